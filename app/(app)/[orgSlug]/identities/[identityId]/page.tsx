@@ -1,0 +1,205 @@
+import type { Metadata } from 'next'
+import Link from 'next/link'
+import { Badge, type BadgeTone } from '@/components/ui/badge'
+import { Card } from '@/components/ui/card'
+import { formatAgo, formatDate, formatDateTime } from '@/components/ui/format'
+import { orNotFound, pageContext } from '@/lib/auth/page'
+import { getIdentityOrThrow } from '@/lib/inventory/queries'
+import { KIND_LABELS } from '@/lib/inventory/schemas'
+
+export const metadata: Metadata = { title: 'Identity' }
+
+const DAY = 86_400_000
+const SEVERITY_TONE: Record<string, BadgeTone> = { critical: 'red', high: 'red', medium: 'amber', low: 'gray' }
+
+function riskTone(score: number): BadgeTone {
+  return score >= 70 ? 'red' : score >= 40 ? 'amber' : 'green'
+}
+
+export default async function IdentityPage({ params }: { params: Promise<{ orgSlug: string; identityId: string }> }) {
+  const { orgSlug, identityId } = await params
+  const ctx = await pageContext(orgSlug)
+  const { identity: i, grants, activity, audit } = await orNotFound(getIdentityOrThrow(ctx, identityId))
+  const now = Date.now()
+  const base = `/${ctx.org.slug}`
+  const tags = i.tags
+  let metadata: Record<string, unknown> = {}
+  try {
+    metadata = JSON.parse(i.metadata)
+  } catch {}
+
+  return (
+    <div className="space-y-5">
+      <nav className="text-sm text-slate-500" aria-label="Breadcrumb">
+        <Link href={`${base}/identities`} className="hover:text-slate-800">Identities</Link> <span aria-hidden>/</span>{' '}
+        <span className="text-slate-800">{i.name}</span>
+      </nav>
+      <div className="flex flex-wrap items-start justify-between gap-4">
+        <div>
+          <h1 className="text-xl font-semibold tracking-tight" data-testid="identity-name">{i.name}</h1>
+          <p className="mt-1 font-mono text-xs text-slate-500">{i.externalId}</p>
+          <div className="mt-2 flex flex-wrap gap-1.5">
+            <Badge tone="indigo">{KIND_LABELS[i.kind as keyof typeof KIND_LABELS] ?? i.kind}</Badge>
+            <Badge tone={i.environment === 'production' ? 'violet' : 'gray'}>{i.environment}</Badge>
+            <Badge tone={i.status === 'active' ? 'green' : i.status === 'deleted' ? 'gray' : 'amber'}>{i.status}</Badge>
+            {i.privileged ? <Badge tone="red">privileged</Badge> : null}
+            <Badge tone={riskTone(i.riskScore)} title="Risk score, 0–100">risk {i.riskScore}</Badge>
+          </div>
+        </div>
+      </div>
+
+      <div className="grid gap-5 lg:grid-cols-3">
+        <Card title="Ownership">
+          <dl className="space-y-2 text-sm">
+            <Row label="Owner">
+              {i.owner ? (
+                <span>{i.owner.name}{!i.owner.active ? <Badge tone="amber">deactivated</Badge> : null}</span>
+              ) : (
+                <Badge tone="red">No owner</Badge>
+              )}
+            </Row>
+            <Row label="Backup owner">{i.backupOwner?.name ?? '—'}</Row>
+            <Row label="Owning team">{i.team?.name ?? '—'}</Row>
+            <Row label="Owner from">{i.ownerOrigin ?? '—'}</Row>
+            <Row label="Last attested">{formatDate(i.lastAttestedAt)}</Row>
+          </dl>
+        </Card>
+        <Card title="Details">
+          <dl className="space-y-2 text-sm">
+            <Row label="Source">{i.source.name}</Row>
+            <Row label="Created">{formatDate(i.createdAt)} ({formatAgo(i.createdAt, now)})</Row>
+            <Row label="Last used">{i.lastUsedAt ? `${formatDate(i.lastUsedAt)} (${formatAgo(i.lastUsedAt, now)})` : 'never'}</Row>
+            <Row label="Discovered">{formatDate(i.discoveredAt)}</Row>
+            {i.description ? <Row label="Description">{i.description}</Row> : null}
+          </dl>
+        </Card>
+        <Card title="Tags and source metadata">
+          {tags.length === 0 && Object.keys(metadata).length === 0 ? (
+            <p className="text-sm text-slate-500">No tags or metadata from the source.</p>
+          ) : (
+            <div className="space-y-2">
+              <div className="flex flex-wrap gap-1.5">{tags.map((t) => <Badge key={t.key}>{t.key}: {t.value}</Badge>)}</div>
+              {Object.keys(metadata).length ? (
+                <pre className="max-h-40 overflow-auto rounded bg-slate-50 p-2 text-xs text-slate-700">{JSON.stringify(metadata, null, 2)}</pre>
+              ) : null}
+            </div>
+          )}
+        </Card>
+      </div>
+
+      {i.findings.length > 0 ? (
+        <Card title={`Findings (${i.findings.length})`}>
+          <ul className="divide-y divide-slate-100 text-sm">
+            {i.findings.map((f) => (
+              <li key={f.id} className="flex items-center gap-3 py-2">
+                <Badge tone={SEVERITY_TONE[f.severity] ?? 'gray'}>{f.severity}</Badge>
+                <span className="font-mono text-xs text-slate-500">{f.owaspCode}</span>
+                <span>{f.title}</span>
+              </li>
+            ))}
+          </ul>
+        </Card>
+      ) : null}
+
+      <Card title={`Credentials (${i.credentials.length})`}>
+        {i.credentials.length === 0 ? (
+          <p className="text-sm text-slate-500">No credentials known for this identity.</p>
+        ) : (
+          <div className="overflow-x-auto">
+            <table className="min-w-full text-sm" data-testid="credentials">
+              <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
+                <tr><th scope="col" className="py-2 pr-4">Kind</th><th scope="col" className="pr-4">Fingerprint</th><th scope="col" className="pr-4">Created</th><th scope="col" className="pr-4">Last rotated</th><th scope="col" className="pr-4">Expires</th><th scope="col" className="pr-4">Last used</th><th scope="col">Status</th></tr>
+              </thead>
+              <tbody className="divide-y divide-slate-100">
+                {i.credentials.map((c) => {
+                  const age = now - (c.lastRotatedAt ?? c.createdAt).getTime()
+                  const expired = c.expiresAt && c.expiresAt.getTime() < now
+                  return (
+                    <tr key={c.id}>
+                      <td className="py-2 pr-4">{c.kind.replace('_', ' ')}{c.label ? <span className="text-slate-500"> · {c.label}</span> : null}</td>
+                      <td className="pr-4 font-mono text-xs text-slate-600" title="Salted SHA-256; the secret itself is never stored">{c.fingerprint.slice(0, 16)}…</td>
+                      <td className="pr-4">{formatDate(c.createdAt)}</td>
+                      <td className="pr-4">{c.lastRotatedAt ? formatDate(c.lastRotatedAt) : <span className="text-amber-700">never</span>}{age > 365 * DAY ? <span className="ml-1"><Badge tone="amber">{Math.floor(age / (365 * DAY))}y old</Badge></span> : null}</td>
+                      <td className="pr-4">{c.expiresAt ? <span className={expired ? 'text-rose-700' : ''}>{formatDate(c.expiresAt)}{expired ? ' (expired)' : ''}</span> : <span className="text-slate-500">no expiry</span>}</td>
+                      <td className="pr-4">{formatAgo(c.lastUsedAt, now)}</td>
+                      <td><Badge tone={c.status === 'active' ? 'green' : 'gray'}>{c.status}</Badge></td>
+                    </tr>
+                  )
+                })}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Card>
+
+      <Card title={`Access (${grants.length}${grants.length === 500 ? '+' : ''} grants)`}>
+        {grants.length === 0 ? (
+          <p className="text-sm text-slate-500">This identity has no known grants.</p>
+        ) : (
+          <div className="max-h-[28rem] overflow-auto">
+            <table className="min-w-full text-sm" data-testid="grants">
+              <thead className="sticky top-0 bg-white text-left text-xs uppercase tracking-wide text-slate-500">
+                <tr><th scope="col" className="py-2 pr-4">Permission</th><th scope="col" className="pr-4">Resource</th><th scope="col" className="pr-4">Granted</th><th scope="col" className="pr-4">Last used</th><th scope="col">Status</th></tr>
+              </thead>
+              <tbody className="divide-y divide-slate-100">
+                {grants.map((g) => (
+                  <tr key={g.id}>
+                    <td className="py-2 pr-4 font-mono text-xs">{g.entitlement.name} {g.privileged ? <Badge tone="red">privileged</Badge> : null}</td>
+                    <td className="pr-4">{g.entitlement.resource.name} <span className="text-xs text-slate-500">{g.entitlement.resource.type}</span></td>
+                    <td className="pr-4">{formatDate(g.createdAt)}</td>
+                    <td className="pr-4">{formatAgo(g.lastUsedAt, now)}</td>
+                    <td><Badge tone={g.status === 'active' ? 'green' : 'gray'}>{g.status}</Badge></td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Card>
+
+      <div className="grid gap-5 lg:grid-cols-2">
+        <Card title="Recent activity">
+          {activity.length === 0 ? (
+            <p className="text-sm text-slate-500">The source reports no recent activity.</p>
+          ) : (
+            <ul className="divide-y divide-slate-100 text-sm" data-testid="activity">
+              {activity.map((a) => (
+                <li key={a.id} className="flex items-center justify-between gap-2 py-1.5">
+                  <span>
+                    <Badge tone={a.kind === 'auth_failure' ? 'red' : a.kind === 'interactive_login' ? 'amber' : 'gray'}>{a.kind.replace('_', ' ')}</Badge>
+                    {a.sourceIp ? <span className="ml-2 font-mono text-xs text-slate-500">{a.sourceIp}</span> : null}
+                  </span>
+                  <span className="text-xs text-slate-500">{formatDateTime(a.at)}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </Card>
+        <Card title="Audit history">
+          {audit.length === 0 ? (
+            <p className="text-sm text-slate-500">No changes recorded for this identity yet.</p>
+          ) : (
+            <ul className="divide-y divide-slate-100 text-sm" data-testid="identity-audit">
+              {audit.map((e) => (
+                <li key={e.id} className="py-1.5">
+                  <span className="font-medium">{e.action}</span> <span className="text-slate-500">by {e.actorLabel}</span>
+                  <span className="float-right text-xs text-slate-500">{formatDateTime(e.at)}</span>
+                  {e.justification ? <p className="text-xs text-slate-600">“{e.justification}”</p> : null}
+                </li>
+              ))}
+            </ul>
+          )}
+        </Card>
+      </div>
+    </div>
+  )
+}
+
+function Row({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <div className="flex justify-between gap-3">
+      <dt className="text-slate-500">{label}</dt>
+      <dd className="text-right text-slate-900">{children}</dd>
+    </div>
+  )
+}

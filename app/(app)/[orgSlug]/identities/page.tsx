@@ -1,0 +1,98 @@
+import type { Metadata } from 'next'
+import { EmptyState } from '@/components/ui/empty-state'
+import { PageHeader } from '@/components/ui/page-header'
+import { formatNumber } from '@/components/ui/format'
+import { pageContext } from '@/lib/auth/page'
+import { identityFacets, listFilterOptions, listIdentities } from '@/lib/inventory/queries'
+import { ENVIRONMENTS, IDENTITY_KINDS, IDENTITY_STATUSES, KIND_LABELS } from '@/lib/inventory/schemas'
+import { FilterBar, type FacetDef } from './_components/filter-bar'
+import { IdentitiesTable, type IdentityRow } from './_components/identities-table'
+import { parseIdentitySearchParams } from './search-params'
+
+export const metadata: Metadata = { title: 'Identities' }
+
+const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1)
+
+export default async function IdentitiesPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ orgSlug: string }>
+  searchParams: Promise<Record<string, string | string[] | undefined>>
+}) {
+  const { orgSlug } = await params
+  const ctx = await pageContext(orgSlug)
+  const { params: p, hide } = parseIdentitySearchParams(await searchParams)
+  const [list, facets, options] = await Promise.all([listIdentities(ctx, p), identityFacets(ctx, p), listFilterOptions(ctx)])
+
+  const facetDefs: FacetDef[] = [
+    { param: 'kind', label: 'Kind', options: IDENTITY_KINDS.map((k) => ({ value: k, label: KIND_LABELS[k], count: facets.kind[k] ?? 0 })) },
+    { param: 'source', label: 'Source', options: options.sources.map((s) => ({ value: s.id, label: s.name, count: facets.source[s.id] ?? 0 })) },
+    { param: 'env', label: 'Environment', options: ENVIRONMENTS.map((e) => ({ value: e, label: cap(e), count: facets.environment[e] ?? 0 })) },
+    { param: 'status', label: 'Status', options: IDENTITY_STATUSES.map((s) => ({ value: s, label: cap(s), count: facets.status[s] ?? 0 })) },
+    {
+      param: 'owner',
+      label: 'Owner',
+      options: [{ value: 'unowned', label: 'No owner' }, { value: 'me', label: 'Me (owner or backup)' }, ...options.people.map((u) => ({ value: u.id, label: u.name }))],
+    },
+    { param: 'team', label: 'Team', options: options.teams.map((t) => ({ value: t.id, label: t.name })) },
+    { param: 'privileged', label: 'Privileged', options: [{ value: 'yes', label: 'Privileged' }, { value: 'no', label: 'Not privileged' }] },
+    { param: 'dormant', label: 'Usage', options: [{ value: 'yes', label: `Dormant (${list.dormantDays}+ days)` }, { value: 'no', label: 'Recently used' }] },
+    {
+      param: 'credAge',
+      label: 'Secret age',
+      options: [
+        { value: '90', label: 'Older than 90 days' },
+        { value: '180', label: 'Older than 180 days' },
+        { value: '365', label: 'Older than 1 year' },
+        { value: '730', label: 'Older than 2 years' },
+      ],
+    },
+    { param: 'risk', label: 'Risk', options: [{ value: 'high', label: 'High (70+)' }, { value: 'medium', label: 'Medium (40–69)' }, { value: 'low', label: 'Low (<40)' }] },
+  ]
+
+  const rows: IdentityRow[] = list.rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    kind: r.kind,
+    environment: r.environment,
+    status: r.status,
+    source: r.source.name,
+    sourceType: r.source.type,
+    owner: r.owner?.name ?? null,
+    team: r.team?.name ?? null,
+    lastUsedAt: r.lastUsedAt?.toISOString() ?? null,
+    createdAt: r.createdAt.toISOString(),
+    oldestSecretAt: r.oldestSecretAt?.toISOString() ?? null,
+    riskScore: r.riskScore,
+    privileged: r.privileged,
+    grantCount: r.grantCount,
+    credentialCount: r.credentialCount,
+  }))
+
+  return (
+    <>
+      <PageHeader
+        title="Identities"
+        description={<span data-testid="identity-total">{formatNumber(list.total)} non-human identities match</span>}
+      />
+      <FilterBar facets={facetDefs} query={p.q ?? ''} />
+      <IdentitiesTable
+        orgSlug={ctx.org.slug}
+        rows={rows}
+        total={list.total}
+        page={p.page}
+        pageSize={p.size}
+        sort={p.sort}
+        dir={p.dir}
+        hidden={hide}
+        dormantDays={list.dormantDays}
+        emptyState={
+          <EmptyState title="No identities match these filters">
+            Clear a filter or search for something else. New identities arrive when a source syncs or an import runs.
+          </EmptyState>
+        }
+      />
+    </>
+  )
+}

@@ -1,0 +1,292 @@
+'use client';
+
+import { useMemo, useOptimistic, useState, useTransition, type ReactNode } from 'react';
+import { usePathname, useRouter, useSearchParams } from 'next/navigation';
+import {
+  FlexRender,
+  useTable,
+  type ColumnVisibilityState,
+  type PaginationState,
+  type RowData,
+  type RowSelectionState,
+  type SortingState,
+  type Updater,
+} from '@tanstack/react-table';
+import { dataTableFeatures, type DataTableColumnDef } from './columns';
+import { ColumnHeader } from './column-header';
+import { ColumnVisibility } from './column-visibility';
+import { Checkbox } from './checkbox';
+import { Pagination } from './pagination';
+import { TableBody } from './table-body';
+import { buildHref, TABLE_PARAMS, serializeHidden, type ParamChanges, type SortDir } from './url-state';
+
+export interface SelectionBarContext {
+  /** Selected row ids (may include rows from other pages). */
+  selectedIds: string[];
+  /** Row count of the whole filtered set (for "Select all N matching"). */
+  total: number;
+  /** Ids of the rows on the current page. */
+  pageRowIds: string[];
+  clearSelection: () => void;
+}
+
+export interface DataTableProps<TData extends RowData> {
+  rows: TData[];
+  /** Built with `createDataTableColumnHelper<Row>()`; keep the array stable (module scope / useMemo). */
+  columns: DataTableColumnDef<TData>[];
+  /** Row count of the whole filtered set. */
+  total: number;
+  /** 1-based current page. */
+  page: number;
+  pageSize: number;
+  sort?: string;
+  dir?: SortDir;
+  /** Allow-list of sortable column ids. Omitted: columns with `enableSorting: true`. */
+  sortableColumns?: readonly string[];
+  /** Hidden column ids (the `hide` URL param). */
+  hiddenColumns?: readonly string[];
+  /** Defaults to `row.id`. */
+  getRowId?: (row: TData, index: number) => string;
+  /** Row click / Enter opens this href (Cmd/Ctrl opens a new tab). */
+  rowHref?: (row: TData) => string | null | undefined;
+  enableSelection?: boolean;
+  onSelectionChange?: (ids: string[]) => void;
+  /** Replaces the default "N selected · Clear" bar shown while rows are selected. */
+  selectionBar?: (ctx: SelectionBarContext) => ReactNode;
+  /** Rendered in the table area when `rows` is empty (default: "No results"). */
+  emptyState?: ReactNode;
+  /** Left side of the toolbar above the table (filters, search...). */
+  toolbar?: ReactNode;
+  /** Show the "Columns" menu (default true). */
+  enableColumnVisibility?: boolean;
+  pageSizeOptions?: readonly number[];
+  /** Accessible name of the <table>. */
+  ariaLabel?: string;
+  className?: string;
+  /** Classes for the scroll area that holds the sticky header (default `max-h-[70vh]`). */
+  scrollAreaClassName?: string;
+}
+
+interface View {
+  page: number;
+  pageSize: number;
+  sort?: string;
+  dir: SortDir;
+  hidden: readonly string[];
+}
+
+const resolve = <T,>(updater: Updater<T>, old: T): T =>
+  typeof updater === 'function' ? (updater as (old: T) => T)(old) : updater;
+
+const defaultGetRowId = (row: RowData, index: number) => {
+  const id = (row as { id?: unknown }).id;
+  return id == null ? String(index) : String(id);
+};
+
+/** Params that do not change *which* rows match; anything else clears selection. */
+const VIEW_PARAMS: string[] = Object.values(TABLE_PARAMS);
+
+export function DataTable<TData extends RowData>(props: DataTableProps<TData>) {
+  const { rows, columns, total, enableSelection = false, onSelectionChange, selectionBar } = props;
+  const router = useRouter();
+  const pathname = usePathname();
+  const searchParams = useSearchParams();
+  const [isPending, startTransition] = useTransition();
+
+  // Optimistic view so headers, pager and columns respond before the server does.
+  const [view, patchView] = useOptimistic<View, Partial<View>>(
+    { page: props.page, pageSize: props.pageSize, sort: props.sort, dir: props.dir ?? 'asc', hidden: props.hiddenColumns ?? [] },
+    (state, patch) => ({ ...state, ...patch }),
+  );
+
+  const navigate = (changes: ParamChanges, patch: Partial<View>, resetPage = true) => {
+    const href = buildHref(pathname, searchParams, changes, { resetPage });
+    startTransition(() => {
+      patchView(patch);
+      router.push(href, { scroll: false });
+    });
+  };
+
+  // Selection: local ids, cleared when the filter params (not view params) change.
+  const [rowSelection, setRowSelectionState] = useState<RowSelectionState>({});
+  const filterKey = useMemo(() => {
+    const p = new URLSearchParams(searchParams.toString());
+    VIEW_PARAMS.forEach((k) => p.delete(k));
+    p.sort();
+    return p.toString();
+  }, [searchParams]);
+  const [selectionKey, setSelectionKey] = useState(filterKey);
+  if (selectionKey !== filterKey) {
+    setSelectionKey(filterKey);
+    if (Object.keys(rowSelection).length) setRowSelectionState({});
+  }
+  const setRowSelection = (next: RowSelectionState) => {
+    setRowSelectionState(next);
+    onSelectionChange?.(Object.keys(next));
+  };
+
+  const sorting = useMemo<SortingState>(() => (view.sort ? [{ id: view.sort, desc: view.dir === 'desc' }] : []), [view.sort, view.dir]);
+  const pagination = useMemo<PaginationState>(() => ({ pageIndex: view.page - 1, pageSize: view.pageSize }), [view.page, view.pageSize]);
+  const columnVisibility = useMemo<ColumnVisibilityState>(() => Object.fromEntries(view.hidden.map((id) => [id, false])), [view.hidden]);
+
+  const table = useTable({
+    features: dataTableFeatures,
+    columns,
+    data: rows,
+    getRowId: props.getRowId ?? defaultGetRowId,
+    manualPagination: true,
+    manualSorting: true,
+    manualFiltering: true,
+    autoResetAll: false,
+    autoResetPageIndex: false,
+    rowCount: total,
+    enableMultiSort: false,
+    enableSortingRemoval: false,
+    enableRowSelection: enableSelection,
+    state: { sorting, pagination, columnVisibility, rowSelection },
+    onSortingChange: (updater) => {
+      const next = resolve(updater, sorting)[0];
+      const dir: SortDir = next?.desc ? 'desc' : 'asc';
+      navigate({ [TABLE_PARAMS.sort]: next?.id ?? null, [TABLE_PARAMS.dir]: next ? dir : null }, { sort: next?.id, dir, page: 1 });
+    },
+    onPaginationChange: (updater) => {
+      const next = resolve(updater, pagination);
+      if (next.pageSize !== pagination.pageSize) {
+        navigate({ [TABLE_PARAMS.pageSize]: next.pageSize }, { pageSize: next.pageSize, page: 1 });
+      } else if (next.pageIndex !== pagination.pageIndex) {
+        navigate({ [TABLE_PARAMS.page]: next.pageIndex + 1 }, { page: next.pageIndex + 1 });
+      }
+    },
+    onColumnVisibilityChange: (updater) => {
+      const next = resolve(updater, columnVisibility);
+      const known = new Set(table.getAllLeafColumns().map((c) => c.id));
+      const hidden = Object.keys(next).filter((id) => next[id] === false && known.has(id));
+      navigate({ [TABLE_PARAMS.hide]: serializeHidden(hidden) }, { hidden }, false);
+    },
+    onRowSelectionChange: (updater) => setRowSelection(resolve(updater, rowSelection)),
+  });
+
+  const isSortable = (id: string, canSort: boolean, enableSorting: boolean | undefined) =>
+    canSort && (props.sortableColumns ? props.sortableColumns.includes(id) : enableSorting === true);
+
+  const pageRows = table.getRowModel().rows;
+  const pageRowIds = pageRows.map((r) => r.id);
+  const selectedIds = Object.keys(rowSelection);
+  const allPageSelected = pageRowIds.length > 0 && pageRowIds.every((id) => rowSelection[id]);
+  const somePageSelected = pageRowIds.some((id) => rowSelection[id]);
+  const visibleCount = table.getVisibleLeafColumns().length;
+
+  const hideable = table
+    .getAllLeafColumns()
+    .filter((c) => c.getCanHide())
+    .map((c) => {
+      const header = c.columnDef.header;
+      return { id: c.id, label: c.columnDef.meta?.label ?? (typeof header === 'string' ? header : c.id), visible: c.getIsVisible() };
+    });
+
+  const selectionCtx: SelectionBarContext = {
+    selectedIds,
+    total,
+    pageRowIds,
+    clearSelection: () => setRowSelection({}),
+  };
+
+  return (
+    <div className={`flex flex-col gap-3 ${props.className ?? ''}`}>
+      {(props.toolbar || props.enableColumnVisibility !== false) && (
+        <div className="flex flex-wrap items-center gap-2">
+          <div className="flex min-w-0 flex-1 flex-wrap items-center gap-2">{props.toolbar}</div>
+          {props.enableColumnVisibility !== false && (
+            <ColumnVisibility
+              columns={hideable}
+              onToggle={(id, visible) => table.getColumn(id)?.toggleVisibility(visible)}
+              onShowAll={() => table.setColumnVisibility({})}
+            />
+          )}
+        </div>
+      )}
+
+      {enableSelection && selectedIds.length > 0 && (
+        <div role="region" aria-label="Selection" className="flex flex-wrap items-center gap-x-4 gap-y-2 rounded-lg border border-indigo-200 bg-indigo-50 px-3 py-2 text-sm text-indigo-900">
+          {selectionBar ? (
+            selectionBar(selectionCtx)
+          ) : (
+            <>
+              <span className="font-medium tabular-nums">{selectedIds.length.toLocaleString('en-US')} selected</span>
+              <button type="button" onClick={selectionCtx.clearSelection} className="rounded font-medium text-indigo-700 underline-offset-2 outline-none hover:underline focus-visible:ring-2 focus-visible:ring-indigo-500">
+                Clear selection
+              </button>
+            </>
+          )}
+        </div>
+      )}
+
+      <div aria-busy={isPending} className="relative overflow-hidden rounded-lg border border-slate-200 bg-white shadow-xs">
+        <div aria-hidden="true" className={`pointer-events-none absolute inset-x-0 top-0 z-20 h-0.5 overflow-hidden transition-opacity duration-200 ${isPending ? 'opacity-100 delay-150' : 'opacity-0'}`}>
+          <style href="data-table-progress" precedence="default">{'@keyframes data-table-progress{0%{transform:translateX(-100%)}100%{transform:translateX(250%)}}'}</style>
+          <div className="h-full w-2/5 bg-indigo-600 motion-safe:animate-[data-table-progress_1.1s_ease-in-out_infinite]" />
+        </div>
+        <div className={`overflow-auto transition-opacity duration-200 ${props.scrollAreaClassName ?? 'max-h-[70vh]'} ${isPending ? 'opacity-60 delay-150' : ''}`}>
+          <table aria-label={props.ariaLabel} className="w-full border-separate border-spacing-0 text-sm">
+            <thead>
+              {table.getHeaderGroups().map((group) => (
+                <tr key={group.id}>
+                  {enableSelection && (
+                    <th scope="col" className="sticky top-0 z-10 w-10 border-b border-slate-200 bg-slate-50/95 py-2 pr-0 pl-3 text-left backdrop-blur-sm">
+                      <Checkbox
+                        checked={allPageSelected}
+                        indeterminate={somePageSelected && !allPageSelected}
+                        disabled={pageRowIds.length === 0}
+                        label="Select all rows on this page"
+                        onChange={(e) => table.toggleAllPageRowsSelected(e.target.checked)}
+                      />
+                    </th>
+                  )}
+                  {group.headers.map((header) => {
+                    const { column } = header;
+                    const meta = column.columnDef.meta;
+                    const sortable = isSortable(column.id, column.getCanSort(), column.columnDef.enableSorting);
+                    return (
+                      <ColumnHeader
+                        key={header.id}
+                        sortable={sortable}
+                        sorted={sortable ? column.getIsSorted() : false}
+                        firstDir={column.columnDef.sortDescFirst ? 'desc' : 'asc'}
+                        onSort={(dir) => column.toggleSorting(dir === 'desc', false)}
+                        align={meta?.align}
+                        className={meta?.className}
+                      >
+                        {header.isPlaceholder ? null : <FlexRender header={header} />}
+                      </ColumnHeader>
+                    );
+                  })}
+                </tr>
+              ))}
+            </thead>
+            <TableBody
+              rows={pageRows}
+              rowSelection={rowSelection}
+              enableSelection={enableSelection}
+              rowHref={props.rowHref}
+              onOpen={(href, newTab) => (newTab ? window.open(href, '_blank', 'noopener') : router.push(href))}
+              onPrefetch={(href) => router.prefetch(href)}
+              colSpan={visibleCount + (enableSelection ? 1 : 0)}
+              emptyState={props.emptyState}
+            />
+          </table>
+        </div>
+        <div className="border-t border-slate-200 bg-white">
+          <Pagination
+            page={view.page}
+            pageSize={view.pageSize}
+            total={total}
+            rowCount={isPending ? undefined : rows.length}
+            pageSizeOptions={props.pageSizeOptions}
+            onPageChange={(p) => table.setPageIndex(p - 1)}
+            onPageSizeChange={(size) => table.setPageSize(size)}
+          />
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,33 @@
+const DAY = 86_400_000
+
+export function formatNumber(n: number): string {
+  return new Intl.NumberFormat('en-US').format(n)
+}
+
+export function formatDate(d: Date | string | null | undefined): string {
+  if (!d) return '—'
+  const date = typeof d === 'string' ? new Date(d) : d
+  return date.toISOString().slice(0, 10)
+}
+
+export function formatDateTime(d: Date | string | null | undefined): string {
+  if (!d) return '—'
+  const date = typeof d === 'string' ? new Date(d) : d
+  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`
+}
+
+/** "3 days ago", "in 2 months", relative to now. */
+export function formatAgo(d: Date | string | null | undefined, now = Date.now()): string {
+  if (!d) return 'never'
+  const t = (typeof d === 'string' ? new Date(d) : d).getTime()
+  const diff = now - t
+  const abs = Math.abs(diff)
+  const days = Math.floor(abs / DAY)
+  let s: string
+  if (abs < 3_600_000) s = `${Math.max(1, Math.floor(abs / 60_000))} min`
+  else if (abs < DAY) s = `${Math.floor(abs / 3_600_000)} h`
+  else if (days < 60) s = `${days} day${days === 1 ? '' : 's'}`
+  else if (days < 730) s = `${Math.floor(days / 30)} months`
+  else s = `${Math.floor(days / 365)} years`
+  return diff >= 0 ? `${s} ago` : `in ${s}`
+}

@@ -1,0 +1,76 @@
+export const ROLES = ['admin', 'governance', 'member', 'auditor'] as const
+export type Role = (typeof ROLES)[number]
+
+export const PERMISSIONS = [
+  'identity:read',
+  'identity:read-all',
+  'identity:assign-owner',
+  'identity:remediate',
+  'identity:attest',
+  'source:read',
+  'source:manage',
+  'campaign:read',
+  'campaign:manage',
+  'review:decide',
+  'audit:read',
+  'audit:verify',
+  'report:export',
+  'member:manage',
+  'settings:manage',
+  'api-token:manage',
+  'job:read',
+  'job:manage',
+  'finding:accept',
+] as const
+export type Permission = (typeof PERMISSIONS)[number]
+
+const everything = new Set<Permission>(PERMISSIONS)
+
+// Members see the whole inventory (so owners can find and claim identities) but change only their own.
+const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
+  admin: everything,
+  governance: new Set<Permission>([
+    'identity:read',
+    'identity:read-all',
+    'identity:assign-owner',
+    'identity:remediate',
+    'identity:attest',
+    'source:read',
+    'source:manage',
+    'campaign:read',
+    'campaign:manage',
+    'review:decide',
+    'audit:read',
+    'audit:verify',
+    'report:export',
+    'job:read',
+    'job:manage',
+    'finding:accept',
+  ]),
+  member: new Set<Permission>(['identity:read', 'identity:read-all', 'identity:attest', 'review:decide', 'source:read', 'campaign:read']),
+  auditor: new Set<Permission>([
+    'identity:read',
+    'identity:read-all',
+    'source:read',
+    'campaign:read',
+    'audit:read',
+    'audit:verify',
+    'report:export',
+    'job:read',
+  ]),
+}
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && (ROLES as readonly string[]).includes(value)
+}
+
+export function can(role: Role, permission: Permission): boolean {
+  return ROLE_PERMISSIONS[role].has(permission)
+}
+
+export const ROLE_LABELS: Record<Role, string> = {
+  admin: 'Admin',
+  governance: 'Governance',
+  member: 'Member (owner)',
+  auditor: 'Auditor',
+}

@@ -1,0 +1,70 @@
+import path from 'node:path'
+import { z } from 'zod'
+
+// The only reader of process.env: validated once, with messages a person can act on.
+const boolish = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off', ''])
+  .optional()
+  .transform((v) => (v === undefined || v === '' ? undefined : ['1', 'true', 'yes', 'on'].includes(v)))
+
+const envSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : `file:${path.join(process.cwd(), 'data', 'custodian.db')}`))
+    .refine((v) => /^postgres(ql)?:\/\//.test(v) || v.startsWith('file:'), {
+      message: 'DATABASE_URL must be postgresql://... or file:./path.db (unset means data/custodian.db)',
+    }),
+  AUTH_SECRET: z.string().min(16, 'AUTH_SECRET must be at least 16 characters').optional(),
+  AUTH_URL: z.string().url().optional(),
+  AUTH_OIDC_ISSUER: z.string().url('AUTH_OIDC_ISSUER must be the issuer URL of your identity provider').optional(),
+  AUTH_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  AUTH_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  AUTH_OIDC_NAME: z.string().default('Single sign-on'),
+  CUSTODIAN_DEMO: boolish,
+  CUSTODIAN_SECRET_SALT: z.string().min(16).optional(),
+  CUSTODIAN_WORKER: boolish,
+  SMTP_URL: z.string().optional(),
+  SMTP_FROM: z.string().default('Custodian <custodian@localhost>'),
+  APP_URL: z.string().url().default('http://localhost:3000'),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+})
+
+function load() {
+  const parsed = envSchema.safeParse(process.env)
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')
+    throw new Error(`Custodian's configuration is invalid:\n${lines}`)
+  }
+  const e = parsed.data
+  const oidcParts = [e.AUTH_OIDC_ISSUER, e.AUTH_OIDC_CLIENT_ID, e.AUTH_OIDC_CLIENT_SECRET].filter(Boolean).length
+  if (oidcParts !== 0 && oidcParts !== 3) {
+    throw new Error('Set all three of AUTH_OIDC_ISSUER, AUTH_OIDC_CLIENT_ID and AUTH_OIDC_CLIENT_SECRET, or none.')
+  }
+  const isProd = e.NODE_ENV === 'production'
+  // Off unless asked for: `npm start` asks for it (the demo); production leaves it off.
+  const demo = e.CUSTODIAN_DEMO ?? false
+  return {
+    databaseUrl: e.DATABASE_URL,
+    databaseProvider: e.DATABASE_URL.startsWith('file:') ? ('sqlite' as const) : ('postgresql' as const),
+    authSecret: e.AUTH_SECRET,
+    oidc: e.AUTH_OIDC_ISSUER
+      ? { issuer: e.AUTH_OIDC_ISSUER, clientId: e.AUTH_OIDC_CLIENT_ID!, clientSecret: e.AUTH_OIDC_CLIENT_SECRET!, name: e.AUTH_OIDC_NAME }
+      : null,
+    demo,
+    secretSalt: e.CUSTODIAN_SECRET_SALT ?? 'custodian-development-salt-change-me',
+    worker: e.CUSTODIAN_WORKER ?? false,
+    smtpUrl: e.SMTP_URL || null,
+    smtpFrom: e.SMTP_FROM,
+    appUrl: e.APP_URL,
+    isProd,
+  }
+}
+
+export type Env = ReturnType<typeof load>
+let cached: Env | null = null
+export function env(): Env {
+  cached ??= load()
+  return cached
+}

@@ -1,0 +1,73 @@
+import { z } from 'zod'
+
+export const IDENTITY_KINDS = ['service_account', 'api_key', 'oauth_app', 'bot', 'ci_cd', 'workload', 'ai_agent', 'certificate', 'other'] as const
+export const ENVIRONMENTS = ['production', 'staging', 'development', 'test', 'unknown'] as const
+export const IDENTITY_STATUSES = ['active', 'disabled', 'quarantined', 'deleted'] as const
+export const SORTABLE = ['name', 'kind', 'environment', 'status', 'lastUsedAt', 'createdAt', 'riskScore', 'grantCount', 'oldestSecretAt'] as const
+export const CRED_AGES = ['90', '180', '365', '730'] as const
+
+export const KIND_LABELS: Record<(typeof IDENTITY_KINDS)[number], string> = {
+  service_account: 'Service account',
+  api_key: 'API key',
+  oauth_app: 'OAuth app',
+  bot: 'Bot',
+  ci_cd: 'CI/CD',
+  workload: 'Workload',
+  ai_agent: 'AI agent',
+  certificate: 'Certificate',
+  other: 'Other',
+}
+
+/** Comma-separated list of allowed values; unknown values are dropped rather than failing the page. */
+function csvOf<T extends string>(allowed: readonly T[]) {
+  return z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .transform((v) => {
+      const parts = (Array.isArray(v) ? v.join(',') : (v ?? '')).split(',').map((s) => s.trim())
+      return [...new Set(parts.filter((s): s is T => (allowed as readonly string[]).includes(s)))]
+    })
+    .catch([])
+}
+
+const idList = z
+  .union([z.string(), z.array(z.string())])
+  .optional()
+  .transform((v) => [...new Set((Array.isArray(v) ? v.join(',') : (v ?? '')).split(',').map((s) => s.trim()).filter((s) => /^[a-z0-9_-]{1,40}$/i.test(s)))].slice(0, 50))
+  .catch([])
+
+/** The inventory's filter model: also the scope model of campaigns and bulk actions. */
+export const identityFilterSchema = z.object({
+  q: z.string().trim().max(100).optional().catch(undefined),
+  kind: csvOf(IDENTITY_KINDS),
+  env: csvOf(ENVIRONMENTS),
+  status: csvOf(IDENTITY_STATUSES),
+  source: idList,
+  owner: z.union([z.literal('unowned'), z.literal('me'), z.string().regex(/^[a-z0-9_-]{1,40}$/i)]).optional().catch(undefined),
+  team: z.string().regex(/^[a-z0-9_-]{1,40}$/i).optional().catch(undefined),
+  privileged: z.enum(['yes', 'no']).optional().catch(undefined),
+  dormant: z.enum(['yes', 'no']).optional().catch(undefined),
+  credAge: z.enum(CRED_AGES).optional().catch(undefined),
+  risk: z.enum(['high', 'medium', 'low']).optional().catch(undefined),
+})
+export type IdentityFilter = z.infer<typeof identityFilterSchema>
+
+export const identityListSchema = identityFilterSchema.extend({
+  sort: z.enum(SORTABLE).catch('riskScore'),
+  dir: z.enum(['asc', 'desc']).catch('desc'),
+  page: z.coerce.number().int().min(1).max(1_000_000).catch(1),
+  size: z.coerce.number().int().refine((n) => [25, 50, 100].includes(n)).catch(50),
+})
+export type IdentityListParams = z.infer<typeof identityListSchema>
+
+/** Serialises a filter back to URL params (for links from the dashboard, campaigns and saved views). */
+export function filterToSearchParams(f: Partial<IdentityFilter>): URLSearchParams {
+  const sp = new URLSearchParams()
+  for (const [k, v] of Object.entries(f)) {
+    if (v === undefined || v === null) continue
+    if (Array.isArray(v)) {
+      if (v.length) sp.set(k, v.join(','))
+    } else if (v !== '') sp.set(k, String(v))
+  }
+  return sp
+}

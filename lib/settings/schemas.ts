@@ -1,0 +1,21 @@
+import { z } from 'zod'
+
+export const orgSettingsSchema = z.object({
+  dormantDays: z.number().int().min(7, 'at least 7 days').max(730, 'at most 730 days').default(90),
+  rotationMaxDays: z.number().int().min(1, 'at least 1 day').max(1825, 'at most 5 years').default(90),
+  privilegedUnusedDays: z.number().int().min(7).max(730).default(60),
+  attestationIntervalDays: z.number().int().min(7).max(730).default(180),
+})
+export type OrgSettings = z.infer<typeof orgSettingsSchema>
+
+/** Stored settings are merged over defaults; anything unreadable falls back to the default. */
+export function parseOrgSettings(json: string | null | undefined): OrgSettings {
+  let raw: unknown = {}
+  try {
+    raw = JSON.parse(json || '{}')
+  } catch {
+    raw = {}
+  }
+  const parsed = orgSettingsSchema.safeParse(raw)
+  return parsed.success ? parsed.data : orgSettingsSchema.parse({})
+}
