@@ -235,7 +235,7 @@ async function status() {
   }
 }
 
-async function reset() {
+export async function reset({ quiet = false } = {}) {
   const url = databaseUrl()
   if (process.env.NODE_ENV === 'production' && !process.argv.includes('--force')) {
     throw new Error('Refusing to reset a database with NODE_ENV=production (add --force if you mean it).')
@@ -248,7 +248,7 @@ async function reset() {
     await db.exec('DROP SCHEMA public CASCADE; CREATE SCHEMA public;')
     await db.close()
   }
-  await deploy()
+  await deploy({ quiet })
 }
 
 const isMain = process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)

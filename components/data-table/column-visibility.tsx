@@ -14,6 +14,8 @@ export interface ColumnVisibilityProps {
   onToggle: (id: string, visible: boolean) => void;
   /** Shows a "Show all" action when given and something is hidden. */
   onShowAll?: () => void;
+  /** False when hiding one more column would leave the table empty. */
+  canHideMore?: boolean;
   className?: string;
 }
 
@@ -21,7 +23,7 @@ export interface ColumnVisibilityProps {
  * "Columns" menu built on <details>/<summary>: keyboard operable by default,
  * closes on Escape (focus returns to the toggle) and on outside click.
  */
-export function ColumnVisibility({ columns, onToggle, onShowAll, className = '' }: ColumnVisibilityProps) {
+export function ColumnVisibility({ columns, onToggle, onShowAll, canHideMore, className = '' }: ColumnVisibilityProps) {
   const ref = useRef<HTMLDetailsElement>(null);
   const hiddenCount = columns.filter((c) => !c.visible).length;
   const visibleCount = columns.length - hiddenCount;
@@ -78,7 +80,7 @@ export function ColumnVisibility({ columns, onToggle, onShowAll, className = '' 
                   type="checkbox"
                   checked={column.visible}
                   // Keep at least one column visible.
-                  disabled={column.visible && visibleCount === 1}
+                  disabled={column.visible && !(canHideMore ?? visibleCount > 1)}
                   onChange={(e) => onToggle(column.id, e.target.checked)}
                   className="size-4 rounded border-slate-300 accent-indigo-600 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500 disabled:opacity-50"
                 />

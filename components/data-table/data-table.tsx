@@ -1,6 +1,6 @@
 'use client';
 
-import { useMemo, useOptimistic, useState, useTransition, type ReactNode } from 'react';
+import { useMemo, useOptimistic, useTransition, type ReactNode } from 'react';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import {
   FlexRender,
@@ -8,7 +8,6 @@ import {
   type ColumnVisibilityState,
   type PaginationState,
   type RowData,
-  type RowSelectionState,
   type SortingState,
   type Updater,
 } from '@tanstack/react-table';
@@ -17,18 +16,12 @@ import { ColumnHeader } from './column-header';
 import { ColumnVisibility } from './column-visibility';
 import { Checkbox } from './checkbox';
 import { Pagination } from './pagination';
+import { SelectionBar, type SelectionBarContext } from './selection-bar';
 import { TableBody } from './table-body';
+import { useRowSelection } from './use-row-selection';
 import { buildHref, TABLE_PARAMS, serializeHidden, type ParamChanges, type SortDir } from './url-state';
 
-export interface SelectionBarContext {
-  /** Selected row ids (may include rows from other pages). */
-  selectedIds: string[];
-  /** Row count of the whole filtered set (for "Select all N matching"). */
-  total: number;
-  /** Ids of the rows on the current page. */
-  pageRowIds: string[];
-  clearSelection: () => void;
-}
+export type { SelectionBarContext };
 
 export interface DataTableProps<TData extends RowData> {
   rows: TData[];
@@ -83,9 +76,6 @@ const defaultGetRowId = (row: RowData, index: number) => {
   return id == null ? String(index) : String(id);
 };
 
-/** Params that do not change *which* rows match; anything else clears selection. */
-const VIEW_PARAMS: string[] = Object.values(TABLE_PARAMS);
-
 export function DataTable<TData extends RowData>(props: DataTableProps<TData>) {
   const { rows, columns, total, enableSelection = false, onSelectionChange, selectionBar } = props;
   const router = useRouter();
@@ -107,23 +97,8 @@ export function DataTable<TData extends RowData>(props: DataTableProps<TData>) {
     });
   };
 
-  // Selection: local ids, cleared when the filter params (not view params) change.
-  const [rowSelection, setRowSelectionState] = useState<RowSelectionState>({});
-  const filterKey = useMemo(() => {
-    const p = new URLSearchParams(searchParams.toString());
-    VIEW_PARAMS.forEach((k) => p.delete(k));
-    p.sort();
-    return p.toString();
-  }, [searchParams]);
-  const [selectionKey, setSelectionKey] = useState(filterKey);
-  if (selectionKey !== filterKey) {
-    setSelectionKey(filterKey);
-    if (Object.keys(rowSelection).length) setRowSelectionState({});
-  }
-  const setRowSelection = (next: RowSelectionState) => {
-    setRowSelectionState(next);
-    onSelectionChange?.(Object.keys(next));
-  };
+  // Selected ids survive paging/sorting; cleared when a filter param changes.
+  const [rowSelection, setRowSelection] = useRowSelection(searchParams, onSelectionChange);
 
   const sorting = useMemo<SortingState>(() => (view.sort ? [{ id: view.sort, desc: view.dir === 'desc' }] : []), [view.sort, view.dir]);
   const pagination = useMemo<PaginationState>(() => ({ pageIndex: view.page - 1, pageSize: view.pageSize }), [view.page, view.pageSize]);
@@ -163,7 +138,7 @@ export function DataTable<TData extends RowData>(props: DataTableProps<TData>) {
       const hidden = Object.keys(next).filter((id) => next[id] === false && known.has(id));
       navigate({ [TABLE_PARAMS.hide]: serializeHidden(hidden) }, { hidden }, false);
     },
-    onRowSelectionChange: (updater) => setRowSelection(resolve(updater, rowSelection)),
+    onRowSelectionChange: (updater) => setRowSelection((old) => resolve(updater, old)),
   });
 
   const isSortable = (id: string, canSort: boolean, enableSorting: boolean | undefined) =>
@@ -201,24 +176,14 @@ export function DataTable<TData extends RowData>(props: DataTableProps<TData>) {
               columns={hideable}
               onToggle={(id, visible) => table.getColumn(id)?.toggleVisibility(visible)}
               onShowAll={() => table.setColumnVisibility({})}
+              canHideMore={visibleCount > 1}
             />
           )}
         </div>
       )}
 
       {enableSelection && selectedIds.length > 0 && (
-        <div role="region" aria-label="Selection" className="flex flex-wrap items-center gap-x-4 gap-y-2 rounded-lg border border-indigo-200 bg-indigo-50 px-3 py-2 text-sm text-indigo-900">
-          {selectionBar ? (
-            selectionBar(selectionCtx)
-          ) : (
-            <>
-              <span className="font-medium tabular-nums">{selectedIds.length.toLocaleString('en-US')} selected</span>
-              <button type="button" onClick={selectionCtx.clearSelection} className="rounded font-medium text-indigo-700 underline-offset-2 outline-none hover:underline focus-visible:ring-2 focus-visible:ring-indigo-500">
-                Clear selection
-              </button>
-            </>
-          )}
-        </div>
+        <SelectionBar ctx={selectionCtx}>{selectionBar?.(selectionCtx)}</SelectionBar>
       )}
 
       <div aria-busy={isPending} className="relative overflow-hidden rounded-lg border border-slate-200 bg-white shadow-xs">

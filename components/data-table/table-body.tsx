@@ -6,6 +6,10 @@ import type { DataTableFeatures } from './columns';
 import { Checkbox } from './checkbox';
 
 const alignClass = { start: 'text-left', end: 'text-right', center: 'text-center' } as const;
+// Tables use border-separate (for the sticky header), so row borders live on cells.
+const CELL_BORDER = 'border-b border-slate-100 group-last/row:border-b-0';
+// Row focus indicator that renders in every browser (outlines on <tr> do not).
+const FOCUS_ACCENT = 'group-focus-visible/row:shadow-[inset_3px_0_0_var(--color-indigo-600)]';
 
 /** Clicks on these (inside a row) never trigger the row's href. */
 const INTERACTIVE = 'a, button, input, select, textarea, label, summary, [role="button"], [data-row-click="ignore"]';
@@ -74,7 +78,7 @@ export function TableBody<TData extends RowData>({
   }
 
   return (
-    <tbody className="divide-y divide-slate-100">
+    <tbody>
       {rows.map((row) => {
         const href = rowHref?.(row.original) ?? undefined;
         const selected = !!rowSelection[row.id];
@@ -124,12 +128,12 @@ export function TableBody<TData extends RowData>({
             onKeyDown={focusable ? onKeyDown : undefined}
             onClick={href ? onClick : undefined}
             onMouseEnter={href ? () => onPrefetch(href) : undefined}
-            className={`group/row outline-none transition-colors focus-visible:bg-indigo-50/60 focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-inset ${
+            className={`group/row outline-none transition-colors focus-visible:bg-indigo-50/60 ${
               selected ? 'bg-indigo-50/70 hover:bg-indigo-50' : 'hover:bg-slate-50'
             } ${href ? 'cursor-pointer' : ''}`}
           >
             {enableSelection && (
-              <td className="w-10 py-2 pr-0 pl-3 align-middle">
+              <td className={`w-10 py-2 pr-0 pl-3 align-middle ${CELL_BORDER} ${FOCUS_ACCENT}`}>
                 <Checkbox
                   checked={selected}
                   disabled={!row.getCanSelect()}
@@ -138,12 +142,12 @@ export function TableBody<TData extends RowData>({
                 />
               </td>
             )}
-            {row.getVisibleCells().map((cell) => {
+            {row.getVisibleCells().map((cell, index) => {
               const meta = cell.column.columnDef.meta;
               return (
                 <td
                   key={cell.id}
-                  className={`px-3 py-2 align-middle text-slate-700 ${alignClass[meta?.align ?? 'start']} ${meta?.className ?? ''}`}
+                  className={`px-3 py-2 align-middle text-slate-700 ${CELL_BORDER} ${index === 0 && !enableSelection ? FOCUS_ACCENT : ''} ${alignClass[meta?.align ?? 'start']} ${meta?.className ?? ''}`}
                 >
                   <FlexRender cell={cell} />
                 </td>

@@ -45,7 +45,7 @@ describe('buildHref', () => {
     expect(buildHref('/x', params('page=5&sort=name'), { sort: 'kind', dir: 'asc' })).toBe(
       '/x?sort=kind&dir=asc',
     );
-    expect(buildHref('/x', params('page=5'), { pageSize: 100 })).toBe('/x?pageSize=100');
+    expect(buildHref('/x', params('page=5'), { size: 100 })).toBe('/x?size=100');
     expect(buildHref('/x', params('page=5&q=a'), { q: null })).toBe('/x');
   });
 
@@ -56,8 +56,8 @@ describe('buildHref', () => {
   });
 
   it('an explicit page wins over the reset', () => {
-    expect(buildHref('/x', params('page=5'), { pageSize: 50, page: 2 })).toBe(
-      '/x?page=2&pageSize=50',
+    expect(buildHref('/x', params('page=5'), { size: 50, page: 2 })).toBe(
+      '/x?page=2&size=50',
     );
   });
 
@@ -111,7 +111,7 @@ describe('parseTableParams', () => {
 
   it('parses valid values from URLSearchParams', () => {
     expect(
-      parseTableParams(params('page=3&pageSize=50&sort=lastUsedAt&dir=desc&hide=kind'), options),
+      parseTableParams(params('page=3&size=50&sort=lastUsedAt&dir=desc&hide=kind'), options),
     ).toEqual({
       page: 3,
       pageSize: 50,
@@ -129,7 +129,7 @@ describe('parseTableParams', () => {
 
   it('falls back to defaults for invalid input', () => {
     expect(
-      parseTableParams(params('page=-1&pageSize=7&sort=secret&dir=up'), {
+      parseTableParams(params('page=-1&size=7&sort=secret&dir=up'), {
         ...options,
         defaultDir: 'desc',
       }),

@@ -8,7 +8,7 @@ export type SortDir = 'asc' | 'desc';
 /** Search-param names used by the data table. */
 export const TABLE_PARAMS = {
   page: 'page',
-  pageSize: 'pageSize',
+  pageSize: 'size',
   sort: 'sort',
   dir: 'dir',
   hide: 'hide',

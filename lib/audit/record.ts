@@ -1,5 +1,5 @@
 import 'server-only'
-import type { Actor } from '@/lib/auth/context'
+import type { Actor } from '@/lib/auth/org-context'
 import { db, type Tx } from '@/lib/db'
 import { auditHash } from '@/lib/audit/chain'
 

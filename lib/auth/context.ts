@@ -1,17 +1,12 @@
 import 'server-only'
 import { cache } from 'react'
 import { auth } from '@/lib/auth/config'
-import { can, isRole, type Permission, type Role } from '@/lib/auth/permissions'
+import type { OrgContext } from '@/lib/auth/org-context'
+import { isRole } from '@/lib/auth/permissions'
 import { db } from '@/lib/db'
-import { ForbiddenError, NotFoundError, UnauthorizedError } from '@/lib/errors'
+import { NotFoundError, UnauthorizedError } from '@/lib/errors'
 
-export type Actor = { type: 'user' | 'api_token' | 'system'; id: string | null; label: string }
-export type OrgContext = {
-  org: { id: string; slug: string; name: string }
-  user: { id: string; name: string; email: string }
-  role: Role
-  actor: Actor
-}
+export type { Actor, OrgContext } from '@/lib/auth/org-context'
 
 /** The signed-in, active person, read from the database (the session only carries their id). */
 export const getCurrentUser = cache(async () => {
@@ -41,10 +36,6 @@ export const requireOrgContext = cache(async (orgSlug: string): Promise<OrgConte
     actor: { type: 'user', id: user.id, label: user.email },
   }
 })
-
-export function assertCan(ctx: OrgContext, permission: Permission): void {
-  if (!can(ctx.role, permission)) throw new ForbiddenError()
-}
 
 export async function listMyOrgs(userId: string) {
   return db.membership.findMany({

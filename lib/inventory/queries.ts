@@ -1,6 +1,6 @@
 import 'server-only'
 import { listAuditForTarget } from '@/lib/audit/queries'
-import { assertCan, type OrgContext } from '@/lib/auth/context'
+import { assertCan, type OrgContext } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
 import { NotFoundError } from '@/lib/errors'
 import type { IdentityFilter, IdentityListParams } from '@/lib/inventory/schemas'

@@ -1,5 +1,5 @@
 import 'server-only'
-import { assertCan, type OrgContext } from '@/lib/auth/context'
+import { assertCan, type OrgContext } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
 
 export async function listMembers(ctx: OrgContext) {

@@ -1,0 +1,88 @@
+// Row shapes of the demo data, keyed exactly like the database columns, and the column lists to write them.
+
+export interface OrganizationRow { id: string; slug: string; name: string; settings: string; auditSeq: number; auditHash: string; createdAt: Date }
+export interface UserRow { id: string; email: string; name: string; active: boolean; createdAt: Date }
+export interface MembershipRow { id: string; orgId: string; userId: string; role: string; status: string; createdAt: Date }
+export interface TeamRow { id: string; orgId: string; slug: string; name: string; leadId: string | null; createdAt: Date }
+export interface TeamMemberRow { teamId: string; userId: string }
+export interface SourceRow {
+  id: string; orgId: string; name: string; type: string; config: string; secretRef: string | null; status: string
+  syncSchedule: string | null; lastSyncAt: Date | null; lastSyncStatus: string | null; lastSyncError: string | null; createdAt: Date
+}
+export interface ResourceRow { id: string; orgId: string; sourceId: string; externalId: string; name: string; type: string; environment: string; createdAt: Date }
+export interface EntitlementRow {
+  id: string; orgId: string; sourceId: string; resourceId: string; externalId: string; name: string
+  description: string | null; privileged: boolean; createdAt: Date
+}
+export interface IdentityRow {
+  id: string; orgId: string; sourceId: string; externalId: string; name: string; searchText: string; kind: string
+  environment: string; status: string; description: string | null; createdAt: Date; lastUsedAt: Date | null
+  discoveredAt: Date; updatedAt: Date; ownerId: string | null; backupOwnerId: string | null; teamId: string | null
+  ownerOrigin: string | null; ownerAssignedAt: Date | null; metadata: string; privileged: boolean; grantCount: number
+  credentialCount: number; oldestSecretAt: Date | null; riskScore: number; openFindings: number
+  lastAttestedAt: Date | null; attestationDue: Date | null
+}
+export interface CredentialRow {
+  id: string; orgId: string; identityId: string; externalId: string | null; kind: string; label: string | null
+  fingerprint: string; createdAt: Date; lastRotatedAt: Date | null; expiresAt: Date | null; lastUsedAt: Date | null; status: string
+}
+export interface GrantRow {
+  id: string; orgId: string; identityId: string; entitlementId: string; privileged: boolean
+  createdAt: Date; lastUsedAt: Date | null; status: string
+}
+export interface IdentityTagRow { id: string; orgId: string; identityId: string; key: string; value: string }
+export interface ActivityEventRow {
+  id: string; orgId: string; identityId: string; at: Date; kind: string
+  sourceIp: string | null; userAgent: string | null; detail: string | null
+}
+
+export interface TableRows {
+  Organization: OrganizationRow
+  User: UserRow
+  Membership: MembershipRow
+  Team: TeamRow
+  TeamMember: TeamMemberRow
+  Source: SourceRow
+  Resource: ResourceRow
+  Entitlement: EntitlementRow
+  Identity: IdentityRow
+  Credential: CredentialRow
+  Grant: GrantRow
+  IdentityTag: IdentityTagRow
+  ActivityEvent: ActivityEventRow
+}
+export type TableName = keyof TableRows
+
+export const COLUMNS: { [T in TableName]: readonly (keyof TableRows[T] & string)[] } = {
+  Organization: ['id', 'slug', 'name', 'settings', 'auditSeq', 'auditHash', 'createdAt'],
+  User: ['id', 'email', 'name', 'active', 'createdAt'],
+  Membership: ['id', 'orgId', 'userId', 'role', 'status', 'createdAt'],
+  Team: ['id', 'orgId', 'slug', 'name', 'leadId', 'createdAt'],
+  TeamMember: ['teamId', 'userId'],
+  Source: ['id', 'orgId', 'name', 'type', 'config', 'secretRef', 'status', 'syncSchedule', 'lastSyncAt', 'lastSyncStatus', 'lastSyncError', 'createdAt'],
+  Resource: ['id', 'orgId', 'sourceId', 'externalId', 'name', 'type', 'environment', 'createdAt'],
+  Entitlement: ['id', 'orgId', 'sourceId', 'resourceId', 'externalId', 'name', 'description', 'privileged', 'createdAt'],
+  Identity: [
+    'id', 'orgId', 'sourceId', 'externalId', 'name', 'searchText', 'kind', 'environment', 'status', 'description',
+    'createdAt', 'lastUsedAt', 'discoveredAt', 'updatedAt', 'ownerId', 'backupOwnerId', 'teamId', 'ownerOrigin',
+    'ownerAssignedAt', 'metadata', 'privileged', 'grantCount', 'credentialCount', 'oldestSecretAt', 'riskScore',
+    'openFindings', 'lastAttestedAt', 'attestationDue',
+  ],
+  Credential: ['id', 'orgId', 'identityId', 'externalId', 'kind', 'label', 'fingerprint', 'createdAt', 'lastRotatedAt', 'expiresAt', 'lastUsedAt', 'status'],
+  Grant: ['id', 'orgId', 'identityId', 'entitlementId', 'privileged', 'createdAt', 'lastUsedAt', 'status'],
+  IdentityTag: ['id', 'orgId', 'identityId', 'key', 'value'],
+  ActivityEvent: ['id', 'orgId', 'identityId', 'at', 'kind', 'sourceIp', 'userAgent', 'detail'],
+}
+
+/** Row objects to value arrays in column order (what lib/bulk.ts writes). */
+export function toValues<T extends TableName>(table: T, rows: readonly TableRows[T][]): unknown[][] {
+  const cols = COLUMNS[table] as readonly string[]
+  const out: unknown[][] = new Array(rows.length)
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i] as unknown as Record<string, unknown>
+    const values = new Array(cols.length)
+    for (let j = 0; j < cols.length; j++) values[j] = row[cols[j]]
+    out[i] = values
+  }
+  return out
+}

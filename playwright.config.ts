@@ -1,0 +1,51 @@
+import { defineConfig } from '@playwright/test'
+
+const port = Number(process.env.PORT ?? 3000)
+const baseURL = `http://localhost:${port}`
+const oidcPort = 3100
+
+export default defineConfig({
+  testDir: 'e2e',
+  fullyParallel: false,
+  workers: 1,
+  retries: process.env.CI ? 1 : 0,
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
+  reporter: process.env.CI ? [['list'], ['json', { outputFile: 'test-results/e2e.json' }]] : [['list']],
+  outputDir: 'test-results/artifacts',
+  use: {
+    baseURL,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    },
+  },
+  webServer: [
+    {
+      command: 'node scripts/oidc-server.mjs',
+      url: `http://localhost:${oidcPort}/.well-known/openid-configuration`,
+      reuseExistingServer: process.env.E2E_REUSE === '1',
+      env: { OIDC_PORT: String(oidcPort), APP_URL: baseURL },
+      stdout: 'ignore',
+    },
+    {
+      command: 'node scripts/start.mjs',
+      url: `${baseURL}/api/health`,
+      reuseExistingServer: process.env.E2E_REUSE === '1',
+      timeout: 600_000,
+      stdout: 'pipe',
+      env: {
+        PORT: String(port),
+        CUSTODIAN_DEMO: 'true',
+        CUSTODIAN_DEMO_IDENTITIES: process.env.CUSTODIAN_DEMO_IDENTITIES ?? '3000',
+        AUTH_OIDC_ISSUER: `http://localhost:${oidcPort}`,
+        AUTH_OIDC_CLIENT_ID: 'custodian-test',
+        AUTH_OIDC_CLIENT_SECRET: 'custodian-test-secret-0123456789',
+        AUTH_OIDC_NAME: 'Test SSO',
+        AUTH_URL: baseURL,
+      },
+    },
+  ],
+})

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest'
+import { recordAudit } from '@/lib/audit/record'
+import { listAuditEvents, verifyAuditChain } from '@/lib/audit/queries'
+import { auditListSchema } from '@/lib/audit/schemas'
+import { db } from '@/lib/db'
+import { ForbiddenError } from '@/lib/errors'
+import { addIdentity, createOrg, engine } from './fixtures'
+
+describe(`audit (${engine})`, () => {
+  it('writes the change and its audit row in one transaction, chained', async () => {
+    const { org, ctx, source } = await createOrg()
+    const identity = await addIdentity(org.id, source.id)
+    const admin = ctx('admin')
+    await db.$transaction(async (tx) => {
+      await tx.identity.update({ where: { id: identity.id, orgId: org.id }, data: { description: 'payments ledger' } })
+      await recordAudit(tx, admin, { action: 'identity.update', targetType: 'identity', targetId: identity.id, justification: 'ticket SEC-1' })
+    })
+    await db.$transaction((tx) => recordAudit(tx, admin, { action: 'identity.update', targetType: 'identity', targetId: identity.id }))
+    const events = await db.auditEvent.findMany({ where: { orgId: org.id }, orderBy: { seq: 'asc' } })
+    expect(events.map((e) => e.seq)).toEqual([1, 2])
+    expect(events[0]).toMatchObject({ actorId: admin.user.id, actorLabel: admin.user.email, outcome: 'success', justification: 'ticket SEC-1', prevHash: '' })
+    expect(events[1].prevHash).toBe(events[0].hash)
+    expect(await verifyAuditChain(admin)).toEqual({ ok: true, checked: 2 })
+  })
+
+  it('rolls the change back when its audit row cannot be written', async () => {
+    const { org, ctx, source } = await createOrg()
+    const identity = await addIdentity(org.id, source.id)
+    const broken = { ...ctx('admin'), org: { ...ctx('admin').org, id: 'no-such-org' } }
+    await expect(
+      db.$transaction(async (tx) => {
+        await tx.identity.update({ where: { id: identity.id }, data: { description: 'should not stick' } })
+        await recordAudit(tx, broken, { action: 'identity.update', targetId: identity.id })
+      }),
+    ).rejects.toThrow()
+    const after = await db.identity.findUniqueOrThrow({ where: { id: identity.id } })
+    expect(after.description).toBeNull()
+    expect(await db.auditEvent.count({ where: { orgId: org.id } })).toBe(0)
+  })
+
+  it('detects a tampered event and a deleted newest event', async () => {
+    const { org, ctx } = await createOrg()
+    const admin = ctx('admin')
+    for (let i = 0; i < 3; i++) await db.$transaction((tx) => recordAudit(tx, admin, { action: `test.step${i}` }))
+    await db.auditEvent.updateMany({ where: { orgId: org.id, seq: 2 }, data: { action: 'test.forged' } })
+    expect(await verifyAuditChain(admin)).toMatchObject({ ok: false, break: { seq: 2, reason: 'event content was altered' } })
+    await db.auditEvent.updateMany({ where: { orgId: org.id, seq: 2 }, data: { action: 'test.step1' } })
+    expect((await verifyAuditChain(admin)).ok).toBe(true)
+    await db.auditEvent.deleteMany({ where: { orgId: org.id, seq: 3 } })
+    expect(await verifyAuditChain(admin)).toMatchObject({ ok: false, break: { seq: 3 } })
+  })
+
+  it('serializes concurrent writers of one chain', async () => {
+    const { ctx } = await createOrg()
+    const admin = ctx('admin')
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, i) => db.$transaction((tx) => recordAudit(tx, admin, { action: `test.concurrent${i}` }))),
+    )
+    const ok = results.filter((r) => r.status === 'fulfilled').length
+    expect(ok).toBeGreaterThan(0)
+    expect(await verifyAuditChain(admin)).toEqual({ ok: true, checked: ok })
+  })
+
+  it('lists only the organization’s own events, and refuses members', async () => {
+    const a = await createOrg()
+    const b = await createOrg()
+    await db.$transaction((tx) => recordAudit(tx, a.ctx('admin'), { action: 'test.a' }))
+    await db.$transaction((tx) => recordAudit(tx, b.ctx('admin'), { action: 'test.b' }))
+    const list = await listAuditEvents(a.ctx('auditor'), auditListSchema.parse({}))
+    expect(list.rows.map((r) => r.action)).toEqual(['test.a'])
+    await expect(listAuditEvents(a.ctx('member'), auditListSchema.parse({}))).rejects.toBeInstanceOf(ForbiddenError)
+  })
+})

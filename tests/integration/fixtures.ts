@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto'
+import type { OrgContext } from '@/lib/auth/org-context'
+import type { Role } from '@/lib/auth/permissions'
+import { db } from '@/lib/db'
+
+const DAY = 86_400_000
+export const engine = process.env.TEST_ENGINE ?? 'sqlite'
+
+export function uid(prefix = 't') {
+  return `${prefix}${randomBytes(6).toString('hex')}`
+}
+
+/** A fresh organization with one person per role, so tests never share state. */
+export async function createOrg(name = 'Test Org') {
+  const slug = uid('org-')
+  const org = await db.organization.create({ data: { slug, name } })
+  const people = {} as Record<Role, { id: string; email: string; name: string }>
+  for (const role of ['admin', 'governance', 'member', 'auditor'] as const) {
+    const email = `${role}-${slug}@test.example`
+    const user = await db.user.create({ data: { email, name: `${role} of ${slug}` } })
+    await db.membership.create({ data: { orgId: org.id, userId: user.id, role } })
+    people[role] = { id: user.id, email, name: user.name }
+  }
+  const ctx = (role: Role): OrgContext => ({
+    org: { id: org.id, slug: org.slug, name: org.name },
+    user: people[role],
+    role,
+    actor: { type: 'user', id: people[role].id, label: people[role].email },
+  })
+  const source = await db.source.create({ data: { orgId: org.id, name: 'AWS test', type: 'aws' } })
+  return { org, people, ctx, source }
+}
+
+type IdentitySeed = Partial<{
+  name: string
+  kind: string
+  environment: string
+  status: string
+  ownerId: string | null
+  privileged: boolean
+  lastUsedDaysAgo: number | null
+  secretAgeDays: number | null
+  riskScore: number
+}>
+
+export async function addIdentity(orgId: string, sourceId: string, s: IdentitySeed = {}) {
+  const now = Date.now()
+  const name = s.name ?? uid('svc-')
+  return db.identity.create({
+    data: {
+      orgId,
+      sourceId,
+      externalId: uid('ext-'),
+      name,
+      searchText: name.toLowerCase(),
+      kind: s.kind ?? 'service_account',
+      environment: s.environment ?? 'production',
+      status: s.status ?? 'active',
+      createdAt: new Date(now - 400 * DAY),
+      lastUsedAt: s.lastUsedDaysAgo === null ? null : new Date(now - (s.lastUsedDaysAgo ?? 1) * DAY),
+      ownerId: s.ownerId ?? null,
+      privileged: s.privileged ?? false,
+      oldestSecretAt: s.secretAgeDays == null ? null : new Date(now - s.secretAgeDays * DAY),
+      riskScore: s.riskScore ?? 10,
+    },
+  })
+}
