@@ -3,7 +3,7 @@ import path from 'node:path'
 /** Absolute path of a file: URL (relative paths are relative to the working directory). */
 export function sqliteFile(url: string): string {
   const p = url.slice('file:'.length)
-  return path.isAbsolute(p) ? p : path.resolve(process.cwd(), p)
+  return path.isAbsolute(p) ? p : path.resolve(/*turbopackIgnore: true*/ process.cwd(), p)
 }
 
 /** SQLite stores DateTime as epoch milliseconds (adapter option timestampFormat: 'unixepoch-ms'). */

@@ -1,25 +1,25 @@
-import type { ReactNode } from 'react';
-import type { SortDir } from './url-state';
+import type { ReactNode } from 'react'
+import type { SortDir } from './url-state'
 
 export interface ColumnHeaderProps {
-  children: ReactNode;
+  children: ReactNode
   /** Renders a sort button when true. */
-  sortable?: boolean;
+  sortable?: boolean
   /** Current sort direction of this column, `false` when not sorted by it. */
-  sorted?: false | SortDir;
+  sorted?: false | SortDir
   /** Called with the next direction: asc -> desc -> asc; unsorted -> `firstDir`. */
-  onSort?: (dir: SortDir) => void;
+  onSort?: (dir: SortDir) => void
   /** Direction applied on the first click of an unsorted column (default 'asc'). */
-  firstDir?: SortDir;
-  align?: 'start' | 'end' | 'center';
-  className?: string;
+  firstDir?: SortDir
+  align?: 'start' | 'end' | 'center'
+  className?: string
 }
 
 const alignClass = {
   start: 'text-left',
   end: 'text-right',
   center: 'text-center',
-} as const;
+} as const
 
 function SortIcon({ sorted }: { sorted: false | SortDir }) {
   if (!sorted) {
@@ -31,7 +31,7 @@ function SortIcon({ sorted }: { sorted: false | SortDir }) {
       >
         <path d="M5 6.5 8 3.5l3 3M5 9.5l3 3 3-3" fill="none" stroke="currentColor" strokeWidth="1.5" strokeLinecap="round" strokeLinejoin="round" />
       </svg>
-    );
+    )
   }
   return (
     <svg aria-hidden="true" viewBox="0 0 16 16" className="size-3.5 shrink-0 text-indigo-600">
@@ -44,7 +44,7 @@ function SortIcon({ sorted }: { sorted: false | SortDir }) {
         strokeLinejoin="round"
       />
     </svg>
-  );
+  )
 }
 
 /** A `<th scope="col">` with an optional sort toggle and `aria-sort`. */
@@ -57,18 +57,18 @@ export function ColumnHeader({
   align = 'start',
   className = '',
 }: ColumnHeaderProps) {
-  const ariaSort = sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : undefined;
-  const base = `sticky top-0 z-10 border-b border-slate-200 bg-slate-50/95 text-xs font-semibold tracking-wide whitespace-nowrap text-slate-600 backdrop-blur-sm ${alignClass[align]} ${className}`;
+  const ariaSort = sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : undefined
+  const base = `sticky top-0 z-10 border-b border-slate-200 bg-slate-50/95 text-xs font-semibold tracking-wide whitespace-nowrap text-slate-600 backdrop-blur-sm ${alignClass[align]} ${className}`
 
   if (!sortable) {
     return (
       <th scope="col" className={`${base} px-3 py-2`}>
         {children}
       </th>
-    );
+    )
   }
 
-  const next: SortDir = sorted ? (sorted === 'asc' ? 'desc' : 'asc') : firstDir;
+  const next: SortDir = sorted ? (sorted === 'asc' ? 'desc' : 'asc') : firstDir
   return (
     <th scope="col" aria-sort={ariaSort ?? 'none'} className={base}>
       <button
@@ -83,5 +83,5 @@ export function ColumnHeader({
         <SortIcon sorted={sorted} />
       </button>
     </th>
-  );
+  )
 }

@@ -1,22 +1,22 @@
-'use client';
+'use client'
 
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef } from 'react'
 
 export interface ColumnVisibilityItem {
-  id: string;
-  label: string;
-  visible: boolean;
+  id: string
+  label: string
+  visible: boolean
 }
 
 export interface ColumnVisibilityProps {
   /** Hideable columns, in display order. */
-  columns: ColumnVisibilityItem[];
-  onToggle: (id: string, visible: boolean) => void;
+  columns: ColumnVisibilityItem[]
+  onToggle: (id: string, visible: boolean) => void
   /** Shows a "Show all" action when given and something is hidden. */
-  onShowAll?: () => void;
+  onShowAll?: () => void
   /** False when hiding one more column would leave the table empty. */
-  canHideMore?: boolean;
-  className?: string;
+  canHideMore?: boolean
+  className?: string
 }
 
 /**
@@ -24,20 +24,20 @@ export interface ColumnVisibilityProps {
  * closes on Escape (focus returns to the toggle) and on outside click.
  */
 export function ColumnVisibility({ columns, onToggle, onShowAll, canHideMore, className = '' }: ColumnVisibilityProps) {
-  const ref = useRef<HTMLDetailsElement>(null);
-  const hiddenCount = columns.filter((c) => !c.visible).length;
-  const visibleCount = columns.length - hiddenCount;
+  const ref = useRef<HTMLDetailsElement>(null)
+  const hiddenCount = columns.filter((c) => !c.visible).length
+  const visibleCount = columns.length - hiddenCount
 
   useEffect(() => {
     const onPointerDown = (event: PointerEvent) => {
-      const el = ref.current;
-      if (el?.open && event.target instanceof Node && !el.contains(event.target)) el.open = false;
-    };
-    document.addEventListener('pointerdown', onPointerDown);
-    return () => document.removeEventListener('pointerdown', onPointerDown);
-  }, []);
+      const el = ref.current
+      if (el?.open && event.target instanceof Node && !el.contains(event.target)) el.open = false
+    }
+    document.addEventListener('pointerdown', onPointerDown)
+    return () => document.removeEventListener('pointerdown', onPointerDown)
+  }, [])
 
-  if (columns.length === 0) return null;
+  if (columns.length === 0) return null
 
   return (
     <details
@@ -45,9 +45,9 @@ export function ColumnVisibility({ columns, onToggle, onShowAll, canHideMore, cl
       className={`group relative ${className}`}
       onKeyDown={(event) => {
         if (event.key === 'Escape' && ref.current?.open) {
-          event.preventDefault();
-          ref.current.open = false;
-          ref.current.querySelector('summary')?.focus();
+          event.preventDefault()
+          ref.current.open = false
+          ref.current.querySelector('summary')?.focus()
         }
       }}
     >
@@ -102,5 +102,5 @@ export function ColumnVisibility({ columns, onToggle, onShowAll, canHideMore, cl
         )}
       </div>
     </details>
-  );
+  )
 }

@@ -14,16 +14,16 @@ import {
   tableFeatures,
   type ColumnDef,
   type RowData,
-} from '@tanstack/react-table';
+} from '@tanstack/react-table'
 
 /** Per-column presentation hints, set via `meta` on a column definition. */
 export interface DataTableColumnMeta {
   /** Label used in the "Columns" menu (defaults to a string `header`, else the id). */
-  label?: string;
+  label?: string
   /** Text alignment of header and cells. */
-  align?: 'start' | 'end' | 'center';
+  align?: 'start' | 'end' | 'center'
   /** Extra classes for the <th> and every <td> of this column (e.g. widths). */
-  className?: string;
+  className?: string
 }
 
 /** Fully manual (server-driven) table: sorting, pagination, filtering happen on the server. */
@@ -34,19 +34,19 @@ export const dataTableFeatures = tableFeatures({
   columnVisibilityFeature,
   rowSelectionFeature,
   columnMeta: metaHelper<DataTableColumnMeta>(),
-});
+})
 
-export type DataTableFeatures = typeof dataTableFeatures;
+export type DataTableFeatures = typeof dataTableFeatures
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type DataTableColumnDef<Row extends RowData> = ColumnDef<DataTableFeatures, Row, any>;
+export type DataTableColumnDef<Row extends RowData> = ColumnDef<DataTableFeatures, Row, any>
 
 /**
  * Column helper bound to the DataTable feature set.
  * @example
- * const col = createDataTableColumnHelper<Identity>();
- * const columns = col.columns([col.accessor('name', { header: 'Name', enableSorting: true })]);
+ * const col = createDataTableColumnHelper<Identity>()
+ * const columns = col.columns([col.accessor('name', { header: 'Name', enableSorting: true })])
  */
 export function createDataTableColumnHelper<Row extends RowData>() {
-  return createColumnHelper<DataTableFeatures, Row>();
+  return createColumnHelper<DataTableFeatures, Row>()
 }

@@ -1,7 +1,7 @@
-'use client';
+'use client'
 
-import { useMemo, useOptimistic, useTransition, type ReactNode } from 'react';
-import { usePathname, useRouter, useSearchParams } from 'next/navigation';
+import { useMemo, useOptimistic, useRef, useTransition, type ReactNode } from 'react'
+import { usePathname, useRouter, useSearchParams } from 'next/navigation'
 import {
   FlexRender,
   useTable,
@@ -10,99 +10,106 @@ import {
   type RowData,
   type SortingState,
   type Updater,
-} from '@tanstack/react-table';
-import { dataTableFeatures, type DataTableColumnDef } from './columns';
-import { ColumnHeader } from './column-header';
-import { ColumnVisibility } from './column-visibility';
-import { Checkbox } from './checkbox';
-import { Pagination } from './pagination';
-import { SelectionBar, type SelectionBarContext } from './selection-bar';
-import { TableBody } from './table-body';
-import { useRowSelection } from './use-row-selection';
-import { buildHref, TABLE_PARAMS, serializeHidden, type ParamChanges, type SortDir } from './url-state';
+} from '@tanstack/react-table'
+import { dataTableFeatures, type DataTableColumnDef } from './columns'
+import { ColumnHeader } from './column-header'
+import { ColumnVisibility } from './column-visibility'
+import { Checkbox } from './checkbox'
+import { Pagination } from './pagination'
+import { SelectionBar, type SelectionBarContext } from './selection-bar'
+import { TableBody } from './table-body'
+import { useRowSelection } from './use-row-selection'
+import { buildHref, TABLE_PARAMS, serializeHidden, type ParamChanges, type SortDir } from './url-state'
 
-export type { SelectionBarContext };
+export type { SelectionBarContext }
 
 export interface DataTableProps<TData extends RowData> {
-  rows: TData[];
+  rows: readonly TData[]
   /** Built with `createDataTableColumnHelper<Row>()`; keep the array stable (module scope / useMemo). */
-  columns: DataTableColumnDef<TData>[];
+  columns: readonly DataTableColumnDef<TData>[]
   /** Row count of the whole filtered set. */
-  total: number;
+  total: number
   /** 1-based current page. */
-  page: number;
-  pageSize: number;
-  sort?: string;
-  dir?: SortDir;
+  page: number
+  pageSize: number
+  sort?: string
+  dir?: SortDir
   /** Allow-list of sortable column ids. Omitted: columns with `enableSorting: true`. */
-  sortableColumns?: readonly string[];
+  sortableColumns?: readonly string[]
   /** Hidden column ids (the `hide` URL param). */
-  hiddenColumns?: readonly string[];
+  hiddenColumns?: readonly string[]
   /** Defaults to `row.id`. */
-  getRowId?: (row: TData, index: number) => string;
+  getRowId?: (row: TData, index: number) => string
   /** Row click / Enter opens this href (Cmd/Ctrl opens a new tab). */
-  rowHref?: (row: TData) => string | null | undefined;
-  enableSelection?: boolean;
-  onSelectionChange?: (ids: string[]) => void;
+  rowHref?: (row: TData) => string | null | undefined
+  enableSelection?: boolean
+  onSelectionChange?: (ids: string[]) => void
   /** Replaces the default "N selected · Clear" bar shown while rows are selected. */
-  selectionBar?: (ctx: SelectionBarContext) => ReactNode;
+  selectionBar?: (ctx: SelectionBarContext) => ReactNode
   /** Rendered in the table area when `rows` is empty (default: "No results"). */
-  emptyState?: ReactNode;
+  emptyState?: ReactNode
   /** Left side of the toolbar above the table (filters, search...). */
-  toolbar?: ReactNode;
+  toolbar?: ReactNode
   /** Show the "Columns" menu (default true). */
-  enableColumnVisibility?: boolean;
-  pageSizeOptions?: readonly number[];
+  enableColumnVisibility?: boolean
+  pageSizeOptions?: readonly number[]
   /** Accessible name of the <table>. */
-  ariaLabel?: string;
-  className?: string;
+  ariaLabel?: string
+  className?: string
   /** Classes for the scroll area that holds the sticky header (default `max-h-[70vh]`). */
-  scrollAreaClassName?: string;
+  scrollAreaClassName?: string
 }
 
 interface View {
-  page: number;
-  pageSize: number;
-  sort?: string;
-  dir: SortDir;
-  hidden: readonly string[];
+  page: number
+  pageSize: number
+  sort?: string
+  dir: SortDir
+  hidden: readonly string[]
 }
 
 const resolve = <T,>(updater: Updater<T>, old: T): T =>
-  typeof updater === 'function' ? (updater as (old: T) => T)(old) : updater;
+  typeof updater === 'function' ? (updater as (old: T) => T)(old) : updater
+
+const NONE: readonly string[] = []
 
 const defaultGetRowId = (row: RowData, index: number) => {
-  const id = (row as { id?: unknown }).id;
-  return id == null ? String(index) : String(id);
-};
+  const id = (row as { id?: unknown }).id
+  return id == null ? String(index) : String(id)
+}
 
 export function DataTable<TData extends RowData>(props: DataTableProps<TData>) {
-  const { rows, columns, total, enableSelection = false, onSelectionChange, selectionBar } = props;
-  const router = useRouter();
-  const pathname = usePathname();
-  const searchParams = useSearchParams();
-  const [isPending, startTransition] = useTransition();
+  const { rows, columns, total, enableSelection = false, onSelectionChange, selectionBar } = props
+  const router = useRouter()
+  const pathname = usePathname()
+  const searchParams = useSearchParams()
+  const [isPending, startTransition] = useTransition()
 
   // Optimistic view so headers, pager and columns respond before the server does.
   const [view, patchView] = useOptimistic<View, Partial<View>>(
-    { page: props.page, pageSize: props.pageSize, sort: props.sort, dir: props.dir ?? 'asc', hidden: props.hiddenColumns ?? [] },
+    { page: props.page, pageSize: props.pageSize, sort: props.sort, dir: props.dir ?? 'asc', hidden: props.hiddenColumns ?? NONE },
     (state, patch) => ({ ...state, ...patch }),
-  );
+  )
 
+  // useSearchParams() is stale until a pending navigation commits, so chained
+  // clicks (sort, then next page) build on the last URL we pushed.
+  const pendingQuery = useRef<string | null>(null)
   const navigate = (changes: ParamChanges, patch: Partial<View>, resetPage = true) => {
-    const href = buildHref(pathname, searchParams, changes, { resetPage });
+    const base = isPending && pendingQuery.current !== null ? pendingQuery.current : searchParams.toString()
+    const href = buildHref(pathname, base, changes, { resetPage })
+    pendingQuery.current = href.includes('?') ? href.slice(href.indexOf('?') + 1) : ''
     startTransition(() => {
-      patchView(patch);
-      router.push(href, { scroll: false });
-    });
-  };
+      patchView(patch)
+      router.push(href, { scroll: false })
+    })
+  }
 
   // Selected ids survive paging/sorting; cleared when a filter param changes.
-  const [rowSelection, setRowSelection] = useRowSelection(searchParams, onSelectionChange);
+  const [rowSelection, setRowSelection] = useRowSelection(searchParams, onSelectionChange)
 
-  const sorting = useMemo<SortingState>(() => (view.sort ? [{ id: view.sort, desc: view.dir === 'desc' }] : []), [view.sort, view.dir]);
-  const pagination = useMemo<PaginationState>(() => ({ pageIndex: view.page - 1, pageSize: view.pageSize }), [view.page, view.pageSize]);
-  const columnVisibility = useMemo<ColumnVisibilityState>(() => Object.fromEntries(view.hidden.map((id) => [id, false])), [view.hidden]);
+  const sorting = useMemo<SortingState>(() => (view.sort ? [{ id: view.sort, desc: view.dir === 'desc' }] : []), [view.sort, view.dir])
+  const pagination = useMemo<PaginationState>(() => ({ pageIndex: view.page - 1, pageSize: view.pageSize }), [view.page, view.pageSize])
+  const columnVisibility = useMemo<ColumnVisibilityState>(() => Object.fromEntries(view.hidden.map((id) => [id, false])), [view.hidden])
 
   const table = useTable({
     features: dataTableFeatures,
@@ -120,51 +127,52 @@ export function DataTable<TData extends RowData>(props: DataTableProps<TData>) {
     enableRowSelection: enableSelection,
     state: { sorting, pagination, columnVisibility, rowSelection },
     onSortingChange: (updater) => {
-      const next = resolve(updater, sorting)[0];
-      const dir: SortDir = next?.desc ? 'desc' : 'asc';
-      navigate({ [TABLE_PARAMS.sort]: next?.id ?? null, [TABLE_PARAMS.dir]: next ? dir : null }, { sort: next?.id, dir, page: 1 });
+      const next = resolve(updater, sorting)[0]
+      const dir: SortDir = next?.desc ? 'desc' : 'asc'
+      navigate({ [TABLE_PARAMS.sort]: next?.id ?? null, [TABLE_PARAMS.dir]: next ? dir : null }, { sort: next?.id, dir, page: 1 })
     },
     onPaginationChange: (updater) => {
-      const next = resolve(updater, pagination);
+      const next = resolve(updater, pagination)
       if (next.pageSize !== pagination.pageSize) {
-        navigate({ [TABLE_PARAMS.pageSize]: next.pageSize }, { pageSize: next.pageSize, page: 1 });
+        navigate({ [TABLE_PARAMS.pageSize]: next.pageSize }, { pageSize: next.pageSize, page: 1 })
       } else if (next.pageIndex !== pagination.pageIndex) {
-        navigate({ [TABLE_PARAMS.page]: next.pageIndex + 1 }, { page: next.pageIndex + 1 });
+        navigate({ [TABLE_PARAMS.page]: next.pageIndex + 1 }, { page: next.pageIndex + 1 })
       }
     },
     onColumnVisibilityChange: (updater) => {
-      const next = resolve(updater, columnVisibility);
-      const known = new Set(table.getAllLeafColumns().map((c) => c.id));
-      const hidden = Object.keys(next).filter((id) => next[id] === false && known.has(id));
-      navigate({ [TABLE_PARAMS.hide]: serializeHidden(hidden) }, { hidden }, false);
+      const next = resolve(updater, columnVisibility)
+      const known = new Set(table.getAllLeafColumns().map((c) => c.id))
+      const hidden = Object.keys(next).filter((id) => next[id] === false && known.has(id))
+      navigate({ [TABLE_PARAMS.hide]: serializeHidden(hidden) }, { hidden }, false)
     },
     onRowSelectionChange: (updater) => setRowSelection((old) => resolve(updater, old)),
-  });
+  })
 
   const isSortable = (id: string, canSort: boolean, enableSorting: boolean | undefined) =>
-    canSort && (props.sortableColumns ? props.sortableColumns.includes(id) : enableSorting === true);
+    canSort && (props.sortableColumns ? props.sortableColumns.includes(id) : enableSorting === true)
 
-  const pageRows = table.getRowModel().rows;
-  const pageRowIds = pageRows.map((r) => r.id);
-  const selectedIds = Object.keys(rowSelection);
-  const allPageSelected = pageRowIds.length > 0 && pageRowIds.every((id) => rowSelection[id]);
-  const somePageSelected = pageRowIds.some((id) => rowSelection[id]);
-  const visibleCount = table.getVisibleLeafColumns().length;
+  const pageRows = table.getRowModel().rows
+  const pageRowIds = pageRows.map((r) => r.id)
+  const selectedIds = Object.keys(rowSelection)
+  const allPageSelected = pageRowIds.length > 0 && pageRowIds.every((id) => rowSelection[id])
+  const somePageSelected = pageRowIds.some((id) => rowSelection[id])
+  const visibleCount = table.getVisibleLeafColumns().length
 
   const hideable = table
     .getAllLeafColumns()
     .filter((c) => c.getCanHide())
     .map((c) => {
-      const header = c.columnDef.header;
-      return { id: c.id, label: c.columnDef.meta?.label ?? (typeof header === 'string' ? header : c.id), visible: c.getIsVisible() };
-    });
+      const header = c.columnDef.header
+      return { id: c.id, label: c.columnDef.meta?.label ?? (typeof header === 'string' ? header : c.id), visible: c.getIsVisible() }
+    })
 
   const selectionCtx: SelectionBarContext = {
     selectedIds,
     total,
     pageRowIds,
+    allPageRowsSelected: allPageSelected,
     clearSelection: () => setRowSelection({}),
-  };
+  }
 
   return (
     <div className={`flex flex-col gap-3 ${props.className ?? ''}`}>
@@ -208,9 +216,9 @@ export function DataTable<TData extends RowData>(props: DataTableProps<TData>) {
                     </th>
                   )}
                   {group.headers.map((header) => {
-                    const { column } = header;
-                    const meta = column.columnDef.meta;
-                    const sortable = isSortable(column.id, column.getCanSort(), column.columnDef.enableSorting);
+                    const { column } = header
+                    const meta = column.columnDef.meta
+                    const sortable = isSortable(column.id, column.getCanSort(), column.columnDef.enableSorting)
                     return (
                       <ColumnHeader
                         key={header.id}
@@ -223,7 +231,7 @@ export function DataTable<TData extends RowData>(props: DataTableProps<TData>) {
                       >
                         {header.isPlaceholder ? null : <FlexRender header={header} />}
                       </ColumnHeader>
-                    );
+                    )
                   })}
                 </tr>
               ))}
@@ -253,5 +261,5 @@ export function DataTable<TData extends RowData>(props: DataTableProps<TData>) {
         </div>
       </div>
     </div>
-  );
+  )
 }

@@ -1,23 +1,23 @@
-'use client';
+'use client'
 
-import { useId, type ReactNode } from 'react';
-import { DEFAULT_PAGE_SIZE_OPTIONS, pageCount as countPages } from './url-state';
+import { useId, type ReactNode } from 'react'
+import { DEFAULT_PAGE_SIZE_OPTIONS, pageCount as countPages } from './url-state'
 
 export interface PaginationProps {
   /** 1-based current page. */
-  page: number;
-  pageSize: number;
+  page: number
+  pageSize: number
   /** Row count of the whole (filtered) result set. */
-  total: number;
+  total: number
   /** Rows actually shown on this page (defaults to what page/pageSize imply). */
-  rowCount?: number;
-  onPageChange: (page: number) => void;
-  onPageSizeChange: (pageSize: number) => void;
-  pageSizeOptions?: readonly number[];
-  className?: string;
+  rowCount?: number
+  onPageChange: (page: number) => void
+  onPageSizeChange: (pageSize: number) => void
+  pageSizeOptions?: readonly number[]
+  className?: string
 }
 
-const fmt = new Intl.NumberFormat('en-US');
+const fmt = new Intl.NumberFormat('en-US')
 
 function PageButton({
   label,
@@ -25,10 +25,10 @@ function PageButton({
   onClick,
   children,
 }: {
-  label: string;
-  disabled: boolean;
-  onClick: () => void;
-  children: ReactNode;
+  label: string
+  disabled: boolean
+  onClick: () => void
+  children: ReactNode
 }) {
   // aria-disabled (not `disabled`) keeps keyboard focus on the button when the
   // last/first page is reached.
@@ -39,7 +39,7 @@ function PageButton({
       title={label}
       aria-disabled={disabled || undefined}
       onClick={() => {
-        if (!disabled) onClick();
+        if (!disabled) onClick()
       }}
       className="inline-flex size-8 items-center justify-center rounded-md border border-slate-200 bg-white text-slate-600 shadow-xs outline-none transition-colors hover:bg-slate-50 hover:text-slate-900 focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-1 aria-disabled:cursor-not-allowed aria-disabled:opacity-40 aria-disabled:hover:bg-white aria-disabled:hover:text-slate-600"
     >
@@ -47,7 +47,7 @@ function PageButton({
         {children}
       </svg>
     </button>
-  );
+  )
 }
 
 const stroke = {
@@ -56,7 +56,7 @@ const stroke = {
   strokeWidth: 1.6,
   strokeLinecap: 'round',
   strokeLinejoin: 'round',
-} as const;
+} as const
 
 export function Pagination({
   page,
@@ -68,20 +68,20 @@ export function Pagination({
   pageSizeOptions = DEFAULT_PAGE_SIZE_OPTIONS,
   className = '',
 }: PaginationProps) {
-  const selectId = useId();
-  const pages = countPages(total, pageSize);
-  const first = (page - 1) * pageSize + 1;
-  const shown = rowCount ?? Math.max(0, Math.min(pageSize, total - first + 1));
-  const last = first + shown - 1;
-  const canPrev = page > 1;
-  const canNext = page < pages;
+  const selectId = useId()
+  const pages = countPages(total, pageSize)
+  const first = (page - 1) * pageSize + 1
+  const shown = rowCount ?? Math.max(0, Math.min(pageSize, total - first + 1))
+  const last = first + shown - 1
+  const canPrev = page > 1
+  const canNext = page < pages
   const sizes = pageSizeOptions.includes(pageSize)
     ? pageSizeOptions
-    : [...pageSizeOptions, pageSize].sort((a, b) => a - b);
+    : [...pageSizeOptions, pageSize].sort((a, b) => a - b)
 
-  let summary: ReactNode;
-  if (total === 0) summary = 'No results';
-  else if (shown === 0) summary = `No rows on this page · ${fmt.format(total)} total`;
+  let summary: ReactNode
+  if (total === 0) summary = 'No results'
+  else if (shown === 0) summary = `No rows on this page · ${fmt.format(total)} total`
   else
     summary = (
       <>
@@ -91,7 +91,7 @@ export function Pagination({
         </span>{' '}
         of <span className="font-medium text-slate-900 tabular-nums">{fmt.format(total)}</span>
       </>
-    );
+    )
 
   return (
     <nav
@@ -138,5 +138,5 @@ export function Pagination({
         </div>
       </div>
     </nav>
-  );
+  )
 }

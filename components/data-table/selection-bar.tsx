@@ -1,18 +1,20 @@
-'use client';
+'use client'
 
-import type { ReactNode } from 'react';
+import type { ReactNode } from 'react'
 
 export interface SelectionBarContext {
   /** Selected row ids (may include rows from other pages). */
-  selectedIds: string[];
+  selectedIds: string[]
   /** Row count of the whole filtered set (for "Select all N matching"). */
-  total: number;
+  total: number
   /** Ids of the rows on the current page. */
-  pageRowIds: string[];
-  clearSelection: () => void;
+  pageRowIds: string[]
+  /** Every row on the current page is selected (time to offer "Select all N matching"). */
+  allPageRowsSelected: boolean
+  clearSelection: () => void
 }
 
-const fmt = new Intl.NumberFormat('en-US');
+const fmt = new Intl.NumberFormat('en-US')
 
 /** Indigo bar shown above the table while rows are selected. */
 export function SelectionBar({ ctx, children }: { ctx: SelectionBarContext; children?: ReactNode }) {
@@ -35,5 +37,5 @@ export function SelectionBar({ ctx, children }: { ctx: SelectionBarContext; chil
         </>
       )}
     </div>
-  );
+  )
 }

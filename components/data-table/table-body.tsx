@@ -1,29 +1,35 @@
-'use client';
+'use client'
 
-import { useState, type KeyboardEvent, type MouseEvent, type ReactNode } from 'react';
-import { FlexRender, type Row, type RowData, type RowSelectionState } from '@tanstack/react-table';
-import type { DataTableFeatures } from './columns';
-import { Checkbox } from './checkbox';
+import { useState, type KeyboardEvent, type MouseEvent, type ReactNode } from 'react'
+import { FlexRender, type Row, type RowData, type RowSelectionState } from '@tanstack/react-table'
+import type { DataTableFeatures } from './columns'
+import { Checkbox } from './checkbox'
 
-const alignClass = { start: 'text-left', end: 'text-right', center: 'text-center' } as const;
+const alignClass = { start: 'text-left', end: 'text-right', center: 'text-center' } as const
 // Tables use border-separate (for the sticky header), so row borders live on cells.
-const CELL_BORDER = 'border-b border-slate-100 group-last/row:border-b-0';
-// Row focus indicator that renders in every browser (outlines on <tr> do not).
-const FOCUS_ACCENT = 'group-focus-visible/row:shadow-[inset_3px_0_0_var(--color-indigo-600)]';
+const CELL_BORDER = 'border-b border-slate-100 group-last/row:border-b-0'
+// Row focus ring drawn on the cells: outlines/box-shadows on <tr> do not render in every browser.
+// Full literal class names so Tailwind's scanner picks them up.
+const FOCUS_RING = {
+  first: 'group-focus-visible/row:shadow-[inset_2px_0_0_var(--color-indigo-500),inset_0_2px_0_var(--color-indigo-500),inset_0_-2px_0_var(--color-indigo-500)]',
+  middle: 'group-focus-visible/row:shadow-[inset_0_2px_0_var(--color-indigo-500),inset_0_-2px_0_var(--color-indigo-500)]',
+  last: 'group-focus-visible/row:shadow-[inset_-2px_0_0_var(--color-indigo-500),inset_0_2px_0_var(--color-indigo-500),inset_0_-2px_0_var(--color-indigo-500)]',
+  only: 'group-focus-visible/row:shadow-[inset_2px_0_0_var(--color-indigo-500),inset_-2px_0_0_var(--color-indigo-500),inset_0_2px_0_var(--color-indigo-500),inset_0_-2px_0_var(--color-indigo-500)]',
+}
 
 /** Clicks on these (inside a row) never trigger the row's href. */
-const INTERACTIVE = 'a, button, input, select, textarea, label, summary, [role="button"], [data-row-click="ignore"]';
+const INTERACTIVE = 'a, button, input, select, textarea, label, summary, [role="button"], [data-row-click="ignore"]'
 
 export interface TableBodyProps<TData extends RowData> {
-  rows: Row<DataTableFeatures, TData>[];
-  rowSelection: RowSelectionState;
-  enableSelection: boolean;
-  rowHref?: (row: TData) => string | null | undefined;
-  onOpen: (href: string, newTab: boolean) => void;
-  onPrefetch: (href: string) => void;
+  rows: Row<DataTableFeatures, TData>[]
+  rowSelection: RowSelectionState
+  enableSelection: boolean
+  rowHref?: (row: TData) => string | null | undefined
+  onOpen: (href: string, newTab: boolean) => void
+  onPrefetch: (href: string) => void
   /** Visible data columns + selection column, for the empty-state colSpan. */
-  colSpan: number;
-  emptyState?: ReactNode;
+  colSpan: number
+  emptyState?: ReactNode
 }
 
 function DefaultEmptyState() {
@@ -35,19 +41,19 @@ function DefaultEmptyState() {
       <p className="text-sm font-medium text-slate-900">No results</p>
       <p className="text-sm text-slate-500">Try adjusting your search or filters.</p>
     </div>
-  );
+  )
 }
 
 function focusRow(from: HTMLElement, where: 'next' | 'prev' | 'first' | 'last') {
   const rows = Array.from(
     from.closest('tbody')?.querySelectorAll<HTMLElement>(':scope > tr[data-row-id]') ?? [],
-  );
-  const index = rows.indexOf(from);
+  )
+  const index = rows.indexOf(from)
   const target =
     where === 'first' ? rows[0]
     : where === 'last' ? rows[rows.length - 1]
-    : rows[index + (where === 'next' ? 1 : -1)];
-  target?.focus();
+    : rows[index + (where === 'next' ? 1 : -1)]
+  target?.focus()
 }
 
 export function TableBody<TData extends RowData>({
@@ -61,9 +67,9 @@ export function TableBody<TData extends RowData>({
   emptyState,
 }: TableBodyProps<TData>) {
   // Roving tabindex: one row is in the tab order, arrows move between rows.
-  const [activeId, setActiveId] = useState<string | null>(null);
-  const focusable = enableSelection || !!rowHref;
-  const tabStopId = rows.some((r) => r.id === activeId) ? activeId : rows[0]?.id;
+  const [activeId, setActiveId] = useState<string | null>(null)
+  const focusable = enableSelection || !!rowHref
+  const tabStopId = rows.some((r) => r.id === activeId) ? activeId : rows[0]?.id
 
   if (rows.length === 0) {
     return (
@@ -74,49 +80,49 @@ export function TableBody<TData extends RowData>({
           </td>
         </tr>
       </tbody>
-    );
+    )
   }
 
   return (
     <tbody>
       {rows.map((row) => {
-        const href = rowHref?.(row.original) ?? undefined;
-        const selected = !!rowSelection[row.id];
+        const href = rowHref?.(row.original) ?? undefined
+        const selected = !!rowSelection[row.id]
 
         const onKeyDown = (event: KeyboardEvent<HTMLTableRowElement>) => {
-          if (event.target !== event.currentTarget || event.altKey) return;
-          const el = event.currentTarget;
+          if (event.target !== event.currentTarget || event.altKey) return
+          const el = event.currentTarget
           switch (event.key) {
             case 'ArrowDown':
             case 'ArrowUp':
             case 'Home':
             case 'End':
-              event.preventDefault();
-              focusRow(el, event.key === 'ArrowDown' ? 'next' : event.key === 'ArrowUp' ? 'prev' : event.key === 'Home' ? 'first' : 'last');
-              return;
+              event.preventDefault()
+              focusRow(el, event.key === 'ArrowDown' ? 'next' : event.key === 'ArrowUp' ? 'prev' : event.key === 'Home' ? 'first' : 'last')
+              return
             case 'Enter':
               if (href) {
-                event.preventDefault();
-                onOpen(href, event.metaKey || event.ctrlKey);
+                event.preventDefault()
+                onOpen(href, event.metaKey || event.ctrlKey)
               }
-              return;
+              return
             case ' ':
             case 'x':
               if (enableSelection && !event.metaKey && !event.ctrlKey && row.getCanSelect()) {
-                event.preventDefault();
-                row.toggleSelected(!selected);
+                event.preventDefault()
+                row.toggleSelected(!selected)
               }
           }
-        };
+        }
 
         const onClick = (event: MouseEvent<HTMLTableRowElement>) => {
-          if (!href || event.defaultPrevented || event.button !== 0) return;
-          const target = event.target as Element;
-          const interactive = target.closest(INTERACTIVE);
-          if (interactive && event.currentTarget.contains(interactive)) return;
+          if (!href || event.defaultPrevented || event.button !== 0) return
+          const target = event.target as Element
+          const interactive = target.closest(INTERACTIVE)
+          if (interactive && event.currentTarget.contains(interactive)) return
           if (window.getSelection()?.toString()) return; // user is selecting text
-          onOpen(href, event.metaKey || event.ctrlKey);
-        };
+          onOpen(href, event.metaKey || event.ctrlKey)
+        }
 
         return (
           <tr
@@ -128,12 +134,12 @@ export function TableBody<TData extends RowData>({
             onKeyDown={focusable ? onKeyDown : undefined}
             onClick={href ? onClick : undefined}
             onMouseEnter={href ? () => onPrefetch(href) : undefined}
-            className={`group/row outline-none transition-colors focus-visible:bg-indigo-50/60 ${
+            className={`group/row outline-none transition-colors focus-visible:bg-indigo-50 ${
               selected ? 'bg-indigo-50/70 hover:bg-indigo-50' : 'hover:bg-slate-50'
             } ${href ? 'cursor-pointer' : ''}`}
           >
             {enableSelection && (
-              <td className={`w-10 py-2 pr-0 pl-3 align-middle ${CELL_BORDER} ${FOCUS_ACCENT}`}>
+              <td className={`w-10 py-1.5 pr-0 pl-3 align-middle ${CELL_BORDER} ${FOCUS_RING.first}`}>
                 <Checkbox
                   checked={selected}
                   disabled={!row.getCanSelect()}
@@ -142,20 +148,23 @@ export function TableBody<TData extends RowData>({
                 />
               </td>
             )}
-            {row.getVisibleCells().map((cell, index) => {
-              const meta = cell.column.columnDef.meta;
+            {row.getVisibleCells().map((cell, index, cells) => {
+              const meta = cell.column.columnDef.meta
+              const isFirst = index === 0 && !enableSelection
+              const isLast = index === cells.length - 1
+              const focusRing = FOCUS_RING[isFirst ? (isLast ? 'only' : 'first') : isLast ? 'last' : 'middle']
               return (
                 <td
                   key={cell.id}
-                  className={`px-3 py-2 align-middle text-slate-700 ${CELL_BORDER} ${index === 0 && !enableSelection ? FOCUS_ACCENT : ''} ${alignClass[meta?.align ?? 'start']} ${meta?.className ?? ''}`}
+                  className={`whitespace-nowrap px-3 py-1.5 align-middle text-slate-700 ${CELL_BORDER} ${focusRing} ${alignClass[meta?.align ?? 'start']} ${meta?.className ?? ''}`}
                 >
                   <FlexRender cell={cell} />
                 </td>
-              );
+              )
             })}
           </tr>
-        );
+        )
       })}
     </tbody>
-  );
+  )
 }

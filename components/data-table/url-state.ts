@@ -3,7 +3,7 @@
  * safe to import from Server Components (e.g. to parse `searchParams`).
  */
 
-export type SortDir = 'asc' | 'desc';
+export type SortDir = 'asc' | 'desc'
 
 /** Search-param names used by the data table. */
 export const TABLE_PARAMS = {
@@ -12,16 +12,16 @@ export const TABLE_PARAMS = {
   sort: 'sort',
   dir: 'dir',
   hide: 'hide',
-} as const;
+} as const
 
-export const DEFAULT_PAGE_SIZE_OPTIONS = [25, 50, 100] as const;
+export const DEFAULT_PAGE_SIZE_OPTIONS = [25, 50, 100] as const
 
 /** `null` (or '') deletes the param, `undefined` leaves it untouched. */
-export type ParamChanges = Record<string, string | number | null | undefined>;
+export type ParamChanges = Record<string, string | number | null | undefined>
 
 export interface BuildHrefOptions {
   /** Reset `page` when another param changes (default true). */
-  resetPage?: boolean;
+  resetPage?: boolean
 }
 
 /**
@@ -39,77 +39,77 @@ export function buildHref(
 ): string {
   const params = new URLSearchParams(
     typeof currentParams === 'string' ? currentParams : currentParams.toString(),
-  );
-  let otherChanged = false;
+  )
+  let otherChanged = false
 
   for (const [key, raw] of Object.entries(changes)) {
-    if (raw === undefined) continue;
-    const value = raw === null ? '' : String(raw);
-    if (key !== TABLE_PARAMS.page && (params.get(key) ?? '') !== value) otherChanged = true;
-    if (value === '') params.delete(key);
-    else params.set(key, value);
+    if (raw === undefined) continue
+    const value = raw === null ? '' : String(raw)
+    if (key !== TABLE_PARAMS.page && (params.get(key) ?? '') !== value) otherChanged = true
+    if (value === '') params.delete(key)
+    else params.set(key, value)
   }
 
-  const explicitPage = changes[TABLE_PARAMS.page];
+  const explicitPage = changes[TABLE_PARAMS.page]
   if (explicitPage === undefined && otherChanged && options.resetPage !== false) {
-    params.delete(TABLE_PARAMS.page);
+    params.delete(TABLE_PARAMS.page)
   }
-  const page = params.get(TABLE_PARAMS.page);
-  if (page !== null && !(Number(page) > 1)) params.delete(TABLE_PARAMS.page);
+  const page = params.get(TABLE_PARAMS.page)
+  if (page !== null && !(Number(page) > 1)) params.delete(TABLE_PARAMS.page)
 
-  const query = params.toString();
-  return query ? `${pathname}?${query}` : pathname;
+  const query = params.toString()
+  return query ? `${pathname}?${query}` : pathname
 }
 
 /** Parses the `hide` param ("a,b,c") into a de-duplicated id list. */
 export function parseHidden(value: string | null | undefined): string[] {
-  if (!value) return [];
-  return [...new Set(value.split(',').map((s) => s.trim()).filter(Boolean))];
+  if (!value) return []
+  return [...new Set(value.split(',').map((s) => s.trim()).filter(Boolean))]
 }
 
 /** Serialises hidden ids for the `hide` param; `null` when nothing is hidden. */
 export function serializeHidden(ids: readonly string[]): string | null {
-  const unique = [...new Set(ids.filter(Boolean))];
-  return unique.length ? unique.join(',') : null;
+  const unique = [...new Set(ids.filter(Boolean))]
+  return unique.length ? unique.join(',') : null
 }
 
 export function pageCount(total: number, pageSize: number): number {
-  if (total <= 0 || pageSize <= 0) return 1;
-  return Math.ceil(total / pageSize);
+  if (total <= 0 || pageSize <= 0) return 1
+  return Math.ceil(total / pageSize)
 }
 
 /** Clamps a 1-based page into [1, pageCount]. */
 export function clampPage(page: number, total: number, pageSize: number): number {
-  return Math.min(Math.max(1, Math.floor(page) || 1), pageCount(total, pageSize));
+  return Math.min(Math.max(1, Math.floor(page) || 1), pageCount(total, pageSize))
 }
 
 type SearchParamsInput =
   | URLSearchParams
-  | Record<string, string | string[] | undefined>;
+  | Record<string, string | string[] | undefined>
 
 function readParam(input: SearchParamsInput, key: string): string | undefined {
-  if (input instanceof URLSearchParams) return input.get(key) ?? undefined;
-  const value = input[key];
-  return Array.isArray(value) ? value[0] : value;
+  if (input instanceof URLSearchParams) return input.get(key) ?? undefined
+  const value = input[key]
+  return Array.isArray(value) ? value[0] : value
 }
 
 export interface ParseTableParamsOptions {
   /** Allow-list of sortable column ids; anything else falls back to `defaultSort`. */
-  sortableColumns: readonly string[];
-  defaultSort?: string;
-  defaultDir?: SortDir;
-  pageSizeOptions?: readonly number[];
-  defaultPageSize?: number;
+  sortableColumns: readonly string[]
+  defaultSort?: string
+  defaultDir?: SortDir
+  pageSizeOptions?: readonly number[]
+  defaultPageSize?: number
 }
 
 export interface TableParams {
-  page: number;
-  pageSize: number;
-  sort: string | undefined;
-  dir: SortDir;
-  hiddenColumns: string[];
+  page: number
+  pageSize: number
+  sort: string | undefined
+  dir: SortDir
+  hiddenColumns: string[]
   /** Row offset for the query: (page - 1) * pageSize. */
-  offset: number;
+  offset: number
 }
 
 /**
@@ -121,23 +121,23 @@ export function parseTableParams(
   input: SearchParamsInput,
   options: ParseTableParamsOptions,
 ): TableParams {
-  const sizes = options.pageSizeOptions ?? DEFAULT_PAGE_SIZE_OPTIONS;
-  const defaultPageSize = options.defaultPageSize ?? sizes[0] ?? 25;
+  const sizes = options.pageSizeOptions ?? DEFAULT_PAGE_SIZE_OPTIONS
+  const defaultPageSize = options.defaultPageSize ?? sizes[0] ?? 25
 
-  const rawPage = Number(readParam(input, TABLE_PARAMS.page));
-  const page = Number.isInteger(rawPage) && rawPage >= 1 ? rawPage : 1;
+  const rawPage = Number(readParam(input, TABLE_PARAMS.page))
+  const page = Number.isInteger(rawPage) && rawPage >= 1 ? rawPage : 1
 
-  const rawSize = Number(readParam(input, TABLE_PARAMS.pageSize));
-  const pageSize = sizes.includes(rawSize) ? rawSize : defaultPageSize;
+  const rawSize = Number(readParam(input, TABLE_PARAMS.pageSize))
+  const pageSize = sizes.includes(rawSize) ? rawSize : defaultPageSize
 
-  const rawSort = readParam(input, TABLE_PARAMS.sort);
+  const rawSort = readParam(input, TABLE_PARAMS.sort)
   const sort =
-    rawSort && options.sortableColumns.includes(rawSort) ? rawSort : options.defaultSort;
+    rawSort && options.sortableColumns.includes(rawSort) ? rawSort : options.defaultSort
 
-  const rawDir = readParam(input, TABLE_PARAMS.dir);
+  const rawDir = readParam(input, TABLE_PARAMS.dir)
   const dir: SortDir =
-    rawDir === 'asc' || rawDir === 'desc' ? rawDir : (options.defaultDir ?? 'asc');
+    rawDir === 'asc' || rawDir === 'desc' ? rawDir : (options.defaultDir ?? 'asc')
 
-  const hiddenColumns = parseHidden(readParam(input, TABLE_PARAMS.hide));
-  return { page, pageSize, sort, dir, hiddenColumns, offset: (page - 1) * pageSize };
+  const hiddenColumns = parseHidden(readParam(input, TABLE_PARAMS.hide))
+  return { page, pageSize, sort, dir, hiddenColumns, offset: (page - 1) * pageSize }
 }

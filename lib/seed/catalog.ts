@@ -163,12 +163,12 @@ export function nameIdentity(r: Rng, src: SourceDef, kind: IdentityKind, env: En
   const dash = e ? `-${e}` : ''
   const t = src.tag
   if (kind === 'certificate') {
-    const cn = r.chance(0.3) ? `*.${s}.acme.example` : `${s}${dash}.internal.acme.example`
+    const cn = r.chance(0.2) ? `*.${s}.acme.example` : `${c}.${s}${dash}.internal.acme.example`
     return { name: `CN=${cn}`, ext: (_n, i) => (src.type === 'aws' ? `arn:aws:acm:us-east-1:${t}:certificate/${uid(r, i)}` : `serial:${r.hex(8)}${i.toString(16).padStart(8, '0')}`) }
   }
   if (kind === 'ai_agent') {
     const a = r.pick(AGENTS)
-    return { name: src.type === 'azure' ? `copilot-${a}` : a, ext: (n, i) => `agent/${n}/${uid(r, i)}`, description: 'LLM agent acting on behalf of employees' }
+    return { name: r.chance(0.4) ? a : `${s}-${a}`, ext: (n, i) => `agent/${n}/${uid(r, i)}`, description: 'LLM agent acting on behalf of employees' }
   }
   switch (src.type) {
     case 'aws':
@@ -183,7 +183,7 @@ export function nameIdentity(r: Rng, src: SourceDef, kind: IdentityKind, env: En
       return { name: r.chance(0.1) ? r.pick(INTEGRATIONS) : `svc-${s}-${c}${dash}`, ext: (n2) => `arn:aws:iam::${t}:role/${n2}` }
     case 'gcp':
       if (kind === 'api_key') return { name: `gcp-api-key-${s}-${c}`, ext: (_n, i) => `projects/${t}/locations/global/keys/${r.hex(8)}-${i}` }
-      if (kind === 'workload') return { name: `gke-${s}-${c}${dash}`, ext: (n2) => `${t}.svc.id.goog[${n2}]` }
+      if (kind === 'workload') return { name: `gke-${s}-${c}${dash}`, ext: (n2) => `${t}.svc.id.goog[${s}/${n2}]` }
       return { name: `sa-${s}-${c}${dash}`, ext: (n2) => `${n2}@${t}.iam.gserviceaccount.com` }
     case 'azure':
       if (kind === 'oauth_app') return { name: `app-${s}-${c}`, ext: (_n, i) => uid(r, i) }
@@ -213,7 +213,10 @@ export function nameIdentity(r: Rng, src: SourceDef, kind: IdentityKind, env: En
       if (kind === 'other') return { name: `${up(s).toLowerCase()}_legacy_user`, ext: (n2) => `user/${n2.toUpperCase()}` }
       return { name: `snowflake-${r.pick(SNOW_TOOLS)}-${r.pick(SNOW_ROLES)}`, ext: (n2) => `user/${up(n2)}` }
     default:
-      if (kind === 'other') return { name: r.pick(['reporting_readonly', 'migration_owner', 'legacy_batch', 'bi_export', 'replication_user']), ext: (n2) => `role/${n2}` }
+      if (kind === 'other') {
+        const n = r.chance(0.2) ? r.pick(['reporting_readonly', 'migration_owner', 'legacy_batch', 'bi_export', 'replication_user']) : `${up(s).toLowerCase()}_${r.pick(['readonly', 'legacy', 'report', 'batch', 'dba'])}`
+        return { name: n, ext: (n2) => `role/${n2}` }
+      }
       return { name: `${up(s).toLowerCase()}_${c}`, ext: (n2) => `role/${n2}` }
   }
 }

@@ -76,10 +76,15 @@ export class Rng {
   /** Lower-case base-36 string of n characters. */
   alnum(n: number): string {
     let out = ''
-    while (out.length < n) out += this.uint32().toString(36).padStart(7, '0').slice(1)
-    return out.slice(0, n)
+    while (out.length < n) {
+      const x = this.uint32()
+      out += B36_3[x % 46656] + B36_3[Math.floor(x / 46656) % 46656]
+    }
+    return out.length === n ? out : out.slice(0, n)
   }
 }
+
+const B36_3: string[] = Array.from({ length: 46656 }, (_, i) => i.toString(36).padStart(3, '0'))
 
 /**
  * Unique cuid-like ids (25 lower-case characters starting with "c"): a monotonically increasing counter
@@ -91,7 +96,9 @@ export class IdFactory {
 
   next(): string {
     const n = ++this.counter
-    return 'c' + n.toString(36).padStart(10, '0') + this.rng.alnum(14)
+    const hi = Math.floor(n / 46656)
+    const head = hi < 46656 ? '0000' + B36_3[hi] : n.toString(36).padStart(10, '0').slice(0, 7)
+    return 'c' + head + B36_3[n % 46656] + this.rng.alnum(14)
   }
 
   get issued(): number {

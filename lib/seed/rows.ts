@@ -1,38 +1,41 @@
 // Row shapes of the demo data, keyed exactly like the database columns, and the column lists to write them.
+// DateTime columns hold epoch milliseconds (lib/bulk.ts converts them per engine).
 
-export interface OrganizationRow { id: string; slug: string; name: string; settings: string; auditSeq: number; auditHash: string; createdAt: Date }
-export interface UserRow { id: string; email: string; name: string; active: boolean; createdAt: Date }
-export interface MembershipRow { id: string; orgId: string; userId: string; role: string; status: string; createdAt: Date }
-export interface TeamRow { id: string; orgId: string; slug: string; name: string; leadId: string | null; createdAt: Date }
+export type Millis = number
+
+export interface OrganizationRow { id: string; slug: string; name: string; settings: string; auditSeq: number; auditHash: string; createdAt: Millis }
+export interface UserRow { id: string; email: string; name: string; active: boolean; createdAt: Millis }
+export interface MembershipRow { id: string; orgId: string; userId: string; role: string; status: string; createdAt: Millis }
+export interface TeamRow { id: string; orgId: string; slug: string; name: string; leadId: string | null; createdAt: Millis }
 export interface TeamMemberRow { teamId: string; userId: string }
 export interface SourceRow {
   id: string; orgId: string; name: string; type: string; config: string; secretRef: string | null; status: string
-  syncSchedule: string | null; lastSyncAt: Date | null; lastSyncStatus: string | null; lastSyncError: string | null; createdAt: Date
+  syncSchedule: string | null; lastSyncAt: Millis | null; lastSyncStatus: string | null; lastSyncError: string | null; createdAt: Millis
 }
-export interface ResourceRow { id: string; orgId: string; sourceId: string; externalId: string; name: string; type: string; environment: string; createdAt: Date }
+export interface ResourceRow { id: string; orgId: string; sourceId: string; externalId: string; name: string; type: string; environment: string; createdAt: Millis }
 export interface EntitlementRow {
   id: string; orgId: string; sourceId: string; resourceId: string; externalId: string; name: string
-  description: string | null; privileged: boolean; createdAt: Date
+  description: string | null; privileged: boolean; createdAt: Millis
 }
 export interface IdentityRow {
   id: string; orgId: string; sourceId: string; externalId: string; name: string; searchText: string; kind: string
-  environment: string; status: string; description: string | null; createdAt: Date; lastUsedAt: Date | null
-  discoveredAt: Date; updatedAt: Date; ownerId: string | null; backupOwnerId: string | null; teamId: string | null
-  ownerOrigin: string | null; ownerAssignedAt: Date | null; metadata: string; privileged: boolean; grantCount: number
-  credentialCount: number; oldestSecretAt: Date | null; riskScore: number; openFindings: number
-  lastAttestedAt: Date | null; attestationDue: Date | null
+  environment: string; status: string; description: string | null; createdAt: Millis; lastUsedAt: Millis | null
+  discoveredAt: Millis; updatedAt: Millis; ownerId: string | null; backupOwnerId: string | null; teamId: string | null
+  ownerOrigin: string | null; ownerAssignedAt: Millis | null; metadata: string; privileged: boolean; grantCount: number
+  credentialCount: number; oldestSecretAt: Millis | null; riskScore: number; openFindings: number
+  lastAttestedAt: Millis | null; attestationDue: Millis | null
 }
 export interface CredentialRow {
   id: string; orgId: string; identityId: string; externalId: string | null; kind: string; label: string | null
-  fingerprint: string; createdAt: Date; lastRotatedAt: Date | null; expiresAt: Date | null; lastUsedAt: Date | null; status: string
+  fingerprint: string; createdAt: Millis; lastRotatedAt: Millis | null; expiresAt: Millis | null; lastUsedAt: Millis | null; status: string
 }
 export interface GrantRow {
   id: string; orgId: string; identityId: string; entitlementId: string; privileged: boolean
-  createdAt: Date; lastUsedAt: Date | null; status: string
+  createdAt: Millis; lastUsedAt: Millis | null; status: string
 }
 export interface IdentityTagRow { id: string; orgId: string; identityId: string; key: string; value: string }
 export interface ActivityEventRow {
-  id: string; orgId: string; identityId: string; at: Date; kind: string
+  id: string; orgId: string; identityId: string; at: Millis; kind: string
   sourceIp: string | null; userAgent: string | null; detail: string | null
 }
 

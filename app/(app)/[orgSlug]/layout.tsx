@@ -18,8 +18,8 @@ export default async function OrgLayout({ children, params }: { children: React.
   const orgs = await listMyOrgs(ctx.user.id)
   const base = `/${ctx.org.slug}`
   return (
-    <div className="flex min-h-screen">
-      <aside className="sticky top-0 flex h-screen w-60 shrink-0 flex-col bg-slate-900 px-3 py-4 text-slate-100">
+    <div className="flex min-h-screen bg-slate-50">
+      <aside className="sticky top-0 flex h-screen max-h-screen w-56 shrink-0 flex-col self-start bg-slate-900 px-3 py-4 text-slate-100">
         <Link href={base} className="mb-6 flex items-center gap-2 px-2">
           <span className="flex h-8 w-8 items-center justify-center rounded-lg bg-indigo-500 font-bold">C</span>
           <span className="text-base font-semibold tracking-tight">Custodian</span>

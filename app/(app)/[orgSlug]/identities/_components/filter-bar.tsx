@@ -58,7 +58,7 @@ export function FilterBar({ facets, query }: { facets: FacetDef[]; query: string
               aria-label={f.label}
               value={params.get(f.param) ?? ''}
               onChange={(e) => apply({ [f.param]: e.target.value || null })}
-              className={`rounded-md border bg-white py-1.5 pl-2 pr-7 text-sm shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500 ${
+              className={`max-w-[12rem] rounded-md border bg-white py-1.5 pl-2 pr-7 text-sm shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500 ${
                 params.get(f.param) ? 'border-indigo-400 text-indigo-800' : 'border-slate-300 text-slate-700'
               }`}
             >

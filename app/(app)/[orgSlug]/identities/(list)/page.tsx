@@ -5,9 +5,9 @@ import { formatNumber } from '@/components/ui/format'
 import { pageContext } from '@/lib/auth/page'
 import { identityFacets, listFilterOptions, listIdentities } from '@/lib/inventory/queries'
 import { ENVIRONMENTS, IDENTITY_KINDS, IDENTITY_STATUSES, KIND_LABELS } from '@/lib/inventory/schemas'
-import { FilterBar, type FacetDef } from './_components/filter-bar'
-import { IdentitiesTable, type IdentityRow } from './_components/identities-table'
-import { parseIdentitySearchParams } from './search-params'
+import { FilterBar, type FacetDef } from '../_components/filter-bar'
+import { IdentitiesTable, type IdentityRow } from '../_components/identities-table'
+import { parseIdentitySearchParams } from '../search-params'
 
 export const metadata: Metadata = { title: 'Identities' }
 

@@ -1,0 +1,124 @@
+'use client'
+import Link from 'next/link'
+import { useMemo, type ReactNode } from 'react'
+import { createDataTableColumnHelper } from '@/components/data-table/columns'
+import { DataTable } from '@/components/data-table/data-table'
+import { Badge } from '@/components/ui/badge'
+import { formatAgo, formatDate } from '@/components/ui/format'
+import { KIND_LABELS, SORTABLE } from '@/lib/inventory/schemas'
+
+export type IdentityRow = {
+  id: string
+  name: string
+  kind: string
+  environment: string
+  status: string
+  source: string
+  sourceType: string
+  owner: string | null
+  team: string | null
+  lastUsedAt: string | null
+  createdAt: string
+  oldestSecretAt: string | null
+  riskScore: number
+  privileged: boolean
+  grantCount: number
+  credentialCount: number
+}
+
+const col = createDataTableColumnHelper<IdentityRow>()
+const DAY = 86_400_000
+
+function riskTone(score: number) {
+  return score >= 70 ? 'red' : score >= 40 ? 'amber' : 'green'
+}
+
+export function IdentitiesTable(props: {
+  orgSlug: string
+  rows: IdentityRow[]
+  total: number
+  page: number
+  pageSize: number
+  sort: string
+  dir: 'asc' | 'desc'
+  hidden: string[]
+  dormantDays: number
+  emptyState: ReactNode
+}) {
+  const { orgSlug, dormantDays } = props
+  const columns = useMemo(() => {
+    const now = Date.now()
+    return col.columns([
+      col.accessor('name', {
+        header: 'Name',
+        enableSorting: true,
+        enableHiding: false,
+        cell: (info) => (
+          <div className="min-w-0">
+            <Link href={`/${orgSlug}/identities/${info.row.original.id}`} className="font-medium text-slate-900 hover:text-indigo-700">
+              {info.getValue()}
+            </Link>
+            {info.row.original.privileged ? <span className="ml-1.5"><Badge tone="red">privileged</Badge></span> : null}
+          </div>
+        ),
+      }),
+      col.accessor('kind', { header: 'Kind', enableSorting: true, cell: (i) => KIND_LABELS[i.getValue() as keyof typeof KIND_LABELS] ?? i.getValue() }),
+      col.accessor('source', { header: 'Source', cell: (i) => <span className="text-slate-600">{i.getValue()}</span> }),
+      col.accessor('environment', {
+        header: 'Environment',
+        enableSorting: true,
+        cell: (i) => <Badge tone={i.getValue() === 'production' ? 'violet' : 'gray'}>{i.getValue()}</Badge>,
+      }),
+      col.accessor('owner', {
+        header: 'Owner',
+        cell: (i) =>
+          i.getValue() ? <span>{i.getValue()}</span> : <span className="text-rose-700" title="No accountable owner">No owner</span>,
+      }),
+      col.accessor('lastUsedAt', {
+        header: 'Last used',
+        enableSorting: true,
+        cell: (i) => {
+          const v = i.getValue()
+          const dormant = !v || now - new Date(v).getTime() > dormantDays * DAY
+          return <span className={dormant ? 'text-amber-700' : ''} title={v ? formatDate(v) : 'never used'}>{formatAgo(v, now)}</span>
+        },
+      }),
+      col.accessor('oldestSecretAt', {
+        header: 'Oldest secret',
+        enableSorting: true,
+        cell: (i) => {
+          const v = i.getValue()
+          if (!v) return <span className="text-slate-400">—</span>
+          const old = now - new Date(v).getTime() > 365 * DAY
+          return <span className={old ? 'text-amber-700' : ''} title={formatDate(v)}>{formatAgo(v, now)}</span>
+        },
+      }),
+      col.accessor('grantCount', { header: 'Grants', enableSorting: true, meta: { align: 'end' }, cell: (i) => <span className="tabular-nums">{i.getValue()}</span> }),
+      col.accessor('riskScore', {
+        header: 'Risk',
+        enableSorting: true,
+        meta: { align: 'end' },
+        cell: (i) => <Badge tone={riskTone(i.getValue())}>{i.getValue()}</Badge>,
+      }),
+      col.accessor('status', { header: 'Status', enableSorting: true, cell: (i) => <span className="text-slate-600">{i.getValue()}</span> }),
+      col.accessor('createdAt', { header: 'Created', enableSorting: true, cell: (i) => <span className="text-slate-600">{formatDate(i.getValue())}</span> }),
+    ])
+  }, [orgSlug, dormantDays])
+
+  return (
+    <DataTable
+      ariaLabel="Identities"
+      rows={props.rows}
+      columns={columns}
+      total={props.total}
+      page={props.page}
+      pageSize={props.pageSize}
+      sort={props.sort}
+      dir={props.dir}
+      hiddenColumns={props.hidden}
+      sortableColumns={SORTABLE}
+      rowHref={(r) => `/${orgSlug}/identities/${r.id}`}
+      emptyState={props.emptyState}
+    />
+  )
+}

@@ -1,0 +1,183 @@
+// Writes the demo data set through lib/bulk.ts. Used by scripts/seed.ts, benchmarks and tests; not by Next code.
+import { openBulkWriter, quoteIdent, suspendIndexes, type BulkWriter } from '../bulk'
+import { ALL_DEMO_USERS, DEMO_ORG_SLUGS } from './demo-users'
+import { planDemo, COLUMNS, type TableName, type TableRows } from './generate'
+
+export interface SeedProgress {
+  /** identities written so far (all demo organizations) */
+  written: number
+  total: number
+  elapsedMs: number
+}
+
+export interface SeedOptions {
+  databaseUrl: string
+  /** identities of the main demo organization "acme" */
+  identities: number
+  seed?: number
+  /** replace existing demo organizations (and everything in them) instead of refusing */
+  reset?: boolean
+  secretSalt?: string
+  now?: number | Date
+  batchSize?: number
+  /** check every foreign key after the load (SQLite loads with foreign key enforcement off) */
+  verify?: boolean
+  onProgress?: (p: SeedProgress) => void
+}
+
+export interface SeedResult {
+  identities: number
+  credentials: number
+  grants: number
+  resources: number
+  entitlements: number
+  tags: number
+  activities: number
+  /** time spent deleting the previous demo data */
+  resetMs: number
+  /** time spent writing (after the reset) */
+  loadMs: number
+}
+
+export class DemoExistsError extends Error {
+  constructor(slugs: string[]) {
+    super(`The demo organization${slugs.length > 1 ? 's' : ''} ${slugs.map((s) => `"${s}"`).join(' and ')} already exist${slugs.length > 1 ? '' : 's'}; re-run with --reset (reset: true) to replace the demo data.`)
+    this.name = 'DemoExistsError'
+  }
+}
+
+const BULK_TABLES = ['Identity', 'Credential', 'Grant', 'IdentityTag', 'ActivityEvent']
+const placeholders = (n: number) => new Array(n).fill('?').join(',')
+
+export async function seedDemo(opts: SeedOptions): Promise<SeedResult> {
+  const w = await openBulkWriter(opts.databaseUrl)
+  try {
+    const existing = await w.query<{ id: string; slug: string }>(
+      `SELECT "id", "slug" FROM "Organization" WHERE "slug" IN (${placeholders(DEMO_ORG_SLUGS.length)})`,
+      DEMO_ORG_SLUGS,
+    )
+    if (existing.length && !opts.reset) throw new DemoExistsError(existing.map((o) => o.slug))
+    const resetStart = performance.now()
+    if (existing.length) await clearOrgs(w, existing.map((o) => o.id))
+    const resetMs = performance.now() - resetStart
+
+    const start = performance.now()
+    const emails = ALL_DEMO_USERS.map((u) => u.email)
+    const users = await w.query<{ id: string; email: string }>(`SELECT "id", "email" FROM "User" WHERE "email" IN (${placeholders(emails.length)})`, emails)
+    const userIds = new Map(users.map((u) => [u.email, u.id]))
+    const plan = planDemo({ identities: opts.identities, seed: opts.seed, now: opts.now, secretSalt: opts.secretSalt, batchSize: opts.batchSize ?? 1000, userIds })
+    const result: SeedResult = {
+      identities: 0, credentials: 0, grants: 0, resources: plan.base.resources.length, entitlements: plan.base.entitlements.length,
+      tags: 0, activities: 0, resetMs, loadMs: 0,
+    }
+    const put = <T extends TableName>(table: T, rows: readonly TableRows[T][]) => w.insertObjects(table, COLUMNS[table], rows)
+
+    // Every reference is to a row generated in this run (or a demo user looked up above), so the load
+    // skips per-row foreign key checks; --verify checks them all afterwards. When the load is at least as
+    // big as what the tables already hold, their indexes are rebuilt once at the end instead of row by row.
+    const [{ n: present }] = await w.query<{ n: number | string }>(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM "Identity" LIMIT ?) x`, [plan.totals.all])
+    const restoreIndexes = Number(present) < plan.totals.all ? await suspendIndexes(w, BULK_TABLES) : null
+    const restoreChecks = await relaxForeignKeys(w)
+    try {
+      await w.transaction(async () => {
+        const b = plan.base
+        await put('Organization', b.organizations)
+        await put('User', b.users.filter((u) => !userIds.has(u.email)))
+        for (const u of b.users.filter((x) => userIds.has(x.email))) {
+          await w.query(`UPDATE "User" SET "name" = ?, "active" = ? WHERE "id" = ?`, [u.name, u.active, u.id])
+        }
+        await put('Membership', b.memberships)
+        await put('Team', b.teams)
+        await put('TeamMember', b.teamMembers)
+        await put('Source', b.sources)
+        await put('Resource', b.resources)
+        await put('Entitlement', b.entitlements)
+      })
+      for (const batch of plan.batches()) {
+        await w.transaction(async () => {
+          await put('Identity', batch.identities)
+          await put('Credential', batch.credentials)
+          await put('Grant', batch.grants)
+          await put('IdentityTag', batch.tags)
+          await put('ActivityEvent', batch.activities)
+        })
+        result.identities += batch.identities.length
+        result.credentials += batch.credentials.length
+        result.grants += batch.grants.length
+        result.tags += batch.tags.length
+        result.activities += batch.activities.length
+        opts.onProgress?.({ written: batch.done, total: plan.totals.all, elapsedMs: performance.now() - start })
+      }
+    } finally {
+      await restoreChecks()
+      await restoreIndexes?.()
+    }
+    if (opts.verify) await verifyForeignKeys(w)
+    result.loadMs = performance.now() - start
+    return result
+  } finally {
+    await w.close()
+  }
+}
+
+/** SQLite: foreign_keys off. PostgreSQL: session_replication_role=replica when allowed (superuser), else checks stay on. */
+async function relaxForeignKeys(w: BulkWriter): Promise<() => Promise<void>> {
+  if (w.engine === 'sqlite') {
+    await w.exec('PRAGMA foreign_keys = OFF')
+    return () => w.exec('PRAGMA foreign_keys = ON')
+  }
+  try {
+    await w.exec('SET session_replication_role = replica')
+    return () => w.exec('SET session_replication_role = DEFAULT')
+  } catch {
+    return async () => {}
+  }
+}
+
+async function verifyForeignKeys(w: BulkWriter): Promise<void> {
+  if (w.engine !== 'sqlite') return
+  const bad = await w.query<{ table: string; parent: string }>('PRAGMA foreign_key_check')
+  if (bad.length) throw new Error(`Seed wrote ${bad.length} rows with dangling references, e.g. ${bad[0].table} -> ${bad[0].parent}`)
+}
+
+// Children before parents, so the deletes also work where foreign key checks cannot be switched off.
+const DELETE_ORDER = [
+  'Decision', 'ReviewItem', 'Campaign', 'Finding', 'Attestation', 'OwnershipTransfer', 'Notification', 'ActivityEvent',
+  'IdentityTag', 'Credential', 'Grant', 'ApiToken', 'Identity', 'Entitlement', 'Resource', 'Source', 'Team',
+  'Membership', 'Job', 'AuditEvent', 'MetricSnapshot',
+]
+
+/** Delete organizations and everything in them; whole tables are truncated when no other organization exists. */
+async function clearOrgs(w: BulkWriter, orgIds: string[]): Promise<void> {
+  const catalog =
+    w.engine === 'sqlite'
+      ? `SELECT m.name AS name, p."notnull" = 0 AS nullable FROM sqlite_master m JOIN pragma_table_info(m.name) p
+         WHERE m.type = 'table' AND p.name = 'orgId'`
+      : `SELECT table_name AS name, is_nullable = 'YES' AS nullable FROM information_schema.columns
+         WHERE table_schema = current_schema() AND column_name = 'orgId'`
+  const tables = (await w.query<{ name: string; nullable: unknown }>(catalog))
+    .filter((t) => t.name !== 'Organization')
+    .sort((a, b) => DELETE_ORDER.indexOf(a.name) - DELETE_ORDER.indexOf(b.name))
+  const ids = placeholders(orgIds.length)
+  const [{ others }] = await w.query<{ others: number | string }>(
+    `SELECT COUNT(*) AS others FROM "Organization" WHERE "id" NOT IN (${ids})`,
+    orgIds,
+  )
+  const onlyDemo = Number(others) === 0
+  const whole = tables.filter((t) => onlyDemo && !t.nullable).map((t) => t.name)
+  const restoreChecks = await relaxForeignKeys(w)
+  try {
+    await w.transaction(async () => {
+      await w.query(`DELETE FROM "TeamMember" WHERE "teamId" IN (SELECT "id" FROM "Team" WHERE "orgId" IN (${ids}))`, orgIds)
+      if (whole.length && w.engine === 'postgresql') await w.exec(`TRUNCATE ${whole.map(quoteIdent).join(', ')}`)
+      for (const t of tables) {
+        if (whole.includes(t.name) && w.engine === 'postgresql') continue
+        const where = whole.includes(t.name) ? '' : ` WHERE "orgId" IN (${ids})`
+        await w.query(`DELETE FROM ${quoteIdent(t.name)}${where}`, where ? orgIds : [])
+      }
+      await w.query(`DELETE FROM "Organization" WHERE "id" IN (${ids})`, orgIds)
+    })
+  } finally {
+    await restoreChecks()
+  }
+}
