@@ -31,3 +31,8 @@ export function formatAgo(d: Date | string | null | undefined, now = Date.now())
   else s = `${Math.floor(days / 365)} years`
   return diff >= 0 ? `${s} ago` : `in ${s}`
 }
+
+/** The moment a server component renders; ages shown on the page are relative to it. */
+export function renderTime(): number {
+  return Date.now()
+}

@@ -75,26 +75,23 @@ export function riskScore(i: RiskInput, now: number, dormantDays = 90): number {
 }
 
 function credentialKinds(r: Rng, kind: IdentityKind, type: string): string[] {
+  const some = (k: string, p: number, pTwo: number) => (r.chance(p) ? (r.chance(pTwo) ? [k, k] : [k]) : [])
   switch (kind) {
     case 'certificate': return ['certificate']
-    case 'oauth_app': return r.chance(0.3) ? ['client_secret', 'client_secret'] : ['client_secret']
-    case 'api_key': {
-      const k = type === 'aws' || type === 'gcp' ? 'access_key' : 'token'
-      return r.chance(0.2) ? [k, k] : [k]
-    }
-    case 'ci_cd': return r.chance(0.3) ? ['token', 'ssh_key'] : ['token']
-    case 'bot': return r.chance(0.7) ? ['token'] : ['password']
-    case 'ai_agent': return r.chance(0.4) ? ['token', 'client_secret'] : ['token']
-    case 'workload': return r.chance(0.55) ? ['token'] : []
-    case 'other': return r.chance(0.9) ? ['password'] : []
+    case 'oauth_app': return some('client_secret', 1, 0.4)
+    case 'api_key': return some(type === 'aws' || type === 'gcp' ? 'access_key' : 'token', 1, 0.35)
+    case 'ci_cd': return r.chance(0.35) ? ['token', 'ssh_key'] : ['token']
+    case 'bot': return r.chance(0.3) ? ['token', 'password'] : r.chance(0.7) ? ['token'] : ['password']
+    case 'ai_agent': return r.chance(0.45) ? ['token', 'client_secret'] : ['token']
+    case 'workload': return some('token', 0.9, 0.35)
+    case 'other': return some('password', 0.95, 0.25)
     default:
-      if (type === 'aws') return r.chance(0.75) ? (r.chance(0.3) ? ['access_key', 'access_key'] : ['access_key']) : []
-      if (type === 'gcp') return r.chance(0.85) ? (r.chance(0.35) ? ['access_key', 'access_key'] : ['access_key']) : []
-      if (type === 'kubernetes') return r.chance(0.75) ? ['token'] : []
-      if (type === 'azure') return r.chance(0.35) ? ['client_secret', 'client_secret'] : ['client_secret']
+      if (type === 'aws') return some('access_key', 0.9, 0.5)
+      if (type === 'gcp') return some('access_key', 0.9, 0.45)
+      if (type === 'kubernetes') return some('token', 0.95, 0.35)
+      if (type === 'azure') return some('client_secret', 1, 0.4)
       if (type === 'snowflake') return r.chance(0.5) ? ['ssh_key'] : r.chance(0.3) ? ['password', 'ssh_key'] : ['password']
-      if (type === 'postgresql') return r.chance(0.2) ? ['password', 'password'] : ['password']
-      return ['password']
+      return some('password', 1, 0.25)
   }
 }
 

@@ -2,7 +2,7 @@ import type { Metadata } from 'next'
 import Link from 'next/link'
 import { Badge, type BadgeTone } from '@/components/ui/badge'
 import { Card } from '@/components/ui/card'
-import { formatAgo, formatDate, formatDateTime } from '@/components/ui/format'
+import { formatAgo, formatDate, formatDateTime, renderTime } from '@/components/ui/format'
 import { orNotFound, pageContext } from '@/lib/auth/page'
 import { getIdentityOrThrow } from '@/lib/inventory/queries'
 import { KIND_LABELS } from '@/lib/inventory/schemas'
@@ -20,7 +20,7 @@ export default async function IdentityPage({ params }: { params: Promise<{ orgSl
   const { orgSlug, identityId } = await params
   const ctx = await pageContext(orgSlug)
   const { identity: i, grants, activity, audit } = await orNotFound(getIdentityOrThrow(ctx, identityId))
-  const now = Date.now()
+  const now = renderTime()
   const base = `/${ctx.org.slug}`
   const tags = i.tags
   let metadata: Record<string, unknown> = {}

@@ -1,6 +1,6 @@
 'use client'
 import { usePathname, useRouter, useSearchParams } from 'next/navigation'
-import { useEffect, useState, useTransition } from 'react'
+import { useState, useTransition } from 'react'
 
 export type FacetOption = { value: string; label: string; count?: number }
 export type FacetDef = { param: string; label: string; options: FacetOption[] }
@@ -16,7 +16,11 @@ export function FilterBar({ facets, query }: { facets: FacetDef[]; query: string
   const params = useSearchParams()
   const [pending, startTransition] = useTransition()
   const [q, setQ] = useState(query)
-  useEffect(() => setQ(query), [query])
+  const [shownQuery, setShownQuery] = useState(query)
+  if (query !== shownQuery) {
+    setShownQuery(query)
+    setQ(query)
+  }
 
   function apply(changes: Record<string, string | null>) {
     const next = new URLSearchParams(params.toString())

@@ -1,6 +1,6 @@
 'use client'
 import Link from 'next/link'
-import { useMemo, type ReactNode } from 'react'
+import { useMemo, useState, type ReactNode } from 'react'
 import { createDataTableColumnHelper } from '@/components/data-table/columns'
 import { DataTable } from '@/components/data-table/data-table'
 import { Badge } from '@/components/ui/badge'
@@ -46,8 +46,9 @@ export function IdentitiesTable(props: {
   emptyState: ReactNode
 }) {
   const { orgSlug, dormantDays } = props
+  // Ages are relative to when the page was rendered on the server, so they match the filters.
+  const [now] = useState(() => Date.now())
   const columns = useMemo(() => {
-    const now = Date.now()
     return col.columns([
       col.accessor('name', {
         header: 'Name',
@@ -103,7 +104,7 @@ export function IdentitiesTable(props: {
       col.accessor('status', { header: 'Status', enableSorting: true, cell: (i) => <span className="text-slate-600">{i.getValue()}</span> }),
       col.accessor('createdAt', { header: 'Created', enableSorting: true, cell: (i) => <span className="text-slate-600">{formatDate(i.getValue())}</span> }),
     ])
-  }, [orgSlug, dormantDays])
+  }, [orgSlug, dormantDays, now])
 
   return (
     <DataTable
