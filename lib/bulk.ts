@@ -128,7 +128,10 @@ function openSqlite(url: string, opts: BulkOptions): BulkWriter {
       for (let i = start; i < start + count; i++) {
         const row = rows[i]
         if (objects) {
-          for (let j = 0; j < width; j++) params[p++] = sqliteValue((row as Record<string, unknown>)[columns[j]])
+          for (let j = 0; j < width; j++) {
+            const v = (row as Record<string, unknown>)[columns[j]]
+            params[p++] = typeof v === 'string' || typeof v === 'number' ? v : sqliteValue(v)
+          }
         } else {
           if ((row as unknown[]).length !== width) throw new Error(`${table}: row ${i} has ${(row as unknown[]).length} values for ${width} columns`)
           for (let j = 0; j < width; j++) params[p++] = sqliteValue((row as unknown[])[j])

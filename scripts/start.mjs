@@ -104,7 +104,7 @@ next.stdout.on('data', (chunk) => {
   }
 })
 if (fs.existsSync(path.join(root, 'scripts', 'worker.ts')) && process.env.CUSTODIAN_WORKER !== 'false') {
-  const worker = spawn(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'scripts/worker.ts'], { stdio: 'inherit' })
+  const worker = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', 'scripts/worker.ts'], { stdio: 'inherit' })
   children.push(worker)
 }
 const stop = () => {

@@ -1,7 +1,7 @@
 // Writes the demo data set through lib/bulk.ts. Used by scripts/seed.ts, benchmarks and tests; not by Next code.
 import { openBulkWriter, quoteIdent, suspendIndexes, type BulkWriter } from '../bulk'
 import { ALL_DEMO_USERS, DEMO_ORG_SLUGS } from './demo-users'
-import { planDemo, COLUMNS, type TableName, type TableRows } from './generate'
+import { planDemo, COLUMNS, type DemoPlan, type TableName, type TableRows } from './generate'
 
 export interface SeedProgress {
   /** identities written so far (all demo organizations) */
@@ -35,8 +35,12 @@ export interface SeedResult {
   activities: number
   /** time spent deleting the previous demo data */
   resetMs: number
-  /** time spent writing (after the reset) */
+  /** time spent writing (after the reset), all phases together */
   loadMs: number
+  /** parts of loadMs: generating rows, inserting them, rebuilding indexes */
+  generateMs: number
+  insertMs: number
+  indexMs: number
 }
 
 export class DemoExistsError extends Error {
@@ -57,66 +61,90 @@ export async function seedDemo(opts: SeedOptions): Promise<SeedResult> {
       DEMO_ORG_SLUGS,
     )
     if (existing.length && !opts.reset) throw new DemoExistsError(existing.map((o) => o.slug))
-    const resetStart = performance.now()
-    if (existing.length) await clearOrgs(w, existing.map((o) => o.id))
-    const resetMs = performance.now() - resetStart
-
-    const start = performance.now()
+    const demoIds = existing.map((o) => o.id)
     const emails = ALL_DEMO_USERS.map((u) => u.email)
     const users = await w.query<{ id: string; email: string }>(`SELECT "id", "email" FROM "User" WHERE "email" IN (${placeholders(emails.length)})`, emails)
     const userIds = new Map(users.map((u) => [u.email, u.id]))
     const plan = planDemo({ identities: opts.identities, seed: opts.seed, now: opts.now, secretSalt: opts.secretSalt, batchSize: opts.batchSize ?? 1000, userIds })
     const result: SeedResult = {
       identities: 0, credentials: 0, grants: 0, resources: plan.base.resources.length, entitlements: plan.base.entitlements.length,
-      tags: 0, activities: 0, resetMs, loadMs: 0,
+      tags: 0, activities: 0, resetMs: 0, loadMs: 0, generateMs: 0, insertMs: 0, indexMs: 0,
     }
-    const put = <T extends TableName>(table: T, rows: readonly TableRows[T][]) => w.insertObjects(table, COLUMNS[table], rows)
 
-    // Every reference is to a row generated in this run (or a demo user looked up above), so the load
-    // skips per-row foreign key checks; --verify checks them all afterwards. When the load is at least as
-    // big as what the tables already hold, their indexes are rebuilt once at the end instead of row by row.
-    const [{ n: present }] = await w.query<{ n: number | string }>(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM "Identity" LIMIT ?) x`, [plan.totals.all])
-    const restoreIndexes = Number(present) < plan.totals.all ? await suspendIndexes(w, BULK_TABLES) : null
-    const restoreChecks = await relaxForeignKeys(w)
+    // When the load is at least as big as what stays in the tables, their indexes are dropped for the
+    // reset and the load and rebuilt once at the end: much cheaper than maintaining them row by row.
+    const [{ n: staying }] = await w.query<{ n: number | string }>(
+      `SELECT COUNT(*) AS n FROM (SELECT 1 FROM "Identity" WHERE "orgId" NOT IN (${placeholders(demoIds.length + 1)}) LIMIT ?) x`,
+      [...demoIds, '', plan.totals.all],
+    )
+    const restoreIndexes = Number(staying) < plan.totals.all ? await suspendIndexes(w, BULK_TABLES) : null
     try {
-      await w.transaction(async () => {
-        const b = plan.base
-        await put('Organization', b.organizations)
-        await put('User', b.users.filter((u) => !userIds.has(u.email)))
-        for (const u of b.users.filter((x) => userIds.has(x.email))) {
-          await w.query(`UPDATE "User" SET "name" = ?, "active" = ? WHERE "id" = ?`, [u.name, u.active, u.id])
-        }
-        await put('Membership', b.memberships)
-        await put('Team', b.teams)
-        await put('TeamMember', b.teamMembers)
-        await put('Source', b.sources)
-        await put('Resource', b.resources)
-        await put('Entitlement', b.entitlements)
-      })
-      for (const batch of plan.batches()) {
-        await w.transaction(async () => {
-          await put('Identity', batch.identities)
-          await put('Credential', batch.credentials)
-          await put('Grant', batch.grants)
-          await put('IdentityTag', batch.tags)
-          await put('ActivityEvent', batch.activities)
-        })
-        result.identities += batch.identities.length
-        result.credentials += batch.credentials.length
-        result.grants += batch.grants.length
-        result.tags += batch.tags.length
-        result.activities += batch.activities.length
-        opts.onProgress?.({ written: batch.done, total: plan.totals.all, elapsedMs: performance.now() - start })
-      }
-    } finally {
-      await restoreChecks()
+      const resetStart = performance.now()
+      if (demoIds.length) await clearOrgs(w, demoIds)
+      result.resetMs = performance.now() - resetStart
+      const start = performance.now()
+      await load(w, plan, userIds, result, opts.onProgress)
+      const t = performance.now()
       await restoreIndexes?.()
+      result.indexMs = performance.now() - t
+      if (opts.verify) await verifyForeignKeys(w)
+      result.loadMs = performance.now() - start
+    } catch (err) {
+      await restoreIndexes?.()
+      throw err
     }
-    if (opts.verify) await verifyForeignKeys(w)
-    result.loadMs = performance.now() - start
     return result
   } finally {
     await w.close()
+  }
+}
+
+async function load(w: BulkWriter, plan: DemoPlan, userIds: Map<string, string>, result: SeedResult, onProgress: SeedOptions['onProgress']) {
+  const start = performance.now()
+  const put = <T extends TableName>(table: T, rows: readonly TableRows[T][]) => w.insertObjects(table, COLUMNS[table], rows)
+  // Every reference is to a row generated in this run (or a demo user looked up above), so the load
+  // skips per-row foreign key checks; --verify checks them all afterwards.
+  const restoreChecks = await relaxForeignKeys(w)
+  try {
+    await w.transaction(async () => {
+      const b = plan.base
+      await put('Organization', b.organizations)
+      await put('User', b.users.filter((u) => !userIds.has(u.email)))
+      for (const u of b.users.filter((x) => userIds.has(x.email))) {
+        await w.query(`UPDATE "User" SET "name" = ?, "active" = ? WHERE "id" = ?`, [u.name, u.active, u.id])
+      }
+      await put('Membership', b.memberships)
+      await put('Team', b.teams)
+      await put('TeamMember', b.teamMembers)
+      await put('Source', b.sources)
+      await put('Resource', b.resources)
+      await put('Entitlement', b.entitlements)
+    })
+    const batches = plan.batches()
+    for (;;) {
+      const t0 = performance.now()
+      const next = batches.next()
+      const t1 = performance.now()
+      result.generateMs += t1 - t0
+      if (next.done) break
+      const batch = next.value
+      await w.transaction(async () => {
+        await put('Identity', batch.identities)
+        await put('Credential', batch.credentials)
+        await put('Grant', batch.grants)
+        await put('IdentityTag', batch.tags)
+        await put('ActivityEvent', batch.activities)
+      })
+      result.insertMs += performance.now() - t1
+      result.identities += batch.identities.length
+      result.credentials += batch.credentials.length
+      result.grants += batch.grants.length
+      result.tags += batch.tags.length
+      result.activities += batch.activities.length
+      onProgress?.({ written: batch.done, total: plan.totals.all, elapsedMs: performance.now() - start })
+    }
+  } finally {
+    await restoreChecks()
   }
 }
 

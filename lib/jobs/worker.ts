@@ -1,0 +1,111 @@
+import 'server-only'
+import { randomBytes } from 'node:crypto'
+import { db } from '@/lib/db'
+import { env } from '@/lib/env'
+import { getJobHandler, PermanentJobError } from '@/lib/jobs/registry'
+import { backoffMs } from '@/lib/jobs/schemas'
+
+const LEASE_MS = 60_000
+
+function param(d: Date): Date | number {
+  return env().databaseProvider === 'sqlite' ? d.getTime() : d
+}
+
+/**
+ * Claims the next due job with a lease. A job whose lease ran out (its worker died) is claimable again.
+ * PostgreSQL: FOR UPDATE SKIP LOCKED lets several workers claim without blocking each other.
+ * SQLite: one writer at a time, so the single UPDATE is already atomic.
+ */
+export async function claimNextJob(workerId: string, now = new Date()) {
+  const lease = new Date(now.getTime() + LEASE_MS)
+  const pg = env().databaseProvider === 'postgresql'
+  const values = { now: param(now), lease: param(lease), workerId }
+  // Placeholders in order of appearance: $n on PostgreSQL, ? on SQLite (better-sqlite3 cannot repeat ?n).
+  const args: unknown[] = []
+  const v = (name: keyof typeof values) => {
+    args.push(values[name])
+    return pg ? `$${args.length}` : '?'
+  }
+  const sql = `UPDATE "Job" SET "status" = 'running', "leaseUntil" = ${v('lease')}, "lockedBy" = ${v('workerId')}, "attempts" = "attempts" + 1, "updatedAt" = ${v('now')}
+     WHERE "id" = (SELECT "id" FROM "Job"
+       WHERE ("status" IN ('queued','retrying') AND "runAt" <= ${v('now')}) OR ("status" = 'running' AND "leaseUntil" < ${v('now')})
+       ORDER BY "runAt" ASC LIMIT 1${pg ? ' FOR UPDATE SKIP LOCKED' : ''})
+     RETURNING "id"`
+  const rows = await db.$queryRawUnsafe<{ id: string }[]>(sql, ...args)
+  if (rows.length === 0) return null
+  return db.job.findUnique({ where: { id: rows[0].id } })
+}
+
+/** Runs one claimed job to its next state: succeeded, retrying with backoff, or failed for good. */
+export async function runClaimedJob(job: NonNullable<Awaited<ReturnType<typeof claimNextJob>>>, workerId: string) {
+  const handler = getJobHandler(job.type)
+  const owned = { id: job.id, lockedBy: workerId }
+  if (!handler) {
+    await db.job.updateMany({ where: owned, data: { status: 'failed', lastError: `No handler for job type "${job.type}"`, finishedAt: new Date(), leaseUntil: null } })
+    return 'failed' as const
+  }
+  let payload: Record<string, unknown> = {}
+  try {
+    payload = JSON.parse(job.payload)
+  } catch {}
+  try {
+    const result = await handler({
+      job,
+      payload,
+      workerId,
+      progress: async (done, total) => {
+        await db.job.updateMany({
+          where: owned,
+          data: { progress: done, ...(total !== undefined ? { total } : {}), leaseUntil: new Date(Date.now() + LEASE_MS) },
+        })
+      },
+    })
+    await db.job.updateMany({
+      where: owned,
+      data: { status: 'succeeded', result: JSON.stringify(result ?? {}), finishedAt: new Date(), leaseUntil: null, lastError: null },
+    })
+    return 'succeeded' as const
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err)
+    const permanent = err instanceof PermanentJobError
+    const giveUp = permanent || job.attempts >= job.maxAttempts
+    await db.job.updateMany({
+      where: owned,
+      data: giveUp
+        ? { status: 'failed', lastError: message.slice(0, 2000), finishedAt: new Date(), leaseUntil: null }
+        : { status: 'retrying', lastError: message.slice(0, 2000), runAt: new Date(Date.now() + backoffMs(job.attempts)), leaseUntil: null },
+    })
+    return giveUp ? ('failed' as const) : ('retrying' as const)
+  }
+}
+
+/** Runs due jobs until none is left (used by tests and by the worker loop). */
+export async function drainJobs(workerId = `drain-${randomBytes(4).toString('hex')}`, max = 1000) {
+  let n = 0
+  for (; n < max; n++) {
+    const job = await claimNextJob(workerId)
+    if (!job) break
+    await runClaimedJob(job, workerId)
+  }
+  return n
+}
+
+export async function runWorker(opts: { workerId?: string; pollMs?: number; signal?: AbortSignal } = {}) {
+  const workerId = opts.workerId ?? `worker-${process.pid}-${randomBytes(3).toString('hex')}`
+  const pollMs = opts.pollMs ?? 1000
+  console.log(`worker: ${workerId} started`)
+  while (!opts.signal?.aborted) {
+    let job = null
+    try {
+      job = await claimNextJob(workerId)
+      if (job) {
+        const outcome = await runClaimedJob(job, workerId)
+        console.log(`worker: ${job.type} ${job.id} ${outcome} (attempt ${job.attempts})`)
+      }
+    } catch (err) {
+      console.error('worker: loop error', (err as Error).message)
+    }
+    if (!job) await new Promise((r) => setTimeout(r, pollMs))
+  }
+  console.log(`worker: ${workerId} stopped`)
+}

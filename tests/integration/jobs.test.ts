@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto'
+import { describe, expect, it } from 'vitest'
+import { db } from '@/lib/db'
+import { enqueueJob, enqueueJobNow } from '@/lib/jobs/queue'
+import { PermanentJobError, registerJobHandler } from '@/lib/jobs/registry'
+import { claimNextJob, drainJobs, runClaimedJob } from '@/lib/jobs/worker'
+import { createOrg, engine } from './fixtures'
+
+const key = () => `test-${randomBytes(6).toString('hex')}`
+
+describe(`job queue (${engine})`, () => {
+  it('enqueues once per idempotency key, in the caller’s transaction', async () => {
+    const { org } = await createOrg()
+    const k = key()
+    const a = await enqueueJobNow({ orgId: org.id, type: 'test_noop', idempotencyKey: k })
+    const b = await enqueueJobNow({ orgId: org.id, type: 'test_noop', idempotencyKey: k })
+    expect(b.id).toBe(a.id)
+    await expect(
+      db.$transaction(async (tx) => {
+        await enqueueJob(tx, { orgId: org.id, type: 'test_noop', idempotencyKey: 'rolled-back-' + k })
+        throw new Error('change failed')
+      }),
+    ).rejects.toThrow('change failed')
+    expect(await db.job.count({ where: { idempotencyKey: 'rolled-back-' + k } })).toBe(0)
+    await db.job.deleteMany({ where: { orgId: org.id } })
+  })
+
+  it('retries with backoff, then succeeds', async () => {
+    const { org } = await createOrg()
+    let calls = 0
+    registerJobHandler('test_flaky', async () => {
+      calls++
+      if (calls < 3) throw new Error(`transient ${calls}`)
+      return { done: true }
+    })
+    const job = await enqueueJobNow({ orgId: org.id, type: 'test_flaky', idempotencyKey: key() })
+    for (let i = 0; i < 3; i++) {
+      await db.job.update({ where: { id: job.id }, data: { runAt: new Date(Date.now() - 1000) } })
+      const claimed = await claimNextJob('w1')
+      expect(claimed?.id).toBe(job.id)
+      await runClaimedJob(claimed!, 'w1')
+    }
+    const after = await db.job.findUniqueOrThrow({ where: { id: job.id } })
+    expect(after).toMatchObject({ status: 'succeeded', attempts: 3, result: '{"done":true}', lastError: null })
+  })
+
+  it('fails for good after the bounded attempts, keeping the last error', async () => {
+    const { org } = await createOrg()
+    registerJobHandler('test_broken', async () => {
+      throw new Error('source unreachable')
+    })
+    const job = await enqueueJobNow({ orgId: org.id, type: 'test_broken', idempotencyKey: key(), maxAttempts: 2 })
+    for (let i = 0; i < 2; i++) {
+      await db.job.update({ where: { id: job.id }, data: { runAt: new Date(Date.now() - 1000) } })
+      const claimed = await claimNextJob('w1')
+      await runClaimedJob(claimed!, 'w1')
+    }
+    expect(await db.job.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({ status: 'failed', attempts: 2, lastError: 'source unreachable' })
+    expect(await claimNextJob('w1')).toBeNull()
+  })
+
+  it('fails at once on a permanent error', async () => {
+    const { org } = await createOrg()
+    registerJobHandler('test_permanent', async () => {
+      throw new PermanentJobError('the source cannot do this')
+    })
+    await enqueueJobNow({ orgId: org.id, type: 'test_permanent', idempotencyKey: key() })
+    await drainJobs()
+    expect(await db.job.findFirstOrThrow({ where: { orgId: org.id } })).toMatchObject({ status: 'failed', attempts: 1 })
+  })
+
+  it('reclaims a job whose worker died (lease expired) and never hands one job to two workers', async () => {
+    const { org } = await createOrg()
+    registerJobHandler('test_noop', async () => ({}))
+    const job = await enqueueJobNow({ orgId: org.id, type: 'test_noop', idempotencyKey: key() })
+    const first = await claimNextJob('dead-worker')
+    expect(first?.id).toBe(job.id)
+    expect(await claimNextJob('other')).toBeNull()
+    await db.job.update({ where: { id: job.id }, data: { leaseUntil: new Date(Date.now() - 1) } })
+    const again = await claimNextJob('w2')
+    expect(again).toMatchObject({ id: job.id, attempts: 2, lockedBy: 'w2' })
+    // The dead worker's late completion must not overwrite the new owner's run.
+    await runClaimedJob(first!, 'dead-worker')
+    expect((await db.job.findUniqueOrThrow({ where: { id: job.id } })).status).toBe('running')
+    await runClaimedJob(again!, 'w2')
+    expect((await db.job.findUniqueOrThrow({ where: { id: job.id } })).status).toBe('succeeded')
+  })
+
+  it('lets concurrent workers claim distinct jobs', async () => {
+    const { org } = await createOrg()
+    for (let i = 0; i < 10; i++) await enqueueJobNow({ orgId: org.id, type: 'test_noop', idempotencyKey: key() })
+    const claims = await Promise.all(Array.from({ length: 10 }, (_, i) => claimNextJob(`c${i}`).catch(() => null)))
+    const ids = claims.filter(Boolean).map((j) => j!.id)
+    expect(new Set(ids).size).toBe(ids.length)
+    expect(ids.length).toBeGreaterThan(0)
+  })
+})
