@@ -2,7 +2,7 @@ import { defineConfig } from '@playwright/test'
 
 const port = Number(process.env.PORT ?? 3000)
 const baseURL = `http://localhost:${port}`
-const oidcPort = 3100
+const oidcPort = Number(process.env.OIDC_PORT ?? 3100)
 
 export default defineConfig({
   testDir: 'e2e',

@@ -17,13 +17,13 @@ test.describe('sign-in', () => {
   test('a person signs in through the OpenID Connect provider', async ({ page }) => {
     await page.goto('/sign-in')
     await page.getByRole('button', { name: 'Continue with Test SSO' }).click()
-    await expect(page).toHaveURL(/localhost:3100\/interaction\//)
+    await expect(page).toHaveURL(/\/interaction\//)
     await page.locator('input[name="login"]').fill('audrey')
     await page.locator('input[name="password"]').fill('any-password')
     await page.locator('button[type="submit"]').click()
     const consent = page.locator('button[type="submit"]', { hasText: /continue/i })
     if (await consent.isVisible({ timeout: 5000 }).catch(() => false)) await consent.click()
-    await expect(page).toHaveURL(/localhost:3000\/acme/)
+    await expect(page).toHaveURL(/:\d+\/acme/)
     await expect(page.getByTestId('current-user')).toHaveText('Audrey Auditor')
   })
 

@@ -80,9 +80,10 @@ function buildStamp() {
   return h.digest('hex')
 }
 
-const stampFile = path.join(root, '.next', 'custodian-build-stamp')
+const distDir = process.env.NEXT_DIST_DIR ?? '.next'
+const stampFile = path.join(root, distDir, 'custodian-build-stamp')
 const stamp = buildStamp()
-const built = fs.existsSync(path.join(root, '.next', 'BUILD_ID')) && fs.existsSync(stampFile) && fs.readFileSync(stampFile, 'utf8') === stamp
+const built = fs.existsSync(path.join(root, distDir, 'BUILD_ID')) && fs.existsSync(stampFile) && fs.readFileSync(stampFile, 'utf8') === stamp
 if (!built || process.env.CUSTODIAN_FORCE_BUILD === '1') {
   console.log('custodian: building the web app (first start or code changed)…')
   const r = spawnSync(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'build'], { stdio: 'inherit' })
