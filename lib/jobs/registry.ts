@@ -21,3 +21,16 @@ export function registerJobHandler(type: string, handler: JobHandler) {
 export function getJobHandler(type: string): JobHandler | undefined {
   return handlers.get(type)
 }
+
+/** A scheduler enqueues recurring jobs (nightly recomputes, reminders). It runs every minute in each worker and
+ * must be idempotent: use an idempotency key naming the period (e.g. `metrics_snapshot:<orgId>:2026-11-23`). */
+export type Scheduler = (now: Date) => Promise<void>
+const schedulers = new Map<string, Scheduler>()
+
+export function registerScheduler(name: string, fn: Scheduler) {
+  schedulers.set(name, fn)
+}
+
+export function listSchedulers(): [string, Scheduler][] {
+  return [...schedulers.entries()]
+}

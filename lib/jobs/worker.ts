@@ -2,7 +2,7 @@ import 'server-only'
 import { randomBytes } from 'node:crypto'
 import { db } from '@/lib/db'
 import { env } from '@/lib/env'
-import { getJobHandler, PermanentJobError } from '@/lib/jobs/registry'
+import { getJobHandler, listSchedulers, PermanentJobError } from '@/lib/jobs/registry'
 import { backoffMs } from '@/lib/jobs/schemas'
 
 const LEASE_MS = 60_000
@@ -94,8 +94,13 @@ export async function runWorker(opts: { workerId?: string; pollMs?: number; sign
   const workerId = opts.workerId ?? `worker-${process.pid}-${randomBytes(3).toString('hex')}`
   const pollMs = opts.pollMs ?? 1000
   console.log(`worker: ${workerId} started`)
+  let lastSchedule = 0
   while (!opts.signal?.aborted) {
     let job = null
+    if (Date.now() - lastSchedule > 60_000) {
+      lastSchedule = Date.now()
+      await runSchedulers(new Date())
+    }
     try {
       job = await claimNextJob(workerId)
       if (job) {
@@ -108,4 +113,15 @@ export async function runWorker(opts: { workerId?: string; pollMs?: number; sign
     if (!job) await new Promise((r) => setTimeout(r, pollMs))
   }
   console.log(`worker: ${workerId} stopped`)
+}
+
+/** Runs every registered scheduler once; one failing scheduler does not stop the others. */
+export async function runSchedulers(now: Date) {
+  for (const [name, fn] of listSchedulers()) {
+    try {
+      await fn(now)
+    } catch (err) {
+      console.error(`worker: scheduler ${name} failed`, (err as Error).message)
+    }
+  }
 }
