@@ -1,0 +1,83 @@
+// The one interface every connector implements: discover what a source holds, and act on it.
+// Discovery yields records keyed by the source's own external ids; lib/connectors/sync.ts turns them into a
+// diff against the inventory (new, changed, gone) and applies it in batches.
+
+export type DiscoveredIdentity = {
+  externalId: string
+  name: string
+  kind: 'service_account' | 'api_key' | 'oauth_app' | 'bot' | 'ci_cd' | 'workload' | 'ai_agent' | 'certificate' | 'other'
+  environment?: 'production' | 'staging' | 'development' | 'test' | 'unknown'
+  status?: 'active' | 'disabled'
+  description?: string | null
+  createdAt?: Date | null
+  lastUsedAt?: Date | null
+  /** Source metadata (creator, labels...), never secrets. */
+  metadata?: Record<string, unknown>
+  tags?: Record<string, string>
+  /** e-mail of an owner the source declares (matched to a member) */
+  ownerEmail?: string | null
+}
+
+export type DiscoveredCredential = {
+  identityExternalId: string
+  externalId: string
+  kind: 'access_key' | 'token' | 'password' | 'certificate' | 'ssh_key' | 'client_secret'
+  label?: string | null
+  /** Either a fingerprint computed by the connector with lib/crypto/fingerprint.ts, or a stable non-secret id to hash. */
+  fingerprint: string
+  createdAt?: Date | null
+  lastRotatedAt?: Date | null
+  expiresAt?: Date | null
+  lastUsedAt?: Date | null
+  status?: 'active' | 'inactive'
+}
+
+export type DiscoveredResource = { externalId: string; name: string; type: string; environment?: string }
+export type DiscoveredEntitlement = { resourceExternalId: string; externalId: string; name: string; privileged: boolean; description?: string | null }
+export type DiscoveredGrant = {
+  identityExternalId: string
+  resourceExternalId: string
+  entitlementExternalId: string
+  createdAt?: Date | null
+  lastUsedAt?: Date | null
+}
+export type DiscoveredActivity = { identityExternalId: string; at: Date; kind: 'auth_success' | 'auth_failure' | 'api_call' | 'interactive_login'; sourceIp?: string | null }
+
+/** A full snapshot of a source (or of one import file). Connectors may stream it in pages. */
+export type DiscoveryPage = {
+  identities?: DiscoveredIdentity[]
+  credentials?: DiscoveredCredential[]
+  resources?: DiscoveredResource[]
+  entitlements?: DiscoveredEntitlement[]
+  grants?: DiscoveredGrant[]
+  activity?: DiscoveredActivity[]
+}
+
+export type ActionKind = 'revoke_grant' | 'disable_identity' | 'enable_identity' | 'delete_identity' | 'revoke_credential' | 'rotate_credential'
+
+export type ActionTarget = {
+  identityExternalId: string
+  grant?: { resourceExternalId: string; entitlementExternalId: string; entitlementName: string; resourceName: string }
+  credentialExternalId?: string
+}
+
+export type ActionResult =
+  /** done now, or found already done (idempotent re-run) */
+  | { status: 'applied'; detail?: string }
+  /** the source cannot be acted on automatically: a person must do it (manual task or webhook) */
+  | { status: 'manual'; instructions: string }
+
+export type ConnectorContext = {
+  /** non-secret configuration (Source.config) */
+  config: Record<string, unknown>
+  /** resolves a secret reference (environment variable name) to its value; never logged */
+  secret: (ref: string | null | undefined) => string | undefined
+}
+
+export interface Connector {
+  type: string
+  /** which actions this source supports automatically */
+  supports: Partial<Record<ActionKind, boolean>>
+  discover(ctx: ConnectorContext): AsyncIterable<DiscoveryPage>
+  act?(ctx: ConnectorContext, action: ActionKind, target: ActionTarget): Promise<ActionResult>
+}
