@@ -1,0 +1,69 @@
+// Inventory page server time: the same domain calls the page makes (list + total + facets), per filter,
+// compared with the raw database doing the equivalent SELECT. Run through bench/run.ts.
+import Database from 'better-sqlite3'
+import { db } from '@/lib/db'
+import { env } from '@/lib/env'
+import type { OrgContext } from '@/lib/auth/org-context'
+import { identityFacets, listIdentities } from '@/lib/inventory/queries'
+import { identityListSchema } from '@/lib/inventory/schemas'
+
+const CASES: Record<string, Record<string, string>> = {
+  'default (risk desc, page 1)': {},
+  'sort by name, page 200': { sort: 'name', dir: 'asc', page: '200' },
+  'unowned + privileged': { owner: 'unowned', privileged: 'yes' },
+  'kind=api_key, env=production': { kind: 'api_key', env: 'production' },
+  'dormant, sort last used': { dormant: 'yes', sort: 'lastUsedAt', dir: 'asc' },
+  'secret older than 1 year': { credAge: '365' },
+  'text search "payments"': { q: 'payments' },
+}
+
+async function time<T>(fn: () => Promise<T>, runs = 5) {
+  await fn()
+  const ms: number[] = []
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now()
+    await fn()
+    ms.push(performance.now() - t)
+  }
+  ms.sort((a, b) => a - b)
+  return ms[Math.floor(ms.length / 2)]
+}
+
+export async function benchInventory() {
+  const org = await db.organization.findUniqueOrThrow({ where: { slug: 'acme' } })
+  const admin = await db.membership.findFirstOrThrow({ where: { orgId: org.id, role: 'admin' }, include: { user: true } })
+  const ctx: OrgContext = {
+    org: { id: org.id, slug: org.slug, name: org.name },
+    user: { id: admin.user.id, name: admin.user.name, email: admin.user.email },
+    role: 'admin',
+    actor: { type: 'user', id: admin.user.id, label: admin.user.email },
+  }
+  const total = await db.identity.count({ where: { orgId: org.id } })
+  const rows: { case: string; listMs: number; facetsMs: number; pageMs: number; rawMs?: number }[] = []
+  const raw = env().databaseProvider === 'sqlite' ? new Database(env().databaseUrl.slice('file:'.length), { readonly: true }) : null
+  for (const [name, q] of Object.entries(CASES)) {
+    const p = identityListSchema.parse(q)
+    const listMs = await time(() => listIdentities(ctx, p))
+    const facetsMs = await time(() => identityFacets(ctx, p))
+    const pageMs = await time(() => Promise.all([listIdentities(ctx, p), identityFacets(ctx, p)]))
+    let rawMs: number | undefined
+    if (raw && name.startsWith('default')) {
+      const stmt = raw.prepare(`SELECT * FROM "Identity" WHERE "orgId" = ? AND "status" <> 'deleted' ORDER BY "riskScore" DESC, "id" LIMIT 50`)
+      const cnt = raw.prepare(`SELECT COUNT(*) FROM "Identity" WHERE "orgId" = ? AND "status" <> 'deleted'`)
+      rawMs = await time(async () => {
+        stmt.all(org.id)
+        cnt.get(org.id)
+      })
+    }
+    rows.push({ case: name, listMs, facetsMs, pageMs, rawMs })
+  }
+  raw?.close()
+  return { identities: total, engine: env().databaseProvider, rows }
+}
+
+const isMain = process.argv[1]?.endsWith('inventory.ts')
+if (isMain) {
+  const r = await benchInventory()
+  console.log(JSON.stringify(r))
+  process.exit(0)
+}
