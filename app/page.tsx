@@ -10,7 +10,7 @@ export default async function Home() {
   const orgs = await listMyOrgs(user.id)
   if (orgs.length > 0) {
     const first = orgs[0]
-    redirect(first.role === 'member' ? `/${first.org.slug}/identities?owner=me` : `/${first.org.slug}`)
+    redirect(first.role === 'member' ? `/${first.org.slug}/my` : `/${first.org.slug}`)
   }
   return (
     <main className="mx-auto mt-24 max-w-md rounded-lg border border-slate-200 bg-white p-6 text-center shadow-sm">

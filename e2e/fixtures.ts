@@ -11,12 +11,12 @@ type Row = Record<string, string | number | boolean | Date | null>
 
 async function insert(table: string, rows: Row[]) {
   if (rows.length === 0) return
-  const cols = Object.keys(rows[0])
+  const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))]
   if (url.startsWith('file:')) {
     const db = new Database(url.slice('file:'.length))
     const stmt = db.prepare(`INSERT INTO "${table}" (${cols.map((c) => `"${c}"`).join(',')}) VALUES (${cols.map(() => '?').join(',')})`)
     const tx = db.transaction((rs: Row[]) => {
-      for (const r of rs) stmt.run(cols.map((c) => { const v = r[c]; return v instanceof Date ? v.getTime() : typeof v === 'boolean' ? (v ? 1 : 0) : v }))
+      for (const r of rs) stmt.run(cols.map((c) => { const v = r[c] ?? null; return v instanceof Date ? v.getTime() : typeof v === 'boolean' ? (v ? 1 : 0) : v }))
     })
     tx(rows)
     db.close()
@@ -26,7 +26,7 @@ async function insert(table: string, rows: Row[]) {
   await client.connect()
   try {
     for (const r of rows) {
-      await client.query(`INSERT INTO "${table}" (${cols.map((c) => `"${c}"`).join(',')}) VALUES (${cols.map((_, i) => `$${i + 1}`).join(',')})`, cols.map((c) => r[c]))
+      await client.query(`INSERT INTO "${table}" (${cols.map((c) => `"${c}"`).join(',')}) VALUES (${cols.map((_, i) => `$${i + 1}`).join(',')})`, cols.map((c) => r[c] ?? null))
     }
   } finally {
     await client.end()
@@ -43,7 +43,13 @@ export type TestOrg = {
 }
 
 /** A fresh organization with one person per role and a few identities, written straight to the database. */
-export async function createTestOrg(opts: { identities?: number } = {}): Promise<TestOrg> {
+export async function createTestOrg(
+  opts: {
+    identities?: number
+    /** Column overrides per identity (e.g. name, metadata, backupOwnerId), given the org's people. */
+    identity?: (i: number, users: TestOrg['users']) => Record<string, Row[string] | undefined> | undefined
+  } = {},
+): Promise<TestOrg> {
   const now = new Date()
   const suffix = randomBytes(3).toString('hex')
   const orgId = id()
@@ -70,6 +76,12 @@ export async function createTestOrg(opts: { identities?: number } = {}): Promise
       environment: 'production', status: 'active', createdAt: now, discoveredAt: now, updatedAt: now, metadata: '{}',
       privileged: false, grantCount: 0, credentialCount: 0, riskScore: i, openFindings: 0, ownerId: i === 0 ? users.member.id : null,
     })
+    const row = rows[rows.length - 1]
+    for (const [k, v] of Object.entries(opts.identity?.(i, users) ?? {})) if (v !== undefined) row[k] = v
+    if (typeof row.name === 'string' && row.name !== ident.name) {
+      ident.name = row.name
+      row.searchText = row.name.toLowerCase()
+    }
   }
   await insert('Identity', rows)
   return { slug, name, users, identities }

@@ -26,7 +26,7 @@ export interface BulkWriter {
 }
 
 export interface BulkOptions {
-  /** SQLite page cache for the load, in MiB (default 512) */
+  /** SQLite page cache for the load, in MiB (default 512); reads also go through a 2 GiB memory map */
   cacheMiB?: number
 }
 
@@ -54,7 +54,11 @@ const SUSPENDED = '"_custodian_bulk_indexes"'
  * definitions are saved in the database first, so a load that dies half-way is repaired by the next
  * openBulkWriter().
  */
-export async function suspendIndexes(w: BulkWriter, tables: readonly string[]): Promise<() => Promise<void>> {
+export async function suspendIndexes(
+  w: BulkWriter,
+  tables: readonly string[],
+  keep: (index: { name: string; sql: string }) => boolean = () => false,
+): Promise<() => Promise<void>> {
   const list = tables.map((t) => `'${t.replace(/'/g, "''")}'`).join(',')
   const indexes = await w.query<{ name: string; sql: string }>(
     w.engine === 'sqlite'
@@ -64,7 +68,7 @@ export async function suspendIndexes(w: BulkWriter, tables: readonly string[]): 
   )
   await w.transaction(async () => {
     await w.exec(`CREATE TABLE IF NOT EXISTS ${SUSPENDED} ("name" TEXT PRIMARY KEY, "sql" TEXT NOT NULL)`)
-    for (const i of indexes) {
+    for (const i of indexes.filter((x) => !keep(x))) {
       await w.query(`INSERT INTO ${SUSPENDED} ("name", "sql") VALUES (?, ?)`, [i.name, i.sql])
       await w.exec(`DROP INDEX ${quoteIdent(i.name)}`)
     }
@@ -84,10 +88,14 @@ export async function restoreSuspendedIndexes(w: BulkWriter): Promise<number> {
   if (!exists.length) return 0
   const indexes = await w.query<{ name: string; sql: string }>(`SELECT "name", "sql" FROM ${SUSPENDED}`)
   if (w.engine === 'postgresql') await w.exec(`SET maintenance_work_mem = '512MB'`)
-  await w.transaction(async () => {
-    for (const i of indexes) await w.exec(i.sql)
-    await w.exec(`DROP TABLE ${SUSPENDED}`)
-  })
+  // one transaction per index, so SQLite can checkpoint its WAL in between
+  for (const i of indexes) {
+    await w.transaction(async () => {
+      await w.exec(i.sql)
+      await w.query(`DELETE FROM ${SUSPENDED} WHERE "name" = ?`, [i.name])
+    })
+  }
+  await w.exec(`DROP TABLE ${SUSPENDED}`)
   return indexes.length
 }
 
@@ -104,6 +112,7 @@ function openSqlite(url: string, opts: BulkOptions): BulkWriter {
   db.pragma('synchronous = NORMAL')
   db.pragma(`cache_size = -${(opts.cacheMiB ?? 512) * 1024}`)
   db.pragma('temp_store = MEMORY')
+  db.pragma('mmap_size = 2147418112')
   const statements = new Map<string, Database.Statement>()
 
   const statement = (table: string, columns: readonly string[], rowCount: number) => {
@@ -185,6 +194,21 @@ function openSqlite(url: string, opts: BulkOptions): BulkWriter {
   return writer
 }
 
+/** Text form of a one-dimensional array parameter (cheaper than letting pg escape each element). */
+function arrayLiteral(values: readonly unknown[]): string {
+  const parts = new Array<string>(values.length)
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]
+    if (v === null || v === undefined) parts[i] = 'NULL'
+    else if (typeof v === 'number' || typeof v === 'boolean') parts[i] = String(v)
+    else {
+      const text = String(v)
+      parts[i] = /[\\"]/.test(text) ? `"${text.replace(/[\\"]/g, '\\$&')}"` : `"${text}"`
+    }
+  }
+  return `{${parts.join(',')}}`
+}
+
 /** PostgreSQL stores Prisma DateTime as timestamp(3) without time zone holding UTC: send UTC text. */
 function pgValue(v: unknown, timestamp = false): unknown {
   if (v === undefined || v === null) return null
@@ -196,6 +220,13 @@ function pgValue(v: unknown, timestamp = false): unknown {
 async function openPostgres(url: string): Promise<BulkWriter> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 })
   await client.connect()
+  // One connection: callers that fire several queries at once are queued here, in call order.
+  let tail: Promise<unknown> = Promise.resolve()
+  const send = <R extends pg.QueryResultRow = Record<string, unknown>>(query: string | pg.QueryConfig, values?: unknown[]) => {
+    const p = tail.then(() => client.query<R>(query, values))
+    tail = p.catch(() => {})
+    return p
+  }
   const columnTypes = new Map<string, Map<string, string>>()
   const statementNames = new Map<string, string>()
   let inTransaction = false
@@ -203,7 +234,7 @@ async function openPostgres(url: string): Promise<BulkWriter> {
   const typesOf = async (table: string) => {
     let types = columnTypes.get(table)
     if (!types) {
-      const res = await client.query<{ name: string; type: string }>(
+      const res = await send<{ name: string; type: string }>(
         `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type FROM pg_attribute a
          WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped`,
         [quoteIdent(table)],
@@ -241,7 +272,7 @@ async function openPostgres(url: string): Promise<BulkWriter> {
           for (let j = 0; j < columns.length; j++) arrays[j][i - start] = pgValue((row as unknown[])[j], isTimestamp[j])
         }
       }
-      await client.query({ name, text, values: arrays })
+      await send({ name, text, values: arrays.map(arrayLiteral) })
     }
   }
 
@@ -258,21 +289,21 @@ async function openPostgres(url: string): Promise<BulkWriter> {
     async query<T>(sql: string, params: readonly unknown[] = []) {
       let n = 0
       const text = sql.replace(/\?/g, () => `$${++n}`)
-      return (await client.query(text, params.map((v) => pgValue(v)))).rows as T[]
+      return (await send(text, params.map((v) => pgValue(v)))).rows as T[]
     },
     async exec(sql) {
-      await client.query(sql)
+      await send(sql)
     },
     async transaction(fn) {
       if (inTransaction) return fn()
-      await client.query('BEGIN')
+      await send('BEGIN')
       inTransaction = true
       try {
         const result = await fn()
-        await client.query('COMMIT')
+        await send('COMMIT')
         return result
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => {})
+        await send('ROLLBACK').catch(() => {})
         throw err
       } finally {
         inTransaction = false

@@ -29,6 +29,9 @@ const envSchema = z.object({
   SMTP_FROM: z.string().default('Custodian <custodian@localhost>'),
   APP_URL: z.string().url().default('http://localhost:3000'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  CUSTODIAN_JOB_LEASE_MS: z.coerce.number().int().min(500).max(3_600_000).default(60_000),
+  /** tests only: a remediation handler waits this long after acting, so a test can kill the worker mid-job */
+  CUSTODIAN_TEST_ACT_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(0),
 })
 
 function load() {
@@ -59,6 +62,8 @@ function load() {
     smtpFrom: e.SMTP_FROM,
     appUrl: e.APP_URL,
     isProd,
+    jobLeaseMs: e.CUSTODIAN_JOB_LEASE_MS,
+    testActDelayMs: e.NODE_ENV === 'production' ? 0 : e.CUSTODIAN_TEST_ACT_DELAY_MS,
   }
 }
 
@@ -67,4 +72,13 @@ let cached: Env | null = null
 export function env(): Env {
   cached ??= load()
   return cached
+}
+
+/** A connector secret, by the environment variable name a Source references; never cached, logged or returned to pages. */
+export function secretFromEnv(name: string | null | undefined): string | undefined {
+  if (!name || !/^[A-Z_][A-Z0-9_]{0,127}$/.test(name)) return undefined
+  // Custodian's own secrets are not connector secrets: a Source must not be able to name them.
+  if (/^(AUTH_|DATABASE_URL$|CUSTODIAN_SECRET_SALT$|SMTP_URL$)/.test(name)) return undefined
+  const v = process.env[name]
+  return v ? v : undefined
 }

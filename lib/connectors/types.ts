@@ -51,7 +51,12 @@ export type DiscoveryPage = {
   entitlements?: DiscoveredEntitlement[]
   grants?: DiscoveredGrant[]
   activity?: DiscoveredActivity[]
+  /** Records the connector could not read (an import file's malformed rows); the rest of the page still applies. */
+  errors?: DiscoveryError[]
 }
+
+/** A record a connector could not read: where it is (line of an import file, or the source's own id) and why. */
+export type DiscoveryError = { line?: number; ref?: string; message: string }
 
 export type ActionKind = 'revoke_grant' | 'disable_identity' | 'enable_identity' | 'delete_identity' | 'revoke_credential' | 'rotate_credential'
 
@@ -72,7 +77,16 @@ export type ConnectorContext = {
   config: Record<string, unknown>
   /** resolves a secret reference (environment variable name) to its value; never logged */
   secret: (ref: string | null | undefined) => string | undefined
+  /** the Source's own secret reference (Source.secretRef), e.g. the env var holding a connection string */
+  secretRef?: string | null
+  /**
+   * Hands a newly generated secret to the destination the Source configures (a 0600 file, the customer's webhook).
+   * Returns a non-secret description of where it went. Absent when no destination is configured.
+   */
+  deliverSecret?: (delivery: SecretDelivery) => Promise<string>
 }
+
+export type SecretDelivery = { identityExternalId: string; credentialExternalId?: string; kind: 'password' | 'token' | 'access_key' | 'client_secret'; value: string }
 
 export interface Connector {
   type: string

@@ -49,6 +49,8 @@ export const identityFilterSchema = z.object({
   dormant: z.enum(['yes', 'no']).optional().catch(undefined),
   credAge: z.enum(CRED_AGES).optional().catch(undefined),
   risk: z.enum(['high', 'medium', 'low']).optional().catch(undefined),
+  /** identities with an open finding: an OWASP NHI code (NHI5) or a rule id (old-secret) */
+  finding: z.string().regex(/^(NHI(10|[1-9])|[a-z][a-z-]{2,30})$/).optional().catch(undefined),
 })
 export type IdentityFilter = z.infer<typeof identityFilterSchema>
 

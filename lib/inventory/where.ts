@@ -29,6 +29,10 @@ export function identityWhere(
     and.push(f.dormant === 'yes' ? { OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: cutoff } }] } : { lastUsedAt: { gte: cutoff } })
   }
   if (f.credAge && applies('credAge')) and.push({ oldestSecretAt: { lt: new Date(now - Number(f.credAge) * DAY) } })
+  if (f.finding && applies('finding')) {
+    const which = /^NHI\d+$/.test(f.finding) ? { owaspCode: f.finding } : { rule: f.finding }
+    and.push({ findings: { some: { orgId, status: 'open', ...which } } })
+  }
   if (f.risk && applies('risk')) {
     and.push(f.risk === 'high' ? { riskScore: { gte: 70 } } : f.risk === 'medium' ? { riskScore: { gte: 40, lt: 70 } } : { riskScore: { lt: 40 } })
   }

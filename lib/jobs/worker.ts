@@ -5,7 +5,6 @@ import { env } from '@/lib/env'
 import { getJobHandler, listSchedulers, PermanentJobError } from '@/lib/jobs/registry'
 import { backoffMs } from '@/lib/jobs/schemas'
 
-const LEASE_MS = 60_000
 
 function param(d: Date): Date | number {
   return env().databaseProvider === 'sqlite' ? d.getTime() : d
@@ -17,7 +16,7 @@ function param(d: Date): Date | number {
  * SQLite: one writer at a time, so the single UPDATE is already atomic.
  */
 export async function claimNextJob(workerId: string, now = new Date()) {
-  const lease = new Date(now.getTime() + LEASE_MS)
+  const lease = new Date(now.getTime() + env().jobLeaseMs)
   const pg = env().databaseProvider === 'postgresql'
   const values = { now: param(now), lease: param(lease), workerId }
   // Placeholders in order of appearance: $n on PostgreSQL, ? on SQLite (better-sqlite3 cannot repeat ?n).
@@ -56,7 +55,7 @@ export async function runClaimedJob(job: NonNullable<Awaited<ReturnType<typeof c
       progress: async (done, total) => {
         await db.job.updateMany({
           where: owned,
-          data: { progress: done, ...(total !== undefined ? { total } : {}), leaseUntil: new Date(Date.now() + LEASE_MS) },
+          data: { progress: done, ...(total !== undefined ? { total } : {}), leaseUntil: new Date(Date.now() + env().jobLeaseMs) },
         })
       },
     })

@@ -186,6 +186,10 @@ describe('integrity by construction (the SQLite load skips foreign key checks)',
       }
       for (const [k, v] of Object.entries(expected)) if (i[k as keyof typeof expected] !== v) bad.push(`${i.id} ${k}`)
       if (i.lastUsedAt !== null && i.lastUsedAt < i.createdAt) bad.push(`${i.id} lastUsedAt`)
+      for (const x of [...gs, ...cs]) {
+        if (x.createdAt < i.createdAt) bad.push(`${x.id} created before its identity`)
+        if (x.lastUsedAt !== null && (x.lastUsedAt < x.createdAt || i.lastUsedAt === null || x.lastUsedAt > i.lastUsedAt)) bad.push(`${x.id} lastUsedAt`)
+      }
     }
     expect(bad).toEqual([])
   })

@@ -157,7 +157,7 @@ export function generateIdentity(r: Rng, ids: IdFactory, org: OrgState, index: n
     let expires: number | null = null
     if (ck === 'certificate') expires = base + r.pick([90, 365, 398, 825]) * DAY
     else if ((ck === 'token' || ck === 'client_secret') && r.chance(0.3)) expires = base + r.pick([30, 90, 180, 365]) * DAY
-    const used = lastUsed === null || r.chance(0.15) ? null : between(r, Math.min(base, lastUsed), lastUsed, 0.3)
+    const used = lastUsed === null || lastUsed < base || r.chance(0.15) ? null : between(r, base, lastUsed, 0.3)
     const cStatus = (status !== 'active' && r.chance(0.6)) || r.chance(0.08) ? 'inactive' : 'active'
     if (cStatus === 'active' && (oldestSecret === null || base < oldestSecret)) oldestSecret = base
     out.credentials.push({
@@ -192,7 +192,8 @@ export function generateIdentity(r: Rng, ids: IdFactory, org: OrgState, index: n
       let gUsed: number | null = null
       if (lastUsed !== null) {
         const g = r.next()
-        if (e.privileged) gUsed = g < 0.45 ? null : g < 0.75 && gCreated < now - 91 * DAY ? between(r, gCreated, now - 91 * DAY) : between(r, gCreated, lastUsed, 0.3)
+        const oldUse = Math.min(lastUsed, now - 91 * DAY)
+        if (e.privileged) gUsed = g < 0.45 ? null : g < 0.75 && gCreated < oldUse ? between(r, gCreated, oldUse) : between(r, gCreated, lastUsed, 0.3)
         else gUsed = g < 0.25 ? null : between(r, gCreated, lastUsed, 0.3)
       }
       if (e.privileged) privileged = true

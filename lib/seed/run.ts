@@ -2,6 +2,7 @@
 import { openBulkWriter, quoteIdent, suspendIndexes, type BulkWriter } from '../bulk'
 import { ALL_DEMO_USERS, DEMO_ORG_SLUGS } from './demo-users'
 import { planDemo, COLUMNS, type DemoPlan, type TableName, type TableRows } from './generate'
+import { seedPosture } from '../metrics/seed-posture'
 
 export interface SeedProgress {
   /** identities written so far (all demo organizations) */
@@ -20,7 +21,7 @@ export interface SeedOptions {
   secretSalt?: string
   now?: number | Date
   batchSize?: number
-  /** check every foreign key after the load (SQLite loads with foreign key enforcement off) */
+  /** check every foreign key after the load (the load skips per-row foreign key checks) */
   verify?: boolean
   onProgress?: (p: SeedProgress) => void
 }
@@ -77,7 +78,9 @@ export async function seedDemo(opts: SeedOptions): Promise<SeedResult> {
       `SELECT COUNT(*) AS n FROM (SELECT 1 FROM "Identity" WHERE "orgId" NOT IN (${placeholders(demoIds.length + 1)}) LIMIT ?) x`,
       [...demoIds, '', plan.totals.all],
     )
-    const restoreIndexes = Number(staying) < plan.totals.all ? await suspendIndexes(w, BULK_TABLES) : null
+    // Indexes led by identityId grow by appending (ids increase), so keeping them costs less than a rebuild.
+    const restoreIndexes =
+      Number(staying) < plan.totals.all ? await suspendIndexes(w, BULK_TABLES, (i) => /\(\s*"identityId"/.test(i.sql)) : null
     try {
       const resetStart = performance.now()
       if (demoIds.length) await clearOrgs(w, demoIds)
@@ -93,6 +96,7 @@ export async function seedDemo(opts: SeedOptions): Promise<SeedResult> {
       await restoreIndexes?.()
       throw err
     }
+    await seedPosture(w, plan.base.organizations.map((o) => o.id), opts.now === undefined ? Date.now() : +opts.now)
     return result
   } finally {
     await w.close()
@@ -163,9 +167,24 @@ async function relaxForeignKeys(w: BulkWriter): Promise<() => Promise<void>> {
 }
 
 async function verifyForeignKeys(w: BulkWriter): Promise<void> {
-  if (w.engine !== 'sqlite') return
-  const bad = await w.query<{ table: string; parent: string }>('PRAGMA foreign_key_check')
-  if (bad.length) throw new Error(`Seed wrote ${bad.length} rows with dangling references, e.g. ${bad[0].table} -> ${bad[0].parent}`)
+  if (w.engine === 'sqlite') {
+    const bad = await w.query<{ table: string; parent: string }>('PRAGMA foreign_key_check')
+    if (bad.length) throw new Error(`Seed wrote ${bad.length} rows with dangling references, e.g. ${bad[0].table} -> ${bad[0].parent}`)
+    return
+  }
+  const keys = await w.query<{ child: string; col: string; parent: string; pcol: string }>(
+    `SELECT c.conrelid::regclass::text AS child, a.attname AS col, c.confrelid::regclass::text AS parent, pa.attname AS pcol
+     FROM pg_constraint c
+     JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+     JOIN pg_attribute pa ON pa.attrelid = c.confrelid AND pa.attnum = c.confkey[1]
+     WHERE c.contype = 'f' AND c.conrelid::regclass::text IN (${BULK_TABLES.map((t) => `'"${t}"'`).join(',')})`,
+  )
+  for (const k of keys) {
+    const [{ n }] = await w.query<{ n: string | number }>(
+      `SELECT COUNT(*) AS n FROM ${k.child} c WHERE c."${k.col}" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${k.parent} p WHERE p."${k.pcol}" = c."${k.col}")`,
+    )
+    if (Number(n)) throw new Error(`Seed wrote ${n} rows of ${k.child} whose "${k.col}" points at no ${k.parent}`)
+  }
 }
 
 // Children before parents, so the deletes also work where foreign key checks cannot be switched off.
@@ -192,12 +211,22 @@ async function clearOrgs(w: BulkWriter, orgIds: string[]): Promise<void> {
     orgIds,
   )
   const onlyDemo = Number(others) === 0
-  const whole = tables.filter((t) => onlyDemo && !t.nullable).map((t) => t.name)
+  let whole = tables.filter((t) => onlyDemo && !t.nullable).map((t) => t.name)
   const restoreChecks = await relaxForeignKeys(w)
   try {
     await w.transaction(async () => {
+      if (whole.length && w.engine === 'postgresql') {
+        // TRUNCATE refuses when a table outside the list references one in it: then delete row by row.
+        await w.exec('SAVEPOINT truncate_demo')
+        try {
+          await w.exec(`TRUNCATE ${['TeamMember', ...whole].map(quoteIdent).join(', ')}`)
+          await w.exec('RELEASE SAVEPOINT truncate_demo')
+        } catch {
+          await w.exec('ROLLBACK TO SAVEPOINT truncate_demo')
+          whole = []
+        }
+      }
       await w.query(`DELETE FROM "TeamMember" WHERE "teamId" IN (SELECT "id" FROM "Team" WHERE "orgId" IN (${ids}))`, orgIds)
-      if (whole.length && w.engine === 'postgresql') await w.exec(`TRUNCATE ${whole.map(quoteIdent).join(', ')}`)
       for (const t of tables) {
         if (whole.includes(t.name) && w.engine === 'postgresql') continue
         const where = whole.includes(t.name) ? '' : ` WHERE "orgId" IN (${ids})`

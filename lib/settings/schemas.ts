@@ -3,8 +3,11 @@ import { z } from 'zod'
 export const orgSettingsSchema = z.object({
   dormantDays: z.number().int().min(7, 'at least 7 days').max(730, 'at most 730 days').default(90),
   rotationMaxDays: z.number().int().min(1, 'at least 1 day').max(1825, 'at most 5 years').default(90),
-  privilegedUnusedDays: z.number().int().min(7).max(730).default(60),
+  privilegedUnusedDays: z.number().int().min(7, 'at least 7 days').max(730, 'at most 730 days').default(60),
+  humanUseWindowDays: z.number().int().min(1, 'at least 1 day').max(365, 'at most 365 days').default(90),
   attestationIntervalDays: z.number().int().min(7).max(730).default(180),
+  /** a disabled identity stays quarantined (restorable) this long, then is deleted at the source; 0 = stays disabled, never deleted */
+  quarantineSoakDays: z.number().int().min(0).max(365).default(7),
 })
 export type OrgSettings = z.infer<typeof orgSettingsSchema>
 

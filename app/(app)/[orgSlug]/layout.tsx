@@ -6,6 +6,7 @@ import { requireOrgContext, listMyOrgs } from '@/lib/auth/context'
 import { can, ROLE_LABELS } from '@/lib/auth/permissions'
 import { env } from '@/lib/env'
 import { AppError } from '@/lib/errors'
+import { InboxBell } from './inbox/_components/bell'
 
 // Display only: every page and action below checks the session and role itself.
 export default async function OrgLayout({ children, params }: { children: React.ReactNode; params: Promise<{ orgSlug: string }> }) {
@@ -25,8 +26,14 @@ export default async function OrgLayout({ children, params }: { children: React.
           <span className="text-base font-semibold tracking-tight">Custodian</span>
         </Link>
         <nav className="flex flex-1 flex-col gap-1" aria-label="Main">
+          <NavLink href={`${base}/my`}>My identities</NavLink>
           <NavLink href={base} exact>Overview</NavLink>
           <NavLink href={`${base}/identities`}>Identities</NavLink>
+          {can(ctx.role, 'source:read') ? <NavLink href={`${base}/sources`}>Sources</NavLink> : null}
+          <NavLink href={`${base}/findings`}>Findings</NavLink>
+          {can(ctx.role, 'review:decide') ? <NavLink href={`${base}/reviews`}>My reviews</NavLink> : null}
+          {can(ctx.role, 'campaign:read') ? <NavLink href={`${base}/campaigns`}>Campaigns</NavLink> : null}
+          {can(ctx.role, 'job:read') ? <NavLink href={`${base}/jobs`}>Jobs</NavLink> : null}
           {can(ctx.role, 'audit:read') ? <NavLink href={`${base}/audit`}>Audit log</NavLink> : null}
           {can(ctx.role, 'member:manage') ? <NavLink href={`${base}/settings`}>Settings</NavLink> : null}
         </nav>
@@ -50,6 +57,7 @@ export default async function OrgLayout({ children, params }: { children: React.
           <p className="text-sm text-slate-500">{ctx.org.name}</p>
           <div className="flex items-center gap-4">
             {env().demo ? <span className="rounded-full bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-800">Demo mode</span> : null}
+            <InboxBell ctx={ctx} />
             <span className="text-sm text-slate-600">{ctx.user.email}</span>
             <SignOutButton />
           </div>

@@ -1,4 +1,5 @@
 import type { Metadata } from 'next'
+import Link from 'next/link'
 import { Badge } from '@/components/ui/badge'
 import { Card } from '@/components/ui/card'
 import { Forbidden } from '@/components/ui/forbidden'
@@ -7,6 +8,7 @@ import { PageHeader } from '@/components/ui/page-header'
 import { pageAllows, pageContext } from '@/lib/auth/page'
 import { ROLE_LABELS, isRole } from '@/lib/auth/permissions'
 import { listMembers } from '@/lib/members/queries'
+import { MemberActions } from './_components/member-actions'
 
 export const metadata: Metadata = { title: 'Settings' }
 
@@ -17,11 +19,11 @@ export default async function SettingsPage({ params }: { params: Promise<{ orgSl
   const members = await listMembers(ctx)
   return (
     <>
-      <PageHeader title="Settings" description="People and roles in this organization." />
+      <PageHeader title="Settings" description="People and roles in this organization." actions={<Link href={`/${ctx.org.slug}/settings/posture`} className="text-sm font-medium text-indigo-700 hover:underline">Posture thresholds →</Link>} />
       <Card title={`Members (${members.length})`}>
         <table className="min-w-full text-sm" data-testid="members">
           <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
-            <tr><th scope="col" className="py-2 pr-4">Name</th><th scope="col" className="pr-4">E-mail</th><th scope="col" className="pr-4">Role</th><th scope="col" className="pr-4">Since</th><th scope="col">Owns</th></tr>
+            <tr><th scope="col" className="py-2 pr-4">Name</th><th scope="col" className="pr-4">E-mail</th><th scope="col" className="pr-4">Role</th><th scope="col" className="pr-4">Since</th><th scope="col" className="pr-4">Owns</th><th scope="col"><span className="sr-only">Actions</span></th></tr>
           </thead>
           <tbody className="divide-y divide-slate-100">
             {members.map((m) => (
@@ -30,7 +32,8 @@ export default async function SettingsPage({ params }: { params: Promise<{ orgSl
                 <td className="pr-4 text-slate-600">{m.user.email}</td>
                 <td className="pr-4">{isRole(m.role) ? ROLE_LABELS[m.role] : m.role}</td>
                 <td className="pr-4">{formatDate(m.createdAt)}</td>
-                <td className="tabular-nums">{m.owned}</td>
+                <td className="pr-4 tabular-nums">{m.owned}</td>
+                <td>{m.user.id !== ctx.user.id ? <MemberActions orgSlug={ctx.org.slug} userId={m.user.id} name={m.user.name} owned={m.owned} active={m.user.active} /> : null}</td>
               </tr>
             ))}
           </tbody>

@@ -5,7 +5,11 @@ import { formatNumber } from '@/components/ui/format'
 import { pageContext } from '@/lib/auth/page'
 import { identityFacets, listFilterOptions, listIdentities } from '@/lib/inventory/queries'
 import { ENVIRONMENTS, IDENTITY_KINDS, IDENTITY_STATUSES, KIND_LABELS } from '@/lib/inventory/schemas'
+import { can } from '@/lib/auth/permissions'
+import { listAssignees } from '@/lib/ownership/queries'
 import { FilterBar, type FacetDef } from '../_components/filter-bar'
+import { OwnerTabs } from '../_components/owner-tabs'
+import { SuggestionsBulkButton } from '../_components/suggestions-bulk-button'
 import { IdentitiesTable, type IdentityRow } from '../_components/identities-table'
 import { parseIdentitySearchParams } from '../search-params'
 
@@ -22,8 +26,10 @@ export default async function IdentitiesPage({
 }) {
   const { orgSlug } = await params
   const ctx = await pageContext(orgSlug)
-  const { params: p, hide } = parseIdentitySearchParams(await searchParams)
-  const [list, facets, options] = await Promise.all([listIdentities(ctx, p), identityFacets(ctx, p), listFilterOptions(ctx)])
+  const sp = await searchParams
+  const { params: p, hide } = parseIdentitySearchParams(sp)
+  const canAssign = can(ctx.role, 'identity:assign-owner')
+  const [list, facets, options, assignees] = await Promise.all([listIdentities(ctx, p), identityFacets(ctx, p), listFilterOptions(ctx), canAssign ? listAssignees(ctx) : null])
 
   const facetDefs: FacetDef[] = [
     { param: 'kind', label: 'Kind', options: IDENTITY_KINDS.map((k) => ({ value: k, label: KIND_LABELS[k], count: facets.kind[k] ?? 0 })) },
@@ -75,6 +81,12 @@ export default async function IdentitiesPage({
       <PageHeader
         title="Identities"
         description={<span data-testid="identity-total">{formatNumber(list.total)} non-human identities match</span>}
+        actions={
+          <>
+            <OwnerTabs orgSlug={ctx.org.slug} current={p.owner} searchParams={sp} />
+            {canAssign ? <SuggestionsBulkButton orgSlug={ctx.org.slug} total={list.total} /> : null}
+          </>
+        }
       />
       <FilterBar facets={facetDefs} query={p.q ?? ''} />
       <IdentitiesTable
@@ -87,6 +99,7 @@ export default async function IdentitiesPage({
         dir={p.dir}
         hidden={hide}
         dormantDays={list.dormantDays}
+        assign={assignees ?? undefined}
         emptyState={
           <EmptyState title="No identities match these filters">
             Clear a filter or search for something else. New identities arrive when a source syncs or an import runs.

@@ -6,10 +6,11 @@ import { formatAgo, formatDate, formatDateTime, renderTime } from '@/components/
 import { orNotFound, pageContext } from '@/lib/auth/page'
 import { getIdentityOrThrow } from '@/lib/inventory/queries'
 import { KIND_LABELS } from '@/lib/inventory/schemas'
+import { CredentialsSection, GrantsSection, RemediationHeader, RemediationHistorySection } from './_remediation/sections'
+import { OwnershipActions } from './_components/ownership-actions'
 
 export const metadata: Metadata = { title: 'Identity' }
 
-const DAY = 86_400_000
 const SEVERITY_TONE: Record<string, BadgeTone> = { critical: 'red', high: 'red', medium: 'amber', low: 'gray' }
 
 function riskTone(score: number): BadgeTone {
@@ -46,10 +47,11 @@ export default async function IdentityPage({ params }: { params: Promise<{ orgSl
             <Badge tone={riskTone(i.riskScore)} title="Risk score, 0–100">risk {i.riskScore}</Badge>
           </div>
         </div>
+        <RemediationHeader ctx={ctx} identity={i} now={now} />
       </div>
 
       <div className="grid gap-5 lg:grid-cols-3">
-        <Card title="Ownership">
+        <Card title="Ownership" action={<OwnershipActions ctx={ctx} identity={i} />}>
           <dl className="space-y-2 text-sm">
             <Row label="Owner">
               {i.owner ? (
@@ -105,30 +107,7 @@ export default async function IdentityPage({ params }: { params: Promise<{ orgSl
         {i.credentials.length === 0 ? (
           <p className="text-sm text-slate-500">No credentials known for this identity.</p>
         ) : (
-          <div className="overflow-x-auto">
-            <table className="min-w-full text-sm" data-testid="credentials">
-              <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
-                <tr><th scope="col" className="py-2 pr-4">Kind</th><th scope="col" className="pr-4">Fingerprint</th><th scope="col" className="pr-4">Created</th><th scope="col" className="pr-4">Last rotated</th><th scope="col" className="pr-4">Expires</th><th scope="col" className="pr-4">Last used</th><th scope="col">Status</th></tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {i.credentials.map((c) => {
-                  const age = now - (c.lastRotatedAt ?? c.createdAt).getTime()
-                  const expired = c.expiresAt && c.expiresAt.getTime() < now
-                  return (
-                    <tr key={c.id}>
-                      <td className="py-2 pr-4">{c.kind.replace('_', ' ')}{c.label ? <span className="text-slate-500"> · {c.label}</span> : null}</td>
-                      <td className="pr-4 font-mono text-xs text-slate-600" title="Salted SHA-256; the secret itself is never stored">{c.fingerprint.slice(0, 16)}…</td>
-                      <td className="pr-4">{formatDate(c.createdAt)}</td>
-                      <td className="pr-4">{c.lastRotatedAt ? formatDate(c.lastRotatedAt) : <span className="text-amber-700">never</span>}{age > 365 * DAY ? <span className="ml-1"><Badge tone="amber">{Math.floor(age / (365 * DAY))}y old</Badge></span> : null}</td>
-                      <td className="pr-4">{c.expiresAt ? <span className={expired ? 'text-rose-700' : ''}>{formatDate(c.expiresAt)}{expired ? ' (expired)' : ''}</span> : <span className="text-slate-500">no expiry</span>}</td>
-                      <td className="pr-4">{formatAgo(c.lastUsedAt, now)}</td>
-                      <td><Badge tone={c.status === 'active' ? 'green' : 'gray'}>{c.status}</Badge></td>
-                    </tr>
-                  )
-                })}
-              </tbody>
-            </table>
-          </div>
+          <CredentialsSection ctx={ctx} identity={i} credentials={i.credentials} now={now} />
         )}
       </Card>
 
@@ -136,26 +115,11 @@ export default async function IdentityPage({ params }: { params: Promise<{ orgSl
         {grants.length === 0 ? (
           <p className="text-sm text-slate-500">This identity has no known grants.</p>
         ) : (
-          <div className="max-h-[28rem] overflow-auto">
-            <table className="min-w-full text-sm" data-testid="grants">
-              <thead className="sticky top-0 bg-white text-left text-xs uppercase tracking-wide text-slate-500">
-                <tr><th scope="col" className="py-2 pr-4">Permission</th><th scope="col" className="pr-4">Resource</th><th scope="col" className="pr-4">Granted</th><th scope="col" className="pr-4">Last used</th><th scope="col">Status</th></tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {grants.map((g) => (
-                  <tr key={g.id}>
-                    <td className="py-2 pr-4 font-mono text-xs">{g.entitlement.name} {g.privileged ? <Badge tone="red">privileged</Badge> : null}</td>
-                    <td className="pr-4">{g.entitlement.resource.name} <span className="text-xs text-slate-500">{g.entitlement.resource.type}</span></td>
-                    <td className="pr-4">{formatDate(g.createdAt)}</td>
-                    <td className="pr-4">{formatAgo(g.lastUsedAt, now)}</td>
-                    <td><Badge tone={g.status === 'active' ? 'green' : 'gray'}>{g.status}</Badge></td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <GrantsSection ctx={ctx} identity={i} grants={grants} now={now} />
         )}
       </Card>
+
+      <RemediationHistorySection ctx={ctx} identityId={i.id} />
 
       <div className="grid gap-5 lg:grid-cols-2">
         <Card title="Recent activity">

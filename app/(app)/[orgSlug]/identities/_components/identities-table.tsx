@@ -6,6 +6,8 @@ import { DataTable } from '@/components/data-table/data-table'
 import { Badge } from '@/components/ui/badge'
 import { formatAgo, formatDate } from '@/components/ui/format'
 import { KIND_LABELS, SORTABLE } from '@/lib/inventory/schemas'
+import { BulkAssignBar } from './bulk-assign-bar'
+import type { Person, TeamOption } from './ownership-fields'
 
 export type IdentityRow = {
   id: string
@@ -44,8 +46,10 @@ export function IdentitiesTable(props: {
   hidden: string[]
   dormantDays: number
   emptyState: ReactNode
+  /** People and teams to assign: present only for roles allowed to assign owners (enables row selection). */
+  assign?: { people: Person[]; teams: TeamOption[] }
 }) {
-  const { orgSlug, dormantDays } = props
+  const { orgSlug, dormantDays, assign } = props
   // Ages are relative to when the page was rendered on the server, so they match the filters.
   const [now] = useState(() => Date.now())
   const columns = useMemo(() => {
@@ -120,6 +124,8 @@ export function IdentitiesTable(props: {
       sortableColumns={SORTABLE}
       rowHref={(r) => `/${orgSlug}/identities/${r.id}`}
       emptyState={props.emptyState}
+      enableSelection={!!assign}
+      selectionBar={assign ? (ctx) => <BulkAssignBar ctx={ctx} orgSlug={orgSlug} people={assign.people} teams={assign.teams} /> : undefined}
     />
   )
 }

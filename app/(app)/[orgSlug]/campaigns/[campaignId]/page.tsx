@@ -1,0 +1,169 @@
+import type { Metadata } from 'next'
+import Link from 'next/link'
+import { Badge } from '@/components/ui/badge'
+import { Card } from '@/components/ui/card'
+import { Forbidden } from '@/components/ui/forbidden'
+import { formatDate, formatDateTime, formatNumber } from '@/components/ui/format'
+import { PageHeader } from '@/components/ui/page-header'
+import { orNotFound, pageAllows, pageContext } from '@/lib/auth/page'
+import { can } from '@/lib/auth/permissions'
+import { campaignStats, getCampaignOrThrow, listCampaignItems, listReviewers } from '@/lib/campaigns/queries'
+import { campaignItemsSchema, parseSnapshot } from '@/lib/campaigns/schemas'
+import { CampaignActions } from '../_components/campaign-actions'
+import { CampaignItemsTable, type CampaignItemRow } from '../_components/campaign-items-table'
+import { STATUS_TONES, TYPE_SHORT } from '../_components/status'
+
+export const metadata: Metadata = { title: 'Campaign' }
+
+const pct = (x: number) => `${Math.round(x * 100)}%`
+const DEFAULTS: Record<string, string> = { keep: 'keep', revoke: 'revoke', recommendation: 'follow the recommendation', open: 'leave open' }
+const RULES: Record<string, string> = { always: 'always', privileged_keep: 'on keeping privileged access', revoke: 'on revoking', never: 'never' }
+
+function Stat({ label, value, hint, testId }: { label: string; value: React.ReactNode; hint?: React.ReactNode; testId?: string }) {
+  return (
+    <div className="rounded-lg border border-slate-200 bg-white p-3 shadow-sm" data-testid={testId}>
+      <p className="text-xs uppercase tracking-wide text-slate-500">{label}</p>
+      <p className="mt-1 text-xl font-semibold tabular-nums text-slate-900">{value}</p>
+      {hint ? <p className="mt-0.5 text-xs text-slate-500">{hint}</p> : null}
+    </div>
+  )
+}
+
+export default async function CampaignPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ orgSlug: string; campaignId: string }>
+  searchParams: Promise<Record<string, string | string[] | undefined>>
+}) {
+  const { orgSlug, campaignId } = await params
+  const ctx = await pageContext(orgSlug)
+  if (!(await pageAllows(ctx, 'campaign:read', 'campaign'))) return <Forbidden orgSlug={ctx.org.slug} what="campaigns" />
+  const sp = Object.fromEntries(Object.entries(await searchParams).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]))
+  const p = campaignItemsSchema.parse(sp)
+  const { campaign: c, job, fallbackName, signoffName, createdByName } = await orNotFound(getCampaignOrThrow(ctx, campaignId))
+  const manage = can(ctx.role, 'campaign:manage')
+  const [stats, items, reviewers] = await Promise.all([
+    c.launchedAt ? campaignStats(ctx, c.id) : Promise.resolve(null),
+    c.launchedAt ? listCampaignItems(ctx, c.id, p) : Promise.resolve(null),
+    manage ? listReviewers(ctx) : Promise.resolve([]),
+  ])
+  let scope: Record<string, unknown> = {}
+  try {
+    scope = JSON.parse(c.scope)
+  } catch {}
+  const scopeText = Object.entries(scope).filter(([, v]) => (Array.isArray(v) ? v.length : v)).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') : v}`).join(' · ') || 'every identity'
+
+  const rows: CampaignItemRow[] = (items?.rows ?? []).map((r) => {
+    const s = parseSnapshot(r.snapshot)
+    return {
+      id: r.id,
+      identity: r.identityName,
+      what: s?.entitlement ? `${s.entitlement.name} on ${s.entitlement.resource}` : s?.credential ? `${s.credential.kind}${s.credential.label ? ` ${s.credential.label}` : ''}` : `${s?.grantCount ?? 0} grants`,
+      privileged: r.privileged,
+      reviewer: r.reviewerName,
+      recommendation: r.recommendation,
+      decision: r.decision,
+      firstDecision: r.firstDecision,
+      justification: r.justification,
+      stage: r.stage,
+      remediationStatus: r.remediationStatus,
+      remediationError: r.remediationError,
+    }
+  })
+
+  const rs = stats?.rubberStamp
+  return (
+    <>
+      <PageHeader
+        title={c.name}
+        description={
+          <span className="flex flex-wrap items-center gap-2">
+            <Badge tone={STATUS_TONES[c.status] ?? 'gray'}><span data-testid="campaign-status">{c.status}</span></Badge>
+            {c.status === 'active' && c.secondStage !== 'none' ? <Badge tone="indigo">stage {c.currentStage} of 2</Badge> : null}
+            <span>{TYPE_SHORT[c.type]} · due {formatDate(c.dueAt)}{c.recurrence !== 'none' ? ` · recurs ${c.recurrence}` : ''}</span>
+          </span>
+        }
+        actions={manage ? <CampaignActions orgSlug={ctx.org.slug} campaignId={c.id} status={c.status} stage={c.currentStage} /> : null}
+      />
+      {c.description ? <p className="-mt-3 mb-4 max-w-3xl text-sm text-slate-600">{c.description}</p> : null}
+      {c.launchError ? <p className="mb-4 rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">{c.launchError}</p> : null}
+      {job && (c.status === 'launching' || c.status === 'closing') ? (
+        <div className="mb-4 rounded-md border border-indigo-200 bg-indigo-50 px-3 py-2 text-sm text-indigo-900" data-testid="job-progress" role="status">
+          {c.status === 'launching' ? 'Snapshotting the population' : 'Closing: applying the default decision and queueing revocations'}
+          {job.total ? ` — ${formatNumber(job.progress)} of ${formatNumber(job.total)}` : '…'}
+          {job.lastError ? <span className="block text-rose-700">Last attempt failed: {job.lastError} (retrying)</span> : null}
+        </div>
+      ) : null}
+
+      {stats ? (
+        <div className="mb-5 grid gap-3 sm:grid-cols-2 lg:grid-cols-4">
+          <Stat label="Complete" testId="stat-complete" value={pct(stats.complete)} hint={`${formatNumber(stats.decided)} of ${formatNumber(stats.total)} items decided`} />
+          <Stat label="Decisions" testId="stat-decisions" value={`${formatNumber(stats.decisions.keep ?? 0)} keep · ${formatNumber(stats.decisions.revoke ?? 0)} revoke`} hint={`${formatNumber(stats.decisions.reduce ?? 0)} reduce · ${formatNumber(stats.decisions.unsure ?? 0)} don't know · ${formatNumber(stats.decisions.none ?? 0)} open`} />
+          <Stat label="Overdue" testId="stat-overdue" value={formatNumber(stats.overdue)} hint={c.fallbackCount ? `${formatNumber(c.fallbackCount)} items went to the fallback reviewer at launch` : 'items still open past the due date'} />
+          <Stat label="Remediation" testId="stat-remediation" value={`${formatNumber(stats.remediation.applied ?? 0)} applied`} hint={`${formatNumber(stats.remediation.pending ?? 0)} pending · ${formatNumber(stats.remediation.failed ?? 0)} failed · ${formatNumber(stats.remediation.manual ?? 0)} manual`} />
+        </div>
+      ) : null}
+
+      <div className="mb-5 grid gap-4 lg:grid-cols-3">
+        <Card title="Settings">
+          <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-sm">
+            <dt className="text-slate-500">Scope</dt><dd data-testid="campaign-scope">{scopeText}</dd>
+            <dt className="text-slate-500">Reviewers</dt><dd>owner → backup → team lead → {fallbackName ?? 'fallback'}</dd>
+            <dt className="text-slate-500">Second stage</dt><dd>{c.secondStage === 'none' ? 'none' : `${c.secondStage} · ${signoffName ?? fallbackName}`}</dd>
+            <dt className="text-slate-500">Nobody answers</dt><dd>{DEFAULTS[c.defaultDecision]}</dd>
+            <dt className="text-slate-500">Justification</dt><dd>{RULES[c.justificationRule]}</dd>
+            <dt className="text-slate-500">Reminders</dt><dd>{(JSON.parse(c.reminders) as number[]).map((d) => `${d}d`).join(', ') || 'none'} before due</dd>
+            <dt className="text-slate-500">Overdue</dt><dd>{c.graceDays ? `escalate, close ${c.graceDays} days after due` : 'close at the due date'}</dd>
+            <dt className="text-slate-500">Remediation</dt><dd>{c.autoRemediate ? 'as soon as decided' : 'at close'}</dd>
+            <dt className="text-slate-500">Created</dt><dd>{formatDateTime(c.createdAt)}{createdByName ? ` by ${createdByName}` : ''}</dd>
+            {c.previousId ? <><dt className="text-slate-500">Previous</dt><dd><Link className="text-indigo-700 hover:underline" href={`/${ctx.org.slug}/campaigns/${c.previousId}`}>earlier run</Link></dd></> : null}
+          </dl>
+        </Card>
+        {stats ? (
+          <Card title="Signs of rubber-stamping">
+            <dl className="grid grid-cols-[1fr_auto] gap-y-2 text-sm" data-testid="rubber-stamp">
+              <dt className="text-slate-600">Median time per decision</dt>
+              <dd className={`tabular-nums font-medium ${rs?.medianSeconds !== null && rs!.medianSeconds! < 5 ? 'text-rose-700' : ''}`}>{rs?.medianSeconds === null ? '—' : `${rs!.medianSeconds!.toFixed(1)} s`}</dd>
+              <dt className="text-slate-600">Decided in bulk</dt>
+              <dd className={`tabular-nums font-medium ${rs && rs.bulkShare > 0.8 ? 'text-rose-700' : ''}`}>{pct(rs?.bulkShare ?? 0)}</dd>
+              <dt className="text-slate-600">Recommended revokes that were kept</dt>
+              <dd className="tabular-nums font-medium">{formatNumber(rs?.recommendedRevokesKept ?? 0)} of {formatNumber(rs?.recommendedRevokesDecided ?? 0)}</dd>
+            </dl>
+            <p className="mt-3 text-xs text-slate-500">Time is measured from when the reviewer first saw the item, or from their previous decision, whichever is later.</p>
+          </Card>
+        ) : null}
+        {stats ? (
+          <Card title="Reviewers">
+            <table className="min-w-full text-sm" aria-label="Reviewers" data-testid="reviewers">
+              <thead className="text-left text-xs uppercase tracking-wide text-slate-500"><tr><th scope="col" className="pb-1">Reviewer</th><th scope="col" className="text-right">Open</th><th scope="col" className="text-right">Decided</th><th scope="col" className="text-right">Bulk</th></tr></thead>
+              <tbody className="divide-y divide-slate-100">
+                {stats.reviewers.slice(0, 12).map((r) => (
+                  <tr key={r.id}><td className="py-1">{r.name}</td><td className="text-right tabular-nums">{formatNumber(r.open)}</td><td className="text-right tabular-nums">{formatNumber(r.decided)}</td><td className="text-right tabular-nums">{pct(r.bulkShare)}</td></tr>
+                ))}
+              </tbody>
+            </table>
+          </Card>
+        ) : null}
+      </div>
+
+      {items ? (
+        <CampaignItemsTable
+          orgSlug={ctx.org.slug}
+          rows={rows}
+          total={items.total}
+          page={p.page}
+          pageSize={p.size}
+          canReassign={manage && c.status === 'active'}
+          reviewers={reviewers.map((r) => ({ value: r.id, label: r.name }))}
+          filters={{ reviewer: p.reviewer ?? '', decision: p.decision ?? '', remediation: p.remediation ?? '' }}
+          reviewerOptions={(stats?.reviewers ?? []).map((r) => ({ value: r.id, label: r.name }))}
+        />
+      ) : (
+        <Card title="Not launched yet">
+          <p className="text-sm text-slate-600">Launching snapshots every identity in scope into review items and notifies their reviewers.</p>
+        </Card>
+      )}
+    </>
+  )
+}

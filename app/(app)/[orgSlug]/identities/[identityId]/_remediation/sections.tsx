@@ -1,0 +1,57 @@
+import { cache } from 'react'
+import type { OrgContext } from '@/lib/auth/org-context'
+import { can } from '@/lib/auth/permissions'
+import { getOrgSettings } from '@/lib/inventory/queries'
+import { getIdentityRemediations } from '@/lib/remediation/queries'
+import { CredentialsTable } from './credentials-table'
+import { GrantsTable } from './grants-table'
+import { IdentityRemediationActions } from './identity-actions'
+import { RemediationHistory } from './remediation-history'
+import type { CredentialRow, GrantRow, RemediationContext } from './types'
+
+// Server components the identity page places; each reads the identity's remediations once per request.
+const load = cache((ctx: OrgContext, identityId: string) => getIdentityRemediations(ctx, identityId))
+
+type IdentityLike = { id: string; name: string; status: string }
+type GrantLike = {
+  id: string; privileged: boolean; createdAt: Date; lastUsedAt: Date | null; status: string
+  entitlement: { name: string; resource: { name: string; type: string } }
+}
+type CredentialLike = {
+  id: string; kind: string; label: string | null; fingerprint: string; createdAt: Date; lastRotatedAt: Date | null
+  expiresAt: Date | null; lastUsedAt: Date | null; status: string
+}
+
+async function context(ctx: OrgContext, identity: IdentityLike, now: number): Promise<RemediationContext> {
+  const r = await load(ctx, identity.id)
+  return { orgSlug: ctx.org.slug, identityId: identity.id, identityName: identity.name, canRemediate: can(ctx.role, 'identity:remediate'), mode: r.mode, sourceName: r.sourceName, now }
+}
+
+export async function RemediationHeader({ ctx, identity, now }: { ctx: OrgContext; identity: IdentityLike; now: number }) {
+  const [c, r, settings] = await Promise.all([context(ctx, identity, now), load(ctx, identity.id), getOrgSettings(ctx)])
+  return <IdentityRemediationActions c={c} status={identity.status} identityLevel={r.identityLevel} active={r.active} soakDays={settings.quarantineSoakDays} />
+}
+
+export async function GrantsSection({ ctx, identity, grants, now }: { ctx: OrgContext; identity: IdentityLike; grants: GrantLike[]; now: number }) {
+  const [c, r] = await Promise.all([context(ctx, identity, now), load(ctx, identity.id)])
+  const rows: GrantRow[] = grants.map((g) => ({
+    id: g.id, permission: g.entitlement.name, privileged: g.privileged, resource: g.entitlement.resource.name, resourceType: g.entitlement.resource.type,
+    createdAt: g.createdAt.toISOString(), lastUsedAt: g.lastUsedAt?.toISOString() ?? null, status: g.status,
+  }))
+  return <GrantsTable c={c} grants={rows} latest={r.latestByGrant} />
+}
+
+export async function CredentialsSection({ ctx, identity, credentials, now }: { ctx: OrgContext; identity: IdentityLike; credentials: CredentialLike[]; now: number }) {
+  const [c, r] = await Promise.all([context(ctx, identity, now), load(ctx, identity.id)])
+  const rows: CredentialRow[] = credentials.map((x) => ({
+    id: x.id, kind: x.kind, label: x.label, fingerprint: x.fingerprint, createdAt: x.createdAt.toISOString(), lastRotatedAt: x.lastRotatedAt?.toISOString() ?? null,
+    expiresAt: x.expiresAt?.toISOString() ?? null, lastUsedAt: x.lastUsedAt?.toISOString() ?? null, status: x.status,
+  }))
+  // Rotation needs a source that can deliver the new secret somewhere; a manual source turns it into a task.
+  return <CredentialsTable c={c} credentials={rows} latest={r.latestByCredential} canRotate />
+}
+
+export async function RemediationHistorySection({ ctx, identityId }: { ctx: OrgContext; identityId: string }) {
+  const r = await load(ctx, identityId)
+  return <RemediationHistory list={r.list} />
+}

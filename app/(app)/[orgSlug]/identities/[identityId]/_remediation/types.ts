@@ -1,0 +1,37 @@
+import type { RemediationDto } from '@/lib/remediation/queries'
+
+export type { RemediationDto }
+export type Mode = 'live' | 'simulated' | 'manual'
+
+export type GrantRow = {
+  id: string
+  permission: string
+  privileged: boolean
+  resource: string
+  resourceType: string
+  createdAt: string
+  lastUsedAt: string | null
+  status: string
+}
+
+export type CredentialRow = {
+  id: string
+  kind: string
+  label: string | null
+  fingerprint: string
+  createdAt: string
+  lastRotatedAt: string | null
+  expiresAt: string | null
+  lastUsedAt: string | null
+  status: string
+}
+
+export type RemediationContext = {
+  orgSlug: string
+  identityId: string
+  identityName: string
+  canRemediate: boolean
+  mode: Mode
+  sourceName: string
+  now: number
+}

@@ -1,0 +1,63 @@
+'use client'
+import { useRouter } from 'next/navigation'
+import { useEffect, useRef, useState } from 'react'
+import { bulkJobStatusAction } from '@/lib/ownership/actions'
+
+type Status = { status: string; progress: number; total: number; result: Record<string, unknown>; lastError: string | null }
+const fmt = new Intl.NumberFormat('en-US')
+
+/** Polls a bulk_assign job once a second until it finishes, then refreshes the page's data. */
+export function JobProgress({ orgSlug, jobId, onDone }: { orgSlug: string; jobId: string; onDone?: () => void }) {
+  const router = useRouter()
+  const [s, setS] = useState<Status | null>(null)
+  const [error, setError] = useState<string | null>(null)
+  const onDoneRef = useRef(onDone)
+  useEffect(() => {
+    onDoneRef.current = onDone
+  })
+  useEffect(() => {
+    let stop = false
+    let timer: ReturnType<typeof setTimeout>
+    const tick = async () => {
+      const r = await bulkJobStatusAction({ orgSlug, jobId })
+      if (stop) return
+      if (!r.ok) {
+        setError(r.error)
+        return
+      }
+      setS(r.data)
+      if (r.data.status === 'succeeded' || r.data.status === 'failed' || r.data.status === 'canceled') {
+        router.refresh()
+        onDoneRef.current?.()
+        return
+      }
+      timer = setTimeout(tick, 1000)
+    }
+    tick()
+    return () => {
+      stop = true
+      clearTimeout(timer)
+    }
+  }, [orgSlug, jobId, router])
+  if (error) return <p className="text-sm text-rose-700">{error}</p>
+  const pct = s && s.total > 0 ? Math.min(100, Math.round((s.progress / s.total) * 100)) : 0
+  const changed = typeof s?.result?.changed === 'number' ? s.result.changed : null
+  return (
+    <div className="space-y-1.5" role="status" aria-live="polite" data-testid="job-progress">
+      <div className="h-2 w-full overflow-hidden rounded-full bg-slate-200">
+        <div className={`h-full ${s?.status === 'failed' ? 'bg-rose-500' : 'bg-indigo-600'} transition-all`} style={{ width: `${s?.status === 'succeeded' ? 100 : pct}%` }} />
+      </div>
+      <p className="text-xs text-slate-600">
+        {!s
+          ? 'Starting…'
+          : s.status === 'succeeded'
+            ? `Done: ${fmt.format(changed ?? 0)} identities changed (${fmt.format(s.progress)} checked).`
+            : s.status === 'failed'
+              ? `Failed: ${s.lastError ?? 'unknown error'}. Nothing after the last completed batch was changed.`
+              : s.status === 'retrying'
+                ? `Retrying after an error (${fmt.format(s.progress)} of ${fmt.format(s.total)} done): ${s.lastError ?? ''}`
+                : `${s.status === 'queued' ? 'Queued' : 'Working'}: ${fmt.format(s.progress)} of ${fmt.format(s.total)} checked…`}
+      </p>
+    </div>
+  )
+}

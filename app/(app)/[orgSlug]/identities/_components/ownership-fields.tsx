@@ -1,0 +1,74 @@
+'use client'
+
+export type Person = { id: string; name: string; email: string }
+export type TeamOption = { id: string; name: string }
+/** '' leaves the field unchanged, '-' clears it, anything else is an id. */
+export type FieldChoice = string
+export type FieldChoices = { ownerId: FieldChoice; backupOwnerId: FieldChoice; teamId: FieldChoice }
+
+export function toFields(c: FieldChoices) {
+  const conv = (v: string) => (v === '' ? undefined : v === '-' ? null : v)
+  return { ownerId: conv(c.ownerId), backupOwnerId: conv(c.backupOwnerId), teamId: conv(c.teamId) }
+}
+
+const selectClass =
+  'mt-1 block w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm shadow-xs focus:border-indigo-500 focus:ring-2 focus:ring-indigo-500/30 focus:outline-none'
+
+/** Owner, backup owner and team pickers; only active members are offered. */
+export function OwnershipFields({
+  value,
+  onChange,
+  people,
+  teams,
+  unchangedLabel = '— leave unchanged —',
+}: {
+  value: FieldChoices
+  onChange: (v: FieldChoices) => void
+  people: Person[]
+  teams: TeamOption[]
+  unchangedLabel?: string
+}) {
+  const set = (k: keyof FieldChoices) => (e: React.ChangeEvent<HTMLSelectElement>) => onChange({ ...value, [k]: e.target.value })
+  return (
+    <div className="grid gap-3">
+      <label className="block">
+        <span className="font-medium text-slate-700">Owner</span>
+        <select className={selectClass} value={value.ownerId} onChange={set('ownerId')} name="ownerId" aria-label="Owner">
+          <option value="">{unchangedLabel}</option>
+          <option value="-">No owner</option>
+          {people.map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.name} ({p.email})
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="block">
+        <span className="font-medium text-slate-700">Backup owner</span>
+        <select className={selectClass} value={value.backupOwnerId} onChange={set('backupOwnerId')} name="backupOwnerId" aria-label="Backup owner">
+          <option value="">{unchangedLabel}</option>
+          <option value="-">No backup owner</option>
+          {people.map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.name} ({p.email})
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="block">
+        <span className="font-medium text-slate-700">Owning team</span>
+        <select className={selectClass} value={value.teamId} onChange={set('teamId')} name="teamId" aria-label="Owning team">
+          <option value="">{unchangedLabel}</option>
+          <option value="-">No team</option>
+          {teams.map((t) => (
+            <option key={t.id} value={t.id}>
+              {t.name}
+            </option>
+          ))}
+        </select>
+      </label>
+    </div>
+  )
+}
+
+export { selectClass }

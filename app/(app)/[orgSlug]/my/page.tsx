@@ -1,0 +1,187 @@
+import type { Metadata } from 'next'
+import Link from 'next/link'
+import { Badge, type BadgeTone } from '@/components/ui/badge'
+import { Card } from '@/components/ui/card'
+import { EmptyState } from '@/components/ui/empty-state'
+import { formatAgo, formatDate, formatNumber, renderTime } from '@/components/ui/format'
+import { PageHeader } from '@/components/ui/page-header'
+import { pageContext } from '@/lib/auth/page'
+import { can } from '@/lib/auth/permissions'
+import { KIND_LABELS } from '@/lib/inventory/schemas'
+import { getMyOverview, MY_PAGE_SIZE } from '@/lib/ownership/queries'
+import { AttestButton } from '../identities/[identityId]/_components/attest-button'
+import { TransferDecision } from './_components/transfer-decision'
+
+export const metadata: Metadata = { title: 'My identities' }
+
+const SEVERITY_TONE: Record<string, BadgeTone> = { critical: 'red', high: 'red', medium: 'amber', low: 'gray' }
+
+export default async function MyPage({ params, searchParams }: { params: Promise<{ orgSlug: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const { orgSlug } = await params
+  const ctx = await pageContext(orgSlug)
+  const rawPage = Number((await searchParams).page)
+  const page = Number.isInteger(rawPage) && rawPage > 0 && rawPage < 100_000 ? rawPage : 1
+  const my = await getMyOverview(ctx, page)
+  const now = renderTime()
+  const base = `/${ctx.org.slug}`
+  const canAttest = can(ctx.role, 'identity:attest')
+  const pages = Math.max(1, Math.ceil(my.total / MY_PAGE_SIZE))
+
+  return (
+    <div className="space-y-5">
+      <PageHeader
+        title="My identities"
+        description={
+          <span data-testid="my-summary">
+            You own {formatNumber(my.owned)} and back up {formatNumber(my.backup)} non-human {my.total === 1 ? 'identity' : 'identities'}
+            {my.attestationDue ? ` · ${formatNumber(my.attestationDue)} due for attestation` : ''}.
+          </span>
+        }
+      />
+
+      {my.incoming.length ? (
+        <Card title={`Hand-offs waiting for you (${my.incoming.length})`}>
+          <ul className="divide-y divide-slate-100 text-sm" data-testid="incoming-transfers">
+            {my.incoming.map((t) => (
+              <li key={t.id} className="flex flex-wrap items-center justify-between gap-3 py-2">
+                <div>
+                  <Link href={`${base}/identities/${t.identity.id}`} className="font-medium text-slate-900 hover:text-indigo-700">{t.identity.name}</Link>
+                  <span className="text-slate-500"> from {t.fromName} · {formatAgo(t.createdAt, now)}</span>
+                  {t.note ? <p className="text-xs text-slate-600">“{t.note}”</p> : null}
+                </div>
+                <TransferDecision orgSlug={ctx.org.slug} transferId={t.id} identityName={t.identity.name} />
+              </li>
+            ))}
+          </ul>
+        </Card>
+      ) : null}
+
+      <div className="grid gap-5 lg:grid-cols-2">
+        <Card title={`Review items (${formatNumber(my.reviewTotal)})`}>
+          {my.reviewTotal === 0 ? (
+            <p className="text-sm text-slate-500" data-testid="no-reviews">No access reviews are waiting for you. When a campaign asks you to review an identity, it shows up here.</p>
+          ) : (
+            <ul className="divide-y divide-slate-100 text-sm" data-testid="review-items">
+              {my.reviewItems.map((r) => (
+                <li key={r.id} className="flex justify-between gap-3 py-1.5">
+                  <Link href={`${base}/campaigns/${r.campaignId}`} className="text-indigo-700 hover:underline">{r.campaign.name}</Link>
+                  <span className="truncate text-slate-600">{r.identity.name}{r.campaign.dueAt ? ` · due ${formatDate(r.campaign.dueAt)}` : ''}</span>
+                </li>
+              ))}
+              {my.reviewTotal > my.reviewItems.length ? <li className="py-1.5 text-xs text-slate-500">and {formatNumber(my.reviewTotal - my.reviewItems.length)} more</li> : null}
+            </ul>
+          )}
+        </Card>
+        <Card title={`Credentials due for rotation (${formatNumber(my.credentialTotal)})`}>
+          {my.credentialTotal === 0 ? (
+            <p className="text-sm text-slate-500">Every credential of your identities was rotated within {my.settings.rotationMaxDays} days and none expires in the next 30 days.</p>
+          ) : (
+            <ul className="divide-y divide-slate-100 text-sm" data-testid="due-credentials">
+              {my.credentials.map((c) => {
+                const expiring = c.expiresAt && c.expiresAt.getTime() < now + 30 * 86_400_000
+                return (
+                  <li key={c.id} className="flex justify-between gap-3 py-1.5">
+                    <span className="truncate">
+                      <Link href={`${base}/identities/${c.identity.id}`} className="font-medium hover:text-indigo-700">{c.identity.name}</Link>{' '}
+                      <span className="text-slate-500">{c.label ?? c.kind}</span>
+                    </span>
+                    <span className={expiring ? 'text-rose-700' : 'text-amber-700'}>
+                      {expiring ? `expires ${formatAgo(c.expiresAt, now)}` : `rotated ${formatAgo(c.lastRotatedAt ?? c.createdAt, now)}`}
+                    </span>
+                  </li>
+                )
+              })}
+              {my.credentialTotal > my.credentials.length ? <li className="py-1.5 text-xs text-slate-500">and {formatNumber(my.credentialTotal - my.credentials.length)} more</li> : null}
+            </ul>
+          )}
+        </Card>
+      </div>
+
+      {my.outgoing.length ? (
+        <Card title="Hand-offs you proposed">
+          <ul className="divide-y divide-slate-100 text-sm">
+            {my.outgoing.map((t) => (
+              <li key={t.id} className="py-1.5">
+                <Link href={`${base}/identities/${t.identity.id}`} className="font-medium hover:text-indigo-700">{t.identity.name}</Link>
+                <span className="text-slate-500"> → waiting for {t.toName}</span>
+              </li>
+            ))}
+          </ul>
+        </Card>
+      ) : null}
+
+      <Card title={`Owned and backed up (${formatNumber(my.total)})`}>
+        {my.total === 0 ? (
+          <EmptyState title="You don't own any identities yet">
+            When an admin assigns you an identity, or you accept a hand-off, it appears here. Browse the <Link href={`${base}/identities?owner=unowned`} className="text-indigo-700 hover:underline">unowned identities</Link> to find ones you recognise.
+          </EmptyState>
+        ) : (
+          <div className="overflow-x-auto">
+            <table className="min-w-full text-sm" data-testid="my-identities">
+              <thead className="text-left text-xs tracking-wide text-slate-500 uppercase">
+                <tr>
+                  <th scope="col" className="py-2 pr-4">Identity</th>
+                  <th scope="col" className="pr-4">Role</th>
+                  <th scope="col" className="pr-4">Risk findings</th>
+                  <th scope="col" className="pr-4">Attestation</th>
+                  <th scope="col" className="text-right">Action</th>
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-slate-100">
+                {my.identities.map((i) => {
+                  const isOwner = i.ownerId === ctx.user.id
+                  const due = !i.attestationDue || i.attestationDue.getTime() < now
+                  return (
+                    <tr key={i.id} data-testid="my-identity">
+                      <td className="py-2 pr-4">
+                        <Link href={`${base}/identities/${i.id}`} className="font-medium text-slate-900 hover:text-indigo-700">{i.name}</Link>
+                        <p className="text-xs text-slate-500">
+                          {KIND_LABELS[i.kind as keyof typeof KIND_LABELS] ?? i.kind} · {i.environment} · {i.source.name} · risk {i.riskScore}
+                        </p>
+                      </td>
+                      <td className="pr-4">{isOwner ? <Badge tone="indigo">owner</Badge> : <Badge>backup</Badge>}</td>
+                      <td className="pr-4">
+                        {i._count.findings === 0 ? (
+                          <span className="text-slate-400">none</span>
+                        ) : (
+                          <ul className="space-y-0.5">
+                            {i.findings.map((f) => (
+                              <li key={f.id} className="flex items-center gap-1.5">
+                                <Badge tone={SEVERITY_TONE[f.severity] ?? 'gray'}>{f.severity}</Badge>
+                                <span className="text-xs">{f.title}</span>
+                              </li>
+                            ))}
+                            {i._count.findings > i.findings.length ? <li className="text-xs text-slate-500">+{i._count.findings - i.findings.length} more</li> : null}
+                          </ul>
+                        )}
+                      </td>
+                      <td className="pr-4" data-testid="attestation-state">
+                        {i.lastAttestedAt && !due ? (
+                          <span className="text-emerald-700" title={`Attested ${formatDate(i.lastAttestedAt)}`}>attested · next {formatDate(i.attestationDue)}</span>
+                        ) : (
+                          <Badge tone="amber">{i.lastAttestedAt ? `due since ${formatDate(i.attestationDue)}` : 'never attested'}</Badge>
+                        )}
+                      </td>
+                      <td className="text-right">
+                        {canAttest ? <AttestButton orgSlug={ctx.org.slug} identityId={i.id} identityName={i.name} intervalDays={my.settings.attestationIntervalDays} /> : null}
+                      </td>
+                    </tr>
+                  )
+                })}
+              </tbody>
+            </table>
+            {pages > 1 ? (
+              <nav className="mt-3 flex items-center justify-between text-sm" aria-label="Pages">
+                <span className="text-slate-500">Page {page} of {formatNumber(pages)}</span>
+                <span className="flex gap-3">
+                  {page > 1 ? <Link href={`${base}/my?page=${page - 1}`} className="text-indigo-700 hover:underline">Previous</Link> : null}
+                  {page < pages ? <Link href={`${base}/my?page=${page + 1}`} className="text-indigo-700 hover:underline">Next</Link> : null}
+                </span>
+              </nav>
+            ) : null}
+          </div>
+        )}
+      </Card>
+    </div>
+  )
+}

@@ -1,0 +1,328 @@
+'use client'
+import { useRouter } from 'next/navigation'
+import { useEffect, useMemo, useRef, useState, useTransition, type ReactNode } from 'react'
+import { createDataTableColumnHelper } from '@/components/data-table/columns'
+import { DataTable, type SelectionBarContext } from '@/components/data-table/data-table'
+import { Badge } from '@/components/ui/badge'
+import { Button } from '@/components/ui/button'
+import { formatAgo, formatDate } from '@/components/ui/format'
+import { bulkDecideAction, decideAction, reassignAction } from '@/lib/campaigns/actions'
+import type { ReviewFilter } from '@/lib/campaigns/schemas'
+
+export type ReviewRow = {
+  id: string
+  version: number
+  campaignId: string
+  campaign: string
+  campaignType: string
+  identityId: string
+  identity: string
+  kind: string
+  environment: string
+  source: string
+  access: string
+  grants: { id: string; label: string; privileged: boolean }[]
+  privileged: boolean
+  lastUsedAt: string | null
+  findings: string[]
+  via: string
+  recommendation: string | null
+  reason: string | null
+  decision: string | null
+  firstDecision: string | null
+  justification: string | null
+  stage: number
+  escalated: boolean
+  needs: { keep: boolean; revoke: boolean; reduce: boolean }
+}
+type Option = { value: string; label: string }
+type Decision = 'keep' | 'revoke' | 'reduce' | 'unsure'
+type Pending = { row: ReviewRow; decision: Decision }
+
+const col = createDataTableColumnHelper<ReviewRow>()
+const TONES = { keep: 'green', revoke: 'red', reduce: 'amber', unsure: 'gray' } as const
+const LABELS: Record<Decision, string> = { keep: 'Keep', revoke: 'Revoke', reduce: 'Reduce', unsure: "Don't know" }
+const VIA: Record<string, string> = { owner: 'you own it', backup: 'you are the backup owner', team_lead: 'you lead the owning team', fallback: 'no owner could review it' }
+const field = 'w-full rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500'
+
+export function ReviewsTable(props: {
+  orgSlug: string
+  rows: ReviewRow[]
+  total: number
+  page: number
+  pageSize: number
+  grouped: boolean
+  filter: ReviewFilter
+  people: Option[]
+  emptyState: ReactNode
+}) {
+  const { orgSlug, rows } = props
+  const router = useRouter()
+  const [busy, startTransition] = useTransition()
+  const [message, setMessage] = useState<{ tone: 'ok' | 'error'; text: string } | null>(null)
+  const [dialog, setDialog] = useState<Pending | null>(null)
+  const [allMatching, setAllMatching] = useState(false)
+  const [now] = useState(() => Date.now())
+  const rowsRef = useRef(rows)
+  useEffect(() => {
+    rowsRef.current = rows
+  }, [rows])
+
+  const send = (row: ReviewRow, decision: Decision, extra: { justification?: string; reduceGrantIds?: string[] } = {}) => {
+    startTransition(async () => {
+      const r = await decideAction({ orgSlug, itemId: row.id, version: row.version, decision, ...extra })
+      if (r.ok) {
+        setMessage({ tone: 'ok', text: `${row.identity}: ${LABELS[decision]}.` })
+        setDialog(null)
+      } else {
+        setMessage({ tone: 'error', text: [r.error, ...Object.values(r.fieldErrors ?? {}).flat()].join(' ') })
+        if (!r.fieldErrors) setDialog(null)
+      }
+      router.refresh()
+    })
+  }
+  const decide = (row: ReviewRow, decision: Decision) => {
+    if (decision === 'reduce' || (decision !== 'unsure' && row.needs[decision])) setDialog({ row, decision })
+    else send(row, decision)
+  }
+  const decideRef = useRef(decide)
+  useEffect(() => {
+    decideRef.current = decide
+  })
+
+  // Shortcuts act on the focused row of this table (the data table gives rows a roving tabindex).
+  const tableRef = useRef<HTMLDivElement>(null)
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.metaKey || e.ctrlKey || e.altKey) return
+      const el = document.activeElement as HTMLElement | null
+      if (!el || el.tagName !== 'TR' || !tableRef.current?.contains(el)) return
+      const id = el.dataset.rowId
+      const row = rowsRef.current.find((r) => r.id === id)
+      const d = ({ k: 'keep', r: 'revoke', u: 'unsure' } as const)[e.key as 'k' | 'r' | 'u']
+      if (!row || !d) return
+      e.preventDefault()
+      decideRef.current(row, d)
+    }
+    document.addEventListener('keydown', onKey)
+    return () => document.removeEventListener('keydown', onKey)
+  }, [])
+
+  const columns = useMemo(() => {
+    const firstOfGroup = new Set<string>()
+    let last = ''
+    for (const r of rows) {
+      if (r.identityId !== last) firstOfGroup.add(r.id)
+      last = r.identityId
+    }
+    return col.columns([
+      col.accessor('identity', {
+        header: 'Identity',
+        enableHiding: false,
+        cell: (i) => {
+          const r = i.row.original
+          if (props.grouped && !firstOfGroup.has(r.id)) return <span className="pl-3 text-slate-400" aria-label={r.identity}>↳ same identity</span>
+          return (
+            <div className="min-w-0" title={`Assigned because ${VIA[r.via] ?? r.via}`}>
+              <a href={`/${orgSlug}/identities/${r.identityId}`} className="font-medium text-slate-900 hover:text-indigo-700">{r.identity}</a>
+              {r.privileged ? <span className="ml-1.5"><Badge tone="red">privileged</Badge></span> : null}
+              {r.escalated ? <span className="ml-1.5"><Badge tone="amber">escalated</Badge></span> : null}
+              <div className="text-xs text-slate-500">{r.kind} · {r.environment} · {r.source}{props.filter.campaign ? '' : ` · ${r.campaign}`}</div>
+            </div>
+          )
+        },
+      }),
+      col.accessor('access', {
+        header: 'Access',
+        cell: (i) => (
+          <div className="max-w-xs whitespace-normal text-slate-700">
+            {i.getValue()}
+            {i.row.original.findings.length ? <div className="text-xs text-amber-700" title={i.row.original.findings.join('\n')}>{i.row.original.findings.length} open finding{i.row.original.findings.length === 1 ? '' : 's'}</div> : null}
+          </div>
+        ),
+      }),
+      col.accessor('lastUsedAt', { header: 'Last used', cell: (i) => <span title={formatDate(i.getValue())}>{formatAgo(i.getValue(), now)}</span> }),
+      col.accessor('recommendation', {
+        header: 'Recommendation',
+        cell: (i) => {
+          const r = i.row.original
+          if (!r.recommendation) return <span className="text-slate-400">—</span>
+          return (
+            <div className="whitespace-normal">
+              <Badge tone={r.recommendation === 'revoke' ? 'red' : 'green'}>{r.recommendation}</Badge>
+              <div className="text-xs text-slate-500">{r.reason}</div>
+            </div>
+          )
+        },
+      }),
+      col.accessor('decision', {
+        header: 'Decision',
+        enableHiding: false,
+        cell: (i) => {
+          const r = i.row.original
+          const d = r.decision as Decision | null
+          return (
+            <div className="flex flex-wrap items-center gap-1" data-testid={`decision-${r.id}`}>
+              {d ? <span data-testid="current-decision"><Badge tone={TONES[d]}>{LABELS[d]}</Badge></span> : null}
+              {r.firstDecision ? <span className="text-xs text-slate-500">owner said {r.firstDecision}</span> : null}
+              <Button size="sm" variant="secondary" disabled={busy} onClick={() => decide(r, 'keep')} aria-label={`Keep ${r.identity}`}>Keep</Button>
+              <Button size="sm" variant="secondary" disabled={busy} onClick={() => decide(r, 'revoke')} aria-label={`Revoke ${r.identity}`}>Revoke</Button>
+              {r.campaignType === 'identity' && r.grants.length ? (
+                <Button size="sm" variant="ghost" disabled={busy} onClick={() => decide(r, 'reduce')} aria-label={`Reduce ${r.identity}`}>Reduce</Button>
+              ) : null}
+              <Button size="sm" variant="ghost" disabled={busy} onClick={() => decide(r, 'unsure')} aria-label={`Don't know ${r.identity}`}>?</Button>
+            </div>
+          )
+        },
+      }),
+    ])
+    // decide is stable enough through decideRef; the row set and grouping drive the columns.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [rows, props.grouped, props.filter.campaign, orgSlug, busy, now])
+
+  return (
+    <div ref={tableRef} className="space-y-2">
+      {message ? (
+        <p role="status" data-testid="review-message" className={`rounded-md px-3 py-2 text-sm ${message.tone === 'ok' ? 'bg-emerald-50 text-emerald-800' : 'border border-rose-200 bg-rose-50 text-rose-800'}`}>
+          {message.text}
+        </p>
+      ) : null}
+      <DataTable
+        ariaLabel="My review items"
+        rows={rows}
+        columns={columns}
+        total={props.total}
+        page={props.page}
+        pageSize={props.pageSize}
+        enableSelection
+        enableColumnVisibility={false}
+        onSelectionChange={(ids) => (ids.length === 0 ? setAllMatching(false) : undefined)}
+        selectionBar={(ctx) => (
+          <BulkBar
+            ctx={ctx}
+            allMatching={allMatching}
+            setAllMatching={setAllMatching}
+            busy={busy}
+            people={props.people}
+            onBulk={(decision, justification) =>
+              startTransition(async () => {
+                const r = await bulkDecideAction({ orgSlug, decision, justification, ...(allMatching ? { filter: props.filter } : { ids: ctx.selectedIds }) })
+                if (r.ok) {
+                  setMessage({ tone: 'ok', text: `Decided ${r.data.decided} item${r.data.decided === 1 ? '' : 's'}${r.data.skipped ? ` (${r.data.skipped} skipped: no recommendation or locked)` : ''}.` })
+                  ctx.clearSelection()
+                  setAllMatching(false)
+                } else setMessage({ tone: 'error', text: [r.error, ...Object.values(r.fieldErrors ?? {}).flat()].join(' ') })
+                router.refresh()
+              })
+            }
+            onDelegate={(toUserId, reason) =>
+              startTransition(async () => {
+                const r = await reassignAction({ orgSlug, ids: ctx.selectedIds, toUserId, reason })
+                if (r.ok) {
+                  setMessage({ tone: 'ok', text: `Handed ${r.data.count} item${r.data.count === 1 ? '' : 's'} to ${r.data.to}.` })
+                  ctx.clearSelection()
+                } else setMessage({ tone: 'error', text: [r.error, ...Object.values(r.fieldErrors ?? {}).flat()].join(' ') })
+                router.refresh()
+              })
+            }
+          />
+        )}
+        emptyState={props.emptyState}
+      />
+      {dialog ? <DecisionDialog key={`${dialog.row.id}-${dialog.decision}`} pending={dialog} busy={busy} onCancel={() => setDialog(null)} onConfirm={(extra) => send(dialog.row, dialog.decision, extra)} /> : null}
+    </div>
+  )
+}
+
+function BulkBar(props: {
+  ctx: SelectionBarContext
+  allMatching: boolean
+  setAllMatching: (v: boolean) => void
+  busy: boolean
+  people: Option[]
+  onBulk: (decision: 'keep' | 'revoke' | 'unsure' | 'accept', justification: string) => void
+  onDelegate: (to: string, reason: string) => void
+}) {
+  const { ctx } = props
+  const [justification, setJustification] = useState('')
+  const [to, setTo] = useState('')
+  const [reason, setReason] = useState('')
+  const count = props.allMatching ? ctx.total : ctx.selectedIds.length
+  const small = 'rounded-md border border-slate-300 bg-white px-2 py-1 text-sm'
+  return (
+    <div className="flex w-full flex-col gap-2">
+      <div className="flex flex-wrap items-center gap-2">
+        <span className="font-medium tabular-nums" data-testid="selected-count">{count} selected</span>
+        {!props.allMatching && ctx.allPageRowsSelected && ctx.total > ctx.selectedIds.length ? (
+          <button type="button" className="font-medium text-indigo-700 hover:underline" onClick={() => props.setAllMatching(true)}>Select all {ctx.total} matching</button>
+        ) : null}
+        <button type="button" className="text-indigo-700 hover:underline" onClick={ctx.clearSelection}>Clear</button>
+        <span className="mx-1 h-4 w-px bg-indigo-200" aria-hidden />
+        <Button size="sm" disabled={props.busy} onClick={() => props.onBulk('accept', '')}>Accept recommendations</Button>
+        <Button size="sm" variant="secondary" disabled={props.busy} onClick={() => props.onBulk('keep', justification)}>Keep all</Button>
+        <Button size="sm" variant="secondary" disabled={props.busy} onClick={() => props.onBulk('revoke', justification)}>Revoke all</Button>
+        <Button size="sm" variant="ghost" disabled={props.busy} onClick={() => props.onBulk('unsure', '')}>Don&apos;t know</Button>
+        <label htmlFor="bulk-justification" className="sr-only">Justification for all</label>
+        <input id="bulk-justification" className={`${small} w-64`} placeholder="Justification (applies to all)" value={justification} onChange={(e) => setJustification(e.target.value)} maxLength={2000} />
+      </div>
+      {!props.allMatching ? (
+        <form
+          className="flex flex-wrap items-center gap-2"
+          onSubmit={(e) => {
+            e.preventDefault()
+            props.onDelegate(to, reason)
+          }}
+        >
+          <label htmlFor="delegate-to" className="text-sm">Delegate to</label>
+          <select id="delegate-to" className={small} value={to} onChange={(e) => setTo(e.target.value)} required>
+            <option value="">Pick a person…</option>
+            {props.people.map((p) => <option key={p.value} value={p.value}>{p.label}</option>)}
+          </select>
+          <label htmlFor="delegate-reason" className="sr-only">Reason for delegating</label>
+          <input id="delegate-reason" className={`${small} w-56`} placeholder="Reason" value={reason} onChange={(e) => setReason(e.target.value)} required minLength={3} maxLength={500} />
+          <Button size="sm" variant="secondary" type="submit" disabled={props.busy}>Delegate</Button>
+        </form>
+      ) : null}
+    </div>
+  )
+}
+
+function DecisionDialog({ pending, busy, onCancel, onConfirm }: { pending: Pending; busy: boolean; onCancel: () => void; onConfirm: (extra: { justification?: string; reduceGrantIds?: string[] }) => void }) {
+  const { row, decision } = pending
+  const [text, setText] = useState('')
+  const [picked, setPicked] = useState<string[]>([])
+  const required = decision !== 'unsure' && row.needs[decision]
+  const ref = useRef<HTMLTextAreaElement>(null)
+  useEffect(() => ref.current?.focus(), [])
+  return (
+    <div role="dialog" aria-modal="false" aria-labelledby="decision-title" className="fixed inset-x-0 bottom-0 z-30 border-t border-slate-200 bg-white p-4 shadow-lg"
+      onKeyDown={(e) => e.key === 'Escape' && onCancel()}>
+      <form
+        className="mx-auto max-w-3xl space-y-2"
+        onSubmit={(e) => {
+          e.preventDefault()
+          onConfirm({ justification: text, ...(decision === 'reduce' ? { reduceGrantIds: picked } : {}) })
+        }}
+      >
+        <h2 id="decision-title" className="text-sm font-semibold text-slate-900">{LABELS[decision]} {row.identity}</h2>
+        {decision === 'reduce' ? (
+          <fieldset className="max-h-48 space-y-1 overflow-auto rounded-md border border-slate-200 p-2">
+            <legend className="px-1 text-sm text-slate-700">Grants to drop (the identity keeps the rest)</legend>
+            {row.grants.map((g) => (
+              <label key={g.id} className="flex items-center gap-2 text-sm">
+                <input type="checkbox" checked={picked.includes(g.id)} onChange={(e) => setPicked((p) => (e.target.checked ? [...p, g.id] : p.filter((x) => x !== g.id)))} />
+                {g.label} {g.privileged ? <Badge tone="red">privileged</Badge> : null}
+              </label>
+            ))}
+          </fieldset>
+        ) : null}
+        <label htmlFor="decision-justification" className="block text-sm text-slate-700">Justification{required ? ' (required by this campaign)' : ' (optional)'}</label>
+        <textarea id="decision-justification" ref={ref} className={field} rows={2} value={text} onChange={(e) => setText(e.target.value)} required={required} maxLength={2000} />
+        <div className="flex gap-2">
+          <Button type="submit" disabled={busy || (decision === 'reduce' && picked.length === 0)}>Confirm {LABELS[decision].toLowerCase()}</Button>
+          <Button type="button" variant="secondary" onClick={onCancel}>Cancel</Button>
+        </div>
+      </form>
+    </div>
+  )
+}

@@ -1,0 +1,227 @@
+'use client'
+import Link from 'next/link'
+import { useEffect, useRef, useState, useTransition } from 'react'
+import { Button } from '@/components/ui/button'
+import { Card } from '@/components/ui/card'
+import { startImportAction } from '@/lib/sources/actions'
+import { FORMAT_INFO, type ImportFormat } from '@/lib/sources/schemas'
+import { NewSourceForm } from './new-source-form'
+
+type SourceOption = { id: string; name: string; format: ImportFormat }
+type Preview = {
+  rows: { externalId: string; name: string; kind: string; environment: string; ownerEmail: string | null; createdAt: string | null; lastUsedAt: string | null }[]
+  errors: { line?: number; ref?: string; message: string }[]
+  identities: number
+  credentials: number
+  grants: number
+  errorCount: number
+  complete: boolean
+}
+type Uploaded = { uploadId: string; fileName: string; bytes: number; preview: Preview }
+type JobState = { id: string; status: string; progress: number; total: number; lastError: string | null; result: Record<string, unknown> | null }
+
+const n = (x: number) => new Intl.NumberFormat('en-US').format(x)
+
+export function ImportFlow({ orgSlug, sources: initial, initialSourceId }: { orgSlug: string; sources: SourceOption[]; initialSourceId: string }) {
+  const [sources, setSources] = useState(initial)
+  const [sourceId, setSourceId] = useState(initialSourceId)
+  const [file, setFile] = useState<File | null>(null)
+  const [uploading, setUploading] = useState(false)
+  const [error, setError] = useState<string | null>(null)
+  const [uploaded, setUploaded] = useState<Uploaded | null>(null)
+  const [allOrNothing, setAllOrNothing] = useState(false)
+  const [full, setFull] = useState(false)
+  const [job, setJob] = useState<JobState | null>(null)
+  const [pending, start] = useTransition()
+  const fileInput = useRef<HTMLInputElement>(null)
+  const source = sources.find((s) => s.id === sourceId)
+
+  useEffect(() => {
+    if (!job || ['succeeded', 'failed', 'canceled'].includes(job.status)) return
+    const t = setTimeout(async () => {
+      const res = await fetch(`/api/orgs/${orgSlug}/imports/${job.id}`, { cache: 'no-store' })
+      if (res.ok) setJob(await res.json())
+    }, 1000)
+    return () => clearTimeout(t)
+  }, [job, orgSlug])
+
+  const reset = () => {
+    setUploaded(null)
+    setJob(null)
+    setError(null)
+  }
+
+  async function upload() {
+    if (!file || !source) return
+    reset()
+    setUploading(true)
+    try {
+      const q = new URLSearchParams({ format: source.format, sourceId: source.id, name: file.name })
+      const res = await fetch(`/api/orgs/${orgSlug}/imports?${q}`, { method: 'POST', body: file, headers: { 'content-type': 'application/octet-stream' } })
+      const body = await res.json().catch(() => ({ error: `The upload failed (HTTP ${res.status}).` }))
+      if (!res.ok) setError(body.error ?? `The upload failed (HTTP ${res.status}).`)
+      else setUploaded(body)
+    } catch {
+      setError('The upload did not reach the server. Check your connection and try again.')
+    } finally {
+      setUploading(false)
+    }
+  }
+
+  const done = job && ['succeeded', 'failed'].includes(job.status)
+  const result = job?.result as { added?: number; changed?: number; gone?: number; unchanged?: number; errors?: number; errorSamples?: Preview['errors'] } | null
+
+  return (
+    <div className="flex max-w-5xl flex-col gap-5">
+      <Card title="1. Choose the source and the file">
+        {sources.length === 0 ? (
+          <p className="text-sm text-slate-600">There is no import source yet: create one first.</p>
+        ) : (
+          <form
+            className="flex flex-wrap items-end gap-3 text-sm"
+            onSubmit={(e) => {
+              e.preventDefault()
+              void upload()
+            }}
+          >
+            <label className="flex flex-col gap-1">
+              <span className="text-xs text-slate-500">Source</span>
+              <select
+                value={sourceId}
+                onChange={(e) => {
+                  setSourceId(e.target.value)
+                  reset()
+                }}
+                className="rounded-md border border-slate-300 bg-white py-1.5 pl-2 pr-7"
+                aria-label="Source"
+              >
+                {sources.map((s) => <option key={s.id} value={s.id}>{s.name} — {FORMAT_INFO[s.format].label}</option>)}
+              </select>
+            </label>
+            <label className="flex flex-col gap-1">
+              <span className="text-xs text-slate-500">File{source ? ` (${FORMAT_INFO[source.format].label})` : ''}</span>
+              <input
+                ref={fileInput}
+                type="file"
+                accept={source ? FORMAT_INFO[source.format].accept : undefined}
+                onChange={(e) => {
+                  setFile(e.target.files?.[0] ?? null)
+                  reset()
+                }}
+                className="text-sm file:mr-2 file:rounded-md file:border-0 file:bg-slate-100 file:px-3 file:py-1.5 file:text-slate-700"
+                aria-label="File"
+              />
+            </label>
+            <Button type="submit" disabled={!file || uploading}>{uploading ? 'Uploading…' : 'Upload and preview'}</Button>
+            {source ? <p className="w-full text-xs text-slate-500">{FORMAT_INFO[source.format].hint}</p> : null}
+          </form>
+        )}
+        {error ? <p className="mt-3 rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-800" data-testid="import-error">{error}</p> : null}
+      </Card>
+
+      {uploaded ? (
+        <Card title={`2. Preview of ${uploaded.fileName}`}>
+          <p className="mb-3 text-sm text-slate-700" data-testid="preview-summary">
+            {n(uploaded.preview.identities)} identities, {n(uploaded.preview.credentials)} credentials, {n(uploaded.preview.grants)} grants
+            {uploaded.preview.errorCount ? <span className="font-medium text-rose-700"> · {n(uploaded.preview.errorCount)} row{uploaded.preview.errorCount === 1 ? '' : 's'} with errors</span> : ' · no errors'}
+            {uploaded.preview.complete ? '' : ' (counted in the first part of the file; the import reads all of it)'}
+          </p>
+          {uploaded.preview.errors.length ? (
+            <div className="mb-4 rounded-md border border-rose-200 bg-rose-50 p-3" data-testid="preview-errors">
+              <p className="mb-1 text-sm font-medium text-rose-900">These rows will not be imported{allOrNothing ? ', and with all-or-nothing the whole file is refused' : ''}:</p>
+              <ul className="max-h-48 list-inside list-disc overflow-y-auto text-sm text-rose-800">
+                {uploaded.preview.errors.map((e, i) => (
+                  <li key={i}>{e.line && !e.ref ? `Line ${e.line}` : (e.ref ?? `Record ${e.line}`)}: {e.message}</li>
+                ))}
+              </ul>
+            </div>
+          ) : null}
+          <div className="overflow-x-auto rounded-md border border-slate-200">
+            <table className="min-w-full text-sm" data-testid="preview-table">
+              <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+                <tr><th scope="col" className="px-3 py-2">Name</th><th scope="col" className="px-3">External id</th><th scope="col" className="px-3">Kind</th><th scope="col" className="px-3">Environment</th><th scope="col" className="px-3">Owner</th><th scope="col" className="px-3">Last used</th></tr>
+              </thead>
+              <tbody className="divide-y divide-slate-100">
+                {uploaded.preview.rows.map((r) => (
+                  <tr key={r.externalId}>
+                    <td className="px-3 py-1.5 font-medium">{r.name}</td>
+                    <td className="max-w-xs truncate px-3 font-mono text-xs text-slate-600" title={r.externalId}>{r.externalId}</td>
+                    <td className="px-3">{r.kind}</td>
+                    <td className="px-3">{r.environment}</td>
+                    <td className="px-3">{r.ownerEmail ?? '—'}</td>
+                    <td className="px-3 text-slate-600">{r.lastUsedAt?.slice(0, 10) ?? '—'}</td>
+                  </tr>
+                ))}
+                {uploaded.preview.rows.length === 0 ? <tr><td colSpan={6} className="px-3 py-4 text-center text-slate-500">No readable rows.</td></tr> : null}
+              </tbody>
+            </table>
+          </div>
+          <div className="mt-4 flex flex-col gap-2 text-sm">
+            <label className="flex items-start gap-2">
+              <input type="checkbox" className="mt-0.5" checked={allOrNothing} onChange={(e) => setAllOrNothing(e.target.checked)} disabled={!!job} />
+              <span><span className="font-medium">All or nothing</span> — if any row has an error, import nothing.</span>
+            </label>
+            <label className="flex items-start gap-2">
+              <input type="checkbox" className="mt-0.5" checked={full} onChange={(e) => setFull(e.target.checked)} disabled={!!job} />
+              <span><span className="font-medium">This file is the source’s complete inventory</span> — identities of “{source?.name}” missing from it are marked deleted (kept for history).</span>
+            </label>
+            <div className="mt-2">
+              <Button
+                disabled={pending || !!job}
+                onClick={() =>
+                  start(async () => {
+                    const r = await startImportAction({ orgSlug, uploadId: uploaded.uploadId, allOrNothing, mode: full ? 'full' : 'partial' })
+                    if (!r.ok) return setError(r.error)
+                    setJob({ id: r.data.jobId, status: 'queued', progress: 0, total: 0, lastError: null, result: null })
+                  })
+                }
+              >
+                {pending ? 'Starting…' : 'Import'}
+              </Button>
+            </div>
+          </div>
+        </Card>
+      ) : null}
+
+      {job ? (
+        <Card title="3. Import">
+          <div data-testid="import-status" aria-live="polite">
+            {!done ? (
+              <>
+                <p className="mb-2 text-sm text-slate-700">{job.status === 'queued' ? 'Waiting for a worker…' : `Importing… ${n(job.progress)}${job.total ? ` of ${n(job.total)}` : ''} records`}</p>
+                <div className="h-2 w-full overflow-hidden rounded bg-slate-100" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={job.total ? Math.round((100 * job.progress) / job.total) : 0}>
+                  <div className="h-full bg-indigo-500 transition-all" style={{ width: `${job.total ? Math.min(100, (100 * job.progress) / job.total) : 5}%` }} />
+                </div>
+              </>
+            ) : job.status === 'succeeded' ? (
+              <div className="text-sm text-slate-700">
+                <p className="font-medium text-emerald-700">Import finished.</p>
+                <p className="mt-1">
+                  {n(result?.added ?? 0)} added, {n(result?.changed ?? 0)} changed, {n(result?.unchanged ?? 0)} unchanged, {n(result?.gone ?? 0)} marked deleted
+                  {result?.errors ? `, ${n(result.errors)} row${result.errors === 1 ? '' : 's'} skipped with errors` : ''}.
+                </p>
+                <Link className="mt-2 inline-block font-medium text-indigo-700 hover:underline" href={`/${orgSlug}/identities?source=${sourceId}`}>See the imported identities →</Link>
+              </div>
+            ) : (
+              <div className="text-sm">
+                <p className="font-medium text-rose-700">The import failed; nothing was imported from the failed part.</p>
+                <p className="mt-1 text-rose-800">{job.lastError}</p>
+              </div>
+            )}
+          </div>
+        </Card>
+      ) : null}
+
+      <NewSourceForm
+        orgSlug={orgSlug}
+        onCreated={(s) => {
+          setSources((all) => [...all, s].sort((a, b) => a.name.localeCompare(b.name)))
+          setSourceId(s.id)
+          reset()
+          if (fileInput.current) fileInput.current.value = ''
+          setFile(null)
+        }}
+      />
+    </div>
+  )
+}

@@ -1,0 +1,58 @@
+// Bulk ownership assignment on the database in DATABASE_URL: "select all matching" over a whole organization,
+// run as the bulk_assign job does it (batches of 2,000, each a transaction with per-identity audit rows and the
+// resume point), compared with the raw database doing only the UPDATE. Seed first:
+//   DATABASE_URL=file:$PWD/.tmp/owner-bench.db npx tsx scripts/seed.ts --identities 100000 --reset
+// Run: DATABASE_URL=... node --conditions=react-server --import tsx bench/ownership.ts [--org acme]
+// It changes owners in that database (every identity ends up owned by one member).
+import { randomBytes } from 'node:crypto'
+import '@/lib/jobs/handlers'
+import { openBulkWriter } from '@/lib/bulk'
+import { db } from '@/lib/db'
+import { claimNextJob, runClaimedJob } from '@/lib/jobs/worker'
+import { startBulkAssignByFilter } from '@/lib/ownership/mutations'
+
+const args = process.argv.slice(2)
+const slug = args.includes('--org') ? args[args.indexOf('--org') + 1] : 'acme'
+const url = process.env.DATABASE_URL
+if (!url) throw new Error('Set DATABASE_URL to a seeded database')
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
+
+const org = await db.organization.findUniqueOrThrow({ where: { slug }, select: { id: true, slug: true, name: true } })
+const admin = await db.membership.findFirstOrThrow({ where: { orgId: org.id, role: 'admin', status: 'active' }, select: { user: { select: { id: true, name: true, email: true } } } })
+// The member who owns the fewest identities, so re-running the bench still changes (nearly) every row.
+const members = await db.membership.findMany({ where: { orgId: org.id, role: 'member', status: 'active', user: { active: true } }, select: { user: { select: { id: true, email: true } } } })
+const owned = new Map((await db.identity.groupBy({ by: ['ownerId'], where: { orgId: org.id }, _count: { _all: true } })).map((g) => [g.ownerId, g._count._all]))
+const target = members.sort((a, b) => (owned.get(a.user.id) ?? 0) - (owned.get(b.user.id) ?? 0))[0]
+const ctx = { org, user: admin.user, role: 'admin' as const, actor: { type: 'user' as const, id: admin.user.id, label: admin.user.email } }
+const engine = url.startsWith('file:') ? 'SQLite' : 'PostgreSQL'
+const identities = await db.identity.count({ where: { orgId: org.id, status: { not: 'deleted' } } })
+console.log(`bench/ownership: ${fmt(identities)} identities in "${slug}" on ${engine}; assigning all of them to ${target.user.email}`)
+
+// The request: validate, count the filter, enqueue the job with its audit row.
+let t = performance.now()
+const { jobId, matching } = await startBulkAssignByFilter(ctx, { filter: {}, fields: { ownerId: target.user.id }, requestId: `bench-${randomBytes(6).toString('hex')}` })
+const requestMs = performance.now() - t
+// Run exactly this job (other queued jobs in the database are left alone).
+await db.job.update({ where: { id: jobId }, data: { runAt: new Date(0) } })
+t = performance.now()
+const job = await claimNextJob('bench-ownership')
+if (job?.id !== jobId) throw new Error('another job was claimed first; run on a quiet database')
+const outcome = await runClaimedJob(job, 'bench-ownership')
+const jobMs = performance.now() - t
+const done = await db.job.findUniqueOrThrow({ where: { id: jobId }, select: { result: true, lastError: true } })
+const result = JSON.parse(done.result ?? '{}') as { scanned?: number; changed?: number }
+const audits = await db.auditEvent.count({ where: { orgId: org.id, action: 'identity.assign-owner', details: { contains: jobId } } })
+console.log(`  request (count + enqueue):       ${fmt(requestMs)} ms for ${fmt(matching)} matching`)
+console.log(`  bulk_assign job:                 ${(jobMs / 1000).toFixed(1)} s (${outcome}) — ${fmt((result.scanned ?? 0) / (jobMs / 1000))} identities/s, ${fmt(result.changed ?? 0)} changed, ${fmt(audits)} audit rows${done.lastError ? `, error: ${done.lastError}` : ''}`)
+
+// The raw database doing only the data change (no audit, no batches), back to "unowned" and again to the member.
+const w = await openBulkWriter(url)
+t = performance.now()
+await w.query(`UPDATE "Identity" SET "ownerId" = NULL WHERE "orgId" = ?`, [org.id])
+await w.query(`UPDATE "Identity" SET "ownerId" = ? WHERE "orgId" = ? AND "status" <> 'deleted'`, [target.user.id, org.id])
+const rawMs = (performance.now() - t) / 2
+await w.close()
+console.log(`  raw UPDATE of the same rows:     ${fmt(rawMs)} ms (one statement, no audit)`)
+
+await db.$disconnect()
+console.log(JSON.stringify({ engine, identities, matching, requestMs: Math.round(requestMs), jobSeconds: +(jobMs / 1000).toFixed(2), identitiesPerSecond: Math.round((result.scanned ?? 0) / (jobMs / 1000)), changed: result.changed ?? 0, auditRows: audits, rawUpdateMs: Math.round(rawMs) }))

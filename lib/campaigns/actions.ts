@@ -1,0 +1,78 @@
+'use server'
+import { revalidatePath } from 'next/cache'
+import { orgAction } from '@/lib/action'
+import { bulkDecide, decideItem } from './decide'
+import { countPopulation, createCampaign, launchCampaign, reassignItems, remindNow, requestClose } from './mutations'
+import { bulkDecideSchema, campaignIdSchema, campaignInputSchema, decideSchema, reassignSchema, scopePreviewSchema } from './schemas'
+
+export const previewScopeAction = orgAction({
+  schema: scopePreviewSchema,
+  permission: 'campaign:manage',
+  run: async ({ ctx, input }) => countPopulation(ctx.org.id, input.type, JSON.stringify(input.scope), ctx.user.id),
+})
+
+export const createCampaignAction = orgAction({
+  schema: campaignInputSchema,
+  permission: 'campaign:manage',
+  run: async ({ ctx, input }) => {
+    const r = await createCampaign(ctx, input)
+    revalidatePath(`/${ctx.org.slug}/campaigns`)
+    return { id: r.campaign.id, launch: r.launch }
+  },
+})
+
+export const launchCampaignAction = orgAction({
+  schema: campaignIdSchema,
+  permission: 'campaign:manage',
+  run: async ({ ctx, input }) => {
+    const r = await launchCampaign(ctx, input.campaignId)
+    revalidatePath(`/${ctx.org.slug}/campaigns/${input.campaignId}`)
+    return r
+  },
+})
+
+export const closeCampaignAction = orgAction({
+  schema: campaignIdSchema,
+  permission: 'campaign:manage',
+  run: async ({ ctx, input }) => {
+    const r = await requestClose(ctx, input.campaignId)
+    revalidatePath(`/${ctx.org.slug}/campaigns/${input.campaignId}`)
+    return r
+  },
+})
+
+export const remindCampaignAction = orgAction({
+  schema: campaignIdSchema,
+  permission: 'campaign:manage',
+  run: async ({ ctx, input }) => remindNow(ctx, input.campaignId),
+})
+
+export const decideAction = orgAction({
+  schema: decideSchema,
+  permission: 'review:decide',
+  run: async ({ ctx, input }) => {
+    const r = await decideItem(ctx, input)
+    revalidatePath(`/${ctx.org.slug}/reviews`)
+    return r
+  },
+})
+
+export const bulkDecideAction = orgAction({
+  schema: bulkDecideSchema,
+  permission: 'review:decide',
+  run: async ({ ctx, input }) => {
+    const r = await bulkDecide(ctx, input)
+    revalidatePath(`/${ctx.org.slug}/reviews`)
+    return r
+  },
+})
+
+export const reassignAction = orgAction({
+  schema: reassignSchema,
+  permission: 'review:decide',
+  run: async ({ ctx, input }) => {
+    const r = await reassignItems(ctx, input)
+    revalidatePath(`/${ctx.org.slug}/reviews`)
+    return r
+  },
+})

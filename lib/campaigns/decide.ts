@@ -1,0 +1,219 @@
+import 'server-only'
+import type { Prisma } from '@/lib/generated/sqlite/client'
+import { recordAudit } from '@/lib/audit/record'
+import { assertCan, type OrgContext } from '@/lib/auth/org-context'
+import { db, type Tx } from '@/lib/db'
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '@/lib/errors'
+import { campaignContext, remediateItems } from './remediate'
+import { DECISION_LABELS, needsJustification, parseSnapshot, type BulkDecideInput, type DecideInput, type DecisionKind, type ReviewFilter } from './schemas'
+
+const CHUNK = 5000
+/** Prisma does not split the id list of an updateMany: keep it under the driver's bind-parameter limit. */
+export const UPDATE_CHUNK = 900
+const MAX_ELAPSED = 3_600_000
+const FINAL = new Set(['keep', 'revoke', 'reduce'])
+
+/** The reviewer's own items in open stages, narrowed by the list filter. Every reviewer query starts here. */
+export function myItemsWhere(ctx: OrgContext, f: ReviewFilter): Prisma.ReviewItemWhereInput {
+  // No join on the campaign: items of a closed stage are 'closed' and items of a launch in progress 'staged',
+  // so the item status alone keeps the list to open stages (and the reviewer's index serves it).
+  const and: Prisma.ReviewItemWhereInput[] = [{ orgId: ctx.org.id, reviewerId: ctx.user.id }]
+  if (f.state === 'open') and.push({ status: 'pending' })
+  else if (f.state === 'decided') and.push({ status: 'decided' })
+  else if (f.state === 'unsure') and.push({ status: 'pending', decision: 'unsure' })
+  else and.push({ status: { in: ['pending', 'decided'] } })
+  if (f.campaign) and.push({ campaignId: f.campaign })
+  if (f.privileged) and.push({ privileged: f.privileged === 'yes' })
+  if (f.rec) and.push({ recommendation: f.rec === 'none' ? null : f.rec })
+  if (f.q) and.push({ identityName: { contains: f.q } })
+  return { AND: and }
+}
+
+/** Seconds spent on a decision: since the item was first viewed or the reviewer's previous decision, whichever is later. */
+async function elapsedSince(tx: Tx, ctx: OrgContext, firstViewedAt: Date | null, now: number) {
+  const prev = await tx.decision.findFirst({ where: { orgId: ctx.org.id, decidedById: ctx.user.id }, orderBy: { createdAt: 'desc' }, select: { createdAt: true } })
+  const since = Math.max(firstViewedAt?.getTime() ?? 0, prev?.createdAt.getTime() ?? 0)
+  return since ? Math.min(MAX_ELAPSED, Math.max(0, now - since)) : null
+}
+
+/** The status an item takes for a decision: "don't know" keeps it open (the default decision applies at close). */
+const statusFor = (d: string) => (FINAL.has(d) ? 'decided' : 'pending')
+
+/**
+ * Records one decision. The reviewer sends the version they saw: if someone (another tab, a reassignment, an
+ * admin) changed the item since, nothing is written and the conflict names the current decision.
+ */
+export async function decideItem(ctx: OrgContext, input: DecideInput) {
+  assertCan(ctx, 'review:decide')
+  const item = await db.reviewItem.findFirst({
+    where: { id: input.itemId, orgId: ctx.org.id },
+    include: { campaign: { select: { id: true, name: true, type: true, status: true, currentStage: true, justificationRule: true, autoRemediate: true, secondStage: true, createdById: true } } },
+  })
+  if (!item) throw new NotFoundError('Review item not found')
+  // Only the assigned reviewer decides; admins reassign rather than decide for someone else.
+  if (item.reviewerId !== ctx.user.id) throw new ForbiddenError('This item is assigned to another reviewer.')
+  const c = item.campaign
+  if (c.status === 'launching' || item.status === 'staged') throw new ConflictError('This campaign is still launching: try again in a moment.')
+  if (c.status !== 'active' || item.status === 'closed' || item.stage !== c.currentStage) throw new ConflictError('This review stage has closed: decisions are locked.')
+  if (item.remediationStatus !== 'none') throw new ConflictError('This revoke is already being applied: the decision can no longer change.')
+  if (needsJustification(c.justificationRule, input.decision, item.privileged) && !input.justification) {
+    throw new ValidationError('This decision needs a justification.', { justification: ['Say why (the campaign asks for a justification here)'] })
+  }
+  let reduceGrantIds: string | null = null
+  if (input.decision === 'reduce') {
+    const snapshot = parseSnapshot(item.snapshot)
+    const known = new Set((snapshot?.grants ?? []).map((g) => g.id))
+    const picked = [...new Set(input.reduceGrantIds ?? [])]
+    if (c.type !== 'identity') throw new ValidationError('Reduce applies to identity attestation items; revoke the grant instead.')
+    if (!picked.length || picked.some((g) => !known.has(g))) throw new ValidationError('Pick the grants to drop.', { reduceGrantIds: ['Pick at least one of the listed grants'] })
+    reduceGrantIds = JSON.stringify(picked)
+  }
+  const now = Date.now()
+  const status = statusFor(input.decision)
+  const result = await db.$transaction(async (tx) => {
+    const updated = await tx.reviewItem.updateMany({
+      where: { id: item.id, orgId: ctx.org.id, version: input.version, reviewerId: ctx.user.id, status: { not: 'closed' } },
+      data: { decision: input.decision, status, decidedById: ctx.user.id, decidedAt: new Date(now), justification: input.justification, reduceGrantIds, version: { increment: 1 } },
+    })
+    if (updated.count !== 1) return null
+    const delta = Number(status === 'decided') - Number(item.status === 'decided')
+    if (delta) await tx.campaign.update({ where: { id: c.id }, data: { decidedCount: { increment: delta } } })
+    await tx.decision.create({
+      data: {
+        orgId: ctx.org.id,
+        campaignId: c.id,
+        reviewItemId: item.id,
+        decision: input.decision,
+        decidedById: ctx.user.id,
+        justification: input.justification,
+        stage: item.stage,
+        elapsedMs: await elapsedSince(tx, ctx, item.firstViewedAt, now),
+      },
+    })
+    await recordAudit(tx, ctx, {
+      action: 'review.decide',
+      targetType: 'review_item',
+      targetId: item.id,
+      targetLabel: item.identityName,
+      justification: input.justification,
+      details: { campaignId: c.id, decision: input.decision, previous: item.decision, reduceGrantIds: input.reduceGrantIds ?? undefined },
+    })
+    return { id: item.id, decision: input.decision, version: input.version + 1, status }
+  })
+  if (!result) {
+    const current = await db.reviewItem.findFirst({ where: { id: item.id, orgId: ctx.org.id }, select: { decision: true, decidedAt: true, version: true, decidedById: true } })
+    const who = current?.decidedById ? (await db.user.findUnique({ where: { id: current.decidedById }, select: { name: true } }))?.name : null
+    const label = current?.decision ? DECISION_LABELS[current.decision as DecisionKind] ?? current.decision : 'no decision'
+    throw new ConflictError(`This item changed while you were deciding: it is now “${label}”${who ? ` by ${who}` : ''}. Review it and decide again.`)
+  }
+  if (c.autoRemediate && c.secondStage === 'none' && (input.decision === 'revoke' || input.decision === 'reduce')) {
+    await remediateItems(campaignContext(ctx.org, c), c.type, [{ ...item, decision: input.decision, reduceGrantIds, justification: input.justification }])
+  }
+  return result
+}
+
+/**
+ * Decides many of the reviewer's own items at once: selected ids or everything matching the filter. "accept"
+ * applies each item's recommendation. One Decision row per item (marked bulk) and one audit row per chunk.
+ */
+export async function bulkDecide(ctx: OrgContext, input: BulkDecideInput) {
+  assertCan(ctx, 'review:decide')
+  const where: Prisma.ReviewItemWhereInput = input.ids?.length
+    ? { AND: [myItemsWhere(ctx, { state: 'all' }), { id: { in: input.ids } }] }
+    : myItemsWhere(ctx, input.filter!)
+  const now = Date.now()
+  let decided = 0
+  let skipped = 0
+  let after = ''
+  const touched = new Set<string>()
+  const autoRemediate: { campaignId: string; ids: string[] }[] = []
+  for (;;) {
+    const items = await db.reviewItem.findMany({
+      where: { AND: [where, { id: { gt: after } }, { remediationStatus: 'none' }] },
+      orderBy: { id: 'asc' },
+      take: CHUNK,
+      select: {
+        id: true, status: true, privileged: true, recommendation: true, campaignId: true, identityName: true, stage: true,
+        campaign: { select: { status: true, justificationRule: true, currentStage: true, autoRemediate: true, secondStage: true } },
+      },
+    })
+    if (!items.length) break
+    after = items[items.length - 1].id
+    const plan = items
+      .filter((i) => i.campaign.status === 'active' && i.stage === i.campaign.currentStage)
+      .map((i) => ({ item: i, decision: input.decision === 'accept' ? i.recommendation : input.decision }))
+      .filter((p): p is { item: (typeof items)[number]; decision: string } => !!p.decision)
+    skipped += items.length - plan.length
+    if (input.decision !== 'accept') {
+      const missing = plan.filter((p) => needsJustification(p.item.campaign.justificationRule, p.decision, p.item.privileged)).length
+      if (missing && !input.justification) {
+        throw new ValidationError(`${missing} of these items need a justification for “${DECISION_LABELS[input.decision as DecisionKind]}”.`, {
+          justification: ['Say why: it applies to every item in this bulk decision'],
+        })
+      }
+    }
+    if (!plan.length) continue
+    const justificationOf = (d: string) => (input.decision === 'accept' ? `Accepted the recommendation to ${d}` : input.justification)
+    await db.$transaction(async (tx) => {
+      const prev = await tx.decision.findFirst({ where: { orgId: ctx.org.id, decidedById: ctx.user.id }, orderBy: { createdAt: 'desc' }, select: { createdAt: true } })
+      const each = prev ? Math.min(MAX_ELAPSED, Math.round((now - prev.createdAt.getTime()) / plan.length)) : null
+      for (const d of ['keep', 'revoke', 'unsure']) {
+        const ids = plan.filter((p) => p.decision === d).map((p) => p.item.id)
+        if (!ids.length) continue
+        for (let s = 0; s < ids.length; s += UPDATE_CHUNK) {
+          await tx.reviewItem.updateMany({
+            where: { id: { in: ids.slice(s, s + UPDATE_CHUNK) }, orgId: ctx.org.id, reviewerId: ctx.user.id, status: { not: 'closed' } },
+            data: { decision: d, status: statusFor(d), decidedById: ctx.user.id, decidedAt: new Date(now), justification: justificationOf(d), reduceGrantIds: null, version: { increment: 1 } },
+          })
+        }
+      }
+      await tx.decision.createMany({
+        data: plan.map((p) => ({
+          orgId: ctx.org.id, campaignId: p.item.campaignId, reviewItemId: p.item.id, decision: p.decision, decidedById: ctx.user.id,
+          justification: justificationOf(p.decision), bulk: true, stage: p.item.stage, elapsedMs: each,
+        })),
+      })
+      const counts: Record<string, number> = {}
+      for (const p of plan) counts[p.decision] = (counts[p.decision] ?? 0) + 1
+      await recordAudit(tx, ctx, {
+        action: 'review.bulk-decide',
+        targetType: 'review_item',
+        targetLabel: `${plan.length} items`,
+        justification: input.decision === 'accept' ? 'Accepted the recommendations' : input.justification,
+        details: { decision: input.decision, counts, ids: plan.slice(0, 100).map((p) => p.item.id), byFilter: !input.ids?.length },
+      })
+    })
+    decided += plan.length
+    for (const p of plan) {
+      touched.add(p.item.campaignId)
+      if (p.decision === 'revoke' && p.item.campaign.autoRemediate && p.item.campaign.secondStage === 'none') {
+        const bucket = autoRemediate.find((b) => b.campaignId === p.item.campaignId)
+        if (bucket) bucket.ids.push(p.item.id)
+        else autoRemediate.push({ campaignId: p.item.campaignId, ids: [p.item.id] })
+      }
+    }
+  }
+  for (const campaignId of touched) await refreshDecidedCount(campaignId)
+  for (const b of autoRemediate) {
+    const c = await db.campaign.findUniqueOrThrow({ where: { id: b.campaignId }, select: { name: true, type: true, createdById: true } })
+    for (let s = 0; s < b.ids.length; s += CHUNK) {
+      const items = await db.reviewItem.findMany({
+        where: { id: { in: b.ids.slice(s, s + CHUNK) }, orgId: ctx.org.id },
+        select: { id: true, decision: true, identityId: true, grantId: true, credentialId: true, reduceGrantIds: true, justification: true },
+      })
+      await remediateItems(campaignContext(ctx.org, c), c.type, items)
+    }
+  }
+  return { decided, skipped }
+}
+
+export async function refreshDecidedCount(campaignId: string) {
+  const decidedCount = await db.reviewItem.count({ where: { campaignId, decision: { in: ['keep', 'revoke', 'reduce'] } } })
+  await db.campaign.update({ where: { id: campaignId }, data: { decidedCount } })
+}
+
+/** Notes when a reviewer first saw items (the start of "time spent" for rubber-stamp detection). */
+export async function markViewed(ctx: OrgContext, ids: string[]) {
+  if (!ids.length) return
+  await db.reviewItem.updateMany({ where: { id: { in: ids.slice(0, CHUNK) }, orgId: ctx.org.id, reviewerId: ctx.user.id, firstViewedAt: null }, data: { firstViewedAt: new Date() } })
+}

@@ -1,0 +1,145 @@
+import 'server-only'
+import type { Prisma } from '@/lib/generated/sqlite/client'
+import { assertCan, type OrgContext } from '@/lib/auth/org-context'
+import { db } from '@/lib/db'
+import { myItemsWhere } from './decide'
+import { getOwnCampaign } from './mutations'
+import { median } from './recommend'
+import type { CampaignItemsParams, ReviewListParams } from './schemas'
+
+export async function listCampaigns(ctx: OrgContext) {
+  assertCan(ctx, 'campaign:read')
+  return db.campaign.findMany({
+    where: { orgId: ctx.org.id },
+    orderBy: [{ createdAt: 'desc' }],
+    take: 200,
+    select: { id: true, name: true, type: true, status: true, itemCount: true, decidedCount: true, dueAt: true, launchedAt: true, closedAt: true, currentStage: true, recurrence: true },
+  })
+}
+
+/** People who can review (for the fallback, sign-off and delegate pickers). */
+export async function listReviewers(ctx: OrgContext) {
+  const rows = await db.membership.findMany({
+    where: { orgId: ctx.org.id, status: 'active', role: { in: ['admin', 'governance', 'member'] }, user: { active: true } },
+    select: { role: true, user: { select: { id: true, name: true, email: true } } },
+    orderBy: { user: { name: 'asc' } },
+  })
+  return rows.map((r) => ({ ...r.user, role: r.role }))
+}
+
+export async function getCampaignOrThrow(ctx: OrgContext, id: string) {
+  assertCan(ctx, 'campaign:read')
+  const c = await getOwnCampaign(ctx, id)
+  const job = ['launching', 'closing'].includes(c.status)
+    ? await db.job.findFirst({
+        where: { orgId: ctx.org.id, type: c.status === 'launching' ? 'launch_campaign' : 'close_campaign', idempotencyKey: { startsWith: `${c.status === 'launching' ? 'launch' : 'close'}_campaign:${c.id}` } },
+        orderBy: { createdAt: 'desc' },
+        select: { status: true, progress: true, total: true, lastError: true, attempts: true },
+      })
+    : null
+  const people = await db.user.findMany({
+    where: { id: { in: [c.fallbackReviewerId, c.signoffReviewerId, c.createdById].filter((x): x is string => !!x) } },
+    select: { id: true, name: true },
+  })
+  const nameOf = (uid: string | null) => people.find((p) => p.id === uid)?.name ?? null
+  return { campaign: c, job, fallbackName: nameOf(c.fallbackReviewerId), signoffName: nameOf(c.signoffReviewerId), createdByName: nameOf(c.createdById) }
+}
+
+/** Progress, per-reviewer load, decisions by kind, remediation states and signs of rubber-stamping. */
+export async function campaignStats(ctx: OrgContext, id: string) {
+  assertCan(ctx, 'campaign:read')
+  const c = await getOwnCampaign(ctx, id)
+  const scope = { campaignId: c.id, orgId: ctx.org.id }
+  const [byDecision, byReviewer, byRemediation, decisionsByUser, keptRevokes, recRevokes, overdue] = await Promise.all([
+    db.reviewItem.groupBy({ by: ['decision'], where: scope, _count: { _all: true } }),
+    db.reviewItem.groupBy({ by: ['reviewerId', 'status'], where: { ...scope, stage: c.currentStage }, _count: { _all: true } }),
+    db.reviewItem.groupBy({ by: ['remediationStatus'], where: scope, _count: { _all: true } }),
+    db.decision.groupBy({ by: ['decidedById', 'bulk'], where: { ...scope, decidedById: { not: null } }, _count: { _all: true } }),
+    db.reviewItem.count({ where: { ...scope, recommendation: 'revoke', decision: 'keep' } }),
+    db.reviewItem.count({ where: { ...scope, recommendation: 'revoke', decision: { not: null } } }),
+    c.dueAt && c.dueAt.getTime() < Date.now() && c.status === 'active' ? db.reviewItem.count({ where: { ...scope, stage: c.currentStage, status: 'pending' } }) : Promise.resolve(0),
+  ])
+  const decisions = Object.fromEntries(byDecision.map((d) => [d.decision ?? 'none', d._count._all])) as Record<string, number>
+  const total = c.itemCount
+  const decided = (decisions.keep ?? 0) + (decisions.revoke ?? 0) + (decisions.reduce ?? 0)
+
+  const reviewerIds = [...new Set([...byReviewer.map((r) => r.reviewerId), ...decisionsByUser.map((d) => d.decidedById)].filter((x): x is string => !!x))]
+  const users = await db.user.findMany({ where: { id: { in: reviewerIds } }, select: { id: true, name: true } })
+  const reviewers = reviewerIds
+    .map((rid) => {
+      const rows = byReviewer.filter((r) => r.reviewerId === rid)
+      const count = (s: string) => rows.find((r) => r.status === s)?._count._all ?? 0
+      const made = decisionsByUser.filter((d) => d.decidedById === rid)
+      const all = made.reduce((n, d) => n + d._count._all, 0)
+      const bulk = made.find((d) => d.bulk)?._count._all ?? 0
+      return { id: rid, name: users.find((u) => u.id === rid)?.name ?? 'Unknown', open: count('pending'), decided: count('decided') + count('closed'), decisions: all, bulkShare: all ? bulk / all : 0 }
+    })
+    .sort((a, b) => b.open - a.open)
+
+  // Median time per decision, read in one sorted pass over a single indexed column.
+  const timed = await db.decision.findMany({ where: { ...scope, decidedById: { not: null }, elapsedMs: { not: null } }, select: { elapsedMs: true }, take: 200_000 })
+  const allDecisions = decisionsByUser.reduce((n, d) => n + d._count._all, 0)
+  const bulkDecisions = decisionsByUser.filter((d) => d.bulk).reduce((n, d) => n + d._count._all, 0)
+  const medianMs = median(timed.map((t) => t.elapsedMs!))
+  return {
+    total,
+    decided,
+    complete: total ? decided / total : 0,
+    decisions,
+    reviewers,
+    overdue,
+    remediation: Object.fromEntries(byRemediation.map((r) => [r.remediationStatus, r._count._all])) as Record<string, number>,
+    rubberStamp: {
+      medianSeconds: medianMs === null ? null : medianMs / 1000,
+      bulkShare: allDecisions ? bulkDecisions / allDecisions : 0,
+      recommendedRevokesKept: keptRevokes,
+      recommendedRevokesDecided: recRevokes,
+    },
+  }
+}
+
+const ITEM_SELECT = {
+  id: true, campaignId: true, identityId: true, identityName: true, snapshot: true, recommendation: true, recommendationReason: true,
+  status: true, decision: true, justification: true, version: true, privileged: true, stage: true, firstDecision: true, escalatedAt: true,
+  reduceGrantIds: true, remediationStatus: true, remediationError: true, decidedAt: true, reviewerId: true,
+  campaign: { select: { name: true, type: true, justificationRule: true, dueAt: true } },
+} satisfies Prisma.ReviewItemSelect
+
+/** "My reviews": the signed-in reviewer's items, paged on the server. */
+export async function listMyReviewItems(ctx: OrgContext, p: ReviewListParams) {
+  assertCan(ctx, 'review:decide')
+  const where = myItemsWhere(ctx, p)
+  const orderBy: Prisma.ReviewItemOrderByWithRelationInput[] =
+    p.view === 'identity' ? [{ identityName: 'asc' }, { id: 'asc' }] : [{ privileged: 'desc' }, { id: 'asc' }]
+  const active = await db.campaign.findMany({ where: { orgId: ctx.org.id, status: 'active' }, orderBy: { dueAt: 'asc' }, take: 50, select: { id: true, name: true, dueAt: true } })
+  const [rows, total, open] = await Promise.all([
+    db.reviewItem.findMany({ where, orderBy, skip: (p.page - 1) * p.size, take: p.size, select: ITEM_SELECT }),
+    db.reviewItem.count({ where }),
+    // One indexed count per active campaign (campaignId, reviewerId, status) rather than a group-by over every item.
+    Promise.all(active.map((c) => db.reviewItem.count({ where: { campaignId: c.id, reviewerId: ctx.user.id, status: 'pending', orgId: ctx.org.id } }))),
+  ])
+  return {
+    rows,
+    total,
+    campaigns: active.map((c, i) => ({ ...c, open: open[i] })).filter((c) => c.open > 0 || c.id === p.campaign),
+  }
+}
+
+/** All items of one campaign (governance view), with their reviewers and remediation state. */
+export async function listCampaignItems(ctx: OrgContext, campaignId: string, p: CampaignItemsParams) {
+  assertCan(ctx, 'campaign:read')
+  const c = await getOwnCampaign(ctx, campaignId)
+  const where: Prisma.ReviewItemWhereInput = {
+    campaignId: c.id,
+    orgId: ctx.org.id,
+    ...(p.reviewer ? { reviewerId: p.reviewer } : {}),
+    ...(p.decision ? { decision: p.decision === 'none' ? null : p.decision } : {}),
+    ...(p.remediation ? { remediationStatus: p.remediation } : {}),
+  }
+  const [rows, total] = await Promise.all([
+    db.reviewItem.findMany({ where, orderBy: [{ identityName: 'asc' }, { id: 'asc' }], skip: (p.page - 1) * p.size, take: p.size, select: ITEM_SELECT }),
+    db.reviewItem.count({ where }),
+  ])
+  const users = await db.user.findMany({ where: { id: { in: [...new Set(rows.map((r) => r.reviewerId).filter((x): x is string => !!x))] } }, select: { id: true, name: true } })
+  return { rows: rows.map((r) => ({ ...r, reviewerName: users.find((u) => u.id === r.reviewerId)?.name ?? null })), total }
+}

@@ -1,0 +1,118 @@
+// The AWS IAM credential report (aws iam get-credential-report): one row per IAM user with the state of its
+// password, two access keys and two signing certificates. Values are ISO dates, 'true'/'false', or the
+// markers N/A, no_information and not_supported.
+import type { DiscoveredCredential, DiscoveryPage } from '@/lib/connectors/types'
+import { headerIndex, readCsv } from './csv'
+import { clip, errorMessage, ImportFormatError, PageBuilder, parseDate, RowError, type MappedRecord } from './pages'
+
+const REQUIRED = ['user', 'arn', 'user_creation_time', 'password_enabled', 'access_key_1_active', 'access_key_1_last_rotated']
+const NONE = ['', 'N/A', 'no_information', 'not_supported'] as const
+
+function bool(v: string, column: string): boolean | null {
+  const s = v.trim().toLowerCase()
+  if (s === 'true') return true
+  if (s === 'false') return false
+  if ((NONE as readonly string[]).includes(v.trim())) return null
+  throw new RowError(`${column}: "${clip(v)}" is not true, false or N/A`)
+}
+const date = (v: string, column: string) => parseDate(v, column, NONE)
+
+export function mapCredentialReportRow(get: (c: string) => string): MappedRecord {
+  const user = get('user').trim()
+  const arn = get('arn').trim()
+  if (!user) throw new RowError('user is empty')
+  if (!/^arn:aws[\w-]*:iam::\d{12}:(root|user\/.+)$/.test(arn)) throw new RowError(`arn: "${clip(arn)}" is not an IAM user ARN`)
+  const root = user === '<root_account>' || arn.endsWith(':root')
+  const account = arn.split(':')[4]
+  const passwordEnabled = bool(get('password_enabled'), 'password_enabled')
+  const mfa = bool(get('mfa_active'), 'mfa_active')
+  const created = date(get('user_creation_time'), 'user_creation_time')
+  const credentials: DiscoveredCredential[] = []
+  const used: (Date | null)[] = [date(get('password_last_used'), 'password_last_used')]
+  if (passwordEnabled) {
+    const changed = date(get('password_last_changed'), 'password_last_changed')
+    credentials.push({
+      identityExternalId: arn, externalId: `${arn}#password`, kind: 'password', label: 'Console password',
+      fingerprint: `aws-password:${arn}:${changed?.toISOString() ?? created?.toISOString() ?? ''}`,
+      createdAt: changed ?? created, lastRotatedAt: changed, lastUsedAt: used[0], status: 'active',
+    })
+  }
+  for (const n of [1, 2]) {
+    const active = bool(get(`access_key_${n}_active`), `access_key_${n}_active`)
+    const rotated = date(get(`access_key_${n}_last_rotated`), `access_key_${n}_last_rotated`)
+    const lastUsed = date(get(`access_key_${n}_last_used_date`), `access_key_${n}_last_used_date`)
+    used.push(lastUsed)
+    // A key slot that never held a key reads false / N/A.
+    if (!active && !rotated) continue
+    credentials.push({
+      identityExternalId: arn, externalId: `${arn}#access_key_${n}`, kind: 'access_key', label: `Access key ${n}`,
+      // The report names no key id; the slot plus its creation time identifies one key (a new key changes it).
+      fingerprint: `aws-access-key:${arn}:${n}:${rotated?.toISOString() ?? ''}`,
+      createdAt: rotated ?? created, lastRotatedAt: rotated, lastUsedAt: lastUsed, status: active ? 'active' : 'inactive',
+    })
+  }
+  for (const n of [1, 2]) {
+    const active = bool(get(`cert_${n}_active`), `cert_${n}_active`)
+    const rotated = date(get(`cert_${n}_last_rotated`), `cert_${n}_last_rotated`)
+    if (!active && !rotated) continue
+    credentials.push({
+      identityExternalId: arn, externalId: `${arn}#cert_${n}`, kind: 'certificate', label: `Signing certificate ${n}`,
+      fingerprint: `aws-cert:${arn}:${n}:${rotated?.toISOString() ?? ''}`, createdAt: rotated ?? created, lastRotatedAt: rotated, status: active ? 'active' : 'inactive',
+    })
+  }
+  const lastUsedAt = used.reduce<Date | null>((a, b) => (b && (!a || b > a) ? b : a), null)
+  const region = (n: number) => (NONE as readonly string[]).includes(get(`access_key_${n}_last_used_region`).trim()) ? undefined : get(`access_key_${n}_last_used_region`).trim()
+  const service = (n: number) => (NONE as readonly string[]).includes(get(`access_key_${n}_last_used_service`).trim()) ? undefined : get(`access_key_${n}_last_used_service`).trim()
+  return {
+    identity: {
+      externalId: arn,
+      name: root ? `root (${account})` : user,
+      // Console users are often people; they stay visible (NHI10: human use of an NHI) but are not called service accounts.
+      kind: root || passwordEnabled ? 'other' : 'service_account',
+      environment: 'unknown',
+      createdAt: created,
+      lastUsedAt,
+      metadata: {
+        account, arn, root, passwordEnabled, mfaActive: mfa,
+        accessKey1LastUsedRegion: region(1), accessKey1LastUsedService: service(1),
+        accessKey2LastUsedRegion: region(2), accessKey2LastUsedService: service(2),
+        passwordNextRotation: get('password_next_rotation').trim() || undefined,
+      },
+    },
+    credentials,
+  }
+}
+
+export async function* readAwsCredentialReport(input: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>): AsyncGenerator<DiscoveryPage> {
+  const pages = new PageBuilder()
+  let header: Map<string, number> | null = null
+  for await (const rec of readCsv(input)) {
+    let page: DiscoveryPage | null
+    if (!header) {
+      if (rec.fields === undefined) throw new ImportFormatError(`The header row could not be read: ${rec.error}.`)
+      header = headerIndex(rec.fields)
+      const missing = REQUIRED.filter((c) => !header!.has(c))
+      if (missing.length) {
+        throw new ImportFormatError(`This does not look like an AWS IAM credential report: the header lacks ${missing.join(', ')} (found: ${clip(rec.fields.slice(0, 5).join(', '), 100)}).`)
+      }
+      continue
+    }
+    if (rec.fields === undefined) page = pages.error({ line: rec.line, message: rec.error })
+    else {
+      const fields = rec.fields
+      const h = header
+      try {
+        page = pages.add(mapCredentialReportRow((c) => {
+          const i = h.get(c)
+          return i === undefined ? '' : (fields[i] ?? '')
+        }))
+      } catch (err) {
+        page = pages.error({ line: rec.line, message: errorMessage(err) })
+      }
+    }
+    if (page) yield page
+  }
+  if (!header) throw new ImportFormatError('The file is empty: an AWS credential report starts with a header row.')
+  const last = pages.flush()
+  if (last) yield last
+}

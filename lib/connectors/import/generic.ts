@@ -1,0 +1,157 @@
+// The generic import format (docs/import-format.md): one row per identity, or per identity and one of its
+// credentials or grants (an identity's rows need not be adjacent). CSV with a header row, or JSON (an array of
+// objects with the same field names).
+import type { DiscoveryPage } from '@/lib/connectors/types'
+import { headerIndex, readCsv } from './csv'
+import {
+  clip,
+  CREDENTIAL_KINDS,
+  ENVIRONMENTS,
+  errorMessage,
+  IDENTITY_KINDS,
+  ImportFormatError,
+  oneOf,
+  PageBuilder,
+  parseBool,
+  parseDate,
+  RowError,
+  type MappedRecord,
+} from './pages'
+
+export const GENERIC_COLUMNS = [
+  'name', 'external_id', 'kind', 'environment', 'status', 'description', 'owner_email', 'created_at', 'last_used_at',
+  'credential_kind', 'credential_id', 'credential_label', 'credential_created_at', 'credential_rotated_at', 'credential_expires_at',
+  'credential_last_used_at', 'resource', 'resource_type', 'permission', 'privileged', 'grant_last_used_at', 'tags',
+] as const
+
+type Get = (column: string) => string
+
+/** Maps one generic row (values by column name) to discovery records; throws RowError with a readable reason. */
+export function mapGenericRow(get: Get): MappedRecord {
+  const externalId = get('external_id').trim() || get('name').trim()
+  const name = get('name').trim() || externalId
+  if (!externalId) throw new RowError('external_id (or name) is required')
+  if (externalId.length > 500) throw new RowError('external_id is longer than 500 characters')
+  if (name.length > 500) throw new RowError('name is longer than 500 characters')
+  const kind = get('kind').trim() ? oneOf(get('kind'), IDENTITY_KINDS, 'kind') : 'other'
+  const environment = get('environment').trim() ? oneOf(get('environment'), ENVIRONMENTS, 'environment') : 'unknown'
+  const status = get('status').trim() ? oneOf(get('status'), ['active', 'disabled'] as const, 'status') : undefined
+  const ownerEmail = get('owner_email').trim().toLowerCase() || null
+  if (ownerEmail && !/^[^\s@]+@[^\s@]+$/.test(ownerEmail)) throw new RowError(`owner_email: "${clip(ownerEmail)}" is not an e-mail address`)
+  const tags: Record<string, string> = {}
+  for (const pair of get('tags').split(';')) {
+    if (!pair.trim()) continue
+    const eq = pair.indexOf('=')
+    if (eq <= 0) throw new RowError(`tags: "${clip(pair)}" is not key=value (separate several with ;)`)
+    tags[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim()
+  }
+  const out: MappedRecord = {
+    identity: {
+      externalId,
+      name,
+      kind,
+      environment,
+      status,
+      description: get('description').trim() || null,
+      createdAt: parseDate(get('created_at'), 'created_at'),
+      lastUsedAt: parseDate(get('last_used_at'), 'last_used_at'),
+      ownerEmail,
+      tags: Object.keys(tags).length ? tags : undefined,
+    },
+  }
+  const credId = get('credential_id').trim()
+  const credKind = get('credential_kind').trim()
+  if (credId || credKind) {
+    if (!credId) throw new RowError('credential_id is required when credential_kind is set (an id or key name, never the secret itself)')
+    out.credentials = [
+      {
+        identityExternalId: externalId,
+        externalId: credId,
+        kind: credKind ? oneOf(credKind, CREDENTIAL_KINDS, 'credential_kind') : 'token',
+        label: get('credential_label').trim() || null,
+        fingerprint: `id:${credId}`,
+        createdAt: parseDate(get('credential_created_at'), 'credential_created_at'),
+        lastRotatedAt: parseDate(get('credential_rotated_at'), 'credential_rotated_at'),
+        expiresAt: parseDate(get('credential_expires_at'), 'credential_expires_at'),
+        lastUsedAt: parseDate(get('credential_last_used_at'), 'credential_last_used_at'),
+      },
+    ]
+  }
+  const resource = get('resource').trim()
+  const permission = get('permission').trim()
+  if (resource || permission) {
+    if (!resource || !permission) throw new RowError('resource and permission go together: set both or neither')
+    const privileged = parseBool(get('privileged'), 'privileged') ?? false
+    out.resources = [{ externalId: resource, name: resource, type: get('resource_type').trim() || 'resource' }]
+    out.entitlements = [{ resourceExternalId: resource, externalId: permission, name: permission, privileged }]
+    out.grants = [{ identityExternalId: externalId, resourceExternalId: resource, entitlementExternalId: permission, lastUsedAt: parseDate(get('grant_last_used_at'), 'grant_last_used_at') }]
+  } else if (get('privileged').trim()) parseBool(get('privileged'), 'privileged')
+  return out
+}
+
+/** Reads a generic CSV stream into pages; malformed rows become errors carrying their line numbers. */
+export async function* readGenericCsv(input: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>): AsyncGenerator<DiscoveryPage> {
+  const pages = new PageBuilder()
+  let header: Map<string, number> | null = null
+  for await (const rec of readCsv(input)) {
+    let page: DiscoveryPage | null
+    if (!header) {
+      if (rec.fields === undefined) throw new ImportFormatError(`The header row could not be read: ${rec.error}.`)
+      header = headerIndex(rec.fields)
+      if (!header.has('external_id') && !header.has('name')) {
+        throw new ImportFormatError(
+          `This does not look like a Custodian generic CSV: the first row must be a header naming at least "external_id" or "name" (found: ${clip(rec.fields.slice(0, 6).join(', '), 120)}).`,
+        )
+      }
+      continue
+    }
+    if (rec.fields === undefined) page = pages.error({ line: rec.line, message: rec.error })
+    else {
+      const fields = rec.fields
+      const h = header
+      const get: (c: string) => string = (c) => {
+        const i = h.get(c)
+        return i === undefined ? '' : (fields[i] ?? '')
+      }
+      try {
+        if (fields.length > h.size && fields.slice(h.size).some((f) => f.trim())) throw new RowError(`has ${fields.length} fields but the header has ${h.size}`)
+        page = pages.add(mapGenericRow(get))
+      } catch (err) {
+        page = pages.error({ line: rec.line, message: errorMessage(err) })
+      }
+    }
+    if (page) yield page
+  }
+  if (!header) throw new ImportFormatError('The file is empty: a generic CSV needs a header row and at least one row.')
+  const last = pages.flush()
+  if (last) yield last
+}
+
+/** Reads a generic JSON document (an array of objects, or { "identities": [...] }); errors name the record number. */
+export async function* readGenericJson(doc: unknown): AsyncGenerator<DiscoveryPage> {
+  const rows = Array.isArray(doc) ? doc : doc && typeof doc === 'object' && Array.isArray((doc as { identities?: unknown }).identities) ? (doc as { identities: unknown[] }).identities : null
+  if (!rows) throw new ImportFormatError('This does not look like a Custodian generic JSON file: expected an array of objects (or { "identities": [...] }).')
+  const pages = new PageBuilder()
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]
+    let page: DiscoveryPage | null
+    if (!row || typeof row !== 'object' || Array.isArray(row)) page = pages.error({ line: i + 1, ref: `record ${i + 1}`, message: 'is not an object' })
+    else {
+      const o = row as Record<string, unknown>
+      const get = (c: string) => {
+        const v = o[c]
+        if (v === undefined || v === null) return ''
+        if (c === 'tags' && typeof v === 'object') return Object.entries(v as Record<string, unknown>).map(([k, x]) => `${k}=${String(x)}`).join(';')
+        return String(v)
+      }
+      try {
+        page = pages.add(mapGenericRow(get))
+      } catch (err) {
+        page = pages.error({ line: i + 1, ref: `record ${i + 1}`, message: errorMessage(err) })
+      }
+    }
+    if (page) yield page
+  }
+  const last = pages.flush()
+  if (last) yield last
+}

@@ -1,0 +1,104 @@
+// Shared pieces of the import readers: the error for a file in the wrong format, value parsers, and a page
+// builder that turns a stream of mapped records into DiscoveryPages of bounded size.
+import type {
+  DiscoveredCredential,
+  DiscoveredEntitlement,
+  DiscoveredGrant,
+  DiscoveredIdentity,
+  DiscoveredResource,
+  DiscoveryError,
+  DiscoveryPage,
+} from '@/lib/connectors/types'
+
+/** The file is not in the chosen format at all (wrong header, wrong document): nothing is imported. */
+export class ImportFormatError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'ImportFormatError'
+  }
+}
+
+export const IDENTITY_KINDS = ['service_account', 'api_key', 'oauth_app', 'bot', 'ci_cd', 'workload', 'ai_agent', 'certificate', 'other'] as const
+export const ENVIRONMENTS = ['production', 'staging', 'development', 'test', 'unknown'] as const
+export const CREDENTIAL_KINDS = ['access_key', 'token', 'password', 'certificate', 'ssh_key', 'client_secret'] as const
+
+/** Rows per page handed to the sync engine (each page is applied in its own transaction). */
+export const PAGE_ROWS = 4_000
+
+export type MappedRecord = {
+  identity?: DiscoveredIdentity
+  credentials?: DiscoveredCredential[]
+  resources?: DiscoveredResource[]
+  entitlements?: DiscoveredEntitlement[]
+  grants?: DiscoveredGrant[]
+}
+
+export class PageBuilder {
+  private page: Required<Omit<DiscoveryPage, 'activity'>> = PageBuilder.empty()
+  private rows = 0
+  constructor(private readonly size = PAGE_ROWS) {}
+
+  private static empty() {
+    return { identities: [], credentials: [], resources: [], entitlements: [], grants: [], errors: [] } as Required<Omit<DiscoveryPage, 'activity'>>
+  }
+
+  add(r: MappedRecord): DiscoveryPage | null {
+    if (r.identity) this.page.identities.push(r.identity)
+    if (r.credentials) this.page.credentials.push(...r.credentials)
+    if (r.resources) this.page.resources.push(...r.resources)
+    if (r.entitlements) this.page.entitlements.push(...r.entitlements)
+    if (r.grants) this.page.grants.push(...r.grants)
+    return ++this.rows >= this.size ? this.flush() : null
+  }
+
+  error(e: DiscoveryError): DiscoveryPage | null {
+    this.page.errors.push(e)
+    return ++this.rows >= this.size ? this.flush() : null
+  }
+
+  flush(): DiscoveryPage | null {
+    if (this.rows === 0) return null
+    const p = this.page
+    this.page = PageBuilder.empty()
+    this.rows = 0
+    return p
+  }
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/
+
+/** An ISO 8601 date or date-time; empty or a "no value" marker gives null; anything else throws a clear message. */
+export function parseDate(value: string | null | undefined, column: string, none: readonly string[] = ['', 'N/A', 'n/a', 'null', 'none', '-']): Date | null {
+  if (value === null || value === undefined) return null
+  const v = value.trim()
+  if (none.includes(v)) return null
+  if (!ISO_DATE.test(v)) throw new RowError(`${column}: "${clip(v)}" is not a date (use ISO 8601, e.g. 2025-03-01 or 2025-03-01T12:00:00Z)`)
+  const d = new Date(v.length === 10 ? `${v}T00:00:00Z` : v.replace(' ', 'T'))
+  if (Number.isNaN(d.getTime())) throw new RowError(`${column}: "${clip(v)}" is not a valid date`)
+  return d
+}
+
+export function parseBool(value: string | null | undefined, column: string): boolean | null {
+  const v = (value ?? '').trim().toLowerCase()
+  if (v === '') return null
+  if (['true', 'yes', 'y', '1'].includes(v)) return true
+  if (['false', 'no', 'n', '0'].includes(v)) return false
+  throw new RowError(`${column}: "${clip(v)}" is not true or false`)
+}
+
+export function oneOf<T extends string>(value: string, allowed: readonly T[], column: string): T {
+  const v = value.trim().toLowerCase().replace(/[\s-]+/g, '_') as T
+  if (!allowed.includes(v)) throw new RowError(`${column}: "${clip(value)}" is not one of ${allowed.join(', ')}`)
+  return v
+}
+
+/** A problem with one record; the reader reports it with the line number and goes on. */
+export class RowError extends Error {}
+
+export function clip(s: string, n = 60): string {
+  return s.length > n ? `${s.slice(0, n)}…` : s
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}

@@ -1,0 +1,530 @@
+import 'server-only'
+import { createHash } from 'node:crypto'
+import type { Actor } from '@/lib/auth/org-context'
+import { recordAudit } from '@/lib/audit/record'
+import type {
+  DiscoveredCredential,
+  DiscoveredEntitlement,
+  DiscoveredGrant,
+  DiscoveredIdentity,
+  DiscoveredResource,
+  DiscoveryError,
+  DiscoveryPage,
+} from '@/lib/connectors/types'
+import { db, type Tx } from '@/lib/db'
+import { env } from '@/lib/env'
+import { NotFoundError } from '@/lib/errors'
+import { inChunks, insertRows, newId, param, rollupIdentities, selectIn, type Columns } from '@/lib/sources/sql'
+
+// The sync engine: turns what a connector discovered into a diff against the inventory (new, changed,
+// gone) and applies it in batches of at most BATCH records per transaction. Identities that disappear from a
+// full sync are marked deleted (history stays); credentials and grants that disappear are marked revoked.
+
+export const BATCH = 5_000
+const TX = { timeout: 30 * 60_000, maxWait: 60_000 }
+const MAX_ERROR_SAMPLES = 200
+
+export type SyncMode = 'full' | 'partial'
+export type SyncProgress = { processed: number; added: number; changed: number; errors: number }
+export type SyncOptions = {
+  mode: SyncMode
+  /** one malformed record (or any failure) and nothing changes: the whole sync runs in one transaction */
+  allOrNothing?: boolean
+  onProgress?: (p: SyncProgress) => void | Promise<void>
+  /** who asked (the audit row's actor); a scheduled sync is the system */
+  actor?: Actor
+  /** extra audit details (e.g. the import's file name) */
+  details?: Record<string, unknown>
+  /** runs in the final transaction (e.g. to enqueue a findings recompute) */
+  onCommit?: (tx: Tx) => Promise<void>
+}
+type Counts = { added: number; changed: number; gone: number }
+export type SyncResult = Counts & {
+  /** false when all-or-nothing rolled everything back */
+  applied: boolean
+  errors: number
+  errorSamples: DiscoveryError[]
+  unchanged: number
+  credentials: Counts
+  grants: Counts
+  /** a full sync with unreadable records does not mark anything gone (it cannot tell gone from unreadable) */
+  goneSkipped: boolean
+}
+
+class RolledBack extends Error {}
+
+export function fingerprintOf(raw: string): string {
+  if (/^[0-9a-f]{64}$/.test(raw)) return raw
+  return createHash('sha256').update(`${env().secretSalt}:${raw}`).digest('hex')
+}
+
+const SYSTEM: Actor = { type: 'system', id: null, label: 'sync' }
+
+export async function applyDiscovery(orgId: string, sourceId: string, pages: AsyncIterable<DiscoveryPage>, opts: SyncOptions): Promise<SyncResult> {
+  const source = await db.source.findFirst({ where: { id: sourceId, orgId }, select: { id: true, name: true } })
+  if (!source) throw new NotFoundError('Source not found')
+  const s = new SyncRun(orgId, sourceId, opts)
+  await s.prepare()
+  const finish = async (tx: Tx) => {
+    await tx.source.update({
+      where: { id: sourceId },
+      data: {
+        lastSyncAt: new Date(),
+        lastSyncStatus: s.result.errors ? 'partial' : 'succeeded',
+        lastSyncError: s.result.errors ? `${s.result.errors} record${s.result.errors === 1 ? '' : 's'} could not be read` : null,
+        status: 'active',
+      },
+    })
+    await recordAudit(tx, { org: { id: orgId }, actor: opts.actor ?? SYSTEM }, {
+      action: 'source.sync',
+      targetType: 'source',
+      targetId: sourceId,
+      targetLabel: source.name,
+      details: { ...opts.details, mode: opts.mode, allOrNothing: !!opts.allOrNothing, ...summary(s.result) },
+    })
+    await opts.onCommit?.(tx)
+  }
+  try {
+    if (opts.allOrNothing) {
+      await db.$transaction(async (tx) => {
+        await s.run(pages, (fn) => fn(tx))
+        if (s.result.errors) throw new RolledBack()
+        await finish(tx)
+      }, TX)
+    } else {
+      await s.run(pages, (fn) => db.$transaction(fn, TX))
+      await db.$transaction(finish, TX)
+    }
+    return s.result
+  } catch (err) {
+    const rolledBack = err instanceof RolledBack
+    const reason = rolledBack
+      ? `${s.result.errors} record${s.result.errors === 1 ? '' : 's'} could not be read; nothing was changed (all-or-nothing)`
+      : err instanceof Error ? err.message : String(err)
+    await recordSyncFailure(orgId, sourceId, source.name, reason, opts, rolledBack ? { errors: s.result.errors } : {})
+    if (rolledBack) return { ...s.result, applied: false, added: 0, changed: 0, gone: 0, credentials: zero(), grants: zero() }
+    throw err
+  }
+}
+
+/** A failed sync changes no identity; the source shows why, and the attempt is audited. */
+export async function recordSyncFailure(orgId: string, sourceId: string, sourceName: string, reason: string, opts: Pick<SyncOptions, 'actor' | 'details' | 'mode'>, extra: Record<string, unknown> = {}) {
+  await db.$transaction(async (tx) => {
+    await tx.source.updateMany({ where: { id: sourceId, orgId }, data: { lastSyncAt: new Date(), lastSyncStatus: 'failed', lastSyncError: reason.slice(0, 1000) } })
+    await recordAudit(tx, { org: { id: orgId }, actor: opts.actor ?? SYSTEM }, {
+      action: 'source.sync',
+      targetType: 'source',
+      targetId: sourceId,
+      targetLabel: sourceName,
+      outcome: 'failure',
+      details: { ...opts.details, mode: opts.mode, reason: reason.slice(0, 500), ...extra },
+    })
+  })
+}
+
+const zero = (): Counts => ({ added: 0, changed: 0, gone: 0 })
+function summary(r: SyncResult) {
+  return { added: r.added, changed: r.changed, gone: r.gone, unchanged: r.unchanged, errors: r.errors, credentials: r.credentials, grants: r.grants, goneSkipped: r.goneSkipped }
+}
+
+type InTx = <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>
+type ExistingIdentity = {
+  id: string; externalId: string; name: string; kind: string; environment: string; status: string; description: string | null
+  createdAt: Date; lastUsedAt: Date | null; metadata: string; ownerId: string | null; ownerOrigin: string | null
+}
+
+const IDENTITY_COLUMNS: Columns = [
+  ['id', 'text'], ['orgId', 'text'], ['sourceId', 'text'], ['externalId', 'text'], ['name', 'text'], ['searchText', 'text'], ['kind', 'text'],
+  ['environment', 'text'], ['status', 'text'], ['description', 'text'], ['createdAt', 'date'], ['lastUsedAt', 'date'], ['discoveredAt', 'date'],
+  ['updatedAt', 'date'], ['ownerId', 'text'], ['ownerOrigin', 'text'], ['ownerAssignedAt', 'date'], ['metadata', 'text'],
+]
+const CREDENTIAL_COLUMNS: Columns = [
+  ['id', 'text'], ['orgId', 'text'], ['identityId', 'text'], ['externalId', 'text'], ['kind', 'text'], ['label', 'text'], ['fingerprint', 'text'],
+  ['createdAt', 'date'], ['lastRotatedAt', 'date'], ['expiresAt', 'date'], ['lastUsedAt', 'date'], ['status', 'text'],
+]
+const GRANT_COLUMNS: Columns = [
+  ['id', 'text'], ['orgId', 'text'], ['identityId', 'text'], ['entitlementId', 'text'], ['privileged', 'bool'], ['createdAt', 'date'], ['lastUsedAt', 'date'], ['status', 'text'],
+]
+const TAG_COLUMNS: Columns = [['id', 'text'], ['orgId', 'text'], ['identityId', 'text'], ['key', 'text'], ['value', 'text']]
+
+const same = (a: Date | null | undefined, b: Date | null | undefined) => (a?.getTime() ?? null) === (b?.getTime() ?? null)
+
+class SyncRun {
+  result: SyncResult = { applied: true, added: 0, changed: 0, gone: 0, unchanged: 0, errors: 0, errorSamples: [], credentials: zero(), grants: zero(), goneSkipped: false }
+  private started = new Date()
+  private processed = 0
+  /** false on a source's first sync: nothing can be gone, so nothing is tracked */
+  private track = true
+  private seenIdentities = new Set<string>()
+  private seenCredentials = new Set<string>()
+  private seenGrants = new Set<string>()
+  private members = new Map<string, string>()
+  private resources = new Map<string, string>()
+  private entitlements = new Map<string, { id: string; privileged: boolean }>()
+
+  constructor(
+    private orgId: string,
+    private sourceId: string,
+    private opts: SyncOptions,
+  ) {}
+
+  async prepare() {
+    const [any, members, resources, entitlements] = await Promise.all([
+      db.identity.findFirst({ where: { sourceId: this.sourceId }, select: { id: true } }),
+      db.membership.findMany({ where: { orgId: this.orgId, status: 'active', user: { active: true } }, select: { userId: true, user: { select: { email: true } } } }),
+      db.resource.findMany({ where: { sourceId: this.sourceId }, select: { id: true, externalId: true } }),
+      db.entitlement.findMany({ where: { sourceId: this.sourceId }, select: { id: true, externalId: true, privileged: true, resource: { select: { externalId: true } } } }),
+    ])
+    this.track = any !== null && this.opts.mode === 'full'
+    for (const m of members) this.members.set(m.user.email.toLowerCase(), m.userId)
+    for (const r of resources) this.resources.set(r.externalId, r.id)
+    for (const e of entitlements) this.entitlements.set(`${e.resource.externalId}\u0000${e.externalId}`, { id: e.id, privileged: e.privileged })
+  }
+
+  async run(pages: AsyncIterable<DiscoveryPage>, inTx: InTx) {
+    for await (const page of pages) {
+      for (const e of page.errors ?? []) {
+        this.result.errors++
+        if (this.result.errorSamples.length < MAX_ERROR_SAMPLES) this.result.errorSamples.push(e)
+      }
+      for (const part of split(page)) {
+        await inTx((tx) => this.applyPart(tx, part))
+        this.processed += (part.identities?.length ?? 0) + (part.credentials?.length ?? 0) + (part.grants?.length ?? 0)
+      }
+      await this.opts.onProgress?.({ processed: this.processed, added: this.result.added, changed: this.result.changed, errors: this.result.errors })
+    }
+    if (this.opts.mode === 'full' && this.track) {
+      if (this.result.errors) this.result.goneSkipped = true
+      else await this.markGone(inTx)
+    }
+  }
+
+  private error(e: DiscoveryError) {
+    this.result.errors++
+    if (this.result.errorSamples.length < MAX_ERROR_SAMPLES) this.result.errorSamples.push(e)
+  }
+
+  private async applyPart(tx: Tx, part: DiscoveryPage) {
+    await this.applyResources(tx, part.resources ?? [], part.entitlements ?? [])
+    const touched = new Set<string>()
+    const ids = await this.applyIdentities(tx, part.identities ?? [])
+    const need = new Set<string>()
+    for (const c of part.credentials ?? []) if (!ids.has(c.identityExternalId)) need.add(c.identityExternalId)
+    for (const g of part.grants ?? []) if (!ids.has(g.identityExternalId)) need.add(g.identityExternalId)
+    if (need.size) {
+      const rows = await selectIn<{ id: string; externalId: string }>(tx, `SELECT "id", "externalId" FROM "Identity" WHERE "sourceId" = ${param(1)} AND "externalId" IN $LIST`, [this.sourceId], [...need])
+      for (const r of rows) ids.set(r.externalId, r.id)
+    }
+    await this.applyCredentials(tx, part.credentials ?? [], ids, touched)
+    await this.applyGrants(tx, part.grants ?? [], ids, touched)
+    await rollupIdentities(tx, [...touched])
+  }
+
+  private async applyResources(tx: Tx, resources: DiscoveredResource[], entitlements: DiscoveredEntitlement[]) {
+    const newResources: unknown[][] = []
+    for (const r of resources) {
+      if (this.resources.has(r.externalId)) continue
+      const id = newId()
+      this.resources.set(r.externalId, id)
+      newResources.push([id, this.orgId, this.sourceId, r.externalId, r.name, r.type, r.environment ?? 'unknown', new Date()])
+    }
+    await insertRows(tx, 'Resource', [['id', 'text'], ['orgId', 'text'], ['sourceId', 'text'], ['externalId', 'text'], ['name', 'text'], ['type', 'text'], ['environment', 'text'], ['createdAt', 'date']], newResources)
+    const newEntitlements: unknown[][] = []
+    for (const e of entitlements) {
+      const key = `${e.resourceExternalId}\u0000${e.externalId}`
+      const resourceId = this.resources.get(e.resourceExternalId)
+      if (!resourceId) {
+        this.error({ ref: e.externalId, message: `entitlement "${e.name}" names a resource that was not discovered (${e.resourceExternalId})` })
+        continue
+      }
+      const known = this.entitlements.get(key)
+      if (known) {
+        if (known.privileged !== e.privileged) {
+          await tx.entitlement.update({ where: { id: known.id }, data: { privileged: e.privileged } })
+          await tx.grant.updateMany({ where: { entitlementId: known.id }, data: { privileged: e.privileged } })
+          known.privileged = e.privileged
+        }
+        continue
+      }
+      const id = newId()
+      this.entitlements.set(key, { id, privileged: e.privileged })
+      newEntitlements.push([id, this.orgId, this.sourceId, resourceId, e.externalId, e.name, e.description ?? null, e.privileged, new Date()])
+    }
+    await insertRows(
+      tx,
+      'Entitlement',
+      [['id', 'text'], ['orgId', 'text'], ['sourceId', 'text'], ['resourceId', 'text'], ['externalId', 'text'], ['name', 'text'], ['description', 'text'], ['privileged', 'bool'], ['createdAt', 'date']],
+      newEntitlements,
+    )
+  }
+
+  private async applyIdentities(tx: Tx, list: DiscoveredIdentity[]): Promise<Map<string, string>> {
+    const ids = new Map<string, string>()
+    if (!list.length) return ids
+    const byExt = new Map<string, DiscoveredIdentity>()
+    for (const d of list) byExt.set(d.externalId, { ...byExt.get(d.externalId), ...stripUndefined(d) } as DiscoveredIdentity)
+    const existing = new Map<string, ExistingIdentity>()
+    const rows = await selectIn<ExistingIdentity>(
+      tx,
+      `SELECT "id", "externalId", "name", "kind", "environment", "status", "description", "createdAt", "lastUsedAt", "metadata", "ownerId", "ownerOrigin"
+       FROM "Identity" WHERE "sourceId" = ${param(1)} AND "externalId" IN $LIST`,
+      [this.sourceId],
+      [...byExt.keys()],
+    )
+    for (const r of rows) existing.set(r.externalId, r)
+    const now = new Date()
+    const inserts: unknown[][] = []
+    const tags: { identityId: string; tags: Record<string, string> }[] = []
+    for (const d of byExt.values()) {
+      const ownerId = d.ownerEmail ? (this.members.get(d.ownerEmail.toLowerCase()) ?? null) : null
+      const metadata = d.metadata ? JSON.stringify(d.metadata) : undefined
+      const old = existing.get(d.externalId)
+      if (this.track) this.seenIdentities.add(d.externalId)
+      if (!old) {
+        const id = newId()
+        ids.set(d.externalId, id)
+        inserts.push([
+          id, this.orgId, this.sourceId, d.externalId, d.name, `${d.name} ${d.externalId}`.toLowerCase(), d.kind, d.environment ?? 'unknown',
+          d.status ?? 'active', d.description ?? null, d.createdAt ?? now, d.lastUsedAt ?? null, now, now,
+          ownerId, ownerId ? 'source' : null, ownerId ? now : null, metadata ?? '{}',
+        ])
+        if (d.tags) tags.push({ identityId: id, tags: d.tags })
+        this.result.added++
+        continue
+      }
+      ids.set(d.externalId, old.id)
+      const patch: Record<string, unknown> = {}
+      if (d.name !== old.name) Object.assign(patch, { name: d.name, searchText: `${d.name} ${d.externalId}`.toLowerCase() })
+      if (d.kind !== old.kind) patch.kind = d.kind
+      if (d.environment && d.environment !== old.environment) patch.environment = d.environment
+      // A reappearing identity comes back; a local quarantine stays until the source itself disables it.
+      const status = old.status === 'quarantined' && d.status !== 'disabled' ? old.status : (d.status ?? 'active')
+      if (status !== old.status) patch.status = status
+      if (d.description !== undefined && (d.description ?? null) !== old.description) patch.description = d.description ?? null
+      if (d.createdAt && !same(d.createdAt, old.createdAt)) patch.createdAt = d.createdAt
+      if (d.lastUsedAt && !same(d.lastUsedAt, old.lastUsedAt)) patch.lastUsedAt = d.lastUsedAt
+      if (metadata !== undefined && metadata !== old.metadata) patch.metadata = metadata
+      // The source's owner applies unless a person assigned one in Custodian.
+      if (ownerId && ownerId !== old.ownerId && (old.ownerId === null || old.ownerOrigin === 'source')) Object.assign(patch, { ownerId, ownerOrigin: 'source', ownerAssignedAt: now })
+      if (d.tags) tags.push({ identityId: old.id, tags: d.tags })
+      if (Object.keys(patch).length) {
+        await tx.identity.update({ where: { id: old.id }, data: patch })
+        this.result.changed++
+      } else this.result.unchanged++
+    }
+    await insertRows(tx, 'Identity', IDENTITY_COLUMNS, inserts)
+    await this.applyTags(tx, tags)
+    return ids
+  }
+
+  private async applyTags(tx: Tx, list: { identityId: string; tags: Record<string, string> }[]) {
+    if (!list.length) return
+    const existing = new Map<string, { id: string; value: string }>()
+    const rows = await selectIn<{ id: string; identityId: string; key: string; value: string }>(tx, `SELECT "id", "identityId", "key", "value" FROM "IdentityTag" WHERE "identityId" IN $LIST`, [], list.map((t) => t.identityId))
+    for (const t of rows) existing.set(`${t.identityId}\u0000${t.key}`, t)
+    const inserts: unknown[][] = []
+    for (const { identityId, tags } of list) {
+      for (const [key, val] of Object.entries(tags)) {
+        const k = `${identityId}\u0000${key}`
+        const old = existing.get(k)
+        if (!old) {
+          inserts.push([newId(), this.orgId, identityId, key, val])
+          existing.set(k, { id: '', value: val })
+        } else if (old.value !== val && old.id) await tx.identityTag.update({ where: { id: old.id }, data: { value: val } })
+      }
+    }
+    await insertRows(tx, 'IdentityTag', TAG_COLUMNS, inserts)
+  }
+
+  private async applyCredentials(tx: Tx, list: DiscoveredCredential[], ids: Map<string, string>, touched: Set<string>) {
+    if (!list.length) return
+    const wanted = new Map<string, { identityId: string; c: DiscoveredCredential }>()
+    for (const c of list) {
+      const identityId = ids.get(c.identityExternalId)
+      if (!identityId) {
+        this.error({ ref: c.externalId, message: `credential "${c.label ?? c.externalId}" belongs to identity "${c.identityExternalId}", which is not in this source` })
+        continue
+      }
+      wanted.set(`${identityId}\u0000${c.externalId}`, { identityId, c })
+    }
+    const existing = new Map<string, { id: string; kind: string; label: string | null; fingerprint: string; createdAt: Date; lastRotatedAt: Date | null; expiresAt: Date | null; lastUsedAt: Date | null; status: string }>()
+    // The identity ids were resolved within this source (so this organization); filtering by orgId as well
+    // would steer SQLite onto an orgId index and scan the whole organization.
+    const rows = await selectIn<{ id: string; identityId: string; externalId: string | null; kind: string; label: string | null; fingerprint: string; createdAt: Date; lastRotatedAt: Date | null; expiresAt: Date | null; lastUsedAt: Date | null; status: string }>(
+      tx,
+      `SELECT "id", "identityId", "externalId", "kind", "label", "fingerprint", "createdAt", "lastRotatedAt", "expiresAt", "lastUsedAt", "status"
+       FROM "Credential" WHERE "identityId" IN $LIST`,
+      [],
+      [...new Set([...wanted.values()].map((w) => w.identityId))],
+    )
+    for (const r of rows) if (r.externalId !== null) existing.set(`${r.identityId}\u0000${r.externalId}`, r)
+    const now = new Date()
+    const inserts: unknown[][] = []
+    for (const [key, { identityId, c }] of wanted) {
+      const old = existing.get(key)
+      const fingerprint = fingerprintOf(c.fingerprint)
+      const status = c.status ?? 'active'
+      if (!old) {
+        const id = newId()
+        if (this.track) this.seenCredentials.add(id)
+        inserts.push([id, this.orgId, identityId, c.externalId, c.kind, c.label ?? null, fingerprint, c.createdAt ?? now, c.lastRotatedAt ?? null, c.expiresAt ?? null, c.lastUsedAt ?? null, status])
+        touched.add(identityId)
+        this.result.credentials.added++
+        continue
+      }
+      if (this.track) this.seenCredentials.add(old.id)
+      const patch: Record<string, unknown> = {}
+      if (c.kind !== old.kind) patch.kind = c.kind
+      if (c.label !== undefined && (c.label ?? null) !== old.label) patch.label = c.label ?? null
+      if (fingerprint !== old.fingerprint) patch.fingerprint = fingerprint
+      if (c.createdAt && !same(c.createdAt, old.createdAt)) patch.createdAt = c.createdAt
+      if (c.lastRotatedAt !== undefined && !same(c.lastRotatedAt, old.lastRotatedAt)) patch.lastRotatedAt = c.lastRotatedAt
+      if (c.expiresAt !== undefined && !same(c.expiresAt, old.expiresAt)) patch.expiresAt = c.expiresAt
+      if (c.lastUsedAt && !same(c.lastUsedAt, old.lastUsedAt)) patch.lastUsedAt = c.lastUsedAt
+      if (status !== old.status) patch.status = status
+      if (Object.keys(patch).length) {
+        await tx.credential.update({ where: { id: old.id }, data: patch })
+        touched.add(identityId)
+        this.result.credentials.changed++
+      }
+    }
+    await insertRows(tx, 'Credential', CREDENTIAL_COLUMNS, inserts)
+  }
+
+  private async applyGrants(tx: Tx, list: DiscoveredGrant[], ids: Map<string, string>, touched: Set<string>) {
+    if (!list.length) return
+    const wanted = new Map<string, { identityId: string; ent: { id: string; privileged: boolean }; g: DiscoveredGrant }>()
+    for (const g of list) {
+      const identityId = ids.get(g.identityExternalId)
+      const ent = this.entitlements.get(`${g.resourceExternalId}\u0000${g.entitlementExternalId}`)
+      if (!identityId) {
+        this.error({ ref: g.entitlementExternalId, message: `grant of "${g.entitlementExternalId}" belongs to identity "${g.identityExternalId}", which is not in this source` })
+        continue
+      }
+      if (!ent) {
+        this.error({ ref: g.entitlementExternalId, message: `grant to "${g.identityExternalId}" names an entitlement that was not discovered (${g.resourceExternalId} / ${g.entitlementExternalId})` })
+        continue
+      }
+      wanted.set(`${identityId}\u0000${ent.id}`, { identityId, ent, g })
+    }
+    const existing = new Map<string, { id: string; status: string; lastUsedAt: Date | null; privileged: boolean }>()
+    const rows = await selectIn<{ id: string; identityId: string; entitlementId: string; status: string; lastUsedAt: Date | null; privileged: boolean | number }>(
+      tx,
+      `SELECT "id", "identityId", "entitlementId", "status", "lastUsedAt", "privileged" FROM "Grant" WHERE "identityId" IN $LIST`,
+      [],
+      [...new Set([...wanted.values()].map((w) => w.identityId))],
+    )
+    for (const r of rows) existing.set(`${r.identityId}\u0000${r.entitlementId}`, { ...r, privileged: Boolean(r.privileged) })
+    const now = new Date()
+    const inserts: unknown[][] = []
+    for (const [key, { identityId, ent, g }] of wanted) {
+      const old = existing.get(key)
+      if (!old) {
+        const id = newId()
+        if (this.track) this.seenGrants.add(id)
+        inserts.push([id, this.orgId, identityId, ent.id, ent.privileged, g.createdAt ?? now, g.lastUsedAt ?? null, 'active'])
+        touched.add(identityId)
+        this.result.grants.added++
+        continue
+      }
+      if (this.track) this.seenGrants.add(old.id)
+      const patch: Record<string, unknown> = {}
+      if (old.status !== 'active') Object.assign(patch, { status: 'active', revokedAt: null })
+      if (g.lastUsedAt && !same(g.lastUsedAt, old.lastUsedAt)) patch.lastUsedAt = g.lastUsedAt
+      if (old.privileged !== ent.privileged) patch.privileged = ent.privileged
+      if (Object.keys(patch).length) {
+        await tx.grant.update({ where: { id: old.id }, data: patch })
+        touched.add(identityId)
+        this.result.grants.changed++
+      }
+    }
+    await insertRows(tx, 'Grant', GRANT_COLUMNS, inserts)
+  }
+
+  /** Full sync only: what the source no longer has is marked (identities deleted, credentials and grants revoked), never erased. */
+  private async markGone(inTx: InTx) {
+    const now = new Date()
+    const affected = new Set<string>()
+    let cursor: string | undefined
+    for (;;) {
+      const after = cursor
+      const rows = await inTx((tx) =>
+        tx.identity.findMany({
+          where: { sourceId: this.sourceId, status: { not: 'deleted' }, discoveredAt: { lt: this.started }, ...(after ? { id: { gt: after } } : {}) },
+          select: { id: true, externalId: true },
+          orderBy: { id: 'asc' },
+          take: BATCH,
+        }),
+      )
+      if (!rows.length) break
+      cursor = rows[rows.length - 1].id
+      const gone = rows.filter((r) => !this.seenIdentities.has(r.externalId)).map((r) => r.id)
+      if (gone.length) {
+        await inTx((tx) => tx.identity.updateMany({ where: { id: { in: gone }, orgId: this.orgId }, data: { status: 'deleted' } }))
+        this.result.gone += gone.length
+      }
+    }
+    this.result.credentials.gone = await this.sweep('credential', this.seenCredentials, inTx, affected, now)
+    this.result.grants.gone = await this.sweep('grant', this.seenGrants, inTx, affected, now)
+    await inChunks([...affected], BATCH, (chunk) => inTx((tx) => rollupIdentities(tx, chunk)))
+  }
+
+  private async sweep(what: 'credential' | 'grant', seen: Set<string>, inTx: InTx, affected: Set<string>, now: Date): Promise<number> {
+    let cursor: string | undefined
+    let n = 0
+    for (;;) {
+      const page = { select: { id: true, identityId: true }, orderBy: { id: 'asc' as const }, take: BATCH }
+      const after = cursor ? { id: { gt: cursor } } : {}
+      const rows = await inTx((tx) =>
+        what === 'credential'
+          ? tx.credential.findMany({ where: { orgId: this.orgId, status: { not: 'revoked' }, identity: { sourceId: this.sourceId }, ...after }, ...page })
+          : tx.grant.findMany({ where: { orgId: this.orgId, status: 'active', identity: { sourceId: this.sourceId }, ...after }, ...page }),
+      )
+      if (!rows.length) break
+      cursor = rows[rows.length - 1].id
+      const gone = rows.filter((r) => !seen.has(r.id))
+      if (!gone.length) continue
+      const ids = gone.map((r) => r.id)
+      for (const r of gone) affected.add(r.identityId)
+      await inTx((tx) =>
+        what === 'credential'
+          ? tx.credential.updateMany({ where: { id: { in: ids }, orgId: this.orgId }, data: { status: 'revoked' } })
+          : tx.grant.updateMany({ where: { id: { in: ids }, orgId: this.orgId }, data: { status: 'revoked', revokedAt: now } }),
+      )
+      n += ids.length
+    }
+    return n
+  }
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  const out: Partial<T> = {}
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) (out as Record<string, unknown>)[k] = v
+  return out
+}
+
+/** Splits a page into parts of at most BATCH records, keeping the order resources → identities → credentials → grants. */
+export function split(page: DiscoveryPage): DiscoveryPage[] {
+  const keys = ['resources', 'entitlements', 'identities', 'credentials', 'grants'] as const
+  const total = keys.reduce((n, k) => n + (page[k]?.length ?? 0), 0)
+  if (total <= BATCH) return total ? [page] : []
+  const parts: DiscoveryPage[] = []
+  let cur: DiscoveryPage = {}
+  let size = 0
+  for (const k of keys) {
+    const list = (page[k] ?? []) as unknown[]
+    for (let i = 0; i < list.length; ) {
+      const take = Math.min(BATCH - size, list.length - i)
+      ;((cur[k] ??= []) as unknown[]).push(...list.slice(i, i + take))
+      size += take
+      i += take
+      if (size >= BATCH) {
+        parts.push(cur)
+        cur = {}
+        size = 0
+      }
+    }
+  }
+  if (size) parts.push(cur)
+  return parts
+}

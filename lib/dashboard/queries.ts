@@ -1,0 +1,99 @@
+import 'server-only'
+import { assertCan, type OrgContext } from '@/lib/auth/org-context'
+import { db } from '@/lib/db'
+import { prismaSql } from '@/lib/findings/prisma-sql'
+import { getOrgSettings } from '@/lib/inventory/queries'
+import { computeOrgMetrics, saveSnapshot, type OrgMetrics } from '@/lib/metrics/compute'
+
+const DAY = 86_400_000
+/** Up to this many identities the dashboard counts live; above it, it reads the snapshot the jobs keep fresh. */
+export const LIVE_LIMIT = 50_000
+export const TREND_RANGES = [30, 90, 365] as const
+export type TrendRange = (typeof TREND_RANGES)[number]
+const REMEDIATION_SAMPLE = 1_000
+
+export type TrendPoint = { day: string; total: number; unowned: number; dormant: number; overprivileged: number; openFindings: number; rotationCompliance: number | null }
+
+function parseMetrics(json: string): OrgMetrics | null {
+  try {
+    const m = JSON.parse(json)
+    return m && typeof m === 'object' && typeof m.total === 'number' ? (m as OrgMetrics) : null
+  } catch {
+    return null
+  }
+}
+
+/** Headline metrics: live for small organizations, the latest real snapshot for large ones. */
+async function currentMetrics(ctx: OrgContext) {
+  const latest = await db.metricSnapshot.findFirst({ where: { orgId: ctx.org.id }, orderBy: { day: 'desc' }, select: { metrics: true, takenAt: true } })
+  const snap = latest ? parseMetrics(latest.metrics) : null
+  if (snap && !snap.backfilled && snap.total > LIVE_LIMIT) return { metrics: snap, asOf: latest!.takenAt, live: false }
+  const settings = await getOrgSettings(ctx)
+  const now = Date.now()
+  const metrics = await computeOrgMetrics(prismaSql(), ctx.org.id, settings, now)
+  // A large organization without a usable snapshot pays for one count now; later visits read it.
+  if (metrics.total > LIVE_LIMIT) await saveSnapshot(prismaSql(), ctx.org.id, metrics, now)
+  return { metrics, asOf: new Date(now), live: true }
+}
+
+async function trend(ctx: OrgContext, range: TrendRange): Promise<TrendPoint[]> {
+  const from = new Date(Date.now() - range * DAY).toISOString().slice(0, 10)
+  const rows = await db.metricSnapshot.findMany({ where: { orgId: ctx.org.id, day: { gte: from } }, orderBy: { day: 'asc' }, select: { day: true, metrics: true } })
+  const points: TrendPoint[] = []
+  for (const r of rows) {
+    const m = parseMetrics(r.metrics)
+    if (!m) continue
+    points.push({ day: r.day, total: m.total, unowned: m.unowned, dormant: m.dormant, overprivileged: m.overprivileged, openFindings: m.openFindings, rotationCompliance: m.rotationCompliance })
+  }
+  return points
+}
+
+async function activeCampaigns(ctx: OrgContext) {
+  return db.campaign.findMany({
+    where: { orgId: ctx.org.id, status: { in: ['launching', 'active', 'closing'] } },
+    orderBy: [{ dueAt: 'asc' }, { createdAt: 'desc' }],
+    take: 6,
+    select: { id: true, name: true, status: true, itemCount: true, decidedCount: true, dueAt: true },
+  })
+}
+
+/** Hours from a reviewer's decision to the remediation job that applied it, over the most recent applied remediations. */
+async function remediationTimes(ctx: OrgContext) {
+  const rems = await db.remediation.findMany({
+    where: { orgId: ctx.org.id, status: 'applied', reviewItemId: { not: null }, jobId: { not: null } },
+    orderBy: { updatedAt: 'desc' },
+    take: REMEDIATION_SAMPLE,
+    select: { reviewItemId: true, jobId: true },
+  })
+  if (rems.length === 0) return null
+  const [items, jobs] = await Promise.all([
+    db.reviewItem.findMany({ where: { orgId: ctx.org.id, id: { in: rems.map((r) => r.reviewItemId!) }, decidedAt: { not: null } }, select: { id: true, decidedAt: true } }),
+    db.job.findMany({ where: { orgId: ctx.org.id, id: { in: rems.map((r) => r.jobId!) }, finishedAt: { not: null } }, select: { id: true, finishedAt: true } }),
+  ])
+  const decided = new Map(items.map((i) => [i.id, i.decidedAt!.getTime()]))
+  const finished = new Map(jobs.map((j) => [j.id, j.finishedAt!.getTime()]))
+  const hours = rems
+    .map((r) => {
+      const a = decided.get(r.reviewItemId!)
+      const b = finished.get(r.jobId!)
+      return a !== undefined && b !== undefined && b >= a ? (b - a) / 3_600_000 : null
+    })
+    .filter((h): h is number => h !== null)
+    .sort((x, y) => x - y)
+  if (hours.length === 0) return null
+  const pick = (q: number) => hours[Math.min(hours.length - 1, Math.floor(q * hours.length))]
+  return { count: hours.length, medianHours: pick(0.5), p90Hours: pick(0.9) }
+}
+
+export async function getDashboard(ctx: OrgContext, range: TrendRange) {
+  assertCan(ctx, 'identity:read')
+  const [current, points, campaigns, remediation, sources] = await Promise.all([
+    currentMetrics(ctx),
+    trend(ctx, range),
+    activeCampaigns(ctx),
+    remediationTimes(ctx),
+    db.source.findMany({ where: { orgId: ctx.org.id }, select: { id: true, name: true } }),
+  ])
+  return { ...current, trend: points, campaigns, remediation, sourceNames: Object.fromEntries(sources.map((s) => [s.id, s.name])) as Record<string, string> }
+}
+export type Dashboard = Awaited<ReturnType<typeof getDashboard>>

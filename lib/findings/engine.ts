@@ -1,0 +1,106 @@
+// The findings engine: evaluates every rule for a range of identities with set-based SQL (one upsert per rule,
+// one resolve, one rollup), range by range. Runs on Prisma (jobs) and on lib/bulk.ts (seeder, benchmark).
+import { RULES, SEVERITY_WEIGHT } from '@/lib/findings/rules'
+import { dialect, num, run, type Frag, type Sql } from '@/lib/findings/sql'
+import type { OrgSettings } from '@/lib/settings/schemas'
+
+export const FINDINGS_BATCH = 5_000
+
+/** `col || ''` compares the same but cannot use an index: the id range (primary key) must drive these scans, not the orgId indexes. */
+const byOrg = (col: string): Frag => dialect('sqlite').raw(`(${col} || '')`)
+
+export type RecomputeResult = { identities: number; batches: number; opened: number; open: number; reopened: number; ms: number }
+
+/** Accepted risks past their expiry become open again (they count in scores and dashboards from now on). */
+export async function reopenExpiredAcceptances(s: Sql, orgId: string, now: number): Promise<number> {
+  const d = dialect(s.engine)
+  const [{ n }] = await run<{ n: unknown }>(
+    s,
+    d.q`SELECT COUNT(*) AS n FROM "Finding" WHERE "orgId" = ${orgId} AND "status" = 'accepted' AND "acceptedUntil" < ${d.date(now)}`,
+  )
+  if (num(n) === 0) return 0
+  await run(s, d.q`UPDATE "Finding" SET "status" = 'open' WHERE "orgId" = ${orgId} AND "status" = 'accepted' AND "acceptedUntil" < ${d.date(now)}`)
+  // Scores of the identities concerned are refreshed by the batch pass that follows.
+  return num(n)
+}
+
+/** Evaluates all rules for identities lo..hi (inclusive, by id) of one organization, in the caller's transaction. */
+export async function recomputeRange(s: Sql, orgId: string, lo: string, hi: string, settings: OrgSettings, now: number) {
+  const d = dialect(s.engine)
+  const c = { d, settings, now }
+  const range = d.q`i."id" >= ${lo} AND i."id" <= ${hi} AND ${byOrg('i."orgId"')} = ${orgId} AND i."status" <> 'deleted'`
+  const at = d.date(now)
+  for (const rule of RULES) {
+    // The finding id is derived from identity and rule: one row per pair for life (resolved rows reopen).
+    await run(
+      s,
+      d.q`INSERT INTO "Finding" ("id","orgId","identityId","rule","owaspCode","severity","title","status","firstSeenAt","lastSeenAt")
+        SELECT i."id" || ${d.lit(`-${rule.id}`)}, i."orgId", i."id", ${d.lit(rule.id)}, ${d.lit(rule.owaspCode)}, ${rule.severity(c)}, ${d.lit(rule.title(settings))}, 'open', ${at}, ${at}
+        FROM "Identity" i WHERE ${range} AND (${rule.when(c)})
+        ON CONFLICT ("identityId","rule") DO UPDATE SET "lastSeenAt" = excluded."lastSeenAt", "severity" = excluded."severity",
+          "title" = excluded."title", "owaspCode" = excluded."owaspCode",
+          "status" = CASE WHEN "Finding"."status" = 'resolved' THEN 'open'
+            WHEN "Finding"."status" = 'accepted' AND "Finding"."acceptedUntil" < excluded."lastSeenAt" THEN 'open' ELSE "Finding"."status" END,
+          "resolvedAt" = NULL`,
+    )
+  }
+  // Whatever was not seen in this pass no longer holds.
+  await run(
+    s,
+    d.q`UPDATE "Finding" SET "status" = 'resolved', "resolvedAt" = ${at}
+      WHERE "identityId" >= ${lo} AND "identityId" <= ${hi} AND ${byOrg('"orgId"')} = ${orgId} AND "status" <> 'resolved' AND "lastSeenAt" <> ${at}`,
+  )
+  await rollupRange(s, orgId, lo, hi)
+}
+
+const weight = `CASE f."severity" ${Object.entries(SEVERITY_WEIGHT).map(([k, w]) => `WHEN '${k}' THEN ${w}`).join(' ')} ELSE 0 END`
+
+/** Identity.openFindings and Identity.riskScore (sum of open findings' weights, capped at 100). */
+export async function rollupRange(s: Sql, orgId: string, lo: string, hi: string) {
+  const d = dialect(s.engine)
+  const open = `FROM "Finding" f WHERE f."identityId" = "Identity"."id" AND f."status" = 'open'`
+  await run(
+    s,
+    d.q`UPDATE "Identity" SET
+        "openFindings" = (SELECT COUNT(*) ${d.raw(open)}),
+        "riskScore" = (SELECT CASE WHEN COALESCE(SUM(${d.raw(weight)}), 0) > 100 THEN 100 ELSE COALESCE(SUM(${d.raw(weight)}), 0) END ${d.raw(open)})
+      WHERE "id" >= ${lo} AND "id" <= ${hi} AND ${byOrg('"orgId"')} = ${orgId}`,
+  )
+}
+
+/** Recomputes one organization in batches of identities; each batch is its own transaction. */
+export async function recomputeOrg(
+  s: Sql,
+  orgId: string,
+  settings: OrgSettings,
+  opts: { now?: number; batchSize?: number; onProgress?: (done: number, total: number) => Promise<void> | void } = {},
+): Promise<RecomputeResult> {
+  const t0 = performance.now()
+  const d = dialect(s.engine)
+  const now = opts.now ?? Date.now()
+  const size = opts.batchSize ?? FINDINGS_BATCH
+  const [{ n: totalRaw }] = await run<{ n: unknown }>(s, d.q`SELECT COUNT(*) AS n FROM "Identity" WHERE "orgId" = ${orgId}`)
+  const total = num(totalRaw)
+  const [{ n: before }] = await run<{ n: unknown }>(s, d.q`SELECT COUNT(*) AS n FROM "Finding" WHERE "orgId" = ${orgId} AND "status" = 'open'`)
+  const reopened = await reopenExpiredAcceptances(s, orgId, now)
+  let after = ''
+  let done = 0
+  let batches = 0
+  for (;;) {
+    const ids = await run<{ id: string }>(
+      s,
+      d.q`SELECT "id" FROM "Identity" WHERE "id" > ${after} AND ${byOrg('"orgId"')} = ${orgId} ORDER BY "id" LIMIT ${size}`,
+    )
+    if (ids.length === 0) break
+    const lo = ids[0].id
+    const hi = ids[ids.length - 1].id
+    await s.transaction((tx) => recomputeRange(tx, orgId, lo, hi, settings, now))
+    after = hi
+    done += ids.length
+    batches++
+    await opts.onProgress?.(done, total)
+    if (ids.length < size) break
+  }
+  const [{ n: open }] = await run<{ n: unknown }>(s, d.q`SELECT COUNT(*) AS n FROM "Finding" WHERE "orgId" = ${orgId} AND "status" = 'open'`)
+  return { identities: done, batches, opened: num(open) - num(before), open: num(open), reopened, ms: Math.round(performance.now() - t0) }
+}

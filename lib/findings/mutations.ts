@@ -1,0 +1,72 @@
+import 'server-only'
+import { recordAudit } from '@/lib/audit/record'
+import { assertCan, type OrgContext } from '@/lib/auth/org-context'
+import { db } from '@/lib/db'
+import { ConflictError, NotFoundError, ValidationError } from '@/lib/errors'
+import { rollupRange } from '@/lib/findings/engine'
+import { prismaSql } from '@/lib/findings/prisma-sql'
+import { enqueueFindingsRecompute } from '@/lib/findings/recompute'
+import type { AcceptFindingInput, PostureSettingsInput } from '@/lib/findings/schemas'
+import { orgSettingsSchema } from '@/lib/settings/schemas'
+
+/** Accepts an open finding as a risk until a date; the recompute reopens it once that date has passed. */
+export async function acceptFinding(ctx: OrgContext, input: AcceptFindingInput) {
+  assertCan(ctx, 'finding:accept')
+  const until = new Date(`${input.until}T23:59:59.999Z`)
+  return db.$transaction(async (tx) => {
+    const finding = await tx.finding.findFirst({
+      where: { id: input.findingId, orgId: ctx.org.id },
+      select: { id: true, rule: true, owaspCode: true, status: true, identityId: true, title: true, identity: { select: { name: true } } },
+    })
+    if (!finding) throw new NotFoundError('Finding not found')
+    if (finding.status === 'resolved') throw new ConflictError('This finding is already resolved; there is no risk left to accept.')
+    await tx.finding.update({
+      where: { id: finding.id, orgId: ctx.org.id },
+      data: { status: 'accepted', acceptedUntil: until, acceptedReason: input.reason, acceptedById: ctx.user.id },
+    })
+    await rollupRange(prismaSql(tx, true), ctx.org.id, finding.identityId, finding.identityId)
+    await recordAudit(tx, ctx, {
+      action: 'finding.accept',
+      targetType: 'identity',
+      targetId: finding.identityId,
+      targetLabel: finding.identity.name,
+      justification: input.reason,
+      details: { findingId: finding.id, rule: finding.rule, owaspCode: finding.owaspCode, until: until.toISOString(), previousStatus: finding.status },
+    })
+    return { id: finding.id, acceptedUntil: until }
+  })
+}
+
+export async function requestFindingsRecompute(ctx: OrgContext) {
+  assertCan(ctx, 'job:manage')
+  return db.$transaction(async (tx) => {
+    const job = await enqueueFindingsRecompute(tx, ctx.org.id, { createdById: ctx.user.id, reason: 'manual' })
+    await recordAudit(tx, ctx, { action: 'finding.recompute', targetType: 'job', targetId: job.id, details: { jobId: job.id } })
+    return { jobId: job.id }
+  })
+}
+
+/** Saves the posture thresholds over the stored settings (other settings are kept) and recomputes findings. */
+export async function updatePostureSettings(ctx: OrgContext, input: PostureSettingsInput) {
+  assertCan(ctx, 'settings:manage')
+  return db.$transaction(async (tx) => {
+    const org = await tx.organization.findUniqueOrThrow({ where: { id: ctx.org.id }, select: { settings: true } })
+    let stored: Record<string, unknown> = {}
+    try {
+      const raw = JSON.parse(org.settings || '{}')
+      if (raw && typeof raw === 'object' && !Array.isArray(raw)) stored = raw
+    } catch {}
+    const { orgSlug: _slug, ...thresholds } = input
+    const parsed = orgSettingsSchema.safeParse({ ...stored, ...thresholds })
+    if (!parsed.success) {
+      const fieldErrors: Record<string, string[]> = {}
+      for (const issue of parsed.error.issues) (fieldErrors[String(issue.path[0])] ??= []).push(issue.message)
+      throw new ValidationError('Some settings are out of range.', fieldErrors)
+    }
+    const before = Object.fromEntries(Object.keys(thresholds).map((k) => [k, stored[k] ?? null]))
+    await tx.organization.update({ where: { id: ctx.org.id }, data: { settings: JSON.stringify(parsed.data) } })
+    const job = await enqueueFindingsRecompute(tx, ctx.org.id, { createdById: ctx.user.id, reason: 'settings' })
+    await recordAudit(tx, ctx, { action: 'settings.update', targetType: 'organization', targetId: ctx.org.id, targetLabel: ctx.org.name, details: { before, after: thresholds, recomputeJobId: job.id } })
+    return parsed.data
+  })
+}

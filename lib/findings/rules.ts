@@ -1,0 +1,174 @@
+// The posture rules. Each is a set-based SQL predicate over one identity row (alias i), so the engine can
+// evaluate 5,000 identities per statement; the catalog also carries what people see (code, title, severity).
+import type { OrgSettings } from '@/lib/settings/schemas'
+import type { Dialect, Frag } from '@/lib/findings/sql'
+
+export const OWASP_CODES = ['NHI1', 'NHI2', 'NHI3', 'NHI4', 'NHI5', 'NHI6', 'NHI7', 'NHI8', 'NHI9', 'NHI10'] as const
+export type OwaspCode = (typeof OWASP_CODES)[number]
+
+export const OWASP_LABELS: Record<OwaspCode, string> = {
+  NHI1: 'Improper offboarding',
+  NHI2: 'Secret leakage',
+  NHI3: 'Vulnerable third-party NHI',
+  NHI4: 'Insecure authentication',
+  NHI5: 'Overprivileged NHI',
+  NHI6: 'Insecure cloud deployment',
+  NHI7: 'Long-lived secrets',
+  NHI8: 'Environment isolation',
+  NHI9: 'NHI reuse',
+  NHI10: 'Human use of NHI',
+}
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const
+export type Severity = (typeof SEVERITIES)[number]
+/** Risk points per open finding; an identity's risk score is their sum, capped at 100. */
+export const SEVERITY_WEIGHT: Record<Severity, number> = { critical: 40, high: 25, medium: 12, low: 5 }
+
+/** Sources whose platform offers federation (short-lived tokens) instead of passwords and static keys. */
+export const FEDERATION_SOURCES = ['aws', 'gcp', 'azure', 'github', 'kubernetes'] as const
+const NON_PROD = "('staging','development','test')"
+export const AUTH_FAILURE_WINDOW_DAYS = 30
+
+export type RuleContext = { d: Dialect; settings: OrgSettings; now: number }
+export type RuleDef = {
+  id: string
+  owaspCode: OwaspCode
+  title: (s: OrgSettings) => string
+  /** SQL expression giving the severity of this identity's finding */
+  severity: (c: RuleContext) => Frag
+  /** SQL boolean over identity i: true when the rule raises a finding */
+  when: (c: RuleContext) => Frag
+}
+
+const DAY = 86_400_000
+const fixed = (sev: Severity) => ({ d }: RuleContext) => d.lit(sev)
+const cutoff = (c: RuleContext, days: number) => c.d.date(c.now - days * DAY)
+const liveCred = `c."identityId" = i."id" AND c."status" = 'active'`
+const liveGrant = `g."identityId" = i."id" AND g."status" = 'active'`
+// In the self-joins below, `status || ''` keeps SQLite on the (orgId, fingerprint) index instead of (orgId, status, createdAt).
+
+/** Entitlement names that mean "everything" on their platform: admin roles and wildcards. */
+const ADMIN_ENTITLEMENT = `(e."name" LIKE '%*%' OR (LOWER(e."name") LIKE '%admin%' AND LOWER(e."name") NOT LIKE 'read%')
+  OR LOWER(e."name") IN ('owner','roles/owner','roles/editor','contributor','superuser','rds_superuser','all privileges','modify all data','ownership'))`
+
+export const RULES: readonly RuleDef[] = [
+  {
+    id: 'unowned',
+    owaspCode: 'NHI1',
+    title: () => 'No owner',
+    severity: ({ d }) => d.raw(`CASE WHEN i."privileged" OR i."environment" = 'production' THEN 'high' ELSE 'medium' END`),
+    when: ({ d }) => d.raw(`i."ownerId" IS NULL`),
+  },
+  {
+    id: 'owner-gone',
+    owaspCode: 'NHI1',
+    title: () => 'Owner has left the organization',
+    severity: fixed('high'),
+    when: ({ d }) =>
+      d.raw(`i."ownerId" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "Membership" m JOIN "User" u ON u."id" = m."userId"
+        WHERE m."orgId" = i."orgId" AND m."userId" = i."ownerId" AND m."status" = 'active' AND u."active")`),
+  },
+  {
+    id: 'dormant',
+    owaspCode: 'NHI1',
+    title: (s) => `Active but unused for ${s.dormantDays}+ days`,
+    severity: ({ d }) => d.raw(`CASE WHEN i."privileged" THEN 'high' ELSE 'medium' END`),
+    when: (c) => c.d.q`i."status" = 'active' AND COALESCE(i."lastUsedAt", i."createdAt") < ${cutoff(c, c.settings.dormantDays)}`,
+  },
+  {
+    id: 'unused-cred',
+    owaspCode: 'NHI1',
+    title: (s) => `Credential unused for ${s.dormantDays}+ days and not revoked`,
+    severity: fixed('low'),
+    when: (c) => c.d.q`EXISTS (SELECT 1 FROM "Credential" c WHERE ${c.d.raw(liveCred)} AND COALESCE(c."lastUsedAt", c."createdAt") < ${cutoff(c, c.settings.dormantDays)})`,
+  },
+  {
+    id: 'auth-failures',
+    owaspCode: 'NHI2',
+    title: () => `Failed authentication attempts in the last ${AUTH_FAILURE_WINDOW_DAYS} days`,
+    severity: fixed('medium'),
+    when: (c) =>
+      c.d.q`EXISTS (SELECT 1 FROM "ActivityEvent" a WHERE a."identityId" = i."id" AND a."kind" = 'auth_failure' AND a."at" >= ${cutoff(c, AUTH_FAILURE_WINDOW_DAYS)})`,
+  },
+  {
+    id: 'third-party',
+    owaspCode: 'NHI3',
+    title: () => 'Third-party app with broad access',
+    severity: ({ d }) => d.raw(`CASE WHEN i."environment" = 'production' THEN 'critical' ELSE 'high' END`),
+    when: ({ d }) => d.raw(`i."kind" = 'oauth_app' AND EXISTS (SELECT 1 FROM "Grant" g WHERE ${liveGrant} AND g."privileged")`),
+  },
+  {
+    id: 'static-auth',
+    owaspCode: 'NHI4',
+    title: () => 'Password or static key where the platform offers federation',
+    severity: fixed('medium'),
+    when: ({ d }) =>
+      d.raw(`EXISTS (SELECT 1 FROM "Source" s WHERE s."id" = i."sourceId" AND s."type" IN (${FEDERATION_SOURCES.map((t) => `'${t}'`).join(',')}))
+        AND EXISTS (SELECT 1 FROM "Credential" c WHERE ${liveCred} AND c."kind" IN ('password','access_key'))`),
+  },
+  {
+    id: 'unused-priv',
+    owaspCode: 'NHI5',
+    title: (s) => `Privileged access unused for ${s.privilegedUnusedDays}+ days`,
+    severity: fixed('high'),
+    when: (c) =>
+      c.d.q`EXISTS (SELECT 1 FROM "Grant" g WHERE ${c.d.raw(liveGrant)} AND g."privileged" AND COALESCE(g."lastUsedAt", g."createdAt") < ${cutoff(c, c.settings.privilegedUnusedDays)})`,
+  },
+  {
+    id: 'admin-grant',
+    owaspCode: 'NHI5',
+    title: () => 'Admin or wildcard permission',
+    severity: ({ d }) => d.raw(`CASE WHEN i."environment" = 'production' THEN 'critical' ELSE 'high' END`),
+    when: ({ d }) => d.raw(`EXISTS (SELECT 1 FROM "Grant" g JOIN "Entitlement" e ON e."id" = g."entitlementId" WHERE ${liveGrant} AND ${ADMIN_ENTITLEMENT})`),
+  },
+  {
+    id: 'old-secret',
+    owaspCode: 'NHI7',
+    title: (s) => `Secret not rotated in ${s.rotationMaxDays} days`,
+    severity: ({ d }) => d.raw(`CASE WHEN i."privileged" THEN 'high' ELSE 'medium' END`),
+    when: (c) =>
+      c.d.q`EXISTS (SELECT 1 FROM "Credential" c WHERE ${c.d.raw(liveCred)} AND COALESCE(c."lastRotatedAt", c."createdAt") < ${cutoff(c, c.settings.rotationMaxDays)})`,
+  },
+  {
+    id: 'no-expiry',
+    owaspCode: 'NHI7',
+    title: () => 'Secret never expires',
+    severity: fixed('low'),
+    when: ({ d }) => d.raw(`EXISTS (SELECT 1 FROM "Credential" c WHERE ${liveCred} AND c."expiresAt" IS NULL AND c."kind" <> 'certificate')`),
+  },
+  {
+    id: 'env-mix',
+    owaspCode: 'NHI8',
+    title: () => 'Same secret in production and non-production',
+    severity: fixed('critical'),
+    when: ({ d }) =>
+      d.raw(`i."environment" IN ('production','staging','development','test') AND EXISTS (SELECT 1 FROM "Credential" c
+        JOIN "Credential" c2 ON c2."orgId" = c."orgId" AND c2."fingerprint" = c."fingerprint" AND c2."identityId" <> c."identityId" AND (c2."status" || '') = 'active'
+        JOIN "Identity" i2 ON i2."id" = c2."identityId"
+        WHERE ${liveCred} AND ((i."environment" = 'production' AND i2."environment" IN ${NON_PROD}) OR (i."environment" IN ${NON_PROD} AND i2."environment" = 'production')))`),
+  },
+  {
+    id: 'shared-secret',
+    owaspCode: 'NHI9',
+    title: () => 'Secret shared with other identities',
+    severity: fixed('high'),
+    when: ({ d }) =>
+      d.raw(`EXISTS (SELECT 1 FROM "Credential" c JOIN "Credential" c2 ON c2."orgId" = c."orgId" AND c2."fingerprint" = c."fingerprint"
+        AND c2."identityId" <> c."identityId" AND (c2."status" || '') = 'active' WHERE ${liveCred})`),
+  },
+  {
+    id: 'human-use',
+    owaspCode: 'NHI10',
+    title: () => 'Interactive sign-in by a person',
+    severity: fixed('high'),
+    when: (c) =>
+      c.d.q`EXISTS (SELECT 1 FROM "ActivityEvent" a WHERE a."identityId" = i."id" AND a."kind" = 'interactive_login' AND a."at" >= ${cutoff(c, c.settings.humanUseWindowDays)})`,
+  },
+]
+
+export const RULE_IDS = RULES.map((r) => r.id)
+export const RULE_BY_ID = new Map(RULES.map((r) => [r.id, r]))
+
+export function isOwaspCode(v: string): v is OwaspCode {
+  return (OWASP_CODES as readonly string[]).includes(v)
+}

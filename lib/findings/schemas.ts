@@ -1,0 +1,51 @@
+import { z } from 'zod'
+import { OWASP_CODES, RULE_IDS, SEVERITIES } from '@/lib/findings/rules'
+
+const DAY = 86_400_000
+export const FINDING_STATUSES = ['open', 'accepted', 'resolved'] as const
+export const MAX_ACCEPT_DAYS = 365
+
+const orgSlug = z.string().min(1).max(64)
+
+export const acceptFindingSchema = z
+  .object({
+    orgSlug,
+    findingId: z.string().regex(/^[a-z0-9_-]{1,64}$/i, 'Unknown finding'),
+    until: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Pick the date the acceptance ends'),
+    reason: z.string().trim().min(10, 'Say why the risk is acceptable (at least 10 characters)').max(1000, 'At most 1,000 characters'),
+  })
+  .superRefine((v, ctx) => {
+    const until = Date.parse(`${v.until}T23:59:59.999Z`)
+    if (Number.isNaN(until)) ctx.addIssue({ code: 'custom', path: ['until'], message: 'Not a valid date' })
+    else if (until <= Date.now()) ctx.addIssue({ code: 'custom', path: ['until'], message: 'The acceptance must end in the future' })
+    else if (until > Date.now() + MAX_ACCEPT_DAYS * DAY) ctx.addIssue({ code: 'custom', path: ['until'], message: `At most ${MAX_ACCEPT_DAYS} days ahead; accept again when it expires` })
+  })
+export type AcceptFindingInput = z.infer<typeof acceptFindingSchema>
+
+export const recomputeFindingsSchema = z.object({ orgSlug })
+
+const days = (min: number, max: number, what: string) =>
+  z.coerce
+    .number({ error: `${what} must be a number of days` })
+    .int(`${what} must be a whole number of days`)
+    .min(min, `${what}: at least ${min} day${min === 1 ? '' : 's'}`)
+    .max(max, `${what}: at most ${max} days`)
+
+/** The posture thresholds an admin edits (same bounds as lib/settings/schemas.ts). */
+export const postureSettingsSchema = z.object({
+  orgSlug,
+  dormantDays: days(7, 730, 'Dormant after'),
+  rotationMaxDays: days(1, 1825, 'Rotation limit'),
+  privilegedUnusedDays: days(7, 730, 'Unused privilege after'),
+  humanUseWindowDays: days(1, 365, 'Human-use window'),
+})
+export type PostureSettingsInput = z.infer<typeof postureSettingsSchema>
+
+export const findingListSchema = z.object({
+  code: z.enum(OWASP_CODES).optional().catch(undefined),
+  rule: z.enum(RULE_IDS as [string, ...string[]]).optional().catch(undefined),
+  status: z.enum(FINDING_STATUSES).catch('open'),
+  severity: z.enum(SEVERITIES).optional().catch(undefined),
+  page: z.coerce.number().int().min(1).max(100_000).catch(1),
+})
+export type FindingListParams = z.infer<typeof findingListSchema>

@@ -1,0 +1,74 @@
+import 'server-only'
+import { randomBytes } from 'node:crypto'
+import { recordAudit } from '@/lib/audit/record'
+import { assertCan, type OrgContext } from '@/lib/auth/org-context'
+import { db, type Tx } from '@/lib/db'
+import { ConflictError, NotFoundError, ValidationError } from '@/lib/errors'
+import { enqueueJob } from '@/lib/jobs/queue'
+import type { OffboardPayload } from '@/lib/ownership/schemas'
+
+async function leaver(ctx: OrgContext, userId: string) {
+  const m = await db.membership.findFirst({
+    where: { orgId: ctx.org.id, userId },
+    select: { id: true, role: true, status: true, user: { select: { id: true, name: true, email: true, active: true } } },
+  })
+  // A user of another organization is answered as unknown.
+  if (!m) throw new NotFoundError('Member not found')
+  if (userId === ctx.user.id) throw new ValidationError('You cannot remove or deactivate yourself; ask another admin.')
+  if (m.role === 'admin' && m.status === 'active') {
+    const admins = await db.membership.count({ where: { orgId: ctx.org.id, role: 'admin', status: 'active', user: { active: true }, userId: { not: userId } } })
+    if (admins === 0) throw new ConflictError('This is the last admin of the organization; make someone else admin first.')
+  }
+  return m
+}
+
+async function startOffboarding(tx: Tx, ctx: OrgContext, user: { id: string; name: string; email: string }, reason: OffboardPayload['reason']) {
+  const owned = await tx.identity.count({ where: { orgId: ctx.org.id, ownerId: user.id } })
+  // Pending hand-offs to or from the leaver can no longer complete.
+  await tx.ownershipTransfer.updateMany({
+    where: { orgId: ctx.org.id, status: 'pending', OR: [{ toUserId: user.id }, { fromUserId: user.id }] },
+    data: { status: 'canceled', decidedAt: new Date() },
+  })
+  const payload: OffboardPayload = { userId: user.id, leaverLabel: `${user.name} <${user.email}>`, reason, actor: ctx.actor, totals: { toBackup: 0, toLead: 0, orphaned: 0, backupsCleared: 0 } }
+  const job = await enqueueJob(tx, {
+    orgId: ctx.org.id,
+    type: 'offboard_member',
+    payload,
+    idempotencyKey: `offboard_member:${ctx.org.id}:${user.id}:${randomBytes(6).toString('hex')}`,
+    total: owned,
+    createdById: ctx.user.id,
+    maxAttempts: 10,
+  })
+  return { jobId: job.id, owned }
+}
+
+/** Removes a person from this organization; their identities are handed over by an offboard_member job. */
+export async function removeMember(ctx: OrgContext, userId: string) {
+  assertCan(ctx, 'member:manage')
+  const m = await leaver(ctx, userId)
+  if (m.status !== 'active') throw new ConflictError(`${m.user.name} was already removed.`)
+  return db.$transaction(async (tx) => {
+    await tx.membership.update({ where: { id: m.id }, data: { status: 'removed', removedAt: new Date() } })
+    const r = await startOffboarding(tx, ctx, m.user, 'removed')
+    await recordAudit(tx, ctx, { action: 'member.remove', targetType: 'user', targetId: m.user.id, targetLabel: m.user.email, details: { role: m.role, owned: r.owned, jobId: r.jobId } })
+    return r
+  })
+}
+
+/**
+ * Deactivates a person: they can no longer sign in or own identities. A user account is shared across
+ * organizations, so an admin of one organization may deactivate only people who belong to no other.
+ */
+export async function deactivateMember(ctx: OrgContext, userId: string) {
+  assertCan(ctx, 'member:manage')
+  const m = await leaver(ctx, userId)
+  if (!m.user.active) throw new ConflictError(`${m.user.name} is already deactivated.`)
+  const elsewhere = await db.membership.count({ where: { userId, status: 'active', orgId: { not: ctx.org.id } } })
+  if (elsewhere > 0) throw new ConflictError(`${m.user.name} also belongs to another organization; remove them from this one instead.`)
+  return db.$transaction(async (tx) => {
+    await tx.user.update({ where: { id: m.user.id }, data: { active: false } })
+    const r = await startOffboarding(tx, ctx, m.user, 'deactivated')
+    await recordAudit(tx, ctx, { action: 'member.deactivate', targetType: 'user', targetId: m.user.id, targetLabel: m.user.email, details: { role: m.role, owned: r.owned, jobId: r.jobId } })
+    return r
+  })
+}

@@ -1,0 +1,188 @@
+// Organization metrics for the dashboard and the daily MetricSnapshot. Plain SQL through lib/findings/sql.ts so
+// the seeder, the worker and the web tier compute the very same numbers.
+import { randomUUID } from 'node:crypto'
+import { AUTH_FAILURE_WINDOW_DAYS, OWASP_CODES } from '@/lib/findings/rules'
+import { dialect, num, run, type Sql } from '@/lib/findings/sql'
+import type { OrgSettings } from '@/lib/settings/schemas'
+
+const DAY = 86_400_000
+/** Kinds counted as workload identities on the dashboard. */
+export const WORKLOAD_KINDS = ['service_account', 'workload', 'ci_cd'] as const
+
+export type OrgMetrics = {
+  total: number
+  unowned: number
+  privileged: number
+  /** identities with an open NHI5 finding */
+  overprivileged: number
+  dormant: number
+  highRisk: number
+  privilegedWorkloads: number
+  credentialsActive: number
+  credentialsCompliant: number
+  /** share of active credentials rotated within the rotation limit, 0-100; null without credentials */
+  rotationCompliance: number | null
+  unusedCredentials: number
+  unusedCredentialIdentities: number
+  failedAuth30d: number
+  failedAuthIdentities: number
+  openFindings: number
+  byKind: Record<string, number>
+  bySource: Record<string, number>
+  byEnvironment: Record<string, number>
+  /** identities with at least one open finding of each OWASP code */
+  findingsByCode: Record<string, number>
+  dormantDays: number
+  rotationMaxDays: number
+  backfilled?: boolean
+}
+
+export async function computeOrgMetrics(s: Sql, orgId: string, settings: OrgSettings, now = Date.now()): Promise<OrgMetrics> {
+  const d = dialect(s.engine)
+  const dormantCut = d.date(now - settings.dormantDays * DAY)
+  const rotationCut = d.date(now - settings.rotationMaxDays * DAY)
+  const authCut = d.date(now - AUTH_FAILURE_WINDOW_DAYS * DAY)
+  const workloads = WORKLOAD_KINDS.map((k) => `'${k}'`).join(',')
+  const flag = (cond: string) => `SUM(CASE WHEN ${cond} THEN 1 ELSE 0 END)`
+  const [idRows, groups, credRows, codeRows, ruleRows, authRows] = await Promise.all([
+    run<Record<string, unknown>>(
+      s,
+      d.q`SELECT COUNT(*) AS "total", ${d.raw(flag(`"ownerId" IS NULL`))} AS "unowned", ${d.raw(flag(`"privileged"`))} AS "privileged",
+        SUM(CASE WHEN "lastUsedAt" IS NULL OR "lastUsedAt" < ${dormantCut} THEN 1 ELSE 0 END) AS "dormant",
+        ${d.raw(flag(`"riskScore" >= 70`))} AS "highRisk", ${d.raw(flag(`"privileged" AND "kind" IN (${workloads})`))} AS "privilegedWorkloads"
+        FROM "Identity" WHERE "orgId" = ${orgId} AND "status" <> 'deleted'`,
+    ),
+    run<{ kind: string; sourceId: string; environment: string; n: unknown }>(
+      s,
+      d.q`SELECT "kind", "sourceId", "environment", COUNT(*) AS "n" FROM "Identity" WHERE "orgId" = ${orgId} AND "status" <> 'deleted' GROUP BY "kind", "sourceId", "environment"`,
+    ),
+    run<Record<string, unknown>>(
+      s,
+      d.q`SELECT COUNT(*) AS "active", SUM(CASE WHEN COALESCE("lastRotatedAt", "createdAt") >= ${rotationCut} THEN 1 ELSE 0 END) AS "compliant",
+        SUM(CASE WHEN COALESCE("lastUsedAt", "createdAt") < ${dormantCut} THEN 1 ELSE 0 END) AS "unused"
+        FROM "Credential" WHERE "orgId" = ${orgId} AND "status" = 'active'`,
+    ),
+    run<{ code: string; n: unknown; f: unknown }>(
+      s,
+      d.q`SELECT "owaspCode" AS "code", COUNT(DISTINCT "identityId") AS "n", COUNT(*) AS "f" FROM "Finding" WHERE "orgId" = ${orgId} AND "status" = 'open' GROUP BY "owaspCode"`,
+    ),
+    run<{ rule: string; n: unknown }>(
+      s,
+      d.q`SELECT "rule", COUNT(*) AS "n" FROM "Finding" WHERE "orgId" = ${orgId} AND "status" = 'open' AND "rule" IN ('unused-cred','auth-failures') GROUP BY "rule"`,
+    ),
+    run<{ n: unknown }>(s, d.q`SELECT COUNT(*) AS "n" FROM "ActivityEvent" WHERE "orgId" = ${orgId} AND "kind" = 'auth_failure' AND "at" >= ${authCut}`),
+  ])
+  const i = idRows[0] ?? {}
+  const c = credRows[0] ?? {}
+  const add = (m: Record<string, number>, k: string, n: number) => void (m[k] = (m[k] ?? 0) + n)
+  const byKind: Record<string, number> = {}
+  const bySource: Record<string, number> = {}
+  const byEnvironment: Record<string, number> = {}
+  for (const g of groups) {
+    add(byKind, g.kind, num(g.n))
+    add(bySource, g.sourceId, num(g.n))
+    add(byEnvironment, g.environment, num(g.n))
+  }
+  const findingsByCode: Record<string, number> = Object.fromEntries(OWASP_CODES.map((code) => [code, 0]))
+  let openFindings = 0
+  for (const r of codeRows) {
+    findingsByCode[r.code] = num(r.n)
+    openFindings += num(r.f)
+  }
+  const rule = (id: string) => num(ruleRows.find((r) => r.rule === id)?.n)
+  const active = num(c.active)
+  const compliant = num(c.compliant)
+  return {
+    total: num(i.total),
+    unowned: num(i.unowned),
+    privileged: num(i.privileged),
+    overprivileged: findingsByCode.NHI5 ?? 0,
+    dormant: num(i.dormant),
+    highRisk: num(i.highRisk),
+    privilegedWorkloads: num(i.privilegedWorkloads),
+    credentialsActive: active,
+    credentialsCompliant: compliant,
+    rotationCompliance: active ? Math.round((compliant / active) * 1000) / 10 : null,
+    unusedCredentials: num(c.unused),
+    unusedCredentialIdentities: rule('unused-cred'),
+    failedAuth30d: num(authRows[0]?.n),
+    failedAuthIdentities: rule('auth-failures'),
+    openFindings,
+    byKind,
+    bySource,
+    byEnvironment,
+    findingsByCode,
+    dormantDays: settings.dormantDays,
+    rotationMaxDays: settings.rotationMaxDays,
+  }
+}
+
+export const utcDay = (t: number) => new Date(t).toISOString().slice(0, 10)
+
+/** Stores (or refreshes) the organization's snapshot for the UTC day of `now`. */
+export async function saveSnapshot(s: Sql, orgId: string, metrics: OrgMetrics, now = Date.now()) {
+  const d = dialect(s.engine)
+  await run(
+    s,
+    d.q`INSERT INTO "MetricSnapshot" ("id","orgId","day","metrics","takenAt") VALUES (${randomUUID()}, ${orgId}, ${utcDay(now)}, ${JSON.stringify(metrics)}, ${d.date(now)})
+      ON CONFLICT ("orgId","day") DO UPDATE SET "metrics" = excluded."metrics", "takenAt" = excluded."takenAt"`,
+  )
+}
+
+export async function takeSnapshot(s: Sql, orgId: string, settings: OrgSettings, now = Date.now()) {
+  const metrics = await computeOrgMetrics(s, orgId, settings, now)
+  await saveSnapshot(s, orgId, metrics, now)
+  return metrics
+}
+
+function scaleRecord(m: Record<string, number>, f: number) {
+  return Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Math.round(v * f)]))
+}
+
+/**
+ * Plausible history for the demo: the inventory grew into today's size while its hygiene improved.
+ * Days that already have a real snapshot are left alone.
+ */
+export async function backfillHistory(s: Sql, orgId: string, current: OrgMetrics, now = Date.now(), days = 365) {
+  const d = dialect(s.engine)
+  let seed = [...orgId].reduce((h, ch) => (h * 31 + ch.charCodeAt(0)) >>> 0, 7)
+  const rand = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32)
+  await s.transaction(async (tx) => {
+    for (let back = days; back >= 1; back--) {
+      const t = now - back * DAY
+      const age = back / days
+      const size = (1 - 0.45 * age) * (1 + (rand() - 0.5) * 0.01)
+      const worse = 1 + 0.6 * age + (rand() - 0.5) * 0.04
+      const sized = (n: number) => Math.round(n * size)
+      const bad = (n: number) => Math.round(n * size * worse)
+      const m: OrgMetrics = {
+        ...current,
+        total: sized(current.total),
+        unowned: Math.min(sized(current.total), bad(current.unowned)),
+        privileged: sized(current.privileged),
+        overprivileged: bad(current.overprivileged),
+        dormant: bad(current.dormant),
+        highRisk: bad(current.highRisk),
+        privilegedWorkloads: sized(current.privilegedWorkloads),
+        credentialsActive: sized(current.credentialsActive),
+        credentialsCompliant: Math.round(sized(current.credentialsActive) * Math.max(0, ((current.rotationCompliance ?? 0) / 100) * (1 - 0.5 * age))),
+        rotationCompliance: current.rotationCompliance === null ? null : Math.round(current.rotationCompliance * (1 - 0.5 * age) * 10) / 10,
+        unusedCredentials: bad(current.unusedCredentials),
+        unusedCredentialIdentities: bad(current.unusedCredentialIdentities),
+        failedAuth30d: Math.round(current.failedAuth30d * (0.6 + rand() * 0.8)),
+        failedAuthIdentities: bad(current.failedAuthIdentities),
+        openFindings: bad(current.openFindings),
+        byKind: scaleRecord(current.byKind, size),
+        bySource: scaleRecord(current.bySource, size),
+        byEnvironment: scaleRecord(current.byEnvironment, size),
+        findingsByCode: scaleRecord(current.findingsByCode, size * worse),
+        backfilled: true,
+      }
+      await run(
+        tx,
+        d.q`INSERT INTO "MetricSnapshot" ("id","orgId","day","metrics","takenAt") VALUES (${randomUUID()}, ${orgId}, ${utcDay(t)}, ${JSON.stringify(m)}, ${d.date(t)})
+          ON CONFLICT ("orgId","day") DO NOTHING`,
+      )
+    }
+  })
+}

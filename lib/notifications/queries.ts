@@ -1,0 +1,21 @@
+import 'server-only'
+import type { OrgContext } from '@/lib/auth/org-context'
+import { db } from '@/lib/db'
+import type { InboxListParams } from '@/lib/notifications/schemas'
+
+const PAGE = 50
+
+/** Everyone has an inbox: only their own notifications in this organization. */
+export async function listNotifications(ctx: OrgContext, p: InboxListParams) {
+  const where = { orgId: ctx.org.id, userId: ctx.user.id, ...(p.filter === 'unread' ? { readAt: null } : {}) }
+  const [rows, total, unread] = await Promise.all([
+    db.notification.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], skip: (p.page - 1) * PAGE, take: PAGE }),
+    db.notification.count({ where }),
+    countUnread(ctx),
+  ])
+  return { rows, total, unread, pageSize: PAGE }
+}
+
+export async function countUnread(ctx: OrgContext) {
+  return db.notification.count({ where: { orgId: ctx.org.id, userId: ctx.user.id, readAt: null } })
+}

@@ -1,0 +1,113 @@
+import 'server-only'
+import type { Actor } from '@/lib/auth/org-context'
+import type { Tx } from '@/lib/db'
+import { env } from '@/lib/env'
+import { notify } from '@/lib/notifications/notify'
+import { recordAuditBatch } from '@/lib/ownership/audit-batch'
+import type { OwnerOrigin } from '@/lib/ownership/schemas'
+
+export type OwnershipRow = { id: string; name: string; ownerId: string | null; backupOwnerId: string | null; teamId: string | null }
+export type OwnershipTarget = { ownerId?: string | null; backupOwnerId?: string | null; teamId?: string | null; origin: OwnerOrigin; reason?: string }
+type Values = { ownerId: string | null; backupOwnerId: string | null; teamId: string | null }
+
+export type ApplyCtx = { org: { id: string; slug: string }; actor: Actor }
+
+/**
+ * Applies per-identity ownership targets in the caller's transaction: one UPDATE per distinct result, one
+ * audit row per changed identity (so each identity's history shows it), owner-left findings resolved once
+ * somebody owns the identity again, and one notification per new owner. Rows that would not change are skipped.
+ */
+export async function applyOwnership(
+  tx: Tx,
+  ctx: ApplyCtx,
+  rows: OwnershipRow[],
+  targetOf: (row: OwnershipRow) => OwnershipTarget | null,
+  opts: { action: string; details?: Record<string, unknown>; notifyKind?: string; justification?: string | null },
+) {
+  const now = new Date()
+  const groups = new Map<string, { values: Values; origin: OwnerOrigin; ownerChanged: boolean; ids: string[] }>()
+  const audits: Parameters<typeof recordAuditBatch>[2] = []
+  const gained = new Map<string, { n: number; first: string }>()
+  const owned: string[] = []
+  for (const row of rows) {
+    const t = targetOf(row)
+    if (!t) continue
+    const next: Values = {
+      ownerId: t.ownerId !== undefined ? t.ownerId : row.ownerId,
+      backupOwnerId: t.backupOwnerId !== undefined ? t.backupOwnerId : row.backupOwnerId,
+      teamId: t.teamId !== undefined ? t.teamId : row.teamId,
+    }
+    // Nobody backs up themselves: the backup role falls away when the backup becomes the owner.
+    if (next.ownerId && next.ownerId === next.backupOwnerId) next.backupOwnerId = null
+    if (next.ownerId === row.ownerId && next.backupOwnerId === row.backupOwnerId && next.teamId === row.teamId) continue
+    const ownerChanged = next.ownerId !== row.ownerId
+    const key = JSON.stringify([next, ownerChanged ? t.origin : null])
+    let g = groups.get(key)
+    if (!g) groups.set(key, (g = { values: next, origin: t.origin, ownerChanged, ids: [] }))
+    g.ids.push(row.id)
+    if (ownerChanged && next.ownerId) {
+      const prev = gained.get(next.ownerId)
+      gained.set(next.ownerId, { n: (prev?.n ?? 0) + 1, first: prev?.first ?? row.name })
+      owned.push(row.id)
+    }
+    audits.push({
+      action: opts.action,
+      targetType: 'identity',
+      targetId: row.id,
+      targetLabel: row.name,
+      justification: opts.justification ?? null,
+      details: {
+        from: { ownerId: row.ownerId, backupOwnerId: row.backupOwnerId, teamId: row.teamId },
+        to: next,
+        ...(ownerChanged ? { origin: next.ownerId ? t.origin : null } : {}),
+        ...(t.reason ? { reason: t.reason } : {}),
+        ...opts.details,
+      },
+    })
+  }
+  for (const g of groups.values()) {
+    const data = {
+      ...g.values,
+      ...(g.ownerChanged ? { ownerOrigin: g.values.ownerId ? g.origin : null, ownerAssignedAt: g.values.ownerId ? now : null } : {}),
+    }
+    for (let i = 0; i < g.ids.length; i += 2_000) await updateIdentities(tx, ctx.org.id, g.ids.slice(i, i + 2_000), { ...data, updatedAt: now })
+  }
+  for (let i = 0; i < owned.length; i += 2_000) {
+    // Looked up by the (identityId, rule) key alone: with orgId in the WHERE, SQLite prefers the (orgId, status, ...)
+    // index and walks every open finding of the organization. The ids come from the org-scoped rows above, and the
+    // update below is scoped by orgId again.
+    const open = await tx.finding.findMany({ where: { identityId: { in: owned.slice(i, i + 2_000) }, rule: 'owner-left' }, select: { id: true, orgId: true, status: true } })
+    const ids = open.filter((f) => f.orgId === ctx.org.id && f.status === 'open').map((f) => f.id)
+    if (ids.length) await tx.finding.updateMany({ where: { orgId: ctx.org.id, id: { in: ids } }, data: { status: 'resolved', resolvedAt: now } })
+  }
+  await recordAuditBatch(tx, ctx, audits)
+  const recipients = [...gained].filter(([userId]) => userId !== ctx.actor.id)
+  await notify(
+    tx,
+    recipients.map(([userId, { n, first }]) => ({
+      orgId: ctx.org.id,
+      userId,
+      kind: opts.notifyKind ?? 'ownership.assigned',
+      title: n === 1 ? `You now own ${first}` : `You now own ${n} more identities`,
+      body: `${ctx.actor.label} made you the accountable owner of ${n === 1 ? 'a non-human identity' : `${n} non-human identities`}. Review them on your "My identities" page.`,
+      link: `/${ctx.org.slug}/my`,
+    })),
+  )
+  return { changed: audits.length, newOwners: Object.fromEntries([...gained].map(([k, v]) => [k, v.n])) }
+}
+
+/**
+ * One UPDATE ... WHERE orgId = ? AND id IN (...) for a batch. Prisma's updateMany reads the matching ids first and
+ * costs ~8x more per batch here; values follow Prisma's conventions (epoch ms on SQLite, UTC text on PostgreSQL).
+ */
+async function updateIdentities(tx: Tx, orgId: string, ids: string[], data: Record<string, string | Date | null>) {
+  const pg = env().databaseProvider === 'postgresql'
+  const args: unknown[] = []
+  const mark = (v: unknown) => {
+    args.push(v instanceof Date ? (pg ? v.toISOString() : v.getTime()) : v)
+    return pg ? `$${args.length}` : '?'
+  }
+  const set = Object.entries(data).map(([col, v]) => `"${col}" = ${mark(v)}${pg && v instanceof Date ? '::timestamp' : ''}`)
+  const where = `"orgId" = ${mark(orgId)} AND "id" IN (${ids.map((id) => mark(id)).join(',')})`
+  await tx.$executeRawUnsafe(`UPDATE "Identity" SET ${set.join(', ')} WHERE ${where}`, ...args)
+}

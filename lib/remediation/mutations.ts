@@ -1,0 +1,197 @@
+import 'server-only'
+import { recordAudit } from '@/lib/audit/record'
+import { assertCan, type OrgContext } from '@/lib/auth/org-context'
+import { resolveConnector } from '@/lib/connectors/registry'
+import { db, type Tx } from '@/lib/db'
+import { ConflictError, mapPrismaError, NotFoundError, ValidationError } from '@/lib/errors'
+import { enqueueJob } from '@/lib/jobs/queue'
+import { applyEffects, syncReviewItem } from '@/lib/remediation/outcome'
+import {
+  bulkTargets, justificationSchema, KIND_LABELS, openKeyOf, remediationTargetSchema, type RemediationTarget,
+} from '@/lib/remediation/schemas'
+
+export type RemediationRequest = RemediationTarget & { justification: string; reviewItemId?: string }
+
+const REVOCABLE_ITEM_DECISIONS = new Set(['revoke', 'reduce'])
+
+/**
+ * Asks for one change on a source. In the caller's transaction (or a new one): marks the target pending
+ * (an open Remediation row, one per target), enqueues the job, writes the audit row. Asking again for a
+ * target that is already pending returns the pending one. Campaigns pass `reviewItemId`: the decision on
+ * that item (revoke/reduce, in this organization) is then the authority, instead of identity:remediate.
+ */
+export async function requestRemediation(ctx: OrgContext, input: RemediationRequest, tx?: Tx) {
+  const run = (t: Tx) => requestOne(t, ctx, input)
+  try {
+    return tx ? await run(tx) : await db.$transaction(run)
+  } catch (err) {
+    throw mapPrismaError(err)
+  }
+}
+
+async function requestOne(tx: Tx, ctx: OrgContext, input: RemediationRequest) {
+  const parsedTarget = remediationTargetSchema.safeParse(input)
+  if (!parsedTarget.success) throw new ValidationError(parsedTarget.error.issues[0]?.message ?? 'Invalid target')
+  const justification = justificationSchema.safeParse(input.justification)
+  if (!justification.success) throw new ValidationError(justification.error.issues[0].message, { justification: [justification.error.issues[0].message] })
+  const t = parsedTarget.data
+  const orgId = ctx.org.id
+
+  if (input.reviewItemId) {
+    const item = await tx.reviewItem.findFirst({ where: { id: input.reviewItemId, orgId }, select: { identityId: true, decision: true } })
+    if (!item || item.identityId !== t.identityId) throw new NotFoundError('Review item not found')
+    if (!REVOCABLE_ITEM_DECISIONS.has(item.decision ?? '')) throw new ConflictError('This review item was not decided revoke or reduce.')
+  } else {
+    assertCan(ctx, 'identity:remediate')
+  }
+
+  const identity = await tx.identity.findFirst({
+    where: { id: t.identityId, orgId },
+    select: { id: true, name: true, status: true, source: { select: { id: true, name: true, type: true, config: true, secretRef: true } } },
+  })
+  if (!identity) throw new NotFoundError('Identity not found')
+
+  let targetLabel = identity.name
+  const details: Record<string, unknown> = { kind: t.kind }
+  if (t.kind === 'revoke_grant') {
+    const grant = await tx.grant.findFirst({
+      where: { id: t.grantId!, orgId, identityId: identity.id },
+      select: { status: true, privileged: true, entitlement: { select: { name: true, resource: { select: { name: true } } } } },
+    })
+    if (!grant) throw new NotFoundError('Grant not found')
+    if (grant.status === 'revoked') throw new ConflictError('This grant is already revoked.')
+    details.grantId = t.grantId
+    details.entitlement = grant.entitlement.name
+    details.resource = grant.entitlement.resource.name
+    details.privileged = grant.privileged
+    targetLabel = `${identity.name}: ${grant.entitlement.name} on ${grant.entitlement.resource.name}`
+  } else if (t.kind === 'revoke_credential' || t.kind === 'rotate_credential') {
+    const cred = await tx.credential.findFirst({ where: { id: t.credentialId!, orgId, identityId: identity.id }, select: { status: true, kind: true, label: true } })
+    if (!cred) throw new NotFoundError('Credential not found')
+    if (cred.status === 'revoked') throw new ConflictError('This credential is already revoked.')
+    details.credentialId = t.credentialId
+    details.credentialKind = cred.kind
+    targetLabel = `${identity.name}: ${cred.label ?? cred.kind}`
+  } else if (t.kind === 'disable_identity') {
+    if (identity.status !== 'active') throw new ConflictError(`This identity is already ${identity.status}.`)
+  } else if (t.kind === 'enable_identity') {
+    if (identity.status !== 'quarantined' && identity.status !== 'disabled') throw new ConflictError(`Only a quarantined or disabled identity can be restored; this one is ${identity.status}.`)
+  }
+
+  const openKey = openKeyOf(t)
+  const open = await tx.remediation.findUnique({ where: { openKey } })
+  if (open) {
+    if (open.kind === t.kind && open.orgId === orgId) return { remediation: open, created: false as const }
+    throw new ConflictError(`${KIND_LABELS[open.kind as keyof typeof KIND_LABELS] ?? open.kind} is already ${open.status} for this target; wait for it or finish it first.`)
+  }
+
+  const { mode } = resolveConnector(identity.source)
+  const rem = await tx.remediation.create({
+    data: {
+      orgId,
+      identityId: identity.id,
+      grantId: t.grantId ?? null,
+      credentialId: t.credentialId ?? null,
+      kind: t.kind,
+      status: 'pending',
+      openKey,
+      justification: justification.data,
+      requestedById: ctx.actor.type === 'user' ? ctx.actor.id : null,
+      reviewItemId: input.reviewItemId ?? null,
+      simulated: mode === 'simulated',
+    },
+  })
+  const targetId = t.grantId ?? t.credentialId ?? identity.id
+  const job = await enqueueJob(tx, {
+    orgId,
+    type: t.kind,
+    payload: { remediationId: rem.id },
+    idempotencyKey: `${t.kind}:${targetId}:${rem.id}`,
+    createdById: ctx.actor.type === 'user' ? ctx.actor.id : null,
+  })
+  const remediation = await tx.remediation.update({ where: { id: rem.id }, data: { jobId: job.id } })
+
+  if (t.kind === 'enable_identity') {
+    // Restoring ends the quarantine: the scheduled deletion must not run.
+    const quarantines = await tx.remediation.findMany({
+      where: { orgId, identityId: identity.id, kind: 'disable_identity', status: 'applied', soakUntil: { not: null } },
+      select: { id: true },
+    })
+    if (quarantines.length) {
+      await tx.job.updateMany({
+        where: { orgId, idempotencyKey: { in: quarantines.map((q) => `delete_identity:${q.id}`) }, status: { in: ['queued', 'retrying'] } },
+        data: { status: 'canceled', finishedAt: new Date(), lastError: 'Canceled: the identity was restored during its quarantine.' },
+      })
+    }
+  }
+  await syncReviewItem(tx, remediation, 'pending')
+  await recordAudit(tx, ctx, {
+    action: `remediation.request`,
+    targetType: 'identity',
+    targetId: identity.id,
+    targetLabel,
+    justification: justification.data,
+    details: { ...details, remediationId: rem.id, jobId: job.id, mode, source: identity.source.name, ...(input.reviewItemId ? { reviewItemId: input.reviewItemId } : {}) },
+  })
+  return { remediation, created: true as const }
+}
+
+/**
+ * Many targets in one transaction (a bulk revoke on one identity, a campaign's revocations). Targets that are
+ * already revoked are skipped and reported; anything else that fails rolls the whole request back.
+ */
+export async function requestRemediations(ctx: OrgContext, targets: RemediationRequest[], tx?: Tx) {
+  const run = async (t: Tx) => {
+    const created: string[] = []
+    const existing: string[] = []
+    const skipped: { target: RemediationTarget; reason: string }[] = []
+    for (const target of targets) {
+      try {
+        const r = await requestOne(t, ctx, target)
+        ;(r.created ? created : existing).push(r.remediation.id)
+      } catch (err) {
+        if (err instanceof ConflictError) skipped.push({ target, reason: err.message })
+        else throw err
+      }
+    }
+    return { created, existing, skipped }
+  }
+  try {
+    return tx ? await run(tx) : await db.$transaction(run, { timeout: 120_000, maxWait: 10_000 })
+  } catch (err) {
+    throw mapPrismaError(err)
+  }
+}
+
+export async function requestBulkRemediation(ctx: OrgContext, input: { identityId: string; grantIds: string[]; credentialIds: string[]; justification: string }) {
+  const targets = bulkTargets(input)
+  if (targets.length === 0) throw new ValidationError('Select at least one grant or credential.')
+  return requestRemediations(ctx, targets.map((t) => ({ ...t, justification: input.justification })))
+}
+
+/** A person did what a manual task asked for at the source: record it and make the inventory match. */
+export async function markRemediationDone(ctx: OrgContext, input: { remediationId: string; note?: string }) {
+  assertCan(ctx, 'identity:remediate')
+  return db.$transaction(async (tx) => {
+    const rem = await tx.remediation.findFirst({ where: { id: input.remediationId, orgId: ctx.org.id }, include: { identity: { select: { name: true } } } })
+    if (!rem) throw new NotFoundError('Task not found')
+    if (rem.status !== 'manual') throw new ConflictError(`This task is ${rem.status}, not waiting for a person.`)
+    const now = new Date()
+    const done = await tx.remediation.updateMany({
+      where: { id: rem.id, status: 'manual' },
+      data: { status: 'applied', openKey: null, completedAt: now, completedById: ctx.user.id, detail: input.note ? `Done by hand: ${input.note}` : 'Done by hand.' },
+    })
+    if (done.count !== 1) throw new ConflictError('Someone else finished this task a moment ago.')
+    await applyEffects(tx, rem, { now, quarantine: false })
+    await syncReviewItem(tx, rem, 'applied')
+    await recordAudit(tx, ctx, {
+      action: 'remediation.mark-done',
+      targetType: 'identity',
+      targetId: rem.identityId,
+      targetLabel: rem.identity.name,
+      justification: input.note ?? null,
+      details: { remediationId: rem.id, kind: rem.kind, grantId: rem.grantId, credentialId: rem.credentialId },
+    })
+    return { id: rem.id }
+  })
+}

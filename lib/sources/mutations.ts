@@ -1,0 +1,86 @@
+import 'server-only'
+import { assertCan, type OrgContext } from '@/lib/auth/org-context'
+import { recordAudit } from '@/lib/audit/record'
+import { resolveConnector } from '@/lib/connectors/registry'
+import { db } from '@/lib/db'
+import { ConflictError, NotFoundError, ValidationError } from '@/lib/errors'
+import { enqueueJob } from '@/lib/jobs/queue'
+import { FORMAT_INFO, type CreateImportSourceInput, type RequestSyncInput, type StartImportInput, type UpdateScheduleInput } from '@/lib/sources/schemas'
+import { readUploadMeta } from '@/lib/sources/uploads'
+
+export const SYNC_JOB = 'sync_source'
+export const IMPORT_JOB = 'import_file'
+
+export async function createImportSource(ctx: OrgContext, input: CreateImportSourceInput) {
+  assertCan(ctx, 'source:manage')
+  const info = FORMAT_INFO[input.format]
+  return db.$transaction(async (tx) => {
+    const clash = await tx.source.findFirst({ where: { orgId: ctx.org.id, name: input.name }, select: { id: true } })
+    if (clash) throw new ConflictError(`A source named “${input.name}” already exists.`)
+    const source = await tx.source.create({
+      data: { orgId: ctx.org.id, name: input.name, type: info.sourceType, config: JSON.stringify({ importFormat: input.format }) },
+      select: { id: true, name: true, type: true },
+    })
+    await recordAudit(tx, ctx, { action: 'source.create', targetType: 'source', targetId: source.id, targetLabel: source.name, details: { type: source.type, importFormat: input.format } })
+    return source
+  })
+}
+
+/** "Sync now": one sync job per source at a time (a second click while one waits returns the same job). */
+export async function requestSync(ctx: OrgContext, input: RequestSyncInput) {
+  assertCan(ctx, 'source:manage')
+  const source = await db.source.findFirst({ where: { id: input.sourceId, orgId: ctx.org.id } })
+  if (!source) throw new NotFoundError('Source not found')
+  if (resolveConnector(source).mode !== 'live') {
+    throw new ValidationError(`“${source.name}” has no live connection to sync from: import a file into it instead.`)
+  }
+  return db.$transaction(async (tx) => {
+    const waiting = await tx.job.findFirst({ where: { orgId: ctx.org.id, type: SYNC_JOB, status: { in: ['queued', 'running', 'retrying'] }, payload: { contains: `"sourceId":"${source.id}"` } } })
+    if (waiting) return waiting
+    const job = await enqueueJob(tx, {
+      orgId: ctx.org.id, type: SYNC_JOB, payload: { sourceId: source.id, trigger: 'manual' },
+      idempotencyKey: `${SYNC_JOB}:${source.id}:manual:${Date.now()}`, createdById: ctx.user.id, maxAttempts: 3,
+    })
+    await recordAudit(tx, ctx, { action: 'source.sync-request', targetType: 'source', targetId: source.id, targetLabel: source.name, details: { jobId: job.id } })
+    return job
+  })
+}
+
+export async function updateSchedule(ctx: OrgContext, input: UpdateScheduleInput) {
+  assertCan(ctx, 'source:manage')
+  return db.$transaction(async (tx) => {
+    const source = await tx.source.findFirst({ where: { id: input.sourceId, orgId: ctx.org.id }, select: { id: true, name: true, syncSchedule: true } })
+    if (!source) throw new NotFoundError('Source not found')
+    await tx.source.update({ where: { id: source.id }, data: { syncSchedule: input.schedule } })
+    await recordAudit(tx, ctx, { action: 'source.schedule', targetType: 'source', targetId: source.id, targetLabel: source.name, details: { from: source.syncSchedule, to: input.schedule } })
+  })
+}
+
+/** Queues the import of an uploaded file (checked against this organization) as a job with progress. */
+export async function startImport(ctx: OrgContext, input: StartImportInput) {
+  assertCan(ctx, 'source:manage')
+  const upload = await readUploadMeta(input.uploadId, ctx.org.id)
+  if (!upload) throw new NotFoundError('That upload is gone or belongs elsewhere: upload the file again.')
+  const source = await db.source.findFirst({ where: { id: upload.sourceId, orgId: ctx.org.id }, select: { id: true, name: true } })
+  if (!source) throw new NotFoundError('Source not found')
+  return db.$transaction(async (tx) => {
+    const job = await enqueueJob(tx, {
+      orgId: ctx.org.id,
+      type: IMPORT_JOB,
+      payload: { uploadId: upload.id, sourceId: source.id, format: upload.format, fileName: upload.fileName, allOrNothing: input.allOrNothing, mode: input.mode },
+      // One import per upload: a double click does not import twice.
+      idempotencyKey: `${IMPORT_JOB}:${upload.id}`,
+      total: upload.rows,
+      createdById: ctx.user.id,
+      maxAttempts: 3,
+    })
+    await recordAudit(tx, ctx, {
+      action: 'source.import',
+      targetType: 'source',
+      targetId: source.id,
+      targetLabel: source.name,
+      details: { jobId: job.id, format: upload.format, fileName: upload.fileName, bytes: upload.bytes, rows: upload.rows, errors: upload.errors, allOrNothing: input.allOrNothing, mode: input.mode },
+    })
+    return job
+  })
+}

@@ -1,0 +1,79 @@
+import 'server-only'
+import type { OrgContext } from '@/lib/auth/org-context'
+import { assertCan } from '@/lib/auth/org-context'
+import { resolveConnector } from '@/lib/connectors/registry'
+import { db } from '@/lib/db'
+import { NotFoundError } from '@/lib/errors'
+import { IMPORT_FORMATS, type ImportFormat } from '@/lib/sources/schemas'
+
+export type SourceRow = {
+  id: string
+  name: string
+  type: string
+  status: string
+  importFormat: ImportFormat | null
+  live: boolean
+  syncSchedule: string | null
+  lastSyncAt: Date | null
+  lastSyncStatus: string | null
+  lastSyncError: string | null
+  identities: number
+  deleted: number
+  activeJob: { id: string; type: string; status: string; progress: number; total: number } | null
+}
+
+export function importFormatOf(config: string): ImportFormat | null {
+  try {
+    const f = (JSON.parse(config) as { importFormat?: unknown }).importFormat
+    return IMPORT_FORMATS.includes(f as ImportFormat) ? (f as ImportFormat) : null
+  } catch {
+    return null
+  }
+}
+
+export async function listSources(ctx: OrgContext): Promise<SourceRow[]> {
+  assertCan(ctx, 'source:read')
+  const [sources, counts, jobs] = await Promise.all([
+    db.source.findMany({ where: { orgId: ctx.org.id }, orderBy: { name: 'asc' } }),
+    db.identity.groupBy({ by: ['sourceId', 'status'], where: { orgId: ctx.org.id }, _count: { _all: true } }),
+    db.job.findMany({
+      where: { orgId: ctx.org.id, type: { in: ['sync_source', 'import_file'] }, status: { in: ['queued', 'running', 'retrying'] } },
+      select: { id: true, type: true, status: true, progress: true, total: true, payload: true },
+      orderBy: { createdAt: 'desc' },
+      take: 200,
+    }),
+  ])
+  return sources.map((s) => {
+    const mine = counts.filter((c) => c.sourceId === s.id)
+    const job = jobs.find((j) => j.payload.includes(`"sourceId":"${s.id}"`))
+    return {
+      id: s.id, name: s.name, type: s.type, status: s.status, importFormat: importFormatOf(s.config),
+      live: resolveConnector(s).mode === 'live', syncSchedule: s.syncSchedule,
+      lastSyncAt: s.lastSyncAt, lastSyncStatus: s.lastSyncStatus, lastSyncError: s.lastSyncError,
+      identities: mine.filter((c) => c.status !== 'deleted').reduce((n, c) => n + c._count._all, 0),
+      deleted: mine.filter((c) => c.status === 'deleted').reduce((n, c) => n + c._count._all, 0),
+      activeJob: job ? { id: job.id, type: job.type, status: job.status, progress: job.progress, total: job.total } : null,
+    }
+  })
+}
+
+export async function getSourceOrThrow(ctx: OrgContext, sourceId: string) {
+  assertCan(ctx, 'source:read')
+  const s = await db.source.findFirst({ where: { id: sourceId, orgId: ctx.org.id } })
+  if (!s) throw new NotFoundError('Source not found')
+  return s
+}
+
+export type ImportJobStatus = { id: string; status: string; progress: number; total: number; lastError: string | null; result: Record<string, unknown> | null; finishedAt: string | null }
+
+/** An import or sync job of this organization (another org's id reads as missing). */
+export async function getSourceJob(ctx: OrgContext, jobId: string): Promise<ImportJobStatus> {
+  assertCan(ctx, 'source:read')
+  const j = await db.job.findFirst({ where: { id: jobId, orgId: ctx.org.id, type: { in: ['import_file', 'sync_source'] } } })
+  if (!j) throw new NotFoundError('Job not found')
+  let result: Record<string, unknown> | null = null
+  try {
+    result = j.result ? JSON.parse(j.result) : null
+  } catch {}
+  return { id: j.id, status: j.status, progress: j.progress, total: j.total, lastError: j.lastError, result, finishedAt: j.finishedAt?.toISOString() ?? null }
+}

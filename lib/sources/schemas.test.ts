@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest'
+import { scheduleMs, startImportSchema, updateScheduleSchema } from './schemas'
+
+describe('source schemas', () => {
+  it('reads simple sync schedules and refuses the rest', () => {
+    expect(scheduleMs('hourly')).toBe(3_600_000)
+    expect(scheduleMs('Daily')).toBe(86_400_000)
+    expect(scheduleMs('6h')).toBe(6 * 3_600_000)
+    expect(scheduleMs('15m')).toBe(900_000)
+    expect(scheduleMs('5m')).toBeNull()
+    expect(scheduleMs('every tuesday')).toBeNull()
+    expect(scheduleMs(null)).toBeNull()
+    expect(updateScheduleSchema.safeParse({ orgSlug: 'a', sourceId: 's', schedule: '' }).data?.schedule).toBeNull()
+    expect(updateScheduleSchema.safeParse({ orgSlug: 'a', sourceId: 's', schedule: 'sometimes' }).success).toBe(false)
+  })
+
+  it('accepts only well-formed upload ids', () => {
+    expect(startImportSchema.safeParse({ orgSlug: 'a', uploadId: '0123456789abcdef0123456789abcdef' }).success).toBe(true)
+    expect(startImportSchema.safeParse({ orgSlug: 'a', uploadId: '../../etc/passwd' }).success).toBe(false)
+  })
+})

@@ -1,0 +1,191 @@
+import { randomBytes } from 'node:crypto'
+import { describe, expect, it } from 'vitest'
+import { applyDiscovery } from '@/lib/connectors/sync'
+import type { DiscoveryPage } from '@/lib/connectors/types'
+import { db } from '@/lib/db'
+import { enqueueJobNow } from '@/lib/jobs/queue'
+import { drainJobs } from '@/lib/jobs/worker'
+import { enqueueScheduledSyncs } from '@/lib/sources/jobs'
+import { createOrg, engine } from './fixtures'
+
+const DAY = 86_400_000
+const d = (daysAgo: number) => new Date(Date.UTC(2025, 10, 1) - daysAgo * DAY)
+
+async function* pagesOf(...pages: DiscoveryPage[]) {
+  for (const p of pages) yield p
+}
+
+function snapshot(): DiscoveryPage {
+  return {
+    resources: [{ externalId: 'db/main', name: 'main', type: 'database' }],
+    entitlements: [
+      { resourceExternalId: 'db/main', externalId: 'SELECT', name: 'SELECT', privileged: false },
+      { resourceExternalId: 'db/main', externalId: 'SUPERUSER', name: 'SUPERUSER', privileged: true },
+    ],
+    identities: [
+      { externalId: 'a', name: 'svc-a', kind: 'service_account', environment: 'production', createdAt: d(400), lastUsedAt: d(1), tags: { team: 'data' } },
+      { externalId: 'b', name: 'svc-b', kind: 'api_key', createdAt: d(300) },
+      { externalId: 'c', name: 'svc-c', kind: 'bot', createdAt: d(200) },
+    ],
+    credentials: [
+      { identityExternalId: 'a', externalId: 'key-1', kind: 'access_key', fingerprint: 'id:key-1', createdAt: d(390) },
+      { identityExternalId: 'a', externalId: 'key-2', kind: 'access_key', fingerprint: 'id:key-2', createdAt: d(30) },
+      { identityExternalId: 'b', externalId: 'tok', kind: 'token', fingerprint: 'id:tok', createdAt: d(100) },
+    ],
+    grants: [
+      { identityExternalId: 'a', resourceExternalId: 'db/main', entitlementExternalId: 'SELECT' },
+      { identityExternalId: 'a', resourceExternalId: 'db/main', entitlementExternalId: 'SUPERUSER' },
+      { identityExternalId: 'c', resourceExternalId: 'db/main', entitlementExternalId: 'SELECT' },
+    ],
+  }
+}
+
+async function identities(sourceId: string) {
+  return db.identity.findMany({ where: { sourceId }, orderBy: { externalId: 'asc' } })
+}
+
+describe(`sync engine (${engine})`, () => {
+  it('adds what is new, with credentials, grants, tags, denormalized columns and one audit row', async () => {
+    const { org, source } = await createOrg()
+    const r = await applyDiscovery(org.id, source.id, pagesOf(snapshot()), { mode: 'full' })
+    expect(r).toMatchObject({ applied: true, added: 3, changed: 0, gone: 0, errors: 0, credentials: { added: 3 }, grants: { added: 3 } })
+    const [a, b, c] = await identities(source.id)
+    expect(a).toMatchObject({ externalId: 'a', name: 'svc-a', privileged: true, grantCount: 2, credentialCount: 2, status: 'active', searchText: 'svc-a a' })
+    expect(a.oldestSecretAt?.getTime()).toBe(d(390).getTime())
+    expect(b).toMatchObject({ privileged: false, grantCount: 0, credentialCount: 1 })
+    expect(c).toMatchObject({ privileged: false, grantCount: 1, credentialCount: 0, oldestSecretAt: null })
+    const cred = await db.credential.findFirstOrThrow({ where: { identityId: a.id, externalId: 'key-1' } })
+    expect(cred.fingerprint).toMatch(/^[0-9a-f]{64}$/)
+    expect(cred.fingerprint).not.toContain('key-1')
+    expect(await db.identityTag.findMany({ where: { identityId: a.id }, select: { key: true, value: true } })).toEqual([{ key: 'team', value: 'data' }])
+    const audit = await db.auditEvent.findMany({ where: { orgId: org.id, action: 'source.sync' } })
+    expect(audit).toHaveLength(1)
+    expect(audit[0]).toMatchObject({ actorType: 'system', outcome: 'success', targetId: source.id })
+    expect(JSON.parse(audit[0].details)).toMatchObject({ added: 3, changed: 0, gone: 0, errors: 0 })
+    expect(await db.source.findUniqueOrThrow({ where: { id: source.id } })).toMatchObject({ lastSyncStatus: 'succeeded', lastSyncError: null })
+  })
+
+  it('changes what changed, leaves the rest alone, and marks what is gone (full sync only) without erasing it', async () => {
+    const { org, source } = await createOrg()
+    await applyDiscovery(org.id, source.id, pagesOf(snapshot()), { mode: 'full' })
+    const before = await identities(source.id)
+
+    // Partial: only what is listed is touched; nothing is marked gone.
+    const partial = await applyDiscovery(org.id, source.id, pagesOf({ identities: [{ externalId: 'b', name: 'svc-b-renamed', kind: 'api_key', createdAt: d(300) }] }), { mode: 'partial' })
+    expect(partial).toMatchObject({ added: 0, changed: 1, gone: 0 })
+    expect((await identities(source.id)).map((i) => i.status)).toEqual(['active', 'active', 'active'])
+
+    // Full: a renamed, b gone, c unchanged, d new; a loses its SUPERUSER grant and key-1.
+    const next = snapshot()
+    next.identities = [
+      { ...next.identities![0], name: 'svc-a2' },
+      next.identities![2],
+      { externalId: 'd', name: 'svc-d', kind: 'workload', createdAt: d(5) },
+    ]
+    next.credentials = [next.credentials![1]]
+    next.grants = [next.grants![0], next.grants![2]]
+    const r = await applyDiscovery(org.id, source.id, pagesOf(next), { mode: 'full' })
+    expect(r).toMatchObject({ applied: true, added: 1, changed: 1, gone: 1, unchanged: 1, credentials: { gone: 2 }, grants: { gone: 1 } })
+    const [a, b, c, dd] = await identities(source.id)
+    expect(a).toMatchObject({ name: 'svc-a2', privileged: false, grantCount: 1, credentialCount: 1, status: 'active' })
+    expect(a.oldestSecretAt?.getTime()).toBe(d(30).getTime())
+    expect(b).toMatchObject({ status: 'deleted', id: before[1].id, credentialCount: 0 })
+    expect(c.updatedAt.getTime()).toBe(before[2].updatedAt.getTime())
+    expect(dd).toMatchObject({ externalId: 'd', status: 'active' })
+    expect(await db.grant.findFirstOrThrow({ where: { identityId: a.id, status: 'revoked' } })).toMatchObject({ privileged: true })
+    expect(await db.credential.count({ where: { identityId: a.id } })).toBe(2)
+
+    // A gone identity that comes back is active again.
+    const back = snapshot()
+    const r2 = await applyDiscovery(org.id, source.id, pagesOf(back), { mode: 'full' })
+    expect(r2.gone).toBe(1)
+    expect((await identities(source.id)).map((i) => [i.externalId, i.status])).toEqual([['a', 'active'], ['b', 'active'], ['c', 'active'], ['d', 'deleted']])
+  })
+
+  it('all-or-nothing: one unreadable record and nothing changes', async () => {
+    const { org, source } = await createOrg()
+    await applyDiscovery(org.id, source.id, pagesOf(snapshot()), { mode: 'full' })
+    const before = await identities(source.id)
+    const audits = await db.auditEvent.count({ where: { orgId: org.id } })
+    const r = await applyDiscovery(
+      org.id,
+      source.id,
+      pagesOf(
+        { identities: [{ externalId: 'a', name: 'renamed', kind: 'service_account' }, { externalId: 'new', name: 'new', kind: 'bot' }] },
+        { errors: [{ line: 7, message: 'kind: "robot" is not one of …' }] },
+      ),
+      { mode: 'full', allOrNothing: true },
+    )
+    expect(r).toMatchObject({ applied: false, errors: 1, added: 0, changed: 0 })
+    expect(r.errorSamples).toEqual([{ line: 7, message: expect.any(String) }])
+    expect(await identities(source.id)).toEqual(before)
+    const src = await db.source.findUniqueOrThrow({ where: { id: source.id } })
+    expect(src.lastSyncStatus).toBe('failed')
+    expect(src.lastSyncError).toMatch(/nothing was changed/)
+    expect(await db.auditEvent.count({ where: { orgId: org.id } })).toBe(audits + 1)
+
+    // Without all-or-nothing the good records apply, the bad one is reported, and nothing is marked gone.
+    const r2 = await applyDiscovery(
+      org.id,
+      source.id,
+      pagesOf({ identities: [{ externalId: 'new', name: 'new', kind: 'bot' }], errors: [{ line: 3, message: 'bad' }] }),
+      { mode: 'full' },
+    )
+    expect(r2).toMatchObject({ applied: true, added: 1, errors: 1, gone: 0, goneSkipped: true })
+    expect(await db.source.findUniqueOrThrow({ where: { id: source.id } })).toMatchObject({ lastSyncStatus: 'partial' })
+  })
+
+  it('an unreachable source fails the sync with a clear reason and changes no identity', async () => {
+    const { org, source } = await createOrg()
+    await applyDiscovery(org.id, source.id, pagesOf(snapshot()), { mode: 'full' })
+    const before = await identities(source.id)
+    async function* unreachable(): AsyncGenerator<DiscoveryPage> {
+      throw new Error('connect ECONNREFUSED 10.0.0.9:5432')
+    }
+    await expect(applyDiscovery(org.id, source.id, unreachable(), { mode: 'full' })).rejects.toThrow('ECONNREFUSED')
+    expect(await identities(source.id)).toEqual(before)
+    expect(await db.source.findUniqueOrThrow({ where: { id: source.id } })).toMatchObject({ lastSyncStatus: 'failed', lastSyncError: expect.stringContaining('ECONNREFUSED') })
+    expect(await db.auditEvent.findFirst({ where: { orgId: org.id, action: 'source.sync', outcome: 'failure' } })).not.toBeNull()
+  })
+
+  it('runs as a sync_source job: a live source that cannot be reached fails the job and changes nothing', async () => {
+    const { org } = await createOrg()
+    const ref = 'IMPORTS_TEST_UNREACHABLE_PG'
+    process.env[ref] = 'postgresql://nobody@127.0.0.1:1/none'
+    const source = await db.source.create({ data: { orgId: org.id, name: 'Prod DB', type: 'postgresql', secretRef: ref, syncSchedule: '6h' } })
+    await applyDiscovery(org.id, source.id, pagesOf(snapshot()), { mode: 'full' })
+    const before = await identities(source.id)
+    const job = await enqueueJobNow({ orgId: org.id, type: 'sync_source', payload: { sourceId: source.id }, idempotencyKey: `t-${randomBytes(4).toString('hex')}`, maxAttempts: 1 })
+    await drainJobs()
+    const done = await db.job.findUniqueOrThrow({ where: { id: job.id } })
+    expect(done.status).toBe('failed')
+    expect(done.lastError).toMatch(/^Could not sync “Prod DB”: /)
+    expect(await identities(source.id)).toEqual(before)
+    expect(await db.source.findUniqueOrThrow({ where: { id: source.id } })).toMatchObject({ lastSyncStatus: 'failed' })
+
+    // The schedule enqueues one job per period, however often the scheduler runs.
+    const now = new Date()
+    await enqueueScheduledSyncs(now)
+    await enqueueScheduledSyncs(new Date(now.getTime() + 1000))
+    const scheduled = await db.job.findMany({ where: { orgId: org.id, type: 'sync_source', payload: { contains: '"trigger":"schedule"' } } })
+    expect(scheduled).toHaveLength(1)
+    await db.job.deleteMany({ where: { orgId: org.id } })
+    delete process.env[ref]
+  })
+
+  it('applies a large discovery in batches and keeps every row (12,000 identities in one page)', async () => {
+    const { org, source } = await createOrg()
+    const n = 12_000
+    const page: DiscoveryPage = {
+      resources: [{ externalId: 'r', name: 'r', type: 'bucket' }],
+      entitlements: [{ resourceExternalId: 'r', externalId: 'read', name: 'read', privileged: false }],
+      identities: Array.from({ length: n }, (_, i) => ({ externalId: `x${i}`, name: `x${i}`, kind: 'api_key' as const })),
+      grants: Array.from({ length: n }, (_, i) => ({ identityExternalId: `x${i}`, resourceExternalId: 'r', entitlementExternalId: 'read' })),
+    }
+    const progress: number[] = []
+    const r = await applyDiscovery(org.id, source.id, pagesOf(page), { mode: 'full', onProgress: (p) => void progress.push(p.processed) })
+    expect(r).toMatchObject({ added: n, grants: { added: n }, errors: 0 })
+    expect(await db.identity.count({ where: { sourceId: source.id, grantCount: 1 } })).toBe(n)
+    expect(progress.at(-1)).toBe(2 * n)
+  })
+})
