@@ -49,22 +49,43 @@ export async function listIdentities(ctx: OrgContext, p: IdentityListParams) {
   return { rows, total, dormantDays: settings.dormantDays }
 }
 
-/** Counts per value of each facet, under every other active filter (so the numbers match what a click gives). */
-export async function identityFacets(ctx: OrgContext, f: IdentityFilter) {
+type Facets = { kind: Record<string, number>; environment: Record<string, number>; status: Record<string, number>; source: Record<string, number> }
+const facetCache = new Map<string, { at: number; value: Facets }>()
+const FACET_TTL_MS = 10_000
+
+/**
+ * Counts per value of each facet, each under every other active filter (so a number matches what a click gives).
+ * One GROUP BY over the four facet columns (an index-only scan on the covering index) gives a small cube; each
+ * facet is summed from it in memory. Paging and sorting reuse the result for a few seconds.
+ */
+export async function identityFacets(ctx: OrgContext, f: IdentityFilter): Promise<Facets> {
   assertCan(ctx, 'identity:read')
+  const { kind, env, status, source, ...rest } = f
+  const cacheKey = JSON.stringify([ctx.org.id, ctx.user.id, f.owner === 'me' ? ctx.user.id : '', kind, env, status, source, rest])
+  const hit = facetCache.get(cacheKey)
+  if (hit && Date.now() - hit.at < FACET_TTL_MS) return hit.value
   const { dormantDays } = await getOrgSettings(ctx)
-  const base = { userId: ctx.user.id, dormantDays }
-  const group = async (by: 'kind' | 'environment' | 'status' | 'sourceId', omit: keyof IdentityFilter) => {
-    const rows = await db.identity.groupBy({ by: [by], where: identityWhere(ctx.org.id, f, { ...base, omit }), _count: { _all: true } })
-    return Object.fromEntries(rows.map((r) => [r[by] as string, r._count._all])) as Record<string, number>
+  const where = identityWhere(ctx.org.id, { ...rest, kind: [], env: [], source: [], status: ['active', 'disabled', 'quarantined', 'deleted'] }, { userId: ctx.user.id, dormantDays })
+  const cube = await db.identity.groupBy({ by: ['kind', 'environment', 'status', 'sourceId'], where, _count: { _all: true } })
+  const ok = {
+    kind: (r: (typeof cube)[number]) => kind.length === 0 || kind.includes(r.kind as (typeof kind)[number]),
+    environment: (r: (typeof cube)[number]) => env.length === 0 || env.includes(r.environment as (typeof env)[number]),
+    status: (r: (typeof cube)[number]) => (status.length === 0 ? r.status !== 'deleted' : status.includes(r.status as (typeof status)[number])),
+    source: (r: (typeof cube)[number]) => source.length === 0 || source.includes(r.sourceId),
   }
-  const [kind, environment, status, source] = await Promise.all([
-    group('kind', 'kind'),
-    group('environment', 'env'),
-    group('status', 'status'),
-    group('sourceId', 'source'),
-  ])
-  return { kind, environment, status, source }
+  const value: Facets = { kind: {}, environment: {}, status: {}, source: {} }
+  const dims = { kind: 'kind', environment: 'environment', status: 'status', source: 'sourceId' } as const
+  for (const r of cube) {
+    for (const facet of Object.keys(dims) as (keyof typeof dims)[]) {
+      const others = (Object.keys(ok) as (keyof typeof ok)[]).filter((k) => k !== facet)
+      if (!others.every((k) => ok[k](r))) continue
+      const v = r[dims[facet]] as string
+      value[facet][v] = (value[facet][v] ?? 0) + r._count._all
+    }
+  }
+  if (facetCache.size > 500) facetCache.clear()
+  facetCache.set(cacheKey, { at: Date.now(), value })
+  return value
 }
 
 export async function listFilterOptions(ctx: OrgContext) {
@@ -107,4 +128,9 @@ export async function getIdentityOrThrow(ctx: OrgContext, id: string) {
     listAuditForTarget(ctx, id, 25),
   ])
   return { identity, grants, activity, audit }
+}
+
+/** Empties the facet cache (benchmarks measure the cold query). */
+export function resetFacetCache() {
+  facetCache.clear()
 }
