@@ -93,11 +93,8 @@ export async function runClose(campaignId: string, stage: number, progress: (don
     }
   }
 
-  // 3. Final close: lock every item, then queue remediation for revokes.
-  await db.$transaction(async (tx) => {
-    await tx.reviewItem.updateMany({ where: { campaignId, status: { not: 'closed' } }, data: { status: 'closed' } })
-    await tx.campaign.update({ where: { id: campaignId }, data: { status: 'closed', closedAt: now } })
-  })
+  // 3. Final close: lock every item, queue remediation for revokes, then mark the campaign closed.
+  await db.reviewItem.updateMany({ where: { campaignId, status: { not: 'closed' } }, data: { status: 'closed' } })
   await refreshCount(campaignId)
   const ctx = campaignContext(c.org, c)
   let remediation = { pending: 0, manual: 0 }
@@ -115,15 +112,16 @@ export async function runClose(campaignId: string, stage: number, progress: (don
     remediation = { pending: remediation.pending + r.pending, manual: remediation.manual + r.manual }
   }
   const next = c.recurrence !== 'none' ? await scheduleNext(c) : null
-  await db.$transaction((tx) =>
-    recordAudit(tx, systemActor(c.orgId), {
+  await db.$transaction(async (tx) => {
+    await tx.campaign.update({ where: { id: campaignId }, data: { status: 'closed', closedAt: now } })
+    await recordAudit(tx, systemActor(c.orgId), {
       action: 'campaign.closed',
       targetType: 'campaign',
       targetId: campaignId,
       targetLabel: c.name,
       details: { defaulted, remediationPending: remediation.pending, remediationManual: remediation.manual, next: next?.id ?? null },
-    }),
-  )
+    })
+  })
   return { closed: true, defaulted, ...remediation, next: next?.id ?? null }
 }
 
