@@ -1,4 +1,5 @@
 import 'server-only'
+import { insertRows, newId } from '@/lib/db-insert'
 import { recordAudit } from '@/lib/audit/record'
 import { db } from '@/lib/db'
 import { identityFilterSchema } from '@/lib/inventory/schemas'
@@ -147,7 +148,12 @@ export async function runLaunch(campaignId: string, progress: (done: number, tot
       }
     }
     // Items stay 'staged' (invisible to reviewers) until the whole population is in.
-    for (let s = 0; s < rows.length; s += BATCH) await db.reviewItem.createMany({ data: rows.slice(s, s + BATCH).map((r) => ({ ...r, status: 'staged' })) })
+    const now = new Date()
+    await insertRows(
+      'ReviewItem',
+      ['id', 'orgId', 'campaignId', 'identityId', 'grantId', 'credentialId', 'reviewerId', 'snapshot', 'recommendation', 'recommendationReason', 'privileged', 'identityName', 'status', 'stage', 'version', 'remediationStatus', 'createdAt'],
+      rows.map((r) => [newId(), r.orgId, r.campaignId, r.identityId, r.grantId, r.credentialId, r.reviewerId, r.snapshot, r.recommendation, r.recommendationReason, r.privileged, r.identityName, 'staged', 1, 0, 'none', now]),
+    )
     items += rows.length
     done += batch.length
     await progress(done, population.length)
