@@ -14,7 +14,8 @@ export type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0]
 function create(): Db {
   const { databaseUrl, databaseProvider } = env()
   if (databaseProvider === 'sqlite') {
-    const adapter = new PrismaBetterSqlite3({ url: sqliteFile(databaseUrl) }, { timestampFormat: 'unixepoch-ms' })
+    // Web and worker processes share the file: wait for the other's write transaction rather than fail at 5 s.
+    const adapter = new PrismaBetterSqlite3({ url: sqliteFile(databaseUrl), timeout: 20_000 }, { timestampFormat: 'unixepoch-ms' })
     return new SqliteClient({ adapter })
   }
   const adapter = new PrismaPg({ connectionString: databaseUrl, max: 10 })

@@ -18,8 +18,15 @@ case "${1:-}" in
       as_pg "$BIN/initdb" -D "$PGDIR" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
     fi
     if ! as_pg "$BIN/pg_ctl" -D "$PGDIR" status >/dev/null 2>&1; then
-      as_pg "$BIN/pg_ctl" -D "$PGDIR" -l "$PGDIR/server.log" -w -t 60 \
-        -o "-p $PGPORT -k $PGDIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c shared_buffers=512MB" start >/dev/null
+      opts="-p $PGPORT -k $PGDIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c shared_buffers=512MB"
+      if ! as_pg "$BIN/pg_ctl" -D "$PGDIR" -l "$PGDIR/server.log" -w -t 60 -o "$opts" start >/dev/null; then
+        # A test cluster left broken by a killed session (fsync=off) is disposable: make a new one.
+        echo "pg.sh: the test cluster in $PGDIR did not start; recreating it" >&2
+        rm -rf "$PGDIR" && mkdir -p "$PGDIR"
+        [ "$(id -u)" = "0" ] && chown postgres:postgres "$PGDIR"
+        as_pg "$BIN/initdb" -D "$PGDIR" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+        as_pg "$BIN/pg_ctl" -D "$PGDIR" -l "$PGDIR/server.log" -w -t 60 -o "$opts" start >/dev/null
+      fi
     fi
     ;;
   stop)
