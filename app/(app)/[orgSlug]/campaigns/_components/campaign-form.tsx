@@ -53,14 +53,14 @@ export function CampaignForm(props: { orgSlug: string; sources: Option[]; people
     let live = true
     const t = setTimeout(async () => {
       setPreview('loading')
-      const r = await previewScopeAction({ orgSlug: props.orgSlug, type: v.type, scope: JSON.parse(scopeKey)[1] })
+      const [type, scopeNow] = JSON.parse(scopeKey)
+      const r = await previewScopeAction({ orgSlug: props.orgSlug, type, scope: scopeNow })
       if (live) setPreview(r.ok ? r.data : 'error')
     }, 250)
     return () => {
       live = false
       clearTimeout(t)
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [scopeKey, props.orgSlug])
 
   function submit(launch: boolean) {

@@ -108,6 +108,7 @@ export function ReviewsTable(props: {
     return () => document.removeEventListener('keydown', onKey)
   }, [])
 
+  const campaignFilter = props.filter.campaign
   const columns = useMemo(() => {
     const firstOfGroup = new Set<string>()
     let last = ''
@@ -127,7 +128,7 @@ export function ReviewsTable(props: {
               <a href={`/${orgSlug}/identities/${r.identityId}`} className="font-medium text-slate-900 hover:text-indigo-700">{r.identity}</a>
               {r.privileged ? <span className="ml-1.5"><Badge tone="red">privileged</Badge></span> : null}
               {r.escalated ? <span className="ml-1.5"><Badge tone="amber">escalated</Badge></span> : null}
-              <div className="text-xs text-slate-500">{r.kind} · {r.environment} · {r.source}{props.filter.campaign ? '' : ` · ${r.campaign}`}</div>
+              <div className="text-xs text-slate-500">{r.kind} · {r.environment} · {r.source}{campaignFilter ? '' : ` · ${r.campaign}`}</div>
             </div>
           )
         },
@@ -165,20 +166,19 @@ export function ReviewsTable(props: {
             <div className="flex flex-wrap items-center gap-1" data-testid={`decision-${r.id}`}>
               {d ? <span data-testid="current-decision"><Badge tone={TONES[d]}>{LABELS[d]}</Badge></span> : null}
               {r.firstDecision ? <span className="text-xs text-slate-500">owner said {r.firstDecision}</span> : null}
-              <Button size="sm" variant="secondary" disabled={busy} onClick={() => decide(r, 'keep')} aria-label={`Keep ${r.identity}`}>Keep</Button>
-              <Button size="sm" variant="secondary" disabled={busy} onClick={() => decide(r, 'revoke')} aria-label={`Revoke ${r.identity}`}>Revoke</Button>
+              <Button size="sm" variant="secondary" disabled={busy} onClick={() => decideRef.current(r, 'keep')} aria-label={`Keep ${r.identity}`}>Keep</Button>
+              <Button size="sm" variant="secondary" disabled={busy} onClick={() => decideRef.current(r, 'revoke')} aria-label={`Revoke ${r.identity}`}>Revoke</Button>
               {r.campaignType === 'identity' && r.grants.length ? (
-                <Button size="sm" variant="ghost" disabled={busy} onClick={() => decide(r, 'reduce')} aria-label={`Reduce ${r.identity}`}>Reduce</Button>
+                <Button size="sm" variant="ghost" disabled={busy} onClick={() => decideRef.current(r, 'reduce')} aria-label={`Reduce ${r.identity}`}>Reduce</Button>
               ) : null}
-              <Button size="sm" variant="ghost" disabled={busy} onClick={() => decide(r, 'unsure')} aria-label={`Don't know ${r.identity}`}>?</Button>
+              <Button size="sm" variant="ghost" disabled={busy} onClick={() => decideRef.current(r, 'unsure')} aria-label={`Don't know ${r.identity}`}>?</Button>
             </div>
           )
         },
       }),
     ])
-    // decide is stable enough through decideRef; the row set and grouping drive the columns.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [rows, props.grouped, props.filter.campaign, orgSlug, busy, now])
+    // Buttons call through decideRef, so the columns depend only on the rows and the view.
+  }, [rows, props.grouped, campaignFilter, orgSlug, busy, now])
 
   return (
     <div ref={tableRef} className="space-y-2">
