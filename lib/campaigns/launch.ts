@@ -1,5 +1,5 @@
 import 'server-only'
-import { insertRows, newId } from '@/lib/db-insert'
+import { insertRows, newId } from '@/lib/db-sql'
 import { recordAudit } from '@/lib/audit/record'
 import { db } from '@/lib/db'
 import { env } from '@/lib/env'
@@ -11,6 +11,12 @@ import { chooseReviewer, recommend } from './recommend'
 import type { ReviewSnapshot } from './schemas'
 
 const BATCH = 5000
+
+const REVIEW_ITEM_COLUMNS = [
+  ['id', 'text'], ['orgId', 'text'], ['campaignId', 'text'], ['identityId', 'text'], ['grantId', 'text'], ['credentialId', 'text'],
+  ['reviewerId', 'text'], ['snapshot', 'text'], ['recommendation', 'text'], ['recommendationReason', 'text'], ['privileged', 'bool'],
+  ['identityName', 'text'], ['status', 'text'], ['stage', 'int'], ['version', 'int'], ['remediationStatus', 'text'], ['createdAt', 'date'],
+] as const
 
 type GrantRow = { id: string; identityId: string; privileged: boolean; lastUsedAt: Date | null; entitlement: { name: string; resource: { name: string; type: string } } }
 
@@ -185,8 +191,9 @@ export async function runLaunch(campaignId: string, progress: (done: number, tot
     lap('buildMs')
     const now = new Date()
     await insertRows(
+      db,
       'ReviewItem',
-      ['id', 'orgId', 'campaignId', 'identityId', 'grantId', 'credentialId', 'reviewerId', 'snapshot', 'recommendation', 'recommendationReason', 'privileged', 'identityName', 'status', 'stage', 'version', 'remediationStatus', 'createdAt'],
+      REVIEW_ITEM_COLUMNS,
       rows.map((r) => [newId(), r.orgId, r.campaignId, r.identityId, r.grantId, r.credentialId, r.reviewerId, r.snapshot, r.recommendation, r.recommendationReason, r.privileged, r.identityName, 'staged', 1, 0, 'none', now]),
     )
     items += rows.length

@@ -14,7 +14,7 @@ import type {
 import { db, type Tx } from '@/lib/db'
 import { env } from '@/lib/env'
 import { NotFoundError } from '@/lib/errors'
-import { inChunks, insertRows, isPg, newId, param, rollupIdentities, selectIn, type Columns } from '@/lib/sources/sql'
+import { inChunks, insertRows, isPg, newId, param, rollupIdentities, selectIn, type Columns } from '@/lib/db-sql'
 
 // The sync engine: turns what a connector discovered into a diff against the inventory (new, changed,
 // gone) and applies it in batches of at most BATCH records per transaction. Identities that disappear from a

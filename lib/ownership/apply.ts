@@ -3,7 +3,7 @@ import type { Actor } from '@/lib/auth/org-context'
 import type { Tx } from '@/lib/db'
 import { env } from '@/lib/env'
 import { notify } from '@/lib/notifications/notify'
-import { recordAuditBatch } from '@/lib/ownership/audit-batch'
+import { recordAuditMany } from '@/lib/audit/record'
 import type { OwnerOrigin } from '@/lib/ownership/schemas'
 
 export type OwnershipRow = { id: string; name: string; ownerId: string | null; backupOwnerId: string | null; teamId: string | null }
@@ -26,7 +26,7 @@ export async function applyOwnership(
 ) {
   const now = new Date()
   const groups = new Map<string, { values: Values; origin: OwnerOrigin; ownerChanged: boolean; ids: string[] }>()
-  const audits: Parameters<typeof recordAuditBatch>[2] = []
+  const audits: Parameters<typeof recordAuditMany>[2] = []
   const gained = new Map<string, { n: number; first: string }>()
   const owned: string[] = []
   for (const row of rows) {
@@ -80,7 +80,7 @@ export async function applyOwnership(
     const ids = open.filter((f) => f.orgId === ctx.org.id && f.status === 'open').map((f) => f.id)
     if (ids.length) await tx.finding.updateMany({ where: { orgId: ctx.org.id, id: { in: ids } }, data: { status: 'resolved', resolvedAt: now } })
   }
-  await recordAuditBatch(tx, ctx, audits)
+  await recordAuditMany(tx, ctx, audits)
   const recipients = [...gained].filter(([userId]) => userId !== ctx.actor.id)
   await notify(
     tx,

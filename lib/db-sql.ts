@@ -35,7 +35,8 @@ function jsonValue(v: unknown, type: ColType, pg: boolean): unknown {
 
 const PG_CASTS: Record<ColType, string> = { text: '', date: '::timestamp(3)', bool: '::boolean', int: '::integer' }
 
-export async function insertRows(tx: Tx, table: string, columns: Columns, rows: readonly (readonly unknown[])[]): Promise<number> {
+/** Multi-row INSERT in the given transaction, or outside one when passed the client itself. */
+export async function insertRows(tx: Pick<Tx, '$executeRawUnsafe'>, table: string, columns: Columns, rows: readonly (readonly unknown[])[]): Promise<number> {
   if (!rows.length) return 0
   const pg = isPg()
   const colList = columns.map(([c]) => `"${c}"`).join(',')
