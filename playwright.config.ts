@@ -45,6 +45,8 @@ export default defineConfig({
         AUTH_OIDC_CLIENT_SECRET: 'custodian-test-secret-0123456789',
         AUTH_OIDC_NAME: 'Test SSO',
         AUTH_URL: baseURL,
+        // The authorization matrix makes hundreds of refused calls a minute and checks each is audited.
+        CUSTODIAN_AUDIT_DENIED_PER_MINUTE: '100000',
       },
     },
   ],

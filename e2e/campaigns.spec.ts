@@ -57,6 +57,11 @@ test.describe('access review campaigns', () => {
 
     await page.getByLabel('Select all rows on this page').check()
     await expect(page.getByTestId('selected-count')).toHaveText('2 selected')
+    // The campaign asks for a justification on revokes: accepting a revoke recommendation in bulk asks for one too.
+    await page.getByRole('button', { name: 'Accept recommendations' }).click()
+    await expect(page.getByTestId('review-message')).toContainText('1 of these items need a justification')
+    await expect(page.getByTestId('review-summary')).toHaveText('2 items wait for your decision')
+    await page.getByLabel('Justification for all').fill('Unused since the platform migration')
     await page.getByRole('button', { name: 'Accept recommendations' }).click()
     await expect(page.getByTestId('review-message')).toHaveText('Decided 2 items.')
     await expect(page.getByTestId('review-summary')).toHaveText('Nothing waits for your decision')

@@ -9,7 +9,7 @@ const url = process.env.DATABASE_URL ?? `file:${path.resolve('data/custodian.db'
 
 type Row = Record<string, string | number | boolean | Date | null>
 
-async function insert(table: string, rows: Row[]) {
+export async function insert(table: string, rows: Row[]) {
   if (rows.length === 0) return
   const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))]
   if (url.startsWith('file:')) {
@@ -102,6 +102,28 @@ export async function signInAs(request: APIRequestContext, email: string) {
 export async function gotoAs(page: Page, email: string, path: string) {
   await signInAs(page.request, email)
   await page.goto(path)
+}
+
+/** Reads the server's database directly (tests only): `?` placeholders on both engines; dates come back as Date. */
+export async function sql<T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
+  const bind = params.map((v) => (v instanceof Date ? (url.startsWith('file:') ? v.getTime() : v) : typeof v === 'boolean' && url.startsWith('file:') ? (v ? 1 : 0) : v))
+  if (url.startsWith('file:')) {
+    const db = new Database(url.slice('file:'.length))
+    try {
+      const stmt = db.prepare(text)
+      return (stmt.reader ? stmt.all(...bind) : (stmt.run(...bind), [])) as T[]
+    } finally {
+      db.close()
+    }
+  }
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    let i = 0
+    return (await client.query(text.replace(/\?/g, () => `$${++i}`), bind)).rows as T[]
+  } finally {
+    await client.end()
+  }
 }
 
 export const test = base

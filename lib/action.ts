@@ -4,7 +4,7 @@ import { z } from 'zod'
 import { recordDenied } from '@/lib/audit/record'
 import { requireOrgContext, type OrgContext } from '@/lib/auth/context'
 import { can, type Permission } from '@/lib/auth/permissions'
-import { AppError, mapPrismaError } from '@/lib/errors'
+import { AppError, ForeignReferenceError, mapPrismaError } from '@/lib/errors'
 
 export type ActionResult<T> =
   | { ok: true; data: T }
@@ -22,12 +22,13 @@ type Options<S extends z.ZodType<{ orgSlug: string }>, T> = {
  */
 export function orgAction<S extends z.ZodType<{ orgSlug: string }>, T>(opts: Options<S, T>) {
   return async (raw: unknown): Promise<ActionResult<T>> => {
+    let ctx: OrgContext | null = null
     try {
       const parsed = opts.schema.safeParse(raw)
       if (!parsed.success) {
         return { ok: false, error: 'Some fields need attention.', fieldErrors: z.flattenError(parsed.error).fieldErrors as Record<string, string[]> }
       }
-      const ctx = await requireOrgContext(parsed.data.orgSlug)
+      ctx = await requireOrgContext(parsed.data.orgSlug)
       if (!can(ctx.role, opts.permission)) {
         await recordDenied(ctx, { action: `permission.${opts.permission}`, details: { role: ctx.role } })
         return { ok: false, error: 'You do not have permission to do this.' }
@@ -37,10 +38,27 @@ export function orgAction<S extends z.ZodType<{ orgSlug: string }>, T>(opts: Opt
       unstable_rethrow(err)
       const mapped = mapPrismaError(err)
       if (mapped instanceof AppError) {
+        // Object-level refusals (not yours, another organization's id) are refused attempts like a missing role.
+        if (ctx && (mapped.status === 403 || mapped.status === 404 || mapped instanceof ForeignReferenceError)) await recordDenied(ctx, refusal(opts.permission, mapped, raw))
         return { ok: false, error: mapped.message, ...('fieldErrors' in mapped ? { fieldErrors: mapped.fieldErrors as Record<string, string[]> } : {}) }
       }
       console.error('action failed', err)
       return { ok: false, error: 'Something went wrong on our side. Nothing was changed; try again.' }
     }
+  }
+}
+
+const TARGET_KEYS = ['itemId', 'identityId', 'campaignId', 'grantId', 'credentialId', 'remediationId', 'jobId', 'userId', 'transferId', 'findingId', 'sourceId', 'notificationId']
+
+/** The audit row of an object-level refusal: what was asked for (ids only, never free text), and why it was refused. */
+function refusal(permission: Permission, err: AppError, raw: unknown) {
+  const input = raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : {}
+  const key = TARGET_KEYS.find((k) => typeof input[k] === 'string')
+  const ids = Array.isArray(input.ids) ? input.ids.length : undefined
+  return {
+    action: `permission.${permission}`,
+    targetType: key ? key.replace(/Id$/, '') : undefined,
+    targetId: key ? String(input[key]).slice(0, 64) : undefined,
+    details: { reason: err.message, status: err.status, ...(ids !== undefined ? { ids } : {}) },
   }
 }

@@ -29,6 +29,8 @@ const envSchema = z.object({
   SMTP_FROM: z.string().default('Custodian <custodian@localhost>'),
   APP_URL: z.string().url().default('http://localhost:3000'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** refused attempts recorded per actor per minute before the rest are only logged (a bound on log flooding) */
+  CUSTODIAN_AUDIT_DENIED_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
   CUSTODIAN_JOB_LEASE_MS: z.coerce.number().int().min(500).max(3_600_000).default(60_000),
   /** tests only: a remediation handler waits this long after acting, so a test can kill the worker mid-job */
   CUSTODIAN_TEST_ACT_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(0),
@@ -63,6 +65,7 @@ function load() {
     appUrl: e.APP_URL,
     isProd,
     jobLeaseMs: e.CUSTODIAN_JOB_LEASE_MS,
+    auditDeniedPerMinute: e.CUSTODIAN_AUDIT_DENIED_PER_MINUTE,
     testActDelayMs: e.NODE_ENV === 'production' ? 0 : e.CUSTODIAN_TEST_ACT_DELAY_MS,
   }
 }

@@ -37,6 +37,13 @@ export class ValidationError extends AppError {
   }
 }
 
+/**
+ * A reference to something outside the organization (a person who is not a member, another tenant's team): a
+ * field error for the form like any validation error, and a refused attempt for the audit log, since the form
+ * never offers such ids.
+ */
+export class ForeignReferenceError extends ValidationError {}
+
 /** Maps Prisma's known errors at the domain boundary. */
 export function mapPrismaError(err: unknown): unknown {
   const code = (err as { code?: string })?.code

@@ -24,7 +24,9 @@ export async function listAuditEvents(ctx: OrgContext, p: AuditListParams) {
   return { rows, total, actions: actions.map((a) => a.action) }
 }
 
+/** A target's audit history: actors and justifications are audit data, so it needs audit:read like the log itself. */
 export async function listAuditForTarget(ctx: OrgContext, targetId: string, take = 20) {
+  assertCan(ctx, 'audit:read')
   return db.auditEvent.findMany({ where: { orgId: ctx.org.id, targetId }, orderBy: { seq: 'desc' }, take })
 }
 

@@ -1,6 +1,7 @@
 import 'server-only'
 import type { Actor } from '@/lib/auth/org-context'
 import { db, type Tx } from '@/lib/db'
+import { env } from '@/lib/env'
 import { auditHash, type ChainedFields } from '@/lib/audit/chain'
 import { insertRows, newId, type Columns } from '@/lib/db-sql'
 
@@ -85,11 +86,40 @@ export async function recordAuditMany(tx: Tx, ctx: AuditCtx, entries: AuditEntry
   await tx.organization.update({ where: { id: ctx.org.id }, data: { auditHash: prev } })
 }
 
-/** A refused attempt is evidence too: it gets its own transaction because there is no change to join. */
+
+/**
+ * A refused attempt is evidence too: it gets its own transaction because there is no change to join. One actor
+ * cannot flood the chain: past CUSTODIAN_AUDIT_DENIED_PER_MINUTE refusals in a minute (default 30), one
+ * `audit.denied-suppressed` row is written and the rest of that minute's refusals only reach the server log.
+ */
 export async function recordDenied(ctx: AuditCtx, entry: Omit<AuditEntry, 'outcome'>) {
-  try {
-    await db.$transaction((tx) => recordAudit(tx, ctx, { ...entry, outcome: 'denied' }))
-  } catch (err) {
-    console.error('audit: could not record a denied attempt', (err as Error).message)
+  // A refusal is evidence: a busy database (another process holding the write lock) gets a second try.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await db.$transaction((tx) => writeDenied(tx, ctx, entry, env().auditDeniedPerMinute))
+      return
+    } catch (err) {
+      if (attempt >= 2) {
+        console.error('audit: could not record a denied attempt', err)
+        return
+      }
+      await new Promise((r) => setTimeout(r, 250))
+    }
   }
+}
+
+async function writeDenied(tx: Tx, ctx: AuditCtx, entry: Omit<AuditEntry, 'outcome'>, perMinute: number) {
+  if (ctx.actor.id) {
+    const since = new Date(Date.now() - 60_000)
+    const recent = await tx.auditEvent.count({ where: { orgId: ctx.org.id, actorId: ctx.actor.id, at: { gte: since }, outcome: 'denied' } })
+    if (recent > perMinute) {
+      console.warn(`audit: refused attempt by ${ctx.actor.label} not recorded (more than ${perMinute} this minute): ${entry.action}`)
+      return
+    }
+    if (recent === perMinute) {
+      await recordAudit(tx, ctx, { action: 'audit.denied-suppressed', outcome: 'denied', details: { limitPerMinute: perMinute, first: entry.action } })
+      return
+    }
+  }
+  await recordAudit(tx, ctx, { ...entry, outcome: 'denied' })
 }

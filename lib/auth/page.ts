@@ -23,12 +23,15 @@ export async function pageAllows(ctx: OrgContext, permission: Permission, page: 
   return false
 }
 
-/** Runs a query; a domain NotFound becomes the 404 page. */
-export async function orNotFound<T>(p: Promise<T>): Promise<T> {
+/** Runs a query; a domain NotFound becomes the 404 page, recorded as a refused attempt (ids of another organization land here). */
+export async function orNotFound<T>(p: Promise<T>, ctx: OrgContext, target: { type: string; id: string }): Promise<T> {
   try {
     return await p
   } catch (err) {
-    if (err instanceof AppError && err.status === 404) notFound()
+    if (err instanceof AppError && err.status === 404) {
+      await recordDenied(ctx, { action: `page.view`, targetType: target.type, targetId: target.id.slice(0, 64), details: { reason: err.message, status: 404 } })
+      notFound()
+    }
     throw err
   }
 }

@@ -1,9 +1,9 @@
 'use server'
 import { revalidatePath } from 'next/cache'
 import { orgAction } from '@/lib/action'
-import { bulkDecide, decideItem } from './decide'
+import { bulkDecide, decideItem, markViewed } from './decide'
 import { countPopulation, createCampaign, launchCampaign, reassignItems, remindNow, requestClose } from './mutations'
-import { bulkDecideSchema, campaignIdSchema, campaignInputSchema, decideSchema, reassignSchema, scopePreviewSchema } from './schemas'
+import { bulkDecideSchema, campaignIdSchema, campaignInputSchema, decideSchema, markViewedSchema, reassignSchema, scopePreviewSchema } from './schemas'
 
 export const previewScopeAction = orgAction({
   schema: scopePreviewSchema,
@@ -75,4 +75,10 @@ export const reassignAction = orgAction({
     revalidatePath(`/${ctx.org.slug}/reviews`)
     return r
   },
+})
+
+export const markViewedAction = orgAction({
+  schema: markViewedSchema,
+  permission: 'review:decide',
+  run: async ({ ctx, input }) => markViewed(ctx, input.ids),
 })

@@ -17,8 +17,8 @@ const DEFAULT_NOTE = 'Default decision: nobody answered before the stage closed'
  * need sign-off to stage 2, or locks everything and turns revokes into remediation requests. Closing waits for
  * no remediation: items record what is still pending.
  */
-export async function runClose(campaignId: string, stage: number, progress: (done: number, total?: number) => Promise<void>) {
-  const c = await db.campaign.findUnique({ where: { id: campaignId }, include: { org: { select: { id: true, slug: true, name: true } } } })
+export async function runClose({ orgId, campaignId }: { orgId: string; campaignId: string }, stage: number, progress: (done: number, total?: number) => Promise<void>) {
+  const c = await db.campaign.findFirst({ where: { id: campaignId, orgId }, include: { org: { select: { id: true, slug: true, name: true } } } })
   if (!c || c.status !== 'closing' || c.currentStage !== stage) return { skipped: `campaign is ${c?.status ?? 'gone'}` }
   const now = new Date()
 
@@ -33,9 +33,11 @@ export async function runClose(campaignId: string, stage: number, progress: (don
       })
       if (!open.length) break
       await db.$transaction(async (tx) => {
+        const counts: Record<string, number> = {}
         for (const d of ['keep', 'revoke']) {
           const ids = open.filter((o) => (c.defaultDecision === 'recommendation' ? o.recommendation : c.defaultDecision) === d).map((o) => o.id)
           if (!ids.length) continue
+          counts[d] = ids.length
           for (let s = 0; s < ids.length; s += UPDATE_CHUNK) {
             await tx.reviewItem.updateMany({
               where: { id: { in: ids.slice(s, s + UPDATE_CHUNK) }, status: 'pending' },
@@ -44,6 +46,15 @@ export async function runClose(campaignId: string, stage: number, progress: (don
           }
           await tx.decision.createMany({ data: ids.map((id) => ({ orgId: c.orgId, campaignId, reviewItemId: id, decision: d, decidedById: null, justification: DEFAULT_NOTE, stage })) })
         }
+        // The default decisions are changes like any other: their audit row commits with them.
+        await recordAudit(tx, systemActor(c.orgId), {
+          action: 'campaign.default-decision',
+          targetType: 'campaign',
+          targetId: campaignId,
+          targetLabel: c.name,
+          justification: DEFAULT_NOTE,
+          details: { stage, rule: c.defaultDecision, counts, items: open.length, ids: open.slice(0, 100).map((o) => o.id) },
+        })
       })
       defaulted += open.length
       await progress(defaulted)
@@ -94,7 +105,10 @@ export async function runClose(campaignId: string, stage: number, progress: (don
   }
 
   // 3. Final close: lock every item, queue remediation for revokes, then mark the campaign closed.
-  await db.reviewItem.updateMany({ where: { campaignId, status: { not: 'closed' } }, data: { status: 'closed' } })
+  await db.$transaction(async (tx) => {
+    const locked = await tx.reviewItem.updateMany({ where: { campaignId, status: { not: 'closed' } }, data: { status: 'closed' } })
+    await recordAudit(tx, systemActor(c.orgId), { action: 'campaign.items-locked', targetType: 'campaign', targetId: campaignId, targetLabel: c.name, details: { stage, items: locked.count } })
+  })
   await refreshCount(campaignId)
   const ctx = campaignContext(c.org, c)
   let remediation = { pending: 0, manual: 0 }
@@ -148,8 +162,8 @@ async function scheduleNext(c: { id: string; orgId: string; name: string; recurr
 }
 
 /** Sends each reviewer with open items one reminder (in-app, plus e-mail when SMTP is configured). */
-export async function sendReminders(campaignId: string, reason: string) {
-  const c = await db.campaign.findUnique({ where: { id: campaignId }, include: { org: { select: { slug: true } } } })
+export async function sendReminders({ orgId, campaignId }: { orgId: string; campaignId: string }, reason: string) {
+  const c = await db.campaign.findFirst({ where: { id: campaignId, orgId }, include: { org: { select: { slug: true } } } })
   if (!c || c.status !== 'active') return { skipped: 'campaign not active' }
   const open = await db.reviewItem.groupBy({ by: ['reviewerId'], where: { campaignId, stage: c.currentStage, status: 'pending' }, _count: { _all: true } })
   const due = c.dueAt ? Math.ceil((c.dueAt.getTime() - Date.now()) / DAY) : null

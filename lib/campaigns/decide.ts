@@ -56,7 +56,7 @@ export async function decideItem(ctx: OrgContext, input: DecideInput) {
   if (c.status === 'launching' || item.status === 'staged') throw new ConflictError('This campaign is still launching: try again in a moment.')
   if (c.status !== 'active' || item.status === 'closed' || item.stage !== c.currentStage) throw new ConflictError('This review stage has closed: decisions are locked.')
   if (item.remediationStatus !== 'none') throw new ConflictError('This revoke is already being applied: the decision can no longer change.')
-  if (needsJustification(c.justificationRule, input.decision, item.privileged) && !input.justification) {
+  if (justificationMissing(c.justificationRule, input.decision, item.privileged, input.justification)) {
     throw new ValidationError('This decision needs a justification.', { justification: ['Say why (the campaign asks for a justification here)'] })
   }
   let reduceGrantIds: string | null = null
@@ -113,8 +113,20 @@ export async function decideItem(ctx: OrgContext, input: DecideInput) {
 }
 
 /**
+ * Whether a decision satisfies the campaign's justification rule. Every path to a decision (single, keyboard,
+ * bulk, accepting recommendations) goes through here, so the rule lives in the domain, not in a form.
+ */
+function justificationMissing(rule: string, decision: string, privileged: boolean, justification: string | null | undefined) {
+  return needsJustification(rule, decision, privileged) && !justification?.trim()
+}
+
+type BulkPlanItem = { id: string; campaignId: string; stage: number; privileged: boolean; decision: string; autoRemediate: boolean }
+
+/**
  * Decides many of the reviewer's own items at once: selected ids or everything matching the filter. "accept"
- * applies each item's recommendation. One Decision row per item (marked bulk) and one audit row per chunk.
+ * applies each item's recommendation. The whole selection is planned and checked against each campaign's
+ * justification rule before anything is written; then one Decision row per item (marked bulk) and one audit
+ * row per chunk, each chunk in its own transaction.
  */
 export async function bulkDecide(ctx: OrgContext, input: BulkDecideInput) {
   assertCan(ctx, 'review:decide')
@@ -122,44 +134,52 @@ export async function bulkDecide(ctx: OrgContext, input: BulkDecideInput) {
     ? { AND: [myItemsWhere(ctx, { state: 'all' }), { id: { in: input.ids } }] }
     : myItemsWhere(ctx, input.filter!)
   const now = Date.now()
-  let decided = 0
+  const plan: BulkPlanItem[] = []
   let skipped = 0
+  let missing = 0
+  const missingByDecision: Record<string, number> = {}
   let after = ''
-  const touched = new Set<string>()
-  const autoRemediate: { campaignId: string; ids: string[] }[] = []
   for (;;) {
     const items = await db.reviewItem.findMany({
       where: { AND: [where, { id: { gt: after } }, { remediationStatus: 'none' }] },
       orderBy: { id: 'asc' },
       take: CHUNK,
       select: {
-        id: true, status: true, privileged: true, recommendation: true, campaignId: true, identityName: true, stage: true,
+        id: true, privileged: true, recommendation: true, campaignId: true, stage: true,
         campaign: { select: { status: true, justificationRule: true, currentStage: true, autoRemediate: true, secondStage: true } },
       },
     })
     if (!items.length) break
     after = items[items.length - 1].id
-    const plan = items
-      .filter((i) => i.campaign.status === 'active' && i.stage === i.campaign.currentStage)
-      .map((i) => ({ item: i, decision: input.decision === 'accept' ? i.recommendation : input.decision }))
-      .filter((p): p is { item: (typeof items)[number]; decision: string } => !!p.decision)
-    skipped += items.length - plan.length
-    if (input.decision !== 'accept') {
-      const missing = plan.filter((p) => needsJustification(p.item.campaign.justificationRule, p.decision, p.item.privileged)).length
-      if (missing && !input.justification) {
-        throw new ValidationError(`${missing} of these items need a justification for “${DECISION_LABELS[input.decision as DecisionKind]}”.`, {
-          justification: ['Say why: it applies to every item in this bulk decision'],
-        })
+    for (const i of items) {
+      const decision = input.decision === 'accept' ? i.recommendation : input.decision
+      if (!decision || i.campaign.status !== 'active' || i.stage !== i.campaign.currentStage) {
+        skipped++
+        continue
       }
+      if (justificationMissing(i.campaign.justificationRule, decision, i.privileged, input.justification)) {
+        missing++
+        missingByDecision[decision] = (missingByDecision[decision] ?? 0) + 1
+      }
+      plan.push({ id: i.id, campaignId: i.campaignId, stage: i.stage, privileged: i.privileged, decision, autoRemediate: i.campaign.autoRemediate && i.campaign.secondStage === 'none' })
     }
-    if (!plan.length) continue
-    const justificationOf = (d: string) => (input.decision === 'accept' ? `Accepted the recommendation to ${d}` : input.justification)
+  }
+  if (missing) {
+    const what = Object.entries(missingByDecision).map(([d, n]) => `${n} “${DECISION_LABELS[d as DecisionKind] ?? d}”`).join(' and ')
+    throw new ValidationError(`${missing} of these items need a justification (${what}): the campaign asks for one. Nothing was decided.`, {
+      justification: ['Say why: it applies to every item in this bulk decision'],
+    })
+  }
+  const justificationOf = (d: string) => input.justification ?? (input.decision === 'accept' ? `Accepted the recommendation to ${d}` : null)
+  const touched = new Set<string>()
+  const autoRemediate: { campaignId: string; ids: string[] }[] = []
+  for (let c = 0; c < plan.length; c += CHUNK) {
+    const chunk = plan.slice(c, c + CHUNK)
     await db.$transaction(async (tx) => {
       const prev = await tx.decision.findFirst({ where: { orgId: ctx.org.id, decidedById: ctx.user.id }, orderBy: { createdAt: 'desc' }, select: { createdAt: true } })
-      const each = prev ? Math.min(MAX_ELAPSED, Math.round((now - prev.createdAt.getTime()) / plan.length)) : null
+      const each = prev ? Math.min(MAX_ELAPSED, Math.round((now - prev.createdAt.getTime()) / chunk.length)) : null
       for (const d of ['keep', 'revoke', 'unsure']) {
-        const ids = plan.filter((p) => p.decision === d).map((p) => p.item.id)
-        if (!ids.length) continue
+        const ids = chunk.filter((p) => p.decision === d).map((p) => p.id)
         for (let s = 0; s < ids.length; s += UPDATE_CHUNK) {
           await tx.reviewItem.updateMany({
             where: { id: { in: ids.slice(s, s + UPDATE_CHUNK) }, orgId: ctx.org.id, reviewerId: ctx.user.id, status: { not: 'closed' } },
@@ -168,28 +188,27 @@ export async function bulkDecide(ctx: OrgContext, input: BulkDecideInput) {
         }
       }
       await tx.decision.createMany({
-        data: plan.map((p) => ({
-          orgId: ctx.org.id, campaignId: p.item.campaignId, reviewItemId: p.item.id, decision: p.decision, decidedById: ctx.user.id,
-          justification: justificationOf(p.decision), bulk: true, stage: p.item.stage, elapsedMs: each,
+        data: chunk.map((p) => ({
+          orgId: ctx.org.id, campaignId: p.campaignId, reviewItemId: p.id, decision: p.decision, decidedById: ctx.user.id,
+          justification: justificationOf(p.decision), bulk: true, stage: p.stage, elapsedMs: each,
         })),
       })
       const counts: Record<string, number> = {}
-      for (const p of plan) counts[p.decision] = (counts[p.decision] ?? 0) + 1
+      for (const p of chunk) counts[p.decision] = (counts[p.decision] ?? 0) + 1
       await recordAudit(tx, ctx, {
         action: 'review.bulk-decide',
         targetType: 'review_item',
-        targetLabel: `${plan.length} items`,
-        justification: input.decision === 'accept' ? 'Accepted the recommendations' : input.justification,
-        details: { decision: input.decision, counts, ids: plan.slice(0, 100).map((p) => p.item.id), byFilter: !input.ids?.length },
+        targetLabel: `${chunk.length} items`,
+        justification: input.justification ?? (input.decision === 'accept' ? 'Accepted the recommendations' : null),
+        details: { decision: input.decision, counts, ids: chunk.slice(0, 100).map((p) => p.id), byFilter: !input.ids?.length },
       })
     })
-    decided += plan.length
-    for (const p of plan) {
-      touched.add(p.item.campaignId)
-      if (p.decision === 'revoke' && p.item.campaign.autoRemediate && p.item.campaign.secondStage === 'none') {
-        const bucket = autoRemediate.find((b) => b.campaignId === p.item.campaignId)
-        if (bucket) bucket.ids.push(p.item.id)
-        else autoRemediate.push({ campaignId: p.item.campaignId, ids: [p.item.id] })
+    for (const p of chunk) {
+      touched.add(p.campaignId)
+      if (p.decision === 'revoke' && p.autoRemediate) {
+        const bucket = autoRemediate.find((b) => b.campaignId === p.campaignId)
+        if (bucket) bucket.ids.push(p.id)
+        else autoRemediate.push({ campaignId: p.campaignId, ids: [p.id] })
       }
     }
   }
@@ -204,7 +223,7 @@ export async function bulkDecide(ctx: OrgContext, input: BulkDecideInput) {
       await remediateItems(campaignContext(ctx.org, c), c.type, items)
     }
   }
-  return { decided, skipped }
+  return { decided: plan.length, skipped }
 }
 
 export async function refreshDecidedCount(campaignId: string) {
@@ -214,6 +233,8 @@ export async function refreshDecidedCount(campaignId: string) {
 
 /** Notes when a reviewer first saw items (the start of "time spent" for rubber-stamp detection). */
 export async function markViewed(ctx: OrgContext, ids: string[]) {
-  if (!ids.length) return
-  await db.reviewItem.updateMany({ where: { id: { in: ids.slice(0, CHUNK) }, orgId: ctx.org.id, reviewerId: ctx.user.id, firstViewedAt: null }, data: { firstViewedAt: new Date() } })
+  assertCan(ctx, 'review:decide')
+  if (!ids.length) return { marked: 0 }
+  const r = await db.reviewItem.updateMany({ where: { id: { in: ids.slice(0, CHUNK) }, orgId: ctx.org.id, reviewerId: ctx.user.id, firstViewedAt: null }, data: { firstViewedAt: new Date() } })
+  return { marked: r.count }
 }

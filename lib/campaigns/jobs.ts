@@ -3,12 +3,14 @@ import { PermanentJobError, registerJobHandler, registerScheduler } from '@/lib/
 import { campaignScheduler, runClose, sendReminders } from './close'
 import { runLaunch } from './launch'
 
-const campaignIdOf = (payload: Record<string, unknown>) => {
+// A job acts only inside its own organization: the campaign is looked up by (orgId, id), never by id alone.
+const target = (job: { orgId: string | null }, payload: Record<string, unknown>) => {
   if (typeof payload.campaignId !== 'string') throw new PermanentJobError('payload needs a campaignId')
-  return payload.campaignId
+  if (!job.orgId) throw new PermanentJobError('campaign jobs need an organization')
+  return { orgId: job.orgId, campaignId: payload.campaignId }
 }
 
-registerJobHandler('launch_campaign', ({ payload, progress }) => runLaunch(campaignIdOf(payload), progress))
-registerJobHandler('close_campaign', ({ payload, progress }) => runClose(campaignIdOf(payload), Number(payload.stage ?? 1), progress))
-registerJobHandler('campaign_reminders', ({ payload }) => sendReminders(campaignIdOf(payload), String(payload.reason ?? 'scheduled')))
+registerJobHandler('launch_campaign', ({ job, payload, progress }) => runLaunch(target(job, payload), progress))
+registerJobHandler('close_campaign', ({ job, payload, progress }) => runClose(target(job, payload), Number(payload.stage ?? 1), progress))
+registerJobHandler('campaign_reminders', ({ job, payload }) => sendReminders(target(job, payload), String(payload.reason ?? 'scheduled')))
 registerScheduler('campaigns', campaignScheduler)

@@ -65,8 +65,8 @@ export function campaignIdentityWhere(c: { orgId: string; scope: string; created
  * their grants, credentials and open findings in a handful of queries and writes the items with createMany.
  * A retried launch first removes the items of the failed attempt, so it never duplicates.
  */
-export async function runLaunch(campaignId: string, progress: (done: number, total?: number) => Promise<void>) {
-  const campaign = await db.campaign.findUnique({ where: { id: campaignId } })
+export async function runLaunch({ orgId, campaignId }: { orgId: string; campaignId: string }, progress: (done: number, total?: number) => Promise<void>) {
+  const campaign = await db.campaign.findFirst({ where: { id: campaignId, orgId } })
   if (!campaign || campaign.status !== 'launching') return { skipped: `campaign is ${campaign?.status ?? 'gone'}` }
   const org = await db.organization.findUniqueOrThrow({ where: { id: campaign.orgId }, select: { settings: true, slug: true } })
   const settings = parseOrgSettings(org.settings)

@@ -3,7 +3,7 @@ import { recordAudit } from '@/lib/audit/record'
 import { assertCan, type OrgContext } from '@/lib/auth/org-context'
 import { can, isRole } from '@/lib/auth/permissions'
 import { db, type Tx } from '@/lib/db'
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '@/lib/errors'
+import { ConflictError, ForbiddenError, ForeignReferenceError, NotFoundError, ValidationError } from '@/lib/errors'
 import { enqueueJob } from '@/lib/jobs/queue'
 import { notify } from '@/lib/notifications/notify'
 import { parseOrgSettings } from '@/lib/settings/schemas'
@@ -21,8 +21,9 @@ export async function getOwnCampaign(ctx: OrgContext, id: string, tx: Tx | typeo
 
 /** A reviewer must be an active member who may decide (auditors are read-only). */
 async function assertReviewer(orgId: string, userId: string, field: string) {
-  const m = await db.membership.findFirst({ where: { orgId, userId, status: 'active', user: { active: true } }, select: { role: true } })
-  if (!m || !isRole(m.role) || !can(m.role, 'review:decide')) {
+  const m = await db.membership.findFirst({ where: { orgId, userId }, select: { role: true, status: true, user: { select: { active: true } } } })
+  if (!m) throw new ForeignReferenceError('Pick an active member who can review.', { [field]: ['Not a member of this organization'] })
+  if (m.status !== 'active' || !m.user.active || !isRole(m.role) || !can(m.role, 'review:decide')) {
     throw new ValidationError('Pick an active member who can review.', { [field]: ['Pick an active member of this organization who can review (not an auditor)'] })
   }
 }

@@ -92,6 +92,9 @@ export const bulkDecideSchema = z
   .refine((v) => (v.ids && v.ids.length > 0) || v.filter, { message: 'Select at least one item', path: ['ids'] })
 export type BulkDecideInput = z.infer<typeof bulkDecideSchema>
 
+/** The pending items a reviewer has on screen: their "time spent" clock starts when first seen. */
+export const markViewedSchema = z.object({ orgSlug: z.string(), ids: z.array(id).min(1).max(500) })
+
 export const reassignSchema = z.object({
   orgSlug: z.string(),
   ids: z.array(id).min(1, 'Select at least one item').max(5000),

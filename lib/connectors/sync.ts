@@ -92,7 +92,24 @@ export async function applyDiscovery(orgId: string, sourceId: string, pages: Asy
         await finish(tx)
       }, TX)
     } else {
-      await s.run(pages, (fn) => db.$transaction(fn, TX))
+      // Each batch commits on its own, so each carries its own audit row: no change is ever committed unaudited,
+      // even when a later batch fails and the final source.sync row is never written.
+      let batch = 0
+      await s.run(pages, (fn) =>
+        db.$transaction(async (tx) => {
+          const before = summary(s.result)
+          const out = await fn(tx)
+          const after = summary(s.result)
+          await recordAudit(tx, { org: { id: orgId }, actor: opts.actor ?? SYSTEM }, {
+            action: 'source.sync-batch',
+            targetType: 'source',
+            targetId: sourceId,
+            targetLabel: source.name,
+            details: { ...opts.details, mode: opts.mode, batch: ++batch, ...delta(before, after) },
+          })
+          return out
+        }, TX),
+      )
       await db.$transaction(finish, TX)
     }
     return s.result
@@ -123,6 +140,15 @@ export async function recordSyncFailure(orgId: string, sourceId: string, sourceN
 }
 
 const zero = (): Counts => ({ added: 0, changed: 0, gone: 0 })
+const minus = (a: Counts, b: Counts): Counts => ({ added: a.added - b.added, changed: a.changed - b.changed, gone: a.gone - b.gone })
+/** What one batch changed: the difference of the running totals around it. */
+function delta(before: ReturnType<typeof summary>, after: ReturnType<typeof summary>) {
+  return {
+    identities: minus(after, before),
+    credentials: minus(after.credentials, before.credentials),
+    grants: minus(after.grants, before.grants),
+  }
+}
 function summary(r: SyncResult) {
   return { added: r.added, changed: r.changed, gone: r.gone, unchanged: r.unchanged, errors: r.errors, credentials: r.credentials, grants: r.grants, goneSkipped: r.goneSkipped }
 }

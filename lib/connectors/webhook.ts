@@ -6,6 +6,12 @@ export function signBody(secret: string, rawBody: string): string {
   return `sha256=${createHmac('sha256', secret).update(rawBody, 'utf8').digest('hex')}`
 }
 
+/** localhost, 127.0.0.0/8 and ::1: the only places a plain-http webhook may go. */
+export function isLoopback(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase()
+  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h)
+}
+
 export type WebhookTarget = { url: string; secret: string; timeoutMs?: number }
 
 /**
@@ -19,7 +25,12 @@ export async function postWebhook(target: WebhookTarget, event: Record<string, u
   } catch {
     throw new Error('The webhook URL in the source configuration is not a valid URL.')
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('The webhook URL must be http(s).')
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('The webhook URL must be https.')
+  // Events can carry rotated secrets: never in clear over the network. Plain http only to this machine.
+  if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
+    // permanent: retrying cannot fix a configuration, the job fails at once with this message
+    throw Object.assign(new Error(`The webhook URL must use https (http is allowed only for localhost): ${url.host} was refused.`), { permanent: true })
+  }
   const body = JSON.stringify(event)
   let res: Response
   try {

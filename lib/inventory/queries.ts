@@ -1,6 +1,7 @@
 import 'server-only'
 import { listAuditForTarget } from '@/lib/audit/queries'
 import { assertCan, type OrgContext } from '@/lib/auth/org-context'
+import { can } from '@/lib/auth/permissions'
 import { db } from '@/lib/db'
 import { NotFoundError } from '@/lib/errors'
 import type { IdentityFilter, IdentityListParams } from '@/lib/inventory/schemas'
@@ -125,7 +126,8 @@ export async function getIdentityOrThrow(ctx: OrgContext, id: string) {
       include: { entitlement: { select: { name: true, privileged: true, resource: { select: { name: true, type: true, environment: true } } } } },
     }),
     db.activityEvent.findMany({ where: { identityId: id, orgId: ctx.org.id }, orderBy: { at: 'desc' }, take: 25 }),
-    listAuditForTarget(ctx, id, 25),
+    // null: the role may not read audit history (members); the page says so instead of showing it.
+    can(ctx.role, 'audit:read') ? listAuditForTarget(ctx, id, 25) : Promise.resolve(null),
   ])
   return { identity, grants, activity, audit }
 }

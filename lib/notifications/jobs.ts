@@ -6,11 +6,12 @@ import { sendMail } from '@/lib/notifications/mailer'
 
 // At-least-once: emailedAt is set after the server accepted the message, so a crash in between may send it
 // twice but never loses it; a notification already e-mailed is skipped.
-registerJobHandler('send_email', async ({ payload }) => {
+registerJobHandler('send_email', async ({ job, payload }) => {
   const id = typeof payload.notificationId === 'string' ? payload.notificationId : null
   if (!id) throw new PermanentJobError('send_email needs a notificationId')
-  const n = await db.notification.findUnique({
-    where: { id },
+  if (!job.orgId) throw new PermanentJobError('send_email needs an organization')
+  const n = await db.notification.findFirst({
+    where: { id, orgId: job.orgId },
     select: { id: true, title: true, body: true, link: true, emailedAt: true, user: { select: { email: true, active: true } }, org: { select: { name: true } } },
   })
   if (!n) return { skipped: 'notification deleted' }
@@ -20,6 +21,6 @@ registerJobHandler('send_email', async ({ payload }) => {
   const link = n.link ? `${env().appUrl.replace(/\/$/, '')}${n.link}` : null
   const text = [n.body ?? n.title, link ? `\nOpen in Custodian: ${link}` : '', `\n— Custodian · ${n.org.name}`].join('\n')
   await sendMail({ to: n.user.email, subject: `[Custodian] ${n.title}`, text })
-  await db.notification.update({ where: { id: n.id }, data: { emailedAt: new Date() } })
+  await db.notification.updateMany({ where: { id: n.id, orgId: job.orgId }, data: { emailedAt: new Date() } })
   return { sent: n.user.email }
 })

@@ -1,6 +1,6 @@
 import 'server-only'
 import { db, type Tx } from '@/lib/db'
-import { ValidationError } from '@/lib/errors'
+import { ForeignReferenceError, ValidationError } from '@/lib/errors'
 import type { OwnershipFields } from '@/lib/ownership/schemas'
 import type { SuggestionDirectory, SuggestionIdentity } from '@/lib/ownership/suggestions'
 
@@ -30,14 +30,14 @@ export async function assertAssignable(client: Client, orgId: string, fields: Pi
     for (const [field, userId] of people) {
       const label = field === 'ownerId' ? 'owner' : 'backup owner'
       const m = byUser.get(userId)
-      if (!m) throw new ValidationError(`The ${label} must be a member of this organization.`, { [field]: ['Not a member of this organization.'] })
+      if (!m) throw new ForeignReferenceError(`The ${label} must be a member of this organization.`, { [field]: ['Not a member of this organization.'] })
       if (m.status !== 'active') throw new ValidationError(`${m.user.name} is no longer a member of this organization and cannot be ${label}.`, { [field]: ['No longer a member.'] })
       if (!m.user.active) throw new ValidationError(`${m.user.name} is deactivated and cannot be ${label}.`, { [field]: ['Deactivated.'] })
     }
   }
   if (typeof fields.teamId === 'string') {
     const team = await client.team.findFirst({ where: { id: fields.teamId, orgId }, select: { id: true } })
-    if (!team) throw new ValidationError('That team does not belong to this organization.', { teamId: ['Unknown team.'] })
+    if (!team) throw new ForeignReferenceError('That team does not belong to this organization.', { teamId: ['Unknown team.'] })
   }
 }
 

@@ -50,6 +50,8 @@ function whereOfFilter(ctx: OrgContext, raw: Record<string, string>, dormantDays
 /** How many identities match and how many would change: the number the confirmation shows. */
 export async function previewAssignByFilter(ctx: OrgContext, raw: Record<string, string>, fields: OwnershipFields) {
   assertCan(ctx, 'identity:assign-owner')
+  // The preview refuses what the assignment would refuse, before the person confirms.
+  await assertAssignable(db, ctx.org.id, fields)
   const { dormantDays } = await getOrgSettings(ctx)
   const { where } = whereOfFilter(ctx, raw, dormantDays, new Date())
   const differs = (col: 'ownerId' | 'backupOwnerId' | 'teamId', v: string | null | undefined) =>

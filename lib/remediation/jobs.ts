@@ -13,8 +13,10 @@ const SYSTEM = { type: 'system' as const, id: null, label: 'custodian-worker' }
 const sys = (orgId: string) => ({ org: { id: orgId }, actor: SYSTEM })
 
 function loadRemediation(id: string, orgId: string | null) {
+  // A job without an organization loads nothing: `orgId: undefined` would drop the tenant filter.
+  if (!orgId) return Promise.resolve(null)
   return db.remediation.findFirst({
-    where: { id, orgId: orgId ?? undefined },
+    where: { id, orgId },
     include: {
       identity: { select: { id: true, name: true, externalId: true, status: true, source: { select: { id: true, name: true, type: true, config: true, secretRef: true } } } },
     },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { recordAudit } from '@/lib/audit/record'
+import { recordAudit, recordDenied } from '@/lib/audit/record'
+import { env } from '@/lib/env'
 import { listAuditEvents, verifyAuditChain } from '@/lib/audit/queries'
 import { auditListSchema } from '@/lib/audit/schemas'
 import { db } from '@/lib/db'
@@ -70,4 +71,20 @@ describe(`audit (${engine})`, () => {
     expect(list.rows.map((r) => r.action)).toEqual(['test.a'])
     await expect(listAuditEvents(a.ctx('member'), auditListSchema.parse({}))).rejects.toBeInstanceOf(ForbiddenError)
   })
+
+  it('records refused attempts, but one actor cannot flood the log', async () => {
+    const a = await createOrg()
+    const member = a.ctx('member')
+    const DENIED_PER_MINUTE = env().auditDeniedPerMinute
+    for (let i = 0; i < DENIED_PER_MINUTE + 10; i++) await recordDenied(member, { action: 'permission.review:decide', targetType: 'item', targetId: `x${i}` })
+    const rows = await db.auditEvent.findMany({ where: { orgId: a.org.id, actorId: member.user.id }, orderBy: { seq: 'asc' } })
+    expect(rows).toHaveLength(DENIED_PER_MINUTE + 1)
+    expect(rows.every((r) => r.outcome === 'denied')).toBe(true)
+    expect(rows.at(-1)?.action).toBe('audit.denied-suppressed')
+    // Another person's refusals are still recorded, and the chain stays whole.
+    await recordDenied(a.ctx('auditor'), { action: 'permission.identity:remediate' })
+    expect(await db.auditEvent.count({ where: { orgId: a.org.id, actorId: a.people.auditor.id } })).toBe(1)
+    expect((await verifyAuditChain(a.ctx('admin'))).ok).toBe(true)
+  })
 })
+

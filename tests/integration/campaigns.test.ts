@@ -167,7 +167,7 @@ describe(`campaigns (${engine})`, () => {
   it('bulk-accepts recommendations and reports rubber-stamp signals', async () => {
     const c = await launched(a)
     const member = a.ctx('member')
-    const r = await bulkDecide(member, { orgSlug: a.org.slug, filter: { campaign: c.id, state: 'open' }, decision: 'accept', justification: null })
+    const r = await bulkDecide(member, { orgSlug: a.org.slug, filter: { campaign: c.id, state: 'open' }, decision: 'accept', justification: 'Checked with the team' })
     expect(r).toEqual({ decided: 3, skipped: 0 })
     const items = (await itemsOf(c.id)).filter((i) => i.reviewerId === a.people.member.id)
     expect(items.every((i) => i.decision === i.recommendation)).toBe(true)
@@ -202,6 +202,10 @@ describe(`campaigns (${engine})`, () => {
     expect(next).toMatchObject({ status: 'scheduled', name: c.name, recurrence: 'quarterly' })
     expect(next.dueAt!.getTime()).toBeGreaterThan(c.dueAt!.getTime() + 80 * DAY)
     expect(await db.auditEvent.count({ where: { orgId: a.org.id, action: 'campaign.closed', targetId: c.id } })).toBe(1)
+    // The default decisions were written with their own audit row (same transaction), naming what they decided.
+    const defaults = await db.auditEvent.findMany({ where: { orgId: a.org.id, action: 'campaign.default-decision', targetId: c.id } })
+    expect(defaults).toHaveLength(1)
+    expect(JSON.parse(defaults[0].details)).toMatchObject({ stage: 1, rule: 'recommendation', items: 4 })
   })
 
   it('hands privileged items to a governance sign-off stage', async () => {
@@ -232,5 +236,22 @@ describe(`campaigns (${engine})`, () => {
     await campaignScheduler(new Date(Date.now() + 4 * DAY))
     await drainJobs()
     expect((await db.campaign.findUniqueOrThrow({ where: { id: c.id } })).status).toBe('closed')
+  })
+
+  it('accepting recommendations in bulk obeys the campaign’s justification rule like a single decision does', async () => {
+    const o = await createOrg('Justify')
+    await addIdentity(o.org.id, o.source.id, { name: 'j-dormant-1', ownerId: o.people.member.id, lastUsedDaysAgo: 200 })
+    await addIdentity(o.org.id, o.source.id, { name: 'j-dormant-2', ownerId: o.people.member.id, lastUsedDaysAgo: 300 })
+    await addIdentity(o.org.id, o.source.id, { name: 'j-recent', ownerId: o.people.member.id, lastUsedDaysAgo: 1 })
+    const c = await launched(o, { justificationRule: 'revoke' })
+    const member = o.ctx('member')
+    const filter = { campaign: c.id, state: 'open' as const }
+    await expect(bulkDecide(member, { orgSlug: o.org.slug, filter, decision: 'accept', justification: null })).rejects.toThrow(/2 of these items need a justification/)
+    // Refused as a whole: not even the item that needed no justification was decided.
+    expect((await itemsOf(c.id)).every((i) => i.decision === null)).toBe(true)
+    const r = await bulkDecide(member, { orgSlug: o.org.slug, filter, decision: 'accept', justification: 'Both unused since the migration' })
+    expect(r).toEqual({ decided: 3, skipped: 0 })
+    const items = await itemsOf(c.id)
+    expect(items.filter((i) => i.decision === 'revoke').map((i) => i.justification)).toEqual(['Both unused since the migration', 'Both unused since the migration'])
   })
 })

@@ -40,7 +40,7 @@ describe(`imports (${engine})`, () => {
     expect(legacy.name).toBe('deploy-bot, legacy')
     expect(await db.identityTag.findFirst({ where: { identityId: legacy.id, key: 'note' } })).toMatchObject({ value: 'migrated from "old" Jenkins' })
     const actions = (await db.auditEvent.findMany({ where: { orgId: org.id }, orderBy: { seq: 'asc' } })).map((a) => [a.action, a.actorId])
-    expect(actions).toEqual([['source.create', people.governance.id], ['source.import', people.governance.id], ['source.sync', people.governance.id]])
+    expect(actions).toEqual([['source.create', people.governance.id], ['source.import', people.governance.id], ['source.sync-batch', people.governance.id], ['source.sync', people.governance.id]])
     expect(fs.existsSync(path.resolve('data/imports', `${up.uploadId}.upload`))).toBe(false)
   })
 

@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { db } from '@/lib/db'
-import { NotFoundError } from '@/lib/errors'
+import { listAuditForTarget } from '@/lib/audit/queries'
+import { recordAudit } from '@/lib/audit/record'
+import { ForbiddenError, NotFoundError } from '@/lib/errors'
 import { getIdentityOrThrow, identityFacets, listIdentities } from '@/lib/inventory/queries'
 import { identityListSchema } from '@/lib/inventory/schemas'
 import { addIdentity, createOrg, engine } from './fixtures'
@@ -69,5 +71,17 @@ describe(`inventory (${engine})`, () => {
     const foreign = await db.identity.findFirstOrThrow({ where: { orgId: b.org.id } })
     await expect(getIdentityOrThrow(a.ctx('admin'), foreign.id)).rejects.toBeInstanceOf(NotFoundError)
     await expect(getIdentityOrThrow(a.ctx('admin'), "x' OR '1'='1")).rejects.toBeInstanceOf(NotFoundError)
+  })
+  it('shows an identity’s audit history only to roles that may read the audit log', async () => {
+    const own = await db.identity.findFirstOrThrow({ where: { orgId: a.org.id, name: 'svc-payments-ledger' } })
+    await db.$transaction((tx) => recordAudit(tx, a.ctx('admin'), { action: 'identity.assign-owner', targetType: 'identity', targetId: own.id, justification: 'handover from the payments team' }))
+    const asMember = await getIdentityOrThrow(a.ctx('member'), own.id)
+    expect(asMember.identity.name).toBe('svc-payments-ledger')
+    expect(asMember.audit).toBeNull()
+    await expect(listAuditForTarget(a.ctx('member'), own.id)).rejects.toBeInstanceOf(ForbiddenError)
+    for (const role of ['admin', 'governance', 'auditor'] as const) {
+      const detail = await getIdentityOrThrow(a.ctx(role), own.id)
+      expect(detail.audit?.map((e) => e.justification)).toContain('handover from the payments team')
+    }
   })
 })

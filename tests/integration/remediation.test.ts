@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { db } from '@/lib/db'
 import { ForbiddenError, NotFoundError, ValidationError } from '@/lib/errors'
+import { isLoopback } from '@/lib/connectors/webhook'
 import { drainJobs } from '@/lib/jobs/worker'
 import '@/lib/remediation/jobs'
 import { retryJob } from '@/lib/remediation/job-admin'
@@ -176,6 +177,18 @@ describe(`remediation (${engine})`, () => {
       expect(JSON.parse(hit.body)).toMatchObject({ type: 'remediation.requested', kind: 'revoke_grant', justification: 'over-privileged bot', identity: { id: identity.id } })
       expect(await db.remediation.findUniqueOrThrow({ where: { id: r.remediation.id } })).toMatchObject({ status: 'manual', detail: expect.stringContaining('Sent to your automation') })
       expect(hit.body).not.toContain('whsec-remed-test')
+    })
+
+    it('refuses to post to a plain-http webhook that is not on this machine (rotated secrets travel in events)', async () => {
+      const org = await createOrg()
+      const src = await source(org, 'api', { webhookUrl: 'http://automation.example.com/hook' }, 'REMED_TEST_WEBHOOK_SECRET')
+      const { identity } = await identityWithAccess(org, src.id, { grants: 0, credentials: 0 })
+      const r = await requestRemediation(org.ctx('admin'), { kind: 'disable_identity', identityId: identity.id, justification: 'owner left the company' })
+      await drainJobs()
+      const job = await db.job.findUniqueOrThrow({ where: { id: r.remediation.jobId! } })
+      expect(job).toMatchObject({ status: 'failed', lastError: expect.stringContaining('must use https') })
+      expect(job.attempts).toBe(1)
+      expect([isLoopback('127.0.0.1'), isLoopback('[::1]'), isLoopback('localhost'), isLoopback('127.0.0.1.evil.example')]).toEqual([true, true, true, false])
     })
 
     it('retries when the automation answers an error, then fails for good with the last error', async () => {

@@ -188,4 +188,18 @@ describe(`sync engine (${engine})`, () => {
     expect(await db.identity.count({ where: { sourceId: source.id, grantCount: 1 } })).toBe(n)
     expect(progress.at(-1)).toBe(2 * n)
   })
+
+  it('a partial sync that fails after a committed batch leaves that batch audited in its own transaction', async () => {
+    const { org, source } = await createOrg()
+    async function* failsLater(): AsyncGenerator<DiscoveryPage> {
+      yield { identities: [{ externalId: 'p1', name: 'svc-p1', kind: 'bot' }, { externalId: 'p2', name: 'svc-p2', kind: 'bot' }] }
+      throw new Error('connection reset by peer')
+    }
+    await expect(applyDiscovery(org.id, source.id, failsLater(), { mode: 'partial' })).rejects.toThrow('connection reset')
+    expect((await identities(source.id)).map((i) => i.externalId)).toEqual(['p1', 'p2'])
+    const batches = await db.auditEvent.findMany({ where: { orgId: org.id, action: 'source.sync-batch' } })
+    expect(batches).toHaveLength(1)
+    expect(JSON.parse(batches[0].details)).toMatchObject({ batch: 1, identities: { added: 2, changed: 0, gone: 0 } })
+  })
 })
+

@@ -5,7 +5,6 @@ import { Forbidden } from '@/components/ui/forbidden'
 import { formatDate, formatNumber } from '@/components/ui/format'
 import { PageHeader } from '@/components/ui/page-header'
 import { pageAllows, pageContext } from '@/lib/auth/page'
-import { markViewed } from '@/lib/campaigns/decide'
 import { listMyReviewItems, listReviewers } from '@/lib/campaigns/queries'
 import { needsJustification, parseSnapshot, reviewListSchema } from '@/lib/campaigns/schemas'
 import { ReviewFilters } from './_components/review-filters'
@@ -26,7 +25,6 @@ export default async function MyReviewsPage({
   const sp = Object.fromEntries(Object.entries(await searchParams).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]))
   const p = reviewListSchema.parse(sp)
   const [list, people] = await Promise.all([listMyReviewItems(ctx, p), listReviewers(ctx)])
-  await markViewed(ctx, list.rows.filter((r) => r.status === 'pending').map((r) => r.id))
 
   const rows: ReviewRow[] = list.rows.map((r) => {
     const s = parseSnapshot(r.snapshot)

@@ -41,7 +41,7 @@ export default async function CampaignPage({
   if (!(await pageAllows(ctx, 'campaign:read', 'campaign'))) return <Forbidden orgSlug={ctx.org.slug} what="campaigns" />
   const sp = Object.fromEntries(Object.entries(await searchParams).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]))
   const p = campaignItemsSchema.parse(sp)
-  const { campaign: c, job, fallbackName, signoffName, createdByName } = await orNotFound(getCampaignOrThrow(ctx, campaignId))
+  const { campaign: c, job, fallbackName, signoffName, createdByName } = await orNotFound(getCampaignOrThrow(ctx, campaignId), ctx, { type: 'campaign', id: campaignId })
   const manage = can(ctx.role, 'campaign:manage')
   const [stats, items, reviewers] = await Promise.all([
     c.launchedAt ? campaignStats(ctx, c.id) : Promise.resolve(null),

@@ -20,7 +20,7 @@ function riskTone(score: number): BadgeTone {
 export default async function IdentityPage({ params }: { params: Promise<{ orgSlug: string; identityId: string }> }) {
   const { orgSlug, identityId } = await params
   const ctx = await pageContext(orgSlug)
-  const { identity: i, grants, activity, audit } = await orNotFound(getIdentityOrThrow(ctx, identityId))
+  const { identity: i, grants, activity, audit } = await orNotFound(getIdentityOrThrow(ctx, identityId), ctx, { type: 'identity', id: identityId })
   const now = renderTime()
   const base = `/${ctx.org.slug}`
   const tags = i.tags
@@ -140,7 +140,9 @@ export default async function IdentityPage({ params }: { params: Promise<{ orgSl
           )}
         </Card>
         <Card title="Audit history">
-          {audit.length === 0 ? (
+          {audit === null ? (
+            <p className="text-sm text-slate-500" data-testid="identity-audit-hidden">The audit history is shown to admins, governance and auditors.</p>
+          ) : audit.length === 0 ? (
             <p className="text-sm text-slate-500">No changes recorded for this identity yet.</p>
           ) : (
             <ul className="divide-y divide-slate-100 text-sm" data-testid="identity-audit">

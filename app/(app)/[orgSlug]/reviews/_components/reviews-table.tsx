@@ -6,7 +6,7 @@ import { DataTable, type SelectionBarContext } from '@/components/data-table/dat
 import { Badge } from '@/components/ui/badge'
 import { Button } from '@/components/ui/button'
 import { formatAgo, formatDate } from '@/components/ui/format'
-import { bulkDecideAction, decideAction, reassignAction } from '@/lib/campaigns/actions'
+import { bulkDecideAction, decideAction, markViewedAction, reassignAction } from '@/lib/campaigns/actions'
 import type { ReviewFilter } from '@/lib/campaigns/schemas'
 
 export type ReviewRow = {
@@ -67,6 +67,11 @@ export function ReviewsTable(props: {
   useEffect(() => {
     rowsRef.current = rows
   }, [rows])
+  // Seeing an item starts its "time spent" clock: recorded by an explicit action, never by the page's GET.
+  const pendingIds = rows.filter((r) => !r.decision || r.decision === 'unsure').map((r) => r.id).join(',')
+  useEffect(() => {
+    if (pendingIds) void markViewedAction({ orgSlug, ids: pendingIds.split(',') })
+  }, [orgSlug, pendingIds])
 
   const send = (row: ReviewRow, decision: Decision, extra: { justification?: string; reduceGrantIds?: string[] } = {}) => {
     startTransition(async () => {
@@ -258,7 +263,7 @@ function BulkBar(props: {
         ) : null}
         <button type="button" className="text-indigo-700 hover:underline" onClick={ctx.clearSelection}>Clear</button>
         <span className="mx-1 h-4 w-px bg-indigo-200" aria-hidden />
-        <Button size="sm" disabled={props.busy} onClick={() => props.onBulk('accept', '')}>Accept recommendations</Button>
+        <Button size="sm" disabled={props.busy} onClick={() => props.onBulk('accept', justification)}>Accept recommendations</Button>
         <Button size="sm" variant="secondary" disabled={props.busy} onClick={() => props.onBulk('keep', justification)}>Keep all</Button>
         <Button size="sm" variant="secondary" disabled={props.busy} onClick={() => props.onBulk('revoke', justification)}>Revoke all</Button>
         <Button size="sm" variant="ghost" disabled={props.busy} onClick={() => props.onBulk('unsure', '')}>Don&apos;t know</Button>

@@ -1,0 +1,573 @@
+import { createHash, randomBytes } from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import { request as pwRequest, type APIRequestContext } from '@playwright/test'
+import { createTestOrg, expect, insert, signInAs, sql, test, type TestOrg } from './fixtures'
+
+// The authorization matrix: every server action and every route handler, found by reading the code and the
+// build (so a new one fails this test until it is listed below), called over HTTP as anonymous, as a person
+// with no membership, as each role of the owning organization and as an admin of another organization.
+// Each call is checked for the expected allow/deny; a denial must change nothing in the owning organization's
+// data, must be audited (where there is an organization to audit in), and no answer to an outsider may carry
+// the owning organization's data.
+
+type Role = 'admin' | 'governance' | 'member' | 'auditor'
+const ROLES: Role[] = ['admin', 'governance', 'member', 'auditor']
+const ALL: Role[] = ROLES
+const MANAGERS: Role[] = ['admin', 'governance']
+const DENIED_PERMISSION = 'You do not have permission to do this.'
+
+type World = {
+  a: TestOrg
+  b: TestOrg
+  sourceId: string
+  importSourceId: string
+  grantId: string
+  credentialId: string
+  findingId: string
+  notificationId: string
+  transferId: string
+  activeCampaignId: string
+  closeCampaignId: string
+  draftCampaignId: string
+  itemId: string
+  bulkItemId: string
+  failedJobId: string
+  manualRemediationId: string
+  spare: { id: string; email: string }[]
+  stranger: { id: string; email: string }
+}
+
+type ActionEntry = {
+  /** roles of the owning organization that hold the permission */
+  allow: Role[]
+  input: (w: World, slug: string) => Record<string, unknown>
+  /** the first allowed role's call must succeed (ok: true); false when the domain refuses for a reason of its own */
+  succeeds?: boolean
+  /** the input names objects of the owning organization: another organization's admin must get a refusal */
+  targetsObjects?: boolean
+  /** exported but imported by no page, so the build gives it no id: nobody can call it (say why it still exists) */
+  unreachable?: string
+}
+
+const futureDay = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10)
+
+/** Every exported server action, by file and export name. */
+const ACTIONS: Record<string, ActionEntry> = {
+  'lib/audit/actions.ts#verifyAuditChainAction': { allow: ['admin', 'governance', 'auditor'], input: (_w, orgSlug) => ({ orgSlug }) },
+
+  'lib/campaigns/actions.ts#previewScopeAction': { allow: MANAGERS, input: (_w, orgSlug) => ({ orgSlug, type: 'identity', scope: {} }) },
+  'lib/campaigns/actions.ts#createCampaignAction': {
+    allow: MANAGERS,
+    input: (w, orgSlug) => ({ orgSlug, name: 'Matrix review', type: 'identity', scope: {}, fallbackReviewerId: w.a.users.governance.id, dueAt: futureDay(14) }),
+    targetsObjects: true,
+  },
+  'lib/campaigns/actions.ts#launchCampaignAction': { allow: MANAGERS, input: (w, orgSlug) => ({ orgSlug, campaignId: w.draftCampaignId }), targetsObjects: true },
+  'lib/campaigns/actions.ts#remindCampaignAction': { allow: MANAGERS, input: (w, orgSlug) => ({ orgSlug, campaignId: w.closeCampaignId }), targetsObjects: true },
+  'lib/campaigns/actions.ts#closeCampaignAction': { allow: MANAGERS, input: (w, orgSlug) => ({ orgSlug, campaignId: w.closeCampaignId }), targetsObjects: true },
+  // Only the assigned reviewer (the member) decides their items: other roles hold the permission but are refused the object.
+  'lib/campaigns/actions.ts#decideAction': {
+    allow: ['member', 'admin', 'governance'],
+    input: (w, orgSlug) => ({ orgSlug, itemId: w.itemId, version: 0, decision: 'keep' }),
+    targetsObjects: true,
+  },
+  'lib/campaigns/actions.ts#bulkDecideAction': {
+    allow: ['member', 'admin', 'governance'],
+    input: (w, orgSlug) => ({ orgSlug, ids: [w.bulkItemId], decision: 'keep' }),
+  },
+  'lib/campaigns/actions.ts#reassignAction': {
+    allow: ['member', 'admin', 'governance'],
+    input: (w, orgSlug) => ({ orgSlug, ids: [w.bulkItemId], toUserId: w.a.users.governance.id, reason: 'matrix reassign' }),
+    succeeds: false,
+  },
+  'lib/campaigns/actions.ts#markViewedAction': { allow: ['member', 'admin', 'governance'], input: (w, orgSlug) => ({ orgSlug, ids: [w.bulkItemId] }) },
+
+  'lib/findings/actions.ts#acceptFindingAction': {
+    allow: MANAGERS,
+    input: (w, orgSlug) => ({ orgSlug, findingId: w.findingId, until: futureDay(30), reason: 'Compensating control: network isolation' }),
+    targetsObjects: true,
+  },
+  'lib/findings/actions.ts#recomputeFindingsAction': { allow: MANAGERS, input: (_w, orgSlug) => ({ orgSlug }) },
+  'lib/findings/actions.ts#updatePostureSettingsAction': {
+    allow: ['admin'],
+    input: (_w, orgSlug) => ({ orgSlug, dormantDays: 91, rotationMaxDays: 365, privilegedUnusedDays: 60, humanUseWindowDays: 30 }),
+  },
+
+  'lib/members/actions.ts#deactivateMemberAction': { allow: ['admin'], input: (w, orgSlug) => ({ orgSlug, userId: w.spare[0].id }), targetsObjects: true },
+  'lib/members/actions.ts#removeMemberAction': { allow: ['admin'], input: (w, orgSlug) => ({ orgSlug, userId: w.spare[1].id }), targetsObjects: true },
+
+  'lib/notifications/actions.ts#markNotificationsReadAction': { allow: ALL, input: (w, orgSlug) => ({ orgSlug, ids: [w.notificationId] }) },
+
+  'lib/ownership/actions.ts#assignOwnerAction': {
+    allow: MANAGERS,
+    input: (w, orgSlug) => ({ orgSlug, identityIds: [w.a.identities[2].id], fields: { ownerId: w.a.users.governance.id } }),
+    targetsObjects: true,
+  },
+  'lib/ownership/actions.ts#previewAssignByFilterAction': {
+    allow: MANAGERS,
+    input: (w, orgSlug) => ({ orgSlug, filter: { q: 'e2e-bot' }, fields: { ownerId: w.a.users.governance.id } }),
+    targetsObjects: true,
+  },
+  'lib/ownership/actions.ts#bulkAssignByFilterAction': {
+    allow: MANAGERS,
+    input: (w, orgSlug) => ({ orgSlug, filter: { q: 'e2e-bot-003' }, fields: { backupOwnerId: w.a.users.admin.id }, requestId: `matrix-${randomBytes(4).toString('hex')}` }),
+    targetsObjects: true,
+  },
+  'lib/ownership/actions.ts#acceptSuggestionsByFilterAction': {
+    allow: MANAGERS,
+    input: (_w, orgSlug) => ({ orgSlug, filter: { q: 'e2e-bot-003' }, requestId: `matrix-${randomBytes(4).toString('hex')}` }),
+  },
+  'lib/ownership/actions.ts#bulkJobStatusAction': { allow: MANAGERS, input: (w, orgSlug) => ({ orgSlug, jobId: w.failedJobId }), targetsObjects: true, succeeds: false },
+  'lib/ownership/actions.ts#acceptSuggestionAction': {
+    allow: MANAGERS,
+    input: (w, orgSlug) => ({ orgSlug, identityId: w.a.identities[3].id, ownerId: w.a.users.admin.id, teamId: null }),
+    targetsObjects: true,
+    succeeds: false,
+  },
+  'lib/ownership/actions.ts#decideTransferAction': {
+    allow: ['governance', 'admin', 'member'],
+    input: (w, orgSlug) => ({ orgSlug, transferId: w.transferId, accept: false }),
+    targetsObjects: true,
+  },
+  'lib/ownership/actions.ts#cancelTransferAction': {
+    allow: ['member', 'admin', 'governance'],
+    input: (w, orgSlug) => ({ orgSlug, transferId: w.transferId }),
+    targetsObjects: true,
+    succeeds: false,
+  },
+  'lib/ownership/actions.ts#requestTransferAction': {
+    allow: ['member', 'admin', 'governance'],
+    input: (w, orgSlug) => ({ orgSlug, identityId: w.a.identities[0].id, toUserId: w.a.users.admin.id, note: 'matrix' }),
+    targetsObjects: true,
+  },
+  'lib/ownership/actions.ts#attestAction': {
+    allow: ['member', 'admin', 'governance'],
+    input: (w, orgSlug) => ({ orgSlug, identityId: w.a.identities[0].id, stillNeeded: true, note: 'still used by the nightly export' }),
+    targetsObjects: true,
+  },
+
+  'lib/remediation/actions.ts#previewRemediationAction': {
+    allow: MANAGERS,
+    input: (w, orgSlug) => ({ orgSlug, identityId: w.a.identities[0].id, grantIds: [w.grantId], credentialIds: [], justification: 'matrix preview' }),
+    targetsObjects: true,
+  },
+  'lib/remediation/actions.ts#requestRemediationAction': {
+    allow: MANAGERS,
+    input: (w, orgSlug) => ({ orgSlug, target: { kind: 'revoke_grant', identityId: w.a.identities[0].id, grantId: w.grantId }, justification: 'not needed any more' }),
+    targetsObjects: true,
+  },
+  'lib/remediation/actions.ts#requestBulkRemediationAction': {
+    allow: MANAGERS,
+    input: (w, orgSlug) => ({ orgSlug, identityId: w.a.identities[0].id, grantIds: [], credentialIds: [w.credentialId], justification: 'leaked in a log file' }),
+    targetsObjects: true,
+  },
+  'lib/remediation/actions.ts#remediationStatusAction': { allow: ALL, input: (w, orgSlug) => ({ orgSlug, identityId: w.a.identities[0].id }), targetsObjects: true },
+  'lib/remediation/actions.ts#markRemediationDoneAction': {
+    allow: MANAGERS,
+    input: (w, orgSlug) => ({ orgSlug, remediationId: w.manualRemediationId, note: 'removed by hand' }),
+    targetsObjects: true,
+  },
+  'lib/remediation/actions.ts#retryJobAction': { allow: MANAGERS, input: (w, orgSlug) => ({ orgSlug, jobId: w.failedJobId }), targetsObjects: true },
+
+  'lib/sources/actions.ts#createImportSourceAction': { allow: MANAGERS, input: (_w, orgSlug) => ({ orgSlug, name: `Matrix CSV ${randomBytes(3).toString('hex')}`, format: 'generic_csv' }) },
+  'lib/sources/actions.ts#requestSyncAction': { allow: MANAGERS, input: (w, orgSlug) => ({ orgSlug, sourceId: w.sourceId }), targetsObjects: true, succeeds: false },
+  'lib/sources/actions.ts#updateScheduleAction': { allow: MANAGERS, input: (w, orgSlug) => ({ orgSlug, sourceId: w.importSourceId, schedule: '' }), targetsObjects: true },
+  'lib/sources/actions.ts#startImportAction': { allow: MANAGERS, input: (_w, orgSlug) => ({ orgSlug, uploadId: 'f'.repeat(32) }), succeeds: false },
+  'lib/sources/actions.ts#importJobStatusAction': {
+    allow: ALL,
+    input: (w, orgSlug) => ({ orgSlug, jobId: w.failedJobId }),
+    targetsObjects: true,
+    unreachable: 'no page imports it (the import page polls the route handler)',
+  },
+}
+
+/** Actions outside organizations: the sign-in form and sign-out. Each says why it is not an organization action. */
+const PUBLIC_ACTIONS: Record<string, string> = {
+  'app/(auth)/sign-in/actions.ts#signInDemoAction': 'the sign-in form itself (demo people only, checked by the provider)',
+  'app/(auth)/sign-in/actions.ts#signInOidcAction': 'starts the OpenID Connect redirect',
+  'components/shell/actions.ts#signOutAction': 'ends the caller’s own session',
+}
+
+type RouteEntry = {
+  allow: Role[] | 'public'
+  /** why a route is public; for organization routes: the request to send */
+  why?: string
+  request?: (w: World, slug: string) => { path: string; method: 'GET' | 'POST'; body?: string; query?: Record<string, string> }
+  /** the first allowed role's call must answer 2xx */
+  succeeds?: boolean
+}
+
+/** Every route handler (app/**\/route.ts) and method. */
+const ROUTES: Record<string, RouteEntry> = {
+  'app/api/auth/[...nextauth]/route.ts#GET': { allow: 'public', why: 'Auth.js endpoints (sign-in, callbacks, session, CSRF token)' },
+  'app/api/auth/[...nextauth]/route.ts#POST': { allow: 'public', why: 'Auth.js endpoints (CSRF-checked by Auth.js)' },
+  'app/api/health/route.ts#GET': { allow: 'public', why: 'liveness probe for load balancers; carries no data' },
+  'app/api/orgs/[orgSlug]/imports/route.ts#POST': {
+    allow: MANAGERS,
+    request: (w, slug) => ({ path: `/api/orgs/${slug}/imports`, method: 'POST', query: { format: 'generic_csv', sourceId: w.importSourceId, name: 'matrix.csv' }, body: 'externalId,name,kind\nmx-1,matrix-one,bot\n' }),
+    succeeds: true,
+  },
+  'app/api/orgs/[orgSlug]/imports/[jobId]/route.ts#GET': {
+    allow: ALL,
+    request: (w, slug) => ({ path: `/api/orgs/${slug}/imports/${w.failedJobId}`, method: 'GET' }),
+  },
+}
+
+// ---- discovery ---------------------------------------------------------------------------------------------
+
+function walk(dir: string, out: string[] = []): string[] {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name)
+    if (e.isDirectory()) {
+      if (e.name !== 'node_modules' && e.name !== 'generated' && !e.name.startsWith('.')) walk(p, out)
+    } else if (/\.(ts|tsx)$/.test(e.name)) out.push(p)
+  }
+  return out
+}
+
+/** Every export of every 'use server' file under app/, components/ and lib/. */
+function discoverActions(): string[] {
+  const found: string[] = []
+  for (const file of ['app', 'components', 'lib'].flatMap((d) => walk(d))) {
+    const text = fs.readFileSync(file, 'utf8')
+    if (!/^\s*['"]use server['"]/.test(text)) continue
+    for (const m of text.matchAll(/^export\s+(?:const|async\s+function|function)\s+(\w+)/gm)) found.push(`${file.split(path.sep).join('/')}#${m[1]}`)
+  }
+  return found.sort()
+}
+
+function discoverRoutes(): string[] {
+  const found: string[] = []
+  for (const file of walk('app').filter((f) => /route\.tsx?$/.test(f))) {
+    const text = fs.readFileSync(file, 'utf8')
+    const rel = file.split(path.sep).join('/')
+    for (const m of text.matchAll(/^export\s+(?:async\s+function|const|function)\s+(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\b/gm)) found.push(`${rel}#${m[1]}`)
+    // `export const { GET, POST } = handlers` style
+    for (const m of text.matchAll(/^export\s+const\s+\{([^}]+)\}/gm)) {
+      for (const name of m[1].split(',').map((s) => s.trim().split(':').pop()!.trim())) if (/^(GET|POST|PUT|PATCH|DELETE)$/.test(name)) found.push(`${rel}#${name}`)
+    }
+  }
+  return [...new Set(found)].sort()
+}
+
+type Manifest = { node: Record<string, { workers: Record<string, unknown>; filename: string; exportedName: string }> }
+
+function actionIds(): Map<string, { id: string; workers: string[] }> {
+  const file = path.join(process.env.NEXT_DIST_DIR ?? '.next', 'server', 'server-reference-manifest.json')
+  const m = JSON.parse(fs.readFileSync(file, 'utf8')) as Manifest
+  const out = new Map<string, { id: string; workers: string[] }>()
+  for (const [id, v] of Object.entries(m.node)) out.set(`${v.filename}#${v.exportedName}`, { id, workers: Object.keys(v.workers) })
+  return out
+}
+
+/** A page URL whose server bundle holds the action: Next only runs an action posted to a page that imports it. */
+function pagePath(workers: string[], slug: string, ids: { identityId: string; campaignId: string }): string {
+  const pages = workers.filter((p) => p.endsWith('/page')).sort((x, y) => x.split('[').length - y.split('[').length || x.length - y.length)
+  const worker = pages[0] ?? workers[0]
+  return (
+    worker
+      .replace(/^app/, '')
+      .replace(/\/page$/, '')
+      .replace(/\/\([^)]+\)/g, '')
+      .replace('[orgSlug]', slug)
+      .replace('[identityId]', ids.identityId)
+      .replace('[campaignId]', ids.campaignId) || '/'
+  )
+}
+
+// ---- calling -----------------------------------------------------------------------------------------------
+
+type Result = { status: number; text: string; value: { ok?: boolean; error?: string } | null }
+
+/** Posts a server action the way Next's client does, and reads its return value from the RSC answer. */
+async function callAction(ctx: APIRequestContext, baseURL: string, url: string, actionId: string, input: unknown): Promise<Result> {
+  const res = await ctx.post(url, {
+    headers: { 'Next-Action': actionId, Accept: 'text/x-component', 'Content-Type': 'text/plain;charset=UTF-8', Origin: baseURL },
+    data: JSON.stringify([input]),
+    maxRedirects: 0,
+  })
+  const text = await res.text()
+  let value: Result['value'] = null
+  for (const line of text.split('\n')) {
+    const m = /^[0-9a-f]+:(\{.*\})$/.exec(line)
+    if (!m) continue
+    try {
+      const v = JSON.parse(m[1])
+      if (v && typeof v === 'object' && 'ok' in v) {
+        value = v
+        break
+      }
+    } catch {}
+  }
+  return { status: res.status(), text, value }
+}
+
+const TABLES = [
+  'Membership', 'Team', 'Source', 'Identity', 'IdentityTag', 'Credential', 'Resource', 'Entitlement', 'Grant', 'Finding', 'Campaign', 'ReviewItem',
+  'Decision', 'Job', 'Remediation', 'Notification', 'OwnershipTransfer', 'Attestation', 'ApiToken', 'MetricSnapshot',
+]
+
+/** A digest of everything the organization owns except refused-attempt audit rows (which a denial adds). */
+async function digest(orgId: string): Promise<string> {
+  const h = createHash('sha256')
+  for (const t of TABLES) h.update(t).update(JSON.stringify(await sql(`SELECT * FROM "${t}" WHERE "orgId" = ? ORDER BY "id"`, [orgId])))
+  h.update(JSON.stringify(await sql(`SELECT "settings", "slug", "name" FROM "Organization" WHERE "id" = ?`, [orgId])))
+  h.update(JSON.stringify(await sql(`SELECT "id", "email", "name", "active" FROM "User" WHERE "id" IN (SELECT "userId" FROM "Membership" WHERE "orgId" = ?) ORDER BY "id"`, [orgId])))
+  h.update(JSON.stringify(await sql(`SELECT "seq", "action" FROM "AuditEvent" WHERE "orgId" = ? AND "outcome" <> 'denied' ORDER BY "seq"`, [orgId])))
+  return h.digest('hex')
+}
+
+/** Waits until the worker has finished what the allowed calls queued for the organization, so the next digest is stable. */
+async function settle(orgId: string) {
+  const deadline = Date.now() + 60_000
+  while (Date.now() < deadline) {
+    const [r] = await sql<{ n: number | string }>(`SELECT COUNT(*) AS n FROM "Job" WHERE "orgId" = ? AND "status" IN ('queued', 'running', 'retrying')`, [orgId])
+    if (Number(r.n) === 0) return
+    await new Promise((res) => setTimeout(res, 250))
+  }
+  throw new Error('the organization’s jobs did not finish within a minute')
+}
+
+async function deniedCount(orgId: string, userId: string): Promise<number> {
+  const [r] = await sql<{ n: number | string }>(`SELECT COUNT(*) AS n FROM "AuditEvent" WHERE "orgId" = ? AND "actorId" = ? AND "outcome" = 'denied'`, [orgId, userId])
+  return Number(r.n)
+}
+
+/** Strings that only the owning organization's data contains. */
+function secretsOf(w: World): string[] {
+  // Not the slug: outsiders name it in the URL they send, and a redirect echoes it back.
+  return [...w.a.identities.map((i) => i.id), ...w.a.identities.map((i) => i.name), ...Object.values(w.a.users).map((u) => u.email), w.grantId, w.findingId, w.itemId]
+}
+
+// ---- the world ---------------------------------------------------------------------------------------------
+
+const id = () => `mx${randomBytes(10).toString('hex')}`
+
+async function user(email: string, name: string) {
+  const u = { id: id(), email, name }
+  await insert('User', [{ id: u.id, email, name, active: true, createdAt: new Date() }])
+  return u
+}
+
+async function buildWorld(): Promise<World> {
+  const now = new Date()
+  const a = await createTestOrg({ identities: 4 })
+  const b = await createTestOrg({ identities: 2 })
+  const [orgA] = await sql<{ id: string }>(`SELECT "id" FROM "Organization" WHERE "slug" = ?`, [a.slug])
+  const orgId = orgA.id
+  const [src] = await sql<{ id: string }>(`SELECT "id" FROM "Source" WHERE "orgId" = ?`, [orgId])
+  const spare = []
+  for (const n of [1, 2]) {
+    const u = await user(`spare${n}.${a.slug}@e2e.example`, `Spare ${n}`)
+    await insert('Membership', [{ id: id(), orgId, userId: u.id, role: 'member', status: 'active', createdAt: now }])
+    spare.push(u)
+  }
+  const stranger = await user(`stranger.${a.slug}@e2e.example`, 'Stranger')
+  const importSourceId = id()
+  await insert('Source', [{ id: importSourceId, orgId, name: 'Matrix import', type: 'csv', config: JSON.stringify({ importFormat: 'generic_csv' }), status: 'active', createdAt: now }])
+  const resourceId = id()
+  const entitlementId = id()
+  const grantId = id()
+  const credentialId = id()
+  const owned = a.identities[0].id
+  await insert('Resource', [{ id: resourceId, orgId, sourceId: src.id, externalId: `r-${resourceId}`, name: 'payments-db', type: 'database', environment: 'production', createdAt: now }])
+  await insert('Entitlement', [{ id: entitlementId, orgId, sourceId: src.id, resourceId, externalId: `e-${entitlementId}`, name: 'SELECT', privileged: false, createdAt: now }])
+  await insert('Grant', [{ id: grantId, orgId, identityId: owned, entitlementId, privileged: false, createdAt: now, status: 'active' }])
+  await insert('Credential', [{ id: credentialId, orgId, identityId: owned, externalId: `c-${credentialId}`, kind: 'token', fingerprint: createHash('sha256').update(credentialId).digest('hex'), createdAt: now, status: 'active' }])
+  const findingId = id()
+  await insert('Finding', [{ id: findingId, orgId, identityId: a.identities[1].id, rule: 'unowned', owaspCode: 'NHI1', severity: 'high', title: 'No owner', status: 'open', firstSeenAt: now, lastSeenAt: now }])
+  const notificationId = id()
+  await insert('Notification', [{ id: notificationId, orgId, userId: a.users.member.id, kind: 'test', title: 'Matrix notice', createdAt: now }])
+  const transferId = id()
+  await insert('OwnershipTransfer', [{ id: transferId, orgId, identityId: owned, fromUserId: a.users.member.id, toUserId: a.users.governance.id, status: 'pending', createdAt: now }])
+  const campaign = (name: string, status: string) => ({
+    id: id(), orgId, name, type: 'identity', scope: '{}', status, fallbackReviewerId: a.users.governance.id, secondStage: 'none', reminders: '[]',
+    defaultDecision: 'open', justificationRule: 'revoke', autoRemediate: false, recurrence: 'none', currentStage: 1, graceDays: 0, fallbackCount: 0,
+    itemCount: status === 'draft' ? 0 : 2, decidedCount: 0, dueAt: new Date(Date.now() + 14 * 86_400_000), createdById: a.users.governance.id, createdAt: now,
+    launchedAt: status === 'draft' ? null : now,
+  })
+  const active = campaign('Matrix active', 'active')
+  const closing = campaign('Matrix to close', 'active')
+  const draft = campaign('Matrix draft', 'draft')
+  await insert('Campaign', [active, closing, draft])
+  const snapshot = (i: number) =>
+    JSON.stringify({ identity: { id: a.identities[i].id, name: a.identities[i].name, kind: 'api_key', environment: 'production', status: 'active', source: 'GitHub e2e' }, owner: null, team: null, via: 'owner', privileged: false, lastUsedAt: null, findings: [], grantCount: 0 })
+  const item = (campaignId: string, i: number) => ({
+    id: id(), orgId, campaignId, identityId: a.identities[i].id, reviewerId: a.users.member.id, stage: 1, snapshot: snapshot(i), recommendation: 'keep',
+    recommendationReason: 'used recently: keep', status: 'pending', version: 0, remediationStatus: 'none', privileged: false, identityName: a.identities[i].name, createdAt: now,
+  })
+  const items = [item(active.id, 0), item(active.id, 1), item(closing.id, 0), item(closing.id, 1)]
+  await insert('ReviewItem', items)
+  // The worker's nightly scheduler would recompute and snapshot a new organization within a minute, changing it
+  // under the test: today's and tomorrow's keyed jobs already exist, so it enqueues nothing.
+  const days = [0, 1].map((d) => new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10))
+  for (const org of [orgId, (await sql<{ id: string }>(`SELECT "id" FROM "Organization" WHERE "slug" = ?`, [b.slug]))[0].id]) {
+    for (const day of days) {
+      for (const type of ['recompute_findings', 'metrics_snapshot']) {
+        await insert('Job', [{ id: id(), orgId: org, type, status: 'succeeded', payload: '{}', idempotencyKey: `${type}:${org}:${day}`, attempts: 1, maxAttempts: 1, runAt: now, progress: 0, total: 0, createdAt: now, updatedAt: now }])
+      }
+    }
+  }
+  const failedJobId = id()
+  await insert('Job', [{ id: failedJobId, orgId, type: 'metrics_snapshot', status: 'failed', payload: '{}', idempotencyKey: `mx-${failedJobId}`, attempts: 5, maxAttempts: 5, runAt: now, lastError: 'matrix', progress: 0, total: 0, createdAt: now, updatedAt: now }])
+  const manualRemediationId = id()
+  await insert('Remediation', [{ id: manualRemediationId, orgId, identityId: a.identities[3].id, kind: 'disable_identity', status: 'manual', openKey: `mx-${manualRemediationId}`, justification: 'matrix task', simulated: false, instructions: 'Disable it by hand', createdAt: now, updatedAt: now }])
+  return {
+    a, b, sourceId: src.id, importSourceId, grantId, credentialId, findingId, notificationId, transferId, activeCampaignId: active.id, closeCampaignId: closing.id,
+    draftCampaignId: draft.id, itemId: items[0].id, bulkItemId: items[1].id, failedJobId, manualRemediationId, spare, stranger,
+  }
+}
+
+// ---- the tests ---------------------------------------------------------------------------------------------
+
+test.describe('authorization matrix', () => {
+  test('every server action and route handler is in the matrix', () => {
+    const actions = discoverActions()
+    const listed = [...Object.keys(ACTIONS), ...Object.keys(PUBLIC_ACTIONS)].sort()
+    expect(actions, 'a server action is missing from e2e/authz-matrix.spec.ts (or listed there but gone)').toEqual(listed)
+    expect(discoverRoutes(), 'a route handler is missing from e2e/authz-matrix.spec.ts (or listed there but gone)').toEqual(Object.keys(ROUTES).sort())
+  })
+
+  test('each action allows exactly its roles; denials change nothing, are audited and leak nothing', async ({ baseURL }) => {
+    test.setTimeout(600_000)
+    const base = baseURL!
+    const w = await buildWorld()
+    const [{ id: orgA }] = await sql<{ id: string }>(`SELECT "id" FROM "Organization" WHERE "slug" = ?`, [w.a.slug])
+    const [{ id: orgB }] = await sql<{ id: string }>(`SELECT "id" FROM "Organization" WHERE "slug" = ?`, [w.b.slug])
+    const ids = actionIds()
+    const session = async (email: string | null) => {
+      const ctx = await pwRequest.newContext({ baseURL: base })
+      if (email) await signInAs(ctx, email)
+      return ctx
+    }
+    const personas = {
+      anonymous: await session(null),
+      stranger: await session(w.stranger.email),
+      otherAdmin: await session(w.b.users.admin.email),
+      ...Object.fromEntries(await Promise.all(ROLES.map(async (r) => [r, await session(w.a.users[r].email)] as const))),
+    } as Record<'anonymous' | 'stranger' | 'otherAdmin' | Role, APIRequestContext>
+    const secrets = secretsOf(w)
+    // What the caller put in the URL may come back (a sign-in redirect echoes it): that is not a leak.
+    const leaks = (text: string, url = '') => secrets.filter((s) => text.includes(s) && !url.includes(s))
+
+    let tested = 0
+    for (const [key, entry] of Object.entries(ACTIONS)) {
+      const ref = ids.get(key)
+      // An action no page imports has no id in the build and cannot be called by anyone: the matrix must say so.
+      expect(!ref, `${key}: reachable=${!!ref}, but the matrix says unreachable=${!!entry.unreachable}`).toBe(!!entry.unreachable)
+      if (!ref) continue
+      tested++
+      const urlA = pagePath(ref.workers, w.a.slug, { identityId: w.a.identities[0].id, campaignId: w.activeCampaignId })
+      const urlB = pagePath(ref.workers, w.b.slug, { identityId: w.b.identities[0].id, campaignId: 'none' })
+
+      // Outsiders first: nothing may change in A, and no answer may carry A's data.
+      for (const who of ['anonymous', 'stranger', 'otherAdmin'] as const) {
+        const before = await digest(orgA)
+        const url = who === 'otherAdmin' ? urlB : urlA
+        const r = await callAction(personas[who], base, url, ref.id, entry.input(w, w.a.slug))
+        expect(r.value?.ok, `${key} as ${who} must be refused`).not.toBe(true)
+        if (who !== 'anonymous') expect(r.value?.error, `${key} as ${who}`).toBe('Organization not found')
+        expect(await digest(orgA), `${key} as ${who} changed the organization`).toBe(before)
+        expect(leaks(r.text, url), `${key} as ${who} leaked the organization's data`).toEqual([])
+      }
+      // Another organization's admin, in their own organization, naming A's objects.
+      {
+        const before = await digest(orgA)
+        const deniedBefore = await deniedCount(orgB, w.b.users.admin.id)
+        const r = await callAction(personas.otherAdmin, base, urlB, ref.id, entry.input(w, w.b.slug))
+        expect(await digest(orgA), `${key} across organizations changed the owning organization`).toBe(before)
+        expect(leaks(r.text, urlB), `${key} across organizations leaked the owning organization's data`).toEqual([])
+        if (entry.targetsObjects) {
+          expect(r.value?.ok, `${key} on another organization's objects must be refused`).toBe(false)
+          expect(await deniedCount(orgB, w.b.users.admin.id), `${key}: the cross-organization refusal was not audited`).toBe(deniedBefore + 1)
+        }
+        // What the other admin did in their own organization (a recompute, say) finishes before the next call.
+        await settle(orgB)
+      }
+      // Roles of the owning organization without the permission.
+      for (const role of ROLES.filter((r) => !entry.allow.includes(r))) {
+        const before = await digest(orgA)
+        const deniedBefore = await deniedCount(orgA, w.a.users[role].id)
+        const r = await callAction(personas[role], base, urlA, ref.id, entry.input(w, w.a.slug))
+        expect(r.value, `${key} as ${role}: ${r.text.slice(0, 300)}`).toMatchObject({ ok: false, error: DENIED_PERMISSION })
+        expect(await digest(orgA), `${key} as ${role} changed the organization`).toBe(before)
+        expect(await deniedCount(orgA, w.a.users[role].id), `${key} as ${role}: the refusal was not audited`).toBe(deniedBefore + 1)
+      }
+      // Roles with the permission: never refused for want of it; the first one's call does what it says.
+      for (const [i, role] of entry.allow.entries()) {
+        const before = await digest(orgA)
+        const deniedBefore = await deniedCount(orgA, w.a.users[role].id)
+        const r = await callAction(personas[role], base, urlA, ref.id, entry.input(w, w.a.slug))
+        expect(r.value, `${key} as ${role}: no result in ${r.status} ${r.text.slice(0, 300)}`).not.toBeNull()
+        expect(r.value?.error, `${key} as ${role}`).not.toBe(DENIED_PERMISSION)
+        if (i === 0 && entry.succeeds !== false) expect(r.value, `${key} as ${role}`).toMatchObject({ ok: true })
+        // An object-level refusal (not yours) changes nothing and is audited like a missing role.
+        if (r.value?.ok === false && /another reviewer|not found|not yours|only the/i.test(r.value.error ?? '')) {
+          expect(await digest(orgA), `${key} as ${role}: a refusal changed the organization`).toBe(before)
+          expect(await deniedCount(orgA, w.a.users[role].id), `${key} as ${role}: the object-level refusal was not audited`).toBe(deniedBefore + 1)
+        }
+        await settle(orgA)
+      }
+    }
+    expect(tested, 'actions called over HTTP').toBeGreaterThan(Object.keys(ACTIONS).length / 2)
+    for (const ctx of Object.values(personas)) await ctx.dispose()
+  })
+
+  test('each route handler checks session, organization and role; cross-site requests are refused', async ({ baseURL }) => {
+    const base = baseURL!
+    const w = await buildWorld()
+    const [{ id: orgA }] = await sql<{ id: string }>(`SELECT "id" FROM "Organization" WHERE "slug" = ?`, [w.a.slug])
+    const session = async (email: string | null) => {
+      const ctx = await pwRequest.newContext({ baseURL: base })
+      if (email) await signInAs(ctx, email)
+      return ctx
+    }
+    const secrets = secretsOf(w)
+    for (const [key, entry] of Object.entries(ROUTES)) {
+      if (entry.allow === 'public') {
+        expect(entry.why, `${key} is public: say why`).toBeTruthy()
+        continue
+      }
+      const send = async (ctx: APIRequestContext, slug: string, origin: string | null = base) => {
+        const req = entry.request!(w, slug)
+        const qs = req.query ? `?${new URLSearchParams(req.query)}` : ''
+        const headers: Record<string, string> = { 'content-type': 'text/csv', ...(origin ? { origin } : {}) }
+        const res = req.method === 'GET' ? await ctx.get(req.path + qs, { headers, maxRedirects: 0 }) : await ctx.post(req.path + qs, { headers, data: req.body ?? '', maxRedirects: 0 })
+        return { status: res.status(), text: await res.text() }
+      }
+      const outsiders = { anonymous: await session(null), stranger: await session(w.stranger.email), otherAdmin: await session(w.b.users.admin.email) }
+      for (const [who, ctx] of Object.entries(outsiders)) {
+        const before = await digest(orgA)
+        const r = await send(ctx, w.a.slug)
+        expect([401, 403, 404], `${key} as ${who}: ${r.status} ${r.text.slice(0, 200)}`).toContain(r.status)
+        expect(await digest(orgA)).toBe(before)
+        expect(secrets.filter((s) => r.text.includes(s)), `${key} as ${who} leaked data`).toEqual([])
+        await ctx.dispose()
+      }
+      for (const role of ROLES) {
+        const ctx = await session(w.a.users[role].email)
+        const allowed = entry.allow.includes(role)
+        const before = await digest(orgA)
+        if (entry.request!(w, w.a.slug).method !== 'GET') {
+          // A cross-site or origin-less unsafe request is refused before anything else, whoever sends it.
+          for (const origin of ['http://evil.example', null]) {
+            const x = await send(ctx, w.a.slug, origin)
+            expect(x.status, `${key} as ${role} from ${origin ?? 'no origin'}`).toBe(403)
+            expect(await digest(orgA)).toBe(before)
+          }
+        }
+        const deniedBefore = await deniedCount(orgA, w.a.users[role].id)
+        const r = await send(ctx, w.a.slug)
+        if (allowed) {
+          expect(r.status, `${key} as ${role}: ${r.text.slice(0, 200)}`).not.toBe(403)
+          if (role === entry.allow[0] && entry.succeeds) expect(r.status, `${key} as ${role}: ${r.text.slice(0, 200)}`).toBeLessThan(300)
+        } else {
+          expect(r.status, `${key} as ${role}`).toBe(403)
+          expect(await digest(orgA)).toBe(before)
+          expect(await deniedCount(orgA, w.a.users[role].id)).toBe(deniedBefore + 1)
+        }
+        await ctx.dispose()
+      }
+    }
+  })
+})

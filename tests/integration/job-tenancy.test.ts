@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest'
+import '@/lib/jobs/handlers'
+import { db } from '@/lib/db'
+import { enqueueJobNow } from '@/lib/jobs/queue'
+import { drainJobs } from '@/lib/jobs/worker'
+import { addIdentity, createOrg, engine, uid } from './fixtures'
+
+// A job acts only inside its own organization: a payload naming another organization's record changes nothing.
+describe(`jobs stay inside their organization (${engine})`, () => {
+  it('a campaign job cannot close, launch or remind another organization’s campaign', async () => {
+    const a = await createOrg('Alpha')
+    const b = await createOrg('Beta')
+    const closing = await db.campaign.create({ data: { orgId: b.org.id, name: 'Beta review', type: 'identity', status: 'closing' } })
+    const launching = await db.campaign.create({ data: { orgId: b.org.id, name: 'Beta launch', type: 'identity', status: 'launching' } })
+    const jobs = [
+      await enqueueJobNow({ orgId: a.org.id, type: 'close_campaign', payload: { campaignId: closing.id, stage: 1 }, idempotencyKey: uid('xclose-') }),
+      await enqueueJobNow({ orgId: a.org.id, type: 'launch_campaign', payload: { campaignId: launching.id }, idempotencyKey: uid('xlaunch-') }),
+      await enqueueJobNow({ orgId: a.org.id, type: 'campaign_reminders', payload: { campaignId: closing.id }, idempotencyKey: uid('xremind-') }),
+    ]
+    await drainJobs()
+    expect(await db.campaign.findUniqueOrThrow({ where: { id: closing.id } })).toMatchObject({ status: 'closing', closedAt: null })
+    expect(await db.campaign.findUniqueOrThrow({ where: { id: launching.id } })).toMatchObject({ status: 'launching', itemCount: 0 })
+    expect(await db.auditEvent.count({ where: { orgId: { in: [a.org.id, b.org.id] }, action: { startsWith: 'campaign.' } } })).toBe(0)
+    for (const j of jobs) expect((await db.job.findUniqueOrThrow({ where: { id: j.id } })).result).toContain('skipped')
+  })
+
+  it('an e-mail job cannot send another organization’s notification', async () => {
+    const a = await createOrg('Alpha')
+    const b = await createOrg('Beta')
+    const n = await db.notification.create({ data: { orgId: b.org.id, userId: b.people.member.id, kind: 'test', title: 'Beta secret' } })
+    const job = await enqueueJobNow({ orgId: a.org.id, type: 'send_email', payload: { notificationId: n.id }, idempotencyKey: uid('xmail-') })
+    await drainJobs()
+    expect(await db.job.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({ status: 'succeeded', result: expect.stringContaining('skipped') })
+    expect((await db.notification.findUniqueOrThrow({ where: { id: n.id } })).emailedAt).toBeNull()
+  })
+
+  it('a remediation job without an organization loads nothing', async () => {
+    const b = await createOrg('Beta')
+    const identity = await addIdentity(b.org.id, b.source.id)
+    const rem = await db.remediation.create({ data: { orgId: b.org.id, identityId: identity.id, kind: 'disable_identity', justification: 'test' } })
+    const job = await enqueueJobNow({ orgId: null, type: 'disable_identity', payload: { remediationId: rem.id }, idempotencyKey: uid('xrem-') })
+    await drainJobs()
+    expect(await db.job.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({ status: 'failed' })
+    expect(await db.remediation.findUniqueOrThrow({ where: { id: rem.id } })).toMatchObject({ status: 'pending' })
+    expect((await db.identity.findUniqueOrThrow({ where: { id: identity.id } })).status).toBe('active')
+  })
+})
