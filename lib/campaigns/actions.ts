@@ -1,6 +1,7 @@
 'use server'
 import { revalidatePath } from 'next/cache'
 import { orgAction } from '@/lib/action'
+import { previewClose } from './close-preview'
 import { bulkDecide, decideItem, markViewed } from './decide'
 import { countPopulation, createCampaign, launchCampaign, reassignItems, remindNow, requestClose } from './mutations'
 import { bulkDecideSchema, campaignIdSchema, campaignInputSchema, decideSchema, markViewedSchema, reassignSchema, scopePreviewSchema } from './schemas'
@@ -39,6 +40,12 @@ export const closeCampaignAction = orgAction({
     revalidatePath(`/${ctx.org.slug}/campaigns/${input.campaignId}`)
     return r
   },
+})
+
+export const previewCloseAction = orgAction({
+  schema: campaignIdSchema,
+  permission: 'campaign:manage',
+  run: async ({ ctx, input }) => previewClose(ctx, input.campaignId),
 })
 
 export const remindCampaignAction = orgAction({

@@ -89,9 +89,15 @@ export default async function MyReviewsPage({
         filter={{ campaign: p.campaign, state: p.state, privileged: p.privileged, rec: p.rec, q: p.q }}
         people={people.filter((u) => u.id !== ctx.user.id).map((u) => ({ value: u.id, label: u.name }))}
         emptyState={
-          <EmptyState title={p.state === 'open' ? 'You are all caught up' : 'No items match these filters'}>
-            {p.state === 'open' ? 'Items appear here when a campaign asks you to review identities you own.' : 'Change or clear a filter.'}
-          </EmptyState>
+          // "All caught up" only when nothing waits at all; a search or filter that matches nothing says so.
+          p.state === 'open' && openTotal === 0 ? (
+            <EmptyState title="You are all caught up">Items appear here when a campaign asks you to review identities you own.</EmptyState>
+          ) : (
+            <EmptyState title="No items match these filters">
+              {openTotal ? `${formatNumber(openTotal)} open item${openTotal === 1 ? '' : 's'} wait for you outside this view. ` : ''}
+              <Link href={`/${ctx.org.slug}/reviews`} className="font-medium text-indigo-700 underline">Clear the filters</Link>
+            </EmptyState>
+          )
         }
       />
       <section aria-labelledby="shortcuts" className="mt-4 rounded-lg border border-slate-200 bg-white p-3 text-sm text-slate-600">

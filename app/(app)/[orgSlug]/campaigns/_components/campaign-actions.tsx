@@ -2,12 +2,16 @@
 import { useRouter } from 'next/navigation'
 import { useEffect, useState, useTransition } from 'react'
 import { Button } from '@/components/ui/button'
-import { closeCampaignAction, launchCampaignAction, remindCampaignAction } from '@/lib/campaigns/actions'
+import { formatNumber } from '@/components/ui/format'
+import { closeCampaignAction, launchCampaignAction, previewCloseAction, remindCampaignAction } from '@/lib/campaigns/actions'
+import type { ClosePreview } from '@/lib/campaigns/close-preview'
+import { ErrorText, Modal } from '../../identities/_components/modal'
 
 export function CampaignActions({ orgSlug, campaignId, status, stage }: { orgSlug: string; campaignId: string; status: string; stage: number }) {
   const router = useRouter()
   const [pending, startTransition] = useTransition()
   const [message, setMessage] = useState<{ tone: 'ok' | 'error'; text: string } | null>(null)
+  const [closing, setClosing] = useState(false)
 
   // While a launch or close job runs, follow its progress.
   useEffect(() => {
@@ -34,21 +38,86 @@ export function CampaignActions({ orgSlug, campaignId, status, stage }: { orgSlu
             <Button variant="secondary" disabled={pending} onClick={() => run(() => remindCampaignAction({ orgSlug, campaignId }), 'Reminders are on their way to every reviewer with open items.')}>
               Remind reviewers
             </Button>
-            <Button
-              variant="danger"
-              disabled={pending}
-              onClick={() => {
-                if (window.confirm(stage === 1 ? 'Close this stage? Open items get the default decision and decisions lock.' : 'Close the campaign? Decisions lock and revokes are handed to remediation.')) {
-                  run(() => closeCampaignAction({ orgSlug, campaignId }), 'Closing…')
-                }
-              }}
-            >
+            <Button variant="danger" disabled={pending} onClick={() => setClosing(true)}>
               {stage === 2 ? 'Close sign-off' : 'Close campaign'}
             </Button>
           </>
         ) : null}
       </div>
+      {closing ? (
+        <CloseDialog
+          orgSlug={orgSlug}
+          campaignId={campaignId}
+          onCancel={() => setClosing(false)}
+          onConfirm={() => {
+            setClosing(false)
+            run(() => closeCampaignAction({ orgSlug, campaignId }), 'Closing…')
+          }}
+        />
+      ) : null}
       {message ? <p className={`text-sm ${message.tone === 'ok' ? 'text-emerald-700' : 'text-rose-700'}`} data-testid="action-message">{message.text}</p> : null}
     </div>
+  )
+}
+
+const n = (v: number, one: string, many = `${one}s`) => `${formatNumber(v)} ${v === 1 ? one : many}`
+
+/** Says what closing will do, counted on the server, before the person confirms. */
+function CloseDialog({ orgSlug, campaignId, onCancel, onConfirm }: { orgSlug: string; campaignId: string; onCancel: () => void; onConfirm: () => void }) {
+  const [preview, setPreview] = useState<ClosePreview | null>(null)
+  const [error, setError] = useState<string | null>(null)
+  useEffect(() => {
+    let live = true
+    previewCloseAction({ orgSlug, campaignId })
+      .then((r) => live && (r.ok ? setPreview(r.data) : setError(r.error)))
+      .catch(() => live && setError('Could not count what closing would do. Try again.'))
+    return () => {
+      live = false
+    }
+  }, [orgSlug, campaignId])
+  const p = preview
+  const title = p && !p.final ? `Close stage 1 of “${p.campaign}”?` : p ? `Close “${p.campaign}”?` : 'Close the campaign?'
+  return (
+    <Modal
+      open
+      onClose={onCancel}
+      title={title}
+      footer={
+        <>
+          <Button variant="secondary" onClick={onCancel}>Cancel</Button>
+          <Button variant="danger" disabled={!p} onClick={onConfirm} data-testid="confirm-close">
+            {p && !p.final ? 'Close stage 1' : 'Close campaign'}
+          </Button>
+        </>
+      }
+    >
+      <ErrorText>{error}</ErrorText>
+      {!p && !error ? <p className="text-slate-500">Counting what closing would change…</p> : null}
+      {p ? (
+        <ul className="list-disc space-y-1.5 pl-5 text-slate-700" data-testid="close-preview">
+          {p.open === 0 ? (
+            <li>Every item has a decision.</li>
+          ) : p.defaultDecision === 'open' ? (
+            <li>{n(p.open, 'open item')} stay undecided: the default decision leaves them open.</li>
+          ) : (
+            <li>
+              {n(p.open, 'open item')} get the default decision{p.defaultDecision === 'recommendation' ? ' (the recommendation)' : ''}:{' '}
+              {[p.toKeep ? `${formatNumber(p.toKeep)} keep` : null, p.toRevoke ? `${formatNumber(p.toRevoke)} revoke` : null, p.stayOpen ? `${formatNumber(p.stayOpen)} stay undecided (no recommendation)` : null]
+                .filter(Boolean)
+                .join(', ')}
+              .
+            </li>
+          )}
+          {p.final ? (
+            <li>
+              <strong>{n(p.revocations, 'revocation')}</strong> {p.revocations === 1 ? 'is' : 'are'} then requested from the sources (revoke and reduce decisions).
+            </li>
+          ) : (
+            <li>{n(p.toSignoff, 'item')} move to the governance sign-off stage; revocations wait until it closes.</li>
+          )}
+          <li>Decisions of this stage lock: reviewers can no longer change them.</li>
+        </ul>
+      ) : null}
+    </Modal>
   )
 }

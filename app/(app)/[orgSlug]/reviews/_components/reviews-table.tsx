@@ -73,7 +73,26 @@ export function ReviewsTable(props: {
     if (pendingIds) void markViewedAction({ orgSlug, ids: pendingIds.split(',') })
   }, [orgSlug, pendingIds])
 
+  // After a decision the decided row may leave the list: keyboard focus moves on to the next row instead of
+  // falling back to the page body, so k / r / u can be pressed row after row.
+  const tableRef = useRef<HTMLDivElement>(null)
+  const focusAfter = useRef<{ ids: string[]; index: number } | null>(null)
+  const rememberFocus = (row: ReviewRow) => {
+    const list = rowsRef.current
+    const index = list.findIndex((r) => r.id === row.id)
+    if (index >= 0) focusAfter.current = { ids: list.slice(index + 1).map((r) => r.id), index }
+  }
+  useEffect(() => {
+    const want = focusAfter.current
+    if (!want || !tableRef.current) return
+    focusAfter.current = null
+    const trs = [...tableRef.current.querySelectorAll<HTMLElement>('tbody > tr[data-row-id]')]
+    const next = want.ids.map((id) => trs.find((tr) => tr.dataset.rowId === id)).find(Boolean) ?? trs[Math.min(want.index, trs.length - 1)]
+    next?.focus()
+  }, [rows])
+
   const send = (row: ReviewRow, decision: Decision, extra: { justification?: string; reduceGrantIds?: string[] } = {}) => {
+    rememberFocus(row)
     startTransition(async () => {
       const r = await decideAction({ orgSlug, itemId: row.id, version: row.version, decision, ...extra })
       if (r.ok) {
@@ -82,6 +101,8 @@ export function ReviewsTable(props: {
       } else {
         setMessage({ tone: 'error', text: [r.error, ...Object.values(r.fieldErrors ?? {}).flat()].join(' ') })
         if (!r.fieldErrors) setDialog(null)
+        // Not decided: stay on this row.
+        if (focusAfter.current) focusAfter.current = { ...focusAfter.current, ids: [row.id, ...focusAfter.current.ids] }
       }
       router.refresh()
     })
@@ -96,7 +117,6 @@ export function ReviewsTable(props: {
   })
 
   // Shortcuts act on the focused row of this table (the data table gives rows a roving tabindex).
-  const tableRef = useRef<HTMLDivElement>(null)
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.metaKey || e.ctrlKey || e.altKey) return
