@@ -64,7 +64,7 @@ test.describe('security headers', () => {
     await expect(page.getByTestId('chart-owasp')).toBeVisible()
     await page.waitForLoadState('networkidle')
     // Client navigation keeps working under the policy (scripts loaded, router hydrated).
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Identities' }).click()
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Identities', exact: true }).click()
     await expect(page).toHaveURL(/\/acme\/identities/)
     await page.goto('/sign-in')
     await page.waitForLoadState('networkidle')

@@ -50,8 +50,11 @@ function load() {
   const isProd = e.NODE_ENV === 'production'
   // The same rule `npm start` applies (scripts/runtime-config.mjs): on by default only when nothing is configured.
   const { demo } = demoMode(process.env)
-  if (demo && e.NODE_ENV !== 'test') {
-    console.warn('custodian: demo mode is on: the seeded demo people can sign in without a password. Never use it with real data.')
+  const g = globalThis as { __custodianDemoWarned?: boolean }
+  // Once per process (Next loads this module once per bundle), not during `next build`, not in tests.
+  if (demo && !g.__custodianDemoWarned && e.NODE_ENV !== 'test' && process.env.NEXT_PHASE !== 'phase-production-build') {
+    g.__custodianDemoWarned = true
+    console.warn(`custodian: demo mode is on (pid ${process.pid}): the seeded demo people can sign in without a password. Never use it with real data.`)
   }
   return {
     databaseUrl: e.DATABASE_URL,
