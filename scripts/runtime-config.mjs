@@ -24,7 +24,7 @@ export function demoMode(env) {
     ...Object.keys(env).filter((k) => k.startsWith('AUTH_OIDC_') && set(env[k])),
   ].filter(Boolean)
   if (configured.length) return { demo: false, byDefault: false, host, reason: `${configured.join(', ')} set, CUSTODIAN_DEMO not set` }
-  return { demo: true, byDefault: true, host: host ?? '127.0.0.1', reason: 'nothing configured (no DATABASE_URL, no AUTH_OIDC_*)' }
+  return { demo: true, byDefault: true, host: host ?? '127.0.0.1', reason: 'nothing is configured: no DATABASE_URL, no AUTH_OIDC_*' }
 }
 
 /**

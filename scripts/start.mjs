@@ -109,6 +109,7 @@ if (demo) {
   )
 }
 
+let starts = 0
 const web = supervise(
   'web server',
   () => {
@@ -120,6 +121,7 @@ const web = supervise(
       if (!announced && /Ready|started server|Local:/i.test(String(chunk))) {
         announced = true
         const secs = ((Date.now() - t0) / 1000).toFixed(1)
+        if (starts++ > 0) return console.log(`  Custodian is ready again at http://${shown}:${port}`)
         console.log(`\n  Custodian is ready at http://${shown}:${port}  (${secs} s)`)
         if (demo) console.log('  Demo mode — sign in as a demo person: Ada (admin), Grace (governance), Mo (member), Audrey (auditor).\n')
       }
