@@ -15,7 +15,7 @@ async function watchViolations(page: Page) {
   })
   await page.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (e) => {
-      console.error(`Content Security Policy violation: ${e.violatedDirective} blocked ${e.blockedURI}`)
+      console.error(`Content Security Policy violation on ${location.pathname}: ${e.violatedDirective} blocked ${e.blockedURI} (${e.sourceFile}:${e.lineNumber}:${e.columnNumber})`)
     })
   })
   return seen

@@ -82,7 +82,7 @@ function buildStamp() {
       else h.update(`${p}:${fs.statSync(p).mtimeMs}\n`)
     }
   }
-  for (const d of ['app', 'components', 'lib', 'public', 'prisma/schema.prisma', 'package.json', 'next.config.ts', 'proxy.ts']) {
+  for (const d of ['app', 'components', 'lib', 'public', 'prisma/schema.prisma', 'package.json', 'next.config.ts', 'proxy.ts', 'instrumentation-client.ts', 'scripts/runtime-config.mjs']) {
     const p = path.join(root, d)
     if (fs.existsSync(p) && fs.statSync(p).isFile()) h.update(`${p}:${fs.statSync(p).mtimeMs}\n`)
     else walk(p)

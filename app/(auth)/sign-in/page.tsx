@@ -15,7 +15,7 @@ const ERRORS: Record<string, string> = {
   EmailUnverified:
     'Your identity provider has not verified your e-mail address, so Custodian cannot match you to your account. Verify the address with your identity provider and sign in again.',
   SubjectMismatch:
-    'Your Custodian account is already linked to a different single sign-on identity. Sign in with that identity, or ask an admin to unlink it.',
+    'Your Custodian account is already linked to a different single sign-on identity. Sign in with that identity, or ask whoever runs Custodian to remove the old link.',
   Configuration: 'Single sign-on is not configured correctly. Check the AUTH_OIDC_* settings.',
   DemoDisabled: 'Demo sign-in is switched off on this server.',
   AccessDenied: 'Sign-in was refused.',
