@@ -94,12 +94,12 @@ describe('session cookies are never signed with a known secret', () => {
   })
 
   // Outside production and without AUTH_SECRET (next dev, tests): the case that used the constant.
-  async function sessionWith(secret: string) {
+  async function sessionWith(secret: string, extra: Record<string, string> = {}) {
     delete process.env.AUTH_SECRET
     vi.resetModules()
     const { encode } = await import('next-auth/jwt')
     const { handlers } = await import('@/lib/auth/config')
-    const cookie = await encode({ token: { uid: userId, sub: userId, email: 'x@corp.example' }, secret, salt: 'authjs.session-token', maxAge: 3600 })
+    const cookie = await encode({ token: { uid: userId, sub: userId, email: 'x@corp.example', ...extra }, secret, salt: 'authjs.session-token', maxAge: 3600 })
     const { NextRequest } = await import('next/server')
     const res = await handlers.GET(new NextRequest('http://localhost:3000/api/auth/session', { headers: { cookie: `authjs.session-token=${cookie}` } }))
     return (await res.json()) as { user?: { id?: string } } | null
@@ -117,5 +117,17 @@ describe('session cookies are never signed with a known secret', () => {
     const secret = authSecret()
     expect(secret).not.toBe(OLD_CONSTANT)
     expect((await sessionWith(secret))?.user?.id).toBe(userId)
+  })
+
+  it('a session made by the demo sign-in stops counting once demo mode is off', async () => {
+    vi.resetModules()
+    const { authSecret } = await import('@/lib/env')
+    const secret = authSecret()
+    vi.stubEnv('CUSTODIAN_DEMO', 'true')
+    expect((await sessionWith(secret, { provider: 'demo' }))?.user?.id).toBe(userId)
+    vi.stubEnv('CUSTODIAN_DEMO', 'false')
+    expect((await sessionWith(secret, { provider: 'demo' }))?.user?.id).toBeFalsy()
+    expect((await sessionWith(secret, { provider: 'oidc' }))?.user?.id).toBe(userId)
+    vi.unstubAllEnvs()
   })
 })
