@@ -8,7 +8,7 @@ export default defineConfig({
     projects: [
       {
         resolve: { alias },
-        test: { name: 'unit', include: ['lib/**/*.test.ts', 'components/**/*.test.ts'], environment: 'node' },
+        test: { name: 'unit', include: ['lib/**/*.test.ts', 'components/**/*.test.ts', 'scripts/**/*.test.ts'], environment: 'node' },
       },
       {
         resolve: { alias },
@@ -20,6 +20,8 @@ export default defineConfig({
           hookTimeout: 120_000,
           fileParallelism: false,
           globalSetup: ['tests/integration/global-setup.ts'],
+          // next-auth imports `next/server` without an extension, which Node's ESM resolver refuses outside Next.
+          server: { deps: { inline: ['next-auth'] } },
         },
       },
     ],

@@ -48,6 +48,8 @@ export async function createTestOrg(
     identities?: number
     /** Column overrides per identity (e.g. name, metadata, backupOwnerId), given the org's people. */
     identity?: (i: number, users: TestOrg['users']) => Record<string, Row[string] | undefined> | undefined
+    /** false: the people are ordinary (non-demo) people, whom the demo sign-in must refuse */
+    demo?: boolean
   } = {},
 ): Promise<TestOrg> {
   const now = new Date()
@@ -60,11 +62,12 @@ export async function createTestOrg(
   for (const role of ['admin', 'governance', 'member', 'auditor'] as const) {
     const u = { id: id(), email: `${role}.${suffix}@e2e.example`, name: `${role[0].toUpperCase()}${role.slice(1)} ${suffix}` }
     users[role] = u
-    await insert('User', [{ id: u.id, email: u.email, name: u.name, active: true, createdAt: now }])
+    // The spec's personas, signed in through the demo provider, which accepts only people marked demo.
+    await insert('User', [{ id: u.id, email: u.email, name: u.name, active: true, demo: opts.demo ?? true, createdAt: now }])
     await insert('Membership', [{ id: id(), orgId, userId: u.id, role, status: 'active', createdAt: now }])
   }
   const sourceId = id()
-  await insert('Source', [{ id: sourceId, orgId, name: 'GitHub e2e', type: 'github', config: '{}', status: 'active', createdAt: now }])
+  await insert('Source', [{ id: sourceId, orgId, name: 'GitHub e2e', type: 'github', config: '{"simulated":true}', status: 'active', createdAt: now }])
   const identities: TestOrg['identities'] = []
   const rows: Row[] = []
   const n = opts.identities ?? 3

@@ -1,5 +1,6 @@
 import path from 'node:path'
 import { z } from 'zod'
+import { demoMode, resolveAuthSecret } from '@/scripts/runtime-config.mjs'
 
 // The only reader of process.env: validated once, with messages a person can act on.
 const boolish = z
@@ -22,6 +23,7 @@ const envSchema = z.object({
   AUTH_OIDC_CLIENT_ID: z.string().min(1).optional(),
   AUTH_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
   AUTH_OIDC_NAME: z.string().default('Single sign-on'),
+  AUTH_OIDC_TRUST_EMAIL: boolish,
   CUSTODIAN_DEMO: boolish,
   CUSTODIAN_SECRET_SALT: z.string().min(16).optional(),
   CUSTODIAN_WORKER: boolish,
@@ -48,14 +50,26 @@ function load() {
     throw new Error('Set all three of AUTH_OIDC_ISSUER, AUTH_OIDC_CLIENT_ID and AUTH_OIDC_CLIENT_SECRET, or none.')
   }
   const isProd = e.NODE_ENV === 'production'
-  // Off unless asked for: `npm start` asks for it (the demo); production leaves it off.
-  const demo = e.CUSTODIAN_DEMO ?? false
+  // The same rule `npm start` applies (scripts/runtime-config.mjs): on by default only when nothing is configured.
+  const { demo } = demoMode(process.env)
+  const g = globalThis as { __custodianDemoWarned?: boolean }
+  // Once per process (Next loads this module once per bundle), not during `next build`, not in tests.
+  if (demo && !g.__custodianDemoWarned && e.NODE_ENV !== 'test' && process.env.NEXT_PHASE !== 'phase-production-build') {
+    g.__custodianDemoWarned = true
+    console.warn(`custodian: demo mode is on (pid ${process.pid}): the seeded demo people can sign in without a password. Never use it with real data.`)
+  }
   return {
     databaseUrl: e.DATABASE_URL,
     databaseProvider: e.DATABASE_URL.startsWith('file:') ? ('sqlite' as const) : ('postgresql' as const),
-    authSecret: e.AUTH_SECRET,
     oidc: e.AUTH_OIDC_ISSUER
-      ? { issuer: e.AUTH_OIDC_ISSUER, clientId: e.AUTH_OIDC_CLIENT_ID!, clientSecret: e.AUTH_OIDC_CLIENT_SECRET!, name: e.AUTH_OIDC_NAME }
+      ? {
+          issuer: e.AUTH_OIDC_ISSUER,
+          clientId: e.AUTH_OIDC_CLIENT_ID!,
+          clientSecret: e.AUTH_OIDC_CLIENT_SECRET!,
+          name: e.AUTH_OIDC_NAME,
+          /** match people by an e-mail the provider did not mark verified: only for providers that vouch for every address */
+          trustEmail: e.AUTH_OIDC_TRUST_EMAIL ?? false,
+        }
       : null,
     demo,
     secretSalt: e.CUSTODIAN_SECRET_SALT ?? 'custodian-development-salt-change-me',
@@ -63,6 +77,7 @@ function load() {
     smtpUrl: e.SMTP_URL || null,
     smtpFrom: e.SMTP_FROM,
     appUrl: e.APP_URL,
+    authUrl: e.AUTH_URL ?? null,
     isProd,
     jobLeaseMs: e.CUSTODIAN_JOB_LEASE_MS,
     auditDeniedPerMinute: e.CUSTODIAN_AUDIT_DENIED_PER_MINUTE,
@@ -75,6 +90,14 @@ let cached: Env | null = null
 export function env(): Env {
   cached ??= load()
   return cached
+}
+
+let secret: string | null = null
+/** The secret that signs session cookies: AUTH_SECRET, else one generated once into data/.auth-secret; never a constant. */
+export function authSecret(): string {
+  const e = env()
+  secret ??= resolveAuthSecret(process.env, { dataDir: path.join(process.cwd(), 'data'), production: e.isProd, demo: e.demo })
+  return secret
 }
 
 /** A connector secret, by the environment variable name a Source references; never cached, logged or returned to pages. */

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // A real OpenID Connect provider (the `oidc-provider` package) on loopback, for end-to-end tests and
 // for trying single sign-on locally. Its development login form accepts any login: "ada" signs in as
-// ada@acme.example; a login containing "@" is used as the e-mail address as it is.
+// ada@acme.example; a login containing "@" is used as the e-mail address as it is. Two prefixes make the
+// hostile cases: "unverified:ada" claims ada's e-mail with email_verified false, and "second:ada" claims
+// it verified under another subject (another account at the provider with the same address).
 import http from 'node:http'
 import Provider from 'oidc-provider'
 
@@ -22,9 +24,10 @@ const provider = new Provider(issuer, {
   ],
   async findAccount(_ctx, sub) {
     const login = String(sub).toLowerCase()
-    const email = login.includes('@') ? login : `${login}@acme.example`
-    const name = login.split('@')[0].replace(/^./, (c) => c.toUpperCase())
-    return { accountId: login, claims: async () => ({ sub: login, email, email_verified: true, name }) }
+    const [, variant, base] = /^(?:(unverified|second):)?(.*)$/.exec(login)
+    const email = base.includes('@') ? base : `${base}@acme.example`
+    const name = base.split('@')[0].replace(/^./, (c) => c.toUpperCase())
+    return { accountId: login, claims: async () => ({ sub: login, email, email_verified: variant !== 'unverified', name }) }
   },
   claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
   conformIdTokenClaims: false,

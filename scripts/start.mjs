@@ -1,34 +1,44 @@
 #!/usr/bin/env node
 // `npm start`: one command from a fresh clone to a running Custodian. Migrates the database, loads the
 // demo organization when the database is empty (demo mode), builds when the build is missing or stale,
-// then serves on http://localhost:3000 with the job worker in the same process group.
+// then serves on http://localhost:3000 with the job worker in the same process group, restarting either
+// when it crashes.
 import { spawn, spawnSync } from 'node:child_process'
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { databaseUrl, deploy, providerOf } from './db.mjs'
+import { demoMode, resolveAuthSecret } from './runtime-config.mjs'
+import { supervise } from './supervise.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 process.chdir(root)
 const t0 = Date.now()
 const port = process.env.PORT ?? '3000'
 process.env.NEXT_TELEMETRY_DISABLED = '1'
-process.env.CUSTODIAN_DEMO ??= 'true'
-const demo = ['1', 'true', 'yes', 'on'].includes(process.env.CUSTODIAN_DEMO)
 
 function fail(msg) {
   console.error(`\ncustodian: ${msg}\n`)
   process.exit(1)
 }
 
-// A stable secret for the demo, kept beside the demo database; production must set AUTH_SECRET itself.
-if (!process.env.AUTH_SECRET) {
-  if (!demo) fail('AUTH_SECRET is not set. Generate one with `openssl rand -base64 32` and set it in the environment.')
-  const file = path.join(root, 'data', '.auth-secret')
-  fs.mkdirSync(path.dirname(file), { recursive: true })
-  if (!fs.existsSync(file)) fs.writeFileSync(file, crypto.randomBytes(32).toString('base64url'), { mode: 0o600 })
-  process.env.AUTH_SECRET = fs.readFileSync(file, 'utf8').trim()
+let mode
+try {
+  mode = demoMode(process.env)
+} catch (err) {
+  fail(err.message)
+}
+// Decided once, here, and handed to the web server and the worker explicitly so they cannot disagree.
+process.env.CUSTODIAN_DEMO = mode.demo ? 'true' : 'false'
+const demo = mode.demo
+const host = mode.host
+
+// Production (`next start`) needs AUTH_SECRET; the demo keeps a generated one beside its database.
+try {
+  process.env.AUTH_SECRET = resolveAuthSecret(process.env, { dataDir: path.join(root, 'data'), production: true, demo })
+} catch (err) {
+  fail(err.message)
 }
 
 const url = databaseUrl()
@@ -72,7 +82,7 @@ function buildStamp() {
       else h.update(`${p}:${fs.statSync(p).mtimeMs}\n`)
     }
   }
-  for (const d of ['app', 'components', 'lib', 'public', 'prisma/schema.prisma', 'package.json', 'next.config.ts', 'proxy.ts']) {
+  for (const d of ['app', 'components', 'lib', 'public', 'prisma/schema.prisma', 'package.json', 'next.config.ts', 'proxy.ts', 'instrumentation-client.ts', 'scripts/runtime-config.mjs']) {
     const p = path.join(root, d)
     if (fs.existsSync(p) && fs.statSync(p).isFile()) h.update(`${p}:${fs.statSync(p).mtimeMs}\n`)
     else walk(p)
@@ -91,30 +101,48 @@ if (!built || process.env.CUSTODIAN_FORCE_BUILD === '1') {
   fs.writeFileSync(stampFile, stamp)
 }
 
-const children = []
-const next = spawn(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'start', '-p', port], { stdio: ['ignore', 'pipe', 'inherit'] })
-children.push(next)
-let announced = false
-next.stdout.on('data', (chunk) => {
-  process.stdout.write(chunk)
-  if (!announced && /Ready|started server|Local:/i.test(String(chunk))) {
-    announced = true
-    const secs = ((Date.now() - t0) / 1000).toFixed(1)
-    console.log(`\n  Custodian is ready at http://localhost:${port}  (${secs} s)`)
-    if (demo) console.log('  Demo sign-in: open the page and pick a user — Ada (admin), Grace (governance), Mo (member), Audrey (auditor).\n')
-  }
-})
-if (fs.existsSync(path.join(root, 'scripts', 'worker.ts')) && process.env.CUSTODIAN_WORKER !== 'false') {
-  const worker = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', 'scripts/worker.ts'], { stdio: 'inherit' })
-  children.push(worker)
+const shown = !host || host === '0.0.0.0' || host === '::' || host === '127.0.0.1' ? 'localhost' : host
+if (demo) {
+  console.log(
+    `custodian: DEMO MODE is on (${mode.reason}): the seeded demo people sign in without a password. Never use it with real data.` +
+      (mode.byDefault ? `\n  Listening on ${host} only. Set DATABASE_URL or AUTH_OIDC_* for a real deployment (demo mode then needs CUSTODIAN_DEMO=true).` : ''),
+  )
 }
-const stop = () => {
-  for (const c of children) c.kill('SIGTERM')
-  process.exit(0)
+
+let starts = 0
+const web = supervise(
+  'web server',
+  () => {
+    const args = [path.join(root, 'node_modules/next/dist/bin/next'), 'start', '-p', port, ...(host ? ['-H', host] : [])]
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] })
+    let announced = false
+    child.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk)
+      if (!announced && /Ready|started server|Local:/i.test(String(chunk))) {
+        announced = true
+        const secs = ((Date.now() - t0) / 1000).toFixed(1)
+        if (starts++ > 0) return console.log(`  Custodian is ready again at http://${shown}:${port}`)
+        console.log(`\n  Custodian is ready at http://${shown}:${port}  (${secs} s)`)
+        if (demo) console.log('  Demo mode — sign in as a demo person: Ada (admin), Grace (governance), Mo (member), Audrey (auditor).\n')
+      }
+    })
+    return child
+  },
+  { onGiveUp: (code) => shutdown(code || 1) },
+)
+const worker =
+  fs.existsSync(path.join(root, 'scripts', 'worker.ts')) && process.env.CUSTODIAN_WORKER !== 'false'
+    ? supervise('job worker', () => spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', 'scripts/worker.ts'], { stdio: 'inherit' }), {
+        onGiveUp: (code) => shutdown(code || 1),
+      })
+    : null
+
+let stopping = false
+async function shutdown(code) {
+  if (stopping) return
+  stopping = true
+  await Promise.all([web.stop(), worker?.stop()])
+  process.exit(code)
 }
-process.on('SIGINT', stop)
-process.on('SIGTERM', stop)
-next.on('exit', (code) => {
-  for (const c of children) c.kill('SIGTERM')
-  process.exit(code ?? 1)
-})
+process.on('SIGINT', () => shutdown(0))
+process.on('SIGTERM', () => shutdown(0))

@@ -1,8 +1,9 @@
 import NextAuth, { type NextAuthConfig } from 'next-auth'
 import Credentials from 'next-auth/providers/credentials'
 import { z } from 'zod'
+import { linkOidcPerson } from '@/lib/auth/oidc-link'
 import { db } from '@/lib/db'
-import { env } from '@/lib/env'
+import { authSecret, env } from '@/lib/env'
 
 declare module 'next-auth' {
   interface Session {
@@ -33,12 +34,12 @@ function providers(): NextAuthConfig['providers'] {
         id: 'demo',
         name: 'Demo sign-in',
         credentials: { email: { label: 'Email', type: 'email' } },
-        // Demo mode only: anyone can sign in as any active seeded user. Never enable in production.
+        // No password: only people the seeder marked as demo personas, never anyone else, even in demo mode.
         async authorize(raw) {
           const parsed = demoSchema.safeParse(raw)
           if (!parsed.success) return null
           const user = await db.user.findUnique({ where: { email: parsed.data.email.toLowerCase() } })
-          if (!user || !user.active) return null
+          if (!user || !user.active || !user.demo) return null
           return { id: user.id, name: user.name, email: user.email }
         },
       }),
@@ -48,7 +49,7 @@ function providers(): NextAuthConfig['providers'] {
 }
 
 export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
-  secret: env().authSecret ?? (env().isProd ? undefined : 'custodian-development-secret-not-for-production'),
+  secret: authSecret(),
   trustHost: true,
   session: { strategy: 'jwt', maxAge: 12 * 60 * 60 },
   pages: { signIn: '/sign-in', error: '/sign-in' },
@@ -56,23 +57,24 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   callbacks: {
     async signIn({ user, account, profile }) {
       if (account?.provider !== 'oidc') return true
-      const email = (profile?.email ?? user.email)?.toLowerCase()
-      if (!email) return '/sign-in?error=NoEmail'
-      // OIDC users are matched to Custodian people by e-mail; the subject is linked on first sign-in.
-      const existing = await db.user.findUnique({ where: { email } })
-      if (existing && !existing.active) return '/sign-in?error=Deactivated'
-      const person =
-        existing ??
-        (await db.user.create({ data: { email, name: (profile?.name as string | undefined) ?? user.name ?? email } }))
-      await db.account.upsert({
-        where: { provider_providerAccountId: { provider: 'oidc', providerAccountId: account.providerAccountId } },
-        create: { userId: person.id, type: 'oidc', provider: 'oidc', providerAccountId: account.providerAccountId },
-        update: {},
-      })
-      user.id = person.id
+      const { oidc } = env()
+      if (!oidc) return '/sign-in?error=Configuration'
+      const result = await linkOidcPerson(
+        {
+          issuer: oidc.issuer,
+          subject: typeof profile?.sub === 'string' ? profile.sub : undefined,
+          email: typeof profile?.email === 'string' ? profile.email : undefined,
+          emailVerified: profile?.email_verified,
+          name: typeof profile?.name === 'string' ? profile.name : (user.name ?? undefined),
+        },
+        { trustEmail: oidc.trustEmail },
+      )
+      if (!result.ok) return `/sign-in?error=${result.error}`
+      user.id = result.userId
       return true
     },
-    async jwt({ token, user }) {
+    async jwt({ token, user, account }) {
+      if (account) token.provider = account.provider
       if (user?.id) {
         token.uid = user.id
         await db.user.update({ where: { id: user.id }, data: { lastSignInAt: new Date() } }).catch(() => {})
@@ -80,6 +82,8 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
       return token
     },
     async session({ session, token }) {
+      // A demo session stops counting the moment demo mode is switched off.
+      if (token.provider === 'demo' && !env().demo) return { ...session, user: { id: '' } }
       if (typeof token.uid === 'string') session.user.id = token.uid
       return session
     },

@@ -6,12 +6,10 @@ import { demoConnector } from '@/lib/connectors/demo'
 import { postgresqlConnector } from '@/lib/connectors/postgresql/connector'
 import type { ActionKind, Connector, ConnectorContext, SecretDelivery } from '@/lib/connectors/types'
 import { postWebhook } from '@/lib/connectors/webhook'
-import { env, secretFromEnv } from '@/lib/env'
+import { secretFromEnv } from '@/lib/env'
 
 /** Source types with a live connector (discover and act against the real system). */
 const LIVE: Record<string, Connector> = { postgresql: postgresqlConnector }
-/** Sources that only import inventory: nothing to act on, a person (or their automation) does it. */
-const IMPORT_ONLY = new Set(['csv', 'json', 'api', 'custodian'])
 
 const manualConnector: Connector = { type: 'manual', supports: {}, async *discover() {} }
 
@@ -28,12 +26,13 @@ export function parseSourceConfig(json: string | null | undefined): Record<strin
   }
 }
 
-/** Which connector acts for a source. Demo sources without a live connection resolve to the simulating connector. */
+/** Which connector acts for a source. Only a source marked `config.simulated` (the seeded demo sources) simulates. */
 export function resolveConnector(source: SourceLike): { connector: Connector; mode: ConnectorMode; config: Record<string, unknown> } {
   const config = parseSourceConfig(source.config)
   const live = LIVE[source.type]
   if (live && source.secretRef) return { connector: live, mode: 'live', config }
-  if (config.simulated === true || (env().demo && !IMPORT_ONLY.has(source.type))) return { connector: demoConnector, mode: 'simulated', config }
+  // Never because demo mode is on: a real source that "applies" without changing anything is a silent lie.
+  if (config.simulated === true) return { connector: demoConnector, mode: 'simulated', config }
   return { connector: manualConnector, mode: 'manual', config }
 }
 

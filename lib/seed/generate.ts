@@ -87,7 +87,8 @@ export function planDemo(opts: DemoOptions): DemoPlan {
   for (const u of ALL_DEMO_USERS) {
     const id = opts.userIds?.get(u.email) ?? demoUserId(u.email)
     userIds.set(u.email, id)
-    base.users.push({ id, email: u.email, name: u.name, active: u.active, createdAt: at(30, 2000) })
+    // Seeded people are demo personas: the demo sign-in accepts them (and nobody else).
+    base.users.push({ id, email: u.email, name: u.name, active: u.active, demo: true, createdAt: at(30, 2000) })
     base.memberships.push({ id: ids.next(), orgId: orgIds[u.orgSlug], userId: id, role: u.role, status: 'active', createdAt: at(30, 2000) })
   }
   const teamIds = new Map<string, string>()
@@ -158,7 +159,7 @@ function buildSources(r: Rng, ids: IdFactory, base: DemoBase, orgId: string, slu
     const connectedAt = now - r.range(200, 700) * DAY
     const state: SourceState = { def, id: ids.next(), connectedAt, counter: 0, names: new Map(), normal: [], priv: [] }
     base.sources.push({
-      id: state.id, orgId, name: def.name, type: def.type, config: JSON.stringify(def.config), secretRef: null, status: 'active',
+      id: state.id, orgId, name: def.name, type: def.type, config: JSON.stringify({ ...def.config, simulated: true }), secretRef: null, status: 'active',
       syncSchedule: def.type === 'postgresql' ? null : '0 */6 * * *', lastSyncAt: now - r.range(5, 360) * 60_000,
       lastSyncStatus: 'succeeded', lastSyncError: null, createdAt: connectedAt,
     })

@@ -4,7 +4,7 @@
 export type Millis = number
 
 export interface OrganizationRow { id: string; slug: string; name: string; settings: string; auditSeq: number; auditHash: string; createdAt: Millis }
-export interface UserRow { id: string; email: string; name: string; active: boolean; createdAt: Millis }
+export interface UserRow { id: string; email: string; name: string; active: boolean; demo: boolean; createdAt: Millis }
 export interface MembershipRow { id: string; orgId: string; userId: string; role: string; status: string; createdAt: Millis }
 export interface TeamRow { id: string; orgId: string; slug: string; name: string; leadId: string | null; createdAt: Millis }
 export interface TeamMemberRow { teamId: string; userId: string }
@@ -58,7 +58,7 @@ export type TableName = keyof TableRows
 
 export const COLUMNS: { [T in TableName]: readonly (keyof TableRows[T] & string)[] } = {
   Organization: ['id', 'slug', 'name', 'settings', 'auditSeq', 'auditHash', 'createdAt'],
-  User: ['id', 'email', 'name', 'active', 'createdAt'],
+  User: ['id', 'email', 'name', 'active', 'demo', 'createdAt'],
   Membership: ['id', 'orgId', 'userId', 'role', 'status', 'createdAt'],
   Team: ['id', 'orgId', 'slug', 'name', 'leadId', 'createdAt'],
   TeamMember: ['teamId', 'userId'],

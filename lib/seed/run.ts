@@ -115,7 +115,7 @@ async function load(w: BulkWriter, plan: DemoPlan, userIds: Map<string, string>,
       await put('Organization', b.organizations)
       await put('User', b.users.filter((u) => !userIds.has(u.email)))
       for (const u of b.users.filter((x) => userIds.has(x.email))) {
-        await w.query(`UPDATE "User" SET "name" = ?, "active" = ? WHERE "id" = ?`, [u.name, u.active, u.id])
+        await w.query(`UPDATE "User" SET "name" = ?, "active" = ?, "demo" = ? WHERE "id" = ?`, [u.name, u.active, u.demo, u.id])
       }
       await put('Membership', b.memberships)
       await put('Team', b.teams)

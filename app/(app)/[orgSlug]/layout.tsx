@@ -53,10 +53,14 @@ export default async function OrgLayout({ children, params }: { children: React.
         </div>
       </aside>
       <div className="flex min-w-0 flex-1 flex-col">
+        {env().demo ? (
+          <p data-testid="demo-banner" className="border-b border-amber-200 bg-amber-50 px-6 py-1.5 text-center text-xs text-amber-900">
+            <span className="font-semibold">Demo mode</span> — the demo people sign in without a password, and demo sources only simulate changes. Do not use it with real data.
+          </p>
+        ) : null}
         <header className="flex h-12 items-center justify-between border-b border-slate-200 bg-white px-6">
           <p className="text-sm text-slate-500">{ctx.org.name}</p>
           <div className="flex items-center gap-4">
-            {env().demo ? <span className="rounded-full bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-800">Demo mode</span> : null}
             <InboxBell ctx={ctx} />
             <span className="text-sm text-slate-600">{ctx.user.email}</span>
             <SignOutButton />

@@ -8,9 +8,14 @@ export const metadata: Metadata = { title: 'Sign in' }
 export const dynamic = 'force-dynamic'
 
 const ERRORS: Record<string, string> = {
-  CredentialsSignin: 'That demo user does not exist or is deactivated.',
+  CredentialsSignin: 'That person is not a demo user, or is deactivated. Demo sign-in only accepts the demo people listed here.',
   Deactivated: 'Your account has been deactivated. Ask an admin of your organization.',
   NoEmail: 'Your identity provider did not share an e-mail address, which Custodian needs to match you to your organization.',
+  NoSubject: 'Your identity provider did not say who you are (no subject). Check the AUTH_OIDC_* settings.',
+  EmailUnverified:
+    'Your identity provider has not verified your e-mail address, so Custodian cannot match you to your account. Verify the address with your identity provider and sign in again.',
+  SubjectMismatch:
+    'Your Custodian account is already linked to a different single sign-on identity. Sign in with that identity, or ask whoever runs Custodian to remove the old link.',
   Configuration: 'Single sign-on is not configured correctly. Check the AUTH_OIDC_* settings.',
   DemoDisabled: 'Demo sign-in is switched off on this server.',
   AccessDenied: 'Sign-in was refused.',
@@ -18,7 +23,7 @@ const ERRORS: Record<string, string> = {
 
 async function demoUsers() {
   const memberships = await db.membership.findMany({
-    where: { status: 'active', user: { active: true, email: { in: DEMO_EMAILS } } },
+    where: { status: 'active', user: { active: true, demo: true, email: { in: DEMO_EMAILS } } },
     select: { role: true, org: { select: { name: true, slug: true } }, user: { select: { email: true, name: true } } },
   })
   return memberships.sort((a, b) => DEMO_EMAILS.indexOf(a.user.email) - DEMO_EMAILS.indexOf(b.user.email))
@@ -58,7 +63,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
                 <span className="rounded-full bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-800">demo mode — not for production</span>
               </div>
               {users.length === 0 ? (
-                <p className="text-sm text-slate-500">No demo users yet. Run <code className="rounded bg-slate-100 px-1">npm run seed</code>.</p>
+                <p className="text-sm text-slate-500">No demo users yet. Run <code className="rounded bg-slate-100 px-1">npm run seed -- --reset</code>.</p>
               ) : (
                 <ul className="space-y-2">
                   {users.map((m) => (
