@@ -345,7 +345,7 @@ const id = () => `mx${randomBytes(10).toString('hex')}`
 
 async function user(email: string, name: string) {
   const u = { id: id(), email, name }
-  await insert('User', [{ id: u.id, email, name, active: true, createdAt: new Date() }])
+  await insert('User', [{ id: u.id, email, name, active: true, demo: true, createdAt: new Date() }])
   return u
 }
 
