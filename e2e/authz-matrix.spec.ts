@@ -64,6 +64,7 @@ const ACTIONS: Record<string, ActionEntry> = {
   },
   'lib/campaigns/actions.ts#launchCampaignAction': { allow: MANAGERS, input: (w, orgSlug) => ({ orgSlug, campaignId: w.draftCampaignId }), targetsObjects: true },
   'lib/campaigns/actions.ts#remindCampaignAction': { allow: MANAGERS, input: (w, orgSlug) => ({ orgSlug, campaignId: w.closeCampaignId }), targetsObjects: true },
+  'lib/campaigns/actions.ts#previewCloseAction': { allow: MANAGERS, input: (w, orgSlug) => ({ orgSlug, campaignId: w.closeCampaignId }), targetsObjects: true },
   'lib/campaigns/actions.ts#closeCampaignAction': { allow: MANAGERS, input: (w, orgSlug) => ({ orgSlug, campaignId: w.closeCampaignId }), targetsObjects: true },
   // Only the assigned reviewer (the member) decides their items: other roles hold the permission but are refused the object.
   'lib/campaigns/actions.ts#decideAction': {

@@ -1,4 +1,4 @@
-import { createTestOrg, expect, gotoAs, test, type TestOrg } from './fixtures'
+import { createActiveCampaign, createTestOrg, expect, gotoAs, test, type TestOrg } from './fixtures'
 
 const DAY = 86_400_000
 
@@ -77,8 +77,11 @@ test.describe('access review campaigns', () => {
     await expect(page.getByTestId('rubber-stamp')).toContainText('50%')
     await page.getByRole('button', { name: 'Remind reviewers' }).click()
     await expect(page.getByTestId('action-message')).toContainText('Reminders are on their way')
-    page.once('dialog', (d) => d.accept())
     await page.getByRole('button', { name: 'Close campaign' }).click()
+    const preview = page.getByTestId('close-preview')
+    await expect(preview).toContainText('Every item has a decision.')
+    await expect(preview).toContainText('2 revocations are then requested from the sources')
+    await page.getByTestId('confirm-close').click()
     await expect(page.getByTestId('campaign-status')).toHaveText('closed', { timeout: 30_000 })
 
     // 4. Each revoke became a remediation job; the demo connector applies it and the items say so.
@@ -102,5 +105,18 @@ test.describe('access review campaigns', () => {
     await expect(page.getByTestId('forbidden')).toBeVisible()
     await page.goto(`/${org.slug}/campaigns`)
     await expect(page.getByRole('link', { name: 'New campaign' })).toHaveCount(0)
+  })
+
+  test('closing says how many open items get which default decision and how many revocations follow', async ({ page }) => {
+    const o = await createTestOrg({ identities: 3 })
+    const c = await createActiveCampaign(o, { defaultDecision: 'recommendation', recommendation: 'revoke', name: 'Dormant keys' })
+    await gotoAs(page, o.users.governance.email, `/${o.slug}/campaigns/${c.id}`)
+    await page.getByRole('button', { name: 'Close campaign' }).click()
+    const dialog = page.getByRole('dialog', { name: 'Close “Dormant keys”?' })
+    await expect(dialog.getByTestId('close-preview')).toContainText('3 open items get the default decision (the recommendation): 3 revoke.')
+    await expect(dialog.getByTestId('close-preview')).toContainText('3 revocations are then requested from the sources')
+    // Cancel changes nothing.
+    await dialog.getByRole('button', { name: 'Cancel' }).click()
+    await expect(page.getByTestId('campaign-status')).toHaveText('active')
   })
 })

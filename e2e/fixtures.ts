@@ -111,14 +111,17 @@ export async function gotoAs(page: Page, email: string, path: string) {
  * An active identity-attestation campaign of the test organization whose items (one per listed identity) wait for
  * the member, written straight to the database like a launch would leave them.
  */
-export async function createActiveCampaign(org: TestOrg, opts: { identities?: number[]; name?: string; justificationRule?: string; recommendation?: 'keep' | 'revoke' } = {}) {
+export async function createActiveCampaign(
+  org: TestOrg,
+  opts: { identities?: number[]; name?: string; justificationRule?: string; recommendation?: 'keep' | 'revoke'; defaultDecision?: string } = {},
+) {
   const [{ id: orgId }] = await sql<{ id: string }>(`SELECT "id" FROM "Organization" WHERE "slug" = ?`, [org.slug])
   const now = new Date()
   const campaignId = id()
   const picked = (opts.identities ?? org.identities.map((_, i) => i)).map((i) => org.identities[i])
   await insert('Campaign', [{
     id: campaignId, orgId, name: opts.name ?? `Review ${campaignId.slice(-4)}`, type: 'identity', scope: '{}', status: 'active', fallbackReviewerId: org.users.governance.id,
-    secondStage: 'none', reminders: '[]', defaultDecision: 'open', justificationRule: opts.justificationRule ?? 'never', autoRemediate: false, recurrence: 'none',
+    secondStage: 'none', reminders: '[]', defaultDecision: opts.defaultDecision ?? 'open', justificationRule: opts.justificationRule ?? 'never', autoRemediate: false, recurrence: 'none',
     currentStage: 1, graceDays: 0, fallbackCount: 0, itemCount: picked.length, decidedCount: 0, dueAt: new Date(Date.now() + 14 * 86_400_000),
     createdById: org.users.governance.id, createdAt: now, launchedAt: now,
   }])

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import '@/lib/campaigns/jobs'
 import { campaignScheduler } from '@/lib/campaigns/close'
+import { previewClose } from '@/lib/campaigns/close-preview'
 import { bulkDecide, decideItem } from '@/lib/campaigns/decide'
 import { createCampaign, launchCampaign, reassignItems, requestClose } from '@/lib/campaigns/mutations'
 import { campaignStats, listMyReviewItems } from '@/lib/campaigns/queries'
@@ -254,4 +255,26 @@ describe(`campaigns (${engine})`, () => {
     const items = await itemsOf(c.id)
     expect(items.filter((i) => i.decision === 'revoke').map((i) => i.justification)).toEqual(['Both unused since the migration', 'Both unused since the migration'])
   })
+
+  it('the close preview counts exactly what the close then does', async () => {
+    const o = await createOrg('Preview')
+    await addIdentity(o.org.id, o.source.id, { name: 'p-dormant-1', ownerId: o.people.member.id, lastUsedDaysAgo: 200 })
+    await addIdentity(o.org.id, o.source.id, { name: 'p-dormant-2', ownerId: o.people.member.id, lastUsedDaysAgo: 300 })
+    await addIdentity(o.org.id, o.source.id, { name: 'p-recent', ownerId: o.people.member.id, lastUsedDaysAgo: 1 })
+    await addIdentity(o.org.id, o.source.id, { name: 'p-decided', ownerId: o.people.member.id, lastUsedDaysAgo: 2 })
+    const c = await launched(o, { defaultDecision: 'recommendation', justificationRule: 'never' })
+    const decided = (await itemsOf(c.id)).find((i) => i.identityName === 'p-decided')!
+    await decideItem(o.ctx('member'), { orgSlug: o.org.slug, itemId: decided.id, version: 0, decision: 'revoke', justification: null })
+    await expect(previewClose(o.ctx('member'), c.id)).rejects.toBeInstanceOf(ForbiddenError)
+    const p = await previewClose(o.ctx('governance'), c.id)
+    expect(p).toMatchObject({ final: true, open: 3, toKeep: 1, toRevoke: 2, stayOpen: 0, toSignoff: 0, revocations: 3 })
+    await requestClose(o.ctx('governance'), c.id)
+    await drainJobs()
+    const after = await itemsOf(c.id)
+    expect(after.filter((i) => i.decidedById === null && i.decision === 'revoke')).toHaveLength(p.toRevoke)
+    expect(after.filter((i) => i.decidedById === null && i.decision === 'keep')).toHaveLength(p.toKeep)
+    expect(await db.remediation.count({ where: { orgId: o.org.id } })).toBe(p.revocations)
+    await expect(previewClose(o.ctx('governance'), c.id)).rejects.toBeInstanceOf(ConflictError)
+  })
 })
+
