@@ -52,6 +52,7 @@ function load() {
     databaseUrl: e.DATABASE_URL,
     databaseProvider: e.DATABASE_URL.startsWith('file:') ? ('sqlite' as const) : ('postgresql' as const),
     authSecret: e.AUTH_SECRET,
+    authUrl: e.AUTH_URL ?? null,
     oidc: e.AUTH_OIDC_ISSUER
       ? { issuer: e.AUTH_OIDC_ISSUER, clientId: e.AUTH_OIDC_CLIENT_ID!, clientSecret: e.AUTH_OIDC_CLIENT_SECRET!, name: e.AUTH_OIDC_NAME }
       : null,
