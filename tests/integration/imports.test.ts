@@ -9,6 +9,7 @@ import { drainJobs } from '@/lib/jobs/worker'
 import '@/lib/sources/jobs'
 import { createImportSource, IMPORT_JOB, startImport } from '@/lib/sources/mutations'
 import type { ImportPreview } from '@/lib/sources/preview'
+import { listSources } from '@/lib/sources/queries'
 import { receiveUpload } from '@/lib/sources/receive'
 import type { ImportFormat } from '@/lib/sources/schemas'
 import { addIdentity, createOrg, engine } from './fixtures'
@@ -23,7 +24,7 @@ async function upload(ctx: OrgContext, input: { format: ImportFormat; sourceId: 
   expect(fs.existsSync(path.resolve('data/imports', `${up.uploadId}.upload`))).toBe(true)
   await drainJobs()
   const job = await db.job.findUniqueOrThrow({ where: { id: up.jobId } })
-  if (job.status !== 'succeeded') throw new Error(job.lastError ?? `preview ${job.status}`)
+  if (job.status !== 'succeeded') throw Object.assign(new Error(job.lastError ?? `preview ${job.status}`), { uploadId: up.uploadId })
   return { ...up, preview: (JSON.parse(job.result!) as { preview: ImportPreview }).preview }
 }
 
@@ -173,6 +174,9 @@ describe(`imports (${engine})`, () => {
     await expect(upload(ctx, { format: 'aws_credential_report', sourceId: t.source.id, name: 'x.csv' }, body('aws-credential-report.csv'), null)).rejects.toThrow(/“AWS test” is not an import source/)
     expect(uploadsOnDisk()).toBe(before)
     expect(await db.job.count({ where: { orgId: t.org.id } })).toBe(0)
+    // The import page offers only the import sources.
+    const spreadsheet = await createImportSource(ctx, { orgSlug: t.org.slug, name: 'Spreadsheet', format: 'generic_csv' })
+    expect((await listSources(ctx)).filter((s) => s.importFormat).map((s) => s.id)).toEqual([spreadsheet.id])
   })
 
   it('a complete-inventory import never marks identities of a source that stopped being an import source deleted', async () => {
@@ -220,12 +224,12 @@ describe(`imports (${engine})`, () => {
     const base = process.memoryUsage().heapUsed
     const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().heapUsed - base)), 5)
     try {
-      await expect(upload(ctx, { format: 'generic_csv', sourceId: csvSource.id, name: 'bomb.csv' }, streamOf(commas(200)), null)).rejects.toThrow(
-        /The header row \(line 1\) could not be read: the row is longer than 1 MB/,
-      )
-      await expect(upload(ctx, { format: 'kubernetes', sourceId: jsonSource.id, name: 'bomb.json' }, streamOf(['['.repeat(100_000)]), null)).rejects.toThrow(
-        /nested more than 64 levels deep \(line 1\)/,
-      )
+      const csvBomb = await upload(ctx, { format: 'generic_csv', sourceId: csvSource.id, name: 'bomb.csv' }, streamOf(commas(200)), null).catch((e: Error & { uploadId: string }) => e)
+      expect(csvBomb).toMatchObject({ message: expect.stringMatching(/^The header row \(line 1\) could not be read: the row is longer than 1 MB/) })
+      const jsonBomb = await upload(ctx, { format: 'kubernetes', sourceId: jsonSource.id, name: 'bomb.json' }, streamOf(['['.repeat(100_000)]), null).catch((e: Error & { uploadId: string }) => e)
+      expect(jsonBomb).toMatchObject({ message: expect.stringMatching(/^The JSON is nested more than 64 levels deep \(line 1\)/) })
+      // The refused files were removed.
+      for (const bomb of [csvBomb, jsonBomb]) expect(fs.existsSync(path.resolve('data/imports', `${(bomb as { uploadId: string }).uploadId}.upload`))).toBe(false)
       // A bomb on a later line is one unreadable row: the preview reports it and goes on reading past it.
       const up = await upload(ctx, { format: 'generic_csv', sourceId: csvSource.id, name: 'row.csv' }, streamOf(commas(200, 'name,external_id\nfirst,a\n', '\nlast,b\n')), null)
       expect(up.preview).toMatchObject({ identities: 2, errorCount: 1, errors: [{ line: 3, message: expect.stringMatching(/longer than 1 MB/) }] })
@@ -233,7 +237,6 @@ describe(`imports (${engine})`, () => {
       clearInterval(sample)
     }
     expect(peak).toBeLessThan(96 * 1024 ** 2)
-    // The refused files were removed.
     expect(await db.job.count({ where: { orgId: t.org.id, status: 'failed' } })).toBe(2)
   })
 })
