@@ -1,4 +1,59 @@
-import { createTestOrg, expect, gotoAs, test } from './fixtures'
+import { randomBytes } from 'node:crypto'
+import { Readable } from 'node:stream'
+import type { Page } from '@playwright/test'
+import Database from 'better-sqlite3'
+import pg from 'pg'
+import { createTestOrg, expect, gotoAs, signInAs, test, type TestOrg } from './fixtures'
+
+// Reads and writes the database the server under test uses.
+const url = process.env.DATABASE_URL ?? 'file:data/custodian.db'
+async function sql<T = Record<string, unknown>>(text: string, args: unknown[] = []): Promise<T[]> {
+  if (url.startsWith('file:')) {
+    const db = new Database(url.slice('file:'.length))
+    try {
+      const st = db.prepare(text.replace(/\$\d+/g, '?'))
+      return (st.reader ? st.all(...args) : (st.run(...args), [])) as T[]
+    } finally {
+      db.close()
+    }
+  }
+  const c = new pg.Client({ connectionString: url })
+  await c.connect()
+  try {
+    return (await c.query(text, args)).rows as T[]
+  } finally {
+    await c.end()
+  }
+}
+
+/** An import source of the org, written straight to the database; returns its id. */
+async function addImportSource(org: TestOrg, name: string, format: string, type: string) {
+  const id = `e2e${randomBytes(10).toString('hex')}`
+  const now = url.startsWith('file:') ? Date.now() : new Date()
+  await sql(`INSERT INTO "Source" ("id","orgId","name","type","config","status","createdAt") SELECT $1, "id", $2, $3, $4, 'active', $5 FROM "Organization" WHERE "slug" = $6`, [
+    id, name, type, JSON.stringify({ importFormat: format }), now, org.slug,
+  ])
+  return id
+}
+
+const jobsOf = async (org: TestOrg) =>
+  Number((await sql<{ n: number | string }>(`SELECT COUNT(*) AS "n" FROM "Job" j JOIN "Organization" o ON o."id" = j."orgId" WHERE o."slug" = $1`, [org.slug]))[0].n)
+
+/** The session cookies of the page, for requests made outside the browser (streamed uploads). */
+async function cookieHeader(page: Page) {
+  return (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ')
+}
+
+async function waitForJob(page: Page, org: TestOrg, jobId: string, origin: string) {
+  let job: { status: string; lastError: string | null } = { status: 'queued', lastError: null }
+  await expect(async () => {
+    const res = await page.request.get(`/api/orgs/${org.slug}/imports/${jobId}`, { headers: { origin } })
+    expect(res.status()).toBe(200)
+    job = await res.json()
+    expect(['succeeded', 'failed']).toContain(job.status)
+  }).toPass({ timeout: 60_000 })
+  return job
+}
 
 const CSV = [
   'name,external_id,kind,environment,owner_email,created_at,last_used_at,credential_kind,credential_id,resource,permission,privileged,tags',
@@ -64,6 +119,61 @@ test('a wrong file gets a clear message; a member cannot open the import page or
   await page.context().clearCookies()
   await gotoAs(page, org.users.member.email, `/${org.slug}/sources/import`)
   await expect(page.getByTestId('forbidden')).toBeVisible()
-  const res = await page.request.post(`/api/orgs/${org.slug}/imports?format=generic_csv&sourceId=x`, { data: 'name\nx\n' })
+  const origin = new URL(page.url()).origin
+  const res = await page.request.post(`/api/orgs/${org.slug}/imports?format=generic_csv&sourceId=x`, { data: 'name\nx\n', headers: { origin } })
   expect(res.status()).toBe(403)
+  expect((await res.json()).error).toMatch(/permission/)
+})
+
+test('an upload from another site, or without an Origin, is refused and writes nothing; our own pages are accepted', async ({ page, baseURL }) => {
+  const org = await createTestOrg({ identities: 1 })
+  const sourceId = await addImportSource(org, 'CSRF target', 'generic_csv', 'csv')
+  await signInAs(page.request, org.users.admin.email)
+  const path = `/api/orgs/${org.slug}/imports?format=generic_csv&sourceId=${sourceId}&name=x.csv`
+  const data = 'name,external_id\ncsrf-bot,csrf-1\n'
+
+  let res = await page.request.post(path, { data, headers: { origin: 'http://evil.example' } })
+  expect(res.status()).toBe(403)
+  expect((await res.json()).error).toMatch(/did not come from Custodian’s own pages/)
+  res = await page.request.post(path, { data })
+  expect(res.status()).toBe(403)
+  expect(await jobsOf(org)).toBe(0)
+
+  res = await page.request.post(path, { data, headers: { origin: baseURL! } })
+  expect(res.status()).toBe(202)
+  const { jobId } = await res.json()
+  // Reading the job: refused from another site, answered to our own pages.
+  expect((await page.request.get(`/api/orgs/${org.slug}/imports/${jobId}`, { headers: { origin: 'http://evil.example' } })).status()).toBe(403)
+  const job = await waitForJob(page, org, jobId, baseURL!)
+  expect(job.status).toBe('succeeded')
+})
+
+test('a 200 MB line of commas and JSON nested 100,000 deep are refused with a message while the server keeps answering', async ({ page, baseURL }) => {
+  test.setTimeout(180_000)
+  const org = await createTestOrg({ identities: 1 })
+  const csvSource = await addImportSource(org, 'Bomb CSV', 'generic_csv', 'csv')
+  const jsonSource = await addImportSource(org, 'Bomb JSON', 'generic_json', 'json')
+  await gotoAs(page, org.users.admin.email, `/${org.slug}/sources/import?source=${jsonSource}`)
+
+  // Streamed from a generator: the 200 MB never exist in the test's memory either.
+  const MB = Buffer.alloc(1024 ** 2, ',')
+  const commas = Readable.toWeb(Readable.from((function* () { for (let i = 0; i < 200; i++) yield MB })())) as ReadableStream<Uint8Array>
+  const upload = fetch(`${baseURL}/api/orgs/${org.slug}/imports?format=generic_csv&sourceId=${csvSource}&name=bomb.csv`, {
+    method: 'POST', body: commas, duplex: 'half', headers: { cookie: await cookieHeader(page), origin: baseURL!, 'content-type': 'application/octet-stream' },
+  } as RequestInit)
+  // The web process answers while it receives the file and while the worker refuses it.
+  expect((await page.request.get('/api/health')).status()).toBe(200)
+  const res = await upload
+  expect(res.status).toBe(202)
+  const { jobId } = (await res.json()) as { jobId: string }
+  expect((await page.request.get('/api/health')).status()).toBe(200)
+  const job = await waitForJob(page, org, jobId, baseURL!)
+  expect(job).toMatchObject({ status: 'failed', lastError: expect.stringMatching(/header row \(line 1\) could not be read: the row is longer than 1 MB/) })
+
+  // The deep JSON, through the page: the person sees why it was refused.
+  await page.getByLabel('File').setInputFiles({ name: 'deep.json', mimeType: 'application/json', buffer: Buffer.from('['.repeat(100_000)) })
+  await page.getByRole('button', { name: 'Upload and preview' }).click()
+  await expect(page.getByTestId('import-error')).toContainText('The JSON is nested more than 64 levels deep (line 1)')
+  const health = await page.request.get('/api/health')
+  expect(await health.json()).toEqual({ status: 'ok' })
 })

@@ -8,9 +8,11 @@ import { db } from '@/lib/db'
 import { enqueueFindingsRecompute } from '@/lib/findings/recompute'
 import { enqueueJob } from '@/lib/jobs/queue'
 import { PermanentJobError, registerJobHandler, registerScheduler } from '@/lib/jobs/registry'
-import { IMPORT_JOB, SYNC_JOB } from '@/lib/sources/mutations'
+import { IMPORT_JOB, PREVIEW_JOB, SYNC_JOB } from '@/lib/sources/mutations'
+import { previewImport } from '@/lib/sources/preview'
+import { importRefusal } from '@/lib/sources/queries'
 import { IMPORT_FORMATS, scheduleMs, type ImportFormat } from '@/lib/sources/schemas'
-import { readUploadMeta, removeStaleUploads, removeUpload, uploadFile } from '@/lib/sources/uploads'
+import { readUploadMeta, removeStaleUploads, removeUpload, uploadFile, writeUploadMeta, type UploadMeta } from '@/lib/sources/uploads'
 
 async function actorOf(userId: string | null): Promise<Actor | undefined> {
   if (!userId) return undefined
@@ -50,16 +52,42 @@ registerJobHandler(SYNC_JOB, async ({ job, payload, progress }) => {
   }
 })
 
+/** The upload of a job and the import source it goes into, both re-checked: the source may have changed since. */
+async function uploadAndSource(orgId: string, payload: Record<string, unknown>): Promise<{ upload: UploadMeta; source: { id: string; name: string } }> {
+  const upload = await readUploadMeta(String(payload.uploadId ?? ''), orgId)
+  if (!upload) throw new PermanentJobError('The uploaded file is gone: upload it again.')
+  if (!IMPORT_FORMATS.includes(upload.format)) throw new PermanentJobError('Unknown import format')
+  const source = await db.source.findFirst({ where: { id: upload.sourceId, orgId }, select: { id: true, name: true, type: true, config: true, secretRef: true } })
+  if (!source) throw new PermanentJobError('The source no longer exists')
+  // Never into a live or demo source: a complete-inventory import would mark its real identities deleted.
+  const refusal = importRefusal(source, upload.format)
+  if (refusal) throw new PermanentJobError(refusal)
+  return { upload, source: { id: source.id, name: source.name } }
+}
+
+registerJobHandler(PREVIEW_JOB, async ({ job, payload, progress }) => {
+  if (!job.orgId) throw new PermanentJobError('preview_import needs an organization')
+  const { upload } = await uploadAndSource(job.orgId, payload)
+  try {
+    const preview = await previewImport(upload.format, uploadFile(upload.id), { onProgress: (bytes) => progress(bytes) })
+    await writeUploadMeta({ ...upload, rows: preview.identities + preview.credentials + preview.grants, errors: preview.errorCount, previewedAt: new Date().toISOString() })
+    await progress(upload.bytes)
+    return { uploadId: upload.id, fileName: upload.fileName, bytes: upload.bytes, preview }
+  } catch (err) {
+    // A file in the wrong shape (or over a limit) never becomes right by retrying: say why and drop it.
+    if (err instanceof ImportFormatError) {
+      await removeUpload(upload.id)
+      throw new PermanentJobError(err.message)
+    }
+    throw err
+  }
+})
+
 registerJobHandler(IMPORT_JOB, async ({ job, payload, progress }) => {
   if (!job.orgId) throw new PermanentJobError('import_file needs an organization')
   const orgId = job.orgId
-  const uploadId = String(payload.uploadId ?? '')
-  const upload = await readUploadMeta(uploadId, orgId)
-  if (!upload) throw new PermanentJobError('The uploaded file is gone: upload it again.')
-  const format = upload.format as ImportFormat
-  if (!IMPORT_FORMATS.includes(format)) throw new PermanentJobError('Unknown import format')
-  const source = await db.source.findFirst({ where: { id: upload.sourceId, orgId }, select: { id: true, name: true } })
-  if (!source) throw new PermanentJobError('The source no longer exists')
+  const { upload, source } = await uploadAndSource(orgId, payload)
+  const format: ImportFormat = upload.format
   const allOrNothing = payload.allOrNothing === true
   const mode = payload.mode === 'full' ? 'full' : 'partial'
   const actor = await actorOf(job.createdById)

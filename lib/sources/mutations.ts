@@ -6,10 +6,12 @@ import { db } from '@/lib/db'
 import { ConflictError, NotFoundError, ValidationError } from '@/lib/errors'
 import { enqueueJob } from '@/lib/jobs/queue'
 import { FORMAT_INFO, type CreateImportSourceInput, type RequestSyncInput, type StartImportInput, type UpdateScheduleInput } from '@/lib/sources/schemas'
+import { importRefusal } from '@/lib/sources/queries'
 import { readUploadMeta } from '@/lib/sources/uploads'
 
 export const SYNC_JOB = 'sync_source'
 export const IMPORT_JOB = 'import_file'
+export const PREVIEW_JOB = 'preview_import'
 
 export async function createImportSource(ctx: OrgContext, input: CreateImportSourceInput) {
   assertCan(ctx, 'source:manage')
@@ -61,8 +63,11 @@ export async function startImport(ctx: OrgContext, input: StartImportInput) {
   assertCan(ctx, 'source:manage')
   const upload = await readUploadMeta(input.uploadId, ctx.org.id)
   if (!upload) throw new NotFoundError('That upload is gone or belongs elsewhere: upload the file again.')
-  const source = await db.source.findFirst({ where: { id: upload.sourceId, orgId: ctx.org.id }, select: { id: true, name: true } })
+  const source = await db.source.findFirst({ where: { id: upload.sourceId, orgId: ctx.org.id }, select: { id: true, name: true, type: true, config: true, secretRef: true } })
   if (!source) throw new NotFoundError('Source not found')
+  const refusal = importRefusal(source, upload.format)
+  if (refusal) throw new ValidationError(refusal)
+  if (!upload.previewedAt) throw new ValidationError('The file is still being checked: wait for its preview, then import.')
   return db.$transaction(async (tx) => {
     const job = await enqueueJob(tx, {
       orgId: ctx.org.id,

@@ -15,14 +15,27 @@ export type ImportPreview = {
   complete: boolean
 }
 
-/** Reads the file as the import will (same reader), keeping the first rows and errors; stops after budgetMs. */
-export async function previewImport(format: ImportFormat, file: string, opts: { rows?: number; errors?: number; budgetMs?: number } = {}): Promise<ImportPreview> {
+/**
+ * Reads the file as the import will (same reader), keeping the first rows and errors; stops after budgetMs.
+ * Runs in the preview job (the worker); onProgress gets the bytes read so far, about once a second.
+ */
+export async function previewImport(
+  format: ImportFormat,
+  file: string,
+  opts: { rows?: number; errors?: number; budgetMs?: number; onProgress?: (bytes: number) => Promise<void> } = {},
+): Promise<ImportPreview> {
   const maxRows = opts.rows ?? 20
   const maxErrors = opts.errors ?? 100
-  const deadline = Date.now() + (opts.budgetMs ?? 15_000)
+  const deadline = Date.now() + (opts.budgetMs ?? 30_000)
   const p: ImportPreview = { rows: [], errors: [], identities: 0, credentials: 0, grants: 0, errorCount: 0, complete: true }
   const seen = new Set<string>()
-  for await (const page of readImportFile(format, file)) {
+  let read = 0
+  let reported = Date.now()
+  for await (const page of readImportFile(format, file, { onBytes: (n) => (read = n) })) {
+    if (opts.onProgress && Date.now() - reported > 1000) {
+      reported = Date.now()
+      await opts.onProgress(read)
+    }
     for (const i of page.identities ?? []) {
       if (seen.size < 1_000_000) seen.add(i.externalId)
       if (p.rows.length < maxRows && !p.rows.some((r) => r.externalId === i.externalId)) {

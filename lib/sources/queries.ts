@@ -1,10 +1,10 @@
 import 'server-only'
 import type { OrgContext } from '@/lib/auth/org-context'
 import { assertCan } from '@/lib/auth/org-context'
-import { resolveConnector } from '@/lib/connectors/registry'
+import { parseSourceConfig, resolveConnector, type SourceLike } from '@/lib/connectors/registry'
 import { db } from '@/lib/db'
 import { NotFoundError } from '@/lib/errors'
-import { IMPORT_FORMATS, type ImportFormat } from '@/lib/sources/schemas'
+import { FORMAT_INFO, IMPORT_FORMATS, type ImportFormat } from '@/lib/sources/schemas'
 
 export type SourceRow = {
   id: string
@@ -22,13 +22,25 @@ export type SourceRow = {
   activeJob: { id: string; type: string; status: string; progress: number; total: number } | null
 }
 
-export function importFormatOf(config: string): ImportFormat | null {
-  try {
-    const f = (JSON.parse(config) as { importFormat?: unknown }).importFormat
-    return IMPORT_FORMATS.includes(f as ImportFormat) ? (f as ImportFormat) : null
-  } catch {
-    return null
-  }
+/**
+ * The file format an import source takes, or null for every other source. Uploads only go into import sources:
+ * a live or demo source's identities come from elsewhere, and a complete-inventory import would mark them deleted.
+ */
+export function importFormatOf(source: SourceLike): ImportFormat | null {
+  const config = parseSourceConfig(source.config)
+  const format = config.importFormat as ImportFormat
+  if (!IMPORT_FORMATS.includes(format) || FORMAT_INFO[format].sourceType !== source.type) return null
+  if (config.simulated === true || resolveConnector(source).mode === 'live') return null
+  return format
+}
+
+/** Why a file in this format may not go into this source (a sentence to show), or null when it may. */
+export function importRefusal(source: SourceLike & { name: string }, format: ImportFormat): string | null {
+  const takes = importFormatOf(source)
+  if (takes) return takes === format ? null : `This source takes ${FORMAT_INFO[takes].label} files, not ${FORMAT_INFO[format].label}.`
+  const mode = resolveConnector(source).mode
+  const what = mode === 'live' ? 'a live connector: its inventory comes from the system itself' : mode === 'simulated' ? 'a demo source' : 'not an import source'
+  return `“${source.name}” is ${what}, so it does not take uploaded files. Create an import source for this file on the Sources page and import into that.`
 }
 
 export async function listSources(ctx: OrgContext): Promise<SourceRow[]> {
@@ -47,7 +59,7 @@ export async function listSources(ctx: OrgContext): Promise<SourceRow[]> {
     const mine = counts.filter((c) => c.sourceId === s.id)
     const job = jobs.find((j) => j.payload.includes(`"sourceId":"${s.id}"`))
     return {
-      id: s.id, name: s.name, type: s.type, status: s.status, importFormat: importFormatOf(s.config),
+      id: s.id, name: s.name, type: s.type, status: s.status, importFormat: importFormatOf(s),
       live: resolveConnector(s).mode === 'live', syncSchedule: s.syncSchedule,
       lastSyncAt: s.lastSyncAt, lastSyncStatus: s.lastSyncStatus, lastSyncError: s.lastSyncError,
       identities: mine.filter((c) => c.status !== 'deleted').reduce((n, c) => n + c._count._all, 0),
@@ -66,11 +78,13 @@ export async function getSourceOrThrow(ctx: OrgContext, sourceId: string) {
 
 export type ImportJobStatus = { id: string; status: string; progress: number; total: number; lastError: string | null; result: Record<string, unknown> | null; finishedAt: string | null }
 
-/** An import or sync job of this organization (another org's id reads as missing). */
+/** An import, preview or sync job of this organization (another org's id reads as missing). */
 export async function getSourceJob(ctx: OrgContext, jobId: string): Promise<ImportJobStatus> {
   assertCan(ctx, 'source:read')
-  const j = await db.job.findFirst({ where: { id: jobId, orgId: ctx.org.id, type: { in: ['import_file', 'sync_source'] } } })
+  const j = await db.job.findFirst({ where: { id: jobId, orgId: ctx.org.id, type: { in: ['import_file', 'sync_source', 'preview_import'] } } })
   if (!j) throw new NotFoundError('Job not found')
+  // A preview holds rows of a file not imported yet: only those who may import see it.
+  if (j.type === 'preview_import') assertCan(ctx, 'source:manage')
   let result: Record<string, unknown> | null = null
   try {
     result = j.result ? JSON.parse(j.result) : null

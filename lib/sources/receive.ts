@@ -1,13 +1,13 @@
 import 'server-only'
 import { assertCan, type OrgContext } from '@/lib/auth/org-context'
 import { tooLargeMessage } from '@/lib/connectors/import/formats'
-import { ImportFormatError } from '@/lib/connectors/import/pages'
 import { db } from '@/lib/db'
 import { AppError, NotFoundError, ValidationError } from '@/lib/errors'
-import { previewImport, type ImportPreview } from '@/lib/sources/preview'
-import { importFormatOf } from '@/lib/sources/queries'
-import { FORMAT_INFO, maxBytesFor, type ImportFormat } from '@/lib/sources/schemas'
-import { removeUpload, saveUpload, TooLargeError, uploadFile, writeUploadMeta } from '@/lib/sources/uploads'
+import { enqueueJobNow } from '@/lib/jobs/queue'
+import { PREVIEW_JOB } from '@/lib/sources/mutations'
+import { importRefusal } from '@/lib/sources/queries'
+import { maxBytesFor, type ImportFormat } from '@/lib/sources/schemas'
+import { removeUpload, saveUpload, TooLargeError, writeUploadMeta } from '@/lib/sources/uploads'
 
 export class PayloadTooLargeError extends AppError {
   constructor(message: string) {
@@ -16,22 +16,21 @@ export class PayloadTooLargeError extends AppError {
 }
 
 /**
- * Receives an import file: streams it to disk (never whole in memory), reads it with the format's reader for
- * a preview (first rows, per-row errors with line numbers), and keeps it for the import job.
+ * Receives an import file: checks that the source takes this format, streams the file to disk (never whole in
+ * memory, stopped at the format's size limit) and queues its preview. The file is read only by the worker,
+ * so a hostile file cannot stall or exhaust the web process; the page polls the preview job for the result.
  */
 export async function receiveUpload(
   ctx: OrgContext,
   input: { format: ImportFormat; sourceId: string; name: string },
   body: ReadableStream<Uint8Array> | null,
   contentLength: number | null,
-): Promise<{ uploadId: string; fileName: string; bytes: number; preview: ImportPreview }> {
+): Promise<{ uploadId: string; fileName: string; bytes: number; jobId: string }> {
   assertCan(ctx, 'source:manage')
-  const source = await db.source.findFirst({ where: { id: input.sourceId, orgId: ctx.org.id }, select: { id: true, config: true } })
+  const source = await db.source.findFirst({ where: { id: input.sourceId, orgId: ctx.org.id }, select: { id: true, name: true, type: true, config: true, secretRef: true } })
   if (!source) throw new NotFoundError('Source not found')
-  const sourceFormat = importFormatOf(source.config)
-  if (sourceFormat && sourceFormat !== input.format) {
-    throw new ValidationError(`This source takes ${FORMAT_INFO[sourceFormat].label} files, not ${FORMAT_INFO[input.format].label}.`)
-  }
+  const refusal = importRefusal(source, input.format)
+  if (refusal) throw new ValidationError(refusal)
   const max = maxBytesFor(input.format)
   if (contentLength !== null && contentLength > max) throw new PayloadTooLargeError(tooLargeMessage(input.format))
   if (!body) throw new ValidationError('The file is empty.')
@@ -46,18 +45,19 @@ export async function receiveUpload(
     await removeUpload(saved.id)
     throw new ValidationError('The file is empty.')
   }
-  let preview: ImportPreview
+  const fileName = input.name.replace(/[^\w.\- ()]/g, '_').slice(0, 120) || 'upload'
   try {
-    preview = await previewImport(input.format, uploadFile(saved.id))
+    await writeUploadMeta({
+      id: saved.id, orgId: ctx.org.id, sourceId: source.id, format: input.format, fileName, bytes: saved.bytes,
+      uploadedById: ctx.user.id, uploadedAt: new Date().toISOString(), rows: 0, errors: 0, previewedAt: null,
+    })
+    const job = await enqueueJobNow({
+      orgId: ctx.org.id, type: PREVIEW_JOB, payload: { uploadId: saved.id, sourceId: source.id, format: input.format, fileName },
+      idempotencyKey: `${PREVIEW_JOB}:${saved.id}`, total: saved.bytes, createdById: ctx.user.id, maxAttempts: 2,
+    })
+    return { uploadId: saved.id, fileName, bytes: saved.bytes, jobId: job.id }
   } catch (err) {
     await removeUpload(saved.id)
-    if (err instanceof ImportFormatError) throw new ValidationError(err.message)
     throw err
   }
-  const fileName = input.name.replace(/[^\w.\- ()]/g, '_').slice(0, 120) || 'upload'
-  await writeUploadMeta({
-    id: saved.id, orgId: ctx.org.id, sourceId: source.id, format: input.format, fileName, bytes: saved.bytes,
-    uploadedById: ctx.user.id, uploadedAt: new Date().toISOString(), rows: preview.identities + preview.credentials + preview.grants, errors: preview.errorCount,
-  })
-  return { uploadId: saved.id, fileName, bytes: saved.bytes, preview }
 }

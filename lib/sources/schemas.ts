@@ -11,9 +11,9 @@ export const FORMAT_INFO: Record<ImportFormat, { label: string; sourceType: stri
   github: { label: 'GitHub organization (JSON bundle)', sourceType: 'github', accept: '.json,application/json', json: true, hint: 'Installations, deploy keys and fine-grained tokens from the GitHub REST API (docs/import-format.md).' },
 }
 
-/** CSV is streamed and may be large; JSON documents are parsed whole, so they are capped lower. */
+/** CSV is streamed and may be large; JSON documents are parsed whole (in the worker), so they are capped much lower. */
 export const MAX_CSV_BYTES = 2 * 1024 ** 3
-export const MAX_JSON_BYTES = 200 * 1024 ** 2
+export const MAX_JSON_BYTES = 50 * 1024 ** 2
 export const maxBytesFor = (f: ImportFormat) => (FORMAT_INFO[f].json ? MAX_JSON_BYTES : MAX_CSV_BYTES)
 
 export const SCHEDULE_HINT = 'hourly, daily, weekly, or an interval such as 15m, 6h, 2d (at least 15 minutes)'

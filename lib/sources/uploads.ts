@@ -18,9 +18,10 @@ export type UploadMeta = {
   bytes: number
   uploadedById: string
   uploadedAt: string
-  /** rows and errors found by the preview scan */
+  /** rows and errors found by the preview scan, once it has run (previewedAt) */
   rows: number
   errors: number
+  previewedAt: string | null
 }
 
 export const uploadDir = () => path.join(process.cwd(), 'data', 'imports')

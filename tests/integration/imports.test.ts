@@ -2,22 +2,40 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { Readable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
+import type { OrgContext } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
+import { enqueueJobNow } from '@/lib/jobs/queue'
 import { drainJobs } from '@/lib/jobs/worker'
 import '@/lib/sources/jobs'
-import { createImportSource, startImport } from '@/lib/sources/mutations'
+import { createImportSource, IMPORT_JOB, startImport } from '@/lib/sources/mutations'
+import type { ImportPreview } from '@/lib/sources/preview'
+import { listSources } from '@/lib/sources/queries'
 import { receiveUpload } from '@/lib/sources/receive'
 import type { ImportFormat } from '@/lib/sources/schemas'
-import { createOrg, engine } from './fixtures'
+import { removeUpload } from '@/lib/sources/uploads'
+import { addIdentity, createOrg, engine } from './fixtures'
 
 const FIXTURES = path.resolve('tests/fixtures/imports')
 const body = (name: string) => Readable.toWeb(fs.createReadStream(path.join(FIXTURES, name))) as ReadableStream<Uint8Array>
+const streamOf = (chunks: Iterable<string | Buffer> | AsyncIterable<string | Buffer>) => Readable.toWeb(Readable.from(chunks)) as ReadableStream<Uint8Array>
+
+/** Uploads as the page does: the file is saved, the worker reads it for the preview; a refusal throws its message. */
+async function upload(ctx: OrgContext, input: { format: ImportFormat; sourceId: string; name: string }, file: ReadableStream<Uint8Array>, contentLength: number | null) {
+  const up = await receiveUpload(ctx, input, file, contentLength)
+  expect(fs.existsSync(path.resolve('data/imports', `${up.uploadId}.upload`))).toBe(true)
+  await drainJobs()
+  const job = await db.job.findUniqueOrThrow({ where: { id: up.jobId } })
+  if (job.status !== 'succeeded') throw Object.assign(new Error(job.lastError ?? `preview ${job.status}`), { uploadId: up.uploadId })
+  return { ...up, preview: (JSON.parse(job.result!) as { preview: ImportPreview }).preview }
+}
+
+const uploadsOnDisk = () => (fs.existsSync('data/imports') ? fs.readdirSync('data/imports').filter((f) => f.endsWith('.upload')).length : 0)
 
 async function importFixture(format: ImportFormat, file: string, opts: { allOrNothing?: boolean; mode?: 'full' | 'partial' } = {}) {
   const t = await createOrg()
   const ctx = t.ctx('governance')
   const source = await createImportSource(ctx, { orgSlug: t.org.slug, name: `Import ${format}`, format })
-  const up = await receiveUpload(ctx, { format, sourceId: source.id, name: file }, body(file), null)
+  const up = await upload(ctx, { format, sourceId: source.id, name: file }, body(file), null)
   const job = await startImport(ctx, { orgSlug: t.org.slug, uploadId: up.uploadId, allOrNothing: opts.allOrNothing ?? false, mode: opts.mode ?? 'partial' })
   await drainJobs()
   const done = await db.job.findUniqueOrThrow({ where: { id: job.id } })
@@ -57,7 +75,7 @@ describe(`imports (${engine})`, () => {
     const ctx = t.ctx('admin')
     const source = await createImportSource(ctx, { orgSlug: t.org.slug, name: 'clean', format: 'generic_csv' })
     const csv = fs.readFileSync(path.join(FIXTURES, 'generic.csv'), 'utf8').split('\n').filter((l) => !l.startsWith('broken-row')).join('\n')
-    const up = await receiveUpload(ctx, { format: 'generic_csv', sourceId: source.id, name: 'clean.csv' }, Readable.toWeb(Readable.from([csv])) as ReadableStream<Uint8Array>, null)
+    const up = await upload(ctx, { format: 'generic_csv', sourceId: source.id, name: 'clean.csv' }, Readable.toWeb(Readable.from([csv])) as ReadableStream<Uint8Array>, null)
     expect(up.preview.errorCount).toBe(0)
     const job = await startImport(ctx, { orgSlug: t.org.slug, uploadId: up.uploadId, allOrNothing: true, mode: 'full' })
     await drainJobs()
@@ -117,29 +135,110 @@ describe(`imports (${engine})`, () => {
     const t = await createOrg()
     const ctx = t.ctx('admin')
     const src = await createImportSource(ctx, { orgSlug: t.org.slug, name: 'k8s', format: 'kubernetes' })
-    await expect(receiveUpload(ctx, { format: 'kubernetes', sourceId: src.id, name: 'x.json' }, body('not-kubectl.json'), null)).rejects.toThrow(/does not look like kubectl JSON output/)
-    await expect(receiveUpload(ctx, { format: 'kubernetes', sourceId: src.id, name: 'x.csv' }, body('generic.csv'), null)).rejects.toThrow(/not valid JSON/)
-    await expect(receiveUpload(ctx, { format: 'generic_csv', sourceId: src.id, name: 'x.csv' }, body('generic.csv'), null)).rejects.toThrow(/takes Kubernetes/)
-    await expect(receiveUpload(ctx, { format: 'kubernetes', sourceId: src.id, name: 'big.json' }, body('kubernetes.json'), 300 * 1024 ** 2)).rejects.toThrow(/larger than 200 MB/)
-    await expect(receiveUpload(t.ctx('member'), { format: 'kubernetes', sourceId: src.id, name: 'k.json' }, body('kubernetes.json'), null)).rejects.toThrow(/permission/)
-    const up = await receiveUpload(ctx, { format: 'kubernetes', sourceId: src.id, name: 'k.json' }, body('kubernetes.json'), null)
+    await expect(upload(ctx, { format: 'kubernetes', sourceId: src.id, name: 'x.json' }, body('not-kubectl.json'), null)).rejects.toThrow(/does not look like kubectl JSON output/)
+    await expect(upload(ctx, { format: 'kubernetes', sourceId: src.id, name: 'x.csv' }, body('generic.csv'), null)).rejects.toThrow(/not valid JSON/)
+    await expect(upload(ctx, { format: 'generic_csv', sourceId: src.id, name: 'x.csv' }, body('generic.csv'), null)).rejects.toThrow(/takes Kubernetes/)
+    await expect(upload(ctx, { format: 'kubernetes', sourceId: src.id, name: 'big.json' }, body('kubernetes.json'), 300 * 1024 ** 2)).rejects.toThrow(/larger than 50 MB/)
+    await expect(upload(t.ctx('member'), { format: 'kubernetes', sourceId: src.id, name: 'k.json' }, body('kubernetes.json'), null)).rejects.toThrow(/permission/)
+    const up = await upload(ctx, { format: 'kubernetes', sourceId: src.id, name: 'k.json' }, body('kubernetes.json'), null)
     const other = await createOrg()
     await expect(startImport(other.ctx('admin'), { orgSlug: other.org.slug, uploadId: up.uploadId, allOrNothing: false, mode: 'partial' })).rejects.toThrow(/upload is gone/)
-    await expect(receiveUpload(other.ctx('admin'), { format: 'kubernetes', sourceId: src.id, name: 'k.json' }, body('kubernetes.json'), null)).rejects.toThrow(/Source not found/)
+    await expect(upload(other.ctx('admin'), { format: 'kubernetes', sourceId: src.id, name: 'k.json' }, body('kubernetes.json'), null)).rejects.toThrow(/Source not found/)
   })
 
   it('re-importing the same file changes nothing; a full import marks what the file no longer lists as deleted', async () => {
     const first = await importFixture('generic_csv', 'generic.csv')
     const ctx = first.ctx
-    const again = await receiveUpload(ctx, { format: 'generic_csv', sourceId: first.source.id, name: 'again.csv' }, body('generic.csv'), null)
+    const again = await upload(ctx, { format: 'generic_csv', sourceId: first.source.id, name: 'again.csv' }, body('generic.csv'), null)
     const job = await startImport(ctx, { orgSlug: first.org.slug, uploadId: again.uploadId, allOrNothing: false, mode: 'partial' })
     await drainJobs()
     expect(JSON.parse((await db.job.findUniqueOrThrow({ where: { id: job.id } })).result!)).toMatchObject({ added: 0, changed: 0, unchanged: 9 })
     const csv = fs.readFileSync(path.join(FIXTURES, 'generic.csv'), 'utf8').split('\n').filter((l) => !l.startsWith('slack-alerts') && !l.startsWith('broken-row')).join('\n')
-    const small = await receiveUpload(ctx, { format: 'generic_csv', sourceId: first.source.id, name: 'smaller.csv' }, Readable.toWeb(Readable.from([csv])) as ReadableStream<Uint8Array>, null)
+    const small = await upload(ctx, { format: 'generic_csv', sourceId: first.source.id, name: 'smaller.csv' }, Readable.toWeb(Readable.from([csv])) as ReadableStream<Uint8Array>, null)
     const full = await startImport(ctx, { orgSlug: first.org.slug, uploadId: small.uploadId, allOrNothing: false, mode: 'full' })
     await drainJobs()
     expect(JSON.parse((await db.job.findUniqueOrThrow({ where: { id: full.id } })).result!)).toMatchObject({ gone: 1, errors: 0 })
     expect(await db.identity.findFirst({ where: { sourceId: first.source.id, externalId: 'slack-alerts-bot' } })).toMatchObject({ status: 'deleted' })
+  })
+  it('uploads go only into import sources: a live connector or a demo source is refused before anything is saved', async () => {
+    const t = await createOrg()
+    const ctx = t.ctx('admin')
+    const csv = () => body('generic.csv')
+    const live = await db.source.create({ data: { orgId: t.org.id, name: 'Postgres prod', type: 'postgresql', secretRef: 'PG_PROD_URL', config: '{"host":"db.internal"}' } })
+    // Even a live source whose config names an import format (as a crafted or edited config could) is not an import source.
+    const liveWithFormat = await db.source.create({ data: { orgId: t.org.id, name: 'Postgres tagged', type: 'postgresql', secretRef: 'PG_PROD_URL', config: '{"importFormat":"generic_csv"}' } })
+    const demo = await db.source.create({ data: { orgId: t.org.id, name: 'GitHub demo', type: 'github', config: '{"simulated":true,"importFormat":"github"}' } })
+    const before = uploadsOnDisk()
+    await expect(upload(ctx, { format: 'generic_csv', sourceId: live.id, name: 'x.csv' }, csv(), null)).rejects.toThrow(/“Postgres prod” is a live connector.*does not take uploaded files/)
+    await expect(upload(ctx, { format: 'generic_csv', sourceId: liveWithFormat.id, name: 'x.csv' }, csv(), null)).rejects.toThrow(/is a live connector/)
+    await expect(upload(ctx, { format: 'github', sourceId: demo.id, name: 'x.json' }, body('github-org.json'), null)).rejects.toThrow(/“GitHub demo” is a demo source/)
+    await expect(upload(ctx, { format: 'aws_credential_report', sourceId: t.source.id, name: 'x.csv' }, body('aws-credential-report.csv'), null)).rejects.toThrow(/“AWS test” is not an import source/)
+    expect(uploadsOnDisk()).toBe(before)
+    expect(await db.job.count({ where: { orgId: t.org.id } })).toBe(0)
+    // The import page offers only the import sources.
+    const spreadsheet = await createImportSource(ctx, { orgSlug: t.org.slug, name: 'Spreadsheet', format: 'generic_csv' })
+    expect((await listSources(ctx)).filter((s) => s.importFormat).map((s) => s.id)).toEqual([spreadsheet.id])
+  })
+
+  it('a complete-inventory import never marks identities of a source that stopped being an import source deleted', async () => {
+    const t = await createOrg()
+    const ctx = t.ctx('admin')
+    const source = await createImportSource(ctx, { orgSlug: t.org.slug, name: 'was a spreadsheet', format: 'generic_csv' })
+    const up = await upload(ctx, { format: 'generic_csv', sourceId: source.id, name: 'one.csv' }, streamOf(['name,external_id\nonly-one,only-one\n']), null)
+    // The source becomes a live connector after the upload, with real identities that the file does not list.
+    await db.source.update({ where: { id: source.id }, data: { type: 'postgresql', secretRef: 'PG_PROD_URL', config: '{"importFormat":"generic_csv"}' } })
+    const real = await Promise.all([addIdentity(t.org.id, source.id), addIdentity(t.org.id, source.id)])
+    await expect(startImport(ctx, { orgSlug: t.org.slug, uploadId: up.uploadId, allOrNothing: false, mode: 'full' })).rejects.toThrow(/is a live connector/)
+    // Queued some other way, the import job checks again and refuses.
+    const job = await enqueueJobNow({ orgId: t.org.id, type: IMPORT_JOB, payload: { uploadId: up.uploadId, sourceId: source.id, mode: 'full' }, idempotencyKey: `${IMPORT_JOB}:${up.uploadId}`, createdById: t.people.admin.id })
+    await drainJobs()
+    const done = await db.job.findUniqueOrThrow({ where: { id: job.id } })
+    expect(done).toMatchObject({ status: 'failed', lastError: expect.stringMatching(/is a live connector/) })
+    expect(await db.identity.count({ where: { id: { in: real.map((i) => i.id) }, status: 'active' } })).toBe(2)
+    expect(await db.identity.count({ where: { sourceId: source.id } })).toBe(2)
+    expect(await db.auditEvent.count({ where: { orgId: t.org.id, action: { in: ['source.import', 'source.sync'] } } })).toBe(0)
+  })
+
+  it('an import waits for its preview', async () => {
+    const t = await createOrg()
+    const ctx = t.ctx('admin')
+    const source = await createImportSource(ctx, { orgSlug: t.org.slug, name: 'csv', format: 'generic_csv' })
+    const up = await receiveUpload(ctx, { format: 'generic_csv', sourceId: source.id, name: 'a.csv' }, body('generic.csv'), null)
+    await expect(startImport(ctx, { orgSlug: t.org.slug, uploadId: up.uploadId, allOrNothing: false, mode: 'partial' })).rejects.toThrow(/still being checked/)
+    await drainJobs()
+    await expect(startImport(ctx, { orgSlug: t.org.slug, uploadId: up.uploadId, allOrNothing: false, mode: 'partial' })).resolves.toMatchObject({ type: IMPORT_JOB })
+  })
+
+  it('a 200 MB line of commas and JSON nested 100,000 deep are refused with a message, in bounded memory', async () => {
+    const t = await createOrg()
+    const ctx = t.ctx('admin')
+    const csvSource = await createImportSource(ctx, { orgSlug: t.org.slug, name: 'csv', format: 'generic_csv' })
+    const jsonSource = await createImportSource(ctx, { orgSlug: t.org.slug, name: 'k8s', format: 'kubernetes' })
+    const MB = Buffer.alloc(1024 ** 2, ',')
+    // Generated as it is read: the 200 MB never exist in memory at once.
+    async function* commas(mb: number, head = '', tail = '') {
+      if (head) yield Buffer.from(head)
+      for (let i = 0; i < mb; i++) yield MB
+      if (tail) yield Buffer.from(tail)
+    }
+    let peak = 0
+    const base = process.memoryUsage().heapUsed
+    const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().heapUsed - base)), 5)
+    try {
+      const csvBomb = await upload(ctx, { format: 'generic_csv', sourceId: csvSource.id, name: 'bomb.csv' }, streamOf(commas(200)), null).catch((e: Error & { uploadId: string }) => e)
+      expect(csvBomb).toMatchObject({ message: expect.stringMatching(/^The header row \(line 1\) could not be read: the row is longer than 1 MB/) })
+      const jsonBomb = await upload(ctx, { format: 'kubernetes', sourceId: jsonSource.id, name: 'bomb.json' }, streamOf(['['.repeat(100_000)]), null).catch((e: Error & { uploadId: string }) => e)
+      expect(jsonBomb).toMatchObject({ message: expect.stringMatching(/^The JSON is nested more than 64 levels deep \(line 1\)/) })
+      // The refused files were removed.
+      for (const bomb of [csvBomb, jsonBomb]) expect(fs.existsSync(path.resolve('data/imports', `${(bomb as { uploadId: string }).uploadId}.upload`))).toBe(false)
+      // A bomb on a later line is one unreadable row: the preview reports it and goes on reading past it.
+      const up = await upload(ctx, { format: 'generic_csv', sourceId: csvSource.id, name: 'row.csv' }, streamOf(commas(200, 'name,external_id\nfirst,a\n', '\nlast,b\n')), null)
+      expect(up.preview).toMatchObject({ identities: 2, errorCount: 1, errors: [{ line: 3, message: expect.stringMatching(/longer than 1 MB/) }] })
+      await removeUpload(up.uploadId)
+    } finally {
+      clearInterval(sample)
+    }
+    expect(peak).toBeLessThan(96 * 1024 ** 2)
+    expect(await db.job.count({ where: { orgId: t.org.id, status: 'failed' } })).toBe(2)
   })
 })

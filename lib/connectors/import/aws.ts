@@ -89,7 +89,7 @@ export async function* readAwsCredentialReport(input: AsyncIterable<string | Uin
   for await (const rec of readCsv(input)) {
     let page: DiscoveryPage | null
     if (!header) {
-      if (rec.fields === undefined) throw new ImportFormatError(`The header row could not be read: ${rec.error}.`)
+      if (rec.fields === undefined) throw new ImportFormatError(`The header row (line ${rec.line}) could not be read: ${rec.error}.`)
       header = headerIndex(rec.fields)
       const missing = REQUIRED.filter((c) => !header!.has(c))
       if (missing.length) {

@@ -5,12 +5,9 @@ import { FORMAT_INFO, maxBytesFor, type ImportFormat } from '@/lib/sources/schem
 import { readAwsCredentialReport } from './aws'
 import { readGenericCsv, readGenericJson } from './generic'
 import { readGithubBundle } from './github'
+import { readJsonFile } from './json'
 import { readKubernetesList } from './kubernetes'
-import { ImportFormatError } from './pages'
-
-function formatBytes(n: number) {
-  return n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(1)} GB` : `${Math.round(n / 1024 ** 2)} MB`
-}
+import { formatBytes } from './limits'
 
 export function tooLargeMessage(format: ImportFormat) {
   return `The file is larger than ${formatBytes(maxBytesFor(format))}, the limit for ${FORMAT_INFO[format].label} files. ${
@@ -18,34 +15,38 @@ export function tooLargeMessage(format: ImportFormat) {
   }`
 }
 
-async function readJson(file: string, format: ImportFormat): Promise<unknown> {
-  const size = (await fs.promises.stat(file)).size
-  if (size > maxBytesFor(format)) throw new ImportFormatError(tooLargeMessage(format))
-  const text = await fs.promises.readFile(file, 'utf8')
-  try {
-    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text)
-  } catch (err) {
-    throw new ImportFormatError(`This is not valid JSON (${(err as Error).message}). ${FORMAT_INFO[format].label} files are JSON documents.`)
+async function* fileChunks(file: string, onBytes?: (n: number) => void): AsyncGenerator<Buffer> {
+  let read = 0
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) {
+    read += (chunk as Buffer).length
+    onBytes?.(read)
+    yield chunk as Buffer
   }
 }
 
-/** Reads an uploaded file in the given format as discovery pages: CSV streamed, JSON parsed whole (size-capped). */
-export async function* readImportFile(format: ImportFormat, file: string): AsyncGenerator<DiscoveryPage> {
+const readJson = (file: string, format: ImportFormat, onBytes?: (n: number) => void) =>
+  readJsonFile(file, { maxBytes: maxBytesFor(format), label: FORMAT_INFO[format].label, tooLarge: tooLargeMessage(format), onBytes })
+
+/**
+ * Reads an uploaded file in the given format as discovery pages: CSV streamed, JSON shape-checked then parsed
+ * (size-capped). Runs in the job worker, never in the web process. onBytes reports how far the file is read.
+ */
+export async function* readImportFile(format: ImportFormat, file: string, opts: { onBytes?: (n: number) => void } = {}): AsyncGenerator<DiscoveryPage> {
   switch (format) {
     case 'generic_csv':
-      yield* readGenericCsv(fs.createReadStream(file, { highWaterMark: 1 << 20 }))
+      yield* readGenericCsv(fileChunks(file, opts.onBytes))
       return
     case 'aws_credential_report':
-      yield* readAwsCredentialReport(fs.createReadStream(file, { highWaterMark: 1 << 20 }))
+      yield* readAwsCredentialReport(fileChunks(file, opts.onBytes))
       return
     case 'generic_json':
-      yield* readGenericJson(await readJson(file, format))
+      yield* readGenericJson(await readJson(file, format, opts.onBytes))
       return
     case 'kubernetes':
-      yield* readKubernetesList(await readJson(file, format))
+      yield* readKubernetesList(await readJson(file, format, opts.onBytes))
       return
     case 'github':
-      yield* readGithubBundle(await readJson(file, format))
+      yield* readGithubBundle(await readJson(file, format, opts.onBytes))
       return
   }
 }

@@ -96,7 +96,7 @@ export async function* readGenericCsv(input: AsyncIterable<string | Uint8Array> 
   for await (const rec of readCsv(input)) {
     let page: DiscoveryPage | null
     if (!header) {
-      if (rec.fields === undefined) throw new ImportFormatError(`The header row could not be read: ${rec.error}.`)
+      if (rec.fields === undefined) throw new ImportFormatError(`The header row (line ${rec.line}) could not be read: ${rec.error}.`)
       header = headerIndex(rec.fields)
       if (!header.has('external_id') && !header.has('name')) {
         throw new ImportFormatError(

@@ -19,8 +19,11 @@ type Preview = {
 }
 type Uploaded = { uploadId: string; fileName: string; bytes: number; preview: Preview }
 type JobState = { id: string; status: string; progress: number; total: number; lastError: string | null; result: Record<string, unknown> | null }
+/** A file uploaded and being read by the worker for its preview. */
+type Checking = { fileName: string; bytes: number; job: JobState }
 
 const n = (x: number) => new Intl.NumberFormat('en-US').format(x)
+const percent = (j: JobState) => (j.total ? Math.min(100, Math.round((100 * j.progress) / j.total)) : 0)
 
 export function ImportFlow({ orgSlug, sources: initial, initialSourceId }: { orgSlug: string; sources: SourceOption[]; initialSourceId: string }) {
   const [sources, setSources] = useState(initial)
@@ -28,6 +31,7 @@ export function ImportFlow({ orgSlug, sources: initial, initialSourceId }: { org
   const [file, setFile] = useState<File | null>(null)
   const [uploading, setUploading] = useState(false)
   const [error, setError] = useState<string | null>(null)
+  const [checking, setChecking] = useState<Checking | null>(null)
   const [uploaded, setUploaded] = useState<Uploaded | null>(null)
   const [allOrNothing, setAllOrNothing] = useState(false)
   const [full, setFull] = useState(false)
@@ -45,7 +49,34 @@ export function ImportFlow({ orgSlug, sources: initial, initialSourceId }: { org
     return () => clearTimeout(t)
   }, [job, orgSlug])
 
+  // The preview is read by the worker: poll its job until it has the preview or says why the file was refused.
+  useEffect(() => {
+    if (!checking) return
+    const t = setTimeout(async () => {
+      try {
+        const res = await fetch(`/api/orgs/${orgSlug}/imports/${checking.job.id}`, { cache: 'no-store' })
+        const body = await res.json().catch(() => ({}))
+        if (!res.ok) {
+          setChecking(null)
+          return setError(body.error ?? `The file could not be checked (HTTP ${res.status}).`)
+        }
+        const j = body as JobState
+        if (j.status === 'succeeded' && j.result) {
+          setChecking(null)
+          setUploaded(j.result as Uploaded)
+        } else if (j.status === 'failed' || j.status === 'canceled') {
+          setChecking(null)
+          setError(j.lastError ?? 'The file could not be read.')
+        } else setChecking({ ...checking, job: j })
+      } catch {
+        setChecking({ ...checking })
+      }
+    }, 700)
+    return () => clearTimeout(t)
+  }, [checking, orgSlug])
+
   const reset = () => {
+    setChecking(null)
     setUploaded(null)
     setJob(null)
     setError(null)
@@ -60,7 +91,7 @@ export function ImportFlow({ orgSlug, sources: initial, initialSourceId }: { org
       const res = await fetch(`/api/orgs/${orgSlug}/imports?${q}`, { method: 'POST', body: file, headers: { 'content-type': 'application/octet-stream' } })
       const body = await res.json().catch(() => ({ error: `The upload failed (HTTP ${res.status}).` }))
       if (!res.ok) setError(body.error ?? `The upload failed (HTTP ${res.status}).`)
-      else setUploaded(body)
+      else setChecking({ fileName: body.fileName, bytes: body.bytes, job: { id: body.jobId, status: 'queued', progress: 0, total: body.bytes, lastError: null, result: null } })
     } catch {
       setError('The upload did not reach the server. Check your connection and try again.')
     } finally {
@@ -112,10 +143,20 @@ export function ImportFlow({ orgSlug, sources: initial, initialSourceId }: { org
                 aria-label="File"
               />
             </label>
-            <Button type="submit" disabled={!file || uploading}>{uploading ? 'Uploading…' : 'Upload and preview'}</Button>
+            <Button type="submit" disabled={!file || uploading || !!checking}>{uploading ? 'Uploading…' : checking ? 'Checking…' : 'Upload and preview'}</Button>
             {source ? <p className="w-full text-xs text-slate-500">{FORMAT_INFO[source.format].hint}</p> : null}
           </form>
         )}
+        {checking ? (
+          <div className="mt-3" data-testid="preview-progress" aria-live="polite">
+            <p className="mb-1 text-sm text-slate-700">
+              {checking.job.status === 'queued' ? `Uploaded ${checking.fileName}; waiting for a worker to read it…` : `Reading ${checking.fileName}… ${percent(checking.job)}%`}
+            </p>
+            <div className="h-2 w-full overflow-hidden rounded bg-slate-100" role="progressbar" aria-label="Reading the file" aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent(checking.job)}>
+              <div className="h-full bg-indigo-500 transition-all" style={{ width: `${Math.max(5, percent(checking.job))}%` }} />
+            </div>
+          </div>
+        ) : null}
         {error ? <p className="mt-3 rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-800" data-testid="import-error">{error}</p> : null}
       </Card>
 

@@ -1,8 +1,5 @@
 import { NextResponse } from 'next/server'
-import { recordDenied } from '@/lib/audit/record'
-import { requireOrgContext } from '@/lib/auth/context'
-import { can } from '@/lib/auth/permissions'
-import { AppError } from '@/lib/errors'
+import { orgParams, orgRoute } from '@/lib/route'
 import { receiveUpload } from '@/lib/sources/receive'
 import { uploadQuerySchema } from '@/lib/sources/schemas'
 
@@ -10,26 +7,16 @@ export const runtime = 'nodejs'
 export const dynamic = 'force-dynamic'
 
 /**
- * POST the raw file as the body, with ?format=&sourceId=&name= : it is streamed to disk and previewed.
- * A public endpoint: it checks the session, the membership and the permission itself.
+ * POST the raw file as the body, with ?format=&sourceId=&name= : it is streamed to disk and its preview is
+ * queued (202 with the preview job's id, which the page polls at ./[jobId]).
  */
-export async function POST(req: Request, { params }: { params: Promise<{ orgSlug: string }> }) {
-  try {
-    const { orgSlug } = await params
-    const ctx = await requireOrgContext(orgSlug)
-    if (!can(ctx.role, 'source:manage')) {
-      await recordDenied(ctx, { action: 'permission.source:manage', targetType: 'route', targetLabel: 'imports.upload', details: { role: ctx.role } })
-      return NextResponse.json({ error: 'You do not have permission to import files.' }, { status: 403 })
-    }
-    const url = new URL(req.url)
-    const q = uploadQuerySchema.safeParse(Object.fromEntries(url.searchParams))
-    if (!q.success) return NextResponse.json({ error: 'Choose a format and a source.', fieldErrors: q.error.flatten().fieldErrors }, { status: 400 })
+export const POST = orgRoute({
+  name: 'imports.upload',
+  params: orgParams,
+  query: uploadQuerySchema,
+  permission: 'source:manage',
+  run: async ({ req, ctx, query }) => {
     const length = req.headers.get('content-length')
-    const result = await receiveUpload(ctx, q.data, req.body, length ? Number(length) : null)
-    return NextResponse.json(result)
-  } catch (err) {
-    if (err instanceof AppError) return NextResponse.json({ error: err.message }, { status: err.status })
-    console.error('import upload failed', err)
-    return NextResponse.json({ error: 'The upload failed on our side. Nothing was imported; try again.' }, { status: 500 })
-  }
-}
+    return NextResponse.json(await receiveUpload(ctx, query, req.body, length ? Number(length) : null), { status: 202 })
+  },
+})

@@ -1,0 +1,60 @@
+import 'server-only'
+import { unstable_rethrow } from 'next/navigation'
+import { NextResponse } from 'next/server'
+import { z } from 'zod'
+import { recordDenied } from '@/lib/audit/record'
+import { requireOrgContext, type OrgContext } from '@/lib/auth/context'
+import { can, type Permission } from '@/lib/auth/permissions'
+import { AppError, ForbiddenError, mapPrismaError, NotFoundError, ValidationError } from '@/lib/errors'
+import { env } from '@/lib/env'
+import { isSameOrigin } from '@/lib/origin'
+
+export const orgParams = z.object({ orgSlug: z.string().min(1).max(64) })
+
+type Options<P extends z.ZodType<{ orgSlug: string }>, Q extends z.ZodType> = {
+  /** names the route in the audit row of a refused attempt */
+  name: string
+  params: P
+  query?: Q
+  permission: Permission
+  run: (args: { req: Request; ctx: OrgContext; params: z.infer<P>; query: z.infer<Q> }) => Promise<unknown>
+}
+
+const json = (status: number, body: Record<string, unknown>) => NextResponse.json(body, { status })
+
+/**
+ * The one wrapper every cookie-authenticated route handler uses, like orgAction for actions: Origin check ->
+ * route params -> session, membership and role from the database -> permission (refusals audited) -> query
+ * -> run. AppError becomes `{ error }` with its status; anything else is logged and answered with a generic
+ * 500. run may return a Response (sent as is) or a value (sent as JSON).
+ */
+export function orgRoute<P extends z.ZodType<{ orgSlug: string }>, Q extends z.ZodType = z.ZodObject<Record<string, never>>>(opts: Options<P, Q>) {
+  return async (req: Request, segment: { params: Promise<unknown> }): Promise<Response> => {
+    try {
+      if (!isSameOrigin(req.method, req.headers, [env().appUrl, env().authUrl])) {
+        throw new ForbiddenError('This request did not come from Custodian’s own pages, so it was refused.')
+      }
+      const params = opts.params.safeParse(await segment.params)
+      if (!params.success) throw new NotFoundError()
+      const ctx = await requireOrgContext(params.data.orgSlug)
+      if (!can(ctx.role, opts.permission)) {
+        await recordDenied(ctx, { action: `permission.${opts.permission}`, targetType: 'route', targetLabel: opts.name, details: { role: ctx.role } })
+        throw new ForbiddenError()
+      }
+      const querySchema: z.ZodType = opts.query ?? z.object({})
+      const query = querySchema.safeParse(Object.fromEntries(new URL(req.url).searchParams))
+      if (!query.success) throw new ValidationError('Some fields need attention.', z.flattenError(query.error).fieldErrors as Record<string, string[]>)
+      const result = await opts.run({ req, ctx, params: params.data, query: query.data as z.infer<Q> })
+      return result instanceof Response ? result : NextResponse.json(result)
+    } catch (err) {
+      unstable_rethrow(err)
+      const mapped = mapPrismaError(err)
+      if (mapped instanceof AppError) {
+        const fieldErrors = mapped instanceof ValidationError && Object.keys(mapped.fieldErrors).length ? { fieldErrors: mapped.fieldErrors } : {}
+        return json(mapped.status, { error: mapped.message, ...fieldErrors })
+      }
+      console.error(`route ${opts.name} failed`, err)
+      return json(500, { error: 'Something went wrong on our side. Nothing was changed; try again.' })
+    }
+  }
+}
