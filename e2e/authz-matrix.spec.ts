@@ -311,7 +311,9 @@ const TABLES = [
 /** A digest of everything the organization owns except refused-attempt audit rows (which a denial adds). */
 async function digest(orgId: string): Promise<string> {
   const h = createHash('sha256')
-  for (const t of TABLES) h.update(t).update(JSON.stringify(await sql(`SELECT * FROM "${t}" WHERE "orgId" = ? ORDER BY "id"`, [orgId])))
+  for (const t of TABLES) {
+    h.update(t).update(JSON.stringify(await sql(`SELECT * FROM "${t}" WHERE "orgId" = ? ORDER BY "id"`, [orgId])))
+  }
   h.update(JSON.stringify(await sql(`SELECT "settings", "slug", "name" FROM "Organization" WHERE "id" = ?`, [orgId])))
   h.update(JSON.stringify(await sql(`SELECT "id", "email", "name", "active" FROM "User" WHERE "id" IN (SELECT "userId" FROM "Membership" WHERE "orgId" = ?) ORDER BY "id"`, [orgId])))
   h.update(JSON.stringify(await sql(`SELECT "seq", "action" FROM "AuditEvent" WHERE "orgId" = ? AND "outcome" <> 'denied' ORDER BY "seq"`, [orgId])))
@@ -567,6 +569,7 @@ test.describe('authorization matrix', () => {
           expect(await digest(orgA)).toBe(before)
           expect(await deniedCount(orgA, w.a.users[role].id)).toBe(deniedBefore + 1)
         }
+        await settle(orgA)
         await ctx.dispose()
       }
     }

@@ -5,7 +5,7 @@ import { z } from 'zod'
 import { recordDenied } from '@/lib/audit/record'
 import { requireOrgContext, type OrgContext } from '@/lib/auth/context'
 import { can, type Permission } from '@/lib/auth/permissions'
-import { AppError, ForbiddenError, mapPrismaError, NotFoundError, ValidationError } from '@/lib/errors'
+import { AppError, ForbiddenError, ForeignReferenceError, mapPrismaError, NotFoundError, ValidationError } from '@/lib/errors'
 import { env } from '@/lib/env'
 import { isSameOrigin } from '@/lib/origin'
 
@@ -20,6 +20,9 @@ type Options<P extends z.ZodType<{ orgSlug: string }>, Q extends z.ZodType> = {
   run: (args: { req: Request; ctx: OrgContext; params: z.infer<P>; query: z.infer<Q> }) => Promise<unknown>
 }
 
+/** A missing role, already recorded where it was found. */
+class RoleRefusal extends ForbiddenError {}
+
 const json = (status: number, body: Record<string, unknown>) => NextResponse.json(body, { status })
 
 /**
@@ -30,16 +33,17 @@ const json = (status: number, body: Record<string, unknown>) => NextResponse.jso
  */
 export function orgRoute<P extends z.ZodType<{ orgSlug: string }>, Q extends z.ZodType = z.ZodObject<Record<string, never>>>(opts: Options<P, Q>) {
   return async (req: Request, segment: { params: Promise<unknown> }): Promise<Response> => {
+    let ctx: OrgContext | null = null
     try {
       if (!isSameOrigin(req.method, req.headers, [env().appUrl, env().authUrl])) {
         throw new ForbiddenError('This request did not come from Custodian’s own pages, so it was refused.')
       }
       const params = opts.params.safeParse(await segment.params)
       if (!params.success) throw new NotFoundError()
-      const ctx = await requireOrgContext(params.data.orgSlug)
+      ctx = await requireOrgContext(params.data.orgSlug)
       if (!can(ctx.role, opts.permission)) {
         await recordDenied(ctx, { action: `permission.${opts.permission}`, targetType: 'route', targetLabel: opts.name, details: { role: ctx.role } })
-        throw new ForbiddenError()
+        throw new RoleRefusal()
       }
       const querySchema: z.ZodType = opts.query ?? z.object({})
       const query = querySchema.safeParse(Object.fromEntries(new URL(req.url).searchParams))
@@ -50,6 +54,10 @@ export function orgRoute<P extends z.ZodType<{ orgSlug: string }>, Q extends z.Z
       unstable_rethrow(err)
       const mapped = mapPrismaError(err)
       if (mapped instanceof AppError) {
+        // Object-level refusals (another organization's ids, not yours) are refused attempts too, as in orgAction.
+        if (ctx && !(err instanceof RoleRefusal) && (mapped.status === 403 || mapped.status === 404 || mapped instanceof ForeignReferenceError)) {
+          await recordDenied(ctx, { action: `permission.${opts.permission}`, targetType: 'route', targetLabel: opts.name, details: { reason: mapped.message, status: mapped.status } })
+        }
         const fieldErrors = mapped instanceof ValidationError && Object.keys(mapped.fieldErrors).length ? { fieldErrors: mapped.fieldErrors } : {}
         return json(mapped.status, { error: mapped.message, ...fieldErrors })
       }
