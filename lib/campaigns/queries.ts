@@ -2,8 +2,7 @@ import 'server-only'
 import type { Prisma } from '@/lib/generated/sqlite/client'
 import { assertCan, type OrgContext } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
-import { describeFilter } from '@/lib/inventory/describe'
-import { identityFilterSchema } from '@/lib/inventory/schemas'
+import { filterInWords } from '@/lib/inventory/queries'
 import { myItemsWhere } from './decide'
 import { getOwnCampaign } from './mutations'
 import { median } from './recommend'
@@ -44,25 +43,12 @@ export async function getCampaignOrThrow(ctx: OrgContext, id: string) {
     select: { id: true, name: true },
   })
   const nameOf = (uid: string | null) => people.find((p) => p.id === uid)?.name ?? null
-  const scope = await describeScope(ctx, c.scope, nameOf(c.createdById))
-  return { campaign: c, job, scope, fallbackName: nameOf(c.fallbackReviewerId), signoffName: nameOf(c.signoffReviewerId), createdByName: nameOf(c.createdById) }
-}
-
-/** The campaign's scope in words, with the people, sources and teams it names looked up in this organization. */
-async function describeScope(ctx: OrgContext, json: string, creator: string | null) {
   let raw: unknown = {}
   try {
-    raw = JSON.parse(json)
+    raw = JSON.parse(c.scope)
   } catch {}
-  const f = identityFilterSchema.parse(raw && typeof raw === 'object' ? raw : {})
-  const owner = f.owner && f.owner !== 'me' && f.owner !== 'unowned' ? f.owner : null
-  const [users, sources, teams] = await Promise.all([
-    owner ? db.membership.findMany({ where: { orgId: ctx.org.id, userId: owner }, select: { user: { select: { id: true, name: true } } } }) : [],
-    f.source.length ? db.source.findMany({ where: { orgId: ctx.org.id, id: { in: f.source } }, select: { id: true, name: true } }) : [],
-    f.team ? db.team.findMany({ where: { orgId: ctx.org.id, id: f.team }, select: { id: true, name: true } }) : [],
-  ])
-  const byId = (rows: { id: string; name: string }[]) => Object.fromEntries(rows.map((r) => [r.id, r.name]))
-  return describeFilter(f, { users: byId(users.map((m) => m.user)), sources: byId(sources), teams: byId(teams), me: creator })
+  const scope = await filterInWords(db, ctx.org.id, raw, nameOf(c.createdById))
+  return { campaign: c, job, scope, fallbackName: nameOf(c.fallbackReviewerId), signoffName: nameOf(c.signoffReviewerId), createdByName: nameOf(c.createdById) }
 }
 
 export const REVIEWERS_PAGE_SIZE = 10

@@ -10,6 +10,7 @@ import '@/lib/notifications/jobs'
 import { notify } from '@/lib/notifications/notify'
 import { applyOwnership, type ApplyCtx, type OwnershipRow, type OwnershipTarget } from '@/lib/ownership/apply'
 import { activeMemberIds, assertAssignable, loadDirectory, loadSuggestionInputs } from '@/lib/ownership/directory'
+import { bulkTargetLabel } from '@/lib/ownership/mutations'
 import { BULK_BATCH, bulkAssignPayloadSchema, offboardPayloadSchema } from '@/lib/ownership/schemas'
 import { HIGH_CONFIDENCE, suggestOwners } from '@/lib/ownership/suggestions'
 
@@ -73,10 +74,12 @@ registerJobHandler('bulk_assign', async ({ job, payload: raw, workerId, progress
       const next = { ...state, cursor: rows.at(-1)?.id ?? state.cursor, scanned: state.scanned + rows.length, changed: state.changed + changed }
       const done = rows.length < BULK_BATCH
       if (done) {
+        const me = await tx.user.findUnique({ where: { id: state.userId }, select: { name: true } })
         await recordAudit(tx, ctx, {
           action: state.mode === 'suggestions' ? 'identity.accept-suggestions' : 'identity.bulk-assign-owner',
           targetType: 'job',
           targetId: job.id,
+          targetLabel: await bulkTargetLabel(tx, org.id, state.mode, state.filter, me?.name ?? null, next.scanned),
           details: { by: 'filter', filter: state.filter, scanned: next.scanned, changed: next.changed, ...(state.mode === 'fields' ? { fields: state.fields } : {}) },
         })
       }
