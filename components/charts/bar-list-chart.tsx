@@ -14,7 +14,8 @@ const fmt = (n: number) => new Intl.NumberFormat('en-US').format(n)
 export function BarListChart({ data: all, name, color = '#6366f1', testId, limit, more = 'more' }: { data: BarDatum[]; name: string; color?: string; testId?: string; limit?: number; more?: string }) {
   const router = useRouter()
   if (all.length === 0) return <p className="py-6 text-center text-sm text-slate-500">Nothing to show yet.</p>
-  const data = limit && all.length > limit ? all.slice(0, limit) : all
+  // "and 1 more" would take the room of the bar it hides.
+  const data = limit && all.length > limit + 1 ? all.slice(0, limit) : all
   const rest = all.slice(data.length)
   const height = Math.max(120, data.length * 30 + 16)
   return (

@@ -142,29 +142,29 @@ export default async function CampaignPage({
               <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
                 <tr>
                   <th scope="col" className="pb-1">Reviewer</th>
-                  <th scope="col" className="text-right" title="Decided by the reviewer">Decided</th>
-                  <th scope="col" className="text-right" title="The campaign's default decision, applied at close">By default</th>
-                  <th scope="col" className="text-right" title="Not decided yet, or answered “don't know”">{c.status === 'closed' ? 'Undecided' : 'Open'}</th>
-                  <th scope="col" className="text-right" title="Share of the reviewer's decisions made in bulk">Bulk</th>
+                  <th scope="col" className="pl-3 text-right" title="Decided by the reviewer">Decided</th>
+                  <th scope="col" className="pl-3 text-right" title="The campaign's default decision, applied at close">By default</th>
+                  <th scope="col" className="pl-3 text-right" title="Not decided yet, or answered “don't know”">{c.status === 'closed' ? 'Undecided' : 'Open'}</th>
+                  <th scope="col" className="pl-3 text-right" title="Share of the reviewer's decisions made in bulk">Bulk</th>
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-100">
                 {stats.reviewers.map((r) => (
                   <tr key={r.id ?? 'none'}>
                     <th scope="row" className="py-1 text-left font-normal">{r.name}</th>
-                    <td className="text-right tabular-nums">{formatNumber(r.decided)}</td>
-                    <td className="text-right tabular-nums">{formatNumber(r.defaulted)}</td>
-                    <td className="text-right tabular-nums">{formatNumber(r.open)}</td>
-                    <td className="text-right tabular-nums">{pct(r.bulkShare)}</td>
+                    <td className="pl-3 text-right tabular-nums">{formatNumber(r.decided)}</td>
+                    <td className="pl-3 text-right tabular-nums">{formatNumber(r.defaulted)}</td>
+                    <td className="pl-3 text-right tabular-nums">{formatNumber(r.open)}</td>
+                    <td className="pl-3 text-right tabular-nums">{pct(r.bulkShare)}</td>
                   </tr>
                 ))}
               </tbody>
               <tfoot className="border-t border-slate-200 font-medium">
                 <tr data-testid="reviewers-total">
                   <th scope="row" className="py-1 text-left">All reviewers</th>
-                  <td className="text-right tabular-nums">{formatNumber(stats.reviewerTotals.decided)}</td>
-                  <td className="text-right tabular-nums">{formatNumber(stats.reviewerTotals.defaulted)}</td>
-                  <td className="text-right tabular-nums">{formatNumber(stats.reviewerTotals.open)}</td>
+                  <td className="pl-3 text-right tabular-nums">{formatNumber(stats.reviewerTotals.decided)}</td>
+                  <td className="pl-3 text-right tabular-nums">{formatNumber(stats.reviewerTotals.defaulted)}</td>
+                  <td className="pl-3 text-right tabular-nums">{formatNumber(stats.reviewerTotals.open)}</td>
                   <td />
                 </tr>
               </tfoot>
