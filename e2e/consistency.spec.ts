@@ -1,4 +1,4 @@
-import { createTestOrg, expect, gotoAs, test, type TestOrg } from './fixtures'
+import { createTestOrg, expect, gotoAs, test } from './fixtures'
 import { insertRow, orgIdOf, rowId, runSql, type Row, type Statement } from './db'
 
 // What governance teams, owners and admins see agrees with itself: a settled finding is gone everywhere at once,
