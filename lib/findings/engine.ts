@@ -1,6 +1,7 @@
-// The findings engine: evaluates every rule for a range of identities with set-based SQL (one upsert per rule,
-// one resolve, one rollup), range by range. Runs on Prisma (jobs) and on lib/bulk.ts (seeder, benchmark).
-import { RULE_IDS, RULES, SEVERITY_WEIGHT } from '@/lib/findings/rules'
+// The findings engine: evaluates every rule for a range or a list of identities with set-based SQL (one upsert per
+// rule, one resolve, one rollup). Runs on Prisma (jobs, and inside the transaction of each change that settles or
+// raises a finding) and on lib/bulk.ts (seeder, benchmark).
+import { OWNER_LEFT_RULE, RULE_IDS, RULES, SEVERITY_WEIGHT } from '@/lib/findings/rules'
 import { dialect, num, run, type Frag, type Sql } from '@/lib/findings/sql'
 import type { OrgSettings } from '@/lib/settings/schemas'
 
@@ -56,6 +57,13 @@ async function evaluate(s: Sql, scope: Scope, settings: OrgSettings, now: number
     d.q`UPDATE "Finding" SET "status" = 'resolved', "resolvedAt" = ${at}
       WHERE ${scope.finding} AND "status" <> 'resolved' AND "lastSeenAt" <> ${at} AND "rule" IN (${d.raw(RULE_IDS.map((r) => d.lit(r).text).join(','))})`,
   )
+  // Offboarding's "owner left" ends when somebody owns the identity again, however that happened, or when it is deleted.
+  await run(
+    s,
+    d.q`UPDATE "Finding" SET "status" = 'resolved', "resolvedAt" = ${at}
+      WHERE ${scope.finding} AND "rule" = ${d.lit(OWNER_LEFT_RULE)} AND "status" <> 'resolved'
+        AND EXISTS (SELECT 1 FROM "Identity" i WHERE i."id" = "Finding"."identityId" AND (i."ownerId" IS NOT NULL OR i."status" = 'deleted'))`,
+  )
   await rollup(s, scope.identityRow)
 }
 
@@ -74,7 +82,7 @@ export async function recomputeRange(s: Sql, orgId: string, lo: string, hi: stri
   )
 }
 
-export const SETTLE_CHUNK = 2_000
+const SETTLE_CHUNK = 2_000
 /** At most this many other identities are re-evaluated because they share a secret with a changed one; the nightly pass covers the rest. */
 const SHARED_SECRET_LIMIT = 1_000
 

@@ -310,6 +310,11 @@ describe('findings engine', () => {
     await recomputeIdentities(s, 'org', [id], settings, { now: NOW + 2000 })
     expect(db.prepare(`SELECT "rule" FROM "Finding" WHERE "identityId" = ? AND "status" = 'open'`).all(id)).toEqual([{ rule: 'owner-left' }])
     expect(db.prepare(`SELECT "riskScore", "openFindings" FROM "Identity" WHERE "id" = ?`).get(id)).toEqual({ riskScore: 25, openFindings: 1 })
+    // However the identity got an owner again, "owner left" ends with it.
+    db.prepare(`UPDATE "Identity" SET "ownerId" = 'alice' WHERE "id" = ?`).run(id)
+    await recomputeIdentities(s, 'org', [id], settings, { now: NOW + 3000 })
+    expect(db.prepare(`SELECT "status" FROM "Finding" WHERE "id" = 'ol'`).get()).toEqual({ status: 'resolved' })
+    expect(db.prepare(`SELECT "riskScore", "openFindings" FROM "Identity" WHERE "id" = ?`).get(id)).toEqual({ riskScore: 0, openFindings: 0 })
   })
 
   it('walks all identities in batches', async () => {
