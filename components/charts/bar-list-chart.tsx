@@ -7,10 +7,16 @@ export type BarDatum = { label: string; value: number; href: string; color?: str
 
 const fmt = (n: number) => new Intl.NumberFormat('en-US').format(n)
 
-/** Horizontal bars; a click on a bar (or its row in the list below, for keyboards) opens the bar's link. */
-export function BarListChart({ data, name, color = '#6366f1', testId }: { data: BarDatum[]; name: string; color?: string; testId?: string }) {
+/**
+ * Horizontal bars; a click on a bar (or its row in the list below, for keyboards) opens the bar's link. With `limit`,
+ * the first `limit` bars are drawn and the rest listed under "and N more {more}": nothing is dropped silently.
+ */
+export function BarListChart({ data: all, name, color = '#6366f1', testId, limit, more = 'more' }: { data: BarDatum[]; name: string; color?: string; testId?: string; limit?: number; more?: string }) {
   const router = useRouter()
-  if (data.length === 0) return <p className="py-6 text-center text-sm text-slate-500">Nothing to show yet.</p>
+  if (all.length === 0) return <p className="py-6 text-center text-sm text-slate-500">Nothing to show yet.</p>
+  // "and 1 more" would take the room of the bar it hides.
+  const data = limit && all.length > limit + 1 ? all.slice(0, limit) : all
+  const rest = all.slice(data.length)
   const height = Math.max(120, data.length * 30 + 16)
   return (
     <div data-testid={testId}>
@@ -44,6 +50,23 @@ export function BarListChart({ data, name, color = '#6366f1', testId }: { data: 
           </li>
         ))}
       </ul>
+      {rest.length ? (
+        <details className="group mt-1 text-sm">
+          <summary className="cursor-pointer rounded text-xs font-medium text-indigo-700 outline-none select-none hover:underline focus-visible:ring-2 focus-visible:ring-indigo-500">
+            and {fmt(rest.length)} more {more} ({fmt(rest.reduce((n, d) => n + d.value, 0))})
+          </summary>
+          <ul className="mt-1 max-h-48 divide-y divide-slate-100 overflow-y-auto">
+            {rest.map((d) => (
+              <li key={d.label}>
+                <Link href={d.href} aria-label={`${d.label}: ${fmt(d.value)}`} className="flex justify-between gap-2 py-1 text-slate-700 hover:text-indigo-700">
+                  <span className="truncate">{d.label}</span>
+                  <span className="tabular-nums text-slate-500">{fmt(d.value)}</span>
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </details>
+      ) : null}
     </div>
   )
 }

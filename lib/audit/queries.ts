@@ -2,6 +2,7 @@ import 'server-only'
 import { assertCan, type OrgContext } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
 import { verifyRun, type ChainBreak } from '@/lib/audit/chain'
+import { describeOwnershipChange, ownershipIds, parseDetails } from '@/lib/audit/describe'
 import type { AuditListParams } from '@/lib/audit/schemas'
 
 export async function listAuditEvents(ctx: OrgContext, p: AuditListParams) {
@@ -21,13 +22,28 @@ export async function listAuditEvents(ctx: OrgContext, p: AuditListParams) {
     db.auditEvent.count({ where }),
     db.auditEvent.groupBy({ by: ['action'], where: { orgId: ctx.org.id }, orderBy: { action: 'asc' } }),
   ])
-  return { rows, total, actions: actions.map((a) => a.action) }
+  return { rows: await withChanges(ctx, rows), total, actions: actions.map((a) => a.action) }
 }
 
 /** A target's audit history: actors and justifications are audit data, so it needs audit:read like the log itself. */
 export async function listAuditForTarget(ctx: OrgContext, targetId: string, take = 20) {
   assertCan(ctx, 'audit:read')
-  return db.auditEvent.findMany({ where: { orgId: ctx.org.id, targetId }, orderBy: { seq: 'desc' }, take })
+  return withChanges(ctx, await db.auditEvent.findMany({ where: { orgId: ctx.org.id, targetId }, orderBy: { seq: 'desc' }, take }))
+}
+
+/** Adds what each row changed in words, looking up the people and teams of the page's rows in two queries. */
+async function withChanges<T extends { details: string }>(ctx: OrgContext, rows: T[]): Promise<(T & { change: string | null })[]> {
+  const details = rows.map((r) => parseDetails(r.details))
+  const ids = [...new Set(details.flatMap(ownershipIds))]
+  const [members, teams] = ids.length
+    ? await Promise.all([
+        // Names of this organization's people and teams only: an id from elsewhere stays an id.
+        db.membership.findMany({ where: { orgId: ctx.org.id, userId: { in: ids } }, select: { user: { select: { id: true, name: true } } } }),
+        db.team.findMany({ where: { orgId: ctx.org.id, id: { in: ids } }, select: { id: true, name: true } }),
+      ])
+    : [[], []]
+  const names = Object.fromEntries([...members.map((m) => [m.user.id, m.user.name]), ...teams.map((t) => [t.id, t.name])])
+  return rows.map((r, i) => ({ ...r, change: describeOwnershipChange(details[i], names) }))
 }
 
 /** Walks the whole chain in pages of 5,000, in constant memory. */

@@ -2,6 +2,7 @@ import 'server-only'
 import type { Prisma } from '@/lib/generated/sqlite/client'
 import { assertCan, type OrgContext } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
+import { filterInWords } from '@/lib/inventory/queries'
 import { myItemsWhere } from './decide'
 import { getOwnCampaign } from './mutations'
 import { median } from './recommend'
@@ -42,17 +43,31 @@ export async function getCampaignOrThrow(ctx: OrgContext, id: string) {
     select: { id: true, name: true },
   })
   const nameOf = (uid: string | null) => people.find((p) => p.id === uid)?.name ?? null
-  return { campaign: c, job, fallbackName: nameOf(c.fallbackReviewerId), signoffName: nameOf(c.signoffReviewerId), createdByName: nameOf(c.createdById) }
+  let raw: unknown = {}
+  try {
+    raw = JSON.parse(c.scope)
+  } catch {}
+  const scope = await filterInWords(db, ctx.org.id, raw, nameOf(c.createdById))
+  return { campaign: c, job, scope, fallbackName: nameOf(c.fallbackReviewerId), signoffName: nameOf(c.signoffReviewerId), createdByName: nameOf(c.createdById) }
 }
 
-/** Progress, per-reviewer load, decisions by kind, remediation states and signs of rubber-stamping. */
-export async function campaignStats(ctx: OrgContext, id: string) {
+export const REVIEWERS_PAGE_SIZE = 10
+const DECIDED = new Set(['keep', 'revoke', 'reduce'])
+
+export type ReviewerStats = { id: string | null; name: string; decided: number; defaulted: number; open: number; decisions: number; bulkShare: number }
+
+/**
+ * Progress, per-reviewer load, decisions by kind, remediation states and signs of rubber-stamping. Every item
+ * counts once, under its current reviewer, as decided by a person, decided by default (the campaign's default
+ * decision at close) or open ("don't know" and unanswered): the reviewers' rows add up to the header's numbers.
+ */
+export async function campaignStats(ctx: OrgContext, id: string, opts: { reviewerPage?: number } = {}) {
   assertCan(ctx, 'campaign:read')
   const c = await getOwnCampaign(ctx, id)
   const scope = { campaignId: c.id, orgId: ctx.org.id }
   const [byDecision, byReviewer, byRemediation, decisionsByUser, keptRevokes, recRevokes, overdue] = await Promise.all([
     db.reviewItem.groupBy({ by: ['decision'], where: scope, _count: { _all: true } }),
-    db.reviewItem.groupBy({ by: ['reviewerId', 'status'], where: { ...scope, stage: c.currentStage }, _count: { _all: true } }),
+    db.reviewItem.groupBy({ by: ['reviewerId', 'decision', 'decidedById'], where: scope, _count: { _all: true } }),
     db.reviewItem.groupBy({ by: ['remediationStatus'], where: scope, _count: { _all: true } }),
     db.decision.groupBy({ by: ['decidedById', 'bulk'], where: { ...scope, decidedById: { not: null } }, _count: { _all: true } }),
     db.reviewItem.count({ where: { ...scope, recommendation: 'revoke', decision: 'keep' } }),
@@ -60,21 +75,36 @@ export async function campaignStats(ctx: OrgContext, id: string) {
     c.dueAt && c.dueAt.getTime() < Date.now() && c.status === 'active' ? db.reviewItem.count({ where: { ...scope, stage: c.currentStage, status: 'pending' } }) : Promise.resolve(0),
   ])
   const decisions = Object.fromEntries(byDecision.map((d) => [d.decision ?? 'none', d._count._all])) as Record<string, number>
-  const total = c.itemCount
+  const total = byDecision.reduce((n, d) => n + d._count._all, 0)
   const decided = (decisions.keep ?? 0) + (decisions.revoke ?? 0) + (decisions.reduce ?? 0)
 
-  const reviewerIds = [...new Set([...byReviewer.map((r) => r.reviewerId), ...decisionsByUser.map((d) => d.decidedById)].filter((x): x is string => !!x))]
-  const users = await db.user.findMany({ where: { id: { in: reviewerIds } }, select: { id: true, name: true } })
-  const reviewers = reviewerIds
-    .map((rid) => {
-      const rows = byReviewer.filter((r) => r.reviewerId === rid)
-      const count = (s: string) => rows.find((r) => r.status === s)?._count._all ?? 0
-      const made = decisionsByUser.filter((d) => d.decidedById === rid)
-      const all = made.reduce((n, d) => n + d._count._all, 0)
-      const bulk = made.find((d) => d.bulk)?._count._all ?? 0
-      return { id: rid, name: users.find((u) => u.id === rid)?.name ?? 'Unknown', open: count('pending'), decided: count('decided') + count('closed'), decisions: all, bulkShare: all ? bulk / all : 0 }
-    })
-    .sort((a, b) => b.open - a.open)
+  const rows = new Map<string | null, ReviewerStats>()
+  const rowOf = (rid: string | null) => {
+    let r = rows.get(rid)
+    if (!r) rows.set(rid, (r = { id: rid, name: '', decided: 0, defaulted: 0, open: 0, decisions: 0, bulkShare: 0 }))
+    return r
+  }
+  for (const g of byReviewer) {
+    const r = rowOf(g.reviewerId)
+    const n = g._count._all
+    if (!g.decision || !DECIDED.has(g.decision)) r.open += n
+    else if (g.decidedById) r.decided += n
+    else r.defaulted += n
+  }
+  for (const d of decisionsByUser) {
+    const r = rowOf(d.decidedById)
+    r.decisions += d._count._all
+    if (d.bulk) r.bulkShare += d._count._all
+  }
+  const ids = [...rows.keys()].filter((x): x is string => !!x)
+  const users = ids.length ? await db.user.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } }) : []
+  const nameOf = new Map(users.map((u) => [u.id, u.name]))
+  const all = [...rows.values()]
+    .map((r) => ({ ...r, name: r.id ? (nameOf.get(r.id) ?? 'Unknown') : 'No reviewer', bulkShare: r.decisions ? r.bulkShare / r.decisions : 0 }))
+    .sort((a, b) => b.open - a.open || b.decided + b.defaulted - (a.decided + a.defaulted) || a.name.localeCompare(b.name))
+  const defaulted = all.reduce((n, r) => n + r.defaulted, 0)
+  const pages = Math.max(1, Math.ceil(all.length / REVIEWERS_PAGE_SIZE))
+  const page = Math.min(Math.max(1, opts.reviewerPage ?? 1), pages)
 
   // Median time per decision, read in one sorted pass over a single indexed column.
   const timed = await db.decision.findMany({ where: { ...scope, decidedById: { not: null }, elapsedMs: { not: null } }, select: { elapsedMs: true }, take: 200_000 })
@@ -84,9 +114,15 @@ export async function campaignStats(ctx: OrgContext, id: string) {
   return {
     total,
     decided,
+    defaulted,
     complete: total ? decided / total : 0,
     decisions,
-    reviewers,
+    reviewers: all.slice((page - 1) * REVIEWERS_PAGE_SIZE, page * REVIEWERS_PAGE_SIZE),
+    reviewerPage: page,
+    reviewerPages: pages,
+    reviewerCount: all.length,
+    reviewerTotals: { decided: decided - defaulted, defaulted, open: total - decided },
+    reviewerOptions: all.filter((r) => r.id).map((r) => ({ id: r.id!, name: r.name })).sort((a, b) => a.name.localeCompare(b.name)),
     overdue,
     remediation: Object.fromEntries(byRemediation.map((r) => [r.remediationStatus, r._count._all])) as Record<string, number>,
     rubberStamp: {

@@ -109,6 +109,8 @@ export const campaignItemsSchema = z.object({
   remediation: z.enum(['none', 'pending', 'applied', 'failed', 'manual']).optional().catch(undefined),
   page: z.coerce.number().int().min(1).max(100_000).catch(1),
   size: z.coerce.number().int().refine((n) => [25, 50, 100].includes(n)).catch(50),
+  /** page of the Reviewers panel */
+  rpage: z.coerce.number().int().min(1).max(100_000).catch(1),
 })
 export type CampaignItemsParams = z.infer<typeof campaignItemsSchema>
 

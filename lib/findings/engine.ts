@@ -1,6 +1,7 @@
-// The findings engine: evaluates every rule for a range of identities with set-based SQL (one upsert per rule,
-// one resolve, one rollup), range by range. Runs on Prisma (jobs) and on lib/bulk.ts (seeder, benchmark).
-import { RULES, SEVERITY_WEIGHT } from '@/lib/findings/rules'
+// The findings engine: evaluates every rule for a range or a list of identities with set-based SQL (one upsert per
+// rule, one resolve, one rollup). Runs on Prisma (jobs, and inside the transaction of each change that settles or
+// raises a finding) and on lib/bulk.ts (seeder, benchmark).
+import { OWNER_LEFT_RULE, RULE_IDS, RULES, SEVERITY_WEIGHT } from '@/lib/findings/rules'
 import { dialect, num, run, type Frag, type Sql } from '@/lib/findings/sql'
 import type { OrgSettings } from '@/lib/settings/schemas'
 
@@ -24,11 +25,17 @@ export async function reopenExpiredAcceptances(s: Sql, orgId: string, now: numbe
   return num(n)
 }
 
-/** Evaluates all rules for identities lo..hi (inclusive, by id) of one organization, in the caller's transaction. */
-export async function recomputeRange(s: Sql, orgId: string, lo: string, hi: string, settings: OrgSettings, now: number) {
+/** Which identities a pass covers: the same predicate over `Identity i`, over `"Finding"` rows and over `"Identity"` rows. */
+type Scope = { identity: Frag; finding: Frag; identityRow: Frag }
+
+/**
+ * Evaluates every rule for the identities in scope, in the caller's transaction: upserts what holds, resolves the
+ * engine's findings that no longer hold (findings other code raises, such as "owner-left", keep their own life),
+ * then refreshes Identity.openFindings and riskScore.
+ */
+async function evaluate(s: Sql, scope: Scope, settings: OrgSettings, now: number) {
   const d = dialect(s.engine)
   const c = { d, settings, now }
-  const range = d.q`i."id" >= ${lo} AND i."id" <= ${hi} AND ${byOrg('i."orgId"')} = ${orgId} AND i."status" <> 'deleted'`
   const at = d.date(now)
   for (const rule of RULES) {
     // The finding id is derived from identity and rule: one row per pair for life (resolved rows reopen).
@@ -36,7 +43,7 @@ export async function recomputeRange(s: Sql, orgId: string, lo: string, hi: stri
       s,
       d.q`INSERT INTO "Finding" ("id","orgId","identityId","rule","owaspCode","severity","title","status","firstSeenAt","lastSeenAt")
         SELECT i."id" || ${d.lit(`-${rule.id}`)}, i."orgId", i."id", ${d.lit(rule.id)}, ${d.lit(rule.owaspCode)}, ${rule.severity(c)}, ${d.lit(rule.title(settings))}, 'open', ${at}, ${at}
-        FROM "Identity" i WHERE ${range} AND (${rule.when(c)})
+        FROM "Identity" i WHERE ${scope.identity} AND i."status" <> 'deleted' AND (${rule.when(c)})
         ON CONFLICT ("identityId","rule") DO UPDATE SET "lastSeenAt" = excluded."lastSeenAt", "severity" = excluded."severity",
           "title" = excluded."title", "owaspCode" = excluded."owaspCode",
           "status" = CASE WHEN "Finding"."status" = 'resolved' THEN 'open'
@@ -48,15 +55,84 @@ export async function recomputeRange(s: Sql, orgId: string, lo: string, hi: stri
   await run(
     s,
     d.q`UPDATE "Finding" SET "status" = 'resolved', "resolvedAt" = ${at}
-      WHERE "identityId" >= ${lo} AND "identityId" <= ${hi} AND ${byOrg('"orgId"')} = ${orgId} AND "status" <> 'resolved' AND "lastSeenAt" <> ${at}`,
+      WHERE ${scope.finding} AND "status" <> 'resolved' AND "lastSeenAt" <> ${at} AND "rule" IN (${d.raw(RULE_IDS.map((r) => d.lit(r).text).join(','))})`,
   )
-  await rollupRange(s, orgId, lo, hi)
+  // Offboarding's "owner left" ends when somebody owns the identity again, however that happened, or when it is deleted.
+  await run(
+    s,
+    d.q`UPDATE "Finding" SET "status" = 'resolved', "resolvedAt" = ${at}
+      WHERE ${scope.finding} AND "rule" = ${d.lit(OWNER_LEFT_RULE)} AND "status" <> 'resolved'
+        AND EXISTS (SELECT 1 FROM "Identity" i WHERE i."id" = "Finding"."identityId" AND (i."ownerId" IS NOT NULL OR i."status" = 'deleted'))`,
+  )
+  await rollup(s, scope.identityRow)
+}
+
+/** Evaluates all rules for identities lo..hi (inclusive, by id) of one organization, in the caller's transaction. */
+export async function recomputeRange(s: Sql, orgId: string, lo: string, hi: string, settings: OrgSettings, now: number) {
+  const d = dialect(s.engine)
+  await evaluate(
+    s,
+    {
+      identity: d.q`i."id" >= ${lo} AND i."id" <= ${hi} AND ${byOrg('i."orgId"')} = ${orgId}`,
+      finding: d.q`"identityId" >= ${lo} AND "identityId" <= ${hi} AND ${byOrg('"orgId"')} = ${orgId}`,
+      identityRow: d.q`"id" >= ${lo} AND "id" <= ${hi} AND ${byOrg('"orgId"')} = ${orgId}`,
+    },
+    settings,
+    now,
+  )
+}
+
+const SETTLE_CHUNK = 2_000
+/** At most this many other identities are re-evaluated because they share a secret with a changed one; the nightly pass covers the rest. */
+const SHARED_SECRET_LIMIT = 1_000
+
+/**
+ * Evaluates all rules for the given identities of one organization, in the caller's transaction: the same rules as
+ * the nightly pass, restricted to these ids, so the change that settles a finding settles it at once.
+ * `sharedSecrets` adds the identities holding a secret with the same fingerprint (their NHI8/NHI9 findings change too).
+ */
+export async function recomputeIdentities(
+  s: Sql,
+  orgId: string,
+  identityIds: readonly string[],
+  settings: OrgSettings,
+  opts: { now?: number; sharedSecrets?: boolean } = {},
+) {
+  const d = dialect(s.engine)
+  const now = opts.now ?? Date.now()
+  const ids = new Set(identityIds)
+  if (opts.sharedSecrets && ids.size) {
+    for (let i = 0; i < identityIds.length; i += SETTLE_CHUNK) {
+      const rows = await run<{ id: string }>(
+        s,
+        d.q`SELECT DISTINCT c2."identityId" AS "id" FROM "Credential" c
+          JOIN "Credential" c2 ON c2."orgId" = c."orgId" AND c2."fingerprint" = c."fingerprint" AND c2."identityId" <> c."identityId"
+          WHERE c."identityId" IN ${d.ids(identityIds.slice(i, i + SETTLE_CHUNK))} AND ${byOrg('c."orgId"')} = ${orgId} LIMIT ${SHARED_SECRET_LIMIT}`,
+      )
+      for (const r of rows) ids.add(r.id)
+    }
+  }
+  const all = [...ids]
+  for (let i = 0; i < all.length; i += SETTLE_CHUNK) {
+    const chunk = all.slice(i, i + SETTLE_CHUNK)
+    // By the id lists (primary key and the (identityId, rule) key) rather than the orgId indexes, which would walk the organization.
+    await evaluate(
+      s,
+      {
+        identity: d.q`i."id" IN ${d.ids(chunk)} AND ${byOrg('i."orgId"')} = ${orgId}`,
+        finding: d.q`"identityId" IN ${d.ids(chunk)} AND ${byOrg('"orgId"')} = ${orgId}`,
+        identityRow: d.q`"id" IN ${d.ids(chunk)} AND ${byOrg('"orgId"')} = ${orgId}`,
+      },
+      settings,
+      now,
+    )
+  }
+  return { identities: all.length }
 }
 
 const weight = `CASE f."severity" ${Object.entries(SEVERITY_WEIGHT).map(([k, w]) => `WHEN '${k}' THEN ${w}`).join(' ')} ELSE 0 END`
 
-/** Identity.openFindings and Identity.riskScore (sum of open findings' weights, capped at 100). */
-export async function rollupRange(s: Sql, orgId: string, lo: string, hi: string) {
+async function rollup(s: Sql, where: Frag) {
   const d = dialect(s.engine)
   const open = `FROM "Finding" f WHERE f."identityId" = "Identity"."id" AND f."status" = 'open'`
   await run(
@@ -64,8 +140,14 @@ export async function rollupRange(s: Sql, orgId: string, lo: string, hi: string)
     d.q`UPDATE "Identity" SET
         "openFindings" = (SELECT COUNT(*) ${d.raw(open)}),
         "riskScore" = (SELECT CASE WHEN COALESCE(SUM(${d.raw(weight)}), 0) > 100 THEN 100 ELSE COALESCE(SUM(${d.raw(weight)}), 0) END ${d.raw(open)})
-      WHERE "id" >= ${lo} AND "id" <= ${hi} AND ${byOrg('"orgId"')} = ${orgId}`,
+      WHERE ${where}`,
   )
+}
+
+/** Identity.openFindings and Identity.riskScore (sum of open findings' weights, capped at 100). */
+export async function rollupRange(s: Sql, orgId: string, lo: string, hi: string) {
+  const d = dialect(s.engine)
+  await rollup(s, d.q`"id" >= ${lo} AND "id" <= ${hi} AND ${byOrg('"orgId"')} = ${orgId}`)
 }
 
 /** Recomputes one organization in batches of identities; each batch is its own transaction. */

@@ -1,7 +1,7 @@
 import 'server-only'
 import { db, type Tx } from '@/lib/db'
 import { enqueueJob } from '@/lib/jobs/queue'
-import { recomputeOrg } from '@/lib/findings/engine'
+import { recomputeIdentities, recomputeOrg } from '@/lib/findings/engine'
 import { prismaSql } from '@/lib/findings/prisma-sql'
 import { takeSnapshot } from '@/lib/metrics/compute'
 import { parseOrgSettings } from '@/lib/settings/schemas'
@@ -26,6 +26,18 @@ export async function enqueueFindingsRecompute(tx: Tx, orgId: string, opts: { cr
     createdById: opts.createdById ?? null,
     maxAttempts: 3,
   })
+}
+
+/**
+ * Re-evaluates the findings of these identities inside the caller's transaction, so whatever the change settled
+ * (or raised) shows at once on every page: identity, My identities, findings, dashboard, risk scores.
+ * `sharedSecrets` when credentials changed: identities sharing a secret with them are re-evaluated too.
+ */
+export async function settleFindings(tx: Tx, orgId: string, identityIds: readonly string[], opts: { sharedSecrets?: boolean; now?: number } = {}) {
+  if (identityIds.length === 0) return { identities: 0 }
+  const org = await tx.organization.findUnique({ where: { id: orgId }, select: { settings: true } })
+  if (!org) return { identities: 0 }
+  return recomputeIdentities(prismaSql(tx, true), orgId, identityIds, parseOrgSettings(org.settings), opts)
 }
 
 async function orgSettings(orgId: string) {

@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { recomputeOrg } from '@/lib/findings/engine'
+import { recomputeIdentities, recomputeOrg } from '@/lib/findings/engine'
 import { RULES } from '@/lib/findings/rules'
 import type { Sql } from '@/lib/findings/sql'
 import { parseOrgSettings } from '@/lib/settings/schemas'
@@ -274,6 +274,47 @@ describe('findings engine', () => {
     expect((db.prepare(`SELECT "openFindings" FROM "Identity" WHERE "id" = ?`).get(id) as { openFindings: number }).openFindings).toBe(0)
     await recomputeOrg(s, 'org', settings, { now: NOW + 11 * DAY })
     expect(status()).toBe('open')
+  })
+
+  it('re-evaluates only the identities it is given, with the same rules', async () => {
+    const mine = identity({ ownerId: null })
+    const other = identity({ ownerId: null })
+    await recomputeOrg(s, 'org', settings, { now: NOW })
+    db.prepare(`UPDATE "Identity" SET "ownerId" = 'alice' WHERE "id" IN (?, ?)`).run(mine, other)
+    const r = await recomputeIdentities(s, 'org', [mine], settings, { now: NOW + 1000 })
+    expect(r.identities).toBe(1)
+    const state = (id: string) => db.prepare(`SELECT f."status", i."riskScore" FROM "Finding" f JOIN "Identity" i ON i."id" = f."identityId" WHERE f."identityId" = ? AND f."rule" = 'unowned'`).get(id)
+    expect(state(mine)).toEqual({ status: 'resolved', riskScore: 0 })
+    expect(state(other)).toEqual({ status: 'open', riskScore: 25 })
+  })
+
+  it('adds the identities sharing a secret when asked, and never another organization', async () => {
+    insert('Organization', { id: 'org2', slug: 'org2', name: 'Org 2' })
+    insert('Source', { id: 'csv2', orgId: 'org2', name: 'CSV', type: 'csv' })
+    const a = identity()
+    const b = identity()
+    credential(a, { fingerprint: 'same' })
+    credential(b, { fingerprint: 'same' })
+    insert('Identity', { id: 'foreign', orgId: 'org2', sourceId: 'csv2', externalId: 'f', name: 'f', searchText: 'f', kind: 'bot', environment: 'production', status: 'active', createdAt: NOW, updatedAt: NOW })
+    insert('Credential', { id: 'cf', orgId: 'org2', identityId: 'foreign', kind: 'token', fingerprint: 'same', createdAt: NOW, status: 'active' })
+    expect(await recomputeIdentities(s, 'org', [a], settings, { now: NOW, sharedSecrets: true })).toEqual({ identities: 2 })
+    const open = (id: string) => (db.prepare(`SELECT "rule" FROM "Finding" WHERE "identityId" = ? AND "status" = 'open'`).all(id) as { rule: string }[]).map((x) => x.rule)
+    expect(open(b)).toContain('shared-secret')
+    expect(open('foreign')).toEqual([])
+  })
+
+  it('leaves findings raised outside the rules alone; an "owner-left" orphan gets no second "No owner" finding', async () => {
+    const id = identity({ ownerId: null })
+    insert('Finding', { id: 'ol', orgId: 'org', identityId: id, rule: 'owner-left', owaspCode: 'NHI1', severity: 'high', title: 'Owner left', status: 'open', firstSeenAt: NOW, lastSeenAt: NOW })
+    await recomputeOrg(s, 'org', settings, { now: NOW + 1000 })
+    await recomputeIdentities(s, 'org', [id], settings, { now: NOW + 2000 })
+    expect(db.prepare(`SELECT "rule" FROM "Finding" WHERE "identityId" = ? AND "status" = 'open'`).all(id)).toEqual([{ rule: 'owner-left' }])
+    expect(db.prepare(`SELECT "riskScore", "openFindings" FROM "Identity" WHERE "id" = ?`).get(id)).toEqual({ riskScore: 25, openFindings: 1 })
+    // However the identity got an owner again, "owner left" ends with it.
+    db.prepare(`UPDATE "Identity" SET "ownerId" = 'alice' WHERE "id" = ?`).run(id)
+    await recomputeIdentities(s, 'org', [id], settings, { now: NOW + 3000 })
+    expect(db.prepare(`SELECT "status" FROM "Finding" WHERE "id" = 'ol'`).get()).toEqual({ status: 'resolved' })
+    expect(db.prepare(`SELECT "riskScore", "openFindings" FROM "Identity" WHERE "id" = ?`).get(id)).toEqual({ riskScore: 0, openFindings: 0 })
   })
 
   it('walks all identities in batches', async () => {

@@ -29,6 +29,9 @@ export const FEDERATION_SOURCES = ['aws', 'gcp', 'azure', 'github', 'kubernetes'
 const NON_PROD = "('staging','development','test')"
 export const AUTH_FAILURE_WINDOW_DAYS = 30
 
+/** Raised by offboarding (lib/ownership/jobs.ts) rather than by a rule; resolved when the identity gets an owner again. */
+export const OWNER_LEFT_RULE = 'owner-left'
+
 export type RuleContext = { d: Dialect; settings: OrgSettings; now: number }
 export type RuleDef = {
   id: string
@@ -57,7 +60,9 @@ export const RULES: readonly RuleDef[] = [
     owaspCode: 'NHI1',
     title: () => 'No owner',
     severity: ({ d }) => d.raw(`CASE WHEN i."privileged" OR i."environment" = 'production' THEN 'high' ELSE 'medium' END`),
-    when: ({ d }) => d.raw(`i."ownerId" IS NULL`),
+    // An identity orphaned by offboarding already carries the more telling "owner-left" finding: one NHI1 problem, one finding.
+    when: ({ d }) =>
+      d.raw(`i."ownerId" IS NULL AND NOT EXISTS (SELECT 1 FROM "Finding" ol WHERE ol."identityId" = i."id" AND ol."rule" = '${OWNER_LEFT_RULE}' AND ol."status" <> 'resolved')`),
   },
   {
     id: 'owner-gone',

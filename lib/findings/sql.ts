@@ -47,6 +47,9 @@ export function dialect(engine: Engine) {
     },
     raw: (text: string): Frag => mk(text, []),
     join: (parts: Frag[], sep: string): Frag => mk(parts.map((p) => p.text).join(sep), parts.flatMap((p) => [...p.params])),
+    /** `(subquery of the given ids)` for `"col" IN ${d.ids(list)}`: one JSON parameter whatever the list's length. */
+    ids: (list: readonly string[]): Frag =>
+      engine === 'sqlite' ? mk('(SELECT value FROM json_each(?))', [JSON.stringify(list)]) : mk('(SELECT json_array_elements_text(CAST(? AS json)))', [JSON.stringify(list)]),
     /** A string literal for constants that come from code (rule ids, titles), never from input. */
     lit: (s: string): Frag => mk(`'${s.replace(/'/g, "''")}'`, []),
   }

@@ -2,9 +2,10 @@ import 'server-only'
 import { listAuditForTarget } from '@/lib/audit/queries'
 import { assertCan, type OrgContext } from '@/lib/auth/org-context'
 import { can } from '@/lib/auth/permissions'
-import { db } from '@/lib/db'
+import { db, type Tx } from '@/lib/db'
 import { NotFoundError } from '@/lib/errors'
-import type { IdentityFilter, IdentityListParams } from '@/lib/inventory/schemas'
+import { describeFilter } from '@/lib/inventory/describe'
+import { identityFilterSchema, type IdentityFilter, type IdentityListParams } from '@/lib/inventory/schemas'
 import { identityWhere } from '@/lib/inventory/where'
 import { parseOrgSettings } from '@/lib/settings/schemas'
 
@@ -135,4 +136,20 @@ export async function getIdentityOrThrow(ctx: OrgContext, id: string) {
 /** Empties the facet cache (benchmarks measure the cold query). */
 export function resetFacetCache() {
   facetCache.clear()
+}
+
+/**
+ * A stored filter (a campaign's scope, a bulk job's filter) in words, with the people, sources and teams it names
+ * looked up in this organization only; "me" is the person given.
+ */
+export async function filterInWords(client: Tx | typeof db, orgId: string, raw: unknown, me: string | null): Promise<string[]> {
+  const f = identityFilterSchema.parse(raw && typeof raw === 'object' ? raw : {})
+  const owner = f.owner && f.owner !== 'me' && f.owner !== 'unowned' ? f.owner : null
+  const [users, sources, teams] = await Promise.all([
+    owner ? client.membership.findMany({ where: { orgId, userId: owner }, select: { user: { select: { id: true, name: true } } } }) : [],
+    f.source.length ? client.source.findMany({ where: { orgId, id: { in: f.source } }, select: { id: true, name: true } }) : [],
+    f.team ? client.team.findMany({ where: { orgId, id: f.team }, select: { id: true, name: true } }) : [],
+  ])
+  const byId = (rows: { id: string; name: string }[]) => Object.fromEntries(rows.map((r) => [r.id, r.name]))
+  return describeFilter(f, { users: byId(users.map((m) => m.user)), sources: byId(sources), teams: byId(teams), me })
 }

@@ -24,6 +24,8 @@ export type OrgMetrics = {
   rotationCompliance: number | null
   unusedCredentials: number
   unusedCredentialIdentities: number
+  /** identities holding an active secret past the rotation limit (open "old-secret" finding): what the rotation card opens */
+  oldSecretIdentities?: number
   failedAuth30d: number
   failedAuthIdentities: number
   openFindings: number
@@ -68,7 +70,7 @@ export async function computeOrgMetrics(s: Sql, orgId: string, settings: OrgSett
     ),
     run<{ rule: string; n: unknown }>(
       s,
-      d.q`SELECT "rule", COUNT(*) AS "n" FROM "Finding" WHERE "orgId" = ${orgId} AND "status" = 'open' AND "rule" IN ('unused-cred','auth-failures') GROUP BY "rule"`,
+      d.q`SELECT "rule", COUNT(*) AS "n" FROM "Finding" WHERE "orgId" = ${orgId} AND "status" = 'open' AND "rule" IN ('unused-cred','auth-failures','old-secret') GROUP BY "rule"`,
     ),
     run<{ n: unknown }>(s, d.q`SELECT COUNT(*) AS "n" FROM "ActivityEvent" WHERE "orgId" = ${orgId} AND "kind" = 'auth_failure' AND "at" >= ${authCut}`),
   ])
@@ -105,6 +107,7 @@ export async function computeOrgMetrics(s: Sql, orgId: string, settings: OrgSett
     rotationCompliance: active ? Math.round((compliant / active) * 1000) / 10 : null,
     unusedCredentials: num(c.unused),
     unusedCredentialIdentities: rule('unused-cred'),
+    oldSecretIdentities: rule('old-secret'),
     failedAuth30d: num(authRows[0]?.n),
     failedAuthIdentities: rule('auth-failures'),
     openFindings,
@@ -169,6 +172,7 @@ export async function backfillHistory(s: Sql, orgId: string, current: OrgMetrics
         rotationCompliance: current.rotationCompliance === null ? null : Math.round(current.rotationCompliance * (1 - 0.5 * age) * 10) / 10,
         unusedCredentials: bad(current.unusedCredentials),
         unusedCredentialIdentities: bad(current.unusedCredentialIdentities),
+        oldSecretIdentities: bad(current.oldSecretIdentities ?? 0),
         failedAuth30d: Math.round(current.failedAuth30d * (0.6 + rand() * 0.8)),
         failedAuthIdentities: bad(current.failedAuthIdentities),
         openFindings: bad(current.openFindings),

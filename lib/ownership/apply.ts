@@ -2,6 +2,8 @@ import 'server-only'
 import type { Actor } from '@/lib/auth/org-context'
 import type { Tx } from '@/lib/db'
 import { env } from '@/lib/env'
+import { settleFindings } from '@/lib/findings/recompute'
+import { OWNER_LEFT_RULE } from '@/lib/findings/rules'
 import { notify } from '@/lib/notifications/notify'
 import { recordAuditMany } from '@/lib/audit/record'
 import type { OwnerOrigin } from '@/lib/ownership/schemas'
@@ -15,7 +17,8 @@ export type ApplyCtx = { org: { id: string; slug: string }; actor: Actor }
 /**
  * Applies per-identity ownership targets in the caller's transaction: one UPDATE per distinct result, one
  * audit row per changed identity (so each identity's history shows it), owner-left findings resolved once
- * somebody owns the identity again, and one notification per new owner. Rows that would not change are skipped.
+ * somebody owns the identity again, the changed identities' findings and risk scores re-evaluated, and one
+ * notification per new owner. Rows that would not change are skipped.
  */
 export async function applyOwnership(
   tx: Tx,
@@ -76,10 +79,12 @@ export async function applyOwnership(
     // Looked up by the (identityId, rule) key alone: with orgId in the WHERE, SQLite prefers the (orgId, status, ...)
     // index and walks every open finding of the organization. The ids come from the org-scoped rows above, and the
     // update below is scoped by orgId again.
-    const open = await tx.finding.findMany({ where: { identityId: { in: owned.slice(i, i + 2_000) }, rule: 'owner-left' }, select: { id: true, orgId: true, status: true } })
+    const open = await tx.finding.findMany({ where: { identityId: { in: owned.slice(i, i + 2_000) }, rule: OWNER_LEFT_RULE }, select: { id: true, orgId: true, status: true } })
     const ids = open.filter((f) => f.orgId === ctx.org.id && f.status === 'open').map((f) => f.id)
     if (ids.length) await tx.finding.updateMany({ where: { orgId: ctx.org.id, id: { in: ids } }, data: { status: 'resolved', resolvedAt: now } })
   }
+  // The owner is what NHI1 findings and risk scores hang on: they change with it, in this transaction.
+  await settleFindings(tx, ctx.org.id, [...groups.values()].flatMap((g) => g.ids))
   await recordAuditMany(tx, ctx, audits)
   const recipients = [...gained].filter(([userId]) => userId !== ctx.actor.id)
   await notify(

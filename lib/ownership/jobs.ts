@@ -2,6 +2,7 @@ import 'server-only'
 import { recordAudit } from '@/lib/audit/record'
 import { db } from '@/lib/db'
 import { AppError } from '@/lib/errors'
+import { OWNER_LEFT_RULE } from '@/lib/findings/rules'
 import { identityFilterSchema } from '@/lib/inventory/schemas'
 import { identityWhere } from '@/lib/inventory/where'
 import { PermanentJobError, registerJobHandler } from '@/lib/jobs/registry'
@@ -9,6 +10,7 @@ import '@/lib/notifications/jobs'
 import { notify } from '@/lib/notifications/notify'
 import { applyOwnership, type ApplyCtx, type OwnershipRow, type OwnershipTarget } from '@/lib/ownership/apply'
 import { activeMemberIds, assertAssignable, loadDirectory, loadSuggestionInputs } from '@/lib/ownership/directory'
+import { bulkTargetLabel } from '@/lib/ownership/mutations'
 import { BULK_BATCH, bulkAssignPayloadSchema, offboardPayloadSchema } from '@/lib/ownership/schemas'
 import { HIGH_CONFIDENCE, suggestOwners } from '@/lib/ownership/suggestions'
 
@@ -72,10 +74,12 @@ registerJobHandler('bulk_assign', async ({ job, payload: raw, workerId, progress
       const next = { ...state, cursor: rows.at(-1)?.id ?? state.cursor, scanned: state.scanned + rows.length, changed: state.changed + changed }
       const done = rows.length < BULK_BATCH
       if (done) {
+        const me = await tx.user.findUnique({ where: { id: state.userId }, select: { name: true } })
         await recordAudit(tx, ctx, {
           action: state.mode === 'suggestions' ? 'identity.accept-suggestions' : 'identity.bulk-assign-owner',
           targetType: 'job',
           targetId: job.id,
+          targetLabel: await bulkTargetLabel(tx, org.id, state.mode, state.filter, me?.name ?? null, next.scanned),
           details: { by: 'filter', filter: state.filter, scanned: next.scanned, changed: next.changed, ...(state.mode === 'fields' ? { fields: state.fields } : {}) },
         })
       }
@@ -130,21 +134,22 @@ registerJobHandler('offboard_member', async ({ job, payload: raw, workerId, prog
           orphans.push(r)
         }
       }
+      const now = new Date()
+      // Raised before the hand-over, whose findings pass then sees it (and raises no second "No owner" finding).
+      for (const r of orphans) {
+        const detail = `${p.leaverLabel} owned this identity and ${p.reason === 'deactivated' ? 'was deactivated' : 'left the organization'}; there was no active backup owner or team lead to take it over.`
+        await tx.finding.upsert({
+          where: { identityId_rule: { identityId: r.id, rule: OWNER_LEFT_RULE } },
+          create: { orgId: org.id, identityId: r.id, rule: OWNER_LEFT_RULE, owaspCode: 'NHI1', severity: 'high', title: 'Owner left; nobody owns this identity', detail, firstSeenAt: now, lastSeenAt: now },
+          update: { status: 'open', lastSeenAt: now, resolvedAt: null, detail },
+        })
+      }
       await applyOwnership(tx, ctx, rows, targetOf, {
         action: 'identity.owner-fallback',
         details: { leaverId: p.userId, jobId: job.id },
         notifyKind: 'ownership.fallback',
         justification: `${p.leaverLabel} ${p.reason === 'deactivated' ? 'was deactivated' : 'left the organization'}`,
       })
-      const now = new Date()
-      for (const r of orphans) {
-        const detail = `${p.leaverLabel} owned this identity and ${p.reason === 'deactivated' ? 'was deactivated' : 'left the organization'}; there was no active backup owner or team lead to take it over.`
-        await tx.finding.upsert({
-          where: { identityId_rule: { identityId: r.id, rule: 'owner-left' } },
-          create: { orgId: org.id, identityId: r.id, rule: 'owner-left', owaspCode: 'NHI1', severity: 'high', title: 'Owner left; nobody owns this identity', detail, firstSeenAt: now, lastSeenAt: now },
-          update: { status: 'open', lastSeenAt: now, resolvedAt: null, detail },
-        })
-      }
       if (orphans.length) {
         await notify(
           tx,

@@ -2,9 +2,9 @@ import 'server-only'
 import { recordAudit } from '@/lib/audit/record'
 import { assertCan, type OrgContext } from '@/lib/auth/org-context'
 import { can } from '@/lib/auth/permissions'
-import { db } from '@/lib/db'
+import { db, type Tx } from '@/lib/db'
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '@/lib/errors'
-import { getOrgSettings } from '@/lib/inventory/queries'
+import { filterInWords, getOrgSettings } from '@/lib/inventory/queries'
 import { identityFilterSchema } from '@/lib/inventory/schemas'
 import { identityWhere } from '@/lib/inventory/where'
 import { enqueueJob } from '@/lib/jobs/queue'
@@ -35,6 +35,7 @@ export async function assignOwner(ctx: OrgContext, input: { identityIds: string[
       await recordAudit(tx, ctx, {
         action: 'identity.bulk-assign-owner',
         targetType: 'identity',
+        targetLabel: `${ids.length} selected identities`,
         details: { selected: ids.length, changed: result.changed, fields: input.fields, by: 'selection' },
       })
     }
@@ -94,10 +95,18 @@ async function startJob(ctx: OrgContext, mode: BulkAssignPayload['mode'], raw: R
       action: mode === 'suggestions' ? 'identity.accept-suggestions.request' : 'identity.bulk-assign-owner.request',
       targetType: 'job',
       targetId: job.id,
+      targetLabel: await bulkTargetLabel(tx, ctx.org.id, mode, payload.filter, ctx.user.name, matching),
       details: { matching, filter: payload.filter, ...(mode === 'fields' ? { fields } : { minConfidence: 'high' }) },
     })
     return { jobId: job.id, matching }
   }, TX)
+}
+
+/** What a bulk assignment acts on, in words: "3 unowned identities matching kind: Bot · environment: production". */
+export async function bulkTargetLabel(tx: Tx, orgId: string, mode: BulkAssignPayload['mode'], filter: Record<string, string>, me: string | null, count: number) {
+  const words = await filterInWords(tx, orgId, filter, me)
+  const what = `${count.toLocaleString('en-US')} ${mode === 'suggestions' ? 'unowned ' : ''}${count === 1 ? 'identity' : 'identities'}`
+  return (words.length ? `${what} matching ${words.join(' · ')}` : what).slice(0, 300)
 }
 
 /** "Select all N matching": runs server-side as a resumable bulk_assign job over the filter, never over ids from the browser. */

@@ -4,9 +4,10 @@ import { assertCan, type OrgContext } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
 import { ConflictError, NotFoundError } from '@/lib/errors'
 import type { JobListParams } from '@/lib/jobs/schemas'
+import { describeJobTargets } from '@/lib/jobs/targets'
 import { openKeyOf } from '@/lib/remediation/schemas'
 
-/** The organization's jobs, filtered and paged on the server, with what each remediation job acts on. */
+/** The organization's jobs, filtered and paged on the server, with what each job acts on (looked up for the whole page at once). */
 export async function listJobs(ctx: OrgContext, p: JobListParams) {
   assertCan(ctx, 'job:read')
   const where = { orgId: ctx.org.id, ...(p.status ? { status: p.status } : {}), ...(p.type ? { type: p.type } : {}) }
@@ -18,32 +19,23 @@ export async function listJobs(ctx: OrgContext, p: JobListParams) {
       take: p.size,
       select: {
         id: true, type: true, status: true, attempts: true, maxAttempts: true, lastError: true, progress: true, total: true,
-        runAt: true, createdAt: true, finishedAt: true, updatedAt: true, result: true,
+        runAt: true, createdAt: true, finishedAt: true, updatedAt: true, result: true, payload: true, createdById: true,
       },
     }),
     db.job.count({ where }),
     db.job.groupBy({ by: ['type'], where: { orgId: ctx.org.id }, _count: { _all: true } }),
     db.job.groupBy({ by: ['status'], where: { orgId: ctx.org.id, ...(p.type ? { type: p.type } : {}) }, _count: { _all: true } }),
   ])
-  const rems = rows.length
-    ? await db.remediation.findMany({
-        where: { orgId: ctx.org.id, jobId: { in: rows.map((r) => r.id) } },
-        select: { jobId: true, status: true, simulated: true, identityId: true, identity: { select: { name: true } } },
-      })
-    : []
-  const remByJob = new Map(rems.map((r) => [r.jobId!, r]))
+  const targets = await describeJobTargets(ctx, rows)
   return {
-    rows: rows.map((r) => {
-      const rem = remByJob.get(r.id)
-      return {
-        ...r,
-        runAt: r.runAt.toISOString(),
-        createdAt: r.createdAt.toISOString(),
-        finishedAt: r.finishedAt?.toISOString() ?? null,
-        updatedAt: r.updatedAt.toISOString(),
-        target: rem ? { identityId: rem.identityId, name: rem.identity.name, remediationStatus: rem.status, simulated: rem.simulated } : null,
-      }
-    }),
+    rows: rows.map(({ payload: _payload, createdById: _by, ...r }) => ({
+      ...r,
+      runAt: r.runAt.toISOString(),
+      createdAt: r.createdAt.toISOString(),
+      finishedAt: r.finishedAt?.toISOString() ?? null,
+      updatedAt: r.updatedAt.toISOString(),
+      target: targets.get(r.id) ?? null,
+    })),
     total,
     types: Object.fromEntries(types.map((t) => [t.type, t._count._all])) as Record<string, number>,
     statuses: Object.fromEntries(counts.map((t) => [t.status, t._count._all])) as Record<string, number>,

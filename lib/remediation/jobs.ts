@@ -5,6 +5,7 @@ import type { ActionKind, ActionResult, ActionTarget } from '@/lib/connectors/ty
 import { postWebhook } from '@/lib/connectors/webhook'
 import { db } from '@/lib/db'
 import { env, secretFromEnv } from '@/lib/env'
+import { settleFindings } from '@/lib/findings/recompute'
 import { PermanentJobError, registerJobHandler, type JobRunContext } from '@/lib/jobs/registry'
 import { applyEffects, syncReviewItem } from '@/lib/remediation/outcome'
 import { REQUESTABLE_KINDS } from '@/lib/remediation/schemas'
@@ -188,6 +189,7 @@ export async function runQuarantineEnd({ job, payload }: JobRunContext) {
   await db.$transaction(async (tx) => {
     const n = await tx.identity.updateMany({ where: { id: rem.identityId, orgId: rem.orgId, status: 'quarantined' }, data: { status } })
     if (n.count !== 1) return
+    await settleFindings(tx, rem.orgId, [rem.identityId])
     await recordAudit(tx, sys(rem.orgId), {
       action: status === 'deleted' ? 'remediation.quarantine-delete' : 'remediation.quarantine-end',
       targetType: 'identity',

@@ -1,5 +1,6 @@
 import 'server-only'
 import type { Tx } from '@/lib/db'
+import { settleFindings } from '@/lib/findings/recompute'
 import { enqueueJob } from '@/lib/jobs/queue'
 import { rollupIdentity } from '@/lib/remediation/rollup'
 import { parseOrgSettings } from '@/lib/settings/schemas'
@@ -49,6 +50,7 @@ export async function applyEffects(tx: Tx, rem: Rem, opts: { now?: Date; quarant
       break
   }
   if (rem.kind.endsWith('_grant') || rem.kind.endsWith('_credential')) await rollupIdentity(tx, rem.orgId, rem.identityId)
+  await settleFindings(tx, rem.orgId, [rem.identityId], { sharedSecrets: rem.kind.endsWith('_credential') })
   return { soakUntil }
 }
 

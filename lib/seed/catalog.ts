@@ -90,57 +90,58 @@ export interface ResourceTemplate {
 
 const svc = (r: Rng) => r.pick(SERVICES)
 const up = (s: string) => s.toUpperCase().replace(/-/g, '_')
-const E = (...names: string[]): Ent[] => names.map((n) => [n.replace(/\*$/, ''), n.endsWith('*')] as const)
+// A trailing ! marks a privileged entitlement (a * would be taken for part of the name: s3:* is a wildcard permission).
+const E = (...names: string[]): Ent[] => names.map((n) => [n.replace(/!$/, ''), n.endsWith('!')] as const)
 
 export const RESOURCES: Record<string, ResourceTemplate[]> = {
   aws: [
-    { type: 'account', singleton: true, name: (_r, tag) => `aws-account-${tag}`, ext: (_n, tag) => `arn:aws:iam::${tag}:root`, ents: E('AdministratorAccess*', 'PowerUserAccess*', 'ReadOnlyAccess', 'IAMFullAccess*') },
-    { type: 's3_bucket', name: (r, _t, env) => `acme-${svc(r)}-${r.pick(THINGS)}-${env}`, ext: (n) => `arn:aws:s3:::${n}`, ents: E('s3:GetObject', 's3:PutObject', 's3:ListBucket', 's3:DeleteObject', 's3:*') },
-    { type: 'dynamodb_table', name: (r, _t, env) => `${svc(r)}-${r.pick(THINGS)}-${env}`, ext: (n, tag) => `arn:aws:dynamodb:us-east-1:${tag}:table/${n}`, ents: E('dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:*') },
-    { type: 'kms_key', name: (r, _t, env) => `alias/${svc(r)}-${env}`, ext: (n, tag) => `arn:aws:kms:us-east-1:${tag}:${n}`, ents: E('kms:Decrypt', 'kms:Encrypt', 'kms:*') },
+    { type: 'account', singleton: true, name: (_r, tag) => `aws-account-${tag}`, ext: (_n, tag) => `arn:aws:iam::${tag}:root`, ents: E('AdministratorAccess!', 'PowerUserAccess!', 'ReadOnlyAccess', 'IAMFullAccess!') },
+    { type: 's3_bucket', name: (r, _t, env) => `acme-${svc(r)}-${r.pick(THINGS)}-${env}`, ext: (n) => `arn:aws:s3:::${n}`, ents: E('s3:GetObject', 's3:PutObject', 's3:ListBucket', 's3:DeleteObject', 's3:*!') },
+    { type: 'dynamodb_table', name: (r, _t, env) => `${svc(r)}-${r.pick(THINGS)}-${env}`, ext: (n, tag) => `arn:aws:dynamodb:us-east-1:${tag}:table/${n}`, ents: E('dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:*!') },
+    { type: 'kms_key', name: (r, _t, env) => `alias/${svc(r)}-${env}`, ext: (n, tag) => `arn:aws:kms:us-east-1:${tag}:${n}`, ents: E('kms:Decrypt', 'kms:Encrypt', 'kms:*!') },
     { type: 'secret', name: (r, _t, env) => `${env}/${svc(r)}/db-credentials`, ext: (n, tag) => `arn:aws:secretsmanager:us-east-1:${tag}:secret:${n}`, ents: E('secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue') },
-    { type: 'iam_role', name: (r) => `${svc(r)}-deployer`, ext: (n, tag) => `arn:aws:iam::${tag}:role/${n}`, ents: E('sts:AssumeRole', 'iam:PassRole*') },
+    { type: 'iam_role', name: (r) => `${svc(r)}-deployer`, ext: (n, tag) => `arn:aws:iam::${tag}:role/${n}`, ents: E('sts:AssumeRole', 'iam:PassRole!') },
   ],
   gcp: [
-    { type: 'project', singleton: true, name: (_r, tag) => tag, ext: (n) => `projects/${n}`, ents: E('roles/owner*', 'roles/editor*', 'roles/viewer', 'roles/iam.serviceAccountTokenCreator*') },
-    { type: 'gcs_bucket', name: (r) => `acme-${svc(r)}-${r.pick(THINGS)}`, ext: (n) => `gs://${n}`, ents: E('roles/storage.objectViewer', 'roles/storage.objectCreator', 'roles/storage.objectAdmin*') },
-    { type: 'bigquery_dataset', name: (r) => `${up(svc(r)).toLowerCase()}_${r.pick(THINGS)}`, ext: (n, tag) => `${tag}:${n}`, ents: E('roles/bigquery.dataViewer', 'roles/bigquery.dataEditor', 'roles/bigquery.jobUser', 'roles/bigquery.admin*') },
+    { type: 'project', singleton: true, name: (_r, tag) => tag, ext: (n) => `projects/${n}`, ents: E('roles/owner!', 'roles/editor!', 'roles/viewer', 'roles/iam.serviceAccountTokenCreator!') },
+    { type: 'gcs_bucket', name: (r) => `acme-${svc(r)}-${r.pick(THINGS)}`, ext: (n) => `gs://${n}`, ents: E('roles/storage.objectViewer', 'roles/storage.objectCreator', 'roles/storage.objectAdmin!') },
+    { type: 'bigquery_dataset', name: (r) => `${up(svc(r)).toLowerCase()}_${r.pick(THINGS)}`, ext: (n, tag) => `${tag}:${n}`, ents: E('roles/bigquery.dataViewer', 'roles/bigquery.dataEditor', 'roles/bigquery.jobUser', 'roles/bigquery.admin!') },
     { type: 'pubsub_topic', name: (r) => `${svc(r)}-${r.pick(THINGS)}`, ext: (n, tag) => `projects/${tag}/topics/${n}`, ents: E('roles/pubsub.publisher', 'roles/pubsub.subscriber', 'roles/pubsub.viewer') },
   ],
   azure: [
-    { type: 'subscription', singleton: true, name: () => 'acme-production', ext: (_n, tag) => `/subscriptions/${tag}`, ents: E('Owner*', 'Contributor*', 'Reader', 'User Access Administrator*') },
-    { type: 'key_vault', name: (r, _t, env) => `kv-${svc(r)}-${env}`, ext: (n) => `https://${n}.vault.azure.net`, ents: E('Key Vault Secrets User', 'Key Vault Reader', 'Key Vault Certificates Officer', 'Key Vault Administrator*') },
-    { type: 'storage_account', name: (r, _t, env) => `st${svc(r).replace(/-/g, '')}${env}`, ext: (n) => `https://${n}.blob.core.windows.net`, ents: E('Storage Blob Data Reader', 'Storage Blob Data Contributor', 'Storage Account Contributor*') },
-    { type: 'resource_group', name: (r, _t, env) => `rg-${svc(r)}-${env}`, ext: (n, tag) => `/subscriptions/${tag}/resourceGroups/${n}`, ents: E('Reader', 'Contributor*', 'Monitoring Reader') },
+    { type: 'subscription', singleton: true, name: () => 'acme-production', ext: (_n, tag) => `/subscriptions/${tag}`, ents: E('Owner!', 'Contributor!', 'Reader', 'User Access Administrator!') },
+    { type: 'key_vault', name: (r, _t, env) => `kv-${svc(r)}-${env}`, ext: (n) => `https://${n}.vault.azure.net`, ents: E('Key Vault Secrets User', 'Key Vault Reader', 'Key Vault Certificates Officer', 'Key Vault Administrator!') },
+    { type: 'storage_account', name: (r, _t, env) => `st${svc(r).replace(/-/g, '')}${env}`, ext: (n) => `https://${n}.blob.core.windows.net`, ents: E('Storage Blob Data Reader', 'Storage Blob Data Contributor', 'Storage Account Contributor!') },
+    { type: 'resource_group', name: (r, _t, env) => `rg-${svc(r)}-${env}`, ext: (n, tag) => `/subscriptions/${tag}/resourceGroups/${n}`, ents: E('Reader', 'Contributor!', 'Monitoring Reader') },
   ],
   kubernetes: [
-    { type: 'cluster', singleton: true, name: (_r, tag) => tag, ext: (n) => `cluster/${n}`, ents: E('cluster-admin*', 'view', 'system:auth-delegator') },
-    { type: 'namespace', name: (r) => svc(r), ext: (n) => `namespace/${n}`, ents: E('admin*', 'edit', 'view', 'secrets-reader') },
+    { type: 'cluster', singleton: true, name: (_r, tag) => tag, ext: (n) => `cluster/${n}`, ents: E('cluster-admin!', 'view', 'system:auth-delegator') },
+    { type: 'namespace', name: (r) => svc(r), ext: (n) => `namespace/${n}`, ents: E('admin!', 'edit', 'view', 'secrets-reader') },
     { type: 'secret', name: (r) => `${svc(r)}/${r.pick(COMPONENTS)}-credentials`, ext: (n) => `secret/${n}`, ents: E('get', 'list', 'watch') },
   ],
   github: [
-    { type: 'organization', singleton: true, name: (_r, tag) => tag, ext: (n) => `org/${n}`, ents: E('owner*', 'member', 'billing_manager') },
-    { type: 'repository', name: (r, tag) => `${tag}/${svc(r)}-${r.pick(COMPONENTS)}`, ext: (n) => `repo/${n}`, ents: E('admin*', 'maintain', 'write', 'triage', 'read') },
+    { type: 'organization', singleton: true, name: (_r, tag) => tag, ext: (n) => `org/${n}`, ents: E('owner!', 'member', 'billing_manager') },
+    { type: 'repository', name: (r, tag) => `${tag}/${svc(r)}-${r.pick(COMPONENTS)}`, ext: (n) => `repo/${n}`, ents: E('admin!', 'maintain', 'write', 'triage', 'read') },
   ],
   okta: [
-    { type: 'org', singleton: true, name: (_r, tag) => tag, ext: (n) => `org/${n}`, ents: E('Super Administrator*', 'Org Administrator*', 'Read-only Administrator', 'API Access Management Administrator*') },
-    { type: 'application', name: (r) => r.pick(OKTA_APPS), ext: (n) => `app/${n.toLowerCase().replace(/\s+/g, '_')}`, ents: E('okta.users.read', 'okta.users.manage*', 'okta.groups.read', 'okta.apps.read', 'assigned') },
+    { type: 'org', singleton: true, name: (_r, tag) => tag, ext: (n) => `org/${n}`, ents: E('Super Administrator!', 'Org Administrator!', 'Read-only Administrator', 'API Access Management Administrator!') },
+    { type: 'application', name: (r) => r.pick(OKTA_APPS), ext: (n) => `app/${n.toLowerCase().replace(/\s+/g, '_')}`, ents: E('okta.users.read', 'okta.users.manage!', 'okta.groups.read', 'okta.apps.read', 'assigned') },
   ],
   salesforce: [
-    { type: 'org', singleton: true, name: (_r, tag) => tag, ext: (n) => `org/${n}`, ents: E('System Administrator*', 'Modify All Data*', 'View All Data', 'API Enabled') },
-    { type: 'sobject', name: (r) => r.pick(SF_OBJECTS), ext: (n) => `sobject/${n}`, ents: E('Read', 'Create', 'Edit', 'Delete', 'Modify All*') },
+    { type: 'org', singleton: true, name: (_r, tag) => tag, ext: (n) => `org/${n}`, ents: E('System Administrator!', 'Modify All Data!', 'View All Data', 'API Enabled') },
+    { type: 'sobject', name: (r) => r.pick(SF_OBJECTS), ext: (n) => `sobject/${n}`, ents: E('Read', 'Create', 'Edit', 'Delete', 'Modify All!') },
   ],
   snowflake: [
-    { type: 'account', singleton: true, name: (_r, tag) => tag, ext: (n) => `account/${n}`, ents: E('ACCOUNTADMIN*', 'SYSADMIN*', 'SECURITYADMIN*', 'USERADMIN*') },
-    { type: 'database', name: (r) => `${up(svc(r))}_DB`, ext: (n) => `database/${n}`, ents: E('USAGE', 'SELECT', 'INSERT', 'OWNERSHIP*') },
+    { type: 'account', singleton: true, name: (_r, tag) => tag, ext: (n) => `account/${n}`, ents: E('ACCOUNTADMIN!', 'SYSADMIN!', 'SECURITYADMIN!', 'USERADMIN!') },
+    { type: 'database', name: (r) => `${up(svc(r))}_DB`, ext: (n) => `database/${n}`, ents: E('USAGE', 'SELECT', 'INSERT', 'OWNERSHIP!') },
     { type: 'warehouse', name: (r) => `${up(svc(r))}_WH`, ext: (n) => `warehouse/${n}`, ents: E('USAGE', 'OPERATE', 'MONITOR') },
     { type: 'schema', name: (r) => `ANALYTICS.${up(svc(r))}`, ext: (n) => `schema/${n}`, ents: E('USAGE', 'SELECT', 'CREATE TABLE') },
   ],
   postgresql: [
-    { type: 'server', singleton: true, name: (_r, tag) => `${tag}.cluster-c9x2.us-east-1.rds.amazonaws.com`, ext: (n) => `server/${n}`, ents: E('SUPERUSER*', 'CREATEROLE*', 'pg_read_all_data', 'rds_superuser*') },
-    { type: 'database', name: (r) => up(svc(r)).toLowerCase(), ext: (n) => `database/${n}`, ents: E('CONNECT', 'CREATE', 'TEMPORARY', 'ALL PRIVILEGES*') },
+    { type: 'server', singleton: true, name: (_r, tag) => `${tag}.cluster-c9x2.us-east-1.rds.amazonaws.com`, ext: (n) => `server/${n}`, ents: E('SUPERUSER!', 'CREATEROLE!', 'pg_read_all_data', 'rds_superuser!') },
+    { type: 'database', name: (r) => up(svc(r)).toLowerCase(), ext: (n) => `database/${n}`, ents: E('CONNECT', 'CREATE', 'TEMPORARY', 'ALL PRIVILEGES!') },
     { type: 'schema', name: (r) => `${up(svc(r)).toLowerCase()}.public`, ext: (n) => `schema/${n}`, ents: E('USAGE', 'SELECT', 'INSERT', 'UPDATE', 'DELETE') },
-    { type: 'table', name: (r) => `${up(svc(r)).toLowerCase()}.public.${r.pick(THINGS)}`, ext: (n) => `table/${n}`, ents: E('SELECT', 'INSERT', 'UPDATE', 'TRUNCATE*') },
+    { type: 'table', name: (r) => `${up(svc(r)).toLowerCase()}.public.${r.pick(THINGS)}`, ext: (n) => `table/${n}`, ents: E('SELECT', 'INSERT', 'UPDATE', 'TRUNCATE!') },
   ],
 }
 

@@ -123,6 +123,15 @@ describe('integrity by construction (the SQLite load skips foreign key checks)',
     expect(ids.every((id) => /^c[0-9a-z]{24}$/.test(id))).toBe(true)
   })
 
+  it('keeps wildcard permissions whole (s3:*, kms:*), privileged, and no marker in any name', () => {
+    const names = new Map(b.entitlements.map((e) => [e.name, e.privileged]))
+    expect(names.get('s3:*')).toBe(true)
+    expect(names.get('kms:*')).toBe(true)
+    expect([...names.keys()].filter((n) => n.endsWith(':') || n.includes('!'))).toEqual([])
+    expect(names.get('AdministratorAccess')).toBe(true)
+    expect(names.get('ReadOnlyAccess')).toBe(false)
+  })
+
   it('keeps the unique keys of the schema', () => {
     const unique = (keys: string[]) => expect(new Set(keys).size).toBe(keys.length)
     unique(identities.map((i) => `${i.sourceId} ${i.externalId}`))

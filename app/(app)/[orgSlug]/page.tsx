@@ -55,7 +55,8 @@ export default async function DashboardPage({ params, searchParams }: { params: 
     { id: 'dormant', label: 'Dormant', value: formatNumber(m.dormant), href: inv({ dormant: 'yes' }), note: `unused for ${m.dormantDays}+ days`, tone: 'text-amber-700' },
     {
       id: 'rotation', label: 'Secret rotation compliance', value: m.rotationCompliance === null ? '—' : `${m.rotationCompliance}%`, href: inv({ finding: 'old-secret' }),
-      note: `${formatNumber(m.credentialsCompliant)} of ${formatNumber(m.credentialsActive)} active secrets rotated within ${m.rotationMaxDays} days`,
+      // The value counts secrets; the link opens identities: the note says both.
+      note: `${formatNumber(m.credentialsCompliant)} of ${formatNumber(m.credentialsActive)} active secrets rotated within ${m.rotationMaxDays} days${m.oldSecretIdentities === undefined ? '' : `; ${plural(m.oldSecretIdentities, 'identity holds', 'identities hold')} an older one`}`,
       tone: m.rotationCompliance !== null && m.rotationCompliance >= 80 ? 'text-emerald-700' : 'text-amber-700',
     },
     { id: 'unused-credentials', label: 'Unused credentials', value: formatNumber(m.unusedCredentials), href: inv({ finding: 'unused-cred' }), note: `on ${formatNumber(m.unusedCredentialIdentities)} identities, unused ${m.dormantDays}+ days`, tone: 'text-amber-700' },
@@ -66,7 +67,7 @@ export default async function DashboardPage({ params, searchParams }: { params: 
   const byCode: BarDatum[] = OWASP_CODES.filter((c) => (m.findingsByCode[c] ?? 0) > 0).map((c) => ({ label: `${c} ${OWASP_LABELS[c]}`, value: m.findingsByCode[c], href: inv({ finding: c }) }))
   const sorted = (rec: Record<string, number>) => Object.entries(rec).sort((a, b) => b[1] - a[1])
   const byKind: BarDatum[] = sorted(m.byKind).map(([k, v]) => ({ label: KIND_LABELS[k as keyof typeof KIND_LABELS] ?? k, value: v, href: inv({ kind: [k as IdentityFilter['kind'][number]] }) }))
-  const bySource: BarDatum[] = sorted(m.bySource).slice(0, 12).map(([id, v]) => ({ label: d.sourceNames[id] ?? 'Removed source', value: v, href: inv({ source: [id] }) }))
+  const bySource: BarDatum[] = sorted(m.bySource).map(([id, v]) => ({ label: d.sourceNames[id] ?? 'Removed source', value: v, href: inv({ source: [id] }) }))
   const byEnv: BarDatum[] = ENVIRONMENTS.filter((e) => m.byEnvironment[e]).map((e) => ({ label: e[0].toUpperCase() + e.slice(1), value: m.byEnvironment[e], href: inv({ env: [e] }), color: ENV_COLORS[e] }))
   const trendRows = d.trend.map((p) => ({ day: p.day, unowned: p.unowned, dormant: p.dormant, overprivileged: p.overprivileged, compliance: p.rotationCompliance }))
 
@@ -118,7 +119,7 @@ export default async function DashboardPage({ params, searchParams }: { params: 
 
       <div className="mt-4 grid gap-4 lg:grid-cols-3">
         <Card title="By kind"><BarListChart data={byKind} name="Identities by kind" testId="chart-kind" /></Card>
-        <Card title="By source"><BarListChart data={bySource} name="Identities by source" color="#0ea5e9" testId="chart-source" /></Card>
+        <Card title="By source"><BarListChart data={bySource} name="Identities by source" color="#0ea5e9" testId="chart-source" limit={10} more="sources" /></Card>
         <Card title="By environment"><BarListChart data={byEnv} name="Identities by environment" testId="chart-env" /></Card>
       </div>
 
@@ -159,6 +160,10 @@ export default async function DashboardPage({ params, searchParams }: { params: 
       </div>
     </>
   )
+}
+
+function plural(n: number, one: string, many: string) {
+  return `${formatNumber(n)} ${n === 1 ? one : many}`
 }
 
 function hours(h: number) {

@@ -70,8 +70,9 @@ export default async function AuditPage({ params, searchParams }: { params: Prom
                   <td className="whitespace-nowrap px-4">{formatDateTime(e.at)}</td>
                   <td className="px-4">{e.actorLabel} <span className="text-xs text-slate-400">{e.actorType}</span></td>
                   <td className="px-4 font-mono text-xs">{e.action}</td>
-                  <td className="px-4">
-                    {e.targetType === 'identity' && e.targetId ? <Link className="text-indigo-700 hover:underline" href={`/${ctx.org.slug}/identities/${e.targetId}`}>{e.targetLabel ?? e.targetId}</Link> : (e.targetLabel ?? e.targetId ?? '—')}
+                  <td className="px-4 py-2">
+                    {e.targetType === 'identity' && e.targetId ? <Link className="text-indigo-700 hover:underline" href={`/${ctx.org.slug}/identities/${e.targetId}`}>{e.targetLabel ?? e.targetId}</Link> : <span title={e.targetId ?? undefined}>{e.targetLabel ?? e.targetId ?? '—'}</span>}
+                    {e.change ? <p className="text-xs text-slate-500" data-testid="audit-change">{e.change}</p> : null}
                   </td>
                   <td className="px-4"><Badge tone={e.outcome === 'success' ? 'green' : e.outcome === 'denied' ? 'amber' : 'red'}>{e.outcome}</Badge></td>
                   <td className="max-w-xs truncate px-4 text-slate-600" title={e.justification ?? ''}>{e.justification ?? ''}</td>

@@ -108,9 +108,12 @@ export default async function JobsPage({ params, searchParams }: { params: Promi
                     <td className="whitespace-nowrap px-4 py-2">{typeLabel(j.type)}</td>
                     <td className="px-4">
                       {j.target ? (
-                        <span className="flex flex-wrap items-center gap-1">
-                          <Link className="text-indigo-700 hover:underline" href={`${base}/identities/${j.target.identityId}`}>{j.target.name}</Link>
-                          <Badge tone={REM_TONE[j.target.remediationStatus] ?? 'gray'}>{j.target.remediationStatus}</Badge>
+                        <span className="flex flex-wrap items-center gap-1" data-testid="job-target">
+                          <span>
+                            {j.target.href && !j.target.identity ? <Link className="text-indigo-700 hover:underline" href={`${base}${j.target.href}`}>{j.target.label}</Link> : <span>{j.target.label}</span>}
+                            {j.target.identity ? <> · <Link className="text-indigo-700 hover:underline" href={`${base}/identities/${j.target.identity.id}`}>{j.target.identity.name}</Link></> : null}
+                          </span>
+                          {j.target.remediationStatus ? <Badge tone={REM_TONE[j.target.remediationStatus] ?? 'gray'}>{j.target.remediationStatus}</Badge> : null}
                           {j.target.simulated ? <Badge tone="violet" title="Demo source: nothing changed outside Custodian">simulated</Badge> : null}
                         </span>
                       ) : <span className="text-slate-400">—</span>}

@@ -110,7 +110,10 @@ export default async function MyPage({ params, searchParams }: { params: Promise
         </Card>
       ) : null}
 
-      <Card title={`Owned and backed up (${formatNumber(my.total)})`}>
+      <Card
+        title={`Owned and backed up (${formatNumber(my.total)})`}
+        action={my.total ? <Link href={`${base}/identities?owner=me`} className="text-xs font-medium text-indigo-700 hover:underline">Open in the inventory (Mine)</Link> : null}
+      >
         {my.total === 0 ? (
           <EmptyState title="You don't own any identities yet">
             When an admin assigns you an identity, or you accept a hand-off, it appears here. Browse the <Link href={`${base}/identities?owner=unowned`} className="text-indigo-700 hover:underline">unowned identities</Link> to find ones you recognise.

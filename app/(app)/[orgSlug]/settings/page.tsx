@@ -3,7 +3,7 @@ import Link from 'next/link'
 import { Badge } from '@/components/ui/badge'
 import { Card } from '@/components/ui/card'
 import { Forbidden } from '@/components/ui/forbidden'
-import { formatDate } from '@/components/ui/format'
+import { formatDate, formatNumber } from '@/components/ui/format'
 import { PageHeader } from '@/components/ui/page-header'
 import { pageAllows, pageContext } from '@/lib/auth/page'
 import { ROLE_LABELS, isRole } from '@/lib/auth/permissions'
@@ -32,7 +32,9 @@ export default async function SettingsPage({ params }: { params: Promise<{ orgSl
                 <td className="pr-4 text-slate-600">{m.user.email}</td>
                 <td className="pr-4">{isRole(m.role) ? ROLE_LABELS[m.role] : m.role}</td>
                 <td className="pr-4">{formatDate(m.createdAt)}</td>
-                <td className="pr-4 tabular-nums">{m.owned}</td>
+                <td className="pr-4 tabular-nums">
+                  {m.owned ? <Link className="text-indigo-700 hover:underline" href={`/${ctx.org.slug}/identities?owner=${m.user.id}`}>{formatNumber(m.owned)} {m.owned === 1 ? 'identity' : 'identities'}</Link> : <span className="text-slate-400">none</span>}
+                </td>
                 <td>{m.user.id !== ctx.user.id ? <MemberActions orgSlug={ctx.org.slug} userId={m.user.id} name={m.user.name} owned={m.owned} active={m.user.active} /> : null}</td>
               </tr>
             ))}

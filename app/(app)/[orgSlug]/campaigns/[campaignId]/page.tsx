@@ -19,6 +19,13 @@ const pct = (x: number) => `${Math.round(x * 100)}%`
 const DEFAULTS: Record<string, string> = { keep: 'keep', revoke: 'revoke', recommendation: 'follow the recommendation', open: 'leave open' }
 const RULES: Record<string, string> = { always: 'always', privileged_keep: 'on keeping privileged access', revoke: 'on revoking', never: 'never' }
 
+/** The page's own URL with some search params changed (the items table keeps its filters and page). */
+function withParams(sp: Record<string, string | undefined>, changes: Record<string, string | number>) {
+  const q = new URLSearchParams()
+  for (const [k, v] of Object.entries({ ...sp, ...changes })) if (v !== undefined && v !== '') q.set(k, String(v))
+  return `?${q.toString()}`
+}
+
 function Stat({ label, value, hint, testId }: { label: string; value: React.ReactNode; hint?: React.ReactNode; testId?: string }) {
   return (
     <div className="rounded-lg border border-slate-200 bg-white p-3 shadow-sm" data-testid={testId}>
@@ -41,18 +48,14 @@ export default async function CampaignPage({
   if (!(await pageAllows(ctx, 'campaign:read', 'campaign'))) return <Forbidden orgSlug={ctx.org.slug} what="campaigns" />
   const sp = Object.fromEntries(Object.entries(await searchParams).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]))
   const p = campaignItemsSchema.parse(sp)
-  const { campaign: c, job, fallbackName, signoffName, createdByName } = await orNotFound(getCampaignOrThrow(ctx, campaignId), ctx, { type: 'campaign', id: campaignId })
+  const { campaign: c, job, scope, fallbackName, signoffName, createdByName } = await orNotFound(getCampaignOrThrow(ctx, campaignId), ctx, { type: 'campaign', id: campaignId })
   const manage = can(ctx.role, 'campaign:manage')
   const [stats, items, reviewers] = await Promise.all([
-    c.launchedAt ? campaignStats(ctx, c.id) : Promise.resolve(null),
+    c.launchedAt ? campaignStats(ctx, c.id, { reviewerPage: p.rpage }) : Promise.resolve(null),
     c.launchedAt ? listCampaignItems(ctx, c.id, p) : Promise.resolve(null),
     manage ? listReviewers(ctx) : Promise.resolve([]),
   ])
-  let scope: Record<string, unknown> = {}
-  try {
-    scope = JSON.parse(c.scope)
-  } catch {}
-  const scopeText = Object.entries(scope).filter(([, v]) => (Array.isArray(v) ? v.length : v)).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') : v}`).join(' · ') || 'every identity'
+  const scopeText = scope.length ? scope.join(' · ') : 'every identity'
 
   const rows: CampaignItemRow[] = (items?.rows ?? []).map((r) => {
     const s = parseSnapshot(r.snapshot)
@@ -98,7 +101,7 @@ export default async function CampaignPage({
 
       {stats ? (
         <div className="mb-5 grid gap-3 sm:grid-cols-2 lg:grid-cols-4">
-          <Stat label="Complete" testId="stat-complete" value={pct(stats.complete)} hint={`${formatNumber(stats.decided)} of ${formatNumber(stats.total)} items decided`} />
+          <Stat label="Complete" testId="stat-complete" value={pct(stats.complete)} hint={`${formatNumber(stats.decided)} of ${formatNumber(stats.total)} items decided${stats.defaulted ? ` · ${formatNumber(stats.defaulted)} by default` : ''}`} />
           <Stat label="Decisions" testId="stat-decisions" value={`${formatNumber(stats.decisions.keep ?? 0)} keep · ${formatNumber(stats.decisions.revoke ?? 0)} revoke`} hint={`${formatNumber(stats.decisions.reduce ?? 0)} reduce · ${formatNumber(stats.decisions.unsure ?? 0)} don't know · ${formatNumber(stats.decisions.none ?? 0)} open`} />
           <Stat label="Overdue" testId="stat-overdue" value={formatNumber(stats.overdue)} hint={c.fallbackCount ? `${formatNumber(c.fallbackCount)} items went to the fallback reviewer at launch` : 'items still open past the due date'} />
           <Stat label="Remediation" testId="stat-remediation" value={`${formatNumber(stats.remediation.applied ?? 0)} applied`} hint={`${formatNumber(stats.remediation.pending ?? 0)} pending · ${formatNumber(stats.remediation.failed ?? 0)} failed · ${formatNumber(stats.remediation.manual ?? 0)} manual`} />
@@ -134,15 +137,47 @@ export default async function CampaignPage({
           </Card>
         ) : null}
         {stats ? (
-          <Card title="Reviewers">
+          <Card title={`Reviewers (${formatNumber(stats.reviewerCount)})`}>
             <table className="min-w-full text-sm" aria-label="Reviewers" data-testid="reviewers">
-              <thead className="text-left text-xs uppercase tracking-wide text-slate-500"><tr><th scope="col" className="pb-1">Reviewer</th><th scope="col" className="text-right">Open</th><th scope="col" className="text-right">Decided</th><th scope="col" className="text-right">Bulk</th></tr></thead>
+              <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
+                <tr>
+                  <th scope="col" className="pb-1">Reviewer</th>
+                  <th scope="col" className="pl-3 text-right" title="Decided by the reviewer">Decided</th>
+                  <th scope="col" className="pl-3 text-right" title="The campaign's default decision, applied at close">By default</th>
+                  <th scope="col" className="pl-3 text-right" title="Not decided yet, or answered “don't know”">{c.status === 'closed' ? 'Undecided' : 'Open'}</th>
+                  <th scope="col" className="pl-3 text-right" title="Share of the reviewer's decisions made in bulk">Bulk</th>
+                </tr>
+              </thead>
               <tbody className="divide-y divide-slate-100">
-                {stats.reviewers.slice(0, 12).map((r) => (
-                  <tr key={r.id}><td className="py-1">{r.name}</td><td className="text-right tabular-nums">{formatNumber(r.open)}</td><td className="text-right tabular-nums">{formatNumber(r.decided)}</td><td className="text-right tabular-nums">{pct(r.bulkShare)}</td></tr>
+                {stats.reviewers.map((r) => (
+                  <tr key={r.id ?? 'none'}>
+                    <th scope="row" className="py-1 text-left font-normal">{r.name}</th>
+                    <td className="pl-3 text-right tabular-nums">{formatNumber(r.decided)}</td>
+                    <td className="pl-3 text-right tabular-nums">{formatNumber(r.defaulted)}</td>
+                    <td className="pl-3 text-right tabular-nums">{formatNumber(r.open)}</td>
+                    <td className="pl-3 text-right tabular-nums">{pct(r.bulkShare)}</td>
+                  </tr>
                 ))}
               </tbody>
+              <tfoot className="border-t border-slate-200 font-medium">
+                <tr data-testid="reviewers-total">
+                  <th scope="row" className="py-1 text-left">All reviewers</th>
+                  <td className="pl-3 text-right tabular-nums">{formatNumber(stats.reviewerTotals.decided)}</td>
+                  <td className="pl-3 text-right tabular-nums">{formatNumber(stats.reviewerTotals.defaulted)}</td>
+                  <td className="pl-3 text-right tabular-nums">{formatNumber(stats.reviewerTotals.open)}</td>
+                  <td />
+                </tr>
+              </tfoot>
             </table>
+            {stats.reviewerPages > 1 ? (
+              <nav className="mt-2 flex items-center justify-between text-xs text-slate-500" aria-label="Reviewer pages">
+                <span>Page {stats.reviewerPage} of {stats.reviewerPages}</span>
+                <span className="flex gap-3">
+                  {stats.reviewerPage > 1 ? <Link className="text-indigo-700 hover:underline" aria-label="Previous reviewers" href={withParams(sp, { rpage: stats.reviewerPage - 1 })} scroll={false}>Previous</Link> : null}
+                  {stats.reviewerPage < stats.reviewerPages ? <Link className="text-indigo-700 hover:underline" aria-label="Next reviewers" href={withParams(sp, { rpage: stats.reviewerPage + 1 })} scroll={false}>Next</Link> : null}
+                </span>
+              </nav>
+            ) : null}
           </Card>
         ) : null}
       </div>
@@ -157,7 +192,7 @@ export default async function CampaignPage({
           canReassign={manage && c.status === 'active'}
           reviewers={reviewers.map((r) => ({ value: r.id, label: r.name }))}
           filters={{ reviewer: p.reviewer ?? '', decision: p.decision ?? '', remediation: p.remediation ?? '' }}
-          reviewerOptions={(stats?.reviewers ?? []).map((r) => ({ value: r.id, label: r.name }))}
+          reviewerOptions={(stats?.reviewerOptions ?? []).map((r) => ({ value: r.id, label: r.name }))}
         />
       ) : (
         <Card title="Not launched yet">

@@ -80,7 +80,7 @@ export default async function IdentitiesPage({
     <>
       <PageHeader
         title="Identities"
-        description={<span data-testid="identity-total">{formatNumber(list.total)} non-human identities match</span>}
+        description={<span data-testid="identity-total">{formatNumber(list.total)} non-human {list.total === 1 ? 'identity matches' : 'identities match'}</span>}
         actions={
           <>
             <OwnerTabs orgSlug={ctx.org.slug} current={p.owner} searchParams={sp} />

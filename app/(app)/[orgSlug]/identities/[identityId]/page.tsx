@@ -150,6 +150,7 @@ export default async function IdentityPage({ params }: { params: Promise<{ orgSl
                 <li key={e.id} className="py-1.5">
                   <span className="font-medium">{e.action}</span> <span className="text-slate-500">by {e.actorLabel}</span>
                   <span className="float-right text-xs text-slate-500">{formatDateTime(e.at)}</span>
+                  {e.change ? <p className="text-xs text-slate-600">{e.change}</p> : null}
                   {e.justification ? <p className="text-xs text-slate-600">“{e.justification}”</p> : null}
                 </li>
               ))}

@@ -3,9 +3,9 @@ import Link from 'next/link'
 /** Quick views of the inventory by ownership; they keep the other filters. */
 export function OwnerTabs({ orgSlug, current, searchParams }: { orgSlug: string; current: string | undefined; searchParams: Record<string, string | string[] | undefined> }) {
   const tabs = [
-    { value: undefined, label: 'All' },
-    { value: 'unowned', label: 'Unowned' },
-    { value: 'me', label: 'Mine' },
+    { value: undefined, label: 'All', title: undefined },
+    { value: 'unowned', label: 'Unowned', title: 'Identities without an owner' },
+    { value: 'me', label: 'Mine', title: 'Identities you own or back up' },
   ]
   const href = (owner: string | undefined) => {
     const sp = new URLSearchParams()
@@ -26,6 +26,7 @@ export function OwnerTabs({ orgSlug, current, searchParams }: { orgSlug: string;
             key={t.label}
             href={href(t.value)}
             aria-current={active ? 'page' : undefined}
+            title={t.title}
             className={`rounded px-3 py-1 font-medium ${active ? 'bg-white text-slate-900 shadow-xs' : 'text-slate-600 hover:text-slate-900'}`}
           >
             {t.label}
