@@ -88,6 +88,12 @@ const ACTIONS: Record<string, ActionEntry> = {
     input: (w, orgSlug) => ({ orgSlug, findingId: w.findingId, until: futureDay(30), reason: 'Compensating control: network isolation' }),
     targetsObjects: true,
   },
+  // Runs after acceptFindingAction above (the admin accepted the finding), so there is an acceptance to revoke.
+  'lib/findings/actions.ts#revokeAcceptanceAction': {
+    allow: MANAGERS,
+    input: (w, orgSlug) => ({ orgSlug, findingId: w.findingId, reason: 'The compensating control was removed' }),
+    targetsObjects: true,
+  },
   'lib/findings/actions.ts#recomputeFindingsAction': { allow: MANAGERS, input: (_w, orgSlug) => ({ orgSlug }) },
   'lib/findings/actions.ts#updatePostureSettingsAction': {
     allow: ['admin'],

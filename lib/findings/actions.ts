@@ -1,8 +1,8 @@
 'use server'
 import { revalidatePath } from 'next/cache'
 import { orgAction } from '@/lib/action'
-import { acceptFinding, requestFindingsRecompute, updatePostureSettings } from '@/lib/findings/mutations'
-import { acceptFindingSchema, postureSettingsSchema, recomputeFindingsSchema } from '@/lib/findings/schemas'
+import { acceptFinding, requestFindingsRecompute, revokeAcceptance, updatePostureSettings } from '@/lib/findings/mutations'
+import { acceptFindingSchema, postureSettingsSchema, recomputeFindingsSchema, revokeAcceptanceSchema } from '@/lib/findings/schemas'
 
 export const acceptFindingAction = orgAction({
   schema: acceptFindingSchema,
@@ -11,6 +11,16 @@ export const acceptFindingAction = orgAction({
     const result = await acceptFinding(ctx, input)
     revalidatePath(`/${ctx.org.slug}/findings`)
     return { id: result.id }
+  },
+})
+
+export const revokeAcceptanceAction = orgAction({
+  schema: revokeAcceptanceSchema,
+  permission: 'finding:accept',
+  run: async ({ ctx, input }) => {
+    const result = await revokeAcceptance(ctx, input)
+    revalidatePath(`/${ctx.org.slug}/findings`)
+    return result
   },
 })
 

@@ -1,8 +1,8 @@
 // The findings engine: evaluates every rule for a range or a list of identities with set-based SQL (one upsert per
 // rule, one resolve, one rollup). Runs on Prisma (jobs, and inside the transaction of each change that settles or
 // raises a finding) and on lib/bulk.ts (seeder, benchmark).
-import { OWNER_LEFT_RULE, RULE_IDS, RULES, SEVERITY_WEIGHT } from '@/lib/findings/rules'
-import { dialect, num, run, type Frag, type Sql } from '@/lib/findings/sql'
+import { OWNER_LEFT_RULE, RULE_IDS, RULES, SEVERITY_RANK, SEVERITY_WEIGHT } from '@/lib/findings/rules'
+import { dialect, num, run, type Dialect, type Frag, type Sql } from '@/lib/findings/sql'
 import type { OrgSettings } from '@/lib/settings/schemas'
 
 export const FINDINGS_BATCH = 5_000
@@ -41,10 +41,10 @@ async function evaluate(s: Sql, scope: Scope, settings: OrgSettings, now: number
     // The finding id is derived from identity and rule: one row per pair for life (resolved rows reopen).
     await run(
       s,
-      d.q`INSERT INTO "Finding" ("id","orgId","identityId","rule","owaspCode","severity","title","status","firstSeenAt","lastSeenAt")
-        SELECT i."id" || ${d.lit(`-${rule.id}`)}, i."orgId", i."id", ${d.lit(rule.id)}, ${d.lit(rule.owaspCode)}, ${rule.severity(c)}, ${d.lit(rule.title(settings))}, 'open', ${at}, ${at}
+      d.q`INSERT INTO "Finding" ("id","orgId","identityId","rule","owaspCode","severity","severityRank","title","status","firstSeenAt","lastSeenAt")
+        SELECT i."id" || ${d.lit(`-${rule.id}`)}, i."orgId", i."id", ${d.lit(rule.id)}, ${d.lit(rule.owaspCode)}, ${rule.severity(c)}, ${rankOf(d, rule.severity(c))}, ${d.lit(rule.title(settings))}, 'open', ${at}, ${at}
         FROM "Identity" i WHERE ${scope.identity} AND i."status" <> 'deleted' AND (${rule.when(c)})
-        ON CONFLICT ("identityId","rule") DO UPDATE SET "lastSeenAt" = excluded."lastSeenAt", "severity" = excluded."severity",
+        ON CONFLICT ("identityId","rule") DO UPDATE SET "lastSeenAt" = excluded."lastSeenAt", "severity" = excluded."severity", "severityRank" = excluded."severityRank",
           "title" = excluded."title", "owaspCode" = excluded."owaspCode",
           "status" = CASE WHEN "Finding"."status" = 'resolved' THEN 'open'
             WHEN "Finding"."status" = 'accepted' AND "Finding"."acceptedUntil" < excluded."lastSeenAt" THEN 'open' ELSE "Finding"."status" END,
@@ -129,6 +129,10 @@ export async function recomputeIdentities(
   }
   return { identities: all.length }
 }
+
+/** The rank column for a severity expression (Finding.severityRank). */
+const rankOf = (d: Dialect, severity: Frag): Frag =>
+  d.q`CASE ${severity} ${d.raw(Object.entries(SEVERITY_RANK).map(([k, r]) => `WHEN '${k}' THEN ${r}`).join(' '))} ELSE 3 END`
 
 const weight = `CASE f."severity" ${Object.entries(SEVERITY_WEIGHT).map(([k, w]) => `WHEN '${k}' THEN ${w}`).join(' ')} ELSE 0 END`
 

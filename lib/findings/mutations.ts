@@ -6,7 +6,7 @@ import { ConflictError, NotFoundError, ValidationError } from '@/lib/errors'
 import { rollupRange } from '@/lib/findings/engine'
 import { prismaSql } from '@/lib/findings/prisma-sql'
 import { enqueueFindingsRecompute } from '@/lib/findings/recompute'
-import type { AcceptFindingInput, PostureSettingsInput } from '@/lib/findings/schemas'
+import type { AcceptFindingInput, PostureSettingsInput, RevokeAcceptanceInput } from '@/lib/findings/schemas'
 import { orgSettingsSchema } from '@/lib/settings/schemas'
 
 /** Accepts an open finding as a risk until a date; the recompute reopens it once that date has passed. */
@@ -22,7 +22,7 @@ export async function acceptFinding(ctx: OrgContext, input: AcceptFindingInput) 
     if (finding.status === 'resolved') throw new ConflictError('This finding is already resolved; there is no risk left to accept.')
     await tx.finding.update({
       where: { id: finding.id, orgId: ctx.org.id },
-      data: { status: 'accepted', acceptedUntil: until, acceptedReason: input.reason, acceptedById: ctx.user.id },
+      data: { status: 'accepted', acceptedUntil: until, acceptedReason: input.reason, acceptedById: ctx.user.id, acceptedAt: new Date() },
     })
     await rollupRange(prismaSql(tx, true), ctx.org.id, finding.identityId, finding.identityId)
     await recordAudit(tx, ctx, {
@@ -34,6 +34,36 @@ export async function acceptFinding(ctx: OrgContext, input: AcceptFindingInput) 
       details: { findingId: finding.id, rule: finding.rule, owaspCode: finding.owaspCode, until: until.toISOString(), previousStatus: finding.status },
     })
     return { id: finding.id, acceptedUntil: until }
+  })
+}
+
+/** Ends an accepted risk before its date: the finding is open again, and the audit row keeps what was accepted. */
+export async function revokeAcceptance(ctx: OrgContext, input: RevokeAcceptanceInput) {
+  assertCan(ctx, 'finding:accept')
+  return db.$transaction(async (tx) => {
+    const finding = await tx.finding.findFirst({
+      where: { id: input.findingId, orgId: ctx.org.id },
+      select: { id: true, rule: true, owaspCode: true, status: true, identityId: true, acceptedById: true, acceptedAt: true, acceptedUntil: true, acceptedReason: true, identity: { select: { name: true } } },
+    })
+    if (!finding) throw new NotFoundError('Finding not found')
+    if (finding.status !== 'accepted') throw new ConflictError(`This finding is ${finding.status}, not an accepted risk.`)
+    await tx.finding.update({
+      where: { id: finding.id, orgId: ctx.org.id },
+      data: { status: 'open', acceptedUntil: null, acceptedReason: null, acceptedById: null, acceptedAt: null },
+    })
+    await rollupRange(prismaSql(tx, true), ctx.org.id, finding.identityId, finding.identityId)
+    await recordAudit(tx, ctx, {
+      action: 'finding.accept-revoked',
+      targetType: 'identity',
+      targetId: finding.identityId,
+      targetLabel: finding.identity.name,
+      justification: input.reason,
+      details: {
+        findingId: finding.id, rule: finding.rule, owaspCode: finding.owaspCode,
+        was: { acceptedById: finding.acceptedById, acceptedAt: finding.acceptedAt?.toISOString() ?? null, until: finding.acceptedUntil?.toISOString() ?? null, reason: finding.acceptedReason },
+      },
+    })
+    return { id: finding.id }
   })
 }
 

@@ -1,38 +1,69 @@
 import 'server-only'
 import { assertCan, type OrgContext } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
+import type { Prisma } from '@/lib/generated/sqlite/client'
 import { RECOMPUTE_JOB } from '@/lib/findings/recompute'
 import type { FindingListParams } from '@/lib/findings/schemas'
 
-export const FINDINGS_PAGE_SIZE = 50
-const SEVERITY_ORDER = { critical: 0, high: 1, medium: 2, low: 3 } as Record<string, number>
-
+/** The Findings page: filtered and sorted on the server across all pages (severity first, then risk). */
 export async function listFindings(ctx: OrgContext, p: FindingListParams) {
   assertCan(ctx, 'identity:read')
-  const where = {
+  const identity: Prisma.IdentityWhereInput = {
+    ...(p.owner === 'unowned' ? { ownerId: null } : p.owner ? { ownerId: p.owner } : {}),
+    ...(p.env ? { environment: p.env } : {}),
+    ...(p.source ? { sourceId: p.source } : {}),
+    ...(p.q ? { searchText: { contains: p.q.toLowerCase() } } : {}),
+  }
+  const where: Prisma.FindingWhereInput = {
     orgId: ctx.org.id,
     status: p.status,
     ...(p.code ? { owaspCode: p.code } : {}),
     ...(p.rule ? { rule: p.rule } : {}),
     ...(p.severity ? { severity: p.severity } : {}),
+    ...(p.identity ? { identityId: p.identity } : {}),
+    ...(Object.keys(identity).length ? { identity } : {}),
   }
+  const dir = p.dir ?? (p.sort === 'severity' ? 'asc' : 'desc')
+  const orderBy: Prisma.FindingOrderByWithRelationInput[] =
+    p.sort === 'firstSeenAt'
+      ? [{ firstSeenAt: dir }, { id: 'asc' }]
+      : [{ severityRank: dir }, { identity: { riskScore: dir === 'asc' ? 'desc' : 'asc' } }, { id: 'asc' }]
   const [rows, total, byCode] = await Promise.all([
     db.finding.findMany({
       where,
-      orderBy: [{ lastSeenAt: 'desc' }, { id: 'asc' }],
-      skip: (p.page - 1) * FINDINGS_PAGE_SIZE,
-      take: FINDINGS_PAGE_SIZE,
+      orderBy,
+      skip: (p.page - 1) * p.size,
+      take: p.size,
       select: {
-        id: true, rule: true, owaspCode: true, severity: true, title: true, status: true, firstSeenAt: true, lastSeenAt: true,
-        acceptedUntil: true, acceptedReason: true,
-        identity: { select: { id: true, name: true, kind: true, environment: true } },
+        id: true, rule: true, owaspCode: true, severity: true, title: true, detail: true, status: true, firstSeenAt: true, lastSeenAt: true,
+        acceptedUntil: true, acceptedReason: true, acceptedAt: true, acceptedById: true,
+        identity: { select: { id: true, name: true, kind: true, environment: true, riskScore: true, owner: { select: { id: true, name: true, active: true } } } },
       },
     }),
     db.finding.count({ where }),
-    db.finding.groupBy({ by: ['owaspCode'], where: { orgId: ctx.org.id, status: p.status }, _count: { _all: true } }),
+    db.finding.groupBy({ by: ['owaspCode'], where: { ...where, owaspCode: undefined }, _count: { _all: true } }),
   ])
-  rows.sort((a, b) => (SEVERITY_ORDER[a.severity] ?? 9) - (SEVERITY_ORDER[b.severity] ?? 9))
-  return { rows, total, byCode: Object.fromEntries(byCode.map((r) => [r.owaspCode, r._count._all])) as Record<string, number> }
+  // Who accepted each accepted risk, in one query for the page.
+  const acceptors = [...new Set(rows.map((r) => r.acceptedById).filter((v): v is string => !!v))]
+  const people = acceptors.length
+    ? await db.membership.findMany({ where: { orgId: ctx.org.id, userId: { in: acceptors } }, select: { user: { select: { id: true, name: true } } } })
+    : []
+  const names = new Map(people.map((m) => [m.user.id, m.user.name]))
+  return {
+    rows: rows.map((r) => ({ ...r, acceptedBy: r.acceptedById ? (names.get(r.acceptedById) ?? 'a former member') : null })),
+    total,
+    byCode: Object.fromEntries(byCode.map((r) => [r.owaspCode, r._count._all])) as Record<string, number>,
+  }
+}
+
+/** What the Findings page's filter controls offer: this organization's sources and people. */
+export async function findingFilterOptions(ctx: OrgContext) {
+  assertCan(ctx, 'identity:read')
+  const [sources, people] = await Promise.all([
+    db.source.findMany({ where: { orgId: ctx.org.id }, select: { id: true, name: true }, orderBy: { name: 'asc' } }),
+    db.membership.findMany({ where: { orgId: ctx.org.id, status: 'active' }, select: { user: { select: { id: true, name: true } } }, orderBy: { user: { name: 'asc' } } }),
+  ])
+  return { sources, people: people.map((m) => m.user) }
 }
 
 /** The most recent recompute of this organization, for the progress line on the findings page. */

@@ -23,6 +23,8 @@ export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const
 export type Severity = (typeof SEVERITIES)[number]
 /** Risk points per open finding; an identity's risk score is their sum, capped at 100. */
 export const SEVERITY_WEIGHT: Record<Severity, number> = { critical: 40, high: 25, medium: 12, low: 5 }
+/** Finding.severityRank: sorting by it puts the most severe first (lowest rank). */
+export const SEVERITY_RANK: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3 }
 
 /** Sources whose platform offers federation (short-lived tokens) instead of passwords and static keys. */
 export const FEDERATION_SOURCES = ['aws', 'gcp', 'azure', 'github', 'kubernetes'] as const

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { OWASP_CODES, RULE_IDS, SEVERITIES } from '@/lib/findings/rules'
+import { ENVIRONMENTS } from '@/lib/inventory/schemas'
 
 const DAY = 86_400_000
 export const FINDING_STATUSES = ['open', 'accepted', 'resolved'] as const
@@ -41,11 +42,33 @@ export const postureSettingsSchema = z.object({
 })
 export type PostureSettingsInput = z.infer<typeof postureSettingsSchema>
 
+const ref = z.string().regex(/^[a-z0-9_-]{1,40}$/i)
+export const FINDING_SORTS = ['severity', 'firstSeenAt'] as const
+
+/** The Findings page's list state (forgiving: a bad value falls back to its default). */
 export const findingListSchema = z.object({
   code: z.enum(OWASP_CODES).optional().catch(undefined),
   rule: z.enum(RULE_IDS as [string, ...string[]]).optional().catch(undefined),
   status: z.enum(FINDING_STATUSES).catch('open'),
   severity: z.enum(SEVERITIES).optional().catch(undefined),
+  /** a member's id, or "unowned" */
+  owner: z.union([z.literal('unowned'), ref]).optional().catch(undefined),
+  env: z.enum(ENVIRONMENTS).optional().catch(undefined),
+  source: ref.optional().catch(undefined),
+  /** one identity (from its page), or a name search */
+  identity: ref.optional().catch(undefined),
+  q: z.string().trim().max(100).optional().catch(undefined).transform((v) => v || undefined),
+  /** severity ascending: most severe first, then the identity's risk score (highest first), across all pages */
+  sort: z.enum(FINDING_SORTS).catch('severity'),
+  dir: z.enum(['asc', 'desc']).optional().catch(undefined),
   page: z.coerce.number().int().min(1).max(100_000).catch(1),
+  size: z.coerce.number().int().refine((n) => [25, 50, 100].includes(n)).catch(50),
 })
 export type FindingListParams = z.infer<typeof findingListSchema>
+
+export const revokeAcceptanceSchema = z.object({
+  orgSlug,
+  findingId: z.string().regex(/^[a-z0-9_-]{1,64}$/i, 'Unknown finding'),
+  reason: z.string().trim().min(5, 'Say why the acceptance ends (at least 5 characters)').max(1000),
+})
+export type RevokeAcceptanceInput = z.infer<typeof revokeAcceptanceSchema>

@@ -2,7 +2,7 @@ import 'server-only'
 import { recordAudit } from '@/lib/audit/record'
 import { db } from '@/lib/db'
 import { AppError } from '@/lib/errors'
-import { OWNER_LEFT_RULE } from '@/lib/findings/rules'
+import { OWNER_LEFT_RULE, SEVERITY_RANK } from '@/lib/findings/rules'
 import { identityFilterSchema } from '@/lib/inventory/schemas'
 import { identityWhere } from '@/lib/inventory/where'
 import { PermanentJobError, registerJobHandler } from '@/lib/jobs/registry'
@@ -140,7 +140,7 @@ registerJobHandler('offboard_member', async ({ job, payload: raw, workerId, prog
         const detail = `${p.leaverLabel} owned this identity and ${p.reason === 'deactivated' ? 'was deactivated' : 'left the organization'}; there was no active backup owner or team lead to take it over.`
         await tx.finding.upsert({
           where: { identityId_rule: { identityId: r.id, rule: OWNER_LEFT_RULE } },
-          create: { orgId: org.id, identityId: r.id, rule: OWNER_LEFT_RULE, owaspCode: 'NHI1', severity: 'high', title: 'Owner left; nobody owns this identity', detail, firstSeenAt: now, lastSeenAt: now },
+          create: { orgId: org.id, identityId: r.id, rule: OWNER_LEFT_RULE, owaspCode: 'NHI1', severity: 'high', severityRank: SEVERITY_RANK.high, title: 'Owner left; nobody owns this identity', detail, firstSeenAt: now, lastSeenAt: now },
           update: { status: 'open', lastSeenAt: now, resolvedAt: null, detail },
         })
       }

@@ -1,45 +1,79 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
-import { Badge, type BadgeTone } from '@/components/ui/badge'
+import { Button } from '@/components/ui/button'
 import { Card } from '@/components/ui/card'
 import { EmptyState } from '@/components/ui/empty-state'
-import { formatAgo, formatDate, formatNumber, renderTime } from '@/components/ui/format'
+import { formatAgo, formatNumber, renderTime } from '@/components/ui/format'
 import { PageHeader } from '@/components/ui/page-header'
 import { pageContext } from '@/lib/auth/page'
 import { can } from '@/lib/auth/permissions'
-import { FINDINGS_PAGE_SIZE, latestRecompute, listFindings } from '@/lib/findings/queries'
-import { OWASP_CODES, OWASP_LABELS } from '@/lib/findings/rules'
+import { findingFilterOptions, latestRecompute, listFindings } from '@/lib/findings/queries'
+import { OWASP_CODES, OWASP_LABELS, SEVERITIES } from '@/lib/findings/rules'
 import { FINDING_STATUSES, findingListSchema, MAX_ACCEPT_DAYS } from '@/lib/findings/schemas'
-import { AcceptForm } from './_components/accept-form'
+import { ENVIRONMENTS } from '@/lib/inventory/schemas'
+import { FindingsTable, type FindingRow } from './_components/findings-table'
 import { RecomputeButton } from './_components/recompute-button'
 
 export const metadata: Metadata = { title: 'Findings' }
 
 const DAY = 86_400_000
-const SEVERITY_TONE: Record<string, BadgeTone> = { critical: 'red', high: 'amber', medium: 'blue', low: 'gray' }
+
+const SEVERITY_LABELS = { critical: 'Critical', high: 'High', medium: 'Medium', low: 'Low' } as const
+const field = 'rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500'
 
 export default async function FindingsPage({ params, searchParams }: { params: Promise<{ orgSlug: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { orgSlug } = await params
   const ctx = await pageContext(orgSlug)
-  const p = findingListSchema.parse(await searchParams)
-  const [list, job] = await Promise.all([listFindings(ctx, p), latestRecompute(ctx)])
+  const sp = Object.fromEntries(Object.entries(await searchParams).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]))
+  const p = findingListSchema.parse(sp)
+  const [list, job, options] = await Promise.all([listFindings(ctx, p), latestRecompute(ctx), findingFilterOptions(ctx)])
   const now = renderTime()
   const base = `/${ctx.org.slug}/findings`
+  const current: Record<string, string | undefined> = {
+    status: p.status === 'open' ? undefined : p.status, code: p.code, rule: p.rule, severity: p.severity, owner: p.owner, env: p.env, source: p.source,
+    identity: p.identity, q: p.q, sort: p.sort === 'severity' ? undefined : p.sort, dir: p.dir, size: p.size === 50 ? undefined : String(p.size),
+  }
   const href = (over: Record<string, string | undefined>) => {
     const q = new URLSearchParams()
-    const merged = { code: p.code, status: p.status, severity: p.severity, rule: p.rule, ...over }
-    for (const [k, v] of Object.entries(merged)) if (v && !(k === 'status' && v === 'open')) q.set(k, v)
+    for (const [k, v] of Object.entries({ ...current, ...over })) if (v) q.set(k, v)
     return q.size ? `${base}?${q}` : base
   }
-  const pages = Math.max(1, Math.ceil(list.total / FINDINGS_PAGE_SIZE))
   const running = job && ['queued', 'running', 'retrying'].includes(job.status)
   const day = (t: number) => new Date(t).toISOString().slice(0, 10)
+  const sourceName = (id: string) => options.sources.find((s) => s.id === id)?.name ?? 'a source'
+  const personName = (id: string) => options.people.find((u) => u.id === id)?.name ?? 'a person'
+  // Every active filter is a chip that clears just itself.
+  const chips = [
+    p.severity ? { key: 'severity', label: `Severity: ${SEVERITY_LABELS[p.severity]}` } : null,
+    p.code ? { key: 'code', label: `OWASP: ${p.code} ${OWASP_LABELS[p.code]}` } : null,
+    p.rule ? { key: 'rule', label: `Rule: ${p.rule}` } : null,
+    p.owner ? { key: 'owner', label: p.owner === 'unowned' ? 'Owner: nobody' : `Owner: ${personName(p.owner)}` } : null,
+    p.env ? { key: 'env', label: `Environment: ${p.env}` } : null,
+    p.source ? { key: 'source', label: `Source: ${sourceName(p.source)}` } : null,
+    p.identity ? { key: 'identity', label: `Identity: ${list.rows[0]?.identity.name ?? 'one identity'}` } : null,
+    p.q ? { key: 'q', label: `Identity name contains “${p.q}”` } : null,
+  ].filter((c): c is { key: string; label: string } => !!c)
+  const rows: FindingRow[] = list.rows.map((f) => ({
+    id: f.id,
+    severity: f.severity,
+    owaspCode: f.owaspCode,
+    owaspLabel: OWASP_LABELS[f.owaspCode as keyof typeof OWASP_LABELS] ?? f.owaspCode,
+    title: f.title,
+    detail: f.detail,
+    status: f.status,
+    firstSeenAt: f.firstSeenAt.toISOString(),
+    identity: {
+      id: f.identity.id, name: f.identity.name, environment: f.identity.environment, riskScore: f.identity.riskScore,
+      owner: f.identity.owner ? { name: f.identity.owner.name, active: f.identity.owner.active } : null,
+    },
+    accepted: f.status === 'accepted' ? { by: f.acceptedBy, at: f.acceptedAt?.toISOString() ?? null, until: f.acceptedUntil?.toISOString() ?? null, reason: f.acceptedReason } : null,
+  }))
 
   return (
     <>
       <PageHeader
         title="Findings"
-        description="Posture problems on identities, tagged with the OWASP Non-Human Identities Top 10 (2025). Recomputed after every sync and nightly."
+        description="Posture problems on identities, tagged with the OWASP Non-Human Identities Top 10 (2025). Findings settle as soon as the change that fixes them is made; a full recompute runs after every sync and nightly."
         actions={can(ctx.role, 'job:manage') ? <RecomputeButton orgSlug={ctx.org.slug} /> : null}
       />
       <p className="mb-4 text-sm text-slate-600" data-testid="recompute-status">
@@ -53,61 +87,92 @@ export default async function FindingsPage({ params, searchParams }: { params: P
       </p>
       <nav className="mb-3 flex flex-wrap gap-1" aria-label="Finding status">
         {FINDING_STATUSES.map((s) => (
-          <Link key={s} href={href({ status: s, page: undefined })} aria-current={s === p.status ? 'page' : undefined} className={`rounded-full px-3 py-1 text-sm ${s === p.status ? 'bg-slate-900 text-white' : 'bg-white text-slate-700 ring-1 ring-slate-200 hover:bg-slate-50'}`}>
-            {s[0].toUpperCase() + s.slice(1)}
+          <Link key={s} href={href({ status: s === 'open' ? undefined : s, page: undefined })} aria-current={s === p.status ? 'page' : undefined} className={`rounded-full px-3 py-1 text-sm ${s === p.status ? 'bg-slate-900 text-white' : 'bg-white text-slate-700 ring-1 ring-slate-300 hover:bg-slate-50'}`}>
+            {s === 'accepted' ? 'Accepted risks' : s[0].toUpperCase() + s.slice(1)}
           </Link>
         ))}
       </nav>
+      <form method="get" action={base} className="mb-3 flex flex-wrap items-end gap-2 rounded-lg border border-slate-200 bg-white p-3" aria-label="Filter findings">
+        {p.status !== 'open' ? <input type="hidden" name="status" value={p.status} /> : null}
+        {p.code ? <input type="hidden" name="code" value={p.code} /> : null}
+        {p.identity ? <input type="hidden" name="identity" value={p.identity} /> : null}
+        <label className="flex flex-col text-xs font-medium text-slate-700">
+          Severity
+          <select name="severity" defaultValue={p.severity ?? ''} className={field}>
+            <option value="">Any</option>
+            {SEVERITIES.map((s) => <option key={s} value={s}>{SEVERITY_LABELS[s]}</option>)}
+          </select>
+        </label>
+        <label className="flex flex-col text-xs font-medium text-slate-700">
+          Owner
+          <select name="owner" defaultValue={p.owner ?? ''} className={field}>
+            <option value="">Anyone</option>
+            <option value="unowned">Nobody (unowned)</option>
+            {options.people.map((u) => <option key={u.id} value={u.id}>{u.name}</option>)}
+          </select>
+        </label>
+        <label className="flex flex-col text-xs font-medium text-slate-700">
+          Environment
+          <select name="env" defaultValue={p.env ?? ''} className={field}>
+            <option value="">Any</option>
+            {ENVIRONMENTS.map((e) => <option key={e} value={e}>{e}</option>)}
+          </select>
+        </label>
+        <label className="flex flex-col text-xs font-medium text-slate-700">
+          Source
+          <select name="source" defaultValue={p.source ?? ''} className={field}>
+            <option value="">Any</option>
+            {options.sources.map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}
+          </select>
+        </label>
+        <label className="flex flex-col text-xs font-medium text-slate-700">
+          Identity name
+          <input type="search" name="q" defaultValue={p.q ?? ''} placeholder="e.g. payments" className={`${field} w-48`} />
+        </label>
+        <Button type="submit" size="sm">Apply</Button>
+      </form>
+      {chips.length ? (
+        <ul className="mb-3 flex flex-wrap items-center gap-1.5" aria-label="Active filters" data-testid="finding-chips">
+          {chips.map((c) => (
+            <li key={c.key}>
+              <Link href={href({ [c.key]: undefined, page: undefined })} className="inline-flex items-center gap-1 rounded-full bg-indigo-50 px-2.5 py-1 text-xs font-medium text-indigo-800 ring-1 ring-indigo-200 hover:bg-indigo-100" aria-label={`Remove filter ${c.label}`}>
+                {c.label} <span aria-hidden>✕</span>
+              </Link>
+            </li>
+          ))}
+          <li>
+            <Link href={href({ severity: undefined, code: undefined, rule: undefined, owner: undefined, env: undefined, source: undefined, identity: undefined, q: undefined, page: undefined })} className="text-xs font-medium text-slate-700 underline">
+              Clear all
+            </Link>
+          </li>
+        </ul>
+      ) : null}
       <div className="mb-4 flex flex-wrap gap-1.5" aria-label="OWASP code">
-        <Link href={href({ code: undefined })} className={`rounded px-2 py-1 text-xs font-medium ${!p.code ? 'bg-indigo-600 text-white' : 'bg-white text-slate-700 ring-1 ring-slate-200'}`}>All codes</Link>
+        <Link href={href({ code: undefined, page: undefined })} className={`rounded px-2 py-1 text-xs font-medium ${!p.code ? 'bg-indigo-600 text-white' : 'bg-white text-slate-700 ring-1 ring-slate-300'}`}>All codes</Link>
         {OWASP_CODES.map((c) => (
-          <Link key={c} href={href({ code: c })} title={OWASP_LABELS[c]} className={`rounded px-2 py-1 text-xs font-medium ${p.code === c ? 'bg-indigo-600 text-white' : 'bg-white text-slate-700 ring-1 ring-slate-200'}`}>
-            {c} <span className="tabular-nums opacity-70">{formatNumber(list.byCode[c] ?? 0)}</span>
+          <Link key={c} href={href({ code: c, page: undefined })} title={OWASP_LABELS[c]} className={`rounded px-2 py-1 text-xs font-medium ${p.code === c ? 'bg-indigo-600 text-white' : 'bg-white text-slate-700 ring-1 ring-slate-300'}`}>
+            {c} <span className="tabular-nums">{formatNumber(list.byCode[c] ?? 0)}</span>
           </Link>
         ))}
       </div>
-      <Card title={`${formatNumber(list.total)} ${p.status} finding${list.total === 1 ? '' : 's'}${p.code ? ` · ${p.code} ${OWASP_LABELS[p.code]}` : ''}`}>
-        {list.rows.length === 0 ? (
-          <EmptyState title={`No ${p.status} findings`}>{p.status === 'open' ? 'Nothing needs attention under this filter.' : 'Nothing here yet.'}</EmptyState>
-        ) : (
-          <div className="overflow-x-auto">
-            <table className="min-w-full text-sm" aria-label="Findings">
-              <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
-                <tr>
-                  <th scope="col" className="py-2 pr-3">Severity</th><th scope="col" className="pr-3">OWASP</th><th scope="col" className="pr-3">Finding</th>
-                  <th scope="col" className="pr-3">Identity</th><th scope="col" className="pr-3">First seen</th><th scope="col">{p.status === 'accepted' ? 'Accepted until' : ''}</th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {list.rows.map((f) => (
-                  <tr key={f.id} className="align-top">
-                    <td className="py-2 pr-3"><Badge tone={SEVERITY_TONE[f.severity] ?? 'gray'}>{f.severity}</Badge></td>
-                    <td className="pr-3 py-2"><Link href={href({ code: f.owaspCode })} title={OWASP_LABELS[f.owaspCode as keyof typeof OWASP_LABELS]} className="font-mono text-xs text-slate-700 hover:underline">{f.owaspCode}</Link></td>
-                    <td className="pr-3 py-2 text-slate-800">{f.title}</td>
-                    <td className="pr-3 py-2"><Link href={`/${ctx.org.slug}/identities/${f.identity.id}`} className="font-medium text-indigo-700 hover:underline">{f.identity.name}</Link><span className="ml-1 text-xs text-slate-500">{f.identity.environment}</span></td>
-                    <td className="pr-3 py-2 whitespace-nowrap text-slate-600">{formatDate(f.firstSeenAt)}</td>
-                    <td className="py-2">
-                      {f.status === 'accepted' ? (
-                        <span className="text-xs text-slate-600" title={f.acceptedReason ?? ''}>{formatDate(f.acceptedUntil)} — {f.acceptedReason}</span>
-                      ) : f.status === 'open' && can(ctx.role, 'finding:accept') ? (
-                        <AcceptForm orgSlug={ctx.org.slug} findingId={f.id} defaultUntil={day(now + 90 * DAY)} maxUntil={day(now + MAX_ACCEPT_DAYS * DAY)} />
-                      ) : null}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-        {pages > 1 ? (
-          <div className="mt-3 flex items-center justify-between text-sm text-slate-600">
-            <span>Page {p.page} of {formatNumber(pages)}</span>
-            <span className="flex gap-3">
-              {p.page > 1 ? <Link href={href({ page: String(p.page - 1) })} className="text-indigo-700 hover:underline">← Previous</Link> : null}
-              {p.page < pages ? <Link href={href({ page: String(p.page + 1) })} className="text-indigo-700 hover:underline">Next →</Link> : null}
-            </span>
-          </div>
-        ) : null}
+      <Card title={`${formatNumber(list.total)} ${p.status === 'accepted' ? 'accepted risk' : `${p.status} finding`}${list.total === 1 ? '' : 's'}${p.code ? ` · ${p.code} ${OWASP_LABELS[p.code]}` : ''}`}>
+        <FindingsTable
+          orgSlug={ctx.org.slug}
+          rows={rows}
+          total={list.total}
+          page={p.page}
+          pageSize={p.size}
+          sort={p.sort}
+          dir={p.dir ?? (p.sort === 'severity' ? 'asc' : 'desc')}
+          canAccept={can(ctx.role, 'finding:accept')}
+          acceptDates={{ defaultUntil: day(now + 90 * DAY), maxUntil: day(now + MAX_ACCEPT_DAYS * DAY) }}
+          codeHrefs={Object.fromEntries(OWASP_CODES.map((c) => [c, href({ code: c, page: undefined })]))}
+          emptyState={
+            <EmptyState title={chips.length ? 'No findings match these filters' : `No ${p.status === 'accepted' ? 'accepted risks' : `${p.status} findings`}`}>
+              {chips.length ? 'Change or clear a filter.' : p.status === 'open' ? 'Nothing needs attention.' : 'Nothing here yet.'}
+            </EmptyState>
+          }
+        />
       </Card>
     </>
   )
