@@ -93,7 +93,7 @@ test.describe('dashboard (governance journey)', () => {
     await expect(page.getByRole('link', { name: '1 year' })).toHaveAttribute('aria-current', 'page')
     await expect(page.locator('.recharts-line').first()).toBeVisible()
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Findings' }).click()
-    await expect(page.getByRole('heading', { name: 'Findings' })).toBeVisible()
+    await expect(page.getByRole('heading', { name: 'Findings', exact: true })).toBeVisible()
     await expect(page.getByRole('table', { name: 'Findings' }).locator('tbody tr').first()).toBeVisible()
     await expect(page.getByRole('button', { name: 'Recompute findings' })).toBeVisible()
   })

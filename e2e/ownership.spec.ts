@@ -65,7 +65,12 @@ test.describe('ownership', () => {
     await dialog.getByLabel('Note (optional)').fill('Used by the nightly export')
     await dialog.getByRole('button', { name: 'Record attestation' }).click()
     await expect(row.getByTestId('attestation-state')).toContainText('attested · next')
+    // The member's identity page does not show audit history (actors and justifications need audit:read)...
     await page.goto(`/${org.slug}/identities/${org.identities[0].id}`)
+    await expect(page.getByTestId('identity-audit-hidden')).toBeVisible()
+    await expect(page.getByTestId('identity-audit')).toHaveCount(0)
+    // ...an auditor's does, with the attestation in it.
+    await gotoAs(page, org.users.auditor.email, `/${org.slug}/identities/${org.identities[0].id}`)
     await expect(page.getByTestId('identity-audit')).toContainText('identity.attest')
   })
 
