@@ -104,6 +104,32 @@ export async function gotoAs(page: Page, email: string, path: string) {
   await page.goto(path)
 }
 
+/**
+ * An active identity-attestation campaign of the test organization whose items (one per listed identity) wait for
+ * the member, written straight to the database like a launch would leave them.
+ */
+export async function createActiveCampaign(org: TestOrg, opts: { identities?: number[]; name?: string; justificationRule?: string; recommendation?: 'keep' | 'revoke' } = {}) {
+  const [{ id: orgId }] = await sql<{ id: string }>(`SELECT "id" FROM "Organization" WHERE "slug" = ?`, [org.slug])
+  const now = new Date()
+  const campaignId = id()
+  const picked = (opts.identities ?? org.identities.map((_, i) => i)).map((i) => org.identities[i])
+  await insert('Campaign', [{
+    id: campaignId, orgId, name: opts.name ?? `Review ${campaignId.slice(-4)}`, type: 'identity', scope: '{}', status: 'active', fallbackReviewerId: org.users.governance.id,
+    secondStage: 'none', reminders: '[]', defaultDecision: 'open', justificationRule: opts.justificationRule ?? 'never', autoRemediate: false, recurrence: 'none',
+    currentStage: 1, graceDays: 0, fallbackCount: 0, itemCount: picked.length, decidedCount: 0, dueAt: new Date(Date.now() + 14 * 86_400_000),
+    createdById: org.users.governance.id, createdAt: now, launchedAt: now,
+  }])
+  const rec = opts.recommendation ?? 'keep'
+  const items = picked.map((ident) => ({
+    id: id(), orgId, campaignId, identityId: ident.id, reviewerId: org.users.member.id, stage: 1,
+    snapshot: JSON.stringify({ identity: { id: ident.id, name: ident.name, kind: 'api_key', environment: 'production', status: 'active', source: 'GitHub e2e' }, owner: null, team: null, via: 'owner', privileged: false, lastUsedAt: null, findings: [], grantCount: 0 }),
+    recommendation: rec, recommendationReason: rec === 'keep' ? 'used recently: keep' : 'never used: revoke', status: 'pending', version: 0, remediationStatus: 'none',
+    privileged: false, identityName: ident.name, createdAt: now,
+  }))
+  await insert('ReviewItem', items)
+  return { id: campaignId, items: items.map((i) => ({ id: i.id, identityName: i.identityName })) }
+}
+
 /** Reads the server's database directly (tests only): `?` placeholders on both engines; dates come back as Date. */
 export async function sql<T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
   const bind = params.map((v) => (v instanceof Date ? (url.startsWith('file:') ? v.getTime() : v) : typeof v === 'boolean' && url.startsWith('file:') ? (v ? 1 : 0) : v))

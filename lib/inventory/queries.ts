@@ -6,6 +6,7 @@ import { db } from '@/lib/db'
 import { NotFoundError } from '@/lib/errors'
 import type { IdentityFilter, IdentityListParams } from '@/lib/inventory/schemas'
 import { identityWhere } from '@/lib/inventory/where'
+import { personSelect } from '@/lib/members/person'
 import { parseOrgSettings } from '@/lib/settings/schemas'
 
 const NULLABLE_SORTS = new Set(['lastUsedAt', 'oldestSecretAt'])
@@ -41,7 +42,7 @@ export async function listIdentities(ctx: OrgContext, p: IdentityListParams) {
         oldestSecretAt: true,
         openFindings: true,
         source: { select: { id: true, name: true, type: true } },
-        owner: { select: { id: true, name: true } },
+        owner: { select: personSelect(ctx.org.id) },
         team: { select: { id: true, name: true } },
       },
     }),
@@ -109,8 +110,8 @@ export async function getIdentityOrThrow(ctx: OrgContext, id: string) {
     where: { id, orgId: ctx.org.id },
     include: {
       source: { select: { id: true, name: true, type: true } },
-      owner: { select: { id: true, name: true, email: true, active: true } },
-      backupOwner: { select: { id: true, name: true, email: true, active: true } },
+      owner: { select: { ...personSelect(ctx.org.id), email: true } },
+      backupOwner: { select: { ...personSelect(ctx.org.id), email: true } },
       team: { select: { id: true, name: true } },
       tags: { select: { key: true, value: true }, orderBy: { key: 'asc' } },
       credentials: { orderBy: { createdAt: 'desc' }, take: 100 },
