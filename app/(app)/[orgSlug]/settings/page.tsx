@@ -41,7 +41,7 @@ export default async function SettingsPage({ params }: { params: Promise<{ orgSl
                   <td className="py-2 pr-4 font-medium">{inv.email}{inv.emailedAt ? <span className="ml-1 text-xs font-normal text-slate-500">e-mailed</span> : null}</td>
                   <td className="pr-4">{isRole(inv.role) ? ROLE_LABELS[inv.role] : inv.role}</td>
                   <td className="pr-4 text-slate-600">{formatDate(inv.createdAt)}{inv.invitedBy ? ` by ${inv.invitedBy}` : ''}</td>
-                  <td className="pr-4">{inv.state === 'expired' ? <Badge tone="amber">expired {formatDate(inv.expiresAt)}</Badge> : <span title={formatDate(inv.expiresAt)}>{formatAgo(inv.expiresAt, now)}</span>}</td>
+                  <td className="pr-4">{inv.state === 'expired' ? <Badge tone="amber">expired {formatDate(inv.expiresAt)}</Badge> : <span title={formatAgo(inv.expiresAt, now)}>{formatDate(inv.expiresAt)}</span>}</td>
                   <td className="py-1 text-right"><InvitationActions orgSlug={ctx.org.slug} invitationId={inv.id} email={inv.email} /></td>
                 </tr>
               ))}

@@ -19,7 +19,7 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
   let body: React.ReactNode
   if (!inv) {
     body = <Refusal title="This invitation link is not valid">Check that you copied the whole link, or ask an admin of your organization for a new one.</Refusal>
-  } else if (inv.acceptedByYou || (inv.alreadyMember && inv.state !== 'revoked')) {
+  } else if (inv.acceptedByYou) {
     body = (
       <Refusal title={`You are a member of ${inv.org.name}`} tone="ok">
         <Link href={`/${inv.org.slug}`} className="font-medium text-indigo-700 hover:underline">Open {inv.org.name} →</Link>
@@ -36,6 +36,12 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
       <Refusal title="This invitation is for someone else">
         It was sent to <strong>{inv.email}</strong>, but you are signed in as <strong>{user.email}</strong>. Sign out, then sign in with the invited address.
         <div className="mt-3"><SignOutButton /></div>
+      </Refusal>
+    )
+  } else if (inv.alreadyMember) {
+    body = (
+      <Refusal title={`You are already a member of ${inv.org.name}`} tone="ok">
+        <Link href={`/${inv.org.slug}`} className="font-medium text-indigo-700 hover:underline">Open {inv.org.name} →</Link>
       </Refusal>
     )
   } else {
