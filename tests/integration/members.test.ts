@@ -57,6 +57,8 @@ beforeAll(async () => {
   }
 })
 afterAll(async () => {
+  // Leave nothing queued for the next file's worker tests (role changes and acceptances e-mail people).
+  await m.drainJobs()
   await new Promise<void>((resolve) => server.close(() => resolve()))
 })
 

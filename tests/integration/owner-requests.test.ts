@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { db } from '@/lib/db'
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '@/lib/errors'
 import { drainJobs } from '@/lib/jobs/worker'
@@ -29,6 +29,11 @@ async function owned(org: Org, opts: { backup?: boolean } = {}) {
 }
 
 const audits = (orgId: string, action: string) => db.auditEvent.findMany({ where: { orgId, action }, orderBy: { seq: 'asc' } })
+
+// Leave nothing queued for the next file's worker tests.
+afterAll(async () => {
+  await drainJobs()
+})
 
 describe(`owner requests (${engine})`, () => {
   it('an owner asks, governance is notified and approves in one step, and the remediation applies through the normal path', async () => {

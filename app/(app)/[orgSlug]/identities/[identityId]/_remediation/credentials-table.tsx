@@ -124,7 +124,7 @@ export function CredentialsTable({ c, credentials, latest, canRotate }: { c: Rem
                     <span className="flex flex-wrap items-center gap-1">
                       <Badge tone={x.status === 'active' ? 'green' : 'gray'}>{x.status}</Badge>
                       <RemediationStatus r={latest[x.id]} />
-                      <RequestStatus r={c.pendingRequests[x.id]} />
+                      <RequestStatus r={c.pendingRequests[x.id]} queueHref={c.canRemediate ? `/${c.orgSlug}/requests` : undefined} />
                     </span>
                   </td>
                   {c.canRemediate ? (

@@ -111,7 +111,7 @@ export function GrantsTable({ c, grants, latest }: { c: RemediationContext; gran
                     <span className="flex flex-wrap items-center gap-1">
                       <Badge tone={g.status === 'active' ? 'green' : 'gray'}>{g.status}</Badge>
                       <RemediationStatus r={latest[g.id]} />
-                      <RequestStatus r={c.pendingRequests[g.id]} />
+                      <RequestStatus r={c.pendingRequests[g.id]} queueHref={c.canRemediate ? `/${c.orgSlug}/requests` : undefined} />
                     </span>
                   </td>
                   {c.canRemediate ? (
