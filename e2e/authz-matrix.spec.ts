@@ -34,6 +34,10 @@ type World = {
   bulkItemId: string
   failedJobId: string
   manualRemediationId: string
+  revokeInvitationId: string
+  resendInvitationId: string
+  ownerGrantId: string
+  ownerRequestId: string
   spare: { id: string; email: string }[]
   stranger: { id: string; email: string }
 }
@@ -100,6 +104,10 @@ const ACTIONS: Record<string, ActionEntry> = {
     input: (_w, orgSlug) => ({ orgSlug, dormantDays: 91, rotationMaxDays: 365, privilegedUnusedDays: 60, humanUseWindowDays: 30 }),
   },
 
+  'lib/members/actions.ts#changeMemberRoleAction': { allow: ['admin'], input: (w, orgSlug) => ({ orgSlug, userId: w.spare[2].id, role: 'auditor' }), targetsObjects: true },
+  'lib/members/actions.ts#inviteMemberAction': { allow: ['admin'], input: (_w, orgSlug) => ({ orgSlug, email: `invitee.${randomBytes(4).toString('hex')}@e2e.example`, role: 'member' }) },
+  'lib/members/actions.ts#resendInvitationAction': { allow: ['admin'], input: (w, orgSlug) => ({ orgSlug, invitationId: w.resendInvitationId }), targetsObjects: true },
+  'lib/members/actions.ts#revokeInvitationAction': { allow: ['admin'], input: (w, orgSlug) => ({ orgSlug, invitationId: w.revokeInvitationId }), targetsObjects: true },
   'lib/members/actions.ts#deactivateMemberAction': { allow: ['admin'], input: (w, orgSlug) => ({ orgSlug, userId: w.spare[0].id }), targetsObjects: true },
   'lib/members/actions.ts#removeMemberAction': { allow: ['admin'], input: (w, orgSlug) => ({ orgSlug, userId: w.spare[1].id }), targetsObjects: true },
 
@@ -176,6 +184,19 @@ const ACTIONS: Record<string, ActionEntry> = {
   },
   'lib/remediation/actions.ts#retryJobAction': { allow: MANAGERS, input: (w, orgSlug) => ({ orgSlug, jobId: w.failedJobId }), targetsObjects: true },
 
+  // Only the owner (the member) may ask about their identity: admin and governance hold the permission but are refused the object.
+  'lib/requests/actions.ts#createOwnerRequestAction': {
+    allow: ['member', 'admin', 'governance'],
+    input: (w, orgSlug) => ({ orgSlug, identityId: w.a.identities[0].id, kind: 'revoke_grant', grantId: w.ownerGrantId, justification: 'the read replica moved' }),
+    targetsObjects: true,
+  },
+  'lib/requests/actions.ts#decideOwnerRequestAction': {
+    allow: MANAGERS,
+    input: (w, orgSlug) => ({ orgSlug, ownerRequestId: w.ownerRequestId, approve: false, reason: 'matrix rejects it' }),
+    targetsObjects: true,
+  },
+  'lib/requests/actions.ts#updateOwnerActionsSettingAction': { allow: ['admin'], input: (_w, orgSlug) => ({ orgSlug, ownersActDirectly: false }) },
+
   'lib/sources/actions.ts#createImportSourceAction': { allow: MANAGERS, input: (_w, orgSlug) => ({ orgSlug, name: `Matrix CSV ${randomBytes(3).toString('hex')}`, format: 'generic_csv' }) },
   'lib/sources/actions.ts#requestSyncAction': { allow: MANAGERS, input: (w, orgSlug) => ({ orgSlug, sourceId: w.sourceId }), targetsObjects: true, succeeds: false },
   'lib/sources/actions.ts#updateScheduleAction': { allow: MANAGERS, input: (w, orgSlug) => ({ orgSlug, sourceId: w.importSourceId, schedule: '' }), targetsObjects: true },
@@ -190,6 +211,8 @@ const ACTIONS: Record<string, ActionEntry> = {
 
 /** Actions outside organizations: the sign-in form and sign-out. Each says why it is not an organization action. */
 const PUBLIC_ACTIONS: Record<string, string> = {
+  'app/(auth)/invite/[token]/actions.ts#acceptInvitationAction':
+    'the invitee joining: not a member yet; the session must be the invited e-mail and the token names the invitation (tests/integration/members.test.ts)',
   'app/(auth)/sign-in/actions.ts#signInDemoAction': 'the sign-in form itself (demo people only, checked by the provider)',
   'app/(auth)/sign-in/actions.ts#signInOidcAction': 'starts the OpenID Connect redirect',
   'components/shell/actions.ts#signOutAction': 'ends the caller’s own session',
@@ -311,7 +334,7 @@ async function callAction(ctx: APIRequestContext, baseURL: string, url: string, 
 
 const TABLES = [
   'Membership', 'Team', 'Source', 'Identity', 'IdentityTag', 'Credential', 'Resource', 'Entitlement', 'Grant', 'Finding', 'Campaign', 'ReviewItem',
-  'Decision', 'Job', 'Remediation', 'Notification', 'OwnershipTransfer', 'Attestation', 'ApiToken', 'MetricSnapshot',
+  'Decision', 'Job', 'Remediation', 'Notification', 'OwnershipTransfer', 'Attestation', 'ApiToken', 'MetricSnapshot', 'Invitation', 'OwnerRequest',
 ]
 
 /** A digest of everything the organization owns except refused-attempt audit rows (which a denial adds). */
@@ -366,7 +389,7 @@ async function buildWorld(): Promise<World> {
   const orgId = orgA.id
   const [src] = await sql<{ id: string }>(`SELECT "id" FROM "Source" WHERE "orgId" = ?`, [orgId])
   const spare = []
-  for (const n of [1, 2]) {
+  for (const n of [1, 2, 3]) {
     const u = await user(`spare${n}.${a.slug}@e2e.example`, `Spare ${n}`)
     await insert('Membership', [{ id: id(), orgId, userId: u.id, role: 'member', status: 'active', createdAt: now }])
     spare.push(u)
@@ -383,6 +406,19 @@ async function buildWorld(): Promise<World> {
   await insert('Entitlement', [{ id: entitlementId, orgId, sourceId: src.id, resourceId, externalId: `e-${entitlementId}`, name: 'SELECT', privileged: false, createdAt: now }])
   await insert('Grant', [{ id: grantId, orgId, identityId: owned, entitlementId, privileged: false, createdAt: now, status: 'active' }])
   await insert('Credential', [{ id: credentialId, orgId, identityId: owned, externalId: `c-${credentialId}`, kind: 'token', fingerprint: createHash('sha256').update(credentialId).digest('hex'), createdAt: now, status: 'active' }])
+  // Two more grants of the member's identity: one to ask about, one already asked about (a pending owner request).
+  const ownerGrantId = id()
+  const requestGrantId = id()
+  for (const [gid, name] of [[ownerGrantId, 'INSERT'], [requestGrantId, 'UPDATE']] as const) {
+    const eid = id()
+    await insert('Entitlement', [{ id: eid, orgId, sourceId: src.id, resourceId, externalId: `e-${eid}`, name, privileged: false, createdAt: now }])
+    await insert('Grant', [{ id: gid, orgId, identityId: owned, entitlementId: eid, privileged: false, createdAt: now, status: 'active' }])
+  }
+  const ownerRequestId = id()
+  await insert('OwnerRequest', [{ id: ownerRequestId, orgId, identityId: owned, grantId: requestGrantId, kind: 'revoke_grant', status: 'pending', openKey: `grant:${requestGrantId}`, justification: 'matrix request', requestedById: a.users.member.id, direct: false, privileged: false, createdAt: now }])
+  const invitation = () => ({ id: id(), orgId, email: `invited.${randomBytes(4).toString('hex')}@e2e.example`, role: 'member', tokenHash: randomBytes(32).toString('hex'), status: 'pending', expiresAt: new Date(Date.now() + 7 * 86_400_000), invitedById: a.users.admin.id, createdAt: now, updatedAt: now })
+  const [revokeInvitation, resendInvitation] = [invitation(), invitation()]
+  await insert('Invitation', [revokeInvitation, resendInvitation])
   const findingId = id()
   await insert('Finding', [{ id: findingId, orgId, identityId: a.identities[1].id, rule: 'unowned', owaspCode: 'NHI1', severity: 'high', title: 'No owner', status: 'open', firstSeenAt: now, lastSeenAt: now }])
   const notificationId = id()
@@ -424,6 +460,7 @@ async function buildWorld(): Promise<World> {
   return {
     a, b, sourceId: src.id, importSourceId, grantId, credentialId, findingId, notificationId, transferId, activeCampaignId: active.id, closeCampaignId: closing.id,
     draftCampaignId: draft.id, itemId: items[0].id, bulkItemId: items[1].id, failedJobId, manualRemediationId, spare, stranger,
+    revokeInvitationId: revokeInvitation.id, resendInvitationId: resendInvitation.id, ownerGrantId, ownerRequestId,
   }
 }
 

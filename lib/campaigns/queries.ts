@@ -3,6 +3,7 @@ import type { Prisma } from '@/lib/generated/sqlite/client'
 import { assertCan, type OrgContext } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
 import { filterInWords } from '@/lib/inventory/queries'
+import { personSelect, personStatus } from '@/lib/members/person'
 import { myItemsWhere } from './decide'
 import { getOwnCampaign } from './mutations'
 import { median } from './recommend'
@@ -176,6 +177,13 @@ export async function listCampaignItems(ctx: OrgContext, campaignId: string, p: 
     db.reviewItem.findMany({ where, orderBy: [{ identityName: 'asc' }, { id: 'asc' }], skip: (p.page - 1) * p.size, take: p.size, select: ITEM_SELECT }),
     db.reviewItem.count({ where }),
   ])
-  const users = await db.user.findMany({ where: { id: { in: [...new Set(rows.map((r) => r.reviewerId).filter((x): x is string => !!x))] } }, select: { id: true, name: true } })
-  return { rows: rows.map((r) => ({ ...r, reviewerName: users.find((u) => u.id === r.reviewerId)?.name ?? null })), total }
+  const users = await db.user.findMany({ where: { id: { in: [...new Set(rows.map((r) => r.reviewerId).filter((x): x is string => !!x))] } }, select: personSelect(ctx.org.id) })
+  const byId = new Map(users.map((u) => [u.id, u]))
+  return {
+    rows: rows.map((r) => {
+      const u = r.reviewerId ? byId.get(r.reviewerId) : undefined
+      return { ...r, reviewerName: u?.name ?? null, reviewerStatus: u ? personStatus(u) : null }
+    }),
+    total,
+  }
 }

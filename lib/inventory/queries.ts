@@ -7,6 +7,7 @@ import { NotFoundError } from '@/lib/errors'
 import { describeFilter } from '@/lib/inventory/describe'
 import { identityFilterSchema, type IdentityFilter, type IdentityListParams } from '@/lib/inventory/schemas'
 import { identityWhere } from '@/lib/inventory/where'
+import { personSelect } from '@/lib/members/person'
 import { parseOrgSettings } from '@/lib/settings/schemas'
 
 const NULLABLE_SORTS = new Set(['lastUsedAt', 'oldestSecretAt'])
@@ -42,7 +43,7 @@ export async function listIdentities(ctx: OrgContext, p: IdentityListParams) {
         oldestSecretAt: true,
         openFindings: true,
         source: { select: { id: true, name: true, type: true } },
-        owner: { select: { id: true, name: true } },
+        owner: { select: personSelect(ctx.org.id) },
         team: { select: { id: true, name: true } },
       },
     }),
@@ -110,8 +111,8 @@ export async function getIdentityOrThrow(ctx: OrgContext, id: string) {
     where: { id, orgId: ctx.org.id },
     include: {
       source: { select: { id: true, name: true, type: true } },
-      owner: { select: { id: true, name: true, email: true, active: true } },
-      backupOwner: { select: { id: true, name: true, email: true, active: true } },
+      owner: { select: { ...personSelect(ctx.org.id), email: true } },
+      backupOwner: { select: { ...personSelect(ctx.org.id), email: true } },
       team: { select: { id: true, name: true } },
       tags: { select: { key: true, value: true }, orderBy: { key: 'asc' } },
       credentials: { orderBy: { createdAt: 'desc' }, take: 100 },

@@ -5,4 +5,5 @@ import '@/lib/findings/jobs'
 import '@/lib/campaigns/jobs'
 import '@/lib/remediation/jobs'
 import '@/lib/sources/jobs'
+import '@/lib/members/jobs'
 export {}

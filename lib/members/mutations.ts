@@ -5,6 +5,8 @@ import { assertCan, type OrgContext } from '@/lib/auth/org-context'
 import { db, type Tx } from '@/lib/db'
 import { ConflictError, NotFoundError, ValidationError } from '@/lib/errors'
 import { enqueueJob } from '@/lib/jobs/queue'
+import { ROLE_LABELS, type Role } from '@/lib/auth/permissions'
+import { notify } from '@/lib/notifications/notify'
 import type { OffboardPayload } from '@/lib/ownership/schemas'
 
 async function leaver(ctx: OrgContext, userId: string) {
@@ -70,5 +72,51 @@ export async function deactivateMember(ctx: OrgContext, userId: string) {
     const r = await startOffboarding(tx, ctx, m.user, 'deactivated')
     await recordAudit(tx, ctx, { action: 'member.deactivate', targetType: 'user', targetId: m.user.id, targetLabel: m.user.email, details: { role: m.role, owned: r.owned, jobId: r.jobId } })
     return r
+  })
+}
+
+/**
+ * Changes a member's role. The organization always keeps an active admin: the last one cannot be demoted, by
+ * someone else or by themselves.
+ */
+export async function changeMemberRole(ctx: OrgContext, input: { userId: string; role: Role }) {
+  assertCan(ctx, 'member:manage')
+  return db.$transaction(async (tx) => {
+    // A row lock on the organization (PostgreSQL) serializes role changes, so two admins demoting each other cannot leave none.
+    await tx.organization.updateMany({ where: { id: ctx.org.id }, data: { auditSeq: { increment: 0 } } })
+    const m = await tx.membership.findFirst({
+      where: { orgId: ctx.org.id, userId: input.userId, status: 'active' },
+      select: { id: true, role: true, user: { select: { id: true, name: true, email: true, active: true } } },
+    })
+    // Someone of another organization, or no longer a member here, is answered as unknown.
+    if (!m) throw new NotFoundError('Member not found')
+    if (m.role === input.role) throw new ConflictError(`${m.user.name} is already ${ROLE_LABELS[input.role]}.`)
+    if (m.role === 'admin') {
+      const others = await tx.membership.count({ where: { orgId: ctx.org.id, role: 'admin', status: 'active', user: { active: true }, userId: { not: m.user.id } } })
+      if (others === 0) {
+        throw new ConflictError(
+          m.user.id === ctx.user.id
+            ? 'You are the last admin of this organization; make someone else admin before changing your own role.'
+            : `${m.user.name} is the last admin of this organization; make someone else admin first.`,
+        )
+      }
+    }
+    // Conditional on the role read above, so two admins changing the same person at once cannot both win.
+    const r = await tx.membership.updateMany({ where: { id: m.id, orgId: ctx.org.id, role: m.role, status: 'active' }, data: { role: input.role } })
+    if (r.count !== 1) throw new ConflictError(`${m.user.name}'s role changed a moment ago; reload the page.`)
+    await recordAudit(tx, ctx, { action: 'member.role-change', targetType: 'user', targetId: m.user.id, targetLabel: m.user.email, details: { from: m.role, to: input.role } })
+    if (m.user.id !== ctx.user.id && m.user.active) {
+      await notify(tx, [
+        {
+          orgId: ctx.org.id,
+          userId: m.user.id,
+          kind: 'member.role-changed',
+          title: `Your role in ${ctx.org.name} is now ${ROLE_LABELS[input.role]}`,
+          body: `${ctx.user.name} changed your role in ${ctx.org.name} from ${ROLE_LABELS[m.role as Role] ?? m.role} to ${ROLE_LABELS[input.role]}.`,
+          link: `/${ctx.org.slug}`,
+        },
+      ])
+    }
+    return { userId: m.user.id, from: m.role, to: input.role }
   })
 }

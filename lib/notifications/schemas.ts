@@ -7,6 +7,11 @@ export const NOTIFICATION_KINDS = [
   'transfer.requested',
   'transfer.accepted',
   'transfer.declined',
+  'invitation.accepted',
+  'member.role-changed',
+  'owner-request.created',
+  'owner-request.approved',
+  'owner-request.rejected',
 ] as const
 
 export const markReadSchema = z.object({

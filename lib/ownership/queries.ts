@@ -2,6 +2,7 @@ import 'server-only'
 import { assertCan, type OrgContext } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
 import { getOrgSettings } from '@/lib/inventory/queries'
+import { personSelect } from '@/lib/members/person'
 
 const DAY = 86_400_000
 export const MY_PAGE_SIZE = 50
@@ -32,6 +33,7 @@ export async function getMyOverview(ctx: OrgContext, page: number, now = new Dat
         environment: true,
         riskScore: true,
         ownerId: true,
+        owner: { select: personSelect(ctx.org.id) },
         lastAttestedAt: true,
         attestationDue: true,
         source: { select: { name: true } },

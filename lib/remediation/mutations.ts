@@ -10,7 +10,7 @@ import {
   bulkTargets, justificationSchema, KIND_LABELS, openKeyOf, remediationTargetSchema, type RemediationTarget,
 } from '@/lib/remediation/schemas'
 
-export type RemediationRequest = RemediationTarget & { justification: string; reviewItemId?: string }
+export type RemediationRequest = RemediationTarget & { justification: string; reviewItemId?: string; ownerRequestId?: string }
 
 const REVOCABLE_ITEM_DECISIONS = new Set(['revoke', 'reduce'])
 
@@ -41,6 +41,11 @@ async function requestOne(tx: Tx, ctx: OrgContext, input: RemediationRequest) {
     const item = await tx.reviewItem.findFirst({ where: { id: input.reviewItemId, orgId }, select: { identityId: true, decision: true } })
     if (!item || item.identityId !== t.identityId) throw new NotFoundError('Review item not found')
     if (!REVOCABLE_ITEM_DECISIONS.has(item.decision ?? '')) throw new ConflictError('This review item was not decided revoke or reduce.')
+  } else if (input.ownerRequestId) {
+    // An owner's request, approved by governance or by the organization's direct-action setting (lib/requests), is the authority; it is used once.
+    const req = await tx.ownerRequest.findFirst({ where: { id: input.ownerRequestId, orgId }, select: { identityId: true, kind: true, grantId: true, credentialId: true, status: true, remediationId: true } })
+    if (!req || req.identityId !== t.identityId || req.kind !== t.kind || (req.grantId ?? undefined) !== t.grantId || (req.credentialId ?? undefined) !== t.credentialId) throw new NotFoundError('Request not found')
+    if (req.status !== 'approved' || req.remediationId) throw new ConflictError('This request is not approved, or was already carried out.')
   } else {
     assertCan(ctx, 'identity:remediate')
   }
@@ -131,7 +136,7 @@ async function requestOne(tx: Tx, ctx: OrgContext, input: RemediationRequest) {
     targetId: identity.id,
     targetLabel,
     justification: justification.data,
-    details: { ...details, remediationId: rem.id, jobId: job.id, mode, source: identity.source.name, ...(input.reviewItemId ? { reviewItemId: input.reviewItemId } : {}) },
+    details: { ...details, remediationId: rem.id, jobId: job.id, mode, source: identity.source.name, ...(input.reviewItemId ? { reviewItemId: input.reviewItemId } : {}), ...(input.ownerRequestId ? { ownerRequestId: input.ownerRequestId } : {}) },
   })
   return { remediation, created: true as const }
 }

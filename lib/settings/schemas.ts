@@ -8,6 +8,8 @@ export const orgSettingsSchema = z.object({
   attestationIntervalDays: z.number().int().min(7).max(730).default(180),
   /** a disabled identity stays quarantined (restorable) this long, then is deleted at the source; 0 = stays disabled, never deleted */
   quarantineSoakDays: z.number().int().min(0).max(365).default(7),
+  /** owners revoke or rotate non-privileged access of their identities without waiting for governance */
+  ownersActDirectly: z.boolean().default(false),
 })
 export type OrgSettings = z.infer<typeof orgSettingsSchema>
 

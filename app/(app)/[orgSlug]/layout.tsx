@@ -6,6 +6,7 @@ import { requireOrgContext, listMyOrgs } from '@/lib/auth/context'
 import { can, ROLE_LABELS } from '@/lib/auth/permissions'
 import { env } from '@/lib/env'
 import { AppError } from '@/lib/errors'
+import { countPendingRequests } from '@/lib/requests/queries'
 import { InboxBell } from './inbox/_components/bell'
 
 // Display only: every page and action below checks the session and role itself.
@@ -16,7 +17,7 @@ export default async function OrgLayout({ children, params }: { children: React.
     if (err instanceof AppError && err.status === 404) notFound()
     throw err
   })
-  const orgs = await listMyOrgs(ctx.user.id)
+  const [orgs, pendingRequests] = await Promise.all([listMyOrgs(ctx.user.id), countPendingRequests(ctx)])
   const base = `/${ctx.org.slug}`
   return (
     <div className="flex min-h-screen bg-slate-50">
@@ -33,6 +34,16 @@ export default async function OrgLayout({ children, params }: { children: React.
           <NavLink href={`${base}/findings`}>Findings</NavLink>
           {can(ctx.role, 'review:decide') ? <NavLink href={`${base}/reviews`}>My reviews</NavLink> : null}
           {can(ctx.role, 'campaign:read') ? <NavLink href={`${base}/campaigns`}>Campaigns</NavLink> : null}
+          {can(ctx.role, 'identity:attest') || can(ctx.role, 'audit:read') ? (
+            <NavLink href={`${base}/requests`}>
+              Requests
+              {pendingRequests ? (
+                <span className="ml-auto rounded-full bg-indigo-500 px-1.5 text-xs font-semibold text-white" data-testid="requests-waiting">
+                  <span className="sr-only">, </span>{pendingRequests}<span className="sr-only"> waiting</span>
+                </span>
+              ) : null}
+            </NavLink>
+          ) : null}
           {can(ctx.role, 'job:read') ? <NavLink href={`${base}/jobs`}>Jobs</NavLink> : null}
           {can(ctx.role, 'audit:read') ? <NavLink href={`${base}/audit`}>Audit log</NavLink> : null}
           {can(ctx.role, 'member:manage') ? <NavLink href={`${base}/settings`}>Settings</NavLink> : null}

@@ -9,6 +9,8 @@ import { pageContext } from '@/lib/auth/page'
 import { can } from '@/lib/auth/permissions'
 import { KIND_LABELS } from '@/lib/inventory/schemas'
 import { getMyOverview, MY_PAGE_SIZE } from '@/lib/ownership/queries'
+import { personStatus } from '@/lib/members/person'
+import { PersonName } from '@/components/members/person-status'
 import { AttestButton } from '../identities/[identityId]/_components/attest-button'
 import { TransferDecision } from './_components/transfer-decision'
 
@@ -142,7 +144,16 @@ export default async function MyPage({ params, searchParams }: { params: Promise
                           {KIND_LABELS[i.kind as keyof typeof KIND_LABELS] ?? i.kind} · {i.environment} · {i.source.name} · risk {i.riskScore}
                         </p>
                       </td>
-                      <td className="pr-4">{isOwner ? <Badge tone="indigo">owner</Badge> : <Badge>backup</Badge>}</td>
+                      <td className="pr-4">
+                        {isOwner ? (
+                          <Badge tone="indigo">owner</Badge>
+                        ) : (
+                          <span className="flex flex-wrap items-center gap-1">
+                            <Badge>backup</Badge>
+                            <span className="text-xs text-slate-500">owner: {i.owner ? <PersonName name={i.owner.name} status={personStatus(i.owner)} /> : 'none'}</span>
+                          </span>
+                        )}
+                      </td>
                       <td className="pr-4">
                         {i._count.findings === 0 ? (
                           <span className="text-slate-400">none</span>

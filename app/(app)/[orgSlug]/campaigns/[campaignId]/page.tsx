@@ -65,6 +65,7 @@ export default async function CampaignPage({
       what: s?.entitlement ? `${s.entitlement.name} on ${s.entitlement.resource}` : s?.credential ? `${s.credential.kind}${s.credential.label ? ` ${s.credential.label}` : ''}` : `${s?.grantCount ?? 0} grants`,
       privileged: r.privileged,
       reviewer: r.reviewerName,
+      reviewerStatus: r.reviewerStatus,
       recommendation: r.recommendation,
       decision: r.decision,
       firstDecision: r.firstDecision,

@@ -6,6 +6,8 @@ import { DataTable } from '@/components/data-table/data-table'
 import { Badge } from '@/components/ui/badge'
 import { Button } from '@/components/ui/button'
 import { EmptyState } from '@/components/ui/empty-state'
+import { PersonName } from '@/components/members/person-status'
+import type { PersonStatus } from '@/lib/members/person'
 import { reassignAction } from '@/lib/campaigns/actions'
 import { REMEDIATION_TONES } from './status'
 
@@ -15,6 +17,7 @@ export type CampaignItemRow = {
   what: string
   privileged: boolean
   reviewer: string | null
+  reviewerStatus: PersonStatus | null
   recommendation: string | null
   decision: string | null
   firstDecision: string | null
@@ -59,7 +62,7 @@ export function CampaignItemsTable(props: {
           ),
         }),
         col.accessor('what', { header: 'Access', cell: (i) => <span className="text-slate-600">{i.getValue()}</span> }),
-        col.accessor('reviewer', { header: 'Reviewer', cell: (i) => i.getValue() ?? <span className="text-rose-700">none</span> }),
+        col.accessor('reviewer', { header: 'Reviewer', cell: (i) => (i.getValue() ? <PersonName name={i.getValue()!} status={i.row.original.reviewerStatus} /> : <span className="text-rose-700">none</span>) }),
         col.accessor('recommendation', { header: 'Recommended', cell: (i) => (i.getValue() ? <Badge tone={i.getValue() === 'revoke' ? 'red' : 'green'}>{i.getValue()}</Badge> : '—') }),
         col.accessor('decision', {
           header: 'Decision',

@@ -7,6 +7,7 @@ import { identityFacets, listFilterOptions, listIdentities } from '@/lib/invento
 import { ENVIRONMENTS, IDENTITY_KINDS, IDENTITY_STATUSES, KIND_LABELS } from '@/lib/inventory/schemas'
 import { can } from '@/lib/auth/permissions'
 import { listAssignees } from '@/lib/ownership/queries'
+import { personStatus } from '@/lib/members/person'
 import { FilterBar, type FacetDef } from '../_components/filter-bar'
 import { OwnerTabs } from '../_components/owner-tabs'
 import { SuggestionsBulkButton } from '../_components/suggestions-bulk-button'
@@ -66,6 +67,7 @@ export default async function IdentitiesPage({
     source: r.source.name,
     sourceType: r.source.type,
     owner: r.owner?.name ?? null,
+    ownerStatus: r.owner ? personStatus(r.owner) : null,
     team: r.team?.name ?? null,
     lastUsedAt: r.lastUsedAt?.toISOString() ?? null,
     createdAt: r.createdAt.toISOString(),

@@ -6,6 +6,8 @@ import { formatAgo, formatDate, formatDateTime, renderTime } from '@/components/
 import { orNotFound, pageContext } from '@/lib/auth/page'
 import { getIdentityOrThrow } from '@/lib/inventory/queries'
 import { KIND_LABELS } from '@/lib/inventory/schemas'
+import { personStatus } from '@/lib/members/person'
+import { PersonName } from '@/components/members/person-status'
 import { CredentialsSection, GrantsSection, RemediationHeader, RemediationHistorySection } from './_remediation/sections'
 import { OwnershipActions } from './_components/ownership-actions'
 
@@ -55,12 +57,12 @@ export default async function IdentityPage({ params }: { params: Promise<{ orgSl
           <dl className="space-y-2 text-sm">
             <Row label="Owner">
               {i.owner ? (
-                <span>{i.owner.name}{!i.owner.active ? <Badge tone="amber">deactivated</Badge> : null}</span>
+                <PersonName name={i.owner.name} status={personStatus(i.owner)} />
               ) : (
                 <Badge tone="red">No owner</Badge>
               )}
             </Row>
-            <Row label="Backup owner">{i.backupOwner?.name ?? '—'}</Row>
+            <Row label="Backup owner">{i.backupOwner ? <PersonName name={i.backupOwner.name} status={personStatus(i.backupOwner)} /> : '—'}</Row>
             <Row label="Owning team">{i.team?.name ?? '—'}</Row>
             <Row label="Owner from">{i.ownerOrigin ?? '—'}</Row>
             <Row label="Last attested">{formatDate(i.lastAttestedAt)}</Row>

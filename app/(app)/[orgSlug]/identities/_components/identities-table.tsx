@@ -5,6 +5,8 @@ import { createDataTableColumnHelper } from '@/components/data-table/columns'
 import { DataTable } from '@/components/data-table/data-table'
 import { Badge } from '@/components/ui/badge'
 import { formatAgo, formatDate } from '@/components/ui/format'
+import { PersonName } from '@/components/members/person-status'
+import type { PersonStatus } from '@/lib/members/person'
 import { KIND_LABELS, SORTABLE } from '@/lib/inventory/schemas'
 import { BulkAssignBar } from './bulk-assign-bar'
 import type { Person, TeamOption } from './ownership-fields'
@@ -18,6 +20,7 @@ export type IdentityRow = {
   source: string
   sourceType: string
   owner: string | null
+  ownerStatus: PersonStatus | null
   team: string | null
   lastUsedAt: string | null
   createdAt: string
@@ -77,7 +80,7 @@ export function IdentitiesTable(props: {
       col.accessor('owner', {
         header: 'Owner',
         cell: (i) =>
-          i.getValue() ? <span>{i.getValue()}</span> : <span className="text-rose-700" title="No accountable owner">No owner</span>,
+          i.getValue() ? <PersonName name={i.getValue()!} status={i.row.original.ownerStatus} /> : <span className="text-rose-700" title="No accountable owner">No owner</span>,
       }),
       col.accessor('lastUsedAt', {
         header: 'Last used',

@@ -6,9 +6,11 @@ import { Badge } from '@/components/ui/badge'
 import { Button } from '@/components/ui/button'
 import { formatAgo, formatDate } from '@/components/ui/format'
 import { previewRemediationAction, requestBulkRemediationAction, requestRemediationAction } from '@/lib/remediation/actions'
+import { createOwnerRequestAction } from '@/lib/requests/actions'
 import { ConfirmDialog, type ConfirmSpec } from './confirm-dialog'
 import { PreviewText } from './preview-text'
 import { RemediationStatus } from './remediation-status'
+import { RequestStatus } from './request-status'
 import type { CredentialRow, RemediationContext, RemediationDto } from './types'
 
 const DAY = 86_400_000
@@ -17,7 +19,9 @@ export function CredentialsTable({ c, credentials, latest, canRotate }: { c: Rem
   const router = useRouter()
   const [selected, setSelected] = useState<Set<string>>(new Set())
   const [spec, setSpec] = useState<ConfirmSpec | null>(null)
-  const open = (id: string) => latest[id]?.status === 'pending' || latest[id]?.status === 'manual'
+  const open = (id: string) => latest[id]?.status === 'pending' || latest[id]?.status === 'manual' || !!c.pendingRequests[id]
+  const actions = c.canRemediate || c.canRequest
+  const direct = c.ownersActDirectly && !c.identityPrivileged
   const selectable = credentials.filter((x) => x.status !== 'revoked' && !open(x.id))
   const allOn = selectable.length > 0 && selectable.every((x) => selected.has(x.id))
   const name = (x: CredentialRow) => `${x.kind.replace('_', ' ')}${x.label ? ` · ${x.label}` : ''}`
@@ -35,6 +39,21 @@ export function CredentialsTable({ c, credentials, latest, canRotate }: { c: Rem
       danger: kind === 'revoke_credential',
       submit: (justification) => requestRemediationAction({ orgSlug: c.orgSlug, target: { kind, identityId: c.identityId, credentialId: x.id }, justification }),
     })
+  // Owners ask (or, where the organization allows it and the identity holds nothing privileged, act at once).
+  const ownerOne = (x: CredentialRow, kind: 'revoke_credential' | 'rotate_credential') => {
+    const verb = kind === 'revoke_credential' ? 'revoke' : 'rotate'
+    setSpec({
+      title: direct ? (kind === 'revoke_credential' ? 'Revoke credential' : 'Rotate credential') : kind === 'revoke_credential' ? 'Request revocation' : 'Request rotation',
+      summary: direct ? (
+        <>{verb === 'revoke' ? 'Revoke' : 'Rotate'} the {name(x)} of <strong>{c.identityName}</strong>. Your organization lets owners act directly on non-privileged identities: it runs now and is recorded in the audit log.</>
+      ) : (
+        <>Ask governance to {verb} the {name(x)} of <strong>{c.identityName}</strong>{c.identityPrivileged ? ' (this identity holds privileged access, so its credentials always need their approval)' : ''}. You are told when they decide.</>
+      ),
+      confirmLabel: direct ? (verb === 'revoke' ? 'Revoke' : 'Rotate') : 'Send request',
+      danger: direct && kind === 'revoke_credential',
+      submit: (justification) => createOwnerRequestAction({ orgSlug: c.orgSlug, identityId: c.identityId, kind, credentialId: x.id, justification }),
+    })
+  }
   const revokeSelected = () => {
     const credentialIds = [...selected]
     setSpec({
@@ -79,7 +98,7 @@ export function CredentialsTable({ c, credentials, latest, canRotate }: { c: Rem
                 </th>
               ) : null}
               <th scope="col" className="py-2 pr-4">Kind</th><th scope="col" className="pr-4">Fingerprint</th><th scope="col" className="pr-4">Created</th><th scope="col" className="pr-4">Last rotated</th><th scope="col" className="pr-4">Expires</th><th scope="col" className="pr-4">Last used</th><th scope="col" className="pr-4">Status</th>
-              {c.canRemediate ? <th scope="col"><span className="sr-only">Actions</span></th> : null}
+              {actions ? <th scope="col"><span className="sr-only">Actions</span></th> : null}
             </tr>
           </thead>
           <tbody className="divide-y divide-slate-100">
@@ -105,6 +124,7 @@ export function CredentialsTable({ c, credentials, latest, canRotate }: { c: Rem
                     <span className="flex flex-wrap items-center gap-1">
                       <Badge tone={x.status === 'active' ? 'green' : 'gray'}>{x.status}</Badge>
                       <RemediationStatus r={latest[x.id]} />
+                      <RequestStatus r={c.pendingRequests[x.id]} queueHref={c.canRemediate ? `/${c.orgSlug}/requests` : undefined} />
                     </span>
                   </td>
                   {c.canRemediate ? (
@@ -113,6 +133,15 @@ export function CredentialsTable({ c, credentials, latest, canRotate }: { c: Rem
                         <span className="inline-flex gap-1">
                           {canRotate ? <Button size="sm" variant="secondary" onClick={() => one(x, 'rotate_credential')} aria-label={`Rotate ${name(x)}`}>Rotate…</Button> : null}
                           <Button size="sm" variant="secondary" onClick={() => one(x, 'revoke_credential')} aria-label={`Revoke ${name(x)}`}>Revoke…</Button>
+                        </span>
+                      ) : null}
+                    </td>
+                  ) : c.canRequest ? (
+                    <td className="whitespace-nowrap py-1 text-right">
+                      {actionable ? (
+                        <span className="inline-flex gap-1">
+                          {canRotate ? <Button size="sm" variant="secondary" onClick={() => ownerOne(x, 'rotate_credential')} aria-label={`${direct ? 'Rotate' : 'Request rotation of'} ${name(x)}`}>{direct ? 'Rotate…' : 'Request rotation…'}</Button> : null}
+                          <Button size="sm" variant="secondary" onClick={() => ownerOne(x, 'revoke_credential')} aria-label={`${direct ? 'Revoke' : 'Request revocation of'} ${name(x)}`}>{direct ? 'Revoke…' : 'Request revocation…'}</Button>
                         </span>
                       ) : null}
                     </td>

@@ -6,16 +6,19 @@ import { Badge } from '@/components/ui/badge'
 import { Button } from '@/components/ui/button'
 import { formatAgo, formatDate } from '@/components/ui/format'
 import { previewRemediationAction, requestBulkRemediationAction, requestRemediationAction } from '@/lib/remediation/actions'
+import { createOwnerRequestAction } from '@/lib/requests/actions'
 import { ConfirmDialog, type ConfirmSpec } from './confirm-dialog'
 import { PreviewText } from './preview-text'
 import { RemediationStatus } from './remediation-status'
+import { RequestStatus } from './request-status'
 import type { GrantRow, RemediationContext, RemediationDto } from './types'
 
 export function GrantsTable({ c, grants, latest }: { c: RemediationContext; grants: GrantRow[]; latest: Record<string, RemediationDto> }) {
   const router = useRouter()
   const [selected, setSelected] = useState<Set<string>>(new Set())
   const [spec, setSpec] = useState<ConfirmSpec | null>(null)
-  const open = (id: string) => latest[id]?.status === 'pending' || latest[id]?.status === 'manual'
+  const open = (id: string) => latest[id]?.status === 'pending' || latest[id]?.status === 'manual' || !!c.pendingRequests[id]
+  const actions = c.canRemediate || c.canRequest
   const selectable = grants.filter((g) => g.status === 'active' && !open(g.id))
   const allOn = selectable.length > 0 && selectable.every((g) => selected.has(g.id))
 
@@ -27,6 +30,21 @@ export function GrantsTable({ c, grants, latest }: { c: RemediationContext; gran
       danger: true,
       submit: (justification) => requestRemediationAction({ orgSlug: c.orgSlug, target: { kind: 'revoke_grant', identityId: c.identityId, grantId: g.id }, justification }),
     })
+  // Owners ask (or, where the organization allows it and the grant is not privileged, act at once).
+  const ownerRevoke = (g: GrantRow) => {
+    const direct = c.ownersActDirectly && !g.privileged
+    setSpec({
+      title: direct ? 'Revoke grant' : 'Request revocation',
+      summary: direct ? (
+        <>Revoke <span className="font-mono">{g.permission}</span> on <strong>{g.resource}</strong> from <strong>{c.identityName}</strong>. Your organization lets owners revoke non-privileged access directly: it runs now and is recorded in the audit log.</>
+      ) : (
+        <>Ask governance to revoke <span className="font-mono">{g.permission}</span> on <strong>{g.resource}</strong> from <strong>{c.identityName}</strong>{g.privileged ? ' (privileged access always needs their approval)' : ''}. You are told when they decide.</>
+      ),
+      confirmLabel: direct ? 'Revoke' : 'Send request',
+      danger: direct,
+      submit: (justification) => createOwnerRequestAction({ orgSlug: c.orgSlug, identityId: c.identityId, kind: 'revoke_grant', grantId: g.id, justification }),
+    })
+  }
   const revokeSelected = () => {
     const grantIds = [...selected]
     setSpec({
@@ -71,7 +89,7 @@ export function GrantsTable({ c, grants, latest }: { c: RemediationContext; gran
                 </th>
               ) : null}
               <th scope="col" className="py-2 pr-4">Permission</th><th scope="col" className="pr-4">Resource</th><th scope="col" className="pr-4">Granted</th><th scope="col" className="pr-4">Last used</th><th scope="col" className="pr-4">Status</th>
-              {c.canRemediate ? <th scope="col"><span className="sr-only">Actions</span></th> : null}
+              {actions ? <th scope="col"><span className="sr-only">Actions</span></th> : null}
             </tr>
           </thead>
           <tbody className="divide-y divide-slate-100">
@@ -93,11 +111,22 @@ export function GrantsTable({ c, grants, latest }: { c: RemediationContext; gran
                     <span className="flex flex-wrap items-center gap-1">
                       <Badge tone={g.status === 'active' ? 'green' : 'gray'}>{g.status}</Badge>
                       <RemediationStatus r={latest[g.id]} />
+                      <RequestStatus r={c.pendingRequests[g.id]} queueHref={c.canRemediate ? `/${c.orgSlug}/requests` : undefined} />
                     </span>
                   </td>
                   {c.canRemediate ? (
                     <td className="py-1 text-right">
                       {canRevoke ? <Button size="sm" variant="secondary" onClick={() => revokeOne(g)} aria-label={`Revoke ${g.permission} on ${g.resource}`}>Revoke…</Button> : null}
+                    </td>
+                  ) : c.canRequest ? (
+                    <td className="whitespace-nowrap py-1 text-right">
+                      {canRevoke ? (
+                        c.ownersActDirectly && !g.privileged ? (
+                          <Button size="sm" variant="secondary" onClick={() => ownerRevoke(g)} aria-label={`Revoke ${g.permission} on ${g.resource}`}>Revoke…</Button>
+                        ) : (
+                          <Button size="sm" variant="secondary" onClick={() => ownerRevoke(g)} aria-label={`Request revocation of ${g.permission} on ${g.resource}`}>Request revocation…</Button>
+                        )
+                      ) : null}
                     </td>
                   ) : null}
                 </tr>

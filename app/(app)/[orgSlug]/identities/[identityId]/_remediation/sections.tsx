@@ -3,6 +3,7 @@ import type { OrgContext } from '@/lib/auth/org-context'
 import { can } from '@/lib/auth/permissions'
 import { getOrgSettings } from '@/lib/inventory/queries'
 import { getIdentityRemediations } from '@/lib/remediation/queries'
+import { pendingRequestsForIdentity } from '@/lib/requests/queries'
 import { CredentialsTable } from './credentials-table'
 import { GrantsTable } from './grants-table'
 import { IdentityRemediationActions } from './identity-actions'
@@ -11,8 +12,10 @@ import type { CredentialRow, GrantRow, RemediationContext } from './types'
 
 // Server components the identity page places; each reads the identity's remediations once per request.
 const load = cache((ctx: OrgContext, identityId: string) => getIdentityRemediations(ctx, identityId))
+const loadRequests = cache((ctx: OrgContext, identityId: string) => pendingRequestsForIdentity(ctx, identityId))
+const loadSettings = cache((ctx: OrgContext) => getOrgSettings(ctx))
 
-type IdentityLike = { id: string; name: string; status: string }
+type IdentityLike = { id: string; name: string; status: string; ownerId: string | null; backupOwnerId: string | null; privileged: boolean }
 type GrantLike = {
   id: string; privileged: boolean; createdAt: Date; lastUsedAt: Date | null; status: string
   entitlement: { name: string; resource: { name: string; type: string } }
@@ -23,12 +26,17 @@ type CredentialLike = {
 }
 
 async function context(ctx: OrgContext, identity: IdentityLike, now: number): Promise<RemediationContext> {
-  const r = await load(ctx, identity.id)
-  return { orgSlug: ctx.org.slug, identityId: identity.id, identityName: identity.name, canRemediate: can(ctx.role, 'identity:remediate'), mode: r.mode, sourceName: r.sourceName, now }
+  const [r, pendingRequests, settings] = await Promise.all([load(ctx, identity.id), loadRequests(ctx, identity.id), loadSettings(ctx)])
+  const canRemediate = can(ctx.role, 'identity:remediate')
+  const owns = identity.ownerId === ctx.user.id || identity.backupOwnerId === ctx.user.id
+  return {
+    orgSlug: ctx.org.slug, identityId: identity.id, identityName: identity.name, canRemediate, mode: r.mode, sourceName: r.sourceName, now,
+    canRequest: !canRemediate && owns && can(ctx.role, 'identity:attest'), ownersActDirectly: settings.ownersActDirectly, identityPrivileged: identity.privileged, pendingRequests,
+  }
 }
 
 export async function RemediationHeader({ ctx, identity, now }: { ctx: OrgContext; identity: IdentityLike; now: number }) {
-  const [c, r, settings] = await Promise.all([context(ctx, identity, now), load(ctx, identity.id), getOrgSettings(ctx)])
+  const [c, r, settings] = await Promise.all([context(ctx, identity, now), load(ctx, identity.id), loadSettings(ctx)])
   return <IdentityRemediationActions c={c} status={identity.status} identityLevel={r.identityLevel} active={r.active} soakDays={settings.quarantineSoakDays} />
 }
 

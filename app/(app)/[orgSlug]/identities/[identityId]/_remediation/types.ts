@@ -2,6 +2,7 @@ import type { RemediationDto } from '@/lib/remediation/queries'
 
 export type { RemediationDto }
 export type Mode = 'live' | 'simulated' | 'manual'
+export type PendingRequest = { id: string; kind: string; justification: string; createdAt: string }
 
 export type GrantRow = {
   id: string
@@ -31,6 +32,13 @@ export type RemediationContext = {
   identityId: string
   identityName: string
   canRemediate: boolean
+  /** the signed-in owner (or backup owner) without remediation rights asks through lib/requests */
+  canRequest: boolean
+  /** the organization lets owners act at once on non-privileged items */
+  ownersActDirectly: boolean
+  identityPrivileged: boolean
+  /** open owner requests, by grant or credential id */
+  pendingRequests: Record<string, PendingRequest>
   mode: Mode
   sourceName: string
   now: number

@@ -1,0 +1,40 @@
+'use client'
+import { useRouter } from 'next/navigation'
+import { useState, useTransition } from 'react'
+import { Button } from '@/components/ui/button'
+import { updateOwnerActionsSettingAction } from '@/lib/requests/actions'
+
+export function OwnerActionsSetting({ orgSlug, value }: { orgSlug: string; value: boolean }) {
+  const router = useRouter()
+  const [pending, start] = useTransition()
+  const [on, setOn] = useState(value)
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null)
+  return (
+    <form
+      className="space-y-3"
+      aria-label="Owner actions"
+      onSubmit={(e) => {
+        e.preventDefault()
+        start(async () => {
+          const r = await updateOwnerActionsSettingAction({ orgSlug, ownersActDirectly: on })
+          setMessage(r.ok ? { ok: true, text: 'Saved.' } : { ok: false, text: r.error })
+          if (r.ok) router.refresh()
+        })
+      }}
+    >
+      <label className="flex items-start gap-2 text-sm">
+        <input type="checkbox" name="ownersActDirectly" className="mt-0.5 size-4 accent-indigo-600" checked={on} onChange={(e) => setOn(e.target.checked)} />
+        <span>
+          <span className="font-medium text-slate-900">Owners revoke and rotate non-privileged access directly</span>
+          <span className="block text-slate-500">
+            Off: every owner request waits for governance in Requests. On: owners revoke grants and revoke or rotate credentials of their own identities at once, when the grant is not privileged (for a credential: when its identity holds no privileged grant). Privileged items always wait for governance. Every action is audited.
+          </span>
+        </span>
+      </label>
+      <div className="flex items-center gap-3">
+        <Button type="submit" size="sm" disabled={pending || on === value}>{pending ? 'Saving…' : 'Save'}</Button>
+        {message ? <p role="status" className={`text-sm ${message.ok ? 'text-emerald-700' : 'text-rose-700'}`}>{message.text}</p> : null}
+      </div>
+    </form>
+  )
+}
