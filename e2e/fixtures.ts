@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import path from 'node:path'
 import { test as base, expect, type APIRequestContext, type Page } from '@playwright/test'
+import AxeBuilder from '@axe-core/playwright'
 import Database from 'better-sqlite3'
 import pg from 'pg'
 
@@ -158,5 +159,39 @@ export async function sql<T = Record<string, unknown>>(text: string, params: unk
   }
 }
 
-export const test = base
+// Accessibility: the first time any journey opens a page (by route: ids and the organization's slug do not count),
+// axe-core scans it against WCAG 2.1 AA and the journey fails on any violation. Pages reached by clicking are
+// covered when another journey opens them with goto; e2e/accessibility.spec.ts opens the rest.
+const scanned = new Set<string>()
+const ID_SEGMENT = /^(c[a-z0-9]{20,}|e2e[0-9a-f]{8,}|mx[0-9a-f]{8,}|[0-9a-f]{24,}|[A-Za-z0-9_-]{40,})$/
+
+export function routeKey(pathname: string): string {
+  const parts = pathname.split('/').filter(Boolean)
+  const [first, ...rest] = parts
+  if (!first || ['sign-in', 'api', 'invite'].includes(first)) return `/${[first ?? '', ...rest.map((p) => (ID_SEGMENT.test(p) ? ':id' : p))].join('/')}`
+  return `/:org${rest.map((p) => `/${ID_SEGMENT.test(p) ? ':id' : p}`).join('')}`
+}
+
+export async function expectAccessible(page: Page, label = page.url()) {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze()
+  const lines = results.violations.flatMap((v) => [`${v.id} (${v.impact}): ${v.help}`, ...v.nodes.slice(0, 5).map((n) => `    ${n.target.join(' ')} — ${(n.failureSummary ?? '').split('\n')[1]?.trim() ?? ''}`)])
+  expect(lines, `accessibility violations (WCAG 2.1 AA) on ${label}`).toEqual([])
+}
+
+export const test = base.extend({
+  page: async ({ page }, use) => {
+    const goto = page.goto.bind(page)
+    page.goto = async (url, options) => {
+      const res = await goto(url, options)
+      const key = routeKey(new URL(page.url()).pathname)
+      if (res && res.ok() && !scanned.has(key) && (res.headers()['content-type'] ?? '').includes('text/html')) {
+        scanned.add(key)
+        await page.waitForLoadState('networkidle').catch(() => {})
+        await expectAccessible(page, `${key} (${page.url()})`)
+      }
+      return res
+    }
+    await use(page)
+  },
+})
 export { expect }

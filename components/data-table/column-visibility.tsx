@@ -61,7 +61,7 @@ export function ColumnVisibility({ columns, onToggle, onShowAll, canHideMore, cl
             {visibleCount}/{columns.length}
           </span>
         )}
-        <svg aria-hidden="true" viewBox="0 0 16 16" className="size-3.5 text-slate-400 transition-transform group-open:rotate-180">
+        <svg aria-hidden="true" viewBox="0 0 16 16" className="size-3.5 text-slate-500 transition-transform group-open:rotate-180">
           <path d="m4.5 6.5 3.5 3.5 3.5-3.5" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round" />
         </svg>
       </summary>

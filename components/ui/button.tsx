@@ -2,7 +2,7 @@ import type { ButtonHTMLAttributes } from 'react'
 
 const VARIANTS = {
   primary: 'bg-indigo-600 text-white hover:bg-indigo-500 disabled:bg-indigo-300',
-  secondary: 'bg-white text-slate-700 ring-1 ring-inset ring-slate-300 hover:bg-slate-50 disabled:text-slate-400',
+  secondary: 'bg-white text-slate-700 ring-1 ring-inset ring-slate-300 hover:bg-slate-50 disabled:text-slate-500',
   danger: 'bg-rose-600 text-white hover:bg-rose-500 disabled:bg-rose-300',
   ghost: 'text-slate-600 hover:bg-slate-100 disabled:text-slate-300',
 } as const

@@ -50,7 +50,7 @@ export default async function OrgLayout({ children, params }: { children: React.
         </nav>
         {orgs.length > 1 ? (
           <div className="mb-3 px-2">
-            <p className="mb-1 text-xs uppercase tracking-wide text-slate-500">Organizations</p>
+            <p className="mb-1 text-xs uppercase tracking-wide text-slate-400">Organizations</p>
             {orgs.map((o) => (
               <Link key={o.org.slug} href={`/${o.org.slug}`} className={`block rounded px-1 py-0.5 text-sm ${o.org.slug === ctx.org.slug ? 'text-white' : 'text-slate-400 hover:text-white'}`}>
                 {o.org.name}

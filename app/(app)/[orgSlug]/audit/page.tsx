@@ -68,7 +68,7 @@ export default async function AuditPage({ params, searchParams }: { params: Prom
                 <tr key={e.id} className="hover:bg-slate-50">
                   <td className="px-4 py-2 tabular-nums text-slate-500">{e.seq}</td>
                   <td className="whitespace-nowrap px-4">{formatDateTime(e.at)}</td>
-                  <td className="px-4">{e.actorLabel} <span className="text-xs text-slate-400">{e.actorType}</span></td>
+                  <td className="px-4">{e.actorLabel} <span className="text-xs text-slate-500">{e.actorType}</span></td>
                   <td className="px-4 font-mono text-xs">{e.action}</td>
                   <td className="px-4 py-2">
                     {e.targetType === 'identity' && e.targetId ? <Link className="text-indigo-700 hover:underline" href={`/${ctx.org.slug}/identities/${e.targetId}`}>{e.targetLabel ?? e.targetId}</Link> : <span title={e.targetId ?? undefined}>{e.targetLabel ?? e.targetId ?? '—'}</span>}

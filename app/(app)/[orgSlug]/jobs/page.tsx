@@ -116,7 +116,7 @@ export default async function JobsPage({ params, searchParams }: { params: Promi
                           {j.target.remediationStatus ? <Badge tone={REM_TONE[j.target.remediationStatus] ?? 'gray'}>{j.target.remediationStatus}</Badge> : null}
                           {j.target.simulated ? <Badge tone="violet" title="Demo source: nothing changed outside Custodian">simulated</Badge> : null}
                         </span>
-                      ) : <span className="text-slate-400">—</span>}
+                      ) : <span className="text-slate-500">—</span>}
                     </td>
                     <td className="px-4"><Badge tone={STATUS_TONE[j.status] ?? 'gray'}>{j.status}</Badge></td>
                     <td className="px-4 tabular-nums">{j.attempts} / {j.maxAttempts}</td>

@@ -118,7 +118,7 @@ export default async function MyPage({ params, searchParams }: { params: Promise
       >
         {my.total === 0 ? (
           <EmptyState title="You don't own any identities yet">
-            When an admin assigns you an identity, or you accept a hand-off, it appears here. Browse the <Link href={`${base}/identities?owner=unowned`} className="text-indigo-700 hover:underline">unowned identities</Link> to find ones you recognise.
+            When an admin assigns you an identity, or you accept a hand-off, it appears here. Browse the <Link href={`${base}/identities?owner=unowned`} className="text-indigo-700 underline hover:text-indigo-900">unowned identities</Link> to find ones you recognise.
           </EmptyState>
         ) : (
           <div className="overflow-x-auto">
@@ -156,7 +156,7 @@ export default async function MyPage({ params, searchParams }: { params: Promise
                       </td>
                       <td className="pr-4">
                         {i._count.findings === 0 ? (
-                          <span className="text-slate-400">none</span>
+                          <span className="text-slate-500">none</span>
                         ) : (
                           <ul className="space-y-0.5">
                             {i.findings.map((f) => (

@@ -119,7 +119,7 @@ function RequestTable({ rows, base, now, showRequester = false }: { rows: OwnerR
                 {r.decidedBy && !r.direct ? <span className="ml-1 text-xs text-slate-500">by {r.decidedBy}</span> : null}
                 {r.decisionReason ? <p className="text-xs text-slate-600">“{r.decisionReason}”</p> : null}
               </td>
-              <td className="pr-4">{r.remediation ? <Badge tone={REM_TONE[r.remediation.status] ?? 'gray'}>{r.remediation.status}</Badge> : <span className="text-slate-400">—</span>}</td>
+              <td className="pr-4">{r.remediation ? <Badge tone={REM_TONE[r.remediation.status] ?? 'gray'}>{r.remediation.status}</Badge> : <span className="text-slate-500">—</span>}</td>
             </tr>
           ))}
         </tbody>

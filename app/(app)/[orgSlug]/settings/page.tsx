@@ -64,7 +64,7 @@ export default async function SettingsPage({ params }: { params: Promise<{ orgSl
                 </td>
                 <td className="pr-4">{formatDate(m.createdAt)}</td>
                 <td className="pr-4 tabular-nums">
-                  {m.owned ? <Link className="text-indigo-700 hover:underline" href={`/${ctx.org.slug}/identities?owner=${m.user.id}`}>{formatNumber(m.owned)} {m.owned === 1 ? 'identity' : 'identities'}</Link> : <span className="text-slate-400">none</span>}
+                  {m.owned ? <Link className="text-indigo-700 hover:underline" href={`/${ctx.org.slug}/identities?owner=${m.user.id}`}>{formatNumber(m.owned)} {m.owned === 1 ? 'identity' : 'identities'}</Link> : <span className="text-slate-500">none</span>}
                 </td>
                 <td>{m.user.id !== ctx.user.id ? <MemberActions orgSlug={ctx.org.slug} userId={m.user.id} name={m.user.name} owned={m.owned} active={m.user.active} /> : null}</td>
               </tr>

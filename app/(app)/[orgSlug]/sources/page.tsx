@@ -58,7 +58,7 @@ export default async function SourcesPage({ params }: { params: Promise<{ orgSlu
                   </td>
                   <td className="px-4 py-3 text-right tabular-nums">
                     <Link href={`${base}/identities?source=${s.id}`} className="text-indigo-700 hover:underline">{formatNumber(s.identities)}</Link>
-                    {s.deleted ? <div className="text-xs text-slate-400">{formatNumber(s.deleted)} deleted</div> : null}
+                    {s.deleted ? <div className="text-xs text-slate-500">{formatNumber(s.deleted)} deleted</div> : null}
                   </td>
                   <td className="max-w-sm px-4 py-3">
                     {s.activeJob ? (
@@ -73,7 +73,7 @@ export default async function SourcesPage({ params }: { params: Promise<{ orgSlu
                         {s.lastSyncError ? <p className="mt-1 break-words text-xs text-rose-700" data-testid="sync-error">{s.lastSyncError}</p> : null}
                       </>
                     ) : (
-                      <span className="text-xs text-slate-400">never</span>
+                      <span className="text-xs text-slate-500">never</span>
                     )}
                   </td>
                   <td className="px-4 py-3 text-slate-600">{s.live ? (manage ? <ScheduleForm orgSlug={ctx.org.slug} sourceId={s.id} schedule={s.syncSchedule} /> : (s.syncSchedule ?? 'manual only')) : '—'}</td>

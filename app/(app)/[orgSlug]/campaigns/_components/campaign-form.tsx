@@ -119,7 +119,7 @@ export function CampaignForm(props: { orgSlug: string; sources: Option[]; people
             <Field label="Name contains" htmlFor="s-q"><input id="s-q" className={input} value={v.q} onChange={(e) => set('q')(e.target.value)} maxLength={100} /></Field>
           </div>
           <p className="mt-3 text-sm" data-testid="scope-preview" aria-live="polite">
-            {preview === 'loading' ? <span className="text-slate-400">Counting…</span>
+            {preview === 'loading' ? <span className="text-slate-500">Counting…</span>
               : preview === 'error' || !preview ? <span className="text-rose-700">Could not count the scope.</span>
               : preview.items === 0 ? <span className="font-medium text-amber-700">Nothing matches this scope: widen the filter.</span>
               : <span><strong className="tabular-nums">{fmt(preview.items)}</strong> review items{v.type !== 'identity' ? <> from {fmt(preview.identities)} identities</> : null} ({noun})</span>}

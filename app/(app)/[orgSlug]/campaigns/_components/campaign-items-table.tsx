@@ -71,7 +71,7 @@ export function CampaignItemsTable(props: {
             const r = i.row.original
             return (
               <span title={r.justification ?? undefined}>
-                {d ? <Badge tone={DECISION_TONES[d] ?? 'gray'}>{d}</Badge> : <span className="text-slate-400">open</span>}
+                {d ? <Badge tone={DECISION_TONES[d] ?? 'gray'}>{d}</Badge> : <span className="text-slate-500">open</span>}
                 {r.firstDecision ? <span className="ml-1 text-xs text-slate-500">owner: {r.firstDecision}</span> : null}
               </span>
             )
@@ -81,7 +81,7 @@ export function CampaignItemsTable(props: {
           header: 'Applied',
           cell: (i) =>
             i.getValue() === 'none' ? (
-              <span className="text-slate-400">—</span>
+              <span className="text-slate-500">—</span>
             ) : (
               <span title={i.row.original.remediationError ?? undefined} data-testid="remediation-status">
                 <Badge tone={REMEDIATION_TONES[i.getValue()] ?? 'gray'}>{i.getValue()}</Badge>

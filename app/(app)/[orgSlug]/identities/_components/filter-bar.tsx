@@ -52,7 +52,7 @@ export function FilterBar({ facets, query }: { facets: FacetDef[]; query: string
             onChange={(e) => setQ(e.target.value)}
             placeholder="Search name or external id…"
             maxLength={100}
-            className="w-72 rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm shadow-sm placeholder:text-slate-400 focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500"
+            className="w-72 rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm shadow-sm placeholder:text-slate-500 focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500"
           />
         </form>
         {facets.map((f) => (

@@ -96,7 +96,7 @@ export function IdentitiesTable(props: {
         enableSorting: true,
         cell: (i) => {
           const v = i.getValue()
-          if (!v) return <span className="text-slate-400">—</span>
+          if (!v) return <span className="text-slate-500">—</span>
           const old = now - new Date(v).getTime() > 365 * DAY
           return <span className={old ? 'text-amber-700' : ''} title={formatDate(v)}>{formatAgo(v, now)}</span>
         },

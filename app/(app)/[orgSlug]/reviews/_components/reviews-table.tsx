@@ -147,7 +147,7 @@ export function ReviewsTable(props: {
         enableHiding: false,
         cell: (i) => {
           const r = i.row.original
-          if (props.grouped && !firstOfGroup.has(r.id)) return <span className="pl-3 text-slate-400" aria-label={r.identity}>↳ same identity</span>
+          if (props.grouped && !firstOfGroup.has(r.id)) return <span className="pl-3 text-slate-500" aria-label={r.identity}>↳ same identity</span>
           return (
             <div className="min-w-0" title={`Assigned because ${VIA[r.via] ?? r.via}`}>
               <a href={`/${orgSlug}/identities/${r.identityId}`} className="font-medium text-slate-900 hover:text-indigo-700">{r.identity}</a>
@@ -172,7 +172,7 @@ export function ReviewsTable(props: {
         header: 'Recommendation',
         cell: (i) => {
           const r = i.row.original
-          if (!r.recommendation) return <span className="text-slate-400">—</span>
+          if (!r.recommendation) return <span className="text-slate-500">—</span>
           return (
             <div className="whitespace-normal">
               <Badge tone={r.recommendation === 'revoke' ? 'red' : 'green'}>{r.recommendation}</Badge>
