@@ -179,7 +179,8 @@ export async function expectAccessible(page: Page, label = page.url()) {
 }
 
 export const test = base.extend({
-  page: async ({ page }, use) => {
+  // (the fixture's callback is named provide: eslint's React rules read `use` as a hook)
+  page: async ({ page }, provide) => {
     const goto = page.goto.bind(page)
     page.goto = async (url, options) => {
       const res = await goto(url, options)
@@ -191,7 +192,7 @@ export const test = base.extend({
       }
       return res
     }
-    await use(page)
+    await provide(page)
   },
 })
 export { expect }
