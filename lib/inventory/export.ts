@@ -3,6 +3,7 @@ import { stringify } from 'csv-stringify/sync'
 import { recordAudit } from '@/lib/audit/record'
 import { assertCan, type OrgContext } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
+import { neutraliseCell } from '@/lib/inventory/csv'
 import { getOrgSettings } from '@/lib/inventory/queries'
 import { filterToSearchParams, type IdentityFilter } from '@/lib/inventory/schemas'
 import { identityWhere } from '@/lib/inventory/where'
@@ -19,14 +20,6 @@ const SELECT = {
   grantCount: true, credentialCount: true, lastUsedAt: true, oldestSecretAt: true, createdAt: true,
   source: { select: { name: true } }, owner: { select: { name: true, email: true } }, backupOwner: { select: { email: true } }, team: { select: { name: true } },
 } as const
-
-/**
- * A spreadsheet runs a cell that starts with = + - @ (or a tab or carriage return before one) as a formula: names and
- * ids come from the sources, so anyone who can name an identity could plant one. A leading apostrophe keeps it text.
- */
-export function neutraliseCell(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value
-}
 
 const iso = (d: Date | null) => (d ? d.toISOString() : '')
 
