@@ -57,7 +57,7 @@ test.describe('inventory views (governance journey)', () => {
     // Two kinds, as repeated params: the control names both, and each has its chip.
     await page.goto(`/${org.slug}/identities?finding=NHI5&kind=api_key&kind=bot`)
     await expect(count).toHaveText(total(4))
-    await expect(page.getByRole('button', { name: 'Kind: API key, Bot' })).toBeVisible()
+    await expect(page.getByRole('button', { name: 'Kind: API key, Bot', exact: true })).toBeVisible()
     await expect(chips.getByRole('button')).toHaveText(['Kind: API key×', 'Kind: Bot×', 'Finding: NHI5 Overprivileged NHI×', 'Clear all'])
     await page.screenshot({ path: '.tmp/inventory-chips.png' })
 
@@ -69,7 +69,7 @@ test.describe('inventory views (governance journey)', () => {
     }).toPass()
     await expect(page).toHaveURL(/finding=NHI5/)
     await expect(count).toHaveText(total(2))
-    await expect(page.getByRole('button', { name: 'Kind: API key' })).toBeVisible()
+    await expect(page.getByRole('button', { name: 'Kind: API key', exact: true })).toBeVisible()
 
     // The chips follow the last filter control in tab order; Enter removes one and focus stays in the chips.
     await page.getByRole('combobox', { name: 'Finding' }).focus()
@@ -82,7 +82,7 @@ test.describe('inventory views (governance journey)', () => {
     await expect(chips.getByRole('button', { name: 'Remove filter Finding: NHI5 Overprivileged NHI' })).toBeFocused()
 
     // The checkbox list adds a kind; Clear all removes every filter but keeps the sort.
-    await page.getByRole('button', { name: 'Kind: any' }).click()
+    await page.getByRole('button', { name: 'Kind: any', exact: true }).click()
     await page.getByRole('checkbox', { name: /^CI\/CD/ }).check()
     await expect(page).toHaveURL(/kind=ci_cd/)
     await expect(count).toHaveText(total(2))
@@ -123,7 +123,7 @@ test.describe('inventory views (governance journey)', () => {
     // Rename it.
     await page.getByRole('button', { name: 'View: Overprivileged bots' }).click()
     await page.screenshot({ path: '.tmp/saved-views-menu.png' })
-    await page.getByRole('button', { name: 'Rename or share Overprivileged bots' }).click()
+    await page.getByRole('button', { name: 'Edit Overprivileged bots' }).click()
     const edit = page.getByRole('dialog', { name: 'Edit view' })
     await edit.getByRole('textbox', { name: 'Name' }).fill('NHI5 bots')
     await edit.getByRole('button', { name: 'Save' }).click()
@@ -191,7 +191,7 @@ test.describe('inventory views (governance journey)', () => {
     const audit = await sql<{ actorId: string; details: string }>(`SELECT "actorId", "details" FROM "AuditEvent" WHERE "orgId" = ? AND "action" = 'identity.export' ORDER BY "seq"`, [orgId])
     expect(audit.map((a) => ({ actorId: a.actorId, ...JSON.parse(a.details) }))).toEqual([
       { actorId: org.users.auditor.id, format: 'csv', filter: { kind: 'bot' }, rows: 10 },
-      { actorId: org.users.auditor.id, format: 'csv', filter: { kind: 'api_key,bot', finding: 'NHI5' }, rows: 4 },
+      { actorId: org.users.auditor.id, format: 'csv', filter: { kind: 'bot,api_key', finding: 'NHI5' }, rows: 4 },
     ])
 
     // Another organization's slug is indistinguishable from an unknown one; without a session, 401.
@@ -216,7 +216,7 @@ test.describe('inventory views (governance journey)', () => {
     await page.getByRole('link', { name: 'Review these' }).click()
     await expect(page).toHaveURL(new RegExp(`/${org.slug}/campaigns/new\\?kind=api_key%2Cbot&finding=NHI5$`))
     await expect(page.getByTestId('scope-from-inventory')).toBeVisible()
-    await expect(page.getByRole('button', { name: 'Kind: API key, Bot' })).toBeVisible()
+    await expect(page.getByRole('button', { name: 'Kind: API key, Bot', exact: true })).toBeVisible()
     await expect(page.getByLabel('Finding')).toHaveValue('NHI5')
     await expect(page.getByTestId('scope-preview')).toContainText('4 review items')
     await page.getByLabel('Name', { exact: true }).fill('Overprivileged keys and bots')

@@ -54,7 +54,8 @@ export default async function IdentitiesPage({
     {
       param: 'owner',
       label: 'Owner',
-      options: [{ value: 'unowned', label: 'No owner' }, { value: 'me', label: 'Me (owner or backup)' }, ...options.people.map((u) => ({ value: u.id, label: u.name }))],
+      options: [{ value: 'unowned', label: 'No owner' }, { value: 'me', label: 'Me (owner or backup)' }],
+      people: options.people,
     },
     { param: 'team', label: 'Team', options: options.teams.map((t) => ({ value: t.id, label: t.name })) },
     { param: 'privileged', label: 'Privileged', options: [{ value: 'yes', label: 'Privileged' }, { value: 'no', label: 'Not privileged' }] },

@@ -2,11 +2,20 @@
 import { usePathname, useRouter, useSearchParams } from 'next/navigation'
 import { useEffect, useOptimistic, useRef, useState, useTransition } from 'react'
 import { MultiSelect } from '@/components/ui/multi-select'
+import { PeoplePicker, type PickerPerson } from '@/components/ui/people-picker'
 import type { IdentityFilter } from '@/lib/inventory/schemas'
 import { parseInventoryFilter } from '@/lib/inventory/view-params'
 
 export type FacetOption = { value: string; label: string; count?: number }
-export type FacetDef = { param: keyof IdentityFilter & string; label: string; options: FacetOption[]; multiple?: boolean }
+export type FacetDef = {
+  param: keyof IdentityFilter & string
+  label: string
+  /** the choices; for a people facet, the non-person ones ("No owner") */
+  options: FacetOption[]
+  multiple?: boolean
+  /** a person facet: a searchable people picker instead of a list */
+  people?: PickerPerson[]
+}
 
 const VIEW_ONLY = ['sort', 'dir', 'size', 'hide']
 
@@ -58,7 +67,7 @@ export function FilterBar({ facets, query }: { facets: FacetDef[]; query: string
   const chips: Chip[] = []
   if (filter.q) chips.push({ key: 'q', label: `Search: “${filter.q}”`, clear: (p) => p.delete('q') })
   for (const f of facets) {
-    const labelOf = (v: string) => f.options.find((o) => o.value === v)?.label ?? v
+    const labelOf = (v: string) => f.options.find((o) => o.value === v)?.label ?? f.people?.find((p) => p.id === v)?.name ?? v
     const raw = filter[f.param]
     const values = Array.isArray(raw) ? raw : raw ? [String(raw)] : []
     for (const v of values) {
@@ -115,6 +124,20 @@ export function FilterBar({ facets, query }: { facets: FacetDef[]; query: string
             return <MultiSelect key={f.param} label={f.label} options={f.options} selected={values} onChange={(v) => setValues(f.param, v)} />
           }
           const value = typeof raw === 'string' ? raw : ''
+          if (f.people) {
+            return (
+              <PeoplePicker
+                key={f.param}
+                id={`facet-${f.param}`}
+                ariaLabel={f.label}
+                className="w-56"
+                people={f.people}
+                value={value}
+                onChange={(v) => setValues(f.param, v ? [v] : [])}
+                choices={[{ value: '', label: `${f.label}: any` }, ...f.options]}
+              />
+            )
+          }
           // A value the list does not offer (say, a person who has left) still shows as the current choice.
           const options = value && !f.options.some((o) => o.value === value) ? [...f.options, { value, label: value }] : f.options
           return (

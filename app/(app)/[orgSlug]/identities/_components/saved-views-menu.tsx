@@ -63,11 +63,12 @@ export function SavedViewsMenu({ orgSlug, views, canShare, current }: { orgSlug:
         className="min-w-0 flex-1 truncate rounded px-1.5 py-1.5 text-slate-800 focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:outline-none aria-[current=page]:font-semibold aria-[current=page]:text-indigo-800"
       >
         {v.name}
+        {!v.mine ? ' ' : null}
         {!v.mine ? <span className="ml-1 text-xs font-normal text-slate-500">by {v.ownerName}</span> : null}
       </Link>
       {v.mine && v.shared ? <Badge tone="violet">shared</Badge> : null}
       {v.canEdit ? (
-        <button type="button" className={itemAction} aria-label={`Rename or share ${v.name}`} onClick={() => { close(); openDialog({ kind: 'edit', view: v }) }}>
+        <button type="button" className={itemAction} aria-label={`Edit ${v.name}`} onClick={() => { close(); openDialog({ kind: 'edit', view: v }) }}>
           Edit
         </button>
       ) : null}
