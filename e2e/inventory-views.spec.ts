@@ -129,6 +129,17 @@ test.describe('inventory views (governance journey)', () => {
     await edit.getByRole('button', { name: 'Save' }).click()
     await expect(page.getByRole('button', { name: 'View: NHI5 bots' })).toBeVisible()
 
+    // Replace its filters with the ones on screen.
+    await page.goto(`/${org.slug}/identities?kind=bot&finding=NHI5&env=production`)
+    await expect(page.getByRole('button', { name: 'Saved views' })).toBeVisible()
+    await expect(async () => {
+      await page.getByRole('button', { name: 'Saved views' }).click()
+      await page.getByRole('button', { name: 'Edit NHI5 bots' }).click({ timeout: 2000 })
+    }).toPass()
+    await edit.getByRole('checkbox', { name: /Use the filters on screen now/ }).check()
+    await edit.getByRole('button', { name: 'Save' }).click()
+    await expect(page.getByRole('button', { name: 'View: NHI5 bots' })).toBeVisible()
+
     // A member sees the shared view, by its owner, and can neither change nor delete it, nor share their own.
     await gotoAs(page, org.users.member.email, `/${org.slug}/identities`)
     await expect(async () => {
@@ -163,6 +174,7 @@ test.describe('inventory views (governance journey)', () => {
     )
     expect(audit).toEqual([
       { action: 'saved-view.create', actorId: org.users.governance.id, targetLabel: 'Overprivileged bots' },
+      { action: 'saved-view.update', actorId: org.users.governance.id, targetLabel: 'NHI5 bots' },
       { action: 'saved-view.update', actorId: org.users.governance.id, targetLabel: 'NHI5 bots' },
       { action: 'saved-view.delete', actorId: org.users.admin.id, targetLabel: 'NHI5 bots' },
     ])

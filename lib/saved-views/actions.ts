@@ -1,38 +1,24 @@
 'use server'
-import { revalidatePath } from 'next/cache'
 import { orgAction } from '@/lib/action'
 import { createSavedView, deleteSavedView, updateSavedView } from '@/lib/saved-views/mutations'
 import { createSavedViewSchema, deleteSavedViewSchema, updateSavedViewSchema } from '@/lib/saved-views/schemas'
 
-const refresh = (slug: string) => revalidatePath(`/${slug}/identities`)
-
-// Any member may keep personal views; the domain layer checks sharing (campaign:manage) and deleting others' shared views (admins).
+// Any member may keep personal views; the domain layer checks sharing (campaign:manage) and deleting others' shared
+// views (admins). No revalidatePath: the menu refreshes the page itself once the change is saved.
 export const createSavedViewAction = orgAction({
   schema: createSavedViewSchema,
   permission: 'identity:read',
-  run: async ({ ctx, input }) => {
-    const view = await createSavedView(ctx, input)
-    refresh(ctx.org.slug)
-    return view
-  },
+  run: ({ ctx, input }) => createSavedView(ctx, input),
 })
 
 export const updateSavedViewAction = orgAction({
   schema: updateSavedViewSchema,
   permission: 'identity:read',
-  run: async ({ ctx, input }) => {
-    const view = await updateSavedView(ctx, input)
-    refresh(ctx.org.slug)
-    return view
-  },
+  run: ({ ctx, input }) => updateSavedView(ctx, input),
 })
 
 export const deleteSavedViewAction = orgAction({
   schema: deleteSavedViewSchema,
   permission: 'identity:read',
-  run: async ({ ctx, input }) => {
-    const r = await deleteSavedView(ctx, input.viewId)
-    refresh(ctx.org.slug)
-    return r
-  },
+  run: ({ ctx, input }) => deleteSavedView(ctx, input.viewId),
 })

@@ -21,6 +21,7 @@ export function SavedViewsMenu({ orgSlug, views, canShare, current }: { orgSlug:
   const [dialog, setDialog] = useState<Dialog>(null)
   const [name, setName] = useState('')
   const [shared, setShared] = useState(false)
+  const [replace, setReplace] = useState(false)
   const [error, setError] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
   const base = `/${orgSlug}/identities`
@@ -32,6 +33,7 @@ export function SavedViewsMenu({ orgSlug, views, canShare, current }: { orgSlug:
     setError(null)
     setName(d.kind === 'save' ? '' : d.view.name)
     setShared(d.kind === 'edit' ? d.view.shared : false)
+    setReplace(false)
     setDialog(d)
   }
   const run = async (call: () => Promise<{ ok: true } | { ok: false; error: string; fieldErrors?: Record<string, string[]> }>) => {
@@ -48,7 +50,7 @@ export function SavedViewsMenu({ orgSlug, views, canShare, current }: { orgSlug:
     if (dialog.kind === 'save') return run(() => createSavedViewAction({ orgSlug, name, params: current, shared }))
     if (dialog.kind === 'edit') {
       const v = dialog.view
-      return run(() => updateSavedViewAction({ orgSlug, viewId: v.id, name, ...(shared !== v.shared ? { shared } : {}) }))
+      return run(() => updateSavedViewAction({ orgSlug, viewId: v.id, name, ...(shared !== v.shared ? { shared } : {}), ...(replace ? { params: current } : {}) }))
     }
     const v = dialog.view
     return run(() => deleteSavedViewAction({ orgSlug, viewId: v.id }))
@@ -142,6 +144,15 @@ export function SavedViewsMenu({ orgSlug, views, canShare, current }: { orgSlug:
               <input className={inputClass} value={name} onChange={(e) => setName(e.target.value)} maxLength={80} required autoFocus name="name" />
             </label>
             {dialog?.kind === 'save' ? <p className="text-xs text-slate-500">Keeps the current filters, sort, page size and columns.</p> : null}
+            {dialog?.kind === 'edit' && dialog.view.query !== current ? (
+              <label className="flex items-start gap-2">
+                <input type="checkbox" className="mt-0.5 size-4 accent-indigo-600" checked={replace} onChange={(e) => setReplace(e.target.checked)} />
+                <span>
+                  Use the filters on screen now
+                  <span className="block text-xs text-slate-500">Replaces the view&apos;s filters, sort, page size and columns with the current ones.</span>
+                </span>
+              </label>
+            ) : null}
             {canShare || (dialog?.kind === 'edit' && dialog.view.shared) ? (
               <label className="flex items-start gap-2">
                 <input type="checkbox" className="mt-0.5 size-4 accent-indigo-600" checked={shared} onChange={(e) => setShared(e.target.checked)} disabled={!canShare && !shared} />
