@@ -38,6 +38,9 @@ type World = {
   resendInvitationId: string
   ownerGrantId: string
   ownerRequestId: string
+  /** personal views of A's admin: one to rename, one to delete */
+  renameViewId: string
+  deleteViewId: string
   spare: { id: string; email: string }[]
   stranger: { id: string; email: string }
 }
@@ -196,6 +199,17 @@ const ACTIONS: Record<string, ActionEntry> = {
     targetsObjects: true,
   },
   'lib/requests/actions.ts#updateOwnerActionsSettingAction': { allow: ['admin'], input: (_w, orgSlug) => ({ orgSlug, ownersActDirectly: false }) },
+  // Any member keeps personal views; another person's personal view is not found (the admin's are renamed and deleted here).
+  'lib/saved-views/actions.ts#createSavedViewAction': {
+    allow: ALL,
+    input: (_w, orgSlug) => ({ orgSlug, name: `Matrix view ${randomBytes(3).toString('hex')}`, params: 'kind=bot&finding=NHI5', shared: false }),
+  },
+  'lib/saved-views/actions.ts#updateSavedViewAction': {
+    allow: ALL,
+    input: (w, orgSlug) => ({ orgSlug, viewId: w.renameViewId, name: `Renamed ${randomBytes(3).toString('hex')}` }),
+    targetsObjects: true,
+  },
+  'lib/saved-views/actions.ts#deleteSavedViewAction': { allow: ALL, input: (w, orgSlug) => ({ orgSlug, viewId: w.deleteViewId }), targetsObjects: true },
 
   'lib/sources/actions.ts#createImportSourceAction': { allow: MANAGERS, input: (_w, orgSlug) => ({ orgSlug, name: `Matrix CSV ${randomBytes(3).toString('hex')}`, format: 'generic_csv' }) },
   'lib/sources/actions.ts#requestSyncAction': { allow: MANAGERS, input: (w, orgSlug) => ({ orgSlug, sourceId: w.sourceId }), targetsObjects: true, succeeds: false },
@@ -235,6 +249,11 @@ const ROUTES: Record<string, RouteEntry> = {
   'app/api/orgs/[orgSlug]/imports/route.ts#POST': {
     allow: MANAGERS,
     request: (w, slug) => ({ path: `/api/orgs/${slug}/imports`, method: 'POST', query: { format: 'generic_csv', sourceId: w.importSourceId, name: 'matrix.csv' }, body: 'externalId,name,kind\nmx-1,matrix-one,bot\n' }),
+    succeeds: true,
+  },
+  'app/api/orgs/[orgSlug]/identities/export/route.ts#GET': {
+    allow: ALL,
+    request: (_w, slug) => ({ path: `/api/orgs/${slug}/identities/export`, method: 'GET', query: { kind: 'bot' } }),
     succeeds: true,
   },
   'app/api/orgs/[orgSlug]/imports/[jobId]/route.ts#GET': {
@@ -334,7 +353,7 @@ async function callAction(ctx: APIRequestContext, baseURL: string, url: string, 
 
 const TABLES = [
   'Membership', 'Team', 'Source', 'Identity', 'IdentityTag', 'Credential', 'Resource', 'Entitlement', 'Grant', 'Finding', 'Campaign', 'ReviewItem',
-  'Decision', 'Job', 'Remediation', 'Notification', 'OwnershipTransfer', 'Attestation', 'ApiToken', 'MetricSnapshot', 'Invitation', 'OwnerRequest',
+  'Decision', 'Job', 'Remediation', 'Notification', 'OwnershipTransfer', 'Attestation', 'ApiToken', 'MetricSnapshot', 'Invitation', 'OwnerRequest', 'SavedView',
 ]
 
 /** A digest of everything the organization owns except refused-attempt audit rows (which a denial adds). */
@@ -457,7 +476,10 @@ async function buildWorld(): Promise<World> {
   await insert('Job', [{ id: failedJobId, orgId, type: 'metrics_snapshot', status: 'failed', payload: '{}', idempotencyKey: `mx-${failedJobId}`, attempts: 5, maxAttempts: 5, runAt: now, lastError: 'matrix', progress: 0, total: 0, createdAt: now, updatedAt: now }])
   const manualRemediationId = id()
   await insert('Remediation', [{ id: manualRemediationId, orgId, identityId: a.identities[3].id, kind: 'disable_identity', status: 'manual', openKey: `mx-${manualRemediationId}`, justification: 'matrix task', simulated: false, instructions: 'Disable it by hand', createdAt: now, updatedAt: now }])
+  const [renameViewId, deleteViewId] = [id(), id()]
+  await insert('SavedView', [renameViewId, deleteViewId].map((v, i) => ({ id: v, orgId, ownerId: a.users.admin.id, name: `Matrix saved ${i}`, params: '{"kind":"bot"}', shared: false, createdAt: now, updatedAt: now })))
   return {
+    renameViewId, deleteViewId,
     a, b, sourceId: src.id, importSourceId, grantId, credentialId, findingId, notificationId, transferId, activeCampaignId: active.id, closeCampaignId: closing.id,
     draftCampaignId: draft.id, itemId: items[0].id, bulkItemId: items[1].id, failedJobId, manualRemediationId, spare, stranger,
     revokeInvitationId: revokeInvitation.id, resendInvitationId: resendInvitation.id, ownerGrantId, ownerRequestId,

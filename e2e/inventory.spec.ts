@@ -14,11 +14,14 @@ test.describe('inventory (governance journey)', () => {
 
     // Filter by kind: the facet shows its count and the URL carries the filter.
     await expect(async () => {
-      await page.getByRole('combobox', { name: 'Kind', exact: true }).selectOption('bot')
+      await page.getByRole('button', { name: 'Kind: any', exact: true }).click()
+      await page.getByRole('checkbox', { name: /^Bot/ }).check({ timeout: 2000 })
       await expect(page).toHaveURL(/kind=bot/, { timeout: 2000 })
     }).toPass()
     await expect(page.getByTestId('identity-total')).toHaveText('30 non-human identities match')
-    await expect(page.getByRole('combobox', { name: 'Kind', exact: true }).locator('option[value="bot"]')).toHaveText('Bot (30)')
+    await expect(page.getByRole('checkbox', { name: /^Bot/ })).toHaveAccessibleName('Bot 30')
+    await page.keyboard.press('Escape')
+    await expect(page.getByRole('button', { name: 'Kind: Bot', exact: true })).toBeFocused()
 
     // Sort by name, ascending then descending.
     await table.getByRole('button', { name: 'Name' }).click()
@@ -53,6 +56,18 @@ test.describe('inventory (governance journey)', () => {
     await page.goto(`/${org.slug}/identities?owner=${org.users.member.id}`)
     await expect(table.locator('tbody tr')).toHaveCount(1)
     await expect(table).toContainText('e2e-bot-000')
+    const owner = page.getByRole('combobox', { name: 'Owner' })
+    await expect(owner).toHaveValue(`${org.users.member.name} (${org.users.member.email})`)
+    await expect(page.getByRole('group', { name: 'Active filters' }).getByRole('button', { name: `Remove filter Owner: ${org.users.member.name}` })).toBeVisible()
+    // The owner filter is a people picker: type, then pick with Enter.
+    await expect(async () => {
+      await owner.fill('nobody-like-this')
+      await expect(page.getByText('No one matches “nobody-like-this”.')).toBeVisible({ timeout: 2000 })
+    }).toPass()
+    await owner.fill('no owner')
+    await owner.press('Enter')
+    await expect(page).toHaveURL(/owner=unowned/)
+    await expect(page.getByTestId('identity-total')).toHaveText('59 non-human identities match')
   })
 
   test('malformed filters in the URL fall back to defaults', async ({ page }) => {

@@ -48,7 +48,7 @@ export function orgAction<S extends z.ZodType<{ orgSlug: string }>, T>(opts: Opt
   }
 }
 
-const TARGET_KEYS = ['itemId', 'identityId', 'campaignId', 'grantId', 'credentialId', 'remediationId', 'jobId', 'userId', 'transferId', 'findingId', 'sourceId', 'notificationId', 'invitationId', 'ownerRequestId']
+const TARGET_KEYS = ['itemId', 'identityId', 'campaignId', 'grantId', 'credentialId', 'remediationId', 'jobId', 'userId', 'transferId', 'findingId', 'sourceId', 'notificationId', 'invitationId', 'ownerRequestId', 'viewId']
 
 /** The audit row of an object-level refusal: what was asked for (ids only, never free text), and why it was refused. */
 function refusal(permission: Permission, err: AppError, raw: unknown) {

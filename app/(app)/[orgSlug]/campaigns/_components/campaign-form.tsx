@@ -2,11 +2,22 @@
 import { useRouter } from 'next/navigation'
 import { useEffect, useState, useTransition, type ReactNode } from 'react'
 import { Button } from '@/components/ui/button'
+import { MultiSelect } from '@/components/ui/multi-select'
+import { PeoplePicker, type PickerPerson } from '@/components/ui/people-picker'
 import { createCampaignAction, previewScopeAction } from '@/lib/campaigns/actions'
 import { CAMPAIGN_TYPES, TYPE_LABELS, type CampaignType } from '@/lib/campaigns/schemas'
-import { ENVIRONMENTS, IDENTITY_KINDS, KIND_LABELS } from '@/lib/inventory/schemas'
+import { CRED_AGES, ENVIRONMENTS, IDENTITY_KINDS, IDENTITY_STATUSES, KIND_LABELS, type IdentityFilter } from '@/lib/inventory/schemas'
 
 type Option = { value: string; label: string }
+/** The scope as the form edits it: the inventory's filter model, with '' for "any". */
+type ScopeState = { q: string; kind: string[]; env: string[]; status: string[]; source: string[]; owner: string; team: string; privileged: string; dormant: string; credAge: string; risk: string; finding: string }
+
+function toScopeState(f: IdentityFilter | undefined): ScopeState {
+  return {
+    q: f?.q ?? '', kind: f?.kind ?? [], env: f?.env ?? [], status: f?.status ?? [], source: f?.source ?? [], owner: f?.owner ?? '', team: f?.team ?? '',
+    privileged: f?.privileged ?? '', dormant: f?.dormant ?? '', credAge: f?.credAge ?? '', risk: f?.risk ?? '', finding: f?.finding ?? '',
+  }
+}
 const input = 'w-full rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500'
 const fmt = (n: number) => new Intl.NumberFormat('en-US').format(n)
 
@@ -32,12 +43,24 @@ function Select({ id, value, onChange, options, any }: { id: string; value: stri
 
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1)
 
-export function CampaignForm(props: { orgSlug: string; sources: Option[]; people: Option[]; teams: Option[]; reviewers: Option[]; defaultReviewer: string; defaultDue: string }) {
+export function CampaignForm(props: {
+  orgSlug: string
+  sources: Option[]
+  people: PickerPerson[]
+  teams: Option[]
+  reviewers: PickerPerson[]
+  findings: Option[]
+  defaultReviewer: string
+  defaultDue: string
+  /** a scope brought from the inventory ("Review these") */
+  initialScope?: IdentityFilter
+}) {
   const router = useRouter()
   const [pending, startTransition] = useTransition()
+  const [scope, setScope] = useState<ScopeState>(() => toScopeState(props.initialScope))
+  const setS = <K extends keyof ScopeState>(k: K) => (val: ScopeState[K]) => setScope((old) => ({ ...old, [k]: val }))
   const [v, setV] = useState({
     name: '', description: '', type: 'identity' as CampaignType,
-    kind: '', env: '', source: '', owner: '', team: '', privileged: '', dormant: '', risk: '', q: '',
     fallbackReviewerId: props.defaultReviewer, secondStage: 'none', signoffReviewerId: '',
     startAt: '', dueAt: props.defaultDue, reminders: '7,3,1', defaultDecision: 'recommendation', justificationRule: 'revoke',
     autoRemediate: false, recurrence: 'none', graceDays: '0',
@@ -47,7 +70,6 @@ export function CampaignForm(props: { orgSlug: string; sources: Option[]; people
   const [message, setMessage] = useState<string | null>(null)
   const [preview, setPreview] = useState<{ items: number; identities: number } | null | 'loading' | 'error'>('loading')
 
-  const scope = { kind: v.kind, env: v.env, source: v.source, owner: v.owner, team: v.team, privileged: v.privileged, dormant: v.dormant, risk: v.risk, q: v.q }
   const scopeKey = JSON.stringify([v.type, scope])
   useEffect(() => {
     let live = true
@@ -70,7 +92,7 @@ export function CampaignForm(props: { orgSlug: string; sources: Option[]; people
     startTransition(async () => {
       const r = await createCampaignAction({
         orgSlug: props.orgSlug, name: v.name, description: v.description, type: v.type,
-        scope: Object.fromEntries(Object.entries(scope).filter(([, x]) => x)),
+        scope: Object.fromEntries(Object.entries(scope).filter(([, x]) => (Array.isArray(x) ? x.length : x))),
         fallbackReviewerId: v.fallbackReviewerId, secondStage: v.secondStage, signoffReviewerId: v.signoffReviewerId,
         startAt: v.startAt ? `${v.startAt}T00:00:00.000Z` : '', dueAt: v.dueAt ? `${v.dueAt}T23:59:59.000Z` : '',
         reminders, defaultDecision: v.defaultDecision, justificationRule: v.justificationRule, autoRemediate: v.autoRemediate,
@@ -107,16 +129,30 @@ export function CampaignForm(props: { orgSlug: string; sources: Option[]; people
         </Field>
         <fieldset className="rounded-md border border-slate-200 p-3">
           <legend className="px-1 text-sm font-medium text-slate-800">Scope (the inventory filter)</legend>
+          {props.initialScope ? <p className="mb-3 text-xs text-slate-500" data-testid="scope-from-inventory">Prefilled from the inventory&apos;s filters; change anything below.</p> : null}
+          <div className="mb-3 flex flex-wrap gap-2" aria-label="Multi-value filters" role="group">
+            <MultiSelect label="Kind" options={IDENTITY_KINDS.map((k) => ({ value: k, label: KIND_LABELS[k] }))} selected={scope.kind} onChange={setS('kind')} />
+            <MultiSelect label="Environment" options={ENVIRONMENTS.map((e) => ({ value: e, label: cap(e) }))} selected={scope.env} onChange={setS('env')} />
+            <MultiSelect label="Source" options={props.sources} selected={scope.source} onChange={setS('source')} />
+            <MultiSelect label="Status" anyLabel="any but deleted" options={IDENTITY_STATUSES.map((x) => ({ value: x, label: cap(x) }))} selected={scope.status} onChange={setS('status')} />
+          </div>
           <div className="grid gap-3 sm:grid-cols-3">
-            <Field label="Kind" htmlFor="s-kind"><Select id="s-kind" value={v.kind} onChange={set('kind')} any="Any kind" options={IDENTITY_KINDS.map((k) => ({ value: k, label: KIND_LABELS[k] }))} /></Field>
-            <Field label="Environment" htmlFor="s-env"><Select id="s-env" value={v.env} onChange={set('env')} any="Any environment" options={ENVIRONMENTS.map((e) => ({ value: e, label: cap(e) }))} /></Field>
-            <Field label="Source" htmlFor="s-source"><Select id="s-source" value={v.source} onChange={set('source')} any="Any source" options={props.sources} /></Field>
-            <Field label="Owner" htmlFor="s-owner"><Select id="s-owner" value={v.owner} onChange={set('owner')} any="Anyone or no one" options={[{ value: 'unowned', label: 'No owner' }, ...props.people]} /></Field>
-            <Field label="Team" htmlFor="s-team"><Select id="s-team" value={v.team} onChange={set('team')} any="Any team" options={props.teams} /></Field>
-            <Field label="Privileged" htmlFor="s-priv"><Select id="s-priv" value={v.privileged} onChange={set('privileged')} any="Privileged or not" options={[{ value: 'yes', label: 'Privileged only' }, { value: 'no', label: 'Not privileged' }]} /></Field>
-            <Field label="Usage" htmlFor="s-dormant"><Select id="s-dormant" value={v.dormant} onChange={set('dormant')} any="Any usage" options={[{ value: 'yes', label: 'Dormant' }, { value: 'no', label: 'Recently used' }]} /></Field>
-            <Field label="Risk" htmlFor="s-risk"><Select id="s-risk" value={v.risk} onChange={set('risk')} any="Any risk" options={[{ value: 'high', label: 'High (70+)' }, { value: 'medium', label: 'Medium' }, { value: 'low', label: 'Low' }]} /></Field>
-            <Field label="Name contains" htmlFor="s-q"><input id="s-q" className={input} value={v.q} onChange={(e) => set('q')(e.target.value)} maxLength={100} /></Field>
+            <Field label="Owner" htmlFor="s-owner">
+              <PeoplePicker
+                id="s-owner"
+                people={props.people}
+                value={scope.owner}
+                onChange={setS('owner')}
+                choices={[{ value: '', label: 'Anyone or no one' }, { value: 'unowned', label: 'No owner' }, ...(scope.owner === 'me' ? [{ value: 'me', label: 'Me (owner or backup)' }] : [])]}
+              />
+            </Field>
+            <Field label="Team" htmlFor="s-team"><Select id="s-team" value={scope.team} onChange={setS('team')} any="Any team" options={props.teams} /></Field>
+            <Field label="Privileged" htmlFor="s-priv"><Select id="s-priv" value={scope.privileged} onChange={setS('privileged')} any="Privileged or not" options={[{ value: 'yes', label: 'Privileged only' }, { value: 'no', label: 'Not privileged' }]} /></Field>
+            <Field label="Usage" htmlFor="s-dormant"><Select id="s-dormant" value={scope.dormant} onChange={setS('dormant')} any="Any usage" options={[{ value: 'yes', label: 'Dormant' }, { value: 'no', label: 'Recently used' }]} /></Field>
+            <Field label="Secret age" htmlFor="s-credage"><Select id="s-credage" value={scope.credAge} onChange={setS('credAge')} any="Any age" options={CRED_AGES.map((d) => ({ value: d, label: `Older than ${d} days` }))} /></Field>
+            <Field label="Risk" htmlFor="s-risk"><Select id="s-risk" value={scope.risk} onChange={setS('risk')} any="Any risk" options={[{ value: 'high', label: 'High (70+)' }, { value: 'medium', label: 'Medium' }, { value: 'low', label: 'Low' }]} /></Field>
+            <Field label="Finding" htmlFor="s-finding"><Select id="s-finding" value={scope.finding} onChange={setS('finding')} any="Any or none" options={props.findings} /></Field>
+            <Field label="Name contains" htmlFor="s-q"><input id="s-q" className={input} value={scope.q} onChange={(e) => setS('q')(e.target.value)} maxLength={100} /></Field>
           </div>
           <p className="mt-3 text-sm" data-testid="scope-preview" aria-live="polite">
             {preview === 'loading' ? <span className="text-slate-500">Counting…</span>
@@ -132,7 +168,7 @@ export function CampaignForm(props: { orgSlug: string; sources: Option[]; people
         <h2 className="text-sm font-semibold text-slate-900">Who decides, and when</h2>
         <p className="text-xs text-slate-500">Each item goes to the identity&apos;s owner, then its backup owner, then the owning team&apos;s lead, then the fallback reviewer.</p>
         <Field label="Fallback reviewer" htmlFor="c-fallback" error={errors.fallbackReviewerId}>
-          <Select id="c-fallback" value={v.fallbackReviewerId} onChange={set('fallbackReviewerId')} options={props.reviewers} />
+          <PeoplePicker id="c-fallback" people={props.reviewers} value={v.fallbackReviewerId} onChange={set('fallbackReviewerId')} required invalid={!!errors.fallbackReviewerId} />
         </Field>
         <Field label="Second stage" htmlFor="c-stage2" error={errors.secondStage}>
           <Select id="c-stage2" value={v.secondStage} onChange={set('secondStage')} options={[
@@ -142,7 +178,7 @@ export function CampaignForm(props: { orgSlug: string; sources: Option[]; people
         </Field>
         {v.secondStage !== 'none' ? (
           <Field label="Sign-off reviewer" htmlFor="c-signoff" error={errors.signoffReviewerId} hint="Defaults to the fallback reviewer.">
-            <Select id="c-signoff" value={v.signoffReviewerId} onChange={set('signoffReviewerId')} any="Fallback reviewer" options={props.reviewers} />
+            <PeoplePicker id="c-signoff" people={props.reviewers} value={v.signoffReviewerId} onChange={set('signoffReviewerId')} choices={[{ value: '', label: 'The fallback reviewer' }]} invalid={!!errors.signoffReviewerId} />
           </Field>
         ) : null}
         <div className="grid grid-cols-2 gap-3">

@@ -1,18 +1,24 @@
 import type { Metadata } from 'next'
+import Link from 'next/link'
+import { buttonClass } from '@/components/ui/button'
 import { EmptyState } from '@/components/ui/empty-state'
 import { PageHeader } from '@/components/ui/page-header'
 import { formatNumber } from '@/components/ui/format'
 import { pageContext } from '@/lib/auth/page'
-import { identityFacets, listFilterOptions, listIdentities } from '@/lib/inventory/queries'
-import { ENVIRONMENTS, IDENTITY_KINDS, IDENTITY_STATUSES, KIND_LABELS } from '@/lib/inventory/schemas'
 import { can } from '@/lib/auth/permissions'
+import { OWASP_CODES, OWASP_LABELS, RULES } from '@/lib/findings/rules'
+import { getOrgSettings, identityFacets, listFilterOptions, listIdentities } from '@/lib/inventory/queries'
+import { ENVIRONMENTS, IDENTITY_KINDS, IDENTITY_STATUSES, KIND_LABELS } from '@/lib/inventory/schemas'
+import { canonicalViewParams, filterQuery, parseInventoryView } from '@/lib/inventory/view-params'
 import { listAssignees } from '@/lib/ownership/queries'
 import { personStatus } from '@/lib/members/person'
+import { listSavedViews } from '@/lib/saved-views/queries'
+import { toQuery } from '@/lib/saved-views/rules'
 import { FilterBar, type FacetDef } from '../_components/filter-bar'
-import { OwnerTabs } from '../_components/owner-tabs'
-import { SuggestionsBulkButton } from '../_components/suggestions-bulk-button'
 import { IdentitiesTable, type IdentityRow } from '../_components/identities-table'
-import { parseIdentitySearchParams } from '../search-params'
+import { OwnerTabs } from '../_components/owner-tabs'
+import { SavedViewsMenu } from '../_components/saved-views-menu'
+import { SuggestionsBulkButton } from '../_components/suggestions-bulk-button'
 
 export const metadata: Metadata = { title: 'Identities' }
 
@@ -28,19 +34,29 @@ export default async function IdentitiesPage({
   const { orgSlug } = await params
   const ctx = await pageContext(orgSlug)
   const sp = await searchParams
-  const { params: p, hide } = parseIdentitySearchParams(sp)
+  const { params: p, hide } = parseInventoryView(sp)
   const canAssign = can(ctx.role, 'identity:assign-owner')
-  const [list, facets, options, assignees] = await Promise.all([listIdentities(ctx, p), identityFacets(ctx, p), listFilterOptions(ctx), canAssign ? listAssignees(ctx) : null])
+  const canReview = can(ctx.role, 'campaign:manage')
+  const [list, facets, options, assignees, saved, settings] = await Promise.all([
+    listIdentities(ctx, p),
+    identityFacets(ctx, p),
+    listFilterOptions(ctx),
+    canAssign ? listAssignees(ctx) : null,
+    listSavedViews(ctx),
+    getOrgSettings(ctx),
+  ])
+  const filterQs = filterQuery(sp)
 
   const facetDefs: FacetDef[] = [
-    { param: 'kind', label: 'Kind', options: IDENTITY_KINDS.map((k) => ({ value: k, label: KIND_LABELS[k], count: facets.kind[k] ?? 0 })) },
-    { param: 'source', label: 'Source', options: options.sources.map((s) => ({ value: s.id, label: s.name, count: facets.source[s.id] ?? 0 })) },
-    { param: 'env', label: 'Environment', options: ENVIRONMENTS.map((e) => ({ value: e, label: cap(e), count: facets.environment[e] ?? 0 })) },
-    { param: 'status', label: 'Status', options: IDENTITY_STATUSES.map((s) => ({ value: s, label: cap(s), count: facets.status[s] ?? 0 })) },
+    { param: 'kind', multiple: true, label: 'Kind', options: IDENTITY_KINDS.map((k) => ({ value: k, label: KIND_LABELS[k], count: facets.kind[k] ?? 0 })) },
+    { param: 'source', multiple: true, label: 'Source', options: options.sources.map((s) => ({ value: s.id, label: s.name, count: facets.source[s.id] ?? 0 })) },
+    { param: 'env', multiple: true, label: 'Environment', options: ENVIRONMENTS.map((e) => ({ value: e, label: cap(e), count: facets.environment[e] ?? 0 })) },
+    { param: 'status', multiple: true, label: 'Status', options: IDENTITY_STATUSES.map((s) => ({ value: s, label: cap(s), count: facets.status[s] ?? 0 })) },
     {
       param: 'owner',
       label: 'Owner',
-      options: [{ value: 'unowned', label: 'No owner' }, { value: 'me', label: 'Me (owner or backup)' }, ...options.people.map((u) => ({ value: u.id, label: u.name }))],
+      options: [{ value: 'unowned', label: 'No owner' }, { value: 'me', label: 'Me (owner or backup)' }],
+      people: options.people,
     },
     { param: 'team', label: 'Team', options: options.teams.map((t) => ({ value: t.id, label: t.name })) },
     { param: 'privileged', label: 'Privileged', options: [{ value: 'yes', label: 'Privileged' }, { value: 'no', label: 'Not privileged' }] },
@@ -56,6 +72,14 @@ export default async function IdentitiesPage({
       ],
     },
     { param: 'risk', label: 'Risk', options: [{ value: 'high', label: 'High (70+)' }, { value: 'medium', label: 'Medium (40–69)' }, { value: 'low', label: 'Low (<40)' }] },
+    {
+      param: 'finding',
+      label: 'Finding',
+      options: [
+        ...OWASP_CODES.map((c) => ({ value: c, label: `${c} ${OWASP_LABELS[c]}` })),
+        ...RULES.map((r) => ({ value: r.id, label: `${r.title(settings)} (${r.owaspCode})` })),
+      ],
+    },
   ]
 
   const rows: IdentityRow[] = list.rows.map((r) => ({
@@ -90,6 +114,27 @@ export default async function IdentitiesPage({
           </>
         }
       />
+      <div className="mb-3 flex flex-wrap items-center gap-2" data-testid="inventory-toolbar">
+        <SavedViewsMenu orgSlug={ctx.org.slug} views={saved.views} canShare={saved.canShare} current={toQuery(canonicalViewParams(sp))} />
+        <span className="flex-1" />
+        <a
+          href={`/api/orgs/${ctx.org.slug}/identities/export${filterQs ? `?${filterQs}` : ''}`}
+          download
+          className={buttonClass('secondary')}
+          title={`Download the ${formatNumber(list.total)} matching identities as a CSV file`}
+        >
+          Export CSV
+        </a>
+        {canReview ? (
+          <Link
+            href={`/${ctx.org.slug}/campaigns/new${filterQs ? `?${filterQs}` : ''}`}
+            className={buttonClass('primary')}
+            title="Start an access review campaign over the identities matching these filters"
+          >
+            Review these
+          </Link>
+        ) : null}
+      </div>
       <FilterBar facets={facetDefs} query={p.q ?? ''} />
       <IdentitiesTable
         orgSlug={ctx.org.slug}

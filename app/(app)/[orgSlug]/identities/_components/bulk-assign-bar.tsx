@@ -3,6 +3,7 @@ import { useRouter, useSearchParams } from 'next/navigation'
 import { useState } from 'react'
 import type { SelectionBarContext } from '@/components/data-table/data-table'
 import { Button } from '@/components/ui/button'
+import { flattenParams } from '@/lib/inventory/view-params'
 import { assignOwnerAction, bulkAssignByFilterAction, previewAssignByFilterAction } from '@/lib/ownership/actions'
 import { JobProgress } from './job-progress'
 import { ErrorText, Modal } from './modal'
@@ -14,7 +15,7 @@ const VIEW_PARAMS = new Set(['page', 'size', 'sort', 'dir', 'hide'])
 /** The inventory's current filter, as URL params: the server rebuilds the WHERE from it. */
 export function useCurrentFilter() {
   const sp = useSearchParams()
-  return Object.fromEntries([...sp.entries()].filter(([k]) => !VIEW_PARAMS.has(k)))
+  return Object.fromEntries(Object.entries(flattenParams(sp)).filter(([k]) => !VIEW_PARAMS.has(k)))
 }
 
 export function newRequestId() {

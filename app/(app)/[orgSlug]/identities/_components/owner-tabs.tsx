@@ -1,4 +1,5 @@
 import Link from 'next/link'
+import { flattenParams } from '@/lib/inventory/view-params'
 
 /** Quick views of the inventory by ownership; they keep the other filters. */
 export function OwnerTabs({ orgSlug, current, searchParams }: { orgSlug: string; current: string | undefined; searchParams: Record<string, string | string[] | undefined> }) {
@@ -9,9 +10,9 @@ export function OwnerTabs({ orgSlug, current, searchParams }: { orgSlug: string;
   ]
   const href = (owner: string | undefined) => {
     const sp = new URLSearchParams()
-    for (const [k, v] of Object.entries(searchParams)) {
-      if (k === 'owner' || k === 'page' || v === undefined) continue
-      sp.set(k, Array.isArray(v) ? v[0] : v)
+    for (const [k, v] of Object.entries(flattenParams(searchParams))) {
+      if (k === 'owner' || k === 'page') continue
+      sp.set(k, v)
     }
     if (owner) sp.set('owner', owner)
     const q = sp.toString()

@@ -1,4 +1,6 @@
 'use client'
+import { useId } from 'react'
+import { PeoplePicker } from '@/components/ui/people-picker'
 
 export type Person = { id: string; name: string; email: string }
 export type TeamOption = { id: string; name: string }
@@ -28,36 +30,29 @@ export function OwnershipFields({
   teams: TeamOption[]
   unchangedLabel?: string
 }) {
-  const set = (k: keyof FieldChoices) => (e: React.ChangeEvent<HTMLSelectElement>) => onChange({ ...value, [k]: e.target.value })
+  const id = useId()
+  const set = (k: keyof FieldChoices) => (v: string) => onChange({ ...value, [k]: v })
   return (
     <div className="grid gap-3">
-      <label className="block">
-        <span className="font-medium text-slate-700">Owner</span>
-        <select className={selectClass} value={value.ownerId} onChange={set('ownerId')} name="ownerId" aria-label="Owner">
-          <option value="">{unchangedLabel}</option>
-          <option value="-">No owner</option>
-          {people.map((p) => (
-            <option key={p.id} value={p.id}>
-              {p.name} ({p.email})
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="block">
-        <span className="font-medium text-slate-700">Backup owner</span>
-        <select className={selectClass} value={value.backupOwnerId} onChange={set('backupOwnerId')} name="backupOwnerId" aria-label="Backup owner">
-          <option value="">{unchangedLabel}</option>
-          <option value="-">No backup owner</option>
-          {people.map((p) => (
-            <option key={p.id} value={p.id}>
-              {p.name} ({p.email})
-            </option>
-          ))}
-        </select>
-      </label>
+      <div>
+        <label htmlFor={`${id}-owner`} className="font-medium text-slate-700">Owner</label>
+        <PeoplePicker id={`${id}-owner`} className="mt-1" name="ownerId" people={people} value={value.ownerId} onChange={set('ownerId')} choices={[{ value: '', label: unchangedLabel }, { value: '-', label: 'No owner' }]} />
+      </div>
+      <div>
+        <label htmlFor={`${id}-backup`} className="font-medium text-slate-700">Backup owner</label>
+        <PeoplePicker
+          id={`${id}-backup`}
+          className="mt-1"
+          name="backupOwnerId"
+          people={people}
+          value={value.backupOwnerId}
+          onChange={set('backupOwnerId')}
+          choices={[{ value: '', label: unchangedLabel }, { value: '-', label: 'No backup owner' }]}
+        />
+      </div>
       <label className="block">
         <span className="font-medium text-slate-700">Owning team</span>
-        <select className={selectClass} value={value.teamId} onChange={set('teamId')} name="teamId" aria-label="Owning team">
+        <select className={selectClass} value={value.teamId} onChange={(e) => set('teamId')(e.target.value)} name="teamId" aria-label="Owning team">
           <option value="">{unchangedLabel}</option>
           <option value="-">No team</option>
           {teams.map((t) => (

@@ -6,6 +6,7 @@ import { DataTable, type SelectionBarContext } from '@/components/data-table/dat
 import { Badge } from '@/components/ui/badge'
 import { Button } from '@/components/ui/button'
 import { formatAgo, formatDate } from '@/components/ui/format'
+import { PeoplePicker } from '@/components/ui/people-picker'
 import { bulkDecideAction, decideAction, markViewedAction, reassignAction } from '@/lib/campaigns/actions'
 import type { ReviewFilter } from '@/lib/campaigns/schemas'
 
@@ -299,10 +300,7 @@ function BulkBar(props: {
           }}
         >
           <label htmlFor="delegate-to" className="text-sm">Delegate to</label>
-          <select id="delegate-to" className={small} value={to} onChange={(e) => setTo(e.target.value)} required>
-            <option value="">Pick a person…</option>
-            {props.people.map((p) => <option key={p.value} value={p.value}>{p.label}</option>)}
-          </select>
+          <PeoplePicker id="delegate-to" className="w-64" people={props.people.map((p) => ({ id: p.value, name: p.label }))} value={to} onChange={setTo} placeholder="Type a name…" required />
           <label htmlFor="delegate-reason" className="sr-only">Reason for delegating</label>
           <input id="delegate-reason" className={`${small} w-56`} placeholder="Reason" value={reason} onChange={(e) => setReason(e.target.value)} required minLength={3} maxLength={500} />
           <Button size="sm" variant="secondary" type="submit" disabled={props.busy}>Delegate</Button>

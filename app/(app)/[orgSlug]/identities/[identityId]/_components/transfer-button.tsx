@@ -2,6 +2,7 @@
 import { useRouter } from 'next/navigation'
 import { useState } from 'react'
 import { Button } from '@/components/ui/button'
+import { PeoplePicker } from '@/components/ui/people-picker'
 import { cancelTransferAction, requestTransferAction } from '@/lib/ownership/actions'
 import { ErrorText, Modal } from '../../_components/modal'
 import { selectClass, type Person } from '../../_components/ownership-fields'
@@ -56,15 +57,10 @@ export function TransferButton({ orgSlug, identityId, identityName, people, pend
         }
       >
         <p className="text-slate-600">The person you choose is asked to accept. You stay the owner until they do.</p>
-        <label className="block">
-          <span className="font-medium text-slate-700">New owner</span>
-          <select className={selectClass} value={to} onChange={(e) => setTo(e.target.value)} name="toUserId">
-            <option value="">Choose a person…</option>
-            {people.map((p) => (
-              <option key={p.id} value={p.id}>{p.name} ({p.email})</option>
-            ))}
-          </select>
-        </label>
+        <div>
+          <label htmlFor="transfer-to" className="font-medium text-slate-700">New owner</label>
+          <PeoplePicker id="transfer-to" className="mt-1" name="toUserId" people={people} value={to} onChange={setTo} />
+        </div>
         <label className="block">
           <span className="font-medium text-slate-700">Note (optional)</span>
           <textarea className={`${selectClass} min-h-16`} value={note} maxLength={500} onChange={(e) => setNote(e.target.value)} name="note" />

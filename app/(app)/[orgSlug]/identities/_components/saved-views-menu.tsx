@@ -1,0 +1,180 @@
+'use client'
+import Link from 'next/link'
+import { useRouter } from 'next/navigation'
+import { useState } from 'react'
+import { Badge } from '@/components/ui/badge'
+import { Button } from '@/components/ui/button'
+import { Popover } from '@/components/ui/popover'
+import { createSavedViewAction, deleteSavedViewAction, updateSavedViewAction } from '@/lib/saved-views/actions'
+import type { SavedViewDto } from '@/lib/saved-views/queries'
+import { ErrorText, Modal } from './modal'
+
+type Dialog = { kind: 'save' } | { kind: 'edit'; view: SavedViewDto } | { kind: 'delete'; view: SavedViewDto } | null
+
+const inputClass =
+  'mt-1 block w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm shadow-xs focus:border-indigo-500 focus:ring-2 focus:ring-indigo-500/30 focus:outline-none'
+const itemAction = 'rounded px-1.5 py-0.5 text-xs text-slate-500 hover:bg-slate-100 hover:text-slate-800 focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:outline-none'
+
+/** Named inventory views: open one, save the current one, rename or delete your own (admins may delete shared ones). */
+export function SavedViewsMenu({ orgSlug, views, canShare, current }: { orgSlug: string; views: SavedViewDto[]; canShare: boolean; current: string }) {
+  const router = useRouter()
+  const [dialog, setDialog] = useState<Dialog>(null)
+  const [name, setName] = useState('')
+  const [shared, setShared] = useState(false)
+  const [replace, setReplace] = useState(false)
+  const [error, setError] = useState<string | null>(null)
+  const [busy, setBusy] = useState(false)
+  const base = `/${orgSlug}/identities`
+  const active = views.find((v) => v.query === current)
+  const mine = views.filter((v) => v.mine)
+  const others = views.filter((v) => !v.mine)
+
+  const openDialog = (d: NonNullable<Dialog>) => {
+    setError(null)
+    setName(d.kind === 'save' ? '' : d.view.name)
+    setShared(d.kind === 'edit' ? d.view.shared : false)
+    setReplace(false)
+    setDialog(d)
+  }
+  const run = async (call: () => Promise<{ ok: true } | { ok: false; error: string; fieldErrors?: Record<string, string[]> }>) => {
+    setBusy(true)
+    setError(null)
+    const r = await call()
+    setBusy(false)
+    if (!r.ok) return setError(r.fieldErrors ? Object.values(r.fieldErrors).flat().join(' ') || r.error : r.error)
+    setDialog(null)
+    router.refresh()
+  }
+  const submit = () => {
+    if (!dialog) return
+    if (dialog.kind === 'save') return run(() => createSavedViewAction({ orgSlug, name, params: current, shared }))
+    if (dialog.kind === 'edit') {
+      const v = dialog.view
+      return run(() => updateSavedViewAction({ orgSlug, viewId: v.id, name, ...(shared !== v.shared ? { shared } : {}), ...(replace ? { params: current } : {}) }))
+    }
+    const v = dialog.view
+    return run(() => deleteSavedViewAction({ orgSlug, viewId: v.id }))
+  }
+
+  const row = (v: SavedViewDto, close: () => void) => (
+    <li key={v.id} className="group flex items-center gap-1 rounded-md px-1 hover:bg-slate-50">
+      <Link
+        href={v.query ? `${base}?${v.query}` : base}
+        onClick={close}
+        aria-current={v.id === active?.id ? 'page' : undefined}
+        className="min-w-0 flex-1 truncate rounded px-1.5 py-1.5 text-slate-800 focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:outline-none aria-[current=page]:font-semibold aria-[current=page]:text-indigo-800"
+      >
+        {v.name}
+        {!v.mine ? ' ' : null}
+        {!v.mine ? <span className="ml-1 text-xs font-normal text-slate-500">by {v.ownerName}</span> : null}
+      </Link>
+      {v.mine && v.shared ? <Badge tone="violet">shared</Badge> : null}
+      {v.canEdit ? (
+        <button type="button" className={itemAction} aria-label={`Edit ${v.name}`} onClick={() => { close(); openDialog({ kind: 'edit', view: v }) }}>
+          Edit
+        </button>
+      ) : null}
+      {v.canDelete ? (
+        <button type="button" className={itemAction} aria-label={`Delete ${v.name}`} onClick={() => { close(); openDialog({ kind: 'delete', view: v }) }}>
+          Delete
+        </button>
+      ) : null}
+    </li>
+  )
+
+  const title = dialog?.kind === 'save' ? 'Save this view' : dialog?.kind === 'edit' ? 'Edit view' : dialog?.kind === 'delete' ? 'Delete view' : ''
+  return (
+    <>
+      <Popover
+        label="Saved views"
+        align="left"
+        panelClassName="w-80"
+        buttonClassName="inline-flex max-w-[18rem] items-center gap-1.5 rounded-md bg-white px-3 py-1.5 text-sm font-medium text-slate-700 shadow-sm ring-1 ring-slate-300 ring-inset hover:bg-slate-50 focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:outline-none"
+        button={<span className="truncate">{active ? `View: ${active.name}` : 'Saved views'}</span>}
+      >
+        {(close) => (
+          <div data-testid="saved-views">
+            <Section title="My views" empty="No saved views yet. Filter the inventory, then save the view to come back to it.">
+              {mine.map((v) => row(v, close))}
+            </Section>
+            {others.length ? <Section title="Shared with the organization">{others.map((v) => row(v, close))}</Section> : null}
+            <div className="mt-1 border-t border-slate-100 pt-1">
+              <button
+                type="button"
+                onClick={() => {
+                  close()
+                  openDialog({ kind: 'save' })
+                }}
+                className="w-full rounded-md px-2 py-1.5 text-left font-medium text-indigo-700 hover:bg-indigo-50 focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:outline-none"
+              >
+                Save current view…
+              </button>
+            </div>
+          </div>
+        )}
+      </Popover>
+      <Modal
+        open={dialog !== null}
+        onClose={() => setDialog(null)}
+        title={title}
+        footer={
+          <>
+            <Button variant="secondary" onClick={() => setDialog(null)}>Cancel</Button>
+            <Button variant={dialog?.kind === 'delete' ? 'danger' : 'primary'} onClick={submit} disabled={busy}>
+              {busy ? 'Working…' : dialog?.kind === 'delete' ? 'Delete' : 'Save'}
+            </Button>
+          </>
+        }
+      >
+        {dialog?.kind === 'delete' ? (
+          <p>
+            Delete <strong>{dialog.view.name}</strong>
+            {dialog.view.shared ? ' for everyone in the organization' : ''}? The identities are not affected.
+          </p>
+        ) : (
+          <form
+            className="space-y-3"
+            onSubmit={(e) => {
+              e.preventDefault()
+              submit()
+            }}
+          >
+            <label className="block">
+              <span className="font-medium text-slate-700">Name</span>
+              <input className={inputClass} value={name} onChange={(e) => setName(e.target.value)} maxLength={80} required autoFocus name="name" />
+            </label>
+            {dialog?.kind === 'save' ? <p className="text-xs text-slate-500">Keeps the current filters, sort, page size and columns.</p> : null}
+            {dialog?.kind === 'edit' && dialog.view.query !== current ? (
+              <label className="flex items-start gap-2">
+                <input type="checkbox" className="mt-0.5 size-4 accent-indigo-600" checked={replace} onChange={(e) => setReplace(e.target.checked)} />
+                <span>
+                  Use the filters on screen now
+                  <span className="block text-xs text-slate-500">Replaces the view&apos;s filters, sort, page size and columns with the current ones.</span>
+                </span>
+              </label>
+            ) : null}
+            {canShare || (dialog?.kind === 'edit' && dialog.view.shared) ? (
+              <label className="flex items-start gap-2">
+                <input type="checkbox" className="mt-0.5 size-4 accent-indigo-600" checked={shared} onChange={(e) => setShared(e.target.checked)} disabled={!canShare && !shared} />
+                <span>
+                  Share with the organization
+                  <span className="block text-xs text-slate-500">Everyone in the organization sees it in their menu; only you can change it.</span>
+                </span>
+              </label>
+            ) : null}
+          </form>
+        )}
+        <ErrorText>{error}</ErrorText>
+      </Modal>
+    </>
+  )
+}
+
+function Section({ title, empty, children }: { title: string; empty?: string; children: React.ReactNode[] }) {
+  return (
+    <section aria-label={title} className="py-1">
+      <h3 className="px-2 pt-1 pb-1 text-xs font-semibold tracking-wide text-slate-500 uppercase">{title}</h3>
+      {children.length ? <ul className="max-h-64 overflow-y-auto">{children}</ul> : <p className="px-2 pb-1 text-xs text-slate-500">{empty}</p>}
+    </section>
+  )
+}

@@ -1,0 +1,71 @@
+'use client'
+import { Popover } from '@/components/ui/popover'
+
+export type MultiSelectOption = { value: string; label: string; count?: number }
+
+const fmt = new Intl.NumberFormat('en-US')
+
+/** A button that opens a checkbox list and names what is chosen: "Kind: API key, Bot". Each checkbox applies at once. */
+export function MultiSelect({
+  label,
+  options,
+  selected,
+  onChange,
+  anyLabel = 'any',
+}: {
+  label: string
+  options: MultiSelectOption[]
+  selected: string[]
+  onChange: (values: string[]) => void
+  anyLabel?: string
+}) {
+  const labelOf = (v: string) => options.find((o) => o.value === v)?.label ?? v
+  const summary = selected.length === 0 ? anyLabel : selected.length <= 2 ? selected.map(labelOf).join(', ') : `${selected.length} selected`
+  const toggle = (value: string, on: boolean) => onChange(on ? [...selected, value] : selected.filter((v) => v !== value))
+  return (
+    <Popover
+      label={label}
+      button={
+        <span className="truncate">
+          {label}: {summary}
+        </span>
+      }
+      buttonClassName={`inline-flex max-w-[16rem] items-center gap-1 rounded-md border bg-white py-1.5 pr-2 pl-2.5 text-sm shadow-sm focus-visible:border-indigo-500 focus-visible:ring-1 focus-visible:ring-indigo-500 focus-visible:outline-none ${
+        selected.length ? 'border-indigo-400 text-indigo-800' : 'border-slate-300 text-slate-700'
+      }`}
+    >
+      {() => (
+        <>
+          <fieldset>
+            <legend className="px-2 pt-1.5 pb-1 text-xs font-semibold tracking-wide text-slate-500 uppercase">{label}</legend>
+            <div className="max-h-72 overflow-y-auto">
+              {options.map((o) => (
+                <label key={o.value} className="flex cursor-pointer items-center gap-2 rounded-md px-2 py-1.5 text-slate-700 hover:bg-slate-50 has-focus-visible:bg-slate-50">
+                  <input
+                    type="checkbox"
+                    checked={selected.includes(o.value)}
+                    onChange={(e) => toggle(o.value, e.target.checked)}
+                    className="size-4 rounded border-slate-300 accent-indigo-600 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500"
+                  />
+                  <span className="min-w-0 flex-1 truncate">{o.label}</span>
+                  {o.count !== undefined ? <span className="text-xs text-slate-500 tabular-nums">{fmt.format(o.count)}</span> : null}
+                </label>
+              ))}
+            </div>
+          </fieldset>
+          {selected.length ? (
+            <div className="mt-1 border-t border-slate-100 pt-1">
+              <button
+                type="button"
+                onClick={() => onChange([])}
+                className="w-full rounded-md px-2 py-1.5 text-left font-medium text-indigo-700 hover:bg-indigo-50 focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:outline-none"
+              >
+                Any {label.toLowerCase()}
+              </button>
+            </div>
+          ) : null}
+        </>
+      )}
+    </Popover>
+  )
+}
