@@ -205,7 +205,7 @@ export function DataTable<TData extends RowData>(props: DataTableProps<TData>) {
               {table.getHeaderGroups().map((group) => (
                 <tr key={group.id}>
                   {enableSelection && (
-                    <th scope="col" className="sticky top-0 z-10 w-10 border-b border-slate-200 bg-slate-50/95 py-2 pr-0 pl-3 text-left backdrop-blur-sm">
+                    <th scope="col" className="sticky top-0 left-0 z-20 w-10 border-b border-slate-200 bg-slate-50 py-2 pr-0 pl-3 text-left">
                       <Checkbox
                         checked={allPageSelected}
                         indeterminate={somePageSelected && !allPageSelected}
@@ -215,7 +215,7 @@ export function DataTable<TData extends RowData>(props: DataTableProps<TData>) {
                       />
                     </th>
                   )}
-                  {group.headers.map((header) => {
+                  {group.headers.map((header, index) => {
                     const { column } = header
                     const meta = column.columnDef.meta
                     const sortable = isSortable(column.id, column.getCanSort(), column.columnDef.enableSorting)
@@ -227,7 +227,7 @@ export function DataTable<TData extends RowData>(props: DataTableProps<TData>) {
                         firstDir={column.columnDef.sortDescFirst ? 'desc' : 'asc'}
                         onSort={(dir) => column.toggleSorting(dir === 'desc', false)}
                         align={meta?.align}
-                        className={meta?.className}
+                        className={`${meta?.className ?? ''} ${index === 0 && group.headers.length > 1 ? `z-20 bg-slate-50 border-r border-r-slate-200 ${enableSelection ? 'left-10' : 'left-0'}` : ''}`}
                       >
                         {header.isPlaceholder ? null : <FlexRender header={header} />}
                       </ColumnHeader>

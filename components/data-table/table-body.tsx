@@ -6,6 +6,16 @@ import type { DataTableFeatures } from './columns'
 import { Checkbox } from './checkbox'
 
 const alignClass = { start: 'text-left', end: 'text-right', center: 'text-center' } as const
+/**
+ * The selection box and the first column stay in view while a wide table scrolls sideways inside its card. Cells
+ * take the row's background (bg-inherit) so hover and selection still show, and a right border marks the edge.
+ */
+export const STICKY = {
+  select: 'sticky left-0 z-[1] bg-inherit',
+  first: 'sticky left-0 z-[1] bg-inherit border-r border-r-slate-200',
+  afterSelect: 'sticky left-10 z-[1] bg-inherit border-r border-r-slate-200',
+} as const
+
 // Tables use border-separate (for the sticky header), so row borders live on cells.
 const CELL_BORDER = 'border-b border-slate-100 group-last/row:border-b-0'
 // Row focus ring drawn on the cells: outlines/box-shadows on <tr> do not render in every browser.
@@ -135,11 +145,11 @@ export function TableBody<TData extends RowData>({
             onClick={href ? onClick : undefined}
             onMouseEnter={href ? () => onPrefetch(href) : undefined}
             className={`group/row outline-none transition-colors focus-visible:bg-indigo-50 ${
-              selected ? 'bg-indigo-50/70 hover:bg-indigo-50' : 'hover:bg-slate-50'
+              selected ? 'bg-indigo-50 hover:bg-indigo-100/60' : 'bg-white hover:bg-slate-50'
             } ${href ? 'cursor-pointer' : ''}`}
           >
             {enableSelection && (
-              <td className={`w-10 py-1.5 pr-0 pl-3 align-middle ${CELL_BORDER} ${FOCUS_RING.first}`}>
+              <td className={`w-10 py-1.5 pr-0 pl-3 align-middle ${STICKY.select} ${CELL_BORDER} ${FOCUS_RING.first}`}>
                 <Checkbox
                   checked={selected}
                   disabled={!row.getCanSelect()}
@@ -153,10 +163,11 @@ export function TableBody<TData extends RowData>({
               const isFirst = index === 0 && !enableSelection
               const isLast = index === cells.length - 1
               const focusRing = FOCUS_RING[isFirst ? (isLast ? 'only' : 'first') : isLast ? 'last' : 'middle']
+              const sticky = index === 0 && !isLast ? (enableSelection ? STICKY.afterSelect : STICKY.first) : ''
               return (
                 <td
                   key={cell.id}
-                  className={`whitespace-nowrap px-3 py-1.5 align-middle text-slate-700 ${CELL_BORDER} ${focusRing} ${alignClass[meta?.align ?? 'start']} ${meta?.className ?? ''}`}
+                  className={`whitespace-nowrap px-3 py-1.5 align-middle text-slate-700 ${sticky} ${CELL_BORDER} ${focusRing} ${alignClass[meta?.align ?? 'start']} ${meta?.className ?? ''}`}
                 >
                   <FlexRender cell={cell} />
                 </td>

@@ -36,3 +36,8 @@ export function formatAgo(d: Date | string | null | undefined, now = Date.now())
 export function renderTime(): number {
   return Date.now()
 }
+
+/** "1 identity", "2,000 identities": a count with its noun, pluralised (irregular plurals passed explicitly). */
+export function countOf(n: number, one: string, many = `${one}s`): string {
+  return `${formatNumber(n)} ${n === 1 ? one : many}`
+}

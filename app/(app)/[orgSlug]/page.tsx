@@ -4,7 +4,7 @@ import { BarListChart, type BarDatum } from '@/components/charts/bar-list-chart'
 import { TrendChart } from '@/components/charts/trend-chart'
 import { Card } from '@/components/ui/card'
 import { EmptyState } from '@/components/ui/empty-state'
-import { formatDate, formatDateTime, formatNumber } from '@/components/ui/format'
+import { countOf, formatDate, formatDateTime, formatNumber } from '@/components/ui/format'
 import { PageHeader } from '@/components/ui/page-header'
 import { pageContext } from '@/lib/auth/page'
 import { getDashboard, TREND_RANGES, type TrendRange } from '@/lib/dashboard/queries'
@@ -59,9 +59,9 @@ export default async function DashboardPage({ params, searchParams }: { params: 
       note: `${formatNumber(m.credentialsCompliant)} of ${formatNumber(m.credentialsActive)} active secrets rotated within ${m.rotationMaxDays} days${m.oldSecretIdentities === undefined ? '' : `; ${plural(m.oldSecretIdentities, 'identity holds', 'identities hold')} an older one`}`,
       tone: m.rotationCompliance !== null && m.rotationCompliance >= 80 ? 'text-emerald-700' : 'text-amber-700',
     },
-    { id: 'unused-credentials', label: 'Unused credentials', value: formatNumber(m.unusedCredentials), href: inv({ finding: 'unused-cred' }), note: `on ${formatNumber(m.unusedCredentialIdentities)} identities, unused ${m.dormantDays}+ days`, tone: 'text-amber-700' },
+    { id: 'unused-credentials', label: 'Unused credentials', value: formatNumber(m.unusedCredentials), href: inv({ finding: 'unused-cred' }), note: `on ${countOf(m.unusedCredentialIdentities, 'identity', 'identities')}, unused ${m.dormantDays}+ days`, tone: 'text-amber-700' },
     { id: 'privileged-workloads', label: 'Privileged workload identities', value: formatNumber(m.privilegedWorkloads), href: inv({ kind: [...WORKLOAD_KINDS], privileged: 'yes' }), note: 'service accounts, workloads and CI/CD', tone: 'text-amber-700' },
-    { id: 'failed-auth', label: 'Failed authentications (30 days)', value: formatNumber(m.failedAuth30d), href: inv({ finding: 'auth-failures' }), note: `on ${formatNumber(m.failedAuthIdentities)} identities`, tone: 'text-rose-700' },
+    { id: 'failed-auth', label: 'Failed authentications (30 days)', value: formatNumber(m.failedAuth30d), href: inv({ finding: 'auth-failures' }), note: `on ${countOf(m.failedAuthIdentities, 'identity', 'identities')}`, tone: 'text-rose-700' },
   ]
 
   const byCode: BarDatum[] = OWASP_CODES.filter((c) => (m.findingsByCode[c] ?? 0) > 0).map((c) => ({ label: `${c} ${OWASP_LABELS[c]}`, value: m.findingsByCode[c], href: inv({ finding: c }) }))

@@ -59,6 +59,7 @@ export default async function AuditPage({ params, searchParams }: { params: Prom
         {rows.length === 0 ? (
           <EmptyState title="No audit events match">Changes made in Custodian appear here as they happen.</EmptyState>
         ) : (
+          <div className="overflow-x-auto">
           <table className="min-w-full text-sm" data-testid="audit-table">
             <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
               <tr><th scope="col" className="px-4 py-2">#</th><th scope="col" className="px-4">When</th><th scope="col" className="px-4">Actor</th><th scope="col" className="px-4">Action</th><th scope="col" className="px-4">Target</th><th scope="col" className="px-4">Outcome</th><th scope="col" className="px-4">Justification</th></tr>
@@ -69,17 +70,18 @@ export default async function AuditPage({ params, searchParams }: { params: Prom
                   <td className="px-4 py-2 tabular-nums text-slate-500">{e.seq}</td>
                   <td className="whitespace-nowrap px-4">{formatDateTime(e.at)}</td>
                   <td className="px-4">{e.actorLabel} <span className="text-xs text-slate-500">{e.actorType}</span></td>
-                  <td className="px-4 font-mono text-xs">{e.action}</td>
+                  <td className="px-4 font-mono text-xs whitespace-nowrap">{e.action}</td>
                   <td className="px-4 py-2">
                     {e.targetType === 'identity' && e.targetId ? <Link className="text-indigo-700 hover:underline" href={`/${ctx.org.slug}/identities/${e.targetId}`}>{e.targetLabel ?? e.targetId}</Link> : <span title={e.targetId ?? undefined}>{e.targetLabel ?? e.targetId ?? '—'}</span>}
                     {e.change ? <p className="text-xs text-slate-500" data-testid="audit-change">{e.change}</p> : null}
                   </td>
                   <td className="px-4"><Badge tone={e.outcome === 'success' ? 'green' : e.outcome === 'denied' ? 'amber' : 'red'}>{e.outcome}</Badge></td>
-                  <td className="max-w-xs truncate px-4 text-slate-600" title={e.justification ?? ''}>{e.justification ?? ''}</td>
+                  <td className="min-w-48 max-w-sm px-4 py-2 whitespace-normal break-words text-slate-600"><span className="line-clamp-3" title={e.justification ?? ''}>{e.justification ?? ''}</span></td>
                 </tr>
               ))}
             </tbody>
           </table>
+          </div>
         )}
         <div className="flex items-center justify-between border-t border-slate-100 px-4 py-2 text-sm text-slate-600">
           <span>{formatNumber(total)} events · page {p.page} of {formatNumber(pages)}</span>

@@ -3,7 +3,7 @@ import Link from 'next/link'
 import { Button } from '@/components/ui/button'
 import { Card } from '@/components/ui/card'
 import { EmptyState } from '@/components/ui/empty-state'
-import { formatAgo, formatNumber, renderTime } from '@/components/ui/format'
+import { countOf, formatAgo, formatNumber, renderTime } from '@/components/ui/format'
 import { PageHeader } from '@/components/ui/page-header'
 import { pageContext } from '@/lib/auth/page'
 import { can } from '@/lib/auth/permissions'
@@ -79,7 +79,7 @@ export default async function FindingsPage({ params, searchParams }: { params: P
       <p className="mb-4 text-sm text-slate-600" data-testid="recompute-status">
         {job
           ? running
-            ? `Recompute ${job.status}: ${formatNumber(job.progress)} of ${formatNumber(job.total)} identities.`
+            ? `Recompute ${job.status}: ${formatNumber(job.progress)} of ${countOf(job.total, 'identity', 'identities')}.`
             : job.status === 'failed'
               ? `The last recompute failed: ${job.lastError ?? 'unknown error'}.`
               : `Last recomputed ${formatAgo(job.finishedAt ?? job.createdAt, now)}.`

@@ -2,7 +2,7 @@ import type { Metadata } from 'next'
 import Link from 'next/link'
 import { EmptyState } from '@/components/ui/empty-state'
 import { Forbidden } from '@/components/ui/forbidden'
-import { formatDate, formatNumber } from '@/components/ui/format'
+import { countOf, formatDate, formatNumber } from '@/components/ui/format'
 import { PageHeader } from '@/components/ui/page-header'
 import { pageAllows, pageContext } from '@/lib/auth/page'
 import { listMyReviewItems, listReviewers } from '@/lib/campaigns/queries'
@@ -65,7 +65,7 @@ export default async function MyReviewsPage({
     <>
       <PageHeader
         title="My reviews"
-        description={<span data-testid="review-summary">{openTotal ? `${formatNumber(openTotal)} items wait for your decision` : 'Nothing waits for your decision'}</span>}
+        description={<span data-testid="review-summary">{openTotal ? `${countOf(openTotal, 'item')} ${openTotal === 1 ? 'waits' : 'wait'} for your decision` : 'Nothing waits for your decision'}</span>}
       />
       {list.campaigns.length ? (
         <ul className="mb-4 flex flex-wrap gap-2 text-sm">

@@ -3,7 +3,7 @@ import Link from 'next/link'
 import { Badge } from '@/components/ui/badge'
 import { Card } from '@/components/ui/card'
 import { Forbidden } from '@/components/ui/forbidden'
-import { formatDate, formatDateTime, formatNumber } from '@/components/ui/format'
+import { countOf, formatDate, formatDateTime, formatNumber } from '@/components/ui/format'
 import { PageHeader } from '@/components/ui/page-header'
 import { orNotFound, pageAllows, pageContext } from '@/lib/auth/page'
 import { can } from '@/lib/auth/permissions'
@@ -62,7 +62,7 @@ export default async function CampaignPage({
     return {
       id: r.id,
       identity: r.identityName,
-      what: s?.entitlement ? `${s.entitlement.name} on ${s.entitlement.resource}` : s?.credential ? `${s.credential.kind}${s.credential.label ? ` ${s.credential.label}` : ''}` : `${s?.grantCount ?? 0} grants`,
+      what: s?.entitlement ? `${s.entitlement.name} on ${s.entitlement.resource}` : s?.credential ? `${s.credential.kind}${s.credential.label ? ` ${s.credential.label}` : ''}` : countOf(s?.grantCount ?? 0, 'grant'),
       privileged: r.privileged,
       reviewer: r.reviewerName,
       reviewerStatus: r.reviewerStatus,
@@ -104,7 +104,7 @@ export default async function CampaignPage({
         <div className="mb-5 grid gap-3 sm:grid-cols-2 lg:grid-cols-4">
           <Stat label="Complete" testId="stat-complete" value={pct(stats.complete)} hint={`${formatNumber(stats.decided)} of ${formatNumber(stats.total)} items decided${stats.defaulted ? ` · ${formatNumber(stats.defaulted)} by default` : ''}`} />
           <Stat label="Decisions" testId="stat-decisions" value={`${formatNumber(stats.decisions.keep ?? 0)} keep · ${formatNumber(stats.decisions.revoke ?? 0)} revoke`} hint={`${formatNumber(stats.decisions.reduce ?? 0)} reduce · ${formatNumber(stats.decisions.unsure ?? 0)} don't know · ${formatNumber(stats.decisions.none ?? 0)} open`} />
-          <Stat label="Overdue" testId="stat-overdue" value={formatNumber(stats.overdue)} hint={c.fallbackCount ? `${formatNumber(c.fallbackCount)} items went to the fallback reviewer at launch` : 'items still open past the due date'} />
+          <Stat label="Overdue" testId="stat-overdue" value={formatNumber(stats.overdue)} hint={c.fallbackCount ? `${countOf(c.fallbackCount, 'item')} went to the fallback reviewer at launch` : 'items still open past the due date'} />
           <Stat label="Remediation" testId="stat-remediation" value={`${formatNumber(stats.remediation.applied ?? 0)} applied`} hint={`${formatNumber(stats.remediation.pending ?? 0)} pending · ${formatNumber(stats.remediation.failed ?? 0)} failed · ${formatNumber(stats.remediation.manual ?? 0)} manual`} />
         </div>
       ) : null}

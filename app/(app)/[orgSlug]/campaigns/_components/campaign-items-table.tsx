@@ -1,5 +1,6 @@
 'use client'
 import { usePathname, useRouter, useSearchParams } from 'next/navigation'
+import { countOf } from '@/components/ui/format'
 import { useMemo, useState, useTransition } from 'react'
 import { createDataTableColumnHelper } from '@/components/data-table/columns'
 import { DataTable } from '@/components/data-table/data-table'
@@ -138,7 +139,7 @@ export function CampaignItemsTable(props: {
               e.preventDefault()
               startTransition(async () => {
                 const r = await reassignAction({ orgSlug: props.orgSlug, ids: ctx.selectedIds, toUserId: to, reason })
-                setMessage(r.ok ? `Reassigned ${r.data.count} items to ${r.data.to}.` : r.error + (r.fieldErrors ? ` ${Object.values(r.fieldErrors).flat().join(' ')}` : ''))
+                setMessage(r.ok ? `Reassigned ${countOf(r.data.count, 'item')} to ${r.data.to}.` : r.error + (r.fieldErrors ? ` ${Object.values(r.fieldErrors).flat().join(' ')}` : ''))
                 if (r.ok) {
                   ctx.clearSelection()
                   setReason('')

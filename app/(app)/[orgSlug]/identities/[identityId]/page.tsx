@@ -2,7 +2,7 @@ import type { Metadata } from 'next'
 import Link from 'next/link'
 import { Badge, type BadgeTone } from '@/components/ui/badge'
 import { Card } from '@/components/ui/card'
-import { formatAgo, formatDate, formatDateTime, renderTime } from '@/components/ui/format'
+import { countOf, formatAgo, formatDate, formatDateTime, renderTime } from '@/components/ui/format'
 import { orNotFound, pageContext } from '@/lib/auth/page'
 import { getIdentityOrThrow } from '@/lib/inventory/queries'
 import { KIND_LABELS } from '@/lib/inventory/schemas'
@@ -113,7 +113,7 @@ export default async function IdentityPage({ params }: { params: Promise<{ orgSl
         )}
       </Card>
 
-      <Card title={`Access (${grants.length}${grants.length === 500 ? '+' : ''} grants)`}>
+      <Card title={grants.length === 500 ? 'Access (500+ grants)' : `Access (${countOf(grants.length, 'grant')})`}>
         {grants.length === 0 ? (
           <p className="text-sm text-slate-500">This identity has no known grants.</p>
         ) : (

@@ -1,5 +1,6 @@
 'use client'
 import { useRouter } from 'next/navigation'
+import { countOf } from '@/components/ui/format'
 import { useState } from 'react'
 import { Button } from '@/components/ui/button'
 import { deactivateMemberAction, removeMemberAction } from '@/lib/members/actions'
@@ -19,7 +20,7 @@ export function MemberActions({ orgSlug, userId, name, owned, active }: { orgSlu
     setBusy(false)
     if (!r.ok) return setError(r.error)
     setMode(null)
-    setDone(r.data.owned ? `Handing over ${r.data.owned} identities…` : 'Done')
+    setDone(r.data.owned ? `Handing over ${countOf(r.data.owned, 'identity', 'identities')}…` : 'Done')
     router.refresh()
   }
   return (

@@ -1,5 +1,6 @@
 'use client'
 import Link from 'next/link'
+import { countOf } from '@/components/ui/format'
 import { useEffect, useRef, useState, useTransition } from 'react'
 import { Button } from '@/components/ui/button'
 import { Card } from '@/components/ui/card'
@@ -163,7 +164,7 @@ export function ImportFlow({ orgSlug, sources: initial, initialSourceId }: { org
       {uploaded ? (
         <Card title={`2. Preview of ${uploaded.fileName}`}>
           <p className="mb-3 text-sm text-slate-700" data-testid="preview-summary">
-            {n(uploaded.preview.identities)} identities, {n(uploaded.preview.credentials)} credentials, {n(uploaded.preview.grants)} grants
+            {countOf(uploaded.preview.identities, 'identity', 'identities')}, {countOf(uploaded.preview.credentials, 'credential')}, {countOf(uploaded.preview.grants, 'grant')}
             {uploaded.preview.errorCount ? <span className="font-medium text-rose-700"> · {n(uploaded.preview.errorCount)} row{uploaded.preview.errorCount === 1 ? '' : 's'} with errors</span> : ' · no errors'}
             {uploaded.preview.complete ? '' : ' (counted in the first part of the file; the import reads all of it)'}
           </p>

@@ -4,6 +4,7 @@ import { Forbidden } from '@/components/ui/forbidden'
 import { PageHeader } from '@/components/ui/page-header'
 import { pageAllows, pageContext } from '@/lib/auth/page'
 import { listSources } from '@/lib/sources/queries'
+import { FormatGuide } from '../_components/format-guide'
 import { ImportFlow } from '../_components/import-flow'
 
 export const metadata: Metadata = { title: 'Import a file' }
@@ -14,14 +15,16 @@ export default async function ImportPage({ params, searchParams }: { params: Pro
   if (!(await pageAllows(ctx, 'source:manage', 'sources/import'))) return <Forbidden orgSlug={ctx.org.slug} what="imports" />
   const { source } = await searchParams
   const sources = (await listSources(ctx)).filter((s) => s.importFormat).map((s) => ({ id: s.id, name: s.name, format: s.importFormat! }))
+  const initial = sources.some((s) => s.id === source) ? source! : (sources[0]?.id ?? '')
   return (
     <>
       <PageHeader
         title="Import a file"
-        description={<>Upload an export, check the preview, then import. Every format is described in <code className="text-xs">docs/import-format.md</code>.</>}
+        description="Upload an export, check the preview, then import. The formats Custodian reads, and how to produce each, are described below."
         actions={<Link href={`/${ctx.org.slug}/sources`} className="text-sm text-indigo-700 hover:underline">← Sources</Link>}
       />
-      <ImportFlow orgSlug={ctx.org.slug} sources={sources} initialSourceId={sources.some((s) => s.id === source) ? source! : (sources[0]?.id ?? '')} />
+      <ImportFlow orgSlug={ctx.org.slug} sources={sources} initialSourceId={initial} />
+      <FormatGuide current={sources.find((s) => s.id === initial)?.format} />
     </>
   )
 }
