@@ -34,6 +34,7 @@ export async function listIdentities(ctx: OrgContext, p: IdentityListParams) {
         environment: true,
         status: true,
         lastUsedAt: true,
+        usageReported: true,
         createdAt: true,
         riskScore: true,
         privileged: true,

@@ -68,6 +68,7 @@ export default async function IdentitiesPage({
     owner: r.owner?.name ?? null,
     team: r.team?.name ?? null,
     lastUsedAt: r.lastUsedAt?.toISOString() ?? null,
+    usageReported: r.usageReported,
     createdAt: r.createdAt.toISOString(),
     oldestSecretAt: r.oldestSecretAt?.toISOString() ?? null,
     riskScore: r.riskScore,
