@@ -61,7 +61,8 @@ export const RULES: readonly RuleDef[] = [
     id: 'unowned',
     owaspCode: 'NHI1',
     title: () => 'No owner',
-    severity: ({ d }) => d.raw(`CASE WHEN i."privileged" OR i."environment" = 'production' THEN 'high' ELSE 'medium' END`),
+    // Nobody accountable for an account's root user is the worst orphan there is.
+    severity: ({ d }) => d.raw(`CASE WHEN ${AWS_ROOT} THEN 'critical' WHEN i."privileged" OR i."environment" = 'production' THEN 'high' ELSE 'medium' END`),
     // An identity orphaned by offboarding already carries the more telling "owner-left" finding: one NHI1 problem, one finding.
     when: ({ d }) =>
       d.raw(`i."ownerId" IS NULL AND NOT EXISTS (SELECT 1 FROM "Finding" ol WHERE ol."identityId" = i."id" AND ol."rule" = '${OWNER_LEFT_RULE}' AND ol."status" <> 'resolved')`),
