@@ -13,6 +13,8 @@ export type SourceRow = {
   status: string
   importFormat: ImportFormat | null
   live: boolean
+  /** a demo source (config.simulated): its remediations change nothing outside Custodian */
+  simulated: boolean
   syncSchedule: string | null
   lastSyncAt: Date | null
   lastSyncStatus: string | null
@@ -64,7 +66,7 @@ export async function listSources(ctx: OrgContext): Promise<SourceRow[]> {
     const job = jobs.find((j) => j.payload.includes(`"sourceId":"${s.id}"`))
     return {
       id: s.id, name: s.name, type: s.type, status: s.status, importFormat: importFormatOf(s),
-      live: resolveConnector(s).mode === 'live', syncSchedule: s.syncSchedule,
+      live: resolveConnector(s).mode === 'live', simulated: resolveConnector(s).mode === 'simulated', syncSchedule: s.syncSchedule,
       lastSyncAt: s.lastSyncAt, lastSyncStatus: s.lastSyncStatus, lastSyncError: s.lastSyncError,
       identities: mine.filter((c) => c.status !== 'deleted').reduce((n, c) => n + c._count._all, 0),
       deleted: mine.filter((c) => c.status === 'deleted').reduce((n, c) => n + c._count._all, 0),

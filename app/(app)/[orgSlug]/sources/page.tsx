@@ -56,7 +56,9 @@ export default async function SourcesPage({ params }: { params: Promise<{ orgSlu
                   <td className="px-4 py-3 font-medium text-slate-900">{s.name}</td>
                   <td className="px-4 py-3 text-slate-600">
                     {s.importFormat ? FORMAT_INFO[s.importFormat].label : s.type}
-                    <div className="mt-0.5">{s.live ? <Badge tone="indigo">live connector</Badge> : s.importFormat ? <Badge tone="gray">file import</Badge> : null}</div>
+                    <div className="mt-0.5">
+                      {s.live ? <Badge tone="indigo">live connector</Badge> : s.importFormat ? <Badge tone="gray">file import</Badge> : s.simulated ? <Badge tone="violet" title="Demo source: actions are simulated and change nothing outside Custodian">demo (simulated)</Badge> : null}
+                    </div>
                   </td>
                   <td className="px-4 py-3 text-right tabular-nums">
                     <Link href={`${base}/identities?source=${s.id}`} className="text-indigo-700 hover:underline">{formatNumber(s.identities)}</Link>
