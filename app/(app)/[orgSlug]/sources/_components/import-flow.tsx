@@ -208,7 +208,7 @@ export function ImportFlow({ orgSlug, sources: initial, initialSourceId }: { org
               <p>
                 <span className="font-medium">{plural(unmatched, 'identity names an owner who is', 'identities name owners who are')} not a member of this organization</span>
                 {' '}({(uploaded.preview.ownersUnmatchedEmails ?? []).join(', ')}): {unmatched === 1 ? 'it is' : 'they are'} imported without that owner.
-                Only members can own identities: add the {unmatched === 1 ? 'person' : 'people'} under Settings → Members, then import the file again to apply it.
+                Only members can own identities: once an admin adds the {unmatched === 1 ? 'person' : 'people'} (Settings → Members), import the file again to apply {unmatched === 1 ? 'it' : 'them'}.
               </p>
             </div>
           ) : null}
