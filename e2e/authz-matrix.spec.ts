@@ -214,6 +214,7 @@ const ACTIONS: Record<string, ActionEntry> = {
   'lib/sources/actions.ts#createImportSourceAction': { allow: MANAGERS, input: (_w, orgSlug) => ({ orgSlug, name: `Matrix CSV ${randomBytes(3).toString('hex')}`, format: 'generic_csv' }) },
   'lib/sources/actions.ts#requestSyncAction': { allow: MANAGERS, input: (w, orgSlug) => ({ orgSlug, sourceId: w.sourceId }), targetsObjects: true, succeeds: false },
   'lib/sources/actions.ts#updateScheduleAction': { allow: MANAGERS, input: (w, orgSlug) => ({ orgSlug, sourceId: w.importSourceId, schedule: '' }), targetsObjects: true },
+  'lib/sources/actions.ts#updateSourceEnvironmentAction': { allow: MANAGERS, input: (w, orgSlug) => ({ orgSlug, sourceId: w.importSourceId, environment: 'unknown' }), targetsObjects: true },
   'lib/sources/actions.ts#startImportAction': { allow: MANAGERS, input: (_w, orgSlug) => ({ orgSlug, uploadId: 'f'.repeat(32) }), succeeds: false },
   'lib/sources/actions.ts#importJobStatusAction': {
     allow: ALL,

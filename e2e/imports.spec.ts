@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
 import { Readable } from 'node:stream'
 import type { Page } from '@playwright/test'
 import Database from 'better-sqlite3'
@@ -176,4 +178,94 @@ test('a 200 MB line of commas and JSON nested 100,000 deep are refused with a me
   await expect(page.getByTestId('import-error')).toContainText('The JSON is nested more than 64 levels deep (line 1)')
   const health = await page.request.get('/api/health')
   expect(await health.json()).toEqual({ status: 'ok' })
+})
+
+/** Uploads a file into an import source on the import page and waits for the preview. */
+async function uploadOnPage(page: Page, file: { name: string; buffer: Buffer; mimeType: string }) {
+  await expect(async () => {
+    await page.getByLabel('File').setInputFiles(file)
+    await page.getByRole('button', { name: 'Upload and preview' }).click()
+    await expect(page.getByTestId('preview-summary')).toBeVisible({ timeout: 20_000 })
+  }).toPass({ timeout: 60_000 })
+}
+
+async function importAndWait(page: Page) {
+  await page.getByRole('button', { name: 'Import', exact: true }).click()
+  await expect(page.getByTestId('import-status')).toContainText('Import finished.', { timeout: 45_000 })
+}
+
+test('AWS credential report: the root user is privileged and critical, a person is left out and the page says so, nothing is simulated', async ({ page }) => {
+  const org = await createTestOrg({ identities: 1 })
+  const sourceId = await addImportSource(org, 'AWS prod account', 'aws_credential_report', 'aws')
+  await gotoAs(page, org.users.governance.email, `/${org.slug}/sources/import?source=${sourceId}`)
+  await uploadOnPage(page, { name: 'report.csv', mimeType: 'text/csv', buffer: fs.readFileSync(path.resolve('tests/fixtures/imports/aws-credential-report.csv')) })
+  await expect(page.getByTestId('preview-summary')).toContainText('1 person left out (not NHIs)')
+  await expect(page.getByTestId('preview-skipped')).toContainText('Line 6: alice.ops — a person: console password with MFA')
+  await expect(page.getByTestId('preview-table')).not.toContainText('alice.ops')
+  await page.screenshot({ path: 'test-results/imports-aws-preview.png', fullPage: true })
+  await importAndWait(page)
+  await expect(page.getByTestId('import-status')).toContainText('1 person left out: not an NHI.')
+
+  await page.goto(`/${org.slug}/identities?source=${sourceId}`)
+  await expect(page.getByRole('link', { name: 'root (123456789012)' })).toBeVisible()
+  await expect(page.getByText('alice.ops')).toHaveCount(0)
+  await page.getByRole('link', { name: 'root (123456789012)' }).click()
+  await expect(page.getByText('AWS root user: unrestricted access to the whole account')).toBeVisible()
+  await expect(page.getByText('root user (every action on every resource)')).toBeVisible()
+  const mode = page.getByTestId('identity-remediation')
+  await expect(mode).toContainText('Manual')
+  await expect(mode).not.toContainText('Simulated')
+  await page.screenshot({ path: 'test-results/imports-aws-root.png', fullPage: true })
+})
+
+test('Kubernetes: an annotated owner who is a member lands as the owner, one who is not is flagged before import; unknown usage reads "unknown"; the source environment labels the rest', async ({ page }) => {
+  const org = await createTestOrg({ identities: 1 })
+  const sa = (ns: string, name: string, owner?: string) => ({
+    apiVersion: 'v1', kind: 'ServiceAccount',
+    metadata: { name, namespace: ns, uid: randomBytes(8).toString('hex'), creationTimestamp: '2023-01-01T00:00:00Z', ...(owner ? { annotations: { 'custodian.io/owner': owner } } : {}) },
+  })
+  const doc = { apiVersion: 'v1', kind: 'List', items: [sa('team-a', 'api', org.users.admin.email), sa('team-a', 'worker', 'stranger@elsewhere.example'), sa('payments-prod', 'ledger')] }
+  const sourceId = await addImportSource(org, 'Cluster e2e', 'kubernetes', 'kubernetes')
+  await gotoAs(page, org.users.governance.email, `/${org.slug}/sources/import?source=${sourceId}`)
+  await uploadOnPage(page, { name: 'cluster.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(doc)) })
+  const rowOf = (name: string) => page.getByTestId('preview-table').getByRole('row').filter({ hasText: name })
+  await expect(rowOf('team-a/api')).toContainText(org.users.admin.email)
+  await expect(rowOf('team-a/api')).not.toContainText('not a member')
+  await expect(rowOf('team-a/worker')).toContainText('not a member')
+  await expect(rowOf('team-a/worker')).toContainText('unknown')
+  await expect(page.getByTestId('preview-owners')).toContainText('1 identity names an owner who is not a member of this organization (stranger@elsewhere.example)')
+  await page.screenshot({ path: 'test-results/imports-k8s-preview.png', fullPage: true })
+  await importAndWait(page)
+  await expect(page.getByTestId('import-status')).toContainText('1 identity has no owner yet: stranger@elsewhere.example is not a member')
+
+  await page.goto(`/${org.slug}/identities?source=${sourceId}&q=team-a%2Fapi`)
+  await page.getByRole('link', { name: 'team-a/api' }).click()
+  await expect(page.getByText(org.users.admin.name).first()).toBeVisible()
+  await expect(page.getByTestId('usage-unknown')).toContainText('unknown — Cluster e2e does not report usage')
+  await expect(page.getByText(/Active but unused for/)).toHaveCount(0)
+  await page.screenshot({ path: 'test-results/imports-k8s-identity.png', fullPage: true })
+  await page.goto(`/${org.slug}/identities?source=${sourceId}`)
+  await expect(page.getByRole('row').filter({ hasText: 'team-a/worker' })).toContainText('unknown')
+
+  // The source's environment: two identities are unknown (team-a), the production namespace keeps its label.
+  await page.goto(`/${org.slug}/sources`)
+  const row = page.getByTestId('source-Cluster e2e')
+  // Only a source marked simulated says so; the import source is a file import.
+  await expect(page.getByTestId('source-GitHub e2e')).toContainText('demo (simulated)')
+  await expect(row).toContainText('file import')
+  await expect(row).not.toContainText('simulated')
+  await expect(row.getByTestId('environment-form')).toContainText('2 with unknown environment')
+  await expect(async () => {
+    await row.getByLabel('Environment of Cluster e2e').selectOption('staging')
+    await expect(row.getByTestId('environment-effect')).toContainText('Sets the 2 identities of this source whose environment is unknown to staging now', { timeout: 2000 })
+  }).toPass()
+  await page.screenshot({ path: 'test-results/imports-sources-environment.png', fullPage: true })
+  await row.getByRole('button', { name: 'Save' }).click()
+  await expect(row.getByRole('status')).toContainText('2 identities set to staging.')
+  await page.goto(`/${org.slug}/identities?source=${sourceId}&env=staging`)
+  await expect(page.getByRole('link', { name: 'team-a/worker' })).toBeVisible()
+  await expect(page.getByRole('link', { name: 'team-a/api' })).toBeVisible()
+  await expect(page.getByRole('link', { name: 'payments-prod/ledger' })).toHaveCount(0)
+  const audit = await sql<{ n: number | string }>(`SELECT COUNT(*) AS "n" FROM "AuditEvent" a JOIN "Organization" o ON o."id" = a."orgId" WHERE o."slug" = $1 AND a."action" = 'source.environment'`, [org.slug])
+  expect(Number(audit[0].n)).toBe(1)
 })

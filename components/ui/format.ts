@@ -32,6 +32,12 @@ export function formatAgo(d: Date | string | null | undefined, now = Date.now())
   return diff >= 0 ? `${s} ago` : `in ${s}`
 }
 
+/** Last use in words: its age, "never" when the source reports no use, "unknown" when the source does not report usage. */
+export function formatLastUsed(d: Date | string | null | undefined, usageReported: boolean, now = Date.now()): string {
+  if (!d) return usageReported ? 'never' : 'unknown'
+  return formatAgo(d, now)
+}
+
 /** The moment a server component renders; ages shown on the page are relative to it. */
 export function renderTime(): number {
   return Date.now()

@@ -18,7 +18,7 @@ const REVIEW_ITEM_COLUMNS = [
   ['identityName', 'text'], ['status', 'text'], ['stage', 'int'], ['version', 'int'], ['remediationStatus', 'text'], ['createdAt', 'date'],
 ] as const
 
-type GrantRow = { id: string; identityId: string; privileged: boolean; lastUsedAt: Date | null; entitlement: { name: string; resource: { name: string; type: string } } }
+type GrantRow = { id: string; identityId: string; privileged: boolean; lastUsedAt: Date | null; usageReported: boolean; entitlement: { name: string; resource: { name: string; type: string } } }
 
 /** Active grants of these identities with entitlement and resource, in one join (3x faster than nested reads). */
 async function readGrants(identityIds: string[]): Promise<GrantRow[]> {
@@ -27,8 +27,8 @@ async function readGrants(identityIds: string[]): Promise<GrantRow[]> {
   for (let k = 0; k < identityIds.length; k += 5000) {
     const part = identityIds.slice(k, k + 5000)
     const list = part.map((_, i) => (pg ? `$${i + 1}` : '?')).join(',')
-    const rows = await db.$queryRawUnsafe<{ id: string; identityId: string; privileged: boolean | number; lastUsedAt: Date | null; entitlement: string; resource: string; resourceType: string }[]>(
-      `SELECT g."id", g."identityId", g."privileged", g."lastUsedAt", e."name" AS "entitlement", r."name" AS "resource", r."type" AS "resourceType"
+    const rows = await db.$queryRawUnsafe<{ id: string; identityId: string; privileged: boolean | number; lastUsedAt: Date | null; usageReported: boolean | number; entitlement: string; resource: string; resourceType: string }[]>(
+      `SELECT g."id", g."identityId", g."privileged", g."lastUsedAt", g."usageReported", e."name" AS "entitlement", r."name" AS "resource", r."type" AS "resourceType"
        FROM "Grant" g JOIN "Entitlement" e ON e."id" = g."entitlementId" JOIN "Resource" r ON r."id" = e."resourceId"
        WHERE g."identityId" IN (${list}) AND g."status" = 'active'`,
       ...part,
@@ -39,6 +39,7 @@ async function readGrants(identityIds: string[]): Promise<GrantRow[]> {
         identityId: r.identityId,
         privileged: Boolean(r.privileged),
         lastUsedAt: r.lastUsedAt ? new Date(r.lastUsedAt) : null,
+        usageReported: Boolean(r.usageReported),
         entitlement: { name: r.entitlement, resource: { name: r.resource, type: r.resourceType } },
       })
     }
@@ -97,7 +98,7 @@ export async function runLaunch({ orgId, campaignId }: { orgId: string; campaign
       // ids from the org-scoped read above, 900 per query to stay under the driver's bind-parameter limit.
       where: { id: { in: ids } },
       select: {
-        id: true, name: true, kind: true, environment: true, status: true, lastUsedAt: true, privileged: true,
+        id: true, name: true, kind: true, environment: true, status: true, lastUsedAt: true, usageReported: true, privileged: true,
         ownerId: true, backupOwnerId: true, grantCount: true,
         source: { select: { name: true } },
         owner: { select: { name: true } },
@@ -117,7 +118,7 @@ export async function runLaunch({ orgId, campaignId }: { orgId: string; campaign
       campaign.type === 'credential'
         ? db.credential.findMany({
             where: { identityId: { in: ids }, status: 'active' },
-            select: { id: true, identityId: true, kind: true, label: true, createdAt: true, lastRotatedAt: true, expiresAt: true, lastUsedAt: true },
+            select: { id: true, identityId: true, kind: true, label: true, createdAt: true, lastRotatedAt: true, expiresAt: true, lastUsedAt: true, usageReported: true },
           })
         : Promise.resolve([]),
     ])
@@ -150,12 +151,12 @@ export async function runLaunch({ orgId, campaignId }: { orgId: string; campaign
         lastUsedAt: i.lastUsedAt?.toISOString() ?? null,
         findings: (findingsOf.get(i.id) ?? []).slice(0, FINDINGS_IN_SNAPSHOT).map((f) => ({ title: f.title, severity: f.severity, code: f.owaspCode })),
       }
-      const push = (extra: Partial<ReviewSnapshot>, privileged: boolean, lastUsedAt: Date | null, grantId: string | null, credentialId: string | null, expiresAt?: Date | null) => {
-        const rec = recommend({ privileged, lastUsedAt, identityStatus: i.status, expiresAt }, ropts)
+      const push = (extra: Partial<ReviewSnapshot>, privileged: boolean, lastUsedAt: Date | null, usageReported: boolean, grantId: string | null, credentialId: string | null, expiresAt?: Date | null) => {
+        const rec = recommend({ privileged, lastUsedAt, usageReported, identityStatus: i.status, expiresAt }, ropts)
         if (choice.via === 'fallback') fallback++
         rows.push({
           orgId: campaign.orgId, campaignId, identityId: i.id, grantId, credentialId, reviewerId: choice.reviewerId,
-          snapshot: JSON.stringify({ ...base, ...extra, privileged, lastUsedAt: lastUsedAt?.toISOString() ?? null }),
+          snapshot: JSON.stringify({ ...base, ...extra, privileged, lastUsedAt: lastUsedAt?.toISOString() ?? null, ...(!lastUsedAt && !usageReported ? { usageUnknown: true } : {}) }),
           recommendation: rec.recommendation, recommendationReason: rec.reason, privileged, identityName: i.name,
         })
       }
@@ -169,20 +170,20 @@ export async function runLaunch({ orgId, campaignId }: { orgId: string; campaign
               .slice(0, GRANTS_IN_SNAPSHOT)
               .map((g) => ({ id: g.id, name: g.entitlement.name, resource: g.entitlement.resource.name, privileged: g.privileged, lastUsedAt: g.lastUsedAt?.toISOString() ?? null })),
           },
-          i.privileged, i.lastUsedAt, null, null,
+          i.privileged, i.lastUsedAt, i.usageReported, null, null,
         )
       } else if (campaign.type === 'entitlement') {
         for (const g of grantsOf.get(i.id) ?? []) {
           push(
             { entitlement: { grantId: g.id, name: g.entitlement.name, resource: g.entitlement.resource.name, resourceType: g.entitlement.resource.type } },
-            g.privileged, g.lastUsedAt ?? i.lastUsedAt, g.id, null,
+            g.privileged, g.lastUsedAt ?? i.lastUsedAt, g.usageReported || i.usageReported, g.id, null,
           )
         }
       } else {
         for (const c of credsOf.get(i.id) ?? []) {
           push(
             { credential: { id: c.id, kind: c.kind, label: c.label, createdAt: c.createdAt.toISOString(), lastRotatedAt: c.lastRotatedAt?.toISOString() ?? null, expiresAt: c.expiresAt?.toISOString() ?? null } },
-            i.privileged, c.lastUsedAt ?? i.lastUsedAt, null, c.id, c.expiresAt,
+            i.privileged, c.lastUsedAt ?? i.lastUsedAt, c.usageReported || i.usageReported, null, c.id, c.expiresAt,
           )
         }
       }

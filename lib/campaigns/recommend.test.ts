@@ -12,6 +12,10 @@ describe('recommend', () => {
     expect(recommend({ privileged: false, lastUsedAt: ago(143), identityStatus: 'active' }, opts)).toEqual({ recommendation: 'revoke', reason: 'not used for 143 days: revoke' })
     expect(recommend({ privileged: false, lastUsedAt: null, identityStatus: 'active' }, opts).reason).toBe('never used: revoke')
   })
+  it('does not call unknown usage "never used"', () => {
+    expect(recommend({ privileged: true, lastUsedAt: null, usageReported: false, identityStatus: 'active' }, opts)).toEqual({ recommendation: 'keep', reason: 'usage unknown (its source does not report it): decide on need' })
+    expect(recommend({ privileged: true, lastUsedAt: null, usageReported: true, identityStatus: 'active' }, opts).reason).toBe('privileged and never used: revoke')
+  })
   it('is stricter with privileged access', () => {
     expect(recommend({ privileged: true, lastUsedAt: ago(70), identityStatus: 'active' }, opts)).toEqual({ recommendation: 'revoke', reason: 'privileged and not used for 70 days: revoke' })
     expect(recommend({ privileged: false, lastUsedAt: ago(70), identityStatus: 'active' }, opts).recommendation).toBe('keep')

@@ -132,6 +132,8 @@ export type ReviewSnapshot = {
   via: string
   privileged: boolean
   lastUsedAt: string | null
+  /** set when the source does not report usage: a null lastUsedAt is unknown, not never */
+  usageUnknown?: boolean
   entitlement?: { grantId: string; name: string; resource: string; resourceType: string }
   credential?: { id: string; kind: string; label: string | null; createdAt: string; lastRotatedAt: string | null; expiresAt: string | null }
   grants?: { id: string; name: string; resource: string; privileged: boolean; lastUsedAt: string | null }[]

@@ -10,11 +10,14 @@ import type {
   DiscoveredResource,
   DiscoveryError,
   DiscoveryPage,
+  DiscoverySkip,
 } from '@/lib/connectors/types'
 import { db, type Tx } from '@/lib/db'
 import { env } from '@/lib/env'
 import { NotFoundError } from '@/lib/errors'
 import { inChunks, insertRows, isPg, newId, param, rollupIdentities, selectIn, type Columns } from '@/lib/db-sql'
+import { parseSourceConfig } from '@/lib/connectors/registry'
+import { sourceEnvironmentOf } from '@/lib/sources/schemas'
 
 // The sync engine: turns what a connector discovered into a diff against the inventory (new, changed,
 // gone) and applies it in batches of at most BATCH records per transaction. Identities that disappear from a
@@ -49,6 +52,12 @@ export type SyncResult = Counts & {
   grants: Counts
   /** a full sync with unreadable records does not mark anything gone (it cannot tell gone from unreadable) */
   goneSkipped: boolean
+  /** records the source lists that are not NHIs (people), left out */
+  skipped: number
+  skippedSamples: DiscoverySkip[]
+  /** identities whose owner e-mail is not an active member: imported without that owner */
+  ownersUnmatched: number
+  ownersUnmatchedSamples: string[]
 }
 
 class RolledBack extends Error {}
@@ -61,9 +70,9 @@ export function fingerprintOf(raw: string): string {
 const SYSTEM: Actor = { type: 'system', id: null, label: 'sync' }
 
 export async function applyDiscovery(orgId: string, sourceId: string, pages: AsyncIterable<DiscoveryPage>, opts: SyncOptions): Promise<SyncResult> {
-  const source = await db.source.findFirst({ where: { id: sourceId, orgId }, select: { id: true, name: true } })
+  const source = await db.source.findFirst({ where: { id: sourceId, orgId }, select: { id: true, name: true, config: true } })
   if (!source) throw new NotFoundError('Source not found')
-  const s = new SyncRun(orgId, sourceId, opts)
+  const s = new SyncRun(orgId, sourceId, opts, sourceEnvironmentOf(parseSourceConfig(source.config)))
   await s.prepare()
   const finish = async (tx: Tx) => {
     await tx.source.update({
@@ -150,33 +159,49 @@ function delta(before: ReturnType<typeof summary>, after: ReturnType<typeof summ
   }
 }
 function summary(r: SyncResult) {
-  return { added: r.added, changed: r.changed, gone: r.gone, unchanged: r.unchanged, errors: r.errors, credentials: r.credentials, grants: r.grants, goneSkipped: r.goneSkipped }
+  return {
+    added: r.added, changed: r.changed, gone: r.gone, unchanged: r.unchanged, errors: r.errors, credentials: r.credentials, grants: r.grants, goneSkipped: r.goneSkipped,
+    skipped: r.skipped, ownersUnmatched: r.ownersUnmatched,
+  }
 }
 
 type InTx = <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>
 type ExistingIdentity = {
   id: string; externalId: string; name: string; kind: string; environment: string; status: string; description: string | null
-  createdAt: Date; lastUsedAt: Date | null; metadata: string; ownerId: string | null; ownerOrigin: string | null
+  createdAt: Date; lastUsedAt: Date | null; usageReported: boolean | number; metadata: string; ownerId: string | null; ownerOrigin: string | null
 }
 
 const IDENTITY_COLUMNS: Columns = [
   ['id', 'text'], ['orgId', 'text'], ['sourceId', 'text'], ['externalId', 'text'], ['name', 'text'], ['searchText', 'text'], ['kind', 'text'],
   ['environment', 'text'], ['status', 'text'], ['description', 'text'], ['createdAt', 'date'], ['lastUsedAt', 'date'], ['discoveredAt', 'date'],
-  ['updatedAt', 'date'], ['ownerId', 'text'], ['ownerOrigin', 'text'], ['ownerAssignedAt', 'date'], ['metadata', 'text'],
+  ['updatedAt', 'date'], ['ownerId', 'text'], ['ownerOrigin', 'text'], ['ownerAssignedAt', 'date'], ['metadata', 'text'], ['usageReported', 'bool'],
 ]
 const CREDENTIAL_COLUMNS: Columns = [
   ['id', 'text'], ['orgId', 'text'], ['identityId', 'text'], ['externalId', 'text'], ['kind', 'text'], ['label', 'text'], ['fingerprint', 'text'],
-  ['createdAt', 'date'], ['lastRotatedAt', 'date'], ['expiresAt', 'date'], ['lastUsedAt', 'date'], ['status', 'text'],
+  ['createdAt', 'date'], ['lastRotatedAt', 'date'], ['expiresAt', 'date'], ['lastUsedAt', 'date'], ['status', 'text'], ['usageReported', 'bool'],
 ]
 const GRANT_COLUMNS: Columns = [
   ['id', 'text'], ['orgId', 'text'], ['identityId', 'text'], ['entitlementId', 'text'], ['privileged', 'bool'], ['createdAt', 'date'], ['lastUsedAt', 'date'], ['status', 'text'],
+  ['usageReported', 'bool'],
 ]
 const TAG_COLUMNS: Columns = [['id', 'text'], ['orgId', 'text'], ['identityId', 'text'], ['key', 'text'], ['value', 'text']]
 
 const same = (a: Date | null | undefined, b: Date | null | undefined) => (a?.getTime() ?? null) === (b?.getTime() ?? null)
 
+/**
+ * Whether usage is reported, after this record: a record with a last-used value (a date, or null for never) reports it;
+ * one without leaves usage unknown, unless an earlier record already gave a date (that knowledge is kept).
+ */
+function usageAfter(lastUsedAt: Date | null | undefined, old: { usageReported: boolean | number; lastUsedAt: Date | null }): boolean {
+  if (lastUsedAt !== undefined) return true
+  return Boolean(old.usageReported) && old.lastUsedAt !== null
+}
+
 class SyncRun {
-  result: SyncResult = { applied: true, added: 0, changed: 0, gone: 0, unchanged: 0, errors: 0, errorSamples: [], credentials: zero(), grants: zero(), goneSkipped: false }
+  result: SyncResult = {
+    applied: true, added: 0, changed: 0, gone: 0, unchanged: 0, errors: 0, errorSamples: [], credentials: zero(), grants: zero(), goneSkipped: false,
+    skipped: 0, skippedSamples: [], ownersUnmatched: 0, ownersUnmatchedSamples: [],
+  }
   private started = new Date()
   private processed = 0
   /** false on a source's first sync: nothing can be gone, so nothing is tracked */
@@ -192,6 +217,8 @@ class SyncRun {
     private orgId: string,
     private sourceId: string,
     private opts: SyncOptions,
+    /** the source's environment for identities the source does not label (Source.config.defaultEnvironment) */
+    private defaultEnvironment: string | null = null,
   ) {}
 
   async prepare() {
@@ -215,6 +242,10 @@ class SyncRun {
       for (const e of page.errors ?? []) {
         this.result.errors++
         if (this.result.errorSamples.length < MAX_ERROR_SAMPLES) this.result.errorSamples.push(e)
+      }
+      for (const k of page.skipped ?? []) {
+        this.result.skipped++
+        if (this.result.skippedSamples.length < MAX_ERROR_SAMPLES) this.result.skippedSamples.push(k)
       }
       for (const part of split(page)) {
         await inTx((tx) => this.applyPart(tx, part))
@@ -295,7 +326,7 @@ class SyncRun {
     const existing = new Map<string, ExistingIdentity>()
     const rows = await selectIn<ExistingIdentity>(
       tx,
-      `SELECT "id", "externalId", "name", "kind", "environment", "status", "description", "createdAt", "lastUsedAt", "metadata", "ownerId", "ownerOrigin"
+      `SELECT "id", "externalId", "name", "kind", "environment", "status", "description", "createdAt", "lastUsedAt", "usageReported", "metadata", "ownerId", "ownerOrigin"
        FROM "Identity" WHERE "sourceId" = ${param(1)} AND "externalId" IN $LIST`,
       [this.sourceId],
       [...byExt.keys()],
@@ -306,16 +337,23 @@ class SyncRun {
     const tags: { identityId: string; tags: Record<string, string> }[] = []
     for (const d of byExt.values()) {
       const ownerId = d.ownerEmail ? (this.members.get(d.ownerEmail.toLowerCase()) ?? null) : null
+      if (d.ownerEmail && !ownerId) {
+        this.result.ownersUnmatched++
+        const email = d.ownerEmail.toLowerCase()
+        if (this.result.ownersUnmatchedSamples.length < 20 && !this.result.ownersUnmatchedSamples.includes(email)) this.result.ownersUnmatchedSamples.push(email)
+      }
       const metadata = d.metadata ? JSON.stringify(d.metadata) : undefined
+      // What the source does not label takes the source's environment setting, when it has one.
+      const environment = (!d.environment || d.environment === 'unknown') && this.defaultEnvironment ? this.defaultEnvironment : d.environment
       const old = existing.get(d.externalId)
       if (this.track) this.seenIdentities.add(d.externalId)
       if (!old) {
         const id = newId()
         ids.set(d.externalId, id)
         inserts.push([
-          id, this.orgId, this.sourceId, d.externalId, d.name, `${d.name} ${d.externalId}`.toLowerCase(), d.kind, d.environment ?? 'unknown',
+          id, this.orgId, this.sourceId, d.externalId, d.name, `${d.name} ${d.externalId}`.toLowerCase(), d.kind, environment ?? 'unknown',
           d.status ?? 'active', d.description ?? null, d.createdAt ?? now, d.lastUsedAt ?? null, now, now,
-          ownerId, ownerId ? 'source' : null, ownerId ? now : null, metadata ?? '{}',
+          ownerId, ownerId ? 'source' : null, ownerId ? now : null, metadata ?? '{}', d.lastUsedAt !== undefined,
         ])
         if (d.tags) tags.push({ identityId: id, tags: d.tags })
         this.result.added++
@@ -325,13 +363,15 @@ class SyncRun {
       const patch: Record<string, unknown> = {}
       if (d.name !== old.name) Object.assign(patch, { name: d.name, searchText: `${d.name} ${d.externalId}`.toLowerCase() })
       if (d.kind !== old.kind) patch.kind = d.kind
-      if (d.environment && d.environment !== old.environment) patch.environment = d.environment
+      if (environment && environment !== old.environment) patch.environment = environment
       // A reappearing identity comes back; a local quarantine stays until the source itself disables it.
       const status = old.status === 'quarantined' && d.status !== 'disabled' ? old.status : (d.status ?? 'active')
       if (status !== old.status) patch.status = status
       if (d.description !== undefined && (d.description ?? null) !== old.description) patch.description = d.description ?? null
       if (d.createdAt && !same(d.createdAt, old.createdAt)) patch.createdAt = d.createdAt
       if (d.lastUsedAt && !same(d.lastUsedAt, old.lastUsedAt)) patch.lastUsedAt = d.lastUsedAt
+      const usageReported = usageAfter(d.lastUsedAt, old)
+      if (usageReported !== Boolean(old.usageReported)) patch.usageReported = usageReported
       if (metadata !== undefined && metadata !== old.metadata) patch.metadata = metadata
       // The source's owner applies unless a person assigned one in Custodian.
       if (ownerId && ownerId !== old.ownerId && (old.ownerId === null || old.ownerOrigin === 'source')) Object.assign(patch, { ownerId, ownerOrigin: 'source', ownerAssignedAt: now })
@@ -376,12 +416,13 @@ class SyncRun {
       }
       wanted.set(`${identityId}\u0000${c.externalId}`, { identityId, c })
     }
-    const existing = new Map<string, { id: string; kind: string; label: string | null; fingerprint: string; createdAt: Date; lastRotatedAt: Date | null; expiresAt: Date | null; lastUsedAt: Date | null; status: string }>()
+    type Old = { id: string; kind: string; label: string | null; fingerprint: string; createdAt: Date; lastRotatedAt: Date | null; expiresAt: Date | null; lastUsedAt: Date | null; usageReported: boolean | number; status: string }
+    const existing = new Map<string, Old>()
     // The identity ids were resolved within this source (so this organization); filtering by orgId as well
     // would steer SQLite onto an orgId index and scan the whole organization.
-    const rows = await selectIn<{ id: string; identityId: string; externalId: string | null; kind: string; label: string | null; fingerprint: string; createdAt: Date; lastRotatedAt: Date | null; expiresAt: Date | null; lastUsedAt: Date | null; status: string }>(
+    const rows = await selectIn<Old & { identityId: string; externalId: string | null }>(
       tx,
-      `SELECT "id", "identityId", "externalId", "kind", "label", "fingerprint", "createdAt", "lastRotatedAt", "expiresAt", "lastUsedAt", "status"
+      `SELECT "id", "identityId", "externalId", "kind", "label", "fingerprint", "createdAt", "lastRotatedAt", "expiresAt", "lastUsedAt", "usageReported", "status"
        FROM "Credential" WHERE "identityId" IN $LIST`,
       [],
       [...new Set([...wanted.values()].map((w) => w.identityId))],
@@ -396,7 +437,7 @@ class SyncRun {
       if (!old) {
         const id = newId()
         if (this.track) this.seenCredentials.add(id)
-        inserts.push([id, this.orgId, identityId, c.externalId, c.kind, c.label ?? null, fingerprint, c.createdAt ?? now, c.lastRotatedAt ?? null, c.expiresAt ?? null, c.lastUsedAt ?? null, status])
+        inserts.push([id, this.orgId, identityId, c.externalId, c.kind, c.label ?? null, fingerprint, c.createdAt ?? now, c.lastRotatedAt ?? null, c.expiresAt ?? null, c.lastUsedAt ?? null, status, c.lastUsedAt !== undefined])
         touched.add(identityId)
         this.result.credentials.added++
         continue
@@ -410,6 +451,8 @@ class SyncRun {
       if (c.lastRotatedAt !== undefined && !same(c.lastRotatedAt, old.lastRotatedAt)) patch.lastRotatedAt = c.lastRotatedAt
       if (c.expiresAt !== undefined && !same(c.expiresAt, old.expiresAt)) patch.expiresAt = c.expiresAt
       if (c.lastUsedAt && !same(c.lastUsedAt, old.lastUsedAt)) patch.lastUsedAt = c.lastUsedAt
+      const usageReported = usageAfter(c.lastUsedAt, old)
+      if (usageReported !== Boolean(old.usageReported)) patch.usageReported = usageReported
       if (status !== old.status) patch.status = status
       if (Object.keys(patch).length) {
         await tx.credential.update({ where: { id: old.id }, data: patch })
@@ -436,10 +479,10 @@ class SyncRun {
       }
       wanted.set(`${identityId}\u0000${ent.id}`, { identityId, ent, g })
     }
-    const existing = new Map<string, { id: string; status: string; lastUsedAt: Date | null; privileged: boolean }>()
-    const rows = await selectIn<{ id: string; identityId: string; entitlementId: string; status: string; lastUsedAt: Date | null; privileged: boolean | number }>(
+    const existing = new Map<string, { id: string; status: string; lastUsedAt: Date | null; usageReported: boolean | number; privileged: boolean }>()
+    const rows = await selectIn<{ id: string; identityId: string; entitlementId: string; status: string; lastUsedAt: Date | null; usageReported: boolean | number; privileged: boolean | number }>(
       tx,
-      `SELECT "id", "identityId", "entitlementId", "status", "lastUsedAt", "privileged" FROM "Grant" WHERE "identityId" IN $LIST`,
+      `SELECT "id", "identityId", "entitlementId", "status", "lastUsedAt", "usageReported", "privileged" FROM "Grant" WHERE "identityId" IN $LIST`,
       [],
       [...new Set([...wanted.values()].map((w) => w.identityId))],
     )
@@ -451,7 +494,7 @@ class SyncRun {
       if (!old) {
         const id = newId()
         if (this.track) this.seenGrants.add(id)
-        inserts.push([id, this.orgId, identityId, ent.id, ent.privileged, g.createdAt ?? now, g.lastUsedAt ?? null, 'active'])
+        inserts.push([id, this.orgId, identityId, ent.id, ent.privileged, g.createdAt ?? now, g.lastUsedAt ?? null, 'active', g.lastUsedAt !== undefined])
         touched.add(identityId)
         this.result.grants.added++
         continue
@@ -460,6 +503,8 @@ class SyncRun {
       const patch: Record<string, unknown> = {}
       if (old.status !== 'active') Object.assign(patch, { status: 'active', revokedAt: null })
       if (g.lastUsedAt && !same(g.lastUsedAt, old.lastUsedAt)) patch.lastUsedAt = g.lastUsedAt
+      const usageReported = usageAfter(g.lastUsedAt, old)
+      if (usageReported !== Boolean(old.usageReported)) patch.usageReported = usageReported
       if (old.privileged !== ent.privileged) patch.privileged = ent.privileged
       if (Object.keys(patch).length) {
         await tx.grant.update({ where: { id: old.id }, data: patch })

@@ -10,6 +10,7 @@ export type DiscoveredIdentity = {
   status?: 'active' | 'disabled'
   description?: string | null
   createdAt?: Date | null
+  /** Last use: null when the source reports usage and there was none; absent when the source does not report usage (unknown). */
   lastUsedAt?: Date | null
   /** Source metadata (creator, labels...), never secrets. */
   metadata?: Record<string, unknown>
@@ -28,6 +29,7 @@ export type DiscoveredCredential = {
   createdAt?: Date | null
   lastRotatedAt?: Date | null
   expiresAt?: Date | null
+  /** null: reported, never used; absent: the source does not report usage (unknown) */
   lastUsedAt?: Date | null
   status?: 'active' | 'inactive'
 }
@@ -39,6 +41,7 @@ export type DiscoveredGrant = {
   resourceExternalId: string
   entitlementExternalId: string
   createdAt?: Date | null
+  /** null: reported, never used; absent: the source does not report usage (unknown) */
   lastUsedAt?: Date | null
 }
 export type DiscoveredActivity = { identityExternalId: string; at: Date; kind: 'auth_success' | 'auth_failure' | 'api_call' | 'interactive_login'; sourceIp?: string | null }
@@ -53,10 +56,15 @@ export type DiscoveryPage = {
   activity?: DiscoveredActivity[]
   /** Records the connector could not read (an import file's malformed rows); the rest of the page still applies. */
   errors?: DiscoveryError[]
+  /** Records the source lists that are not NHIs (an IAM user who is a person), left out on purpose and counted. */
+  skipped?: DiscoverySkip[]
 }
 
 /** A record a connector could not read: where it is (line of an import file, or the source's own id) and why. */
 export type DiscoveryError = { line?: number; ref?: string; message: string }
+
+/** A record left out because it is not an NHI: its name and why. */
+export type DiscoverySkip = { line?: number; name: string; reason: string }
 
 export type ActionKind = 'revoke_grant' | 'disable_identity' | 'enable_identity' | 'delete_identity' | 'revoke_credential' | 'rotate_credential'
 

@@ -60,30 +60,30 @@ beforeEach(() => {
   insert('Entitlement', { id: 'e-priv', orgId: 'org', sourceId: 'aws', resourceId: 'r1', externalId: 'p', name: 'iam:PassRole', privileged: true })
 })
 
-type IdentityOpts = Partial<{ ownerId: string | null; kind: string; environment: string; status: string; sourceId: string; lastUsedDaysAgo: number | null; privileged: boolean }>
+type IdentityOpts = Partial<{ ownerId: string | null; kind: string; environment: string; status: string; sourceId: string; lastUsedDaysAgo: number | null; privileged: boolean; usageReported: boolean; externalId: string }>
 
 /** A well-kept identity: owned, recently used, no credentials or grants. Each test adds the one problem it checks. */
 function identity(o: IdentityOpts = {}) {
   const id = `id${String(++n).padStart(4, '0')}`
   insert('Identity', {
-    id, orgId: 'org', sourceId: o.sourceId ?? 'csv', externalId: id, name: id, searchText: id, kind: o.kind ?? 'service_account',
+    id, orgId: 'org', sourceId: o.sourceId ?? 'csv', externalId: o.externalId ?? id, name: id, searchText: id, kind: o.kind ?? 'service_account',
     environment: o.environment ?? 'production', status: o.status ?? 'active', createdAt: NOW - 400 * DAY, updatedAt: NOW,
     lastUsedAt: o.lastUsedDaysAgo === null ? null : NOW - (o.lastUsedDaysAgo ?? 1) * DAY, ownerId: o.ownerId === undefined ? 'alice' : o.ownerId,
-    privileged: o.privileged ?? false,
+    privileged: o.privileged ?? false, usageReported: o.usageReported ?? true,
   })
   return id
 }
-function credential(identityId: string, o: Partial<{ kind: string; ageDays: number; rotatedDaysAgo: number | null; expires: boolean; usedDaysAgo: number | null; fingerprint: string; status: string }> = {}) {
+function credential(identityId: string, o: Partial<{ kind: string; ageDays: number; rotatedDaysAgo: number | null; expires: boolean; usedDaysAgo: number | null; fingerprint: string; status: string; usageReported: boolean }> = {}) {
   insert('Credential', {
     id: `c${++n}`, orgId: 'org', identityId, kind: o.kind ?? 'token', fingerprint: o.fingerprint ?? `fp${n}`, createdAt: NOW - (o.ageDays ?? 10) * DAY,
     lastRotatedAt: o.rotatedDaysAgo == null ? null : NOW - o.rotatedDaysAgo * DAY, expiresAt: o.expires === false ? null : NOW + 30 * DAY,
-    lastUsedAt: o.usedDaysAgo === null ? null : NOW - (o.usedDaysAgo ?? 1) * DAY, status: o.status ?? 'active',
+    lastUsedAt: o.usedDaysAgo === null ? null : NOW - (o.usedDaysAgo ?? 1) * DAY, status: o.status ?? 'active', usageReported: o.usageReported ?? true,
   })
 }
-function grant(identityId: string, entitlementId: string, o: Partial<{ privileged: boolean; usedDaysAgo: number | null }> = {}) {
+function grant(identityId: string, entitlementId: string, o: Partial<{ privileged: boolean; usedDaysAgo: number | null; usageReported: boolean }> = {}) {
   insert('Grant', {
     id: `g${++n}`, orgId: 'org', identityId, entitlementId, privileged: o.privileged ?? false, createdAt: NOW - 300 * DAY,
-    lastUsedAt: o.usedDaysAgo === null ? null : NOW - (o.usedDaysAgo ?? 1) * DAY,
+    lastUsedAt: o.usedDaysAgo === null ? null : NOW - (o.usedDaysAgo ?? 1) * DAY, usageReported: o.usageReported ?? true,
   })
 }
 function event(identityId: string, kind: string, daysAgo: number) {
@@ -234,6 +234,39 @@ describe('findings rules (one case that raises, one that must not)', () => {
     expect(await openRules(c)).not.toContain('shared-secret')
   })
 
+  it('unknown is not never: no dormancy or unused finding where the source does not report usage', async () => {
+    const neverUsed = identity({ lastUsedDaysAgo: null })
+    const unknown = identity({ lastUsedDaysAgo: null, usageReported: false })
+    credential(neverUsed, { ageDays: 200, usedDaysAgo: null })
+    credential(unknown, { ageDays: 200, usedDaysAgo: null, usageReported: false })
+    grant(neverUsed, 'e-priv', { privileged: true, usedDaysAgo: null })
+    grant(unknown, 'e-priv', { privileged: true, usedDaysAgo: null, usageReported: false })
+    expect(await openRules(neverUsed)).toEqual(expect.arrayContaining(['dormant', 'unused-cred', 'unused-priv']))
+    const found = await openRules(unknown)
+    for (const rule of ['dormant', 'unused-cred', 'unused-priv']) expect(found).not.toContain(rule)
+  })
+
+  it('root-account (NHI5) and root-access-key (NHI7): the AWS root user is critical, worse with an access key; unused is how it should be', async () => {
+    const root = identity({ sourceId: 'aws', externalId: 'arn:aws:iam::123456789012:root', kind: 'other', ownerId: null, lastUsedDaysAgo: 400, privileged: true })
+    grant(root, 'e-priv', { privileged: true, usedDaysAgo: 400 })
+    const rootWithKey = identity({ sourceId: 'aws', externalId: 'arn:aws-us-gov:iam::210987654321:root', kind: 'other', ownerId: null })
+    credential(rootWithKey, { kind: 'access_key', ageDays: 30 })
+    const userNamedRoot = identity({ sourceId: 'aws', externalId: 'arn:aws:iam::123456789012:user/root' })
+    expect(await openRules(root)).toEqual(['root-account', 'unowned'])
+    expect(await openRules(rootWithKey)).toEqual(expect.arrayContaining(['root-account', 'root-access-key']))
+    expect(await openRules(userNamedRoot)).toEqual([])
+    const rows = db.prepare(`SELECT "rule", "severity", "owaspCode" FROM "Finding" WHERE "identityId" IN (?, ?) AND "rule" LIKE 'root-%' ORDER BY "identityId", "rule"`).all(root, rootWithKey)
+    expect(rows).toEqual([
+      { rule: 'root-account', severity: 'critical', owaspCode: 'NHI5' },
+      { rule: 'root-access-key', severity: 'critical', owaspCode: 'NHI7' },
+      { rule: 'root-account', severity: 'critical', owaspCode: 'NHI5' },
+    ])
+    const score = (id: string) => (db.prepare(`SELECT "riskScore" FROM "Identity" WHERE "id" = ?`).get(id) as { riskScore: number }).riskScore
+    // Unowned, the root user is critical twice over: nobody answers for it.
+    expect(score(root)).toBe(40 + 40)
+    expect(score(rootWithKey)).toBeGreaterThanOrEqual(70)
+  })
+
   it('human-use (NHI10): interactive sign-in reported by the source', async () => {
     const bad = identity()
     event(bad, 'interactive_login', 3)
@@ -245,7 +278,7 @@ describe('findings rules (one case that raises, one that must not)', () => {
 
   it('covers every rule of the catalog', () => {
     expect(RULES.map((r) => r.id).sort()).toEqual(
-      ['admin-grant', 'auth-failures', 'dormant', 'env-mix', 'human-use', 'no-expiry', 'old-secret', 'owner-gone', 'shared-secret', 'static-auth', 'third-party', 'unowned', 'unused-cred', 'unused-priv'].sort(),
+      ['admin-grant', 'auth-failures', 'dormant', 'env-mix', 'human-use', 'no-expiry', 'old-secret', 'owner-gone', 'root-access-key', 'root-account', 'shared-secret', 'static-auth', 'third-party', 'unowned', 'unused-cred', 'unused-priv'].sort(),
     )
   })
 })

@@ -50,6 +50,8 @@ const fixed = (sev: Severity) => ({ d }: RuleContext) => d.lit(sev)
 const cutoff = (c: RuleContext, days: number) => c.d.date(c.now - days * DAY)
 const liveCred = `c."identityId" = i."id" AND c."status" = 'active'`
 const liveGrant = `g."identityId" = i."id" AND g."status" = 'active'`
+/** The AWS account root user, by its ARN (arn:aws:iam::<account>:root). */
+export const AWS_ROOT = `i."externalId" LIKE 'arn:aws%:iam::%:root'`
 // In the self-joins below, `status || ''` keeps SQLite on the (orgId, fingerprint) index instead of (orgId, status, createdAt).
 
 /** Entitlement names that mean "everything" on their platform: admin roles and wildcards. */
@@ -61,7 +63,8 @@ export const RULES: readonly RuleDef[] = [
     id: 'unowned',
     owaspCode: 'NHI1',
     title: () => 'No owner',
-    severity: ({ d }) => d.raw(`CASE WHEN i."privileged" OR i."environment" = 'production' THEN 'high' ELSE 'medium' END`),
+    // Nobody accountable for an account's root user is the worst orphan there is.
+    severity: ({ d }) => d.raw(`CASE WHEN ${AWS_ROOT} THEN 'critical' WHEN i."privileged" OR i."environment" = 'production' THEN 'high' ELSE 'medium' END`),
     // An identity orphaned by offboarding already carries the more telling "owner-left" finding: one NHI1 problem, one finding.
     when: ({ d }) =>
       d.raw(`i."ownerId" IS NULL AND NOT EXISTS (SELECT 1 FROM "Finding" ol WHERE ol."identityId" = i."id" AND ol."rule" = '${OWNER_LEFT_RULE}' AND ol."status" <> 'resolved')`),
@@ -80,14 +83,15 @@ export const RULES: readonly RuleDef[] = [
     owaspCode: 'NHI1',
     title: (s) => `Active but unused for ${s.dormantDays}+ days`,
     severity: ({ d }) => d.raw(`CASE WHEN i."privileged" THEN 'high' ELSE 'medium' END`),
-    when: (c) => c.d.q`i."status" = 'active' AND COALESCE(i."lastUsedAt", i."createdAt") < ${cutoff(c, c.settings.dormantDays)}`,
+    // Unknown is not never: a source that does not report usage cannot show dormancy. Unused is how a root user should be.
+    when: (c) => c.d.q`i."status" = 'active' AND i."usageReported" AND NOT (${c.d.raw(AWS_ROOT)}) AND COALESCE(i."lastUsedAt", i."createdAt") < ${cutoff(c, c.settings.dormantDays)}`,
   },
   {
     id: 'unused-cred',
     owaspCode: 'NHI1',
     title: (s) => `Credential unused for ${s.dormantDays}+ days and not revoked`,
     severity: fixed('low'),
-    when: (c) => c.d.q`EXISTS (SELECT 1 FROM "Credential" c WHERE ${c.d.raw(liveCred)} AND COALESCE(c."lastUsedAt", c."createdAt") < ${cutoff(c, c.settings.dormantDays)})`,
+    when: (c) => c.d.q`EXISTS (SELECT 1 FROM "Credential" c WHERE ${c.d.raw(liveCred)} AND c."usageReported" AND COALESCE(c."lastUsedAt", c."createdAt") < ${cutoff(c, c.settings.dormantDays)})`,
   },
   {
     id: 'auth-failures',
@@ -119,7 +123,7 @@ export const RULES: readonly RuleDef[] = [
     title: (s) => `Privileged access unused for ${s.privilegedUnusedDays}+ days`,
     severity: fixed('high'),
     when: (c) =>
-      c.d.q`EXISTS (SELECT 1 FROM "Grant" g WHERE ${c.d.raw(liveGrant)} AND g."privileged" AND COALESCE(g."lastUsedAt", g."createdAt") < ${cutoff(c, c.settings.privilegedUnusedDays)})`,
+      c.d.q`NOT (${c.d.raw(AWS_ROOT)}) AND EXISTS (SELECT 1 FROM "Grant" g WHERE ${c.d.raw(liveGrant)} AND g."privileged" AND g."usageReported" AND COALESCE(g."lastUsedAt", g."createdAt") < ${cutoff(c, c.settings.privilegedUnusedDays)})`,
   },
   {
     id: 'admin-grant',
@@ -127,6 +131,20 @@ export const RULES: readonly RuleDef[] = [
     title: () => 'Admin or wildcard permission',
     severity: ({ d }) => d.raw(`CASE WHEN i."environment" = 'production' THEN 'critical' ELSE 'high' END`),
     when: ({ d }) => d.raw(`EXISTS (SELECT 1 FROM "Grant" g JOIN "Entitlement" e ON e."id" = g."entitlementId" WHERE ${liveGrant} AND ${ADMIN_ENTITLEMENT})`),
+  },
+  {
+    id: 'root-account',
+    owaspCode: 'NHI5',
+    title: () => 'AWS root user: unrestricted access to the whole account',
+    severity: fixed('critical'),
+    when: ({ d }) => d.raw(AWS_ROOT),
+  },
+  {
+    id: 'root-access-key',
+    owaspCode: 'NHI7',
+    title: () => 'AWS root user has an access key',
+    severity: fixed('critical'),
+    when: ({ d }) => d.raw(`${AWS_ROOT} AND EXISTS (SELECT 1 FROM "Credential" c WHERE ${liveCred} AND c."kind" = 'access_key')`),
   },
   {
     id: 'old-secret',

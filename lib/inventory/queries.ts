@@ -35,6 +35,7 @@ export async function listIdentities(ctx: OrgContext, p: IdentityListParams) {
         environment: true,
         status: true,
         lastUsedAt: true,
+        usageReported: true,
         createdAt: true,
         riskScore: true,
         privileged: true,

@@ -26,7 +26,8 @@ export function identityWhere(
   if (f.privileged && applies('privileged')) and.push({ privileged: f.privileged === 'yes' })
   if (f.dormant && applies('dormant')) {
     const cutoff = new Date(now - opts.dormantDays * DAY)
-    and.push(f.dormant === 'yes' ? { OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: cutoff } }] } : { lastUsedAt: { gte: cutoff } })
+    // Unknown usage (a source that does not report it) is neither dormant nor recently used.
+    and.push(f.dormant === 'yes' ? { usageReported: true, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: cutoff } }] } : { lastUsedAt: { gte: cutoff } })
   }
   if (f.credAge && applies('credAge')) and.push({ oldestSecretAt: { lt: new Date(now - Number(f.credAge) * DAY) } })
   if (f.finding && applies('finding')) {

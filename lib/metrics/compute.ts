@@ -50,7 +50,7 @@ export async function computeOrgMetrics(s: Sql, orgId: string, settings: OrgSett
     run<Record<string, unknown>>(
       s,
       d.q`SELECT COUNT(*) AS "total", ${d.raw(flag(`"ownerId" IS NULL`))} AS "unowned", ${d.raw(flag(`"privileged"`))} AS "privileged",
-        SUM(CASE WHEN "lastUsedAt" IS NULL OR "lastUsedAt" < ${dormantCut} THEN 1 ELSE 0 END) AS "dormant",
+        SUM(CASE WHEN "usageReported" AND ("lastUsedAt" IS NULL OR "lastUsedAt" < ${dormantCut}) THEN 1 ELSE 0 END) AS "dormant",
         ${d.raw(flag(`"riskScore" >= 70`))} AS "highRisk", ${d.raw(flag(`"privileged" AND "kind" IN (${workloads})`))} AS "privilegedWorkloads"
         FROM "Identity" WHERE "orgId" = ${orgId} AND "status" <> 'deleted'`,
     ),
@@ -61,7 +61,7 @@ export async function computeOrgMetrics(s: Sql, orgId: string, settings: OrgSett
     run<Record<string, unknown>>(
       s,
       d.q`SELECT COUNT(*) AS "active", SUM(CASE WHEN COALESCE("lastRotatedAt", "createdAt") >= ${rotationCut} THEN 1 ELSE 0 END) AS "compliant",
-        SUM(CASE WHEN COALESCE("lastUsedAt", "createdAt") < ${dormantCut} THEN 1 ELSE 0 END) AS "unused"
+        SUM(CASE WHEN "usageReported" AND COALESCE("lastUsedAt", "createdAt") < ${dormantCut} THEN 1 ELSE 0 END) AS "unused"
         FROM "Credential" WHERE "orgId" = ${orgId} AND "status" = 'active'`,
     ),
     run<{ code: string; n: unknown; f: unknown }>(

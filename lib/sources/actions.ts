@@ -2,8 +2,8 @@
 import { revalidatePath } from 'next/cache'
 import { orgAction } from '@/lib/action'
 import { getSourceJob } from '@/lib/sources/queries'
-import { createImportSource, requestSync, startImport, updateSchedule } from '@/lib/sources/mutations'
-import { createImportSourceSchema, requestSyncSchema, startImportSchema, updateScheduleSchema } from '@/lib/sources/schemas'
+import { createImportSource, requestSync, startImport, updateSchedule, updateSourceEnvironment } from '@/lib/sources/mutations'
+import { createImportSourceSchema, requestSyncSchema, startImportSchema, updateScheduleSchema, updateSourceEnvironmentSchema } from '@/lib/sources/schemas'
 import { z } from 'zod'
 
 export const createImportSourceAction = orgAction({
@@ -33,6 +33,17 @@ export const updateScheduleAction = orgAction({
     await updateSchedule(ctx, input)
     revalidatePath(`/${ctx.org.slug}/sources`)
     return null
+  },
+})
+
+export const updateSourceEnvironmentAction = orgAction({
+  schema: updateSourceEnvironmentSchema,
+  permission: 'source:manage',
+  run: async ({ ctx, input }) => {
+    const result = await updateSourceEnvironment(ctx, input)
+    revalidatePath(`/${ctx.org.slug}/sources`)
+    revalidatePath(`/${ctx.org.slug}/identities`)
+    return result
   },
 })
 

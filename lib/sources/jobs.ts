@@ -9,7 +9,7 @@ import { enqueueFindingsRecompute } from '@/lib/findings/recompute'
 import { enqueueJob } from '@/lib/jobs/queue'
 import { PermanentJobError, registerJobHandler, registerScheduler } from '@/lib/jobs/registry'
 import { IMPORT_JOB, PREVIEW_JOB, SYNC_JOB } from '@/lib/sources/mutations'
-import { previewImport } from '@/lib/sources/preview'
+import { memberEmails, previewImport } from '@/lib/sources/preview'
 import { importRefusal } from '@/lib/sources/queries'
 import { IMPORT_FORMATS, scheduleMs, type ImportFormat } from '@/lib/sources/schemas'
 import { readUploadMeta, removeStaleUploads, removeUpload, uploadFile, writeUploadMeta, type UploadMeta } from '@/lib/sources/uploads'
@@ -24,6 +24,7 @@ function resultOf(r: SyncResult) {
   return {
     applied: r.applied, added: r.added, changed: r.changed, gone: r.gone, unchanged: r.unchanged, errors: r.errors,
     credentials: r.credentials, grants: r.grants, goneSkipped: r.goneSkipped, errorSamples: r.errorSamples.slice(0, 50),
+    skipped: r.skipped, skippedSamples: r.skippedSamples.slice(0, 50), ownersUnmatched: r.ownersUnmatched, ownersUnmatchedSamples: r.ownersUnmatchedSamples,
   }
 }
 
@@ -69,7 +70,7 @@ registerJobHandler(PREVIEW_JOB, async ({ job, payload, progress }) => {
   if (!job.orgId) throw new PermanentJobError('preview_import needs an organization')
   const { upload } = await uploadAndSource(job.orgId, payload)
   try {
-    const preview = await previewImport(upload.format, uploadFile(upload.id), { onProgress: (bytes) => progress(bytes) })
+    const preview = await previewImport(upload.format, uploadFile(upload.id), { onProgress: (bytes) => progress(bytes), members: await memberEmails(job.orgId) })
     await writeUploadMeta({ ...upload, rows: preview.identities + preview.credentials + preview.grants, errors: preview.errorCount, previewedAt: new Date().toISOString() })
     await progress(upload.bytes)
     return { uploadId: upload.id, fileName: upload.fileName, bytes: upload.bytes, preview }

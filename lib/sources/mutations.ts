@@ -1,11 +1,20 @@
 import 'server-only'
 import { assertCan, type OrgContext } from '@/lib/auth/org-context'
 import { recordAudit } from '@/lib/audit/record'
-import { resolveConnector } from '@/lib/connectors/registry'
+import { parseSourceConfig, resolveConnector } from '@/lib/connectors/registry'
 import { db } from '@/lib/db'
 import { ConflictError, NotFoundError, ValidationError } from '@/lib/errors'
+import { enqueueFindingsRecompute, settleFindings } from '@/lib/findings/recompute'
 import { enqueueJob } from '@/lib/jobs/queue'
-import { FORMAT_INFO, type CreateImportSourceInput, type RequestSyncInput, type StartImportInput, type UpdateScheduleInput } from '@/lib/sources/schemas'
+import {
+  FORMAT_INFO,
+  sourceEnvironmentOf,
+  type CreateImportSourceInput,
+  type RequestSyncInput,
+  type StartImportInput,
+  type UpdateScheduleInput,
+  type UpdateSourceEnvironmentInput,
+} from '@/lib/sources/schemas'
 import { importRefusal } from '@/lib/sources/queries'
 import { readUploadMeta } from '@/lib/sources/uploads'
 
@@ -55,6 +64,43 @@ export async function updateSchedule(ctx: OrgContext, input: UpdateScheduleInput
     if (!source) throw new NotFoundError('Source not found')
     await tx.source.update({ where: { id: source.id }, data: { syncSchedule: input.schedule } })
     await recordAudit(tx, ctx, { action: 'source.schedule', targetType: 'source', targetId: source.id, targetLabel: source.name, details: { from: source.syncSchedule, to: input.schedule } })
+  })
+}
+
+/** Findings of this many re-labelled identities are settled in the change itself; more go to a recompute job. */
+const SETTLE_LIMIT = 5_000
+
+/**
+ * Sets the environment a source gives the identities it does not label: now to its identities whose environment is
+ * unknown (deleted ones keep their history), and on every later import or sync. 'unknown' removes the setting.
+ */
+export async function updateSourceEnvironment(ctx: OrgContext, input: UpdateSourceEnvironmentInput) {
+  assertCan(ctx, 'source:manage')
+  return db.$transaction(async (tx) => {
+    const source = await tx.source.findFirst({ where: { id: input.sourceId, orgId: ctx.org.id }, select: { id: true, name: true, config: true } })
+    if (!source) throw new NotFoundError('Source not found')
+    const config = parseSourceConfig(source.config)
+    const from = sourceEnvironmentOf(config)
+    const to = input.environment === 'unknown' ? null : input.environment
+    const { defaultEnvironment: _, ...rest } = config
+    await tx.source.update({ where: { id: source.id }, data: { config: JSON.stringify(to ? { ...rest, defaultEnvironment: to } : rest) } })
+    let updated = 0
+    if (to) {
+      const where = { orgId: ctx.org.id, sourceId: source.id, environment: 'unknown', status: { not: 'deleted' } }
+      const ids = (await tx.identity.findMany({ where, select: { id: true }, take: SETTLE_LIMIT + 1 })).map((r) => r.id)
+      updated = (await tx.identity.updateMany({ where, data: { environment: to } })).count
+      // Severities follow the environment (an unowned production identity is high): settle them now, or queue a recompute.
+      if (ids.length <= SETTLE_LIMIT) await settleFindings(tx, ctx.org.id, ids, { sharedSecrets: true })
+      else await enqueueFindingsRecompute(tx, ctx.org.id, { createdById: ctx.user.id, reason: `environment of ${source.name}` })
+    }
+    await recordAudit(tx, ctx, {
+      action: 'source.environment',
+      targetType: 'source',
+      targetId: source.id,
+      targetLabel: source.name,
+      details: { from: from ?? 'unknown', to: to ?? 'unknown', identitiesUpdated: updated },
+    })
+    return { updated }
   })
 }
 

@@ -1,9 +1,19 @@
 import 'server-only'
 import { readImportFile } from '@/lib/connectors/import/formats'
-import type { DiscoveryError } from '@/lib/connectors/types'
+import type { DiscoveryError, DiscoverySkip } from '@/lib/connectors/types'
+import { db } from '@/lib/db'
 import type { ImportFormat } from '@/lib/sources/schemas'
 
-export type PreviewRow = { externalId: string; name: string; kind: string; environment: string; ownerEmail: string | null; createdAt: string | null; lastUsedAt: string | null }
+export type PreviewRow = {
+  externalId: string; name: string; kind: string; environment: string
+  ownerEmail: string | null
+  /** whether the owner e-mail is an active member (only members become owners), null without one */
+  ownerIsMember: boolean | null
+  createdAt: string | null
+  /** null with usageReported: never used; null without: the file does not say */
+  lastUsedAt: string | null
+  usageReported: boolean
+}
 export type ImportPreview = {
   rows: PreviewRow[]
   errors: DiscoveryError[]
@@ -11,6 +21,12 @@ export type ImportPreview = {
   credentials: number
   grants: number
   errorCount: number
+  /** records that are not NHIs (people), which the import leaves out */
+  skipped: number
+  skippedSamples: DiscoverySkip[]
+  /** identities whose owner e-mail is not an active member: they are imported without that owner */
+  ownersUnmatched: number
+  ownersUnmatchedEmails: string[]
   /** false when the scan stopped at its time budget (very large files): the counts cover the part read */
   complete: boolean
 }
@@ -22,12 +38,15 @@ export type ImportPreview = {
 export async function previewImport(
   format: ImportFormat,
   file: string,
-  opts: { rows?: number; errors?: number; budgetMs?: number; onProgress?: (bytes: number) => Promise<void> } = {},
+  opts: { rows?: number; errors?: number; budgetMs?: number; onProgress?: (bytes: number) => Promise<void>; members?: ReadonlySet<string> } = {},
 ): Promise<ImportPreview> {
   const maxRows = opts.rows ?? 20
   const maxErrors = opts.errors ?? 100
   const deadline = Date.now() + (opts.budgetMs ?? 30_000)
-  const p: ImportPreview = { rows: [], errors: [], identities: 0, credentials: 0, grants: 0, errorCount: 0, complete: true }
+  const p: ImportPreview = {
+    rows: [], errors: [], identities: 0, credentials: 0, grants: 0, errorCount: 0, skipped: 0, skippedSamples: [], ownersUnmatched: 0, ownersUnmatchedEmails: [], complete: true,
+  }
+  const isMember = (email: string | null | undefined) => (email ? (opts.members ? opts.members.has(email.toLowerCase()) : null) : null)
   const seen = new Set<string>()
   let read = 0
   let reported = Date.now()
@@ -38,12 +57,22 @@ export async function previewImport(
     }
     for (const i of page.identities ?? []) {
       if (seen.size < 1_000_000) seen.add(i.externalId)
+      const member = isMember(i.ownerEmail)
+      if (member === false) {
+        p.ownersUnmatched++
+        const email = i.ownerEmail!.toLowerCase()
+        if (p.ownersUnmatchedEmails.length < 20 && !p.ownersUnmatchedEmails.includes(email)) p.ownersUnmatchedEmails.push(email)
+      }
       if (p.rows.length < maxRows && !p.rows.some((r) => r.externalId === i.externalId)) {
         p.rows.push({
-          externalId: i.externalId, name: i.name, kind: i.kind, environment: i.environment ?? 'unknown', ownerEmail: i.ownerEmail ?? null,
-          createdAt: i.createdAt?.toISOString() ?? null, lastUsedAt: i.lastUsedAt?.toISOString() ?? null,
+          externalId: i.externalId, name: i.name, kind: i.kind, environment: i.environment ?? 'unknown', ownerEmail: i.ownerEmail ?? null, ownerIsMember: member,
+          createdAt: i.createdAt?.toISOString() ?? null, lastUsedAt: i.lastUsedAt?.toISOString() ?? null, usageReported: i.lastUsedAt !== undefined,
         })
       }
+    }
+    for (const k of page.skipped ?? []) {
+      p.skipped++
+      if (p.skippedSamples.length < maxErrors) p.skippedSamples.push(k)
     }
     p.credentials += page.credentials?.length ?? 0
     p.grants += page.grants?.length ?? 0
@@ -58,4 +87,10 @@ export async function previewImport(
   }
   p.identities = seen.size
   return p
+}
+
+/** E-mails (lower-cased) of the organization's active members: the people an imported owner e-mail can name. */
+export async function memberEmails(orgId: string): Promise<Set<string>> {
+  const rows = await db.membership.findMany({ where: { orgId, status: 'active', user: { active: true } }, select: { user: { select: { email: true } } } })
+  return new Set(rows.map((m) => m.user.email.toLowerCase()))
 }

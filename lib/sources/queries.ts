@@ -4,7 +4,7 @@ import { assertCan } from '@/lib/auth/org-context'
 import { parseSourceConfig, resolveConnector, type SourceLike } from '@/lib/connectors/registry'
 import { db } from '@/lib/db'
 import { NotFoundError } from '@/lib/errors'
-import { FORMAT_INFO, IMPORT_FORMATS, type ImportFormat } from '@/lib/sources/schemas'
+import { FORMAT_INFO, IMPORT_FORMATS, sourceEnvironmentOf, type ImportFormat, type SourceEnvironment } from '@/lib/sources/schemas'
 
 export type SourceRow = {
   id: string
@@ -13,12 +13,18 @@ export type SourceRow = {
   status: string
   importFormat: ImportFormat | null
   live: boolean
+  /** a demo source (config.simulated): its remediations change nothing outside Custodian */
+  simulated: boolean
   syncSchedule: string | null
   lastSyncAt: Date | null
   lastSyncStatus: string | null
   lastSyncError: string | null
   identities: number
   deleted: number
+  /** the environment given to identities the source does not label, or null */
+  defaultEnvironment: SourceEnvironment | null
+  /** identities (not deleted) whose environment is unknown: what setting an environment would label now */
+  unknownEnvironment: number
   activeJob: { id: string; type: string; status: string; progress: number; total: number } | null
 }
 
@@ -47,7 +53,7 @@ export async function listSources(ctx: OrgContext): Promise<SourceRow[]> {
   assertCan(ctx, 'source:read')
   const [sources, counts, jobs] = await Promise.all([
     db.source.findMany({ where: { orgId: ctx.org.id }, orderBy: { name: 'asc' } }),
-    db.identity.groupBy({ by: ['sourceId', 'status'], where: { orgId: ctx.org.id }, _count: { _all: true } }),
+    db.identity.groupBy({ by: ['sourceId', 'status', 'environment'], where: { orgId: ctx.org.id }, _count: { _all: true } }),
     db.job.findMany({
       where: { orgId: ctx.org.id, type: { in: ['sync_source', 'import_file'] }, status: { in: ['queued', 'running', 'retrying'] } },
       select: { id: true, type: true, status: true, progress: true, total: true, payload: true },
@@ -60,10 +66,12 @@ export async function listSources(ctx: OrgContext): Promise<SourceRow[]> {
     const job = jobs.find((j) => j.payload.includes(`"sourceId":"${s.id}"`))
     return {
       id: s.id, name: s.name, type: s.type, status: s.status, importFormat: importFormatOf(s),
-      live: resolveConnector(s).mode === 'live', syncSchedule: s.syncSchedule,
+      live: resolveConnector(s).mode === 'live', simulated: resolveConnector(s).mode === 'simulated', syncSchedule: s.syncSchedule,
       lastSyncAt: s.lastSyncAt, lastSyncStatus: s.lastSyncStatus, lastSyncError: s.lastSyncError,
       identities: mine.filter((c) => c.status !== 'deleted').reduce((n, c) => n + c._count._all, 0),
       deleted: mine.filter((c) => c.status === 'deleted').reduce((n, c) => n + c._count._all, 0),
+      defaultEnvironment: sourceEnvironmentOf(parseSourceConfig(s.config)),
+      unknownEnvironment: mine.filter((c) => c.status !== 'deleted' && c.environment === 'unknown').reduce((n, c) => n + c._count._all, 0),
       activeJob: job ? { id: job.id, type: job.type, status: job.status, progress: job.progress, total: job.total } : null,
     }
   })

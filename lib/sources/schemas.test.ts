@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { scheduleMs, startImportSchema, updateScheduleSchema } from './schemas'
+import { scheduleMs, sourceEnvironmentOf, startImportSchema, updateScheduleSchema, updateSourceEnvironmentSchema } from './schemas'
 
 describe('source schemas', () => {
   it('reads simple sync schedules and refuses the rest', () => {
@@ -12,6 +12,15 @@ describe('source schemas', () => {
     expect(scheduleMs(null)).toBeNull()
     expect(updateScheduleSchema.safeParse({ orgSlug: 'a', sourceId: 's', schedule: '' }).data?.schedule).toBeNull()
     expect(updateScheduleSchema.safeParse({ orgSlug: 'a', sourceId: 's', schedule: 'sometimes' }).success).toBe(false)
+  })
+
+  it('reads a source environment setting and refuses anything else', () => {
+    expect(sourceEnvironmentOf({ defaultEnvironment: 'production' })).toBe('production')
+    expect(sourceEnvironmentOf({ defaultEnvironment: 'unknown' })).toBeNull()
+    expect(sourceEnvironmentOf({ defaultEnvironment: 'prod' })).toBeNull()
+    expect(sourceEnvironmentOf({})).toBeNull()
+    expect(updateSourceEnvironmentSchema.safeParse({ orgSlug: 'a', sourceId: 's', environment: 'unknown' }).success).toBe(true)
+    expect(updateSourceEnvironmentSchema.safeParse({ orgSlug: 'a', sourceId: 's', environment: 'moon' }).error?.issues[0].message).toMatch(/Choose production, staging/)
   })
 
   it('accepts only well-formed upload ids', () => {

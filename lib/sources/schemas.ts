@@ -56,6 +56,23 @@ export const updateScheduleSchema = z.object({
 })
 export type UpdateScheduleInput = z.infer<typeof updateScheduleSchema>
 
+/** Environments a source can give the identities it does not label ('unknown' means: no setting). */
+export const SOURCE_ENVIRONMENTS = ['production', 'staging', 'development', 'test'] as const
+export type SourceEnvironment = (typeof SOURCE_ENVIRONMENTS)[number]
+
+/** The source's environment for identities it does not label (Source.config.defaultEnvironment), or null. */
+export function sourceEnvironmentOf(config: Record<string, unknown>): SourceEnvironment | null {
+  const v = config.defaultEnvironment
+  return (SOURCE_ENVIRONMENTS as readonly unknown[]).includes(v) ? (v as SourceEnvironment) : null
+}
+
+export const updateSourceEnvironmentSchema = z.object({
+  orgSlug,
+  sourceId: id,
+  environment: z.enum([...SOURCE_ENVIRONMENTS, 'unknown'], { error: 'Choose production, staging, development, test or unknown' }),
+})
+export type UpdateSourceEnvironmentInput = z.infer<typeof updateSourceEnvironmentSchema>
+
 export const startImportSchema = z.object({
   orgSlug,
   uploadId: z.string().regex(/^[a-f0-9]{32}$/, 'Upload the file again'),

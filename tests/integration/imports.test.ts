@@ -4,10 +4,17 @@ import { Readable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import type { OrgContext } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
+import '@/lib/findings/jobs'
+import { prismaSql } from '@/lib/findings/prisma-sql'
+import { listIdentities } from '@/lib/inventory/queries'
+import { identityListSchema } from '@/lib/inventory/schemas'
 import { enqueueJobNow } from '@/lib/jobs/queue'
 import { drainJobs } from '@/lib/jobs/worker'
+import { computeOrgMetrics } from '@/lib/metrics/compute'
+import { getIdentityRemediations } from '@/lib/remediation/queries'
+import { parseOrgSettings } from '@/lib/settings/schemas'
 import '@/lib/sources/jobs'
-import { createImportSource, IMPORT_JOB, startImport } from '@/lib/sources/mutations'
+import { createImportSource, IMPORT_JOB, startImport, updateSourceEnvironment } from '@/lib/sources/mutations'
 import type { ImportPreview } from '@/lib/sources/preview'
 import { listSources } from '@/lib/sources/queries'
 import { receiveUpload } from '@/lib/sources/receive'
@@ -31,16 +38,19 @@ async function upload(ctx: OrgContext, input: { format: ImportFormat; sourceId: 
 
 const uploadsOnDisk = () => (fs.existsSync('data/imports') ? fs.readdirSync('data/imports').filter((f) => f.endsWith('.upload')).length : 0)
 
-async function importFixture(format: ImportFormat, file: string, opts: { allOrNothing?: boolean; mode?: 'full' | 'partial' } = {}) {
+type Org = Awaited<ReturnType<typeof createOrg>>
+
+async function importFixture(format: ImportFormat, file: string, opts: { allOrNothing?: boolean; mode?: 'full' | 'partial'; before?: (t: Org, sourceId: string) => Promise<void> } = {}) {
   const t = await createOrg()
   const ctx = t.ctx('governance')
   const source = await createImportSource(ctx, { orgSlug: t.org.slug, name: `Import ${format}`, format })
+  await opts.before?.(t, source.id)
   const up = await upload(ctx, { format, sourceId: source.id, name: file }, body(file), null)
   const job = await startImport(ctx, { orgSlug: t.org.slug, uploadId: up.uploadId, allOrNothing: opts.allOrNothing ?? false, mode: opts.mode ?? 'partial' })
   await drainJobs()
   const done = await db.job.findUniqueOrThrow({ where: { id: job.id } })
   const identities = await db.identity.findMany({ where: { sourceId: source.id }, orderBy: { externalId: 'asc' }, include: { credentials: true, grants: { include: { entitlement: true } } } })
-  return { ...t, ctx, source, up, job: done, result: done.result ? JSON.parse(done.result) : null, identities }
+  return { ...t, as: t.ctx, ctx, source, up, job: done, result: done.result ? JSON.parse(done.result) : null, identities }
 }
 
 describe(`imports (${engine})`, () => {
@@ -92,17 +102,34 @@ describe(`imports (${engine})`, () => {
   })
 
   it('AWS IAM credential report', async () => {
-    const { result, identities } = await importFixture('aws_credential_report', 'aws-credential-report.csv')
-    expect(result).toMatchObject({ added: 6, errors: 1, errorSamples: [{ line: 8, message: expect.stringContaining('user_creation_time') }] })
+    const { result, identities, up } = await importFixture('aws_credential_report', 'aws-credential-report.csv')
+    expect(result).toMatchObject({ added: 5, errors: 1, errorSamples: [{ line: 8, message: expect.stringContaining('user_creation_time') }] })
     const byName = Object.fromEntries(identities.map((i) => [i.name, i]))
     expect(byName['root (123456789012)']).toMatchObject({ kind: 'other', credentialCount: 0 })
-    expect(byName['alice.ops']).toMatchObject({ kind: 'other', credentialCount: 1 })
+    // A console user with MFA and no keys is a person: left out, and the preview and the result say so.
+    expect(byName['alice.ops']).toBeUndefined()
+    expect(up.preview).toMatchObject({ skipped: 1, skippedSamples: [{ line: 6, name: 'alice.ops', reason: expect.stringContaining('a person') }] })
+    expect(result).toMatchObject({ skipped: 1, skippedSamples: [{ line: 6, name: 'alice.ops' }] })
     expect(byName['svc-backup']).toMatchObject({ kind: 'service_account', credentialCount: 2 })
     expect(byName['svc-backup'].lastUsedAt?.toISOString()).toBe('2025-11-23T02:00:00.000Z')
     expect(byName['svc-backup'].oldestSecretAt?.toISOString()).toBe('2020-09-09T08:00:01.000Z')
     expect(byName['svc-datadog'].credentials.map((c) => c.status).sort()).toEqual(['active', 'inactive'])
     expect(byName['jenkins-legacy'].credentials.map((c) => c.kind).sort()).toEqual(['access_key', 'certificate'])
     expect(JSON.parse(byName['svc-terraform'].metadata)).toMatchObject({ accessKey1LastUsedService: 'iam', account: '123456789012' })
+  })
+
+  it('AWS root user: privileged, a critical finding, a high place in the risk order; never dormant for being unused', async () => {
+    const { identities, org, ctx } = await importFixture('aws_credential_report', 'aws-credential-report.csv')
+    const root = identities.find((i) => i.name === 'root (123456789012)')!
+    const fresh = await db.identity.findUniqueOrThrow({ where: { id: root.id }, include: { findings: { where: { status: 'open' } } } })
+    expect(fresh.privileged).toBe(true)
+    expect(root.grants.map((g) => g.entitlement)).toEqual([expect.objectContaining({ externalId: 'root', privileged: true })])
+    expect(fresh.findings.map((f) => [f.rule, f.severity, f.owaspCode]).sort()).toEqual([['root-account', 'critical', 'NHI5'], ['unowned', 'critical', 'NHI1']])
+    expect(fresh.riskScore).toBe(80)
+    // First among the account's identities by risk (the inventory's default order).
+    const list = await listIdentities(ctx, identityListSchema.parse({ source: root.sourceId }))
+    expect(list.rows[0].id).toBe(root.id)
+    expect(await db.identity.count({ where: { orgId: org.id, privileged: true } })).toBe(1)
   })
 
   it('Kubernetes kubectl JSON: service accounts, token secrets (never their data), roles and bindings', async () => {
@@ -117,6 +144,91 @@ describe(`imports (${engine})`, () => {
     expect(token).toMatchObject({ kind: 'token', externalId: 'ci/ci-deployer-token' })
     expect(JSON.stringify(by['ci/ci-deployer'])).not.toMatch(/ZXlKaGJHY2|LS0tLS1CRUdJTi/)
     expect(by['payments-prod/ledger-worker'].grants[0].entitlement).toMatchObject({ name: 'Role/ledger-reader', privileged: false })
+  })
+
+  it('Kubernetes owner annotation: lands as the owner when the e-mail is a member; otherwise the preview and the result say why', async () => {
+    const ada = await db.user.upsert({ where: { email: 'ada@acme.example' }, update: { active: true }, create: { email: 'ada@acme.example', name: 'Ada Admin' } })
+    const member = await importFixture('kubernetes', 'kubernetes.json', {
+      before: async (t) => void (await db.membership.create({ data: { orgId: t.org.id, userId: ada.id, role: 'governance' } })),
+    })
+    expect(member.up.preview.rows.find((r) => r.externalId === 'payments-prod/payments-api')).toMatchObject({ ownerEmail: 'ada@acme.example', ownerIsMember: true })
+    expect(member.up.preview.ownersUnmatched).toBe(0)
+    expect(member.identities.find((i) => i.externalId === 'payments-prod/payments-api')).toMatchObject({ ownerId: ada.id, ownerOrigin: 'source' })
+    expect(member.result.ownersUnmatched).toBe(0)
+
+    const stranger = await importFixture('kubernetes', 'kubernetes.json')
+    expect(stranger.up.preview.rows.find((r) => r.externalId === 'payments-prod/payments-api')).toMatchObject({ ownerEmail: 'ada@acme.example', ownerIsMember: false })
+    expect(stranger.up.preview).toMatchObject({ ownersUnmatched: 1, ownersUnmatchedEmails: ['ada@acme.example'] })
+    expect(stranger.identities.find((i) => i.externalId === 'payments-prod/payments-api')!.ownerId).toBeNull()
+    expect(stranger.result).toMatchObject({ ownersUnmatched: 1, ownersUnmatchedSamples: ['ada@acme.example'] })
+    // The person joins; importing the same file again applies the owner.
+    await db.membership.create({ data: { orgId: stranger.org.id, userId: ada.id, role: 'member' } })
+    const again = await upload(stranger.ctx, { format: 'kubernetes', sourceId: stranger.source.id, name: 'again.json' }, body('kubernetes.json'), null)
+    expect(again.preview.ownersUnmatched).toBe(0)
+    await startImport(stranger.ctx, { orgSlug: stranger.org.slug, uploadId: again.uploadId, allOrNothing: false, mode: 'partial' })
+    await drainJobs()
+    expect(await db.identity.findFirstOrThrow({ where: { sourceId: stranger.source.id, externalId: 'payments-prod/payments-api' } })).toMatchObject({ ownerId: ada.id, ownerOrigin: 'source' })
+  })
+
+  it('unknown is not never: kubectl reports no usage, so nothing it imports is dormant or unused, anywhere', async () => {
+    const { identities, org, ctx, source } = await importFixture('kubernetes', 'kubernetes.json')
+    expect(identities.every((i) => !i.usageReported && i.lastUsedAt === null)).toBe(true)
+    expect(identities.flatMap((i) => i.credentials).every((c) => !c.usageReported)).toBe(true)
+    expect(identities.flatMap((i) => i.grants).every((g) => !g.usageReported)).toBe(true)
+    // The service accounts are years old and some hold cluster-admin: with "never used" they would all be dormant.
+    const findings = await db.finding.findMany({ where: { orgId: org.id, status: 'open' }, select: { rule: true } })
+    expect(findings.length).toBeGreaterThan(0)
+    expect(findings.filter((f) => ['dormant', 'unused-cred', 'unused-priv'].includes(f.rule))).toEqual([])
+    expect((await computeOrgMetrics(prismaSql(), org.id, parseOrgSettings('{}'))).dormant).toBe(0)
+    expect((await listIdentities(ctx, identityListSchema.parse({ source: source.id, dormant: 'yes' }))).total).toBe(0)
+    // A later file that does report usage makes it known (the generic format's "never").
+    const csv = await createImportSource(ctx, { orgSlug: org.slug, name: 'csv with usage', format: 'generic_csv' })
+    const up = await upload(ctx, { format: 'generic_csv', sourceId: csv.id, name: 'u.csv' }, streamOf(['name,external_id,created_at,last_used_at\nold-never,n1,2020-01-01,never\nold-unknown,n2,2020-01-01,\n']), null)
+    await startImport(ctx, { orgSlug: org.slug, uploadId: up.uploadId, allOrNothing: false, mode: 'partial' })
+    await drainJobs()
+    const rows = await db.identity.findMany({ where: { sourceId: csv.id }, orderBy: { externalId: 'asc' }, include: { findings: { where: { status: 'open', rule: 'dormant' } } } })
+    expect(rows.map((r) => [r.externalId, r.usageReported, r.findings.length])).toEqual([['n1', true, 1], ['n2', false, 0]])
+  })
+
+  it('a source environment: set by an admin or governance, applied to its identities still unknown and to later imports, audited', async () => {
+    const { identities, org, ctx, as, source, people } = await importFixture('kubernetes', 'kubernetes.json')
+    const envOf = async () => Object.fromEntries((await db.identity.findMany({ where: { sourceId: source.id } })).map((i) => [i.externalId, i.environment]))
+    const before = await envOf()
+    const unknown = identities.filter((i) => i.environment === 'unknown').map((i) => i.externalId)
+    expect(unknown.length).toBeGreaterThan(0)
+    expect((await listSources(ctx)).find((s) => s.id === source.id)).toMatchObject({ defaultEnvironment: null, unknownEnvironment: unknown.length })
+    const other = await createOrg()
+    await expect(updateSourceEnvironment(other.ctx('admin'), { orgSlug: other.org.slug, sourceId: source.id, environment: 'production' })).rejects.toThrow(/Source not found/)
+    for (const role of ['member', 'auditor'] as const) {
+      await expect(updateSourceEnvironment(as(role), { orgSlug: org.slug, sourceId: source.id, environment: 'production' })).rejects.toThrow(/permission/)
+    }
+    expect(await envOf()).toEqual(before)
+
+    await expect(updateSourceEnvironment(ctx, { orgSlug: org.slug, sourceId: source.id, environment: 'development' })).resolves.toEqual({ updated: unknown.length })
+    const after = await envOf()
+    for (const [ext, env] of Object.entries(before)) expect(after[ext]).toBe(env === 'unknown' ? 'development' : env)
+    expect((await listSources(ctx)).find((s) => s.id === source.id)).toMatchObject({ defaultEnvironment: 'development', unknownEnvironment: 0 })
+    const audit = await db.auditEvent.findFirstOrThrow({ where: { orgId: org.id, action: 'source.environment' } })
+    expect(audit).toMatchObject({ actorId: people.governance.id, targetId: source.id })
+    expect(JSON.parse(audit.details)).toEqual({ from: 'unknown', to: 'development', identitiesUpdated: unknown.length })
+
+    // A later import gives what the file does not label the setting (and what it labels keeps its label).
+    await updateSourceEnvironment(ctx, { orgSlug: org.slug, sourceId: source.id, environment: 'staging' })
+    const up = await upload(ctx, { format: 'kubernetes', sourceId: source.id, name: 'again.json' }, body('kubernetes.json'), null)
+    await startImport(ctx, { orgSlug: org.slug, uploadId: up.uploadId, allOrNothing: false, mode: 'partial' })
+    await drainJobs()
+    const third = await envOf()
+    for (const [ext, env] of Object.entries(before)) expect(third[ext]).toBe(env === 'unknown' ? 'staging' : env)
+    // Removing the setting keeps what it gave until the next import.
+    await expect(updateSourceEnvironment(ctx, { orgSlug: org.slug, sourceId: source.id, environment: 'unknown' })).resolves.toEqual({ updated: 0 })
+    expect(await envOf()).toEqual(third)
+  })
+
+  it('imported identities are never simulated: their source acts through manual tasks', async () => {
+    for (const [format, file] of [['kubernetes', 'kubernetes.json'], ['aws_credential_report', 'aws-credential-report.csv']] as const) {
+      const { identities, ctx } = await importFixture(format, file)
+      expect((await getIdentityRemediations(ctx, identities[0].id)).mode).toBe('manual')
+    }
   })
 
   it('GitHub organization bundle: installations, deploy keys and fine-grained tokens', async () => {

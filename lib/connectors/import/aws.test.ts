@@ -7,7 +7,10 @@ const HEADER = 'user,arn,user_creation_time,password_enabled,password_last_used,
 async function read(csv: string) {
   const pages: DiscoveryPage[] = []
   for await (const p of readAwsCredentialReport([csv])) pages.push(p)
-  return { identities: pages.flatMap((p) => p.identities ?? []), credentials: pages.flatMap((p) => p.credentials ?? []), errors: pages.flatMap((p) => p.errors ?? []) }
+  return {
+    identities: pages.flatMap((p) => p.identities ?? []), credentials: pages.flatMap((p) => p.credentials ?? []), errors: pages.flatMap((p) => p.errors ?? []),
+    entitlements: pages.flatMap((p) => p.entitlements ?? []), grants: pages.flatMap((p) => p.grants ?? []), skipped: pages.flatMap((p) => p.skipped ?? []),
+  }
 }
 
 describe('AWS credential report mapper', () => {
@@ -20,14 +23,35 @@ describe('AWS credential report mapper', () => {
     expect(r.credentials[0].fingerprint).not.toBe(r.credentials[1].fingerprint)
   })
 
-  it('treats root and console users as other, with a password credential', async () => {
+  it('gives the root user its reach: every action on the account, privileged', async () => {
     const r = await read(
       HEADER +
-        '<root_account>,arn:aws:iam::123456789012:root,2017-02-11T09:30:12+00:00,not_supported,2025-06-03T14:22:10+00:00,not_supported,not_supported,true,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n' +
-        'alice,arn:aws:iam::123456789012:user/alice,2019-05-05T10:10:10+00:00,true,2025-11-20T08:30:00+00:00,2025-08-01T09:00:00+00:00,N/A,true,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n',
+        '<root_account>,arn:aws:iam::123456789012:root,2017-02-11T09:30:12+00:00,not_supported,2025-06-03T14:22:10+00:00,not_supported,not_supported,true,true,2019-01-01T00:00:00+00:00,2025-01-01T00:00:00+00:00,us-east-1,s3,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n',
     )
-    expect(r.identities.map((i) => [i.name, i.kind])).toEqual([['root (123456789012)', 'other'], ['alice', 'other']])
-    expect(r.credentials).toEqual([expect.objectContaining({ kind: 'password', identityExternalId: 'arn:aws:iam::123456789012:user/alice' })])
+    expect(r.identities.map((i) => [i.name, i.kind])).toEqual([['root (123456789012)', 'other']])
+    expect(r.entitlements).toEqual([expect.objectContaining({ resourceExternalId: 'aws-account/123456789012', externalId: 'root', privileged: true })])
+    expect(r.grants).toEqual([expect.objectContaining({ identityExternalId: 'arn:aws:iam::123456789012:root', entitlementExternalId: 'root' })])
+    expect(r.grants[0].lastUsedAt?.toISOString()).toBe('2025-06-03T14:22:10.000Z')
+    expect(r.credentials).toEqual([expect.objectContaining({ kind: 'access_key', status: 'active' })])
+  })
+
+  it('leaves out a console user with MFA and no keys (a person), and says so; keeps console users that are not clearly people', async () => {
+    const r = await read(
+      HEADER +
+        'alice,arn:aws:iam::123456789012:user/alice,2019-05-05T10:10:10+00:00,true,2025-11-20T08:30:00+00:00,2025-08-01T09:00:00+00:00,N/A,true,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n' +
+        'shared-ops,arn:aws:iam::123456789012:user/shared-ops,2019-05-05T10:10:10+00:00,true,2025-11-20T08:30:00+00:00,2025-08-01T09:00:00+00:00,N/A,false,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n' +
+        'bob,arn:aws:iam::123456789012:user/bob,2019-05-05T10:10:10+00:00,true,2025-11-20T08:30:00+00:00,2025-08-01T09:00:00+00:00,N/A,true,true,2024-01-01T00:00:00+00:00,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n',
+    )
+    expect(r.skipped).toEqual([{ line: 2, name: 'alice', reason: expect.stringMatching(/^a person: console password with MFA, no access keys/) }])
+    expect(r.identities.map((i) => [i.name, i.kind])).toEqual([['shared-ops', 'other'], ['bob', 'other']])
+    expect(r.credentials.some((c) => c.identityExternalId.endsWith('/alice'))).toBe(false)
+  })
+
+  it('reports usage: a key never used is never used (null); a signing certificate has no usage column (unknown)', async () => {
+    const r = await read(HEADER + 'jenkins,arn:aws:iam::123456789012:user/jenkins,2016-01-20T15:45:00+00:00,false,N/A,N/A,N/A,false,true,2016-01-20T15:45:01+00:00,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,true,2016-01-21T09:00:00+00:00,false,N/A\n')
+    expect(r.identities[0].lastUsedAt).toBeNull()
+    expect(r.credentials.find((c) => c.kind === 'access_key')!.lastUsedAt).toBeNull()
+    expect(r.credentials.find((c) => c.kind === 'certificate')!.lastUsedAt).toBeUndefined()
   })
 
   it('reports a bad row with its line and refuses a file that is not a credential report', async () => {

@@ -17,6 +17,9 @@ function bool(v: string, column: string): boolean | null {
 }
 const date = (v: string, column: string) => parseDate(v, column, NONE)
 
+/** The root user's reach: everything in the account, and no IAM policy can narrow it. */
+export const ROOT_ENTITLEMENT = 'root'
+
 export function mapCredentialReportRow(get: (c: string) => string): MappedRecord {
   const user = get('user').trim()
   const arn = get('arn').trim()
@@ -57,13 +60,18 @@ export function mapCredentialReportRow(get: (c: string) => string): MappedRecord
     if (!active && !rotated) continue
     credentials.push({
       identityExternalId: arn, externalId: `${arn}#cert_${n}`, kind: 'certificate', label: `Signing certificate ${n}`,
+      // The report has no last-used date for signing certificates: lastUsedAt stays out (unknown, not never).
       fingerprint: `aws-cert:${arn}:${n}:${rotated?.toISOString() ?? ''}`, createdAt: rotated ?? created, lastRotatedAt: rotated, status: active ? 'active' : 'inactive',
     })
+  }
+  // A console user with MFA and nothing a program could use (no key, no certificate) is a person, not an NHI.
+  if (!root && passwordEnabled && mfa && credentials.every((c) => c.kind === 'password')) {
+    return { skipped: { name: user, reason: 'a person: console password with MFA, no access keys or certificates' } }
   }
   const lastUsedAt = used.reduce<Date | null>((a, b) => (b && (!a || b > a) ? b : a), null)
   const region = (n: number) => (NONE as readonly string[]).includes(get(`access_key_${n}_last_used_region`).trim()) ? undefined : get(`access_key_${n}_last_used_region`).trim()
   const service = (n: number) => (NONE as readonly string[]).includes(get(`access_key_${n}_last_used_service`).trim()) ? undefined : get(`access_key_${n}_last_used_service`).trim()
-  return {
+  const record: MappedRecord = {
     identity: {
       externalId: arn,
       name: root ? `root (${account})` : user,
@@ -81,6 +89,17 @@ export function mapCredentialReportRow(get: (c: string) => string): MappedRecord
     },
     credentials,
   }
+  if (root) {
+    // The report lists no permissions, but the root user's are known: all of them, beyond the reach of IAM policies.
+    const resource = { externalId: `aws-account/${account}`, name: `AWS account ${account}`, type: 'aws_account' }
+    record.resources = [resource]
+    record.entitlements = [{
+      resourceExternalId: resource.externalId, externalId: ROOT_ENTITLEMENT, name: 'root user (every action on every resource)', privileged: true,
+      description: 'The account root user: IAM policies cannot restrict it. Keep it without access keys, behind MFA, and unused day to day.',
+    }]
+    record.grants = [{ identityExternalId: arn, resourceExternalId: resource.externalId, entitlementExternalId: ROOT_ENTITLEMENT, createdAt: created, lastUsedAt }]
+  }
+  return record
 }
 
 export async function* readAwsCredentialReport(input: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>): AsyncGenerator<DiscoveryPage> {
@@ -102,10 +121,12 @@ export async function* readAwsCredentialReport(input: AsyncIterable<string | Uin
       const fields = rec.fields
       const h = header
       try {
-        page = pages.add(mapCredentialReportRow((c) => {
+        const record = mapCredentialReportRow((c) => {
           const i = h.get(c)
           return i === undefined ? '' : (fields[i] ?? '')
-        }))
+        })
+        if (record.skipped) record.skipped.line = rec.line
+        page = pages.add(record)
       } catch (err) {
         page = pages.error({ line: rec.line, message: errorMessage(err) })
       }

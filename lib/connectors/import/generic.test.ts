@@ -45,6 +45,17 @@ describe('generic CSV mapper', () => {
     await expect(collect(readGenericCsv(['']))).rejects.toThrow(/empty/)
   })
 
+  it('tells "never used" from "not known": empty last_used_at is unknown, "never" is never', async () => {
+    const csv = 'name,last_used_at,credential_id,credential_last_used_at,resource,permission,grant_last_used_at\nknown-never,never,k1,never,db,read,never\nunknown,,k2,,db,write,\nused,2025-01-01,k3,2025-01-02,db,admin,2025-01-03\n'
+    const r = await collect(readGenericCsv([csv]))
+    expect(r.errors).toEqual([])
+    expect(r.identities.map((i) => i.lastUsedAt)).toEqual([null, undefined, new Date('2025-01-01T00:00:00Z')])
+    expect(r.credentials.map((c) => c.lastUsedAt)).toEqual([null, undefined, new Date('2025-01-02T00:00:00Z')])
+    expect(r.grants.map((g) => g.lastUsedAt)).toEqual([null, undefined, new Date('2025-01-03T00:00:00Z')])
+    // Without the column at all, usage is not known either.
+    expect((await collect(readGenericCsv(['name\nx\n']))).identities[0].lastUsedAt).toBeUndefined()
+  })
+
   it('reads the JSON form with tags as an object', async () => {
     const r = await collect(readGenericJson([{ name: 'a', external_id: 'a1', kind: 'api_key', tags: { team: 'x' } }, 'nope', { name: 'b', kind: 'nope' }]))
     expect(r.identities).toEqual([expect.objectContaining({ externalId: 'a1', tags: { team: 'x' } })])

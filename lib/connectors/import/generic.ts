@@ -26,6 +26,12 @@ export const GENERIC_COLUMNS = [
 
 type Get = (column: string) => string
 
+/** A last-used value: "never" was never used; empty (or N/A...) is not known, which is not the same (no dormancy finding). */
+export function parseLastUsed(value: string, column: string): Date | null | undefined {
+  if (value.trim().toLowerCase() === 'never') return null
+  return parseDate(value, column) ?? undefined
+}
+
 /** Maps one generic row (values by column name) to discovery records; throws RowError with a readable reason. */
 export function mapGenericRow(get: Get): MappedRecord {
   const externalId = get('external_id').trim() || get('name').trim()
@@ -54,7 +60,7 @@ export function mapGenericRow(get: Get): MappedRecord {
       status,
       description: get('description').trim() || null,
       createdAt: parseDate(get('created_at'), 'created_at'),
-      lastUsedAt: parseDate(get('last_used_at'), 'last_used_at'),
+      lastUsedAt: parseLastUsed(get('last_used_at'), 'last_used_at'),
       ownerEmail,
       tags: Object.keys(tags).length ? tags : undefined,
     },
@@ -73,7 +79,7 @@ export function mapGenericRow(get: Get): MappedRecord {
         createdAt: parseDate(get('credential_created_at'), 'credential_created_at'),
         lastRotatedAt: parseDate(get('credential_rotated_at'), 'credential_rotated_at'),
         expiresAt: parseDate(get('credential_expires_at'), 'credential_expires_at'),
-        lastUsedAt: parseDate(get('credential_last_used_at'), 'credential_last_used_at'),
+        lastUsedAt: parseLastUsed(get('credential_last_used_at'), 'credential_last_used_at'),
       },
     ]
   }
@@ -84,7 +90,7 @@ export function mapGenericRow(get: Get): MappedRecord {
     const privileged = parseBool(get('privileged'), 'privileged') ?? false
     out.resources = [{ externalId: resource, name: resource, type: get('resource_type').trim() || 'resource' }]
     out.entitlements = [{ resourceExternalId: resource, externalId: permission, name: permission, privileged }]
-    out.grants = [{ identityExternalId: externalId, resourceExternalId: resource, entitlementExternalId: permission, lastUsedAt: parseDate(get('grant_last_used_at'), 'grant_last_used_at') }]
+    out.grants = [{ identityExternalId: externalId, resourceExternalId: resource, entitlementExternalId: permission, lastUsedAt: parseLastUsed(get('grant_last_used_at'), 'grant_last_used_at') }]
   } else if (get('privileged').trim()) parseBool(get('privileged'), 'privileged')
   return out
 }

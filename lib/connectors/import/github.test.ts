@@ -21,6 +21,19 @@ describe('GitHub bundle mapper', () => {
     expect(key.grants?.[0]).toMatchObject({ entitlementExternalId: 'contents:write' })
   })
 
+  it('tells never used (the API says null) from unknown (installations and permissions report no usage; a field left out)', () => {
+    const { records } = mapGithubBundle(fixture)
+    const by = (id: string) => records.find((r) => r.identity?.externalId === id)!
+    expect(by('installation/31842').identity!.lastUsedAt).toBeUndefined()
+    expect(by('installation/31842').grants!.every((g) => g.lastUsedAt === undefined)).toBe(true)
+    expect(by('deploy_key/acme/monolith/7002').identity!.lastUsedAt).toBeNull()
+    expect(by('deploy_key/acme/monolith/7002').credentials![0].lastUsedAt).toBeNull()
+    expect(by('deploy_key/acme/monolith/7001').identity!.lastUsedAt?.toISOString()).toBe('2025-11-20T10:00:00.000Z')
+    const noField = mapGithubBundle({ deploy_keys: [{ repository: 'acme/x', keys: [{ id: 1, key: 'ssh-ed25519 AAAA', read_only: true }] }] }).records[0]
+    expect(noField.identity!.lastUsedAt).toBeUndefined()
+    expect(noField.credentials![0].lastUsedAt).toBeUndefined()
+  })
+
   it('judges GitHub permissions', () => {
     expect(isPrivilegedPermission('contents', 'write')).toBe(false)
     expect(isPrivilegedPermission('workflows', 'write')).toBe(true)

@@ -33,6 +33,8 @@ export function isPrivilegedPermission(permission: string, level: string): boole
 }
 
 const date = (v: string | null | undefined, field: string) => parseDate(v ?? null, field)
+/** A last-used field: null (never used) when the API reports it empty, undefined (unknown) when the export lacks the field. */
+const lastUsed = <T extends object>(o: T, field: keyof T & string) => (field in o ? date(o[field] as string | null | undefined, field) : undefined)
 
 function permissionGrants(identityExternalId: string, resource: DiscoveredResource, perms: Record<string, string> | undefined) {
   const entitlements: DiscoveredEntitlement[] = []
@@ -90,18 +92,19 @@ export function mapGithubBundle(doc: unknown): { records: MappedRecord[]; errors
       guard(`deploy_keys[${r}].keys[${k}]`, () => {
         if (typeof key?.id !== 'number') throw new RowError('needs "id"')
         const externalId = `deploy_key/${repo.repository}/${key.id}`
+        const used = lastUsed(key, 'last_used')
         const access = key.read_only === false ? 'write' : 'read'
         records.push({
           identity: {
             externalId, name: `${repo.repository} deploy key: ${key.title ?? key.id}`, kind: 'ci_cd', environment: 'production',
-            status: key.enabled === false ? 'disabled' : 'active', createdAt: date(key.created_at, 'created_at'), lastUsedAt: date(key.last_used, 'last_used'),
+            status: key.enabled === false ? 'disabled' : 'active', createdAt: date(key.created_at, 'created_at'), lastUsedAt: used,
             metadata: { repository: repo.repository, added_by: key.added_by ?? null, verified: key.verified ?? null, read_only: key.read_only ?? true },
           },
           // The public key identifies the key pair; it is hashed like any other credential id.
-          credentials: [{ identityExternalId: externalId, externalId: String(key.id), kind: 'ssh_key', label: key.title ?? 'Deploy key', fingerprint: `github-deploy-key:${key.key ?? key.id}`, createdAt: date(key.created_at, 'created_at'), lastUsedAt: date(key.last_used, 'last_used') }],
+          credentials: [{ identityExternalId: externalId, externalId: String(key.id), kind: 'ssh_key', label: key.title ?? 'Deploy key', fingerprint: `github-deploy-key:${key.key ?? key.id}`, createdAt: date(key.created_at, 'created_at'), lastUsedAt: used }],
           resources: [resource],
           entitlements: [{ resourceExternalId: resource.externalId, externalId: `contents:${access}`, name: `contents:${access}`, privileged: access === 'write' }],
-          grants: [{ identityExternalId: externalId, resourceExternalId: resource.externalId, entitlementExternalId: `contents:${access}`, createdAt: date(key.created_at, 'created_at'), lastUsedAt: date(key.last_used, 'last_used') }],
+          grants: [{ identityExternalId: externalId, resourceExternalId: resource.externalId, entitlementExternalId: `contents:${access}`, createdAt: date(key.created_at, 'created_at'), lastUsedAt: used }],
         })
       }),
     )
@@ -111,6 +114,7 @@ export function mapGithubBundle(doc: unknown): { records: MappedRecord[]; errors
     guard(`personal_access_tokens[${n}]`, () => {
       if (typeof t?.id !== 'number') throw new RowError('needs "id"')
       const externalId = `pat/${t.id}`
+      const used = lastUsed(t, 'token_last_used_at')
       const owner = t.owner?.login ?? 'unknown'
       const repos: DiscoveredResource = { externalId: `org/${org}/${t.repository_selection === 'all' ? 'all' : 'selected'}-repositories`, name: `${org} (${t.repository_selection === 'all' ? 'all' : 'selected'} repositories)`, type: 'repositories' }
       const orgPerms = permissionGrants(externalId, orgResource, t.permissions?.organization)
@@ -118,13 +122,13 @@ export function mapGithubBundle(doc: unknown): { records: MappedRecord[]; errors
       records.push({
         identity: {
           externalId, name: `${t.token_name ?? `token ${t.token_id ?? t.id}`} (${owner})`, kind: 'api_key', environment: 'unknown',
-          status: t.token_expired ? 'disabled' : 'active', createdAt: date(t.access_granted_at, 'access_granted_at'), lastUsedAt: date(t.token_last_used_at, 'token_last_used_at'),
+          status: t.token_expired ? 'disabled' : 'active', createdAt: date(t.access_granted_at, 'access_granted_at'), lastUsedAt: used,
           metadata: { owner_login: owner, repository_selection: t.repository_selection, token_id: t.token_id, fine_grained: true },
         },
         credentials: [{
           identityExternalId: externalId, externalId: String(t.token_id ?? t.id), kind: 'token', label: t.token_name ?? 'Fine-grained token',
           fingerprint: `github-pat:${t.token_id ?? t.id}`, createdAt: date(t.access_granted_at, 'access_granted_at'), expiresAt: date(t.token_expires_at, 'token_expires_at'),
-          lastUsedAt: date(t.token_last_used_at, 'token_last_used_at'), status: t.token_expired ? 'inactive' : 'active',
+          lastUsedAt: used, status: t.token_expired ? 'inactive' : 'active',
         }],
         resources: [...orgPerms.resources, ...repoPerms.resources],
         entitlements: [...orgPerms.entitlements, ...repoPerms.entitlements],

@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { environmentOf, isPrivilegedRole, mapKubernetesList } from './kubernetes'
+import { environmentOf, isPrivilegedRole, mapKubernetesList, ownerEmailOf } from './kubernetes'
 
 const fixture = JSON.parse(fs.readFileSync(path.resolve('tests/fixtures/imports/kubernetes.json'), 'utf8'))
 
@@ -19,6 +19,19 @@ describe('Kubernetes mapper', () => {
     expect(grants).toContainEqual(expect.objectContaining({ identityExternalId: 'payments-prod/payments-api', resourceExternalId: 'namespace/payments-prod', entitlementExternalId: 'ClusterRole/view' }))
     expect(grants.some((g) => g.identityExternalId.includes('jane'))).toBe(false)
     expect(errors).toEqual([expect.objectContaining({ message: expect.stringContaining('payments-prod/deleted-sa') })])
+  })
+
+  it('reads the owner annotation as an e-mail (also "Name <e-mail>"), and reports no usage (kubectl has none)', () => {
+    expect(ownerEmailOf({ 'custodian.io/owner': 'Ada@Acme.example' })).toBe('ada@acme.example')
+    expect(ownerEmailOf({ 'custodian.io/owner': 'Ada Admin <ada@acme.example>' })).toBe('ada@acme.example')
+    expect(ownerEmailOf({ 'custodian.io/owner': 'team-payments', owner: 'grace@acme.example' })).toBe('grace@acme.example')
+    expect(ownerEmailOf({ 'custodian.io/owner': 'not an e-mail' })).toBeNull()
+    const { records } = mapKubernetesList(fixture)
+    for (const r of records) {
+      if (r.identity) expect(r.identity).not.toHaveProperty('lastUsedAt')
+      for (const c of r.credentials ?? []) expect(c).not.toHaveProperty('lastUsedAt')
+      for (const g of r.grants ?? []) expect(g).not.toHaveProperty('lastUsedAt')
+    }
   })
 
   it('judges privilege and environment', () => {

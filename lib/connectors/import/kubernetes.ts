@@ -29,6 +29,17 @@ export function environmentOf(namespace: string): 'production' | 'staging' | 'de
   return 'unknown'
 }
 
+/** The owner's e-mail from the annotation, also when written "Name <e-mail>"; lower-cased as members are matched. */
+export function ownerEmailOf(annotations: Record<string, string> | undefined): string | null {
+  for (const a of OWNER_ANNOTATIONS) {
+    const v = annotations?.[a]
+    if (typeof v !== 'string') continue
+    const email = (/<([^<>\s]+@[^<>\s]+)>/.exec(v)?.[1] ?? v).trim().toLowerCase()
+    if (/^[^\s@<>]+@[^\s@<>]+$/.test(email)) return email
+  }
+  return null
+}
+
 /** cluster-admin and admin, or any rule granting every verb or every resource, are privileged. */
 export function isPrivilegedRole(name: string, rules: Rule[] = []): boolean {
   if (PRIVILEGED_ROLES.has(name)) return true
@@ -75,7 +86,7 @@ export function mapKubernetesList(doc: unknown): { records: MappedRecord[]; erro
       if (!m.namespace) return void errors.push({ ref: ref(item, n), message: 'service account without a namespace' })
       const id = `${m.namespace}/${m.name}`
       accounts.add(id)
-      const owner = OWNER_ANNOTATIONS.map((a) => m.annotations?.[a]).find((v) => v && v.includes('@')) ?? null
+      const owner = ownerEmailOf(m.annotations)
       records.push({
         identity: {
           externalId: id, name: id, kind: 'workload', environment: environmentOf(m.namespace), createdAt: when(m), ownerEmail: owner,

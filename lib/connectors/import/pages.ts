@@ -8,6 +8,7 @@ import type {
   DiscoveredResource,
   DiscoveryError,
   DiscoveryPage,
+  DiscoverySkip,
 } from '@/lib/connectors/types'
 
 /** The file is not in the chosen format at all (wrong header, wrong document): nothing is imported. */
@@ -31,6 +32,8 @@ export type MappedRecord = {
   resources?: DiscoveredResource[]
   entitlements?: DiscoveredEntitlement[]
   grants?: DiscoveredGrant[]
+  /** set instead of the rest when the record is not an NHI */
+  skipped?: DiscoverySkip
 }
 
 export class PageBuilder {
@@ -39,7 +42,7 @@ export class PageBuilder {
   constructor(private readonly size = PAGE_ROWS) {}
 
   private static empty() {
-    return { identities: [], credentials: [], resources: [], entitlements: [], grants: [], errors: [] } as Required<Omit<DiscoveryPage, 'activity'>>
+    return { identities: [], credentials: [], resources: [], entitlements: [], grants: [], errors: [], skipped: [] } as Required<Omit<DiscoveryPage, 'activity'>>
   }
 
   add(r: MappedRecord): DiscoveryPage | null {
@@ -48,6 +51,7 @@ export class PageBuilder {
     if (r.resources) this.page.resources.push(...r.resources)
     if (r.entitlements) this.page.entitlements.push(...r.entitlements)
     if (r.grants) this.page.grants.push(...r.grants)
+    if (r.skipped) this.page.skipped.push(r.skipped)
     return ++this.rows >= this.size ? this.flush() : null
   }
 

@@ -43,6 +43,7 @@ export default async function MyReviewsPage({
       grants: (s?.grants ?? []).map((g) => ({ id: g.id, label: `${g.name} on ${g.resource}`, privileged: g.privileged })),
       privileged: r.privileged,
       lastUsedAt: s?.lastUsedAt ?? null,
+      usageReported: !s?.usageUnknown,
       findings: (s?.findings ?? []).map((f) => `${f.code} ${f.title}`),
       via: s?.via ?? '',
       recommendation: r.recommendation,

@@ -10,6 +10,7 @@ import { pageAllows, pageContext } from '@/lib/auth/page'
 import { can } from '@/lib/auth/permissions'
 import { listSources } from '@/lib/sources/queries'
 import { FORMAT_INFO } from '@/lib/sources/schemas'
+import { EnvironmentForm } from './_components/environment-form'
 import { NewSourceForm } from './_components/new-source-form'
 import { ScheduleForm } from './_components/schedule-form'
 import { SyncNowButton } from './_components/sync-now-button'
@@ -43,6 +44,7 @@ export default async function SourcesPage({ params }: { params: Promise<{ orgSlu
                 <th scope="col" className="px-4 py-2">Source</th>
                 <th scope="col" className="px-4">Type</th>
                 <th scope="col" className="px-4 text-right">Identities</th>
+                <th scope="col" className="px-4" title="The environment given to identities the source does not label">Environment</th>
                 <th scope="col" className="px-4">Last sync</th>
                 <th scope="col" className="px-4">Schedule</th>
                 <th scope="col" className="px-4"><span className="sr-only">Actions</span></th>
@@ -54,11 +56,20 @@ export default async function SourcesPage({ params }: { params: Promise<{ orgSlu
                   <td className="px-4 py-3 font-medium text-slate-900">{s.name}</td>
                   <td className="px-4 py-3 text-slate-600">
                     {s.importFormat ? FORMAT_INFO[s.importFormat].label : s.type}
-                    <div className="mt-0.5">{s.live ? <Badge tone="indigo">live connector</Badge> : s.importFormat ? <Badge tone="gray">file import</Badge> : null}</div>
+                    <div className="mt-0.5">
+                      {s.live ? <Badge tone="indigo">live connector</Badge> : s.importFormat ? <Badge tone="gray">file import</Badge> : s.simulated ? <Badge tone="violet" title="Demo source: actions are simulated and change nothing outside Custodian">demo (simulated)</Badge> : null}
+                    </div>
                   </td>
                   <td className="px-4 py-3 text-right tabular-nums">
                     <Link href={`${base}/identities?source=${s.id}`} className="text-indigo-700 hover:underline">{formatNumber(s.identities)}</Link>
                     {s.deleted ? <div className="text-xs text-slate-500">{formatNumber(s.deleted)} deleted</div> : null}
+                  </td>
+                  <td className="px-4 py-3 text-slate-600">
+                    {manage ? (
+                      <EnvironmentForm orgSlug={ctx.org.slug} sourceId={s.id} sourceName={s.name} environment={s.defaultEnvironment} unknown={s.unknownEnvironment} />
+                    ) : (
+                      (s.defaultEnvironment ?? <span className="text-xs text-slate-400">not set</span>)
+                    )}
                   </td>
                   <td className="max-w-sm px-4 py-3">
                     {s.activeJob ? (

@@ -94,6 +94,7 @@ export default async function IdentitiesPage({
     ownerStatus: r.owner ? personStatus(r.owner) : null,
     team: r.team?.name ?? null,
     lastUsedAt: r.lastUsedAt?.toISOString() ?? null,
+    usageReported: r.usageReported,
     createdAt: r.createdAt.toISOString(),
     oldestSecretAt: r.oldestSecretAt?.toISOString() ?? null,
     riskScore: r.riskScore,

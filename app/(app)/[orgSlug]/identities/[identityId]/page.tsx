@@ -72,7 +72,9 @@ export default async function IdentityPage({ params }: { params: Promise<{ orgSl
           <dl className="space-y-2 text-sm">
             <Row label="Source">{i.source.name}</Row>
             <Row label="Created">{formatDate(i.createdAt)} ({formatAgo(i.createdAt, now)})</Row>
-            <Row label="Last used">{i.lastUsedAt ? `${formatDate(i.lastUsedAt)} (${formatAgo(i.lastUsedAt, now)})` : 'never'}</Row>
+            <Row label="Last used">
+              {i.lastUsedAt ? `${formatDate(i.lastUsedAt)} (${formatAgo(i.lastUsedAt, now)})` : i.usageReported ? 'never' : <span data-testid="usage-unknown" title="Not “never”: no dormancy finding is raised without usage data">unknown — {i.source.name} does not report usage</span>}
+            </Row>
             <Row label="Discovered">{formatDate(i.discoveredAt)}</Row>
             {i.description ? <Row label="Description">{i.description}</Row> : null}
           </dl>

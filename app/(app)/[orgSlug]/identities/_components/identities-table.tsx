@@ -23,6 +23,8 @@ export type IdentityRow = {
   ownerStatus: PersonStatus | null
   team: string | null
   lastUsedAt: string | null
+  /** false: the source does not report usage, so a missing last use is unknown, not never */
+  usageReported: boolean
   createdAt: string
   oldestSecretAt: string | null
   riskScore: number
@@ -87,6 +89,8 @@ export function IdentitiesTable(props: {
         enableSorting: true,
         cell: (i) => {
           const v = i.getValue()
+          const reported = i.row.original.usageReported
+          if (!v && !reported) return <span className="text-slate-500" title="The source does not report usage">unknown</span>
           const dormant = !v || now - new Date(v).getTime() > dormantDays * DAY
           return <span className={dormant ? 'text-amber-700' : ''} title={v ? formatDate(v) : 'never used'}>{formatAgo(v, now)}</span>
         },

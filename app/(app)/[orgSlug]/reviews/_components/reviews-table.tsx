@@ -5,7 +5,7 @@ import { createDataTableColumnHelper } from '@/components/data-table/columns'
 import { DataTable, type SelectionBarContext } from '@/components/data-table/data-table'
 import { Badge } from '@/components/ui/badge'
 import { Button } from '@/components/ui/button'
-import { formatAgo, formatDate } from '@/components/ui/format'
+import { formatDate, formatLastUsed } from '@/components/ui/format'
 import { PeoplePicker } from '@/components/ui/people-picker'
 import { bulkDecideAction, decideAction, markViewedAction, reassignAction } from '@/lib/campaigns/actions'
 import type { ReviewFilter } from '@/lib/campaigns/schemas'
@@ -25,6 +25,8 @@ export type ReviewRow = {
   grants: { id: string; label: string; privileged: boolean }[]
   privileged: boolean
   lastUsedAt: string | null
+  /** false: the source does not report usage (unknown, not never) */
+  usageReported: boolean
   findings: string[]
   via: string
   recommendation: string | null
@@ -168,7 +170,7 @@ export function ReviewsTable(props: {
           </div>
         ),
       }),
-      col.accessor('lastUsedAt', { header: 'Last used', cell: (i) => <span title={formatDate(i.getValue())}>{formatAgo(i.getValue(), now)}</span> }),
+      col.accessor('lastUsedAt', { header: 'Last used', cell: (i) => <span title={formatDate(i.getValue())}>{formatLastUsed(i.getValue(), i.row.original.usageReported, now)}</span> }),
       col.accessor('recommendation', {
         header: 'Recommendation',
         cell: (i) => {

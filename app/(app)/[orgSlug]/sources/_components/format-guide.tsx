@@ -16,7 +16,7 @@ const GENERIC_COLUMNS: [string, string][] = [
   ['kind', 'service_account, api_key, oauth_app, bot, ci_cd, workload, ai_agent, certificate or other'],
   ['environment', 'production, staging, development, test or unknown'],
   ['owner_email', 'the owner, when they are a member here'],
-  ['created_at, last_used_at', 'ISO 8601 dates'],
+  ['created_at, last_used_at', 'ISO 8601 dates; an empty last_used_at means unknown, the word never means never used'],
   ['credential_kind, credential_id', 'one credential per row, by its id — never the secret itself'],
   ['resource, permission, privileged', 'one grant per row: what it can reach'],
   ['tags', 'key=value pairs separated by ;'],
@@ -45,7 +45,13 @@ const GUIDE: Record<ImportFormat, { what: ReactNode; how: ReactNode }> = {
     how: <p>Produce it from your own tooling; up to 50 MB per file.</p>,
   },
   aws_credential_report: {
-    what: <p>The IAM credential report of one AWS account, as AWS writes it. Each IAM user becomes an identity identified by its ARN; its access keys, console password and signing certificates become credentials (never the secrets).</p>,
+    what: (
+      <p>
+        The IAM credential report of one AWS account, as AWS writes it. Each IAM user becomes an identity identified by its ARN; its access keys, console password and signing
+        certificates become credentials (never the secrets). The account’s root user is imported and flagged critical; users who are people (a console password with MFA and no
+        keys) are left out, and the preview lists them.
+      </p>
+    ),
     how: <Cmd>{'aws iam generate-credential-report\naws iam get-credential-report --query Content --output text | base64 -d > report.csv'}</Cmd>,
   },
   kubernetes: {

@@ -2,20 +2,29 @@
 import Link from 'next/link'
 import { countOf } from '@/components/ui/format'
 import { useEffect, useRef, useState, useTransition } from 'react'
+import { Badge } from '@/components/ui/badge'
 import { Button } from '@/components/ui/button'
 import { Card } from '@/components/ui/card'
 import { startImportAction } from '@/lib/sources/actions'
 import { FORMAT_INFO, type ImportFormat } from '@/lib/sources/schemas'
 import { NewSourceForm } from './new-source-form'
 
-type SourceOption = { id: string; name: string; format: ImportFormat }
+type SourceOption = { id: string; name: string; format: ImportFormat; defaultEnvironment: string | null }
+type Skip = { line?: number; name: string; reason: string }
 type Preview = {
-  rows: { externalId: string; name: string; kind: string; environment: string; ownerEmail: string | null; createdAt: string | null; lastUsedAt: string | null }[]
+  rows: {
+    externalId: string; name: string; kind: string; environment: string; ownerEmail: string | null; ownerIsMember?: boolean | null
+    createdAt: string | null; lastUsedAt: string | null; usageReported?: boolean
+  }[]
   errors: { line?: number; ref?: string; message: string }[]
   identities: number
   credentials: number
   grants: number
   errorCount: number
+  skipped?: number
+  skippedSamples?: Skip[]
+  ownersUnmatched?: number
+  ownersUnmatchedEmails?: string[]
   complete: boolean
 }
 type Uploaded = { uploadId: string; fileName: string; bytes: number; preview: Preview }
@@ -25,6 +34,7 @@ type Checking = { fileName: string; bytes: number; job: JobState }
 
 const n = (x: number) => new Intl.NumberFormat('en-US').format(x)
 const percent = (j: JobState) => (j.total ? Math.min(100, Math.round((100 * j.progress) / j.total)) : 0)
+const plural = (x: number, one: string, many = `${one}s`) => `${n(x)} ${x === 1 ? one : many}`
 
 export function ImportFlow({ orgSlug, sources: initial, initialSourceId }: { orgSlug: string; sources: SourceOption[]; initialSourceId: string }) {
   const [sources, setSources] = useState(initial)
@@ -101,7 +111,12 @@ export function ImportFlow({ orgSlug, sources: initial, initialSourceId }: { org
   }
 
   const done = job && ['succeeded', 'failed'].includes(job.status)
-  const result = job?.result as { added?: number; changed?: number; gone?: number; unchanged?: number; errors?: number; errorSamples?: Preview['errors'] } | null
+  const result = job?.result as {
+    added?: number; changed?: number; gone?: number; unchanged?: number; errors?: number; errorSamples?: Preview['errors']
+    skipped?: number; ownersUnmatched?: number; ownersUnmatchedSamples?: string[]
+  } | null
+  const skipped = uploaded?.preview.skipped ?? 0
+  const unmatched = uploaded?.preview.ownersUnmatched ?? 0
 
   return (
     <div className="flex max-w-5xl flex-col gap-5">
@@ -166,6 +181,7 @@ export function ImportFlow({ orgSlug, sources: initial, initialSourceId }: { org
           <p className="mb-3 text-sm text-slate-700" data-testid="preview-summary">
             {countOf(uploaded.preview.identities, 'identity', 'identities')}, {countOf(uploaded.preview.credentials, 'credential')}, {countOf(uploaded.preview.grants, 'grant')}
             {uploaded.preview.errorCount ? <span className="font-medium text-rose-700"> · {n(uploaded.preview.errorCount)} row{uploaded.preview.errorCount === 1 ? '' : 's'} with errors</span> : ' · no errors'}
+            {skipped ? <span> · {plural(skipped, 'person', 'people')} left out (not NHIs)</span> : null}
             {uploaded.preview.complete ? '' : ' (counted in the first part of the file; the import reads all of it)'}
           </p>
           {uploaded.preview.errors.length ? (
@@ -176,6 +192,25 @@ export function ImportFlow({ orgSlug, sources: initial, initialSourceId }: { org
                   <li key={i}>{e.line && !e.ref ? `Line ${e.line}` : (e.ref ?? `Record ${e.line}`)}: {e.message}</li>
                 ))}
               </ul>
+            </div>
+          ) : null}
+          {skipped ? (
+            <div className="mb-4 rounded-md border border-slate-200 bg-slate-50 p-3" data-testid="preview-skipped">
+              <p className="mb-1 text-sm font-medium text-slate-900">
+                Not imported: {plural(skipped, 'user is a person', 'users are people')}, not {skipped === 1 ? 'an NHI' : 'NHIs'}, so {skipped === 1 ? 'it stays' : 'they stay'} out of the inventory, the dashboard and reviews:
+              </p>
+              <ul className="max-h-40 list-inside list-disc overflow-y-auto text-sm text-slate-700">
+                {(uploaded.preview.skippedSamples ?? []).map((k, i) => <li key={i}>{k.line ? `Line ${k.line}: ` : ''}<span className="font-medium">{k.name}</span> — {k.reason}</li>)}
+              </ul>
+            </div>
+          ) : null}
+          {unmatched ? (
+            <div className="mb-4 rounded-md border border-amber-200 bg-amber-50 p-3 text-sm text-amber-900" data-testid="preview-owners">
+              <p>
+                <span className="font-medium">{plural(unmatched, 'identity names an owner who is', 'identities name owners who are')} not a member of this organization</span>
+                {' '}({(uploaded.preview.ownersUnmatchedEmails ?? []).join(', ')}): {unmatched === 1 ? 'it is' : 'they are'} imported without that owner.
+                Only members can own identities: once an admin adds the {unmatched === 1 ? 'person' : 'people'} (Settings → Members), import the file again to apply {unmatched === 1 ? 'it' : 'them'}.
+              </p>
             </div>
           ) : null}
           <div className="overflow-x-auto rounded-md border border-slate-200">
@@ -189,9 +224,14 @@ export function ImportFlow({ orgSlug, sources: initial, initialSourceId }: { org
                     <td className="px-3 py-1.5 font-medium">{r.name}</td>
                     <td className="max-w-xs truncate px-3 font-mono text-xs text-slate-600" title={r.externalId}>{r.externalId}</td>
                     <td className="px-3">{r.kind}</td>
-                    <td className="px-3">{r.environment}</td>
-                    <td className="px-3">{r.ownerEmail ?? '—'}</td>
-                    <td className="px-3 text-slate-600">{r.lastUsedAt?.slice(0, 10) ?? '—'}</td>
+                    <td className="px-3">
+                      {r.environment === 'unknown' && source?.defaultEnvironment ? <span title="The file does not say; the source’s environment setting applies">{source.defaultEnvironment} <span className="text-xs text-slate-500">(source setting)</span></span> : r.environment}
+                    </td>
+                    <td className="px-3">
+                      {r.ownerEmail ?? '—'}
+                      {r.ownerIsMember === false ? <span className="ml-1"><Badge tone="amber" title="Not a member of this organization: imported without an owner">not a member</Badge></span> : null}
+                    </td>
+                    <td className="px-3 text-slate-600">{r.lastUsedAt?.slice(0, 10) ?? (r.usageReported === false ? <span title="The file does not report usage">unknown</span> : 'never')}</td>
                   </tr>
                 ))}
                 {uploaded.preview.rows.length === 0 ? <tr><td colSpan={6} className="px-3 py-4 text-center text-slate-500">No readable rows.</td></tr> : null}
@@ -242,6 +282,12 @@ export function ImportFlow({ orgSlug, sources: initial, initialSourceId }: { org
                   {n(result?.added ?? 0)} added, {n(result?.changed ?? 0)} changed, {n(result?.unchanged ?? 0)} unchanged, {n(result?.gone ?? 0)} marked deleted
                   {result?.errors ? `, ${n(result.errors)} row${result.errors === 1 ? '' : 's'} skipped with errors` : ''}.
                 </p>
+                {result?.skipped ? <p className="mt-1">{plural(result.skipped, 'person', 'people')} left out: not {result.skipped === 1 ? 'an NHI' : 'NHIs'}.</p> : null}
+                {result?.ownersUnmatched ? (
+                  <p className="mt-1 text-amber-800">
+                    {plural(result.ownersUnmatched, 'identity has', 'identities have')} no owner yet: {(result.ownersUnmatchedSamples ?? []).join(', ')} {(result.ownersUnmatchedSamples ?? []).length === 1 ? 'is' : 'are'} not a member of this organization.
+                  </p>
+                ) : null}
                 <Link className="mt-2 inline-block font-medium text-indigo-700 hover:underline" href={`/${orgSlug}/identities?source=${sourceId}`}>See the imported identities →</Link>
               </div>
             ) : (
@@ -257,7 +303,7 @@ export function ImportFlow({ orgSlug, sources: initial, initialSourceId }: { org
       <NewSourceForm
         orgSlug={orgSlug}
         onCreated={(s) => {
-          setSources((all) => [...all, s].sort((a, b) => a.name.localeCompare(b.name)))
+          setSources((all) => [...all, { ...s, defaultEnvironment: null }].sort((a, b) => a.name.localeCompare(b.name)))
           setSourceId(s.id)
           reset()
           if (fileInput.current) fileInput.current.value = ''

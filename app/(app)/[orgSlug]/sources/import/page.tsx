@@ -14,7 +14,7 @@ export default async function ImportPage({ params, searchParams }: { params: Pro
   const ctx = await pageContext(orgSlug)
   if (!(await pageAllows(ctx, 'source:manage', 'sources/import'))) return <Forbidden orgSlug={ctx.org.slug} what="imports" />
   const { source } = await searchParams
-  const sources = (await listSources(ctx)).filter((s) => s.importFormat).map((s) => ({ id: s.id, name: s.name, format: s.importFormat! }))
+  const sources = (await listSources(ctx)).filter((s) => s.importFormat).map((s) => ({ id: s.id, name: s.name, format: s.importFormat!, defaultEnvironment: s.defaultEnvironment }))
   const initial = sources.some((s) => s.id === source) ? source! : (sources[0]?.id ?? '')
   return (
     <>

@@ -4,7 +4,7 @@ import { useState } from 'react'
 import { Checkbox } from '@/components/data-table/checkbox'
 import { Badge } from '@/components/ui/badge'
 import { Button } from '@/components/ui/button'
-import { formatAgo, formatDate } from '@/components/ui/format'
+import { formatAgo, formatDate, formatLastUsed } from '@/components/ui/format'
 import { previewRemediationAction, requestBulkRemediationAction, requestRemediationAction } from '@/lib/remediation/actions'
 import { createOwnerRequestAction } from '@/lib/requests/actions'
 import { ConfirmDialog, type ConfirmSpec } from './confirm-dialog'
@@ -119,7 +119,7 @@ export function CredentialsTable({ c, credentials, latest, canRotate }: { c: Rem
                   <td className="pr-4">{formatDate(x.createdAt)}</td>
                   <td className="pr-4">{x.lastRotatedAt ? formatDate(x.lastRotatedAt) : <span className="text-amber-700">never</span>}{age > 365 * DAY ? <span className="ml-1"><Badge tone="amber">{Math.floor(age / (365 * DAY))}y old</Badge></span> : null}</td>
                   <td className="pr-4">{x.expiresAt ? <span className={expired ? 'text-rose-700' : ''}>{formatDate(x.expiresAt)}{expired ? ' (expired)' : ''}</span> : <span className="text-slate-500">no expiry</span>}</td>
-                  <td className="pr-4">{formatAgo(x.lastUsedAt, c.now)}</td>
+                  <td className="pr-4">{formatLastUsed(x.lastUsedAt, x.usageReported, c.now)}</td>
                   <td className="pr-4">
                     <span className="flex flex-wrap items-center gap-1">
                       <Badge tone={x.status === 'active' ? 'green' : 'gray'}>{x.status}</Badge>

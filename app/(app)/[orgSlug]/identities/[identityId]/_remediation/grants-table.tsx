@@ -4,7 +4,7 @@ import { useState } from 'react'
 import { Checkbox } from '@/components/data-table/checkbox'
 import { Badge } from '@/components/ui/badge'
 import { Button } from '@/components/ui/button'
-import { formatAgo, formatDate } from '@/components/ui/format'
+import { formatAgo, formatDate, formatLastUsed } from '@/components/ui/format'
 import { previewRemediationAction, requestBulkRemediationAction, requestRemediationAction } from '@/lib/remediation/actions'
 import { createOwnerRequestAction } from '@/lib/requests/actions'
 import { ConfirmDialog, type ConfirmSpec } from './confirm-dialog'
@@ -106,7 +106,7 @@ export function GrantsTable({ c, grants, latest }: { c: RemediationContext; gran
                   <td className="py-2 pr-4 font-mono text-xs">{g.permission} {g.privileged ? <Badge tone="red">privileged</Badge> : null}</td>
                   <td className="pr-4">{g.resource} <span className="text-xs text-slate-500">{g.resourceType}</span></td>
                   <td className="pr-4">{formatDate(g.createdAt)}</td>
-                  <td className="pr-4">{formatAgo(g.lastUsedAt, c.now)}</td>
+                  <td className="pr-4">{formatLastUsed(g.lastUsedAt, g.usageReported, c.now)}</td>
                   <td className="pr-4">
                     <span className="flex flex-wrap items-center gap-1">
                       <Badge tone={g.status === 'active' ? 'green' : 'gray'}>{g.status}</Badge>

@@ -17,12 +17,12 @@ const loadSettings = cache((ctx: OrgContext) => getOrgSettings(ctx))
 
 type IdentityLike = { id: string; name: string; status: string; ownerId: string | null; backupOwnerId: string | null; privileged: boolean }
 type GrantLike = {
-  id: string; privileged: boolean; createdAt: Date; lastUsedAt: Date | null; status: string
+  id: string; privileged: boolean; createdAt: Date; lastUsedAt: Date | null; usageReported: boolean; status: string
   entitlement: { name: string; resource: { name: string; type: string } }
 }
 type CredentialLike = {
   id: string; kind: string; label: string | null; fingerprint: string; createdAt: Date; lastRotatedAt: Date | null
-  expiresAt: Date | null; lastUsedAt: Date | null; status: string
+  expiresAt: Date | null; lastUsedAt: Date | null; usageReported: boolean; status: string
 }
 
 async function context(ctx: OrgContext, identity: IdentityLike, now: number): Promise<RemediationContext> {
@@ -44,7 +44,7 @@ export async function GrantsSection({ ctx, identity, grants, now }: { ctx: OrgCo
   const [c, r] = await Promise.all([context(ctx, identity, now), load(ctx, identity.id)])
   const rows: GrantRow[] = grants.map((g) => ({
     id: g.id, permission: g.entitlement.name, privileged: g.privileged, resource: g.entitlement.resource.name, resourceType: g.entitlement.resource.type,
-    createdAt: g.createdAt.toISOString(), lastUsedAt: g.lastUsedAt?.toISOString() ?? null, status: g.status,
+    createdAt: g.createdAt.toISOString(), lastUsedAt: g.lastUsedAt?.toISOString() ?? null, usageReported: g.usageReported, status: g.status,
   }))
   return <GrantsTable c={c} grants={rows} latest={r.latestByGrant} />
 }
@@ -53,7 +53,7 @@ export async function CredentialsSection({ ctx, identity, credentials, now }: { 
   const [c, r] = await Promise.all([context(ctx, identity, now), load(ctx, identity.id)])
   const rows: CredentialRow[] = credentials.map((x) => ({
     id: x.id, kind: x.kind, label: x.label, fingerprint: x.fingerprint, createdAt: x.createdAt.toISOString(), lastRotatedAt: x.lastRotatedAt?.toISOString() ?? null,
-    expiresAt: x.expiresAt?.toISOString() ?? null, lastUsedAt: x.lastUsedAt?.toISOString() ?? null, status: x.status,
+    expiresAt: x.expiresAt?.toISOString() ?? null, lastUsedAt: x.lastUsedAt?.toISOString() ?? null, usageReported: x.usageReported, status: x.status,
   }))
   // Rotation needs a source that can deliver the new secret somewhere; a manual source turns it into a task.
   return <CredentialsTable c={c} credentials={rows} latest={r.latestByCredential} canRotate />

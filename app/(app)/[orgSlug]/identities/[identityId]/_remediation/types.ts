@@ -12,6 +12,8 @@ export type GrantRow = {
   resourceType: string
   createdAt: string
   lastUsedAt: string | null
+  /** false: the source does not report usage (a missing last use is unknown, not never) */
+  usageReported: boolean
   status: string
 }
 
@@ -24,6 +26,8 @@ export type CredentialRow = {
   lastRotatedAt: string | null
   expiresAt: string | null
   lastUsedAt: string | null
+  /** false: the source does not report usage (a missing last use is unknown, not never) */
+  usageReported: boolean
   status: string
 }
 
