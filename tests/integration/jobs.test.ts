@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { db } from '@/lib/db'
 import { enqueueJob, enqueueJobNow } from '@/lib/jobs/queue'
 import { PermanentJobError, registerJobHandler } from '@/lib/jobs/registry'
@@ -9,6 +9,11 @@ import { createOrg, engine } from './fixtures'
 const key = () => `test-${randomBytes(6).toString('hex')}`
 
 describe(`job queue (${engine})`, () => {
+  // These tests claim "the next job": jobs other files left queued (files run one after another) would be claimed
+  // instead, so they are set aside first.
+  beforeEach(async () => {
+    await db.job.updateMany({ where: { status: { in: ['queued', 'retrying'] } }, data: { status: 'canceled' } })
+  })
   it('enqueues once per idempotency key, in the caller’s transaction', async () => {
     const { org } = await createOrg()
     const k = key()
