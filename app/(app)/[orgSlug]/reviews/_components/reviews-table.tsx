@@ -152,7 +152,7 @@ export function ReviewsTable(props: {
           const r = i.row.original
           if (props.grouped && !firstOfGroup.has(r.id)) return <span className="pl-3 text-slate-500" aria-label={r.identity}>↳ same identity</span>
           return (
-            <div className="min-w-0" title={`Assigned because ${VIA[r.via] ?? r.via}`}>
+            <div className="max-w-[18rem] min-w-0 whitespace-normal break-words" title={`Assigned because ${VIA[r.via] ?? r.via}`}>
               <a href={`/${orgSlug}/identities/${r.identityId}`} className="font-medium text-slate-900 hover:text-indigo-700">{r.identity}</a>
               {r.privileged ? <span className="ml-1.5"><Badge tone="red">privileged</Badge></span> : null}
               {r.escalated ? <span className="ml-1.5"><Badge tone="amber">escalated</Badge></span> : null}
@@ -164,7 +164,7 @@ export function ReviewsTable(props: {
       col.accessor('access', {
         header: 'Access',
         cell: (i) => (
-          <div className="max-w-xs whitespace-normal text-slate-700">
+          <div className="max-w-md min-w-64 whitespace-normal text-slate-700">
             {i.getValue()}
             {i.row.original.findings.length ? <div className="text-xs text-amber-700" title={i.row.original.findings.join('\n')}>{i.row.original.findings.length} open finding{i.row.original.findings.length === 1 ? '' : 's'}</div> : null}
           </div>
