@@ -48,7 +48,7 @@ test.describe('members (admin journey)', () => {
     await other.close()
 
     // The invitee: a person the identity provider knows (demo sign-in needs their user row; OIDC would create it).
-    await insert('User', [{ id: id(), email, name: 'Nia Newcomer', active: true, createdAt: new Date() }])
+    await insert('User', [{ id: id(), email, name: 'Nia Newcomer', active: true, demo: true, createdAt: new Date() }])
     const invitee = await browser.newContext()
     const p = await invitee.newPage()
     await signInAs(p.request, email)
@@ -88,7 +88,7 @@ test.describe('members (admin journey)', () => {
     await page.getByRole('button', { name: `Revoke the invitation to ${email}` }).click()
     await page.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click()
     await expect(page.locator(`tr[data-invitation-email="${email}"]`)).toHaveCount(0)
-    await insert('User', [{ id: id(), email, name: 'Ray Revoked', active: true, createdAt: new Date() }])
+    await insert('User', [{ id: id(), email, name: 'Ray Revoked', active: true, demo: true, createdAt: new Date() }])
     const ctx = await browser.newContext()
     const p = await ctx.newPage()
     await signInAs(p.request, email)

@@ -45,7 +45,7 @@ export default async function InboxPage({ params, searchParams }: { params: Prom
               <li key={n.id} className={`flex items-start justify-between gap-3 py-3 ${n.readAt ? '' : 'font-medium'}`} data-unread={n.readAt ? undefined : 'true'}>
                 <div className="min-w-0 text-sm">
                   <p className="flex items-center gap-2">
-                    {!n.readAt ? <span className="size-2 shrink-0 rounded-full bg-indigo-600" aria-label="unread" /> : null}
+                    {!n.readAt ? <span className="size-2 shrink-0 rounded-full bg-indigo-600" role="img" aria-label="unread" /> : null}
                     {n.link ? <Link href={n.link} className="text-slate-900 hover:text-indigo-700">{n.title}</Link> : <span>{n.title}</span>}
                   </p>
                   {n.body ? <p className="mt-0.5 font-normal text-slate-600">{n.body}</p> : null}
