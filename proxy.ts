@@ -31,5 +31,5 @@ export function proxy(req: NextRequest) {
 }
 
 export const config = {
-  matcher: ['/((?!api/|_next/|favicon.ico|.*\\.(?:png|svg|ico|css|js|woff2?)$).*)'],
+  matcher: ['/((?!api/|_next/|favicon.ico|.*\\.(?:png|svg|ico|txt|css|js|woff2?)$).*)'],
 }

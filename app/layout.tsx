@@ -6,6 +6,8 @@ import { connection } from 'next/server'
 export const metadata: Metadata = {
   title: { default: 'Custodian', template: '%s · Custodian' },
   description: 'Govern non-human identities: inventory, ownership, access reviews, remediation and audit evidence.',
+  // Static files live in public/ (served as they are, outside the proxy's sign-in redirect).
+  icons: { icon: '/icon.svg' },
 }
 
 export default async function RootLayout({ children }: { children: React.ReactNode }) {
