@@ -6,6 +6,12 @@ import fs from 'node:fs'
 import path from 'node:path'
 
 const root = path.resolve(import.meta.dirname, '..')
+
+// `npm run bench -- --pages [--scale N]`: the page benchmark alone (bench/pages.ts).
+if (process.argv.includes('--pages')) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'bench', 'pages.ts'), ...process.argv.slice(2).filter((a) => a !== '--pages')], { cwd: root, stdio: 'inherit' })
+  process.exit(r.status ?? 1)
+}
 const sizes = (process.env.BENCH_SIZES ?? '100000').split(',').map((s) => Number(s.trim())).filter((n) => n > 0)
 const results: Record<string, unknown>[] = []
 
@@ -23,7 +29,7 @@ for (const n of sizes) {
     console.log(`bench: seeded ${n} in ${secs.toFixed(1)} s`)
   }
   const entry: Record<string, unknown> = { identities: n, seed }
-  for (const f of fs.readdirSync(path.join(root, 'bench')).filter((x) => x.endsWith('.ts') && x !== 'run.ts').sort()) {
+  for (const f of fs.readdirSync(path.join(root, 'bench')).filter((x) => x.endsWith('.ts') && !['run.ts', 'pages.ts', 'raw.ts'].includes(x)).sort()) {
     const r = spawnSync(process.execPath, ['--conditions=react-server', '--import', 'tsx', path.join('bench', f)], { cwd: root, env: envs, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
     const last = (r.stdout ?? '').trim().split('\n').at(-1) ?? ''
     try {

@@ -1,0 +1,382 @@
+// The page benchmark: every page a person opens, over HTTP, on the production build, against an organization of
+// --scale identities — time to first byte and time until the whole response has arrived (pages stream) — beside
+// the raw database driver running hand-written SQL for the same data. Benchmarks, not tests: nothing fails on a
+// number; it fails loudly when a page errors or when the app has a page this file does not measure.
+//
+//   npm run bench -- --pages [--scale 100000] [--runs 6] [--port 3401]
+//   (SQLite by default, in .tmp/bench-<scale>.db; PostgreSQL when DATABASE_URL points to one)
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { openRaw, type Raw } from './raw'
+
+const root = path.resolve(import.meta.dirname, '..')
+const argv = process.argv.slice(2)
+const arg = (name: string, dflt: number) => {
+  const i = argv.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`))
+  if (i < 0) return dflt
+  const v = argv[i].includes('=') ? argv[i].split('=')[1] : argv[i + 1]
+  const n = Number(String(v).replace(/[_,]/g, ''))
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} needs a positive number`)
+  return n
+}
+const scale = arg('scale', 100_000)
+const runs = arg('runs', scale <= 5_000 ? 2 : 6)
+const port = arg('port', 3401)
+const base = `http://localhost:${port}`
+const pgUrl = process.env.DATABASE_URL && /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL) ? process.env.DATABASE_URL : null
+const dbUrl = pgUrl ?? `file:${path.join(root, '.tmp', `bench-${scale}.db`)}`
+const engine = pgUrl ? 'postgresql' : 'sqlite'
+const log = (m: string) => console.log(`bench pages: ${m}`)
+
+// ---- the app's pages, and which are measured ----------------------------------------------------------------
+
+/** Every page route of the app, as a pattern (route groups removed). */
+function appRoutes(): string[] {
+  const out: string[] = []
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name)
+      if (e.isDirectory()) walk(p)
+      else if (e.name === 'page.tsx') out.push('/' + path.relative(path.join(root, 'app'), dir).split(path.sep).filter((s) => !/^\(.*\)$/.test(s)).join('/'))
+    }
+  }
+  walk(path.join(root, 'app'))
+  return out.map((r) => (r === '/' ? '/' : r.replace(/\/$/, ''))).sort()
+}
+
+/** Pages not measured, each with the reason. */
+const NOT_MEASURED: Record<string, string> = {
+  '/': 'redirects to the person’s organization',
+  '/invite/[token]': 'needs a fresh invitation link; a static page around one lookup by hash',
+}
+
+type Role = 'admin' | 'governance' | 'member' | 'auditor' | 'owner' | 'reviewer'
+type Page = { name: string; route: string; url: string; as: Role; raw: (r: Raw) => Promise<unknown> }
+
+// ---- setup ---------------------------------------------------------------------------------------------------
+
+async function ensureSeeded(raw: Raw) {
+  const org = await raw.one<{ id: string } | undefined>(`SELECT "id" FROM "Organization" WHERE "slug" = 'acme'`)
+  const n = org ? Number((await raw.one<{ n: number }>(`SELECT COUNT(*) AS n FROM "Identity" WHERE "orgId" = ?`, [org.id])).n) : 0
+  if (org && Math.abs(n - scale) <= scale * 0.02) return log(`reusing the seeded organization (${n} identities, ${engine})`)
+  log(`seeding ${scale} identities into ${engine} (this takes a while at 1,000,000)…`)
+  const t = performance.now()
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/seed.ts', '--identities', String(scale), '--reset'], { cwd: root, env: { ...process.env, DATABASE_URL: dbUrl }, stdio: 'inherit' })
+  if (r.status !== 0) throw new Error('seeding failed')
+  log(`seeded in ${((performance.now() - t) / 1000).toFixed(1)} s`)
+}
+
+function startServer(): ChildProcess {
+  const child = spawn(process.execPath, ['scripts/start.mjs'], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(port), CUSTODIAN_DEMO: 'true', NEXT_TELEMETRY_DISABLED: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  })
+  const tail: string[] = []
+  const keep = (b: Buffer) => {
+    tail.push(String(b))
+    if (tail.length > 50) tail.shift()
+  }
+  child.stdout!.on('data', keep)
+  child.stderr!.on('data', keep)
+  child.on('exit', (code) => {
+    if (code && !stopping) {
+      console.error(tail.join(''))
+      console.error(`bench pages: the server exited (${code})`)
+      process.exit(1)
+    }
+  })
+  return child
+}
+let stopping = false
+
+async function waitHealthy(timeoutMs = 15 * 60_000) {
+  const end = Date.now() + timeoutMs
+  while (Date.now() < end) {
+    try {
+      if ((await fetch(`${base}/api/health`)).ok) return
+    } catch {}
+    await new Promise((r) => setTimeout(r, 1000))
+  }
+  throw new Error('the server did not start')
+}
+
+async function signIn(email: string): Promise<string> {
+  const csrfRes = await fetch(`${base}/api/auth/csrf`)
+  const jar = cookiesOf(csrfRes)
+  const { csrfToken } = (await csrfRes.json()) as { csrfToken: string }
+  const res = await fetch(`${base}/api/auth/callback/demo`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: jar },
+    body: new URLSearchParams({ email, csrfToken, callbackUrl: '/' }),
+    redirect: 'manual',
+  })
+  const cookie = [jar, cookiesOf(res)].filter(Boolean).join('; ')
+  if (!/session-token/.test(cookie)) throw new Error(`could not sign in as ${email} (is it a seeded demo person?)`)
+  return cookie
+}
+const cookiesOf = (res: Response) => res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ')
+
+/** Posts a server action the way Next's client does (the id comes from the build's manifest). */
+async function callAction(cookie: string, page: string, file: string, name: string, input: unknown) {
+  const distDir = process.env.NEXT_DIST_DIR ?? '.next'
+  const manifest = JSON.parse(fs.readFileSync(path.join(root, distDir, 'server', 'server-reference-manifest.json'), 'utf8')) as {
+    node: Record<string, { filename: string; exportedName: string }>
+  }
+  const id = Object.entries(manifest.node).find(([, v]) => v.filename === file && v.exportedName === name)?.[0]
+  if (!id) throw new Error(`${file}#${name} is not in the build`)
+  const res = await fetch(`${base}${page}`, {
+    method: 'POST',
+    headers: { cookie, 'Next-Action': id, Accept: 'text/x-component', 'Content-Type': 'text/plain;charset=UTF-8', Origin: base },
+    body: JSON.stringify([input]),
+  })
+  const text = await res.text()
+  const line = text.split('\n').find((l) => /^[0-9a-f]+:\{"ok":/.test(l))
+  const value = line ? JSON.parse(line.slice(line.indexOf(':') + 1)) : null
+  if (!value?.ok) throw new Error(`${name} failed: ${text.slice(0, 400)}`)
+  return value.data
+}
+
+/** A review campaign of about min(scale, 100,000) items, launched through the app (its job runs in the worker). */
+async function ensureCampaign(raw: Raw, orgId: string, cookie: string): Promise<{ id: string; launchSeconds: number | null }> {
+  const existing = await raw.one<{ id: string } | undefined>(`SELECT "id" FROM "Campaign" WHERE "orgId" = ? AND "name" = 'Bench review' AND "status" = 'active'`, [orgId])
+  if (existing) return { id: existing.id, launchSeconds: null }
+  const target = Math.min(scale, 100_000)
+  // Whole sources, largest first, until the population reaches the target without overshooting it much.
+  const sources = await raw.all<{ sourceId: string; n: number }>(
+    `SELECT "sourceId", COUNT(*) AS n FROM "Identity" WHERE "orgId" = ? AND "status" <> 'deleted' GROUP BY "sourceId" ORDER BY n DESC`,
+    [orgId],
+  )
+  const picked: string[] = []
+  let total = 0
+  for (const s of sources) {
+    if (total >= target) break
+    if (total + Number(s.n) > target * 1.3 && picked.length) continue
+    picked.push(s.sourceId)
+    total += Number(s.n)
+  }
+  const [gov] = await raw.all<{ id: string }>(`SELECT u."id" FROM "User" u WHERE u."email" = 'grace@acme.example'`)
+  log(`launching a campaign of about ${total} items…`)
+  const t = performance.now()
+  const due = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10)
+  const r = (await callAction(cookie, '/acme/campaigns/new', 'lib/campaigns/actions.ts', 'createCampaignAction', {
+    orgSlug: 'acme', name: 'Bench review', type: 'identity', scope: { source: picked.join(',') }, fallbackReviewerId: gov.id, dueAt: due, launch: true,
+  })) as { id: string }
+  for (;;) {
+    const c = await raw.one<{ status: string; itemCount: number }>(`SELECT "status", "itemCount" FROM "Campaign" WHERE "id" = ?`, [r.id])
+    if (c.status === 'active') {
+      const secs = (performance.now() - t) / 1000
+      log(`campaign launched: ${c.itemCount} items in ${secs.toFixed(1)} s (through the app: request, queue, worker)`)
+      return { id: r.id, launchSeconds: secs }
+    }
+    if (c.status !== 'launching' && c.status !== 'draft') throw new Error(`the campaign is ${c.status}`)
+    await new Promise((res) => setTimeout(res, 500))
+  }
+}
+
+// ---- measuring -----------------------------------------------------------------------------------------------
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]
+}
+
+async function timePage(cookie: string, url: string) {
+  const t0 = performance.now()
+  const res = await fetch(base + url, { headers: { cookie }, redirect: 'manual' })
+  const ttfb = performance.now() - t0
+  const body = await res.arrayBuffer()
+  const total = performance.now() - t0
+  if (res.status !== 200) throw new Error(`${url} answered ${res.status}: ${Buffer.from(body).toString('utf8').slice(0, 300)}`)
+  return { ttfb, total, bytes: body.byteLength }
+}
+
+async function timeRaw(raw: Raw, fn: (r: Raw) => Promise<unknown>) {
+  const t0 = performance.now()
+  await fn(raw)
+  return performance.now() - t0
+}
+
+// ---- main ----------------------------------------------------------------------------------------------------
+
+async function main() {
+  const routes = appRoutes()
+  if (!pgUrl) fs.mkdirSync(path.join(root, '.tmp'), { recursive: true })
+  let raw = await openRaw(dbUrl)
+  // Migrate first (the seed needs the tables; start.mjs would do it too).
+  spawnSync(process.execPath, ['scripts/db.mjs', 'deploy'], { cwd: root, env: { ...process.env, DATABASE_URL: dbUrl }, stdio: 'inherit' })
+  await ensureSeeded(raw)
+  await raw.close()
+  raw = await openRaw(dbUrl)
+  const org = await raw.one<{ id: string }>(`SELECT "id" FROM "Organization" WHERE "slug" = 'acme'`)
+
+  log(`starting the production build on ${base} (${engine})…`)
+  const server = startServer()
+  const stop = () => {
+    stopping = true
+    try {
+      process.kill(-server.pid!, 'SIGTERM')
+    } catch {}
+  }
+  process.on('exit', stop)
+  try {
+    await waitHealthy()
+    const people = {
+      admin: 'ada@acme.example',
+      governance: 'grace@acme.example',
+      member: 'mo@acme.example',
+      auditor: 'audrey@acme.example',
+    }
+    const cookies: Record<string, string> = {}
+    for (const [role, email] of Object.entries(people)) cookies[role] = await signIn(email)
+    const campaign = await ensureCampaign(raw, org.id, cookies.governance)
+    // The busiest owner and reviewer, signed in as themselves (every seeded person may use the demo sign-in).
+    const owner = await raw.one<{ email: string; n: number }>(
+      `SELECT u."email", COUNT(*) AS n FROM "Identity" i JOIN "User" u ON u."id" = i."ownerId" WHERE i."orgId" = ? AND i."status" <> 'deleted' GROUP BY u."email" ORDER BY n DESC LIMIT 1`,
+      [org.id],
+    )
+    const reviewer = await raw.one<{ email: string; n: number }>(
+      `SELECT u."email", COUNT(*) AS n FROM "ReviewItem" r JOIN "User" u ON u."id" = r."reviewerId" WHERE r."campaignId" = ? GROUP BY u."email" ORDER BY n DESC LIMIT 1`,
+      [campaign.id],
+    )
+    cookies.owner = await signIn(owner.email)
+    cookies.reviewer = await signIn(reviewer.email)
+    const most = await raw.one<{ id: string; grantCount: number }>(`SELECT "id", "grantCount" FROM "Identity" WHERE "orgId" = ? ORDER BY "grantCount" DESC LIMIT 1`, [org.id])
+    const typical = await raw.one<{ id: string }>(`SELECT "id" FROM "Identity" WHERE "orgId" = ? AND "grantCount" = 5 LIMIT 1`, [org.id]).catch(() => most)
+
+    const pages = definePages({ orgId: org.id, campaignId: campaign.id, most: most.id, typical: typical?.id ?? most.id, ownerEmail: owner.email, reviewerEmail: reviewer.email })
+    const covered = new Set(pages.map((p) => p.route))
+    const missing = routes.filter((r) => !covered.has(r) && !(r in NOT_MEASURED))
+    if (missing.length) {
+      console.error(`bench pages: these pages are not measured — add them to bench/pages.ts (or to NOT_MEASURED, with the reason):\n  ${missing.join('\n  ')}`)
+      process.exit(1)
+    }
+
+    const results: Record<string, unknown>[] = []
+    for (const p of pages) {
+      const cookie = cookies[p.as]
+      await timePage(cookie, p.url) // warm-up (compiles nothing on a production build, fills caches as a person would)
+      const times: { ttfb: number; total: number; bytes: number }[] = []
+      for (let i = 0; i < runs; i++) times.push(await timePage(cookie, p.url))
+      const rawTimes: number[] = []
+      await timeRaw(raw, p.raw)
+      for (let i = 0; i < runs; i++) rawTimes.push(await timeRaw(raw, p.raw))
+      const row = {
+        page: p.name, url: p.url, as: p.as,
+        ttfbP50: pct(times.map((t) => t.ttfb), 50), ttfbP95: pct(times.map((t) => t.ttfb), 95),
+        totalP50: pct(times.map((t) => t.total), 50), totalP95: pct(times.map((t) => t.total), 95),
+        kb: Math.round(times[0].bytes / 1024), rawP50: pct(rawTimes, 50),
+      }
+      results.push(row)
+      log(`${p.name.padEnd(44)} total p50 ${row.totalP50.toFixed(0).padStart(6)} ms  p95 ${row.totalP95.toFixed(0).padStart(6)} ms  ttfb p50 ${row.ttfbP50.toFixed(0).padStart(5)} ms  raw ${row.rawP50.toFixed(1)} ms`)
+    }
+    writeResults(results, { campaignLaunchSeconds: campaign.launchSeconds, owner: `${owner.email} (${owner.n} identities)`, reviewer: `${reviewer.email} (${reviewer.n} items)`, mostGrants: most.grantCount })
+  } finally {
+    await raw.close()
+    stop()
+  }
+}
+
+function definePages(x: { orgId: string; campaignId: string; most: string; typical: string; ownerEmail: string; reviewerEmail: string }): Page[] {
+  const o = x.orgId
+  const page = (name: string, route: string, url: string, as: Role, rawFn: (r: Raw) => Promise<unknown>): Page => ({ name, route, url, as, raw: rawFn })
+  const inv = (where: string, order = `"riskScore" DESC, "id"`, offset = 0, params: unknown[] = []) => async (r: Raw) => {
+    await r.all(`SELECT "id", "name", "kind", "environment", "status", "lastUsedAt", "riskScore" FROM "Identity" WHERE "orgId" = ? AND "status" <> 'deleted' ${where} ORDER BY ${order} LIMIT 50 OFFSET ${offset}`, [o, ...params])
+    await r.one(`SELECT COUNT(*) AS n FROM "Identity" WHERE "orgId" = ? AND "status" <> 'deleted' ${where}`, [o, ...params])
+  }
+  const yearAgo = new Date(Date.now() - 365 * 86_400_000)
+  const dormantCut = new Date(Date.now() - 90 * 86_400_000)
+  const findingIn = (code: string) => `AND EXISTS (SELECT 1 FROM "Finding" f WHERE f."identityId" = "Identity"."id" AND f."orgId" = '${o}' AND f."status" = 'open' AND f."owaspCode" = '${code}')`
+  return [
+    page('sign-in', '/sign-in', '/sign-in', 'member', async (r) => r.all(`SELECT "email" FROM "User" WHERE "demo" = ? LIMIT 10`, [true])),
+    page('dashboard', '/[orgSlug]', '/acme', 'governance', async (r) => r.one(`SELECT "metrics" FROM "MetricSnapshot" WHERE "orgId" = ? ORDER BY "day" DESC LIMIT 1`, [o])),
+    page('inventory, default view', '/[orgSlug]/identities', '/acme/identities', 'governance', inv('')),
+    page('inventory, kind = service account', '/[orgSlug]/identities', '/acme/identities?kind=service_account', 'governance', inv(`AND "kind" = 'service_account'`)),
+    page('inventory, production', '/[orgSlug]/identities', '/acme/identities?env=production', 'governance', inv(`AND "environment" = 'production'`)),
+    page('inventory, unowned + privileged', '/[orgSlug]/identities', '/acme/identities?owner=unowned&privileged=yes', 'governance', inv(`AND "ownerId" IS NULL AND "privileged" = ?`, undefined, 0, [true])),
+    page('inventory, dormant', '/[orgSlug]/identities', '/acme/identities?dormant=yes', 'governance', inv(`AND ("lastUsedAt" IS NULL OR "lastUsedAt" < ?)`, undefined, 0, [dormantCut])),
+    page('inventory, secret older than a year', '/[orgSlug]/identities', '/acme/identities?credAge=365', 'governance', inv(`AND "oldestSecretAt" < ?`, undefined, 0, [yearAgo])),
+    page('inventory, high risk', '/[orgSlug]/identities', '/acme/identities?risk=high', 'governance', inv(`AND "riskScore" >= 70`)),
+    page('inventory, finding NHI5', '/[orgSlug]/identities', '/acme/identities?finding=NHI5', 'governance', inv(findingIn('NHI5'))),
+    page('inventory, finding NHI1', '/[orgSlug]/identities', '/acme/identities?finding=NHI1', 'governance', inv(findingIn('NHI1'))),
+    page('inventory, search "payments"', '/[orgSlug]/identities', '/acme/identities?q=payments', 'governance', inv(`AND "searchText" LIKE ?`, undefined, 0, ['%payments%'])),
+    page('inventory, sort by name, page 200', '/[orgSlug]/identities', '/acme/identities?sort=name&dir=asc&page=200', 'governance', inv('', `"name", "id"`, 199 * 50)),
+    page('inventory, sort by last used', '/[orgSlug]/identities', '/acme/identities?sort=lastUsedAt&dir=desc', 'governance', inv('', `"lastUsedAt" DESC, "id"`)),
+    page('inventory, sort by secret age', '/[orgSlug]/identities', '/acme/identities?sort=oldestSecretAt&dir=asc', 'governance', inv('', `"oldestSecretAt", "id"`)),
+    page('inventory, deep page (2,000)', '/[orgSlug]/identities', '/acme/identities?page=2000', 'governance', inv('', undefined, 1999 * 50)),
+    page('inventory as member', '/[orgSlug]/identities', '/acme/identities', 'member', inv('')),
+    page('identity with the most grants', '/[orgSlug]/identities/[identityId]', `/acme/identities/${x.most}`, 'governance', async (r) => {
+      await r.one(`SELECT * FROM "Identity" WHERE "id" = ? AND "orgId" = ?`, [x.most, o])
+      await r.all(`SELECT g."id", e."name" FROM "Grant" g JOIN "Entitlement" e ON e."id" = g."entitlementId" WHERE g."identityId" = ? AND g."orgId" = ? ORDER BY g."privileged" DESC, g."createdAt" DESC LIMIT 500`, [x.most, o])
+      await r.all(`SELECT * FROM "Credential" WHERE "identityId" = ? ORDER BY "createdAt" DESC LIMIT 100`, [x.most])
+    }),
+    page('identity, typical', '/[orgSlug]/identities/[identityId]', `/acme/identities/${x.typical}`, 'member', async (r) => {
+      await r.one(`SELECT * FROM "Identity" WHERE "id" = ? AND "orgId" = ?`, [x.typical, o])
+      await r.all(`SELECT g."id", e."name" FROM "Grant" g JOIN "Entitlement" e ON e."id" = g."entitlementId" WHERE g."identityId" = ? AND g."orgId" = ? ORDER BY g."privileged" DESC, g."createdAt" DESC LIMIT 500`, [x.typical, o])
+    }),
+    ...(['governance', 'member', 'auditor', 'owner'] as const).map((as) =>
+      page(`My identities as ${as === 'owner' ? `the busiest owner (${x.ownerEmail})` : as}`, '/[orgSlug]/my', '/acme/my', as, async (r) => {
+        await r.all(`SELECT i."id" FROM "Identity" i JOIN "User" u ON u."id" = i."ownerId" WHERE i."orgId" = ? AND u."email" = ? AND i."status" <> 'deleted' ORDER BY i."riskScore" DESC LIMIT 50`, [o, as === 'owner' ? x.ownerEmail : 'mo@acme.example'])
+      }),
+    ),
+    page(`My reviews as the busiest reviewer (${x.reviewerEmail})`, '/[orgSlug]/reviews', '/acme/reviews', 'reviewer', async (r) => {
+      await r.all(`SELECT r."id" FROM "ReviewItem" r JOIN "User" u ON u."id" = r."reviewerId" WHERE r."orgId" = ? AND u."email" = ? AND r."status" = 'pending' ORDER BY r."identityName", r."id" LIMIT 50`, [o, x.reviewerEmail])
+      await r.one(`SELECT COUNT(*) AS n FROM "ReviewItem" r JOIN "User" u ON u."id" = r."reviewerId" WHERE r."orgId" = ? AND u."email" = ? AND r."status" = 'pending'`, [o, x.reviewerEmail])
+    }),
+    page('campaigns', '/[orgSlug]/campaigns', '/acme/campaigns', 'governance', async (r) => r.all(`SELECT * FROM "Campaign" WHERE "orgId" = ? ORDER BY "createdAt" DESC LIMIT 50`, [o])),
+    page('campaign page with statistics', '/[orgSlug]/campaigns/[campaignId]', `/acme/campaigns/${x.campaignId}`, 'governance', async (r) => {
+      await r.all(`SELECT "reviewerId", "status", COUNT(*) AS n FROM "ReviewItem" WHERE "campaignId" = ? GROUP BY "reviewerId", "status"`, [x.campaignId])
+      await r.all(`SELECT * FROM "ReviewItem" WHERE "campaignId" = ? ORDER BY "identityName" LIMIT 50`, [x.campaignId])
+    }),
+    page('new campaign form', '/[orgSlug]/campaigns/new', '/acme/campaigns/new', 'governance', async (r) => r.all(`SELECT "userId" FROM "Membership" WHERE "orgId" = ?`, [o])),
+    page('findings', '/[orgSlug]/findings', '/acme/findings', 'governance', async (r) => {
+      await r.all(`SELECT f."id" FROM "Finding" f WHERE f."orgId" = ? AND f."status" = 'open' ORDER BY f."severityRank", f."id" LIMIT 50`, [o])
+      await r.one(`SELECT COUNT(*) AS n FROM "Finding" WHERE "orgId" = ? AND "status" = 'open'`, [o])
+    }),
+    page('findings, critical in production', '/[orgSlug]/findings', '/acme/findings?severity=critical&env=production', 'governance', async (r) =>
+      r.all(`SELECT f."id" FROM "Finding" f JOIN "Identity" i ON i."id" = f."identityId" WHERE f."orgId" = ? AND f."status" = 'open' AND f."severity" = 'critical' AND i."environment" = 'production' LIMIT 50`, [o])),
+    page('audit log', '/[orgSlug]/audit', '/acme/audit', 'auditor', async (r) => r.all(`SELECT * FROM "AuditEvent" WHERE "orgId" = ? ORDER BY "seq" DESC LIMIT 50`, [o])),
+    page('audit log, decisions only', '/[orgSlug]/audit', '/acme/audit?action=review', 'auditor', async (r) => r.all(`SELECT * FROM "AuditEvent" WHERE "orgId" = ? AND "action" LIKE 'review%' ORDER BY "seq" DESC LIMIT 50`, [o])),
+    page('jobs', '/[orgSlug]/jobs', '/acme/jobs', 'governance', async (r) => r.all(`SELECT * FROM "Job" WHERE "orgId" = ? ORDER BY "createdAt" DESC LIMIT 50`, [o])),
+    page('sources', '/[orgSlug]/sources', '/acme/sources', 'governance', async (r) => r.all(`SELECT "sourceId", COUNT(*) FROM "Identity" WHERE "orgId" = ? GROUP BY "sourceId"`, [o])),
+    page('import a file', '/[orgSlug]/sources/import', '/acme/sources/import', 'governance', async (r) => r.all(`SELECT * FROM "Source" WHERE "orgId" = ?`, [o])),
+    page('settings (members)', '/[orgSlug]/settings', '/acme/settings', 'admin', async (r) => r.all(`SELECT "ownerId", COUNT(*) FROM "Identity" WHERE "orgId" = ? GROUP BY "ownerId"`, [o])),
+    page('posture settings', '/[orgSlug]/settings/posture', '/acme/settings/posture', 'admin', async (r) => r.one(`SELECT "settings" FROM "Organization" WHERE "id" = ?`, [o])),
+    page('inbox', '/[orgSlug]/inbox', '/acme/inbox', 'member', async (r) => r.all(`SELECT * FROM "Notification" WHERE "orgId" = ? ORDER BY "createdAt" DESC LIMIT 50`, [o])),
+    page('owner requests', '/[orgSlug]/requests', '/acme/requests', 'governance', async (r) => r.all(`SELECT * FROM "OwnerRequest" WHERE "orgId" = ? ORDER BY "createdAt" DESC LIMIT 50`, [o])),
+  ]
+}
+
+function writeResults(rows: Record<string, unknown>[], meta: Record<string, unknown>) {
+  const day = new Date().toISOString().slice(0, 10)
+  // Smoke runs (npm test) write under .tmp: only real scales belong in bench/results/.
+  const dir = scale >= 10_000 ? path.join(root, 'bench', 'results') : path.join(root, '.tmp', 'bench-results')
+  fs.mkdirSync(dir, { recursive: true })
+  const name = `${day}-pages-${engine}-${scale}`
+  const ms = (v: unknown) => (typeof v === 'number' ? (v >= 100 ? v.toFixed(0) : v.toFixed(1)) : '')
+  const lines = [
+    `# Pages over HTTP — ${scale.toLocaleString('en-US')} identities, ${engine}`,
+    '',
+    `${new Date().toISOString()} · production build · ${runs} requests per page after one warm-up · ${process.platform} ${process.arch}, node ${process.version}, ${cpus} CPUs.`,
+    `Times in milliseconds: time to first byte (TTFB) and until the whole response arrived (pages stream), p50 and p95; "raw" is the driver alone running hand-written SQL for the page's main data (p50), and "×" the whole page's p50 over it.`,
+    '',
+    ...Object.entries(meta).map(([k, v]) => `- ${k}: ${v ?? '—'}`),
+    '',
+    '| page | as | total p50 | total p95 | TTFB p50 | TTFB p95 | KiB | raw p50 | × |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows.map((r) => `| ${r.page} | ${r.as} | ${ms(r.totalP50)} | ${ms(r.totalP95)} | ${ms(r.ttfbP50)} | ${ms(r.ttfbP95)} | ${r.kb} | ${ms(r.rawP50)} | ${((r.totalP50 as number) / Math.max(0.1, r.rawP50 as number)).toFixed(0)} |`),
+    '',
+  ]
+  fs.writeFileSync(path.join(dir, `${name}.md`), lines.join('\n'))
+  fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify({ scale, engine, runs, meta, rows }, null, 2))
+  log(`results written to ${path.relative(root, path.join(dir, `${name}.md`))}`)
+}
+const cpus = (await import("node:os")).cpus().length
+
+main().catch((err) => {
+  console.error('bench pages:', err instanceof Error ? err.message : err)
+  process.exit(1)
+})
