@@ -3,7 +3,7 @@ import { notFound, redirect } from 'next/navigation'
 import { cache } from 'react'
 import { recordDenied } from '@/lib/audit/record'
 import { auth } from '@/lib/auth/config'
-import type { OrgContext } from '@/lib/auth/org-context'
+import type { UserCtx } from '@/lib/auth/org-context'
 import { can, isRole, type Permission } from '@/lib/auth/permissions'
 import { db } from '@/lib/db'
 import { AppError, NotFoundError, UnauthorizedError } from '@/lib/errors'
@@ -21,7 +21,7 @@ export const getCurrentUser = cache(async () => {
 })
 
 /** Membership and role come from the database on every request, never from the JWT. */
-export const requireOrgContext = cache(async (orgSlug: string): Promise<OrgContext> => {
+export const requireOrgContext = cache(async (orgSlug: string): Promise<UserCtx> => {
   const user = await getCurrentUser()
   if (!user) throw new UnauthorizedError()
   if (typeof orgSlug !== 'string' || orgSlug.length > 64) throw new NotFoundError('Organization not found')
@@ -48,7 +48,7 @@ export async function listMyOrgs(userId: string) {
 }
 
 /** For server components: the org context, or the right navigation (sign-in, 404). */
-export async function pageContext(orgSlug: string): Promise<OrgContext> {
+export async function pageContext(orgSlug: string): Promise<UserCtx> {
   try {
     return await requireOrgContext(orgSlug)
   } catch (err) {
@@ -59,14 +59,14 @@ export async function pageContext(orgSlug: string): Promise<OrgContext> {
 }
 
 /** True when allowed; otherwise records the refused attempt so the page can render <Forbidden />. */
-export async function pageAllows(ctx: OrgContext, permission: Permission, page: string): Promise<boolean> {
+export async function pageAllows(ctx: UserCtx, permission: Permission, page: string): Promise<boolean> {
   if (can(ctx.role, permission)) return true
   await recordDenied(ctx, { action: `page.view`, targetType: 'page', targetLabel: page, details: { permission, role: ctx.role } })
   return false
 }
 
 /** Runs a query; a domain NotFound becomes the 404 page, recorded as a refused attempt (ids of another organization land here). */
-export async function orNotFound<T>(p: Promise<T>, ctx: OrgContext, target: { type: string; id: string }): Promise<T> {
+export async function orNotFound<T>(p: Promise<T>, ctx: UserCtx, target: { type: string; id: string }): Promise<T> {
   try {
     return await p
   } catch (err) {

@@ -1,12 +1,13 @@
 import 'server-only'
 import { recordAudit } from '@/lib/audit/record'
+import { systemContext } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
 import { enqueueJob } from '@/lib/jobs/queue'
 import { notify } from '@/lib/notifications/notify'
 import { UPDATE_CHUNK } from './decide'
 import { systemActor } from './launch'
 import { nextPeriod } from './recommend'
-import { campaignContext, remediateItems } from './remediate'
+import { remediateItems } from './remediate'
 
 const CHUNK = 5000
 const DAY = 86_400_000
@@ -110,7 +111,7 @@ export async function runClose({ orgId, campaignId }: { orgId: string; campaignI
     await recordAudit(tx, systemActor(c.orgId), { action: 'campaign.items-locked', targetType: 'campaign', targetId: campaignId, targetLabel: c.name, details: { stage, items: locked.count } })
   })
   await refreshCount(campaignId)
-  const ctx = campaignContext(c.org, c)
+  const ctx = systemContext(c.org, { type: 'close_campaign', id: null })
   let remediation = { pending: 0, manual: 0 }
   let after = ''
   for (;;) {

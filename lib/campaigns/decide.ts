@@ -1,10 +1,10 @@
 import 'server-only'
 import type { Prisma } from '@/lib/generated/sqlite/client'
 import { recordAudit } from '@/lib/audit/record'
-import { assertCan, type OrgContext } from '@/lib/auth/org-context'
+import { assertCan, systemContext, type UserCtx } from '@/lib/auth/org-context'
 import { db, type Tx } from '@/lib/db'
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '@/lib/errors'
-import { campaignContext, remediateItems } from './remediate'
+import { remediateItems } from './remediate'
 import { DECISION_LABELS, needsJustification, parseSnapshot, type BulkDecideInput, type DecideInput, type DecisionKind, type ReviewFilter } from './schemas'
 
 const CHUNK = 5000
@@ -14,7 +14,7 @@ const MAX_ELAPSED = 3_600_000
 const FINAL = new Set(['keep', 'revoke', 'reduce'])
 
 /** The reviewer's own items in open stages, narrowed by the list filter. Every reviewer query starts here. */
-export function myItemsWhere(ctx: OrgContext, f: ReviewFilter): Prisma.ReviewItemWhereInput {
+export function myItemsWhere(ctx: UserCtx, f: ReviewFilter): Prisma.ReviewItemWhereInput {
   // No join on the campaign: items of a closed stage are 'closed' and items of a launch in progress 'staged',
   // so the item status alone keeps the list to open stages (and the reviewer's index serves it).
   const and: Prisma.ReviewItemWhereInput[] = [{ orgId: ctx.org.id, reviewerId: ctx.user.id }]
@@ -30,7 +30,7 @@ export function myItemsWhere(ctx: OrgContext, f: ReviewFilter): Prisma.ReviewIte
 }
 
 /** Seconds spent on a decision: since the item was first viewed or the reviewer's previous decision, whichever is later. */
-async function elapsedSince(tx: Tx, ctx: OrgContext, firstViewedAt: Date | null, now: number) {
+async function elapsedSince(tx: Tx, ctx: UserCtx, firstViewedAt: Date | null, now: number) {
   const prev = await tx.decision.findFirst({ where: { orgId: ctx.org.id, decidedById: ctx.user.id }, orderBy: { createdAt: 'desc' }, select: { createdAt: true } })
   const since = Math.max(firstViewedAt?.getTime() ?? 0, prev?.createdAt.getTime() ?? 0)
   return since ? Math.min(MAX_ELAPSED, Math.max(0, now - since)) : null
@@ -43,11 +43,11 @@ const statusFor = (d: string) => (FINAL.has(d) ? 'decided' : 'pending')
  * Records one decision. The reviewer sends the version they saw: if someone (another tab, a reassignment, an
  * admin) changed the item since, nothing is written and the conflict names the current decision.
  */
-export async function decideItem(ctx: OrgContext, input: DecideInput) {
+export async function decideItem(ctx: UserCtx, input: DecideInput) {
   assertCan(ctx, 'review:decide')
   const item = await db.reviewItem.findFirst({
     where: { id: input.itemId, orgId: ctx.org.id },
-    include: { campaign: { select: { id: true, name: true, type: true, status: true, currentStage: true, justificationRule: true, autoRemediate: true, secondStage: true, createdById: true } } },
+    include: { campaign: { select: { id: true, name: true, type: true, status: true, currentStage: true, justificationRule: true, autoRemediate: true, secondStage: true } } },
   })
   if (!item) throw new NotFoundError('Review item not found')
   // Only the assigned reviewer decides; admins reassign rather than decide for someone else.
@@ -107,7 +107,8 @@ export async function decideItem(ctx: OrgContext, input: DecideInput) {
     throw new ConflictError(`This item changed while you were deciding: it is now “${label}”${who ? ` by ${who}` : ''}. Review it and decide again.`)
   }
   if (c.autoRemediate && c.secondStage === 'none' && (input.decision === 'revoke' || input.decision === 'reduce')) {
-    await remediateItems(campaignContext(ctx.org, c), c.type, [{ ...item, decision: input.decision, reduceGrantIds, justification: input.justification }])
+    // The campaign's rule acts, as the system: the reviewer asked for a decision, not for a remediation.
+    await remediateItems(systemContext(ctx.org, { type: 'auto_remediate', id: c.id }), c.type, [{ ...item, decision: input.decision, reduceGrantIds, justification: input.justification }])
   }
   return result
 }
@@ -128,7 +129,7 @@ type BulkPlanItem = { id: string; campaignId: string; stage: number; privileged:
  * justification rule before anything is written; then one Decision row per item (marked bulk) and one audit
  * row per chunk, each chunk in its own transaction.
  */
-export async function bulkDecide(ctx: OrgContext, input: BulkDecideInput) {
+export async function bulkDecide(ctx: UserCtx, input: BulkDecideInput) {
   assertCan(ctx, 'review:decide')
   const where: Prisma.ReviewItemWhereInput = input.ids?.length
     ? { AND: [myItemsWhere(ctx, { state: 'all' }), { id: { in: input.ids } }] }
@@ -214,13 +215,13 @@ export async function bulkDecide(ctx: OrgContext, input: BulkDecideInput) {
   }
   for (const campaignId of touched) await refreshDecidedCount(campaignId)
   for (const b of autoRemediate) {
-    const c = await db.campaign.findUniqueOrThrow({ where: { id: b.campaignId }, select: { name: true, type: true, createdById: true } })
+    const c = await db.campaign.findUniqueOrThrow({ where: { id: b.campaignId, orgId: ctx.org.id }, select: { type: true } })
     for (let s = 0; s < b.ids.length; s += CHUNK) {
       const items = await db.reviewItem.findMany({
         where: { id: { in: b.ids.slice(s, s + CHUNK) }, orgId: ctx.org.id },
         select: { id: true, decision: true, identityId: true, grantId: true, credentialId: true, reduceGrantIds: true, justification: true },
       })
-      await remediateItems(campaignContext(ctx.org, c), c.type, items)
+      await remediateItems(systemContext(ctx.org, { type: 'auto_remediate', id: b.campaignId }), c.type, items)
     }
   }
   return { decided: plan.length, skipped }
@@ -232,7 +233,7 @@ export async function refreshDecidedCount(campaignId: string) {
 }
 
 /** Notes when a reviewer first saw items (the start of "time spent" for rubber-stamp detection). */
-export async function markViewed(ctx: OrgContext, ids: string[]) {
+export async function markViewed(ctx: UserCtx, ids: string[]) {
   assertCan(ctx, 'review:decide')
   if (!ids.length) return { marked: 0 }
   const r = await db.reviewItem.updateMany({ where: { id: { in: ids.slice(0, CHUNK) }, orgId: ctx.org.id, reviewerId: ctx.user.id, firstViewedAt: null }, data: { firstViewedAt: new Date() } })

@@ -1,6 +1,6 @@
 import 'server-only'
 import { recordAudit } from '@/lib/audit/record'
-import { assertCan, type OrgContext } from '@/lib/auth/org-context'
+import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { can, isRole } from '@/lib/auth/permissions'
 import { db, type Tx } from '@/lib/db'
 import { ConflictError, ForbiddenError, ForeignReferenceError, NotFoundError, ValidationError } from '@/lib/errors'
@@ -12,7 +12,7 @@ import type { CampaignInput, ReassignInput } from './schemas'
 
 const ID = /^[a-z0-9_-]{1,40}$/i
 
-export async function getOwnCampaign(ctx: OrgContext, id: string, tx: Tx | typeof db = db) {
+export async function getOwnCampaign(ctx: UserCtx, id: string, tx: Tx | typeof db = db) {
   if (!ID.test(id)) throw new NotFoundError('Campaign not found')
   const c = await tx.campaign.findFirst({ where: { id, orgId: ctx.org.id } })
   if (!c) throw new NotFoundError('Campaign not found')
@@ -43,7 +43,7 @@ function emptyScope(type: string) {
   return new ValidationError(`The scope matches no ${what}: widen the filter before launching.`, { scope: [`No ${what} match this scope`] })
 }
 
-export async function createCampaign(ctx: OrgContext, input: CampaignInput) {
+export async function createCampaign(ctx: UserCtx, input: CampaignInput) {
   assertCan(ctx, 'campaign:manage')
   if (input.dueAt.getTime() <= Date.now()) throw new ValidationError('The due date is in the past.', { dueAt: ['The due date must be in the future'] })
   await assertReviewer(ctx.org.id, input.fallbackReviewerId, 'fallbackReviewerId')
@@ -83,7 +83,7 @@ export async function createCampaign(ctx: OrgContext, input: CampaignInput) {
  * Checks the campaign can launch, then queues the launch job (or schedules it for the start date). The
  * snapshot itself runs in the job, so a 100,000-item launch never holds a request open.
  */
-export async function launchCampaign(ctx: OrgContext, campaignId: string) {
+export async function launchCampaign(ctx: UserCtx, campaignId: string) {
   assertCan(ctx, 'campaign:manage')
   const c = await getOwnCampaign(ctx, campaignId)
   if (c.status !== 'draft' && c.status !== 'scheduled') throw new ConflictError(`This campaign is already ${c.status}.`)
@@ -111,7 +111,7 @@ export async function launchCampaign(ctx: OrgContext, campaignId: string) {
 }
 
 /** Asks for the current stage to close; the close job applies the default decision and hands revokes to remediation. */
-export async function requestClose(ctx: OrgContext, campaignId: string) {
+export async function requestClose(ctx: UserCtx, campaignId: string) {
   assertCan(ctx, 'campaign:manage')
   const c = await getOwnCampaign(ctx, campaignId)
   if (c.status !== 'active') throw new ConflictError(c.status === 'closed' ? 'This campaign is already closed.' : `This campaign is ${c.status}: it cannot be closed now.`)
@@ -132,7 +132,7 @@ export async function requestClose(ctx: OrgContext, campaignId: string) {
 }
 
 /** Reminds every reviewer with open items now (at most once an hour per campaign, so a double click is harmless). */
-export async function remindNow(ctx: OrgContext, campaignId: string) {
+export async function remindNow(ctx: UserCtx, campaignId: string) {
   assertCan(ctx, 'campaign:manage')
   const c = await getOwnCampaign(ctx, campaignId)
   if (c.status !== 'active') throw new ConflictError('Only an active campaign sends reminders.')
@@ -154,7 +154,7 @@ export async function remindNow(ctx: OrgContext, campaignId: string) {
  * Hands items to another reviewer with a reason. A reviewer may delegate their own open items; admin and
  * governance (campaign:manage) may reassign any item of the organization.
  */
-export async function reassignItems(ctx: OrgContext, input: ReassignInput) {
+export async function reassignItems(ctx: UserCtx, input: ReassignInput) {
   assertCan(ctx, 'review:decide')
   const manager = can(ctx.role, 'campaign:manage')
   if (input.toUserId === ctx.user.id && !manager) throw new ValidationError('Pick someone else to delegate to.', { toUserId: ['Pick someone else'] })

@@ -1,6 +1,6 @@
 import 'server-only'
 import { createHash } from 'node:crypto'
-import type { Actor } from '@/lib/auth/org-context'
+import type { ActorRef } from '@/lib/auth/org-context'
 import { recordAudit } from '@/lib/audit/record'
 import type {
   DiscoveredCredential,
@@ -35,7 +35,7 @@ export type SyncOptions = {
   allOrNothing?: boolean
   onProgress?: (p: SyncProgress) => void | Promise<void>
   /** who asked (the audit row's actor); a scheduled sync is the system */
-  actor?: Actor
+  actor?: ActorRef
   /** extra audit details (e.g. the import's file name) */
   details?: Record<string, unknown>
   /** runs in the final transaction (e.g. to enqueue a findings recompute) */
@@ -67,7 +67,7 @@ export function fingerprintOf(raw: string): string {
   return createHash('sha256').update(`${env().secretSalt}:${raw}`).digest('hex')
 }
 
-const SYSTEM: Actor = { type: 'system', id: null, label: 'sync' }
+const SYSTEM: ActorRef = { type: 'system', id: null, label: 'sync' }
 
 export async function applyDiscovery(orgId: string, sourceId: string, pages: AsyncIterable<DiscoveryPage>, opts: SyncOptions): Promise<SyncResult> {
   const source = await db.source.findFirst({ where: { id: sourceId, orgId }, select: { id: true, name: true, config: true } })

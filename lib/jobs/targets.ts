@@ -1,6 +1,6 @@
 import 'server-only'
 import { describeOwnershipChange } from '@/lib/audit/describe'
-import type { OrgContext } from '@/lib/auth/org-context'
+import type { UserCtx } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
 import { describeFilter } from '@/lib/inventory/describe'
 import { identityFilterSchema } from '@/lib/inventory/schemas'
@@ -37,7 +37,7 @@ const strings = (...vs: unknown[]) => vs.flatMap((v) => (Array.isArray(v) ? v.fi
  * identity, the campaign, the source, the person. One query per kind of thing for the whole page, all scoped to
  * this organization: an id from elsewhere is never looked up.
  */
-export async function describeJobTargets(ctx: OrgContext, jobs: JobRow[]): Promise<Map<string, JobTarget>> {
+export async function describeJobTargets(ctx: UserCtx, jobs: JobRow[]): Promise<Map<string, JobTarget>> {
   const orgId = ctx.org.id
   const payloads = new Map(jobs.map((j) => [j.id, parse(j.payload)]))
   const p = (j: JobRow) => payloads.get(j.id)!

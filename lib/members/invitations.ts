@@ -1,7 +1,7 @@
 import 'server-only'
 import { randomBytes } from 'node:crypto'
 import { recordAudit, recordDenied } from '@/lib/audit/record'
-import { assertCan, type Actor, type OrgContext } from '@/lib/auth/org-context'
+import { assertCan, type UserActor, type UserCtx } from '@/lib/auth/org-context'
 import { ROLE_LABELS, isRole } from '@/lib/auth/permissions'
 import { db, type Tx } from '@/lib/db'
 import { env } from '@/lib/env'
@@ -27,7 +27,7 @@ function newToken() {
 }
 
 /** The e-mail job carries the token sealed; without SMTP there is no job and the admin copies the link. */
-async function enqueueInvitationMail(tx: Tx, ctx: OrgContext, invitationId: string, token: string, tokenHash: string) {
+async function enqueueInvitationMail(tx: Tx, ctx: UserCtx, invitationId: string, token: string, tokenHash: string) {
   if (!env().smtpUrl) return false
   await enqueueJob(tx, {
     orgId: ctx.org.id,
@@ -51,7 +51,7 @@ async function retireInvitationMail(tx: Tx, orgId: string, invitationId: string)
 }
 
 /** Invites a person by e-mail with a role. Returns the link's path, which is never stored and cannot be shown again. */
-export async function inviteMember(ctx: OrgContext, input: Pick<InviteInput, 'email' | 'role'>) {
+export async function inviteMember(ctx: UserCtx, input: Pick<InviteInput, 'email' | 'role'>) {
   assertCan(ctx, 'member:manage')
   const email = input.email.trim().toLowerCase()
   const now = new Date()
@@ -77,7 +77,7 @@ export async function inviteMember(ctx: OrgContext, input: Pick<InviteInput, 'em
 }
 
 /** A new link (the old one stops working), a new expiry, and a new e-mail when SMTP is configured. */
-export async function resendInvitation(ctx: OrgContext, invitationId: string) {
+export async function resendInvitation(ctx: UserCtx, invitationId: string) {
   assertCan(ctx, 'member:manage')
   const now = new Date()
   return db.$transaction(async (tx) => {
@@ -101,7 +101,7 @@ export async function resendInvitation(ctx: OrgContext, invitationId: string) {
   })
 }
 
-export async function revokeInvitation(ctx: OrgContext, invitationId: string) {
+export async function revokeInvitation(ctx: UserCtx, invitationId: string) {
   assertCan(ctx, 'member:manage')
   return db.$transaction(async (tx) => {
     const inv = await tx.invitation.findFirst({ where: { id: invitationId, orgId: ctx.org.id }, select: { id: true, email: true, role: true, status: true } })
@@ -159,7 +159,7 @@ export async function acceptInvitation(user: SignedIn, token: string, now = new 
     ? await db.invitation.findUnique({ where: { tokenHash: sha256(token) }, include: { org: { select: { id: true, slug: true, name: true } } } })
     : null
   if (!inv) throw new NotFoundError('This invitation link is not valid. Check that you copied all of it, or ask for a new one.')
-  const actor: Actor = { type: 'user', id: user.id, label: user.email }
+  const actor: UserActor = { type: 'user', id: user.id, label: user.email }
   const ctx = { org: inv.org, actor }
   const refuse = async (reason: string, err: Error): Promise<never> => {
     await recordDenied(ctx, { action: 'invitation.accept', targetType: 'invitation', targetId: inv.id, targetLabel: inv.email, details: { reason } })

@@ -1,7 +1,7 @@
 import 'server-only'
 import { randomBytes } from 'node:crypto'
 import { recordAudit } from '@/lib/audit/record'
-import { assertCan, type OrgContext } from '@/lib/auth/org-context'
+import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { db, type Tx } from '@/lib/db'
 import { ConflictError, NotFoundError, ValidationError } from '@/lib/errors'
 import { enqueueJob } from '@/lib/jobs/queue'
@@ -9,7 +9,7 @@ import { ROLE_LABELS, type Role } from '@/lib/auth/permissions'
 import { notify } from '@/lib/notifications/notify'
 import type { OffboardPayload } from '@/lib/ownership/schemas'
 
-async function leaver(ctx: OrgContext, userId: string) {
+async function leaver(ctx: UserCtx, userId: string) {
   const m = await db.membership.findFirst({
     where: { orgId: ctx.org.id, userId },
     select: { id: true, role: true, status: true, user: { select: { id: true, name: true, email: true, active: true } } },
@@ -24,7 +24,7 @@ async function leaver(ctx: OrgContext, userId: string) {
   return m
 }
 
-async function startOffboarding(tx: Tx, ctx: OrgContext, user: { id: string; name: string; email: string }, reason: OffboardPayload['reason']) {
+async function startOffboarding(tx: Tx, ctx: UserCtx, user: { id: string; name: string; email: string }, reason: OffboardPayload['reason']) {
   const owned = await tx.identity.count({ where: { orgId: ctx.org.id, ownerId: user.id } })
   // Pending hand-offs to or from the leaver can no longer complete.
   await tx.ownershipTransfer.updateMany({
@@ -45,7 +45,7 @@ async function startOffboarding(tx: Tx, ctx: OrgContext, user: { id: string; nam
 }
 
 /** Removes a person from this organization; their identities are handed over by an offboard_member job. */
-export async function removeMember(ctx: OrgContext, userId: string) {
+export async function removeMember(ctx: UserCtx, userId: string) {
   assertCan(ctx, 'member:manage')
   const m = await leaver(ctx, userId)
   if (m.status !== 'active') throw new ConflictError(`${m.user.name} was already removed.`)
@@ -61,7 +61,7 @@ export async function removeMember(ctx: OrgContext, userId: string) {
  * Deactivates a person: they can no longer sign in or own identities. A user account is shared across
  * organizations, so an admin of one organization may deactivate only people who belong to no other.
  */
-export async function deactivateMember(ctx: OrgContext, userId: string) {
+export async function deactivateMember(ctx: UserCtx, userId: string) {
   assertCan(ctx, 'member:manage')
   const m = await leaver(ctx, userId)
   if (!m.user.active) throw new ConflictError(`${m.user.name} is already deactivated.`)
@@ -79,7 +79,7 @@ export async function deactivateMember(ctx: OrgContext, userId: string) {
  * Changes a member's role. The organization always keeps an active admin: the last one cannot be demoted, by
  * someone else or by themselves.
  */
-export async function changeMemberRole(ctx: OrgContext, input: { userId: string; role: Role }) {
+export async function changeMemberRole(ctx: UserCtx, input: { userId: string; role: Role }) {
   assertCan(ctx, 'member:manage')
   return db.$transaction(async (tx) => {
     // A row lock on the organization (PostgreSQL) serializes role changes, so two admins demoting each other cannot leave none.

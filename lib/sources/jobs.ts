@@ -1,5 +1,5 @@
 import 'server-only'
-import type { Actor } from '@/lib/auth/org-context'
+import type { ActorRef } from '@/lib/auth/org-context'
 import { readImportFile } from '@/lib/connectors/import/formats'
 import { ImportFormatError } from '@/lib/connectors/import/pages'
 import { connectorContext, resolveConnector } from '@/lib/connectors/registry'
@@ -14,7 +14,7 @@ import { importRefusal } from '@/lib/sources/queries'
 import { IMPORT_FORMATS, scheduleMs, type ImportFormat } from '@/lib/sources/schemas'
 import { readUploadMeta, removeStaleUploads, removeUpload, uploadFile, writeUploadMeta, type UploadMeta } from '@/lib/sources/uploads'
 
-async function actorOf(userId: string | null): Promise<Actor | undefined> {
+async function actorOf(userId: string | null): Promise<ActorRef | undefined> {
   if (!userId) return undefined
   const u = await db.user.findUnique({ where: { id: userId }, select: { id: true, email: true } })
   return u ? { type: 'user', id: u.id, label: u.email } : undefined

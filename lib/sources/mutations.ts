@@ -1,5 +1,5 @@
 import 'server-only'
-import { assertCan, type OrgContext } from '@/lib/auth/org-context'
+import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { recordAudit } from '@/lib/audit/record'
 import { parseSourceConfig, resolveConnector } from '@/lib/connectors/registry'
 import { db } from '@/lib/db'
@@ -22,7 +22,7 @@ export const SYNC_JOB = 'sync_source'
 export const IMPORT_JOB = 'import_file'
 export const PREVIEW_JOB = 'preview_import'
 
-export async function createImportSource(ctx: OrgContext, input: CreateImportSourceInput) {
+export async function createImportSource(ctx: UserCtx, input: CreateImportSourceInput) {
   assertCan(ctx, 'source:manage')
   const info = FORMAT_INFO[input.format]
   return db.$transaction(async (tx) => {
@@ -38,7 +38,7 @@ export async function createImportSource(ctx: OrgContext, input: CreateImportSou
 }
 
 /** "Sync now": one sync job per source at a time (a second click while one waits returns the same job). */
-export async function requestSync(ctx: OrgContext, input: RequestSyncInput) {
+export async function requestSync(ctx: UserCtx, input: RequestSyncInput) {
   assertCan(ctx, 'source:manage')
   const source = await db.source.findFirst({ where: { id: input.sourceId, orgId: ctx.org.id } })
   if (!source) throw new NotFoundError('Source not found')
@@ -57,7 +57,7 @@ export async function requestSync(ctx: OrgContext, input: RequestSyncInput) {
   })
 }
 
-export async function updateSchedule(ctx: OrgContext, input: UpdateScheduleInput) {
+export async function updateSchedule(ctx: UserCtx, input: UpdateScheduleInput) {
   assertCan(ctx, 'source:manage')
   return db.$transaction(async (tx) => {
     const source = await tx.source.findFirst({ where: { id: input.sourceId, orgId: ctx.org.id }, select: { id: true, name: true, syncSchedule: true } })
@@ -74,7 +74,7 @@ const SETTLE_LIMIT = 5_000
  * Sets the environment a source gives the identities it does not label: now to its identities whose environment is
  * unknown (deleted ones keep their history), and on every later import or sync. 'unknown' removes the setting.
  */
-export async function updateSourceEnvironment(ctx: OrgContext, input: UpdateSourceEnvironmentInput) {
+export async function updateSourceEnvironment(ctx: UserCtx, input: UpdateSourceEnvironmentInput) {
   assertCan(ctx, 'source:manage')
   return db.$transaction(async (tx) => {
     const source = await tx.source.findFirst({ where: { id: input.sourceId, orgId: ctx.org.id }, select: { id: true, name: true, config: true } })
@@ -105,7 +105,7 @@ export async function updateSourceEnvironment(ctx: OrgContext, input: UpdateSour
 }
 
 /** Queues the import of an uploaded file (checked against this organization) as a job with progress. */
-export async function startImport(ctx: OrgContext, input: StartImportInput) {
+export async function startImport(ctx: UserCtx, input: StartImportInput) {
   assertCan(ctx, 'source:manage')
   const upload = await readUploadMeta(input.uploadId, ctx.org.id)
   if (!upload) throw new NotFoundError('That upload is gone or belongs elsewhere: upload the file again.')

@@ -1,5 +1,5 @@
 import 'server-only'
-import type { OrgContext } from '@/lib/auth/org-context'
+import type { UserCtx } from '@/lib/auth/org-context'
 import { assertCan } from '@/lib/auth/org-context'
 import { parseSourceConfig, resolveConnector, type SourceLike } from '@/lib/connectors/registry'
 import { db } from '@/lib/db'
@@ -49,7 +49,7 @@ export function importRefusal(source: SourceLike & { name: string }, format: Imp
   return `“${source.name}” is ${what}, so it does not take uploaded files. Create an import source for this file on the Sources page and import into that.`
 }
 
-export async function listSources(ctx: OrgContext): Promise<SourceRow[]> {
+export async function listSources(ctx: UserCtx): Promise<SourceRow[]> {
   assertCan(ctx, 'source:read')
   const [sources, counts, jobs] = await Promise.all([
     db.source.findMany({ where: { orgId: ctx.org.id }, orderBy: { name: 'asc' } }),
@@ -77,7 +77,7 @@ export async function listSources(ctx: OrgContext): Promise<SourceRow[]> {
   })
 }
 
-export async function getSourceOrThrow(ctx: OrgContext, sourceId: string) {
+export async function getSourceOrThrow(ctx: UserCtx, sourceId: string) {
   assertCan(ctx, 'source:read')
   const s = await db.source.findFirst({ where: { id: sourceId, orgId: ctx.org.id } })
   if (!s) throw new NotFoundError('Source not found')
@@ -87,7 +87,7 @@ export async function getSourceOrThrow(ctx: OrgContext, sourceId: string) {
 export type ImportJobStatus = { id: string; status: string; progress: number; total: number; lastError: string | null; result: Record<string, unknown> | null; finishedAt: string | null }
 
 /** An import, preview or sync job of this organization (another org's id reads as missing). */
-export async function getSourceJob(ctx: OrgContext, jobId: string): Promise<ImportJobStatus> {
+export async function getSourceJob(ctx: UserCtx, jobId: string): Promise<ImportJobStatus> {
   assertCan(ctx, 'source:read')
   const j = await db.job.findFirst({ where: { id: jobId, orgId: ctx.org.id, type: { in: ['import_file', 'sync_source', 'preview_import'] } } })
   if (!j) throw new NotFoundError('Job not found')

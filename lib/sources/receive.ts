@@ -1,5 +1,5 @@
 import 'server-only'
-import { assertCan, type OrgContext } from '@/lib/auth/org-context'
+import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { tooLargeMessage } from '@/lib/connectors/import/formats'
 import { db } from '@/lib/db'
 import { AppError, NotFoundError, ValidationError } from '@/lib/errors'
@@ -21,7 +21,7 @@ export class PayloadTooLargeError extends AppError {
  * so a hostile file cannot stall or exhaust the web process; the page polls the preview job for the result.
  */
 export async function receiveUpload(
-  ctx: OrgContext,
+  ctx: UserCtx,
   input: { format: ImportFormat; sourceId: string; name: string },
   body: ReadableStream<Uint8Array> | null,
   contentLength: number | null,

@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { Readable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
-import type { OrgContext } from '@/lib/auth/org-context'
+import type { UserCtx } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
 import '@/lib/findings/jobs'
 import { prismaSql } from '@/lib/findings/prisma-sql'
@@ -27,7 +27,7 @@ const body = (name: string) => Readable.toWeb(fs.createReadStream(path.join(FIXT
 const streamOf = (chunks: Iterable<string | Buffer> | AsyncIterable<string | Buffer>) => Readable.toWeb(Readable.from(chunks)) as ReadableStream<Uint8Array>
 
 /** Uploads as the page does: the file is saved, the worker reads it for the preview; a refusal throws its message. */
-async function upload(ctx: OrgContext, input: { format: ImportFormat; sourceId: string; name: string }, file: ReadableStream<Uint8Array>, contentLength: number | null) {
+async function upload(ctx: UserCtx, input: { format: ImportFormat; sourceId: string; name: string }, file: ReadableStream<Uint8Array>, contentLength: number | null) {
   const up = await receiveUpload(ctx, input, file, contentLength)
   expect(fs.existsSync(path.resolve('data/imports', `${up.uploadId}.upload`))).toBe(true)
   await drainJobs()
