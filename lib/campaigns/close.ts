@@ -2,7 +2,7 @@ import 'server-only'
 import { recordAudit } from '@/lib/audit/record'
 import { systemContext } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
-import { enqueueJob } from '@/lib/jobs/queue'
+import { enqueueLegacyJob } from '@/lib/jobs/queue'
 import { notify } from '@/lib/notifications/notify'
 import { UPDATE_CHUNK } from './decide'
 import { systemActor } from './launch'
@@ -222,7 +222,7 @@ export async function campaignScheduler(now: Date) {
   for (const c of scheduled) {
     await db.$transaction(async (tx) => {
       const moved = await tx.campaign.updateMany({ where: { id: c.id, status: 'scheduled' }, data: { status: 'launching' } })
-      if (moved.count) await enqueueJob(tx, { orgId: c.orgId, type: 'launch_campaign', payload: { campaignId: c.id }, idempotencyKey: `launch_campaign:${c.id}`, maxAttempts: 3 })
+      if (moved.count) await enqueueLegacyJob(tx, { orgId: c.orgId, type: 'launch_campaign', payload: { campaignId: c.id }, idempotencyKey: `launch_campaign:${c.id}`, maxAttempts: 3 })
     })
   }
   const active = await db.campaign.findMany({
@@ -239,7 +239,7 @@ export async function campaignScheduler(now: Date) {
       const hit = days.filter((d) => t >= due - d * DAY).sort((a, b) => a - b)[0]
       if (hit !== undefined) {
         await db.$transaction((tx) =>
-          enqueueJob(tx, { orgId: c.orgId, type: 'campaign_reminders', payload: { campaignId: c.id, reason: `${hit} days before due` }, idempotencyKey: `campaign_reminders:${c.id}:${c.currentStage}:${hit}` }),
+          enqueueLegacyJob(tx, { orgId: c.orgId, type: 'campaign_reminders', payload: { campaignId: c.id, reason: `${hit} days before due` }, idempotencyKey: `campaign_reminders:${c.id}:${c.currentStage}:${hit}` }),
         )
       }
       continue
@@ -251,7 +251,7 @@ export async function campaignScheduler(now: Date) {
     await db.$transaction(async (tx) => {
       const moved = await tx.campaign.updateMany({ where: { id: c.id, status: 'active' }, data: { status: 'closing' } })
       if (!moved.count) return
-      await enqueueJob(tx, { orgId: c.orgId, type: 'close_campaign', payload: { campaignId: c.id, stage: c.currentStage }, idempotencyKey: `close_campaign:${c.id}:${c.currentStage}`, total: c.itemCount })
+      await enqueueLegacyJob(tx, { orgId: c.orgId, type: 'close_campaign', payload: { campaignId: c.id, stage: c.currentStage }, idempotencyKey: `close_campaign:${c.id}:${c.currentStage}`, total: c.itemCount })
       await recordAudit(tx, systemActor(c.orgId), { action: 'campaign.close', targetType: 'campaign', targetId: c.id, details: { stage: c.currentStage, reason: 'due date reached' } })
     })
   }

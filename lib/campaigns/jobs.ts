@@ -1,5 +1,5 @@
 import 'server-only'
-import { PermanentJobError, registerJobHandler, registerScheduler } from '@/lib/jobs/registry'
+import { PermanentJobError, registerJobHandler, registerScheduler } from '@/lib/jobs/legacy'
 import { campaignScheduler, runClose, sendReminders } from './close'
 import { runLaunch } from './launch'
 

@@ -4,7 +4,7 @@ import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { can, isRole } from '@/lib/auth/permissions'
 import { db, type Tx } from '@/lib/db'
 import { ConflictError, ForbiddenError, ForeignReferenceError, NotFoundError, ValidationError } from '@/lib/errors'
-import { enqueueJob } from '@/lib/jobs/queue'
+import { enqueueLegacyJob } from '@/lib/jobs/queue'
 import { notify } from '@/lib/notifications/notify'
 import { parseOrgSettings } from '@/lib/settings/schemas'
 import { campaignIdentityWhere } from './launch'
@@ -98,7 +98,7 @@ export async function launchCampaign(ctx: UserCtx, campaignId: string) {
     if (moved.count !== 1) throw new ConflictError('This campaign changed meanwhile: reload the page.')
     const job = scheduled
       ? null
-      : await enqueueJob(tx, { orgId: ctx.org.id, type: 'launch_campaign', payload: { campaignId: c.id }, idempotencyKey: `launch_campaign:${c.id}`, total: identities, createdById: ctx.actor.id, maxAttempts: 3 })
+      : await enqueueLegacyJob(tx, { orgId: ctx.org.id, type: 'launch_campaign', payload: { campaignId: c.id }, idempotencyKey: `launch_campaign:${c.id}`, total: identities, createdById: ctx.actor.id, maxAttempts: 3 })
     await recordAudit(tx, ctx, {
       action: scheduled ? 'campaign.schedule' : 'campaign.launch',
       targetType: 'campaign',
@@ -118,7 +118,7 @@ export async function requestClose(ctx: UserCtx, campaignId: string) {
   return db.$transaction(async (tx) => {
     const moved = await tx.campaign.updateMany({ where: { id: c.id, orgId: ctx.org.id, status: 'active' }, data: { status: 'closing' } })
     if (moved.count !== 1) throw new ConflictError('This campaign changed meanwhile: reload the page.')
-    const job = await enqueueJob(tx, {
+    const job = await enqueueLegacyJob(tx, {
       orgId: ctx.org.id,
       type: 'close_campaign',
       payload: { campaignId: c.id, stage: c.currentStage },
@@ -138,7 +138,7 @@ export async function remindNow(ctx: UserCtx, campaignId: string) {
   if (c.status !== 'active') throw new ConflictError('Only an active campaign sends reminders.')
   const hour = new Date().toISOString().slice(0, 13)
   return db.$transaction(async (tx) => {
-    const job = await enqueueJob(tx, {
+    const job = await enqueueLegacyJob(tx, {
       orgId: ctx.org.id,
       type: 'campaign_reminders',
       payload: { campaignId: c.id, reason: 'manual' },

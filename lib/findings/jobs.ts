@@ -1,8 +1,8 @@
 import 'server-only'
 import { db } from '@/lib/db'
 import { utcDay } from '@/lib/metrics/compute'
-import { enqueueJob } from '@/lib/jobs/queue'
-import { PermanentJobError, registerJobHandler, registerScheduler } from '@/lib/jobs/registry'
+import { enqueueLegacyJob } from '@/lib/jobs/queue'
+import { PermanentJobError, registerJobHandler, registerScheduler } from '@/lib/jobs/legacy'
 import { RECOMPUTE_JOB, recomputeFindingsForOrg, SNAPSHOT_JOB, snapshotOrgMetrics } from '@/lib/findings/recompute'
 
 registerJobHandler(RECOMPUTE_JOB, async ({ job, progress }) => {
@@ -25,8 +25,8 @@ async function enqueueDaily(now: Date) {
   const orgs = await db.organization.findMany({ select: { id: true } })
   for (const org of orgs) {
     await db.$transaction(async (tx) => {
-      await enqueueJob(tx, { orgId: org.id, type: RECOMPUTE_JOB, idempotencyKey: `${RECOMPUTE_JOB}:${org.id}:${day}`, payload: { reason: 'nightly' }, maxAttempts: 3 })
-      await enqueueJob(tx, { orgId: org.id, type: SNAPSHOT_JOB, idempotencyKey: `${SNAPSHOT_JOB}:${org.id}:${day}`, runAt: now })
+      await enqueueLegacyJob(tx, { orgId: org.id, type: RECOMPUTE_JOB, idempotencyKey: `${RECOMPUTE_JOB}:${org.id}:${day}`, payload: { reason: 'nightly' }, maxAttempts: 3 })
+      await enqueueLegacyJob(tx, { orgId: org.id, type: SNAPSHOT_JOB, idempotencyKey: `${SNAPSHOT_JOB}:${org.id}:${day}`, runAt: now })
     })
   }
 }

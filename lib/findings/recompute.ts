@@ -1,6 +1,6 @@
 import 'server-only'
 import { db, type Tx } from '@/lib/db'
-import { enqueueJob } from '@/lib/jobs/queue'
+import { enqueueLegacyJob } from '@/lib/jobs/queue'
 import { recomputeIdentities, recomputeOrg } from '@/lib/findings/engine'
 import { prismaSql } from '@/lib/findings/prisma-sql'
 import { takeSnapshot } from '@/lib/metrics/compute'
@@ -17,7 +17,7 @@ export async function enqueueFindingsRecompute(tx: Tx, orgId: string, opts: { cr
   const waiting = await tx.job.findFirst({ where: { orgId, type: RECOMPUTE_JOB, status: { in: ['queued', 'retrying'] } } })
   if (waiting) return waiting
   const total = await tx.identity.count({ where: { orgId } })
-  return enqueueJob(tx, {
+  return enqueueLegacyJob(tx, {
     orgId,
     type: RECOMPUTE_JOB,
     payload: { reason: opts.reason ?? 'requested' },

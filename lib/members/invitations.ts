@@ -6,7 +6,7 @@ import { ROLE_LABELS, isRole } from '@/lib/auth/permissions'
 import { db, type Tx } from '@/lib/db'
 import { env } from '@/lib/env'
 import { ConflictError, ForbiddenError, NotFoundError } from '@/lib/errors'
-import { enqueueJob } from '@/lib/jobs/queue'
+import { enqueueLegacyJob } from '@/lib/jobs/queue'
 import { INVITATION_DAYS, invitationTokenSchema, type InviteInput } from '@/lib/members/schemas'
 import { seal, sha256 } from '@/lib/members/seal'
 import { notify } from '@/lib/notifications/notify'
@@ -29,7 +29,7 @@ function newToken() {
 /** The e-mail job carries the token sealed; without SMTP there is no job and the admin copies the link. */
 async function enqueueInvitationMail(tx: Tx, ctx: UserCtx, invitationId: string, token: string, tokenHash: string) {
   if (!env().smtpUrl) return false
-  await enqueueJob(tx, {
+  await enqueueLegacyJob(tx, {
     orgId: ctx.org.id,
     type: 'send_invitation',
     payload: { invitationId, sealed: seal(token) },

@@ -4,7 +4,7 @@ import { recordAudit } from '@/lib/audit/record'
 import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { db, type Tx } from '@/lib/db'
 import { ConflictError, NotFoundError, ValidationError } from '@/lib/errors'
-import { enqueueJob } from '@/lib/jobs/queue'
+import { enqueueLegacyJob } from '@/lib/jobs/queue'
 import { ROLE_LABELS, type Role } from '@/lib/auth/permissions'
 import { notify } from '@/lib/notifications/notify'
 import type { OffboardPayload } from '@/lib/ownership/schemas'
@@ -32,7 +32,7 @@ async function startOffboarding(tx: Tx, ctx: UserCtx, user: { id: string; name: 
     data: { status: 'canceled', decidedAt: new Date() },
   })
   const payload: OffboardPayload = { userId: user.id, leaverLabel: `${user.name} <${user.email}>`, reason, actor: ctx.actor, totals: { toBackup: 0, toLead: 0, orphaned: 0, backupsCleared: 0 } }
-  const job = await enqueueJob(tx, {
+  const job = await enqueueLegacyJob(tx, {
     orgId: ctx.org.id,
     type: 'offboard_member',
     payload,

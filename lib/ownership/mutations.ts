@@ -7,7 +7,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '@
 import { filterInWords, getOrgSettings } from '@/lib/inventory/queries'
 import { identityFilterSchema } from '@/lib/inventory/schemas'
 import { identityWhere } from '@/lib/inventory/where'
-import { enqueueJob } from '@/lib/jobs/queue'
+import { enqueueLegacyJob } from '@/lib/jobs/queue'
 import { notify } from '@/lib/notifications/notify'
 import { applyOwnership, type OwnershipRow } from '@/lib/ownership/apply'
 import { assertAssignable, loadDirectory, loadSuggestionInputs } from '@/lib/ownership/directory'
@@ -90,7 +90,7 @@ async function startJob(ctx: UserCtx, mode: BulkAssignPayload['mode'], raw: Reco
       return { jobId: existing.id, matching: existing.total }
     }
     if (mode === 'fields') await assertAssignable(tx, ctx.org.id, fields)
-    const job = await enqueueJob(tx, { orgId: ctx.org.id, type: 'bulk_assign', payload, idempotencyKey, total: matching, createdById: ctx.user.id, maxAttempts: 10 })
+    const job = await enqueueLegacyJob(tx, { orgId: ctx.org.id, type: 'bulk_assign', payload, idempotencyKey, total: matching, createdById: ctx.user.id, maxAttempts: 10 })
     await recordAudit(tx, ctx, {
       action: mode === 'suggestions' ? 'identity.accept-suggestions.request' : 'identity.bulk-assign-owner.request',
       targetType: 'job',

@@ -6,7 +6,7 @@ import { postWebhook } from '@/lib/connectors/webhook'
 import { db } from '@/lib/db'
 import { env, secretFromEnv } from '@/lib/env'
 import { settleFindings } from '@/lib/findings/recompute'
-import { PermanentJobError, registerJobHandler, type JobRunContext } from '@/lib/jobs/registry'
+import { PermanentJobError, registerJobHandler, type JobRunContext } from '@/lib/jobs/legacy'
 import { applyEffects, syncReviewItem } from '@/lib/remediation/outcome'
 import { REQUESTABLE_KINDS } from '@/lib/remediation/schemas'
 

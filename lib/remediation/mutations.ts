@@ -4,7 +4,7 @@ import { assertCan, type Ctx, type UserCtx } from '@/lib/auth/org-context'
 import { resolveConnector } from '@/lib/connectors/registry'
 import { db, type Tx } from '@/lib/db'
 import { ConflictError, mapPrismaError, NotFoundError, ValidationError } from '@/lib/errors'
-import { enqueueJob } from '@/lib/jobs/queue'
+import { enqueueLegacyJob } from '@/lib/jobs/queue'
 import { applyEffects, syncReviewItem } from '@/lib/remediation/outcome'
 import {
   bulkTargets, justificationSchema, KIND_LABELS, openKeyOf, remediationTargetSchema, type RemediationTarget,
@@ -107,7 +107,7 @@ async function requestOne(tx: Tx, ctx: Ctx, input: RemediationRequest) {
     },
   })
   const targetId = t.grantId ?? t.credentialId ?? identity.id
-  const job = await enqueueJob(tx, {
+  const job = await enqueueLegacyJob(tx, {
     orgId,
     type: t.kind,
     payload: { remediationId: rem.id },

@@ -1,7 +1,7 @@
 import 'server-only'
 import type { Tx } from '@/lib/db'
 import { settleFindings } from '@/lib/findings/recompute'
-import { enqueueJob } from '@/lib/jobs/queue'
+import { enqueueLegacyJob } from '@/lib/jobs/queue'
 import { rollupIdentity } from '@/lib/remediation/rollup'
 import { parseOrgSettings } from '@/lib/settings/schemas'
 
@@ -36,7 +36,7 @@ export async function applyEffects(tx: Tx, rem: Rem, opts: { now?: Date; quarant
       if (opts.quarantine !== false && soakDays > 0) {
         soakUntil = new Date(now.getTime() + soakDays * DAY)
         await tx.identity.updateMany({ where: { ...where, id: rem.identityId }, data: { status: 'quarantined' } })
-        await enqueueJob(tx, { orgId: rem.orgId, type: 'delete_identity', payload: { remediationId: rem.id }, idempotencyKey: `delete_identity:${rem.id}`, runAt: soakUntil })
+        await enqueueLegacyJob(tx, { orgId: rem.orgId, type: 'delete_identity', payload: { remediationId: rem.id }, idempotencyKey: `delete_identity:${rem.id}`, runAt: soakUntil })
       } else {
         await tx.identity.updateMany({ where: { ...where, id: rem.identityId }, data: { status: 'disabled' } })
       }

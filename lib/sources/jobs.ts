@@ -6,8 +6,8 @@ import { connectorContext, resolveConnector } from '@/lib/connectors/registry'
 import { applyDiscovery, recordSyncFailure, type SyncResult } from '@/lib/connectors/sync'
 import { db } from '@/lib/db'
 import { enqueueFindingsRecompute } from '@/lib/findings/recompute'
-import { enqueueJob } from '@/lib/jobs/queue'
-import { PermanentJobError, registerJobHandler, registerScheduler } from '@/lib/jobs/registry'
+import { enqueueLegacyJob } from '@/lib/jobs/queue'
+import { PermanentJobError, registerJobHandler, registerScheduler } from '@/lib/jobs/legacy'
 import { IMPORT_JOB, PREVIEW_JOB, SYNC_JOB } from '@/lib/sources/mutations'
 import { memberEmails, previewImport } from '@/lib/sources/preview'
 import { importRefusal } from '@/lib/sources/queries'
@@ -144,7 +144,7 @@ export async function enqueueScheduledSyncs(now: Date) {
     if (!every || resolveConnector(s).mode !== 'live') continue
     const period = Math.floor(now.getTime() / every)
     await db.$transaction((tx) =>
-      enqueueJob(tx, { orgId: s.orgId, type: SYNC_JOB, payload: { sourceId: s.id, trigger: 'schedule' }, idempotencyKey: `${SYNC_JOB}:${s.id}:${every}:${period}`, runAt: now, maxAttempts: 3 }),
+      enqueueLegacyJob(tx, { orgId: s.orgId, type: SYNC_JOB, payload: { sourceId: s.id, trigger: 'schedule' }, idempotencyKey: `${SYNC_JOB}:${s.id}:${every}:${period}`, runAt: now, maxAttempts: 3 }),
     )
   }
 }

@@ -5,7 +5,7 @@ import { parseSourceConfig, resolveConnector } from '@/lib/connectors/registry'
 import { db } from '@/lib/db'
 import { ConflictError, NotFoundError, ValidationError } from '@/lib/errors'
 import { enqueueFindingsRecompute, settleFindings } from '@/lib/findings/recompute'
-import { enqueueJob } from '@/lib/jobs/queue'
+import { enqueueLegacyJob } from '@/lib/jobs/queue'
 import {
   FORMAT_INFO,
   sourceEnvironmentOf,
@@ -48,7 +48,7 @@ export async function requestSync(ctx: UserCtx, input: RequestSyncInput) {
   return db.$transaction(async (tx) => {
     const waiting = await tx.job.findFirst({ where: { orgId: ctx.org.id, type: SYNC_JOB, status: { in: ['queued', 'running', 'retrying'] }, payload: { contains: `"sourceId":"${source.id}"` } } })
     if (waiting) return waiting
-    const job = await enqueueJob(tx, {
+    const job = await enqueueLegacyJob(tx, {
       orgId: ctx.org.id, type: SYNC_JOB, payload: { sourceId: source.id, trigger: 'manual' },
       idempotencyKey: `${SYNC_JOB}:${source.id}:manual:${Date.now()}`, createdById: ctx.user.id, maxAttempts: 3,
     })
@@ -115,7 +115,7 @@ export async function startImport(ctx: UserCtx, input: StartImportInput) {
   if (refusal) throw new ValidationError(refusal)
   if (!upload.previewedAt) throw new ValidationError('The file is still being checked: wait for its preview, then import.')
   return db.$transaction(async (tx) => {
-    const job = await enqueueJob(tx, {
+    const job = await enqueueLegacyJob(tx, {
       orgId: ctx.org.id,
       type: IMPORT_JOB,
       payload: { uploadId: upload.id, sourceId: source.id, format: upload.format, fileName: upload.fileName, allOrNothing: input.allOrNothing, mode: input.mode },

@@ -8,7 +8,7 @@ import '@/lib/findings/jobs'
 import { prismaSql } from '@/lib/findings/prisma-sql'
 import { listIdentities } from '@/lib/inventory/queries'
 import { identityListSchema } from '@/lib/inventory/schemas'
-import { enqueueJobNow } from '@/lib/jobs/queue'
+import { enqueueLegacyJobNow } from '@/lib/jobs/queue'
 import { drainJobs } from '@/lib/jobs/worker'
 import { computeOrgMetrics } from '@/lib/metrics/compute'
 import { getIdentityRemediations } from '@/lib/remediation/queries'
@@ -302,7 +302,7 @@ describe(`imports (${engine})`, () => {
     const real = await Promise.all([addIdentity(t.org.id, source.id), addIdentity(t.org.id, source.id)])
     await expect(startImport(ctx, { orgSlug: t.org.slug, uploadId: up.uploadId, allOrNothing: false, mode: 'full' })).rejects.toThrow(/is a live connector/)
     // Queued some other way, the import job checks again and refuses.
-    const job = await enqueueJobNow({ orgId: t.org.id, type: IMPORT_JOB, payload: { uploadId: up.uploadId, sourceId: source.id, mode: 'full' }, idempotencyKey: `${IMPORT_JOB}:${up.uploadId}`, createdById: t.people.admin.id })
+    const job = await enqueueLegacyJobNow({ orgId: t.org.id, type: IMPORT_JOB, payload: { uploadId: up.uploadId, sourceId: source.id, mode: 'full' }, idempotencyKey: `${IMPORT_JOB}:${up.uploadId}`, createdById: t.people.admin.id })
     await drainJobs()
     const done = await db.job.findUniqueOrThrow({ where: { id: job.id } })
     expect(done).toMatchObject({ status: 'failed', lastError: expect.stringMatching(/is a live connector/) })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { db } from '@/lib/db'
-import { enqueueJobNow } from '@/lib/jobs/queue'
+import { enqueueLegacyJobNow } from '@/lib/jobs/queue'
 import { jobListSchema } from '@/lib/jobs/schemas'
 import { startBulkAssignByFilter } from '@/lib/ownership/mutations'
 import { listJobs } from '@/lib/remediation/job-admin'
@@ -23,10 +23,10 @@ describe(`what each job acts on (${engine})`, () => {
     await requestRemediation(ctx, { kind: 'disable_identity', identityId: ident.id, justification: 'dormant' })
     const campaign = await db.campaign.create({ data: { orgId: a.org.id, name: 'Quarterly bots review', type: 'identity' } })
     const foreign = await db.campaign.create({ data: { orgId: b.org.id, name: 'Secret plans of B', type: 'identity' } })
-    await enqueueJobNow({ orgId: a.org.id, type: 'launch_campaign', payload: { campaignId: campaign.id }, idempotencyKey: uid('k') })
-    await enqueueJobNow({ orgId: a.org.id, type: 'close_campaign', payload: { campaignId: foreign.id }, idempotencyKey: uid('k') })
-    await enqueueJobNow({ orgId: a.org.id, type: 'sync_source', payload: { sourceId: a.source.id }, idempotencyKey: uid('k') })
-    await enqueueJobNow({ orgId: a.org.id, type: 'offboard_member', payload: { userId: a.people.auditor.id }, idempotencyKey: uid('k') })
+    await enqueueLegacyJobNow({ orgId: a.org.id, type: 'launch_campaign', payload: { campaignId: campaign.id }, idempotencyKey: uid('k') })
+    await enqueueLegacyJobNow({ orgId: a.org.id, type: 'close_campaign', payload: { campaignId: foreign.id }, idempotencyKey: uid('k') })
+    await enqueueLegacyJobNow({ orgId: a.org.id, type: 'sync_source', payload: { sourceId: a.source.id }, idempotencyKey: uid('k') })
+    await enqueueLegacyJobNow({ orgId: a.org.id, type: 'offboard_member', payload: { userId: a.people.auditor.id }, idempotencyKey: uid('k') })
     await startBulkAssignByFilter(ctx, { filter: { kind: 'service_account', owner: 'unowned' }, fields: { ownerId: a.people.member.id }, requestId: uid('r') })
 
     const { rows } = await listJobs(a.ctx('auditor'), jobListSchema.parse({}))

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { db } from '@/lib/db'
-import { enqueueJob, enqueueJobNow } from '@/lib/jobs/queue'
-import { PermanentJobError, registerJobHandler } from '@/lib/jobs/registry'
+import { enqueueLegacyJob, enqueueLegacyJobNow } from '@/lib/jobs/queue'
+import { PermanentJobError, registerJobHandler } from '@/lib/jobs/legacy'
 import { claimNextJob, drainJobs, runClaimedJob } from '@/lib/jobs/worker'
 import { createOrg, engine } from './fixtures'
 
@@ -17,12 +17,12 @@ describe(`job queue (${engine})`, () => {
   it('enqueues once per idempotency key, in the caller’s transaction', async () => {
     const { org } = await createOrg()
     const k = key()
-    const a = await enqueueJobNow({ orgId: org.id, type: 'test_noop', idempotencyKey: k })
-    const b = await enqueueJobNow({ orgId: org.id, type: 'test_noop', idempotencyKey: k })
+    const a = await enqueueLegacyJobNow({ orgId: org.id, type: 'test_noop', idempotencyKey: k })
+    const b = await enqueueLegacyJobNow({ orgId: org.id, type: 'test_noop', idempotencyKey: k })
     expect(b.id).toBe(a.id)
     await expect(
       db.$transaction(async (tx) => {
-        await enqueueJob(tx, { orgId: org.id, type: 'test_noop', idempotencyKey: 'rolled-back-' + k })
+        await enqueueLegacyJob(tx, { orgId: org.id, type: 'test_noop', idempotencyKey: 'rolled-back-' + k })
         throw new Error('change failed')
       }),
     ).rejects.toThrow('change failed')
@@ -38,7 +38,7 @@ describe(`job queue (${engine})`, () => {
       if (calls < 3) throw new Error(`transient ${calls}`)
       return { done: true }
     })
-    const job = await enqueueJobNow({ orgId: org.id, type: 'test_flaky', idempotencyKey: key() })
+    const job = await enqueueLegacyJobNow({ orgId: org.id, type: 'test_flaky', idempotencyKey: key() })
     for (let i = 0; i < 3; i++) {
       await db.job.update({ where: { id: job.id }, data: { runAt: new Date(Date.now() - 1000) } })
       const claimed = await claimNextJob('w1')
@@ -54,7 +54,7 @@ describe(`job queue (${engine})`, () => {
     registerJobHandler('test_broken', async () => {
       throw new Error('source unreachable')
     })
-    const job = await enqueueJobNow({ orgId: org.id, type: 'test_broken', idempotencyKey: key(), maxAttempts: 2 })
+    const job = await enqueueLegacyJobNow({ orgId: org.id, type: 'test_broken', idempotencyKey: key(), maxAttempts: 2 })
     for (let i = 0; i < 2; i++) {
       await db.job.update({ where: { id: job.id }, data: { runAt: new Date(Date.now() - 1000) } })
       const claimed = await claimNextJob('w1')
@@ -69,7 +69,7 @@ describe(`job queue (${engine})`, () => {
     registerJobHandler('test_permanent', async () => {
       throw new PermanentJobError('the source cannot do this')
     })
-    await enqueueJobNow({ orgId: org.id, type: 'test_permanent', idempotencyKey: key() })
+    await enqueueLegacyJobNow({ orgId: org.id, type: 'test_permanent', idempotencyKey: key() })
     await drainJobs()
     expect(await db.job.findFirstOrThrow({ where: { orgId: org.id } })).toMatchObject({ status: 'failed', attempts: 1 })
   })
@@ -77,7 +77,7 @@ describe(`job queue (${engine})`, () => {
   it('reclaims a job whose worker died (lease expired) and never hands one job to two workers', async () => {
     const { org } = await createOrg()
     registerJobHandler('test_noop', async () => ({}))
-    const job = await enqueueJobNow({ orgId: org.id, type: 'test_noop', idempotencyKey: key() })
+    const job = await enqueueLegacyJobNow({ orgId: org.id, type: 'test_noop', idempotencyKey: key() })
     const first = await claimNextJob('dead-worker')
     expect(first?.id).toBe(job.id)
     expect(await claimNextJob('other')).toBeNull()
@@ -93,7 +93,7 @@ describe(`job queue (${engine})`, () => {
 
   it('lets concurrent workers claim distinct jobs', async () => {
     const { org } = await createOrg()
-    for (let i = 0; i < 10; i++) await enqueueJobNow({ orgId: org.id, type: 'test_noop', idempotencyKey: key() })
+    for (let i = 0; i < 10; i++) await enqueueLegacyJobNow({ orgId: org.id, type: 'test_noop', idempotencyKey: key() })
     const claims = await Promise.all(Array.from({ length: 10 }, (_, i) => claimNextJob(`c${i}`).catch(() => null)))
     const ids = claims.filter(Boolean).map((j) => j!.id)
     expect(new Set(ids).size).toBe(ids.length)

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { applyDiscovery } from '@/lib/connectors/sync'
 import type { DiscoveryPage } from '@/lib/connectors/types'
 import { db } from '@/lib/db'
-import { enqueueJobNow } from '@/lib/jobs/queue'
+import { enqueueLegacyJobNow } from '@/lib/jobs/queue'
 import { drainJobs } from '@/lib/jobs/worker'
 import { enqueueScheduledSyncs } from '@/lib/sources/jobs'
 import { createOrg, engine } from './fixtures'
@@ -155,7 +155,7 @@ describe(`sync engine (${engine})`, () => {
     const source = await db.source.create({ data: { orgId: org.id, name: 'Prod DB', type: 'postgresql', secretRef: ref, syncSchedule: '6h' } })
     await applyDiscovery(org.id, source.id, pagesOf(snapshot()), { mode: 'full' })
     const before = await identities(source.id)
-    const job = await enqueueJobNow({ orgId: org.id, type: 'sync_source', payload: { sourceId: source.id }, idempotencyKey: `t-${randomBytes(4).toString('hex')}`, maxAttempts: 1 })
+    const job = await enqueueLegacyJobNow({ orgId: org.id, type: 'sync_source', payload: { sourceId: source.id }, idempotencyKey: `t-${randomBytes(4).toString('hex')}`, maxAttempts: 1 })
     await drainJobs()
     const done = await db.job.findUniqueOrThrow({ where: { id: job.id } })
     expect(done.status).toBe('failed')
