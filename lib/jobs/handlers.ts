@@ -5,5 +5,4 @@ import '@/lib/findings/jobs'
 import '@/lib/campaigns/jobs'
 import '@/lib/remediation/jobs'
 import '@/lib/sources/jobs'
-import '@/lib/members/jobs'
 export {}

@@ -1,10 +1,11 @@
 import 'server-only'
 import { jobRegistry, type AnyJob, type SchedulerDefinition } from '@/lib/jobs/define'
+import { sendInvitationJob } from '@/lib/members/jobs'
 import { sendEmailJob } from '@/lib/notifications/jobs'
 
 // Every job type and every scheduler, listed once: the worker runs from these (no registration by import).
 
-export const JOBS = jobRegistry([sendEmailJob])
+export const JOBS = jobRegistry([sendEmailJob, sendInvitationJob])
 
 export type JobType = keyof typeof JOBS
 /** What the worker looks job types up in (tests pass their own definitions). */

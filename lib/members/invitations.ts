@@ -6,19 +6,13 @@ import { ROLE_LABELS, isRole } from '@/lib/auth/permissions'
 import { db, type Tx } from '@/lib/db'
 import { env } from '@/lib/env'
 import { ConflictError, ForbiddenError, NotFoundError } from '@/lib/errors'
-import { enqueueLegacyJob } from '@/lib/jobs/queue'
-import { INVITATION_DAYS, invitationTokenSchema, type InviteInput } from '@/lib/members/schemas'
+import { enqueueJob } from '@/lib/jobs/queue'
+import { sendInvitationJob, invitationMailJobs } from '@/lib/members/jobs'
+import { INVITATION_DAYS, invitationState, invitationTokenSchema, type InviteInput } from '@/lib/members/schemas'
 import { seal, sha256 } from '@/lib/members/seal'
 import { notify } from '@/lib/notifications/notify'
 
 const DAY = 86_400_000
-
-export type InvitationState = 'pending' | 'expired' | 'accepted' | 'revoked'
-
-export function invitationState(inv: { status: string; expiresAt: Date }, now = new Date()): InvitationState {
-  if (inv.status === 'accepted' || inv.status === 'revoked') return inv.status
-  return inv.expiresAt.getTime() <= now.getTime() ? 'expired' : 'pending'
-}
 
 /** A fresh link token: 32 random bytes. Only its SHA-256 is stored; the caller shows it once. */
 function newToken() {
@@ -27,22 +21,15 @@ function newToken() {
 }
 
 /** The e-mail job carries the token sealed; without SMTP there is no job and the admin copies the link. */
-async function enqueueInvitationMail(tx: Tx, ctx: UserCtx, invitationId: string, token: string, tokenHash: string) {
+async function enqueueInvitationMail(tx: Tx, ctx: UserCtx, invitationId: string, token: string) {
   if (!env().smtpUrl) return false
-  await enqueueLegacyJob(tx, {
-    orgId: ctx.org.id,
-    type: 'send_invitation',
-    payload: { invitationId, sealed: seal(token) },
-    idempotencyKey: `send_invitation:${invitationId}:${tokenHash.slice(0, 16)}`,
-    maxAttempts: 8,
-    createdById: ctx.user.id,
-  })
+  await enqueueJob(tx, sendInvitationJob, { invitationId, sealed: seal(token) }, { orgId: ctx.org.id, createdById: ctx.user.id })
   return true
 }
 
 /** Earlier e-mails of an invitation must not go out (revoked, or superseded by a re-send); their sealed tokens are dropped. */
 async function retireInvitationMail(tx: Tx, orgId: string, invitationId: string) {
-  const jobs = { orgId, type: 'send_invitation', idempotencyKey: { startsWith: `send_invitation:${invitationId}:` } }
+  const jobs = { orgId, ...invitationMailJobs(invitationId) }
   await tx.job.updateMany({
     where: { ...jobs, status: { in: ['queued', 'retrying'] } },
     data: { status: 'canceled', finishedAt: new Date(), lastError: 'Canceled: the invitation was revoked or re-sent.' },
@@ -64,7 +51,7 @@ export async function inviteMember(ctx: UserCtx, input: Pick<InviteInput, 'email
     const { token, tokenHash, path } = newToken()
     const expiresAt = new Date(now.getTime() + INVITATION_DAYS * DAY)
     const inv = await tx.invitation.create({ data: { orgId: ctx.org.id, email, role: input.role, tokenHash, expiresAt, invitedById: ctx.user.id } })
-    const emailed = await enqueueInvitationMail(tx, ctx, inv.id, token, tokenHash)
+    const emailed = await enqueueInvitationMail(tx, ctx, inv.id, token)
     await recordAudit(tx, ctx, {
       action: 'invitation.create',
       targetType: 'invitation',
@@ -89,7 +76,7 @@ export async function resendInvitation(ctx: UserCtx, invitationId: string) {
     const r = await tx.invitation.updateMany({ where: { id: inv.id, orgId: ctx.org.id, status: 'pending' }, data: { tokenHash, expiresAt, emailedAt: null } })
     if (r.count !== 1) throw new ConflictError('This invitation changed a moment ago; reload the page.')
     await retireInvitationMail(tx, ctx.org.id, inv.id)
-    const emailed = await enqueueInvitationMail(tx, ctx, inv.id, token, tokenHash)
+    const emailed = await enqueueInvitationMail(tx, ctx, inv.id, token)
     await recordAudit(tx, ctx, {
       action: 'invitation.resend',
       targetType: 'invitation',

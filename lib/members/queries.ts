@@ -1,7 +1,7 @@
 import 'server-only'
 import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
-import { invitationState } from '@/lib/members/invitations'
+import { invitationState } from '@/lib/members/schemas'
 
 export async function listMembers(ctx: UserCtx) {
   assertCan(ctx, 'member:manage')
