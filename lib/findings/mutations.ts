@@ -5,7 +5,7 @@ import { db } from '@/lib/db'
 import { ConflictError, NotFoundError, ValidationError } from '@/lib/errors'
 import { rollupRange } from '@/lib/findings/engine'
 import { prismaSql } from '@/lib/findings/prisma-sql'
-import { enqueueFindingsRecompute } from '@/lib/findings/recompute'
+import { enqueueFindingsRecompute } from '@/lib/findings/jobs'
 import type { AcceptFindingInput, PostureSettingsInput, RevokeAcceptanceInput } from '@/lib/findings/schemas'
 import { orgSettingsSchema } from '@/lib/settings/schemas'
 

@@ -2,7 +2,7 @@ import 'server-only'
 import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
 import type { Prisma } from '@/lib/generated/sqlite/client'
-import { RECOMPUTE_JOB } from '@/lib/findings/recompute'
+import { recomputeFindingsJob } from '@/lib/findings/jobs'
 import type { FindingListParams } from '@/lib/findings/schemas'
 
 /** The Findings page: filtered and sorted on the server across all pages (severity first, then risk). */
@@ -70,7 +70,7 @@ export async function findingFilterOptions(ctx: UserCtx) {
 export async function latestRecompute(ctx: UserCtx) {
   assertCan(ctx, 'identity:read')
   return db.job.findFirst({
-    where: { orgId: ctx.org.id, type: RECOMPUTE_JOB },
+    where: { orgId: ctx.org.id, type: recomputeFindingsJob.type },
     orderBy: { createdAt: 'desc' },
     select: { id: true, status: true, progress: true, total: true, createdAt: true, finishedAt: true, lastError: true },
   })

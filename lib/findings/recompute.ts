@@ -1,32 +1,9 @@
 import 'server-only'
 import { db, type Tx } from '@/lib/db'
-import { enqueueLegacyJob } from '@/lib/jobs/queue'
 import { recomputeIdentities, recomputeOrg } from '@/lib/findings/engine'
 import { prismaSql } from '@/lib/findings/prisma-sql'
 import { takeSnapshot } from '@/lib/metrics/compute'
 import { parseOrgSettings } from '@/lib/settings/schemas'
-
-export const RECOMPUTE_JOB = 'recompute_findings'
-export const SNAPSHOT_JOB = 'metrics_snapshot'
-
-/**
- * Asks for a findings recompute of one organization, in the caller's transaction (after a sync, an import,
- * a settings change). A recompute already waiting to run covers this request too.
- */
-export async function enqueueFindingsRecompute(tx: Tx, orgId: string, opts: { createdById?: string | null; reason?: string } = {}) {
-  const waiting = await tx.job.findFirst({ where: { orgId, type: RECOMPUTE_JOB, status: { in: ['queued', 'retrying'] } } })
-  if (waiting) return waiting
-  const total = await tx.identity.count({ where: { orgId } })
-  return enqueueLegacyJob(tx, {
-    orgId,
-    type: RECOMPUTE_JOB,
-    payload: { reason: opts.reason ?? 'requested' },
-    idempotencyKey: `${RECOMPUTE_JOB}:${orgId}:${Date.now()}:${Math.random().toString(36).slice(2, 8)}`,
-    total,
-    createdById: opts.createdById ?? null,
-    maxAttempts: 3,
-  })
-}
 
 /**
  * Re-evaluates the findings of these identities inside the caller's transaction, so whatever the change settled

@@ -1,14 +1,15 @@
 import 'server-only'
+import { findingsDailyScheduler, metricsSnapshotJob, recomputeFindingsJob } from '@/lib/findings/jobs'
 import { jobRegistry, type AnyJob, type SchedulerDefinition } from '@/lib/jobs/define'
 import { sendInvitationJob } from '@/lib/members/jobs'
 import { sendEmailJob } from '@/lib/notifications/jobs'
 
 // Every job type and every scheduler, listed once: the worker runs from these (no registration by import).
 
-export const JOBS = jobRegistry([sendEmailJob, sendInvitationJob])
+export const JOBS = jobRegistry([sendEmailJob, sendInvitationJob, recomputeFindingsJob, metricsSnapshotJob])
 
 export type JobType = keyof typeof JOBS
 /** What the worker looks job types up in (tests pass their own definitions). */
 export type JobLookup = Readonly<Record<string, AnyJob | undefined>>
 
-export const SCHEDULERS: readonly SchedulerDefinition[] = []
+export const SCHEDULERS: readonly SchedulerDefinition[] = [findingsDailyScheduler]

@@ -4,7 +4,8 @@ import { recordAudit } from '@/lib/audit/record'
 import { parseSourceConfig, resolveConnector } from '@/lib/connectors/registry'
 import { db } from '@/lib/db'
 import { ConflictError, NotFoundError, ValidationError } from '@/lib/errors'
-import { enqueueFindingsRecompute, settleFindings } from '@/lib/findings/recompute'
+import { enqueueFindingsRecompute } from '@/lib/findings/jobs'
+import { settleFindings } from '@/lib/findings/recompute'
 import { enqueueLegacyJob } from '@/lib/jobs/queue'
 import {
   FORMAT_INFO,
