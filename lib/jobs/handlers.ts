@@ -2,6 +2,5 @@
 // Add one import line per domain module that defines jobs.
 import '@/lib/ownership/jobs'
 import '@/lib/campaigns/jobs'
-import '@/lib/remediation/jobs'
 import '@/lib/sources/jobs'
 export {}

@@ -3,10 +3,18 @@ import { findingsDailyScheduler, metricsSnapshotJob, recomputeFindingsJob } from
 import { jobRegistry, type AnyJob, type SchedulerDefinition } from '@/lib/jobs/define'
 import { sendInvitationJob } from '@/lib/members/jobs'
 import { sendEmailJob } from '@/lib/notifications/jobs'
+import { deleteIdentityJob, REMEDIATION_JOBS } from '@/lib/remediation/jobs'
 
 // Every job type and every scheduler, listed once: the worker runs from these (no registration by import).
 
-export const JOBS = jobRegistry([sendEmailJob, sendInvitationJob, recomputeFindingsJob, metricsSnapshotJob])
+export const JOBS = jobRegistry([
+  sendEmailJob,
+  sendInvitationJob,
+  recomputeFindingsJob,
+  metricsSnapshotJob,
+  ...Object.values(REMEDIATION_JOBS),
+  deleteIdentityJob,
+])
 
 export type JobType = keyof typeof JOBS
 /** What the worker looks job types up in (tests pass their own definitions). */

@@ -4,7 +4,8 @@ import { assertCan, type Ctx, type UserCtx } from '@/lib/auth/org-context'
 import { resolveConnector } from '@/lib/connectors/registry'
 import { db, type Tx } from '@/lib/db'
 import { ConflictError, mapPrismaError, NotFoundError, ValidationError } from '@/lib/errors'
-import { enqueueLegacyJob } from '@/lib/jobs/queue'
+import { enqueueJob } from '@/lib/jobs/queue'
+import { deleteIdentityJob, REMEDIATION_JOBS } from '@/lib/remediation/jobs'
 import { applyEffects, syncReviewItem } from '@/lib/remediation/outcome'
 import {
   bulkTargets, justificationSchema, KIND_LABELS, openKeyOf, remediationTargetSchema, type RemediationTarget,
@@ -107,13 +108,7 @@ async function requestOne(tx: Tx, ctx: Ctx, input: RemediationRequest) {
     },
   })
   const targetId = t.grantId ?? t.credentialId ?? identity.id
-  const job = await enqueueLegacyJob(tx, {
-    orgId,
-    type: t.kind,
-    payload: { remediationId: rem.id },
-    idempotencyKey: `${t.kind}:${targetId}:${rem.id}`,
-    createdById: ctx.actor.type === 'user' ? ctx.actor.id : null,
-  })
+  const job = await enqueueJob(tx, REMEDIATION_JOBS[t.kind], { remediationId: rem.id, targetId }, { orgId, createdById: ctx.actor.type === 'user' ? ctx.actor.id : null })
   const remediation = await tx.remediation.update({ where: { id: rem.id }, data: { jobId: job.id } })
 
   if (t.kind === 'enable_identity') {
@@ -124,7 +119,7 @@ async function requestOne(tx: Tx, ctx: Ctx, input: RemediationRequest) {
     })
     if (quarantines.length) {
       await tx.job.updateMany({
-        where: { orgId, idempotencyKey: { in: quarantines.map((q) => `delete_identity:${q.id}`) }, status: { in: ['queued', 'retrying'] } },
+        where: { orgId, idempotencyKey: { in: quarantines.map((q) => deleteIdentityJob.key({ remediationId: q.id }, { orgId })) }, status: { in: ['queued', 'retrying'] } },
         data: { status: 'canceled', finishedAt: new Date(), lastError: 'Canceled: the identity was restored during its quarantine.' },
       })
     }
