@@ -3,6 +3,7 @@ import { findingsDailyScheduler, metricsSnapshotJob, recomputeFindingsJob } from
 import { jobRegistry, type AnyJob, type SchedulerDefinition } from '@/lib/jobs/define'
 import { sendInvitationJob } from '@/lib/members/jobs'
 import { sendEmailJob } from '@/lib/notifications/jobs'
+import { bulkAssignJob, offboardMemberJob } from '@/lib/ownership/jobs'
 import { deleteIdentityJob, REMEDIATION_JOBS } from '@/lib/remediation/jobs'
 
 // Every job type and every scheduler, listed once: the worker runs from these (no registration by import).
@@ -14,6 +15,8 @@ export const JOBS = jobRegistry([
   metricsSnapshotJob,
   ...Object.values(REMEDIATION_JOBS),
   deleteIdentityJob,
+  bulkAssignJob,
+  offboardMemberJob,
 ])
 
 export type JobType = keyof typeof JOBS

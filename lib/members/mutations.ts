@@ -1,12 +1,12 @@
 import 'server-only'
-import { randomBytes } from 'node:crypto'
 import { recordAudit } from '@/lib/audit/record'
 import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { db, type Tx } from '@/lib/db'
 import { ConflictError, NotFoundError, ValidationError } from '@/lib/errors'
-import { enqueueLegacyJob } from '@/lib/jobs/queue'
+import { enqueueJob } from '@/lib/jobs/queue'
 import { ROLE_LABELS, type Role } from '@/lib/auth/permissions'
 import { notify } from '@/lib/notifications/notify'
+import { offboardMemberJob } from '@/lib/ownership/jobs'
 import type { OffboardPayload } from '@/lib/ownership/schemas'
 
 async function leaver(ctx: UserCtx, userId: string) {
@@ -31,16 +31,8 @@ async function startOffboarding(tx: Tx, ctx: UserCtx, user: { id: string; name: 
     where: { orgId: ctx.org.id, status: 'pending', OR: [{ toUserId: user.id }, { fromUserId: user.id }] },
     data: { status: 'canceled', decidedAt: new Date() },
   })
-  const payload: OffboardPayload = { userId: user.id, leaverLabel: `${user.name} <${user.email}>`, reason, actor: ctx.actor, totals: { toBackup: 0, toLead: 0, orphaned: 0, backupsCleared: 0 } }
-  const job = await enqueueLegacyJob(tx, {
-    orgId: ctx.org.id,
-    type: 'offboard_member',
-    payload,
-    idempotencyKey: `offboard_member:${ctx.org.id}:${user.id}:${randomBytes(6).toString('hex')}`,
-    total: owned,
-    createdById: ctx.user.id,
-    maxAttempts: 10,
-  })
+  const payload: OffboardPayload = { userId: user.id, leaverLabel: `${user.name} <${user.email}>`, reason, totals: { toBackup: 0, toLead: 0, orphaned: 0, backupsCleared: 0 } }
+  const job = await enqueueJob(tx, offboardMemberJob, payload, { orgId: ctx.org.id, total: owned, createdById: ctx.user.id })
   return { jobId: job.id, owned }
 }
 

@@ -2,15 +2,16 @@ import 'server-only'
 import { recordAudit } from '@/lib/audit/record'
 import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { can } from '@/lib/auth/permissions'
-import { db, type Tx } from '@/lib/db'
+import { db } from '@/lib/db'
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '@/lib/errors'
-import { filterInWords, getOrgSettings } from '@/lib/inventory/queries'
+import { getOrgSettings } from '@/lib/inventory/queries'
 import { identityFilterSchema } from '@/lib/inventory/schemas'
 import { identityWhere } from '@/lib/inventory/where'
-import { enqueueLegacyJob } from '@/lib/jobs/queue'
+import { enqueueJob } from '@/lib/jobs/queue'
 import { notify } from '@/lib/notifications/notify'
 import { applyOwnership, type OwnershipRow } from '@/lib/ownership/apply'
 import { assertAssignable, loadDirectory, loadSuggestionInputs } from '@/lib/ownership/directory'
+import { bulkAssignJob, bulkTargetLabel } from '@/lib/ownership/jobs'
 import type { BulkAssignPayload, OwnershipFields } from '@/lib/ownership/schemas'
 import { suggestOwners } from '@/lib/ownership/suggestions'
 
@@ -73,7 +74,7 @@ async function startJob(ctx: UserCtx, mode: BulkAssignPayload['mode'], raw: Reco
     mode,
     filter: Object.fromEntries(Object.entries(raw).filter(([k]) => k in filter)),
     fields,
-    actor: ctx.actor,
+    requestId,
     userId: ctx.user.id,
     now: now.getTime(),
     dormantDays: settings.dormantDays,
@@ -81,7 +82,7 @@ async function startJob(ctx: UserCtx, mode: BulkAssignPayload['mode'], raw: Reco
     scanned: 0,
     changed: 0,
   }
-  const idempotencyKey = `bulk_assign:${ctx.org.id}:${requestId}`
+  const idempotencyKey = bulkAssignJob.key(payload, { orgId: ctx.org.id })
   return db.$transaction(async (tx) => {
     // A repeated submit answers with the job it already started.
     const existing = await tx.job.findUnique({ where: { idempotencyKey }, select: { id: true, orgId: true, total: true } })
@@ -90,7 +91,7 @@ async function startJob(ctx: UserCtx, mode: BulkAssignPayload['mode'], raw: Reco
       return { jobId: existing.id, matching: existing.total }
     }
     if (mode === 'fields') await assertAssignable(tx, ctx.org.id, fields)
-    const job = await enqueueLegacyJob(tx, { orgId: ctx.org.id, type: 'bulk_assign', payload, idempotencyKey, total: matching, createdById: ctx.user.id, maxAttempts: 10 })
+    const job = await enqueueJob(tx, bulkAssignJob, payload, { orgId: ctx.org.id, total: matching, createdById: ctx.user.id })
     await recordAudit(tx, ctx, {
       action: mode === 'suggestions' ? 'identity.accept-suggestions.request' : 'identity.bulk-assign-owner.request',
       targetType: 'job',
@@ -100,13 +101,6 @@ async function startJob(ctx: UserCtx, mode: BulkAssignPayload['mode'], raw: Reco
     })
     return { jobId: job.id, matching }
   }, TX)
-}
-
-/** What a bulk assignment acts on, in words: "3 unowned identities matching kind: Bot · environment: production". */
-export async function bulkTargetLabel(tx: Tx, orgId: string, mode: BulkAssignPayload['mode'], filter: Record<string, string>, me: string | null, count: number) {
-  const words = await filterInWords(tx, orgId, filter, me)
-  const what = `${count.toLocaleString('en-US')} ${mode === 'suggestions' ? 'unowned ' : ''}${count === 1 ? 'identity' : 'identities'}`
-  return (words.length ? `${what} matching ${words.join(' · ')}` : what).slice(0, 300)
 }
 
 /** "Select all N matching": runs server-side as a resumable bulk_assign job over the filter, never over ids from the browser. */
@@ -125,7 +119,7 @@ export async function startAcceptSuggestionsByFilter(ctx: UserCtx, input: { filt
 export async function getBulkJob(ctx: UserCtx, jobId: string) {
   assertCan(ctx, 'identity:assign-owner')
   const job = await db.job.findFirst({
-    where: { id: jobId, orgId: ctx.org.id, type: 'bulk_assign' },
+    where: { id: jobId, orgId: ctx.org.id, type: bulkAssignJob.type },
     select: { id: true, status: true, progress: true, total: true, result: true, lastError: true, attempts: true, maxAttempts: true },
   })
   if (!job) throw new NotFoundError('Job not found')
