@@ -5,6 +5,7 @@ import { sendInvitationJob } from '@/lib/members/jobs'
 import { sendEmailJob } from '@/lib/notifications/jobs'
 import { bulkAssignJob, offboardMemberJob } from '@/lib/ownership/jobs'
 import { deleteIdentityJob, REMEDIATION_JOBS } from '@/lib/remediation/jobs'
+import { importFileJob, previewImportJob, sourceSyncScheduler, syncSourceJob, uploadsCleanupScheduler } from '@/lib/sources/jobs'
 
 // Every job type and every scheduler, listed once: the worker runs from these (no registration by import).
 
@@ -17,10 +18,13 @@ export const JOBS = jobRegistry([
   deleteIdentityJob,
   bulkAssignJob,
   offboardMemberJob,
+  syncSourceJob,
+  previewImportJob,
+  importFileJob,
 ])
 
 export type JobType = keyof typeof JOBS
 /** What the worker looks job types up in (tests pass their own definitions). */
 export type JobLookup = Readonly<Record<string, AnyJob | undefined>>
 
-export const SCHEDULERS: readonly SchedulerDefinition[] = [findingsDailyScheduler]
+export const SCHEDULERS: readonly SchedulerDefinition[] = [findingsDailyScheduler, sourceSyncScheduler, uploadsCleanupScheduler]

@@ -6,7 +6,8 @@ import { db } from '@/lib/db'
 import { ConflictError, NotFoundError, ValidationError } from '@/lib/errors'
 import { enqueueFindingsRecompute } from '@/lib/findings/jobs'
 import { settleFindings } from '@/lib/findings/recompute'
-import { enqueueLegacyJob } from '@/lib/jobs/queue'
+import { enqueueJob } from '@/lib/jobs/queue'
+import { importFileJob, syncSourceJob } from '@/lib/sources/jobs'
 import {
   FORMAT_INFO,
   sourceEnvironmentOf,
@@ -19,9 +20,6 @@ import {
 import { importRefusal } from '@/lib/sources/queries'
 import { readUploadMeta } from '@/lib/sources/uploads'
 
-export const SYNC_JOB = 'sync_source'
-export const IMPORT_JOB = 'import_file'
-export const PREVIEW_JOB = 'preview_import'
 
 export async function createImportSource(ctx: UserCtx, input: CreateImportSourceInput) {
   assertCan(ctx, 'source:manage')
@@ -47,12 +45,9 @@ export async function requestSync(ctx: UserCtx, input: RequestSyncInput) {
     throw new ValidationError(`“${source.name}” has no live connection to sync from: import a file into it instead.`)
   }
   return db.$transaction(async (tx) => {
-    const waiting = await tx.job.findFirst({ where: { orgId: ctx.org.id, type: SYNC_JOB, status: { in: ['queued', 'running', 'retrying'] }, payload: { contains: `"sourceId":"${source.id}"` } } })
+    const waiting = await tx.job.findFirst({ where: { orgId: ctx.org.id, type: syncSourceJob.type, status: { in: ['queued', 'running', 'retrying'] }, payload: { contains: `"sourceId":"${source.id}"` } } })
     if (waiting) return waiting
-    const job = await enqueueLegacyJob(tx, {
-      orgId: ctx.org.id, type: SYNC_JOB, payload: { sourceId: source.id, trigger: 'manual' },
-      idempotencyKey: `${SYNC_JOB}:${source.id}:manual:${Date.now()}`, createdById: ctx.user.id, maxAttempts: 3,
-    })
+    const job = await enqueueJob(tx, syncSourceJob, { sourceId: source.id, trigger: 'manual' }, { orgId: ctx.org.id, createdById: ctx.user.id })
     await recordAudit(tx, ctx, { action: 'source.sync-request', targetType: 'source', targetId: source.id, targetLabel: source.name, details: { jobId: job.id } })
     return job
   })
@@ -116,16 +111,12 @@ export async function startImport(ctx: UserCtx, input: StartImportInput) {
   if (refusal) throw new ValidationError(refusal)
   if (!upload.previewedAt) throw new ValidationError('The file is still being checked: wait for its preview, then import.')
   return db.$transaction(async (tx) => {
-    const job = await enqueueLegacyJob(tx, {
-      orgId: ctx.org.id,
-      type: IMPORT_JOB,
-      payload: { uploadId: upload.id, sourceId: source.id, format: upload.format, fileName: upload.fileName, allOrNothing: input.allOrNothing, mode: input.mode },
-      // One import per upload: a double click does not import twice.
-      idempotencyKey: `${IMPORT_JOB}:${upload.id}`,
-      total: upload.rows,
-      createdById: ctx.user.id,
-      maxAttempts: 3,
-    })
+    const job = await enqueueJob(
+      tx,
+      importFileJob,
+      { uploadId: upload.id, sourceId: source.id, fileName: upload.fileName, allOrNothing: input.allOrNothing, mode: input.mode },
+      { orgId: ctx.org.id, total: upload.rows, createdById: ctx.user.id },
+    )
     await recordAudit(tx, ctx, {
       action: 'source.import',
       targetType: 'source',

@@ -3,8 +3,8 @@ import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { tooLargeMessage } from '@/lib/connectors/import/formats'
 import { db } from '@/lib/db'
 import { AppError, NotFoundError, ValidationError } from '@/lib/errors'
-import { enqueueLegacyJobNow } from '@/lib/jobs/queue'
-import { PREVIEW_JOB } from '@/lib/sources/mutations'
+import { enqueueJobNow } from '@/lib/jobs/queue'
+import { previewImportJob } from '@/lib/sources/jobs'
 import { importRefusal } from '@/lib/sources/queries'
 import { maxBytesFor, type ImportFormat } from '@/lib/sources/schemas'
 import { removeUpload, saveUpload, TooLargeError, writeUploadMeta } from '@/lib/sources/uploads'
@@ -51,10 +51,7 @@ export async function receiveUpload(
       id: saved.id, orgId: ctx.org.id, sourceId: source.id, format: input.format, fileName, bytes: saved.bytes,
       uploadedById: ctx.user.id, uploadedAt: new Date().toISOString(), rows: 0, errors: 0, previewedAt: null,
     })
-    const job = await enqueueLegacyJobNow({
-      orgId: ctx.org.id, type: PREVIEW_JOB, payload: { uploadId: saved.id, sourceId: source.id, format: input.format, fileName },
-      idempotencyKey: `${PREVIEW_JOB}:${saved.id}`, total: saved.bytes, createdById: ctx.user.id, maxAttempts: 2,
-    })
+    const job = await enqueueJobNow(previewImportJob, { uploadId: saved.id, sourceId: source.id, fileName }, { orgId: ctx.org.id, total: saved.bytes, createdById: ctx.user.id })
     return { uploadId: saved.id, fileName, bytes: saved.bytes, jobId: job.id }
   } catch (err) {
     await removeUpload(saved.id)

@@ -8,13 +8,14 @@ import '@/lib/findings/jobs'
 import { prismaSql } from '@/lib/findings/prisma-sql'
 import { listIdentities } from '@/lib/inventory/queries'
 import { identityListSchema } from '@/lib/inventory/schemas'
-import { enqueueLegacyJobNow } from '@/lib/jobs/queue'
+import { enqueueJobNow } from '@/lib/jobs/queue'
 import { drainJobs } from '@/lib/jobs/worker'
 import { computeOrgMetrics } from '@/lib/metrics/compute'
 import { getIdentityRemediations } from '@/lib/remediation/queries'
 import { parseOrgSettings } from '@/lib/settings/schemas'
 import '@/lib/sources/jobs'
-import { createImportSource, IMPORT_JOB, startImport, updateSourceEnvironment } from '@/lib/sources/mutations'
+import { importFileJob } from '@/lib/sources/jobs'
+import { createImportSource, startImport, updateSourceEnvironment } from '@/lib/sources/mutations'
 import type { ImportPreview } from '@/lib/sources/preview'
 import { listSources } from '@/lib/sources/queries'
 import { receiveUpload } from '@/lib/sources/receive'
@@ -302,7 +303,7 @@ describe(`imports (${engine})`, () => {
     const real = await Promise.all([addIdentity(t.org.id, source.id), addIdentity(t.org.id, source.id)])
     await expect(startImport(ctx, { orgSlug: t.org.slug, uploadId: up.uploadId, allOrNothing: false, mode: 'full' })).rejects.toThrow(/is a live connector/)
     // Queued some other way, the import job checks again and refuses.
-    const job = await enqueueLegacyJobNow({ orgId: t.org.id, type: IMPORT_JOB, payload: { uploadId: up.uploadId, sourceId: source.id, mode: 'full' }, idempotencyKey: `${IMPORT_JOB}:${up.uploadId}`, createdById: t.people.admin.id })
+    const job = await enqueueJobNow(importFileJob, { uploadId: up.uploadId, sourceId: source.id, mode: 'full' }, { orgId: t.org.id, createdById: t.people.admin.id })
     await drainJobs()
     const done = await db.job.findUniqueOrThrow({ where: { id: job.id } })
     expect(done).toMatchObject({ status: 'failed', lastError: expect.stringMatching(/is a live connector/) })
@@ -318,7 +319,7 @@ describe(`imports (${engine})`, () => {
     const up = await receiveUpload(ctx, { format: 'generic_csv', sourceId: source.id, name: 'a.csv' }, body('generic.csv'), null)
     await expect(startImport(ctx, { orgSlug: t.org.slug, uploadId: up.uploadId, allOrNothing: false, mode: 'partial' })).rejects.toThrow(/still being checked/)
     await drainJobs()
-    await expect(startImport(ctx, { orgSlug: t.org.slug, uploadId: up.uploadId, allOrNothing: false, mode: 'partial' })).resolves.toMatchObject({ type: IMPORT_JOB })
+    await expect(startImport(ctx, { orgSlug: t.org.slug, uploadId: up.uploadId, allOrNothing: false, mode: 'partial' })).resolves.toMatchObject({ type: importFileJob.type })
   })
 
   it('a 200 MB line of commas and JSON nested 100,000 deep are refused with a message, in bounded memory', async () => {
