@@ -4,30 +4,13 @@ import { recordAudit } from '@/lib/audit/record'
 import { assertCan, systemContext, type UserCtx } from '@/lib/auth/org-context'
 import { db, type Tx } from '@/lib/db'
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '@/lib/errors'
+import { myItemsWhere, refreshDecidedCount, UPDATE_CHUNK } from './internal'
 import { remediateItems } from './remediate'
-import { DECISION_LABELS, needsJustification, parseSnapshot, type BulkDecideInput, type DecideInput, type DecisionKind, type ReviewFilter } from './schemas'
+import { DECISION_LABELS, needsJustification, parseSnapshot, type BulkDecideInput, type DecideInput, type DecisionKind } from './schemas'
 
 const CHUNK = 5000
-/** Prisma does not split the id list of an updateMany: keep it under the driver's bind-parameter limit. */
-export const UPDATE_CHUNK = 900
 const MAX_ELAPSED = 3_600_000
 const FINAL = new Set(['keep', 'revoke', 'reduce'])
-
-/** The reviewer's own items in open stages, narrowed by the list filter. Every reviewer query starts here. */
-export function myItemsWhere(ctx: UserCtx, f: ReviewFilter): Prisma.ReviewItemWhereInput {
-  // No join on the campaign: items of a closed stage are 'closed' and items of a launch in progress 'staged',
-  // so the item status alone keeps the list to open stages (and the reviewer's index serves it).
-  const and: Prisma.ReviewItemWhereInput[] = [{ orgId: ctx.org.id, reviewerId: ctx.user.id }]
-  if (f.state === 'open') and.push({ status: 'pending' })
-  else if (f.state === 'decided') and.push({ status: 'decided' })
-  else if (f.state === 'unsure') and.push({ status: 'pending', decision: 'unsure' })
-  else and.push({ status: { in: ['pending', 'decided'] } })
-  if (f.campaign) and.push({ campaignId: f.campaign })
-  if (f.privileged) and.push({ privileged: f.privileged === 'yes' })
-  if (f.rec) and.push({ recommendation: f.rec === 'none' ? null : f.rec })
-  if (f.q) and.push({ identityName: { contains: f.q } })
-  return { AND: and }
-}
 
 /** Seconds spent on a decision: since the item was first viewed or the reviewer's previous decision, whichever is later. */
 async function elapsedSince(tx: Tx, ctx: UserCtx, firstViewedAt: Date | null, now: number) {
@@ -213,7 +196,7 @@ export async function bulkDecide(ctx: UserCtx, input: BulkDecideInput) {
       }
     }
   }
-  for (const campaignId of touched) await refreshDecidedCount(campaignId)
+  for (const campaignId of touched) await refreshDecidedCount(ctx, campaignId)
   for (const b of autoRemediate) {
     const c = await db.campaign.findUniqueOrThrow({ where: { id: b.campaignId, orgId: ctx.org.id }, select: { type: true } })
     for (let s = 0; s < b.ids.length; s += CHUNK) {
@@ -225,11 +208,6 @@ export async function bulkDecide(ctx: UserCtx, input: BulkDecideInput) {
     }
   }
   return { decided: plan.length, skipped }
-}
-
-export async function refreshDecidedCount(campaignId: string) {
-  const decidedCount = await db.reviewItem.count({ where: { campaignId, decision: { in: ['keep', 'revoke', 'reduce'] } } })
-  await db.campaign.update({ where: { id: campaignId }, data: { decidedCount } })
 }
 
 /** Notes when a reviewer first saw items (the start of "time spent" for rubber-stamp detection). */

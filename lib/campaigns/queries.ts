@@ -4,8 +4,8 @@ import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
 import { filterInWords } from '@/lib/inventory/queries'
 import { personSelect, personStatus } from '@/lib/members/person'
-import { myItemsWhere } from './decide'
-import { getOwnCampaign } from './mutations'
+import { getCampaignOrThrow, myItemsWhere } from './internal'
+import { closeCampaignJob, launchCampaignJob } from './jobs'
 import { median } from './recommend'
 import type { CampaignItemsParams, ReviewListParams } from './schemas'
 
@@ -29,15 +29,15 @@ export async function listReviewers(ctx: UserCtx) {
   return rows.map((r) => ({ ...r.user, role: r.role }))
 }
 
-export async function getCampaignOrThrow(ctx: UserCtx, id: string) {
+/** Everything the campaign page shows about the campaign itself: the row, its running job, its scope in words and names. */
+export async function getCampaignDetail(ctx: UserCtx, id: string) {
   assertCan(ctx, 'campaign:read')
-  const c = await getOwnCampaign(ctx, id)
-  const job = ['launching', 'closing'].includes(c.status)
-    ? await db.job.findFirst({
-        where: { orgId: ctx.org.id, type: c.status === 'launching' ? 'launch_campaign' : 'close_campaign', idempotencyKey: { startsWith: `${c.status === 'launching' ? 'launch' : 'close'}_campaign:${c.id}` } },
-        orderBy: { createdAt: 'desc' },
-        select: { status: true, progress: true, total: true, lastError: true, attempts: true },
-      })
+  const c = await getCampaignOrThrow(ctx, id)
+  // The job that launches the campaign, or closes its current stage, by the key its definition gives it.
+  const key =
+    c.status === 'launching' ? launchCampaignJob.key({ campaignId: c.id }, { orgId: ctx.org.id }) : c.status === 'closing' ? closeCampaignJob.key({ campaignId: c.id, stage: c.currentStage }, { orgId: ctx.org.id }) : null
+  const job = key
+    ? await db.job.findFirst({ where: { orgId: ctx.org.id, idempotencyKey: key }, select: { status: true, progress: true, total: true, lastError: true, attempts: true } })
     : null
   const people = await db.user.findMany({
     where: { id: { in: [c.fallbackReviewerId, c.signoffReviewerId, c.createdById].filter((x): x is string => !!x) } },
@@ -64,7 +64,7 @@ export type ReviewerStats = { id: string | null; name: string; decided: number; 
  */
 export async function campaignStats(ctx: UserCtx, id: string, opts: { reviewerPage?: number } = {}) {
   assertCan(ctx, 'campaign:read')
-  const c = await getOwnCampaign(ctx, id)
+  const c = await getCampaignOrThrow(ctx, id)
   const scope = { campaignId: c.id, orgId: ctx.org.id }
   const [byDecision, byReviewer, byRemediation, decisionsByUser, keptRevokes, recRevokes, overdue] = await Promise.all([
     db.reviewItem.groupBy({ by: ['decision'], where: scope, _count: { _all: true } }),
@@ -165,7 +165,7 @@ export async function listMyReviewItems(ctx: UserCtx, p: ReviewListParams) {
 /** All items of one campaign (governance view), with their reviewers and remediation state. */
 export async function listCampaignItems(ctx: UserCtx, campaignId: string, p: CampaignItemsParams) {
   assertCan(ctx, 'campaign:read')
-  const c = await getOwnCampaign(ctx, campaignId)
+  const c = await getCampaignOrThrow(ctx, campaignId)
   const where: Prisma.ReviewItemWhereInput = {
     campaignId: c.id,
     orgId: ctx.org.id,

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { SystemCtx } from '@/lib/auth/org-context'
+import { systemContext, type Org, type SystemCtx } from '@/lib/auth/org-context'
 import type { Permission } from '@/lib/auth/permissions'
 import type { Job } from '@/lib/generated/sqlite/client'
 
@@ -94,3 +94,8 @@ export function jobRow<S extends z.ZodType>(def: JobDefinition<string, S>, paylo
 
 /** The id of a record a payload names (looked up in the job's organization, never alone). */
 export const recordId = z.string().min(1).max(64)
+
+/** The system context a scheduler acts with in one organization (what it does beyond queuing jobs is audited so). */
+export function schedulerContext(scheduler: SchedulerDefinition, org: Org): SystemCtx {
+  return systemContext(org, { type: `${scheduler.name} scheduler`, id: null })
+}

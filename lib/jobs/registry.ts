@@ -1,4 +1,6 @@
 import 'server-only'
+import { campaignRemindersJob, closeCampaignJob, launchCampaignJob } from '@/lib/campaigns/jobs'
+import { campaignsScheduler } from '@/lib/campaigns/scheduler'
 import { findingsDailyScheduler, metricsSnapshotJob, recomputeFindingsJob } from '@/lib/findings/jobs'
 import { jobRegistry, type AnyJob, type SchedulerDefinition } from '@/lib/jobs/define'
 import { sendInvitationJob } from '@/lib/members/jobs'
@@ -10,6 +12,9 @@ import { importFileJob, previewImportJob, sourceSyncScheduler, syncSourceJob, up
 // Every job type and every scheduler, listed once: the worker runs from these (no registration by import).
 
 export const JOBS = jobRegistry([
+  launchCampaignJob,
+  closeCampaignJob,
+  campaignRemindersJob,
   sendEmailJob,
   sendInvitationJob,
   recomputeFindingsJob,
@@ -27,4 +32,4 @@ export type JobType = keyof typeof JOBS
 /** What the worker looks job types up in (tests pass their own definitions). */
 export type JobLookup = Readonly<Record<string, AnyJob | undefined>>
 
-export const SCHEDULERS: readonly SchedulerDefinition[] = [findingsDailyScheduler, sourceSyncScheduler, uploadsCleanupScheduler]
+export const SCHEDULERS: readonly SchedulerDefinition[] = [campaignsScheduler, findingsDailyScheduler, sourceSyncScheduler, uploadsCleanupScheduler]
