@@ -2,7 +2,6 @@ import 'server-only'
 import type { z } from 'zod'
 import { db, type Tx } from '@/lib/db'
 import { jobRow, type EnqueueOptions, type JobDefinition } from '@/lib/jobs/define'
-import type { EnqueueInput } from '@/lib/jobs/legacy'
 
 /**
  * Enqueues in the caller's transaction, so the job exists exactly when the change that asked for it commits. The
@@ -18,26 +17,4 @@ export async function enqueueJob<S extends z.ZodType>(tx: Tx, job: JobDefinition
 
 export async function enqueueJobNow<S extends z.ZodType>(job: JobDefinition<string, S>, payload: z.input<S>, opts: EnqueueOptions) {
   return db.$transaction((tx) => enqueueJob(tx, job, payload, opts))
-}
-
-/** Untyped enqueue for job types not yet defined with defineJob. */
-export async function enqueueLegacyJob(tx: Tx, input: EnqueueInput) {
-  const existing = await tx.job.findUnique({ where: { idempotencyKey: input.idempotencyKey } })
-  if (existing) return existing
-  return tx.job.create({
-    data: {
-      orgId: input.orgId,
-      type: input.type,
-      payload: JSON.stringify(input.payload ?? {}),
-      idempotencyKey: input.idempotencyKey,
-      runAt: input.runAt ?? new Date(),
-      maxAttempts: input.maxAttempts ?? 5,
-      total: input.total ?? 0,
-      createdById: input.createdById ?? null,
-    },
-  })
-}
-
-export async function enqueueLegacyJobNow(input: EnqueueInput) {
-  return db.$transaction((tx) => enqueueLegacyJob(tx, input))
 }

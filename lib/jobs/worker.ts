@@ -4,7 +4,6 @@ import { db } from '@/lib/db'
 import { env } from '@/lib/env'
 import { systemContext } from '@/lib/auth/org-context'
 import { parsePayload, PermanentJobError, type AnyJob, type SchedulerDefinition } from '@/lib/jobs/define'
-import { getJobHandler, listSchedulers } from '@/lib/jobs/legacy'
 import { JOBS, SCHEDULERS, type JobLookup } from '@/lib/jobs/registry'
 import { backoffMs } from '@/lib/jobs/schemas'
 
@@ -61,9 +60,8 @@ function parseJson(text: string): unknown {
 /** Runs one claimed job to its next state: succeeded, retrying with backoff, or failed for good. */
 export async function runClaimedJob(job: ClaimedJob, workerId: string, jobs: JobLookup = JOBS) {
   const def = jobs[job.type]
-  const handler = def ? null : getJobHandler(job.type)
   const owned = { id: job.id, lockedBy: workerId }
-  if (!def && !handler) {
+  if (!def) {
     await db.job.updateMany({ where: owned, data: { status: 'failed', lastError: `No handler for job type "${job.type}"`, finishedAt: new Date(), leaseUntil: null } })
     return 'failed' as const
   }
@@ -74,9 +72,7 @@ export async function runClaimedJob(job: ClaimedJob, workerId: string, jobs: Job
     })
   }
   try {
-    const result = def
-      ? await runDefined(def, job, workerId, progress)
-      : await handler!({ job, payload: (parseJson(job.payload) ?? {}) as Record<string, unknown>, workerId, progress })
+    const result = await runDefined(def, job, workerId, progress)
     await db.job.updateMany({
       where: owned,
       data: { status: 'succeeded', result: JSON.stringify(result ?? {}), finishedAt: new Date(), leaseUntil: null, lastError: null },
@@ -134,12 +130,11 @@ export async function runWorker(opts: { workerId?: string; pollMs?: number; sign
 
 /** Runs every scheduler once; one failing scheduler does not stop the others. */
 export async function runSchedulers(now: Date, schedulers: readonly SchedulerDefinition[] = SCHEDULERS) {
-  const all = [...schedulers.map((s) => [s.name, s.run] as const), ...listSchedulers()]
-  for (const [name, fn] of all) {
+  for (const s of schedulers) {
     try {
-      await fn(now)
+      await s.run(now)
     } catch (err) {
-      console.error(`worker: scheduler ${name} failed`, (err as Error).message)
+      console.error(`worker: scheduler ${s.name} failed`, (err as Error).message)
     }
   }
 }

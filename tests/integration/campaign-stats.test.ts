@@ -1,5 +1,4 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import '@/lib/campaigns/jobs'
 import { decideItem } from '@/lib/campaigns/decide'
 import { createCampaign, requestClose } from '@/lib/campaigns/mutations'
 import { campaignStats, getCampaignDetail, REVIEWERS_PAGE_SIZE } from '@/lib/campaigns/queries'

@@ -1,5 +1,4 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import '@/lib/campaigns/jobs'
 import { campaignsScheduler } from '@/lib/campaigns/scheduler'
 import { previewClose } from '@/lib/campaigns/close-preview'
 import { bulkDecide, decideItem } from '@/lib/campaigns/decide'
