@@ -1,5 +1,6 @@
 import 'server-only'
 import { z } from 'zod'
+import type { Ctx } from '@/lib/auth/org-context'
 import { db, type Tx } from '@/lib/db'
 import { recomputeFindingsForOrg, snapshotOrgMetrics } from '@/lib/findings/recompute'
 import { defineJob, defineScheduler, PermanentJobError } from '@/lib/jobs/define'
@@ -16,7 +17,7 @@ export const recomputeFindingsJob = defineJob({
   key: (p, { orgId }) => `recompute_findings:${orgId}:${p.day ?? `${Date.now()}:${Math.random().toString(36).slice(2, 8)}`}`,
   maxAttempts: 3,
   run: async ({ ctx, progress }) => {
-    const result = await recomputeFindingsForOrg(ctx.org.id, (done, total) => progress(done, total))
+    const result = await recomputeFindingsForOrg(ctx, (done, total) => progress(done, total))
     if (!result) throw new PermanentJobError('The organization no longer exists')
     return result
   },
@@ -27,7 +28,7 @@ export const metricsSnapshotJob = defineJob({
   payload: z.object({ day: day.optional() }),
   key: (p, { orgId }) => `metrics_snapshot:${orgId}:${p.day ?? utcDay(Date.now())}`,
   run: async ({ ctx }) => {
-    const metrics = await snapshotOrgMetrics(ctx.org.id)
+    const metrics = await snapshotOrgMetrics(ctx)
     if (!metrics) throw new PermanentJobError('The organization no longer exists')
     return { total: metrics.total, openFindings: metrics.openFindings }
   },
@@ -35,13 +36,15 @@ export const metricsSnapshotJob = defineJob({
 
 /**
  * Asks for a findings recompute of one organization, in the caller's transaction (after a sync, an import,
- * a settings change). A recompute already waiting to run covers this request too.
+ * a settings change). A recompute already waiting to run covers this request too. A member's request is theirs
+ * (createdById); a job passes the person who asked for it, if any.
  */
-export async function enqueueFindingsRecompute(tx: Tx, orgId: string, opts: { createdById?: string | null; reason?: string } = {}) {
+export async function enqueueFindingsRecompute(tx: Tx, ctx: Ctx, opts: { reason?: string; createdById?: string | null } = {}) {
+  const orgId = ctx.org.id
   const waiting = await tx.job.findFirst({ where: { orgId, type: recomputeFindingsJob.type, status: { in: ['queued', 'retrying'] } } })
   if (waiting) return waiting
   const total = await tx.identity.count({ where: { orgId } })
-  return enqueueJob(tx, recomputeFindingsJob, { reason: opts.reason ?? 'requested' }, { orgId, total, createdById: opts.createdById ?? null })
+  return enqueueJob(tx, recomputeFindingsJob, { reason: opts.reason ?? 'requested' }, { orgId, total, createdById: opts.createdById !== undefined ? opts.createdById : ctx.actor.type === 'user' ? ctx.actor.id : null })
 }
 
 /** Nightly: every organization gets one findings recompute (which also refreshes the snapshot) and one metrics snapshot per UTC day. */

@@ -70,7 +70,7 @@ export async function revokeAcceptance(ctx: UserCtx, input: RevokeAcceptanceInpu
 export async function requestFindingsRecompute(ctx: UserCtx) {
   assertCan(ctx, 'job:manage')
   return db.$transaction(async (tx) => {
-    const job = await enqueueFindingsRecompute(tx, ctx.org.id, { createdById: ctx.user.id, reason: 'manual' })
+    const job = await enqueueFindingsRecompute(tx, ctx, { reason: 'manual' })
     await recordAudit(tx, ctx, { action: 'finding.recompute', targetType: 'job', targetId: job.id, details: { jobId: job.id } })
     return { jobId: job.id }
   })
@@ -95,7 +95,7 @@ export async function updatePostureSettings(ctx: UserCtx, input: PostureSettings
     }
     const before = Object.fromEntries(Object.keys(thresholds).map((k) => [k, stored[k] ?? null]))
     await tx.organization.update({ where: { id: ctx.org.id }, data: { settings: JSON.stringify(parsed.data) } })
-    const job = await enqueueFindingsRecompute(tx, ctx.org.id, { createdById: ctx.user.id, reason: 'settings' })
+    const job = await enqueueFindingsRecompute(tx, ctx, { reason: 'settings' })
     await recordAudit(tx, ctx, { action: 'settings.update', targetType: 'organization', targetId: ctx.org.id, targetLabel: ctx.org.name, details: { before, after: thresholds, recomputeJobId: job.id } })
     return parsed.data
   })

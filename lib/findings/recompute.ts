@@ -1,4 +1,5 @@
 import 'server-only'
+import type { Ctx } from '@/lib/auth/org-context'
 import { db, type Tx } from '@/lib/db'
 import { recomputeIdentities, recomputeOrg } from '@/lib/findings/engine'
 import { prismaSql } from '@/lib/findings/prisma-sql'
@@ -23,7 +24,8 @@ async function orgSettings(orgId: string) {
 }
 
 /** The work of a recompute job: all identities in batches, then a fresh snapshot for the dashboard. */
-export async function recomputeFindingsForOrg(orgId: string, onProgress?: (done: number, total: number) => Promise<void>, now = Date.now()) {
+export async function recomputeFindingsForOrg(ctx: Ctx, onProgress?: (done: number, total: number) => Promise<void>, now = Date.now()) {
+  const orgId = ctx.org.id
   const settings = await orgSettings(orgId)
   if (!settings) return null
   const s = prismaSql()
@@ -32,7 +34,8 @@ export async function recomputeFindingsForOrg(orgId: string, onProgress?: (done:
   return result
 }
 
-export async function snapshotOrgMetrics(orgId: string, now = Date.now()) {
+export async function snapshotOrgMetrics(ctx: Ctx, now = Date.now()) {
+  const orgId = ctx.org.id
   const settings = await orgSettings(orgId)
   if (!settings) return null
   return takeSnapshot(prismaSql(), orgId, settings, now)

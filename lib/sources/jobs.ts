@@ -13,7 +13,7 @@ import { auditActorOf } from '@/lib/jobs/requester'
 import { memberEmails, previewImport } from '@/lib/sources/preview'
 import { importRefusal } from '@/lib/sources/queries'
 import { IMPORT_FORMATS, scheduleMs, type ImportFormat } from '@/lib/sources/schemas'
-import { readUploadMeta, removeStaleUploads, removeUpload, uploadFile, writeUploadMeta, type UploadMeta } from '@/lib/sources/uploads'
+import { readUploadMeta, unsafeRemoveStaleUploads, unsafeRemoveUpload, uploadFile, writeUploadMeta, type UploadMeta } from '@/lib/sources/uploads'
 
 function resultOf(r: SyncResult) {
   return {
@@ -41,7 +41,7 @@ export const syncSourceJob = defineJob({
         details: { trigger: payload.trigger ?? 'schedule', jobId: job.id },
         onProgress: (p) => progress(p.processed),
         onCommit: async (tx) => {
-          await enqueueFindingsRecompute(tx, orgId, { reason: `sync of ${source.name}` })
+          await enqueueFindingsRecompute(tx, ctx, { reason: `sync of ${source.name}` })
         },
       })
       return resultOf(result)
@@ -81,7 +81,7 @@ export const previewImportJob = defineJob({
     } catch (err) {
       // A file in the wrong shape (or over a limit) never becomes right by retrying: say why and drop it.
       if (err instanceof ImportFormatError) {
-        await removeUpload(upload.id)
+        await unsafeRemoveUpload(upload.id)
         throw new PermanentJobError(err.message)
       }
       throw err
@@ -102,7 +102,6 @@ export const importFileJob = defineJob({
   key: (p) => `import_file:${p.uploadId}`,
   maxAttempts: 3,
   run: async ({ ctx, job, payload, progress }) => {
-    const orgId = ctx.org.id
     const { upload, source } = await uploadAndSource(ctx, payload.uploadId)
     const format: ImportFormat = upload.format
     const { allOrNothing, mode } = payload
@@ -137,11 +136,11 @@ export const importFileJob = defineJob({
         details,
         onProgress: (p) => progress(p.processed),
         onCommit: async (tx) => {
-          await enqueueFindingsRecompute(tx, orgId, { reason: `import into ${source.name}`, createdById: job.createdById })
+          await enqueueFindingsRecompute(tx, ctx, { reason: `import into ${source.name}`, createdById: job.createdById })
         },
       })
       if (!result.applied) throw new PermanentJobError(`${result.errors} rows could not be read; nothing was imported (all-or-nothing).`)
-      await removeUpload(upload.id)
+      await unsafeRemoveUpload(upload.id)
       return resultOf(result)
     } catch (err) {
       // The wrong format never becomes right by retrying (applyDiscovery has recorded the failure on the source).
@@ -169,6 +168,6 @@ export const sourceSyncScheduler = defineScheduler({
 export const uploadsCleanupScheduler = defineScheduler({
   name: 'import-uploads-cleanup',
   run: async (now) => {
-    await removeStaleUploads(now.getTime())
+    await unsafeRemoveStaleUploads(now.getTime())
   },
 })

@@ -87,7 +87,7 @@ export async function updateSourceEnvironment(ctx: UserCtx, input: UpdateSourceE
       updated = (await tx.identity.updateMany({ where, data: { environment: to } })).count
       // Severities follow the environment (an unowned production identity is high): settle them now, or queue a recompute.
       if (ids.length <= SETTLE_LIMIT) await settleFindings(tx, ctx.org.id, ids, { sharedSecrets: true })
-      else await enqueueFindingsRecompute(tx, ctx.org.id, { createdById: ctx.user.id, reason: `environment of ${source.name}` })
+      else await enqueueFindingsRecompute(tx, ctx, { reason: `environment of ${source.name}` })
     }
     await recordAudit(tx, ctx, {
       action: 'source.environment',

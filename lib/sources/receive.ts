@@ -7,7 +7,7 @@ import { enqueueJobNow } from '@/lib/jobs/queue'
 import { previewImportJob } from '@/lib/sources/jobs'
 import { importRefusal } from '@/lib/sources/queries'
 import { maxBytesFor, type ImportFormat } from '@/lib/sources/schemas'
-import { removeUpload, saveUpload, TooLargeError, writeUploadMeta } from '@/lib/sources/uploads'
+import { unsafeRemoveUpload, saveUpload, TooLargeError, writeUploadMeta } from '@/lib/sources/uploads'
 
 export class PayloadTooLargeError extends AppError {
   constructor(message: string) {
@@ -42,7 +42,7 @@ export async function receiveUpload(
     throw err
   }
   if (saved.bytes === 0) {
-    await removeUpload(saved.id)
+    await unsafeRemoveUpload(saved.id)
     throw new ValidationError('The file is empty.')
   }
   const fileName = input.name.replace(/[^\w.\- ()]/g, '_').slice(0, 120) || 'upload'
@@ -54,7 +54,7 @@ export async function receiveUpload(
     const job = await enqueueJobNow(previewImportJob, { uploadId: saved.id, sourceId: source.id, fileName }, { orgId: ctx.org.id, total: saved.bytes, createdById: ctx.user.id })
     return { uploadId: saved.id, fileName, bytes: saved.bytes, jobId: job.id }
   } catch (err) {
-    await removeUpload(saved.id)
+    await unsafeRemoveUpload(saved.id)
     throw err
   }
 }

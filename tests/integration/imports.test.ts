@@ -18,7 +18,7 @@ import type { ImportPreview } from '@/lib/sources/preview'
 import { listSources } from '@/lib/sources/queries'
 import { receiveUpload } from '@/lib/sources/receive'
 import type { ImportFormat } from '@/lib/sources/schemas'
-import { removeUpload } from '@/lib/sources/uploads'
+import { unsafeRemoveUpload } from '@/lib/sources/uploads'
 import { addIdentity, createOrg, engine } from './fixtures'
 
 const FIXTURES = path.resolve('tests/fixtures/imports')
@@ -345,7 +345,7 @@ describe(`imports (${engine})`, () => {
       // A bomb on a later line is one unreadable row: the preview reports it and goes on reading past it.
       const up = await upload(ctx, { format: 'generic_csv', sourceId: csvSource.id, name: 'row.csv' }, streamOf(commas(200, 'name,external_id\nfirst,a\n', '\nlast,b\n')), null)
       expect(up.preview).toMatchObject({ identities: 2, errorCount: 1, errors: [{ line: 3, message: expect.stringMatching(/longer than 1 MB/) }] })
-      await removeUpload(up.uploadId)
+      await unsafeRemoveUpload(up.uploadId)
     } finally {
       clearInterval(sample)
     }

@@ -39,7 +39,7 @@ describe(`metrics and dashboard (${engine})`, () => {
       await db.activityEvent.create({ data: { orgId: a.org.id, identityId: i1.id, at: new Date(now - daysAgo * DAY), kind } })
     }
     await addIdentity(b.org.id, b.source.id, { name: 'other-tenant', ownerId: null })
-    await recomputeFindingsForOrg(a.org.id)
+    await recomputeFindingsForOrg(a.ctx('admin'))
   })
 
   it('counts what each card shows, and the card’s inventory link gives the same identities', async () => {
