@@ -42,7 +42,8 @@ export function defineJob<const T extends string, S extends z.ZodType>(def: JobD
 /**
  * A scheduler enqueues recurring jobs (nightly recomputes, reminders). It runs every minute in each worker and must be
  * idempotent: the keys of the jobs it queues name the period (e.g. `metrics_snapshot:<orgId>:2026-11-23`). It is the
- * one kind of code that reads across organizations; what it does for one organization runs as that organization's job.
+ * one kind of code that reads across organizations: work for one organization is a job of that organization, and what
+ * it changes itself is done with schedulerContext (audited as the scheduler).
  */
 export type SchedulerDefinition = { name: string; run: (now: Date) => Promise<void> }
 
