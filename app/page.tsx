@@ -1,5 +1,5 @@
 import { redirect } from 'next/navigation'
-import { getCurrentUser, listMyOrgs } from '@/lib/auth/context'
+import { getCurrentUser, listMyOrgs } from '@/lib/auth/session'
 import { SignOutButton } from '@/components/shell/sign-out-button'
 
 export const dynamic = 'force-dynamic'

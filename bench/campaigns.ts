@@ -7,6 +7,7 @@ import { runLaunch } from '@/lib/campaigns/launch'
 import { createCampaign, launchCampaign, requestClose } from '@/lib/campaigns/mutations'
 import { campaignStats, listMyReviewItems } from '@/lib/campaigns/queries'
 import { campaignInputSchema, reviewListSchema } from '@/lib/campaigns/schemas'
+import { systemContext } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
 
 const args = process.argv.slice(2)
@@ -41,7 +42,7 @@ const input = campaignInputSchema.parse({
 })
 const { campaign } = await createCampaign(ctx, input)
 const [queued, queueMs] = await time(() => launchCampaign(ctx, campaign.id))
-const [launched, launchMs] = await time(() => runLaunch({ orgId: campaign.orgId, campaignId: campaign.id }, async () => {}))
+const [launched, launchMs] = await time(() => runLaunch(systemContext(org, { type: 'launch_campaign', id: null }), campaign.id, async () => {}))
 if (launched.items === undefined || launched.fallback === undefined) throw new Error(`launch skipped: ${JSON.stringify(launched)}`)
 console.log(`  launch request (checks + count + enqueue):     ${fmt(queueMs)} ms (${fmt(queued.expectedItems)} items expected)`)
 console.log(`  launch job (snapshot into review items):       ${(launchMs / 1000).toFixed(1)} s — ${fmt(launched.items)} items, ${fmt(launched.items / (launchMs / 1000))} items/s, ${fmt(launched.fallback)} to the fallback reviewer`)
@@ -81,6 +82,6 @@ const [bulk, bulkMs] = await time(() => bulkDecide(rctx, { orgSlug: org.slug, fi
 console.log(`  bulk "accept recommendations" on every matching item: ${(bulkMs / 1000).toFixed(1)} s for ${fmt(bulk.decided)} items`)
 
 await requestClose(ctx, campaign.id)
-const [closed, closeMs] = await time(() => runClose({ orgId: campaign.orgId, campaignId: campaign.id }, 1, async () => {}))
+const [closed, closeMs] = await time(() => runClose(systemContext(org, { type: 'close_campaign', id: null }), campaign.id, 1, async () => {}))
 console.log(`  close (default decision "keep" on the rest, lock):  ${(closeMs / 1000).toFixed(1)} s — ${JSON.stringify(closed)}`)
 await db.$disconnect()

@@ -45,14 +45,16 @@ async function main() {
   const genSeconds = (performance.now() - t0) / 1000
   const { db } = await import('../lib/db')
   const { applyDiscovery } = await import('../lib/connectors/sync')
+  const { systemContext } = await import('../lib/auth/org-context')
   const { readImportFile } = await import('../lib/connectors/import/formats')
   const org = await db.organization.create({ data: { slug: `bench-import-${randomBytes(3).toString('hex')}`, name: 'Import bench' } })
   const source = await db.source.create({ data: { orgId: org.id, name: 'bench csv', type: 'csv', config: '{"importFormat":"generic_csv"}' } })
+  const system = systemContext(org, { type: 'import_file', id: null })
   let peak = process.memoryUsage().rss
   const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100)
   const start = performance.now()
   let last = start
-  const result = await applyDiscovery(org.id, source.id, readImportFile('generic_csv', file), {
+  const result = await applyDiscovery(system, source.id, readImportFile('generic_csv', file), {
     mode: 'full',
     onProgress: (p) => {
       peak = Math.max(peak, process.memoryUsage().rss)
@@ -66,7 +68,7 @@ async function main() {
   clearInterval(sample)
   // Re-import of the same file: the diff finds everything unchanged (IMPORT_BENCH_REIMPORT=0 skips it).
   const again0 = performance.now()
-  const again = process.env.IMPORT_BENCH_REIMPORT === '0' ? null : await applyDiscovery(org.id, source.id, readImportFile('generic_csv', file), { mode: 'full' })
+  const again = process.env.IMPORT_BENCH_REIMPORT === '0' ? null : await applyDiscovery(system, source.id, readImportFile('generic_csv', file), { mode: 'full' })
   const againSeconds = (performance.now() - again0) / 1000
   peak = Math.max(peak, process.memoryUsage().rss)
   const out = {

@@ -3,7 +3,7 @@
 import Database from 'better-sqlite3'
 import { db } from '@/lib/db'
 import { env } from '@/lib/env'
-import type { OrgContext } from '@/lib/auth/org-context'
+import type { UserCtx } from '@/lib/auth/org-context'
 import { identityFacets, listIdentities, resetFacetCache } from '@/lib/inventory/queries'
 import { identityListSchema } from '@/lib/inventory/schemas'
 
@@ -32,7 +32,7 @@ async function time<T>(fn: () => Promise<T>, runs = 5) {
 export async function benchInventory() {
   const org = await db.organization.findUniqueOrThrow({ where: { slug: 'acme' } })
   const admin = await db.membership.findFirstOrThrow({ where: { orgId: org.id, role: 'admin' }, include: { user: true } })
-  const ctx: OrgContext = {
+  const ctx: UserCtx = {
     org: { id: org.id, slug: org.slug, name: org.name },
     user: { id: admin.user.id, name: admin.user.name, email: admin.user.email },
     role: 'admin',

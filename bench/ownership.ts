@@ -5,7 +5,6 @@
 // Run: DATABASE_URL=... node --conditions=react-server --import tsx bench/ownership.ts [--org acme]
 // It changes owners in that database (every identity ends up owned by one member).
 import { randomBytes } from 'node:crypto'
-import '@/lib/jobs/handlers'
 import { openBulkWriter } from '@/lib/bulk'
 import { db } from '@/lib/db'
 import { claimNextJob, runClaimedJob } from '@/lib/jobs/worker'

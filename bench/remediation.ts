@@ -9,7 +9,6 @@ import pg from 'pg'
 import { closePostgresPools } from '@/lib/connectors/postgresql/connector'
 import { db } from '@/lib/db'
 import { drainJobs } from '@/lib/jobs/worker'
-import '@/lib/remediation/jobs'
 import { requestRemediations } from '@/lib/remediation/mutations'
 
 const args = process.argv.slice(2)

@@ -2,7 +2,8 @@ import 'server-only'
 import { unstable_rethrow } from 'next/navigation'
 import { z } from 'zod'
 import { recordDenied } from '@/lib/audit/record'
-import { requireOrgContext, type OrgContext } from '@/lib/auth/context'
+import type { UserCtx } from '@/lib/auth/org-context'
+import { requireOrgContext } from '@/lib/auth/session'
 import { can, type Permission } from '@/lib/auth/permissions'
 import { AppError, ForeignReferenceError, mapPrismaError } from '@/lib/errors'
 
@@ -13,7 +14,7 @@ export type ActionResult<T> =
 type Options<S extends z.ZodType<{ orgSlug: string }>, T> = {
   schema: S
   permission: Permission
-  run: (args: { ctx: OrgContext; input: z.infer<S> }) => Promise<T>
+  run: (args: { ctx: UserCtx; input: z.infer<S> }) => Promise<T>
 }
 
 /**
@@ -22,7 +23,7 @@ type Options<S extends z.ZodType<{ orgSlug: string }>, T> = {
  */
 export function orgAction<S extends z.ZodType<{ orgSlug: string }>, T>(opts: Options<S, T>) {
   return async (raw: unknown): Promise<ActionResult<T>> => {
-    let ctx: OrgContext | null = null
+    let ctx: UserCtx | null = null
     try {
       const parsed = opts.schema.safeParse(raw)
       if (!parsed.success) {

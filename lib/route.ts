@@ -3,7 +3,8 @@ import { unstable_rethrow } from 'next/navigation'
 import { NextResponse } from 'next/server'
 import { z } from 'zod'
 import { recordDenied } from '@/lib/audit/record'
-import { requireOrgContext, type OrgContext } from '@/lib/auth/context'
+import type { UserCtx } from '@/lib/auth/org-context'
+import { requireOrgContext } from '@/lib/auth/session'
 import { can, type Permission } from '@/lib/auth/permissions'
 import { AppError, ForbiddenError, ForeignReferenceError, mapPrismaError, NotFoundError, ValidationError } from '@/lib/errors'
 import { env } from '@/lib/env'
@@ -17,7 +18,7 @@ type Options<P extends z.ZodType<{ orgSlug: string }>, Q extends z.ZodType> = {
   params: P
   query?: Q
   permission: Permission
-  run: (args: { req: Request; ctx: OrgContext; params: z.infer<P>; query: z.infer<Q> }) => Promise<unknown>
+  run: (args: { req: Request; ctx: UserCtx; params: z.infer<P>; query: z.infer<Q> }) => Promise<unknown>
 }
 
 /** A missing role, already recorded where it was found. */
@@ -33,7 +34,7 @@ const json = (status: number, body: Record<string, unknown>) => NextResponse.jso
  */
 export function orgRoute<P extends z.ZodType<{ orgSlug: string }>, Q extends z.ZodType = z.ZodObject<Record<string, never>>>(opts: Options<P, Q>) {
   return async (req: Request, segment: { params: Promise<unknown> }): Promise<Response> => {
-    let ctx: OrgContext | null = null
+    let ctx: UserCtx | null = null
     try {
       if (!isSameOrigin(req.method, req.headers, [env().appUrl, env().authUrl])) {
         throw new ForbiddenError('This request did not come from Custodian’s own pages, so it was refused.')

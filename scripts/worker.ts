@@ -1,6 +1,5 @@
 // `npm run worker`: the durable job worker as its own process (several may run at once).
 // `npm start` runs one beside the web server. Run with the react-server condition so server-only modules load.
-import '@/lib/jobs/handlers'
 import { runWorker } from '@/lib/jobs/worker'
 
 const controller = new AbortController()

@@ -1,11 +1,11 @@
 import 'server-only'
-import { assertCan, type OrgContext } from '@/lib/auth/org-context'
+import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
 import { verifyRun, type ChainBreak } from '@/lib/audit/chain'
 import { describeOwnershipChange, ownershipIds, parseDetails } from '@/lib/audit/describe'
 import type { AuditListParams } from '@/lib/audit/schemas'
 
-export async function listAuditEvents(ctx: OrgContext, p: AuditListParams) {
+export async function listAuditEvents(ctx: UserCtx, p: AuditListParams) {
   assertCan(ctx, 'audit:read')
   const where = {
     orgId: ctx.org.id,
@@ -26,13 +26,13 @@ export async function listAuditEvents(ctx: OrgContext, p: AuditListParams) {
 }
 
 /** A target's audit history: actors and justifications are audit data, so it needs audit:read like the log itself. */
-export async function listAuditForTarget(ctx: OrgContext, targetId: string, take = 20) {
+export async function listAuditForTarget(ctx: UserCtx, targetId: string, take = 20) {
   assertCan(ctx, 'audit:read')
   return withChanges(ctx, await db.auditEvent.findMany({ where: { orgId: ctx.org.id, targetId }, orderBy: { seq: 'desc' }, take }))
 }
 
 /** Adds what each row changed in words, looking up the people and teams of the page's rows in two queries. */
-async function withChanges<T extends { details: string }>(ctx: OrgContext, rows: T[]): Promise<(T & { change: string | null })[]> {
+async function withChanges<T extends { details: string }>(ctx: UserCtx, rows: T[]): Promise<(T & { change: string | null })[]> {
   const details = rows.map((r) => parseDetails(r.details))
   const ids = [...new Set(details.flatMap(ownershipIds))]
   const [members, teams] = ids.length
@@ -47,7 +47,7 @@ async function withChanges<T extends { details: string }>(ctx: OrgContext, rows:
 }
 
 /** Walks the whole chain in pages of 5,000, in constant memory. */
-export async function verifyAuditChain(ctx: OrgContext): Promise<{ ok: boolean; checked: number; break?: ChainBreak }> {
+export async function verifyAuditChain(ctx: UserCtx): Promise<{ ok: boolean; checked: number; break?: ChainBreak }> {
   assertCan(ctx, 'audit:verify')
   let start = { seq: 0, hash: '' }
   let checked = 0

@@ -1,5 +1,5 @@
 import 'server-only'
-import type { Actor } from '@/lib/auth/org-context'
+import type { ActorRef } from '@/lib/auth/org-context'
 import { db, type Tx } from '@/lib/db'
 import { env } from '@/lib/env'
 import { auditHash, type ChainedFields } from '@/lib/audit/chain'
@@ -16,7 +16,7 @@ export type AuditEntry = {
   details?: Record<string, unknown>
 }
 
-type AuditCtx = { org: { id: string }; actor: Actor }
+type AuditCtx = { org: { id: string }; actor: ActorRef }
 
 function chainedFields(ctx: AuditCtx, entry: AuditEntry, seq: number, at: Date): ChainedFields {
   return {

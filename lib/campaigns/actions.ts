@@ -9,7 +9,7 @@ import { bulkDecideSchema, campaignIdSchema, campaignInputSchema, decideSchema, 
 export const previewScopeAction = orgAction({
   schema: scopePreviewSchema,
   permission: 'campaign:manage',
-  run: async ({ ctx, input }) => countPopulation(ctx.org.id, input.type, JSON.stringify(input.scope), ctx.user.id),
+  run: async ({ ctx, input }) => countPopulation(ctx, { type: input.type, scope: JSON.stringify(input.scope), createdById: ctx.user.id }),
 })
 
 export const createCampaignAction = orgAction({

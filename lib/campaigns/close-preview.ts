@@ -1,8 +1,8 @@
 import 'server-only'
-import { assertCan, type OrgContext } from '@/lib/auth/org-context'
+import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
 import { ConflictError } from '@/lib/errors'
-import { getOwnCampaign } from './mutations'
+import { getCampaignOrThrow } from './internal'
 
 export type ClosePreview = {
   campaign: string
@@ -23,9 +23,9 @@ export type ClosePreview = {
 }
 
 /** What closing the current stage would do, counted before the person confirms (the close job does the same). */
-export async function previewClose(ctx: OrgContext, campaignId: string): Promise<ClosePreview> {
+export async function previewClose(ctx: UserCtx, campaignId: string): Promise<ClosePreview> {
   assertCan(ctx, 'campaign:manage')
-  const c = await getOwnCampaign(ctx, campaignId)
+  const c = await getCampaignOrThrow(ctx, campaignId)
   if (c.status !== 'active') throw new ConflictError(c.status === 'closed' ? 'This campaign is already closed.' : `This campaign is ${c.status}: it cannot be closed now.`)
   const stage = c.currentStage
   const base = { orgId: ctx.org.id, campaignId: c.id, stage }

@@ -1,12 +1,11 @@
 import 'server-only'
 import { recordAudit } from '@/lib/audit/record'
+import type { SystemCtx } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
-import { enqueueJob } from '@/lib/jobs/queue'
 import { notify } from '@/lib/notifications/notify'
-import { UPDATE_CHUNK } from './decide'
-import { systemActor } from './launch'
+import { refreshDecidedCount, UPDATE_CHUNK } from './internal'
 import { nextPeriod } from './recommend'
-import { campaignContext, remediateItems } from './remediate'
+import { remediateItems } from './remediate'
 
 const CHUNK = 5000
 const DAY = 86_400_000
@@ -17,8 +16,8 @@ const DEFAULT_NOTE = 'Default decision: nobody answered before the stage closed'
  * need sign-off to stage 2, or locks everything and turns revokes into remediation requests. Closing waits for
  * no remediation: items record what is still pending.
  */
-export async function runClose({ orgId, campaignId }: { orgId: string; campaignId: string }, stage: number, progress: (done: number, total?: number) => Promise<void>) {
-  const c = await db.campaign.findFirst({ where: { id: campaignId, orgId }, include: { org: { select: { id: true, slug: true, name: true } } } })
+export async function runClose(ctx: SystemCtx, campaignId: string, stage: number, progress: (done: number, total?: number) => Promise<void>) {
+  const c = await db.campaign.findFirst({ where: { id: campaignId, orgId: ctx.org.id } })
   if (!c || c.status !== 'closing' || c.currentStage !== stage) return { skipped: `campaign is ${c?.status ?? 'gone'}` }
   const now = new Date()
 
@@ -47,7 +46,7 @@ export async function runClose({ orgId, campaignId }: { orgId: string; campaignI
           await tx.decision.createMany({ data: ids.map((id) => ({ orgId: c.orgId, campaignId, reviewItemId: id, decision: d, decidedById: null, justification: DEFAULT_NOTE, stage })) })
         }
         // The default decisions are changes like any other: their audit row commits with them.
-        await recordAudit(tx, systemActor(c.orgId), {
+        await recordAudit(tx, ctx, {
           action: 'campaign.default-decision',
           targetType: 'campaign',
           targetId: campaignId,
@@ -81,7 +80,7 @@ export async function runClose({ orgId, campaignId }: { orgId: string; campaignI
         })
         await tx.reviewItem.updateMany({ where: { campaignId, stage: 1 }, data: { status: 'closed' } })
         await tx.campaign.update({ where: { id: campaignId }, data: { status: 'active', currentStage: 2, dueAt } })
-        await recordAudit(tx, systemActor(c.orgId), {
+        await recordAudit(tx, ctx, {
           action: 'campaign.stage-closed',
           targetType: 'campaign',
           targetId: campaignId,
@@ -95,11 +94,11 @@ export async function runClose({ orgId, campaignId }: { orgId: string; campaignI
             kind: 'campaign.signoff',
             title: `${toStage2} item${toStage2 === 1 ? '' : 's'} await your sign-off in “${c.name}”`,
             body: `Decide by ${dueAt.toISOString().slice(0, 10)}.`,
-            link: `/${c.org.slug}/reviews?campaign=${campaignId}`,
+            link: `/${ctx.org.slug}/reviews?campaign=${campaignId}`,
           },
         ])
       })
-      await refreshCount(campaignId)
+      await refreshDecidedCount(ctx, campaignId)
       return { stage: 1, defaulted, toSignoff: toStage2 }
     }
   }
@@ -107,10 +106,9 @@ export async function runClose({ orgId, campaignId }: { orgId: string; campaignI
   // 3. Final close: lock every item, queue remediation for revokes, then mark the campaign closed.
   await db.$transaction(async (tx) => {
     const locked = await tx.reviewItem.updateMany({ where: { campaignId, status: { not: 'closed' } }, data: { status: 'closed' } })
-    await recordAudit(tx, systemActor(c.orgId), { action: 'campaign.items-locked', targetType: 'campaign', targetId: campaignId, targetLabel: c.name, details: { stage, items: locked.count } })
+    await recordAudit(tx, ctx, { action: 'campaign.items-locked', targetType: 'campaign', targetId: campaignId, targetLabel: c.name, details: { stage, items: locked.count } })
   })
-  await refreshCount(campaignId)
-  const ctx = campaignContext(c.org, c)
+  await refreshDecidedCount(ctx, campaignId)
   let remediation = { pending: 0, manual: 0 }
   let after = ''
   for (;;) {
@@ -128,7 +126,7 @@ export async function runClose({ orgId, campaignId }: { orgId: string; campaignI
   const next = c.recurrence !== 'none' ? await scheduleNext(c) : null
   await db.$transaction(async (tx) => {
     await tx.campaign.update({ where: { id: campaignId }, data: { status: 'closed', closedAt: now } })
-    await recordAudit(tx, systemActor(c.orgId), {
+    await recordAudit(tx, ctx, {
       action: 'campaign.closed',
       targetType: 'campaign',
       targetId: campaignId,
@@ -139,18 +137,13 @@ export async function runClose({ orgId, campaignId }: { orgId: string; campaignI
   return { closed: true, defaulted, ...remediation, next: next?.id ?? null }
 }
 
-async function refreshCount(campaignId: string) {
-  const decidedCount = await db.reviewItem.count({ where: { campaignId, decision: { in: ['keep', 'revoke', 'reduce'] } } })
-  await db.campaign.update({ where: { id: campaignId }, data: { decidedCount } })
-}
-
 /** A recurring campaign creates its next run when it closes; the scheduler launches it at its start date. */
 async function scheduleNext(c: { id: string; orgId: string; name: string; recurrence: string; startAt: Date | null; launchedAt: Date | null; dueAt: Date | null } & Record<string, unknown>) {
   const existing = await db.campaign.findFirst({ where: { previousId: c.id, orgId: c.orgId } })
   if (existing) return existing
   const start = nextPeriod(c.recurrence, c.startAt ?? c.launchedAt ?? new Date())
   const due = nextPeriod(c.recurrence, c.dueAt ?? new Date())
-  const src = await db.campaign.findUniqueOrThrow({ where: { id: c.id } })
+  const src = await db.campaign.findUniqueOrThrow({ where: { id: c.id, orgId: c.orgId } })
   return db.campaign.create({
     data: {
       orgId: src.orgId, name: src.name, description: src.description, type: src.type, scope: src.scope, status: 'scheduled',
@@ -159,99 +152,4 @@ async function scheduleNext(c: { id: string; orgId: string; name: string; recurr
       autoRemediate: src.autoRemediate, recurrence: src.recurrence, graceDays: src.graceDays, previousId: src.id, createdById: src.createdById,
     },
   })
-}
-
-/** Sends each reviewer with open items one reminder (in-app, plus e-mail when SMTP is configured). */
-export async function sendReminders({ orgId, campaignId }: { orgId: string; campaignId: string }, reason: string) {
-  const c = await db.campaign.findFirst({ where: { id: campaignId, orgId }, include: { org: { select: { slug: true } } } })
-  if (!c || c.status !== 'active') return { skipped: 'campaign not active' }
-  const open = await db.reviewItem.groupBy({ by: ['reviewerId'], where: { campaignId, stage: c.currentStage, status: 'pending' }, _count: { _all: true } })
-  const due = c.dueAt ? Math.ceil((c.dueAt.getTime() - Date.now()) / DAY) : null
-  const when = due === null ? '' : due > 0 ? ` due in ${due} day${due === 1 ? '' : 's'}` : ' overdue'
-  await db.$transaction(async (tx) => {
-    await notify(
-      tx,
-      open
-        .filter((o) => o.reviewerId)
-        .map((o) => ({
-          orgId: c.orgId,
-          userId: o.reviewerId!,
-          kind: 'campaign.reminder',
-          title: `Reminder: ${o._count._all} review item${o._count._all === 1 ? '' : 's'}${when} in “${c.name}”`,
-          body: c.dueAt ? `Decide by ${c.dueAt.toISOString().slice(0, 10)}; after that the default decision (${c.defaultDecision}) applies.` : null,
-          link: `/${c.org.slug}/reviews?campaign=${c.id}`,
-        })),
-    )
-    await recordAudit(tx, systemActor(c.orgId), { action: 'campaign.reminders-sent', targetType: 'campaign', targetId: c.id, targetLabel: c.name, details: { reviewers: open.length, reason } })
-  })
-  return { reviewers: open.length }
-}
-
-/** Overdue items go to the fallback reviewer (once), who is told how many arrived. */
-export async function escalateOverdue(campaignId: string) {
-  const c = await db.campaign.findUnique({ where: { id: campaignId }, include: { org: { select: { slug: true } } } })
-  if (!c || c.status !== 'active' || !c.fallbackReviewerId) return 0
-  const where = { campaignId, stage: c.currentStage, status: 'pending', escalatedAt: null, reviewerId: { not: c.fallbackReviewerId } }
-  const n = await db.reviewItem.count({ where })
-  if (!n) return 0
-  await db.$transaction(async (tx) => {
-    await tx.reviewItem.updateMany({ where, data: { reviewerId: c.fallbackReviewerId, escalatedAt: new Date(), version: { increment: 1 } } })
-    await recordAudit(tx, systemActor(c.orgId), { action: 'campaign.escalate', targetType: 'campaign', targetId: c.id, targetLabel: c.name, details: { items: n, to: c.fallbackReviewerId } })
-    await notify(tx, [
-      {
-        orgId: c.orgId,
-        userId: c.fallbackReviewerId!,
-        kind: 'campaign.escalated',
-        title: `${n} overdue review item${n === 1 ? '' : 's'} escalated to you in “${c.name}”`,
-        body: `Their reviewers did not answer by the due date.`,
-        link: `/${c.org.slug}/reviews?campaign=${c.id}`,
-      },
-    ])
-  })
-  return n
-}
-
-/**
- * Runs every minute from each worker: launches scheduled campaigns, queues due reminders, escalates overdue
- * items and closes campaigns at their close date. Everything is keyed, so several workers never double up.
- */
-export async function campaignScheduler(now: Date) {
-  const t = now.getTime()
-  const scheduled = await db.campaign.findMany({ where: { status: 'scheduled', startAt: { lte: now } }, select: { id: true, orgId: true, itemCount: true } })
-  for (const c of scheduled) {
-    await db.$transaction(async (tx) => {
-      const moved = await tx.campaign.updateMany({ where: { id: c.id, status: 'scheduled' }, data: { status: 'launching' } })
-      if (moved.count) await enqueueJob(tx, { orgId: c.orgId, type: 'launch_campaign', payload: { campaignId: c.id }, idempotencyKey: `launch_campaign:${c.id}`, maxAttempts: 3 })
-    })
-  }
-  const active = await db.campaign.findMany({
-    where: { status: 'active', dueAt: { not: null } },
-    select: { id: true, orgId: true, dueAt: true, reminders: true, graceDays: true, currentStage: true, itemCount: true },
-  })
-  for (const c of active) {
-    const due = c.dueAt!.getTime()
-    if (t < due) {
-      let days: number[] = []
-      try {
-        days = JSON.parse(c.reminders)
-      } catch {}
-      const hit = days.filter((d) => t >= due - d * DAY).sort((a, b) => a - b)[0]
-      if (hit !== undefined) {
-        await db.$transaction((tx) =>
-          enqueueJob(tx, { orgId: c.orgId, type: 'campaign_reminders', payload: { campaignId: c.id, reason: `${hit} days before due` }, idempotencyKey: `campaign_reminders:${c.id}:${c.currentStage}:${hit}` }),
-        )
-      }
-      continue
-    }
-    if (c.graceDays > 0 && t < due + c.graceDays * DAY) {
-      await escalateOverdue(c.id)
-      continue
-    }
-    await db.$transaction(async (tx) => {
-      const moved = await tx.campaign.updateMany({ where: { id: c.id, status: 'active' }, data: { status: 'closing' } })
-      if (!moved.count) return
-      await enqueueJob(tx, { orgId: c.orgId, type: 'close_campaign', payload: { campaignId: c.id, stage: c.currentStage }, idempotencyKey: `close_campaign:${c.id}:${c.currentStage}`, total: c.itemCount })
-      await recordAudit(tx, systemActor(c.orgId), { action: 'campaign.close', targetType: 'campaign', targetId: c.id, details: { stage: c.currentStage, reason: 'due date reached' } })
-    })
-  }
 }

@@ -1,36 +1,19 @@
 import 'server-only'
 import type { Prisma } from '@/lib/generated/sqlite/client'
 import { recordAudit } from '@/lib/audit/record'
-import { assertCan, type OrgContext } from '@/lib/auth/org-context'
+import { assertCan, systemContext, type UserCtx } from '@/lib/auth/org-context'
 import { db, type Tx } from '@/lib/db'
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '@/lib/errors'
-import { campaignContext, remediateItems } from './remediate'
-import { DECISION_LABELS, needsJustification, parseSnapshot, type BulkDecideInput, type DecideInput, type DecisionKind, type ReviewFilter } from './schemas'
+import { myItemsWhere, refreshDecidedCount, UPDATE_CHUNK } from './internal'
+import { remediateItems } from './remediate'
+import { DECISION_LABELS, needsJustification, parseSnapshot, type BulkDecideInput, type DecideInput, type DecisionKind } from './schemas'
 
 const CHUNK = 5000
-/** Prisma does not split the id list of an updateMany: keep it under the driver's bind-parameter limit. */
-export const UPDATE_CHUNK = 900
 const MAX_ELAPSED = 3_600_000
 const FINAL = new Set(['keep', 'revoke', 'reduce'])
 
-/** The reviewer's own items in open stages, narrowed by the list filter. Every reviewer query starts here. */
-export function myItemsWhere(ctx: OrgContext, f: ReviewFilter): Prisma.ReviewItemWhereInput {
-  // No join on the campaign: items of a closed stage are 'closed' and items of a launch in progress 'staged',
-  // so the item status alone keeps the list to open stages (and the reviewer's index serves it).
-  const and: Prisma.ReviewItemWhereInput[] = [{ orgId: ctx.org.id, reviewerId: ctx.user.id }]
-  if (f.state === 'open') and.push({ status: 'pending' })
-  else if (f.state === 'decided') and.push({ status: 'decided' })
-  else if (f.state === 'unsure') and.push({ status: 'pending', decision: 'unsure' })
-  else and.push({ status: { in: ['pending', 'decided'] } })
-  if (f.campaign) and.push({ campaignId: f.campaign })
-  if (f.privileged) and.push({ privileged: f.privileged === 'yes' })
-  if (f.rec) and.push({ recommendation: f.rec === 'none' ? null : f.rec })
-  if (f.q) and.push({ identityName: { contains: f.q } })
-  return { AND: and }
-}
-
 /** Seconds spent on a decision: since the item was first viewed or the reviewer's previous decision, whichever is later. */
-async function elapsedSince(tx: Tx, ctx: OrgContext, firstViewedAt: Date | null, now: number) {
+async function elapsedSince(tx: Tx, ctx: UserCtx, firstViewedAt: Date | null, now: number) {
   const prev = await tx.decision.findFirst({ where: { orgId: ctx.org.id, decidedById: ctx.user.id }, orderBy: { createdAt: 'desc' }, select: { createdAt: true } })
   const since = Math.max(firstViewedAt?.getTime() ?? 0, prev?.createdAt.getTime() ?? 0)
   return since ? Math.min(MAX_ELAPSED, Math.max(0, now - since)) : null
@@ -43,11 +26,11 @@ const statusFor = (d: string) => (FINAL.has(d) ? 'decided' : 'pending')
  * Records one decision. The reviewer sends the version they saw: if someone (another tab, a reassignment, an
  * admin) changed the item since, nothing is written and the conflict names the current decision.
  */
-export async function decideItem(ctx: OrgContext, input: DecideInput) {
+export async function decideItem(ctx: UserCtx, input: DecideInput) {
   assertCan(ctx, 'review:decide')
   const item = await db.reviewItem.findFirst({
     where: { id: input.itemId, orgId: ctx.org.id },
-    include: { campaign: { select: { id: true, name: true, type: true, status: true, currentStage: true, justificationRule: true, autoRemediate: true, secondStage: true, createdById: true } } },
+    include: { campaign: { select: { id: true, name: true, type: true, status: true, currentStage: true, justificationRule: true, autoRemediate: true, secondStage: true } } },
   })
   if (!item) throw new NotFoundError('Review item not found')
   // Only the assigned reviewer decides; admins reassign rather than decide for someone else.
@@ -107,7 +90,8 @@ export async function decideItem(ctx: OrgContext, input: DecideInput) {
     throw new ConflictError(`This item changed while you were deciding: it is now “${label}”${who ? ` by ${who}` : ''}. Review it and decide again.`)
   }
   if (c.autoRemediate && c.secondStage === 'none' && (input.decision === 'revoke' || input.decision === 'reduce')) {
-    await remediateItems(campaignContext(ctx.org, c), c.type, [{ ...item, decision: input.decision, reduceGrantIds, justification: input.justification }])
+    // The campaign's rule acts, as the system: the reviewer asked for a decision, not for a remediation.
+    await remediateItems(systemContext(ctx.org, { type: 'auto_remediate', id: c.id }), c.type, [{ ...item, decision: input.decision, reduceGrantIds, justification: input.justification }])
   }
   return result
 }
@@ -128,7 +112,7 @@ type BulkPlanItem = { id: string; campaignId: string; stage: number; privileged:
  * justification rule before anything is written; then one Decision row per item (marked bulk) and one audit
  * row per chunk, each chunk in its own transaction.
  */
-export async function bulkDecide(ctx: OrgContext, input: BulkDecideInput) {
+export async function bulkDecide(ctx: UserCtx, input: BulkDecideInput) {
   assertCan(ctx, 'review:decide')
   const where: Prisma.ReviewItemWhereInput = input.ids?.length
     ? { AND: [myItemsWhere(ctx, { state: 'all' }), { id: { in: input.ids } }] }
@@ -212,27 +196,22 @@ export async function bulkDecide(ctx: OrgContext, input: BulkDecideInput) {
       }
     }
   }
-  for (const campaignId of touched) await refreshDecidedCount(campaignId)
+  for (const campaignId of touched) await refreshDecidedCount(ctx, campaignId)
   for (const b of autoRemediate) {
-    const c = await db.campaign.findUniqueOrThrow({ where: { id: b.campaignId }, select: { name: true, type: true, createdById: true } })
+    const c = await db.campaign.findUniqueOrThrow({ where: { id: b.campaignId, orgId: ctx.org.id }, select: { type: true } })
     for (let s = 0; s < b.ids.length; s += CHUNK) {
       const items = await db.reviewItem.findMany({
         where: { id: { in: b.ids.slice(s, s + CHUNK) }, orgId: ctx.org.id },
         select: { id: true, decision: true, identityId: true, grantId: true, credentialId: true, reduceGrantIds: true, justification: true },
       })
-      await remediateItems(campaignContext(ctx.org, c), c.type, items)
+      await remediateItems(systemContext(ctx.org, { type: 'auto_remediate', id: b.campaignId }), c.type, items)
     }
   }
   return { decided: plan.length, skipped }
 }
 
-export async function refreshDecidedCount(campaignId: string) {
-  const decidedCount = await db.reviewItem.count({ where: { campaignId, decision: { in: ['keep', 'revoke', 'reduce'] } } })
-  await db.campaign.update({ where: { id: campaignId }, data: { decidedCount } })
-}
-
 /** Notes when a reviewer first saw items (the start of "time spent" for rubber-stamp detection). */
-export async function markViewed(ctx: OrgContext, ids: string[]) {
+export async function markViewed(ctx: UserCtx, ids: string[]) {
   assertCan(ctx, 'review:decide')
   if (!ids.length) return { marked: 0 }
   const r = await db.reviewItem.updateMany({ where: { id: { in: ids.slice(0, CHUNK) }, orgId: ctx.org.id, reviewerId: ctx.user.id, firstViewedAt: null }, data: { firstViewedAt: new Date() } })

@@ -1,12 +1,12 @@
 import 'server-only'
 import { insertRows, newId } from '@/lib/db-sql'
 import { recordAudit } from '@/lib/audit/record'
+import type { SystemCtx } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
 import { env } from '@/lib/env'
-import { identityFilterSchema } from '@/lib/inventory/schemas'
-import { identityWhere } from '@/lib/inventory/where'
 import { notify } from '@/lib/notifications/notify'
 import { parseOrgSettings } from '@/lib/settings/schemas'
+import { campaignIdentityWhere } from './internal'
 import { chooseReviewer, recommend } from './recommend'
 import type { ReviewSnapshot } from './schemas'
 
@@ -49,25 +49,13 @@ async function readGrants(identityIds: string[]): Promise<GrantRow[]> {
 const GRANTS_IN_SNAPSHOT = 25
 const FINDINGS_IN_SNAPSHOT = 10
 
-export const systemActor = (orgId: string) => ({ org: { id: orgId }, actor: { type: 'system' as const, id: null, label: 'system' } })
-
-/** The population of a campaign: the identities its scope selects (creator's "me" resolves to the creator). */
-export function campaignIdentityWhere(c: { orgId: string; scope: string; createdById: string | null }, dormantDays: number) {
-  let raw: unknown = {}
-  try {
-    raw = JSON.parse(c.scope)
-  } catch {}
-  const filter = identityFilterSchema.parse(raw ?? {})
-  return identityWhere(c.orgId, filter, { userId: c.createdById ?? '', dormantDays })
-}
-
 /**
  * Snapshots the population into review items, 5,000 identities per batch: each batch reads the identities with
  * their grants, credentials and open findings in a handful of queries and writes the items with createMany.
  * A retried launch first removes the items of the failed attempt, so it never duplicates.
  */
-export async function runLaunch({ orgId, campaignId }: { orgId: string; campaignId: string }, progress: (done: number, total?: number) => Promise<void>) {
-  const campaign = await db.campaign.findFirst({ where: { id: campaignId, orgId } })
+export async function runLaunch(ctx: SystemCtx, campaignId: string, progress: (done: number, total?: number) => Promise<void>) {
+  const campaign = await db.campaign.findFirst({ where: { id: campaignId, orgId: ctx.org.id } })
   if (!campaign || campaign.status !== 'launching') return { skipped: `campaign is ${campaign?.status ?? 'gone'}` }
   const org = await db.organization.findUniqueOrThrow({ where: { id: campaign.orgId }, select: { settings: true, slug: true } })
   const settings = parseOrgSettings(org.settings)
@@ -217,7 +205,7 @@ export async function runLaunch({ orgId, campaignId }: { orgId: string; campaign
         launchError: items === 0 ? 'The scope matched nothing when the launch ran: no items were created.' : null,
       },
     })
-    await recordAudit(tx, systemActor(campaign.orgId), {
+    await recordAudit(tx, ctx, {
       action: 'campaign.launched',
       targetType: 'campaign',
       targetId: campaignId,

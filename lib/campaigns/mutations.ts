@@ -1,23 +1,15 @@
 import 'server-only'
 import { recordAudit } from '@/lib/audit/record'
-import { assertCan, type OrgContext } from '@/lib/auth/org-context'
+import { assertCan, type Ctx, type UserCtx } from '@/lib/auth/org-context'
 import { can, isRole } from '@/lib/auth/permissions'
-import { db, type Tx } from '@/lib/db'
+import { db } from '@/lib/db'
 import { ConflictError, ForbiddenError, ForeignReferenceError, NotFoundError, ValidationError } from '@/lib/errors'
 import { enqueueJob } from '@/lib/jobs/queue'
 import { notify } from '@/lib/notifications/notify'
 import { parseOrgSettings } from '@/lib/settings/schemas'
-import { campaignIdentityWhere } from './launch'
+import { campaignIdentityWhere, getCampaignOrThrow } from './internal'
+import { campaignRemindersJob, closeCampaignJob, launchCampaignJob } from './jobs'
 import type { CampaignInput, ReassignInput } from './schemas'
-
-const ID = /^[a-z0-9_-]{1,40}$/i
-
-export async function getOwnCampaign(ctx: OrgContext, id: string, tx: Tx | typeof db = db) {
-  if (!ID.test(id)) throw new NotFoundError('Campaign not found')
-  const c = await tx.campaign.findFirst({ where: { id, orgId: ctx.org.id } })
-  if (!c) throw new NotFoundError('Campaign not found')
-  return c
-}
 
 /** A reviewer must be an active member who may decide (auditors are read-only). */
 async function assertReviewer(orgId: string, userId: string, field: string) {
@@ -29,7 +21,8 @@ async function assertReviewer(orgId: string, userId: string, field: string) {
 }
 
 /** How many items the scope gives for a campaign type (the form's live preview and the launch's empty check). */
-export async function countPopulation(orgId: string, type: string, scope: string, createdById: string | null) {
+export async function countPopulation(ctx: Ctx, { type, scope, createdById }: { type: string; scope: string; createdById: string | null }) {
+  const orgId = ctx.org.id
   const org = await db.organization.findUniqueOrThrow({ where: { id: orgId }, select: { settings: true } })
   const where = campaignIdentityWhere({ orgId, scope, createdById }, parseOrgSettings(org.settings).dormantDays)
   const identities = await db.identity.count({ where })
@@ -43,13 +36,13 @@ function emptyScope(type: string) {
   return new ValidationError(`The scope matches no ${what}: widen the filter before launching.`, { scope: [`No ${what} match this scope`] })
 }
 
-export async function createCampaign(ctx: OrgContext, input: CampaignInput) {
+export async function createCampaign(ctx: UserCtx, input: CampaignInput) {
   assertCan(ctx, 'campaign:manage')
   if (input.dueAt.getTime() <= Date.now()) throw new ValidationError('The due date is in the past.', { dueAt: ['The due date must be in the future'] })
   await assertReviewer(ctx.org.id, input.fallbackReviewerId, 'fallbackReviewerId')
   if (input.signoffReviewerId) await assertReviewer(ctx.org.id, input.signoffReviewerId, 'signoffReviewerId')
   // Check the scope before saving, so a refused launch does not leave a stray draft behind.
-  if (input.launch && (await countPopulation(ctx.org.id, input.type, JSON.stringify(input.scope), ctx.user.id)).items === 0) throw emptyScope(input.type)
+  if (input.launch && (await countPopulation(ctx, { type: input.type, scope: JSON.stringify(input.scope), createdById: ctx.user.id })).items === 0) throw emptyScope(input.type)
   const campaign = await db.$transaction(async (tx) => {
     const c = await tx.campaign.create({
       data: {
@@ -83,14 +76,14 @@ export async function createCampaign(ctx: OrgContext, input: CampaignInput) {
  * Checks the campaign can launch, then queues the launch job (or schedules it for the start date). The
  * snapshot itself runs in the job, so a 100,000-item launch never holds a request open.
  */
-export async function launchCampaign(ctx: OrgContext, campaignId: string) {
+export async function launchCampaign(ctx: UserCtx, campaignId: string) {
   assertCan(ctx, 'campaign:manage')
-  const c = await getOwnCampaign(ctx, campaignId)
+  const c = await getCampaignOrThrow(ctx, campaignId)
   if (c.status !== 'draft' && c.status !== 'scheduled') throw new ConflictError(`This campaign is already ${c.status}.`)
   if (!c.dueAt || c.dueAt.getTime() <= Date.now()) throw new ValidationError('The due date has passed: edit the campaign and pick a later due date before launching.', { dueAt: ['The due date must be in the future'] })
   if (!c.fallbackReviewerId) throw new ValidationError('Choose a fallback reviewer before launching.')
   await assertReviewer(ctx.org.id, c.fallbackReviewerId, 'fallbackReviewerId')
-  const { items: total, identities } = await countPopulation(ctx.org.id, c.type, c.scope, c.createdById)
+  const { items: total, identities } = await countPopulation(ctx, c)
   if (total === 0) throw emptyScope(c.type)
   const scheduled = ctx.actor.type === 'user' && c.startAt && c.startAt.getTime() > Date.now()
   return db.$transaction(async (tx) => {
@@ -98,7 +91,7 @@ export async function launchCampaign(ctx: OrgContext, campaignId: string) {
     if (moved.count !== 1) throw new ConflictError('This campaign changed meanwhile: reload the page.')
     const job = scheduled
       ? null
-      : await enqueueJob(tx, { orgId: ctx.org.id, type: 'launch_campaign', payload: { campaignId: c.id }, idempotencyKey: `launch_campaign:${c.id}`, total: identities, createdById: ctx.actor.id, maxAttempts: 3 })
+      : await enqueueJob(tx, launchCampaignJob, { campaignId: c.id }, { orgId: ctx.org.id, total: identities, createdById: ctx.user.id })
     await recordAudit(tx, ctx, {
       action: scheduled ? 'campaign.schedule' : 'campaign.launch',
       targetType: 'campaign',
@@ -111,40 +104,26 @@ export async function launchCampaign(ctx: OrgContext, campaignId: string) {
 }
 
 /** Asks for the current stage to close; the close job applies the default decision and hands revokes to remediation. */
-export async function requestClose(ctx: OrgContext, campaignId: string) {
+export async function requestClose(ctx: UserCtx, campaignId: string) {
   assertCan(ctx, 'campaign:manage')
-  const c = await getOwnCampaign(ctx, campaignId)
+  const c = await getCampaignOrThrow(ctx, campaignId)
   if (c.status !== 'active') throw new ConflictError(c.status === 'closed' ? 'This campaign is already closed.' : `This campaign is ${c.status}: it cannot be closed now.`)
   return db.$transaction(async (tx) => {
     const moved = await tx.campaign.updateMany({ where: { id: c.id, orgId: ctx.org.id, status: 'active' }, data: { status: 'closing' } })
     if (moved.count !== 1) throw new ConflictError('This campaign changed meanwhile: reload the page.')
-    const job = await enqueueJob(tx, {
-      orgId: ctx.org.id,
-      type: 'close_campaign',
-      payload: { campaignId: c.id, stage: c.currentStage },
-      idempotencyKey: `close_campaign:${c.id}:${c.currentStage}`,
-      total: c.itemCount,
-      createdById: ctx.actor.id,
-    })
+    const job = await enqueueJob(tx, closeCampaignJob, { campaignId: c.id, stage: c.currentStage }, { orgId: ctx.org.id, total: c.itemCount, createdById: ctx.user.id })
     await recordAudit(tx, ctx, { action: 'campaign.close', targetType: 'campaign', targetId: c.id, targetLabel: c.name, details: { stage: c.currentStage } })
     return { jobId: job.id }
   })
 }
 
 /** Reminds every reviewer with open items now (at most once an hour per campaign, so a double click is harmless). */
-export async function remindNow(ctx: OrgContext, campaignId: string) {
+export async function remindNow(ctx: UserCtx, campaignId: string) {
   assertCan(ctx, 'campaign:manage')
-  const c = await getOwnCampaign(ctx, campaignId)
+  const c = await getCampaignOrThrow(ctx, campaignId)
   if (c.status !== 'active') throw new ConflictError('Only an active campaign sends reminders.')
-  const hour = new Date().toISOString().slice(0, 13)
   return db.$transaction(async (tx) => {
-    const job = await enqueueJob(tx, {
-      orgId: ctx.org.id,
-      type: 'campaign_reminders',
-      payload: { campaignId: c.id, reason: 'manual' },
-      idempotencyKey: `campaign_reminders:${c.id}:manual:${hour}`,
-      createdById: ctx.actor.id,
-    })
+    const job = await enqueueJob(tx, campaignRemindersJob, { campaignId: c.id, reason: 'manual' }, { orgId: ctx.org.id, createdById: ctx.user.id })
     await recordAudit(tx, ctx, { action: 'campaign.remind', targetType: 'campaign', targetId: c.id, targetLabel: c.name })
     return { jobId: job.id }
   })
@@ -154,7 +133,7 @@ export async function remindNow(ctx: OrgContext, campaignId: string) {
  * Hands items to another reviewer with a reason. A reviewer may delegate their own open items; admin and
  * governance (campaign:manage) may reassign any item of the organization.
  */
-export async function reassignItems(ctx: OrgContext, input: ReassignInput) {
+export async function reassignItems(ctx: UserCtx, input: ReassignInput) {
   assertCan(ctx, 'review:decide')
   const manager = can(ctx.role, 'campaign:manage')
   if (input.toUserId === ctx.user.id && !manager) throw new ValidationError('Pick someone else to delegate to.', { toUserId: ['Pick someone else'] })

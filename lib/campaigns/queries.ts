@@ -1,15 +1,15 @@
 import 'server-only'
 import type { Prisma } from '@/lib/generated/sqlite/client'
-import { assertCan, type OrgContext } from '@/lib/auth/org-context'
+import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
 import { filterInWords } from '@/lib/inventory/queries'
 import { personSelect, personStatus } from '@/lib/members/person'
-import { myItemsWhere } from './decide'
-import { getOwnCampaign } from './mutations'
+import { getCampaignOrThrow, myItemsWhere } from './internal'
+import { closeCampaignJob, launchCampaignJob } from './jobs'
 import { median } from './recommend'
 import type { CampaignItemsParams, ReviewListParams } from './schemas'
 
-export async function listCampaigns(ctx: OrgContext) {
+export async function listCampaigns(ctx: UserCtx) {
   assertCan(ctx, 'campaign:read')
   return db.campaign.findMany({
     where: { orgId: ctx.org.id },
@@ -20,7 +20,7 @@ export async function listCampaigns(ctx: OrgContext) {
 }
 
 /** People who can review (for the fallback, sign-off and delegate pickers). */
-export async function listReviewers(ctx: OrgContext) {
+export async function listReviewers(ctx: UserCtx) {
   const rows = await db.membership.findMany({
     where: { orgId: ctx.org.id, status: 'active', role: { in: ['admin', 'governance', 'member'] }, user: { active: true } },
     select: { role: true, user: { select: { id: true, name: true, email: true } } },
@@ -29,15 +29,15 @@ export async function listReviewers(ctx: OrgContext) {
   return rows.map((r) => ({ ...r.user, role: r.role }))
 }
 
-export async function getCampaignOrThrow(ctx: OrgContext, id: string) {
+/** Everything the campaign page shows about the campaign itself: the row, its running job, its scope in words and names. */
+export async function getCampaignDetail(ctx: UserCtx, id: string) {
   assertCan(ctx, 'campaign:read')
-  const c = await getOwnCampaign(ctx, id)
-  const job = ['launching', 'closing'].includes(c.status)
-    ? await db.job.findFirst({
-        where: { orgId: ctx.org.id, type: c.status === 'launching' ? 'launch_campaign' : 'close_campaign', idempotencyKey: { startsWith: `${c.status === 'launching' ? 'launch' : 'close'}_campaign:${c.id}` } },
-        orderBy: { createdAt: 'desc' },
-        select: { status: true, progress: true, total: true, lastError: true, attempts: true },
-      })
+  const c = await getCampaignOrThrow(ctx, id)
+  // The job that launches the campaign, or closes its current stage, by the key its definition gives it.
+  const key =
+    c.status === 'launching' ? launchCampaignJob.key({ campaignId: c.id }, { orgId: ctx.org.id }) : c.status === 'closing' ? closeCampaignJob.key({ campaignId: c.id, stage: c.currentStage }, { orgId: ctx.org.id }) : null
+  const job = key
+    ? await db.job.findFirst({ where: { orgId: ctx.org.id, idempotencyKey: key }, select: { status: true, progress: true, total: true, lastError: true, attempts: true } })
     : null
   const people = await db.user.findMany({
     where: { id: { in: [c.fallbackReviewerId, c.signoffReviewerId, c.createdById].filter((x): x is string => !!x) } },
@@ -62,9 +62,9 @@ export type ReviewerStats = { id: string | null; name: string; decided: number; 
  * counts once, under its current reviewer, as decided by a person, decided by default (the campaign's default
  * decision at close) or open ("don't know" and unanswered): the reviewers' rows add up to the header's numbers.
  */
-export async function campaignStats(ctx: OrgContext, id: string, opts: { reviewerPage?: number } = {}) {
+export async function campaignStats(ctx: UserCtx, id: string, opts: { reviewerPage?: number } = {}) {
   assertCan(ctx, 'campaign:read')
-  const c = await getOwnCampaign(ctx, id)
+  const c = await getCampaignOrThrow(ctx, id)
   const scope = { campaignId: c.id, orgId: ctx.org.id }
   const [byDecision, byReviewer, byRemediation, decisionsByUser, keptRevokes, recRevokes, overdue] = await Promise.all([
     db.reviewItem.groupBy({ by: ['decision'], where: scope, _count: { _all: true } }),
@@ -143,7 +143,7 @@ const ITEM_SELECT = {
 } satisfies Prisma.ReviewItemSelect
 
 /** "My reviews": the signed-in reviewer's items, paged on the server. */
-export async function listMyReviewItems(ctx: OrgContext, p: ReviewListParams) {
+export async function listMyReviewItems(ctx: UserCtx, p: ReviewListParams) {
   assertCan(ctx, 'review:decide')
   const where = myItemsWhere(ctx, p)
   const orderBy: Prisma.ReviewItemOrderByWithRelationInput[] =
@@ -163,9 +163,9 @@ export async function listMyReviewItems(ctx: OrgContext, p: ReviewListParams) {
 }
 
 /** All items of one campaign (governance view), with their reviewers and remediation state. */
-export async function listCampaignItems(ctx: OrgContext, campaignId: string, p: CampaignItemsParams) {
+export async function listCampaignItems(ctx: UserCtx, campaignId: string, p: CampaignItemsParams) {
   assertCan(ctx, 'campaign:read')
-  const c = await getOwnCampaign(ctx, campaignId)
+  const c = await getCampaignOrThrow(ctx, campaignId)
   const where: Prisma.ReviewItemWhereInput = {
     campaignId: c.id,
     orgId: ctx.org.id,

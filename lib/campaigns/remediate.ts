@@ -1,5 +1,5 @@
 import 'server-only'
-import type { OrgContext } from '@/lib/auth/org-context'
+import type { SystemCtx } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
 import { requestRemediations } from '@/lib/remediation/mutations'
 
@@ -32,22 +32,13 @@ export function remediationRequests(campaignType: string, item: ItemToRemediate)
   return [{ ...base, kind: 'disable_identity' as RemediationKind }]
 }
 
-/** Campaign-driven remediation acts as the system on behalf of the campaign (a member reviewer may not hold identity:remediate). */
-export function campaignContext(org: OrgContext['org'], campaign: { name: string; createdById: string | null }): OrgContext {
-  return {
-    org,
-    user: { id: campaign.createdById ?? '', name: 'Access review', email: '' },
-    role: 'governance',
-    actor: { type: 'system', id: null, label: `campaign: ${campaign.name}`.slice(0, 120) },
-  }
-}
-
 /**
- * The one integration point with lib/remediation: every revoke/reduce decision goes through here. Each item is
+ * The one integration point with lib/remediation: every revoke/reduce decision goes through here, as the system (the
+ * item's decision is the authority, not a role: a member reviewer may not hold identity:remediate). Each item is
  * marked `pending` when its request is queued (the remediation handler reports applied/failed on the item by
  * reviewItemId), or `manual` with the reason when nothing can act automatically.
  */
-export async function remediateItems(ctx: OrgContext, campaignType: string, items: ItemToRemediate[]) {
+export async function remediateItems(ctx: SystemCtx, campaignType: string, items: ItemToRemediate[]) {
   let pending = 0
   let manual = 0
   for (const item of items) {
@@ -73,7 +64,7 @@ export async function remediateItems(ctx: OrgContext, campaignType: string, item
 }
 
 /** Queues the requests through lib/remediation; false (with the reason) when none could be queued. */
-async function queue(ctx: OrgContext, requests: ReturnType<typeof remediationRequests>): Promise<{ ok: true } | { ok: false; reason: string }> {
+async function queue(ctx: SystemCtx, requests: ReturnType<typeof remediationRequests>): Promise<{ ok: true } | { ok: false; reason: string }> {
   const r = await requestRemediations(ctx, requests)
   if (r.created.length || r.existing.length) return { ok: true }
   return { ok: false, reason: r.skipped.map((s) => s.reason).join(' ') || 'Nothing to remediate.' }

@@ -1,6 +1,6 @@
 import 'server-only'
 import { createHash } from 'node:crypto'
-import type { Actor } from '@/lib/auth/org-context'
+import type { ActorRef } from '@/lib/auth/org-context'
 import { recordAudit } from '@/lib/audit/record'
 import type {
   DiscoveredCredential,
@@ -34,8 +34,6 @@ export type SyncOptions = {
   /** one malformed record (or any failure) and nothing changes: the whole sync runs in one transaction */
   allOrNothing?: boolean
   onProgress?: (p: SyncProgress) => void | Promise<void>
-  /** who asked (the audit row's actor); a scheduled sync is the system */
-  actor?: Actor
   /** extra audit details (e.g. the import's file name) */
   details?: Record<string, unknown>
   /** runs in the final transaction (e.g. to enqueue a findings recompute) */
@@ -67,9 +65,11 @@ export function fingerprintOf(raw: string): string {
   return createHash('sha256').update(`${env().secretSalt}:${raw}`).digest('hex')
 }
 
-const SYSTEM: Actor = { type: 'system', id: null, label: 'sync' }
+/** Who the audit rows of a sync name: the person who asked for it, or the system (a schedule, a job). */
+export type SyncCtx = { org: { id: string }; actor: ActorRef }
 
-export async function applyDiscovery(orgId: string, sourceId: string, pages: AsyncIterable<DiscoveryPage>, opts: SyncOptions): Promise<SyncResult> {
+export async function applyDiscovery(ctx: SyncCtx, sourceId: string, pages: AsyncIterable<DiscoveryPage>, opts: SyncOptions): Promise<SyncResult> {
+  const orgId = ctx.org.id
   const source = await db.source.findFirst({ where: { id: sourceId, orgId }, select: { id: true, name: true, config: true } })
   if (!source) throw new NotFoundError('Source not found')
   const s = new SyncRun(orgId, sourceId, opts, sourceEnvironmentOf(parseSourceConfig(source.config)))
@@ -84,7 +84,7 @@ export async function applyDiscovery(orgId: string, sourceId: string, pages: Asy
         status: 'active',
       },
     })
-    await recordAudit(tx, { org: { id: orgId }, actor: opts.actor ?? SYSTEM }, {
+    await recordAudit(tx, ctx, {
       action: 'source.sync',
       targetType: 'source',
       targetId: sourceId,
@@ -109,7 +109,7 @@ export async function applyDiscovery(orgId: string, sourceId: string, pages: Asy
           const before = summary(s.result)
           const out = await fn(tx)
           const after = summary(s.result)
-          await recordAudit(tx, { org: { id: orgId }, actor: opts.actor ?? SYSTEM }, {
+          await recordAudit(tx, ctx, {
             action: 'source.sync-batch',
             targetType: 'source',
             targetId: sourceId,
@@ -127,17 +127,18 @@ export async function applyDiscovery(orgId: string, sourceId: string, pages: Asy
     const reason = rolledBack
       ? `${s.result.errors} record${s.result.errors === 1 ? '' : 's'} could not be read; nothing was changed (all-or-nothing)`
       : err instanceof Error ? err.message : String(err)
-    await recordSyncFailure(orgId, sourceId, source.name, reason, opts, rolledBack ? { errors: s.result.errors } : {})
+    await recordSyncFailure(ctx, sourceId, source.name, reason, opts, rolledBack ? { errors: s.result.errors } : {})
     if (rolledBack) return { ...s.result, applied: false, added: 0, changed: 0, gone: 0, credentials: zero(), grants: zero() }
     throw err
   }
 }
 
 /** A failed sync changes no identity; the source shows why, and the attempt is audited. */
-export async function recordSyncFailure(orgId: string, sourceId: string, sourceName: string, reason: string, opts: Pick<SyncOptions, 'actor' | 'details' | 'mode'>, extra: Record<string, unknown> = {}) {
+export async function recordSyncFailure(ctx: SyncCtx, sourceId: string, sourceName: string, reason: string, opts: Pick<SyncOptions, 'details' | 'mode'>, extra: Record<string, unknown> = {}) {
+  const orgId = ctx.org.id
   await db.$transaction(async (tx) => {
     await tx.source.updateMany({ where: { id: sourceId, orgId }, data: { lastSyncAt: new Date(), lastSyncStatus: 'failed', lastSyncError: reason.slice(0, 1000) } })
-    await recordAudit(tx, { org: { id: orgId }, actor: opts.actor ?? SYSTEM }, {
+    await recordAudit(tx, ctx, {
       action: 'source.sync',
       targetType: 'source',
       targetId: sourceId,

@@ -1,5 +1,5 @@
 import 'server-only'
-import { assertCan, type OrgContext } from '@/lib/auth/org-context'
+import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
 import { prismaSql } from '@/lib/findings/prisma-sql'
 import { getOrgSettings } from '@/lib/inventory/queries'
@@ -24,7 +24,7 @@ function parseMetrics(json: string): OrgMetrics | null {
 }
 
 /** Headline metrics: live for small organizations, the latest real snapshot for large ones. */
-async function currentMetrics(ctx: OrgContext) {
+async function currentMetrics(ctx: UserCtx) {
   const latest = await db.metricSnapshot.findFirst({ where: { orgId: ctx.org.id }, orderBy: { day: 'desc' }, select: { metrics: true, takenAt: true } })
   const snap = latest ? parseMetrics(latest.metrics) : null
   if (snap && !snap.backfilled && snap.total > LIVE_LIMIT) return { metrics: snap, asOf: latest!.takenAt, live: false }
@@ -36,7 +36,7 @@ async function currentMetrics(ctx: OrgContext) {
   return { metrics, asOf: new Date(now), live: true }
 }
 
-async function trend(ctx: OrgContext, range: TrendRange): Promise<TrendPoint[]> {
+async function trend(ctx: UserCtx, range: TrendRange): Promise<TrendPoint[]> {
   const from = new Date(Date.now() - range * DAY).toISOString().slice(0, 10)
   const rows = await db.metricSnapshot.findMany({ where: { orgId: ctx.org.id, day: { gte: from } }, orderBy: { day: 'asc' }, select: { day: true, metrics: true } })
   const points: TrendPoint[] = []
@@ -48,7 +48,7 @@ async function trend(ctx: OrgContext, range: TrendRange): Promise<TrendPoint[]> 
   return points
 }
 
-async function activeCampaigns(ctx: OrgContext) {
+async function activeCampaigns(ctx: UserCtx) {
   return db.campaign.findMany({
     where: { orgId: ctx.org.id, status: { in: ['launching', 'active', 'closing'] } },
     orderBy: [{ dueAt: 'asc' }, { createdAt: 'desc' }],
@@ -58,7 +58,7 @@ async function activeCampaigns(ctx: OrgContext) {
 }
 
 /** Hours from a reviewer's decision to the remediation job that applied it, over the most recent applied remediations. */
-async function remediationTimes(ctx: OrgContext) {
+async function remediationTimes(ctx: UserCtx) {
   const rems = await db.remediation.findMany({
     where: { orgId: ctx.org.id, status: 'applied', reviewItemId: { not: null }, jobId: { not: null } },
     orderBy: { updatedAt: 'desc' },
@@ -85,7 +85,7 @@ async function remediationTimes(ctx: OrgContext) {
   return { count: hours.length, medianHours: pick(0.5), p90Hours: pick(0.9) }
 }
 
-export async function getDashboard(ctx: OrgContext, range: TrendRange) {
+export async function getDashboard(ctx: UserCtx, range: TrendRange) {
   assertCan(ctx, 'identity:read')
   const [current, points, campaigns, remediation, sources] = await Promise.all([
     currentMetrics(ctx),

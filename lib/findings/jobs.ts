@@ -1,33 +1,63 @@
 import 'server-only'
-import { db } from '@/lib/db'
-import { utcDay } from '@/lib/metrics/compute'
+import { z } from 'zod'
+import type { Ctx } from '@/lib/auth/org-context'
+import { db, type Tx } from '@/lib/db'
+import { recomputeFindingsForOrg, snapshotOrgMetrics } from '@/lib/findings/recompute'
+import { defineJob, defineScheduler, PermanentJobError } from '@/lib/jobs/define'
 import { enqueueJob } from '@/lib/jobs/queue'
-import { PermanentJobError, registerJobHandler, registerScheduler } from '@/lib/jobs/registry'
-import { RECOMPUTE_JOB, recomputeFindingsForOrg, SNAPSHOT_JOB, snapshotOrgMetrics } from '@/lib/findings/recompute'
+import { utcDay } from '@/lib/metrics/compute'
 
-registerJobHandler(RECOMPUTE_JOB, async ({ job, progress }) => {
-  if (!job.orgId) throw new PermanentJobError('recompute_findings needs an organization')
-  const result = await recomputeFindingsForOrg(job.orgId, (done, total) => progress(done, total))
-  if (!result) throw new PermanentJobError('The organization no longer exists')
-  return result
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/)
+
+/** Re-evaluates every identity of the organization in batches, then takes a fresh snapshot for the dashboard. */
+export const recomputeFindingsJob = defineJob({
+  type: 'recompute_findings',
+  // `day`: the nightly run of that UTC day (one per day); without it, each request is its own job
+  payload: z.object({ reason: z.string().max(200).default('requested'), day: day.optional() }),
+  key: (p, { orgId }) => `recompute_findings:${orgId}:${p.day ?? `${Date.now()}:${Math.random().toString(36).slice(2, 8)}`}`,
+  maxAttempts: 3,
+  run: async ({ ctx, progress }) => {
+    const result = await recomputeFindingsForOrg(ctx, (done, total) => progress(done, total))
+    if (!result) throw new PermanentJobError('The organization no longer exists')
+    return result
+  },
 })
 
-registerJobHandler(SNAPSHOT_JOB, async ({ job }) => {
-  if (!job.orgId) throw new PermanentJobError('metrics_snapshot needs an organization')
-  const metrics = await snapshotOrgMetrics(job.orgId)
-  if (!metrics) throw new PermanentJobError('The organization no longer exists')
-  return { total: metrics.total, openFindings: metrics.openFindings }
+export const metricsSnapshotJob = defineJob({
+  type: 'metrics_snapshot',
+  payload: z.object({ day: day.optional() }),
+  key: (p, { orgId }) => `metrics_snapshot:${orgId}:${p.day ?? utcDay(Date.now())}`,
+  run: async ({ ctx }) => {
+    const metrics = await snapshotOrgMetrics(ctx)
+    if (!metrics) throw new PermanentJobError('The organization no longer exists')
+    return { total: metrics.total, openFindings: metrics.openFindings }
+  },
 })
+
+/**
+ * Asks for a findings recompute of one organization, in the caller's transaction (after a sync, an import,
+ * a settings change). A recompute already waiting to run covers this request too. A member's request is theirs
+ * (createdById); a job passes the person who asked for it, if any.
+ */
+export async function enqueueFindingsRecompute(tx: Tx, ctx: Ctx, opts: { reason?: string; createdById?: string | null } = {}) {
+  const orgId = ctx.org.id
+  const waiting = await tx.job.findFirst({ where: { orgId, type: recomputeFindingsJob.type, status: { in: ['queued', 'retrying'] } } })
+  if (waiting) return waiting
+  const total = await tx.identity.count({ where: { orgId } })
+  return enqueueJob(tx, recomputeFindingsJob, { reason: opts.reason ?? 'requested' }, { orgId, total, createdById: opts.createdById !== undefined ? opts.createdById : ctx.actor.type === 'user' ? ctx.actor.id : null })
+}
 
 /** Nightly: every organization gets one findings recompute (which also refreshes the snapshot) and one metrics snapshot per UTC day. */
-async function enqueueDaily(now: Date) {
-  const day = utcDay(now.getTime())
-  const orgs = await db.organization.findMany({ select: { id: true } })
-  for (const org of orgs) {
-    await db.$transaction(async (tx) => {
-      await enqueueJob(tx, { orgId: org.id, type: RECOMPUTE_JOB, idempotencyKey: `${RECOMPUTE_JOB}:${org.id}:${day}`, payload: { reason: 'nightly' }, maxAttempts: 3 })
-      await enqueueJob(tx, { orgId: org.id, type: SNAPSHOT_JOB, idempotencyKey: `${SNAPSHOT_JOB}:${org.id}:${day}`, runAt: now })
-    })
-  }
-}
-registerScheduler('findings-and-metrics-daily', enqueueDaily)
+export const findingsDailyScheduler = defineScheduler({
+  name: 'findings-and-metrics-daily',
+  run: async (now) => {
+    const today = utcDay(now.getTime())
+    const orgs = await db.organization.findMany({ select: { id: true } })
+    for (const org of orgs) {
+      await db.$transaction(async (tx) => {
+        await enqueueJob(tx, recomputeFindingsJob, { reason: 'nightly', day: today }, { orgId: org.id })
+        await enqueueJob(tx, metricsSnapshotJob, { day: today }, { orgId: org.id, runAt: now })
+      })
+    }
+  },
+})

@@ -1,16 +1,16 @@
 import 'server-only'
 import { recordAudit } from '@/lib/audit/record'
-import { assertCan, type OrgContext } from '@/lib/auth/org-context'
+import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
 import { ConflictError, NotFoundError, ValidationError } from '@/lib/errors'
 import { rollupRange } from '@/lib/findings/engine'
 import { prismaSql } from '@/lib/findings/prisma-sql'
-import { enqueueFindingsRecompute } from '@/lib/findings/recompute'
+import { enqueueFindingsRecompute } from '@/lib/findings/jobs'
 import type { AcceptFindingInput, PostureSettingsInput, RevokeAcceptanceInput } from '@/lib/findings/schemas'
 import { orgSettingsSchema } from '@/lib/settings/schemas'
 
 /** Accepts an open finding as a risk until a date; the recompute reopens it once that date has passed. */
-export async function acceptFinding(ctx: OrgContext, input: AcceptFindingInput) {
+export async function acceptFinding(ctx: UserCtx, input: AcceptFindingInput) {
   assertCan(ctx, 'finding:accept')
   const until = new Date(`${input.until}T23:59:59.999Z`)
   return db.$transaction(async (tx) => {
@@ -38,7 +38,7 @@ export async function acceptFinding(ctx: OrgContext, input: AcceptFindingInput) 
 }
 
 /** Ends an accepted risk before its date: the finding is open again, and the audit row keeps what was accepted. */
-export async function revokeAcceptance(ctx: OrgContext, input: RevokeAcceptanceInput) {
+export async function revokeAcceptance(ctx: UserCtx, input: RevokeAcceptanceInput) {
   assertCan(ctx, 'finding:accept')
   return db.$transaction(async (tx) => {
     const finding = await tx.finding.findFirst({
@@ -67,17 +67,17 @@ export async function revokeAcceptance(ctx: OrgContext, input: RevokeAcceptanceI
   })
 }
 
-export async function requestFindingsRecompute(ctx: OrgContext) {
+export async function requestFindingsRecompute(ctx: UserCtx) {
   assertCan(ctx, 'job:manage')
   return db.$transaction(async (tx) => {
-    const job = await enqueueFindingsRecompute(tx, ctx.org.id, { createdById: ctx.user.id, reason: 'manual' })
+    const job = await enqueueFindingsRecompute(tx, ctx, { reason: 'manual' })
     await recordAudit(tx, ctx, { action: 'finding.recompute', targetType: 'job', targetId: job.id, details: { jobId: job.id } })
     return { jobId: job.id }
   })
 }
 
 /** Saves the posture thresholds over the stored settings (other settings are kept) and recomputes findings. */
-export async function updatePostureSettings(ctx: OrgContext, input: PostureSettingsInput) {
+export async function updatePostureSettings(ctx: UserCtx, input: PostureSettingsInput) {
   assertCan(ctx, 'settings:manage')
   return db.$transaction(async (tx) => {
     const org = await tx.organization.findUniqueOrThrow({ where: { id: ctx.org.id }, select: { settings: true } })
@@ -95,7 +95,7 @@ export async function updatePostureSettings(ctx: OrgContext, input: PostureSetti
     }
     const before = Object.fromEntries(Object.keys(thresholds).map((k) => [k, stored[k] ?? null]))
     await tx.organization.update({ where: { id: ctx.org.id }, data: { settings: JSON.stringify(parsed.data) } })
-    const job = await enqueueFindingsRecompute(tx, ctx.org.id, { createdById: ctx.user.id, reason: 'settings' })
+    const job = await enqueueFindingsRecompute(tx, ctx, { reason: 'settings' })
     await recordAudit(tx, ctx, { action: 'settings.update', targetType: 'organization', targetId: ctx.org.id, targetLabel: ctx.org.name, details: { before, after: thresholds, recomputeJobId: job.id } })
     return parsed.data
   })

@@ -1,12 +1,12 @@
 import 'server-only'
-import { assertCan, type OrgContext } from '@/lib/auth/org-context'
+import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
 import type { Prisma } from '@/lib/generated/sqlite/client'
-import { RECOMPUTE_JOB } from '@/lib/findings/recompute'
+import { recomputeFindingsJob } from '@/lib/findings/jobs'
 import type { FindingListParams } from '@/lib/findings/schemas'
 
 /** The Findings page: filtered and sorted on the server across all pages (severity first, then risk). */
-export async function listFindings(ctx: OrgContext, p: FindingListParams) {
+export async function listFindings(ctx: UserCtx, p: FindingListParams) {
   assertCan(ctx, 'identity:read')
   const identity: Prisma.IdentityWhereInput = {
     ...(p.owner === 'unowned' ? { ownerId: null } : p.owner ? { ownerId: p.owner } : {}),
@@ -57,7 +57,7 @@ export async function listFindings(ctx: OrgContext, p: FindingListParams) {
 }
 
 /** What the Findings page's filter controls offer: this organization's sources and people. */
-export async function findingFilterOptions(ctx: OrgContext) {
+export async function findingFilterOptions(ctx: UserCtx) {
   assertCan(ctx, 'identity:read')
   const [sources, people] = await Promise.all([
     db.source.findMany({ where: { orgId: ctx.org.id }, select: { id: true, name: true }, orderBy: { name: 'asc' } }),
@@ -67,10 +67,10 @@ export async function findingFilterOptions(ctx: OrgContext) {
 }
 
 /** The most recent recompute of this organization, for the progress line on the findings page. */
-export async function latestRecompute(ctx: OrgContext) {
+export async function latestRecompute(ctx: UserCtx) {
   assertCan(ctx, 'identity:read')
   return db.job.findFirst({
-    where: { orgId: ctx.org.id, type: RECOMPUTE_JOB },
+    where: { orgId: ctx.org.id, type: recomputeFindingsJob.type },
     orderBy: { createdAt: 'desc' },
     select: { id: true, status: true, progress: true, total: true, createdAt: true, finishedAt: true, lastError: true },
   })

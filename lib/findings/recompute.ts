@@ -1,32 +1,10 @@
 import 'server-only'
+import type { Ctx } from '@/lib/auth/org-context'
 import { db, type Tx } from '@/lib/db'
-import { enqueueJob } from '@/lib/jobs/queue'
 import { recomputeIdentities, recomputeOrg } from '@/lib/findings/engine'
 import { prismaSql } from '@/lib/findings/prisma-sql'
 import { takeSnapshot } from '@/lib/metrics/compute'
 import { parseOrgSettings } from '@/lib/settings/schemas'
-
-export const RECOMPUTE_JOB = 'recompute_findings'
-export const SNAPSHOT_JOB = 'metrics_snapshot'
-
-/**
- * Asks for a findings recompute of one organization, in the caller's transaction (after a sync, an import,
- * a settings change). A recompute already waiting to run covers this request too.
- */
-export async function enqueueFindingsRecompute(tx: Tx, orgId: string, opts: { createdById?: string | null; reason?: string } = {}) {
-  const waiting = await tx.job.findFirst({ where: { orgId, type: RECOMPUTE_JOB, status: { in: ['queued', 'retrying'] } } })
-  if (waiting) return waiting
-  const total = await tx.identity.count({ where: { orgId } })
-  return enqueueJob(tx, {
-    orgId,
-    type: RECOMPUTE_JOB,
-    payload: { reason: opts.reason ?? 'requested' },
-    idempotencyKey: `${RECOMPUTE_JOB}:${orgId}:${Date.now()}:${Math.random().toString(36).slice(2, 8)}`,
-    total,
-    createdById: opts.createdById ?? null,
-    maxAttempts: 3,
-  })
-}
 
 /**
  * Re-evaluates the findings of these identities inside the caller's transaction, so whatever the change settled
@@ -46,7 +24,8 @@ async function orgSettings(orgId: string) {
 }
 
 /** The work of a recompute job: all identities in batches, then a fresh snapshot for the dashboard. */
-export async function recomputeFindingsForOrg(orgId: string, onProgress?: (done: number, total: number) => Promise<void>, now = Date.now()) {
+export async function recomputeFindingsForOrg(ctx: Ctx, onProgress?: (done: number, total: number) => Promise<void>, now = Date.now()) {
+  const orgId = ctx.org.id
   const settings = await orgSettings(orgId)
   if (!settings) return null
   const s = prismaSql()
@@ -55,7 +34,8 @@ export async function recomputeFindingsForOrg(orgId: string, onProgress?: (done:
   return result
 }
 
-export async function snapshotOrgMetrics(orgId: string, now = Date.now()) {
+export async function snapshotOrgMetrics(ctx: Ctx, now = Date.now()) {
+  const orgId = ctx.org.id
   const settings = await orgSettings(orgId)
   if (!settings) return null
   return takeSnapshot(prismaSql(), orgId, settings, now)

@@ -1,7 +1,7 @@
 import 'server-only'
 import { stringify } from 'csv-stringify/sync'
 import { recordAudit } from '@/lib/audit/record'
-import { assertCan, type OrgContext } from '@/lib/auth/org-context'
+import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
 import { neutraliseCell } from '@/lib/inventory/csv'
 import { getOrgSettings } from '@/lib/inventory/queries'
@@ -43,7 +43,7 @@ function fetchPage(where: ReturnType<typeof identityWhere>, after: { name: strin
  * The identities matching a filter as CSV, streamed page by page (never the whole result in memory). The export is
  * audited before the first row leaves: who, which filter, and how many identities matched at that moment.
  */
-export async function exportIdentitiesCsv(ctx: OrgContext, filter: IdentityFilter, opts: { pageSize?: number; now?: Date } = {}) {
+export async function exportIdentitiesCsv(ctx: UserCtx, filter: IdentityFilter, opts: { pageSize?: number; now?: Date } = {}) {
   assertCan(ctx, 'identity:read')
   const now = opts.now ?? new Date()
   const take = opts.pageSize ?? EXPORT_PAGE_SIZE

@@ -1,6 +1,6 @@
 import 'server-only'
 import { listAuditForTarget } from '@/lib/audit/queries'
-import { assertCan, type OrgContext } from '@/lib/auth/org-context'
+import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { can } from '@/lib/auth/permissions'
 import { db, type Tx } from '@/lib/db'
 import { NotFoundError } from '@/lib/errors'
@@ -12,12 +12,12 @@ import { parseOrgSettings } from '@/lib/settings/schemas'
 
 const NULLABLE_SORTS = new Set(['lastUsedAt', 'oldestSecretAt'])
 
-export async function getOrgSettings(ctx: OrgContext) {
+export async function getOrgSettings(ctx: UserCtx) {
   const org = await db.organization.findUniqueOrThrow({ where: { id: ctx.org.id }, select: { settings: true } })
   return parseOrgSettings(org.settings)
 }
 
-export async function listIdentities(ctx: OrgContext, p: IdentityListParams) {
+export async function listIdentities(ctx: UserCtx, p: IdentityListParams) {
   assertCan(ctx, 'identity:read')
   const settings = await getOrgSettings(ctx)
   const where = identityWhere(ctx.org.id, p, { userId: ctx.user.id, dormantDays: settings.dormantDays })
@@ -62,7 +62,7 @@ const FACET_TTL_MS = 10_000
  * One GROUP BY over the four facet columns (an index-only scan on the covering index) gives a small cube; each
  * facet is summed from it in memory. Paging and sorting reuse the result for a few seconds.
  */
-export async function identityFacets(ctx: OrgContext, f: IdentityFilter): Promise<Facets> {
+export async function identityFacets(ctx: UserCtx, f: IdentityFilter): Promise<Facets> {
   assertCan(ctx, 'identity:read')
   const { kind, env, status, source, ...rest } = f
   const cacheKey = JSON.stringify([ctx.org.id, ctx.user.id, f.owner === 'me' ? ctx.user.id : '', kind, env, status, source, rest])
@@ -92,7 +92,7 @@ export async function identityFacets(ctx: OrgContext, f: IdentityFilter): Promis
   return value
 }
 
-export async function listFilterOptions(ctx: OrgContext) {
+export async function listFilterOptions(ctx: UserCtx) {
   const [sources, people, teams] = await Promise.all([
     db.source.findMany({ where: { orgId: ctx.org.id }, select: { id: true, name: true, type: true }, orderBy: { name: 'asc' } }),
     db.membership.findMany({
@@ -105,7 +105,7 @@ export async function listFilterOptions(ctx: OrgContext) {
   return { sources, people: people.map((m) => m.user), teams }
 }
 
-export async function getIdentityOrThrow(ctx: OrgContext, id: string) {
+export async function getIdentityOrThrow(ctx: UserCtx, id: string) {
   assertCan(ctx, 'identity:read')
   if (!/^[a-z0-9_-]{1,40}$/i.test(id)) throw new NotFoundError('Identity not found')
   const identity = await db.identity.findFirst({

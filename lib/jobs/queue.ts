@@ -1,36 +1,20 @@
 import 'server-only'
+import type { z } from 'zod'
 import { db, type Tx } from '@/lib/db'
+import { jobRow, type EnqueueOptions, type JobDefinition } from '@/lib/jobs/define'
 
-export type EnqueueInput = {
-  orgId: string | null
-  type: string
-  payload?: Record<string, unknown>
-  /** The same key never makes a second job: retries of the request that asked for it are harmless. */
-  idempotencyKey: string
-  runAt?: Date
-  maxAttempts?: number
-  total?: number
-  createdById?: string | null
-}
-
-/** Enqueues in the caller's transaction, so the job exists exactly when the change that asked for it commits. */
-export async function enqueueJob(tx: Tx, input: EnqueueInput) {
-  const existing = await tx.job.findUnique({ where: { idempotencyKey: input.idempotencyKey } })
+/**
+ * Enqueues in the caller's transaction, so the job exists exactly when the change that asked for it commits. The
+ * payload is checked against the job's schema first (a bad one throws JobPayloadError and nothing is queued), and the
+ * definition builds the idempotency key: asking again with the same key returns the job already queued.
+ */
+export async function enqueueJob<S extends z.ZodType>(tx: Tx, job: JobDefinition<string, S>, payload: z.input<S>, opts: EnqueueOptions) {
+  const row = jobRow(job, payload, opts)
+  const existing = await tx.job.findUnique({ where: { idempotencyKey: row.idempotencyKey } })
   if (existing) return existing
-  return tx.job.create({
-    data: {
-      orgId: input.orgId,
-      type: input.type,
-      payload: JSON.stringify(input.payload ?? {}),
-      idempotencyKey: input.idempotencyKey,
-      runAt: input.runAt ?? new Date(),
-      maxAttempts: input.maxAttempts ?? 5,
-      total: input.total ?? 0,
-      createdById: input.createdById ?? null,
-    },
-  })
+  return tx.job.create({ data: row })
 }
 
-export async function enqueueJobNow(input: EnqueueInput) {
-  return db.$transaction((tx) => enqueueJob(tx, input))
+export async function enqueueJobNow<S extends z.ZodType>(job: JobDefinition<string, S>, payload: z.input<S>, opts: EnqueueOptions) {
+  return db.$transaction((tx) => enqueueJob(tx, job, payload, opts))
 }

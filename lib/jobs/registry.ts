@@ -1,36 +1,35 @@
-import type { Job } from '@/lib/generated/sqlite/client'
+import 'server-only'
+import { campaignRemindersJob, closeCampaignJob, launchCampaignJob } from '@/lib/campaigns/jobs'
+import { campaignsScheduler } from '@/lib/campaigns/scheduler'
+import { findingsDailyScheduler, metricsSnapshotJob, recomputeFindingsJob } from '@/lib/findings/jobs'
+import { jobRegistry, type AnyJob, type SchedulerDefinition } from '@/lib/jobs/define'
+import { sendInvitationJob } from '@/lib/members/jobs'
+import { sendEmailJob } from '@/lib/notifications/jobs'
+import { bulkAssignJob, offboardMemberJob } from '@/lib/ownership/jobs'
+import { deleteIdentityJob, REMEDIATION_JOBS } from '@/lib/remediation/jobs'
+import { importFileJob, previewImportJob, sourceSyncScheduler, syncSourceJob, uploadsCleanupScheduler } from '@/lib/sources/jobs'
 
-export type JobRunContext = {
-  job: Job
-  payload: Record<string, unknown>
-  workerId: string
-  /** Records progress and extends the lease; long jobs call it every batch. */
-  progress: (done: number, total?: number) => Promise<void>
-}
-export type JobHandler = (ctx: JobRunContext) => Promise<Record<string, unknown> | void>
+// Every job type and every scheduler, listed once: the worker runs from these (no registration by import).
 
-/** A failure that retrying cannot fix (bad payload, unsupported action): the job fails at once. */
-export class PermanentJobError extends Error {}
+export const JOBS = jobRegistry([
+  launchCampaignJob,
+  closeCampaignJob,
+  campaignRemindersJob,
+  sendEmailJob,
+  sendInvitationJob,
+  recomputeFindingsJob,
+  metricsSnapshotJob,
+  ...Object.values(REMEDIATION_JOBS),
+  deleteIdentityJob,
+  bulkAssignJob,
+  offboardMemberJob,
+  syncSourceJob,
+  previewImportJob,
+  importFileJob,
+])
 
-const handlers = new Map<string, JobHandler>()
+export type JobType = keyof typeof JOBS
+/** What the worker looks job types up in (tests pass their own definitions). */
+export type JobLookup = Readonly<Record<string, AnyJob | undefined>>
 
-export function registerJobHandler(type: string, handler: JobHandler) {
-  handlers.set(type, handler)
-}
-
-export function getJobHandler(type: string): JobHandler | undefined {
-  return handlers.get(type)
-}
-
-/** A scheduler enqueues recurring jobs (nightly recomputes, reminders). It runs every minute in each worker and
- * must be idempotent: use an idempotency key naming the period (e.g. `metrics_snapshot:<orgId>:2026-11-23`). */
-export type Scheduler = (now: Date) => Promise<void>
-const schedulers = new Map<string, Scheduler>()
-
-export function registerScheduler(name: string, fn: Scheduler) {
-  schedulers.set(name, fn)
-}
-
-export function listSchedulers(): [string, Scheduler][] {
-  return [...schedulers.entries()]
-}
+export const SCHEDULERS: readonly SchedulerDefinition[] = [campaignsScheduler, findingsDailyScheduler, sourceSyncScheduler, uploadsCleanupScheduler]

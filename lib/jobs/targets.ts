@@ -1,9 +1,10 @@
 import 'server-only'
 import { describeOwnershipChange } from '@/lib/audit/describe'
-import type { OrgContext } from '@/lib/auth/org-context'
+import type { UserCtx } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
 import { describeFilter } from '@/lib/inventory/describe'
 import { identityFilterSchema } from '@/lib/inventory/schemas'
+import type { JobType } from '@/lib/jobs/registry'
 
 /** What a job acts on, for the Jobs page: words, where to look, and for remediations the identity and its state. */
 export type JobTarget = {
@@ -17,9 +18,12 @@ export type JobTarget = {
 
 type JobRow = { id: string; type: string; payload: string; createdById: string | null }
 
-const CAMPAIGN_JOBS = new Set(['launch_campaign', 'close_campaign', 'campaign_reminders'])
-const SOURCE_JOBS = new Set(['sync_source', 'import_file'])
-const ORG_JOBS = new Set(['recompute_findings', 'metrics_snapshot'])
+// Job types are checked against the registry: a renamed type fails to compile here.
+const types = (...t: JobType[]): ReadonlySet<string> => new Set(t)
+const CAMPAIGN_JOBS = types('launch_campaign', 'close_campaign', 'campaign_reminders')
+const SOURCE_JOBS = types('sync_source', 'import_file')
+const ORG_JOBS = types('recompute_findings', 'metrics_snapshot')
+const is = (j: { type: string }, t: JobType) => j.type === t
 
 function parse(json: string): Record<string, unknown> {
   try {
@@ -37,32 +41,32 @@ const strings = (...vs: unknown[]) => vs.flatMap((v) => (Array.isArray(v) ? v.fi
  * identity, the campaign, the source, the person. One query per kind of thing for the whole page, all scoped to
  * this organization: an id from elsewhere is never looked up.
  */
-export async function describeJobTargets(ctx: OrgContext, jobs: JobRow[]): Promise<Map<string, JobTarget>> {
+export async function describeJobTargets(ctx: UserCtx, jobs: JobRow[]): Promise<Map<string, JobTarget>> {
   const orgId = ctx.org.id
   const payloads = new Map(jobs.map((j) => [j.id, parse(j.payload)]))
   const p = (j: JobRow) => payloads.get(j.id)!
   const of = (pred: (j: JobRow) => boolean, key: string) => [...new Set(jobs.filter(pred).flatMap((j) => strings(p(j)[key])))]
 
-  const remIds = of((j) => j.type === 'delete_identity', 'remediationId')
+  const remIds = of((j) => is(j, 'delete_identity'), 'remediationId')
   const rems = jobs.length
     ? await db.remediation.findMany({
         where: { orgId, OR: [{ jobId: { in: jobs.map((j) => j.id) } }, ...(remIds.length ? [{ id: { in: remIds } }] : [])] },
         select: { id: true, jobId: true, kind: true, status: true, simulated: true, grantId: true, credentialId: true, identity: { select: { id: true, name: true } } },
       })
     : []
-  const bulk = jobs.filter((j) => j.type === 'bulk_assign')
+  const bulk = jobs.filter((j) => is(j, 'bulk_assign'))
   const filters = new Map(bulk.map((j) => [j.id, identityFilterSchema.parse(p(j).filter ?? {})]))
   const fields = (j: JobRow) => (p(j).fields && typeof p(j).fields === 'object' ? (p(j).fields as Record<string, unknown>) : {})
   const userIds = [
     ...new Set([
-      ...of((j) => j.type === 'offboard_member', 'userId'),
+      ...of((j) => is(j, 'offboard_member'), 'userId'),
       ...bulk.flatMap((j) => strings(fields(j).ownerId, fields(j).backupOwnerId, filters.get(j.id)!.owner, j.createdById)),
     ]),
   ]
   const sourceIds = [...new Set([...of((j) => SOURCE_JOBS.has(j.type), 'sourceId'), ...bulk.flatMap((j) => filters.get(j.id)!.source)])]
   const teamIds = [...new Set(bulk.flatMap((j) => strings(fields(j).teamId, filters.get(j.id)!.team)))]
   const campaignIds = of((j) => CAMPAIGN_JOBS.has(j.type), 'campaignId')
-  const notificationIds = of((j) => j.type === 'send_email', 'notificationId')
+  const notificationIds = of((j) => is(j, 'send_email'), 'notificationId')
   const grantIds = [...new Set(rems.map((r) => r.grantId).filter((x): x is string => !!x))]
   const credentialIds = [...new Set(rems.map((r) => r.credentialId).filter((x): x is string => !!x))]
 
@@ -89,7 +93,7 @@ export async function describeJobTargets(ctx: OrgContext, jobs: JobRow[]): Promi
   const out = new Map<string, JobTarget>()
   for (const j of jobs) {
     const payload = p(j)
-    const rem = remByJob.get(j.id) ?? (j.type === 'delete_identity' ? remById.get(str(payload.remediationId) ?? '') : undefined)
+    const rem = remByJob.get(j.id) ?? (is(j, 'delete_identity') ? remById.get(str(payload.remediationId) ?? '') : undefined)
     let t: JobTarget | null = null
     if (rem) {
       const what = rem.grantId ? (grantOf.get(rem.grantId) ?? 'a grant no longer in the inventory') : rem.credentialId ? (credentialOf.get(rem.credentialId) ?? 'a credential no longer in the inventory') : null
@@ -106,20 +110,20 @@ export async function describeJobTargets(ctx: OrgContext, jobs: JobRow[]): Promi
     } else if (SOURCE_JOBS.has(j.type)) {
       const id = str(payload.sourceId)
       const name = (id && sourceOf[id]) || 'a removed source'
-      t = { label: j.type === 'import_file' && str(payload.fileName) ? `${str(payload.fileName)} into ${name}` : name, href: '/sources' }
-    } else if (j.type === 'bulk_assign') {
+      t = { label: is(j, 'import_file') && str(payload.fileName) ? `${str(payload.fileName)} into ${name}` : name, href: '/sources' }
+    } else if (is(j, 'bulk_assign')) {
       const words = describeFilter(filters.get(j.id)!, { users: userOf, sources: sourceOf, teams: teamOf, me: j.createdById ? (userOf[j.createdById] ?? null) : null })
       const scope = `${payload.mode === 'suggestions' ? 'unowned identities' : 'identities'} matching ${words.length ? words.join(' · ') : 'any filter'}`
       const change = payload.mode === 'suggestions' ? 'high-confidence suggestions' : describeOwnershipChange({ fields: fields(j) }, { ...userOf, ...teamOf })
       t = { label: change ? `${scope}: ${change}` : scope, href: null }
-    } else if (j.type === 'offboard_member') {
+    } else if (is(j, 'offboard_member')) {
       const id = str(payload.userId)
       t = { label: `identities of ${(id && userOf[id]) || 'a former member'}`, href: '/settings' }
-    } else if (j.type === 'send_email') {
+    } else if (is(j, 'send_email')) {
       const id = str(payload.notificationId)
       t = { label: `e-mail to ${(id && emailTo.get(id)) || 'a member'}`, href: null }
     } else if (ORG_JOBS.has(j.type)) {
-      t = { label: 'every identity of the organization', href: j.type === 'recompute_findings' ? '/findings' : null }
+      t = { label: 'every identity of the organization', href: is(j, 'recompute_findings') ? '/findings' : null }
     }
     if (t) out.set(j.id, t)
   }

@@ -2,7 +2,9 @@ import 'server-only'
 import { randomBytes } from 'node:crypto'
 import { db } from '@/lib/db'
 import { env } from '@/lib/env'
-import { getJobHandler, listSchedulers, PermanentJobError } from '@/lib/jobs/registry'
+import { systemContext } from '@/lib/auth/org-context'
+import { parsePayload, PermanentJobError, type AnyJob, type SchedulerDefinition } from '@/lib/jobs/define'
+import { JOBS, SCHEDULERS, type JobLookup } from '@/lib/jobs/registry'
 import { backoffMs } from '@/lib/jobs/schemas'
 
 
@@ -35,30 +37,42 @@ export async function claimNextJob(workerId: string, now = new Date()) {
   return db.job.findUnique({ where: { id: rows[0].id } })
 }
 
+type ClaimedJob = NonNullable<Awaited<ReturnType<typeof claimNextJob>>>
+
+/** A job runs as its organization's system, named after the job: the organization must still exist. */
+async function runDefined(def: AnyJob, job: ClaimedJob, workerId: string, progress: (done: number, total?: number) => Promise<void>) {
+  const payload = parsePayload(def, parseJson(job.payload))
+  if (!job.orgId) throw new PermanentJobError(`${job.type} needs an organization`)
+  const org = await db.organization.findUnique({ where: { id: job.orgId }, select: { id: true, slug: true, name: true } })
+  if (!org) throw new PermanentJobError('The organization no longer exists.')
+  const ctx = systemContext(org, { type: job.type, id: job.id }, def.permissions)
+  return def.run({ ctx, payload, job, workerId, progress })
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
 /** Runs one claimed job to its next state: succeeded, retrying with backoff, or failed for good. */
-export async function runClaimedJob(job: NonNullable<Awaited<ReturnType<typeof claimNextJob>>>, workerId: string) {
-  const handler = getJobHandler(job.type)
+export async function runClaimedJob(job: ClaimedJob, workerId: string, jobs: JobLookup = JOBS) {
+  const def = jobs[job.type]
   const owned = { id: job.id, lockedBy: workerId }
-  if (!handler) {
+  if (!def) {
     await db.job.updateMany({ where: owned, data: { status: 'failed', lastError: `No handler for job type "${job.type}"`, finishedAt: new Date(), leaseUntil: null } })
     return 'failed' as const
   }
-  let payload: Record<string, unknown> = {}
-  try {
-    payload = JSON.parse(job.payload)
-  } catch {}
-  try {
-    const result = await handler({
-      job,
-      payload,
-      workerId,
-      progress: async (done, total) => {
-        await db.job.updateMany({
-          where: owned,
-          data: { progress: done, ...(total !== undefined ? { total } : {}), leaseUntil: new Date(Date.now() + env().jobLeaseMs) },
-        })
-      },
+  const progress = async (done: number, total?: number) => {
+    await db.job.updateMany({
+      where: owned,
+      data: { progress: done, ...(total !== undefined ? { total } : {}), leaseUntil: new Date(Date.now() + env().jobLeaseMs) },
     })
+  }
+  try {
+    const result = await runDefined(def, job, workerId, progress)
     await db.job.updateMany({
       where: owned,
       data: { status: 'succeeded', result: JSON.stringify(result ?? {}), finishedAt: new Date(), leaseUntil: null, lastError: null },
@@ -79,12 +93,12 @@ export async function runClaimedJob(job: NonNullable<Awaited<ReturnType<typeof c
 }
 
 /** Runs due jobs until none is left (used by tests and by the worker loop). */
-export async function drainJobs(workerId = `drain-${randomBytes(4).toString('hex')}`, max = 1000) {
+export async function drainJobs(workerId = `drain-${randomBytes(4).toString('hex')}`, max = 1000, jobs: JobLookup = JOBS) {
   let n = 0
   for (; n < max; n++) {
     const job = await claimNextJob(workerId)
     if (!job) break
-    await runClaimedJob(job, workerId)
+    await runClaimedJob(job, workerId, jobs)
   }
   return n
 }
@@ -114,13 +128,13 @@ export async function runWorker(opts: { workerId?: string; pollMs?: number; sign
   console.log(`worker: ${workerId} stopped`)
 }
 
-/** Runs every registered scheduler once; one failing scheduler does not stop the others. */
-export async function runSchedulers(now: Date) {
-  for (const [name, fn] of listSchedulers()) {
+/** Runs every scheduler once; one failing scheduler does not stop the others. */
+export async function runSchedulers(now: Date, schedulers: readonly SchedulerDefinition[] = SCHEDULERS) {
+  for (const s of schedulers) {
     try {
-      await fn(now)
+      await s.run(now)
     } catch (err) {
-      console.error(`worker: scheduler ${name} failed`, (err as Error).message)
+      console.error(`worker: scheduler ${s.name} failed`, (err as Error).message)
     }
   }
 }

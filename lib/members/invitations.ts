@@ -1,24 +1,18 @@
 import 'server-only'
 import { randomBytes } from 'node:crypto'
 import { recordAudit, recordDenied } from '@/lib/audit/record'
-import { assertCan, type Actor, type OrgContext } from '@/lib/auth/org-context'
+import { assertCan, type UserActor, type UserCtx } from '@/lib/auth/org-context'
 import { ROLE_LABELS, isRole } from '@/lib/auth/permissions'
 import { db, type Tx } from '@/lib/db'
 import { env } from '@/lib/env'
 import { ConflictError, ForbiddenError, NotFoundError } from '@/lib/errors'
 import { enqueueJob } from '@/lib/jobs/queue'
-import { INVITATION_DAYS, invitationTokenSchema, type InviteInput } from '@/lib/members/schemas'
+import { sendInvitationJob, invitationMailJobs } from '@/lib/members/jobs'
+import { INVITATION_DAYS, invitationState, invitationTokenSchema, type InviteInput } from '@/lib/members/schemas'
 import { seal, sha256 } from '@/lib/members/seal'
 import { notify } from '@/lib/notifications/notify'
 
 const DAY = 86_400_000
-
-export type InvitationState = 'pending' | 'expired' | 'accepted' | 'revoked'
-
-export function invitationState(inv: { status: string; expiresAt: Date }, now = new Date()): InvitationState {
-  if (inv.status === 'accepted' || inv.status === 'revoked') return inv.status
-  return inv.expiresAt.getTime() <= now.getTime() ? 'expired' : 'pending'
-}
 
 /** A fresh link token: 32 random bytes. Only its SHA-256 is stored; the caller shows it once. */
 function newToken() {
@@ -27,22 +21,15 @@ function newToken() {
 }
 
 /** The e-mail job carries the token sealed; without SMTP there is no job and the admin copies the link. */
-async function enqueueInvitationMail(tx: Tx, ctx: OrgContext, invitationId: string, token: string, tokenHash: string) {
+async function enqueueInvitationMail(tx: Tx, ctx: UserCtx, invitationId: string, token: string) {
   if (!env().smtpUrl) return false
-  await enqueueJob(tx, {
-    orgId: ctx.org.id,
-    type: 'send_invitation',
-    payload: { invitationId, sealed: seal(token) },
-    idempotencyKey: `send_invitation:${invitationId}:${tokenHash.slice(0, 16)}`,
-    maxAttempts: 8,
-    createdById: ctx.user.id,
-  })
+  await enqueueJob(tx, sendInvitationJob, { invitationId, sealed: seal(token) }, { orgId: ctx.org.id, createdById: ctx.user.id })
   return true
 }
 
 /** Earlier e-mails of an invitation must not go out (revoked, or superseded by a re-send); their sealed tokens are dropped. */
 async function retireInvitationMail(tx: Tx, orgId: string, invitationId: string) {
-  const jobs = { orgId, type: 'send_invitation', idempotencyKey: { startsWith: `send_invitation:${invitationId}:` } }
+  const jobs = { orgId, ...invitationMailJobs(invitationId) }
   await tx.job.updateMany({
     where: { ...jobs, status: { in: ['queued', 'retrying'] } },
     data: { status: 'canceled', finishedAt: new Date(), lastError: 'Canceled: the invitation was revoked or re-sent.' },
@@ -51,7 +38,7 @@ async function retireInvitationMail(tx: Tx, orgId: string, invitationId: string)
 }
 
 /** Invites a person by e-mail with a role. Returns the link's path, which is never stored and cannot be shown again. */
-export async function inviteMember(ctx: OrgContext, input: Pick<InviteInput, 'email' | 'role'>) {
+export async function inviteMember(ctx: UserCtx, input: Pick<InviteInput, 'email' | 'role'>) {
   assertCan(ctx, 'member:manage')
   const email = input.email.trim().toLowerCase()
   const now = new Date()
@@ -64,7 +51,7 @@ export async function inviteMember(ctx: OrgContext, input: Pick<InviteInput, 'em
     const { token, tokenHash, path } = newToken()
     const expiresAt = new Date(now.getTime() + INVITATION_DAYS * DAY)
     const inv = await tx.invitation.create({ data: { orgId: ctx.org.id, email, role: input.role, tokenHash, expiresAt, invitedById: ctx.user.id } })
-    const emailed = await enqueueInvitationMail(tx, ctx, inv.id, token, tokenHash)
+    const emailed = await enqueueInvitationMail(tx, ctx, inv.id, token)
     await recordAudit(tx, ctx, {
       action: 'invitation.create',
       targetType: 'invitation',
@@ -77,7 +64,7 @@ export async function inviteMember(ctx: OrgContext, input: Pick<InviteInput, 'em
 }
 
 /** A new link (the old one stops working), a new expiry, and a new e-mail when SMTP is configured. */
-export async function resendInvitation(ctx: OrgContext, invitationId: string) {
+export async function resendInvitation(ctx: UserCtx, invitationId: string) {
   assertCan(ctx, 'member:manage')
   const now = new Date()
   return db.$transaction(async (tx) => {
@@ -89,7 +76,7 @@ export async function resendInvitation(ctx: OrgContext, invitationId: string) {
     const r = await tx.invitation.updateMany({ where: { id: inv.id, orgId: ctx.org.id, status: 'pending' }, data: { tokenHash, expiresAt, emailedAt: null } })
     if (r.count !== 1) throw new ConflictError('This invitation changed a moment ago; reload the page.')
     await retireInvitationMail(tx, ctx.org.id, inv.id)
-    const emailed = await enqueueInvitationMail(tx, ctx, inv.id, token, tokenHash)
+    const emailed = await enqueueInvitationMail(tx, ctx, inv.id, token)
     await recordAudit(tx, ctx, {
       action: 'invitation.resend',
       targetType: 'invitation',
@@ -101,7 +88,7 @@ export async function resendInvitation(ctx: OrgContext, invitationId: string) {
   })
 }
 
-export async function revokeInvitation(ctx: OrgContext, invitationId: string) {
+export async function revokeInvitation(ctx: UserCtx, invitationId: string) {
   assertCan(ctx, 'member:manage')
   return db.$transaction(async (tx) => {
     const inv = await tx.invitation.findFirst({ where: { id: invitationId, orgId: ctx.org.id }, select: { id: true, email: true, role: true, status: true } })
@@ -159,7 +146,7 @@ export async function acceptInvitation(user: SignedIn, token: string, now = new 
     ? await db.invitation.findUnique({ where: { tokenHash: sha256(token) }, include: { org: { select: { id: true, slug: true, name: true } } } })
     : null
   if (!inv) throw new NotFoundError('This invitation link is not valid. Check that you copied all of it, or ask for a new one.')
-  const actor: Actor = { type: 'user', id: user.id, label: user.email }
+  const actor: UserActor = { type: 'user', id: user.id, label: user.email }
   const ctx = { org: inv.org, actor }
   const refuse = async (reason: string, err: Error): Promise<never> => {
     await recordDenied(ctx, { action: 'invitation.accept', targetType: 'invitation', targetId: inv.id, targetLabel: inv.email, details: { reason } })

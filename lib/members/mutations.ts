@@ -1,15 +1,15 @@
 import 'server-only'
-import { randomBytes } from 'node:crypto'
 import { recordAudit } from '@/lib/audit/record'
-import { assertCan, type OrgContext } from '@/lib/auth/org-context'
+import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { db, type Tx } from '@/lib/db'
 import { ConflictError, NotFoundError, ValidationError } from '@/lib/errors'
 import { enqueueJob } from '@/lib/jobs/queue'
 import { ROLE_LABELS, type Role } from '@/lib/auth/permissions'
 import { notify } from '@/lib/notifications/notify'
+import { offboardMemberJob } from '@/lib/ownership/jobs'
 import type { OffboardPayload } from '@/lib/ownership/schemas'
 
-async function leaver(ctx: OrgContext, userId: string) {
+async function leaver(ctx: UserCtx, userId: string) {
   const m = await db.membership.findFirst({
     where: { orgId: ctx.org.id, userId },
     select: { id: true, role: true, status: true, user: { select: { id: true, name: true, email: true, active: true } } },
@@ -24,28 +24,20 @@ async function leaver(ctx: OrgContext, userId: string) {
   return m
 }
 
-async function startOffboarding(tx: Tx, ctx: OrgContext, user: { id: string; name: string; email: string }, reason: OffboardPayload['reason']) {
+async function startOffboarding(tx: Tx, ctx: UserCtx, user: { id: string; name: string; email: string }, reason: OffboardPayload['reason']) {
   const owned = await tx.identity.count({ where: { orgId: ctx.org.id, ownerId: user.id } })
   // Pending hand-offs to or from the leaver can no longer complete.
   await tx.ownershipTransfer.updateMany({
     where: { orgId: ctx.org.id, status: 'pending', OR: [{ toUserId: user.id }, { fromUserId: user.id }] },
     data: { status: 'canceled', decidedAt: new Date() },
   })
-  const payload: OffboardPayload = { userId: user.id, leaverLabel: `${user.name} <${user.email}>`, reason, actor: ctx.actor, totals: { toBackup: 0, toLead: 0, orphaned: 0, backupsCleared: 0 } }
-  const job = await enqueueJob(tx, {
-    orgId: ctx.org.id,
-    type: 'offboard_member',
-    payload,
-    idempotencyKey: `offboard_member:${ctx.org.id}:${user.id}:${randomBytes(6).toString('hex')}`,
-    total: owned,
-    createdById: ctx.user.id,
-    maxAttempts: 10,
-  })
+  const payload: OffboardPayload = { userId: user.id, leaverLabel: `${user.name} <${user.email}>`, reason, totals: { toBackup: 0, toLead: 0, orphaned: 0, backupsCleared: 0 } }
+  const job = await enqueueJob(tx, offboardMemberJob, payload, { orgId: ctx.org.id, total: owned, createdById: ctx.user.id })
   return { jobId: job.id, owned }
 }
 
 /** Removes a person from this organization; their identities are handed over by an offboard_member job. */
-export async function removeMember(ctx: OrgContext, userId: string) {
+export async function removeMember(ctx: UserCtx, userId: string) {
   assertCan(ctx, 'member:manage')
   const m = await leaver(ctx, userId)
   if (m.status !== 'active') throw new ConflictError(`${m.user.name} was already removed.`)
@@ -61,7 +53,7 @@ export async function removeMember(ctx: OrgContext, userId: string) {
  * Deactivates a person: they can no longer sign in or own identities. A user account is shared across
  * organizations, so an admin of one organization may deactivate only people who belong to no other.
  */
-export async function deactivateMember(ctx: OrgContext, userId: string) {
+export async function deactivateMember(ctx: UserCtx, userId: string) {
   assertCan(ctx, 'member:manage')
   const m = await leaver(ctx, userId)
   if (!m.user.active) throw new ConflictError(`${m.user.name} is already deactivated.`)
@@ -79,7 +71,7 @@ export async function deactivateMember(ctx: OrgContext, userId: string) {
  * Changes a member's role. The organization always keeps an active admin: the last one cannot be demoted, by
  * someone else or by themselves.
  */
-export async function changeMemberRole(ctx: OrgContext, input: { userId: string; role: Role }) {
+export async function changeMemberRole(ctx: UserCtx, input: { userId: string; role: Role }) {
   assertCan(ctx, 'member:manage')
   return db.$transaction(async (tx) => {
     // A row lock on the organization (PostgreSQL) serializes role changes, so two admins demoting each other cannot leave none.

@@ -1,9 +1,9 @@
 import 'server-only'
-import { assertCan, type OrgContext } from '@/lib/auth/org-context'
+import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
-import { invitationState } from '@/lib/members/invitations'
+import { invitationState } from '@/lib/members/schemas'
 
-export async function listMembers(ctx: OrgContext) {
+export async function listMembers(ctx: UserCtx) {
   assertCan(ctx, 'member:manage')
   const [members, owned] = await Promise.all([
     db.membership.findMany({
@@ -19,7 +19,7 @@ export async function listMembers(ctx: OrgContext) {
 }
 
 /** Invitations not yet answered (expired ones too, so they can be re-sent), newest first. */
-export async function listPendingInvitations(ctx: OrgContext, now = new Date()) {
+export async function listPendingInvitations(ctx: UserCtx, now = new Date()) {
   assertCan(ctx, 'member:manage')
   const rows = await db.invitation.findMany({
     where: { orgId: ctx.org.id, status: 'pending' },

@@ -31,3 +31,10 @@ export const invitationIdSchema = z.object({ orgSlug: z.string().min(1).max(64),
 export const invitationTokenSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/)
 
 export const INVITATION_DAYS = 7
+
+export type InvitationState = 'pending' | 'expired' | 'accepted' | 'revoked'
+
+export function invitationState(inv: { status: string; expiresAt: Date }, now = new Date()): InvitationState {
+  if (inv.status === 'accepted' || inv.status === 'revoked') return inv.status
+  return inv.expiresAt.getTime() <= now.getTime() ? 'expired' : 'pending'
+}

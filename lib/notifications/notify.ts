@@ -2,6 +2,7 @@ import 'server-only'
 import type { Tx } from '@/lib/db'
 import { env } from '@/lib/env'
 import { enqueueJob } from '@/lib/jobs/queue'
+import { sendEmailJob } from '@/lib/notifications/jobs'
 
 export type NotificationInput = {
   orgId: string
@@ -25,7 +26,7 @@ export async function notify(tx: Tx, items: NotificationInput[]) {
       select: { id: true },
     })
     if (smtp) {
-      await enqueueJob(tx, { orgId: n.orgId, type: 'send_email', payload: { notificationId: row.id }, idempotencyKey: `send_email:${row.id}`, maxAttempts: 8 })
+      await enqueueJob(tx, sendEmailJob, { notificationId: row.id }, { orgId: n.orgId })
     }
   }
 }

@@ -1,12 +1,12 @@
 import 'server-only'
-import type { OrgContext } from '@/lib/auth/org-context'
+import type { UserCtx } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
 import type { InboxListParams } from '@/lib/notifications/schemas'
 
 const PAGE = 50
 
 /** Everyone has an inbox: only their own notifications in this organization. */
-export async function listNotifications(ctx: OrgContext, p: InboxListParams) {
+export async function listNotifications(ctx: UserCtx, p: InboxListParams) {
   const where = { orgId: ctx.org.id, userId: ctx.user.id, ...(p.filter === 'unread' ? { readAt: null } : {}) }
   const [rows, total, unread] = await Promise.all([
     db.notification.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], skip: (p.page - 1) * PAGE, take: PAGE }),
@@ -16,6 +16,6 @@ export async function listNotifications(ctx: OrgContext, p: InboxListParams) {
   return { rows, total, unread, pageSize: PAGE }
 }
 
-export async function countUnread(ctx: OrgContext) {
+export async function countUnread(ctx: UserCtx) {
   return db.notification.count({ where: { orgId: ctx.org.id, userId: ctx.user.id, readAt: null } })
 }

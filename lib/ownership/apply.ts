@@ -1,5 +1,5 @@
 import 'server-only'
-import type { Actor } from '@/lib/auth/org-context'
+import type { ActorRef } from '@/lib/auth/org-context'
 import type { Tx } from '@/lib/db'
 import { env } from '@/lib/env'
 import { settleFindings } from '@/lib/findings/recompute'
@@ -12,7 +12,7 @@ export type OwnershipRow = { id: string; name: string; ownerId: string | null; b
 export type OwnershipTarget = { ownerId?: string | null; backupOwnerId?: string | null; teamId?: string | null; origin: OwnerOrigin; reason?: string }
 type Values = { ownerId: string | null; backupOwnerId: string | null; teamId: string | null }
 
-export type ApplyCtx = { org: { id: string; slug: string }; actor: Actor }
+export type ApplyCtx = { org: { id: string; slug: string }; actor: ActorRef }
 
 /**
  * Applies per-identity ownership targets in the caller's transaction: one UPDATE per distinct result, one

@@ -1,16 +1,17 @@
 import 'server-only'
 import { recordAudit } from '@/lib/audit/record'
-import { assertCan, type OrgContext } from '@/lib/auth/org-context'
+import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { can } from '@/lib/auth/permissions'
-import { db, type Tx } from '@/lib/db'
+import { db } from '@/lib/db'
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '@/lib/errors'
-import { filterInWords, getOrgSettings } from '@/lib/inventory/queries'
+import { getOrgSettings } from '@/lib/inventory/queries'
 import { identityFilterSchema } from '@/lib/inventory/schemas'
 import { identityWhere } from '@/lib/inventory/where'
 import { enqueueJob } from '@/lib/jobs/queue'
 import { notify } from '@/lib/notifications/notify'
 import { applyOwnership, type OwnershipRow } from '@/lib/ownership/apply'
 import { assertAssignable, loadDirectory, loadSuggestionInputs } from '@/lib/ownership/directory'
+import { bulkAssignJob, bulkTargetLabel } from '@/lib/ownership/jobs'
 import type { BulkAssignPayload, OwnershipFields } from '@/lib/ownership/schemas'
 import { suggestOwners } from '@/lib/ownership/suggestions'
 
@@ -19,7 +20,7 @@ const TX = { timeout: 60_000, maxWait: 15_000 }
 const ROW = { id: true, name: true, ownerId: true, backupOwnerId: true, teamId: true } as const
 
 /** Assigns owner, backup owner and/or team to the given identities (one identity or a browser selection). */
-export async function assignOwner(ctx: OrgContext, input: { identityIds: string[]; fields: OwnershipFields }) {
+export async function assignOwner(ctx: UserCtx, input: { identityIds: string[]; fields: OwnershipFields }) {
   assertCan(ctx, 'identity:assign-owner')
   const ids = [...new Set(input.identityIds)]
   return db.$transaction(async (tx) => {
@@ -43,13 +44,13 @@ export async function assignOwner(ctx: OrgContext, input: { identityIds: string[
   }, TX)
 }
 
-function whereOfFilter(ctx: OrgContext, raw: Record<string, string>, dormantDays: number, now: Date) {
+function whereOfFilter(ctx: UserCtx, raw: Record<string, string>, dormantDays: number, now: Date) {
   const filter = identityFilterSchema.parse(raw)
   return { filter, where: identityWhere(ctx.org.id, filter, { userId: ctx.user.id, dormantDays, now }) }
 }
 
 /** How many identities match and how many would change: the number the confirmation shows. */
-export async function previewAssignByFilter(ctx: OrgContext, raw: Record<string, string>, fields: OwnershipFields) {
+export async function previewAssignByFilter(ctx: UserCtx, raw: Record<string, string>, fields: OwnershipFields) {
   assertCan(ctx, 'identity:assign-owner')
   // The preview refuses what the assignment would refuse, before the person confirms.
   await assertAssignable(db, ctx.org.id, fields)
@@ -62,7 +63,7 @@ export async function previewAssignByFilter(ctx: OrgContext, raw: Record<string,
   return { matching, changing }
 }
 
-async function startJob(ctx: OrgContext, mode: BulkAssignPayload['mode'], raw: Record<string, string>, fields: OwnershipFields, requestId: string) {
+async function startJob(ctx: UserCtx, mode: BulkAssignPayload['mode'], raw: Record<string, string>, fields: OwnershipFields, requestId: string) {
   const settings = await getOrgSettings(ctx)
   const now = new Date()
   const { filter, where } = whereOfFilter(ctx, raw, settings.dormantDays, now)
@@ -73,7 +74,7 @@ async function startJob(ctx: OrgContext, mode: BulkAssignPayload['mode'], raw: R
     mode,
     filter: Object.fromEntries(Object.entries(raw).filter(([k]) => k in filter)),
     fields,
-    actor: ctx.actor,
+    requestId,
     userId: ctx.user.id,
     now: now.getTime(),
     dormantDays: settings.dormantDays,
@@ -81,7 +82,7 @@ async function startJob(ctx: OrgContext, mode: BulkAssignPayload['mode'], raw: R
     scanned: 0,
     changed: 0,
   }
-  const idempotencyKey = `bulk_assign:${ctx.org.id}:${requestId}`
+  const idempotencyKey = bulkAssignJob.key(payload, { orgId: ctx.org.id })
   return db.$transaction(async (tx) => {
     // A repeated submit answers with the job it already started.
     const existing = await tx.job.findUnique({ where: { idempotencyKey }, select: { id: true, orgId: true, total: true } })
@@ -90,7 +91,7 @@ async function startJob(ctx: OrgContext, mode: BulkAssignPayload['mode'], raw: R
       return { jobId: existing.id, matching: existing.total }
     }
     if (mode === 'fields') await assertAssignable(tx, ctx.org.id, fields)
-    const job = await enqueueJob(tx, { orgId: ctx.org.id, type: 'bulk_assign', payload, idempotencyKey, total: matching, createdById: ctx.user.id, maxAttempts: 10 })
+    const job = await enqueueJob(tx, bulkAssignJob, payload, { orgId: ctx.org.id, total: matching, createdById: ctx.user.id })
     await recordAudit(tx, ctx, {
       action: mode === 'suggestions' ? 'identity.accept-suggestions.request' : 'identity.bulk-assign-owner.request',
       targetType: 'job',
@@ -102,30 +103,23 @@ async function startJob(ctx: OrgContext, mode: BulkAssignPayload['mode'], raw: R
   }, TX)
 }
 
-/** What a bulk assignment acts on, in words: "3 unowned identities matching kind: Bot · environment: production". */
-export async function bulkTargetLabel(tx: Tx, orgId: string, mode: BulkAssignPayload['mode'], filter: Record<string, string>, me: string | null, count: number) {
-  const words = await filterInWords(tx, orgId, filter, me)
-  const what = `${count.toLocaleString('en-US')} ${mode === 'suggestions' ? 'unowned ' : ''}${count === 1 ? 'identity' : 'identities'}`
-  return (words.length ? `${what} matching ${words.join(' · ')}` : what).slice(0, 300)
-}
-
 /** "Select all N matching": runs server-side as a resumable bulk_assign job over the filter, never over ids from the browser. */
-export async function startBulkAssignByFilter(ctx: OrgContext, input: { filter: Record<string, string>; fields: OwnershipFields; requestId: string }) {
+export async function startBulkAssignByFilter(ctx: UserCtx, input: { filter: Record<string, string>; fields: OwnershipFields; requestId: string }) {
   assertCan(ctx, 'identity:assign-owner')
   await assertAssignable(db, ctx.org.id, input.fields)
   return startJob(ctx, 'fields', input.filter, input.fields, input.requestId)
 }
 
 /** Accepts every high-confidence suggestion for the unowned identities matching the filter (a bulk_assign job). */
-export async function startAcceptSuggestionsByFilter(ctx: OrgContext, input: { filter: Record<string, string>; requestId: string }) {
+export async function startAcceptSuggestionsByFilter(ctx: UserCtx, input: { filter: Record<string, string>; requestId: string }) {
   assertCan(ctx, 'identity:assign-owner')
   return startJob(ctx, 'suggestions', input.filter, {}, input.requestId)
 }
 
-export async function getBulkJob(ctx: OrgContext, jobId: string) {
+export async function getBulkJob(ctx: UserCtx, jobId: string) {
   assertCan(ctx, 'identity:assign-owner')
   const job = await db.job.findFirst({
-    where: { id: jobId, orgId: ctx.org.id, type: 'bulk_assign' },
+    where: { id: jobId, orgId: ctx.org.id, type: bulkAssignJob.type },
     select: { id: true, status: true, progress: true, total: true, result: true, lastError: true, attempts: true, maxAttempts: true },
   })
   if (!job) throw new NotFoundError('Job not found')
@@ -136,7 +130,7 @@ export async function getBulkJob(ctx: OrgContext, jobId: string) {
   return { ...job, result }
 }
 
-export async function listSuggestionsForIdentity(ctx: OrgContext, identityId: string) {
+export async function listSuggestionsForIdentity(ctx: UserCtx, identityId: string) {
   assertCan(ctx, 'identity:read')
   const identity = await db.identity.findFirst({ where: { id: identityId, orgId: ctx.org.id }, select: { id: true, name: true, metadata: true, ownerId: true, teamId: true } })
   if (!identity) throw new NotFoundError('Identity not found')
@@ -148,7 +142,7 @@ export async function listSuggestionsForIdentity(ctx: OrgContext, identityId: st
 }
 
 /** Accepts one suggestion: recomputed on the server, so "suggestion" as the origin is always true. */
-export async function acceptSuggestion(ctx: OrgContext, input: { identityId: string; ownerId: string | null; teamId: string | null }) {
+export async function acceptSuggestion(ctx: UserCtx, input: { identityId: string; ownerId: string | null; teamId: string | null }) {
   assertCan(ctx, 'identity:assign-owner')
   const suggestions = await listSuggestionsForIdentity(ctx, input.identityId)
   const s = suggestions.find((x) => x.ownerId === input.ownerId && x.teamId === input.teamId)
@@ -163,7 +157,7 @@ export async function acceptSuggestion(ctx: OrgContext, input: { identityId: str
 
 // Transfers: the owner proposes, the recipient decides; nothing changes until they accept.
 
-export async function requestTransfer(ctx: OrgContext, input: { identityId: string; toUserId: string; note?: string }) {
+export async function requestTransfer(ctx: UserCtx, input: { identityId: string; toUserId: string; note?: string }) {
   assertCan(ctx, 'identity:transfer')
   return db.$transaction(async (tx) => {
     const identity = await tx.identity.findFirst({ where: { id: input.identityId, orgId: ctx.org.id }, select: { id: true, name: true, ownerId: true } })
@@ -198,7 +192,7 @@ export async function requestTransfer(ctx: OrgContext, input: { identityId: stri
   }, TX)
 }
 
-export async function decideTransfer(ctx: OrgContext, input: { transferId: string; accept: boolean }) {
+export async function decideTransfer(ctx: UserCtx, input: { transferId: string; accept: boolean }) {
   assertCan(ctx, 'identity:transfer')
   return db.$transaction(async (tx) => {
     // Only the recipient may answer; for anyone else the transfer does not exist.
@@ -245,7 +239,7 @@ export async function decideTransfer(ctx: OrgContext, input: { transferId: strin
   }, TX)
 }
 
-export async function cancelTransfer(ctx: OrgContext, input: { transferId: string }) {
+export async function cancelTransfer(ctx: UserCtx, input: { transferId: string }) {
   assertCan(ctx, 'identity:transfer')
   return db.$transaction(async (tx) => {
     const t = await tx.ownershipTransfer.findFirst({ where: { id: input.transferId, orgId: ctx.org.id, fromUserId: ctx.user.id }, include: { identity: { select: { name: true } } } })
@@ -258,7 +252,7 @@ export async function cancelTransfer(ctx: OrgContext, input: { transferId: strin
 }
 
 /** The owner (or backup owner) confirms the identity is still needed; the next attestation falls due after the org's interval. */
-export async function attestIdentity(ctx: OrgContext, input: { identityId: string; note?: string }) {
+export async function attestIdentity(ctx: UserCtx, input: { identityId: string; note?: string }) {
   assertCan(ctx, 'identity:attest')
   const settings = await getOrgSettings(ctx)
   return db.$transaction(async (tx) => {
@@ -283,6 +277,6 @@ export async function attestIdentity(ctx: OrgContext, input: { identityId: strin
   }, TX)
 }
 
-export function canAssign(ctx: OrgContext) {
+export function canAssign(ctx: UserCtx) {
   return can(ctx.role, 'identity:assign-owner')
 }

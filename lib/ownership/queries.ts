@@ -1,5 +1,5 @@
 import 'server-only'
-import { assertCan, type OrgContext } from '@/lib/auth/org-context'
+import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
 import { getOrgSettings } from '@/lib/inventory/queries'
 import { personSelect } from '@/lib/members/person'
@@ -8,7 +8,7 @@ const DAY = 86_400_000
 export const MY_PAGE_SIZE = 50
 
 /** Everything "My identities" shows: what I own or back up, what needs me, in a fixed number of queries. */
-export async function getMyOverview(ctx: OrgContext, page: number, now = new Date()) {
+export async function getMyOverview(ctx: UserCtx, page: number, now = new Date()) {
   assertCan(ctx, 'identity:read')
   const settings = await getOrgSettings(ctx)
   const mine = { orgId: ctx.org.id, status: { not: 'deleted' }, OR: [{ ownerId: ctx.user.id }, { backupOwnerId: ctx.user.id }] }
@@ -91,7 +91,7 @@ export async function getMyOverview(ctx: OrgContext, page: number, now = new Dat
 }
 
 /** People and teams to choose from when assigning (active members only). */
-export async function listAssignees(ctx: OrgContext) {
+export async function listAssignees(ctx: UserCtx) {
   const [people, teams] = await Promise.all([
     db.membership.findMany({
       where: { orgId: ctx.org.id, status: 'active', user: { active: true } },
@@ -103,6 +103,6 @@ export async function listAssignees(ctx: OrgContext) {
   return { people: people.map((p) => p.user), teams }
 }
 
-export async function pendingTransferFor(ctx: OrgContext, identityId: string) {
+export async function pendingTransferFor(ctx: UserCtx, identityId: string) {
   return db.ownershipTransfer.findFirst({ where: { orgId: ctx.org.id, identityId, status: 'pending' }, select: { id: true, toUserId: true, fromUserId: true } })
 }

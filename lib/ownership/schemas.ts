@@ -80,7 +80,9 @@ export const bulkAssignPayloadSchema = z.object({
   mode: z.enum(['fields', 'suggestions']),
   filter: z.record(z.string(), z.string()),
   fields: z.object({ ownerId: optionalRef, backupOwnerId: optionalRef, teamId: optionalRef }).default({}),
-  actor: z.object({ type: z.enum(['user', 'api_token', 'system']), id: z.string().nullable(), label: z.string() }),
+  /** the requester's id for the form's submit: a repeated submit finds the job it started */
+  requestId: z.string().regex(/^[a-z0-9-]{8,64}$/i),
+  /** who asked: "me" in the filter is them */
   userId: z.string(),
   now: z.number(),
   dormantDays: z.number().int(),
@@ -95,7 +97,6 @@ export const offboardPayloadSchema = z.object({
   userId: z.string(),
   leaverLabel: z.string(),
   reason: z.enum(['removed', 'deactivated']),
-  actor: z.object({ type: z.enum(['user', 'api_token', 'system']), id: z.string().nullable(), label: z.string() }),
   totals: z.object({ toBackup: z.number(), toLead: z.number(), orphaned: z.number(), backupsCleared: z.number() }).default({ toBackup: 0, toLead: 0, orphaned: 0, backupsCleared: 0 }),
 })
 export type OffboardPayload = z.infer<typeof offboardPayloadSchema>

@@ -1,6 +1,6 @@
 import 'server-only'
 import { recordAudit } from '@/lib/audit/record'
-import { assertCan, type OrgContext } from '@/lib/auth/org-context'
+import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
 import { ConflictError, NotFoundError } from '@/lib/errors'
 import type { JobListParams } from '@/lib/jobs/schemas'
@@ -8,7 +8,7 @@ import { describeJobTargets } from '@/lib/jobs/targets'
 import { openKeyOf } from '@/lib/remediation/schemas'
 
 /** The organization's jobs, filtered and paged on the server, with what each job acts on (looked up for the whole page at once). */
-export async function listJobs(ctx: OrgContext, p: JobListParams) {
+export async function listJobs(ctx: UserCtx, p: JobListParams) {
   assertCan(ctx, 'job:read')
   const where = { orgId: ctx.org.id, ...(p.status ? { status: p.status } : {}), ...(p.type ? { type: p.type } : {}) }
   const [rows, total, types, counts] = await Promise.all([
@@ -43,7 +43,7 @@ export async function listJobs(ctx: OrgContext, p: JobListParams) {
 }
 
 /** Runs a failed job again from scratch (attempts reset, due now); its remediation goes back to pending. */
-export async function retryJob(ctx: OrgContext, jobId: string) {
+export async function retryJob(ctx: UserCtx, jobId: string) {
   assertCan(ctx, 'job:manage')
   return db.$transaction(async (tx) => {
     const job = await tx.job.findFirst({ where: { id: jobId, orgId: ctx.org.id } })

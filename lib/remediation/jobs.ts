@@ -1,23 +1,21 @@
 import 'server-only'
+import { z } from 'zod'
 import { recordAudit } from '@/lib/audit/record'
+import type { SystemCtx } from '@/lib/auth/org-context'
 import { canAct, connectorContext, resolveConnector, webhookFor } from '@/lib/connectors/registry'
 import type { ActionKind, ActionResult, ActionTarget } from '@/lib/connectors/types'
 import { postWebhook } from '@/lib/connectors/webhook'
 import { db } from '@/lib/db'
 import { env, secretFromEnv } from '@/lib/env'
 import { settleFindings } from '@/lib/findings/recompute'
-import { PermanentJobError, registerJobHandler, type JobRunContext } from '@/lib/jobs/registry'
+import { defineJob, PermanentJobError, recordId, type JobRun } from '@/lib/jobs/define'
+import { enqueueJob } from '@/lib/jobs/queue'
 import { applyEffects, syncReviewItem } from '@/lib/remediation/outcome'
-import { REQUESTABLE_KINDS } from '@/lib/remediation/schemas'
+import type { REQUESTABLE_KINDS } from '@/lib/remediation/schemas'
 
-const SYSTEM = { type: 'system' as const, id: null, label: 'custodian-worker' }
-const sys = (orgId: string) => ({ org: { id: orgId }, actor: SYSTEM })
-
-function loadRemediation(id: string, orgId: string | null) {
-  // A job without an organization loads nothing: `orgId: undefined` would drop the tenant filter.
-  if (!orgId) return Promise.resolve(null)
+function loadRemediation(ctx: SystemCtx, id: string) {
   return db.remediation.findFirst({
-    where: { id, orgId },
+    where: { id, orgId: ctx.org.id },
     include: {
       identity: { select: { id: true, name: true, externalId: true, status: true, source: { select: { id: true, name: true, type: true, config: true, secretRef: true } } } },
     },
@@ -102,7 +100,7 @@ async function act(rem: Loaded, kind: ActionKind, target: ActionTarget): Promise
   return result
 }
 
-async function recordFailure(rem: Loaded, message: string, final: boolean) {
+async function recordFailure(ctx: SystemCtx, rem: Loaded, message: string, final: boolean) {
   if (!final) {
     await db.remediation.updateMany({ where: { id: rem.id, status: 'pending' }, data: { lastError: message } })
     return
@@ -111,7 +109,7 @@ async function recordFailure(rem: Loaded, message: string, final: boolean) {
     const n = await tx.remediation.updateMany({ where: { id: rem.id, status: 'pending' }, data: { status: 'failed', lastError: message, openKey: null, completedAt: new Date() } })
     if (n.count !== 1) return
     await syncReviewItem(tx, rem, 'failed', message)
-    await recordAudit(tx, sys(rem.orgId), {
+    await recordAudit(tx, ctx, {
       action: `remediation.failed`,
       targetType: 'identity',
       targetId: rem.identityId,
@@ -122,10 +120,11 @@ async function recordFailure(rem: Loaded, message: string, final: boolean) {
   })
 }
 
-export async function runRemediationJob({ job, payload }: JobRunContext) {
-  const id = typeof payload.remediationId === 'string' ? payload.remediationId : null
-  if (!id) throw new PermanentJobError('The job has no remediationId.')
-  const rem = await loadRemediation(id, job.orgId)
+const remediationPayload = z.object({ remediationId: recordId, /** the grant, credential or identity acted on */ targetId: recordId })
+type RemediationPayload = z.output<typeof remediationPayload>
+
+async function runRemediation({ ctx, job, payload }: JobRun<RemediationPayload>) {
+  const rem = await loadRemediation(ctx, payload.remediationId)
   if (!rem) throw new PermanentJobError('The remediation no longer exists.')
   // Already recorded (a re-run after the outcome committed): nothing to do, and nothing is done twice.
   if (rem.status !== 'pending') return { skipped: rem.status }
@@ -138,7 +137,7 @@ export async function runRemediationJob({ job, payload }: JobRunContext) {
     const permanent = err instanceof PermanentJobError || (err as { permanent?: boolean }).permanent === true
     const message = redact(err instanceof Error ? err.message : String(err), secrets)
     const final = permanent || job.attempts >= job.maxAttempts
-    await recordFailure(rem, message, final)
+    await recordFailure(ctx, rem, message, final)
     throw permanent ? new PermanentJobError(message) : new Error(message)
   }
   const outcome = await db.$transaction(async (tx) => {
@@ -154,9 +153,13 @@ export async function runRemediationJob({ job, payload }: JobRunContext) {
     if (n.count !== 1) return 'skipped'
     let soakUntil: Date | null = null
     if (applied) soakUntil = (await applyEffects(tx, rem, { now })).soakUntil
-    if (soakUntil) await tx.remediation.update({ where: { id: rem.id }, data: { soakUntil } })
+    if (soakUntil) {
+      await tx.remediation.update({ where: { id: rem.id }, data: { soakUntil } })
+      // The quarantine ends in a deletion at the source, unless the identity is restored first (which cancels this job).
+      await enqueueJob(tx, deleteIdentityJob, { remediationId: rem.id }, { orgId: rem.orgId, runAt: soakUntil })
+    }
     await syncReviewItem(tx, rem, applied ? 'applied' : 'manual')
-    await recordAudit(tx, sys(rem.orgId), {
+    await recordAudit(tx, ctx, {
       action: applied ? 'remediation.applied' : 'remediation.manual',
       targetType: 'identity',
       targetId: rem.identityId,
@@ -169,10 +172,8 @@ export async function runRemediationJob({ job, payload }: JobRunContext) {
 }
 
 /** The end of a quarantine: delete at the source (or leave it disabled where the source cannot delete), unless restored. */
-export async function runQuarantineEnd({ job, payload }: JobRunContext) {
-  const id = typeof payload.remediationId === 'string' ? payload.remediationId : null
-  if (!id) throw new PermanentJobError('The job has no remediationId.')
-  const rem = await loadRemediation(id, job.orgId)
+async function runQuarantineEnd({ ctx, payload }: JobRun<{ remediationId: string }>) {
+  const rem = await loadRemediation(ctx, payload.remediationId)
   if (!rem) throw new PermanentJobError('The quarantine no longer exists.')
   if (rem.identity.status !== 'quarantined') return { skipped: `identity is ${rem.identity.status}` }
   const { connector, config } = resolveConnector(rem.identity.source)
@@ -190,7 +191,7 @@ export async function runQuarantineEnd({ job, payload }: JobRunContext) {
     const n = await tx.identity.updateMany({ where: { id: rem.identityId, orgId: rem.orgId, status: 'quarantined' }, data: { status } })
     if (n.count !== 1) return
     await settleFindings(tx, rem.orgId, [rem.identityId])
-    await recordAudit(tx, sys(rem.orgId), {
+    await recordAudit(tx, ctx, {
       action: status === 'deleted' ? 'remediation.quarantine-delete' : 'remediation.quarantine-end',
       targetType: 'identity',
       targetId: rem.identityId,
@@ -201,6 +202,28 @@ export async function runQuarantineEnd({ job, payload }: JobRunContext) {
   return { status }
 }
 
-for (const kind of REQUESTABLE_KINDS) registerJobHandler(kind, runRemediationJob)
-registerJobHandler('delete_identity', runQuarantineEnd)
+/** One job type per kind of change asked for; all run the same way (the kind is the remediation's). */
+function remediationJob<const K extends (typeof REQUESTABLE_KINDS)[number]>(kind: K) {
+  return defineJob({
+    type: kind,
+    payload: remediationPayload,
+    key: (p) => `${kind}:${p.targetId}:${p.remediationId}`,
+    run: runRemediation,
+  })
+}
+export const REMEDIATION_JOBS = {
+  revoke_grant: remediationJob('revoke_grant'),
+  disable_identity: remediationJob('disable_identity'),
+  enable_identity: remediationJob('enable_identity'),
+  revoke_credential: remediationJob('revoke_credential'),
+  rotate_credential: remediationJob('rotate_credential'),
+} as const satisfies Record<(typeof REQUESTABLE_KINDS)[number], unknown>
+
+/** The end of a quarantine (queued when the disable is applied, due when the soak period ends). */
+export const deleteIdentityJob = defineJob({
+  type: 'delete_identity',
+  payload: z.object({ remediationId: recordId }),
+  key: (p) => `delete_identity:${p.remediationId}`,
+  run: runQuarantineEnd,
+})
 

@@ -1,10 +1,11 @@
 import 'server-only'
 import { recordAudit } from '@/lib/audit/record'
-import { assertCan, type OrgContext } from '@/lib/auth/org-context'
+import { assertCan, type Ctx, type UserCtx } from '@/lib/auth/org-context'
 import { resolveConnector } from '@/lib/connectors/registry'
 import { db, type Tx } from '@/lib/db'
 import { ConflictError, mapPrismaError, NotFoundError, ValidationError } from '@/lib/errors'
 import { enqueueJob } from '@/lib/jobs/queue'
+import { deleteIdentityJob, REMEDIATION_JOBS } from '@/lib/remediation/jobs'
 import { applyEffects, syncReviewItem } from '@/lib/remediation/outcome'
 import {
   bulkTargets, justificationSchema, KIND_LABELS, openKeyOf, remediationTargetSchema, type RemediationTarget,
@@ -20,7 +21,7 @@ const REVOCABLE_ITEM_DECISIONS = new Set(['revoke', 'reduce'])
  * target that is already pending returns the pending one. Campaigns pass `reviewItemId`: the decision on
  * that item (revoke/reduce, in this organization) is then the authority, instead of identity:remediate.
  */
-export async function requestRemediation(ctx: OrgContext, input: RemediationRequest, tx?: Tx) {
+export async function requestRemediation(ctx: Ctx, input: RemediationRequest, tx?: Tx) {
   const run = (t: Tx) => requestOne(t, ctx, input)
   try {
     return tx ? await run(tx) : await db.$transaction(run)
@@ -29,7 +30,7 @@ export async function requestRemediation(ctx: OrgContext, input: RemediationRequ
   }
 }
 
-async function requestOne(tx: Tx, ctx: OrgContext, input: RemediationRequest) {
+async function requestOne(tx: Tx, ctx: Ctx, input: RemediationRequest) {
   const parsedTarget = remediationTargetSchema.safeParse(input)
   if (!parsedTarget.success) throw new ValidationError(parsedTarget.error.issues[0]?.message ?? 'Invalid target')
   const justification = justificationSchema.safeParse(input.justification)
@@ -107,13 +108,7 @@ async function requestOne(tx: Tx, ctx: OrgContext, input: RemediationRequest) {
     },
   })
   const targetId = t.grantId ?? t.credentialId ?? identity.id
-  const job = await enqueueJob(tx, {
-    orgId,
-    type: t.kind,
-    payload: { remediationId: rem.id },
-    idempotencyKey: `${t.kind}:${targetId}:${rem.id}`,
-    createdById: ctx.actor.type === 'user' ? ctx.actor.id : null,
-  })
+  const job = await enqueueJob(tx, REMEDIATION_JOBS[t.kind], { remediationId: rem.id, targetId }, { orgId, createdById: ctx.actor.type === 'user' ? ctx.actor.id : null })
   const remediation = await tx.remediation.update({ where: { id: rem.id }, data: { jobId: job.id } })
 
   if (t.kind === 'enable_identity') {
@@ -124,7 +119,7 @@ async function requestOne(tx: Tx, ctx: OrgContext, input: RemediationRequest) {
     })
     if (quarantines.length) {
       await tx.job.updateMany({
-        where: { orgId, idempotencyKey: { in: quarantines.map((q) => `delete_identity:${q.id}`) }, status: { in: ['queued', 'retrying'] } },
+        where: { orgId, idempotencyKey: { in: quarantines.map((q) => deleteIdentityJob.key({ remediationId: q.id }, { orgId })) }, status: { in: ['queued', 'retrying'] } },
         data: { status: 'canceled', finishedAt: new Date(), lastError: 'Canceled: the identity was restored during its quarantine.' },
       })
     }
@@ -145,7 +140,7 @@ async function requestOne(tx: Tx, ctx: OrgContext, input: RemediationRequest) {
  * Many targets in one transaction (a bulk revoke on one identity, a campaign's revocations). Targets that are
  * already revoked are skipped and reported; anything else that fails rolls the whole request back.
  */
-export async function requestRemediations(ctx: OrgContext, targets: RemediationRequest[], tx?: Tx) {
+export async function requestRemediations(ctx: Ctx, targets: RemediationRequest[], tx?: Tx) {
   const run = async (t: Tx) => {
     const created: string[] = []
     const existing: string[] = []
@@ -168,14 +163,14 @@ export async function requestRemediations(ctx: OrgContext, targets: RemediationR
   }
 }
 
-export async function requestBulkRemediation(ctx: OrgContext, input: { identityId: string; grantIds: string[]; credentialIds: string[]; justification: string }) {
+export async function requestBulkRemediation(ctx: UserCtx, input: { identityId: string; grantIds: string[]; credentialIds: string[]; justification: string }) {
   const targets = bulkTargets(input)
   if (targets.length === 0) throw new ValidationError('Select at least one grant or credential.')
   return requestRemediations(ctx, targets.map((t) => ({ ...t, justification: input.justification })))
 }
 
 /** A person did what a manual task asked for at the source: record it and make the inventory match. */
-export async function markRemediationDone(ctx: OrgContext, input: { remediationId: string; note?: string }) {
+export async function markRemediationDone(ctx: UserCtx, input: { remediationId: string; note?: string }) {
   assertCan(ctx, 'identity:remediate')
   return db.$transaction(async (tx) => {
     const rem = await tx.remediation.findFirst({ where: { id: input.remediationId, orgId: ctx.org.id }, include: { identity: { select: { name: true } } } })

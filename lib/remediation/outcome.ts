@@ -1,7 +1,6 @@
 import 'server-only'
 import type { Tx } from '@/lib/db'
 import { settleFindings } from '@/lib/findings/recompute'
-import { enqueueJob } from '@/lib/jobs/queue'
 import { rollupIdentity } from '@/lib/remediation/rollup'
 import { parseOrgSettings } from '@/lib/settings/schemas'
 
@@ -11,7 +10,7 @@ type Rem = { id: string; orgId: string; identityId: string; kind: string; grantI
 
 /**
  * Makes the inventory say what the source now says: the grant revoked, the credential revoked or rotated,
- * the identity quarantined (deleted after the soak period unless restored), restored or deleted.
+ * the identity quarantined (until `soakUntil`, returned: the caller queues the deletion), restored or deleted.
  * `quarantine` is false when a person did it by hand: Custodian then cannot schedule the deletion for them.
  */
 export async function applyEffects(tx: Tx, rem: Rem, opts: { now?: Date; quarantine?: boolean } = {}) {
@@ -36,7 +35,6 @@ export async function applyEffects(tx: Tx, rem: Rem, opts: { now?: Date; quarant
       if (opts.quarantine !== false && soakDays > 0) {
         soakUntil = new Date(now.getTime() + soakDays * DAY)
         await tx.identity.updateMany({ where: { ...where, id: rem.identityId }, data: { status: 'quarantined' } })
-        await enqueueJob(tx, { orgId: rem.orgId, type: 'delete_identity', payload: { remediationId: rem.id }, idempotencyKey: `delete_identity:${rem.id}`, runAt: soakUntil })
       } else {
         await tx.identity.updateMany({ where: { ...where, id: rem.identityId }, data: { status: 'disabled' } })
       }

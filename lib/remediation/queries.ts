@@ -1,5 +1,5 @@
 import 'server-only'
-import { assertCan, type OrgContext } from '@/lib/auth/org-context'
+import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { canAct, resolveConnector, type ConnectorMode } from '@/lib/connectors/registry'
 import type { ActionKind } from '@/lib/connectors/types'
 import { db } from '@/lib/db'
@@ -27,7 +27,7 @@ export type RemediationDto = {
 }
 
 /** How the identity's source acts (live, simulated, manual) and every remediation on it, newest first. */
-export async function getIdentityRemediations(ctx: OrgContext, identityId: string) {
+export async function getIdentityRemediations(ctx: UserCtx, identityId: string) {
   assertCan(ctx, 'identity:read')
   const identity = await db.identity.findFirst({
     where: { id: identityId, orgId: ctx.org.id },
@@ -86,7 +86,7 @@ export type RemediationPreview = {
  * What a request would do, without doing it: counts for the confirmation ("you are about to revoke 37
  * credentials; 4 were used in the last 7 days"). Works on any list of targets (campaigns pass theirs).
  */
-export async function previewRemediation(ctx: OrgContext, targets: RemediationTarget[], now = new Date()): Promise<RemediationPreview> {
+export async function previewRemediation(ctx: UserCtx, targets: RemediationTarget[], now = new Date()): Promise<RemediationPreview> {
   assertCan(ctx, 'identity:remediate')
   const orgId = ctx.org.id
   const since = now.getTime() - 7 * DAY
@@ -145,12 +145,12 @@ export async function previewRemediation(ctx: OrgContext, targets: RemediationTa
   return preview
 }
 
-export function previewBulkRemediation(ctx: OrgContext, input: { identityId: string; grantIds: string[]; credentialIds: string[] }) {
+export function previewBulkRemediation(ctx: UserCtx, input: { identityId: string; grantIds: string[]; credentialIds: string[] }) {
   return previewRemediation(ctx, bulkTargets(input))
 }
 
 /** Manual tasks waiting for a person, oldest first. */
-export async function listManualTasks(ctx: OrgContext, take = 100) {
+export async function listManualTasks(ctx: UserCtx, take = 100) {
   assertCan(ctx, 'job:read')
   const where = { orgId: ctx.org.id, status: 'manual' }
   const [rows, total] = await Promise.all([

@@ -1,6 +1,6 @@
 import 'server-only'
 import { recordAudit } from '@/lib/audit/record'
-import { assertCan, type OrgContext } from '@/lib/auth/org-context'
+import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { db, type Tx } from '@/lib/db'
 import { ConflictError, ForbiddenError, mapPrismaError, NotFoundError, ValidationError } from '@/lib/errors'
 import { getOrgSettings } from '@/lib/inventory/queries'
@@ -37,7 +37,7 @@ async function readTarget(tx: Tx, orgId: string, identity: { id: string; name: s
  * organization lets owners act directly and the item is not privileged, the remediation runs at once (recorded as a
  * direct owner action); otherwise the request waits for governance, who are notified.
  */
-export async function createOwnerRequest(ctx: OrgContext, input: OwnerRequestInput) {
+export async function createOwnerRequest(ctx: UserCtx, input: OwnerRequestInput) {
   assertCan(ctx, 'identity:attest')
   const settings = await getOrgSettings(ctx)
   const orgId = ctx.org.id
@@ -90,7 +90,7 @@ export async function createOwnerRequest(ctx: OrgContext, input: OwnerRequestInp
 }
 
 /** Governance approves (the remediation runs through the same path as any other) or rejects with a reason; the owner is told. */
-export async function decideOwnerRequest(ctx: OrgContext, input: DecideOwnerRequestInput) {
+export async function decideOwnerRequest(ctx: UserCtx, input: DecideOwnerRequestInput) {
   assertCan(ctx, 'identity:remediate')
   const reason = input.reason?.trim() || null
   if (!input.approve && (!reason || reason.length < 5)) throw new ValidationError('Say why you reject it: the owner is told.', { reason: ['Say why, in at least 5 characters.'] })
@@ -146,7 +146,7 @@ export async function decideOwnerRequest(ctx: OrgContext, input: DecideOwnerRequ
 }
 
 /** Turns the organization's "owners act directly on non-privileged items" setting on or off; other settings are kept. */
-export async function updateOwnerActionsSetting(ctx: OrgContext, input: { ownersActDirectly: boolean }) {
+export async function updateOwnerActionsSetting(ctx: UserCtx, input: { ownersActDirectly: boolean }) {
   assertCan(ctx, 'settings:manage')
   return db.$transaction(async (tx) => {
     const org = await tx.organization.findUniqueOrThrow({ where: { id: ctx.org.id }, select: { settings: true } })

@@ -1,5 +1,5 @@
 import 'server-only'
-import { assertCan, type OrgContext } from '@/lib/auth/org-context'
+import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { can } from '@/lib/auth/permissions'
 import { db } from '@/lib/db'
 import { personSelect, personStatus, type PersonStatus } from '@/lib/members/person'
@@ -29,7 +29,7 @@ const SELECT = {
 type Row = { grantId: string | null; credentialId: string | null; requestedById: string; decidedById: string | null; remediationId: string | null } & Omit<OwnerRequestDto, 'target' | 'requestedBy' | 'decidedBy' | 'remediation'>
 
 /** Names of the targets, people and remediations of a page of requests: a fixed number of queries, whatever the page size. */
-async function hydrate(ctx: OrgContext, rows: Row[]): Promise<OwnerRequestDto[]> {
+async function hydrate(ctx: UserCtx, rows: Row[]): Promise<OwnerRequestDto[]> {
   const orgId = ctx.org.id
   const ids = (f: (r: Row) => string | null) => [...new Set(rows.map(f).filter((x): x is string => !!x))]
   const [grants, creds, people, rems] = await Promise.all([
@@ -55,7 +55,7 @@ async function hydrate(ctx: OrgContext, rows: Row[]): Promise<OwnerRequestDto[]>
 }
 
 /** The governance queue: pending requests, oldest first, and the latest decisions. Readable by approvers and auditors. */
-export async function listRequestQueue(ctx: OrgContext) {
+export async function listRequestQueue(ctx: UserCtx) {
   if (!can(ctx.role, 'identity:remediate')) assertCan(ctx, 'audit:read')
   const [pending, pendingTotal, decided] = await Promise.all([
     db.ownerRequest.findMany({ where: { orgId: ctx.org.id, status: 'pending' }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: 200, select: SELECT }),
@@ -67,14 +67,14 @@ export async function listRequestQueue(ctx: OrgContext) {
 }
 
 /** The signed-in person's own requests, newest first. */
-export async function listMyRequests(ctx: OrgContext) {
+export async function listMyRequests(ctx: UserCtx) {
   assertCan(ctx, 'identity:read')
   const rows = await db.ownerRequest.findMany({ where: { orgId: ctx.org.id, requestedById: ctx.user.id }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: 50, select: SELECT })
   return hydrate(ctx, rows)
 }
 
 /** Pending requests on one identity, by grant and credential id, for its page. */
-export async function pendingRequestsForIdentity(ctx: OrgContext, identityId: string) {
+export async function pendingRequestsForIdentity(ctx: UserCtx, identityId: string) {
   assertCan(ctx, 'identity:read')
   const rows = await db.ownerRequest.findMany({
     where: { orgId: ctx.org.id, identityId, status: 'pending' },
@@ -89,7 +89,7 @@ export async function pendingRequestsForIdentity(ctx: OrgContext, identityId: st
 }
 
 /** How many requests wait for a decision (the navigation shows it to approvers). */
-export async function countPendingRequests(ctx: OrgContext) {
+export async function countPendingRequests(ctx: UserCtx) {
   if (!can(ctx.role, 'identity:remediate')) return 0
   return db.ownerRequest.count({ where: { orgId: ctx.org.id, status: 'pending' } })
 }

@@ -1,6 +1,6 @@
 import 'server-only'
 import { recordAudit } from '@/lib/audit/record'
-import { assertCan, type OrgContext } from '@/lib/auth/org-context'
+import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { can } from '@/lib/auth/permissions'
 import { db, type Tx } from '@/lib/db'
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '@/lib/errors'
@@ -13,7 +13,7 @@ function canonical(query: string) {
   return canonicalViewParams(new URLSearchParams(query))
 }
 
-async function assertNameFree(tx: Tx, ctx: OrgContext, name: string, exceptId?: string) {
+async function assertNameFree(tx: Tx, ctx: UserCtx, name: string, exceptId?: string) {
   const clash = await tx.savedView.findFirst({ where: { orgId: ctx.org.id, ownerId: ctx.user.id, name, ...(exceptId ? { id: { not: exceptId } } : {}) }, select: { id: true } })
   if (clash) throw new ConflictError(`You already have a view named “${name}”. Choose another name.`)
 }
@@ -22,7 +22,7 @@ function duplicateName(err: unknown, name: string) {
   return (err as { code?: string })?.code === 'P2002' ? new ConflictError(`You already have a view named “${name}”. Choose another name.`) : err
 }
 
-export async function createSavedView(ctx: OrgContext, input: Omit<CreateSavedViewInput, 'orgSlug'>) {
+export async function createSavedView(ctx: UserCtx, input: Omit<CreateSavedViewInput, 'orgSlug'>) {
   assertCan(ctx, 'identity:read')
   // A shared view appears in everyone's menu: publishing to the organization is for the roles that define review scopes.
   if (input.shared && !can(ctx.role, SHARE_PERMISSION)) throw new ForbiddenError('Only admins and governance can share views with the organization. Save it as a personal view.')
@@ -45,7 +45,7 @@ export async function createSavedView(ctx: OrgContext, input: Omit<CreateSavedVi
 }
 
 /** Visible to the caller: their own views and the organization's shared ones. Another person's personal view does not exist for them. */
-async function findVisible(tx: Tx, ctx: OrgContext, id: string) {
+async function findVisible(tx: Tx, ctx: UserCtx, id: string) {
   const view = await tx.savedView.findFirst({
     where: { id, orgId: ctx.org.id, OR: [{ ownerId: ctx.user.id }, { shared: true }] },
     select: { id: true, name: true, ownerId: true, shared: true, params: true },
@@ -54,7 +54,7 @@ async function findVisible(tx: Tx, ctx: OrgContext, id: string) {
   return view
 }
 
-export async function updateSavedView(ctx: OrgContext, input: Omit<UpdateSavedViewInput, 'orgSlug'>) {
+export async function updateSavedView(ctx: UserCtx, input: Omit<UpdateSavedViewInput, 'orgSlug'>) {
   assertCan(ctx, 'identity:read')
   try {
     return await db.$transaction(async (tx) => {
@@ -81,7 +81,7 @@ export async function updateSavedView(ctx: OrgContext, input: Omit<UpdateSavedVi
   }
 }
 
-export async function deleteSavedView(ctx: OrgContext, viewId: string) {
+export async function deleteSavedView(ctx: UserCtx, viewId: string) {
   assertCan(ctx, 'identity:read')
   return db.$transaction(async (tx) => {
     const view = await findVisible(tx, ctx, viewId)

@@ -1,5 +1,5 @@
 import 'server-only'
-import { assertCan, type OrgContext } from '@/lib/auth/org-context'
+import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { can } from '@/lib/auth/permissions'
 import { db } from '@/lib/db'
 import { canonicalViewParams } from '@/lib/inventory/view-params'
@@ -8,7 +8,7 @@ import { DELETE_SHARED_PERMISSION, SHARE_PERMISSION, toQuery } from '@/lib/saved
 export type SavedViewDto = { id: string; name: string; shared: boolean; mine: boolean; ownerName: string; query: string; canEdit: boolean; canDelete: boolean }
 
 /** The caller's own views, then the organization's shared views, each by name. */
-export async function listSavedViews(ctx: OrgContext): Promise<{ views: SavedViewDto[]; canShare: boolean }> {
+export async function listSavedViews(ctx: UserCtx): Promise<{ views: SavedViewDto[]; canShare: boolean }> {
   assertCan(ctx, 'identity:read')
   const rows = await db.savedView.findMany({
     where: { orgId: ctx.org.id, OR: [{ ownerId: ctx.user.id }, { shared: true }] },

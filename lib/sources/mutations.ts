@@ -1,11 +1,13 @@
 import 'server-only'
-import { assertCan, type OrgContext } from '@/lib/auth/org-context'
+import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { recordAudit } from '@/lib/audit/record'
 import { parseSourceConfig, resolveConnector } from '@/lib/connectors/registry'
 import { db } from '@/lib/db'
 import { ConflictError, NotFoundError, ValidationError } from '@/lib/errors'
-import { enqueueFindingsRecompute, settleFindings } from '@/lib/findings/recompute'
+import { enqueueFindingsRecompute } from '@/lib/findings/jobs'
+import { settleFindings } from '@/lib/findings/recompute'
 import { enqueueJob } from '@/lib/jobs/queue'
+import { importFileJob, syncSourceJob } from '@/lib/sources/jobs'
 import {
   FORMAT_INFO,
   sourceEnvironmentOf,
@@ -18,11 +20,8 @@ import {
 import { importRefusal } from '@/lib/sources/queries'
 import { readUploadMeta } from '@/lib/sources/uploads'
 
-export const SYNC_JOB = 'sync_source'
-export const IMPORT_JOB = 'import_file'
-export const PREVIEW_JOB = 'preview_import'
 
-export async function createImportSource(ctx: OrgContext, input: CreateImportSourceInput) {
+export async function createImportSource(ctx: UserCtx, input: CreateImportSourceInput) {
   assertCan(ctx, 'source:manage')
   const info = FORMAT_INFO[input.format]
   return db.$transaction(async (tx) => {
@@ -38,7 +37,7 @@ export async function createImportSource(ctx: OrgContext, input: CreateImportSou
 }
 
 /** "Sync now": one sync job per source at a time (a second click while one waits returns the same job). */
-export async function requestSync(ctx: OrgContext, input: RequestSyncInput) {
+export async function requestSync(ctx: UserCtx, input: RequestSyncInput) {
   assertCan(ctx, 'source:manage')
   const source = await db.source.findFirst({ where: { id: input.sourceId, orgId: ctx.org.id } })
   if (!source) throw new NotFoundError('Source not found')
@@ -46,18 +45,15 @@ export async function requestSync(ctx: OrgContext, input: RequestSyncInput) {
     throw new ValidationError(`“${source.name}” has no live connection to sync from: import a file into it instead.`)
   }
   return db.$transaction(async (tx) => {
-    const waiting = await tx.job.findFirst({ where: { orgId: ctx.org.id, type: SYNC_JOB, status: { in: ['queued', 'running', 'retrying'] }, payload: { contains: `"sourceId":"${source.id}"` } } })
+    const waiting = await tx.job.findFirst({ where: { orgId: ctx.org.id, type: syncSourceJob.type, status: { in: ['queued', 'running', 'retrying'] }, payload: { contains: `"sourceId":"${source.id}"` } } })
     if (waiting) return waiting
-    const job = await enqueueJob(tx, {
-      orgId: ctx.org.id, type: SYNC_JOB, payload: { sourceId: source.id, trigger: 'manual' },
-      idempotencyKey: `${SYNC_JOB}:${source.id}:manual:${Date.now()}`, createdById: ctx.user.id, maxAttempts: 3,
-    })
+    const job = await enqueueJob(tx, syncSourceJob, { sourceId: source.id, trigger: 'manual' }, { orgId: ctx.org.id, createdById: ctx.user.id })
     await recordAudit(tx, ctx, { action: 'source.sync-request', targetType: 'source', targetId: source.id, targetLabel: source.name, details: { jobId: job.id } })
     return job
   })
 }
 
-export async function updateSchedule(ctx: OrgContext, input: UpdateScheduleInput) {
+export async function updateSchedule(ctx: UserCtx, input: UpdateScheduleInput) {
   assertCan(ctx, 'source:manage')
   return db.$transaction(async (tx) => {
     const source = await tx.source.findFirst({ where: { id: input.sourceId, orgId: ctx.org.id }, select: { id: true, name: true, syncSchedule: true } })
@@ -74,7 +70,7 @@ const SETTLE_LIMIT = 5_000
  * Sets the environment a source gives the identities it does not label: now to its identities whose environment is
  * unknown (deleted ones keep their history), and on every later import or sync. 'unknown' removes the setting.
  */
-export async function updateSourceEnvironment(ctx: OrgContext, input: UpdateSourceEnvironmentInput) {
+export async function updateSourceEnvironment(ctx: UserCtx, input: UpdateSourceEnvironmentInput) {
   assertCan(ctx, 'source:manage')
   return db.$transaction(async (tx) => {
     const source = await tx.source.findFirst({ where: { id: input.sourceId, orgId: ctx.org.id }, select: { id: true, name: true, config: true } })
@@ -91,7 +87,7 @@ export async function updateSourceEnvironment(ctx: OrgContext, input: UpdateSour
       updated = (await tx.identity.updateMany({ where, data: { environment: to } })).count
       // Severities follow the environment (an unowned production identity is high): settle them now, or queue a recompute.
       if (ids.length <= SETTLE_LIMIT) await settleFindings(tx, ctx.org.id, ids, { sharedSecrets: true })
-      else await enqueueFindingsRecompute(tx, ctx.org.id, { createdById: ctx.user.id, reason: `environment of ${source.name}` })
+      else await enqueueFindingsRecompute(tx, ctx, { reason: `environment of ${source.name}` })
     }
     await recordAudit(tx, ctx, {
       action: 'source.environment',
@@ -105,7 +101,7 @@ export async function updateSourceEnvironment(ctx: OrgContext, input: UpdateSour
 }
 
 /** Queues the import of an uploaded file (checked against this organization) as a job with progress. */
-export async function startImport(ctx: OrgContext, input: StartImportInput) {
+export async function startImport(ctx: UserCtx, input: StartImportInput) {
   assertCan(ctx, 'source:manage')
   const upload = await readUploadMeta(input.uploadId, ctx.org.id)
   if (!upload) throw new NotFoundError('That upload is gone or belongs elsewhere: upload the file again.')
@@ -115,16 +111,12 @@ export async function startImport(ctx: OrgContext, input: StartImportInput) {
   if (refusal) throw new ValidationError(refusal)
   if (!upload.previewedAt) throw new ValidationError('The file is still being checked: wait for its preview, then import.')
   return db.$transaction(async (tx) => {
-    const job = await enqueueJob(tx, {
-      orgId: ctx.org.id,
-      type: IMPORT_JOB,
-      payload: { uploadId: upload.id, sourceId: source.id, format: upload.format, fileName: upload.fileName, allOrNothing: input.allOrNothing, mode: input.mode },
-      // One import per upload: a double click does not import twice.
-      idempotencyKey: `${IMPORT_JOB}:${upload.id}`,
-      total: upload.rows,
-      createdById: ctx.user.id,
-      maxAttempts: 3,
-    })
+    const job = await enqueueJob(
+      tx,
+      importFileJob,
+      { uploadId: upload.id, sourceId: source.id, fileName: upload.fileName, allOrNothing: input.allOrNothing, mode: input.mode },
+      { orgId: ctx.org.id, total: upload.rows, createdById: ctx.user.id },
+    )
     await recordAudit(tx, ctx, {
       action: 'source.import',
       targetType: 'source',

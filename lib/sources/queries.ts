@@ -1,10 +1,15 @@
 import 'server-only'
-import type { OrgContext } from '@/lib/auth/org-context'
+import type { UserCtx } from '@/lib/auth/org-context'
 import { assertCan } from '@/lib/auth/org-context'
 import { parseSourceConfig, resolveConnector, type SourceLike } from '@/lib/connectors/registry'
 import { db } from '@/lib/db'
 import { NotFoundError } from '@/lib/errors'
+import type { JobType } from '@/lib/jobs/registry'
 import { FORMAT_INFO, IMPORT_FORMATS, sourceEnvironmentOf, type ImportFormat, type SourceEnvironment } from '@/lib/sources/schemas'
+
+/** The jobs that change a source's identities, and the one that reads a file before its import. */
+const SOURCE_JOBS: JobType[] = ['sync_source', 'import_file']
+const FILE_JOBS: JobType[] = [...SOURCE_JOBS, 'preview_import']
 
 export type SourceRow = {
   id: string
@@ -49,13 +54,13 @@ export function importRefusal(source: SourceLike & { name: string }, format: Imp
   return `“${source.name}” is ${what}, so it does not take uploaded files. Create an import source for this file on the Sources page and import into that.`
 }
 
-export async function listSources(ctx: OrgContext): Promise<SourceRow[]> {
+export async function listSources(ctx: UserCtx): Promise<SourceRow[]> {
   assertCan(ctx, 'source:read')
   const [sources, counts, jobs] = await Promise.all([
     db.source.findMany({ where: { orgId: ctx.org.id }, orderBy: { name: 'asc' } }),
     db.identity.groupBy({ by: ['sourceId', 'status', 'environment'], where: { orgId: ctx.org.id }, _count: { _all: true } }),
     db.job.findMany({
-      where: { orgId: ctx.org.id, type: { in: ['sync_source', 'import_file'] }, status: { in: ['queued', 'running', 'retrying'] } },
+      where: { orgId: ctx.org.id, type: { in: SOURCE_JOBS }, status: { in: ['queued', 'running', 'retrying'] } },
       select: { id: true, type: true, status: true, progress: true, total: true, payload: true },
       orderBy: { createdAt: 'desc' },
       take: 200,
@@ -77,7 +82,7 @@ export async function listSources(ctx: OrgContext): Promise<SourceRow[]> {
   })
 }
 
-export async function getSourceOrThrow(ctx: OrgContext, sourceId: string) {
+export async function getSourceOrThrow(ctx: UserCtx, sourceId: string) {
   assertCan(ctx, 'source:read')
   const s = await db.source.findFirst({ where: { id: sourceId, orgId: ctx.org.id } })
   if (!s) throw new NotFoundError('Source not found')
@@ -87,9 +92,9 @@ export async function getSourceOrThrow(ctx: OrgContext, sourceId: string) {
 export type ImportJobStatus = { id: string; status: string; progress: number; total: number; lastError: string | null; result: Record<string, unknown> | null; finishedAt: string | null }
 
 /** An import, preview or sync job of this organization (another org's id reads as missing). */
-export async function getSourceJob(ctx: OrgContext, jobId: string): Promise<ImportJobStatus> {
+export async function getSourceJob(ctx: UserCtx, jobId: string): Promise<ImportJobStatus> {
   assertCan(ctx, 'source:read')
-  const j = await db.job.findFirst({ where: { id: jobId, orgId: ctx.org.id, type: { in: ['import_file', 'sync_source', 'preview_import'] } } })
+  const j = await db.job.findFirst({ where: { id: jobId, orgId: ctx.org.id, type: { in: FILE_JOBS } } })
   if (!j) throw new NotFoundError('Job not found')
   // A preview holds rows of a file not imported yet: only those who may import see it.
   if (j.type === 'preview_import') assertCan(ctx, 'source:manage')

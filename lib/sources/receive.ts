@@ -1,13 +1,13 @@
 import 'server-only'
-import { assertCan, type OrgContext } from '@/lib/auth/org-context'
+import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { tooLargeMessage } from '@/lib/connectors/import/formats'
 import { db } from '@/lib/db'
 import { AppError, NotFoundError, ValidationError } from '@/lib/errors'
 import { enqueueJobNow } from '@/lib/jobs/queue'
-import { PREVIEW_JOB } from '@/lib/sources/mutations'
+import { previewImportJob } from '@/lib/sources/jobs'
 import { importRefusal } from '@/lib/sources/queries'
 import { maxBytesFor, type ImportFormat } from '@/lib/sources/schemas'
-import { removeUpload, saveUpload, TooLargeError, writeUploadMeta } from '@/lib/sources/uploads'
+import { unsafeRemoveUpload, saveUpload, TooLargeError, writeUploadMeta } from '@/lib/sources/uploads'
 
 export class PayloadTooLargeError extends AppError {
   constructor(message: string) {
@@ -21,7 +21,7 @@ export class PayloadTooLargeError extends AppError {
  * so a hostile file cannot stall or exhaust the web process; the page polls the preview job for the result.
  */
 export async function receiveUpload(
-  ctx: OrgContext,
+  ctx: UserCtx,
   input: { format: ImportFormat; sourceId: string; name: string },
   body: ReadableStream<Uint8Array> | null,
   contentLength: number | null,
@@ -42,7 +42,7 @@ export async function receiveUpload(
     throw err
   }
   if (saved.bytes === 0) {
-    await removeUpload(saved.id)
+    await unsafeRemoveUpload(saved.id)
     throw new ValidationError('The file is empty.')
   }
   const fileName = input.name.replace(/[^\w.\- ()]/g, '_').slice(0, 120) || 'upload'
@@ -51,13 +51,10 @@ export async function receiveUpload(
       id: saved.id, orgId: ctx.org.id, sourceId: source.id, format: input.format, fileName, bytes: saved.bytes,
       uploadedById: ctx.user.id, uploadedAt: new Date().toISOString(), rows: 0, errors: 0, previewedAt: null,
     })
-    const job = await enqueueJobNow({
-      orgId: ctx.org.id, type: PREVIEW_JOB, payload: { uploadId: saved.id, sourceId: source.id, format: input.format, fileName },
-      idempotencyKey: `${PREVIEW_JOB}:${saved.id}`, total: saved.bytes, createdById: ctx.user.id, maxAttempts: 2,
-    })
+    const job = await enqueueJobNow(previewImportJob, { uploadId: saved.id, sourceId: source.id, fileName }, { orgId: ctx.org.id, total: saved.bytes, createdById: ctx.user.id })
     return { uploadId: saved.id, fileName, bytes: saved.bytes, jobId: job.id }
   } catch (err) {
-    await removeUpload(saved.id)
+    await unsafeRemoveUpload(saved.id)
     throw err
   }
 }

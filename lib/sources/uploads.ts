@@ -72,13 +72,17 @@ export async function readUploadMeta(id: string, orgId: string): Promise<UploadM
   }
 }
 
-export async function removeUpload(id: string) {
+/** Unscoped (by id alone): callers pass an upload they just saved, or read with readUploadMeta for their organization. */
+export async function unsafeRemoveUpload(id: string) {
   await fs.promises.rm(uploadFile(id), { force: true })
   await fs.promises.rm(metaFile(id), { force: true })
 }
 
-/** Uploads never imported are removed after maxAgeMs (default a day); returns how many were removed. */
-export async function removeStaleUploads(now = Date.now(), maxAgeMs = 86_400_000): Promise<number> {
+/**
+ * Uploads never imported are removed after maxAgeMs (default a day); returns how many were removed. Unscoped: it sweeps
+ * every organization's uploads (the cleanup scheduler's job), and reads none of them.
+ */
+export async function unsafeRemoveStaleUploads(now = Date.now(), maxAgeMs = 86_400_000): Promise<number> {
   let names: string[]
   try {
     names = await fs.promises.readdir(uploadDir())

@@ -5,7 +5,6 @@ import { db } from '@/lib/db'
 import { getIdentityOrThrow } from '@/lib/inventory/queries'
 import { drainJobs } from '@/lib/jobs/worker'
 import { assignOwner, startBulkAssignByFilter } from '@/lib/ownership/mutations'
-import '@/lib/ownership/jobs'
 import { addIdentity, createOrg, engine, uid } from './fixtures'
 
 // Bulk ownership changes in the audit log read as names, not ids (the ids stay in the row for evidence).

@@ -1,6 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import '@/lib/campaigns/jobs'
-import { campaignScheduler } from '@/lib/campaigns/close'
+import { campaignsScheduler } from '@/lib/campaigns/scheduler'
 import { previewClose } from '@/lib/campaigns/close-preview'
 import { bulkDecide, decideItem } from '@/lib/campaigns/decide'
 import { createCampaign, launchCampaign, reassignItems, requestClose } from '@/lib/campaigns/mutations'
@@ -230,11 +229,11 @@ describe(`campaigns (${engine})`, () => {
   it('escalates overdue items to the fallback reviewer, then closes at the end of the grace period', async () => {
     const c = await launched(a, { graceDays: 3, defaultDecision: 'open' })
     await db.campaign.update({ where: { id: c.id }, data: { dueAt: new Date(Date.now() - 1000) } })
-    await campaignScheduler(new Date())
+    await campaignsScheduler.run(new Date())
     const items = await itemsOf(c.id)
     expect(items.every((i) => i.reviewerId === a.people.governance.id)).toBe(true)
     expect(items.filter((i) => i.escalatedAt).length).toBe(4)
-    await campaignScheduler(new Date(Date.now() + 4 * DAY))
+    await campaignsScheduler.run(new Date(Date.now() + 4 * DAY))
     await drainJobs()
     expect((await db.campaign.findUniqueOrThrow({ where: { id: c.id } })).status).toBe('closed')
   })

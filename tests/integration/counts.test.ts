@@ -38,7 +38,7 @@ describe(`numbers agree with the lists they open (${engine})`, () => {
         }
       }
     }
-    await recomputeFindingsForOrg(a.org.id)
+    await recomputeFindingsForOrg(a.ctx('admin'))
   })
 
   it('Settings "owns", My identities and the Mine tab count the same identities (deleted ones nowhere)', async () => {

@@ -91,7 +91,7 @@ describe(`findings page (${engine})`, () => {
   it('the engine writes each finding’s rank with its severity', async () => {
     const o = await createOrg('Ranks')
     await addIdentity(o.org.id, o.source.id, { name: 'dormant-unowned', ownerId: null, lastUsedDaysAgo: 400, privileged: true })
-    await recomputeFindingsForOrg(o.org.id)
+    await recomputeFindingsForOrg(o.ctx('admin'))
     const rows = await db.finding.findMany({ where: { orgId: o.org.id }, select: { severity: true, severityRank: true } })
     expect(rows.length).toBeGreaterThan(0)
     for (const r of rows) expect(r.severityRank).toBe(SEVERITY_RANK[r.severity as Severity])

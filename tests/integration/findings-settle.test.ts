@@ -1,15 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { db } from '@/lib/db'
 import { recomputeFindingsForOrg } from '@/lib/findings/recompute'
-import '@/lib/findings/jobs'
 import { drainJobs } from '@/lib/jobs/worker'
 import { listIdentities } from '@/lib/inventory/queries'
 import { identityListSchema } from '@/lib/inventory/schemas'
 import { removeMember } from '@/lib/members/mutations'
 import { assignOwner, decideTransfer, requestTransfer, startBulkAssignByFilter } from '@/lib/ownership/mutations'
-import '@/lib/ownership/jobs'
 import { getMyOverview } from '@/lib/ownership/queries'
-import '@/lib/remediation/jobs'
 import { markRemediationDone, requestRemediation } from '@/lib/remediation/mutations'
 import { addIdentity, createOrg, engine, uid } from './fixtures'
 
@@ -36,7 +33,7 @@ describe(`findings settle with the change that settles them (${engine})`, () => 
 
   it('assigning an owner resolves NHI1 "No owner" and lowers the risk score in the same call, on every page that shows it', async () => {
     const i = await addIdentity(a.org.id, a.source.id, { name: uid('unowned-'), ownerId: null, environment: 'production' })
-    await recomputeFindingsForOrg(a.org.id)
+    await recomputeFindingsForOrg(a.ctx('admin'))
     expect(await open(i.id)).toEqual(['unowned'])
     expect(await scores(i.id)).toEqual({ riskScore: 25, openFindings: 1 })
 
@@ -61,7 +58,7 @@ describe(`findings settle with the change that settles them (${engine})`, () => 
     const names = uid('bulk-')
     const ids = []
     for (let n = 0; n < 3; n++) ids.push((await addIdentity(a.org.id, a.source.id, { name: `${names}-${n}`, ownerId: null })).id)
-    await recomputeFindingsForOrg(a.org.id)
+    await recomputeFindingsForOrg(a.ctx('admin'))
     expect(await open(ids[0])).toEqual(['unowned'])
     await startBulkAssignByFilter(a.ctx('governance'), { filter: { q: names }, fields: { ownerId: a.people.member.id }, requestId: uid('r') })
     await drainJobs()
@@ -72,12 +69,12 @@ describe(`findings settle with the change that settles them (${engine})`, () => 
     await requestTransfer(a.ctx('member'), { identityId: ids[0], toUserId: a.people.governance.id })
     const t = await db.ownershipTransfer.findFirstOrThrow({ where: { identityId: ids[0], status: 'pending' } })
     await db.user.update({ where: { id: a.people.member.id }, data: { active: false } })
-    await recomputeFindingsForOrg(a.org.id)
+    await recomputeFindingsForOrg(a.ctx('admin'))
     expect(await open(ids[0])).toEqual(['owner-gone'])
     await decideTransfer(a.ctx('governance'), { transferId: t.id, accept: true })
     expect(await open(ids[0])).toEqual([])
     await db.user.update({ where: { id: a.people.member.id }, data: { active: true } })
-    await recomputeFindingsForOrg(a.org.id)
+    await recomputeFindingsForOrg(a.ctx('admin'))
   })
 
   it('a revoked credential takes its "unused" and "not rotated" findings with it; a rotated one its "not rotated"', async () => {
@@ -87,7 +84,7 @@ describe(`findings settle with the change that settles them (${engine})`, () => 
         data: { orgId: a.org.id, identityId: i.id, kind: 'token', externalId: uid('c'), fingerprint, createdAt: new Date(Date.now() - 400 * DAY), lastUsedAt: new Date(Date.now() - 200 * DAY), expiresAt: new Date(Date.now() + 30 * DAY) },
       })
     const stale = await mk()
-    await recomputeFindingsForOrg(a.org.id)
+    await recomputeFindingsForOrg(a.ctx('admin'))
     expect(await open(i.id)).toEqual(['old-secret', 'unused-cred'])
     const before = await scores(i.id)
     expect(before.openFindings).toBe(2)
@@ -101,7 +98,7 @@ describe(`findings settle with the change that settles them (${engine})`, () => 
     const old = await db.credential.create({
       data: { orgId: a.org.id, identityId: i.id, kind: 'token', externalId: uid('c'), fingerprint: uid('fp'), createdAt: new Date(Date.now() - 400 * DAY), lastUsedAt: new Date(), expiresAt: new Date(Date.now() + 30 * DAY) },
     })
-    await recomputeFindingsForOrg(a.org.id)
+    await recomputeFindingsForOrg(a.ctx('admin'))
     expect(await open(i.id)).toEqual(['old-secret'])
     await requestRemediation(a.ctx('governance'), { kind: 'rotate_credential', identityId: i.id, credentialId: old.id, justification: 'past the rotation limit' })
     await drainJobs()
@@ -116,7 +113,7 @@ describe(`findings settle with the change that settles them (${engine})`, () => 
     for (const i of [prod, dev]) {
       creds.push(await db.credential.create({ data: { orgId: a.org.id, identityId: i.id, kind: 'token', externalId: uid('c'), fingerprint: fp, createdAt: new Date(), lastUsedAt: new Date(), expiresAt: new Date(Date.now() + 30 * DAY) } }))
     }
-    await recomputeFindingsForOrg(a.org.id)
+    await recomputeFindingsForOrg(a.ctx('admin'))
     expect(await open(dev.id)).toEqual(['env-mix', 'shared-secret'])
     await requestRemediation(a.ctx('governance'), { kind: 'revoke_credential', identityId: prod.id, credentialId: creds[0].id, justification: 'leaked to staging' })
     await drainJobs()
@@ -130,7 +127,7 @@ describe(`findings settle with the change that settles them (${engine})`, () => 
       const res = await db.resource.create({ data: { orgId: a.org.id, sourceId: src.id, externalId: uid('r'), name: 'orders-db', type: 'database' } })
       const ent = await db.entitlement.create({ data: { orgId: a.org.id, sourceId: src.id, resourceId: res.id, externalId: uid('e'), name: 'iam:PassRole', privileged: true } })
       const grant = await db.grant.create({ data: { orgId: a.org.id, identityId: i.id, entitlementId: ent.id, privileged: true, createdAt: new Date(Date.now() - 200 * DAY), lastUsedAt: null } })
-      await recomputeFindingsForOrg(a.org.id)
+      await recomputeFindingsForOrg(a.ctx('admin'))
       expect(await open(i.id)).toEqual(['unused-priv'])
       const { remediation } = await requestRemediation(a.ctx('governance'), { kind: 'revoke_grant', identityId: i.id, grantId: grant.id, justification: 'never used' })
       await drainJobs()
@@ -145,7 +142,7 @@ describe(`findings settle with the change that settles them (${engine})`, () => 
 
   it('disabling and deleting an identity settle what only an active or existing identity can have', async () => {
     const i = await addIdentity(a.org.id, manual.id, { ownerId: null, lastUsedDaysAgo: 300 })
-    await recomputeFindingsForOrg(a.org.id)
+    await recomputeFindingsForOrg(a.ctx('admin'))
     expect(await open(i.id)).toEqual(['dormant', 'unowned'])
     const { remediation } = await requestRemediation(a.ctx('governance'), { kind: 'disable_identity', identityId: i.id, justification: 'dormant for a year' })
     await drainJobs()
@@ -164,7 +161,7 @@ describe(`findings settle with the change that settles them (${engine})`, () => 
     const kept = await addIdentity(a.org.id, a.source.id, { ownerId: leaver.id })
     await db.identity.update({ where: { id: kept.id }, data: { backupOwnerId: a.people.member.id } })
     const orphan = await addIdentity(a.org.id, a.source.id, { ownerId: leaver.id, environment: 'production' })
-    await recomputeFindingsForOrg(a.org.id)
+    await recomputeFindingsForOrg(a.ctx('admin'))
     expect(await open(kept.id)).toEqual([])
     await removeMember(a.ctx('admin'), leaver.id)
     await drainJobs()
@@ -172,7 +169,7 @@ describe(`findings settle with the change that settles them (${engine})`, () => 
     expect(await open(orphan.id)).toEqual(['owner-left'])
     expect(await scores(orphan.id)).toEqual({ riskScore: 25, openFindings: 1 })
     // The nightly recompute keeps the offboarding's finding (its rule is not one of the engine's).
-    await recomputeFindingsForOrg(a.org.id)
+    await recomputeFindingsForOrg(a.ctx('admin'))
     expect(await open(orphan.id)).toEqual(['owner-left'])
     await assignOwner(a.ctx('governance'), { identityIds: [orphan.id], fields: { ownerId: a.people.member.id } })
     expect(await open(orphan.id)).toEqual([])

@@ -2,9 +2,9 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { db } from '@/lib/db'
 import { ConflictError, ForbiddenError, NotFoundError } from '@/lib/errors'
 import { acceptFinding, requestFindingsRecompute, updatePostureSettings } from '@/lib/findings/mutations'
-import { enqueueFindingsRecompute, recomputeFindingsForOrg } from '@/lib/findings/recompute'
+import { enqueueFindingsRecompute } from '@/lib/findings/jobs'
+import { recomputeFindingsForOrg } from '@/lib/findings/recompute'
 import { acceptFindingSchema, postureSettingsSchema } from '@/lib/findings/schemas'
-import '@/lib/findings/jobs'
 import { drainJobs } from '@/lib/jobs/worker'
 import { listIdentities } from '@/lib/inventory/queries'
 import { identityListSchema } from '@/lib/inventory/schemas'
@@ -53,10 +53,10 @@ describe(`findings engine and recompute job (${engine})`, () => {
   })
 
   it('runs as a job with progress, raises findings, sets risk scores and takes a snapshot', async () => {
-    const job = await db.$transaction((tx) => enqueueFindingsRecompute(tx, a.org.id, { reason: 'sync' }))
+    const job = await db.$transaction((tx) => enqueueFindingsRecompute(tx, a.ctx('admin'), { reason: 'sync' }))
     expect(job.total).toBe(4)
     // A second request while one waits joins it.
-    const again = await db.$transaction((tx) => enqueueFindingsRecompute(tx, a.org.id))
+    const again = await db.$transaction((tx) => enqueueFindingsRecompute(tx, a.ctx('admin')))
     expect(again.id).toBe(job.id)
     await drainJobs()
     const done = await db.job.findUniqueOrThrow({ where: { id: job.id } })
@@ -90,11 +90,11 @@ describe(`findings engine and recompute job (${engine})`, () => {
 
   it('resolves findings whose cause is gone', async () => {
     await db.identity.update({ where: { id: unowned.id }, data: { ownerId: a.people.member.id } })
-    await recomputeFindingsForOrg(a.org.id)
+    await recomputeFindingsForOrg(a.ctx('admin'))
     expect(await openRules(unowned.id)).toEqual(['dormant'])
     expect((await db.finding.findFirstOrThrow({ where: { identityId: unowned.id, rule: 'unowned' } })).status).toBe('resolved')
     await db.identity.update({ where: { id: unowned.id }, data: { ownerId: null } })
-    await recomputeFindingsForOrg(a.org.id)
+    await recomputeFindingsForOrg(a.ctx('admin'))
     expect(await openRules(unowned.id)).toEqual(['dormant', 'unowned'])
   })
 
@@ -109,11 +109,11 @@ describe(`findings engine and recompute job (${engine})`, () => {
     expect((await db.identity.findUniqueOrThrow({ where: { id: unowned.id } })).openFindings).toBe(1)
 
     // A recompute keeps it accepted while the acceptance lasts...
-    await recomputeFindingsForOrg(a.org.id)
+    await recomputeFindingsForOrg(a.ctx('admin'))
     expect((await db.finding.findUniqueOrThrow({ where: { id: finding.id } })).status).toBe('accepted')
     // ...and reopens it once the acceptance has expired.
     await db.finding.update({ where: { id: finding.id }, data: { acceptedUntil: new Date(Date.now() - 1000) } })
-    await recomputeFindingsForOrg(a.org.id)
+    await recomputeFindingsForOrg(a.ctx('admin'))
     expect((await db.finding.findUniqueOrThrow({ where: { id: finding.id } })).status).toBe('open')
     expect((await db.identity.findUniqueOrThrow({ where: { id: unowned.id } })).openFindings).toBe(2)
   })

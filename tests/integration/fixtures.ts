@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import type { OrgContext } from '@/lib/auth/org-context'
+import type { UserCtx } from '@/lib/auth/org-context'
 import type { Role } from '@/lib/auth/permissions'
 import { db } from '@/lib/db'
 
@@ -21,7 +21,7 @@ export async function createOrg(name = 'Test Org') {
     await db.membership.create({ data: { orgId: org.id, userId: user.id, role } })
     people[role] = { id: user.id, email, name: user.name }
   }
-  const ctx = (role: Role): OrgContext => ({
+  const ctx = (role: Role): UserCtx => ({
     org: { id: org.id, slug: org.slug, name: org.name },
     user: people[role],
     role,

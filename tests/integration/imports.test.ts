@@ -2,9 +2,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { Readable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
-import type { OrgContext } from '@/lib/auth/org-context'
+import type { UserCtx } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
-import '@/lib/findings/jobs'
 import { prismaSql } from '@/lib/findings/prisma-sql'
 import { listIdentities } from '@/lib/inventory/queries'
 import { identityListSchema } from '@/lib/inventory/schemas'
@@ -13,13 +12,13 @@ import { drainJobs } from '@/lib/jobs/worker'
 import { computeOrgMetrics } from '@/lib/metrics/compute'
 import { getIdentityRemediations } from '@/lib/remediation/queries'
 import { parseOrgSettings } from '@/lib/settings/schemas'
-import '@/lib/sources/jobs'
-import { createImportSource, IMPORT_JOB, startImport, updateSourceEnvironment } from '@/lib/sources/mutations'
+import { importFileJob } from '@/lib/sources/jobs'
+import { createImportSource, startImport, updateSourceEnvironment } from '@/lib/sources/mutations'
 import type { ImportPreview } from '@/lib/sources/preview'
 import { listSources } from '@/lib/sources/queries'
 import { receiveUpload } from '@/lib/sources/receive'
 import type { ImportFormat } from '@/lib/sources/schemas'
-import { removeUpload } from '@/lib/sources/uploads'
+import { unsafeRemoveUpload } from '@/lib/sources/uploads'
 import { addIdentity, createOrg, engine } from './fixtures'
 
 const FIXTURES = path.resolve('tests/fixtures/imports')
@@ -27,7 +26,7 @@ const body = (name: string) => Readable.toWeb(fs.createReadStream(path.join(FIXT
 const streamOf = (chunks: Iterable<string | Buffer> | AsyncIterable<string | Buffer>) => Readable.toWeb(Readable.from(chunks)) as ReadableStream<Uint8Array>
 
 /** Uploads as the page does: the file is saved, the worker reads it for the preview; a refusal throws its message. */
-async function upload(ctx: OrgContext, input: { format: ImportFormat; sourceId: string; name: string }, file: ReadableStream<Uint8Array>, contentLength: number | null) {
+async function upload(ctx: UserCtx, input: { format: ImportFormat; sourceId: string; name: string }, file: ReadableStream<Uint8Array>, contentLength: number | null) {
   const up = await receiveUpload(ctx, input, file, contentLength)
   expect(fs.existsSync(path.resolve('data/imports', `${up.uploadId}.upload`))).toBe(true)
   await drainJobs()
@@ -302,7 +301,7 @@ describe(`imports (${engine})`, () => {
     const real = await Promise.all([addIdentity(t.org.id, source.id), addIdentity(t.org.id, source.id)])
     await expect(startImport(ctx, { orgSlug: t.org.slug, uploadId: up.uploadId, allOrNothing: false, mode: 'full' })).rejects.toThrow(/is a live connector/)
     // Queued some other way, the import job checks again and refuses.
-    const job = await enqueueJobNow({ orgId: t.org.id, type: IMPORT_JOB, payload: { uploadId: up.uploadId, sourceId: source.id, mode: 'full' }, idempotencyKey: `${IMPORT_JOB}:${up.uploadId}`, createdById: t.people.admin.id })
+    const job = await enqueueJobNow(importFileJob, { uploadId: up.uploadId, sourceId: source.id, mode: 'full' }, { orgId: t.org.id, createdById: t.people.admin.id })
     await drainJobs()
     const done = await db.job.findUniqueOrThrow({ where: { id: job.id } })
     expect(done).toMatchObject({ status: 'failed', lastError: expect.stringMatching(/is a live connector/) })
@@ -318,7 +317,7 @@ describe(`imports (${engine})`, () => {
     const up = await receiveUpload(ctx, { format: 'generic_csv', sourceId: source.id, name: 'a.csv' }, body('generic.csv'), null)
     await expect(startImport(ctx, { orgSlug: t.org.slug, uploadId: up.uploadId, allOrNothing: false, mode: 'partial' })).rejects.toThrow(/still being checked/)
     await drainJobs()
-    await expect(startImport(ctx, { orgSlug: t.org.slug, uploadId: up.uploadId, allOrNothing: false, mode: 'partial' })).resolves.toMatchObject({ type: IMPORT_JOB })
+    await expect(startImport(ctx, { orgSlug: t.org.slug, uploadId: up.uploadId, allOrNothing: false, mode: 'partial' })).resolves.toMatchObject({ type: importFileJob.type })
   })
 
   it('a 200 MB line of commas and JSON nested 100,000 deep are refused with a message, in bounded memory', async () => {
@@ -346,7 +345,7 @@ describe(`imports (${engine})`, () => {
       // A bomb on a later line is one unreadable row: the preview reports it and goes on reading past it.
       const up = await upload(ctx, { format: 'generic_csv', sourceId: csvSource.id, name: 'row.csv' }, streamOf(commas(200, 'name,external_id\nfirst,a\n', '\nlast,b\n')), null)
       expect(up.preview).toMatchObject({ identities: 2, errorCount: 1, errors: [{ line: 3, message: expect.stringMatching(/longer than 1 MB/) }] })
-      await removeUpload(up.uploadId)
+      await unsafeRemoveUpload(up.uploadId)
     } finally {
       clearInterval(sample)
     }

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { db } from '@/lib/db'
+import { closeCampaignJob, launchCampaignJob } from '@/lib/campaigns/jobs'
 import { enqueueJobNow } from '@/lib/jobs/queue'
 import { jobListSchema } from '@/lib/jobs/schemas'
+import { offboardMemberJob } from '@/lib/ownership/jobs'
 import { startBulkAssignByFilter } from '@/lib/ownership/mutations'
 import { listJobs } from '@/lib/remediation/job-admin'
 import { requestRemediation } from '@/lib/remediation/mutations'
+import { syncSourceJob } from '@/lib/sources/jobs'
 import { addIdentity, createOrg, engine, uid } from './fixtures'
 
 // The Jobs page says what each job acts on: grant, credential, identity, campaign, source, person.
@@ -23,10 +26,11 @@ describe(`what each job acts on (${engine})`, () => {
     await requestRemediation(ctx, { kind: 'disable_identity', identityId: ident.id, justification: 'dormant' })
     const campaign = await db.campaign.create({ data: { orgId: a.org.id, name: 'Quarterly bots review', type: 'identity' } })
     const foreign = await db.campaign.create({ data: { orgId: b.org.id, name: 'Secret plans of B', type: 'identity' } })
-    await enqueueJobNow({ orgId: a.org.id, type: 'launch_campaign', payload: { campaignId: campaign.id }, idempotencyKey: uid('k') })
-    await enqueueJobNow({ orgId: a.org.id, type: 'close_campaign', payload: { campaignId: foreign.id }, idempotencyKey: uid('k') })
-    await enqueueJobNow({ orgId: a.org.id, type: 'sync_source', payload: { sourceId: a.source.id }, idempotencyKey: uid('k') })
-    await enqueueJobNow({ orgId: a.org.id, type: 'offboard_member', payload: { userId: a.people.auditor.id }, idempotencyKey: uid('k') })
+    const inA = { orgId: a.org.id }
+    await enqueueJobNow(launchCampaignJob, { campaignId: campaign.id }, inA)
+    await enqueueJobNow(closeCampaignJob, { campaignId: foreign.id }, inA)
+    await enqueueJobNow(syncSourceJob, { sourceId: a.source.id }, inA)
+    await enqueueJobNow(offboardMemberJob, { userId: a.people.auditor.id, leaverLabel: a.people.auditor.email, reason: 'removed' }, inA)
     await startBulkAssignByFilter(ctx, { filter: { kind: 'service_account', owner: 'unowned' }, fields: { ownerId: a.people.member.id }, requestId: uid('r') })
 
     const { rows } = await listJobs(a.ctx('auditor'), jobListSchema.parse({}))

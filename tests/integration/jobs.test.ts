@@ -1,12 +1,43 @@
 import { randomBytes } from 'node:crypto'
 import { beforeEach, describe, expect, it } from 'vitest'
+import { z } from 'zod'
 import { db } from '@/lib/db'
+import { defineJob, jobRegistry, PermanentJobError } from '@/lib/jobs/define'
 import { enqueueJob, enqueueJobNow } from '@/lib/jobs/queue'
-import { PermanentJobError, registerJobHandler } from '@/lib/jobs/registry'
 import { claimNextJob, drainJobs, runClaimedJob } from '@/lib/jobs/worker'
 import { createOrg, engine } from './fixtures'
 
 const key = () => `test-${randomBytes(6).toString('hex')}`
+
+// Test jobs keyed by their payload, run from their own registry.
+const keyed = { payload: z.object({ key: z.string() }), key: (p: { key: string }) => p.key }
+let calls = 0
+const testNoop = defineJob({ type: 'test_noop', ...keyed, run: async () => ({}) })
+const testFlaky = defineJob({
+  type: 'test_flaky',
+  ...keyed,
+  run: async () => {
+    calls++
+    if (calls < 3) throw new Error(`transient ${calls}`)
+    return { done: true }
+  },
+})
+const testBroken = defineJob({
+  type: 'test_broken',
+  ...keyed,
+  maxAttempts: 2,
+  run: async () => {
+    throw new Error('source unreachable')
+  },
+})
+const testPermanent = defineJob({
+  type: 'test_permanent',
+  ...keyed,
+  run: async () => {
+    throw new PermanentJobError('the source cannot do this')
+  },
+})
+const TEST_JOBS = jobRegistry([testNoop, testFlaky, testBroken, testPermanent])
 
 describe(`job queue (${engine})`, () => {
   // These tests claim "the next job": jobs other files left queued (files run one after another) would be claimed
@@ -17,12 +48,12 @@ describe(`job queue (${engine})`, () => {
   it('enqueues once per idempotency key, in the caller’s transaction', async () => {
     const { org } = await createOrg()
     const k = key()
-    const a = await enqueueJobNow({ orgId: org.id, type: 'test_noop', idempotencyKey: k })
-    const b = await enqueueJobNow({ orgId: org.id, type: 'test_noop', idempotencyKey: k })
+    const a = await enqueueJobNow(testNoop, { key: k }, { orgId: org.id })
+    const b = await enqueueJobNow(testNoop, { key: k }, { orgId: org.id })
     expect(b.id).toBe(a.id)
     await expect(
       db.$transaction(async (tx) => {
-        await enqueueJob(tx, { orgId: org.id, type: 'test_noop', idempotencyKey: 'rolled-back-' + k })
+        await enqueueJob(tx, testNoop, { key: 'rolled-back-' + k }, { orgId: org.id })
         throw new Error('change failed')
       }),
     ).rejects.toThrow('change failed')
@@ -32,18 +63,12 @@ describe(`job queue (${engine})`, () => {
 
   it('retries with backoff, then succeeds', async () => {
     const { org } = await createOrg()
-    let calls = 0
-    registerJobHandler('test_flaky', async () => {
-      calls++
-      if (calls < 3) throw new Error(`transient ${calls}`)
-      return { done: true }
-    })
-    const job = await enqueueJobNow({ orgId: org.id, type: 'test_flaky', idempotencyKey: key() })
+    const job = await enqueueJobNow(testFlaky, { key: key() }, { orgId: org.id })
     for (let i = 0; i < 3; i++) {
       await db.job.update({ where: { id: job.id }, data: { runAt: new Date(Date.now() - 1000) } })
       const claimed = await claimNextJob('w1')
       expect(claimed?.id).toBe(job.id)
-      await runClaimedJob(claimed!, 'w1')
+      await runClaimedJob(claimed!, 'w1', TEST_JOBS)
     }
     const after = await db.job.findUniqueOrThrow({ where: { id: job.id } })
     expect(after).toMatchObject({ status: 'succeeded', attempts: 3, result: '{"done":true}', lastError: null })
@@ -51,14 +76,11 @@ describe(`job queue (${engine})`, () => {
 
   it('fails for good after the bounded attempts, keeping the last error', async () => {
     const { org } = await createOrg()
-    registerJobHandler('test_broken', async () => {
-      throw new Error('source unreachable')
-    })
-    const job = await enqueueJobNow({ orgId: org.id, type: 'test_broken', idempotencyKey: key(), maxAttempts: 2 })
+    const job = await enqueueJobNow(testBroken, { key: key() }, { orgId: org.id })
     for (let i = 0; i < 2; i++) {
       await db.job.update({ where: { id: job.id }, data: { runAt: new Date(Date.now() - 1000) } })
       const claimed = await claimNextJob('w1')
-      await runClaimedJob(claimed!, 'w1')
+      await runClaimedJob(claimed!, 'w1', TEST_JOBS)
     }
     expect(await db.job.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({ status: 'failed', attempts: 2, lastError: 'source unreachable' })
     expect(await claimNextJob('w1')).toBeNull()
@@ -66,18 +88,14 @@ describe(`job queue (${engine})`, () => {
 
   it('fails at once on a permanent error', async () => {
     const { org } = await createOrg()
-    registerJobHandler('test_permanent', async () => {
-      throw new PermanentJobError('the source cannot do this')
-    })
-    await enqueueJobNow({ orgId: org.id, type: 'test_permanent', idempotencyKey: key() })
-    await drainJobs()
+    await enqueueJobNow(testPermanent, { key: key() }, { orgId: org.id })
+    await drainJobs(undefined, undefined, TEST_JOBS)
     expect(await db.job.findFirstOrThrow({ where: { orgId: org.id } })).toMatchObject({ status: 'failed', attempts: 1 })
   })
 
   it('reclaims a job whose worker died (lease expired) and never hands one job to two workers', async () => {
     const { org } = await createOrg()
-    registerJobHandler('test_noop', async () => ({}))
-    const job = await enqueueJobNow({ orgId: org.id, type: 'test_noop', idempotencyKey: key() })
+    const job = await enqueueJobNow(testNoop, { key: key() }, { orgId: org.id })
     const first = await claimNextJob('dead-worker')
     expect(first?.id).toBe(job.id)
     expect(await claimNextJob('other')).toBeNull()
@@ -85,15 +103,15 @@ describe(`job queue (${engine})`, () => {
     const again = await claimNextJob('w2')
     expect(again).toMatchObject({ id: job.id, attempts: 2, lockedBy: 'w2' })
     // The dead worker's late completion must not overwrite the new owner's run.
-    await runClaimedJob(first!, 'dead-worker')
+    await runClaimedJob(first!, 'dead-worker', TEST_JOBS)
     expect((await db.job.findUniqueOrThrow({ where: { id: job.id } })).status).toBe('running')
-    await runClaimedJob(again!, 'w2')
+    await runClaimedJob(again!, 'w2', TEST_JOBS)
     expect((await db.job.findUniqueOrThrow({ where: { id: job.id } })).status).toBe('succeeded')
   })
 
   it('lets concurrent workers claim distinct jobs', async () => {
     const { org } = await createOrg()
-    for (let i = 0; i < 10; i++) await enqueueJobNow({ orgId: org.id, type: 'test_noop', idempotencyKey: key() })
+    for (let i = 0; i < 10; i++) await enqueueJobNow(testNoop, { key: key() }, { orgId: org.id })
     const claims = await Promise.all(Array.from({ length: 10 }, (_, i) => claimNextJob(`c${i}`).catch(() => null)))
     const ids = claims.filter(Boolean).map((j) => j!.id)
     expect(new Set(ids).size).toBe(ids.length)

@@ -42,7 +42,6 @@ let m: {
 beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   process.env.SMTP_URL = `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}?ignoreTLS=true`
-  await import('@/lib/jobs/handlers')
   m = {
     db: (await import('@/lib/db')).db,
     drainJobs: (await import('@/lib/jobs/worker')).drainJobs,

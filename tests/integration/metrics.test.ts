@@ -3,7 +3,7 @@ import { getDashboard, LIVE_LIMIT } from '@/lib/dashboard/queries'
 import { db } from '@/lib/db'
 import { prismaSql } from '@/lib/findings/prisma-sql'
 import { recomputeFindingsForOrg } from '@/lib/findings/recompute'
-import '@/lib/findings/jobs'
+import { findingsDailyScheduler } from '@/lib/findings/jobs'
 import { runSchedulers, drainJobs } from '@/lib/jobs/worker'
 import { listIdentities } from '@/lib/inventory/queries'
 import { identityListSchema, type IdentityFilter } from '@/lib/inventory/schemas'
@@ -39,7 +39,7 @@ describe(`metrics and dashboard (${engine})`, () => {
       await db.activityEvent.create({ data: { orgId: a.org.id, identityId: i1.id, at: new Date(now - daysAgo * DAY), kind } })
     }
     await addIdentity(b.org.id, b.source.id, { name: 'other-tenant', ownerId: null })
-    await recomputeFindingsForOrg(a.org.id)
+    await recomputeFindingsForOrg(a.ctx('admin'))
   })
 
   it('counts what each card shows, and the card’s inventory link gives the same identities', async () => {
@@ -109,8 +109,8 @@ describe(`metrics and dashboard (${engine})`, () => {
 
   it('takes one metrics snapshot per organization per day from the scheduler', async () => {
     await drainJobs()
-    await runSchedulers(new Date())
-    await runSchedulers(new Date())
+    await runSchedulers(new Date(), [findingsDailyScheduler])
+    await runSchedulers(new Date(), [findingsDailyScheduler])
     const key = `metrics_snapshot:${b.org.id}:${utcDay(Date.now())}`
     expect(await db.job.count({ where: { idempotencyKey: key } })).toBe(1)
     await drainJobs()

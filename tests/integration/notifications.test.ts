@@ -47,7 +47,6 @@ beforeAll(async () => {
   const port = (server.server.address() as AddressInfo).port
   process.env.SMTP_URL = `smtp://127.0.0.1:${port}?ignoreTLS=true`
   process.env.SMTP_FROM = 'Custodian Test <custodian@test.example>'
-  await import('@/lib/jobs/handlers')
   m = {
     db: (await import('@/lib/db')).db,
     drainJobs: (await import('@/lib/jobs/worker')).drainJobs,

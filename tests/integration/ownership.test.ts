@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { verifyAuditChain } from '@/lib/audit/queries'
 import { db } from '@/lib/db'
-import '@/lib/jobs/handlers'
 import { drainJobs } from '@/lib/jobs/worker'
 import { deactivateMember, removeMember } from '@/lib/members/mutations'
 import {

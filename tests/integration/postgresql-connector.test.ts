@@ -13,7 +13,6 @@ import { connectorContext } from '@/lib/connectors/registry'
 import type { DiscoveryPage } from '@/lib/connectors/types'
 import { db } from '@/lib/db'
 import { drainJobs } from '@/lib/jobs/worker'
-import '@/lib/remediation/jobs'
 import { requestRemediation } from '@/lib/remediation/mutations'
 import { createOrg, engine } from './fixtures'
 

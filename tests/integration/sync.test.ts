@@ -1,11 +1,11 @@
-import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { applyDiscovery } from '@/lib/connectors/sync'
 import type { DiscoveryPage } from '@/lib/connectors/types'
 import { db } from '@/lib/db'
+import { systemContext } from '@/lib/auth/org-context'
 import { enqueueJobNow } from '@/lib/jobs/queue'
 import { drainJobs } from '@/lib/jobs/worker'
-import { enqueueScheduledSyncs } from '@/lib/sources/jobs'
+import { sourceSyncScheduler, syncSourceJob } from '@/lib/sources/jobs'
 import { createOrg, engine } from './fixtures'
 
 const DAY = 86_400_000
@@ -40,6 +40,9 @@ function snapshot(): DiscoveryPage {
   }
 }
 
+/** A sync run by the system (as a scheduled sync_source job does). */
+const asSystem = (org: { id: string; slug: string; name: string }) => systemContext(org, { type: 'sync_source', id: null })
+
 async function identities(sourceId: string) {
   return db.identity.findMany({ where: { sourceId }, orderBy: { externalId: 'asc' } })
 }
@@ -47,7 +50,7 @@ async function identities(sourceId: string) {
 describe(`sync engine (${engine})`, () => {
   it('adds what is new, with credentials, grants, tags, denormalized columns and one audit row', async () => {
     const { org, source } = await createOrg()
-    const r = await applyDiscovery(org.id, source.id, pagesOf(snapshot()), { mode: 'full' })
+    const r = await applyDiscovery(asSystem(org), source.id, pagesOf(snapshot()), { mode: 'full' })
     expect(r).toMatchObject({ applied: true, added: 3, changed: 0, gone: 0, errors: 0, credentials: { added: 3 }, grants: { added: 3 } })
     const [a, b, c] = await identities(source.id)
     expect(a).toMatchObject({ externalId: 'a', name: 'svc-a', privileged: true, grantCount: 2, credentialCount: 2, status: 'active', searchText: 'svc-a a' })
@@ -67,11 +70,11 @@ describe(`sync engine (${engine})`, () => {
 
   it('changes what changed, leaves the rest alone, and marks what is gone (full sync only) without erasing it', async () => {
     const { org, source } = await createOrg()
-    await applyDiscovery(org.id, source.id, pagesOf(snapshot()), { mode: 'full' })
+    await applyDiscovery(asSystem(org), source.id, pagesOf(snapshot()), { mode: 'full' })
     const before = await identities(source.id)
 
     // Partial: only what is listed is touched; nothing is marked gone.
-    const partial = await applyDiscovery(org.id, source.id, pagesOf({ identities: [{ externalId: 'b', name: 'svc-b-renamed', kind: 'api_key', createdAt: d(300) }] }), { mode: 'partial' })
+    const partial = await applyDiscovery(asSystem(org), source.id, pagesOf({ identities: [{ externalId: 'b', name: 'svc-b-renamed', kind: 'api_key', createdAt: d(300) }] }), { mode: 'partial' })
     expect(partial).toMatchObject({ added: 0, changed: 1, gone: 0 })
     expect((await identities(source.id)).map((i) => i.status)).toEqual(['active', 'active', 'active'])
 
@@ -84,7 +87,7 @@ describe(`sync engine (${engine})`, () => {
     ]
     next.credentials = [next.credentials![1]]
     next.grants = [next.grants![0], next.grants![2]]
-    const r = await applyDiscovery(org.id, source.id, pagesOf(next), { mode: 'full' })
+    const r = await applyDiscovery(asSystem(org), source.id, pagesOf(next), { mode: 'full' })
     expect(r).toMatchObject({ applied: true, added: 1, changed: 1, gone: 1, unchanged: 1, credentials: { gone: 2 }, grants: { gone: 1 } })
     const [a, b, c, dd] = await identities(source.id)
     expect(a).toMatchObject({ name: 'svc-a2', privileged: false, grantCount: 1, credentialCount: 1, status: 'active' })
@@ -97,18 +100,18 @@ describe(`sync engine (${engine})`, () => {
 
     // A gone identity that comes back is active again.
     const back = snapshot()
-    const r2 = await applyDiscovery(org.id, source.id, pagesOf(back), { mode: 'full' })
+    const r2 = await applyDiscovery(asSystem(org), source.id, pagesOf(back), { mode: 'full' })
     expect(r2.gone).toBe(1)
     expect((await identities(source.id)).map((i) => [i.externalId, i.status])).toEqual([['a', 'active'], ['b', 'active'], ['c', 'active'], ['d', 'deleted']])
   })
 
   it('all-or-nothing: one unreadable record and nothing changes', async () => {
     const { org, source } = await createOrg()
-    await applyDiscovery(org.id, source.id, pagesOf(snapshot()), { mode: 'full' })
+    await applyDiscovery(asSystem(org), source.id, pagesOf(snapshot()), { mode: 'full' })
     const before = await identities(source.id)
     const audits = await db.auditEvent.count({ where: { orgId: org.id } })
     const r = await applyDiscovery(
-      org.id,
+      asSystem(org),
       source.id,
       pagesOf(
         { identities: [{ externalId: 'a', name: 'renamed', kind: 'service_account' }, { externalId: 'new', name: 'new', kind: 'bot' }] },
@@ -126,7 +129,7 @@ describe(`sync engine (${engine})`, () => {
 
     // Without all-or-nothing the good records apply, the bad one is reported, and nothing is marked gone.
     const r2 = await applyDiscovery(
-      org.id,
+      asSystem(org),
       source.id,
       pagesOf({ identities: [{ externalId: 'new', name: 'new', kind: 'bot' }], errors: [{ line: 3, message: 'bad' }] }),
       { mode: 'full' },
@@ -137,12 +140,12 @@ describe(`sync engine (${engine})`, () => {
 
   it('an unreachable source fails the sync with a clear reason and changes no identity', async () => {
     const { org, source } = await createOrg()
-    await applyDiscovery(org.id, source.id, pagesOf(snapshot()), { mode: 'full' })
+    await applyDiscovery(asSystem(org), source.id, pagesOf(snapshot()), { mode: 'full' })
     const before = await identities(source.id)
     async function* unreachable(): AsyncGenerator<DiscoveryPage> {
       throw new Error('connect ECONNREFUSED 10.0.0.9:5432')
     }
-    await expect(applyDiscovery(org.id, source.id, unreachable(), { mode: 'full' })).rejects.toThrow('ECONNREFUSED')
+    await expect(applyDiscovery(asSystem(org), source.id, unreachable(), { mode: 'full' })).rejects.toThrow('ECONNREFUSED')
     expect(await identities(source.id)).toEqual(before)
     expect(await db.source.findUniqueOrThrow({ where: { id: source.id } })).toMatchObject({ lastSyncStatus: 'failed', lastSyncError: expect.stringContaining('ECONNREFUSED') })
     expect(await db.auditEvent.findFirst({ where: { orgId: org.id, action: 'source.sync', outcome: 'failure' } })).not.toBeNull()
@@ -153,9 +156,10 @@ describe(`sync engine (${engine})`, () => {
     const ref = 'IMPORTS_TEST_UNREACHABLE_PG'
     process.env[ref] = 'postgresql://nobody@127.0.0.1:1/none'
     const source = await db.source.create({ data: { orgId: org.id, name: 'Prod DB', type: 'postgresql', secretRef: ref, syncSchedule: '6h' } })
-    await applyDiscovery(org.id, source.id, pagesOf(snapshot()), { mode: 'full' })
+    await applyDiscovery(asSystem(org), source.id, pagesOf(snapshot()), { mode: 'full' })
     const before = await identities(source.id)
-    const job = await enqueueJobNow({ orgId: org.id, type: 'sync_source', payload: { sourceId: source.id }, idempotencyKey: `t-${randomBytes(4).toString('hex')}`, maxAttempts: 1 })
+    const queued = await enqueueJobNow(syncSourceJob, { sourceId: source.id }, { orgId: org.id })
+    const job = await db.job.update({ where: { id: queued.id }, data: { maxAttempts: 1 } })
     await drainJobs()
     const done = await db.job.findUniqueOrThrow({ where: { id: job.id } })
     expect(done.status).toBe('failed')
@@ -165,8 +169,8 @@ describe(`sync engine (${engine})`, () => {
 
     // The schedule enqueues one job per period, however often the scheduler runs.
     const now = new Date()
-    await enqueueScheduledSyncs(now)
-    await enqueueScheduledSyncs(new Date(now.getTime() + 1000))
+    await sourceSyncScheduler.run(now)
+    await sourceSyncScheduler.run(new Date(now.getTime() + 1000))
     const scheduled = await db.job.findMany({ where: { orgId: org.id, type: 'sync_source', payload: { contains: '"trigger":"schedule"' } } })
     expect(scheduled).toHaveLength(1)
     await db.job.deleteMany({ where: { orgId: org.id } })
@@ -183,7 +187,7 @@ describe(`sync engine (${engine})`, () => {
       grants: Array.from({ length: n }, (_, i) => ({ identityExternalId: `x${i}`, resourceExternalId: 'r', entitlementExternalId: 'read' })),
     }
     const progress: number[] = []
-    const r = await applyDiscovery(org.id, source.id, pagesOf(page), { mode: 'full', onProgress: (p) => void progress.push(p.processed) })
+    const r = await applyDiscovery(asSystem(org), source.id, pagesOf(page), { mode: 'full', onProgress: (p) => void progress.push(p.processed) })
     expect(r).toMatchObject({ added: n, grants: { added: n }, errors: 0 })
     expect(await db.identity.count({ where: { sourceId: source.id, grantCount: 1 } })).toBe(n)
     expect(progress.at(-1)).toBe(2 * n)
@@ -195,7 +199,7 @@ describe(`sync engine (${engine})`, () => {
       yield { identities: [{ externalId: 'p1', name: 'svc-p1', kind: 'bot' }, { externalId: 'p2', name: 'svc-p2', kind: 'bot' }] }
       throw new Error('connection reset by peer')
     }
-    await expect(applyDiscovery(org.id, source.id, failsLater(), { mode: 'partial' })).rejects.toThrow('connection reset')
+    await expect(applyDiscovery(asSystem(org), source.id, failsLater(), { mode: 'partial' })).rejects.toThrow('connection reset')
     expect((await identities(source.id)).map((i) => i.externalId)).toEqual(['p1', 'p2'])
     const batches = await db.auditEvent.findMany({ where: { orgId: org.id, action: 'source.sync-batch' } })
     expect(batches).toHaveLength(1)

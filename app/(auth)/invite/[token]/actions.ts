@@ -2,7 +2,7 @@
 import { unstable_rethrow } from 'next/navigation'
 import { z } from 'zod'
 import type { ActionResult } from '@/lib/action'
-import { getCurrentUser } from '@/lib/auth/context'
+import { getCurrentUser } from '@/lib/auth/session'
 import { AppError, mapPrismaError } from '@/lib/errors'
 import { acceptInvitation } from '@/lib/members/invitations'
 

@@ -3,7 +3,7 @@ import Link from 'next/link'
 import { redirect } from 'next/navigation'
 import { SignOutButton } from '@/components/shell/sign-out-button'
 import { formatDate } from '@/components/ui/format'
-import { getCurrentUser } from '@/lib/auth/context'
+import { getCurrentUser } from '@/lib/auth/session'
 import { unsafeReadInvitation } from '@/lib/members/invitations'
 import { AcceptButton } from './accept-button'
 

@@ -5,9 +5,9 @@ import { Card } from '@/components/ui/card'
 import { Forbidden } from '@/components/ui/forbidden'
 import { countOf, formatDate, formatDateTime, formatNumber } from '@/components/ui/format'
 import { PageHeader } from '@/components/ui/page-header'
-import { orNotFound, pageAllows, pageContext } from '@/lib/auth/page'
+import { orNotFound, pageAllows, pageContext } from '@/lib/auth/session'
 import { can } from '@/lib/auth/permissions'
-import { campaignStats, getCampaignOrThrow, listCampaignItems, listReviewers } from '@/lib/campaigns/queries'
+import { campaignStats, getCampaignDetail, listCampaignItems, listReviewers } from '@/lib/campaigns/queries'
 import { campaignItemsSchema, parseSnapshot } from '@/lib/campaigns/schemas'
 import { CampaignActions } from '../_components/campaign-actions'
 import { CampaignItemsTable, type CampaignItemRow } from '../_components/campaign-items-table'
@@ -48,7 +48,7 @@ export default async function CampaignPage({
   if (!(await pageAllows(ctx, 'campaign:read', 'campaign'))) return <Forbidden orgSlug={ctx.org.slug} what="campaigns" />
   const sp = Object.fromEntries(Object.entries(await searchParams).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]))
   const p = campaignItemsSchema.parse(sp)
-  const { campaign: c, job, scope, fallbackName, signoffName, createdByName } = await orNotFound(getCampaignOrThrow(ctx, campaignId), ctx, { type: 'campaign', id: campaignId })
+  const { campaign: c, job, scope, fallbackName, signoffName, createdByName } = await orNotFound(getCampaignDetail(ctx, campaignId), ctx, { type: 'campaign', id: campaignId })
   const manage = can(ctx.role, 'campaign:manage')
   const [stats, items, reviewers] = await Promise.all([
     c.launchedAt ? campaignStats(ctx, c.id, { reviewerPage: p.rpage }) : Promise.resolve(null),

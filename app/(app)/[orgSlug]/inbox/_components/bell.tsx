@@ -1,9 +1,9 @@
 import Link from 'next/link'
-import type { OrgContext } from '@/lib/auth/org-context'
+import type { UserCtx } from '@/lib/auth/org-context'
 import { countUnread } from '@/lib/notifications/queries'
 
 /** Header bell with the unread count; links to the inbox. */
-export async function InboxBell({ ctx }: { ctx: OrgContext }) {
+export async function InboxBell({ ctx }: { ctx: UserCtx }) {
   const unread = await countUnread(ctx)
   const label = unread ? `Inbox, ${unread} unread` : 'Inbox'
   return (

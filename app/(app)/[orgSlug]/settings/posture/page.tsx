@@ -3,7 +3,7 @@ import Link from 'next/link'
 import { Card } from '@/components/ui/card'
 import { Forbidden } from '@/components/ui/forbidden'
 import { PageHeader } from '@/components/ui/page-header'
-import { pageAllows, pageContext } from '@/lib/auth/page'
+import { pageAllows, pageContext } from '@/lib/auth/session'
 import { getOrgSettings } from '@/lib/inventory/queries'
 import { PostureForm } from './posture-form'
 

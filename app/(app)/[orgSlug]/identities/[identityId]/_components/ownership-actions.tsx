@@ -1,5 +1,5 @@
 import { can } from '@/lib/auth/permissions'
-import type { OrgContext } from '@/lib/auth/org-context'
+import type { UserCtx } from '@/lib/auth/org-context'
 import { getOrgSettings } from '@/lib/inventory/queries'
 import { listSuggestionsForIdentity } from '@/lib/ownership/mutations'
 import { listAssignees, pendingTransferFor } from '@/lib/ownership/queries'
@@ -8,7 +8,7 @@ import { OwnershipDialog } from './ownership-dialog'
 import { TransferButton } from './transfer-button'
 
 /** The Ownership card's actions, each shown only to whom it applies (the actions check again). */
-export async function OwnershipActions({ ctx, identity }: { ctx: OrgContext; identity: { id: string; name: string; ownerId: string | null; backupOwnerId: string | null; teamId: string | null } }) {
+export async function OwnershipActions({ ctx, identity }: { ctx: UserCtx; identity: { id: string; name: string; ownerId: string | null; backupOwnerId: string | null; teamId: string | null } }) {
   const canAssign = can(ctx.role, 'identity:assign-owner')
   const isOwner = identity.ownerId === ctx.user.id
   const canAttest = can(ctx.role, 'identity:attest') && (isOwner || identity.backupOwnerId === ctx.user.id)

@@ -1,5 +1,5 @@
 import { cache } from 'react'
-import type { OrgContext } from '@/lib/auth/org-context'
+import type { UserCtx } from '@/lib/auth/org-context'
 import { can } from '@/lib/auth/permissions'
 import { getOrgSettings } from '@/lib/inventory/queries'
 import { getIdentityRemediations } from '@/lib/remediation/queries'
@@ -11,9 +11,9 @@ import { RemediationHistory } from './remediation-history'
 import type { CredentialRow, GrantRow, RemediationContext } from './types'
 
 // Server components the identity page places; each reads the identity's remediations once per request.
-const load = cache((ctx: OrgContext, identityId: string) => getIdentityRemediations(ctx, identityId))
-const loadRequests = cache((ctx: OrgContext, identityId: string) => pendingRequestsForIdentity(ctx, identityId))
-const loadSettings = cache((ctx: OrgContext) => getOrgSettings(ctx))
+const load = cache((ctx: UserCtx, identityId: string) => getIdentityRemediations(ctx, identityId))
+const loadRequests = cache((ctx: UserCtx, identityId: string) => pendingRequestsForIdentity(ctx, identityId))
+const loadSettings = cache((ctx: UserCtx) => getOrgSettings(ctx))
 
 type IdentityLike = { id: string; name: string; status: string; ownerId: string | null; backupOwnerId: string | null; privileged: boolean }
 type GrantLike = {
@@ -25,7 +25,7 @@ type CredentialLike = {
   expiresAt: Date | null; lastUsedAt: Date | null; usageReported: boolean; status: string
 }
 
-async function context(ctx: OrgContext, identity: IdentityLike, now: number): Promise<RemediationContext> {
+async function context(ctx: UserCtx, identity: IdentityLike, now: number): Promise<RemediationContext> {
   const [r, pendingRequests, settings] = await Promise.all([load(ctx, identity.id), loadRequests(ctx, identity.id), loadSettings(ctx)])
   const canRemediate = can(ctx.role, 'identity:remediate')
   const owns = identity.ownerId === ctx.user.id || identity.backupOwnerId === ctx.user.id
@@ -35,12 +35,12 @@ async function context(ctx: OrgContext, identity: IdentityLike, now: number): Pr
   }
 }
 
-export async function RemediationHeader({ ctx, identity, now }: { ctx: OrgContext; identity: IdentityLike; now: number }) {
+export async function RemediationHeader({ ctx, identity, now }: { ctx: UserCtx; identity: IdentityLike; now: number }) {
   const [c, r, settings] = await Promise.all([context(ctx, identity, now), load(ctx, identity.id), loadSettings(ctx)])
   return <IdentityRemediationActions c={c} status={identity.status} identityLevel={r.identityLevel} active={r.active} soakDays={settings.quarantineSoakDays} />
 }
 
-export async function GrantsSection({ ctx, identity, grants, now }: { ctx: OrgContext; identity: IdentityLike; grants: GrantLike[]; now: number }) {
+export async function GrantsSection({ ctx, identity, grants, now }: { ctx: UserCtx; identity: IdentityLike; grants: GrantLike[]; now: number }) {
   const [c, r] = await Promise.all([context(ctx, identity, now), load(ctx, identity.id)])
   const rows: GrantRow[] = grants.map((g) => ({
     id: g.id, permission: g.entitlement.name, privileged: g.privileged, resource: g.entitlement.resource.name, resourceType: g.entitlement.resource.type,
@@ -49,7 +49,7 @@ export async function GrantsSection({ ctx, identity, grants, now }: { ctx: OrgCo
   return <GrantsTable c={c} grants={rows} latest={r.latestByGrant} />
 }
 
-export async function CredentialsSection({ ctx, identity, credentials, now }: { ctx: OrgContext; identity: IdentityLike; credentials: CredentialLike[]; now: number }) {
+export async function CredentialsSection({ ctx, identity, credentials, now }: { ctx: UserCtx; identity: IdentityLike; credentials: CredentialLike[]; now: number }) {
   const [c, r] = await Promise.all([context(ctx, identity, now), load(ctx, identity.id)])
   const rows: CredentialRow[] = credentials.map((x) => ({
     id: x.id, kind: x.kind, label: x.label, fingerprint: x.fingerprint, createdAt: x.createdAt.toISOString(), lastRotatedAt: x.lastRotatedAt?.toISOString() ?? null,
@@ -59,7 +59,7 @@ export async function CredentialsSection({ ctx, identity, credentials, now }: { 
   return <CredentialsTable c={c} credentials={rows} latest={r.latestByCredential} canRotate />
 }
 
-export async function RemediationHistorySection({ ctx, identityId }: { ctx: OrgContext; identityId: string }) {
+export async function RemediationHistorySection({ ctx, identityId }: { ctx: UserCtx; identityId: string }) {
   const r = await load(ctx, identityId)
   return <RemediationHistory list={r.list} />
 }

@@ -1,9 +1,0 @@
-// Every job type's handler registers itself when its module is imported; the worker imports this list.
-// Add one import line per domain module that defines jobs.
-import '@/lib/ownership/jobs'
-import '@/lib/findings/jobs'
-import '@/lib/campaigns/jobs'
-import '@/lib/remediation/jobs'
-import '@/lib/sources/jobs'
-import '@/lib/members/jobs'
-export {}
