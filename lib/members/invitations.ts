@@ -8,7 +8,7 @@ import { env } from '@/lib/env'
 import { ConflictError, ForbiddenError, NotFoundError } from '@/lib/errors'
 import { enqueueJob } from '@/lib/jobs/queue'
 import { INVITATION_DAYS, invitationTokenSchema, type InviteInput } from '@/lib/members/schemas'
-import { seal, sha256 } from '@/lib/members/seal'
+import { seal, sha256 } from '@/lib/crypto/seal'
 import { notify } from '@/lib/notifications/notify'
 
 const DAY = 86_400_000
@@ -32,7 +32,7 @@ async function enqueueInvitationMail(tx: Tx, ctx: OrgContext, invitationId: stri
   await enqueueJob(tx, {
     orgId: ctx.org.id,
     type: 'send_invitation',
-    payload: { invitationId, sealed: seal(token) },
+    payload: { invitationId, sealed: seal(token, 'invitation-mail') },
     idempotencyKey: `send_invitation:${invitationId}:${tokenHash.slice(0, 16)}`,
     maxAttempts: 8,
     createdById: ctx.user.id,

@@ -4,7 +4,7 @@ import { db } from '@/lib/db'
 import { env } from '@/lib/env'
 import { PermanentJobError, registerJobHandler } from '@/lib/jobs/registry'
 import { invitationState } from '@/lib/members/invitations'
-import { sha256, unseal } from '@/lib/members/seal'
+import { sha256, unseal } from '@/lib/crypto/seal'
 import { sendMail } from '@/lib/notifications/mailer'
 
 // An invitee may have no user (and so no inbox) yet: invitations get their own mail job instead of send_email.
@@ -23,7 +23,7 @@ registerJobHandler('send_invitation', async ({ job, payload }) => {
     await drop()
     return { skipped: `invitation ${state}` }
   }
-  const token = typeof payload.sealed === 'string' ? unseal(payload.sealed) : null
+  const token = typeof payload.sealed === 'string' ? unseal(payload.sealed, 'invitation-mail') : null
   if (!token) throw new PermanentJobError('The invitation link could not be read back (was AUTH_SECRET changed?); re-send the invitation.')
   if (sha256(token) !== inv.tokenHash) {
     await drop()
