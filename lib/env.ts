@@ -26,6 +26,7 @@ const envSchema = z.object({
   AUTH_OIDC_TRUST_EMAIL: boolish,
   CUSTODIAN_DEMO: boolish,
   CUSTODIAN_SECRET_SALT: z.string().min(16).optional(),
+  CUSTODIAN_ENCRYPTION_KEY: z.string().min(32, 'CUSTODIAN_ENCRYPTION_KEY must be at least 32 characters (openssl rand -base64 32)').optional(),
   CUSTODIAN_WORKER: boolish,
   SMTP_URL: z.string().optional(),
   SMTP_FROM: z.string().default('Custodian <custodian@localhost>'),
@@ -72,6 +73,7 @@ function load() {
         }
       : null,
     demo,
+    encryptionKey: e.CUSTODIAN_ENCRYPTION_KEY ?? null,
     secretSalt: e.CUSTODIAN_SECRET_SALT ?? 'custodian-development-salt-change-me',
     worker: e.CUSTODIAN_WORKER ?? false,
     smtpUrl: e.SMTP_URL || null,
@@ -100,11 +102,20 @@ export function authSecret(): string {
   return secret
 }
 
+/**
+ * The secret that seals what Custodian keeps encrypted (organizations' signing keys): CUSTODIAN_ENCRYPTION_KEY, or
+ * the session secret when it is not set. Set it on its own in production, so rotating AUTH_SECRET (which signs
+ * out everyone) does not also make the stored signing keys unreadable.
+ */
+export function encryptionSecret(): string {
+  return env().encryptionKey ?? authSecret()
+}
+
 /** A connector secret, by the environment variable name a Source references; never cached, logged or returned to pages. */
 export function secretFromEnv(name: string | null | undefined): string | undefined {
   if (!name || !/^[A-Z_][A-Z0-9_]{0,127}$/.test(name)) return undefined
   // Custodian's own secrets are not connector secrets: a Source must not be able to name them.
-  if (/^(AUTH_|DATABASE_URL$|CUSTODIAN_SECRET_SALT$|SMTP_URL$)/.test(name)) return undefined
+  if (/^(AUTH_|DATABASE_URL$|CUSTODIAN_SECRET_SALT$|CUSTODIAN_ENCRYPTION_KEY$|SMTP_URL$)/.test(name)) return undefined
   const v = process.env[name]
   return v ? v : undefined
 }

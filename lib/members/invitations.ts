@@ -9,7 +9,7 @@ import { ConflictError, ForbiddenError, NotFoundError } from '@/lib/errors'
 import { enqueueJob } from '@/lib/jobs/queue'
 import { sendInvitationJob, invitationMailJobs } from '@/lib/members/jobs'
 import { INVITATION_DAYS, invitationState, invitationTokenSchema, type InviteInput } from '@/lib/members/schemas'
-import { seal, sha256 } from '@/lib/members/seal'
+import { seal, sha256 } from '@/lib/crypto/seal'
 import { notify } from '@/lib/notifications/notify'
 
 const DAY = 86_400_000
@@ -23,7 +23,7 @@ function newToken() {
 /** The e-mail job carries the token sealed; without SMTP there is no job and the admin copies the link. */
 async function enqueueInvitationMail(tx: Tx, ctx: UserCtx, invitationId: string, token: string) {
   if (!env().smtpUrl) return false
-  await enqueueJob(tx, sendInvitationJob, { invitationId, sealed: seal(token) }, { orgId: ctx.org.id, createdById: ctx.user.id })
+  await enqueueJob(tx, sendInvitationJob, { invitationId, sealed: seal(token, 'invitation-mail') }, { orgId: ctx.org.id, createdById: ctx.user.id })
   return true
 }
 

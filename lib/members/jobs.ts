@@ -5,7 +5,7 @@ import { db } from '@/lib/db'
 import { env } from '@/lib/env'
 import { defineJob, PermanentJobError, recordId } from '@/lib/jobs/define'
 import { invitationState } from '@/lib/members/schemas'
-import { sha256, unseal } from '@/lib/members/seal'
+import { sha256, unseal } from '@/lib/crypto/seal'
 import { sendMail } from '@/lib/notifications/mailer'
 
 // An invitee may have no user (and so no inbox) yet: invitations get their own mail job instead of send_email.
@@ -30,8 +30,8 @@ export const sendInvitationJob = defineJob({
       await drop()
       return { skipped: `invitation ${state}` }
     }
-    const token = payload.sealed ? unseal(payload.sealed) : null
-    if (!token) throw new PermanentJobError('The invitation link could not be read back (was AUTH_SECRET changed?); re-send the invitation.')
+    const token = payload.sealed ? unseal(payload.sealed, 'invitation-mail') : null
+    if (!token) throw new PermanentJobError('The invitation link could not be read back (was CUSTODIAN_ENCRYPTION_KEY or AUTH_SECRET changed?); re-send the invitation.')
     if (sha256(token) !== inv.tokenHash) {
       await drop()
       return { skipped: 'superseded by a newer link' }

@@ -33,7 +33,7 @@ let m: {
   inv: typeof import('@/lib/members/invitations')
   mem: typeof import('@/lib/members/mutations')
   q: typeof import('@/lib/members/queries')
-  seal: typeof import('@/lib/members/seal')
+  seal: typeof import('@/lib/crypto/seal')
   inventory: typeof import('@/lib/inventory/queries')
   own: typeof import('@/lib/ownership/queries')
   errors: typeof import('@/lib/errors')
@@ -49,7 +49,7 @@ beforeAll(async () => {
     inv: await import('@/lib/members/invitations'),
     mem: await import('@/lib/members/mutations'),
     q: await import('@/lib/members/queries'),
-    seal: await import('@/lib/members/seal'),
+    seal: await import('@/lib/crypto/seal'),
     inventory: await import('@/lib/inventory/queries'),
     own: await import('@/lib/ownership/queries'),
     errors: await import('@/lib/errors'),
