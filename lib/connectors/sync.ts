@@ -19,7 +19,7 @@ import { parseSourceConfig } from '@/lib/connectors/registry'
 import { rollupIdentities } from '@/lib/inventory/rollup'
 import { sourceEnvironmentOf } from '@/lib/sources/schemas'
 import { insertRows, newId, queryIn, type Columns } from '@/lib/sql/bulk'
-import { prismaSql } from '@/lib/sql/prisma'
+import { prismaSql, withSqlitePageCache } from '@/lib/sql/prisma'
 import { inChunks, sql } from '@/lib/sql/sql'
 
 // The sync engine: turns what a connector discovered into a diff against the inventory (new, changed,
@@ -73,6 +73,12 @@ export function fingerprintOf(raw: string): string {
 const SYSTEM: Actor = { type: 'system', id: null, label: 'sync' }
 
 export async function applyDiscovery(orgId: string, sourceId: string, pages: AsyncIterable<DiscoveryPage>, opts: SyncOptions): Promise<SyncResult> {
+  // A large sync touches many index pages at random (cuid keys, 15 Identity indexes): the driver's 16 MiB page cache
+  // turns that into disk reads. 128 MiB while syncs run, given back after (the connection is the whole process's).
+  return withSqlitePageCache(128, () => sync(orgId, sourceId, pages, opts))
+}
+
+async function sync(orgId: string, sourceId: string, pages: AsyncIterable<DiscoveryPage>, opts: SyncOptions): Promise<SyncResult> {
   const source = await db.source.findFirst({ where: { id: sourceId, orgId }, select: { id: true, name: true, config: true } })
   if (!source) throw new NotFoundError('Source not found')
   const s = new SyncRun(orgId, sourceId, opts, sourceEnvironmentOf(parseSourceConfig(source.config)))
@@ -225,10 +231,6 @@ class SyncRun {
   ) {}
 
   async prepare() {
-    // A large sync touches many index pages at random (cuid keys, 15 Identity indexes): SQLite's default 2 MiB page
-    // cache turns that into disk reads. 128 MiB for this connection, the same idea as the driver's load setting.
-    const s = prismaSql()
-    if (s.engine === 'sqlite') await s.execute(sql`PRAGMA cache_size = -131072`)
     const [any, members, resources, entitlements] = await Promise.all([
       db.identity.findFirst({ where: { sourceId: this.sourceId }, select: { id: true } }),
       db.membership.findMany({ where: { orgId: this.orgId, status: 'active', user: { active: true } }, select: { userId: true, user: { select: { email: true } } } }),
