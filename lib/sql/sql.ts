@@ -134,15 +134,6 @@ export function num(v: unknown): number {
   return typeof v === 'number' ? v : Number(v)
 }
 
-/** Dates read by raw SQL: epoch ms (SQLite) or Date/string (PostgreSQL). */
-export function toDate(v: unknown): Date | null {
-  if (v === null || v === undefined) return null
-  if (v instanceof Date) return v
-  if (typeof v === 'number' || typeof v === 'bigint') return new Date(Number(v))
-  const s = String(v)
-  return new Date(/Z|[+-]\d\d:?\d\d$/.test(s) ? s : `${s.replace(' ', 'T')}Z`)
-}
-
 /** SQLite binds at most 32,766 parameters per statement (PostgreSQL 65,535): the lower limit rules. */
 export const MAX_PARAMS = 32_766
 
