@@ -12,5 +12,18 @@ const config = [
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  {
+    // SQL is built one way: the sql`…` builder of lib/sql, run through prismaSql() or the driver (lib/sql/*.ts).
+    ignores: ['lib/sql/**'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        ...['$queryRawUnsafe', '$executeRawUnsafe', '$queryRaw', '$executeRaw'].map((property) => ({
+          property,
+          message: 'Build the statement with sql`…` from lib/sql/sql.ts and run it with prismaSql() (lib/sql/prisma.ts): every value a bound parameter.',
+        })),
+      ],
+    },
+  },
 ]
 export default config

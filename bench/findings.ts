@@ -3,12 +3,11 @@
 // Run: DATABASE_URL=... node --conditions=react-server --import tsx bench/findings.ts [--org acme] [--skip-prisma]
 import { getDashboard } from '@/lib/dashboard/queries'
 import { db } from '@/lib/db'
-import { openBulkWriter } from '@/lib/bulk'
 import { recomputeOrg } from '@/lib/findings/engine'
-import { prismaSql } from '@/lib/findings/prisma-sql'
-import { bulkSql } from '@/lib/findings/sql'
 import { computeOrgMetrics, saveSnapshot } from '@/lib/metrics/compute'
 import { parseOrgSettings } from '@/lib/settings/schemas'
+import { openDriverSql } from '@/lib/sql/driver'
+import { prismaSql } from '@/lib/sql/prisma'
 
 const args = process.argv.slice(2)
 const slug = args.includes('--org') ? args[args.indexOf('--org') + 1] : 'acme'
@@ -29,8 +28,8 @@ const ctx = { org: { id: org.id, slug: org.slug, name: org.name }, user: admin.u
 const identities = await db.identity.count({ where: { orgId: org.id } })
 console.log(`bench/findings: ${fmt(identities)} identities in "${slug}" on ${url.startsWith('file:') ? 'SQLite' : 'PostgreSQL'}`)
 
-const w = await openBulkWriter(url)
-const [raw, rawMs] = await time(() => recomputeOrg(bulkSql(w), org.id, settings))
+const w = await openDriverSql(url, { load: true })
+const [raw, rawMs] = await time(() => recomputeOrg(w, org.id, settings))
 await w.close()
 console.log(`  findings recompute (bulk driver, as the seeder):  ${(rawMs / 1000).toFixed(1)} s — ${fmt(identities / (rawMs / 1000))} identities/s, ${raw.batches} batches, ${fmt(raw.open)} open findings`)
 

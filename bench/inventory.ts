@@ -1,11 +1,12 @@
 // Inventory page server time: the same domain calls the page makes (list + total + facets), per filter,
 // compared with the raw database doing the equivalent SELECT. Run through bench/run.ts.
-import Database from 'better-sqlite3'
 import { db } from '@/lib/db'
 import { env } from '@/lib/env'
 import type { UserCtx } from '@/lib/auth/org-context'
 import { identityFacets, listIdentities, resetFacetCache } from '@/lib/inventory/queries'
 import { identityListSchema } from '@/lib/inventory/schemas'
+import { openDriverSql } from '@/lib/sql/driver'
+import { sql } from '@/lib/sql/sql'
 
 const CASES: Record<string, Record<string, string>> = {
   'default (risk desc, page 1)': {},
@@ -40,7 +41,7 @@ export async function benchInventory() {
   }
   const total = await db.identity.count({ where: { orgId: org.id } })
   const rows: { case: string; listMs: number; facetsMs: number; pageMs: number; rawMs?: number }[] = []
-  const raw = env().databaseProvider === 'sqlite' ? new Database(env().databaseUrl.slice('file:'.length), { readonly: true }) : null
+  const raw = env().databaseProvider === 'sqlite' ? await openDriverSql(env().databaseUrl) : null
   for (const [name, q] of Object.entries(CASES)) {
     const p = identityListSchema.parse(q)
     const listMs = await time(() => listIdentities(ctx, p))
@@ -48,16 +49,14 @@ export async function benchInventory() {
     const pageMs = await time(() => (resetFacetCache(), Promise.all([listIdentities(ctx, p), identityFacets(ctx, p)])))
     let rawMs: number | undefined
     if (raw && name.startsWith('default')) {
-      const stmt = raw.prepare(`SELECT * FROM "Identity" WHERE "orgId" = ? AND "status" <> 'deleted' ORDER BY "riskScore" DESC, "id" LIMIT 50`)
-      const cnt = raw.prepare(`SELECT COUNT(*) FROM "Identity" WHERE "orgId" = ? AND "status" <> 'deleted'`)
       rawMs = await time(async () => {
-        stmt.all(org.id)
-        cnt.get(org.id)
+        await raw.query(sql`SELECT * FROM "Identity" WHERE "orgId" = ${org.id} AND "status" <> 'deleted' ORDER BY "riskScore" DESC, "id" LIMIT 50`)
+        await raw.query(sql`SELECT COUNT(*) FROM "Identity" WHERE "orgId" = ${org.id} AND "status" <> 'deleted'`)
       })
     }
     rows.push({ case: name, listMs, facetsMs, pageMs, rawMs })
   }
-  raw?.close()
+  await raw?.close()
   return { identities: total, engine: env().databaseProvider, rows }
 }
 

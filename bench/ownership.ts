@@ -5,10 +5,11 @@
 // Run: DATABASE_URL=... node --conditions=react-server --import tsx bench/ownership.ts [--org acme]
 // It changes owners in that database (every identity ends up owned by one member).
 import { randomBytes } from 'node:crypto'
-import { openBulkWriter } from '@/lib/bulk'
 import { db } from '@/lib/db'
 import { claimNextJob, runClaimedJob } from '@/lib/jobs/worker'
 import { startBulkAssignByFilter } from '@/lib/ownership/mutations'
+import { openDriverSql } from '@/lib/sql/driver'
+import { sql } from '@/lib/sql/sql'
 
 const args = process.argv.slice(2)
 const slug = args.includes('--org') ? args[args.indexOf('--org') + 1] : 'acme'
@@ -45,10 +46,10 @@ console.log(`  request (count + enqueue):       ${fmt(requestMs)} ms for ${fmt(m
 console.log(`  bulk_assign job:                 ${(jobMs / 1000).toFixed(1)} s (${outcome}) — ${fmt((result.scanned ?? 0) / (jobMs / 1000))} identities/s, ${fmt(result.changed ?? 0)} changed, ${fmt(audits)} audit rows${done.lastError ? `, error: ${done.lastError}` : ''}`)
 
 // The raw database doing only the data change (no audit, no batches), back to "unowned" and again to the member.
-const w = await openBulkWriter(url)
+const w = await openDriverSql(url, { load: true })
 t = performance.now()
-await w.query(`UPDATE "Identity" SET "ownerId" = NULL WHERE "orgId" = ?`, [org.id])
-await w.query(`UPDATE "Identity" SET "ownerId" = ? WHERE "orgId" = ? AND "status" <> 'deleted'`, [target.user.id, org.id])
+await w.execute(sql`UPDATE "Identity" SET "ownerId" = NULL WHERE "orgId" = ${org.id}`)
+await w.execute(sql`UPDATE "Identity" SET "ownerId" = ${target.user.id} WHERE "orgId" = ${org.id} AND "status" <> 'deleted'`)
 const rawMs = (performance.now() - t) / 2
 await w.close()
 console.log(`  raw UPDATE of the same rows:     ${fmt(rawMs)} ms (one statement, no audit)`)

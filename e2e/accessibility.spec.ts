@@ -1,4 +1,4 @@
-import { createActiveCampaign, createTestOrg, expect, expectAccessible, gotoAs, insert, sql, test } from './fixtures'
+import { createActiveCampaign, createTestOrg, expect, expectAccessible, gotoAs, insert, query, sql, test } from './fixtures'
 
 // Every main page, as the role that works there, scanned with axe-core against WCAG 2.1 AA (colour contrast,
 // names, landmarks, links told apart without colour...). Other journeys scan the pages they open too.
@@ -7,7 +7,7 @@ test.describe('accessibility (WCAG 2.1 AA)', () => {
     test.setTimeout(180_000)
     const org = await createTestOrg({ identities: 6, identity: (i, users) => ({ ownerId: i < 3 ? users.member.id : null, privileged: i === 1 }) })
     const campaign = await createActiveCampaign(org, { identities: [0, 1, 2] })
-    const [{ id: orgId }] = await sql<{ id: string }>(`SELECT "id" FROM "Organization" WHERE "slug" = ?`, [org.slug])
+    const [{ id: orgId }] = await query<{ id: string }>(sql`SELECT "id" FROM "Organization" WHERE "slug" = ${org.slug}`)
     const now = new Date()
     await insert('Finding', org.identities.map((ident, i) => ({
       id: `a11y-${ident.id}`, orgId, identityId: ident.id, rule: 'unowned', owaspCode: 'NHI1', severity: ['critical', 'high', 'medium', 'low'][i % 4], severityRank: i % 4,

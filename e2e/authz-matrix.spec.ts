@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { request as pwRequest, type APIRequestContext } from '@playwright/test'
-import { createTestOrg, expect, insert, signInAs, sql, test, type TestOrg } from './fixtures'
+import { createTestOrg, expect, insert, query, signInAs, sql, test, type TestOrg } from './fixtures'
 
 // The authorization matrix: every server action and every route handler, found by reading the code and the
 // build (so a new one fails this test until it is listed below), called over HTTP as anonymous, as a person
@@ -361,11 +361,11 @@ const TABLES = [
 async function digest(orgId: string): Promise<string> {
   const h = createHash('sha256')
   for (const t of TABLES) {
-    h.update(t).update(JSON.stringify(await sql(`SELECT * FROM "${t}" WHERE "orgId" = ? ORDER BY "id"`, [orgId])))
+    h.update(t).update(JSON.stringify(await query(sql`SELECT * FROM ${sql.ident(t)} WHERE "orgId" = ${orgId} ORDER BY "id"`)))
   }
-  h.update(JSON.stringify(await sql(`SELECT "settings", "slug", "name" FROM "Organization" WHERE "id" = ?`, [orgId])))
-  h.update(JSON.stringify(await sql(`SELECT "id", "email", "name", "active" FROM "User" WHERE "id" IN (SELECT "userId" FROM "Membership" WHERE "orgId" = ?) ORDER BY "id"`, [orgId])))
-  h.update(JSON.stringify(await sql(`SELECT "seq", "action" FROM "AuditEvent" WHERE "orgId" = ? AND "outcome" <> 'denied' ORDER BY "seq"`, [orgId])))
+  h.update(JSON.stringify(await query(sql`SELECT "settings", "slug", "name" FROM "Organization" WHERE "id" = ${orgId}`)))
+  h.update(JSON.stringify(await query(sql`SELECT "id", "email", "name", "active" FROM "User" WHERE "id" IN (SELECT "userId" FROM "Membership" WHERE "orgId" = ${orgId}) ORDER BY "id"`)))
+  h.update(JSON.stringify(await query(sql`SELECT "seq", "action" FROM "AuditEvent" WHERE "orgId" = ${orgId} AND "outcome" <> 'denied' ORDER BY "seq"`)))
   return h.digest('hex')
 }
 
@@ -373,7 +373,7 @@ async function digest(orgId: string): Promise<string> {
 async function settle(orgId: string) {
   const deadline = Date.now() + 60_000
   while (Date.now() < deadline) {
-    const [r] = await sql<{ n: number | string }>(`SELECT COUNT(*) AS n FROM "Job" WHERE "orgId" = ? AND "status" IN ('queued', 'running', 'retrying')`, [orgId])
+    const [r] = await query<{ n: number | string }>(sql`SELECT COUNT(*) AS n FROM "Job" WHERE "orgId" = ${orgId} AND "status" IN ('queued', 'running', 'retrying')`)
     if (Number(r.n) === 0) return
     await new Promise((res) => setTimeout(res, 250))
   }
@@ -381,7 +381,7 @@ async function settle(orgId: string) {
 }
 
 async function deniedCount(orgId: string, userId: string): Promise<number> {
-  const [r] = await sql<{ n: number | string }>(`SELECT COUNT(*) AS n FROM "AuditEvent" WHERE "orgId" = ? AND "actorId" = ? AND "outcome" = 'denied'`, [orgId, userId])
+  const [r] = await query<{ n: number | string }>(sql`SELECT COUNT(*) AS n FROM "AuditEvent" WHERE "orgId" = ${orgId} AND "actorId" = ${userId} AND "outcome" = 'denied'`)
   return Number(r.n)
 }
 
@@ -405,9 +405,9 @@ async function buildWorld(): Promise<World> {
   const now = new Date()
   const a = await createTestOrg({ identities: 4 })
   const b = await createTestOrg({ identities: 2 })
-  const [orgA] = await sql<{ id: string }>(`SELECT "id" FROM "Organization" WHERE "slug" = ?`, [a.slug])
+  const [orgA] = await query<{ id: string }>(sql`SELECT "id" FROM "Organization" WHERE "slug" = ${a.slug}`)
   const orgId = orgA.id
-  const [src] = await sql<{ id: string }>(`SELECT "id" FROM "Source" WHERE "orgId" = ?`, [orgId])
+  const [src] = await query<{ id: string }>(sql`SELECT "id" FROM "Source" WHERE "orgId" = ${orgId}`)
   const spare = []
   for (const n of [1, 2, 3]) {
     const u = await user(`spare${n}.${a.slug}@e2e.example`, `Spare ${n}`)
@@ -466,7 +466,7 @@ async function buildWorld(): Promise<World> {
   // The worker's nightly scheduler would recompute and snapshot a new organization within a minute, changing it
   // under the test: today's and tomorrow's keyed jobs already exist, so it enqueues nothing.
   const days = [0, 1].map((d) => new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10))
-  for (const org of [orgId, (await sql<{ id: string }>(`SELECT "id" FROM "Organization" WHERE "slug" = ?`, [b.slug]))[0].id]) {
+  for (const org of [orgId, (await query<{ id: string }>(sql`SELECT "id" FROM "Organization" WHERE "slug" = ${b.slug}`))[0].id]) {
     for (const day of days) {
       for (const type of ['recompute_findings', 'metrics_snapshot']) {
         await insert('Job', [{ id: id(), orgId: org, type, status: 'succeeded', payload: '{}', idempotencyKey: `${type}:${org}:${day}`, attempts: 1, maxAttempts: 1, runAt: now, progress: 0, total: 0, createdAt: now, updatedAt: now }])
@@ -501,8 +501,8 @@ test.describe('authorization matrix', () => {
     test.setTimeout(600_000)
     const base = baseURL!
     const w = await buildWorld()
-    const [{ id: orgA }] = await sql<{ id: string }>(`SELECT "id" FROM "Organization" WHERE "slug" = ?`, [w.a.slug])
-    const [{ id: orgB }] = await sql<{ id: string }>(`SELECT "id" FROM "Organization" WHERE "slug" = ?`, [w.b.slug])
+    const [{ id: orgA }] = await query<{ id: string }>(sql`SELECT "id" FROM "Organization" WHERE "slug" = ${w.a.slug}`)
+    const [{ id: orgB }] = await query<{ id: string }>(sql`SELECT "id" FROM "Organization" WHERE "slug" = ${w.b.slug}`)
     const ids = actionIds()
     const session = async (email: string | null) => {
       const ctx = await pwRequest.newContext({ baseURL: base })
@@ -585,7 +585,7 @@ test.describe('authorization matrix', () => {
   test('each route handler checks session, organization and role; cross-site requests are refused', async ({ baseURL }) => {
     const base = baseURL!
     const w = await buildWorld()
-    const [{ id: orgA }] = await sql<{ id: string }>(`SELECT "id" FROM "Organization" WHERE "slug" = ?`, [w.a.slug])
+    const [{ id: orgA }] = await query<{ id: string }>(sql`SELECT "id" FROM "Organization" WHERE "slug" = ${w.a.slug}`)
     const session = async (email: string | null) => {
       const ctx = await pwRequest.newContext({ baseURL: base })
       if (email) await signInAs(ctx, email)

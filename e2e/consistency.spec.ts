@@ -1,11 +1,11 @@
-import { createTestOrg, expect, gotoAs, test } from './fixtures'
-import { insertRow, orgIdOf, rowId, runSql, type Row, type Statement } from './db'
+import type { Fragment } from '../lib/sql/sql'
+import { createTestOrg, expect, gotoAs, insertRow, orgIdOf, rowId, runSql, sql, test, type Row } from './fixtures'
 
 // What governance teams, owners and admins see agrees with itself: a settled finding is gone everywhere at once,
 // every number matches the list it opens, and nothing a source named is lost on the way to the screen.
 const DAY = 86_400_000
 
-async function addUser(orgId: string, name: string, st: Statement[]) {
+async function addUser(orgId: string, name: string, st: Fragment[]) {
   const id = rowId('u')
   st.push(insertRow('User', { id, email: `${id}@e2e.example`, name, active: true, createdAt: new Date() }))
   st.push(insertRow('Membership', { id: rowId('m'), orgId, userId: id, role: 'member', status: 'active', createdAt: new Date() }))
@@ -29,7 +29,7 @@ test.describe('consistency (governance, owner and admin journeys)', () => {
     const now = new Date()
     await runSql([
       insertRow('Finding', { id: `${ident.id}-unowned`, orgId, identityId: ident.id, rule: 'unowned', owaspCode: 'NHI1', severity: 'high', title: 'No owner', status: 'open', firstSeenAt: now, lastSeenAt: now }),
-      { sql: `UPDATE "Identity" SET "riskScore" = 25, "openFindings" = 1 WHERE "id" = $1`, args: [ident.id] },
+      sql`UPDATE "Identity" SET "riskScore" = 25, "openFindings" = 1 WHERE "id" = ${ident.id}`,
     ])
     await gotoAs(page, org.users.admin.email, `/${org.slug}/identities/${ident.id}`)
     await expect(page.getByRole('heading', { name: 'Findings (1)' })).toBeVisible()
@@ -58,8 +58,8 @@ test.describe('consistency (governance, owner and admin journeys)', () => {
     const org = await createTestOrg({ identities: 1 })
     const orgId = await orgIdOf(org.slug)
     const ident = { ...org.identities[0], name: 'rds-payments.cluster-c9x2.us-east-1' }
-    await runSql([{ sql: `UPDATE "Identity" SET "name" = $1, "searchText" = $1 WHERE "id" = $2`, args: [ident.name, ident.id] }])
-    const st: Statement[] = []
+    await runSql([sql`UPDATE "Identity" SET "name" = ${ident.name}, "searchText" = ${ident.name} WHERE "id" = ${ident.id}`])
+    const st: Fragment[] = []
     const light: string[] = []
     for (let n = 0; n < 12; n++) light.push(await addUser(orgId, `Reviewer ${String.fromCharCode(65 + n)}`, st))
     const heavy = await addUser(orgId, 'Zed Heavy', st)
@@ -113,9 +113,9 @@ test.describe('consistency (governance, owner and admin journeys)', () => {
     const org = await createTestOrg({ identities: 2 })
     const orgId = await orgIdOf(org.slug)
     const ident = org.identities[1]
-    const [[src]] = await runSql([{ sql: `SELECT "sourceId" FROM "Identity" WHERE "id" = $1`, args: [ident.id] }])
+    const [[src]] = await runSql([sql`SELECT "sourceId" FROM "Identity" WHERE "id" = ${ident.id}`])
     const now = new Date()
-    const st: Statement[] = []
+    const st: Fragment[] = []
     const resourceId = rowId('r')
     const entId = rowId('e')
     const grantId = rowId('g')
@@ -149,15 +149,15 @@ test.describe('consistency (governance, owner and admin journeys)', () => {
   test('dashboard and settings: each number counts what the list it opens shows', async ({ page }) => {
     const org = await createTestOrg({ identities: 13, identity: (i, users) => (i < 2 ? { ownerId: users.member.id } : undefined) })
     const orgId = await orgIdOf(org.slug)
-    const st: Statement[] = []
+    const st: Fragment[] = []
     // Thirteen sources, one identity each: the chart shows the largest and says how many more there are.
     for (const [n, ident] of org.identities.entries()) {
       const sid = rowId('s')
       st.push(insertRow('Source', { id: sid, orgId, name: `Source ${String(n).padStart(2, '0')}`, type: 'csv', config: '{}', status: 'active', createdAt: new Date() }))
-      st.push({ sql: `UPDATE "Identity" SET "sourceId" = $1 WHERE "id" = $2`, args: [sid, ident.id] })
+      st.push(sql`UPDATE "Identity" SET "sourceId" = ${sid} WHERE "id" = ${ident.id}`)
     }
     // A deleted identity the member owned: counted nowhere.
-    st.push({ sql: `UPDATE "Identity" SET "status" = 'deleted' WHERE "id" = $1`, args: [org.identities[1].id] })
+    st.push(sql`UPDATE "Identity" SET "status" = 'deleted' WHERE "id" = ${org.identities[1].id}`)
     st.push(insertRow('Credential', { id: rowId('cr'), orgId, identityId: org.identities[2].id, kind: 'token', fingerprint: rowId('fp'), createdAt: new Date(Date.now() - 400 * DAY), status: 'active' }))
     st.push(insertRow('Finding', { id: `${org.identities[2].id}-old-secret`, orgId, identityId: org.identities[2].id, rule: 'old-secret', owaspCode: 'NHI7', severity: 'medium', title: 'Secret not rotated in 90 days', status: 'open', firstSeenAt: new Date(), lastSeenAt: new Date() }))
     await runSql(st)

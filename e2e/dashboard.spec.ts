@@ -1,45 +1,27 @@
-import path from 'node:path'
-import Database from 'better-sqlite3'
-import pg from 'pg'
-import { createTestOrg, expect, gotoAs, test } from './fixtures'
+import type { Fragment } from '../lib/sql/sql'
+import { createTestOrg, expect, gotoAs, query, sql, test } from './fixtures'
 
 // Expected values come from the same database the server reads (scripts/test.sh sets DATABASE_URL for both).
-const url = process.env.DATABASE_URL ?? `file:${path.resolve('data/custodian.db')}`
 const DAY = 86_400_000
 const fmt = (n: number) => new Intl.NumberFormat('en-US').format(n)
 
-async function scalar(sqliteSql: string, pgSql: string, params: unknown[]): Promise<number> {
-  if (url.startsWith('file:')) {
-    const db = new Database(url.slice('file:'.length), { readonly: true })
-    try {
-      return Number((db.prepare(sqliteSql).get(...params) as { n: number }).n)
-    } finally {
-      db.close()
-    }
-  }
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    return Number((await client.query(pgSql, params)).rows[0].n)
-  } finally {
-    await client.end()
-  }
+async function scalar(q: Fragment): Promise<number> {
+  const [{ n }] = await query<{ n: number | string }>(q)
+  return Number(n)
 }
 
 async function acmeCounts() {
-  const org = `(SELECT "id" FROM "Organization" WHERE "slug" = 'acme')`
-  const live = `"orgId" = ${org} AND "status" <> 'deleted'`
-  const cutoff = Date.now() - 90 * DAY
-  const q = (where: string) => scalar(`SELECT COUNT(*) AS n FROM "Identity" WHERE ${live} AND ${where}`, `SELECT COUNT(*) AS n FROM "Identity" WHERE ${live} AND ${where.replace(/\?/g, '$1')}`, where.includes('?') ? [url.startsWith('file:') ? cutoff : new Date(cutoff).toISOString()] : [])
+  const org = sql`(SELECT "id" FROM "Organization" WHERE "slug" = 'acme')`
+  const live = sql`"orgId" = ${org} AND "status" <> 'deleted'`
+  const cutoff = new Date(Date.now() - 90 * DAY)
+  const q = (where: Fragment) => scalar(sql`SELECT COUNT(*) AS n FROM "Identity" WHERE ${live} AND ${where}`)
   const overprivileged = await scalar(
-    `SELECT COUNT(DISTINCT f."identityId") AS n FROM "Finding" f JOIN "Identity" i ON i."id" = f."identityId" WHERE f."orgId" = ${org} AND f."status" = 'open' AND f."owaspCode" = 'NHI5' AND i."status" <> 'deleted'`,
-    `SELECT COUNT(DISTINCT f."identityId") AS n FROM "Finding" f JOIN "Identity" i ON i."id" = f."identityId" WHERE f."orgId" = ${org} AND f."status" = 'open' AND f."owaspCode" = 'NHI5' AND i."status" <> 'deleted'`,
-    [],
+    sql`SELECT COUNT(DISTINCT f."identityId") AS n FROM "Finding" f JOIN "Identity" i ON i."id" = f."identityId" WHERE f."orgId" = ${org} AND f."status" = 'open' AND f."owaspCode" = 'NHI5' AND i."status" <> 'deleted'`,
   )
   return {
-    total: await q('1 = 1'),
-    unowned: await q('"ownerId" IS NULL'),
-    dormant: await q('("lastUsedAt" IS NULL OR "lastUsedAt" < ?)'),
+    total: await q(sql`1 = 1`),
+    unowned: await q(sql`"ownerId" IS NULL`),
+    dormant: await q(sql`("lastUsedAt" IS NULL OR "lastUsedAt" < ${cutoff})`),
     overprivileged,
   }
 }

@@ -1,10 +1,10 @@
-import { createTestOrg, expect, gotoAs, insert, sql, test } from './fixtures'
+import { createTestOrg, expect, gotoAs, insert, query, sql, test } from './fixtures'
 
 // Governance triages findings: most severe first across pages, filters shown as chips, accepted risks owned and revocable.
 test.describe('findings (governance journey)', () => {
   test('sorted by severity across pages, filtered with chips, a risk accepted and its acceptance revoked', async ({ page }) => {
     const org = await createTestOrg({ identities: 4, identity: (i) => ({ riskScore: [90, 10, 60, 30][i], environment: i % 2 ? 'staging' : 'production' }) })
-    const [{ id: orgId }] = await sql<{ id: string }>(`SELECT "id" FROM "Organization" WHERE "slug" = ?`, [org.slug])
+    const [{ id: orgId }] = await query<{ id: string }>(sql`SELECT "id" FROM "Organization" WHERE "slug" = ${org.slug}`)
     const severities = ['low', 'critical', 'high', 'critical'] as const
     const rank = { critical: 0, high: 1, medium: 2, low: 3 }
     const now = new Date()
@@ -43,7 +43,7 @@ test.describe('findings (governance journey)', () => {
     await dialog.getByLabel('Why does the acceptance end?').fill('The network policy was removed')
     await dialog.getByRole('button', { name: 'Revoke acceptance' }).click()
     await expect(page.getByText('No accepted risks')).toBeVisible()
-    const [audit] = await sql<{ n: number | string }>(`SELECT COUNT(*) AS n FROM "AuditEvent" WHERE "orgId" = ? AND "action" = 'finding.accept-revoked'`, [orgId])
+    const [audit] = await query<{ n: number | string }>(sql`SELECT COUNT(*) AS n FROM "AuditEvent" WHERE "orgId" = ${orgId} AND "action" = 'finding.accept-revoked'`)
     expect(Number(audit.n)).toBe(1)
   })
 })

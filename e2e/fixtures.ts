@@ -2,39 +2,67 @@ import { randomBytes } from 'node:crypto'
 import path from 'node:path'
 import { test as base, expect, type APIRequestContext, type Page } from '@playwright/test'
 import AxeBuilder from '@axe-core/playwright'
-import Database from 'better-sqlite3'
-import pg from 'pg'
+import { openDriverSql, type DriverSql } from '../lib/sql/driver'
+import { sql, type Fragment } from '../lib/sql/sql'
 
-// The same database the server under test uses (scripts/test.sh sets DATABASE_URL for both).
+// Straight reads and writes on the database the server under test uses (scripts/test.sh sets DATABASE_URL for both),
+// written with lib/sql's builder: `await query<{ id: string }>(sql`SELECT "id" FROM "Organization" WHERE "slug" = ${slug}`)`.
 const url = process.env.DATABASE_URL ?? `file:${path.resolve('data/custodian.db')}`
+export { sql }
 
-type Row = Record<string, string | number | boolean | Date | null>
+export type Row = Record<string, string | number | boolean | Date | null>
 
-export async function insert(table: string, rows: Row[]) {
-  if (rows.length === 0) return
-  const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))]
-  if (url.startsWith('file:')) {
-    const db = new Database(url.slice('file:'.length))
-    const stmt = db.prepare(`INSERT INTO "${table}" (${cols.map((c) => `"${c}"`).join(',')}) VALUES (${cols.map(() => '?').join(',')})`)
-    const tx = db.transaction((rs: Row[]) => {
-      for (const r of rs) stmt.run(cols.map((c) => { const v = r[c] ?? null; return v instanceof Date ? v.getTime() : typeof v === 'boolean' ? (v ? 1 : 0) : v }))
-    })
-    tx(rows)
-    db.close()
-    return
-  }
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
+async function withDb<T>(fn: (s: DriverSql) => Promise<T>): Promise<T> {
+  const s = await openDriverSql(url)
   try {
-    for (const r of rows) {
-      await client.query(`INSERT INTO "${table}" (${cols.map((c) => `"${c}"`).join(',')}) VALUES (${cols.map((_, i) => `$${i + 1}`).join(',')})`, cols.map((c) => r[c] ?? null))
-    }
+    return await fn(s)
   } finally {
-    await client.end()
+    await s.close()
   }
 }
 
-const id = () => `e2e${randomBytes(10).toString('hex')}`
+/** The rows of one statement. */
+export function query<T = Record<string, unknown>>(q: Fragment): Promise<T[]> {
+  return withDb((s) => s.query<T>(q))
+}
+
+/** Runs one statement; returns how many rows it changed. */
+export function execute(q: Fragment): Promise<number> {
+  return withDb((s) => s.execute(q))
+}
+
+/** Statements in one transaction; returns each one's rows. */
+export function runSql(statements: Fragment[]): Promise<Row[][]> {
+  return withDb((s) =>
+    s.transaction(async (tx) => {
+      const out: Row[][] = []
+      for (const q of statements) out.push(await tx.query<Row>(q))
+      return out
+    }),
+  )
+}
+
+/** One row's INSERT statement, for runSql. */
+export function insertRow(table: string, row: Row): Fragment {
+  const cols = Object.keys(row)
+  return sql`INSERT INTO ${sql.ident(table)} (${sql.join(cols.map(sql.ident))}) VALUES (${sql.join(cols.map((c) => row[c]))})`
+}
+
+/** Rows of one table (missing columns are NULL). */
+export async function insert(table: string, rows: Row[]) {
+  if (rows.length === 0) return
+  const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))]
+  await withDb((s) => s.insertObjects(table, cols, rows))
+}
+
+export const rowId = (prefix = 'e2e') => `${prefix}${randomBytes(10).toString('hex')}`
+
+export async function orgIdOf(slug: string): Promise<string> {
+  const [org] = await query<{ id: string }>(sql`SELECT "id" FROM "Organization" WHERE "slug" = ${slug}`)
+  return org.id
+}
+
+const id = () => rowId()
 
 export type TestOrg = {
   slug: string
@@ -116,7 +144,7 @@ export async function createActiveCampaign(
   org: TestOrg,
   opts: { identities?: number[]; name?: string; justificationRule?: string; recommendation?: 'keep' | 'revoke'; defaultDecision?: string } = {},
 ) {
-  const [{ id: orgId }] = await sql<{ id: string }>(`SELECT "id" FROM "Organization" WHERE "slug" = ?`, [org.slug])
+  const orgId = await orgIdOf(org.slug)
   const now = new Date()
   const campaignId = id()
   const picked = (opts.identities ?? org.identities.map((_, i) => i)).map((i) => org.identities[i])
@@ -135,28 +163,6 @@ export async function createActiveCampaign(
   }))
   await insert('ReviewItem', items)
   return { id: campaignId, items: items.map((i) => ({ id: i.id, identityName: i.identityName })) }
-}
-
-/** Reads the server's database directly (tests only): `?` placeholders on both engines; dates come back as Date. */
-export async function sql<T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
-  const bind = params.map((v) => (v instanceof Date ? (url.startsWith('file:') ? v.getTime() : v) : typeof v === 'boolean' && url.startsWith('file:') ? (v ? 1 : 0) : v))
-  if (url.startsWith('file:')) {
-    const db = new Database(url.slice('file:'.length))
-    try {
-      const stmt = db.prepare(text)
-      return (stmt.reader ? stmt.all(...bind) : (stmt.run(...bind), [])) as T[]
-    } finally {
-      db.close()
-    }
-  }
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    let i = 0
-    return (await client.query(text.replace(/\?/g, () => `$${++i}`), bind)).rows as T[]
-  } finally {
-    await client.end()
-  }
 }
 
 // Accessibility: the first time any journey opens a page (by route: ids and the organization's slug do not count),

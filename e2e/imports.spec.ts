@@ -3,43 +3,18 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { Readable } from 'node:stream'
 import type { Page } from '@playwright/test'
-import Database from 'better-sqlite3'
-import pg from 'pg'
-import { createTestOrg, expect, gotoAs, signInAs, test, type TestOrg } from './fixtures'
-
-// Reads and writes the database the server under test uses.
-const url = process.env.DATABASE_URL ?? 'file:data/custodian.db'
-async function sql<T = Record<string, unknown>>(text: string, args: unknown[] = []): Promise<T[]> {
-  if (url.startsWith('file:')) {
-    const db = new Database(url.slice('file:'.length))
-    try {
-      const st = db.prepare(text.replace(/\$\d+/g, '?'))
-      return (st.reader ? st.all(...args) : (st.run(...args), [])) as T[]
-    } finally {
-      db.close()
-    }
-  }
-  const c = new pg.Client({ connectionString: url })
-  await c.connect()
-  try {
-    return (await c.query(text, args)).rows as T[]
-  } finally {
-    await c.end()
-  }
-}
+import { createTestOrg, execute, expect, gotoAs, query, rowId, signInAs, sql, test, type TestOrg } from './fixtures'
 
 /** An import source of the org, written straight to the database; returns its id. */
 async function addImportSource(org: TestOrg, name: string, format: string, type: string) {
-  const id = `e2e${randomBytes(10).toString('hex')}`
-  const now = url.startsWith('file:') ? Date.now() : new Date()
-  await sql(`INSERT INTO "Source" ("id","orgId","name","type","config","status","createdAt") SELECT $1, "id", $2, $3, $4, 'active', $5 FROM "Organization" WHERE "slug" = $6`, [
-    id, name, type, JSON.stringify({ importFormat: format }), now, org.slug,
-  ])
+  const id = rowId()
+  await execute(sql`INSERT INTO "Source" ("id","orgId","name","type","config","status","createdAt")
+    SELECT ${id}, "id", ${name}, ${type}, ${sql.json({ importFormat: format })}, 'active', ${new Date()} FROM "Organization" WHERE "slug" = ${org.slug}`)
   return id
 }
 
 const jobsOf = async (org: TestOrg) =>
-  Number((await sql<{ n: number | string }>(`SELECT COUNT(*) AS "n" FROM "Job" j JOIN "Organization" o ON o."id" = j."orgId" WHERE o."slug" = $1`, [org.slug]))[0].n)
+  Number((await query<{ n: number | string }>(sql`SELECT COUNT(*) AS "n" FROM "Job" j JOIN "Organization" o ON o."id" = j."orgId" WHERE o."slug" = ${org.slug}`))[0].n)
 
 /** The session cookies of the page, for requests made outside the browser (streamed uploads). */
 async function cookieHeader(page: Page) {
@@ -266,6 +241,6 @@ test('Kubernetes: an annotated owner who is a member lands as the owner, one who
   await expect(page.getByRole('link', { name: 'team-a/worker' })).toBeVisible()
   await expect(page.getByRole('link', { name: 'team-a/api' })).toBeVisible()
   await expect(page.getByRole('link', { name: 'payments-prod/ledger' })).toHaveCount(0)
-  const audit = await sql<{ n: number | string }>(`SELECT COUNT(*) AS "n" FROM "AuditEvent" a JOIN "Organization" o ON o."id" = a."orgId" WHERE o."slug" = $1 AND a."action" = 'source.environment'`, [org.slug])
+  const audit = await query<{ n: number | string }>(sql`SELECT COUNT(*) AS "n" FROM "AuditEvent" a JOIN "Organization" o ON o."id" = a."orgId" WHERE o."slug" = ${org.slug} AND a."action" = 'source.environment'`)
   expect(Number(audit[0].n)).toBe(1)
 })

@@ -2,18 +2,13 @@ import fs from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { request as pwRequest } from '@playwright/test'
 import { parse } from 'csv-parse/sync'
-import { createTestOrg, expect, gotoAs, insert, signInAs, sql, test, type TestOrg } from './fixtures'
+import { createTestOrg, expect, gotoAs, insert, orgIdOf, query, signInAs, sql, test, type TestOrg } from './fixtures'
 
 // The inventory as governance uses it: every filter visible as a chip, named views, the CSV export and
 // "Review these". 30 identities: kinds cycle api_key, bot, ci_cd; #0–#5 have an open NHI5 finding.
 
 const KINDS = ['api_key', 'bot', 'ci_cd'] as const
 const EVIL = '=HYPERLINK("http://evil.example","x")'
-
-async function orgIdOf(slug: string) {
-  const [{ id }] = await sql<{ id: string }>(`SELECT "id" FROM "Organization" WHERE "slug" = ?`, [slug])
-  return id
-}
 
 /** The worker's nightly recompute would resolve the findings written here: today's and tomorrow's keyed jobs already exist. */
 async function keepFindings(orgId: string) {
@@ -168,9 +163,8 @@ test.describe('inventory views (governance journey)', () => {
     await page.getByRole('button', { name: 'Saved views' }).click()
     await expect(page.getByRole('group', { name: 'Saved views' }).getByRole('link')).toHaveCount(0)
 
-    const audit = await sql<{ action: string; actorId: string; targetLabel: string }>(
-      `SELECT "action", "actorId", "targetLabel" FROM "AuditEvent" WHERE "orgId" = ? AND "action" LIKE 'saved-view.%' ORDER BY "seq"`,
-      [orgId],
+    const audit = await query<{ action: string; actorId: string; targetLabel: string }>(
+      sql`SELECT "action", "actorId", "targetLabel" FROM "AuditEvent" WHERE "orgId" = ${orgId} AND "action" LIKE 'saved-view.%' ORDER BY "seq"`,
     )
     expect(audit).toEqual([
       { action: 'saved-view.create', actorId: org.users.governance.id, targetLabel: 'Overprivileged bots' },
@@ -200,7 +194,7 @@ test.describe('inventory views (governance journey)', () => {
     const rows = (parse(await res.text()) as string[][]).slice(1)
     expect(rows.map((r) => r[0]).sort()).toEqual([0, 1, 3, 4].map((i) => org.identities[i].id).sort())
 
-    const audit = await sql<{ actorId: string; details: string }>(`SELECT "actorId", "details" FROM "AuditEvent" WHERE "orgId" = ? AND "action" = 'identity.export' ORDER BY "seq"`, [orgId])
+    const audit = await query<{ actorId: string; details: string }>(sql`SELECT "actorId", "details" FROM "AuditEvent" WHERE "orgId" = ${orgId} AND "action" = 'identity.export' ORDER BY "seq"`)
     expect(audit.map((a) => ({ actorId: a.actorId, ...JSON.parse(a.details) }))).toEqual([
       { actorId: org.users.auditor.id, format: 'csv', filter: { kind: 'bot' }, rows: 10 },
       { actorId: org.users.auditor.id, format: 'csv', filter: { kind: 'bot,api_key', finding: 'NHI5' }, rows: 4 },
@@ -234,7 +228,7 @@ test.describe('inventory views (governance journey)', () => {
     await page.getByLabel('Name', { exact: true }).fill('Overprivileged keys and bots')
     await page.getByRole('button', { name: 'Save as draft' }).click()
     await expect(page).toHaveURL(new RegExp(`/${org.slug}/campaigns/(?!new)[a-z0-9]+$`))
-    const [c] = await sql<{ scope: string }>(`SELECT "scope" FROM "Campaign" WHERE "orgId" = ? AND "name" = ?`, [orgId, 'Overprivileged keys and bots'])
+    const [c] = await query<{ scope: string }>(sql`SELECT "scope" FROM "Campaign" WHERE "orgId" = ${orgId} AND "name" = ${'Overprivileged keys and bots'}`)
     expect(JSON.parse(c.scope)).toMatchObject({ kind: ['api_key', 'bot'], finding: 'NHI5' })
 
     for (const role of ['member', 'auditor'] as const) {

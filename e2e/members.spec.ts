@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { createTestOrg, expect, gotoAs, insert, signInAs, sql, test, type TestOrg } from './fixtures'
+import { createTestOrg, execute, expect, gotoAs, insert, query, signInAs, sql, test, type TestOrg } from './fixtures'
 
 const id = () => `mem${randomBytes(10).toString('hex')}`
 
@@ -8,7 +8,7 @@ test.describe('members (admin journey)', () => {
   let orgId: string
   test.beforeAll(async () => {
     org = await createTestOrg({ identities: 3 })
-    ;[{ id: orgId }] = await sql<{ id: string }>(`SELECT "id" FROM "Organization" WHERE "slug" = ?`, [org.slug])
+    ;[{ id: orgId }] = await query<{ id: string }>(sql`SELECT "id" FROM "Organization" WHERE "slug" = ${org.slug}`)
   })
 
   test('an admin invites a person by e-mail; they sign in, accept the link and join with the role', async ({ page, browser, context }) => {
@@ -34,7 +34,7 @@ test.describe('members (admin journey)', () => {
     await expect(shown.getByRole('button', { name: 'Copied' })).toBeVisible()
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(link)
     const token = link.split('/').pop()!
-    const [row] = await sql<{ tokenHash: string; role: string }>(`SELECT "tokenHash", "role" FROM "Invitation" WHERE "orgId" = ? AND "email" = ?`, [orgId, email])
+    const [row] = await query<{ tokenHash: string; role: string }>(sql`SELECT "tokenHash", "role" FROM "Invitation" WHERE "orgId" = ${orgId} AND "email" = ${email}`)
     expect(row).toEqual({ tokenHash: createHash('sha256').update(token).digest('hex'), role: 'governance' })
     await expect(page.getByTestId('invitations')).toContainText(email)
     await page.screenshot({ path: test.info().outputPath('settings-invited.png'), fullPage: true })
@@ -71,7 +71,7 @@ test.describe('members (admin journey)', () => {
     await expect(member).toContainText('Nia Newcomer')
     await expect(member.getByLabel('Role of Nia Newcomer')).toHaveValue('governance')
     await expect(page.getByTestId('invitations')).toHaveCount(0)
-    const audit = await sql<{ action: string }>(`SELECT "action" FROM "AuditEvent" WHERE "orgId" = ? AND "action" LIKE 'invitation.%' ORDER BY "seq"`, [orgId])
+    const audit = await query<{ action: string }>(sql`SELECT "action" FROM "AuditEvent" WHERE "orgId" = ${orgId} AND "action" LIKE 'invitation.%' ORDER BY "seq"`)
     expect(audit.map((a) => a.action)).toEqual(['invitation.create', 'invitation.accept'])
   })
 
@@ -108,7 +108,7 @@ test.describe('members (admin journey)', () => {
     await page.getByRole('dialog').getByRole('button', { name: 'Change role' }).click()
     await expect(page.getByRole('dialog')).toBeHidden()
     await expect(row.getByLabel(`Role of ${org.users.auditor.name}`)).toHaveValue('member')
-    const [a] = await sql<{ details: string }>(`SELECT "details" FROM "AuditEvent" WHERE "orgId" = ? AND "action" = 'member.role-change'`, [orgId])
+    const [a] = await query<{ details: string }>(sql`SELECT "details" FROM "AuditEvent" WHERE "orgId" = ${orgId} AND "action" = 'member.role-change'`)
     expect(JSON.parse(a.details)).toEqual({ from: 'auditor', to: 'member' })
 
     // The only admin cannot demote themselves.
@@ -130,8 +130,8 @@ test.describe('members (admin journey)', () => {
       { id: id(), orgId, userId: tom.id, role: 'member', status: 'active', createdAt: now },
       { id: id(), orgId, userId: rae.id, role: 'member', status: 'removed', createdAt: now, removedAt: now },
     ])
-    await sql(`UPDATE "Identity" SET "ownerId" = ? WHERE "id" = ?`, [tom.id, org.identities[1].id])
-    await sql(`UPDATE "Identity" SET "ownerId" = ?, "backupOwnerId" = ? WHERE "id" = ?`, [rae.id, tom.id, org.identities[2].id])
+    await execute(sql`UPDATE "Identity" SET "ownerId" = ${tom.id} WHERE "id" = ${org.identities[1].id}`)
+    await execute(sql`UPDATE "Identity" SET "ownerId" = ${rae.id}, "backupOwnerId" = ${tom.id} WHERE "id" = ${org.identities[2].id}`)
 
     await gotoAs(page, org.users.governance.email, `/${org.slug}/identities?q=e2e-bot&sort=name&dir=asc`)
     const table = page.getByRole('table', { name: 'Identities' })

@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto'
-import { createTestOrg, expect, gotoAs, insert, sql, test, type TestOrg } from './fixtures'
+import { createTestOrg, execute, expect, gotoAs, insert, query, sql, test, type TestOrg } from './fixtures'
 
 const id = () => `orq${randomBytes(10).toString('hex')}`
 const DAY = 86_400_000
 
 /** Grants (admin privileged; write and read not) and a credential on the identity, on its simulated demo source. */
 async function giveAccess(org: TestOrg, identityId: string) {
-  const [{ id: orgId }] = await sql<{ id: string }>(`SELECT "id" FROM "Organization" WHERE "slug" = ?`, [org.slug])
-  const [{ sourceId }] = await sql<{ sourceId: string }>(`SELECT "sourceId" FROM "Identity" WHERE "id" = ?`, [identityId])
+  const [{ id: orgId }] = await query<{ id: string }>(sql`SELECT "id" FROM "Organization" WHERE "slug" = ${org.slug}`)
+  const [{ sourceId }] = await query<{ sourceId: string }>(sql`SELECT "sourceId" FROM "Identity" WHERE "id" = ${identityId}`)
   const now = new Date()
   const resourceId = id()
   await insert('Resource', [{ id: resourceId, orgId, sourceId, externalId: `repo-${resourceId}`, name: 'acme/payments', type: 'repository', environment: 'production', createdAt: now }])
@@ -17,7 +17,7 @@ async function giveAccess(org: TestOrg, identityId: string) {
     await insert('Grant', [{ id: id(), orgId, identityId, entitlementId: e, privileged, createdAt: new Date(now.getTime() - 300 * DAY), status: 'active' }])
   }
   await insert('Credential', [{ id: id(), orgId, identityId, kind: 'token', label: 'deploy token', fingerprint: randomBytes(32).toString('hex'), createdAt: new Date(now.getTime() - 500 * DAY), status: 'active' }])
-  await sql(`UPDATE "Identity" SET "grantCount" = 3, "privileged" = ?, "credentialCount" = 1 WHERE "id" = ?`, [true, identityId])
+  await execute(sql`UPDATE "Identity" SET "grantCount" = 3, "privileged" = ${true}, "credentialCount" = 1 WHERE "id" = ${identityId}`)
 }
 
 test.describe('owner requests (owner and governance journey)', () => {
@@ -103,7 +103,7 @@ test.describe('owner requests (owner and governance journey)', () => {
     // The privileged grant, and the credentials of this privileged identity, still go through a request.
     await expect(grants.locator('tr', { hasText: 'admin' }).getByRole('button', { name: 'Request revocation of admin on acme/payments' })).toBeVisible()
     await expect(page.getByTestId('credentials').getByRole('button', { name: 'Request rotation of token · deploy token' })).toBeVisible()
-    const [{ n }] = await sql<{ n: number | string }>(`SELECT COUNT(*) AS n FROM "AuditEvent" WHERE "action" = 'owner-request.direct' AND "targetId" = ?`, [ident.id])
+    const [{ n }] = await query<{ n: number | string }>(sql`SELECT COUNT(*) AS n FROM "AuditEvent" WHERE "action" = 'owner-request.direct' AND "targetId" = ${ident.id}`)
     expect(Number(n)).toBe(1)
   })
 })

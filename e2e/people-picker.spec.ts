@@ -1,4 +1,4 @@
-import { createActiveCampaign, createTestOrg, expect, gotoAs, sql, test } from './fixtures'
+import { createActiveCampaign, createTestOrg, expect, gotoAs, query, sql, test } from './fixtures'
 
 // The searchable people picker where a reviewer is chosen: delegating review items, and a campaign's fallback reviewer.
 
@@ -24,7 +24,7 @@ test.describe('people picker', () => {
     await expect(to).toHaveValue(org.users.governance.name)
     await page.getByRole('button', { name: 'Delegate', exact: true }).click()
     await expect(page.getByTestId('review-message')).toContainText(`Handed 1 item to ${org.users.governance.name}`)
-    const [item] = await sql<{ reviewerId: string }>(`SELECT "reviewerId" FROM "ReviewItem" WHERE "identityId" = ?`, [org.identities[0].id])
+    const [item] = await query<{ reviewerId: string }>(sql`SELECT "reviewerId" FROM "ReviewItem" WHERE "identityId" = ${org.identities[0].id}`)
     expect(item.reviewerId).toBe(org.users.governance.id)
   })
 
@@ -46,7 +46,7 @@ test.describe('people picker', () => {
     await page.getByLabel('Name', { exact: true }).fill('Picked fallback')
     await page.getByRole('button', { name: 'Save as draft' }).click()
     await expect(page).toHaveURL(new RegExp(`/${org.slug}/campaigns/(?!new)[a-z0-9]+$`))
-    const [c] = await sql<{ fallbackReviewerId: string }>(`SELECT "fallbackReviewerId" FROM "Campaign" WHERE "name" = ? AND "createdById" = ?`, ['Picked fallback', org.users.governance.id])
+    const [c] = await query<{ fallbackReviewerId: string }>(sql`SELECT "fallbackReviewerId" FROM "Campaign" WHERE "name" = ${'Picked fallback'} AND "createdById" = ${org.users.governance.id}`)
     expect(c.fallbackReviewerId).toBe(org.users.admin.id)
   })
 })

@@ -1,66 +1,35 @@
 import { randomBytes } from 'node:crypto'
-import Database from 'better-sqlite3'
-import pg from 'pg'
-import { createTestOrg, expect, gotoAs, test, type TestOrg } from './fixtures'
+import type { Fragment } from '../lib/sql/sql'
+import { createTestOrg, expect, gotoAs, insertRow, orgIdOf, rowId, runSql, sql, test, type TestOrg } from './fixtures'
 
 // Grants and credentials for the spec's identities, written straight to the database the server uses.
-const url = process.env.DATABASE_URL ?? 'file:data/custodian.db'
-type Row = Record<string, string | number | boolean | Date | null>
-const id = () => `rem${randomBytes(10).toString('hex')}`
+const id = () => rowId('rem')
 const DAY = 86_400_000
 
-async function run(statements: { sql: string; args: unknown[] }[]) {
-  const conv = (v: unknown) => (v instanceof Date ? v.getTime() : typeof v === 'boolean' ? (v ? 1 : 0) : v)
-  if (url.startsWith('file:')) {
-    const db = new Database(url.slice('file:'.length))
-    const out: unknown[] = []
-    for (const s of statements) {
-      const st = db.prepare(s.sql.replace(/\$\d+/g, '?'))
-      out.push(st.reader ? st.all(...s.args.map(conv)) : st.run(...s.args.map(conv)))
-    }
-    db.close()
-    return out as Row[][]
-  }
-  const c = new pg.Client({ connectionString: url })
-  await c.connect()
-  try {
-    const out: Row[][] = []
-    for (const s of statements) out.push((await c.query(s.sql, s.args)).rows)
-    return out
-  } finally {
-    await c.end()
-  }
-}
-const insert = (table: string, r: Row) => {
-  const cols = Object.keys(r)
-  return { sql: `INSERT INTO "${table}" (${cols.map((c) => `"${c}"`).join(',')}) VALUES (${cols.map((_, i) => `$${i + 1}`).join(',')})`, args: cols.map((c) => r[c]) }
-}
-
 async function giveAccess(org: TestOrg, identityId: string, sourceType?: string) {
-  const [[o]] = await run([{ sql: `SELECT "id" FROM "Organization" WHERE "slug" = $1`, args: [org.slug] }])
-  const orgId = o.id as string
+  const orgId = await orgIdOf(org.slug)
   const now = new Date()
-  const st: { sql: string; args: unknown[] }[] = []
+  const st: Fragment[] = []
   let sourceId: string
   if (sourceType) {
     sourceId = id()
-    st.push(insert('Source', { id: sourceId, orgId, name: `${sourceType} import ${sourceId.slice(-4)}`, type: sourceType, config: '{}', status: 'active', createdAt: now }))
-    st.push({ sql: `UPDATE "Identity" SET "sourceId" = $1 WHERE "id" = $2`, args: [sourceId, identityId] })
+    st.push(insertRow('Source', { id: sourceId, orgId, name: `${sourceType} import ${sourceId.slice(-4)}`, type: sourceType, config: '{}', status: 'active', createdAt: now }))
+    st.push(sql`UPDATE "Identity" SET "sourceId" = ${sourceId} WHERE "id" = ${identityId}`)
   } else {
-    const [[i]] = await run([{ sql: `SELECT "sourceId" FROM "Identity" WHERE "id" = $1`, args: [identityId] }])
+    const [[i]] = await runSql([sql`SELECT "sourceId" FROM "Identity" WHERE "id" = ${identityId}`])
     sourceId = i.sourceId as string
   }
   const resourceId = id()
-  st.push(insert('Resource', { id: resourceId, orgId, sourceId, externalId: `repo-${resourceId}`, name: 'acme/payments', type: 'repository', environment: 'production', createdAt: now }))
+  st.push(insertRow('Resource', { id: resourceId, orgId, sourceId, externalId: `repo-${resourceId}`, name: 'acme/payments', type: 'repository', environment: 'production', createdAt: now }))
   const ents: [string, boolean, number | null][] = [['admin', true, 200], ['write', false, 2], ['read', false, null]]
   for (const [name, privileged, usedDaysAgo] of ents) {
     const e = id()
-    st.push(insert('Entitlement', { id: e, orgId, sourceId, resourceId, externalId: `${resourceId}:${name}`, name, privileged, createdAt: now }))
-    st.push(insert('Grant', { id: id(), orgId, identityId, entitlementId: e, privileged, createdAt: new Date(now.getTime() - 300 * DAY), lastUsedAt: usedDaysAgo === null ? null : new Date(now.getTime() - usedDaysAgo * DAY), status: 'active' }))
+    st.push(insertRow('Entitlement', { id: e, orgId, sourceId, resourceId, externalId: `${resourceId}:${name}`, name, privileged, createdAt: now }))
+    st.push(insertRow('Grant', { id: id(), orgId, identityId, entitlementId: e, privileged, createdAt: new Date(now.getTime() - 300 * DAY), lastUsedAt: usedDaysAgo === null ? null : new Date(now.getTime() - usedDaysAgo * DAY), status: 'active' }))
   }
-  st.push(insert('Credential', { id: id(), orgId, identityId, kind: 'token', label: 'deploy token', fingerprint: randomBytes(32).toString('hex'), createdAt: new Date(now.getTime() - 500 * DAY), status: 'active' }))
-  st.push({ sql: `UPDATE "Identity" SET "grantCount" = 3, "privileged" = $1, "credentialCount" = 1 WHERE "id" = $2`, args: [true, identityId] })
-  await run(st)
+  st.push(insertRow('Credential', { id: id(), orgId, identityId, kind: 'token', label: 'deploy token', fingerprint: randomBytes(32).toString('hex'), createdAt: new Date(now.getTime() - 500 * DAY), status: 'active' }))
+  st.push(sql`UPDATE "Identity" SET "grantCount" = 3, "privileged" = ${true}, "credentialCount" = 1 WHERE "id" = ${identityId}`)
+  await runSql(st)
 }
 
 test.describe('remediation (governance journey)', () => {

@@ -6,7 +6,3 @@ export function sqliteFile(url: string): string {
   return path.isAbsolute(p) ? p : path.resolve(/*turbopackIgnore: true*/ process.cwd(), p)
 }
 
-/** SQLite stores DateTime as epoch milliseconds (adapter option timestampFormat: 'unixepoch-ms'). */
-export function sqliteDate(d: Date | null | undefined): number | null {
-  return d ? d.getTime() : null
-}

@@ -143,7 +143,11 @@ function create(name) {
   else console.log('db: schema unchanged since the last migration; nothing written')
 }
 
-async function openDriver(url) {
+/**
+ * The migration runner's own connection: parameterless statements only (migration scripts, bookkeeping, counts), so
+ * none of lib/sql's placeholder or date rules apply here; everything with values goes through lib/sql.
+ */
+export async function openDriver(url = databaseUrl()) {
   const provider = providerOf(url)
   if (provider === 'sqlite') {
     const { default: Database } = await import('better-sqlite3')

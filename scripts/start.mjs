@@ -8,7 +8,7 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { databaseUrl, deploy, providerOf } from './db.mjs'
+import { databaseUrl, deploy, openDriver, providerOf } from './db.mjs'
 import { demoMode, resolveAuthSecret } from './runtime-config.mjs'
 import { supervise } from './supervise.mjs'
 
@@ -50,19 +50,13 @@ try {
 }
 
 async function isEmpty() {
-  if (providerOf(url) === 'sqlite') {
-    const { default: Database } = await import('better-sqlite3')
-    const db = new Database(url.slice('file:'.length), { readonly: true })
-    const n = db.prepare('SELECT COUNT(*) AS n FROM "Organization"').get().n
-    db.close()
-    return n === 0
+  const db = await openDriver(url)
+  try {
+    const [{ n }] = await db.query('SELECT COUNT(*) AS n FROM "Organization"')
+    return Number(n) === 0
+  } finally {
+    await db.close()
   }
-  const { default: pg } = await import('pg')
-  const c = new pg.Client({ connectionString: url })
-  await c.connect()
-  const n = Number((await c.query('SELECT COUNT(*) AS n FROM "Organization"')).rows[0].n)
-  await c.end()
-  return n === 0
 }
 
 if (demo && (await isEmpty())) {

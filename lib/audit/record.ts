@@ -3,7 +3,8 @@ import type { ActorRef } from '@/lib/auth/org-context'
 import { db, type Tx } from '@/lib/db'
 import { env } from '@/lib/env'
 import { auditHash, type ChainedFields } from '@/lib/audit/chain'
-import { insertRows, newId, type Columns } from '@/lib/db-sql'
+import { insertRows, newId, type Columns } from '@/lib/sql/bulk'
+import { prismaSql } from '@/lib/sql/prisma'
 
 export type AuditEntry = {
   action: string
@@ -82,7 +83,7 @@ export async function recordAuditMany(tx: Tx, ctx: AuditCtx, entries: AuditEntry
     prev = hash
     return AUDIT_COLUMNS.map(([c]) => row[c])
   })
-  await insertRows(tx, 'AuditEvent', AUDIT_COLUMNS, rows)
+  await insertRows(prismaSql(tx), 'AuditEvent', AUDIT_COLUMNS, rows)
   await tx.organization.update({ where: { id: ctx.org.id }, data: { auditHash: prev } })
 }
 

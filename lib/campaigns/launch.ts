@@ -1,11 +1,12 @@
 import 'server-only'
-import { insertRows, newId } from '@/lib/db-sql'
 import { recordAudit } from '@/lib/audit/record'
 import type { SystemCtx } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
-import { env } from '@/lib/env'
 import { notify } from '@/lib/notifications/notify'
 import { parseOrgSettings } from '@/lib/settings/schemas'
+import { insertRows, newId, queryIn } from '@/lib/sql/bulk'
+import { prismaSql } from '@/lib/sql/prisma'
+import { sql } from '@/lib/sql/sql'
 import { campaignIdentityWhere } from './internal'
 import { chooseReviewer, recommend } from './recommend'
 import type { ReviewSnapshot } from './schemas'
@@ -22,29 +23,22 @@ type GrantRow = { id: string; identityId: string; privileged: boolean; lastUsedA
 
 /** Active grants of these identities with entitlement and resource, in one join (3x faster than nested reads). */
 async function readGrants(identityIds: string[]): Promise<GrantRow[]> {
-  const out: GrantRow[] = []
-  const pg = env().databaseProvider === 'postgresql'
-  for (let k = 0; k < identityIds.length; k += 5000) {
-    const part = identityIds.slice(k, k + 5000)
-    const list = part.map((_, i) => (pg ? `$${i + 1}` : '?')).join(',')
-    const rows = await db.$queryRawUnsafe<{ id: string; identityId: string; privileged: boolean | number; lastUsedAt: Date | null; usageReported: boolean | number; entitlement: string; resource: string; resourceType: string }[]>(
-      `SELECT g."id", g."identityId", g."privileged", g."lastUsedAt", g."usageReported", e."name" AS "entitlement", r."name" AS "resource", r."type" AS "resourceType"
+  type Row = { id: string; identityId: string; privileged: boolean | number; lastUsedAt: Date | null; usageReported: boolean | number; entitlement: string; resource: string; resourceType: string }
+  const rows = await queryIn<Row>(
+    prismaSql(),
+    identityIds,
+    (list) => sql`SELECT g."id", g."identityId", g."privileged", g."lastUsedAt", g."usageReported", e."name" AS "entitlement", r."name" AS "resource", r."type" AS "resourceType"
        FROM "Grant" g JOIN "Entitlement" e ON e."id" = g."entitlementId" JOIN "Resource" r ON r."id" = e."resourceId"
-       WHERE g."identityId" IN (${list}) AND g."status" = 'active'`,
-      ...part,
-    )
-    for (const r of rows) {
-      out.push({
-        id: r.id,
-        identityId: r.identityId,
-        privileged: Boolean(r.privileged),
-        lastUsedAt: r.lastUsedAt ? new Date(r.lastUsedAt) : null,
-        usageReported: Boolean(r.usageReported),
-        entitlement: { name: r.entitlement, resource: { name: r.resource, type: r.resourceType } },
-      })
-    }
-  }
-  return out
+       WHERE g."identityId" IN ${list} AND g."status" = 'active'`,
+  )
+  return rows.map((r) => ({
+    id: r.id,
+    identityId: r.identityId,
+    privileged: Boolean(r.privileged),
+    lastUsedAt: r.lastUsedAt ? new Date(r.lastUsedAt) : null,
+    usageReported: Boolean(r.usageReported),
+    entitlement: { name: r.entitlement, resource: { name: r.resource, type: r.resourceType } },
+  }))
 }
 const GRANTS_IN_SNAPSHOT = 25
 const FINDINGS_IN_SNAPSHOT = 10
@@ -180,7 +174,7 @@ export async function runLaunch(ctx: SystemCtx, campaignId: string, progress: (d
     lap('buildMs')
     const now = new Date()
     await insertRows(
-      db,
+      prismaSql(),
       'ReviewItem',
       REVIEW_ITEM_COLUMNS,
       rows.map((r) => [newId(), r.orgId, r.campaignId, r.identityId, r.grantId, r.credentialId, r.reviewerId, r.snapshot, r.recommendation, r.recommendationReason, r.privileged, r.identityName, 'staged', 1, 0, 'none', now]),

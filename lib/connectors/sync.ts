@@ -15,9 +15,12 @@ import type {
 import { db, type Tx } from '@/lib/db'
 import { env } from '@/lib/env'
 import { NotFoundError } from '@/lib/errors'
-import { inChunks, insertRows, isPg, newId, param, rollupIdentities, selectIn, type Columns } from '@/lib/db-sql'
 import { parseSourceConfig } from '@/lib/connectors/registry'
+import { rollupIdentities } from '@/lib/inventory/rollup'
 import { sourceEnvironmentOf } from '@/lib/sources/schemas'
+import { insertRows, newId, queryIn, type Columns } from '@/lib/sql/bulk'
+import { prismaSql, withSqlitePageCache } from '@/lib/sql/prisma'
+import { inChunks, sql } from '@/lib/sql/sql'
 
 // The sync engine: turns what a connector discovered into a diff against the inventory (new, changed,
 // gone) and applies it in batches of at most BATCH records per transaction. Identities that disappear from a
@@ -69,6 +72,12 @@ export function fingerprintOf(raw: string): string {
 export type SyncCtx = { org: { id: string }; actor: ActorRef }
 
 export async function applyDiscovery(ctx: SyncCtx, sourceId: string, pages: AsyncIterable<DiscoveryPage>, opts: SyncOptions): Promise<SyncResult> {
+  // A large sync touches many index pages at random (cuid keys, 15 Identity indexes): the driver's 16 MiB page cache
+  // turns that into disk reads. 128 MiB while syncs run, given back after (the connection is the whole process's).
+  return withSqlitePageCache(128, () => sync(ctx, sourceId, pages, opts))
+}
+
+async function sync(ctx: SyncCtx, sourceId: string, pages: AsyncIterable<DiscoveryPage>, opts: SyncOptions): Promise<SyncResult> {
   const orgId = ctx.org.id
   const source = await db.source.findFirst({ where: { id: sourceId, orgId }, select: { id: true, name: true, config: true } })
   if (!source) throw new NotFoundError('Source not found')
@@ -223,9 +232,6 @@ class SyncRun {
   ) {}
 
   async prepare() {
-    // A large sync touches many index pages at random (cuid keys, 15 Identity indexes): SQLite's default 2 MiB page
-    // cache turns that into disk reads. 128 MiB for this connection, the same idea as lib/bulk.ts's load setting.
-    if (!isPg()) await db.$executeRawUnsafe('PRAGMA cache_size = -131072')
     const [any, members, resources, entitlements] = await Promise.all([
       db.identity.findFirst({ where: { sourceId: this.sourceId }, select: { id: true } }),
       db.membership.findMany({ where: { orgId: this.orgId, status: 'active', user: { active: true } }, select: { userId: true, user: { select: { email: true } } } }),
@@ -273,12 +279,12 @@ class SyncRun {
     for (const c of part.credentials ?? []) if (!ids.has(c.identityExternalId)) need.add(c.identityExternalId)
     for (const g of part.grants ?? []) if (!ids.has(g.identityExternalId)) need.add(g.identityExternalId)
     if (need.size) {
-      const rows = await selectIn<{ id: string; externalId: string }>(tx, `SELECT "id", "externalId" FROM "Identity" WHERE "sourceId" = ${param(1)} AND "externalId" IN $LIST`, [this.sourceId], [...need])
+      const rows = await queryIn<{ id: string; externalId: string }>(prismaSql(tx), [...need], (list) => sql`SELECT "id", "externalId" FROM "Identity" WHERE "sourceId" = ${this.sourceId} AND "externalId" IN ${list}`)
       for (const r of rows) ids.set(r.externalId, r.id)
     }
     await this.applyCredentials(tx, part.credentials ?? [], ids, touched)
     await this.applyGrants(tx, part.grants ?? [], ids, touched)
-    await rollupIdentities(tx, [...touched])
+    await rollupIdentities(prismaSql(tx), [...touched])
   }
 
   private async applyResources(tx: Tx, resources: DiscoveredResource[], entitlements: DiscoveredEntitlement[]) {
@@ -289,7 +295,7 @@ class SyncRun {
       this.resources.set(r.externalId, id)
       newResources.push([id, this.orgId, this.sourceId, r.externalId, r.name, r.type, r.environment ?? 'unknown', new Date()])
     }
-    await insertRows(tx, 'Resource', [['id', 'text'], ['orgId', 'text'], ['sourceId', 'text'], ['externalId', 'text'], ['name', 'text'], ['type', 'text'], ['environment', 'text'], ['createdAt', 'date']], newResources)
+    await insertRows(prismaSql(tx), 'Resource', [['id', 'text'], ['orgId', 'text'], ['sourceId', 'text'], ['externalId', 'text'], ['name', 'text'], ['type', 'text'], ['environment', 'text'], ['createdAt', 'date']], newResources)
     const newEntitlements: unknown[][] = []
     for (const e of entitlements) {
       const key = `${e.resourceExternalId}\u0000${e.externalId}`
@@ -312,7 +318,7 @@ class SyncRun {
       newEntitlements.push([id, this.orgId, this.sourceId, resourceId, e.externalId, e.name, e.description ?? null, e.privileged, new Date()])
     }
     await insertRows(
-      tx,
+      prismaSql(tx),
       'Entitlement',
       [['id', 'text'], ['orgId', 'text'], ['sourceId', 'text'], ['resourceId', 'text'], ['externalId', 'text'], ['name', 'text'], ['description', 'text'], ['privileged', 'bool'], ['createdAt', 'date']],
       newEntitlements,
@@ -325,12 +331,11 @@ class SyncRun {
     const byExt = new Map<string, DiscoveredIdentity>()
     for (const d of list) byExt.set(d.externalId, { ...byExt.get(d.externalId), ...stripUndefined(d) } as DiscoveredIdentity)
     const existing = new Map<string, ExistingIdentity>()
-    const rows = await selectIn<ExistingIdentity>(
-      tx,
-      `SELECT "id", "externalId", "name", "kind", "environment", "status", "description", "createdAt", "lastUsedAt", "usageReported", "metadata", "ownerId", "ownerOrigin"
-       FROM "Identity" WHERE "sourceId" = ${param(1)} AND "externalId" IN $LIST`,
-      [this.sourceId],
+    const rows = await queryIn<ExistingIdentity>(
+      prismaSql(tx),
       [...byExt.keys()],
+      (list) => sql`SELECT "id", "externalId", "name", "kind", "environment", "status", "description", "createdAt", "lastUsedAt", "usageReported", "metadata", "ownerId", "ownerOrigin"
+       FROM "Identity" WHERE "sourceId" = ${this.sourceId} AND "externalId" IN ${list}`,
     )
     for (const r of rows) existing.set(r.externalId, r)
     const now = new Date()
@@ -382,7 +387,7 @@ class SyncRun {
         this.result.changed++
       } else this.result.unchanged++
     }
-    await insertRows(tx, 'Identity', IDENTITY_COLUMNS, inserts)
+    await insertRows(prismaSql(tx), 'Identity', IDENTITY_COLUMNS, inserts)
     await this.applyTags(tx, tags)
     return ids
   }
@@ -390,7 +395,7 @@ class SyncRun {
   private async applyTags(tx: Tx, list: { identityId: string; tags: Record<string, string> }[]) {
     if (!list.length) return
     const existing = new Map<string, { id: string; value: string }>()
-    const rows = await selectIn<{ id: string; identityId: string; key: string; value: string }>(tx, `SELECT "id", "identityId", "key", "value" FROM "IdentityTag" WHERE "identityId" IN $LIST`, [], list.map((t) => t.identityId))
+    const rows = await queryIn<{ id: string; identityId: string; key: string; value: string }>(prismaSql(tx), list.map((t) => t.identityId), (ids) => sql`SELECT "id", "identityId", "key", "value" FROM "IdentityTag" WHERE "identityId" IN ${ids}`)
     for (const t of rows) existing.set(`${t.identityId}\u0000${t.key}`, t)
     const inserts: unknown[][] = []
     for (const { identityId, tags } of list) {
@@ -403,7 +408,7 @@ class SyncRun {
         } else if (old.value !== val && old.id) await tx.identityTag.update({ where: { id: old.id }, data: { value: val } })
       }
     }
-    await insertRows(tx, 'IdentityTag', TAG_COLUMNS, inserts)
+    await insertRows(prismaSql(tx), 'IdentityTag', TAG_COLUMNS, inserts)
   }
 
   private async applyCredentials(tx: Tx, list: DiscoveredCredential[], ids: Map<string, string>, touched: Set<string>) {
@@ -421,12 +426,11 @@ class SyncRun {
     const existing = new Map<string, Old>()
     // The identity ids were resolved within this source (so this organization); filtering by orgId as well
     // would steer SQLite onto an orgId index and scan the whole organization.
-    const rows = await selectIn<Old & { identityId: string; externalId: string | null }>(
-      tx,
-      `SELECT "id", "identityId", "externalId", "kind", "label", "fingerprint", "createdAt", "lastRotatedAt", "expiresAt", "lastUsedAt", "usageReported", "status"
-       FROM "Credential" WHERE "identityId" IN $LIST`,
-      [],
+    const rows = await queryIn<Old & { identityId: string; externalId: string | null }>(
+      prismaSql(tx),
       [...new Set([...wanted.values()].map((w) => w.identityId))],
+      (list) => sql`SELECT "id", "identityId", "externalId", "kind", "label", "fingerprint", "createdAt", "lastRotatedAt", "expiresAt", "lastUsedAt", "usageReported", "status"
+       FROM "Credential" WHERE "identityId" IN ${list}`,
     )
     for (const r of rows) if (r.externalId !== null) existing.set(`${r.identityId}\u0000${r.externalId}`, r)
     const now = new Date()
@@ -461,7 +465,7 @@ class SyncRun {
         this.result.credentials.changed++
       }
     }
-    await insertRows(tx, 'Credential', CREDENTIAL_COLUMNS, inserts)
+    await insertRows(prismaSql(tx), 'Credential', CREDENTIAL_COLUMNS, inserts)
   }
 
   private async applyGrants(tx: Tx, list: DiscoveredGrant[], ids: Map<string, string>, touched: Set<string>) {
@@ -481,11 +485,10 @@ class SyncRun {
       wanted.set(`${identityId}\u0000${ent.id}`, { identityId, ent, g })
     }
     const existing = new Map<string, { id: string; status: string; lastUsedAt: Date | null; usageReported: boolean | number; privileged: boolean }>()
-    const rows = await selectIn<{ id: string; identityId: string; entitlementId: string; status: string; lastUsedAt: Date | null; usageReported: boolean | number; privileged: boolean | number }>(
-      tx,
-      `SELECT "id", "identityId", "entitlementId", "status", "lastUsedAt", "usageReported", "privileged" FROM "Grant" WHERE "identityId" IN $LIST`,
-      [],
+    const rows = await queryIn<{ id: string; identityId: string; entitlementId: string; status: string; lastUsedAt: Date | null; usageReported: boolean | number; privileged: boolean | number }>(
+      prismaSql(tx),
       [...new Set([...wanted.values()].map((w) => w.identityId))],
+      (list) => sql`SELECT "id", "identityId", "entitlementId", "status", "lastUsedAt", "usageReported", "privileged" FROM "Grant" WHERE "identityId" IN ${list}`,
     )
     for (const r of rows) existing.set(`${r.identityId}\u0000${r.entitlementId}`, { ...r, privileged: Boolean(r.privileged) })
     const now = new Date()
@@ -513,7 +516,7 @@ class SyncRun {
         this.result.grants.changed++
       }
     }
-    await insertRows(tx, 'Grant', GRANT_COLUMNS, inserts)
+    await insertRows(prismaSql(tx), 'Grant', GRANT_COLUMNS, inserts)
   }
 
   /** Full sync only: what the source no longer has is marked (identities deleted, credentials and grants revoked), never erased. */
@@ -541,7 +544,7 @@ class SyncRun {
     }
     this.result.credentials.gone = await this.sweep('credential', this.seenCredentials, inTx, affected, now)
     this.result.grants.gone = await this.sweep('grant', this.seenGrants, inTx, affected, now)
-    await inChunks([...affected], BATCH, (chunk) => inTx((tx) => rollupIdentities(tx, chunk)))
+    await inChunks([...affected], BATCH, (chunk) => inTx((tx) => rollupIdentities(prismaSql(tx), chunk)))
   }
 
   private async sweep(what: 'credential' | 'grant', seen: Set<string>, inTx: InTx, affected: Set<string>, now: Date): Promise<number> {

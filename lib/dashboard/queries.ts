@@ -1,7 +1,7 @@
 import 'server-only'
 import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
-import { prismaSql } from '@/lib/findings/prisma-sql'
+import { prismaSql } from '@/lib/sql/prisma'
 import { getOrgSettings } from '@/lib/inventory/queries'
 import { computeOrgMetrics, saveSnapshot, type OrgMetrics } from '@/lib/metrics/compute'
 

@@ -1,48 +1,44 @@
 // The findings engine: evaluates every rule for a range or a list of identities with set-based SQL (one upsert per
 // rule, one resolve, one rollup). Runs on Prisma (jobs, and inside the transaction of each change that settles or
-// raises a finding) and on lib/bulk.ts (seeder, benchmark).
+// raises a finding) and on lib/sql/driver.ts (seeder, benchmark).
 import { OWNER_LEFT_RULE, RULE_IDS, RULES, SEVERITY_RANK, SEVERITY_WEIGHT } from '@/lib/findings/rules'
-import { dialect, num, run, type Dialect, type Frag, type Sql } from '@/lib/findings/sql'
+import { num, sql, type Fragment, type SqlClient } from '@/lib/sql/sql'
 import type { OrgSettings } from '@/lib/settings/schemas'
 
 export const FINDINGS_BATCH = 5_000
 
 /** `col || ''` compares the same but cannot use an index: the id range (primary key) must drive these scans, not the orgId indexes. */
-const byOrg = (col: string): Frag => dialect('sqlite').raw(`(${col} || '')`)
+const byOrg = (col: string): Fragment => sql.raw(`(${col} || '')`)
 
 export type RecomputeResult = { identities: number; batches: number; opened: number; open: number; reopened: number; ms: number }
 
 /** Accepted risks past their expiry become open again (they count in scores and dashboards from now on). */
-export async function reopenExpiredAcceptances(s: Sql, orgId: string, now: number): Promise<number> {
-  const d = dialect(s.engine)
-  const [{ n }] = await run<{ n: unknown }>(
-    s,
-    d.q`SELECT COUNT(*) AS n FROM "Finding" WHERE "orgId" = ${orgId} AND "status" = 'accepted' AND "acceptedUntil" < ${d.date(now)}`,
+export async function reopenExpiredAcceptances(s: SqlClient, orgId: string, now: number): Promise<number> {
+  const [{ n }] = await s.query<{ n: unknown }>(
+    sql`SELECT COUNT(*) AS n FROM "Finding" WHERE "orgId" = ${orgId} AND "status" = 'accepted' AND "acceptedUntil" < ${sql.date(now)}`,
   )
   if (num(n) === 0) return 0
-  await run(s, d.q`UPDATE "Finding" SET "status" = 'open' WHERE "orgId" = ${orgId} AND "status" = 'accepted' AND "acceptedUntil" < ${d.date(now)}`)
+  await s.execute(sql`UPDATE "Finding" SET "status" = 'open' WHERE "orgId" = ${orgId} AND "status" = 'accepted' AND "acceptedUntil" < ${sql.date(now)}`)
   // Scores of the identities concerned are refreshed by the batch pass that follows.
   return num(n)
 }
 
 /** Which identities a pass covers: the same predicate over `Identity i`, over `"Finding"` rows and over `"Identity"` rows. */
-type Scope = { identity: Frag; finding: Frag; identityRow: Frag }
+type Scope = { identity: Fragment; finding: Fragment; identityRow: Fragment }
 
 /**
  * Evaluates every rule for the identities in scope, in the caller's transaction: upserts what holds, resolves the
  * engine's findings that no longer hold (findings other code raises, such as "owner-left", keep their own life),
  * then refreshes Identity.openFindings and riskScore.
  */
-async function evaluate(s: Sql, scope: Scope, settings: OrgSettings, now: number) {
-  const d = dialect(s.engine)
-  const c = { d, settings, now }
-  const at = d.date(now)
+async function evaluate(s: SqlClient, scope: Scope, settings: OrgSettings, now: number) {
+  const c = { settings, now }
+  const at = sql.date(now)
   for (const rule of RULES) {
     // The finding id is derived from identity and rule: one row per pair for life (resolved rows reopen).
-    await run(
-      s,
-      d.q`INSERT INTO "Finding" ("id","orgId","identityId","rule","owaspCode","severity","severityRank","title","status","firstSeenAt","lastSeenAt")
-        SELECT i."id" || ${d.lit(`-${rule.id}`)}, i."orgId", i."id", ${d.lit(rule.id)}, ${d.lit(rule.owaspCode)}, ${rule.severity(c)}, ${rankOf(d, rule.severity(c))}, ${d.lit(rule.title(settings))}, 'open', ${at}, ${at}
+    await s.execute(
+      sql`INSERT INTO "Finding" ("id","orgId","identityId","rule","owaspCode","severity","severityRank","title","status","firstSeenAt","lastSeenAt")
+        SELECT i."id" || ${sql.lit(`-${rule.id}`)}, i."orgId", i."id", ${sql.lit(rule.id)}, ${sql.lit(rule.owaspCode)}, ${rule.severity(c)}, ${rankOf(rule.severity(c))}, ${sql.lit(rule.title(settings))}, 'open', ${at}, ${at}
         FROM "Identity" i WHERE ${scope.identity} AND i."status" <> 'deleted' AND (${rule.when(c)})
         ON CONFLICT ("identityId","rule") DO UPDATE SET "lastSeenAt" = excluded."lastSeenAt", "severity" = excluded."severity", "severityRank" = excluded."severityRank",
           "title" = excluded."title", "owaspCode" = excluded."owaspCode",
@@ -52,30 +48,27 @@ async function evaluate(s: Sql, scope: Scope, settings: OrgSettings, now: number
     )
   }
   // Whatever was not seen in this pass no longer holds.
-  await run(
-    s,
-    d.q`UPDATE "Finding" SET "status" = 'resolved', "resolvedAt" = ${at}
-      WHERE ${scope.finding} AND "status" <> 'resolved' AND "lastSeenAt" <> ${at} AND "rule" IN (${d.raw(RULE_IDS.map((r) => d.lit(r).text).join(','))})`,
+  await s.execute(
+    sql`UPDATE "Finding" SET "status" = 'resolved', "resolvedAt" = ${at}
+      WHERE ${scope.finding} AND "status" <> 'resolved' AND "lastSeenAt" <> ${at} AND "rule" IN (${sql.join(RULE_IDS.map((r) => sql.lit(r)), ',')})`,
   )
   // Offboarding's "owner left" ends when somebody owns the identity again, however that happened, or when it is deleted.
-  await run(
-    s,
-    d.q`UPDATE "Finding" SET "status" = 'resolved', "resolvedAt" = ${at}
-      WHERE ${scope.finding} AND "rule" = ${d.lit(OWNER_LEFT_RULE)} AND "status" <> 'resolved'
+  await s.execute(
+    sql`UPDATE "Finding" SET "status" = 'resolved', "resolvedAt" = ${at}
+      WHERE ${scope.finding} AND "rule" = ${sql.lit(OWNER_LEFT_RULE)} AND "status" <> 'resolved'
         AND EXISTS (SELECT 1 FROM "Identity" i WHERE i."id" = "Finding"."identityId" AND (i."ownerId" IS NOT NULL OR i."status" = 'deleted'))`,
   )
   await rollup(s, scope.identityRow)
 }
 
 /** Evaluates all rules for identities lo..hi (inclusive, by id) of one organization, in the caller's transaction. */
-export async function recomputeRange(s: Sql, orgId: string, lo: string, hi: string, settings: OrgSettings, now: number) {
-  const d = dialect(s.engine)
+export async function recomputeRange(s: SqlClient, orgId: string, lo: string, hi: string, settings: OrgSettings, now: number) {
   await evaluate(
     s,
     {
-      identity: d.q`i."id" >= ${lo} AND i."id" <= ${hi} AND ${byOrg('i."orgId"')} = ${orgId}`,
-      finding: d.q`"identityId" >= ${lo} AND "identityId" <= ${hi} AND ${byOrg('"orgId"')} = ${orgId}`,
-      identityRow: d.q`"id" >= ${lo} AND "id" <= ${hi} AND ${byOrg('"orgId"')} = ${orgId}`,
+      identity: sql`i."id" >= ${lo} AND i."id" <= ${hi} AND ${byOrg('i."orgId"')} = ${orgId}`,
+      finding: sql`"identityId" >= ${lo} AND "identityId" <= ${hi} AND ${byOrg('"orgId"')} = ${orgId}`,
+      identityRow: sql`"id" >= ${lo} AND "id" <= ${hi} AND ${byOrg('"orgId"')} = ${orgId}`,
     },
     settings,
     now,
@@ -92,22 +85,20 @@ const SHARED_SECRET_LIMIT = 1_000
  * `sharedSecrets` adds the identities holding a secret with the same fingerprint (their NHI8/NHI9 findings change too).
  */
 export async function recomputeIdentities(
-  s: Sql,
+  s: SqlClient,
   orgId: string,
   identityIds: readonly string[],
   settings: OrgSettings,
   opts: { now?: number; sharedSecrets?: boolean } = {},
 ) {
-  const d = dialect(s.engine)
   const now = opts.now ?? Date.now()
   const ids = new Set(identityIds)
   if (opts.sharedSecrets && ids.size) {
     for (let i = 0; i < identityIds.length; i += SETTLE_CHUNK) {
-      const rows = await run<{ id: string }>(
-        s,
-        d.q`SELECT DISTINCT c2."identityId" AS "id" FROM "Credential" c
+      const rows = await s.query<{ id: string }>(
+        sql`SELECT DISTINCT c2."identityId" AS "id" FROM "Credential" c
           JOIN "Credential" c2 ON c2."orgId" = c."orgId" AND c2."fingerprint" = c."fingerprint" AND c2."identityId" <> c."identityId"
-          WHERE c."identityId" IN ${d.ids(identityIds.slice(i, i + SETTLE_CHUNK))} AND ${byOrg('c."orgId"')} = ${orgId} LIMIT ${SHARED_SECRET_LIMIT}`,
+          WHERE c."identityId" IN ${sql.ids(identityIds.slice(i, i + SETTLE_CHUNK))} AND ${byOrg('c."orgId"')} = ${orgId} LIMIT ${SHARED_SECRET_LIMIT}`,
       )
       for (const r of rows) ids.add(r.id)
     }
@@ -119,9 +110,9 @@ export async function recomputeIdentities(
     await evaluate(
       s,
       {
-        identity: d.q`i."id" IN ${d.ids(chunk)} AND ${byOrg('i."orgId"')} = ${orgId}`,
-        finding: d.q`"identityId" IN ${d.ids(chunk)} AND ${byOrg('"orgId"')} = ${orgId}`,
-        identityRow: d.q`"id" IN ${d.ids(chunk)} AND ${byOrg('"orgId"')} = ${orgId}`,
+        identity: sql`i."id" IN ${sql.ids(chunk)} AND ${byOrg('i."orgId"')} = ${orgId}`,
+        finding: sql`"identityId" IN ${sql.ids(chunk)} AND ${byOrg('"orgId"')} = ${orgId}`,
+        identityRow: sql`"id" IN ${sql.ids(chunk)} AND ${byOrg('"orgId"')} = ${orgId}`,
       },
       settings,
       now,
@@ -131,51 +122,46 @@ export async function recomputeIdentities(
 }
 
 /** The rank column for a severity expression (Finding.severityRank). */
-const rankOf = (d: Dialect, severity: Frag): Frag =>
-  d.q`CASE ${severity} ${d.raw(Object.entries(SEVERITY_RANK).map(([k, r]) => `WHEN '${k}' THEN ${r}`).join(' '))} ELSE 3 END`
+const rankOf = (severity: Fragment): Fragment =>
+  sql`CASE ${severity} ${sql.raw(Object.entries(SEVERITY_RANK).map(([k, r]) => `WHEN '${k}' THEN ${r}`).join(' '))} ELSE 3 END`
 
 const weight = `CASE f."severity" ${Object.entries(SEVERITY_WEIGHT).map(([k, w]) => `WHEN '${k}' THEN ${w}`).join(' ')} ELSE 0 END`
 
-async function rollup(s: Sql, where: Frag) {
-  const d = dialect(s.engine)
+async function rollup(s: SqlClient, where: Fragment) {
   const open = `FROM "Finding" f WHERE f."identityId" = "Identity"."id" AND f."status" = 'open'`
-  await run(
-    s,
-    d.q`UPDATE "Identity" SET
-        "openFindings" = (SELECT COUNT(*) ${d.raw(open)}),
-        "riskScore" = (SELECT CASE WHEN COALESCE(SUM(${d.raw(weight)}), 0) > 100 THEN 100 ELSE COALESCE(SUM(${d.raw(weight)}), 0) END ${d.raw(open)})
+  await s.execute(
+    sql`UPDATE "Identity" SET
+        "openFindings" = (SELECT COUNT(*) ${sql.raw(open)}),
+        "riskScore" = (SELECT CASE WHEN COALESCE(SUM(${sql.raw(weight)}), 0) > 100 THEN 100 ELSE COALESCE(SUM(${sql.raw(weight)}), 0) END ${sql.raw(open)})
       WHERE ${where}`,
   )
 }
 
 /** Identity.openFindings and Identity.riskScore (sum of open findings' weights, capped at 100). */
-export async function rollupRange(s: Sql, orgId: string, lo: string, hi: string) {
-  const d = dialect(s.engine)
-  await rollup(s, d.q`"id" >= ${lo} AND "id" <= ${hi} AND ${byOrg('"orgId"')} = ${orgId}`)
+export async function rollupRange(s: SqlClient, orgId: string, lo: string, hi: string) {
+  await rollup(s, sql`"id" >= ${lo} AND "id" <= ${hi} AND ${byOrg('"orgId"')} = ${orgId}`)
 }
 
 /** Recomputes one organization in batches of identities; each batch is its own transaction. */
 export async function recomputeOrg(
-  s: Sql,
+  s: SqlClient,
   orgId: string,
   settings: OrgSettings,
   opts: { now?: number; batchSize?: number; onProgress?: (done: number, total: number) => Promise<void> | void } = {},
 ): Promise<RecomputeResult> {
   const t0 = performance.now()
-  const d = dialect(s.engine)
   const now = opts.now ?? Date.now()
   const size = opts.batchSize ?? FINDINGS_BATCH
-  const [{ n: totalRaw }] = await run<{ n: unknown }>(s, d.q`SELECT COUNT(*) AS n FROM "Identity" WHERE "orgId" = ${orgId}`)
+  const [{ n: totalRaw }] = await s.query<{ n: unknown }>(sql`SELECT COUNT(*) AS n FROM "Identity" WHERE "orgId" = ${orgId}`)
   const total = num(totalRaw)
-  const [{ n: before }] = await run<{ n: unknown }>(s, d.q`SELECT COUNT(*) AS n FROM "Finding" WHERE "orgId" = ${orgId} AND "status" = 'open'`)
+  const [{ n: before }] = await s.query<{ n: unknown }>(sql`SELECT COUNT(*) AS n FROM "Finding" WHERE "orgId" = ${orgId} AND "status" = 'open'`)
   const reopened = await reopenExpiredAcceptances(s, orgId, now)
   let after = ''
   let done = 0
   let batches = 0
   for (;;) {
-    const ids = await run<{ id: string }>(
-      s,
-      d.q`SELECT "id" FROM "Identity" WHERE "id" > ${after} AND ${byOrg('"orgId"')} = ${orgId} ORDER BY "id" LIMIT ${size}`,
+    const ids = await s.query<{ id: string }>(
+      sql`SELECT "id" FROM "Identity" WHERE "id" > ${after} AND ${byOrg('"orgId"')} = ${orgId} ORDER BY "id" LIMIT ${size}`,
     )
     if (ids.length === 0) break
     const lo = ids[0].id
@@ -187,6 +173,6 @@ export async function recomputeOrg(
     await opts.onProgress?.(done, total)
     if (ids.length < size) break
   }
-  const [{ n: open }] = await run<{ n: unknown }>(s, d.q`SELECT COUNT(*) AS n FROM "Finding" WHERE "orgId" = ${orgId} AND "status" = 'open'`)
+  const [{ n: open }] = await s.query<{ n: unknown }>(sql`SELECT COUNT(*) AS n FROM "Finding" WHERE "orgId" = ${orgId} AND "status" = 'open'`)
   return { identities: done, batches, opened: num(open) - num(before), open: num(open), reopened, ms: Math.round(performance.now() - t0) }
 }

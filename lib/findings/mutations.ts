@@ -4,7 +4,7 @@ import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
 import { ConflictError, NotFoundError, ValidationError } from '@/lib/errors'
 import { rollupRange } from '@/lib/findings/engine'
-import { prismaSql } from '@/lib/findings/prisma-sql'
+import { prismaSql } from '@/lib/sql/prisma'
 import { enqueueFindingsRecompute } from '@/lib/findings/jobs'
 import type { AcceptFindingInput, PostureSettingsInput, RevokeAcceptanceInput } from '@/lib/findings/schemas'
 import { orgSettingsSchema } from '@/lib/settings/schemas'
@@ -24,7 +24,7 @@ export async function acceptFinding(ctx: UserCtx, input: AcceptFindingInput) {
       where: { id: finding.id, orgId: ctx.org.id },
       data: { status: 'accepted', acceptedUntil: until, acceptedReason: input.reason, acceptedById: ctx.user.id, acceptedAt: new Date() },
     })
-    await rollupRange(prismaSql(tx, true), ctx.org.id, finding.identityId, finding.identityId)
+    await rollupRange(prismaSql(tx), ctx.org.id, finding.identityId, finding.identityId)
     await recordAudit(tx, ctx, {
       action: 'finding.accept',
       targetType: 'identity',
@@ -51,7 +51,7 @@ export async function revokeAcceptance(ctx: UserCtx, input: RevokeAcceptanceInpu
       where: { id: finding.id, orgId: ctx.org.id },
       data: { status: 'open', acceptedUntil: null, acceptedReason: null, acceptedById: null, acceptedAt: null },
     })
-    await rollupRange(prismaSql(tx, true), ctx.org.id, finding.identityId, finding.identityId)
+    await rollupRange(prismaSql(tx), ctx.org.id, finding.identityId, finding.identityId)
     await recordAudit(tx, ctx, {
       action: 'finding.accept-revoked',
       targetType: 'identity',

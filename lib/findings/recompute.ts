@@ -2,7 +2,7 @@ import 'server-only'
 import type { Ctx } from '@/lib/auth/org-context'
 import { db, type Tx } from '@/lib/db'
 import { recomputeIdentities, recomputeOrg } from '@/lib/findings/engine'
-import { prismaSql } from '@/lib/findings/prisma-sql'
+import { prismaSql } from '@/lib/sql/prisma'
 import { takeSnapshot } from '@/lib/metrics/compute'
 import { parseOrgSettings } from '@/lib/settings/schemas'
 
@@ -15,7 +15,7 @@ export async function settleFindings(tx: Tx, orgId: string, identityIds: readonl
   if (identityIds.length === 0) return { identities: 0 }
   const org = await tx.organization.findUnique({ where: { id: orgId }, select: { settings: true } })
   if (!org) return { identities: 0 }
-  return recomputeIdentities(prismaSql(tx, true), orgId, identityIds, parseOrgSettings(org.settings), opts)
+  return recomputeIdentities(prismaSql(tx), orgId, identityIds, parseOrgSettings(org.settings), opts)
 }
 
 async function orgSettings(orgId: string) {

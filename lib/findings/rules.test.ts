@@ -4,8 +4,9 @@ import Database from 'better-sqlite3'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { recomputeIdentities, recomputeOrg } from '@/lib/findings/engine'
 import { RULES } from '@/lib/findings/rules'
-import type { Sql } from '@/lib/findings/sql'
 import { parseOrgSettings } from '@/lib/settings/schemas'
+import { sqliteSql, type DriverSql } from '@/lib/sql/driver'
+import { dbValue } from '@/lib/sql/sql'
 
 // Each rule runs as the real SQL against an in-memory SQLite database built from the committed migrations.
 const DAY = 86_400_000
@@ -18,29 +19,17 @@ function memoryDb() {
     const file = path.join(MIGRATIONS, dir, 'migration.sql')
     if (fs.existsSync(file)) db.exec(fs.readFileSync(file, 'utf8'))
   }
-  const s: Sql = {
-    engine: 'sqlite',
-    async query<T>(text: string, params: readonly unknown[] = []) {
-      const stmt = db.prepare(text)
-      if (stmt.reader) return stmt.all(...(params as unknown[])) as T[]
-      stmt.run(...(params as unknown[]))
-      return []
-    },
-    async transaction(fn) {
-      return fn(s)
-    },
-  }
-  return { db, s }
+  return { db, s: sqliteSql(db) }
 }
 
 let db: Database.Database
-let s: Sql
+let s: DriverSql
 let n = 0
 const settings = parseOrgSettings('{}')
 
 function insert(table: string, row: Record<string, unknown>) {
   const cols = Object.keys(row)
-  const vals = cols.map((c) => (typeof row[c] === 'boolean' ? (row[c] ? 1 : 0) : row[c]))
+  const vals = cols.map((c) => dbValue(row[c], 'sqlite'))
   db.prepare(`INSERT INTO "${table}" (${cols.map((c) => `"${c}"`).join(',')}) VALUES (${cols.map(() => '?').join(',')})`).run(...vals)
 }
 

@@ -1,7 +1,7 @@
 // The posture rules. Each is a set-based SQL predicate over one identity row (alias i), so the engine can
 // evaluate 5,000 identities per statement; the catalog also carries what people see (code, title, severity).
 import type { OrgSettings } from '@/lib/settings/schemas'
-import type { Dialect, Frag } from '@/lib/findings/sql'
+import { sql, type Fragment } from '@/lib/sql/sql'
 
 export const OWASP_CODES = ['NHI1', 'NHI2', 'NHI3', 'NHI4', 'NHI5', 'NHI6', 'NHI7', 'NHI8', 'NHI9', 'NHI10'] as const
 export type OwaspCode = (typeof OWASP_CODES)[number]
@@ -34,20 +34,20 @@ export const AUTH_FAILURE_WINDOW_DAYS = 30
 /** Raised by offboarding (lib/ownership/jobs.ts) rather than by a rule; resolved when the identity gets an owner again. */
 export const OWNER_LEFT_RULE = 'owner-left'
 
-export type RuleContext = { d: Dialect; settings: OrgSettings; now: number }
+export type RuleContext = { settings: OrgSettings; now: number }
 export type RuleDef = {
   id: string
   owaspCode: OwaspCode
   title: (s: OrgSettings) => string
   /** SQL expression giving the severity of this identity's finding */
-  severity: (c: RuleContext) => Frag
+  severity: (c: RuleContext) => Fragment
   /** SQL boolean over identity i: true when the rule raises a finding */
-  when: (c: RuleContext) => Frag
+  when: (c: RuleContext) => Fragment
 }
 
 const DAY = 86_400_000
-const fixed = (sev: Severity) => ({ d }: RuleContext) => d.lit(sev)
-const cutoff = (c: RuleContext, days: number) => c.d.date(c.now - days * DAY)
+const fixed = (sev: Severity) => () => sql.lit(sev)
+const cutoff = (c: RuleContext, days: number) => sql.date(c.now - days * DAY)
 const liveCred = `c."identityId" = i."id" AND c."status" = 'active'`
 const liveGrant = `g."identityId" = i."id" AND g."status" = 'active'`
 /** The AWS account root user, by its ARN (arn:aws:iam::<account>:root). */
@@ -64,34 +64,34 @@ export const RULES: readonly RuleDef[] = [
     owaspCode: 'NHI1',
     title: () => 'No owner',
     // Nobody accountable for an account's root user is the worst orphan there is.
-    severity: ({ d }) => d.raw(`CASE WHEN ${AWS_ROOT} THEN 'critical' WHEN i."privileged" OR i."environment" = 'production' THEN 'high' ELSE 'medium' END`),
+    severity: () => sql.raw(`CASE WHEN ${AWS_ROOT} THEN 'critical' WHEN i."privileged" OR i."environment" = 'production' THEN 'high' ELSE 'medium' END`),
     // An identity orphaned by offboarding already carries the more telling "owner-left" finding: one NHI1 problem, one finding.
-    when: ({ d }) =>
-      d.raw(`i."ownerId" IS NULL AND NOT EXISTS (SELECT 1 FROM "Finding" ol WHERE ol."identityId" = i."id" AND ol."rule" = '${OWNER_LEFT_RULE}' AND ol."status" <> 'resolved')`),
+    when: () =>
+      sql.raw(`i."ownerId" IS NULL AND NOT EXISTS (SELECT 1 FROM "Finding" ol WHERE ol."identityId" = i."id" AND ol."rule" = '${OWNER_LEFT_RULE}' AND ol."status" <> 'resolved')`),
   },
   {
     id: 'owner-gone',
     owaspCode: 'NHI1',
     title: () => 'Owner has left the organization',
     severity: fixed('high'),
-    when: ({ d }) =>
-      d.raw(`i."ownerId" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "Membership" m JOIN "User" u ON u."id" = m."userId"
+    when: () =>
+      sql.raw(`i."ownerId" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "Membership" m JOIN "User" u ON u."id" = m."userId"
         WHERE m."orgId" = i."orgId" AND m."userId" = i."ownerId" AND m."status" = 'active' AND u."active")`),
   },
   {
     id: 'dormant',
     owaspCode: 'NHI1',
     title: (s) => `Active but unused for ${s.dormantDays}+ days`,
-    severity: ({ d }) => d.raw(`CASE WHEN i."privileged" THEN 'high' ELSE 'medium' END`),
+    severity: () => sql.raw(`CASE WHEN i."privileged" THEN 'high' ELSE 'medium' END`),
     // Unknown is not never: a source that does not report usage cannot show dormancy. Unused is how a root user should be.
-    when: (c) => c.d.q`i."status" = 'active' AND i."usageReported" AND NOT (${c.d.raw(AWS_ROOT)}) AND COALESCE(i."lastUsedAt", i."createdAt") < ${cutoff(c, c.settings.dormantDays)}`,
+    when: (c) => sql`i."status" = 'active' AND i."usageReported" AND NOT (${sql.raw(AWS_ROOT)}) AND COALESCE(i."lastUsedAt", i."createdAt") < ${cutoff(c, c.settings.dormantDays)}`,
   },
   {
     id: 'unused-cred',
     owaspCode: 'NHI1',
     title: (s) => `Credential unused for ${s.dormantDays}+ days and not revoked`,
     severity: fixed('low'),
-    when: (c) => c.d.q`EXISTS (SELECT 1 FROM "Credential" c WHERE ${c.d.raw(liveCred)} AND c."usageReported" AND COALESCE(c."lastUsedAt", c."createdAt") < ${cutoff(c, c.settings.dormantDays)})`,
+    when: (c) => sql`EXISTS (SELECT 1 FROM "Credential" c WHERE ${sql.raw(liveCred)} AND c."usageReported" AND COALESCE(c."lastUsedAt", c."createdAt") < ${cutoff(c, c.settings.dormantDays)})`,
   },
   {
     id: 'auth-failures',
@@ -99,22 +99,22 @@ export const RULES: readonly RuleDef[] = [
     title: () => `Failed authentication attempts in the last ${AUTH_FAILURE_WINDOW_DAYS} days`,
     severity: fixed('medium'),
     when: (c) =>
-      c.d.q`EXISTS (SELECT 1 FROM "ActivityEvent" a WHERE a."identityId" = i."id" AND a."kind" = 'auth_failure' AND a."at" >= ${cutoff(c, AUTH_FAILURE_WINDOW_DAYS)})`,
+      sql`EXISTS (SELECT 1 FROM "ActivityEvent" a WHERE a."identityId" = i."id" AND a."kind" = 'auth_failure' AND a."at" >= ${cutoff(c, AUTH_FAILURE_WINDOW_DAYS)})`,
   },
   {
     id: 'third-party',
     owaspCode: 'NHI3',
     title: () => 'Third-party app with broad access',
-    severity: ({ d }) => d.raw(`CASE WHEN i."environment" = 'production' THEN 'critical' ELSE 'high' END`),
-    when: ({ d }) => d.raw(`i."kind" = 'oauth_app' AND EXISTS (SELECT 1 FROM "Grant" g WHERE ${liveGrant} AND g."privileged")`),
+    severity: () => sql.raw(`CASE WHEN i."environment" = 'production' THEN 'critical' ELSE 'high' END`),
+    when: () => sql.raw(`i."kind" = 'oauth_app' AND EXISTS (SELECT 1 FROM "Grant" g WHERE ${liveGrant} AND g."privileged")`),
   },
   {
     id: 'static-auth',
     owaspCode: 'NHI4',
     title: () => 'Password or static key where the platform offers federation',
     severity: fixed('medium'),
-    when: ({ d }) =>
-      d.raw(`EXISTS (SELECT 1 FROM "Source" s WHERE s."id" = i."sourceId" AND s."type" IN (${FEDERATION_SOURCES.map((t) => `'${t}'`).join(',')}))
+    when: () =>
+      sql.raw(`EXISTS (SELECT 1 FROM "Source" s WHERE s."id" = i."sourceId" AND s."type" IN (${FEDERATION_SOURCES.map((t) => `'${t}'`).join(',')}))
         AND EXISTS (SELECT 1 FROM "Credential" c WHERE ${liveCred} AND c."kind" IN ('password','access_key'))`),
   },
   {
@@ -123,51 +123,51 @@ export const RULES: readonly RuleDef[] = [
     title: (s) => `Privileged access unused for ${s.privilegedUnusedDays}+ days`,
     severity: fixed('high'),
     when: (c) =>
-      c.d.q`NOT (${c.d.raw(AWS_ROOT)}) AND EXISTS (SELECT 1 FROM "Grant" g WHERE ${c.d.raw(liveGrant)} AND g."privileged" AND g."usageReported" AND COALESCE(g."lastUsedAt", g."createdAt") < ${cutoff(c, c.settings.privilegedUnusedDays)})`,
+      sql`NOT (${sql.raw(AWS_ROOT)}) AND EXISTS (SELECT 1 FROM "Grant" g WHERE ${sql.raw(liveGrant)} AND g."privileged" AND g."usageReported" AND COALESCE(g."lastUsedAt", g."createdAt") < ${cutoff(c, c.settings.privilegedUnusedDays)})`,
   },
   {
     id: 'admin-grant',
     owaspCode: 'NHI5',
     title: () => 'Admin or wildcard permission',
-    severity: ({ d }) => d.raw(`CASE WHEN i."environment" = 'production' THEN 'critical' ELSE 'high' END`),
-    when: ({ d }) => d.raw(`EXISTS (SELECT 1 FROM "Grant" g JOIN "Entitlement" e ON e."id" = g."entitlementId" WHERE ${liveGrant} AND ${ADMIN_ENTITLEMENT})`),
+    severity: () => sql.raw(`CASE WHEN i."environment" = 'production' THEN 'critical' ELSE 'high' END`),
+    when: () => sql.raw(`EXISTS (SELECT 1 FROM "Grant" g JOIN "Entitlement" e ON e."id" = g."entitlementId" WHERE ${liveGrant} AND ${ADMIN_ENTITLEMENT})`),
   },
   {
     id: 'root-account',
     owaspCode: 'NHI5',
     title: () => 'AWS root user: unrestricted access to the whole account',
     severity: fixed('critical'),
-    when: ({ d }) => d.raw(AWS_ROOT),
+    when: () => sql.raw(AWS_ROOT),
   },
   {
     id: 'root-access-key',
     owaspCode: 'NHI7',
     title: () => 'AWS root user has an access key',
     severity: fixed('critical'),
-    when: ({ d }) => d.raw(`${AWS_ROOT} AND EXISTS (SELECT 1 FROM "Credential" c WHERE ${liveCred} AND c."kind" = 'access_key')`),
+    when: () => sql.raw(`${AWS_ROOT} AND EXISTS (SELECT 1 FROM "Credential" c WHERE ${liveCred} AND c."kind" = 'access_key')`),
   },
   {
     id: 'old-secret',
     owaspCode: 'NHI7',
     title: (s) => `Secret not rotated in ${s.rotationMaxDays} days`,
-    severity: ({ d }) => d.raw(`CASE WHEN i."privileged" THEN 'high' ELSE 'medium' END`),
+    severity: () => sql.raw(`CASE WHEN i."privileged" THEN 'high' ELSE 'medium' END`),
     when: (c) =>
-      c.d.q`EXISTS (SELECT 1 FROM "Credential" c WHERE ${c.d.raw(liveCred)} AND COALESCE(c."lastRotatedAt", c."createdAt") < ${cutoff(c, c.settings.rotationMaxDays)})`,
+      sql`EXISTS (SELECT 1 FROM "Credential" c WHERE ${sql.raw(liveCred)} AND COALESCE(c."lastRotatedAt", c."createdAt") < ${cutoff(c, c.settings.rotationMaxDays)})`,
   },
   {
     id: 'no-expiry',
     owaspCode: 'NHI7',
     title: () => 'Secret never expires',
     severity: fixed('low'),
-    when: ({ d }) => d.raw(`EXISTS (SELECT 1 FROM "Credential" c WHERE ${liveCred} AND c."expiresAt" IS NULL AND c."kind" <> 'certificate')`),
+    when: () => sql.raw(`EXISTS (SELECT 1 FROM "Credential" c WHERE ${liveCred} AND c."expiresAt" IS NULL AND c."kind" <> 'certificate')`),
   },
   {
     id: 'env-mix',
     owaspCode: 'NHI8',
     title: () => 'Same secret in production and non-production',
     severity: fixed('critical'),
-    when: ({ d }) =>
-      d.raw(`i."environment" IN ('production','staging','development','test') AND EXISTS (SELECT 1 FROM "Credential" c
+    when: () =>
+      sql.raw(`i."environment" IN ('production','staging','development','test') AND EXISTS (SELECT 1 FROM "Credential" c
         JOIN "Credential" c2 ON c2."orgId" = c."orgId" AND c2."fingerprint" = c."fingerprint" AND c2."identityId" <> c."identityId" AND (c2."status" || '') = 'active'
         JOIN "Identity" i2 ON i2."id" = c2."identityId"
         WHERE ${liveCred} AND ((i."environment" = 'production' AND i2."environment" IN ${NON_PROD}) OR (i."environment" IN ${NON_PROD} AND i2."environment" = 'production')))`),
@@ -177,8 +177,8 @@ export const RULES: readonly RuleDef[] = [
     owaspCode: 'NHI9',
     title: () => 'Secret shared with other identities',
     severity: fixed('high'),
-    when: ({ d }) =>
-      d.raw(`EXISTS (SELECT 1 FROM "Credential" c JOIN "Credential" c2 ON c2."orgId" = c."orgId" AND c2."fingerprint" = c."fingerprint"
+    when: () =>
+      sql.raw(`EXISTS (SELECT 1 FROM "Credential" c JOIN "Credential" c2 ON c2."orgId" = c."orgId" AND c2."fingerprint" = c."fingerprint"
         AND c2."identityId" <> c."identityId" AND (c2."status" || '') = 'active' WHERE ${liveCred})`),
   },
   {
@@ -187,7 +187,7 @@ export const RULES: readonly RuleDef[] = [
     title: () => 'Interactive sign-in by a person',
     severity: fixed('high'),
     when: (c) =>
-      c.d.q`EXISTS (SELECT 1 FROM "ActivityEvent" a WHERE a."identityId" = i."id" AND a."kind" = 'interactive_login' AND a."at" >= ${cutoff(c, c.settings.humanUseWindowDays)})`,
+      sql`EXISTS (SELECT 1 FROM "ActivityEvent" a WHERE a."identityId" = i."id" AND a."kind" = 'interactive_login' AND a."at" >= ${cutoff(c, c.settings.humanUseWindowDays)})`,
   },
 ]
 

@@ -6,11 +6,9 @@ import { systemContext } from '@/lib/auth/org-context'
 import { parsePayload, PermanentJobError, type AnyJob, type SchedulerDefinition } from '@/lib/jobs/define'
 import { JOBS, SCHEDULERS, type JobLookup } from '@/lib/jobs/registry'
 import { backoffMs } from '@/lib/jobs/schemas'
+import { prismaSql } from '@/lib/sql/prisma'
+import { sql } from '@/lib/sql/sql'
 
-
-function param(d: Date): Date | number {
-  return env().databaseProvider === 'sqlite' ? d.getTime() : d
-}
 
 /**
  * Claims the next due job with a lease. A job whose lease ran out (its worker died) is claimable again.
@@ -19,20 +17,14 @@ function param(d: Date): Date | number {
  */
 export async function claimNextJob(workerId: string, now = new Date()) {
   const lease = new Date(now.getTime() + env().jobLeaseMs)
-  const pg = env().databaseProvider === 'postgresql'
-  const values = { now: param(now), lease: param(lease), workerId }
-  // Placeholders in order of appearance: $n on PostgreSQL, ? on SQLite (better-sqlite3 cannot repeat ?n).
-  const args: unknown[] = []
-  const v = (name: keyof typeof values) => {
-    args.push(values[name])
-    return pg ? `$${args.length}` : '?'
-  }
-  const sql = `UPDATE "Job" SET "status" = 'running', "leaseUntil" = ${v('lease')}, "lockedBy" = ${v('workerId')}, "attempts" = "attempts" + 1, "updatedAt" = ${v('now')}
+  const lock = sql.byEngine({ sqlite: sql.empty, postgresql: sql` FOR UPDATE SKIP LOCKED` })
+  const rows = await prismaSql().query<{ id: string }>(
+    sql`UPDATE "Job" SET "status" = 'running', "leaseUntil" = ${lease}, "lockedBy" = ${workerId}, "attempts" = "attempts" + 1, "updatedAt" = ${now}
      WHERE "id" = (SELECT "id" FROM "Job"
-       WHERE ("status" IN ('queued','retrying') AND "runAt" <= ${v('now')}) OR ("status" = 'running' AND "leaseUntil" < ${v('now')})
-       ORDER BY "runAt" ASC LIMIT 1${pg ? ' FOR UPDATE SKIP LOCKED' : ''})
-     RETURNING "id"`
-  const rows = await db.$queryRawUnsafe<{ id: string }[]>(sql, ...args)
+       WHERE ("status" IN ('queued','retrying') AND "runAt" <= ${now}) OR ("status" = 'running' AND "leaseUntil" < ${now})
+       ORDER BY "runAt" ASC LIMIT 1${lock})
+     RETURNING "id"`,
+  )
   if (rows.length === 0) return null
   return db.job.findUnique({ where: { id: rows[0].id } })
 }

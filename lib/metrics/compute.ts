@@ -1,8 +1,8 @@
-// Organization metrics for the dashboard and the daily MetricSnapshot. Plain SQL through lib/findings/sql.ts so
-// the seeder, the worker and the web tier compute the very same numbers.
+// Organization metrics for the dashboard and the daily MetricSnapshot. Plain SQL through lib/sql so the seeder,
+// the worker and the web tier compute the very same numbers.
 import { randomUUID } from 'node:crypto'
 import { AUTH_FAILURE_WINDOW_DAYS, OWASP_CODES } from '@/lib/findings/rules'
-import { dialect, num, run, type Sql } from '@/lib/findings/sql'
+import { num, sql, type SqlClient } from '@/lib/sql/sql'
 import type { OrgSettings } from '@/lib/settings/schemas'
 
 const DAY = 86_400_000
@@ -39,40 +39,34 @@ export type OrgMetrics = {
   backfilled?: boolean
 }
 
-export async function computeOrgMetrics(s: Sql, orgId: string, settings: OrgSettings, now = Date.now()): Promise<OrgMetrics> {
-  const d = dialect(s.engine)
-  const dormantCut = d.date(now - settings.dormantDays * DAY)
-  const rotationCut = d.date(now - settings.rotationMaxDays * DAY)
-  const authCut = d.date(now - AUTH_FAILURE_WINDOW_DAYS * DAY)
+export async function computeOrgMetrics(s: SqlClient, orgId: string, settings: OrgSettings, now = Date.now()): Promise<OrgMetrics> {
+  const dormantCut = sql.date(now - settings.dormantDays * DAY)
+  const rotationCut = sql.date(now - settings.rotationMaxDays * DAY)
+  const authCut = sql.date(now - AUTH_FAILURE_WINDOW_DAYS * DAY)
   const workloads = WORKLOAD_KINDS.map((k) => `'${k}'`).join(',')
   const flag = (cond: string) => `SUM(CASE WHEN ${cond} THEN 1 ELSE 0 END)`
   const [idRows, groups, credRows, codeRows, ruleRows, authRows] = await Promise.all([
-    run<Record<string, unknown>>(
-      s,
-      d.q`SELECT COUNT(*) AS "total", ${d.raw(flag(`"ownerId" IS NULL`))} AS "unowned", ${d.raw(flag(`"privileged"`))} AS "privileged",
+    s.query<Record<string, unknown>>(
+      sql`SELECT COUNT(*) AS "total", ${sql.raw(flag(`"ownerId" IS NULL`))} AS "unowned", ${sql.raw(flag(`"privileged"`))} AS "privileged",
         SUM(CASE WHEN "usageReported" AND ("lastUsedAt" IS NULL OR "lastUsedAt" < ${dormantCut}) THEN 1 ELSE 0 END) AS "dormant",
-        ${d.raw(flag(`"riskScore" >= 70`))} AS "highRisk", ${d.raw(flag(`"privileged" AND "kind" IN (${workloads})`))} AS "privilegedWorkloads"
+        ${sql.raw(flag(`"riskScore" >= 70`))} AS "highRisk", ${sql.raw(flag(`"privileged" AND "kind" IN (${workloads})`))} AS "privilegedWorkloads"
         FROM "Identity" WHERE "orgId" = ${orgId} AND "status" <> 'deleted'`,
     ),
-    run<{ kind: string; sourceId: string; environment: string; n: unknown }>(
-      s,
-      d.q`SELECT "kind", "sourceId", "environment", COUNT(*) AS "n" FROM "Identity" WHERE "orgId" = ${orgId} AND "status" <> 'deleted' GROUP BY "kind", "sourceId", "environment"`,
+    s.query<{ kind: string; sourceId: string; environment: string; n: unknown }>(
+      sql`SELECT "kind", "sourceId", "environment", COUNT(*) AS "n" FROM "Identity" WHERE "orgId" = ${orgId} AND "status" <> 'deleted' GROUP BY "kind", "sourceId", "environment"`,
     ),
-    run<Record<string, unknown>>(
-      s,
-      d.q`SELECT COUNT(*) AS "active", SUM(CASE WHEN COALESCE("lastRotatedAt", "createdAt") >= ${rotationCut} THEN 1 ELSE 0 END) AS "compliant",
+    s.query<Record<string, unknown>>(
+      sql`SELECT COUNT(*) AS "active", SUM(CASE WHEN COALESCE("lastRotatedAt", "createdAt") >= ${rotationCut} THEN 1 ELSE 0 END) AS "compliant",
         SUM(CASE WHEN "usageReported" AND COALESCE("lastUsedAt", "createdAt") < ${dormantCut} THEN 1 ELSE 0 END) AS "unused"
         FROM "Credential" WHERE "orgId" = ${orgId} AND "status" = 'active'`,
     ),
-    run<{ code: string; n: unknown; f: unknown }>(
-      s,
-      d.q`SELECT "owaspCode" AS "code", COUNT(DISTINCT "identityId") AS "n", COUNT(*) AS "f" FROM "Finding" WHERE "orgId" = ${orgId} AND "status" = 'open' GROUP BY "owaspCode"`,
+    s.query<{ code: string; n: unknown; f: unknown }>(
+      sql`SELECT "owaspCode" AS "code", COUNT(DISTINCT "identityId") AS "n", COUNT(*) AS "f" FROM "Finding" WHERE "orgId" = ${orgId} AND "status" = 'open' GROUP BY "owaspCode"`,
     ),
-    run<{ rule: string; n: unknown }>(
-      s,
-      d.q`SELECT "rule", COUNT(*) AS "n" FROM "Finding" WHERE "orgId" = ${orgId} AND "status" = 'open' AND "rule" IN ('unused-cred','auth-failures','old-secret') GROUP BY "rule"`,
+    s.query<{ rule: string; n: unknown }>(
+      sql`SELECT "rule", COUNT(*) AS "n" FROM "Finding" WHERE "orgId" = ${orgId} AND "status" = 'open' AND "rule" IN ('unused-cred','auth-failures','old-secret') GROUP BY "rule"`,
     ),
-    run<{ n: unknown }>(s, d.q`SELECT COUNT(*) AS "n" FROM "ActivityEvent" WHERE "orgId" = ${orgId} AND "kind" = 'auth_failure' AND "at" >= ${authCut}`),
+    s.query<{ n: unknown }>(sql`SELECT COUNT(*) AS "n" FROM "ActivityEvent" WHERE "orgId" = ${orgId} AND "kind" = 'auth_failure' AND "at" >= ${authCut}`),
   ])
   const i = idRows[0] ?? {}
   const c = credRows[0] ?? {}
@@ -123,16 +117,14 @@ export async function computeOrgMetrics(s: Sql, orgId: string, settings: OrgSett
 export const utcDay = (t: number) => new Date(t).toISOString().slice(0, 10)
 
 /** Stores (or refreshes) the organization's snapshot for the UTC day of `now`. */
-export async function saveSnapshot(s: Sql, orgId: string, metrics: OrgMetrics, now = Date.now()) {
-  const d = dialect(s.engine)
-  await run(
-    s,
-    d.q`INSERT INTO "MetricSnapshot" ("id","orgId","day","metrics","takenAt") VALUES (${randomUUID()}, ${orgId}, ${utcDay(now)}, ${JSON.stringify(metrics)}, ${d.date(now)})
+export async function saveSnapshot(s: SqlClient, orgId: string, metrics: OrgMetrics, now = Date.now()) {
+  await s.execute(
+    sql`INSERT INTO "MetricSnapshot" ("id","orgId","day","metrics","takenAt") VALUES (${randomUUID()}, ${orgId}, ${utcDay(now)}, ${sql.json(metrics)}, ${sql.date(now)})
       ON CONFLICT ("orgId","day") DO UPDATE SET "metrics" = excluded."metrics", "takenAt" = excluded."takenAt"`,
   )
 }
 
-export async function takeSnapshot(s: Sql, orgId: string, settings: OrgSettings, now = Date.now()) {
+export async function takeSnapshot(s: SqlClient, orgId: string, settings: OrgSettings, now = Date.now()) {
   const metrics = await computeOrgMetrics(s, orgId, settings, now)
   await saveSnapshot(s, orgId, metrics, now)
   return metrics
@@ -146,8 +138,7 @@ function scaleRecord(m: Record<string, number>, f: number) {
  * Plausible history for the demo: the inventory grew into today's size while its hygiene improved.
  * Days that already have a real snapshot are left alone.
  */
-export async function backfillHistory(s: Sql, orgId: string, current: OrgMetrics, now = Date.now(), days = 365) {
-  const d = dialect(s.engine)
+export async function backfillHistory(s: SqlClient, orgId: string, current: OrgMetrics, now = Date.now(), days = 365) {
   let seed = [...orgId].reduce((h, ch) => (h * 31 + ch.charCodeAt(0)) >>> 0, 7)
   const rand = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32)
   await s.transaction(async (tx) => {
@@ -182,9 +173,8 @@ export async function backfillHistory(s: Sql, orgId: string, current: OrgMetrics
         findingsByCode: scaleRecord(current.findingsByCode, size * worse),
         backfilled: true,
       }
-      await run(
-        tx,
-        d.q`INSERT INTO "MetricSnapshot" ("id","orgId","day","metrics","takenAt") VALUES (${randomUUID()}, ${orgId}, ${utcDay(t)}, ${JSON.stringify(m)}, ${d.date(t)})
+      await tx.execute(
+        sql`INSERT INTO "MetricSnapshot" ("id","orgId","day","metrics","takenAt") VALUES (${randomUUID()}, ${orgId}, ${utcDay(t)}, ${sql.json(m)}, ${sql.date(t)})
           ON CONFLICT ("orgId","day") DO NOTHING`,
       )
     }

@@ -1,12 +1,13 @@
 import 'server-only'
 import type { ActorRef } from '@/lib/auth/org-context'
 import type { Tx } from '@/lib/db'
-import { env } from '@/lib/env'
 import { settleFindings } from '@/lib/findings/recompute'
 import { OWNER_LEFT_RULE } from '@/lib/findings/rules'
 import { notify } from '@/lib/notifications/notify'
 import { recordAuditMany } from '@/lib/audit/record'
 import type { OwnerOrigin } from '@/lib/ownership/schemas'
+import { prismaSql } from '@/lib/sql/prisma'
+import { sql } from '@/lib/sql/sql'
 
 export type OwnershipRow = { id: string; name: string; ownerId: string | null; backupOwnerId: string | null; teamId: string | null }
 export type OwnershipTarget = { ownerId?: string | null; backupOwnerId?: string | null; teamId?: string | null; origin: OwnerOrigin; reason?: string }
@@ -103,16 +104,9 @@ export async function applyOwnership(
 
 /**
  * One UPDATE ... WHERE orgId = ? AND id IN (...) for a batch. Prisma's updateMany reads the matching ids first and
- * costs ~8x more per batch here; values follow Prisma's conventions (epoch ms on SQLite, UTC text on PostgreSQL).
+ * costs ~8x more per batch here. The ids are bound one by one (2,000 at most, well under SQLite's bind limit).
  */
 async function updateIdentities(tx: Tx, orgId: string, ids: string[], data: Record<string, string | Date | null>) {
-  const pg = env().databaseProvider === 'postgresql'
-  const args: unknown[] = []
-  const mark = (v: unknown) => {
-    args.push(v instanceof Date ? (pg ? v.toISOString() : v.getTime()) : v)
-    return pg ? `$${args.length}` : '?'
-  }
-  const set = Object.entries(data).map(([col, v]) => `"${col}" = ${mark(v)}${pg && v instanceof Date ? '::timestamp' : ''}`)
-  const where = `"orgId" = ${mark(orgId)} AND "id" IN (${ids.map((id) => mark(id)).join(',')})`
-  await tx.$executeRawUnsafe(`UPDATE "Identity" SET ${set.join(', ')} WHERE ${where}`, ...args)
+  const set = sql.join(Object.entries(data).map(([col, v]) => sql`${sql.ident(col)} = ${v}`))
+  await prismaSql(tx).execute(sql`UPDATE "Identity" SET ${set} WHERE "orgId" = ${orgId} AND "id" IN (${sql.join(ids)})`)
 }

@@ -1,5 +1,5 @@
 // Row shapes of the demo data, keyed exactly like the database columns, and the column lists to write them.
-// DateTime columns hold epoch milliseconds (lib/bulk.ts converts them per engine).
+// DateTime columns hold epoch milliseconds (lib/sql converts them per engine).
 
 export type Millis = number
 
@@ -77,7 +77,7 @@ export const COLUMNS: { [T in TableName]: readonly (keyof TableRows[T] & string)
   ActivityEvent: ['id', 'orgId', 'identityId', 'at', 'kind', 'sourceIp', 'userAgent', 'detail'],
 }
 
-/** Row objects to value arrays in column order (what lib/bulk.ts writes). */
+/** Row objects to value arrays in column order (what the driver's insert writes). */
 export function toValues<T extends TableName>(table: T, rows: readonly TableRows[T][]): unknown[][] {
   const cols = COLUMNS[table] as readonly string[]
   const out: unknown[][] = new Array(rows.length)

@@ -1,5 +1,8 @@
-// Writes the demo data set through lib/bulk.ts. Used by scripts/seed.ts, benchmarks and tests; not by Next code.
-import { openBulkWriter, quoteIdent, suspendIndexes, type BulkWriter } from '../bulk'
+// Writes the demo data set through the driver connection of lib/sql. Used by scripts/seed.ts, benchmarks and tests;
+// not by Next code.
+import { openDriverSql, type DriverSql } from '../sql/driver'
+import { suspendIndexes } from '../sql/indexes'
+import { sql } from '../sql/sql'
 import { ALL_DEMO_USERS, DEMO_ORG_SLUGS } from './demo-users'
 import { planDemo, COLUMNS, type DemoPlan, type TableName, type TableRows } from './generate'
 import { seedPosture } from '../metrics/seed-posture'
@@ -52,19 +55,15 @@ export class DemoExistsError extends Error {
 }
 
 const BULK_TABLES = ['Identity', 'Credential', 'Grant', 'IdentityTag', 'ActivityEvent']
-const placeholders = (n: number) => new Array(n).fill('?').join(',')
 
 export async function seedDemo(opts: SeedOptions): Promise<SeedResult> {
-  const w = await openBulkWriter(opts.databaseUrl)
+  const w = await openDriverSql(opts.databaseUrl, { load: true })
   try {
-    const existing = await w.query<{ id: string; slug: string }>(
-      `SELECT "id", "slug" FROM "Organization" WHERE "slug" IN (${placeholders(DEMO_ORG_SLUGS.length)})`,
-      DEMO_ORG_SLUGS,
-    )
+    const existing = await w.query<{ id: string; slug: string }>(sql`SELECT "id", "slug" FROM "Organization" WHERE "slug" IN (${sql.join(DEMO_ORG_SLUGS)})`)
     if (existing.length && !opts.reset) throw new DemoExistsError(existing.map((o) => o.slug))
     const demoIds = existing.map((o) => o.id)
     const emails = ALL_DEMO_USERS.map((u) => u.email)
-    const users = await w.query<{ id: string; email: string }>(`SELECT "id", "email" FROM "User" WHERE "email" IN (${placeholders(emails.length)})`, emails)
+    const users = await w.query<{ id: string; email: string }>(sql`SELECT "id", "email" FROM "User" WHERE "email" IN (${sql.join(emails)})`)
     const userIds = new Map(users.map((u) => [u.email, u.id]))
     const plan = planDemo({ identities: opts.identities, seed: opts.seed, now: opts.now, secretSalt: opts.secretSalt, batchSize: opts.batchSize ?? 1000, userIds })
     const result: SeedResult = {
@@ -75,8 +74,7 @@ export async function seedDemo(opts: SeedOptions): Promise<SeedResult> {
     // When the load is at least as big as what stays in the tables, their indexes are dropped for the
     // reset and the load and rebuilt once at the end: much cheaper than maintaining them row by row.
     const [{ n: staying }] = await w.query<{ n: number | string }>(
-      `SELECT COUNT(*) AS n FROM (SELECT 1 FROM "Identity" WHERE "orgId" NOT IN (${placeholders(demoIds.length + 1)}) LIMIT ?) x`,
-      [...demoIds, '', plan.totals.all],
+      sql`SELECT COUNT(*) AS n FROM (SELECT 1 FROM "Identity" WHERE "orgId" NOT IN (${sql.join([...demoIds, ''])}) LIMIT ${plan.totals.all}) x`,
     )
     // Indexes led by identityId grow by appending (ids increase), so keeping them costs less than a rebuild.
     const restoreIndexes =
@@ -103,7 +101,7 @@ export async function seedDemo(opts: SeedOptions): Promise<SeedResult> {
   }
 }
 
-async function load(w: BulkWriter, plan: DemoPlan, userIds: Map<string, string>, result: SeedResult, onProgress: SeedOptions['onProgress']) {
+async function load(w: DriverSql, plan: DemoPlan, userIds: Map<string, string>, result: SeedResult, onProgress: SeedOptions['onProgress']) {
   const start = performance.now()
   const put = <T extends TableName>(table: T, rows: readonly TableRows[T][]) => w.insertObjects(table, COLUMNS[table], rows)
   // Every reference is to a row generated in this run (or a demo user looked up above), so the load
@@ -115,7 +113,7 @@ async function load(w: BulkWriter, plan: DemoPlan, userIds: Map<string, string>,
       await put('Organization', b.organizations)
       await put('User', b.users.filter((u) => !userIds.has(u.email)))
       for (const u of b.users.filter((x) => userIds.has(x.email))) {
-        await w.query(`UPDATE "User" SET "name" = ?, "active" = ?, "demo" = ? WHERE "id" = ?`, [u.name, u.active, u.demo, u.id])
+        await w.execute(sql`UPDATE "User" SET "name" = ${u.name}, "active" = ${u.active}, "demo" = ${u.demo} WHERE "id" = ${u.id}`)
       }
       await put('Membership', b.memberships)
       await put('Team', b.teams)
@@ -153,35 +151,37 @@ async function load(w: BulkWriter, plan: DemoPlan, userIds: Map<string, string>,
 }
 
 /** SQLite: foreign_keys off. PostgreSQL: session_replication_role=replica when allowed (superuser), else checks stay on. */
-async function relaxForeignKeys(w: BulkWriter): Promise<() => Promise<void>> {
+async function relaxForeignKeys(w: DriverSql): Promise<() => Promise<unknown>> {
   if (w.engine === 'sqlite') {
-    await w.exec('PRAGMA foreign_keys = OFF')
-    return () => w.exec('PRAGMA foreign_keys = ON')
+    await w.execute(sql`PRAGMA foreign_keys = OFF`)
+    return () => w.execute(sql`PRAGMA foreign_keys = ON`)
   }
   try {
-    await w.exec('SET session_replication_role = replica')
-    return () => w.exec('SET session_replication_role = DEFAULT')
+    await w.execute(sql`SET session_replication_role = replica`)
+    return () => w.execute(sql`SET session_replication_role = DEFAULT`)
   } catch {
     return async () => {}
   }
 }
 
-async function verifyForeignKeys(w: BulkWriter): Promise<void> {
+async function verifyForeignKeys(w: DriverSql): Promise<void> {
   if (w.engine === 'sqlite') {
-    const bad = await w.query<{ table: string; parent: string }>('PRAGMA foreign_key_check')
+    const bad = await w.query<{ table: string; parent: string }>(sql`PRAGMA foreign_key_check`)
     if (bad.length) throw new Error(`Seed wrote ${bad.length} rows with dangling references, e.g. ${bad[0].table} -> ${bad[0].parent}`)
     return
   }
   const keys = await w.query<{ child: string; col: string; parent: string; pcol: string }>(
-    `SELECT c.conrelid::regclass::text AS child, a.attname AS col, c.confrelid::regclass::text AS parent, pa.attname AS pcol
+    sql`SELECT c.conrelid::regclass::text AS child, a.attname AS col, c.confrelid::regclass::text AS parent, pa.attname AS pcol
      FROM pg_constraint c
      JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
      JOIN pg_attribute pa ON pa.attrelid = c.confrelid AND pa.attnum = c.confkey[1]
-     WHERE c.contype = 'f' AND c.conrelid::regclass::text IN (${BULK_TABLES.map((t) => `'"${t}"'`).join(',')})`,
+     WHERE c.contype = 'f' AND c.conrelid::regclass::text IN (${sql.join(BULK_TABLES.map((t) => `"${t}"`))})`,
   )
   for (const k of keys) {
+    // child and parent come from the catalog already quoted (regclass::text)
+    const [child, parent, col, pcol] = [sql.raw(k.child), sql.raw(k.parent), sql.ident(k.col), sql.ident(k.pcol)]
     const [{ n }] = await w.query<{ n: string | number }>(
-      `SELECT COUNT(*) AS n FROM ${k.child} c WHERE c."${k.col}" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${k.parent} p WHERE p."${k.pcol}" = c."${k.col}")`,
+      sql`SELECT COUNT(*) AS n FROM ${child} c WHERE c.${col} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${parent} p WHERE p.${pcol} = c.${col})`,
     )
     if (Number(n)) throw new Error(`Seed wrote ${n} rows of ${k.child} whose "${k.col}" points at no ${k.parent}`)
   }
@@ -195,21 +195,18 @@ const DELETE_ORDER = [
 ]
 
 /** Delete organizations and everything in them; whole tables are truncated when no other organization exists. */
-async function clearOrgs(w: BulkWriter, orgIds: string[]): Promise<void> {
+async function clearOrgs(w: DriverSql, orgIds: string[]): Promise<void> {
   const catalog =
     w.engine === 'sqlite'
-      ? `SELECT m.name AS name, p."notnull" = 0 AS nullable FROM sqlite_master m JOIN pragma_table_info(m.name) p
+      ? sql`SELECT m.name AS name, p."notnull" = 0 AS nullable FROM sqlite_master m JOIN pragma_table_info(m.name) p
          WHERE m.type = 'table' AND p.name = 'orgId'`
-      : `SELECT table_name AS name, is_nullable = 'YES' AS nullable FROM information_schema.columns
+      : sql`SELECT table_name AS name, is_nullable = 'YES' AS nullable FROM information_schema.columns
          WHERE table_schema = current_schema() AND column_name = 'orgId'`
   const tables = (await w.query<{ name: string; nullable: unknown }>(catalog))
     .filter((t) => t.name !== 'Organization')
     .sort((a, b) => DELETE_ORDER.indexOf(a.name) - DELETE_ORDER.indexOf(b.name))
-  const ids = placeholders(orgIds.length)
-  const [{ others }] = await w.query<{ others: number | string }>(
-    `SELECT COUNT(*) AS others FROM "Organization" WHERE "id" NOT IN (${ids})`,
-    orgIds,
-  )
+  const ids = sql.join(orgIds)
+  const [{ others }] = await w.query<{ others: number | string }>(sql`SELECT COUNT(*) AS others FROM "Organization" WHERE "id" NOT IN (${ids})`)
   const onlyDemo = Number(others) === 0
   let whole = tables.filter((t) => onlyDemo && !t.nullable).map((t) => t.name)
   const restoreChecks = await relaxForeignKeys(w)
@@ -217,22 +214,22 @@ async function clearOrgs(w: BulkWriter, orgIds: string[]): Promise<void> {
     await w.transaction(async () => {
       if (whole.length && w.engine === 'postgresql') {
         // TRUNCATE refuses when a table outside the list references one in it: then delete row by row.
-        await w.exec('SAVEPOINT truncate_demo')
+        await w.execute(sql`SAVEPOINT truncate_demo`)
         try {
-          await w.exec(`TRUNCATE ${['TeamMember', ...whole].map(quoteIdent).join(', ')}`)
-          await w.exec('RELEASE SAVEPOINT truncate_demo')
+          await w.execute(sql`TRUNCATE ${sql.join(['TeamMember', ...whole].map(sql.ident))}`)
+          await w.execute(sql`RELEASE SAVEPOINT truncate_demo`)
         } catch {
-          await w.exec('ROLLBACK TO SAVEPOINT truncate_demo')
+          await w.execute(sql`ROLLBACK TO SAVEPOINT truncate_demo`)
           whole = []
         }
       }
-      await w.query(`DELETE FROM "TeamMember" WHERE "teamId" IN (SELECT "id" FROM "Team" WHERE "orgId" IN (${ids}))`, orgIds)
+      await w.execute(sql`DELETE FROM "TeamMember" WHERE "teamId" IN (SELECT "id" FROM "Team" WHERE "orgId" IN (${ids}))`)
       for (const t of tables) {
         if (whole.includes(t.name) && w.engine === 'postgresql') continue
-        const where = whole.includes(t.name) ? '' : ` WHERE "orgId" IN (${ids})`
-        await w.query(`DELETE FROM ${quoteIdent(t.name)}${where}`, where ? orgIds : [])
+        const where = whole.includes(t.name) ? sql.empty : sql` WHERE "orgId" IN (${ids})`
+        await w.execute(sql`DELETE FROM ${sql.ident(t.name)}${where}`)
       }
-      await w.query(`DELETE FROM "Organization" WHERE "id" IN (${ids})`, orgIds)
+      await w.execute(sql`DELETE FROM "Organization" WHERE "id" IN (${ids})`)
     })
   } finally {
     await restoreChecks()

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { db } from '@/lib/db'
-import { prismaSql } from '@/lib/findings/prisma-sql'
+import { prismaSql } from '@/lib/sql/prisma'
 import { recomputeFindingsForOrg } from '@/lib/findings/recompute'
 import { listIdentities } from '@/lib/inventory/queries'
 import { identityListSchema } from '@/lib/inventory/schemas'

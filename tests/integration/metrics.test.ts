@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { getDashboard, LIVE_LIMIT } from '@/lib/dashboard/queries'
 import { db } from '@/lib/db'
-import { prismaSql } from '@/lib/findings/prisma-sql'
+import { prismaSql } from '@/lib/sql/prisma'
 import { recomputeFindingsForOrg } from '@/lib/findings/recompute'
 import { findingsDailyScheduler } from '@/lib/findings/jobs'
 import { runSchedulers, drainJobs } from '@/lib/jobs/worker'

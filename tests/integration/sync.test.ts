@@ -6,6 +6,8 @@ import { systemContext } from '@/lib/auth/org-context'
 import { enqueueJobNow } from '@/lib/jobs/queue'
 import { drainJobs } from '@/lib/jobs/worker'
 import { sourceSyncScheduler, syncSourceJob } from '@/lib/sources/jobs'
+import { prismaSql } from '@/lib/sql/prisma'
+import { sql } from '@/lib/sql/sql'
 import { createOrg, engine } from './fixtures'
 
 const DAY = 86_400_000
@@ -205,5 +207,22 @@ describe(`sync engine (${engine})`, () => {
     expect(batches).toHaveLength(1)
     expect(JSON.parse(batches[0].details)).toMatchObject({ batch: 1, identities: { added: 2, changed: 0, gone: 0 } })
   })
-})
 
+  // The app's SQLite connection is shared by every request and job of the process: a sync may enlarge its page cache
+  // while it runs, but must give it back.
+  it.skipIf(engine !== 'sqlite')('gives the shared connection its page cache size back after a sync, also a failed one', async () => {
+    const cacheSize = async () => Number((await prismaSql().query<{ cache_size: unknown }>(sql`PRAGMA cache_size`))[0].cache_size)
+    const before = await cacheSize()
+    const { org, source } = await createOrg()
+    let during = before
+    await applyDiscovery(asSystem(org), source.id, pagesOf(snapshot()), { mode: 'full', onProgress: async () => void (during = await cacheSize()) })
+    expect(during).toBe(-128 * 1024)
+    expect(await cacheSize()).toBe(before)
+    async function* failing(): AsyncIterable<DiscoveryPage> {
+      yield snapshot()
+      throw new Error('connector went away')
+    }
+    await expect(applyDiscovery(asSystem(org), source.id, failing(), { mode: 'full' })).rejects.toThrow('connector went away')
+    expect(await cacheSize()).toBe(before)
+  })
+})

@@ -1,0 +1,60 @@
+import 'server-only'
+import { db, type Db, type Tx } from '@/lib/db'
+import { env } from '@/lib/env'
+import { render, sql, type Fragment, type SqlClient } from './sql'
+
+const TX_OPTIONS = { timeout: 300_000, maxWait: 60_000 }
+
+/**
+ * The app's Prisma client as a SqlClient, or, given one, an interactive transaction of it: statements then join
+ * that transaction (and transaction() joins it too).
+ */
+export function prismaSql(tx?: Tx): SqlClient {
+  const engine = env().databaseProvider
+  const client: Db | Tx = tx ?? db
+  const s: SqlClient = {
+    engine,
+    // The only $queryRawUnsafe / $executeRawUnsafe of the code base: the text comes from the builder, values are bound.
+    async query<T>(q: Fragment) {
+      const { text, params } = render(q, engine)
+      return client.$queryRawUnsafe<T[]>(text, ...params)
+    },
+    async execute(q) {
+      const { text, params } = render(q, engine)
+      return client.$executeRawUnsafe(text, ...params)
+    },
+    async transaction(fn) {
+      if (tx) return fn(s)
+      return db.$transaction((inner) => fn(prismaSql(inner)), TX_OPTIONS)
+    },
+  }
+  return s
+}
+
+let pageCacheRuns = 0
+let pageCacheBefore: number | null = null
+
+/**
+ * Runs fn with a bigger SQLite page cache on the app's connection. That connection is shared by every request or job
+ * of the process, so the previous size comes back when the last such run ends: the setting never outlives them.
+ */
+export async function withSqlitePageCache<T>(mib: number, fn: () => Promise<T>): Promise<T> {
+  const s = prismaSql()
+  if (s.engine !== 'sqlite') return fn()
+  const first = pageCacheRuns++ === 0
+  try {
+    if (first) {
+      const [row] = await s.query<{ cache_size: unknown }>(sql`PRAGMA cache_size`)
+      pageCacheBefore = Math.trunc(Number(row?.cache_size))
+      // PRAGMA takes no bound parameters: the value is a number computed here.
+      await s.execute(sql.raw(`PRAGMA cache_size = ${-Math.round(mib * 1024)}`))
+    }
+    return await fn()
+  } finally {
+    if (--pageCacheRuns === 0 && pageCacheBefore !== null) {
+      const before = Number.isFinite(pageCacheBefore) ? pageCacheBefore : -2000
+      pageCacheBefore = null
+      await s.execute(sql.raw(`PRAGMA cache_size = ${before}`))
+    }
+  }
+}

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest'
+import { db } from '@/lib/db'
+import { insertRows, newId, queryIn } from '@/lib/sql/bulk'
+import { prismaSql } from '@/lib/sql/prisma'
+import { num, sql } from '@/lib/sql/sql'
+import { addIdentity, createOrg, engine } from './fixtures'
+
+// The builder's statements through the app's Prisma connection: what lib/sql writes, Prisma reads back the same.
+describe(`lib/sql through Prisma (${engine})`, () => {
+  it('binds values, dates and booleans so that Prisma reads them back unchanged', async () => {
+    const { org, source } = await createOrg('Sql values')
+    const ident = await addIdentity(org.id, source.id, { name: 'sql-values' })
+    const at = new Date('2025-02-03T04:05:06.789Z')
+    const changed = await prismaSql().execute(
+      sql`UPDATE "Identity" SET "lastUsedAt" = ${at}, "privileged" = ${true}, "description" = ${"it's a ? and a $1"} WHERE "orgId" = ${org.id} AND "id" = ${ident.id}`,
+    )
+    expect(changed).toBe(1)
+    const row = await db.identity.findUniqueOrThrow({ where: { id: ident.id }, select: { lastUsedAt: true, privileged: true, description: true } })
+    expect(row).toEqual({ lastUsedAt: at, privileged: true, description: "it's a ? and a $1" })
+    const [hit] = await prismaSql().query<{ n: unknown }>(sql`SELECT COUNT(*) AS n FROM "Identity" WHERE "id" = ${ident.id} AND "lastUsedAt" = ${at} AND "privileged" = ${true}`)
+    expect(num(hit.n)).toBe(1)
+  })
+
+  it('inserts rows with one JSON parameter per statement and reads them by id list', async () => {
+    const { org, people } = await createOrg('Sql bulk')
+    const at = new Date('2025-06-07T08:09:10.111Z')
+    const rows = Array.from({ length: 6_001 }, (_, i) => [newId(), org.id, people.member.id, 'sql.test', `Notice ${i}`, i % 2 ? at : null, at])
+    await insertRows(prismaSql(), 'Notification', [['id', 'text'], ['orgId', 'text'], ['userId', 'text'], ['kind', 'text'], ['title', 'text'], ['readAt', 'date'], ['createdAt', 'date']], rows)
+    expect(await db.notification.count({ where: { orgId: org.id, kind: 'sql.test', readAt: at, createdAt: at } })).toBe(3_000)
+    const ids = rows.map((r) => r[0] as string)
+    const back = await queryIn<{ id: string }>(prismaSql(), ids, (list) => sql`SELECT "id" FROM "Notification" WHERE "orgId" = ${org.id} AND "id" IN ${list}`)
+    expect(back.map((r) => r.id).sort()).toEqual([...ids].sort())
+  })
+
+  it('joins the caller’s transaction: its statements roll back with it', async () => {
+    const { org } = await createOrg('Sql tx')
+    const rename = (name: string) => sql`UPDATE "Organization" SET "name" = ${name} WHERE "id" = ${org.id}`
+    await expect(
+      db.$transaction(async (tx) => {
+        await prismaSql(tx).transaction((s) => s.execute(rename('Renamed in tx')))
+        throw new Error('roll back')
+      }),
+    ).rejects.toThrow('roll back')
+    expect((await db.organization.findUniqueOrThrow({ where: { id: org.id } })).name).toBe('Sql tx')
+    await prismaSql().transaction((s) => s.execute(rename('Renamed')))
+    expect((await db.organization.findUniqueOrThrow({ where: { id: org.id } })).name).toBe('Renamed')
+  })
+})
