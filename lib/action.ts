@@ -21,7 +21,7 @@ type Options<S extends z.ZodType<{ orgSlug: string }>, T> = {
  * -> permission -> run -> errors mapped to something a person can act on.
  */
 export function orgAction<S extends z.ZodType<{ orgSlug: string }>, T>(opts: Options<S, T>) {
-  return async (raw: unknown): Promise<ActionResult<T>> => {
+  return async (raw: z.input<S>): Promise<ActionResult<T>> => {
     let ctx: OrgContext | null = null
     try {
       const parsed = opts.schema.safeParse(raw)

@@ -56,7 +56,7 @@ export default async function DashboardPage({ params, searchParams }: { params: 
     {
       id: 'rotation', label: 'Secret rotation compliance', value: m.rotationCompliance === null ? '—' : `${m.rotationCompliance}%`, href: inv({ finding: 'old-secret' }),
       // The value counts secrets; the link opens identities: the note says both.
-      note: `${formatNumber(m.credentialsCompliant)} of ${formatNumber(m.credentialsActive)} active secrets rotated within ${m.rotationMaxDays} days${m.oldSecretIdentities === undefined ? '' : `; ${plural(m.oldSecretIdentities, 'identity holds', 'identities hold')} an older one`}`,
+      note: `${formatNumber(m.credentialsCompliant)} of ${formatNumber(m.credentialsActive)} active secrets rotated within ${m.rotationMaxDays} days${m.oldSecretIdentities === undefined ? '' : `; ${countOf(m.oldSecretIdentities, 'identity holds', 'identities hold')} an older one`}`,
       tone: m.rotationCompliance !== null && m.rotationCompliance >= 80 ? 'text-emerald-700' : 'text-amber-700',
     },
     { id: 'unused-credentials', label: 'Unused credentials', value: formatNumber(m.unusedCredentials), href: inv({ finding: 'unused-cred' }), note: `on ${countOf(m.unusedCredentialIdentities, 'identity', 'identities')}, unused ${m.dormantDays}+ days`, tone: 'text-amber-700' },
@@ -160,10 +160,6 @@ export default async function DashboardPage({ params, searchParams }: { params: 
       </div>
     </>
   )
-}
-
-function plural(n: number, one: string, many: string) {
-  return `${formatNumber(n)} ${n === 1 ? one : many}`
 }
 
 function hours(h: number) {

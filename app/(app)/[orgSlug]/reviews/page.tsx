@@ -6,9 +6,10 @@ import { countOf, formatDate, formatNumber } from '@/components/ui/format'
 import { PageHeader } from '@/components/ui/page-header'
 import { pageAllows, pageContext } from '@/lib/auth/page'
 import { listMyReviewItems, listReviewers } from '@/lib/campaigns/queries'
-import { needsJustification, parseSnapshot, reviewListSchema } from '@/lib/campaigns/schemas'
+import { needsJustification, parseSnapshot } from '@/lib/campaigns/schemas'
 import { ReviewFilters } from './_components/review-filters'
 import { ReviewsTable, type ReviewRow } from './_components/reviews-table'
+import { parseReviewSearchParams } from './search-params'
 
 export const metadata: Metadata = { title: 'My reviews' }
 
@@ -22,8 +23,7 @@ export default async function MyReviewsPage({
   const { orgSlug } = await params
   const ctx = await pageContext(orgSlug)
   if (!(await pageAllows(ctx, 'review:decide', 'reviews'))) return <Forbidden orgSlug={ctx.org.slug} what="access reviews" />
-  const sp = Object.fromEntries(Object.entries(await searchParams).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]))
-  const p = reviewListSchema.parse(sp)
+  const p = parseReviewSearchParams(await searchParams)
   const [list, people] = await Promise.all([listMyReviewItems(ctx, p), listReviewers(ctx)])
 
   const rows: ReviewRow[] = list.rows.map((r) => {
@@ -39,7 +39,7 @@ export default async function MyReviewsPage({
       kind: s?.identity.kind ?? '',
       environment: s?.identity.environment ?? '',
       source: s?.identity.source ?? '',
-      access: s?.entitlement ? `${s.entitlement.name} on ${s.entitlement.resource}` : s?.credential ? `${s.credential.kind}${s.credential.label ? ` “${s.credential.label}”` : ''}` : `${s?.grantCount ?? 0} grant${s?.grantCount === 1 ? '' : 's'}`,
+      access: s?.entitlement ? `${s.entitlement.name} on ${s.entitlement.resource}` : s?.credential ? `${s.credential.kind}${s.credential.label ? ` “${s.credential.label}”` : ''}` : countOf(s?.grantCount ?? 0, 'grant'),
       grants: (s?.grants ?? []).map((g) => ({ id: g.id, label: `${g.name} on ${g.resource}`, privileged: g.privileged })),
       privileged: r.privileged,
       lastUsedAt: s?.lastUsedAt ?? null,
@@ -95,7 +95,7 @@ export default async function MyReviewsPage({
             <EmptyState title="You are all caught up">Items appear here when a campaign asks you to review identities you own.</EmptyState>
           ) : (
             <EmptyState title="No items match these filters">
-              {openTotal ? `${formatNumber(openTotal)} open item${openTotal === 1 ? '' : 's'} wait for you outside this view. ` : ''}
+              {openTotal ? `${countOf(openTotal, 'open item')} wait for you outside this view. ` : ''}
               <Link href={`/${ctx.org.slug}/reviews`} className="font-medium text-indigo-700 underline">Clear the filters</Link>
             </EmptyState>
           )

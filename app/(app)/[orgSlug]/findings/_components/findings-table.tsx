@@ -3,8 +3,9 @@ import Link from 'next/link'
 import { useMemo, type ReactNode } from 'react'
 import { createDataTableColumnHelper } from '@/components/data-table/columns'
 import { DataTable } from '@/components/data-table/data-table'
-import { Badge, type BadgeTone } from '@/components/ui/badge'
+import { Badge } from '@/components/ui/badge'
 import { formatDate } from '@/components/ui/format'
+import { SEVERITY_TONES, toneOf } from '@/components/ui/tones'
 import { AcceptForm } from './accept-form'
 import { RevokeAcceptanceButton } from './revoke-acceptance-button'
 
@@ -22,7 +23,6 @@ export type FindingRow = {
 }
 
 const col = createDataTableColumnHelper<FindingRow>()
-export const SEVERITY_TONE: Record<string, BadgeTone> = { critical: 'red', high: 'red', medium: 'amber', low: 'gray' }
 
 export function FindingsTable(props: {
   orgSlug: string
@@ -46,7 +46,7 @@ export function FindingsTable(props: {
         col.accessor('severity', {
           header: 'Severity',
           enableSorting: true,
-          cell: (i) => <Badge tone={SEVERITY_TONE[i.getValue()] ?? 'gray'}>{i.getValue()}</Badge>,
+          cell: (i) => <Badge tone={toneOf(SEVERITY_TONES, i.getValue())}>{i.getValue()}</Badge>,
         }),
         col.accessor('owaspCode', {
           header: 'OWASP',

@@ -5,6 +5,7 @@ import { MultiSelect } from '@/components/ui/multi-select'
 import { PeoplePicker, type PickerPerson } from '@/components/ui/people-picker'
 import type { IdentityFilter } from '@/lib/inventory/schemas'
 import { parseInventoryFilter } from '@/lib/inventory/view-params'
+import { formatNumber } from '@/components/ui/format'
 
 export type FacetOption = { value: string; label: string; count?: number }
 export type FacetDef = {
@@ -19,9 +20,6 @@ export type FacetDef = {
 
 const VIEW_ONLY = ['sort', 'dir', 'size', 'hide']
 
-function fmt(n: number | undefined) {
-  return n === undefined ? '' : ` (${new Intl.NumberFormat('en-US').format(n)})`
-}
 
 type Chip = { key: string; label: string; clear: (p: URLSearchParams) => void }
 
@@ -154,7 +152,7 @@ export function FilterBar({ facets, query }: { facets: FacetDef[]; query: string
               {options.map((o) => (
                 <option key={o.value} value={o.value}>
                   {o.label}
-                  {fmt(o.count)}
+                  {o.count === undefined ? '' : ` (${formatNumber(o.count)})`}
                 </option>
               ))}
             </select>

@@ -5,6 +5,7 @@ import { createDataTableColumnHelper } from '@/components/data-table/columns'
 import { DataTable } from '@/components/data-table/data-table'
 import { Badge } from '@/components/ui/badge'
 import { formatAgo, formatDate } from '@/components/ui/format'
+import { ENVIRONMENT_TONES, riskTone, toneOf } from '@/components/ui/tones'
 import { PersonName } from '@/components/members/person-status'
 import type { PersonStatus } from '@/lib/members/person'
 import { KIND_LABELS, SORTABLE } from '@/lib/inventory/schemas'
@@ -35,10 +36,6 @@ export type IdentityRow = {
 
 const col = createDataTableColumnHelper<IdentityRow>()
 const DAY = 86_400_000
-
-function riskTone(score: number) {
-  return score >= 70 ? 'red' : score >= 40 ? 'amber' : 'green'
-}
 
 export function IdentitiesTable(props: {
   orgSlug: string
@@ -77,7 +74,7 @@ export function IdentitiesTable(props: {
       col.accessor('environment', {
         header: 'Environment',
         enableSorting: true,
-        cell: (i) => <Badge tone={i.getValue() === 'production' ? 'violet' : 'gray'}>{i.getValue()}</Badge>,
+        cell: (i) => <Badge tone={toneOf(ENVIRONMENT_TONES, i.getValue())}>{i.getValue()}</Badge>,
       }),
       col.accessor('owner', {
         header: 'Owner',

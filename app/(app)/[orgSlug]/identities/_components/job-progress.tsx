@@ -1,10 +1,10 @@
 'use client'
 import { useRouter } from 'next/navigation'
 import { useEffect, useRef, useState } from 'react'
+import { formatNumber } from '@/components/ui/format'
 import { bulkJobStatusAction } from '@/lib/ownership/actions'
 
 type Status = { status: string; progress: number; total: number; result: Record<string, unknown>; lastError: string | null }
-const fmt = new Intl.NumberFormat('en-US')
 
 /** Polls a bulk_assign job once a second until it finishes, then refreshes the page's data. */
 export function JobProgress({ orgSlug, jobId, onDone }: { orgSlug: string; jobId: string; onDone?: () => void }) {
@@ -51,12 +51,12 @@ export function JobProgress({ orgSlug, jobId, onDone }: { orgSlug: string; jobId
         {!s
           ? 'Starting…'
           : s.status === 'succeeded'
-            ? `Done: ${fmt.format(changed ?? 0)} identities changed (${fmt.format(s.progress)} checked).`
+            ? `Done: ${formatNumber(changed ?? 0)} identities changed (${formatNumber(s.progress)} checked).`
             : s.status === 'failed'
               ? `Failed: ${s.lastError ?? 'unknown error'}. Nothing after the last completed batch was changed.`
               : s.status === 'retrying'
-                ? `Retrying after an error (${fmt.format(s.progress)} of ${fmt.format(s.total)} done): ${s.lastError ?? ''}`
-                : `${s.status === 'queued' ? 'Queued' : 'Working'}: ${fmt.format(s.progress)} of ${fmt.format(s.total)} checked…`}
+                ? `Retrying after an error (${formatNumber(s.progress)} of ${formatNumber(s.total)} done): ${s.lastError ?? ''}`
+                : `${s.status === 'queued' ? 'Queued' : 'Working'}: ${formatNumber(s.progress)} of ${formatNumber(s.total)} checked…`}
       </p>
     </div>
   )
