@@ -1,4 +1,5 @@
 import 'server-only'
+import { revalidatePath } from 'next/cache'
 import { unstable_rethrow } from 'next/navigation'
 import { z } from 'zod'
 import { recordDenied } from '@/lib/audit/record'
@@ -13,7 +14,12 @@ export type ActionResult<T> =
 type Options<S extends z.ZodType<{ orgSlug: string }>, T> = {
   schema: S
   permission: Permission
-  run: (args: { ctx: OrgContext; input: z.infer<S> }) => Promise<T>
+  run: (args: { ctx: OrgContext; input: z.infer<S> }) => Promise<T> | T
+  /**
+   * Pages to re-render after a successful run, as paths under the organization (`'/settings'`); `''` is the whole
+   * organization (its layout, so the navigation's counts too).
+   */
+  revalidate?: string | string[] | ((input: z.infer<S>) => string | string[])
 }
 
 /**
@@ -33,7 +39,13 @@ export function orgAction<S extends z.ZodType<{ orgSlug: string }>, T>(opts: Opt
         await recordDenied(ctx, { action: `permission.${opts.permission}`, details: { role: ctx.role } })
         return { ok: false, error: 'You do not have permission to do this.' }
       }
-      return { ok: true, data: await opts.run({ ctx, input: parsed.data }) }
+      const data = await opts.run({ ctx, input: parsed.data })
+      const paths = typeof opts.revalidate === 'function' ? opts.revalidate(parsed.data) : (opts.revalidate ?? [])
+      for (const path of typeof paths === 'string' ? [paths] : paths) {
+        if (path === '') revalidatePath(`/${ctx.org.slug}`, 'layout')
+        else revalidatePath(`/${ctx.org.slug}${path}`)
+      }
+      return { ok: true, data }
     } catch (err) {
       unstable_rethrow(err)
       const mapped = mapPrismaError(err)

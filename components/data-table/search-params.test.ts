@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { firstValues, pageOf, pageParams } from './search-params'
+import { firstValues, pageOf, pageParams, paging } from './search-params'
 
 describe('pageParams', () => {
   const schema = z.object({ q: z.string().optional(), ...pageParams(25) })
@@ -27,5 +27,12 @@ describe('firstValues and pageOf', () => {
     expect(pageOf(rows, { page: 2, size: 3 })).toEqual([3, 4, 5])
     expect(pageOf(rows, { page: 3, size: 3 })).toEqual([6])
     expect(pageOf(rows, { page: 9, size: 3 })).toEqual([])
+  })
+})
+
+describe('paging', () => {
+  it('maps parsed params and a total to the table’s props', () => {
+    expect(paging({ page: 2, size: 25, sort: 'name', dir: 'desc' }, 80)).toEqual({ total: 80, page: 2, pageSize: 25, sort: 'name', dir: 'desc' })
+    expect(paging({ page: 1, size: 50 }, 0)).toEqual({ total: 0, page: 1, pageSize: 50, sort: undefined, dir: undefined })
   })
 })

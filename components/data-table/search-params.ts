@@ -26,3 +26,12 @@ export function firstValues(sp: SearchParamsRecord): Record<string, string | und
 export function pageOf<T>(rows: readonly T[], p: { page: number; size: number }): T[] {
   return rows.slice((p.page - 1) * p.size, p.page * p.size)
 }
+
+/** What a list page receives from Next. */
+export type ListPageProps = { params: Promise<{ orgSlug: string }>; searchParams: Promise<SearchParamsRecord> }
+
+/** A table's paging and sorting props from its parsed search params and the row count of the whole list. */
+export function paging(p: { page: number; size: number; sort?: string; dir?: 'asc' | 'desc' }, total: number) {
+  return { total, page: p.page, pageSize: p.size, sort: p.sort, dir: p.dir }
+}
+export type Paging = ReturnType<typeof paging>

@@ -1,5 +1,6 @@
 'use client'
 import { useEffect, useId, useRef, type ReactNode } from 'react'
+import { Button } from './button'
 
 const WIDTH = { md: 'max-w-lg', lg: 'max-w-2xl' } as const
 
@@ -8,6 +9,7 @@ const WIDTH = { md: 'max-w-lg', lg: 'max-w-2xl' } as const
  * with a close button, a body and a footer of buttons. With `onSubmit` the body and footer are a form, so Enter
  * submits and a footer button of type submit confirms. `sheet` docks it to the bottom of the window without
  * blocking the page (the table behind stays usable). An element marked `data-autofocus` gets the focus on open.
+ * `confirm` makes the usual footer: Cancel, then the confirming button.
  */
 export function Dialog({
   open,
@@ -15,6 +17,7 @@ export function Dialog({
   title,
   children,
   footer,
+  confirm,
   onSubmit,
   busy = false,
   size = 'md',
@@ -26,6 +29,8 @@ export function Dialog({
   title: ReactNode
   children: ReactNode
   footer?: ReactNode
+  /** the confirming button; without onClick it submits the dialog's form */
+  confirm?: { label: ReactNode; onClick?: () => void; variant?: 'primary' | 'danger'; disabled?: boolean; testId?: string }
   onSubmit?: () => void
   /** while true, Escape and the close button do nothing (a request is on its way) */
   busy?: boolean
@@ -48,6 +53,16 @@ export function Dialog({
   const close = () => {
     if (!busy) onClose()
   }
+  const buttons =
+    footer ??
+    (confirm ? (
+      <>
+        <Button type="button" variant="secondary" onClick={close} disabled={busy}>Cancel</Button>
+        <Button type={confirm.onClick ? 'button' : 'submit'} variant={confirm.variant} onClick={confirm.onClick} disabled={confirm.disabled} data-testid={confirm.testId}>
+          {confirm.label}
+        </Button>
+      </>
+    ) : null)
 
   const body = (
     <>
@@ -58,7 +73,7 @@ export function Dialog({
         </button>
       </header>
       <div className={`space-y-4 px-5 py-4 text-sm text-slate-700 ${sheet ? 'max-h-[50vh] overflow-y-auto' : ''}`}>{children}</div>
-      {footer ? <footer className="flex justify-end gap-2 border-t border-slate-100 px-5 py-3">{footer}</footer> : null}
+      {buttons ? <footer className="flex justify-end gap-2 border-t border-slate-100 px-5 py-3">{buttons}</footer> : null}
     </>
   )
   return (

@@ -1,6 +1,6 @@
 'use client'
 import { useRouter } from 'next/navigation'
-import { useCallback, useEffect, useRef, useState, useTransition } from 'react'
+import { useCallback, useEffect, useRef, useState, useTransition, type FormEvent } from 'react'
 import type { ActionResult } from '@/lib/action'
 
 export type FieldErrors = Record<string, string[]>
@@ -72,4 +72,12 @@ export function errorText(error: string | null, fieldErrors: FieldErrors): strin
 /** The fields' messages when the action named any, else its message. */
 export function fieldsOrError(error: string | null, fieldErrors: FieldErrors): string | null {
   return Object.values(fieldErrors).flat().join(' ') || error
+}
+
+/** A form's onSubmit that stays on the page: `onSubmit={submitted(() => save.run(input))}`. */
+export function submitted(fn: (form: HTMLFormElement) => unknown) {
+  return (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault()
+    void fn(e.currentTarget)
+  }
 }

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
+import { type ListPageProps, paging } from '@/components/data-table/search-params'
 import { FilterForm } from '@/components/data-table/filter-form'
 import { ListTable, type ListColumn } from '@/components/data-table/list-table'
 import { Badge } from '@/components/ui/badge'
@@ -28,9 +29,8 @@ const COLUMNS: ListColumn[] = [
   { id: 'justification', header: 'Justification', className: 'min-w-48 max-w-sm whitespace-normal break-words text-slate-600' },
 ]
 
-export default async function AuditPage({ params, searchParams }: { params: Promise<{ orgSlug: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const { orgSlug } = await params
-  const ctx = await pageContext(orgSlug)
+export default async function AuditPage({ params, searchParams }: ListPageProps) {
+  const ctx = await pageContext((await params).orgSlug)
   if (!(await pageAllows(ctx, 'audit:read', 'audit'))) return <Forbidden orgSlug={ctx.org.slug} what="the audit log" />
   const p = parseAuditSearchParams(await searchParams)
   const { rows, total, actions } = await listAuditEvents(ctx, p)
@@ -62,9 +62,7 @@ export default async function AuditPage({ params, searchParams }: { params: Prom
         ariaLabel="Audit events"
         testId="audit-table"
         columns={COLUMNS}
-        total={total}
-        page={p.page}
-        pageSize={p.size}
+        {...paging(p, total)}
         emptyState={<EmptyState title="No audit events match">Changes made in Custodian appear here as they happen.</EmptyState>}
         rows={rows.map((e) => ({
           id: e.id,

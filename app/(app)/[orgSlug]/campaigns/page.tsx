@@ -1,5 +1,6 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
+import { type ListPageProps, paging } from '@/components/data-table/search-params'
 import { ListTable, type ListColumn } from '@/components/data-table/list-table'
 import { Badge } from '@/components/ui/badge'
 import { buttonClass } from '@/components/ui/button'
@@ -17,17 +18,12 @@ import { parseCampaignSearchParams } from './search-params'
 export const metadata: Metadata = { title: 'Campaigns' }
 
 const COLUMNS: ListColumn[] = [
-  { id: 'name', header: 'Name' },
-  { id: 'type', header: 'Type', className: 'text-slate-600' },
-  { id: 'status', header: 'Status' },
-  { id: 'progress', header: 'Progress', className: 'tabular-nums' },
-  { id: 'due', header: 'Due', className: 'text-slate-600' },
-  { id: 'recurs', header: 'Recurs', className: 'text-slate-600' },
+  { id: 'name', header: 'Name' }, { id: 'type', header: 'Type', className: 'text-slate-600' }, { id: 'status', header: 'Status' },
+  { id: 'progress', header: 'Progress', className: 'tabular-nums' }, { id: 'due', header: 'Due', className: 'text-slate-600' }, { id: 'recurs', header: 'Recurs', className: 'text-slate-600' },
 ]
 
-export default async function CampaignsPage({ params, searchParams }: { params: Promise<{ orgSlug: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const { orgSlug } = await params
-  const ctx = await pageContext(orgSlug)
+export default async function CampaignsPage({ params, searchParams }: ListPageProps) {
+  const ctx = await pageContext((await params).orgSlug)
   if (!(await pageAllows(ctx, 'campaign:read', 'campaigns'))) return <Forbidden orgSlug={ctx.org.slug} what="campaigns" />
   const p = parseCampaignSearchParams(await searchParams)
   const { rows, total } = await listCampaigns(ctx, p)
@@ -43,9 +39,7 @@ export default async function CampaignsPage({ params, searchParams }: { params: 
       <ListTable
         ariaLabel="Campaigns"
         columns={COLUMNS}
-        total={total}
-        page={p.page}
-        pageSize={p.size}
+        {...paging(p, total)}
         emptyState={
           <EmptyState title="No campaigns yet" action={manage ? <Link href={`${base}/new`} className={buttonClass('secondary', 'sm')}>Define the first one</Link> : null}>
             A campaign asks each owner to keep or revoke what their identities can reach, with evidence for the auditors.

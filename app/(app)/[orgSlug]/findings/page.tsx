@@ -1,5 +1,6 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
+import { type ListPageProps, paging } from '@/components/data-table/search-params'
 import { FilterForm } from '@/components/data-table/filter-form'
 import { Card } from '@/components/ui/card'
 import { EmptyState } from '@/components/ui/empty-state'
@@ -23,9 +24,8 @@ const DAY = 86_400_000
 
 const SEVERITY_LABELS = { critical: 'Critical', high: 'High', medium: 'Medium', low: 'Low' } as const
 
-export default async function FindingsPage({ params, searchParams }: { params: Promise<{ orgSlug: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const { orgSlug } = await params
-  const ctx = await pageContext(orgSlug)
+export default async function FindingsPage({ params, searchParams }: ListPageProps) {
+  const ctx = await pageContext((await params).orgSlug)
   const p = parseFindingSearchParams(await searchParams)
   const [list, job, options] = await Promise.all([listFindings(ctx, p), latestRecompute(ctx), findingFilterOptions(ctx)])
   const now = renderTime()
@@ -138,11 +138,7 @@ export default async function FindingsPage({ params, searchParams }: { params: P
         <FindingsTable
           orgSlug={ctx.org.slug}
           rows={rows}
-          total={list.total}
-          page={p.page}
-          pageSize={p.size}
-          sort={p.sort}
-          dir={p.dir ?? (p.sort === 'severity' ? 'asc' : 'desc')}
+          paging={paging({ ...p, dir: p.dir ?? (p.sort === 'severity' ? 'asc' : 'desc') }, list.total)}
           canAccept={can(ctx.role, 'finding:accept')}
           acceptDates={{ defaultUntil: day(now + 90 * DAY), maxUntil: day(now + MAX_ACCEPT_DAYS * DAY) }}
           codeHrefs={Object.fromEntries(OWASP_CODES.map((c) => [c, href({ code: c, page: undefined })]))}

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
+import { type ListPageProps, paging } from '@/components/data-table/search-params'
 import { ListTable, type ListColumn } from '@/components/data-table/list-table'
 import { EmptyState } from '@/components/ui/empty-state'
 import { formatAgo, formatDateTime, formatNumber, renderTime } from '@/components/ui/format'
@@ -17,9 +18,8 @@ const COLUMNS: ListColumn[] = [
   { id: 'actions', header: <span className="sr-only">Actions</span>, align: 'end' },
 ]
 
-export default async function InboxPage({ params, searchParams }: { params: Promise<{ orgSlug: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const { orgSlug } = await params
-  const ctx = await pageContext(orgSlug)
+export default async function InboxPage({ params, searchParams }: ListPageProps) {
+  const ctx = await pageContext((await params).orgSlug)
   const p = parseInboxSearchParams(await searchParams)
   const list = await listNotifications(ctx, p)
   const now = renderTime()
@@ -42,9 +42,7 @@ export default async function InboxPage({ params, searchParams }: { params: Prom
         ariaLabel="Notifications"
         testId="notifications"
         columns={COLUMNS}
-        total={list.total}
-        page={p.page}
-        pageSize={list.pageSize}
+        {...paging({ page: p.page, size: list.pageSize }, list.total)}
         emptyState={
           <EmptyState title={p.filter === 'unread' ? 'Nothing unread' : 'No notifications yet'}>
             You are told here when you are given an identity, when someone hands one to you, and when a hand-off you proposed is answered.

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
+import { type ListPageProps, paging } from '@/components/data-table/search-params'
 import { FilterForm } from '@/components/data-table/filter-form'
 import { ListTable, type ListColumn } from '@/components/data-table/list-table'
 import { Badge } from '@/components/ui/badge'
@@ -36,9 +37,8 @@ const COLUMNS: ListColumn[] = [
   { id: 'next', header: 'Next run / finished', className: 'text-slate-600' },
 ]
 
-export default async function JobsPage({ params, searchParams }: { params: Promise<{ orgSlug: string }>; searchParams: Promise<Record<string, string | undefined>> }) {
-  const { orgSlug } = await params
-  const ctx = await pageContext(orgSlug)
+export default async function JobsPage({ params, searchParams }: ListPageProps) {
+  const ctx = await pageContext((await params).orgSlug)
   if (!(await pageAllows(ctx, 'job:read', 'jobs'))) return <Forbidden orgSlug={ctx.org.slug} what="jobs" />
   const p = parseJobSearchParams(await searchParams)
   const [{ rows, total, types, statuses }, tasks] = await Promise.all([listJobs(ctx, p), listManualTasks(ctx)])
@@ -88,9 +88,7 @@ export default async function JobsPage({ params, searchParams }: { params: Promi
         ariaLabel="Jobs"
         testId="jobs-table"
         columns={canManage ? [...COLUMNS, { id: 'actions', header: <span className="sr-only">Actions</span>, align: 'end' }] : COLUMNS}
-        total={total}
-        page={p.page}
-        pageSize={p.size}
+        {...paging(p, total)}
         emptyState={<EmptyState title={p.status || p.type ? 'No jobs match' : 'No jobs yet'}>Revocations and rotations requested from an identity page run here.</EmptyState>}
         rows={rows.map((j) => ({
           id: j.id,

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
+import { type ListPageProps, paging } from '@/components/data-table/search-params'
 import { ListTable, type ListColumn } from '@/components/data-table/list-table'
 import { Badge } from '@/components/ui/badge'
 import { Card } from '@/components/ui/card'
@@ -27,9 +28,8 @@ const COLUMNS: ListColumn[] = [
   { id: 'action', header: 'Action', align: 'end' },
 ]
 
-export default async function MyPage({ params, searchParams }: { params: Promise<{ orgSlug: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const { orgSlug } = await params
-  const ctx = await pageContext(orgSlug)
+export default async function MyPage({ params, searchParams }: ListPageProps) {
+  const ctx = await pageContext((await params).orgSlug)
   const p = parseMySearchParams(await searchParams)
   const my = await getMyOverview(ctx, p)
   const now = renderTime()
@@ -130,9 +130,7 @@ export default async function MyPage({ params, searchParams }: { params: Promise
             </div>
           }
           columns={COLUMNS}
-          total={my.total}
-          page={p.page}
-          pageSize={p.size}
+          {...paging(p, my.total)}
           emptyState={
             <EmptyState title="You don't own any identities yet">
               When an admin assigns you an identity, or you accept a hand-off, it appears here. Browse the <Link href={`${base}/identities?owner=unowned`} className="text-indigo-700 underline hover:text-indigo-900">unowned identities</Link> to find ones you recognise.

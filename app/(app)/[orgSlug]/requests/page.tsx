@@ -2,7 +2,7 @@ import type { Metadata } from 'next'
 import Link from 'next/link'
 import { PersonName } from '@/components/members/person-status'
 import { ListTable, type ListColumn, type ListRow } from '@/components/data-table/list-table'
-import { pageOf } from '@/components/data-table/search-params'
+import { type ListPageProps, pageOf, paging } from '@/components/data-table/search-params'
 import { Badge } from '@/components/ui/badge'
 import { Card } from '@/components/ui/card'
 import { EmptyState } from '@/components/ui/empty-state'
@@ -20,9 +20,8 @@ export const metadata: Metadata = { title: 'Requests' }
 
 const kindLabel = (k: string) => OWNER_REQUEST_LABELS[k as OwnerRequestKind] ?? k
 
-export default async function RequestsPage({ params, searchParams }: { params: Promise<{ orgSlug: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const { orgSlug } = await params
-  const ctx = await pageContext(orgSlug)
+export default async function RequestsPage({ params, searchParams }: ListPageProps) {
+  const ctx = await pageContext((await params).orgSlug)
   const p = parseRequestSearchParams(await searchParams)
   const canDecide = can(ctx.role, 'identity:remediate')
   const seesQueue = canDecide || can(ctx.role, 'audit:read')
@@ -64,9 +63,7 @@ export default async function RequestsPage({ params, searchParams }: { params: P
           toolbar={<h2 className="text-sm font-semibold text-slate-900">Recently decided</h2>}
           columns={requestColumns(true)}
           rows={pageOf(queue.decided, { page: p.dpage, size: p.dsize }).map((r) => requestRow(r, base, now, true))}
-          total={queue.decided.length}
-          page={p.dpage}
-          pageSize={p.dsize}
+          {...paging({ page: p.dpage, size: p.dsize }, queue.decided.length)}
         />
       ) : null}
       {mine.length === 0 ? (
@@ -82,9 +79,7 @@ export default async function RequestsPage({ params, searchParams }: { params: P
           toolbar={<h2 className="text-sm font-semibold text-slate-900">Your requests ({mine.length})</h2>}
           columns={requestColumns(false)}
           rows={pageOf(mine, p).map((r) => requestRow(r, base, now, false))}
-          total={mine.length}
-          page={p.page}
-          pageSize={p.size}
+          {...paging(p, mine.length)}
         />
       )}
     </div>

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
+import { type ListPageProps, paging } from '@/components/data-table/search-params'
 import { EmptyState } from '@/components/ui/empty-state'
 import { Forbidden } from '@/components/ui/forbidden'
 import { countOf, formatDate, formatNumber } from '@/components/ui/format'
@@ -13,15 +14,8 @@ import { parseReviewSearchParams } from './search-params'
 
 export const metadata: Metadata = { title: 'My reviews' }
 
-export default async function MyReviewsPage({
-  params,
-  searchParams,
-}: {
-  params: Promise<{ orgSlug: string }>
-  searchParams: Promise<Record<string, string | string[] | undefined>>
-}) {
-  const { orgSlug } = await params
-  const ctx = await pageContext(orgSlug)
+export default async function MyReviewsPage({ params, searchParams }: ListPageProps) {
+  const ctx = await pageContext((await params).orgSlug)
   if (!(await pageAllows(ctx, 'review:decide', 'reviews'))) return <Forbidden orgSlug={ctx.org.slug} what="access reviews" />
   const p = parseReviewSearchParams(await searchParams)
   const [list, people] = await Promise.all([listMyReviewItems(ctx, p), listReviewers(ctx)])
@@ -83,9 +77,7 @@ export default async function MyReviewsPage({
       <ReviewsTable
         orgSlug={ctx.org.slug}
         rows={rows}
-        total={list.total}
-        page={p.page}
-        pageSize={p.size}
+        paging={paging(p, list.total)}
         grouped={p.view === 'identity'}
         filter={{ campaign: p.campaign, state: p.state, privileged: p.privileged, rec: p.rec, q: p.q }}
         people={people.filter((u) => u.id !== ctx.user.id).map((u) => ({ value: u.id, label: u.name }))}

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
 import { ListTable, type ListColumn } from '@/components/data-table/list-table'
-import { pageOf } from '@/components/data-table/search-params'
+import { type ListPageProps, pageOf, paging } from '@/components/data-table/search-params'
 import { Badge } from '@/components/ui/badge'
 import { Card } from '@/components/ui/card'
 import { Forbidden } from '@/components/ui/forbidden'
@@ -36,9 +36,8 @@ const MEMBER_COLUMNS: ListColumn[] = [
   { id: 'actions', header: <span className="sr-only">Actions</span>, align: 'end' },
 ]
 
-export default async function SettingsPage({ params, searchParams }: { params: Promise<{ orgSlug: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const { orgSlug } = await params
-  const ctx = await pageContext(orgSlug)
+export default async function SettingsPage({ params, searchParams }: ListPageProps) {
+  const ctx = await pageContext((await params).orgSlug)
   if (!(await pageAllows(ctx, 'member:manage', 'settings'))) return <Forbidden orgSlug={ctx.org.slug} what="organization settings" />
   const p = parseSettingsSearchParams(await searchParams)
   const [members, invitations, settings] = await Promise.all([listMembers(ctx), listPendingInvitations(ctx), getOrgSettings(ctx)])
@@ -56,9 +55,7 @@ export default async function SettingsPage({ params, searchParams }: { params: P
           paramPrefix="i"
           toolbar={<h2 className="text-sm font-semibold text-slate-900">Pending invitations ({invitations.length})</h2>}
           columns={INVITATION_COLUMNS}
-          total={invitations.length}
-          page={p.ipage}
-          pageSize={p.isize}
+          {...paging({ page: p.ipage, size: p.isize }, invitations.length)}
           rows={pageOf(invitations, { page: p.ipage, size: p.isize }).map((inv) => ({
             id: inv.id,
             attrs: { 'data-invitation-email': inv.email },
@@ -82,9 +79,7 @@ export default async function SettingsPage({ params, searchParams }: { params: P
         testId="members"
         toolbar={<h2 className="text-sm font-semibold text-slate-900">Members ({members.length})</h2>}
         columns={MEMBER_COLUMNS}
-        total={members.length}
-        page={p.page}
-        pageSize={p.size}
+        {...paging(p, members.length)}
         rows={pageOf(members, p).map((m) => ({
           id: m.id,
           attrs: { 'data-member-email': m.user.email },

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
 import { ListTable, type ListColumn } from '@/components/data-table/list-table'
-import { pageOf } from '@/components/data-table/search-params'
+import { type ListPageProps, pageOf, paging } from '@/components/data-table/search-params'
 import { Badge } from '@/components/ui/badge'
 import { buttonClass } from '@/components/ui/button'
 import { EmptyState } from '@/components/ui/empty-state'
@@ -31,9 +31,8 @@ const COLUMNS: ListColumn[] = [
   { id: 'actions', header: <span className="sr-only">Actions</span>, align: 'end', cellClassName: 'align-top py-3' },
 ]
 
-export default async function SourcesPage({ params, searchParams }: { params: Promise<{ orgSlug: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const { orgSlug } = await params
-  const ctx = await pageContext(orgSlug)
+export default async function SourcesPage({ params, searchParams }: ListPageProps) {
+  const ctx = await pageContext((await params).orgSlug)
   if (!(await pageAllows(ctx, 'source:read', 'sources'))) return <Forbidden orgSlug={ctx.org.slug} what="sources" />
   const p = parseSourceSearchParams(await searchParams)
   // An organization has tens of sources, not thousands: the query returns them all with their counts.
@@ -52,9 +51,7 @@ export default async function SourcesPage({ params, searchParams }: { params: Pr
         ariaLabel="Sources"
         testId="sources-table"
         columns={COLUMNS}
-        total={sources.length}
-        page={p.page}
-        pageSize={p.size}
+        {...paging(p, sources.length)}
         emptyState={<EmptyState title="No sources yet">Create an import source below, then upload a CSV or JSON export.</EmptyState>}
         rows={pageOf(sources, p).map((s) => ({
           id: s.id,

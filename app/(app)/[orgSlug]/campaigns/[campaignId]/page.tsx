@@ -1,6 +1,7 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
 import { ListTable } from '@/components/data-table/list-table'
+import { paging } from '@/components/data-table/search-params'
 import { Badge } from '@/components/ui/badge'
 import { Card } from '@/components/ui/card'
 import { Forbidden } from '@/components/ui/forbidden'
@@ -152,9 +153,7 @@ export default async function CampaignPage({
               id: r.id ?? 'none',
               cells: { name: r.name, decided: formatNumber(r.decided), defaulted: formatNumber(r.defaulted), open: formatNumber(r.open), bulk: pct(r.bulkShare) },
             }))}
-            total={stats.reviewerCount}
-            page={stats.reviewerPage}
-            pageSize={REVIEWERS_PAGE_SIZE}
+            {...paging({ page: stats.reviewerPage, size: REVIEWERS_PAGE_SIZE }, stats.reviewerCount)}
             footer={
               <tr data-testid="reviewers-total">
                 <th scope="row" className="border-t border-slate-200 px-3 py-1.5 text-left">All reviewers</th>
@@ -172,9 +171,7 @@ export default async function CampaignPage({
         <CampaignItemsTable
           orgSlug={ctx.org.slug}
           rows={rows}
-          total={items.total}
-          page={p.page}
-          pageSize={p.size}
+          paging={paging(p, items.total)}
           canReassign={manage && c.status === 'active'}
           reviewers={reviewers.map((r) => ({ value: r.id, label: r.name }))}
           filters={{ reviewer: p.reviewer ?? '', decision: p.decision ?? '', remediation: p.remediation ?? '' }}

@@ -83,14 +83,7 @@ function CloseDialog({ orgSlug, campaignId, onCancel, onConfirm }: { orgSlug: st
       open
       onClose={onCancel}
       title={title}
-      footer={
-        <>
-          <Button variant="secondary" onClick={onCancel}>Cancel</Button>
-          <Button variant="danger" disabled={!p} onClick={onConfirm} data-testid="confirm-close">
-            {p && !p.final ? 'Close stage 1' : 'Close campaign'}
-          </Button>
-        </>
-      }
+      confirm={{ label: p && !p.final ? 'Close stage 1' : 'Close campaign', onClick: onConfirm, variant: 'danger', disabled: !p, testId: 'confirm-close' }}
     >
       <FormError>{error}</FormError>
       {!p && !error ? <p className="text-slate-500">Counting what closing would change…</p> : null}

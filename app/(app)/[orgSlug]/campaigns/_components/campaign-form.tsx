@@ -7,7 +7,7 @@ import { formatNumber } from '@/components/ui/format'
 import { MultiSelect } from '@/components/ui/multi-select'
 import { PeoplePicker, type PickerPerson } from '@/components/ui/people-picker'
 import { Select, type SelectOption as Option } from '@/components/ui/select'
-import { useOrgAction } from '@/components/ui/use-org-action'
+import { submitted, useOrgAction } from '@/components/ui/use-org-action'
 import { createCampaignAction, previewScopeAction } from '@/lib/campaigns/actions'
 import { CAMPAIGN_TYPES, TYPE_LABELS, type CampaignInput, type CampaignType } from '@/lib/campaigns/schemas'
 import { CRED_AGES, ENVIRONMENTS, IDENTITY_KINDS, IDENTITY_STATUSES, KIND_LABELS, type IdentityFilter } from '@/lib/inventory/schemas'
@@ -22,6 +22,11 @@ function toScopeState(f: IdentityFilter | undefined): ScopeState {
   }
 }
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1)
+const opts = (entries: [string, string][]): Option[] => entries.map(([value, label]) => ({ value, label }))
+const SECOND_STAGES = opts([['none', 'None'], ['privileged', 'Governance signs off privileged items'], ['revokes', 'Governance signs off every revoke'], ['all', 'Governance signs off everything']])
+const DEFAULT_DECISIONS = opts([['recommendation', 'Follow the recommendation'], ['keep', 'Keep'], ['revoke', 'Revoke'], ['open', 'Leave open (no decision)']])
+const JUSTIFICATION_RULES = opts([['revoke', 'On revoking'], ['privileged_keep', 'On keeping privileged access'], ['always', 'Always'], ['never', 'Never']])
+const RECURRENCES = opts([['none', 'One-off'], ['monthly', 'Monthly'], ['quarterly', 'Quarterly'], ['yearly', 'Yearly']])
 
 export function CampaignForm(props: {
   orgSlug: string
@@ -80,10 +85,7 @@ export function CampaignForm(props: {
   return (
     <form
       className="grid max-w-5xl gap-5 lg:grid-cols-3"
-      onSubmit={(e) => {
-        e.preventDefault()
-        submit(true)
-      }}
+      onSubmit={submitted(() => submit(true))}
     >
       <section className="space-y-4 rounded-lg border border-slate-200 bg-white p-4 shadow-sm lg:col-span-2">
         <h2 className="text-sm font-semibold text-slate-900">What is reviewed</h2>
@@ -140,10 +142,7 @@ export function CampaignForm(props: {
           <PeoplePicker id="c-fallback" people={props.reviewers} value={v.fallbackReviewerId} onChange={set('fallbackReviewerId')} required invalid={!!errors.fallbackReviewerId} />
         </Field>
         <Field label="Second stage" id="c-stage2" error={errors.secondStage}>
-          <Select id="c-stage2" value={v.secondStage} onChange={(e) => set('secondStage')(e.target.value as CampaignInput['secondStage'])} options={[
-            { value: 'none', label: 'None' }, { value: 'privileged', label: 'Governance signs off privileged items' },
-            { value: 'revokes', label: 'Governance signs off every revoke' }, { value: 'all', label: 'Governance signs off everything' },
-          ]} />
+          <Select id="c-stage2" value={v.secondStage} onChange={(e) => set('secondStage')(e.target.value as CampaignInput['secondStage'])} options={SECOND_STAGES} />
         </Field>
         {v.secondStage !== 'none' ? (
           <Field label="Sign-off reviewer" id="c-signoff" error={errors.signoffReviewerId} hint="Defaults to the fallback reviewer.">
@@ -162,24 +161,16 @@ export function CampaignForm(props: {
           <Input id="c-rem" value={v.reminders} onChange={(e) => set('reminders')(e.target.value)} />
         </Field>
         <Field label="When nobody answers" id="c-default" error={errors.defaultDecision}>
-          <Select id="c-default" value={v.defaultDecision} onChange={(e) => set('defaultDecision')(e.target.value as CampaignInput['defaultDecision'])} options={[
-            { value: 'recommendation', label: 'Follow the recommendation' }, { value: 'keep', label: 'Keep' },
-            { value: 'revoke', label: 'Revoke' }, { value: 'open', label: 'Leave open (no decision)' },
-          ]} />
+          <Select id="c-default" value={v.defaultDecision} onChange={(e) => set('defaultDecision')(e.target.value as CampaignInput['defaultDecision'])} options={DEFAULT_DECISIONS} />
         </Field>
         <Field label="Escalate overdue items, close after (days)" id="c-grace" error={errors.graceDays} hint="0: close at the due date. More: overdue items go to the fallback reviewer, and the campaign closes that many days later.">
           <Input id="c-grace" type="number" min={0} max={60} value={v.graceDays} onChange={(e) => set('graceDays')(e.target.value)} />
         </Field>
         <Field label="Justification required" id="c-just" error={errors.justificationRule}>
-          <Select id="c-just" value={v.justificationRule} onChange={(e) => set('justificationRule')(e.target.value as CampaignInput['justificationRule'])} options={[
-            { value: 'revoke', label: 'On revoking' }, { value: 'privileged_keep', label: 'On keeping privileged access' },
-            { value: 'always', label: 'Always' }, { value: 'never', label: 'Never' },
-          ]} />
+          <Select id="c-just" value={v.justificationRule} onChange={(e) => set('justificationRule')(e.target.value as CampaignInput['justificationRule'])} options={JUSTIFICATION_RULES} />
         </Field>
         <Field label="Recurrence" id="c-rec" error={errors.recurrence} hint="The next campaign is created when this one closes.">
-          <Select id="c-rec" value={v.recurrence} onChange={(e) => set('recurrence')(e.target.value as CampaignInput['recurrence'])} options={[
-            { value: 'none', label: 'One-off' }, { value: 'monthly', label: 'Monthly' }, { value: 'quarterly', label: 'Quarterly' }, { value: 'yearly', label: 'Yearly' },
-          ]} />
+          <Select id="c-rec" value={v.recurrence} onChange={(e) => set('recurrence')(e.target.value as CampaignInput['recurrence'])} options={RECURRENCES} />
         </Field>
         <label className="flex items-start gap-2 text-sm text-slate-800">
           <input type="checkbox" className="mt-0.5" checked={v.autoRemediate} onChange={(e) => set('autoRemediate')(e.target.checked)} />

@@ -1,6 +1,7 @@
 'use client'
 import { useMemo, useState } from 'react'
 import { createDataTableColumnHelper } from '@/components/data-table/columns'
+import type { Paging } from '@/components/data-table/search-params'
 import { DataTable } from '@/components/data-table/data-table'
 import { useUrlParams } from '@/components/data-table/use-url-params'
 import { Badge } from '@/components/ui/badge'
@@ -10,7 +11,7 @@ import { countOf } from '@/components/ui/format'
 import { Input } from '@/components/ui/field'
 import { Select } from '@/components/ui/select'
 import { DECISION_TONES, REMEDIATION_TONES, toneOf } from '@/components/ui/tones'
-import { errorText, useOrgAction } from '@/components/ui/use-org-action'
+import { errorText, submitted, useOrgAction } from '@/components/ui/use-org-action'
 import { PersonName } from '@/components/members/person-status'
 import type { PersonStatus } from '@/lib/members/person'
 import { reassignAction } from '@/lib/campaigns/actions'
@@ -38,9 +39,7 @@ const REMEDIATION_FILTER = [{ value: 'pending', label: 'Pending' }, { value: 'ap
 export function CampaignItemsTable(props: {
   orgSlug: string
   rows: CampaignItemRow[]
-  total: number
-  page: number
-  pageSize: number
+  paging: Paging
   canReassign: boolean
   reviewers: Option[]
   reviewerOptions: Option[]
@@ -101,13 +100,7 @@ export function CampaignItemsTable(props: {
   return (
     <section aria-label="Review items" className="space-y-2">
       <h2 className="text-sm font-semibold text-slate-900">Review items</h2>
-      <DataTable
-        ariaLabel="Campaign items"
-        rows={props.rows}
-        columns={columns}
-        total={props.total}
-        page={props.page}
-        pageSize={props.pageSize}
+      <DataTable ariaLabel="Campaign items" rows={props.rows} columns={columns} {...props.paging}
         enableSelection={props.canReassign}
         enableColumnVisibility={false}
         toolbar={
@@ -120,10 +113,7 @@ export function CampaignItemsTable(props: {
         selectionBar={(ctx) => (
           <form
             className="flex flex-wrap items-center gap-2"
-            onSubmit={(e) => {
-              e.preventDefault()
-              void reassign.run({ orgSlug: props.orgSlug, ids: ctx.selectedIds, toUserId: to, reason }).then((r) => r.ok && ctx.clearSelection())
-            }}
+            onSubmit={submitted(() => reassign.run({ orgSlug: props.orgSlug, ids: ctx.selectedIds, toUserId: to, reason }).then((r) => r.ok && ctx.clearSelection()))}
           >
             <span className="font-medium">{ctx.selectedIds.length} selected</span>
             <Select size="sm" aria-label="Reassign to" value={to} onChange={(e) => setTo(e.target.value)} required any="Reassign to…" options={props.reviewers} />

@@ -1,7 +1,7 @@
 'use client'
 import { Button } from '@/components/ui/button'
 import { Field, Input, Textarea } from '@/components/ui/field'
-import { useOrgAction } from '@/components/ui/use-org-action'
+import { submitted, useOrgAction } from '@/components/ui/use-org-action'
 import { acceptFindingAction } from '@/lib/findings/actions'
 
 /** Accept a finding as a risk until a date, with a reason (audited). */
@@ -13,11 +13,10 @@ export function AcceptForm({ orgSlug, findingId, defaultUntil, maxUntil }: { org
       <summary className="cursor-pointer list-none text-xs font-medium text-indigo-700 hover:underline">Accept risk…</summary>
       <form
         className="mt-2 w-72 space-y-2 rounded-md border border-slate-200 bg-slate-50 p-3 text-left"
-        onSubmit={(e) => {
-          e.preventDefault()
-          const fd = new FormData(e.currentTarget)
-          void accept.run({ orgSlug, findingId, until: String(fd.get('until') ?? ''), reason: String(fd.get('reason') ?? '') })
-        }}
+        onSubmit={submitted((form) => {
+          const fd = new FormData(form)
+          return accept.run({ orgSlug, findingId, until: String(fd.get('until') ?? ''), reason: String(fd.get('reason') ?? '') })
+        })}
       >
         <Field label="Accepted until" error={errors.until}>
           <Input type="date" name="until" size="sm" defaultValue={defaultUntil} max={maxUntil} required />

@@ -2,6 +2,7 @@
 import Link from 'next/link'
 import { useMemo, type ReactNode } from 'react'
 import { createDataTableColumnHelper } from '@/components/data-table/columns'
+import type { Paging } from '@/components/data-table/search-params'
 import { DataTable } from '@/components/data-table/data-table'
 import { Badge } from '@/components/ui/badge'
 import { formatDate } from '@/components/ui/format'
@@ -27,11 +28,7 @@ const col = createDataTableColumnHelper<FindingRow>()
 export function FindingsTable(props: {
   orgSlug: string
   rows: FindingRow[]
-  total: number
-  page: number
-  pageSize: number
-  sort: string
-  dir: 'asc' | 'desc'
+  paging: Paging
   /** the person may accept risks and revoke acceptances */
   canAccept: boolean
   acceptDates: { defaultUntil: string; maxUntil: string }
@@ -116,15 +113,7 @@ export function FindingsTable(props: {
     [orgSlug, canAccept, acceptDates, codeHrefs],
   )
   return (
-    <DataTable
-      ariaLabel="Findings"
-      rows={props.rows}
-      columns={columns}
-      total={props.total}
-      page={props.page}
-      pageSize={props.pageSize}
-      sort={props.sort}
-      dir={props.dir}
+    <DataTable ariaLabel="Findings" rows={props.rows} columns={columns} {...props.paging}
       sortableColumns={['severity', 'firstSeenAt']}
       enableColumnVisibility={false}
       emptyState={props.emptyState}

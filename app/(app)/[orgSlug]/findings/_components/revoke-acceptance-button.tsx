@@ -1,6 +1,5 @@
 'use client'
 import { useState } from 'react'
-import { Button } from '@/components/ui/button'
 import { Dialog } from '@/components/ui/dialog'
 import { Field, FormError, Textarea } from '@/components/ui/field'
 import { errorText, useOrgAction } from '@/components/ui/use-org-action'
@@ -20,14 +19,7 @@ export function RevokeAcceptanceButton({ orgSlug, findingId, title, identity }: 
         open={open}
         onClose={() => setOpen(false)}
         title="Revoke the accepted risk?"
-        footer={
-          <>
-            <Button variant="secondary" onClick={() => setOpen(false)}>Cancel</Button>
-            <Button variant="danger" disabled={revoke.pending || reason.trim().length < 5} onClick={() => revoke.run({ orgSlug, findingId, reason })}>
-              Revoke acceptance
-            </Button>
-          </>
-        }
+        confirm={{ label: 'Revoke acceptance', onClick: () => revoke.run({ orgSlug, findingId, reason }), variant: 'danger', disabled: revoke.pending || reason.trim().length < 5 }}
       >
         <p>
           “{title}” on <span className="font-medium">{identity}</span> opens again and counts in posture and risk from now on.

@@ -94,11 +94,7 @@ export function BulkAssignBar({ ctx, orgSlug, people, teams }: { ctx: SelectionB
         Clear selection
       </button>
       {done ? <span className="text-emerald-800" role="status">{done}</span> : null}
-      {jobId ? (
-        <div className="w-full max-w-md">
-          <JobProgress orgSlug={orgSlug} jobId={jobId} />
-        </div>
-      ) : null}
+      <JobProgress orgSlug={orgSlug} jobId={jobId} className="w-full max-w-md" />
       <Dialog
         open={open}
         onClose={close}

@@ -6,6 +6,7 @@ import { PeoplePicker, type PickerPerson } from '@/components/ui/people-picker'
 import type { IdentityFilter } from '@/lib/inventory/schemas'
 import { parseInventoryFilter } from '@/lib/inventory/view-params'
 import { formatNumber } from '@/components/ui/format'
+import { submitted } from '@/components/ui/use-org-action'
 
 export type FacetOption = { value: string; label: string; count?: number }
 export type FacetDef = {
@@ -97,10 +98,7 @@ export function FilterBar({ facets, query }: { facets: FacetDef[]; query: string
       <div className="flex flex-wrap items-center gap-2">
         <form
           role="search"
-          onSubmit={(e) => {
-            e.preventDefault()
-            navigate((p) => (q.trim() ? p.set('q', q.trim()) : p.delete('q')))
-          }}
+          onSubmit={submitted(() => navigate((p) => (q.trim() ? p.set('q', q.trim()) : p.delete('q'))))}
           className="relative"
         >
           <label htmlFor="identity-search" className="sr-only">Search identities</label>

@@ -2,6 +2,7 @@
 import Link from 'next/link'
 import { useMemo, useState, type ReactNode } from 'react'
 import { createDataTableColumnHelper } from '@/components/data-table/columns'
+import type { Paging } from '@/components/data-table/search-params'
 import { DataTable } from '@/components/data-table/data-table'
 import { Badge } from '@/components/ui/badge'
 import { formatAgo, formatDate } from '@/components/ui/format'
@@ -40,11 +41,7 @@ const DAY = 86_400_000
 export function IdentitiesTable(props: {
   orgSlug: string
   rows: IdentityRow[]
-  total: number
-  page: number
-  pageSize: number
-  sort: string
-  dir: 'asc' | 'desc'
+  paging: Paging
   hidden: string[]
   dormantDays: number
   emptyState: ReactNode
@@ -115,15 +112,7 @@ export function IdentitiesTable(props: {
   }, [orgSlug, dormantDays, now])
 
   return (
-    <DataTable
-      ariaLabel="Identities"
-      rows={props.rows}
-      columns={columns}
-      total={props.total}
-      page={props.page}
-      pageSize={props.pageSize}
-      sort={props.sort}
-      dir={props.dir}
+    <DataTable ariaLabel="Identities" rows={props.rows} columns={columns} {...props.paging}
       hiddenColumns={props.hidden}
       sortableColumns={SORTABLE}
       rowHref={(r) => `/${orgSlug}/identities/${r.id}`}

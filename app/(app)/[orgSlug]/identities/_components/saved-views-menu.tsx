@@ -2,11 +2,10 @@
 import Link from 'next/link'
 import { useState } from 'react'
 import { Badge } from '@/components/ui/badge'
-import { Button } from '@/components/ui/button'
 import { Dialog } from '@/components/ui/dialog'
 import { Field, FormError, Input } from '@/components/ui/field'
 import { Popover } from '@/components/ui/popover'
-import { fieldsOrError, useOrgAction } from '@/components/ui/use-org-action'
+import { fieldsOrError, submitted, useOrgAction } from '@/components/ui/use-org-action'
 import type { ActionResult } from '@/lib/action'
 import { createSavedViewAction, deleteSavedViewAction, updateSavedViewAction } from '@/lib/saved-views/actions'
 import type { SavedViewDto } from '@/lib/saved-views/queries'
@@ -104,14 +103,7 @@ export function SavedViewsMenu({ orgSlug, views, canShare, current }: { orgSlug:
         open={dialog !== null}
         onClose={() => setDialog(null)}
         title={title}
-        footer={
-          <>
-            <Button variant="secondary" onClick={() => setDialog(null)}>Cancel</Button>
-            <Button variant={dialog?.kind === 'delete' ? 'danger' : 'primary'} onClick={submit} disabled={save.pending}>
-              {save.pending ? 'Working…' : dialog?.kind === 'delete' ? 'Delete' : 'Save'}
-            </Button>
-          </>
-        }
+        confirm={{ label: save.pending ? 'Working…' : dialog?.kind === 'delete' ? 'Delete' : 'Save', onClick: submit, variant: dialog?.kind === 'delete' ? 'danger' : 'primary', disabled: save.pending }}
       >
         {dialog?.kind === 'delete' ? (
           <p>
@@ -121,10 +113,7 @@ export function SavedViewsMenu({ orgSlug, views, canShare, current }: { orgSlug:
         ) : (
           <form
             className="space-y-3"
-            onSubmit={(e) => {
-              e.preventDefault()
-              submit()
-            }}
+            onSubmit={submitted(() => submit())}
           >
             <Field label="Name">
               <Input value={name} onChange={(e) => setName(e.target.value)} maxLength={80} required data-autofocus name="name" />

@@ -20,21 +20,12 @@ export function SuggestionsBulkButton({ orgSlug, total }: { orgSlug: string; tot
       <Button variant="secondary" onClick={() => setOpen(true)} disabled={total === 0}>
         Accept suggested owners…
       </Button>
-      {jobId ? (
-        <div className="w-72">
-          <JobProgress orgSlug={orgSlug} jobId={jobId} />
-        </div>
-      ) : null}
+      <JobProgress orgSlug={orgSlug} jobId={jobId} className="w-72" />
       <Dialog
         open={open}
         onClose={() => setOpen(false)}
         title="Accept high-confidence owner suggestions"
-        footer={
-          <>
-            <Button variant="secondary" onClick={() => setOpen(false)}>Cancel</Button>
-            <Button onClick={() => start.run({ orgSlug, filter, requestId: newRequestId() })} disabled={start.pending}>{start.pending ? 'Starting…' : 'Accept suggestions'}</Button>
-          </>
-        }
+        confirm={{ label: start.pending ? 'Starting…' : 'Accept suggestions', onClick: () => start.run({ orgSlug, filter, requestId: newRequestId() }), disabled: start.pending }}
       >
         <p>
           Every <strong>unowned</strong> identity among the {formatNumber(total)} matching this filter gets the owner suggested with high

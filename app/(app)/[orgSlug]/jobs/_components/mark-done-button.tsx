@@ -20,12 +20,7 @@ export function MarkDoneButton({ orgSlug, remediationId, label }: { orgSlug: str
         busy={done.pending}
         title={`Mark done: ${label}`}
         onSubmit={() => done.run({ orgSlug, remediationId, note: note.trim() || undefined })}
-        footer={
-          <>
-            <Button type="button" variant="secondary" onClick={() => setOpen(false)} disabled={done.pending}>Cancel</Button>
-            <Button type="submit" disabled={done.pending}>{done.pending ? 'Saving…' : 'Mark done'}</Button>
-          </>
-        }
+        confirm={{ label: done.pending ? 'Saving…' : 'Mark done', disabled: done.pending }}
       >
         <p>Confirm it was done at the source. Custodian records who confirmed it and updates the inventory.</p>
         <Field label="Note (optional)">

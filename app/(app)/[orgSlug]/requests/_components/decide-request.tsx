@@ -23,12 +23,7 @@ export function DecideRequest({ orgSlug, ownerRequestId, label }: { orgSlug: str
         open={rejecting}
         onClose={() => setRejecting(false)}
         title="Reject the request"
-        footer={
-          <>
-            <Button variant="secondary" onClick={() => setRejecting(false)}>Cancel</Button>
-            <Button variant="danger" disabled={decide.pending} onClick={() => decide.run({ orgSlug, ownerRequestId, approve: false, reason })}>{decide.pending ? 'Rejecting…' : 'Reject'}</Button>
-          </>
-        }
+        confirm={{ label: decide.pending ? 'Rejecting…' : 'Reject', onClick: () => decide.run({ orgSlug, ownerRequestId, approve: false, reason }), variant: 'danger', disabled: decide.pending }}
       >
         <p>{label}</p>
         <Field label="Reason (the owner is told)">

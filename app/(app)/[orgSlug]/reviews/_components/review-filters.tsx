@@ -3,6 +3,7 @@ import { useState } from 'react'
 import { useUrlParams } from '@/components/data-table/use-url-params'
 import { Input } from '@/components/ui/field'
 import { Select, type SelectOption } from '@/components/ui/select'
+import { submitted } from '@/components/ui/use-org-action'
 
 const STATES = [{ value: 'open', label: 'Open' }, { value: 'unsure', label: "Don't know" }, { value: 'decided', label: 'Decided' }, { value: 'all', label: 'All' }]
 const PRIVILEGED = [{ value: 'yes', label: 'Privileged' }, { value: 'no', label: 'Not privileged' }]
@@ -25,7 +26,7 @@ export function ReviewFilters({ campaigns, values }: { campaigns: SelectOption[]
       {select('privileged', 'Privileged', PRIVILEGED, 'Any')}
       {select('rec', 'Recommendation', RECOMMENDATIONS, 'Any')}
       {select('view', 'View', VIEWS)}
-      <form role="search" onSubmit={(e) => { e.preventDefault(); url.set({ q: q.trim() }) }}>
+      <form role="search" onSubmit={submitted(() => url.set({ q: q.trim() }))}>
         <Input type="search" aria-label="Search identities" value={q} onChange={(e) => setQ(e.target.value)} placeholder="Identity name…" maxLength={100} className="w-48" />
       </form>
     </div>

@@ -1,6 +1,7 @@
 'use client'
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
 import { createDataTableColumnHelper } from '@/components/data-table/columns'
+import type { Paging } from '@/components/data-table/search-params'
 import { DataTable, type SelectionBarContext } from '@/components/data-table/data-table'
 import { Badge } from '@/components/ui/badge'
 import { Button } from '@/components/ui/button'
@@ -9,7 +10,7 @@ import { Field, Input, Textarea } from '@/components/ui/field'
 import { countOf, formatDate, formatLastUsed } from '@/components/ui/format'
 import { PeoplePicker } from '@/components/ui/people-picker'
 import { DECISION_TONES, toneOf } from '@/components/ui/tones'
-import { errorText, useOrgAction } from '@/components/ui/use-org-action'
+import { errorText, submitted, useOrgAction } from '@/components/ui/use-org-action'
 import { bulkDecideAction, decideAction, markViewedAction, reassignAction } from '@/lib/campaigns/actions'
 import type { ReviewFilter } from '@/lib/campaigns/schemas'
 
@@ -52,9 +53,7 @@ const VIA: Record<string, string> = { owner: 'you own it', backup: 'you are the 
 export function ReviewsTable(props: {
   orgSlug: string
   rows: ReviewRow[]
-  total: number
-  page: number
-  pageSize: number
+  paging: Paging
   grouped: boolean
   filter: ReviewFilter
   people: Option[]
@@ -216,13 +215,7 @@ export function ReviewsTable(props: {
           {message.text}
         </p>
       ) : null}
-      <DataTable
-        ariaLabel="My review items"
-        rows={rows}
-        columns={columns}
-        total={props.total}
-        page={props.page}
-        pageSize={props.pageSize}
+      <DataTable ariaLabel="My review items" rows={rows} columns={columns} {...props.paging}
         enableSelection
         enableColumnVisibility={false}
         onSelectionChange={(ids) => (ids.length === 0 ? setAllMatching(false) : undefined)}
@@ -291,10 +284,7 @@ function BulkBar(props: {
       {!props.allMatching ? (
         <form
           className="flex flex-wrap items-center gap-2"
-          onSubmit={(e) => {
-            e.preventDefault()
-            props.onDelegate(to, reason)
-          }}
+          onSubmit={submitted(() => props.onDelegate(to, reason))}
         >
           <label htmlFor="delegate-to" className="text-sm">Delegate to</label>
           <PeoplePicker id="delegate-to" className="w-64" people={props.people.map((p) => ({ id: p.value, name: p.label }))} value={to} onChange={setTo} placeholder="Type a name…" required />
@@ -318,12 +308,7 @@ function DecisionDialog({ pending, busy, onCancel, onConfirm }: { pending: Pendi
       onClose={onCancel}
       title={`${LABELS[decision]} ${row.identity}`}
       onSubmit={() => onConfirm({ justification: text, ...(decision === 'reduce' ? { reduceGrantIds: picked } : {}) })}
-      footer={
-        <>
-          <Button type="button" variant="secondary" onClick={onCancel}>Cancel</Button>
-          <Button type="submit" disabled={busy || (decision === 'reduce' && picked.length === 0)}>Confirm {LABELS[decision].toLowerCase()}</Button>
-        </>
-      }
+      confirm={{ label: <>Confirm {LABELS[decision].toLowerCase()}</>, disabled: busy || (decision === 'reduce' && picked.length === 0) }}
     >
       {decision === 'reduce' ? (
         <fieldset className="max-h-48 space-y-1 overflow-auto rounded-md border border-slate-200 p-2">

@@ -27,14 +27,7 @@ export function InvitationActions({ orgSlug, invitationId, email }: { orgSlug: s
         open={confirmRevoke}
         onClose={() => setConfirmRevoke(false)}
         title={`Revoke the invitation to ${email}?`}
-        footer={
-          <>
-            <Button variant="secondary" onClick={() => setConfirmRevoke(false)}>Cancel</Button>
-            <Button variant="danger" disabled={revoke.pending} onClick={() => revoke.run({ orgSlug, invitationId })}>
-              {revoke.pending ? 'Revoking…' : 'Revoke'}
-            </Button>
-          </>
-        }
+        confirm={{ label: revoke.pending ? 'Revoking…' : 'Revoke', onClick: () => revoke.run({ orgSlug, invitationId }), variant: 'danger', disabled: revoke.pending }}
       >
         <p>The link stops working at once; {email} is told it was revoked if they open it.</p>
         <FormError>{revoke.error}</FormError>

@@ -3,7 +3,7 @@ import { useState } from 'react'
 import { Button } from '@/components/ui/button'
 import { Field, Input } from '@/components/ui/field'
 import { Select } from '@/components/ui/select'
-import { useOrgAction } from '@/components/ui/use-org-action'
+import { submitted, useOrgAction } from '@/components/ui/use-org-action'
 import { ROLE_LABELS, ROLES, type Role } from '@/lib/auth/permissions'
 import { inviteMemberAction } from '@/lib/members/actions'
 import { InvitationLink } from './invitation-link'
@@ -22,10 +22,7 @@ export function InviteForm({ orgSlug }: { orgSlug: string }) {
         noValidate
         className="flex flex-wrap items-end gap-3"
         aria-label="Invite a person"
-        onSubmit={(e) => {
-          e.preventDefault()
-          void invite.run({ orgSlug, email, role })
-        }}
+        onSubmit={submitted(() => invite.run({ orgSlug, email, role }))}
       >
         <Field label="E-mail" error={invite.fieldErrors.email} className="min-w-64 flex-1">
           <Input type="email" name="email" value={email} onChange={(e) => setEmail(e.target.value)} placeholder="jane@example.com" autoComplete="off" />

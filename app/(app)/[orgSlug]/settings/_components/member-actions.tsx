@@ -27,12 +27,7 @@ export function MemberActions({ orgSlug, userId, name, owned, active }: { orgSlu
         open={mode !== null}
         onClose={() => setMode(null)}
         title={mode === 'remove' ? `Remove ${name}?` : `Deactivate ${name}?`}
-        footer={
-          <>
-            <Button variant="secondary" onClick={() => setMode(null)}>Cancel</Button>
-            <Button variant="danger" onClick={() => act.run({ orgSlug, userId })} disabled={act.pending}>{act.pending ? 'Working…' : mode === 'remove' ? 'Remove' : 'Deactivate'}</Button>
-          </>
-        }
+        confirm={{ label: act.pending ? 'Working…' : mode === 'remove' ? 'Remove' : 'Deactivate', onClick: () => act.run({ orgSlug, userId }), variant: 'danger', disabled: act.pending }}
       >
         <p>
           {mode === 'remove' ? `${name} loses access to this organization.` : `${name} can no longer sign in or own identities.`}{' '}

@@ -1,7 +1,7 @@
 'use client'
 import { useState } from 'react'
 import { Button } from '@/components/ui/button'
-import { useOrgAction } from '@/components/ui/use-org-action'
+import { submitted, useOrgAction } from '@/components/ui/use-org-action'
 import { updateOwnerActionsSettingAction } from '@/lib/requests/actions'
 
 export function OwnerActionsSetting({ orgSlug, value }: { orgSlug: string; value: boolean }) {
@@ -12,10 +12,7 @@ export function OwnerActionsSetting({ orgSlug, value }: { orgSlug: string; value
     <form
       className="space-y-3"
       aria-label="Owner actions"
-      onSubmit={(e) => {
-        e.preventDefault()
-        void save.run({ orgSlug, ownersActDirectly: on })
-      }}
+      onSubmit={submitted(() => save.run({ orgSlug, ownersActDirectly: on }))}
     >
       <label className="flex items-start gap-2 text-sm">
         <input type="checkbox" name="ownersActDirectly" className="mt-0.5 size-4 accent-indigo-600" checked={on} onChange={(e) => setOn(e.target.checked)} />

@@ -1,6 +1,5 @@
 'use client'
 import { useState } from 'react'
-import { Button } from '@/components/ui/button'
 import { Dialog } from '@/components/ui/dialog'
 import { FormError } from '@/components/ui/field'
 import { Select } from '@/components/ui/select'
@@ -30,14 +29,7 @@ export function RoleSelect({ orgSlug, userId, name, role, self }: { orgSlug: str
         open={next !== null}
         onClose={() => setNext(null)}
         title={self ? 'Change your own role?' : `Change ${name}'s role?`}
-        footer={
-          <>
-            <Button variant="secondary" onClick={() => setNext(null)}>Cancel</Button>
-            <Button disabled={change.pending} onClick={() => next && change.run({ orgSlug, userId, role: next })}>
-              {change.pending ? 'Changing…' : 'Change role'}
-            </Button>
-          </>
-        }
+        confirm={{ label: change.pending ? 'Changing…' : 'Change role', onClick: () => next && change.run({ orgSlug, userId, role: next }), disabled: change.pending }}
       >
         <p>
           {self ? 'Your' : `${name}'s`} role changes from <strong>{ROLE_LABELS[role]}</strong> to <strong>{next ? ROLE_LABELS[next] : ''}</strong>, effective on the next page they open.

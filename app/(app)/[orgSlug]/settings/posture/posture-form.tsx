@@ -1,7 +1,7 @@
 'use client'
 import { Button } from '@/components/ui/button'
 import { Field, Input } from '@/components/ui/field'
-import { useOrgAction } from '@/components/ui/use-org-action'
+import { submitted, useOrgAction } from '@/components/ui/use-org-action'
 import { updatePostureSettingsAction } from '@/lib/findings/actions'
 
 type Name = 'dormantDays' | 'rotationMaxDays' | 'privilegedUnusedDays' | 'humanUseWindowDays'
@@ -19,12 +19,10 @@ export function PostureForm({ orgSlug, values }: { orgSlug: string; values: Reco
     <form
       noValidate
       className="max-w-xl space-y-4"
-      onSubmit={(e) => {
-        e.preventDefault()
-        const fd = new FormData(e.currentTarget)
-        const value = (name: Name) => String(fd.get(name) ?? '')
-        void save.run({ orgSlug, dormantDays: value('dormantDays'), rotationMaxDays: value('rotationMaxDays'), privilegedUnusedDays: value('privilegedUnusedDays'), humanUseWindowDays: value('humanUseWindowDays') })
-      }}
+      onSubmit={submitted((form) => {
+        const value = (name: Name) => String(new FormData(form).get(name) ?? '')
+        return save.run({ orgSlug, dormantDays: value('dormantDays'), rotationMaxDays: value('rotationMaxDays'), privilegedUnusedDays: value('privilegedUnusedDays'), humanUseWindowDays: value('humanUseWindowDays') })
+      })}
     >
       {FIELDS.map((f) => (
         <Field key={f.name} id={f.name} label={f.label} hint={`${f.help} Between ${f.min} and ${f.max}.`} error={save.fieldErrors[f.name]} testId={`error-${f.name}`}>

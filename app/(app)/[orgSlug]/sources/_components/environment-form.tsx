@@ -2,7 +2,7 @@
 import { useState } from 'react'
 import { countOf, formatNumber } from '@/components/ui/format'
 import { Select } from '@/components/ui/select'
-import { useOrgAction } from '@/components/ui/use-org-action'
+import { submitted, useOrgAction } from '@/components/ui/use-org-action'
 import { updateSourceEnvironmentAction } from '@/lib/sources/actions'
 import { SOURCE_ENVIRONMENTS } from '@/lib/sources/schemas'
 
@@ -21,10 +21,7 @@ export function EnvironmentForm({ orgSlug, sourceId, sourceName, environment, un
     <form
       className="flex max-w-[15rem] flex-col gap-1"
       data-testid="environment-form"
-      onSubmit={(e) => {
-        e.preventDefault()
-        void save.run({ orgSlug, sourceId, environment: value as (typeof SOURCE_ENVIRONMENTS)[number] | 'unknown' })
-      }}
+      onSubmit={submitted(() => save.run({ orgSlug, sourceId, environment: value as (typeof SOURCE_ENVIRONMENTS)[number] | 'unknown' }))}
     >
       <span className="flex items-center gap-1">
         <Select

@@ -7,7 +7,7 @@ import { Card } from '@/components/ui/card'
 import { Field } from '@/components/ui/field'
 import { countOf, formatNumber } from '@/components/ui/format'
 import { Select } from '@/components/ui/select'
-import { useOrgAction } from '@/components/ui/use-org-action'
+import { submitted, useOrgAction } from '@/components/ui/use-org-action'
 import { startImportAction } from '@/lib/sources/actions'
 import { FORMAT_INFO, type ImportFormat } from '@/lib/sources/schemas'
 import { NewSourceForm } from './new-source-form'
@@ -130,10 +130,7 @@ export function ImportFlow({ orgSlug, sources: initial, initialSourceId }: { org
         ) : (
           <form
             className="flex flex-wrap items-end gap-3 text-sm"
-            onSubmit={(e) => {
-              e.preventDefault()
-              void upload()
-            }}
+            onSubmit={submitted(() => upload())}
           >
             <Field label="Source">
               <Select

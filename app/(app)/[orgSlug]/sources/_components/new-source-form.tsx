@@ -4,7 +4,7 @@ import { Button } from '@/components/ui/button'
 import { Card } from '@/components/ui/card'
 import { Field, Input } from '@/components/ui/field'
 import { Select } from '@/components/ui/select'
-import { useOrgAction } from '@/components/ui/use-org-action'
+import { submitted, useOrgAction } from '@/components/ui/use-org-action'
 import { createImportSourceAction } from '@/lib/sources/actions'
 import { FORMAT_INFO, IMPORT_FORMATS, type ImportFormat } from '@/lib/sources/schemas'
 
@@ -24,10 +24,7 @@ export function NewSourceForm({ orgSlug, onCreated }: { orgSlug: string; onCreat
     <Card title="New import source" className="mt-6 max-w-2xl">
       <form
         className="flex flex-wrap items-end gap-3 text-sm"
-        onSubmit={(e) => {
-          e.preventDefault()
-          void create.run({ orgSlug, name, format })
-        }}
+        onSubmit={submitted(() => create.run({ orgSlug, name, format }))}
       >
         <Field label="Name" className="w-56">
           <Input value={name} onChange={(e) => setName(e.target.value)} required maxLength={80} placeholder="e.g. AWS prod account" />

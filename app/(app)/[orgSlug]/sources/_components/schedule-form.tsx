@@ -1,7 +1,7 @@
 'use client'
 import { useState } from 'react'
 import { Input } from '@/components/ui/field'
-import { useOrgAction } from '@/components/ui/use-org-action'
+import { submitted, useOrgAction } from '@/components/ui/use-org-action'
 import { updateScheduleAction } from '@/lib/sources/actions'
 import { SCHEDULE_HINT } from '@/lib/sources/schemas'
 
@@ -12,10 +12,7 @@ export function ScheduleForm({ orgSlug, sourceId, schedule }: { orgSlug: string;
   return (
     <form
       className="flex flex-col gap-1"
-      onSubmit={(e) => {
-        e.preventDefault()
-        void save.run({ orgSlug, sourceId, schedule: value })
-      }}
+      onSubmit={submitted(() => save.run({ orgSlug, sourceId, schedule: value }))}
     >
       <span className="flex items-center gap-1">
         <Input size="xs" value={value} onChange={(e) => setValue(e.target.value)} placeholder="manual only" title={SCHEDULE_HINT} aria-label="Sync schedule" className="w-24" />

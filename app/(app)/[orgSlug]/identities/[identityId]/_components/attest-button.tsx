@@ -24,12 +24,7 @@ export function AttestButton({ orgSlug, identityId, identityName, intervalDays }
         onClose={() => setOpen(false)}
         title={`Attest ${identityName}`}
         onSubmit={submit}
-        footer={
-          <>
-            <Button type="button" variant="secondary" onClick={() => setOpen(false)}>Cancel</Button>
-            <Button type="submit" disabled={attest.pending}>{attest.pending ? 'Recording…' : 'Record attestation'}</Button>
-          </>
-        }
+        confirm={{ label: attest.pending ? 'Recording…' : 'Record attestation', disabled: attest.pending }}
       >
         <label className="flex items-start gap-2">
           <input type="checkbox" className="mt-0.5 size-4 accent-indigo-600" checked={stillNeeded} onChange={(e) => setStillNeeded(e.target.checked)} />

@@ -57,12 +57,7 @@ export function OwnershipDialog(props: {
         open={open}
         onClose={close}
         title="Ownership"
-        footer={
-          <>
-            <Button variant="secondary" onClick={close}>Cancel</Button>
-            <Button onClick={save} disabled={busy}>{busy ? 'Saving…' : 'Save'}</Button>
-          </>
-        }
+        confirm={{ label: busy ? 'Saving…' : 'Save', onClick: save, disabled: busy }}
       >
         {props.suggestions.length ? (
           <section aria-label="Suggested owners">

@@ -37,12 +37,7 @@ export function TransferButton({ orgSlug, identityId, identityName, people, pend
         onClose={() => setOpen(false)}
         title={`Hand off ${identityName}`}
         onSubmit={submit}
-        footer={
-          <>
-            <Button type="button" variant="secondary" onClick={() => setOpen(false)}>Cancel</Button>
-            <Button type="submit" disabled={request.pending}>{request.pending ? 'Sending…' : 'Propose hand-off'}</Button>
-          </>
-        }
+        confirm={{ label: request.pending ? 'Sending…' : 'Propose hand-off', disabled: request.pending }}
       >
         <p className="text-slate-600">The person you choose is asked to accept. You stay the owner until they do.</p>
         <Field id="transfer-to" label="New owner">

@@ -1,6 +1,5 @@
 'use client'
 import { useEffect, useState } from 'react'
-import { Button } from '@/components/ui/button'
 import { Dialog } from '@/components/ui/dialog'
 import { Field, FormError, Textarea } from '@/components/ui/field'
 import { useOrgAction } from '@/components/ui/use-org-action'
@@ -46,12 +45,7 @@ function DialogBody({ spec, onClose }: { spec: ConfirmSpec; onClose: (done: bool
         if (justification.trim().length < 5) return submit.setError('Say why, in at least 5 characters: the justification goes into the audit log.')
         void submit.run(justification.trim())
       }}
-      footer={
-        <>
-          <Button type="button" variant="secondary" onClick={() => onClose(false)} disabled={submit.pending}>Cancel</Button>
-          <Button type="submit" variant={spec.danger ? 'danger' : 'primary'} disabled={submit.pending}>{submit.pending ? 'Submitting…' : spec.confirmLabel}</Button>
-        </>
-      }
+      confirm={{ label: submit.pending ? 'Submitting…' : spec.confirmLabel, variant: spec.danger ? 'danger' : 'primary', disabled: submit.pending }}
     >
       <div>{spec.summary}</div>
       {preview ? <div className="rounded-md bg-slate-50 p-3 text-sm text-slate-700" data-testid="remediation-preview">{preview}</div> : null}

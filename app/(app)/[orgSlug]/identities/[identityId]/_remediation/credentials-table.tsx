@@ -4,8 +4,7 @@ import { Button } from '@/components/ui/button'
 import { formatAgo, formatDate, formatLastUsed } from '@/components/ui/format'
 import { requestRemediationAction } from '@/lib/remediation/actions'
 import { createOwnerRequestAction } from '@/lib/requests/actions'
-import { ConfirmDialog } from './confirm-dialog'
-import { StatusCell, underWay, useRevocationTable } from './selection'
+import { RevocationTable, StatusCell, underWay, useRevocationTable } from './selection'
 import type { CredentialRow, RemediationContext, RemediationDto } from './types'
 
 const DAY = 86_400_000
@@ -47,58 +46,43 @@ export function CredentialsTable({ c, credentials, latest, canRotate }: { c: Rem
     })
   }
   return (
-    <div>
-      {t.bar}
-      <div className="overflow-x-auto">
-        <table className="min-w-full text-sm" data-testid="credentials">
-          <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
-            <tr>
-              {t.headerCheckbox}
-              <th scope="col" className="py-2 pr-4">Kind</th><th scope="col" className="pr-4">Fingerprint</th><th scope="col" className="pr-4">Created</th><th scope="col" className="pr-4">Last rotated</th><th scope="col" className="pr-4">Expires</th><th scope="col" className="pr-4">Last used</th><th scope="col" className="pr-4">Status</th>
-              {actions ? <th scope="col"><span className="sr-only">Actions</span></th> : null}
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
-            {credentials.map((x) => {
-              const age = c.now - Date.parse(x.lastRotatedAt ?? x.createdAt)
-              const expired = x.expiresAt && Date.parse(x.expiresAt) < c.now
-              const canAct = actionable(x)
-              return (
-                <tr key={x.id} data-credential-id={x.id}>
-                  {t.rowCheckbox(x.id, name(x), canAct)}
-                  <td className="py-2 pr-4">{x.kind.replace('_', ' ')}{x.label ? <span className="text-slate-500"> · {x.label}</span> : null}</td>
-                  <td className="pr-4 font-mono text-xs text-slate-600" title="Salted SHA-256; the secret itself is never stored">{x.fingerprint.slice(0, 16)}…</td>
-                  <td className="pr-4">{formatDate(x.createdAt)}</td>
-                  <td className="pr-4">{x.lastRotatedAt ? formatDate(x.lastRotatedAt) : <span className="text-amber-700">never</span>}{age > 365 * DAY ? <span className="ml-1"><Badge tone="amber">{Math.floor(age / (365 * DAY))}y old</Badge></span> : null}</td>
-                  <td className="pr-4">{x.expiresAt ? <span className={expired ? 'text-rose-700' : ''}>{formatDate(x.expiresAt)}{expired ? ' (expired)' : ''}</span> : <span className="text-slate-500">no expiry</span>}</td>
-                  <td className="pr-4">{formatLastUsed(x.lastUsedAt, x.usageReported, c.now)}</td>
-                  <StatusCell c={c} id={x.id} status={x.status} latest={latest[x.id]} />
-                  {c.canRemediate ? (
-                    <td className="whitespace-nowrap py-1 text-right">
-                      {canAct ? (
-                        <span className="inline-flex gap-1">
-                          {canRotate ? <Button size="sm" variant="secondary" onClick={() => one(x, 'rotate_credential')} aria-label={`Rotate ${name(x)}`}>Rotate…</Button> : null}
-                          <Button size="sm" variant="secondary" onClick={() => one(x, 'revoke_credential')} aria-label={`Revoke ${name(x)}`}>Revoke…</Button>
-                        </span>
-                      ) : null}
-                    </td>
-                  ) : c.canRequest ? (
-                    <td className="whitespace-nowrap py-1 text-right">
-                      {canAct ? (
-                        <span className="inline-flex gap-1">
-                          {canRotate ? <Button size="sm" variant="secondary" onClick={() => ownerOne(x, 'rotate_credential')} aria-label={`${direct ? 'Rotate' : 'Request rotation of'} ${name(x)}`}>{direct ? 'Rotate…' : 'Request rotation…'}</Button> : null}
-                          <Button size="sm" variant="secondary" onClick={() => ownerOne(x, 'revoke_credential')} aria-label={`${direct ? 'Revoke' : 'Request revocation of'} ${name(x)}`}>{direct ? 'Revoke…' : 'Request revocation…'}</Button>
-                        </span>
-                      ) : null}
-                    </td>
-                  ) : null}
-                </tr>
-              )
-            })}
-          </tbody>
-        </table>
-      </div>
-      <ConfirmDialog spec={t.spec} onClose={t.close} />
-    </div>
+    <RevocationTable t={t} testId="credentials" scroll="overflow-x-auto" columns={['Kind', 'Fingerprint', 'Created', 'Last rotated', 'Expires', 'Last used', 'Status']} actions={actions}>
+      {credentials.map((x) => {
+        const age = c.now - Date.parse(x.lastRotatedAt ?? x.createdAt)
+        const expired = x.expiresAt && Date.parse(x.expiresAt) < c.now
+        const canAct = actionable(x)
+        return (
+          <tr key={x.id} data-credential-id={x.id}>
+            {t.rowCheckbox(x.id, name(x), canAct)}
+            <td className="py-2 pr-4">{x.kind.replace('_', ' ')}{x.label ? <span className="text-slate-500"> · {x.label}</span> : null}</td>
+            <td className="pr-4 font-mono text-xs text-slate-600" title="Salted SHA-256; the secret itself is never stored">{x.fingerprint.slice(0, 16)}…</td>
+            <td className="pr-4">{formatDate(x.createdAt)}</td>
+            <td className="pr-4">{x.lastRotatedAt ? formatDate(x.lastRotatedAt) : <span className="text-amber-700">never</span>}{age > 365 * DAY ? <span className="ml-1"><Badge tone="amber">{Math.floor(age / (365 * DAY))}y old</Badge></span> : null}</td>
+            <td className="pr-4">{x.expiresAt ? <span className={expired ? 'text-rose-700' : ''}>{formatDate(x.expiresAt)}{expired ? ' (expired)' : ''}</span> : <span className="text-slate-500">no expiry</span>}</td>
+            <td className="pr-4">{formatLastUsed(x.lastUsedAt, x.usageReported, c.now)}</td>
+            <StatusCell c={c} id={x.id} status={x.status} latest={latest[x.id]} />
+            {c.canRemediate ? (
+              <td className="whitespace-nowrap py-1 text-right">
+                {canAct ? (
+                  <span className="inline-flex gap-1">
+                    {canRotate ? <Button size="sm" variant="secondary" onClick={() => one(x, 'rotate_credential')} aria-label={`Rotate ${name(x)}`}>Rotate…</Button> : null}
+                    <Button size="sm" variant="secondary" onClick={() => one(x, 'revoke_credential')} aria-label={`Revoke ${name(x)}`}>Revoke…</Button>
+                  </span>
+                ) : null}
+              </td>
+            ) : c.canRequest ? (
+              <td className="whitespace-nowrap py-1 text-right">
+                {canAct ? (
+                  <span className="inline-flex gap-1">
+                    {canRotate ? <Button size="sm" variant="secondary" onClick={() => ownerOne(x, 'rotate_credential')} aria-label={`${direct ? 'Rotate' : 'Request rotation of'} ${name(x)}`}>{direct ? 'Rotate…' : 'Request rotation…'}</Button> : null}
+                    <Button size="sm" variant="secondary" onClick={() => ownerOne(x, 'revoke_credential')} aria-label={`${direct ? 'Revoke' : 'Request revocation of'} ${name(x)}`}>{direct ? 'Revoke…' : 'Request revocation…'}</Button>
+                  </span>
+                ) : null}
+              </td>
+            ) : null}
+          </tr>
+        )
+      })}
+    </RevocationTable>
   )
 }

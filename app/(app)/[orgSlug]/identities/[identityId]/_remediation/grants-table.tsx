@@ -4,8 +4,7 @@ import { Button } from '@/components/ui/button'
 import { formatAgo, formatDate, formatLastUsed } from '@/components/ui/format'
 import { requestRemediationAction } from '@/lib/remediation/actions'
 import { createOwnerRequestAction } from '@/lib/requests/actions'
-import { ConfirmDialog } from './confirm-dialog'
-import { StatusCell, underWay, useRevocationTable } from './selection'
+import { RevocationTable, StatusCell, underWay, useRevocationTable } from './selection'
 import type { GrantRow, RemediationContext, RemediationDto } from './types'
 
 export function GrantsTable({ c, grants, latest }: { c: RemediationContext; grants: GrantRow[]; latest: Record<string, RemediationDto> }) {
@@ -38,50 +37,35 @@ export function GrantsTable({ c, grants, latest }: { c: RemediationContext; gran
     })
   }
   return (
-    <div>
-      {t.bar}
-      <div className="max-h-[28rem] overflow-auto">
-        <table className="min-w-full text-sm" data-testid="grants">
-          <thead className="sticky top-0 bg-white text-left text-xs uppercase tracking-wide text-slate-500">
-            <tr>
-              {t.headerCheckbox}
-              <th scope="col" className="py-2 pr-4">Permission</th><th scope="col" className="pr-4">Resource</th><th scope="col" className="pr-4">Granted</th><th scope="col" className="pr-4">Last used</th><th scope="col" className="pr-4">Status</th>
-              {actions ? <th scope="col"><span className="sr-only">Actions</span></th> : null}
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
-            {grants.map((g) => {
-              const canRevoke = revocable(g)
-              return (
-                <tr key={g.id} data-grant-id={g.id}>
-                  {t.rowCheckbox(g.id, `${g.permission} on ${g.resource}`, canRevoke)}
-                  <td className="py-2 pr-4 font-mono text-xs">{g.permission} {g.privileged ? <Badge tone="red">privileged</Badge> : null}</td>
-                  <td className="pr-4">{g.resource} <span className="text-xs text-slate-500">{g.resourceType}</span></td>
-                  <td className="pr-4">{formatDate(g.createdAt)}</td>
-                  <td className="pr-4">{formatLastUsed(g.lastUsedAt, g.usageReported, c.now)}</td>
-                  <StatusCell c={c} id={g.id} status={g.status} latest={latest[g.id]} />
-                  {c.canRemediate ? (
-                    <td className="py-1 text-right">
-                      {canRevoke ? <Button size="sm" variant="secondary" onClick={() => revokeOne(g)} aria-label={`Revoke ${g.permission} on ${g.resource}`}>Revoke…</Button> : null}
-                    </td>
-                  ) : c.canRequest ? (
-                    <td className="whitespace-nowrap py-1 text-right">
-                      {canRevoke ? (
-                        c.ownersActDirectly && !g.privileged ? (
-                          <Button size="sm" variant="secondary" onClick={() => ownerRevoke(g)} aria-label={`Revoke ${g.permission} on ${g.resource}`}>Revoke…</Button>
-                        ) : (
-                          <Button size="sm" variant="secondary" onClick={() => ownerRevoke(g)} aria-label={`Request revocation of ${g.permission} on ${g.resource}`}>Request revocation…</Button>
-                        )
-                      ) : null}
-                    </td>
-                  ) : null}
-                </tr>
-              )
-            })}
-          </tbody>
-        </table>
-      </div>
-      <ConfirmDialog spec={t.spec} onClose={t.close} />
-    </div>
+    <RevocationTable t={t} testId="grants" scroll="max-h-[28rem] overflow-auto" columns={['Permission', 'Resource', 'Granted', 'Last used', 'Status']} actions={actions}>
+      {grants.map((g) => {
+        const canRevoke = revocable(g)
+        return (
+          <tr key={g.id} data-grant-id={g.id}>
+            {t.rowCheckbox(g.id, `${g.permission} on ${g.resource}`, canRevoke)}
+            <td className="py-2 pr-4 font-mono text-xs">{g.permission} {g.privileged ? <Badge tone="red">privileged</Badge> : null}</td>
+            <td className="pr-4">{g.resource} <span className="text-xs text-slate-500">{g.resourceType}</span></td>
+            <td className="pr-4">{formatDate(g.createdAt)}</td>
+            <td className="pr-4">{formatLastUsed(g.lastUsedAt, g.usageReported, c.now)}</td>
+            <StatusCell c={c} id={g.id} status={g.status} latest={latest[g.id]} />
+            {c.canRemediate ? (
+              <td className="py-1 text-right">
+                {canRevoke ? <Button size="sm" variant="secondary" onClick={() => revokeOne(g)} aria-label={`Revoke ${g.permission} on ${g.resource}`}>Revoke…</Button> : null}
+              </td>
+            ) : c.canRequest ? (
+              <td className="whitespace-nowrap py-1 text-right">
+                {canRevoke ? (
+                  c.ownersActDirectly && !g.privileged ? (
+                    <Button size="sm" variant="secondary" onClick={() => ownerRevoke(g)} aria-label={`Revoke ${g.permission} on ${g.resource}`}>Revoke…</Button>
+                  ) : (
+                    <Button size="sm" variant="secondary" onClick={() => ownerRevoke(g)} aria-label={`Request revocation of ${g.permission} on ${g.resource}`}>Request revocation…</Button>
+                  )
+                ) : null}
+              </td>
+            ) : null}
+          </tr>
+        )
+      })}
+    </RevocationTable>
   )
 }

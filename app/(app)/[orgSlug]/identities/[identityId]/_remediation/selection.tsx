@@ -1,11 +1,11 @@
 'use client'
-import { useState } from 'react'
+import { useState, type ReactNode } from 'react'
 import { Checkbox } from '@/components/data-table/checkbox'
 import { Badge } from '@/components/ui/badge'
 import { Button } from '@/components/ui/button'
 import { ACCESS_STATUS_TONES, toneOf } from '@/components/ui/tones'
 import { previewRemediationAction, requestBulkRemediationAction } from '@/lib/remediation/actions'
-import type { ConfirmSpec } from './confirm-dialog'
+import { ConfirmDialog, type ConfirmSpec } from './confirm-dialog'
 import { PreviewText } from './preview-text'
 import { RemediationStatus } from './remediation-status'
 import { RequestStatus } from './request-status'
@@ -88,5 +88,27 @@ export function StatusCell({ c, id, status, latest }: { c: RemediationContext; i
         <RequestStatus r={c.pendingRequests[id]} queueHref={c.canRemediate ? `/${c.orgSlug}/requests` : undefined} />
       </span>
     </td>
+  )
+}
+
+/** The table of grants or credentials: its selection bar, header (with the select-all box), rows and confirmation. */
+export function RevocationTable({ t, testId, scroll, columns, actions, children }: { t: ReturnType<typeof useRevocationTable>; testId: string; scroll: string; columns: string[]; actions: boolean; children: ReactNode }) {
+  return (
+    <div>
+      {t.bar}
+      <div className={scroll}>
+        <table className="min-w-full text-sm" data-testid={testId}>
+          <thead className="sticky top-0 bg-white text-left text-xs uppercase tracking-wide text-slate-500">
+            <tr>
+              {t.headerCheckbox}
+              {columns.map((h, i) => <th key={h} scope="col" className={i === 0 ? 'py-2 pr-4' : 'pr-4'}>{h}</th>)}
+              {actions ? <th scope="col"><span className="sr-only">Actions</span></th> : null}
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">{children}</tbody>
+        </table>
+      </div>
+      <ConfirmDialog spec={t.spec} onClose={t.close} />
+    </div>
   )
 }
