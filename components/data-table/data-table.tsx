@@ -1,6 +1,6 @@
 'use client'
 
-import { useMemo, useOptimistic, useRef, useTransition, type ReactNode } from 'react'
+import { useEffect, useMemo, useOptimistic, useRef, useState, useTransition, type ReactNode } from 'react'
 import { usePathname, useRouter, useSearchParams } from 'next/navigation'
 import {
   FlexRender,
@@ -115,6 +115,19 @@ export function DataTable<TData extends RowData>(props: DataTableProps<TData>) {
     })
   }
 
+  // A scroll area the keyboard can reach (WCAG 2.1.1) when the table overflows it.
+  const scrollArea = useRef<HTMLDivElement>(null)
+  const [scrolls, setScrolls] = useState(false)
+  useEffect(() => {
+    const el = scrollArea.current
+    if (!el) return
+    const check = () => setScrolls(el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1)
+    check()
+    const observer = new ResizeObserver(check)
+    observer.observe(el)
+    return () => observer.disconnect()
+  }, [rows])
+
   // Selected ids survive paging/sorting; cleared when a filter param changes.
   const [rowSelection, setRowSelection] = useRowSelection(searchParams, onSelectionChange)
 
@@ -210,7 +223,11 @@ export function DataTable<TData extends RowData>(props: DataTableProps<TData>) {
           <style href="data-table-progress" precedence="default">{'@keyframes data-table-progress{0%{transform:translateX(-100%)}100%{transform:translateX(250%)}}'}</style>
           <div className="h-full w-2/5 bg-indigo-600 motion-safe:animate-[data-table-progress_1.1s_ease-in-out_infinite]" />
         </div>
-        <div className={`overflow-auto transition-opacity duration-200 ${props.scrollAreaClassName ?? 'max-h-[70vh]'} ${isPending ? 'opacity-60 delay-150' : ''}`}>
+        <div
+          ref={scrollArea}
+          tabIndex={scrolls ? 0 : undefined}
+          className={`overflow-auto transition-opacity duration-200 outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-inset ${props.scrollAreaClassName ?? 'max-h-[70vh]'} ${isPending ? 'opacity-60 delay-150' : ''}`}
+        >
           <table aria-label={props.ariaLabel} data-testid={props.testId} className="w-full border-separate border-spacing-0 text-sm">
             <thead>
               {table.getHeaderGroups().map((group) => (

@@ -27,9 +27,9 @@ export function FilterForm({
     <form method="get" action={action} role="search" aria-label={label} className={`mb-4 flex flex-wrap items-end gap-3 text-sm ${className}`}>
       {Object.entries(keep).map(([k, v]) => (v === undefined || v === '' ? null : <input key={k} type="hidden" name={k} value={v} />))}
       {children}
-      <Button type="submit" size="sm" className="mb-0.5">{submitLabel}</Button>
+      <Button type="submit">{submitLabel}</Button>
       {resetHref ? (
-        <Link href={resetHref} className="mb-0.5 px-1 py-1.5 font-medium text-indigo-700 hover:underline">
+        <Link href={resetHref} className="px-1 py-2 font-medium text-indigo-700 hover:underline">
           Reset
         </Link>
       ) : null}

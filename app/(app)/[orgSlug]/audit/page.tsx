@@ -43,19 +43,19 @@ export default async function AuditPage({ params, searchParams }: ListPageProps)
       />
       <FilterForm label="Filter the audit log" keep={{ size: p.size }} resetHref="?">
         <Field label="Action">
-          <Select name="action" size="sm" defaultValue={p.action ?? ''} any="Any" options={actions.map((a) => ({ value: a, label: a }))} />
+          <Select name="action" defaultValue={p.action ?? ''} any="Any" options={actions.map((a) => ({ value: a, label: a }))} />
         </Field>
         <Field label="Outcome">
-          <Select name="outcome" size="sm" defaultValue={p.outcome ?? ''} any="Any" options={OUTCOMES} />
+          <Select name="outcome" defaultValue={p.outcome ?? ''} any="Any" options={OUTCOMES} />
         </Field>
         <Field label="Actor">
-          <Input name="actor" size="sm" defaultValue={p.actor ?? ''} placeholder="e-mail or token" />
+          <Input name="actor" defaultValue={p.actor ?? ''} placeholder="e-mail or token" />
         </Field>
         <Field label="From">
-          <Input type="date" name="from" size="sm" defaultValue={p.from ?? ''} />
+          <Input type="date" name="from" defaultValue={p.from ?? ''} />
         </Field>
         <Field label="To">
-          <Input type="date" name="to" size="sm" defaultValue={p.to ?? ''} />
+          <Input type="date" name="to" defaultValue={p.to ?? ''} />
         </Field>
       </FilterForm>
       <ListTable

@@ -95,19 +95,19 @@ export default async function FindingsPage({ params, searchParams }: ListPagePro
       </nav>
       <FilterForm label="Filter findings" action={base} submitLabel="Apply" keep={{ status: p.status !== 'open' ? p.status : undefined, code: p.code, identity: p.identity, size: p.size === 50 ? undefined : p.size }} className="mb-3 rounded-lg border border-slate-200 bg-white p-3">
         <Field label="Severity">
-          <Select name="severity" size="sm" defaultValue={p.severity ?? ''} any="Any" options={SEVERITIES.map((sv) => ({ value: sv, label: SEVERITY_LABELS[sv] }))} />
+          <Select name="severity" defaultValue={p.severity ?? ''} any="Any" options={SEVERITIES.map((sv) => ({ value: sv, label: SEVERITY_LABELS[sv] }))} />
         </Field>
         <Field label="Owner">
-          <Select name="owner" size="sm" defaultValue={p.owner ?? ''} any="Anyone" options={[{ value: 'unowned', label: 'Nobody (unowned)' }, ...options.people.map((u) => ({ value: u.id, label: u.name }))]} />
+          <Select name="owner" defaultValue={p.owner ?? ''} any="Anyone" options={[{ value: 'unowned', label: 'Nobody (unowned)' }, ...options.people.map((u) => ({ value: u.id, label: u.name }))]} />
         </Field>
         <Field label="Environment">
-          <Select name="env" size="sm" defaultValue={p.env ?? ''} any="Any" options={ENVIRONMENTS.map((e) => ({ value: e, label: e }))} />
+          <Select name="env" defaultValue={p.env ?? ''} any="Any" options={ENVIRONMENTS.map((e) => ({ value: e, label: e }))} />
         </Field>
         <Field label="Source">
-          <Select name="source" size="sm" defaultValue={p.source ?? ''} any="Any" options={options.sources.map((src) => ({ value: src.id, label: src.name }))} />
+          <Select name="source" defaultValue={p.source ?? ''} any="Any" options={options.sources.map((src) => ({ value: src.id, label: src.name }))} />
         </Field>
         <Field label="Identity name">
-          <Input type="search" name="q" size="sm" defaultValue={p.q ?? ''} placeholder="e.g. payments" className="w-48" />
+          <Input type="search" name="q" defaultValue={p.q ?? ''} placeholder="e.g. payments" className="w-48" />
         </Field>
       </FilterForm>
       {chips.length ? (

@@ -77,10 +77,10 @@ export default async function JobsPage({ params, searchParams }: ListPageProps) 
 
       <FilterForm label="Filter jobs" keep={{ size: p.size }} resetHref="?">
         <Field label="State">
-          <Select name="status" size="sm" defaultValue={p.status ?? ''} any="Any" options={JOB_STATUSES.map((st) => ({ value: st, label: `${st}${statuses[st] ? ` (${formatNumber(statuses[st])})` : ''}` }))} />
+          <Select name="status" defaultValue={p.status ?? ''} any="Any" options={JOB_STATUSES.map((st) => ({ value: st, label: `${st}${statuses[st] ? ` (${formatNumber(statuses[st])})` : ''}` }))} />
         </Field>
         <Field label="Type">
-          <Select name="type" size="sm" defaultValue={p.type ?? ''} any="Any" options={Object.entries(types).sort().map(([t, n]) => ({ value: t, label: `${typeLabel(t)} (${formatNumber(n)})` }))} />
+          <Select name="type" defaultValue={p.type ?? ''} any="Any" options={Object.entries(types).sort().map(([t, n]) => ({ value: t, label: `${typeLabel(t)} (${formatNumber(n)})` }))} />
         </Field>
       </FilterForm>
 

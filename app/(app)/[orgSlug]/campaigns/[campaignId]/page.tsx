@@ -105,7 +105,7 @@ export default async function CampaignPage({
         </div>
       ) : null}
 
-      <div className="mb-5 grid gap-4 lg:grid-cols-3">
+      <div className="mb-5 grid gap-4 lg:grid-cols-2">
         <Card title="Settings">
           <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-sm">
             <dt className="text-slate-500">Scope</dt><dd data-testid="campaign-scope">{scopeText}</dd>
@@ -133,39 +133,40 @@ export default async function CampaignPage({
             <p className="mt-3 text-xs text-slate-500">Time is measured from when the reviewer first saw the item, or from their previous decision, whichever is later.</p>
           </Card>
         ) : null}
-        {stats ? (
-          <ListTable
-            ariaLabel="Reviewers"
-            testId="reviewers"
-            paramPrefix="r"
-            pagerLinks={{ noun: 'reviewers' }}
-            pageSizeOptions={[]}
-            scrollAreaClassName="max-h-none"
-            toolbar={<h2 className="text-sm font-semibold text-slate-900">Reviewers ({formatNumber(stats.reviewerCount)})</h2>}
-            columns={[
-              { id: 'name', header: 'Reviewer', rowHeader: true },
-              { id: 'decided', header: <span title="Decided by the reviewer">Decided</span>, align: 'end', className: 'tabular-nums' },
-              { id: 'defaulted', header: <span title="The campaign's default decision, applied at close">By default</span>, align: 'end', className: 'tabular-nums' },
-              { id: 'open', header: <span title="Not decided yet, or answered “don't know”">{c.status === 'closed' ? 'Undecided' : 'Open'}</span>, align: 'end', className: 'tabular-nums' },
-              { id: 'bulk', header: <span title="Share of the reviewer's decisions made in bulk">Bulk</span>, align: 'end', className: 'tabular-nums' },
-            ]}
-            rows={stats.reviewers.map((r) => ({
-              id: r.id ?? 'none',
-              cells: { name: r.name, decided: formatNumber(r.decided), defaulted: formatNumber(r.defaulted), open: formatNumber(r.open), bulk: pct(r.bulkShare) },
-            }))}
-            {...paging({ page: stats.reviewerPage, size: REVIEWERS_PAGE_SIZE }, stats.reviewerCount)}
-            footer={
-              <tr data-testid="reviewers-total">
-                <th scope="row" className="border-t border-slate-200 px-3 py-1.5 text-left">All reviewers</th>
-                <td className="border-t border-slate-200 px-3 text-right tabular-nums">{formatNumber(stats.reviewerTotals.decided)}</td>
-                <td className="border-t border-slate-200 px-3 text-right tabular-nums">{formatNumber(stats.reviewerTotals.defaulted)}</td>
-                <td className="border-t border-slate-200 px-3 text-right tabular-nums">{formatNumber(stats.reviewerTotals.open)}</td>
-                <td className="border-t border-slate-200" />
-              </tr>
-            }
-          />
-        ) : null}
       </div>
+      {stats ? (
+        <ListTable
+          ariaLabel="Reviewers"
+          testId="reviewers"
+          paramPrefix="r"
+          pagerLinks={{ noun: 'reviewers' }}
+          pageSizeOptions={[]}
+          scrollAreaClassName="max-h-none"
+          className="mb-5"
+          toolbar={<h2 className="text-sm font-semibold text-slate-900">Reviewers ({formatNumber(stats.reviewerCount)})</h2>}
+          columns={[
+            { id: 'name', header: 'Reviewer', rowHeader: true },
+            { id: 'decided', header: <span title="Decided by the reviewer">Decided</span>, align: 'end', className: 'tabular-nums' },
+            { id: 'defaulted', header: <span title="The campaign's default decision, applied at close">By default</span>, align: 'end', className: 'tabular-nums' },
+            { id: 'open', header: <span title="Not decided yet, or answered “don't know”">{c.status === 'closed' ? 'Undecided' : 'Open'}</span>, align: 'end', className: 'tabular-nums' },
+            { id: 'bulk', header: <span title="Share of the reviewer's decisions made in bulk">Bulk</span>, align: 'end', className: 'tabular-nums' },
+          ]}
+          rows={stats.reviewers.map((r) => ({
+            id: r.id ?? 'none',
+            cells: { name: r.name, decided: formatNumber(r.decided), defaulted: formatNumber(r.defaulted), open: formatNumber(r.open), bulk: pct(r.bulkShare) },
+          }))}
+          {...paging({ page: stats.reviewerPage, size: REVIEWERS_PAGE_SIZE }, stats.reviewerCount)}
+          footer={
+            <tr data-testid="reviewers-total">
+              <th scope="row" className="border-t border-slate-200 px-3 py-1.5 text-left">All reviewers</th>
+              <td className="border-t border-slate-200 px-3 text-right tabular-nums">{formatNumber(stats.reviewerTotals.decided)}</td>
+              <td className="border-t border-slate-200 px-3 text-right tabular-nums">{formatNumber(stats.reviewerTotals.defaulted)}</td>
+              <td className="border-t border-slate-200 px-3 text-right tabular-nums">{formatNumber(stats.reviewerTotals.open)}</td>
+              <td className="border-t border-slate-200" />
+            </tr>
+          }
+        />
+      ) : null}
 
       {items ? (
         <CampaignItemsTable
