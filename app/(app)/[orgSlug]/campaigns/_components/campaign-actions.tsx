@@ -1,17 +1,16 @@
 'use client'
-import { useRouter } from 'next/navigation'
 import { useEffect, useState } from 'react'
 import { Button } from '@/components/ui/button'
 import { Dialog } from '@/components/ui/dialog'
 import { FormError } from '@/components/ui/field'
 import { countOf, formatNumber } from '@/components/ui/format'
+import { useAutoRefresh } from '@/components/ui/use-auto-refresh'
 import { useOrgAction } from '@/components/ui/use-org-action'
 import type { ActionResult } from '@/lib/action'
 import { closeCampaignAction, launchCampaignAction, previewCloseAction, remindCampaignAction } from '@/lib/campaigns/actions'
 import type { ClosePreview } from '@/lib/campaigns/close-preview'
 
 export function CampaignActions({ orgSlug, campaignId, status, stage }: { orgSlug: string; campaignId: string; status: string; stage: number }) {
-  const router = useRouter()
   const [okText, setOkText] = useState('')
   const [closing, setClosing] = useState(false)
   const action = useOrgAction((call: () => Promise<ActionResult<unknown>>) => call(), { refresh: 'always' })
@@ -19,11 +18,7 @@ export function CampaignActions({ orgSlug, campaignId, status, stage }: { orgSlu
   const message = action.result && (action.result.ok ? { tone: 'ok', text: okText } : { tone: 'error', text: action.result.error })
 
   // While a launch or close job runs, follow its progress.
-  useEffect(() => {
-    if (status !== 'launching' && status !== 'closing') return
-    const t = setInterval(() => router.refresh(), 1500)
-    return () => clearInterval(t)
-  }, [status, router])
+  useAutoRefresh(status === 'launching' || status === 'closing', 1500)
 
   const run = (fn: () => Promise<ActionResult<unknown>>, ok: string) => {
     setOkText(ok)
