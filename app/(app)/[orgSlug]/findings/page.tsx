@@ -134,7 +134,7 @@ export default async function FindingsPage({ params, searchParams }: ListPagePro
           </Link>
         ))}
       </div>
-      <Card title={`${formatNumber(list.total)} ${p.status === 'accepted' ? 'accepted risk' : `${p.status} finding`}${list.total === 1 ? '' : 's'}${p.code ? ` · ${p.code} ${OWASP_LABELS[p.code]}` : ''}`}>
+      <Card title={`${countOf(list.total, p.status === 'accepted' ? 'accepted risk' : `${p.status} finding`)}${p.code ? ` · ${p.code} ${OWASP_LABELS[p.code]}` : ''}`}>
         <FindingsTable
           orgSlug={ctx.org.slug}
           rows={rows}

@@ -3,6 +3,7 @@ import { useState, type ReactNode } from 'react'
 import { Checkbox } from '@/components/data-table/checkbox'
 import { Badge } from '@/components/ui/badge'
 import { Button } from '@/components/ui/button'
+import { countOf } from '@/components/ui/format'
 import { ACCESS_STATUS_TONES, toneOf } from '@/components/ui/tones'
 import { previewRemediationAction, requestBulkRemediationAction } from '@/lib/remediation/actions'
 import { ConfirmDialog, type ConfirmSpec } from './confirm-dialog'
@@ -37,7 +38,7 @@ export function useRevocationTable(c: RemediationContext, kind: Kind, selectable
     const ids = [...selected]
     const input = kind === 'grant' ? { grantIds: ids, credentialIds: [] } : { grantIds: [], credentialIds: ids }
     setSpec({
-      title: `Revoke ${ids.length} ${kind}${ids.length === 1 ? '' : 's'}`,
+      title: `Revoke ${countOf(ids.length, kind)}`,
       summary: <>Selected {kind}s of <strong>{c.identityName}</strong> will be revoked at {c.sourceName}.</>,
       confirmLabel: `Revoke ${ids.length}`,
       danger: true,
