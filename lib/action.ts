@@ -1,4 +1,5 @@
 import 'server-only'
+import { revalidatePath } from 'next/cache'
 import { unstable_rethrow } from 'next/navigation'
 import { z } from 'zod'
 import { recordDenied } from '@/lib/audit/record'
@@ -14,7 +15,12 @@ export type ActionResult<T> =
 type Options<S extends z.ZodType<{ orgSlug: string }>, T> = {
   schema: S
   permission: Permission
-  run: (args: { ctx: UserCtx; input: z.infer<S> }) => Promise<T>
+  run: (args: { ctx: UserCtx; input: z.infer<S> }) => Promise<T> | T
+  /**
+   * Pages to re-render after a successful run, as paths under the organization (`'/settings'`); `''` is the whole
+   * organization (its layout, so the navigation's counts too).
+   */
+  revalidate?: string | string[] | ((input: z.infer<S>) => string | string[])
 }
 
 /**
@@ -22,7 +28,7 @@ type Options<S extends z.ZodType<{ orgSlug: string }>, T> = {
  * -> permission -> run -> errors mapped to something a person can act on.
  */
 export function orgAction<S extends z.ZodType<{ orgSlug: string }>, T>(opts: Options<S, T>) {
-  return async (raw: unknown): Promise<ActionResult<T>> => {
+  return async (raw: z.input<S>): Promise<ActionResult<T>> => {
     let ctx: UserCtx | null = null
     try {
       const parsed = opts.schema.safeParse(raw)
@@ -34,7 +40,13 @@ export function orgAction<S extends z.ZodType<{ orgSlug: string }>, T>(opts: Opt
         await recordDenied(ctx, { action: `permission.${opts.permission}`, details: { role: ctx.role } })
         return { ok: false, error: 'You do not have permission to do this.' }
       }
-      return { ok: true, data: await opts.run({ ctx, input: parsed.data }) }
+      const data = await opts.run({ ctx, input: parsed.data })
+      const paths = typeof opts.revalidate === 'function' ? opts.revalidate(parsed.data) : (opts.revalidate ?? [])
+      for (const path of typeof paths === 'string' ? [paths] : paths) {
+        if (path === '') revalidatePath(`/${ctx.org.slug}`, 'layout')
+        else revalidatePath(`/${ctx.org.slug}${path}`)
+      }
+      return { ok: true, data }
     } catch (err) {
       unstable_rethrow(err)
       const mapped = mapPrismaError(err)

@@ -2,10 +2,9 @@
 import Link from 'next/link'
 import { useRouter } from 'next/navigation'
 import { Bar, BarChart, Cell, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
+import { formatNumber } from '@/components/ui/format'
 
 export type BarDatum = { label: string; value: number; href: string; color?: string }
-
-const fmt = (n: number) => new Intl.NumberFormat('en-US').format(n)
 
 /**
  * Horizontal bars; a click on a bar (or its row in the list below, for keyboards) opens the bar's link. With `limit`,
@@ -20,17 +19,17 @@ export function BarListChart({ data: all, name, color = '#6366f1', testId, limit
   const height = Math.max(120, data.length * 30 + 16)
   return (
     <div data-testid={testId}>
-      <div style={{ height }} role="img" aria-label={`${name}: ${data.map((d) => `${d.label} ${fmt(d.value)}`).join(', ')}`}>
+      <div style={{ height }} role="img" aria-label={`${name}: ${data.map((d) => `${d.label} ${formatNumber(d.value)}`).join(', ')}`}>
         <ResponsiveContainer width="100%" height="100%">
           <BarChart data={data} layout="vertical" margin={{ top: 4, right: 36, bottom: 4, left: 4 }}>
             <XAxis type="number" hide />
             <YAxis type="category" dataKey="label" width={150} tickLine={false} axisLine={false} tick={{ fontSize: 12, fill: '#475569' }} interval={0} />
-            <Tooltip cursor={{ fill: '#f1f5f9' }} formatter={(v) => [fmt(Number(v)), 'identities']} />
+            <Tooltip cursor={{ fill: '#f1f5f9' }} formatter={(v) => [formatNumber(Number(v)), 'identities']} />
             <Bar
               dataKey="value"
               radius={[0, 4, 4, 0]}
               isAnimationActive={false}
-              label={{ position: 'right', fontSize: 11, fill: '#334155', formatter: (v: unknown) => fmt(Number(v)) }}
+              label={{ position: 'right', fontSize: 11, fill: '#334155', formatter: (v: unknown) => formatNumber(Number(v)) }}
               onClick={(_, index) => {
                 const d = data[index]
                 if (d) router.push(d.href)
@@ -46,21 +45,21 @@ export function BarListChart({ data: all, name, color = '#6366f1', testId, limit
       <ul className="sr-only">
         {data.map((d) => (
           <li key={d.label}>
-            <Link href={d.href}>{`${d.label}: ${fmt(d.value)}`}</Link>
+            <Link href={d.href}>{`${d.label}: ${formatNumber(d.value)}`}</Link>
           </li>
         ))}
       </ul>
       {rest.length ? (
         <details className="group mt-1 text-sm">
           <summary className="cursor-pointer rounded text-xs font-medium text-indigo-700 outline-none select-none hover:underline focus-visible:ring-2 focus-visible:ring-indigo-500">
-            and {fmt(rest.length)} more {more} ({fmt(rest.reduce((n, d) => n + d.value, 0))})
+            and {formatNumber(rest.length)} more {more} ({formatNumber(rest.reduce((n, d) => n + d.value, 0))})
           </summary>
           <ul className="mt-1 max-h-48 divide-y divide-slate-100 overflow-y-auto">
             {rest.map((d) => (
               <li key={d.label}>
-                <Link href={d.href} aria-label={`${d.label}: ${fmt(d.value)}`} className="flex justify-between gap-2 py-1 text-slate-700 hover:text-indigo-700">
+                <Link href={d.href} aria-label={`${d.label}: ${formatNumber(d.value)}`} className="flex justify-between gap-2 py-1 text-slate-700 hover:text-indigo-700">
                   <span className="truncate">{d.label}</span>
-                  <span className="tabular-nums text-slate-500">{fmt(d.value)}</span>
+                  <span className="tabular-nums text-slate-500">{formatNumber(d.value)}</span>
                 </Link>
               </li>
             ))}

@@ -1,10 +1,9 @@
 'use client'
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
+import { formatCompact, formatNumber } from '@/components/ui/format'
 
 export type TrendSeries = { key: string; label: string; color: string }
 export type TrendRow = { day: string } & Record<string, number | string | null>
-
-const fmt = (n: number) => new Intl.NumberFormat('en-US', { notation: n >= 100_000 ? 'compact' : 'standard' }).format(n)
 
 /** Daily values over time; takes plain numbers per day. */
 export function TrendChart({ rows, series, height = 260, percent = false }: { rows: TrendRow[]; series: TrendSeries[]; height?: number; percent?: boolean }) {
@@ -15,8 +14,8 @@ export function TrendChart({ rows, series, height = 260, percent = false }: { ro
         <LineChart data={rows} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
           <CartesianGrid stroke="#e2e8f0" vertical={false} />
           <XAxis dataKey="day" tick={{ fontSize: 11, fill: '#64748b' }} tickFormatter={(d: string) => d.slice(5)} minTickGap={24} />
-          <YAxis tick={{ fontSize: 11, fill: '#64748b' }} tickFormatter={(v: number) => (percent ? `${v}%` : fmt(v))} width={52} domain={percent ? [0, 100] : ['auto', 'auto']} />
-          <Tooltip formatter={(v) => (percent ? `${v}%` : new Intl.NumberFormat('en-US').format(Number(v)))} />
+          <YAxis tick={{ fontSize: 11, fill: '#64748b' }} tickFormatter={(v: number) => (percent ? `${v}%` : formatCompact(v))} width={52} domain={percent ? [0, 100] : ['auto', 'auto']} />
+          <Tooltip formatter={(v) => (percent ? `${v}%` : formatNumber(Number(v)))} />
           <Legend wrapperStyle={{ fontSize: 12 }} />
           {series.map((s) => (
             <Line key={s.key} type="monotone" dataKey={s.key} name={s.label} stroke={s.color} strokeWidth={2} dot={false} isAnimationActive={false} connectNulls />

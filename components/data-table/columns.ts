@@ -24,6 +24,10 @@ export interface DataTableColumnMeta {
   align?: 'start' | 'end' | 'center'
   /** Extra classes for the <th> and every <td> of this column (e.g. widths). */
   className?: string
+  /** The body cells' vertical padding and alignment, in place of `py-1.5 align-middle`. */
+  cellClassName?: string
+  /** The cells of this column name their row (`<th scope="row">`). */
+  rowHeader?: boolean
 }
 
 /** Fully manual (server-driven) table: sorting, pagination, filtering happen on the server. */

@@ -1,6 +1,6 @@
 'use client'
 
-import { useMemo, useOptimistic, useRef, useTransition, type ReactNode } from 'react'
+import { useEffect, useMemo, useOptimistic, useRef, useState, useTransition, type ReactNode } from 'react'
 import { usePathname, useRouter, useSearchParams } from 'next/navigation'
 import {
   FlexRender,
@@ -19,7 +19,7 @@ import { Pagination } from './pagination'
 import { SelectionBar, type SelectionBarContext } from './selection-bar'
 import { TableBody } from './table-body'
 import { useRowSelection } from './use-row-selection'
-import { buildHref, TABLE_PARAMS, serializeHidden, type ParamChanges, type SortDir } from './url-state'
+import { buildHref, serializeHidden, tableParams, type ParamChanges, type SortDir } from './url-state'
 
 export type { SelectionBarContext }
 
@@ -42,6 +42,8 @@ export interface DataTableProps<TData extends RowData> {
   getRowId?: (row: TData, index: number) => string
   /** Row click / Enter opens this href (Cmd/Ctrl opens a new tab). */
   rowHref?: (row: TData) => string | null | undefined
+  /** data-* attributes of a row. */
+  rowAttributes?: (row: TData) => Record<string, string | undefined> | undefined
   enableSelection?: boolean
   onSelectionChange?: (ids: string[]) => void
   /** Replaces the default "N selected · Clear" bar shown while rows are selected. */
@@ -55,6 +57,14 @@ export interface DataTableProps<TData extends RowData> {
   pageSizeOptions?: readonly number[]
   /** Accessible name of the <table>. */
   ariaLabel?: string
+  /** data-testid of the <table>. */
+  testId?: string
+  /** Rendered as the table's <tfoot> (totals). */
+  footer?: ReactNode
+  /** A second table on the page keeps its state in prefixed params (`rpage`, `rsize`…). */
+  paramPrefix?: string
+  /** The pager's pages as links (for a panel the server pages), its buttons named after this noun ("Next reviewers"). */
+  pagerLinks?: { noun: string }
   className?: string
   /** Classes for the scroll area that holds the sticky header (default `max-h-[70vh]`). */
   scrollAreaClassName?: string
@@ -94,15 +104,29 @@ export function DataTable<TData extends RowData>(props: DataTableProps<TData>) {
   // useSearchParams() is stale until a pending navigation commits, so chained
   // clicks (sort, then next page) build on the last URL we pushed.
   const pendingQuery = useRef<string | null>(null)
+  const names = tableParams(props.paramPrefix)
   const navigate = (changes: ParamChanges, patch: Partial<View>, resetPage = true) => {
     const base = isPending && pendingQuery.current !== null ? pendingQuery.current : searchParams.toString()
-    const href = buildHref(pathname, base, changes, { resetPage })
+    const href = buildHref(pathname, base, changes, { resetPage, pageParam: names.page })
     pendingQuery.current = href.includes('?') ? href.slice(href.indexOf('?') + 1) : ''
     startTransition(() => {
       patchView(patch)
       router.push(href, { scroll: false })
     })
   }
+
+  // A scroll area the keyboard can reach (WCAG 2.1.1) when the table overflows it.
+  const scrollArea = useRef<HTMLDivElement>(null)
+  const [scrolls, setScrolls] = useState(false)
+  useEffect(() => {
+    const el = scrollArea.current
+    if (!el) return
+    const check = () => setScrolls(el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1)
+    check()
+    const observer = new ResizeObserver(check)
+    observer.observe(el)
+    return () => observer.disconnect()
+  }, [rows])
 
   // Selected ids survive paging/sorting; cleared when a filter param changes.
   const [rowSelection, setRowSelection] = useRowSelection(searchParams, onSelectionChange)
@@ -129,21 +153,21 @@ export function DataTable<TData extends RowData>(props: DataTableProps<TData>) {
     onSortingChange: (updater) => {
       const next = resolve(updater, sorting)[0]
       const dir: SortDir = next?.desc ? 'desc' : 'asc'
-      navigate({ [TABLE_PARAMS.sort]: next?.id ?? null, [TABLE_PARAMS.dir]: next ? dir : null }, { sort: next?.id, dir, page: 1 })
+      navigate({ [names.sort]: next?.id ?? null, [names.dir]: next ? dir : null }, { sort: next?.id, dir, page: 1 })
     },
     onPaginationChange: (updater) => {
       const next = resolve(updater, pagination)
       if (next.pageSize !== pagination.pageSize) {
-        navigate({ [TABLE_PARAMS.pageSize]: next.pageSize }, { pageSize: next.pageSize, page: 1 })
+        navigate({ [names.pageSize]: next.pageSize }, { pageSize: next.pageSize, page: 1 })
       } else if (next.pageIndex !== pagination.pageIndex) {
-        navigate({ [TABLE_PARAMS.page]: next.pageIndex + 1 }, { page: next.pageIndex + 1 })
+        navigate({ [names.page]: next.pageIndex + 1 }, { page: next.pageIndex + 1 })
       }
     },
     onColumnVisibilityChange: (updater) => {
       const next = resolve(updater, columnVisibility)
       const known = new Set(table.getAllLeafColumns().map((c) => c.id))
       const hidden = Object.keys(next).filter((id) => next[id] === false && known.has(id))
-      navigate({ [TABLE_PARAMS.hide]: serializeHidden(hidden) }, { hidden }, false)
+      navigate({ [names.hide]: serializeHidden(hidden) }, { hidden }, false)
     },
     onRowSelectionChange: (updater) => setRowSelection((old) => resolve(updater, old)),
   })
@@ -199,8 +223,12 @@ export function DataTable<TData extends RowData>(props: DataTableProps<TData>) {
           <style href="data-table-progress" precedence="default">{'@keyframes data-table-progress{0%{transform:translateX(-100%)}100%{transform:translateX(250%)}}'}</style>
           <div className="h-full w-2/5 bg-indigo-600 motion-safe:animate-[data-table-progress_1.1s_ease-in-out_infinite]" />
         </div>
-        <div className={`overflow-auto transition-opacity duration-200 ${props.scrollAreaClassName ?? 'max-h-[70vh]'} ${isPending ? 'opacity-60 delay-150' : ''}`}>
-          <table aria-label={props.ariaLabel} className="w-full border-separate border-spacing-0 text-sm">
+        <div
+          ref={scrollArea}
+          tabIndex={scrolls ? 0 : undefined}
+          className={`overflow-auto transition-opacity duration-200 outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-inset ${props.scrollAreaClassName ?? 'max-h-[70vh]'} ${isPending ? 'opacity-60 delay-150' : ''}`}
+        >
+          <table aria-label={props.ariaLabel} data-testid={props.testId} className="w-full border-separate border-spacing-0 text-sm">
             <thead>
               {table.getHeaderGroups().map((group) => (
                 <tr key={group.id}>
@@ -241,11 +269,13 @@ export function DataTable<TData extends RowData>(props: DataTableProps<TData>) {
               rowSelection={rowSelection}
               enableSelection={enableSelection}
               rowHref={props.rowHref}
+              rowAttributes={props.rowAttributes}
               onOpen={(href, newTab) => (newTab ? window.open(href, '_blank', 'noopener') : router.push(href))}
               onPrefetch={(href) => router.prefetch(href)}
               colSpan={visibleCount + (enableSelection ? 1 : 0)}
               emptyState={props.emptyState}
             />
+            {props.footer && rows.length ? <tfoot className="bg-slate-50 font-medium text-slate-900">{props.footer}</tfoot> : null}
           </table>
         </div>
         <div className="border-t border-slate-200 bg-white">
@@ -257,6 +287,9 @@ export function DataTable<TData extends RowData>(props: DataTableProps<TData>) {
             pageSizeOptions={props.pageSizeOptions}
             onPageChange={(p) => table.setPageIndex(p - 1)}
             onPageSizeChange={(size) => table.setPageSize(size)}
+            hrefFor={props.pagerLinks ? (p) => buildHref(pathname, searchParams, { [names.page]: p }, { pageParam: names.page }) : undefined}
+            noun={props.pagerLinks?.noun}
+            label={props.paramPrefix && props.ariaLabel ? `Pages of ${props.ariaLabel}` : undefined}
           />
         </div>
       </div>

@@ -1,7 +1,9 @@
 'use client'
 
+import Link from 'next/link'
 import { useId, type ReactNode } from 'react'
 import { DEFAULT_PAGE_SIZE_OPTIONS, pageCount as countPages } from './url-state'
+import { formatNumber } from '@/components/ui/format'
 
 export interface PaginationProps {
   /** 1-based current page. */
@@ -13,23 +15,46 @@ export interface PaginationProps {
   rowCount?: number
   onPageChange: (page: number) => void
   onPageSizeChange: (pageSize: number) => void
+  /** Pages as links (server-rendered panels): an unavailable one is not a link. */
+  hrefFor?: (page: number) => string
+  /** Names the buttons: "Next page" by default, "Next reviewers" with `noun="reviewers"`. */
+  noun?: string
+  /** The navigation landmark's name (a page with two tables names each). */
+  label?: string
+  /** Fewer than two sizes: no size menu. */
   pageSizeOptions?: readonly number[]
   className?: string
 }
 
-const fmt = new Intl.NumberFormat('en-US')
+const PAGE_BUTTON =
+  'inline-flex size-8 items-center justify-center rounded-md border border-slate-200 bg-white text-slate-600 shadow-xs outline-none transition-colors hover:bg-slate-50 hover:text-slate-900 focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-1 aria-disabled:cursor-not-allowed aria-disabled:opacity-40 aria-disabled:hover:bg-white aria-disabled:hover:text-slate-600'
 
 function PageButton({
   label,
   disabled,
   onClick,
+  href,
   children,
 }: {
   label: string
   disabled: boolean
   onClick: () => void
+  href?: string
   children: ReactNode
 }) {
+  const icon = (
+    <svg aria-hidden="true" viewBox="0 0 16 16" className="size-4">
+      {children}
+    </svg>
+  )
+  if (href !== undefined) {
+    if (disabled) return <span aria-disabled="true" className={PAGE_BUTTON}>{icon}</span>
+    return (
+      <Link href={href} scroll={false} aria-label={label} title={label} className={PAGE_BUTTON}>
+        {icon}
+      </Link>
+    )
+  }
   // aria-disabled (not `disabled`) keeps keyboard focus on the button when the
   // last/first page is reached.
   return (
@@ -41,11 +66,9 @@ function PageButton({
       onClick={() => {
         if (!disabled) onClick()
       }}
-      className="inline-flex size-8 items-center justify-center rounded-md border border-slate-200 bg-white text-slate-600 shadow-xs outline-none transition-colors hover:bg-slate-50 hover:text-slate-900 focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-1 aria-disabled:cursor-not-allowed aria-disabled:opacity-40 aria-disabled:hover:bg-white aria-disabled:hover:text-slate-600"
+      className={PAGE_BUTTON}
     >
-      <svg aria-hidden="true" viewBox="0 0 16 16" className="size-4">
-        {children}
-      </svg>
+      {icon}
     </button>
   )
 }
@@ -65,6 +88,9 @@ export function Pagination({
   rowCount,
   onPageChange,
   onPageSizeChange,
+  hrefFor,
+  noun = 'page',
+  label = 'Pagination',
   pageSizeOptions = DEFAULT_PAGE_SIZE_OPTIONS,
   className = '',
 }: PaginationProps) {
@@ -81,58 +107,60 @@ export function Pagination({
 
   let summary: ReactNode
   if (total === 0) summary = 'No results'
-  else if (shown === 0) summary = `No rows on this page · ${fmt.format(total)} total`
+  else if (shown === 0) summary = `No rows on this page · ${formatNumber(total)} total`
   else
     summary = (
       <>
         Showing{' '}
         <span className="font-medium text-slate-900 tabular-nums">
-          {fmt.format(first)}–{fmt.format(last)}
+          {formatNumber(first)}–{formatNumber(last)}
         </span>{' '}
-        of <span className="font-medium text-slate-900 tabular-nums">{fmt.format(total)}</span>
+        of <span className="font-medium text-slate-900 tabular-nums">{formatNumber(total)}</span>
       </>
     )
 
   return (
     <nav
-      aria-label="Pagination"
+      aria-label={label}
       className={`flex flex-wrap items-center justify-between gap-x-6 gap-y-2 px-3 py-2 text-sm text-slate-600 ${className}`}
     >
       <p aria-live="polite" aria-atomic="true">
         {summary}
       </p>
       <div className="flex flex-wrap items-center gap-x-5 gap-y-2">
-        <div className="flex items-center gap-2">
-          <label htmlFor={selectId} className="whitespace-nowrap">
-            Rows per page
-          </label>
-          <select
-            id={selectId}
-            value={pageSize}
-            onChange={(e) => onPageSizeChange(Number(e.target.value))}
-            className="h-8 rounded-md border border-slate-200 bg-white py-0 pr-7 pl-2 text-sm text-slate-900 shadow-xs outline-none focus-visible:border-indigo-500 focus-visible:ring-2 focus-visible:ring-indigo-500/30"
-          >
-            {sizes.map((size) => (
-              <option key={size} value={size}>
-                {size}
-              </option>
-            ))}
-          </select>
-        </div>
+        {pageSizeOptions.length < 2 ? null : (
+          <div className="flex items-center gap-2">
+            <label htmlFor={selectId} className="whitespace-nowrap">
+              Rows per page
+            </label>
+            <select
+              id={selectId}
+              value={pageSize}
+              onChange={(e) => onPageSizeChange(Number(e.target.value))}
+              className="h-8 rounded-md border border-slate-200 bg-white py-0 pr-7 pl-2 text-sm text-slate-900 shadow-xs outline-none focus-visible:border-indigo-500 focus-visible:ring-2 focus-visible:ring-indigo-500/30"
+            >
+              {sizes.map((size) => (
+                <option key={size} value={size}>
+                  {size}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
         <span className="whitespace-nowrap tabular-nums">
-          Page {fmt.format(Math.min(page, pages))} of {fmt.format(pages)}
+          Page {formatNumber(Math.min(page, pages))} of {formatNumber(pages)}
         </span>
         <div className="flex items-center gap-1">
-          <PageButton label="First page" disabled={!canPrev} onClick={() => onPageChange(1)}>
+          <PageButton label={`First ${noun}`} disabled={!canPrev} onClick={() => onPageChange(1)} href={hrefFor?.(1)}>
             <path d="M11.5 4 7.5 8l4 4M4.5 4v8" {...stroke} />
           </PageButton>
-          <PageButton label="Previous page" disabled={!canPrev} onClick={() => onPageChange(Math.min(page - 1, pages))}>
+          <PageButton label={`Previous ${noun}`} disabled={!canPrev} onClick={() => onPageChange(Math.min(page - 1, pages))} href={hrefFor?.(Math.min(page - 1, pages))}>
             <path d="M10 4 6 8l4 4" {...stroke} />
           </PageButton>
-          <PageButton label="Next page" disabled={!canNext} onClick={() => onPageChange(page + 1)}>
+          <PageButton label={`Next ${noun}`} disabled={!canNext} onClick={() => onPageChange(page + 1)} href={hrefFor?.(page + 1)}>
             <path d="m6 4 4 4-4 4" {...stroke} />
           </PageButton>
-          <PageButton label="Last page" disabled={!canNext} onClick={() => onPageChange(pages)}>
+          <PageButton label={`Last ${noun}`} disabled={!canNext} onClick={() => onPageChange(pages)} href={hrefFor?.(pages)}>
             <path d="m4.5 4 4 4-4 4M11.5 4v8" {...stroke} />
           </PageButton>
         </div>

@@ -1,6 +1,7 @@
 'use client'
 
 import type { ReactNode } from 'react'
+import { formatNumber } from '@/components/ui/format'
 
 export interface SelectionBarContext {
   /** Selected row ids (may include rows from other pages). */
@@ -14,8 +15,6 @@ export interface SelectionBarContext {
   clearSelection: () => void
 }
 
-const fmt = new Intl.NumberFormat('en-US')
-
 /** Indigo bar shown above the table while rows are selected. */
 export function SelectionBar({ ctx, children }: { ctx: SelectionBarContext; children?: ReactNode }) {
   return (
@@ -26,7 +25,7 @@ export function SelectionBar({ ctx, children }: { ctx: SelectionBarContext; chil
     >
       {children ?? (
         <>
-          <span className="font-medium tabular-nums">{fmt.format(ctx.selectedIds.length)} selected</span>
+          <span className="font-medium tabular-nums">{formatNumber(ctx.selectedIds.length)} selected</span>
           <button
             type="button"
             onClick={ctx.clearSelection}

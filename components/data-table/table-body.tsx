@@ -35,6 +35,8 @@ export interface TableBodyProps<TData extends RowData> {
   rowSelection: RowSelectionState
   enableSelection: boolean
   rowHref?: (row: TData) => string | null | undefined
+  /** data-* attributes of a row (tests and scripts find rows by them). */
+  rowAttributes?: (row: TData) => Record<string, string | undefined> | undefined
   onOpen: (href: string, newTab: boolean) => void
   onPrefetch: (href: string) => void
   /** Visible data columns + selection column, for the empty-state colSpan. */
@@ -71,6 +73,7 @@ export function TableBody<TData extends RowData>({
   rowSelection,
   enableSelection,
   rowHref,
+  rowAttributes,
   onOpen,
   onPrefetch,
   colSpan,
@@ -137,6 +140,7 @@ export function TableBody<TData extends RowData>({
         return (
           <tr
             key={row.id}
+            {...rowAttributes?.(row.original)}
             data-row-id={row.id}
             data-selected={selected || undefined}
             tabIndex={focusable ? (row.id === tabStopId ? 0 : -1) : undefined}
@@ -164,13 +168,15 @@ export function TableBody<TData extends RowData>({
               const isLast = index === cells.length - 1
               const focusRing = FOCUS_RING[isFirst ? (isLast ? 'only' : 'first') : isLast ? 'last' : 'middle']
               const sticky = index === 0 && !isLast ? (enableSelection ? STICKY.afterSelect : STICKY.first) : ''
+              const Cell = meta?.rowHeader ? 'th' : 'td'
               return (
-                <td
+                <Cell
                   key={cell.id}
-                  className={`whitespace-nowrap px-3 py-1.5 align-middle text-slate-700 ${sticky} ${CELL_BORDER} ${focusRing} ${alignClass[meta?.align ?? 'start']} ${meta?.className ?? ''}`}
+                  scope={meta?.rowHeader ? 'row' : undefined}
+                  className={`whitespace-nowrap px-3 text-slate-700 ${meta?.cellClassName ?? 'py-1.5 align-middle'} ${meta?.rowHeader ? 'text-left font-normal' : ''} ${sticky} ${CELL_BORDER} ${focusRing} ${alignClass[meta?.align ?? 'start']} ${meta?.className ?? ''}`}
                 >
                   <FlexRender cell={cell} />
-                </td>
+                </Cell>
               )
             })}
           </tr>

@@ -6,6 +6,7 @@ import {
   parseHidden,
   parseTableParams,
   serializeHidden,
+  tableParams,
 } from './url-state'
 
 const params = (s: string) => new URLSearchParams(s)
@@ -139,5 +140,18 @@ describe('parseTableParams', () => {
       sort: undefined,
       dir: 'asc',
     })
+  })
+})
+
+describe('a second table on the page', () => {
+  it('names its params with a prefix', () => {
+    expect(tableParams('r')).toEqual({ page: 'rpage', pageSize: 'rsize', sort: 'rsort', dir: 'rdir', hide: 'rhide' })
+    expect(tableParams()).toEqual({ page: 'page', pageSize: 'size', sort: 'sort', dir: 'dir', hide: 'hide' })
+  })
+
+  it('pages and resets its own page param, keeping the other table’s page', () => {
+    expect(buildHref('/x', params('page=3&rpage=2'), { rpage: 4 }, { pageParam: 'rpage' })).toBe('/x?page=3&rpage=4')
+    expect(buildHref('/x', params('page=3&rpage=2'), { rsize: 50 }, { pageParam: 'rpage' })).toBe('/x?page=3&rsize=50')
+    expect(buildHref('/x', params('page=3&rpage=2'), { rpage: 1 }, { pageParam: 'rpage' })).toBe('/x?page=3')
   })
 })

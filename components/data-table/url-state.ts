@@ -16,12 +16,19 @@ export const TABLE_PARAMS = {
 
 export const DEFAULT_PAGE_SIZE_OPTIONS = [25, 50, 100] as const
 
+/** The param names of a table; a second table on the same page takes a prefix (`rpage`, `rsize`…). */
+export function tableParams(prefix = ''): { [K in keyof typeof TABLE_PARAMS]: string } {
+  return { page: `${prefix}page`, pageSize: `${prefix}size`, sort: `${prefix}sort`, dir: `${prefix}dir`, hide: `${prefix}hide` }
+}
+
 /** `null` (or '') deletes the param, `undefined` leaves it untouched. */
 export type ParamChanges = Record<string, string | number | null | undefined>
 
 export interface BuildHrefOptions {
   /** Reset `page` when another param changes (default true). */
   resetPage?: boolean
+  /** The name of the page param (default `page`; a prefixed table's is `rpage`…). */
+  pageParam?: string
 }
 
 /**
@@ -40,22 +47,23 @@ export function buildHref(
   const params = new URLSearchParams(
     typeof currentParams === 'string' ? currentParams : currentParams.toString(),
   )
+  const pageParam = options.pageParam ?? TABLE_PARAMS.page
   let otherChanged = false
 
   for (const [key, raw] of Object.entries(changes)) {
     if (raw === undefined) continue
     const value = raw === null ? '' : String(raw)
-    if (key !== TABLE_PARAMS.page && (params.get(key) ?? '') !== value) otherChanged = true
+    if (key !== pageParam && (params.get(key) ?? '') !== value) otherChanged = true
     if (value === '') params.delete(key)
     else params.set(key, value)
   }
 
-  const explicitPage = changes[TABLE_PARAMS.page]
+  const explicitPage = changes[pageParam]
   if (explicitPage === undefined && otherChanged && options.resetPage !== false) {
-    params.delete(TABLE_PARAMS.page)
+    params.delete(pageParam)
   }
-  const page = params.get(TABLE_PARAMS.page)
-  if (page !== null && !(Number(page) > 1)) params.delete(TABLE_PARAMS.page)
+  const page = params.get(pageParam)
+  if (page !== null && !(Number(page) > 1)) params.delete(pageParam)
 
   const query = params.toString()
   return query ? `${pathname}?${query}` : pathname

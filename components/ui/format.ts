@@ -1,7 +1,15 @@
 const DAY = 86_400_000
 
+const NUMBER = new Intl.NumberFormat('en-US')
+const COMPACT = new Intl.NumberFormat('en-US', { notation: 'compact' })
+
 export function formatNumber(n: number): string {
-  return new Intl.NumberFormat('en-US').format(n)
+  return NUMBER.format(n)
+}
+
+/** "1,234", and "1.2M" from 100,000 up (chart axes). */
+export function formatCompact(n: number): string {
+  return n >= 100_000 ? COMPACT.format(n) : NUMBER.format(n)
 }
 
 export function formatDate(d: Date | string | null | undefined): string {

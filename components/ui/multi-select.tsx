@@ -1,9 +1,8 @@
 'use client'
 import { Popover } from '@/components/ui/popover'
+import { formatNumber } from '@/components/ui/format'
 
 export type MultiSelectOption = { value: string; label: string; count?: number }
-
-const fmt = new Intl.NumberFormat('en-US')
 
 /** A button that opens a checkbox list and names what is chosen: "Kind: API key, Bot". Each checkbox applies at once. */
 export function MultiSelect({
@@ -48,7 +47,7 @@ export function MultiSelect({
                     className="size-4 rounded border-slate-300 accent-indigo-600 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500"
                   />
                   <span className="min-w-0 flex-1 truncate">{o.label}</span>
-                  {o.count !== undefined ? <span className="text-xs text-slate-500 tabular-nums">{fmt.format(o.count)}</span> : null}
+                  {o.count !== undefined ? <span className="text-xs text-slate-500 tabular-nums">{formatNumber(o.count)}</span> : null}
                 </label>
               ))}
             </div>

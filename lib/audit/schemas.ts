@@ -1,8 +1,8 @@
 import { z } from 'zod'
+import { pageParams } from '@/components/data-table/search-params'
 
 export const auditListSchema = z.object({
-  page: z.coerce.number().int().min(1).max(100_000).catch(1),
-  size: z.coerce.number().int().refine((n) => [25, 50, 100].includes(n)).catch(50),
+  ...pageParams(50),
   action: z.string().trim().max(80).optional().catch(undefined),
   actor: z.string().trim().max(200).optional().catch(undefined),
   target: z.string().trim().max(100).optional().catch(undefined),

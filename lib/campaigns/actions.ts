@@ -1,5 +1,4 @@
 'use server'
-import { revalidatePath } from 'next/cache'
 import { orgAction } from '@/lib/action'
 import { previewClose } from './close-preview'
 import { bulkDecide, decideItem, markViewed } from './decide'
@@ -15,77 +14,27 @@ export const previewScopeAction = orgAction({
 export const createCampaignAction = orgAction({
   schema: campaignInputSchema,
   permission: 'campaign:manage',
-  run: async ({ ctx, input }) => {
-    const r = await createCampaign(ctx, input)
-    revalidatePath(`/${ctx.org.slug}/campaigns`)
-    return { id: r.campaign.id, launch: r.launch }
-  },
+  revalidate: '/campaigns',
+  run: ({ ctx, input }) => createCampaign(ctx, input).then((r) => ({ id: r.campaign.id, launch: r.launch })),
 })
 
-export const launchCampaignAction = orgAction({
-  schema: campaignIdSchema,
-  permission: 'campaign:manage',
-  run: async ({ ctx, input }) => {
-    const r = await launchCampaign(ctx, input.campaignId)
-    revalidatePath(`/${ctx.org.slug}/campaigns/${input.campaignId}`)
-    return r
-  },
-})
+const campaignPage = (input: { campaignId: string }) => `/campaigns/${input.campaignId}`
+const manage = { schema: campaignIdSchema, permission: 'campaign:manage' } as const
 
-export const closeCampaignAction = orgAction({
-  schema: campaignIdSchema,
-  permission: 'campaign:manage',
-  run: async ({ ctx, input }) => {
-    const r = await requestClose(ctx, input.campaignId)
-    revalidatePath(`/${ctx.org.slug}/campaigns/${input.campaignId}`)
-    return r
-  },
-})
+export const launchCampaignAction = orgAction({ ...manage, revalidate: campaignPage, run: ({ ctx, input }) => launchCampaign(ctx, input.campaignId) })
 
-export const previewCloseAction = orgAction({
-  schema: campaignIdSchema,
-  permission: 'campaign:manage',
-  run: async ({ ctx, input }) => previewClose(ctx, input.campaignId),
-})
+export const closeCampaignAction = orgAction({ ...manage, revalidate: campaignPage, run: ({ ctx, input }) => requestClose(ctx, input.campaignId) })
 
-export const remindCampaignAction = orgAction({
-  schema: campaignIdSchema,
-  permission: 'campaign:manage',
-  run: async ({ ctx, input }) => remindNow(ctx, input.campaignId),
-})
+export const previewCloseAction = orgAction({ ...manage, run: ({ ctx, input }) => previewClose(ctx, input.campaignId) })
 
-export const decideAction = orgAction({
-  schema: decideSchema,
-  permission: 'review:decide',
-  run: async ({ ctx, input }) => {
-    const r = await decideItem(ctx, input)
-    revalidatePath(`/${ctx.org.slug}/reviews`)
-    return r
-  },
-})
+export const remindCampaignAction = orgAction({ ...manage, run: ({ ctx, input }) => remindNow(ctx, input.campaignId) })
 
-export const bulkDecideAction = orgAction({
-  schema: bulkDecideSchema,
-  permission: 'review:decide',
-  run: async ({ ctx, input }) => {
-    const r = await bulkDecide(ctx, input)
-    revalidatePath(`/${ctx.org.slug}/reviews`)
-    return r
-  },
-})
+const review = { permission: 'review:decide', revalidate: '/reviews' } as const
 
-export const reassignAction = orgAction({
-  schema: reassignSchema,
-  permission: 'review:decide',
-  run: async ({ ctx, input }) => {
-    const r = await reassignItems(ctx, input)
-    revalidatePath(`/${ctx.org.slug}/reviews`)
-    return r
-  },
-})
+export const decideAction = orgAction({ ...review, schema: decideSchema, run: ({ ctx, input }) => decideItem(ctx, input) })
 
-export const markViewedAction = orgAction({
-  schema: markViewedSchema,
-  permission: 'review:decide',
-  run: async ({ ctx, input }) => markViewed(ctx, input.ids),
-})
+export const bulkDecideAction = orgAction({ ...review, schema: bulkDecideSchema, run: ({ ctx, input }) => bulkDecide(ctx, input) })
+
+export const reassignAction = orgAction({ ...review, schema: reassignSchema, run: ({ ctx, input }) => reassignItems(ctx, input) })
+
+export const markViewedAction = orgAction({ schema: markViewedSchema, permission: 'review:decide', run: ({ ctx, input }) => markViewed(ctx, input.ids) })

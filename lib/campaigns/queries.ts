@@ -9,14 +9,21 @@ import { closeCampaignJob, launchCampaignJob } from './jobs'
 import { median } from './recommend'
 import type { CampaignItemsParams, ReviewListParams } from './schemas'
 
-export async function listCampaigns(ctx: UserCtx) {
+/** One page of the organization's campaigns, newest first, and how many there are. */
+export async function listCampaigns(ctx: UserCtx, p: { page: number; size: number }) {
   assertCan(ctx, 'campaign:read')
-  return db.campaign.findMany({
-    where: { orgId: ctx.org.id },
-    orderBy: [{ createdAt: 'desc' }],
-    take: 200,
-    select: { id: true, name: true, type: true, status: true, itemCount: true, decidedCount: true, dueAt: true, launchedAt: true, closedAt: true, currentStage: true, recurrence: true },
-  })
+  const where = { orgId: ctx.org.id }
+  const [rows, total] = await Promise.all([
+    db.campaign.findMany({
+      where,
+      orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
+      skip: (p.page - 1) * p.size,
+      take: p.size,
+      select: { id: true, name: true, type: true, status: true, itemCount: true, decidedCount: true, dueAt: true, launchedAt: true, closedAt: true, currentStage: true, recurrence: true },
+    }),
+    db.campaign.count({ where }),
+  ])
+  return { rows, total }
 }
 
 /** People who can review (for the fallback, sign-off and delegate pickers). */

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { pageParams } from '@/components/data-table/search-params'
 import { identityFilterSchema } from '@/lib/inventory/schemas'
 
 export const CAMPAIGN_TYPES = ['identity', 'entitlement', 'credential'] as const
@@ -75,8 +76,7 @@ export type ReviewFilter = z.infer<typeof reviewFilterSchema>
 
 export const reviewListSchema = reviewFilterSchema.extend({
   view: z.enum(['identity', 'flat']).catch('identity'),
-  page: z.coerce.number().int().min(1).max(100_000).catch(1),
-  size: z.coerce.number().int().refine((n) => [25, 50, 100].includes(n)).catch(50),
+  ...pageParams(50),
 })
 export type ReviewListParams = z.infer<typeof reviewListSchema>
 
@@ -107,10 +107,9 @@ export const campaignItemsSchema = z.object({
   reviewer: id.optional().catch(undefined),
   decision: z.enum(['keep', 'revoke', 'reduce', 'unsure', 'none']).optional().catch(undefined),
   remediation: z.enum(['none', 'pending', 'applied', 'failed', 'manual']).optional().catch(undefined),
-  page: z.coerce.number().int().min(1).max(100_000).catch(1),
-  size: z.coerce.number().int().refine((n) => [25, 50, 100].includes(n)).catch(50),
+  ...pageParams(50),
   /** page of the Reviewers panel */
-  rpage: z.coerce.number().int().min(1).max(100_000).catch(1),
+  rpage: pageParams().page,
 })
 export type CampaignItemsParams = z.infer<typeof campaignItemsSchema>
 

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { pageParams } from '@/components/data-table/search-params'
 import { OWASP_CODES, RULE_IDS, SEVERITIES } from '@/lib/findings/rules'
 import { ENVIRONMENTS } from '@/lib/inventory/schemas'
 
@@ -61,8 +62,7 @@ export const findingListSchema = z.object({
   /** severity ascending: most severe first, then the identity's risk score (highest first), across all pages */
   sort: z.enum(FINDING_SORTS).catch('severity'),
   dir: z.enum(['asc', 'desc']).optional().catch(undefined),
-  page: z.coerce.number().int().min(1).max(100_000).catch(1),
-  size: z.coerce.number().int().refine((n) => [25, 50, 100].includes(n)).catch(50),
+  ...pageParams(50),
 })
 export type FindingListParams = z.infer<typeof findingListSchema>
 

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { pageParams } from '@/components/data-table/search-params'
 
 export const IDENTITY_KINDS = ['service_account', 'api_key', 'oauth_app', 'bot', 'ci_cd', 'workload', 'ai_agent', 'certificate', 'other'] as const
 export const ENVIRONMENTS = ['production', 'staging', 'development', 'test', 'unknown'] as const
@@ -57,8 +58,7 @@ export type IdentityFilter = z.infer<typeof identityFilterSchema>
 export const identityListSchema = identityFilterSchema.extend({
   sort: z.enum(SORTABLE).catch('riskScore'),
   dir: z.enum(['asc', 'desc']).catch('desc'),
-  page: z.coerce.number().int().min(1).max(1_000_000).catch(1),
-  size: z.coerce.number().int().refine((n) => [25, 50, 100].includes(n)).catch(50),
+  ...pageParams(50),
 })
 export type IdentityListParams = z.infer<typeof identityListSchema>
 

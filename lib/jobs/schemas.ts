@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { pageParams } from '@/components/data-table/search-params'
 
 export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'retrying', 'failed', 'canceled'] as const
 export type JobStatus = (typeof JOB_STATUSES)[number]
@@ -6,8 +7,7 @@ export type JobStatus = (typeof JOB_STATUSES)[number]
 export const jobListSchema = z.object({
   status: z.enum(JOB_STATUSES).optional().catch(undefined),
   type: z.string().regex(/^[a-z_]{1,40}$/).optional().catch(undefined),
-  page: z.coerce.number().int().min(1).max(100_000).catch(1),
-  size: z.coerce.number().int().refine((n) => [25, 50, 100].includes(n)).catch(50),
+  ...pageParams(50),
 })
 export type JobListParams = z.infer<typeof jobListSchema>
 

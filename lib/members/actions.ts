@@ -1,67 +1,25 @@
 'use server'
-import { revalidatePath } from 'next/cache'
 import { orgAction } from '@/lib/action'
 import { inviteMember, resendInvitation, revokeInvitation } from '@/lib/members/invitations'
 import { changeMemberRole, deactivateMember, removeMember } from '@/lib/members/mutations'
 import { changeRoleSchema, invitationIdSchema, inviteSchema, memberActionSchema } from '@/lib/members/schemas'
 
-export const removeMemberAction = orgAction({
-  schema: memberActionSchema,
-  permission: 'member:manage',
-  run: async ({ ctx, input }) => {
-    const r = await removeMember(ctx, input.userId)
-    revalidatePath(`/${ctx.org.slug}/settings`)
-    return r
-  },
-})
+const manage = { permission: 'member:manage', revalidate: '/settings' } as const
+const withIsoExpiry = async <T extends { expiresAt: Date }>(pending: Promise<T>) => {
+  const r = await pending
+  return { ...r, expiresAt: r.expiresAt.toISOString() }
+}
 
-export const deactivateMemberAction = orgAction({
-  schema: memberActionSchema,
-  permission: 'member:manage',
-  run: async ({ ctx, input }) => {
-    const r = await deactivateMember(ctx, input.userId)
-    revalidatePath(`/${ctx.org.slug}/settings`)
-    return r
-  },
-})
+export const removeMemberAction = orgAction({ ...manage, schema: memberActionSchema, run: ({ ctx, input }) => removeMember(ctx, input.userId) })
 
-export const changeMemberRoleAction = orgAction({
-  schema: changeRoleSchema,
-  permission: 'member:manage',
-  run: async ({ ctx, input }) => {
-    const r = await changeMemberRole(ctx, input)
-    revalidatePath(`/${ctx.org.slug}`, 'layout')
-    return r
-  },
-})
+export const deactivateMemberAction = orgAction({ ...manage, schema: memberActionSchema, run: ({ ctx, input }) => deactivateMember(ctx, input.userId) })
+
+// A role shows in the navigation too: the whole organization re-renders.
+export const changeMemberRoleAction = orgAction({ ...manage, revalidate: '', schema: changeRoleSchema, run: ({ ctx, input }) => changeMemberRole(ctx, input) })
 
 /** Returns the invitation link's path once: only its hash is stored. */
-export const inviteMemberAction = orgAction({
-  schema: inviteSchema,
-  permission: 'member:manage',
-  run: async ({ ctx, input }) => {
-    const r = await inviteMember(ctx, input)
-    revalidatePath(`/${ctx.org.slug}/settings`)
-    return { ...r, expiresAt: r.expiresAt.toISOString() }
-  },
-})
+export const inviteMemberAction = orgAction({ ...manage, schema: inviteSchema, run: ({ ctx, input }) => withIsoExpiry(inviteMember(ctx, input)) })
 
-export const resendInvitationAction = orgAction({
-  schema: invitationIdSchema,
-  permission: 'member:manage',
-  run: async ({ ctx, input }) => {
-    const r = await resendInvitation(ctx, input.invitationId)
-    revalidatePath(`/${ctx.org.slug}/settings`)
-    return { ...r, expiresAt: r.expiresAt.toISOString() }
-  },
-})
+export const resendInvitationAction = orgAction({ ...manage, schema: invitationIdSchema, run: ({ ctx, input }) => withIsoExpiry(resendInvitation(ctx, input.invitationId)) })
 
-export const revokeInvitationAction = orgAction({
-  schema: invitationIdSchema,
-  permission: 'member:manage',
-  run: async ({ ctx, input }) => {
-    const r = await revokeInvitation(ctx, input.invitationId)
-    revalidatePath(`/${ctx.org.slug}/settings`)
-    return r
-  },
-})
+export const revokeInvitationAction = orgAction({ ...manage, schema: invitationIdSchema, run: ({ ctx, input }) => revokeInvitation(ctx, input.invitationId) })

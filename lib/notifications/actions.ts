@@ -1,15 +1,7 @@
 'use server'
-import { revalidatePath } from 'next/cache'
 import { orgAction } from '@/lib/action'
 import { markNotificationsRead } from '@/lib/notifications/mutations'
 import { markReadSchema } from '@/lib/notifications/schemas'
 
-export const markNotificationsReadAction = orgAction({
-  schema: markReadSchema,
-  permission: 'identity:read',
-  run: async ({ ctx, input }) => {
-    const result = await markNotificationsRead(ctx, input.ids)
-    revalidatePath(`/${ctx.org.slug}`, 'layout')
-    return result
-  },
-})
+// The unread count shows in every page's header: the whole organization re-renders.
+export const markNotificationsReadAction = orgAction({ schema: markReadSchema, permission: 'identity:read', revalidate: '', run: ({ ctx, input }) => markNotificationsRead(ctx, input.ids) })

@@ -9,11 +9,11 @@ const PAGE = 50
 export async function listNotifications(ctx: UserCtx, p: InboxListParams) {
   const where = { orgId: ctx.org.id, userId: ctx.user.id, ...(p.filter === 'unread' ? { readAt: null } : {}) }
   const [rows, total, unread] = await Promise.all([
-    db.notification.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], skip: (p.page - 1) * PAGE, take: PAGE }),
+    db.notification.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], skip: (p.page - 1) * (p.size ?? PAGE), take: p.size ?? PAGE }),
     db.notification.count({ where }),
     countUnread(ctx),
   ])
-  return { rows, total, unread, pageSize: PAGE }
+  return { rows, total, unread, pageSize: p.size ?? PAGE }
 }
 
 export async function countUnread(ctx: UserCtx) {

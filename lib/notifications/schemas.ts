@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { pageParams } from '@/components/data-table/search-params'
 
 export const NOTIFICATION_KINDS = [
   'ownership.assigned',
@@ -22,6 +23,7 @@ export const markReadSchema = z.object({
 
 export const inboxListSchema = z.object({
   filter: z.enum(['all', 'unread']).catch('all'),
-  page: z.coerce.number().int().min(1).max(10_000).catch(1),
+  ...pageParams(50),
 })
-export type InboxListParams = z.infer<typeof inboxListSchema>
+/** The size may be left out (50). */
+export type InboxListParams = Omit<z.infer<typeof inboxListSchema>, 'size'> & { size?: number }

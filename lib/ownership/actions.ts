@@ -26,92 +26,41 @@ import {
   requestTransferSchema,
 } from '@/lib/ownership/schemas'
 
-const refresh = (slug: string) => revalidatePath(`/${slug}`, 'layout')
+// Owners show on many pages (inventory, identity, My identities, dashboard): the whole organization re-renders.
+const assign = { permission: 'identity:assign-owner', revalidate: '' } as const
+const transfer = { permission: 'identity:transfer', revalidate: '' } as const
 
-export const assignOwnerAction = orgAction({
-  schema: assignOwnerSchema,
-  permission: 'identity:assign-owner',
-  run: async ({ ctx, input }) => {
-    const r = await assignOwner(ctx, input)
-    refresh(ctx.org.slug)
-    return r
-  },
-})
+export const assignOwnerAction = orgAction({ ...assign, schema: assignOwnerSchema, run: ({ ctx, input }) => assignOwner(ctx, input) })
 
-export const previewAssignByFilterAction = orgAction({
-  schema: previewByFilterSchema,
-  permission: 'identity:assign-owner',
-  run: ({ ctx, input }) => previewAssignByFilter(ctx, input.filter, input.fields),
-})
+export const previewAssignByFilterAction = orgAction({ ...assign, revalidate: [], schema: previewByFilterSchema, run: ({ ctx, input }) => previewAssignByFilter(ctx, input.filter, input.fields) })
 
-export const bulkAssignByFilterAction = orgAction({
-  schema: bulkAssignByFilterSchema,
-  permission: 'identity:assign-owner',
-  run: ({ ctx, input }) => startBulkAssignByFilter(ctx, input),
-})
+export const bulkAssignByFilterAction = orgAction({ ...assign, revalidate: [], schema: bulkAssignByFilterSchema, run: ({ ctx, input }) => startBulkAssignByFilter(ctx, input) })
 
-export const acceptSuggestionsByFilterAction = orgAction({
-  schema: acceptSuggestionsByFilterSchema,
-  permission: 'identity:assign-owner',
-  run: ({ ctx, input }) => startAcceptSuggestionsByFilter(ctx, input),
-})
+export const acceptSuggestionsByFilterAction = orgAction({ ...assign, revalidate: [], schema: acceptSuggestionsByFilterSchema, run: ({ ctx, input }) => startAcceptSuggestionsByFilter(ctx, input) })
 
 export const bulkJobStatusAction = orgAction({
+  ...assign,
+  revalidate: [],
   schema: jobStatusSchema,
-  permission: 'identity:assign-owner',
   run: async ({ ctx, input }) => {
     const job = await getBulkJob(ctx, input.jobId)
-    if (job.status === 'succeeded') refresh(ctx.org.slug)
+    // Polled until the job is done; only then has anything changed.
+    if (job.status === 'succeeded') revalidatePath(`/${ctx.org.slug}`, 'layout')
     return job
   },
 })
 
-export const acceptSuggestionAction = orgAction({
-  schema: acceptSuggestionSchema,
-  permission: 'identity:assign-owner',
-  run: async ({ ctx, input }) => {
-    const r = await acceptSuggestion(ctx, input)
-    refresh(ctx.org.slug)
-    return r
-  },
-})
+export const acceptSuggestionAction = orgAction({ ...assign, schema: acceptSuggestionSchema, run: ({ ctx, input }) => acceptSuggestion(ctx, input) })
 
-export const requestTransferAction = orgAction({
-  schema: requestTransferSchema,
-  permission: 'identity:transfer',
-  run: async ({ ctx, input }) => {
-    const r = await requestTransfer(ctx, input)
-    refresh(ctx.org.slug)
-    return r
-  },
-})
+export const requestTransferAction = orgAction({ ...transfer, schema: requestTransferSchema, run: ({ ctx, input }) => requestTransfer(ctx, input) })
 
-export const decideTransferAction = orgAction({
-  schema: decideTransferSchema,
-  permission: 'identity:transfer',
-  run: async ({ ctx, input }) => {
-    const r = await decideTransfer(ctx, input)
-    refresh(ctx.org.slug)
-    return r
-  },
-})
+export const decideTransferAction = orgAction({ ...transfer, schema: decideTransferSchema, run: ({ ctx, input }) => decideTransfer(ctx, input) })
 
-export const cancelTransferAction = orgAction({
-  schema: cancelTransferSchema,
-  permission: 'identity:transfer',
-  run: async ({ ctx, input }) => {
-    const r = await cancelTransfer(ctx, input)
-    refresh(ctx.org.slug)
-    return r
-  },
-})
+export const cancelTransferAction = orgAction({ ...transfer, schema: cancelTransferSchema, run: ({ ctx, input }) => cancelTransfer(ctx, input) })
 
 export const attestAction = orgAction({
   schema: attestSchema,
   permission: 'identity:attest',
-  run: async ({ ctx, input }) => {
-    const r = await attestIdentity(ctx, input)
-    refresh(ctx.org.slug)
-    return { attestationId: r.attestationId, nextDueAt: r.nextDueAt.toISOString() }
-  },
+  revalidate: '',
+  run: ({ ctx, input }) => attestIdentity(ctx, input).then((r) => ({ attestationId: r.attestationId, nextDueAt: r.nextDueAt.toISOString() })),
 })

@@ -7,9 +7,10 @@ import { personSelect } from '@/lib/members/person'
 const DAY = 86_400_000
 export const MY_PAGE_SIZE = 50
 
-/** Everything "My identities" shows: what I own or back up, what needs me, in a fixed number of queries. */
-export async function getMyOverview(ctx: UserCtx, page: number, now = new Date()) {
+/** Everything "My identities" shows: what I own or back up (one page of it), what needs me, in a fixed number of queries. */
+export async function getMyOverview(ctx: UserCtx, paging: number | { page: number; size: number }, now = new Date()) {
   assertCan(ctx, 'identity:read')
+  const { page, size } = typeof paging === 'number' ? { page: paging, size: MY_PAGE_SIZE } : paging
   const settings = await getOrgSettings(ctx)
   const mine = { orgId: ctx.org.id, status: { not: 'deleted' }, OR: [{ ownerId: ctx.user.id }, { backupOwnerId: ctx.user.id }] }
   const rotateBefore = new Date(now.getTime() - settings.rotationMaxDays * DAY)
@@ -24,8 +25,8 @@ export async function getMyOverview(ctx: UserCtx, page: number, now = new Date()
     db.identity.findMany({
       where: mine,
       orderBy: [{ riskScore: 'desc' }, { name: 'asc' }, { id: 'asc' }],
-      skip: (page - 1) * MY_PAGE_SIZE,
-      take: MY_PAGE_SIZE,
+      skip: (page - 1) * size,
+      take: size,
       select: {
         id: true,
         name: true,

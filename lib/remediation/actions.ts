@@ -1,5 +1,4 @@
 'use server'
-import { revalidatePath } from 'next/cache'
 import { orgAction } from '@/lib/action'
 import { retryJob } from '@/lib/remediation/job-admin'
 import { markRemediationDone, requestBulkRemediation, requestRemediation } from '@/lib/remediation/mutations'
@@ -10,9 +9,9 @@ import { z } from 'zod'
 export const requestRemediationAction = orgAction({
   schema: requestRemediationSchema,
   permission: 'identity:remediate',
+  revalidate: (input) => `/identities/${input.target.identityId}`,
   run: async ({ ctx, input }) => {
     const r = await requestRemediation(ctx, { ...input.target, justification: input.justification })
-    revalidatePath(`/${ctx.org.slug}/identities/${input.target.identityId}`)
     return { remediationId: r.remediation.id, created: r.created }
   },
 })
@@ -20,18 +19,14 @@ export const requestRemediationAction = orgAction({
 export const requestBulkRemediationAction = orgAction({
   schema: bulkRemediationSchema,
   permission: 'identity:remediate',
+  revalidate: (input) => `/identities/${input.identityId}`,
   run: async ({ ctx, input }) => {
     const r = await requestBulkRemediation(ctx, input)
-    revalidatePath(`/${ctx.org.slug}/identities/${input.identityId}`)
     return { created: r.created.length, existing: r.existing.length, skipped: r.skipped.map((s) => s.reason) }
   },
 })
 
-export const previewRemediationAction = orgAction({
-  schema: previewSchema,
-  permission: 'identity:remediate',
-  run: ({ ctx, input }) => previewBulkRemediation(ctx, input),
-})
+export const previewRemediationAction = orgAction({ schema: previewSchema, permission: 'identity:remediate', run: ({ ctx, input }) => previewBulkRemediation(ctx, input) })
 
 /** Polled by the identity page while a remediation runs. */
 export const remediationStatusAction = orgAction({
@@ -43,22 +38,6 @@ export const remediationStatusAction = orgAction({
   },
 })
 
-export const markRemediationDoneAction = orgAction({
-  schema: markDoneSchema,
-  permission: 'identity:remediate',
-  run: async ({ ctx, input }) => {
-    const r = await markRemediationDone(ctx, input)
-    revalidatePath(`/${ctx.org.slug}/jobs`)
-    return r
-  },
-})
+export const markRemediationDoneAction = orgAction({ schema: markDoneSchema, permission: 'identity:remediate', revalidate: '/jobs', run: ({ ctx, input }) => markRemediationDone(ctx, input) })
 
-export const retryJobAction = orgAction({
-  schema: jobIdSchema,
-  permission: 'job:manage',
-  run: async ({ ctx, input }) => {
-    const r = await retryJob(ctx, input.jobId)
-    revalidatePath(`/${ctx.org.slug}/jobs`)
-    return r
-  },
-})
+export const retryJobAction = orgAction({ schema: jobIdSchema, permission: 'job:manage', revalidate: '/jobs', run: ({ ctx, input }) => retryJob(ctx, input.jobId) })

@@ -1,5 +1,4 @@
 'use server'
-import { revalidatePath } from 'next/cache'
 import { orgAction } from '@/lib/action'
 import { createOwnerRequest, decideOwnerRequest, updateOwnerActionsSetting } from '@/lib/requests/mutations'
 import { decideOwnerRequestSchema, ownerActionsSettingSchema, ownerRequestSchema } from '@/lib/requests/schemas'
@@ -8,31 +7,20 @@ import { decideOwnerRequestSchema, ownerActionsSettingSchema, ownerRequestSchema
 export const createOwnerRequestAction = orgAction({
   schema: ownerRequestSchema,
   permission: 'identity:attest',
-  run: async ({ ctx, input }) => {
-    const { orgSlug: _slug, ...request } = input
-    const r = await createOwnerRequest(ctx, request)
-    revalidatePath(`/${ctx.org.slug}/identities/${input.identityId}`)
-    revalidatePath(`/${ctx.org.slug}/requests`)
-    return r
-  },
+  revalidate: (input) => [`/identities/${input.identityId}`, '/requests'],
+  run: ({ ctx, input: { orgSlug: _slug, ...request } }) => createOwnerRequest(ctx, request),
 })
 
 export const decideOwnerRequestAction = orgAction({
   schema: decideOwnerRequestSchema,
   permission: 'identity:remediate',
-  run: async ({ ctx, input }) => {
-    const r = await decideOwnerRequest(ctx, { ownerRequestId: input.ownerRequestId, approve: input.approve, reason: input.reason })
-    revalidatePath(`/${ctx.org.slug}/requests`)
-    return r
-  },
+  revalidate: '/requests',
+  run: ({ ctx, input }) => decideOwnerRequest(ctx, { ownerRequestId: input.ownerRequestId, approve: input.approve, reason: input.reason }),
 })
 
 export const updateOwnerActionsSettingAction = orgAction({
   schema: ownerActionsSettingSchema,
   permission: 'settings:manage',
-  run: async ({ ctx, input }) => {
-    const r = await updateOwnerActionsSetting(ctx, { ownersActDirectly: input.ownersActDirectly })
-    revalidatePath(`/${ctx.org.slug}/settings`)
-    return r
-  },
+  revalidate: '/settings',
+  run: ({ ctx, input }) => updateOwnerActionsSetting(ctx, { ownersActDirectly: input.ownersActDirectly }),
 })

@@ -1,63 +1,32 @@
 'use server'
-import { revalidatePath } from 'next/cache'
 import { orgAction } from '@/lib/action'
 import { getSourceJob } from '@/lib/sources/queries'
 import { createImportSource, requestSync, startImport, updateSchedule, updateSourceEnvironment } from '@/lib/sources/mutations'
 import { createImportSourceSchema, requestSyncSchema, startImportSchema, updateScheduleSchema, updateSourceEnvironmentSchema } from '@/lib/sources/schemas'
 import { z } from 'zod'
 
-export const createImportSourceAction = orgAction({
-  schema: createImportSourceSchema,
-  permission: 'source:manage',
-  run: async ({ ctx, input }) => {
-    const s = await createImportSource(ctx, input)
-    revalidatePath(`/${ctx.org.slug}/sources`)
-    return s
-  },
-})
+const manage = { permission: 'source:manage', revalidate: '/sources' } as const
 
-export const requestSyncAction = orgAction({
-  schema: requestSyncSchema,
-  permission: 'source:manage',
-  run: async ({ ctx, input }) => {
-    const job = await requestSync(ctx, input)
-    revalidatePath(`/${ctx.org.slug}/sources`)
-    return { jobId: job.id }
-  },
-})
+export const createImportSourceAction = orgAction({ ...manage, schema: createImportSourceSchema, run: ({ ctx, input }) => createImportSource(ctx, input) })
+
+export const requestSyncAction = orgAction({ ...manage, schema: requestSyncSchema, run: async ({ ctx, input }) => ({ jobId: (await requestSync(ctx, input)).id }) })
 
 export const updateScheduleAction = orgAction({
+  ...manage,
   schema: updateScheduleSchema,
-  permission: 'source:manage',
   run: async ({ ctx, input }) => {
     await updateSchedule(ctx, input)
-    revalidatePath(`/${ctx.org.slug}/sources`)
     return null
   },
 })
 
-export const updateSourceEnvironmentAction = orgAction({
-  schema: updateSourceEnvironmentSchema,
-  permission: 'source:manage',
-  run: async ({ ctx, input }) => {
-    const result = await updateSourceEnvironment(ctx, input)
-    revalidatePath(`/${ctx.org.slug}/sources`)
-    revalidatePath(`/${ctx.org.slug}/identities`)
-    return result
-  },
-})
+// Saving labels the source's identities still "unknown": the inventory re-renders too.
+export const updateSourceEnvironmentAction = orgAction({ ...manage, revalidate: ['/sources', '/identities'], schema: updateSourceEnvironmentSchema, run: ({ ctx, input }) => updateSourceEnvironment(ctx, input) })
 
-export const startImportAction = orgAction({
-  schema: startImportSchema,
-  permission: 'source:manage',
-  run: async ({ ctx, input }) => {
-    const job = await startImport(ctx, input)
-    return { jobId: job.id }
-  },
-})
+export const startImportAction = orgAction({ ...manage, revalidate: [], schema: startImportSchema, run: async ({ ctx, input }) => ({ jobId: (await startImport(ctx, input)).id }) })
 
 export const importJobStatusAction = orgAction({
   schema: z.object({ orgSlug: z.string().min(1).max(64), jobId: z.string().min(1).max(64) }),
   permission: 'source:read',
-  run: async ({ ctx, input }) => getSourceJob(ctx, input.jobId),
+  run: ({ ctx, input }) => getSourceJob(ctx, input.jobId),
 })

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
+import type { ListPageProps } from '@/components/data-table/search-params'
 import { BarListChart, type BarDatum } from '@/components/charts/bar-list-chart'
 import { TrendChart } from '@/components/charts/trend-chart'
 import { Card } from '@/components/ui/card'
@@ -16,10 +17,9 @@ export const metadata: Metadata = { title: 'Overview' }
 
 const ENV_COLORS: Record<string, string> = { production: '#e11d48', staging: '#f59e0b', development: '#0ea5e9', test: '#10b981', unknown: '#94a3b8' }
 
-export default async function DashboardPage({ params, searchParams }: { params: Promise<{ orgSlug: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const { orgSlug } = await params
+export default async function DashboardPage({ params, searchParams }: ListPageProps) {
+  const ctx = await pageContext((await params).orgSlug)
   const sp = await searchParams
-  const ctx = await pageContext(orgSlug)
   const range = (TREND_RANGES.find((r) => String(r) === sp.range) ?? 90) as TrendRange
   const d = await getDashboard(ctx, range)
   const m = d.metrics
@@ -56,7 +56,7 @@ export default async function DashboardPage({ params, searchParams }: { params: 
     {
       id: 'rotation', label: 'Secret rotation compliance', value: m.rotationCompliance === null ? '—' : `${m.rotationCompliance}%`, href: inv({ finding: 'old-secret' }),
       // The value counts secrets; the link opens identities: the note says both.
-      note: `${formatNumber(m.credentialsCompliant)} of ${formatNumber(m.credentialsActive)} active secrets rotated within ${m.rotationMaxDays} days${m.oldSecretIdentities === undefined ? '' : `; ${plural(m.oldSecretIdentities, 'identity holds', 'identities hold')} an older one`}`,
+      note: `${formatNumber(m.credentialsCompliant)} of ${formatNumber(m.credentialsActive)} active secrets rotated within ${m.rotationMaxDays} days${m.oldSecretIdentities === undefined ? '' : `; ${countOf(m.oldSecretIdentities, 'identity holds', 'identities hold')} an older one`}`,
       tone: m.rotationCompliance !== null && m.rotationCompliance >= 80 ? 'text-emerald-700' : 'text-amber-700',
     },
     { id: 'unused-credentials', label: 'Unused credentials', value: formatNumber(m.unusedCredentials), href: inv({ finding: 'unused-cred' }), note: `on ${countOf(m.unusedCredentialIdentities, 'identity', 'identities')}, unused ${m.dormantDays}+ days`, tone: 'text-amber-700' },
@@ -160,10 +160,6 @@ export default async function DashboardPage({ params, searchParams }: { params: 
       </div>
     </>
   )
-}
-
-function plural(n: number, one: string, many: string) {
-  return `${formatNumber(n)} ${n === 1 ? one : many}`
 }
 
 function hours(h: number) {

@@ -1,31 +1,32 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
-import { Button } from '@/components/ui/button'
+import { type ListPageProps, paging } from '@/components/data-table/search-params'
+import { FilterForm } from '@/components/data-table/filter-form'
 import { Card } from '@/components/ui/card'
 import { EmptyState } from '@/components/ui/empty-state'
+import { Field, Input } from '@/components/ui/field'
 import { countOf, formatAgo, formatNumber, renderTime } from '@/components/ui/format'
 import { PageHeader } from '@/components/ui/page-header'
+import { Select } from '@/components/ui/select'
 import { pageContext } from '@/lib/auth/session'
 import { can } from '@/lib/auth/permissions'
 import { findingFilterOptions, latestRecompute, listFindings } from '@/lib/findings/queries'
 import { OWASP_CODES, OWASP_LABELS, SEVERITIES } from '@/lib/findings/rules'
-import { FINDING_STATUSES, findingListSchema, MAX_ACCEPT_DAYS } from '@/lib/findings/schemas'
+import { FINDING_STATUSES, MAX_ACCEPT_DAYS } from '@/lib/findings/schemas'
 import { ENVIRONMENTS } from '@/lib/inventory/schemas'
 import { FindingsTable, type FindingRow } from './_components/findings-table'
 import { RecomputeButton } from './_components/recompute-button'
+import { parseFindingSearchParams } from './search-params'
 
 export const metadata: Metadata = { title: 'Findings' }
 
 const DAY = 86_400_000
 
 const SEVERITY_LABELS = { critical: 'Critical', high: 'High', medium: 'Medium', low: 'Low' } as const
-const field = 'rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500'
 
-export default async function FindingsPage({ params, searchParams }: { params: Promise<{ orgSlug: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const { orgSlug } = await params
-  const ctx = await pageContext(orgSlug)
-  const sp = Object.fromEntries(Object.entries(await searchParams).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]))
-  const p = findingListSchema.parse(sp)
+export default async function FindingsPage({ params, searchParams }: ListPageProps) {
+  const ctx = await pageContext((await params).orgSlug)
+  const p = parseFindingSearchParams(await searchParams)
   const [list, job, options] = await Promise.all([listFindings(ctx, p), latestRecompute(ctx), findingFilterOptions(ctx)])
   const now = renderTime()
   const base = `/${ctx.org.slug}/findings`
@@ -92,45 +93,23 @@ export default async function FindingsPage({ params, searchParams }: { params: P
           </Link>
         ))}
       </nav>
-      <form method="get" action={base} className="mb-3 flex flex-wrap items-end gap-2 rounded-lg border border-slate-200 bg-white p-3" aria-label="Filter findings">
-        {p.status !== 'open' ? <input type="hidden" name="status" value={p.status} /> : null}
-        {p.code ? <input type="hidden" name="code" value={p.code} /> : null}
-        {p.identity ? <input type="hidden" name="identity" value={p.identity} /> : null}
-        <label className="flex flex-col text-xs font-medium text-slate-700">
-          Severity
-          <select name="severity" defaultValue={p.severity ?? ''} className={field}>
-            <option value="">Any</option>
-            {SEVERITIES.map((s) => <option key={s} value={s}>{SEVERITY_LABELS[s]}</option>)}
-          </select>
-        </label>
-        <label className="flex flex-col text-xs font-medium text-slate-700">
-          Owner
-          <select name="owner" defaultValue={p.owner ?? ''} className={field}>
-            <option value="">Anyone</option>
-            <option value="unowned">Nobody (unowned)</option>
-            {options.people.map((u) => <option key={u.id} value={u.id}>{u.name}</option>)}
-          </select>
-        </label>
-        <label className="flex flex-col text-xs font-medium text-slate-700">
-          Environment
-          <select name="env" defaultValue={p.env ?? ''} className={field}>
-            <option value="">Any</option>
-            {ENVIRONMENTS.map((e) => <option key={e} value={e}>{e}</option>)}
-          </select>
-        </label>
-        <label className="flex flex-col text-xs font-medium text-slate-700">
-          Source
-          <select name="source" defaultValue={p.source ?? ''} className={field}>
-            <option value="">Any</option>
-            {options.sources.map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}
-          </select>
-        </label>
-        <label className="flex flex-col text-xs font-medium text-slate-700">
-          Identity name
-          <input type="search" name="q" defaultValue={p.q ?? ''} placeholder="e.g. payments" className={`${field} w-48`} />
-        </label>
-        <Button type="submit" size="sm">Apply</Button>
-      </form>
+      <FilterForm label="Filter findings" action={base} submitLabel="Apply" keep={{ status: p.status !== 'open' ? p.status : undefined, code: p.code, identity: p.identity, size: p.size === 50 ? undefined : p.size }} className="mb-3 rounded-lg border border-slate-200 bg-white p-3">
+        <Field label="Severity">
+          <Select name="severity" defaultValue={p.severity ?? ''} any="Any" options={SEVERITIES.map((sv) => ({ value: sv, label: SEVERITY_LABELS[sv] }))} />
+        </Field>
+        <Field label="Owner">
+          <Select name="owner" defaultValue={p.owner ?? ''} any="Anyone" options={[{ value: 'unowned', label: 'Nobody (unowned)' }, ...options.people.map((u) => ({ value: u.id, label: u.name }))]} />
+        </Field>
+        <Field label="Environment">
+          <Select name="env" defaultValue={p.env ?? ''} any="Any" options={ENVIRONMENTS.map((e) => ({ value: e, label: e }))} />
+        </Field>
+        <Field label="Source">
+          <Select name="source" defaultValue={p.source ?? ''} any="Any" options={options.sources.map((src) => ({ value: src.id, label: src.name }))} />
+        </Field>
+        <Field label="Identity name">
+          <Input type="search" name="q" defaultValue={p.q ?? ''} placeholder="e.g. payments" className="w-48" />
+        </Field>
+      </FilterForm>
       {chips.length ? (
         <ul className="mb-3 flex flex-wrap items-center gap-1.5" aria-label="Active filters" data-testid="finding-chips">
           {chips.map((c) => (
@@ -155,15 +134,11 @@ export default async function FindingsPage({ params, searchParams }: { params: P
           </Link>
         ))}
       </div>
-      <Card title={`${formatNumber(list.total)} ${p.status === 'accepted' ? 'accepted risk' : `${p.status} finding`}${list.total === 1 ? '' : 's'}${p.code ? ` · ${p.code} ${OWASP_LABELS[p.code]}` : ''}`}>
+      <Card title={`${countOf(list.total, p.status === 'accepted' ? 'accepted risk' : `${p.status} finding`)}${p.code ? ` · ${p.code} ${OWASP_LABELS[p.code]}` : ''}`}>
         <FindingsTable
           orgSlug={ctx.org.slug}
           rows={rows}
-          total={list.total}
-          page={p.page}
-          pageSize={p.size}
-          sort={p.sort}
-          dir={p.dir ?? (p.sort === 'severity' ? 'asc' : 'desc')}
+          paging={paging({ ...p, dir: p.dir ?? (p.sort === 'severity' ? 'asc' : 'desc') }, list.total)}
           canAccept={can(ctx.role, 'finding:accept')}
           acceptDates={{ defaultUntil: day(now + 90 * DAY), maxUntil: day(now + MAX_ACCEPT_DAYS * DAY) }}
           codeHrefs={Object.fromEntries(OWASP_CODES.map((c) => [c, href({ code: c, page: undefined })]))}

@@ -1,33 +1,40 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
-import { Badge, type BadgeTone } from '@/components/ui/badge'
+import { type ListPageProps, paging } from '@/components/data-table/search-params'
+import { ListTable, type ListColumn } from '@/components/data-table/list-table'
+import { Badge } from '@/components/ui/badge'
 import { Card } from '@/components/ui/card'
 import { EmptyState } from '@/components/ui/empty-state'
 import { formatAgo, formatDate, formatNumber, renderTime } from '@/components/ui/format'
 import { PageHeader } from '@/components/ui/page-header'
+import { SEVERITY_TONES, toneOf } from '@/components/ui/tones'
 import { pageContext } from '@/lib/auth/session'
 import { can } from '@/lib/auth/permissions'
 import { KIND_LABELS } from '@/lib/inventory/schemas'
-import { getMyOverview, MY_PAGE_SIZE } from '@/lib/ownership/queries'
+import { getMyOverview } from '@/lib/ownership/queries'
 import { personStatus } from '@/lib/members/person'
 import { PersonName } from '@/components/members/person-status'
 import { AttestButton } from '../identities/[identityId]/_components/attest-button'
 import { TransferDecision } from './_components/transfer-decision'
+import { parseMySearchParams } from './search-params'
 
 export const metadata: Metadata = { title: 'My identities' }
 
-const SEVERITY_TONE: Record<string, BadgeTone> = { critical: 'red', high: 'red', medium: 'amber', low: 'gray' }
+const COLUMNS: ListColumn[] = [
+  { id: 'identity', header: 'Identity', className: 'max-w-md whitespace-normal' },
+  { id: 'role', header: 'Role' },
+  { id: 'findings', header: 'Risk findings', className: 'whitespace-normal' },
+  { id: 'attestation', header: 'Attestation' },
+  { id: 'action', header: 'Action', align: 'end' },
+]
 
-export default async function MyPage({ params, searchParams }: { params: Promise<{ orgSlug: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const { orgSlug } = await params
-  const ctx = await pageContext(orgSlug)
-  const rawPage = Number((await searchParams).page)
-  const page = Number.isInteger(rawPage) && rawPage > 0 && rawPage < 100_000 ? rawPage : 1
-  const my = await getMyOverview(ctx, page)
+export default async function MyPage({ params, searchParams }: ListPageProps) {
+  const ctx = await pageContext((await params).orgSlug)
+  const p = parseMySearchParams(await searchParams)
+  const my = await getMyOverview(ctx, p)
   const now = renderTime()
   const base = `/${ctx.org.slug}`
   const canAttest = can(ctx.role, 'identity:attest')
-  const pages = Math.max(1, Math.ceil(my.total / MY_PAGE_SIZE))
 
   return (
     <div className="space-y-5">
@@ -112,90 +119,75 @@ export default async function MyPage({ params, searchParams }: { params: Promise
         </Card>
       ) : null}
 
-      <Card
-        title={`Owned and backed up (${formatNumber(my.total)})`}
-        action={my.total ? <Link href={`${base}/identities?owner=me`} className="text-xs font-medium text-indigo-700 hover:underline">Open in the inventory (Mine)</Link> : null}
-      >
-        {my.total === 0 ? (
-          <EmptyState title="You don't own any identities yet">
-            When an admin assigns you an identity, or you accept a hand-off, it appears here. Browse the <Link href={`${base}/identities?owner=unowned`} className="text-indigo-700 underline hover:text-indigo-900">unowned identities</Link> to find ones you recognise.
-          </EmptyState>
-        ) : (
-          <div className="overflow-x-auto">
-            <table className="min-w-full text-sm" data-testid="my-identities">
-              <thead className="text-left text-xs tracking-wide text-slate-500 uppercase">
-                <tr>
-                  <th scope="col" className="py-2 pr-4">Identity</th>
-                  <th scope="col" className="pr-4">Role</th>
-                  <th scope="col" className="pr-4">Risk findings</th>
-                  <th scope="col" className="pr-4">Attestation</th>
-                  <th scope="col" className="text-right">Action</th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {my.identities.map((i) => {
-                  const isOwner = i.ownerId === ctx.user.id
-                  const due = !i.attestationDue || i.attestationDue.getTime() < now
-                  return (
-                    <tr key={i.id} data-testid="my-identity">
-                      <td className="py-2 pr-4">
-                        <Link href={`${base}/identities/${i.id}`} className="font-medium text-slate-900 hover:text-indigo-700">{i.name}</Link>
-                        <p className="text-xs text-slate-500">
-                          {KIND_LABELS[i.kind as keyof typeof KIND_LABELS] ?? i.kind} · {i.environment} · {i.source.name} · risk {i.riskScore}
-                        </p>
-                      </td>
-                      <td className="pr-4">
-                        {isOwner ? (
-                          <Badge tone="indigo">owner</Badge>
-                        ) : (
-                          <span className="flex flex-wrap items-center gap-1">
-                            <Badge>backup</Badge>
-                            <span className="text-xs text-slate-500">owner: {i.owner ? <PersonName name={i.owner.name} status={personStatus(i.owner)} /> : 'none'}</span>
-                          </span>
-                        )}
-                      </td>
-                      <td className="pr-4">
-                        {i._count.findings === 0 ? (
-                          <span className="text-slate-500">none</span>
-                        ) : (
-                          <ul className="space-y-0.5">
-                            {i.findings.map((f) => (
-                              <li key={f.id} className="flex items-center gap-1.5">
-                                <Badge tone={SEVERITY_TONE[f.severity] ?? 'gray'}>{f.severity}</Badge>
-                                <span className="text-xs">{f.title}</span>
-                              </li>
-                            ))}
-                            {i._count.findings > i.findings.length ? <li className="text-xs text-slate-500">+{i._count.findings - i.findings.length} more</li> : null}
-                          </ul>
-                        )}
-                      </td>
-                      <td className="pr-4" data-testid="attestation-state">
-                        {i.lastAttestedAt && !due ? (
-                          <span className="text-emerald-700" title={`Attested ${formatDate(i.lastAttestedAt)}`}>attested · next {formatDate(i.attestationDue)}</span>
-                        ) : (
-                          <Badge tone="amber">{i.lastAttestedAt ? `due since ${formatDate(i.attestationDue)}` : 'never attested'}</Badge>
-                        )}
-                      </td>
-                      <td className="text-right">
-                        {canAttest ? <AttestButton orgSlug={ctx.org.slug} identityId={i.id} identityName={i.name} intervalDays={my.settings.attestationIntervalDays} /> : null}
-                      </td>
-                    </tr>
-                  )
-                })}
-              </tbody>
-            </table>
-            {pages > 1 ? (
-              <nav className="mt-3 flex items-center justify-between text-sm" aria-label="Pages">
-                <span className="text-slate-500">Page {page} of {formatNumber(pages)}</span>
-                <span className="flex gap-3">
-                  {page > 1 ? <Link href={`${base}/my?page=${page - 1}`} className="text-indigo-700 hover:underline">Previous</Link> : null}
-                  {page < pages ? <Link href={`${base}/my?page=${page + 1}`} className="text-indigo-700 hover:underline">Next</Link> : null}
-                </span>
-              </nav>
-            ) : null}
-          </div>
-        )}
-      </Card>
+      <section aria-labelledby="owned-heading">
+        <ListTable
+          ariaLabel="Owned and backed up"
+          testId="my-identities"
+          toolbar={
+            <div className="flex w-full flex-wrap items-baseline justify-between gap-2">
+              <h2 id="owned-heading" className="text-sm font-semibold text-slate-900">Owned and backed up ({formatNumber(my.total)})</h2>
+              {my.total ? <Link href={`${base}/identities?owner=me`} className="text-xs font-medium text-indigo-700 hover:underline">Open in the inventory (Mine)</Link> : null}
+            </div>
+          }
+          columns={COLUMNS}
+          {...paging(p, my.total)}
+          emptyState={
+            <EmptyState title="You don't own any identities yet">
+              When an admin assigns you an identity, or you accept a hand-off, it appears here. Browse the <Link href={`${base}/identities?owner=unowned`} className="text-indigo-700 underline hover:text-indigo-900">unowned identities</Link> to find ones you recognise.
+            </EmptyState>
+          }
+          rows={my.identities.map((i) => {
+            const due = !i.attestationDue || i.attestationDue.getTime() < now
+            return {
+              id: i.id,
+              attrs: { 'data-testid': 'my-identity' },
+              cells: {
+                identity: (
+                  <>
+                    <Link href={`${base}/identities/${i.id}`} className="font-medium text-slate-900 hover:text-indigo-700">{i.name}</Link>
+                    <p className="text-xs text-slate-500">
+                      {KIND_LABELS[i.kind as keyof typeof KIND_LABELS] ?? i.kind} · {i.environment} · {i.source.name} · risk {i.riskScore}
+                    </p>
+                  </>
+                ),
+                role:
+                  i.ownerId === ctx.user.id ? (
+                    <Badge tone="indigo">owner</Badge>
+                  ) : (
+                    <span className="flex flex-wrap items-center gap-1">
+                      <Badge>backup</Badge>
+                      <span className="text-xs text-slate-500">owner: {i.owner ? <PersonName name={i.owner.name} status={personStatus(i.owner)} /> : 'none'}</span>
+                    </span>
+                  ),
+                findings:
+                  i._count.findings === 0 ? (
+                    <span className="text-slate-500">none</span>
+                  ) : (
+                    <ul className="space-y-0.5">
+                      {i.findings.map((f) => (
+                        <li key={f.id} className="flex items-center gap-1.5">
+                          <Badge tone={toneOf(SEVERITY_TONES, f.severity)}>{f.severity}</Badge>
+                          <span className="text-xs">{f.title}</span>
+                        </li>
+                      ))}
+                      {i._count.findings > i.findings.length ? <li className="text-xs text-slate-500">+{i._count.findings - i.findings.length} more</li> : null}
+                    </ul>
+                  ),
+                attestation: (
+                  <span data-testid="attestation-state">
+                    {i.lastAttestedAt && !due ? (
+                      <span className="text-emerald-700" title={`Attested ${formatDate(i.lastAttestedAt)}`}>attested · next {formatDate(i.attestationDue)}</span>
+                    ) : (
+                      <Badge tone="amber">{i.lastAttestedAt ? `due since ${formatDate(i.attestationDue)}` : 'never attested'}</Badge>
+                    )}
+                  </span>
+                ),
+                action: canAttest ? <AttestButton orgSlug={ctx.org.slug} identityId={i.id} identityName={i.name} intervalDays={my.settings.attestationIntervalDays} /> : null,
+              },
+            }
+          })}
+        />
+      </section>
     </div>
   )
 }

@@ -1,26 +1,28 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
 import { PersonName } from '@/components/members/person-status'
-import { Badge, type BadgeTone } from '@/components/ui/badge'
+import { ListTable, type ListColumn, type ListRow } from '@/components/data-table/list-table'
+import { type ListPageProps, pageOf, paging } from '@/components/data-table/search-params'
+import { Badge } from '@/components/ui/badge'
 import { Card } from '@/components/ui/card'
 import { EmptyState } from '@/components/ui/empty-state'
 import { formatAgo, formatDateTime, renderTime } from '@/components/ui/format'
 import { PageHeader } from '@/components/ui/page-header'
+import { REMEDIATION_TONES, REQUEST_STATUS_TONES, toneOf } from '@/components/ui/tones'
 import { pageContext } from '@/lib/auth/session'
 import { can } from '@/lib/auth/permissions'
 import { listMyRequests, listRequestQueue, type OwnerRequestDto } from '@/lib/requests/queries'
 import { OWNER_REQUEST_LABELS, type OwnerRequestKind } from '@/lib/requests/schemas'
 import { DecideRequest } from './_components/decide-request'
+import { parseRequestSearchParams } from './search-params'
 
 export const metadata: Metadata = { title: 'Requests' }
 
-const STATUS_TONE: Record<string, BadgeTone> = { pending: 'blue', approved: 'green', rejected: 'red' }
-const REM_TONE: Record<string, BadgeTone> = { pending: 'blue', applied: 'green', manual: 'amber', failed: 'red', canceled: 'gray' }
 const kindLabel = (k: string) => OWNER_REQUEST_LABELS[k as OwnerRequestKind] ?? k
 
-export default async function RequestsPage({ params }: { params: Promise<{ orgSlug: string }> }) {
-  const { orgSlug } = await params
-  const ctx = await pageContext(orgSlug)
+export default async function RequestsPage({ params, searchParams }: ListPageProps) {
+  const ctx = await pageContext((await params).orgSlug)
+  const p = parseRequestSearchParams(await searchParams)
   const canDecide = can(ctx.role, 'identity:remediate')
   const seesQueue = canDecide || can(ctx.role, 'audit:read')
   const [queue, mine] = await Promise.all([seesQueue ? listRequestQueue(ctx) : Promise.resolve(null), listMyRequests(ctx)])
@@ -54,19 +56,32 @@ export default async function RequestsPage({ params }: { params: Promise<{ orgSl
         </Card>
       ) : null}
       {queue && queue.decided.length ? (
-        <Card title="Recently decided">
-          <RequestTable rows={queue.decided} base={base} now={now} showRequester />
-        </Card>
+        <ListTable
+          ariaLabel="Recently decided"
+          testId="requests"
+          paramPrefix="d"
+          toolbar={<h2 className="text-sm font-semibold text-slate-900">Recently decided</h2>}
+          columns={requestColumns(true)}
+          rows={pageOf(queue.decided, { page: p.dpage, size: p.dsize }).map((r) => requestRow(r, base, now, true))}
+          {...paging({ page: p.dpage, size: p.dsize }, queue.decided.length)}
+        />
       ) : null}
-      <Card title={`Your requests (${mine.length})`}>
-        {mine.length === 0 ? (
+      {mine.length === 0 ? (
+        <Card title="Your requests (0)">
           <EmptyState title="You have not asked for anything yet">
             On an identity you own, use <strong>Request revocation</strong> or <strong>Request rotation</strong> next to a grant or credential. <Link href={`${base}/my`} className="text-indigo-700 hover:underline">Your identities</Link>
           </EmptyState>
-        ) : (
-          <RequestTable rows={mine} base={base} now={now} />
-        )}
-      </Card>
+        </Card>
+      ) : (
+        <ListTable
+          ariaLabel="Your requests"
+          testId="requests"
+          toolbar={<h2 className="text-sm font-semibold text-slate-900">Your requests ({mine.length})</h2>}
+          columns={requestColumns(false)}
+          rows={pageOf(mine, p).map((r) => requestRow(r, base, now, false))}
+          {...paging(p, mine.length)}
+        />
+      )}
     </div>
   )
 }
@@ -87,43 +102,42 @@ function RequestSummary({ r, base, now }: { r: OwnerRequestDto; base: string; no
   )
 }
 
-function RequestTable({ rows, base, now, showRequester = false }: { rows: OwnerRequestDto[]; base: string; now: number; showRequester?: boolean }) {
-  return (
-    <div className="overflow-x-auto">
-      <table className="min-w-full text-sm" data-testid="requests">
-        <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
-          <tr>
-            <th scope="col" className="py-2 pr-4">Request</th>
-            {showRequester ? <th scope="col" className="pr-4">Asked by</th> : null}
-            <th scope="col" className="pr-4">Asked</th>
-            <th scope="col" className="pr-4">Decision</th>
-            <th scope="col" className="pr-4">Change</th>
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
-          {rows.map((r) => (
-            <tr key={r.id} data-request-id={r.id}>
-              <td className="py-2 pr-4">
-                {kindLabel(r.kind)} <span className="font-mono text-xs">{r.target}</span> of{' '}
-                <Link className="text-indigo-700 hover:underline" href={`${base}/identities/${r.identity.id}`}>{r.identity.name}</Link>
-                <p className="text-xs text-slate-500">“{r.justification}”</p>
-              </td>
-              {showRequester ? <td className="pr-4">{r.requestedBy ? <PersonName name={r.requestedBy.name} status={r.requestedBy.status} /> : '—'}</td> : null}
-              <td className="whitespace-nowrap pr-4 text-slate-600" title={formatDateTime(r.createdAt)}>{formatAgo(r.createdAt, now)}</td>
-              <td className="pr-4" data-testid="request-decision">
-                {r.direct ? (
-                  <Badge tone="violet" title="The organization lets owners act directly on non-privileged items">done by the owner</Badge>
-                ) : (
-                  <Badge tone={STATUS_TONE[r.status] ?? 'gray'}>{r.status === 'pending' ? 'waiting' : r.status}</Badge>
-                )}
-                {r.decidedBy && !r.direct ? <span className="ml-1 text-xs text-slate-500">by {r.decidedBy}</span> : null}
-                {r.decisionReason ? <p className="text-xs text-slate-600">“{r.decisionReason}”</p> : null}
-              </td>
-              <td className="pr-4">{r.remediation ? <Badge tone={REM_TONE[r.remediation.status] ?? 'gray'}>{r.remediation.status}</Badge> : <span className="text-slate-500">—</span>}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  )
+function requestColumns(showRequester: boolean): ListColumn[] {
+  return [
+    { id: 'request', header: 'Request', className: 'min-w-72 max-w-xl whitespace-normal' },
+    ...(showRequester ? [{ id: 'by', header: 'Asked by' }] : []),
+    { id: 'asked', header: 'Asked', className: 'text-slate-600' },
+    { id: 'decision', header: 'Decision', className: 'max-w-xs whitespace-normal' },
+    { id: 'change', header: 'Change' },
+  ]
+}
+
+function requestRow(r: OwnerRequestDto, base: string, now: number, showRequester: boolean): ListRow {
+  return {
+    id: r.id,
+    attrs: { 'data-request-id': r.id },
+    cells: {
+      request: (
+        <>
+          {kindLabel(r.kind)} <span className="font-mono text-xs">{r.target}</span> of{' '}
+          <Link className="text-indigo-700 hover:underline" href={`${base}/identities/${r.identity.id}`}>{r.identity.name}</Link>
+          <p className="text-xs text-slate-500">“{r.justification}”</p>
+        </>
+      ),
+      ...(showRequester ? { by: r.requestedBy ? <PersonName name={r.requestedBy.name} status={r.requestedBy.status} /> : '—' } : {}),
+      asked: <span title={formatDateTime(r.createdAt)}>{formatAgo(r.createdAt, now)}</span>,
+      decision: (
+        <span data-testid="request-decision">
+          {r.direct ? (
+            <Badge tone="violet" title="The organization lets owners act directly on non-privileged items">done by the owner</Badge>
+          ) : (
+            <Badge tone={toneOf(REQUEST_STATUS_TONES, r.status)}>{r.status === 'pending' ? 'waiting' : r.status}</Badge>
+          )}
+          {r.decidedBy && !r.direct ? <span className="ml-1 text-xs text-slate-500">by {r.decidedBy}</span> : null}
+          {r.decisionReason ? <p className="text-xs text-slate-600">“{r.decisionReason}”</p> : null}
+        </span>
+      ),
+      change: r.remediation ? <Badge tone={toneOf(REMEDIATION_TONES, r.remediation.status)}>{r.remediation.status}</Badge> : <span className="text-slate-500">—</span>,
+    },
+  }
 }

@@ -1,29 +1,23 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
+import { type ListPageProps, paging } from '@/components/data-table/search-params'
 import { EmptyState } from '@/components/ui/empty-state'
 import { Forbidden } from '@/components/ui/forbidden'
 import { countOf, formatDate, formatNumber } from '@/components/ui/format'
 import { PageHeader } from '@/components/ui/page-header'
 import { pageAllows, pageContext } from '@/lib/auth/session'
 import { listMyReviewItems, listReviewers } from '@/lib/campaigns/queries'
-import { needsJustification, parseSnapshot, reviewListSchema } from '@/lib/campaigns/schemas'
+import { needsJustification, parseSnapshot } from '@/lib/campaigns/schemas'
 import { ReviewFilters } from './_components/review-filters'
 import { ReviewsTable, type ReviewRow } from './_components/reviews-table'
+import { parseReviewSearchParams } from './search-params'
 
 export const metadata: Metadata = { title: 'My reviews' }
 
-export default async function MyReviewsPage({
-  params,
-  searchParams,
-}: {
-  params: Promise<{ orgSlug: string }>
-  searchParams: Promise<Record<string, string | string[] | undefined>>
-}) {
-  const { orgSlug } = await params
-  const ctx = await pageContext(orgSlug)
+export default async function MyReviewsPage({ params, searchParams }: ListPageProps) {
+  const ctx = await pageContext((await params).orgSlug)
   if (!(await pageAllows(ctx, 'review:decide', 'reviews'))) return <Forbidden orgSlug={ctx.org.slug} what="access reviews" />
-  const sp = Object.fromEntries(Object.entries(await searchParams).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]))
-  const p = reviewListSchema.parse(sp)
+  const p = parseReviewSearchParams(await searchParams)
   const [list, people] = await Promise.all([listMyReviewItems(ctx, p), listReviewers(ctx)])
 
   const rows: ReviewRow[] = list.rows.map((r) => {
@@ -39,7 +33,7 @@ export default async function MyReviewsPage({
       kind: s?.identity.kind ?? '',
       environment: s?.identity.environment ?? '',
       source: s?.identity.source ?? '',
-      access: s?.entitlement ? `${s.entitlement.name} on ${s.entitlement.resource}` : s?.credential ? `${s.credential.kind}${s.credential.label ? ` “${s.credential.label}”` : ''}` : `${s?.grantCount ?? 0} grant${s?.grantCount === 1 ? '' : 's'}`,
+      access: s?.entitlement ? `${s.entitlement.name} on ${s.entitlement.resource}` : s?.credential ? `${s.credential.kind}${s.credential.label ? ` “${s.credential.label}”` : ''}` : countOf(s?.grantCount ?? 0, 'grant'),
       grants: (s?.grants ?? []).map((g) => ({ id: g.id, label: `${g.name} on ${g.resource}`, privileged: g.privileged })),
       privileged: r.privileged,
       lastUsedAt: s?.lastUsedAt ?? null,
@@ -83,9 +77,7 @@ export default async function MyReviewsPage({
       <ReviewsTable
         orgSlug={ctx.org.slug}
         rows={rows}
-        total={list.total}
-        page={p.page}
-        pageSize={p.size}
+        paging={paging(p, list.total)}
         grouped={p.view === 'identity'}
         filter={{ campaign: p.campaign, state: p.state, privileged: p.privileged, rec: p.rec, q: p.q }}
         people={people.filter((u) => u.id !== ctx.user.id).map((u) => ({ value: u.id, label: u.name }))}
@@ -95,7 +87,7 @@ export default async function MyReviewsPage({
             <EmptyState title="You are all caught up">Items appear here when a campaign asks you to review identities you own.</EmptyState>
           ) : (
             <EmptyState title="No items match these filters">
-              {openTotal ? `${formatNumber(openTotal)} open item${openTotal === 1 ? '' : 's'} wait for you outside this view. ` : ''}
+              {openTotal ? `${countOf(openTotal, 'open item')} wait for you outside this view. ` : ''}
               <Link href={`/${ctx.org.slug}/reviews`} className="font-medium text-indigo-700 underline">Clear the filters</Link>
             </EmptyState>
           )

@@ -1,30 +1,27 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
+import { ListTable } from '@/components/data-table/list-table'
+import { paging } from '@/components/data-table/search-params'
 import { Badge } from '@/components/ui/badge'
 import { Card } from '@/components/ui/card'
 import { Forbidden } from '@/components/ui/forbidden'
 import { countOf, formatDate, formatDateTime, formatNumber } from '@/components/ui/format'
 import { PageHeader } from '@/components/ui/page-header'
+import { CAMPAIGN_STATUS_TONES, toneOf } from '@/components/ui/tones'
 import { orNotFound, pageAllows, pageContext } from '@/lib/auth/session'
 import { can } from '@/lib/auth/permissions'
-import { campaignStats, getCampaignDetail, listCampaignItems, listReviewers } from '@/lib/campaigns/queries'
-import { campaignItemsSchema, parseSnapshot } from '@/lib/campaigns/schemas'
+import { campaignStats, getCampaignDetail, listCampaignItems, listReviewers, REVIEWERS_PAGE_SIZE } from '@/lib/campaigns/queries'
+import { parseSnapshot } from '@/lib/campaigns/schemas'
 import { CampaignActions } from '../_components/campaign-actions'
 import { CampaignItemsTable, type CampaignItemRow } from '../_components/campaign-items-table'
-import { STATUS_TONES, TYPE_SHORT } from '../_components/status'
+import { TYPE_SHORT } from '../_components/status'
+import { parseCampaignPageSearchParams } from './search-params'
 
 export const metadata: Metadata = { title: 'Campaign' }
 
 const pct = (x: number) => `${Math.round(x * 100)}%`
 const DEFAULTS: Record<string, string> = { keep: 'keep', revoke: 'revoke', recommendation: 'follow the recommendation', open: 'leave open' }
 const RULES: Record<string, string> = { always: 'always', privileged_keep: 'on keeping privileged access', revoke: 'on revoking', never: 'never' }
-
-/** The page's own URL with some search params changed (the items table keeps its filters and page). */
-function withParams(sp: Record<string, string | undefined>, changes: Record<string, string | number>) {
-  const q = new URLSearchParams()
-  for (const [k, v] of Object.entries({ ...sp, ...changes })) if (v !== undefined && v !== '') q.set(k, String(v))
-  return `?${q.toString()}`
-}
 
 function Stat({ label, value, hint, testId }: { label: string; value: React.ReactNode; hint?: React.ReactNode; testId?: string }) {
   return (
@@ -46,8 +43,7 @@ export default async function CampaignPage({
   const { orgSlug, campaignId } = await params
   const ctx = await pageContext(orgSlug)
   if (!(await pageAllows(ctx, 'campaign:read', 'campaign'))) return <Forbidden orgSlug={ctx.org.slug} what="campaigns" />
-  const sp = Object.fromEntries(Object.entries(await searchParams).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]))
-  const p = campaignItemsSchema.parse(sp)
+  const p = parseCampaignPageSearchParams(await searchParams)
   const { campaign: c, job, scope, fallbackName, signoffName, createdByName } = await orNotFound(getCampaignDetail(ctx, campaignId), ctx, { type: 'campaign', id: campaignId })
   const manage = can(ctx.role, 'campaign:manage')
   const [stats, items, reviewers] = await Promise.all([
@@ -83,7 +79,7 @@ export default async function CampaignPage({
         title={c.name}
         description={
           <span className="flex flex-wrap items-center gap-2">
-            <Badge tone={STATUS_TONES[c.status] ?? 'gray'}><span data-testid="campaign-status">{c.status}</span></Badge>
+            <Badge tone={toneOf(CAMPAIGN_STATUS_TONES, c.status)}><span data-testid="campaign-status">{c.status}</span></Badge>
             {c.status === 'active' && c.secondStage !== 'none' ? <Badge tone="indigo">stage {c.currentStage} of 2</Badge> : null}
             <span>{TYPE_SHORT[c.type]} · due {formatDate(c.dueAt)}{c.recurrence !== 'none' ? ` · recurs ${c.recurrence}` : ''}</span>
           </span>
@@ -109,7 +105,7 @@ export default async function CampaignPage({
         </div>
       ) : null}
 
-      <div className="mb-5 grid gap-4 lg:grid-cols-3">
+      <div className="mb-5 grid gap-4 lg:grid-cols-2">
         <Card title="Settings">
           <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-sm">
             <dt className="text-slate-500">Scope</dt><dd data-testid="campaign-scope">{scopeText}</dd>
@@ -137,59 +133,46 @@ export default async function CampaignPage({
             <p className="mt-3 text-xs text-slate-500">Time is measured from when the reviewer first saw the item, or from their previous decision, whichever is later.</p>
           </Card>
         ) : null}
-        {stats ? (
-          <Card title={`Reviewers (${formatNumber(stats.reviewerCount)})`}>
-            <table className="min-w-full text-sm" aria-label="Reviewers" data-testid="reviewers">
-              <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
-                <tr>
-                  <th scope="col" className="pb-1">Reviewer</th>
-                  <th scope="col" className="pl-3 text-right" title="Decided by the reviewer">Decided</th>
-                  <th scope="col" className="pl-3 text-right" title="The campaign's default decision, applied at close">By default</th>
-                  <th scope="col" className="pl-3 text-right" title="Not decided yet, or answered “don't know”">{c.status === 'closed' ? 'Undecided' : 'Open'}</th>
-                  <th scope="col" className="pl-3 text-right" title="Share of the reviewer's decisions made in bulk">Bulk</th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {stats.reviewers.map((r) => (
-                  <tr key={r.id ?? 'none'}>
-                    <th scope="row" className="py-1 text-left font-normal">{r.name}</th>
-                    <td className="pl-3 text-right tabular-nums">{formatNumber(r.decided)}</td>
-                    <td className="pl-3 text-right tabular-nums">{formatNumber(r.defaulted)}</td>
-                    <td className="pl-3 text-right tabular-nums">{formatNumber(r.open)}</td>
-                    <td className="pl-3 text-right tabular-nums">{pct(r.bulkShare)}</td>
-                  </tr>
-                ))}
-              </tbody>
-              <tfoot className="border-t border-slate-200 font-medium">
-                <tr data-testid="reviewers-total">
-                  <th scope="row" className="py-1 text-left">All reviewers</th>
-                  <td className="pl-3 text-right tabular-nums">{formatNumber(stats.reviewerTotals.decided)}</td>
-                  <td className="pl-3 text-right tabular-nums">{formatNumber(stats.reviewerTotals.defaulted)}</td>
-                  <td className="pl-3 text-right tabular-nums">{formatNumber(stats.reviewerTotals.open)}</td>
-                  <td />
-                </tr>
-              </tfoot>
-            </table>
-            {stats.reviewerPages > 1 ? (
-              <nav className="mt-2 flex items-center justify-between text-xs text-slate-500" aria-label="Reviewer pages">
-                <span>Page {stats.reviewerPage} of {stats.reviewerPages}</span>
-                <span className="flex gap-3">
-                  {stats.reviewerPage > 1 ? <Link className="text-indigo-700 hover:underline" aria-label="Previous reviewers" href={withParams(sp, { rpage: stats.reviewerPage - 1 })} scroll={false}>Previous</Link> : null}
-                  {stats.reviewerPage < stats.reviewerPages ? <Link className="text-indigo-700 hover:underline" aria-label="Next reviewers" href={withParams(sp, { rpage: stats.reviewerPage + 1 })} scroll={false}>Next</Link> : null}
-                </span>
-              </nav>
-            ) : null}
-          </Card>
-        ) : null}
       </div>
+      {stats ? (
+        <ListTable
+          ariaLabel="Reviewers"
+          testId="reviewers"
+          paramPrefix="r"
+          pagerLinks={{ noun: 'reviewers' }}
+          pageSizeOptions={[]}
+          scrollAreaClassName="max-h-none"
+          className="mb-5"
+          toolbar={<h2 className="text-sm font-semibold text-slate-900">Reviewers ({formatNumber(stats.reviewerCount)})</h2>}
+          columns={[
+            { id: 'name', header: 'Reviewer', rowHeader: true },
+            { id: 'decided', header: <span title="Decided by the reviewer">Decided</span>, align: 'end', className: 'tabular-nums' },
+            { id: 'defaulted', header: <span title="The campaign's default decision, applied at close">By default</span>, align: 'end', className: 'tabular-nums' },
+            { id: 'open', header: <span title="Not decided yet, or answered “don't know”">{c.status === 'closed' ? 'Undecided' : 'Open'}</span>, align: 'end', className: 'tabular-nums' },
+            { id: 'bulk', header: <span title="Share of the reviewer's decisions made in bulk">Bulk</span>, align: 'end', className: 'tabular-nums' },
+          ]}
+          rows={stats.reviewers.map((r) => ({
+            id: r.id ?? 'none',
+            cells: { name: r.name, decided: formatNumber(r.decided), defaulted: formatNumber(r.defaulted), open: formatNumber(r.open), bulk: pct(r.bulkShare) },
+          }))}
+          {...paging({ page: stats.reviewerPage, size: REVIEWERS_PAGE_SIZE }, stats.reviewerCount)}
+          footer={
+            <tr data-testid="reviewers-total">
+              <th scope="row" className="border-t border-slate-200 px-3 py-1.5 text-left">All reviewers</th>
+              <td className="border-t border-slate-200 px-3 text-right tabular-nums">{formatNumber(stats.reviewerTotals.decided)}</td>
+              <td className="border-t border-slate-200 px-3 text-right tabular-nums">{formatNumber(stats.reviewerTotals.defaulted)}</td>
+              <td className="border-t border-slate-200 px-3 text-right tabular-nums">{formatNumber(stats.reviewerTotals.open)}</td>
+              <td className="border-t border-slate-200" />
+            </tr>
+          }
+        />
+      ) : null}
 
       {items ? (
         <CampaignItemsTable
           orgSlug={ctx.org.slug}
           rows={rows}
-          total={items.total}
-          page={p.page}
-          pageSize={p.size}
+          paging={paging(p, items.total)}
           canReassign={manage && c.status === 'active'}
           reviewers={reviewers.map((r) => ({ value: r.id, label: r.name }))}
           filters={{ reviewer: p.reviewer ?? '', decision: p.decision ?? '', remediation: p.remediation ?? '' }}

@@ -1,31 +1,29 @@
 'use client'
-import { useRouter } from 'next/navigation'
-import { useEffect, useState, useTransition } from 'react'
+import { useEffect, useState } from 'react'
 import { Button } from '@/components/ui/button'
-import { formatNumber } from '@/components/ui/format'
+import { Dialog } from '@/components/ui/dialog'
+import { FormError } from '@/components/ui/field'
+import { countOf, formatNumber } from '@/components/ui/format'
+import { useAutoRefresh } from '@/components/ui/use-auto-refresh'
+import { useOrgAction } from '@/components/ui/use-org-action'
+import type { ActionResult } from '@/lib/action'
 import { closeCampaignAction, launchCampaignAction, previewCloseAction, remindCampaignAction } from '@/lib/campaigns/actions'
 import type { ClosePreview } from '@/lib/campaigns/close-preview'
-import { ErrorText, Modal } from '../../identities/_components/modal'
 
 export function CampaignActions({ orgSlug, campaignId, status, stage }: { orgSlug: string; campaignId: string; status: string; stage: number }) {
-  const router = useRouter()
-  const [pending, startTransition] = useTransition()
-  const [message, setMessage] = useState<{ tone: 'ok' | 'error'; text: string } | null>(null)
+  const [okText, setOkText] = useState('')
   const [closing, setClosing] = useState(false)
+  const action = useOrgAction((call: () => Promise<ActionResult<unknown>>) => call(), { refresh: 'always' })
+  const pending = action.pending
+  const message = action.result && (action.result.ok ? { tone: 'ok', text: okText } : { tone: 'error', text: action.result.error })
 
   // While a launch or close job runs, follow its progress.
-  useEffect(() => {
-    if (status !== 'launching' && status !== 'closing') return
-    const t = setInterval(() => router.refresh(), 1500)
-    return () => clearInterval(t)
-  }, [status, router])
+  useAutoRefresh(status === 'launching' || status === 'closing', 1500)
 
-  const run = (fn: () => Promise<{ ok: true; data: unknown } | { ok: false; error: string }>, ok: string) =>
-    startTransition(async () => {
-      const r = await fn()
-      setMessage(r.ok ? { tone: 'ok', text: ok } : { tone: 'error', text: r.error })
-      router.refresh()
-    })
+  const run = (fn: () => Promise<ActionResult<unknown>>, ok: string) => {
+    setOkText(ok)
+    void action.run(fn)
+  }
 
   return (
     <div className="flex flex-col items-end gap-1">
@@ -60,8 +58,6 @@ export function CampaignActions({ orgSlug, campaignId, status, stage }: { orgSlu
   )
 }
 
-const n = (v: number, one: string, many = `${one}s`) => `${formatNumber(v)} ${v === 1 ? one : many}`
-
 /** Says what closing will do, counted on the server, before the person confirms. */
 function CloseDialog({ orgSlug, campaignId, onCancel, onConfirm }: { orgSlug: string; campaignId: string; onCancel: () => void; onConfirm: () => void }) {
   const [preview, setPreview] = useState<ClosePreview | null>(null)
@@ -78,30 +74,23 @@ function CloseDialog({ orgSlug, campaignId, onCancel, onConfirm }: { orgSlug: st
   const p = preview
   const title = p && !p.final ? `Close stage 1 of “${p.campaign}”?` : p ? `Close “${p.campaign}”?` : 'Close the campaign?'
   return (
-    <Modal
+    <Dialog
       open
       onClose={onCancel}
       title={title}
-      footer={
-        <>
-          <Button variant="secondary" onClick={onCancel}>Cancel</Button>
-          <Button variant="danger" disabled={!p} onClick={onConfirm} data-testid="confirm-close">
-            {p && !p.final ? 'Close stage 1' : 'Close campaign'}
-          </Button>
-        </>
-      }
+      confirm={{ label: p && !p.final ? 'Close stage 1' : 'Close campaign', onClick: onConfirm, variant: 'danger', disabled: !p, testId: 'confirm-close' }}
     >
-      <ErrorText>{error}</ErrorText>
+      <FormError>{error}</FormError>
       {!p && !error ? <p className="text-slate-500">Counting what closing would change…</p> : null}
       {p ? (
         <ul className="list-disc space-y-1.5 pl-5 text-slate-700" data-testid="close-preview">
           {p.open === 0 ? (
             <li>Every item has a decision.</li>
           ) : p.defaultDecision === 'open' ? (
-            <li>{n(p.open, 'open item')} stay undecided: the default decision leaves them open.</li>
+            <li>{countOf(p.open, 'open item')} stay undecided: the default decision leaves them open.</li>
           ) : (
             <li>
-              {n(p.open, 'open item')} get the default decision{p.defaultDecision === 'recommendation' ? ' (the recommendation)' : ''}:{' '}
+              {countOf(p.open, 'open item')} get the default decision{p.defaultDecision === 'recommendation' ? ' (the recommendation)' : ''}:{' '}
               {[p.toKeep ? `${formatNumber(p.toKeep)} keep` : null, p.toRevoke ? `${formatNumber(p.toRevoke)} revoke` : null, p.stayOpen ? `${formatNumber(p.stayOpen)} stay undecided (no recommendation)` : null]
                 .filter(Boolean)
                 .join(', ')}
@@ -110,14 +99,14 @@ function CloseDialog({ orgSlug, campaignId, onCancel, onConfirm }: { orgSlug: st
           )}
           {p.final ? (
             <li>
-              <strong>{n(p.revocations, 'revocation')}</strong> {p.revocations === 1 ? 'is' : 'are'} then requested from the sources (revoke and reduce decisions).
+              <strong>{countOf(p.revocations, 'revocation')}</strong> {p.revocations === 1 ? 'is' : 'are'} then requested from the sources (revoke and reduce decisions).
             </li>
           ) : (
-            <li>{n(p.toSignoff, 'item')} move to the governance sign-off stage; revocations wait until it closes.</li>
+            <li>{countOf(p.toSignoff, 'item')} move to the governance sign-off stage; revocations wait until it closes.</li>
           )}
           <li>Decisions of this stage lock: reviewers can no longer change them.</li>
         </ul>
       ) : null}
-    </Modal>
+    </Dialog>
   )
 }

@@ -2,9 +2,11 @@
 import Link from 'next/link'
 import { useMemo, type ReactNode } from 'react'
 import { createDataTableColumnHelper } from '@/components/data-table/columns'
+import type { Paging } from '@/components/data-table/search-params'
 import { DataTable } from '@/components/data-table/data-table'
-import { Badge, type BadgeTone } from '@/components/ui/badge'
+import { Badge } from '@/components/ui/badge'
 import { formatDate } from '@/components/ui/format'
+import { SEVERITY_TONES, toneOf } from '@/components/ui/tones'
 import { AcceptForm } from './accept-form'
 import { RevokeAcceptanceButton } from './revoke-acceptance-button'
 
@@ -22,16 +24,11 @@ export type FindingRow = {
 }
 
 const col = createDataTableColumnHelper<FindingRow>()
-export const SEVERITY_TONE: Record<string, BadgeTone> = { critical: 'red', high: 'red', medium: 'amber', low: 'gray' }
 
 export function FindingsTable(props: {
   orgSlug: string
   rows: FindingRow[]
-  total: number
-  page: number
-  pageSize: number
-  sort: string
-  dir: 'asc' | 'desc'
+  paging: Paging
   /** the person may accept risks and revoke acceptances */
   canAccept: boolean
   acceptDates: { defaultUntil: string; maxUntil: string }
@@ -46,7 +43,7 @@ export function FindingsTable(props: {
         col.accessor('severity', {
           header: 'Severity',
           enableSorting: true,
-          cell: (i) => <Badge tone={SEVERITY_TONE[i.getValue()] ?? 'gray'}>{i.getValue()}</Badge>,
+          cell: (i) => <Badge tone={toneOf(SEVERITY_TONES, i.getValue())}>{i.getValue()}</Badge>,
         }),
         col.accessor('owaspCode', {
           header: 'OWASP',
@@ -116,15 +113,7 @@ export function FindingsTable(props: {
     [orgSlug, canAccept, acceptDates, codeHrefs],
   )
   return (
-    <DataTable
-      ariaLabel="Findings"
-      rows={props.rows}
-      columns={columns}
-      total={props.total}
-      page={props.page}
-      pageSize={props.pageSize}
-      sort={props.sort}
-      dir={props.dir}
+    <DataTable ariaLabel="Findings" rows={props.rows} columns={columns} {...props.paging}
       sortableColumns={['severity', 'firstSeenAt']}
       enableColumnVisibility={false}
       emptyState={props.emptyState}

@@ -1,27 +1,16 @@
 'use client'
-import { useRouter } from 'next/navigation'
-import { useState, useTransition } from 'react'
 import { Button } from '@/components/ui/button'
+import { useOrgAction } from '@/components/ui/use-org-action'
 import { recomputeFindingsAction } from '@/lib/findings/actions'
 
 export function RecomputeButton({ orgSlug }: { orgSlug: string }) {
-  const router = useRouter()
-  const [pending, start] = useTransition()
-  const [message, setMessage] = useState<string | null>(null)
+  const recompute = useOrgAction(recomputeFindingsAction, { refresh: 'always' })
+  const message = recompute.result && (recompute.result.ok ? 'Recompute queued; progress shows below.' : recompute.result.error)
   return (
     <div className="flex items-center gap-3">
       {message ? <span className="text-sm text-slate-600" role="status">{message}</span> : null}
-      <Button
-        disabled={pending}
-        onClick={() =>
-          start(async () => {
-            const r = await recomputeFindingsAction({ orgSlug })
-            setMessage(r.ok ? 'Recompute queued; progress shows below.' : r.error)
-            router.refresh()
-          })
-        }
-      >
-        {pending ? 'Queuing…' : 'Recompute findings'}
+      <Button disabled={recompute.pending} onClick={() => recompute.run({ orgSlug })}>
+        {recompute.pending ? 'Queuing…' : 'Recompute findings'}
       </Button>
     </div>
   )

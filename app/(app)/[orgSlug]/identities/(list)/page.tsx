@@ -1,5 +1,6 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
+import { type ListPageProps, paging } from '@/components/data-table/search-params'
 import { buttonClass } from '@/components/ui/button'
 import { EmptyState } from '@/components/ui/empty-state'
 import { PageHeader } from '@/components/ui/page-header'
@@ -24,15 +25,8 @@ export const metadata: Metadata = { title: 'Identities' }
 
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1)
 
-export default async function IdentitiesPage({
-  params,
-  searchParams,
-}: {
-  params: Promise<{ orgSlug: string }>
-  searchParams: Promise<Record<string, string | string[] | undefined>>
-}) {
-  const { orgSlug } = await params
-  const ctx = await pageContext(orgSlug)
+export default async function IdentitiesPage({ params, searchParams }: ListPageProps) {
+  const ctx = await pageContext((await params).orgSlug)
   const sp = await searchParams
   const { params: p, hide } = parseInventoryView(sp)
   const canAssign = can(ctx.role, 'identity:assign-owner')
@@ -140,11 +134,7 @@ export default async function IdentitiesPage({
       <IdentitiesTable
         orgSlug={ctx.org.slug}
         rows={rows}
-        total={list.total}
-        page={p.page}
-        pageSize={p.size}
-        sort={p.sort}
-        dir={p.dir}
+        paging={paging(p, list.total)}
         hidden={hide}
         dormantDays={list.dormantDays}
         assign={assignees ?? undefined}

@@ -1,8 +1,9 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
-import { Badge, type BadgeTone } from '@/components/ui/badge'
+import { Badge } from '@/components/ui/badge'
 import { Card } from '@/components/ui/card'
 import { countOf, formatAgo, formatDate, formatDateTime, renderTime } from '@/components/ui/format'
+import { ENVIRONMENT_TONES, IDENTITY_STATUS_TONES, riskTone, SEVERITY_TONES, toneOf } from '@/components/ui/tones'
 import { orNotFound, pageContext } from '@/lib/auth/session'
 import { getIdentityOrThrow } from '@/lib/inventory/queries'
 import { KIND_LABELS } from '@/lib/inventory/schemas'
@@ -12,12 +13,6 @@ import { CredentialsSection, GrantsSection, RemediationHeader, RemediationHistor
 import { OwnershipActions } from './_components/ownership-actions'
 
 export const metadata: Metadata = { title: 'Identity' }
-
-const SEVERITY_TONE: Record<string, BadgeTone> = { critical: 'red', high: 'red', medium: 'amber', low: 'gray' }
-
-function riskTone(score: number): BadgeTone {
-  return score >= 70 ? 'red' : score >= 40 ? 'amber' : 'green'
-}
 
 export default async function IdentityPage({ params }: { params: Promise<{ orgSlug: string; identityId: string }> }) {
   const { orgSlug, identityId } = await params
@@ -43,8 +38,8 @@ export default async function IdentityPage({ params }: { params: Promise<{ orgSl
           <p className="mt-1 font-mono text-xs text-slate-500">{i.externalId}</p>
           <div className="mt-2 flex flex-wrap gap-1.5">
             <Badge tone="indigo">{KIND_LABELS[i.kind as keyof typeof KIND_LABELS] ?? i.kind}</Badge>
-            <Badge tone={i.environment === 'production' ? 'violet' : 'gray'}>{i.environment}</Badge>
-            <Badge tone={i.status === 'active' ? 'green' : i.status === 'deleted' ? 'gray' : 'amber'}>{i.status}</Badge>
+            <Badge tone={toneOf(ENVIRONMENT_TONES, i.environment)}>{i.environment}</Badge>
+            <Badge tone={toneOf(IDENTITY_STATUS_TONES, i.status)}>{i.status}</Badge>
             {i.privileged ? <Badge tone="red">privileged</Badge> : null}
             <Badge tone={riskTone(i.riskScore)} title="Risk score, 0–100">risk {i.riskScore}</Badge>
           </div>
@@ -98,7 +93,7 @@ export default async function IdentityPage({ params }: { params: Promise<{ orgSl
           <ul className="divide-y divide-slate-100 text-sm">
             {i.findings.map((f) => (
               <li key={f.id} className="flex items-center gap-3 py-2">
-                <Badge tone={SEVERITY_TONE[f.severity] ?? 'gray'}>{f.severity}</Badge>
+                <Badge tone={toneOf(SEVERITY_TONES, f.severity)}>{f.severity}</Badge>
                 <span className="font-mono text-xs text-slate-500">{f.owaspCode}</span>
                 <span>{f.title}</span>
               </li>

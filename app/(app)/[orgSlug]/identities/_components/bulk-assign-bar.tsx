@@ -1,15 +1,17 @@
 'use client'
-import { useRouter, useSearchParams } from 'next/navigation'
+import { useSearchParams } from 'next/navigation'
 import { useState } from 'react'
 import type { SelectionBarContext } from '@/components/data-table/data-table'
 import { Button } from '@/components/ui/button'
+import { Dialog } from '@/components/ui/dialog'
+import { FormError } from '@/components/ui/field'
+import { countOf, formatNumber } from '@/components/ui/format'
+import { useOrgAction } from '@/components/ui/use-org-action'
 import { flattenParams } from '@/lib/inventory/view-params'
 import { assignOwnerAction, bulkAssignByFilterAction, previewAssignByFilterAction } from '@/lib/ownership/actions'
 import { JobProgress } from './job-progress'
-import { ErrorText, Modal } from './modal'
 import { OwnershipFields, toFields, type FieldChoices, type Person, type TeamOption } from './ownership-fields'
 
-const fmt = new Intl.NumberFormat('en-US')
 const VIEW_PARAMS = new Set(['page', 'size', 'sort', 'dir', 'hide'])
 
 /** The inventory's current filter, as URL params: the server rebuilds the WHERE from it. */
@@ -23,72 +25,59 @@ export function newRequestId() {
 }
 
 export function BulkAssignBar({ ctx, orgSlug, people, teams }: { ctx: SelectionBarContext; orgSlug: string; people: Person[]; teams: TeamOption[] }) {
-  const router = useRouter()
   const filter = useCurrentFilter()
   const [allMatching, setAllMatching] = useState(false)
   const [open, setOpen] = useState(false)
   const [choices, setChoices] = useState<FieldChoices>({ ownerId: '', backupOwnerId: '', teamId: '' })
   const [step, setStep] = useState<'edit' | 'confirm'>('edit')
-  const [preview, setPreview] = useState<{ matching: number; changing: number } | null>(null)
-  const [error, setError] = useState<string | null>(null)
-  const [busy, setBusy] = useState(false)
   const [jobId, setJobId] = useState<string | null>(null)
   const [done, setDone] = useState<string | null>(null)
   const count = allMatching ? ctx.total : ctx.selectedIds.length
 
+  const preview = useOrgAction(previewAssignByFilterAction, { refresh: false, onSuccess: () => setStep('confirm') })
   const close = () => {
     setOpen(false)
     setStep('edit')
-    setError(null)
-    setPreview(null)
+    preview.reset()
   }
-
-  const review = async () => {
-    setError(null)
-    const fields = toFields(choices)
-    if (fields.ownerId === undefined && fields.backupOwnerId === undefined && fields.teamId === undefined) {
-      setError('Choose an owner, a backup owner or a team to change.')
-      return
-    }
-    if (allMatching) {
-      setBusy(true)
-      const r = await previewAssignByFilterAction({ orgSlug, filter, fields })
-      setBusy(false)
-      if (!r.ok) return setError(r.error)
-      setPreview(r.data)
-    }
-    setStep('confirm')
-  }
-
-  const apply = async () => {
-    setBusy(true)
-    setError(null)
-    const fields = toFields(choices)
-    if (allMatching) {
-      const r = await bulkAssignByFilterAction({ orgSlug, filter, fields, requestId: newRequestId() })
-      setBusy(false)
-      if (!r.ok) return setError(r.error)
-      setJobId(r.data.jobId)
+  const byFilter = useOrgAction(bulkAssignByFilterAction, {
+    refresh: false,
+    onSuccess: (r) => {
+      setJobId(r.jobId)
       close()
-    } else {
-      const r = await assignOwnerAction({ orgSlug, identityIds: ctx.selectedIds, fields })
-      setBusy(false)
-      if (!r.ok) return setError(r.error)
-      setDone(`${fmt.format(r.data.changed)} of ${fmt.format(r.data.selected)} identities changed.`)
+    },
+  })
+  const selected = useOrgAction(assignOwnerAction, {
+    onSuccess: (r) => {
+      setDone(`${formatNumber(r.changed)} of ${formatNumber(r.selected)} identities changed.`)
       close()
       ctx.clearSelection()
-      router.refresh()
-    }
+    },
+  })
+  const busy = preview.pending || byFilter.pending || selected.pending
+  const error = preview.error ?? byFilter.error ?? selected.error
+  const counted = preview.result?.ok ? preview.result.data : null
+
+  const review = () => {
+    const fields = toFields(choices)
+    if (fields.ownerId === undefined && fields.backupOwnerId === undefined && fields.teamId === undefined) return preview.setError('Choose an owner, a backup owner or a team to change.')
+    if (allMatching) void preview.run({ orgSlug, filter, fields })
+    else setStep('confirm')
+  }
+  const apply = () => {
+    const fields = toFields(choices)
+    if (allMatching) void byFilter.run({ orgSlug, filter, fields, requestId: newRequestId() })
+    else void selected.run({ orgSlug, identityIds: ctx.selectedIds, fields })
   }
 
   return (
     <>
       <span className="font-medium tabular-nums" data-testid="selection-count">
-        {allMatching ? `All ${fmt.format(ctx.total)} matching selected` : `${fmt.format(ctx.selectedIds.length)} selected`}
+        {allMatching ? `All ${formatNumber(ctx.total)} matching selected` : `${formatNumber(ctx.selectedIds.length)} selected`}
       </span>
       {!allMatching && ctx.allPageRowsSelected && ctx.total > ctx.selectedIds.length ? (
         <button type="button" className="font-medium text-indigo-700 underline-offset-2 hover:underline" onClick={() => setAllMatching(true)}>
-          Select all {fmt.format(ctx.total)} matching
+          Select all {formatNumber(ctx.total)} matching
         </button>
       ) : null}
       <Button size="sm" onClick={() => setOpen(true)}>
@@ -105,15 +94,11 @@ export function BulkAssignBar({ ctx, orgSlug, people, teams }: { ctx: SelectionB
         Clear selection
       </button>
       {done ? <span className="text-emerald-800" role="status">{done}</span> : null}
-      {jobId ? (
-        <div className="w-full max-w-md">
-          <JobProgress orgSlug={orgSlug} jobId={jobId} />
-        </div>
-      ) : null}
-      <Modal
+      <JobProgress orgSlug={orgSlug} jobId={jobId} className="w-full max-w-md" />
+      <Dialog
         open={open}
         onClose={close}
-        title={`Assign ownership of ${fmt.format(count)} ${count === 1 ? 'identity' : 'identities'}`}
+        title={`Assign ownership of ${countOf(count, 'identity', 'identities')}`}
         footer={
           step === 'edit' ? (
             <>
@@ -123,7 +108,7 @@ export function BulkAssignBar({ ctx, orgSlug, people, teams }: { ctx: SelectionB
           ) : (
             <>
               <Button variant="secondary" onClick={() => setStep('edit')}>Back</Button>
-              <Button onClick={apply} disabled={busy || preview?.changing === 0}>{busy ? 'Applying…' : 'Confirm'}</Button>
+              <Button onClick={apply} disabled={busy || counted?.changing === 0}>{busy ? 'Applying…' : 'Confirm'}</Button>
             </>
           )
         }
@@ -132,21 +117,21 @@ export function BulkAssignBar({ ctx, orgSlug, people, teams }: { ctx: SelectionB
           <OwnershipFields value={choices} onChange={setChoices} people={people} teams={teams} />
         ) : (
           <div data-testid="bulk-confirm" className="space-y-2">
-            {allMatching && preview ? (
+            {allMatching && counted ? (
               <p>
-                <strong className="tabular-nums">{fmt.format(preview.changing)}</strong> of {fmt.format(preview.matching)} matching identities will change
-                {preview.changing === 0 ? ' — nothing to do.' : '. This runs in the background; you can leave the page.'}
+                <strong className="tabular-nums">{formatNumber(counted.changing)}</strong> of {formatNumber(counted.matching)} matching identities will change
+                {counted.changing === 0 ? ' — nothing to do.' : '. This runs in the background; you can leave the page.'}
               </p>
             ) : (
               <p>
-                Up to <strong className="tabular-nums">{fmt.format(count)}</strong> selected {count === 1 ? 'identity' : 'identities'} will change. Each change is recorded in the audit log.
+                Up to <strong className="tabular-nums">{formatNumber(count)}</strong> selected {count === 1 ? 'identity' : 'identities'} will change. Each change is recorded in the audit log.
               </p>
             )}
             <Summary choices={choices} people={people} teams={teams} />
           </div>
         )}
-        <ErrorText>{error}</ErrorText>
-      </Modal>
+        <FormError>{error}</FormError>
+      </Dialog>
     </>
   )
 }

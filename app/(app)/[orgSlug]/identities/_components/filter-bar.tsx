@@ -5,6 +5,8 @@ import { MultiSelect } from '@/components/ui/multi-select'
 import { PeoplePicker, type PickerPerson } from '@/components/ui/people-picker'
 import type { IdentityFilter } from '@/lib/inventory/schemas'
 import { parseInventoryFilter } from '@/lib/inventory/view-params'
+import { formatNumber } from '@/components/ui/format'
+import { submitted } from '@/components/ui/use-org-action'
 
 export type FacetOption = { value: string; label: string; count?: number }
 export type FacetDef = {
@@ -19,9 +21,6 @@ export type FacetDef = {
 
 const VIEW_ONLY = ['sort', 'dir', 'size', 'hide']
 
-function fmt(n: number | undefined) {
-  return n === undefined ? '' : ` (${new Intl.NumberFormat('en-US').format(n)})`
-}
 
 type Chip = { key: string; label: string; clear: (p: URLSearchParams) => void }
 
@@ -99,10 +98,7 @@ export function FilterBar({ facets, query }: { facets: FacetDef[]; query: string
       <div className="flex flex-wrap items-center gap-2">
         <form
           role="search"
-          onSubmit={(e) => {
-            e.preventDefault()
-            navigate((p) => (q.trim() ? p.set('q', q.trim()) : p.delete('q')))
-          }}
+          onSubmit={submitted(() => navigate((p) => (q.trim() ? p.set('q', q.trim()) : p.delete('q'))))}
           className="relative"
         >
           <label htmlFor="identity-search" className="sr-only">Search identities</label>
@@ -154,7 +150,7 @@ export function FilterBar({ facets, query }: { facets: FacetDef[]; query: string
               {options.map((o) => (
                 <option key={o.value} value={o.value}>
                   {o.label}
-                  {fmt(o.count)}
+                  {o.count === undefined ? '' : ` (${formatNumber(o.count)})`}
                 </option>
               ))}
             </select>

@@ -2,9 +2,11 @@
 import Link from 'next/link'
 import { useMemo, useState, type ReactNode } from 'react'
 import { createDataTableColumnHelper } from '@/components/data-table/columns'
+import type { Paging } from '@/components/data-table/search-params'
 import { DataTable } from '@/components/data-table/data-table'
 import { Badge } from '@/components/ui/badge'
 import { formatAgo, formatDate } from '@/components/ui/format'
+import { ENVIRONMENT_TONES, riskTone, toneOf } from '@/components/ui/tones'
 import { PersonName } from '@/components/members/person-status'
 import type { PersonStatus } from '@/lib/members/person'
 import { KIND_LABELS, SORTABLE } from '@/lib/inventory/schemas'
@@ -36,18 +38,10 @@ export type IdentityRow = {
 const col = createDataTableColumnHelper<IdentityRow>()
 const DAY = 86_400_000
 
-function riskTone(score: number) {
-  return score >= 70 ? 'red' : score >= 40 ? 'amber' : 'green'
-}
-
 export function IdentitiesTable(props: {
   orgSlug: string
   rows: IdentityRow[]
-  total: number
-  page: number
-  pageSize: number
-  sort: string
-  dir: 'asc' | 'desc'
+  paging: Paging
   hidden: string[]
   dormantDays: number
   emptyState: ReactNode
@@ -77,7 +71,7 @@ export function IdentitiesTable(props: {
       col.accessor('environment', {
         header: 'Environment',
         enableSorting: true,
-        cell: (i) => <Badge tone={i.getValue() === 'production' ? 'violet' : 'gray'}>{i.getValue()}</Badge>,
+        cell: (i) => <Badge tone={toneOf(ENVIRONMENT_TONES, i.getValue())}>{i.getValue()}</Badge>,
       }),
       col.accessor('owner', {
         header: 'Owner',
@@ -118,15 +112,7 @@ export function IdentitiesTable(props: {
   }, [orgSlug, dormantDays, now])
 
   return (
-    <DataTable
-      ariaLabel="Identities"
-      rows={props.rows}
-      columns={columns}
-      total={props.total}
-      page={props.page}
-      pageSize={props.pageSize}
-      sort={props.sort}
-      dir={props.dir}
+    <DataTable ariaLabel="Identities" rows={props.rows} columns={columns} {...props.paging}
       hiddenColumns={props.hidden}
       sortableColumns={SORTABLE}
       rowHref={(r) => `/${orgSlug}/identities/${r.id}`}

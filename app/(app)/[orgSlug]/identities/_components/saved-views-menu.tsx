@@ -1,59 +1,45 @@
 'use client'
 import Link from 'next/link'
-import { useRouter } from 'next/navigation'
 import { useState } from 'react'
 import { Badge } from '@/components/ui/badge'
-import { Button } from '@/components/ui/button'
+import { Dialog } from '@/components/ui/dialog'
+import { Field, FormError, Input } from '@/components/ui/field'
 import { Popover } from '@/components/ui/popover'
+import { fieldsOrError, submitted, useOrgAction } from '@/components/ui/use-org-action'
+import type { ActionResult } from '@/lib/action'
 import { createSavedViewAction, deleteSavedViewAction, updateSavedViewAction } from '@/lib/saved-views/actions'
 import type { SavedViewDto } from '@/lib/saved-views/queries'
-import { ErrorText, Modal } from './modal'
 
-type Dialog = { kind: 'save' } | { kind: 'edit'; view: SavedViewDto } | { kind: 'delete'; view: SavedViewDto } | null
+type Open = { kind: 'save' } | { kind: 'edit'; view: SavedViewDto } | { kind: 'delete'; view: SavedViewDto } | null
 
-const inputClass =
-  'mt-1 block w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm shadow-xs focus:border-indigo-500 focus:ring-2 focus:ring-indigo-500/30 focus:outline-none'
 const itemAction = 'rounded px-1.5 py-0.5 text-xs text-slate-500 hover:bg-slate-100 hover:text-slate-800 focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:outline-none'
 
 /** Named inventory views: open one, save the current one, rename or delete your own (admins may delete shared ones). */
 export function SavedViewsMenu({ orgSlug, views, canShare, current }: { orgSlug: string; views: SavedViewDto[]; canShare: boolean; current: string }) {
-  const router = useRouter()
-  const [dialog, setDialog] = useState<Dialog>(null)
+  const [dialog, setDialog] = useState<Open>(null)
   const [name, setName] = useState('')
   const [shared, setShared] = useState(false)
   const [replace, setReplace] = useState(false)
-  const [error, setError] = useState<string | null>(null)
-  const [busy, setBusy] = useState(false)
   const base = `/${orgSlug}/identities`
   const active = views.find((v) => v.query === current)
   const mine = views.filter((v) => v.mine)
   const others = views.filter((v) => !v.mine)
+  const submitAction = (d: NonNullable<Open>): Promise<ActionResult<unknown>> => {
+    if (d.kind === 'save') return createSavedViewAction({ orgSlug, name, params: current, shared })
+    if (d.kind === 'edit') return updateSavedViewAction({ orgSlug, viewId: d.view.id, name, ...(shared !== d.view.shared ? { shared } : {}), ...(replace ? { params: current } : {}) })
+    return deleteSavedViewAction({ orgSlug, viewId: d.view.id })
+  }
+  const save = useOrgAction(submitAction, { onSuccess: () => setDialog(null) })
 
-  const openDialog = (d: NonNullable<Dialog>) => {
-    setError(null)
+  const openDialog = (d: NonNullable<Open>) => {
+    save.reset()
     setName(d.kind === 'save' ? '' : d.view.name)
     setShared(d.kind === 'edit' ? d.view.shared : false)
     setReplace(false)
     setDialog(d)
   }
-  const run = async (call: () => Promise<{ ok: true } | { ok: false; error: string; fieldErrors?: Record<string, string[]> }>) => {
-    setBusy(true)
-    setError(null)
-    const r = await call()
-    setBusy(false)
-    if (!r.ok) return setError(r.fieldErrors ? Object.values(r.fieldErrors).flat().join(' ') || r.error : r.error)
-    setDialog(null)
-    router.refresh()
-  }
   const submit = () => {
-    if (!dialog) return
-    if (dialog.kind === 'save') return run(() => createSavedViewAction({ orgSlug, name, params: current, shared }))
-    if (dialog.kind === 'edit') {
-      const v = dialog.view
-      return run(() => updateSavedViewAction({ orgSlug, viewId: v.id, name, ...(shared !== v.shared ? { shared } : {}), ...(replace ? { params: current } : {}) }))
-    }
-    const v = dialog.view
-    return run(() => deleteSavedViewAction({ orgSlug, viewId: v.id }))
+    if (dialog) void save.run(dialog)
   }
 
   const row = (v: SavedViewDto, close: () => void) => (
@@ -113,18 +99,11 @@ export function SavedViewsMenu({ orgSlug, views, canShare, current }: { orgSlug:
           </div>
         )}
       </Popover>
-      <Modal
+      <Dialog
         open={dialog !== null}
         onClose={() => setDialog(null)}
         title={title}
-        footer={
-          <>
-            <Button variant="secondary" onClick={() => setDialog(null)}>Cancel</Button>
-            <Button variant={dialog?.kind === 'delete' ? 'danger' : 'primary'} onClick={submit} disabled={busy}>
-              {busy ? 'Working…' : dialog?.kind === 'delete' ? 'Delete' : 'Save'}
-            </Button>
-          </>
-        }
+        confirm={{ label: save.pending ? 'Working…' : dialog?.kind === 'delete' ? 'Delete' : 'Save', onClick: submit, variant: dialog?.kind === 'delete' ? 'danger' : 'primary', disabled: save.pending }}
       >
         {dialog?.kind === 'delete' ? (
           <p>
@@ -134,15 +113,11 @@ export function SavedViewsMenu({ orgSlug, views, canShare, current }: { orgSlug:
         ) : (
           <form
             className="space-y-3"
-            onSubmit={(e) => {
-              e.preventDefault()
-              submit()
-            }}
+            onSubmit={submitted(() => submit())}
           >
-            <label className="block">
-              <span className="font-medium text-slate-700">Name</span>
-              <input className={inputClass} value={name} onChange={(e) => setName(e.target.value)} maxLength={80} required autoFocus name="name" />
-            </label>
+            <Field label="Name">
+              <Input value={name} onChange={(e) => setName(e.target.value)} maxLength={80} required data-autofocus name="name" />
+            </Field>
             {dialog?.kind === 'save' ? <p className="text-xs text-slate-500">Keeps the current filters, sort, page size and columns.</p> : null}
             {dialog?.kind === 'edit' && dialog.view.query !== current ? (
               <label className="flex items-start gap-2">
@@ -164,8 +139,8 @@ export function SavedViewsMenu({ orgSlug, views, canShare, current }: { orgSlug:
             ) : null}
           </form>
         )}
-        <ErrorText>{error}</ErrorText>
-      </Modal>
+        <FormError>{fieldsOrError(save.error, save.fieldErrors)}</FormError>
+      </Dialog>
     </>
   )
 }

@@ -1,14 +1,8 @@
 'use client'
-import { useRouter } from 'next/navigation'
-import { useEffect } from 'react'
+import { useAutoRefresh } from '@/components/ui/use-auto-refresh'
 
 /** Re-reads the page every few seconds while jobs are queued or running. */
 export function AutoRefresh({ active }: { active: boolean }) {
-  const router = useRouter()
-  useEffect(() => {
-    if (!active) return
-    const t = setInterval(() => router.refresh(), 3000)
-    return () => clearInterval(t)
-  }, [active, router])
+  useAutoRefresh(active, 3000)
   return active ? <span className="text-xs text-slate-500" role="status">Updating while jobs run…</span> : null
 }

@@ -1,21 +1,14 @@
 'use client'
-import { useRouter } from 'next/navigation'
-import { useState, useTransition } from 'react'
 import { Button } from '@/components/ui/button'
+import { useOrgAction } from '@/components/ui/use-org-action'
 import { retryJobAction } from '@/lib/remediation/actions'
 
 export function RetryButton({ orgSlug, jobId }: { orgSlug: string; jobId: string }) {
-  const router = useRouter()
-  const [pending, start] = useTransition()
-  const [error, setError] = useState<string | null>(null)
+  const retry = useOrgAction(retryJobAction)
   return (
     <span className="inline-flex items-center gap-2">
-      {error ? <span className="text-xs text-rose-700" role="status">{error}</span> : null}
-      <Button size="sm" variant="secondary" disabled={pending} onClick={() => start(async () => {
-        const r = await retryJobAction({ orgSlug, jobId })
-        if (r.ok) router.refresh()
-        else setError(r.error)
-      })}>{pending ? 'Retrying…' : 'Retry'}</Button>
+      {retry.error ? <span className="text-xs text-rose-700" role="status">{retry.error}</span> : null}
+      <Button size="sm" variant="secondary" disabled={retry.pending} onClick={() => retry.run({ orgSlug, jobId })}>{retry.pending ? 'Retrying…' : 'Retry'}</Button>
     </span>
   )
 }

@@ -1,42 +1,33 @@
 'use client'
-import { usePathname, useRouter, useSearchParams } from 'next/navigation'
-import { useState, useTransition } from 'react'
+import { useState } from 'react'
+import { useUrlParams } from '@/components/data-table/use-url-params'
+import { Input } from '@/components/ui/field'
+import { Select, type SelectOption } from '@/components/ui/select'
+import { submitted } from '@/components/ui/use-org-action'
 
-type Option = { value: string; label: string }
-const sel = 'rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm shadow-sm'
+const STATES = [{ value: 'open', label: 'Open' }, { value: 'unsure', label: "Don't know" }, { value: 'decided', label: 'Decided' }, { value: 'all', label: 'All' }]
+const PRIVILEGED = [{ value: 'yes', label: 'Privileged' }, { value: 'no', label: 'Not privileged' }]
+const RECOMMENDATIONS = [{ value: 'revoke', label: 'Revoke' }, { value: 'keep', label: 'Keep' }]
+const VIEWS = [{ value: 'identity', label: 'Grouped by identity' }, { value: 'flat', label: 'Flat (privileged first)' }]
 
-export function ReviewFilters({ campaigns, values }: { campaigns: Option[]; values: Record<string, string> }) {
-  const router = useRouter()
-  const pathname = usePathname()
-  const params = useSearchParams()
-  const [pending, startTransition] = useTransition()
+export function ReviewFilters({ campaigns, values }: { campaigns: SelectOption[]; values: Record<string, string> }) {
+  const url = useUrlParams()
   const [q, setQ] = useState(values.q)
-  const apply = (k: string, v: string) => {
-    const next = new URLSearchParams(params.toString())
-    if (v) next.set(k, v)
-    else next.delete(k)
-    next.delete('page')
-    startTransition(() => router.push(`${pathname}?${next.toString()}`, { scroll: false }))
-  }
-  const select = (k: string, label: string, options: Option[], any?: string) => (
+  const select = (k: string, label: string, options: SelectOption[], any?: string) => (
     <label className="flex items-center gap-1 text-sm text-slate-600">
       <span>{label}</span>
-      <select aria-label={label} className={sel} value={values[k]} onChange={(e) => apply(k, e.target.value)}>
-        {any !== undefined ? <option value="">{any}</option> : null}
-        {options.map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
-      </select>
+      <Select aria-label={label} value={values[k]} onChange={(e) => url.set({ [k]: e.target.value })} options={options} any={any} />
     </label>
   )
   return (
-    <div className="mb-3 flex flex-wrap items-center gap-3" aria-busy={pending}>
+    <div className="mb-3 flex flex-wrap items-center gap-3" aria-busy={url.pending}>
       {select('campaign', 'Campaign', campaigns, 'All campaigns')}
-      {select('state', 'State', [{ value: 'open', label: 'Open' }, { value: 'unsure', label: "Don't know" }, { value: 'decided', label: 'Decided' }, { value: 'all', label: 'All' }])}
-      {select('privileged', 'Privileged', [{ value: 'yes', label: 'Privileged' }, { value: 'no', label: 'Not privileged' }], 'Any')}
-      {select('rec', 'Recommendation', [{ value: 'revoke', label: 'Revoke' }, { value: 'keep', label: 'Keep' }], 'Any')}
-      {select('view', 'View', [{ value: 'identity', label: 'Grouped by identity' }, { value: 'flat', label: 'Flat (privileged first)' }])}
-      <form role="search" onSubmit={(e) => { e.preventDefault(); apply('q', q.trim()) }}>
-        <label htmlFor="review-search" className="sr-only">Search identities</label>
-        <input id="review-search" type="search" value={q} onChange={(e) => setQ(e.target.value)} placeholder="Identity name…" maxLength={100} className={`${sel} w-48`} />
+      {select('state', 'State', STATES)}
+      {select('privileged', 'Privileged', PRIVILEGED, 'Any')}
+      {select('rec', 'Recommendation', RECOMMENDATIONS, 'Any')}
+      {select('view', 'View', VIEWS)}
+      <form role="search" onSubmit={submitted(() => url.set({ q: q.trim() }))}>
+        <Input type="search" aria-label="Search identities" value={q} onChange={(e) => setQ(e.target.value)} placeholder="Identity name…" maxLength={100} className="w-48" />
       </form>
     </div>
   )

@@ -1,12 +1,16 @@
 'use client'
-import { useRouter } from 'next/navigation'
-import { useEffect, useMemo, useRef, useState, useTransition, type ReactNode } from 'react'
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
 import { createDataTableColumnHelper } from '@/components/data-table/columns'
+import type { Paging } from '@/components/data-table/search-params'
 import { DataTable, type SelectionBarContext } from '@/components/data-table/data-table'
 import { Badge } from '@/components/ui/badge'
 import { Button } from '@/components/ui/button'
-import { formatDate, formatLastUsed } from '@/components/ui/format'
+import { Dialog } from '@/components/ui/dialog'
+import { Field, Input, Textarea } from '@/components/ui/field'
+import { countOf, formatDate, formatLastUsed } from '@/components/ui/format'
 import { PeoplePicker } from '@/components/ui/people-picker'
+import { DECISION_TONES, toneOf } from '@/components/ui/tones'
+import { errorText, submitted, useOrgAction } from '@/components/ui/use-org-action'
 import { bulkDecideAction, decideAction, markViewedAction, reassignAction } from '@/lib/campaigns/actions'
 import type { ReviewFilter } from '@/lib/campaigns/schemas'
 
@@ -43,25 +47,23 @@ type Decision = 'keep' | 'revoke' | 'reduce' | 'unsure'
 type Pending = { row: ReviewRow; decision: Decision }
 
 const col = createDataTableColumnHelper<ReviewRow>()
-const TONES = { keep: 'green', revoke: 'red', reduce: 'amber', unsure: 'gray' } as const
 const LABELS: Record<Decision, string> = { keep: 'Keep', revoke: 'Revoke', reduce: 'Reduce', unsure: "Don't know" }
 const VIA: Record<string, string> = { owner: 'you own it', backup: 'you are the backup owner', team_lead: 'you lead the owning team', fallback: 'no owner could review it' }
-const field = 'w-full rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500'
 
 export function ReviewsTable(props: {
   orgSlug: string
   rows: ReviewRow[]
-  total: number
-  page: number
-  pageSize: number
+  paging: Paging
   grouped: boolean
   filter: ReviewFilter
   people: Option[]
   emptyState: ReactNode
 }) {
   const { orgSlug, rows } = props
-  const router = useRouter()
-  const [busy, startTransition] = useTransition()
+  const decideOne = useOrgAction(decideAction, { refresh: 'always' })
+  const decideBulk = useOrgAction(bulkDecideAction, { refresh: 'always' })
+  const delegate = useOrgAction(reassignAction, { refresh: 'always' })
+  const busy = decideOne.pending || decideBulk.pending || delegate.pending
   const [message, setMessage] = useState<{ tone: 'ok' | 'error'; text: string } | null>(null)
   const [dialog, setDialog] = useState<Pending | null>(null)
   const [allMatching, setAllMatching] = useState(false)
@@ -96,18 +98,16 @@ export function ReviewsTable(props: {
 
   const send = (row: ReviewRow, decision: Decision, extra: { justification?: string; reduceGrantIds?: string[] } = {}) => {
     rememberFocus(row)
-    startTransition(async () => {
-      const r = await decideAction({ orgSlug, itemId: row.id, version: row.version, decision, ...extra })
+    void decideOne.run({ orgSlug, itemId: row.id, version: row.version, decision, ...extra }).then((r) => {
       if (r.ok) {
         setMessage({ tone: 'ok', text: `${row.identity}: ${LABELS[decision]}.` })
         setDialog(null)
       } else {
-        setMessage({ tone: 'error', text: [r.error, ...Object.values(r.fieldErrors ?? {}).flat()].join(' ') })
+        setMessage({ tone: 'error', text: errorText(r.error, r.fieldErrors ?? {}) ?? r.error })
         if (!r.fieldErrors) setDialog(null)
         // Not decided: stay on this row.
         if (focusAfter.current) focusAfter.current = { ...focusAfter.current, ids: [row.id, ...focusAfter.current.ids] }
       }
-      router.refresh()
     })
   }
   const decide = (row: ReviewRow, decision: Decision) => {
@@ -166,7 +166,7 @@ export function ReviewsTable(props: {
         cell: (i) => (
           <div className="max-w-md min-w-64 whitespace-normal text-slate-700">
             {i.getValue()}
-            {i.row.original.findings.length ? <div className="text-xs text-amber-700" title={i.row.original.findings.join('\n')}>{i.row.original.findings.length} open finding{i.row.original.findings.length === 1 ? '' : 's'}</div> : null}
+            {i.row.original.findings.length ? <div className="text-xs text-amber-700" title={i.row.original.findings.join('\n')}>{countOf(i.row.original.findings.length, 'open finding')}</div> : null}
           </div>
         ),
       }),
@@ -178,7 +178,7 @@ export function ReviewsTable(props: {
           if (!r.recommendation) return <span className="text-slate-500">—</span>
           return (
             <div className="whitespace-normal">
-              <Badge tone={r.recommendation === 'revoke' ? 'red' : 'green'}>{r.recommendation}</Badge>
+              <Badge tone={toneOf(DECISION_TONES, r.recommendation)}>{r.recommendation}</Badge>
               <div className="text-xs text-slate-500">{r.reason}</div>
             </div>
           )
@@ -192,7 +192,7 @@ export function ReviewsTable(props: {
           const d = r.decision as Decision | null
           return (
             <div className="flex flex-wrap items-center gap-1" data-testid={`decision-${r.id}`}>
-              {d ? <span data-testid="current-decision"><Badge tone={TONES[d]}>{LABELS[d]}</Badge></span> : null}
+              {d ? <span data-testid="current-decision"><Badge tone={toneOf(DECISION_TONES, d)}>{LABELS[d]}</Badge></span> : null}
               {r.firstDecision ? <span className="text-xs text-slate-500">owner said {r.firstDecision}</span> : null}
               <Button size="sm" variant="secondary" disabled={busy} onClick={() => decideRef.current(r, 'keep')} aria-label={`Keep ${r.identity}`}>Keep</Button>
               <Button size="sm" variant="secondary" disabled={busy} onClick={() => decideRef.current(r, 'revoke')} aria-label={`Revoke ${r.identity}`}>Revoke</Button>
@@ -215,13 +215,7 @@ export function ReviewsTable(props: {
           {message.text}
         </p>
       ) : null}
-      <DataTable
-        ariaLabel="My review items"
-        rows={rows}
-        columns={columns}
-        total={props.total}
-        page={props.page}
-        pageSize={props.pageSize}
+      <DataTable ariaLabel="My review items" rows={rows} columns={columns} {...props.paging}
         enableSelection
         enableColumnVisibility={false}
         onSelectionChange={(ids) => (ids.length === 0 ? setAllMatching(false) : undefined)}
@@ -233,24 +227,20 @@ export function ReviewsTable(props: {
             busy={busy}
             people={props.people}
             onBulk={(decision, justification) =>
-              startTransition(async () => {
-                const r = await bulkDecideAction({ orgSlug, decision, justification, ...(allMatching ? { filter: props.filter } : { ids: ctx.selectedIds }) })
+              void decideBulk.run({ orgSlug, decision, justification, ...(allMatching ? { filter: props.filter } : { ids: ctx.selectedIds }) }).then((r) => {
                 if (r.ok) {
-                  setMessage({ tone: 'ok', text: `Decided ${r.data.decided} item${r.data.decided === 1 ? '' : 's'}${r.data.skipped ? ` (${r.data.skipped} skipped: no recommendation or locked)` : ''}.` })
+                  setMessage({ tone: 'ok', text: `Decided ${countOf(r.data.decided, 'item')}${r.data.skipped ? ` (${r.data.skipped} skipped: no recommendation or locked)` : ''}.` })
                   ctx.clearSelection()
                   setAllMatching(false)
-                } else setMessage({ tone: 'error', text: [r.error, ...Object.values(r.fieldErrors ?? {}).flat()].join(' ') })
-                router.refresh()
+                } else setMessage({ tone: 'error', text: errorText(r.error, r.fieldErrors ?? {}) ?? r.error })
               })
             }
             onDelegate={(toUserId, reason) =>
-              startTransition(async () => {
-                const r = await reassignAction({ orgSlug, ids: ctx.selectedIds, toUserId, reason })
+              void delegate.run({ orgSlug, ids: ctx.selectedIds, toUserId, reason }).then((r) => {
                 if (r.ok) {
-                  setMessage({ tone: 'ok', text: `Handed ${r.data.count} item${r.data.count === 1 ? '' : 's'} to ${r.data.to}.` })
+                  setMessage({ tone: 'ok', text: `Handed ${countOf(r.data.count, 'item')} to ${r.data.to}.` })
                   ctx.clearSelection()
-                } else setMessage({ tone: 'error', text: [r.error, ...Object.values(r.fieldErrors ?? {}).flat()].join(' ') })
-                router.refresh()
+                } else setMessage({ tone: 'error', text: errorText(r.error, r.fieldErrors ?? {}) ?? r.error })
               })
             }
           />
@@ -276,7 +266,6 @@ function BulkBar(props: {
   const [to, setTo] = useState('')
   const [reason, setReason] = useState('')
   const count = props.allMatching ? ctx.total : ctx.selectedIds.length
-  const small = 'rounded-md border border-slate-300 bg-white px-2 py-1 text-sm'
   return (
     <div className="flex w-full flex-col gap-2">
       <div className="flex flex-wrap items-center gap-2">
@@ -290,21 +279,16 @@ function BulkBar(props: {
         <Button size="sm" variant="secondary" disabled={props.busy} onClick={() => props.onBulk('keep', justification)}>Keep all</Button>
         <Button size="sm" variant="secondary" disabled={props.busy} onClick={() => props.onBulk('revoke', justification)}>Revoke all</Button>
         <Button size="sm" variant="ghost" disabled={props.busy} onClick={() => props.onBulk('unsure', '')}>Don&apos;t know</Button>
-        <label htmlFor="bulk-justification" className="sr-only">Justification for all</label>
-        <input id="bulk-justification" className={`${small} w-64`} placeholder="Justification (applies to all)" value={justification} onChange={(e) => setJustification(e.target.value)} maxLength={2000} />
+        <Input size="sm" aria-label="Justification for all" className="w-64" placeholder="Justification (applies to all)" value={justification} onChange={(e) => setJustification(e.target.value)} maxLength={2000} />
       </div>
       {!props.allMatching ? (
         <form
           className="flex flex-wrap items-center gap-2"
-          onSubmit={(e) => {
-            e.preventDefault()
-            props.onDelegate(to, reason)
-          }}
+          onSubmit={submitted(() => props.onDelegate(to, reason))}
         >
           <label htmlFor="delegate-to" className="text-sm">Delegate to</label>
           <PeoplePicker id="delegate-to" className="w-64" people={props.people.map((p) => ({ id: p.value, name: p.label }))} value={to} onChange={setTo} placeholder="Type a name…" required />
-          <label htmlFor="delegate-reason" className="sr-only">Reason for delegating</label>
-          <input id="delegate-reason" className={`${small} w-56`} placeholder="Reason" value={reason} onChange={(e) => setReason(e.target.value)} required minLength={3} maxLength={500} />
+          <Input size="sm" aria-label="Reason for delegating" className="w-56" placeholder="Reason" value={reason} onChange={(e) => setReason(e.target.value)} required minLength={3} maxLength={500} />
           <Button size="sm" variant="secondary" type="submit" disabled={props.busy}>Delegate</Button>
         </form>
       ) : null}
@@ -317,37 +301,29 @@ function DecisionDialog({ pending, busy, onCancel, onConfirm }: { pending: Pendi
   const [text, setText] = useState('')
   const [picked, setPicked] = useState<string[]>([])
   const required = decision !== 'unsure' && row.needs[decision]
-  const ref = useRef<HTMLTextAreaElement>(null)
-  useEffect(() => ref.current?.focus(), [])
   return (
-    <div role="dialog" aria-modal="false" aria-labelledby="decision-title" className="fixed inset-x-0 bottom-0 z-30 border-t border-slate-200 bg-white p-4 shadow-lg"
-      onKeyDown={(e) => e.key === 'Escape' && onCancel()}>
-      <form
-        className="mx-auto max-w-3xl space-y-2"
-        onSubmit={(e) => {
-          e.preventDefault()
-          onConfirm({ justification: text, ...(decision === 'reduce' ? { reduceGrantIds: picked } : {}) })
-        }}
-      >
-        <h2 id="decision-title" className="text-sm font-semibold text-slate-900">{LABELS[decision]} {row.identity}</h2>
-        {decision === 'reduce' ? (
-          <fieldset className="max-h-48 space-y-1 overflow-auto rounded-md border border-slate-200 p-2">
-            <legend className="px-1 text-sm text-slate-700">Grants to drop (the identity keeps the rest)</legend>
-            {row.grants.map((g) => (
-              <label key={g.id} className="flex items-center gap-2 text-sm">
-                <input type="checkbox" checked={picked.includes(g.id)} onChange={(e) => setPicked((p) => (e.target.checked ? [...p, g.id] : p.filter((x) => x !== g.id)))} />
-                {g.label} {g.privileged ? <Badge tone="red">privileged</Badge> : null}
-              </label>
-            ))}
-          </fieldset>
-        ) : null}
-        <label htmlFor="decision-justification" className="block text-sm text-slate-700">Justification{required ? ' (required by this campaign)' : ' (optional)'}</label>
-        <textarea id="decision-justification" ref={ref} className={field} rows={2} value={text} onChange={(e) => setText(e.target.value)} required={required} maxLength={2000} />
-        <div className="flex gap-2">
-          <Button type="submit" disabled={busy || (decision === 'reduce' && picked.length === 0)}>Confirm {LABELS[decision].toLowerCase()}</Button>
-          <Button type="button" variant="secondary" onClick={onCancel}>Cancel</Button>
-        </div>
-      </form>
-    </div>
+    <Dialog
+      open
+      sheet
+      onClose={onCancel}
+      title={`${LABELS[decision]} ${row.identity}`}
+      onSubmit={() => onConfirm({ justification: text, ...(decision === 'reduce' ? { reduceGrantIds: picked } : {}) })}
+      confirm={{ label: <>Confirm {LABELS[decision].toLowerCase()}</>, disabled: busy || (decision === 'reduce' && picked.length === 0) }}
+    >
+      {decision === 'reduce' ? (
+        <fieldset className="max-h-48 space-y-1 overflow-auto rounded-md border border-slate-200 p-2">
+          <legend className="px-1 text-sm text-slate-700">Grants to drop (the identity keeps the rest)</legend>
+          {row.grants.map((g) => (
+            <label key={g.id} className="flex items-center gap-2 text-sm">
+              <input type="checkbox" checked={picked.includes(g.id)} onChange={(e) => setPicked((p) => (e.target.checked ? [...p, g.id] : p.filter((x) => x !== g.id)))} />
+              {g.label} {g.privileged ? <Badge tone="red">privileged</Badge> : null}
+            </label>
+          ))}
+        </fieldset>
+      ) : null}
+      <Field label={`Justification${required ? ' (required by this campaign)' : ' (optional)'}`}>
+        <Textarea data-autofocus rows={2} value={text} onChange={(e) => setText(e.target.value)} required={required} maxLength={2000} />
+      </Field>
+    </Dialog>
   )
 }

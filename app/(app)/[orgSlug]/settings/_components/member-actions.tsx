@@ -1,43 +1,33 @@
 'use client'
-import { useRouter } from 'next/navigation'
-import { countOf } from '@/components/ui/format'
 import { useState } from 'react'
 import { Button } from '@/components/ui/button'
+import { Dialog } from '@/components/ui/dialog'
+import { FormError } from '@/components/ui/field'
+import { countOf } from '@/components/ui/format'
+import { useOrgAction } from '@/components/ui/use-org-action'
 import { deactivateMemberAction, removeMemberAction } from '@/lib/members/actions'
-import { ErrorText, Modal } from '../../identities/_components/modal'
 
 /** Remove or deactivate a person; their identities fall to backup owners, team leads, or become flagged as unowned. */
 export function MemberActions({ orgSlug, userId, name, owned, active }: { orgSlug: string; userId: string; name: string; owned: number; active: boolean }) {
-  const router = useRouter()
   const [mode, setMode] = useState<'remove' | 'deactivate' | null>(null)
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<string | null>(null)
   const [done, setDone] = useState<string | null>(null)
-  const confirm = async () => {
-    setBusy(true)
-    setError(null)
-    const r = mode === 'remove' ? await removeMemberAction({ orgSlug, userId }) : await deactivateMemberAction({ orgSlug, userId })
-    setBusy(false)
-    if (!r.ok) return setError(r.error)
+  const onSuccess = (r: { owned: number }) => {
     setMode(null)
-    setDone(r.data.owned ? `Handing over ${countOf(r.data.owned, 'identity', 'identities')}…` : 'Done')
-    router.refresh()
+    setDone(r.owned ? `Handing over ${countOf(r.owned, 'identity', 'identities')}…` : 'Done')
   }
+  const remove = useOrgAction(removeMemberAction, { onSuccess })
+  const deactivate = useOrgAction(deactivateMemberAction, { onSuccess })
+  const act = mode === 'remove' ? remove : deactivate
   return (
     <span className="flex justify-end gap-1">
       {done ? <span className="text-xs text-slate-500" role="status">{done}</span> : null}
       {active ? <Button size="sm" variant="ghost" onClick={() => setMode('deactivate')} aria-label={`Deactivate ${name}`}>Deactivate</Button> : null}
       <Button size="sm" variant="ghost" className="text-rose-700" onClick={() => setMode('remove')} aria-label={`Remove ${name}`}>Remove</Button>
-      <Modal
+      <Dialog
         open={mode !== null}
         onClose={() => setMode(null)}
         title={mode === 'remove' ? `Remove ${name}?` : `Deactivate ${name}?`}
-        footer={
-          <>
-            <Button variant="secondary" onClick={() => setMode(null)}>Cancel</Button>
-            <Button variant="danger" onClick={confirm} disabled={busy}>{busy ? 'Working…' : mode === 'remove' ? 'Remove' : 'Deactivate'}</Button>
-          </>
-        }
+        confirm={{ label: act.pending ? 'Working…' : mode === 'remove' ? 'Remove' : 'Deactivate', onClick: () => act.run({ orgSlug, userId }), variant: 'danger', disabled: act.pending }}
       >
         <p>
           {mode === 'remove' ? `${name} loses access to this organization.` : `${name} can no longer sign in or own identities.`}{' '}
@@ -49,8 +39,8 @@ export function MemberActions({ orgSlug, userId, name, owned, active }: { orgSlu
             'They own no identities.'
           )}
         </p>
-        <ErrorText>{error}</ErrorText>
-      </Modal>
+        <FormError>{act.error}</FormError>
+      </Dialog>
     </span>
   )
 }

@@ -1,26 +1,18 @@
 'use client'
-import { useRouter } from 'next/navigation'
-import { useState, useTransition } from 'react'
+import { useState } from 'react'
 import { Button } from '@/components/ui/button'
+import { submitted, useOrgAction } from '@/components/ui/use-org-action'
 import { updateOwnerActionsSettingAction } from '@/lib/requests/actions'
 
 export function OwnerActionsSetting({ orgSlug, value }: { orgSlug: string; value: boolean }) {
-  const router = useRouter()
-  const [pending, start] = useTransition()
   const [on, setOn] = useState(value)
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null)
+  const save = useOrgAction(updateOwnerActionsSettingAction)
+  const message = save.result && (save.result.ok ? { ok: true, text: 'Saved.' } : { ok: false, text: save.result.error })
   return (
     <form
       className="space-y-3"
       aria-label="Owner actions"
-      onSubmit={(e) => {
-        e.preventDefault()
-        start(async () => {
-          const r = await updateOwnerActionsSettingAction({ orgSlug, ownersActDirectly: on })
-          setMessage(r.ok ? { ok: true, text: 'Saved.' } : { ok: false, text: r.error })
-          if (r.ok) router.refresh()
-        })
-      }}
+      onSubmit={submitted(() => save.run({ orgSlug, ownersActDirectly: on }))}
     >
       <label className="flex items-start gap-2 text-sm">
         <input type="checkbox" name="ownersActDirectly" className="mt-0.5 size-4 accent-indigo-600" checked={on} onChange={(e) => setOn(e.target.checked)} />
@@ -32,7 +24,7 @@ export function OwnerActionsSetting({ orgSlug, value }: { orgSlug: string; value
         </span>
       </label>
       <div className="flex items-center gap-3">
-        <Button type="submit" size="sm" disabled={pending || on === value}>{pending ? 'Saving…' : 'Save'}</Button>
+        <Button type="submit" size="sm" disabled={save.pending || on === value}>{save.pending ? 'Saving…' : 'Save'}</Button>
         {message ? <p role="status" className={`text-sm ${message.ok ? 'text-emerald-700' : 'text-rose-700'}`}>{message.text}</p> : null}
       </div>
     </form>

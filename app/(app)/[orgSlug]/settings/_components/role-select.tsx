@@ -1,61 +1,42 @@
 'use client'
-import { useRouter } from 'next/navigation'
-import { useState, useTransition } from 'react'
-import { Button } from '@/components/ui/button'
+import { useState } from 'react'
+import { Dialog } from '@/components/ui/dialog'
+import { FormError } from '@/components/ui/field'
+import { Select } from '@/components/ui/select'
+import { useOrgAction } from '@/components/ui/use-org-action'
 import { ROLE_LABELS, ROLES, type Role } from '@/lib/auth/permissions'
 import { changeMemberRoleAction } from '@/lib/members/actions'
-import { ErrorText, Modal } from '../../identities/_components/modal'
+
+const ROLE_OPTIONS = ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] }))
 
 /** Changes a member's role after a confirmation; the organization always keeps an admin. */
 export function RoleSelect({ orgSlug, userId, name, role, self }: { orgSlug: string; userId: string; name: string; role: Role; self: boolean }) {
-  const router = useRouter()
-  const [pending, start] = useTransition()
   const [next, setNext] = useState<Role | null>(null)
-  const [error, setError] = useState<string | null>(null)
+  const change = useOrgAction(changeMemberRoleAction, { onSuccess: () => setNext(null) })
   return (
     <>
-      <label className="sr-only" htmlFor={`role-${userId}`}>Role of {name}</label>
-      <select
-        id={`role-${userId}`}
+      <Select
+        size="sm"
+        aria-label={`Role of ${name}`}
         value={role}
         onChange={(e) => {
-          setError(null)
+          change.reset()
           setNext(e.target.value as Role)
         }}
-        className="rounded-md border border-slate-300 bg-white py-1 pl-2 pr-7 text-sm"
-      >
-        {ROLES.map((r) => <option key={r} value={r}>{ROLE_LABELS[r]}</option>)}
-      </select>
-      <Modal
+        options={ROLE_OPTIONS}
+      />
+      <Dialog
         open={next !== null}
         onClose={() => setNext(null)}
         title={self ? 'Change your own role?' : `Change ${name}'s role?`}
-        footer={
-          <>
-            <Button variant="secondary" onClick={() => setNext(null)}>Cancel</Button>
-            <Button
-              disabled={pending}
-              onClick={() =>
-                start(async () => {
-                  if (!next) return
-                  const r = await changeMemberRoleAction({ orgSlug, userId, role: next })
-                  if (!r.ok) return setError(r.error)
-                  setNext(null)
-                  router.refresh()
-                })
-              }
-            >
-              {pending ? 'Changing…' : 'Change role'}
-            </Button>
-          </>
-        }
+        confirm={{ label: change.pending ? 'Changing…' : 'Change role', onClick: () => next && change.run({ orgSlug, userId, role: next }), disabled: change.pending }}
       >
         <p>
           {self ? 'Your' : `${name}'s`} role changes from <strong>{ROLE_LABELS[role]}</strong> to <strong>{next ? ROLE_LABELS[next] : ''}</strong>, effective on the next page they open.
           {self && role === 'admin' && next !== 'admin' ? ' You will lose access to these settings.' : ''} The change is recorded in the audit log.
         </p>
-        <ErrorText>{error}</ErrorText>
-      </Modal>
+        <FormError>{change.error}</FormError>
+      </Dialog>
     </>
   )
 }

@@ -1,10 +1,13 @@
 'use client'
 import Link from 'next/link'
-import { countOf } from '@/components/ui/format'
-import { useEffect, useRef, useState, useTransition } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { Badge } from '@/components/ui/badge'
 import { Button } from '@/components/ui/button'
 import { Card } from '@/components/ui/card'
+import { Field } from '@/components/ui/field'
+import { countOf, formatNumber } from '@/components/ui/format'
+import { Select } from '@/components/ui/select'
+import { submitted, useOrgAction } from '@/components/ui/use-org-action'
 import { startImportAction } from '@/lib/sources/actions'
 import { FORMAT_INFO, type ImportFormat } from '@/lib/sources/schemas'
 import { NewSourceForm } from './new-source-form'
@@ -32,9 +35,7 @@ type JobState = { id: string; status: string; progress: number; total: number; l
 /** A file uploaded and being read by the worker for its preview. */
 type Checking = { fileName: string; bytes: number; job: JobState }
 
-const n = (x: number) => new Intl.NumberFormat('en-US').format(x)
 const percent = (j: JobState) => (j.total ? Math.min(100, Math.round((100 * j.progress) / j.total)) : 0)
-const plural = (x: number, one: string, many = `${one}s`) => `${n(x)} ${x === 1 ? one : many}`
 
 export function ImportFlow({ orgSlug, sources: initial, initialSourceId }: { orgSlug: string; sources: SourceOption[]; initialSourceId: string }) {
   const [sources, setSources] = useState(initial)
@@ -47,7 +48,10 @@ export function ImportFlow({ orgSlug, sources: initial, initialSourceId }: { org
   const [allOrNothing, setAllOrNothing] = useState(false)
   const [full, setFull] = useState(false)
   const [job, setJob] = useState<JobState | null>(null)
-  const [pending, start] = useTransition()
+  const startImport = useOrgAction(startImportAction, {
+    refresh: false,
+    onSuccess: (r) => setJob({ id: r.jobId, status: 'queued', progress: 0, total: 0, lastError: null, result: null }),
+  })
   const fileInput = useRef<HTMLInputElement>(null)
   const source = sources.find((s) => s.id === sourceId)
 
@@ -126,27 +130,20 @@ export function ImportFlow({ orgSlug, sources: initial, initialSourceId }: { org
         ) : (
           <form
             className="flex flex-wrap items-end gap-3 text-sm"
-            onSubmit={(e) => {
-              e.preventDefault()
-              void upload()
-            }}
+            onSubmit={submitted(() => upload())}
           >
-            <label className="flex flex-col gap-1">
-              <span className="text-xs text-slate-500">Source</span>
-              <select
+            <Field label="Source">
+              <Select
                 value={sourceId}
                 onChange={(e) => {
                   setSourceId(e.target.value)
                   reset()
                 }}
-                className="rounded-md border border-slate-300 bg-white py-1.5 pl-2 pr-7"
-                aria-label="Source"
-              >
-                {sources.map((s) => <option key={s.id} value={s.id}>{s.name} — {FORMAT_INFO[s.format].label}</option>)}
-              </select>
-            </label>
+                options={sources.map((s) => ({ value: s.id, label: `${s.name} — ${FORMAT_INFO[s.format].label}` }))}
+              />
+            </Field>
             <label className="flex flex-col gap-1">
-              <span className="text-xs text-slate-500">File{source ? ` (${FORMAT_INFO[source.format].label})` : ''}</span>
+              <span className="text-sm font-medium text-slate-700">File{source ? ` (${FORMAT_INFO[source.format].label})` : ''}</span>
               <input
                 ref={fileInput}
                 type="file"
@@ -173,15 +170,15 @@ export function ImportFlow({ orgSlug, sources: initial, initialSourceId }: { org
             </div>
           </div>
         ) : null}
-        {error ? <p className="mt-3 rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-800" data-testid="import-error">{error}</p> : null}
+        {error ?? startImport.error ? <p className="mt-3 rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-800" data-testid="import-error">{error ?? startImport.error}</p> : null}
       </Card>
 
       {uploaded ? (
         <Card title={`2. Preview of ${uploaded.fileName}`}>
           <p className="mb-3 text-sm text-slate-700" data-testid="preview-summary">
             {countOf(uploaded.preview.identities, 'identity', 'identities')}, {countOf(uploaded.preview.credentials, 'credential')}, {countOf(uploaded.preview.grants, 'grant')}
-            {uploaded.preview.errorCount ? <span className="font-medium text-rose-700"> · {n(uploaded.preview.errorCount)} row{uploaded.preview.errorCount === 1 ? '' : 's'} with errors</span> : ' · no errors'}
-            {skipped ? <span> · {plural(skipped, 'person', 'people')} left out (not NHIs)</span> : null}
+            {uploaded.preview.errorCount ? <span className="font-medium text-rose-700"> · {countOf(uploaded.preview.errorCount, 'row')} with errors</span> : ' · no errors'}
+            {skipped ? <span> · {countOf(skipped, 'person', 'people')} left out (not NHIs)</span> : null}
             {uploaded.preview.complete ? '' : ' (counted in the first part of the file; the import reads all of it)'}
           </p>
           {uploaded.preview.errors.length ? (
@@ -197,7 +194,7 @@ export function ImportFlow({ orgSlug, sources: initial, initialSourceId }: { org
           {skipped ? (
             <div className="mb-4 rounded-md border border-slate-200 bg-slate-50 p-3" data-testid="preview-skipped">
               <p className="mb-1 text-sm font-medium text-slate-900">
-                Not imported: {plural(skipped, 'user is a person', 'users are people')}, not {skipped === 1 ? 'an NHI' : 'NHIs'}, so {skipped === 1 ? 'it stays' : 'they stay'} out of the inventory, the dashboard and reviews:
+                Not imported: {countOf(skipped, 'user is a person', 'users are people')}, not {skipped === 1 ? 'an NHI' : 'NHIs'}, so {skipped === 1 ? 'it stays' : 'they stay'} out of the inventory, the dashboard and reviews:
               </p>
               <ul className="max-h-40 list-inside list-disc overflow-y-auto text-sm text-slate-700">
                 {(uploaded.preview.skippedSamples ?? []).map((k, i) => <li key={i}>{k.line ? `Line ${k.line}: ` : ''}<span className="font-medium">{k.name}</span> — {k.reason}</li>)}
@@ -207,7 +204,7 @@ export function ImportFlow({ orgSlug, sources: initial, initialSourceId }: { org
           {unmatched ? (
             <div className="mb-4 rounded-md border border-amber-200 bg-amber-50 p-3 text-sm text-amber-900" data-testid="preview-owners">
               <p>
-                <span className="font-medium">{plural(unmatched, 'identity names an owner who is', 'identities name owners who are')} not a member of this organization</span>
+                <span className="font-medium">{countOf(unmatched, 'identity names an owner who is', 'identities name owners who are')} not a member of this organization</span>
                 {' '}({(uploaded.preview.ownersUnmatchedEmails ?? []).join(', ')}): {unmatched === 1 ? 'it is' : 'they are'} imported without that owner.
                 Only members can own identities: once an admin adds the {unmatched === 1 ? 'person' : 'people'} (Settings → Members), import the file again to apply {unmatched === 1 ? 'it' : 'them'}.
               </p>
@@ -249,16 +246,10 @@ export function ImportFlow({ orgSlug, sources: initial, initialSourceId }: { org
             </label>
             <div className="mt-2">
               <Button
-                disabled={pending || !!job}
-                onClick={() =>
-                  start(async () => {
-                    const r = await startImportAction({ orgSlug, uploadId: uploaded.uploadId, allOrNothing, mode: full ? 'full' : 'partial' })
-                    if (!r.ok) return setError(r.error)
-                    setJob({ id: r.data.jobId, status: 'queued', progress: 0, total: 0, lastError: null, result: null })
-                  })
-                }
+                disabled={startImport.pending || !!job}
+                onClick={() => startImport.run({ orgSlug, uploadId: uploaded.uploadId, allOrNothing, mode: full ? 'full' : 'partial' })}
               >
-                {pending ? 'Starting…' : 'Import'}
+                {startImport.pending ? 'Starting…' : 'Import'}
               </Button>
             </div>
           </div>
@@ -270,7 +261,7 @@ export function ImportFlow({ orgSlug, sources: initial, initialSourceId }: { org
           <div data-testid="import-status" aria-live="polite">
             {!done ? (
               <>
-                <p className="mb-2 text-sm text-slate-700">{job.status === 'queued' ? 'Waiting for a worker…' : `Importing… ${n(job.progress)}${job.total ? ` of ${n(job.total)}` : ''} records`}</p>
+                <p className="mb-2 text-sm text-slate-700">{job.status === 'queued' ? 'Waiting for a worker…' : `Importing… ${formatNumber(job.progress)}${job.total ? ` of ${formatNumber(job.total)}` : ''} records`}</p>
                 <div className="h-2 w-full overflow-hidden rounded bg-slate-100" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={job.total ? Math.round((100 * job.progress) / job.total) : 0}>
                   <div className="h-full bg-indigo-500 transition-all" style={{ width: `${job.total ? Math.min(100, (100 * job.progress) / job.total) : 5}%` }} />
                 </div>
@@ -279,13 +270,13 @@ export function ImportFlow({ orgSlug, sources: initial, initialSourceId }: { org
               <div className="text-sm text-slate-700">
                 <p className="font-medium text-emerald-700">Import finished.</p>
                 <p className="mt-1">
-                  {n(result?.added ?? 0)} added, {n(result?.changed ?? 0)} changed, {n(result?.unchanged ?? 0)} unchanged, {n(result?.gone ?? 0)} marked deleted
-                  {result?.errors ? `, ${n(result.errors)} row${result.errors === 1 ? '' : 's'} skipped with errors` : ''}.
+                  {formatNumber(result?.added ?? 0)} added, {formatNumber(result?.changed ?? 0)} changed, {formatNumber(result?.unchanged ?? 0)} unchanged, {formatNumber(result?.gone ?? 0)} marked deleted
+                  {result?.errors ? `, ${countOf(result.errors, 'row')} skipped with errors` : ''}.
                 </p>
-                {result?.skipped ? <p className="mt-1">{plural(result.skipped, 'person', 'people')} left out: not {result.skipped === 1 ? 'an NHI' : 'NHIs'}.</p> : null}
+                {result?.skipped ? <p className="mt-1">{countOf(result.skipped, 'person', 'people')} left out: not {result.skipped === 1 ? 'an NHI' : 'NHIs'}.</p> : null}
                 {result?.ownersUnmatched ? (
                   <p className="mt-1 text-amber-800">
-                    {plural(result.ownersUnmatched, 'identity has', 'identities have')} no owner yet: {(result.ownersUnmatchedSamples ?? []).join(', ')} {(result.ownersUnmatchedSamples ?? []).length === 1 ? 'is' : 'are'} not a member of this organization.
+                    {countOf(result.ownersUnmatched, 'identity has', 'identities have')} no owner yet: {(result.ownersUnmatchedSamples ?? []).join(', ')} {(result.ownersUnmatchedSamples ?? []).length === 1 ? 'is' : 'are'} not a member of this organization.
                   </p>
                 ) : null}
                 <Link className="mt-2 inline-block font-medium text-indigo-700 hover:underline" href={`/${orgSlug}/identities?source=${sourceId}`}>See the imported identities →</Link>

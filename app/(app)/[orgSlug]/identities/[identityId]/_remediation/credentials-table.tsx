@@ -1,29 +1,20 @@
 'use client'
-import { useRouter } from 'next/navigation'
-import { useState } from 'react'
-import { Checkbox } from '@/components/data-table/checkbox'
 import { Badge } from '@/components/ui/badge'
 import { Button } from '@/components/ui/button'
 import { formatAgo, formatDate, formatLastUsed } from '@/components/ui/format'
-import { previewRemediationAction, requestBulkRemediationAction, requestRemediationAction } from '@/lib/remediation/actions'
+import { requestRemediationAction } from '@/lib/remediation/actions'
 import { createOwnerRequestAction } from '@/lib/requests/actions'
-import { ConfirmDialog, type ConfirmSpec } from './confirm-dialog'
-import { PreviewText } from './preview-text'
-import { RemediationStatus } from './remediation-status'
-import { RequestStatus } from './request-status'
+import { RevocationTable, StatusCell, underWay, useRevocationTable } from './selection'
 import type { CredentialRow, RemediationContext, RemediationDto } from './types'
 
 const DAY = 86_400_000
 
 export function CredentialsTable({ c, credentials, latest, canRotate }: { c: RemediationContext; credentials: CredentialRow[]; latest: Record<string, RemediationDto>; canRotate: boolean }) {
-  const router = useRouter()
-  const [selected, setSelected] = useState<Set<string>>(new Set())
-  const [spec, setSpec] = useState<ConfirmSpec | null>(null)
-  const open = (id: string) => latest[id]?.status === 'pending' || latest[id]?.status === 'manual' || !!c.pendingRequests[id]
   const actions = c.canRemediate || c.canRequest
   const direct = c.ownersActDirectly && !c.identityPrivileged
-  const selectable = credentials.filter((x) => x.status !== 'revoked' && !open(x.id))
-  const allOn = selectable.length > 0 && selectable.every((x) => selected.has(x.id))
+  const actionable = (x: CredentialRow) => x.status !== 'revoked' && !underWay(c, latest, x.id)
+  const t = useRevocationTable(c, 'credential', credentials.filter(actionable).map((x) => x.id))
+  const setSpec = t.setSpec
   const name = (x: CredentialRow) => `${x.kind.replace('_', ' ')}${x.label ? ` · ${x.label}` : ''}`
 
   const one = (x: CredentialRow, kind: 'revoke_credential' | 'rotate_credential') =>
@@ -54,105 +45,44 @@ export function CredentialsTable({ c, credentials, latest, canRotate }: { c: Rem
       submit: (justification) => createOwnerRequestAction({ orgSlug: c.orgSlug, identityId: c.identityId, kind, credentialId: x.id, justification }),
     })
   }
-  const revokeSelected = () => {
-    const credentialIds = [...selected]
-    setSpec({
-      title: `Revoke ${credentialIds.length} credential${credentialIds.length === 1 ? '' : 's'}`,
-      summary: <>Selected credentials of <strong>{c.identityName}</strong> will be revoked at {c.sourceName}.</>,
-      confirmLabel: `Revoke ${credentialIds.length}`,
-      danger: true,
-      preview: async () => {
-        const r = await previewRemediationAction({ orgSlug: c.orgSlug, identityId: c.identityId, grantIds: [], credentialIds })
-        return r.ok ? <PreviewText p={r.data} noun="credential" /> : <span className="text-rose-700">{r.error}</span>
-      },
-      submit: (justification) => requestBulkRemediationAction({ orgSlug: c.orgSlug, identityId: c.identityId, grantIds: [], credentialIds, justification }),
-    })
-  }
-  const close = (done: boolean) => {
-    setSpec(null)
-    if (done) {
-      setSelected(new Set())
-      router.refresh()
-    }
-  }
-
   return (
-    <div>
-      {c.canRemediate && selected.size > 0 ? (
-        <div className="mb-2 flex items-center justify-between rounded-md bg-indigo-50 px-3 py-2 text-sm">
-          <span>{selected.size} selected</span>
-          <span className="flex gap-2">
-            <Button size="sm" variant="ghost" onClick={() => setSelected(new Set())}>Clear</Button>
-            <Button size="sm" variant="danger" onClick={revokeSelected}>Revoke selected…</Button>
-          </span>
-        </div>
-      ) : null}
-      <div className="overflow-x-auto">
-        <table className="min-w-full text-sm" data-testid="credentials">
-          <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
-            <tr>
-              {c.canRemediate ? (
-                <th scope="col" className="w-8 py-2 pr-2">
-                  <Checkbox label="Select all revocable credentials" checked={allOn} indeterminate={selected.size > 0} disabled={selectable.length === 0}
-                    onChange={() => setSelected(allOn ? new Set() : new Set(selectable.map((x) => x.id)))} />
-                </th>
-              ) : null}
-              <th scope="col" className="py-2 pr-4">Kind</th><th scope="col" className="pr-4">Fingerprint</th><th scope="col" className="pr-4">Created</th><th scope="col" className="pr-4">Last rotated</th><th scope="col" className="pr-4">Expires</th><th scope="col" className="pr-4">Last used</th><th scope="col" className="pr-4">Status</th>
-              {actions ? <th scope="col"><span className="sr-only">Actions</span></th> : null}
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
-            {credentials.map((x) => {
-              const age = c.now - Date.parse(x.lastRotatedAt ?? x.createdAt)
-              const expired = x.expiresAt && Date.parse(x.expiresAt) < c.now
-              const actionable = x.status !== 'revoked' && !open(x.id)
-              return (
-                <tr key={x.id} data-credential-id={x.id}>
-                  {c.canRemediate ? (
-                    <td className="py-2 pr-2">
-                      <Checkbox label={`Select ${name(x)}`} checked={selected.has(x.id)} disabled={!actionable}
-                        onChange={() => setSelected((s) => { const n = new Set(s); if (n.has(x.id)) n.delete(x.id); else n.add(x.id); return n })} />
-                    </td>
-                  ) : null}
-                  <td className="py-2 pr-4">{x.kind.replace('_', ' ')}{x.label ? <span className="text-slate-500"> · {x.label}</span> : null}</td>
-                  <td className="pr-4 font-mono text-xs text-slate-600" title="Salted SHA-256; the secret itself is never stored">{x.fingerprint.slice(0, 16)}…</td>
-                  <td className="pr-4">{formatDate(x.createdAt)}</td>
-                  <td className="pr-4">{x.lastRotatedAt ? formatDate(x.lastRotatedAt) : <span className="text-amber-700">never</span>}{age > 365 * DAY ? <span className="ml-1"><Badge tone="amber">{Math.floor(age / (365 * DAY))}y old</Badge></span> : null}</td>
-                  <td className="pr-4">{x.expiresAt ? <span className={expired ? 'text-rose-700' : ''}>{formatDate(x.expiresAt)}{expired ? ' (expired)' : ''}</span> : <span className="text-slate-500">no expiry</span>}</td>
-                  <td className="pr-4">{formatLastUsed(x.lastUsedAt, x.usageReported, c.now)}</td>
-                  <td className="pr-4">
-                    <span className="flex flex-wrap items-center gap-1">
-                      <Badge tone={x.status === 'active' ? 'green' : 'gray'}>{x.status}</Badge>
-                      <RemediationStatus r={latest[x.id]} />
-                      <RequestStatus r={c.pendingRequests[x.id]} queueHref={c.canRemediate ? `/${c.orgSlug}/requests` : undefined} />
-                    </span>
-                  </td>
-                  {c.canRemediate ? (
-                    <td className="whitespace-nowrap py-1 text-right">
-                      {actionable ? (
-                        <span className="inline-flex gap-1">
-                          {canRotate ? <Button size="sm" variant="secondary" onClick={() => one(x, 'rotate_credential')} aria-label={`Rotate ${name(x)}`}>Rotate…</Button> : null}
-                          <Button size="sm" variant="secondary" onClick={() => one(x, 'revoke_credential')} aria-label={`Revoke ${name(x)}`}>Revoke…</Button>
-                        </span>
-                      ) : null}
-                    </td>
-                  ) : c.canRequest ? (
-                    <td className="whitespace-nowrap py-1 text-right">
-                      {actionable ? (
-                        <span className="inline-flex gap-1">
-                          {canRotate ? <Button size="sm" variant="secondary" onClick={() => ownerOne(x, 'rotate_credential')} aria-label={`${direct ? 'Rotate' : 'Request rotation of'} ${name(x)}`}>{direct ? 'Rotate…' : 'Request rotation…'}</Button> : null}
-                          <Button size="sm" variant="secondary" onClick={() => ownerOne(x, 'revoke_credential')} aria-label={`${direct ? 'Revoke' : 'Request revocation of'} ${name(x)}`}>{direct ? 'Revoke…' : 'Request revocation…'}</Button>
-                        </span>
-                      ) : null}
-                    </td>
-                  ) : null}
-                </tr>
-              )
-            })}
-          </tbody>
-        </table>
-      </div>
-      <ConfirmDialog spec={spec} onClose={close} />
-    </div>
+    <RevocationTable t={t} testId="credentials" scroll="overflow-x-auto" columns={['Kind', 'Fingerprint', 'Created', 'Last rotated', 'Expires', 'Last used', 'Status']} actions={actions}>
+      {credentials.map((x) => {
+        const age = c.now - Date.parse(x.lastRotatedAt ?? x.createdAt)
+        const expired = x.expiresAt && Date.parse(x.expiresAt) < c.now
+        const canAct = actionable(x)
+        return (
+          <tr key={x.id} data-credential-id={x.id}>
+            {t.rowCheckbox(x.id, name(x), canAct)}
+            <td className="py-2 pr-4">{x.kind.replace('_', ' ')}{x.label ? <span className="text-slate-500"> · {x.label}</span> : null}</td>
+            <td className="pr-4 font-mono text-xs text-slate-600" title="Salted SHA-256; the secret itself is never stored">{x.fingerprint.slice(0, 16)}…</td>
+            <td className="pr-4">{formatDate(x.createdAt)}</td>
+            <td className="pr-4">{x.lastRotatedAt ? formatDate(x.lastRotatedAt) : <span className="text-amber-700">never</span>}{age > 365 * DAY ? <span className="ml-1"><Badge tone="amber">{Math.floor(age / (365 * DAY))}y old</Badge></span> : null}</td>
+            <td className="pr-4">{x.expiresAt ? <span className={expired ? 'text-rose-700' : ''}>{formatDate(x.expiresAt)}{expired ? ' (expired)' : ''}</span> : <span className="text-slate-500">no expiry</span>}</td>
+            <td className="pr-4">{formatLastUsed(x.lastUsedAt, x.usageReported, c.now)}</td>
+            <StatusCell c={c} id={x.id} status={x.status} latest={latest[x.id]} />
+            {c.canRemediate ? (
+              <td className="whitespace-nowrap py-1 text-right">
+                {canAct ? (
+                  <span className="inline-flex gap-1">
+                    {canRotate ? <Button size="sm" variant="secondary" onClick={() => one(x, 'rotate_credential')} aria-label={`Rotate ${name(x)}`}>Rotate…</Button> : null}
+                    <Button size="sm" variant="secondary" onClick={() => one(x, 'revoke_credential')} aria-label={`Revoke ${name(x)}`}>Revoke…</Button>
+                  </span>
+                ) : null}
+              </td>
+            ) : c.canRequest ? (
+              <td className="whitespace-nowrap py-1 text-right">
+                {canAct ? (
+                  <span className="inline-flex gap-1">
+                    {canRotate ? <Button size="sm" variant="secondary" onClick={() => ownerOne(x, 'rotate_credential')} aria-label={`${direct ? 'Rotate' : 'Request rotation of'} ${name(x)}`}>{direct ? 'Rotate…' : 'Request rotation…'}</Button> : null}
+                    <Button size="sm" variant="secondary" onClick={() => ownerOne(x, 'revoke_credential')} aria-label={`${direct ? 'Revoke' : 'Request revocation of'} ${name(x)}`}>{direct ? 'Revoke…' : 'Request revocation…'}</Button>
+                  </span>
+                ) : null}
+              </td>
+            ) : null}
+          </tr>
+        )
+      })}
+    </RevocationTable>
   )
 }

@@ -1,5 +1,4 @@
 'use client'
-import { useRouter } from 'next/navigation'
 import { useState } from 'react'
 import { Badge } from '@/components/ui/badge'
 import { Button } from '@/components/ui/button'
@@ -17,7 +16,6 @@ export function IdentityRemediationActions({ c, status, identityLevel, active, s
   active: boolean
   soakDays: number
 }) {
-  const router = useRouter()
   const [spec, setSpec] = useState<ConfirmSpec | null>(null)
   const open = identityLevel.find((r) => r.status === 'pending' || r.status === 'manual')
   const quarantine = identityLevel.find((r) => r.kind === 'disable_identity' && r.status === 'applied' && r.soakUntil)
@@ -49,7 +47,7 @@ export function IdentityRemediationActions({ c, status, identityLevel, active, s
       {open ? <p className="text-xs text-slate-600" data-testid="identity-remediation-open">{open.kind === 'disable_identity' ? 'Disable' : 'Restore'} {open.status === 'manual' ? 'waiting for a person (see Jobs)' : open.job?.status === 'retrying' ? `retrying: ${open.lastError ?? ''}` : 'in progress…'}</p> : null}
       {status === 'quarantined' && quarantine?.soakUntil ? <p className="text-xs text-amber-800">Quarantined: deleted on {quarantine.soakUntil.slice(0, 10)} unless restored.</p> : null}
       <RemediationPoller orgSlug={c.orgSlug} identityId={c.identityId} active={active} />
-      <ConfirmDialog spec={spec} onClose={(done) => { setSpec(null); if (done) router.refresh() }} />
+      <ConfirmDialog spec={spec} onClose={() => setSpec(null)} />
     </div>
   )
 }

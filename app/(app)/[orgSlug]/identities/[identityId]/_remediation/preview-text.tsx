@@ -1,6 +1,5 @@
+import { countOf } from '@/components/ui/format'
 import type { RemediationPreview } from '@/lib/remediation/queries'
-
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
 
 /** "You are about to revoke 37 credentials; 4 were used in the last 7 days." */
 export function PreviewText({ p, noun }: { p: RemediationPreview; noun: string }) {
@@ -8,7 +7,7 @@ export function PreviewText({ p, noun }: { p: RemediationPreview; noun: string }
   return (
     <div className="space-y-1">
       <p className="font-medium text-slate-900">
-        You are about to revoke {plural(todo, noun)}
+        You are about to revoke {countOf(todo, noun)}
         {p.recentlyUsed ? <>; <span className="text-rose-700">{p.recentlyUsed} {p.recentlyUsed === 1 ? 'was' : 'were'} used in the last 7 days</span></> : null}.
       </p>
       {p.privileged ? <p>{p.privileged} {p.privileged === 1 ? 'is' : 'are'} privileged.</p> : null}

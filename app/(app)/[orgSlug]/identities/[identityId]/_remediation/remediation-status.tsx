@@ -1,7 +1,7 @@
 import { Badge, type BadgeTone } from '@/components/ui/badge'
+import { REMEDIATION_TONES, toneOf } from '@/components/ui/tones'
 import type { RemediationDto } from './types'
 
-const TONE: Record<string, BadgeTone> = { pending: 'blue', applied: 'green', manual: 'amber', failed: 'red', canceled: 'gray' }
 const VERB: Record<string, string> = {
   revoke_grant: 'revoke',
   revoke_credential: 'revoke',
@@ -24,7 +24,7 @@ export function RemediationStatus({ r }: { r: RemediationDto | undefined }) {
   const title = [r.detail, r.instructions, r.lastError ? `Last error: ${r.lastError}` : null, `Justification: ${r.justification}`].filter(Boolean).join('\n')
   return (
     <span className="inline-flex flex-wrap items-center gap-1" data-testid="remediation-status" data-status={r.status}>
-      <Badge tone={r.status === 'pending' && r.job?.status === 'retrying' ? 'amber' : (TONE[r.status] ?? 'gray')} title={title}>{text}</Badge>
+      <Badge tone={r.status === 'pending' && r.job?.status === 'retrying' ? 'amber' : toneOf(REMEDIATION_TONES, r.status)} title={title}>{text}</Badge>
       {r.simulated && r.status === 'applied' ? <Badge tone="violet" title="Demo source: nothing was changed anywhere">simulated</Badge> : null}
       {r.status === 'failed' && r.lastError ? <span className="max-w-xs truncate text-xs text-rose-700" title={r.lastError}>{r.lastError}</span> : null}
     </span>
