@@ -5,7 +5,17 @@ const config = [
   ...nextVitals,
   ...nextTs,
   {
-    ignores: ['node_modules/**', '.next/**', '.next-*/**', 'lib/generated/**', '.tmp/**', 'test-results/**', 'playwright-report/**', 'next-env.d.ts', 'data/**'],
+    ignores: [
+      'node_modules/**',
+      '.next/**',
+      '.next-*/**',
+      'lib/generated/**',
+      '.tmp/**',
+      'test-results/**',
+      'playwright-report/**',
+      'next-env.d.ts',
+      'data/**',
+    ],
   },
   {
     rules: {

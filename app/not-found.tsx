@@ -6,7 +6,9 @@ export default function NotFound() {
       <p className="text-sm font-semibold text-indigo-600">404</p>
       <h1 className="mt-1 text-lg font-semibold">Not found</h1>
       <p className="mt-2 text-sm text-slate-600">It does not exist, or you do not have access to it.</p>
-      <Link href="/" className="mt-4 inline-block text-sm font-medium text-indigo-700 hover:underline">Go home</Link>
+      <Link href="/" className="mt-4 inline-block text-sm font-medium text-indigo-700 hover:underline">
+        Go home
+      </Link>
     </main>
   )
 }

@@ -16,7 +16,9 @@ export default async function Home() {
     <main className="mx-auto mt-24 max-w-md rounded-lg border border-slate-200 bg-white p-6 text-center shadow-sm">
       <h1 className="text-lg font-semibold">You are not a member of any organization yet</h1>
       <p className="mt-2 text-sm text-slate-600">Signed in as {user.email}. Ask an admin of your organization to add you.</p>
-      <div className="mt-4"><SignOutButton /></div>
+      <div className="mt-4">
+        <SignOutButton />
+      </div>
     </main>
   )
 }

@@ -25,7 +25,11 @@ const time = async <T>(fn: () => Promise<T>) => {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
 const org = await db.organization.findUniqueOrThrow({ where: { slug }, select: { id: true, slug: true, name: true } })
-const gov = await db.membership.findFirstOrThrow({ where: { orgId: org.id, role: { in: ['governance', 'admin'] }, status: 'active' }, orderBy: { role: 'desc' }, select: { role: true, user: { select: { id: true, name: true, email: true } } } })
+const gov = await db.membership.findFirstOrThrow({
+  where: { orgId: org.id, role: { in: ['governance', 'admin'] }, status: 'active' },
+  orderBy: { role: 'desc' },
+  select: { role: true, user: { select: { id: true, name: true, email: true } } },
+})
 const ctxOf = (user: { id: string; name: string; email: string }, role: 'admin' | 'governance' | 'member') => ({
   org: { id: org.id, slug: org.slug, name: org.name },
   user,
@@ -37,23 +41,39 @@ const identities = await db.identity.count({ where: { orgId: org.id, status: { n
 console.log(`bench/campaigns: ${fmt(identities)} identities in "${slug}" on ${url.startsWith('file:') ? 'SQLite' : 'PostgreSQL'}, ${type} review`)
 
 const input = campaignInputSchema.parse({
-  orgSlug: org.slug, name: `Bench ${new Date().toISOString()}`, type, scope: {}, fallbackReviewerId: gov.user.id,
-  dueAt: new Date(Date.now() + 30 * 86_400_000).toISOString(), defaultDecision: 'keep',
+  orgSlug: org.slug,
+  name: `Bench ${new Date().toISOString()}`,
+  type,
+  scope: {},
+  fallbackReviewerId: gov.user.id,
+  dueAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+  defaultDecision: 'keep',
 })
 const { campaign } = await createCampaign(ctx, input)
 const [queued, queueMs] = await time(() => launchCampaign(ctx, campaign.id))
 const [launched, launchMs] = await time(() => runLaunch(systemContext(org, { type: 'launch_campaign', id: null }), campaign.id, async () => {}))
 if (launched.items === undefined || launched.fallback === undefined) throw new Error(`launch skipped: ${JSON.stringify(launched)}`)
 console.log(`  launch request (checks + count + enqueue):     ${fmt(queueMs)} ms (${fmt(queued.expectedItems)} items expected)`)
-console.log(`  launch job (snapshot into review items):       ${(launchMs / 1000).toFixed(1)} s — ${fmt(launched.items)} items, ${fmt(launched.items / (launchMs / 1000))} items/s, ${fmt(launched.fallback)} to the fallback reviewer`)
+console.log(
+  `  launch job (snapshot into review items):       ${(launchMs / 1000).toFixed(1)} s — ${fmt(launched.items)} items, ${fmt(launched.items / (launchMs / 1000))} items/s, ${fmt(launched.fallback)} to the fallback reviewer`,
+)
 
 // The busiest reviewer's "My reviews" page: the server work the page does (list + count + campaign chips + mark viewed).
-const top = await db.reviewItem.groupBy({ by: ['reviewerId'], where: { campaignId: campaign.id }, _count: { _all: true }, orderBy: { _count: { reviewerId: 'desc' } }, take: 1 })
+const top = await db.reviewItem.groupBy({
+  by: ['reviewerId'],
+  where: { campaignId: campaign.id },
+  _count: { _all: true },
+  orderBy: { _count: { reviewerId: 'desc' } },
+  take: 1,
+})
 const reviewer = await db.user.findUniqueOrThrow({ where: { id: top[0].reviewerId! }, select: { id: true, name: true, email: true } })
 const rctx = ctxOf(reviewer, 'member')
 const page = async (p: Record<string, string>) => {
   const list = await listMyReviewItems(rctx, reviewListSchema.parse(p))
-  await markViewed(rctx, list.rows.map((r) => r.id))
+  await markViewed(
+    rctx,
+    list.rows.map((r) => r.id),
+  )
   return list
 }
 const views: [string, Record<string, string>][] = [
@@ -78,7 +98,9 @@ const statRuns: number[] = []
 for (let i = 0; i < 3; i++) statRuns.push((await time(() => campaignStats(ctx, campaign.id)))[1])
 console.log(`  campaign statistics (progress, reviewers, rubber-stamp): median ${fmt(median(statRuns))} ms`)
 
-const [bulk, bulkMs] = await time(() => bulkDecide(rctx, { orgSlug: org.slug, filter: { campaign: campaign.id, state: 'open', rec: 'keep' }, decision: 'accept', justification: null }))
+const [bulk, bulkMs] = await time(() =>
+  bulkDecide(rctx, { orgSlug: org.slug, filter: { campaign: campaign.id, state: 'open', rec: 'keep' }, decision: 'accept', justification: null }),
+)
 console.log(`  bulk "accept recommendations" on every matching item: ${(bulkMs / 1000).toFixed(1)} s for ${fmt(bulk.decided)} items`)
 
 await requestClose(ctx, campaign.id)

@@ -23,15 +23,25 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 const org = await db.organization.findUniqueOrThrow({ where: { slug }, select: { id: true, slug: true, name: true, settings: true } })
 const settings = parseOrgSettings(org.settings)
-const admin = await db.membership.findFirstOrThrow({ where: { orgId: org.id, role: 'admin', status: 'active' }, select: { user: { select: { id: true, name: true, email: true } } } })
-const ctx = { org: { id: org.id, slug: org.slug, name: org.name }, user: admin.user, role: 'admin' as const, actor: { type: 'user' as const, id: admin.user.id, label: admin.user.email } }
+const admin = await db.membership.findFirstOrThrow({
+  where: { orgId: org.id, role: 'admin', status: 'active' },
+  select: { user: { select: { id: true, name: true, email: true } } },
+})
+const ctx = {
+  org: { id: org.id, slug: org.slug, name: org.name },
+  user: admin.user,
+  role: 'admin' as const,
+  actor: { type: 'user' as const, id: admin.user.id, label: admin.user.email },
+}
 const identities = await db.identity.count({ where: { orgId: org.id } })
 console.log(`bench/findings: ${fmt(identities)} identities in "${slug}" on ${url.startsWith('file:') ? 'SQLite' : 'PostgreSQL'}`)
 
 const w = await openDriverSql(url, { load: true })
 const [raw, rawMs] = await time(() => recomputeOrg(w, org.id, settings))
 await w.close()
-console.log(`  findings recompute (bulk driver, as the seeder):  ${(rawMs / 1000).toFixed(1)} s — ${fmt(identities / (rawMs / 1000))} identities/s, ${raw.batches} batches, ${fmt(raw.open)} open findings`)
+console.log(
+  `  findings recompute (bulk driver, as the seeder):  ${(rawMs / 1000).toFixed(1)} s — ${fmt(identities / (rawMs / 1000))} identities/s, ${raw.batches} batches, ${fmt(raw.open)} open findings`,
+)
 
 if (!args.includes('--skip-prisma')) {
   const [, prismaMs] = await time(() => recomputeOrg(prismaSql(), org.id, settings))
@@ -45,5 +55,7 @@ console.log(`  metrics snapshot (live aggregate, the job):       ${fmt(metricsMs
 const runs: number[] = []
 for (let i = 0; i < 7; i++) runs.push((await time(() => getDashboard(ctx, 90)))[1])
 const [d] = await time(() => getDashboard(ctx, 365))
-console.log(`  dashboard server data (getDashboard, 90 days):    median ${fmt(median(runs))} ms, first ${fmt(runs[0])} ms (${d.live ? 'live' : 'from snapshot'}, ${d.trend.length} trend days at 365)`)
+console.log(
+  `  dashboard server data (getDashboard, 90 days):    median ${fmt(median(runs))} ms, first ${fmt(runs[0])} ms (${d.live ? 'live' : 'from snapshot'}, ${d.trend.length} trend days at 365)`,
+)
 await db.$disconnect()

@@ -20,15 +20,20 @@ async function writeCsv() {
   if (fs.existsSync(file) && process.env.IMPORT_BENCH_REGENERATE !== '1') return
   fs.mkdirSync(path.dirname(file), { recursive: true })
   const out = fs.createWriteStream(file)
-  out.write('name,external_id,kind,environment,owner_email,created_at,last_used_at,credential_kind,credential_id,credential_created_at,credential_expires_at,resource,permission,privileged,tags\n')
+  out.write(
+    'name,external_id,kind,environment,owner_email,created_at,last_used_at,credential_kind,credential_id,credential_created_at,credential_expires_at,resource,permission,privileged,tags\n',
+  )
   const day = (n: number) => new Date(Date.UTC(2025, 10, 1) - n * 86_400_000).toISOString().slice(0, 10)
   let buf = ''
   for (let i = 0; i < rows; i++) {
     const kind = KINDS[i % KINDS.length]
     const res = `resource-${i % 500}`
     const perm = ['read', 'write', 'admin'][i % 3]
-    buf += `svc-${i}${i % 7 === 0 ? ' "quoted, name"' : ''},ext-${i},${kind},${ENVS[i % 4]},,${day(400 + (i % 900))},${i % 5 ? day(i % 120) : ''},${CRED[i % 5]},cred-${i},${day(300 + (i % 600))},${i % 4 ? '' : day(-(i % 365))},${res},${perm},${perm === 'admin'},${i % 10 ? '' : `team=t${i % 40};app=a${i % 90}`}\n`
-      .replace(/^svc-(\d+) "quoted, name"/, '"svc-$1 ""quoted, name"""')
+    buf +=
+      `svc-${i}${i % 7 === 0 ? ' "quoted, name"' : ''},ext-${i},${kind},${ENVS[i % 4]},,${day(400 + (i % 900))},${i % 5 ? day(i % 120) : ''},${CRED[i % 5]},cred-${i},${day(300 + (i % 600))},${i % 4 ? '' : day(-(i % 365))},${res},${perm},${perm === 'admin'},${i % 10 ? '' : `team=t${i % 40};app=a${i % 90}`}\n`.replace(
+        /^svc-(\d+) "quoted, name"/,
+        '"svc-$1 ""quoted, name"""',
+      )
     if (buf.length > 1 << 20) {
       if (!out.write(buf)) await once(out, 'drain')
       buf = ''
@@ -60,7 +65,9 @@ async function main() {
       peak = Math.max(peak, process.memoryUsage().rss)
       if (performance.now() - last > 10_000) {
         last = performance.now()
-        console.error(`imports bench: ${p.processed} records, ${Math.round(p.processed / 3 / ((last - start) / 1000))} rows/s, rss ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB`)
+        console.error(
+          `imports bench: ${p.processed} records, ${Math.round(p.processed / 3 / ((last - start) / 1000))} rows/s, rss ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB`,
+        )
       }
     },
   })
@@ -68,7 +75,8 @@ async function main() {
   clearInterval(sample)
   // Re-import of the same file: the diff finds everything unchanged (IMPORT_BENCH_REIMPORT=0 skips it).
   const again0 = performance.now()
-  const again = process.env.IMPORT_BENCH_REIMPORT === '0' ? null : await applyDiscovery(system, source.id, readImportFile('generic_csv', file), { mode: 'full' })
+  const again =
+    process.env.IMPORT_BENCH_REIMPORT === '0' ? null : await applyDiscovery(system, source.id, readImportFile('generic_csv', file), { mode: 'full' })
   const againSeconds = (performance.now() - again0) / 1000
   peak = Math.max(peak, process.memoryUsage().rss)
   const out = {
@@ -81,7 +89,9 @@ async function main() {
     credentials: result.credentials.added,
     grants: result.grants.added,
     errors: result.errors,
-    ...(again ? { reimportSeconds: Number(againSeconds.toFixed(1)), reimportRowsPerSecond: Math.round(rows / againSeconds), reimportUnchanged: again.unchanged } : {}),
+    ...(again
+      ? { reimportSeconds: Number(againSeconds.toFixed(1)), reimportRowsPerSecond: Math.round(rows / againSeconds), reimportUnchanged: again.unchanged }
+      : {}),
     cpuSeconds: Number(((process.cpuUsage().user + process.cpuUsage().system) / 1e6).toFixed(1)),
     peakRssMiB: Math.round(peak / 2 ** 20),
   }

@@ -18,9 +18,15 @@ if (!url) throw new Error('Set DATABASE_URL to a seeded database')
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
 
 const org = await db.organization.findUniqueOrThrow({ where: { slug }, select: { id: true, slug: true, name: true } })
-const admin = await db.membership.findFirstOrThrow({ where: { orgId: org.id, role: 'admin', status: 'active' }, select: { user: { select: { id: true, name: true, email: true } } } })
+const admin = await db.membership.findFirstOrThrow({
+  where: { orgId: org.id, role: 'admin', status: 'active' },
+  select: { user: { select: { id: true, name: true, email: true } } },
+})
 // The member who owns the fewest identities, so re-running the bench still changes (nearly) every row.
-const members = await db.membership.findMany({ where: { orgId: org.id, role: 'member', status: 'active', user: { active: true } }, select: { user: { select: { id: true, email: true } } } })
+const members = await db.membership.findMany({
+  where: { orgId: org.id, role: 'member', status: 'active', user: { active: true } },
+  select: { user: { select: { id: true, email: true } } },
+})
 const owned = new Map((await db.identity.groupBy({ by: ['ownerId'], where: { orgId: org.id }, _count: { _all: true } })).map((g) => [g.ownerId, g._count._all]))
 const target = members.sort((a, b) => (owned.get(a.user.id) ?? 0) - (owned.get(b.user.id) ?? 0))[0]
 const ctx = { org, user: admin.user, role: 'admin' as const, actor: { type: 'user' as const, id: admin.user.id, label: admin.user.email } }
@@ -30,7 +36,11 @@ console.log(`bench/ownership: ${fmt(identities)} identities in "${slug}" on ${en
 
 // The request: validate, count the filter, enqueue the job with its audit row.
 let t = performance.now()
-const { jobId, matching } = await startBulkAssignByFilter(ctx, { filter: {}, fields: { ownerId: target.user.id }, requestId: `bench-${randomBytes(6).toString('hex')}` })
+const { jobId, matching } = await startBulkAssignByFilter(ctx, {
+  filter: {},
+  fields: { ownerId: target.user.id },
+  requestId: `bench-${randomBytes(6).toString('hex')}`,
+})
 const requestMs = performance.now() - t
 // Run exactly this job (other queued jobs in the database are left alone).
 await db.job.update({ where: { id: jobId }, data: { runAt: new Date(0) } })
@@ -43,7 +53,9 @@ const done = await db.job.findUniqueOrThrow({ where: { id: jobId }, select: { re
 const result = JSON.parse(done.result ?? '{}') as { scanned?: number; changed?: number }
 const audits = await db.auditEvent.count({ where: { orgId: org.id, action: 'identity.assign-owner', details: { contains: jobId } } })
 console.log(`  request (count + enqueue):       ${fmt(requestMs)} ms for ${fmt(matching)} matching`)
-console.log(`  bulk_assign job:                 ${(jobMs / 1000).toFixed(1)} s (${outcome}) — ${fmt((result.scanned ?? 0) / (jobMs / 1000))} identities/s, ${fmt(result.changed ?? 0)} changed, ${fmt(audits)} audit rows${done.lastError ? `, error: ${done.lastError}` : ''}`)
+console.log(
+  `  bulk_assign job:                 ${(jobMs / 1000).toFixed(1)} s (${outcome}) — ${fmt((result.scanned ?? 0) / (jobMs / 1000))} identities/s, ${fmt(result.changed ?? 0)} changed, ${fmt(audits)} audit rows${done.lastError ? `, error: ${done.lastError}` : ''}`,
+)
 
 // The raw database doing only the data change (no audit, no batches), back to "unowned" and again to the member.
 const w = await openDriverSql(url, { load: true })
@@ -55,4 +67,16 @@ await w.close()
 console.log(`  raw UPDATE of the same rows:     ${fmt(rawMs)} ms (one statement, no audit)`)
 
 await db.$disconnect()
-console.log(JSON.stringify({ engine, identities, matching, requestMs: Math.round(requestMs), jobSeconds: +(jobMs / 1000).toFixed(2), identitiesPerSecond: Math.round((result.scanned ?? 0) / (jobMs / 1000)), changed: result.changed ?? 0, auditRows: audits, rawUpdateMs: Math.round(rawMs) }))
+console.log(
+  JSON.stringify({
+    engine,
+    identities,
+    matching,
+    requestMs: Math.round(requestMs),
+    jobSeconds: +(jobMs / 1000).toFixed(2),
+    identitiesPerSecond: Math.round((result.scanned ?? 0) / (jobMs / 1000)),
+    changed: result.changed ?? 0,
+    auditRows: audits,
+    rawUpdateMs: Math.round(rawMs),
+  }),
+)

@@ -39,7 +39,15 @@ function appRoutes(): string[] {
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
       const p = path.join(dir, e.name)
       if (e.isDirectory()) walk(p)
-      else if (e.name === 'page.tsx') out.push('/' + path.relative(path.join(root, 'app'), dir).split(path.sep).filter((s) => !/^\(.*\)$/.test(s)).join('/'))
+      else if (e.name === 'page.tsx')
+        out.push(
+          '/' +
+            path
+              .relative(path.join(root, 'app'), dir)
+              .split(path.sep)
+              .filter((s) => !/^\(.*\)$/.test(s))
+              .join('/'),
+        )
     }
   }
   walk(path.join(root, 'app'))
@@ -63,7 +71,11 @@ async function ensureSeeded(raw: Raw) {
   if (org && Math.abs(n - scale) <= scale * 0.02) return log(`reusing the seeded organization (${n} identities, ${engine})`)
   log(`seeding ${scale} identities into ${engine} (this takes a while at 1,000,000)…`)
   const t = performance.now()
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/seed.ts', '--identities', String(scale), '--reset'], { cwd: root, env: { ...process.env, DATABASE_URL: dbUrl }, stdio: 'inherit' })
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/seed.ts', '--identities', String(scale), '--reset'], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: dbUrl },
+    stdio: 'inherit',
+  })
   if (r.status !== 0) throw new Error('seeding failed')
   log(`seeded in ${((performance.now() - t) / 1000).toFixed(1)} s`)
 }
@@ -118,7 +130,11 @@ async function signIn(email: string): Promise<string> {
   if (!/session-token/.test(cookie)) throw new Error(`could not sign in as ${email} (is it a seeded demo person?)`)
   return cookie
 }
-const cookiesOf = (res: Response) => res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ')
+const cookiesOf = (res: Response) =>
+  res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ')
 
 /** Posts a server action the way Next's client does (the id comes from the build's manifest). */
 async function callAction(cookie: string, page: string, file: string, name: string, input: unknown) {
@@ -142,7 +158,10 @@ async function callAction(cookie: string, page: string, file: string, name: stri
 
 /** A review campaign of about min(scale, 100,000) items, launched through the app (its job runs in the worker). */
 async function ensureCampaign(raw: Raw, orgId: string, cookie: string): Promise<{ id: string; launchSeconds: number | null }> {
-  const existing = await raw.one<{ id: string } | undefined>(`SELECT "id" FROM "Campaign" WHERE "orgId" = ? AND "name" = 'Bench review' AND "status" = 'active'`, [orgId])
+  const existing = await raw.one<{ id: string } | undefined>(
+    `SELECT "id" FROM "Campaign" WHERE "orgId" = ? AND "name" = 'Bench review' AND "status" = 'active'`,
+    [orgId],
+  )
   if (existing) return { id: existing.id, launchSeconds: null }
   const target = Math.min(scale, 100_000)
   // Whole sources, largest first, until the population reaches the target without overshooting it much.
@@ -163,7 +182,13 @@ async function ensureCampaign(raw: Raw, orgId: string, cookie: string): Promise<
   const t = performance.now()
   const due = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10)
   const r = (await callAction(cookie, '/acme/campaigns/new', 'lib/campaigns/actions.ts', 'createCampaignAction', {
-    orgSlug: 'acme', name: 'Bench review', type: 'identity', scope: { source: picked.join(',') }, fallbackReviewerId: gov.id, dueAt: due, launch: true,
+    orgSlug: 'acme',
+    name: 'Bench review',
+    type: 'identity',
+    scope: { source: picked.join(',') },
+    fallbackReviewerId: gov.id,
+    dueAt: due,
+    launch: true,
   })) as { id: string }
   for (;;) {
     const c = await raw.one<{ status: string; itemCount: number }>(`SELECT "status", "itemCount" FROM "Campaign" WHERE "id" = ?`, [r.id])
@@ -244,10 +269,20 @@ async function main() {
     )
     cookies.owner = await signIn(owner.email)
     cookies.reviewer = await signIn(reviewer.email)
-    const most = await raw.one<{ id: string; grantCount: number }>(`SELECT "id", "grantCount" FROM "Identity" WHERE "orgId" = ? ORDER BY "grantCount" DESC LIMIT 1`, [org.id])
+    const most = await raw.one<{ id: string; grantCount: number }>(
+      `SELECT "id", "grantCount" FROM "Identity" WHERE "orgId" = ? ORDER BY "grantCount" DESC LIMIT 1`,
+      [org.id],
+    )
     const typical = await raw.one<{ id: string }>(`SELECT "id" FROM "Identity" WHERE "orgId" = ? AND "grantCount" = 5 LIMIT 1`, [org.id]).catch(() => most)
 
-    const pages = definePages({ orgId: org.id, campaignId: campaign.id, most: most.id, typical: typical?.id ?? most.id, ownerEmail: owner.email, reviewerEmail: reviewer.email })
+    const pages = definePages({
+      orgId: org.id,
+      campaignId: campaign.id,
+      most: most.id,
+      typical: typical?.id ?? most.id,
+      ownerEmail: owner.email,
+      reviewerEmail: reviewer.email,
+    })
     const covered = new Set(pages.map((p) => p.route))
     const missing = routes.filter((r) => !covered.has(r) && !(r in NOT_MEASURED))
     if (missing.length) {
@@ -265,15 +300,39 @@ async function main() {
       await timeRaw(raw, p.raw)
       for (let i = 0; i < runs; i++) rawTimes.push(await timeRaw(raw, p.raw))
       const row = {
-        page: p.name, url: p.url, as: p.as,
-        ttfbP50: pct(times.map((t) => t.ttfb), 50), ttfbP95: pct(times.map((t) => t.ttfb), 95),
-        totalP50: pct(times.map((t) => t.total), 50), totalP95: pct(times.map((t) => t.total), 95),
-        kb: Math.round(times[0].bytes / 1024), rawP50: pct(rawTimes, 50),
+        page: p.name,
+        url: p.url,
+        as: p.as,
+        ttfbP50: pct(
+          times.map((t) => t.ttfb),
+          50,
+        ),
+        ttfbP95: pct(
+          times.map((t) => t.ttfb),
+          95,
+        ),
+        totalP50: pct(
+          times.map((t) => t.total),
+          50,
+        ),
+        totalP95: pct(
+          times.map((t) => t.total),
+          95,
+        ),
+        kb: Math.round(times[0].bytes / 1024),
+        rawP50: pct(rawTimes, 50),
       }
       results.push(row)
-      log(`${p.name.padEnd(44)} total p50 ${row.totalP50.toFixed(0).padStart(6)} ms  p95 ${row.totalP95.toFixed(0).padStart(6)} ms  ttfb p50 ${row.ttfbP50.toFixed(0).padStart(5)} ms  raw ${row.rawP50.toFixed(1)} ms`)
+      log(
+        `${p.name.padEnd(44)} total p50 ${row.totalP50.toFixed(0).padStart(6)} ms  p95 ${row.totalP95.toFixed(0).padStart(6)} ms  ttfb p50 ${row.ttfbP50.toFixed(0).padStart(5)} ms  raw ${row.rawP50.toFixed(1)} ms`,
+      )
     }
-    writeResults(results, { campaignLaunchSeconds: campaign.launchSeconds, owner: `${owner.email} (${owner.n} identities)`, reviewer: `${reviewer.email} (${reviewer.n} items)`, mostGrants: most.grantCount })
+    writeResults(results, {
+      campaignLaunchSeconds: campaign.launchSeconds,
+      owner: `${owner.email} (${owner.n} identities)`,
+      reviewer: `${reviewer.email} (${reviewer.n} items)`,
+      mostGrants: most.grantCount,
+    })
   } finally {
     await raw.close()
     stop()
@@ -283,70 +342,167 @@ async function main() {
 function definePages(x: { orgId: string; campaignId: string; most: string; typical: string; ownerEmail: string; reviewerEmail: string }): Page[] {
   const o = x.orgId
   const page = (name: string, route: string, url: string, as: Role, rawFn: (r: Raw) => Promise<unknown>): Page => ({ name, route, url, as, raw: rawFn })
-  const inv = (where: string, order = `"riskScore" DESC, "id"`, offset = 0, params: unknown[] = []) => async (r: Raw) => {
-    await r.all(`SELECT "id", "name", "kind", "environment", "status", "lastUsedAt", "riskScore" FROM "Identity" WHERE "orgId" = ? AND "status" <> 'deleted' ${where} ORDER BY ${order} LIMIT 50 OFFSET ${offset}`, [o, ...params])
-    await r.one(`SELECT COUNT(*) AS n FROM "Identity" WHERE "orgId" = ? AND "status" <> 'deleted' ${where}`, [o, ...params])
-  }
+  const inv =
+    (where: string, order = `"riskScore" DESC, "id"`, offset = 0, params: unknown[] = []) =>
+    async (r: Raw) => {
+      await r.all(
+        `SELECT "id", "name", "kind", "environment", "status", "lastUsedAt", "riskScore" FROM "Identity" WHERE "orgId" = ? AND "status" <> 'deleted' ${where} ORDER BY ${order} LIMIT 50 OFFSET ${offset}`,
+        [o, ...params],
+      )
+      await r.one(`SELECT COUNT(*) AS n FROM "Identity" WHERE "orgId" = ? AND "status" <> 'deleted' ${where}`, [o, ...params])
+    }
   const yearAgo = new Date(Date.now() - 365 * 86_400_000)
   const dormantCut = new Date(Date.now() - 90 * 86_400_000)
-  const findingIn = (code: string) => `AND EXISTS (SELECT 1 FROM "Finding" f WHERE f."identityId" = "Identity"."id" AND f."orgId" = '${o}' AND f."status" = 'open' AND f."owaspCode" = '${code}')`
+  const findingIn = (code: string) =>
+    `AND EXISTS (SELECT 1 FROM "Finding" f WHERE f."identityId" = "Identity"."id" AND f."orgId" = '${o}' AND f."status" = 'open' AND f."owaspCode" = '${code}')`
   return [
     page('sign-in', '/sign-in', '/sign-in', 'member', async (r) => r.all(`SELECT "email" FROM "User" WHERE "demo" = ? LIMIT 10`, [true])),
-    page('dashboard', '/[orgSlug]', '/acme', 'governance', async (r) => r.one(`SELECT "metrics" FROM "MetricSnapshot" WHERE "orgId" = ? ORDER BY "day" DESC LIMIT 1`, [o])),
+    page('dashboard', '/[orgSlug]', '/acme', 'governance', async (r) =>
+      r.one(`SELECT "metrics" FROM "MetricSnapshot" WHERE "orgId" = ? ORDER BY "day" DESC LIMIT 1`, [o]),
+    ),
     page('inventory, default view', '/[orgSlug]/identities', '/acme/identities', 'governance', inv('')),
-    page('inventory, kind = service account', '/[orgSlug]/identities', '/acme/identities?kind=service_account', 'governance', inv(`AND "kind" = 'service_account'`)),
+    page(
+      'inventory, kind = service account',
+      '/[orgSlug]/identities',
+      '/acme/identities?kind=service_account',
+      'governance',
+      inv(`AND "kind" = 'service_account'`),
+    ),
     page('inventory, production', '/[orgSlug]/identities', '/acme/identities?env=production', 'governance', inv(`AND "environment" = 'production'`)),
-    page('inventory, unowned + privileged', '/[orgSlug]/identities', '/acme/identities?owner=unowned&privileged=yes', 'governance', inv(`AND "ownerId" IS NULL AND "privileged" = ?`, undefined, 0, [true])),
-    page('inventory, dormant', '/[orgSlug]/identities', '/acme/identities?dormant=yes', 'governance', inv(`AND ("lastUsedAt" IS NULL OR "lastUsedAt" < ?)`, undefined, 0, [dormantCut])),
-    page('inventory, secret older than a year', '/[orgSlug]/identities', '/acme/identities?credAge=365', 'governance', inv(`AND "oldestSecretAt" < ?`, undefined, 0, [yearAgo])),
+    page(
+      'inventory, unowned + privileged',
+      '/[orgSlug]/identities',
+      '/acme/identities?owner=unowned&privileged=yes',
+      'governance',
+      inv(`AND "ownerId" IS NULL AND "privileged" = ?`, undefined, 0, [true]),
+    ),
+    page(
+      'inventory, dormant',
+      '/[orgSlug]/identities',
+      '/acme/identities?dormant=yes',
+      'governance',
+      inv(`AND ("lastUsedAt" IS NULL OR "lastUsedAt" < ?)`, undefined, 0, [dormantCut]),
+    ),
+    page(
+      'inventory, secret older than a year',
+      '/[orgSlug]/identities',
+      '/acme/identities?credAge=365',
+      'governance',
+      inv(`AND "oldestSecretAt" < ?`, undefined, 0, [yearAgo]),
+    ),
     page('inventory, high risk', '/[orgSlug]/identities', '/acme/identities?risk=high', 'governance', inv(`AND "riskScore" >= 70`)),
     page('inventory, finding NHI5', '/[orgSlug]/identities', '/acme/identities?finding=NHI5', 'governance', inv(findingIn('NHI5'))),
     page('inventory, finding NHI1', '/[orgSlug]/identities', '/acme/identities?finding=NHI1', 'governance', inv(findingIn('NHI1'))),
-    page('inventory, search "payments"', '/[orgSlug]/identities', '/acme/identities?q=payments', 'governance', inv(`AND "searchText" LIKE ?`, undefined, 0, ['%payments%'])),
-    page('inventory, sort by name, page 200', '/[orgSlug]/identities', '/acme/identities?sort=name&dir=asc&page=200', 'governance', inv('', `"name", "id"`, 199 * 50)),
-    page('inventory, sort by last used', '/[orgSlug]/identities', '/acme/identities?sort=lastUsedAt&dir=desc', 'governance', inv('', `"lastUsedAt" DESC, "id"`)),
-    page('inventory, sort by secret age', '/[orgSlug]/identities', '/acme/identities?sort=oldestSecretAt&dir=asc', 'governance', inv('', `"oldestSecretAt", "id"`)),
+    page(
+      'inventory, search "payments"',
+      '/[orgSlug]/identities',
+      '/acme/identities?q=payments',
+      'governance',
+      inv(`AND "searchText" LIKE ?`, undefined, 0, ['%payments%']),
+    ),
+    page(
+      'inventory, sort by name, page 200',
+      '/[orgSlug]/identities',
+      '/acme/identities?sort=name&dir=asc&page=200',
+      'governance',
+      inv('', `"name", "id"`, 199 * 50),
+    ),
+    page(
+      'inventory, sort by last used',
+      '/[orgSlug]/identities',
+      '/acme/identities?sort=lastUsedAt&dir=desc',
+      'governance',
+      inv('', `"lastUsedAt" DESC, "id"`),
+    ),
+    page(
+      'inventory, sort by secret age',
+      '/[orgSlug]/identities',
+      '/acme/identities?sort=oldestSecretAt&dir=asc',
+      'governance',
+      inv('', `"oldestSecretAt", "id"`),
+    ),
     page('inventory, deep page (2,000)', '/[orgSlug]/identities', '/acme/identities?page=2000', 'governance', inv('', undefined, 1999 * 50)),
     page('inventory as member', '/[orgSlug]/identities', '/acme/identities', 'member', inv('')),
     page('identity with the most grants', '/[orgSlug]/identities/[identityId]', `/acme/identities/${x.most}`, 'governance', async (r) => {
       await r.one(`SELECT * FROM "Identity" WHERE "id" = ? AND "orgId" = ?`, [x.most, o])
-      await r.all(`SELECT g."id", e."name" FROM "Grant" g JOIN "Entitlement" e ON e."id" = g."entitlementId" WHERE g."identityId" = ? AND g."orgId" = ? ORDER BY g."privileged" DESC, g."createdAt" DESC LIMIT 500`, [x.most, o])
+      await r.all(
+        `SELECT g."id", e."name" FROM "Grant" g JOIN "Entitlement" e ON e."id" = g."entitlementId" WHERE g."identityId" = ? AND g."orgId" = ? ORDER BY g."privileged" DESC, g."createdAt" DESC LIMIT 500`,
+        [x.most, o],
+      )
       await r.all(`SELECT * FROM "Credential" WHERE "identityId" = ? ORDER BY "createdAt" DESC LIMIT 100`, [x.most])
     }),
     page('identity, typical', '/[orgSlug]/identities/[identityId]', `/acme/identities/${x.typical}`, 'member', async (r) => {
       await r.one(`SELECT * FROM "Identity" WHERE "id" = ? AND "orgId" = ?`, [x.typical, o])
-      await r.all(`SELECT g."id", e."name" FROM "Grant" g JOIN "Entitlement" e ON e."id" = g."entitlementId" WHERE g."identityId" = ? AND g."orgId" = ? ORDER BY g."privileged" DESC, g."createdAt" DESC LIMIT 500`, [x.typical, o])
+      await r.all(
+        `SELECT g."id", e."name" FROM "Grant" g JOIN "Entitlement" e ON e."id" = g."entitlementId" WHERE g."identityId" = ? AND g."orgId" = ? ORDER BY g."privileged" DESC, g."createdAt" DESC LIMIT 500`,
+        [x.typical, o],
+      )
     }),
     ...(['governance', 'member', 'auditor', 'owner'] as const).map((as) =>
       page(`My identities as ${as === 'owner' ? `the busiest owner (${x.ownerEmail})` : as}`, '/[orgSlug]/my', '/acme/my', as, async (r) => {
-        await r.all(`SELECT i."id" FROM "Identity" i JOIN "User" u ON u."id" = i."ownerId" WHERE i."orgId" = ? AND u."email" = ? AND i."status" <> 'deleted' ORDER BY i."riskScore" DESC LIMIT 50`, [o, as === 'owner' ? x.ownerEmail : 'mo@acme.example'])
+        await r.all(
+          `SELECT i."id" FROM "Identity" i JOIN "User" u ON u."id" = i."ownerId" WHERE i."orgId" = ? AND u."email" = ? AND i."status" <> 'deleted' ORDER BY i."riskScore" DESC LIMIT 50`,
+          [o, as === 'owner' ? x.ownerEmail : 'mo@acme.example'],
+        )
       }),
     ),
     page(`My reviews as the busiest reviewer (${x.reviewerEmail})`, '/[orgSlug]/reviews', '/acme/reviews', 'reviewer', async (r) => {
-      await r.all(`SELECT r."id" FROM "ReviewItem" r JOIN "User" u ON u."id" = r."reviewerId" WHERE r."orgId" = ? AND u."email" = ? AND r."status" = 'pending' ORDER BY r."identityName", r."id" LIMIT 50`, [o, x.reviewerEmail])
-      await r.one(`SELECT COUNT(*) AS n FROM "ReviewItem" r JOIN "User" u ON u."id" = r."reviewerId" WHERE r."orgId" = ? AND u."email" = ? AND r."status" = 'pending'`, [o, x.reviewerEmail])
+      await r.all(
+        `SELECT r."id" FROM "ReviewItem" r JOIN "User" u ON u."id" = r."reviewerId" WHERE r."orgId" = ? AND u."email" = ? AND r."status" = 'pending' ORDER BY r."identityName", r."id" LIMIT 50`,
+        [o, x.reviewerEmail],
+      )
+      await r.one(
+        `SELECT COUNT(*) AS n FROM "ReviewItem" r JOIN "User" u ON u."id" = r."reviewerId" WHERE r."orgId" = ? AND u."email" = ? AND r."status" = 'pending'`,
+        [o, x.reviewerEmail],
+      )
     }),
-    page('campaigns', '/[orgSlug]/campaigns', '/acme/campaigns', 'governance', async (r) => r.all(`SELECT * FROM "Campaign" WHERE "orgId" = ? ORDER BY "createdAt" DESC LIMIT 50`, [o])),
+    page('campaigns', '/[orgSlug]/campaigns', '/acme/campaigns', 'governance', async (r) =>
+      r.all(`SELECT * FROM "Campaign" WHERE "orgId" = ? ORDER BY "createdAt" DESC LIMIT 50`, [o]),
+    ),
     page('campaign page with statistics', '/[orgSlug]/campaigns/[campaignId]', `/acme/campaigns/${x.campaignId}`, 'governance', async (r) => {
       await r.all(`SELECT "reviewerId", "status", COUNT(*) AS n FROM "ReviewItem" WHERE "campaignId" = ? GROUP BY "reviewerId", "status"`, [x.campaignId])
       await r.all(`SELECT * FROM "ReviewItem" WHERE "campaignId" = ? ORDER BY "identityName" LIMIT 50`, [x.campaignId])
     }),
-    page('new campaign form', '/[orgSlug]/campaigns/new', '/acme/campaigns/new', 'governance', async (r) => r.all(`SELECT "userId" FROM "Membership" WHERE "orgId" = ?`, [o])),
+    page('new campaign form', '/[orgSlug]/campaigns/new', '/acme/campaigns/new', 'governance', async (r) =>
+      r.all(`SELECT "userId" FROM "Membership" WHERE "orgId" = ?`, [o]),
+    ),
     page('findings', '/[orgSlug]/findings', '/acme/findings', 'governance', async (r) => {
       await r.all(`SELECT f."id" FROM "Finding" f WHERE f."orgId" = ? AND f."status" = 'open' ORDER BY f."severityRank", f."id" LIMIT 50`, [o])
       await r.one(`SELECT COUNT(*) AS n FROM "Finding" WHERE "orgId" = ? AND "status" = 'open'`, [o])
     }),
     page('findings, critical in production', '/[orgSlug]/findings', '/acme/findings?severity=critical&env=production', 'governance', async (r) =>
-      r.all(`SELECT f."id" FROM "Finding" f JOIN "Identity" i ON i."id" = f."identityId" WHERE f."orgId" = ? AND f."status" = 'open' AND f."severity" = 'critical' AND i."environment" = 'production' LIMIT 50`, [o])),
-    page('audit log', '/[orgSlug]/audit', '/acme/audit', 'auditor', async (r) => r.all(`SELECT * FROM "AuditEvent" WHERE "orgId" = ? ORDER BY "seq" DESC LIMIT 50`, [o])),
-    page('audit log, decisions only', '/[orgSlug]/audit', '/acme/audit?action=review', 'auditor', async (r) => r.all(`SELECT * FROM "AuditEvent" WHERE "orgId" = ? AND "action" LIKE 'review%' ORDER BY "seq" DESC LIMIT 50`, [o])),
-    page('jobs', '/[orgSlug]/jobs', '/acme/jobs', 'governance', async (r) => r.all(`SELECT * FROM "Job" WHERE "orgId" = ? ORDER BY "createdAt" DESC LIMIT 50`, [o])),
-    page('sources', '/[orgSlug]/sources', '/acme/sources', 'governance', async (r) => r.all(`SELECT "sourceId", COUNT(*) FROM "Identity" WHERE "orgId" = ? GROUP BY "sourceId"`, [o])),
-    page('import a file', '/[orgSlug]/sources/import', '/acme/sources/import', 'governance', async (r) => r.all(`SELECT * FROM "Source" WHERE "orgId" = ?`, [o])),
-    page('settings (members)', '/[orgSlug]/settings', '/acme/settings', 'admin', async (r) => r.all(`SELECT "ownerId", COUNT(*) FROM "Identity" WHERE "orgId" = ? GROUP BY "ownerId"`, [o])),
-    page('posture settings', '/[orgSlug]/settings/posture', '/acme/settings/posture', 'admin', async (r) => r.one(`SELECT "settings" FROM "Organization" WHERE "id" = ?`, [o])),
-    page('inbox', '/[orgSlug]/inbox', '/acme/inbox', 'member', async (r) => r.all(`SELECT * FROM "Notification" WHERE "orgId" = ? ORDER BY "createdAt" DESC LIMIT 50`, [o])),
-    page('owner requests', '/[orgSlug]/requests', '/acme/requests', 'governance', async (r) => r.all(`SELECT * FROM "OwnerRequest" WHERE "orgId" = ? ORDER BY "createdAt" DESC LIMIT 50`, [o])),
+      r.all(
+        `SELECT f."id" FROM "Finding" f JOIN "Identity" i ON i."id" = f."identityId" WHERE f."orgId" = ? AND f."status" = 'open' AND f."severity" = 'critical' AND i."environment" = 'production' LIMIT 50`,
+        [o],
+      ),
+    ),
+    page('audit log', '/[orgSlug]/audit', '/acme/audit', 'auditor', async (r) =>
+      r.all(`SELECT * FROM "AuditEvent" WHERE "orgId" = ? ORDER BY "seq" DESC LIMIT 50`, [o]),
+    ),
+    page('audit log, decisions only', '/[orgSlug]/audit', '/acme/audit?action=review', 'auditor', async (r) =>
+      r.all(`SELECT * FROM "AuditEvent" WHERE "orgId" = ? AND "action" LIKE 'review%' ORDER BY "seq" DESC LIMIT 50`, [o]),
+    ),
+    page('jobs', '/[orgSlug]/jobs', '/acme/jobs', 'governance', async (r) =>
+      r.all(`SELECT * FROM "Job" WHERE "orgId" = ? ORDER BY "createdAt" DESC LIMIT 50`, [o]),
+    ),
+    page('sources', '/[orgSlug]/sources', '/acme/sources', 'governance', async (r) =>
+      r.all(`SELECT "sourceId", COUNT(*) FROM "Identity" WHERE "orgId" = ? GROUP BY "sourceId"`, [o]),
+    ),
+    page('import a file', '/[orgSlug]/sources/import', '/acme/sources/import', 'governance', async (r) =>
+      r.all(`SELECT * FROM "Source" WHERE "orgId" = ?`, [o]),
+    ),
+    page('settings (members)', '/[orgSlug]/settings', '/acme/settings', 'admin', async (r) =>
+      r.all(`SELECT "ownerId", COUNT(*) FROM "Identity" WHERE "orgId" = ? GROUP BY "ownerId"`, [o]),
+    ),
+    page('posture settings', '/[orgSlug]/settings/posture', '/acme/settings/posture', 'admin', async (r) =>
+      r.one(`SELECT "settings" FROM "Organization" WHERE "id" = ?`, [o]),
+    ),
+    page('inbox', '/[orgSlug]/inbox', '/acme/inbox', 'member', async (r) =>
+      r.all(`SELECT * FROM "Notification" WHERE "orgId" = ? ORDER BY "createdAt" DESC LIMIT 50`, [o]),
+    ),
+    page('owner requests', '/[orgSlug]/requests', '/acme/requests', 'governance', async (r) =>
+      r.all(`SELECT * FROM "OwnerRequest" WHERE "orgId" = ? ORDER BY "createdAt" DESC LIMIT 50`, [o]),
+    ),
   ]
 }
 
@@ -367,14 +523,17 @@ function writeResults(rows: Record<string, unknown>[], meta: Record<string, unkn
     '',
     '| page | as | total p50 | total p95 | TTFB p50 | TTFB p95 | KiB | raw p50 | × |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|',
-    ...rows.map((r) => `| ${r.page} | ${r.as} | ${ms(r.totalP50)} | ${ms(r.totalP95)} | ${ms(r.ttfbP50)} | ${ms(r.ttfbP95)} | ${r.kb} | ${ms(r.rawP50)} | ${((r.totalP50 as number) / Math.max(0.1, r.rawP50 as number)).toFixed(0)} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.page} | ${r.as} | ${ms(r.totalP50)} | ${ms(r.totalP95)} | ${ms(r.ttfbP50)} | ${ms(r.ttfbP95)} | ${r.kb} | ${ms(r.rawP50)} | ${((r.totalP50 as number) / Math.max(0.1, r.rawP50 as number)).toFixed(0)} |`,
+    ),
     '',
   ]
   fs.writeFileSync(path.join(dir, `${name}.md`), lines.join('\n'))
   fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify({ scale, engine, runs, meta, rows }, null, 2))
   log(`results written to ${path.relative(root, path.join(dir, `${name}.md`))}`)
 }
-const cpus = (await import("node:os")).cpus().length
+const cpus = (await import('node:os')).cpus().length
 
 main().catch((err) => {
   console.error('bench pages:', err instanceof Error ? err.message : err)

@@ -15,24 +15,29 @@ export async function openRaw(url: string): Promise<Raw> {
     const db = new Database(url.slice('file:'.length))
     db.pragma('journal_mode = WAL')
     const bind = (ps: unknown[]) => ps.map((v) => (v instanceof Date ? v.getTime() : typeof v === 'boolean' ? (v ? 1 : 0) : v))
-    const all = async <T,>(sql: string, ps: unknown[] = []) => db.prepare(sql).all(...bind(ps)) as T[]
+    const all = async <T>(sql: string, ps: unknown[] = []) => db.prepare(sql).all(...bind(ps)) as T[]
     return {
       engine: 'sqlite',
       all,
-      one: async <T,>(sql: string, ps: unknown[] = []) => (await all<T>(sql, ps))[0],
+      one: async <T>(sql: string, ps: unknown[] = []) => (await all<T>(sql, ps))[0],
       close: async () => void db.close(),
     }
   }
   const client = new pg.Client({ connectionString: url })
   await client.connect()
-  const all = async <T,>(sql: string, ps: unknown[] = []) => {
+  const all = async <T>(sql: string, ps: unknown[] = []) => {
     let i = 0
-    return (await client.query(sql.replace(/\?/g, () => `$${++i}`), ps)).rows as T[]
+    return (
+      await client.query(
+        sql.replace(/\?/g, () => `$${++i}`),
+        ps,
+      )
+    ).rows as T[]
   }
   return {
     engine: 'postgresql',
     all,
-    one: async <T,>(sql: string, ps: unknown[] = []) => (await all<T>(sql, ps))[0],
+    one: async <T>(sql: string, ps: unknown[] = []) => (await all<T>(sql, ps))[0],
     close: () => client.end(),
   }
 }

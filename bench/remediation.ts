@@ -29,7 +29,13 @@ async function setUp(table: string) {
 }
 
 await q(`CREATE SCHEMA ${P}`)
-for (let i = 0; i < n; i += 500) await q(roles.slice(i, i + 500).map((r) => `CREATE ROLE ${r} LOGIN`).join(';'))
+for (let i = 0; i < n; i += 500)
+  await q(
+    roles
+      .slice(i, i + 500)
+      .map((r) => `CREATE ROLE ${r} LOGIN`)
+      .join(';'),
+  )
 await setUp('t_custodian')
 await setUp('t_raw')
 
@@ -37,13 +43,24 @@ const slug = `bench-remed-${P}`
 const org = await db.organization.create({ data: { slug, name: 'Remediation bench' } })
 const user = await db.user.create({ data: { email: `${P}@bench.example`, name: 'Bench' } })
 await db.membership.create({ data: { orgId: org.id, userId: user.id, role: 'admin' } })
-const ctx = { org: { id: org.id, slug, name: org.name }, user: { id: user.id, name: 'Bench', email: user.email }, role: 'admin' as const, actor: { type: 'user' as const, id: user.id, label: user.email } }
+const ctx = {
+  org: { id: org.id, slug, name: org.name },
+  user: { id: user.id, name: 'Bench', email: user.email },
+  role: 'admin' as const,
+  actor: { type: 'user' as const, id: user.id, label: user.email },
+}
 const source = await db.source.create({ data: { orgId: org.id, name: 'bench pg', type: 'postgresql', secretRef: ENV } })
-const resource = await db.resource.create({ data: { orgId: org.id, sourceId: source.id, externalId: `table:${P}/t_custodian`, name: `${P}.t_custodian`, type: 'table' } })
-const ent = await db.entitlement.create({ data: { orgId: org.id, sourceId: source.id, resourceId: resource.id, externalId: `table:${P}/t_custodian#SELECT`, name: 'SELECT' } })
+const resource = await db.resource.create({
+  data: { orgId: org.id, sourceId: source.id, externalId: `table:${P}/t_custodian`, name: `${P}.t_custodian`, type: 'table' },
+})
+const ent = await db.entitlement.create({
+  data: { orgId: org.id, sourceId: source.id, resourceId: resource.id, externalId: `table:${P}/t_custodian#SELECT`, name: 'SELECT' },
+})
 const targets = []
 for (const r of roles) {
-  const i = await db.identity.create({ data: { orgId: org.id, sourceId: source.id, externalId: r, name: r, searchText: r, kind: 'service_account', createdAt: new Date(), grantCount: 1 } })
+  const i = await db.identity.create({
+    data: { orgId: org.id, sourceId: source.id, externalId: r, name: r, searchText: r, kind: 'service_account', createdAt: new Date(), grantCount: 1 },
+  })
   const g = await db.grant.create({ data: { orgId: org.id, identityId: i.id, entitlementId: ent.id, createdAt: new Date() } })
   targets.push({ kind: 'revoke_grant' as const, identityId: i.id, grantId: g.id, justification: 'benchmark revocation' })
 }
@@ -55,14 +72,23 @@ t = performance.now()
 await drainJobs(undefined, n + 10)
 const runMs = performance.now() - t
 const applied = await db.remediation.count({ where: { orgId: org.id, status: 'applied' } })
-const left = Number((await q(`SELECT count(*) AS c FROM unnest(ARRAY[${roles.map((r) => `'${r}'`).join(',')}]) r WHERE has_table_privilege(r, '${P}.t_custodian', 'SELECT')`)).rows[0].c)
+const left = Number(
+  (await q(`SELECT count(*) AS c FROM unnest(ARRAY[${roles.map((r) => `'${r}'`).join(',')}]) r WHERE has_table_privilege(r, '${P}.t_custodian', 'SELECT')`))
+    .rows[0].c,
+)
 
 t = performance.now()
 for (const r of roles) await q(`REVOKE SELECT ON ${P}.t_raw FROM ${r}`)
 const rawMs = performance.now() - t
 
 await q(`DROP SCHEMA ${P} CASCADE`)
-for (let i = 0; i < n; i += 500) await q(roles.slice(i, i + 500).map((r) => `DROP ROLE ${r}`).join(';'))
+for (let i = 0; i < n; i += 500)
+  await q(
+    roles
+      .slice(i, i + 500)
+      .map((r) => `DROP ROLE ${r}`)
+      .join(';'),
+  )
 await admin.end()
 await closePostgresPools()
 await db.organization.delete({ where: { id: org.id } })
@@ -81,6 +107,8 @@ const result = {
   rawRevokeMs: Math.round(rawMs),
   rawRevokesPerSecond: perSec(rawMs),
 }
-console.log(`bench/remediation: ${n} revocations: request ${result.requestsPerSecond}/s, execute ${result.revocationsPerSecond}/s (raw REVOKE ${result.rawRevokesPerSecond}/s)`)
+console.log(
+  `bench/remediation: ${n} revocations: request ${result.requestsPerSecond}/s, execute ${result.revocationsPerSecond}/s (raw REVOKE ${result.rawRevokesPerSecond}/s)`,
+)
 console.log(JSON.stringify(result))
 process.exit(0)

@@ -9,11 +9,25 @@ test.describe('accessibility (WCAG 2.1 AA)', () => {
     const campaign = await createActiveCampaign(org, { identities: [0, 1, 2] })
     const [{ id: orgId }] = await query<{ id: string }>(sql`SELECT "id" FROM "Organization" WHERE "slug" = ${org.slug}`)
     const now = new Date()
-    await insert('Finding', org.identities.map((ident, i) => ({
-      id: `a11y-${ident.id}`, orgId, identityId: ident.id, rule: 'unowned', owaspCode: 'NHI1', severity: ['critical', 'high', 'medium', 'low'][i % 4], severityRank: i % 4,
-      title: 'No owner', status: i === 5 ? 'accepted' : 'open', acceptedReason: i === 5 ? 'Scoped by policy' : null, acceptedUntil: i === 5 ? new Date(Date.now() + 9e8) : null,
-      acceptedById: i === 5 ? org.users.governance.id : null, firstSeenAt: now, lastSeenAt: now,
-    })))
+    await insert(
+      'Finding',
+      org.identities.map((ident, i) => ({
+        id: `a11y-${ident.id}`,
+        orgId,
+        identityId: ident.id,
+        rule: 'unowned',
+        owaspCode: 'NHI1',
+        severity: ['critical', 'high', 'medium', 'low'][i % 4],
+        severityRank: i % 4,
+        title: 'No owner',
+        status: i === 5 ? 'accepted' : 'open',
+        acceptedReason: i === 5 ? 'Scoped by policy' : null,
+        acceptedUntil: i === 5 ? new Date(Date.now() + 9e8) : null,
+        acceptedById: i === 5 ? org.users.governance.id : null,
+        firstSeenAt: now,
+        lastSeenAt: now,
+      })),
+    )
     const s = `/${org.slug}`
     const pages: [string, string][] = [
       [org.users.governance.email, s],

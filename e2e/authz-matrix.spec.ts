@@ -69,10 +69,22 @@ const ACTIONS: Record<string, ActionEntry> = {
     input: (w, orgSlug) => ({ orgSlug, name: 'Matrix review', type: 'identity', scope: {}, fallbackReviewerId: w.a.users.governance.id, dueAt: futureDay(14) }),
     targetsObjects: true,
   },
-  'lib/campaigns/actions.ts#launchCampaignAction': { allow: MANAGERS, input: (w, orgSlug) => ({ orgSlug, campaignId: w.draftCampaignId }), targetsObjects: true },
-  'lib/campaigns/actions.ts#remindCampaignAction': { allow: MANAGERS, input: (w, orgSlug) => ({ orgSlug, campaignId: w.closeCampaignId }), targetsObjects: true },
+  'lib/campaigns/actions.ts#launchCampaignAction': {
+    allow: MANAGERS,
+    input: (w, orgSlug) => ({ orgSlug, campaignId: w.draftCampaignId }),
+    targetsObjects: true,
+  },
+  'lib/campaigns/actions.ts#remindCampaignAction': {
+    allow: MANAGERS,
+    input: (w, orgSlug) => ({ orgSlug, campaignId: w.closeCampaignId }),
+    targetsObjects: true,
+  },
   'lib/campaigns/actions.ts#previewCloseAction': { allow: MANAGERS, input: (w, orgSlug) => ({ orgSlug, campaignId: w.closeCampaignId }), targetsObjects: true },
-  'lib/campaigns/actions.ts#closeCampaignAction': { allow: MANAGERS, input: (w, orgSlug) => ({ orgSlug, campaignId: w.closeCampaignId }), targetsObjects: true },
+  'lib/campaigns/actions.ts#closeCampaignAction': {
+    allow: MANAGERS,
+    input: (w, orgSlug) => ({ orgSlug, campaignId: w.closeCampaignId }),
+    targetsObjects: true,
+  },
   // Only the assigned reviewer (the member) decides their items: other roles hold the permission but are refused the object.
   'lib/campaigns/actions.ts#decideAction': {
     allow: ['member', 'admin', 'governance'],
@@ -107,10 +119,25 @@ const ACTIONS: Record<string, ActionEntry> = {
     input: (_w, orgSlug) => ({ orgSlug, dormantDays: 91, rotationMaxDays: 365, privilegedUnusedDays: 60, humanUseWindowDays: 30 }),
   },
 
-  'lib/members/actions.ts#changeMemberRoleAction': { allow: ['admin'], input: (w, orgSlug) => ({ orgSlug, userId: w.spare[2].id, role: 'auditor' }), targetsObjects: true },
-  'lib/members/actions.ts#inviteMemberAction': { allow: ['admin'], input: (_w, orgSlug) => ({ orgSlug, email: `invitee.${randomBytes(4).toString('hex')}@e2e.example`, role: 'member' }) },
-  'lib/members/actions.ts#resendInvitationAction': { allow: ['admin'], input: (w, orgSlug) => ({ orgSlug, invitationId: w.resendInvitationId }), targetsObjects: true },
-  'lib/members/actions.ts#revokeInvitationAction': { allow: ['admin'], input: (w, orgSlug) => ({ orgSlug, invitationId: w.revokeInvitationId }), targetsObjects: true },
+  'lib/members/actions.ts#changeMemberRoleAction': {
+    allow: ['admin'],
+    input: (w, orgSlug) => ({ orgSlug, userId: w.spare[2].id, role: 'auditor' }),
+    targetsObjects: true,
+  },
+  'lib/members/actions.ts#inviteMemberAction': {
+    allow: ['admin'],
+    input: (_w, orgSlug) => ({ orgSlug, email: `invitee.${randomBytes(4).toString('hex')}@e2e.example`, role: 'member' }),
+  },
+  'lib/members/actions.ts#resendInvitationAction': {
+    allow: ['admin'],
+    input: (w, orgSlug) => ({ orgSlug, invitationId: w.resendInvitationId }),
+    targetsObjects: true,
+  },
+  'lib/members/actions.ts#revokeInvitationAction': {
+    allow: ['admin'],
+    input: (w, orgSlug) => ({ orgSlug, invitationId: w.revokeInvitationId }),
+    targetsObjects: true,
+  },
   'lib/members/actions.ts#deactivateMemberAction': { allow: ['admin'], input: (w, orgSlug) => ({ orgSlug, userId: w.spare[0].id }), targetsObjects: true },
   'lib/members/actions.ts#removeMemberAction': { allow: ['admin'], input: (w, orgSlug) => ({ orgSlug, userId: w.spare[1].id }), targetsObjects: true },
 
@@ -128,14 +155,24 @@ const ACTIONS: Record<string, ActionEntry> = {
   },
   'lib/ownership/actions.ts#bulkAssignByFilterAction': {
     allow: MANAGERS,
-    input: (w, orgSlug) => ({ orgSlug, filter: { q: 'e2e-bot-003' }, fields: { backupOwnerId: w.a.users.admin.id }, requestId: `matrix-${randomBytes(4).toString('hex')}` }),
+    input: (w, orgSlug) => ({
+      orgSlug,
+      filter: { q: 'e2e-bot-003' },
+      fields: { backupOwnerId: w.a.users.admin.id },
+      requestId: `matrix-${randomBytes(4).toString('hex')}`,
+    }),
     targetsObjects: true,
   },
   'lib/ownership/actions.ts#acceptSuggestionsByFilterAction': {
     allow: MANAGERS,
     input: (_w, orgSlug) => ({ orgSlug, filter: { q: 'e2e-bot-003' }, requestId: `matrix-${randomBytes(4).toString('hex')}` }),
   },
-  'lib/ownership/actions.ts#bulkJobStatusAction': { allow: MANAGERS, input: (w, orgSlug) => ({ orgSlug, jobId: w.failedJobId }), targetsObjects: true, succeeds: false },
+  'lib/ownership/actions.ts#bulkJobStatusAction': {
+    allow: MANAGERS,
+    input: (w, orgSlug) => ({ orgSlug, jobId: w.failedJobId }),
+    targetsObjects: true,
+    succeeds: false,
+  },
   'lib/ownership/actions.ts#acceptSuggestionAction': {
     allow: MANAGERS,
     input: (w, orgSlug) => ({ orgSlug, identityId: w.a.identities[3].id, ownerId: w.a.users.admin.id, teamId: null }),
@@ -171,15 +208,29 @@ const ACTIONS: Record<string, ActionEntry> = {
   },
   'lib/remediation/actions.ts#requestRemediationAction': {
     allow: MANAGERS,
-    input: (w, orgSlug) => ({ orgSlug, target: { kind: 'revoke_grant', identityId: w.a.identities[0].id, grantId: w.grantId }, justification: 'not needed any more' }),
+    input: (w, orgSlug) => ({
+      orgSlug,
+      target: { kind: 'revoke_grant', identityId: w.a.identities[0].id, grantId: w.grantId },
+      justification: 'not needed any more',
+    }),
     targetsObjects: true,
   },
   'lib/remediation/actions.ts#requestBulkRemediationAction': {
     allow: MANAGERS,
-    input: (w, orgSlug) => ({ orgSlug, identityId: w.a.identities[0].id, grantIds: [], credentialIds: [w.credentialId], justification: 'leaked in a log file' }),
+    input: (w, orgSlug) => ({
+      orgSlug,
+      identityId: w.a.identities[0].id,
+      grantIds: [],
+      credentialIds: [w.credentialId],
+      justification: 'leaked in a log file',
+    }),
     targetsObjects: true,
   },
-  'lib/remediation/actions.ts#remediationStatusAction': { allow: ALL, input: (w, orgSlug) => ({ orgSlug, identityId: w.a.identities[0].id }), targetsObjects: true },
+  'lib/remediation/actions.ts#remediationStatusAction': {
+    allow: ALL,
+    input: (w, orgSlug) => ({ orgSlug, identityId: w.a.identities[0].id }),
+    targetsObjects: true,
+  },
   'lib/remediation/actions.ts#markRemediationDoneAction': {
     allow: MANAGERS,
     input: (w, orgSlug) => ({ orgSlug, remediationId: w.manualRemediationId, note: 'removed by hand' }),
@@ -190,7 +241,13 @@ const ACTIONS: Record<string, ActionEntry> = {
   // Only the owner (the member) may ask about their identity: admin and governance hold the permission but are refused the object.
   'lib/requests/actions.ts#createOwnerRequestAction': {
     allow: ['member', 'admin', 'governance'],
-    input: (w, orgSlug) => ({ orgSlug, identityId: w.a.identities[0].id, kind: 'revoke_grant', grantId: w.ownerGrantId, justification: 'the read replica moved' }),
+    input: (w, orgSlug) => ({
+      orgSlug,
+      identityId: w.a.identities[0].id,
+      kind: 'revoke_grant',
+      grantId: w.ownerGrantId,
+      justification: 'the read replica moved',
+    }),
     targetsObjects: true,
   },
   'lib/requests/actions.ts#decideOwnerRequestAction': {
@@ -211,10 +268,26 @@ const ACTIONS: Record<string, ActionEntry> = {
   },
   'lib/saved-views/actions.ts#deleteSavedViewAction': { allow: ALL, input: (w, orgSlug) => ({ orgSlug, viewId: w.deleteViewId }), targetsObjects: true },
 
-  'lib/sources/actions.ts#createImportSourceAction': { allow: MANAGERS, input: (_w, orgSlug) => ({ orgSlug, name: `Matrix CSV ${randomBytes(3).toString('hex')}`, format: 'generic_csv' }) },
-  'lib/sources/actions.ts#requestSyncAction': { allow: MANAGERS, input: (w, orgSlug) => ({ orgSlug, sourceId: w.sourceId }), targetsObjects: true, succeeds: false },
-  'lib/sources/actions.ts#updateScheduleAction': { allow: MANAGERS, input: (w, orgSlug) => ({ orgSlug, sourceId: w.importSourceId, schedule: '' }), targetsObjects: true },
-  'lib/sources/actions.ts#updateSourceEnvironmentAction': { allow: MANAGERS, input: (w, orgSlug) => ({ orgSlug, sourceId: w.importSourceId, environment: 'unknown' }), targetsObjects: true },
+  'lib/sources/actions.ts#createImportSourceAction': {
+    allow: MANAGERS,
+    input: (_w, orgSlug) => ({ orgSlug, name: `Matrix CSV ${randomBytes(3).toString('hex')}`, format: 'generic_csv' }),
+  },
+  'lib/sources/actions.ts#requestSyncAction': {
+    allow: MANAGERS,
+    input: (w, orgSlug) => ({ orgSlug, sourceId: w.sourceId }),
+    targetsObjects: true,
+    succeeds: false,
+  },
+  'lib/sources/actions.ts#updateScheduleAction': {
+    allow: MANAGERS,
+    input: (w, orgSlug) => ({ orgSlug, sourceId: w.importSourceId, schedule: '' }),
+    targetsObjects: true,
+  },
+  'lib/sources/actions.ts#updateSourceEnvironmentAction': {
+    allow: MANAGERS,
+    input: (w, orgSlug) => ({ orgSlug, sourceId: w.importSourceId, environment: 'unknown' }),
+    targetsObjects: true,
+  },
   'lib/sources/actions.ts#startImportAction': { allow: MANAGERS, input: (_w, orgSlug) => ({ orgSlug, uploadId: 'f'.repeat(32) }), succeeds: false },
   'lib/sources/actions.ts#importJobStatusAction': {
     allow: ALL,
@@ -249,7 +322,12 @@ const ROUTES: Record<string, RouteEntry> = {
   'app/api/health/route.ts#GET': { allow: 'public', why: 'liveness probe for load balancers; carries no data' },
   'app/api/orgs/[orgSlug]/imports/route.ts#POST': {
     allow: MANAGERS,
-    request: (w, slug) => ({ path: `/api/orgs/${slug}/imports`, method: 'POST', query: { format: 'generic_csv', sourceId: w.importSourceId, name: 'matrix.csv' }, body: 'externalId,name,kind\nmx-1,matrix-one,bot\n' }),
+    request: (w, slug) => ({
+      path: `/api/orgs/${slug}/imports`,
+      method: 'POST',
+      query: { format: 'generic_csv', sourceId: w.importSourceId, name: 'matrix.csv' },
+      body: 'externalId,name,kind\nmx-1,matrix-one,bot\n',
+    }),
     succeeds: true,
   },
   'app/api/orgs/[orgSlug]/identities/export/route.ts#GET': {
@@ -294,7 +372,8 @@ function discoverRoutes(): string[] {
     for (const m of text.matchAll(/^export\s+(?:async\s+function|const|function)\s+(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\b/gm)) found.push(`${rel}#${m[1]}`)
     // `export const { GET, POST } = handlers` style
     for (const m of text.matchAll(/^export\s+const\s+\{([^}]+)\}/gm)) {
-      for (const name of m[1].split(',').map((s) => s.trim().split(':').pop()!.trim())) if (/^(GET|POST|PUT|PATCH|DELETE)$/.test(name)) found.push(`${rel}#${name}`)
+      for (const name of m[1].split(',').map((s) => s.trim().split(':').pop()!.trim()))
+        if (/^(GET|POST|PUT|PATCH|DELETE)$/.test(name)) found.push(`${rel}#${name}`)
     }
   }
   return [...new Set(found)].sort()
@@ -353,8 +432,29 @@ async function callAction(ctx: APIRequestContext, baseURL: string, url: string, 
 }
 
 const TABLES = [
-  'Membership', 'Team', 'Source', 'Identity', 'IdentityTag', 'Credential', 'Resource', 'Entitlement', 'Grant', 'Finding', 'Campaign', 'ReviewItem',
-  'Decision', 'Job', 'Remediation', 'Notification', 'OwnershipTransfer', 'Attestation', 'ApiToken', 'MetricSnapshot', 'Invitation', 'OwnerRequest', 'SavedView',
+  'Membership',
+  'Team',
+  'Source',
+  'Identity',
+  'IdentityTag',
+  'Credential',
+  'Resource',
+  'Entitlement',
+  'Grant',
+  'Finding',
+  'Campaign',
+  'ReviewItem',
+  'Decision',
+  'Job',
+  'Remediation',
+  'Notification',
+  'OwnershipTransfer',
+  'Attestation',
+  'ApiToken',
+  'MetricSnapshot',
+  'Invitation',
+  'OwnerRequest',
+  'SavedView',
 ]
 
 /** A digest of everything the organization owns except refused-attempt audit rows (which a denial adds). */
@@ -364,7 +464,13 @@ async function digest(orgId: string): Promise<string> {
     h.update(t).update(JSON.stringify(await query(sql`SELECT * FROM ${sql.ident(t)} WHERE "orgId" = ${orgId} ORDER BY "id"`)))
   }
   h.update(JSON.stringify(await query(sql`SELECT "settings", "slug", "name" FROM "Organization" WHERE "id" = ${orgId}`)))
-  h.update(JSON.stringify(await query(sql`SELECT "id", "email", "name", "active" FROM "User" WHERE "id" IN (SELECT "userId" FROM "Membership" WHERE "orgId" = ${orgId}) ORDER BY "id"`)))
+  h.update(
+    JSON.stringify(
+      await query(
+        sql`SELECT "id", "email", "name", "active" FROM "User" WHERE "id" IN (SELECT "userId" FROM "Membership" WHERE "orgId" = ${orgId}) ORDER BY "id"`,
+      ),
+    ),
+  )
   h.update(JSON.stringify(await query(sql`SELECT "seq", "action" FROM "AuditEvent" WHERE "orgId" = ${orgId} AND "outcome" <> 'denied' ORDER BY "seq"`)))
   return h.digest('hex')
 }
@@ -373,7 +479,9 @@ async function digest(orgId: string): Promise<string> {
 async function settle(orgId: string) {
   const deadline = Date.now() + 60_000
   while (Date.now() < deadline) {
-    const [r] = await query<{ n: number | string }>(sql`SELECT COUNT(*) AS n FROM "Job" WHERE "orgId" = ${orgId} AND "status" IN ('queued', 'running', 'retrying')`)
+    const [r] = await query<{ n: number | string }>(
+      sql`SELECT COUNT(*) AS n FROM "Job" WHERE "orgId" = ${orgId} AND "status" IN ('queued', 'running', 'retrying')`,
+    )
     if (Number(r.n) === 0) return
     await new Promise((res) => setTimeout(res, 250))
   }
@@ -381,14 +489,23 @@ async function settle(orgId: string) {
 }
 
 async function deniedCount(orgId: string, userId: string): Promise<number> {
-  const [r] = await query<{ n: number | string }>(sql`SELECT COUNT(*) AS n FROM "AuditEvent" WHERE "orgId" = ${orgId} AND "actorId" = ${userId} AND "outcome" = 'denied'`)
+  const [r] = await query<{ n: number | string }>(
+    sql`SELECT COUNT(*) AS n FROM "AuditEvent" WHERE "orgId" = ${orgId} AND "actorId" = ${userId} AND "outcome" = 'denied'`,
+  )
   return Number(r.n)
 }
 
 /** Strings that only the owning organization's data contains. */
 function secretsOf(w: World): string[] {
   // Not the slug: outsiders name it in the URL they send, and a redirect echoes it back.
-  return [...w.a.identities.map((i) => i.id), ...w.a.identities.map((i) => i.name), ...Object.values(w.a.users).map((u) => u.email), w.grantId, w.findingId, w.itemId]
+  return [
+    ...w.a.identities.map((i) => i.id),
+    ...w.a.identities.map((i) => i.name),
+    ...Object.values(w.a.users).map((u) => u.email),
+    w.grantId,
+    w.findingId,
+    w.itemId,
+  ]
 }
 
 // ---- the world ---------------------------------------------------------------------------------------------
@@ -416,39 +533,135 @@ async function buildWorld(): Promise<World> {
   }
   const stranger = await user(`stranger.${a.slug}@e2e.example`, 'Stranger')
   const importSourceId = id()
-  await insert('Source', [{ id: importSourceId, orgId, name: 'Matrix import', type: 'csv', config: JSON.stringify({ importFormat: 'generic_csv' }), status: 'active', createdAt: now }])
+  await insert('Source', [
+    {
+      id: importSourceId,
+      orgId,
+      name: 'Matrix import',
+      type: 'csv',
+      config: JSON.stringify({ importFormat: 'generic_csv' }),
+      status: 'active',
+      createdAt: now,
+    },
+  ])
   const resourceId = id()
   const entitlementId = id()
   const grantId = id()
   const credentialId = id()
   const owned = a.identities[0].id
-  await insert('Resource', [{ id: resourceId, orgId, sourceId: src.id, externalId: `r-${resourceId}`, name: 'payments-db', type: 'database', environment: 'production', createdAt: now }])
-  await insert('Entitlement', [{ id: entitlementId, orgId, sourceId: src.id, resourceId, externalId: `e-${entitlementId}`, name: 'SELECT', privileged: false, createdAt: now }])
+  await insert('Resource', [
+    {
+      id: resourceId,
+      orgId,
+      sourceId: src.id,
+      externalId: `r-${resourceId}`,
+      name: 'payments-db',
+      type: 'database',
+      environment: 'production',
+      createdAt: now,
+    },
+  ])
+  await insert('Entitlement', [
+    { id: entitlementId, orgId, sourceId: src.id, resourceId, externalId: `e-${entitlementId}`, name: 'SELECT', privileged: false, createdAt: now },
+  ])
   await insert('Grant', [{ id: grantId, orgId, identityId: owned, entitlementId, privileged: false, createdAt: now, status: 'active' }])
-  await insert('Credential', [{ id: credentialId, orgId, identityId: owned, externalId: `c-${credentialId}`, kind: 'token', fingerprint: createHash('sha256').update(credentialId).digest('hex'), createdAt: now, status: 'active' }])
+  await insert('Credential', [
+    {
+      id: credentialId,
+      orgId,
+      identityId: owned,
+      externalId: `c-${credentialId}`,
+      kind: 'token',
+      fingerprint: createHash('sha256').update(credentialId).digest('hex'),
+      createdAt: now,
+      status: 'active',
+    },
+  ])
   // Two more grants of the member's identity: one to ask about, one already asked about (a pending owner request).
   const ownerGrantId = id()
   const requestGrantId = id()
-  for (const [gid, name] of [[ownerGrantId, 'INSERT'], [requestGrantId, 'UPDATE']] as const) {
+  for (const [gid, name] of [
+    [ownerGrantId, 'INSERT'],
+    [requestGrantId, 'UPDATE'],
+  ] as const) {
     const eid = id()
     await insert('Entitlement', [{ id: eid, orgId, sourceId: src.id, resourceId, externalId: `e-${eid}`, name, privileged: false, createdAt: now }])
     await insert('Grant', [{ id: gid, orgId, identityId: owned, entitlementId: eid, privileged: false, createdAt: now, status: 'active' }])
   }
   const ownerRequestId = id()
-  await insert('OwnerRequest', [{ id: ownerRequestId, orgId, identityId: owned, grantId: requestGrantId, kind: 'revoke_grant', status: 'pending', openKey: `grant:${requestGrantId}`, justification: 'matrix request', requestedById: a.users.member.id, direct: false, privileged: false, createdAt: now }])
-  const invitation = () => ({ id: id(), orgId, email: `invited.${randomBytes(4).toString('hex')}@e2e.example`, role: 'member', tokenHash: randomBytes(32).toString('hex'), status: 'pending', expiresAt: new Date(Date.now() + 7 * 86_400_000), invitedById: a.users.admin.id, createdAt: now, updatedAt: now })
+  await insert('OwnerRequest', [
+    {
+      id: ownerRequestId,
+      orgId,
+      identityId: owned,
+      grantId: requestGrantId,
+      kind: 'revoke_grant',
+      status: 'pending',
+      openKey: `grant:${requestGrantId}`,
+      justification: 'matrix request',
+      requestedById: a.users.member.id,
+      direct: false,
+      privileged: false,
+      createdAt: now,
+    },
+  ])
+  const invitation = () => ({
+    id: id(),
+    orgId,
+    email: `invited.${randomBytes(4).toString('hex')}@e2e.example`,
+    role: 'member',
+    tokenHash: randomBytes(32).toString('hex'),
+    status: 'pending',
+    expiresAt: new Date(Date.now() + 7 * 86_400_000),
+    invitedById: a.users.admin.id,
+    createdAt: now,
+    updatedAt: now,
+  })
   const [revokeInvitation, resendInvitation] = [invitation(), invitation()]
   await insert('Invitation', [revokeInvitation, resendInvitation])
   const findingId = id()
-  await insert('Finding', [{ id: findingId, orgId, identityId: a.identities[1].id, rule: 'unowned', owaspCode: 'NHI1', severity: 'high', title: 'No owner', status: 'open', firstSeenAt: now, lastSeenAt: now }])
+  await insert('Finding', [
+    {
+      id: findingId,
+      orgId,
+      identityId: a.identities[1].id,
+      rule: 'unowned',
+      owaspCode: 'NHI1',
+      severity: 'high',
+      title: 'No owner',
+      status: 'open',
+      firstSeenAt: now,
+      lastSeenAt: now,
+    },
+  ])
   const notificationId = id()
   await insert('Notification', [{ id: notificationId, orgId, userId: a.users.member.id, kind: 'test', title: 'Matrix notice', createdAt: now }])
   const transferId = id()
-  await insert('OwnershipTransfer', [{ id: transferId, orgId, identityId: owned, fromUserId: a.users.member.id, toUserId: a.users.governance.id, status: 'pending', createdAt: now }])
+  await insert('OwnershipTransfer', [
+    { id: transferId, orgId, identityId: owned, fromUserId: a.users.member.id, toUserId: a.users.governance.id, status: 'pending', createdAt: now },
+  ])
   const campaign = (name: string, status: string) => ({
-    id: id(), orgId, name, type: 'identity', scope: '{}', status, fallbackReviewerId: a.users.governance.id, secondStage: 'none', reminders: '[]',
-    defaultDecision: 'open', justificationRule: 'revoke', autoRemediate: false, recurrence: 'none', currentStage: 1, graceDays: 0, fallbackCount: 0,
-    itemCount: status === 'draft' ? 0 : 2, decidedCount: 0, dueAt: new Date(Date.now() + 14 * 86_400_000), createdById: a.users.governance.id, createdAt: now,
+    id: id(),
+    orgId,
+    name,
+    type: 'identity',
+    scope: '{}',
+    status,
+    fallbackReviewerId: a.users.governance.id,
+    secondStage: 'none',
+    reminders: '[]',
+    defaultDecision: 'open',
+    justificationRule: 'revoke',
+    autoRemediate: false,
+    recurrence: 'none',
+    currentStage: 1,
+    graceDays: 0,
+    fallbackCount: 0,
+    itemCount: status === 'draft' ? 0 : 2,
+    decidedCount: 0,
+    dueAt: new Date(Date.now() + 14 * 86_400_000),
+    createdById: a.users.governance.id,
+    createdAt: now,
     launchedAt: status === 'draft' ? null : now,
   })
   const active = campaign('Matrix active', 'active')
@@ -456,10 +669,32 @@ async function buildWorld(): Promise<World> {
   const draft = campaign('Matrix draft', 'draft')
   await insert('Campaign', [active, closing, draft])
   const snapshot = (i: number) =>
-    JSON.stringify({ identity: { id: a.identities[i].id, name: a.identities[i].name, kind: 'api_key', environment: 'production', status: 'active', source: 'GitHub e2e' }, owner: null, team: null, via: 'owner', privileged: false, lastUsedAt: null, findings: [], grantCount: 0 })
+    JSON.stringify({
+      identity: { id: a.identities[i].id, name: a.identities[i].name, kind: 'api_key', environment: 'production', status: 'active', source: 'GitHub e2e' },
+      owner: null,
+      team: null,
+      via: 'owner',
+      privileged: false,
+      lastUsedAt: null,
+      findings: [],
+      grantCount: 0,
+    })
   const item = (campaignId: string, i: number) => ({
-    id: id(), orgId, campaignId, identityId: a.identities[i].id, reviewerId: a.users.member.id, stage: 1, snapshot: snapshot(i), recommendation: 'keep',
-    recommendationReason: 'used recently: keep', status: 'pending', version: 0, remediationStatus: 'none', privileged: false, identityName: a.identities[i].name, createdAt: now,
+    id: id(),
+    orgId,
+    campaignId,
+    identityId: a.identities[i].id,
+    reviewerId: a.users.member.id,
+    stage: 1,
+    snapshot: snapshot(i),
+    recommendation: 'keep',
+    recommendationReason: 'used recently: keep',
+    status: 'pending',
+    version: 0,
+    remediationStatus: 'none',
+    privileged: false,
+    identityName: a.identities[i].name,
+    createdAt: now,
   })
   const items = [item(active.id, 0), item(active.id, 1), item(closing.id, 0), item(closing.id, 1)]
   await insert('ReviewItem', items)
@@ -469,21 +704,100 @@ async function buildWorld(): Promise<World> {
   for (const org of [orgId, (await query<{ id: string }>(sql`SELECT "id" FROM "Organization" WHERE "slug" = ${b.slug}`))[0].id]) {
     for (const day of days) {
       for (const type of ['recompute_findings', 'metrics_snapshot']) {
-        await insert('Job', [{ id: id(), orgId: org, type, status: 'succeeded', payload: '{}', idempotencyKey: `${type}:${org}:${day}`, attempts: 1, maxAttempts: 1, runAt: now, progress: 0, total: 0, createdAt: now, updatedAt: now }])
+        await insert('Job', [
+          {
+            id: id(),
+            orgId: org,
+            type,
+            status: 'succeeded',
+            payload: '{}',
+            idempotencyKey: `${type}:${org}:${day}`,
+            attempts: 1,
+            maxAttempts: 1,
+            runAt: now,
+            progress: 0,
+            total: 0,
+            createdAt: now,
+            updatedAt: now,
+          },
+        ])
       }
     }
   }
   const failedJobId = id()
-  await insert('Job', [{ id: failedJobId, orgId, type: 'metrics_snapshot', status: 'failed', payload: '{}', idempotencyKey: `mx-${failedJobId}`, attempts: 5, maxAttempts: 5, runAt: now, lastError: 'matrix', progress: 0, total: 0, createdAt: now, updatedAt: now }])
+  await insert('Job', [
+    {
+      id: failedJobId,
+      orgId,
+      type: 'metrics_snapshot',
+      status: 'failed',
+      payload: '{}',
+      idempotencyKey: `mx-${failedJobId}`,
+      attempts: 5,
+      maxAttempts: 5,
+      runAt: now,
+      lastError: 'matrix',
+      progress: 0,
+      total: 0,
+      createdAt: now,
+      updatedAt: now,
+    },
+  ])
   const manualRemediationId = id()
-  await insert('Remediation', [{ id: manualRemediationId, orgId, identityId: a.identities[3].id, kind: 'disable_identity', status: 'manual', openKey: `mx-${manualRemediationId}`, justification: 'matrix task', simulated: false, instructions: 'Disable it by hand', createdAt: now, updatedAt: now }])
+  await insert('Remediation', [
+    {
+      id: manualRemediationId,
+      orgId,
+      identityId: a.identities[3].id,
+      kind: 'disable_identity',
+      status: 'manual',
+      openKey: `mx-${manualRemediationId}`,
+      justification: 'matrix task',
+      simulated: false,
+      instructions: 'Disable it by hand',
+      createdAt: now,
+      updatedAt: now,
+    },
+  ])
   const [renameViewId, deleteViewId] = [id(), id()]
-  await insert('SavedView', [renameViewId, deleteViewId].map((v, i) => ({ id: v, orgId, ownerId: a.users.admin.id, name: `Matrix saved ${i}`, params: '{"kind":"bot"}', shared: false, createdAt: now, updatedAt: now })))
+  await insert(
+    'SavedView',
+    [renameViewId, deleteViewId].map((v, i) => ({
+      id: v,
+      orgId,
+      ownerId: a.users.admin.id,
+      name: `Matrix saved ${i}`,
+      params: '{"kind":"bot"}',
+      shared: false,
+      createdAt: now,
+      updatedAt: now,
+    })),
+  )
   return {
-    renameViewId, deleteViewId,
-    a, b, sourceId: src.id, importSourceId, grantId, credentialId, findingId, notificationId, transferId, activeCampaignId: active.id, closeCampaignId: closing.id,
-    draftCampaignId: draft.id, itemId: items[0].id, bulkItemId: items[1].id, failedJobId, manualRemediationId, spare, stranger,
-    revokeInvitationId: revokeInvitation.id, resendInvitationId: resendInvitation.id, ownerGrantId, ownerRequestId,
+    renameViewId,
+    deleteViewId,
+    a,
+    b,
+    sourceId: src.id,
+    importSourceId,
+    grantId,
+    credentialId,
+    findingId,
+    notificationId,
+    transferId,
+    activeCampaignId: active.id,
+    closeCampaignId: closing.id,
+    draftCampaignId: draft.id,
+    itemId: items[0].id,
+    bulkItemId: items[1].id,
+    failedJobId,
+    manualRemediationId,
+    spare,
+    stranger,
+    revokeInvitationId: revokeInvitation.id,
+    resendInvitationId: resendInvitation.id,
+    ownerGrantId,
+    ownerRequestId,
   }
 }
 
@@ -601,7 +915,10 @@ test.describe('authorization matrix', () => {
         const req = entry.request!(w, slug)
         const qs = req.query ? `?${new URLSearchParams(req.query)}` : ''
         const headers: Record<string, string> = { 'content-type': 'text/csv', ...(origin ? { origin } : {}) }
-        const res = req.method === 'GET' ? await ctx.get(req.path + qs, { headers, maxRedirects: 0 }) : await ctx.post(req.path + qs, { headers, data: req.body ?? '', maxRedirects: 0 })
+        const res =
+          req.method === 'GET'
+            ? await ctx.get(req.path + qs, { headers, maxRedirects: 0 })
+            : await ctx.post(req.path + qs, { headers, data: req.body ?? '', maxRedirects: 0 })
         return { status: res.status(), text: await res.text() }
       }
       const outsiders = { anonymous: await session(null), stranger: await session(w.stranger.email), otherAdmin: await session(w.b.users.admin.email) }
@@ -610,7 +927,10 @@ test.describe('authorization matrix', () => {
         const r = await send(ctx, w.a.slug)
         expect([401, 403, 404], `${key} as ${who}: ${r.status} ${r.text.slice(0, 200)}`).toContain(r.status)
         expect(await digest(orgA)).toBe(before)
-        expect(secrets.filter((s) => r.text.includes(s)), `${key} as ${who} leaked data`).toEqual([])
+        expect(
+          secrets.filter((s) => r.text.includes(s)),
+          `${key} as ${who} leaked data`,
+        ).toEqual([])
         await ctx.dispose()
       }
       for (const role of ROLES) {

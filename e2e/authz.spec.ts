@@ -10,7 +10,13 @@ test.describe('authorization', () => {
   })
 
   test('anonymous requests get sign-in, never data', async ({ page, request }) => {
-    for (const path of [`/${org.slug}`, `/${org.slug}/identities`, `/${org.slug}/identities/${org.identities[0].id}`, `/${org.slug}/audit`, `/${org.slug}/settings`]) {
+    for (const path of [
+      `/${org.slug}`,
+      `/${org.slug}/identities`,
+      `/${org.slug}/identities/${org.identities[0].id}`,
+      `/${org.slug}/audit`,
+      `/${org.slug}/settings`,
+    ]) {
       await page.goto(path)
       await expect(page, path).toHaveURL(/\/sign-in/)
     }

@@ -13,12 +13,44 @@ async function addUser(orgId: string, name: string, st: Fragment[]) {
 }
 
 function campaign(orgId: string, r: Row): Row {
-  return { id: rowId('c'), orgId, type: 'identity', scope: '{}', status: 'active', defaultDecision: 'open', currentStage: 1, launchedAt: new Date(), createdAt: new Date(), dueAt: new Date(Date.now() + 7 * DAY), ...r }
+  return {
+    id: rowId('c'),
+    orgId,
+    type: 'identity',
+    scope: '{}',
+    status: 'active',
+    defaultDecision: 'open',
+    currentStage: 1,
+    launchedAt: new Date(),
+    createdAt: new Date(),
+    dueAt: new Date(Date.now() + 7 * DAY),
+    ...r,
+  }
 }
 
 function item(orgId: string, campaignId: string, identity: { id: string; name: string }, r: Row): Row {
-  const snapshot = JSON.stringify({ identity: { id: identity.id, name: identity.name, kind: 'bot', environment: 'production', status: 'active', source: 'GitHub e2e' }, owner: null, team: null, via: 'owner', privileged: false, lastUsedAt: null, grantCount: 0, findings: [] })
-  return { id: rowId('ri'), orgId, campaignId, identityId: identity.id, identityName: identity.name, snapshot, stage: 1, status: 'pending', createdAt: new Date(), ...r }
+  const snapshot = JSON.stringify({
+    identity: { id: identity.id, name: identity.name, kind: 'bot', environment: 'production', status: 'active', source: 'GitHub e2e' },
+    owner: null,
+    team: null,
+    via: 'owner',
+    privileged: false,
+    lastUsedAt: null,
+    grantCount: 0,
+    findings: [],
+  })
+  return {
+    id: rowId('ri'),
+    orgId,
+    campaignId,
+    identityId: identity.id,
+    identityName: identity.name,
+    snapshot,
+    stage: 1,
+    status: 'pending',
+    createdAt: new Date(),
+    ...r,
+  }
 }
 
 test.describe('consistency (governance, owner and admin journeys)', () => {
@@ -28,7 +60,18 @@ test.describe('consistency (governance, owner and admin journeys)', () => {
     const orgId = await orgIdOf(org.slug)
     const now = new Date()
     await runSql([
-      insertRow('Finding', { id: `${ident.id}-unowned`, orgId, identityId: ident.id, rule: 'unowned', owaspCode: 'NHI1', severity: 'high', title: 'No owner', status: 'open', firstSeenAt: now, lastSeenAt: now }),
+      insertRow('Finding', {
+        id: `${ident.id}-unowned`,
+        orgId,
+        identityId: ident.id,
+        rule: 'unowned',
+        owaspCode: 'NHI1',
+        severity: 'high',
+        title: 'No owner',
+        status: 'open',
+        firstSeenAt: now,
+        lastSeenAt: now,
+      }),
       sql`UPDATE "Identity" SET "riskScore" = 25, "openFindings" = 1 WHERE "id" = ${ident.id}`,
     ])
     await gotoAs(page, org.users.admin.email, `/${org.slug}/identities/${ident.id}`)
@@ -41,7 +84,10 @@ test.describe('consistency (governance, owner and admin journeys)', () => {
     }).toPass()
     const owner = page.getByRole('dialog').getByRole('combobox', { name: 'Owner', exact: true })
     await owner.fill(org.users.member.name)
-    await page.getByRole('dialog').getByRole('option', { name: new RegExp(org.users.member.name) }).click()
+    await page
+      .getByRole('dialog')
+      .getByRole('option', { name: new RegExp(org.users.member.name) })
+      .click()
     await page.getByRole('dialog').getByRole('button', { name: 'Save' }).click()
     await expect(page.getByRole('dialog')).toBeHidden()
     await expect(page.getByRole('heading', { name: /^Findings/ })).toHaveCount(0)
@@ -63,19 +109,52 @@ test.describe('consistency (governance, owner and admin journeys)', () => {
     const light: string[] = []
     for (let n = 0; n < 12; n++) light.push(await addUser(orgId, `Reviewer ${String.fromCharCode(65 + n)}`, st))
     const heavy = await addUser(orgId, 'Zed Heavy', st)
-    const active = campaign(orgId, { name: 'Active review', scope: JSON.stringify({ owner: org.users.member.id, kind: ['bot'] }), itemCount: 45, decidedCount: 21 })
+    const active = campaign(orgId, {
+      name: 'Active review',
+      scope: JSON.stringify({ owner: org.users.member.id, kind: ['bot'] }),
+      itemCount: 45,
+      decidedCount: 21,
+    })
     st.push(insertRow('Campaign', active))
     for (const r of light) for (let k = 0; k < 2; k++) st.push(insertRow('ReviewItem', item(orgId, active.id as string, ident, { reviewerId: r })))
     for (let k = 0; k < 21; k++) {
-      st.push(insertRow('ReviewItem', item(orgId, active.id as string, ident, { reviewerId: heavy, status: 'decided', decision: 'keep', decidedById: heavy, decidedAt: new Date() })))
+      st.push(
+        insertRow(
+          'ReviewItem',
+          item(orgId, active.id as string, ident, { reviewerId: heavy, status: 'decided', decision: 'keep', decidedById: heavy, decidedAt: new Date() }),
+        ),
+      )
     }
     // Closed with the default "keep": 3 decided by the reviewer, 2 by default, 4 never answered ("don't know" counts as open).
     const closed = campaign(orgId, { name: 'Closed review', status: 'closed', defaultDecision: 'keep', closedAt: new Date(), itemCount: 9, decidedCount: 5 })
     st.push(insertRow('Campaign', closed))
     const one = light[0]
-    for (let k = 0; k < 3; k++) st.push(insertRow('ReviewItem', item(orgId, closed.id as string, ident, { reviewerId: one, status: 'closed', decision: 'revoke', decidedById: one, decidedAt: new Date() })))
-    for (let k = 0; k < 2; k++) st.push(insertRow('ReviewItem', item(orgId, closed.id as string, ident, { reviewerId: one, status: 'closed', decision: 'keep', decidedById: null, decidedAt: new Date() })))
-    for (let k = 0; k < 4; k++) st.push(insertRow('ReviewItem', item(orgId, closed.id as string, ident, { reviewerId: one, status: 'closed', decision: k === 0 ? 'unsure' : null, decidedById: k === 0 ? one : null })))
+    for (let k = 0; k < 3; k++)
+      st.push(
+        insertRow(
+          'ReviewItem',
+          item(orgId, closed.id as string, ident, { reviewerId: one, status: 'closed', decision: 'revoke', decidedById: one, decidedAt: new Date() }),
+        ),
+      )
+    for (let k = 0; k < 2; k++)
+      st.push(
+        insertRow(
+          'ReviewItem',
+          item(orgId, closed.id as string, ident, { reviewerId: one, status: 'closed', decision: 'keep', decidedById: null, decidedAt: new Date() }),
+        ),
+      )
+    for (let k = 0; k < 4; k++)
+      st.push(
+        insertRow(
+          'ReviewItem',
+          item(orgId, closed.id as string, ident, {
+            reviewerId: one,
+            status: 'closed',
+            decision: k === 0 ? 'unsure' : null,
+            decidedById: k === 0 ? one : null,
+          }),
+        ),
+      )
     await runSql(st)
 
     await gotoAs(page, org.users.governance.email, `/${org.slug}/campaigns/${active.id}`)
@@ -120,19 +199,84 @@ test.describe('consistency (governance, owner and admin journeys)', () => {
     const entId = rowId('e')
     const grantId = rowId('g')
     const credId = rowId('cr')
-    st.push(insertRow('Resource', { id: resourceId, orgId, sourceId: src.sourceId as string, externalId: `repo-${resourceId}`, name: 'acme/payments', type: 'repository', createdAt: now }))
-    st.push(insertRow('Entitlement', { id: entId, orgId, sourceId: src.sourceId as string, resourceId, externalId: `${resourceId}:admin`, name: 'admin', privileged: true, createdAt: now }))
+    st.push(
+      insertRow('Resource', {
+        id: resourceId,
+        orgId,
+        sourceId: src.sourceId as string,
+        externalId: `repo-${resourceId}`,
+        name: 'acme/payments',
+        type: 'repository',
+        createdAt: now,
+      }),
+    )
+    st.push(
+      insertRow('Entitlement', {
+        id: entId,
+        orgId,
+        sourceId: src.sourceId as string,
+        resourceId,
+        externalId: `${resourceId}:admin`,
+        name: 'admin',
+        privileged: true,
+        createdAt: now,
+      }),
+    )
     st.push(insertRow('Grant', { id: grantId, orgId, identityId: ident.id, entitlementId: entId, privileged: true, createdAt: now, status: 'revoked' }))
-    st.push(insertRow('Credential', { id: credId, orgId, identityId: ident.id, kind: 'token', label: 'deploy token', fingerprint: rowId('fp'), createdAt: now, status: 'revoked' }))
+    st.push(
+      insertRow('Credential', {
+        id: credId,
+        orgId,
+        identityId: ident.id,
+        kind: 'token',
+        label: 'deploy token',
+        fingerprint: rowId('fp'),
+        createdAt: now,
+        status: 'revoked',
+      }),
+    )
     const job = (type: string, payload: Record<string, unknown>) => {
       const id = rowId('j')
-      st.push(insertRow('Job', { id, orgId, type, status: 'succeeded', payload: JSON.stringify(payload), idempotencyKey: id, attempts: 1, maxAttempts: 5, runAt: now, createdAt: now, updatedAt: now, finishedAt: now, progress: 0, total: 0 }))
+      st.push(
+        insertRow('Job', {
+          id,
+          orgId,
+          type,
+          status: 'succeeded',
+          payload: JSON.stringify(payload),
+          idempotencyKey: id,
+          attempts: 1,
+          maxAttempts: 5,
+          runAt: now,
+          createdAt: now,
+          updatedAt: now,
+          finishedAt: now,
+          progress: 0,
+          total: 0,
+        }),
+      )
       return id
     }
-    for (const [kind, target] of [['revoke_grant', { grantId }], ['revoke_credential', { credentialId: credId }]] as const) {
+    for (const [kind, target] of [
+      ['revoke_grant', { grantId }],
+      ['revoke_credential', { credentialId: credId }],
+    ] as const) {
       const remId = rowId('rem')
       const jobId = job(kind, { remediationId: remId })
-      st.push(insertRow('Remediation', { id: remId, orgId, identityId: ident.id, kind, status: 'applied', justification: 'e2e', jobId, createdAt: now, updatedAt: now, ...target }))
+      st.push(
+        insertRow('Remediation', {
+          id: remId,
+          orgId,
+          identityId: ident.id,
+          kind,
+          status: 'applied',
+          justification: 'e2e',
+          jobId,
+          createdAt: now,
+          updatedAt: now,
+          ...target,
+        }),
+      )
     }
     const c = campaign(orgId, { name: 'Quarterly bots review', status: 'closed' })
     st.push(insertRow('Campaign', c))
@@ -153,13 +297,46 @@ test.describe('consistency (governance, owner and admin journeys)', () => {
     // Thirteen sources, one identity each: the chart shows the largest and says how many more there are.
     for (const [n, ident] of org.identities.entries()) {
       const sid = rowId('s')
-      st.push(insertRow('Source', { id: sid, orgId, name: `Source ${String(n).padStart(2, '0')}`, type: 'csv', config: '{}', status: 'active', createdAt: new Date() }))
+      st.push(
+        insertRow('Source', {
+          id: sid,
+          orgId,
+          name: `Source ${String(n).padStart(2, '0')}`,
+          type: 'csv',
+          config: '{}',
+          status: 'active',
+          createdAt: new Date(),
+        }),
+      )
       st.push(sql`UPDATE "Identity" SET "sourceId" = ${sid} WHERE "id" = ${ident.id}`)
     }
     // A deleted identity the member owned: counted nowhere.
     st.push(sql`UPDATE "Identity" SET "status" = 'deleted' WHERE "id" = ${org.identities[1].id}`)
-    st.push(insertRow('Credential', { id: rowId('cr'), orgId, identityId: org.identities[2].id, kind: 'token', fingerprint: rowId('fp'), createdAt: new Date(Date.now() - 400 * DAY), status: 'active' }))
-    st.push(insertRow('Finding', { id: `${org.identities[2].id}-old-secret`, orgId, identityId: org.identities[2].id, rule: 'old-secret', owaspCode: 'NHI7', severity: 'medium', title: 'Secret not rotated in 90 days', status: 'open', firstSeenAt: new Date(), lastSeenAt: new Date() }))
+    st.push(
+      insertRow('Credential', {
+        id: rowId('cr'),
+        orgId,
+        identityId: org.identities[2].id,
+        kind: 'token',
+        fingerprint: rowId('fp'),
+        createdAt: new Date(Date.now() - 400 * DAY),
+        status: 'active',
+      }),
+    )
+    st.push(
+      insertRow('Finding', {
+        id: `${org.identities[2].id}-old-secret`,
+        orgId,
+        identityId: org.identities[2].id,
+        rule: 'old-secret',
+        owaspCode: 'NHI7',
+        severity: 'medium',
+        title: 'Secret not rotated in 90 days',
+        status: 'open',
+        firstSeenAt: new Date(),
+        lastSeenAt: new Date(),
+      }),
+    )
     await runSql(st)
 
     await gotoAs(page, org.users.admin.email, `/${org.slug}`)

@@ -8,10 +8,22 @@ test.describe('findings (governance journey)', () => {
     const severities = ['low', 'critical', 'high', 'critical'] as const
     const rank = { critical: 0, high: 1, medium: 2, low: 3 }
     const now = new Date()
-    await insert('Finding', org.identities.map((ident, i) => ({
-      id: `f-${ident.id}`, orgId, identityId: ident.id, rule: 'unowned', owaspCode: i === 2 ? 'NHI5' : 'NHI1', severity: severities[i], severityRank: rank[severities[i]],
-      title: `${severities[i]} finding ${i}`, status: 'open', firstSeenAt: now, lastSeenAt: now,
-    })))
+    await insert(
+      'Finding',
+      org.identities.map((ident, i) => ({
+        id: `f-${ident.id}`,
+        orgId,
+        identityId: ident.id,
+        rule: 'unowned',
+        owaspCode: i === 2 ? 'NHI5' : 'NHI1',
+        severity: severities[i],
+        severityRank: rank[severities[i]],
+        title: `${severities[i]} finding ${i}`,
+        status: 'open',
+        firstSeenAt: now,
+        lastSeenAt: now,
+      })),
+    )
     await gotoAs(page, org.users.governance.email, `/${org.slug}/findings?size=25`)
     const table = page.getByRole('table', { name: 'Findings' })
     // Critical first, the riskier identity of the two first; low last.
@@ -43,7 +55,9 @@ test.describe('findings (governance journey)', () => {
     await dialog.getByLabel('Why does the acceptance end?').fill('The network policy was removed')
     await dialog.getByRole('button', { name: 'Revoke acceptance' }).click()
     await expect(page.getByText('No accepted risks')).toBeVisible()
-    const [audit] = await query<{ n: number | string }>(sql`SELECT COUNT(*) AS n FROM "AuditEvent" WHERE "orgId" = ${orgId} AND "action" = 'finding.accept-revoked'`)
+    const [audit] = await query<{ n: number | string }>(
+      sql`SELECT COUNT(*) AS n FROM "AuditEvent" WHERE "orgId" = ${orgId} AND "action" = 'finding.accept-revoked'`,
+    )
     expect(Number(audit.n)).toBe(1)
   })
 })

@@ -104,9 +104,25 @@ export async function createTestOrg(
     const ident = { id: id(), name: `e2e-bot-${String(i).padStart(3, '0')}` }
     identities.push(ident)
     rows.push({
-      id: ident.id, orgId, sourceId, externalId: `ext-${ident.id}`, name: ident.name, searchText: ident.name, kind: i % 2 ? 'bot' : 'api_key',
-      environment: 'production', status: 'active', createdAt: now, discoveredAt: now, updatedAt: now, metadata: '{}',
-      privileged: false, grantCount: 0, credentialCount: 0, riskScore: i, openFindings: 0, ownerId: i === 0 ? users.member.id : null,
+      id: ident.id,
+      orgId,
+      sourceId,
+      externalId: `ext-${ident.id}`,
+      name: ident.name,
+      searchText: ident.name,
+      kind: i % 2 ? 'bot' : 'api_key',
+      environment: 'production',
+      status: 'active',
+      createdAt: now,
+      discoveredAt: now,
+      updatedAt: now,
+      metadata: '{}',
+      privileged: false,
+      grantCount: 0,
+      credentialCount: 0,
+      riskScore: i,
+      openFindings: 0,
+      ownerId: i === 0 ? users.member.id : null,
     })
     const row = rows[rows.length - 1]
     for (const [k, v] of Object.entries(opts.identity?.(i, users) ?? {})) if (v !== undefined) row[k] = v
@@ -148,18 +164,58 @@ export async function createActiveCampaign(
   const now = new Date()
   const campaignId = id()
   const picked = (opts.identities ?? org.identities.map((_, i) => i)).map((i) => org.identities[i])
-  await insert('Campaign', [{
-    id: campaignId, orgId, name: opts.name ?? `Review ${campaignId.slice(-4)}`, type: 'identity', scope: '{}', status: 'active', fallbackReviewerId: org.users.governance.id,
-    secondStage: 'none', reminders: '[]', defaultDecision: opts.defaultDecision ?? 'open', justificationRule: opts.justificationRule ?? 'never', autoRemediate: false, recurrence: 'none',
-    currentStage: 1, graceDays: 0, fallbackCount: 0, itemCount: picked.length, decidedCount: 0, dueAt: new Date(Date.now() + 14 * 86_400_000),
-    createdById: org.users.governance.id, createdAt: now, launchedAt: now,
-  }])
+  await insert('Campaign', [
+    {
+      id: campaignId,
+      orgId,
+      name: opts.name ?? `Review ${campaignId.slice(-4)}`,
+      type: 'identity',
+      scope: '{}',
+      status: 'active',
+      fallbackReviewerId: org.users.governance.id,
+      secondStage: 'none',
+      reminders: '[]',
+      defaultDecision: opts.defaultDecision ?? 'open',
+      justificationRule: opts.justificationRule ?? 'never',
+      autoRemediate: false,
+      recurrence: 'none',
+      currentStage: 1,
+      graceDays: 0,
+      fallbackCount: 0,
+      itemCount: picked.length,
+      decidedCount: 0,
+      dueAt: new Date(Date.now() + 14 * 86_400_000),
+      createdById: org.users.governance.id,
+      createdAt: now,
+      launchedAt: now,
+    },
+  ])
   const rec = opts.recommendation ?? 'keep'
   const items = picked.map((ident) => ({
-    id: id(), orgId, campaignId, identityId: ident.id, reviewerId: org.users.member.id, stage: 1,
-    snapshot: JSON.stringify({ identity: { id: ident.id, name: ident.name, kind: 'api_key', environment: 'production', status: 'active', source: 'GitHub e2e' }, owner: null, team: null, via: 'owner', privileged: false, lastUsedAt: null, findings: [], grantCount: 0 }),
-    recommendation: rec, recommendationReason: rec === 'keep' ? 'used recently: keep' : 'never used: revoke', status: 'pending', version: 0, remediationStatus: 'none',
-    privileged: false, identityName: ident.name, createdAt: now,
+    id: id(),
+    orgId,
+    campaignId,
+    identityId: ident.id,
+    reviewerId: org.users.member.id,
+    stage: 1,
+    snapshot: JSON.stringify({
+      identity: { id: ident.id, name: ident.name, kind: 'api_key', environment: 'production', status: 'active', source: 'GitHub e2e' },
+      owner: null,
+      team: null,
+      via: 'owner',
+      privileged: false,
+      lastUsedAt: null,
+      findings: [],
+      grantCount: 0,
+    }),
+    recommendation: rec,
+    recommendationReason: rec === 'keep' ? 'used recently: keep' : 'never used: revoke',
+    status: 'pending',
+    version: 0,
+    remediationStatus: 'none',
+    privileged: false,
+    identityName: ident.name,
+    createdAt: now,
   }))
   await insert('ReviewItem', items)
   return { id: campaignId, items: items.map((i) => ({ id: i.id, identityName: i.identityName })) }
@@ -180,7 +236,10 @@ export function routeKey(pathname: string): string {
 
 export async function expectAccessible(page: Page, label = page.url()) {
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze()
-  const lines = results.violations.flatMap((v) => [`${v.id} (${v.impact}): ${v.help}`, ...v.nodes.slice(0, 5).map((n) => `    ${n.target.join(' ')} — ${(n.failureSummary ?? '').split('\n')[1]?.trim() ?? ''}`)])
+  const lines = results.violations.flatMap((v) => [
+    `${v.id} (${v.impact}): ${v.help}`,
+    ...v.nodes.slice(0, 5).map((n) => `    ${n.target.join(' ')} — ${(n.failureSummary ?? '').split('\n')[1]?.trim() ?? ''}`),
+  ])
   expect(lines, `accessibility violations (WCAG 2.1 AA) on ${label}`).toEqual([])
 }
 

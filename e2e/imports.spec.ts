@@ -14,7 +14,10 @@ async function addImportSource(org: TestOrg, name: string, format: string, type:
 }
 
 const jobsOf = async (org: TestOrg) =>
-  Number((await query<{ n: number | string }>(sql`SELECT COUNT(*) AS "n" FROM "Job" j JOIN "Organization" o ON o."id" = j."orgId" WHERE o."slug" = ${org.slug}`))[0].n)
+  Number(
+    (await query<{ n: number | string }>(sql`SELECT COUNT(*) AS "n" FROM "Job" j JOIN "Organization" o ON o."id" = j."orgId" WHERE o."slug" = ${org.slug}`))[0]
+      .n,
+  )
 
 /** The session cookies of the page, for requests made outside the browser (streamed uploads). */
 async function cookieHeader(page: Page) {
@@ -134,9 +137,18 @@ test('a 200 MB line of commas and JSON nested 100,000 deep are refused with a me
 
   // Streamed from a generator: the 200 MB never exist in the test's memory either.
   const MB = Buffer.alloc(1024 ** 2, ',')
-  const commas = Readable.toWeb(Readable.from((function* () { for (let i = 0; i < 200; i++) yield MB })())) as ReadableStream<Uint8Array>
+  const commas = Readable.toWeb(
+    Readable.from(
+      (function* () {
+        for (let i = 0; i < 200; i++) yield MB
+      })(),
+    ),
+  ) as ReadableStream<Uint8Array>
   const upload = fetch(`${baseURL}/api/orgs/${org.slug}/imports?format=generic_csv&sourceId=${csvSource}&name=bomb.csv`, {
-    method: 'POST', body: commas, duplex: 'half', headers: { cookie: await cookieHeader(page), origin: baseURL!, 'content-type': 'application/octet-stream' },
+    method: 'POST',
+    body: commas,
+    duplex: 'half',
+    headers: { cookie: await cookieHeader(page), origin: baseURL!, 'content-type': 'application/octet-stream' },
   } as RequestInit)
   // The web process answers while it receives the file and while the worker refuses it.
   expect((await page.request.get('/api/health')).status()).toBe(200)
@@ -173,7 +185,11 @@ test('AWS credential report: the root user is privileged and critical, a person 
   const org = await createTestOrg({ identities: 1 })
   const sourceId = await addImportSource(org, 'AWS prod account', 'aws_credential_report', 'aws')
   await gotoAs(page, org.users.governance.email, `/${org.slug}/sources/import?source=${sourceId}`)
-  await uploadOnPage(page, { name: 'report.csv', mimeType: 'text/csv', buffer: fs.readFileSync(path.resolve('tests/fixtures/imports/aws-credential-report.csv')) })
+  await uploadOnPage(page, {
+    name: 'report.csv',
+    mimeType: 'text/csv',
+    buffer: fs.readFileSync(path.resolve('tests/fixtures/imports/aws-credential-report.csv')),
+  })
   await expect(page.getByTestId('preview-summary')).toContainText('1 person left out (not NHIs)')
   await expect(page.getByTestId('preview-skipped')).toContainText('Line 6: alice.ops — a person: console password with MFA')
   await expect(page.getByTestId('preview-table')).not.toContainText('alice.ops')
@@ -193,13 +209,26 @@ test('AWS credential report: the root user is privileged and critical, a person 
   await page.screenshot({ path: 'test-results/imports-aws-root.png', fullPage: true })
 })
 
-test('Kubernetes: an annotated owner who is a member lands as the owner, one who is not is flagged before import; unknown usage reads "unknown"; the source environment labels the rest', async ({ page }) => {
+test('Kubernetes: an annotated owner who is a member lands as the owner, one who is not is flagged before import; unknown usage reads "unknown"; the source environment labels the rest', async ({
+  page,
+}) => {
   const org = await createTestOrg({ identities: 1 })
   const sa = (ns: string, name: string, owner?: string) => ({
-    apiVersion: 'v1', kind: 'ServiceAccount',
-    metadata: { name, namespace: ns, uid: randomBytes(8).toString('hex'), creationTimestamp: '2023-01-01T00:00:00Z', ...(owner ? { annotations: { 'custodian.io/owner': owner } } : {}) },
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: {
+      name,
+      namespace: ns,
+      uid: randomBytes(8).toString('hex'),
+      creationTimestamp: '2023-01-01T00:00:00Z',
+      ...(owner ? { annotations: { 'custodian.io/owner': owner } } : {}),
+    },
   })
-  const doc = { apiVersion: 'v1', kind: 'List', items: [sa('team-a', 'api', org.users.admin.email), sa('team-a', 'worker', 'stranger@elsewhere.example'), sa('payments-prod', 'ledger')] }
+  const doc = {
+    apiVersion: 'v1',
+    kind: 'List',
+    items: [sa('team-a', 'api', org.users.admin.email), sa('team-a', 'worker', 'stranger@elsewhere.example'), sa('payments-prod', 'ledger')],
+  }
   const sourceId = await addImportSource(org, 'Cluster e2e', 'kubernetes', 'kubernetes')
   await gotoAs(page, org.users.governance.email, `/${org.slug}/sources/import?source=${sourceId}`)
   await uploadOnPage(page, { name: 'cluster.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(doc)) })
@@ -208,7 +237,9 @@ test('Kubernetes: an annotated owner who is a member lands as the owner, one who
   await expect(rowOf('team-a/api')).not.toContainText('not a member')
   await expect(rowOf('team-a/worker')).toContainText('not a member')
   await expect(rowOf('team-a/worker')).toContainText('unknown')
-  await expect(page.getByTestId('preview-owners')).toContainText('1 identity names an owner who is not a member of this organization (stranger@elsewhere.example)')
+  await expect(page.getByTestId('preview-owners')).toContainText(
+    '1 identity names an owner who is not a member of this organization (stranger@elsewhere.example)',
+  )
   await page.screenshot({ path: 'test-results/imports-k8s-preview.png', fullPage: true })
   await importAndWait(page)
   await expect(page.getByTestId('import-status')).toContainText('1 identity has no owner yet: stranger@elsewhere.example is not a member')
@@ -232,7 +263,9 @@ test('Kubernetes: an annotated owner who is a member lands as the owner, one who
   await expect(row.getByTestId('environment-form')).toContainText('2 with unknown environment')
   await expect(async () => {
     await row.getByLabel('Environment of Cluster e2e').selectOption('staging')
-    await expect(row.getByTestId('environment-effect')).toContainText('Sets the 2 identities of this source whose environment is unknown to staging now', { timeout: 2000 })
+    await expect(row.getByTestId('environment-effect')).toContainText('Sets the 2 identities of this source whose environment is unknown to staging now', {
+      timeout: 2000,
+    })
   }).toPass()
   await page.screenshot({ path: 'test-results/imports-sources-environment.png', fullPage: true })
   await row.getByRole('button', { name: 'Save' }).click()
@@ -241,6 +274,8 @@ test('Kubernetes: an annotated owner who is a member lands as the owner, one who
   await expect(page.getByRole('link', { name: 'team-a/worker' })).toBeVisible()
   await expect(page.getByRole('link', { name: 'team-a/api' })).toBeVisible()
   await expect(page.getByRole('link', { name: 'payments-prod/ledger' })).toHaveCount(0)
-  const audit = await query<{ n: number | string }>(sql`SELECT COUNT(*) AS "n" FROM "AuditEvent" a JOIN "Organization" o ON o."id" = a."orgId" WHERE o."slug" = ${org.slug} AND a."action" = 'source.environment'`)
+  const audit = await query<{ n: number | string }>(
+    sql`SELECT COUNT(*) AS "n" FROM "AuditEvent" a JOIN "Organization" o ON o."id" = a."orgId" WHERE o."slug" = ${org.slug} AND a."action" = 'source.environment'`,
+  )
   expect(Number(audit[0].n)).toBe(1)
 })

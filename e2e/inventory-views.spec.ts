@@ -16,7 +16,23 @@ async function keepFindings(orgId: string) {
   for (const d of [0, 1]) {
     const day = new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10)
     for (const type of ['recompute_findings', 'metrics_snapshot']) {
-      await insert('Job', [{ id: `e2e${randomBytes(10).toString('hex')}`, orgId, type, status: 'succeeded', payload: '{}', idempotencyKey: `${type}:${orgId}:${day}`, attempts: 1, maxAttempts: 1, runAt: now, progress: 0, total: 0, createdAt: now, updatedAt: now }])
+      await insert('Job', [
+        {
+          id: `e2e${randomBytes(10).toString('hex')}`,
+          orgId,
+          type,
+          status: 'succeeded',
+          payload: '{}',
+          idempotencyKey: `${type}:${orgId}:${day}`,
+          attempts: 1,
+          maxAttempts: 1,
+          runAt: now,
+          progress: 0,
+          total: 0,
+          createdAt: now,
+          updatedAt: now,
+        },
+      ])
     }
   }
 }
@@ -34,8 +50,16 @@ test.describe('inventory views (governance journey)', () => {
     await insert(
       'Finding',
       [0, 1, 2, 3, 4, 5].map((i) => ({
-        id: `e2e${randomBytes(10).toString('hex')}`, orgId, identityId: org.identities[i].id, rule: 'admin-grant', owaspCode: 'NHI5', severity: 'high',
-        title: 'Admin or wildcard permission', status: 'open', firstSeenAt: now, lastSeenAt: now,
+        id: `e2e${randomBytes(10).toString('hex')}`,
+        orgId,
+        identityId: org.identities[i].id,
+        rule: 'admin-grant',
+        owaspCode: 'NHI5',
+        severity: 'high',
+        title: 'Admin or wildcard permission',
+        status: 'open',
+        firstSeenAt: now,
+        lastSeenAt: now,
       })),
     )
   })
@@ -182,7 +206,12 @@ test.describe('inventory views (governance journey)', () => {
     const records = parse(fs.readFileSync((await download.path())!, 'utf8')) as string[][]
     expect(records[0].slice(0, 5)).toEqual(['id', 'name', 'kind', 'environment', 'status'])
     const bots = org.identities.filter((_, i) => i % 3 === 1)
-    expect(records.slice(1).map((r) => r[0]).sort()).toEqual(bots.map((b) => b.id).sort())
+    expect(
+      records
+        .slice(1)
+        .map((r) => r[0])
+        .sort(),
+    ).toEqual(bots.map((b) => b.id).sort())
     expect(records.slice(1).every((r) => r[2] === 'bot')).toBe(true)
     expect(records.slice(1).map((r) => r[1])).toContain(`'${EVIL}`)
 
@@ -194,7 +223,9 @@ test.describe('inventory views (governance journey)', () => {
     const rows = (parse(await res.text()) as string[][]).slice(1)
     expect(rows.map((r) => r[0]).sort()).toEqual([0, 1, 3, 4].map((i) => org.identities[i].id).sort())
 
-    const audit = await query<{ actorId: string; details: string }>(sql`SELECT "actorId", "details" FROM "AuditEvent" WHERE "orgId" = ${orgId} AND "action" = 'identity.export' ORDER BY "seq"`)
+    const audit = await query<{ actorId: string; details: string }>(
+      sql`SELECT "actorId", "details" FROM "AuditEvent" WHERE "orgId" = ${orgId} AND "action" = 'identity.export' ORDER BY "seq"`,
+    )
     expect(audit.map((a) => ({ actorId: a.actorId, ...JSON.parse(a.details) }))).toEqual([
       { actorId: org.users.auditor.id, format: 'csv', filter: { kind: 'bot' }, rows: 10 },
       { actorId: org.users.auditor.id, format: 'csv', filter: { kind: 'bot,api_key', finding: 'NHI5' }, rows: 4 },

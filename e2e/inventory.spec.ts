@@ -58,7 +58,9 @@ test.describe('inventory (governance journey)', () => {
     await expect(table).toContainText('e2e-bot-000')
     const owner = page.getByRole('combobox', { name: 'Owner' })
     await expect(owner).toHaveValue(`${org.users.member.name} (${org.users.member.email})`)
-    await expect(page.getByRole('group', { name: 'Active filters' }).getByRole('button', { name: `Remove filter Owner: ${org.users.member.name}` })).toBeVisible()
+    await expect(
+      page.getByRole('group', { name: 'Active filters' }).getByRole('button', { name: `Remove filter Owner: ${org.users.member.name}` }),
+    ).toBeVisible()
     // The owner filter is a people picker: type, then pick with Enter.
     await expect(async () => {
       await owner.fill('nobody-like-this')

@@ -34,7 +34,9 @@ test.describe('members (admin journey)', () => {
     await expect(shown.getByRole('button', { name: 'Copied' })).toBeVisible()
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(link)
     const token = link.split('/').pop()!
-    const [row] = await query<{ tokenHash: string; role: string }>(sql`SELECT "tokenHash", "role" FROM "Invitation" WHERE "orgId" = ${orgId} AND "email" = ${email}`)
+    const [row] = await query<{ tokenHash: string; role: string }>(
+      sql`SELECT "tokenHash", "role" FROM "Invitation" WHERE "orgId" = ${orgId} AND "email" = ${email}`,
+    )
     expect(row).toEqual({ tokenHash: createHash('sha256').update(token).digest('hex'), role: 'governance' })
     await expect(page.getByTestId('invitations')).toContainText(email)
     await page.screenshot({ path: test.info().outputPath('settings-invited.png'), fullPage: true })
@@ -71,7 +73,9 @@ test.describe('members (admin journey)', () => {
     await expect(member).toContainText('Nia Newcomer')
     await expect(member.getByLabel('Role of Nia Newcomer')).toHaveValue('governance')
     await expect(page.getByTestId('invitations')).toHaveCount(0)
-    const audit = await query<{ action: string }>(sql`SELECT "action" FROM "AuditEvent" WHERE "orgId" = ${orgId} AND "action" LIKE 'invitation.%' ORDER BY "seq"`)
+    const audit = await query<{ action: string }>(
+      sql`SELECT "action" FROM "AuditEvent" WHERE "orgId" = ${orgId} AND "action" LIKE 'invitation.%' ORDER BY "seq"`,
+    )
     expect(audit.map((a) => a.action)).toEqual(['invitation.create', 'invitation.accept'])
   })
 
@@ -125,7 +129,10 @@ test.describe('members (admin journey)', () => {
     const now = new Date()
     const tom = { id: id(), email: `tom.${org.slug}@e2e.example`, name: 'Tom Deactivated' }
     const rae = { id: id(), email: `rae.${org.slug}@e2e.example`, name: 'Rae Removed' }
-    await insert('User', [{ ...tom, active: false, createdAt: now }, { ...rae, active: true, createdAt: now }])
+    await insert('User', [
+      { ...tom, active: false, createdAt: now },
+      { ...rae, active: true, createdAt: now },
+    ])
     await insert('Membership', [
       { id: id(), orgId, userId: tom.id, role: 'member', status: 'active', createdAt: now },
       { id: id(), orgId, userId: rae.id, role: 'member', status: 'removed', createdAt: now, removedAt: now },

@@ -10,13 +10,30 @@ async function giveAccess(org: TestOrg, identityId: string) {
   const [{ sourceId }] = await query<{ sourceId: string }>(sql`SELECT "sourceId" FROM "Identity" WHERE "id" = ${identityId}`)
   const now = new Date()
   const resourceId = id()
-  await insert('Resource', [{ id: resourceId, orgId, sourceId, externalId: `repo-${resourceId}`, name: 'acme/payments', type: 'repository', environment: 'production', createdAt: now }])
-  for (const [name, privileged] of [['admin', true], ['write', false], ['read', false]] as const) {
+  await insert('Resource', [
+    { id: resourceId, orgId, sourceId, externalId: `repo-${resourceId}`, name: 'acme/payments', type: 'repository', environment: 'production', createdAt: now },
+  ])
+  for (const [name, privileged] of [
+    ['admin', true],
+    ['write', false],
+    ['read', false],
+  ] as const) {
     const e = id()
     await insert('Entitlement', [{ id: e, orgId, sourceId, resourceId, externalId: `${resourceId}:${name}`, name, privileged, createdAt: now }])
     await insert('Grant', [{ id: id(), orgId, identityId, entitlementId: e, privileged, createdAt: new Date(now.getTime() - 300 * DAY), status: 'active' }])
   }
-  await insert('Credential', [{ id: id(), orgId, identityId, kind: 'token', label: 'deploy token', fingerprint: randomBytes(32).toString('hex'), createdAt: new Date(now.getTime() - 500 * DAY), status: 'active' }])
+  await insert('Credential', [
+    {
+      id: id(),
+      orgId,
+      identityId,
+      kind: 'token',
+      label: 'deploy token',
+      fingerprint: randomBytes(32).toString('hex'),
+      createdAt: new Date(now.getTime() - 500 * DAY),
+      status: 'active',
+    },
+  ])
   await execute(sql`UPDATE "Identity" SET "grantCount" = 3, "privileged" = ${true}, "credentialCount" = 1 WHERE "id" = ${identityId}`)
 }
 
@@ -54,7 +71,10 @@ test.describe('owner requests (owner and governance journey)', () => {
     await gotoAs(g, org.users.governance.email, `/${org.slug}/inbox`)
     await expect(g.getByRole('main')).toContainText(`${org.users.member.name} asks to revoke write on acme/payments of ${ident.name}`)
     await expect(g.getByTestId('requests-waiting')).toContainText('1')
-    await g.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Requests/ }).click()
+    await g
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: /Requests/ })
+      .click()
     const pending = g.getByTestId('pending-requests')
     await expect(pending).toContainText('The nightly export no longer writes to payments')
     await g.screenshot({ path: test.info().outputPath('requests.png'), fullPage: true })
@@ -103,7 +123,9 @@ test.describe('owner requests (owner and governance journey)', () => {
     // The privileged grant, and the credentials of this privileged identity, still go through a request.
     await expect(grants.locator('tr', { hasText: 'admin' }).getByRole('button', { name: 'Request revocation of admin on acme/payments' })).toBeVisible()
     await expect(page.getByTestId('credentials').getByRole('button', { name: 'Request rotation of token · deploy token' })).toBeVisible()
-    const [{ n }] = await query<{ n: number | string }>(sql`SELECT COUNT(*) AS n FROM "AuditEvent" WHERE "action" = 'owner-request.direct' AND "targetId" = ${ident.id}`)
+    const [{ n }] = await query<{ n: number | string }>(
+      sql`SELECT COUNT(*) AS n FROM "AuditEvent" WHERE "action" = 'owner-request.direct' AND "targetId" = ${ident.id}`,
+    )
     expect(Number(n)).toBe(1)
   })
 })

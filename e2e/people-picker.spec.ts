@@ -46,7 +46,9 @@ test.describe('people picker', () => {
     await page.getByLabel('Name', { exact: true }).fill('Picked fallback')
     await page.getByRole('button', { name: 'Save as draft' }).click()
     await expect(page).toHaveURL(new RegExp(`/${org.slug}/campaigns/(?!new)[a-z0-9]+$`))
-    const [c] = await query<{ fallbackReviewerId: string }>(sql`SELECT "fallbackReviewerId" FROM "Campaign" WHERE "name" = ${'Picked fallback'} AND "createdById" = ${org.users.governance.id}`)
+    const [c] = await query<{ fallbackReviewerId: string }>(
+      sql`SELECT "fallbackReviewerId" FROM "Campaign" WHERE "name" = ${'Picked fallback'} AND "createdById" = ${org.users.governance.id}`,
+    )
     expect(c.fallbackReviewerId).toBe(org.users.admin.id)
   })
 })

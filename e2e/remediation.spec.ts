@@ -13,21 +13,68 @@ async function giveAccess(org: TestOrg, identityId: string, sourceType?: string)
   let sourceId: string
   if (sourceType) {
     sourceId = id()
-    st.push(insertRow('Source', { id: sourceId, orgId, name: `${sourceType} import ${sourceId.slice(-4)}`, type: sourceType, config: '{}', status: 'active', createdAt: now }))
+    st.push(
+      insertRow('Source', {
+        id: sourceId,
+        orgId,
+        name: `${sourceType} import ${sourceId.slice(-4)}`,
+        type: sourceType,
+        config: '{}',
+        status: 'active',
+        createdAt: now,
+      }),
+    )
     st.push(sql`UPDATE "Identity" SET "sourceId" = ${sourceId} WHERE "id" = ${identityId}`)
   } else {
     const [[i]] = await runSql([sql`SELECT "sourceId" FROM "Identity" WHERE "id" = ${identityId}`])
     sourceId = i.sourceId as string
   }
   const resourceId = id()
-  st.push(insertRow('Resource', { id: resourceId, orgId, sourceId, externalId: `repo-${resourceId}`, name: 'acme/payments', type: 'repository', environment: 'production', createdAt: now }))
-  const ents: [string, boolean, number | null][] = [['admin', true, 200], ['write', false, 2], ['read', false, null]]
+  st.push(
+    insertRow('Resource', {
+      id: resourceId,
+      orgId,
+      sourceId,
+      externalId: `repo-${resourceId}`,
+      name: 'acme/payments',
+      type: 'repository',
+      environment: 'production',
+      createdAt: now,
+    }),
+  )
+  const ents: [string, boolean, number | null][] = [
+    ['admin', true, 200],
+    ['write', false, 2],
+    ['read', false, null],
+  ]
   for (const [name, privileged, usedDaysAgo] of ents) {
     const e = id()
     st.push(insertRow('Entitlement', { id: e, orgId, sourceId, resourceId, externalId: `${resourceId}:${name}`, name, privileged, createdAt: now }))
-    st.push(insertRow('Grant', { id: id(), orgId, identityId, entitlementId: e, privileged, createdAt: new Date(now.getTime() - 300 * DAY), lastUsedAt: usedDaysAgo === null ? null : new Date(now.getTime() - usedDaysAgo * DAY), status: 'active' }))
+    st.push(
+      insertRow('Grant', {
+        id: id(),
+        orgId,
+        identityId,
+        entitlementId: e,
+        privileged,
+        createdAt: new Date(now.getTime() - 300 * DAY),
+        lastUsedAt: usedDaysAgo === null ? null : new Date(now.getTime() - usedDaysAgo * DAY),
+        status: 'active',
+      }),
+    )
   }
-  st.push(insertRow('Credential', { id: id(), orgId, identityId, kind: 'token', label: 'deploy token', fingerprint: randomBytes(32).toString('hex'), createdAt: new Date(now.getTime() - 500 * DAY), status: 'active' }))
+  st.push(
+    insertRow('Credential', {
+      id: id(),
+      orgId,
+      identityId,
+      kind: 'token',
+      label: 'deploy token',
+      fingerprint: randomBytes(32).toString('hex'),
+      createdAt: new Date(now.getTime() - 500 * DAY),
+      status: 'active',
+    }),
+  )
   st.push(sql`UPDATE "Identity" SET "grantCount" = 3, "privileged" = ${true}, "credentialCount" = 1 WHERE "id" = ${identityId}`)
   await runSql(st)
 }

@@ -15,7 +15,9 @@ async function watchViolations(page: Page) {
   })
   await page.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (e) => {
-      console.error(`Content Security Policy violation on ${location.pathname}: ${e.violatedDirective} blocked ${e.blockedURI} (${e.sourceFile}:${e.lineNumber}:${e.columnNumber})`)
+      console.error(
+        `Content Security Policy violation on ${location.pathname}: ${e.violatedDirective} blocked ${e.blockedURI} (${e.sourceFile}:${e.lineNumber}:${e.columnNumber})`,
+      )
     })
   })
   return seen
@@ -50,7 +52,21 @@ test.describe('security headers', () => {
     const org = await createTestOrg({ identities: 3 })
     const seen = await watchViolations(page)
     const base = `/${org.slug}`
-    const pages = ['', '/my', '/identities', `/identities/${org.identities[0].id}`, '/findings', '/sources', '/campaigns', '/campaigns/new', '/reviews', '/jobs', '/audit', '/settings', '/inbox']
+    const pages = [
+      '',
+      '/my',
+      '/identities',
+      `/identities/${org.identities[0].id}`,
+      '/findings',
+      '/sources',
+      '/campaigns',
+      '/campaigns/new',
+      '/reviews',
+      '/jobs',
+      '/audit',
+      '/settings',
+      '/inbox',
+    ]
     await gotoAs(page, org.users.admin.email, base)
     for (const p of pages) {
       const res = await page.goto(base + p)

@@ -7,7 +7,12 @@ vi.mock('@/lib/audit/record', () => ({ recordDenied: vi.fn(async () => calls.pus
 vi.mock('@/lib/auth/session', () => ({
   requireOrgContext: vi.fn(async (slug: string) => {
     calls.push('context')
-    return { org: { id: 'o1', slug, name: 'Acme' }, user: { id: 'u1', name: 'Ann', email: 'ann@example.com' }, role: slug === 'read-only' ? 'auditor' : 'admin', actor: { type: 'user', id: 'u1', label: 'ann@example.com' } }
+    return {
+      org: { id: 'o1', slug, name: 'Acme' },
+      user: { id: 'u1', name: 'Ann', email: 'ann@example.com' },
+      role: slug === 'read-only' ? 'auditor' : 'admin',
+      actor: { type: 'user', id: 'u1', label: 'ann@example.com' },
+    }
   }),
 }))
 

@@ -8,9 +8,7 @@ import { requireOrgContext } from '@/lib/auth/session'
 import { can, type Permission } from '@/lib/auth/permissions'
 import { AppError, ForeignReferenceError, mapPrismaError } from '@/lib/errors'
 
-export type ActionResult<T> =
-  | { ok: true; data: T }
-  | { ok: false; error: string; fieldErrors?: Record<string, string[]> }
+export type ActionResult<T> = { ok: true; data: T } | { ok: false; error: string; fieldErrors?: Record<string, string[]> }
 
 type Options<S extends z.ZodType<{ orgSlug: string }>, T> = {
   schema: S
@@ -52,7 +50,8 @@ export function orgAction<S extends z.ZodType<{ orgSlug: string }>, T>(opts: Opt
       const mapped = mapPrismaError(err)
       if (mapped instanceof AppError) {
         // Object-level refusals (not yours, another organization's id) are refused attempts like a missing role.
-        if (ctx && (mapped.status === 403 || mapped.status === 404 || mapped instanceof ForeignReferenceError)) await recordDenied(ctx, refusal(opts.permission, mapped, raw))
+        if (ctx && (mapped.status === 403 || mapped.status === 404 || mapped instanceof ForeignReferenceError))
+          await recordDenied(ctx, refusal(opts.permission, mapped, raw))
         return { ok: false, error: mapped.message, ...('fieldErrors' in mapped ? { fieldErrors: mapped.fieldErrors as Record<string, string[]> } : {}) }
       }
       console.error('action failed', err)
@@ -61,7 +60,23 @@ export function orgAction<S extends z.ZodType<{ orgSlug: string }>, T>(opts: Opt
   }
 }
 
-const TARGET_KEYS = ['itemId', 'identityId', 'campaignId', 'grantId', 'credentialId', 'remediationId', 'jobId', 'userId', 'transferId', 'findingId', 'sourceId', 'notificationId', 'invitationId', 'ownerRequestId', 'viewId']
+const TARGET_KEYS = [
+  'itemId',
+  'identityId',
+  'campaignId',
+  'grantId',
+  'credentialId',
+  'remediationId',
+  'jobId',
+  'userId',
+  'transferId',
+  'findingId',
+  'sourceId',
+  'notificationId',
+  'invitationId',
+  'ownerRequestId',
+  'viewId',
+]
 
 /** The audit row of an object-level refusal: what was asked for (ids only, never free text), and why it was refused. */
 function refusal(permission: Permission, err: AppError, raw: unknown) {

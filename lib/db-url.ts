@@ -5,4 +5,3 @@ export function sqliteFile(url: string): string {
   const p = url.slice('file:'.length)
   return path.isAbsolute(p) ? p : path.resolve(/*turbopackIgnore: true*/ process.cwd(), p)
 }
-

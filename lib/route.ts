@@ -57,7 +57,12 @@ export function orgRoute<P extends z.ZodType<{ orgSlug: string }>, Q extends z.Z
       if (mapped instanceof AppError) {
         // Object-level refusals (another organization's ids, not yours) are refused attempts too, as in orgAction.
         if (ctx && !(err instanceof RoleRefusal) && (mapped.status === 403 || mapped.status === 404 || mapped instanceof ForeignReferenceError)) {
-          await recordDenied(ctx, { action: `permission.${opts.permission}`, targetType: 'route', targetLabel: opts.name, details: { reason: mapped.message, status: mapped.status } })
+          await recordDenied(ctx, {
+            action: `permission.${opts.permission}`,
+            targetType: 'route',
+            targetLabel: opts.name,
+            details: { reason: mapped.message, status: mapped.status },
+          })
         }
         const fieldErrors = mapped instanceof ValidationError && Object.keys(mapped.fieldErrors).length ? { fieldErrors: mapped.fieldErrors } : {}
         return json(mapped.status, { error: mapped.message, ...fieldErrors })

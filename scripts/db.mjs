@@ -103,9 +103,13 @@ function diff(provider, fromText) {
   fs.writeFileSync(to, schemaFor(provider, fs.readFileSync(sourceSchema, 'utf8'), { forCli6: true }))
   const args = [
     path.join(root, 'node_modules/prisma6/build/index.js'),
-    'migrate', 'diff', '--script',
-    '--config', path.join(prismaDir, 'prisma6.config.mjs'),
-    '--to-schema-datamodel', to,
+    'migrate',
+    'diff',
+    '--script',
+    '--config',
+    path.join(prismaDir, 'prisma6.config.mjs'),
+    '--to-schema-datamodel',
+    to,
   ]
   if (fromText) {
     const from = path.join(outDir, `cli6-${provider}-from.prisma`)
@@ -200,21 +204,19 @@ export async function deploy({ quiet = false } = {}) {
     throw new Error(explainConnectionError(err, url))
   }
   try {
-    await db.exec(
-      `CREATE TABLE IF NOT EXISTS "_custodian_migrations" ("name" TEXT PRIMARY KEY, "applied_at" TEXT NOT NULL)`,
-    )
+    await db.exec(`CREATE TABLE IF NOT EXISTS "_custodian_migrations" ("name" TEXT PRIMARY KEY, "applied_at" TEXT NOT NULL)`)
     const applied = new Set((await db.query(`SELECT "name" FROM "_custodian_migrations"`)).map((r) => r.name))
     let count = 0
     for (const m of listMigrations(provider)) {
       if (applied.has(m.name)) continue
       const stamp = new Date().toISOString()
       // Each migration and its bookkeeping row commit together, or not at all.
-      await db.exec(
-        `BEGIN;\n${m.sql}\nINSERT INTO "_custodian_migrations" ("name","applied_at") VALUES ('${m.name}','${stamp}');\nCOMMIT;`,
-      ).catch(async (err) => {
-        await db.exec('ROLLBACK').catch(() => {})
-        throw new Error(`Migration ${m.name} failed on ${provider}: ${err.message}`)
-      })
+      await db
+        .exec(`BEGIN;\n${m.sql}\nINSERT INTO "_custodian_migrations" ("name","applied_at") VALUES ('${m.name}','${stamp}');\nCOMMIT;`)
+        .catch(async (err) => {
+          await db.exec('ROLLBACK').catch(() => {})
+          throw new Error(`Migration ${m.name} failed on ${provider}: ${err.message}`)
+        })
       count++
       if (!quiet) console.log(`db: applied ${m.name}`)
     }

@@ -42,4 +42,7 @@ provider.on('server_error', (_ctx, err) => console.error('oidc: server error', e
 // Loopback only, on both address families, since "localhost" may resolve to either.
 const handler = provider.callback()
 http.createServer(handler).listen(port, '127.0.0.1', () => console.log(`oidc: test identity provider listening at ${issuer}`))
-http.createServer(handler).listen(port, '::1').on('error', () => {})
+http
+  .createServer(handler)
+  .listen(port, '::1')
+  .on('error', () => {})

@@ -8,7 +8,4 @@ export type DemoMode = {
   reason: string
 }
 export function demoMode(env: Record<string, string | undefined>): DemoMode
-export function resolveAuthSecret(
-  env: Record<string, string | undefined>,
-  opts: { dataDir: string; production: boolean; demo: boolean },
-): string
+export function resolveAuthSecret(env: Record<string, string | undefined>, opts: { dataDir: string; production: boolean; demo: boolean }): string

@@ -19,10 +19,7 @@ export function demoMode(env) {
   if (TRUE.includes(raw)) return { demo: true, byDefault: false, host, reason: 'CUSTODIAN_DEMO=true' }
   if (FALSE.includes(raw)) return { demo: false, byDefault: false, host, reason: 'CUSTODIAN_DEMO=false' }
   if (raw !== '') throw new Error(`CUSTODIAN_DEMO must be true or false, not "${env.CUSTODIAN_DEMO}".`)
-  const configured = [
-    set(env.DATABASE_URL) && 'DATABASE_URL',
-    ...Object.keys(env).filter((k) => k.startsWith('AUTH_OIDC_') && set(env[k])),
-  ].filter(Boolean)
+  const configured = [set(env.DATABASE_URL) && 'DATABASE_URL', ...Object.keys(env).filter((k) => k.startsWith('AUTH_OIDC_') && set(env[k]))].filter(Boolean)
   if (configured.length) return { demo: false, byDefault: false, host, reason: `${configured.join(', ')} set, CUSTODIAN_DEMO not set` }
   return { demo: true, byDefault: true, host: host ?? '127.0.0.1', reason: 'nothing is configured: no DATABASE_URL, no AUTH_OIDC_*' }
 }

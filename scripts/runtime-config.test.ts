@@ -11,12 +11,24 @@ describe('demoMode: is demo mode on, and where does `npm start` listen', () => {
     ['empty values count as unset', { DATABASE_URL: ' ', AUTH_OIDC_ISSUER: '', CUSTODIAN_DEMO: '' }, { demo: true, byDefault: true, host: '127.0.0.1' }],
     ['a database configured: off', { DATABASE_URL: 'postgresql://u:p@db:5432/custodian' }, { demo: false, byDefault: false, host: undefined }],
     ['a SQLite file configured: off', { DATABASE_URL: 'file:./prod.db' }, { demo: false, byDefault: false, host: undefined }],
-    ['OIDC configured: off', { AUTH_OIDC_ISSUER: 'https://idp.example', AUTH_OIDC_CLIENT_ID: 'c', AUTH_OIDC_CLIENT_SECRET: 's' }, { demo: false, byDefault: false, host: undefined }],
+    [
+      'OIDC configured: off',
+      { AUTH_OIDC_ISSUER: 'https://idp.example', AUTH_OIDC_CLIENT_ID: 'c', AUTH_OIDC_CLIENT_SECRET: 's' },
+      { demo: false, byDefault: false, host: undefined },
+    ],
     ['any AUTH_OIDC_* alone: off', { AUTH_OIDC_CLIENT_ID: 'c' }, { demo: false, byDefault: false, host: undefined }],
-    ['OIDC and a database with CUSTODIAN_DEMO=true: on, as asked, not loopback-forced', { AUTH_OIDC_ISSUER: 'https://idp.example', DATABASE_URL: 'file:x.db', CUSTODIAN_DEMO: 'true' }, { demo: true, byDefault: false, host: undefined }],
+    [
+      'OIDC and a database with CUSTODIAN_DEMO=true: on, as asked, not loopback-forced',
+      { AUTH_OIDC_ISSUER: 'https://idp.example', DATABASE_URL: 'file:x.db', CUSTODIAN_DEMO: 'true' },
+      { demo: true, byDefault: false, host: undefined },
+    ],
     ['CUSTODIAN_DEMO=true with HOST', { CUSTODIAN_DEMO: '1', HOST: '10.0.0.5' }, { demo: true, byDefault: false, host: '10.0.0.5' }],
     ['nothing configured but CUSTODIAN_DEMO=false: off', { CUSTODIAN_DEMO: 'false' }, { demo: false, byDefault: false, host: undefined }],
-    ['database configured and CUSTODIAN_DEMO=off: off', { DATABASE_URL: 'file:x.db', CUSTODIAN_DEMO: 'off' }, { demo: false, byDefault: false, host: undefined }],
+    [
+      'database configured and CUSTODIAN_DEMO=off: off',
+      { DATABASE_URL: 'file:x.db', CUSTODIAN_DEMO: 'off' },
+      { demo: false, byDefault: false, host: undefined },
+    ],
   ]
   for (const [name, env, want] of cases) {
     it(name, () => {
@@ -45,7 +57,9 @@ describe('resolveAuthSecret: never a known secret', () => {
   })
 
   it('uses AUTH_SECRET when set', () => {
-    expect(resolveAuthSecret({ AUTH_SECRET: 'from-the-environment-0123456789' }, { dataDir: tmp(), production: true, demo: false })).toBe('from-the-environment-0123456789')
+    expect(resolveAuthSecret({ AUTH_SECRET: 'from-the-environment-0123456789' }, { dataDir: tmp(), production: true, demo: false })).toBe(
+      'from-the-environment-0123456789',
+    )
   })
 
   it('without AUTH_SECRET outside production: generates a random secret once, keeps it private in data/.auth-secret', () => {

@@ -76,7 +76,18 @@ function buildStamp() {
       else h.update(`${p}:${fs.statSync(p).mtimeMs}\n`)
     }
   }
-  for (const d of ['app', 'components', 'lib', 'public', 'prisma/schema.prisma', 'package.json', 'next.config.ts', 'proxy.ts', 'instrumentation-client.ts', 'scripts/runtime-config.mjs']) {
+  for (const d of [
+    'app',
+    'components',
+    'lib',
+    'public',
+    'prisma/schema.prisma',
+    'package.json',
+    'next.config.ts',
+    'proxy.ts',
+    'instrumentation-client.ts',
+    'scripts/runtime-config.mjs',
+  ]) {
     const p = path.join(root, d)
     if (fs.existsSync(p) && fs.statSync(p).isFile()) h.update(`${p}:${fs.statSync(p).mtimeMs}\n`)
     else walk(p)
@@ -99,7 +110,9 @@ const shown = !host || host === '0.0.0.0' || host === '::' || host === '127.0.0.
 if (demo) {
   console.log(
     `custodian: DEMO MODE is on (${mode.reason}): the seeded demo people sign in without a password. Never use it with real data.` +
-      (mode.byDefault ? `\n  Listening on ${host} only. Set DATABASE_URL or AUTH_OIDC_* for a real deployment (demo mode then needs CUSTODIAN_DEMO=true).` : ''),
+      (mode.byDefault
+        ? `\n  Listening on ${host} only. Set DATABASE_URL or AUTH_OIDC_* for a real deployment (demo mode then needs CUSTODIAN_DEMO=true).`
+        : ''),
   )
 }
 

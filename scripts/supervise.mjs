@@ -44,7 +44,9 @@ export function supervise(name, start, { log = console.error, onGiveUp, onStart,
         onGiveUp?.(code ?? 1)
         return
       }
-      log(`custodian: the ${name} exited (${how}); restarting in ${(d.delayMs / 1000).toFixed(0)} s (crash ${d.recent.length} of at most ${policy.maxCrashes ?? RESTART_DEFAULTS.maxCrashes} in a short while).`)
+      log(
+        `custodian: the ${name} exited (${how}); restarting in ${(d.delayMs / 1000).toFixed(0)} s (crash ${d.recent.length} of at most ${policy.maxCrashes ?? RESTART_DEFAULTS.maxCrashes} in a short while).`,
+      )
       timer = setTimeout(run, d.delayMs)
     })
   }
@@ -68,4 +70,7 @@ export function supervise(name, start, { log = console.error, onGiveUp, onStart,
 }
 
 /** spawn() with the given arguments, for supervise(). */
-export const spawner = (...args) => () => spawn(...args)
+export const spawner =
+  (...args) =>
+  () =>
+    spawn(...args)

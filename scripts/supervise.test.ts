@@ -58,7 +58,10 @@ describe('supervise (real child processes)', () => {
 
   it('stop() ends the child for good: no restart after a clean shutdown', async () => {
     let starts = 0
-    const s = supervise('test child', () => (starts++, node('process.on("SIGTERM", () => process.exit(0)); setInterval(() => {}, 1000)')()), { log: () => {}, policy: fast })
+    const s = supervise('test child', () => (starts++, node('process.on("SIGTERM", () => process.exit(0)); setInterval(() => {}, 1000)')()), {
+      log: () => {},
+      policy: fast,
+    })
     await new Promise((r) => s.child!.once('spawn', r))
     await s.stop()
     await new Promise((r) => setTimeout(r, 150))

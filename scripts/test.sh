@@ -19,6 +19,7 @@ step() {
 
 step "generate Prisma clients" node scripts/db.mjs generate
 step "lint" npx eslint --max-warnings 0 .
+step "format (Prettier)" npx prettier --check . --log-level warn
 rm -rf .next/types .next/dev/types  # stale route types from an older build break tsc
 step "typecheck" npx tsc --noEmit
 step "unit" npx vitest run --project unit --reporter=default --reporter=json --outputFile.json="$RESULTS/unit.json"

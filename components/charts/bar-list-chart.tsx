@@ -10,7 +10,21 @@ export type BarDatum = { label: string; value: number; href: string; color?: str
  * Horizontal bars; a click on a bar (or its row in the list below, for keyboards) opens the bar's link. With `limit`,
  * the first `limit` bars are drawn and the rest listed under "and N more {more}": nothing is dropped silently.
  */
-export function BarListChart({ data: all, name, color = '#6366f1', testId, limit, more = 'more' }: { data: BarDatum[]; name: string; color?: string; testId?: string; limit?: number; more?: string }) {
+export function BarListChart({
+  data: all,
+  name,
+  color = '#6366f1',
+  testId,
+  limit,
+  more = 'more',
+}: {
+  data: BarDatum[]
+  name: string
+  color?: string
+  testId?: string
+  limit?: number
+  more?: string
+}) {
   const router = useRouter()
   if (all.length === 0) return <p className="py-6 text-center text-sm text-slate-500">Nothing to show yet.</p>
   // "and 1 more" would take the room of the bar it hides.
@@ -57,7 +71,11 @@ export function BarListChart({ data: all, name, color = '#6366f1', testId, limit
           <ul className="mt-1 max-h-48 divide-y divide-slate-100 overflow-y-auto">
             {rest.map((d) => (
               <li key={d.label}>
-                <Link href={d.href} aria-label={`${d.label}: ${formatNumber(d.value)}`} className="flex justify-between gap-2 py-1 text-slate-700 hover:text-indigo-700">
+                <Link
+                  href={d.href}
+                  aria-label={`${d.label}: ${formatNumber(d.value)}`}
+                  className="flex justify-between gap-2 py-1 text-slate-700 hover:text-indigo-700"
+                >
                   <span className="truncate">{d.label}</span>
                   <span className="tabular-nums text-slate-500">{formatNumber(d.value)}</span>
                 </Link>

@@ -14,11 +14,26 @@ export function TrendChart({ rows, series, height = 260, percent = false }: { ro
         <LineChart data={rows} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
           <CartesianGrid stroke="#e2e8f0" vertical={false} />
           <XAxis dataKey="day" tick={{ fontSize: 11, fill: '#64748b' }} tickFormatter={(d: string) => d.slice(5)} minTickGap={24} />
-          <YAxis tick={{ fontSize: 11, fill: '#64748b' }} tickFormatter={(v: number) => (percent ? `${v}%` : formatCompact(v))} width={52} domain={percent ? [0, 100] : ['auto', 'auto']} />
+          <YAxis
+            tick={{ fontSize: 11, fill: '#64748b' }}
+            tickFormatter={(v: number) => (percent ? `${v}%` : formatCompact(v))}
+            width={52}
+            domain={percent ? [0, 100] : ['auto', 'auto']}
+          />
           <Tooltip formatter={(v) => (percent ? `${v}%` : formatNumber(Number(v)))} />
           <Legend wrapperStyle={{ fontSize: 12 }} />
           {series.map((s) => (
-            <Line key={s.key} type="monotone" dataKey={s.key} name={s.label} stroke={s.color} strokeWidth={2} dot={false} isAnimationActive={false} connectNulls />
+            <Line
+              key={s.key}
+              type="monotone"
+              dataKey={s.key}
+              name={s.label}
+              stroke={s.color}
+              strokeWidth={2}
+              dot={false}
+              isAnimationActive={false}
+              connectNulls
+            />
           ))}
         </LineChart>
       </ResponsiveContainer>

@@ -48,15 +48,7 @@ function SortIcon({ sorted }: { sorted: false | SortDir }) {
 }
 
 /** A `<th scope="col">` with an optional sort toggle and `aria-sort`. */
-export function ColumnHeader({
-  children,
-  sortable = false,
-  sorted = false,
-  onSort,
-  firstDir = 'asc',
-  align = 'start',
-  className = '',
-}: ColumnHeaderProps) {
+export function ColumnHeader({ children, sortable = false, sorted = false, onSort, firstDir = 'asc', align = 'start', className = '' }: ColumnHeaderProps) {
   const ariaSort = sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : undefined
   const base = `sticky top-0 z-10 border-b border-slate-200 bg-slate-50/95 text-xs font-semibold tracking-wide whitespace-nowrap text-slate-600 backdrop-blur-sm ${alignClass[align]} ${className}`
 

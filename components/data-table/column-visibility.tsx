@@ -67,9 +67,7 @@ export function ColumnVisibility({ columns, onToggle, onShowAll, canHideMore, cl
       </summary>
       <div className="absolute right-0 z-30 mt-1 w-56 rounded-lg border border-slate-200 bg-white p-1 shadow-lg ring-1 ring-slate-900/5">
         <fieldset>
-          <legend className="px-2 pt-1.5 pb-1 text-xs font-semibold tracking-wide text-slate-500 uppercase">
-            Visible columns
-          </legend>
+          <legend className="px-2 pt-1.5 pb-1 text-xs font-semibold tracking-wide text-slate-500 uppercase">Visible columns</legend>
           <div className="max-h-72 overflow-y-auto">
             {columns.map((column) => (
               <label

@@ -2,15 +2,7 @@
 
 import { useEffect, useMemo, useOptimistic, useRef, useState, useTransition, type ReactNode } from 'react'
 import { usePathname, useRouter, useSearchParams } from 'next/navigation'
-import {
-  FlexRender,
-  useTable,
-  type ColumnVisibilityState,
-  type PaginationState,
-  type RowData,
-  type SortingState,
-  type Updater,
-} from '@tanstack/react-table'
+import { FlexRender, useTable, type ColumnVisibilityState, type PaginationState, type RowData, type SortingState, type Updater } from '@tanstack/react-table'
 import { dataTableFeatures, type DataTableColumnDef } from './columns'
 import { ColumnHeader } from './column-header'
 import { ColumnVisibility } from './column-visibility'
@@ -78,8 +70,7 @@ interface View {
   hidden: readonly string[]
 }
 
-const resolve = <T,>(updater: Updater<T>, old: T): T =>
-  typeof updater === 'function' ? (updater as (old: T) => T)(old) : updater
+const resolve = <T,>(updater: Updater<T>, old: T): T => (typeof updater === 'function' ? (updater as (old: T) => T)(old) : updater)
 
 const NONE: readonly string[] = []
 
@@ -214,13 +205,16 @@ export function DataTable<TData extends RowData>(props: DataTableProps<TData>) {
         </div>
       )}
 
-      {enableSelection && selectedIds.length > 0 && (
-        <SelectionBar ctx={selectionCtx}>{selectionBar?.(selectionCtx)}</SelectionBar>
-      )}
+      {enableSelection && selectedIds.length > 0 && <SelectionBar ctx={selectionCtx}>{selectionBar?.(selectionCtx)}</SelectionBar>}
 
       <div aria-busy={isPending} className="relative overflow-hidden rounded-lg border border-slate-200 bg-white shadow-xs">
-        <div aria-hidden="true" className={`pointer-events-none absolute inset-x-0 top-0 z-20 h-0.5 overflow-hidden transition-opacity duration-200 ${isPending ? 'opacity-100 delay-150' : 'opacity-0'}`}>
-          <style href="data-table-progress" precedence="default">{'@keyframes data-table-progress{0%{transform:translateX(-100%)}100%{transform:translateX(250%)}}'}</style>
+        <div
+          aria-hidden="true"
+          className={`pointer-events-none absolute inset-x-0 top-0 z-20 h-0.5 overflow-hidden transition-opacity duration-200 ${isPending ? 'opacity-100 delay-150' : 'opacity-0'}`}
+        >
+          <style href="data-table-progress" precedence="default">
+            {'@keyframes data-table-progress{0%{transform:translateX(-100%)}100%{transform:translateX(250%)}}'}
+          </style>
           <div className="h-full w-2/5 bg-indigo-600 motion-safe:animate-[data-table-progress_1.1s_ease-in-out_infinite]" />
         </div>
         <div

@@ -48,7 +48,12 @@ function PageButton({
     </svg>
   )
   if (href !== undefined) {
-    if (disabled) return <span aria-disabled="true" className={PAGE_BUTTON}>{icon}</span>
+    if (disabled)
+      return (
+        <span aria-disabled="true" className={PAGE_BUTTON}>
+          {icon}
+        </span>
+      )
     return (
       <Link href={href} scroll={false} aria-label={label} title={label} className={PAGE_BUTTON}>
         {icon}
@@ -101,9 +106,7 @@ export function Pagination({
   const last = first + shown - 1
   const canPrev = page > 1
   const canNext = page < pages
-  const sizes = pageSizeOptions.includes(pageSize)
-    ? pageSizeOptions
-    : [...pageSizeOptions, pageSize].sort((a, b) => a - b)
+  const sizes = pageSizeOptions.includes(pageSize) ? pageSizeOptions : [...pageSizeOptions, pageSize].sort((a, b) => a - b)
 
   let summary: ReactNode
   if (total === 0) summary = 'No results'
@@ -120,10 +123,7 @@ export function Pagination({
     )
 
   return (
-    <nav
-      aria-label={label}
-      className={`flex flex-wrap items-center justify-between gap-x-6 gap-y-2 px-3 py-2 text-sm text-slate-600 ${className}`}
-    >
+    <nav aria-label={label} className={`flex flex-wrap items-center justify-between gap-x-6 gap-y-2 px-3 py-2 text-sm text-slate-600 ${className}`}>
       <p aria-live="polite" aria-atomic="true">
         {summary}
       </p>
@@ -154,7 +154,12 @@ export function Pagination({
           <PageButton label={`First ${noun}`} disabled={!canPrev} onClick={() => onPageChange(1)} href={hrefFor?.(1)}>
             <path d="M11.5 4 7.5 8l4 4M4.5 4v8" {...stroke} />
           </PageButton>
-          <PageButton label={`Previous ${noun}`} disabled={!canPrev} onClick={() => onPageChange(Math.min(page - 1, pages))} href={hrefFor?.(Math.min(page - 1, pages))}>
+          <PageButton
+            label={`Previous ${noun}`}
+            disabled={!canPrev}
+            onClick={() => onPageChange(Math.min(page - 1, pages))}
+            href={hrefFor?.(Math.min(page - 1, pages))}
+          >
             <path d="M10 4 6 8l4 4" {...stroke} />
           </PageButton>
           <PageButton label={`Next ${noun}`} disabled={!canNext} onClick={() => onPageChange(page + 1)} href={hrefFor?.(page + 1)}>

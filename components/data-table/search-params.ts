@@ -11,7 +11,11 @@ export const MAX_PAGE = 100_000
 export function pageParams(defaultSize: PageSize = 50) {
   return {
     page: z.coerce.number().int().min(1).max(MAX_PAGE).catch(1),
-    size: z.coerce.number().int().refine((n) => (DEFAULT_PAGE_SIZE_OPTIONS as readonly number[]).includes(n)).catch(defaultSize),
+    size: z.coerce
+      .number()
+      .int()
+      .refine((n) => (DEFAULT_PAGE_SIZE_OPTIONS as readonly number[]).includes(n))
+      .catch(defaultSize),
   }
 }
 

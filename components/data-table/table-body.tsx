@@ -57,14 +57,9 @@ function DefaultEmptyState() {
 }
 
 function focusRow(from: HTMLElement, where: 'next' | 'prev' | 'first' | 'last') {
-  const rows = Array.from(
-    from.closest('tbody')?.querySelectorAll<HTMLElement>(':scope > tr[data-row-id]') ?? [],
-  )
+  const rows = Array.from(from.closest('tbody')?.querySelectorAll<HTMLElement>(':scope > tr[data-row-id]') ?? [])
   const index = rows.indexOf(from)
-  const target =
-    where === 'first' ? rows[0]
-    : where === 'last' ? rows[rows.length - 1]
-    : rows[index + (where === 'next' ? 1 : -1)]
+  const target = where === 'first' ? rows[0] : where === 'last' ? rows[rows.length - 1] : rows[index + (where === 'next' ? 1 : -1)]
   target?.focus()
 }
 
@@ -133,7 +128,7 @@ export function TableBody<TData extends RowData>({
           const target = event.target as Element
           const interactive = target.closest(INTERACTIVE)
           if (interactive && event.currentTarget.contains(interactive)) return
-          if (window.getSelection()?.toString()) return; // user is selecting text
+          if (window.getSelection()?.toString()) return // user is selecting text
           onOpen(href, event.metaKey || event.ctrlKey)
         }
 
@@ -154,12 +149,7 @@ export function TableBody<TData extends RowData>({
           >
             {enableSelection && (
               <td className={`w-10 py-1.5 pr-0 pl-3 align-middle ${STICKY.select} ${CELL_BORDER} ${FOCUS_RING.first}`}>
-                <Checkbox
-                  checked={selected}
-                  disabled={!row.getCanSelect()}
-                  label="Select row"
-                  onChange={row.getToggleSelectedHandler()}
-                />
+                <Checkbox checked={selected} disabled={!row.getCanSelect()} label="Select row" onChange={row.getToggleSelectedHandler()} />
               </td>
             )}
             {row.getVisibleCells().map((cell, index, cells) => {

@@ -1,21 +1,11 @@
 import { describe, it, expect } from 'vitest'
-import {
-  buildHref,
-  clampPage,
-  pageCount,
-  parseHidden,
-  parseTableParams,
-  serializeHidden,
-  tableParams,
-} from './url-state'
+import { buildHref, clampPage, pageCount, parseHidden, parseTableParams, serializeHidden, tableParams } from './url-state'
 
 const params = (s: string) => new URLSearchParams(s)
 
 describe('buildHref', () => {
   it('sets a param and keeps the others', () => {
-    expect(buildHref('/identities', params('q=svc&kind=key'), { sort: 'name' })).toBe(
-      '/identities?q=svc&kind=key&sort=name',
-    )
+    expect(buildHref('/identities', params('q=svc&kind=key'), { sort: 'name' })).toBe('/identities?q=svc&kind=key&sort=name')
   })
 
   it('deletes a param when the change is null or empty', () => {
@@ -32,9 +22,7 @@ describe('buildHref', () => {
   })
 
   it('changing page keeps everything else', () => {
-    expect(buildHref('/x', params('q=a&sort=name&dir=desc'), { page: 4 })).toBe(
-      '/x?q=a&sort=name&dir=desc&page=4',
-    )
+    expect(buildHref('/x', params('q=a&sort=name&dir=desc'), { page: 4 })).toBe('/x?q=a&sort=name&dir=desc&page=4')
   })
 
   it('removes page when set to 1 or less (canonical default)', () => {
@@ -43,29 +31,21 @@ describe('buildHref', () => {
   })
 
   it('resets page when sort, dir or pageSize change', () => {
-    expect(buildHref('/x', params('page=5&sort=name'), { sort: 'kind', dir: 'asc' })).toBe(
-      '/x?sort=kind&dir=asc',
-    )
+    expect(buildHref('/x', params('page=5&sort=name'), { sort: 'kind', dir: 'asc' })).toBe('/x?sort=kind&dir=asc')
     expect(buildHref('/x', params('page=5'), { size: 100 })).toBe('/x?size=100')
     expect(buildHref('/x', params('page=5&q=a'), { q: null })).toBe('/x')
   })
 
   it('does not reset page when the value is unchanged', () => {
-    expect(buildHref('/x', params('page=5&sort=name'), { sort: 'name' })).toBe(
-      '/x?page=5&sort=name',
-    )
+    expect(buildHref('/x', params('page=5&sort=name'), { sort: 'name' })).toBe('/x?page=5&sort=name')
   })
 
   it('an explicit page wins over the reset', () => {
-    expect(buildHref('/x', params('page=5'), { size: 50, page: 2 })).toBe(
-      '/x?page=2&size=50',
-    )
+    expect(buildHref('/x', params('page=5'), { size: 50, page: 2 })).toBe('/x?page=2&size=50')
   })
 
   it('can keep the page with resetPage: false', () => {
-    expect(buildHref('/x', params('page=5'), { hide: 'kind' }, { resetPage: false })).toBe(
-      '/x?page=5&hide=kind',
-    )
+    expect(buildHref('/x', params('page=5'), { hide: 'kind' }, { resetPage: false })).toBe('/x?page=5&hide=kind')
   })
 
   it('accepts a query string and encodes values', () => {
@@ -111,9 +91,7 @@ describe('parseTableParams', () => {
   const options = { sortableColumns: ['name', 'lastUsedAt'], defaultSort: 'name' }
 
   it('parses valid values from URLSearchParams', () => {
-    expect(
-      parseTableParams(params('page=3&size=50&sort=lastUsedAt&dir=desc&hide=kind'), options),
-    ).toEqual({
+    expect(parseTableParams(params('page=3&size=50&sort=lastUsedAt&dir=desc&hide=kind'), options)).toEqual({
       page: 3,
       pageSize: 50,
       sort: 'lastUsedAt',

@@ -38,15 +38,8 @@ export interface BuildHrefOptions {
  *   i.e. back to page 1, unless `page` is also given in `changes`.
  * - `page` <= 1 is removed from the URL (page 1 is the canonical default).
  */
-export function buildHref(
-  pathname: string,
-  currentParams: URLSearchParams | string,
-  changes: ParamChanges,
-  options: BuildHrefOptions = {},
-): string {
-  const params = new URLSearchParams(
-    typeof currentParams === 'string' ? currentParams : currentParams.toString(),
-  )
+export function buildHref(pathname: string, currentParams: URLSearchParams | string, changes: ParamChanges, options: BuildHrefOptions = {}): string {
+  const params = new URLSearchParams(typeof currentParams === 'string' ? currentParams : currentParams.toString())
   const pageParam = options.pageParam ?? TABLE_PARAMS.page
   let otherChanged = false
 
@@ -72,7 +65,14 @@ export function buildHref(
 /** Parses the `hide` param ("a,b,c") into a de-duplicated id list. */
 export function parseHidden(value: string | null | undefined): string[] {
   if (!value) return []
-  return [...new Set(value.split(',').map((s) => s.trim()).filter(Boolean))]
+  return [
+    ...new Set(
+      value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ]
 }
 
 /** Serialises hidden ids for the `hide` param; `null` when nothing is hidden. */
@@ -91,9 +91,7 @@ export function clampPage(page: number, total: number, pageSize: number): number
   return Math.min(Math.max(1, Math.floor(page) || 1), pageCount(total, pageSize))
 }
 
-type SearchParamsInput =
-  | URLSearchParams
-  | Record<string, string | string[] | undefined>
+type SearchParamsInput = URLSearchParams | Record<string, string | string[] | undefined>
 
 function readParam(input: SearchParamsInput, key: string): string | undefined {
   if (input instanceof URLSearchParams) return input.get(key) ?? undefined
@@ -125,10 +123,7 @@ export interface TableParams {
  * page `searchParams` record). Page is not clamped (needs the total): use
  * `clampPage` after counting.
  */
-export function parseTableParams(
-  input: SearchParamsInput,
-  options: ParseTableParamsOptions,
-): TableParams {
+export function parseTableParams(input: SearchParamsInput, options: ParseTableParamsOptions): TableParams {
   const sizes = options.pageSizeOptions ?? DEFAULT_PAGE_SIZE_OPTIONS
   const defaultPageSize = options.defaultPageSize ?? sizes[0] ?? 25
 
@@ -139,12 +134,10 @@ export function parseTableParams(
   const pageSize = sizes.includes(rawSize) ? rawSize : defaultPageSize
 
   const rawSort = readParam(input, TABLE_PARAMS.sort)
-  const sort =
-    rawSort && options.sortableColumns.includes(rawSort) ? rawSort : options.defaultSort
+  const sort = rawSort && options.sortableColumns.includes(rawSort) ? rawSort : options.defaultSort
 
   const rawDir = readParam(input, TABLE_PARAMS.dir)
-  const dir: SortDir =
-    rawDir === 'asc' || rawDir === 'desc' ? rawDir : (options.defaultDir ?? 'asc')
+  const dir: SortDir = rawDir === 'asc' || rawDir === 'desc' ? rawDir : (options.defaultDir ?? 'asc')
 
   const hiddenColumns = parseHidden(readParam(input, TABLE_PARAMS.hide))
   return { page, pageSize, sort, dir, hiddenColumns, offset: (page - 1) * pageSize }

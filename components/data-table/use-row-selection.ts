@@ -12,10 +12,7 @@ const VIEW_PARAMS: string[] = Object.values(TABLE_PARAMS)
  * Selected row ids, kept across pages/sorts and cleared when any filter param
  * changes. `onChange` is notified after every change (not on mount).
  */
-export function useRowSelection(
-  searchParams: ReadonlyURLSearchParams | URLSearchParams,
-  onChange?: (ids: string[]) => void,
-) {
+export function useRowSelection(searchParams: ReadonlyURLSearchParams | URLSearchParams, onChange?: (ids: string[]) => void) {
   const [rowSelection, setRowSelection] = useState<RowSelectionState>({})
 
   const filterKey = useMemo(() => {

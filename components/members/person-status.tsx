@@ -11,7 +11,9 @@ export function PersonStatusBadge({ status }: { status: PersonStatus | null | un
   if (!status || status === 'active') return null
   return (
     <span data-testid="person-status" data-status={status} className="ml-1 inline-flex">
-      <Badge tone="amber" title={TEXT[status].help}>{TEXT[status].label}</Badge>
+      <Badge tone="amber" title={TEXT[status].help}>
+        {TEXT[status].label}
+      </Badge>
     </span>
   )
 }

@@ -57,8 +57,16 @@ export function Dialog({
     footer ??
     (confirm ? (
       <>
-        <Button type="button" variant="secondary" onClick={close} disabled={busy}>Cancel</Button>
-        <Button type={confirm.onClick ? 'button' : 'submit'} variant={confirm.variant} onClick={confirm.onClick} disabled={confirm.disabled} data-testid={confirm.testId}>
+        <Button type="button" variant="secondary" onClick={close} disabled={busy}>
+          Cancel
+        </Button>
+        <Button
+          type={confirm.onClick ? 'button' : 'submit'}
+          variant={confirm.variant}
+          onClick={confirm.onClick}
+          disabled={confirm.disabled}
+          data-testid={confirm.testId}
+        >
           {confirm.label}
         </Button>
       </>
@@ -67,8 +75,15 @@ export function Dialog({
   const body = (
     <>
       <header className="flex items-center justify-between gap-3 border-b border-slate-100 px-5 py-3">
-        <h2 id={titleId} className="text-base font-semibold text-slate-900">{title}</h2>
-        <button type="button" onClick={close} className="rounded p-1 text-slate-500 hover:bg-slate-100 focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:outline-none" aria-label="Close">
+        <h2 id={titleId} className="text-base font-semibold text-slate-900">
+          {title}
+        </h2>
+        <button
+          type="button"
+          onClick={close}
+          className="rounded p-1 text-slate-500 hover:bg-slate-100 focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:outline-none"
+          aria-label="Close"
+        >
           ✕
         </button>
       </header>

@@ -31,7 +31,23 @@ export function useFieldControl(props: { id?: string; 'aria-describedby'?: strin
  * A label, its control, a hint and the field's error messages. The control inside (Input, Textarea, Select) gets
  * the id, aria-describedby and aria-invalid; give `id` when the control is another component (a people picker).
  */
-export function Field({ id: given, label, hint, error, children, className = '', testId }: { id?: string; label: ReactNode; hint?: ReactNode; error?: string | string[] | null; children: ReactNode; className?: string; testId?: string }) {
+export function Field({
+  id: given,
+  label,
+  hint,
+  error,
+  children,
+  className = '',
+  testId,
+}: {
+  id?: string
+  label: ReactNode
+  hint?: ReactNode
+  error?: string | string[] | null
+  children: ReactNode
+  className?: string
+  testId?: string
+}) {
   const auto = useId()
   const id = given ?? auto
   const messages = (Array.isArray(error) ? error : error ? [error] : []).filter(Boolean)
@@ -40,10 +56,20 @@ export function Field({ id: given, label, hint, error, children, className = '',
   const describedBy = [hintId, errorId].filter(Boolean).join(' ') || undefined
   return (
     <div className={`space-y-1 ${className}`}>
-      <label htmlFor={id} className="block text-sm font-medium text-slate-700">{label}</label>
+      <label htmlFor={id} className="block text-sm font-medium text-slate-700">
+        {label}
+      </label>
       <Ctx.Provider value={{ id, describedBy, invalid: messages.length > 0 }}>{children}</Ctx.Provider>
-      {hint ? <p id={hintId} className="text-xs text-slate-500">{hint}</p> : null}
-      {messages.length ? <p id={errorId} className="text-xs font-medium text-rose-700" data-testid={testId}>{messages.join(' ')}</p> : null}
+      {hint ? (
+        <p id={hintId} className="text-xs text-slate-500">
+          {hint}
+        </p>
+      ) : null}
+      {messages.length ? (
+        <p id={errorId} className="text-xs font-medium text-rose-700" data-testid={testId}>
+          {messages.join(' ')}
+        </p>
+      ) : null}
     </div>
   )
 }

@@ -39,7 +39,10 @@ export function MultiSelect({
             <legend className="px-2 pt-1.5 pb-1 text-xs font-semibold tracking-wide text-slate-500 uppercase">{label}</legend>
             <div className="max-h-72 overflow-y-auto">
               {options.map((o) => (
-                <label key={o.value} className="flex cursor-pointer items-center gap-2 rounded-md px-2 py-1.5 text-slate-700 hover:bg-slate-50 has-focus-visible:bg-slate-50">
+                <label
+                  key={o.value}
+                  className="flex cursor-pointer items-center gap-2 rounded-md px-2 py-1.5 text-slate-700 hover:bg-slate-50 has-focus-visible:bg-slate-50"
+                >
                   <input
                     type="checkbox"
                     checked={selected.includes(o.value)}

@@ -16,7 +16,10 @@ export type PickerChoice = { value: string; label: string }
 const MAX_SHOWN = 50
 
 function fold(s: string) {
-  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase()
+  return s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
 }
 
 type Item = { value: string; label: string; secondary?: string; disabled: boolean; kind: 'choice' | 'person' }
@@ -79,7 +82,11 @@ export function PeoplePicker({
     [choices, people],
   )
   const selected = items.find((i) => i.value === value)
-  const selectedText = selected ? (selected.kind === 'person' && people.find((p) => p.id === value)?.email ? `${selected.label} (${people.find((p) => p.id === value)!.email})` : selected.label) : ''
+  const selectedText = selected
+    ? selected.kind === 'person' && people.find((p) => p.id === value)?.email
+      ? `${selected.label} (${people.find((p) => p.id === value)!.email})`
+      : selected.label
+    : ''
 
   const matches = useMemo(() => {
     const q = fold((query ?? '').trim())
@@ -238,7 +245,11 @@ export function PeoplePicker({
             ) : null}
           </li>
         ))}
-        {shown.length === 0 ? <li className="px-2 py-1.5 text-slate-500" role="presentation">No one matches “{query}”.</li> : null}
+        {shown.length === 0 ? (
+          <li className="px-2 py-1.5 text-slate-500" role="presentation">
+            No one matches “{query}”.
+          </li>
+        ) : null}
         {matches.length > shown.length ? (
           <li className="px-2 py-1.5 text-xs text-slate-500" role="presentation">
             {matches.length - shown.length} more: keep typing to narrow the list.

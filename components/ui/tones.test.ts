@@ -21,7 +21,9 @@ describe('tones', () => {
 
 describe('action messages', () => {
   it('errorText joins the message and every field message', () => {
-    expect(errorText('Some fields need attention.', { reason: ['Too short'], ids: ['Pick one', 'At most 500'] })).toBe('Some fields need attention. Too short Pick one At most 500')
+    expect(errorText('Some fields need attention.', { reason: ['Too short'], ids: ['Pick one', 'At most 500'] })).toBe(
+      'Some fields need attention. Too short Pick one At most 500',
+    )
     expect(errorText(null, {})).toBeNull()
   })
 

@@ -3,10 +3,32 @@ import type { BadgeTone } from './badge'
 // The colour of each status word, one map per vocabulary: the same value has the same colour on every page.
 
 export const SEVERITY_TONES: Record<string, BadgeTone> = { critical: 'red', high: 'red', medium: 'amber', low: 'gray' }
-export const JOB_STATUS_TONES: Record<string, BadgeTone> = { queued: 'gray', running: 'blue', succeeded: 'green', retrying: 'amber', failed: 'red', canceled: 'gray' }
+export const JOB_STATUS_TONES: Record<string, BadgeTone> = {
+  queued: 'gray',
+  running: 'blue',
+  succeeded: 'green',
+  retrying: 'amber',
+  failed: 'red',
+  canceled: 'gray',
+}
 export const SYNC_STATUS_TONES: Record<string, BadgeTone> = { succeeded: 'green', partial: 'amber', failed: 'red' }
-export const REMEDIATION_TONES: Record<string, BadgeTone> = { none: 'gray', pending: 'blue', applied: 'green', manual: 'amber', failed: 'red', canceled: 'gray' }
-export const CAMPAIGN_STATUS_TONES: Record<string, BadgeTone> = { draft: 'gray', scheduled: 'blue', launching: 'indigo', active: 'green', closing: 'amber', closed: 'violet', canceled: 'gray' }
+export const REMEDIATION_TONES: Record<string, BadgeTone> = {
+  none: 'gray',
+  pending: 'blue',
+  applied: 'green',
+  manual: 'amber',
+  failed: 'red',
+  canceled: 'gray',
+}
+export const CAMPAIGN_STATUS_TONES: Record<string, BadgeTone> = {
+  draft: 'gray',
+  scheduled: 'blue',
+  launching: 'indigo',
+  active: 'green',
+  closing: 'amber',
+  closed: 'violet',
+  canceled: 'gray',
+}
 /** Review decisions and recommendations. */
 export const DECISION_TONES: Record<string, BadgeTone> = { keep: 'green', revoke: 'red', reduce: 'amber', unsure: 'gray' }
 export const REQUEST_STATUS_TONES: Record<string, BadgeTone> = { pending: 'blue', approved: 'green', rejected: 'red' }

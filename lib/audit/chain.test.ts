@@ -6,9 +6,19 @@ function chain(n: number) {
   let prev = ''
   for (let i = 1; i <= n; i++) {
     const e: ChainedFields = {
-      orgId: 'o1', seq: i, at: new Date(Date.UTC(2026, 0, i)), actorType: 'user', actorId: 'u1', actorLabel: 'ada@acme.example',
-      action: 'identity.assign-owner', targetType: 'identity', targetId: `i${i}`, targetLabel: null, outcome: 'success',
-      justification: null, details: '{}',
+      orgId: 'o1',
+      seq: i,
+      at: new Date(Date.UTC(2026, 0, i)),
+      actorType: 'user',
+      actorId: 'u1',
+      actorLabel: 'ada@acme.example',
+      action: 'identity.assign-owner',
+      targetType: 'identity',
+      targetId: `i${i}`,
+      targetLabel: null,
+      outcome: 'success',
+      justification: null,
+      details: '{}',
     }
     const hash = auditHash(prev, e)
     out.push({ ...e, prevHash: prev, hash })

@@ -14,7 +14,12 @@ export async function listAuditEvents(ctx: UserCtx, p: AuditListParams) {
     ...(p.target ? { targetId: p.target } : {}),
     ...(p.outcome ? { outcome: p.outcome } : {}),
     ...(p.from || p.to
-      ? { at: { ...(p.from ? { gte: new Date(`${p.from}T00:00:00Z`) } : {}), ...(p.to ? { lt: new Date(new Date(`${p.to}T00:00:00Z`).getTime() + 86_400_000) } : {}) } }
+      ? {
+          at: {
+            ...(p.from ? { gte: new Date(`${p.from}T00:00:00Z`) } : {}),
+            ...(p.to ? { lt: new Date(new Date(`${p.to}T00:00:00Z`).getTime() + 86_400_000) } : {}),
+          },
+        }
       : {}),
   }
   const [rows, total, actions] = await Promise.all([

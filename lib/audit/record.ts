@@ -56,9 +56,22 @@ export async function recordAudit(tx: Tx, ctx: AuditCtx, entry: AuditEntry) {
 }
 
 const AUDIT_COLUMNS = [
-  ['id', 'text'], ['orgId', 'text'], ['seq', 'int'], ['at', 'date'], ['actorType', 'text'], ['actorId', 'text'], ['actorLabel', 'text'],
-  ['action', 'text'], ['targetType', 'text'], ['targetId', 'text'], ['targetLabel', 'text'], ['outcome', 'text'], ['justification', 'text'],
-  ['details', 'text'], ['prevHash', 'text'], ['hash', 'text'],
+  ['id', 'text'],
+  ['orgId', 'text'],
+  ['seq', 'int'],
+  ['at', 'date'],
+  ['actorType', 'text'],
+  ['actorId', 'text'],
+  ['actorLabel', 'text'],
+  ['action', 'text'],
+  ['targetType', 'text'],
+  ['targetId', 'text'],
+  ['targetLabel', 'text'],
+  ['outcome', 'text'],
+  ['justification', 'text'],
+  ['details', 'text'],
+  ['prevHash', 'text'],
+  ['hash', 'text'],
 ] as const satisfies Columns
 
 /**
@@ -86,7 +99,6 @@ export async function recordAuditMany(tx: Tx, ctx: AuditCtx, entries: AuditEntry
   await insertRows(prismaSql(tx), 'AuditEvent', AUDIT_COLUMNS, rows)
   await tx.organization.update({ where: { id: ctx.org.id }, data: { auditHash: prev } })
 }
-
 
 /**
  * A refused attempt is evidence too: it gets its own transaction because there is no change to join. One actor

@@ -7,7 +7,15 @@ export const auditListSchema = z.object({
   actor: z.string().trim().max(200).optional().catch(undefined),
   target: z.string().trim().max(100).optional().catch(undefined),
   outcome: z.enum(['success', 'denied', 'failure']).optional().catch(undefined),
-  from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined),
-  to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined),
+  from: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional()
+    .catch(undefined),
+  to: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional()
+    .catch(undefined),
 })
 export type AuditListParams = z.infer<typeof auditListSchema>

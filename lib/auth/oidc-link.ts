@@ -26,7 +26,10 @@ export function oidcAccountKey(issuer: string, subject: string): string {
  * is matched by e-mail only when the provider verified it (or is trusted to), and binds that person to this
  * subject for good: another subject claiming the same e-mail later is refused.
  */
-export async function linkOidcPerson(claims: OidcClaims, opts: { trustEmail: boolean }): Promise<{ ok: true; userId: string } | { ok: false; error: OidcRefusal }> {
+export async function linkOidcPerson(
+  claims: OidcClaims,
+  opts: { trustEmail: boolean },
+): Promise<{ ok: true; userId: string } | { ok: false; error: OidcRefusal }> {
   if (!claims.subject) return { ok: false, error: 'NoSubject' }
   const key = oidcAccountKey(claims.issuer, claims.subject)
   const bound = await db.account.findUnique({

@@ -6,7 +6,12 @@ const org = { id: 'o1', slug: 'acme', name: 'Acme' }
 
 describe('who acts', () => {
   it('a member is allowed what their role allows', () => {
-    const member: UserCtx = { org, user: { id: 'u1', name: 'Ada', email: 'ada@acme.example' }, role: 'member', actor: { type: 'user', id: 'u1', label: 'ada@acme.example' } }
+    const member: UserCtx = {
+      org,
+      user: { id: 'u1', name: 'Ada', email: 'ada@acme.example' },
+      role: 'member',
+      actor: { type: 'user', id: 'u1', label: 'ada@acme.example' },
+    }
     expect(allows(member, 'review:decide')).toBe(true)
     expect(allows(member, 'campaign:manage')).toBe(false)
     expect(() => assertCan(member, 'campaign:manage')).toThrow(ForbiddenError)

@@ -26,12 +26,17 @@ export type ClosePreview = {
 export async function previewClose(ctx: UserCtx, campaignId: string): Promise<ClosePreview> {
   assertCan(ctx, 'campaign:manage')
   const c = await getCampaignOrThrow(ctx, campaignId)
-  if (c.status !== 'active') throw new ConflictError(c.status === 'closed' ? 'This campaign is already closed.' : `This campaign is ${c.status}: it cannot be closed now.`)
+  if (c.status !== 'active')
+    throw new ConflictError(c.status === 'closed' ? 'This campaign is already closed.' : `This campaign is ${c.status}: it cannot be closed now.`)
   const stage = c.currentStage
   const base = { orgId: ctx.org.id, campaignId: c.id, stage }
   const [openByRec, decidedRevokes] = await Promise.all([
     db.reviewItem.groupBy({ by: ['recommendation', 'privileged'], where: { ...base, status: 'pending' }, _count: { _all: true } }),
-    db.reviewItem.groupBy({ by: ['decision'], where: { ...base, status: 'decided', decision: { in: ['revoke', 'reduce'] }, remediationStatus: 'none' }, _count: { _all: true } }),
+    db.reviewItem.groupBy({
+      by: ['decision'],
+      where: { ...base, status: 'decided', decision: { in: ['revoke', 'reduce'] }, remediationStatus: 'none' },
+      _count: { _all: true },
+    }),
   ])
   const open = openByRec.reduce((n, g) => n + g._count._all, 0)
   const defaultOf = (recommendation: string | null) =>
@@ -55,5 +60,16 @@ export async function previewClose(ctx: UserCtx, campaignId: string): Promise<Cl
   // otherwise this close is final and every revoke becomes a remediation request.
   const signoff = toSignoff > 0
   const revocations = signoff ? 0 : decided + toRevoke
-  return { campaign: c.name, stage, final: !signoff, defaultDecision: c.defaultDecision, open, toKeep, toRevoke, stayOpen: open - toKeep - toRevoke, toSignoff, revocations }
+  return {
+    campaign: c.name,
+    stage,
+    final: !signoff,
+    defaultDecision: c.defaultDecision,
+    open,
+    toKeep,
+    toRevoke,
+    stayOpen: open - toKeep - toRevoke,
+    toSignoff,
+    revocations,
+  }
 }

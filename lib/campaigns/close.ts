@@ -43,7 +43,9 @@ export async function runClose(ctx: SystemCtx, campaignId: string, stage: number
               data: { decision: d, status: 'decided', decidedById: null, decidedAt: now, justification: DEFAULT_NOTE, version: { increment: 1 } },
             })
           }
-          await tx.decision.createMany({ data: ids.map((id) => ({ orgId: c.orgId, campaignId, reviewItemId: id, decision: d, decidedById: null, justification: DEFAULT_NOTE, stage })) })
+          await tx.decision.createMany({
+            data: ids.map((id) => ({ orgId: c.orgId, campaignId, reviewItemId: id, decision: d, decidedById: null, justification: DEFAULT_NOTE, stage })),
+          })
         }
         // The default decisions are changes like any other: their audit row commits with them.
         await recordAudit(tx, ctx, {
@@ -62,8 +64,7 @@ export async function runClose(ctx: SystemCtx, campaignId: string, stage: number
 
   // 2. Second stage: items that need governance sign-off move on, carrying the first decision.
   if (stage === 1 && c.secondStage !== 'none') {
-    const needs =
-      c.secondStage === 'privileged' ? { privileged: true } : c.secondStage === 'revokes' ? { decision: { in: ['revoke', 'reduce'] } } : {}
+    const needs = c.secondStage === 'privileged' ? { privileged: true } : c.secondStage === 'revokes' ? { decision: { in: ['revoke', 'reduce'] } } : {}
     const signoff = c.signoffReviewerId ?? c.fallbackReviewerId
     const toStage2 = await db.reviewItem.count({ where: { campaignId, stage: 1, ...needs } })
     if (toStage2 > 0 && signoff) {
@@ -76,7 +77,17 @@ export async function runClose(ctx: SystemCtx, campaignId: string, stage: number
         }
         await tx.reviewItem.updateMany({
           where: moving,
-          data: { stage: 2, status: 'pending', decision: null, decidedById: null, decidedAt: null, justification: null, reviewerId: signoff, escalatedAt: null, version: { increment: 1 } },
+          data: {
+            stage: 2,
+            status: 'pending',
+            decision: null,
+            decidedById: null,
+            decidedAt: null,
+            justification: null,
+            reviewerId: signoff,
+            escalatedAt: null,
+            version: { increment: 1 },
+          },
         })
         await tx.reviewItem.updateMany({ where: { campaignId, stage: 1 }, data: { status: 'closed' } })
         await tx.campaign.update({ where: { id: campaignId }, data: { status: 'active', currentStage: 2, dueAt } })
@@ -106,7 +117,13 @@ export async function runClose(ctx: SystemCtx, campaignId: string, stage: number
   // 3. Final close: lock every item, queue remediation for revokes, then mark the campaign closed.
   await db.$transaction(async (tx) => {
     const locked = await tx.reviewItem.updateMany({ where: { campaignId, status: { not: 'closed' } }, data: { status: 'closed' } })
-    await recordAudit(tx, ctx, { action: 'campaign.items-locked', targetType: 'campaign', targetId: campaignId, targetLabel: c.name, details: { stage, items: locked.count } })
+    await recordAudit(tx, ctx, {
+      action: 'campaign.items-locked',
+      targetType: 'campaign',
+      targetId: campaignId,
+      targetLabel: c.name,
+      details: { stage, items: locked.count },
+    })
   })
   await refreshDecidedCount(ctx, campaignId)
   let remediation = { pending: 0, manual: 0 }
@@ -138,7 +155,12 @@ export async function runClose(ctx: SystemCtx, campaignId: string, stage: number
 }
 
 /** A recurring campaign creates its next run when it closes; the scheduler launches it at its start date. */
-async function scheduleNext(c: { id: string; orgId: string; name: string; recurrence: string; startAt: Date | null; launchedAt: Date | null; dueAt: Date | null } & Record<string, unknown>) {
+async function scheduleNext(
+  c: { id: string; orgId: string; name: string; recurrence: string; startAt: Date | null; launchedAt: Date | null; dueAt: Date | null } & Record<
+    string,
+    unknown
+  >,
+) {
   const existing = await db.campaign.findFirst({ where: { previousId: c.id, orgId: c.orgId } })
   if (existing) return existing
   const start = nextPeriod(c.recurrence, c.startAt ?? c.launchedAt ?? new Date())
@@ -146,10 +168,25 @@ async function scheduleNext(c: { id: string; orgId: string; name: string; recurr
   const src = await db.campaign.findUniqueOrThrow({ where: { id: c.id, orgId: c.orgId } })
   return db.campaign.create({
     data: {
-      orgId: src.orgId, name: src.name, description: src.description, type: src.type, scope: src.scope, status: 'scheduled',
-      fallbackReviewerId: src.fallbackReviewerId, secondStage: src.secondStage, signoffReviewerId: src.signoffReviewerId,
-      startAt: start, dueAt: due, reminders: src.reminders, defaultDecision: src.defaultDecision, justificationRule: src.justificationRule,
-      autoRemediate: src.autoRemediate, recurrence: src.recurrence, graceDays: src.graceDays, previousId: src.id, createdById: src.createdById,
+      orgId: src.orgId,
+      name: src.name,
+      description: src.description,
+      type: src.type,
+      scope: src.scope,
+      status: 'scheduled',
+      fallbackReviewerId: src.fallbackReviewerId,
+      secondStage: src.secondStage,
+      signoffReviewerId: src.signoffReviewerId,
+      startAt: start,
+      dueAt: due,
+      reminders: src.reminders,
+      defaultDecision: src.defaultDecision,
+      justificationRule: src.justificationRule,
+      autoRemediate: src.autoRemediate,
+      recurrence: src.recurrence,
+      graceDays: src.graceDays,
+      previousId: src.id,
+      createdById: src.createdById,
     },
   })
 }

@@ -14,7 +14,11 @@ const FINAL = new Set(['keep', 'revoke', 'reduce'])
 
 /** Seconds spent on a decision: since the item was first viewed or the reviewer's previous decision, whichever is later. */
 async function elapsedSince(tx: Tx, ctx: UserCtx, firstViewedAt: Date | null, now: number) {
-  const prev = await tx.decision.findFirst({ where: { orgId: ctx.org.id, decidedById: ctx.user.id }, orderBy: { createdAt: 'desc' }, select: { createdAt: true } })
+  const prev = await tx.decision.findFirst({
+    where: { orgId: ctx.org.id, decidedById: ctx.user.id },
+    orderBy: { createdAt: 'desc' },
+    select: { createdAt: true },
+  })
   const since = Math.max(firstViewedAt?.getTime() ?? 0, prev?.createdAt.getTime() ?? 0)
   return since ? Math.min(MAX_ELAPSED, Math.max(0, now - since)) : null
 }
@@ -30,14 +34,19 @@ export async function decideItem(ctx: UserCtx, input: DecideInput) {
   assertCan(ctx, 'review:decide')
   const item = await db.reviewItem.findFirst({
     where: { id: input.itemId, orgId: ctx.org.id },
-    include: { campaign: { select: { id: true, name: true, type: true, status: true, currentStage: true, justificationRule: true, autoRemediate: true, secondStage: true } } },
+    include: {
+      campaign: {
+        select: { id: true, name: true, type: true, status: true, currentStage: true, justificationRule: true, autoRemediate: true, secondStage: true },
+      },
+    },
   })
   if (!item) throw new NotFoundError('Review item not found')
   // Only the assigned reviewer decides; admins reassign rather than decide for someone else.
   if (item.reviewerId !== ctx.user.id) throw new ForbiddenError('This item is assigned to another reviewer.')
   const c = item.campaign
   if (c.status === 'launching' || item.status === 'staged') throw new ConflictError('This campaign is still launching: try again in a moment.')
-  if (c.status !== 'active' || item.status === 'closed' || item.stage !== c.currentStage) throw new ConflictError('This review stage has closed: decisions are locked.')
+  if (c.status !== 'active' || item.status === 'closed' || item.stage !== c.currentStage)
+    throw new ConflictError('This review stage has closed: decisions are locked.')
   if (item.remediationStatus !== 'none') throw new ConflictError('This revoke is already being applied: the decision can no longer change.')
   if (justificationMissing(c.justificationRule, input.decision, item.privileged, input.justification)) {
     throw new ValidationError('This decision needs a justification.', { justification: ['Say why (the campaign asks for a justification here)'] })
@@ -48,7 +57,8 @@ export async function decideItem(ctx: UserCtx, input: DecideInput) {
     const known = new Set((snapshot?.grants ?? []).map((g) => g.id))
     const picked = [...new Set(input.reduceGrantIds ?? [])]
     if (c.type !== 'identity') throw new ValidationError('Reduce applies to identity attestation items; revoke the grant instead.')
-    if (!picked.length || picked.some((g) => !known.has(g))) throw new ValidationError('Pick the grants to drop.', { reduceGrantIds: ['Pick at least one of the listed grants'] })
+    if (!picked.length || picked.some((g) => !known.has(g)))
+      throw new ValidationError('Pick the grants to drop.', { reduceGrantIds: ['Pick at least one of the listed grants'] })
     reduceGrantIds = JSON.stringify(picked)
   }
   const now = Date.now()
@@ -56,7 +66,15 @@ export async function decideItem(ctx: UserCtx, input: DecideInput) {
   const result = await db.$transaction(async (tx) => {
     const updated = await tx.reviewItem.updateMany({
       where: { id: item.id, orgId: ctx.org.id, version: input.version, reviewerId: ctx.user.id, status: { not: 'closed' } },
-      data: { decision: input.decision, status, decidedById: ctx.user.id, decidedAt: new Date(now), justification: input.justification, reduceGrantIds, version: { increment: 1 } },
+      data: {
+        decision: input.decision,
+        status,
+        decidedById: ctx.user.id,
+        decidedAt: new Date(now),
+        justification: input.justification,
+        reduceGrantIds,
+        version: { increment: 1 },
+      },
     })
     if (updated.count !== 1) return null
     const delta = Number(status === 'decided') - Number(item.status === 'decided')
@@ -84,14 +102,19 @@ export async function decideItem(ctx: UserCtx, input: DecideInput) {
     return { id: item.id, decision: input.decision, version: input.version + 1, status }
   })
   if (!result) {
-    const current = await db.reviewItem.findFirst({ where: { id: item.id, orgId: ctx.org.id }, select: { decision: true, decidedAt: true, version: true, decidedById: true } })
+    const current = await db.reviewItem.findFirst({
+      where: { id: item.id, orgId: ctx.org.id },
+      select: { decision: true, decidedAt: true, version: true, decidedById: true },
+    })
     const who = current?.decidedById ? (await db.user.findUnique({ where: { id: current.decidedById }, select: { name: true } }))?.name : null
-    const label = current?.decision ? DECISION_LABELS[current.decision as DecisionKind] ?? current.decision : 'no decision'
+    const label = current?.decision ? (DECISION_LABELS[current.decision as DecisionKind] ?? current.decision) : 'no decision'
     throw new ConflictError(`This item changed while you were deciding: it is now “${label}”${who ? ` by ${who}` : ''}. Review it and decide again.`)
   }
   if (c.autoRemediate && c.secondStage === 'none' && (input.decision === 'revoke' || input.decision === 'reduce')) {
     // The campaign's rule acts, as the system: the reviewer asked for a decision, not for a remediation.
-    await remediateItems(systemContext(ctx.org, { type: 'auto_remediate', id: c.id }), c.type, [{ ...item, decision: input.decision, reduceGrantIds, justification: input.justification }])
+    await remediateItems(systemContext(ctx.org, { type: 'auto_remediate', id: c.id }), c.type, [
+      { ...item, decision: input.decision, reduceGrantIds, justification: input.justification },
+    ])
   }
   return result
 }
@@ -129,7 +152,11 @@ export async function bulkDecide(ctx: UserCtx, input: BulkDecideInput) {
       orderBy: { id: 'asc' },
       take: CHUNK,
       select: {
-        id: true, privileged: true, recommendation: true, campaignId: true, stage: true,
+        id: true,
+        privileged: true,
+        recommendation: true,
+        campaignId: true,
+        stage: true,
         campaign: { select: { status: true, justificationRule: true, currentStage: true, autoRemediate: true, secondStage: true } },
       },
     })
@@ -145,11 +172,20 @@ export async function bulkDecide(ctx: UserCtx, input: BulkDecideInput) {
         missing++
         missingByDecision[decision] = (missingByDecision[decision] ?? 0) + 1
       }
-      plan.push({ id: i.id, campaignId: i.campaignId, stage: i.stage, privileged: i.privileged, decision, autoRemediate: i.campaign.autoRemediate && i.campaign.secondStage === 'none' })
+      plan.push({
+        id: i.id,
+        campaignId: i.campaignId,
+        stage: i.stage,
+        privileged: i.privileged,
+        decision,
+        autoRemediate: i.campaign.autoRemediate && i.campaign.secondStage === 'none',
+      })
     }
   }
   if (missing) {
-    const what = Object.entries(missingByDecision).map(([d, n]) => `${n} “${DECISION_LABELS[d as DecisionKind] ?? d}”`).join(' and ')
+    const what = Object.entries(missingByDecision)
+      .map(([d, n]) => `${n} “${DECISION_LABELS[d as DecisionKind] ?? d}”`)
+      .join(' and ')
     throw new ValidationError(`${missing} of these items need a justification (${what}): the campaign asks for one. Nothing was decided.`, {
       justification: ['Say why: it applies to every item in this bulk decision'],
     })
@@ -160,21 +196,40 @@ export async function bulkDecide(ctx: UserCtx, input: BulkDecideInput) {
   for (let c = 0; c < plan.length; c += CHUNK) {
     const chunk = plan.slice(c, c + CHUNK)
     await db.$transaction(async (tx) => {
-      const prev = await tx.decision.findFirst({ where: { orgId: ctx.org.id, decidedById: ctx.user.id }, orderBy: { createdAt: 'desc' }, select: { createdAt: true } })
+      const prev = await tx.decision.findFirst({
+        where: { orgId: ctx.org.id, decidedById: ctx.user.id },
+        orderBy: { createdAt: 'desc' },
+        select: { createdAt: true },
+      })
       const each = prev ? Math.min(MAX_ELAPSED, Math.round((now - prev.createdAt.getTime()) / chunk.length)) : null
       for (const d of ['keep', 'revoke', 'unsure']) {
         const ids = chunk.filter((p) => p.decision === d).map((p) => p.id)
         for (let s = 0; s < ids.length; s += UPDATE_CHUNK) {
           await tx.reviewItem.updateMany({
             where: { id: { in: ids.slice(s, s + UPDATE_CHUNK) }, orgId: ctx.org.id, reviewerId: ctx.user.id, status: { not: 'closed' } },
-            data: { decision: d, status: statusFor(d), decidedById: ctx.user.id, decidedAt: new Date(now), justification: justificationOf(d), reduceGrantIds: null, version: { increment: 1 } },
+            data: {
+              decision: d,
+              status: statusFor(d),
+              decidedById: ctx.user.id,
+              decidedAt: new Date(now),
+              justification: justificationOf(d),
+              reduceGrantIds: null,
+              version: { increment: 1 },
+            },
           })
         }
       }
       await tx.decision.createMany({
         data: chunk.map((p) => ({
-          orgId: ctx.org.id, campaignId: p.campaignId, reviewItemId: p.id, decision: p.decision, decidedById: ctx.user.id,
-          justification: justificationOf(p.decision), bulk: true, stage: p.stage, elapsedMs: each,
+          orgId: ctx.org.id,
+          campaignId: p.campaignId,
+          reviewItemId: p.id,
+          decision: p.decision,
+          decidedById: ctx.user.id,
+          justification: justificationOf(p.decision),
+          bulk: true,
+          stage: p.stage,
+          elapsedMs: each,
         })),
       })
       const counts: Record<string, number> = {}
@@ -214,6 +269,9 @@ export async function bulkDecide(ctx: UserCtx, input: BulkDecideInput) {
 export async function markViewed(ctx: UserCtx, ids: string[]) {
   assertCan(ctx, 'review:decide')
   if (!ids.length) return { marked: 0 }
-  const r = await db.reviewItem.updateMany({ where: { id: { in: ids.slice(0, CHUNK) }, orgId: ctx.org.id, reviewerId: ctx.user.id, firstViewedAt: null }, data: { firstViewedAt: new Date() } })
+  const r = await db.reviewItem.updateMany({
+    where: { id: { in: ids.slice(0, CHUNK) }, orgId: ctx.org.id, reviewerId: ctx.user.id, firstViewedAt: null },
+    data: { firstViewedAt: new Date() },
+  })
   return { marked: r.count }
 }

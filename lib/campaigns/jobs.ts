@@ -32,6 +32,7 @@ export const campaignRemindersJob = defineJob({
     stage: z.number().int().min(1).max(2).default(1),
     daysBefore: z.number().int().min(0).max(365).optional(),
   }),
-  key: (p) => `campaign_reminders:${p.campaignId}:${p.daysBefore !== undefined ? `${p.stage}:${p.daysBefore}` : `manual:${new Date().toISOString().slice(0, 13)}`}`,
+  key: (p) =>
+    `campaign_reminders:${p.campaignId}:${p.daysBefore !== undefined ? `${p.stage}:${p.daysBefore}` : `manual:${new Date().toISOString().slice(0, 13)}`}`,
   run: ({ ctx, payload }) => sendReminders(ctx, payload.campaignId, payload.reason),
 })

@@ -14,20 +14,52 @@ import type { ReviewSnapshot } from './schemas'
 const BATCH = 5000
 
 const REVIEW_ITEM_COLUMNS = [
-  ['id', 'text'], ['orgId', 'text'], ['campaignId', 'text'], ['identityId', 'text'], ['grantId', 'text'], ['credentialId', 'text'],
-  ['reviewerId', 'text'], ['snapshot', 'text'], ['recommendation', 'text'], ['recommendationReason', 'text'], ['privileged', 'bool'],
-  ['identityName', 'text'], ['status', 'text'], ['stage', 'int'], ['version', 'int'], ['remediationStatus', 'text'], ['createdAt', 'date'],
+  ['id', 'text'],
+  ['orgId', 'text'],
+  ['campaignId', 'text'],
+  ['identityId', 'text'],
+  ['grantId', 'text'],
+  ['credentialId', 'text'],
+  ['reviewerId', 'text'],
+  ['snapshot', 'text'],
+  ['recommendation', 'text'],
+  ['recommendationReason', 'text'],
+  ['privileged', 'bool'],
+  ['identityName', 'text'],
+  ['status', 'text'],
+  ['stage', 'int'],
+  ['version', 'int'],
+  ['remediationStatus', 'text'],
+  ['createdAt', 'date'],
 ] as const
 
-type GrantRow = { id: string; identityId: string; privileged: boolean; lastUsedAt: Date | null; usageReported: boolean; entitlement: { name: string; resource: { name: string; type: string } } }
+type GrantRow = {
+  id: string
+  identityId: string
+  privileged: boolean
+  lastUsedAt: Date | null
+  usageReported: boolean
+  entitlement: { name: string; resource: { name: string; type: string } }
+}
 
 /** Active grants of these identities with entitlement and resource, in one join (3x faster than nested reads). */
 async function readGrants(identityIds: string[]): Promise<GrantRow[]> {
-  type Row = { id: string; identityId: string; privileged: boolean | number; lastUsedAt: Date | null; usageReported: boolean | number; entitlement: string; resource: string; resourceType: string }
+  type Row = {
+    id: string
+    identityId: string
+    privileged: boolean | number
+    lastUsedAt: Date | null
+    usageReported: boolean | number
+    entitlement: string
+    resource: string
+    resourceType: string
+  }
   const rows = await queryIn<Row>(
     prismaSql(),
     identityIds,
-    (list) => sql`SELECT g."id", g."identityId", g."privileged", g."lastUsedAt", g."usageReported", e."name" AS "entitlement", r."name" AS "resource", r."type" AS "resourceType"
+    (
+      list,
+    ) => sql`SELECT g."id", g."identityId", g."privileged", g."lastUsedAt", g."usageReported", e."name" AS "entitlement", r."name" AS "resource", r."type" AS "resourceType"
        FROM "Grant" g JOIN "Entitlement" e ON e."id" = g."entitlementId" JOIN "Resource" r ON r."id" = e."resourceId"
        WHERE g."identityId" IN ${list} AND g."status" = 'active'`,
   )
@@ -54,7 +86,10 @@ export async function runLaunch(ctx: SystemCtx, campaignId: string, progress: (d
   const org = await db.organization.findUniqueOrThrow({ where: { id: campaign.orgId }, select: { settings: true, slug: true } })
   const settings = parseOrgSettings(org.settings)
   const now = Date.now()
-  const members = await db.membership.findMany({ where: { orgId: campaign.orgId, status: 'active', user: { active: true } }, select: { userId: true, role: true } })
+  const members = await db.membership.findMany({
+    where: { orgId: campaign.orgId, status: 'active', user: { active: true } },
+    select: { userId: true, role: true },
+  })
   // Auditors cannot decide, so they are never chosen as reviewers.
   const reviewers = new Set(members.filter((m) => m.role !== 'auditor').map((m) => m.userId))
   const fallbackId = campaign.fallbackReviewerId!
@@ -76,17 +111,27 @@ export async function runLaunch(ctx: SystemCtx, campaignId: string, progress: (d
   }
   for (let start = 0; start < population.length; start += BATCH) {
     const slice = population.slice(start, start + BATCH)
-    const read = (ids: string[]) => db.identity.findMany({
-      // ids from the org-scoped read above, 900 per query to stay under the driver's bind-parameter limit.
-      where: { id: { in: ids } },
-      select: {
-        id: true, name: true, kind: true, environment: true, status: true, lastUsedAt: true, usageReported: true, privileged: true,
-        ownerId: true, backupOwnerId: true, grantCount: true,
-        source: { select: { name: true } },
-        owner: { select: { name: true } },
-        team: { select: { name: true, leadId: true } },
-      },
-    })
+    const read = (ids: string[]) =>
+      db.identity.findMany({
+        // ids from the org-scoped read above, 900 per query to stay under the driver's bind-parameter limit.
+        where: { id: { in: ids } },
+        select: {
+          id: true,
+          name: true,
+          kind: true,
+          environment: true,
+          status: true,
+          lastUsedAt: true,
+          usageReported: true,
+          privileged: true,
+          ownerId: true,
+          backupOwnerId: true,
+          grantCount: true,
+          source: { select: { name: true } },
+          owner: { select: { name: true } },
+          team: { select: { name: true, leadId: true } },
+        },
+      })
     const batch = []
     for (let k = 0; k < slice.length; k += 900) batch.push(...(await read(slice.slice(k, k + 900))))
     const ids = batch.map((b) => b.id)
@@ -94,13 +139,21 @@ export async function runLaunch(ctx: SystemCtx, campaignId: string, progress: (d
     // SQLite's planner walk the organization's index instead of the identityId one (11 s instead of 0.3 s a batch).
     const [findings, grants, credentials] = await Promise.all([
       db.finding.findMany({ where: { identityId: { in: ids }, status: 'open' }, select: { identityId: true, title: true, severity: true, owaspCode: true } }),
-      campaign.type === 'credential'
-        ? Promise.resolve([])
-        : readGrants(ids),
+      campaign.type === 'credential' ? Promise.resolve([]) : readGrants(ids),
       campaign.type === 'credential'
         ? db.credential.findMany({
             where: { identityId: { in: ids }, status: 'active' },
-            select: { id: true, identityId: true, kind: true, label: true, createdAt: true, lastRotatedAt: true, expiresAt: true, lastUsedAt: true, usageReported: true },
+            select: {
+              id: true,
+              identityId: true,
+              kind: true,
+              label: true,
+              createdAt: true,
+              lastRotatedAt: true,
+              expiresAt: true,
+              lastUsedAt: true,
+              usageReported: true,
+            },
           })
         : Promise.resolve([]),
     ])
@@ -119,8 +172,17 @@ export async function runLaunch(ctx: SystemCtx, campaignId: string, progress: (d
     lap('readMs')
 
     const rows: {
-      orgId: string; campaignId: string; identityId: string; grantId: string | null; credentialId: string | null; reviewerId: string
-      snapshot: string; recommendation: string; recommendationReason: string; privileged: boolean; identityName: string
+      orgId: string
+      campaignId: string
+      identityId: string
+      grantId: string | null
+      credentialId: string | null
+      reviewerId: string
+      snapshot: string
+      recommendation: string
+      recommendationReason: string
+      privileged: boolean
+      identityName: string
     }[] = []
     for (const i of batch) {
       const choice = chooseReviewer({ ownerId: i.ownerId, backupOwnerId: i.backupOwnerId, teamLeadId: i.team?.leadId ?? null }, reviewers, fallbackId)
@@ -133,13 +195,35 @@ export async function runLaunch(ctx: SystemCtx, campaignId: string, progress: (d
         lastUsedAt: i.lastUsedAt?.toISOString() ?? null,
         findings: (findingsOf.get(i.id) ?? []).slice(0, FINDINGS_IN_SNAPSHOT).map((f) => ({ title: f.title, severity: f.severity, code: f.owaspCode })),
       }
-      const push = (extra: Partial<ReviewSnapshot>, privileged: boolean, lastUsedAt: Date | null, usageReported: boolean, grantId: string | null, credentialId: string | null, expiresAt?: Date | null) => {
+      const push = (
+        extra: Partial<ReviewSnapshot>,
+        privileged: boolean,
+        lastUsedAt: Date | null,
+        usageReported: boolean,
+        grantId: string | null,
+        credentialId: string | null,
+        expiresAt?: Date | null,
+      ) => {
         const rec = recommend({ privileged, lastUsedAt, usageReported, identityStatus: i.status, expiresAt }, ropts)
         if (choice.via === 'fallback') fallback++
         rows.push({
-          orgId: campaign.orgId, campaignId, identityId: i.id, grantId, credentialId, reviewerId: choice.reviewerId,
-          snapshot: JSON.stringify({ ...base, ...extra, privileged, lastUsedAt: lastUsedAt?.toISOString() ?? null, ...(!lastUsedAt && !usageReported ? { usageUnknown: true } : {}) }),
-          recommendation: rec.recommendation, recommendationReason: rec.reason, privileged, identityName: i.name,
+          orgId: campaign.orgId,
+          campaignId,
+          identityId: i.id,
+          grantId,
+          credentialId,
+          reviewerId: choice.reviewerId,
+          snapshot: JSON.stringify({
+            ...base,
+            ...extra,
+            privileged,
+            lastUsedAt: lastUsedAt?.toISOString() ?? null,
+            ...(!lastUsedAt && !usageReported ? { usageUnknown: true } : {}),
+          }),
+          recommendation: rec.recommendation,
+          recommendationReason: rec.reason,
+          privileged,
+          identityName: i.name,
         })
       }
       if (campaign.type === 'identity') {
@@ -150,22 +234,50 @@ export async function runLaunch(ctx: SystemCtx, campaignId: string, progress: (d
             grants: gs
               .sort((a, b) => Number(b.privileged) - Number(a.privileged))
               .slice(0, GRANTS_IN_SNAPSHOT)
-              .map((g) => ({ id: g.id, name: g.entitlement.name, resource: g.entitlement.resource.name, privileged: g.privileged, lastUsedAt: g.lastUsedAt?.toISOString() ?? null })),
+              .map((g) => ({
+                id: g.id,
+                name: g.entitlement.name,
+                resource: g.entitlement.resource.name,
+                privileged: g.privileged,
+                lastUsedAt: g.lastUsedAt?.toISOString() ?? null,
+              })),
           },
-          i.privileged, i.lastUsedAt, i.usageReported, null, null,
+          i.privileged,
+          i.lastUsedAt,
+          i.usageReported,
+          null,
+          null,
         )
       } else if (campaign.type === 'entitlement') {
         for (const g of grantsOf.get(i.id) ?? []) {
           push(
             { entitlement: { grantId: g.id, name: g.entitlement.name, resource: g.entitlement.resource.name, resourceType: g.entitlement.resource.type } },
-            g.privileged, g.lastUsedAt ?? i.lastUsedAt, g.usageReported || i.usageReported, g.id, null,
+            g.privileged,
+            g.lastUsedAt ?? i.lastUsedAt,
+            g.usageReported || i.usageReported,
+            g.id,
+            null,
           )
         }
       } else {
         for (const c of credsOf.get(i.id) ?? []) {
           push(
-            { credential: { id: c.id, kind: c.kind, label: c.label, createdAt: c.createdAt.toISOString(), lastRotatedAt: c.lastRotatedAt?.toISOString() ?? null, expiresAt: c.expiresAt?.toISOString() ?? null } },
-            i.privileged, c.lastUsedAt ?? i.lastUsedAt, c.usageReported || i.usageReported, null, c.id, c.expiresAt,
+            {
+              credential: {
+                id: c.id,
+                kind: c.kind,
+                label: c.label,
+                createdAt: c.createdAt.toISOString(),
+                lastRotatedAt: c.lastRotatedAt?.toISOString() ?? null,
+                expiresAt: c.expiresAt?.toISOString() ?? null,
+              },
+            },
+            i.privileged,
+            c.lastUsedAt ?? i.lastUsedAt,
+            c.usageReported || i.usageReported,
+            null,
+            c.id,
+            c.expiresAt,
           )
         }
       }
@@ -177,7 +289,25 @@ export async function runLaunch(ctx: SystemCtx, campaignId: string, progress: (d
       prismaSql(),
       'ReviewItem',
       REVIEW_ITEM_COLUMNS,
-      rows.map((r) => [newId(), r.orgId, r.campaignId, r.identityId, r.grantId, r.credentialId, r.reviewerId, r.snapshot, r.recommendation, r.recommendationReason, r.privileged, r.identityName, 'staged', 1, 0, 'none', now]),
+      rows.map((r) => [
+        newId(),
+        r.orgId,
+        r.campaignId,
+        r.identityId,
+        r.grantId,
+        r.credentialId,
+        r.reviewerId,
+        r.snapshot,
+        r.recommendation,
+        r.recommendationReason,
+        r.privileged,
+        r.identityName,
+        'staged',
+        1,
+        0,
+        'none',
+        now,
+      ]),
     )
     items += rows.length
     done += batch.length

@@ -16,7 +16,9 @@ async function assertReviewer(orgId: string, userId: string, field: string) {
   const m = await db.membership.findFirst({ where: { orgId, userId }, select: { role: true, status: true, user: { select: { active: true } } } })
   if (!m) throw new ForeignReferenceError('Pick an active member who can review.', { [field]: ['Not a member of this organization'] })
   if (m.status !== 'active' || !m.user.active || !isRole(m.role) || !can(m.role, 'review:decide')) {
-    throw new ValidationError('Pick an active member who can review.', { [field]: ['Pick an active member of this organization who can review (not an auditor)'] })
+    throw new ValidationError('Pick an active member who can review.', {
+      [field]: ['Pick an active member of this organization who can review (not an auditor)'],
+    })
   }
 }
 
@@ -42,7 +44,8 @@ export async function createCampaign(ctx: UserCtx, input: CampaignInput) {
   await assertReviewer(ctx.org.id, input.fallbackReviewerId, 'fallbackReviewerId')
   if (input.signoffReviewerId) await assertReviewer(ctx.org.id, input.signoffReviewerId, 'signoffReviewerId')
   // Check the scope before saving, so a refused launch does not leave a stray draft behind.
-  if (input.launch && (await countPopulation(ctx, { type: input.type, scope: JSON.stringify(input.scope), createdById: ctx.user.id })).items === 0) throw emptyScope(input.type)
+  if (input.launch && (await countPopulation(ctx, { type: input.type, scope: JSON.stringify(input.scope), createdById: ctx.user.id })).items === 0)
+    throw emptyScope(input.type)
   const campaign = await db.$transaction(async (tx) => {
     const c = await tx.campaign.create({
       data: {
@@ -65,7 +68,13 @@ export async function createCampaign(ctx: UserCtx, input: CampaignInput) {
         createdById: ctx.user.id,
       },
     })
-    await recordAudit(tx, ctx, { action: 'campaign.create', targetType: 'campaign', targetId: c.id, targetLabel: c.name, details: { type: c.type, scope: input.scope } })
+    await recordAudit(tx, ctx, {
+      action: 'campaign.create',
+      targetType: 'campaign',
+      targetId: c.id,
+      targetLabel: c.name,
+      details: { type: c.type, scope: input.scope },
+    })
     return c
   })
   if (input.launch) return { campaign, launch: await launchCampaign(ctx, campaign.id) }
@@ -80,14 +89,20 @@ export async function launchCampaign(ctx: UserCtx, campaignId: string) {
   assertCan(ctx, 'campaign:manage')
   const c = await getCampaignOrThrow(ctx, campaignId)
   if (c.status !== 'draft' && c.status !== 'scheduled') throw new ConflictError(`This campaign is already ${c.status}.`)
-  if (!c.dueAt || c.dueAt.getTime() <= Date.now()) throw new ValidationError('The due date has passed: edit the campaign and pick a later due date before launching.', { dueAt: ['The due date must be in the future'] })
+  if (!c.dueAt || c.dueAt.getTime() <= Date.now())
+    throw new ValidationError('The due date has passed: edit the campaign and pick a later due date before launching.', {
+      dueAt: ['The due date must be in the future'],
+    })
   if (!c.fallbackReviewerId) throw new ValidationError('Choose a fallback reviewer before launching.')
   await assertReviewer(ctx.org.id, c.fallbackReviewerId, 'fallbackReviewerId')
   const { items: total, identities } = await countPopulation(ctx, c)
   if (total === 0) throw emptyScope(c.type)
   const scheduled = ctx.actor.type === 'user' && c.startAt && c.startAt.getTime() > Date.now()
   return db.$transaction(async (tx) => {
-    const moved = await tx.campaign.updateMany({ where: { id: c.id, orgId: ctx.org.id, status: c.status }, data: { status: scheduled ? 'scheduled' : 'launching' } })
+    const moved = await tx.campaign.updateMany({
+      where: { id: c.id, orgId: ctx.org.id, status: c.status },
+      data: { status: scheduled ? 'scheduled' : 'launching' },
+    })
     if (moved.count !== 1) throw new ConflictError('This campaign changed meanwhile: reload the page.')
     const job = scheduled
       ? null
@@ -107,11 +122,17 @@ export async function launchCampaign(ctx: UserCtx, campaignId: string) {
 export async function requestClose(ctx: UserCtx, campaignId: string) {
   assertCan(ctx, 'campaign:manage')
   const c = await getCampaignOrThrow(ctx, campaignId)
-  if (c.status !== 'active') throw new ConflictError(c.status === 'closed' ? 'This campaign is already closed.' : `This campaign is ${c.status}: it cannot be closed now.`)
+  if (c.status !== 'active')
+    throw new ConflictError(c.status === 'closed' ? 'This campaign is already closed.' : `This campaign is ${c.status}: it cannot be closed now.`)
   return db.$transaction(async (tx) => {
     const moved = await tx.campaign.updateMany({ where: { id: c.id, orgId: ctx.org.id, status: 'active' }, data: { status: 'closing' } })
     if (moved.count !== 1) throw new ConflictError('This campaign changed meanwhile: reload the page.')
-    const job = await enqueueJob(tx, closeCampaignJob, { campaignId: c.id, stage: c.currentStage }, { orgId: ctx.org.id, total: c.itemCount, createdById: ctx.user.id })
+    const job = await enqueueJob(
+      tx,
+      closeCampaignJob,
+      { campaignId: c.id, stage: c.currentStage },
+      { orgId: ctx.org.id, total: c.itemCount, createdById: ctx.user.id },
+    )
     await recordAudit(tx, ctx, { action: 'campaign.close', targetType: 'campaign', targetId: c.id, targetLabel: c.name, details: { stage: c.currentStage } })
     return { jobId: job.id }
   })
@@ -145,7 +166,8 @@ export async function reassignItems(ctx: UserCtx, input: ReassignInput) {
   if (items.length !== input.ids.length) throw new NotFoundError('Some items were not found')
   // Members touch only their own items; the answer does not reveal whose the others are.
   if (!manager && items.some((i) => i.reviewerId !== ctx.user.id)) throw new ForbiddenError('You can only delegate items assigned to you.')
-  if (items.some((i) => i.campaign.status !== 'active' || i.status === 'closed')) throw new ConflictError('Some items belong to a stage that has closed: they can no longer be reassigned.')
+  if (items.some((i) => i.campaign.status !== 'active' || i.status === 'closed'))
+    throw new ConflictError('Some items belong to a stage that has closed: they can no longer be reassigned.')
   const to = await db.user.findUniqueOrThrow({ where: { id: input.toUserId }, select: { name: true } })
   const campaignIds = [...new Set(items.map((i) => i.campaignId))]
   await db.$transaction(async (tx) => {

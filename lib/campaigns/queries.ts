@@ -19,7 +19,19 @@ export async function listCampaigns(ctx: UserCtx, p: { page: number; size: numbe
       orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
       skip: (p.page - 1) * p.size,
       take: p.size,
-      select: { id: true, name: true, type: true, status: true, itemCount: true, decidedCount: true, dueAt: true, launchedAt: true, closedAt: true, currentStage: true, recurrence: true },
+      select: {
+        id: true,
+        name: true,
+        type: true,
+        status: true,
+        itemCount: true,
+        decidedCount: true,
+        dueAt: true,
+        launchedAt: true,
+        closedAt: true,
+        currentStage: true,
+        recurrence: true,
+      },
     }),
     db.campaign.count({ where }),
   ])
@@ -42,9 +54,16 @@ export async function getCampaignDetail(ctx: UserCtx, id: string) {
   const c = await getCampaignOrThrow(ctx, id)
   // The job that launches the campaign, or closes its current stage, by the key its definition gives it.
   const key =
-    c.status === 'launching' ? launchCampaignJob.key({ campaignId: c.id }, { orgId: ctx.org.id }) : c.status === 'closing' ? closeCampaignJob.key({ campaignId: c.id, stage: c.currentStage }, { orgId: ctx.org.id }) : null
+    c.status === 'launching'
+      ? launchCampaignJob.key({ campaignId: c.id }, { orgId: ctx.org.id })
+      : c.status === 'closing'
+        ? closeCampaignJob.key({ campaignId: c.id, stage: c.currentStage }, { orgId: ctx.org.id })
+        : null
   const job = key
-    ? await db.job.findFirst({ where: { orgId: ctx.org.id, idempotencyKey: key }, select: { status: true, progress: true, total: true, lastError: true, attempts: true } })
+    ? await db.job.findFirst({
+        where: { orgId: ctx.org.id, idempotencyKey: key },
+        select: { status: true, progress: true, total: true, lastError: true, attempts: true },
+      })
     : null
   const people = await db.user.findMany({
     where: { id: { in: [c.fallbackReviewerId, c.signoffReviewerId, c.createdById].filter((x): x is string => !!x) } },
@@ -80,7 +99,9 @@ export async function campaignStats(ctx: UserCtx, id: string, opts: { reviewerPa
     db.decision.groupBy({ by: ['decidedById', 'bulk'], where: { ...scope, decidedById: { not: null } }, _count: { _all: true } }),
     db.reviewItem.count({ where: { ...scope, recommendation: 'revoke', decision: 'keep' } }),
     db.reviewItem.count({ where: { ...scope, recommendation: 'revoke', decision: { not: null } } }),
-    c.dueAt && c.dueAt.getTime() < Date.now() && c.status === 'active' ? db.reviewItem.count({ where: { ...scope, stage: c.currentStage, status: 'pending' } }) : Promise.resolve(0),
+    c.dueAt && c.dueAt.getTime() < Date.now() && c.status === 'active'
+      ? db.reviewItem.count({ where: { ...scope, stage: c.currentStage, status: 'pending' } })
+      : Promise.resolve(0),
   ])
   const decisions = Object.fromEntries(byDecision.map((d) => [d.decision ?? 'none', d._count._all])) as Record<string, number>
   const total = byDecision.reduce((n, d) => n + d._count._all, 0)
@@ -115,7 +136,11 @@ export async function campaignStats(ctx: UserCtx, id: string, opts: { reviewerPa
   const page = Math.min(Math.max(1, opts.reviewerPage ?? 1), pages)
 
   // Median time per decision, read in one sorted pass over a single indexed column.
-  const timed = await db.decision.findMany({ where: { ...scope, decidedById: { not: null }, elapsedMs: { not: null } }, select: { elapsedMs: true }, take: 200_000 })
+  const timed = await db.decision.findMany({
+    where: { ...scope, decidedById: { not: null }, elapsedMs: { not: null } },
+    select: { elapsedMs: true },
+    take: 200_000,
+  })
   const allDecisions = decisionsByUser.reduce((n, d) => n + d._count._all, 0)
   const bulkDecisions = decisionsByUser.filter((d) => d.bulk).reduce((n, d) => n + d._count._all, 0)
   const medianMs = median(timed.map((t) => t.elapsedMs!))
@@ -130,7 +155,10 @@ export async function campaignStats(ctx: UserCtx, id: string, opts: { reviewerPa
     reviewerPages: pages,
     reviewerCount: all.length,
     reviewerTotals: { decided: decided - defaulted, defaulted, open: total - decided },
-    reviewerOptions: all.filter((r) => r.id).map((r) => ({ id: r.id!, name: r.name })).sort((a, b) => a.name.localeCompare(b.name)),
+    reviewerOptions: all
+      .filter((r) => r.id)
+      .map((r) => ({ id: r.id!, name: r.name }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
     overdue,
     remediation: Object.fromEntries(byRemediation.map((r) => [r.remediationStatus, r._count._all])) as Record<string, number>,
     rubberStamp: {
@@ -143,9 +171,26 @@ export async function campaignStats(ctx: UserCtx, id: string, opts: { reviewerPa
 }
 
 const ITEM_SELECT = {
-  id: true, campaignId: true, identityId: true, identityName: true, snapshot: true, recommendation: true, recommendationReason: true,
-  status: true, decision: true, justification: true, version: true, privileged: true, stage: true, firstDecision: true, escalatedAt: true,
-  reduceGrantIds: true, remediationStatus: true, remediationError: true, decidedAt: true, reviewerId: true,
+  id: true,
+  campaignId: true,
+  identityId: true,
+  identityName: true,
+  snapshot: true,
+  recommendation: true,
+  recommendationReason: true,
+  status: true,
+  decision: true,
+  justification: true,
+  version: true,
+  privileged: true,
+  stage: true,
+  firstDecision: true,
+  escalatedAt: true,
+  reduceGrantIds: true,
+  remediationStatus: true,
+  remediationError: true,
+  decidedAt: true,
+  reviewerId: true,
   campaign: { select: { name: true, type: true, justificationRule: true, dueAt: true } },
 } satisfies Prisma.ReviewItemSelect
 
@@ -155,7 +200,12 @@ export async function listMyReviewItems(ctx: UserCtx, p: ReviewListParams) {
   const where = myItemsWhere(ctx, p)
   const orderBy: Prisma.ReviewItemOrderByWithRelationInput[] =
     p.view === 'identity' ? [{ identityName: 'asc' }, { id: 'asc' }] : [{ privileged: 'desc' }, { id: 'asc' }]
-  const active = await db.campaign.findMany({ where: { orgId: ctx.org.id, status: 'active' }, orderBy: { dueAt: 'asc' }, take: 50, select: { id: true, name: true, dueAt: true } })
+  const active = await db.campaign.findMany({
+    where: { orgId: ctx.org.id, status: 'active' },
+    orderBy: { dueAt: 'asc' },
+    take: 50,
+    select: { id: true, name: true, dueAt: true },
+  })
   const [rows, total, open] = await Promise.all([
     db.reviewItem.findMany({ where, orderBy, skip: (p.page - 1) * p.size, take: p.size, select: ITEM_SELECT }),
     db.reviewItem.count({ where }),
@@ -184,7 +234,10 @@ export async function listCampaignItems(ctx: UserCtx, campaignId: string, p: Cam
     db.reviewItem.findMany({ where, orderBy: [{ identityName: 'asc' }, { id: 'asc' }], skip: (p.page - 1) * p.size, take: p.size, select: ITEM_SELECT }),
     db.reviewItem.count({ where }),
   ])
-  const users = await db.user.findMany({ where: { id: { in: [...new Set(rows.map((r) => r.reviewerId).filter((x): x is string => !!x))] } }, select: personSelect(ctx.org.id) })
+  const users = await db.user.findMany({
+    where: { id: { in: [...new Set(rows.map((r) => r.reviewerId).filter((x): x is string => !!x))] } },
+    select: personSelect(ctx.org.id),
+  })
   const byId = new Map(users.map((u) => [u.id, u]))
   return {
     rows: rows.map((r) => {

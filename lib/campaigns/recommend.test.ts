@@ -9,19 +9,33 @@ const ago = (d: number) => new Date(now - d * DAY)
 
 describe('recommend', () => {
   it('revokes what is unused, with the reason in words', () => {
-    expect(recommend({ privileged: false, lastUsedAt: ago(143), identityStatus: 'active' }, opts)).toEqual({ recommendation: 'revoke', reason: 'not used for 143 days: revoke' })
+    expect(recommend({ privileged: false, lastUsedAt: ago(143), identityStatus: 'active' }, opts)).toEqual({
+      recommendation: 'revoke',
+      reason: 'not used for 143 days: revoke',
+    })
     expect(recommend({ privileged: false, lastUsedAt: null, identityStatus: 'active' }, opts).reason).toBe('never used: revoke')
   })
   it('does not call unknown usage "never used"', () => {
-    expect(recommend({ privileged: true, lastUsedAt: null, usageReported: false, identityStatus: 'active' }, opts)).toEqual({ recommendation: 'keep', reason: 'usage unknown (its source does not report it): decide on need' })
-    expect(recommend({ privileged: true, lastUsedAt: null, usageReported: true, identityStatus: 'active' }, opts).reason).toBe('privileged and never used: revoke')
+    expect(recommend({ privileged: true, lastUsedAt: null, usageReported: false, identityStatus: 'active' }, opts)).toEqual({
+      recommendation: 'keep',
+      reason: 'usage unknown (its source does not report it): decide on need',
+    })
+    expect(recommend({ privileged: true, lastUsedAt: null, usageReported: true, identityStatus: 'active' }, opts).reason).toBe(
+      'privileged and never used: revoke',
+    )
   })
   it('is stricter with privileged access', () => {
-    expect(recommend({ privileged: true, lastUsedAt: ago(70), identityStatus: 'active' }, opts)).toEqual({ recommendation: 'revoke', reason: 'privileged and not used for 70 days: revoke' })
+    expect(recommend({ privileged: true, lastUsedAt: ago(70), identityStatus: 'active' }, opts)).toEqual({
+      recommendation: 'revoke',
+      reason: 'privileged and not used for 70 days: revoke',
+    })
     expect(recommend({ privileged: false, lastUsedAt: ago(70), identityStatus: 'active' }, opts).recommendation).toBe('keep')
   })
   it('keeps recently used access', () => {
-    expect(recommend({ privileged: true, lastUsedAt: ago(3), identityStatus: 'active' }, opts)).toEqual({ recommendation: 'keep', reason: 'used 3 days ago: keep' })
+    expect(recommend({ privileged: true, lastUsedAt: ago(3), identityStatus: 'active' }, opts)).toEqual({
+      recommendation: 'keep',
+      reason: 'used 3 days ago: keep',
+    })
     expect(recommend({ privileged: false, lastUsedAt: ago(0), identityStatus: 'active' }, opts).reason).toBe('used today: keep')
   })
   it('revokes disabled identities and expired credentials whatever the usage', () => {
@@ -57,7 +71,15 @@ describe('helpers', () => {
     expect(median([])).toBeNull()
     expect(median([5, 1, 3])).toBe(3)
     expect(median([4, 1, 3, 2])).toBe(2.5)
-    expect(nextPeriod('quarterly', new Date(Date.UTC(2026, 0, 31))).toISOString().slice(0, 7)).toBe('2026-05')
-    expect(nextPeriod('yearly', new Date(Date.UTC(2026, 5, 1))).toISOString().slice(0, 10)).toBe('2027-06-01')
+    expect(
+      nextPeriod('quarterly', new Date(Date.UTC(2026, 0, 31)))
+        .toISOString()
+        .slice(0, 7),
+    ).toBe('2026-05')
+    expect(
+      nextPeriod('yearly', new Date(Date.UTC(2026, 5, 1)))
+        .toISOString()
+        .slice(0, 10),
+    ).toBe('2027-06-01')
   })
 })

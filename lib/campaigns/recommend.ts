@@ -21,7 +21,8 @@ export function recommend(input: RecommendInput, opts: RecommendOptions): Recomm
   if (input.expiresAt && input.expiresAt.getTime() < opts.now) {
     return { recommendation: 'revoke', reason: `expired ${days(Math.floor((opts.now - input.expiresAt.getTime()) / DAY))} ago: revoke` }
   }
-  if (!input.lastUsedAt && input.usageReported === false) return { recommendation: 'keep', reason: 'usage unknown (its source does not report it): decide on need' }
+  if (!input.lastUsedAt && input.usageReported === false)
+    return { recommendation: 'keep', reason: 'usage unknown (its source does not report it): decide on need' }
   if (!input.lastUsedAt) return { recommendation: 'revoke', reason: input.privileged ? 'privileged and never used: revoke' : 'never used: revoke' }
   const idle = Math.max(0, Math.floor((opts.now - input.lastUsedAt.getTime()) / DAY))
   if (input.privileged && idle >= opts.privilegedUnusedDays) return { recommendation: 'revoke', reason: `privileged and not used for ${days(idle)}: revoke` }

@@ -47,7 +47,10 @@ export async function remediateItems(ctx: SystemCtx, campaignType: string, items
     try {
       const queued = await queue(ctx, requests)
       if (queued.ok) {
-        await db.reviewItem.updateMany({ where: { id: item.id, orgId: ctx.org.id, remediationStatus: 'none' }, data: { remediationStatus: 'pending', remediationError: null } })
+        await db.reviewItem.updateMany({
+          where: { id: item.id, orgId: ctx.org.id, remediationStatus: 'none' },
+          data: { remediationStatus: 'pending', remediationError: null },
+        })
         pending++
       } else {
         await db.reviewItem.updateMany({
@@ -57,7 +60,10 @@ export async function remediateItems(ctx: SystemCtx, campaignType: string, items
         manual++
       }
     } catch (err) {
-      await db.reviewItem.updateMany({ where: { id: item.id, orgId: ctx.org.id }, data: { remediationStatus: 'failed', remediationError: (err as Error).message.slice(0, 500) } })
+      await db.reviewItem.updateMany({
+        where: { id: item.id, orgId: ctx.org.id },
+        data: { remediationStatus: 'failed', remediationError: (err as Error).message.slice(0, 500) },
+      })
     }
   }
   return { pending, manual }

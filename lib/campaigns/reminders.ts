@@ -27,7 +27,13 @@ export async function sendReminders(ctx: SystemCtx, campaignId: string, reason: 
           link: `/${ctx.org.slug}/reviews?campaign=${c.id}`,
         })),
     )
-    await recordAudit(tx, ctx, { action: 'campaign.reminders-sent', targetType: 'campaign', targetId: c.id, targetLabel: c.name, details: { reviewers: open.length, reason } })
+    await recordAudit(tx, ctx, {
+      action: 'campaign.reminders-sent',
+      targetType: 'campaign',
+      targetId: c.id,
+      targetLabel: c.name,
+      details: { reviewers: open.length, reason },
+    })
   })
   return { reviewers: open.length }
 }
@@ -41,7 +47,13 @@ export async function escalateOverdue(ctx: SystemCtx, campaignId: string) {
   if (!n) return 0
   await db.$transaction(async (tx) => {
     await tx.reviewItem.updateMany({ where, data: { reviewerId: c.fallbackReviewerId, escalatedAt: new Date(), version: { increment: 1 } } })
-    await recordAudit(tx, ctx, { action: 'campaign.escalate', targetType: 'campaign', targetId: c.id, targetLabel: c.name, details: { items: n, to: c.fallbackReviewerId } })
+    await recordAudit(tx, ctx, {
+      action: 'campaign.escalate',
+      targetType: 'campaign',
+      targetId: c.id,
+      targetLabel: c.name,
+      details: { items: n, to: c.fallbackReviewerId },
+    })
     await notify(tx, [
       {
         orgId: c.orgId,

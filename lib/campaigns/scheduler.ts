@@ -23,7 +23,16 @@ async function run(now: Date) {
   }
   const active = await db.campaign.findMany({
     where: { status: 'active', dueAt: { not: null } },
-    select: { id: true, orgId: true, dueAt: true, reminders: true, graceDays: true, currentStage: true, itemCount: true, org: { select: { id: true, slug: true, name: true } } },
+    select: {
+      id: true,
+      orgId: true,
+      dueAt: true,
+      reminders: true,
+      graceDays: true,
+      currentStage: true,
+      itemCount: true,
+      org: { select: { id: true, slug: true, name: true } },
+    },
   })
   for (const c of active) {
     const due = c.dueAt!.getTime()
@@ -35,7 +44,12 @@ async function run(now: Date) {
       const hit = days.filter((d) => t >= due - d * DAY).sort((a, b) => a - b)[0]
       if (hit !== undefined) {
         await db.$transaction((tx) =>
-          enqueueJob(tx, campaignRemindersJob, { campaignId: c.id, reason: `${hit} days before due`, stage: c.currentStage, daysBefore: hit }, { orgId: c.orgId }),
+          enqueueJob(
+            tx,
+            campaignRemindersJob,
+            { campaignId: c.id, reason: `${hit} days before due`, stage: c.currentStage, daysBefore: hit },
+            { orgId: c.orgId },
+          ),
         )
       }
       continue
@@ -48,7 +62,12 @@ async function run(now: Date) {
       const moved = await tx.campaign.updateMany({ where: { id: c.id, status: 'active' }, data: { status: 'closing' } })
       if (!moved.count) return
       await enqueueJob(tx, closeCampaignJob, { campaignId: c.id, stage: c.currentStage }, { orgId: c.orgId, total: c.itemCount })
-      await recordAudit(tx, schedulerContext(campaignsScheduler, c.org), { action: 'campaign.close', targetType: 'campaign', targetId: c.id, details: { stage: c.currentStage, reason: 'due date reached' } })
+      await recordAudit(tx, schedulerContext(campaignsScheduler, c.org), {
+        action: 'campaign.close',
+        targetType: 'campaign',
+        targetId: c.id,
+        details: { stage: c.currentStage, reason: 'due date reached' },
+      })
     })
   }
 }

@@ -30,7 +30,12 @@ export const campaignInputSchema = z
   .object({
     orgSlug: z.string(),
     name: z.string().trim().min(3, 'Give the campaign a name (at least 3 characters)').max(120),
-    description: z.string().trim().max(2000).optional().transform((s) => s || null),
+    description: z
+      .string()
+      .trim()
+      .max(2000)
+      .optional()
+      .transform((s) => s || null),
     type: z.enum(CAMPAIGN_TYPES),
     scope: identityFilterSchema,
     fallbackReviewerId: id,
@@ -38,7 +43,10 @@ export const campaignInputSchema = z
     signoffReviewerId: id.optional().or(z.literal('').transform(() => undefined)),
     startAt: dateText.optional().or(z.literal('').transform(() => undefined)),
     dueAt: dateText,
-    reminders: z.array(z.coerce.number().int().min(1, 'Reminders are 1 to 90 days before due').max(90, 'Reminders are 1 to 90 days before due')).max(5).default([7, 3, 1]),
+    reminders: z
+      .array(z.coerce.number().int().min(1, 'Reminders are 1 to 90 days before due').max(90, 'Reminders are 1 to 90 days before due'))
+      .max(5)
+      .default([7, 3, 1]),
     defaultDecision: z.enum(DEFAULT_DECISIONS).default('open'),
     justificationRule: z.enum(JUSTIFICATION_RULES).default('revoke'),
     autoRemediate: z.boolean().default(false),
@@ -59,7 +67,12 @@ export const decideSchema = z.object({
   /** the version the reviewer saw: a different current version means someone else decided first */
   version: z.number().int().min(0),
   decision: z.enum(DECISIONS),
-  justification: z.string().trim().max(2000).optional().transform((s) => s || null),
+  justification: z
+    .string()
+    .trim()
+    .max(2000)
+    .optional()
+    .transform((s) => s || null),
   reduceGrantIds: z.array(id).max(500).optional(),
 })
 export type DecideInput = z.infer<typeof decideSchema>
@@ -87,7 +100,12 @@ export const bulkDecideSchema = z
     ids: z.array(id).max(5000).optional(),
     filter: reviewFilterSchema.optional(),
     decision: z.enum(['keep', 'revoke', 'unsure', 'accept']),
-    justification: z.string().trim().max(2000).optional().transform((s) => s || null),
+    justification: z
+      .string()
+      .trim()
+      .max(2000)
+      .optional()
+      .transform((s) => s || null),
   })
   .refine((v) => (v.ids && v.ids.length > 0) || v.filter, { message: 'Select at least one item', path: ['ids'] })
 export type BulkDecideInput = z.infer<typeof bulkDecideSchema>

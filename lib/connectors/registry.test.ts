@@ -31,8 +31,15 @@ describe('resolveConnector', () => {
 
   it('an import source is never simulated: its identities act as manual tasks', async () => {
     const { resolveConnector } = await registryWith({ CUSTODIAN_DEMO: 'true' })
-    for (const [type, format] of [['csv', 'generic_csv'], ['aws', 'aws_credential_report'], ['kubernetes', 'kubernetes'], ['github', 'github']]) {
-      expect(resolveConnector({ type, config: JSON.stringify({ importFormat: format, defaultEnvironment: 'production' }), secretRef: null }).mode, type).toBe('manual')
+    for (const [type, format] of [
+      ['csv', 'generic_csv'],
+      ['aws', 'aws_credential_report'],
+      ['kubernetes', 'kubernetes'],
+      ['github', 'github'],
+    ]) {
+      expect(resolveConnector({ type, config: JSON.stringify({ importFormat: format, defaultEnvironment: 'production' }), secretRef: null }).mode, type).toBe(
+        'manual',
+      )
     }
   })
 

@@ -46,7 +46,10 @@ export function webhookFor(source: SourceLike, config = parseSourceConfig(source
   if (!url) return null
   const ref = typeof config.webhookSecretRef === 'string' ? config.webhookSecretRef : source.secretRef
   const secret = secretFromEnv(ref)
-  if (!secret) throw new Error(`The webhook secret is missing: set the environment variable ${ref ?? '(none named)'} (named by the source's ${typeof config.webhookSecretRef === 'string' ? 'webhookSecretRef' : 'secretRef'}).`)
+  if (!secret)
+    throw new Error(
+      `The webhook secret is missing: set the environment variable ${ref ?? '(none named)'} (named by the source's ${typeof config.webhookSecretRef === 'string' ? 'webhookSecretRef' : 'secretRef'}).`,
+    )
   return { url, secret }
 }
 

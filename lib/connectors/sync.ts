@@ -135,7 +135,9 @@ async function sync(ctx: SyncCtx, sourceId: string, pages: AsyncIterable<Discove
     const rolledBack = err instanceof RolledBack
     const reason = rolledBack
       ? `${s.result.errors} record${s.result.errors === 1 ? '' : 's'} could not be read; nothing was changed (all-or-nothing)`
-      : err instanceof Error ? err.message : String(err)
+      : err instanceof Error
+        ? err.message
+        : String(err)
     await recordSyncFailure(ctx, sourceId, source.name, reason, opts, rolledBack ? { errors: s.result.errors } : {})
     if (rolledBack) return { ...s.result, applied: false, added: 0, changed: 0, gone: 0, credentials: zero(), grants: zero() }
     throw err
@@ -143,10 +145,20 @@ async function sync(ctx: SyncCtx, sourceId: string, pages: AsyncIterable<Discove
 }
 
 /** A failed sync changes no identity; the source shows why, and the attempt is audited. */
-export async function recordSyncFailure(ctx: SyncCtx, sourceId: string, sourceName: string, reason: string, opts: Pick<SyncOptions, 'details' | 'mode'>, extra: Record<string, unknown> = {}) {
+export async function recordSyncFailure(
+  ctx: SyncCtx,
+  sourceId: string,
+  sourceName: string,
+  reason: string,
+  opts: Pick<SyncOptions, 'details' | 'mode'>,
+  extra: Record<string, unknown> = {},
+) {
   const orgId = ctx.org.id
   await db.$transaction(async (tx) => {
-    await tx.source.updateMany({ where: { id: sourceId, orgId }, data: { lastSyncAt: new Date(), lastSyncStatus: 'failed', lastSyncError: reason.slice(0, 1000) } })
+    await tx.source.updateMany({
+      where: { id: sourceId, orgId },
+      data: { lastSyncAt: new Date(), lastSyncStatus: 'failed', lastSyncError: reason.slice(0, 1000) },
+    })
     await recordAudit(tx, ctx, {
       action: 'source.sync',
       targetType: 'source',
@@ -170,31 +182,90 @@ function delta(before: ReturnType<typeof summary>, after: ReturnType<typeof summ
 }
 function summary(r: SyncResult) {
   return {
-    added: r.added, changed: r.changed, gone: r.gone, unchanged: r.unchanged, errors: r.errors, credentials: r.credentials, grants: r.grants, goneSkipped: r.goneSkipped,
-    skipped: r.skipped, ownersUnmatched: r.ownersUnmatched,
+    added: r.added,
+    changed: r.changed,
+    gone: r.gone,
+    unchanged: r.unchanged,
+    errors: r.errors,
+    credentials: r.credentials,
+    grants: r.grants,
+    goneSkipped: r.goneSkipped,
+    skipped: r.skipped,
+    ownersUnmatched: r.ownersUnmatched,
   }
 }
 
 type InTx = <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>
 type ExistingIdentity = {
-  id: string; externalId: string; name: string; kind: string; environment: string; status: string; description: string | null
-  createdAt: Date; lastUsedAt: Date | null; usageReported: boolean | number; metadata: string; ownerId: string | null; ownerOrigin: string | null
+  id: string
+  externalId: string
+  name: string
+  kind: string
+  environment: string
+  status: string
+  description: string | null
+  createdAt: Date
+  lastUsedAt: Date | null
+  usageReported: boolean | number
+  metadata: string
+  ownerId: string | null
+  ownerOrigin: string | null
 }
 
 const IDENTITY_COLUMNS: Columns = [
-  ['id', 'text'], ['orgId', 'text'], ['sourceId', 'text'], ['externalId', 'text'], ['name', 'text'], ['searchText', 'text'], ['kind', 'text'],
-  ['environment', 'text'], ['status', 'text'], ['description', 'text'], ['createdAt', 'date'], ['lastUsedAt', 'date'], ['discoveredAt', 'date'],
-  ['updatedAt', 'date'], ['ownerId', 'text'], ['ownerOrigin', 'text'], ['ownerAssignedAt', 'date'], ['metadata', 'text'], ['usageReported', 'bool'],
-]
-const CREDENTIAL_COLUMNS: Columns = [
-  ['id', 'text'], ['orgId', 'text'], ['identityId', 'text'], ['externalId', 'text'], ['kind', 'text'], ['label', 'text'], ['fingerprint', 'text'],
-  ['createdAt', 'date'], ['lastRotatedAt', 'date'], ['expiresAt', 'date'], ['lastUsedAt', 'date'], ['status', 'text'], ['usageReported', 'bool'],
-]
-const GRANT_COLUMNS: Columns = [
-  ['id', 'text'], ['orgId', 'text'], ['identityId', 'text'], ['entitlementId', 'text'], ['privileged', 'bool'], ['createdAt', 'date'], ['lastUsedAt', 'date'], ['status', 'text'],
+  ['id', 'text'],
+  ['orgId', 'text'],
+  ['sourceId', 'text'],
+  ['externalId', 'text'],
+  ['name', 'text'],
+  ['searchText', 'text'],
+  ['kind', 'text'],
+  ['environment', 'text'],
+  ['status', 'text'],
+  ['description', 'text'],
+  ['createdAt', 'date'],
+  ['lastUsedAt', 'date'],
+  ['discoveredAt', 'date'],
+  ['updatedAt', 'date'],
+  ['ownerId', 'text'],
+  ['ownerOrigin', 'text'],
+  ['ownerAssignedAt', 'date'],
+  ['metadata', 'text'],
   ['usageReported', 'bool'],
 ]
-const TAG_COLUMNS: Columns = [['id', 'text'], ['orgId', 'text'], ['identityId', 'text'], ['key', 'text'], ['value', 'text']]
+const CREDENTIAL_COLUMNS: Columns = [
+  ['id', 'text'],
+  ['orgId', 'text'],
+  ['identityId', 'text'],
+  ['externalId', 'text'],
+  ['kind', 'text'],
+  ['label', 'text'],
+  ['fingerprint', 'text'],
+  ['createdAt', 'date'],
+  ['lastRotatedAt', 'date'],
+  ['expiresAt', 'date'],
+  ['lastUsedAt', 'date'],
+  ['status', 'text'],
+  ['usageReported', 'bool'],
+]
+const GRANT_COLUMNS: Columns = [
+  ['id', 'text'],
+  ['orgId', 'text'],
+  ['identityId', 'text'],
+  ['entitlementId', 'text'],
+  ['privileged', 'bool'],
+  ['createdAt', 'date'],
+  ['lastUsedAt', 'date'],
+  ['status', 'text'],
+  ['usageReported', 'bool'],
+]
+const TAG_COLUMNS: Columns = [
+  ['id', 'text'],
+  ['orgId', 'text'],
+  ['identityId', 'text'],
+  ['key', 'text'],
+  ['value', 'text'],
+]
 
 const same = (a: Date | null | undefined, b: Date | null | undefined) => (a?.getTime() ?? null) === (b?.getTime() ?? null)
 
@@ -209,8 +280,20 @@ function usageAfter(lastUsedAt: Date | null | undefined, old: { usageReported: b
 
 class SyncRun {
   result: SyncResult = {
-    applied: true, added: 0, changed: 0, gone: 0, unchanged: 0, errors: 0, errorSamples: [], credentials: zero(), grants: zero(), goneSkipped: false,
-    skipped: 0, skippedSamples: [], ownersUnmatched: 0, ownersUnmatchedSamples: [],
+    applied: true,
+    added: 0,
+    changed: 0,
+    gone: 0,
+    unchanged: 0,
+    errors: 0,
+    errorSamples: [],
+    credentials: zero(),
+    grants: zero(),
+    goneSkipped: false,
+    skipped: 0,
+    skippedSamples: [],
+    ownersUnmatched: 0,
+    ownersUnmatchedSamples: [],
   }
   private started = new Date()
   private processed = 0
@@ -234,9 +317,15 @@ class SyncRun {
   async prepare() {
     const [any, members, resources, entitlements] = await Promise.all([
       db.identity.findFirst({ where: { sourceId: this.sourceId }, select: { id: true } }),
-      db.membership.findMany({ where: { orgId: this.orgId, status: 'active', user: { active: true } }, select: { userId: true, user: { select: { email: true } } } }),
+      db.membership.findMany({
+        where: { orgId: this.orgId, status: 'active', user: { active: true } },
+        select: { userId: true, user: { select: { email: true } } },
+      }),
       db.resource.findMany({ where: { sourceId: this.sourceId }, select: { id: true, externalId: true } }),
-      db.entitlement.findMany({ where: { sourceId: this.sourceId }, select: { id: true, externalId: true, privileged: true, resource: { select: { externalId: true } } } }),
+      db.entitlement.findMany({
+        where: { sourceId: this.sourceId },
+        select: { id: true, externalId: true, privileged: true, resource: { select: { externalId: true } } },
+      }),
     ])
     this.track = any !== null && this.opts.mode === 'full'
     for (const m of members) this.members.set(m.user.email.toLowerCase(), m.userId)
@@ -279,7 +368,11 @@ class SyncRun {
     for (const c of part.credentials ?? []) if (!ids.has(c.identityExternalId)) need.add(c.identityExternalId)
     for (const g of part.grants ?? []) if (!ids.has(g.identityExternalId)) need.add(g.identityExternalId)
     if (need.size) {
-      const rows = await queryIn<{ id: string; externalId: string }>(prismaSql(tx), [...need], (list) => sql`SELECT "id", "externalId" FROM "Identity" WHERE "sourceId" = ${this.sourceId} AND "externalId" IN ${list}`)
+      const rows = await queryIn<{ id: string; externalId: string }>(
+        prismaSql(tx),
+        [...need],
+        (list) => sql`SELECT "id", "externalId" FROM "Identity" WHERE "sourceId" = ${this.sourceId} AND "externalId" IN ${list}`,
+      )
       for (const r of rows) ids.set(r.externalId, r.id)
     }
     await this.applyCredentials(tx, part.credentials ?? [], ids, touched)
@@ -295,7 +388,21 @@ class SyncRun {
       this.resources.set(r.externalId, id)
       newResources.push([id, this.orgId, this.sourceId, r.externalId, r.name, r.type, r.environment ?? 'unknown', new Date()])
     }
-    await insertRows(prismaSql(tx), 'Resource', [['id', 'text'], ['orgId', 'text'], ['sourceId', 'text'], ['externalId', 'text'], ['name', 'text'], ['type', 'text'], ['environment', 'text'], ['createdAt', 'date']], newResources)
+    await insertRows(
+      prismaSql(tx),
+      'Resource',
+      [
+        ['id', 'text'],
+        ['orgId', 'text'],
+        ['sourceId', 'text'],
+        ['externalId', 'text'],
+        ['name', 'text'],
+        ['type', 'text'],
+        ['environment', 'text'],
+        ['createdAt', 'date'],
+      ],
+      newResources,
+    )
     const newEntitlements: unknown[][] = []
     for (const e of entitlements) {
       const key = `${e.resourceExternalId}\u0000${e.externalId}`
@@ -320,7 +427,17 @@ class SyncRun {
     await insertRows(
       prismaSql(tx),
       'Entitlement',
-      [['id', 'text'], ['orgId', 'text'], ['sourceId', 'text'], ['resourceId', 'text'], ['externalId', 'text'], ['name', 'text'], ['description', 'text'], ['privileged', 'bool'], ['createdAt', 'date']],
+      [
+        ['id', 'text'],
+        ['orgId', 'text'],
+        ['sourceId', 'text'],
+        ['resourceId', 'text'],
+        ['externalId', 'text'],
+        ['name', 'text'],
+        ['description', 'text'],
+        ['privileged', 'bool'],
+        ['createdAt', 'date'],
+      ],
       newEntitlements,
     )
   }
@@ -334,7 +451,9 @@ class SyncRun {
     const rows = await queryIn<ExistingIdentity>(
       prismaSql(tx),
       [...byExt.keys()],
-      (list) => sql`SELECT "id", "externalId", "name", "kind", "environment", "status", "description", "createdAt", "lastUsedAt", "usageReported", "metadata", "ownerId", "ownerOrigin"
+      (
+        list,
+      ) => sql`SELECT "id", "externalId", "name", "kind", "environment", "status", "description", "createdAt", "lastUsedAt", "usageReported", "metadata", "ownerId", "ownerOrigin"
        FROM "Identity" WHERE "sourceId" = ${this.sourceId} AND "externalId" IN ${list}`,
     )
     for (const r of rows) existing.set(r.externalId, r)
@@ -346,7 +465,8 @@ class SyncRun {
       if (d.ownerEmail && !ownerId) {
         this.result.ownersUnmatched++
         const email = d.ownerEmail.toLowerCase()
-        if (this.result.ownersUnmatchedSamples.length < 20 && !this.result.ownersUnmatchedSamples.includes(email)) this.result.ownersUnmatchedSamples.push(email)
+        if (this.result.ownersUnmatchedSamples.length < 20 && !this.result.ownersUnmatchedSamples.includes(email))
+          this.result.ownersUnmatchedSamples.push(email)
       }
       const metadata = d.metadata ? JSON.stringify(d.metadata) : undefined
       // What the source does not label takes the source's environment setting, when it has one.
@@ -357,9 +477,25 @@ class SyncRun {
         const id = newId()
         ids.set(d.externalId, id)
         inserts.push([
-          id, this.orgId, this.sourceId, d.externalId, d.name, `${d.name} ${d.externalId}`.toLowerCase(), d.kind, environment ?? 'unknown',
-          d.status ?? 'active', d.description ?? null, d.createdAt ?? now, d.lastUsedAt ?? null, now, now,
-          ownerId, ownerId ? 'source' : null, ownerId ? now : null, metadata ?? '{}', d.lastUsedAt !== undefined,
+          id,
+          this.orgId,
+          this.sourceId,
+          d.externalId,
+          d.name,
+          `${d.name} ${d.externalId}`.toLowerCase(),
+          d.kind,
+          environment ?? 'unknown',
+          d.status ?? 'active',
+          d.description ?? null,
+          d.createdAt ?? now,
+          d.lastUsedAt ?? null,
+          now,
+          now,
+          ownerId,
+          ownerId ? 'source' : null,
+          ownerId ? now : null,
+          metadata ?? '{}',
+          d.lastUsedAt !== undefined,
         ])
         if (d.tags) tags.push({ identityId: id, tags: d.tags })
         this.result.added++
@@ -380,7 +516,8 @@ class SyncRun {
       if (usageReported !== Boolean(old.usageReported)) patch.usageReported = usageReported
       if (metadata !== undefined && metadata !== old.metadata) patch.metadata = metadata
       // The source's owner applies unless a person assigned one in Custodian.
-      if (ownerId && ownerId !== old.ownerId && (old.ownerId === null || old.ownerOrigin === 'source')) Object.assign(patch, { ownerId, ownerOrigin: 'source', ownerAssignedAt: now })
+      if (ownerId && ownerId !== old.ownerId && (old.ownerId === null || old.ownerOrigin === 'source'))
+        Object.assign(patch, { ownerId, ownerOrigin: 'source', ownerAssignedAt: now })
       if (d.tags) tags.push({ identityId: old.id, tags: d.tags })
       if (Object.keys(patch).length) {
         await tx.identity.update({ where: { id: old.id }, data: patch })
@@ -395,7 +532,11 @@ class SyncRun {
   private async applyTags(tx: Tx, list: { identityId: string; tags: Record<string, string> }[]) {
     if (!list.length) return
     const existing = new Map<string, { id: string; value: string }>()
-    const rows = await queryIn<{ id: string; identityId: string; key: string; value: string }>(prismaSql(tx), list.map((t) => t.identityId), (ids) => sql`SELECT "id", "identityId", "key", "value" FROM "IdentityTag" WHERE "identityId" IN ${ids}`)
+    const rows = await queryIn<{ id: string; identityId: string; key: string; value: string }>(
+      prismaSql(tx),
+      list.map((t) => t.identityId),
+      (ids) => sql`SELECT "id", "identityId", "key", "value" FROM "IdentityTag" WHERE "identityId" IN ${ids}`,
+    )
     for (const t of rows) existing.set(`${t.identityId}\u0000${t.key}`, t)
     const inserts: unknown[][] = []
     for (const { identityId, tags } of list) {
@@ -417,19 +558,35 @@ class SyncRun {
     for (const c of list) {
       const identityId = ids.get(c.identityExternalId)
       if (!identityId) {
-        this.error({ ref: c.externalId, message: `credential "${c.label ?? c.externalId}" belongs to identity "${c.identityExternalId}", which is not in this source` })
+        this.error({
+          ref: c.externalId,
+          message: `credential "${c.label ?? c.externalId}" belongs to identity "${c.identityExternalId}", which is not in this source`,
+        })
         continue
       }
       wanted.set(`${identityId}\u0000${c.externalId}`, { identityId, c })
     }
-    type Old = { id: string; kind: string; label: string | null; fingerprint: string; createdAt: Date; lastRotatedAt: Date | null; expiresAt: Date | null; lastUsedAt: Date | null; usageReported: boolean | number; status: string }
+    type Old = {
+      id: string
+      kind: string
+      label: string | null
+      fingerprint: string
+      createdAt: Date
+      lastRotatedAt: Date | null
+      expiresAt: Date | null
+      lastUsedAt: Date | null
+      usageReported: boolean | number
+      status: string
+    }
     const existing = new Map<string, Old>()
     // The identity ids were resolved within this source (so this organization); filtering by orgId as well
     // would steer SQLite onto an orgId index and scan the whole organization.
     const rows = await queryIn<Old & { identityId: string; externalId: string | null }>(
       prismaSql(tx),
       [...new Set([...wanted.values()].map((w) => w.identityId))],
-      (list) => sql`SELECT "id", "identityId", "externalId", "kind", "label", "fingerprint", "createdAt", "lastRotatedAt", "expiresAt", "lastUsedAt", "usageReported", "status"
+      (
+        list,
+      ) => sql`SELECT "id", "identityId", "externalId", "kind", "label", "fingerprint", "createdAt", "lastRotatedAt", "expiresAt", "lastUsedAt", "usageReported", "status"
        FROM "Credential" WHERE "identityId" IN ${list}`,
     )
     for (const r of rows) if (r.externalId !== null) existing.set(`${r.identityId}\u0000${r.externalId}`, r)
@@ -442,7 +599,21 @@ class SyncRun {
       if (!old) {
         const id = newId()
         if (this.track) this.seenCredentials.add(id)
-        inserts.push([id, this.orgId, identityId, c.externalId, c.kind, c.label ?? null, fingerprint, c.createdAt ?? now, c.lastRotatedAt ?? null, c.expiresAt ?? null, c.lastUsedAt ?? null, status, c.lastUsedAt !== undefined])
+        inserts.push([
+          id,
+          this.orgId,
+          identityId,
+          c.externalId,
+          c.kind,
+          c.label ?? null,
+          fingerprint,
+          c.createdAt ?? now,
+          c.lastRotatedAt ?? null,
+          c.expiresAt ?? null,
+          c.lastUsedAt ?? null,
+          status,
+          c.lastUsedAt !== undefined,
+        ])
         touched.add(identityId)
         this.result.credentials.added++
         continue
@@ -475,20 +646,35 @@ class SyncRun {
       const identityId = ids.get(g.identityExternalId)
       const ent = this.entitlements.get(`${g.resourceExternalId}\u0000${g.entitlementExternalId}`)
       if (!identityId) {
-        this.error({ ref: g.entitlementExternalId, message: `grant of "${g.entitlementExternalId}" belongs to identity "${g.identityExternalId}", which is not in this source` })
+        this.error({
+          ref: g.entitlementExternalId,
+          message: `grant of "${g.entitlementExternalId}" belongs to identity "${g.identityExternalId}", which is not in this source`,
+        })
         continue
       }
       if (!ent) {
-        this.error({ ref: g.entitlementExternalId, message: `grant to "${g.identityExternalId}" names an entitlement that was not discovered (${g.resourceExternalId} / ${g.entitlementExternalId})` })
+        this.error({
+          ref: g.entitlementExternalId,
+          message: `grant to "${g.identityExternalId}" names an entitlement that was not discovered (${g.resourceExternalId} / ${g.entitlementExternalId})`,
+        })
         continue
       }
       wanted.set(`${identityId}\u0000${ent.id}`, { identityId, ent, g })
     }
     const existing = new Map<string, { id: string; status: string; lastUsedAt: Date | null; usageReported: boolean | number; privileged: boolean }>()
-    const rows = await queryIn<{ id: string; identityId: string; entitlementId: string; status: string; lastUsedAt: Date | null; usageReported: boolean | number; privileged: boolean | number }>(
+    const rows = await queryIn<{
+      id: string
+      identityId: string
+      entitlementId: string
+      status: string
+      lastUsedAt: Date | null
+      usageReported: boolean | number
+      privileged: boolean | number
+    }>(
       prismaSql(tx),
       [...new Set([...wanted.values()].map((w) => w.identityId))],
-      (list) => sql`SELECT "id", "identityId", "entitlementId", "status", "lastUsedAt", "usageReported", "privileged" FROM "Grant" WHERE "identityId" IN ${list}`,
+      (list) =>
+        sql`SELECT "id", "identityId", "entitlementId", "status", "lastUsedAt", "usageReported", "privileged" FROM "Grant" WHERE "identityId" IN ${list}`,
     )
     for (const r of rows) existing.set(`${r.identityId}\u0000${r.entitlementId}`, { ...r, privileged: Boolean(r.privileged) })
     const now = new Date()
@@ -591,7 +777,7 @@ export function split(page: DiscoveryPage): DiscoveryPage[] {
   let size = 0
   for (const k of keys) {
     const list = (page[k] ?? []) as unknown[]
-    for (let i = 0; i < list.length; ) {
+    for (let i = 0; i < list.length;) {
       const take = Math.min(BATCH - size, list.length - i)
       ;((cur[k] ??= []) as unknown[]).push(...list.slice(i, i + take))
       size += take

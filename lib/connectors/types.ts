@@ -44,7 +44,12 @@ export type DiscoveredGrant = {
   /** null: reported, never used; absent: the source does not report usage (unknown) */
   lastUsedAt?: Date | null
 }
-export type DiscoveredActivity = { identityExternalId: string; at: Date; kind: 'auth_success' | 'auth_failure' | 'api_call' | 'interactive_login'; sourceIp?: string | null }
+export type DiscoveredActivity = {
+  identityExternalId: string
+  at: Date
+  kind: 'auth_success' | 'auth_failure' | 'api_call' | 'interactive_login'
+  sourceIp?: string | null
+}
 
 /** A full snapshot of a source (or of one import file). Connectors may stream it in pages. */
 export type DiscoveryPage = {
@@ -94,7 +99,12 @@ export type ConnectorContext = {
   deliverSecret?: (delivery: SecretDelivery) => Promise<string>
 }
 
-export type SecretDelivery = { identityExternalId: string; credentialExternalId?: string; kind: 'password' | 'token' | 'access_key' | 'client_secret'; value: string }
+export type SecretDelivery = {
+  identityExternalId: string
+  credentialExternalId?: string
+  kind: 'password' | 'token' | 'access_key' | 'client_secret'
+  value: string
+}
 
 export interface Connector {
   type: string

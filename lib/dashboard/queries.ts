@@ -12,7 +12,15 @@ export const TREND_RANGES = [30, 90, 365] as const
 export type TrendRange = (typeof TREND_RANGES)[number]
 const REMEDIATION_SAMPLE = 1_000
 
-export type TrendPoint = { day: string; total: number; unowned: number; dormant: number; overprivileged: number; openFindings: number; rotationCompliance: number | null }
+export type TrendPoint = {
+  day: string
+  total: number
+  unowned: number
+  dormant: number
+  overprivileged: number
+  openFindings: number
+  rotationCompliance: number | null
+}
 
 function parseMetrics(json: string): OrgMetrics | null {
   try {
@@ -38,12 +46,24 @@ async function currentMetrics(ctx: UserCtx) {
 
 async function trend(ctx: UserCtx, range: TrendRange): Promise<TrendPoint[]> {
   const from = new Date(Date.now() - range * DAY).toISOString().slice(0, 10)
-  const rows = await db.metricSnapshot.findMany({ where: { orgId: ctx.org.id, day: { gte: from } }, orderBy: { day: 'asc' }, select: { day: true, metrics: true } })
+  const rows = await db.metricSnapshot.findMany({
+    where: { orgId: ctx.org.id, day: { gte: from } },
+    orderBy: { day: 'asc' },
+    select: { day: true, metrics: true },
+  })
   const points: TrendPoint[] = []
   for (const r of rows) {
     const m = parseMetrics(r.metrics)
     if (!m) continue
-    points.push({ day: r.day, total: m.total, unowned: m.unowned, dormant: m.dormant, overprivileged: m.overprivileged, openFindings: m.openFindings, rotationCompliance: m.rotationCompliance })
+    points.push({
+      day: r.day,
+      total: m.total,
+      unowned: m.unowned,
+      dormant: m.dormant,
+      overprivileged: m.overprivileged,
+      openFindings: m.openFindings,
+      rotationCompliance: m.rotationCompliance,
+    })
   }
   return points
 }
@@ -67,7 +87,10 @@ async function remediationTimes(ctx: UserCtx) {
   })
   if (rems.length === 0) return null
   const [items, jobs] = await Promise.all([
-    db.reviewItem.findMany({ where: { orgId: ctx.org.id, id: { in: rems.map((r) => r.reviewItemId!) }, decidedAt: { not: null } }, select: { id: true, decidedAt: true } }),
+    db.reviewItem.findMany({
+      where: { orgId: ctx.org.id, id: { in: rems.map((r) => r.reviewItemId!) }, decidedAt: { not: null } },
+      select: { id: true, decidedAt: true },
+    }),
     db.job.findMany({ where: { orgId: ctx.org.id, id: { in: rems.map((r) => r.jobId!) }, finishedAt: { not: null } }, select: { id: true, finishedAt: true } }),
   ])
   const decided = new Map(items.map((i) => [i.id, i.decidedAt!.getTime()]))

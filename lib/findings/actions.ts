@@ -10,9 +10,19 @@ export const acceptFindingAction = orgAction({
   run: async ({ ctx, input }) => ({ id: (await acceptFinding(ctx, input)).id }),
 })
 
-export const revokeAcceptanceAction = orgAction({ schema: revokeAcceptanceSchema, permission: 'finding:accept', revalidate: '/findings', run: ({ ctx, input }) => revokeAcceptance(ctx, input) })
+export const revokeAcceptanceAction = orgAction({
+  schema: revokeAcceptanceSchema,
+  permission: 'finding:accept',
+  revalidate: '/findings',
+  run: ({ ctx, input }) => revokeAcceptance(ctx, input),
+})
 
-export const recomputeFindingsAction = orgAction({ schema: recomputeFindingsSchema, permission: 'job:manage', revalidate: '/findings', run: ({ ctx }) => requestFindingsRecompute(ctx) })
+export const recomputeFindingsAction = orgAction({
+  schema: recomputeFindingsSchema,
+  permission: 'job:manage',
+  revalidate: '/findings',
+  run: ({ ctx }) => requestFindingsRecompute(ctx),
+})
 
 export const updatePostureSettingsAction = orgAction({
   schema: postureSettingsSchema,

@@ -50,7 +50,10 @@ async function evaluate(s: SqlClient, scope: Scope, settings: OrgSettings, now: 
   // Whatever was not seen in this pass no longer holds.
   await s.execute(
     sql`UPDATE "Finding" SET "status" = 'resolved', "resolvedAt" = ${at}
-      WHERE ${scope.finding} AND "status" <> 'resolved' AND "lastSeenAt" <> ${at} AND "rule" IN (${sql.join(RULE_IDS.map((r) => sql.lit(r)), ',')})`,
+      WHERE ${scope.finding} AND "status" <> 'resolved' AND "lastSeenAt" <> ${at} AND "rule" IN (${sql.join(
+        RULE_IDS.map((r) => sql.lit(r)),
+        ',',
+      )})`,
   )
   // Offboarding's "owner left" ends when somebody owns the identity again, however that happened, or when it is deleted.
   await s.execute(
@@ -123,9 +126,15 @@ export async function recomputeIdentities(
 
 /** The rank column for a severity expression (Finding.severityRank). */
 const rankOf = (severity: Fragment): Fragment =>
-  sql`CASE ${severity} ${sql.raw(Object.entries(SEVERITY_RANK).map(([k, r]) => `WHEN '${k}' THEN ${r}`).join(' '))} ELSE 3 END`
+  sql`CASE ${severity} ${sql.raw(
+    Object.entries(SEVERITY_RANK)
+      .map(([k, r]) => `WHEN '${k}' THEN ${r}`)
+      .join(' '),
+  )} ELSE 3 END`
 
-const weight = `CASE f."severity" ${Object.entries(SEVERITY_WEIGHT).map(([k, w]) => `WHEN '${k}' THEN ${w}`).join(' ')} ELSE 0 END`
+const weight = `CASE f."severity" ${Object.entries(SEVERITY_WEIGHT)
+  .map(([k, w]) => `WHEN '${k}' THEN ${w}`)
+  .join(' ')} ELSE 0 END`
 
 async function rollup(s: SqlClient, where: Fragment) {
   const open = `FROM "Finding" f WHERE f."identityId" = "Identity"."id" AND f."status" = 'open'`

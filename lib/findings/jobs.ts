@@ -44,7 +44,12 @@ export async function enqueueFindingsRecompute(tx: Tx, ctx: Ctx, opts: { reason?
   const waiting = await tx.job.findFirst({ where: { orgId, type: recomputeFindingsJob.type, status: { in: ['queued', 'retrying'] } } })
   if (waiting) return waiting
   const total = await tx.identity.count({ where: { orgId } })
-  return enqueueJob(tx, recomputeFindingsJob, { reason: opts.reason ?? 'requested' }, { orgId, total, createdById: opts.createdById !== undefined ? opts.createdById : ctx.actor.type === 'user' ? ctx.actor.id : null })
+  return enqueueJob(
+    tx,
+    recomputeFindingsJob,
+    { reason: opts.reason ?? 'requested' },
+    { orgId, total, createdById: opts.createdById !== undefined ? opts.createdById : ctx.actor.type === 'user' ? ctx.actor.id : null },
+  )
 }
 
 /** Nightly: every organization gets one findings recompute (which also refreshes the snapshot) and one metrics snapshot per UTC day. */

@@ -43,7 +43,18 @@ export async function revokeAcceptance(ctx: UserCtx, input: RevokeAcceptanceInpu
   return db.$transaction(async (tx) => {
     const finding = await tx.finding.findFirst({
       where: { id: input.findingId, orgId: ctx.org.id },
-      select: { id: true, rule: true, owaspCode: true, status: true, identityId: true, acceptedById: true, acceptedAt: true, acceptedUntil: true, acceptedReason: true, identity: { select: { name: true } } },
+      select: {
+        id: true,
+        rule: true,
+        owaspCode: true,
+        status: true,
+        identityId: true,
+        acceptedById: true,
+        acceptedAt: true,
+        acceptedUntil: true,
+        acceptedReason: true,
+        identity: { select: { name: true } },
+      },
     })
     if (!finding) throw new NotFoundError('Finding not found')
     if (finding.status !== 'accepted') throw new ConflictError(`This finding is ${finding.status}, not an accepted risk.`)
@@ -59,8 +70,15 @@ export async function revokeAcceptance(ctx: UserCtx, input: RevokeAcceptanceInpu
       targetLabel: finding.identity.name,
       justification: input.reason,
       details: {
-        findingId: finding.id, rule: finding.rule, owaspCode: finding.owaspCode,
-        was: { acceptedById: finding.acceptedById, acceptedAt: finding.acceptedAt?.toISOString() ?? null, until: finding.acceptedUntil?.toISOString() ?? null, reason: finding.acceptedReason },
+        findingId: finding.id,
+        rule: finding.rule,
+        owaspCode: finding.owaspCode,
+        was: {
+          acceptedById: finding.acceptedById,
+          acceptedAt: finding.acceptedAt?.toISOString() ?? null,
+          until: finding.acceptedUntil?.toISOString() ?? null,
+          reason: finding.acceptedReason,
+        },
       },
     })
     return { id: finding.id }
@@ -96,7 +114,13 @@ export async function updatePostureSettings(ctx: UserCtx, input: PostureSettings
     const before = Object.fromEntries(Object.keys(thresholds).map((k) => [k, stored[k] ?? null]))
     await tx.organization.update({ where: { id: ctx.org.id }, data: { settings: JSON.stringify(parsed.data) } })
     const job = await enqueueFindingsRecompute(tx, ctx, { reason: 'settings' })
-    await recordAudit(tx, ctx, { action: 'settings.update', targetType: 'organization', targetId: ctx.org.id, targetLabel: ctx.org.name, details: { before, after: thresholds, recomputeJobId: job.id } })
+    await recordAudit(tx, ctx, {
+      action: 'settings.update',
+      targetType: 'organization',
+      targetId: ctx.org.id,
+      targetLabel: ctx.org.name,
+      details: { before, after: thresholds, recomputeJobId: job.id },
+    })
     return parsed.data
   })
 }

@@ -35,9 +35,22 @@ export async function listFindings(ctx: UserCtx, p: FindingListParams) {
       skip: (p.page - 1) * p.size,
       take: p.size,
       select: {
-        id: true, rule: true, owaspCode: true, severity: true, title: true, detail: true, status: true, firstSeenAt: true, lastSeenAt: true,
-        acceptedUntil: true, acceptedReason: true, acceptedAt: true, acceptedById: true,
-        identity: { select: { id: true, name: true, kind: true, environment: true, riskScore: true, owner: { select: { id: true, name: true, active: true } } } },
+        id: true,
+        rule: true,
+        owaspCode: true,
+        severity: true,
+        title: true,
+        detail: true,
+        status: true,
+        firstSeenAt: true,
+        lastSeenAt: true,
+        acceptedUntil: true,
+        acceptedReason: true,
+        acceptedAt: true,
+        acceptedById: true,
+        identity: {
+          select: { id: true, name: true, kind: true, environment: true, riskScore: true, owner: { select: { id: true, name: true, active: true } } },
+        },
       },
     }),
     db.finding.count({ where }),
@@ -61,7 +74,11 @@ export async function findingFilterOptions(ctx: UserCtx) {
   assertCan(ctx, 'identity:read')
   const [sources, people] = await Promise.all([
     db.source.findMany({ where: { orgId: ctx.org.id }, select: { id: true, name: true }, orderBy: { name: 'asc' } }),
-    db.membership.findMany({ where: { orgId: ctx.org.id, status: 'active' }, select: { user: { select: { id: true, name: true } } }, orderBy: { user: { name: 'asc' } } }),
+    db.membership.findMany({
+      where: { orgId: ctx.org.id, status: 'active' },
+      select: { user: { select: { id: true, name: true } } },
+      orderBy: { user: { name: 'asc' } },
+    }),
   ])
   return { sources, people: people.map((m) => m.user) }
 }

@@ -49,30 +49,77 @@ beforeEach(() => {
   insert('Entitlement', { id: 'e-priv', orgId: 'org', sourceId: 'aws', resourceId: 'r1', externalId: 'p', name: 'iam:PassRole', privileged: true })
 })
 
-type IdentityOpts = Partial<{ ownerId: string | null; kind: string; environment: string; status: string; sourceId: string; lastUsedDaysAgo: number | null; privileged: boolean; usageReported: boolean; externalId: string }>
+type IdentityOpts = Partial<{
+  ownerId: string | null
+  kind: string
+  environment: string
+  status: string
+  sourceId: string
+  lastUsedDaysAgo: number | null
+  privileged: boolean
+  usageReported: boolean
+  externalId: string
+}>
 
 /** A well-kept identity: owned, recently used, no credentials or grants. Each test adds the one problem it checks. */
 function identity(o: IdentityOpts = {}) {
   const id = `id${String(++n).padStart(4, '0')}`
   insert('Identity', {
-    id, orgId: 'org', sourceId: o.sourceId ?? 'csv', externalId: o.externalId ?? id, name: id, searchText: id, kind: o.kind ?? 'service_account',
-    environment: o.environment ?? 'production', status: o.status ?? 'active', createdAt: NOW - 400 * DAY, updatedAt: NOW,
-    lastUsedAt: o.lastUsedDaysAgo === null ? null : NOW - (o.lastUsedDaysAgo ?? 1) * DAY, ownerId: o.ownerId === undefined ? 'alice' : o.ownerId,
-    privileged: o.privileged ?? false, usageReported: o.usageReported ?? true,
+    id,
+    orgId: 'org',
+    sourceId: o.sourceId ?? 'csv',
+    externalId: o.externalId ?? id,
+    name: id,
+    searchText: id,
+    kind: o.kind ?? 'service_account',
+    environment: o.environment ?? 'production',
+    status: o.status ?? 'active',
+    createdAt: NOW - 400 * DAY,
+    updatedAt: NOW,
+    lastUsedAt: o.lastUsedDaysAgo === null ? null : NOW - (o.lastUsedDaysAgo ?? 1) * DAY,
+    ownerId: o.ownerId === undefined ? 'alice' : o.ownerId,
+    privileged: o.privileged ?? false,
+    usageReported: o.usageReported ?? true,
   })
   return id
 }
-function credential(identityId: string, o: Partial<{ kind: string; ageDays: number; rotatedDaysAgo: number | null; expires: boolean; usedDaysAgo: number | null; fingerprint: string; status: string; usageReported: boolean }> = {}) {
+function credential(
+  identityId: string,
+  o: Partial<{
+    kind: string
+    ageDays: number
+    rotatedDaysAgo: number | null
+    expires: boolean
+    usedDaysAgo: number | null
+    fingerprint: string
+    status: string
+    usageReported: boolean
+  }> = {},
+) {
   insert('Credential', {
-    id: `c${++n}`, orgId: 'org', identityId, kind: o.kind ?? 'token', fingerprint: o.fingerprint ?? `fp${n}`, createdAt: NOW - (o.ageDays ?? 10) * DAY,
-    lastRotatedAt: o.rotatedDaysAgo == null ? null : NOW - o.rotatedDaysAgo * DAY, expiresAt: o.expires === false ? null : NOW + 30 * DAY,
-    lastUsedAt: o.usedDaysAgo === null ? null : NOW - (o.usedDaysAgo ?? 1) * DAY, status: o.status ?? 'active', usageReported: o.usageReported ?? true,
+    id: `c${++n}`,
+    orgId: 'org',
+    identityId,
+    kind: o.kind ?? 'token',
+    fingerprint: o.fingerprint ?? `fp${n}`,
+    createdAt: NOW - (o.ageDays ?? 10) * DAY,
+    lastRotatedAt: o.rotatedDaysAgo == null ? null : NOW - o.rotatedDaysAgo * DAY,
+    expiresAt: o.expires === false ? null : NOW + 30 * DAY,
+    lastUsedAt: o.usedDaysAgo === null ? null : NOW - (o.usedDaysAgo ?? 1) * DAY,
+    status: o.status ?? 'active',
+    usageReported: o.usageReported ?? true,
   })
 }
 function grant(identityId: string, entitlementId: string, o: Partial<{ privileged: boolean; usedDaysAgo: number | null; usageReported: boolean }> = {}) {
   insert('Grant', {
-    id: `g${++n}`, orgId: 'org', identityId, entitlementId, privileged: o.privileged ?? false, createdAt: NOW - 300 * DAY,
-    lastUsedAt: o.usedDaysAgo === null ? null : NOW - (o.usedDaysAgo ?? 1) * DAY, usageReported: o.usageReported ?? true,
+    id: `g${++n}`,
+    orgId: 'org',
+    identityId,
+    entitlementId,
+    privileged: o.privileged ?? false,
+    createdAt: NOW - 300 * DAY,
+    lastUsedAt: o.usedDaysAgo === null ? null : NOW - (o.usedDaysAgo ?? 1) * DAY,
+    usageReported: o.usageReported ?? true,
   })
 }
 function event(identityId: string, kind: string, daysAgo: number) {
@@ -80,7 +127,9 @@ function event(identityId: string, kind: string, daysAgo: number) {
 }
 async function openRules(identityId: string) {
   await recomputeOrg(s, 'org', settings, { now: NOW })
-  return (db.prepare(`SELECT "rule" FROM "Finding" WHERE "identityId" = ? AND "status" = 'open' ORDER BY "rule"`).all(identityId) as { rule: string }[]).map((r) => r.rule)
+  return (db.prepare(`SELECT "rule" FROM "Finding" WHERE "identityId" = ? AND "status" = 'open' ORDER BY "rule"`).all(identityId) as { rule: string }[]).map(
+    (r) => r.rule,
+  )
 }
 
 describe('findings rules (one case that raises, one that must not)', () => {
@@ -236,7 +285,14 @@ describe('findings rules (one case that raises, one that must not)', () => {
   })
 
   it('root-account (NHI5) and root-access-key (NHI7): the AWS root user is critical, worse with an access key; unused is how it should be', async () => {
-    const root = identity({ sourceId: 'aws', externalId: 'arn:aws:iam::123456789012:root', kind: 'other', ownerId: null, lastUsedDaysAgo: 400, privileged: true })
+    const root = identity({
+      sourceId: 'aws',
+      externalId: 'arn:aws:iam::123456789012:root',
+      kind: 'other',
+      ownerId: null,
+      lastUsedDaysAgo: 400,
+      privileged: true,
+    })
     grant(root, 'e-priv', { privileged: true, usedDaysAgo: 400 })
     const rootWithKey = identity({ sourceId: 'aws', externalId: 'arn:aws-us-gov:iam::210987654321:root', kind: 'other', ownerId: null })
     credential(rootWithKey, { kind: 'access_key', ageDays: 30 })
@@ -244,7 +300,9 @@ describe('findings rules (one case that raises, one that must not)', () => {
     expect(await openRules(root)).toEqual(['root-account', 'unowned'])
     expect(await openRules(rootWithKey)).toEqual(expect.arrayContaining(['root-account', 'root-access-key']))
     expect(await openRules(userNamedRoot)).toEqual([])
-    const rows = db.prepare(`SELECT "rule", "severity", "owaspCode" FROM "Finding" WHERE "identityId" IN (?, ?) AND "rule" LIKE 'root-%' ORDER BY "identityId", "rule"`).all(root, rootWithKey)
+    const rows = db
+      .prepare(`SELECT "rule", "severity", "owaspCode" FROM "Finding" WHERE "identityId" IN (?, ?) AND "rule" LIKE 'root-%' ORDER BY "identityId", "rule"`)
+      .all(root, rootWithKey)
     expect(rows).toEqual([
       { rule: 'root-account', severity: 'critical', owaspCode: 'NHI5' },
       { rule: 'root-access-key', severity: 'critical', owaspCode: 'NHI7' },
@@ -267,7 +325,24 @@ describe('findings rules (one case that raises, one that must not)', () => {
 
   it('covers every rule of the catalog', () => {
     expect(RULES.map((r) => r.id).sort()).toEqual(
-      ['admin-grant', 'auth-failures', 'dormant', 'env-mix', 'human-use', 'no-expiry', 'old-secret', 'owner-gone', 'root-access-key', 'root-account', 'shared-secret', 'static-auth', 'third-party', 'unowned', 'unused-cred', 'unused-priv'].sort(),
+      [
+        'admin-grant',
+        'auth-failures',
+        'dormant',
+        'env-mix',
+        'human-use',
+        'no-expiry',
+        'old-secret',
+        'owner-gone',
+        'root-access-key',
+        'root-account',
+        'shared-secret',
+        'static-auth',
+        'third-party',
+        'unowned',
+        'unused-cred',
+        'unused-priv',
+      ].sort(),
     )
   })
 })
@@ -276,7 +351,12 @@ describe('findings engine', () => {
   it('resolves a finding once the problem is gone and reopens it when it comes back; scores follow', async () => {
     const id = identity({ ownerId: null })
     await recomputeOrg(s, 'org', settings, { now: NOW })
-    const row = () => db.prepare(`SELECT f."status", i."riskScore", i."openFindings" FROM "Finding" f JOIN "Identity" i ON i."id" = f."identityId" WHERE f."identityId" = ? AND f."rule" = 'unowned'`).get(id) as { status: string; riskScore: number; openFindings: number }
+    const row = () =>
+      db
+        .prepare(
+          `SELECT f."status", i."riskScore", i."openFindings" FROM "Finding" f JOIN "Identity" i ON i."id" = f."identityId" WHERE f."identityId" = ? AND f."rule" = 'unowned'`,
+        )
+        .get(id) as { status: string; riskScore: number; openFindings: number }
     expect(row()).toMatchObject({ status: 'open', openFindings: 1, riskScore: 25 })
     db.prepare(`UPDATE "Identity" SET "ownerId" = 'alice' WHERE "id" = ?`).run(id)
     await recomputeOrg(s, 'org', settings, { now: NOW + 1000 })
@@ -305,7 +385,12 @@ describe('findings engine', () => {
     db.prepare(`UPDATE "Identity" SET "ownerId" = 'alice' WHERE "id" IN (?, ?)`).run(mine, other)
     const r = await recomputeIdentities(s, 'org', [mine], settings, { now: NOW + 1000 })
     expect(r.identities).toBe(1)
-    const state = (id: string) => db.prepare(`SELECT f."status", i."riskScore" FROM "Finding" f JOIN "Identity" i ON i."id" = f."identityId" WHERE f."identityId" = ? AND f."rule" = 'unowned'`).get(id)
+    const state = (id: string) =>
+      db
+        .prepare(
+          `SELECT f."status", i."riskScore" FROM "Finding" f JOIN "Identity" i ON i."id" = f."identityId" WHERE f."identityId" = ? AND f."rule" = 'unowned'`,
+        )
+        .get(id)
     expect(state(mine)).toEqual({ status: 'resolved', riskScore: 0 })
     expect(state(other)).toEqual({ status: 'open', riskScore: 25 })
   })
@@ -317,17 +402,41 @@ describe('findings engine', () => {
     const b = identity()
     credential(a, { fingerprint: 'same' })
     credential(b, { fingerprint: 'same' })
-    insert('Identity', { id: 'foreign', orgId: 'org2', sourceId: 'csv2', externalId: 'f', name: 'f', searchText: 'f', kind: 'bot', environment: 'production', status: 'active', createdAt: NOW, updatedAt: NOW })
+    insert('Identity', {
+      id: 'foreign',
+      orgId: 'org2',
+      sourceId: 'csv2',
+      externalId: 'f',
+      name: 'f',
+      searchText: 'f',
+      kind: 'bot',
+      environment: 'production',
+      status: 'active',
+      createdAt: NOW,
+      updatedAt: NOW,
+    })
     insert('Credential', { id: 'cf', orgId: 'org2', identityId: 'foreign', kind: 'token', fingerprint: 'same', createdAt: NOW, status: 'active' })
     expect(await recomputeIdentities(s, 'org', [a], settings, { now: NOW, sharedSecrets: true })).toEqual({ identities: 2 })
-    const open = (id: string) => (db.prepare(`SELECT "rule" FROM "Finding" WHERE "identityId" = ? AND "status" = 'open'`).all(id) as { rule: string }[]).map((x) => x.rule)
+    const open = (id: string) =>
+      (db.prepare(`SELECT "rule" FROM "Finding" WHERE "identityId" = ? AND "status" = 'open'`).all(id) as { rule: string }[]).map((x) => x.rule)
     expect(open(b)).toContain('shared-secret')
     expect(open('foreign')).toEqual([])
   })
 
   it('leaves findings raised outside the rules alone; an "owner-left" orphan gets no second "No owner" finding', async () => {
     const id = identity({ ownerId: null })
-    insert('Finding', { id: 'ol', orgId: 'org', identityId: id, rule: 'owner-left', owaspCode: 'NHI1', severity: 'high', title: 'Owner left', status: 'open', firstSeenAt: NOW, lastSeenAt: NOW })
+    insert('Finding', {
+      id: 'ol',
+      orgId: 'org',
+      identityId: id,
+      rule: 'owner-left',
+      owaspCode: 'NHI1',
+      severity: 'high',
+      title: 'Owner left',
+      status: 'open',
+      firstSeenAt: NOW,
+      lastSeenAt: NOW,
+    })
     await recomputeOrg(s, 'org', settings, { now: NOW + 1000 })
     await recomputeIdentities(s, 'org', [id], settings, { now: NOW + 2000 })
     expect(db.prepare(`SELECT "rule" FROM "Finding" WHERE "identityId" = ? AND "status" = 'open'`).all(id)).toEqual([{ rule: 'owner-left' }])

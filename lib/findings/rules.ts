@@ -67,7 +67,9 @@ export const RULES: readonly RuleDef[] = [
     severity: () => sql.raw(`CASE WHEN ${AWS_ROOT} THEN 'critical' WHEN i."privileged" OR i."environment" = 'production' THEN 'high' ELSE 'medium' END`),
     // An identity orphaned by offboarding already carries the more telling "owner-left" finding: one NHI1 problem, one finding.
     when: () =>
-      sql.raw(`i."ownerId" IS NULL AND NOT EXISTS (SELECT 1 FROM "Finding" ol WHERE ol."identityId" = i."id" AND ol."rule" = '${OWNER_LEFT_RULE}' AND ol."status" <> 'resolved')`),
+      sql.raw(
+        `i."ownerId" IS NULL AND NOT EXISTS (SELECT 1 FROM "Finding" ol WHERE ol."identityId" = i."id" AND ol."rule" = '${OWNER_LEFT_RULE}' AND ol."status" <> 'resolved')`,
+      ),
   },
   {
     id: 'owner-gone',
@@ -84,14 +86,16 @@ export const RULES: readonly RuleDef[] = [
     title: (s) => `Active but unused for ${s.dormantDays}+ days`,
     severity: () => sql.raw(`CASE WHEN i."privileged" THEN 'high' ELSE 'medium' END`),
     // Unknown is not never: a source that does not report usage cannot show dormancy. Unused is how a root user should be.
-    when: (c) => sql`i."status" = 'active' AND i."usageReported" AND NOT (${sql.raw(AWS_ROOT)}) AND COALESCE(i."lastUsedAt", i."createdAt") < ${cutoff(c, c.settings.dormantDays)}`,
+    when: (c) =>
+      sql`i."status" = 'active' AND i."usageReported" AND NOT (${sql.raw(AWS_ROOT)}) AND COALESCE(i."lastUsedAt", i."createdAt") < ${cutoff(c, c.settings.dormantDays)}`,
   },
   {
     id: 'unused-cred',
     owaspCode: 'NHI1',
     title: (s) => `Credential unused for ${s.dormantDays}+ days and not revoked`,
     severity: fixed('low'),
-    when: (c) => sql`EXISTS (SELECT 1 FROM "Credential" c WHERE ${sql.raw(liveCred)} AND c."usageReported" AND COALESCE(c."lastUsedAt", c."createdAt") < ${cutoff(c, c.settings.dormantDays)})`,
+    when: (c) =>
+      sql`EXISTS (SELECT 1 FROM "Credential" c WHERE ${sql.raw(liveCred)} AND c."usageReported" AND COALESCE(c."lastUsedAt", c."createdAt") < ${cutoff(c, c.settings.dormantDays)})`,
   },
   {
     id: 'auth-failures',

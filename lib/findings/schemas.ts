@@ -20,7 +20,8 @@ export const acceptFindingSchema = z
     const until = Date.parse(`${v.until}T23:59:59.999Z`)
     if (Number.isNaN(until)) ctx.addIssue({ code: 'custom', path: ['until'], message: 'Not a valid date' })
     else if (until <= Date.now()) ctx.addIssue({ code: 'custom', path: ['until'], message: 'The acceptance must end in the future' })
-    else if (until > Date.now() + MAX_ACCEPT_DAYS * DAY) ctx.addIssue({ code: 'custom', path: ['until'], message: `At most ${MAX_ACCEPT_DAYS} days ahead; accept again when it expires` })
+    else if (until > Date.now() + MAX_ACCEPT_DAYS * DAY)
+      ctx.addIssue({ code: 'custom', path: ['until'], message: `At most ${MAX_ACCEPT_DAYS} days ahead; accept again when it expires` })
   })
 export type AcceptFindingInput = z.infer<typeof acceptFindingSchema>
 
@@ -49,16 +50,28 @@ export const FINDING_SORTS = ['severity', 'firstSeenAt'] as const
 /** The Findings page's list state (forgiving: a bad value falls back to its default). */
 export const findingListSchema = z.object({
   code: z.enum(OWASP_CODES).optional().catch(undefined),
-  rule: z.enum(RULE_IDS as [string, ...string[]]).optional().catch(undefined),
+  rule: z
+    .enum(RULE_IDS as [string, ...string[]])
+    .optional()
+    .catch(undefined),
   status: z.enum(FINDING_STATUSES).catch('open'),
   severity: z.enum(SEVERITIES).optional().catch(undefined),
   /** a member's id, or "unowned" */
-  owner: z.union([z.literal('unowned'), ref]).optional().catch(undefined),
+  owner: z
+    .union([z.literal('unowned'), ref])
+    .optional()
+    .catch(undefined),
   env: z.enum(ENVIRONMENTS).optional().catch(undefined),
   source: ref.optional().catch(undefined),
   /** one identity (from its page), or a name search */
   identity: ref.optional().catch(undefined),
-  q: z.string().trim().max(100).optional().catch(undefined).transform((v) => v || undefined),
+  q: z
+    .string()
+    .trim()
+    .max(100)
+    .optional()
+    .catch(undefined)
+    .transform((v) => v || undefined),
   /** severity ascending: most severe first, then the identity's risk score (highest first), across all pages */
   sort: z.enum(FINDING_SORTS).catch('severity'),
   dir: z.enum(['asc', 'desc']).optional().catch(undefined),

@@ -8,7 +8,9 @@ describe('describeFilter', () => {
   it('names people, sources and teams instead of showing their ids', () => {
     const f = identityFilterSchema.parse({ owner: 'u1', source: 's1,s2', team: 't1', kind: 'bot,api_key', privileged: 'yes', finding: 'NHI5' })
     const text = describeFilter(f, names).join(' · ')
-    expect(text).toBe('kind: Bot, API key · source: AWS prod, a removed source · owner: Mo Member · team: Payments · privileged · open finding: NHI5 Overprivileged NHI')
+    expect(text).toBe(
+      'kind: Bot, API key · source: AWS prod, a removed source · owner: Mo Member · team: Payments · privileged · open finding: NHI5 Overprivileged NHI',
+    )
     expect(text).not.toMatch(/u1|s1|t1/)
   })
 

@@ -11,14 +11,46 @@ import { identityWhere } from '@/lib/inventory/where'
 export const EXPORT_PAGE_SIZE = 2_000
 
 export const EXPORT_COLUMNS = [
-  'id', 'name', 'kind', 'environment', 'status', 'source', 'external_id', 'owner', 'owner_email', 'backup_owner_email', 'team',
-  'privileged', 'risk_score', 'open_findings', 'grants', 'credentials', 'last_used_at', 'oldest_secret_at', 'created_at',
+  'id',
+  'name',
+  'kind',
+  'environment',
+  'status',
+  'source',
+  'external_id',
+  'owner',
+  'owner_email',
+  'backup_owner_email',
+  'team',
+  'privileged',
+  'risk_score',
+  'open_findings',
+  'grants',
+  'credentials',
+  'last_used_at',
+  'oldest_secret_at',
+  'created_at',
 ] as const
 
 const SELECT = {
-  id: true, name: true, kind: true, environment: true, status: true, externalId: true, privileged: true, riskScore: true, openFindings: true,
-  grantCount: true, credentialCount: true, lastUsedAt: true, oldestSecretAt: true, createdAt: true,
-  source: { select: { name: true } }, owner: { select: { name: true, email: true } }, backupOwner: { select: { email: true } }, team: { select: { name: true } },
+  id: true,
+  name: true,
+  kind: true,
+  environment: true,
+  status: true,
+  externalId: true,
+  privileged: true,
+  riskScore: true,
+  openFindings: true,
+  grantCount: true,
+  credentialCount: true,
+  lastUsedAt: true,
+  oldestSecretAt: true,
+  createdAt: true,
+  source: { select: { name: true } },
+  owner: { select: { name: true, email: true } },
+  backupOwner: { select: { email: true } },
+  team: { select: { name: true } },
 } as const
 
 const iso = (d: Date | null) => (d ? d.toISOString() : '')
@@ -27,9 +59,25 @@ type Row = Awaited<ReturnType<typeof fetchPage>>[number]
 
 function toCells(r: Row): string[] {
   return [
-    r.id, r.name, r.kind, r.environment, r.status, r.source.name, r.externalId, r.owner?.name ?? '', r.owner?.email ?? '', r.backupOwner?.email ?? '',
-    r.team?.name ?? '', r.privileged ? 'true' : 'false', String(r.riskScore), String(r.openFindings), String(r.grantCount), String(r.credentialCount),
-    iso(r.lastUsedAt), iso(r.oldestSecretAt), iso(r.createdAt),
+    r.id,
+    r.name,
+    r.kind,
+    r.environment,
+    r.status,
+    r.source.name,
+    r.externalId,
+    r.owner?.name ?? '',
+    r.owner?.email ?? '',
+    r.backupOwner?.email ?? '',
+    r.team?.name ?? '',
+    r.privileged ? 'true' : 'false',
+    String(r.riskScore),
+    String(r.openFindings),
+    String(r.grantCount),
+    String(r.credentialCount),
+    iso(r.lastUsedAt),
+    iso(r.oldestSecretAt),
+    iso(r.createdAt),
   ].map(neutraliseCell)
 }
 
@@ -51,7 +99,9 @@ export async function exportIdentitiesCsv(ctx: UserCtx, filter: IdentityFilter, 
   const where = identityWhere(ctx.org.id, filter, { userId: ctx.user.id, dormantDays, now })
   const rows = await db.identity.count({ where })
   const filterParams = Object.fromEntries(filterToSearchParams(filter))
-  await db.$transaction((tx) => recordAudit(tx, ctx, { action: 'identity.export', targetType: 'identity', details: { format: 'csv', filter: filterParams, rows } }))
+  await db.$transaction((tx) =>
+    recordAudit(tx, ctx, { action: 'identity.export', targetType: 'identity', details: { format: 'csv', filter: filterParams, rows } }),
+  )
 
   const encoder = new TextEncoder()
   let after: { name: string; id: string } | null = null

@@ -69,7 +69,11 @@ export async function identityFacets(ctx: UserCtx, f: IdentityFilter): Promise<F
   const hit = facetCache.get(cacheKey)
   if (hit && Date.now() - hit.at < FACET_TTL_MS) return hit.value
   const { dormantDays } = await getOrgSettings(ctx)
-  const where = identityWhere(ctx.org.id, { ...rest, kind: [], env: [], source: [], status: ['active', 'disabled', 'quarantined', 'deleted'] }, { userId: ctx.user.id, dormantDays })
+  const where = identityWhere(
+    ctx.org.id,
+    { ...rest, kind: [], env: [], source: [], status: ['active', 'disabled', 'quarantined', 'deleted'] },
+    { userId: ctx.user.id, dormantDays },
+  )
   const cube = await db.identity.groupBy({ by: ['kind', 'environment', 'status', 'sourceId'], where, _count: { _all: true } })
   const ok = {
     kind: (r: (typeof cube)[number]) => kind.length === 0 || kind.includes(r.kind as (typeof kind)[number]),

@@ -34,7 +34,16 @@ function csvOf<T extends string>(allowed: readonly T[]) {
 const idList = z
   .union([z.string(), z.array(z.string())])
   .optional()
-  .transform((v) => [...new Set((Array.isArray(v) ? v.join(',') : (v ?? '')).split(',').map((s) => s.trim()).filter((s) => /^[a-z0-9_-]{1,40}$/i.test(s)))].slice(0, 50))
+  .transform((v) =>
+    [
+      ...new Set(
+        (Array.isArray(v) ? v.join(',') : (v ?? ''))
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => /^[a-z0-9_-]{1,40}$/i.test(s)),
+      ),
+    ].slice(0, 50),
+  )
   .catch([])
 
 /** The inventory's filter model: also the scope model of campaigns and bulk actions. */
@@ -44,14 +53,25 @@ export const identityFilterSchema = z.object({
   env: csvOf(ENVIRONMENTS),
   status: csvOf(IDENTITY_STATUSES),
   source: idList,
-  owner: z.union([z.literal('unowned'), z.literal('me'), z.string().regex(/^[a-z0-9_-]{1,40}$/i)]).optional().catch(undefined),
-  team: z.string().regex(/^[a-z0-9_-]{1,40}$/i).optional().catch(undefined),
+  owner: z
+    .union([z.literal('unowned'), z.literal('me'), z.string().regex(/^[a-z0-9_-]{1,40}$/i)])
+    .optional()
+    .catch(undefined),
+  team: z
+    .string()
+    .regex(/^[a-z0-9_-]{1,40}$/i)
+    .optional()
+    .catch(undefined),
   privileged: z.enum(['yes', 'no']).optional().catch(undefined),
   dormant: z.enum(['yes', 'no']).optional().catch(undefined),
   credAge: z.enum(CRED_AGES).optional().catch(undefined),
   risk: z.enum(['high', 'medium', 'low']).optional().catch(undefined),
   /** identities with an open finding: an OWASP NHI code (NHI5) or a rule id (old-secret) */
-  finding: z.string().regex(/^(NHI(10|[1-9])|[a-z][a-z-]{2,30})$/).optional().catch(undefined),
+  finding: z
+    .string()
+    .regex(/^(NHI(10|[1-9])|[a-z][a-z-]{2,30})$/)
+    .optional()
+    .catch(undefined),
 })
 export type IdentityFilter = z.infer<typeof identityFilterSchema>
 

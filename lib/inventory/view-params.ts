@@ -3,7 +3,18 @@ import { filterToSearchParams, identityFilterSchema, identityListSchema, type Id
 // The inventory's URL is its state: filters, sort, page size and hidden columns. One reading of it for the page,
 // the filter bar, saved views, the CSV export and "Review these", so each sees the same view. No server imports.
 
-export const HIDEABLE_COLUMNS = ['kind', 'source', 'environment', 'owner', 'lastUsedAt', 'oldestSecretAt', 'grantCount', 'riskScore', 'status', 'createdAt'] as const
+export const HIDEABLE_COLUMNS = [
+  'kind',
+  'source',
+  'environment',
+  'owner',
+  'lastUsedAt',
+  'oldestSecretAt',
+  'grantCount',
+  'riskScore',
+  'status',
+  'createdAt',
+] as const
 export type HideableColumn = (typeof HIDEABLE_COLUMNS)[number]
 
 /** Filters that take several values: canonically one comma-separated param (`kind=api_key,bot`); repeated params are accepted too. */

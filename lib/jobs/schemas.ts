@@ -6,7 +6,11 @@ export type JobStatus = (typeof JOB_STATUSES)[number]
 
 export const jobListSchema = z.object({
   status: z.enum(JOB_STATUSES).optional().catch(undefined),
-  type: z.string().regex(/^[a-z_]{1,40}$/).optional().catch(undefined),
+  type: z
+    .string()
+    .regex(/^[a-z_]{1,40}$/)
+    .optional()
+    .catch(undefined),
   ...pageParams(50),
 })
 export type JobListParams = z.infer<typeof jobListSchema>

@@ -34,7 +34,8 @@ function parse(json: string): Record<string, unknown> {
   }
 }
 const str = (v: unknown) => (typeof v === 'string' && v ? v : null)
-const strings = (...vs: unknown[]) => vs.flatMap((v) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' && v ? [v] : []))
+const strings = (...vs: unknown[]) =>
+  vs.flatMap((v) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' && v ? [v] : []))
 
 /**
  * Names what each job of a page acts on: the grant (entitlement on resource), the credential (kind and label), the
@@ -51,7 +52,16 @@ export async function describeJobTargets(ctx: UserCtx, jobs: JobRow[]): Promise<
   const rems = jobs.length
     ? await db.remediation.findMany({
         where: { orgId, OR: [{ jobId: { in: jobs.map((j) => j.id) } }, ...(remIds.length ? [{ id: { in: remIds } }] : [])] },
-        select: { id: true, jobId: true, kind: true, status: true, simulated: true, grantId: true, credentialId: true, identity: { select: { id: true, name: true } } },
+        select: {
+          id: true,
+          jobId: true,
+          kind: true,
+          status: true,
+          simulated: true,
+          grantId: true,
+          credentialId: true,
+          identity: { select: { id: true, name: true } },
+        },
       })
     : []
   const bulk = jobs.filter((j) => is(j, 'bulk_assign'))
@@ -72,13 +82,20 @@ export async function describeJobTargets(ctx: UserCtx, jobs: JobRow[]): Promise<
 
   const none = Promise.resolve([])
   const [grants, credentials, campaigns, sources, members, teams, notifications] = await Promise.all([
-    grantIds.length ? db.grant.findMany({ where: { orgId, id: { in: grantIds } }, select: { id: true, entitlement: { select: { name: true, resource: { select: { name: true } } } } } }) : none,
+    grantIds.length
+      ? db.grant.findMany({
+          where: { orgId, id: { in: grantIds } },
+          select: { id: true, entitlement: { select: { name: true, resource: { select: { name: true } } } } },
+        })
+      : none,
     credentialIds.length ? db.credential.findMany({ where: { orgId, id: { in: credentialIds } }, select: { id: true, kind: true, label: true } }) : none,
     campaignIds.length ? db.campaign.findMany({ where: { orgId, id: { in: campaignIds } }, select: { id: true, name: true } }) : none,
     sourceIds.length ? db.source.findMany({ where: { orgId, id: { in: sourceIds } }, select: { id: true, name: true } }) : none,
     userIds.length ? db.membership.findMany({ where: { orgId, userId: { in: userIds } }, select: { user: { select: { id: true, name: true } } } }) : none,
     teamIds.length ? db.team.findMany({ where: { orgId, id: { in: teamIds } }, select: { id: true, name: true } }) : none,
-    notificationIds.length ? db.notification.findMany({ where: { orgId, id: { in: notificationIds } }, select: { id: true, user: { select: { name: true } } } }) : none,
+    notificationIds.length
+      ? db.notification.findMany({ where: { orgId, id: { in: notificationIds } }, select: { id: true, user: { select: { name: true } } } })
+      : none,
   ])
   const grantOf = new Map(grants.map((g) => [g.id, `${g.entitlement.name} on ${g.entitlement.resource.name}`]))
   const credentialOf = new Map(credentials.map((c) => [c.id, `${c.kind}${c.label ? ` ${c.label}` : ''}`]))
@@ -96,7 +113,11 @@ export async function describeJobTargets(ctx: UserCtx, jobs: JobRow[]): Promise<
     const rem = remByJob.get(j.id) ?? (is(j, 'delete_identity') ? remById.get(str(payload.remediationId) ?? '') : undefined)
     let t: JobTarget | null = null
     if (rem) {
-      const what = rem.grantId ? (grantOf.get(rem.grantId) ?? 'a grant no longer in the inventory') : rem.credentialId ? (credentialOf.get(rem.credentialId) ?? 'a credential no longer in the inventory') : null
+      const what = rem.grantId
+        ? (grantOf.get(rem.grantId) ?? 'a grant no longer in the inventory')
+        : rem.credentialId
+          ? (credentialOf.get(rem.credentialId) ?? 'a credential no longer in the inventory')
+          : null
       t = {
         label: what ?? rem.identity.name,
         href: `/identities/${rem.identity.id}`,
@@ -112,7 +133,12 @@ export async function describeJobTargets(ctx: UserCtx, jobs: JobRow[]): Promise<
       const name = (id && sourceOf[id]) || 'a removed source'
       t = { label: is(j, 'import_file') && str(payload.fileName) ? `${str(payload.fileName)} into ${name}` : name, href: '/sources' }
     } else if (is(j, 'bulk_assign')) {
-      const words = describeFilter(filters.get(j.id)!, { users: userOf, sources: sourceOf, teams: teamOf, me: j.createdById ? (userOf[j.createdById] ?? null) : null })
+      const words = describeFilter(filters.get(j.id)!, {
+        users: userOf,
+        sources: sourceOf,
+        teams: teamOf,
+        me: j.createdById ? (userOf[j.createdById] ?? null) : null,
+      })
       const scope = `${payload.mode === 'suggestions' ? 'unowned identities' : 'identities'} matching ${words.length ? words.join(' · ') : 'any filter'}`
       const change = payload.mode === 'suggestions' ? 'high-confidence suggestions' : describeOwnershipChange({ fields: fields(j) }, { ...userOf, ...teamOf })
       t = { label: change ? `${scope}: ${change}` : scope, href: null }

@@ -9,7 +9,6 @@ import { backoffMs } from '@/lib/jobs/schemas'
 import { prismaSql } from '@/lib/sql/prisma'
 import { sql } from '@/lib/sql/sql'
 
-
 /**
  * Claims the next due job with a lease. A job whose lease ran out (its worker died) is claimable again.
  * PostgreSQL: FOR UPDATE SKIP LOCKED lets several workers claim without blocking each other.
@@ -54,7 +53,10 @@ export async function runClaimedJob(job: ClaimedJob, workerId: string, jobs: Job
   const def = jobs[job.type]
   const owned = { id: job.id, lockedBy: workerId }
   if (!def) {
-    await db.job.updateMany({ where: owned, data: { status: 'failed', lastError: `No handler for job type "${job.type}"`, finishedAt: new Date(), leaseUntil: null } })
+    await db.job.updateMany({
+      where: owned,
+      data: { status: 'failed', lastError: `No handler for job type "${job.type}"`, finishedAt: new Date(), leaseUntil: null },
+    })
     return 'failed' as const
   }
   const progress = async (done: number, total?: number) => {

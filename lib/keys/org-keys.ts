@@ -22,7 +22,10 @@ type Row = { kid: string; publicKey: string; privateKey: string }
 
 /** The key id: the first 16 hex characters of the SHA-256 of the public key's DER encoding. */
 export function kidOf(publicKey: KeyObject): string {
-  return createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 16)
+  return createHash('sha256')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('hex')
+    .slice(0, 16)
 }
 
 function signerOf(row: Row): OrgSigner {
@@ -63,13 +66,23 @@ async function createKey(tx: Tx, ctx: KeyCtx): Promise<OrgSigner> {
     privateKey: seal(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), 'org-signing-key'),
   }
   await tx.orgKey.create({ data: { orgId: ctx.org.id, alg: 'Ed25519', ...row } })
-  await recordAudit(tx, ctx, { action: 'org-key.create', targetType: 'org-key', targetId: row.kid, targetLabel: `Ed25519 key ${row.kid}`, details: { kid: row.kid, alg: 'Ed25519' } })
+  await recordAudit(tx, ctx, {
+    action: 'org-key.create',
+    targetType: 'org-key',
+    targetId: row.kid,
+    targetLabel: `Ed25519 key ${row.kid}`,
+    details: { kid: row.kid, alg: 'Ed25519' },
+  })
   return signerOf(row)
 }
 
 /** Every public key the organization has signed with (current and retired), to verify what they signed. */
 export async function orgPublicKeys(orgId: string): Promise<{ kid: string; publicKeyPem: string; createdAt: Date; retiredAt: Date | null }[]> {
-  const rows = await db.orgKey.findMany({ where: { orgId }, orderBy: { createdAt: 'asc' }, select: { kid: true, publicKey: true, createdAt: true, retiredAt: true } })
+  const rows = await db.orgKey.findMany({
+    where: { orgId },
+    orderBy: { createdAt: 'asc' },
+    select: { kid: true, publicKey: true, createdAt: true, retiredAt: true },
+  })
   return rows.map((r) => ({ kid: r.kid, publicKeyPem: r.publicKey, createdAt: r.createdAt, retiredAt: r.retiredAt }))
 }
 

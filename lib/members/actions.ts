@@ -20,6 +20,10 @@ export const changeMemberRoleAction = orgAction({ ...manage, revalidate: '', sch
 /** Returns the invitation link's path once: only its hash is stored. */
 export const inviteMemberAction = orgAction({ ...manage, schema: inviteSchema, run: ({ ctx, input }) => withIsoExpiry(inviteMember(ctx, input)) })
 
-export const resendInvitationAction = orgAction({ ...manage, schema: invitationIdSchema, run: ({ ctx, input }) => withIsoExpiry(resendInvitation(ctx, input.invitationId)) })
+export const resendInvitationAction = orgAction({
+  ...manage,
+  schema: invitationIdSchema,
+  run: ({ ctx, input }) => withIsoExpiry(resendInvitation(ctx, input.invitationId)),
+})
 
 export const revokeInvitationAction = orgAction({ ...manage, schema: invitationIdSchema, run: ({ ctx, input }) => revokeInvitation(ctx, input.invitationId) })

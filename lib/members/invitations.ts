@@ -43,9 +43,13 @@ export async function inviteMember(ctx: UserCtx, input: Pick<InviteInput, 'email
   const email = input.email.trim().toLowerCase()
   const now = new Date()
   return db.$transaction(async (tx) => {
-    const user = await tx.user.findUnique({ where: { email }, select: { id: true, name: true, active: true, memberships: { where: { orgId: ctx.org.id }, select: { status: true } } } })
+    const user = await tx.user.findUnique({
+      where: { email },
+      select: { id: true, name: true, active: true, memberships: { where: { orgId: ctx.org.id }, select: { status: true } } },
+    })
     if (user && !user.active) throw new ConflictError(`${user.name} (${email}) is deactivated and cannot sign in; an invitation would never be usable.`)
-    if (user?.memberships[0]?.status === 'active') throw new ConflictError(`${user.name} (${email}) is already a member of ${ctx.org.name}. Change their role instead.`)
+    if (user?.memberships[0]?.status === 'active')
+      throw new ConflictError(`${user.name} (${email}) is already a member of ${ctx.org.name}. Change their role instead.`)
     const open = await tx.invitation.findFirst({ where: { orgId: ctx.org.id, email, status: 'pending', expiresAt: { gt: now } }, select: { id: true } })
     if (open) throw new ConflictError(`${email} already has a pending invitation. Re-send it for a new link, or revoke it first.`)
     const { token, tokenHash, path } = newToken()
@@ -93,10 +97,19 @@ export async function revokeInvitation(ctx: UserCtx, invitationId: string) {
   return db.$transaction(async (tx) => {
     const inv = await tx.invitation.findFirst({ where: { id: invitationId, orgId: ctx.org.id }, select: { id: true, email: true, role: true, status: true } })
     if (!inv) throw new NotFoundError('Invitation not found')
-    const r = await tx.invitation.updateMany({ where: { id: inv.id, orgId: ctx.org.id, status: 'pending' }, data: { status: 'revoked', revokedAt: new Date() } })
+    const r = await tx.invitation.updateMany({
+      where: { id: inv.id, orgId: ctx.org.id, status: 'pending' },
+      data: { status: 'revoked', revokedAt: new Date() },
+    })
     if (r.count !== 1) throw new ConflictError(`This invitation was already ${inv.status}.`)
     await retireInvitationMail(tx, ctx.org.id, inv.id)
-    await recordAudit(tx, ctx, { action: 'invitation.revoke', targetType: 'invitation', targetId: inv.id, targetLabel: inv.email, details: { email: inv.email, role: inv.role } })
+    await recordAudit(tx, ctx, {
+      action: 'invitation.revoke',
+      targetType: 'invitation',
+      targetId: inv.id,
+      targetLabel: inv.email,
+      details: { email: inv.email, role: inv.role },
+    })
     return { invitationId: inv.id }
   })
 }
@@ -116,7 +129,17 @@ export async function unsafeReadInvitation(token: string, user: SignedIn, now = 
   if (!invitationTokenSchema.safeParse(token).success) return null
   const inv = await db.invitation.findUnique({
     where: { tokenHash: sha256(token) },
-    select: { id: true, orgId: true, email: true, role: true, status: true, expiresAt: true, acceptedById: true, invitedById: true, org: { select: { name: true, slug: true } } },
+    select: {
+      id: true,
+      orgId: true,
+      email: true,
+      role: true,
+      status: true,
+      expiresAt: true,
+      acceptedById: true,
+      invitedById: true,
+      org: { select: { name: true, slug: true } },
+    },
   })
   if (!inv) return null
   const [by, member] = await Promise.all([
@@ -153,11 +176,20 @@ export async function acceptInvitation(user: SignedIn, token: string, now = new 
     throw err
   }
   const state = invitationState(inv, now)
-  if (state === 'revoked') await refuse('revoked', new ConflictError(`This invitation to ${inv.org.name} was revoked. Ask an admin of ${inv.org.name} for a new one.`))
-  if (state === 'accepted') await refuse('already used', new ConflictError('This invitation was already used. Each link works once; ask an admin for a new one if you still need it.'))
-  if (state === 'expired') await refuse('expired', new ConflictError(`This invitation expired on ${inv.expiresAt.toISOString().slice(0, 10)}. Ask an admin of ${inv.org.name} to re-send it.`))
+  if (state === 'revoked')
+    await refuse('revoked', new ConflictError(`This invitation to ${inv.org.name} was revoked. Ask an admin of ${inv.org.name} for a new one.`))
+  if (state === 'accepted')
+    await refuse('already used', new ConflictError('This invitation was already used. Each link works once; ask an admin for a new one if you still need it.'))
+  if (state === 'expired')
+    await refuse(
+      'expired',
+      new ConflictError(`This invitation expired on ${inv.expiresAt.toISOString().slice(0, 10)}. Ask an admin of ${inv.org.name} to re-send it.`),
+    )
   if (inv.email !== user.email.toLowerCase()) {
-    await refuse('e-mail mismatch', new ForbiddenError(`This invitation is for ${mask(inv.email)}, but you are signed in as ${user.email}. Sign out and sign in with the invited address.`))
+    await refuse(
+      'e-mail mismatch',
+      new ForbiddenError(`This invitation is for ${mask(inv.email)}, but you are signed in as ${user.email}. Sign out and sign in with the invited address.`),
+    )
   }
   const role = inv.role
   if (!isRole(role)) throw new ConflictError('This invitation names an unknown role; ask an admin for a new one.')
@@ -167,7 +199,10 @@ export async function acceptInvitation(user: SignedIn, token: string, now = new 
       data: { status: 'accepted', acceptedById: user.id, acceptedAt: now },
     })
     if (claimed.count !== 1) throw new ConflictError('This invitation was used or revoked a moment ago.')
-    const existing = await tx.membership.findUnique({ where: { orgId_userId: { orgId: inv.orgId, userId: user.id } }, select: { id: true, status: true, role: true } })
+    const existing = await tx.membership.findUnique({
+      where: { orgId_userId: { orgId: inv.orgId, userId: user.id } },
+      select: { id: true, status: true, role: true },
+    })
     if (existing?.status === 'active') throw new ConflictError(`You are already a member of ${inv.org.name}.`)
     if (existing) await tx.membership.update({ where: { id: existing.id }, data: { status: 'active', role, removedAt: null } })
     else await tx.membership.create({ data: { orgId: inv.orgId, userId: user.id, role } })

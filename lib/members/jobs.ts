@@ -31,7 +31,8 @@ export const sendInvitationJob = defineJob({
       return { skipped: `invitation ${state}` }
     }
     const token = payload.sealed ? unseal(payload.sealed, 'invitation-mail') : null
-    if (!token) throw new PermanentJobError('The invitation link could not be read back (was CUSTODIAN_ENCRYPTION_KEY or AUTH_SECRET changed?); re-send the invitation.')
+    if (!token)
+      throw new PermanentJobError('The invitation link could not be read back (was CUSTODIAN_ENCRYPTION_KEY or AUTH_SECRET changed?); re-send the invitation.')
     if (sha256(token) !== inv.tokenHash) {
       await drop()
       return { skipped: 'superseded by a newer link' }
@@ -58,4 +59,7 @@ export const sendInvitationJob = defineJob({
 })
 
 /** Every e-mail job of one invitation (one per link sent) shares this key prefix: revoking or re-sending retires them. */
-export const invitationMailJobs = (invitationId: string) => ({ type: sendInvitationJob.type, idempotencyKey: { startsWith: `send_invitation:${invitationId}:` } })
+export const invitationMailJobs = (invitationId: string) => ({
+  type: sendInvitationJob.type,
+  idempotencyKey: { startsWith: `send_invitation:${invitationId}:` },
+})

@@ -31,7 +31,12 @@ async function startOffboarding(tx: Tx, ctx: UserCtx, user: { id: string; name: 
     where: { orgId: ctx.org.id, status: 'pending', OR: [{ toUserId: user.id }, { fromUserId: user.id }] },
     data: { status: 'canceled', decidedAt: new Date() },
   })
-  const payload: OffboardPayload = { userId: user.id, leaverLabel: `${user.name} <${user.email}>`, reason, totals: { toBackup: 0, toLead: 0, orphaned: 0, backupsCleared: 0 } }
+  const payload: OffboardPayload = {
+    userId: user.id,
+    leaverLabel: `${user.name} <${user.email}>`,
+    reason,
+    totals: { toBackup: 0, toLead: 0, orphaned: 0, backupsCleared: 0 },
+  }
   const job = await enqueueJob(tx, offboardMemberJob, payload, { orgId: ctx.org.id, total: owned, createdById: ctx.user.id })
   return { jobId: job.id, owned }
 }
@@ -44,7 +49,13 @@ export async function removeMember(ctx: UserCtx, userId: string) {
   return db.$transaction(async (tx) => {
     await tx.membership.update({ where: { id: m.id }, data: { status: 'removed', removedAt: new Date() } })
     const r = await startOffboarding(tx, ctx, m.user, 'removed')
-    await recordAudit(tx, ctx, { action: 'member.remove', targetType: 'user', targetId: m.user.id, targetLabel: m.user.email, details: { role: m.role, owned: r.owned, jobId: r.jobId } })
+    await recordAudit(tx, ctx, {
+      action: 'member.remove',
+      targetType: 'user',
+      targetId: m.user.id,
+      targetLabel: m.user.email,
+      details: { role: m.role, owned: r.owned, jobId: r.jobId },
+    })
     return r
   })
 }
@@ -62,7 +73,13 @@ export async function deactivateMember(ctx: UserCtx, userId: string) {
   return db.$transaction(async (tx) => {
     await tx.user.update({ where: { id: m.user.id }, data: { active: false } })
     const r = await startOffboarding(tx, ctx, m.user, 'deactivated')
-    await recordAudit(tx, ctx, { action: 'member.deactivate', targetType: 'user', targetId: m.user.id, targetLabel: m.user.email, details: { role: m.role, owned: r.owned, jobId: r.jobId } })
+    await recordAudit(tx, ctx, {
+      action: 'member.deactivate',
+      targetType: 'user',
+      targetId: m.user.id,
+      targetLabel: m.user.email,
+      details: { role: m.role, owned: r.owned, jobId: r.jobId },
+    })
     return r
   })
 }
@@ -84,7 +101,9 @@ export async function changeMemberRole(ctx: UserCtx, input: { userId: string; ro
     if (!m) throw new NotFoundError('Member not found')
     if (m.role === input.role) throw new ConflictError(`${m.user.name} is already ${ROLE_LABELS[input.role]}.`)
     if (m.role === 'admin') {
-      const others = await tx.membership.count({ where: { orgId: ctx.org.id, role: 'admin', status: 'active', user: { active: true }, userId: { not: m.user.id } } })
+      const others = await tx.membership.count({
+        where: { orgId: ctx.org.id, role: 'admin', status: 'active', user: { active: true }, userId: { not: m.user.id } },
+      })
       if (others === 0) {
         throw new ConflictError(
           m.user.id === ctx.user.id
@@ -96,7 +115,13 @@ export async function changeMemberRole(ctx: UserCtx, input: { userId: string; ro
     // Conditional on the role read above, so two admins changing the same person at once cannot both win.
     const r = await tx.membership.updateMany({ where: { id: m.id, orgId: ctx.org.id, role: m.role, status: 'active' }, data: { role: input.role } })
     if (r.count !== 1) throw new ConflictError(`${m.user.name}'s role changed a moment ago; reload the page.`)
-    await recordAudit(tx, ctx, { action: 'member.role-change', targetType: 'user', targetId: m.user.id, targetLabel: m.user.email, details: { from: m.role, to: input.role } })
+    await recordAudit(tx, ctx, {
+      action: 'member.role-change',
+      targetType: 'user',
+      targetId: m.user.id,
+      targetLabel: m.user.email,
+      details: { from: m.role, to: input.role },
+    })
     if (m.user.id !== ctx.user.id && m.user.active) {
       await notify(tx, [
         {

@@ -15,12 +15,7 @@ export type ChangeRoleInput = z.infer<typeof changeRoleSchema>
 
 export const inviteSchema = z.object({
   orgSlug: z.string().min(1).max(64),
-  email: z
-    .string()
-    .trim()
-    .toLowerCase()
-    .max(254, 'That e-mail address is too long.')
-    .pipe(z.email('Enter an e-mail address, like jane@example.com.')),
+  email: z.string().trim().toLowerCase().max(254, 'That e-mail address is too long.').pipe(z.email('Enter an e-mail address, like jane@example.com.')),
   role: roleSchema,
 })
 export type InviteInput = z.infer<typeof inviteSchema>

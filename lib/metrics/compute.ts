@@ -140,7 +140,7 @@ function scaleRecord(m: Record<string, number>, f: number) {
  */
 export async function backfillHistory(s: SqlClient, orgId: string, current: OrgMetrics, now = Date.now(), days = 365) {
   let seed = [...orgId].reduce((h, ch) => (h * 31 + ch.charCodeAt(0)) >>> 0, 7)
-  const rand = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32)
+  const rand = () => (seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32
   await s.transaction(async (tx) => {
     for (let back = days; back >= 1; back--) {
       const t = now - back * DAY

@@ -15,7 +15,15 @@ export const sendEmailJob = defineJob({
   run: async ({ ctx, payload }) => {
     const n = await db.notification.findFirst({
       where: { id: payload.notificationId, orgId: ctx.org.id },
-      select: { id: true, title: true, body: true, link: true, emailedAt: true, user: { select: { email: true, active: true } }, org: { select: { name: true } } },
+      select: {
+        id: true,
+        title: true,
+        body: true,
+        link: true,
+        emailedAt: true,
+        user: { select: { email: true, active: true } },
+        org: { select: { name: true } },
+      },
     })
     if (!n) return { skipped: 'notification deleted' }
     if (n.emailedAt) return { skipped: 'already sent' }

@@ -18,7 +18,10 @@ export const NOTIFICATION_KINDS = [
 export const markReadSchema = z.object({
   orgSlug: z.string().min(1).max(64),
   /** omitted: mark every unread notification read */
-  ids: z.array(z.string().regex(/^[a-z0-9_-]{1,40}$/i)).max(500).optional(),
+  ids: z
+    .array(z.string().regex(/^[a-z0-9_-]{1,40}$/i))
+    .max(500)
+    .optional(),
 })
 
 export const inboxListSchema = z.object({

@@ -32,11 +32,26 @@ const transfer = { permission: 'identity:transfer', revalidate: '' } as const
 
 export const assignOwnerAction = orgAction({ ...assign, schema: assignOwnerSchema, run: ({ ctx, input }) => assignOwner(ctx, input) })
 
-export const previewAssignByFilterAction = orgAction({ ...assign, revalidate: [], schema: previewByFilterSchema, run: ({ ctx, input }) => previewAssignByFilter(ctx, input.filter, input.fields) })
+export const previewAssignByFilterAction = orgAction({
+  ...assign,
+  revalidate: [],
+  schema: previewByFilterSchema,
+  run: ({ ctx, input }) => previewAssignByFilter(ctx, input.filter, input.fields),
+})
 
-export const bulkAssignByFilterAction = orgAction({ ...assign, revalidate: [], schema: bulkAssignByFilterSchema, run: ({ ctx, input }) => startBulkAssignByFilter(ctx, input) })
+export const bulkAssignByFilterAction = orgAction({
+  ...assign,
+  revalidate: [],
+  schema: bulkAssignByFilterSchema,
+  run: ({ ctx, input }) => startBulkAssignByFilter(ctx, input),
+})
 
-export const acceptSuggestionsByFilterAction = orgAction({ ...assign, revalidate: [], schema: acceptSuggestionsByFilterSchema, run: ({ ctx, input }) => startAcceptSuggestionsByFilter(ctx, input) })
+export const acceptSuggestionsByFilterAction = orgAction({
+  ...assign,
+  revalidate: [],
+  schema: acceptSuggestionsByFilterSchema,
+  run: ({ ctx, input }) => startAcceptSuggestionsByFilter(ctx, input),
+})
 
 export const bulkJobStatusAction = orgAction({
   ...assign,

@@ -80,12 +80,19 @@ export async function applyOwnership(
     // Looked up by the (identityId, rule) key alone: with orgId in the WHERE, SQLite prefers the (orgId, status, ...)
     // index and walks every open finding of the organization. The ids come from the org-scoped rows above, and the
     // update below is scoped by orgId again.
-    const open = await tx.finding.findMany({ where: { identityId: { in: owned.slice(i, i + 2_000) }, rule: OWNER_LEFT_RULE }, select: { id: true, orgId: true, status: true } })
+    const open = await tx.finding.findMany({
+      where: { identityId: { in: owned.slice(i, i + 2_000) }, rule: OWNER_LEFT_RULE },
+      select: { id: true, orgId: true, status: true },
+    })
     const ids = open.filter((f) => f.orgId === ctx.org.id && f.status === 'open').map((f) => f.id)
     if (ids.length) await tx.finding.updateMany({ where: { orgId: ctx.org.id, id: { in: ids } }, data: { status: 'resolved', resolvedAt: now } })
   }
   // The owner is what NHI1 findings and risk scores hang on: they change with it, in this transaction.
-  await settleFindings(tx, ctx.org.id, [...groups.values()].flatMap((g) => g.ids))
+  await settleFindings(
+    tx,
+    ctx.org.id,
+    [...groups.values()].flatMap((g) => g.ids),
+  )
   await recordAuditMany(tx, ctx, audits)
   const recipients = [...gained].filter(([userId]) => userId !== ctx.actor.id)
   await notify(

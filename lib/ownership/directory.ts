@@ -31,7 +31,8 @@ export async function assertAssignable(client: Client, orgId: string, fields: Pi
       const label = field === 'ownerId' ? 'owner' : 'backup owner'
       const m = byUser.get(userId)
       if (!m) throw new ForeignReferenceError(`The ${label} must be a member of this organization.`, { [field]: ['Not a member of this organization.'] })
-      if (m.status !== 'active') throw new ValidationError(`${m.user.name} is no longer a member of this organization and cannot be ${label}.`, { [field]: ['No longer a member.'] })
+      if (m.status !== 'active')
+        throw new ValidationError(`${m.user.name} is no longer a member of this organization and cannot be ${label}.`, { [field]: ['No longer a member.'] })
       if (!m.user.active) throw new ValidationError(`${m.user.name} is deactivated and cannot be ${label}.`, { [field]: ['Deactivated.'] })
     }
   }
@@ -43,7 +44,10 @@ export async function assertAssignable(client: Client, orgId: string, fields: Pi
 
 export async function loadDirectory(client: Client, orgId: string): Promise<SuggestionDirectory> {
   const [members, teams] = await Promise.all([
-    client.membership.findMany({ where: { orgId, status: 'active', user: { active: true } }, select: { user: { select: { id: true, name: true, email: true } } } }),
+    client.membership.findMany({
+      where: { orgId, status: 'active', user: { active: true } },
+      select: { user: { select: { id: true, name: true, email: true } } },
+    }),
     client.team.findMany({ where: { orgId }, select: { id: true, slug: true, name: true, leadId: true } }),
   ])
   const membersById = new Map(members.map((m) => [m.user.id, m.user]))
@@ -62,7 +66,10 @@ export async function loadSuggestionInputs<R extends { id: string; name: string;
 ): Promise<Map<string, SuggestionIdentity>> {
   const ids = rows.map((r) => r.id)
   const [tags, creds] = await Promise.all([
-    client.identityTag.findMany({ where: { orgId, identityId: { in: ids }, key: { in: ['owner', 'team'] } }, select: { identityId: true, key: true, value: true } }),
+    client.identityTag.findMany({
+      where: { orgId, identityId: { in: ids }, key: { in: ['owner', 'team'] } },
+      select: { identityId: true, key: true, value: true },
+    }),
     client.credential.findMany({
       where: { orgId, identityId: { in: ids }, rotatedById: { not: null } },
       select: { identityId: true, rotatedById: true },

@@ -19,7 +19,14 @@ const TX = { timeout: 120_000, maxWait: 30_000 }
 const ROW = { id: true, name: true, ownerId: true, backupOwnerId: true, teamId: true } as const
 
 /** What a bulk assignment acts on, in words: "3 unowned identities matching kind: Bot · environment: production". */
-export async function bulkTargetLabel(tx: Tx, orgId: string, mode: BulkAssignPayload['mode'], filter: Record<string, string>, me: string | null, count: number) {
+export async function bulkTargetLabel(
+  tx: Tx,
+  orgId: string,
+  mode: BulkAssignPayload['mode'],
+  filter: Record<string, string>,
+  me: string | null,
+  count: number,
+) {
   const words = await filterInWords(tx, orgId, filter, me)
   const what = `${count.toLocaleString('en-US')} ${mode === 'suggestions' ? 'unowned ' : ''}${count === 1 ? 'identity' : 'identities'}`
   return (words.length ? `${what} matching ${words.join(' · ')}` : what).slice(0, 300)
@@ -40,7 +47,11 @@ export const bulkAssignJob = defineJob({
     const org = system.org
     // The changes are the requester's: their audit rows name them.
     const ctx: ApplyCtx = await auditActorOf(system, job)
-    const where = identityWhere(org.id, identityFilterSchema.parse(state.filter), { userId: state.userId, dormantDays: state.dormantDays, now: new Date(state.now) })
+    const where = identityWhere(org.id, identityFilterSchema.parse(state.filter), {
+      userId: state.userId,
+      dormantDays: state.dormantDays,
+      now: new Date(state.now),
+    })
     const scope = state.mode === 'suggestions' ? { AND: [where, { ownerId: null }] } : where
     if (state.mode === 'fields') {
       try {
@@ -86,7 +97,13 @@ export const bulkAssignJob = defineJob({
             targetType: 'job',
             targetId: job.id,
             targetLabel: await bulkTargetLabel(tx, org.id, state.mode, state.filter, me?.name ?? null, next.scanned),
-            details: { by: 'filter', filter: state.filter, scanned: next.scanned, changed: next.changed, ...(state.mode === 'fields' ? { fields: state.fields } : {}) },
+            details: {
+              by: 'filter',
+              filter: state.filter,
+              scanned: next.scanned,
+              changed: next.changed,
+              ...(state.mode === 'fields' ? { fields: state.fields } : {}),
+            },
           })
         }
         // The resume point commits with the batch; a worker that lost its lease rolls the batch back.
@@ -130,7 +147,8 @@ export const offboardMemberJob = defineJob({
         const orphans: OwnershipRow[] = []
         const counts = { toBackup: 0, toLead: 0, orphaned: 0 }
         const targetOf = (r: OwnershipRow): OwnershipTarget => {
-          if (r.backupOwnerId && active.has(r.backupOwnerId)) return { ownerId: r.backupOwnerId, backupOwnerId: null, origin: 'fallback', reason: 'backup owner' }
+          if (r.backupOwnerId && active.has(r.backupOwnerId))
+            return { ownerId: r.backupOwnerId, backupOwnerId: null, origin: 'fallback', reason: 'backup owner' }
           const lead = r.teamId ? leadOf.get(r.teamId) : null
           if (lead) return { ownerId: lead, origin: 'fallback', reason: 'owning team lead' }
           return { ownerId: null, origin: 'fallback', reason: 'no backup owner or team lead' }
@@ -150,7 +168,18 @@ export const offboardMemberJob = defineJob({
           const detail = `${p.leaverLabel} owned this identity and ${p.reason === 'deactivated' ? 'was deactivated' : 'left the organization'}; there was no active backup owner or team lead to take it over.`
           await tx.finding.upsert({
             where: { identityId_rule: { identityId: r.id, rule: OWNER_LEFT_RULE } },
-            create: { orgId: org.id, identityId: r.id, rule: OWNER_LEFT_RULE, owaspCode: 'NHI1', severity: 'high', severityRank: SEVERITY_RANK.high, title: 'Owner left; nobody owns this identity', detail, firstSeenAt: now, lastSeenAt: now },
+            create: {
+              orgId: org.id,
+              identityId: r.id,
+              rule: OWNER_LEFT_RULE,
+              owaspCode: 'NHI1',
+              severity: 'high',
+              severityRank: SEVERITY_RANK.high,
+              title: 'Owner left; nobody owns this identity',
+              detail,
+              firstSeenAt: now,
+              lastSeenAt: now,
+            },
             update: { status: 'open', lastSeenAt: now, resolvedAt: null, detail },
           })
         }
@@ -173,12 +202,23 @@ export const offboardMemberJob = defineJob({
             })),
           )
         }
-        const next = { toBackup: totals.toBackup + counts.toBackup, toLead: totals.toLead + counts.toLead, orphaned: totals.orphaned + counts.orphaned, backupsCleared: totals.backupsCleared }
+        const next = {
+          toBackup: totals.toBackup + counts.toBackup,
+          toLead: totals.toLead + counts.toLead,
+          orphaned: totals.orphaned + counts.orphaned,
+          backupsCleared: totals.backupsCleared,
+        }
         const done = rows.length < BULK_BATCH
         if (done) {
           const cleared = await tx.identity.updateMany({ where: { orgId: org.id, backupOwnerId: p.userId }, data: { backupOwnerId: null } })
           next.backupsCleared += cleared.count
-          await recordAudit(tx, ctx, { action: 'member.offboard', targetType: 'user', targetId: p.userId, targetLabel: p.leaverLabel, details: { jobId: job.id, reason: p.reason, ...next } })
+          await recordAudit(tx, ctx, {
+            action: 'member.offboard',
+            targetType: 'user',
+            targetId: p.userId,
+            targetLabel: p.leaverLabel,
+            details: { jobId: job.id, reason: p.reason, ...next },
+          })
         }
         const saved = await tx.job.updateMany({
           where: { id: job.id, lockedBy: workerId },

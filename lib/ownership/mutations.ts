@@ -132,13 +132,20 @@ export async function getBulkJob(ctx: UserCtx, jobId: string) {
 
 export async function listSuggestionsForIdentity(ctx: UserCtx, identityId: string) {
   assertCan(ctx, 'identity:read')
-  const identity = await db.identity.findFirst({ where: { id: identityId, orgId: ctx.org.id }, select: { id: true, name: true, metadata: true, ownerId: true, teamId: true } })
+  const identity = await db.identity.findFirst({
+    where: { id: identityId, orgId: ctx.org.id },
+    select: { id: true, name: true, metadata: true, ownerId: true, teamId: true },
+  })
   if (!identity) throw new NotFoundError('Identity not found')
   const [dir, inputs] = await Promise.all([loadDirectory(db, ctx.org.id), loadSuggestionInputs(db, ctx.org.id, [identity])])
   const teamsById = new Map([...dir.teamsBySlug.values()].map((t) => [t.id, t.name]))
   return suggestOwners(inputs.get(identity.id)!, dir)
     .filter((s) => !(s.ownerId === identity.ownerId && (s.teamId === null || s.teamId === identity.teamId)))
-    .map((s) => ({ ...s, ownerName: s.ownerId ? (dir.membersById.get(s.ownerId)?.name ?? null) : null, teamName: s.teamId ? (teamsById.get(s.teamId) ?? null) : null }))
+    .map((s) => ({
+      ...s,
+      ownerName: s.ownerId ? (dir.membersById.get(s.ownerId)?.name ?? null) : null,
+      teamName: s.teamId ? (teamsById.get(s.teamId) ?? null) : null,
+    }))
 }
 
 /** Accepts one suggestion: recomputed on the server, so "suggestion" as the origin is always true. */
@@ -207,7 +214,10 @@ export async function decideTransfer(ctx: UserCtx, input: { transferId: string; 
       await tx.ownershipTransfer.update({ where: { id: t.id }, data: { status: 'canceled', decidedAt: now } })
       throw new ConflictError('The owner of this identity changed since the hand-off was proposed; it was canceled.')
     }
-    const claimed = await tx.ownershipTransfer.updateMany({ where: { id: t.id, status: 'pending' }, data: { status: input.accept ? 'accepted' : 'declined', decidedAt: now } })
+    const claimed = await tx.ownershipTransfer.updateMany({
+      where: { id: t.id, status: 'pending' },
+      data: { status: input.accept ? 'accepted' : 'declined', decidedAt: now },
+    })
     if (claimed.count !== 1) throw new ConflictError('This hand-off was already answered.')
     if (input.accept) {
       await assertAssignable(tx, ctx.org.id, { ownerId: ctx.user.id })
@@ -230,7 +240,9 @@ export async function decideTransfer(ctx: UserCtx, input: { transferId: string; 
           userId: t.fromUserId,
           kind: input.accept ? 'transfer.accepted' : 'transfer.declined',
           title: `${ctx.user.name} ${input.accept ? 'accepted' : 'declined'} ${t.identity.name}`,
-          body: input.accept ? `${ctx.user.name} is now the owner of ${t.identity.name}.` : `${ctx.user.name} declined to take over ${t.identity.name}; you are still its owner.`,
+          body: input.accept
+            ? `${ctx.user.name} is now the owner of ${t.identity.name}.`
+            : `${ctx.user.name} declined to take over ${t.identity.name}; you are still its owner.`,
           link: `/${ctx.org.slug}/identities/${t.identityId}`,
         },
       ])
@@ -242,11 +254,20 @@ export async function decideTransfer(ctx: UserCtx, input: { transferId: string; 
 export async function cancelTransfer(ctx: UserCtx, input: { transferId: string }) {
   assertCan(ctx, 'identity:transfer')
   return db.$transaction(async (tx) => {
-    const t = await tx.ownershipTransfer.findFirst({ where: { id: input.transferId, orgId: ctx.org.id, fromUserId: ctx.user.id }, include: { identity: { select: { name: true } } } })
+    const t = await tx.ownershipTransfer.findFirst({
+      where: { id: input.transferId, orgId: ctx.org.id, fromUserId: ctx.user.id },
+      include: { identity: { select: { name: true } } },
+    })
     if (!t) throw new NotFoundError('Transfer not found')
     const r = await tx.ownershipTransfer.updateMany({ where: { id: t.id, status: 'pending' }, data: { status: 'canceled', decidedAt: new Date() } })
     if (r.count !== 1) throw new ConflictError(`This hand-off was already ${t.status}.`)
-    await recordAudit(tx, ctx, { action: 'identity.transfer-cancel', targetType: 'identity', targetId: t.identityId, targetLabel: t.identity.name, details: { transferId: t.id } })
+    await recordAudit(tx, ctx, {
+      action: 'identity.transfer-cancel',
+      targetType: 'identity',
+      targetId: t.identityId,
+      targetLabel: t.identity.name,
+      details: { transferId: t.id },
+    })
     return { status: 'canceled' }
   }, TX)
 }
@@ -256,14 +277,19 @@ export async function attestIdentity(ctx: UserCtx, input: { identityId: string; 
   assertCan(ctx, 'identity:attest')
   const settings = await getOrgSettings(ctx)
   return db.$transaction(async (tx) => {
-    const identity = await tx.identity.findFirst({ where: { id: input.identityId, orgId: ctx.org.id }, select: { id: true, name: true, ownerId: true, backupOwnerId: true } })
+    const identity = await tx.identity.findFirst({
+      where: { id: input.identityId, orgId: ctx.org.id },
+      select: { id: true, name: true, ownerId: true, backupOwnerId: true },
+    })
     if (!identity) throw new NotFoundError('Identity not found')
     if (identity.ownerId !== ctx.user.id && identity.backupOwnerId !== ctx.user.id) {
       throw new ForbiddenError('Only the owner or backup owner of this identity can attest to it.')
     }
     const now = new Date()
     const nextDueAt = new Date(now.getTime() + settings.attestationIntervalDays * DAY)
-    const a = await tx.attestation.create({ data: { orgId: ctx.org.id, identityId: identity.id, userId: ctx.user.id, note: input.note || null, createdAt: now, nextDueAt } })
+    const a = await tx.attestation.create({
+      data: { orgId: ctx.org.id, identityId: identity.id, userId: ctx.user.id, note: input.note || null, createdAt: now, nextDueAt },
+    })
     await tx.identity.updateMany({ where: { id: identity.id, orgId: ctx.org.id }, data: { lastAttestedAt: now, attestationDue: nextDueAt } })
     await recordAudit(tx, ctx, {
       action: 'identity.attest',

@@ -44,7 +44,9 @@ export async function getMyOverview(ctx: UserCtx, paging: number | { page: numbe
     }),
     db.identity.count({ where: mine }),
     db.identity.count({ where: { orgId: ctx.org.id, status: { not: 'deleted' }, ownerId: ctx.user.id } }),
-    db.identity.count({ where: { orgId: ctx.org.id, status: { not: 'deleted' }, ownerId: ctx.user.id, OR: [{ attestationDue: null }, { attestationDue: { lt: now } }] } }),
+    db.identity.count({
+      where: { orgId: ctx.org.id, status: { not: 'deleted' }, ownerId: ctx.user.id, OR: [{ attestationDue: null }, { attestationDue: { lt: now } }] },
+    }),
     db.credential.findMany({
       where: dueCreds,
       orderBy: [{ createdAt: 'asc' }],

@@ -27,7 +27,10 @@ export const MAX_SELECTION = 5_000
 
 export const assignOwnerSchema = z.object({
   orgSlug,
-  identityIds: z.array(id).min(1, 'Select at least one identity.').max(MAX_SELECTION, `At most ${MAX_SELECTION} identities at once; use "select all matching" for more.`),
+  identityIds: z
+    .array(id)
+    .min(1, 'Select at least one identity.')
+    .max(MAX_SELECTION, `At most ${MAX_SELECTION} identities at once; use "select all matching" for more.`),
   fields: ownershipFieldsSchema,
 })
 export type AssignOwnerInput = z.infer<typeof assignOwnerSchema>
@@ -97,6 +100,8 @@ export const offboardPayloadSchema = z.object({
   userId: z.string(),
   leaverLabel: z.string(),
   reason: z.enum(['removed', 'deactivated']),
-  totals: z.object({ toBackup: z.number(), toLead: z.number(), orphaned: z.number(), backupsCleared: z.number() }).default({ toBackup: 0, toLead: 0, orphaned: 0, backupsCleared: 0 }),
+  totals: z
+    .object({ toBackup: z.number(), toLead: z.number(), orphaned: z.number(), backupsCleared: z.number() })
+    .default({ toBackup: 0, toLead: 0, orphaned: 0, backupsCleared: 0 }),
 })
 export type OffboardPayload = z.infer<typeof offboardPayloadSchema>

@@ -30,8 +30,17 @@ describe('owner suggestions', () => {
     expect(suggestOwners({ ...base, rotatedByIds: ['ghost', 'ada'] }, dir)[0]).toMatchObject({ ownerId: 'ada', source: 'rotated-by', band: 'medium' })
   })
   it('maps a team tag or a name containing a team slug to the team and its lead', () => {
-    expect(suggestOwners({ ...base, tags: [{ key: 'team', value: 'payments' }] }, dir)[0]).toMatchObject({ ownerId: 'ada', teamId: 't-pay', source: 'team-tag' })
-    expect(suggestOwners({ ...base, name: 'ci-data-platform-loader' }, dir)[0]).toMatchObject({ ownerId: null, teamId: 't-dp', source: 'name-prefix', band: 'low' })
+    expect(suggestOwners({ ...base, tags: [{ key: 'team', value: 'payments' }] }, dir)[0]).toMatchObject({
+      ownerId: 'ada',
+      teamId: 't-pay',
+      source: 'team-tag',
+    })
+    expect(suggestOwners({ ...base, name: 'ci-data-platform-loader' }, dir)[0]).toMatchObject({
+      ownerId: null,
+      teamId: 't-dp',
+      source: 'name-prefix',
+      band: 'low',
+    })
     expect(suggestOwners({ ...base, name: 'paymentsx' }, dir)).toEqual([])
   })
   it('survives unreadable metadata', () => {

@@ -72,9 +72,20 @@ export function suggestOwners(i: SuggestionIdentity, dir: SuggestionDirectory): 
   const teamTag = str(tag('team')) ?? str(labels.team)
   const tagged = teamTag ? dir.teamsBySlug.get(teamTag.toLowerCase()) : undefined
   if (tagged) {
-    add({ ownerId: tagged.leadId, teamId: tagged.id, confidence: 60, source: 'team-tag', reason: `Tagged team=${teamTag}${tagged.leadId ? '; its lead is proposed' : ''}` })
+    add({
+      ownerId: tagged.leadId,
+      teamId: tagged.id,
+      confidence: 60,
+      source: 'team-tag',
+      reason: `Tagged team=${teamTag}${tagged.leadId ? '; its lead is proposed' : ''}`,
+    })
   } else {
-    const tokens = new Set(i.name.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean))
+    const tokens = new Set(
+      i.name
+        .toLowerCase()
+        .split(/[^a-z0-9]+/)
+        .filter(Boolean),
+    )
     for (const [slug, team] of dir.teamsBySlug) {
       if (tokens.has(slug) || slug.split('-').every((part) => tokens.has(part))) {
         add({ ownerId: team.leadId, teamId: team.id, confidence: 40, source: 'name-prefix', reason: `The name contains the team slug "${slug}"` })

@@ -26,7 +26,11 @@ export const requestBulkRemediationAction = orgAction({
   },
 })
 
-export const previewRemediationAction = orgAction({ schema: previewSchema, permission: 'identity:remediate', run: ({ ctx, input }) => previewBulkRemediation(ctx, input) })
+export const previewRemediationAction = orgAction({
+  schema: previewSchema,
+  permission: 'identity:remediate',
+  run: ({ ctx, input }) => previewBulkRemediation(ctx, input),
+})
 
 /** Polled by the identity page while a remediation runs. */
 export const remediationStatusAction = orgAction({
@@ -34,10 +38,26 @@ export const remediationStatusAction = orgAction({
   permission: 'identity:read',
   run: async ({ ctx, input }) => {
     const r = await getIdentityRemediations(ctx, input.identityId)
-    return { active: r.active, statuses: r.list.slice(0, 50).map((x) => `${x.id}:${x.status}:${x.job?.status ?? ''}:${x.job?.attempts ?? 0}`).join('|') }
+    return {
+      active: r.active,
+      statuses: r.list
+        .slice(0, 50)
+        .map((x) => `${x.id}:${x.status}:${x.job?.status ?? ''}:${x.job?.attempts ?? 0}`)
+        .join('|'),
+    }
   },
 })
 
-export const markRemediationDoneAction = orgAction({ schema: markDoneSchema, permission: 'identity:remediate', revalidate: '/jobs', run: ({ ctx, input }) => markRemediationDone(ctx, input) })
+export const markRemediationDoneAction = orgAction({
+  schema: markDoneSchema,
+  permission: 'identity:remediate',
+  revalidate: '/jobs',
+  run: ({ ctx, input }) => markRemediationDone(ctx, input),
+})
 
-export const retryJobAction = orgAction({ schema: jobIdSchema, permission: 'job:manage', revalidate: '/jobs', run: ({ ctx, input }) => retryJob(ctx, input.jobId) })
+export const retryJobAction = orgAction({
+  schema: jobIdSchema,
+  permission: 'job:manage',
+  revalidate: '/jobs',
+  run: ({ ctx, input }) => retryJob(ctx, input.jobId),
+})

@@ -18,8 +18,21 @@ export async function listJobs(ctx: UserCtx, p: JobListParams) {
       skip: (p.page - 1) * p.size,
       take: p.size,
       select: {
-        id: true, type: true, status: true, attempts: true, maxAttempts: true, lastError: true, progress: true, total: true,
-        runAt: true, createdAt: true, finishedAt: true, updatedAt: true, result: true, payload: true, createdById: true,
+        id: true,
+        type: true,
+        status: true,
+        attempts: true,
+        maxAttempts: true,
+        lastError: true,
+        progress: true,
+        total: true,
+        runAt: true,
+        createdAt: true,
+        finishedAt: true,
+        updatedAt: true,
+        result: true,
+        payload: true,
+        createdById: true,
       },
     }),
     db.job.count({ where }),
@@ -55,7 +68,8 @@ export async function retryJob(ctx: UserCtx, jobId: string) {
       const other = await tx.remediation.findUnique({ where: { openKey: key }, select: { id: true } })
       if (other) throw new ConflictError('Another remediation is already open for this target; it replaces this one.')
       await tx.remediation.update({ where: { id: rem.id }, data: { status: 'pending', openKey: key, lastError: null, completedAt: null } })
-      if (rem.reviewItemId) await tx.reviewItem.updateMany({ where: { id: rem.reviewItemId, orgId: ctx.org.id }, data: { remediationStatus: 'pending', remediationError: null } })
+      if (rem.reviewItemId)
+        await tx.reviewItem.updateMany({ where: { id: rem.reviewItemId, orgId: ctx.org.id }, data: { remediationStatus: 'pending', remediationError: null } })
     }
     const n = await tx.job.updateMany({
       where: { id: job.id, status: 'failed' },

@@ -17,7 +17,15 @@ function loadRemediation(ctx: SystemCtx, id: string) {
   return db.remediation.findFirst({
     where: { id, orgId: ctx.org.id },
     include: {
-      identity: { select: { id: true, name: true, externalId: true, status: true, source: { select: { id: true, name: true, type: true, config: true, secretRef: true } } } },
+      identity: {
+        select: {
+          id: true,
+          name: true,
+          externalId: true,
+          status: true,
+          source: { select: { id: true, name: true, type: true, config: true, secretRef: true } },
+        },
+      },
     },
   })
 }
@@ -31,7 +39,12 @@ async function actionTarget(rem: Loaded): Promise<ActionTarget> {
       select: { entitlement: { select: { externalId: true, name: true, resource: { select: { externalId: true, name: true } } } } },
     })
     if (!g) throw new PermanentJobError('The grant no longer exists in the inventory.')
-    target.grant = { resourceExternalId: g.entitlement.resource.externalId, entitlementExternalId: g.entitlement.externalId, entitlementName: g.entitlement.name, resourceName: g.entitlement.resource.name }
+    target.grant = {
+      resourceExternalId: g.entitlement.resource.externalId,
+      entitlementExternalId: g.entitlement.externalId,
+      entitlementName: g.entitlement.name,
+      resourceName: g.entitlement.resource.name,
+    }
   }
   if (rem.credentialId) {
     const c = await db.credential.findFirst({ where: { id: rem.credentialId, orgId: rem.orgId }, select: { externalId: true, id: true } })
@@ -106,7 +119,10 @@ async function recordFailure(ctx: SystemCtx, rem: Loaded, message: string, final
     return
   }
   await db.$transaction(async (tx) => {
-    const n = await tx.remediation.updateMany({ where: { id: rem.id, status: 'pending' }, data: { status: 'failed', lastError: message, openKey: null, completedAt: new Date() } })
+    const n = await tx.remediation.updateMany({
+      where: { id: rem.id, status: 'pending' },
+      data: { status: 'failed', lastError: message, openKey: null, completedAt: new Date() },
+    })
     if (n.count !== 1) return
     await syncReviewItem(tx, rem, 'failed', message)
     await recordAudit(tx, ctx, {
@@ -226,4 +242,3 @@ export const deleteIdentityJob = defineJob({
   key: (p) => `delete_identity:${p.remediationId}`,
   run: runQuarantineEnd,
 })
-

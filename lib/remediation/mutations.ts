@@ -7,9 +7,7 @@ import { ConflictError, mapPrismaError, NotFoundError, ValidationError } from '@
 import { enqueueJob } from '@/lib/jobs/queue'
 import { deleteIdentityJob, REMEDIATION_JOBS } from '@/lib/remediation/jobs'
 import { applyEffects, syncReviewItem } from '@/lib/remediation/outcome'
-import {
-  bulkTargets, justificationSchema, KIND_LABELS, openKeyOf, remediationTargetSchema, type RemediationTarget,
-} from '@/lib/remediation/schemas'
+import { bulkTargets, justificationSchema, KIND_LABELS, openKeyOf, remediationTargetSchema, type RemediationTarget } from '@/lib/remediation/schemas'
 
 export type RemediationRequest = RemediationTarget & { justification: string; reviewItemId?: string; ownerRequestId?: string }
 
@@ -44,8 +42,18 @@ async function requestOne(tx: Tx, ctx: Ctx, input: RemediationRequest) {
     if (!REVOCABLE_ITEM_DECISIONS.has(item.decision ?? '')) throw new ConflictError('This review item was not decided revoke or reduce.')
   } else if (input.ownerRequestId) {
     // An owner's request, approved by governance or by the organization's direct-action setting (lib/requests), is the authority; it is used once.
-    const req = await tx.ownerRequest.findFirst({ where: { id: input.ownerRequestId, orgId }, select: { identityId: true, kind: true, grantId: true, credentialId: true, status: true, remediationId: true } })
-    if (!req || req.identityId !== t.identityId || req.kind !== t.kind || (req.grantId ?? undefined) !== t.grantId || (req.credentialId ?? undefined) !== t.credentialId) throw new NotFoundError('Request not found')
+    const req = await tx.ownerRequest.findFirst({
+      where: { id: input.ownerRequestId, orgId },
+      select: { identityId: true, kind: true, grantId: true, credentialId: true, status: true, remediationId: true },
+    })
+    if (
+      !req ||
+      req.identityId !== t.identityId ||
+      req.kind !== t.kind ||
+      (req.grantId ?? undefined) !== t.grantId ||
+      (req.credentialId ?? undefined) !== t.credentialId
+    )
+      throw new NotFoundError('Request not found')
     if (req.status !== 'approved' || req.remediationId) throw new ConflictError('This request is not approved, or was already carried out.')
   } else {
     assertCan(ctx, 'identity:remediate')
@@ -72,7 +80,10 @@ async function requestOne(tx: Tx, ctx: Ctx, input: RemediationRequest) {
     details.privileged = grant.privileged
     targetLabel = `${identity.name}: ${grant.entitlement.name} on ${grant.entitlement.resource.name}`
   } else if (t.kind === 'revoke_credential' || t.kind === 'rotate_credential') {
-    const cred = await tx.credential.findFirst({ where: { id: t.credentialId!, orgId, identityId: identity.id }, select: { status: true, kind: true, label: true } })
+    const cred = await tx.credential.findFirst({
+      where: { id: t.credentialId!, orgId, identityId: identity.id },
+      select: { status: true, kind: true, label: true },
+    })
     if (!cred) throw new NotFoundError('Credential not found')
     if (cred.status === 'revoked') throw new ConflictError('This credential is already revoked.')
     details.credentialId = t.credentialId
@@ -81,14 +92,17 @@ async function requestOne(tx: Tx, ctx: Ctx, input: RemediationRequest) {
   } else if (t.kind === 'disable_identity') {
     if (identity.status !== 'active') throw new ConflictError(`This identity is already ${identity.status}.`)
   } else if (t.kind === 'enable_identity') {
-    if (identity.status !== 'quarantined' && identity.status !== 'disabled') throw new ConflictError(`Only a quarantined or disabled identity can be restored; this one is ${identity.status}.`)
+    if (identity.status !== 'quarantined' && identity.status !== 'disabled')
+      throw new ConflictError(`Only a quarantined or disabled identity can be restored; this one is ${identity.status}.`)
   }
 
   const openKey = openKeyOf(t)
   const open = await tx.remediation.findUnique({ where: { openKey } })
   if (open) {
     if (open.kind === t.kind && open.orgId === orgId) return { remediation: open, created: false as const }
-    throw new ConflictError(`${KIND_LABELS[open.kind as keyof typeof KIND_LABELS] ?? open.kind} is already ${open.status} for this target; wait for it or finish it first.`)
+    throw new ConflictError(
+      `${KIND_LABELS[open.kind as keyof typeof KIND_LABELS] ?? open.kind} is already ${open.status} for this target; wait for it or finish it first.`,
+    )
   }
 
   const { mode } = resolveConnector(identity.source)
@@ -108,7 +122,12 @@ async function requestOne(tx: Tx, ctx: Ctx, input: RemediationRequest) {
     },
   })
   const targetId = t.grantId ?? t.credentialId ?? identity.id
-  const job = await enqueueJob(tx, REMEDIATION_JOBS[t.kind], { remediationId: rem.id, targetId }, { orgId, createdById: ctx.actor.type === 'user' ? ctx.actor.id : null })
+  const job = await enqueueJob(
+    tx,
+    REMEDIATION_JOBS[t.kind],
+    { remediationId: rem.id, targetId },
+    { orgId, createdById: ctx.actor.type === 'user' ? ctx.actor.id : null },
+  )
   const remediation = await tx.remediation.update({ where: { id: rem.id }, data: { jobId: job.id } })
 
   if (t.kind === 'enable_identity') {
@@ -119,7 +138,11 @@ async function requestOne(tx: Tx, ctx: Ctx, input: RemediationRequest) {
     })
     if (quarantines.length) {
       await tx.job.updateMany({
-        where: { orgId, idempotencyKey: { in: quarantines.map((q) => deleteIdentityJob.key({ remediationId: q.id }, { orgId })) }, status: { in: ['queued', 'retrying'] } },
+        where: {
+          orgId,
+          idempotencyKey: { in: quarantines.map((q) => deleteIdentityJob.key({ remediationId: q.id }, { orgId })) },
+          status: { in: ['queued', 'retrying'] },
+        },
         data: { status: 'canceled', finishedAt: new Date(), lastError: 'Canceled: the identity was restored during its quarantine.' },
       })
     }
@@ -131,7 +154,15 @@ async function requestOne(tx: Tx, ctx: Ctx, input: RemediationRequest) {
     targetId: identity.id,
     targetLabel,
     justification: justification.data,
-    details: { ...details, remediationId: rem.id, jobId: job.id, mode, source: identity.source.name, ...(input.reviewItemId ? { reviewItemId: input.reviewItemId } : {}), ...(input.ownerRequestId ? { ownerRequestId: input.ownerRequestId } : {}) },
+    details: {
+      ...details,
+      remediationId: rem.id,
+      jobId: job.id,
+      mode,
+      source: identity.source.name,
+      ...(input.reviewItemId ? { reviewItemId: input.reviewItemId } : {}),
+      ...(input.ownerRequestId ? { ownerRequestId: input.ownerRequestId } : {}),
+    },
   })
   return { remediation, created: true as const }
 }
@@ -166,7 +197,10 @@ export async function requestRemediations(ctx: Ctx, targets: RemediationRequest[
 export async function requestBulkRemediation(ctx: UserCtx, input: { identityId: string; grantIds: string[]; credentialIds: string[]; justification: string }) {
   const targets = bulkTargets(input)
   if (targets.length === 0) throw new ValidationError('Select at least one grant or credential.')
-  return requestRemediations(ctx, targets.map((t) => ({ ...t, justification: input.justification })))
+  return requestRemediations(
+    ctx,
+    targets.map((t) => ({ ...t, justification: input.justification })),
+  )
 }
 
 /** A person did what a manual task asked for at the source: record it and make the inventory match. */
@@ -179,7 +213,13 @@ export async function markRemediationDone(ctx: UserCtx, input: { remediationId: 
     const now = new Date()
     const done = await tx.remediation.updateMany({
       where: { id: rem.id, status: 'manual' },
-      data: { status: 'applied', openKey: null, completedAt: now, completedById: ctx.user.id, detail: input.note ? `Done by hand: ${input.note}` : 'Done by hand.' },
+      data: {
+        status: 'applied',
+        openKey: null,
+        completedAt: now,
+        completedById: ctx.user.id,
+        detail: input.note ? `Done by hand: ${input.note}` : 'Done by hand.',
+      },
     })
     if (done.count !== 1) throw new ConflictError('Someone else finished this task a moment ago.')
     await applyEffects(tx, rem, { now, quarantine: false })

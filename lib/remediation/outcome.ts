@@ -6,7 +6,16 @@ import { parseOrgSettings } from '@/lib/settings/schemas'
 
 const DAY = 86_400_000
 
-type Rem = { id: string; orgId: string; identityId: string; kind: string; grantId: string | null; credentialId: string | null; requestedById: string | null; reviewItemId: string | null }
+type Rem = {
+  id: string
+  orgId: string
+  identityId: string
+  kind: string
+  grantId: string | null
+  credentialId: string | null
+  requestedById: string | null
+  reviewItemId: string | null
+}
 
 /**
  * Makes the inventory say what the source now says: the grant revoked, the credential revoked or rotated,
@@ -26,7 +35,10 @@ export async function applyEffects(tx: Tx, rem: Rem, opts: { now?: Date; quarant
       break
     case 'rotate_credential':
       if (rem.credentialId) {
-        await tx.credential.updateMany({ where: { ...where, id: rem.credentialId }, data: { status: 'active', lastRotatedAt: now, rotatedById: rem.requestedById } })
+        await tx.credential.updateMany({
+          where: { ...where, id: rem.credentialId },
+          data: { status: 'active', lastRotatedAt: now, rotatedById: rem.requestedById },
+        })
       }
       break
     case 'disable_identity': {

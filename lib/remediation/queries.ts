@@ -37,7 +37,10 @@ export async function getIdentityRemediations(ctx: UserCtx, identityId: string) 
   const rows = await db.remediation.findMany({ where: { orgId: ctx.org.id, identityId }, orderBy: { createdAt: 'desc' }, take: 300 })
   const jobIds = rows.map((r) => r.jobId).filter((x): x is string => !!x)
   const jobs = jobIds.length
-    ? await db.job.findMany({ where: { orgId: ctx.org.id, id: { in: jobIds } }, select: { id: true, status: true, attempts: true, maxAttempts: true, lastError: true } })
+    ? await db.job.findMany({
+        where: { orgId: ctx.org.id, id: { in: jobIds } },
+        select: { id: true, status: true, attempts: true, maxAttempts: true, lastError: true },
+      })
     : []
   const jobById = new Map(jobs.map((j) => [j.id, j]))
   const list: RemediationDto[] = rows.map((r) => ({
@@ -90,7 +93,15 @@ export async function previewRemediation(ctx: UserCtx, targets: RemediationTarge
   assertCan(ctx, 'identity:remediate')
   const orgId = ctx.org.id
   const since = now.getTime() - 7 * DAY
-  const preview: RemediationPreview = { total: targets.length, recentlyUsed: 0, privileged: 0, alreadyRevoked: 0, alreadyPending: 0, byMode: { live: 0, simulated: 0, manual: 0 }, identities: 0 }
+  const preview: RemediationPreview = {
+    total: targets.length,
+    recentlyUsed: 0,
+    privileged: 0,
+    alreadyRevoked: 0,
+    alreadyPending: 0,
+    byMode: { live: 0, simulated: 0, manual: 0 },
+    identities: 0,
+  }
   const identityIds = [...new Set(targets.map((t) => t.identityId))]
   const grantIds = targets.flatMap((t) => (t.kind === 'revoke_grant' && t.grantId ? [t.grantId] : []))
   const credIds = targets.flatMap((t) => (t.kind.endsWith('_credential') && t.credentialId ? [t.credentialId] : []))
@@ -109,16 +120,25 @@ export async function previewRemediation(ctx: UserCtx, targets: RemediationTarge
   preview.identities = modeOf.size
   const grants = new Map<string, { identityId: string; status: string; privileged: boolean; lastUsedAt: Date | null }>()
   for (let i = 0; i < grantIds.length; i += CHUNK) {
-    for (const g of await db.grant.findMany({ where: { orgId, id: { in: grantIds.slice(i, i + CHUNK) } }, select: { id: true, identityId: true, status: true, privileged: true, lastUsedAt: true } })) grants.set(g.id, g)
+    for (const g of await db.grant.findMany({
+      where: { orgId, id: { in: grantIds.slice(i, i + CHUNK) } },
+      select: { id: true, identityId: true, status: true, privileged: true, lastUsedAt: true },
+    }))
+      grants.set(g.id, g)
   }
   const creds = new Map<string, { identityId: string; status: string; lastUsedAt: Date | null }>()
   for (let i = 0; i < credIds.length; i += CHUNK) {
-    for (const c of await db.credential.findMany({ where: { orgId, id: { in: credIds.slice(i, i + CHUNK) } }, select: { id: true, identityId: true, status: true, lastUsedAt: true } })) creds.set(c.id, c)
+    for (const c of await db.credential.findMany({
+      where: { orgId, id: { in: credIds.slice(i, i + CHUNK) } },
+      select: { id: true, identityId: true, status: true, lastUsedAt: true },
+    }))
+      creds.set(c.id, c)
   }
   const keys = targets.map(openKeyOf)
   const open = new Set<string>()
   for (let i = 0; i < keys.length; i += CHUNK) {
-    for (const r of await db.remediation.findMany({ where: { orgId, openKey: { in: keys.slice(i, i + CHUNK) } }, select: { openKey: true } })) open.add(r.openKey!)
+    for (const r of await db.remediation.findMany({ where: { orgId, openKey: { in: keys.slice(i, i + CHUNK) } }, select: { openKey: true } }))
+      open.add(r.openKey!)
   }
   for (const t of targets) {
     const mode = modeOf.get(t.identityId)
@@ -159,7 +179,13 @@ export async function listManualTasks(ctx: UserCtx, take = 100) {
       orderBy: { createdAt: 'asc' },
       take,
       select: {
-        id: true, kind: true, instructions: true, detail: true, justification: true, createdAt: true, identityId: true,
+        id: true,
+        kind: true,
+        instructions: true,
+        detail: true,
+        justification: true,
+        createdAt: true,
+        identityId: true,
         identity: { select: { name: true, source: { select: { name: true } } } },
       },
     }),

@@ -15,7 +15,12 @@ const TX = { timeout: 30_000, maxWait: 10_000 }
 const VERB: Record<OwnerRequestKind, string> = { revoke_grant: 'revoke', revoke_credential: 'revoke', rotate_credential: 'rotate' }
 
 /** The target of an owner's request in this organization and on this identity, and whether it is privileged. */
-async function readTarget(tx: Tx, orgId: string, identity: { id: string; name: string; privileged: boolean }, input: Pick<OwnerRequestInput, 'kind' | 'grantId' | 'credentialId'>) {
+async function readTarget(
+  tx: Tx,
+  orgId: string,
+  identity: { id: string; name: string; privileged: boolean },
+  input: Pick<OwnerRequestInput, 'kind' | 'grantId' | 'credentialId'>,
+) {
   if (input.kind === 'revoke_grant') {
     const g = await tx.grant.findFirst({
       where: { id: input.grantId ?? '', orgId, identityId: identity.id },
@@ -25,7 +30,10 @@ async function readTarget(tx: Tx, orgId: string, identity: { id: string; name: s
     if (g.status === 'revoked') throw new ConflictError('This grant is already revoked.')
     return { label: `${g.entitlement.name} on ${g.entitlement.resource.name}`, privileged: g.privileged }
   }
-  const c = await tx.credential.findFirst({ where: { id: input.credentialId ?? '', orgId, identityId: identity.id }, select: { status: true, kind: true, label: true } })
+  const c = await tx.credential.findFirst({
+    where: { id: input.credentialId ?? '', orgId, identityId: identity.id },
+    select: { status: true, kind: true, label: true },
+  })
   if (!c) throw new NotFoundError('Credential not found')
   if (c.status === 'revoked') throw new ConflictError('This credential is already revoked.')
   // A credential opens everything its identity can reach: it is privileged when the identity is.
@@ -43,30 +51,75 @@ export async function createOwnerRequest(ctx: UserCtx, input: OwnerRequestInput)
   const orgId = ctx.org.id
   try {
     return await db.$transaction(async (tx) => {
-      const identity = await tx.identity.findFirst({ where: { id: input.identityId, orgId }, select: { id: true, name: true, ownerId: true, backupOwnerId: true, privileged: true } })
+      const identity = await tx.identity.findFirst({
+        where: { id: input.identityId, orgId },
+        select: { id: true, name: true, ownerId: true, backupOwnerId: true, privileged: true },
+      })
       if (!identity) throw new NotFoundError('Identity not found')
       if (identity.ownerId !== ctx.user.id && identity.backupOwnerId !== ctx.user.id) {
         throw new ForbiddenError('Only the owner or backup owner of this identity can ask for changes to its access.')
       }
       const target = await readTarget(tx, orgId, identity, input)
       const openKey = openKeyOf(input)
-      if (await tx.ownerRequest.findUnique({ where: { openKey }, select: { id: true } })) throw new ConflictError('A request for this is already waiting for governance.')
-      if (await tx.remediation.findUnique({ where: { openKey }, select: { id: true } })) throw new ConflictError('A change to this is already under way; see its status on the identity page.')
-      const details = { kind: input.kind, grantId: input.grantId ?? null, credentialId: input.credentialId ?? null, target: target.label, privileged: target.privileged }
+      if (await tx.ownerRequest.findUnique({ where: { openKey }, select: { id: true } }))
+        throw new ConflictError('A request for this is already waiting for governance.')
+      if (await tx.remediation.findUnique({ where: { openKey }, select: { id: true } }))
+        throw new ConflictError('A change to this is already under way; see its status on the identity page.')
+      const details = {
+        kind: input.kind,
+        grantId: input.grantId ?? null,
+        credentialId: input.credentialId ?? null,
+        target: target.label,
+        privileged: target.privileged,
+      }
       const targetLabel = `${identity.name}: ${target.label}`
-      const base = { orgId, identityId: identity.id, grantId: input.grantId ?? null, credentialId: input.credentialId ?? null, kind: input.kind, justification: input.justification, requestedById: ctx.user.id, privileged: target.privileged }
+      const base = {
+        orgId,
+        identityId: identity.id,
+        grantId: input.grantId ?? null,
+        credentialId: input.credentialId ?? null,
+        kind: input.kind,
+        justification: input.justification,
+        requestedById: ctx.user.id,
+        privileged: target.privileged,
+      }
 
       // The setting never reaches privileged items: those always wait for governance.
       if (settings.ownersActDirectly && !target.privileged) {
         const req = await tx.ownerRequest.create({ data: { ...base, status: 'approved', direct: true, decidedById: ctx.user.id, decidedAt: new Date() } })
-        await recordAudit(tx, ctx, { action: 'owner-request.direct', targetType: 'identity', targetId: identity.id, targetLabel, justification: input.justification, details: { ...details, ownerRequestId: req.id } })
-        const r = await requestRemediation(ctx, { kind: input.kind, identityId: identity.id, grantId: input.grantId, credentialId: input.credentialId, justification: input.justification, ownerRequestId: req.id }, tx)
+        await recordAudit(tx, ctx, {
+          action: 'owner-request.direct',
+          targetType: 'identity',
+          targetId: identity.id,
+          targetLabel,
+          justification: input.justification,
+          details: { ...details, ownerRequestId: req.id },
+        })
+        const r = await requestRemediation(
+          ctx,
+          {
+            kind: input.kind,
+            identityId: identity.id,
+            grantId: input.grantId,
+            credentialId: input.credentialId,
+            justification: input.justification,
+            ownerRequestId: req.id,
+          },
+          tx,
+        )
         await tx.ownerRequest.update({ where: { id: req.id }, data: { remediationId: r.remediation.id } })
         return { ownerRequestId: req.id, status: 'applying' as const, remediationId: r.remediation.id }
       }
 
       const req = await tx.ownerRequest.create({ data: { ...base, status: 'pending', openKey } })
-      await recordAudit(tx, ctx, { action: 'owner-request.create', targetType: 'identity', targetId: identity.id, targetLabel, justification: input.justification, details: { ...details, ownerRequestId: req.id } })
+      await recordAudit(tx, ctx, {
+        action: 'owner-request.create',
+        targetType: 'identity',
+        targetId: identity.id,
+        targetLabel,
+        justification: input.justification,
+        details: { ...details, ownerRequestId: req.id },
+      })
       const approvers = await tx.membership.findMany({
         where: { orgId, status: 'active', role: { in: ['admin', 'governance'] }, user: { active: true }, userId: { not: ctx.user.id } },
         select: { userId: true },
@@ -93,7 +146,8 @@ export async function createOwnerRequest(ctx: UserCtx, input: OwnerRequestInput)
 export async function decideOwnerRequest(ctx: UserCtx, input: DecideOwnerRequestInput) {
   assertCan(ctx, 'identity:remediate')
   const reason = input.reason?.trim() || null
-  if (!input.approve && (!reason || reason.length < 5)) throw new ValidationError('Say why you reject it: the owner is told.', { reason: ['Say why, in at least 5 characters.'] })
+  if (!input.approve && (!reason || reason.length < 5))
+    throw new ValidationError('Say why you reject it: the owner is told.', { reason: ['Say why, in at least 5 characters.'] })
   try {
     return await db.$transaction(async (tx) => {
       const req = await tx.ownerRequest.findFirst({ where: { id: input.ownerRequestId, orgId: ctx.org.id }, include: { identity: { select: { name: true } } } })
@@ -110,7 +164,18 @@ export async function decideOwnerRequest(ctx: UserCtx, input: DecideOwnerRequest
       let remediationId: string | null = null
       if (input.approve) {
         try {
-          const r = await requestRemediation(ctx, { kind: req.kind as OwnerRequestKind, identityId: req.identityId, grantId: req.grantId ?? undefined, credentialId: req.credentialId ?? undefined, justification: req.justification, ownerRequestId: req.id }, tx)
+          const r = await requestRemediation(
+            ctx,
+            {
+              kind: req.kind as OwnerRequestKind,
+              identityId: req.identityId,
+              grantId: req.grantId ?? undefined,
+              credentialId: req.credentialId ?? undefined,
+              justification: req.justification,
+              ownerRequestId: req.id,
+            },
+            tx,
+          )
           remediationId = r.remediation.id
         } catch (err) {
           if (err instanceof ConflictError) throw new ConflictError(`${err.message} Reject the request with that reason instead.`)
@@ -124,7 +189,14 @@ export async function decideOwnerRequest(ctx: UserCtx, input: DecideOwnerRequest
         targetId: req.identityId,
         targetLabel: req.identity.name,
         justification: reason,
-        details: { ownerRequestId: req.id, kind: req.kind, grantId: req.grantId, credentialId: req.credentialId, requestedById: req.requestedById, remediationId },
+        details: {
+          ownerRequestId: req.id,
+          kind: req.kind,
+          grantId: req.grantId,
+          credentialId: req.credentialId,
+          requestedById: req.requestedById,
+          remediationId,
+        },
       })
       await notify(tx, [
         {

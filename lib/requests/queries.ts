@@ -22,18 +22,37 @@ export type OwnerRequestDto = {
 }
 
 const SELECT = {
-  id: true, kind: true, status: true, direct: true, privileged: true, justification: true, decisionReason: true, createdAt: true, decidedAt: true,
-  grantId: true, credentialId: true, requestedById: true, decidedById: true, remediationId: true, identity: { select: { id: true, name: true } },
+  id: true,
+  kind: true,
+  status: true,
+  direct: true,
+  privileged: true,
+  justification: true,
+  decisionReason: true,
+  createdAt: true,
+  decidedAt: true,
+  grantId: true,
+  credentialId: true,
+  requestedById: true,
+  decidedById: true,
+  remediationId: true,
+  identity: { select: { id: true, name: true } },
 } as const
 
-type Row = { grantId: string | null; credentialId: string | null; requestedById: string; decidedById: string | null; remediationId: string | null } & Omit<OwnerRequestDto, 'target' | 'requestedBy' | 'decidedBy' | 'remediation'>
+type Row = { grantId: string | null; credentialId: string | null; requestedById: string; decidedById: string | null; remediationId: string | null } & Omit<
+  OwnerRequestDto,
+  'target' | 'requestedBy' | 'decidedBy' | 'remediation'
+>
 
 /** Names of the targets, people and remediations of a page of requests: a fixed number of queries, whatever the page size. */
 async function hydrate(ctx: UserCtx, rows: Row[]): Promise<OwnerRequestDto[]> {
   const orgId = ctx.org.id
   const ids = (f: (r: Row) => string | null) => [...new Set(rows.map(f).filter((x): x is string => !!x))]
   const [grants, creds, people, rems] = await Promise.all([
-    db.grant.findMany({ where: { orgId, id: { in: ids((r) => r.grantId) } }, select: { id: true, entitlement: { select: { name: true, resource: { select: { name: true } } } } } }),
+    db.grant.findMany({
+      where: { orgId, id: { in: ids((r) => r.grantId) } },
+      select: { id: true, entitlement: { select: { name: true, resource: { select: { name: true } } } } },
+    }),
     db.credential.findMany({ where: { orgId, id: { in: ids((r) => r.credentialId) } }, select: { id: true, kind: true, label: true } }),
     db.user.findMany({ where: { id: { in: [...ids((r) => r.requestedById), ...ids((r) => r.decidedById)] } }, select: personSelect(orgId) }),
     db.remediation.findMany({ where: { orgId, id: { in: ids((r) => r.remediationId) } }, select: { id: true, status: true } }),
@@ -60,7 +79,12 @@ export async function listRequestQueue(ctx: UserCtx) {
   const [pending, pendingTotal, decided] = await Promise.all([
     db.ownerRequest.findMany({ where: { orgId: ctx.org.id, status: 'pending' }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: 200, select: SELECT }),
     db.ownerRequest.count({ where: { orgId: ctx.org.id, status: 'pending' } }),
-    db.ownerRequest.findMany({ where: { orgId: ctx.org.id, status: { not: 'pending' } }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: 30, select: SELECT }),
+    db.ownerRequest.findMany({
+      where: { orgId: ctx.org.id, status: { not: 'pending' } },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: 30,
+      select: SELECT,
+    }),
   ])
   const [p, d] = await Promise.all([hydrate(ctx, pending), hydrate(ctx, decided)])
   return { pending: p, pendingTotal, decided: d }
@@ -69,7 +93,12 @@ export async function listRequestQueue(ctx: UserCtx) {
 /** The signed-in person's own requests, newest first. */
 export async function listMyRequests(ctx: UserCtx) {
   assertCan(ctx, 'identity:read')
-  const rows = await db.ownerRequest.findMany({ where: { orgId: ctx.org.id, requestedById: ctx.user.id }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: 50, select: SELECT })
+  const rows = await db.ownerRequest.findMany({
+    where: { orgId: ctx.org.id, requestedById: ctx.user.id },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    take: 50,
+    select: SELECT,
+  })
   return hydrate(ctx, rows)
 }
 

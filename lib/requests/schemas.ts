@@ -36,7 +36,10 @@ export const decideOwnerRequestSchema = z
     approve: z.boolean(),
     reason: z.string().trim().max(1000, 'Keep the reason under 1,000 characters.').optional(),
   })
-  .refine((d) => d.approve || (d.reason ?? '').length >= 5, { message: 'Say why you reject it, in at least 5 characters: the owner is told.', path: ['reason'] })
+  .refine((d) => d.approve || (d.reason ?? '').length >= 5, {
+    message: 'Say why you reject it, in at least 5 characters: the owner is told.',
+    path: ['reason'],
+  })
 export type DecideOwnerRequestInput = Omit<z.infer<typeof decideOwnerRequestSchema>, 'orgSlug'>
 
 export const ownerActionsSettingSchema = z.object({ orgSlug: z.string().min(1).max(64), ownersActDirectly: z.boolean() })

@@ -14,7 +14,10 @@ function canonical(query: string) {
 }
 
 async function assertNameFree(tx: Tx, ctx: UserCtx, name: string, exceptId?: string) {
-  const clash = await tx.savedView.findFirst({ where: { orgId: ctx.org.id, ownerId: ctx.user.id, name, ...(exceptId ? { id: { not: exceptId } } : {}) }, select: { id: true } })
+  const clash = await tx.savedView.findFirst({
+    where: { orgId: ctx.org.id, ownerId: ctx.user.id, name, ...(exceptId ? { id: { not: exceptId } } : {}) },
+    select: { id: true },
+  })
   if (clash) throw new ConflictError(`You already have a view named “${name}”. Choose another name.`)
 }
 
@@ -25,18 +28,28 @@ function duplicateName(err: unknown, name: string) {
 export async function createSavedView(ctx: UserCtx, input: Omit<CreateSavedViewInput, 'orgSlug'>) {
   assertCan(ctx, 'identity:read')
   // A shared view appears in everyone's menu: publishing to the organization is for the roles that define review scopes.
-  if (input.shared && !can(ctx.role, SHARE_PERMISSION)) throw new ForbiddenError('Only admins and governance can share views with the organization. Save it as a personal view.')
+  if (input.shared && !can(ctx.role, SHARE_PERMISSION))
+    throw new ForbiddenError('Only admins and governance can share views with the organization. Save it as a personal view.')
   const params = canonical(input.params)
   try {
     return await db.$transaction(async (tx) => {
       const count = await tx.savedView.count({ where: { orgId: ctx.org.id, ownerId: ctx.user.id } })
-      if (count >= MAX_VIEWS_PER_PERSON) throw new ValidationError(`You have ${MAX_VIEWS_PER_PERSON} saved views, the most one person can keep. Delete one first.`, { name: ['Too many saved views.'] })
+      if (count >= MAX_VIEWS_PER_PERSON)
+        throw new ValidationError(`You have ${MAX_VIEWS_PER_PERSON} saved views, the most one person can keep. Delete one first.`, {
+          name: ['Too many saved views.'],
+        })
       await assertNameFree(tx, ctx, input.name)
       const view = await tx.savedView.create({
         data: { orgId: ctx.org.id, ownerId: ctx.user.id, name: input.name, params: JSON.stringify(params), shared: input.shared },
         select: { id: true, name: true, shared: true },
       })
-      await recordAudit(tx, ctx, { action: 'saved-view.create', targetType: 'saved-view', targetId: view.id, targetLabel: view.name, details: { shared: view.shared, params } })
+      await recordAudit(tx, ctx, {
+        action: 'saved-view.create',
+        targetType: 'saved-view',
+        targetId: view.id,
+        targetLabel: view.name,
+        details: { shared: view.shared, params },
+      })
       return { ...view, query: toQuery(params) }
     })
   } catch (err) {
@@ -61,12 +74,17 @@ export async function updateSavedView(ctx: UserCtx, input: Omit<UpdateSavedViewI
       const view = await findVisible(tx, ctx, input.viewId)
       if (view.ownerId !== ctx.user.id) throw new ForbiddenError('Only the person who saved this view can change it.')
       // Turning sharing on needs the permission; anyone may take their own view back to personal.
-      if (input.shared === true && !view.shared && !can(ctx.role, SHARE_PERMISSION)) throw new ForbiddenError('Only admins and governance can share views with the organization.')
+      if (input.shared === true && !view.shared && !can(ctx.role, SHARE_PERMISSION))
+        throw new ForbiddenError('Only admins and governance can share views with the organization.')
       if (input.name !== undefined && input.name !== view.name) await assertNameFree(tx, ctx, input.name, view.id)
       const params = input.params !== undefined ? canonical(input.params) : undefined
       const updated = await tx.savedView.update({
         where: { id: view.id, orgId: ctx.org.id },
-        data: { ...(input.name !== undefined ? { name: input.name } : {}), ...(input.shared !== undefined ? { shared: input.shared } : {}), ...(params ? { params: JSON.stringify(params) } : {}) },
+        data: {
+          ...(input.name !== undefined ? { name: input.name } : {}),
+          ...(input.shared !== undefined ? { shared: input.shared } : {}),
+          ...(params ? { params: JSON.stringify(params) } : {}),
+        },
         select: { id: true, name: true, shared: true, params: true },
       })
       const changes: Record<string, unknown> = {}
@@ -85,7 +103,8 @@ export async function deleteSavedView(ctx: UserCtx, viewId: string) {
   assertCan(ctx, 'identity:read')
   return db.$transaction(async (tx) => {
     const view = await findVisible(tx, ctx, viewId)
-    if (view.ownerId !== ctx.user.id && !can(ctx.role, DELETE_SHARED_PERMISSION)) throw new ForbiddenError('Only the person who saved this view, or an admin, can delete it.')
+    if (view.ownerId !== ctx.user.id && !can(ctx.role, DELETE_SHARED_PERMISSION))
+      throw new ForbiddenError('Only the person who saved this view, or an admin, can delete it.')
     await tx.savedView.delete({ where: { id: view.id, orgId: ctx.org.id } })
     await recordAudit(tx, ctx, {
       action: 'saved-view.delete',

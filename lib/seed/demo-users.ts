@@ -50,24 +50,55 @@ export const DEMO_GLOBEX_ADMIN = DEMO_USERS[4]
 export const DEMO_GLOBEX_MEMBER = DEMO_USERS[5]
 
 const ENGINEER_ROWS: [name: string, team: string, active?: false][] = [
-  ['Priya Raman', 'platform'], ['Liam O\'Connor', 'platform'], ['Sofia Martinez', 'payments'],
-  ['Kenji Tanaka', 'data'], ['Amara Okafor', 'identity'], ['Lucas Schmidt', 'sre'],
-  ['Chen Wei', 'ml'], ['Fatima Al-Sayed', 'security'], ['Noah Williams', 'payments'],
-  ['Isabella Rossi', 'data'], ['Arjun Mehta', 'platform'], ['Emma Johansson', 'sre'],
-  ['Mateo Fernández', 'payments'], ['Aisha Bello', 'identity'], ['Daniel Kim', 'ml'],
-  ['Olivia Brown', 'data'], ['Hiroshi Sato', 'sre'], ['Zoé Dubois', 'security'],
-  ['Ravi Patel', 'payments'], ['Hannah Müller', 'platform'], ['Tomasz Nowak', 'data', false],
-  ['Mei Lin', 'ml'], ['Samuel Adeyemi', 'identity'], ['Elena Popescu', 'payments'],
-  ['Jonas Berg', 'sre'], ['Nadia Haddad', 'security'], ['Ethan Clarke', 'platform', false],
-  ['Yuki Nakamura', 'data'], ['Carlos Silva', 'payments'], ['Ingrid Larsen', 'identity'],
-  ['Omar Farouk', 'sre'], ['Chloé Bernard', 'ml'], ['Vikram Singh', 'platform'],
-  ['Lena Novak', 'data'], ['Diego Ramírez', 'payments'], ['Sara Cohen', 'security'],
-  ['Marcus Johnson', 'sre'], ['Ana Costa', 'identity'], ['Felix Wagner', 'ml'],
-  ['Julia Kowalski', 'platform'], ['Tariq Hassan', 'data'], ['Rosa Delgado', 'payments', false],
+  ['Priya Raman', 'platform'],
+  ["Liam O'Connor", 'platform'],
+  ['Sofia Martinez', 'payments'],
+  ['Kenji Tanaka', 'data'],
+  ['Amara Okafor', 'identity'],
+  ['Lucas Schmidt', 'sre'],
+  ['Chen Wei', 'ml'],
+  ['Fatima Al-Sayed', 'security'],
+  ['Noah Williams', 'payments'],
+  ['Isabella Rossi', 'data'],
+  ['Arjun Mehta', 'platform'],
+  ['Emma Johansson', 'sre'],
+  ['Mateo Fernández', 'payments'],
+  ['Aisha Bello', 'identity'],
+  ['Daniel Kim', 'ml'],
+  ['Olivia Brown', 'data'],
+  ['Hiroshi Sato', 'sre'],
+  ['Zoé Dubois', 'security'],
+  ['Ravi Patel', 'payments'],
+  ['Hannah Müller', 'platform'],
+  ['Tomasz Nowak', 'data', false],
+  ['Mei Lin', 'ml'],
+  ['Samuel Adeyemi', 'identity'],
+  ['Elena Popescu', 'payments'],
+  ['Jonas Berg', 'sre'],
+  ['Nadia Haddad', 'security'],
+  ['Ethan Clarke', 'platform', false],
+  ['Yuki Nakamura', 'data'],
+  ['Carlos Silva', 'payments'],
+  ['Ingrid Larsen', 'identity'],
+  ['Omar Farouk', 'sre'],
+  ['Chloé Bernard', 'ml'],
+  ['Vikram Singh', 'platform'],
+  ['Lena Novak', 'data'],
+  ['Diego Ramírez', 'payments'],
+  ['Sara Cohen', 'security'],
+  ['Marcus Johnson', 'sre'],
+  ['Ana Costa', 'identity'],
+  ['Felix Wagner', 'ml'],
+  ['Julia Kowalski', 'platform'],
+  ['Tariq Hassan', 'data'],
+  ['Rosa Delgado', 'payments', false],
 ]
 
 function emailOf(name: string): string {
-  const ascii = name.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase()
+  const ascii = name
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
   return ascii.replace(/'/g, '').replace(/[^a-z]+/g, '.') + '@acme.example'
 }
 

@@ -112,10 +112,7 @@ describe('demo data shape', () => {
 
 describe('integrity by construction (the SQLite load skips foreign key checks)', () => {
   const b = big.base
-  const rows = [
-    ...Object.values(b).flat(),
-    ...identities, ...credentials, ...grants, ...all('tags'), ...all('activities'),
-  ] as { id?: string }[]
+  const rows = [...Object.values(b).flat(), ...identities, ...credentials, ...grants, ...all('tags'), ...all('activities')] as { id?: string }[]
 
   it('gives every row a unique cuid-like id', () => {
     const ids = rows.map((r) => r.id).filter((x): x is string => !!x)
@@ -209,6 +206,8 @@ describe('riskScore', () => {
     const old = NOW - 400 * DAY
     expect(riskScore({ ownerId: 'u', privileged: false, lastUsedAt: NOW, createdAt: old, oldestSecretAt: null, environment: 'test' }, NOW)).toBe(0)
     expect(riskScore({ ownerId: null, privileged: true, lastUsedAt: null, createdAt: old, oldestSecretAt: old, environment: 'production' }, NOW)).toBe(100)
-    expect(riskScore({ ownerId: null, privileged: false, lastUsedAt: NOW - 100 * DAY, createdAt: old, oldestSecretAt: null, environment: 'staging' }, NOW)).toBe(50)
+    expect(
+      riskScore({ ownerId: null, privileged: false, lastUsedAt: NOW - 100 * DAY, createdAt: old, oldestSecretAt: null, environment: 'staging' }, NOW),
+    ).toBe(50)
   })
 })

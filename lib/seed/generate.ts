@@ -6,9 +6,7 @@ import { ENV_SHORT, RESOURCES, sourcesFor, type Environment } from './catalog'
 import { ALL_DEMO_USERS, DEMO_MEMBER, DEMO_ORGS, DEMO_TEAMS } from './demo-users'
 import { DAY, generateIdentity, type Batch, type OrgState, type OwnerRef, type SourceState } from './identities'
 import { IdFactory, Rng } from './prng'
-import type {
-  EntitlementRow, MembershipRow, OrganizationRow, ResourceRow, SourceRow, TeamMemberRow, TeamRow, UserRow,
-} from './rows'
+import type { EntitlementRow, MembershipRow, OrganizationRow, ResourceRow, SourceRow, TeamMemberRow, TeamRow, UserRow } from './rows'
 
 export { riskScore, type Batch } from './identities'
 export { COLUMNS, toValues, type TableName, type TableRows } from './rows'
@@ -117,14 +115,21 @@ export function planDemo(opts: DemoOptions): DemoPlan {
     const people = ALL_DEMO_USERS.filter((u) => u.orgSlug === slug && (u.role === 'member' || u.role === 'admin'))
     const featured = slug === 'acme' ? owner(DEMO_MEMBER.email) : null
     const ownerPool: OwnerRef[] = []
-    people.filter((u) => u.email !== featured?.email).forEach((u, rank) => {
-      // a few prolific owners, a long tail; people who left still own some identities (improper offboarding)
-      const weight = u.role === 'admin' ? 2 : Math.max(1, Math.round((u.active ? 40 : 8) / Math.pow(rank + 1, 0.6)))
-      for (let k = 0; k < weight; k++) ownerPool.push(owner(u.email))
-    })
+    people
+      .filter((u) => u.email !== featured?.email)
+      .forEach((u, rank) => {
+        // a few prolific owners, a long tail; people who left still own some identities (improper offboarding)
+        const weight = u.role === 'admin' ? 2 : Math.max(1, Math.round((u.active ? 40 : 8) / Math.pow(rank + 1, 0.6)))
+        for (let k = 0; k < weight; k++) ownerPool.push(owner(u.email))
+      })
     const featuredTarget = featured ? Math.min(Math.max(20, Math.min(2000, Math.round(total * 0.01))), Math.floor(total * 0.45)) : 0
     return {
-      orgId: orgIds[slug], total, sourcesByEnv, ownerPool, featured, featuredTarget,
+      orgId: orgIds[slug],
+      total,
+      sourcesByEnv,
+      ownerPool,
+      featured,
+      featuredTarget,
       pOwned: Math.max(0, (0.45 * total - featuredTarget) / Math.max(1, total - featuredTarget)),
       creators: people.map((u) => u.email),
       teams: DEMO_TEAMS.filter((t) => t.orgSlug === slug).map((t) => ({ id: teamIds.get(`${slug}/${t.slug}`)!, slug: t.slug })),
@@ -133,7 +138,10 @@ export function planDemo(opts: DemoOptions): DemoPlan {
   }
   const totals = { acme: n, globex: Math.max(50, Math.round(n / 100)), all: 0 }
   totals.all = totals.acme + totals.globex
-  const orgs = [['acme', orgState('acme', totals.acme)], ['globex', orgState('globex', totals.globex)]] as const
+  const orgs = [
+    ['acme', orgState('acme', totals.acme)],
+    ['globex', orgState('globex', totals.globex)],
+  ] as const
 
   let started = false
   function* batches(): Generator<DemoBatch> {
@@ -159,16 +167,35 @@ function buildSources(r: Rng, ids: IdFactory, base: DemoBase, orgId: string, slu
     const connectedAt = now - r.range(200, 700) * DAY
     const state: SourceState = { def, id: ids.next(), connectedAt, counter: 0, names: new Map(), normal: [], priv: [] }
     base.sources.push({
-      id: state.id, orgId, name: def.name, type: def.type, config: JSON.stringify({ ...def.config, simulated: true }), secretRef: null, status: 'active',
-      syncSchedule: def.type === 'postgresql' ? null : '0 */6 * * *', lastSyncAt: now - r.range(5, 360) * 60_000,
-      lastSyncStatus: 'succeeded', lastSyncError: null, createdAt: connectedAt,
+      id: state.id,
+      orgId,
+      name: def.name,
+      type: def.type,
+      config: JSON.stringify({ ...def.config, simulated: true }),
+      secretRef: null,
+      status: 'active',
+      syncSchedule: def.type === 'postgresql' ? null : '0 */6 * * *',
+      lastSyncAt: now - r.range(5, 360) * 60_000,
+      lastSyncStatus: 'succeeded',
+      lastSyncError: null,
+      createdAt: connectedAt,
     })
     const templates = RESOURCES[def.type]
     const scalable = templates.filter((t) => !t.singleton)
     const names = new Map<string, number>()
     for (let k = 0; k < perSource; k++) {
       const t = k < templates.length && templates[k].singleton ? templates[k] : r.pick(scalable)
-      const env: Environment = def.envScope === 'production' ? 'production' : def.envScope === 'nonprod' ? r.pick(NONPROD) : r.weighted([['production', 5], ['staging', 2], ['development', 2], ['unknown', 1]])
+      const env: Environment =
+        def.envScope === 'production'
+          ? 'production'
+          : def.envScope === 'nonprod'
+            ? r.pick(NONPROD)
+            : r.weighted([
+                ['production', 5],
+                ['staging', 2],
+                ['development', 2],
+                ['unknown', 1],
+              ])
       const raw = t.name(r, def.tag, ENV_SHORT[env] || 'shared')
       const seen = names.get(raw) ?? 0
       names.set(raw, seen + 1)
@@ -176,12 +203,29 @@ function buildSources(r: Rng, ids: IdFactory, base: DemoBase, orgId: string, slu
       const resourceId = ids.next()
       const createdAt = connectedAt - r.range(0, 1500) * DAY
       base.resources.push({ id: resourceId, orgId, sourceId: state.id, externalId: t.ext(name, def.tag), name, type: t.type, environment: env, createdAt })
-      const ents = t.singleton ? [...t.ents] : shuffle(r, [...t.ents]).slice(0, r.weighted([[1, 15], [2, 30], [3, 35], [4, 20]]))
+      const ents = t.singleton
+        ? [...t.ents]
+        : shuffle(r, [...t.ents]).slice(
+            0,
+            r.weighted([
+              [1, 15],
+              [2, 30],
+              [3, 35],
+              [4, 20],
+            ]),
+          )
       for (const [entName, privileged] of ents) {
         const id = ids.next()
         base.entitlements.push({
-          id, orgId, sourceId: state.id, resourceId, externalId: entName, name: entName,
-          description: privileged ? `Privileged: ${entName} on ${name}` : null, privileged, createdAt,
+          id,
+          orgId,
+          sourceId: state.id,
+          resourceId,
+          externalId: entName,
+          name: entName,
+          description: privileged ? `Privileged: ${entName} on ${name}` : null,
+          privileged,
+          createdAt,
         })
         ;(privileged ? state.priv : state.normal).push({ id, privileged })
       }

@@ -7,7 +7,10 @@ import type { ActivityEventRow, CredentialRow, GrantRow, IdentityRow, IdentityTa
 export const DAY = 86_400_000
 const YEAR = 365 * DAY
 
-export interface EntRef { id: string; privileged: boolean }
+export interface EntRef {
+  id: string
+  privileged: boolean
+}
 export interface SourceState {
   def: SourceDef
   id: string
@@ -17,7 +20,12 @@ export interface SourceState {
   normal: EntRef[]
   priv: EntRef[]
 }
-export interface OwnerRef { id: string; email: string; teamId: string | null; teamSlug: string | null }
+export interface OwnerRef {
+  id: string
+  email: string
+  teamId: string | null
+  teamSlug: string | null
+}
 export interface OrgState {
   orgId: string
   total: number
@@ -39,13 +47,34 @@ export interface Batch {
   activities: ActivityEventRow[]
 }
 
-const ENVS: readonly (readonly [Environment, number])[] = [['production', 45], ['staging', 17], ['development', 20], ['test', 10], ['unknown', 8]]
+const ENVS: readonly (readonly [Environment, number])[] = [
+  ['production', 45],
+  ['staging', 17],
+  ['development', 20],
+  ['test', 10],
+  ['unknown', 8],
+]
 const PRIV_SHARE: Record<IdentityKind, number> = {
-  service_account: 0.18, api_key: 0.15, oauth_app: 0.1, bot: 0.1, ci_cd: 0.24, workload: 0.13, ai_agent: 0.3, certificate: 0, other: 0.15,
+  service_account: 0.18,
+  api_key: 0.15,
+  oauth_app: 0.1,
+  bot: 0.1,
+  ci_cd: 0.24,
+  workload: 0.13,
+  ai_agent: 0.3,
+  certificate: 0,
+  other: 0.15,
 }
 const UA: Record<string, string> = {
-  aws: 'aws-sdk-go-v2/1.30.3', gcp: 'google-cloud-sdk/473.0.0', azure: 'azsdk-python-identity/1.16.0', kubernetes: 'kubelet/v1.29.4',
-  github: 'GitHub-Actions/2.317.0', okta: 'okta-sdk-java/13.0.0', salesforce: 'SFDC-Callout/61.0', snowflake: 'SnowflakeConnector/3.12.0', postgresql: 'libpq/16.2',
+  aws: 'aws-sdk-go-v2/1.30.3',
+  gcp: 'google-cloud-sdk/473.0.0',
+  azure: 'azsdk-python-identity/1.16.0',
+  kubernetes: 'kubelet/v1.29.4',
+  github: 'GitHub-Actions/2.317.0',
+  okta: 'okta-sdk-java/13.0.0',
+  salesforce: 'SFDC-Callout/61.0',
+  snowflake: 'SnowflakeConnector/3.12.0',
+  postgresql: 'libpq/16.2',
 }
 const ACTIONS: Record<string, string[]> = {
   aws: ['sts:AssumeRole', 's3:GetObject', 'dynamodb:Query', 'kms:Decrypt', 'secretsmanager:GetSecretValue'],
@@ -61,7 +90,14 @@ const ACTIONS: Record<string, string[]> = {
 const HOSTILE_NETS = ['185.220.101', '45.155.205', '91.240.118', '203.0.113']
 const BROWSER = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15'
 
-export interface RiskInput { ownerId: string | null; privileged: boolean; lastUsedAt: number | null; createdAt: number; oldestSecretAt: number | null; environment: string }
+export interface RiskInput {
+  ownerId: string | null
+  privileged: boolean
+  lastUsedAt: number | null
+  createdAt: number
+  oldestSecretAt: number | null
+  environment: string
+}
 
 /** 0-100 from simple signals (times in epoch ms); an identity never used counts as dormant once it is older than the threshold. */
 export function riskScore(i: RiskInput, now: number, dormantDays = 90): number {
@@ -77,14 +113,22 @@ export function riskScore(i: RiskInput, now: number, dormantDays = 90): number {
 function credentialKinds(r: Rng, kind: IdentityKind, type: string): string[] {
   const some = (k: string, p: number, pTwo: number) => (r.chance(p) ? (r.chance(pTwo) ? [k, k] : [k]) : [])
   switch (kind) {
-    case 'certificate': return ['certificate']
-    case 'oauth_app': return some('client_secret', 1, 0.4)
-    case 'api_key': return some(type === 'aws' || type === 'gcp' ? 'access_key' : 'token', 1, 0.35)
-    case 'ci_cd': return r.chance(0.35) ? ['token', 'ssh_key'] : ['token']
-    case 'bot': return r.chance(0.3) ? ['token', 'password'] : r.chance(0.7) ? ['token'] : ['password']
-    case 'ai_agent': return r.chance(0.45) ? ['token', 'client_secret'] : ['token']
-    case 'workload': return some('token', 0.9, 0.35)
-    case 'other': return some('password', 0.95, 0.25)
+    case 'certificate':
+      return ['certificate']
+    case 'oauth_app':
+      return some('client_secret', 1, 0.4)
+    case 'api_key':
+      return some(type === 'aws' || type === 'gcp' ? 'access_key' : 'token', 1, 0.35)
+    case 'ci_cd':
+      return r.chance(0.35) ? ['token', 'ssh_key'] : ['token']
+    case 'bot':
+      return r.chance(0.3) ? ['token', 'password'] : r.chance(0.7) ? ['token'] : ['password']
+    case 'ai_agent':
+      return r.chance(0.45) ? ['token', 'client_secret'] : ['token']
+    case 'workload':
+      return some('token', 0.9, 0.35)
+    case 'other':
+      return some('password', 0.95, 0.25)
     default:
       if (type === 'aws') return some('access_key', 0.9, 0.5)
       if (type === 'gcp') return some('access_key', 0.9, 0.45)
@@ -96,7 +140,12 @@ function credentialKinds(r: Rng, kind: IdentityKind, type: string): string[] {
 }
 
 const LABELS: Record<string, string> = {
-  access_key: 'Access key', token: 'API token', password: 'Password', certificate: 'TLS certificate', ssh_key: 'SSH key', client_secret: 'Client secret',
+  access_key: 'Access key',
+  token: 'API token',
+  password: 'Password',
+  certificate: 'TLS certificate',
+  ssh_key: 'SSH key',
+  client_secret: 'Client secret',
 }
 
 /** A point in [from, to], skewed towards `to` when power < 1 and towards `from` when power > 1. */
@@ -161,11 +210,18 @@ export function generateIdentity(r: Rng, ids: IdFactory, org: OrgState, index: n
     const cStatus = (status !== 'active' && r.chance(0.6)) || r.chance(0.08) ? 'inactive' : 'active'
     if (cStatus === 'active' && (oldestSecret === null || base < oldestSecret)) oldestSecret = base
     out.credentials.push({
-      id: ids.next(), orgId, identityId: id,
+      id: ids.next(),
+      orgId,
+      identityId: id,
       externalId: ck === 'access_key' ? (src.def.type === 'aws' ? 'AKIA' + r.alnum(16).toUpperCase() : r.hex(40)) : null,
-      kind: ck, label: LABELS[ck], fingerprint: fingerprint(r, org, salt, id),
-      createdAt: cCreated, lastRotatedAt: rotated,
-      expiresAt: expires, lastUsedAt: used, status: cStatus,
+      kind: ck,
+      label: LABELS[ck],
+      fingerprint: fingerprint(r, org, salt, id),
+      createdAt: cCreated,
+      lastRotatedAt: rotated,
+      expiresAt: expires,
+      lastUsedAt: used,
+      status: cStatus,
     })
   }
 
@@ -198,8 +254,14 @@ export function generateIdentity(r: Rng, ids: IdFactory, org: OrgState, index: n
       }
       if (e.privileged) privileged = true
       out.grants.push({
-        id: ids.next(), orgId, identityId: id, entitlementId: e.id, privileged: e.privileged,
-        createdAt: gCreated, lastUsedAt: gUsed, status: 'active',
+        id: ids.next(),
+        orgId,
+        identityId: id,
+        entitlementId: e.id,
+        privileged: e.privileged,
+        createdAt: gCreated,
+        lastUsedAt: gUsed,
+        status: 'active',
       })
     }
     grantCount = picks.length
@@ -223,24 +285,52 @@ export function generateIdentity(r: Rng, ids: IdFactory, org: OrgState, index: n
       const ev = x < 0.02 ? 'interactive_login' : x < 0.06 ? 'auth_failure' : x < 0.45 ? 'auth_success' : 'api_call'
       const at = k === 0 ? lastUsed : between(r, from, lastUsed)
       out.activities.push({
-        id: ids.next(), orgId, identityId: id, at, kind: ev,
-        sourceIp: ev === 'auth_failure' ? `${r.pick(HOSTILE_NETS)}.${r.range(1, 254)}` : ev === 'interactive_login' ? `198.51.100.${r.range(1, 254)}` : `10.${r.int(256)}.${r.int(256)}.${r.range(1, 254)}`,
-        userAgent: ev === 'interactive_login' ? BROWSER : UA[src.def.type] ?? null,
+        id: ids.next(),
+        orgId,
+        identityId: id,
+        at,
+        kind: ev,
+        sourceIp:
+          ev === 'auth_failure'
+            ? `${r.pick(HOSTILE_NETS)}.${r.range(1, 254)}`
+            : ev === 'interactive_login'
+              ? `198.51.100.${r.range(1, 254)}`
+              : `10.${r.int(256)}.${r.int(256)}.${r.range(1, 254)}`,
+        userAgent: ev === 'interactive_login' ? BROWSER : (UA[src.def.type] ?? null),
         detail: ev === 'api_call' ? r.pick(ACTIONS[src.def.type] ?? ['call']) : ev === 'auth_failure' ? 'invalid signature' : null,
       })
     }
   }
 
   const row: IdentityRow = {
-    id, orgId, sourceId: src.id, externalId, name, searchText: `${name} ${externalId}`.toLowerCase(), kind, environment, status,
-    description: named.description ?? null, createdAt: created, lastUsedAt: lastUsed,
-    discoveredAt: Math.max(created, src.connectedAt), updatedAt: now,
-    ownerId: owner?.id ?? null, backupOwnerId: backup?.id ?? null, teamId: team?.id ?? null,
+    id,
+    orgId,
+    sourceId: src.id,
+    externalId,
+    name,
+    searchText: `${name} ${externalId}`.toLowerCase(),
+    kind,
+    environment,
+    status,
+    description: named.description ?? null,
+    createdAt: created,
+    lastUsedAt: lastUsed,
+    discoveredAt: Math.max(created, src.connectedAt),
+    updatedAt: now,
+    ownerId: owner?.id ?? null,
+    backupOwnerId: backup?.id ?? null,
+    teamId: team?.id ?? null,
     ownerOrigin: owner ? (r.chance(0.55) ? 'source' : 'manual') : null,
     ownerAssignedAt: owner ? between(r, created, now) : null,
-    metadata: JSON.stringify(meta), privileged, grantCount, credentialCount: credKinds.length,
-    oldestSecretAt: oldestSecret, riskScore: 0, openFindings: 0,
-    lastAttestedAt: null, attestationDue: null,
+    metadata: JSON.stringify(meta),
+    privileged,
+    grantCount,
+    credentialCount: credKinds.length,
+    oldestSecretAt: oldestSecret,
+    riskScore: 0,
+    openFindings: 0,
+    lastAttestedAt: null,
+    attestationDue: null,
   }
   row.riskScore = riskScore(row, now)
   out.identities.push(row)
@@ -254,7 +344,9 @@ function fingerprint(r: Rng, org: OrgState, salt: string, identityId: string): s
     if (--s.uses <= 0) pool.shift()
     return s.fingerprint
   }
-  const fp = createHash('sha256').update(salt + r.alnum(40)).digest('hex')
+  const fp = createHash('sha256')
+    .update(salt + r.alnum(40))
+    .digest('hex')
   if (r.chance(0.0022)) pool.push({ fingerprint: fp, uses: r.range(1, 2), identityId })
   return fp
 }

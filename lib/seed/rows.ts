@@ -3,40 +3,148 @@
 
 export type Millis = number
 
-export interface OrganizationRow { id: string; slug: string; name: string; settings: string; auditSeq: number; auditHash: string; createdAt: Millis }
-export interface UserRow { id: string; email: string; name: string; active: boolean; demo: boolean; createdAt: Millis }
-export interface MembershipRow { id: string; orgId: string; userId: string; role: string; status: string; createdAt: Millis }
-export interface TeamRow { id: string; orgId: string; slug: string; name: string; leadId: string | null; createdAt: Millis }
-export interface TeamMemberRow { teamId: string; userId: string }
-export interface SourceRow {
-  id: string; orgId: string; name: string; type: string; config: string; secretRef: string | null; status: string
-  syncSchedule: string | null; lastSyncAt: Millis | null; lastSyncStatus: string | null; lastSyncError: string | null; createdAt: Millis
+export interface OrganizationRow {
+  id: string
+  slug: string
+  name: string
+  settings: string
+  auditSeq: number
+  auditHash: string
+  createdAt: Millis
 }
-export interface ResourceRow { id: string; orgId: string; sourceId: string; externalId: string; name: string; type: string; environment: string; createdAt: Millis }
+export interface UserRow {
+  id: string
+  email: string
+  name: string
+  active: boolean
+  demo: boolean
+  createdAt: Millis
+}
+export interface MembershipRow {
+  id: string
+  orgId: string
+  userId: string
+  role: string
+  status: string
+  createdAt: Millis
+}
+export interface TeamRow {
+  id: string
+  orgId: string
+  slug: string
+  name: string
+  leadId: string | null
+  createdAt: Millis
+}
+export interface TeamMemberRow {
+  teamId: string
+  userId: string
+}
+export interface SourceRow {
+  id: string
+  orgId: string
+  name: string
+  type: string
+  config: string
+  secretRef: string | null
+  status: string
+  syncSchedule: string | null
+  lastSyncAt: Millis | null
+  lastSyncStatus: string | null
+  lastSyncError: string | null
+  createdAt: Millis
+}
+export interface ResourceRow {
+  id: string
+  orgId: string
+  sourceId: string
+  externalId: string
+  name: string
+  type: string
+  environment: string
+  createdAt: Millis
+}
 export interface EntitlementRow {
-  id: string; orgId: string; sourceId: string; resourceId: string; externalId: string; name: string
-  description: string | null; privileged: boolean; createdAt: Millis
+  id: string
+  orgId: string
+  sourceId: string
+  resourceId: string
+  externalId: string
+  name: string
+  description: string | null
+  privileged: boolean
+  createdAt: Millis
 }
 export interface IdentityRow {
-  id: string; orgId: string; sourceId: string; externalId: string; name: string; searchText: string; kind: string
-  environment: string; status: string; description: string | null; createdAt: Millis; lastUsedAt: Millis | null
-  discoveredAt: Millis; updatedAt: Millis; ownerId: string | null; backupOwnerId: string | null; teamId: string | null
-  ownerOrigin: string | null; ownerAssignedAt: Millis | null; metadata: string; privileged: boolean; grantCount: number
-  credentialCount: number; oldestSecretAt: Millis | null; riskScore: number; openFindings: number
-  lastAttestedAt: Millis | null; attestationDue: Millis | null
+  id: string
+  orgId: string
+  sourceId: string
+  externalId: string
+  name: string
+  searchText: string
+  kind: string
+  environment: string
+  status: string
+  description: string | null
+  createdAt: Millis
+  lastUsedAt: Millis | null
+  discoveredAt: Millis
+  updatedAt: Millis
+  ownerId: string | null
+  backupOwnerId: string | null
+  teamId: string | null
+  ownerOrigin: string | null
+  ownerAssignedAt: Millis | null
+  metadata: string
+  privileged: boolean
+  grantCount: number
+  credentialCount: number
+  oldestSecretAt: Millis | null
+  riskScore: number
+  openFindings: number
+  lastAttestedAt: Millis | null
+  attestationDue: Millis | null
 }
 export interface CredentialRow {
-  id: string; orgId: string; identityId: string; externalId: string | null; kind: string; label: string | null
-  fingerprint: string; createdAt: Millis; lastRotatedAt: Millis | null; expiresAt: Millis | null; lastUsedAt: Millis | null; status: string
+  id: string
+  orgId: string
+  identityId: string
+  externalId: string | null
+  kind: string
+  label: string | null
+  fingerprint: string
+  createdAt: Millis
+  lastRotatedAt: Millis | null
+  expiresAt: Millis | null
+  lastUsedAt: Millis | null
+  status: string
 }
 export interface GrantRow {
-  id: string; orgId: string; identityId: string; entitlementId: string; privileged: boolean
-  createdAt: Millis; lastUsedAt: Millis | null; status: string
+  id: string
+  orgId: string
+  identityId: string
+  entitlementId: string
+  privileged: boolean
+  createdAt: Millis
+  lastUsedAt: Millis | null
+  status: string
 }
-export interface IdentityTagRow { id: string; orgId: string; identityId: string; key: string; value: string }
+export interface IdentityTagRow {
+  id: string
+  orgId: string
+  identityId: string
+  key: string
+  value: string
+}
 export interface ActivityEventRow {
-  id: string; orgId: string; identityId: string; at: Millis; kind: string
-  sourceIp: string | null; userAgent: string | null; detail: string | null
+  id: string
+  orgId: string
+  identityId: string
+  at: Millis
+  kind: string
+  sourceIp: string | null
+  userAgent: string | null
+  detail: string | null
 }
 
 export interface TableRows {
@@ -66,10 +174,34 @@ export const COLUMNS: { [T in TableName]: readonly (keyof TableRows[T] & string)
   Resource: ['id', 'orgId', 'sourceId', 'externalId', 'name', 'type', 'environment', 'createdAt'],
   Entitlement: ['id', 'orgId', 'sourceId', 'resourceId', 'externalId', 'name', 'description', 'privileged', 'createdAt'],
   Identity: [
-    'id', 'orgId', 'sourceId', 'externalId', 'name', 'searchText', 'kind', 'environment', 'status', 'description',
-    'createdAt', 'lastUsedAt', 'discoveredAt', 'updatedAt', 'ownerId', 'backupOwnerId', 'teamId', 'ownerOrigin',
-    'ownerAssignedAt', 'metadata', 'privileged', 'grantCount', 'credentialCount', 'oldestSecretAt', 'riskScore',
-    'openFindings', 'lastAttestedAt', 'attestationDue',
+    'id',
+    'orgId',
+    'sourceId',
+    'externalId',
+    'name',
+    'searchText',
+    'kind',
+    'environment',
+    'status',
+    'description',
+    'createdAt',
+    'lastUsedAt',
+    'discoveredAt',
+    'updatedAt',
+    'ownerId',
+    'backupOwnerId',
+    'teamId',
+    'ownerOrigin',
+    'ownerAssignedAt',
+    'metadata',
+    'privileged',
+    'grantCount',
+    'credentialCount',
+    'oldestSecretAt',
+    'riskScore',
+    'openFindings',
+    'lastAttestedAt',
+    'attestationDue',
   ],
   Credential: ['id', 'orgId', 'identityId', 'externalId', 'kind', 'label', 'fingerprint', 'createdAt', 'lastRotatedAt', 'expiresAt', 'lastUsedAt', 'status'],
   Grant: ['id', 'orgId', 'identityId', 'entitlementId', 'privileged', 'createdAt', 'lastUsedAt', 'status'],

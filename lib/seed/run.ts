@@ -49,7 +49,9 @@ export interface SeedResult {
 
 export class DemoExistsError extends Error {
   constructor(slugs: string[]) {
-    super(`The demo organization${slugs.length > 1 ? 's' : ''} ${slugs.map((s) => `"${s}"`).join(' and ')} already exist${slugs.length > 1 ? '' : 's'}; re-run with --reset (reset: true) to replace the demo data.`)
+    super(
+      `The demo organization${slugs.length > 1 ? 's' : ''} ${slugs.map((s) => `"${s}"`).join(' and ')} already exist${slugs.length > 1 ? '' : 's'}; re-run with --reset (reset: true) to replace the demo data.`,
+    )
     this.name = 'DemoExistsError'
   }
 }
@@ -65,10 +67,27 @@ export async function seedDemo(opts: SeedOptions): Promise<SeedResult> {
     const emails = ALL_DEMO_USERS.map((u) => u.email)
     const users = await w.query<{ id: string; email: string }>(sql`SELECT "id", "email" FROM "User" WHERE "email" IN (${sql.join(emails)})`)
     const userIds = new Map(users.map((u) => [u.email, u.id]))
-    const plan = planDemo({ identities: opts.identities, seed: opts.seed, now: opts.now, secretSalt: opts.secretSalt, batchSize: opts.batchSize ?? 1000, userIds })
+    const plan = planDemo({
+      identities: opts.identities,
+      seed: opts.seed,
+      now: opts.now,
+      secretSalt: opts.secretSalt,
+      batchSize: opts.batchSize ?? 1000,
+      userIds,
+    })
     const result: SeedResult = {
-      identities: 0, credentials: 0, grants: 0, resources: plan.base.resources.length, entitlements: plan.base.entitlements.length,
-      tags: 0, activities: 0, resetMs: 0, loadMs: 0, generateMs: 0, insertMs: 0, indexMs: 0,
+      identities: 0,
+      credentials: 0,
+      grants: 0,
+      resources: plan.base.resources.length,
+      entitlements: plan.base.entitlements.length,
+      tags: 0,
+      activities: 0,
+      resetMs: 0,
+      loadMs: 0,
+      generateMs: 0,
+      insertMs: 0,
+      indexMs: 0,
     }
 
     // When the load is at least as big as what stays in the tables, their indexes are dropped for the
@@ -77,8 +96,7 @@ export async function seedDemo(opts: SeedOptions): Promise<SeedResult> {
       sql`SELECT COUNT(*) AS n FROM (SELECT 1 FROM "Identity" WHERE "orgId" NOT IN (${sql.join([...demoIds, ''])}) LIMIT ${plan.totals.all}) x`,
     )
     // Indexes led by identityId grow by appending (ids increase), so keeping them costs less than a rebuild.
-    const restoreIndexes =
-      Number(staying) < plan.totals.all ? await suspendIndexes(w, BULK_TABLES, (i) => /\(\s*"identityId"/.test(i.sql)) : null
+    const restoreIndexes = Number(staying) < plan.totals.all ? await suspendIndexes(w, BULK_TABLES, (i) => /\(\s*"identityId"/.test(i.sql)) : null
     try {
       const resetStart = performance.now()
       if (demoIds.length) await clearOrgs(w, demoIds)
@@ -94,7 +112,11 @@ export async function seedDemo(opts: SeedOptions): Promise<SeedResult> {
       await restoreIndexes?.()
       throw err
     }
-    await seedPosture(w, plan.base.organizations.map((o) => o.id), opts.now === undefined ? Date.now() : +opts.now)
+    await seedPosture(
+      w,
+      plan.base.organizations.map((o) => o.id),
+      opts.now === undefined ? Date.now() : +opts.now,
+    )
     return result
   } finally {
     await w.close()
@@ -111,7 +133,10 @@ async function load(w: DriverSql, plan: DemoPlan, userIds: Map<string, string>, 
     await w.transaction(async () => {
       const b = plan.base
       await put('Organization', b.organizations)
-      await put('User', b.users.filter((u) => !userIds.has(u.email)))
+      await put(
+        'User',
+        b.users.filter((u) => !userIds.has(u.email)),
+      )
       for (const u of b.users.filter((x) => userIds.has(x.email))) {
         await w.execute(sql`UPDATE "User" SET "name" = ${u.name}, "active" = ${u.active}, "demo" = ${u.demo} WHERE "id" = ${u.id}`)
       }
@@ -189,9 +214,27 @@ async function verifyForeignKeys(w: DriverSql): Promise<void> {
 
 // Children before parents, so the deletes also work where foreign key checks cannot be switched off.
 const DELETE_ORDER = [
-  'Decision', 'ReviewItem', 'Campaign', 'Finding', 'Attestation', 'OwnershipTransfer', 'Notification', 'ActivityEvent',
-  'IdentityTag', 'Credential', 'Grant', 'ApiToken', 'Identity', 'Entitlement', 'Resource', 'Source', 'Team',
-  'Membership', 'Job', 'AuditEvent', 'MetricSnapshot',
+  'Decision',
+  'ReviewItem',
+  'Campaign',
+  'Finding',
+  'Attestation',
+  'OwnershipTransfer',
+  'Notification',
+  'ActivityEvent',
+  'IdentityTag',
+  'Credential',
+  'Grant',
+  'ApiToken',
+  'Identity',
+  'Entitlement',
+  'Resource',
+  'Source',
+  'Team',
+  'Membership',
+  'Job',
+  'AuditEvent',
+  'MetricSnapshot',
 ]
 
 /** Delete organizations and everything in them; whole tables are truncated when no other organization exists. */

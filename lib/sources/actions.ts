@@ -9,7 +9,11 @@ const manage = { permission: 'source:manage', revalidate: '/sources' } as const
 
 export const createImportSourceAction = orgAction({ ...manage, schema: createImportSourceSchema, run: ({ ctx, input }) => createImportSource(ctx, input) })
 
-export const requestSyncAction = orgAction({ ...manage, schema: requestSyncSchema, run: async ({ ctx, input }) => ({ jobId: (await requestSync(ctx, input)).id }) })
+export const requestSyncAction = orgAction({
+  ...manage,
+  schema: requestSyncSchema,
+  run: async ({ ctx, input }) => ({ jobId: (await requestSync(ctx, input)).id }),
+})
 
 export const updateScheduleAction = orgAction({
   ...manage,
@@ -21,9 +25,19 @@ export const updateScheduleAction = orgAction({
 })
 
 // Saving labels the source's identities still "unknown": the inventory re-renders too.
-export const updateSourceEnvironmentAction = orgAction({ ...manage, revalidate: ['/sources', '/identities'], schema: updateSourceEnvironmentSchema, run: ({ ctx, input }) => updateSourceEnvironment(ctx, input) })
+export const updateSourceEnvironmentAction = orgAction({
+  ...manage,
+  revalidate: ['/sources', '/identities'],
+  schema: updateSourceEnvironmentSchema,
+  run: ({ ctx, input }) => updateSourceEnvironment(ctx, input),
+})
 
-export const startImportAction = orgAction({ ...manage, revalidate: [], schema: startImportSchema, run: async ({ ctx, input }) => ({ jobId: (await startImport(ctx, input)).id }) })
+export const startImportAction = orgAction({
+  ...manage,
+  revalidate: [],
+  schema: startImportSchema,
+  run: async ({ ctx, input }) => ({ jobId: (await startImport(ctx, input)).id }),
+})
 
 export const importJobStatusAction = orgAction({
   schema: z.object({ orgSlug: z.string().min(1).max(64), jobId: z.string().min(1).max(64) }),

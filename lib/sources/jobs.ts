@@ -17,9 +17,20 @@ import { readUploadMeta, unsafeRemoveStaleUploads, unsafeRemoveUpload, uploadFil
 
 function resultOf(r: SyncResult) {
   return {
-    applied: r.applied, added: r.added, changed: r.changed, gone: r.gone, unchanged: r.unchanged, errors: r.errors,
-    credentials: r.credentials, grants: r.grants, goneSkipped: r.goneSkipped, errorSamples: r.errorSamples.slice(0, 50),
-    skipped: r.skipped, skippedSamples: r.skippedSamples.slice(0, 50), ownersUnmatched: r.ownersUnmatched, ownersUnmatchedSamples: r.ownersUnmatchedSamples,
+    applied: r.applied,
+    added: r.added,
+    changed: r.changed,
+    gone: r.gone,
+    unchanged: r.unchanged,
+    errors: r.errors,
+    credentials: r.credentials,
+    grants: r.grants,
+    goneSkipped: r.goneSkipped,
+    errorSamples: r.errorSamples.slice(0, 50),
+    skipped: r.skipped,
+    skippedSamples: r.skippedSamples.slice(0, 50),
+    ownersUnmatched: r.ownersUnmatched,
+    ownersUnmatchedSamples: r.ownersUnmatchedSamples,
   }
 }
 
@@ -57,7 +68,10 @@ async function uploadAndSource(ctx: SystemCtx, uploadId: string): Promise<{ uplo
   const upload = await readUploadMeta(uploadId, ctx.org.id)
   if (!upload) throw new PermanentJobError('The uploaded file is gone: upload it again.')
   if (!IMPORT_FORMATS.includes(upload.format)) throw new PermanentJobError('Unknown import format')
-  const source = await db.source.findFirst({ where: { id: upload.sourceId, orgId: ctx.org.id }, select: { id: true, name: true, type: true, config: true, secretRef: true } })
+  const source = await db.source.findFirst({
+    where: { id: upload.sourceId, orgId: ctx.org.id },
+    select: { id: true, name: true, type: true, config: true, secretRef: true },
+  })
   if (!source) throw new PermanentJobError('The source no longer exists')
   // Never into a live or demo source: a complete-inventory import would mark its real identities deleted.
   const refusal = importRefusal(source, upload.format)
@@ -74,8 +88,16 @@ export const previewImportJob = defineJob({
   run: async ({ ctx, payload, progress }) => {
     const { upload } = await uploadAndSource(ctx, payload.uploadId)
     try {
-      const preview = await previewImport(upload.format, uploadFile(upload.id), { onProgress: (bytes) => progress(bytes), members: await memberEmails(ctx.org.id) })
-      await writeUploadMeta({ ...upload, rows: preview.identities + preview.credentials + preview.grants, errors: preview.errorCount, previewedAt: new Date().toISOString() })
+      const preview = await previewImport(upload.format, uploadFile(upload.id), {
+        onProgress: (bytes) => progress(bytes),
+        members: await memberEmails(ctx.org.id),
+      })
+      await writeUploadMeta({
+        ...upload,
+        rows: preview.identities + preview.credentials + preview.grants,
+        errors: preview.errorCount,
+        previewedAt: new Date().toISOString(),
+      })
       await progress(upload.bytes)
       return { uploadId: upload.id, fileName: upload.fileName, bytes: upload.bytes, preview }
     } catch (err) {

@@ -20,7 +20,6 @@ import {
 import { importRefusal } from '@/lib/sources/queries'
 import { readUploadMeta } from '@/lib/sources/uploads'
 
-
 export async function createImportSource(ctx: UserCtx, input: CreateImportSourceInput) {
   assertCan(ctx, 'source:manage')
   const info = FORMAT_INFO[input.format]
@@ -31,7 +30,13 @@ export async function createImportSource(ctx: UserCtx, input: CreateImportSource
       data: { orgId: ctx.org.id, name: input.name, type: info.sourceType, config: JSON.stringify({ importFormat: input.format }) },
       select: { id: true, name: true, type: true },
     })
-    await recordAudit(tx, ctx, { action: 'source.create', targetType: 'source', targetId: source.id, targetLabel: source.name, details: { type: source.type, importFormat: input.format } })
+    await recordAudit(tx, ctx, {
+      action: 'source.create',
+      targetType: 'source',
+      targetId: source.id,
+      targetLabel: source.name,
+      details: { type: source.type, importFormat: input.format },
+    })
     return source
   })
 }
@@ -45,10 +50,23 @@ export async function requestSync(ctx: UserCtx, input: RequestSyncInput) {
     throw new ValidationError(`“${source.name}” has no live connection to sync from: import a file into it instead.`)
   }
   return db.$transaction(async (tx) => {
-    const waiting = await tx.job.findFirst({ where: { orgId: ctx.org.id, type: syncSourceJob.type, status: { in: ['queued', 'running', 'retrying'] }, payload: { contains: `"sourceId":"${source.id}"` } } })
+    const waiting = await tx.job.findFirst({
+      where: {
+        orgId: ctx.org.id,
+        type: syncSourceJob.type,
+        status: { in: ['queued', 'running', 'retrying'] },
+        payload: { contains: `"sourceId":"${source.id}"` },
+      },
+    })
     if (waiting) return waiting
     const job = await enqueueJob(tx, syncSourceJob, { sourceId: source.id, trigger: 'manual' }, { orgId: ctx.org.id, createdById: ctx.user.id })
-    await recordAudit(tx, ctx, { action: 'source.sync-request', targetType: 'source', targetId: source.id, targetLabel: source.name, details: { jobId: job.id } })
+    await recordAudit(tx, ctx, {
+      action: 'source.sync-request',
+      targetType: 'source',
+      targetId: source.id,
+      targetLabel: source.name,
+      details: { jobId: job.id },
+    })
     return job
   })
 }
@@ -59,7 +77,13 @@ export async function updateSchedule(ctx: UserCtx, input: UpdateScheduleInput) {
     const source = await tx.source.findFirst({ where: { id: input.sourceId, orgId: ctx.org.id }, select: { id: true, name: true, syncSchedule: true } })
     if (!source) throw new NotFoundError('Source not found')
     await tx.source.update({ where: { id: source.id }, data: { syncSchedule: input.schedule } })
-    await recordAudit(tx, ctx, { action: 'source.schedule', targetType: 'source', targetId: source.id, targetLabel: source.name, details: { from: source.syncSchedule, to: input.schedule } })
+    await recordAudit(tx, ctx, {
+      action: 'source.schedule',
+      targetType: 'source',
+      targetId: source.id,
+      targetLabel: source.name,
+      details: { from: source.syncSchedule, to: input.schedule },
+    })
   })
 }
 
@@ -105,7 +129,10 @@ export async function startImport(ctx: UserCtx, input: StartImportInput) {
   assertCan(ctx, 'source:manage')
   const upload = await readUploadMeta(input.uploadId, ctx.org.id)
   if (!upload) throw new NotFoundError('That upload is gone or belongs elsewhere: upload the file again.')
-  const source = await db.source.findFirst({ where: { id: upload.sourceId, orgId: ctx.org.id }, select: { id: true, name: true, type: true, config: true, secretRef: true } })
+  const source = await db.source.findFirst({
+    where: { id: upload.sourceId, orgId: ctx.org.id },
+    select: { id: true, name: true, type: true, config: true, secretRef: true },
+  })
   if (!source) throw new NotFoundError('Source not found')
   const refusal = importRefusal(source, upload.format)
   if (refusal) throw new ValidationError(refusal)
@@ -122,7 +149,16 @@ export async function startImport(ctx: UserCtx, input: StartImportInput) {
       targetType: 'source',
       targetId: source.id,
       targetLabel: source.name,
-      details: { jobId: job.id, format: upload.format, fileName: upload.fileName, bytes: upload.bytes, rows: upload.rows, errors: upload.errors, allOrNothing: input.allOrNothing, mode: input.mode },
+      details: {
+        jobId: job.id,
+        format: upload.format,
+        fileName: upload.fileName,
+        bytes: upload.bytes,
+        rows: upload.rows,
+        errors: upload.errors,
+        allOrNothing: input.allOrNothing,
+        mode: input.mode,
+      },
     })
     return job
   })

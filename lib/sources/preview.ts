@@ -5,7 +5,10 @@ import { db } from '@/lib/db'
 import type { ImportFormat } from '@/lib/sources/schemas'
 
 export type PreviewRow = {
-  externalId: string; name: string; kind: string; environment: string
+  externalId: string
+  name: string
+  kind: string
+  environment: string
   ownerEmail: string | null
   /** whether the owner e-mail is an active member (only members become owners), null without one */
   ownerIsMember: boolean | null
@@ -44,7 +47,17 @@ export async function previewImport(
   const maxErrors = opts.errors ?? 100
   const deadline = Date.now() + (opts.budgetMs ?? 30_000)
   const p: ImportPreview = {
-    rows: [], errors: [], identities: 0, credentials: 0, grants: 0, errorCount: 0, skipped: 0, skippedSamples: [], ownersUnmatched: 0, ownersUnmatchedEmails: [], complete: true,
+    rows: [],
+    errors: [],
+    identities: 0,
+    credentials: 0,
+    grants: 0,
+    errorCount: 0,
+    skipped: 0,
+    skippedSamples: [],
+    ownersUnmatched: 0,
+    ownersUnmatchedEmails: [],
+    complete: true,
   }
   const isMember = (email: string | null | undefined) => (email ? (opts.members ? opts.members.has(email.toLowerCase()) : null) : null)
   const seen = new Set<string>()
@@ -65,8 +78,15 @@ export async function previewImport(
       }
       if (p.rows.length < maxRows && !p.rows.some((r) => r.externalId === i.externalId)) {
         p.rows.push({
-          externalId: i.externalId, name: i.name, kind: i.kind, environment: i.environment ?? 'unknown', ownerEmail: i.ownerEmail ?? null, ownerIsMember: member,
-          createdAt: i.createdAt?.toISOString() ?? null, lastUsedAt: i.lastUsedAt?.toISOString() ?? null, usageReported: i.lastUsedAt !== undefined,
+          externalId: i.externalId,
+          name: i.name,
+          kind: i.kind,
+          environment: i.environment ?? 'unknown',
+          ownerEmail: i.ownerEmail ?? null,
+          ownerIsMember: member,
+          createdAt: i.createdAt?.toISOString() ?? null,
+          lastUsedAt: i.lastUsedAt?.toISOString() ?? null,
+          usageReported: i.lastUsedAt !== undefined,
         })
       }
     }

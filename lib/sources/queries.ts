@@ -50,7 +50,8 @@ export function importRefusal(source: SourceLike & { name: string }, format: Imp
   const takes = importFormatOf(source)
   if (takes) return takes === format ? null : `This source takes ${FORMAT_INFO[takes].label} files, not ${FORMAT_INFO[format].label}.`
   const mode = resolveConnector(source).mode
-  const what = mode === 'live' ? 'a live connector: its inventory comes from the system itself' : mode === 'simulated' ? 'a demo source' : 'not an import source'
+  const what =
+    mode === 'live' ? 'a live connector: its inventory comes from the system itself' : mode === 'simulated' ? 'a demo source' : 'not an import source'
   return `“${source.name}” is ${what}, so it does not take uploaded files. Create an import source for this file on the Sources page and import into that.`
 }
 
@@ -70,9 +71,17 @@ export async function listSources(ctx: UserCtx): Promise<SourceRow[]> {
     const mine = counts.filter((c) => c.sourceId === s.id)
     const job = jobs.find((j) => j.payload.includes(`"sourceId":"${s.id}"`))
     return {
-      id: s.id, name: s.name, type: s.type, status: s.status, importFormat: importFormatOf(s),
-      live: resolveConnector(s).mode === 'live', simulated: resolveConnector(s).mode === 'simulated', syncSchedule: s.syncSchedule,
-      lastSyncAt: s.lastSyncAt, lastSyncStatus: s.lastSyncStatus, lastSyncError: s.lastSyncError,
+      id: s.id,
+      name: s.name,
+      type: s.type,
+      status: s.status,
+      importFormat: importFormatOf(s),
+      live: resolveConnector(s).mode === 'live',
+      simulated: resolveConnector(s).mode === 'simulated',
+      syncSchedule: s.syncSchedule,
+      lastSyncAt: s.lastSyncAt,
+      lastSyncStatus: s.lastSyncStatus,
+      lastSyncError: s.lastSyncError,
       identities: mine.filter((c) => c.status !== 'deleted').reduce((n, c) => n + c._count._all, 0),
       deleted: mine.filter((c) => c.status === 'deleted').reduce((n, c) => n + c._count._all, 0),
       defaultEnvironment: sourceEnvironmentOf(parseSourceConfig(s.config)),
@@ -89,7 +98,15 @@ export async function getSourceOrThrow(ctx: UserCtx, sourceId: string) {
   return s
 }
 
-export type ImportJobStatus = { id: string; status: string; progress: number; total: number; lastError: string | null; result: Record<string, unknown> | null; finishedAt: string | null }
+export type ImportJobStatus = {
+  id: string
+  status: string
+  progress: number
+  total: number
+  lastError: string | null
+  result: Record<string, unknown> | null
+  finishedAt: string | null
+}
 
 /** An import, preview or sync job of this organization (another org's id reads as missing). */
 export async function getSourceJob(ctx: UserCtx, jobId: string): Promise<ImportJobStatus> {

@@ -27,7 +27,10 @@ export async function receiveUpload(
   contentLength: number | null,
 ): Promise<{ uploadId: string; fileName: string; bytes: number; jobId: string }> {
   assertCan(ctx, 'source:manage')
-  const source = await db.source.findFirst({ where: { id: input.sourceId, orgId: ctx.org.id }, select: { id: true, name: true, type: true, config: true, secretRef: true } })
+  const source = await db.source.findFirst({
+    where: { id: input.sourceId, orgId: ctx.org.id },
+    select: { id: true, name: true, type: true, config: true, secretRef: true },
+  })
   if (!source) throw new NotFoundError('Source not found')
   const refusal = importRefusal(source, input.format)
   if (refusal) throw new ValidationError(refusal)
@@ -48,10 +51,23 @@ export async function receiveUpload(
   const fileName = input.name.replace(/[^\w.\- ()]/g, '_').slice(0, 120) || 'upload'
   try {
     await writeUploadMeta({
-      id: saved.id, orgId: ctx.org.id, sourceId: source.id, format: input.format, fileName, bytes: saved.bytes,
-      uploadedById: ctx.user.id, uploadedAt: new Date().toISOString(), rows: 0, errors: 0, previewedAt: null,
+      id: saved.id,
+      orgId: ctx.org.id,
+      sourceId: source.id,
+      format: input.format,
+      fileName,
+      bytes: saved.bytes,
+      uploadedById: ctx.user.id,
+      uploadedAt: new Date().toISOString(),
+      rows: 0,
+      errors: 0,
+      previewedAt: null,
     })
-    const job = await enqueueJobNow(previewImportJob, { uploadId: saved.id, sourceId: source.id, fileName }, { orgId: ctx.org.id, total: saved.bytes, createdById: ctx.user.id })
+    const job = await enqueueJobNow(
+      previewImportJob,
+      { uploadId: saved.id, sourceId: source.id, fileName },
+      { orgId: ctx.org.id, total: saved.bytes, createdById: ctx.user.id },
+    )
     return { uploadId: saved.id, fileName, bytes: saved.bytes, jobId: job.id }
   } catch (err) {
     await unsafeRemoveUpload(saved.id)

@@ -20,7 +20,9 @@ describe('source schemas', () => {
     expect(sourceEnvironmentOf({ defaultEnvironment: 'prod' })).toBeNull()
     expect(sourceEnvironmentOf({})).toBeNull()
     expect(updateSourceEnvironmentSchema.safeParse({ orgSlug: 'a', sourceId: 's', environment: 'unknown' }).success).toBe(true)
-    expect(updateSourceEnvironmentSchema.safeParse({ orgSlug: 'a', sourceId: 's', environment: 'moon' }).error?.issues[0].message).toMatch(/Choose production, staging/)
+    expect(updateSourceEnvironmentSchema.safeParse({ orgSlug: 'a', sourceId: 's', environment: 'moon' }).error?.issues[0].message).toMatch(
+      /Choose production, staging/,
+    )
   })
 
   it('accepts only well-formed upload ids', () => {

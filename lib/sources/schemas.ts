@@ -4,11 +4,41 @@ export const IMPORT_FORMATS = ['generic_csv', 'generic_json', 'aws_credential_re
 export type ImportFormat = (typeof IMPORT_FORMATS)[number]
 
 export const FORMAT_INFO: Record<ImportFormat, { label: string; sourceType: string; accept: string; json: boolean; hint: string }> = {
-  generic_csv: { label: 'Generic CSV', sourceType: 'csv', accept: '.csv,text/csv', json: false, hint: 'Custodian’s own columns: external id, name, kind, environment, owner, one credential and one grant per row (see the formats below).' },
-  generic_json: { label: 'Generic JSON', sourceType: 'json', accept: '.json,application/json', json: true, hint: 'An array of objects with the generic CSV’s field names.' },
-  aws_credential_report: { label: 'AWS IAM credential report (CSV)', sourceType: 'aws', accept: '.csv,text/csv', json: false, hint: 'The credential report CSV of one AWS account (see below for the commands).' },
-  kubernetes: { label: 'Kubernetes (kubectl JSON)', sourceType: 'kubernetes', accept: '.json,application/json', json: true, hint: 'kubectl’s JSON of service accounts, token secrets, roles and bindings (see below for the command).' },
-  github: { label: 'GitHub organization (JSON bundle)', sourceType: 'github', accept: '.json,application/json', json: true, hint: 'Installations, deploy keys and fine-grained tokens from the GitHub REST API (see below).' },
+  generic_csv: {
+    label: 'Generic CSV',
+    sourceType: 'csv',
+    accept: '.csv,text/csv',
+    json: false,
+    hint: 'Custodian’s own columns: external id, name, kind, environment, owner, one credential and one grant per row (see the formats below).',
+  },
+  generic_json: {
+    label: 'Generic JSON',
+    sourceType: 'json',
+    accept: '.json,application/json',
+    json: true,
+    hint: 'An array of objects with the generic CSV’s field names.',
+  },
+  aws_credential_report: {
+    label: 'AWS IAM credential report (CSV)',
+    sourceType: 'aws',
+    accept: '.csv,text/csv',
+    json: false,
+    hint: 'The credential report CSV of one AWS account (see below for the commands).',
+  },
+  kubernetes: {
+    label: 'Kubernetes (kubectl JSON)',
+    sourceType: 'kubernetes',
+    accept: '.json,application/json',
+    json: true,
+    hint: 'kubectl’s JSON of service accounts, token secrets, roles and bindings (see below for the command).',
+  },
+  github: {
+    label: 'GitHub organization (JSON bundle)',
+    sourceType: 'github',
+    accept: '.json,application/json',
+    json: true,
+    hint: 'Installations, deploy keys and fine-grained tokens from the GitHub REST API (see below).',
+  },
 }
 
 /** CSV is streamed and may be large; JSON documents are parsed whole (in the worker), so they are capped much lower. */

@@ -12,7 +12,10 @@ export type Columns = readonly (readonly [name: string, type: ColType])[]
 export const ROWS_PER_STATEMENT = 5_000
 
 // cuid-like ids: a random per-process prefix (60 bits) plus a counter, so a million ids cost no entropy calls.
-const ID_PREFIX = `c${BigInt(`0x${randomBytes(8).toString('hex')}`).toString(36).slice(0, 12).padStart(12, '0')}`
+const ID_PREFIX = `c${BigInt(`0x${randomBytes(8).toString('hex')}`)
+  .toString(36)
+  .slice(0, 12)
+  .padStart(12, '0')}`
 let idCounter = 0
 export function newId(): string {
   return `${ID_PREFIX}${(idCounter++).toString(36).padStart(6, '0')}`
@@ -25,12 +28,12 @@ export async function insertRows(s: SqlClient, table: string, columns: Columns, 
   if (!rows.length) return 0
   const pg = s.engine === 'postgresql'
   const into = sql`INSERT INTO ${sql.ident(table)} (${sql.join(columns.map(([c]) => sql.ident(c)))})`
-  const select = pg
-    ? sql.raw(columns.map(([, t], i) => `(e->>${i})${PG_CASTS[t]}`).join(','))
-    : sql.raw(columns.map((_, i) => `value->>${i}`).join(','))
+  const select = pg ? sql.raw(columns.map(([, t], i) => `(e->>${i})${PG_CASTS[t]}`).join(',')) : sql.raw(columns.map((_, i) => `value->>${i}`).join(','))
   await inChunks(rows, ROWS_PER_STATEMENT, async (slice) => {
     const payload = sql.json(slice.map((row) => columns.map(([, t], j) => dbValue(row[j], s.engine, t === 'date'))))
-    await s.execute(pg ? sql`${into} SELECT ${select} FROM json_array_elements(CAST(${payload} AS json)) AS e` : sql`${into} SELECT ${select} FROM json_each(${payload})`)
+    await s.execute(
+      pg ? sql`${into} SELECT ${select} FROM json_array_elements(CAST(${payload} AS json)) AS e` : sql`${into} SELECT ${select} FROM json_each(${payload})`,
+    )
   })
   return rows.length
 }

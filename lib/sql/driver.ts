@@ -209,7 +209,8 @@ function pgSql(client: pg.Client): DriverSql {
         if (objects) {
           for (let j = 0; j < columns.length; j++) arrays[j][i - start] = dbValue((row as Record<string, unknown>)[columns[j]], 'postgresql', isTimestamp[j])
         } else {
-          if ((row as unknown[]).length !== columns.length) throw new Error(`${table}: row ${i} has ${(row as unknown[]).length} values for ${columns.length} columns`)
+          if ((row as unknown[]).length !== columns.length)
+            throw new Error(`${table}: row ${i} has ${(row as unknown[]).length} values for ${columns.length} columns`)
           for (let j = 0; j < columns.length; j++) arrays[j][i - start] = dbValue((row as unknown[])[j], 'postgresql', isTimestamp[j])
         }
       }

@@ -123,9 +123,24 @@ describe('on a real SQLite database', () => {
   it('inserts many rows with one JSON parameter per statement and reads them back by id list', async () => {
     const s = memory()
     const rows = Array.from({ length: 12_345 }, (_, i) => [`r${i}`, i, i % 2 === 0, at.getTime() + i, null])
-    await insertRows(s, 'T', [['id', 'text'], ['n', 'int'], ['ok', 'bool'], ['at', 'date'], ['note', 'text']], rows)
+    await insertRows(
+      s,
+      'T',
+      [
+        ['id', 'text'],
+        ['n', 'int'],
+        ['ok', 'bool'],
+        ['at', 'date'],
+        ['note', 'text'],
+      ],
+      rows,
+    )
     const ids = rows.filter((_, i) => i % 3 === 0).map((r) => r[0] as string)
-    const got = await queryIn<{ id: string; n: number; ok: number; at: number }>(s, ids, (list) => sql`SELECT "id", "n", "ok", "at" FROM "T" WHERE "id" IN ${list}`)
+    const got = await queryIn<{ id: string; n: number; ok: number; at: number }>(
+      s,
+      ids,
+      (list) => sql`SELECT "id", "n", "ok", "at" FROM "T" WHERE "id" IN ${list}`,
+    )
     expect(got).toHaveLength(ids.length)
     expect(got.find((r) => r.id === 'r3')).toEqual({ id: 'r3', n: 3, ok: 0, at: at.getTime() + 3 })
     await s.close()

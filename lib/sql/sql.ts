@@ -65,7 +65,7 @@ sql.json = (value: unknown): JsonParam => new JsonParam(JSON.stringify(value))
 /** Fragments or values joined by a separator from code: `IN (${sql.join(slugs)})`. Values become parameters. */
 sql.join = (parts: readonly unknown[], separator = ', '): Fragment => {
   if (parts.length === 0) return sql.empty
-  return new Fragment([('' as string), ...parts.slice(1).map(() => separator), ''], parts)
+  return new Fragment(['' as string, ...parts.slice(1).map(() => separator), ''], parts)
 }
 /** A part written differently per engine; chosen when the statement is rendered. */
 sql.byEngine = (choice: Readonly<Record<Engine, Fragment>>): PerEngine => new PerEngine(choice)
@@ -119,7 +119,9 @@ export function render(q: Fragment, engine: Engine): Rendered {
       } else if (v === undefined) throw new TypeError(`sql: undefined value after ${JSON.stringify(f.strings[i].slice(-40))}`)
       else if (typeof v === 'object' && v !== null && !(v instanceof Uint8Array)) {
         // Lists and objects have no single SQL meaning: say which (sql.ids, sql.join, sql.json).
-        throw new TypeError(`sql: ${Array.isArray(v) ? 'an array' : 'an object'} as a value after ${JSON.stringify(f.strings[i].slice(-40))}; use sql.ids, sql.join or sql.json`)
+        throw new TypeError(
+          `sql: ${Array.isArray(v) ? 'an array' : 'an object'} as a value after ${JSON.stringify(f.strings[i].slice(-40))}; use sql.ids, sql.join or sql.json`,
+        )
       } else text += bind(dbValue(v, engine))
       text += f.strings[i + 1]
     }

@@ -18,7 +18,11 @@ describe(`audit rows of bulk assignments name people and teams (${engine})`, () 
 
     const prefix = uid('flt')
     for (let n = 0; n < 3; n++) await addIdentity(a.org.id, a.source.id, { name: `${prefix}-${n}` })
-    await startBulkAssignByFilter(a.ctx('governance'), { filter: { q: prefix, source: a.source.id, owner: 'unowned' }, fields: { ownerId: a.people.admin.id }, requestId: uid('r') })
+    await startBulkAssignByFilter(a.ctx('governance'), {
+      filter: { q: prefix, source: a.source.id, owner: 'unowned' },
+      fields: { ownerId: a.people.admin.id },
+      requestId: uid('r'),
+    })
     await drainJobs()
 
     const { rows } = await listAuditEvents(a.ctx('auditor'), auditListSchema.parse({ action: 'identity.' }))

@@ -87,4 +87,3 @@ describe(`audit (${engine})`, () => {
     expect((await verifyAuditChain(a.ctx('admin'))).ok).toBe(true)
   })
 })
-

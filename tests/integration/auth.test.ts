@@ -24,29 +24,47 @@ describe('OIDC sign-in: who is this person?', () => {
 
   it('an unverified e-mail never creates a person either (it would squat the address)', async () => {
     const email = `${uid('new-')}@corp.example`
-    expect(await linkOidcPerson({ issuer: ISSUER, subject: uid('sub-'), email, emailVerified: false, name: 'X' }, trust)).toEqual({ ok: false, error: 'EmailUnverified' })
+    expect(await linkOidcPerson({ issuer: ISSUER, subject: uid('sub-'), email, emailVerified: false, name: 'X' }, trust)).toEqual({
+      ok: false,
+      error: 'EmailUnverified',
+    })
     expect(await db.user.findUnique({ where: { email } })).toBeNull()
   })
 
   it('a verified e-mail binds the person to (issuer, subject) on first sign-in; a second subject is refused afterwards', async () => {
     const p = await person()
     const sub = uid('sub-')
-    expect(await linkOidcPerson({ issuer: `${ISSUER}/`, subject: sub, email: p.email.toUpperCase(), emailVerified: true, name: 'A' }, trust)).toEqual({ ok: true, userId: p.id })
+    expect(await linkOidcPerson({ issuer: `${ISSUER}/`, subject: sub, email: p.email.toUpperCase(), emailVerified: true, name: 'A' }, trust)).toEqual({
+      ok: true,
+      userId: p.id,
+    })
     expect(await links(p.id)).toEqual([{ provider: 'oidc', providerAccountId: `${ISSUER}|${sub}` }])
 
     // Same e-mail, verified, but another subject at the provider (or another issuer): not this person.
-    expect(await linkOidcPerson({ issuer: ISSUER, subject: uid('sub-'), email: p.email, emailVerified: true, name: 'A' }, trust)).toEqual({ ok: false, error: 'SubjectMismatch' })
-    expect(await linkOidcPerson({ issuer: 'https://other-idp.example', subject: sub, email: p.email, emailVerified: true, name: 'A' }, trust)).toEqual({ ok: false, error: 'SubjectMismatch' })
+    expect(await linkOidcPerson({ issuer: ISSUER, subject: uid('sub-'), email: p.email, emailVerified: true, name: 'A' }, trust)).toEqual({
+      ok: false,
+      error: 'SubjectMismatch',
+    })
+    expect(await linkOidcPerson({ issuer: 'https://other-idp.example', subject: sub, email: p.email, emailVerified: true, name: 'A' }, trust)).toEqual({
+      ok: false,
+      error: 'SubjectMismatch',
+    })
     expect(await links(p.id)).toHaveLength(1)
 
     // The bound subject comes back: found by (issuer, subject) first, whatever the e-mail claim says now.
-    expect(await linkOidcPerson({ issuer: ISSUER, subject: sub, email: 'changed@corp.example', emailVerified: false, name: 'A' }, trust)).toEqual({ ok: true, userId: p.id })
+    expect(await linkOidcPerson({ issuer: ISSUER, subject: sub, email: 'changed@corp.example', emailVerified: false, name: 'A' }, trust)).toEqual({
+      ok: true,
+      userId: p.id,
+    })
   })
 
   it('AUTH_OIDC_TRUST_EMAIL lets a provider that never sends email_verified match by e-mail', async () => {
     const p = await person()
     const sub = uid('sub-')
-    expect(await linkOidcPerson({ issuer: ISSUER, subject: sub, email: p.email, emailVerified: undefined, name: 'A' }, { trustEmail: true })).toEqual({ ok: true, userId: p.id })
+    expect(await linkOidcPerson({ issuer: ISSUER, subject: sub, email: p.email, emailVerified: undefined, name: 'A' }, { trustEmail: true })).toEqual({
+      ok: true,
+      userId: p.id,
+    })
     expect(await links(p.id)).toEqual([{ provider: 'oidc', providerAccountId: oidcAccountKey(ISSUER, sub) }])
   })
 
@@ -69,14 +87,26 @@ describe('OIDC sign-in: who is this person?', () => {
 
   it('a deactivated person is refused, bound or not; no subject or no e-mail is refused', async () => {
     const p = await person({ active: false })
-    expect(await linkOidcPerson({ issuer: ISSUER, subject: uid('s-'), email: p.email, emailVerified: true, name: 'A' }, trust)).toEqual({ ok: false, error: 'Deactivated' })
+    expect(await linkOidcPerson({ issuer: ISSUER, subject: uid('s-'), email: p.email, emailVerified: true, name: 'A' }, trust)).toEqual({
+      ok: false,
+      error: 'Deactivated',
+    })
     const q = await person()
     const sub = uid('s-')
     await linkOidcPerson({ issuer: ISSUER, subject: sub, email: q.email, emailVerified: true, name: 'A' }, trust)
     await db.user.update({ where: { id: q.id }, data: { active: false } })
-    expect(await linkOidcPerson({ issuer: ISSUER, subject: sub, email: q.email, emailVerified: true, name: 'A' }, trust)).toEqual({ ok: false, error: 'Deactivated' })
-    expect(await linkOidcPerson({ issuer: ISSUER, subject: undefined, email: q.email, emailVerified: true, name: 'A' }, trust)).toEqual({ ok: false, error: 'NoSubject' })
-    expect(await linkOidcPerson({ issuer: ISSUER, subject: uid('s-'), email: undefined, emailVerified: true, name: 'A' }, trust)).toEqual({ ok: false, error: 'NoEmail' })
+    expect(await linkOidcPerson({ issuer: ISSUER, subject: sub, email: q.email, emailVerified: true, name: 'A' }, trust)).toEqual({
+      ok: false,
+      error: 'Deactivated',
+    })
+    expect(await linkOidcPerson({ issuer: ISSUER, subject: undefined, email: q.email, emailVerified: true, name: 'A' }, trust)).toEqual({
+      ok: false,
+      error: 'NoSubject',
+    })
+    expect(await linkOidcPerson({ issuer: ISSUER, subject: uid('s-'), email: undefined, emailVerified: true, name: 'A' }, trust)).toEqual({
+      ok: false,
+      error: 'NoEmail',
+    })
   })
 })
 

@@ -35,13 +35,18 @@ describe(`campaign statistics agree with the items (${engine})`, () => {
 
   it('lists every reviewer across pages, including one with nothing open, and the rows add up to the header', async () => {
     const ident = await addIdentity(a.org.id, a.source.id)
-    const c = await db.campaign.create({ data: { orgId: a.org.id, name: 'Big review', type: 'identity', status: 'active', launchedAt: new Date(), itemCount: 45 } })
+    const c = await db.campaign.create({
+      data: { orgId: a.org.id, name: 'Big review', type: 'identity', status: 'active', launchedAt: new Date(), itemCount: 45 },
+    })
     const reviewers = []
-    for (let n = 0; n < 13; n++) reviewers.push(await db.user.create({ data: { email: `${uid()}@test.example`, name: `Reviewer ${String(n).padStart(2, '0')}` } }))
+    for (let n = 0; n < 13; n++)
+      reviewers.push(await db.user.create({ data: { email: `${uid()}@test.example`, name: `Reviewer ${String(n).padStart(2, '0')}` } }))
     const heavy = reviewers[12]
     const item = (r: Record<string, unknown>) => ({ orgId: a.org.id, campaignId: c.id, identityId: ident.id, snapshot: '{}', ...r })
     await db.reviewItem.createMany({ data: reviewers.slice(0, 12).flatMap((r) => [item({ reviewerId: r.id }), item({ reviewerId: r.id })]) })
-    await db.reviewItem.createMany({ data: Array.from({ length: 21 }, () => item({ reviewerId: heavy.id, status: 'decided', decision: 'keep', decidedById: heavy.id, decidedAt: new Date() })) })
+    await db.reviewItem.createMany({
+      data: Array.from({ length: 21 }, () => item({ reviewerId: heavy.id, status: 'decided', decision: 'keep', decidedById: heavy.id, decidedAt: new Date() })),
+    })
 
     const { first, rows } = await allReviewers(a, c.id)
     expect(first).toMatchObject({ total: 45, decided: 21, defaulted: 0, reviewerCount: 13, reviewerPages: Math.ceil(13 / REVIEWERS_PAGE_SIZE) })
@@ -55,8 +60,15 @@ describe(`campaign statistics agree with the items (${engine})`, () => {
     const owned = []
     for (let n = 0; n < 4; n++) owned.push(await addIdentity(a.org.id, a.source.id, { name: uid('close-'), ownerId: a.people.member.id }))
     const input = campaignInputSchema.parse({
-      orgSlug: a.org.slug, name: uid('Close '), type: 'identity', scope: { owner: a.people.member.id, q: 'close-' }, fallbackReviewerId: a.people.governance.id,
-      dueAt: new Date(Date.now() + 14 * DAY).toISOString(), defaultDecision: 'keep', justificationRule: 'never', launch: true,
+      orgSlug: a.org.slug,
+      name: uid('Close '),
+      type: 'identity',
+      scope: { owner: a.people.member.id, q: 'close-' },
+      fallbackReviewerId: a.people.governance.id,
+      dueAt: new Date(Date.now() + 14 * DAY).toISOString(),
+      defaultDecision: 'keep',
+      justificationRule: 'never',
+      launch: true,
     })
     const { campaign } = await createCampaign(a.ctx('governance'), input)
     await drainJobs()
@@ -81,11 +93,15 @@ describe(`campaign statistics agree with the items (${engine})`, () => {
     const team = await db.team.create({ data: { orgId: a.org.id, slug: uid('t'), name: 'Payments' } })
     const b = await createOrg('Stats C')
     const scope = { owner: a.people.member.id, source: [a.source.id, b.source.id], team: team.id, kind: ['bot'] }
-    const c = await db.campaign.create({ data: { orgId: a.org.id, name: 'Scoped', type: 'identity', scope: JSON.stringify(scope), createdById: a.people.governance.id } })
+    const c = await db.campaign.create({
+      data: { orgId: a.org.id, name: 'Scoped', type: 'identity', scope: JSON.stringify(scope), createdById: a.people.governance.id },
+    })
     const got = await getCampaignDetail(a.ctx('auditor'), c.id)
     // Another organization's source is not looked up: it reads as removed.
     expect(got.scope).toEqual(['kind: Bot', 'source: AWS test, a removed source', `owner: ${a.people.member.name}`, 'team: Payments'])
-    const mine = await db.campaign.create({ data: { orgId: a.org.id, name: 'Mine', type: 'identity', scope: JSON.stringify({ owner: 'me' }), createdById: a.people.governance.id } })
+    const mine = await db.campaign.create({
+      data: { orgId: a.org.id, name: 'Mine', type: 'identity', scope: JSON.stringify({ owner: 'me' }), createdById: a.people.governance.id },
+    })
     expect((await getCampaignDetail(a.ctx('auditor'), mine.id)).scope).toEqual([`owner: ${a.people.governance.name}`])
   })
 

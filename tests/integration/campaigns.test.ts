@@ -28,11 +28,20 @@ function input(org: Org, over: Record<string, unknown> = {}) {
 }
 
 async function addGrant(org: Org, identityId: string, s: { privileged?: boolean; lastUsedDaysAgo?: number | null; status?: string } = {}) {
-  const resource = await db.resource.create({ data: { orgId: org.org.id, sourceId: org.source.id, externalId: uid('r'), name: uid('bucket-'), type: 's3_bucket' } })
-  const ent = await db.entitlement.create({ data: { orgId: org.org.id, sourceId: org.source.id, resourceId: resource.id, externalId: uid('e'), name: 's3:GetObject', privileged: !!s.privileged } })
+  const resource = await db.resource.create({
+    data: { orgId: org.org.id, sourceId: org.source.id, externalId: uid('r'), name: uid('bucket-'), type: 's3_bucket' },
+  })
+  const ent = await db.entitlement.create({
+    data: { orgId: org.org.id, sourceId: org.source.id, resourceId: resource.id, externalId: uid('e'), name: 's3:GetObject', privileged: !!s.privileged },
+  })
   return db.grant.create({
     data: {
-      orgId: org.org.id, identityId, entitlementId: ent.id, privileged: !!s.privileged, createdAt: new Date(Date.now() - 300 * DAY), status: s.status ?? 'active',
+      orgId: org.org.id,
+      identityId,
+      entitlementId: ent.id,
+      privileged: !!s.privileged,
+      createdAt: new Date(Date.now() - 300 * DAY),
+      status: s.status ?? 'active',
       lastUsedAt: s.lastUsedDaysAgo === null ? null : new Date(Date.now() - (s.lastUsedDaysAgo ?? 1) * DAY),
     },
   })
@@ -64,7 +73,9 @@ describe(`campaigns (${engine})`, () => {
     await addGrant(a, owned.id, { privileged: true, lastUsedDaysAgo: 200 })
     await addGrant(a, owned.id, { lastUsedDaysAgo: 1 })
     await addGrant(a, owned.id, { status: 'revoked' })
-    await db.finding.create({ data: { orgId: a.org.id, identityId: owned.id, rule: 'unrotated-secret', owaspCode: 'NHI7', severity: 'high', title: 'Secret older than 365 days' } })
+    await db.finding.create({
+      data: { orgId: a.org.id, identityId: owned.id, rule: 'unrotated-secret', owaspCode: 'NHI7', severity: 'high', title: 'Secret older than 365 days' },
+    })
     await addIdentity(b.org.id, b.source.id, { name: 'beta-one', ownerId: b.people.member.id })
   })
 
@@ -82,7 +93,12 @@ describe(`campaigns (${engine})`, () => {
     expect(items[1].recommendationReason).toBe('not used for 143 days: revoke')
     expect(items[4].recommendationReason).toBe('privileged and not used for 80 days: revoke')
     const snap = parseSnapshot(items[0].snapshot)!
-    expect(snap).toMatchObject({ identity: { name: 'a-owned-recent', kind: 'service_account', environment: 'production', source: 'AWS test' }, privileged: true, via: 'owner', grantCount: 2 })
+    expect(snap).toMatchObject({
+      identity: { name: 'a-owned-recent', kind: 'service_account', environment: 'production', source: 'AWS test' },
+      privileged: true,
+      via: 'owner',
+      grantCount: 2,
+    })
     expect(snap.findings).toEqual([{ title: 'Secret older than 365 days', severity: 'high', code: 'NHI7' }])
     expect(parseSnapshot(items[2].snapshot)!.via).toBe('backup')
     expect(parseSnapshot(items[3].snapshot)!.via).toBe('team_lead')
@@ -119,7 +135,9 @@ describe(`campaigns (${engine})`, () => {
     const c = await launched(a)
     const mine = (await itemsOf(c.id)).find((i) => i.identityName === 'e-owned-dormant-priv')!
     const member = a.ctx('member')
-    await expect(decideItem(member, { orgSlug: a.org.slug, itemId: mine.id, version: 0, decision: 'revoke', justification: null })).rejects.toBeInstanceOf(ValidationError)
+    await expect(decideItem(member, { orgSlug: a.org.slug, itemId: mine.id, version: 0, decision: 'revoke', justification: null })).rejects.toBeInstanceOf(
+      ValidationError,
+    )
     const r = await decideItem(member, { orgSlug: a.org.slug, itemId: mine.id, version: 0, decision: 'revoke', justification: 'Unused for months' })
     expect(r).toMatchObject({ decision: 'revoke', version: 1, status: 'decided' })
     const decisions = await db.decision.findMany({ where: { reviewItemId: mine.id } })
@@ -141,7 +159,9 @@ describe(`campaigns (${engine})`, () => {
     await decideItem(member, { orgSlug: a.org.slug, itemId: item.id, version: 0, decision: 'keep', justification: null })
     const stale = decideItem(member, { orgSlug: a.org.slug, itemId: item.id, version: 0, decision: 'revoke', justification: 'other tab' })
     await expect(stale).rejects.toBeInstanceOf(ConflictError)
-    await expect(decideItem(member, { orgSlug: a.org.slug, itemId: item.id, version: 0, decision: 'revoke', justification: 'other tab' })).rejects.toThrow(/now “Keep” by member of/)
+    await expect(decideItem(member, { orgSlug: a.org.slug, itemId: item.id, version: 0, decision: 'revoke', justification: 'other tab' })).rejects.toThrow(
+      /now “Keep” by member of/,
+    )
     expect((await db.reviewItem.findUniqueOrThrow({ where: { id: item.id } })).decision).toBe('keep')
   })
 
@@ -149,10 +169,18 @@ describe(`campaigns (${engine})`, () => {
     const c = await launched(a)
     const items = await itemsOf(c.id)
     const govItem = items.find((i) => i.reviewerId === a.people.governance.id)!
-    await expect(decideItem(a.ctx('member'), { orgSlug: a.org.slug, itemId: govItem.id, version: 0, decision: 'keep', justification: null })).rejects.toBeInstanceOf(ForbiddenError)
-    await expect(decideItem(b.ctx('member'), { orgSlug: b.org.slug, itemId: govItem.id, version: 0, decision: 'keep', justification: null })).rejects.toBeInstanceOf(NotFoundError)
-    await expect(reassignItems(a.ctx('member'), { orgSlug: a.org.slug, ids: [govItem.id], toUserId: a.people.admin.id, reason: 'not mine' })).rejects.toBeInstanceOf(ForbiddenError)
-    await expect(reassignItems(b.ctx('admin'), { orgSlug: b.org.slug, ids: [govItem.id], toUserId: b.people.member.id, reason: 'steal' })).rejects.toBeInstanceOf(NotFoundError)
+    await expect(
+      decideItem(a.ctx('member'), { orgSlug: a.org.slug, itemId: govItem.id, version: 0, decision: 'keep', justification: null }),
+    ).rejects.toBeInstanceOf(ForbiddenError)
+    await expect(
+      decideItem(b.ctx('member'), { orgSlug: b.org.slug, itemId: govItem.id, version: 0, decision: 'keep', justification: null }),
+    ).rejects.toBeInstanceOf(NotFoundError)
+    await expect(
+      reassignItems(a.ctx('member'), { orgSlug: a.org.slug, ids: [govItem.id], toUserId: a.people.admin.id, reason: 'not mine' }),
+    ).rejects.toBeInstanceOf(ForbiddenError)
+    await expect(
+      reassignItems(b.ctx('admin'), { orgSlug: b.org.slug, ids: [govItem.id], toUserId: b.people.member.id, reason: 'steal' }),
+    ).rejects.toBeInstanceOf(NotFoundError)
     await expect(requestClose(a.ctx('member'), c.id)).rejects.toBeInstanceOf(ForbiddenError)
     await expect(requestClose(b.ctx('admin'), c.id)).rejects.toBeInstanceOf(NotFoundError)
     // An admin reassigns with a reason; the new reviewer sees it and the old one does not.
@@ -167,12 +195,19 @@ describe(`campaigns (${engine})`, () => {
   it('bulk-accepts recommendations and reports rubber-stamp signals', async () => {
     const c = await launched(a)
     const member = a.ctx('member')
-    const r = await bulkDecide(member, { orgSlug: a.org.slug, filter: { campaign: c.id, state: 'open' }, decision: 'accept', justification: 'Checked with the team' })
+    const r = await bulkDecide(member, {
+      orgSlug: a.org.slug,
+      filter: { campaign: c.id, state: 'open' },
+      decision: 'accept',
+      justification: 'Checked with the team',
+    })
     expect(r).toEqual({ decided: 3, skipped: 0 })
     const items = (await itemsOf(c.id)).filter((i) => i.reviewerId === a.people.member.id)
     expect(items.every((i) => i.decision === i.recommendation)).toBe(true)
     expect(await db.decision.count({ where: { campaignId: c.id, bulk: true } })).toBe(3)
-    await expect(bulkDecide(member, { orgSlug: a.org.slug, ids: items.map((i) => i.id), decision: 'revoke', justification: null })).rejects.toThrow(/need a justification/)
+    await expect(bulkDecide(member, { orgSlug: a.org.slug, ids: items.map((i) => i.id), decision: 'revoke', justification: null })).rejects.toThrow(
+      /need a justification/,
+    )
     const stats = await campaignStats(a.ctx('auditor'), c.id)
     expect(stats).toMatchObject({ total: 5, decided: 3 })
     expect(stats.rubberStamp.bulkShare).toBe(1)
@@ -197,7 +232,9 @@ describe(`campaigns (${engine})`, () => {
     expect(dormant.remediationStatus).not.toBe('none')
     expect(after.find((i) => i.identityName === 'e-owned-dormant-priv')).toMatchObject({ decision: 'keep', remediationStatus: 'none' })
     expect(await db.decision.count({ where: { campaignId: c.id, decidedById: null } })).toBe(4)
-    await expect(decideItem(member, { orgSlug: a.org.slug, itemId: kept.id, version: 1, decision: 'revoke', justification: 'too late' })).rejects.toThrow(/closed: decisions are locked/)
+    await expect(decideItem(member, { orgSlug: a.org.slug, itemId: kept.id, version: 1, decision: 'revoke', justification: 'too late' })).rejects.toThrow(
+      /closed: decisions are locked/,
+    )
     const next = await db.campaign.findFirstOrThrow({ where: { previousId: c.id } })
     expect(next).toMatchObject({ status: 'scheduled', name: c.name, recurrence: 'quarterly' })
     expect(next.dueAt!.getTime()).toBeGreaterThan(c.dueAt!.getTime() + 80 * DAY)
@@ -219,8 +256,16 @@ describe(`campaigns (${engine})`, () => {
     expect(mid).toMatchObject({ status: 'active', currentStage: 2 })
     const moved = await db.reviewItem.findUniqueOrThrow({ where: { id: priv.id } })
     expect(moved).toMatchObject({ stage: 2, status: 'pending', firstDecision: 'keep', reviewerId: a.people.governance.id })
-    await expect(decideItem(member, { orgSlug: a.org.slug, itemId: priv.id, version: moved.version, decision: 'keep', justification: null })).rejects.toBeInstanceOf(ForbiddenError)
-    await decideItem(a.ctx('governance'), { orgSlug: a.org.slug, itemId: priv.id, version: moved.version, decision: 'revoke', justification: 'Sign-off: too broad' })
+    await expect(
+      decideItem(member, { orgSlug: a.org.slug, itemId: priv.id, version: moved.version, decision: 'keep', justification: null }),
+    ).rejects.toBeInstanceOf(ForbiddenError)
+    await decideItem(a.ctx('governance'), {
+      orgSlug: a.org.slug,
+      itemId: priv.id,
+      version: moved.version,
+      decision: 'revoke',
+      justification: 'Sign-off: too broad',
+    })
     await requestClose(a.ctx('governance'), c.id)
     await drainJobs()
     expect((await db.campaign.findUniqueOrThrow({ where: { id: c.id } })).status).toBe('closed')
@@ -246,13 +291,18 @@ describe(`campaigns (${engine})`, () => {
     const c = await launched(o, { justificationRule: 'revoke' })
     const member = o.ctx('member')
     const filter = { campaign: c.id, state: 'open' as const }
-    await expect(bulkDecide(member, { orgSlug: o.org.slug, filter, decision: 'accept', justification: null })).rejects.toThrow(/2 of these items need a justification/)
+    await expect(bulkDecide(member, { orgSlug: o.org.slug, filter, decision: 'accept', justification: null })).rejects.toThrow(
+      /2 of these items need a justification/,
+    )
     // Refused as a whole: not even the item that needed no justification was decided.
     expect((await itemsOf(c.id)).every((i) => i.decision === null)).toBe(true)
     const r = await bulkDecide(member, { orgSlug: o.org.slug, filter, decision: 'accept', justification: 'Both unused since the migration' })
     expect(r).toEqual({ decided: 3, skipped: 0 })
     const items = await itemsOf(c.id)
-    expect(items.filter((i) => i.decision === 'revoke').map((i) => i.justification)).toEqual(['Both unused since the migration', 'Both unused since the migration'])
+    expect(items.filter((i) => i.decision === 'revoke').map((i) => i.justification)).toEqual([
+      'Both unused since the migration',
+      'Both unused since the migration',
+    ])
   })
 
   it('the close preview counts exactly what the close then does', async () => {
@@ -276,4 +326,3 @@ describe(`campaigns (${engine})`, () => {
     await expect(previewClose(o.ctx('governance'), c.id)).rejects.toBeInstanceOf(ConflictError)
   })
 })
-

@@ -33,8 +33,26 @@ describe(`numbers agree with the lists they open (${engine})`, () => {
       for (let k = 0; k <= n % 3; k++) {
         const i = await addIdentity(a.org.id, s.id, { ownerId: null })
         if (n === 0 && k === 0) {
-          await db.credential.create({ data: { orgId: a.org.id, identityId: i.id, kind: 'token', fingerprint: uid('fp'), createdAt: new Date(Date.now() - 400 * DAY), lastUsedAt: new Date() } })
-          await db.credential.create({ data: { orgId: a.org.id, identityId: i.id, kind: 'token', fingerprint: uid('fp'), createdAt: new Date(Date.now() - 300 * DAY), lastUsedAt: new Date() } })
+          await db.credential.create({
+            data: {
+              orgId: a.org.id,
+              identityId: i.id,
+              kind: 'token',
+              fingerprint: uid('fp'),
+              createdAt: new Date(Date.now() - 400 * DAY),
+              lastUsedAt: new Date(),
+            },
+          })
+          await db.credential.create({
+            data: {
+              orgId: a.org.id,
+              identityId: i.id,
+              kind: 'token',
+              fingerprint: uid('fp'),
+              createdAt: new Date(Date.now() - 300 * DAY),
+              lastUsedAt: new Date(),
+            },
+          })
         }
       }
     }

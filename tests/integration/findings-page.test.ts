@@ -13,7 +13,9 @@ const list = (org: Org, p: Record<string, string> = {}) => listFindings(org.ctx(
 const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10)
 
 async function finding(org: Org, identityId: string, severity: Severity, rule = uid('rule-')) {
-  return db.finding.create({ data: { orgId: org.org.id, identityId, rule, owaspCode: 'NHI1', severity, severityRank: SEVERITY_RANK[severity], title: `${severity} thing` } })
+  return db.finding.create({
+    data: { orgId: org.org.id, identityId, rule, owaspCode: 'NHI1', severity, severityRank: SEVERITY_RANK[severity], title: `${severity} thing` },
+  })
 }
 
 describe(`findings page (${engine})`, () => {
@@ -35,7 +37,10 @@ describe(`findings page (${engine})`, () => {
     ]
     for (const [i, s] of specs.entries()) {
       const ident = await addIdentity(a.org.id, i % 2 ? staging.id : a.source.id, {
-        name: s.name, riskScore: s.risk, environment: i % 2 ? 'staging' : 'production', ownerId: i < 2 ? a.people.member.id : null,
+        name: s.name,
+        riskScore: s.risk,
+        environment: i % 2 ? 'staging' : 'production',
+        ownerId: i < 2 ? a.people.member.id : null,
       })
       ids[s.name] = ident.id
       ids[`${s.name}:finding`] = (await finding(a, ident.id, s.severity)).id
@@ -81,7 +86,12 @@ describe(`findings page (${engine})`, () => {
     await expect(revokeAcceptance(a.ctx('member'), { orgSlug: a.org.slug, findingId: id, reason: 'no longer true' })).rejects.toBeInstanceOf(ForbiddenError)
     await expect(revokeAcceptance(a.ctx('admin'), { orgSlug: a.org.slug, findingId: ids.foreign, reason: 'not ours' })).rejects.toBeInstanceOf(NotFoundError)
     await revokeAcceptance(a.ctx('admin'), { orgSlug: a.org.slug, findingId: id, reason: 'The control was removed' })
-    expect(await db.finding.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'open', acceptedById: null, acceptedUntil: null, acceptedReason: null })
+    expect(await db.finding.findUniqueOrThrow({ where: { id } })).toMatchObject({
+      status: 'open',
+      acceptedById: null,
+      acceptedUntil: null,
+      acceptedReason: null,
+    })
     const [row] = await db.auditEvent.findMany({ where: { orgId: a.org.id, action: 'finding.accept-revoked' } })
     expect(row).toMatchObject({ actorId: a.people.admin.id, justification: 'The control was removed', targetId: ids['high-risky'] })
     expect(JSON.parse(row.details).was).toMatchObject({ acceptedById: a.people.governance.id, reason: 'Compensating control in place' })
@@ -97,4 +107,3 @@ describe(`findings page (${engine})`, () => {
     for (const r of rows) expect(r.severityRank).toBe(SEVERITY_RANK[r.severity as Severity])
   })
 })
-

@@ -81,7 +81,16 @@ describe(`findings settle with the change that settles them (${engine})`, () => 
     const i = await addIdentity(a.org.id, simulated.id, { ownerId: a.people.member.id })
     const mk = (fingerprint = uid('fp')) =>
       db.credential.create({
-        data: { orgId: a.org.id, identityId: i.id, kind: 'token', externalId: uid('c'), fingerprint, createdAt: new Date(Date.now() - 400 * DAY), lastUsedAt: new Date(Date.now() - 200 * DAY), expiresAt: new Date(Date.now() + 30 * DAY) },
+        data: {
+          orgId: a.org.id,
+          identityId: i.id,
+          kind: 'token',
+          externalId: uid('c'),
+          fingerprint,
+          createdAt: new Date(Date.now() - 400 * DAY),
+          lastUsedAt: new Date(Date.now() - 200 * DAY),
+          expiresAt: new Date(Date.now() + 30 * DAY),
+        },
       })
     const stale = await mk()
     await recomputeFindingsForOrg(a.ctx('admin'))
@@ -96,11 +105,25 @@ describe(`findings settle with the change that settles them (${engine})`, () => 
     expect(await scores(i.id)).toEqual({ riskScore: 0, openFindings: 0 })
 
     const old = await db.credential.create({
-      data: { orgId: a.org.id, identityId: i.id, kind: 'token', externalId: uid('c'), fingerprint: uid('fp'), createdAt: new Date(Date.now() - 400 * DAY), lastUsedAt: new Date(), expiresAt: new Date(Date.now() + 30 * DAY) },
+      data: {
+        orgId: a.org.id,
+        identityId: i.id,
+        kind: 'token',
+        externalId: uid('c'),
+        fingerprint: uid('fp'),
+        createdAt: new Date(Date.now() - 400 * DAY),
+        lastUsedAt: new Date(),
+        expiresAt: new Date(Date.now() + 30 * DAY),
+      },
     })
     await recomputeFindingsForOrg(a.ctx('admin'))
     expect(await open(i.id)).toEqual(['old-secret'])
-    await requestRemediation(a.ctx('governance'), { kind: 'rotate_credential', identityId: i.id, credentialId: old.id, justification: 'past the rotation limit' })
+    await requestRemediation(a.ctx('governance'), {
+      kind: 'rotate_credential',
+      identityId: i.id,
+      credentialId: old.id,
+      justification: 'past the rotation limit',
+    })
     await drainJobs()
     expect(await open(i.id)).toEqual([])
   })
@@ -111,11 +134,29 @@ describe(`findings settle with the change that settles them (${engine})`, () => 
     const fp = uid('shared')
     const creds = []
     for (const i of [prod, dev]) {
-      creds.push(await db.credential.create({ data: { orgId: a.org.id, identityId: i.id, kind: 'token', externalId: uid('c'), fingerprint: fp, createdAt: new Date(), lastUsedAt: new Date(), expiresAt: new Date(Date.now() + 30 * DAY) } }))
+      creds.push(
+        await db.credential.create({
+          data: {
+            orgId: a.org.id,
+            identityId: i.id,
+            kind: 'token',
+            externalId: uid('c'),
+            fingerprint: fp,
+            createdAt: new Date(),
+            lastUsedAt: new Date(),
+            expiresAt: new Date(Date.now() + 30 * DAY),
+          },
+        }),
+      )
     }
     await recomputeFindingsForOrg(a.ctx('admin'))
     expect(await open(dev.id)).toEqual(['env-mix', 'shared-secret'])
-    await requestRemediation(a.ctx('governance'), { kind: 'revoke_credential', identityId: prod.id, credentialId: creds[0].id, justification: 'leaked to staging' })
+    await requestRemediation(a.ctx('governance'), {
+      kind: 'revoke_credential',
+      identityId: prod.id,
+      credentialId: creds[0].id,
+      justification: 'leaked to staging',
+    })
     await drainJobs()
     expect(await open(prod.id)).toEqual([])
     expect(await open(dev.id)).toEqual([])
@@ -125,11 +166,20 @@ describe(`findings settle with the change that settles them (${engine})`, () => 
     for (const src of [simulated, manual]) {
       const i = await addIdentity(a.org.id, src.id, { ownerId: a.people.member.id, privileged: true })
       const res = await db.resource.create({ data: { orgId: a.org.id, sourceId: src.id, externalId: uid('r'), name: 'orders-db', type: 'database' } })
-      const ent = await db.entitlement.create({ data: { orgId: a.org.id, sourceId: src.id, resourceId: res.id, externalId: uid('e'), name: 'iam:PassRole', privileged: true } })
-      const grant = await db.grant.create({ data: { orgId: a.org.id, identityId: i.id, entitlementId: ent.id, privileged: true, createdAt: new Date(Date.now() - 200 * DAY), lastUsedAt: null } })
+      const ent = await db.entitlement.create({
+        data: { orgId: a.org.id, sourceId: src.id, resourceId: res.id, externalId: uid('e'), name: 'iam:PassRole', privileged: true },
+      })
+      const grant = await db.grant.create({
+        data: { orgId: a.org.id, identityId: i.id, entitlementId: ent.id, privileged: true, createdAt: new Date(Date.now() - 200 * DAY), lastUsedAt: null },
+      })
       await recomputeFindingsForOrg(a.ctx('admin'))
       expect(await open(i.id)).toEqual(['unused-priv'])
-      const { remediation } = await requestRemediation(a.ctx('governance'), { kind: 'revoke_grant', identityId: i.id, grantId: grant.id, justification: 'never used' })
+      const { remediation } = await requestRemediation(a.ctx('governance'), {
+        kind: 'revoke_grant',
+        identityId: i.id,
+        grantId: grant.id,
+        justification: 'never used',
+      })
       await drainJobs()
       if (src === manual) {
         expect(await open(i.id)).toEqual(['unused-priv'])
@@ -149,7 +199,9 @@ describe(`findings settle with the change that settles them (${engine})`, () => 
     await markRemediationDone(a.ctx('governance'), { remediationId: remediation.id })
     expect(await open(i.id)).toEqual(['unowned'])
     await db.identity.update({ where: { id: i.id }, data: { status: 'quarantined' } })
-    const del = await db.remediation.create({ data: { orgId: a.org.id, identityId: i.id, kind: 'delete_identity', status: 'manual', openKey: uid('k'), justification: 'end of quarantine' } })
+    const del = await db.remediation.create({
+      data: { orgId: a.org.id, identityId: i.id, kind: 'delete_identity', status: 'manual', openKey: uid('k'), justification: 'end of quarantine' },
+    })
     await markRemediationDone(a.ctx('governance'), { remediationId: del.id })
     expect(await open(i.id)).toEqual([])
     expect(await scores(i.id)).toEqual({ riskScore: 0, openFindings: 0 })

@@ -18,8 +18,13 @@ type Org = Awaited<ReturnType<typeof createOrg>>
 async function credential(orgId: string, identityId: string, o: { fingerprint?: string; ageDays?: number; expires?: boolean } = {}) {
   return db.credential.create({
     data: {
-      orgId, identityId, kind: 'token', fingerprint: o.fingerprint ?? uid('fp'), createdAt: new Date(Date.now() - (o.ageDays ?? 5) * DAY),
-      expiresAt: o.expires === false ? null : new Date(Date.now() + 30 * DAY), lastUsedAt: new Date(),
+      orgId,
+      identityId,
+      kind: 'token',
+      fingerprint: o.fingerprint ?? uid('fp'),
+      createdAt: new Date(Date.now() - (o.ageDays ?? 5) * DAY),
+      expiresAt: o.expires === false ? null : new Date(Date.now() + 30 * DAY),
+      lastUsedAt: new Date(),
     },
   })
 }
@@ -81,7 +86,8 @@ describe(`findings engine and recompute job (${engine})`, () => {
   })
 
   it('filters the inventory by OWASP code and by rule', async () => {
-    const list = async (finding: string) => (await listIdentities(a.ctx('auditor'), identityListSchema.parse({ finding, sort: 'name', dir: 'asc' }))).rows.map((r) => r.name)
+    const list = async (finding: string) =>
+      (await listIdentities(a.ctx('auditor'), identityListSchema.parse({ finding, sort: 'name', dir: 'asc' }))).rows.map((r) => r.name)
     expect(await list('NHI8')).toEqual(['dev-shared', 'prod-shared'])
     expect(await list('NHI1')).toEqual(['unowned-dormant'])
     expect(await list('dormant')).toEqual(['unowned-dormant'])
@@ -100,12 +106,22 @@ describe(`findings engine and recompute job (${engine})`, () => {
 
   it('accepts a risk with a reason and an expiry, audited; the score drops; expiry reopens it', async () => {
     const finding = await db.finding.findFirstOrThrow({ where: { identityId: unowned.id, rule: 'unowned' } })
-    const input = acceptFindingSchema.parse({ orgSlug: a.org.slug, findingId: finding.id, until: inDays(30), reason: 'Decommissioned next sprint, ticket OPS-12' })
+    const input = acceptFindingSchema.parse({
+      orgSlug: a.org.slug,
+      findingId: finding.id,
+      until: inDays(30),
+      reason: 'Decommissioned next sprint, ticket OPS-12',
+    })
     await acceptFinding(a.ctx('governance'), input)
     const accepted = await db.finding.findUniqueOrThrow({ where: { id: finding.id } })
     expect(accepted).toMatchObject({ status: 'accepted', acceptedById: a.people.governance.id, acceptedReason: 'Decommissioned next sprint, ticket OPS-12' })
     const audit = await db.auditEvent.findFirstOrThrow({ where: { orgId: a.org.id, action: 'finding.accept' } })
-    expect(audit).toMatchObject({ actorId: a.people.governance.id, targetId: unowned.id, outcome: 'success', justification: 'Decommissioned next sprint, ticket OPS-12' })
+    expect(audit).toMatchObject({
+      actorId: a.people.governance.id,
+      targetId: unowned.id,
+      outcome: 'success',
+      justification: 'Decommissioned next sprint, ticket OPS-12',
+    })
     expect((await db.identity.findUniqueOrThrow({ where: { id: unowned.id } })).openFindings).toBe(1)
 
     // A recompute keeps it accepted while the acceptance lasts...
@@ -147,14 +163,26 @@ describe(`findings engine and recompute job (${engine})`, () => {
 
   it('saves thresholds (keeping other settings), audits, recomputes; refuses out-of-range values with a message', async () => {
     await db.organization.update({ where: { id: a.org.id }, data: { settings: JSON.stringify({ attestationIntervalDays: 30 }) } })
-    const bad = postureSettingsSchema.safeParse({ orgSlug: a.org.slug, dormantDays: '3', rotationMaxDays: '99999', privilegedUnusedDays: 'x', humanUseWindowDays: '30' })
+    const bad = postureSettingsSchema.safeParse({
+      orgSlug: a.org.slug,
+      dormantDays: '3',
+      rotationMaxDays: '99999',
+      privilegedUnusedDays: 'x',
+      humanUseWindowDays: '30',
+    })
     expect(bad.success).toBe(false)
     const messages = Object.fromEntries(bad.error!.issues.map((i) => [String(i.path[0]), i.message]))
     expect(messages.dormantDays).toMatch(/at least 7/)
     expect(messages.rotationMaxDays).toMatch(/at most 1825/)
     expect(messages.privilegedUnusedDays).toMatch(/number/)
 
-    const input = postureSettingsSchema.parse({ orgSlug: a.org.slug, dormantDays: '365', rotationMaxDays: '30', privilegedUnusedDays: '60', humanUseWindowDays: '30' })
+    const input = postureSettingsSchema.parse({
+      orgSlug: a.org.slug,
+      dormantDays: '365',
+      rotationMaxDays: '30',
+      privilegedUnusedDays: '60',
+      humanUseWindowDays: '30',
+    })
     await expect(updatePostureSettings(a.ctx('governance'), input)).rejects.toBeInstanceOf(ForbiddenError)
     await updatePostureSettings(a.ctx('admin'), input)
     const stored = JSON.parse((await db.organization.findUniqueOrThrow({ where: { id: a.org.id } })).settings)

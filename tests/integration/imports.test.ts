@@ -26,7 +26,12 @@ const body = (name: string) => Readable.toWeb(fs.createReadStream(path.join(FIXT
 const streamOf = (chunks: Iterable<string | Buffer> | AsyncIterable<string | Buffer>) => Readable.toWeb(Readable.from(chunks)) as ReadableStream<Uint8Array>
 
 /** Uploads as the page does: the file is saved, the worker reads it for the preview; a refusal throws its message. */
-async function upload(ctx: UserCtx, input: { format: ImportFormat; sourceId: string; name: string }, file: ReadableStream<Uint8Array>, contentLength: number | null) {
+async function upload(
+  ctx: UserCtx,
+  input: { format: ImportFormat; sourceId: string; name: string },
+  file: ReadableStream<Uint8Array>,
+  contentLength: number | null,
+) {
   const up = await receiveUpload(ctx, input, file, contentLength)
   expect(fs.existsSync(path.resolve('data/imports', `${up.uploadId}.upload`))).toBe(true)
   await drainJobs()
@@ -39,7 +44,11 @@ const uploadsOnDisk = () => (fs.existsSync('data/imports') ? fs.readdirSync('dat
 
 type Org = Awaited<ReturnType<typeof createOrg>>
 
-async function importFixture(format: ImportFormat, file: string, opts: { allOrNothing?: boolean; mode?: 'full' | 'partial'; before?: (t: Org, sourceId: string) => Promise<void> } = {}) {
+async function importFixture(
+  format: ImportFormat,
+  file: string,
+  opts: { allOrNothing?: boolean; mode?: 'full' | 'partial'; before?: (t: Org, sourceId: string) => Promise<void> } = {},
+) {
   const t = await createOrg()
   const ctx = t.ctx('governance')
   const source = await createImportSource(ctx, { orgSlug: t.org.slug, name: `Import ${format}`, format })
@@ -48,7 +57,11 @@ async function importFixture(format: ImportFormat, file: string, opts: { allOrNo
   const job = await startImport(ctx, { orgSlug: t.org.slug, uploadId: up.uploadId, allOrNothing: opts.allOrNothing ?? false, mode: opts.mode ?? 'partial' })
   await drainJobs()
   const done = await db.job.findUniqueOrThrow({ where: { id: job.id } })
-  const identities = await db.identity.findMany({ where: { sourceId: source.id }, orderBy: { externalId: 'asc' }, include: { credentials: true, grants: { include: { entitlement: true } } } })
+  const identities = await db.identity.findMany({
+    where: { sourceId: source.id },
+    orderBy: { externalId: 'asc' },
+    include: { credentials: true, grants: { include: { entitlement: true } } },
+  })
   return { ...t, as: t.ctx, ctx, source, up, job: done, result: done.result ? JSON.parse(done.result) : null, identities }
 }
 
@@ -67,7 +80,12 @@ describe(`imports (${engine})`, () => {
     expect(legacy.name).toBe('deploy-bot, legacy')
     expect(await db.identityTag.findFirst({ where: { identityId: legacy.id, key: 'note' } })).toMatchObject({ value: 'migrated from "old" Jenkins' })
     const actions = (await db.auditEvent.findMany({ where: { orgId: org.id }, orderBy: { seq: 'asc' } })).map((a) => [a.action, a.actorId])
-    expect(actions).toEqual([['source.create', people.governance.id], ['source.import', people.governance.id], ['source.sync-batch', people.governance.id], ['source.sync', people.governance.id]])
+    expect(actions).toEqual([
+      ['source.create', people.governance.id],
+      ['source.import', people.governance.id],
+      ['source.sync-batch', people.governance.id],
+      ['source.sync', people.governance.id],
+    ])
     expect(fs.existsSync(path.resolve('data/imports', `${up.uploadId}.upload`))).toBe(false)
   })
 
@@ -83,8 +101,17 @@ describe(`imports (${engine})`, () => {
     const t = await createOrg()
     const ctx = t.ctx('admin')
     const source = await createImportSource(ctx, { orgSlug: t.org.slug, name: 'clean', format: 'generic_csv' })
-    const csv = fs.readFileSync(path.join(FIXTURES, 'generic.csv'), 'utf8').split('\n').filter((l) => !l.startsWith('broken-row')).join('\n')
-    const up = await upload(ctx, { format: 'generic_csv', sourceId: source.id, name: 'clean.csv' }, Readable.toWeb(Readable.from([csv])) as ReadableStream<Uint8Array>, null)
+    const csv = fs
+      .readFileSync(path.join(FIXTURES, 'generic.csv'), 'utf8')
+      .split('\n')
+      .filter((l) => !l.startsWith('broken-row'))
+      .join('\n')
+    const up = await upload(
+      ctx,
+      { format: 'generic_csv', sourceId: source.id, name: 'clean.csv' },
+      Readable.toWeb(Readable.from([csv])) as ReadableStream<Uint8Array>,
+      null,
+    )
     expect(up.preview.errorCount).toBe(0)
     const job = await startImport(ctx, { orgSlug: t.org.slug, uploadId: up.uploadId, allOrNothing: true, mode: 'full' })
     await drainJobs()
@@ -123,7 +150,10 @@ describe(`imports (${engine})`, () => {
     const fresh = await db.identity.findUniqueOrThrow({ where: { id: root.id }, include: { findings: { where: { status: 'open' } } } })
     expect(fresh.privileged).toBe(true)
     expect(root.grants.map((g) => g.entitlement)).toEqual([expect.objectContaining({ externalId: 'root', privileged: true })])
-    expect(fresh.findings.map((f) => [f.rule, f.severity, f.owaspCode]).sort()).toEqual([['root-account', 'critical', 'NHI5'], ['unowned', 'critical', 'NHI1']])
+    expect(fresh.findings.map((f) => [f.rule, f.severity, f.owaspCode]).sort()).toEqual([
+      ['root-account', 'critical', 'NHI5'],
+      ['unowned', 'critical', 'NHI1'],
+    ])
     expect(fresh.riskScore).toBe(80)
     // First among the account's identities by risk (the inventory's default order).
     const list = await listIdentities(ctx, identityListSchema.parse({ source: root.sourceId }))
@@ -146,17 +176,27 @@ describe(`imports (${engine})`, () => {
   })
 
   it('Kubernetes owner annotation: lands as the owner when the e-mail is a member; otherwise the preview and the result say why', async () => {
-    const ada = await db.user.upsert({ where: { email: 'ada@acme.example' }, update: { active: true }, create: { email: 'ada@acme.example', name: 'Ada Admin' } })
+    const ada = await db.user.upsert({
+      where: { email: 'ada@acme.example' },
+      update: { active: true },
+      create: { email: 'ada@acme.example', name: 'Ada Admin' },
+    })
     const member = await importFixture('kubernetes', 'kubernetes.json', {
       before: async (t) => void (await db.membership.create({ data: { orgId: t.org.id, userId: ada.id, role: 'governance' } })),
     })
-    expect(member.up.preview.rows.find((r) => r.externalId === 'payments-prod/payments-api')).toMatchObject({ ownerEmail: 'ada@acme.example', ownerIsMember: true })
+    expect(member.up.preview.rows.find((r) => r.externalId === 'payments-prod/payments-api')).toMatchObject({
+      ownerEmail: 'ada@acme.example',
+      ownerIsMember: true,
+    })
     expect(member.up.preview.ownersUnmatched).toBe(0)
     expect(member.identities.find((i) => i.externalId === 'payments-prod/payments-api')).toMatchObject({ ownerId: ada.id, ownerOrigin: 'source' })
     expect(member.result.ownersUnmatched).toBe(0)
 
     const stranger = await importFixture('kubernetes', 'kubernetes.json')
-    expect(stranger.up.preview.rows.find((r) => r.externalId === 'payments-prod/payments-api')).toMatchObject({ ownerEmail: 'ada@acme.example', ownerIsMember: false })
+    expect(stranger.up.preview.rows.find((r) => r.externalId === 'payments-prod/payments-api')).toMatchObject({
+      ownerEmail: 'ada@acme.example',
+      ownerIsMember: false,
+    })
     expect(stranger.up.preview).toMatchObject({ ownersUnmatched: 1, ownersUnmatchedEmails: ['ada@acme.example'] })
     expect(stranger.identities.find((i) => i.externalId === 'payments-prod/payments-api')!.ownerId).toBeNull()
     expect(stranger.result).toMatchObject({ ownersUnmatched: 1, ownersUnmatchedSamples: ['ada@acme.example'] })
@@ -166,7 +206,10 @@ describe(`imports (${engine})`, () => {
     expect(again.preview.ownersUnmatched).toBe(0)
     await startImport(stranger.ctx, { orgSlug: stranger.org.slug, uploadId: again.uploadId, allOrNothing: false, mode: 'partial' })
     await drainJobs()
-    expect(await db.identity.findFirstOrThrow({ where: { sourceId: stranger.source.id, externalId: 'payments-prod/payments-api' } })).toMatchObject({ ownerId: ada.id, ownerOrigin: 'source' })
+    expect(await db.identity.findFirstOrThrow({ where: { sourceId: stranger.source.id, externalId: 'payments-prod/payments-api' } })).toMatchObject({
+      ownerId: ada.id,
+      ownerOrigin: 'source',
+    })
   })
 
   it('unknown is not never: kubectl reports no usage, so nothing it imports is dormant or unused, anywhere', async () => {
@@ -182,11 +225,23 @@ describe(`imports (${engine})`, () => {
     expect((await listIdentities(ctx, identityListSchema.parse({ source: source.id, dormant: 'yes' }))).total).toBe(0)
     // A later file that does report usage makes it known (the generic format's "never").
     const csv = await createImportSource(ctx, { orgSlug: org.slug, name: 'csv with usage', format: 'generic_csv' })
-    const up = await upload(ctx, { format: 'generic_csv', sourceId: csv.id, name: 'u.csv' }, streamOf(['name,external_id,created_at,last_used_at\nold-never,n1,2020-01-01,never\nold-unknown,n2,2020-01-01,\n']), null)
+    const up = await upload(
+      ctx,
+      { format: 'generic_csv', sourceId: csv.id, name: 'u.csv' },
+      streamOf(['name,external_id,created_at,last_used_at\nold-never,n1,2020-01-01,never\nold-unknown,n2,2020-01-01,\n']),
+      null,
+    )
     await startImport(ctx, { orgSlug: org.slug, uploadId: up.uploadId, allOrNothing: false, mode: 'partial' })
     await drainJobs()
-    const rows = await db.identity.findMany({ where: { sourceId: csv.id }, orderBy: { externalId: 'asc' }, include: { findings: { where: { status: 'open', rule: 'dormant' } } } })
-    expect(rows.map((r) => [r.externalId, r.usageReported, r.findings.length])).toEqual([['n1', true, 1], ['n2', false, 0]])
+    const rows = await db.identity.findMany({
+      where: { sourceId: csv.id },
+      orderBy: { externalId: 'asc' },
+      include: { findings: { where: { status: 'open', rule: 'dormant' } } },
+    })
+    expect(rows.map((r) => [r.externalId, r.usageReported, r.findings.length])).toEqual([
+      ['n1', true, 1],
+      ['n2', false, 0],
+    ])
   })
 
   it('a source environment: set by an admin or governance, applied to its identities still unknown and to later imports, audited', async () => {
@@ -197,13 +252,17 @@ describe(`imports (${engine})`, () => {
     expect(unknown.length).toBeGreaterThan(0)
     expect((await listSources(ctx)).find((s) => s.id === source.id)).toMatchObject({ defaultEnvironment: null, unknownEnvironment: unknown.length })
     const other = await createOrg()
-    await expect(updateSourceEnvironment(other.ctx('admin'), { orgSlug: other.org.slug, sourceId: source.id, environment: 'production' })).rejects.toThrow(/Source not found/)
+    await expect(updateSourceEnvironment(other.ctx('admin'), { orgSlug: other.org.slug, sourceId: source.id, environment: 'production' })).rejects.toThrow(
+      /Source not found/,
+    )
     for (const role of ['member', 'auditor'] as const) {
       await expect(updateSourceEnvironment(as(role), { orgSlug: org.slug, sourceId: source.id, environment: 'production' })).rejects.toThrow(/permission/)
     }
     expect(await envOf()).toEqual(before)
 
-    await expect(updateSourceEnvironment(ctx, { orgSlug: org.slug, sourceId: source.id, environment: 'development' })).resolves.toEqual({ updated: unknown.length })
+    await expect(updateSourceEnvironment(ctx, { orgSlug: org.slug, sourceId: source.id, environment: 'development' })).resolves.toEqual({
+      updated: unknown.length,
+    })
     const after = await envOf()
     for (const [ext, env] of Object.entries(before)) expect(after[ext]).toBe(env === 'unknown' ? 'development' : env)
     expect((await listSources(ctx)).find((s) => s.id === source.id)).toMatchObject({ defaultEnvironment: 'development', unknownEnvironment: 0 })
@@ -224,7 +283,10 @@ describe(`imports (${engine})`, () => {
   })
 
   it('imported identities are never simulated: their source acts through manual tasks', async () => {
-    for (const [format, file] of [['kubernetes', 'kubernetes.json'], ['aws_credential_report', 'aws-credential-report.csv']] as const) {
+    for (const [format, file] of [
+      ['kubernetes', 'kubernetes.json'],
+      ['aws_credential_report', 'aws-credential-report.csv'],
+    ] as const) {
       const { identities, ctx } = await importFixture(format, file)
       expect((await getIdentityRemediations(ctx, identities[0].id)).mode).toBe('manual')
     }
@@ -246,15 +308,25 @@ describe(`imports (${engine})`, () => {
     const t = await createOrg()
     const ctx = t.ctx('admin')
     const src = await createImportSource(ctx, { orgSlug: t.org.slug, name: 'k8s', format: 'kubernetes' })
-    await expect(upload(ctx, { format: 'kubernetes', sourceId: src.id, name: 'x.json' }, body('not-kubectl.json'), null)).rejects.toThrow(/does not look like kubectl JSON output/)
+    await expect(upload(ctx, { format: 'kubernetes', sourceId: src.id, name: 'x.json' }, body('not-kubectl.json'), null)).rejects.toThrow(
+      /does not look like kubectl JSON output/,
+    )
     await expect(upload(ctx, { format: 'kubernetes', sourceId: src.id, name: 'x.csv' }, body('generic.csv'), null)).rejects.toThrow(/not valid JSON/)
     await expect(upload(ctx, { format: 'generic_csv', sourceId: src.id, name: 'x.csv' }, body('generic.csv'), null)).rejects.toThrow(/takes Kubernetes/)
-    await expect(upload(ctx, { format: 'kubernetes', sourceId: src.id, name: 'big.json' }, body('kubernetes.json'), 300 * 1024 ** 2)).rejects.toThrow(/larger than 50 MB/)
-    await expect(upload(t.ctx('member'), { format: 'kubernetes', sourceId: src.id, name: 'k.json' }, body('kubernetes.json'), null)).rejects.toThrow(/permission/)
+    await expect(upload(ctx, { format: 'kubernetes', sourceId: src.id, name: 'big.json' }, body('kubernetes.json'), 300 * 1024 ** 2)).rejects.toThrow(
+      /larger than 50 MB/,
+    )
+    await expect(upload(t.ctx('member'), { format: 'kubernetes', sourceId: src.id, name: 'k.json' }, body('kubernetes.json'), null)).rejects.toThrow(
+      /permission/,
+    )
     const up = await upload(ctx, { format: 'kubernetes', sourceId: src.id, name: 'k.json' }, body('kubernetes.json'), null)
     const other = await createOrg()
-    await expect(startImport(other.ctx('admin'), { orgSlug: other.org.slug, uploadId: up.uploadId, allOrNothing: false, mode: 'partial' })).rejects.toThrow(/upload is gone/)
-    await expect(upload(other.ctx('admin'), { format: 'kubernetes', sourceId: src.id, name: 'k.json' }, body('kubernetes.json'), null)).rejects.toThrow(/Source not found/)
+    await expect(startImport(other.ctx('admin'), { orgSlug: other.org.slug, uploadId: up.uploadId, allOrNothing: false, mode: 'partial' })).rejects.toThrow(
+      /upload is gone/,
+    )
+    await expect(upload(other.ctx('admin'), { format: 'kubernetes', sourceId: src.id, name: 'k.json' }, body('kubernetes.json'), null)).rejects.toThrow(
+      /Source not found/,
+    )
   })
 
   it('re-importing the same file changes nothing; a full import marks what the file no longer lists as deleted', async () => {
@@ -264,8 +336,17 @@ describe(`imports (${engine})`, () => {
     const job = await startImport(ctx, { orgSlug: first.org.slug, uploadId: again.uploadId, allOrNothing: false, mode: 'partial' })
     await drainJobs()
     expect(JSON.parse((await db.job.findUniqueOrThrow({ where: { id: job.id } })).result!)).toMatchObject({ added: 0, changed: 0, unchanged: 9 })
-    const csv = fs.readFileSync(path.join(FIXTURES, 'generic.csv'), 'utf8').split('\n').filter((l) => !l.startsWith('slack-alerts') && !l.startsWith('broken-row')).join('\n')
-    const small = await upload(ctx, { format: 'generic_csv', sourceId: first.source.id, name: 'smaller.csv' }, Readable.toWeb(Readable.from([csv])) as ReadableStream<Uint8Array>, null)
+    const csv = fs
+      .readFileSync(path.join(FIXTURES, 'generic.csv'), 'utf8')
+      .split('\n')
+      .filter((l) => !l.startsWith('slack-alerts') && !l.startsWith('broken-row'))
+      .join('\n')
+    const small = await upload(
+      ctx,
+      { format: 'generic_csv', sourceId: first.source.id, name: 'smaller.csv' },
+      Readable.toWeb(Readable.from([csv])) as ReadableStream<Uint8Array>,
+      null,
+    )
     const full = await startImport(ctx, { orgSlug: first.org.slug, uploadId: small.uploadId, allOrNothing: false, mode: 'full' })
     await drainJobs()
     expect(JSON.parse((await db.job.findUniqueOrThrow({ where: { id: full.id } })).result!)).toMatchObject({ gone: 1, errors: 0 })
@@ -275,15 +356,27 @@ describe(`imports (${engine})`, () => {
     const t = await createOrg()
     const ctx = t.ctx('admin')
     const csv = () => body('generic.csv')
-    const live = await db.source.create({ data: { orgId: t.org.id, name: 'Postgres prod', type: 'postgresql', secretRef: 'PG_PROD_URL', config: '{"host":"db.internal"}' } })
+    const live = await db.source.create({
+      data: { orgId: t.org.id, name: 'Postgres prod', type: 'postgresql', secretRef: 'PG_PROD_URL', config: '{"host":"db.internal"}' },
+    })
     // Even a live source whose config names an import format (as a crafted or edited config could) is not an import source.
-    const liveWithFormat = await db.source.create({ data: { orgId: t.org.id, name: 'Postgres tagged', type: 'postgresql', secretRef: 'PG_PROD_URL', config: '{"importFormat":"generic_csv"}' } })
-    const demo = await db.source.create({ data: { orgId: t.org.id, name: 'GitHub demo', type: 'github', config: '{"simulated":true,"importFormat":"github"}' } })
+    const liveWithFormat = await db.source.create({
+      data: { orgId: t.org.id, name: 'Postgres tagged', type: 'postgresql', secretRef: 'PG_PROD_URL', config: '{"importFormat":"generic_csv"}' },
+    })
+    const demo = await db.source.create({
+      data: { orgId: t.org.id, name: 'GitHub demo', type: 'github', config: '{"simulated":true,"importFormat":"github"}' },
+    })
     const before = uploadsOnDisk()
-    await expect(upload(ctx, { format: 'generic_csv', sourceId: live.id, name: 'x.csv' }, csv(), null)).rejects.toThrow(/“Postgres prod” is a live connector.*does not take uploaded files/)
+    await expect(upload(ctx, { format: 'generic_csv', sourceId: live.id, name: 'x.csv' }, csv(), null)).rejects.toThrow(
+      /“Postgres prod” is a live connector.*does not take uploaded files/,
+    )
     await expect(upload(ctx, { format: 'generic_csv', sourceId: liveWithFormat.id, name: 'x.csv' }, csv(), null)).rejects.toThrow(/is a live connector/)
-    await expect(upload(ctx, { format: 'github', sourceId: demo.id, name: 'x.json' }, body('github-org.json'), null)).rejects.toThrow(/“GitHub demo” is a demo source/)
-    await expect(upload(ctx, { format: 'aws_credential_report', sourceId: t.source.id, name: 'x.csv' }, body('aws-credential-report.csv'), null)).rejects.toThrow(/“AWS test” is not an import source/)
+    await expect(upload(ctx, { format: 'github', sourceId: demo.id, name: 'x.json' }, body('github-org.json'), null)).rejects.toThrow(
+      /“GitHub demo” is a demo source/,
+    )
+    await expect(
+      upload(ctx, { format: 'aws_credential_report', sourceId: t.source.id, name: 'x.csv' }, body('aws-credential-report.csv'), null),
+    ).rejects.toThrow(/“AWS test” is not an import source/)
     expect(uploadsOnDisk()).toBe(before)
     expect(await db.job.count({ where: { orgId: t.org.id } })).toBe(0)
     // The import page offers only the import sources.
@@ -301,7 +394,11 @@ describe(`imports (${engine})`, () => {
     const real = await Promise.all([addIdentity(t.org.id, source.id), addIdentity(t.org.id, source.id)])
     await expect(startImport(ctx, { orgSlug: t.org.slug, uploadId: up.uploadId, allOrNothing: false, mode: 'full' })).rejects.toThrow(/is a live connector/)
     // Queued some other way, the import job checks again and refuses.
-    const job = await enqueueJobNow(importFileJob, { uploadId: up.uploadId, sourceId: source.id, mode: 'full' }, { orgId: t.org.id, createdById: t.people.admin.id })
+    const job = await enqueueJobNow(
+      importFileJob,
+      { uploadId: up.uploadId, sourceId: source.id, mode: 'full' },
+      { orgId: t.org.id, createdById: t.people.admin.id },
+    )
     await drainJobs()
     const done = await db.job.findUniqueOrThrow({ where: { id: job.id } })
     expect(done).toMatchObject({ status: 'failed', lastError: expect.stringMatching(/is a live connector/) })
@@ -317,7 +414,9 @@ describe(`imports (${engine})`, () => {
     const up = await receiveUpload(ctx, { format: 'generic_csv', sourceId: source.id, name: 'a.csv' }, body('generic.csv'), null)
     await expect(startImport(ctx, { orgSlug: t.org.slug, uploadId: up.uploadId, allOrNothing: false, mode: 'partial' })).rejects.toThrow(/still being checked/)
     await drainJobs()
-    await expect(startImport(ctx, { orgSlug: t.org.slug, uploadId: up.uploadId, allOrNothing: false, mode: 'partial' })).resolves.toMatchObject({ type: importFileJob.type })
+    await expect(startImport(ctx, { orgSlug: t.org.slug, uploadId: up.uploadId, allOrNothing: false, mode: 'partial' })).resolves.toMatchObject({
+      type: importFileJob.type,
+    })
   })
 
   it('a 200 MB line of commas and JSON nested 100,000 deep are refused with a message, in bounded memory', async () => {
@@ -336,14 +435,24 @@ describe(`imports (${engine})`, () => {
     const base = process.memoryUsage().heapUsed
     const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().heapUsed - base)), 5)
     try {
-      const csvBomb = await upload(ctx, { format: 'generic_csv', sourceId: csvSource.id, name: 'bomb.csv' }, streamOf(commas(200)), null).catch((e: Error & { uploadId: string }) => e)
+      const csvBomb = await upload(ctx, { format: 'generic_csv', sourceId: csvSource.id, name: 'bomb.csv' }, streamOf(commas(200)), null).catch(
+        (e: Error & { uploadId: string }) => e,
+      )
       expect(csvBomb).toMatchObject({ message: expect.stringMatching(/^The header row \(line 1\) could not be read: the row is longer than 1 MB/) })
-      const jsonBomb = await upload(ctx, { format: 'kubernetes', sourceId: jsonSource.id, name: 'bomb.json' }, streamOf(['['.repeat(100_000)]), null).catch((e: Error & { uploadId: string }) => e)
+      const jsonBomb = await upload(ctx, { format: 'kubernetes', sourceId: jsonSource.id, name: 'bomb.json' }, streamOf(['['.repeat(100_000)]), null).catch(
+        (e: Error & { uploadId: string }) => e,
+      )
       expect(jsonBomb).toMatchObject({ message: expect.stringMatching(/^The JSON is nested more than 64 levels deep \(line 1\)/) })
       // The refused files were removed.
-      for (const bomb of [csvBomb, jsonBomb]) expect(fs.existsSync(path.resolve('data/imports', `${(bomb as { uploadId: string }).uploadId}.upload`))).toBe(false)
+      for (const bomb of [csvBomb, jsonBomb])
+        expect(fs.existsSync(path.resolve('data/imports', `${(bomb as { uploadId: string }).uploadId}.upload`))).toBe(false)
       // A bomb on a later line is one unreadable row: the preview reports it and goes on reading past it.
-      const up = await upload(ctx, { format: 'generic_csv', sourceId: csvSource.id, name: 'row.csv' }, streamOf(commas(200, 'name,external_id\nfirst,a\n', '\nlast,b\n')), null)
+      const up = await upload(
+        ctx,
+        { format: 'generic_csv', sourceId: csvSource.id, name: 'row.csv' },
+        streamOf(commas(200, 'name,external_id\nfirst,a\n', '\nlast,b\n')),
+        null,
+      )
       expect(up.preview).toMatchObject({ identities: 2, errorCount: 1, errors: [{ line: 3, message: expect.stringMatching(/longer than 1 MB/) }] })
       await unsafeRemoveUpload(up.uploadId)
     } finally {

@@ -18,7 +18,12 @@ describe(`inventory CSV export (${engine})`, () => {
     a = await createOrg('Alpha')
     b = await createOrg('Beta')
     // 25 bots and api keys with the same name prefix (keyset paging must not skip or repeat equal names), plus others.
-    for (let i = 0; i < 25; i++) await addIdentity(a.org.id, a.source.id, { name: `svc-${String(i % 7).padStart(2, '0')}`, kind: i % 2 ? 'bot' : 'api_key', ownerId: i === 3 ? a.people.member.id : null })
+    for (let i = 0; i < 25; i++)
+      await addIdentity(a.org.id, a.source.id, {
+        name: `svc-${String(i % 7).padStart(2, '0')}`,
+        kind: i % 2 ? 'bot' : 'api_key',
+        ownerId: i === 3 ? a.people.member.id : null,
+      })
     await addIdentity(a.org.id, a.source.id, { name: '=HYPERLINK("http://evil.example","open")', kind: 'bot' })
     await addIdentity(a.org.id, a.source.id, { name: '@cmd', kind: 'api_key', environment: 'staging' })
     await addIdentity(a.org.id, a.source.id, { name: 'ci-deploy', kind: 'ci_cd' })

@@ -17,8 +17,22 @@ describe(`inventory (${engine})`, () => {
     b = await createOrg('Beta')
     const mo = a.people.member.id
     await addIdentity(a.org.id, a.source.id, { name: 'svc-payments-ledger', kind: 'service_account', ownerId: mo, lastUsedDaysAgo: 2, riskScore: 20 })
-    await addIdentity(a.org.id, a.source.id, { name: 'gha-deploy-infra', kind: 'ci_cd', privileged: true, lastUsedDaysAgo: 200, secretAgeDays: 500, riskScore: 85 })
-    await addIdentity(a.org.id, a.source.id, { name: 'datadog-integration', kind: 'api_key', environment: 'staging', lastUsedDaysAgo: null, secretAgeDays: 100, riskScore: 55 })
+    await addIdentity(a.org.id, a.source.id, {
+      name: 'gha-deploy-infra',
+      kind: 'ci_cd',
+      privileged: true,
+      lastUsedDaysAgo: 200,
+      secretAgeDays: 500,
+      riskScore: 85,
+    })
+    await addIdentity(a.org.id, a.source.id, {
+      name: 'datadog-integration',
+      kind: 'api_key',
+      environment: 'staging',
+      lastUsedDaysAgo: null,
+      secretAgeDays: 100,
+      riskScore: 55,
+    })
     await addIdentity(a.org.id, a.source.id, { name: 'old-bot', kind: 'bot', status: 'deleted', riskScore: 5 })
     await addIdentity(b.org.id, b.source.id, { name: 'svc-payments-globex', kind: 'service_account' })
   })
@@ -74,7 +88,14 @@ describe(`inventory (${engine})`, () => {
   })
   it('shows an identity’s audit history only to roles that may read the audit log', async () => {
     const own = await db.identity.findFirstOrThrow({ where: { orgId: a.org.id, name: 'svc-payments-ledger' } })
-    await db.$transaction((tx) => recordAudit(tx, a.ctx('admin'), { action: 'identity.assign-owner', targetType: 'identity', targetId: own.id, justification: 'handover from the payments team' }))
+    await db.$transaction((tx) =>
+      recordAudit(tx, a.ctx('admin'), {
+        action: 'identity.assign-owner',
+        targetType: 'identity',
+        targetId: own.id,
+        justification: 'handover from the payments team',
+      }),
+    )
     const asMember = await getIdentityOrThrow(a.ctx('member'), own.id)
     expect(asMember.identity.name).toBe('svc-payments-ledger')
     expect(asMember.audit).toBeNull()

@@ -17,9 +17,13 @@ describe(`what each job acts on (${engine})`, () => {
     const b = await createOrg('Jobs B')
     const ident = await addIdentity(a.org.id, a.source.id, { name: uid('deploy-bot-') })
     const res = await db.resource.create({ data: { orgId: a.org.id, sourceId: a.source.id, externalId: uid('r'), name: 'acme/payments', type: 'repository' } })
-    const ent = await db.entitlement.create({ data: { orgId: a.org.id, sourceId: a.source.id, resourceId: res.id, externalId: uid('e'), name: 'admin', privileged: true } })
+    const ent = await db.entitlement.create({
+      data: { orgId: a.org.id, sourceId: a.source.id, resourceId: res.id, externalId: uid('e'), name: 'admin', privileged: true },
+    })
     const grant = await db.grant.create({ data: { orgId: a.org.id, identityId: ident.id, entitlementId: ent.id, privileged: true, createdAt: new Date() } })
-    const cred = await db.credential.create({ data: { orgId: a.org.id, identityId: ident.id, kind: 'token', label: 'deploy token', fingerprint: uid('fp'), createdAt: new Date() } })
+    const cred = await db.credential.create({
+      data: { orgId: a.org.id, identityId: ident.id, kind: 'token', label: 'deploy token', fingerprint: uid('fp'), createdAt: new Date() },
+    })
     const ctx = a.ctx('governance')
     await requestRemediation(ctx, { kind: 'revoke_grant', identityId: ident.id, grantId: grant.id, justification: 'not needed' })
     await requestRemediation(ctx, { kind: 'rotate_credential', identityId: ident.id, credentialId: cred.id, justification: 'too old' })
@@ -35,7 +39,11 @@ describe(`what each job acts on (${engine})`, () => {
 
     const { rows } = await listJobs(a.ctx('auditor'), jobListSchema.parse({}))
     const target = (type: string) => rows.find((r) => r.type === type)?.target
-    expect(target('revoke_grant')).toMatchObject({ label: 'admin on acme/payments', identity: { id: ident.id, name: ident.name }, remediationStatus: 'pending' })
+    expect(target('revoke_grant')).toMatchObject({
+      label: 'admin on acme/payments',
+      identity: { id: ident.id, name: ident.name },
+      remediationStatus: 'pending',
+    })
     expect(target('rotate_credential')).toMatchObject({ label: 'token deploy token', identity: { id: ident.id, name: ident.name } })
     expect(target('disable_identity')).toMatchObject({ label: ident.name, href: `/identities/${ident.id}` })
     expect(target('launch_campaign')).toEqual({ label: 'Quarterly bots review', href: `/campaigns/${campaign.id}` })

@@ -40,7 +40,9 @@ describe(`jobs stay inside their organization (${engine})`, () => {
     const identity = await addIdentity(b.org.id, b.source.id)
     const rem = await db.remediation.create({ data: { orgId: b.org.id, identityId: identity.id, kind: 'disable_identity', justification: 'test' } })
     // enqueueJob always names an organization: this row stands for a damaged or hand-made one.
-    const job = await db.job.create({ data: { orgId: null, type: 'disable_identity', payload: JSON.stringify({ remediationId: rem.id, targetId: identity.id }), idempotencyKey: uid('xrem-') } })
+    const job = await db.job.create({
+      data: { orgId: null, type: 'disable_identity', payload: JSON.stringify({ remediationId: rem.id, targetId: identity.id }), idempotencyKey: uid('xrem-') },
+    })
     await drainJobs()
     expect(await db.job.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({ status: 'failed' })
     expect(await db.remediation.findUniqueOrThrow({ where: { id: rem.id } })).toMatchObject({ status: 'pending' })

@@ -17,13 +17,24 @@ describe(`list pages (${engine})`, () => {
     b = await createOrg('Beta')
     const campaign = (org: Org, name: string, daysAgo: number) =>
       db.campaign.create({
-        data: { orgId: org.org.id, name, type: 'identity', scope: '{}', status: 'draft', dueAt: new Date(Date.now() + 30 * DAY), createdAt: new Date(Date.now() - daysAgo * DAY), createdById: org.people.governance.id },
+        data: {
+          orgId: org.org.id,
+          name,
+          type: 'identity',
+          scope: '{}',
+          status: 'draft',
+          dueAt: new Date(Date.now() + 30 * DAY),
+          createdAt: new Date(Date.now() - daysAgo * DAY),
+          createdById: org.people.governance.id,
+        },
       })
     for (const [i, name] of ['first', 'second', 'third'].entries()) await campaign(a, name, 10 - i)
     await campaign(b, 'beta only', 1)
     for (let i = 0; i < 3; i++) await addIdentity(a.org.id, a.source.id, { name: `mine-${i}`, ownerId: a.people.member.id, riskScore: 50 - i })
     await addIdentity(a.org.id, a.source.id, { name: 'not-mine', ownerId: a.people.admin.id })
-    await db.notification.createMany({ data: Array.from({ length: 3 }, (_, i) => ({ orgId: a.org.id, userId: a.people.member.id, kind: 'ownership.assigned', title: `n${i}` })) })
+    await db.notification.createMany({
+      data: Array.from({ length: 3 }, (_, i) => ({ orgId: a.org.id, userId: a.people.member.id, kind: 'ownership.assigned', title: `n${i}` })),
+    })
     await db.notification.create({ data: { orgId: b.org.id, userId: b.people.member.id, kind: 'ownership.assigned', title: uid() } })
   })
 

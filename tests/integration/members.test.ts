@@ -23,7 +23,10 @@ const server = new SMTPServer({
 /** Unfolds headers and decodes quoted-printable, enough to read a plain-text message. */
 function readable(raw: string) {
   const unfolded = raw.replace(/\r?\n[ \t]+/g, ' ').replace(/=\r?\n/g, '')
-  return Buffer.from(unfolded.replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8')
+  return Buffer.from(
+    unfolded.replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16))),
+    'latin1',
+  ).toString('utf8')
 }
 
 let m: {
@@ -214,7 +217,11 @@ describe(`invitations (${process.env.TEST_ENGINE ?? 'sqlite'})`, () => {
     await db.membership.updateMany({ where: { orgId: org.id, userId: people.auditor.id }, data: { status: 'removed', removedAt: new Date() } })
     const back = await inv.inviteMember(ctx('admin'), { email: people.auditor.email, role: 'governance' })
     await inv.acceptInvitation(people.auditor, tokenOf(back.path))
-    expect(await db.membership.findFirst({ where: { orgId: org.id, userId: people.auditor.id } })).toMatchObject({ status: 'active', role: 'governance', removedAt: null })
+    expect(await db.membership.findFirst({ where: { orgId: org.id, userId: people.auditor.id } })).toMatchObject({
+      status: 'active',
+      role: 'governance',
+      removedAt: null,
+    })
   })
 
   it('lets only admins invite, re-send, revoke and list; another organization’s invitation is not found', async () => {

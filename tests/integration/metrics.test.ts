@@ -29,13 +29,42 @@ describe(`metrics and dashboard (${engine})`, () => {
     await addIdentity(a.org.id, a.source.id, { name: 'gone', status: 'deleted', ownerId: null })
     const now = Date.now()
     // Two active credentials: one rotated recently (compliant), one old and unused.
-    await db.credential.create({ data: { orgId: a.org.id, identityId: i1.id, kind: 'token', fingerprint: uid('fp'), createdAt: new Date(now - 10 * DAY), expiresAt: new Date(now + DAY), lastUsedAt: new Date(now) } })
-    await db.credential.create({ data: { orgId: a.org.id, identityId: w.id, kind: 'token', fingerprint: uid('fp'), createdAt: new Date(now - 400 * DAY), expiresAt: new Date(now + DAY), lastUsedAt: null } })
+    await db.credential.create({
+      data: {
+        orgId: a.org.id,
+        identityId: i1.id,
+        kind: 'token',
+        fingerprint: uid('fp'),
+        createdAt: new Date(now - 10 * DAY),
+        expiresAt: new Date(now + DAY),
+        lastUsedAt: new Date(now),
+      },
+    })
+    await db.credential.create({
+      data: {
+        orgId: a.org.id,
+        identityId: w.id,
+        kind: 'token',
+        fingerprint: uid('fp'),
+        createdAt: new Date(now - 400 * DAY),
+        expiresAt: new Date(now + DAY),
+        lastUsedAt: null,
+      },
+    })
     // Wildcard grant: overprivileged (NHI5).
     const res = await db.resource.create({ data: { orgId: a.org.id, sourceId: a.source.id, externalId: 'acct', name: 'acct', type: 'account' } })
-    const ent = await db.entitlement.create({ data: { orgId: a.org.id, sourceId: a.source.id, resourceId: res.id, externalId: 'star', name: 's3:*', privileged: true } })
-    await db.grant.create({ data: { orgId: a.org.id, identityId: w.id, entitlementId: ent.id, privileged: true, createdAt: new Date(now - 5 * DAY), lastUsedAt: new Date(now) } })
-    for (const [daysAgo, kind] of [[2, 'auth_failure'], [3, 'auth_failure'], [40, 'auth_failure'], [1, 'auth_success']] as const) {
+    const ent = await db.entitlement.create({
+      data: { orgId: a.org.id, sourceId: a.source.id, resourceId: res.id, externalId: 'star', name: 's3:*', privileged: true },
+    })
+    await db.grant.create({
+      data: { orgId: a.org.id, identityId: w.id, entitlementId: ent.id, privileged: true, createdAt: new Date(now - 5 * DAY), lastUsedAt: new Date(now) },
+    })
+    for (const [daysAgo, kind] of [
+      [2, 'auth_failure'],
+      [3, 'auth_failure'],
+      [40, 'auth_failure'],
+      [1, 'auth_success'],
+    ] as const) {
       await db.activityEvent.create({ data: { orgId: a.org.id, identityId: i1.id, at: new Date(now - daysAgo * DAY), kind } })
     }
     await addIdentity(b.org.id, b.source.id, { name: 'other-tenant', ownerId: null })
@@ -45,9 +74,19 @@ describe(`metrics and dashboard (${engine})`, () => {
   it('counts what each card shows, and the card’s inventory link gives the same identities', async () => {
     const m = await computeOrgMetrics(prismaSql(), a.org.id, parseOrgSettings('{}'))
     expect(m).toMatchObject({
-      total: 4, unowned: 2, privileged: 2, dormant: 1, privilegedWorkloads: 1, overprivileged: 1,
-      credentialsActive: 2, credentialsCompliant: 1, rotationCompliance: 50, unusedCredentials: 1, unusedCredentialIdentities: 1,
-      failedAuth30d: 2, failedAuthIdentities: 1,
+      total: 4,
+      unowned: 2,
+      privileged: 2,
+      dormant: 1,
+      privilegedWorkloads: 1,
+      overprivileged: 1,
+      credentialsActive: 2,
+      credentialsCompliant: 1,
+      rotationCompliance: 50,
+      unusedCredentials: 1,
+      unusedCredentialIdentities: 1,
+      failedAuth30d: 2,
+      failedAuthIdentities: 1,
     })
     expect(m.byKind).toEqual({ service_account: 2, workload: 1, bot: 1 })
     expect(m.byEnvironment).toEqual({ production: 3, staging: 1 })
@@ -55,8 +94,12 @@ describe(`metrics and dashboard (${engine})`, () => {
     expect(m.findingsByCode.NHI5).toBe(1)
     const count = async (f: Record<string, string>) => (await listIdentities(a.ctx('auditor'), identityListSchema.parse(f))).total
     const links: [keyof OrgMetrics, Partial<Record<keyof IdentityFilter, string>>][] = [
-      ['total', {}], ['unowned', { owner: 'unowned' }], ['dormant', { dormant: 'yes' }], ['overprivileged', { finding: 'NHI5' }],
-      ['privilegedWorkloads', { kind: 'service_account,workload,ci_cd', privileged: 'yes' }], ['unusedCredentialIdentities', { finding: 'unused-cred' }],
+      ['total', {}],
+      ['unowned', { owner: 'unowned' }],
+      ['dormant', { dormant: 'yes' }],
+      ['overprivileged', { finding: 'NHI5' }],
+      ['privilegedWorkloads', { kind: 'service_account,workload,ci_cd', privileged: 'yes' }],
+      ['unusedCredentialIdentities', { finding: 'unused-cred' }],
       ['failedAuthIdentities', { finding: 'auth-failures' }],
     ]
     for (const [metric, filter] of links) expect([metric, await count(filter as Record<string, string>)]).toEqual([metric, m[metric]])
@@ -121,11 +164,33 @@ describe(`metrics and dashboard (${engine})`, () => {
 
   it('measures remediation time from the decision to the applied job', async () => {
     const identity = await db.identity.findFirstOrThrow({ where: { orgId: a.org.id, name: 'bot' } })
-    const campaign = await db.campaign.create({ data: { orgId: a.org.id, name: 'Q3 review', type: 'identity', status: 'active', itemCount: 10, decidedCount: 4 } })
+    const campaign = await db.campaign.create({
+      data: { orgId: a.org.id, name: 'Q3 review', type: 'identity', status: 'active', itemCount: 10, decidedCount: 4 },
+    })
     const decidedAt = new Date(Date.now() - 5 * 3_600_000)
-    const item = await db.reviewItem.create({ data: { orgId: a.org.id, campaignId: campaign.id, identityId: identity.id, snapshot: '{}', status: 'decided', decision: 'revoke', decidedAt } })
-    const job = await db.job.create({ data: { orgId: a.org.id, type: 'disable_identity', status: 'succeeded', idempotencyKey: uid('k'), finishedAt: new Date(decidedAt.getTime() + 2 * 3_600_000) } })
-    await db.remediation.create({ data: { orgId: a.org.id, identityId: identity.id, kind: 'disable_identity', status: 'applied', justification: 'revoked in review', reviewItemId: item.id, jobId: job.id } })
+    const item = await db.reviewItem.create({
+      data: { orgId: a.org.id, campaignId: campaign.id, identityId: identity.id, snapshot: '{}', status: 'decided', decision: 'revoke', decidedAt },
+    })
+    const job = await db.job.create({
+      data: {
+        orgId: a.org.id,
+        type: 'disable_identity',
+        status: 'succeeded',
+        idempotencyKey: uid('k'),
+        finishedAt: new Date(decidedAt.getTime() + 2 * 3_600_000),
+      },
+    })
+    await db.remediation.create({
+      data: {
+        orgId: a.org.id,
+        identityId: identity.id,
+        kind: 'disable_identity',
+        status: 'applied',
+        justification: 'revoked in review',
+        reviewItemId: item.id,
+        jobId: job.id,
+      },
+    })
     const d = await getDashboard(a.ctx('admin'), 30)
     expect(d.remediation).toMatchObject({ count: 1 })
     expect(d.remediation!.medianHours).toBeCloseTo(2, 5)

@@ -30,7 +30,10 @@ const server = new SMTPServer({
 /** Unfolds headers and decodes quoted-printable, enough to read a plain-text message. */
 function readable(raw: string) {
   const unfolded = raw.replace(/\r?\n[ \t]+/g, ' ').replace(/=\r?\n/g, '')
-  return Buffer.from(unfolded.replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8')
+  return Buffer.from(
+    unfolded.replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16))),
+    'latin1',
+  ).toString('utf8')
 }
 
 let m: {

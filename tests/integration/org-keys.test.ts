@@ -36,7 +36,10 @@ describe(`organization signing keys (${engine})`, () => {
     fs.writeFileSync(path.join(dir, 'key.pem'), signer.publicKeyPem)
     fs.writeFileSync(path.join(dir, 'data'), data)
     fs.writeFileSync(path.join(dir, 'sig'), signature)
-    const out = execFileSync('openssl', ['pkeyutl', '-verify', '-pubin', '-inkey', 'key.pem', '-rawin', '-in', 'data', '-sigfile', 'sig'], { cwd: dir, encoding: 'utf8' })
+    const out = execFileSync('openssl', ['pkeyutl', '-verify', '-pubin', '-inkey', 'key.pem', '-rawin', '-in', 'data', '-sigfile', 'sig'], {
+      cwd: dir,
+      encoding: 'utf8',
+    })
     expect(out).toContain('Signature Verified Successfully')
     fs.rmSync(dir, { recursive: true, force: true })
   })

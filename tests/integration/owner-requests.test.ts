@@ -22,7 +22,9 @@ async function owned(org: Org, opts: { backup?: boolean } = {}) {
   }
   const admin = await grant('admin', true)
   const read = await grant('read', false)
-  const credential = await db.credential.create({ data: { orgId, identityId: identity.id, kind: 'token', label: 'ci token', externalId: uid('c-'), fingerprint: uid('fp-'), createdAt: new Date() } })
+  const credential = await db.credential.create({
+    data: { orgId, identityId: identity.id, kind: 'token', label: 'ci token', externalId: uid('c-'), fingerprint: uid('fp-'), createdAt: new Date() },
+  })
   await db.identity.update({ where: { id: identity.id }, data: { privileged: true, grantCount: 2, credentialCount: 1 } })
   return { identity, admin, read, credential }
 }
@@ -38,7 +40,12 @@ describe(`owner requests (${engine})`, () => {
   it('an owner asks, governance is notified and approves in one step, and the remediation applies through the normal path', async () => {
     const org = await createOrg()
     const { identity, read } = await owned(org)
-    const r = await createOwnerRequest(org.ctx('member'), { identityId: identity.id, kind: 'revoke_grant', grantId: read.id, justification: 'the read replica moved' })
+    const r = await createOwnerRequest(org.ctx('member'), {
+      identityId: identity.id,
+      kind: 'revoke_grant',
+      grantId: read.id,
+      justification: 'the read replica moved',
+    })
     expect(r.status).toBe('pending')
     const req = await db.ownerRequest.findUniqueOrThrow({ where: { id: r.ownerRequestId } })
     expect(req).toMatchObject({ status: 'pending', requestedById: org.people.member.id, direct: false, privileged: false, openKey: `grant:${read.id}` })
@@ -52,40 +59,70 @@ describe(`owner requests (${engine})`, () => {
     expect(await pendingRequestsForIdentity(org.ctx('member'), identity.id)).toHaveProperty(read.id)
     expect((await listRequestQueue(org.ctx('governance'))).pending.map((p) => p.id)).toEqual([r.ownerRequestId])
     // Asking twice for the same thing is refused.
-    await expect(createOwnerRequest(org.ctx('member'), { identityId: identity.id, kind: 'revoke_grant', grantId: read.id, justification: 'again please' })).rejects.toBeInstanceOf(ConflictError)
+    await expect(
+      createOwnerRequest(org.ctx('member'), { identityId: identity.id, kind: 'revoke_grant', grantId: read.id, justification: 'again please' }),
+    ).rejects.toBeInstanceOf(ConflictError)
 
     const d = await decideOwnerRequest(org.ctx('governance'), { ownerRequestId: r.ownerRequestId, approve: true })
     expect(d).toMatchObject({ status: 'approved' })
     const rem = await db.remediation.findUniqueOrThrow({ where: { id: d.remediationId! } })
-    expect(rem).toMatchObject({ kind: 'revoke_grant', grantId: read.id, status: 'pending', requestedById: org.people.governance.id, justification: 'the read replica moved', simulated: true })
+    expect(rem).toMatchObject({
+      kind: 'revoke_grant',
+      grantId: read.id,
+      status: 'pending',
+      requestedById: org.people.governance.id,
+      justification: 'the read replica moved',
+      simulated: true,
+    })
     const [remAudit] = await audits(org.org.id, 'remediation.request')
     expect(JSON.parse(remAudit.details)).toMatchObject({ ownerRequestId: r.ownerRequestId, grantId: read.id })
     expect(await audits(org.org.id, 'owner-request.approve')).toHaveLength(1)
     expect(await db.notification.count({ where: { orgId: org.org.id, userId: org.people.member.id, kind: 'owner-request.approved' } })).toBe(1)
-    expect(await db.ownerRequest.findUniqueOrThrow({ where: { id: r.ownerRequestId } })).toMatchObject({ status: 'approved', openKey: null, decidedById: org.people.governance.id, remediationId: rem.id })
+    expect(await db.ownerRequest.findUniqueOrThrow({ where: { id: r.ownerRequestId } })).toMatchObject({
+      status: 'approved',
+      openKey: null,
+      decidedById: org.people.governance.id,
+      remediationId: rem.id,
+    })
 
     await drainJobs()
     expect(await db.grant.findUniqueOrThrow({ where: { id: read.id } })).toMatchObject({ status: 'revoked' })
     expect(await db.remediation.findUniqueOrThrow({ where: { id: rem.id } })).toMatchObject({ status: 'applied' })
     const mine = await listMyRequests(org.ctx('member'))
     expect(mine[0]).toMatchObject({ id: r.ownerRequestId, status: 'approved', target: 'read on orders-db', remediation: { status: 'applied' } })
-    await expect(decideOwnerRequest(org.ctx('admin'), { ownerRequestId: r.ownerRequestId, approve: false, reason: 'too late now' })).rejects.toThrow(/already approved/)
+    await expect(decideOwnerRequest(org.ctx('admin'), { ownerRequestId: r.ownerRequestId, approve: false, reason: 'too late now' })).rejects.toThrow(
+      /already approved/,
+    )
   })
 
   it('rejects with a reason the owner is told; the request can then be asked again', async () => {
     const org = await createOrg()
     const { identity, credential } = await owned(org, { backup: true })
     // The backup owner may ask too.
-    const r = await createOwnerRequest(org.ctx('member'), { identityId: identity.id, kind: 'rotate_credential', credentialId: credential.id, justification: 'token pasted in a ticket' })
+    const r = await createOwnerRequest(org.ctx('member'), {
+      identityId: identity.id,
+      kind: 'rotate_credential',
+      credentialId: credential.id,
+      justification: 'token pasted in a ticket',
+    })
     await expect(decideOwnerRequest(org.ctx('governance'), { ownerRequestId: r.ownerRequestId, approve: false })).rejects.toBeInstanceOf(ValidationError)
     await decideOwnerRequest(org.ctx('governance'), { ownerRequestId: r.ownerRequestId, approve: false, reason: 'rotation is scheduled for Friday' })
-    expect(await db.ownerRequest.findUniqueOrThrow({ where: { id: r.ownerRequestId } })).toMatchObject({ status: 'rejected', decisionReason: 'rotation is scheduled for Friday', remediationId: null })
+    expect(await db.ownerRequest.findUniqueOrThrow({ where: { id: r.ownerRequestId } })).toMatchObject({
+      status: 'rejected',
+      decisionReason: 'rotation is scheduled for Friday',
+      remediationId: null,
+    })
     expect(await db.remediation.count({ where: { identityId: identity.id } })).toBe(0)
     const [note] = await db.notification.findMany({ where: { orgId: org.org.id, userId: org.people.member.id, kind: 'owner-request.rejected' } })
     expect(note.body).toContain('rotation is scheduled for Friday')
     const [audit] = await audits(org.org.id, 'owner-request.reject')
     expect(audit).toMatchObject({ actorId: org.people.governance.id, justification: 'rotation is scheduled for Friday' })
-    const again = await createOwnerRequest(org.ctx('member'), { identityId: identity.id, kind: 'rotate_credential', credentialId: credential.id, justification: 'still pasted in a ticket' })
+    const again = await createOwnerRequest(org.ctx('member'), {
+      identityId: identity.id,
+      kind: 'rotate_credential',
+      credentialId: credential.id,
+      justification: 'still pasted in a ticket',
+    })
     expect(again.status).toBe('pending')
   })
 
@@ -113,7 +150,12 @@ describe(`owner requests (${engine})`, () => {
     // An admin who owns an identity asks like anyone else, but does not approve their own request.
     const mine = await owned(org, { backup: false })
     await db.identity.update({ where: { id: mine.identity.id }, data: { ownerId: org.people.admin.id } })
-    const own = await createOwnerRequest(org.ctx('admin'), { identityId: mine.identity.id, kind: 'revoke_grant', grantId: mine.read.id, justification: 'my own clean-up' })
+    const own = await createOwnerRequest(org.ctx('admin'), {
+      identityId: mine.identity.id,
+      kind: 'revoke_grant',
+      grantId: mine.read.id,
+      justification: 'my own clean-up',
+    })
     await expect(decideOwnerRequest(org.ctx('admin'), { ownerRequestId: own.ownerRequestId, approve: true })).rejects.toBeInstanceOf(ForbiddenError)
     expect(await db.ownerRequest.findUniqueOrThrow({ where: { id: r.ownerRequestId } })).toMatchObject({ status: 'pending' })
     expect(await db.remediation.count({ where: { orgId: org.org.id } })).toBe(0)
@@ -127,9 +169,19 @@ describe(`owner requests (${engine})`, () => {
     const [setting] = await audits(org.org.id, 'settings.update')
     expect(JSON.parse(setting.details)).toEqual({ before: { ownersActDirectly: false }, after: { ownersActDirectly: true } })
 
-    const direct = await createOwnerRequest(org.ctx('member'), { identityId: identity.id, kind: 'revoke_grant', grantId: read.id, justification: 'replica decommissioned' })
+    const direct = await createOwnerRequest(org.ctx('member'), {
+      identityId: identity.id,
+      kind: 'revoke_grant',
+      grantId: read.id,
+      justification: 'replica decommissioned',
+    })
     expect(direct.status).toBe('applying')
-    expect(await db.ownerRequest.findUniqueOrThrow({ where: { id: direct.ownerRequestId } })).toMatchObject({ status: 'approved', direct: true, openKey: null, remediationId: direct.remediationId })
+    expect(await db.ownerRequest.findUniqueOrThrow({ where: { id: direct.ownerRequestId } })).toMatchObject({
+      status: 'approved',
+      direct: true,
+      openKey: null,
+      remediationId: direct.remediationId,
+    })
     const [ownerAudit] = await audits(org.org.id, 'owner-request.direct')
     expect(ownerAudit).toMatchObject({ actorId: org.people.member.id, justification: 'replica decommissioned' })
     const [remAudit] = await audits(org.org.id, 'remediation.request')
@@ -139,24 +191,51 @@ describe(`owner requests (${engine})`, () => {
     expect(await db.grant.findUniqueOrThrow({ where: { id: read.id } })).toMatchObject({ status: 'revoked' })
 
     // A privileged grant, and a credential of an identity that still holds privileged access, wait for governance.
-    const priv = await createOwnerRequest(org.ctx('member'), { identityId: identity.id, kind: 'revoke_grant', grantId: admin.id, justification: 'admin no longer needed' })
+    const priv = await createOwnerRequest(org.ctx('member'), {
+      identityId: identity.id,
+      kind: 'revoke_grant',
+      grantId: admin.id,
+      justification: 'admin no longer needed',
+    })
     expect(priv.status).toBe('pending')
-    const cred = await createOwnerRequest(org.ctx('member'), { identityId: identity.id, kind: 'revoke_credential', credentialId: credential.id, justification: 'token leaked in CI logs' })
+    const cred = await createOwnerRequest(org.ctx('member'), {
+      identityId: identity.id,
+      kind: 'revoke_credential',
+      credentialId: credential.id,
+      justification: 'token leaked in CI logs',
+    })
     expect(cred.status).toBe('pending')
     expect(await db.remediation.count({ where: { identityId: identity.id } })).toBe(1)
     // Turned off again: the next plain item waits too.
     await updateOwnerActionsSetting(org.ctx('admin'), { ownersActDirectly: false })
     const plain = await owned(org)
-    expect((await createOwnerRequest(org.ctx('member'), { identityId: plain.identity.id, kind: 'revoke_grant', grantId: plain.read.id, justification: 'no longer used' })).status).toBe('pending')
+    expect(
+      (
+        await createOwnerRequest(org.ctx('member'), {
+          identityId: plain.identity.id,
+          kind: 'revoke_grant',
+          grantId: plain.read.id,
+          justification: 'no longer used',
+        })
+      ).status,
+    ).toBe('pending')
   })
 
   it('an owner request is the authority for requestRemediation only once it is approved, and only once', async () => {
     const org = await createOrg()
     const { identity, read } = await owned(org)
     const r = await createOwnerRequest(org.ctx('member'), { identityId: identity.id, kind: 'revoke_grant', grantId: read.id, justification: 'not needed now' })
-    const target = { kind: 'revoke_grant' as const, identityId: identity.id, grantId: read.id, justification: 'not needed now', ownerRequestId: r.ownerRequestId }
+    const target = {
+      kind: 'revoke_grant' as const,
+      identityId: identity.id,
+      grantId: read.id,
+      justification: 'not needed now',
+      ownerRequestId: r.ownerRequestId,
+    }
     await expect(requestRemediation(org.ctx('member'), target)).rejects.toBeInstanceOf(ConflictError)
-    await expect(requestRemediation(org.ctx('member'), { ...target, kind: 'revoke_credential', grantId: undefined, credentialId: read.id })).rejects.toBeInstanceOf(NotFoundError)
+    await expect(
+      requestRemediation(org.ctx('member'), { ...target, kind: 'revoke_credential', grantId: undefined, credentialId: read.id }),
+    ).rejects.toBeInstanceOf(NotFoundError)
     const d = await decideOwnerRequest(org.ctx('governance'), { ownerRequestId: r.ownerRequestId, approve: true })
     expect(d.remediationId).toBeTruthy()
     await expect(requestRemediation(org.ctx('member'), target)).rejects.toBeInstanceOf(ConflictError)

@@ -36,7 +36,10 @@ describe(`ownership (${engine})`, () => {
     const team = await db.team.create({ data: { orgId: org.id, slug: 'payments', name: 'Payments' } })
     const i = await addIdentity(org.id, source.id)
     await db.finding.create({ data: { orgId: org.id, identityId: i.id, rule: 'owner-left', owaspCode: 'NHI1', severity: 'high', title: 'x' } })
-    const r = await assignOwner(ctx('governance'), { identityIds: [i.id], fields: { ownerId: people.member.id, backupOwnerId: people.admin.id, teamId: team.id } })
+    const r = await assignOwner(ctx('governance'), {
+      identityIds: [i.id],
+      fields: { ownerId: people.member.id, backupOwnerId: people.admin.id, teamId: team.id },
+    })
     expect(r).toEqual({ selected: 1, changed: 1 })
     const after = await db.identity.findUniqueOrThrow({ where: { id: i.id } })
     expect(after).toMatchObject({ ownerId: people.member.id, backupOwnerId: people.admin.id, teamId: team.id, ownerOrigin: 'manual' })
@@ -58,7 +61,9 @@ describe(`ownership (${engine})`, () => {
     const i = await addIdentity(org.id, source.id)
     await expect(assignOwner(ctx('member'), { identityIds: [i.id], fields: { ownerId: people.member.id } })).rejects.toThrow(/permission/)
     await expect(assignOwner(ctx('auditor'), { identityIds: [i.id], fields: { ownerId: people.member.id } })).rejects.toThrow(/permission/)
-    await expect(assignOwner(ctx('admin'), { identityIds: [i.id], fields: { ownerId: other.people.member.id } })).rejects.toThrow(/must be a member of this organization/)
+    await expect(assignOwner(ctx('admin'), { identityIds: [i.id], fields: { ownerId: other.people.member.id } })).rejects.toThrow(
+      /must be a member of this organization/,
+    )
     const gone = await addPerson(org.id, 'member', false)
     await expect(assignOwner(ctx('admin'), { identityIds: [i.id], fields: { ownerId: gone.id } })).rejects.toThrow(/is deactivated/)
     const removed = await addPerson(org.id)
@@ -148,7 +153,17 @@ describe(`ownership (${engine})`, () => {
     const b = await addIdentity(org.id, source.id, { name: 'batch-b' })
     await db.identity.update({ where: { id: b.id }, data: { metadata: JSON.stringify({ tags: { owner: people.admin.email } }) } })
     const c = await addIdentity(org.id, source.id, { name: 'batch-c' })
-    await db.credential.create({ data: { orgId: org.id, identityId: c.id, kind: 'token', fingerprint: 'f', createdAt: new Date(), rotatedById: people.member.id, lastRotatedAt: new Date() } })
+    await db.credential.create({
+      data: {
+        orgId: org.id,
+        identityId: c.id,
+        kind: 'token',
+        fingerprint: 'f',
+        createdAt: new Date(),
+        rotatedById: people.member.id,
+        lastRotatedAt: new Date(),
+      },
+    })
     const d = await addIdentity(org.id, source.id, { name: 'batch-d' })
     await db.identity.update({ where: { id: d.id }, data: { metadata: JSON.stringify({ creator: 'stranger@elsewhere.example' }) } })
     const started = await startAcceptSuggestionsByFilter(ctx('governance'), { filter: { q: 'batch-' }, requestId: rid() })
@@ -181,11 +196,20 @@ describe(`ownership (${engine})`, () => {
     const r = await removeMember(ctx('admin'), leaver.id)
     expect(r.owned).toBe(3)
     await drainJobs()
-    expect(await db.identity.findUniqueOrThrow({ where: { id: toBackup.id } })).toMatchObject({ ownerId: people.member.id, backupOwnerId: null, ownerOrigin: 'fallback' })
+    expect(await db.identity.findUniqueOrThrow({ where: { id: toBackup.id } })).toMatchObject({
+      ownerId: people.member.id,
+      backupOwnerId: null,
+      ownerOrigin: 'fallback',
+    })
     expect(await db.identity.findUniqueOrThrow({ where: { id: toLead.id } })).toMatchObject({ ownerId: lead.id, ownerOrigin: 'fallback' })
     expect(await db.identity.findUniqueOrThrow({ where: { id: orphan.id } })).toMatchObject({ ownerId: null, ownerOrigin: null })
     expect(await db.identity.findUniqueOrThrow({ where: { id: backedUp.id } })).toMatchObject({ ownerId: people.member.id, backupOwnerId: null })
-    expect(await db.finding.findFirstOrThrow({ where: { identityId: orphan.id } })).toMatchObject({ rule: 'owner-left', owaspCode: 'NHI1', severity: 'high', status: 'open' })
+    expect(await db.finding.findFirstOrThrow({ where: { identityId: orphan.id } })).toMatchObject({
+      rule: 'owner-left',
+      owaspCode: 'NHI1',
+      severity: 'high',
+      status: 'open',
+    })
     expect(await db.finding.count({ where: { identityId: { in: [toBackup.id, toLead.id] } } })).toBe(0)
     expect(await db.membership.findFirstOrThrow({ where: { orgId: org.id, userId: leaver.id } })).toMatchObject({ status: 'removed' })
     const [removed] = await audits(org.id, 'member.remove')
@@ -266,7 +290,11 @@ describe(`ownership (${engine})`, () => {
     const after = await db.identity.findUniqueOrThrow({ where: { id: i.id } })
     expect(after.lastAttestedAt!.getTime()).toBeGreaterThanOrEqual(before - 1000)
     expect(after.attestationDue!.getTime() - after.lastAttestedAt!.getTime()).toBe(30 * 86_400_000)
-    expect(await db.attestation.findUniqueOrThrow({ where: { id: r.attestationId } })).toMatchObject({ userId: people.member.id, note: 'still used by billing', identityId: i.id })
+    expect(await db.attestation.findUniqueOrThrow({ where: { id: r.attestationId } })).toMatchObject({
+      userId: people.member.id,
+      note: 'still used by billing',
+      identityId: i.id,
+    })
     const [row] = await audits(org.id, 'identity.attest', i.id)
     expect(row).toMatchObject({ actorId: people.member.id, justification: 'still used by billing' })
     const mine = await getMyOverview(ctx('member'), 1)

@@ -35,7 +35,14 @@ async function sql(q: string, args: unknown[] = []) {
 }
 
 async function login(user: string, password: string) {
-  const c = new pg.Client({ host: target.hostname, port: Number(target.port), database: target.pathname.slice(1), user, password, connectionTimeoutMillis: 5000 })
+  const c = new pg.Client({
+    host: target.hostname,
+    port: Number(target.port),
+    database: target.pathname.slice(1),
+    user,
+    password,
+    connectionTimeoutMillis: 5000,
+  })
   await c.connect()
   await c.end()
 }
@@ -61,19 +68,58 @@ async function load(pages: DiscoveryPage[]) {
   const ents = new Map<string, { privileged: boolean }>()
   for (const p of pages) {
     for (const i of p.identities ?? []) {
-      const row = await db.identity.create({ data: { orgId, sourceId, externalId: i.externalId, name: i.name, searchText: i.name, kind: i.kind, status: i.status ?? 'active', environment: i.environment ?? 'unknown', createdAt: new Date() } })
+      const row = await db.identity.create({
+        data: {
+          orgId,
+          sourceId,
+          externalId: i.externalId,
+          name: i.name,
+          searchText: i.name,
+          kind: i.kind,
+          status: i.status ?? 'active',
+          environment: i.environment ?? 'unknown',
+          createdAt: new Date(),
+        },
+      })
       ids.identity.set(i.externalId, row.id)
     }
     for (const c of p.credentials ?? []) {
-      await db.credential.create({ data: { orgId, identityId: ids.identity.get(c.identityExternalId)!, externalId: c.externalId, kind: c.kind, label: c.label, fingerprint: c.fingerprint, createdAt: new Date(), expiresAt: c.expiresAt ?? null } })
+      await db.credential.create({
+        data: {
+          orgId,
+          identityId: ids.identity.get(c.identityExternalId)!,
+          externalId: c.externalId,
+          kind: c.kind,
+          label: c.label,
+          fingerprint: c.fingerprint,
+          createdAt: new Date(),
+          expiresAt: c.expiresAt ?? null,
+        },
+      })
     }
-    for (const r of p.resources ?? []) ids.resource.set(r.externalId, (await db.resource.create({ data: { orgId, sourceId, externalId: r.externalId, name: r.name, type: r.type } })).id)
+    for (const r of p.resources ?? [])
+      ids.resource.set(r.externalId, (await db.resource.create({ data: { orgId, sourceId, externalId: r.externalId, name: r.name, type: r.type } })).id)
     for (const e of p.entitlements ?? []) {
       ents.set(e.externalId, e)
-      ids.entitlement.set(e.externalId, (await db.entitlement.create({ data: { orgId, sourceId, resourceId: ids.resource.get(e.resourceExternalId)!, externalId: e.externalId, name: e.name, privileged: e.privileged } })).id)
+      ids.entitlement.set(
+        e.externalId,
+        (
+          await db.entitlement.create({
+            data: { orgId, sourceId, resourceId: ids.resource.get(e.resourceExternalId)!, externalId: e.externalId, name: e.name, privileged: e.privileged },
+          })
+        ).id,
+      )
     }
     for (const g of p.grants ?? []) {
-      await db.grant.create({ data: { orgId, identityId: ids.identity.get(g.identityExternalId)!, entitlementId: ids.entitlement.get(g.entitlementExternalId)!, privileged: ents.get(g.entitlementExternalId)!.privileged, createdAt: new Date() } })
+      await db.grant.create({
+        data: {
+          orgId,
+          identityId: ids.identity.get(g.identityExternalId)!,
+          entitlementId: ids.entitlement.get(g.entitlementExternalId)!,
+          privileged: ents.get(g.entitlementExternalId)!.privileged,
+          createdAt: new Date(),
+        },
+      })
     }
   }
   return ids
@@ -87,7 +133,9 @@ async function discover() {
 }
 
 async function grantOf(role: string, entitlementExternalId: string) {
-  return db.grant.findFirstOrThrow({ where: { orgId: org.org.id, identity: { externalId: role, sourceId }, entitlement: { externalId: entitlementExternalId } } })
+  return db.grant.findFirstOrThrow({
+    where: { orgId: org.org.id, identity: { externalId: role, sourceId }, entitlement: { externalId: entitlementExternalId } },
+  })
 }
 const identityOf = (role: string) => db.identity.findFirstOrThrow({ where: { sourceId, externalId: role } })
 
@@ -110,7 +158,13 @@ beforeAll(async () => {
   process.env[ENV_NAME] = TARGET
   org = await createOrg()
   const src = await db.source.create({
-    data: { orgId: org.org.id, name: `PostgreSQL ${P}`, type: 'postgresql', secretRef: ENV_NAME, config: JSON.stringify({ environment: 'production', rotationDestination: path.join(rotationDir, '{identity}.password') }) },
+    data: {
+      orgId: org.org.id,
+      name: `PostgreSQL ${P}`,
+      type: 'postgresql',
+      secretRef: ENV_NAME,
+      config: JSON.stringify({ environment: 'production', rotationDestination: path.join(rotationDir, '{identity}.password') }),
+    },
   })
   sourceId = src.id
 })
@@ -120,7 +174,9 @@ afterAll(async () => {
   if (!admin) return
   await sql(`DROP SCHEMA IF EXISTS ${R.schema} CASCADE`)
   for (const r of [R.app, R.etl, R.admin, R.readers]) {
-    await sql(`DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${r}') THEN EXECUTE 'DROP OWNED BY ${r}'; EXECUTE 'DROP ROLE ${r}'; END IF; END $$`)
+    await sql(
+      `DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${r}') THEN EXECUTE 'DROP OWNED BY ${r}'; EXECUTE 'DROP ROLE ${r}'; END IF; END $$`,
+    )
   }
   await admin.end()
   fs.rmSync(rotationDir, { recursive: true, force: true })
@@ -131,25 +187,45 @@ describe(`postgresql connector, live (Custodian on ${engine})`, () => {
     const pages = await discover()
     const all = (k: keyof DiscoveryPage) => pages.flatMap((p) => (p[k] ?? []) as never[]) as never[]
     const identities = all('identities') as { externalId: string; status: string; kind: string }[]
-    const mine = identities.filter((i) => i.externalId.startsWith(P)).map((i) => i.externalId).sort()
+    const mine = identities
+      .filter((i) => i.externalId.startsWith(P))
+      .map((i) => i.externalId)
+      .sort()
     expect(mine).toEqual([R.admin, R.app, R.etl].sort()) // the NOLOGIN group role is not an NHI
     expect(identities.find((i) => i.externalId === R.app)).toMatchObject({ kind: 'service_account', status: 'active' })
     const creds = all('credentials') as { identityExternalId: string; expiresAt: Date | null; kind: string }[]
     expect(creds.find((c) => c.identityExternalId === R.etl)).toMatchObject({ kind: 'password', expiresAt: new Date('2030-01-01T00:00:00Z') })
     expect(creds.find((c) => c.identityExternalId === R.app)?.expiresAt).toBeNull()
     const grants = (all('grants') as { identityExternalId: string; entitlementExternalId: string }[]).filter((g) => g.identityExternalId.startsWith(P))
-    const of = (role: string) => grants.filter((g) => g.identityExternalId === role).map((g) => g.entitlementExternalId).sort()
-    expect(of(R.app)).toEqual([
-      `role:${R.readers}#MEMBER`, `schema:${R.schema}#USAGE`, `table:${R.schema}/customers#SELECT`, `table:${R.schema}/orders#INSERT`, `table:${R.schema}/orders#SELECT`,
-      `role:${PWGROUP}#MEMBER`,
-    ].sort())
+    const of = (role: string) =>
+      grants
+        .filter((g) => g.identityExternalId === role)
+        .map((g) => g.entitlementExternalId)
+        .sort()
+    expect(of(R.app)).toEqual(
+      [
+        `role:${R.readers}#MEMBER`,
+        `schema:${R.schema}#USAGE`,
+        `table:${R.schema}/customers#SELECT`,
+        `table:${R.schema}/orders#INSERT`,
+        `table:${R.schema}/orders#SELECT`,
+        `role:${PWGROUP}#MEMBER`,
+      ].sort(),
+    )
     expect(of(R.admin)).toEqual(expect.arrayContaining(['cluster#CREATEROLE', 'cluster#BYPASSRLS']))
     const ents = all('entitlements') as { externalId: string; privileged: boolean }[]
     expect(ents.find((e) => e.externalId === 'cluster#BYPASSRLS')?.privileged).toBe(true)
     expect(ents.find((e) => e.externalId === `table:${R.schema}/orders#SELECT`)?.privileged).toBe(false)
     // Nothing secret in what discovery returns.
     expect(JSON.stringify(pages)).not.toContain(PW.app)
-    await load(pages.map((p) => ({ ...p, identities: p.identities?.filter((i) => i.externalId.startsWith(P)), credentials: p.credentials?.filter((c) => c.identityExternalId.startsWith(P)), grants: p.grants?.filter((g) => g.identityExternalId.startsWith(P)) })))
+    await load(
+      pages.map((p) => ({
+        ...p,
+        identities: p.identities?.filter((i) => i.externalId.startsWith(P)),
+        credentials: p.credentials?.filter((c) => c.identityExternalId.startsWith(P)),
+        grants: p.grants?.filter((g) => g.identityExternalId.startsWith(P)),
+      })),
+    )
   })
 
   it('revokes a table privilege, a role membership and a privileged attribute, idempotently', async () => {
@@ -165,22 +241,37 @@ describe(`postgresql connector, live (Custodian on ${engine})`, () => {
     await drainJobs()
     expect(await hasTable(R.app, 'orders', 'SELECT')).toBe(false)
     expect(await hasTable(R.app, 'orders', 'INSERT')).toBe(true) // only what was asked
-    expect(await sql(`SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles u ON u.oid = m.member WHERE g.rolname = $1 AND u.rolname = $2`, [R.readers, R.app])).toHaveLength(0)
-    expect((await sql(`SELECT rolcreaterole, rolbypassrls FROM pg_roles WHERE rolname = $1`, [R.admin]))[0]).toEqual({ rolcreaterole: false, rolbypassrls: true })
+    expect(
+      await sql(
+        `SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles u ON u.oid = m.member WHERE g.rolname = $1 AND u.rolname = $2`,
+        [R.readers, R.app],
+      ),
+    ).toHaveLength(0)
+    expect((await sql(`SELECT rolcreaterole, rolbypassrls FROM pg_roles WHERE rolname = $1`, [R.admin]))[0]).toEqual({
+      rolcreaterole: false,
+      rolbypassrls: true,
+    })
     for (const g of [sel, member, createrole]) expect(await db.grant.findUniqueOrThrow({ where: { id: g.id } })).toMatchObject({ status: 'revoked' })
 
     // Acting again on a revoked privilege changes nothing and does not fail.
     const src = await db.source.findUniqueOrThrow({ where: { id: sourceId } })
     const again = await postgresqlConnector.act!(connectorContext(src), 'revoke_grant', {
       identityExternalId: R.app,
-      grant: { resourceExternalId: `table:${R.schema}/orders`, entitlementExternalId: `table:${R.schema}/orders#SELECT`, entitlementName: 'SELECT', resourceName: 'orders' },
+      grant: {
+        resourceExternalId: `table:${R.schema}/orders`,
+        entitlementExternalId: `table:${R.schema}/orders#SELECT`,
+        entitlementName: 'SELECT',
+        resourceName: 'orders',
+      },
     })
     expect(again).toMatchObject({ status: 'applied', detail: expect.stringContaining('nothing to revoke') })
     // An id this connector did not write is refused, never turned into SQL.
-    await expect(postgresqlConnector.act!(connectorContext(src), 'revoke_grant', {
-      identityExternalId: R.app,
-      grant: { resourceExternalId: 'x', entitlementExternalId: `table:${R.schema}/orders#SELECT; DROP TABLE x`, entitlementName: 'x', resourceName: 'x' },
-    })).rejects.toThrow('not discovered by the PostgreSQL connector')
+    await expect(
+      postgresqlConnector.act!(connectorContext(src), 'revoke_grant', {
+        identityExternalId: R.app,
+        grant: { resourceExternalId: 'x', entitlementExternalId: `table:${R.schema}/orders#SELECT; DROP TABLE x`, entitlementName: 'x', resourceName: 'x' },
+      }),
+    ).rejects.toThrow('not discovered by the PostgreSQL connector')
   })
 
   it('disables a login role: login is refused afterwards', async () => {
@@ -225,7 +316,12 @@ describe(`postgresql connector, live (Custodian on ${engine})`, () => {
     const adm = await identityOf(R.admin)
     const cred = await db.credential.findFirstOrThrow({ where: { identityId: adm.id } })
     await login(R.admin, PW.admin)
-    await requestRemediation(org.ctx('admin'), { kind: 'revoke_credential', identityId: adm.id, credentialId: cred.id, justification: 'moving to certificates' })
+    await requestRemediation(org.ctx('admin'), {
+      kind: 'revoke_credential',
+      identityId: adm.id,
+      credentialId: cred.id,
+      justification: 'moving to certificates',
+    })
     await drainJobs()
     await expect(login(R.admin, PW.admin)).rejects.toThrow(/password authentication failed/)
     expect(await db.credential.findUniqueOrThrow({ where: { id: cred.id } })).toMatchObject({ status: 'revoked' })
@@ -279,7 +375,9 @@ describe(`postgresql connector, live (Custodian on ${engine})`, () => {
     const rem = await db.remediation.findUniqueOrThrow({ where: { id: remediation.id } })
     expect(rem.status).toBe('applied')
     expect(rem.detail).toContain('nothing to revoke') // the second run found it done and did not act again
-    const applied = (await db.auditEvent.findMany({ where: { orgId: org.org.id, action: 'remediation.applied' } })).filter((e) => e.details.includes(remediation.id))
+    const applied = (await db.auditEvent.findMany({ where: { orgId: org.org.id, action: 'remediation.applied' } })).filter((e) =>
+      e.details.includes(remediation.id),
+    )
     expect(applied).toHaveLength(1)
     expect(await hasTable(R.app, 'customers', 'SELECT')).toBe(false)
     expect(await db.grant.findUniqueOrThrow({ where: { id: g.id } })).toMatchObject({ status: 'revoked' })
@@ -290,6 +388,8 @@ describe(`postgresql connector, live (Custodian on ${engine})`, () => {
     bad.username = `${P}_nobody`
     process.env.REMED_PG_BAD_URL = bad.toString()
     const src = await db.source.create({ data: { orgId: org.org.id, name: `bad ${P}`, type: 'postgresql', secretRef: 'REMED_PG_BAD_URL' } })
-    await expect(postgresqlConnector.act!(connectorContext(src), 'disable_identity', { identityExternalId: R.app })).rejects.toThrow(/Cannot reach the PostgreSQL source at 127\.0\.0\.1:\d+\/remed_target: .*does not exist/)
+    await expect(postgresqlConnector.act!(connectorContext(src), 'disable_identity', { identityExternalId: R.app })).rejects.toThrow(
+      /Cannot reach the PostgreSQL source at 127\.0\.0\.1:\d+\/remed_target: .*does not exist/,
+    )
   })
 })

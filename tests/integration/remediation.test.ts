@@ -26,11 +26,20 @@ async function identityWithAccess(org: Org, sourceId: string, opts: { grants?: n
   const resource = await db.resource.create({ data: { orgId, sourceId, externalId: uid('res-'), name: 'orders-db', type: 'database' } })
   const grants = []
   for (let i = 0; i < (opts.grants ?? 3); i++) {
-    const e = await db.entitlement.create({ data: { orgId, sourceId, resourceId: resource.id, externalId: uid('ent-'), name: i === 0 ? 'admin' : `read-${i}`, privileged: i === 0 } })
+    const e = await db.entitlement.create({
+      data: { orgId, sourceId, resourceId: resource.id, externalId: uid('ent-'), name: i === 0 ? 'admin' : `read-${i}`, privileged: i === 0 },
+    })
     const used = opts.usedDaysAgo?.[i]
     grants.push(
       await db.grant.create({
-        data: { orgId, identityId: identity.id, entitlementId: e.id, privileged: i === 0, createdAt: new Date(Date.now() - 100 * DAY), lastUsedAt: used == null ? null : new Date(Date.now() - used * DAY) },
+        data: {
+          orgId,
+          identityId: identity.id,
+          entitlementId: e.id,
+          privileged: i === 0,
+          createdAt: new Date(Date.now() - 100 * DAY),
+          lastUsedAt: used == null ? null : new Date(Date.now() - used * DAY),
+        },
       }),
     )
   }
@@ -38,7 +47,15 @@ async function identityWithAccess(org: Org, sourceId: string, opts: { grants?: n
   for (let i = 0; i < (opts.credentials ?? 2); i++) {
     credentials.push(
       await db.credential.create({
-        data: { orgId, identityId: identity.id, kind: 'token', externalId: uid('cred-'), fingerprint: uid('fp-'), createdAt: new Date(Date.now() - (400 - i * 100) * DAY), lastUsedAt: new Date(Date.now() - DAY) },
+        data: {
+          orgId,
+          identityId: identity.id,
+          kind: 'token',
+          externalId: uid('cred-'),
+          fingerprint: uid('fp-'),
+          createdAt: new Date(Date.now() - (400 - i * 100) * DAY),
+          lastUsedAt: new Date(Date.now() - DAY),
+        },
       }),
     )
   }
@@ -83,7 +100,9 @@ describe(`remediation (${engine})`, () => {
     expect(applied[0]).toMatchObject({ actorType: 'system', outcome: 'success', targetId: identity.id })
 
     // A revoked grant cannot be revoked again.
-    await expect(requestRemediation(ctx, { kind: 'revoke_grant', identityId: identity.id, grantId: grants[0].id, justification: 'again please' })).rejects.toThrow('already revoked')
+    await expect(
+      requestRemediation(ctx, { kind: 'revoke_grant', identityId: identity.id, grantId: grants[0].id, justification: 'again please' }),
+    ).rejects.toThrow('already revoked')
   })
 
   it('refuses a role without identity:remediate, another org’s identity, and an empty justification', async () => {
@@ -96,7 +115,9 @@ describe(`remediation (${engine})`, () => {
     await expect(requestRemediation(org.ctx('auditor'), target)).rejects.toBeInstanceOf(ForbiddenError)
     await expect(requestRemediation(other.ctx('admin'), target)).rejects.toBeInstanceOf(NotFoundError)
     await expect(requestRemediation(org.ctx('admin'), { ...target, justification: '  ' })).rejects.toBeInstanceOf(ValidationError)
-    await expect(previewBulkRemediation(other.ctx('admin'), { identityId: identity.id, grantIds: [grants[1].id], credentialIds: [] })).rejects.toBeInstanceOf(NotFoundError)
+    await expect(previewBulkRemediation(other.ctx('admin'), { identityId: identity.id, grantIds: [grants[1].id], credentialIds: [] })).rejects.toBeInstanceOf(
+      NotFoundError,
+    )
     expect(await db.remediation.count({ where: { identityId: identity.id } })).toBe(0)
     expect(await db.job.count({ where: { orgId: org.org.id } })).toBe(0)
   })
@@ -104,18 +125,34 @@ describe(`remediation (${engine})`, () => {
   it('previews and requests a bulk revoke of one identity’s grants and credentials', async () => {
     const org = await createOrg()
     const src = await source(org, 'github', { simulated: true })
-    const { identity, grants, credentials } = await identityWithAccess(org, src.id, { grants: 4, credentials: 2, usedDaysAgo: [1, 30, 3, undefined as unknown as number] })
+    const { identity, grants, credentials } = await identityWithAccess(org, src.id, {
+      grants: 4,
+      credentials: 2,
+      usedDaysAgo: [1, 30, 3, undefined as unknown as number],
+    })
     const ctx = org.ctx('admin')
     const input = { identityId: identity.id, grantIds: grants.map((g) => g.id), credentialIds: credentials.map((c) => c.id) }
     const preview = await previewBulkRemediation(ctx, input)
     // grants used 1 and 3 days ago, both credentials yesterday
-    expect(preview).toMatchObject({ total: 6, recentlyUsed: 4, privileged: 1, alreadyRevoked: 0, alreadyPending: 0, byMode: { simulated: 6, live: 0, manual: 0 } })
+    expect(preview).toMatchObject({
+      total: 6,
+      recentlyUsed: 4,
+      privileged: 1,
+      alreadyRevoked: 0,
+      alreadyPending: 0,
+      byMode: { simulated: 6, live: 0, manual: 0 },
+    })
     const r = await requestBulkRemediation(ctx, { ...input, justification: 'decommissioned service' })
     expect(r.created).toHaveLength(6)
     expect(await audits(org.org.id, 'remediation.request')).toHaveLength(6)
     expect((await previewBulkRemediation(ctx, input)).alreadyPending).toBe(6)
     await drainJobs()
-    expect(await db.identity.findUniqueOrThrow({ where: { id: identity.id } })).toMatchObject({ grantCount: 0, privileged: false, credentialCount: 0, oldestSecretAt: null })
+    expect(await db.identity.findUniqueOrThrow({ where: { id: identity.id } })).toMatchObject({
+      grantCount: 0,
+      privileged: false,
+      credentialCount: 0,
+      oldestSecretAt: null,
+    })
     const view = await getIdentityRemediations(ctx, identity.id)
     expect(view.mode).toBe('simulated')
     expect(view.latestByCredential[credentials[0].id]).toMatchObject({ status: 'applied', simulated: true })
@@ -126,7 +163,12 @@ describe(`remediation (${engine})`, () => {
     const src = await source(org, 'csv')
     const { identity, credentials } = await identityWithAccess(org, src.id, { grants: 1, credentials: 2 })
     const ctx = org.ctx('governance')
-    const r = await requestRemediation(ctx, { kind: 'revoke_credential', identityId: identity.id, credentialId: credentials[1].id, justification: 'leaked in a ticket' })
+    const r = await requestRemediation(ctx, {
+      kind: 'revoke_credential',
+      identityId: identity.id,
+      credentialId: credentials[1].id,
+      justification: 'leaked in a ticket',
+    })
     await drainJobs()
     const task = await db.remediation.findUniqueOrThrow({ where: { id: r.remediation.id } })
     expect(task.status).toBe('manual')
@@ -167,14 +209,27 @@ describe(`remediation (${engine})`, () => {
       const org = await createOrg()
       const src = await source(org, 'api', { webhookUrl: url }, 'REMED_TEST_WEBHOOK_SECRET')
       const { identity, grants } = await identityWithAccess(org, src.id, { grants: 1 })
-      const r = await requestRemediation(org.ctx('admin'), { kind: 'revoke_grant', identityId: identity.id, grantId: grants[0].id, justification: 'over-privileged bot' })
+      const r = await requestRemediation(org.ctx('admin'), {
+        kind: 'revoke_grant',
+        identityId: identity.id,
+        grantId: grants[0].id,
+        justification: 'over-privileged bot',
+      })
       await drainJobs()
       const hit = received.find((x) => x.body.includes(r.remediation.id))!
       expect(hit).toBeTruthy()
       const expected = `sha256=${createHmac('sha256', 'whsec-remed-test-0123456789').update(hit.body).digest('hex')}`
       expect(hit.headers['x-custodian-signature']).toBe(expected)
-      expect(JSON.parse(hit.body)).toMatchObject({ type: 'remediation.requested', kind: 'revoke_grant', justification: 'over-privileged bot', identity: { id: identity.id } })
-      expect(await db.remediation.findUniqueOrThrow({ where: { id: r.remediation.id } })).toMatchObject({ status: 'manual', detail: expect.stringContaining('Sent to your automation') })
+      expect(JSON.parse(hit.body)).toMatchObject({
+        type: 'remediation.requested',
+        kind: 'revoke_grant',
+        justification: 'over-privileged bot',
+        identity: { id: identity.id },
+      })
+      expect(await db.remediation.findUniqueOrThrow({ where: { id: r.remediation.id } })).toMatchObject({
+        status: 'manual',
+        detail: expect.stringContaining('Sent to your automation'),
+      })
       expect(hit.body).not.toContain('whsec-remed-test')
     })
 
@@ -203,8 +258,16 @@ describe(`remediation (${engine})`, () => {
         await drainJobs()
       }
       status = 200
-      expect(await db.job.findUniqueOrThrow({ where: { id: jobId } })).toMatchObject({ status: 'failed', attempts: 2, lastError: expect.stringContaining('HTTP 503') })
-      expect(await db.remediation.findUniqueOrThrow({ where: { id: r.remediation.id } })).toMatchObject({ status: 'failed', lastError: expect.stringContaining('HTTP 503'), openKey: null })
+      expect(await db.job.findUniqueOrThrow({ where: { id: jobId } })).toMatchObject({
+        status: 'failed',
+        attempts: 2,
+        lastError: expect.stringContaining('HTTP 503'),
+      })
+      expect(await db.remediation.findUniqueOrThrow({ where: { id: r.remediation.id } })).toMatchObject({
+        status: 'failed',
+        lastError: expect.stringContaining('HTTP 503'),
+        openKey: null,
+      })
       const [failed] = await audits(org.org.id, 'remediation.failed')
       expect(failed).toMatchObject({ actorType: 'system', outcome: 'failure' })
       expect(await db.identity.findUniqueOrThrow({ where: { id: identity.id } })).toMatchObject({ status: 'active' })
@@ -226,7 +289,12 @@ describe(`remediation (${engine})`, () => {
     const org = await createOrg()
     const src = await source(org, 'postgresql', {}, 'REMED_TEST_UNREACHABLE_URL')
     const { identity, grants } = await identityWithAccess(org, src.id, { grants: 1 })
-    const r = await requestRemediation(org.ctx('admin'), { kind: 'revoke_grant', identityId: identity.id, grantId: grants[0].id, justification: 'unused for a year' })
+    const r = await requestRemediation(org.ctx('admin'), {
+      kind: 'revoke_grant',
+      identityId: identity.id,
+      grantId: grants[0].id,
+      justification: 'unused for a year',
+    })
     expect(r.remediation.simulated).toBe(false)
     const jobId = r.remediation.jobId!
     await db.job.update({ where: { id: jobId }, data: { maxAttempts: 2 } })
@@ -257,7 +325,11 @@ describe(`remediation (${engine})`, () => {
     const { identity } = await identityWithAccess(org, src.id, { grants: 0, credentials: 0 })
     const r = await requestRemediation(org.ctx('admin'), { kind: 'disable_identity', identityId: identity.id, justification: 'compromised host' })
     await drainJobs()
-    expect(await db.job.findUniqueOrThrow({ where: { id: r.remediation.jobId! } })).toMatchObject({ status: 'failed', attempts: 1, lastError: expect.stringContaining('REMED_TEST_NOT_SET_ANYWHERE') })
+    expect(await db.job.findUniqueOrThrow({ where: { id: r.remediation.jobId! } })).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      lastError: expect.stringContaining('REMED_TEST_NOT_SET_ANYWHERE'),
+    })
   })
 
   it('quarantines a disabled identity, deletes it after the soak period, and restoring cancels the deletion', async () => {
@@ -296,13 +368,38 @@ describe(`remediation (${engine})`, () => {
     const { identity, grants } = await identityWithAccess(org, src.id, { grants: 1 })
     const campaign = await db.campaign.create({ data: { orgId: org.org.id, name: 'Q4 review', type: 'entitlement' } })
     const item = await db.reviewItem.create({
-      data: { orgId: org.org.id, campaignId: campaign.id, identityId: identity.id, grantId: grants[0].id, snapshot: '{}', status: 'decided', decision: 'revoke', reviewerId: org.people.member.id },
+      data: {
+        orgId: org.org.id,
+        campaignId: campaign.id,
+        identityId: identity.id,
+        grantId: grants[0].id,
+        snapshot: '{}',
+        status: 'decided',
+        decision: 'revoke',
+        reviewerId: org.people.member.id,
+      },
     })
-    const keep = await db.reviewItem.create({ data: { orgId: org.org.id, campaignId: campaign.id, identityId: identity.id, snapshot: '{}', status: 'decided', decision: 'keep' } })
+    const keep = await db.reviewItem.create({
+      data: { orgId: org.org.id, campaignId: campaign.id, identityId: identity.id, snapshot: '{}', status: 'decided', decision: 'keep' },
+    })
     const member = org.ctx('member')
-    await expect(requestRemediation(member, { kind: 'revoke_grant', identityId: identity.id, grantId: grants[0].id, justification: 'reviewer said revoke', reviewItemId: keep.id })).rejects.toThrow('not decided revoke')
+    await expect(
+      requestRemediation(member, {
+        kind: 'revoke_grant',
+        identityId: identity.id,
+        grantId: grants[0].id,
+        justification: 'reviewer said revoke',
+        reviewItemId: keep.id,
+      }),
+    ).rejects.toThrow('not decided revoke')
     // Callable inside the caller's transaction (the campaign close).
-    await db.$transaction((tx) => requestRemediation(member, { kind: 'revoke_grant', identityId: identity.id, grantId: grants[0].id, justification: 'reviewer said revoke', reviewItemId: item.id }, tx))
+    await db.$transaction((tx) =>
+      requestRemediation(
+        member,
+        { kind: 'revoke_grant', identityId: identity.id, grantId: grants[0].id, justification: 'reviewer said revoke', reviewItemId: item.id },
+        tx,
+      ),
+    )
     expect(await db.reviewItem.findUniqueOrThrow({ where: { id: item.id } })).toMatchObject({ remediationStatus: 'pending' })
     await drainJobs()
     expect(await db.reviewItem.findUniqueOrThrow({ where: { id: item.id } })).toMatchObject({ remediationStatus: 'applied' })

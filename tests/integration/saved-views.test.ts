@@ -12,7 +12,11 @@ const audits = (orgId: string, action: string) => db.auditEvent.findMany({ where
 describe(`saved views (${engine})`, () => {
   it('saves the canonical view, audited, and lists it only to its owner until shared', async () => {
     const { org, people, ctx } = await createOrg()
-    const input = createSavedViewSchema.parse({ orgSlug: org.slug, name: '  Unowned bots ', params: 'kind=bot&kind=api_key&owner=unowned&page=4&utm=x&sort=name&dir=asc' })
+    const input = createSavedViewSchema.parse({
+      orgSlug: org.slug,
+      name: '  Unowned bots ',
+      params: 'kind=bot&kind=api_key&owner=unowned&page=4&utm=x&sort=name&dir=asc',
+    })
     const v = await createSavedView(ctx('member'), input)
     expect(v).toMatchObject({ name: 'Unowned bots', shared: false, query: 'kind=bot%2Capi_key&owner=unowned&sort=name&dir=asc' })
     const stored = await db.savedView.findUniqueOrThrow({ where: { id: v.id } })
@@ -34,7 +38,9 @@ describe(`saved views (${engine})`, () => {
     const { ctx } = await createOrg()
     await createSavedView(ctx('governance'), { name: 'Prod keys', params: 'env=production&kind=api_key', shared: false })
     await expect(createSavedView(ctx('governance'), { name: 'Prod keys', params: 'env=staging', shared: false })).rejects.toBeInstanceOf(ConflictError)
-    await expect(createSavedView(ctx('governance'), { name: 'Prod keys', params: 'env=staging', shared: false })).rejects.toThrow(/already have a view named “Prod keys”/)
+    await expect(createSavedView(ctx('governance'), { name: 'Prod keys', params: 'env=staging', shared: false })).rejects.toThrow(
+      /already have a view named “Prod keys”/,
+    )
     await expect(createSavedView(ctx('admin'), { name: 'Prod keys', params: 'env=staging', shared: false })).resolves.toMatchObject({ name: 'Prod keys' })
     const other = await createSavedView(ctx('governance'), { name: 'Staging', params: 'env=staging', shared: false })
     await expect(updateSavedView(ctx('governance'), { viewId: other.id, name: 'Prod keys' })).rejects.toBeInstanceOf(ConflictError)
@@ -52,7 +58,14 @@ describe(`saved views (${engine})`, () => {
     for (const role of ['admin', 'member', 'auditor'] as const) {
       const list = await listSavedViews(ctx(role))
       const dto = list.views.find((x) => x.id === shared.id)
-      expect(dto, role).toMatchObject({ shared: true, mine: false, ownerName: people.governance.name, query: 'env=production&finding=NHI5', canEdit: false, canDelete: role === 'admin' })
+      expect(dto, role).toMatchObject({
+        shared: true,
+        mine: false,
+        ownerName: people.governance.name,
+        query: 'env=production&finding=NHI5',
+        canEdit: false,
+        canDelete: role === 'admin',
+      })
     }
     await expect(updateSavedView(ctx('admin'), { viewId: shared.id, name: 'Renamed by someone else' })).rejects.toBeInstanceOf(ForbiddenError)
     await expect(deleteSavedView(ctx('member'), shared.id)).rejects.toBeInstanceOf(ForbiddenError)
@@ -60,10 +73,17 @@ describe(`saved views (${engine})`, () => {
     expect(await db.savedView.count({ where: { id: shared.id } })).toBe(1)
 
     // The owner renames it and replaces its filters; each change is audited with before and after.
-    const renamed = await updateSavedView(ctx('governance'), { viewId: shared.id, name: 'NHI5 in production', params: 'finding=NHI5&env=production&sort=name&dir=asc' })
+    const renamed = await updateSavedView(ctx('governance'), {
+      viewId: shared.id,
+      name: 'NHI5 in production',
+      params: 'finding=NHI5&env=production&sort=name&dir=asc',
+    })
     expect(renamed).toMatchObject({ name: 'NHI5 in production', shared: true, query: 'env=production&finding=NHI5&sort=name&dir=asc' })
     const [upd] = await audits(org.id, 'saved-view.update')
-    expect(JSON.parse(upd.details)).toMatchObject({ name: { from: 'Overprivileged in production', to: 'NHI5 in production' }, params: { to: { sort: 'name' } } })
+    expect(JSON.parse(upd.details)).toMatchObject({
+      name: { from: 'Overprivileged in production', to: 'NHI5 in production' },
+      params: { to: { sort: 'name' } },
+    })
 
     // An admin removes someone else's shared view, audited.
     await deleteSavedView(ctx('admin'), shared.id)

@@ -17,7 +17,9 @@ describe(`lib/sql through Prisma (${engine})`, () => {
     expect(changed).toBe(1)
     const row = await db.identity.findUniqueOrThrow({ where: { id: ident.id }, select: { lastUsedAt: true, privileged: true, description: true } })
     expect(row).toEqual({ lastUsedAt: at, privileged: true, description: "it's a ? and a $1" })
-    const [hit] = await prismaSql().query<{ n: unknown }>(sql`SELECT COUNT(*) AS n FROM "Identity" WHERE "id" = ${ident.id} AND "lastUsedAt" = ${at} AND "privileged" = ${true}`)
+    const [hit] = await prismaSql().query<{ n: unknown }>(
+      sql`SELECT COUNT(*) AS n FROM "Identity" WHERE "id" = ${ident.id} AND "lastUsedAt" = ${at} AND "privileged" = ${true}`,
+    )
     expect(num(hit.n)).toBe(1)
   })
 
@@ -25,7 +27,20 @@ describe(`lib/sql through Prisma (${engine})`, () => {
     const { org, people } = await createOrg('Sql bulk')
     const at = new Date('2025-06-07T08:09:10.111Z')
     const rows = Array.from({ length: 6_001 }, (_, i) => [newId(), org.id, people.member.id, 'sql.test', `Notice ${i}`, i % 2 ? at : null, at])
-    await insertRows(prismaSql(), 'Notification', [['id', 'text'], ['orgId', 'text'], ['userId', 'text'], ['kind', 'text'], ['title', 'text'], ['readAt', 'date'], ['createdAt', 'date']], rows)
+    await insertRows(
+      prismaSql(),
+      'Notification',
+      [
+        ['id', 'text'],
+        ['orgId', 'text'],
+        ['userId', 'text'],
+        ['kind', 'text'],
+        ['title', 'text'],
+        ['readAt', 'date'],
+        ['createdAt', 'date'],
+      ],
+      rows,
+    )
     expect(await db.notification.count({ where: { orgId: org.id, kind: 'sql.test', readAt: at, createdAt: at } })).toBe(3_000)
     const ids = rows.map((r) => r[0] as string)
     const back = await queryIn<{ id: string }>(prismaSql(), ids, (list) => sql`SELECT "id" FROM "Notification" WHERE "orgId" = ${org.id} AND "id" IN ${list}`)

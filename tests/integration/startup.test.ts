@@ -8,7 +8,11 @@ function deploy(url: string) {
 }
 
 function seed(args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/seed.ts', ...args], { env: { ...process.env, DATABASE_URL: 'file:/nonexistent-dir/never.db' }, encoding: 'utf8', timeout: 60_000 })
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/seed.ts', ...args], {
+    env: { ...process.env, DATABASE_URL: 'file:/nonexistent-dir/never.db' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  })
   return { status: r.status, out: `${r.stdout}${r.stderr}`.trim() }
 }
 

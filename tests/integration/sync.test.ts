@@ -76,17 +76,18 @@ describe(`sync engine (${engine})`, () => {
     const before = await identities(source.id)
 
     // Partial: only what is listed is touched; nothing is marked gone.
-    const partial = await applyDiscovery(asSystem(org), source.id, pagesOf({ identities: [{ externalId: 'b', name: 'svc-b-renamed', kind: 'api_key', createdAt: d(300) }] }), { mode: 'partial' })
+    const partial = await applyDiscovery(
+      asSystem(org),
+      source.id,
+      pagesOf({ identities: [{ externalId: 'b', name: 'svc-b-renamed', kind: 'api_key', createdAt: d(300) }] }),
+      { mode: 'partial' },
+    )
     expect(partial).toMatchObject({ added: 0, changed: 1, gone: 0 })
     expect((await identities(source.id)).map((i) => i.status)).toEqual(['active', 'active', 'active'])
 
     // Full: a renamed, b gone, c unchanged, d new; a loses its SUPERUSER grant and key-1.
     const next = snapshot()
-    next.identities = [
-      { ...next.identities![0], name: 'svc-a2' },
-      next.identities![2],
-      { externalId: 'd', name: 'svc-d', kind: 'workload', createdAt: d(5) },
-    ]
+    next.identities = [{ ...next.identities![0], name: 'svc-a2' }, next.identities![2], { externalId: 'd', name: 'svc-d', kind: 'workload', createdAt: d(5) }]
     next.credentials = [next.credentials![1]]
     next.grants = [next.grants![0], next.grants![2]]
     const r = await applyDiscovery(asSystem(org), source.id, pagesOf(next), { mode: 'full' })
@@ -104,7 +105,12 @@ describe(`sync engine (${engine})`, () => {
     const back = snapshot()
     const r2 = await applyDiscovery(asSystem(org), source.id, pagesOf(back), { mode: 'full' })
     expect(r2.gone).toBe(1)
-    expect((await identities(source.id)).map((i) => [i.externalId, i.status])).toEqual([['a', 'active'], ['b', 'active'], ['c', 'active'], ['d', 'deleted']])
+    expect((await identities(source.id)).map((i) => [i.externalId, i.status])).toEqual([
+      ['a', 'active'],
+      ['b', 'active'],
+      ['c', 'active'],
+      ['d', 'deleted'],
+    ])
   })
 
   it('all-or-nothing: one unreadable record and nothing changes', async () => {
@@ -116,7 +122,12 @@ describe(`sync engine (${engine})`, () => {
       asSystem(org),
       source.id,
       pagesOf(
-        { identities: [{ externalId: 'a', name: 'renamed', kind: 'service_account' }, { externalId: 'new', name: 'new', kind: 'bot' }] },
+        {
+          identities: [
+            { externalId: 'a', name: 'renamed', kind: 'service_account' },
+            { externalId: 'new', name: 'new', kind: 'bot' },
+          ],
+        },
         { errors: [{ line: 7, message: 'kind: "robot" is not one of …' }] },
       ),
       { mode: 'full', allOrNothing: true },
@@ -149,7 +160,10 @@ describe(`sync engine (${engine})`, () => {
     }
     await expect(applyDiscovery(asSystem(org), source.id, unreachable(), { mode: 'full' })).rejects.toThrow('ECONNREFUSED')
     expect(await identities(source.id)).toEqual(before)
-    expect(await db.source.findUniqueOrThrow({ where: { id: source.id } })).toMatchObject({ lastSyncStatus: 'failed', lastSyncError: expect.stringContaining('ECONNREFUSED') })
+    expect(await db.source.findUniqueOrThrow({ where: { id: source.id } })).toMatchObject({
+      lastSyncStatus: 'failed',
+      lastSyncError: expect.stringContaining('ECONNREFUSED'),
+    })
     expect(await db.auditEvent.findFirst({ where: { orgId: org.id, action: 'source.sync', outcome: 'failure' } })).not.toBeNull()
   })
 
@@ -198,7 +212,12 @@ describe(`sync engine (${engine})`, () => {
   it('a partial sync that fails after a committed batch leaves that batch audited in its own transaction', async () => {
     const { org, source } = await createOrg()
     async function* failsLater(): AsyncGenerator<DiscoveryPage> {
-      yield { identities: [{ externalId: 'p1', name: 'svc-p1', kind: 'bot' }, { externalId: 'p2', name: 'svc-p2', kind: 'bot' }] }
+      yield {
+        identities: [
+          { externalId: 'p1', name: 'svc-p1', kind: 'bot' },
+          { externalId: 'p2', name: 'svc-p2', kind: 'bot' },
+        ],
+      }
       throw new Error('connection reset by peer')
     }
     await expect(applyDiscovery(asSystem(org), source.id, failsLater(), { mode: 'partial' })).rejects.toThrow('connection reset')

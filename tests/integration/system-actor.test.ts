@@ -16,8 +16,14 @@ const DAY = 86_400_000
 describe(`jobs act as the system, named in the audit (${engine})`, () => {
   async function campaign(o: Awaited<ReturnType<typeof createOrg>>, over: Record<string, unknown> = {}) {
     const input = campaignInputSchema.parse({
-      orgSlug: o.org.slug, name: `Review ${uid()}`, type: 'identity', scope: {}, fallbackReviewerId: o.people.governance.id,
-      dueAt: new Date(Date.now() + 14 * DAY).toISOString(), launch: true, ...over,
+      orgSlug: o.org.slug,
+      name: `Review ${uid()}`,
+      type: 'identity',
+      scope: {},
+      fallbackReviewerId: o.people.governance.id,
+      dueAt: new Date(Date.now() + 14 * DAY).toISOString(),
+      launch: true,
+      ...over,
     })
     const r = await createCampaign(o.ctx('governance'), input)
     await drainJobs()
@@ -54,7 +60,11 @@ describe(`jobs act as the system, named in the audit (${engine})`, () => {
     const rem = await db.remediation.findFirstOrThrow({ where: { orgId: o.org.id, reviewItemId: item.id } })
     // The decision is the authority; nobody is recorded as having asked for the remediation.
     expect(rem).toMatchObject({ kind: 'disable_identity', requestedById: null })
-    expect(await audit(o.org.id, 'remediation.request', identity.id)).toMatchObject({ actorType: 'system', actorId: null, actorLabel: `close_campaign ${close.id}` })
+    expect(await audit(o.org.id, 'remediation.request', identity.id)).toMatchObject({
+      actorType: 'system',
+      actorId: null,
+      actorLabel: `close_campaign ${close.id}`,
+    })
     expect(await audit(o.org.id, 'campaign.closed', c.id)).toMatchObject({ actorType: 'system', actorLabel: `close_campaign ${close.id}` })
     // The remediation job then applies it, as itself.
     expect(await audit(o.org.id, 'remediation.applied', identity.id)).toMatchObject({ actorType: 'system', actorLabel: `disable_identity ${rem.jobId}` })
@@ -66,7 +76,11 @@ describe(`jobs act as the system, named in the audit (${engine})`, () => {
     const r = await requestRemediation(o.ctx('governance'), { kind: 'disable_identity', identityId: identity.id, justification: 'dormant for a year' })
     await drainJobs()
     expect(await audit(o.org.id, 'remediation.request', identity.id)).toMatchObject({ actorType: 'user', actorId: o.people.governance.id })
-    expect(await audit(o.org.id, 'remediation.applied', identity.id)).toMatchObject({ actorType: 'system', actorId: null, actorLabel: `disable_identity ${r.remediation.jobId}` })
+    expect(await audit(o.org.id, 'remediation.applied', identity.id)).toMatchObject({
+      actorType: 'system',
+      actorId: null,
+      actorLabel: `disable_identity ${r.remediation.jobId}`,
+    })
   })
 
   it('what a scheduler changes itself is audited as that scheduler', async () => {

@@ -28,7 +28,9 @@ export default async function OrgLayout({ children, params }: { children: React.
         </Link>
         <nav className="flex flex-1 flex-col gap-1" aria-label="Main">
           <NavLink href={`${base}/my`}>My identities</NavLink>
-          <NavLink href={base} exact>Overview</NavLink>
+          <NavLink href={base} exact>
+            Overview
+          </NavLink>
           <NavLink href={`${base}/identities`}>Identities</NavLink>
           {can(ctx.role, 'source:read') ? <NavLink href={`${base}/sources`}>Sources</NavLink> : null}
           <NavLink href={`${base}/findings`}>Findings</NavLink>
@@ -39,7 +41,9 @@ export default async function OrgLayout({ children, params }: { children: React.
               Requests
               {pendingRequests ? (
                 <span className="ml-auto rounded-full bg-indigo-500 px-1.5 text-xs font-semibold text-white" data-testid="requests-waiting">
-                  <span className="sr-only">, </span>{pendingRequests}<span className="sr-only"> waiting</span>
+                  <span className="sr-only">, </span>
+                  {pendingRequests}
+                  <span className="sr-only"> waiting</span>
                 </span>
               ) : null}
             </NavLink>
@@ -52,21 +56,30 @@ export default async function OrgLayout({ children, params }: { children: React.
           <div className="mb-3 px-2">
             <p className="mb-1 text-xs uppercase tracking-wide text-slate-400">Organizations</p>
             {orgs.map((o) => (
-              <Link key={o.org.slug} href={`/${o.org.slug}`} className={`block rounded px-1 py-0.5 text-sm ${o.org.slug === ctx.org.slug ? 'text-white' : 'text-slate-400 hover:text-white'}`}>
+              <Link
+                key={o.org.slug}
+                href={`/${o.org.slug}`}
+                className={`block rounded px-1 py-0.5 text-sm ${o.org.slug === ctx.org.slug ? 'text-white' : 'text-slate-400 hover:text-white'}`}
+              >
                 {o.org.name}
               </Link>
             ))}
           </div>
         ) : null}
         <div className="border-t border-slate-800 px-2 pt-3 text-xs text-slate-400">
-          <p className="truncate font-medium text-slate-200" data-testid="current-user">{ctx.user.name}</p>
-          <p className="truncate">{ctx.org.name} · {ROLE_LABELS[ctx.role]}</p>
+          <p className="truncate font-medium text-slate-200" data-testid="current-user">
+            {ctx.user.name}
+          </p>
+          <p className="truncate">
+            {ctx.org.name} · {ROLE_LABELS[ctx.role]}
+          </p>
         </div>
       </aside>
       <div className="flex min-w-0 flex-1 flex-col">
         {env().demo ? (
           <p data-testid="demo-banner" className="border-b border-amber-200 bg-amber-50 px-6 py-1.5 text-center text-xs text-amber-900">
-            <span className="font-semibold">Demo mode</span> — the demo people sign in without a password, and demo sources only simulate changes. Do not use it with real data.
+            <span className="font-semibold">Demo mode</span> — the demo people sign in without a password, and demo sources only simulate changes. Do not use it
+            with real data.
           </p>
         ) : null}
         <header className="flex h-12 items-center justify-between border-b border-slate-200 bg-white px-6">

@@ -37,9 +37,15 @@ export default async function DashboardPage({ params, searchParams }: ListPagePr
           <EmptyState title="No identities yet">
             <p>The dashboard fills in once Custodian knows your non-human identities.</p>
             <ul className="mt-3 space-y-1 text-left">
-              <li>• <strong>Add a source</strong>: connect AWS, GitHub, Kubernetes, PostgreSQL… or import a CSV/JSON inventory from the Sources page.</li>
-              <li>• <strong>Push through the API</strong>: <code className="rounded bg-slate-100 px-1">POST /api/v1/identities</code> with an API token.</li>
-              <li>• <strong>Load the demo</strong>: <code className="rounded bg-slate-100 px-1">npm run seed -- --reset</code> writes the Acme demo organization.</li>
+              <li>
+                • <strong>Add a source</strong>: connect AWS, GitHub, Kubernetes, PostgreSQL… or import a CSV/JSON inventory from the Sources page.
+              </li>
+              <li>
+                • <strong>Push through the API</strong>: <code className="rounded bg-slate-100 px-1">POST /api/v1/identities</code> with an API token.
+              </li>
+              <li>
+                • <strong>Load the demo</strong>: <code className="rounded bg-slate-100 px-1">npm run seed -- --reset</code> writes the Acme demo organization.
+              </li>
             </ul>
           </EmptyState>
         </div>
@@ -49,55 +55,151 @@ export default async function DashboardPage({ params, searchParams }: ListPagePr
 
   const pct = (n: number) => (m.total ? `${Math.round((n / m.total) * 100)}% of all` : '')
   const cards = [
-    { id: 'total', label: 'Non-human identities', value: formatNumber(m.total), href: inv({}), note: 'active, disabled and quarantined', tone: 'text-slate-900' },
-    { id: 'unowned', label: 'Without an owner', value: formatNumber(m.unowned), href: inv({ owner: 'unowned' }), note: pct(m.unowned), tone: 'text-rose-700' },
-    { id: 'overprivileged', label: 'Overprivileged', value: formatNumber(m.overprivileged), href: inv({ finding: 'NHI5' }), note: 'admin, wildcard or unused privileged access', tone: 'text-rose-700' },
-    { id: 'dormant', label: 'Dormant', value: formatNumber(m.dormant), href: inv({ dormant: 'yes' }), note: `unused for ${m.dormantDays}+ days`, tone: 'text-amber-700' },
     {
-      id: 'rotation', label: 'Secret rotation compliance', value: m.rotationCompliance === null ? '—' : `${m.rotationCompliance}%`, href: inv({ finding: 'old-secret' }),
+      id: 'total',
+      label: 'Non-human identities',
+      value: formatNumber(m.total),
+      href: inv({}),
+      note: 'active, disabled and quarantined',
+      tone: 'text-slate-900',
+    },
+    { id: 'unowned', label: 'Without an owner', value: formatNumber(m.unowned), href: inv({ owner: 'unowned' }), note: pct(m.unowned), tone: 'text-rose-700' },
+    {
+      id: 'overprivileged',
+      label: 'Overprivileged',
+      value: formatNumber(m.overprivileged),
+      href: inv({ finding: 'NHI5' }),
+      note: 'admin, wildcard or unused privileged access',
+      tone: 'text-rose-700',
+    },
+    {
+      id: 'dormant',
+      label: 'Dormant',
+      value: formatNumber(m.dormant),
+      href: inv({ dormant: 'yes' }),
+      note: `unused for ${m.dormantDays}+ days`,
+      tone: 'text-amber-700',
+    },
+    {
+      id: 'rotation',
+      label: 'Secret rotation compliance',
+      value: m.rotationCompliance === null ? '—' : `${m.rotationCompliance}%`,
+      href: inv({ finding: 'old-secret' }),
       // The value counts secrets; the link opens identities: the note says both.
       note: `${formatNumber(m.credentialsCompliant)} of ${formatNumber(m.credentialsActive)} active secrets rotated within ${m.rotationMaxDays} days${m.oldSecretIdentities === undefined ? '' : `; ${countOf(m.oldSecretIdentities, 'identity holds', 'identities hold')} an older one`}`,
       tone: m.rotationCompliance !== null && m.rotationCompliance >= 80 ? 'text-emerald-700' : 'text-amber-700',
     },
-    { id: 'unused-credentials', label: 'Unused credentials', value: formatNumber(m.unusedCredentials), href: inv({ finding: 'unused-cred' }), note: `on ${countOf(m.unusedCredentialIdentities, 'identity', 'identities')}, unused ${m.dormantDays}+ days`, tone: 'text-amber-700' },
-    { id: 'privileged-workloads', label: 'Privileged workload identities', value: formatNumber(m.privilegedWorkloads), href: inv({ kind: [...WORKLOAD_KINDS], privileged: 'yes' }), note: 'service accounts, workloads and CI/CD', tone: 'text-amber-700' },
-    { id: 'failed-auth', label: 'Failed authentications (30 days)', value: formatNumber(m.failedAuth30d), href: inv({ finding: 'auth-failures' }), note: `on ${countOf(m.failedAuthIdentities, 'identity', 'identities')}`, tone: 'text-rose-700' },
+    {
+      id: 'unused-credentials',
+      label: 'Unused credentials',
+      value: formatNumber(m.unusedCredentials),
+      href: inv({ finding: 'unused-cred' }),
+      note: `on ${countOf(m.unusedCredentialIdentities, 'identity', 'identities')}, unused ${m.dormantDays}+ days`,
+      tone: 'text-amber-700',
+    },
+    {
+      id: 'privileged-workloads',
+      label: 'Privileged workload identities',
+      value: formatNumber(m.privilegedWorkloads),
+      href: inv({ kind: [...WORKLOAD_KINDS], privileged: 'yes' }),
+      note: 'service accounts, workloads and CI/CD',
+      tone: 'text-amber-700',
+    },
+    {
+      id: 'failed-auth',
+      label: 'Failed authentications (30 days)',
+      value: formatNumber(m.failedAuth30d),
+      href: inv({ finding: 'auth-failures' }),
+      note: `on ${countOf(m.failedAuthIdentities, 'identity', 'identities')}`,
+      tone: 'text-rose-700',
+    },
   ]
 
-  const byCode: BarDatum[] = OWASP_CODES.filter((c) => (m.findingsByCode[c] ?? 0) > 0).map((c) => ({ label: `${c} ${OWASP_LABELS[c]}`, value: m.findingsByCode[c], href: inv({ finding: c }) }))
+  const byCode: BarDatum[] = OWASP_CODES.filter((c) => (m.findingsByCode[c] ?? 0) > 0).map((c) => ({
+    label: `${c} ${OWASP_LABELS[c]}`,
+    value: m.findingsByCode[c],
+    href: inv({ finding: c }),
+  }))
   const sorted = (rec: Record<string, number>) => Object.entries(rec).sort((a, b) => b[1] - a[1])
-  const byKind: BarDatum[] = sorted(m.byKind).map(([k, v]) => ({ label: KIND_LABELS[k as keyof typeof KIND_LABELS] ?? k, value: v, href: inv({ kind: [k as IdentityFilter['kind'][number]] }) }))
+  const byKind: BarDatum[] = sorted(m.byKind).map(([k, v]) => ({
+    label: KIND_LABELS[k as keyof typeof KIND_LABELS] ?? k,
+    value: v,
+    href: inv({ kind: [k as IdentityFilter['kind'][number]] }),
+  }))
   const bySource: BarDatum[] = sorted(m.bySource).map(([id, v]) => ({ label: d.sourceNames[id] ?? 'Removed source', value: v, href: inv({ source: [id] }) }))
-  const byEnv: BarDatum[] = ENVIRONMENTS.filter((e) => m.byEnvironment[e]).map((e) => ({ label: e[0].toUpperCase() + e.slice(1), value: m.byEnvironment[e], href: inv({ env: [e] }), color: ENV_COLORS[e] }))
-  const trendRows = d.trend.map((p) => ({ day: p.day, unowned: p.unowned, dormant: p.dormant, overprivileged: p.overprivileged, compliance: p.rotationCompliance }))
+  const byEnv: BarDatum[] = ENVIRONMENTS.filter((e) => m.byEnvironment[e]).map((e) => ({
+    label: e[0].toUpperCase() + e.slice(1),
+    value: m.byEnvironment[e],
+    href: inv({ env: [e] }),
+    color: ENV_COLORS[e],
+  }))
+  const trendRows = d.trend.map((p) => ({
+    day: p.day,
+    unowned: p.unowned,
+    dormant: p.dormant,
+    overprivileged: p.overprivileged,
+    compliance: p.rotationCompliance,
+  }))
 
   return (
     <>
       <PageHeader
         title="Overview"
-        description={<>What {ctx.org.name} holds, and what needs attention. {d.live ? 'Live counts.' : <>Counts as of {formatDateTime(d.asOf)} (refreshed after every findings recompute and nightly).</>}</>}
-        actions={<Link href={`${base}/findings`} className="text-sm font-medium text-indigo-700 hover:underline">All findings →</Link>}
+        description={
+          <>
+            What {ctx.org.name} holds, and what needs attention.{' '}
+            {d.live ? 'Live counts.' : <>Counts as of {formatDateTime(d.asOf)} (refreshed after every findings recompute and nightly).</>}
+          </>
+        }
+        actions={
+          <Link href={`${base}/findings`} className="text-sm font-medium text-indigo-700 hover:underline">
+            All findings →
+          </Link>
+        }
       />
       <div className="grid gap-4 sm:grid-cols-2 xl:grid-cols-4" data-testid="dashboard-cards">
         {cards.map((c) => (
-          <Link key={c.id} href={c.href} data-testid={`card-${c.id}`} className="group rounded-lg border border-slate-200 bg-white p-4 shadow-sm transition hover:border-indigo-300 hover:shadow focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500">
+          <Link
+            key={c.id}
+            href={c.href}
+            data-testid={`card-${c.id}`}
+            className="group rounded-lg border border-slate-200 bg-white p-4 shadow-sm transition hover:border-indigo-300 hover:shadow focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500"
+          >
             <p className="text-sm font-medium text-slate-500">{c.label}</p>
-            <p className={`mt-1.5 text-3xl font-semibold tabular-nums ${c.tone}`} data-testid={`value-${c.id}`}>{c.value}</p>
+            <p className={`mt-1.5 text-3xl font-semibold tabular-nums ${c.tone}`} data-testid={`value-${c.id}`}>
+              {c.value}
+            </p>
             <p className="mt-1 text-xs text-slate-500">{c.note}</p>
           </Link>
         ))}
       </div>
 
       <div className="mt-6 grid gap-4 xl:grid-cols-2">
-        <Card title="Identities with open findings, by OWASP NHI Top 10" action={<Link href={`${base}/findings`} className="text-xs font-medium text-indigo-700 hover:underline">Findings</Link>}>
-          {byCode.length ? <BarListChart data={byCode} name="Findings by OWASP code" color="#e11d48" testId="chart-owasp" /> : <p className="py-6 text-center text-sm text-slate-500">No open findings. The next recompute runs tonight.</p>}
+        <Card
+          title="Identities with open findings, by OWASP NHI Top 10"
+          action={
+            <Link href={`${base}/findings`} className="text-xs font-medium text-indigo-700 hover:underline">
+              Findings
+            </Link>
+          }
+        >
+          {byCode.length ? (
+            <BarListChart data={byCode} name="Findings by OWASP code" color="#e11d48" testId="chart-owasp" />
+          ) : (
+            <p className="py-6 text-center text-sm text-slate-500">No open findings. The next recompute runs tonight.</p>
+          )}
         </Card>
         <Card
           title="Trends"
           action={
             <nav className="flex gap-1" aria-label="Trend range">
               {TREND_RANGES.map((r) => (
-                <Link key={r} href={`${base}?range=${r}`} aria-current={r === range ? 'page' : undefined} className={`rounded px-2 py-0.5 text-xs font-medium ${r === range ? 'bg-indigo-600 text-white' : 'text-slate-600 hover:bg-slate-100'}`}>
+                <Link
+                  key={r}
+                  href={`${base}?range=${r}`}
+                  aria-current={r === range ? 'page' : undefined}
+                  className={`rounded px-2 py-0.5 text-xs font-medium ${r === range ? 'bg-indigo-600 text-white' : 'text-slate-600 hover:bg-slate-100'}`}
+                >
                   {r === 365 ? '1 year' : `${r} days`}
                 </Link>
               ))}
@@ -118,15 +220,23 @@ export default async function DashboardPage({ params, searchParams }: ListPagePr
       </div>
 
       <div className="mt-4 grid gap-4 lg:grid-cols-3">
-        <Card title="By kind"><BarListChart data={byKind} name="Identities by kind" testId="chart-kind" /></Card>
-        <Card title="By source"><BarListChart data={bySource} name="Identities by source" color="#0ea5e9" testId="chart-source" limit={10} more="sources" /></Card>
-        <Card title="By environment"><BarListChart data={byEnv} name="Identities by environment" testId="chart-env" /></Card>
+        <Card title="By kind">
+          <BarListChart data={byKind} name="Identities by kind" testId="chart-kind" />
+        </Card>
+        <Card title="By source">
+          <BarListChart data={bySource} name="Identities by source" color="#0ea5e9" testId="chart-source" limit={10} more="sources" />
+        </Card>
+        <Card title="By environment">
+          <BarListChart data={byEnv} name="Identities by environment" testId="chart-env" />
+        </Card>
       </div>
 
       <div className="mt-4 grid gap-4 lg:grid-cols-2">
         <Card title="Review campaigns in progress">
           {d.campaigns.length === 0 ? (
-            <p className="py-4 text-sm text-slate-500" data-testid="campaigns-empty">No active campaigns. Launch an access review to have owners confirm who still needs their identities.</p>
+            <p className="py-4 text-sm text-slate-500" data-testid="campaigns-empty">
+              No active campaigns. Launch an access review to have owners confirm who still needs their identities.
+            </p>
           ) : (
             <ul className="space-y-3" data-testid="campaigns">
               {d.campaigns.map((c) => {
@@ -134,10 +244,21 @@ export default async function DashboardPage({ params, searchParams }: ListPagePr
                 return (
                   <li key={c.id}>
                     <div className="flex items-baseline justify-between gap-2 text-sm">
-                      <Link href={`${base}/campaigns/${c.id}`} className="truncate font-medium text-slate-800 hover:underline">{c.name}</Link>
-                      <span className="shrink-0 tabular-nums text-slate-600">{formatNumber(c.decidedCount)} / {formatNumber(c.itemCount)} decided{c.dueAt ? ` · due ${formatDate(c.dueAt)}` : ''}</span>
+                      <Link href={`${base}/campaigns/${c.id}`} className="truncate font-medium text-slate-800 hover:underline">
+                        {c.name}
+                      </Link>
+                      <span className="shrink-0 tabular-nums text-slate-600">
+                        {formatNumber(c.decidedCount)} / {formatNumber(c.itemCount)} decided{c.dueAt ? ` · due ${formatDate(c.dueAt)}` : ''}
+                      </span>
                     </div>
-                    <div className="mt-1 h-2 rounded-full bg-slate-100" role="progressbar" aria-valuenow={p} aria-valuemin={0} aria-valuemax={100} aria-label={`${c.name} progress`}>
+                    <div
+                      className="mt-1 h-2 rounded-full bg-slate-100"
+                      role="progressbar"
+                      aria-valuenow={p}
+                      aria-valuemin={0}
+                      aria-valuemax={100}
+                      aria-label={`${c.name} progress`}
+                    >
                       <div className="h-2 rounded-full bg-indigo-500" style={{ width: `${p}%` }} />
                     </div>
                   </li>
@@ -149,12 +270,23 @@ export default async function DashboardPage({ params, searchParams }: ListPagePr
         <Card title="Remediation time (decision → applied)">
           {d.remediation ? (
             <dl className="grid grid-cols-3 gap-4 text-center" data-testid="remediation">
-              <div><dt className="text-xs text-slate-500">Median</dt><dd className="text-2xl font-semibold tabular-nums">{hours(d.remediation.medianHours)}</dd></div>
-              <div><dt className="text-xs text-slate-500">90th percentile</dt><dd className="text-2xl font-semibold tabular-nums">{hours(d.remediation.p90Hours)}</dd></div>
-              <div><dt className="text-xs text-slate-500">Remediations</dt><dd className="text-2xl font-semibold tabular-nums">{formatNumber(d.remediation.count)}</dd></div>
+              <div>
+                <dt className="text-xs text-slate-500">Median</dt>
+                <dd className="text-2xl font-semibold tabular-nums">{hours(d.remediation.medianHours)}</dd>
+              </div>
+              <div>
+                <dt className="text-xs text-slate-500">90th percentile</dt>
+                <dd className="text-2xl font-semibold tabular-nums">{hours(d.remediation.p90Hours)}</dd>
+              </div>
+              <div>
+                <dt className="text-xs text-slate-500">Remediations</dt>
+                <dd className="text-2xl font-semibold tabular-nums">{formatNumber(d.remediation.count)}</dd>
+              </div>
             </dl>
           ) : (
-            <p className="py-4 text-sm text-slate-500" data-testid="remediation-empty">No remediations yet. Revocations decided in review campaigns show here once they are applied.</p>
+            <p className="py-4 text-sm text-slate-500" data-testid="remediation-empty">
+              No remediations yet. Revocations decided in review campaigns show here once they are applied.
+            </p>
           )}
         </Card>
       </div>

@@ -45,7 +45,11 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
           <p className="mt-1 text-sm text-slate-500">Governance for service accounts, keys, tokens, bots and agents.</p>
         </div>
         <div className="space-y-4 rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
-          {error ? <p className="rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-700" role="status">{error}</p> : null}
+          {error ? (
+            <p className="rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-700" role="status">
+              {error}
+            </p>
+          ) : null}
           {oidc ? (
             <form action={signInOidcAction}>
               <input type="hidden" name="callbackUrl" value={callbackUrl} />
@@ -54,16 +58,22 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
               </button>
             </form>
           ) : (
-            !demo && <p className="text-sm text-slate-600">No sign-in method is configured. Set AUTH_OIDC_ISSUER, AUTH_OIDC_CLIENT_ID and AUTH_OIDC_CLIENT_SECRET.</p>
+            !demo && (
+              <p className="text-sm text-slate-600">No sign-in method is configured. Set AUTH_OIDC_ISSUER, AUTH_OIDC_CLIENT_ID and AUTH_OIDC_CLIENT_SECRET.</p>
+            )
           )}
           {demo ? (
             <section aria-labelledby="demo-heading" className={oidc ? 'border-t border-slate-100 pt-4' : ''}>
               <div className="mb-3 flex items-center gap-2">
-                <h2 id="demo-heading" className="text-sm font-semibold">Demo sign-in</h2>
+                <h2 id="demo-heading" className="text-sm font-semibold">
+                  Demo sign-in
+                </h2>
                 <span className="rounded-full bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-800">demo mode — not for production</span>
               </div>
               {users.length === 0 ? (
-                <p className="text-sm text-slate-500">No demo users yet. Run <code className="rounded bg-slate-100 px-1">npm run seed -- --reset</code>.</p>
+                <p className="text-sm text-slate-500">
+                  No demo users yet. Run <code className="rounded bg-slate-100 px-1">npm run seed -- --reset</code>.
+                </p>
               ) : (
                 <ul className="space-y-2">
                   {users.map((m) => (
@@ -74,7 +84,9 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
                         <button className="flex w-full items-center justify-between rounded-md border border-slate-200 px-3 py-2 text-left text-sm hover:border-indigo-300 hover:bg-indigo-50 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500">
                           <span>
                             <span className="font-medium text-slate-900">{m.user.name}</span>
-                            <span className="block text-xs text-slate-500">{m.user.email} · {m.org.name}</span>
+                            <span className="block text-xs text-slate-500">
+                              {m.user.email} · {m.org.name}
+                            </span>
                           </span>
                           <span className="text-xs font-medium text-indigo-700">{isRole(m.role) ? ROLE_LABELS[m.role] : m.role}</span>
                         </button>

@@ -7,6 +7,9 @@ export async function GET() {
     await db.organization.count()
     return Response.json({ status: 'ok' })
   } catch {
-    return Response.json({ type: 'about:blank', title: 'Database unavailable', status: 503 }, { status: 503, headers: { 'content-type': 'application/problem+json' } })
+    return Response.json(
+      { type: 'about:blank', title: 'Database unavailable', status: 503 },
+      { status: 503, headers: { 'content-type': 'application/problem+json' } },
+    )
   }
 }

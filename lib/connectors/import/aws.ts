@@ -35,9 +35,15 @@ export function mapCredentialReportRow(get: (c: string) => string): MappedRecord
   if (passwordEnabled) {
     const changed = date(get('password_last_changed'), 'password_last_changed')
     credentials.push({
-      identityExternalId: arn, externalId: `${arn}#password`, kind: 'password', label: 'Console password',
+      identityExternalId: arn,
+      externalId: `${arn}#password`,
+      kind: 'password',
+      label: 'Console password',
       fingerprint: `aws-password:${arn}:${changed?.toISOString() ?? created?.toISOString() ?? ''}`,
-      createdAt: changed ?? created, lastRotatedAt: changed, lastUsedAt: used[0], status: 'active',
+      createdAt: changed ?? created,
+      lastRotatedAt: changed,
+      lastUsedAt: used[0],
+      status: 'active',
     })
   }
   for (const n of [1, 2]) {
@@ -48,10 +54,16 @@ export function mapCredentialReportRow(get: (c: string) => string): MappedRecord
     // A key slot that never held a key reads false / N/A.
     if (!active && !rotated) continue
     credentials.push({
-      identityExternalId: arn, externalId: `${arn}#access_key_${n}`, kind: 'access_key', label: `Access key ${n}`,
+      identityExternalId: arn,
+      externalId: `${arn}#access_key_${n}`,
+      kind: 'access_key',
+      label: `Access key ${n}`,
       // The report names no key id; the slot plus its creation time identifies one key (a new key changes it).
       fingerprint: `aws-access-key:${arn}:${n}:${rotated?.toISOString() ?? ''}`,
-      createdAt: rotated ?? created, lastRotatedAt: rotated, lastUsedAt: lastUsed, status: active ? 'active' : 'inactive',
+      createdAt: rotated ?? created,
+      lastRotatedAt: rotated,
+      lastUsedAt: lastUsed,
+      status: active ? 'active' : 'inactive',
     })
   }
   for (const n of [1, 2]) {
@@ -59,9 +71,15 @@ export function mapCredentialReportRow(get: (c: string) => string): MappedRecord
     const rotated = date(get(`cert_${n}_last_rotated`), `cert_${n}_last_rotated`)
     if (!active && !rotated) continue
     credentials.push({
-      identityExternalId: arn, externalId: `${arn}#cert_${n}`, kind: 'certificate', label: `Signing certificate ${n}`,
+      identityExternalId: arn,
+      externalId: `${arn}#cert_${n}`,
+      kind: 'certificate',
+      label: `Signing certificate ${n}`,
       // The report has no last-used date for signing certificates: lastUsedAt stays out (unknown, not never).
-      fingerprint: `aws-cert:${arn}:${n}:${rotated?.toISOString() ?? ''}`, createdAt: rotated ?? created, lastRotatedAt: rotated, status: active ? 'active' : 'inactive',
+      fingerprint: `aws-cert:${arn}:${n}:${rotated?.toISOString() ?? ''}`,
+      createdAt: rotated ?? created,
+      lastRotatedAt: rotated,
+      status: active ? 'active' : 'inactive',
     })
   }
   // A console user with MFA and nothing a program could use (no key, no certificate) is a person, not an NHI.
@@ -69,8 +87,10 @@ export function mapCredentialReportRow(get: (c: string) => string): MappedRecord
     return { skipped: { name: user, reason: 'a person: console password with MFA, no access keys or certificates' } }
   }
   const lastUsedAt = used.reduce<Date | null>((a, b) => (b && (!a || b > a) ? b : a), null)
-  const region = (n: number) => (NONE as readonly string[]).includes(get(`access_key_${n}_last_used_region`).trim()) ? undefined : get(`access_key_${n}_last_used_region`).trim()
-  const service = (n: number) => (NONE as readonly string[]).includes(get(`access_key_${n}_last_used_service`).trim()) ? undefined : get(`access_key_${n}_last_used_service`).trim()
+  const region = (n: number) =>
+    (NONE as readonly string[]).includes(get(`access_key_${n}_last_used_region`).trim()) ? undefined : get(`access_key_${n}_last_used_region`).trim()
+  const service = (n: number) =>
+    (NONE as readonly string[]).includes(get(`access_key_${n}_last_used_service`).trim()) ? undefined : get(`access_key_${n}_last_used_service`).trim()
   const record: MappedRecord = {
     identity: {
       externalId: arn,
@@ -81,9 +101,15 @@ export function mapCredentialReportRow(get: (c: string) => string): MappedRecord
       createdAt: created,
       lastUsedAt,
       metadata: {
-        account, arn, root, passwordEnabled, mfaActive: mfa,
-        accessKey1LastUsedRegion: region(1), accessKey1LastUsedService: service(1),
-        accessKey2LastUsedRegion: region(2), accessKey2LastUsedService: service(2),
+        account,
+        arn,
+        root,
+        passwordEnabled,
+        mfaActive: mfa,
+        accessKey1LastUsedRegion: region(1),
+        accessKey1LastUsedService: service(1),
+        accessKey2LastUsedRegion: region(2),
+        accessKey2LastUsedService: service(2),
         passwordNextRotation: get('password_next_rotation').trim() || undefined,
       },
     },
@@ -93,11 +119,18 @@ export function mapCredentialReportRow(get: (c: string) => string): MappedRecord
     // The report lists no permissions, but the root user's are known: all of them, beyond the reach of IAM policies.
     const resource = { externalId: `aws-account/${account}`, name: `AWS account ${account}`, type: 'aws_account' }
     record.resources = [resource]
-    record.entitlements = [{
-      resourceExternalId: resource.externalId, externalId: ROOT_ENTITLEMENT, name: 'root user (every action on every resource)', privileged: true,
-      description: 'The account root user: IAM policies cannot restrict it. Keep it without access keys, behind MFA, and unused day to day.',
-    }]
-    record.grants = [{ identityExternalId: arn, resourceExternalId: resource.externalId, entitlementExternalId: ROOT_ENTITLEMENT, createdAt: created, lastUsedAt }]
+    record.entitlements = [
+      {
+        resourceExternalId: resource.externalId,
+        externalId: ROOT_ENTITLEMENT,
+        name: 'root user (every action on every resource)',
+        privileged: true,
+        description: 'The account root user: IAM policies cannot restrict it. Keep it without access keys, behind MFA, and unused day to day.',
+      },
+    ]
+    record.grants = [
+      { identityExternalId: arn, resourceExternalId: resource.externalId, entitlementExternalId: ROOT_ENTITLEMENT, createdAt: created, lastUsedAt },
+    ]
   }
   return record
 }
@@ -112,7 +145,9 @@ export async function* readAwsCredentialReport(input: AsyncIterable<string | Uin
       header = headerIndex(rec.fields)
       const missing = REQUIRED.filter((c) => !header!.has(c))
       if (missing.length) {
-        throw new ImportFormatError(`This does not look like an AWS IAM credential report: the header lacks ${missing.join(', ')} (found: ${clip(rec.fields.slice(0, 5).join(', '), 100)}).`)
+        throw new ImportFormatError(
+          `This does not look like an AWS IAM credential report: the header lacks ${missing.join(', ')} (found: ${clip(rec.fields.slice(0, 5).join(', '), 100)}).`,
+        )
       }
       continue
     }

@@ -102,20 +102,25 @@ describe('readCsv recovery and limits', () => {
     const field = fc.oneof(fc.string(), fc.constantFrom('', '"', '""', ',', '\n', '\r\n', '\r', ' a "b", c ', 'Zoë'))
     const row = fc.array(field, { minLength: 1, maxLength: 6 }).filter((r) => !(r.length === 1 && r[0] === ''))
     await fc.assert(
-      fc.asyncProperty(fc.array(row, { minLength: 1, maxLength: 12 }), fc.integer({ min: 1, max: 17 }), fc.constantFrom('\n', '\r\n'), async (rows, size, eol) => {
-        const text = stringify(rows, { record_delimiter: eol === '\n' ? 'unix' : 'windows', quoted_match: /[\r\n",]|^$/ })
-        const bytes = Buffer.from(text)
-        const chunks: Uint8Array[] = []
-        for (let i = 0; i < bytes.length; i += size) chunks.push(bytes.subarray(i, i + size))
-        const read = await all(chunks)
-        expect(read.map((r) => r.fields)).toEqual(rows)
-        // Each record starts on the line after the previous one ended (line breaks inside fields count).
-        let line = 1
-        read.forEach((r, k) => {
-          expect(r.line).toBe(line)
-          line += 1 + rows[k].join(',').split(/\r\n|\r|\n/).length - 1
-        })
-      }),
+      fc.asyncProperty(
+        fc.array(row, { minLength: 1, maxLength: 12 }),
+        fc.integer({ min: 1, max: 17 }),
+        fc.constantFrom('\n', '\r\n'),
+        async (rows, size, eol) => {
+          const text = stringify(rows, { record_delimiter: eol === '\n' ? 'unix' : 'windows', quoted_match: /[\r\n",]|^$/ })
+          const bytes = Buffer.from(text)
+          const chunks: Uint8Array[] = []
+          for (let i = 0; i < bytes.length; i += size) chunks.push(bytes.subarray(i, i + size))
+          const read = await all(chunks)
+          expect(read.map((r) => r.fields)).toEqual(rows)
+          // Each record starts on the line after the previous one ended (line breaks inside fields count).
+          let line = 1
+          read.forEach((r, k) => {
+            expect(r.line).toBe(line)
+            line += 1 + rows[k].join(',').split(/\r\n|\r|\n/).length - 1
+          })
+        },
+      ),
       { numRuns: 300 },
     )
   })

@@ -10,9 +10,7 @@ import { parse, type CsvError } from 'csv-parse/sync'
 import { CSV_LIMITS, count, formatBytes, type CsvLimits } from './limits'
 import { ImportFormatError } from './pages'
 
-export type CsvRecord =
-  | { line: number; fields: string[]; error?: undefined }
-  | { line: number; fields?: undefined; error: string }
+export type CsvRecord = { line: number; fields: string[]; error?: undefined } | { line: number; fields?: undefined; error: string }
 
 type Input = AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>
 
@@ -46,7 +44,14 @@ function describe(err: unknown, line: number): string {
 /** Streams records from text or UTF-8 bytes; malformed records come as `{ line, error }` and reading goes on. */
 export async function* readCsv(input: Input, limits: Partial<CsvLimits> = {}): AsyncGenerator<CsvRecord> {
   const lim = { ...CSV_LIMITS, ...limits }
-  const options = { relax_column_count: true, skip_empty_lines: false, record_delimiter: '\n', bom: false, encoding: 'utf8', max_record_size: lim.maxRecordBytes } as const
+  const options = {
+    relax_column_count: true,
+    skip_empty_lines: false,
+    record_delimiter: '\n',
+    bom: false,
+    encoding: 'utf8',
+    max_record_size: lim.maxRecordBytes,
+  } as const
   const out: CsvRecord[] = []
   let batch: Pending[] = []
   let records = 0
@@ -136,7 +141,10 @@ export async function* readCsv(input: Input, limits: Partial<CsvLimits> = {}): A
     bytes += b.length
     if (bytes > lim.maxRecordBytes) {
       const unclosed = open && spans > 0
-      fail(startLine, `the row is longer than ${formatBytes(lim.maxRecordBytes)}, the limit for one row${unclosed ? ' (a quoted field may be missing its closing quote)' : ''}; check that this is a CSV file with one row per line`)
+      fail(
+        startLine,
+        `the row is longer than ${formatBytes(lim.maxRecordBytes)}, the limit for one row${unclosed ? ' (a quoted field may be missing its closing quote)' : ''}; check that this is a CSV file with one row per line`,
+      )
       reset()
       skipping = true
       return
@@ -231,7 +239,9 @@ export async function* readCsv(input: Input, limits: Partial<CsvLimits> = {}): A
   }
 
   for await (const chunk of input as AsyncIterable<string | Uint8Array>) {
-    feed(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))
+    feed(
+      typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength),
+    )
     flush()
     if (out.length) {
       yield* out
@@ -268,5 +278,8 @@ export function headerIndex(fields: string[]): Map<string, number> {
 }
 
 export function normalizeHeader(s: string): string {
-  return s.trim().toLowerCase().replace(/[\s-]+/g, '_')
+  return s
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_')
 }

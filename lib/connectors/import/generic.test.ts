@@ -13,7 +13,8 @@ async function collect(pages: AsyncIterable<DiscoveryPage>) {
   return out
 }
 
-const HEADER = 'name,external_id,kind,environment,owner_email,created_at,last_used_at,credential_kind,credential_id,credential_created_at,credential_expires_at,resource,permission,privileged,tags\n'
+const HEADER =
+  'name,external_id,kind,environment,owner_email,created_at,last_used_at,credential_kind,credential_id,credential_created_at,credential_expires_at,resource,permission,privileged,tags\n'
 
 describe('generic CSV mapper', () => {
   it('maps identities, credentials and grants; one identity may span several rows', async () => {
@@ -24,9 +25,18 @@ describe('generic CSV mapper', () => {
     const r = await collect(readGenericCsv([csv]))
     expect(r.errors).toEqual([])
     expect(r.identities).toHaveLength(2)
-    expect(r.identities[0]).toMatchObject({ externalId: 'svc-001', name: 'billing-etl', kind: 'service_account', environment: 'production', ownerEmail: 'ada@acme.example', tags: { team: 'payments', app: 'etl' } })
+    expect(r.identities[0]).toMatchObject({
+      externalId: 'svc-001',
+      name: 'billing-etl',
+      kind: 'service_account',
+      environment: 'production',
+      ownerEmail: 'ada@acme.example',
+      tags: { team: 'payments', app: 'etl' },
+    })
     expect(r.identities[0].createdAt?.toISOString()).toBe('2023-01-05T00:00:00.000Z')
-    expect(r.credentials).toEqual([expect.objectContaining({ identityExternalId: 'svc-001', externalId: 'AKIA1', kind: 'access_key', fingerprint: 'id:AKIA1' })])
+    expect(r.credentials).toEqual([
+      expect.objectContaining({ identityExternalId: 'svc-001', externalId: 'AKIA1', kind: 'access_key', fingerprint: 'id:AKIA1' }),
+    ])
     expect(r.grants.map((g) => g.entitlementExternalId)).toEqual(['s3:GetObject', 's3:*'])
   })
 
@@ -41,12 +51,15 @@ describe('generic CSV mapper', () => {
   })
 
   it('refuses a file that is not a generic CSV with a clear message', async () => {
-    await expect(collect(readGenericCsv(['user,arn,user_creation_time\nroot,arn:aws:iam::1:root,2020-01-01\n']))).rejects.toThrow(/does not look like a Custodian generic CSV/)
+    await expect(collect(readGenericCsv(['user,arn,user_creation_time\nroot,arn:aws:iam::1:root,2020-01-01\n']))).rejects.toThrow(
+      /does not look like a Custodian generic CSV/,
+    )
     await expect(collect(readGenericCsv(['']))).rejects.toThrow(/empty/)
   })
 
   it('tells "never used" from "not known": empty last_used_at is unknown, "never" is never', async () => {
-    const csv = 'name,last_used_at,credential_id,credential_last_used_at,resource,permission,grant_last_used_at\nknown-never,never,k1,never,db,read,never\nunknown,,k2,,db,write,\nused,2025-01-01,k3,2025-01-02,db,admin,2025-01-03\n'
+    const csv =
+      'name,last_used_at,credential_id,credential_last_used_at,resource,permission,grant_last_used_at\nknown-never,never,k1,never,db,read,never\nunknown,,k2,,db,write,\nused,2025-01-01,k3,2025-01-02,db,admin,2025-01-03\n'
     const r = await collect(readGenericCsv([csv]))
     expect(r.errors).toEqual([])
     expect(r.identities.map((i) => i.lastUsedAt)).toEqual([null, undefined, new Date('2025-01-01T00:00:00Z')])

@@ -19,9 +19,28 @@ import {
 } from './pages'
 
 export const GENERIC_COLUMNS = [
-  'name', 'external_id', 'kind', 'environment', 'status', 'description', 'owner_email', 'created_at', 'last_used_at',
-  'credential_kind', 'credential_id', 'credential_label', 'credential_created_at', 'credential_rotated_at', 'credential_expires_at',
-  'credential_last_used_at', 'resource', 'resource_type', 'permission', 'privileged', 'grant_last_used_at', 'tags',
+  'name',
+  'external_id',
+  'kind',
+  'environment',
+  'status',
+  'description',
+  'owner_email',
+  'created_at',
+  'last_used_at',
+  'credential_kind',
+  'credential_id',
+  'credential_label',
+  'credential_created_at',
+  'credential_rotated_at',
+  'credential_expires_at',
+  'credential_last_used_at',
+  'resource',
+  'resource_type',
+  'permission',
+  'privileged',
+  'grant_last_used_at',
+  'tags',
 ] as const
 
 type Get = (column: string) => string
@@ -90,7 +109,14 @@ export function mapGenericRow(get: Get): MappedRecord {
     const privileged = parseBool(get('privileged'), 'privileged') ?? false
     out.resources = [{ externalId: resource, name: resource, type: get('resource_type').trim() || 'resource' }]
     out.entitlements = [{ resourceExternalId: resource, externalId: permission, name: permission, privileged }]
-    out.grants = [{ identityExternalId: externalId, resourceExternalId: resource, entitlementExternalId: permission, lastUsedAt: parseLastUsed(get('grant_last_used_at'), 'grant_last_used_at') }]
+    out.grants = [
+      {
+        identityExternalId: externalId,
+        resourceExternalId: resource,
+        entitlementExternalId: permission,
+        lastUsedAt: parseLastUsed(get('grant_last_used_at'), 'grant_last_used_at'),
+      },
+    ]
   } else if (get('privileged').trim()) parseBool(get('privileged'), 'privileged')
   return out
 }
@@ -135,7 +161,11 @@ export async function* readGenericCsv(input: AsyncIterable<string | Uint8Array> 
 
 /** Reads a generic JSON document (an array of objects, or { "identities": [...] }); errors name the record number. */
 export async function* readGenericJson(doc: unknown): AsyncGenerator<DiscoveryPage> {
-  const rows = Array.isArray(doc) ? doc : doc && typeof doc === 'object' && Array.isArray((doc as { identities?: unknown }).identities) ? (doc as { identities: unknown[] }).identities : null
+  const rows = Array.isArray(doc)
+    ? doc
+    : doc && typeof doc === 'object' && Array.isArray((doc as { identities?: unknown }).identities)
+      ? (doc as { identities: unknown[] }).identities
+      : null
   if (!rows) throw new ImportFormatError('This does not look like a Custodian generic JSON file: expected an array of objects (or { "identities": [...] }).')
   const pages = new PageBuilder()
   for (let i = 0; i < rows.length; i++) {
@@ -147,7 +177,10 @@ export async function* readGenericJson(doc: unknown): AsyncGenerator<DiscoveryPa
       const get = (c: string) => {
         const v = o[c]
         if (v === undefined || v === null) return ''
-        if (c === 'tags' && typeof v === 'object') return Object.entries(v as Record<string, unknown>).map(([k, x]) => `${k}=${String(x)}`).join(';')
+        if (c === 'tags' && typeof v === 'object')
+          return Object.entries(v as Record<string, unknown>)
+            .map(([k, x]) => `${k}=${String(x)}`)
+            .join(';')
         return String(v)
       }
       try {

@@ -7,15 +7,43 @@ import { ImportFormatError, PageBuilder, parseDate, RowError, errorMessage, type
 
 type Account = { login?: string; id?: number; type?: string }
 type Installation = {
-  id?: number; account?: Account; app_id?: number; app_slug?: string; target_type?: string; repository_selection?: string
-  permissions?: Record<string, string>; events?: string[]; created_at?: string; updated_at?: string; suspended_at?: string | null; html_url?: string
+  id?: number
+  account?: Account
+  app_id?: number
+  app_slug?: string
+  target_type?: string
+  repository_selection?: string
+  permissions?: Record<string, string>
+  events?: string[]
+  created_at?: string
+  updated_at?: string
+  suspended_at?: string | null
+  html_url?: string
 }
 type App = { id?: number; slug?: string; name?: string; description?: string | null; owner?: Account; external_url?: string; html_url?: string }
-type DeployKey = { id?: number; key?: string; title?: string; verified?: boolean; created_at?: string; read_only?: boolean; added_by?: string | null; last_used?: string | null; enabled?: boolean }
+type DeployKey = {
+  id?: number
+  key?: string
+  title?: string
+  verified?: boolean
+  created_at?: string
+  read_only?: boolean
+  added_by?: string | null
+  last_used?: string | null
+  enabled?: boolean
+}
 type FineGrainedToken = {
-  id?: number; owner?: Account; repository_selection?: string; repositories_url?: string
+  id?: number
+  owner?: Account
+  repository_selection?: string
+  repositories_url?: string
   permissions?: { organization?: Record<string, string>; repository?: Record<string, string>; other?: Record<string, string> }
-  access_granted_at?: string; token_id?: number; token_name?: string; token_expired?: boolean; token_expires_at?: string | null; token_last_used_at?: string | null
+  access_granted_at?: string
+  token_id?: number
+  token_name?: string
+  token_expired?: boolean
+  token_expires_at?: string | null
+  token_last_used_at?: string | null
 }
 export type GithubBundle = {
   organization?: string
@@ -25,7 +53,18 @@ export type GithubBundle = {
   personal_access_tokens?: FineGrainedToken[]
 }
 
-const ADMIN_PERMISSIONS = new Set(['administration', 'organization_administration', 'members', 'secrets', 'organization_secrets', 'workflows', 'organization_user_blocking', 'organization_hooks', 'repository_hooks', 'environments'])
+const ADMIN_PERMISSIONS = new Set([
+  'administration',
+  'organization_administration',
+  'members',
+  'secrets',
+  'organization_secrets',
+  'workflows',
+  'organization_user_blocking',
+  'organization_hooks',
+  'repository_hooks',
+  'environments',
+])
 
 /** admin on anything, or write on what controls access, code that runs, or secrets, is privileged. */
 export function isPrivilegedPermission(permission: string, level: string): boolean {
@@ -50,9 +89,15 @@ function permissionGrants(identityExternalId: string, resource: DiscoveredResour
 
 export function mapGithubBundle(doc: unknown): { records: MappedRecord[]; errors: { ref: string; message: string }[] } {
   const b = doc as GithubBundle
-  const installations = Array.isArray(b?.installations) ? b.installations : Array.isArray(b?.installations?.installations) ? b.installations.installations : undefined
+  const installations = Array.isArray(b?.installations)
+    ? b.installations
+    : Array.isArray(b?.installations?.installations)
+      ? b.installations.installations
+      : undefined
   if (!b || typeof b !== 'object' || Array.isArray(b) || (!installations && !Array.isArray(b.deploy_keys) && !Array.isArray(b.personal_access_tokens))) {
-    throw new ImportFormatError('This does not look like a GitHub organization bundle: expected an object with "installations", "deploy_keys" or "personal_access_tokens" (see docs/import-format.md).')
+    throw new ImportFormatError(
+      'This does not look like a GitHub organization bundle: expected an object with "installations", "deploy_keys" or "personal_access_tokens" (see docs/import-format.md).',
+    )
   }
   const org = b.organization ?? installations?.[0]?.account?.login ?? 'organization'
   const orgResource: DiscoveredResource = { externalId: `org/${org}`, name: org, type: 'organization' }
@@ -72,13 +117,28 @@ export function mapGithubBundle(doc: unknown): { records: MappedRecord[]; errors
       if (typeof inst?.id !== 'number' || !inst.app_slug) throw new RowError('needs "id" and "app_slug"')
       const app = apps.get(inst.app_slug)
       const externalId = `installation/${inst.id}`
-      const scope: DiscoveredResource = inst.repository_selection === 'selected' ? { externalId: `org/${org}/selected-repositories`, name: `${org} (selected repositories)`, type: 'repositories' } : orgResource
+      const scope: DiscoveredResource =
+        inst.repository_selection === 'selected'
+          ? { externalId: `org/${org}/selected-repositories`, name: `${org} (selected repositories)`, type: 'repositories' }
+          : orgResource
       records.push({
         identity: {
-          externalId, name: app?.name ?? inst.app_slug, kind: 'oauth_app', environment: 'production',
-          status: inst.suspended_at ? 'disabled' : 'active', description: app?.description ?? null,
+          externalId,
+          name: app?.name ?? inst.app_slug,
+          kind: 'oauth_app',
+          environment: 'production',
+          status: inst.suspended_at ? 'disabled' : 'active',
+          description: app?.description ?? null,
           createdAt: date(inst.created_at, 'created_at'),
-          metadata: { app_id: inst.app_id, app_slug: inst.app_slug, publisher: app?.owner?.login ?? null, target_type: inst.target_type, repository_selection: inst.repository_selection, events: inst.events ?? [], html_url: inst.html_url },
+          metadata: {
+            app_id: inst.app_id,
+            app_slug: inst.app_slug,
+            publisher: app?.owner?.login ?? null,
+            target_type: inst.target_type,
+            repository_selection: inst.repository_selection,
+            events: inst.events ?? [],
+            html_url: inst.html_url,
+          },
         },
         ...permissionGrants(externalId, scope, inst.permissions),
       })
@@ -96,15 +156,40 @@ export function mapGithubBundle(doc: unknown): { records: MappedRecord[]; errors
         const access = key.read_only === false ? 'write' : 'read'
         records.push({
           identity: {
-            externalId, name: `${repo.repository} deploy key: ${key.title ?? key.id}`, kind: 'ci_cd', environment: 'production',
-            status: key.enabled === false ? 'disabled' : 'active', createdAt: date(key.created_at, 'created_at'), lastUsedAt: used,
+            externalId,
+            name: `${repo.repository} deploy key: ${key.title ?? key.id}`,
+            kind: 'ci_cd',
+            environment: 'production',
+            status: key.enabled === false ? 'disabled' : 'active',
+            createdAt: date(key.created_at, 'created_at'),
+            lastUsedAt: used,
             metadata: { repository: repo.repository, added_by: key.added_by ?? null, verified: key.verified ?? null, read_only: key.read_only ?? true },
           },
           // The public key identifies the key pair; it is hashed like any other credential id.
-          credentials: [{ identityExternalId: externalId, externalId: String(key.id), kind: 'ssh_key', label: key.title ?? 'Deploy key', fingerprint: `github-deploy-key:${key.key ?? key.id}`, createdAt: date(key.created_at, 'created_at'), lastUsedAt: used }],
+          credentials: [
+            {
+              identityExternalId: externalId,
+              externalId: String(key.id),
+              kind: 'ssh_key',
+              label: key.title ?? 'Deploy key',
+              fingerprint: `github-deploy-key:${key.key ?? key.id}`,
+              createdAt: date(key.created_at, 'created_at'),
+              lastUsedAt: used,
+            },
+          ],
           resources: [resource],
-          entitlements: [{ resourceExternalId: resource.externalId, externalId: `contents:${access}`, name: `contents:${access}`, privileged: access === 'write' }],
-          grants: [{ identityExternalId: externalId, resourceExternalId: resource.externalId, entitlementExternalId: `contents:${access}`, createdAt: date(key.created_at, 'created_at'), lastUsedAt: used }],
+          entitlements: [
+            { resourceExternalId: resource.externalId, externalId: `contents:${access}`, name: `contents:${access}`, privileged: access === 'write' },
+          ],
+          grants: [
+            {
+              identityExternalId: externalId,
+              resourceExternalId: resource.externalId,
+              entitlementExternalId: `contents:${access}`,
+              createdAt: date(key.created_at, 'created_at'),
+              lastUsedAt: used,
+            },
+          ],
         })
       }),
     )
@@ -116,20 +201,37 @@ export function mapGithubBundle(doc: unknown): { records: MappedRecord[]; errors
       const externalId = `pat/${t.id}`
       const used = lastUsed(t, 'token_last_used_at')
       const owner = t.owner?.login ?? 'unknown'
-      const repos: DiscoveredResource = { externalId: `org/${org}/${t.repository_selection === 'all' ? 'all' : 'selected'}-repositories`, name: `${org} (${t.repository_selection === 'all' ? 'all' : 'selected'} repositories)`, type: 'repositories' }
+      const repos: DiscoveredResource = {
+        externalId: `org/${org}/${t.repository_selection === 'all' ? 'all' : 'selected'}-repositories`,
+        name: `${org} (${t.repository_selection === 'all' ? 'all' : 'selected'} repositories)`,
+        type: 'repositories',
+      }
       const orgPerms = permissionGrants(externalId, orgResource, t.permissions?.organization)
       const repoPerms = permissionGrants(externalId, repos, t.permissions?.repository)
       records.push({
         identity: {
-          externalId, name: `${t.token_name ?? `token ${t.token_id ?? t.id}`} (${owner})`, kind: 'api_key', environment: 'unknown',
-          status: t.token_expired ? 'disabled' : 'active', createdAt: date(t.access_granted_at, 'access_granted_at'), lastUsedAt: used,
+          externalId,
+          name: `${t.token_name ?? `token ${t.token_id ?? t.id}`} (${owner})`,
+          kind: 'api_key',
+          environment: 'unknown',
+          status: t.token_expired ? 'disabled' : 'active',
+          createdAt: date(t.access_granted_at, 'access_granted_at'),
+          lastUsedAt: used,
           metadata: { owner_login: owner, repository_selection: t.repository_selection, token_id: t.token_id, fine_grained: true },
         },
-        credentials: [{
-          identityExternalId: externalId, externalId: String(t.token_id ?? t.id), kind: 'token', label: t.token_name ?? 'Fine-grained token',
-          fingerprint: `github-pat:${t.token_id ?? t.id}`, createdAt: date(t.access_granted_at, 'access_granted_at'), expiresAt: date(t.token_expires_at, 'token_expires_at'),
-          lastUsedAt: used, status: t.token_expired ? 'inactive' : 'active',
-        }],
+        credentials: [
+          {
+            identityExternalId: externalId,
+            externalId: String(t.token_id ?? t.id),
+            kind: 'token',
+            label: t.token_name ?? 'Fine-grained token',
+            fingerprint: `github-pat:${t.token_id ?? t.id}`,
+            createdAt: date(t.access_granted_at, 'access_granted_at'),
+            expiresAt: date(t.token_expires_at, 'token_expires_at'),
+            lastUsedAt: used,
+            status: t.token_expired ? 'inactive' : 'active',
+          },
+        ],
         resources: [...orgPerms.resources, ...repoPerms.resources],
         entitlements: [...orgPerms.entitlements, ...repoPerms.entitlements],
         grants: [...orgPerms.grants, ...repoPerms.grants],

@@ -4,7 +4,10 @@ import { describe, expect, it } from 'vitest'
 import { JsonShapeScanner } from './json'
 import { JSON_LIMITS } from './limits'
 
-const scan = (text: string | Buffer, limits = JSON_LIMITS) => () => new JsonShapeScanner(limits).feed(Buffer.from(text))
+const scan =
+  (text: string | Buffer, limits = JSON_LIMITS) =>
+  () =>
+    new JsonShapeScanner(limits).feed(Buffer.from(text))
 
 describe('JsonShapeScanner', () => {
   it('accepts the real exports', () => {

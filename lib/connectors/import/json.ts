@@ -52,7 +52,9 @@ export class JsonShapeScanner {
           continue
         }
         if (++this.stringBytes > maxStringBytes) {
-          throw new ImportFormatError(`A string starting on line ${count(this.line)} is longer than ${formatBytes(maxStringBytes)}, the limit for one value. ${EXPORT_HINT}`)
+          throw new ImportFormatError(
+            `A string starting on line ${count(this.line)} is longer than ${formatBytes(maxStringBytes)}, the limit for one value. ${EXPORT_HINT}`,
+          )
         }
         continue
       }
@@ -64,7 +66,9 @@ export class JsonShapeScanner {
         case OPEN_ARRAY:
         case OPEN_OBJECT:
           if (++this.depth > maxDepth) {
-            throw new ImportFormatError(`The JSON is nested more than ${maxDepth} levels deep (line ${count(this.line)}), the limit for an import. ${EXPORT_HINT}`)
+            throw new ImportFormatError(
+              `The JSON is nested more than ${maxDepth} levels deep (line ${count(this.line)}), the limit for an import. ${EXPORT_HINT}`,
+            )
           }
           this.items[this.depth] = 0
           this.openedOn[this.depth] = this.line
@@ -79,10 +83,14 @@ export class JsonShapeScanner {
           // n commas separate n + 1 items.
           if (this.isArray[this.depth]) {
             if (++this.items[this.depth] >= maxArrayItems) {
-              throw new ImportFormatError(`The array opened on line ${count(this.openedOn[this.depth])} holds more than ${count(maxArrayItems)} items, the limit for an import. ${EXPORT_HINT}`)
+              throw new ImportFormatError(
+                `The array opened on line ${count(this.openedOn[this.depth])} holds more than ${count(maxArrayItems)} items, the limit for an import. ${EXPORT_HINT}`,
+              )
             }
           } else if (++this.items[this.depth] >= maxObjectKeys) {
-            throw new ImportFormatError(`The object opened on line ${count(this.openedOn[this.depth])} has more than ${count(maxObjectKeys)} keys, the limit for an import. ${EXPORT_HINT}`)
+            throw new ImportFormatError(
+              `The object opened on line ${count(this.openedOn[this.depth])} has more than ${count(maxObjectKeys)} keys, the limit for an import. ${EXPORT_HINT}`,
+            )
           }
           break
         case LF:
@@ -94,7 +102,10 @@ export class JsonShapeScanner {
 }
 
 /** Reads a JSON upload: size-checked, shape-checked in a streaming pass, then parsed. */
-export async function readJsonFile(file: string, opts: { maxBytes: number; label: string; tooLarge: string; limits?: JsonLimits; onBytes?: (n: number) => void }): Promise<unknown> {
+export async function readJsonFile(
+  file: string,
+  opts: { maxBytes: number; label: string; tooLarge: string; limits?: JsonLimits; onBytes?: (n: number) => void },
+): Promise<unknown> {
   const size = (await fs.promises.stat(file)).size
   if (size > opts.maxBytes) throw new ImportFormatError(opts.tooLarge)
   const scanner = new JsonShapeScanner(opts.limits)

@@ -10,13 +10,29 @@ describe('Kubernetes mapper', () => {
     const { records, errors } = mapKubernetesList(fixture)
     const identities = records.flatMap((r) => (r.identity ? [r.identity] : []))
     expect(identities.map((i) => i.name)).toContain('payments-prod/payments-api')
-    expect(identities.find((i) => i.name === 'payments-prod/payments-api')).toMatchObject({ kind: 'workload', environment: 'production', ownerEmail: 'ada@acme.example', tags: { app: 'payments-api' } })
+    expect(identities.find((i) => i.name === 'payments-prod/payments-api')).toMatchObject({
+      kind: 'workload',
+      environment: 'production',
+      ownerEmail: 'ada@acme.example',
+      tags: { app: 'payments-api' },
+    })
     const creds = records.flatMap((r) => r.credentials ?? [])
-    expect(creds.map((c) => c.fingerprint)).toEqual(['k8s-secret-uid:9f0e8d7c-1111-4a2b-8c3d-000000000001', 'k8s-secret-uid:9f0e8d7c-1111-4a2b-8c3d-000000000002'])
+    expect(creds.map((c) => c.fingerprint)).toEqual([
+      'k8s-secret-uid:9f0e8d7c-1111-4a2b-8c3d-000000000001',
+      'k8s-secret-uid:9f0e8d7c-1111-4a2b-8c3d-000000000002',
+    ])
     expect(JSON.stringify(records)).not.toContain('ZXlKaGJHY2')
     const grants = records.flatMap((r) => r.grants ?? [])
-    expect(grants).toContainEqual(expect.objectContaining({ identityExternalId: 'ci/ci-deployer', resourceExternalId: 'cluster', entitlementExternalId: 'ClusterRole/cluster-admin' }))
-    expect(grants).toContainEqual(expect.objectContaining({ identityExternalId: 'payments-prod/payments-api', resourceExternalId: 'namespace/payments-prod', entitlementExternalId: 'ClusterRole/view' }))
+    expect(grants).toContainEqual(
+      expect.objectContaining({ identityExternalId: 'ci/ci-deployer', resourceExternalId: 'cluster', entitlementExternalId: 'ClusterRole/cluster-admin' }),
+    )
+    expect(grants).toContainEqual(
+      expect.objectContaining({
+        identityExternalId: 'payments-prod/payments-api',
+        resourceExternalId: 'namespace/payments-prod',
+        entitlementExternalId: 'ClusterRole/view',
+      }),
+    )
     expect(grants.some((g) => g.identityExternalId.includes('jane'))).toBe(false)
     expect(errors).toEqual([expect.objectContaining({ message: expect.stringContaining('payments-prod/deleted-sa') })])
   })

@@ -5,7 +5,14 @@
 import type { DiscoveredEntitlement, DiscoveredResource, DiscoveryPage } from '@/lib/connectors/types'
 import { ImportFormatError, PageBuilder, parseDate, type MappedRecord } from './pages'
 
-type Meta = { name?: string; namespace?: string; uid?: string; creationTimestamp?: string; labels?: Record<string, string>; annotations?: Record<string, string> }
+type Meta = {
+  name?: string
+  namespace?: string
+  uid?: string
+  creationTimestamp?: string
+  labels?: Record<string, string>
+  annotations?: Record<string, string>
+}
 type Rule = { apiGroups?: string[]; resources?: string[]; verbs?: string[]; nonResourceURLs?: string[] }
 type Item = {
   kind?: string
@@ -43,7 +50,12 @@ export function ownerEmailOf(annotations: Record<string, string> | undefined): s
 /** cluster-admin and admin, or any rule granting every verb or every resource, are privileged. */
 export function isPrivilegedRole(name: string, rules: Rule[] = []): boolean {
   if (PRIVILEGED_ROLES.has(name)) return true
-  return rules.some((r) => (r.verbs ?? []).includes('*') || (r.resources ?? []).includes('*') || ((r.resources ?? []).includes('secrets') && (r.verbs ?? []).some((v) => ['get', 'list', 'watch'].includes(v)) && (r.apiGroups ?? ['']).includes('')))
+  return rules.some(
+    (r) =>
+      (r.verbs ?? []).includes('*') ||
+      (r.resources ?? []).includes('*') ||
+      ((r.resources ?? []).includes('secrets') && (r.verbs ?? []).some((v) => ['get', 'list', 'watch'].includes(v)) && (r.apiGroups ?? ['']).includes('')),
+  )
 }
 
 function describeRules(rules: Rule[] = []): string {
@@ -55,16 +67,22 @@ function describeRules(rules: Rule[] = []): string {
 }
 
 const resourceOf = (namespace: string | null): DiscoveredResource =>
-  namespace ? { externalId: `namespace/${namespace}`, name: namespace, type: 'namespace', environment: environmentOf(namespace) } : { externalId: 'cluster', name: 'cluster', type: 'cluster' }
+  namespace
+    ? { externalId: `namespace/${namespace}`, name: namespace, type: 'namespace', environment: environmentOf(namespace) }
+    : { externalId: 'cluster', name: 'cluster', type: 'cluster' }
 
 export function mapKubernetesList(doc: unknown): { records: MappedRecord[]; errors: { ref: string; message: string }[] } {
   const items = (doc as { items?: unknown })?.items
   if (!doc || typeof doc !== 'object' || !Array.isArray(items)) {
-    throw new ImportFormatError('This does not look like kubectl JSON output: expected a List with "items" (kubectl get serviceaccounts,secrets,roles,rolebindings,clusterroles,clusterrolebindings -A -o json).')
+    throw new ImportFormatError(
+      'This does not look like kubectl JSON output: expected a List with "items" (kubectl get serviceaccounts,secrets,roles,rolebindings,clusterroles,clusterrolebindings -A -o json).',
+    )
   }
   const list = items as Item[]
   if (list.length && !list.some((i) => ['ServiceAccount', 'Secret', 'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'].includes(i?.kind ?? ''))) {
-    throw new ImportFormatError('The List holds no service accounts, secrets, roles or bindings: export them with kubectl get serviceaccounts,secrets,roles,rolebindings,clusterroles,clusterrolebindings -A -o json.')
+    throw new ImportFormatError(
+      'The List holds no service accounts, secrets, roles or bindings: export them with kubectl get serviceaccounts,secrets,roles,rolebindings,clusterroles,clusterrolebindings -A -o json.',
+    )
   }
   const records: MappedRecord[] = []
   const errors: { ref: string; message: string }[] = []
@@ -89,7 +107,12 @@ export function mapKubernetesList(doc: unknown): { records: MappedRecord[]; erro
       const owner = ownerEmailOf(m.annotations)
       records.push({
         identity: {
-          externalId: id, name: id, kind: 'workload', environment: environmentOf(m.namespace), createdAt: when(m), ownerEmail: owner,
+          externalId: id,
+          name: id,
+          kind: 'workload',
+          environment: environmentOf(m.namespace),
+          createdAt: when(m),
+          ownerEmail: owner,
           metadata: { namespace: m.namespace, uid: m.uid, labels: m.labels ?? {}, automountServiceAccountToken: item.automountServiceAccountToken ?? null },
           tags: m.labels?.['app.kubernetes.io/name'] ? { app: m.labels['app.kubernetes.io/name'] } : undefined,
         },
@@ -99,19 +122,26 @@ export function mapKubernetesList(doc: unknown): { records: MappedRecord[]; erro
     }
   })
 
-  const entitlement = (namespace: string | null, roleKind: string, roleName: string): { resource: DiscoveredResource; entitlement: DiscoveredEntitlement } | null => {
+  const entitlement = (
+    namespace: string | null,
+    roleKind: string,
+    roleName: string,
+  ): { resource: DiscoveredResource; entitlement: DiscoveredEntitlement } | null => {
     const role = roles.get(`${roleKind}/${roleKind === 'Role' ? `${namespace}/` : ''}${roleName}`)
     const resource = resourceOf(namespace)
     return {
       resource,
       entitlement: {
-        resourceExternalId: resource.externalId, externalId: `${roleKind}/${roleName}`, name: `${roleKind}/${roleName}`,
-        privileged: isPrivilegedRole(roleName, role?.rules), description: role ? describeRules(role.rules) : null,
+        resourceExternalId: resource.externalId,
+        externalId: `${roleKind}/${roleName}`,
+        name: `${roleKind}/${roleName}`,
+        privileged: isPrivilegedRole(roleName, role?.rules),
+        description: role ? describeRules(role.rules) : null,
       },
     }
   }
   for (const role of roles.values()) {
-    const e = entitlement(role.kind === 'Role' ? role.metadata!.namespace ?? null : null, role.kind!, role.metadata!.name!)!
+    const e = entitlement(role.kind === 'Role' ? (role.metadata!.namespace ?? null) : null, role.kind!, role.metadata!.name!)!
     records.push({ resources: [e.resource], entitlements: [e.entitlement] })
   }
 
@@ -125,7 +155,17 @@ export function mapKubernetesList(doc: unknown): { records: MappedRecord[]; erro
       if (!sa || !accounts.has(id)) return void errors.push({ ref: ref(item, n), message: `token secret for service account ${id}, which is not in the file` })
       if (!m.uid) return void errors.push({ ref: ref(item, n), message: 'token secret without metadata.uid' })
       records.push({
-        credentials: [{ identityExternalId: id, externalId: `${m.namespace}/${m.name}`, kind: 'token', label: `Secret ${m.name}`, fingerprint: `k8s-secret-uid:${m.uid}`, createdAt: when(m), status: 'active' }],
+        credentials: [
+          {
+            identityExternalId: id,
+            externalId: `${m.namespace}/${m.name}`,
+            kind: 'token',
+            label: `Secret ${m.name}`,
+            fingerprint: `k8s-secret-uid:${m.uid}`,
+            createdAt: when(m),
+            status: 'active',
+          },
+        ],
       })
     } else if (item.kind === 'RoleBinding' || item.kind === 'ClusterRoleBinding') {
       const roleKind = item.roleRef?.kind

@@ -42,7 +42,9 @@ export class PageBuilder {
   constructor(private readonly size = PAGE_ROWS) {}
 
   private static empty() {
-    return { identities: [], credentials: [], resources: [], entitlements: [], grants: [], errors: [], skipped: [] } as Required<Omit<DiscoveryPage, 'activity'>>
+    return { identities: [], credentials: [], resources: [], entitlements: [], grants: [], errors: [], skipped: [] } as Required<
+      Omit<DiscoveryPage, 'activity'>
+    >
   }
 
   add(r: MappedRecord): DiscoveryPage | null {
@@ -91,7 +93,10 @@ export function parseBool(value: string | null | undefined, column: string): boo
 }
 
 export function oneOf<T extends string>(value: string, allowed: readonly T[], column: string): T {
-  const v = value.trim().toLowerCase().replace(/[\s-]+/g, '_') as T
+  const v = value
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_') as T
   if (!allowed.includes(v)) throw new RowError(`${column}: "${clip(value)}" is not one of ${allowed.join(', ')}`)
   return v
 }

@@ -1,13 +1,30 @@
 import { createHash, createHmac } from 'node:crypto'
 import pg from 'pg'
 import type {
-  ActionKind, ActionResult, ActionTarget, Connector, ConnectorContext, DiscoveredCredential, DiscoveredEntitlement,
-  DiscoveredGrant, DiscoveredIdentity, DiscoveredResource, DiscoveryPage,
+  ActionKind,
+  ActionResult,
+  ActionTarget,
+  Connector,
+  ConnectorContext,
+  DiscoveredCredential,
+  DiscoveredEntitlement,
+  DiscoveredGrant,
+  DiscoveredIdentity,
+  DiscoveredResource,
+  DiscoveryPage,
 } from '@/lib/connectors/types'
 import { env } from '@/lib/env'
 import {
-  credentialId, entitlementId, parseCredentialId, parseEntitlementId, PRIVILEGED_ATTRIBUTES, PRIVILEGED_ROLES, resourceId,
-  ROLE_ATTRIBUTES, type ParsedEntitlement, type RoleAttribute,
+  credentialId,
+  entitlementId,
+  parseCredentialId,
+  parseEntitlementId,
+  PRIVILEGED_ATTRIBUTES,
+  PRIVILEGED_ROLES,
+  resourceId,
+  ROLE_ATTRIBUTES,
+  type ParsedEntitlement,
+  type RoleAttribute,
 } from './ids'
 import { generatePassword, scramVerifier } from './scram'
 
@@ -24,7 +41,11 @@ const ident = (s: string) => `"${s.replace(/"/g, '""')}"`
 const literal = (s: string) => `'${s.replace(/'/g, "''")}'`
 
 const ATTR_COLUMN: Record<RoleAttribute, string> = {
-  SUPERUSER: 'rolsuper', CREATEROLE: 'rolcreaterole', CREATEDB: 'rolcreatedb', BYPASSRLS: 'rolbypassrls', REPLICATION: 'rolreplication',
+  SUPERUSER: 'rolsuper',
+  CREATEROLE: 'rolcreaterole',
+  CREATEDB: 'rolcreatedb',
+  BYPASSRLS: 'rolbypassrls',
+  REPLICATION: 'rolreplication',
 }
 
 // One small pool per connection string (keyed by its hash, so the string itself is never a map key in memory dumps of logs).
@@ -78,8 +99,16 @@ export async function closePostgresPools() {
 }
 
 type RoleRow = {
-  oid: number; rolname: string; rolcanlogin: boolean; rolsuper: boolean; rolcreaterole: boolean; rolcreatedb: boolean
-  rolbypassrls: boolean; rolreplication: boolean; validuntil: Date | null; rolconnlimit: number
+  oid: number
+  rolname: string
+  rolcanlogin: boolean
+  rolsuper: boolean
+  rolcreaterole: boolean
+  rolcreatedb: boolean
+  rolbypassrls: boolean
+  rolreplication: boolean
+  validuntil: Date | null
+  rolconnlimit: number
 }
 
 async function passwords(c: pg.PoolClient): Promise<Map<string, string | null> | null> {
@@ -92,19 +121,26 @@ async function passwords(c: pg.PoolClient): Promise<Map<string, string | null> |
 }
 
 function fingerprint(kind: string, ...parts: string[]) {
-  return createHmac('sha256', env().secretSalt).update([kind, ...parts].join('\u0000')).digest('hex')
+  return createHmac('sha256', env().secretSalt)
+    .update([kind, ...parts].join('\u0000'))
+    .digest('hex')
 }
 
 async function discoverAll(ctx: ConnectorContext): Promise<DiscoveryPage[]> {
   return withClient(ctx, async (c) => {
     const environment = (typeof ctx.config.environment === 'string' ? ctx.config.environment : 'unknown') as DiscoveredIdentity['environment']
     // One connection runs one query at a time: sequential on purpose.
-    const { rows: [server] } = await c.query<{ db: string; version: string }>(`SELECT current_database() AS db, current_setting('server_version') AS version`)
-    const { rows: roles } = await c.query<RoleRow>(`SELECT oid::int AS oid, rolname, rolcanlogin, rolsuper, rolcreaterole, rolcreatedb, rolbypassrls, rolreplication, rolconnlimit,
+    const {
+      rows: [server],
+    } = await c.query<{ db: string; version: string }>(`SELECT current_database() AS db, current_setting('server_version') AS version`)
+    const { rows: roles } =
+      await c.query<RoleRow>(`SELECT oid::int AS oid, rolname, rolcanlogin, rolsuper, rolcreaterole, rolcreatedb, rolbypassrls, rolreplication, rolconnlimit,
           CASE WHEN rolvaliduntil = 'infinity' THEN NULL ELSE rolvaliduntil END AS validuntil
         FROM pg_roles WHERE rolname !~ '^pg_' ORDER BY rolname`)
     const pw = await passwords(c)
-    const { rows: active } = await c.query<{ usename: string; at: Date }>(`SELECT usename, max(backend_start) AS at FROM pg_stat_activity WHERE usename IS NOT NULL GROUP BY usename`)
+    const { rows: active } = await c.query<{ usename: string; at: Date }>(
+      `SELECT usename, max(backend_start) AS at FROM pg_stat_activity WHERE usename IS NOT NULL GROUP BY usename`,
+    )
     const lastSeen = new Map(active.map((a) => [a.usename, a.at]))
     // An NHI is a role that can log in, or a disabled one that still has a password (so disabling does not make it vanish).
     const logins = roles.filter((r) => r.rolcanlogin || (pw?.get(r.rolname) ?? null) !== null)
@@ -148,27 +184,52 @@ async function discoverAll(ctx: ConnectorContext): Promise<DiscoveryPage[]> {
     const oids = [...loginOids.keys()]
     if (oids.length) {
       const members = await c.query<{ member: number; rolname: string; super: boolean }>(
-          `SELECT m.member::int AS member, g.rolname, (g.rolsuper OR g.rolcreaterole OR g.rolbypassrls) AS super
-           FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid WHERE m.member = ANY($1::oid[])`, [oids])
+        `SELECT m.member::int AS member, g.rolname, (g.rolsuper OR g.rolcreaterole OR g.rolbypassrls) AS super
+           FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid WHERE m.member = ANY($1::oid[])`,
+        [oids],
+      )
       const dbs = await c.query<{ grantee: number; priv: string }>(
-          `SELECT a.grantee::int AS grantee, a.privilege_type AS priv FROM pg_database d, aclexplode(d.datacl) a
-           WHERE d.datname = current_database() AND a.grantee = ANY($1::oid[]) AND a.grantee <> d.datdba`, [oids])
+        `SELECT a.grantee::int AS grantee, a.privilege_type AS priv FROM pg_database d, aclexplode(d.datacl) a
+           WHERE d.datname = current_database() AND a.grantee = ANY($1::oid[]) AND a.grantee <> d.datdba`,
+        [oids],
+      )
       const schemas = await c.query<{ grantee: number; nspname: string; priv: string }>(
-          `SELECT a.grantee::int AS grantee, n.nspname, a.privilege_type AS priv FROM pg_namespace n, aclexplode(n.nspacl) a
-           WHERE a.grantee = ANY($1::oid[]) AND a.grantee <> n.nspowner AND n.nspname NOT IN ('pg_catalog','information_schema') AND n.nspname NOT LIKE 'pg\\_%'`, [oids])
+        `SELECT a.grantee::int AS grantee, n.nspname, a.privilege_type AS priv FROM pg_namespace n, aclexplode(n.nspacl) a
+           WHERE a.grantee = ANY($1::oid[]) AND a.grantee <> n.nspowner AND n.nspname NOT IN ('pg_catalog','information_schema') AND n.nspname NOT LIKE 'pg\\_%'`,
+        [oids],
+      )
       const tables = await c.query<{ grantee: number; nspname: string; relname: string; relkind: string; priv: string }>(
-          `SELECT a.grantee::int AS grantee, n.nspname, c.relname, c.relkind::text AS relkind, a.privilege_type AS priv
+        `SELECT a.grantee::int AS grantee, n.nspname, c.relname, c.relkind::text AS relkind, a.privilege_type AS priv
            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace, aclexplode(c.relacl) a
            WHERE c.relkind IN ('r','v','m','p','f') AND a.grantee = ANY($1::oid[]) AND a.grantee <> c.relowner
-             AND n.nspname NOT IN ('pg_catalog','information_schema') AND n.nspname NOT LIKE 'pg\\_%'`, [oids])
+             AND n.nspname NOT IN ('pg_catalog','information_schema') AND n.nspname NOT LIKE 'pg\\_%'`,
+        [oids],
+      )
       for (const m of members.rows) {
-        add(loginOids.get(m.member)!, { externalId: resourceId.role(m.rolname), name: m.rolname, type: 'role', environment }, 'MEMBER',
-          m.super || PRIVILEGED_ROLES.has(m.rolname), `Member of role ${m.rolname}`)
+        add(
+          loginOids.get(m.member)!,
+          { externalId: resourceId.role(m.rolname), name: m.rolname, type: 'role', environment },
+          'MEMBER',
+          m.super || PRIVILEGED_ROLES.has(m.rolname),
+          `Member of role ${m.rolname}`,
+        )
       }
-      for (const d of dbs.rows) add(loginOids.get(d.grantee)!, { externalId: resourceId.database(server.db), name: server.db, type: 'database', environment }, d.priv, false)
-      for (const s of schemas.rows) add(loginOids.get(s.grantee)!, { externalId: resourceId.schema(s.nspname), name: s.nspname, type: 'schema', environment }, s.priv, false)
+      for (const d of dbs.rows)
+        add(loginOids.get(d.grantee)!, { externalId: resourceId.database(server.db), name: server.db, type: 'database', environment }, d.priv, false)
+      for (const s of schemas.rows)
+        add(loginOids.get(s.grantee)!, { externalId: resourceId.schema(s.nspname), name: s.nspname, type: 'schema', environment }, s.priv, false)
       for (const t of tables.rows) {
-        add(loginOids.get(t.grantee)!, { externalId: resourceId.table(t.nspname, t.relname), name: `${t.nspname}.${t.relname}`, type: t.relkind === 'v' || t.relkind === 'm' ? 'view' : 'table', environment }, t.priv, false)
+        add(
+          loginOids.get(t.grantee)!,
+          {
+            externalId: resourceId.table(t.nspname, t.relname),
+            name: `${t.nspname}.${t.relname}`,
+            type: t.relkind === 'v' || t.relkind === 'm' ? 'view' : 'table',
+            environment,
+          },
+          t.priv,
+          false,
+        )
       }
     }
     const pages: DiscoveryPage[] = [{ identities, credentials, resources: [...resources.values()], entitlements: [...entitlements.values()] }]
@@ -196,10 +257,18 @@ async function holds(c: pg.PoolClient, roleOid: number, e: ParsedEntitlement): P
       r = await c.query(`SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid WHERE g.rolname = $1 AND m.member = $2`, [e.role, roleOid])
       break
     case 'database':
-      r = await c.query(`SELECT 1 FROM pg_database d, aclexplode(d.datacl) a WHERE d.datname = $1 AND a.grantee = $2 AND a.privilege_type = $3`, [e.database, roleOid, e.privilege])
+      r = await c.query(`SELECT 1 FROM pg_database d, aclexplode(d.datacl) a WHERE d.datname = $1 AND a.grantee = $2 AND a.privilege_type = $3`, [
+        e.database,
+        roleOid,
+        e.privilege,
+      ])
       break
     case 'schema':
-      r = await c.query(`SELECT 1 FROM pg_namespace n, aclexplode(n.nspacl) a WHERE n.nspname = $1 AND a.grantee = $2 AND a.privilege_type = $3`, [e.schema, roleOid, e.privilege])
+      r = await c.query(`SELECT 1 FROM pg_namespace n, aclexplode(n.nspacl) a WHERE n.nspname = $1 AND a.grantee = $2 AND a.privilege_type = $3`, [
+        e.schema,
+        roleOid,
+        e.privilege,
+      ])
       break
     case 'table':
       r = await c.query(
@@ -237,12 +306,19 @@ async function act(ctx: ConnectorContext, action: ActionKind, target: ActionTarg
       case 'revoke_grant': {
         const ext = target.grant?.entitlementExternalId
         const e = ext ? parseEntitlementId(ext) : null
-        if (!e) throw new ConnectorError(`This grant was not discovered by the PostgreSQL connector (${ext ?? 'no entitlement'}), so it cannot be revoked here.`, true)
+        if (!e)
+          throw new ConnectorError(
+            `This grant was not discovered by the PostgreSQL connector (${ext ?? 'no entitlement'}), so it cannot be revoked here.`,
+            true,
+          )
         // Check first: a re-run after a crash finds the privilege already gone and changes nothing.
         if (!(await holds(c, r.oid, e))) return { status: 'applied', detail: `${roleName} no longer holds ${ext}; nothing to revoke.` }
         await c.query(revokeSql(e, roleName))
         if (await holds(c, r.oid, e)) {
-          throw new ConnectorError(`REVOKE ran but ${roleName} still holds ${ext} (it was granted by another role with GRANT OPTION); revoke it as that grantor.`, true)
+          throw new ConnectorError(
+            `REVOKE ran but ${roleName} still holds ${ext} (it was granted by another role with GRANT OPTION); revoke it as that grantor.`,
+            true,
+          )
         }
         return { status: 'applied', detail: `Revoked ${ext} from ${roleName}.` }
       }
@@ -267,11 +343,19 @@ async function act(ctx: ConnectorContext, action: ActionKind, target: ActionTarg
       case 'rotate_credential': {
         checkCredential(target, roleName)
         if (!ctx.deliverSecret) {
-          throw new ConnectorError('No rotation destination is configured (source config rotationDestination: a file path or "webhook"); the new password would have nowhere to go, so nothing was changed.', true)
+          throw new ConnectorError(
+            'No rotation destination is configured (source config rotationDestination: a file path or "webhook"); the new password would have nowhere to go, so nothing was changed.',
+            true,
+          )
         }
         const password = generatePassword()
         // Deliver first, then set: a crash in between leaves the old password working and the re-run delivers a fresh one.
-        const where = await ctx.deliverSecret({ identityExternalId: roleName, credentialExternalId: target.credentialExternalId, kind: 'password', value: password })
+        const where = await ctx.deliverSecret({
+          identityExternalId: roleName,
+          credentialExternalId: target.credentialExternalId,
+          kind: 'password',
+          value: password,
+        })
         await c.query(`ALTER ROLE ${ident(roleName)} PASSWORD ${literal(scramVerifier(password))}`)
         return { status: 'applied', detail: `Rotated the password of ${roleName}; the new one was ${where}.` }
       }

@@ -11,7 +11,15 @@ describe('postgresql external ids', () => {
     expect(parseCredentialId(credentialId('app/x'))).toBe('app/x')
   })
   it('refuses anything it did not write, so nothing foreign becomes SQL', () => {
-    for (const bad of ['table:public/orders#SELECT; DROP TABLE x', 'table:public#SELECT', 'schema:public#SELECT', 'cluster#LOGIN', 'role:x#ADMIN', 'nonsense', 'table:%E0%A4%A/x#SELECT']) {
+    for (const bad of [
+      'table:public/orders#SELECT; DROP TABLE x',
+      'table:public#SELECT',
+      'schema:public#SELECT',
+      'cluster#LOGIN',
+      'role:x#ADMIN',
+      'nonsense',
+      'table:%E0%A4%A/x#SELECT',
+    ]) {
       expect(parseEntitlementId(bad)).toBeNull()
     }
     expect(parseCredentialId('token:abc')).toBeNull()

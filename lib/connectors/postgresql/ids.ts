@@ -10,7 +10,13 @@ export type RoleAttribute = (typeof ROLE_ATTRIBUTES)[number]
 /** Attributes and built-in roles that amount to control of the server or all its data. */
 export const PRIVILEGED_ATTRIBUTES = new Set<string>(['SUPERUSER', 'CREATEROLE', 'BYPASSRLS', 'REPLICATION'])
 export const PRIVILEGED_ROLES = new Set<string>([
-  'pg_execute_server_program', 'pg_read_server_files', 'pg_write_server_files', 'pg_write_all_data', 'pg_read_all_data', 'pg_signal_backend', 'pg_checkpoint',
+  'pg_execute_server_program',
+  'pg_read_server_files',
+  'pg_write_server_files',
+  'pg_write_all_data',
+  'pg_read_all_data',
+  'pg_signal_backend',
+  'pg_checkpoint',
 ])
 
 const enc = encodeURIComponent

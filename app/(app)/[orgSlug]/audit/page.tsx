@@ -18,7 +18,11 @@ import { VerifyChainButton } from './verify-button'
 
 export const metadata: Metadata = { title: 'Audit log' }
 
-const OUTCOMES = [{ value: 'success', label: 'Success' }, { value: 'denied', label: 'Denied' }, { value: 'failure', label: 'Failure' }]
+const OUTCOMES = [
+  { value: 'success', label: 'Success' },
+  { value: 'denied', label: 'Denied' },
+  { value: 'failure', label: 'Failure' },
+]
 const COLUMNS: ListColumn[] = [
   { id: 'seq', header: '#', className: 'tabular-nums text-slate-500' },
   { id: 'at', header: 'When' },
@@ -78,15 +82,25 @@ export default async function AuditPage({ params, searchParams }: ListPageProps)
             target: (
               <>
                 {e.targetType === 'identity' && e.targetId ? (
-                  <Link className="text-indigo-700 hover:underline" href={`/${ctx.org.slug}/identities/${e.targetId}`}>{e.targetLabel ?? e.targetId}</Link>
+                  <Link className="text-indigo-700 hover:underline" href={`/${ctx.org.slug}/identities/${e.targetId}`}>
+                    {e.targetLabel ?? e.targetId}
+                  </Link>
                 ) : (
                   <span title={e.targetId ?? undefined}>{e.targetLabel ?? e.targetId ?? '—'}</span>
                 )}
-                {e.change ? <p className="text-xs text-slate-500" data-testid="audit-change">{e.change}</p> : null}
+                {e.change ? (
+                  <p className="text-xs text-slate-500" data-testid="audit-change">
+                    {e.change}
+                  </p>
+                ) : null}
               </>
             ),
             outcome: <Badge tone={toneOf(OUTCOME_TONES, e.outcome)}>{e.outcome}</Badge>,
-            justification: <span className="line-clamp-3" title={e.justification ?? ''}>{e.justification ?? ''}</span>,
+            justification: (
+              <span className="line-clamp-3" title={e.justification ?? ''}>
+                {e.justification ?? ''}
+              </span>
+            ),
           },
         }))}
       />

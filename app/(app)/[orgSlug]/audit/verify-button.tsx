@@ -6,10 +6,21 @@ import { verifyAuditChainAction } from '@/lib/audit/actions'
 export function VerifyChainButton({ orgSlug }: { orgSlug: string }) {
   const verify = useOrgAction(verifyAuditChainAction, { refresh: false })
   const r = verify.result
-  const shown = !r ? null : !r.ok ? { ok: false, text: r.error } : { ok: r.data.ok, text: r.data.ok ? `Chain intact: ${r.data.checked} events verified` : `Chain broken at event ${r.data.break?.seq}: ${r.data.break?.reason}` }
+  const shown = !r
+    ? null
+    : !r.ok
+      ? { ok: false, text: r.error }
+      : {
+          ok: r.data.ok,
+          text: r.data.ok ? `Chain intact: ${r.data.checked} events verified` : `Chain broken at event ${r.data.break?.seq}: ${r.data.break?.reason}`,
+        }
   return (
     <div className="flex items-center gap-3">
-      {shown ? <span className={`text-sm ${shown.ok ? 'text-emerald-700' : 'text-rose-700'}`} data-testid="verify-result">{shown.text}</span> : null}
+      {shown ? (
+        <span className={`text-sm ${shown.ok ? 'text-emerald-700' : 'text-rose-700'}`} data-testid="verify-result">
+          {shown.text}
+        </span>
+      ) : null}
       <Button variant="secondary" disabled={verify.pending} onClick={() => verify.run({ orgSlug })}>
         {verify.pending ? 'Verifying…' : 'Verify chain'}
       </Button>

@@ -18,8 +18,12 @@ import { parseCampaignSearchParams } from './search-params'
 export const metadata: Metadata = { title: 'Campaigns' }
 
 const COLUMNS: ListColumn[] = [
-  { id: 'name', header: 'Name' }, { id: 'type', header: 'Type', className: 'text-slate-600' }, { id: 'status', header: 'Status' },
-  { id: 'progress', header: 'Progress', className: 'tabular-nums' }, { id: 'due', header: 'Due', className: 'text-slate-600' }, { id: 'recurs', header: 'Recurs', className: 'text-slate-600' },
+  { id: 'name', header: 'Name' },
+  { id: 'type', header: 'Type', className: 'text-slate-600' },
+  { id: 'status', header: 'Status' },
+  { id: 'progress', header: 'Progress', className: 'tabular-nums' },
+  { id: 'due', header: 'Due', className: 'text-slate-600' },
+  { id: 'recurs', header: 'Recurs', className: 'text-slate-600' },
 ]
 
 export default async function CampaignsPage({ params, searchParams }: ListPageProps) {
@@ -34,14 +38,29 @@ export default async function CampaignsPage({ params, searchParams }: ListPagePr
       <PageHeader
         title="Access review campaigns"
         description="Owners decide, in the browser, whether each non-human identity keeps its access."
-        actions={manage ? <Link href={`${base}/new`} className={buttonClass()}>New campaign</Link> : null}
+        actions={
+          manage ? (
+            <Link href={`${base}/new`} className={buttonClass()}>
+              New campaign
+            </Link>
+          ) : null
+        }
       />
       <ListTable
         ariaLabel="Campaigns"
         columns={COLUMNS}
         {...paging(p, total)}
         emptyState={
-          <EmptyState title="No campaigns yet" action={manage ? <Link href={`${base}/new`} className={buttonClass('secondary', 'sm')}>Define the first one</Link> : null}>
+          <EmptyState
+            title="No campaigns yet"
+            action={
+              manage ? (
+                <Link href={`${base}/new`} className={buttonClass('secondary', 'sm')}>
+                  Define the first one
+                </Link>
+              ) : null
+            }
+          >
             A campaign asks each owner to keep or revoke what their identities can reach, with evidence for the auditors.
           </EmptyState>
         }
@@ -49,9 +68,18 @@ export default async function CampaignsPage({ params, searchParams }: ListPagePr
           id: c.id,
           href: `${base}/${c.id}`,
           cells: {
-            name: <Link href={`${base}/${c.id}`} className="font-medium text-slate-900 hover:text-indigo-700">{c.name}</Link>,
+            name: (
+              <Link href={`${base}/${c.id}`} className="font-medium text-slate-900 hover:text-indigo-700">
+                {c.name}
+              </Link>
+            ),
             type: TYPE_SHORT[c.type] ?? c.type,
-            status: <Badge tone={toneOf(CAMPAIGN_STATUS_TONES, c.status)}>{c.status}{c.currentStage === 2 && c.status === 'active' ? ' · sign-off' : ''}</Badge>,
+            status: (
+              <Badge tone={toneOf(CAMPAIGN_STATUS_TONES, c.status)}>
+                {c.status}
+                {c.currentStage === 2 && c.status === 'active' ? ' · sign-off' : ''}
+              </Badge>
+            ),
             progress: c.itemCount ? `${Math.round((c.decidedCount / c.itemCount) * 100)}% of ${formatNumber(c.itemCount)}` : '—',
             due: formatDate(c.dueAt),
             recurs: c.recurrence === 'none' ? '—' : c.recurrence,

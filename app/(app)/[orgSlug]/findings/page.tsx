@@ -31,8 +31,18 @@ export default async function FindingsPage({ params, searchParams }: ListPagePro
   const now = renderTime()
   const base = `/${ctx.org.slug}/findings`
   const current: Record<string, string | undefined> = {
-    status: p.status === 'open' ? undefined : p.status, code: p.code, rule: p.rule, severity: p.severity, owner: p.owner, env: p.env, source: p.source,
-    identity: p.identity, q: p.q, sort: p.sort === 'severity' ? undefined : p.sort, dir: p.dir, size: p.size === 50 ? undefined : String(p.size),
+    status: p.status === 'open' ? undefined : p.status,
+    code: p.code,
+    rule: p.rule,
+    severity: p.severity,
+    owner: p.owner,
+    env: p.env,
+    source: p.source,
+    identity: p.identity,
+    q: p.q,
+    sort: p.sort === 'severity' ? undefined : p.sort,
+    dir: p.dir,
+    size: p.size === 50 ? undefined : String(p.size),
   }
   const href = (over: Record<string, string | undefined>) => {
     const q = new URLSearchParams()
@@ -64,10 +74,16 @@ export default async function FindingsPage({ params, searchParams }: ListPagePro
     status: f.status,
     firstSeenAt: f.firstSeenAt.toISOString(),
     identity: {
-      id: f.identity.id, name: f.identity.name, environment: f.identity.environment, riskScore: f.identity.riskScore,
+      id: f.identity.id,
+      name: f.identity.name,
+      environment: f.identity.environment,
+      riskScore: f.identity.riskScore,
       owner: f.identity.owner ? { name: f.identity.owner.name, active: f.identity.owner.active } : null,
     },
-    accepted: f.status === 'accepted' ? { by: f.acceptedBy, at: f.acceptedAt?.toISOString() ?? null, until: f.acceptedUntil?.toISOString() ?? null, reason: f.acceptedReason } : null,
+    accepted:
+      f.status === 'accepted'
+        ? { by: f.acceptedBy, at: f.acceptedAt?.toISOString() ?? null, until: f.acceptedUntil?.toISOString() ?? null, reason: f.acceptedReason }
+        : null,
   }))
 
   return (
@@ -88,17 +104,33 @@ export default async function FindingsPage({ params, searchParams }: ListPagePro
       </p>
       <nav className="mb-3 flex flex-wrap gap-1" aria-label="Finding status">
         {FINDING_STATUSES.map((s) => (
-          <Link key={s} href={href({ status: s === 'open' ? undefined : s, page: undefined })} aria-current={s === p.status ? 'page' : undefined} className={`rounded-full px-3 py-1 text-sm ${s === p.status ? 'bg-slate-900 text-white' : 'bg-white text-slate-700 ring-1 ring-slate-300 hover:bg-slate-50'}`}>
+          <Link
+            key={s}
+            href={href({ status: s === 'open' ? undefined : s, page: undefined })}
+            aria-current={s === p.status ? 'page' : undefined}
+            className={`rounded-full px-3 py-1 text-sm ${s === p.status ? 'bg-slate-900 text-white' : 'bg-white text-slate-700 ring-1 ring-slate-300 hover:bg-slate-50'}`}
+          >
             {s === 'accepted' ? 'Accepted risks' : s[0].toUpperCase() + s.slice(1)}
           </Link>
         ))}
       </nav>
-      <FilterForm label="Filter findings" action={base} submitLabel="Apply" keep={{ status: p.status !== 'open' ? p.status : undefined, code: p.code, identity: p.identity, size: p.size === 50 ? undefined : p.size }} className="mb-3 rounded-lg border border-slate-200 bg-white p-3">
+      <FilterForm
+        label="Filter findings"
+        action={base}
+        submitLabel="Apply"
+        keep={{ status: p.status !== 'open' ? p.status : undefined, code: p.code, identity: p.identity, size: p.size === 50 ? undefined : p.size }}
+        className="mb-3 rounded-lg border border-slate-200 bg-white p-3"
+      >
         <Field label="Severity">
           <Select name="severity" defaultValue={p.severity ?? ''} any="Any" options={SEVERITIES.map((sv) => ({ value: sv, label: SEVERITY_LABELS[sv] }))} />
         </Field>
         <Field label="Owner">
-          <Select name="owner" defaultValue={p.owner ?? ''} any="Anyone" options={[{ value: 'unowned', label: 'Nobody (unowned)' }, ...options.people.map((u) => ({ value: u.id, label: u.name }))]} />
+          <Select
+            name="owner"
+            defaultValue={p.owner ?? ''}
+            any="Anyone"
+            options={[{ value: 'unowned', label: 'Nobody (unowned)' }, ...options.people.map((u) => ({ value: u.id, label: u.name }))]}
+          />
         </Field>
         <Field label="Environment">
           <Select name="env" defaultValue={p.env ?? ''} any="Any" options={ENVIRONMENTS.map((e) => ({ value: e, label: e }))} />
@@ -114,27 +146,56 @@ export default async function FindingsPage({ params, searchParams }: ListPagePro
         <ul className="mb-3 flex flex-wrap items-center gap-1.5" aria-label="Active filters" data-testid="finding-chips">
           {chips.map((c) => (
             <li key={c.key}>
-              <Link href={href({ [c.key]: undefined, page: undefined })} className="inline-flex items-center gap-1 rounded-full bg-indigo-50 px-2.5 py-1 text-xs font-medium text-indigo-800 ring-1 ring-indigo-200 hover:bg-indigo-100" aria-label={`Remove filter ${c.label}`}>
+              <Link
+                href={href({ [c.key]: undefined, page: undefined })}
+                className="inline-flex items-center gap-1 rounded-full bg-indigo-50 px-2.5 py-1 text-xs font-medium text-indigo-800 ring-1 ring-indigo-200 hover:bg-indigo-100"
+                aria-label={`Remove filter ${c.label}`}
+              >
                 {c.label} <span aria-hidden>✕</span>
               </Link>
             </li>
           ))}
           <li>
-            <Link href={href({ severity: undefined, code: undefined, rule: undefined, owner: undefined, env: undefined, source: undefined, identity: undefined, q: undefined, page: undefined })} className="text-xs font-medium text-slate-700 underline">
+            <Link
+              href={href({
+                severity: undefined,
+                code: undefined,
+                rule: undefined,
+                owner: undefined,
+                env: undefined,
+                source: undefined,
+                identity: undefined,
+                q: undefined,
+                page: undefined,
+              })}
+              className="text-xs font-medium text-slate-700 underline"
+            >
               Clear all
             </Link>
           </li>
         </ul>
       ) : null}
       <div className="mb-4 flex flex-wrap gap-1.5" aria-label="OWASP code">
-        <Link href={href({ code: undefined, page: undefined })} className={`rounded px-2 py-1 text-xs font-medium ${!p.code ? 'bg-indigo-600 text-white' : 'bg-white text-slate-700 ring-1 ring-slate-300'}`}>All codes</Link>
+        <Link
+          href={href({ code: undefined, page: undefined })}
+          className={`rounded px-2 py-1 text-xs font-medium ${!p.code ? 'bg-indigo-600 text-white' : 'bg-white text-slate-700 ring-1 ring-slate-300'}`}
+        >
+          All codes
+        </Link>
         {OWASP_CODES.map((c) => (
-          <Link key={c} href={href({ code: c, page: undefined })} title={OWASP_LABELS[c]} className={`rounded px-2 py-1 text-xs font-medium ${p.code === c ? 'bg-indigo-600 text-white' : 'bg-white text-slate-700 ring-1 ring-slate-300'}`}>
+          <Link
+            key={c}
+            href={href({ code: c, page: undefined })}
+            title={OWASP_LABELS[c]}
+            className={`rounded px-2 py-1 text-xs font-medium ${p.code === c ? 'bg-indigo-600 text-white' : 'bg-white text-slate-700 ring-1 ring-slate-300'}`}
+          >
             {c} <span className="tabular-nums">{formatNumber(list.byCode[c] ?? 0)}</span>
           </Link>
         ))}
       </div>
-      <Card title={`${countOf(list.total, p.status === 'accepted' ? 'accepted risk' : `${p.status} finding`)}${p.code ? ` · ${p.code} ${OWASP_LABELS[p.code]}` : ''}`}>
+      <Card
+        title={`${countOf(list.total, p.status === 'accepted' ? 'accepted risk' : `${p.status} finding`)}${p.code ? ` · ${p.code} ${OWASP_LABELS[p.code]}` : ''}`}
+      >
         <FindingsTable
           orgSlug={ctx.org.slug}
           rows={rows}

@@ -33,7 +33,12 @@ export default async function InboxPage({ params, searchParams }: ListPageProps)
       />
       <nav aria-label="Inbox views" className="mb-3 inline-flex rounded-md bg-slate-100 p-0.5 text-sm">
         {(['all', 'unread'] as const).map((f) => (
-          <Link key={f} href={f === 'all' ? base : `${base}?filter=unread`} aria-current={p.filter === f ? 'page' : undefined} className={`rounded px-3 py-1 font-medium ${p.filter === f ? 'bg-white text-slate-900 shadow-xs' : 'text-slate-600 hover:text-slate-900'}`}>
+          <Link
+            key={f}
+            href={f === 'all' ? base : `${base}?filter=unread`}
+            aria-current={p.filter === f ? 'page' : undefined}
+            className={`rounded px-3 py-1 font-medium ${p.filter === f ? 'bg-white text-slate-900 shadow-xs' : 'text-slate-600 hover:text-slate-900'}`}
+          >
             {f === 'all' ? 'All' : 'Unread'}
           </Link>
         ))}
@@ -56,7 +61,13 @@ export default async function InboxPage({ params, searchParams }: ListPageProps)
               <div className={n.readAt ? '' : 'font-medium'}>
                 <p className="flex items-center gap-2">
                   {!n.readAt ? <span className="size-2 shrink-0 rounded-full bg-indigo-600" role="img" aria-label="unread" /> : null}
-                  {n.link ? <Link href={n.link} className="text-slate-900 hover:text-indigo-700">{n.title}</Link> : <span>{n.title}</span>}
+                  {n.link ? (
+                    <Link href={n.link} className="text-slate-900 hover:text-indigo-700">
+                      {n.title}
+                    </Link>
+                  ) : (
+                    <span>{n.title}</span>
+                  )}
                 </p>
                 {n.body ? <p className="mt-0.5 font-normal text-slate-600">{n.body}</p> : null}
               </div>

@@ -49,11 +49,17 @@ export default async function JobsPage({ params, searchParams }: ListPageProps) 
 
   return (
     <>
-      <PageHeader title="Jobs" description="Revocations, rotations, syncs and other background work: what ran, what is waiting, what failed and why." actions={<AutoRefresh active={busy} />} />
+      <PageHeader
+        title="Jobs"
+        description="Revocations, rotations, syncs and other background work: what ran, what is waiting, what failed and why."
+        actions={<AutoRefresh active={busy} />}
+      />
 
       <Card title={`Manual tasks (${formatNumber(tasks.total)})`} className="mb-5">
         {tasks.rows.length === 0 ? (
-          <p className="text-sm text-slate-500">No task is waiting for a person. When a source cannot be acted on automatically, its revocations appear here.</p>
+          <p className="text-sm text-slate-500">
+            No task is waiting for a person. When a source cannot be acted on automatically, its revocations appear here.
+          </p>
         ) : (
           <ul className="divide-y divide-slate-100 text-sm" data-testid="manual-tasks">
             {tasks.rows.map((t) => (
@@ -61,12 +67,16 @@ export default async function JobsPage({ params, searchParams }: ListPageProps) 
                 <div className="min-w-0">
                   <p>
                     <span className="font-medium">{typeLabel(t.kind)}</span> ·{' '}
-                    <Link className="text-indigo-700 hover:underline" href={`${base}/identities/${t.identityId}`}>{t.identity.name}</Link>{' '}
+                    <Link className="text-indigo-700 hover:underline" href={`${base}/identities/${t.identityId}`}>
+                      {t.identity.name}
+                    </Link>{' '}
                     <span className="text-slate-500">in {t.identity.source.name}</span>
                   </p>
                   <p className="text-slate-700">{t.instructions}</p>
                   {t.detail ? <p className="text-xs text-slate-500">{t.detail}</p> : null}
-                  <p className="text-xs text-slate-500">“{t.justification}” · requested {formatDateTime(t.createdAt)}</p>
+                  <p className="text-xs text-slate-500">
+                    “{t.justification}” · requested {formatDateTime(t.createdAt)}
+                  </p>
                 </div>
                 {canRemediate ? <MarkDoneButton orgSlug={ctx.org.slug} remediationId={t.id} label={`${typeLabel(t.kind)} for ${t.identity.name}`} /> : null}
               </li>
@@ -77,10 +87,22 @@ export default async function JobsPage({ params, searchParams }: ListPageProps) 
 
       <FilterForm label="Filter jobs" keep={{ size: p.size }} resetHref="?">
         <Field label="State">
-          <Select name="status" defaultValue={p.status ?? ''} any="Any" options={JOB_STATUSES.map((st) => ({ value: st, label: `${st}${statuses[st] ? ` (${formatNumber(statuses[st])})` : ''}` }))} />
+          <Select
+            name="status"
+            defaultValue={p.status ?? ''}
+            any="Any"
+            options={JOB_STATUSES.map((st) => ({ value: st, label: `${st}${statuses[st] ? ` (${formatNumber(statuses[st])})` : ''}` }))}
+          />
         </Field>
         <Field label="Type">
-          <Select name="type" defaultValue={p.type ?? ''} any="Any" options={Object.entries(types).sort().map(([t, n]) => ({ value: t, label: `${typeLabel(t)} (${formatNumber(n)})` }))} />
+          <Select
+            name="type"
+            defaultValue={p.type ?? ''}
+            any="Any"
+            options={Object.entries(types)
+              .sort()
+              .map(([t, n]) => ({ value: t, label: `${typeLabel(t)} (${formatNumber(n)})` }))}
+          />
         </Field>
       </FilterForm>
 
@@ -89,7 +111,11 @@ export default async function JobsPage({ params, searchParams }: ListPageProps) 
         testId="jobs-table"
         columns={canManage ? [...COLUMNS, { id: 'actions', header: <span className="sr-only">Actions</span>, align: 'end' }] : COLUMNS}
         {...paging(p, total)}
-        emptyState={<EmptyState title={p.status || p.type ? 'No jobs match' : 'No jobs yet'}>Revocations and rotations requested from an identity page run here.</EmptyState>}
+        emptyState={
+          <EmptyState title={p.status || p.type ? 'No jobs match' : 'No jobs yet'}>
+            Revocations and rotations requested from an identity page run here.
+          </EmptyState>
+        }
         rows={rows.map((j) => ({
           id: j.id,
           attrs: { 'data-job-id': j.id },
@@ -98,11 +124,29 @@ export default async function JobsPage({ params, searchParams }: ListPageProps) 
             target: j.target ? (
               <span className="flex flex-wrap items-center gap-1" data-testid="job-target">
                 <span>
-                  {j.target.href && !j.target.identity ? <Link className="text-indigo-700 hover:underline" href={`${base}${j.target.href}`}>{j.target.label}</Link> : <span>{j.target.label}</span>}
-                  {j.target.identity ? <> · <Link className="text-indigo-700 hover:underline" href={`${base}/identities/${j.target.identity.id}`}>{j.target.identity.name}</Link></> : null}
+                  {j.target.href && !j.target.identity ? (
+                    <Link className="text-indigo-700 hover:underline" href={`${base}${j.target.href}`}>
+                      {j.target.label}
+                    </Link>
+                  ) : (
+                    <span>{j.target.label}</span>
+                  )}
+                  {j.target.identity ? (
+                    <>
+                      {' '}
+                      ·{' '}
+                      <Link className="text-indigo-700 hover:underline" href={`${base}/identities/${j.target.identity.id}`}>
+                        {j.target.identity.name}
+                      </Link>
+                    </>
+                  ) : null}
                 </span>
                 {j.target.remediationStatus ? <Badge tone={toneOf(REMEDIATION_TONES, j.target.remediationStatus)}>{j.target.remediationStatus}</Badge> : null}
-                {j.target.simulated ? <Badge tone="violet" title="Demo source: nothing changed outside Custodian">simulated</Badge> : null}
+                {j.target.simulated ? (
+                  <Badge tone="violet" title="Demo source: nothing changed outside Custodian">
+                    simulated
+                  </Badge>
+                ) : null}
               </span>
             ) : (
               <span className="text-slate-500">—</span>
@@ -110,7 +154,11 @@ export default async function JobsPage({ params, searchParams }: ListPageProps) 
             status: <Badge tone={toneOf(JOB_STATUS_TONES, j.status)}>{j.status}</Badge>,
             attempts: `${j.attempts} / ${j.maxAttempts}`,
             progress: j.total > 0 ? `${formatNumber(j.progress)} / ${formatNumber(j.total)}` : '—',
-            lastError: <span className="line-clamp-2" title={j.lastError ?? ''}>{j.lastError ?? ''}</span>,
+            lastError: (
+              <span className="line-clamp-2" title={j.lastError ?? ''}>
+                {j.lastError ?? ''}
+              </span>
+            ),
             createdAt: formatDateTime(j.createdAt),
             next: j.finishedAt ? formatDateTime(j.finishedAt) : j.status === 'queued' || j.status === 'retrying' ? `due ${formatDateTime(j.runAt)}` : '—',
             actions: j.status === 'failed' ? <RetryButton orgSlug={ctx.org.slug} jobId={j.id} /> : null,

@@ -54,8 +54,13 @@ export default async function MyPage({ params, searchParams }: ListPageProps) {
             {my.incoming.map((t) => (
               <li key={t.id} className="flex flex-wrap items-center justify-between gap-3 py-2">
                 <div>
-                  <Link href={`${base}/identities/${t.identity.id}`} className="font-medium text-slate-900 hover:text-indigo-700">{t.identity.name}</Link>
-                  <span className="text-slate-500"> from {t.fromName} · {formatAgo(t.createdAt, now)}</span>
+                  <Link href={`${base}/identities/${t.identity.id}`} className="font-medium text-slate-900 hover:text-indigo-700">
+                    {t.identity.name}
+                  </Link>
+                  <span className="text-slate-500">
+                    {' '}
+                    from {t.fromName} · {formatAgo(t.createdAt, now)}
+                  </span>
                   {t.note ? <p className="text-xs text-slate-600">“{t.note}”</p> : null}
                 </div>
                 <TransferDecision orgSlug={ctx.org.slug} transferId={t.id} identityName={t.identity.name} />
@@ -68,22 +73,33 @@ export default async function MyPage({ params, searchParams }: ListPageProps) {
       <div className="grid gap-5 lg:grid-cols-2">
         <Card title={`Review items (${formatNumber(my.reviewTotal)})`}>
           {my.reviewTotal === 0 ? (
-            <p className="text-sm text-slate-500" data-testid="no-reviews">No access reviews are waiting for you. When a campaign asks you to review an identity, it shows up here.</p>
+            <p className="text-sm text-slate-500" data-testid="no-reviews">
+              No access reviews are waiting for you. When a campaign asks you to review an identity, it shows up here.
+            </p>
           ) : (
             <ul className="divide-y divide-slate-100 text-sm" data-testid="review-items">
               {my.reviewItems.map((r) => (
                 <li key={r.id} className="flex justify-between gap-3 py-1.5">
-                  <Link href={`${base}/campaigns/${r.campaignId}`} className="text-indigo-700 hover:underline">{r.campaign.name}</Link>
-                  <span className="truncate text-slate-600">{r.identity.name}{r.campaign.dueAt ? ` · due ${formatDate(r.campaign.dueAt)}` : ''}</span>
+                  <Link href={`${base}/campaigns/${r.campaignId}`} className="text-indigo-700 hover:underline">
+                    {r.campaign.name}
+                  </Link>
+                  <span className="truncate text-slate-600">
+                    {r.identity.name}
+                    {r.campaign.dueAt ? ` · due ${formatDate(r.campaign.dueAt)}` : ''}
+                  </span>
                 </li>
               ))}
-              {my.reviewTotal > my.reviewItems.length ? <li className="py-1.5 text-xs text-slate-500">and {formatNumber(my.reviewTotal - my.reviewItems.length)} more</li> : null}
+              {my.reviewTotal > my.reviewItems.length ? (
+                <li className="py-1.5 text-xs text-slate-500">and {formatNumber(my.reviewTotal - my.reviewItems.length)} more</li>
+              ) : null}
             </ul>
           )}
         </Card>
         <Card title={`Credentials due for rotation (${formatNumber(my.credentialTotal)})`}>
           {my.credentialTotal === 0 ? (
-            <p className="text-sm text-slate-500">Every credential of your identities was rotated within {my.settings.rotationMaxDays} days and none expires in the next 30 days.</p>
+            <p className="text-sm text-slate-500">
+              Every credential of your identities was rotated within {my.settings.rotationMaxDays} days and none expires in the next 30 days.
+            </p>
           ) : (
             <ul className="divide-y divide-slate-100 text-sm" data-testid="due-credentials">
               {my.credentials.map((c) => {
@@ -91,7 +107,9 @@ export default async function MyPage({ params, searchParams }: ListPageProps) {
                 return (
                   <li key={c.id} className="flex justify-between gap-3 py-1.5">
                     <span className="truncate">
-                      <Link href={`${base}/identities/${c.identity.id}`} className="font-medium hover:text-indigo-700">{c.identity.name}</Link>{' '}
+                      <Link href={`${base}/identities/${c.identity.id}`} className="font-medium hover:text-indigo-700">
+                        {c.identity.name}
+                      </Link>{' '}
                       <span className="text-slate-500">{c.label ?? c.kind}</span>
                     </span>
                     <span className={expiring ? 'text-rose-700' : 'text-amber-700'}>
@@ -100,7 +118,9 @@ export default async function MyPage({ params, searchParams }: ListPageProps) {
                   </li>
                 )
               })}
-              {my.credentialTotal > my.credentials.length ? <li className="py-1.5 text-xs text-slate-500">and {formatNumber(my.credentialTotal - my.credentials.length)} more</li> : null}
+              {my.credentialTotal > my.credentials.length ? (
+                <li className="py-1.5 text-xs text-slate-500">and {formatNumber(my.credentialTotal - my.credentials.length)} more</li>
+              ) : null}
             </ul>
           )}
         </Card>
@@ -111,7 +131,9 @@ export default async function MyPage({ params, searchParams }: ListPageProps) {
           <ul className="divide-y divide-slate-100 text-sm">
             {my.outgoing.map((t) => (
               <li key={t.id} className="py-1.5">
-                <Link href={`${base}/identities/${t.identity.id}`} className="font-medium hover:text-indigo-700">{t.identity.name}</Link>
+                <Link href={`${base}/identities/${t.identity.id}`} className="font-medium hover:text-indigo-700">
+                  {t.identity.name}
+                </Link>
                 <span className="text-slate-500"> → waiting for {t.toName}</span>
               </li>
             ))}
@@ -125,15 +147,25 @@ export default async function MyPage({ params, searchParams }: ListPageProps) {
           testId="my-identities"
           toolbar={
             <div className="flex w-full flex-wrap items-baseline justify-between gap-2">
-              <h2 id="owned-heading" className="text-sm font-semibold text-slate-900">Owned and backed up ({formatNumber(my.total)})</h2>
-              {my.total ? <Link href={`${base}/identities?owner=me`} className="text-xs font-medium text-indigo-700 hover:underline">Open in the inventory (Mine)</Link> : null}
+              <h2 id="owned-heading" className="text-sm font-semibold text-slate-900">
+                Owned and backed up ({formatNumber(my.total)})
+              </h2>
+              {my.total ? (
+                <Link href={`${base}/identities?owner=me`} className="text-xs font-medium text-indigo-700 hover:underline">
+                  Open in the inventory (Mine)
+                </Link>
+              ) : null}
             </div>
           }
           columns={COLUMNS}
           {...paging(p, my.total)}
           emptyState={
             <EmptyState title="You don't own any identities yet">
-              When an admin assigns you an identity, or you accept a hand-off, it appears here. Browse the <Link href={`${base}/identities?owner=unowned`} className="text-indigo-700 underline hover:text-indigo-900">unowned identities</Link> to find ones you recognise.
+              When an admin assigns you an identity, or you accept a hand-off, it appears here. Browse the{' '}
+              <Link href={`${base}/identities?owner=unowned`} className="text-indigo-700 underline hover:text-indigo-900">
+                unowned identities
+              </Link>{' '}
+              to find ones you recognise.
             </EmptyState>
           }
           rows={my.identities.map((i) => {
@@ -144,7 +176,9 @@ export default async function MyPage({ params, searchParams }: ListPageProps) {
               cells: {
                 identity: (
                   <>
-                    <Link href={`${base}/identities/${i.id}`} className="font-medium text-slate-900 hover:text-indigo-700">{i.name}</Link>
+                    <Link href={`${base}/identities/${i.id}`} className="font-medium text-slate-900 hover:text-indigo-700">
+                      {i.name}
+                    </Link>
                     <p className="text-xs text-slate-500">
                       {KIND_LABELS[i.kind as keyof typeof KIND_LABELS] ?? i.kind} · {i.environment} · {i.source.name} · risk {i.riskScore}
                     </p>
@@ -156,7 +190,9 @@ export default async function MyPage({ params, searchParams }: ListPageProps) {
                   ) : (
                     <span className="flex flex-wrap items-center gap-1">
                       <Badge>backup</Badge>
-                      <span className="text-xs text-slate-500">owner: {i.owner ? <PersonName name={i.owner.name} status={personStatus(i.owner)} /> : 'none'}</span>
+                      <span className="text-xs text-slate-500">
+                        owner: {i.owner ? <PersonName name={i.owner.name} status={personStatus(i.owner)} /> : 'none'}
+                      </span>
                     </span>
                   ),
                 findings:
@@ -176,13 +212,17 @@ export default async function MyPage({ params, searchParams }: ListPageProps) {
                 attestation: (
                   <span data-testid="attestation-state">
                     {i.lastAttestedAt && !due ? (
-                      <span className="text-emerald-700" title={`Attested ${formatDate(i.lastAttestedAt)}`}>attested · next {formatDate(i.attestationDue)}</span>
+                      <span className="text-emerald-700" title={`Attested ${formatDate(i.lastAttestedAt)}`}>
+                        attested · next {formatDate(i.attestationDue)}
+                      </span>
                     ) : (
                       <Badge tone="amber">{i.lastAttestedAt ? `due since ${formatDate(i.attestationDue)}` : 'never attested'}</Badge>
                     )}
                   </span>
                 ),
-                action: canAttest ? <AttestButton orgSlug={ctx.org.slug} identityId={i.id} identityName={i.name} intervalDays={my.settings.attestationIntervalDays} /> : null,
+                action: canAttest ? (
+                  <AttestButton orgSlug={ctx.org.slug} identityId={i.id} identityName={i.name} intervalDays={my.settings.attestationIntervalDays} />
+                ) : null,
               },
             }
           })}

@@ -42,13 +42,17 @@ export default async function RequestsPage({ params, searchParams }: ListPagePro
       {queue ? (
         <Card title={`Waiting for a decision (${queue.pendingTotal})`}>
           {queue.pending.length === 0 ? (
-            <p className="text-sm text-slate-500" data-testid="no-pending-requests">No request is waiting. Owners ask from the credentials and grants of their identities&apos; pages.</p>
+            <p className="text-sm text-slate-500" data-testid="no-pending-requests">
+              No request is waiting. Owners ask from the credentials and grants of their identities&apos; pages.
+            </p>
           ) : (
             <ul className="divide-y divide-slate-100 text-sm" data-testid="pending-requests">
               {queue.pending.map((r) => (
                 <li key={r.id} className="flex flex-wrap items-start justify-between gap-3 py-3" data-request-id={r.id}>
                   <RequestSummary r={r} base={base} now={now} />
-                  {canDecide ? <DecideRequest orgSlug={ctx.org.slug} ownerRequestId={r.id} label={`${kindLabel(r.kind)} ${r.target} of ${r.identity.name}`} /> : null}
+                  {canDecide ? (
+                    <DecideRequest orgSlug={ctx.org.slug} ownerRequestId={r.id} label={`${kindLabel(r.kind)} ${r.target} of ${r.identity.name}`} />
+                  ) : null}
                 </li>
               ))}
             </ul>
@@ -69,7 +73,10 @@ export default async function RequestsPage({ params, searchParams }: ListPagePro
       {mine.length === 0 ? (
         <Card title="Your requests (0)">
           <EmptyState title="You have not asked for anything yet">
-            On an identity you own, use <strong>Request revocation</strong> or <strong>Request rotation</strong> next to a grant or credential. <Link href={`${base}/my`} className="text-indigo-700 hover:underline">Your identities</Link>
+            On an identity you own, use <strong>Request revocation</strong> or <strong>Request rotation</strong> next to a grant or credential.{' '}
+            <Link href={`${base}/my`} className="text-indigo-700 hover:underline">
+              Your identities
+            </Link>
           </EmptyState>
         </Card>
       ) : (
@@ -91,8 +98,14 @@ function RequestSummary({ r, base, now }: { r: OwnerRequestDto; base: string; no
     <div className="min-w-0 space-y-0.5">
       <p>
         <span className="font-medium">{kindLabel(r.kind)}</span> <span className="font-mono text-xs">{r.target}</span> of{' '}
-        <Link className="text-indigo-700 hover:underline" href={`${base}/identities/${r.identity.id}`}>{r.identity.name}</Link>
-        {r.privileged ? <span className="ml-1"><Badge tone="red">privileged</Badge></span> : null}
+        <Link className="text-indigo-700 hover:underline" href={`${base}/identities/${r.identity.id}`}>
+          {r.identity.name}
+        </Link>
+        {r.privileged ? (
+          <span className="ml-1">
+            <Badge tone="red">privileged</Badge>
+          </span>
+        ) : null}
       </p>
       <p className="text-slate-700">“{r.justification}”</p>
       <p className="text-xs text-slate-500">
@@ -120,7 +133,9 @@ function requestRow(r: OwnerRequestDto, base: string, now: number, showRequester
       request: (
         <>
           {kindLabel(r.kind)} <span className="font-mono text-xs">{r.target}</span> of{' '}
-          <Link className="text-indigo-700 hover:underline" href={`${base}/identities/${r.identity.id}`}>{r.identity.name}</Link>
+          <Link className="text-indigo-700 hover:underline" href={`${base}/identities/${r.identity.id}`}>
+            {r.identity.name}
+          </Link>
           <p className="text-xs text-slate-500">“{r.justification}”</p>
         </>
       ),
@@ -129,7 +144,9 @@ function requestRow(r: OwnerRequestDto, base: string, now: number, showRequester
       decision: (
         <span data-testid="request-decision">
           {r.direct ? (
-            <Badge tone="violet" title="The organization lets owners act directly on non-privileged items">done by the owner</Badge>
+            <Badge tone="violet" title="The organization lets owners act directly on non-privileged items">
+              done by the owner
+            </Badge>
           ) : (
             <Badge tone={toneOf(REQUEST_STATUS_TONES, r.status)}>{r.status === 'pending' ? 'waiting' : r.status}</Badge>
           )}
@@ -137,7 +154,11 @@ function requestRow(r: OwnerRequestDto, base: string, now: number, showRequester
           {r.decisionReason ? <p className="text-xs text-slate-600">“{r.decisionReason}”</p> : null}
         </span>
       ),
-      change: r.remediation ? <Badge tone={toneOf(REMEDIATION_TONES, r.remediation.status)}>{r.remediation.status}</Badge> : <span className="text-slate-500">—</span>,
+      change: r.remediation ? (
+        <Badge tone={toneOf(REMEDIATION_TONES, r.remediation.status)}>{r.remediation.status}</Badge>
+      ) : (
+        <span className="text-slate-500">—</span>
+      ),
     },
   }
 }

@@ -33,7 +33,11 @@ export default async function MyReviewsPage({ params, searchParams }: ListPagePr
       kind: s?.identity.kind ?? '',
       environment: s?.identity.environment ?? '',
       source: s?.identity.source ?? '',
-      access: s?.entitlement ? `${s.entitlement.name} on ${s.entitlement.resource}` : s?.credential ? `${s.credential.kind}${s.credential.label ? ` “${s.credential.label}”` : ''}` : countOf(s?.grantCount ?? 0, 'grant'),
+      access: s?.entitlement
+        ? `${s.entitlement.name} on ${s.entitlement.resource}`
+        : s?.credential
+          ? `${s.credential.kind}${s.credential.label ? ` “${s.credential.label}”` : ''}`
+          : countOf(s?.grantCount ?? 0, 'grant'),
       grants: (s?.grants ?? []).map((g) => ({ id: g.id, label: `${g.name} on ${g.resource}`, privileged: g.privileged })),
       privileged: r.privileged,
       lastUsedAt: s?.lastUsedAt ?? null,
@@ -60,20 +64,33 @@ export default async function MyReviewsPage({ params, searchParams }: ListPagePr
     <>
       <PageHeader
         title="My reviews"
-        description={<span data-testid="review-summary">{openTotal ? `${countOf(openTotal, 'item')} ${openTotal === 1 ? 'waits' : 'wait'} for your decision` : 'Nothing waits for your decision'}</span>}
+        description={
+          <span data-testid="review-summary">
+            {openTotal ? `${countOf(openTotal, 'item')} ${openTotal === 1 ? 'waits' : 'wait'} for your decision` : 'Nothing waits for your decision'}
+          </span>
+        }
       />
       {list.campaigns.length ? (
         <ul className="mb-4 flex flex-wrap gap-2 text-sm">
           {list.campaigns.map((c) => (
             <li key={c.id}>
-              <Link href={`/${ctx.org.slug}/reviews?campaign=${c.id}`} className={`inline-flex items-center gap-1 rounded-full border px-3 py-1 ${p.campaign === c.id ? 'border-indigo-400 bg-indigo-50 text-indigo-800' : 'border-slate-200 bg-white text-slate-700 hover:border-slate-300'}`}>
-                {c.name} <span className="tabular-nums text-slate-500">· {formatNumber(c.open)} open · due {formatDate(c.dueAt)}</span>
+              <Link
+                href={`/${ctx.org.slug}/reviews?campaign=${c.id}`}
+                className={`inline-flex items-center gap-1 rounded-full border px-3 py-1 ${p.campaign === c.id ? 'border-indigo-400 bg-indigo-50 text-indigo-800' : 'border-slate-200 bg-white text-slate-700 hover:border-slate-300'}`}
+              >
+                {c.name}{' '}
+                <span className="tabular-nums text-slate-500">
+                  · {formatNumber(c.open)} open · due {formatDate(c.dueAt)}
+                </span>
               </Link>
             </li>
           ))}
         </ul>
       ) : null}
-      <ReviewFilters campaigns={list.campaigns.map((c) => ({ value: c.id, label: c.name }))} values={{ campaign: p.campaign ?? '', state: p.state, privileged: p.privileged ?? '', rec: p.rec ?? '', view: p.view, q: p.q ?? '' }} />
+      <ReviewFilters
+        campaigns={list.campaigns.map((c) => ({ value: c.id, label: c.name }))}
+        values={{ campaign: p.campaign ?? '', state: p.state, privileged: p.privileged ?? '', rec: p.rec ?? '', view: p.view, q: p.q ?? '' }}
+      />
       <ReviewsTable
         orgSlug={ctx.org.slug}
         rows={rows}
@@ -88,17 +105,22 @@ export default async function MyReviewsPage({ params, searchParams }: ListPagePr
           ) : (
             <EmptyState title="No items match these filters">
               {openTotal ? `${countOf(openTotal, 'open item')} wait for you outside this view. ` : ''}
-              <Link href={`/${ctx.org.slug}/reviews`} className="font-medium text-indigo-700 underline">Clear the filters</Link>
+              <Link href={`/${ctx.org.slug}/reviews`} className="font-medium text-indigo-700 underline">
+                Clear the filters
+              </Link>
             </EmptyState>
           )
         }
       />
       <section aria-labelledby="shortcuts" className="mt-4 rounded-lg border border-slate-200 bg-white p-3 text-sm text-slate-600">
-        <h2 id="shortcuts" className="mb-1 font-semibold text-slate-800">Keyboard shortcuts</h2>
+        <h2 id="shortcuts" className="mb-1 font-semibold text-slate-800">
+          Keyboard shortcuts
+        </h2>
         <p>
           Move between rows with <kbd className="rounded border px-1">↑</kbd> <kbd className="rounded border px-1">↓</kbd>; on the focused row press{' '}
-          <kbd className="rounded border px-1">k</kbd> keep, <kbd className="rounded border px-1">r</kbd> revoke, <kbd className="rounded border px-1">u</kbd> don&apos;t know,{' '}
-          <kbd className="rounded border px-1">x</kbd> or <kbd className="rounded border px-1">Space</kbd> select. A decision that needs a justification opens a box for it.
+          <kbd className="rounded border px-1">k</kbd> keep, <kbd className="rounded border px-1">r</kbd> revoke, <kbd className="rounded border px-1">u</kbd>{' '}
+          don&apos;t know, <kbd className="rounded border px-1">x</kbd> or <kbd className="rounded border px-1">Space</kbd> select. A decision that needs a
+          justification opens a box for it.
         </p>
       </section>
     </>

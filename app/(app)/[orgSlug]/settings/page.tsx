@@ -44,7 +44,15 @@ export default async function SettingsPage({ params, searchParams }: ListPagePro
   const now = renderTime()
   return (
     <div className="space-y-5">
-      <PageHeader title="Settings" description="People, roles and what owners may do in this organization." actions={<Link href={`/${ctx.org.slug}/settings/posture`} className="text-sm font-medium text-indigo-700 hover:underline">Posture thresholds →</Link>} />
+      <PageHeader
+        title="Settings"
+        description="People, roles and what owners may do in this organization."
+        actions={
+          <Link href={`/${ctx.org.slug}/settings/posture`} className="text-sm font-medium text-indigo-700 hover:underline">
+            Posture thresholds →
+          </Link>
+        }
+      />
       <Card title="Invite people">
         <InviteForm orgSlug={ctx.org.slug} />
       </Card>
@@ -68,7 +76,12 @@ export default async function SettingsPage({ params, searchParams }: ListPagePro
               ),
               role: isRole(inv.role) ? ROLE_LABELS[inv.role] : inv.role,
               invited: `${formatDate(inv.createdAt)}${inv.invitedBy ? ` by ${inv.invitedBy}` : ''}`,
-              expires: inv.state === 'expired' ? <Badge tone="amber">expired {formatDate(inv.expiresAt)}</Badge> : <span title={formatAgo(inv.expiresAt, now)}>{formatDate(inv.expiresAt)}</span>,
+              expires:
+                inv.state === 'expired' ? (
+                  <Badge tone="amber">expired {formatDate(inv.expiresAt)}</Badge>
+                ) : (
+                  <span title={formatAgo(inv.expiresAt, now)}>{formatDate(inv.expiresAt)}</span>
+                ),
               actions: <InvitationActions orgSlug={ctx.org.slug} invitationId={inv.id} email={inv.email} />,
             },
           }))}
@@ -92,12 +105,27 @@ export default async function SettingsPage({ params, searchParams }: ListPagePro
             email: m.user.email,
             role: (
               <span data-testid="member-role">
-                {isRole(m.role) && m.user.active ? <RoleSelect orgSlug={ctx.org.slug} userId={m.user.id} name={m.user.name} role={m.role} self={m.user.id === ctx.user.id} /> : isRole(m.role) ? ROLE_LABELS[m.role] : m.role}
+                {isRole(m.role) && m.user.active ? (
+                  <RoleSelect orgSlug={ctx.org.slug} userId={m.user.id} name={m.user.name} role={m.role} self={m.user.id === ctx.user.id} />
+                ) : isRole(m.role) ? (
+                  ROLE_LABELS[m.role]
+                ) : (
+                  m.role
+                )}
               </span>
             ),
             since: formatDate(m.createdAt),
-            owns: m.owned ? <Link className="text-indigo-700 hover:underline" href={`/${ctx.org.slug}/identities?owner=${m.user.id}`}>{countOf(m.owned, 'identity', 'identities')}</Link> : <span className="text-slate-500">none</span>,
-            actions: m.user.id !== ctx.user.id ? <MemberActions orgSlug={ctx.org.slug} userId={m.user.id} name={m.user.name} owned={m.owned} active={m.user.active} /> : null,
+            owns: m.owned ? (
+              <Link className="text-indigo-700 hover:underline" href={`/${ctx.org.slug}/identities?owner=${m.user.id}`}>
+                {countOf(m.owned, 'identity', 'identities')}
+              </Link>
+            ) : (
+              <span className="text-slate-500">none</span>
+            ),
+            actions:
+              m.user.id !== ctx.user.id ? (
+                <MemberActions orgSlug={ctx.org.slug} userId={m.user.id} name={m.user.name} owned={m.owned} active={m.user.active} />
+              ) : null,
           },
         }))}
       />

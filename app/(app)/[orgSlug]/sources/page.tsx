@@ -25,7 +25,12 @@ const COLUMNS: ListColumn[] = [
   { id: 'name', header: 'Source', cellClassName: 'align-top py-3' },
   { id: 'type', header: 'Type', cellClassName: 'align-top py-3', className: 'text-slate-600' },
   { id: 'identities', header: 'Identities', align: 'end', cellClassName: 'align-top py-3', className: 'tabular-nums' },
-  { id: 'environment', header: <span title="The environment given to identities the source does not label">Environment</span>, cellClassName: 'align-top py-3', className: 'whitespace-normal text-slate-600' },
+  {
+    id: 'environment',
+    header: <span title="The environment given to identities the source does not label">Environment</span>,
+    cellClassName: 'align-top py-3',
+    className: 'whitespace-normal text-slate-600',
+  },
   { id: 'sync', header: 'Last sync', cellClassName: 'align-top py-3', className: 'max-w-sm whitespace-normal' },
   { id: 'schedule', header: 'Schedule', cellClassName: 'align-top py-3', className: 'text-slate-600' },
   { id: 'actions', header: <span className="sr-only">Actions</span>, align: 'end', cellClassName: 'align-top py-3' },
@@ -45,7 +50,13 @@ export default async function SourcesPage({ params, searchParams }: ListPageProp
       <PageHeader
         title="Sources"
         description="Where identities come from: live connectors that sync on a schedule, and files you import."
-        actions={manage ? <Link href={`${base}/sources/import`} className={buttonClass('primary')}>Import a file</Link> : null}
+        actions={
+          manage ? (
+            <Link href={`${base}/sources/import`} className={buttonClass('primary')}>
+              Import a file
+            </Link>
+          ) : null
+        }
       />
       <ListTable
         ariaLabel="Sources"
@@ -62,13 +73,23 @@ export default async function SourcesPage({ params, searchParams }: ListPageProp
               <>
                 {s.importFormat ? FORMAT_INFO[s.importFormat].label : s.type}
                 <div className="mt-0.5">
-                  {s.live ? <Badge tone="indigo">live connector</Badge> : s.importFormat ? <Badge tone="gray">file import</Badge> : s.simulated ? <Badge tone="violet" title="Demo source: actions are simulated and change nothing outside Custodian">demo (simulated)</Badge> : null}
+                  {s.live ? (
+                    <Badge tone="indigo">live connector</Badge>
+                  ) : s.importFormat ? (
+                    <Badge tone="gray">file import</Badge>
+                  ) : s.simulated ? (
+                    <Badge tone="violet" title="Demo source: actions are simulated and change nothing outside Custodian">
+                      demo (simulated)
+                    </Badge>
+                  ) : null}
                 </div>
               </>
             ),
             identities: (
               <>
-                <Link href={`${base}/identities?source=${s.id}`} className="text-indigo-700 hover:underline">{formatNumber(s.identities)}</Link>
+                <Link href={`${base}/identities?source=${s.id}`} className="text-indigo-700 hover:underline">
+                  {formatNumber(s.identities)}
+                </Link>
                 {s.deleted ? <div className="text-xs text-slate-500">{formatNumber(s.deleted)} deleted</div> : null}
               </>
             ),
@@ -79,23 +100,45 @@ export default async function SourcesPage({ params, searchParams }: ListPageProp
             ),
             sync: s.activeJob ? (
               <span className="text-slate-600">
-                <Badge tone="blue">{s.activeJob.type === 'import_file' ? 'importing' : 'syncing'} · {s.activeJob.status}</Badge>
-                {s.activeJob.total ? <span className="ml-2 text-xs tabular-nums">{Math.min(100, Math.round((100 * s.activeJob.progress) / s.activeJob.total))}%</span> : null}
+                <Badge tone="blue">
+                  {s.activeJob.type === 'import_file' ? 'importing' : 'syncing'} · {s.activeJob.status}
+                </Badge>
+                {s.activeJob.total ? (
+                  <span className="ml-2 text-xs tabular-nums">{Math.min(100, Math.round((100 * s.activeJob.progress) / s.activeJob.total))}%</span>
+                ) : null}
               </span>
             ) : s.lastSyncStatus ? (
               <>
                 <Badge tone={toneOf(SYNC_STATUS_TONES, s.lastSyncStatus)}>{s.lastSyncStatus}</Badge>{' '}
-                <span className="text-xs text-slate-500" title={formatDateTime(s.lastSyncAt)}>{formatAgo(s.lastSyncAt, now)}</span>
-                {s.lastSyncError ? <p className="mt-1 break-words text-xs text-rose-700" data-testid="sync-error">{s.lastSyncError}</p> : null}
+                <span className="text-xs text-slate-500" title={formatDateTime(s.lastSyncAt)}>
+                  {formatAgo(s.lastSyncAt, now)}
+                </span>
+                {s.lastSyncError ? (
+                  <p className="mt-1 break-words text-xs text-rose-700" data-testid="sync-error">
+                    {s.lastSyncError}
+                  </p>
+                ) : null}
               </>
             ) : (
               <span className="text-xs text-slate-500">never</span>
             ),
-            schedule: s.live ? (manage ? <ScheduleForm orgSlug={ctx.org.slug} sourceId={s.id} schedule={s.syncSchedule} /> : (s.syncSchedule ?? 'manual only')) : '—',
+            schedule: s.live ? (
+              manage ? (
+                <ScheduleForm orgSlug={ctx.org.slug} sourceId={s.id} schedule={s.syncSchedule} />
+              ) : (
+                (s.syncSchedule ?? 'manual only')
+              )
+            ) : (
+              '—'
+            ),
             actions: (
               <>
                 {manage && s.live ? <SyncNowButton orgSlug={ctx.org.slug} sourceId={s.id} busy={!!s.activeJob} /> : null}
-                {manage && s.importFormat ? <Link href={`${base}/sources/import?source=${s.id}`} className={buttonClass('secondary', 'sm')}>Import file</Link> : null}
+                {manage && s.importFormat ? (
+                  <Link href={`${base}/sources/import?source=${s.id}`} className={buttonClass('secondary', 'sm')}>
+                    Import file
+                  </Link>
+                ) : null}
               </>
             ),
           },

@@ -15,7 +15,11 @@ export function AcceptButton({ token, orgName }: { token: string; orgName: strin
       <Button className="w-full" disabled={accept.pending} onClick={() => accept.run({ token })}>
         {accept.pending ? 'Joining…' : `Join ${orgName}`}
       </Button>
-      {accept.error ? <p className="rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-700" role="status" data-testid="invite-error">{accept.error}</p> : null}
+      {accept.error ? (
+        <p className="rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-700" role="status" data-testid="invite-error">
+          {accept.error}
+        </p>
+      ) : null}
     </div>
   )
 }

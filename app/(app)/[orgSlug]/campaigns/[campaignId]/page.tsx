@@ -44,7 +44,14 @@ export default async function CampaignPage({
   const ctx = await pageContext(orgSlug)
   if (!(await pageAllows(ctx, 'campaign:read', 'campaign'))) return <Forbidden orgSlug={ctx.org.slug} what="campaigns" />
   const p = parseCampaignPageSearchParams(await searchParams)
-  const { campaign: c, job, scope, fallbackName, signoffName, createdByName } = await orNotFound(getCampaignDetail(ctx, campaignId), ctx, { type: 'campaign', id: campaignId })
+  const {
+    campaign: c,
+    job,
+    scope,
+    fallbackName,
+    signoffName,
+    createdByName,
+  } = await orNotFound(getCampaignDetail(ctx, campaignId), ctx, { type: 'campaign', id: campaignId })
   const manage = can(ctx.role, 'campaign:manage')
   const [stats, items, reviewers] = await Promise.all([
     c.launchedAt ? campaignStats(ctx, c.id, { reviewerPage: p.rpage }) : Promise.resolve(null),
@@ -58,7 +65,11 @@ export default async function CampaignPage({
     return {
       id: r.id,
       identity: r.identityName,
-      what: s?.entitlement ? `${s.entitlement.name} on ${s.entitlement.resource}` : s?.credential ? `${s.credential.kind}${s.credential.label ? ` ${s.credential.label}` : ''}` : countOf(s?.grantCount ?? 0, 'grant'),
+      what: s?.entitlement
+        ? `${s.entitlement.name} on ${s.entitlement.resource}`
+        : s?.credential
+          ? `${s.credential.kind}${s.credential.label ? ` ${s.credential.label}` : ''}`
+          : countOf(s?.grantCount ?? 0, 'grant'),
       privileged: r.privileged,
       reviewer: r.reviewerName,
       reviewerStatus: r.reviewerStatus,
@@ -79,9 +90,14 @@ export default async function CampaignPage({
         title={c.name}
         description={
           <span className="flex flex-wrap items-center gap-2">
-            <Badge tone={toneOf(CAMPAIGN_STATUS_TONES, c.status)}><span data-testid="campaign-status">{c.status}</span></Badge>
+            <Badge tone={toneOf(CAMPAIGN_STATUS_TONES, c.status)}>
+              <span data-testid="campaign-status">{c.status}</span>
+            </Badge>
             {c.status === 'active' && c.secondStage !== 'none' ? <Badge tone="indigo">stage {c.currentStage} of 2</Badge> : null}
-            <span>{TYPE_SHORT[c.type]} · due {formatDate(c.dueAt)}{c.recurrence !== 'none' ? ` · recurs ${c.recurrence}` : ''}</span>
+            <span>
+              {TYPE_SHORT[c.type]} · due {formatDate(c.dueAt)}
+              {c.recurrence !== 'none' ? ` · recurs ${c.recurrence}` : ''}
+            </span>
           </span>
         }
         actions={manage ? <CampaignActions orgSlug={ctx.org.slug} campaignId={c.id} status={c.status} stage={c.currentStage} /> : null}
@@ -98,39 +114,86 @@ export default async function CampaignPage({
 
       {stats ? (
         <div className="mb-5 grid gap-3 sm:grid-cols-2 lg:grid-cols-4">
-          <Stat label="Complete" testId="stat-complete" value={pct(stats.complete)} hint={`${formatNumber(stats.decided)} of ${formatNumber(stats.total)} items decided${stats.defaulted ? ` · ${formatNumber(stats.defaulted)} by default` : ''}`} />
-          <Stat label="Decisions" testId="stat-decisions" value={`${formatNumber(stats.decisions.keep ?? 0)} keep · ${formatNumber(stats.decisions.revoke ?? 0)} revoke`} hint={`${formatNumber(stats.decisions.reduce ?? 0)} reduce · ${formatNumber(stats.decisions.unsure ?? 0)} don't know · ${formatNumber(stats.decisions.none ?? 0)} open`} />
-          <Stat label="Overdue" testId="stat-overdue" value={formatNumber(stats.overdue)} hint={c.fallbackCount ? `${countOf(c.fallbackCount, 'item')} went to the fallback reviewer at launch` : 'items still open past the due date'} />
-          <Stat label="Remediation" testId="stat-remediation" value={`${formatNumber(stats.remediation.applied ?? 0)} applied`} hint={`${formatNumber(stats.remediation.pending ?? 0)} pending · ${formatNumber(stats.remediation.failed ?? 0)} failed · ${formatNumber(stats.remediation.manual ?? 0)} manual`} />
+          <Stat
+            label="Complete"
+            testId="stat-complete"
+            value={pct(stats.complete)}
+            hint={`${formatNumber(stats.decided)} of ${formatNumber(stats.total)} items decided${stats.defaulted ? ` · ${formatNumber(stats.defaulted)} by default` : ''}`}
+          />
+          <Stat
+            label="Decisions"
+            testId="stat-decisions"
+            value={`${formatNumber(stats.decisions.keep ?? 0)} keep · ${formatNumber(stats.decisions.revoke ?? 0)} revoke`}
+            hint={`${formatNumber(stats.decisions.reduce ?? 0)} reduce · ${formatNumber(stats.decisions.unsure ?? 0)} don't know · ${formatNumber(stats.decisions.none ?? 0)} open`}
+          />
+          <Stat
+            label="Overdue"
+            testId="stat-overdue"
+            value={formatNumber(stats.overdue)}
+            hint={c.fallbackCount ? `${countOf(c.fallbackCount, 'item')} went to the fallback reviewer at launch` : 'items still open past the due date'}
+          />
+          <Stat
+            label="Remediation"
+            testId="stat-remediation"
+            value={`${formatNumber(stats.remediation.applied ?? 0)} applied`}
+            hint={`${formatNumber(stats.remediation.pending ?? 0)} pending · ${formatNumber(stats.remediation.failed ?? 0)} failed · ${formatNumber(stats.remediation.manual ?? 0)} manual`}
+          />
         </div>
       ) : null}
 
       <div className="mb-5 grid gap-4 lg:grid-cols-2">
         <Card title="Settings">
           <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-sm">
-            <dt className="text-slate-500">Scope</dt><dd data-testid="campaign-scope">{scopeText}</dd>
-            <dt className="text-slate-500">Reviewers</dt><dd>owner → backup → team lead → {fallbackName ?? 'fallback'}</dd>
-            <dt className="text-slate-500">Second stage</dt><dd>{c.secondStage === 'none' ? 'none' : `${c.secondStage} · ${signoffName ?? fallbackName}`}</dd>
-            <dt className="text-slate-500">Nobody answers</dt><dd>{DEFAULTS[c.defaultDecision]}</dd>
-            <dt className="text-slate-500">Justification</dt><dd>{RULES[c.justificationRule]}</dd>
-            <dt className="text-slate-500">Reminders</dt><dd>{(JSON.parse(c.reminders) as number[]).map((d) => `${d}d`).join(', ') || 'none'} before due</dd>
-            <dt className="text-slate-500">Overdue</dt><dd>{c.graceDays ? `escalate, close ${c.graceDays} days after due` : 'close at the due date'}</dd>
-            <dt className="text-slate-500">Remediation</dt><dd>{c.autoRemediate ? 'as soon as decided' : 'at close'}</dd>
-            <dt className="text-slate-500">Created</dt><dd>{formatDateTime(c.createdAt)}{createdByName ? ` by ${createdByName}` : ''}</dd>
-            {c.previousId ? <><dt className="text-slate-500">Previous</dt><dd><Link className="text-indigo-700 hover:underline" href={`/${ctx.org.slug}/campaigns/${c.previousId}`}>earlier run</Link></dd></> : null}
+            <dt className="text-slate-500">Scope</dt>
+            <dd data-testid="campaign-scope">{scopeText}</dd>
+            <dt className="text-slate-500">Reviewers</dt>
+            <dd>owner → backup → team lead → {fallbackName ?? 'fallback'}</dd>
+            <dt className="text-slate-500">Second stage</dt>
+            <dd>{c.secondStage === 'none' ? 'none' : `${c.secondStage} · ${signoffName ?? fallbackName}`}</dd>
+            <dt className="text-slate-500">Nobody answers</dt>
+            <dd>{DEFAULTS[c.defaultDecision]}</dd>
+            <dt className="text-slate-500">Justification</dt>
+            <dd>{RULES[c.justificationRule]}</dd>
+            <dt className="text-slate-500">Reminders</dt>
+            <dd>{(JSON.parse(c.reminders) as number[]).map((d) => `${d}d`).join(', ') || 'none'} before due</dd>
+            <dt className="text-slate-500">Overdue</dt>
+            <dd>{c.graceDays ? `escalate, close ${c.graceDays} days after due` : 'close at the due date'}</dd>
+            <dt className="text-slate-500">Remediation</dt>
+            <dd>{c.autoRemediate ? 'as soon as decided' : 'at close'}</dd>
+            <dt className="text-slate-500">Created</dt>
+            <dd>
+              {formatDateTime(c.createdAt)}
+              {createdByName ? ` by ${createdByName}` : ''}
+            </dd>
+            {c.previousId ? (
+              <>
+                <dt className="text-slate-500">Previous</dt>
+                <dd>
+                  <Link className="text-indigo-700 hover:underline" href={`/${ctx.org.slug}/campaigns/${c.previousId}`}>
+                    earlier run
+                  </Link>
+                </dd>
+              </>
+            ) : null}
           </dl>
         </Card>
         {stats ? (
           <Card title="Signs of rubber-stamping">
             <dl className="grid grid-cols-[1fr_auto] gap-y-2 text-sm" data-testid="rubber-stamp">
               <dt className="text-slate-600">Median time per decision</dt>
-              <dd className={`tabular-nums font-medium ${rs?.medianSeconds !== null && rs!.medianSeconds! < 5 ? 'text-rose-700' : ''}`}>{rs?.medianSeconds === null ? '—' : `${rs!.medianSeconds!.toFixed(1)} s`}</dd>
+              <dd className={`tabular-nums font-medium ${rs?.medianSeconds !== null && rs!.medianSeconds! < 5 ? 'text-rose-700' : ''}`}>
+                {rs?.medianSeconds === null ? '—' : `${rs!.medianSeconds!.toFixed(1)} s`}
+              </dd>
               <dt className="text-slate-600">Decided in bulk</dt>
               <dd className={`tabular-nums font-medium ${rs && rs.bulkShare > 0.8 ? 'text-rose-700' : ''}`}>{pct(rs?.bulkShare ?? 0)}</dd>
               <dt className="text-slate-600">Recommended revokes that were kept</dt>
-              <dd className="tabular-nums font-medium">{formatNumber(rs?.recommendedRevokesKept ?? 0)} of {formatNumber(rs?.recommendedRevokesDecided ?? 0)}</dd>
+              <dd className="tabular-nums font-medium">
+                {formatNumber(rs?.recommendedRevokesKept ?? 0)} of {formatNumber(rs?.recommendedRevokesDecided ?? 0)}
+              </dd>
             </dl>
-            <p className="mt-3 text-xs text-slate-500">Time is measured from when the reviewer first saw the item, or from their previous decision, whichever is later.</p>
+            <p className="mt-3 text-xs text-slate-500">
+              Time is measured from when the reviewer first saw the item, or from their previous decision, whichever is later.
+            </p>
           </Card>
         ) : null}
       </div>
@@ -147,8 +210,18 @@ export default async function CampaignPage({
           columns={[
             { id: 'name', header: 'Reviewer', rowHeader: true },
             { id: 'decided', header: <span title="Decided by the reviewer">Decided</span>, align: 'end', className: 'tabular-nums' },
-            { id: 'defaulted', header: <span title="The campaign's default decision, applied at close">By default</span>, align: 'end', className: 'tabular-nums' },
-            { id: 'open', header: <span title="Not decided yet, or answered “don't know”">{c.status === 'closed' ? 'Undecided' : 'Open'}</span>, align: 'end', className: 'tabular-nums' },
+            {
+              id: 'defaulted',
+              header: <span title="The campaign's default decision, applied at close">By default</span>,
+              align: 'end',
+              className: 'tabular-nums',
+            },
+            {
+              id: 'open',
+              header: <span title="Not decided yet, or answered “don't know”">{c.status === 'closed' ? 'Undecided' : 'Open'}</span>,
+              align: 'end',
+              className: 'tabular-nums',
+            },
             { id: 'bulk', header: <span title="Share of the reviewer's decisions made in bulk">Bulk</span>, align: 'end', className: 'tabular-nums' },
           ]}
           rows={stats.reviewers.map((r) => ({
@@ -158,7 +231,9 @@ export default async function CampaignPage({
           {...paging({ page: stats.reviewerPage, size: REVIEWERS_PAGE_SIZE }, stats.reviewerCount)}
           footer={
             <tr data-testid="reviewers-total">
-              <th scope="row" className="border-t border-slate-200 px-3 py-1.5 text-left">All reviewers</th>
+              <th scope="row" className="border-t border-slate-200 px-3 py-1.5 text-left">
+                All reviewers
+              </th>
               <td className="border-t border-slate-200 px-3 text-right tabular-nums">{formatNumber(stats.reviewerTotals.decided)}</td>
               <td className="border-t border-slate-200 px-3 text-right tabular-nums">{formatNumber(stats.reviewerTotals.defaulted)}</td>
               <td className="border-t border-slate-200 px-3 text-right tabular-nums">{formatNumber(stats.reviewerTotals.open)}</td>

@@ -29,11 +29,17 @@ export function CampaignActions({ orgSlug, campaignId, status, stage }: { orgSlu
     <div className="flex flex-col items-end gap-1">
       <div className="flex gap-2">
         {status === 'draft' ? (
-          <Button disabled={pending} onClick={() => run(() => launchCampaignAction({ orgSlug, campaignId }), 'Launch queued.')}>Launch</Button>
+          <Button disabled={pending} onClick={() => run(() => launchCampaignAction({ orgSlug, campaignId }), 'Launch queued.')}>
+            Launch
+          </Button>
         ) : null}
         {status === 'active' ? (
           <>
-            <Button variant="secondary" disabled={pending} onClick={() => run(() => remindCampaignAction({ orgSlug, campaignId }), 'Reminders are on their way to every reviewer with open items.')}>
+            <Button
+              variant="secondary"
+              disabled={pending}
+              onClick={() => run(() => remindCampaignAction({ orgSlug, campaignId }), 'Reminders are on their way to every reviewer with open items.')}
+            >
               Remind reviewers
             </Button>
             <Button variant="danger" disabled={pending} onClick={() => setClosing(true)}>
@@ -53,7 +59,11 @@ export function CampaignActions({ orgSlug, campaignId, status, stage }: { orgSlu
           }}
         />
       ) : null}
-      {message ? <p className={`text-sm ${message.tone === 'ok' ? 'text-emerald-700' : 'text-rose-700'}`} data-testid="action-message">{message.text}</p> : null}
+      {message ? (
+        <p className={`text-sm ${message.tone === 'ok' ? 'text-emerald-700' : 'text-rose-700'}`} data-testid="action-message">
+          {message.text}
+        </p>
+      ) : null}
     </div>
   )
 }
@@ -91,7 +101,11 @@ function CloseDialog({ orgSlug, campaignId, onCancel, onConfirm }: { orgSlug: st
           ) : (
             <li>
               {countOf(p.open, 'open item')} get the default decision{p.defaultDecision === 'recommendation' ? ' (the recommendation)' : ''}:{' '}
-              {[p.toKeep ? `${formatNumber(p.toKeep)} keep` : null, p.toRevoke ? `${formatNumber(p.toRevoke)} revoke` : null, p.stayOpen ? `${formatNumber(p.stayOpen)} stay undecided (no recommendation)` : null]
+              {[
+                p.toKeep ? `${formatNumber(p.toKeep)} keep` : null,
+                p.toRevoke ? `${formatNumber(p.toRevoke)} revoke` : null,
+                p.stayOpen ? `${formatNumber(p.stayOpen)} stay undecided (no recommendation)` : null,
+              ]
                 .filter(Boolean)
                 .join(', ')}
               .
@@ -99,7 +113,8 @@ function CloseDialog({ orgSlug, campaignId, onCancel, onConfirm }: { orgSlug: st
           )}
           {p.final ? (
             <li>
-              <strong>{countOf(p.revocations, 'revocation')}</strong> {p.revocations === 1 ? 'is' : 'are'} then requested from the sources (revoke and reduce decisions).
+              <strong>{countOf(p.revocations, 'revocation')}</strong> {p.revocations === 1 ? 'is' : 'are'} then requested from the sources (revoke and reduce
+              decisions).
             </li>
           ) : (
             <li>{countOf(p.toSignoff, 'item')} move to the governance sign-off stage; revocations wait until it closes.</li>

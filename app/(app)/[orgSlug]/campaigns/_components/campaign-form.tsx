@@ -13,20 +13,63 @@ import { CAMPAIGN_TYPES, TYPE_LABELS, type CampaignInput, type CampaignType } fr
 import { CRED_AGES, ENVIRONMENTS, IDENTITY_KINDS, IDENTITY_STATUSES, KIND_LABELS, type IdentityFilter } from '@/lib/inventory/schemas'
 
 /** The scope as the form edits it: the inventory's filter model, with '' for "any". */
-type ScopeState = { q: string; kind: string[]; env: string[]; status: string[]; source: string[]; owner: string; team: string; privileged: string; dormant: string; credAge: string; risk: string; finding: string }
+type ScopeState = {
+  q: string
+  kind: string[]
+  env: string[]
+  status: string[]
+  source: string[]
+  owner: string
+  team: string
+  privileged: string
+  dormant: string
+  credAge: string
+  risk: string
+  finding: string
+}
 
 function toScopeState(f: IdentityFilter | undefined): ScopeState {
   return {
-    q: f?.q ?? '', kind: f?.kind ?? [], env: f?.env ?? [], status: f?.status ?? [], source: f?.source ?? [], owner: f?.owner ?? '', team: f?.team ?? '',
-    privileged: f?.privileged ?? '', dormant: f?.dormant ?? '', credAge: f?.credAge ?? '', risk: f?.risk ?? '', finding: f?.finding ?? '',
+    q: f?.q ?? '',
+    kind: f?.kind ?? [],
+    env: f?.env ?? [],
+    status: f?.status ?? [],
+    source: f?.source ?? [],
+    owner: f?.owner ?? '',
+    team: f?.team ?? '',
+    privileged: f?.privileged ?? '',
+    dormant: f?.dormant ?? '',
+    credAge: f?.credAge ?? '',
+    risk: f?.risk ?? '',
+    finding: f?.finding ?? '',
   }
 }
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1)
 const opts = (entries: [string, string][]): Option[] => entries.map(([value, label]) => ({ value, label }))
-const SECOND_STAGES = opts([['none', 'None'], ['privileged', 'Governance signs off privileged items'], ['revokes', 'Governance signs off every revoke'], ['all', 'Governance signs off everything']])
-const DEFAULT_DECISIONS = opts([['recommendation', 'Follow the recommendation'], ['keep', 'Keep'], ['revoke', 'Revoke'], ['open', 'Leave open (no decision)']])
-const JUSTIFICATION_RULES = opts([['revoke', 'On revoking'], ['privileged_keep', 'On keeping privileged access'], ['always', 'Always'], ['never', 'Never']])
-const RECURRENCES = opts([['none', 'One-off'], ['monthly', 'Monthly'], ['quarterly', 'Quarterly'], ['yearly', 'Yearly']])
+const SECOND_STAGES = opts([
+  ['none', 'None'],
+  ['privileged', 'Governance signs off privileged items'],
+  ['revokes', 'Governance signs off every revoke'],
+  ['all', 'Governance signs off everything'],
+])
+const DEFAULT_DECISIONS = opts([
+  ['recommendation', 'Follow the recommendation'],
+  ['keep', 'Keep'],
+  ['revoke', 'Revoke'],
+  ['open', 'Leave open (no decision)'],
+])
+const JUSTIFICATION_RULES = opts([
+  ['revoke', 'On revoking'],
+  ['privileged_keep', 'On keeping privileged access'],
+  ['always', 'Always'],
+  ['never', 'Never'],
+])
+const RECURRENCES = opts([
+  ['none', 'One-off'],
+  ['monthly', 'Monthly'],
+  ['quarterly', 'Quarterly'],
+  ['yearly', 'Yearly'],
+])
 
 export function CampaignForm(props: {
   orgSlug: string
@@ -42,14 +85,30 @@ export function CampaignForm(props: {
 }) {
   const router = useRouter()
   const [scope, setScope] = useState<ScopeState>(() => toScopeState(props.initialScope))
-  const setS = <K extends keyof ScopeState>(k: K) => (val: ScopeState[K]) => setScope((old) => ({ ...old, [k]: val }))
+  const setS =
+    <K extends keyof ScopeState>(k: K) =>
+    (val: ScopeState[K]) =>
+      setScope((old) => ({ ...old, [k]: val }))
   const [v, setV] = useState({
-    name: '', description: '', type: 'identity' as CampaignType,
-    fallbackReviewerId: props.defaultReviewer, secondStage: 'none' as CampaignInput['secondStage'], signoffReviewerId: '',
-    startAt: '', dueAt: props.defaultDue, reminders: '7,3,1', defaultDecision: 'recommendation' as CampaignInput['defaultDecision'], justificationRule: 'revoke' as CampaignInput['justificationRule'],
-    autoRemediate: false, recurrence: 'none' as CampaignInput['recurrence'], graceDays: '0',
+    name: '',
+    description: '',
+    type: 'identity' as CampaignType,
+    fallbackReviewerId: props.defaultReviewer,
+    secondStage: 'none' as CampaignInput['secondStage'],
+    signoffReviewerId: '',
+    startAt: '',
+    dueAt: props.defaultDue,
+    reminders: '7,3,1',
+    defaultDecision: 'recommendation' as CampaignInput['defaultDecision'],
+    justificationRule: 'revoke' as CampaignInput['justificationRule'],
+    autoRemediate: false,
+    recurrence: 'none' as CampaignInput['recurrence'],
+    graceDays: '0',
   })
-  const set = <K extends keyof typeof v>(k: K) => (val: (typeof v)[K]) => setV((old) => ({ ...old, [k]: val }))
+  const set =
+    <K extends keyof typeof v>(k: K) =>
+    (val: (typeof v)[K]) =>
+      setV((old) => ({ ...old, [k]: val }))
   const create = useOrgAction(createCampaignAction, { refresh: false, onSuccess: (r) => router.push(`/${props.orgSlug}/campaigns/${r.id}`) })
   const errors = create.fieldErrors
   const [preview, setPreview] = useState<{ items: number; identities: number } | null | 'loading' | 'error'>('loading')
@@ -70,23 +129,34 @@ export function CampaignForm(props: {
   }, [scopeKey, props.orgSlug])
 
   function submit(launch: boolean) {
-    const reminders = v.reminders.split(/[,\s]+/).filter(Boolean).map(Number)
+    const reminders = v.reminders
+      .split(/[,\s]+/)
+      .filter(Boolean)
+      .map(Number)
     void create.run({
-      orgSlug: props.orgSlug, name: v.name, description: v.description, type: v.type,
+      orgSlug: props.orgSlug,
+      name: v.name,
+      description: v.description,
+      type: v.type,
       scope: Object.fromEntries(Object.entries(scope).filter(([, x]) => (Array.isArray(x) ? x.length : x))),
-      fallbackReviewerId: v.fallbackReviewerId, secondStage: v.secondStage, signoffReviewerId: v.signoffReviewerId,
-      startAt: v.startAt ? `${v.startAt}T00:00:00.000Z` : '', dueAt: v.dueAt ? `${v.dueAt}T23:59:59.000Z` : '',
-      reminders, defaultDecision: v.defaultDecision, justificationRule: v.justificationRule, autoRemediate: v.autoRemediate,
-      recurrence: v.recurrence, graceDays: Number(v.graceDays || 0), launch,
+      fallbackReviewerId: v.fallbackReviewerId,
+      secondStage: v.secondStage,
+      signoffReviewerId: v.signoffReviewerId,
+      startAt: v.startAt ? `${v.startAt}T00:00:00.000Z` : '',
+      dueAt: v.dueAt ? `${v.dueAt}T23:59:59.000Z` : '',
+      reminders,
+      defaultDecision: v.defaultDecision,
+      justificationRule: v.justificationRule,
+      autoRemediate: v.autoRemediate,
+      recurrence: v.recurrence,
+      graceDays: Number(v.graceDays || 0),
+      launch,
     })
   }
 
   const noun = v.type === 'entitlement' ? 'grants' : v.type === 'credential' ? 'credentials' : 'identities'
   return (
-    <form
-      className="grid max-w-5xl gap-5 lg:grid-cols-3"
-      onSubmit={submitted(() => submit(true))}
-    >
+    <form className="grid max-w-5xl gap-5 lg:grid-cols-3" onSubmit={submitted(() => submit(true))}>
       <section className="space-y-4 rounded-lg border border-slate-200 bg-white p-4 shadow-sm lg:col-span-2">
         <h2 className="text-sm font-semibold text-slate-900">What is reviewed</h2>
         <Field label="Name" id="c-name" error={errors.name}>
@@ -96,16 +166,36 @@ export function CampaignForm(props: {
           <Textarea id="c-desc" rows={2} value={v.description} onChange={(e) => set('description')(e.target.value)} maxLength={2000} />
         </Field>
         <Field label="Campaign type" id="c-type" error={errors.type}>
-          <Select id="c-type" value={v.type} onChange={(e) => set('type')(e.target.value as CampaignType)} options={CAMPAIGN_TYPES.map((t) => ({ value: t, label: TYPE_LABELS[t] }))} />
+          <Select
+            id="c-type"
+            value={v.type}
+            onChange={(e) => set('type')(e.target.value as CampaignType)}
+            options={CAMPAIGN_TYPES.map((t) => ({ value: t, label: TYPE_LABELS[t] }))}
+          />
         </Field>
         <fieldset className="rounded-md border border-slate-200 p-3">
           <legend className="px-1 text-sm font-medium text-slate-800">Scope (the inventory filter)</legend>
-          {props.initialScope ? <p className="mb-3 text-xs text-slate-500" data-testid="scope-from-inventory">Prefilled from the inventory&apos;s filters; change anything below.</p> : null}
+          {props.initialScope ? (
+            <p className="mb-3 text-xs text-slate-500" data-testid="scope-from-inventory">
+              Prefilled from the inventory&apos;s filters; change anything below.
+            </p>
+          ) : null}
           <div className="mb-3 flex flex-wrap gap-2" aria-label="Multi-value filters" role="group">
-            <MultiSelect label="Kind" options={IDENTITY_KINDS.map((k) => ({ value: k, label: KIND_LABELS[k] }))} selected={scope.kind} onChange={setS('kind')} />
+            <MultiSelect
+              label="Kind"
+              options={IDENTITY_KINDS.map((k) => ({ value: k, label: KIND_LABELS[k] }))}
+              selected={scope.kind}
+              onChange={setS('kind')}
+            />
             <MultiSelect label="Environment" options={ENVIRONMENTS.map((e) => ({ value: e, label: cap(e) }))} selected={scope.env} onChange={setS('env')} />
             <MultiSelect label="Source" options={props.sources} selected={scope.source} onChange={setS('source')} />
-            <MultiSelect label="Status" anyLabel="any but deleted" options={IDENTITY_STATUSES.map((x) => ({ value: x, label: cap(x) }))} selected={scope.status} onChange={setS('status')} />
+            <MultiSelect
+              label="Status"
+              anyLabel="any but deleted"
+              options={IDENTITY_STATUSES.map((x) => ({ value: x, label: cap(x) }))}
+              selected={scope.status}
+              onChange={setS('status')}
+            />
           </div>
           <div className="grid gap-3 sm:grid-cols-3">
             <Field label="Owner" id="s-owner">
@@ -114,22 +204,82 @@ export function CampaignForm(props: {
                 people={props.people}
                 value={scope.owner}
                 onChange={setS('owner')}
-                choices={[{ value: '', label: 'Anyone or no one' }, { value: 'unowned', label: 'No owner' }, ...(scope.owner === 'me' ? [{ value: 'me', label: 'Me (owner or backup)' }] : [])]}
+                choices={[
+                  { value: '', label: 'Anyone or no one' },
+                  { value: 'unowned', label: 'No owner' },
+                  ...(scope.owner === 'me' ? [{ value: 'me', label: 'Me (owner or backup)' }] : []),
+                ]}
               />
             </Field>
-            <Field label="Team" id="s-team"><Select id="s-team" value={scope.team} onChange={(e) => setS('team')(e.target.value)} any="Any team" options={props.teams} /></Field>
-            <Field label="Privileged" id="s-priv"><Select id="s-priv" value={scope.privileged} onChange={(e) => setS('privileged')(e.target.value)} any="Privileged or not" options={[{ value: 'yes', label: 'Privileged only' }, { value: 'no', label: 'Not privileged' }]} /></Field>
-            <Field label="Usage" id="s-dormant"><Select id="s-dormant" value={scope.dormant} onChange={(e) => setS('dormant')(e.target.value)} any="Any usage" options={[{ value: 'yes', label: 'Dormant' }, { value: 'no', label: 'Recently used' }]} /></Field>
-            <Field label="Secret age" id="s-credage"><Select id="s-credage" value={scope.credAge} onChange={(e) => setS('credAge')(e.target.value)} any="Any age" options={CRED_AGES.map((d) => ({ value: d, label: `Older than ${d} days` }))} /></Field>
-            <Field label="Risk" id="s-risk"><Select id="s-risk" value={scope.risk} onChange={(e) => setS('risk')(e.target.value)} any="Any risk" options={[{ value: 'high', label: 'High (70+)' }, { value: 'medium', label: 'Medium' }, { value: 'low', label: 'Low' }]} /></Field>
-            <Field label="Finding" id="s-finding"><Select id="s-finding" value={scope.finding} onChange={(e) => setS('finding')(e.target.value)} any="Any or none" options={props.findings} /></Field>
-            <Field label="Name contains" id="s-q"><Input id="s-q" value={scope.q} onChange={(e) => setS('q')(e.target.value)} maxLength={100} /></Field>
+            <Field label="Team" id="s-team">
+              <Select id="s-team" value={scope.team} onChange={(e) => setS('team')(e.target.value)} any="Any team" options={props.teams} />
+            </Field>
+            <Field label="Privileged" id="s-priv">
+              <Select
+                id="s-priv"
+                value={scope.privileged}
+                onChange={(e) => setS('privileged')(e.target.value)}
+                any="Privileged or not"
+                options={[
+                  { value: 'yes', label: 'Privileged only' },
+                  { value: 'no', label: 'Not privileged' },
+                ]}
+              />
+            </Field>
+            <Field label="Usage" id="s-dormant">
+              <Select
+                id="s-dormant"
+                value={scope.dormant}
+                onChange={(e) => setS('dormant')(e.target.value)}
+                any="Any usage"
+                options={[
+                  { value: 'yes', label: 'Dormant' },
+                  { value: 'no', label: 'Recently used' },
+                ]}
+              />
+            </Field>
+            <Field label="Secret age" id="s-credage">
+              <Select
+                id="s-credage"
+                value={scope.credAge}
+                onChange={(e) => setS('credAge')(e.target.value)}
+                any="Any age"
+                options={CRED_AGES.map((d) => ({ value: d, label: `Older than ${d} days` }))}
+              />
+            </Field>
+            <Field label="Risk" id="s-risk">
+              <Select
+                id="s-risk"
+                value={scope.risk}
+                onChange={(e) => setS('risk')(e.target.value)}
+                any="Any risk"
+                options={[
+                  { value: 'high', label: 'High (70+)' },
+                  { value: 'medium', label: 'Medium' },
+                  { value: 'low', label: 'Low' },
+                ]}
+              />
+            </Field>
+            <Field label="Finding" id="s-finding">
+              <Select id="s-finding" value={scope.finding} onChange={(e) => setS('finding')(e.target.value)} any="Any or none" options={props.findings} />
+            </Field>
+            <Field label="Name contains" id="s-q">
+              <Input id="s-q" value={scope.q} onChange={(e) => setS('q')(e.target.value)} maxLength={100} />
+            </Field>
           </div>
           <p className="mt-3 text-sm" data-testid="scope-preview" aria-live="polite">
-            {preview === 'loading' ? <span className="text-slate-500">Counting…</span>
-              : preview === 'error' || !preview ? <span className="text-rose-700">Could not count the scope.</span>
-              : preview.items === 0 ? <span className="font-medium text-amber-700">Nothing matches this scope: widen the filter.</span>
-              : <span><strong className="tabular-nums">{formatNumber(preview.items)}</strong> review items{v.type !== 'identity' ? <> from {formatNumber(preview.identities)} identities</> : null} ({noun})</span>}
+            {preview === 'loading' ? (
+              <span className="text-slate-500">Counting…</span>
+            ) : preview === 'error' || !preview ? (
+              <span className="text-rose-700">Could not count the scope.</span>
+            ) : preview.items === 0 ? (
+              <span className="font-medium text-amber-700">Nothing matches this scope: widen the filter.</span>
+            ) : (
+              <span>
+                <strong className="tabular-nums">{formatNumber(preview.items)}</strong> review items
+                {v.type !== 'identity' ? <> from {formatNumber(preview.identities)} identities</> : null} ({noun})
+              </span>
+            )}
           </p>
           {errors.scope ? <p className="text-xs text-rose-700">{errors.scope.join(' ')}</p> : null}
         </fieldset>
@@ -137,16 +287,37 @@ export function CampaignForm(props: {
 
       <section className="space-y-4 rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
         <h2 className="text-sm font-semibold text-slate-900">Who decides, and when</h2>
-        <p className="text-xs text-slate-500">Each item goes to the identity&apos;s owner, then its backup owner, then the owning team&apos;s lead, then the fallback reviewer.</p>
+        <p className="text-xs text-slate-500">
+          Each item goes to the identity&apos;s owner, then its backup owner, then the owning team&apos;s lead, then the fallback reviewer.
+        </p>
         <Field label="Fallback reviewer" id="c-fallback" error={errors.fallbackReviewerId}>
-          <PeoplePicker id="c-fallback" people={props.reviewers} value={v.fallbackReviewerId} onChange={set('fallbackReviewerId')} required invalid={!!errors.fallbackReviewerId} />
+          <PeoplePicker
+            id="c-fallback"
+            people={props.reviewers}
+            value={v.fallbackReviewerId}
+            onChange={set('fallbackReviewerId')}
+            required
+            invalid={!!errors.fallbackReviewerId}
+          />
         </Field>
         <Field label="Second stage" id="c-stage2" error={errors.secondStage}>
-          <Select id="c-stage2" value={v.secondStage} onChange={(e) => set('secondStage')(e.target.value as CampaignInput['secondStage'])} options={SECOND_STAGES} />
+          <Select
+            id="c-stage2"
+            value={v.secondStage}
+            onChange={(e) => set('secondStage')(e.target.value as CampaignInput['secondStage'])}
+            options={SECOND_STAGES}
+          />
         </Field>
         {v.secondStage !== 'none' ? (
           <Field label="Sign-off reviewer" id="c-signoff" error={errors.signoffReviewerId} hint="Defaults to the fallback reviewer.">
-            <PeoplePicker id="c-signoff" people={props.reviewers} value={v.signoffReviewerId} onChange={set('signoffReviewerId')} choices={[{ value: '', label: 'The fallback reviewer' }]} invalid={!!errors.signoffReviewerId} />
+            <PeoplePicker
+              id="c-signoff"
+              people={props.reviewers}
+              value={v.signoffReviewerId}
+              onChange={set('signoffReviewerId')}
+              choices={[{ value: '', label: 'The fallback reviewer' }]}
+              invalid={!!errors.signoffReviewerId}
+            />
           </Field>
         ) : null}
         <div className="grid grid-cols-2 gap-3">
@@ -161,27 +332,52 @@ export function CampaignForm(props: {
           <Input id="c-rem" value={v.reminders} onChange={(e) => set('reminders')(e.target.value)} />
         </Field>
         <Field label="When nobody answers" id="c-default" error={errors.defaultDecision}>
-          <Select id="c-default" value={v.defaultDecision} onChange={(e) => set('defaultDecision')(e.target.value as CampaignInput['defaultDecision'])} options={DEFAULT_DECISIONS} />
+          <Select
+            id="c-default"
+            value={v.defaultDecision}
+            onChange={(e) => set('defaultDecision')(e.target.value as CampaignInput['defaultDecision'])}
+            options={DEFAULT_DECISIONS}
+          />
         </Field>
-        <Field label="Escalate overdue items, close after (days)" id="c-grace" error={errors.graceDays} hint="0: close at the due date. More: overdue items go to the fallback reviewer, and the campaign closes that many days later.">
+        <Field
+          label="Escalate overdue items, close after (days)"
+          id="c-grace"
+          error={errors.graceDays}
+          hint="0: close at the due date. More: overdue items go to the fallback reviewer, and the campaign closes that many days later."
+        >
           <Input id="c-grace" type="number" min={0} max={60} value={v.graceDays} onChange={(e) => set('graceDays')(e.target.value)} />
         </Field>
         <Field label="Justification required" id="c-just" error={errors.justificationRule}>
-          <Select id="c-just" value={v.justificationRule} onChange={(e) => set('justificationRule')(e.target.value as CampaignInput['justificationRule'])} options={JUSTIFICATION_RULES} />
+          <Select
+            id="c-just"
+            value={v.justificationRule}
+            onChange={(e) => set('justificationRule')(e.target.value as CampaignInput['justificationRule'])}
+            options={JUSTIFICATION_RULES}
+          />
         </Field>
         <Field label="Recurrence" id="c-rec" error={errors.recurrence} hint="The next campaign is created when this one closes.">
           <Select id="c-rec" value={v.recurrence} onChange={(e) => set('recurrence')(e.target.value as CampaignInput['recurrence'])} options={RECURRENCES} />
         </Field>
         <label className="flex items-start gap-2 text-sm text-slate-800">
           <input type="checkbox" className="mt-0.5" checked={v.autoRemediate} onChange={(e) => set('autoRemediate')(e.target.checked)} />
-          <span>Auto-remediation<span className="block text-xs text-slate-500">Apply each revoke as soon as it is decided, instead of at close.</span></span>
+          <span>
+            Auto-remediation<span className="block text-xs text-slate-500">Apply each revoke as soon as it is decided, instead of at close.</span>
+          </span>
         </label>
       </section>
 
       <div className="flex flex-wrap items-center gap-3 lg:col-span-3">
-        <Button type="submit" disabled={create.pending}>{create.pending ? 'Working…' : 'Launch campaign'}</Button>
-        <Button type="button" variant="secondary" disabled={create.pending} onClick={() => submit(false)}>Save as draft</Button>
-        {create.error ? <p className="text-sm text-rose-700" data-testid="form-error">{create.error}</p> : null}
+        <Button type="submit" disabled={create.pending}>
+          {create.pending ? 'Working…' : 'Launch campaign'}
+        </Button>
+        <Button type="button" variant="secondary" disabled={create.pending} onClick={() => submit(false)}>
+          Save as draft
+        </Button>
+        {create.error ? (
+          <p className="text-sm text-rose-700" data-testid="form-error">
+            {create.error}
+          </p>
+        ) : null}
       </div>
     </form>
   )

@@ -33,8 +33,19 @@ export type CampaignItemRow = {
 }
 type Option = { value: string; label: string }
 const col = createDataTableColumnHelper<CampaignItemRow>()
-const DECISION_FILTER = [{ value: 'none', label: 'Open' }, { value: 'keep', label: 'Keep' }, { value: 'revoke', label: 'Revoke' }, { value: 'reduce', label: 'Reduce' }, { value: 'unsure', label: "Don't know" }]
-const REMEDIATION_FILTER = [{ value: 'pending', label: 'Pending' }, { value: 'applied', label: 'Applied' }, { value: 'failed', label: 'Failed' }, { value: 'manual', label: 'Manual' }]
+const DECISION_FILTER = [
+  { value: 'none', label: 'Open' },
+  { value: 'keep', label: 'Keep' },
+  { value: 'revoke', label: 'Revoke' },
+  { value: 'reduce', label: 'Reduce' },
+  { value: 'unsure', label: "Don't know" },
+]
+const REMEDIATION_FILTER = [
+  { value: 'pending', label: 'Pending' },
+  { value: 'applied', label: 'Applied' },
+  { value: 'failed', label: 'Failed' },
+  { value: 'manual', label: 'Manual' },
+]
 
 export function CampaignItemsTable(props: {
   orgSlug: string
@@ -49,7 +60,11 @@ export function CampaignItemsTable(props: {
   const [to, setTo] = useState('')
   const [reason, setReason] = useState('')
   const reassign = useOrgAction(reassignAction, { onSuccess: () => setReason('') })
-  const message = reassign.result && (reassign.result.ok ? `Reassigned ${countOf(reassign.result.data.count, 'item')} to ${reassign.result.data.to}.` : errorText(reassign.result.error, reassign.result.fieldErrors ?? {}))
+  const message =
+    reassign.result &&
+    (reassign.result.ok
+      ? `Reassigned ${countOf(reassign.result.data.count, 'item')} to ${reassign.result.data.to}.`
+      : errorText(reassign.result.error, reassign.result.fieldErrors ?? {}))
 
   const columns = useMemo(
     () =>
@@ -64,8 +79,15 @@ export function CampaignItemsTable(props: {
           ),
         }),
         col.accessor('what', { header: 'Access', cell: (i) => <span className="text-slate-600">{i.getValue()}</span> }),
-        col.accessor('reviewer', { header: 'Reviewer', cell: (i) => (i.getValue() ? <PersonName name={i.getValue()!} status={i.row.original.reviewerStatus} /> : <span className="text-rose-700">none</span>) }),
-        col.accessor('recommendation', { header: 'Recommended', cell: (i) => (i.getValue() ? <Badge tone={toneOf(DECISION_TONES, i.getValue())}>{i.getValue()}</Badge> : '—') }),
+        col.accessor('reviewer', {
+          header: 'Reviewer',
+          cell: (i) =>
+            i.getValue() ? <PersonName name={i.getValue()!} status={i.row.original.reviewerStatus} /> : <span className="text-rose-700">none</span>,
+        }),
+        col.accessor('recommendation', {
+          header: 'Recommended',
+          cell: (i) => (i.getValue() ? <Badge tone={toneOf(DECISION_TONES, i.getValue())}>{i.getValue()}</Badge> : '—'),
+        }),
         col.accessor('decision', {
           header: 'Decision',
           cell: (i) => {
@@ -100,31 +122,74 @@ export function CampaignItemsTable(props: {
   return (
     <section aria-label="Review items" className="space-y-2">
       <h2 className="text-sm font-semibold text-slate-900">Review items</h2>
-      <DataTable ariaLabel="Campaign items" rows={props.rows} columns={columns} {...props.paging}
+      <DataTable
+        ariaLabel="Campaign items"
+        rows={props.rows}
+        columns={columns}
+        {...props.paging}
         enableSelection={props.canReassign}
         enableColumnVisibility={false}
         toolbar={
           <div className="flex flex-wrap gap-2" aria-busy={url.pending}>
-            <Select size="sm" aria-label="Reviewer" value={props.filters.reviewer} onChange={(e) => setFilter('reviewer', e.target.value)} any="All reviewers" options={props.reviewerOptions} />
-            <Select size="sm" aria-label="Decision" value={props.filters.decision} onChange={(e) => setFilter('decision', e.target.value)} any="Any decision" options={DECISION_FILTER} />
-            <Select size="sm" aria-label="Remediation" value={props.filters.remediation} onChange={(e) => setFilter('remediation', e.target.value)} any="Any remediation" options={REMEDIATION_FILTER} />
+            <Select
+              size="sm"
+              aria-label="Reviewer"
+              value={props.filters.reviewer}
+              onChange={(e) => setFilter('reviewer', e.target.value)}
+              any="All reviewers"
+              options={props.reviewerOptions}
+            />
+            <Select
+              size="sm"
+              aria-label="Decision"
+              value={props.filters.decision}
+              onChange={(e) => setFilter('decision', e.target.value)}
+              any="Any decision"
+              options={DECISION_FILTER}
+            />
+            <Select
+              size="sm"
+              aria-label="Remediation"
+              value={props.filters.remediation}
+              onChange={(e) => setFilter('remediation', e.target.value)}
+              any="Any remediation"
+              options={REMEDIATION_FILTER}
+            />
           </div>
         }
         selectionBar={(ctx) => (
           <form
             className="flex flex-wrap items-center gap-2"
-            onSubmit={submitted(() => reassign.run({ orgSlug: props.orgSlug, ids: ctx.selectedIds, toUserId: to, reason }).then((r) => r.ok && ctx.clearSelection()))}
+            onSubmit={submitted(() =>
+              reassign.run({ orgSlug: props.orgSlug, ids: ctx.selectedIds, toUserId: to, reason }).then((r) => r.ok && ctx.clearSelection()),
+            )}
           >
             <span className="font-medium">{ctx.selectedIds.length} selected</span>
-            <Select size="sm" aria-label="Reassign to" value={to} onChange={(e) => setTo(e.target.value)} required any="Reassign to…" options={props.reviewers} />
+            <Select
+              size="sm"
+              aria-label="Reassign to"
+              value={to}
+              onChange={(e) => setTo(e.target.value)}
+              required
+              any="Reassign to…"
+              options={props.reviewers}
+            />
             <Input size="sm" aria-label="Reason" placeholder="Reason" value={reason} onChange={(e) => setReason(e.target.value)} required minLength={3} />
-            <Button size="sm" type="submit" disabled={reassign.pending}>Reassign</Button>
-            <button type="button" className="text-indigo-700 hover:underline" onClick={ctx.clearSelection}>Clear</button>
+            <Button size="sm" type="submit" disabled={reassign.pending}>
+              Reassign
+            </Button>
+            <button type="button" className="text-indigo-700 hover:underline" onClick={ctx.clearSelection}>
+              Clear
+            </button>
           </form>
         )}
         emptyState={<EmptyState title="No items match">Change the filters above.</EmptyState>}
       />
-      {message ? <p className="text-sm text-slate-700" role="status">{message}</p> : null}
+      {message ? (
+        <p className="text-sm text-slate-700" role="status">
+          {message}
+        </p>
+      ) : null}
     </section>
   )
 }

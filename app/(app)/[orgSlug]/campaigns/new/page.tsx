@@ -13,7 +13,13 @@ import { CampaignForm } from '../_components/campaign-form'
 
 export const metadata: Metadata = { title: 'New campaign' }
 
-export default async function NewCampaignPage({ params, searchParams }: { params: Promise<{ orgSlug: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function NewCampaignPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ orgSlug: string }>
+  searchParams: Promise<Record<string, string | string[] | undefined>>
+}) {
   const { orgSlug } = await params
   const ctx = await pageContext(orgSlug)
   if (!(await pageAllows(ctx, 'campaign:manage', 'campaigns/new'))) return <Forbidden orgSlug={ctx.org.slug} what="defining campaigns" />

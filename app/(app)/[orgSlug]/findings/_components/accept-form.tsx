@@ -25,7 +25,9 @@ export function AcceptForm({ orgSlug, findingId, defaultUntil, maxUntil }: { org
           <Textarea name="reason" size="sm" rows={2} required minLength={10} placeholder="Why this risk is acceptable for now" />
         </Field>
         {accept.error && !Object.keys(errors).length ? <p className="text-xs text-rose-700">{accept.error}</p> : null}
-        <Button size="sm" type="submit" disabled={accept.pending}>{accept.pending ? 'Saving…' : 'Accept risk'}</Button>
+        <Button size="sm" type="submit" disabled={accept.pending}>
+          {accept.pending ? 'Saving…' : 'Accept risk'}
+        </Button>
       </form>
     </details>
   )

@@ -48,7 +48,11 @@ export function FindingsTable(props: {
         col.accessor('owaspCode', {
           header: 'OWASP',
           cell: (i) => (
-            <Link href={codeHrefs[i.getValue()] ?? '#'} title={i.row.original.owaspLabel} className="font-mono text-xs text-slate-700 underline decoration-slate-300 hover:decoration-slate-700">
+            <Link
+              href={codeHrefs[i.getValue()] ?? '#'}
+              title={i.row.original.owaspLabel}
+              className="font-mono text-xs text-slate-700 underline decoration-slate-300 hover:decoration-slate-700"
+            >
               {i.getValue()}
             </Link>
           ),
@@ -69,7 +73,10 @@ export function FindingsTable(props: {
             const v = i.getValue()
             return (
               <div className="min-w-0">
-                <Link href={`/${orgSlug}/identities/${v.id}`} className="font-medium text-indigo-700 underline decoration-indigo-200 hover:decoration-indigo-700">
+                <Link
+                  href={`/${orgSlug}/identities/${v.id}`}
+                  className="font-medium text-indigo-700 underline decoration-indigo-200 hover:decoration-indigo-700"
+                >
                   {v.name}
                 </Link>
                 <div className="text-xs text-slate-600">
@@ -77,7 +84,11 @@ export function FindingsTable(props: {
                   {v.owner ? (
                     <>
                       {v.owner.name}
-                      {!v.owner.active ? <span className="ml-1"><Badge tone="amber">deactivated</Badge></span> : null}
+                      {!v.owner.active ? (
+                        <span className="ml-1">
+                          <Badge tone="amber">deactivated</Badge>
+                        </span>
+                      ) : null}
                     </>
                   ) : (
                     'no owner'
@@ -113,7 +124,11 @@ export function FindingsTable(props: {
     [orgSlug, canAccept, acceptDates, codeHrefs],
   )
   return (
-    <DataTable ariaLabel="Findings" rows={props.rows} columns={columns} {...props.paging}
+    <DataTable
+      ariaLabel="Findings"
+      rows={props.rows}
+      columns={columns}
+      {...props.paging}
       sortableColumns={['severity', 'firstSeenAt']}
       enableColumnVisibility={false}
       emptyState={props.emptyState}

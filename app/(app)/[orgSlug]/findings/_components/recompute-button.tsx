@@ -8,7 +8,11 @@ export function RecomputeButton({ orgSlug }: { orgSlug: string }) {
   const message = recompute.result && (recompute.result.ok ? 'Recompute queued; progress shows below.' : recompute.result.error)
   return (
     <div className="flex items-center gap-3">
-      {message ? <span className="text-sm text-slate-600" role="status">{message}</span> : null}
+      {message ? (
+        <span className="text-sm text-slate-600" role="status">
+          {message}
+        </span>
+      ) : null}
       <Button disabled={recompute.pending} onClick={() => recompute.run({ orgSlug })}>
         {recompute.pending ? 'Queuing…' : 'Recompute findings'}
       </Button>

@@ -19,7 +19,12 @@ export function RevokeAcceptanceButton({ orgSlug, findingId, title, identity }: 
         open={open}
         onClose={() => setOpen(false)}
         title="Revoke the accepted risk?"
-        confirm={{ label: 'Revoke acceptance', onClick: () => revoke.run({ orgSlug, findingId, reason }), variant: 'danger', disabled: revoke.pending || reason.trim().length < 5 }}
+        confirm={{
+          label: 'Revoke acceptance',
+          onClick: () => revoke.run({ orgSlug, findingId, reason }),
+          variant: 'danger',
+          disabled: revoke.pending || reason.trim().length < 5,
+        }}
       >
         <p>
           “{title}” on <span className="font-medium">{identity}</span> opens again and counts in posture and risk from now on.

@@ -43,18 +43,40 @@ export default async function IdentitiesPage({ params, searchParams }: ListPageP
 
   const facetDefs: FacetDef[] = [
     { param: 'kind', multiple: true, label: 'Kind', options: IDENTITY_KINDS.map((k) => ({ value: k, label: KIND_LABELS[k], count: facets.kind[k] ?? 0 })) },
-    { param: 'source', multiple: true, label: 'Source', options: options.sources.map((s) => ({ value: s.id, label: s.name, count: facets.source[s.id] ?? 0 })) },
+    {
+      param: 'source',
+      multiple: true,
+      label: 'Source',
+      options: options.sources.map((s) => ({ value: s.id, label: s.name, count: facets.source[s.id] ?? 0 })),
+    },
     { param: 'env', multiple: true, label: 'Environment', options: ENVIRONMENTS.map((e) => ({ value: e, label: cap(e), count: facets.environment[e] ?? 0 })) },
     { param: 'status', multiple: true, label: 'Status', options: IDENTITY_STATUSES.map((s) => ({ value: s, label: cap(s), count: facets.status[s] ?? 0 })) },
     {
       param: 'owner',
       label: 'Owner',
-      options: [{ value: 'unowned', label: 'No owner' }, { value: 'me', label: 'Me (owner or backup)' }],
+      options: [
+        { value: 'unowned', label: 'No owner' },
+        { value: 'me', label: 'Me (owner or backup)' },
+      ],
       people: options.people,
     },
     { param: 'team', label: 'Team', options: options.teams.map((t) => ({ value: t.id, label: t.name })) },
-    { param: 'privileged', label: 'Privileged', options: [{ value: 'yes', label: 'Privileged' }, { value: 'no', label: 'Not privileged' }] },
-    { param: 'dormant', label: 'Usage', options: [{ value: 'yes', label: `Dormant (${list.dormantDays}+ days)` }, { value: 'no', label: 'Recently used' }] },
+    {
+      param: 'privileged',
+      label: 'Privileged',
+      options: [
+        { value: 'yes', label: 'Privileged' },
+        { value: 'no', label: 'Not privileged' },
+      ],
+    },
+    {
+      param: 'dormant',
+      label: 'Usage',
+      options: [
+        { value: 'yes', label: `Dormant (${list.dormantDays}+ days)` },
+        { value: 'no', label: 'Recently used' },
+      ],
+    },
     {
       param: 'credAge',
       label: 'Secret age',
@@ -65,7 +87,15 @@ export default async function IdentitiesPage({ params, searchParams }: ListPageP
         { value: '730', label: 'Older than 2 years' },
       ],
     },
-    { param: 'risk', label: 'Risk', options: [{ value: 'high', label: 'High (70+)' }, { value: 'medium', label: 'Medium (40–69)' }, { value: 'low', label: 'Low (<40)' }] },
+    {
+      param: 'risk',
+      label: 'Risk',
+      options: [
+        { value: 'high', label: 'High (70+)' },
+        { value: 'medium', label: 'Medium (40–69)' },
+        { value: 'low', label: 'Low (<40)' },
+      ],
+    },
     {
       param: 'finding',
       label: 'Finding',
@@ -101,7 +131,11 @@ export default async function IdentitiesPage({ params, searchParams }: ListPageP
     <>
       <PageHeader
         title="Identities"
-        description={<span data-testid="identity-total">{formatNumber(list.total)} non-human {list.total === 1 ? 'identity matches' : 'identities match'}</span>}
+        description={
+          <span data-testid="identity-total">
+            {formatNumber(list.total)} non-human {list.total === 1 ? 'identity matches' : 'identities match'}
+          </span>
+        }
         actions={
           <>
             <OwnerTabs orgSlug={ctx.org.slug} current={p.owner} searchParams={sp} />

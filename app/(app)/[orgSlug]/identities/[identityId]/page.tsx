@@ -29,19 +29,25 @@ export default async function IdentityPage({ params }: { params: Promise<{ orgSl
   return (
     <div className="space-y-5">
       <nav className="text-sm text-slate-500" aria-label="Breadcrumb">
-        <Link href={`${base}/identities`} className="hover:text-slate-800">Identities</Link> <span aria-hidden>/</span>{' '}
-        <span className="text-slate-800">{i.name}</span>
+        <Link href={`${base}/identities`} className="hover:text-slate-800">
+          Identities
+        </Link>{' '}
+        <span aria-hidden>/</span> <span className="text-slate-800">{i.name}</span>
       </nav>
       <div className="flex flex-wrap items-start justify-between gap-4">
         <div>
-          <h1 className="text-xl font-semibold tracking-tight" data-testid="identity-name">{i.name}</h1>
+          <h1 className="text-xl font-semibold tracking-tight" data-testid="identity-name">
+            {i.name}
+          </h1>
           <p className="mt-1 font-mono text-xs text-slate-500">{i.externalId}</p>
           <div className="mt-2 flex flex-wrap gap-1.5">
             <Badge tone="indigo">{KIND_LABELS[i.kind as keyof typeof KIND_LABELS] ?? i.kind}</Badge>
             <Badge tone={toneOf(ENVIRONMENT_TONES, i.environment)}>{i.environment}</Badge>
             <Badge tone={toneOf(IDENTITY_STATUS_TONES, i.status)}>{i.status}</Badge>
             {i.privileged ? <Badge tone="red">privileged</Badge> : null}
-            <Badge tone={riskTone(i.riskScore)} title="Risk score, 0–100">risk {i.riskScore}</Badge>
+            <Badge tone={riskTone(i.riskScore)} title="Risk score, 0–100">
+              risk {i.riskScore}
+            </Badge>
           </div>
         </div>
         <RemediationHeader ctx={ctx} identity={i} now={now} />
@@ -50,13 +56,7 @@ export default async function IdentityPage({ params }: { params: Promise<{ orgSl
       <div className="grid gap-5 lg:grid-cols-3">
         <Card title="Ownership" action={<OwnershipActions ctx={ctx} identity={i} />}>
           <dl className="space-y-2 text-sm">
-            <Row label="Owner">
-              {i.owner ? (
-                <PersonName name={i.owner.name} status={personStatus(i.owner)} />
-              ) : (
-                <Badge tone="red">No owner</Badge>
-              )}
-            </Row>
+            <Row label="Owner">{i.owner ? <PersonName name={i.owner.name} status={personStatus(i.owner)} /> : <Badge tone="red">No owner</Badge>}</Row>
             <Row label="Backup owner">{i.backupOwner ? <PersonName name={i.backupOwner.name} status={personStatus(i.backupOwner)} /> : '—'}</Row>
             <Row label="Owning team">{i.team?.name ?? '—'}</Row>
             <Row label="Owner from">{i.ownerOrigin ?? '—'}</Row>
@@ -66,9 +66,19 @@ export default async function IdentityPage({ params }: { params: Promise<{ orgSl
         <Card title="Details">
           <dl className="space-y-2 text-sm">
             <Row label="Source">{i.source.name}</Row>
-            <Row label="Created">{formatDate(i.createdAt)} ({formatAgo(i.createdAt, now)})</Row>
+            <Row label="Created">
+              {formatDate(i.createdAt)} ({formatAgo(i.createdAt, now)})
+            </Row>
             <Row label="Last used">
-              {i.lastUsedAt ? `${formatDate(i.lastUsedAt)} (${formatAgo(i.lastUsedAt, now)})` : i.usageReported ? 'never' : <span data-testid="usage-unknown" title="Not “never”: no dormancy finding is raised without usage data">unknown — {i.source.name} does not report usage</span>}
+              {i.lastUsedAt ? (
+                `${formatDate(i.lastUsedAt)} (${formatAgo(i.lastUsedAt, now)})`
+              ) : i.usageReported ? (
+                'never'
+              ) : (
+                <span data-testid="usage-unknown" title="Not “never”: no dormancy finding is raised without usage data">
+                  unknown — {i.source.name} does not report usage
+                </span>
+              )}
             </Row>
             <Row label="Discovered">{formatDate(i.discoveredAt)}</Row>
             {i.description ? <Row label="Description">{i.description}</Row> : null}
@@ -79,7 +89,13 @@ export default async function IdentityPage({ params }: { params: Promise<{ orgSl
             <p className="text-sm text-slate-500">No tags or metadata from the source.</p>
           ) : (
             <div className="space-y-2">
-              <div className="flex flex-wrap gap-1.5">{tags.map((t) => <Badge key={t.key}>{t.key}: {t.value}</Badge>)}</div>
+              <div className="flex flex-wrap gap-1.5">
+                {tags.map((t) => (
+                  <Badge key={t.key}>
+                    {t.key}: {t.value}
+                  </Badge>
+                ))}
+              </div>
               {Object.keys(metadata).length ? (
                 <pre className="max-h-40 overflow-auto rounded bg-slate-50 p-2 text-xs text-slate-700">{JSON.stringify(metadata, null, 2)}</pre>
               ) : null}
@@ -140,7 +156,9 @@ export default async function IdentityPage({ params }: { params: Promise<{ orgSl
         </Card>
         <Card title="Audit history">
           {audit === null ? (
-            <p className="text-sm text-slate-500" data-testid="identity-audit-hidden">The audit history is shown to admins, governance and auditors.</p>
+            <p className="text-sm text-slate-500" data-testid="identity-audit-hidden">
+              The audit history is shown to admins, governance and auditors.
+            </p>
           ) : audit.length === 0 ? (
             <p className="text-sm text-slate-500">No changes recorded for this identity yet.</p>
           ) : (

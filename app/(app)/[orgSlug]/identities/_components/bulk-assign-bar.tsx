@@ -60,7 +60,8 @@ export function BulkAssignBar({ ctx, orgSlug, people, teams }: { ctx: SelectionB
 
   const review = () => {
     const fields = toFields(choices)
-    if (fields.ownerId === undefined && fields.backupOwnerId === undefined && fields.teamId === undefined) return preview.setError('Choose an owner, a backup owner or a team to change.')
+    if (fields.ownerId === undefined && fields.backupOwnerId === undefined && fields.teamId === undefined)
+      return preview.setError('Choose an owner, a backup owner or a team to change.')
     if (allMatching) void preview.run({ orgSlug, filter, fields })
     else setStep('confirm')
   }
@@ -93,7 +94,11 @@ export function BulkAssignBar({ ctx, orgSlug, people, teams }: { ctx: SelectionB
       >
         Clear selection
       </button>
-      {done ? <span className="text-emerald-800" role="status">{done}</span> : null}
+      {done ? (
+        <span className="text-emerald-800" role="status">
+          {done}
+        </span>
+      ) : null}
       <JobProgress orgSlug={orgSlug} jobId={jobId} className="w-full max-w-md" />
       <Dialog
         open={open}
@@ -102,13 +107,21 @@ export function BulkAssignBar({ ctx, orgSlug, people, teams }: { ctx: SelectionB
         footer={
           step === 'edit' ? (
             <>
-              <Button variant="secondary" onClick={close}>Cancel</Button>
-              <Button onClick={review} disabled={busy}>{busy ? 'Counting…' : 'Review'}</Button>
+              <Button variant="secondary" onClick={close}>
+                Cancel
+              </Button>
+              <Button onClick={review} disabled={busy}>
+                {busy ? 'Counting…' : 'Review'}
+              </Button>
             </>
           ) : (
             <>
-              <Button variant="secondary" onClick={() => setStep('edit')}>Back</Button>
-              <Button onClick={apply} disabled={busy || counted?.changing === 0}>{busy ? 'Applying…' : 'Confirm'}</Button>
+              <Button variant="secondary" onClick={() => setStep('edit')}>
+                Back
+              </Button>
+              <Button onClick={apply} disabled={busy || counted?.changing === 0}>
+                {busy ? 'Applying…' : 'Confirm'}
+              </Button>
             </>
           )
         }
@@ -124,7 +137,8 @@ export function BulkAssignBar({ ctx, orgSlug, people, teams }: { ctx: SelectionB
               </p>
             ) : (
               <p>
-                Up to <strong className="tabular-nums">{formatNumber(count)}</strong> selected {count === 1 ? 'identity' : 'identities'} will change. Each change is recorded in the audit log.
+                Up to <strong className="tabular-nums">{formatNumber(count)}</strong> selected {count === 1 ? 'identity' : 'identities'} will change. Each
+                change is recorded in the audit log.
               </p>
             )}
             <Summary choices={choices} people={people} teams={teams} />

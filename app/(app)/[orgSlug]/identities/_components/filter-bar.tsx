@@ -21,7 +21,6 @@ export type FacetDef = {
 
 const VIEW_ONLY = ['sort', 'dir', 'size', 'hide']
 
-
 type Chip = { key: string; label: string; clear: (p: URLSearchParams) => void }
 
 /**
@@ -96,12 +95,10 @@ export function FilterBar({ facets, query }: { facets: FacetDef[]; query: string
   return (
     <div className="mb-4 space-y-3" aria-busy={pending}>
       <div className="flex flex-wrap items-center gap-2">
-        <form
-          role="search"
-          onSubmit={submitted(() => navigate((p) => (q.trim() ? p.set('q', q.trim()) : p.delete('q'))))}
-          className="relative"
-        >
-          <label htmlFor="identity-search" className="sr-only">Search identities</label>
+        <form role="search" onSubmit={submitted(() => navigate((p) => (q.trim() ? p.set('q', q.trim()) : p.delete('q'))))} className="relative">
+          <label htmlFor="identity-search" className="sr-only">
+            Search identities
+          </label>
           <input
             ref={search}
             id="identity-search"
@@ -156,7 +153,11 @@ export function FilterBar({ facets, query }: { facets: FacetDef[]; query: string
             </select>
           )
         })}
-        {pending ? <span className="text-xs text-slate-500" role="status">Updating…</span> : null}
+        {pending ? (
+          <span className="text-xs text-slate-500" role="status">
+            Updating…
+          </span>
+        ) : null}
       </div>
       {chips.length > 0 ? (
         <div className="flex flex-wrap items-center gap-2 text-xs" role="group" aria-label="Active filters" ref={chipRow} data-testid="filter-chips">
@@ -174,7 +175,9 @@ export function FilterBar({ facets, query }: { facets: FacetDef[]; query: string
               className="inline-flex items-center gap-1 rounded-full bg-indigo-50 py-0.5 pr-1.5 pl-2 text-indigo-800 ring-1 ring-indigo-200 ring-inset hover:bg-indigo-100 focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:outline-none"
             >
               {c.label}
-              <span aria-hidden="true" className="text-indigo-500">×</span>
+              <span aria-hidden="true" className="text-indigo-500">
+                ×
+              </span>
             </button>
           ))}
           <button

@@ -62,7 +62,11 @@ export function IdentitiesTable(props: {
             <Link href={`/${orgSlug}/identities/${info.row.original.id}`} className="font-medium text-slate-900 hover:text-indigo-700">
               {info.getValue()}
             </Link>
-            {info.row.original.privileged ? <span className="ml-1.5"><Badge tone="red">privileged</Badge></span> : null}
+            {info.row.original.privileged ? (
+              <span className="ml-1.5">
+                <Badge tone="red">privileged</Badge>
+              </span>
+            ) : null}
           </div>
         ),
       }),
@@ -76,7 +80,13 @@ export function IdentitiesTable(props: {
       col.accessor('owner', {
         header: 'Owner',
         cell: (i) =>
-          i.getValue() ? <PersonName name={i.getValue()!} status={i.row.original.ownerStatus} /> : <span className="text-rose-700" title="No accountable owner">No owner</span>,
+          i.getValue() ? (
+            <PersonName name={i.getValue()!} status={i.row.original.ownerStatus} />
+          ) : (
+            <span className="text-rose-700" title="No accountable owner">
+              No owner
+            </span>
+          ),
       }),
       col.accessor('lastUsedAt', {
         header: 'Last used',
@@ -84,9 +94,18 @@ export function IdentitiesTable(props: {
         cell: (i) => {
           const v = i.getValue()
           const reported = i.row.original.usageReported
-          if (!v && !reported) return <span className="text-slate-500" title="The source does not report usage">unknown</span>
+          if (!v && !reported)
+            return (
+              <span className="text-slate-500" title="The source does not report usage">
+                unknown
+              </span>
+            )
           const dormant = !v || now - new Date(v).getTime() > dormantDays * DAY
-          return <span className={dormant ? 'text-amber-700' : ''} title={v ? formatDate(v) : 'never used'}>{formatAgo(v, now)}</span>
+          return (
+            <span className={dormant ? 'text-amber-700' : ''} title={v ? formatDate(v) : 'never used'}>
+              {formatAgo(v, now)}
+            </span>
+          )
         },
       }),
       col.accessor('oldestSecretAt', {
@@ -96,10 +115,19 @@ export function IdentitiesTable(props: {
           const v = i.getValue()
           if (!v) return <span className="text-slate-500">—</span>
           const old = now - new Date(v).getTime() > 365 * DAY
-          return <span className={old ? 'text-amber-700' : ''} title={formatDate(v)}>{formatAgo(v, now)}</span>
+          return (
+            <span className={old ? 'text-amber-700' : ''} title={formatDate(v)}>
+              {formatAgo(v, now)}
+            </span>
+          )
         },
       }),
-      col.accessor('grantCount', { header: 'Grants', enableSorting: true, meta: { align: 'end' }, cell: (i) => <span className="tabular-nums">{i.getValue()}</span> }),
+      col.accessor('grantCount', {
+        header: 'Grants',
+        enableSorting: true,
+        meta: { align: 'end' },
+        cell: (i) => <span className="tabular-nums">{i.getValue()}</span>,
+      }),
       col.accessor('riskScore', {
         header: 'Risk',
         enableSorting: true,
@@ -112,7 +140,11 @@ export function IdentitiesTable(props: {
   }, [orgSlug, dormantDays, now])
 
   return (
-    <DataTable ariaLabel="Identities" rows={props.rows} columns={columns} {...props.paging}
+    <DataTable
+      ariaLabel="Identities"
+      rows={props.rows}
+      columns={columns}
+      {...props.paging}
       hiddenColumns={props.hidden}
       sortableColumns={SORTABLE}
       rowHref={(r) => `/${orgSlug}/identities/${r.id}`}

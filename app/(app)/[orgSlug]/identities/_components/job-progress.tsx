@@ -49,7 +49,10 @@ function Progress({ orgSlug, jobId, onDone, className = '' }: { orgSlug: string;
   return (
     <div className={`space-y-1.5 ${className}`} role="status" aria-live="polite" data-testid="job-progress">
       <div className="h-2 w-full overflow-hidden rounded-full bg-slate-200">
-        <div className={`h-full ${s?.status === 'failed' ? 'bg-rose-500' : 'bg-indigo-600'} transition-all`} style={{ width: `${s?.status === 'succeeded' ? 100 : pct}%` }} />
+        <div
+          className={`h-full ${s?.status === 'failed' ? 'bg-rose-500' : 'bg-indigo-600'} transition-all`}
+          style={{ width: `${s?.status === 'succeeded' ? 100 : pct}%` }}
+        />
       </div>
       <p className="text-xs text-slate-600">
         {!s

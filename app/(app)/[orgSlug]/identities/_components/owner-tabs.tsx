@@ -2,7 +2,15 @@ import Link from 'next/link'
 import { flattenParams } from '@/lib/inventory/view-params'
 
 /** Quick views of the inventory by ownership; they keep the other filters. */
-export function OwnerTabs({ orgSlug, current, searchParams }: { orgSlug: string; current: string | undefined; searchParams: Record<string, string | string[] | undefined> }) {
+export function OwnerTabs({
+  orgSlug,
+  current,
+  searchParams,
+}: {
+  orgSlug: string
+  current: string | undefined
+  searchParams: Record<string, string | string[] | undefined>
+}) {
   const tabs = [
     { value: undefined, label: 'All', title: undefined },
     { value: 'unowned', label: 'Unowned', title: 'Identities without an owner' },

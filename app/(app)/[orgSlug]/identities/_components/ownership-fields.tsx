@@ -34,7 +34,17 @@ export function OwnershipFields({
   return (
     <div className="grid gap-3">
       <Field id={`${id}-owner`} label="Owner">
-        <PeoplePicker id={`${id}-owner`} name="ownerId" people={people} value={value.ownerId} onChange={set('ownerId')} choices={[{ value: '', label: unchangedLabel }, { value: '-', label: 'No owner' }]} />
+        <PeoplePicker
+          id={`${id}-owner`}
+          name="ownerId"
+          people={people}
+          value={value.ownerId}
+          onChange={set('ownerId')}
+          choices={[
+            { value: '', label: unchangedLabel },
+            { value: '-', label: 'No owner' },
+          ]}
+        />
       </Field>
       <Field id={`${id}-backup`} label="Backup owner">
         <PeoplePicker
@@ -43,11 +53,20 @@ export function OwnershipFields({
           people={people}
           value={value.backupOwnerId}
           onChange={set('backupOwnerId')}
-          choices={[{ value: '', label: unchangedLabel }, { value: '-', label: 'No backup owner' }]}
+          choices={[
+            { value: '', label: unchangedLabel },
+            { value: '-', label: 'No backup owner' },
+          ]}
         />
       </Field>
       <Field label="Owning team">
-        <Select value={value.teamId} onChange={(e) => set('teamId')(e.target.value)} name="teamId" any={unchangedLabel} options={[{ value: '-', label: 'No team' }, ...teams.map((t) => ({ value: t.id, label: t.name }))]} />
+        <Select
+          value={value.teamId}
+          onChange={(e) => set('teamId')(e.target.value)}
+          name="teamId"
+          any={unchangedLabel}
+          options={[{ value: '-', label: 'No team' }, ...teams.map((t) => ({ value: t.id, label: t.name }))]}
+        />
       </Field>
     </div>
   )

@@ -12,7 +12,8 @@ import type { SavedViewDto } from '@/lib/saved-views/queries'
 
 type Open = { kind: 'save' } | { kind: 'edit'; view: SavedViewDto } | { kind: 'delete'; view: SavedViewDto } | null
 
-const itemAction = 'rounded px-1.5 py-0.5 text-xs text-slate-500 hover:bg-slate-100 hover:text-slate-800 focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:outline-none'
+const itemAction =
+  'rounded px-1.5 py-0.5 text-xs text-slate-500 hover:bg-slate-100 hover:text-slate-800 focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:outline-none'
 
 /** Named inventory views: open one, save the current one, rename or delete your own (admins may delete shared ones). */
 export function SavedViewsMenu({ orgSlug, views, canShare, current }: { orgSlug: string; views: SavedViewDto[]; canShare: boolean; current: string }) {
@@ -26,7 +27,14 @@ export function SavedViewsMenu({ orgSlug, views, canShare, current }: { orgSlug:
   const others = views.filter((v) => !v.mine)
   const submitAction = (d: NonNullable<Open>): Promise<ActionResult<unknown>> => {
     if (d.kind === 'save') return createSavedViewAction({ orgSlug, name, params: current, shared })
-    if (d.kind === 'edit') return updateSavedViewAction({ orgSlug, viewId: d.view.id, name, ...(shared !== d.view.shared ? { shared } : {}), ...(replace ? { params: current } : {}) })
+    if (d.kind === 'edit')
+      return updateSavedViewAction({
+        orgSlug,
+        viewId: d.view.id,
+        name,
+        ...(shared !== d.view.shared ? { shared } : {}),
+        ...(replace ? { params: current } : {}),
+      })
     return deleteSavedViewAction({ orgSlug, viewId: d.view.id })
   }
   const save = useOrgAction(submitAction, { onSuccess: () => setDialog(null) })
@@ -56,12 +64,28 @@ export function SavedViewsMenu({ orgSlug, views, canShare, current }: { orgSlug:
       </Link>
       {v.mine && v.shared ? <Badge tone="violet">shared</Badge> : null}
       {v.canEdit ? (
-        <button type="button" className={itemAction} aria-label={`Edit ${v.name}`} onClick={() => { close(); openDialog({ kind: 'edit', view: v }) }}>
+        <button
+          type="button"
+          className={itemAction}
+          aria-label={`Edit ${v.name}`}
+          onClick={() => {
+            close()
+            openDialog({ kind: 'edit', view: v })
+          }}
+        >
           Edit
         </button>
       ) : null}
       {v.canDelete ? (
-        <button type="button" className={itemAction} aria-label={`Delete ${v.name}`} onClick={() => { close(); openDialog({ kind: 'delete', view: v }) }}>
+        <button
+          type="button"
+          className={itemAction}
+          aria-label={`Delete ${v.name}`}
+          onClick={() => {
+            close()
+            openDialog({ kind: 'delete', view: v })
+          }}
+        >
           Delete
         </button>
       ) : null}
@@ -103,7 +127,12 @@ export function SavedViewsMenu({ orgSlug, views, canShare, current }: { orgSlug:
         open={dialog !== null}
         onClose={() => setDialog(null)}
         title={title}
-        confirm={{ label: save.pending ? 'Working…' : dialog?.kind === 'delete' ? 'Delete' : 'Save', onClick: submit, variant: dialog?.kind === 'delete' ? 'danger' : 'primary', disabled: save.pending }}
+        confirm={{
+          label: save.pending ? 'Working…' : dialog?.kind === 'delete' ? 'Delete' : 'Save',
+          onClick: submit,
+          variant: dialog?.kind === 'delete' ? 'danger' : 'primary',
+          disabled: save.pending,
+        }}
       >
         {dialog?.kind === 'delete' ? (
           <p>
@@ -111,10 +140,7 @@ export function SavedViewsMenu({ orgSlug, views, canShare, current }: { orgSlug:
             {dialog.view.shared ? ' for everyone in the organization' : ''}? The identities are not affected.
           </p>
         ) : (
-          <form
-            className="space-y-3"
-            onSubmit={submitted(() => submit())}
-          >
+          <form className="space-y-3" onSubmit={submitted(() => submit())}>
             <Field label="Name">
               <Input value={name} onChange={(e) => setName(e.target.value)} maxLength={80} required data-autofocus name="name" />
             </Field>
@@ -130,7 +156,13 @@ export function SavedViewsMenu({ orgSlug, views, canShare, current }: { orgSlug:
             ) : null}
             {canShare || (dialog?.kind === 'edit' && dialog.view.shared) ? (
               <label className="flex items-start gap-2">
-                <input type="checkbox" className="mt-0.5 size-4 accent-indigo-600" checked={shared} onChange={(e) => setShared(e.target.checked)} disabled={!canShare && !shared} />
+                <input
+                  type="checkbox"
+                  className="mt-0.5 size-4 accent-indigo-600"
+                  checked={shared}
+                  onChange={(e) => setShared(e.target.checked)}
+                  disabled={!canShare && !shared}
+                />
                 <span>
                   Share with the organization
                   <span className="block text-xs text-slate-500">Everyone in the organization sees it in their menu; only you can change it.</span>

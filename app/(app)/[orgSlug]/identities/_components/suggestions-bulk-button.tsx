@@ -25,11 +25,15 @@ export function SuggestionsBulkButton({ orgSlug, total }: { orgSlug: string; tot
         open={open}
         onClose={() => setOpen(false)}
         title="Accept high-confidence owner suggestions"
-        confirm={{ label: start.pending ? 'Starting…' : 'Accept suggestions', onClick: () => start.run({ orgSlug, filter, requestId: newRequestId() }), disabled: start.pending }}
+        confirm={{
+          label: start.pending ? 'Starting…' : 'Accept suggestions',
+          onClick: () => start.run({ orgSlug, filter, requestId: newRequestId() }),
+          disabled: start.pending,
+        }}
       >
         <p>
-          Every <strong>unowned</strong> identity among the {formatNumber(total)} matching this filter gets the owner suggested with high
-          confidence (an <code>owner</code> tag at the source, or its creator), if that person is an active member. Identities without such a suggestion stay unowned.
+          Every <strong>unowned</strong> identity among the {formatNumber(total)} matching this filter gets the owner suggested with high confidence (an{' '}
+          <code>owner</code> tag at the source, or its creator), if that person is an active member. Identities without such a suggestion stay unowned.
         </p>
         <p className="text-slate-500">Each change is audited with its reason and recorded as coming from a suggestion.</p>
         <FormError>{start.error}</FormError>

@@ -13,7 +13,16 @@ export function MarkDoneButton({ orgSlug, remediationId, label }: { orgSlug: str
   const done = useOrgAction(markRemediationDoneAction, { onSuccess: () => setOpen(false) })
   return (
     <>
-      <Button size="sm" variant="secondary" onClick={() => { done.reset(); setOpen(true) }}>Mark done…</Button>
+      <Button
+        size="sm"
+        variant="secondary"
+        onClick={() => {
+          done.reset()
+          setOpen(true)
+        }}
+      >
+        Mark done…
+      </Button>
       <Dialog
         open={open}
         onClose={() => setOpen(false)}

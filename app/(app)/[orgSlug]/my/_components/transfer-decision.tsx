@@ -8,8 +8,18 @@ export function TransferDecision({ orgSlug, transferId, identityName }: { orgSlu
   return (
     <span className="flex items-center gap-2">
       {decide.error ? <span className="text-xs text-rose-700">{decide.error}</span> : null}
-      <Button size="sm" onClick={() => decide.run({ orgSlug, transferId, accept: true })} disabled={decide.pending} aria-label={`Accept ${identityName}`}>Accept</Button>
-      <Button size="sm" variant="secondary" onClick={() => decide.run({ orgSlug, transferId, accept: false })} disabled={decide.pending} aria-label={`Decline ${identityName}`}>Decline</Button>
+      <Button size="sm" onClick={() => decide.run({ orgSlug, transferId, accept: true })} disabled={decide.pending} aria-label={`Accept ${identityName}`}>
+        Accept
+      </Button>
+      <Button
+        size="sm"
+        variant="secondary"
+        onClick={() => decide.run({ orgSlug, transferId, accept: false })}
+        disabled={decide.pending}
+        aria-label={`Decline ${identityName}`}
+      >
+        Decline
+      </Button>
     </span>
   )
 }

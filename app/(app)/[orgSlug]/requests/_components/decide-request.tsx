@@ -15,15 +15,28 @@ export function DecideRequest({ orgSlug, ownerRequestId, label }: { orgSlug: str
   return (
     <span className="flex flex-col items-end gap-1">
       <span className="flex gap-1">
-        <Button size="sm" disabled={decide.pending} onClick={() => decide.run({ orgSlug, ownerRequestId, approve: true })} aria-label={`Approve: ${label}`}>{decide.pending && !rejecting ? 'Approving…' : 'Approve'}</Button>
-        <Button size="sm" variant="secondary" disabled={decide.pending} onClick={() => setRejecting(true)} aria-label={`Reject: ${label}`}>Reject…</Button>
+        <Button size="sm" disabled={decide.pending} onClick={() => decide.run({ orgSlug, ownerRequestId, approve: true })} aria-label={`Approve: ${label}`}>
+          {decide.pending && !rejecting ? 'Approving…' : 'Approve'}
+        </Button>
+        <Button size="sm" variant="secondary" disabled={decide.pending} onClick={() => setRejecting(true)} aria-label={`Reject: ${label}`}>
+          Reject…
+        </Button>
       </span>
-      {error && !rejecting ? <span className="max-w-xs text-right text-xs text-rose-700" role="status">{error}</span> : null}
+      {error && !rejecting ? (
+        <span className="max-w-xs text-right text-xs text-rose-700" role="status">
+          {error}
+        </span>
+      ) : null}
       <Dialog
         open={rejecting}
         onClose={() => setRejecting(false)}
         title="Reject the request"
-        confirm={{ label: decide.pending ? 'Rejecting…' : 'Reject', onClick: () => decide.run({ orgSlug, ownerRequestId, approve: false, reason }), variant: 'danger', disabled: decide.pending }}
+        confirm={{
+          label: decide.pending ? 'Rejecting…' : 'Reject',
+          onClick: () => decide.run({ orgSlug, ownerRequestId, approve: false, reason }),
+          variant: 'danger',
+          disabled: decide.pending,
+        }}
       >
         <p>{label}</p>
         <Field label="Reason (the owner is told)">

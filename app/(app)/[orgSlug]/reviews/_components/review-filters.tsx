@@ -5,10 +5,24 @@ import { Input } from '@/components/ui/field'
 import { Select, type SelectOption } from '@/components/ui/select'
 import { submitted } from '@/components/ui/use-org-action'
 
-const STATES = [{ value: 'open', label: 'Open' }, { value: 'unsure', label: "Don't know" }, { value: 'decided', label: 'Decided' }, { value: 'all', label: 'All' }]
-const PRIVILEGED = [{ value: 'yes', label: 'Privileged' }, { value: 'no', label: 'Not privileged' }]
-const RECOMMENDATIONS = [{ value: 'revoke', label: 'Revoke' }, { value: 'keep', label: 'Keep' }]
-const VIEWS = [{ value: 'identity', label: 'Grouped by identity' }, { value: 'flat', label: 'Flat (privileged first)' }]
+const STATES = [
+  { value: 'open', label: 'Open' },
+  { value: 'unsure', label: "Don't know" },
+  { value: 'decided', label: 'Decided' },
+  { value: 'all', label: 'All' },
+]
+const PRIVILEGED = [
+  { value: 'yes', label: 'Privileged' },
+  { value: 'no', label: 'Not privileged' },
+]
+const RECOMMENDATIONS = [
+  { value: 'revoke', label: 'Revoke' },
+  { value: 'keep', label: 'Keep' },
+]
+const VIEWS = [
+  { value: 'identity', label: 'Grouped by identity' },
+  { value: 'flat', label: 'Flat (privileged first)' },
+]
 
 export function ReviewFilters({ campaigns, values }: { campaigns: SelectOption[]; values: Record<string, string> }) {
   const url = useUrlParams()
@@ -27,7 +41,15 @@ export function ReviewFilters({ campaigns, values }: { campaigns: SelectOption[]
       {select('rec', 'Recommendation', RECOMMENDATIONS, 'Any')}
       {select('view', 'View', VIEWS)}
       <form role="search" onSubmit={submitted(() => url.set({ q: q.trim() }))}>
-        <Input type="search" aria-label="Search identities" value={q} onChange={(e) => setQ(e.target.value)} placeholder="Identity name…" maxLength={100} className="w-48" />
+        <Input
+          type="search"
+          aria-label="Search identities"
+          value={q}
+          onChange={(e) => setQ(e.target.value)}
+          placeholder="Identity name…"
+          maxLength={100}
+          className="w-48"
+        />
       </form>
     </div>
   )

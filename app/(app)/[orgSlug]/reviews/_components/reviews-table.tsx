@@ -48,7 +48,12 @@ type Pending = { row: ReviewRow; decision: Decision }
 
 const col = createDataTableColumnHelper<ReviewRow>()
 const LABELS: Record<Decision, string> = { keep: 'Keep', revoke: 'Revoke', reduce: 'Reduce', unsure: "Don't know" }
-const VIA: Record<string, string> = { owner: 'you own it', backup: 'you are the backup owner', team_lead: 'you lead the owning team', fallback: 'no owner could review it' }
+const VIA: Record<string, string> = {
+  owner: 'you own it',
+  backup: 'you are the backup owner',
+  team_lead: 'you lead the owning team',
+  fallback: 'no owner could review it',
+}
 
 export function ReviewsTable(props: {
   orgSlug: string
@@ -73,7 +78,10 @@ export function ReviewsTable(props: {
     rowsRef.current = rows
   }, [rows])
   // Seeing an item starts its "time spent" clock: recorded by an explicit action, never by the page's GET.
-  const pendingIds = rows.filter((r) => !r.decision || r.decision === 'unsure').map((r) => r.id).join(',')
+  const pendingIds = rows
+    .filter((r) => !r.decision || r.decision === 'unsure')
+    .map((r) => r.id)
+    .join(',')
   useEffect(() => {
     if (pendingIds) void markViewedAction({ orgSlug, ids: pendingIds.split(',') })
   }, [orgSlug, pendingIds])
@@ -150,13 +158,31 @@ export function ReviewsTable(props: {
         enableHiding: false,
         cell: (i) => {
           const r = i.row.original
-          if (props.grouped && !firstOfGroup.has(r.id)) return <span className="pl-3 text-slate-500" aria-label={r.identity}>↳ same identity</span>
+          if (props.grouped && !firstOfGroup.has(r.id))
+            return (
+              <span className="pl-3 text-slate-500" aria-label={r.identity}>
+                ↳ same identity
+              </span>
+            )
           return (
             <div className="max-w-[18rem] min-w-0 whitespace-normal break-words" title={`Assigned because ${VIA[r.via] ?? r.via}`}>
-              <a href={`/${orgSlug}/identities/${r.identityId}`} className="font-medium text-slate-900 hover:text-indigo-700">{r.identity}</a>
-              {r.privileged ? <span className="ml-1.5"><Badge tone="red">privileged</Badge></span> : null}
-              {r.escalated ? <span className="ml-1.5"><Badge tone="amber">escalated</Badge></span> : null}
-              <div className="text-xs text-slate-500">{r.kind} · {r.environment} · {r.source}{campaignFilter ? '' : ` · ${r.campaign}`}</div>
+              <a href={`/${orgSlug}/identities/${r.identityId}`} className="font-medium text-slate-900 hover:text-indigo-700">
+                {r.identity}
+              </a>
+              {r.privileged ? (
+                <span className="ml-1.5">
+                  <Badge tone="red">privileged</Badge>
+                </span>
+              ) : null}
+              {r.escalated ? (
+                <span className="ml-1.5">
+                  <Badge tone="amber">escalated</Badge>
+                </span>
+              ) : null}
+              <div className="text-xs text-slate-500">
+                {r.kind} · {r.environment} · {r.source}
+                {campaignFilter ? '' : ` · ${r.campaign}`}
+              </div>
             </div>
           )
         },
@@ -166,11 +192,18 @@ export function ReviewsTable(props: {
         cell: (i) => (
           <div className="max-w-md min-w-64 whitespace-normal text-slate-700">
             {i.getValue()}
-            {i.row.original.findings.length ? <div className="text-xs text-amber-700" title={i.row.original.findings.join('\n')}>{countOf(i.row.original.findings.length, 'open finding')}</div> : null}
+            {i.row.original.findings.length ? (
+              <div className="text-xs text-amber-700" title={i.row.original.findings.join('\n')}>
+                {countOf(i.row.original.findings.length, 'open finding')}
+              </div>
+            ) : null}
           </div>
         ),
       }),
-      col.accessor('lastUsedAt', { header: 'Last used', cell: (i) => <span title={formatDate(i.getValue())}>{formatLastUsed(i.getValue(), i.row.original.usageReported, now)}</span> }),
+      col.accessor('lastUsedAt', {
+        header: 'Last used',
+        cell: (i) => <span title={formatDate(i.getValue())}>{formatLastUsed(i.getValue(), i.row.original.usageReported, now)}</span>,
+      }),
       col.accessor('recommendation', {
         header: 'Recommendation',
         cell: (i) => {
@@ -192,14 +225,26 @@ export function ReviewsTable(props: {
           const d = r.decision as Decision | null
           return (
             <div className="flex flex-wrap items-center gap-1" data-testid={`decision-${r.id}`}>
-              {d ? <span data-testid="current-decision"><Badge tone={toneOf(DECISION_TONES, d)}>{LABELS[d]}</Badge></span> : null}
-              {r.firstDecision ? <span className="text-xs text-slate-500">owner said {r.firstDecision}</span> : null}
-              <Button size="sm" variant="secondary" disabled={busy} onClick={() => decideRef.current(r, 'keep')} aria-label={`Keep ${r.identity}`}>Keep</Button>
-              <Button size="sm" variant="secondary" disabled={busy} onClick={() => decideRef.current(r, 'revoke')} aria-label={`Revoke ${r.identity}`}>Revoke</Button>
-              {r.campaignType === 'identity' && r.grants.length ? (
-                <Button size="sm" variant="ghost" disabled={busy} onClick={() => decideRef.current(r, 'reduce')} aria-label={`Reduce ${r.identity}`}>Reduce</Button>
+              {d ? (
+                <span data-testid="current-decision">
+                  <Badge tone={toneOf(DECISION_TONES, d)}>{LABELS[d]}</Badge>
+                </span>
               ) : null}
-              <Button size="sm" variant="ghost" disabled={busy} onClick={() => decideRef.current(r, 'unsure')} aria-label={`Don't know ${r.identity}`}>?</Button>
+              {r.firstDecision ? <span className="text-xs text-slate-500">owner said {r.firstDecision}</span> : null}
+              <Button size="sm" variant="secondary" disabled={busy} onClick={() => decideRef.current(r, 'keep')} aria-label={`Keep ${r.identity}`}>
+                Keep
+              </Button>
+              <Button size="sm" variant="secondary" disabled={busy} onClick={() => decideRef.current(r, 'revoke')} aria-label={`Revoke ${r.identity}`}>
+                Revoke
+              </Button>
+              {r.campaignType === 'identity' && r.grants.length ? (
+                <Button size="sm" variant="ghost" disabled={busy} onClick={() => decideRef.current(r, 'reduce')} aria-label={`Reduce ${r.identity}`}>
+                  Reduce
+                </Button>
+              ) : null}
+              <Button size="sm" variant="ghost" disabled={busy} onClick={() => decideRef.current(r, 'unsure')} aria-label={`Don't know ${r.identity}`}>
+                ?
+              </Button>
             </div>
           )
         },
@@ -211,11 +256,19 @@ export function ReviewsTable(props: {
   return (
     <div ref={tableRef} className="space-y-2">
       {message ? (
-        <p role="status" data-testid="review-message" className={`rounded-md px-3 py-2 text-sm ${message.tone === 'ok' ? 'bg-emerald-50 text-emerald-800' : 'border border-rose-200 bg-rose-50 text-rose-800'}`}>
+        <p
+          role="status"
+          data-testid="review-message"
+          className={`rounded-md px-3 py-2 text-sm ${message.tone === 'ok' ? 'bg-emerald-50 text-emerald-800' : 'border border-rose-200 bg-rose-50 text-rose-800'}`}
+        >
           {message.text}
         </p>
       ) : null}
-      <DataTable ariaLabel="My review items" rows={rows} columns={columns} {...props.paging}
+      <DataTable
+        ariaLabel="My review items"
+        rows={rows}
+        columns={columns}
+        {...props.paging}
         enableSelection
         enableColumnVisibility={false}
         onSelectionChange={(ids) => (ids.length === 0 ? setAllMatching(false) : undefined)}
@@ -229,7 +282,10 @@ export function ReviewsTable(props: {
             onBulk={(decision, justification) =>
               void decideBulk.run({ orgSlug, decision, justification, ...(allMatching ? { filter: props.filter } : { ids: ctx.selectedIds }) }).then((r) => {
                 if (r.ok) {
-                  setMessage({ tone: 'ok', text: `Decided ${countOf(r.data.decided, 'item')}${r.data.skipped ? ` (${r.data.skipped} skipped: no recommendation or locked)` : ''}.` })
+                  setMessage({
+                    tone: 'ok',
+                    text: `Decided ${countOf(r.data.decided, 'item')}${r.data.skipped ? ` (${r.data.skipped} skipped: no recommendation or locked)` : ''}.`,
+                  })
                   ctx.clearSelection()
                   setAllMatching(false)
                 } else setMessage({ tone: 'error', text: errorText(r.error, r.fieldErrors ?? {}) ?? r.error })
@@ -247,7 +303,15 @@ export function ReviewsTable(props: {
         )}
         emptyState={props.emptyState}
       />
-      {dialog ? <DecisionDialog key={`${dialog.row.id}-${dialog.decision}`} pending={dialog} busy={busy} onCancel={() => setDialog(null)} onConfirm={(extra) => send(dialog.row, dialog.decision, extra)} /> : null}
+      {dialog ? (
+        <DecisionDialog
+          key={`${dialog.row.id}-${dialog.decision}`}
+          pending={dialog}
+          busy={busy}
+          onCancel={() => setDialog(null)}
+          onConfirm={(extra) => send(dialog.row, dialog.decision, extra)}
+        />
+      ) : null}
     </div>
   )
 }
@@ -269,34 +333,85 @@ function BulkBar(props: {
   return (
     <div className="flex w-full flex-col gap-2">
       <div className="flex flex-wrap items-center gap-2">
-        <span className="font-medium tabular-nums" data-testid="selected-count">{count} selected</span>
+        <span className="font-medium tabular-nums" data-testid="selected-count">
+          {count} selected
+        </span>
         {!props.allMatching && ctx.allPageRowsSelected && ctx.total > ctx.selectedIds.length ? (
-          <button type="button" className="font-medium text-indigo-700 hover:underline" onClick={() => props.setAllMatching(true)}>Select all {ctx.total} matching</button>
+          <button type="button" className="font-medium text-indigo-700 hover:underline" onClick={() => props.setAllMatching(true)}>
+            Select all {ctx.total} matching
+          </button>
         ) : null}
-        <button type="button" className="text-indigo-700 hover:underline" onClick={ctx.clearSelection}>Clear</button>
+        <button type="button" className="text-indigo-700 hover:underline" onClick={ctx.clearSelection}>
+          Clear
+        </button>
         <span className="mx-1 h-4 w-px bg-indigo-200" aria-hidden />
-        <Button size="sm" disabled={props.busy} onClick={() => props.onBulk('accept', justification)}>Accept recommendations</Button>
-        <Button size="sm" variant="secondary" disabled={props.busy} onClick={() => props.onBulk('keep', justification)}>Keep all</Button>
-        <Button size="sm" variant="secondary" disabled={props.busy} onClick={() => props.onBulk('revoke', justification)}>Revoke all</Button>
-        <Button size="sm" variant="ghost" disabled={props.busy} onClick={() => props.onBulk('unsure', '')}>Don&apos;t know</Button>
-        <Input size="sm" aria-label="Justification for all" className="w-64" placeholder="Justification (applies to all)" value={justification} onChange={(e) => setJustification(e.target.value)} maxLength={2000} />
+        <Button size="sm" disabled={props.busy} onClick={() => props.onBulk('accept', justification)}>
+          Accept recommendations
+        </Button>
+        <Button size="sm" variant="secondary" disabled={props.busy} onClick={() => props.onBulk('keep', justification)}>
+          Keep all
+        </Button>
+        <Button size="sm" variant="secondary" disabled={props.busy} onClick={() => props.onBulk('revoke', justification)}>
+          Revoke all
+        </Button>
+        <Button size="sm" variant="ghost" disabled={props.busy} onClick={() => props.onBulk('unsure', '')}>
+          Don&apos;t know
+        </Button>
+        <Input
+          size="sm"
+          aria-label="Justification for all"
+          className="w-64"
+          placeholder="Justification (applies to all)"
+          value={justification}
+          onChange={(e) => setJustification(e.target.value)}
+          maxLength={2000}
+        />
       </div>
       {!props.allMatching ? (
-        <form
-          className="flex flex-wrap items-center gap-2"
-          onSubmit={submitted(() => props.onDelegate(to, reason))}
-        >
-          <label htmlFor="delegate-to" className="text-sm">Delegate to</label>
-          <PeoplePicker id="delegate-to" className="w-64" people={props.people.map((p) => ({ id: p.value, name: p.label }))} value={to} onChange={setTo} placeholder="Type a name…" required />
-          <Input size="sm" aria-label="Reason for delegating" className="w-56" placeholder="Reason" value={reason} onChange={(e) => setReason(e.target.value)} required minLength={3} maxLength={500} />
-          <Button size="sm" variant="secondary" type="submit" disabled={props.busy}>Delegate</Button>
+        <form className="flex flex-wrap items-center gap-2" onSubmit={submitted(() => props.onDelegate(to, reason))}>
+          <label htmlFor="delegate-to" className="text-sm">
+            Delegate to
+          </label>
+          <PeoplePicker
+            id="delegate-to"
+            className="w-64"
+            people={props.people.map((p) => ({ id: p.value, name: p.label }))}
+            value={to}
+            onChange={setTo}
+            placeholder="Type a name…"
+            required
+          />
+          <Input
+            size="sm"
+            aria-label="Reason for delegating"
+            className="w-56"
+            placeholder="Reason"
+            value={reason}
+            onChange={(e) => setReason(e.target.value)}
+            required
+            minLength={3}
+            maxLength={500}
+          />
+          <Button size="sm" variant="secondary" type="submit" disabled={props.busy}>
+            Delegate
+          </Button>
         </form>
       ) : null}
     </div>
   )
 }
 
-function DecisionDialog({ pending, busy, onCancel, onConfirm }: { pending: Pending; busy: boolean; onCancel: () => void; onConfirm: (extra: { justification?: string; reduceGrantIds?: string[] }) => void }) {
+function DecisionDialog({
+  pending,
+  busy,
+  onCancel,
+  onConfirm,
+}: {
+  pending: Pending
+  busy: boolean
+  onCancel: () => void
+  onConfirm: (extra: { justification?: string; reduceGrantIds?: string[] }) => void
+}) {
   const { row, decision } = pending
   const [text, setText] = useState('')
   const [picked, setPicked] = useState<string[]>([])
@@ -315,7 +430,11 @@ function DecisionDialog({ pending, busy, onCancel, onConfirm }: { pending: Pendi
           <legend className="px-1 text-sm text-slate-700">Grants to drop (the identity keeps the rest)</legend>
           {row.grants.map((g) => (
             <label key={g.id} className="flex items-center gap-2 text-sm">
-              <input type="checkbox" checked={picked.includes(g.id)} onChange={(e) => setPicked((p) => (e.target.checked ? [...p, g.id] : p.filter((x) => x !== g.id)))} />
+              <input
+                type="checkbox"
+                checked={picked.includes(g.id)}
+                onChange={(e) => setPicked((p) => (e.target.checked ? [...p, g.id] : p.filter((x) => x !== g.id)))}
+              />
               {g.label} {g.privileged ? <Badge tone="red">privileged</Badge> : null}
             </label>
           ))}

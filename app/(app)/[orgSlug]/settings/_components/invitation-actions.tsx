@@ -16,18 +16,39 @@ export function InvitationActions({ orgSlug, invitationId, email }: { orgSlug: s
   return (
     <span className="flex flex-col items-end gap-2">
       <span className="flex justify-end gap-1">
-        <Button size="sm" variant="ghost" disabled={resend.pending || revoke.pending} aria-label={`Re-send the invitation to ${email}`} onClick={() => resend.run({ orgSlug, invitationId })}>
+        <Button
+          size="sm"
+          variant="ghost"
+          disabled={resend.pending || revoke.pending}
+          aria-label={`Re-send the invitation to ${email}`}
+          onClick={() => resend.run({ orgSlug, invitationId })}
+        >
           Re-send
         </Button>
-        <Button size="sm" variant="ghost" className="text-rose-700" onClick={() => setConfirmRevoke(true)} aria-label={`Revoke the invitation to ${email}`}>Revoke</Button>
+        <Button size="sm" variant="ghost" className="text-rose-700" onClick={() => setConfirmRevoke(true)} aria-label={`Revoke the invitation to ${email}`}>
+          Revoke
+        </Button>
       </span>
-      {resend.error ? <span className="text-xs text-rose-700" role="status">{resend.error}</span> : null}
-      {created ? <span className="block w-[32rem] max-w-full text-left"><InvitationLink {...created} onDone={resend.reset} /></span> : null}
+      {resend.error ? (
+        <span className="text-xs text-rose-700" role="status">
+          {resend.error}
+        </span>
+      ) : null}
+      {created ? (
+        <span className="block w-[32rem] max-w-full text-left">
+          <InvitationLink {...created} onDone={resend.reset} />
+        </span>
+      ) : null}
       <Dialog
         open={confirmRevoke}
         onClose={() => setConfirmRevoke(false)}
         title={`Revoke the invitation to ${email}?`}
-        confirm={{ label: revoke.pending ? 'Revoking…' : 'Revoke', onClick: () => revoke.run({ orgSlug, invitationId }), variant: 'danger', disabled: revoke.pending }}
+        confirm={{
+          label: revoke.pending ? 'Revoking…' : 'Revoke',
+          onClick: () => revoke.run({ orgSlug, invitationId }),
+          variant: 'danger',
+          disabled: revoke.pending,
+        }}
       >
         <p>The link stops working at once; {email} is told it was revoked if they open it.</p>
         <FormError>{revoke.error}</FormError>

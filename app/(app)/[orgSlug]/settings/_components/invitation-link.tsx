@@ -4,7 +4,19 @@ import { Button } from '@/components/ui/button'
 import { formatDate } from '@/components/ui/format'
 
 /** The invitation link, shown once: only its hash is stored, so it cannot be displayed again (re-send makes a new one). */
-export function InvitationLink({ path, email, expiresAt, emailed, onDone }: { path: string; email: string; expiresAt: string; emailed: boolean; onDone: () => void }) {
+export function InvitationLink({
+  path,
+  email,
+  expiresAt,
+  emailed,
+  onDone,
+}: {
+  path: string
+  email: string
+  expiresAt: string
+  emailed: boolean
+  onDone: () => void
+}) {
   const link = `${window.location.origin}${path}`
   const [copied, setCopied] = useState<boolean | null>(null)
   return (
@@ -13,7 +25,9 @@ export function InvitationLink({ path, email, expiresAt, emailed, onDone }: { pa
         {emailed ? `Invitation e-mailed to ${email}.` : `Invitation for ${email} created.`} Copy the link now: it is shown only once.
       </p>
       <div className="flex gap-2">
-        <label htmlFor="invitation-link-value" className="sr-only">Invitation link</label>
+        <label htmlFor="invitation-link-value" className="sr-only">
+          Invitation link
+        </label>
         <input
           id="invitation-link-value"
           readOnly
@@ -40,7 +54,9 @@ export function InvitationLink({ path, email, expiresAt, emailed, onDone }: { pa
       <p className="text-xs text-emerald-900/80">
         It works once, for {email} only, until {formatDate(expiresAt)}. {emailed ? '' : 'No mail server is configured (SMTP_URL), so send it yourself.'}
       </p>
-      <button type="button" className="text-xs font-medium text-emerald-900 underline" onClick={onDone}>Done</button>
+      <button type="button" className="text-xs font-medium text-emerald-900 underline" onClick={onDone}>
+        Done
+      </button>
     </div>
   )
 }

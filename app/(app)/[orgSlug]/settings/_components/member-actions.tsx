@@ -20,20 +20,36 @@ export function MemberActions({ orgSlug, userId, name, owned, active }: { orgSlu
   const act = mode === 'remove' ? remove : deactivate
   return (
     <span className="flex justify-end gap-1">
-      {done ? <span className="text-xs text-slate-500" role="status">{done}</span> : null}
-      {active ? <Button size="sm" variant="ghost" onClick={() => setMode('deactivate')} aria-label={`Deactivate ${name}`}>Deactivate</Button> : null}
-      <Button size="sm" variant="ghost" className="text-rose-700" onClick={() => setMode('remove')} aria-label={`Remove ${name}`}>Remove</Button>
+      {done ? (
+        <span className="text-xs text-slate-500" role="status">
+          {done}
+        </span>
+      ) : null}
+      {active ? (
+        <Button size="sm" variant="ghost" onClick={() => setMode('deactivate')} aria-label={`Deactivate ${name}`}>
+          Deactivate
+        </Button>
+      ) : null}
+      <Button size="sm" variant="ghost" className="text-rose-700" onClick={() => setMode('remove')} aria-label={`Remove ${name}`}>
+        Remove
+      </Button>
       <Dialog
         open={mode !== null}
         onClose={() => setMode(null)}
         title={mode === 'remove' ? `Remove ${name}?` : `Deactivate ${name}?`}
-        confirm={{ label: act.pending ? 'Working…' : mode === 'remove' ? 'Remove' : 'Deactivate', onClick: () => act.run({ orgSlug, userId }), variant: 'danger', disabled: act.pending }}
+        confirm={{
+          label: act.pending ? 'Working…' : mode === 'remove' ? 'Remove' : 'Deactivate',
+          onClick: () => act.run({ orgSlug, userId }),
+          variant: 'danger',
+          disabled: act.pending,
+        }}
       >
         <p>
           {mode === 'remove' ? `${name} loses access to this organization.` : `${name} can no longer sign in or own identities.`}{' '}
           {owned ? (
             <>
-              Their <strong>{owned}</strong> {owned === 1 ? 'identity goes' : 'identities go'} to the backup owner, else the owning team&apos;s lead; any left over become unowned and are flagged (OWASP NHI1). The people affected are notified.
+              Their <strong>{owned}</strong> {owned === 1 ? 'identity goes' : 'identities go'} to the backup owner, else the owning team&apos;s lead; any left
+              over become unowned and are flagged (OWASP NHI1). The people affected are notified.
             </>
           ) : (
             'They own no identities.'

@@ -9,23 +9,27 @@ export function OwnerActionsSetting({ orgSlug, value }: { orgSlug: string; value
   const save = useOrgAction(updateOwnerActionsSettingAction)
   const message = save.result && (save.result.ok ? { ok: true, text: 'Saved.' } : { ok: false, text: save.result.error })
   return (
-    <form
-      className="space-y-3"
-      aria-label="Owner actions"
-      onSubmit={submitted(() => save.run({ orgSlug, ownersActDirectly: on }))}
-    >
+    <form className="space-y-3" aria-label="Owner actions" onSubmit={submitted(() => save.run({ orgSlug, ownersActDirectly: on }))}>
       <label className="flex items-start gap-2 text-sm">
         <input type="checkbox" name="ownersActDirectly" className="mt-0.5 size-4 accent-indigo-600" checked={on} onChange={(e) => setOn(e.target.checked)} />
         <span>
           <span className="font-medium text-slate-900">Owners revoke and rotate non-privileged access directly</span>
           <span className="block text-slate-500">
-            Off: every owner request waits for governance in Requests. On: owners revoke grants and revoke or rotate credentials of their own identities at once, when the grant is not privileged (for a credential: when its identity holds no privileged grant). Privileged items always wait for governance. Every action is audited.
+            Off: every owner request waits for governance in Requests. On: owners revoke grants and revoke or rotate credentials of their own identities at
+            once, when the grant is not privileged (for a credential: when its identity holds no privileged grant). Privileged items always wait for governance.
+            Every action is audited.
           </span>
         </span>
       </label>
       <div className="flex items-center gap-3">
-        <Button type="submit" size="sm" disabled={save.pending || on === value}>{save.pending ? 'Saving…' : 'Save'}</Button>
-        {message ? <p role="status" className={`text-sm ${message.ok ? 'text-emerald-700' : 'text-rose-700'}`}>{message.text}</p> : null}
+        <Button type="submit" size="sm" disabled={save.pending || on === value}>
+          {save.pending ? 'Saving…' : 'Save'}
+        </Button>
+        {message ? (
+          <p role="status" className={`text-sm ${message.ok ? 'text-emerald-700' : 'text-rose-700'}`}>
+            {message.text}
+          </p>
+        ) : null}
       </div>
     </form>
   )

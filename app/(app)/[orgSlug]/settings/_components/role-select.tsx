@@ -29,10 +29,15 @@ export function RoleSelect({ orgSlug, userId, name, role, self }: { orgSlug: str
         open={next !== null}
         onClose={() => setNext(null)}
         title={self ? 'Change your own role?' : `Change ${name}'s role?`}
-        confirm={{ label: change.pending ? 'Changing…' : 'Change role', onClick: () => next && change.run({ orgSlug, userId, role: next }), disabled: change.pending }}
+        confirm={{
+          label: change.pending ? 'Changing…' : 'Change role',
+          onClick: () => next && change.run({ orgSlug, userId, role: next }),
+          disabled: change.pending,
+        }}
       >
         <p>
-          {self ? 'Your' : `${name}'s`} role changes from <strong>{ROLE_LABELS[role]}</strong> to <strong>{next ? ROLE_LABELS[next] : ''}</strong>, effective on the next page they open.
+          {self ? 'Your' : `${name}'s`} role changes from <strong>{ROLE_LABELS[role]}</strong> to <strong>{next ? ROLE_LABELS[next] : ''}</strong>, effective on
+          the next page they open.
           {self && role === 'admin' && next !== 'admin' ? ' You will lose access to these settings.' : ''} The change is recorded in the audit log.
         </p>
         <FormError>{change.error}</FormError>

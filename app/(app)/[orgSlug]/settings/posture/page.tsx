@@ -18,10 +18,25 @@ export default async function PostureSettingsPage({ params }: { params: Promise<
     <>
       <PageHeader
         title="Posture thresholds"
-        description={<>The limits the findings engine applies to every identity. <Link href={`/${ctx.org.slug}/settings`} className="text-indigo-700 hover:underline">Back to settings</Link></>}
+        description={
+          <>
+            The limits the findings engine applies to every identity.{' '}
+            <Link href={`/${ctx.org.slug}/settings`} className="text-indigo-700 hover:underline">
+              Back to settings
+            </Link>
+          </>
+        }
       />
       <Card>
-        <PostureForm orgSlug={ctx.org.slug} values={{ dormantDays: s.dormantDays, rotationMaxDays: s.rotationMaxDays, privilegedUnusedDays: s.privilegedUnusedDays, humanUseWindowDays: s.humanUseWindowDays }} />
+        <PostureForm
+          orgSlug={ctx.org.slug}
+          values={{
+            dormantDays: s.dormantDays,
+            rotationMaxDays: s.rotationMaxDays,
+            privilegedUnusedDays: s.privilegedUnusedDays,
+            humanUseWindowDays: s.humanUseWindowDays,
+          }}
+        />
       </Card>
     </>
   )

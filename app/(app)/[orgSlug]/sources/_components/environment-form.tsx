@@ -9,11 +9,30 @@ import { SOURCE_ENVIRONMENTS } from '@/lib/sources/schemas'
 const OPTIONS = [{ value: 'unknown', label: 'not set (unknown)' }, ...SOURCE_ENVIRONMENTS.map((env) => ({ value: env, label: env }))]
 
 /** The environment a source gives the identities it does not label; saving also labels its identities still "unknown". */
-export function EnvironmentForm({ orgSlug, sourceId, sourceName, environment, unknown }: { orgSlug: string; sourceId: string; sourceName: string; environment: string | null; unknown: number }) {
+export function EnvironmentForm({
+  orgSlug,
+  sourceId,
+  sourceName,
+  environment,
+  unknown,
+}: {
+  orgSlug: string
+  sourceId: string
+  sourceName: string
+  environment: string | null
+  unknown: number
+}) {
   const [value, setValue] = useState(environment ?? 'unknown')
   const [done, setDone] = useState<string | null>(null)
   const save = useOrgAction(updateSourceEnvironmentAction, {
-    onSuccess: (r, input) => setDone(input.environment === 'unknown' ? 'Setting removed.' : r.updated ? `${countOf(r.updated, 'identity', 'identities')} set to ${input.environment}.` : 'Saved.'),
+    onSuccess: (r, input) =>
+      setDone(
+        input.environment === 'unknown'
+          ? 'Setting removed.'
+          : r.updated
+            ? `${countOf(r.updated, 'identity', 'identities')} set to ${input.environment}.`
+            : 'Saved.',
+      ),
   })
   const error = save.fieldErrors.environment?.[0] ?? save.error
   const changed = value !== (environment ?? 'unknown')
@@ -34,18 +53,27 @@ export function EnvironmentForm({ orgSlug, sourceId, sourceName, environment, un
           aria-label={`Environment of ${sourceName}`}
           options={OPTIONS}
         />
-        {changed ? <button disabled={save.pending} className="text-xs font-medium text-indigo-700 hover:underline">{save.pending ? '…' : 'Save'}</button> : null}
+        {changed ? (
+          <button disabled={save.pending} className="text-xs font-medium text-indigo-700 hover:underline">
+            {save.pending ? '…' : 'Save'}
+          </button>
+        ) : null}
       </span>
       {changed && value !== 'unknown' ? (
         <span className="text-xs text-slate-600" data-testid="environment-effect">
-          Sets the {countOf(unknown, 'identity', 'identities')} of this source whose environment is unknown to {value} now, and every identity a later import leaves unlabeled.
+          Sets the {countOf(unknown, 'identity', 'identities')} of this source whose environment is unknown to {value} now, and every identity a later import
+          leaves unlabeled.
         </span>
       ) : changed ? (
         <span className="text-xs text-slate-600">Identities keep their environment; later imports leave unlabeled ones unknown.</span>
       ) : !environment && unknown ? (
         <span className="text-xs text-slate-500">{formatNumber(unknown)} with unknown environment</span>
       ) : null}
-      {done ? <span className="text-xs text-emerald-700" role="status">{done}</span> : null}
+      {done ? (
+        <span className="text-xs text-emerald-700" role="status">
+          {done}
+        </span>
+      ) : null}
       {error ? <span className="text-xs text-rose-700">{error}</span> : null}
     </form>
   )

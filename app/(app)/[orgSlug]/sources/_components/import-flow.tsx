@@ -16,8 +16,15 @@ type SourceOption = { id: string; name: string; format: ImportFormat; defaultEnv
 type Skip = { line?: number; name: string; reason: string }
 type Preview = {
   rows: {
-    externalId: string; name: string; kind: string; environment: string; ownerEmail: string | null; ownerIsMember?: boolean | null
-    createdAt: string | null; lastUsedAt: string | null; usageReported?: boolean
+    externalId: string
+    name: string
+    kind: string
+    environment: string
+    ownerEmail: string | null
+    ownerIsMember?: boolean | null
+    createdAt: string | null
+    lastUsedAt: string | null
+    usageReported?: boolean
   }[]
   errors: { line?: number; ref?: string; message: string }[]
   identities: number
@@ -106,7 +113,12 @@ export function ImportFlow({ orgSlug, sources: initial, initialSourceId }: { org
       const res = await fetch(`/api/orgs/${orgSlug}/imports?${q}`, { method: 'POST', body: file, headers: { 'content-type': 'application/octet-stream' } })
       const body = await res.json().catch(() => ({ error: `The upload failed (HTTP ${res.status}).` }))
       if (!res.ok) setError(body.error ?? `The upload failed (HTTP ${res.status}).`)
-      else setChecking({ fileName: body.fileName, bytes: body.bytes, job: { id: body.jobId, status: 'queued', progress: 0, total: body.bytes, lastError: null, result: null } })
+      else
+        setChecking({
+          fileName: body.fileName,
+          bytes: body.bytes,
+          job: { id: body.jobId, status: 'queued', progress: 0, total: body.bytes, lastError: null, result: null },
+        })
     } catch {
       setError('The upload did not reach the server. Check your connection and try again.')
     } finally {
@@ -116,8 +128,15 @@ export function ImportFlow({ orgSlug, sources: initial, initialSourceId }: { org
 
   const done = job && ['succeeded', 'failed'].includes(job.status)
   const result = job?.result as {
-    added?: number; changed?: number; gone?: number; unchanged?: number; errors?: number; errorSamples?: Preview['errors']
-    skipped?: number; ownersUnmatched?: number; ownersUnmatchedSamples?: string[]
+    added?: number
+    changed?: number
+    gone?: number
+    unchanged?: number
+    errors?: number
+    errorSamples?: Preview['errors']
+    skipped?: number
+    ownersUnmatched?: number
+    ownersUnmatchedSamples?: string[]
   } | null
   const skipped = uploaded?.preview.skipped ?? 0
   const unmatched = uploaded?.preview.ownersUnmatched ?? 0
@@ -128,10 +147,7 @@ export function ImportFlow({ orgSlug, sources: initial, initialSourceId }: { org
         {sources.length === 0 ? (
           <p className="text-sm text-slate-600">There is no import source yet: create one first.</p>
         ) : (
-          <form
-            className="flex flex-wrap items-end gap-3 text-sm"
-            onSubmit={submitted(() => upload())}
-          >
+          <form className="flex flex-wrap items-end gap-3 text-sm" onSubmit={submitted(() => upload())}>
             <Field label="Source">
               <Select
                 value={sourceId}
@@ -156,37 +172,61 @@ export function ImportFlow({ orgSlug, sources: initial, initialSourceId }: { org
                 aria-label="File"
               />
             </label>
-            <Button type="submit" disabled={!file || uploading || !!checking}>{uploading ? 'Uploading…' : checking ? 'Checking…' : 'Upload and preview'}</Button>
+            <Button type="submit" disabled={!file || uploading || !!checking}>
+              {uploading ? 'Uploading…' : checking ? 'Checking…' : 'Upload and preview'}
+            </Button>
             {source ? <p className="w-full text-xs text-slate-500">{FORMAT_INFO[source.format].hint}</p> : null}
           </form>
         )}
         {checking ? (
           <div className="mt-3" data-testid="preview-progress" aria-live="polite">
             <p className="mb-1 text-sm text-slate-700">
-              {checking.job.status === 'queued' ? `Uploaded ${checking.fileName}; waiting for a worker to read it…` : `Reading ${checking.fileName}… ${percent(checking.job)}%`}
+              {checking.job.status === 'queued'
+                ? `Uploaded ${checking.fileName}; waiting for a worker to read it…`
+                : `Reading ${checking.fileName}… ${percent(checking.job)}%`}
             </p>
-            <div className="h-2 w-full overflow-hidden rounded bg-slate-100" role="progressbar" aria-label="Reading the file" aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent(checking.job)}>
+            <div
+              className="h-2 w-full overflow-hidden rounded bg-slate-100"
+              role="progressbar"
+              aria-label="Reading the file"
+              aria-valuemin={0}
+              aria-valuemax={100}
+              aria-valuenow={percent(checking.job)}
+            >
               <div className="h-full bg-indigo-500 transition-all" style={{ width: `${Math.max(5, percent(checking.job))}%` }} />
             </div>
           </div>
         ) : null}
-        {error ?? startImport.error ? <p className="mt-3 rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-800" data-testid="import-error">{error ?? startImport.error}</p> : null}
+        {(error ?? startImport.error) ? (
+          <p className="mt-3 rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-800" data-testid="import-error">
+            {error ?? startImport.error}
+          </p>
+        ) : null}
       </Card>
 
       {uploaded ? (
         <Card title={`2. Preview of ${uploaded.fileName}`}>
           <p className="mb-3 text-sm text-slate-700" data-testid="preview-summary">
-            {countOf(uploaded.preview.identities, 'identity', 'identities')}, {countOf(uploaded.preview.credentials, 'credential')}, {countOf(uploaded.preview.grants, 'grant')}
-            {uploaded.preview.errorCount ? <span className="font-medium text-rose-700"> · {countOf(uploaded.preview.errorCount, 'row')} with errors</span> : ' · no errors'}
+            {countOf(uploaded.preview.identities, 'identity', 'identities')}, {countOf(uploaded.preview.credentials, 'credential')},{' '}
+            {countOf(uploaded.preview.grants, 'grant')}
+            {uploaded.preview.errorCount ? (
+              <span className="font-medium text-rose-700"> · {countOf(uploaded.preview.errorCount, 'row')} with errors</span>
+            ) : (
+              ' · no errors'
+            )}
             {skipped ? <span> · {countOf(skipped, 'person', 'people')} left out (not NHIs)</span> : null}
             {uploaded.preview.complete ? '' : ' (counted in the first part of the file; the import reads all of it)'}
           </p>
           {uploaded.preview.errors.length ? (
             <div className="mb-4 rounded-md border border-rose-200 bg-rose-50 p-3" data-testid="preview-errors">
-              <p className="mb-1 text-sm font-medium text-rose-900">These rows will not be imported{allOrNothing ? ', and with all-or-nothing the whole file is refused' : ''}:</p>
+              <p className="mb-1 text-sm font-medium text-rose-900">
+                These rows will not be imported{allOrNothing ? ', and with all-or-nothing the whole file is refused' : ''}:
+              </p>
               <ul className="max-h-48 list-inside list-disc overflow-y-auto text-sm text-rose-800">
                 {uploaded.preview.errors.map((e, i) => (
-                  <li key={i}>{e.line && !e.ref ? `Line ${e.line}` : (e.ref ?? `Record ${e.line}`)}: {e.message}</li>
+                  <li key={i}>
+                    {e.line && !e.ref ? `Line ${e.line}` : (e.ref ?? `Record ${e.line}`)}: {e.message}
+                  </li>
                 ))}
               </ul>
             </div>
@@ -194,55 +234,110 @@ export function ImportFlow({ orgSlug, sources: initial, initialSourceId }: { org
           {skipped ? (
             <div className="mb-4 rounded-md border border-slate-200 bg-slate-50 p-3" data-testid="preview-skipped">
               <p className="mb-1 text-sm font-medium text-slate-900">
-                Not imported: {countOf(skipped, 'user is a person', 'users are people')}, not {skipped === 1 ? 'an NHI' : 'NHIs'}, so {skipped === 1 ? 'it stays' : 'they stay'} out of the inventory, the dashboard and reviews:
+                Not imported: {countOf(skipped, 'user is a person', 'users are people')}, not {skipped === 1 ? 'an NHI' : 'NHIs'}, so{' '}
+                {skipped === 1 ? 'it stays' : 'they stay'} out of the inventory, the dashboard and reviews:
               </p>
               <ul className="max-h-40 list-inside list-disc overflow-y-auto text-sm text-slate-700">
-                {(uploaded.preview.skippedSamples ?? []).map((k, i) => <li key={i}>{k.line ? `Line ${k.line}: ` : ''}<span className="font-medium">{k.name}</span> — {k.reason}</li>)}
+                {(uploaded.preview.skippedSamples ?? []).map((k, i) => (
+                  <li key={i}>
+                    {k.line ? `Line ${k.line}: ` : ''}
+                    <span className="font-medium">{k.name}</span> — {k.reason}
+                  </li>
+                ))}
               </ul>
             </div>
           ) : null}
           {unmatched ? (
             <div className="mb-4 rounded-md border border-amber-200 bg-amber-50 p-3 text-sm text-amber-900" data-testid="preview-owners">
               <p>
-                <span className="font-medium">{countOf(unmatched, 'identity names an owner who is', 'identities name owners who are')} not a member of this organization</span>
-                {' '}({(uploaded.preview.ownersUnmatchedEmails ?? []).join(', ')}): {unmatched === 1 ? 'it is' : 'they are'} imported without that owner.
-                Only members can own identities: once an admin adds the {unmatched === 1 ? 'person' : 'people'} (Settings → Members), import the file again to apply {unmatched === 1 ? 'it' : 'them'}.
+                <span className="font-medium">
+                  {countOf(unmatched, 'identity names an owner who is', 'identities name owners who are')} not a member of this organization
+                </span>{' '}
+                ({(uploaded.preview.ownersUnmatchedEmails ?? []).join(', ')}): {unmatched === 1 ? 'it is' : 'they are'} imported without that owner. Only
+                members can own identities: once an admin adds the {unmatched === 1 ? 'person' : 'people'} (Settings → Members), import the file again to apply{' '}
+                {unmatched === 1 ? 'it' : 'them'}.
               </p>
             </div>
           ) : null}
           <div className="overflow-x-auto rounded-md border border-slate-200">
             <table className="min-w-full text-sm" data-testid="preview-table">
               <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
-                <tr><th scope="col" className="px-3 py-2">Name</th><th scope="col" className="px-3">External id</th><th scope="col" className="px-3">Kind</th><th scope="col" className="px-3">Environment</th><th scope="col" className="px-3">Owner</th><th scope="col" className="px-3">Last used</th></tr>
+                <tr>
+                  <th scope="col" className="px-3 py-2">
+                    Name
+                  </th>
+                  <th scope="col" className="px-3">
+                    External id
+                  </th>
+                  <th scope="col" className="px-3">
+                    Kind
+                  </th>
+                  <th scope="col" className="px-3">
+                    Environment
+                  </th>
+                  <th scope="col" className="px-3">
+                    Owner
+                  </th>
+                  <th scope="col" className="px-3">
+                    Last used
+                  </th>
+                </tr>
               </thead>
               <tbody className="divide-y divide-slate-100">
                 {uploaded.preview.rows.map((r) => (
                   <tr key={r.externalId}>
                     <td className="px-3 py-1.5 font-medium">{r.name}</td>
-                    <td className="max-w-xs truncate px-3 font-mono text-xs text-slate-600" title={r.externalId}>{r.externalId}</td>
+                    <td className="max-w-xs truncate px-3 font-mono text-xs text-slate-600" title={r.externalId}>
+                      {r.externalId}
+                    </td>
                     <td className="px-3">{r.kind}</td>
                     <td className="px-3">
-                      {r.environment === 'unknown' && source?.defaultEnvironment ? <span title="The file does not say; the source’s environment setting applies">{source.defaultEnvironment} <span className="text-xs text-slate-500">(source setting)</span></span> : r.environment}
+                      {r.environment === 'unknown' && source?.defaultEnvironment ? (
+                        <span title="The file does not say; the source’s environment setting applies">
+                          {source.defaultEnvironment} <span className="text-xs text-slate-500">(source setting)</span>
+                        </span>
+                      ) : (
+                        r.environment
+                      )}
                     </td>
                     <td className="px-3">
                       {r.ownerEmail ?? '—'}
-                      {r.ownerIsMember === false ? <span className="ml-1"><Badge tone="amber" title="Not a member of this organization: imported without an owner">not a member</Badge></span> : null}
+                      {r.ownerIsMember === false ? (
+                        <span className="ml-1">
+                          <Badge tone="amber" title="Not a member of this organization: imported without an owner">
+                            not a member
+                          </Badge>
+                        </span>
+                      ) : null}
                     </td>
-                    <td className="px-3 text-slate-600">{r.lastUsedAt?.slice(0, 10) ?? (r.usageReported === false ? <span title="The file does not report usage">unknown</span> : 'never')}</td>
+                    <td className="px-3 text-slate-600">
+                      {r.lastUsedAt?.slice(0, 10) ?? (r.usageReported === false ? <span title="The file does not report usage">unknown</span> : 'never')}
+                    </td>
                   </tr>
                 ))}
-                {uploaded.preview.rows.length === 0 ? <tr><td colSpan={6} className="px-3 py-4 text-center text-slate-500">No readable rows.</td></tr> : null}
+                {uploaded.preview.rows.length === 0 ? (
+                  <tr>
+                    <td colSpan={6} className="px-3 py-4 text-center text-slate-500">
+                      No readable rows.
+                    </td>
+                  </tr>
+                ) : null}
               </tbody>
             </table>
           </div>
           <div className="mt-4 flex flex-col gap-2 text-sm">
             <label className="flex items-start gap-2">
               <input type="checkbox" className="mt-0.5" checked={allOrNothing} onChange={(e) => setAllOrNothing(e.target.checked)} disabled={!!job} />
-              <span><span className="font-medium">All or nothing</span> — if any row has an error, import nothing.</span>
+              <span>
+                <span className="font-medium">All or nothing</span> — if any row has an error, import nothing.
+              </span>
             </label>
             <label className="flex items-start gap-2">
               <input type="checkbox" className="mt-0.5" checked={full} onChange={(e) => setFull(e.target.checked)} disabled={!!job} />
-              <span><span className="font-medium">This file is the source’s complete inventory</span> — identities of “{source?.name}” missing from it are marked deleted (kept for history).</span>
+              <span>
+                <span className="font-medium">This file is the source’s complete inventory</span> — identities of “{source?.name}” missing from it are marked
+                deleted (kept for history).
+              </span>
             </label>
             <div className="mt-2">
               <Button
@@ -261,25 +356,46 @@ export function ImportFlow({ orgSlug, sources: initial, initialSourceId }: { org
           <div data-testid="import-status" aria-live="polite">
             {!done ? (
               <>
-                <p className="mb-2 text-sm text-slate-700">{job.status === 'queued' ? 'Waiting for a worker…' : `Importing… ${formatNumber(job.progress)}${job.total ? ` of ${formatNumber(job.total)}` : ''} records`}</p>
-                <div className="h-2 w-full overflow-hidden rounded bg-slate-100" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={job.total ? Math.round((100 * job.progress) / job.total) : 0}>
-                  <div className="h-full bg-indigo-500 transition-all" style={{ width: `${job.total ? Math.min(100, (100 * job.progress) / job.total) : 5}%` }} />
+                <p className="mb-2 text-sm text-slate-700">
+                  {job.status === 'queued'
+                    ? 'Waiting for a worker…'
+                    : `Importing… ${formatNumber(job.progress)}${job.total ? ` of ${formatNumber(job.total)}` : ''} records`}
+                </p>
+                <div
+                  className="h-2 w-full overflow-hidden rounded bg-slate-100"
+                  role="progressbar"
+                  aria-valuemin={0}
+                  aria-valuemax={100}
+                  aria-valuenow={job.total ? Math.round((100 * job.progress) / job.total) : 0}
+                >
+                  <div
+                    className="h-full bg-indigo-500 transition-all"
+                    style={{ width: `${job.total ? Math.min(100, (100 * job.progress) / job.total) : 5}%` }}
+                  />
                 </div>
               </>
             ) : job.status === 'succeeded' ? (
               <div className="text-sm text-slate-700">
                 <p className="font-medium text-emerald-700">Import finished.</p>
                 <p className="mt-1">
-                  {formatNumber(result?.added ?? 0)} added, {formatNumber(result?.changed ?? 0)} changed, {formatNumber(result?.unchanged ?? 0)} unchanged, {formatNumber(result?.gone ?? 0)} marked deleted
+                  {formatNumber(result?.added ?? 0)} added, {formatNumber(result?.changed ?? 0)} changed, {formatNumber(result?.unchanged ?? 0)} unchanged,{' '}
+                  {formatNumber(result?.gone ?? 0)} marked deleted
                   {result?.errors ? `, ${countOf(result.errors, 'row')} skipped with errors` : ''}.
                 </p>
-                {result?.skipped ? <p className="mt-1">{countOf(result.skipped, 'person', 'people')} left out: not {result.skipped === 1 ? 'an NHI' : 'NHIs'}.</p> : null}
-                {result?.ownersUnmatched ? (
-                  <p className="mt-1 text-amber-800">
-                    {countOf(result.ownersUnmatched, 'identity has', 'identities have')} no owner yet: {(result.ownersUnmatchedSamples ?? []).join(', ')} {(result.ownersUnmatchedSamples ?? []).length === 1 ? 'is' : 'are'} not a member of this organization.
+                {result?.skipped ? (
+                  <p className="mt-1">
+                    {countOf(result.skipped, 'person', 'people')} left out: not {result.skipped === 1 ? 'an NHI' : 'NHIs'}.
                   </p>
                 ) : null}
-                <Link className="mt-2 inline-block font-medium text-indigo-700 hover:underline" href={`/${orgSlug}/identities?source=${sourceId}`}>See the imported identities →</Link>
+                {result?.ownersUnmatched ? (
+                  <p className="mt-1 text-amber-800">
+                    {countOf(result.ownersUnmatched, 'identity has', 'identities have')} no owner yet: {(result.ownersUnmatchedSamples ?? []).join(', ')}{' '}
+                    {(result.ownersUnmatchedSamples ?? []).length === 1 ? 'is' : 'are'} not a member of this organization.
+                  </p>
+                ) : null}
+                <Link className="mt-2 inline-block font-medium text-indigo-700 hover:underline" href={`/${orgSlug}/identities?source=${sourceId}`}>
+                  See the imported identities →
+                </Link>
               </div>
             ) : (
               <div className="text-sm">

@@ -22,18 +22,21 @@ export function NewSourceForm({ orgSlug, onCreated }: { orgSlug: string; onCreat
   const error = create.fieldErrors.name?.[0] ?? create.error
   return (
     <Card title="New import source" className="mt-6 max-w-2xl">
-      <form
-        className="flex flex-wrap items-end gap-3 text-sm"
-        onSubmit={submitted(() => create.run({ orgSlug, name, format }))}
-      >
+      <form className="flex flex-wrap items-end gap-3 text-sm" onSubmit={submitted(() => create.run({ orgSlug, name, format }))}>
         <Field label="Name" className="w-56">
           <Input value={name} onChange={(e) => setName(e.target.value)} required maxLength={80} placeholder="e.g. AWS prod account" />
         </Field>
         <Field label="Format">
           <Select value={format} onChange={(e) => setFormat(e.target.value as ImportFormat)} options={FORMATS} />
         </Field>
-        <Button type="submit" disabled={create.pending}>{create.pending ? 'Creating…' : 'Create source'}</Button>
-        {error ? <p className="w-full text-sm text-rose-700" role="status">{error}</p> : null}
+        <Button type="submit" disabled={create.pending}>
+          {create.pending ? 'Creating…' : 'Create source'}
+        </Button>
+        {error ? (
+          <p className="w-full text-sm text-rose-700" role="status">
+            {error}
+          </p>
+        ) : null}
       </form>
     </Card>
   )

@@ -10,13 +10,22 @@ export function ScheduleForm({ orgSlug, sourceId, schedule }: { orgSlug: string;
   const save = useOrgAction(updateScheduleAction)
   const error = save.fieldErrors.schedule?.[0] ?? save.error
   return (
-    <form
-      className="flex flex-col gap-1"
-      onSubmit={submitted(() => save.run({ orgSlug, sourceId, schedule: value }))}
-    >
+    <form className="flex flex-col gap-1" onSubmit={submitted(() => save.run({ orgSlug, sourceId, schedule: value }))}>
       <span className="flex items-center gap-1">
-        <Input size="xs" value={value} onChange={(e) => setValue(e.target.value)} placeholder="manual only" title={SCHEDULE_HINT} aria-label="Sync schedule" className="w-24" />
-        {value !== (schedule ?? '') ? <button disabled={save.pending} className="text-xs font-medium text-indigo-700 hover:underline">{save.pending ? '…' : 'Save'}</button> : null}
+        <Input
+          size="xs"
+          value={value}
+          onChange={(e) => setValue(e.target.value)}
+          placeholder="manual only"
+          title={SCHEDULE_HINT}
+          aria-label="Sync schedule"
+          className="w-24"
+        />
+        {value !== (schedule ?? '') ? (
+          <button disabled={save.pending} className="text-xs font-medium text-indigo-700 hover:underline">
+            {save.pending ? '…' : 'Save'}
+          </button>
+        ) : null}
       </span>
       {error ? <span className="text-xs text-rose-700">{error}</span> : null}
     </form>

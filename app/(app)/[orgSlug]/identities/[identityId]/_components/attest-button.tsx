@@ -7,7 +7,17 @@ import { useOrgAction } from '@/components/ui/use-org-action'
 import { attestAction } from '@/lib/ownership/actions'
 
 /** The owner confirms the identity is still needed, with an optional note; the next attestation falls due later. */
-export function AttestButton({ orgSlug, identityId, identityName, intervalDays }: { orgSlug: string; identityId: string; identityName: string; intervalDays: number }) {
+export function AttestButton({
+  orgSlug,
+  identityId,
+  identityName,
+  intervalDays,
+}: {
+  orgSlug: string
+  identityId: string
+  identityName: string
+  intervalDays: number
+}) {
   const [open, setOpen] = useState(false)
   const [stillNeeded, setStillNeeded] = useState(false)
   const [note, setNote] = useState('')
@@ -18,7 +28,9 @@ export function AttestButton({ orgSlug, identityId, identityName, intervalDays }
   }
   return (
     <>
-      <Button size="sm" onClick={() => setOpen(true)} aria-label={`Attest ${identityName}`}>Attest</Button>
+      <Button size="sm" onClick={() => setOpen(true)} aria-label={`Attest ${identityName}`}>
+        Attest
+      </Button>
       <Dialog
         open={open}
         onClose={() => setOpen(false)}
@@ -31,7 +43,14 @@ export function AttestButton({ orgSlug, identityId, identityName, intervalDays }
           <span>I own this identity and it is still needed, with the access it has today.</span>
         </label>
         <Field label="Note (optional)" hint={`The next attestation will be due in ${intervalDays} days.`}>
-          <Textarea className="min-h-16" value={note} maxLength={1000} onChange={(e) => setNote(e.target.value)} name="note" placeholder="What it is used for, by whom" />
+          <Textarea
+            className="min-h-16"
+            value={note}
+            maxLength={1000}
+            onChange={(e) => setNote(e.target.value)}
+            name="note"
+            placeholder="What it is used for, by whom"
+          />
         </Field>
         <FormError>{attest.error}</FormError>
       </Dialog>

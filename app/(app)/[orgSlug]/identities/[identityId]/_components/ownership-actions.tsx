@@ -8,7 +8,13 @@ import { OwnershipDialog } from './ownership-dialog'
 import { TransferButton } from './transfer-button'
 
 /** The Ownership card's actions, each shown only to whom it applies (the actions check again). */
-export async function OwnershipActions({ ctx, identity }: { ctx: UserCtx; identity: { id: string; name: string; ownerId: string | null; backupOwnerId: string | null; teamId: string | null } }) {
+export async function OwnershipActions({
+  ctx,
+  identity,
+}: {
+  ctx: UserCtx
+  identity: { id: string; name: string; ownerId: string | null; backupOwnerId: string | null; teamId: string | null }
+}) {
   const canAssign = can(ctx.role, 'identity:assign-owner')
   const isOwner = identity.ownerId === ctx.user.id
   const canAttest = can(ctx.role, 'identity:attest') && (isOwner || identity.backupOwnerId === ctx.user.id)
@@ -23,7 +29,9 @@ export async function OwnershipActions({ ctx, identity }: { ctx: UserCtx; identi
   const others = assignees.people.filter((p) => p.id !== ctx.user.id)
   return (
     <div className="flex flex-wrap items-center gap-2" data-testid="ownership-actions">
-      {canAttest ? <AttestButton orgSlug={ctx.org.slug} identityId={identity.id} identityName={identity.name} intervalDays={settings.attestationIntervalDays} /> : null}
+      {canAttest ? (
+        <AttestButton orgSlug={ctx.org.slug} identityId={identity.id} identityName={identity.name} intervalDays={settings.attestationIntervalDays} />
+      ) : null}
       {canHandOff ? (
         <TransferButton
           orgSlug={ctx.org.slug}
@@ -40,7 +48,15 @@ export async function OwnershipActions({ ctx, identity }: { ctx: UserCtx; identi
           current={{ ownerId: identity.ownerId, backupOwnerId: identity.backupOwnerId, teamId: identity.teamId }}
           people={assignees.people}
           teams={assignees.teams}
-          suggestions={suggestions.map((s) => ({ ownerId: s.ownerId, teamId: s.teamId, ownerName: s.ownerName, teamName: s.teamName, confidence: s.confidence, band: s.band, reason: s.reason }))}
+          suggestions={suggestions.map((s) => ({
+            ownerId: s.ownerId,
+            teamId: s.teamId,
+            ownerName: s.ownerName,
+            teamName: s.teamName,
+            confidence: s.confidence,
+            band: s.band,
+            reason: s.reason,
+          }))}
         />
       ) : null}
     </div>

@@ -9,7 +9,15 @@ import { fieldsOrError, useOrgAction } from '@/components/ui/use-org-action'
 import { acceptSuggestionAction, assignOwnerAction } from '@/lib/ownership/actions'
 import { OwnershipFields, toFields, type FieldChoices, type Person, type TeamOption } from '../../_components/ownership-fields'
 
-export type SuggestionDto = { ownerId: string | null; teamId: string | null; ownerName: string | null; teamName: string | null; confidence: number; band: 'high' | 'medium' | 'low'; reason: string }
+export type SuggestionDto = {
+  ownerId: string | null
+  teamId: string | null
+  ownerName: string | null
+  teamName: string | null
+  confidence: number
+  band: 'high' | 'medium' | 'low'
+  reason: string
+}
 
 /** Edit owner, backup owner and team of one identity; suggestions can be accepted with one click. */
 export function OwnershipDialog(props: {
@@ -22,7 +30,11 @@ export function OwnershipDialog(props: {
 }) {
   // Someone who left may still be recorded as owner: they are not offered, so the field starts at "keep current".
   const pick = (id: string | null, known: { id: string }[]) => (id === null ? '-' : known.some((k) => k.id === id) ? id : '')
-  const initial: FieldChoices = { ownerId: pick(props.current.ownerId, props.people), backupOwnerId: pick(props.current.backupOwnerId, props.people), teamId: pick(props.current.teamId, props.teams) }
+  const initial: FieldChoices = {
+    ownerId: pick(props.current.ownerId, props.people),
+    backupOwnerId: pick(props.current.backupOwnerId, props.people),
+    teamId: pick(props.current.teamId, props.teams),
+  }
   const [open, setOpen] = useState(false)
   const [choices, setChoices] = useState(initial)
   const close = () => setOpen(false)
@@ -53,12 +65,7 @@ export function OwnershipDialog(props: {
       >
         Edit ownership
       </Button>
-      <Dialog
-        open={open}
-        onClose={close}
-        title="Ownership"
-        confirm={{ label: busy ? 'Saving…' : 'Save', onClick: save, disabled: busy }}
-      >
+      <Dialog open={open} onClose={close} title="Ownership" confirm={{ label: busy ? 'Saving…' : 'Save', onClick: save, disabled: busy }}>
         {props.suggestions.length ? (
           <section aria-label="Suggested owners">
             <h3 className="mb-2 text-xs font-semibold tracking-wide text-slate-500 uppercase">Suggestions</h3>
@@ -69,11 +76,19 @@ export function OwnershipDialog(props: {
                     <p className="font-medium">
                       {s.ownerName ?? 'No owner'}
                       {s.teamName ? <span className="font-normal text-slate-500"> · team {s.teamName}</span> : null}{' '}
-                      <Badge tone={toneOf(CONFIDENCE_TONES, s.band)} title={`Confidence ${s.confidence}/100`}>{s.band}</Badge>
+                      <Badge tone={toneOf(CONFIDENCE_TONES, s.band)} title={`Confidence ${s.confidence}/100`}>
+                        {s.band}
+                      </Badge>
                     </p>
                     <p className="text-xs text-slate-500">{s.reason}</p>
                   </div>
-                  <Button size="sm" onClick={() => accept.run({ orgSlug: props.orgSlug, identityId: props.identityId, ownerId: s.ownerId, teamId: s.teamId })} disabled={busy}>Accept</Button>
+                  <Button
+                    size="sm"
+                    onClick={() => accept.run({ orgSlug: props.orgSlug, identityId: props.identityId, ownerId: s.ownerId, teamId: s.teamId })}
+                    disabled={busy}
+                  >
+                    Accept
+                  </Button>
                 </li>
               ))}
             </ul>

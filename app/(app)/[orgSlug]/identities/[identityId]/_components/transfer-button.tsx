@@ -9,7 +9,19 @@ import { cancelTransferAction, requestTransferAction } from '@/lib/ownership/act
 import type { Person } from '../../_components/ownership-fields'
 
 /** The owner proposes a new owner; nothing changes until that person accepts. */
-export function TransferButton({ orgSlug, identityId, identityName, people, pending }: { orgSlug: string; identityId: string; identityName: string; people: Person[]; pending: { id: string; toName: string } | null }) {
+export function TransferButton({
+  orgSlug,
+  identityId,
+  identityName,
+  people,
+  pending,
+}: {
+  orgSlug: string
+  identityId: string
+  identityName: string
+  people: Person[]
+  pending: { id: string; toName: string } | null
+}) {
   const [open, setOpen] = useState(false)
   const [to, setTo] = useState('')
   const [note, setNote] = useState('')
@@ -31,7 +43,9 @@ export function TransferButton({ orgSlug, identityId, identityName, people, pend
   }
   return (
     <>
-      <Button size="sm" variant="secondary" onClick={() => setOpen(true)}>Hand off…</Button>
+      <Button size="sm" variant="secondary" onClick={() => setOpen(true)}>
+        Hand off…
+      </Button>
       <Dialog
         open={open}
         onClose={() => setOpen(false)}

@@ -29,7 +29,10 @@ function DialogBody({ spec, onClose }: { spec: ConfirmSpec; onClose: (done: bool
 
   useEffect(() => {
     let live = true
-    spec.preview?.().then((p) => live && setPreview(p)).catch(() => live && setPreview(<span className="text-rose-700">The preview could not be loaded.</span>))
+    spec
+      .preview?.()
+      .then((p) => live && setPreview(p))
+      .catch(() => live && setPreview(<span className="text-rose-700">The preview could not be loaded.</span>))
     return () => {
       live = false
     }
@@ -48,9 +51,21 @@ function DialogBody({ spec, onClose }: { spec: ConfirmSpec; onClose: (done: bool
       confirm={{ label: submit.pending ? 'Submitting…' : spec.confirmLabel, variant: spec.danger ? 'danger' : 'primary', disabled: submit.pending }}
     >
       <div>{spec.summary}</div>
-      {preview ? <div className="rounded-md bg-slate-50 p-3 text-sm text-slate-700" data-testid="remediation-preview">{preview}</div> : null}
+      {preview ? (
+        <div className="rounded-md bg-slate-50 p-3 text-sm text-slate-700" data-testid="remediation-preview">
+          {preview}
+        </div>
+      ) : null}
       <Field label="Justification (required)">
-        <Textarea data-autofocus value={justification} onChange={(e) => setJustification(e.target.value)} rows={3} maxLength={1000} aria-required placeholder="Why is this needed? It is recorded in the audit log." />
+        <Textarea
+          data-autofocus
+          value={justification}
+          onChange={(e) => setJustification(e.target.value)}
+          rows={3}
+          maxLength={1000}
+          aria-required
+          placeholder="Why is this needed? It is recorded in the audit log."
+        />
       </Field>
       <FormError>{submit.fieldErrors.justification?.[0] ?? submit.error}</FormError>
     </Dialog>

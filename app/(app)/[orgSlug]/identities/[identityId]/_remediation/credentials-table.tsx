@@ -9,11 +9,25 @@ import type { CredentialRow, RemediationContext, RemediationDto } from './types'
 
 const DAY = 86_400_000
 
-export function CredentialsTable({ c, credentials, latest, canRotate }: { c: RemediationContext; credentials: CredentialRow[]; latest: Record<string, RemediationDto>; canRotate: boolean }) {
+export function CredentialsTable({
+  c,
+  credentials,
+  latest,
+  canRotate,
+}: {
+  c: RemediationContext
+  credentials: CredentialRow[]
+  latest: Record<string, RemediationDto>
+  canRotate: boolean
+}) {
   const actions = c.canRemediate || c.canRequest
   const direct = c.ownersActDirectly && !c.identityPrivileged
   const actionable = (x: CredentialRow) => x.status !== 'revoked' && !underWay(c, latest, x.id)
-  const t = useRevocationTable(c, 'credential', credentials.filter(actionable).map((x) => x.id))
+  const t = useRevocationTable(
+    c,
+    'credential',
+    credentials.filter(actionable).map((x) => x.id),
+  )
   const setSpec = t.setSpec
   const name = (x: CredentialRow) => `${x.kind.replace('_', ' ')}${x.label ? ` · ${x.label}` : ''}`
 
@@ -22,23 +36,46 @@ export function CredentialsTable({ c, credentials, latest, canRotate }: { c: Rem
       title: kind === 'revoke_credential' ? 'Revoke credential' : 'Rotate credential',
       summary:
         kind === 'revoke_credential' ? (
-          <>Revoke the {name(x)} of <strong>{c.identityName}</strong> ({x.fingerprint.slice(0, 12)}…). Anything still using it stops working{x.lastUsedAt && c.now - Date.parse(x.lastUsedAt) < 7 * DAY ? <span className="text-rose-700">; it was used {formatAgo(x.lastUsedAt, c.now)}</span> : null}.</>
+          <>
+            Revoke the {name(x)} of <strong>{c.identityName}</strong> ({x.fingerprint.slice(0, 12)}…). Anything still using it stops working
+            {x.lastUsedAt && c.now - Date.parse(x.lastUsedAt) < 7 * DAY ? (
+              <span className="text-rose-700">; it was used {formatAgo(x.lastUsedAt, c.now)}</span>
+            ) : null}
+            .
+          </>
         ) : (
-          <>Rotate the {name(x)} of <strong>{c.identityName}</strong>. The new secret goes only to the destination configured for {c.sourceName}; Custodian never stores or shows it.</>
+          <>
+            Rotate the {name(x)} of <strong>{c.identityName}</strong>. The new secret goes only to the destination configured for {c.sourceName}; Custodian
+            never stores or shows it.
+          </>
         ),
       confirmLabel: kind === 'revoke_credential' ? 'Revoke' : 'Rotate',
       danger: kind === 'revoke_credential',
-      submit: (justification) => requestRemediationAction({ orgSlug: c.orgSlug, target: { kind, identityId: c.identityId, credentialId: x.id }, justification }),
+      submit: (justification) =>
+        requestRemediationAction({ orgSlug: c.orgSlug, target: { kind, identityId: c.identityId, credentialId: x.id }, justification }),
     })
   // Owners ask (or, where the organization allows it and the identity holds nothing privileged, act at once).
   const ownerOne = (x: CredentialRow, kind: 'revoke_credential' | 'rotate_credential') => {
     const verb = kind === 'revoke_credential' ? 'revoke' : 'rotate'
     setSpec({
-      title: direct ? (kind === 'revoke_credential' ? 'Revoke credential' : 'Rotate credential') : kind === 'revoke_credential' ? 'Request revocation' : 'Request rotation',
+      title: direct
+        ? kind === 'revoke_credential'
+          ? 'Revoke credential'
+          : 'Rotate credential'
+        : kind === 'revoke_credential'
+          ? 'Request revocation'
+          : 'Request rotation',
       summary: direct ? (
-        <>{verb === 'revoke' ? 'Revoke' : 'Rotate'} the {name(x)} of <strong>{c.identityName}</strong>. Your organization lets owners act directly on non-privileged identities: it runs now and is recorded in the audit log.</>
+        <>
+          {verb === 'revoke' ? 'Revoke' : 'Rotate'} the {name(x)} of <strong>{c.identityName}</strong>. Your organization lets owners act directly on
+          non-privileged identities: it runs now and is recorded in the audit log.
+        </>
       ) : (
-        <>Ask governance to {verb} the {name(x)} of <strong>{c.identityName}</strong>{c.identityPrivileged ? ' (this identity holds privileged access, so its credentials always need their approval)' : ''}. You are told when they decide.</>
+        <>
+          Ask governance to {verb} the {name(x)} of <strong>{c.identityName}</strong>
+          {c.identityPrivileged ? ' (this identity holds privileged access, so its credentials always need their approval)' : ''}. You are told when they
+          decide.
+        </>
       ),
       confirmLabel: direct ? (verb === 'revoke' ? 'Revoke' : 'Rotate') : 'Send request',
       danger: direct && kind === 'revoke_credential',
@@ -46,7 +83,13 @@ export function CredentialsTable({ c, credentials, latest, canRotate }: { c: Rem
     })
   }
   return (
-    <RevocationTable t={t} testId="credentials" scroll="overflow-x-auto" columns={['Kind', 'Fingerprint', 'Created', 'Last rotated', 'Expires', 'Last used', 'Status']} actions={actions}>
+    <RevocationTable
+      t={t}
+      testId="credentials"
+      scroll="overflow-x-auto"
+      columns={['Kind', 'Fingerprint', 'Created', 'Last rotated', 'Expires', 'Last used', 'Status']}
+      actions={actions}
+    >
       {credentials.map((x) => {
         const age = c.now - Date.parse(x.lastRotatedAt ?? x.createdAt)
         const expired = x.expiresAt && Date.parse(x.expiresAt) < c.now
@@ -54,19 +97,46 @@ export function CredentialsTable({ c, credentials, latest, canRotate }: { c: Rem
         return (
           <tr key={x.id} data-credential-id={x.id}>
             {t.rowCheckbox(x.id, name(x), canAct)}
-            <td className="py-2 pr-4">{x.kind.replace('_', ' ')}{x.label ? <span className="text-slate-500"> · {x.label}</span> : null}</td>
-            <td className="pr-4 font-mono text-xs text-slate-600" title="Salted SHA-256; the secret itself is never stored">{x.fingerprint.slice(0, 16)}…</td>
+            <td className="py-2 pr-4">
+              {x.kind.replace('_', ' ')}
+              {x.label ? <span className="text-slate-500"> · {x.label}</span> : null}
+            </td>
+            <td className="pr-4 font-mono text-xs text-slate-600" title="Salted SHA-256; the secret itself is never stored">
+              {x.fingerprint.slice(0, 16)}…
+            </td>
             <td className="pr-4">{formatDate(x.createdAt)}</td>
-            <td className="pr-4">{x.lastRotatedAt ? formatDate(x.lastRotatedAt) : <span className="text-amber-700">never</span>}{age > 365 * DAY ? <span className="ml-1"><Badge tone="amber">{Math.floor(age / (365 * DAY))}y old</Badge></span> : null}</td>
-            <td className="pr-4">{x.expiresAt ? <span className={expired ? 'text-rose-700' : ''}>{formatDate(x.expiresAt)}{expired ? ' (expired)' : ''}</span> : <span className="text-slate-500">no expiry</span>}</td>
+            <td className="pr-4">
+              {x.lastRotatedAt ? formatDate(x.lastRotatedAt) : <span className="text-amber-700">never</span>}
+              {age > 365 * DAY ? (
+                <span className="ml-1">
+                  <Badge tone="amber">{Math.floor(age / (365 * DAY))}y old</Badge>
+                </span>
+              ) : null}
+            </td>
+            <td className="pr-4">
+              {x.expiresAt ? (
+                <span className={expired ? 'text-rose-700' : ''}>
+                  {formatDate(x.expiresAt)}
+                  {expired ? ' (expired)' : ''}
+                </span>
+              ) : (
+                <span className="text-slate-500">no expiry</span>
+              )}
+            </td>
             <td className="pr-4">{formatLastUsed(x.lastUsedAt, x.usageReported, c.now)}</td>
             <StatusCell c={c} id={x.id} status={x.status} latest={latest[x.id]} />
             {c.canRemediate ? (
               <td className="whitespace-nowrap py-1 text-right">
                 {canAct ? (
                   <span className="inline-flex gap-1">
-                    {canRotate ? <Button size="sm" variant="secondary" onClick={() => one(x, 'rotate_credential')} aria-label={`Rotate ${name(x)}`}>Rotate…</Button> : null}
-                    <Button size="sm" variant="secondary" onClick={() => one(x, 'revoke_credential')} aria-label={`Revoke ${name(x)}`}>Revoke…</Button>
+                    {canRotate ? (
+                      <Button size="sm" variant="secondary" onClick={() => one(x, 'rotate_credential')} aria-label={`Rotate ${name(x)}`}>
+                        Rotate…
+                      </Button>
+                    ) : null}
+                    <Button size="sm" variant="secondary" onClick={() => one(x, 'revoke_credential')} aria-label={`Revoke ${name(x)}`}>
+                      Revoke…
+                    </Button>
                   </span>
                 ) : null}
               </td>
@@ -74,8 +144,24 @@ export function CredentialsTable({ c, credentials, latest, canRotate }: { c: Rem
               <td className="whitespace-nowrap py-1 text-right">
                 {canAct ? (
                   <span className="inline-flex gap-1">
-                    {canRotate ? <Button size="sm" variant="secondary" onClick={() => ownerOne(x, 'rotate_credential')} aria-label={`${direct ? 'Rotate' : 'Request rotation of'} ${name(x)}`}>{direct ? 'Rotate…' : 'Request rotation…'}</Button> : null}
-                    <Button size="sm" variant="secondary" onClick={() => ownerOne(x, 'revoke_credential')} aria-label={`${direct ? 'Revoke' : 'Request revocation of'} ${name(x)}`}>{direct ? 'Revoke…' : 'Request revocation…'}</Button>
+                    {canRotate ? (
+                      <Button
+                        size="sm"
+                        variant="secondary"
+                        onClick={() => ownerOne(x, 'rotate_credential')}
+                        aria-label={`${direct ? 'Rotate' : 'Request rotation of'} ${name(x)}`}
+                      >
+                        {direct ? 'Rotate…' : 'Request rotation…'}
+                      </Button>
+                    ) : null}
+                    <Button
+                      size="sm"
+                      variant="secondary"
+                      onClick={() => ownerOne(x, 'revoke_credential')}
+                      aria-label={`${direct ? 'Revoke' : 'Request revocation of'} ${name(x)}`}
+                    >
+                      {direct ? 'Revoke…' : 'Request revocation…'}
+                    </Button>
                   </span>
                 ) : null}
               </td>

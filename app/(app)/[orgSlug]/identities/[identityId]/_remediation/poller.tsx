@@ -24,5 +24,9 @@ export function RemediationPoller({ orgSlug, identityId, active }: { orgSlug: st
       clearInterval(t)
     }
   }, [active, orgSlug, identityId, router])
-  return active ? <span className="sr-only" role="status">A remediation is running; this page updates by itself.</span> : null
+  return active ? (
+    <span className="sr-only" role="status">
+      A remediation is running; this page updates by itself.
+    </span>
+  ) : null
 }

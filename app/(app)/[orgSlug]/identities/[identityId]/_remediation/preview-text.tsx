@@ -8,9 +8,21 @@ export function PreviewText({ p, noun }: { p: RemediationPreview; noun: string }
     <div className="space-y-1">
       <p className="font-medium text-slate-900">
         You are about to revoke {countOf(todo, noun)}
-        {p.recentlyUsed ? <>; <span className="text-rose-700">{p.recentlyUsed} {p.recentlyUsed === 1 ? 'was' : 'were'} used in the last 7 days</span></> : null}.
+        {p.recentlyUsed ? (
+          <>
+            ;{' '}
+            <span className="text-rose-700">
+              {p.recentlyUsed} {p.recentlyUsed === 1 ? 'was' : 'were'} used in the last 7 days
+            </span>
+          </>
+        ) : null}
+        .
       </p>
-      {p.privileged ? <p>{p.privileged} {p.privileged === 1 ? 'is' : 'are'} privileged.</p> : null}
+      {p.privileged ? (
+        <p>
+          {p.privileged} {p.privileged === 1 ? 'is' : 'are'} privileged.
+        </p>
+      ) : null}
       {p.alreadyPending ? <p className="text-slate-500">{p.alreadyPending} already pending (skipped).</p> : null}
       {p.alreadyRevoked ? <p className="text-slate-500">{p.alreadyRevoked} already revoked (skipped).</p> : null}
       {p.byMode.manual ? <p className="text-amber-800">{p.byMode.manual} will become manual tasks (the source cannot be acted on automatically).</p> : null}

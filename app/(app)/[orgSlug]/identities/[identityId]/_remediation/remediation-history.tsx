@@ -13,7 +13,10 @@ export function RemediationHistory({ list }: { list: RemediationDto[] }) {
         {list.slice(0, 20).map((r) => (
           <li key={r.id} className="flex flex-wrap items-start justify-between gap-2 py-2">
             <div className="min-w-0">
-              <p><span className="font-medium">{KIND_LABELS[r.kind as keyof typeof KIND_LABELS] ?? r.kind}</span> <span className="text-slate-500">— “{r.justification}”</span></p>
+              <p>
+                <span className="font-medium">{KIND_LABELS[r.kind as keyof typeof KIND_LABELS] ?? r.kind}</span>{' '}
+                <span className="text-slate-500">— “{r.justification}”</span>
+              </p>
               {r.instructions && r.status === 'manual' ? <p className="text-xs text-amber-800">{r.instructions}</p> : null}
               {r.detail ? <p className="text-xs text-slate-500">{r.detail}</p> : null}
             </div>

@@ -17,12 +17,25 @@ const loadSettings = cache((ctx: UserCtx) => getOrgSettings(ctx))
 
 type IdentityLike = { id: string; name: string; status: string; ownerId: string | null; backupOwnerId: string | null; privileged: boolean }
 type GrantLike = {
-  id: string; privileged: boolean; createdAt: Date; lastUsedAt: Date | null; usageReported: boolean; status: string
+  id: string
+  privileged: boolean
+  createdAt: Date
+  lastUsedAt: Date | null
+  usageReported: boolean
+  status: string
   entitlement: { name: string; resource: { name: string; type: string } }
 }
 type CredentialLike = {
-  id: string; kind: string; label: string | null; fingerprint: string; createdAt: Date; lastRotatedAt: Date | null
-  expiresAt: Date | null; lastUsedAt: Date | null; usageReported: boolean; status: string
+  id: string
+  kind: string
+  label: string | null
+  fingerprint: string
+  createdAt: Date
+  lastRotatedAt: Date | null
+  expiresAt: Date | null
+  lastUsedAt: Date | null
+  usageReported: boolean
+  status: string
 }
 
 async function context(ctx: UserCtx, identity: IdentityLike, now: number): Promise<RemediationContext> {
@@ -30,8 +43,17 @@ async function context(ctx: UserCtx, identity: IdentityLike, now: number): Promi
   const canRemediate = can(ctx.role, 'identity:remediate')
   const owns = identity.ownerId === ctx.user.id || identity.backupOwnerId === ctx.user.id
   return {
-    orgSlug: ctx.org.slug, identityId: identity.id, identityName: identity.name, canRemediate, mode: r.mode, sourceName: r.sourceName, now,
-    canRequest: !canRemediate && owns && can(ctx.role, 'identity:attest'), ownersActDirectly: settings.ownersActDirectly, identityPrivileged: identity.privileged, pendingRequests,
+    orgSlug: ctx.org.slug,
+    identityId: identity.id,
+    identityName: identity.name,
+    canRemediate,
+    mode: r.mode,
+    sourceName: r.sourceName,
+    now,
+    canRequest: !canRemediate && owns && can(ctx.role, 'identity:attest'),
+    ownersActDirectly: settings.ownersActDirectly,
+    identityPrivileged: identity.privileged,
+    pendingRequests,
   }
 }
 
@@ -43,17 +65,42 @@ export async function RemediationHeader({ ctx, identity, now }: { ctx: UserCtx; 
 export async function GrantsSection({ ctx, identity, grants, now }: { ctx: UserCtx; identity: IdentityLike; grants: GrantLike[]; now: number }) {
   const [c, r] = await Promise.all([context(ctx, identity, now), load(ctx, identity.id)])
   const rows: GrantRow[] = grants.map((g) => ({
-    id: g.id, permission: g.entitlement.name, privileged: g.privileged, resource: g.entitlement.resource.name, resourceType: g.entitlement.resource.type,
-    createdAt: g.createdAt.toISOString(), lastUsedAt: g.lastUsedAt?.toISOString() ?? null, usageReported: g.usageReported, status: g.status,
+    id: g.id,
+    permission: g.entitlement.name,
+    privileged: g.privileged,
+    resource: g.entitlement.resource.name,
+    resourceType: g.entitlement.resource.type,
+    createdAt: g.createdAt.toISOString(),
+    lastUsedAt: g.lastUsedAt?.toISOString() ?? null,
+    usageReported: g.usageReported,
+    status: g.status,
   }))
   return <GrantsTable c={c} grants={rows} latest={r.latestByGrant} />
 }
 
-export async function CredentialsSection({ ctx, identity, credentials, now }: { ctx: UserCtx; identity: IdentityLike; credentials: CredentialLike[]; now: number }) {
+export async function CredentialsSection({
+  ctx,
+  identity,
+  credentials,
+  now,
+}: {
+  ctx: UserCtx
+  identity: IdentityLike
+  credentials: CredentialLike[]
+  now: number
+}) {
   const [c, r] = await Promise.all([context(ctx, identity, now), load(ctx, identity.id)])
   const rows: CredentialRow[] = credentials.map((x) => ({
-    id: x.id, kind: x.kind, label: x.label, fingerprint: x.fingerprint, createdAt: x.createdAt.toISOString(), lastRotatedAt: x.lastRotatedAt?.toISOString() ?? null,
-    expiresAt: x.expiresAt?.toISOString() ?? null, lastUsedAt: x.lastUsedAt?.toISOString() ?? null, usageReported: x.usageReported, status: x.status,
+    id: x.id,
+    kind: x.kind,
+    label: x.label,
+    fingerprint: x.fingerprint,
+    createdAt: x.createdAt.toISOString(),
+    lastRotatedAt: x.lastRotatedAt?.toISOString() ?? null,
+    expiresAt: x.expiresAt?.toISOString() ?? null,
+    lastUsedAt: x.lastUsedAt?.toISOString() ?? null,
+    usageReported: x.usageReported,
+    status: x.status,
   }))
   // Rotation needs a source that can deliver the new secret somewhere; a manual source turns it into a task.
   return <CredentialsTable c={c} credentials={rows} latest={r.latestByCredential} canRotate />

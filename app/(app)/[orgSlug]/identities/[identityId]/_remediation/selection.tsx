@@ -39,7 +39,11 @@ export function useRevocationTable(c: RemediationContext, kind: Kind, selectable
     const input = kind === 'grant' ? { grantIds: ids, credentialIds: [] } : { grantIds: [], credentialIds: ids }
     setSpec({
       title: `Revoke ${countOf(ids.length, kind)}`,
-      summary: <>Selected {kind}s of <strong>{c.identityName}</strong> will be revoked at {c.sourceName}.</>,
+      summary: (
+        <>
+          Selected {kind}s of <strong>{c.identityName}</strong> will be revoked at {c.sourceName}.
+        </>
+      ),
       confirmLabel: `Revoke ${ids.length}`,
       danger: true,
       preview: async () => {
@@ -59,14 +63,24 @@ export function useRevocationTable(c: RemediationContext, kind: Kind, selectable
       <div className="mb-2 flex items-center justify-between rounded-md bg-indigo-50 px-3 py-2 text-sm" data-testid={`${kind}-selection`}>
         <span>{selected.size} selected</span>
         <span className="flex gap-2">
-          <Button size="sm" variant="ghost" onClick={() => setSelected(new Set())}>Clear</Button>
-          <Button size="sm" variant="danger" onClick={revokeSelected}>Revoke selected…</Button>
+          <Button size="sm" variant="ghost" onClick={() => setSelected(new Set())}>
+            Clear
+          </Button>
+          <Button size="sm" variant="danger" onClick={revokeSelected}>
+            Revoke selected…
+          </Button>
         </span>
       </div>
     ) : null
   const headerCheckbox = c.canRemediate ? (
     <th scope="col" className="w-8 py-2 pr-2">
-      <Checkbox label={`Select all revocable ${kind}s`} checked={allOn} indeterminate={selected.size > 0} disabled={selectableIds.length === 0} onChange={() => setSelected(allOn ? new Set() : new Set(selectableIds))} />
+      <Checkbox
+        label={`Select all revocable ${kind}s`}
+        checked={allOn}
+        indeterminate={selected.size > 0}
+        disabled={selectableIds.length === 0}
+        onChange={() => setSelected(allOn ? new Set() : new Set(selectableIds))}
+      />
     </th>
   ) : null
   const rowCheckbox = (id: string, label: string, enabled: boolean) =>
@@ -93,7 +107,21 @@ export function StatusCell({ c, id, status, latest }: { c: RemediationContext; i
 }
 
 /** The table of grants or credentials: its selection bar, header (with the select-all box), rows and confirmation. */
-export function RevocationTable({ t, testId, scroll, columns, actions, children }: { t: ReturnType<typeof useRevocationTable>; testId: string; scroll: string; columns: string[]; actions: boolean; children: ReactNode }) {
+export function RevocationTable({
+  t,
+  testId,
+  scroll,
+  columns,
+  actions,
+  children,
+}: {
+  t: ReturnType<typeof useRevocationTable>
+  testId: string
+  scroll: string
+  columns: string[]
+  actions: boolean
+  children: ReactNode
+}) {
   return (
     <div>
       {t.bar}
@@ -102,8 +130,16 @@ export function RevocationTable({ t, testId, scroll, columns, actions, children 
           <thead className="sticky top-0 bg-white text-left text-xs uppercase tracking-wide text-slate-500">
             <tr>
               {t.headerCheckbox}
-              {columns.map((h, i) => <th key={h} scope="col" className={i === 0 ? 'py-2 pr-4' : 'pr-4'}>{h}</th>)}
-              {actions ? <th scope="col"><span className="sr-only">Actions</span></th> : null}
+              {columns.map((h, i) => (
+                <th key={h} scope="col" className={i === 0 ? 'py-2 pr-4' : 'pr-4'}>
+                  {h}
+                </th>
+              ))}
+              {actions ? (
+                <th scope="col">
+                  <span className="sr-only">Actions</span>
+                </th>
+              ) : null}
             </tr>
           </thead>
           <tbody className="divide-y divide-slate-100">{children}</tbody>
