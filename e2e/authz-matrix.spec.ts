@@ -62,6 +62,7 @@ const futureDay = (days: number) => new Date(Date.now() + days * 86_400_000).toI
 /** Every exported server action, by file and export name. */
 const ACTIONS: Record<string, ActionEntry> = {
   'lib/audit/actions.ts#verifyAuditChainAction': { allow: ['admin', 'governance', 'auditor'], input: (_w, orgSlug) => ({ orgSlug }) },
+  'lib/audit/actions.ts#createCheckpointAction': { allow: ['admin'], input: (_w, orgSlug) => ({ orgSlug }) },
 
   'lib/campaigns/actions.ts#previewScopeAction': { allow: MANAGERS, input: (_w, orgSlug) => ({ orgSlug, type: 'identity', scope: {} }) },
   'lib/campaigns/actions.ts#createCampaignAction': {
@@ -455,6 +456,7 @@ const TABLES = [
   'Invitation',
   'OwnerRequest',
   'SavedView',
+  'AuditCheckpoint',
 ]
 
 /** A digest of everything the organization owns except refused-attempt audit rows (which a denial adds). */

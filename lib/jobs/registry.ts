@@ -1,4 +1,5 @@
 import 'server-only'
+import { auditCheckpointJob, auditCheckpointScheduler } from '@/lib/audit/jobs'
 import { campaignRemindersJob, closeCampaignJob, launchCampaignJob } from '@/lib/campaigns/jobs'
 import { campaignsScheduler } from '@/lib/campaigns/scheduler'
 import { findingsDailyScheduler, metricsSnapshotJob, recomputeFindingsJob } from '@/lib/findings/jobs'
@@ -26,10 +27,17 @@ export const JOBS = jobRegistry([
   syncSourceJob,
   previewImportJob,
   importFileJob,
+  auditCheckpointJob,
 ])
 
 export type JobType = keyof typeof JOBS
 /** What the worker looks job types up in (tests pass their own definitions). */
 export type JobLookup = Readonly<Record<string, AnyJob | undefined>>
 
-export const SCHEDULERS: readonly SchedulerDefinition[] = [campaignsScheduler, findingsDailyScheduler, sourceSyncScheduler, uploadsCleanupScheduler]
+export const SCHEDULERS: readonly SchedulerDefinition[] = [
+  campaignsScheduler,
+  findingsDailyScheduler,
+  sourceSyncScheduler,
+  uploadsCleanupScheduler,
+  auditCheckpointScheduler,
+]
