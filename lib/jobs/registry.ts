@@ -6,6 +6,7 @@ import { findingsDailyScheduler, metricsSnapshotJob, recomputeFindingsJob } from
 import { jobRegistry, type AnyJob, type SchedulerDefinition } from '@/lib/jobs/define'
 import { sendInvitationJob } from '@/lib/members/jobs'
 import { sendEmailJob } from '@/lib/notifications/jobs'
+import { reportSchedulesScheduler, sendScheduledReportJob } from '@/lib/report-schedules/jobs'
 import { bulkAssignJob, offboardMemberJob } from '@/lib/ownership/jobs'
 import { deleteIdentityJob, REMEDIATION_JOBS } from '@/lib/remediation/jobs'
 import { importFileJob, previewImportJob, sourceSyncScheduler, syncSourceJob, uploadsCleanupScheduler } from '@/lib/sources/jobs'
@@ -28,6 +29,7 @@ export const JOBS = jobRegistry([
   previewImportJob,
   importFileJob,
   auditCheckpointJob,
+  sendScheduledReportJob,
 ])
 
 export type JobType = keyof typeof JOBS
