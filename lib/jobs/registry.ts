@@ -42,4 +42,5 @@ export const SCHEDULERS: readonly SchedulerDefinition[] = [
   sourceSyncScheduler,
   uploadsCleanupScheduler,
   auditCheckpointScheduler,
+  reportSchedulesScheduler,
 ]
