@@ -2,7 +2,7 @@ import 'server-only'
 import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
 import type { ChainBreak } from '@/lib/audit/chain'
-import { describeOwnershipChange, ownershipIds, parseDetails } from '@/lib/audit/describe'
+import { describeChange, ownershipIds, parseDetails } from '@/lib/audit/describe'
 import type { AuditListParams } from '@/lib/audit/schemas'
 import { unsafeVerifyChainOfOrg } from '@/lib/audit/verify'
 
@@ -49,7 +49,7 @@ async function withChanges<T extends { details: string }>(ctx: UserCtx, rows: T[
       ])
     : [[], []]
   const names = Object.fromEntries([...members.map((m) => [m.user.id, m.user.name]), ...teams.map((t) => [t.id, t.name])])
-  return rows.map((r, i) => ({ ...r, change: describeOwnershipChange(details[i], names) }))
+  return rows.map((r, i) => ({ ...r, change: describeChange(details[i], names) }))
 }
 
 /** Walks the whole chain and its signed checkpoints (lib/audit/verify.ts, the same walk as `npm run audit:verify`). */

@@ -3,7 +3,8 @@ import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { auditHash } from '@/lib/audit/chain'
 import { createCheckpoint, latestCheckpoint } from '@/lib/audit/checkpoints'
-import { auditCheckpointJob } from '@/lib/audit/jobs'
+import { auditCheckpointJob, auditCheckpointScheduler } from '@/lib/audit/jobs'
+import { SCHEDULERS } from '@/lib/jobs/registry'
 import { recordAudit } from '@/lib/audit/record'
 import { verifyAuditChain } from '@/lib/audit/queries'
 import { unsafeVerifyChainOfOrg } from '@/lib/audit/verify'
@@ -59,6 +60,7 @@ describe(`audit chain verification from outside (${engine})`, () => {
   })
 
   it('the hourly job signs the head once, and skips when nothing happened since', async () => {
+    expect(SCHEDULERS).toContain(auditCheckpointScheduler)
     const { org } = await orgWithEvents(2)
     const job = await enqueueJobNow(auditCheckpointJob, { hour: '2026-01-01T10' }, { orgId: org.id })
     await drainJobs()

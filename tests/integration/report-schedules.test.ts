@@ -35,6 +35,7 @@ let m: {
   rq: typeof import('@/lib/report-schedules/queries')
   jobs: typeof import('@/lib/report-schedules/jobs')
   errors: typeof import('@/lib/errors')
+  registry: typeof import('@/lib/jobs/registry')
 }
 
 beforeAll(async () => {
@@ -50,6 +51,7 @@ beforeAll(async () => {
     rq: await import('@/lib/report-schedules/queries'),
     jobs: await import('@/lib/report-schedules/jobs'),
     errors: await import('@/lib/errors'),
+    registry: await import('@/lib/jobs/registry'),
   }
 })
 afterAll(async () => {
@@ -77,6 +79,8 @@ describe(`scheduled reports (${process.env.TEST_ENGINE ?? 'sqlite'})`, () => {
       [people.auditor.email, people.governance.email].sort(),
     ])
 
+    // The worker runs this scheduler every minute.
+    expect(m.registry.SCHEDULERS).toContain(jobs.reportSchedulesScheduler)
     // The week it was made in is not due; the next week is, once, however often the scheduler runs.
     await jobs.reportSchedulesScheduler.run(new Date())
     expect(await db.job.count({ where: { orgId: org.id, type: 'send_scheduled_report' } })).toBe(0)

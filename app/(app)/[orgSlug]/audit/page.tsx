@@ -15,6 +15,8 @@ import { allows } from '@/lib/auth/org-context'
 import { pageAllows, pageContext } from '@/lib/auth/session'
 import { latestCheckpoint } from '@/lib/audit/checkpoints'
 import { listAuditEvents } from '@/lib/audit/queries'
+import { parseDetails } from '@/lib/audit/describe'
+import { EventDetails } from './event-details'
 import { parseAuditSearchParams } from './search-params'
 import { CheckpointButton } from './checkpoint-button'
 import { VerifyChainButton } from './verify-button'
@@ -26,14 +28,16 @@ const OUTCOMES = [
   { value: 'denied', label: 'Denied' },
   { value: 'failure', label: 'Failure' },
 ]
+// Sized to fit 1440 px without scrolling: long actors, targets and justifications wrap; the row opens for the rest.
 const COLUMNS: ListColumn[] = [
   { id: 'seq', header: '#', className: 'tabular-nums text-slate-500' },
   { id: 'at', header: 'When' },
-  { id: 'actor', header: 'Actor' },
+  { id: 'actor', header: 'Actor', className: 'max-w-52 whitespace-normal break-words' },
   { id: 'action', header: 'Action', className: 'font-mono text-xs' },
-  { id: 'target', header: 'Target', className: 'whitespace-normal' },
+  { id: 'target', header: 'Target and change', className: 'min-w-64 max-w-md whitespace-normal break-words' },
   { id: 'outcome', header: 'Outcome' },
-  { id: 'justification', header: 'Justification', className: 'min-w-48 max-w-sm whitespace-normal break-words text-slate-600' },
+  { id: 'justification', header: 'Justification', className: 'min-w-40 max-w-64 whitespace-normal break-words text-slate-600' },
+  { id: 'details', header: <span className="sr-only">Details</span>, align: 'end' },
 ]
 
 export default async function AuditPage({ params, searchParams }: ListPageProps) {
@@ -121,6 +125,27 @@ export default async function AuditPage({ params, searchParams }: ListPageProps)
               <span className="line-clamp-3" title={e.justification ?? ''}>
                 {e.justification ?? ''}
               </span>
+            ),
+            details: (
+              <EventDetails
+                event={{
+                  id: e.id,
+                  seq: e.seq,
+                  at: e.at.toISOString().replace('T', ' ').slice(0, 19),
+                  actor: e.actorLabel,
+                  actorType: e.actorType,
+                  action: e.action,
+                  target: e.targetLabel ?? e.targetId,
+                  targetType: e.targetType,
+                  targetId: e.targetId,
+                  outcome: e.outcome,
+                  justification: e.justification,
+                  change: e.change,
+                  details: parseDetails(e.details),
+                  hash: e.hash,
+                  prevHash: e.prevHash,
+                }}
+              />
             ),
           },
         }))}
