@@ -12,7 +12,7 @@ const VIEW = { id: true, seq: true, headHash: true, createdAt: true, keyId: true
 /**
  * Signs the chain's current head with the organization's key and keeps the checkpoint; its audit row (the next event)
  * carries the signature too. `onlyIfChanged` (the scheduled run) skips when nothing but the last checkpoint's own row
- * was recorded since, so a quiet organization does not gain a checkpoint row every hour.
+ * was recorded since, so a quiet organization does not gain a checkpoint row every day.
  */
 export async function createCheckpoint(ctx: Ctx, opts: { onlyIfChanged?: boolean } = {}): Promise<CheckpointView | null> {
   assertCan(ctx, 'audit:checkpoint')

@@ -5,13 +5,13 @@ import { db } from '@/lib/db'
 import { defineJob, defineScheduler } from '@/lib/jobs/define'
 import { enqueueJob } from '@/lib/jobs/queue'
 
-const hour = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}$/)
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/)
 
 /** Signs the organization's chain head (skipped when nothing was recorded since the last checkpoint). */
 export const auditCheckpointJob = defineJob({
   type: 'audit_checkpoint',
-  payload: z.object({ hour }),
-  key: (p, { orgId }) => `audit_checkpoint:${orgId}:${p.hour}`,
+  payload: z.object({ day }),
+  key: (p, { orgId }) => `audit_checkpoint:${orgId}:${p.day}`,
   maxAttempts: 3,
   permissions: ['audit:checkpoint'],
   run: async ({ ctx }) => {
@@ -20,12 +20,23 @@ export const auditCheckpointJob = defineJob({
   },
 })
 
-/** Once an hour per organization with events: the key names the UTC hour, so several workers queue one job. */
+const DAY = 86_400_000
+
+/**
+ * About once a day per organization that records events: when its newest checkpoint (or, before the first one, the
+ * organization itself) is more than a day old. The key names the UTC day, so several workers queue one job; admins
+ * sign one at any time from the audit page.
+ */
 export const auditCheckpointScheduler = defineScheduler({
-  name: 'audit-checkpoints-hourly',
+  name: 'audit-checkpoints-daily',
   run: async (now) => {
-    const h = now.toISOString().slice(0, 13)
-    const orgs = await db.organization.findMany({ where: { auditSeq: { gt: 0 } }, select: { id: true } })
-    for (const org of orgs) await db.$transaction((tx) => enqueueJob(tx, auditCheckpointJob, { hour: h }, { orgId: org.id }))
+    const d = now.toISOString().slice(0, 10)
+    const dayAgo = new Date(now.getTime() - DAY)
+    const orgs = await db.organization.findMany({ where: { auditSeq: { gt: 0 }, createdAt: { lt: dayAgo } }, select: { id: true } })
+    for (const org of orgs) {
+      const last = await db.auditCheckpoint.findFirst({ where: { orgId: org.id }, orderBy: { createdAt: 'desc' }, select: { createdAt: true } })
+      if (last && last.createdAt >= dayAgo) continue
+      await db.$transaction((tx) => enqueueJob(tx, auditCheckpointJob, { day: d }, { orgId: org.id }))
+    }
   },
 })

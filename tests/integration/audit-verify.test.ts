@@ -59,10 +59,10 @@ describe(`audit chain verification from outside (${engine})`, () => {
     await expect(createCheckpoint(systemContext(ctx('admin').org, { type: 'test', id: null }))).rejects.toBeInstanceOf(ForbiddenError)
   })
 
-  it('the hourly job signs the head once, and skips when nothing happened since', async () => {
+  it('the daily job signs the head once, and skips when nothing happened since', async () => {
     expect(SCHEDULERS).toContain(auditCheckpointScheduler)
     const { org } = await orgWithEvents(2)
-    const job = await enqueueJobNow(auditCheckpointJob, { hour: '2026-01-01T10' }, { orgId: org.id })
+    const job = await enqueueJobNow(auditCheckpointJob, { day: '2026-01-01' }, { orgId: org.id })
     await drainJobs()
     const done = await db.job.findUniqueOrThrow({ where: { id: job.id } })
     expect(done.status).toBe('succeeded')
@@ -70,9 +70,26 @@ describe(`audit chain verification from outside (${engine})`, () => {
     expect(cps).toHaveLength(1)
     const row = await db.auditEvent.findFirstOrThrow({ where: { orgId: org.id, action: 'audit.checkpoint' } })
     expect(row).toMatchObject({ actorType: 'system', actorLabel: `audit_checkpoint ${job.id}` })
-    await enqueueJobNow(auditCheckpointJob, { hour: '2026-01-01T11' }, { orgId: org.id })
+    await enqueueJobNow(auditCheckpointJob, { day: '2026-01-02' }, { orgId: org.id })
     await drainJobs()
     expect(await db.auditCheckpoint.count({ where: { orgId: org.id } })).toBe(1)
+  })
+
+  it('the scheduler signs about once a day: not a new organization, not again within a day of a checkpoint', async () => {
+    const { org, admin } = await orgWithEvents(2)
+    const jobsOf = () => db.job.count({ where: { orgId: org.id, type: 'audit_checkpoint' } })
+    await auditCheckpointScheduler.run(new Date())
+    expect(await jobsOf()).toBe(0)
+    await db.organization.update({ where: { id: org.id }, data: { createdAt: new Date(Date.now() - 2 * 86_400_000) } })
+    await auditCheckpointScheduler.run(new Date())
+    await auditCheckpointScheduler.run(new Date())
+    expect(await jobsOf()).toBe(1)
+    await db.job.deleteMany({ where: { orgId: org.id, type: 'audit_checkpoint' } })
+    await createCheckpoint(admin)
+    await auditCheckpointScheduler.run(new Date(Date.now() + 3_600_000))
+    expect(await jobsOf()).toBe(0)
+    await auditCheckpointScheduler.run(new Date(Date.now() + 25 * 3_600_000))
+    expect(await jobsOf()).toBe(1)
   })
 
   it('names an edited event (id, position, what did not match), exit code 1', async () => {
