@@ -36,7 +36,7 @@ test.describe('scheduled reports (admin journey)', () => {
     expect(row).toEqual({ report: 'inventory', cadence: 'monthly', recipients: JSON.stringify([org.users.auditor.id]) })
 
     await table.getByRole('button', { name: /Stop sending: Inventory snapshot/ }).click()
-    await page.getByRole('button', { name: 'Stop sending' }).click()
+    await page.getByRole('button', { name: 'Stop sending', exact: true }).click()
     await expect(table).toContainText('No scheduled reports')
     const audit = await query<{ action: string; actorId: string }>(
       sql`SELECT "action", "actorId" FROM "AuditEvent" WHERE "orgId" = ${orgId} AND "action" LIKE ${'report-schedule.%'} ORDER BY "seq"`,

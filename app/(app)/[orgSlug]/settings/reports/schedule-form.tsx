@@ -19,7 +19,7 @@ export function ScheduleForm({ orgSlug, people }: { orgSlug: string; people: Per
     <form
       ref={form}
       noValidate
-      className="max-w-2xl space-y-4"
+      className="max-w-3xl space-y-4"
       onSubmit={submitted((f) => {
         const data = new FormData(f)
         return save.run({ orgSlug, kind: String(data.get('kind') ?? '') as ScheduledReportKind, recipientIds: data.getAll('recipientIds').map(String) })
@@ -34,15 +34,15 @@ export function ScheduleForm({ orgSlug, people }: { orgSlug: string; people: Per
           Admins, governance members and auditors: the link asks them to sign in and downloads the report.
         </p>
         {people.length ? (
-          <ul className="mt-2 grid gap-1 sm:grid-cols-2" data-testid="recipient-choices">
+          <ul className="mt-2 grid gap-1 sm:grid-cols-2 lg:grid-cols-3" data-testid="recipient-choices">
             {people.map((p) => (
               <li key={p.id}>
-                <label className="flex items-center gap-2 rounded-md px-1 py-0.5 text-sm text-slate-800 hover:bg-slate-50">
-                  <input type="checkbox" name="recipientIds" value={p.id} className="size-4 rounded border-slate-400 text-indigo-600" />
-                  <span>
-                    {p.name}{' '}
-                    <span className="text-slate-500">
-                      · {p.email} · {p.role}
+                <label className="flex items-start gap-2 rounded-md px-1 py-1 text-sm text-slate-800 hover:bg-slate-50">
+                  <input type="checkbox" name="recipientIds" value={p.id} className="mt-0.5 size-4 rounded border-slate-400 text-indigo-600" />
+                  <span className="min-w-0">
+                    <span className="block font-medium">{p.name}</span>
+                    <span className="block truncate text-xs text-slate-500">
+                      {p.email} · {p.role}
                     </span>
                   </span>
                 </label>
