@@ -36,7 +36,7 @@ test.describe('audit log (auditor and admin journey)', () => {
     // The keyboard opens a row's details and Escape closes them.
     await settingsRow.getByRole('button', { name: /Details of event/ }).focus()
     await page.keyboard.press('Enter')
-    const dialog = page.getByTestId('audit-details')
+    const dialog = page.getByRole('dialog', { name: /Event #\d+: settings\.update/ })
     await expect(dialog).toBeVisible()
     await expect(dialog).toContainText('settings.update')
     await expect(dialog).toContainText('dormantDays: 90 → 45')
@@ -45,6 +45,7 @@ test.describe('audit log (auditor and admin journey)', () => {
     await page.screenshot({ path: test.info().outputPath('audit-details.png') })
     await page.keyboard.press('Escape')
     await expect(dialog).toBeHidden()
+    await expect(settingsRow.getByRole('button', { name: /Details of event/ })).toBeFocused()
 
     // The auditor sees the checkpoint and verifies the chain through it, but is offered no signing.
     await gotoAs(page, org.users.auditor.email, `/${org.slug}/audit`)

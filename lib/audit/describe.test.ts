@@ -48,6 +48,10 @@ describe('audit change descriptions', () => {
     expect(describeChange({ selected: 120, identities: [1, 2, 3, 4].map((i) => ({ id: `x${i}`, name: `n${i}` })) }, {})).toBe(
       'identities: n1, n2, n3 and 117 more',
     )
+    expect(describeChange({ decision: 'keep', counts: { keep: 70, revoke: 30 }, items: [{ id: 'a', identity: 'svc-a', decision: 'keep' }] }, {})).toBe(
+      'decision: keep · 70 keep, 30 revoke · items: svc-a and 99 more',
+    )
+    expect(describeChange({ rule: 'keep', items: 80, identities: [{ id: 'i1', name: 'svc-a' }] }, {})).toBe('identities: svc-a and 79 more')
     expect(describeChange({ jobId: 'j1' }, {})).toBeNull()
   })
 })

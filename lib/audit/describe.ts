@@ -106,9 +106,14 @@ export function describeChange(details: Record<string, unknown>, names: Record<s
         .join(', '),
     )
   }
+  // A bounded list names the first few; the row's count says how many it stands for.
+  const counted = obj(details.counts)
+    ? Object.values(details.counts as Record<string, unknown>).reduce<number>((a, n) => a + (typeof n === 'number' ? n : 0), 0)
+    : undefined
+  const total = [details.selected, details.count, details.items, counted].find((n) => typeof n === 'number')
   for (const k of ['items', 'identities', 'recipients'] as const) {
     const list = details[k]
-    if (Array.isArray(list) && list.length) parts.push(`${k}: ${namedList(list, k === 'identities' ? details.selected : undefined)}`)
+    if (Array.isArray(list) && list.length) parts.push(`${k}: ${namedList(list, k === 'recipients' ? undefined : total)}`)
   }
   return parts.length ? parts.slice(0, MAX_PARTS).join(' · ') : null
 }

@@ -32,11 +32,11 @@ const OUTCOMES = [
 const COLUMNS: ListColumn[] = [
   { id: 'seq', header: '#', className: 'tabular-nums text-slate-500' },
   { id: 'at', header: 'When' },
-  { id: 'actor', header: 'Actor', className: 'max-w-52 whitespace-normal break-words' },
+  { id: 'actor', header: 'Actor', className: 'max-w-48 whitespace-normal wrap-anywhere' },
   { id: 'action', header: 'Action', className: 'font-mono text-xs' },
-  { id: 'target', header: 'Target and change', className: 'min-w-64 max-w-md whitespace-normal break-words' },
+  { id: 'target', header: 'Target and change', className: 'min-w-56 max-w-md whitespace-normal wrap-anywhere' },
   { id: 'outcome', header: 'Outcome' },
-  { id: 'justification', header: 'Justification', className: 'min-w-40 max-w-64 whitespace-normal break-words text-slate-600' },
+  { id: 'justification', header: 'Justification', className: 'min-w-32 max-w-60 whitespace-normal wrap-anywhere text-slate-600' },
   { id: 'details', header: <span className="sr-only">Details</span>, align: 'end' },
 ]
 
@@ -66,7 +66,7 @@ export default async function AuditPage({ params, searchParams }: ListPageProps)
             · Ed25519 key <code className="font-mono text-xs">{checkpoint.keyId}</code>
           </p>
         ) : (
-          <p className="text-slate-600">No signed checkpoint yet: the chain head is signed with the organization’s key every hour while events are recorded.</p>
+          <p className="text-slate-600">No signed checkpoint yet: the chain head is signed with the organization’s key every day while events are recorded.</p>
         )}
         {allows(ctx, 'audit:checkpoint') ? <CheckpointButton orgSlug={ctx.org.slug} /> : null}
       </section>
