@@ -65,68 +65,70 @@ export function EventDetails({ event }: { event: AuditEventView }) {
       >
         Details
       </button>
-      {/* Mounted only while open: a page of rows holds one dialog, not fifty. */}
+      {/* Mounted only while open (a page of rows holds one dialog, not fifty); left-aligned inside the right-aligned cell. */}
       {open ? (
-        <Dialog
-          open
-          onClose={close}
-          size="lg"
-          title={
-            <>
-              Event #{event.seq}: <span className="font-mono text-sm">{event.action}</span>
-            </>
-          }
-          footer={
-            <Button type="button" variant="secondary" onClick={close}>
-              Close
-            </Button>
-          }
-          testId="audit-details"
-        >
-          <dl className="text-sm">
-            <Row label="When (UTC)">{event.at}</Row>
-            <Row label="Actor">
-              {event.actor} <span className="text-slate-500">({event.actorType})</span>
-            </Row>
-            <Row label="Target">
-              {event.target ?? '—'}
-              {event.targetType ? (
-                <span className="text-slate-500">
-                  {' '}
-                  ({event.targetType}
-                  {event.targetId ? ` ${event.targetId}` : ''})
-                </span>
-              ) : null}
-            </Row>
-            <Row label="Outcome">{event.outcome}</Row>
-            {event.change ? <Row label="What changed">{event.change}</Row> : null}
-            <Row label="Justification">{event.justification ?? '—'}</Row>
-          </dl>
-          <h3 className="mt-4 mb-1 text-sm font-semibold text-slate-900">Details</h3>
-          {entries.length ? (
-            <dl className="text-sm" data-testid="audit-details-fields">
-              {entries.map(([k, v]) => (
-                <Row key={k} label={k} mono={typeof v === 'object' && v !== null && !Array.isArray(v)}>
-                  {show(v)}
-                </Row>
-              ))}
+        <div className="text-left">
+          <Dialog
+            open
+            onClose={close}
+            size="lg"
+            title={
+              <>
+                Event #{event.seq}: <span className="font-mono text-sm">{event.action}</span>
+              </>
+            }
+            footer={
+              <Button type="button" variant="secondary" onClick={close}>
+                Close
+              </Button>
+            }
+            testId="audit-details"
+          >
+            <dl className="text-sm">
+              <Row label="When (UTC)">{event.at}</Row>
+              <Row label="Actor">
+                {event.actor} <span className="text-slate-500">({event.actorType})</span>
+              </Row>
+              <Row label="Target">
+                {event.target ?? '—'}
+                {event.targetType ? (
+                  <span className="text-slate-500">
+                    {' '}
+                    ({event.targetType}
+                    {event.targetId ? ` ${event.targetId}` : ''})
+                  </span>
+                ) : null}
+              </Row>
+              <Row label="Outcome">{event.outcome}</Row>
+              {event.change ? <Row label="What changed">{event.change}</Row> : null}
+              <Row label="Justification">{event.justification ?? '—'}</Row>
             </dl>
-          ) : (
-            <p className="text-sm text-slate-600">No further details recorded.</p>
-          )}
-          <h3 className="mt-4 mb-1 text-sm font-semibold text-slate-900">Place in the chain</h3>
-          <dl className="text-sm">
-            <Row label="Event id" mono>
-              {event.id}
-            </Row>
-            <Row label="Hash" mono>
-              {event.hash}
-            </Row>
-            <Row label="Previous hash" mono>
-              {event.prevHash || '(first event)'}
-            </Row>
-          </dl>
-        </Dialog>
+            <h3 className="mt-4 mb-1 text-sm font-semibold text-slate-900">Details</h3>
+            {entries.length ? (
+              <dl className="text-sm" data-testid="audit-details-fields">
+                {entries.map(([k, v]) => (
+                  <Row key={k} label={k} mono={typeof v === 'object' && v !== null && !Array.isArray(v)}>
+                    {show(v)}
+                  </Row>
+                ))}
+              </dl>
+            ) : (
+              <p className="text-sm text-slate-600">No further details recorded.</p>
+            )}
+            <h3 className="mt-4 mb-1 text-sm font-semibold text-slate-900">Place in the chain</h3>
+            <dl className="text-sm">
+              <Row label="Event id" mono>
+                {event.id}
+              </Row>
+              <Row label="Hash" mono>
+                {event.hash}
+              </Row>
+              <Row label="Previous hash" mono>
+                {event.prevHash || '(first event)'}
+              </Row>
+            </dl>
+          </Dialog>
+        </div>
       ) : null}
     </>
   )
