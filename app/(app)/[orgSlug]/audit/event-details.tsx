@@ -38,7 +38,7 @@ function Row({ label, children, mono = false }: { label: string; children: React
   return (
     <div className="grid grid-cols-[10rem_1fr] gap-3 border-b border-slate-100 py-1.5 last:border-0">
       <dt className="text-slate-500">{label}</dt>
-      <dd className={`break-words whitespace-pre-wrap text-slate-900 ${mono ? 'font-mono text-xs' : ''}`}>{children}</dd>
+      <dd className={`whitespace-pre-wrap wrap-anywhere text-slate-900 ${mono ? 'font-mono text-xs' : ''}`}>{children}</dd>
     </div>
   )
 }
