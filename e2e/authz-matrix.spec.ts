@@ -41,6 +41,7 @@ type World = {
   /** personal views of A's admin: one to rename, one to delete */
   renameViewId: string
   deleteViewId: string
+  reportScheduleId: string
   spare: { id: string; email: string }[]
   stranger: { id: string; email: string }
 }
@@ -62,6 +63,7 @@ const futureDay = (days: number) => new Date(Date.now() + days * 86_400_000).toI
 /** Every exported server action, by file and export name. */
 const ACTIONS: Record<string, ActionEntry> = {
   'lib/audit/actions.ts#verifyAuditChainAction': { allow: ['admin', 'governance', 'auditor'], input: (_w, orgSlug) => ({ orgSlug }) },
+  'lib/audit/actions.ts#createCheckpointAction': { allow: ['admin'], input: (_w, orgSlug) => ({ orgSlug }) },
 
   'lib/campaigns/actions.ts#previewScopeAction': { allow: MANAGERS, input: (_w, orgSlug) => ({ orgSlug, type: 'identity', scope: {} }) },
   'lib/campaigns/actions.ts#createCampaignAction': {
@@ -266,6 +268,16 @@ const ACTIONS: Record<string, ActionEntry> = {
     input: (w, orgSlug) => ({ orgSlug, viewId: w.renameViewId, name: `Renamed ${randomBytes(3).toString('hex')}` }),
     targetsObjects: true,
   },
+  'lib/report-schedules/actions.ts#createReportScheduleAction': {
+    allow: ['admin'],
+    input: (w, orgSlug) => ({ orgSlug, kind: 'inventory-monthly', recipientIds: [w.a.users.auditor.id] }),
+    targetsObjects: true,
+  },
+  'lib/report-schedules/actions.ts#deleteReportScheduleAction': {
+    allow: ['admin'],
+    input: (w, orgSlug) => ({ orgSlug, scheduleId: w.reportScheduleId }),
+    targetsObjects: true,
+  },
   'lib/saved-views/actions.ts#deleteSavedViewAction': { allow: ALL, input: (w, orgSlug) => ({ orgSlug, viewId: w.deleteViewId }), targetsObjects: true },
 
   'lib/sources/actions.ts#createImportSourceAction': {
@@ -455,6 +467,8 @@ const TABLES = [
   'Invitation',
   'OwnerRequest',
   'SavedView',
+  'AuditCheckpoint',
+  'ReportSchedule',
 ]
 
 /** A digest of everything the organization owns except refused-attempt audit rows (which a denial adds). */
@@ -773,7 +787,12 @@ async function buildWorld(): Promise<World> {
       updatedAt: now,
     })),
   )
+  const reportScheduleId = id()
+  await insert('ReportSchedule', [
+    { id: reportScheduleId, orgId, report: 'inventory', cadence: 'weekly', recipients: JSON.stringify([a.users.auditor.id]), createdAt: now },
+  ])
   return {
+    reportScheduleId,
     renameViewId,
     deleteViewId,
     a,

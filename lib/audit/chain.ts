@@ -36,20 +36,60 @@ export function auditHash(prevHash: string, e: ChainedFields): string {
   return createHash('sha256').update(prevHash).update('\n').update(canonical).digest('hex')
 }
 
-export type ChainBreak = { seq: number; reason: string }
+/** Where the chain first fails: the position, the event found there (if any), why, and what did not match. */
+export type ChainBreak = { seq: number; reason: string; eventId?: string; detail?: string }
+
+type Chained = ChainedFields & { id?: string; prevHash: string; hash: string }
+const short = (h: string) => (h ? `${h.slice(0, 12)}…` : '(none)')
 
 /** Checks a run of events in seq order, starting after (startSeq, startHash). */
 export function verifyRun(
-  events: (ChainedFields & { prevHash: string; hash: string })[],
+  events: Chained[],
   start: { seq: number; hash: string },
 ): { ok: true; last: { seq: number; hash: string } } | { ok: false; break: ChainBreak } {
   let { seq, hash } = start
-  for (const e of events) {
-    if (e.seq !== seq + 1) return { ok: false, break: { seq: seq + 1, reason: `event ${seq + 1} is missing` } }
-    if (e.prevHash !== hash) return { ok: false, break: { seq: e.seq, reason: 'link to the previous event does not match' } }
-    if (auditHash(e.prevHash, e) !== e.hash) return { ok: false, break: { seq: e.seq, reason: 'event content was altered' } }
+  for (const [i, e] of events.entries()) {
+    if (e.seq !== seq + 1) {
+      return {
+        ok: false,
+        break: { seq: seq + 1, eventId: e.id, reason: `event ${seq + 1} is missing`, detail: `the next event present is #${e.seq}` },
+      }
+    }
+    if (e.prevHash !== hash) {
+      // An event placed after the one it links to was moved: the chain was reordered rather than cut.
+      const linked = events.slice(i + 1).find((later) => later.hash === e.prevHash)
+      return {
+        ok: false,
+        break: {
+          seq: e.seq,
+          eventId: e.id,
+          reason: linked ? `events were reordered: event #${e.seq} links to the event now at #${linked.seq}` : 'link to the previous event does not match',
+          detail: `its previous hash is ${short(e.prevHash)}, the event before it hashes to ${short(hash)}`,
+        },
+      }
+    }
+    const recomputed = auditHash(e.prevHash, e)
+    if (recomputed !== e.hash) {
+      return {
+        ok: false,
+        break: {
+          seq: e.seq,
+          eventId: e.id,
+          reason: 'event content was altered',
+          detail: `stored hash ${short(e.hash)}, its fields hash to ${short(recomputed)}`,
+        },
+      }
+    }
     seq = e.seq
     hash = e.hash
   }
   return { ok: true, last: { seq, hash } }
+}
+
+/**
+ * The exact bytes a checkpoint's signature covers. Plain text, so anyone can rebuild it and check the signature with
+ * openssl (`openssl pkeyutl -verify -pubin -inkey key.pem -rawin -in statement.txt -sigfile sig.bin`).
+ */
+export function checkpointStatement(cp: { orgId: string; seq: number; headHash: string; createdAt: Date }): string {
+  return `custodian-audit-checkpoint/1\norg ${cp.orgId}\nseq ${cp.seq}\nhead ${cp.headHash}\nat ${cp.createdAt.toISOString()}\n`
 }

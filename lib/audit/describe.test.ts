@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { describeOwnershipChange, ownershipIds, parseDetails } from './describe'
+import { describeChange, describeOwnershipChange, ownershipIds, parseDetails } from './describe'
 
 const names = { u1: 'Mo Member', u2: 'Ada Admin', t1: 'Payments' }
 
@@ -19,5 +19,39 @@ describe('audit change descriptions', () => {
     expect(describeOwnershipChange({ kind: 'revoke_grant' }, names)).toBeNull()
     expect(parseDetails('not json')).toEqual({})
     expect(parseDetails('[1]')).toEqual({})
+  })
+
+  it('says what a review decision, a settings change and a bulk change did, by name', () => {
+    expect(
+      describeChange(
+        {
+          decision: 'revoke',
+          previous: 'keep',
+          identity: { id: 'i1', name: 'billing-bot' },
+          grant: { id: 'g1', name: 'admin on payments-db' },
+        },
+        {},
+      ),
+    ).toBe('decision: keep → revoke · identity: billing-bot · grant: admin on payments-db')
+    expect(describeChange({ before: { dormantDays: 90, rotationMaxDays: 365 }, after: { dormantDays: 60, rotationMaxDays: 365 } }, {})).toBe(
+      'dormantDays: 90 → 60',
+    )
+    expect(describeChange({ from: 'member', to: 'auditor' }, {})).toBe('member → auditor')
+    expect(describeChange({ name: { from: 'Old', to: 'New' } }, {})).toBe('name: Old → New')
+    expect(
+      describeChange(
+        { decision: 'keep', counts: { keep: 5 }, items: ['a', 'b', 'c', 'd', 'e'].map((n) => ({ id: n, identity: `svc-${n}`, decision: 'keep' })) },
+        {},
+      ),
+    ).toBe('decision: keep · 5 keep · items: svc-a, svc-b, svc-c and 2 more')
+    expect(describeChange({ selected: 120, identities: [{ id: 'x', name: 'one' }] }, {})).toBe('identities: one and 119 more')
+    expect(describeChange({ selected: 120, identities: [1, 2, 3, 4].map((i) => ({ id: `x${i}`, name: `n${i}` })) }, {})).toBe(
+      'identities: n1, n2, n3 and 117 more',
+    )
+    expect(describeChange({ decision: 'keep', counts: { keep: 70, revoke: 30 }, items: [{ id: 'a', identity: 'svc-a', decision: 'keep' }] }, {})).toBe(
+      'decision: keep · 70 keep, 30 revoke · items: svc-a and 99 more',
+    )
+    expect(describeChange({ rule: 'keep', items: 80, identities: [{ id: 'i1', name: 'svc-a' }] }, {})).toBe('identities: svc-a and 79 more')
+    expect(describeChange({ jobId: 'j1' }, {})).toBeNull()
   })
 })

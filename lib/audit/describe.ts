@@ -54,3 +54,66 @@ export function describeOwnershipChange(details: Record<string, unknown>, names:
   }
   return null
 }
+
+const SHOWN_NAMES = 3
+const MAX_PARTS = 6
+
+/** A value in words: a named object by its name, null as "none", anything else as short text. */
+function word(v: unknown): string {
+  if (v === null || v === undefined || v === '') return 'none'
+  const o = obj(v)
+  if (o) return typeof o.name === 'string' ? o.name : typeof o.identity === 'string' ? o.identity : JSON.stringify(o).slice(0, 80)
+  if (Array.isArray(v)) return v.map(word).join(', ') || 'none'
+  return String(v).slice(0, 80)
+}
+
+const isFromTo = (v: unknown): v is { from: unknown; to: unknown } => !!obj(v) && 'from' in (v as object) && 'to' in (v as object)
+
+/** "a, b, c and 9 more" from a list of named things (and the total when the list was bounded). */
+function namedList(list: unknown[], total?: unknown): string {
+  const names = list.map(word)
+  const n = typeof total === 'number' && total > names.length ? total : names.length
+  const shown = names.slice(0, SHOWN_NAMES)
+  return n > shown.length ? `${shown.join(', ')} and ${n - shown.length} more` : shown.join(', ')
+}
+
+/**
+ * What an audit row changed, in one line: ownership by names (describeOwnershipChange); a review decision with the
+ * item's identity, grant or credential; old → new values of a settings change (`before`/`after`, `from`/`to`, or
+ * per-field `{ from, to }`); and the things a bulk change touched, by name. The row keeps everything for the details.
+ */
+export function describeChange(details: Record<string, unknown>, names: Record<string, string>): string | null {
+  const own = describeOwnershipChange(details, names)
+  if (own) return own
+  const parts: string[] = []
+  if (typeof details.decision === 'string') {
+    parts.push(`decision: ${typeof details.previous === 'string' && details.previous !== details.decision ? `${details.previous} → ` : ''}${details.decision}`)
+    for (const k of ['identity', 'grant', 'credential'] as const) if (obj(details[k])) parts.push(`${k}: ${word(details[k])}`)
+    if (Array.isArray(details.reducedGrants)) parts.push(`drops: ${namedList(details.reducedGrants)}`)
+  }
+  const before = obj(details.before)
+  const after = obj(details.after)
+  if (before && after) {
+    for (const k of Object.keys(after)) if (JSON.stringify(before[k]) !== JSON.stringify(after[k])) parts.push(`${k}: ${word(before[k])} → ${word(after[k])}`)
+  } else if (isFromTo(details) && !obj(details.from) && !obj(details.to)) {
+    parts.push(`${word(details.from)} → ${word(details.to)}`)
+  }
+  for (const [k, v] of Object.entries(details)) if (isFromTo(v)) parts.push(`${k}: ${word(v.from)} → ${word(v.to)}`)
+  if (obj(details.counts)) {
+    parts.push(
+      Object.entries(details.counts as Record<string, unknown>)
+        .map(([d, n]) => `${n} ${d}`)
+        .join(', '),
+    )
+  }
+  // A bounded list names the first few; the row's count says how many it stands for.
+  const counted = obj(details.counts)
+    ? Object.values(details.counts as Record<string, unknown>).reduce<number>((a, n) => a + (typeof n === 'number' ? n : 0), 0)
+    : undefined
+  const total = [details.selected, details.count, details.items, counted].find((n) => typeof n === 'number')
+  for (const k of ['items', 'identities', 'recipients'] as const) {
+    const list = details[k]
+    if (Array.isArray(list) && list.length) parts.push(`${k}: ${namedList(list, k === 'recipients' ? undefined : total)}`)
+  }
+  return parts.length ? parts.slice(0, MAX_PARTS).join(' · ') : null
+}

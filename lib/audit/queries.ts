@@ -1,9 +1,10 @@
 import 'server-only'
 import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
-import { verifyRun, type ChainBreak } from '@/lib/audit/chain'
-import { describeOwnershipChange, ownershipIds, parseDetails } from '@/lib/audit/describe'
+import type { ChainBreak } from '@/lib/audit/chain'
+import { describeChange, ownershipIds, parseDetails } from '@/lib/audit/describe'
 import type { AuditListParams } from '@/lib/audit/schemas'
+import { unsafeVerifyChainOfOrg } from '@/lib/audit/verify'
 
 export async function listAuditEvents(ctx: UserCtx, p: AuditListParams) {
   assertCan(ctx, 'audit:read')
@@ -48,25 +49,12 @@ async function withChanges<T extends { details: string }>(ctx: UserCtx, rows: T[
       ])
     : [[], []]
   const names = Object.fromEntries([...members.map((m) => [m.user.id, m.user.name]), ...teams.map((t) => [t.id, t.name])])
-  return rows.map((r, i) => ({ ...r, change: describeOwnershipChange(details[i], names) }))
+  return rows.map((r, i) => ({ ...r, change: describeChange(details[i], names) }))
 }
 
-/** Walks the whole chain in pages of 5,000, in constant memory. */
-export async function verifyAuditChain(ctx: UserCtx): Promise<{ ok: boolean; checked: number; break?: ChainBreak }> {
+/** Walks the whole chain and its signed checkpoints (lib/audit/verify.ts, the same walk as `npm run audit:verify`). */
+export async function verifyAuditChain(ctx: UserCtx): Promise<{ ok: boolean; checked: number; break?: ChainBreak; checkpoints?: number }> {
   assertCan(ctx, 'audit:verify')
-  let start = { seq: 0, hash: '' }
-  let checked = 0
-  for (;;) {
-    const events = await db.auditEvent.findMany({ where: { orgId: ctx.org.id, seq: { gt: start.seq } }, orderBy: { seq: 'asc' }, take: 5000 })
-    if (events.length === 0) break
-    const r = verifyRun(events, start)
-    if (!r.ok) return { ok: false, checked: checked + (r.break.seq - start.seq - 1), break: r.break }
-    checked += events.length
-    start = r.last
-  }
-  const head = await db.organization.findUniqueOrThrow({ where: { id: ctx.org.id }, select: { auditSeq: true, auditHash: true } })
-  if (head.auditSeq !== start.seq || head.auditHash !== start.hash) {
-    return { ok: false, checked, break: { seq: start.seq + 1, reason: 'the newest events are missing' } }
-  }
-  return { ok: true, checked }
+  const r = await unsafeVerifyChainOfOrg(ctx.org.id)
+  return { ok: r.ok, checked: r.checked, ...(r.break ? { break: r.break } : {}), ...(r.checkpoints ? { checkpoints: r.checkpoints } : {}) }
 }

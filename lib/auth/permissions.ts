@@ -15,6 +15,7 @@ export const PERMISSIONS = [
   'review:decide',
   'audit:read',
   'audit:verify',
+  'audit:checkpoint',
   'report:export',
   'member:manage',
   'settings:manage',

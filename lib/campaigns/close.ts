@@ -27,7 +27,7 @@ export async function runClose(ctx: SystemCtx, campaignId: string, stage: number
     for (;;) {
       const open = await db.reviewItem.findMany({
         where: { campaignId, stage, status: 'pending', ...(c.defaultDecision === 'recommendation' ? { recommendation: { not: null } } : {}) },
-        select: { id: true, recommendation: true },
+        select: { id: true, recommendation: true, identityName: true },
         take: CHUNK,
       })
       if (!open.length) break
@@ -54,7 +54,14 @@ export async function runClose(ctx: SystemCtx, campaignId: string, stage: number
           targetId: campaignId,
           targetLabel: c.name,
           justification: DEFAULT_NOTE,
-          details: { stage, rule: c.defaultDecision, counts, items: open.length, ids: open.slice(0, 100).map((o) => o.id) },
+          details: {
+            stage,
+            rule: c.defaultDecision,
+            counts,
+            items: open.length,
+            ids: open.slice(0, 100).map((o) => o.id),
+            identities: open.slice(0, 50).map((o) => ({ id: o.id, name: o.identityName })),
+          },
         })
       })
       defaulted += open.length

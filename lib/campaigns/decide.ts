@@ -26,6 +26,29 @@ async function elapsedSince(tx: Tx, ctx: UserCtx, firstViewedAt: Date | null, no
 /** The status an item takes for a decision: "don't know" keeps it open (the default decision applies at close). */
 const statusFor = (d: string) => (FINAL.has(d) ? 'decided' : 'pending')
 
+/** Items a bulk decision's audit row names (the rest are counted): enough to read, bounded for the row's size. */
+const AUDIT_NAMED = 50
+
+/** What the reviewer decided on, by name beside the ids (from the frozen snapshot), for the audit row. */
+function itemSubject(item: { identityId: string; identityName: string; grantId: string | null; credentialId: string | null; snapshot: string }) {
+  const snap = parseSnapshot(item.snapshot)
+  const e = snap?.entitlement
+  const cr = snap?.credential
+  return {
+    identity: { id: item.identityId, name: snap?.identity.name ?? item.identityName },
+    ...(item.grantId ? { grant: { id: item.grantId, name: e ? `${e.name} on ${e.resource}` : item.grantId } } : {}),
+    ...(item.credentialId ? { credential: { id: item.credentialId, name: cr ? (cr.label ?? cr.kind) : item.credentialId } } : {}),
+  }
+}
+
+function grantNames(snapshot: string, ids: string[]) {
+  const grants = parseSnapshot(snapshot)?.grants ?? []
+  return ids.slice(0, AUDIT_NAMED).map((id) => {
+    const g = grants.find((x) => x.id === id)
+    return { id, name: g ? `${g.name} on ${g.resource}` : id }
+  })
+}
+
 /**
  * Records one decision. The reviewer sends the version they saw: if someone (another tab, a reassignment, an
  * admin) changed the item since, nothing is written and the conflict names the current decision.
@@ -97,7 +120,15 @@ export async function decideItem(ctx: UserCtx, input: DecideInput) {
       targetId: item.id,
       targetLabel: item.identityName,
       justification: input.justification,
-      details: { campaignId: c.id, decision: input.decision, previous: item.decision, reduceGrantIds: input.reduceGrantIds ?? undefined },
+      details: {
+        campaignId: c.id,
+        campaign: c.name,
+        decision: input.decision,
+        previous: item.decision,
+        ...itemSubject(item),
+        reduceGrantIds: input.reduceGrantIds ?? undefined,
+        ...(reduceGrantIds ? { reducedGrants: grantNames(item.snapshot, input.reduceGrantIds ?? []) } : {}),
+      },
     })
     return { id: item.id, decision: input.decision, version: input.version + 1, status }
   })
@@ -127,7 +158,7 @@ function justificationMissing(rule: string, decision: string, privileged: boolea
   return needsJustification(rule, decision, privileged) && !justification?.trim()
 }
 
-type BulkPlanItem = { id: string; campaignId: string; stage: number; privileged: boolean; decision: string; autoRemediate: boolean }
+type BulkPlanItem = { id: string; campaignId: string; stage: number; privileged: boolean; identityName: string; decision: string; autoRemediate: boolean }
 
 /**
  * Decides many of the reviewer's own items at once: selected ids or everything matching the filter. "accept"
@@ -155,6 +186,7 @@ export async function bulkDecide(ctx: UserCtx, input: BulkDecideInput) {
         id: true,
         privileged: true,
         recommendation: true,
+        identityName: true,
         campaignId: true,
         stage: true,
         campaign: { select: { status: true, justificationRule: true, currentStage: true, autoRemediate: true, secondStage: true } },
@@ -177,6 +209,7 @@ export async function bulkDecide(ctx: UserCtx, input: BulkDecideInput) {
         campaignId: i.campaignId,
         stage: i.stage,
         privileged: i.privileged,
+        identityName: i.identityName,
         decision,
         autoRemediate: i.campaign.autoRemediate && i.campaign.secondStage === 'none',
       })
@@ -239,7 +272,13 @@ export async function bulkDecide(ctx: UserCtx, input: BulkDecideInput) {
         targetType: 'review_item',
         targetLabel: `${chunk.length} items`,
         justification: input.justification ?? (input.decision === 'accept' ? 'Accepted the recommendations' : null),
-        details: { decision: input.decision, counts, ids: chunk.slice(0, 100).map((p) => p.id), byFilter: !input.ids?.length },
+        details: {
+          decision: input.decision,
+          counts,
+          ids: chunk.slice(0, 100).map((p) => p.id),
+          items: chunk.slice(0, AUDIT_NAMED).map((p) => ({ id: p.id, identity: p.identityName, decision: p.decision })),
+          byFilter: !input.ids?.length,
+        },
       })
     })
     for (const p of chunk) {

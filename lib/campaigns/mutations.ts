@@ -178,7 +178,14 @@ export async function reassignItems(ctx: UserCtx, input: ReassignInput) {
       targetId: input.ids.length === 1 ? input.ids[0] : undefined,
       targetLabel: input.ids.length === 1 ? items[0].identityName : `${input.ids.length} items`,
       justification: input.reason,
-      details: { to: input.toUserId, toName: to.name, count: input.ids.length, ids: input.ids.slice(0, 100), campaignIds },
+      details: {
+        to: input.toUserId,
+        toName: to.name,
+        count: input.ids.length,
+        ids: input.ids.slice(0, 100),
+        items: items.slice(0, 50).map((i) => ({ id: i.id, identity: i.identityName })),
+        campaignIds,
+      },
     })
     await notify(tx, [
       {

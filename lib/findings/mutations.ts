@@ -7,7 +7,7 @@ import { rollupRange } from '@/lib/findings/engine'
 import { prismaSql } from '@/lib/sql/prisma'
 import { enqueueFindingsRecompute } from '@/lib/findings/jobs'
 import type { AcceptFindingInput, PostureSettingsInput, RevokeAcceptanceInput } from '@/lib/findings/schemas'
-import { orgSettingsSchema } from '@/lib/settings/schemas'
+import { orgSettingsSchema, parseOrgSettings } from '@/lib/settings/schemas'
 
 /** Accepts an open finding as a risk until a date; the recompute reopens it once that date has passed. */
 export async function acceptFinding(ctx: UserCtx, input: AcceptFindingInput) {
@@ -111,7 +111,9 @@ export async function updatePostureSettings(ctx: UserCtx, input: PostureSettings
       for (const issue of parsed.error.issues) (fieldErrors[String(issue.path[0])] ??= []).push(issue.message)
       throw new ValidationError('Some settings are out of range.', fieldErrors)
     }
-    const before = Object.fromEntries(Object.keys(thresholds).map((k) => [k, stored[k] ?? null]))
+    // The values in force before (defaults included), so the row reads "90 → 45" rather than "none → 45".
+    const effective = parseOrgSettings(org.settings) as Record<string, unknown>
+    const before = Object.fromEntries(Object.keys(thresholds).map((k) => [k, stored[k] ?? effective[k] ?? null]))
     await tx.organization.update({ where: { id: ctx.org.id }, data: { settings: JSON.stringify(parsed.data) } })
     const job = await enqueueFindingsRecompute(tx, ctx, { reason: 'settings' })
     await recordAudit(tx, ctx, {

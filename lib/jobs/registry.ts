@@ -1,10 +1,12 @@
 import 'server-only'
+import { auditCheckpointJob, auditCheckpointScheduler } from '@/lib/audit/jobs'
 import { campaignRemindersJob, closeCampaignJob, launchCampaignJob } from '@/lib/campaigns/jobs'
 import { campaignsScheduler } from '@/lib/campaigns/scheduler'
 import { findingsDailyScheduler, metricsSnapshotJob, recomputeFindingsJob } from '@/lib/findings/jobs'
 import { jobRegistry, type AnyJob, type SchedulerDefinition } from '@/lib/jobs/define'
 import { sendInvitationJob } from '@/lib/members/jobs'
 import { sendEmailJob } from '@/lib/notifications/jobs'
+import { reportSchedulesScheduler, sendScheduledReportJob } from '@/lib/report-schedules/jobs'
 import { bulkAssignJob, offboardMemberJob } from '@/lib/ownership/jobs'
 import { deleteIdentityJob, REMEDIATION_JOBS } from '@/lib/remediation/jobs'
 import { importFileJob, previewImportJob, sourceSyncScheduler, syncSourceJob, uploadsCleanupScheduler } from '@/lib/sources/jobs'
@@ -26,10 +28,19 @@ export const JOBS = jobRegistry([
   syncSourceJob,
   previewImportJob,
   importFileJob,
+  auditCheckpointJob,
+  sendScheduledReportJob,
 ])
 
 export type JobType = keyof typeof JOBS
 /** What the worker looks job types up in (tests pass their own definitions). */
 export type JobLookup = Readonly<Record<string, AnyJob | undefined>>
 
-export const SCHEDULERS: readonly SchedulerDefinition[] = [campaignsScheduler, findingsDailyScheduler, sourceSyncScheduler, uploadsCleanupScheduler]
+export const SCHEDULERS: readonly SchedulerDefinition[] = [
+  campaignsScheduler,
+  findingsDailyScheduler,
+  sourceSyncScheduler,
+  uploadsCleanupScheduler,
+  auditCheckpointScheduler,
+  reportSchedulesScheduler,
+]

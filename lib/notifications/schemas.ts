@@ -13,6 +13,7 @@ export const NOTIFICATION_KINDS = [
   'owner-request.created',
   'owner-request.approved',
   'owner-request.rejected',
+  'report.scheduled',
 ] as const
 
 export const markReadSchema = z.object({

@@ -37,7 +37,14 @@ export async function assignOwner(ctx: UserCtx, input: { identityIds: string[]; 
         action: 'identity.bulk-assign-owner',
         targetType: 'identity',
         targetLabel: `${ids.length} selected identities`,
-        details: { selected: ids.length, changed: result.changed, fields: input.fields, by: 'selection' },
+        // Names beside ids, bounded: each identity also has its own identity.assign-owner row.
+        details: {
+          selected: ids.length,
+          changed: result.changed,
+          fields: input.fields,
+          by: 'selection',
+          identities: rows.slice(0, 50).map((r) => ({ id: r.id, name: r.name })),
+        },
       })
     }
     return { selected: ids.length, changed: result.changed }

@@ -11,9 +11,14 @@ import { formatDateTime } from '@/components/ui/format'
 import { PageHeader } from '@/components/ui/page-header'
 import { Select } from '@/components/ui/select'
 import { OUTCOME_TONES, toneOf } from '@/components/ui/tones'
+import { allows } from '@/lib/auth/org-context'
 import { pageAllows, pageContext } from '@/lib/auth/session'
+import { latestCheckpoint } from '@/lib/audit/checkpoints'
 import { listAuditEvents } from '@/lib/audit/queries'
+import { parseDetails } from '@/lib/audit/describe'
+import { EventDetails } from './event-details'
 import { parseAuditSearchParams } from './search-params'
+import { CheckpointButton } from './checkpoint-button'
 import { VerifyChainButton } from './verify-button'
 
 export const metadata: Metadata = { title: 'Audit log' }
@@ -23,21 +28,23 @@ const OUTCOMES = [
   { value: 'denied', label: 'Denied' },
   { value: 'failure', label: 'Failure' },
 ]
+// Sized to fit 1440 px without scrolling: long actors, targets and justifications wrap; the row opens for the rest.
 const COLUMNS: ListColumn[] = [
   { id: 'seq', header: '#', className: 'tabular-nums text-slate-500' },
   { id: 'at', header: 'When' },
-  { id: 'actor', header: 'Actor' },
+  { id: 'actor', header: 'Actor', className: 'max-w-48 whitespace-normal wrap-anywhere' },
   { id: 'action', header: 'Action', className: 'font-mono text-xs' },
-  { id: 'target', header: 'Target', className: 'whitespace-normal' },
+  { id: 'target', header: 'Target and change', className: 'min-w-56 max-w-md whitespace-normal wrap-anywhere' },
   { id: 'outcome', header: 'Outcome' },
-  { id: 'justification', header: 'Justification', className: 'min-w-48 max-w-sm whitespace-normal break-words text-slate-600' },
+  { id: 'justification', header: 'Justification', className: 'min-w-32 max-w-60 whitespace-normal wrap-anywhere text-slate-600' },
+  { id: 'details', header: <span className="sr-only">Details</span>, align: 'end' },
 ]
 
 export default async function AuditPage({ params, searchParams }: ListPageProps) {
   const ctx = await pageContext((await params).orgSlug)
   if (!(await pageAllows(ctx, 'audit:read', 'audit'))) return <Forbidden orgSlug={ctx.org.slug} what="the audit log" />
   const p = parseAuditSearchParams(await searchParams)
-  const { rows, total, actions } = await listAuditEvents(ctx, p)
+  const [{ rows, total, actions }, checkpoint] = await Promise.all([listAuditEvents(ctx, p), latestCheckpoint(ctx)])
   return (
     <>
       <PageHeader
@@ -45,6 +52,24 @@ export default async function AuditPage({ params, searchParams }: ListPageProps)
         description="Every change and every refused attempt, hash-chained per organization."
         actions={<VerifyChainButton orgSlug={ctx.org.slug} />}
       />
+      <section
+        aria-label="Latest signed checkpoint"
+        data-testid="audit-checkpoint"
+        className="mb-4 flex flex-wrap items-center justify-between gap-3 rounded-lg border border-slate-200 bg-white px-4 py-3 text-sm shadow-sm"
+      >
+        {checkpoint ? (
+          <p className="text-slate-700">
+            <span className="font-medium text-slate-900">Latest signed checkpoint:</span> event #{checkpoint.seq}, {formatDateTime(checkpoint.createdAt)} · head{' '}
+            <code className="font-mono text-xs" title={checkpoint.headHash}>
+              {checkpoint.headHash.slice(0, 16)}…
+            </code>{' '}
+            · Ed25519 key <code className="font-mono text-xs">{checkpoint.keyId}</code>
+          </p>
+        ) : (
+          <p className="text-slate-600">No signed checkpoint yet: the chain head is signed with the organization’s key every day while events are recorded.</p>
+        )}
+        {allows(ctx, 'audit:checkpoint') ? <CheckpointButton orgSlug={ctx.org.slug} /> : null}
+      </section>
       <FilterForm label="Filter the audit log" keep={{ size: p.size }} resetHref="?">
         <Field label="Action">
           <Select name="action" defaultValue={p.action ?? ''} any="Any" options={actions.map((a) => ({ value: a, label: a }))} />
@@ -100,6 +125,27 @@ export default async function AuditPage({ params, searchParams }: ListPageProps)
               <span className="line-clamp-3" title={e.justification ?? ''}>
                 {e.justification ?? ''}
               </span>
+            ),
+            details: (
+              <EventDetails
+                event={{
+                  id: e.id,
+                  seq: e.seq,
+                  at: e.at.toISOString().replace('T', ' ').slice(0, 19),
+                  actor: e.actorLabel,
+                  actorType: e.actorType,
+                  action: e.action,
+                  target: e.targetLabel ?? e.targetId,
+                  targetType: e.targetType,
+                  targetId: e.targetId,
+                  outcome: e.outcome,
+                  justification: e.justification,
+                  change: e.change,
+                  details: parseDetails(e.details),
+                  hash: e.hash,
+                  prevHash: e.prevHash,
+                }}
+              />
             ),
           },
         }))}

@@ -48,9 +48,14 @@ export default async function SettingsPage({ params, searchParams }: ListPagePro
         title="Settings"
         description="People, roles and what owners may do in this organization."
         actions={
-          <Link href={`/${ctx.org.slug}/settings/posture`} className="text-sm font-medium text-indigo-700 hover:underline">
-            Posture thresholds →
-          </Link>
+          <span className="flex gap-4">
+            <Link href={`/${ctx.org.slug}/settings/reports`} className="text-sm font-medium text-indigo-700 hover:underline">
+              Scheduled reports →
+            </Link>
+            <Link href={`/${ctx.org.slug}/settings/posture`} className="text-sm font-medium text-indigo-700 hover:underline">
+              Posture thresholds →
+            </Link>
+          </span>
         }
       />
       <Card title="Invite people">

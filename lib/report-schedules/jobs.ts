@@ -1,0 +1,96 @@
+import 'server-only'
+import { z } from 'zod'
+import { recordAudit } from '@/lib/audit/record'
+import { db } from '@/lib/db'
+import { defineJob, defineScheduler, recordId } from '@/lib/jobs/define'
+import { enqueueJob } from '@/lib/jobs/queue'
+import { notify } from '@/lib/notifications/notify'
+import { eligibleRecipients } from '@/lib/report-schedules/queries'
+import { evidencePackPath, inventoryReportPath, periodOf } from '@/lib/report-schedules/links'
+import { kindOf, recipientIdsOf, SCHEDULED_REPORTS } from '@/lib/report-schedules/schemas'
+
+const DAY = 86_400_000
+
+/**
+ * Sends one period's report of a schedule: an inbox notification for each recipient, e-mailed by the durable
+ * send_email job with the link to the download (which checks the session and report:export, and audits the download).
+ * The recipients are read again now, so someone who left or lost the role since is not sent it.
+ */
+export const sendScheduledReportJob = defineJob({
+  type: 'send_scheduled_report',
+  payload: z.object({ scheduleId: recordId, period: z.string().min(1).max(80), campaignId: recordId.optional() }),
+  key: (p) => `send_scheduled_report:${p.scheduleId}:${p.period}`,
+  maxAttempts: 5,
+  run: async ({ ctx, payload }) => {
+    const schedule = await db.reportSchedule.findFirst({ where: { id: payload.scheduleId, orgId: ctx.org.id } })
+    const kind = schedule && kindOf(schedule)
+    if (!schedule || !kind) return { skipped: 'schedule deleted' }
+    const recipients = await eligibleRecipients(ctx.org.id, recipientIdsOf(schedule.recipients))
+    if (recipients.length === 0) return { skipped: 'no recipient can receive reports' }
+    let title: string
+    let body: string
+    let link: string
+    let campaign: { id: string; name: string } | null = null
+    if (schedule.report === 'campaign-evidence') {
+      campaign = payload.campaignId
+        ? await db.campaign.findFirst({ where: { id: payload.campaignId, orgId: ctx.org.id, status: 'closed' }, select: { id: true, name: true } })
+        : null
+      if (!campaign) return { skipped: 'campaign not found or not closed' }
+      title = `Evidence pack: ${campaign.name}`
+      body = `The review campaign “${campaign.name}” closed. Its signed evidence pack (decisions, completeness, exceptions, manifest) is ready to download.`
+      link = evidencePackPath(ctx.org.slug, campaign.id)
+    } else {
+      title = `Inventory snapshot (${schedule.cadence === 'weekly' ? 'weekly' : 'monthly'}, ${payload.period})`
+      body = 'The scheduled inventory snapshot is ready: every identity with its owner, credentials, usage and open findings, as of the moment you download it.'
+      link = inventoryReportPath(ctx.org.slug)
+    }
+    await db.$transaction(async (tx) => {
+      await notify(
+        tx,
+        recipients.map((r) => ({ orgId: ctx.org.id, userId: r.id, kind: 'report.scheduled', title, body, link })),
+      )
+      await tx.reportSchedule.update({ where: { id: schedule.id, orgId: ctx.org.id }, data: { lastSentAt: new Date() } })
+      await recordAudit(tx, ctx, {
+        action: 'report-schedule.send',
+        targetType: 'report-schedule',
+        targetId: schedule.id,
+        targetLabel: SCHEDULED_REPORTS[kind].label,
+        details: {
+          report: schedule.report,
+          period: payload.period,
+          ...(campaign ? { campaign } : {}),
+          link,
+          recipients: recipients.map((r) => ({ id: r.id, name: r.name })),
+        },
+      })
+    })
+    return { sent: recipients.length, link }
+  },
+})
+
+/**
+ * Every minute: queues each weekly or monthly schedule's report once per UTC week or month (the first period that
+ * begins after the schedule was made), and each evidence schedule's pack once per campaign closed since it was made
+ * (looking back a week). The job keys name the period or the campaign, so several workers queue one of each.
+ */
+export const reportSchedulesScheduler = defineScheduler({
+  name: 'report-schedules',
+  run: async (now) => {
+    const schedules = await db.reportSchedule.findMany({ select: { id: true, orgId: true, cadence: true, createdAt: true } })
+    for (const s of schedules) {
+      if (s.cadence === 'weekly' || s.cadence === 'monthly') {
+        const { period, start } = periodOf(s.cadence, now)
+        if (start < s.createdAt) continue
+        await db.$transaction((tx) => enqueueJob(tx, sendScheduledReportJob, { scheduleId: s.id, period }, { orgId: s.orgId }))
+      } else if (s.cadence === 'campaign-closed') {
+        const since = new Date(Math.max(s.createdAt.getTime(), now.getTime() - 7 * DAY))
+        const closed = await db.campaign.findMany({ where: { orgId: s.orgId, status: 'closed', closedAt: { gte: since } }, select: { id: true }, take: 100 })
+        for (const c of closed) {
+          await db.$transaction((tx) =>
+            enqueueJob(tx, sendScheduledReportJob, { scheduleId: s.id, period: `campaign-${c.id}`, campaignId: c.id }, { orgId: s.orgId }),
+          )
+        }
+      }
+    }
+  },
+})
