@@ -98,7 +98,7 @@ async function sync(ctx: SyncCtx, sourceId: string, pages: AsyncIterable<Discove
       targetType: 'source',
       targetId: sourceId,
       targetLabel: source.name,
-      details: { ...opts.details, mode: opts.mode, allOrNothing: !!opts.allOrNothing, ...summary(s.result) },
+      details: { ...opts.details, mode: opts.mode, allOrNothing: !!opts.allOrNothing, ...syncCounts(s.result) },
     })
     await opts.onCommit?.(tx)
   }
@@ -115,9 +115,9 @@ async function sync(ctx: SyncCtx, sourceId: string, pages: AsyncIterable<Discove
       let batch = 0
       await s.run(pages, (fn) =>
         db.$transaction(async (tx) => {
-          const before = summary(s.result)
+          const before = syncCounts(s.result)
           const out = await fn(tx)
-          const after = summary(s.result)
+          const after = syncCounts(s.result)
           await recordAudit(tx, ctx, {
             action: 'source.sync-batch',
             targetType: 'source',
@@ -173,14 +173,15 @@ export async function recordSyncFailure(
 const zero = (): Counts => ({ added: 0, changed: 0, gone: 0 })
 const minus = (a: Counts, b: Counts): Counts => ({ added: a.added - b.added, changed: a.changed - b.changed, gone: a.gone - b.gone })
 /** What one batch changed: the difference of the running totals around it. */
-function delta(before: ReturnType<typeof summary>, after: ReturnType<typeof summary>) {
+function delta(before: ReturnType<typeof syncCounts>, after: ReturnType<typeof syncCounts>) {
   return {
     identities: minus(after, before),
     credentials: minus(after.credentials, before.credentials),
     grants: minus(after.grants, before.grants),
   }
 }
-function summary(r: SyncResult) {
+/** A sync's counts without the samples: what its audit row and the job's result carry. */
+export function syncCounts(r: SyncResult) {
   return {
     added: r.added,
     changed: r.changed,

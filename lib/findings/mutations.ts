@@ -7,7 +7,7 @@ import { rollupRange } from '@/lib/findings/engine'
 import { prismaSql } from '@/lib/sql/prisma'
 import { enqueueFindingsRecompute } from '@/lib/findings/jobs'
 import type { AcceptFindingInput, PostureSettingsInput, RevokeAcceptanceInput } from '@/lib/findings/schemas'
-import { orgSettingsSchema } from '@/lib/settings/schemas'
+import { orgSettingsSchema, storedSettings } from '@/lib/settings/schemas'
 
 /** Accepts an open finding as a risk until a date; the recompute reopens it once that date has passed. */
 export async function acceptFinding(ctx: UserCtx, input: AcceptFindingInput) {
@@ -99,11 +99,7 @@ export async function updatePostureSettings(ctx: UserCtx, input: PostureSettings
   assertCan(ctx, 'settings:manage')
   return db.$transaction(async (tx) => {
     const org = await tx.organization.findUniqueOrThrow({ where: { id: ctx.org.id }, select: { settings: true } })
-    let stored: Record<string, unknown> = {}
-    try {
-      const raw = JSON.parse(org.settings || '{}')
-      if (raw && typeof raw === 'object' && !Array.isArray(raw)) stored = raw
-    } catch {}
+    const stored = storedSettings(org.settings)
     const { orgSlug: _slug, ...thresholds } = input
     const parsed = orgSettingsSchema.safeParse({ ...stored, ...thresholds })
     if (!parsed.success) {

@@ -4,7 +4,7 @@ import type { SystemCtx } from '@/lib/auth/org-context'
 import { readImportFile } from '@/lib/connectors/import/formats'
 import { ImportFormatError } from '@/lib/connectors/import/pages'
 import { connectorContext, resolveConnector } from '@/lib/connectors/registry'
-import { applyDiscovery, recordSyncFailure, type SyncResult } from '@/lib/connectors/sync'
+import { applyDiscovery, recordSyncFailure, syncCounts, type SyncResult } from '@/lib/connectors/sync'
 import { db } from '@/lib/db'
 import { enqueueFindingsRecompute } from '@/lib/findings/jobs'
 import { defineJob, defineScheduler, PermanentJobError, recordId } from '@/lib/jobs/define'
@@ -18,18 +18,9 @@ import { readUploadMeta, unsafeRemoveStaleUploads, unsafeRemoveUpload, uploadFil
 function resultOf(r: SyncResult) {
   return {
     applied: r.applied,
-    added: r.added,
-    changed: r.changed,
-    gone: r.gone,
-    unchanged: r.unchanged,
-    errors: r.errors,
-    credentials: r.credentials,
-    grants: r.grants,
-    goneSkipped: r.goneSkipped,
+    ...syncCounts(r),
     errorSamples: r.errorSamples.slice(0, 50),
-    skipped: r.skipped,
     skippedSamples: r.skippedSamples.slice(0, 50),
-    ownersUnmatched: r.ownersUnmatched,
     ownersUnmatchedSamples: r.ownersUnmatchedSamples,
   }
 }

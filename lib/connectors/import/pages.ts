@@ -71,6 +71,21 @@ export class PageBuilder {
   }
 }
 
+/** Pages of records mapped from a whole document, then its errors. */
+export async function* pagesOf(records: Iterable<MappedRecord>, errors: Iterable<DiscoveryError>): AsyncGenerator<DiscoveryPage> {
+  const pages = new PageBuilder()
+  for (const r of records) {
+    const p = pages.add(r)
+    if (p) yield p
+  }
+  for (const e of errors) {
+    const p = pages.error(e)
+    if (p) yield p
+  }
+  const last = pages.flush()
+  if (last) yield last
+}
+
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/
 
 /** An ISO 8601 date or date-time; empty or a "no value" marker gives null; anything else throws a clear message. */
