@@ -11,7 +11,7 @@ import { defineJob, defineScheduler, PermanentJobError, recordId } from '@/lib/j
 import { enqueueJob } from '@/lib/jobs/queue'
 import { auditActorOf } from '@/lib/jobs/requester'
 import { memberEmails, previewImport } from '@/lib/sources/preview'
-import { importRefusal } from '@/lib/sources/queries'
+import { findImportSource, importRefusal } from '@/lib/sources/queries'
 import { IMPORT_FORMATS, scheduleMs, type ImportFormat } from '@/lib/sources/schemas'
 import { readUploadMeta, unsafeRemoveStaleUploads, unsafeRemoveUpload, uploadFile, writeUploadMeta, type UploadMeta } from '@/lib/sources/uploads'
 
@@ -59,10 +59,7 @@ async function uploadAndSource(ctx: SystemCtx, uploadId: string): Promise<{ uplo
   const upload = await readUploadMeta(uploadId, ctx.org.id)
   if (!upload) throw new PermanentJobError('The uploaded file is gone: upload it again.')
   if (!IMPORT_FORMATS.includes(upload.format)) throw new PermanentJobError('Unknown import format')
-  const source = await db.source.findFirst({
-    where: { id: upload.sourceId, orgId: ctx.org.id },
-    select: { id: true, name: true, type: true, config: true, secretRef: true },
-  })
+  const source = await findImportSource(ctx, upload.sourceId)
   if (!source) throw new PermanentJobError('The source no longer exists')
   // Never into a live or demo source: a complete-inventory import would mark its real identities deleted.
   const refusal = importRefusal(source, upload.format)

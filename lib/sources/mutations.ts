@@ -17,7 +17,7 @@ import {
   type UpdateScheduleInput,
   type UpdateSourceEnvironmentInput,
 } from '@/lib/sources/schemas'
-import { importRefusal } from '@/lib/sources/queries'
+import { findImportSource, importRefusal } from '@/lib/sources/queries'
 import { readUploadMeta } from '@/lib/sources/uploads'
 
 export async function createImportSource(ctx: UserCtx, input: CreateImportSourceInput) {
@@ -129,10 +129,7 @@ export async function startImport(ctx: UserCtx, input: StartImportInput) {
   assertCan(ctx, 'source:manage')
   const upload = await readUploadMeta(input.uploadId, ctx.org.id)
   if (!upload) throw new NotFoundError('That upload is gone or belongs elsewhere: upload the file again.')
-  const source = await db.source.findFirst({
-    where: { id: upload.sourceId, orgId: ctx.org.id },
-    select: { id: true, name: true, type: true, config: true, secretRef: true },
-  })
+  const source = await findImportSource(ctx, upload.sourceId)
   if (!source) throw new NotFoundError('Source not found')
   const refusal = importRefusal(source, upload.format)
   if (refusal) throw new ValidationError(refusal)
