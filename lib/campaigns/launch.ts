@@ -95,7 +95,7 @@ export async function runLaunch(ctx: SystemCtx, campaignId: string, progress: (d
   const fallbackId = campaign.fallbackReviewerId!
   const where = campaignIdentityWhere(campaign, settings.dormantDays)
 
-  await db.reviewItem.deleteMany({ where: { campaignId } })
+  await db.reviewItem.deleteMany({ where: { orgId: ctx.org.id, campaignId } })
   const ropts = { now, dormantDays: settings.dormantDays, privilegedUnusedDays: settings.privilegedUnusedDays }
   // The population's ids in one indexed pass; then 5,000 at a time by primary key.
   const population = (await db.identity.findMany({ where, select: { id: true } })).map((r) => r.id)
@@ -317,9 +317,9 @@ export async function runLaunch(ctx: SystemCtx, campaignId: string, progress: (d
 
   const perReviewer = await db.reviewItem.groupBy({ by: ['reviewerId'], where: { campaignId }, _count: { _all: true } })
   await db.$transaction(async (tx) => {
-    await tx.reviewItem.updateMany({ where: { campaignId, status: 'staged' }, data: { status: 'pending' } })
+    await tx.reviewItem.updateMany({ where: { orgId: ctx.org.id, campaignId, status: 'staged' }, data: { status: 'pending' } })
     await tx.campaign.update({
-      where: { id: campaignId },
+      where: { id: campaignId, orgId: ctx.org.id },
       data: {
         status: 'active',
         itemCount: items,

@@ -42,7 +42,7 @@ export async function sendReminders(ctx: SystemCtx, campaignId: string, reason: 
 export async function escalateOverdue(ctx: SystemCtx, campaignId: string) {
   const c = await db.campaign.findFirst({ where: { id: campaignId, orgId: ctx.org.id } })
   if (!c || c.status !== 'active' || !c.fallbackReviewerId) return 0
-  const where = { campaignId, stage: c.currentStage, status: 'pending', escalatedAt: null, reviewerId: { not: c.fallbackReviewerId } }
+  const where = { orgId: ctx.org.id, campaignId, stage: c.currentStage, status: 'pending', escalatedAt: null, reviewerId: { not: c.fallbackReviewerId } }
   const n = await db.reviewItem.count({ where })
   if (!n) return 0
   await db.$transaction(async (tx) => {

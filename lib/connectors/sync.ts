@@ -85,7 +85,7 @@ async function sync(ctx: SyncCtx, sourceId: string, pages: AsyncIterable<Discove
   await s.prepare()
   const finish = async (tx: Tx) => {
     await tx.source.update({
-      where: { id: sourceId },
+      where: { id: sourceId, orgId },
       data: {
         lastSyncAt: new Date(),
         lastSyncStatus: s.result.errors ? 'partial' : 'succeeded',
@@ -415,7 +415,8 @@ class SyncRun {
       const known = this.entitlements.get(key)
       if (known) {
         if (known.privileged !== e.privileged) {
-          await tx.entitlement.update({ where: { id: known.id }, data: { privileged: e.privileged } })
+          await tx.entitlement.update({ where: { id: known.id, orgId: this.orgId }, data: { privileged: e.privileged } })
+          // The entitlement's own id: the update above proved it is this organization's, and an orgId term would steer SQLite off its index.
           await tx.grant.updateMany({ where: { entitlementId: known.id }, data: { privileged: e.privileged } })
           known.privileged = e.privileged
         }
@@ -521,7 +522,7 @@ class SyncRun {
         Object.assign(patch, { ownerId, ownerOrigin: 'source', ownerAssignedAt: now })
       if (d.tags) tags.push({ identityId: old.id, tags: d.tags })
       if (Object.keys(patch).length) {
-        await tx.identity.update({ where: { id: old.id }, data: patch })
+        await tx.identity.update({ where: { id: old.id, orgId: this.orgId }, data: patch })
         this.result.changed++
       } else this.result.unchanged++
     }
@@ -547,7 +548,7 @@ class SyncRun {
         if (!old) {
           inserts.push([newId(), this.orgId, identityId, key, val])
           existing.set(k, { id: '', value: val })
-        } else if (old.value !== val && old.id) await tx.identityTag.update({ where: { id: old.id }, data: { value: val } })
+        } else if (old.value !== val && old.id) await tx.identityTag.update({ where: { id: old.id, orgId: this.orgId }, data: { value: val } })
       }
     }
     await insertRows(prismaSql(tx), 'IdentityTag', TAG_COLUMNS, inserts)
@@ -632,7 +633,7 @@ class SyncRun {
       if (usageReported !== Boolean(old.usageReported)) patch.usageReported = usageReported
       if (status !== old.status) patch.status = status
       if (Object.keys(patch).length) {
-        await tx.credential.update({ where: { id: old.id }, data: patch })
+        await tx.credential.update({ where: { id: old.id, orgId: this.orgId }, data: patch })
         touched.add(identityId)
         this.result.credentials.changed++
       }
@@ -698,7 +699,7 @@ class SyncRun {
       if (usageReported !== Boolean(old.usageReported)) patch.usageReported = usageReported
       if (old.privileged !== ent.privileged) patch.privileged = ent.privileged
       if (Object.keys(patch).length) {
-        await tx.grant.update({ where: { id: old.id }, data: patch })
+        await tx.grant.update({ where: { id: old.id, orgId: this.orgId }, data: patch })
         touched.add(identityId)
         this.result.grants.changed++
       }

@@ -107,7 +107,7 @@ export async function createOwnerRequest(ctx: UserCtx, input: OwnerRequestInput)
           },
           tx,
         )
-        await tx.ownerRequest.update({ where: { id: req.id }, data: { remediationId: r.remediation.id } })
+        await tx.ownerRequest.update({ where: { id: req.id, orgId: ctx.org.id }, data: { remediationId: r.remediation.id } })
         return { ownerRequestId: req.id, status: 'applying' as const, remediationId: r.remediation.id }
       }
 
@@ -181,7 +181,7 @@ export async function decideOwnerRequest(ctx: UserCtx, input: DecideOwnerRequest
           if (err instanceof ConflictError) throw new ConflictError(`${err.message} Reject the request with that reason instead.`)
           throw err
         }
-        await tx.ownerRequest.update({ where: { id: req.id }, data: { remediationId } })
+        await tx.ownerRequest.update({ where: { id: req.id, orgId: ctx.org.id }, data: { remediationId } })
       }
       await recordAudit(tx, ctx, {
         action: input.approve ? 'owner-request.approve' : 'owner-request.reject',

@@ -56,7 +56,7 @@ export const syncSourceJob = defineJob({
 
 /** The upload of a job and the import source it goes into, both re-checked: the source may have changed since. */
 async function uploadAndSource(ctx: SystemCtx, uploadId: string): Promise<{ upload: UploadMeta; source: { id: string; name: string } }> {
-  const upload = await readUploadMeta(uploadId, ctx.org.id)
+  const upload = await readUploadMeta(ctx, uploadId)
   if (!upload) throw new PermanentJobError('The uploaded file is gone: upload it again.')
   if (!IMPORT_FORMATS.includes(upload.format)) throw new PermanentJobError('Unknown import format')
   const source = await findImportSource(ctx, upload.sourceId)
@@ -78,7 +78,7 @@ export const previewImportJob = defineJob({
     try {
       const preview = await previewImport(upload.format, uploadFile(upload.id), {
         onProgress: (bytes) => progress(bytes),
-        members: await memberEmails(ctx.org.id),
+        members: await memberEmails(ctx),
       })
       await writeUploadMeta({
         ...upload,
