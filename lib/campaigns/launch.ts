@@ -2,12 +2,11 @@ import 'server-only'
 import { recordAudit } from '@/lib/audit/record'
 import type { SystemCtx } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
-import { notify } from '@/lib/notifications/notify'
 import { parseOrgSettings } from '@/lib/settings/schemas'
 import { insertRows, newId, queryIn } from '@/lib/sql/bulk'
 import { prismaSql } from '@/lib/sql/prisma'
 import { sql } from '@/lib/sql/sql'
-import { campaignIdentityWhere } from './internal'
+import { campaignIdentityWhere, notifyReviewers } from './internal'
 import { chooseReviewer, recommend } from './recommend'
 import type { ReviewSnapshot } from './schemas'
 
@@ -336,19 +335,11 @@ export async function runLaunch(ctx: SystemCtx, campaignId: string, progress: (d
       targetLabel: campaign.name,
       details: { items, fallback, reviewers: perReviewer.length },
     })
-    await notify(
-      tx,
-      perReviewer
-        .filter((r) => r.reviewerId)
-        .map((r) => ({
-          orgId: campaign.orgId,
-          userId: r.reviewerId!,
-          kind: 'campaign.assigned',
-          title: `${r._count._all} item${r._count._all === 1 ? '' : 's'} to review in “${campaign.name}”`,
-          body: campaign.dueAt ? `Decide by ${campaign.dueAt.toISOString().slice(0, 10)}.` : null,
-          link: `/${org.slug}/reviews?campaign=${campaignId}`,
-        })),
-    )
+    await notifyReviewers(tx, ctx, campaignId, perReviewer, (n) => ({
+      kind: 'campaign.assigned',
+      title: `${n} item${n === 1 ? '' : 's'} to review in “${campaign.name}”`,
+      body: campaign.dueAt ? `Decide by ${campaign.dueAt.toISOString().slice(0, 10)}.` : null,
+    }))
   })
   lap('finalizeMs')
   return { items, identities: done, fallback, timing: Object.fromEntries(Object.entries(timing).map(([k, v]) => [k, Math.round(v)])) }

@@ -1,15 +1,6 @@
 // Shared pieces of the import readers: the error for a file in the wrong format, value parsers, and a page
 // builder that turns a stream of mapped records into DiscoveryPages of bounded size.
-import type {
-  DiscoveredCredential,
-  DiscoveredEntitlement,
-  DiscoveredGrant,
-  DiscoveredIdentity,
-  DiscoveredResource,
-  DiscoveryError,
-  DiscoveryPage,
-  DiscoverySkip,
-} from '@/lib/connectors/types'
+import type { DiscoveredIdentity, DiscoveryError, DiscoveryPage, DiscoverySkip } from '@/lib/connectors/types'
 
 /** The file is not in the chosen format at all (wrong header, wrong document): nothing is imported. */
 export class ImportFormatError extends Error {
@@ -26,13 +17,9 @@ export const CREDENTIAL_KINDS = ['access_key', 'token', 'password', 'certificate
 /** Rows per page handed to the sync engine (each page is applied in its own transaction). */
 export const PAGE_ROWS = 4_000
 
-export type MappedRecord = {
+/** One record of a file mapped: an identity with what it holds, or (instead of the rest) why it is not an NHI. */
+export type MappedRecord = Pick<DiscoveryPage, 'credentials' | 'resources' | 'entitlements' | 'grants'> & {
   identity?: DiscoveredIdentity
-  credentials?: DiscoveredCredential[]
-  resources?: DiscoveredResource[]
-  entitlements?: DiscoveredEntitlement[]
-  grants?: DiscoveredGrant[]
-  /** set instead of the rest when the record is not an NHI */
   skipped?: DiscoverySkip
 }
 
