@@ -114,6 +114,7 @@ export async function runLaunch(ctx: SystemCtx, campaignId: string, progress: (d
       db.identity.findMany({
         // ids from the org-scoped read above, 900 per query to stay under the driver's bind-parameter limit.
         where: { id: { in: ids } },
+        // The columns a review snapshot keeps; alike the inventory list's, but each follows its own screen.
         select: {
           id: true,
           name: true,
