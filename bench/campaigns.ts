@@ -9,20 +9,11 @@ import { campaignStats, listMyReviewItems } from '@/lib/campaigns/queries'
 import { campaignInputSchema, reviewListSchema } from '@/lib/campaigns/schemas'
 import { systemContext } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
+import { arg, databaseUrl, fmt, median, time } from './measure'
 
-const args = process.argv.slice(2)
-const arg = (name: string, fallback: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback)
 const slug = arg('--org', 'acme')
 const type = arg('--type', 'identity')
-const url = process.env.DATABASE_URL
-if (!url) throw new Error('Set DATABASE_URL to a seeded database')
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
-const time = async <T>(fn: () => Promise<T>) => {
-  const t = performance.now()
-  const r = await fn()
-  return [r, performance.now() - t] as const
-}
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+const url = databaseUrl()
 
 const org = await db.organization.findUniqueOrThrow({ where: { slug }, select: { id: true, slug: true, name: true } })
 const gov = await db.membership.findFirstOrThrow({

@@ -8,18 +8,10 @@ import { computeOrgMetrics, saveSnapshot } from '@/lib/metrics/compute'
 import { parseOrgSettings } from '@/lib/settings/schemas'
 import { openDriverSql } from '@/lib/sql/driver'
 import { prismaSql } from '@/lib/sql/prisma'
+import { arg, args, databaseUrl, fmt, median, time } from './measure'
 
-const args = process.argv.slice(2)
-const slug = args.includes('--org') ? args[args.indexOf('--org') + 1] : 'acme'
-const url = process.env.DATABASE_URL
-if (!url) throw new Error('Set DATABASE_URL to a seeded database')
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
-const time = async <T>(fn: () => Promise<T>) => {
-  const t = performance.now()
-  const r = await fn()
-  return [r, performance.now() - t] as const
-}
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+const slug = arg('--org', 'acme')
+const url = databaseUrl()
 
 const org = await db.organization.findUniqueOrThrow({ where: { slug }, select: { id: true, slug: true, name: true, settings: true } })
 const settings = parseOrgSettings(org.settings)

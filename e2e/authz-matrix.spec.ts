@@ -311,11 +311,11 @@ const ACTIONS: Record<string, ActionEntry> = {
 
 /** Actions outside organizations: the sign-in form and sign-out. Each says why it is not an organization action. */
 const PUBLIC_ACTIONS: Record<string, string> = {
-  'app/(auth)/invite/[token]/actions.ts#acceptInvitationAction':
+  'lib/auth/actions.ts#signInDemoAction': 'the sign-in form itself (demo people only, checked by the provider)',
+  'lib/auth/actions.ts#signInOidcAction': 'starts the OpenID Connect redirect',
+  'lib/auth/actions.ts#signOutAction': 'ends the caller’s own session',
+  'lib/members/actions.ts#acceptInvitationAction':
     'the invitee joining: not a member yet; the session must be the invited e-mail and the token names the invitation (tests/integration/members.test.ts)',
-  'app/(auth)/sign-in/actions.ts#signInDemoAction': 'the sign-in form itself (demo people only, checked by the provider)',
-  'app/(auth)/sign-in/actions.ts#signInOidcAction': 'starts the OpenID Connect redirect',
-  'components/shell/actions.ts#signOutAction': 'ends the caller’s own session',
 }
 
 type RouteEntry = {

@@ -1,4 +1,4 @@
-import { signOutAction } from './actions'
+import { signOutAction } from '@/lib/auth/actions'
 
 export function SignOutButton() {
   return (

@@ -31,6 +31,7 @@ const everything = new Set<Permission>(PERMISSIONS)
 // Members see the whole inventory (so owners can find and claim identities) but change only their own.
 const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
   admin: everything,
+  // Listed, not derived from PERMISSIONS: a new permission reaches no role but admin until someone grants it here.
   governance: new Set<Permission>([
     'identity:read',
     'identity:read-all',

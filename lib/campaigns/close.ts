@@ -39,7 +39,7 @@ export async function runClose(ctx: SystemCtx, campaignId: string, stage: number
           counts[d] = ids.length
           for (let s = 0; s < ids.length; s += UPDATE_CHUNK) {
             await tx.reviewItem.updateMany({
-              where: { id: { in: ids.slice(s, s + UPDATE_CHUNK) }, status: 'pending' },
+              where: { orgId: ctx.org.id, id: { in: ids.slice(s, s + UPDATE_CHUNK) }, status: 'pending' },
               data: { decision: d, status: 'decided', decidedById: null, decidedAt: now, justification: DEFAULT_NOTE, version: { increment: 1 } },
             })
           }
@@ -78,7 +78,7 @@ export async function runClose(ctx: SystemCtx, campaignId: string, stage: number
       const dueAt = new Date(Math.max(c.dueAt?.getTime() ?? 0, now.getTime() + 7 * DAY))
       await db.$transaction(async (tx) => {
         // firstDecision keeps the owner's answer; the sign-off reviewer decides again from scratch.
-        const moving = { campaignId, stage: 1, ...needs }
+        const moving = { orgId: ctx.org.id, campaignId, stage: 1, ...needs }
         for (const d of ['keep', 'revoke', 'reduce', 'unsure']) {
           await tx.reviewItem.updateMany({ where: { ...moving, decision: d }, data: { firstDecision: d } })
         }
@@ -96,8 +96,8 @@ export async function runClose(ctx: SystemCtx, campaignId: string, stage: number
             version: { increment: 1 },
           },
         })
-        await tx.reviewItem.updateMany({ where: { campaignId, stage: 1 }, data: { status: 'closed' } })
-        await tx.campaign.update({ where: { id: campaignId }, data: { status: 'active', currentStage: 2, dueAt } })
+        await tx.reviewItem.updateMany({ where: { orgId: ctx.org.id, campaignId, stage: 1 }, data: { status: 'closed' } })
+        await tx.campaign.update({ where: { id: campaignId, orgId: ctx.org.id }, data: { status: 'active', currentStage: 2, dueAt } })
         await recordAudit(tx, ctx, {
           action: 'campaign.stage-closed',
           targetType: 'campaign',
@@ -123,7 +123,7 @@ export async function runClose(ctx: SystemCtx, campaignId: string, stage: number
 
   // 3. Final close: lock every item, queue remediation for revokes, then mark the campaign closed.
   await db.$transaction(async (tx) => {
-    const locked = await tx.reviewItem.updateMany({ where: { campaignId, status: { not: 'closed' } }, data: { status: 'closed' } })
+    const locked = await tx.reviewItem.updateMany({ where: { orgId: ctx.org.id, campaignId, status: { not: 'closed' } }, data: { status: 'closed' } })
     await recordAudit(tx, ctx, {
       action: 'campaign.items-locked',
       targetType: 'campaign',
@@ -149,7 +149,7 @@ export async function runClose(ctx: SystemCtx, campaignId: string, stage: number
   }
   const next = c.recurrence !== 'none' ? await scheduleNext(c) : null
   await db.$transaction(async (tx) => {
-    await tx.campaign.update({ where: { id: campaignId }, data: { status: 'closed', closedAt: now } })
+    await tx.campaign.update({ where: { id: campaignId, orgId: ctx.org.id }, data: { status: 'closed', closedAt: now } })
     await recordAudit(tx, ctx, {
       action: 'campaign.closed',
       targetType: 'campaign',

@@ -101,7 +101,7 @@ export async function decideItem(ctx: UserCtx, input: DecideInput) {
     })
     if (updated.count !== 1) return null
     const delta = Number(status === 'decided') - Number(item.status === 'decided')
-    if (delta) await tx.campaign.update({ where: { id: c.id }, data: { decidedCount: { increment: delta } } })
+    if (delta) await tx.campaign.update({ where: { id: c.id, orgId: ctx.org.id }, data: { decidedCount: { increment: delta } } })
     await tx.decision.create({
       data: {
         orgId: ctx.org.id,

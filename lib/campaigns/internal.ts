@@ -5,6 +5,7 @@ import { db, type Tx } from '@/lib/db'
 import { NotFoundError } from '@/lib/errors'
 import { identityFilterSchema } from '@/lib/inventory/schemas'
 import { identityWhere } from '@/lib/inventory/where'
+import { notify } from '@/lib/notifications/notify'
 import type { ReviewFilter } from './schemas'
 
 // What the campaign verb files (queries, mutations, decide, launch, close, reminders) share: they import this
@@ -54,4 +55,20 @@ export async function refreshDecidedCount(ctx: Ctx, campaignId: string) {
   // Counted on the campaign's own index; the write below is what is scoped to the organization.
   const decidedCount = await db.reviewItem.count({ where: { campaignId, decision: { in: ['keep', 'revoke', 'reduce'] } } })
   await db.campaign.updateMany({ where: { id: campaignId, orgId: ctx.org.id }, data: { decidedCount } })
+}
+
+/** Tells each reviewer how many items wait for them in the campaign (in-app, plus e-mail when SMTP is configured). */
+export async function notifyReviewers(
+  tx: Tx,
+  ctx: Ctx,
+  campaignId: string,
+  perReviewer: { reviewerId: string | null; _count: { _all: number } }[],
+  message: (count: number) => { kind: string; title: string; body: string | null },
+) {
+  await notify(
+    tx,
+    perReviewer
+      .filter((r) => r.reviewerId)
+      .map((r) => ({ orgId: ctx.org.id, userId: r.reviewerId!, ...message(r._count._all), link: `/${ctx.org.slug}/reviews?campaign=${campaignId}` })),
+  )
 }

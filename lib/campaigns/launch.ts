@@ -2,12 +2,11 @@ import 'server-only'
 import { recordAudit } from '@/lib/audit/record'
 import type { SystemCtx } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
-import { notify } from '@/lib/notifications/notify'
 import { parseOrgSettings } from '@/lib/settings/schemas'
 import { insertRows, newId, queryIn } from '@/lib/sql/bulk'
 import { prismaSql } from '@/lib/sql/prisma'
 import { sql } from '@/lib/sql/sql'
-import { campaignIdentityWhere } from './internal'
+import { campaignIdentityWhere, notifyReviewers } from './internal'
 import { chooseReviewer, recommend } from './recommend'
 import type { ReviewSnapshot } from './schemas'
 
@@ -95,7 +94,7 @@ export async function runLaunch(ctx: SystemCtx, campaignId: string, progress: (d
   const fallbackId = campaign.fallbackReviewerId!
   const where = campaignIdentityWhere(campaign, settings.dormantDays)
 
-  await db.reviewItem.deleteMany({ where: { campaignId } })
+  await db.reviewItem.deleteMany({ where: { orgId: ctx.org.id, campaignId } })
   const ropts = { now, dormantDays: settings.dormantDays, privilegedUnusedDays: settings.privilegedUnusedDays }
   // The population's ids in one indexed pass; then 5,000 at a time by primary key.
   const population = (await db.identity.findMany({ where, select: { id: true } })).map((r) => r.id)
@@ -115,6 +114,7 @@ export async function runLaunch(ctx: SystemCtx, campaignId: string, progress: (d
       db.identity.findMany({
         // ids from the org-scoped read above, 900 per query to stay under the driver's bind-parameter limit.
         where: { id: { in: ids } },
+        // The columns a review snapshot keeps; alike the inventory list's, but each follows its own screen.
         select: {
           id: true,
           name: true,
@@ -317,9 +317,9 @@ export async function runLaunch(ctx: SystemCtx, campaignId: string, progress: (d
 
   const perReviewer = await db.reviewItem.groupBy({ by: ['reviewerId'], where: { campaignId }, _count: { _all: true } })
   await db.$transaction(async (tx) => {
-    await tx.reviewItem.updateMany({ where: { campaignId, status: 'staged' }, data: { status: 'pending' } })
+    await tx.reviewItem.updateMany({ where: { orgId: ctx.org.id, campaignId, status: 'staged' }, data: { status: 'pending' } })
     await tx.campaign.update({
-      where: { id: campaignId },
+      where: { id: campaignId, orgId: ctx.org.id },
       data: {
         status: 'active',
         itemCount: items,
@@ -336,19 +336,11 @@ export async function runLaunch(ctx: SystemCtx, campaignId: string, progress: (d
       targetLabel: campaign.name,
       details: { items, fallback, reviewers: perReviewer.length },
     })
-    await notify(
-      tx,
-      perReviewer
-        .filter((r) => r.reviewerId)
-        .map((r) => ({
-          orgId: campaign.orgId,
-          userId: r.reviewerId!,
-          kind: 'campaign.assigned',
-          title: `${r._count._all} item${r._count._all === 1 ? '' : 's'} to review in “${campaign.name}”`,
-          body: campaign.dueAt ? `Decide by ${campaign.dueAt.toISOString().slice(0, 10)}.` : null,
-          link: `/${org.slug}/reviews?campaign=${campaignId}`,
-        })),
-    )
+    await notifyReviewers(tx, ctx, campaignId, perReviewer, (n) => ({
+      kind: 'campaign.assigned',
+      title: `${n} item${n === 1 ? '' : 's'} to review in “${campaign.name}”`,
+      body: campaign.dueAt ? `Decide by ${campaign.dueAt.toISOString().slice(0, 10)}.` : null,
+    }))
   })
   lap('finalizeMs')
   return { items, identities: done, fallback, timing: Object.fromEntries(Object.entries(timing).map(([k, v]) => [k, Math.round(v)])) }

@@ -12,8 +12,8 @@ import { campaignRemindersJob, closeCampaignJob, launchCampaignJob } from './job
 import type { CampaignInput, ReassignInput } from './schemas'
 
 /** A reviewer must be an active member who may decide (auditors are read-only). */
-async function assertReviewer(orgId: string, userId: string, field: string) {
-  const m = await db.membership.findFirst({ where: { orgId, userId }, select: { role: true, status: true, user: { select: { active: true } } } })
+async function assertReviewer(ctx: UserCtx, userId: string, field: string) {
+  const m = await db.membership.findFirst({ where: { orgId: ctx.org.id, userId }, select: { role: true, status: true, user: { select: { active: true } } } })
   if (!m) throw new ForeignReferenceError('Pick an active member who can review.', { [field]: ['Not a member of this organization'] })
   if (m.status !== 'active' || !m.user.active || !isRole(m.role) || !can(m.role, 'review:decide')) {
     throw new ValidationError('Pick an active member who can review.', {
@@ -41,8 +41,8 @@ function emptyScope(type: string) {
 export async function createCampaign(ctx: UserCtx, input: CampaignInput) {
   assertCan(ctx, 'campaign:manage')
   if (input.dueAt.getTime() <= Date.now()) throw new ValidationError('The due date is in the past.', { dueAt: ['The due date must be in the future'] })
-  await assertReviewer(ctx.org.id, input.fallbackReviewerId, 'fallbackReviewerId')
-  if (input.signoffReviewerId) await assertReviewer(ctx.org.id, input.signoffReviewerId, 'signoffReviewerId')
+  await assertReviewer(ctx, input.fallbackReviewerId, 'fallbackReviewerId')
+  if (input.signoffReviewerId) await assertReviewer(ctx, input.signoffReviewerId, 'signoffReviewerId')
   // Check the scope before saving, so a refused launch does not leave a stray draft behind.
   if (input.launch && (await countPopulation(ctx, { type: input.type, scope: JSON.stringify(input.scope), createdById: ctx.user.id })).items === 0)
     throw emptyScope(input.type)
@@ -94,7 +94,7 @@ export async function launchCampaign(ctx: UserCtx, campaignId: string) {
       dueAt: ['The due date must be in the future'],
     })
   if (!c.fallbackReviewerId) throw new ValidationError('Choose a fallback reviewer before launching.')
-  await assertReviewer(ctx.org.id, c.fallbackReviewerId, 'fallbackReviewerId')
+  await assertReviewer(ctx, c.fallbackReviewerId, 'fallbackReviewerId')
   const { items: total, identities } = await countPopulation(ctx, c)
   if (total === 0) throw emptyScope(c.type)
   const scheduled = ctx.actor.type === 'user' && c.startAt && c.startAt.getTime() > Date.now()
@@ -158,7 +158,7 @@ export async function reassignItems(ctx: UserCtx, input: ReassignInput) {
   assertCan(ctx, 'review:decide')
   const manager = can(ctx.role, 'campaign:manage')
   if (input.toUserId === ctx.user.id && !manager) throw new ValidationError('Pick someone else to delegate to.', { toUserId: ['Pick someone else'] })
-  await assertReviewer(ctx.org.id, input.toUserId, 'toUserId')
+  await assertReviewer(ctx, input.toUserId, 'toUserId')
   const items = await db.reviewItem.findMany({
     where: { id: { in: input.ids }, orgId: ctx.org.id },
     select: { id: true, reviewerId: true, status: true, campaignId: true, identityName: true, campaign: { select: { status: true, name: true } } },

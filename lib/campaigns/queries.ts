@@ -14,6 +14,7 @@ export async function listCampaigns(ctx: UserCtx, p: { page: number; size: numbe
   assertCan(ctx, 'campaign:read')
   const where = { orgId: ctx.org.id }
   const [rows, total] = await Promise.all([
+    // The usual newest-first page of a list (alike the jobs list): Prisma's query shape, not logic to share.
     db.campaign.findMany({
       where,
       orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],

@@ -3,6 +3,7 @@ import { recordAudit } from '@/lib/audit/record'
 import type { SystemCtx } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
 import { notify } from '@/lib/notifications/notify'
+import { notifyReviewers } from './internal'
 
 const DAY = 86_400_000
 
@@ -10,23 +11,19 @@ const DAY = 86_400_000
 export async function sendReminders(ctx: SystemCtx, campaignId: string, reason: string) {
   const c = await db.campaign.findFirst({ where: { id: campaignId, orgId: ctx.org.id } })
   if (!c || c.status !== 'active') return { skipped: 'campaign not active' }
-  const open = await db.reviewItem.groupBy({ by: ['reviewerId'], where: { campaignId, stage: c.currentStage, status: 'pending' }, _count: { _all: true } })
+  const open = await db.reviewItem.groupBy({
+    by: ['reviewerId'],
+    where: { orgId: ctx.org.id, campaignId, stage: c.currentStage, status: 'pending' },
+    _count: { _all: true },
+  })
   const due = c.dueAt ? Math.ceil((c.dueAt.getTime() - Date.now()) / DAY) : null
   const when = due === null ? '' : due > 0 ? ` due in ${due} day${due === 1 ? '' : 's'}` : ' overdue'
   await db.$transaction(async (tx) => {
-    await notify(
-      tx,
-      open
-        .filter((o) => o.reviewerId)
-        .map((o) => ({
-          orgId: c.orgId,
-          userId: o.reviewerId!,
-          kind: 'campaign.reminder',
-          title: `Reminder: ${o._count._all} review item${o._count._all === 1 ? '' : 's'}${when} in “${c.name}”`,
-          body: c.dueAt ? `Decide by ${c.dueAt.toISOString().slice(0, 10)}; after that the default decision (${c.defaultDecision}) applies.` : null,
-          link: `/${ctx.org.slug}/reviews?campaign=${c.id}`,
-        })),
-    )
+    await notifyReviewers(tx, ctx, c.id, open, (n) => ({
+      kind: 'campaign.reminder',
+      title: `Reminder: ${n} review item${n === 1 ? '' : 's'}${when} in “${c.name}”`,
+      body: c.dueAt ? `Decide by ${c.dueAt.toISOString().slice(0, 10)}; after that the default decision (${c.defaultDecision}) applies.` : null,
+    }))
     await recordAudit(tx, ctx, {
       action: 'campaign.reminders-sent',
       targetType: 'campaign',
@@ -42,7 +39,7 @@ export async function sendReminders(ctx: SystemCtx, campaignId: string, reason: 
 export async function escalateOverdue(ctx: SystemCtx, campaignId: string) {
   const c = await db.campaign.findFirst({ where: { id: campaignId, orgId: ctx.org.id } })
   if (!c || c.status !== 'active' || !c.fallbackReviewerId) return 0
-  const where = { campaignId, stage: c.currentStage, status: 'pending', escalatedAt: null, reviewerId: { not: c.fallbackReviewerId } }
+  const where = { orgId: ctx.org.id, campaignId, stage: c.currentStage, status: 'pending', escalatedAt: null, reviewerId: { not: c.fallbackReviewerId } }
   const n = await db.reviewItem.count({ where })
   if (!n) return 0
   await db.$transaction(async (tx) => {

@@ -17,7 +17,7 @@ async function run(now: Date) {
   const scheduled = await db.campaign.findMany({ where: { status: 'scheduled', startAt: { lte: now } }, select: { id: true, orgId: true, itemCount: true } })
   for (const c of scheduled) {
     await db.$transaction(async (tx) => {
-      const moved = await tx.campaign.updateMany({ where: { id: c.id, status: 'scheduled' }, data: { status: 'launching' } })
+      const moved = await tx.campaign.updateMany({ where: { id: c.id, orgId: c.orgId, status: 'scheduled' }, data: { status: 'launching' } })
       if (moved.count) await enqueueJob(tx, launchCampaignJob, { campaignId: c.id }, { orgId: c.orgId })
     })
   }
@@ -59,7 +59,7 @@ async function run(now: Date) {
       continue
     }
     await db.$transaction(async (tx) => {
-      const moved = await tx.campaign.updateMany({ where: { id: c.id, status: 'active' }, data: { status: 'closing' } })
+      const moved = await tx.campaign.updateMany({ where: { id: c.id, orgId: c.orgId, status: 'active' }, data: { status: 'closing' } })
       if (!moved.count) return
       await enqueueJob(tx, closeCampaignJob, { campaignId: c.id, stage: c.currentStage }, { orgId: c.orgId, total: c.itemCount })
       await recordAudit(tx, schedulerContext(campaignsScheduler, c.org), {

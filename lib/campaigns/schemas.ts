@@ -10,6 +10,14 @@ export const RECURRENCES = ['none', 'monthly', 'quarterly', 'yearly'] as const
 export const DECISIONS = ['keep', 'revoke', 'reduce', 'unsure'] as const
 export type CampaignType = (typeof CAMPAIGN_TYPES)[number]
 export type DecisionKind = (typeof DECISIONS)[number]
+
+/** A decision's reason as typed; blank is none. */
+const justification = z
+  .string()
+  .trim()
+  .max(2000)
+  .optional()
+  .transform((s) => s || null)
 export type JustificationRule = (typeof JUSTIFICATION_RULES)[number]
 
 export const TYPE_LABELS: Record<CampaignType, string> = {
@@ -67,12 +75,7 @@ export const decideSchema = z.object({
   /** the version the reviewer saw: a different current version means someone else decided first */
   version: z.number().int().min(0),
   decision: z.enum(DECISIONS),
-  justification: z
-    .string()
-    .trim()
-    .max(2000)
-    .optional()
-    .transform((s) => s || null),
+  justification,
   reduceGrantIds: z.array(id).max(500).optional(),
 })
 export type DecideInput = z.infer<typeof decideSchema>
@@ -100,12 +103,7 @@ export const bulkDecideSchema = z
     ids: z.array(id).max(5000).optional(),
     filter: reviewFilterSchema.optional(),
     decision: z.enum(['keep', 'revoke', 'unsure', 'accept']),
-    justification: z
-      .string()
-      .trim()
-      .max(2000)
-      .optional()
-      .transform((s) => s || null),
+    justification,
   })
   .refine((v) => (v.ids && v.ids.length > 0) || v.filter, { message: 'Select at least one item', path: ['ids'] })
 export type BulkDecideInput = z.infer<typeof bulkDecideSchema>

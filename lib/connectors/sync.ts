@@ -85,7 +85,7 @@ async function sync(ctx: SyncCtx, sourceId: string, pages: AsyncIterable<Discove
   await s.prepare()
   const finish = async (tx: Tx) => {
     await tx.source.update({
-      where: { id: sourceId },
+      where: { id: sourceId, orgId },
       data: {
         lastSyncAt: new Date(),
         lastSyncStatus: s.result.errors ? 'partial' : 'succeeded',
@@ -98,7 +98,7 @@ async function sync(ctx: SyncCtx, sourceId: string, pages: AsyncIterable<Discove
       targetType: 'source',
       targetId: sourceId,
       targetLabel: source.name,
-      details: { ...opts.details, mode: opts.mode, allOrNothing: !!opts.allOrNothing, ...summary(s.result) },
+      details: { ...opts.details, mode: opts.mode, allOrNothing: !!opts.allOrNothing, ...syncCounts(s.result) },
     })
     await opts.onCommit?.(tx)
   }
@@ -115,9 +115,9 @@ async function sync(ctx: SyncCtx, sourceId: string, pages: AsyncIterable<Discove
       let batch = 0
       await s.run(pages, (fn) =>
         db.$transaction(async (tx) => {
-          const before = summary(s.result)
+          const before = syncCounts(s.result)
           const out = await fn(tx)
-          const after = summary(s.result)
+          const after = syncCounts(s.result)
           await recordAudit(tx, ctx, {
             action: 'source.sync-batch',
             targetType: 'source',
@@ -173,14 +173,15 @@ export async function recordSyncFailure(
 const zero = (): Counts => ({ added: 0, changed: 0, gone: 0 })
 const minus = (a: Counts, b: Counts): Counts => ({ added: a.added - b.added, changed: a.changed - b.changed, gone: a.gone - b.gone })
 /** What one batch changed: the difference of the running totals around it. */
-function delta(before: ReturnType<typeof summary>, after: ReturnType<typeof summary>) {
+function delta(before: ReturnType<typeof syncCounts>, after: ReturnType<typeof syncCounts>) {
   return {
     identities: minus(after, before),
     credentials: minus(after.credentials, before.credentials),
     grants: minus(after.grants, before.grants),
   }
 }
-function summary(r: SyncResult) {
+/** A sync's counts without the samples: what its audit row and the job's result carry. */
+export function syncCounts(r: SyncResult) {
   return {
     added: r.added,
     changed: r.changed,
@@ -414,7 +415,8 @@ class SyncRun {
       const known = this.entitlements.get(key)
       if (known) {
         if (known.privileged !== e.privileged) {
-          await tx.entitlement.update({ where: { id: known.id }, data: { privileged: e.privileged } })
+          await tx.entitlement.update({ where: { id: known.id, orgId: this.orgId }, data: { privileged: e.privileged } })
+          // The entitlement's own id: the update above proved it is this organization's, and an orgId term would steer SQLite off its index.
           await tx.grant.updateMany({ where: { entitlementId: known.id }, data: { privileged: e.privileged } })
           known.privileged = e.privileged
         }
@@ -520,7 +522,7 @@ class SyncRun {
         Object.assign(patch, { ownerId, ownerOrigin: 'source', ownerAssignedAt: now })
       if (d.tags) tags.push({ identityId: old.id, tags: d.tags })
       if (Object.keys(patch).length) {
-        await tx.identity.update({ where: { id: old.id }, data: patch })
+        await tx.identity.update({ where: { id: old.id, orgId: this.orgId }, data: patch })
         this.result.changed++
       } else this.result.unchanged++
     }
@@ -546,7 +548,7 @@ class SyncRun {
         if (!old) {
           inserts.push([newId(), this.orgId, identityId, key, val])
           existing.set(k, { id: '', value: val })
-        } else if (old.value !== val && old.id) await tx.identityTag.update({ where: { id: old.id }, data: { value: val } })
+        } else if (old.value !== val && old.id) await tx.identityTag.update({ where: { id: old.id, orgId: this.orgId }, data: { value: val } })
       }
     }
     await insertRows(prismaSql(tx), 'IdentityTag', TAG_COLUMNS, inserts)
@@ -631,7 +633,7 @@ class SyncRun {
       if (usageReported !== Boolean(old.usageReported)) patch.usageReported = usageReported
       if (status !== old.status) patch.status = status
       if (Object.keys(patch).length) {
-        await tx.credential.update({ where: { id: old.id }, data: patch })
+        await tx.credential.update({ where: { id: old.id, orgId: this.orgId }, data: patch })
         touched.add(identityId)
         this.result.credentials.changed++
       }
@@ -697,7 +699,7 @@ class SyncRun {
       if (usageReported !== Boolean(old.usageReported)) patch.usageReported = usageReported
       if (old.privileged !== ent.privileged) patch.privileged = ent.privileged
       if (Object.keys(patch).length) {
-        await tx.grant.update({ where: { id: old.id }, data: patch })
+        await tx.grant.update({ where: { id: old.id, orgId: this.orgId }, data: patch })
         touched.add(identityId)
         this.result.grants.changed++
       }

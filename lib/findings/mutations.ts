@@ -1,13 +1,37 @@
 import 'server-only'
 import { recordAudit } from '@/lib/audit/record'
 import { assertCan, type UserCtx } from '@/lib/auth/org-context'
-import { db } from '@/lib/db'
+import { db, type Tx } from '@/lib/db'
 import { ConflictError, NotFoundError, ValidationError } from '@/lib/errors'
 import { rollupRange } from '@/lib/findings/engine'
 import { prismaSql } from '@/lib/sql/prisma'
 import { enqueueFindingsRecompute } from '@/lib/findings/jobs'
 import type { AcceptFindingInput, PostureSettingsInput, RevokeAcceptanceInput } from '@/lib/findings/schemas'
-import { orgSettingsSchema, parseOrgSettings } from '@/lib/settings/schemas'
+import { orgSettingsSchema, parseOrgSettings, storedSettings } from '@/lib/settings/schemas'
+
+type AcceptanceChange = { status: string; acceptedUntil: Date | null; acceptedReason: string | null; acceptedById: string | null; acceptedAt: Date | null }
+
+/** Sets or clears a finding's acceptance, rescores its identity and records why, in the caller's transaction. */
+async function changeAcceptance(
+  tx: Tx,
+  ctx: UserCtx,
+  finding: { id: string; rule: string; owaspCode: string; identityId: string; identity: { name: string } },
+  data: AcceptanceChange,
+  action: 'finding.accept' | 'finding.accept-revoked',
+  justification: string,
+  details: Record<string, unknown>,
+) {
+  await tx.finding.update({ where: { id: finding.id, orgId: ctx.org.id }, data })
+  await rollupRange(prismaSql(tx), ctx.org.id, finding.identityId, finding.identityId)
+  await recordAudit(tx, ctx, {
+    action,
+    targetType: 'identity',
+    targetId: finding.identityId,
+    targetLabel: finding.identity.name,
+    justification,
+    details: { findingId: finding.id, rule: finding.rule, owaspCode: finding.owaspCode, ...details },
+  })
+}
 
 /** Accepts an open finding as a risk until a date; the recompute reopens it once that date has passed. */
 export async function acceptFinding(ctx: UserCtx, input: AcceptFindingInput) {
@@ -20,19 +44,8 @@ export async function acceptFinding(ctx: UserCtx, input: AcceptFindingInput) {
     })
     if (!finding) throw new NotFoundError('Finding not found')
     if (finding.status === 'resolved') throw new ConflictError('This finding is already resolved; there is no risk left to accept.')
-    await tx.finding.update({
-      where: { id: finding.id, orgId: ctx.org.id },
-      data: { status: 'accepted', acceptedUntil: until, acceptedReason: input.reason, acceptedById: ctx.user.id, acceptedAt: new Date() },
-    })
-    await rollupRange(prismaSql(tx), ctx.org.id, finding.identityId, finding.identityId)
-    await recordAudit(tx, ctx, {
-      action: 'finding.accept',
-      targetType: 'identity',
-      targetId: finding.identityId,
-      targetLabel: finding.identity.name,
-      justification: input.reason,
-      details: { findingId: finding.id, rule: finding.rule, owaspCode: finding.owaspCode, until: until.toISOString(), previousStatus: finding.status },
-    })
+    const data = { status: 'accepted', acceptedUntil: until, acceptedReason: input.reason, acceptedById: ctx.user.id, acceptedAt: new Date() }
+    await changeAcceptance(tx, ctx, finding, data, 'finding.accept', input.reason, { until: until.toISOString(), previousStatus: finding.status })
     return { id: finding.id, acceptedUntil: until }
   })
 }
@@ -58,27 +71,13 @@ export async function revokeAcceptance(ctx: UserCtx, input: RevokeAcceptanceInpu
     })
     if (!finding) throw new NotFoundError('Finding not found')
     if (finding.status !== 'accepted') throw new ConflictError(`This finding is ${finding.status}, not an accepted risk.`)
-    await tx.finding.update({
-      where: { id: finding.id, orgId: ctx.org.id },
-      data: { status: 'open', acceptedUntil: null, acceptedReason: null, acceptedById: null, acceptedAt: null },
-    })
-    await rollupRange(prismaSql(tx), ctx.org.id, finding.identityId, finding.identityId)
-    await recordAudit(tx, ctx, {
-      action: 'finding.accept-revoked',
-      targetType: 'identity',
-      targetId: finding.identityId,
-      targetLabel: finding.identity.name,
-      justification: input.reason,
-      details: {
-        findingId: finding.id,
-        rule: finding.rule,
-        owaspCode: finding.owaspCode,
-        was: {
-          acceptedById: finding.acceptedById,
-          acceptedAt: finding.acceptedAt?.toISOString() ?? null,
-          until: finding.acceptedUntil?.toISOString() ?? null,
-          reason: finding.acceptedReason,
-        },
+    const data = { status: 'open', acceptedUntil: null, acceptedReason: null, acceptedById: null, acceptedAt: null }
+    await changeAcceptance(tx, ctx, finding, data, 'finding.accept-revoked', input.reason, {
+      was: {
+        acceptedById: finding.acceptedById,
+        acceptedAt: finding.acceptedAt?.toISOString() ?? null,
+        until: finding.acceptedUntil?.toISOString() ?? null,
+        reason: finding.acceptedReason,
       },
     })
     return { id: finding.id }
@@ -99,11 +98,7 @@ export async function updatePostureSettings(ctx: UserCtx, input: PostureSettings
   assertCan(ctx, 'settings:manage')
   return db.$transaction(async (tx) => {
     const org = await tx.organization.findUniqueOrThrow({ where: { id: ctx.org.id }, select: { settings: true } })
-    let stored: Record<string, unknown> = {}
-    try {
-      const raw = JSON.parse(org.settings || '{}')
-      if (raw && typeof raw === 'object' && !Array.isArray(raw)) stored = raw
-    } catch {}
+    const stored = storedSettings(org.settings)
     const { orgSlug: _slug, ...thresholds } = input
     const parsed = orgSettingsSchema.safeParse({ ...stored, ...thresholds })
     if (!parsed.success) {

@@ -195,7 +195,7 @@ export async function acceptInvitation(user: SignedIn, token: string, now = new 
   if (!isRole(role)) throw new ConflictError('This invitation names an unknown role; ask an admin for a new one.')
   return db.$transaction(async (tx) => {
     const claimed = await tx.invitation.updateMany({
-      where: { id: inv.id, status: 'pending', expiresAt: { gt: now } },
+      where: { id: inv.id, orgId: inv.orgId, status: 'pending', expiresAt: { gt: now } },
       data: { status: 'accepted', acceptedById: user.id, acceptedAt: now },
     })
     if (claimed.count !== 1) throw new ConflictError('This invitation was used or revoked a moment ago.')
@@ -204,7 +204,7 @@ export async function acceptInvitation(user: SignedIn, token: string, now = new 
       select: { id: true, status: true, role: true },
     })
     if (existing?.status === 'active') throw new ConflictError(`You are already a member of ${inv.org.name}.`)
-    if (existing) await tx.membership.update({ where: { id: existing.id }, data: { status: 'active', role, removedAt: null } })
+    if (existing) await tx.membership.update({ where: { id: existing.id, orgId: inv.orgId }, data: { status: 'active', role, removedAt: null } })
     else await tx.membership.create({ data: { orgId: inv.orgId, userId: user.id, role } })
     await retireInvitationMail(tx, inv.orgId, inv.id)
     await recordAudit(tx, ctx, {

@@ -19,7 +19,7 @@ export const sendInvitationJob = defineJob({
   maxAttempts: 8,
   run: async ({ ctx, job, payload }) => {
     const orgId = ctx.org.id
-    const drop = () => db.job.updateMany({ where: { id: job.id }, data: { payload: JSON.stringify({ invitationId: payload.invitationId }) } })
+    const drop = () => db.job.updateMany({ where: { id: job.id, orgId }, data: { payload: JSON.stringify({ invitationId: payload.invitationId }) } })
     const inv = await db.invitation.findFirst({
       where: { id: payload.invitationId, orgId },
       select: { id: true, email: true, role: true, status: true, expiresAt: true, tokenHash: true, invitedById: true, org: { select: { name: true } } },

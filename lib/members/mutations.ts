@@ -24,7 +24,11 @@ async function leaver(ctx: UserCtx, userId: string) {
   return m
 }
 
-async function startOffboarding(tx: Tx, ctx: UserCtx, user: { id: string; name: string; email: string }, reason: OffboardPayload['reason']) {
+type Leaver = Awaited<ReturnType<typeof leaver>>
+
+/** Hands the leaver's identities over (an offboard_member job) and records the removal or deactivation. */
+async function offboard(tx: Tx, ctx: UserCtx, m: Leaver, reason: OffboardPayload['reason']) {
+  const { user } = m
   const owned = await tx.identity.count({ where: { orgId: ctx.org.id, ownerId: user.id } })
   // Pending hand-offs to or from the leaver can no longer complete.
   await tx.ownershipTransfer.updateMany({
@@ -38,6 +42,13 @@ async function startOffboarding(tx: Tx, ctx: UserCtx, user: { id: string; name: 
     totals: { toBackup: 0, toLead: 0, orphaned: 0, backupsCleared: 0 },
   }
   const job = await enqueueJob(tx, offboardMemberJob, payload, { orgId: ctx.org.id, total: owned, createdById: ctx.user.id })
+  await recordAudit(tx, ctx, {
+    action: reason === 'removed' ? 'member.remove' : 'member.deactivate',
+    targetType: 'user',
+    targetId: user.id,
+    targetLabel: user.email,
+    details: { role: m.role, owned, jobId: job.id },
+  })
   return { jobId: job.id, owned }
 }
 
@@ -47,16 +58,8 @@ export async function removeMember(ctx: UserCtx, userId: string) {
   const m = await leaver(ctx, userId)
   if (m.status !== 'active') throw new ConflictError(`${m.user.name} was already removed.`)
   return db.$transaction(async (tx) => {
-    await tx.membership.update({ where: { id: m.id }, data: { status: 'removed', removedAt: new Date() } })
-    const r = await startOffboarding(tx, ctx, m.user, 'removed')
-    await recordAudit(tx, ctx, {
-      action: 'member.remove',
-      targetType: 'user',
-      targetId: m.user.id,
-      targetLabel: m.user.email,
-      details: { role: m.role, owned: r.owned, jobId: r.jobId },
-    })
-    return r
+    await tx.membership.update({ where: { id: m.id, orgId: ctx.org.id }, data: { status: 'removed', removedAt: new Date() } })
+    return offboard(tx, ctx, m, 'removed')
   })
 }
 
@@ -71,16 +74,9 @@ export async function deactivateMember(ctx: UserCtx, userId: string) {
   const elsewhere = await db.membership.count({ where: { userId, status: 'active', orgId: { not: ctx.org.id } } })
   if (elsewhere > 0) throw new ConflictError(`${m.user.name} also belongs to another organization; remove them from this one instead.`)
   return db.$transaction(async (tx) => {
+    // A user row is shared by every organization (not tenant data): checked above to belong to no other.
     await tx.user.update({ where: { id: m.user.id }, data: { active: false } })
-    const r = await startOffboarding(tx, ctx, m.user, 'deactivated')
-    await recordAudit(tx, ctx, {
-      action: 'member.deactivate',
-      targetType: 'user',
-      targetId: m.user.id,
-      targetLabel: m.user.email,
-      details: { role: m.role, owned: r.owned, jobId: r.jobId },
-    })
-    return r
+    return offboard(tx, ctx, m, 'deactivated')
   })
 }
 

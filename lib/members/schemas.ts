@@ -25,6 +25,9 @@ export const invitationIdSchema = z.object({ orgSlug: z.string().min(1).max(64),
 /** The token in an invitation link: 32 random bytes, base64url. Anything else is not a link we made. */
 export const invitationTokenSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/)
 
+/** Accepting takes any short string: a token that is not ours is answered by acceptInvitation like an unknown one. */
+export const acceptInvitationSchema = z.object({ token: z.string().max(200) })
+
 export const INVITATION_DAYS = 7
 
 export type InvitationState = 'pending' | 'expired' | 'accepted' | 'revoked'

@@ -74,7 +74,7 @@ export async function applyOwnership(
       ...g.values,
       ...(g.ownerChanged ? { ownerOrigin: g.values.ownerId ? g.origin : null, ownerAssignedAt: g.values.ownerId ? now : null } : {}),
     }
-    for (let i = 0; i < g.ids.length; i += 2_000) await updateIdentities(tx, ctx.org.id, g.ids.slice(i, i + 2_000), { ...data, updatedAt: now })
+    for (let i = 0; i < g.ids.length; i += 2_000) await updateIdentities(tx, ctx, g.ids.slice(i, i + 2_000), { ...data, updatedAt: now })
   }
   for (let i = 0; i < owned.length; i += 2_000) {
     // Looked up by the (identityId, rule) key alone: with orgId in the WHERE, SQLite prefers the (orgId, status, ...)
@@ -113,7 +113,7 @@ export async function applyOwnership(
  * One UPDATE ... WHERE orgId = ? AND id IN (...) for a batch. Prisma's updateMany reads the matching ids first and
  * costs ~8x more per batch here. The ids are bound one by one (2,000 at most, well under SQLite's bind limit).
  */
-async function updateIdentities(tx: Tx, orgId: string, ids: string[], data: Record<string, string | Date | null>) {
+async function updateIdentities(tx: Tx, ctx: ApplyCtx, ids: string[], data: Record<string, string | Date | null>) {
   const set = sql.join(Object.entries(data).map(([col, v]) => sql`${sql.ident(col)} = ${v}`))
-  await prismaSql(tx).execute(sql`UPDATE "Identity" SET ${set} WHERE "orgId" = ${orgId} AND "id" IN (${sql.join(ids)})`)
+  await prismaSql(tx).execute(sql`UPDATE "Identity" SET ${set} WHERE "orgId" = ${ctx.org.id} AND "id" IN (${sql.join(ids)})`)
 }

@@ -5,10 +5,12 @@ import type { OwnershipFields } from '@/lib/ownership/schemas'
 import type { SuggestionDirectory, SuggestionIdentity } from '@/lib/ownership/suggestions'
 
 type Client = Tx | typeof db
+/** Any context of the organization (a user's, the system's, a job's on behalf of its requester). */
+type Scope = { org: { id: string } }
 
 /** Active people of the organization (membership active, account active). */
-export async function activeMemberIds(client: Client, orgId: string): Promise<Set<string>> {
-  const rows = await client.membership.findMany({ where: { orgId, status: 'active', user: { active: true } }, select: { userId: true } })
+export async function activeMemberIds(client: Client, ctx: Scope): Promise<Set<string>> {
+  const rows = await client.membership.findMany({ where: { orgId: ctx.org.id, status: 'active', user: { active: true } }, select: { userId: true } })
   return new Set(rows.map((r) => r.userId))
 }
 
@@ -16,14 +18,14 @@ export async function activeMemberIds(client: Client, orgId: string): Promise<Se
  * Only active members of this organization may own or back up its identities: a stranger, another
  * organization's user, a removed member or a deactivated person is refused with a message naming the problem.
  */
-export async function assertAssignable(client: Client, orgId: string, fields: Pick<OwnershipFields, 'ownerId' | 'backupOwnerId' | 'teamId'>) {
+export async function assertAssignable(client: Client, ctx: Scope, fields: Pick<OwnershipFields, 'ownerId' | 'backupOwnerId' | 'teamId'>) {
   const people = [
     ['ownerId', fields.ownerId],
     ['backupOwnerId', fields.backupOwnerId],
   ].filter((p): p is [string, string] => typeof p[1] === 'string')
   if (people.length) {
     const memberships = await client.membership.findMany({
-      where: { orgId, userId: { in: people.map((p) => p[1]) } },
+      where: { orgId: ctx.org.id, userId: { in: people.map((p) => p[1]) } },
       select: { userId: true, status: true, user: { select: { name: true, active: true } } },
     })
     const byUser = new Map(memberships.map((m) => [m.userId, m]))
@@ -37,18 +39,18 @@ export async function assertAssignable(client: Client, orgId: string, fields: Pi
     }
   }
   if (typeof fields.teamId === 'string') {
-    const team = await client.team.findFirst({ where: { id: fields.teamId, orgId }, select: { id: true } })
+    const team = await client.team.findFirst({ where: { id: fields.teamId, orgId: ctx.org.id }, select: { id: true } })
     if (!team) throw new ForeignReferenceError('That team does not belong to this organization.', { teamId: ['Unknown team.'] })
   }
 }
 
-export async function loadDirectory(client: Client, orgId: string): Promise<SuggestionDirectory> {
+export async function loadDirectory(client: Client, ctx: Scope): Promise<SuggestionDirectory> {
   const [members, teams] = await Promise.all([
     client.membership.findMany({
-      where: { orgId, status: 'active', user: { active: true } },
+      where: { orgId: ctx.org.id, status: 'active', user: { active: true } },
       select: { user: { select: { id: true, name: true, email: true } } },
     }),
-    client.team.findMany({ where: { orgId }, select: { id: true, slug: true, name: true, leadId: true } }),
+    client.team.findMany({ where: { orgId: ctx.org.id }, select: { id: true, slug: true, name: true, leadId: true } }),
   ])
   const membersById = new Map(members.map((m) => [m.user.id, m.user]))
   return {
@@ -61,17 +63,17 @@ export async function loadDirectory(client: Client, orgId: string): Promise<Sugg
 /** Tags and credential rotators of a batch of identities, in two queries. */
 export async function loadSuggestionInputs<R extends { id: string; name: string; metadata: string }>(
   client: Client,
-  orgId: string,
+  ctx: Scope,
   rows: R[],
 ): Promise<Map<string, SuggestionIdentity>> {
   const ids = rows.map((r) => r.id)
   const [tags, creds] = await Promise.all([
     client.identityTag.findMany({
-      where: { orgId, identityId: { in: ids }, key: { in: ['owner', 'team'] } },
+      where: { orgId: ctx.org.id, identityId: { in: ids }, key: { in: ['owner', 'team'] } },
       select: { identityId: true, key: true, value: true },
     }),
     client.credential.findMany({
-      where: { orgId, identityId: { in: ids }, rotatedById: { not: null } },
+      where: { orgId: ctx.org.id, identityId: { in: ids }, rotatedById: { not: null } },
       select: { identityId: true, rotatedById: true },
       orderBy: { lastRotatedAt: 'desc' },
     }),

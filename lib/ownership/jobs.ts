@@ -55,14 +55,14 @@ export const bulkAssignJob = defineJob({
     const scope = state.mode === 'suggestions' ? { AND: [where, { ownerId: null }] } : where
     if (state.mode === 'fields') {
       try {
-        await assertAssignable(db, org.id, state.fields)
+        await assertAssignable(db, system, state.fields)
       } catch (err) {
         // The chosen person left after the job was queued: retrying cannot help.
         if (err instanceof AppError) throw new PermanentJobError(err.message)
         throw err
       }
     }
-    const dir = state.mode === 'suggestions' ? await loadDirectory(db, org.id) : null
+    const dir = state.mode === 'suggestions' ? await loadDirectory(db, system) : null
     for (;;) {
       const { next, done } = await db.$transaction(async (tx) => {
         const rows = await tx.identity.findMany({
@@ -78,7 +78,7 @@ export const bulkAssignJob = defineJob({
             const target: OwnershipTarget = { ...state.fields, origin: 'manual' }
             targetOf = () => target
           } else {
-            const inputs = await loadSuggestionInputs(tx, org.id, rows as (OwnershipRow & { metadata: string })[])
+            const inputs = await loadSuggestionInputs(tx, system, rows as (OwnershipRow & { metadata: string })[])
             const picks = new Map<string, OwnershipTarget>()
             for (const r of rows) {
               const best = suggestOwners(inputs.get(r.id)!, dir!).find((s) => s.ownerId && s.confidence >= HIGH_CONFIDENCE)
@@ -107,7 +107,10 @@ export const bulkAssignJob = defineJob({
           })
         }
         // The resume point commits with the batch; a worker that lost its lease rolls the batch back.
-        const saved = await tx.job.updateMany({ where: { id: job.id, lockedBy: workerId }, data: { payload: JSON.stringify(next), progress: next.scanned } })
+        const saved = await tx.job.updateMany({
+          where: { id: job.id, orgId: org.id, lockedBy: workerId },
+          data: { payload: JSON.stringify(next), progress: next.scanned },
+        })
         if (saved.count !== 1) throw new Error('Another worker took over this job.')
         return { next, done }
       }, TX)
@@ -134,7 +137,7 @@ export const offboardMemberJob = defineJob({
     const org = system.org
     const ctx: ApplyCtx = await auditActorOf(system, job)
     const [active, teams, admins] = await Promise.all([
-      activeMemberIds(db, org.id),
+      activeMemberIds(db, system),
       db.team.findMany({ where: { orgId: org.id }, select: { id: true, leadId: true } }),
       db.membership.findMany({ where: { orgId: org.id, status: 'active', role: 'admin', user: { active: true } }, select: { userId: true } }),
     ])
@@ -221,7 +224,7 @@ export const offboardMemberJob = defineJob({
           })
         }
         const saved = await tx.job.updateMany({
-          where: { id: job.id, lockedBy: workerId },
+          where: { id: job.id, orgId: org.id, lockedBy: workerId },
           data: { payload: JSON.stringify({ ...p, totals: next }), progress: { increment: rows.length } },
         })
         if (saved.count !== 1) throw new Error('Another worker took over this job.')

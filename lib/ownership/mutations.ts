@@ -24,7 +24,7 @@ export async function assignOwner(ctx: UserCtx, input: { identityIds: string[]; 
   assertCan(ctx, 'identity:assign-owner')
   const ids = [...new Set(input.identityIds)]
   return db.$transaction(async (tx) => {
-    await assertAssignable(tx, ctx.org.id, input.fields)
+    await assertAssignable(tx, ctx, input.fields)
     const rows: OwnershipRow[] = []
     for (let i = 0; i < ids.length; i += 2_000) {
       rows.push(...(await tx.identity.findMany({ where: { orgId: ctx.org.id, id: { in: ids.slice(i, i + 2_000) } }, select: ROW })))
@@ -60,7 +60,7 @@ function whereOfFilter(ctx: UserCtx, raw: Record<string, string>, dormantDays: n
 export async function previewAssignByFilter(ctx: UserCtx, raw: Record<string, string>, fields: OwnershipFields) {
   assertCan(ctx, 'identity:assign-owner')
   // The preview refuses what the assignment would refuse, before the person confirms.
-  await assertAssignable(db, ctx.org.id, fields)
+  await assertAssignable(db, ctx, fields)
   const { dormantDays } = await getOrgSettings(ctx)
   const { where } = whereOfFilter(ctx, raw, dormantDays, new Date())
   const differs = (col: 'ownerId' | 'backupOwnerId' | 'teamId', v: string | null | undefined) =>
@@ -97,7 +97,7 @@ async function startJob(ctx: UserCtx, mode: BulkAssignPayload['mode'], raw: Reco
       if (existing.orgId !== ctx.org.id) throw new ConflictError('That request id was already used.')
       return { jobId: existing.id, matching: existing.total }
     }
-    if (mode === 'fields') await assertAssignable(tx, ctx.org.id, fields)
+    if (mode === 'fields') await assertAssignable(tx, ctx, fields)
     const job = await enqueueJob(tx, bulkAssignJob, payload, { orgId: ctx.org.id, total: matching, createdById: ctx.user.id })
     await recordAudit(tx, ctx, {
       action: mode === 'suggestions' ? 'identity.accept-suggestions.request' : 'identity.bulk-assign-owner.request',
@@ -113,7 +113,7 @@ async function startJob(ctx: UserCtx, mode: BulkAssignPayload['mode'], raw: Reco
 /** "Select all N matching": runs server-side as a resumable bulk_assign job over the filter, never over ids from the browser. */
 export async function startBulkAssignByFilter(ctx: UserCtx, input: { filter: Record<string, string>; fields: OwnershipFields; requestId: string }) {
   assertCan(ctx, 'identity:assign-owner')
-  await assertAssignable(db, ctx.org.id, input.fields)
+  await assertAssignable(db, ctx, input.fields)
   return startJob(ctx, 'fields', input.filter, input.fields, input.requestId)
 }
 
@@ -144,7 +144,7 @@ export async function listSuggestionsForIdentity(ctx: UserCtx, identityId: strin
     select: { id: true, name: true, metadata: true, ownerId: true, teamId: true },
   })
   if (!identity) throw new NotFoundError('Identity not found')
-  const [dir, inputs] = await Promise.all([loadDirectory(db, ctx.org.id), loadSuggestionInputs(db, ctx.org.id, [identity])])
+  const [dir, inputs] = await Promise.all([loadDirectory(db, ctx), loadSuggestionInputs(db, ctx, [identity])])
   const teamsById = new Map([...dir.teamsBySlug.values()].map((t) => [t.id, t.name]))
   return suggestOwners(inputs.get(identity.id)!, dir)
     .filter((s) => !(s.ownerId === identity.ownerId && (s.teamId === null || s.teamId === identity.teamId)))
@@ -163,7 +163,7 @@ export async function acceptSuggestion(ctx: UserCtx, input: { identityId: string
   if (!s) throw new ConflictError('That suggestion no longer applies; reload the page.')
   return db.$transaction(async (tx) => {
     const row = await tx.identity.findFirstOrThrow({ where: { id: input.identityId, orgId: ctx.org.id }, select: ROW })
-    await assertAssignable(tx, ctx.org.id, { ownerId: s.ownerId, teamId: s.teamId })
+    await assertAssignable(tx, ctx, { ownerId: s.ownerId, teamId: s.teamId })
     const target = { ...(s.ownerId ? { ownerId: s.ownerId } : {}), ...(s.teamId ? { teamId: s.teamId } : {}), origin: 'suggestion' as const, reason: s.reason }
     return applyOwnership(tx, ctx, [row], () => target, { action: 'identity.assign-owner', details: { suggestion: s.source, confidence: s.confidence } })
   }, TX)
@@ -178,7 +178,7 @@ export async function requestTransfer(ctx: UserCtx, input: { identityId: string;
     if (!identity) throw new NotFoundError('Identity not found')
     if (identity.ownerId !== ctx.user.id) throw new ForbiddenError('Only the owner of this identity can hand it off.')
     if (input.toUserId === ctx.user.id) throw new ValidationError('You already own this identity.', { toUserId: ['Choose someone else.'] })
-    await assertAssignable(tx, ctx.org.id, { ownerId: input.toUserId })
+    await assertAssignable(tx, ctx, { ownerId: input.toUserId })
     const pending = await tx.ownershipTransfer.findFirst({ where: { orgId: ctx.org.id, identityId: identity.id, status: 'pending' }, select: { id: true } })
     if (pending) throw new ConflictError('A hand-off of this identity is already waiting for an answer.')
     const transfer = await tx.ownershipTransfer.create({
@@ -218,16 +218,16 @@ export async function decideTransfer(ctx: UserCtx, input: { transferId: string; 
     if (t.status !== 'pending') throw new ConflictError(`This hand-off was already ${t.status}.`)
     const now = new Date()
     if (input.accept && t.identity.ownerId !== t.fromUserId) {
-      await tx.ownershipTransfer.update({ where: { id: t.id }, data: { status: 'canceled', decidedAt: now } })
+      await tx.ownershipTransfer.update({ where: { id: t.id, orgId: ctx.org.id }, data: { status: 'canceled', decidedAt: now } })
       throw new ConflictError('The owner of this identity changed since the hand-off was proposed; it was canceled.')
     }
     const claimed = await tx.ownershipTransfer.updateMany({
-      where: { id: t.id, status: 'pending' },
+      where: { id: t.id, orgId: ctx.org.id, status: 'pending' },
       data: { status: input.accept ? 'accepted' : 'declined', decidedAt: now },
     })
     if (claimed.count !== 1) throw new ConflictError('This hand-off was already answered.')
     if (input.accept) {
-      await assertAssignable(tx, ctx.org.id, { ownerId: ctx.user.id })
+      await assertAssignable(tx, ctx, { ownerId: ctx.user.id })
       await applyOwnership(tx, ctx, [t.identity], () => ({ ownerId: ctx.user.id, origin: 'manual' }), {
         action: 'identity.assign-owner',
         details: { transferId: t.id },
@@ -266,7 +266,10 @@ export async function cancelTransfer(ctx: UserCtx, input: { transferId: string }
       include: { identity: { select: { name: true } } },
     })
     if (!t) throw new NotFoundError('Transfer not found')
-    const r = await tx.ownershipTransfer.updateMany({ where: { id: t.id, status: 'pending' }, data: { status: 'canceled', decidedAt: new Date() } })
+    const r = await tx.ownershipTransfer.updateMany({
+      where: { id: t.id, orgId: ctx.org.id, status: 'pending' },
+      data: { status: 'canceled', decidedAt: new Date() },
+    })
     if (r.count !== 1) throw new ConflictError(`This hand-off was already ${t.status}.`)
     await recordAudit(tx, ctx, {
       action: 'identity.transfer-cancel',

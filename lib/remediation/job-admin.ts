@@ -67,12 +67,12 @@ export async function retryJob(ctx: UserCtx, jobId: string) {
       const key = openKeyOf(rem)
       const other = await tx.remediation.findUnique({ where: { openKey: key }, select: { id: true } })
       if (other) throw new ConflictError('Another remediation is already open for this target; it replaces this one.')
-      await tx.remediation.update({ where: { id: rem.id }, data: { status: 'pending', openKey: key, lastError: null, completedAt: null } })
+      await tx.remediation.update({ where: { id: rem.id, orgId: ctx.org.id }, data: { status: 'pending', openKey: key, lastError: null, completedAt: null } })
       if (rem.reviewItemId)
         await tx.reviewItem.updateMany({ where: { id: rem.reviewItemId, orgId: ctx.org.id }, data: { remediationStatus: 'pending', remediationError: null } })
     }
     const n = await tx.job.updateMany({
-      where: { id: job.id, status: 'failed' },
+      where: { id: job.id, orgId: ctx.org.id, status: 'failed' },
       data: { status: 'queued', attempts: 0, runAt: new Date(), lastError: null, finishedAt: null, leaseUntil: null, lockedBy: null },
     })
     if (n.count !== 1) throw new ConflictError('The job changed a moment ago; reload and try again.')

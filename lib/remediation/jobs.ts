@@ -115,12 +115,12 @@ async function act(rem: Loaded, kind: ActionKind, target: ActionTarget): Promise
 
 async function recordFailure(ctx: SystemCtx, rem: Loaded, message: string, final: boolean) {
   if (!final) {
-    await db.remediation.updateMany({ where: { id: rem.id, status: 'pending' }, data: { lastError: message } })
+    await db.remediation.updateMany({ where: { id: rem.id, orgId: ctx.org.id, status: 'pending' }, data: { lastError: message } })
     return
   }
   await db.$transaction(async (tx) => {
     const n = await tx.remediation.updateMany({
-      where: { id: rem.id, status: 'pending' },
+      where: { id: rem.id, orgId: ctx.org.id, status: 'pending' },
       data: { status: 'failed', lastError: message, openKey: null, completedAt: new Date() },
     })
     if (n.count !== 1) return
@@ -161,7 +161,7 @@ async function runRemediation({ ctx, job, payload }: JobRun<RemediationPayload>)
     const applied = result.status === 'applied'
     const detail = result.status === 'applied' ? (result.detail ?? null) : result.via ? `Sent to your automation at ${result.via}.` : null
     const n = await tx.remediation.updateMany({
-      where: { id: rem.id, status: 'pending' },
+      where: { id: rem.id, orgId: ctx.org.id, status: 'pending' },
       data: applied
         ? { status: 'applied', openKey: null, completedAt: now, detail, lastError: null }
         : { status: 'manual', instructions: (result as { instructions: string }).instructions, detail, lastError: null },
@@ -170,7 +170,7 @@ async function runRemediation({ ctx, job, payload }: JobRun<RemediationPayload>)
     let soakUntil: Date | null = null
     if (applied) soakUntil = (await applyEffects(tx, rem, { now })).soakUntil
     if (soakUntil) {
-      await tx.remediation.update({ where: { id: rem.id }, data: { soakUntil } })
+      await tx.remediation.update({ where: { id: rem.id, orgId: ctx.org.id }, data: { soakUntil } })
       // The quarantine ends in a deletion at the source, unless the identity is restored first (which cancels this job).
       await enqueueJob(tx, deleteIdentityJob, { remediationId: rem.id }, { orgId: rem.orgId, runAt: soakUntil })
     }

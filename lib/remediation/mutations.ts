@@ -128,7 +128,7 @@ async function requestOne(tx: Tx, ctx: Ctx, input: RemediationRequest) {
     { remediationId: rem.id, targetId },
     { orgId, createdById: ctx.actor.type === 'user' ? ctx.actor.id : null },
   )
-  const remediation = await tx.remediation.update({ where: { id: rem.id }, data: { jobId: job.id } })
+  const remediation = await tx.remediation.update({ where: { id: rem.id, orgId }, data: { jobId: job.id } })
 
   if (t.kind === 'enable_identity') {
     // Restoring ends the quarantine: the scheduled deletion must not run.
@@ -212,7 +212,7 @@ export async function markRemediationDone(ctx: UserCtx, input: { remediationId: 
     if (rem.status !== 'manual') throw new ConflictError(`This task is ${rem.status}, not waiting for a person.`)
     const now = new Date()
     const done = await tx.remediation.updateMany({
-      where: { id: rem.id, status: 'manual' },
+      where: { id: rem.id, orgId: ctx.org.id, status: 'manual' },
       data: {
         status: 'applied',
         openKey: null,

@@ -8,7 +8,7 @@ import { notify } from '@/lib/notifications/notify'
 import { requestRemediation } from '@/lib/remediation/mutations'
 import { openKeyOf } from '@/lib/remediation/schemas'
 import { OWNER_REQUEST_LABELS, type DecideOwnerRequestInput, type OwnerRequestInput, type OwnerRequestKind } from '@/lib/requests/schemas'
-import { orgSettingsSchema } from '@/lib/settings/schemas'
+import { orgSettingsSchema, storedSettings } from '@/lib/settings/schemas'
 
 const TX = { timeout: 30_000, maxWait: 10_000 }
 
@@ -107,7 +107,7 @@ export async function createOwnerRequest(ctx: UserCtx, input: OwnerRequestInput)
           },
           tx,
         )
-        await tx.ownerRequest.update({ where: { id: req.id }, data: { remediationId: r.remediation.id } })
+        await tx.ownerRequest.update({ where: { id: req.id, orgId: ctx.org.id }, data: { remediationId: r.remediation.id } })
         return { ownerRequestId: req.id, status: 'applying' as const, remediationId: r.remediation.id }
       }
 
@@ -181,7 +181,7 @@ export async function decideOwnerRequest(ctx: UserCtx, input: DecideOwnerRequest
           if (err instanceof ConflictError) throw new ConflictError(`${err.message} Reject the request with that reason instead.`)
           throw err
         }
-        await tx.ownerRequest.update({ where: { id: req.id }, data: { remediationId } })
+        await tx.ownerRequest.update({ where: { id: req.id, orgId: ctx.org.id }, data: { remediationId } })
       }
       await recordAudit(tx, ctx, {
         action: input.approve ? 'owner-request.approve' : 'owner-request.reject',
@@ -222,11 +222,7 @@ export async function updateOwnerActionsSetting(ctx: UserCtx, input: { ownersAct
   assertCan(ctx, 'settings:manage')
   return db.$transaction(async (tx) => {
     const org = await tx.organization.findUniqueOrThrow({ where: { id: ctx.org.id }, select: { settings: true } })
-    let stored: Record<string, unknown> = {}
-    try {
-      const raw = JSON.parse(org.settings || '{}')
-      if (raw && typeof raw === 'object' && !Array.isArray(raw)) stored = raw
-    } catch {}
+    const stored = storedSettings(org.settings)
     const before = stored.ownersActDirectly === true
     const parsed = orgSettingsSchema.safeParse({ ...stored, ownersActDirectly: input.ownersActDirectly })
     if (!parsed.success) throw new ValidationError('The stored settings are out of range; fix the posture thresholds first.')

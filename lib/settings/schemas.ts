@@ -24,3 +24,12 @@ export function parseOrgSettings(json: string | null | undefined): OrgSettings {
   const parsed = orgSettingsSchema.safeParse(raw)
   return parsed.success ? parsed.data : orgSettingsSchema.parse({})
 }
+
+/** The stored settings object as written (keys of other features kept), {} when unreadable: an update merges over it. */
+export function storedSettings(json: string | null | undefined): Record<string, unknown> {
+  try {
+    const raw = JSON.parse(json || '{}')
+    if (raw && typeof raw === 'object' && !Array.isArray(raw)) return raw
+  } catch {}
+  return {}
+}

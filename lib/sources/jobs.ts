@@ -4,32 +4,23 @@ import type { SystemCtx } from '@/lib/auth/org-context'
 import { readImportFile } from '@/lib/connectors/import/formats'
 import { ImportFormatError } from '@/lib/connectors/import/pages'
 import { connectorContext, resolveConnector } from '@/lib/connectors/registry'
-import { applyDiscovery, recordSyncFailure, type SyncResult } from '@/lib/connectors/sync'
+import { applyDiscovery, recordSyncFailure, syncCounts, type SyncResult } from '@/lib/connectors/sync'
 import { db } from '@/lib/db'
 import { enqueueFindingsRecompute } from '@/lib/findings/jobs'
 import { defineJob, defineScheduler, PermanentJobError, recordId } from '@/lib/jobs/define'
 import { enqueueJob } from '@/lib/jobs/queue'
 import { auditActorOf } from '@/lib/jobs/requester'
 import { memberEmails, previewImport } from '@/lib/sources/preview'
-import { importRefusal } from '@/lib/sources/queries'
+import { findImportSource, importRefusal } from '@/lib/sources/queries'
 import { IMPORT_FORMATS, scheduleMs, type ImportFormat } from '@/lib/sources/schemas'
 import { readUploadMeta, unsafeRemoveStaleUploads, unsafeRemoveUpload, uploadFile, writeUploadMeta, type UploadMeta } from '@/lib/sources/uploads'
 
 function resultOf(r: SyncResult) {
   return {
     applied: r.applied,
-    added: r.added,
-    changed: r.changed,
-    gone: r.gone,
-    unchanged: r.unchanged,
-    errors: r.errors,
-    credentials: r.credentials,
-    grants: r.grants,
-    goneSkipped: r.goneSkipped,
+    ...syncCounts(r),
     errorSamples: r.errorSamples.slice(0, 50),
-    skipped: r.skipped,
     skippedSamples: r.skippedSamples.slice(0, 50),
-    ownersUnmatched: r.ownersUnmatched,
     ownersUnmatchedSamples: r.ownersUnmatchedSamples,
   }
 }
@@ -65,13 +56,10 @@ export const syncSourceJob = defineJob({
 
 /** The upload of a job and the import source it goes into, both re-checked: the source may have changed since. */
 async function uploadAndSource(ctx: SystemCtx, uploadId: string): Promise<{ upload: UploadMeta; source: { id: string; name: string } }> {
-  const upload = await readUploadMeta(uploadId, ctx.org.id)
+  const upload = await readUploadMeta(ctx, uploadId)
   if (!upload) throw new PermanentJobError('The uploaded file is gone: upload it again.')
   if (!IMPORT_FORMATS.includes(upload.format)) throw new PermanentJobError('Unknown import format')
-  const source = await db.source.findFirst({
-    where: { id: upload.sourceId, orgId: ctx.org.id },
-    select: { id: true, name: true, type: true, config: true, secretRef: true },
-  })
+  const source = await findImportSource(ctx, upload.sourceId)
   if (!source) throw new PermanentJobError('The source no longer exists')
   // Never into a live or demo source: a complete-inventory import would mark its real identities deleted.
   const refusal = importRefusal(source, upload.format)
@@ -90,7 +78,7 @@ export const previewImportJob = defineJob({
     try {
       const preview = await previewImport(upload.format, uploadFile(upload.id), {
         onProgress: (bytes) => progress(bytes),
-        members: await memberEmails(ctx.org.id),
+        members: await memberEmails(ctx),
       })
       await writeUploadMeta({
         ...upload,

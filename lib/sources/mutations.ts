@@ -17,7 +17,7 @@ import {
   type UpdateScheduleInput,
   type UpdateSourceEnvironmentInput,
 } from '@/lib/sources/schemas'
-import { importRefusal } from '@/lib/sources/queries'
+import { findImportSource, importRefusal } from '@/lib/sources/queries'
 import { readUploadMeta } from '@/lib/sources/uploads'
 
 export async function createImportSource(ctx: UserCtx, input: CreateImportSourceInput) {
@@ -76,7 +76,7 @@ export async function updateSchedule(ctx: UserCtx, input: UpdateScheduleInput) {
   return db.$transaction(async (tx) => {
     const source = await tx.source.findFirst({ where: { id: input.sourceId, orgId: ctx.org.id }, select: { id: true, name: true, syncSchedule: true } })
     if (!source) throw new NotFoundError('Source not found')
-    await tx.source.update({ where: { id: source.id }, data: { syncSchedule: input.schedule } })
+    await tx.source.update({ where: { id: source.id, orgId: ctx.org.id }, data: { syncSchedule: input.schedule } })
     await recordAudit(tx, ctx, {
       action: 'source.schedule',
       targetType: 'source',
@@ -103,7 +103,7 @@ export async function updateSourceEnvironment(ctx: UserCtx, input: UpdateSourceE
     const from = sourceEnvironmentOf(config)
     const to = input.environment === 'unknown' ? null : input.environment
     const { defaultEnvironment: _, ...rest } = config
-    await tx.source.update({ where: { id: source.id }, data: { config: JSON.stringify(to ? { ...rest, defaultEnvironment: to } : rest) } })
+    await tx.source.update({ where: { id: source.id, orgId: ctx.org.id }, data: { config: JSON.stringify(to ? { ...rest, defaultEnvironment: to } : rest) } })
     let updated = 0
     if (to) {
       const where = { orgId: ctx.org.id, sourceId: source.id, environment: 'unknown', status: { not: 'deleted' } }
@@ -127,12 +127,9 @@ export async function updateSourceEnvironment(ctx: UserCtx, input: UpdateSourceE
 /** Queues the import of an uploaded file (checked against this organization) as a job with progress. */
 export async function startImport(ctx: UserCtx, input: StartImportInput) {
   assertCan(ctx, 'source:manage')
-  const upload = await readUploadMeta(input.uploadId, ctx.org.id)
+  const upload = await readUploadMeta(ctx, input.uploadId)
   if (!upload) throw new NotFoundError('That upload is gone or belongs elsewhere: upload the file again.')
-  const source = await db.source.findFirst({
-    where: { id: upload.sourceId, orgId: ctx.org.id },
-    select: { id: true, name: true, type: true, config: true, secretRef: true },
-  })
+  const source = await findImportSource(ctx, upload.sourceId)
   if (!source) throw new NotFoundError('Source not found')
   const refusal = importRefusal(source, upload.format)
   if (refusal) throw new ValidationError(refusal)

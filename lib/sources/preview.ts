@@ -1,4 +1,5 @@
 import 'server-only'
+import type { Ctx } from '@/lib/auth/org-context'
 import { readImportFile } from '@/lib/connectors/import/formats'
 import type { DiscoveryError, DiscoverySkip } from '@/lib/connectors/types'
 import { db } from '@/lib/db'
@@ -110,7 +111,10 @@ export async function previewImport(
 }
 
 /** E-mails (lower-cased) of the organization's active members: the people an imported owner e-mail can name. */
-export async function memberEmails(orgId: string): Promise<Set<string>> {
-  const rows = await db.membership.findMany({ where: { orgId, status: 'active', user: { active: true } }, select: { user: { select: { email: true } } } })
+export async function memberEmails(ctx: Ctx): Promise<Set<string>> {
+  const rows = await db.membership.findMany({
+    where: { orgId: ctx.org.id, status: 'active', user: { active: true } },
+    select: { user: { select: { email: true } } },
+  })
   return new Set(rows.map((m) => m.user.email.toLowerCase()))
 }

@@ -1,5 +1,5 @@
 import 'server-only'
-import type { UserCtx } from '@/lib/auth/org-context'
+import type { Ctx, UserCtx } from '@/lib/auth/org-context'
 import { assertCan } from '@/lib/auth/org-context'
 import { parseSourceConfig, resolveConnector, type SourceLike } from '@/lib/connectors/registry'
 import { db } from '@/lib/db'
@@ -43,6 +43,11 @@ export function importFormatOf(source: SourceLike): ImportFormat | null {
   if (!IMPORT_FORMATS.includes(format) || FORMAT_INFO[format].sourceType !== source.type) return null
   if (config.simulated === true || resolveConnector(source).mode === 'live') return null
   return format
+}
+
+/** A source of this organization with what an import into it checks (importRefusal), or null. */
+export function findImportSource(ctx: Ctx, sourceId: string) {
+  return db.source.findFirst({ where: { id: sourceId, orgId: ctx.org.id }, select: { id: true, name: true, type: true, config: true, secretRef: true } })
 }
 
 /** Why a file in this format may not go into this source (a sentence to show), or null when it may. */

@@ -1,11 +1,10 @@
 import 'server-only'
 import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { tooLargeMessage } from '@/lib/connectors/import/formats'
-import { db } from '@/lib/db'
 import { AppError, NotFoundError, ValidationError } from '@/lib/errors'
 import { enqueueJobNow } from '@/lib/jobs/queue'
 import { previewImportJob } from '@/lib/sources/jobs'
-import { importRefusal } from '@/lib/sources/queries'
+import { findImportSource, importRefusal } from '@/lib/sources/queries'
 import { maxBytesFor, type ImportFormat } from '@/lib/sources/schemas'
 import { unsafeRemoveUpload, saveUpload, TooLargeError, writeUploadMeta } from '@/lib/sources/uploads'
 
@@ -27,10 +26,7 @@ export async function receiveUpload(
   contentLength: number | null,
 ): Promise<{ uploadId: string; fileName: string; bytes: number; jobId: string }> {
   assertCan(ctx, 'source:manage')
-  const source = await db.source.findFirst({
-    where: { id: input.sourceId, orgId: ctx.org.id },
-    select: { id: true, name: true, type: true, config: true, secretRef: true },
-  })
+  const source = await findImportSource(ctx, input.sourceId)
   if (!source) throw new NotFoundError('Source not found')
   const refusal = importRefusal(source, input.format)
   if (refusal) throw new ValidationError(refusal)

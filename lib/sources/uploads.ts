@@ -4,6 +4,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import type { Ctx } from '@/lib/auth/org-context'
 import { IMPORT_FORMATS, type ImportFormat } from '@/lib/sources/schemas'
 
 // Uploaded import files live under data/imports/ until imported: <id>.upload holds the bytes, <id>.json who
@@ -60,11 +61,11 @@ export async function writeUploadMeta(meta: UploadMeta) {
 }
 
 /** The upload's record, only for the organization that made it (anything else reads as missing). */
-export async function readUploadMeta(id: string, orgId: string): Promise<UploadMeta | null> {
+export async function readUploadMeta(ctx: Ctx, id: string): Promise<UploadMeta | null> {
   if (!/^[a-f0-9]{32}$/.test(id)) return null
   try {
     const meta = JSON.parse(await fs.promises.readFile(metaFile(id), 'utf8')) as UploadMeta
-    if (meta.orgId !== orgId || !IMPORT_FORMATS.includes(meta.format)) return null
+    if (meta.orgId !== ctx.org.id || !IMPORT_FORMATS.includes(meta.format)) return null
     await fs.promises.access(uploadFile(id))
     return meta
   } catch {

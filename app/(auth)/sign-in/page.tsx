@@ -1,8 +1,8 @@
 import type { Metadata } from 'next'
-import { db } from '@/lib/db'
-import { env } from '@/lib/env'
+import { signInDemoAction, signInOidcAction } from '@/lib/auth/actions'
 import { ROLE_LABELS, isRole } from '@/lib/auth/permissions'
-import { signInDemoAction, signInOidcAction } from './actions'
+import { unsafeListDemoPeople } from '@/lib/auth/queries'
+import { env } from '@/lib/env'
 
 export const metadata: Metadata = { title: 'Sign in' }
 export const dynamic = 'force-dynamic'
@@ -21,19 +21,10 @@ const ERRORS: Record<string, string> = {
   AccessDenied: 'Sign-in was refused.',
 }
 
-async function demoUsers() {
-  const memberships = await db.membership.findMany({
-    where: { status: 'active', user: { active: true, demo: true, email: { in: DEMO_EMAILS } } },
-    select: { role: true, org: { select: { name: true, slug: true } }, user: { select: { email: true, name: true } } },
-  })
-  return memberships.sort((a, b) => DEMO_EMAILS.indexOf(a.user.email) - DEMO_EMAILS.indexOf(b.user.email))
-}
-const DEMO_EMAILS = ['ada@acme.example', 'grace@acme.example', 'mo@acme.example', 'audrey@acme.example', 'gus@globex.example']
-
 export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
   const sp = await searchParams
   const { demo, oidc } = env()
-  const users = demo ? await demoUsers().catch(() => []) : []
+  const users = demo ? await unsafeListDemoPeople().catch(() => []) : []
   const error = sp.error ? (ERRORS[sp.error] ?? 'Sign-in failed. Try again.') : null
   const callbackUrl = sp.callbackUrl ?? '/'
   return (

@@ -1,15 +1,11 @@
-import { db } from '@/lib/db'
+import { databaseIsHealthy } from '@/lib/health'
 
 export const dynamic = 'force-dynamic'
 
 export async function GET() {
-  try {
-    await db.organization.count()
-    return Response.json({ status: 'ok' })
-  } catch {
-    return Response.json(
-      { type: 'about:blank', title: 'Database unavailable', status: 503 },
-      { status: 503, headers: { 'content-type': 'application/problem+json' } },
-    )
-  }
+  if (await databaseIsHealthy()) return Response.json({ status: 'ok' })
+  return Response.json(
+    { type: 'about:blank', title: 'Database unavailable', status: 503 },
+    { status: 503, headers: { 'content-type': 'application/problem+json' } },
+  )
 }

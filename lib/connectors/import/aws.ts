@@ -2,8 +2,8 @@
 // password, two access keys and two signing certificates. Values are ISO dates, 'true'/'false', or the
 // markers N/A, no_information and not_supported.
 import type { DiscoveredCredential, DiscoveryPage } from '@/lib/connectors/types'
-import { headerIndex, readCsv } from './csv'
-import { clip, errorMessage, ImportFormatError, PageBuilder, parseDate, RowError, type MappedRecord } from './pages'
+import { readCsvPages } from './csv'
+import { clip, ImportFormatError, parseDate, RowError, type MappedRecord } from './pages'
 
 const REQUIRED = ['user', 'arn', 'user_creation_time', 'password_enabled', 'access_key_1_active', 'access_key_1_last_rotated']
 const NONE = ['', 'N/A', 'no_information', 'not_supported'] as const
@@ -135,40 +135,17 @@ export function mapCredentialReportRow(get: (c: string) => string): MappedRecord
   return record
 }
 
-export async function* readAwsCredentialReport(input: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>): AsyncGenerator<DiscoveryPage> {
-  const pages = new PageBuilder()
-  let header: Map<string, number> | null = null
-  for await (const rec of readCsv(input)) {
-    let page: DiscoveryPage | null
-    if (!header) {
-      if (rec.fields === undefined) throw new ImportFormatError(`The header row (line ${rec.line}) could not be read: ${rec.error}.`)
-      header = headerIndex(rec.fields)
-      const missing = REQUIRED.filter((c) => !header!.has(c))
+export function readAwsCredentialReport(input: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>): AsyncGenerator<DiscoveryPage> {
+  return readCsvPages(input, {
+    checkHeader(header, fields) {
+      const missing = REQUIRED.filter((c) => !header.has(c))
       if (missing.length) {
         throw new ImportFormatError(
-          `This does not look like an AWS IAM credential report: the header lacks ${missing.join(', ')} (found: ${clip(rec.fields.slice(0, 5).join(', '), 100)}).`,
+          `This does not look like an AWS IAM credential report: the header lacks ${missing.join(', ')} (found: ${clip(fields.slice(0, 5).join(', '), 100)}).`,
         )
       }
-      continue
-    }
-    if (rec.fields === undefined) page = pages.error({ line: rec.line, message: rec.error })
-    else {
-      const fields = rec.fields
-      const h = header
-      try {
-        const record = mapCredentialReportRow((c) => {
-          const i = h.get(c)
-          return i === undefined ? '' : (fields[i] ?? '')
-        })
-        if (record.skipped) record.skipped.line = rec.line
-        page = pages.add(record)
-      } catch (err) {
-        page = pages.error({ line: rec.line, message: errorMessage(err) })
-      }
-    }
-    if (page) yield page
-  }
-  if (!header) throw new ImportFormatError('The file is empty: an AWS credential report starts with a header row.')
-  const last = pages.flush()
-  if (last) yield last
+    },
+    mapRow: (get) => mapCredentialReportRow(get),
+    emptyMessage: 'The file is empty: an AWS credential report starts with a header row.',
+  })
 }

@@ -8,7 +8,8 @@
 // bytes, its fields, and the number of records, so memory stays constant whatever the file holds.
 import { parse, type CsvError } from 'csv-parse/sync'
 import { CSV_LIMITS, count, formatBytes, type CsvLimits } from './limits'
-import { ImportFormatError } from './pages'
+import type { DiscoveryPage } from '@/lib/connectors/types'
+import { errorMessage, ImportFormatError, PageBuilder, type MappedRecord } from './pages'
 
 export type CsvRecord = { line: number; fields: string[]; error?: undefined } | { line: number; fields?: undefined; error: string }
 
@@ -282,4 +283,51 @@ export function normalizeHeader(s: string): string {
     .trim()
     .toLowerCase()
     .replace(/[\s-]+/g, '_')
+}
+
+export type CsvFormat = {
+  /** Throws ImportFormatError when the header row is not this format's. */
+  checkHeader(header: Map<string, number>, fields: string[]): void
+  /** Maps one row (get reads a column by its normalized name, '' when absent); a thrown error becomes that line's error. */
+  mapRow(get: (column: string) => string, fields: string[], header: Map<string, number>): MappedRecord
+  /** The message for a file without a header row. */
+  emptyMessage: string
+}
+
+/** Reads a CSV stream of one format into pages: the header is checked first; malformed rows become errors carrying their line numbers. */
+export async function* readCsvPages(input: Input, format: CsvFormat): AsyncGenerator<DiscoveryPage> {
+  const pages = new PageBuilder()
+  let header: Map<string, number> | null = null
+  for await (const rec of readCsv(input)) {
+    let page: DiscoveryPage | null
+    if (!header) {
+      if (rec.fields === undefined) throw new ImportFormatError(`The header row (line ${rec.line}) could not be read: ${rec.error}.`)
+      header = headerIndex(rec.fields)
+      format.checkHeader(header, rec.fields)
+      continue
+    }
+    if (rec.fields === undefined) page = pages.error({ line: rec.line, message: rec.error })
+    else {
+      const fields = rec.fields
+      const h = header
+      try {
+        const record = format.mapRow(
+          (c) => {
+            const i = h.get(c)
+            return i === undefined ? '' : (fields[i] ?? '')
+          },
+          fields,
+          h,
+        )
+        if (record.skipped) record.skipped.line = rec.line
+        page = pages.add(record)
+      } catch (err) {
+        page = pages.error({ line: rec.line, message: errorMessage(err) })
+      }
+    }
+    if (page) yield page
+  }
+  if (!header) throw new ImportFormatError(format.emptyMessage)
+  const last = pages.flush()
+  if (last) yield last
 }

@@ -2,7 +2,7 @@
 // credentials or grants (an identity's rows need not be adjacent). CSV with a header row, or JSON (an array of
 // objects with the same field names).
 import type { DiscoveryPage } from '@/lib/connectors/types'
-import { headerIndex, readCsv } from './csv'
+import { readCsvPages } from './csv'
 import {
   clip,
   CREDENTIAL_KINDS,
@@ -122,41 +122,21 @@ export function mapGenericRow(get: Get): MappedRecord {
 }
 
 /** Reads a generic CSV stream into pages; malformed rows become errors carrying their line numbers. */
-export async function* readGenericCsv(input: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>): AsyncGenerator<DiscoveryPage> {
-  const pages = new PageBuilder()
-  let header: Map<string, number> | null = null
-  for await (const rec of readCsv(input)) {
-    let page: DiscoveryPage | null
-    if (!header) {
-      if (rec.fields === undefined) throw new ImportFormatError(`The header row (line ${rec.line}) could not be read: ${rec.error}.`)
-      header = headerIndex(rec.fields)
+export function readGenericCsv(input: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>): AsyncGenerator<DiscoveryPage> {
+  return readCsvPages(input, {
+    checkHeader(header, fields) {
       if (!header.has('external_id') && !header.has('name')) {
         throw new ImportFormatError(
-          `This does not look like a Custodian generic CSV: the first row must be a header naming at least "external_id" or "name" (found: ${clip(rec.fields.slice(0, 6).join(', '), 120)}).`,
+          `This does not look like a Custodian generic CSV: the first row must be a header naming at least "external_id" or "name" (found: ${clip(fields.slice(0, 6).join(', '), 120)}).`,
         )
       }
-      continue
-    }
-    if (rec.fields === undefined) page = pages.error({ line: rec.line, message: rec.error })
-    else {
-      const fields = rec.fields
-      const h = header
-      const get: (c: string) => string = (c) => {
-        const i = h.get(c)
-        return i === undefined ? '' : (fields[i] ?? '')
-      }
-      try {
-        if (fields.length > h.size && fields.slice(h.size).some((f) => f.trim())) throw new RowError(`has ${fields.length} fields but the header has ${h.size}`)
-        page = pages.add(mapGenericRow(get))
-      } catch (err) {
-        page = pages.error({ line: rec.line, message: errorMessage(err) })
-      }
-    }
-    if (page) yield page
-  }
-  if (!header) throw new ImportFormatError('The file is empty: a generic CSV needs a header row and at least one row.')
-  const last = pages.flush()
-  if (last) yield last
+    },
+    mapRow(get, fields, h) {
+      if (fields.length > h.size && fields.slice(h.size).some((f) => f.trim())) throw new RowError(`has ${fields.length} fields but the header has ${h.size}`)
+      return mapGenericRow(get)
+    },
+    emptyMessage: 'The file is empty: a generic CSV needs a header row and at least one row.',
+  })
 }
 
 /** Reads a generic JSON document (an array of objects, or { "identities": [...] }); errors name the record number. */

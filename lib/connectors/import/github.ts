@@ -3,7 +3,7 @@
 // field names. Installations become oauth_app identities, deploy keys ci_cd identities with an SSH key,
 // fine-grained tokens api_key identities with a token; their permissions become grants.
 import type { DiscoveredEntitlement, DiscoveredGrant, DiscoveredResource, DiscoveryPage } from '@/lib/connectors/types'
-import { ImportFormatError, PageBuilder, parseDate, RowError, errorMessage, type MappedRecord } from './pages'
+import { ImportFormatError, pagesOf, parseDate, RowError, errorMessage, type MappedRecord } from './pages'
 
 type Account = { login?: string; id?: number; type?: string }
 type Installation = {
@@ -243,15 +243,5 @@ export function mapGithubBundle(doc: unknown): { records: MappedRecord[]; errors
 
 export async function* readGithubBundle(doc: unknown): AsyncGenerator<DiscoveryPage> {
   const { records, errors } = mapGithubBundle(doc)
-  const pages = new PageBuilder()
-  for (const r of records) {
-    const p = pages.add(r)
-    if (p) yield p
-  }
-  for (const e of errors) {
-    const p = pages.error(e)
-    if (p) yield p
-  }
-  const last = pages.flush()
-  if (last) yield last
+  yield* pagesOf(records, errors)
 }

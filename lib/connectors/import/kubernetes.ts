@@ -3,7 +3,7 @@
 // credentials (fingerprinted over the secret's uid: the token itself is never read); roles and cluster roles
 // entitlements on their namespace or the cluster; bindings to service accounts the grants.
 import type { DiscoveredEntitlement, DiscoveredResource, DiscoveryPage } from '@/lib/connectors/types'
-import { ImportFormatError, PageBuilder, parseDate, type MappedRecord } from './pages'
+import { ImportFormatError, pagesOf, parseDate, type MappedRecord } from './pages'
 
 type Meta = {
   name?: string
@@ -191,15 +191,5 @@ export function mapKubernetesList(doc: unknown): { records: MappedRecord[]; erro
 
 export async function* readKubernetesList(doc: unknown): AsyncGenerator<DiscoveryPage> {
   const { records, errors } = mapKubernetesList(doc)
-  const pages = new PageBuilder()
-  for (const r of records) {
-    const p = pages.add(r)
-    if (p) yield p
-  }
-  for (const e of errors) {
-    const p = pages.error(e)
-    if (p) yield p
-  }
-  const last = pages.flush()
-  if (last) yield last
+  yield* pagesOf(records, errors)
 }

@@ -1,15 +1,6 @@
 // Shared pieces of the import readers: the error for a file in the wrong format, value parsers, and a page
 // builder that turns a stream of mapped records into DiscoveryPages of bounded size.
-import type {
-  DiscoveredCredential,
-  DiscoveredEntitlement,
-  DiscoveredGrant,
-  DiscoveredIdentity,
-  DiscoveredResource,
-  DiscoveryError,
-  DiscoveryPage,
-  DiscoverySkip,
-} from '@/lib/connectors/types'
+import type { DiscoveredIdentity, DiscoveryError, DiscoveryPage, DiscoverySkip } from '@/lib/connectors/types'
 
 /** The file is not in the chosen format at all (wrong header, wrong document): nothing is imported. */
 export class ImportFormatError extends Error {
@@ -26,13 +17,9 @@ export const CREDENTIAL_KINDS = ['access_key', 'token', 'password', 'certificate
 /** Rows per page handed to the sync engine (each page is applied in its own transaction). */
 export const PAGE_ROWS = 4_000
 
-export type MappedRecord = {
+/** One record of a file mapped: an identity with what it holds, or (instead of the rest) why it is not an NHI. */
+export type MappedRecord = Pick<DiscoveryPage, 'credentials' | 'resources' | 'entitlements' | 'grants'> & {
   identity?: DiscoveredIdentity
-  credentials?: DiscoveredCredential[]
-  resources?: DiscoveredResource[]
-  entitlements?: DiscoveredEntitlement[]
-  grants?: DiscoveredGrant[]
-  /** set instead of the rest when the record is not an NHI */
   skipped?: DiscoverySkip
 }
 
@@ -69,6 +56,21 @@ export class PageBuilder {
     this.rows = 0
     return p
   }
+}
+
+/** Pages of records mapped from a whole document, then its errors. */
+export async function* pagesOf(records: Iterable<MappedRecord>, errors: Iterable<DiscoveryError>): AsyncGenerator<DiscoveryPage> {
+  const pages = new PageBuilder()
+  for (const r of records) {
+    const p = pages.add(r)
+    if (p) yield p
+  }
+  for (const e of errors) {
+    const p = pages.error(e)
+    if (p) yield p
+  }
+  const last = pages.flush()
+  if (last) yield last
 }
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/

@@ -2,7 +2,7 @@
 import { useRouter } from 'next/navigation'
 import { Button } from '@/components/ui/button'
 import { useOrgAction } from '@/components/ui/use-org-action'
-import { acceptInvitationAction } from './actions'
+import { acceptInvitationAction } from '@/lib/members/actions'
 
 export function AcceptButton({ token, orgName }: { token: string; orgName: string }) {
   const router = useRouter()

@@ -28,6 +28,21 @@ type ScopeState = {
   finding: string
 }
 
+const PRIVILEGED_CHOICES = [
+  { value: 'yes', label: 'Privileged only' },
+  { value: 'no', label: 'Not privileged' },
+]
+const USAGE_CHOICES = [
+  { value: 'yes', label: 'Dormant' },
+  { value: 'no', label: 'Recently used' },
+]
+const CRED_AGE_CHOICES = CRED_AGES.map((d) => ({ value: d, label: `Older than ${d} days` }))
+const RISK_CHOICES = [
+  { value: 'high', label: 'High (70+)' },
+  { value: 'medium', label: 'Medium' },
+  { value: 'low', label: 'Low' },
+]
+
 function toScopeState(f: IdentityFilter | undefined): ScopeState {
   return {
     q: f?.q ?? '',
@@ -211,58 +226,18 @@ export function CampaignForm(props: {
                 ]}
               />
             </Field>
-            <Field label="Team" id="s-team">
-              <Select id="s-team" value={scope.team} onChange={(e) => setS('team')(e.target.value)} any="Any team" options={props.teams} />
-            </Field>
-            <Field label="Privileged" id="s-priv">
-              <Select
-                id="s-priv"
-                value={scope.privileged}
-                onChange={(e) => setS('privileged')(e.target.value)}
-                any="Privileged or not"
-                options={[
-                  { value: 'yes', label: 'Privileged only' },
-                  { value: 'no', label: 'Not privileged' },
-                ]}
-              />
-            </Field>
-            <Field label="Usage" id="s-dormant">
-              <Select
-                id="s-dormant"
-                value={scope.dormant}
-                onChange={(e) => setS('dormant')(e.target.value)}
-                any="Any usage"
-                options={[
-                  { value: 'yes', label: 'Dormant' },
-                  { value: 'no', label: 'Recently used' },
-                ]}
-              />
-            </Field>
-            <Field label="Secret age" id="s-credage">
-              <Select
-                id="s-credage"
-                value={scope.credAge}
-                onChange={(e) => setS('credAge')(e.target.value)}
-                any="Any age"
-                options={CRED_AGES.map((d) => ({ value: d, label: `Older than ${d} days` }))}
-              />
-            </Field>
-            <Field label="Risk" id="s-risk">
-              <Select
-                id="s-risk"
-                value={scope.risk}
-                onChange={(e) => setS('risk')(e.target.value)}
-                any="Any risk"
-                options={[
-                  { value: 'high', label: 'High (70+)' },
-                  { value: 'medium', label: 'Medium' },
-                  { value: 'low', label: 'Low' },
-                ]}
-              />
-            </Field>
-            <Field label="Finding" id="s-finding">
-              <Select id="s-finding" value={scope.finding} onChange={(e) => setS('finding')(e.target.value)} any="Any or none" options={props.findings} />
-            </Field>
+            {[
+              { key: 'team' as const, id: 's-team', label: 'Team', any: 'Any team', options: props.teams },
+              { key: 'privileged' as const, id: 's-priv', label: 'Privileged', any: 'Privileged or not', options: PRIVILEGED_CHOICES },
+              { key: 'dormant' as const, id: 's-dormant', label: 'Usage', any: 'Any usage', options: USAGE_CHOICES },
+              { key: 'credAge' as const, id: 's-credage', label: 'Secret age', any: 'Any age', options: CRED_AGE_CHOICES },
+              { key: 'risk' as const, id: 's-risk', label: 'Risk', any: 'Any risk', options: RISK_CHOICES },
+              { key: 'finding' as const, id: 's-finding', label: 'Finding', any: 'Any or none', options: props.findings },
+            ].map((f) => (
+              <Field key={f.key} label={f.label} id={f.id}>
+                <Select id={f.id} value={scope[f.key]} onChange={(e) => setS(f.key)(e.target.value)} any={f.any} options={f.options} />
+              </Field>
+            ))}
             <Field label="Name contains" id="s-q">
               <Input id="s-q" value={scope.q} onChange={(e) => setS('q')(e.target.value)} maxLength={100} />
             </Field>

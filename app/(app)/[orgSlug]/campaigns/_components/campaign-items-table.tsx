@@ -131,30 +131,21 @@ export function CampaignItemsTable(props: {
         enableColumnVisibility={false}
         toolbar={
           <div className="flex flex-wrap gap-2" aria-busy={url.pending}>
-            <Select
-              size="sm"
-              aria-label="Reviewer"
-              value={props.filters.reviewer}
-              onChange={(e) => setFilter('reviewer', e.target.value)}
-              any="All reviewers"
-              options={props.reviewerOptions}
-            />
-            <Select
-              size="sm"
-              aria-label="Decision"
-              value={props.filters.decision}
-              onChange={(e) => setFilter('decision', e.target.value)}
-              any="Any decision"
-              options={DECISION_FILTER}
-            />
-            <Select
-              size="sm"
-              aria-label="Remediation"
-              value={props.filters.remediation}
-              onChange={(e) => setFilter('remediation', e.target.value)}
-              any="Any remediation"
-              options={REMEDIATION_FILTER}
-            />
+            {[
+              { key: 'reviewer' as const, label: 'Reviewer', any: 'All reviewers', options: props.reviewerOptions },
+              { key: 'decision' as const, label: 'Decision', any: 'Any decision', options: DECISION_FILTER },
+              { key: 'remediation' as const, label: 'Remediation', any: 'Any remediation', options: REMEDIATION_FILTER },
+            ].map((f) => (
+              <Select
+                key={f.key}
+                size="sm"
+                aria-label={f.label}
+                value={props.filters[f.key]}
+                onChange={(e) => setFilter(f.key, e.target.value)}
+                any={f.any}
+                options={f.options}
+              />
+            ))}
           </div>
         }
         selectionBar={(ctx) => (

@@ -10,6 +10,11 @@ export type TeamOption = { id: string; name: string }
 export type FieldChoice = string
 export type FieldChoices = { ownerId: FieldChoice; backupOwnerId: FieldChoice; teamId: FieldChoice }
 
+const PEOPLE_FIELDS = [
+  { key: 'ownerId', slug: 'owner', label: 'Owner', none: 'No owner' },
+  { key: 'backupOwnerId', slug: 'backup', label: 'Backup owner', none: 'No backup owner' },
+] as const
+
 export function toFields(c: FieldChoices) {
   const conv = (v: string) => (v === '' ? undefined : v === '-' ? null : v)
   return { ownerId: conv(c.ownerId), backupOwnerId: conv(c.backupOwnerId), teamId: conv(c.teamId) }
@@ -33,32 +38,21 @@ export function OwnershipFields({
   const set = (k: keyof FieldChoices) => (v: string) => onChange({ ...value, [k]: v })
   return (
     <div className="grid gap-3">
-      <Field id={`${id}-owner`} label="Owner">
-        <PeoplePicker
-          id={`${id}-owner`}
-          name="ownerId"
-          people={people}
-          value={value.ownerId}
-          onChange={set('ownerId')}
-          choices={[
-            { value: '', label: unchangedLabel },
-            { value: '-', label: 'No owner' },
-          ]}
-        />
-      </Field>
-      <Field id={`${id}-backup`} label="Backup owner">
-        <PeoplePicker
-          id={`${id}-backup`}
-          name="backupOwnerId"
-          people={people}
-          value={value.backupOwnerId}
-          onChange={set('backupOwnerId')}
-          choices={[
-            { value: '', label: unchangedLabel },
-            { value: '-', label: 'No backup owner' },
-          ]}
-        />
-      </Field>
+      {PEOPLE_FIELDS.map((f) => (
+        <Field key={f.key} id={`${id}-${f.slug}`} label={f.label}>
+          <PeoplePicker
+            id={`${id}-${f.slug}`}
+            name={f.key}
+            people={people}
+            value={value[f.key]}
+            onChange={set(f.key)}
+            choices={[
+              { value: '', label: unchangedLabel },
+              { value: '-', label: f.none },
+            ]}
+          />
+        </Field>
+      ))}
       <Field label="Owning team">
         <Select
           value={value.teamId}

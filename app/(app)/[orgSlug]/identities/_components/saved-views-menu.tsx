@@ -63,32 +63,27 @@ export function SavedViewsMenu({ orgSlug, views, canShare, current }: { orgSlug:
         {!v.mine ? <span className="ml-1 text-xs font-normal text-slate-500">by {v.ownerName}</span> : null}
       </Link>
       {v.mine && v.shared ? <Badge tone="violet">shared</Badge> : null}
-      {v.canEdit ? (
-        <button
-          type="button"
-          className={itemAction}
-          aria-label={`Edit ${v.name}`}
-          onClick={() => {
-            close()
-            openDialog({ kind: 'edit', view: v })
-          }}
-        >
-          Edit
-        </button>
-      ) : null}
-      {v.canDelete ? (
-        <button
-          type="button"
-          className={itemAction}
-          aria-label={`Delete ${v.name}`}
-          onClick={() => {
-            close()
-            openDialog({ kind: 'delete', view: v })
-          }}
-        >
-          Delete
-        </button>
-      ) : null}
+      {(
+        [
+          ['edit', 'Edit', v.canEdit],
+          ['delete', 'Delete', v.canDelete],
+        ] as const
+      ).map(([kind, label, allowed]) =>
+        allowed ? (
+          <button
+            key={kind}
+            type="button"
+            className={itemAction}
+            aria-label={`${label} ${v.name}`}
+            onClick={() => {
+              close()
+              openDialog({ kind, view: v })
+            }}
+          >
+            {label}
+          </button>
+        ) : null,
+      )}
     </li>
   )
 

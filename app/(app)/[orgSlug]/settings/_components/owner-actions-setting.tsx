@@ -1,13 +1,12 @@
 'use client'
 import { useState } from 'react'
-import { Button } from '@/components/ui/button'
+import { SaveBar } from '@/components/ui/save-bar'
 import { submitted, useOrgAction } from '@/components/ui/use-org-action'
 import { updateOwnerActionsSettingAction } from '@/lib/requests/actions'
 
 export function OwnerActionsSetting({ orgSlug, value }: { orgSlug: string; value: boolean }) {
   const [on, setOn] = useState(value)
   const save = useOrgAction(updateOwnerActionsSettingAction)
-  const message = save.result && (save.result.ok ? { ok: true, text: 'Saved.' } : { ok: false, text: save.result.error })
   return (
     <form className="space-y-3" aria-label="Owner actions" onSubmit={submitted(() => save.run({ orgSlug, ownersActDirectly: on }))}>
       <label className="flex items-start gap-2 text-sm">
@@ -21,16 +20,7 @@ export function OwnerActionsSetting({ orgSlug, value }: { orgSlug: string; value
           </span>
         </span>
       </label>
-      <div className="flex items-center gap-3">
-        <Button type="submit" size="sm" disabled={save.pending || on === value}>
-          {save.pending ? 'Saving…' : 'Save'}
-        </Button>
-        {message ? (
-          <p role="status" className={`text-sm ${message.ok ? 'text-emerald-700' : 'text-rose-700'}`}>
-            {message.text}
-          </p>
-        ) : null}
-      </div>
+      <SaveBar save={save} size="sm" disabled={on === value} />
     </form>
   )
 }

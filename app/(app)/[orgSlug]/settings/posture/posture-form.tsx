@@ -1,5 +1,5 @@
 'use client'
-import { Button } from '@/components/ui/button'
+import { SaveBar } from '@/components/ui/save-bar'
 import { Field, Input } from '@/components/ui/field'
 import { submitted, useOrgAction } from '@/components/ui/use-org-action'
 import { updatePostureSettingsAction } from '@/lib/findings/actions'
@@ -32,9 +32,6 @@ const FIELDS: { name: Name; label: string; help: string; min: number; max: numbe
 
 export function PostureForm({ orgSlug, values }: { orgSlug: string; values: Record<Name, number> }) {
   const save = useOrgAction(updatePostureSettingsAction)
-  const message =
-    save.result &&
-    (save.result.ok ? { ok: true, text: 'Saved. Findings are being recomputed with the new thresholds.' } : { ok: false, text: save.result.error })
   return (
     <form
       noValidate
@@ -62,16 +59,7 @@ export function PostureForm({ orgSlug, values }: { orgSlug: string; values: Reco
           <Input name={f.name} type="number" min={f.min} max={f.max} defaultValue={values[f.name]} className="w-40 tabular-nums" />
         </Field>
       ))}
-      <div className="flex items-center gap-3">
-        <Button type="submit" disabled={save.pending}>
-          {save.pending ? 'Saving…' : 'Save thresholds'}
-        </Button>
-        {message ? (
-          <p role="status" className={`text-sm ${message.ok ? 'text-emerald-700' : 'text-rose-700'}`}>
-            {message.text}
-          </p>
-        ) : null}
-      </div>
+      <SaveBar save={save} label="Save thresholds" saved="Saved. Findings are being recomputed with the new thresholds." />
     </form>
   )
 }

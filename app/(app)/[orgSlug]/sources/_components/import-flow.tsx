@@ -263,24 +263,11 @@ export function ImportFlow({ orgSlug, sources: initial, initialSourceId }: { org
             <table className="min-w-full text-sm" data-testid="preview-table">
               <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
                 <tr>
-                  <th scope="col" className="px-3 py-2">
-                    Name
-                  </th>
-                  <th scope="col" className="px-3">
-                    External id
-                  </th>
-                  <th scope="col" className="px-3">
-                    Kind
-                  </th>
-                  <th scope="col" className="px-3">
-                    Environment
-                  </th>
-                  <th scope="col" className="px-3">
-                    Owner
-                  </th>
-                  <th scope="col" className="px-3">
-                    Last used
-                  </th>
+                  {['Name', 'External id', 'Kind', 'Environment', 'Owner', 'Last used'].map((h) => (
+                    <th key={h} scope="col" className="px-3 py-2">
+                      {h}
+                    </th>
+                  ))}
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-100">

@@ -25,6 +25,7 @@ type GrantLike = {
   status: string
   entitlement: { name: string; resource: { name: string; type: string } }
 }
+// The credential columns this page shows; the sync engine's row type is alike but belongs to the server.
 type CredentialLike = {
   id: string
   kind: string

@@ -1,21 +1,15 @@
 'use server'
 import { AuthError } from 'next-auth'
 import { redirect } from 'next/navigation'
-import { z } from 'zod'
-import { signIn } from '@/lib/auth/config'
+import { signIn, signOut } from '@/lib/auth/config'
+import { callbackUrlSchema, demoEmailSchema } from '@/lib/auth/schemas'
 import { env } from '@/lib/env'
-
-const callbackSchema = z
-  .string()
-  .optional()
-  .transform((v) => (v && v.startsWith('/') && !v.startsWith('//') ? v : '/'))
-  .catch('/')
 
 export async function signInDemoAction(formData: FormData) {
   // Demo sign-in exists only in demo mode; the provider is not even registered otherwise.
   if (!env().demo) redirect('/sign-in?error=DemoDisabled')
-  const email = z.string().email().safeParse(formData.get('email'))
-  const redirectTo = callbackSchema.parse(formData.get('callbackUrl') ?? undefined)
+  const email = demoEmailSchema.safeParse(formData.get('email'))
+  const redirectTo = callbackUrlSchema.parse(formData.get('callbackUrl') ?? undefined)
   if (!email.success) redirect('/sign-in?error=CredentialsSignin')
   try {
     await signIn('demo', { email: email.data, redirectTo })
@@ -27,6 +21,10 @@ export async function signInDemoAction(formData: FormData) {
 
 export async function signInOidcAction(formData: FormData) {
   if (!env().oidc) redirect('/sign-in?error=Configuration')
-  const redirectTo = callbackSchema.parse(formData.get('callbackUrl') ?? undefined)
+  const redirectTo = callbackUrlSchema.parse(formData.get('callbackUrl') ?? undefined)
   await signIn('oidc', { redirectTo })
+}
+
+export async function signOutAction() {
+  await signOut({ redirectTo: '/sign-in' })
 }
