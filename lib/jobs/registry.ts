@@ -5,6 +5,7 @@ import { findingsDailyScheduler, metricsSnapshotJob, recomputeFindingsJob } from
 import { jobRegistry, type AnyJob, type SchedulerDefinition } from '@/lib/jobs/define'
 import { sendInvitationJob } from '@/lib/members/jobs'
 import { sendEmailJob } from '@/lib/notifications/jobs'
+import { refreshStatisticsJob, statisticsDailyScheduler } from '@/lib/jobs/statistics'
 import { bulkAssignJob, offboardMemberJob } from '@/lib/ownership/jobs'
 import { deleteIdentityJob, REMEDIATION_JOBS } from '@/lib/remediation/jobs'
 import { importFileJob, previewImportJob, sourceSyncScheduler, syncSourceJob, uploadsCleanupScheduler } from '@/lib/sources/jobs'
@@ -26,10 +27,17 @@ export const JOBS = jobRegistry([
   syncSourceJob,
   previewImportJob,
   importFileJob,
+  refreshStatisticsJob,
 ])
 
 export type JobType = keyof typeof JOBS
 /** What the worker looks job types up in (tests pass their own definitions). */
 export type JobLookup = Readonly<Record<string, AnyJob | undefined>>
 
-export const SCHEDULERS: readonly SchedulerDefinition[] = [campaignsScheduler, findingsDailyScheduler, sourceSyncScheduler, uploadsCleanupScheduler]
+export const SCHEDULERS: readonly SchedulerDefinition[] = [
+  campaignsScheduler,
+  findingsDailyScheduler,
+  sourceSyncScheduler,
+  uploadsCleanupScheduler,
+  statisticsDailyScheduler,
+]
