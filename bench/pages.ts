@@ -3,8 +3,8 @@
 // the raw database driver running hand-written SQL for the same data. Benchmarks, not tests: nothing fails on a
 // number; it fails loudly when a page errors or when the app has a page this file does not measure.
 //
-//   npm run bench -- --pages [--scale 100000] [--runs 6] [--port 3401]
-//   (SQLite by default, in .tmp/bench-<scale>.db; PostgreSQL when DATABASE_URL points to one)
+//   npm run bench -- --pages [--scale 100000] [--runs 6] [--port 3401] [--db <file>]
+//   (SQLite by default, in .tmp/bench-<scale>.db or the file --db names; PostgreSQL when DATABASE_URL points to one)
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -26,7 +26,14 @@ const runs = arg('runs', scale <= 5_000 ? 2 : 6)
 const port = arg('port', 3401)
 const base = `http://localhost:${port}`
 const pgUrl = process.env.DATABASE_URL && /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL) ? process.env.DATABASE_URL : null
-const dbUrl = pgUrl ?? `file:${path.join(root, '.tmp', `bench-${scale}.db`)}`
+const dbFile = (() => {
+  const i = argv.findIndex((a) => a === '--db' || a.startsWith('--db='))
+  if (i < 0) return path.join(root, '.tmp', `bench-${scale}.db`)
+  const v = argv[i].includes('=') ? argv[i].slice(argv[i].indexOf('=') + 1) : argv[i + 1]
+  if (!v || v.startsWith('--')) throw new Error('--db needs a SQLite file')
+  return path.resolve(v)
+})()
+const dbUrl = pgUrl ?? `file:${dbFile}`
 const engine = pgUrl ? 'postgresql' : 'sqlite'
 const log = (m: string) => console.log(`bench pages: ${m}`)
 
