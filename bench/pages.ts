@@ -94,7 +94,7 @@ function startServer(): ChildProcess {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   })
-  const tail: string[] = []
+  const tail = serverOutput
   const keep = (b: Buffer) => {
     tail.push(String(b))
     if (tail.length > 50) tail.shift()
@@ -111,6 +111,8 @@ function startServer(): ChildProcess {
   return child
 }
 let stopping = false
+/** The server's last lines, shown when the benchmark fails. */
+const serverOutput: string[] = []
 
 async function waitHealthy(timeoutMs = 15 * 60_000) {
   const end = Date.now() + timeoutMs
@@ -151,6 +153,16 @@ async function callAction(cookie: string, page: string, file: string, name: stri
   }
   const id = Object.entries(manifest.node).find(([, v]) => v.filename === file && v.exportedName === name)?.[0]
   if (!id) throw new Error(`${file}#${name} is not in the build`)
+  // A kept-alive socket idle past the server's keep-alive timeout (a slow raw query ran in between) is closed under a
+  // POST, which is not retried: a request just before makes sure the POST goes out on a live one.
+  for (let i = 0; i < 3; i++) {
+    try {
+      await (await fetch(`${base}/api/health`)).text()
+      break
+    } catch {
+      // that socket was the dead one; the next try opens another
+    }
+  }
   const res = await fetch(`${base}${page}`, {
     method: 'POST',
     headers: { cookie, 'Next-Action': id, Accept: 'text/x-component', 'Content-Type': 'text/plain;charset=UTF-8', Origin: base },
@@ -543,6 +555,7 @@ function writeResults(rows: Record<string, unknown>[], meta: Record<string, unkn
 const cpus = (await import('node:os')).cpus().length
 
 main().catch((err) => {
-  console.error('bench pages:', err instanceof Error ? err.message : err)
+  if (serverOutput.length) console.error(`bench pages: the server's last output:\n${serverOutput.join('')}`)
+  console.error('bench pages:', err instanceof Error ? `${err.message}${err.cause ? ` (${String((err.cause as Error).message ?? err.cause)})` : ''}` : err)
   process.exit(1)
 })
