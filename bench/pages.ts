@@ -3,8 +3,8 @@
 // the raw database driver running hand-written SQL for the same data. Benchmarks, not tests: nothing fails on a
 // number; it fails loudly when a page errors or when the app has a page this file does not measure.
 //
-//   npm run bench -- --pages [--scale 100000] [--runs 6] [--port 3401]
-//   (SQLite by default, in .tmp/bench-<scale>.db; PostgreSQL when DATABASE_URL points to one)
+//   npm run bench -- --pages [--scale 100000] [--runs 6] [--port 3401] [--db <file>]
+//   (SQLite by default, in .tmp/bench-<scale>.db or the file --db names; PostgreSQL when DATABASE_URL points to one)
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -26,7 +26,14 @@ const runs = arg('runs', scale <= 5_000 ? 2 : 6)
 const port = arg('port', 3401)
 const base = `http://localhost:${port}`
 const pgUrl = process.env.DATABASE_URL && /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL) ? process.env.DATABASE_URL : null
-const dbUrl = pgUrl ?? `file:${path.join(root, '.tmp', `bench-${scale}.db`)}`
+const dbFile = (() => {
+  const i = argv.findIndex((a) => a === '--db' || a.startsWith('--db='))
+  if (i < 0) return path.join(root, '.tmp', `bench-${scale}.db`)
+  const v = argv[i].includes('=') ? argv[i].slice(argv[i].indexOf('=') + 1) : argv[i + 1]
+  if (!v || v.startsWith('--')) throw new Error('--db needs a SQLite file')
+  return path.resolve(v)
+})()
+const dbUrl = pgUrl ?? `file:${dbFile}`
 const engine = pgUrl ? 'postgresql' : 'sqlite'
 const log = (m: string) => console.log(`bench pages: ${m}`)
 
@@ -87,7 +94,7 @@ function startServer(): ChildProcess {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   })
-  const tail: string[] = []
+  const tail = serverOutput
   const keep = (b: Buffer) => {
     tail.push(String(b))
     if (tail.length > 50) tail.shift()
@@ -104,6 +111,8 @@ function startServer(): ChildProcess {
   return child
 }
 let stopping = false
+/** The server's last lines, shown when the benchmark fails. */
+const serverOutput: string[] = []
 
 async function waitHealthy(timeoutMs = 15 * 60_000) {
   const end = Date.now() + timeoutMs
@@ -144,6 +153,16 @@ async function callAction(cookie: string, page: string, file: string, name: stri
   }
   const id = Object.entries(manifest.node).find(([, v]) => v.filename === file && v.exportedName === name)?.[0]
   if (!id) throw new Error(`${file}#${name} is not in the build`)
+  // A kept-alive socket idle past the server's keep-alive timeout (a slow raw query ran in between) is closed under a
+  // POST, which is not retried: a request just before makes sure the POST goes out on a live one.
+  for (let i = 0; i < 3; i++) {
+    try {
+      await (await fetch(`${base}/api/health`)).text()
+      break
+    } catch {
+      // that socket was the dead one; the next try opens another
+    }
+  }
   const res = await fetch(`${base}${page}`, {
     method: 'POST',
     headers: { cookie, 'Next-Action': id, Accept: 'text/x-component', 'Content-Type': 'text/plain;charset=UTF-8', Origin: base },
@@ -210,8 +229,16 @@ const pct = (xs: number[], p: number) => {
 }
 
 async function timePage(cookie: string, url: string) {
-  const t0 = performance.now()
-  const res = await fetch(base + url, { headers: { cookie }, redirect: 'manual' })
+  let t0 = performance.now()
+  let res: Response
+  try {
+    res = await fetch(base + url, { headers: { cookie }, redirect: 'manual' })
+  } catch {
+    // A kept-alive socket the server closed while a slow raw query ran (its keep-alive timeout is 5 s): the write fails
+    // at once, before the server saw anything; the GET goes again on a new socket and is timed from there.
+    t0 = performance.now()
+    res = await fetch(base + url, { headers: { cookie }, redirect: 'manual' })
+  }
   const ttfb = performance.now() - t0
   const body = await res.arrayBuffer()
   const total = performance.now() - t0
@@ -536,6 +563,7 @@ function writeResults(rows: Record<string, unknown>[], meta: Record<string, unkn
 const cpus = (await import('node:os')).cpus().length
 
 main().catch((err) => {
-  console.error('bench pages:', err instanceof Error ? err.message : err)
+  if (serverOutput.length) console.error(`bench pages: the server's last output:\n${serverOutput.join('')}`)
+  console.error('bench pages:', err instanceof Error ? `${err.message}${err.cause ? ` (${String((err.cause as Error).message ?? err.cause)})` : ''}` : err)
   process.exit(1)
 })

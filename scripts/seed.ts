@@ -69,7 +69,9 @@ async function main() {
   if (tty) process.stdout.write('\n')
   if (result.resetMs >= 50) console.log(`seed: removed the previous demo data in ${(result.resetMs / 1000).toFixed(1)} s`)
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`
-  console.log(`seed: generating ${s(result.generateMs)}, inserting ${s(result.insertMs)}, building indexes ${s(result.indexMs)}`)
+  console.log(
+    `seed: generating ${s(result.generateMs)}, inserting ${s(result.insertMs)}, building indexes ${s(result.indexMs)}, planner statistics ${s(result.statisticsMs)}`,
+  )
   const seconds = result.loadMs / 1000
   const globex = result.identities - args.identities
   console.log(

@@ -28,7 +28,7 @@ export async function listFindings(ctx: UserCtx, p: FindingListParams) {
     p.sort === 'firstSeenAt'
       ? [{ firstSeenAt: dir }, { id: 'asc' }]
       : [{ severityRank: dir }, { identity: { riskScore: dir === 'asc' ? 'desc' : 'asc' } }, { id: 'asc' }]
-  const [rows, total, byCode] = await Promise.all([
+  const [rows, byCode] = await Promise.all([
     db.finding.findMany({
       where,
       orderBy,
@@ -53,9 +53,10 @@ export async function listFindings(ctx: UserCtx, p: FindingListParams) {
         },
       },
     }),
-    db.finding.count({ where }),
     db.finding.groupBy({ by: ['owaspCode'], where: { ...where, owaspCode: undefined }, _count: { _all: true } }),
   ])
+  // Every finding has a code, so the total is the per-code counts summed (one pass over the index instead of two).
+  const total = byCode.filter((r) => !p.code || r.owaspCode === p.code).reduce((n, r) => n + r._count._all, 0)
   // Who accepted each accepted risk, in one query for the page.
   const acceptors = [...new Set(rows.map((r) => r.acceptedById).filter((v): v is string => !!v))]
   const people = acceptors.length

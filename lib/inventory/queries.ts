@@ -9,6 +9,7 @@ import { identityFilterSchema, type IdentityFilter, type IdentityListParams } fr
 import { identityWhere } from '@/lib/inventory/where'
 import { personSelect } from '@/lib/members/person'
 import { parseOrgSettings } from '@/lib/settings/schemas'
+import type { Prisma } from '@/lib/generated/sqlite/client'
 
 const NULLABLE_SORTS = new Set(['lastUsedAt', 'oldestSecretAt'])
 
@@ -21,36 +22,59 @@ export async function listIdentities(ctx: UserCtx, p: IdentityListParams) {
   assertCan(ctx, 'identity:read')
   const settings = await getOrgSettings(ctx)
   const where = identityWhere(ctx.org.id, p, { userId: ctx.user.id, dormantDays: settings.dormantDays })
-  const order = NULLABLE_SORTS.has(p.sort) ? { sort: p.dir, nulls: 'last' as const } : p.dir
+  const select = {
+    id: true,
+    name: true,
+    kind: true,
+    environment: true,
+    status: true,
+    lastUsedAt: true,
+    usageReported: true,
+    createdAt: true,
+    riskScore: true,
+    privileged: true,
+    grantCount: true,
+    credentialCount: true,
+    oldestSecretAt: true,
+    openFindings: true,
+    source: { select: { id: true, name: true, type: true } },
+    owner: { select: personSelect(ctx.org.id) },
+    team: { select: { id: true, name: true } },
+  } as const
+  const skip = (p.page - 1) * p.size
   const [rows, total] = await Promise.all([
-    db.identity.findMany({
-      where,
-      orderBy: [{ [p.sort]: order }, { id: 'asc' }],
-      skip: (p.page - 1) * p.size,
-      take: p.size,
-      select: {
-        id: true,
-        name: true,
-        kind: true,
-        environment: true,
-        status: true,
-        lastUsedAt: true,
-        usageReported: true,
-        createdAt: true,
-        riskScore: true,
-        privileged: true,
-        grantCount: true,
-        credentialCount: true,
-        oldestSecretAt: true,
-        openFindings: true,
-        source: { select: { id: true, name: true, type: true } },
-        owner: { select: personSelect(ctx.org.id) },
-        team: { select: { id: true, name: true } },
-      },
-    }),
+    NULLABLE_SORTS.has(p.sort)
+      ? nullsLastPage(where, p.sort as 'lastUsedAt' | 'oldestSecretAt', p.dir, skip, p.size, select)
+      : db.identity.findMany({ where, orderBy: [{ [p.sort]: p.dir }, { id: 'asc' }], skip, take: p.size, select }),
     db.identity.count({ where }),
   ])
   return { rows, total, dormantDays: settings.dormantDays }
+}
+
+/**
+ * A page sorted on a column that may be empty, empty last: the rows with a value in index order, then the empty ones by
+ * id. Two index walks instead of one sort of the whole organization (no engine serves NULLS LAST from a plain index).
+ */
+async function nullsLastPage<S extends Prisma.IdentitySelect>(
+  where: Prisma.IdentityWhereInput,
+  sort: 'lastUsedAt' | 'oldestSecretAt',
+  dir: 'asc' | 'desc',
+  skip: number,
+  take: number,
+  select: S,
+) {
+  const valued = await db.identity.findMany({ where: { AND: [where, { [sort]: { not: null } }] }, orderBy: [{ [sort]: dir }, { id: dir }], skip, take, select })
+  if (valued.length === take) return valued
+  // Past the rows with a value: how far into the empty ones this page starts.
+  const before = valued.length > 0 || skip === 0 ? 0 : await db.identity.count({ where: { AND: [where, { [sort]: { not: null } }] } })
+  const empty = await db.identity.findMany({
+    where: { AND: [where, { [sort]: null }] },
+    orderBy: { id: 'asc' },
+    skip: valued.length > 0 ? 0 : Math.max(0, skip - before),
+    take: take - valued.length,
+    select,
+  })
+  return [...valued, ...empty]
 }
 
 type Facets = { kind: Record<string, number>; environment: Record<string, number>; status: Record<string, number>; source: Record<string, number> }

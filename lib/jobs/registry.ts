@@ -7,6 +7,7 @@ import { jobRegistry, type AnyJob, type SchedulerDefinition } from '@/lib/jobs/d
 import { sendInvitationJob } from '@/lib/members/jobs'
 import { sendEmailJob } from '@/lib/notifications/jobs'
 import { reportSchedulesScheduler, sendScheduledReportJob } from '@/lib/report-schedules/jobs'
+import { refreshStatisticsJob, statisticsDailyScheduler } from '@/lib/jobs/statistics'
 import { bulkAssignJob, offboardMemberJob } from '@/lib/ownership/jobs'
 import { deleteIdentityJob, REMEDIATION_JOBS } from '@/lib/remediation/jobs'
 import { importFileJob, previewImportJob, sourceSyncScheduler, syncSourceJob, uploadsCleanupScheduler } from '@/lib/sources/jobs'
@@ -30,6 +31,7 @@ export const JOBS = jobRegistry([
   importFileJob,
   auditCheckpointJob,
   sendScheduledReportJob,
+  refreshStatisticsJob,
 ])
 
 export type JobType = keyof typeof JOBS
@@ -43,4 +45,5 @@ export const SCHEDULERS: readonly SchedulerDefinition[] = [
   uploadsCleanupScheduler,
   auditCheckpointScheduler,
   reportSchedulesScheduler,
+  statisticsDailyScheduler,
 ]

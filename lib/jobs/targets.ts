@@ -150,6 +150,8 @@ export async function describeJobTargets(ctx: UserCtx, jobs: JobRow[]): Promise<
       t = { label: `e-mail to ${(id && emailTo.get(id)) || 'a member'}`, href: null }
     } else if (ORG_JOBS.has(j.type)) {
       t = { label: 'every identity of the organization', href: is(j, 'recompute_findings') ? '/findings' : null }
+    } else if (is(j, 'refresh_statistics')) {
+      t = { label: 'the database’s query planner statistics', href: null }
     }
     if (t) out.set(j.id, t)
   }

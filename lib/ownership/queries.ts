@@ -39,7 +39,6 @@ export async function getMyOverview(ctx: UserCtx, paging: number | { page: numbe
         attestationDue: true,
         source: { select: { name: true } },
         findings: { where: { status: 'open' }, select: { id: true, title: true, severity: true, owaspCode: true }, orderBy: { severity: 'asc' }, take: 3 },
-        _count: { select: { findings: { where: { status: 'open' } } } },
       },
     }),
     db.identity.count({ where: mine }),
@@ -74,11 +73,20 @@ export async function getMyOverview(ctx: UserCtx, paging: number | { page: numbe
       select: { id: true, createdAt: true, toUserId: true, identity: { select: { id: true, name: true } } },
     }),
   ])
+  // Counted for this page's identities only: a relation _count in the select above groups every open finding of the database.
+  const openCounts = identities.length
+    ? await db.finding.groupBy({
+        by: ['identityId'],
+        where: { orgId: ctx.org.id, status: 'open', identityId: { in: identities.map((i) => i.id) } },
+        _count: { _all: true },
+      })
+    : []
+  const openOf = new Map(openCounts.map((r) => [r.identityId, r._count._all]))
   const userIds = [...new Set([...incoming.map((t) => t.fromUserId), ...outgoing.map((t) => t.toUserId)].filter((x): x is string => !!x))]
   const users = userIds.length ? await db.user.findMany({ where: { id: { in: userIds } }, select: { id: true, name: true } }) : []
   const nameOf = new Map(users.map((u) => [u.id, u.name]))
   return {
-    identities,
+    identities: identities.map((i) => ({ ...i, _count: { findings: openOf.get(i.id) ?? 0 } })),
     total,
     owned,
     backup: total - owned,

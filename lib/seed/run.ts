@@ -3,6 +3,7 @@
 import { openDriverSql, type DriverSql } from '../sql/driver'
 import { suspendIndexes } from '../sql/indexes'
 import { sql } from '../sql/sql'
+import { refreshStatistics } from '../sql/statistics'
 import { ALL_DEMO_USERS, DEMO_ORG_SLUGS } from './demo-users'
 import { planDemo, COLUMNS, type DemoPlan, type TableName, type TableRows } from './generate'
 import { seedPosture } from '../metrics/seed-posture'
@@ -45,6 +46,8 @@ export interface SeedResult {
   generateMs: number
   insertMs: number
   indexMs: number
+  /** refreshing the planner statistics after the load */
+  statisticsMs: number
 }
 
 export class DemoExistsError extends Error {
@@ -88,6 +91,7 @@ export async function seedDemo(opts: SeedOptions): Promise<SeedResult> {
       generateMs: 0,
       insertMs: 0,
       indexMs: 0,
+      statisticsMs: 0,
     }
 
     // When the load is at least as big as what stays in the tables, their indexes are dropped for the
@@ -117,6 +121,9 @@ export async function seedDemo(opts: SeedOptions): Promise<SeedResult> {
       plan.base.organizations.map((o) => o.id),
       opts.now === undefined ? Date.now() : +opts.now,
     )
+    const t = performance.now()
+    await refreshStatistics(w)
+    result.statisticsMs = performance.now() - t
     return result
   } finally {
     await w.close()

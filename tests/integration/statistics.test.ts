@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest'
+import { systemContext } from '@/lib/auth/org-context'
+import { applyDiscovery } from '@/lib/connectors/sync'
+import type { DiscoveryPage } from '@/lib/connectors/types'
+import { db } from '@/lib/db'
+import { refreshStatisticsJob, statisticsDailyScheduler } from '@/lib/jobs/statistics'
+import { drainJobs } from '@/lib/jobs/worker'
+import { prismaSql } from '@/lib/sql/prisma'
+import { sql } from '@/lib/sql/sql'
+import { createOrg, engine } from './fixtures'
+
+const s = () => prismaSql()
+
+/** Forgets the statistics (SQLite) or notes the time (PostgreSQL keeps them; its last_analyze moves on). */
+async function forgetStatistics(): Promise<Date> {
+  if (engine === 'sqlite') {
+    await s().execute(sql`ANALYZE "Organization"`) // creates sqlite_stat1 when missing
+    await s().execute(sql`DELETE FROM sqlite_stat1`)
+  }
+  await new Promise((r) => setTimeout(r, 5))
+  return new Date()
+}
+
+/** Whether the Grant table has planner statistics taken since `since`. */
+async function grantAnalyzedSince(since: Date): Promise<boolean> {
+  if (engine === 'sqlite') {
+    const [{ n }] = await s().query<{ n: number }>(sql`SELECT COUNT(*) AS n FROM sqlite_stat1 WHERE "tbl" = 'Grant'`)
+    return Number(n) > 0
+  }
+  const [row] = await s().query<{ at: Date | null }>(sql`SELECT last_analyze AS at FROM pg_stat_user_tables WHERE relname = 'Grant'`)
+  return !!row?.at && new Date(row.at).getTime() >= since.getTime()
+}
+
+async function* onePage(n: number): AsyncGenerator<DiscoveryPage> {
+  yield {
+    resources: [{ externalId: 'db', name: 'db', type: 'database' }],
+    entitlements: [{ resourceExternalId: 'db', externalId: 'SELECT', name: 'SELECT', privileged: false }],
+    identities: Array.from({ length: n }, (_, i) => ({ externalId: `i${i}`, name: `svc-${i}`, kind: 'service_account' })),
+    grants: Array.from({ length: n }, (_, i) => ({ identityExternalId: `i${i}`, resourceExternalId: 'db', entitlementExternalId: 'SELECT' })),
+  }
+}
+
+describe(`planner statistics (${engine})`, () => {
+  it('the nightly scheduler queues one refresh per organization and day, and the job refreshes them', async () => {
+    const { org, source } = await createOrg()
+    await applyDiscovery(systemContext(org, { type: 'sync_source', id: null }), source.id, onePage(3), { mode: 'full' })
+    const since = await forgetStatistics()
+    expect(await grantAnalyzedSince(since)).toBe(false)
+    const now = new Date()
+    await statisticsDailyScheduler.run(now)
+    await statisticsDailyScheduler.run(new Date(now.getTime() + 60_000))
+    const jobs = await db.job.findMany({ where: { orgId: org.id, type: refreshStatisticsJob.type } })
+    expect(jobs).toHaveLength(1)
+    await drainJobs()
+    const done = await db.job.findUniqueOrThrow({ where: { id: jobs[0].id } })
+    expect(done.status).toBe('succeeded')
+    expect(JSON.parse(done.result ?? '{}')).toMatchObject({ reason: 'nightly', engine, tables: expect.arrayContaining(['Identity', 'Grant', 'Finding']) })
+    expect(await grantAnalyzedSince(since)).toBe(true)
+  })
+
+  it('a sync that changes many rows of its organization refreshes them at once', async () => {
+    const { org, source } = await createOrg()
+    const since = await forgetStatistics()
+    const r = await applyDiscovery(systemContext(org, { type: 'sync_source', id: null }), source.id, onePage(20), { mode: 'full' })
+    expect(r.added).toBe(20)
+    expect(await grantAnalyzedSince(since)).toBe(true)
+  })
+})

@@ -1,0 +1,41 @@
+// The hot queries of every page a person opens at scale, as the pages call them (the same domain functions and
+// parameter schemas), for the query-plan guard and bench/plans.ts.
+import type { UserCtx } from '../../lib/auth/org-context'
+import type { Role } from '../../lib/auth/permissions'
+import { listAuditEvents } from '../../lib/audit/queries'
+import { auditListSchema } from '../../lib/audit/schemas'
+import { listMyReviewItems } from '../../lib/campaigns/queries'
+import { reviewListSchema } from '../../lib/campaigns/schemas'
+import { getDashboard } from '../../lib/dashboard/queries'
+import { listFindings } from '../../lib/findings/queries'
+import { findingListSchema } from '../../lib/findings/schemas'
+import { getIdentityOrThrow, listIdentities } from '../../lib/inventory/queries'
+import { identityListSchema } from '../../lib/inventory/schemas'
+import { getMyOverview } from '../../lib/ownership/queries'
+
+export type PageCall = { name: string; run: () => Promise<unknown> }
+
+export function hotPageCalls(ctx: (role: Role) => UserCtx, ids: { busiestIdentity: string; typicalIdentity: string }): PageCall[] {
+  const inventory = (name: string, params: Record<string, string>): PageCall => ({
+    name: `inventory ${name}`,
+    run: () => listIdentities(ctx('governance'), identityListSchema.parse(params)),
+  })
+  return [
+    { name: 'identity page (most grants)', run: () => getIdentityOrThrow(ctx('admin'), ids.busiestIdentity) },
+    { name: 'identity page (typical, member)', run: () => getIdentityOrThrow(ctx('member'), ids.typicalIdentity) },
+    ...(['governance', 'member', 'auditor'] as const).map((role) => ({ name: `My identities (${role})`, run: () => getMyOverview(ctx(role), 1) })),
+    { name: 'Findings', run: () => listFindings(ctx('governance'), findingListSchema.parse({})) },
+    { name: 'Findings NHI5, page 3', run: () => listFindings(ctx('governance'), findingListSchema.parse({ code: 'NHI5', page: '3' })) },
+    inventory('default', {}),
+    inventory('credAge=365', { credAge: '365' }),
+    inventory('finding=NHI5', { finding: 'NHI5' }),
+    inventory('finding=NHI1', { finding: 'NHI1' }),
+    inventory('unowned + privileged', { owner: 'unowned', privileged: 'yes' }),
+    inventory('dormant', { dormant: 'yes' }),
+    inventory('sort by name, page 200', { sort: 'name', dir: 'asc', page: '200' }),
+    inventory('sort by last used', { sort: 'lastUsedAt', dir: 'desc' }),
+    { name: 'dashboard', run: () => getDashboard(ctx('governance'), 30) },
+    { name: 'audit', run: () => listAuditEvents(ctx('auditor'), auditListSchema.parse({})) },
+    { name: 'My reviews', run: () => listMyReviewItems(ctx('governance'), reviewListSchema.parse({})) },
+  ]
+}
