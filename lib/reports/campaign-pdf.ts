@@ -41,7 +41,7 @@ export async function renderCampaignPdf(ctx: Scope, c: ReportCampaign, s: Eviden
     doc.save().font('Helvetica').fontSize(7).fillColor('#475569')
     doc.text(printable(`${ctx.org.name} · ${c.name} · generated ${gen.at.toISOString()} by ${gen.by.name} <${gen.by.email}>`), MARGIN, y, {
       width: width - 60,
-      lineBreak: false,
+      height: 9,
       ellipsis: true,
     })
     doc.text(`Page ${pageNo}`, MARGIN + width - 60, y, { width: 60, align: 'right', lineBreak: false })
@@ -69,28 +69,34 @@ export async function renderCampaignPdf(ctx: Scope, c: ReportCampaign, s: Eviden
       doc.font('Helvetica-Bold').fontSize(size).fillColor('#0f172a')
       let x = MARGIN
       cols.forEach((col, i) => {
-        doc.text(printable(col.title), x + 2, y + 3, { width: widths[i] - 4, lineBreak: false, ellipsis: true })
+        doc.text(printable(col.title), x + 2, y + 3, { width: widths[i] - 4, height: size + 2, ellipsis: true })
         x += widths[i]
       })
       doc.y = y + rowH
     }
     header()
     let n = 0
+    // A row grows to show up to three lines of its longest cell (a justification), then ends with an ellipsis.
+    const line = size * 1.2
     return (rows: string[][]) => {
       for (const r of rows) {
-        if (doc.y + rowH > bottom()) {
+        doc.font('Helvetica').fontSize(size)
+        const cells = cols.map((_, i) => printable(r[i] ?? ''))
+        const lines = Math.min(3, Math.max(1, ...cells.map((t, i) => Math.ceil(doc.heightOfString(t, { width: widths[i] - 4 }) / line))))
+        const h = rowH + (lines - 1) * line
+        if (doc.y + h > bottom()) {
           doc.addPage()
           header()
         }
         const y = doc.y
-        if (n % 2) doc.rect(MARGIN, y, width, rowH).fill('#f8fafc')
+        if (n % 2) doc.rect(MARGIN, y, width, h).fill('#f8fafc')
         doc.font('Helvetica').fontSize(size).fillColor('#0f172a')
         let x = MARGIN
-        cols.forEach((_, i) => {
-          doc.text(printable(r[i] ?? ''), x + 2, y + 3, { width: widths[i] - 4, lineBreak: false, ellipsis: true })
+        cells.forEach((t, i) => {
+          doc.text(t, x + 2, y + 3, { width: widths[i] - 4, height: lines * line, ellipsis: true })
           x += widths[i]
         })
-        doc.y = y + rowH
+        doc.y = y + h
         n++
       }
       doc.x = MARGIN
@@ -129,12 +135,12 @@ export async function renderCampaignPdf(ctx: Scope, c: ReportCampaign, s: Eviden
       .font('Helvetica-Bold')
       .fontSize(15)
       .fillColor('#0f172a')
-      .text(value, x + 8, boxY + 8, { width: boxW - 16, lineBreak: false, ellipsis: true })
+      .text(value, x + 8, boxY + 8, { width: boxW - 16, height: 18, ellipsis: true })
     doc
       .font('Helvetica')
       .fontSize(8)
       .fillColor('#475569')
-      .text(label, x + 8, boxY + 30, { width: boxW - 16, lineBreak: false, ellipsis: true })
+      .text(label, x + 8, boxY + 30, { width: boxW - 16, height: 10, ellipsis: true })
   })
   doc.x = MARGIN
   doc.y = boxY + 60
@@ -194,12 +200,12 @@ export async function renderCampaignPdf(ctx: Scope, c: ReportCampaign, s: Eviden
     { title: 'Entitlement / credential', width: 14 },
     { title: 'Owner at launch', width: 9 },
     { title: 'Reviewer', width: 9 },
-    { title: 'Stage', width: 4 },
+    { title: 'Stage', width: 3 },
     { title: 'Decision', width: 6 },
     { title: 'Decided by', width: 9 },
     { title: 'Decided at (UTC)', width: 10 },
     { title: 'Justification', width: 16 },
-    { title: 'Recommendation', width: 7 },
+    { title: 'Recommended', width: 8 },
     { title: 'Remediation', width: 8 },
   ]
   let addRows: ((rows: string[][]) => void) | null = null
