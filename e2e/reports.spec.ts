@@ -21,7 +21,7 @@ test.describe('reports', () => {
     await gotoAs(page, org.users.auditor.email, `/${org.slug}/reports`)
     await expect(page.getByRole('heading', { name: 'Reports', level: 1 })).toBeVisible()
     await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Reports' })).toBeVisible()
-    await page.screenshot({ path: '.tmp/reports-page.png', fullPage: true })
+    await expect(page.getByTestId('signing-kid')).toHaveCount(0)
 
     const pack = page.getByTestId('pack-form')
     await pack.getByLabel('Campaign').selectOption(campaign.id)
@@ -34,12 +34,8 @@ test.describe('reports', () => {
       dir,
       readdirSync(dir).find((f) => f.startsWith('custodian-evidence-'))!,
     )
-    const kid =
-      (await page
-        .getByTestId('signing-kid')
-        .textContent()
-        .catch(() => null)) ?? undefined
-    const verified = spawnSync('node', ['scripts/verify-evidence.mjs', folder, ...(kid ? [kid] : [])], { encoding: 'utf8' })
+    const [key] = await query<{ kid: string }>(sql`SELECT "kid" FROM "OrgKey" WHERE "orgId" = ${orgId}`)
+    const verified = spawnSync('node', ['scripts/verify-evidence.mjs', folder, key.kid], { encoding: 'utf8' })
     expect(verified.status, verified.stdout + verified.stderr).toBe(0)
     const manifest = JSON.parse(readFileSync(join(folder, 'manifest.json'), 'utf8'))
     expect(manifest.campaign).toMatchObject({ id: campaign.id, status: 'closed' })
@@ -49,10 +45,9 @@ test.describe('reports', () => {
 
     // The key id appears once the first pack made the key.
     await page.reload()
-    const shown = await page.getByTestId('signing-kid').textContent()
-    const [key] = await query<{ kid: string }>(sql`SELECT "kid" FROM "OrgKey" WHERE "orgId" = ${orgId}`)
-    expect(shown).toBe(key.kid)
+    await expect(page.getByTestId('signing-kid')).toHaveText(key.kid)
 
+    await page.screenshot({ path: '.tmp/reports-page.png', fullPage: true })
     const inventory = page.getByTestId('inventory-form')
     const [csv] = await Promise.all([page.waitForEvent('download'), inventory.getByRole('button', { name: 'Download inventory CSV' }).click()])
     expect(csv.suggestedFilename()).toMatch(/^custodian-.*-inventory-\d{4}-\d{2}-\d{2}\.csv$/)
@@ -83,6 +78,6 @@ test.describe('reports', () => {
     const org = await createTestOrg({ identities: 1 })
     await gotoAs(page, org.users.member.email, `/${org.slug}/reports`)
     await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Reports' })).toHaveCount(0)
-    await expect(page.getByTestId('forbidden')).toContainText('You don’t have access to reports')
+    await expect(page.getByTestId('forbidden')).toContainText("You don't have access to reports")
   })
 })

@@ -140,7 +140,7 @@ export default async function ReportsPage({ params }: { params: Promise<{ orgSlu
           </DownloadForm>
         </Card>
 
-        <Card title="Verify a pack offline">
+        <Card title="Verify a pack offline" className="xl:col-span-2">
           <div className="space-y-3 text-sm text-slate-700">
             <p>
               {current ? (
