@@ -463,9 +463,7 @@ describe(`auditor role (${engine})`, () => {
         }),
       ),
     ).rejects.toBeInstanceOf(ForbiddenError)
-    await expect(assignOwner(aud, { identityIds: [id.id], fields: { ownerId: o.people.auditor.id } })).rejects.toBeInstanceOf(
-      ForbiddenError,
-    )
+    await expect(assignOwner(aud, { identityIds: [id.id], fields: { ownerId: o.people.auditor.id } })).rejects.toBeInstanceOf(ForbiddenError)
     await expect(reassignItems(aud, { orgSlug: o.org.slug, ids: ['x'], toUserId: o.people.member.id, reason: 'r' })).rejects.toBeInstanceOf(ForbiddenError)
     await expect(decideItem(aud, { orgSlug: o.org.slug, itemId: 'x', version: 0, decision: 'keep', justification: null })).rejects.toBeInstanceOf(
       ForbiddenError,
