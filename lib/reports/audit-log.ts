@@ -24,18 +24,25 @@ const PAGE = 5_000
 
 type Range = { from: Date; to: Date; maxSeq?: number }
 
+/**
+ * The range's events in seq order, a page at a time. The range's seq bounds come first from the (orgId, at) index;
+ * pages then walk the (orgId, seq) index between them, so each page costs the same however long the log is.
+ */
 async function* auditPages(orgId: string, r: Range) {
-  let after = 0
+  const inRange = { orgId, at: { gte: r.from, lt: r.to }, ...(r.maxSeq !== undefined ? { seq: { lte: r.maxSeq } } : {}) }
+  const bounds = await db.auditEvent.aggregate({ where: inRange, _min: { seq: true }, _max: { seq: true } })
+  if (bounds._min.seq === null || bounds._max.seq === null) return
+  let after = bounds._min.seq - 1
+  const last = bounds._max.seq
   for (;;) {
     const page = await db.auditEvent.findMany({
-      where: { orgId, seq: { gt: after, ...(r.maxSeq !== undefined ? { lte: r.maxSeq } : {}) }, at: { gte: r.from, lt: r.to } },
+      where: { orgId, seq: { gt: after, lte: Math.min(last, after + PAGE) } },
       orderBy: { seq: 'asc' },
-      take: PAGE,
     })
-    if (!page.length) return
-    yield page
-    if (page.length < PAGE) return
-    after = page[page.length - 1].seq
+    const kept = page.filter((e) => e.at >= r.from && e.at < r.to)
+    if (kept.length) yield kept
+    after = Math.min(last, after + PAGE)
+    if (after >= last) return
   }
 }
 

@@ -6,6 +6,7 @@ import { ConflictError, NotFoundError } from '@/lib/errors'
 import { prismaSql } from '@/lib/sql/prisma'
 import { sql } from '@/lib/sql/sql'
 import { csvLine, csvLines, type Cell } from './csv'
+import { noIndex } from './inventory'
 import { asDate, type TextSource } from './stream'
 
 type Scope = { org: { id: string; slug: string; name: string } }
@@ -366,17 +367,19 @@ export async function* evidenceItems(ctx: Scope, c: ReportCampaign): AsyncGenera
     const snaps = page.map((i) => parseSnapshot(i.snapshot))
     const [users, rems] = await Promise.all([
       usersByIds(page.flatMap((i, n) => [i.reviewerId, i.decidedById, snaps[n]?.reviewerId])),
-      db.remediation.findMany({
-        where: { orgId: ctx.org.id, reviewItemId: { in: page.map((i) => i.id) } },
-        orderBy: { createdAt: 'asc' },
-        select: { reviewItemId: true, jobId: true, id: true, completedAt: true },
-      }),
+      // Found through the identities' index (remediations have none on reviewItemId), then narrowed to these items.
+      prismaSql().query<{ reviewItemId: string; jobId: string | null; id: string; completedAt: unknown }>(sql`
+        SELECT r."reviewItemId", r."jobId", r."id", r."completedAt" FROM "Remediation" r
+        WHERE r."identityId" IN ${sql.ids([...new Set(page.map((i) => i.identityId))])} AND ${noIndex('r', 'orgId')} = ${ctx.org.id}
+          AND r."reviewItemId" IN ${sql.ids(page.map((i) => i.id))}
+        ORDER BY r."createdAt", r."id"`),
     ])
     const remOf = new Map<string, { jobs: string[]; completedAt: Date | null }>()
     for (const r of rems) {
       const e = remOf.get(r.reviewItemId!) ?? { jobs: [], completedAt: null }
       e.jobs.push(r.jobId ?? `remediation ${r.id}`)
-      if (r.completedAt && (!e.completedAt || r.completedAt > e.completedAt)) e.completedAt = r.completedAt
+      const completedAt = asDate(r.completedAt)
+      if (completedAt && (!e.completedAt || completedAt > e.completedAt)) e.completedAt = completedAt
       remOf.set(r.reviewItemId!, e)
     }
     const nameOf = (id: string | null | undefined) => (id ? (users.get(id)?.name ?? id) : '')
