@@ -21,6 +21,7 @@ const ctx = { org }
 
 async function measure(name: string, source: TextSource) {
   const rssBefore = process.memoryUsage().rss
+  const peakBefore = peakRss()
   let maxRss = rssBefore
   const sampler = setInterval(() => (maxRss = Math.max(maxRss, process.memoryUsage().rss)), 50)
   const t0 = performance.now()
@@ -47,6 +48,7 @@ async function measure(name: string, source: TextSource) {
     mebibytes: mib(bytes),
     rssBeforeMiB: mib(rssBefore),
     rssMaxSampledMiB: mib(maxRss),
+    peakRssBeforeMiB: mib(peakBefore),
     peakRssMiB: mib(peakRss()),
   }
   console.error(JSON.stringify(r))
