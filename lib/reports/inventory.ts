@@ -25,8 +25,6 @@ export const REPORT_PAGE_SIZE = 5_000
 async function exportSql(): Promise<{ s: SqlClient; close: () => Promise<void> }> {
   if (env().databaseProvider !== 'sqlite') return { s: prismaSql(), close: async () => {} }
   const d = await openDriverSql(env().databaseUrl)
-  // This connection only: a 32 MiB page cache (the default is 2 MiB) keeps the index pages a page of lookups revisits.
-  await d.execute(sql.raw('PRAGMA cache_size = -32768'))
   return { s: d, close: () => d.close() }
 }
 const DAY = 86_400_000
