@@ -15,6 +15,8 @@ type Role = 'admin' | 'governance' | 'member' | 'auditor'
 const ROLES: Role[] = ['admin', 'governance', 'member', 'auditor']
 const ALL: Role[] = ROLES
 const MANAGERS: Role[] = ['admin', 'governance']
+/** report:export */
+const REPORTERS: Role[] = ['admin', 'governance', 'auditor']
 const DENIED_PERMISSION = 'You do not have permission to do this.'
 
 type World = {
@@ -345,6 +347,31 @@ const ROUTES: Record<string, RouteEntry> = {
   'app/api/orgs/[orgSlug]/identities/export/route.ts#GET': {
     allow: ALL,
     request: (_w, slug) => ({ path: `/api/orgs/${slug}/identities/export`, method: 'GET', query: { kind: 'bot' } }),
+    succeeds: true,
+  },
+  'app/api/orgs/[orgSlug]/reports/inventory/route.ts#GET': {
+    allow: REPORTERS,
+    request: (_w, slug) => ({ path: `/api/orgs/${slug}/reports/inventory`, method: 'GET' }),
+    succeeds: true,
+  },
+  'app/api/orgs/[orgSlug]/reports/access/route.ts#GET': {
+    allow: REPORTERS,
+    request: (_w, slug) => ({ path: `/api/orgs/${slug}/reports/access`, method: 'GET' }),
+    succeeds: true,
+  },
+  'app/api/orgs/[orgSlug]/reports/audit-log/route.ts#GET': {
+    allow: REPORTERS,
+    request: (_w, slug) => ({ path: `/api/orgs/${slug}/reports/audit-log`, method: 'GET', query: { from: futureDay(-7), to: futureDay(0), format: 'jsonl' } }),
+    succeeds: true,
+  },
+  'app/api/orgs/[orgSlug]/reports/campaign-evidence/route.ts#GET': {
+    allow: REPORTERS,
+    request: (w, slug) => ({ path: `/api/orgs/${slug}/reports/campaign-evidence`, method: 'GET', query: { campaign: w.activeCampaignId, format: 'csv' } }),
+    succeeds: true,
+  },
+  'app/api/orgs/[orgSlug]/reports/evidence-pack/route.ts#GET': {
+    allow: REPORTERS,
+    request: (w, slug) => ({ path: `/api/orgs/${slug}/reports/evidence-pack`, method: 'GET', query: { campaign: w.activeCampaignId } }),
     succeeds: true,
   },
   'app/api/orgs/[orgSlug]/imports/[jobId]/route.ts#GET': {

@@ -189,6 +189,8 @@ export async function runLaunch(ctx: SystemCtx, campaignId: string, progress: (d
       const base: ReviewSnapshot = {
         identity: { id: i.id, name: i.name, kind: i.kind, environment: i.environment, status: i.status, source: i.source.name },
         owner: i.owner?.name ?? null,
+        ownerId: i.ownerId,
+        reviewerId: choice.reviewerId,
         team: i.team?.name ?? null,
         via: choice.via,
         privileged: i.privileged,

@@ -142,6 +142,9 @@ export function needsJustification(rule: string, decision: string, privileged: b
 export type ReviewSnapshot = {
   identity: { id: string; name: string; kind: string; environment: string; status: string; source: string }
   owner: string | null
+  /** the owner's and the reviewer's user ids at launch (evidence: separation of duties, delegation); absent on older snapshots */
+  ownerId?: string | null
+  reviewerId?: string
   team: string | null
   /** how the reviewer was chosen: owner, backup, team_lead, fallback */
   via: string

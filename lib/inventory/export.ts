@@ -1,12 +1,11 @@
 import 'server-only'
-import { stringify } from 'csv-stringify/sync'
 import { recordAudit } from '@/lib/audit/record'
 import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
-import { neutraliseCell } from '@/lib/inventory/csv'
 import { getOrgSettings } from '@/lib/inventory/queries'
 import { filterToSearchParams, type IdentityFilter } from '@/lib/inventory/schemas'
 import { identityWhere } from '@/lib/inventory/where'
+import { csvLine, csvLines } from '@/lib/reports/csv'
 
 export const EXPORT_PAGE_SIZE = 2_000
 
@@ -78,7 +77,7 @@ function toCells(r: Row): string[] {
     iso(r.lastUsedAt),
     iso(r.oldestSecretAt),
     iso(r.createdAt),
-  ].map(neutraliseCell)
+  ]
 }
 
 function fetchPage(where: ReturnType<typeof identityWhere>, after: { name: string; id: string } | null, take: number) {
@@ -109,12 +108,12 @@ export async function exportIdentitiesCsv(ctx: UserCtx, filter: IdentityFilter, 
   const stream = new ReadableStream<Uint8Array>(
     {
       start(controller) {
-        controller.enqueue(encoder.encode(stringify([[...EXPORT_COLUMNS]])))
+        controller.enqueue(encoder.encode(csvLine(EXPORT_COLUMNS)))
       },
       async pull(controller) {
         if (finished) return controller.close()
         const page = await fetchPage(where, after, take)
-        if (page.length) controller.enqueue(encoder.encode(stringify(page.map(toCells))))
+        if (page.length) controller.enqueue(encoder.encode(csvLines(page.map(toCells))))
         if (page.length < take) {
           finished = true
           controller.close()

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { neutraliseCell } from './csv'
+import { neutraliseCell } from '@/lib/reports/csv'
 import { canonicalViewParams, filterQuery, flattenParams, paramValues, parseInventoryFilter, parseInventoryView } from './view-params'
 
 describe('inventory view params', () => {

@@ -1,4 +1,5 @@
-// The bulk loader's own connection for scripts (seeder, benchmarks, e2e fixtures), never Next code: better-sqlite3 or
+// The bulk loader's own connection for scripts (seeder, benchmarks, e2e fixtures) and the SQLite exports' read connection
+// (lib/reports, opened without load settings); never the web app's shared connection: better-sqlite3 or
 // pg beside Prisma's connection, as a SqlClient plus a fast multi-row insert (multi-row VALUES on SQLite, unnest() on
 // PostgreSQL). Connection-wide load settings (page cache, memory map) stay on this connection.
 import Database from 'better-sqlite3'

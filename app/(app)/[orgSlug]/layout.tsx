@@ -50,6 +50,7 @@ export default async function OrgLayout({ children, params }: { children: React.
           ) : null}
           {can(ctx.role, 'job:read') ? <NavLink href={`${base}/jobs`}>Jobs</NavLink> : null}
           {can(ctx.role, 'audit:read') ? <NavLink href={`${base}/audit`}>Audit log</NavLink> : null}
+          {can(ctx.role, 'report:export') ? <NavLink href={`${base}/reports`}>Reports</NavLink> : null}
           {can(ctx.role, 'member:manage') ? <NavLink href={`${base}/settings`}>Settings</NavLink> : null}
         </nav>
         {orgs.length > 1 ? (

@@ -1,0 +1,83 @@
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createActiveCampaign, createTestOrg, execute, expect, gotoAs, orgIdOf, query, sql, test } from './fixtures'
+
+// The auditor's journey: from the Reports page, the signed evidence pack of a closed campaign and the inventory CSV.
+test.describe('reports', () => {
+  test('an auditor downloads the evidence pack of a closed campaign and the inventory CSV', async ({ page }) => {
+    test.setTimeout(120_000)
+    const org = await createTestOrg({ identities: 4, identity: (i) => (i === 3 ? { name: '=SUM(1+1)' } : undefined) })
+    const campaign = await createActiveCampaign(org, { name: 'Closed quarterly review' })
+    const orgId = await orgIdOf(org.slug)
+    const decidedAt = new Date(Date.now() - 3_600_000)
+    // The member kept every item, then the campaign closed.
+    await execute(
+      sql`UPDATE "ReviewItem" SET "decision" = 'keep', "status" = 'closed', "decidedById" = ${org.users.member.id}, "decidedAt" = ${decidedAt}, "justification" = 'still in use' WHERE "campaignId" = ${campaign.id}`,
+    )
+    await execute(sql`UPDATE "Campaign" SET "status" = 'closed', "closedAt" = ${new Date()}, "decidedCount" = 4 WHERE "id" = ${campaign.id}`)
+
+    await gotoAs(page, org.users.auditor.email, `/${org.slug}/reports`)
+    await expect(page.getByRole('heading', { name: 'Reports', level: 1 })).toBeVisible()
+    await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Reports' })).toBeVisible()
+    await expect(page.getByTestId('signing-kid')).toHaveCount(0)
+
+    const pack = page.getByTestId('pack-form')
+    await pack.getByLabel('Campaign').selectOption(campaign.id)
+    const [zip] = await Promise.all([page.waitForEvent('download'), pack.getByRole('button', { name: 'Download pack' }).click()])
+    expect(zip.suggestedFilename()).toMatch(/^custodian-evidence-.*\.zip$/)
+    const dir = mkdtempSync(join(tmpdir(), 'e2e-pack-'))
+    await zip.saveAs(join(dir, 'pack.zip'))
+    expect(spawnSync('unzip', ['-q', 'pack.zip'], { cwd: dir }).status).toBe(0)
+    const folder = join(
+      dir,
+      readdirSync(dir).find((f) => f.startsWith('custodian-evidence-'))!,
+    )
+    const [key] = await query<{ kid: string }>(sql`SELECT "kid" FROM "OrgKey" WHERE "orgId" = ${orgId}`)
+    const verified = spawnSync('node', ['scripts/verify-evidence.mjs', folder, key.kid], { encoding: 'utf8' })
+    expect(verified.status, verified.stdout + verified.stderr).toBe(0)
+    const manifest = JSON.parse(readFileSync(join(folder, 'manifest.json'), 'utf8'))
+    expect(manifest.campaign).toMatchObject({ id: campaign.id, status: 'closed' })
+    const evidence = readFileSync(join(folder, 'campaign-evidence.csv'), 'utf8')
+    expect(evidence).toContain('still in use')
+    for (const item of campaign.items) expect(evidence).toContain(item.id)
+
+    // The key id appears once the first pack made the key.
+    await page.reload()
+    await expect(page.getByTestId('signing-kid')).toHaveText(key.kid)
+
+    await page.screenshot({ path: '.tmp/reports-page.png', fullPage: true })
+    const inventory = page.getByTestId('inventory-form')
+    const [csv] = await Promise.all([page.waitForEvent('download'), inventory.getByRole('button', { name: 'Download inventory CSV' }).click()])
+    expect(csv.suggestedFilename()).toMatch(/^custodian-.*-inventory-\d{4}-\d{2}-\d{2}\.csv$/)
+    const text = readFileSync((await csv.path())!, 'utf8')
+    const lines = text.trim().split('\n')
+    expect(lines[0].startsWith('identity_id,name,kind,source')).toBe(true)
+    expect(lines).toHaveLength(5)
+    expect(text).toContain(`'=SUM(1+1)`)
+
+    const rows = await query<{ details: string; actorId: string }>(
+      sql`SELECT "details", "actorId" FROM "AuditEvent" WHERE "orgId" = ${orgId} AND "action" = 'report.download' ORDER BY "seq"`,
+    )
+    expect(rows.map((r) => [JSON.parse(r.details).report, r.actorId])).toEqual([
+      ['evidence-pack', org.users.auditor.id],
+      ['inventory', org.users.auditor.id],
+    ])
+    expect(JSON.parse(rows[0].details).manifestSha256).toMatch(/^[0-9a-f]{64}$/)
+
+    // A reversed range is caught on the page, before any download.
+    const auditForm = page.getByTestId('audit-form')
+    await auditForm.getByLabel('From').fill('2026-02-01')
+    await auditForm.getByLabel('To').fill('2026-01-01')
+    await auditForm.getByRole('button', { name: 'Download audit log' }).click()
+    await expect(auditForm.getByTestId('form-error')).toHaveText('The start date is after the end date: swap them.')
+  })
+
+  test('members have no Reports page', async ({ page }) => {
+    const org = await createTestOrg({ identities: 1 })
+    await gotoAs(page, org.users.member.email, `/${org.slug}/reports`)
+    await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Reports' })).toHaveCount(0)
+    await expect(page.getByTestId('forbidden')).toContainText("You don't have access to reports")
+  })
+})
