@@ -15,6 +15,7 @@ import { errorText, submitted, useOrgAction } from '@/components/ui/use-org-acti
 import { PersonName } from '@/components/members/person-status'
 import type { PersonStatus } from '@/lib/members/person'
 import { reassignAction } from '@/lib/campaigns/actions'
+import { StatusText } from '@/components/ui/status-text'
 
 export type CampaignItemRow = {
   id: string
@@ -176,11 +177,9 @@ export function CampaignItemsTable(props: {
         )}
         emptyState={<EmptyState title="No items match">Change the filters above.</EmptyState>}
       />
-      {message ? (
-        <p className="text-sm text-slate-700" role="status">
-          {message}
-        </p>
-      ) : null}
+      <StatusText className="text-sm text-slate-700" as="p">
+        {message}
+      </StatusText>
     </section>
   )
 }
