@@ -275,6 +275,7 @@ export function CampaignForm(props: {
             invalid={!!errors.fallbackReviewerId}
           />
         </Field>
+        {/* Each Field + Select binds its own typed field; a wrapper would only hide which value it sets. */}
         <Field label="Second stage" id="c-stage2" error={errors.secondStage}>
           <Select
             id="c-stage2"

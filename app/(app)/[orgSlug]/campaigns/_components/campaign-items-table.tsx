@@ -123,6 +123,7 @@ export function CampaignItemsTable(props: {
   return (
     <section aria-label="Review items" className="space-y-2">
       <h2 className="text-sm font-semibold text-slate-900">Review items</h2>
+      {/* DataTable's props; alike the identities table's by shape only. */}
       <DataTable
         ariaLabel="Campaign items"
         rows={props.rows}

@@ -104,6 +104,7 @@ export function IdentitiesTable(props: {
           )
         },
       }),
+      // Date cells differ in threshold, title and empty text; alike the other date cells by shape only.
       col.accessor('oldestSecretAt', {
         header: 'Oldest secret',
         enableSorting: true,

@@ -24,6 +24,7 @@ export function DecideRequest({ orgSlug, ownerRequestId, label }: { orgSlug: str
         </Button>
       </span>
       <StatusText className="max-w-xs text-right text-xs text-rose-700">{rejecting ? null : error}</StatusText>
+      {/* Dialog's confirm props; alike other confirm dialogs by shape only. */}
       <Dialog
         open={rejecting}
         onClose={() => setRejecting(false)}

@@ -377,6 +377,7 @@ function BulkBar(props: {
             placeholder="Type a name…"
             required
           />
+          {/* The delegate form's inputs resemble the bulk bar's by shape only: each sets its own state. */}
           <Input
             size="sm"
             aria-label="Reason for delegating"
