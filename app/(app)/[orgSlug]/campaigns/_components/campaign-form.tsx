@@ -275,7 +275,6 @@ export function CampaignForm(props: {
             invalid={!!errors.fallbackReviewerId}
           />
         </Field>
-        {/* Each Field + Select binds its own typed field; a wrapper would only hide which value it sets. */}
         <Field label="Second stage" id="c-stage2" error={errors.secondStage}>
           <Select
             id="c-stage2"
@@ -307,6 +306,7 @@ export function CampaignForm(props: {
         <Field label="Reminders (days before due)" id="c-rem" error={errors.reminders} hint="Comma-separated, e.g. 7,3,1.">
           <Input id="c-rem" value={v.reminders} onChange={(e) => set('reminders')(e.target.value)} />
         </Field>
+        {/* Each Field + Select binds its own typed field; a wrapper would only hide which value it sets. */}
         <Field label="When nobody answers" id="c-default" error={errors.defaultDecision}>
           <Select
             id="c-default"
