@@ -61,6 +61,7 @@ function toScopeState(f: IdentityFilter | undefined): ScopeState {
 }
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1)
 const opts = (entries: [string, string][]): Option[] => entries.map(([value, label]) => ({ value, label }))
+// Option lists are data: each setting names its own values, alike the others by shape only.
 const SECOND_STAGES = opts([
   ['none', 'None'],
   ['privileged', 'Governance signs off privileged items'],
