@@ -38,7 +38,6 @@ export async function acceptFinding(ctx: UserCtx, input: AcceptFindingInput) {
   assertCan(ctx, 'finding:accept')
   const until = new Date(`${input.until}T23:59:59.999Z`)
   return db.$transaction(async (tx) => {
-    // A scoped Prisma lookup with this function's own select; alike others by shape only.
     const finding = await tx.finding.findFirst({
       where: { id: input.findingId, orgId: ctx.org.id },
       select: { id: true, rule: true, owaspCode: true, status: true, identityId: true, title: true, identity: { select: { name: true } } },
@@ -55,6 +54,7 @@ export async function acceptFinding(ctx: UserCtx, input: AcceptFindingInput) {
 export async function revokeAcceptance(ctx: UserCtx, input: RevokeAcceptanceInput) {
   assertCan(ctx, 'finding:accept')
   return db.$transaction(async (tx) => {
+    // A scoped Prisma lookup with this function's own select; alike others by shape only.
     const finding = await tx.finding.findFirst({
       where: { id: input.findingId, orgId: ctx.org.id },
       select: {

@@ -28,6 +28,7 @@ type ScopeState = {
   finding: string
 }
 
+// Option lists are data: other filters read alike but hold other values.
 const PRIVILEGED_CHOICES = [
   { value: 'yes', label: 'Privileged only' },
   { value: 'no', label: 'Not privileged' },

@@ -84,6 +84,7 @@ export function IdentitiesTable(props: {
             </span>
           ),
       }),
+      // Cells render this table's own fields and thresholds; alike the findings table's cells by shape only.
       col.accessor('lastUsedAt', {
         header: 'Last used',
         enableSorting: true,

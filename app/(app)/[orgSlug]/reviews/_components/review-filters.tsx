@@ -41,8 +41,8 @@ export function ReviewFilters({ campaigns, values }: { campaigns: SelectOption[]
       {select('privileged', 'Privileged', PRIVILEGED, 'Any')}
       {select('rec', 'Recommendation', RECOMMENDATIONS, 'Any')}
       {select('view', 'View', VIEWS)}
-      {/* The same search box as the identities filter bar, but it sets this page's own URL parameter. */}
       <form role="search" onSubmit={submitted(() => url.set({ q: q.trim() }))}>
+        {/* The same search box as the identities filter bar, but it sets this page's own URL parameter. */}
         <Input
           type="search"
           aria-label="Search identities"
