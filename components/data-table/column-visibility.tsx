@@ -1,6 +1,7 @@
 'use client'
 
 import { useEffect, useRef } from 'react'
+import { CheckboxList } from '@/components/ui/checkbox-list'
 
 export interface ColumnVisibilityItem {
   id: string
@@ -66,27 +67,12 @@ export function ColumnVisibility({ columns, onToggle, onShowAll, canHideMore, cl
         </svg>
       </summary>
       <div className="absolute right-0 z-30 mt-1 w-56 rounded-lg border border-slate-200 bg-white p-1 shadow-lg ring-1 ring-slate-900/5">
-        <fieldset>
-          <legend className="px-2 pt-1.5 pb-1 text-xs font-semibold tracking-wide text-slate-500 uppercase">Visible columns</legend>
-          <div className="max-h-72 overflow-y-auto">
-            {columns.map((column) => (
-              <label
-                key={column.id}
-                className="flex cursor-pointer items-center gap-2 rounded-md px-2 py-1.5 text-sm text-slate-700 hover:bg-slate-50 has-focus-visible:bg-slate-50"
-              >
-                <input
-                  type="checkbox"
-                  checked={column.visible}
-                  // Keep at least one column visible.
-                  disabled={column.visible && !(canHideMore ?? visibleCount > 1)}
-                  onChange={(e) => onToggle(column.id, e.target.checked)}
-                  className="size-4 rounded border-slate-300 accent-indigo-600 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500 disabled:opacity-50"
-                />
-                <span className="truncate">{column.label}</span>
-              </label>
-            ))}
-          </div>
-        </fieldset>
+        <CheckboxList
+          legend="Visible columns"
+          // Keep at least one column visible.
+          items={columns.map((c) => ({ value: c.id, label: c.label, checked: c.visible, disabled: c.visible && !(canHideMore ?? visibleCount > 1) }))}
+          onToggle={onToggle}
+        />
         {onShowAll && hiddenCount > 0 && (
           <div className="mt-1 border-t border-slate-100 pt-1">
             <button

@@ -16,3 +16,13 @@ export function Badge({ tone = 'gray', children, title }: { tone?: BadgeTone; ch
     </span>
   )
 }
+
+/** The red "privileged" mark after an identity's or grant's name; nothing when it is not privileged. */
+export function PrivilegedBadge({ privileged, className }: { privileged: boolean; className: string }) {
+  if (!privileged) return null
+  return (
+    <span className={className}>
+      <Badge tone="red">privileged</Badge>
+    </span>
+  )
+}

@@ -1,6 +1,6 @@
 'use client'
 import { Popover } from '@/components/ui/popover'
-import { formatNumber } from '@/components/ui/format'
+import { CheckboxList } from '@/components/ui/checkbox-list'
 
 export type MultiSelectOption = { value: string; label: string; count?: number }
 
@@ -35,26 +35,7 @@ export function MultiSelect({
     >
       {() => (
         <>
-          <fieldset>
-            <legend className="px-2 pt-1.5 pb-1 text-xs font-semibold tracking-wide text-slate-500 uppercase">{label}</legend>
-            <div className="max-h-72 overflow-y-auto">
-              {options.map((o) => (
-                <label
-                  key={o.value}
-                  className="flex cursor-pointer items-center gap-2 rounded-md px-2 py-1.5 text-slate-700 hover:bg-slate-50 has-focus-visible:bg-slate-50"
-                >
-                  <input
-                    type="checkbox"
-                    checked={selected.includes(o.value)}
-                    onChange={(e) => toggle(o.value, e.target.checked)}
-                    className="size-4 rounded border-slate-300 accent-indigo-600 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500"
-                  />
-                  <span className="min-w-0 flex-1 truncate">{o.label}</span>
-                  {o.count !== undefined ? <span className="text-xs text-slate-500 tabular-nums">{formatNumber(o.count)}</span> : null}
-                </label>
-              ))}
-            </div>
-          </fieldset>
+          <CheckboxList legend={label} items={options.map((o) => ({ ...o, checked: selected.includes(o.value) }))} onToggle={toggle} />
           {selected.length ? (
             <div className="mt-1 border-t border-slate-100 pt-1">
               <button

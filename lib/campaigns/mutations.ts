@@ -68,6 +68,7 @@ export async function createCampaign(ctx: UserCtx, input: CampaignInput) {
         createdById: ctx.user.id,
       },
     })
+    // The audit row is written in place with its own target and details (the one audit pattern): alike other mutations by shape only.
     await recordAudit(tx, ctx, {
       action: 'campaign.create',
       targetType: 'campaign',

@@ -3,6 +3,7 @@ import { orgAction } from '@/lib/action'
 import { acceptFinding, requestFindingsRecompute, revokeAcceptance, updatePostureSettings } from '@/lib/findings/mutations'
 import { acceptFindingSchema, postureSettingsSchema, recomputeFindingsSchema, revokeAcceptanceSchema } from '@/lib/findings/schemas'
 
+// orgAction entries are declarations (schema, permission, revalidate, run); their likeness is the pattern, not shared logic.
 export const acceptFindingAction = orgAction({
   schema: acceptFindingSchema,
   permission: 'finding:accept',

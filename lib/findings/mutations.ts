@@ -54,6 +54,7 @@ export async function acceptFinding(ctx: UserCtx, input: AcceptFindingInput) {
 export async function revokeAcceptance(ctx: UserCtx, input: RevokeAcceptanceInput) {
   assertCan(ctx, 'finding:accept')
   return db.$transaction(async (tx) => {
+    // A scoped Prisma lookup with this function's own select; alike others by shape only.
     const finding = await tx.finding.findFirst({
       where: { id: input.findingId, orgId: ctx.org.id },
       select: {

@@ -6,6 +6,7 @@ import { sql, type Fragment } from '@/lib/sql/sql'
 export const OWASP_CODES = ['NHI1', 'NHI2', 'NHI3', 'NHI4', 'NHI5', 'NHI6', 'NHI7', 'NHI8', 'NHI9', 'NHI10'] as const
 export type OwaspCode = (typeof OWASP_CODES)[number]
 
+// A label table like the other domains' (const list + labels): alike by shape, owned by its domain.
 export const OWASP_LABELS: Record<OwaspCode, string> = {
   NHI1: 'Improper offboarding',
   NHI2: 'Secret leakage',

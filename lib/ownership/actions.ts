@@ -39,6 +39,7 @@ export const previewAssignByFilterAction = orgAction({
   run: ({ ctx, input }) => previewAssignByFilter(ctx, input.filter, input.fields),
 })
 
+// orgAction entries are declarations (schema, permission, revalidate, run); their likeness is the pattern, not shared logic.
 export const bulkAssignByFilterAction = orgAction({
   ...assign,
   revalidate: [],

@@ -184,6 +184,7 @@ export async function requestTransfer(ctx: UserCtx, input: { identityId: string;
     const transfer = await tx.ownershipTransfer.create({
       data: { orgId: ctx.org.id, identityId: identity.id, fromUserId: ctx.user.id, toUserId: input.toUserId, note: input.note || null },
     })
+    // The audit row is written in place with its own target and details (the one audit pattern): alike other mutations by shape only.
     await recordAudit(tx, ctx, {
       action: 'identity.transfer-request',
       targetType: 'identity',

@@ -43,6 +43,7 @@ export async function createSavedView(ctx: UserCtx, input: Omit<CreateSavedViewI
         data: { orgId: ctx.org.id, ownerId: ctx.user.id, name: input.name, params: JSON.stringify(params), shared: input.shared },
         select: { id: true, name: true, shared: true },
       })
+      // The audit row is written in place with its own target and details (the one audit pattern): alike other mutations by shape only.
       await recordAudit(tx, ctx, {
         action: 'saved-view.create',
         targetType: 'saved-view',

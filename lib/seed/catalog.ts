@@ -375,6 +375,7 @@ export const RESOURCES: Record<string, ResourceTemplate[]> = {
     },
     { type: 'iam_role', name: (r) => `${svc(r)}-deployer`, ext: (n, tag) => `arn:aws:iam::${tag}:role/${n}`, ents: E('sts:AssumeRole', 'iam:PassRole!') },
   ],
+  // Each provider's resource catalog is data; entries are alike by shape only.
   gcp: [
     {
       type: 'project',

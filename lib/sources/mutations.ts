@@ -30,6 +30,7 @@ export async function createImportSource(ctx: UserCtx, input: CreateImportSource
       data: { orgId: ctx.org.id, name: input.name, type: info.sourceType, config: JSON.stringify({ importFormat: input.format }) },
       select: { id: true, name: true, type: true },
     })
+    // The audit row is written in place with its own target and details (the one audit pattern): alike other mutations by shape only.
     await recordAudit(tx, ctx, {
       action: 'source.create',
       targetType: 'source',

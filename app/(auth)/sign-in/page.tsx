@@ -3,6 +3,7 @@ import { signInDemoAction, signInOidcAction } from '@/lib/auth/actions'
 import { ROLE_LABELS, isRole } from '@/lib/auth/permissions'
 import { unsafeListDemoPeople } from '@/lib/auth/queries'
 import { env } from '@/lib/env'
+import { StatusText } from '@/components/ui/status-text'
 
 export const metadata: Metadata = { title: 'Sign in' }
 export const dynamic = 'force-dynamic'
@@ -36,11 +37,9 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
           <p className="mt-1 text-sm text-slate-500">Governance for service accounts, keys, tokens, bots and agents.</p>
         </div>
         <div className="space-y-4 rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
-          {error ? (
-            <p className="rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-700" role="status">
-              {error}
-            </p>
-          ) : null}
+          <StatusText className="rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-700" as="p">
+            {error}
+          </StatusText>
           {oidc ? (
             <form action={signInOidcAction}>
               <input type="hidden" name="callbackUrl" value={callbackUrl} />

@@ -66,6 +66,7 @@ export function mapCredentialReportRow(get: (c: string) => string): MappedRecord
       status: active ? 'active' : 'inactive',
     })
   }
+  // Certificates are separate report columns with other fields than keys; alike the key loop by shape only.
   for (const n of [1, 2]) {
     const active = bool(get(`cert_${n}_active`), `cert_${n}_active`)
     const rotated = date(get(`cert_${n}_last_rotated`), `cert_${n}_last_rotated`)

@@ -256,6 +256,7 @@ async function holds(c: pg.PoolClient, roleOid: number, e: ParsedEntitlement): P
     case 'role':
       r = await c.query(`SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid WHERE g.rolname = $1 AND m.member = $2`, [e.role, roleOid])
       break
+    // One catalog query per grant kind: the SQL differs, only the call shape repeats.
     case 'database':
       r = await c.query(`SELECT 1 FROM pg_database d, aclexplode(d.datacl) a WHERE d.datname = $1 AND a.grantee = $2 AND a.privilege_type = $3`, [
         e.database,

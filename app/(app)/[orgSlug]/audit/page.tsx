@@ -29,6 +29,7 @@ const OUTCOMES = [
   { value: 'failure', label: 'Failure' },
 ]
 // Sized to fit 1440 px without scrolling: long actors, targets and justifications wrap; the row opens for the rest.
+// A page's column list is its own data; other list pages read alike by shape only.
 const COLUMNS: ListColumn[] = [
   { id: 'seq', header: '#', className: 'tabular-nums text-slate-500' },
   { id: 'at', header: 'When' },

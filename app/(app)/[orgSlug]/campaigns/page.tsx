@@ -17,6 +17,7 @@ import { parseCampaignSearchParams } from './search-params'
 
 export const metadata: Metadata = { title: 'Campaigns' }
 
+// A page's column list is its own data; other list pages read alike by shape only.
 const COLUMNS: ListColumn[] = [
   { id: 'name', header: 'Name' },
   { id: 'type', header: 'Type', className: 'text-slate-600' },

@@ -94,6 +94,7 @@ export default async function JobsPage({ params, searchParams }: ListPageProps) 
             options={JOB_STATUSES.map((st) => ({ value: st, label: `${st}${statuses[st] ? ` (${formatNumber(statuses[st])})` : ''}` }))}
           />
         </Field>
+        {/* Each filter names its own parameter and options; alike the findings filters by shape only. */}
         <Field label="Type">
           <Select
             name="type"

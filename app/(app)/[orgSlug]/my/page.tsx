@@ -89,9 +89,7 @@ export default async function MyPage({ params, searchParams }: ListPageProps) {
                   </span>
                 </li>
               ))}
-              {my.reviewTotal > my.reviewItems.length ? (
-                <li className="py-1.5 text-xs text-slate-500">and {formatNumber(my.reviewTotal - my.reviewItems.length)} more</li>
-              ) : null}
+              <MoreItems total={my.reviewTotal} shown={my.reviewItems.length} />
             </ul>
           )}
         </Card>
@@ -118,9 +116,7 @@ export default async function MyPage({ params, searchParams }: ListPageProps) {
                   </li>
                 )
               })}
-              {my.credentialTotal > my.credentials.length ? (
-                <li className="py-1.5 text-xs text-slate-500">and {formatNumber(my.credentialTotal - my.credentials.length)} more</li>
-              ) : null}
+              <MoreItems total={my.credentialTotal} shown={my.credentials.length} />
             </ul>
           )}
         </Card>
@@ -230,4 +226,9 @@ export default async function MyPage({ params, searchParams }: ListPageProps) {
       </section>
     </div>
   )
+}
+
+/** The last line of a card's shortened list: how many it leaves out. */
+function MoreItems({ total, shown }: { total: number; shown: number }) {
+  return total > shown ? <li className="py-1.5 text-xs text-slate-500">and {formatNumber(total - shown)} more</li> : null
 }

@@ -3,7 +3,7 @@ import Link from 'next/link'
 import { PersonName } from '@/components/members/person-status'
 import { ListTable, type ListColumn, type ListRow } from '@/components/data-table/list-table'
 import { type ListPageProps, pageOf, paging } from '@/components/data-table/search-params'
-import { Badge } from '@/components/ui/badge'
+import { Badge, PrivilegedBadge } from '@/components/ui/badge'
 import { Card } from '@/components/ui/card'
 import { EmptyState } from '@/components/ui/empty-state'
 import { formatAgo, formatDateTime, renderTime } from '@/components/ui/format'
@@ -101,11 +101,7 @@ function RequestSummary({ r, base, now }: { r: OwnerRequestDto; base: string; no
         <Link className="text-indigo-700 hover:underline" href={`${base}/identities/${r.identity.id}`}>
           {r.identity.name}
         </Link>
-        {r.privileged ? (
-          <span className="ml-1">
-            <Badge tone="red">privileged</Badge>
-          </span>
-        ) : null}
+        <PrivilegedBadge privileged={r.privileged} className="ml-1" />
       </p>
       <p className="text-slate-700">“{r.justification}”</p>
       <p className="text-xs text-slate-500">

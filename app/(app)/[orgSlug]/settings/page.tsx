@@ -27,6 +27,7 @@ const INVITATION_COLUMNS: ListColumn[] = [
   { id: 'expires', header: 'Expires' },
   { id: 'actions', header: <span className="sr-only">Actions</span>, align: 'end' },
 ]
+// A page's column list is its own data; other list pages read alike by shape only.
 const MEMBER_COLUMNS: ListColumn[] = [
   { id: 'name', header: 'Name' },
   { id: 'email', header: 'E-mail', className: 'text-slate-600' },

@@ -3,6 +3,7 @@ import { useRouter } from 'next/navigation'
 import { Button } from '@/components/ui/button'
 import { useOrgAction } from '@/components/ui/use-org-action'
 import { acceptInvitationAction } from '@/lib/members/actions'
+import { StatusText } from '@/components/ui/status-text'
 
 export function AcceptButton({ token, orgName }: { token: string; orgName: string }) {
   const router = useRouter()
@@ -15,11 +16,9 @@ export function AcceptButton({ token, orgName }: { token: string; orgName: strin
       <Button className="w-full" disabled={accept.pending} onClick={() => accept.run({ token })}>
         {accept.pending ? 'Joining…' : `Join ${orgName}`}
       </Button>
-      {accept.error ? (
-        <p className="rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-700" role="status" data-testid="invite-error">
-          {accept.error}
-        </p>
-      ) : null}
+      <StatusText className="rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-700" as="p" testId="invite-error">
+        {accept.error}
+      </StatusText>
     </div>
   )
 }

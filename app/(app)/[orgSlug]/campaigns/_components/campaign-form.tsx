@@ -28,6 +28,7 @@ type ScopeState = {
   finding: string
 }
 
+// Option lists are data: other filters read alike but hold other values.
 const PRIVILEGED_CHOICES = [
   { value: 'yes', label: 'Privileged only' },
   { value: 'no', label: 'Not privileged' },
@@ -61,6 +62,7 @@ function toScopeState(f: IdentityFilter | undefined): ScopeState {
 }
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1)
 const opts = (entries: [string, string][]): Option[] => entries.map(([value, label]) => ({ value, label }))
+// Option lists are data: each setting names its own values, alike the others by shape only.
 const SECOND_STAGES = opts([
   ['none', 'None'],
   ['privileged', 'Governance signs off privileged items'],
@@ -126,6 +128,18 @@ export function CampaignForm(props: {
       setV((old) => ({ ...old, [k]: val }))
   const create = useOrgAction(createCampaignAction, { refresh: false, onSuccess: (r) => router.push(`/${props.orgSlug}/campaigns/${r.id}`) })
   const errors = create.fieldErrors
+  // The settings picked from a fixed list: one Field + Select each, bound to its own typed value.
+  const choice = <K extends 'secondStage' | 'defaultDecision' | 'justificationRule' | 'recurrence'>(
+    k: K,
+    id: string,
+    label: string,
+    options: Option[],
+    hint?: string,
+  ) => (
+    <Field label={label} id={id} error={errors[k]} hint={hint}>
+      <Select id={id} value={v[k]} onChange={(e) => set(k)(e.target.value as (typeof v)[K])} options={options} />
+    </Field>
+  )
   const [preview, setPreview] = useState<{ items: number; identities: number } | null | 'loading' | 'error'>('loading')
 
   const scopeKey = JSON.stringify([v.type, scope])
@@ -275,14 +289,7 @@ export function CampaignForm(props: {
             invalid={!!errors.fallbackReviewerId}
           />
         </Field>
-        <Field label="Second stage" id="c-stage2" error={errors.secondStage}>
-          <Select
-            id="c-stage2"
-            value={v.secondStage}
-            onChange={(e) => set('secondStage')(e.target.value as CampaignInput['secondStage'])}
-            options={SECOND_STAGES}
-          />
-        </Field>
+        {choice('secondStage', 'c-stage2', 'Second stage', SECOND_STAGES)}
         {v.secondStage !== 'none' ? (
           <Field label="Sign-off reviewer" id="c-signoff" error={errors.signoffReviewerId} hint="Defaults to the fallback reviewer.">
             <PeoplePicker
@@ -306,14 +313,7 @@ export function CampaignForm(props: {
         <Field label="Reminders (days before due)" id="c-rem" error={errors.reminders} hint="Comma-separated, e.g. 7,3,1.">
           <Input id="c-rem" value={v.reminders} onChange={(e) => set('reminders')(e.target.value)} />
         </Field>
-        <Field label="When nobody answers" id="c-default" error={errors.defaultDecision}>
-          <Select
-            id="c-default"
-            value={v.defaultDecision}
-            onChange={(e) => set('defaultDecision')(e.target.value as CampaignInput['defaultDecision'])}
-            options={DEFAULT_DECISIONS}
-          />
-        </Field>
+        {choice('defaultDecision', 'c-default', 'When nobody answers', DEFAULT_DECISIONS)}
         <Field
           label="Escalate overdue items, close after (days)"
           id="c-grace"
@@ -322,17 +322,8 @@ export function CampaignForm(props: {
         >
           <Input id="c-grace" type="number" min={0} max={60} value={v.graceDays} onChange={(e) => set('graceDays')(e.target.value)} />
         </Field>
-        <Field label="Justification required" id="c-just" error={errors.justificationRule}>
-          <Select
-            id="c-just"
-            value={v.justificationRule}
-            onChange={(e) => set('justificationRule')(e.target.value as CampaignInput['justificationRule'])}
-            options={JUSTIFICATION_RULES}
-          />
-        </Field>
-        <Field label="Recurrence" id="c-rec" error={errors.recurrence} hint="The next campaign is created when this one closes.">
-          <Select id="c-rec" value={v.recurrence} onChange={(e) => set('recurrence')(e.target.value as CampaignInput['recurrence'])} options={RECURRENCES} />
-        </Field>
+        {choice('justificationRule', 'c-just', 'Justification required', JUSTIFICATION_RULES)}
+        {choice('recurrence', 'c-rec', 'Recurrence', RECURRENCES, 'The next campaign is created when this one closes.')}
         <label className="flex items-start gap-2 text-sm text-slate-800">
           <input type="checkbox" className="mt-0.5" checked={v.autoRemediate} onChange={(e) => set('autoRemediate')(e.target.checked)} />
           <span>

@@ -15,6 +15,7 @@ import { errorText, submitted, useOrgAction } from '@/components/ui/use-org-acti
 import { PersonName } from '@/components/members/person-status'
 import type { PersonStatus } from '@/lib/members/person'
 import { reassignAction } from '@/lib/campaigns/actions'
+import { StatusText } from '@/components/ui/status-text'
 
 export type CampaignItemRow = {
   id: string
@@ -122,6 +123,7 @@ export function CampaignItemsTable(props: {
   return (
     <section aria-label="Review items" className="space-y-2">
       <h2 className="text-sm font-semibold text-slate-900">Review items</h2>
+      {/* DataTable's props; alike the identities table's by shape only. */}
       <DataTable
         ariaLabel="Campaign items"
         rows={props.rows}
@@ -176,11 +178,9 @@ export function CampaignItemsTable(props: {
         )}
         emptyState={<EmptyState title="No items match">Change the filters above.</EmptyState>}
       />
-      {message ? (
-        <p className="text-sm text-slate-700" role="status">
-          {message}
-        </p>
-      ) : null}
+      <StatusText className="text-sm text-slate-700" as="p">
+        {message}
+      </StatusText>
     </section>
   )
 }

@@ -57,6 +57,7 @@ export function FindingsTable(props: {
             </Link>
           ),
         }),
+        // Cells render this table's own fields; alike the identities table's cells by shape only.
         col.accessor('title', {
           header: 'Finding',
           cell: (i) => (

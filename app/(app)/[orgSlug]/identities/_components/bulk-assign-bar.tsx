@@ -11,6 +11,7 @@ import { flattenParams } from '@/lib/inventory/view-params'
 import { assignOwnerAction, bulkAssignByFilterAction, previewAssignByFilterAction } from '@/lib/ownership/actions'
 import { JobProgress } from './job-progress'
 import { OwnershipFields, toFields, type FieldChoices, type Person, type TeamOption } from './ownership-fields'
+import { StatusText } from '@/components/ui/status-text'
 
 const VIEW_PARAMS = new Set(['page', 'size', 'sort', 'dir', 'hide'])
 
@@ -94,11 +95,7 @@ export function BulkAssignBar({ ctx, orgSlug, people, teams }: { ctx: SelectionB
       >
         Clear selection
       </button>
-      {done ? (
-        <span className="text-emerald-800" role="status">
-          {done}
-        </span>
-      ) : null}
+      <StatusText className="text-emerald-800">{done}</StatusText>
       <JobProgress orgSlug={orgSlug} jobId={jobId} className="w-full max-w-md" />
       <Dialog
         open={open}

@@ -4,7 +4,7 @@ import { useMemo, useState, type ReactNode } from 'react'
 import { createDataTableColumnHelper } from '@/components/data-table/columns'
 import type { Paging } from '@/components/data-table/search-params'
 import { DataTable } from '@/components/data-table/data-table'
-import { Badge } from '@/components/ui/badge'
+import { Badge, PrivilegedBadge } from '@/components/ui/badge'
 import { formatAgo, formatDate } from '@/components/ui/format'
 import { ENVIRONMENT_TONES, riskTone, toneOf } from '@/components/ui/tones'
 import { PersonName } from '@/components/members/person-status'
@@ -62,11 +62,7 @@ export function IdentitiesTable(props: {
             <Link href={`/${orgSlug}/identities/${info.row.original.id}`} className="font-medium text-slate-900 hover:text-indigo-700">
               {info.getValue()}
             </Link>
-            {info.row.original.privileged ? (
-              <span className="ml-1.5">
-                <Badge tone="red">privileged</Badge>
-              </span>
-            ) : null}
+            <PrivilegedBadge privileged={info.row.original.privileged} className="ml-1.5" />
           </div>
         ),
       }),
@@ -88,6 +84,7 @@ export function IdentitiesTable(props: {
             </span>
           ),
       }),
+      // Cells render this table's own fields and thresholds; alike the findings table's cells by shape only.
       col.accessor('lastUsedAt', {
         header: 'Last used',
         enableSorting: true,
@@ -108,6 +105,7 @@ export function IdentitiesTable(props: {
           )
         },
       }),
+      // Date cells differ in threshold, title and empty text; alike the other date cells by shape only.
       col.accessor('oldestSecretAt', {
         header: 'Oldest secret',
         enableSorting: true,

@@ -5,6 +5,7 @@ import { Dialog } from '@/components/ui/dialog'
 import { Field, FormError, Textarea } from '@/components/ui/field'
 import { useOrgAction } from '@/components/ui/use-org-action'
 import { decideOwnerRequestAction } from '@/lib/requests/actions'
+import { StatusText } from '@/components/ui/status-text'
 
 /** Approve in one click (the remediation runs as any other), or reject with a reason the owner is told. */
 export function DecideRequest({ orgSlug, ownerRequestId, label }: { orgSlug: string; ownerRequestId: string; label: string }) {
@@ -22,11 +23,8 @@ export function DecideRequest({ orgSlug, ownerRequestId, label }: { orgSlug: str
           Reject…
         </Button>
       </span>
-      {error && !rejecting ? (
-        <span className="max-w-xs text-right text-xs text-rose-700" role="status">
-          {error}
-        </span>
-      ) : null}
+      <StatusText className="max-w-xs text-right text-xs text-rose-700">{rejecting ? null : error}</StatusText>
+      {/* Dialog's confirm props; alike other confirm dialogs by shape only. */}
       <Dialog
         open={rejecting}
         onClose={() => setRejecting(false)}

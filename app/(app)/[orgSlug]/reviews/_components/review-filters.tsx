@@ -5,6 +5,7 @@ import { Input } from '@/components/ui/field'
 import { Select, type SelectOption } from '@/components/ui/select'
 import { submitted } from '@/components/ui/use-org-action'
 
+// Option lists are data: other filters read alike but hold other values.
 const STATES = [
   { value: 'open', label: 'Open' },
   { value: 'unsure', label: "Don't know" },
@@ -41,6 +42,7 @@ export function ReviewFilters({ campaigns, values }: { campaigns: SelectOption[]
       {select('rec', 'Recommendation', RECOMMENDATIONS, 'Any')}
       {select('view', 'View', VIEWS)}
       <form role="search" onSubmit={submitted(() => url.set({ q: q.trim() }))}>
+        {/* The same search box as the identities filter bar, but it sets this page's own URL parameter. */}
         <Input
           type="search"
           aria-label="Search identities"

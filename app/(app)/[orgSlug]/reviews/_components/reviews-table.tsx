@@ -3,7 +3,7 @@ import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
 import { createDataTableColumnHelper } from '@/components/data-table/columns'
 import type { Paging } from '@/components/data-table/search-params'
 import { DataTable, type SelectionBarContext } from '@/components/data-table/data-table'
-import { Badge } from '@/components/ui/badge'
+import { Badge, PrivilegedBadge } from '@/components/ui/badge'
 import { Button } from '@/components/ui/button'
 import { Dialog } from '@/components/ui/dialog'
 import { Field, Input, Textarea } from '@/components/ui/field'
@@ -169,11 +169,7 @@ export function ReviewsTable(props: {
               <a href={`/${orgSlug}/identities/${r.identityId}`} className="font-medium text-slate-900 hover:text-indigo-700">
                 {r.identity}
               </a>
-              {r.privileged ? (
-                <span className="ml-1.5">
-                  <Badge tone="red">privileged</Badge>
-                </span>
-              ) : null}
+              <PrivilegedBadge privileged={r.privileged} className="ml-1.5" />
               {r.escalated ? (
                 <span className="ml-1.5">
                   <Badge tone="amber">escalated</Badge>
@@ -381,6 +377,7 @@ function BulkBar(props: {
             placeholder="Type a name…"
             required
           />
+          {/* The delegate form's inputs resemble the bulk bar's by shape only: each sets its own state. */}
           <Input
             size="sm"
             aria-label="Reason for delegating"

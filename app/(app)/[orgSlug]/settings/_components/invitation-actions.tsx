@@ -6,6 +6,7 @@ import { FormError } from '@/components/ui/field'
 import { useOrgAction } from '@/components/ui/use-org-action'
 import { resendInvitationAction, revokeInvitationAction } from '@/lib/members/actions'
 import { InvitationLink } from './invitation-link'
+import { StatusText } from '@/components/ui/status-text'
 
 /** Re-send (a new link; the old one stops working) or revoke a pending invitation. */
 export function InvitationActions({ orgSlug, invitationId, email }: { orgSlug: string; invitationId: string; email: string }) {
@@ -29,11 +30,7 @@ export function InvitationActions({ orgSlug, invitationId, email }: { orgSlug: s
           Revoke
         </Button>
       </span>
-      {resend.error ? (
-        <span className="text-xs text-rose-700" role="status">
-          {resend.error}
-        </span>
-      ) : null}
+      <StatusText className="text-xs text-rose-700">{resend.error}</StatusText>
       {created ? (
         <span className="block w-[32rem] max-w-full text-left">
           <InvitationLink {...created} onDone={resend.reset} />

@@ -6,6 +6,7 @@ import { FormError } from '@/components/ui/field'
 import { countOf } from '@/components/ui/format'
 import { useOrgAction } from '@/components/ui/use-org-action'
 import { deactivateMemberAction, removeMemberAction } from '@/lib/members/actions'
+import { StatusText } from '@/components/ui/status-text'
 
 /** Remove or deactivate a person; their identities fall to backup owners, team leads, or become flagged as unowned. */
 export function MemberActions({ orgSlug, userId, name, owned, active }: { orgSlug: string; userId: string; name: string; owned: number; active: boolean }) {
@@ -20,11 +21,7 @@ export function MemberActions({ orgSlug, userId, name, owned, active }: { orgSlu
   const act = mode === 'remove' ? remove : deactivate
   return (
     <span className="flex justify-end gap-1">
-      {done ? (
-        <span className="text-xs text-slate-500" role="status">
-          {done}
-        </span>
-      ) : null}
+      <StatusText className="text-xs text-slate-500">{done}</StatusText>
       {active ? (
         <Button size="sm" variant="ghost" onClick={() => setMode('deactivate')} aria-label={`Deactivate ${name}`}>
           Deactivate

@@ -5,6 +5,7 @@ import { Select } from '@/components/ui/select'
 import { submitted, useOrgAction } from '@/components/ui/use-org-action'
 import { updateSourceEnvironmentAction } from '@/lib/sources/actions'
 import { SOURCE_ENVIRONMENTS } from '@/lib/sources/schemas'
+import { StatusText } from '@/components/ui/status-text'
 
 const OPTIONS = [{ value: 'unknown', label: 'not set (unknown)' }, ...SOURCE_ENVIRONMENTS.map((env) => ({ value: env, label: env }))]
 
@@ -69,11 +70,7 @@ export function EnvironmentForm({
       ) : !environment && unknown ? (
         <span className="text-xs text-slate-500">{formatNumber(unknown)} with unknown environment</span>
       ) : null}
-      {done ? (
-        <span className="text-xs text-emerald-700" role="status">
-          {done}
-        </span>
-      ) : null}
+      <StatusText className="text-xs text-emerald-700">{done}</StatusText>
       {error ? <span className="text-xs text-rose-700">{error}</span> : null}
     </form>
   )

@@ -7,6 +7,7 @@ import { Select } from '@/components/ui/select'
 import { submitted, useOrgAction } from '@/components/ui/use-org-action'
 import { createImportSourceAction } from '@/lib/sources/actions'
 import { FORMAT_INFO, IMPORT_FORMATS, type ImportFormat } from '@/lib/sources/schemas'
+import { StatusText } from '@/components/ui/status-text'
 
 const FORMATS = IMPORT_FORMATS.map((f) => ({ value: f, label: FORMAT_INFO[f].label }))
 
@@ -32,11 +33,9 @@ export function NewSourceForm({ orgSlug, onCreated }: { orgSlug: string; onCreat
         <Button type="submit" disabled={create.pending}>
           {create.pending ? 'Creating…' : 'Create source'}
         </Button>
-        {error ? (
-          <p className="w-full text-sm text-rose-700" role="status">
-            {error}
-          </p>
-        ) : null}
+        <StatusText className="w-full text-sm text-rose-700" as="p">
+          {error}
+        </StatusText>
       </form>
     </Card>
   )

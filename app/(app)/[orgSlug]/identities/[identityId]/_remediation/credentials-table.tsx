@@ -8,6 +8,11 @@ import { RevocationTable, StatusCell, underWay, useRevocationTable } from './sel
 import type { CredentialRow, RemediationContext, RemediationDto } from './types'
 
 const DAY = 86_400_000
+/** What an owner does to one credential: directly, or as a request when the org asks for approval. */
+const OWNER_ACTS = [
+  { kind: 'rotate_credential', direct: 'Rotate', request: 'Request rotation' },
+  { kind: 'revoke_credential', direct: 'Revoke', request: 'Request revocation' },
+] as const
 
 export function CredentialsTable({
   c,
@@ -144,24 +149,17 @@ export function CredentialsTable({
               <td className="whitespace-nowrap py-1 text-right">
                 {canAct ? (
                   <span className="inline-flex gap-1">
-                    {canRotate ? (
+                    {OWNER_ACTS.filter((a) => canRotate || a.kind !== 'rotate_credential').map((a) => (
                       <Button
+                        key={a.kind}
                         size="sm"
                         variant="secondary"
-                        onClick={() => ownerOne(x, 'rotate_credential')}
-                        aria-label={`${direct ? 'Rotate' : 'Request rotation of'} ${name(x)}`}
+                        onClick={() => ownerOne(x, a.kind)}
+                        aria-label={`${direct ? a.direct : `${a.request} of`} ${name(x)}`}
                       >
-                        {direct ? 'Rotate…' : 'Request rotation…'}
+                        {`${direct ? a.direct : a.request}…`}
                       </Button>
-                    ) : null}
-                    <Button
-                      size="sm"
-                      variant="secondary"
-                      onClick={() => ownerOne(x, 'revoke_credential')}
-                      aria-label={`${direct ? 'Revoke' : 'Request revocation of'} ${name(x)}`}
-                    >
-                      {direct ? 'Revoke…' : 'Request revocation…'}
-                    </Button>
+                    ))}
                   </span>
                 ) : null}
               </td>

@@ -91,6 +91,7 @@ export async function CredentialsSection({
   now: number
 }) {
   const [c, r] = await Promise.all([context(ctx, identity, now), load(ctx, identity.id)])
+  // Dates become strings for the client table; the campaign snapshot's mapping shares field names, not purpose.
   const rows: CredentialRow[] = credentials.map((x) => ({
     id: x.id,
     kind: x.kind,
