@@ -43,6 +43,23 @@ export async function createCheckpoint(ctx: Ctx, opts: { onlyIfChanged?: boolean
   })
 }
 
+/**
+ * Every checkpoint of the organization, oldest first, each with the exact statement its signature covers, for the
+ * evidence pack: an auditor checks each signature with openssl and that the pack's audit log passes through each head.
+ */
+export async function listCheckpointsForExport(ctx: UserCtx) {
+  assertCan(ctx, 'audit:read')
+  const rows = await db.auditCheckpoint.findMany({ where: { orgId: ctx.org.id }, orderBy: [{ seq: 'asc' }, { createdAt: 'asc' }], select: VIEW })
+  return rows.map((cp) => ({
+    seq: cp.seq,
+    headHash: cp.headHash,
+    at: cp.createdAt.toISOString(),
+    keyId: cp.keyId,
+    signatureBase64: cp.signature,
+    statement: checkpointStatement({ orgId: ctx.org.id, ...cp }),
+  }))
+}
+
 /** The newest checkpoint, for the audit page. */
 export async function latestCheckpoint(ctx: UserCtx): Promise<CheckpointView | null> {
   assertCan(ctx, 'audit:read')

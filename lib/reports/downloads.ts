@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { ZipFile } from 'yazl'
 import { recordAudit, type AuditEntry } from '@/lib/audit/record'
+import { listCheckpointsForExport } from '@/lib/audit/checkpoints'
 import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
 import { AppError } from '@/lib/errors'
@@ -161,6 +162,9 @@ export async function downloadEvidencePack(ctx: UserCtx, campaignId: string, inp
     await add('access.csv', accessCsv(ctx))
     await add('audit-log.csv', auditLogCsv(ctx, { ...bounds, maxSeq: head.auditSeq }))
     await add('audit-log.jsonl', auditLogJsonl(ctx, { ...bounds, maxSeq: head.auditSeq }))
+    // The signed checkpoints of the audit chain: someone who can write to the database cannot rewrite history before them.
+    await writeFile(join(dir, 'audit-checkpoints.json'), JSON.stringify(await listCheckpointsForExport(ctx), null, 2) + '\n')
+    files.push({ name: 'audit-checkpoints.json', ...(await hashFile(join(dir, 'audit-checkpoints.json'))) })
     // The same hashes in sha256sum's format, so `sha256sum -c SHA256SUMS` checks every file with standard tools.
     const sums = files.map((f) => `${f.sha256}  ${f.name}\n`).join('')
     await writeFile(join(dir, 'SHA256SUMS'), sums)

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { parse } from 'csv-parse/sync'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { auditHash } from '@/lib/audit/chain'
+import { createCheckpoint } from '@/lib/audit/checkpoints'
 import { decideItem } from '@/lib/campaigns/decide'
 import { createCampaign, reassignItems, requestClose } from '@/lib/campaigns/mutations'
 import { campaignInputSchema } from '@/lib/campaigns/schemas'
@@ -362,6 +363,7 @@ describe(`reports (${engine})`, () => {
   })
 
   it('evidence pack verifies offline with openssl, sha256sum and the node script, and fails after one changed byte', async () => {
+    const checkpoint = (await createCheckpoint(a.ctx('admin')))!
     const d = await downloadEvidencePack(a.ctx('auditor'), campaignId)
     expect(d.contentType).toBe('application/zip')
     const zip = await bytes(d.body)
@@ -376,6 +378,7 @@ describe(`reports (${engine})`, () => {
       [
         'SHA256SUMS',
         'access.csv',
+        'audit-checkpoints.json',
         'audit-log.csv',
         'audit-log.jsonl',
         'campaign-evidence.csv',
@@ -398,6 +401,19 @@ describe(`reports (${engine})`, () => {
     expect(JSON.parse(row.details)).toMatchObject({ report: 'evidence-pack', campaignId, manifestSha256: sha256(manifestBytes) })
     const key = await db.orgKey.findFirstOrThrow({ where: { orgId: a.org.id } })
     expect(readFileSync(join(folder, 'public-key.pem'), 'utf8')).toBe(key.publicKey)
+    // The signed checkpoints travel in the pack, each checkable with openssl against the same key.
+    const checkpoints = JSON.parse(readFileSync(join(folder, 'audit-checkpoints.json'), 'utf8'))
+    const cp = checkpoints.find((c: { seq: number }) => c.seq === checkpoint.seq)
+    expect(cp).toMatchObject({ headHash: checkpoint.headHash, keyId: key.kid, signatureBase64: checkpoint.signature })
+    expect(cp.seq).toBeLessThanOrEqual(manifest.auditChainHead.seq)
+    writeFileSync(join(dir, 'cp.txt'), cp.statement)
+    writeFileSync(join(dir, 'cp.sig'), Buffer.from(cp.signatureBase64, 'base64'))
+    const cpCheck = spawnSync(
+      'openssl',
+      ['pkeyutl', '-verify', '-pubin', '-inkey', join(folder, 'public-key.pem'), '-rawin', '-in', join(dir, 'cp.txt'), '-sigfile', join(dir, 'cp.sig')],
+      { encoding: 'utf8' },
+    )
+    expect(cpCheck.stdout + cpCheck.stderr).toMatch(/Signature Verified Successfully/)
 
     // The documented commands (docs/verify-evidence.md), run by a shell as an auditor would.
     const documented = [
