@@ -39,6 +39,6 @@ export type ListPageProps = { params: Promise<{ orgSlug: string }>; searchParams
  * totalAtLeast: counting stopped at `total` (a capped count), so more than `total - 1` rows match.
  */
 export function paging(p: { page: number; size: number; sort?: string; dir?: 'asc' | 'desc' }, total: number, totalAtLeast = false) {
-  return { total, totalAtLeast, page: p.page, pageSize: p.size, sort: p.sort, dir: p.dir }
+  return { total, ...(totalAtLeast ? { totalAtLeast } : {}), page: p.page, pageSize: p.size, sort: p.sort, dir: p.dir }
 }
 export type Paging = ReturnType<typeof paging>
