@@ -7,6 +7,7 @@ import { NotFoundError } from '@/lib/errors'
 import { describeFilter } from '@/lib/inventory/describe'
 import { identityFilterSchema, type IdentityFilter, type IdentityListParams } from '@/lib/inventory/schemas'
 import { indexedIdentityWhere } from '@/lib/inventory/search'
+import type { Prisma } from '@/lib/generated/sqlite/client'
 import { personSelect } from '@/lib/members/person'
 import { parseOrgSettings } from '@/lib/settings/schemas'
 
@@ -48,13 +49,22 @@ async function facetCells(orgId: string): Promise<Cell[]> {
   return db.identityFacet.findMany({ where: { orgId, n: { gt: 0 } }, select: { kind: true, environment: true, status: true, sourceId: true, n: true } })
 }
 
+/** The list's total: exact from the cells, or counted up to the cap (or the page being read, when deeper). */
+async function countIdentities(orgId: string, p: IdentityListParams, where: Prisma.IdentityWhereInput): Promise<{ total: number; atLeast: boolean }> {
+  if (onlyFacetFilters(p)) {
+    const cells = await facetCells(orgId)
+    return { total: cells.filter((c) => Object.values(cellIn).every((ok) => ok(p, c))).reduce((a, c) => a + c.n, 0), atLeast: false }
+  }
+  const limit = Math.max(COUNT_CAP, p.page * p.size) + 1
+  const n = await db.identity.count({ where, take: limit })
+  return { total: n, atLeast: n >= limit }
+}
+
 export async function listIdentities(ctx: UserCtx, p: IdentityListParams) {
   assertCan(ctx, 'identity:read')
   const settings = await getOrgSettings(ctx)
   const where = await indexedIdentityWhere(ctx.org.id, p, { userId: ctx.user.id, dormantDays: settings.dormantDays })
   const order = NULLABLE_SORTS.has(p.sort) ? { sort: p.dir, nulls: 'last' as const } : p.dir
-  // Counted far enough to page on: the cap, or the page being read when it lies deeper.
-  const limit = Math.max(COUNT_CAP, p.page * p.size) + 1
   const [rows, counted] = await Promise.all([
     db.identity.findMany({
       where,
@@ -81,12 +91,7 @@ export async function listIdentities(ctx: UserCtx, p: IdentityListParams) {
         team: { select: { id: true, name: true } },
       },
     }),
-    onlyFacetFilters(p)
-      ? facetCells(ctx.org.id).then((cells) => ({
-          total: cells.filter((c) => Object.values(cellIn).every((ok) => ok(p, c))).reduce((a, c) => a + c.n, 0),
-          atLeast: false,
-        }))
-      : db.identity.count({ where, take: limit }).then((n) => ({ total: n, atLeast: n >= limit })),
+    countIdentities(ctx.org.id, p, where),
   ])
   /** totalAtLeast: more identities match than `total - 1` (counting stopped there). */
   return { rows, total: counted.total, totalAtLeast: counted.atLeast, dormantDays: settings.dormantDays }
