@@ -214,7 +214,9 @@ const pct = (xs: number[], p: number) => {
 
 async function timePage(cookie: string, url: string) {
   const t0 = performance.now()
-  const res = await fetch(base + url, { headers: { cookie }, redirect: 'manual' })
+  const res = await fetch(base + url, { headers: { cookie }, redirect: 'manual' }).catch((err: Error) => {
+    throw new Error(`${url}: ${err.message} (${String((err.cause as Error | undefined)?.message ?? '')})`)
+  })
   const ttfb = performance.now() - t0
   const body = await res.arrayBuffer()
   const total = performance.now() - t0
