@@ -540,7 +540,9 @@ async function measureStall(pages: Page[], cookies: Record<string, string>) {
   const byName = (n: string) => pages.find((p) => p.name.startsWith(n))
   // The heaviest: the slowest of the candidates, each timed twice after a warm-up.
   let heavy: { page: Page; ms: number } | null = null
-  for (const name of HEAVY) {
+  // --heavy <page name prefix> skips the search for the heaviest and runs that page.
+  const only = argv.includes('--heavy') ? argv[argv.indexOf('--heavy') + 1] : null
+  for (const name of only ? [only] : HEAVY) {
     const p = byName(name)
     if (!p) continue
     await timePage(cookies[p.as], p.url)
