@@ -5,6 +5,8 @@
 //
 //   npm run bench -- --pages [--scale 100000] [--runs 6] [--port 3401] [--db <file>]
 //   (SQLite by default, in .tmp/bench-<scale>.db or the file --db names; PostgreSQL when DATABASE_URL points to one)
+//   --stall: instead, a light page's times while another user requests the heaviest page over and over, in the same
+//   server process (better-sqlite3 is synchronous: one slow query holds every other request of the process).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -24,6 +26,7 @@ const arg = (name: string, dflt: number) => {
 const scale = arg('scale', 100_000)
 const runs = arg('runs', scale <= 5_000 ? 2 : 6)
 const port = arg('port', 3401)
+const stallMode = argv.includes('--stall')
 const base = `http://localhost:${port}`
 const pgUrl = process.env.DATABASE_URL && /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL) ? process.env.DATABASE_URL : null
 const dbFile = (() => {
@@ -237,7 +240,9 @@ async function timePage(cookie: string, url: string) {
     // A kept-alive socket the server closed while a slow raw query ran (its keep-alive timeout is 5 s): the write fails
     // at once, before the server saw anything; the GET goes again on a new socket and is timed from there.
     t0 = performance.now()
-    res = await fetch(base + url, { headers: { cookie }, redirect: 'manual' })
+    res = await fetch(base + url, { headers: { cookie }, redirect: 'manual' }).catch((err: Error) => {
+      throw new Error(`${url}: ${err.message} (${String((err.cause as Error | undefined)?.message ?? '')})`)
+    })
   }
   const ttfb = performance.now() - t0
   const body = await res.arrayBuffer()
@@ -316,6 +321,8 @@ async function main() {
       console.error(`bench pages: these pages are not measured — add them to bench/pages.ts (or to NOT_MEASURED, with the reason):\n  ${missing.join('\n  ')}`)
       process.exit(1)
     }
+
+    if (stallMode) return await measureStall(pages, cookies)
 
     const results: Record<string, unknown>[] = []
     for (const p of pages) {
@@ -425,7 +432,16 @@ function definePages(x: { orgId: string; campaignId: string; most: string; typic
       '/[orgSlug]/identities',
       '/acme/identities?q=payments',
       'governance',
-      inv(`AND "searchText" LIKE ?`, undefined, 0, ['%payments%']),
+      // The same trigram index the app reads (FTS5 on SQLite, pg_trgm on PostgreSQL).
+      (r: Raw) =>
+        inv(
+          r.engine === 'sqlite'
+            ? `AND "id" IN (SELECT s."identityId" FROM "IdentitySearchFts" f JOIN "IdentitySearch" s ON s."rowId" = f."rowid" WHERE f."body" LIKE ?)`
+            : `AND "id" IN (SELECT "identityId" FROM "IdentitySearch" WHERE "body" LIKE ?)`,
+          undefined,
+          0,
+          ['%payments%'],
+        )(r),
     ),
     page(
       'inventory, sort by name, page 200',
@@ -531,6 +547,97 @@ function definePages(x: { orgId: string; campaignId: string; most: string; typic
       r.all(`SELECT * FROM "OwnerRequest" WHERE "orgId" = ? ORDER BY "createdAt" DESC LIMIT 50`, [o]),
     ),
   ]
+}
+
+/** The candidates for "the heaviest request": the pages that read the most rows. */
+const HEAVY = [
+  'inventory, finding NHI1',
+  'inventory, finding NHI5',
+  'inventory, secret older than a year',
+  'inventory, search "payments"',
+  'inventory, deep page (2,000)',
+  'identity with the most grants',
+  'My identities as the busiest owner',
+  'findings',
+  'settings (members)',
+]
+const LIGHT = ['dashboard', 'posture settings']
+
+async function measureStall(pages: Page[], cookies: Record<string, string>) {
+  const byName = (n: string) => pages.find((p) => p.name.startsWith(n))
+  // The heaviest: the slowest of the candidates, each timed twice after a warm-up.
+  let heavy: { page: Page; ms: number } | null = null
+  // --heavy <page name prefix> skips the search for the heaviest and runs that page.
+  const only = argv.includes('--heavy') ? argv[argv.indexOf('--heavy') + 1] : null
+  for (const name of only ? [only] : HEAVY) {
+    const p = byName(name)
+    if (!p) continue
+    await timePage(cookies[p.as], p.url)
+    const ms = Math.max((await timePage(cookies[p.as], p.url)).total, (await timePage(cookies[p.as], p.url)).total)
+    log(`heavy candidate ${p.name}: ${ms.toFixed(0)} ms`)
+    if (!heavy || ms > heavy.ms) heavy = { page: p, ms }
+  }
+  if (!heavy) throw new Error('no heavy page to run')
+  const requests = Math.max(20, runs * 5)
+  const rows: Record<string, unknown>[] = []
+  for (const name of LIGHT) {
+    const light = byName(name)!
+    await timePage(cookies[light.as], light.url)
+    const alone: number[] = []
+    for (let i = 0; i < requests; i++) alone.push((await timePage(cookies[light.as], light.url)).total)
+    // Another user keeps the heaviest page running while this one opens the light page every 100 ms or so.
+    let running = true
+    const heavyTimes: number[] = []
+    const loop = (async () => {
+      while (running) heavyTimes.push((await timePage(cookies[heavy.page.as], heavy.page.url)).total)
+    })()
+    await new Promise((r) => setTimeout(r, 200))
+    const loaded: number[] = []
+    for (let i = 0; i < requests; i++) {
+      loaded.push((await timePage(cookies[light.as], light.url)).total)
+      await new Promise((r) => setTimeout(r, 50 + Math.random() * 100))
+    }
+    running = false
+    await loop
+    const row = {
+      light: light.name,
+      heavy: heavy.page.name,
+      requests,
+      aloneP50: pct(alone, 50),
+      aloneP95: pct(alone, 95),
+      loadedP50: pct(loaded, 50),
+      loadedP95: pct(loaded, 95),
+      loadedMax: Math.max(...loaded),
+      heavyP50: pct(heavyTimes, 50),
+      heavyRuns: heavyTimes.length,
+    }
+    rows.push(row)
+    log(
+      `${light.name} alone p50 ${row.aloneP50.toFixed(0)} / p95 ${row.aloneP95.toFixed(0)} ms; beside "${heavy.page.name}" (${row.heavyRuns} runs, p50 ${row.heavyP50.toFixed(0)} ms): p50 ${row.loadedP50.toFixed(0)} / p95 ${row.loadedP95.toFixed(0)} / max ${row.loadedMax.toFixed(0)} ms`,
+    )
+  }
+  const day = new Date().toISOString().slice(0, 10)
+  const dir = scale >= 10_000 ? path.join(root, 'bench', 'results') : path.join(root, '.tmp', 'bench-results')
+  fs.mkdirSync(dir, { recursive: true })
+  const name = `${day}-stall-${engine}-${scale}`
+  const ms = (v: unknown) => (typeof v === 'number' ? v.toFixed(0) : '')
+  const lines = [
+    `# A light page while another user runs the heaviest — ${scale.toLocaleString('en-US')} identities, ${engine}`,
+    '',
+    `${new Date().toISOString()} · production build, one server process · ${requests} light requests alone, then as many beside a loop of the heaviest page (another signed-in user) · ${process.platform} ${process.arch}, node ${process.version}, ${cpus} CPUs (shared with other work).`,
+    `The heaviest page is the slowest of: ${HEAVY.join('; ')}. Times in milliseconds until the whole response arrived. Target: light p95 under 500 ms.`,
+    '',
+    '| light page | alone p50 | alone p95 | beside the heavy p50 | p95 | max | heavy page | its p50 | its runs |',
+    '|---|---:|---:|---:|---:|---:|---|---:|---:|',
+    ...rows.map(
+      (r) =>
+        `| ${r.light} | ${ms(r.aloneP50)} | ${ms(r.aloneP95)} | ${ms(r.loadedP50)} | ${ms(r.loadedP95)} | ${ms(r.loadedMax)} | ${r.heavy} | ${ms(r.heavyP50)} | ${r.heavyRuns} |`,
+    ),
+    '',
+  ]
+  fs.writeFileSync(path.join(dir, `${name}.md`), lines.join('\n'))
+  fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify({ scale, engine, rows }, null, 2))
+  log(`results written to ${path.relative(root, path.join(dir, `${name}.md`))}`)
 }
 
 function writeResults(rows: Record<string, unknown>[], meta: Record<string, unknown>) {

@@ -135,8 +135,13 @@ function create(name) {
   const stamp = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14)
   let wrote = false
   for (const provider of PROVIDERS) {
-    const sql = diff(provider, fromText)
+    let sql = diff(provider, fromText)
     if (!sql.trim() || /This is an empty migration/.test(sql)) continue
+    // SQLite redefines a table by copy-and-rename, which drops its triggers: put back the text-index and count triggers.
+    if (provider === 'sqlite' && /DROP TABLE "(Identity|IdentityTag)";/.test(sql)) {
+      sql += `\n${fs.readFileSync(path.join(prismaDir, 'sql', 'identity-search-triggers.sqlite.sql'), 'utf8')}`
+      console.log('db: the SQLite migration redefines Identity or IdentityTag; appended prisma/sql/identity-search-triggers.sqlite.sql')
+    }
     const dir = path.join(migrationsDir(provider), `${stamp}_${name}`)
     fs.mkdirSync(dir, { recursive: true })
     fs.writeFileSync(path.join(dir, 'migration.sql'), sql)

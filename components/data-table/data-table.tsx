@@ -21,6 +21,8 @@ export interface DataTableProps<TData extends RowData> {
   columns: readonly DataTableColumnDef<TData>[]
   /** Row count of the whole filtered set. */
   total: number
+  /** Counting stopped at `total` (a capped count): the pager says "more than" and pages on without a last page. */
+  totalAtLeast?: boolean
   /** 1-based current page. */
   page: number
   pageSize: number
@@ -184,6 +186,7 @@ export function DataTable<TData extends RowData>(props: DataTableProps<TData>) {
   const selectionCtx: SelectionBarContext = {
     selectedIds,
     total,
+    totalAtLeast: props.totalAtLeast,
     pageRowIds,
     allPageRowsSelected: allPageSelected,
     clearSelection: () => setRowSelection({}),
@@ -277,6 +280,7 @@ export function DataTable<TData extends RowData>(props: DataTableProps<TData>) {
             page={view.page}
             pageSize={view.pageSize}
             total={total}
+            totalAtLeast={props.totalAtLeast}
             rowCount={isPending ? undefined : rows.length}
             pageSizeOptions={props.pageSizeOptions}
             onPageChange={(p) => table.setPageIndex(p - 1)}

@@ -3,7 +3,7 @@
 import Link from 'next/link'
 import { useId, type ReactNode } from 'react'
 import { DEFAULT_PAGE_SIZE_OPTIONS, pageCount as countPages } from './url-state'
-import { formatNumber } from '@/components/ui/format'
+import { formatCount, formatNumber } from '@/components/ui/format'
 
 export interface PaginationProps {
   /** 1-based current page. */
@@ -11,6 +11,8 @@ export interface PaginationProps {
   pageSize: number
   /** Row count of the whole (filtered) result set. */
   total: number
+  /** Counting stopped at `total`: "more than total - 1", no last page. */
+  totalAtLeast?: boolean
   /** Rows actually shown on this page (defaults to what page/pageSize imply). */
   rowCount?: number
   onPageChange: (page: number) => void
@@ -90,6 +92,7 @@ export function Pagination({
   page,
   pageSize,
   total,
+  totalAtLeast = false,
   rowCount,
   onPageChange,
   onPageSizeChange,
@@ -106,11 +109,12 @@ export function Pagination({
   const last = first + shown - 1
   const canPrev = page > 1
   const canNext = page < pages
+  const canLast = canNext && !totalAtLeast
   const sizes = pageSizeOptions.includes(pageSize) ? pageSizeOptions : [...pageSizeOptions, pageSize].sort((a, b) => a - b)
 
   let summary: ReactNode
   if (total === 0) summary = 'No results'
-  else if (shown === 0) summary = `No rows on this page · ${formatNumber(total)} total`
+  else if (shown === 0) summary = `No rows on this page · ${formatCount(total, totalAtLeast)} total`
   else
     summary = (
       <>
@@ -118,7 +122,7 @@ export function Pagination({
         <span className="font-medium text-slate-900 tabular-nums">
           {formatNumber(first)}–{formatNumber(last)}
         </span>{' '}
-        of <span className="font-medium text-slate-900 tabular-nums">{formatNumber(total)}</span>
+        of <span className="font-medium text-slate-900 tabular-nums">{formatCount(total, totalAtLeast)}</span>
       </>
     )
 
@@ -148,7 +152,7 @@ export function Pagination({
           </div>
         )}
         <span className="whitespace-nowrap tabular-nums">
-          Page {formatNumber(Math.min(page, pages))} of {formatNumber(pages)}
+          {totalAtLeast ? `Page ${formatNumber(page)}` : `Page ${formatNumber(Math.min(page, pages))} of ${formatNumber(pages)}`}
         </span>
         <div className="flex items-center gap-1">
           <PageButton label={`First ${noun}`} disabled={!canPrev} onClick={() => onPageChange(1)} href={hrefFor?.(1)}>
@@ -165,7 +169,7 @@ export function Pagination({
           <PageButton label={`Next ${noun}`} disabled={!canNext} onClick={() => onPageChange(page + 1)} href={hrefFor?.(page + 1)}>
             <path d="m6 4 4 4-4 4" {...stroke} />
           </PageButton>
-          <PageButton label={`Last ${noun}`} disabled={!canNext} onClick={() => onPageChange(pages)} href={hrefFor?.(pages)}>
+          <PageButton label={`Last ${noun}`} disabled={!canLast} onClick={() => onPageChange(pages)} href={hrefFor?.(pages)}>
             <path d="m4.5 4 4 4-4 4M11.5 4v8" {...stroke} />
           </PageButton>
         </div>

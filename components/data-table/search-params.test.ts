@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
+import { formatCount } from '@/components/ui/format'
 import { firstValues, pageOf, pageParams, paging } from './search-params'
 
 describe('pageParams', () => {
@@ -31,6 +32,11 @@ describe('firstValues and pageOf', () => {
 })
 
 describe('paging', () => {
+  it('marks a capped count, which the pager shows as "more than"', () => {
+    expect(paging({ page: 3, size: 50 }, 10_001, true)).toMatchObject({ total: 10_001, totalAtLeast: true })
+    expect(formatCount(10_001, true)).toBe('more than 10,000')
+    expect(formatCount(10_001)).toBe('10,001')
+  })
   it('maps parsed params and a total to the table’s props', () => {
     expect(paging({ page: 2, size: 25, sort: 'name', dir: 'desc' }, 80)).toEqual({ total: 80, page: 2, pageSize: 25, sort: 'name', dir: 'desc' })
     expect(paging({ page: 1, size: 50 }, 0)).toEqual({ total: 0, page: 1, pageSize: 50, sort: undefined, dir: undefined })

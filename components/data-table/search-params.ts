@@ -34,8 +34,11 @@ export function pageOf<T>(rows: readonly T[], p: { page: number; size: number })
 /** What a list page receives from Next. */
 export type ListPageProps = { params: Promise<{ orgSlug: string }>; searchParams: Promise<SearchParamsRecord> }
 
-/** A table's paging and sorting props from its parsed search params and the row count of the whole list. */
-export function paging(p: { page: number; size: number; sort?: string; dir?: 'asc' | 'desc' }, total: number) {
-  return { total, page: p.page, pageSize: p.size, sort: p.sort, dir: p.dir }
+/**
+ * A table's paging and sorting props from its parsed search params and the row count of the whole list.
+ * totalAtLeast: counting stopped at `total` (a capped count), so more than `total - 1` rows match.
+ */
+export function paging(p: { page: number; size: number; sort?: string; dir?: 'asc' | 'desc' }, total: number, totalAtLeast = false) {
+  return { total, ...(totalAtLeast ? { totalAtLeast } : {}), page: p.page, pageSize: p.size, sort: p.sort, dir: p.dir }
 }
 export type Paging = ReturnType<typeof paging>

@@ -8,6 +8,8 @@ export interface SelectionBarContext {
   selectedIds: string[]
   /** Row count of the whole filtered set (for "Select all N matching"). */
   total: number
+  /** Counting stopped at `total`: more than `total - 1` rows match. */
+  totalAtLeast?: boolean
   /** Ids of the rows on the current page. */
   pageRowIds: string[]
   /** Every row on the current page is selected (time to offer "Select all N matching"). */

@@ -7,6 +7,11 @@ export function formatNumber(n: number): string {
   return NUMBER.format(n)
 }
 
+/** A row count; when counting stopped at `n` (a capped count), "more than n - 1". */
+export function formatCount(n: number, atLeast = false): string {
+  return atLeast ? `more than ${NUMBER.format(n - 1)}` : NUMBER.format(n)
+}
+
 /** "1,234", and "1.2M" from 100,000 up (chart axes). */
 export function formatCompact(n: number): string {
   return n >= 100_000 ? COMPACT.format(n) : NUMBER.format(n)

@@ -6,10 +6,10 @@ import { db, type Tx } from '@/lib/db'
 import { NotFoundError } from '@/lib/errors'
 import { describeFilter } from '@/lib/inventory/describe'
 import { identityFilterSchema, type IdentityFilter, type IdentityListParams } from '@/lib/inventory/schemas'
-import { identityWhere } from '@/lib/inventory/where'
+import { indexedIdentityWhere } from '@/lib/inventory/search'
+import type { Prisma } from '@/lib/generated/sqlite/client'
 import { personSelect } from '@/lib/members/person'
 import { parseOrgSettings } from '@/lib/settings/schemas'
-import type { Prisma } from '@/lib/generated/sqlite/client'
 
 const NULLABLE_SORTS = new Set(['lastUsedAt', 'oldestSecretAt'])
 
@@ -18,10 +18,52 @@ export async function getOrgSettings(ctx: UserCtx) {
   return parseOrgSettings(org.settings)
 }
 
+/**
+ * How the inventory counts without reading a million rows per request:
+ * - The organization's identities per (kind, environment, status, source) are kept in IdentityFacet by database
+ *   triggers in the same statement as every identity write (see migration identity_search), so the unfiltered total
+ *   and every facet number — and the total of a view filtered only by those four — are exact sums of a few cells.
+ * - Any other filter (search, owner, team, usage, risk, secret age, finding…) is counted exactly up to COUNT_CAP (or
+ *   up to the page being read, when deeper) and shown as "more than 10,000" beyond that; paging needs no total.
+ *   Facet numbers under such a filter are given when it matches at most COUNT_CAP identities and left out otherwise.
+ */
+export const COUNT_CAP = 10_000
+
+type Facets = { kind: Record<string, number>; environment: Record<string, number>; status: Record<string, number>; source: Record<string, number> }
+type Cell = { kind: string; environment: string; status: string; sourceId: string; n: number }
+
+/** True when the filter uses only the dimensions IdentityFacet counts (kind, environment, status, source). */
+export function onlyFacetFilters(f: IdentityFilter): boolean {
+  const { kind: _k, env: _e, status: _s, source: _src, ...rest } = identityFilterSchema.parse(f)
+  return Object.values(rest).every((v) => v === undefined || v === '')
+}
+
+const cellIn = {
+  kind: (f: IdentityFilter, c: Cell) => f.kind.length === 0 || (f.kind as string[]).includes(c.kind),
+  environment: (f: IdentityFilter, c: Cell) => f.env.length === 0 || (f.env as string[]).includes(c.environment),
+  status: (f: IdentityFilter, c: Cell) => (f.status.length === 0 ? c.status !== 'deleted' : (f.status as string[]).includes(c.status)),
+  source: (f: IdentityFilter, c: Cell) => f.source.length === 0 || f.source.includes(c.sourceId),
+}
+
+async function facetCells(orgId: string): Promise<Cell[]> {
+  return db.identityFacet.findMany({ where: { orgId, n: { gt: 0 } }, select: { kind: true, environment: true, status: true, sourceId: true, n: true } })
+}
+
+/** The list's total: exact from the cells, or counted up to the cap (or the page being read, when deeper). */
+async function countIdentities(orgId: string, p: IdentityListParams, where: Prisma.IdentityWhereInput): Promise<{ total: number; atLeast: boolean }> {
+  if (onlyFacetFilters(p)) {
+    const cells = await facetCells(orgId)
+    return { total: cells.filter((c) => Object.values(cellIn).every((ok) => ok(p, c))).reduce((a, c) => a + c.n, 0), atLeast: false }
+  }
+  const limit = Math.max(COUNT_CAP, p.page * p.size) + 1
+  const n = await db.identity.count({ where, take: limit })
+  return { total: n, atLeast: n >= limit }
+}
+
 export async function listIdentities(ctx: UserCtx, p: IdentityListParams) {
   assertCan(ctx, 'identity:read')
   const settings = await getOrgSettings(ctx)
-  const where = identityWhere(ctx.org.id, p, { userId: ctx.user.id, dormantDays: settings.dormantDays })
+  const where = await indexedIdentityWhere(ctx.org.id, p, { userId: ctx.user.id, dormantDays: settings.dormantDays })
   const select = {
     id: true,
     name: true,
@@ -42,13 +84,14 @@ export async function listIdentities(ctx: UserCtx, p: IdentityListParams) {
     team: { select: { id: true, name: true } },
   } as const
   const skip = (p.page - 1) * p.size
-  const [rows, total] = await Promise.all([
+  const [rows, counted] = await Promise.all([
     NULLABLE_SORTS.has(p.sort)
       ? nullsLastPage(where, p.sort as 'lastUsedAt' | 'oldestSecretAt', p.dir, skip, p.size, select)
       : db.identity.findMany({ where, orderBy: [{ [p.sort]: p.dir }, { id: 'asc' }], skip, take: p.size, select }),
-    db.identity.count({ where }),
+    countIdentities(ctx.org.id, p, where),
   ])
-  return { rows, total, dormantDays: settings.dormantDays }
+  /** totalAtLeast: more identities match than `total - 1` (counting stopped there). */
+  return { rows, total: counted.total, totalAtLeast: counted.atLeast, dormantDays: settings.dormantDays }
 }
 
 /**
@@ -77,43 +120,50 @@ async function nullsLastPage<S extends Prisma.IdentitySelect>(
   return [...valued, ...empty]
 }
 
-type Facets = { kind: Record<string, number>; environment: Record<string, number>; status: Record<string, number>; source: Record<string, number> }
-const facetCache = new Map<string, { at: number; value: Facets }>()
+const facetCache = new Map<string, { at: number; value: Facets | null }>()
 const FACET_TTL_MS = 10_000
+
+/** Sums cells into each facet's counts, each facet under the other three facets' filters (a click gives that number). */
+function facetsOf(cells: readonly Cell[], f: IdentityFilter): Facets {
+  const value: Facets = { kind: {}, environment: {}, status: {}, source: {} }
+  const dims = { kind: 'kind', environment: 'environment', status: 'status', source: 'sourceId' } as const
+  for (const c of cells) {
+    for (const facet of Object.keys(dims) as (keyof typeof dims)[]) {
+      const others = (Object.keys(cellIn) as (keyof typeof cellIn)[]).filter((k) => k !== facet)
+      if (!others.every((k) => cellIn[k](f, c))) continue
+      const v = c[dims[facet]]
+      value[facet][v] = (value[facet][v] ?? 0) + c.n
+    }
+  }
+  return value
+}
 
 /**
  * Counts per value of each facet, each under every other active filter (so a number matches what a click gives).
- * One GROUP BY over the four facet columns (an index-only scan on the covering index) gives a small cube; each
- * facet is summed from it in memory. Paging and sorting reuse the result for a few seconds.
+ * Filtered by the facet dimensions only: sums of the maintained IdentityFacet cells. Under any other filter: one
+ * GROUP BY over the matching rows, only when they are at most COUNT_CAP (null otherwise: the bar shows no numbers);
+ * paging and sorting reuse that result for a few seconds.
  */
-export async function identityFacets(ctx: UserCtx, f: IdentityFilter): Promise<Facets> {
+export async function identityFacets(ctx: UserCtx, f: IdentityFilter): Promise<Facets | null> {
   assertCan(ctx, 'identity:read')
+  if (onlyFacetFilters(f)) return facetsOf(await facetCells(ctx.org.id), f)
   const { kind, env, status, source, ...rest } = f
   const cacheKey = JSON.stringify([ctx.org.id, ctx.user.id, f.owner === 'me' ? ctx.user.id : '', kind, env, status, source, rest])
   const hit = facetCache.get(cacheKey)
   if (hit && Date.now() - hit.at < FACET_TTL_MS) return hit.value
   const { dormantDays } = await getOrgSettings(ctx)
-  const where = identityWhere(
+  const where = await indexedIdentityWhere(
     ctx.org.id,
     { ...rest, kind: [], env: [], source: [], status: ['active', 'disabled', 'quarantined', 'deleted'] },
     { userId: ctx.user.id, dormantDays },
   )
-  const cube = await db.identity.groupBy({ by: ['kind', 'environment', 'status', 'sourceId'], where, _count: { _all: true } })
-  const ok = {
-    kind: (r: (typeof cube)[number]) => kind.length === 0 || kind.includes(r.kind as (typeof kind)[number]),
-    environment: (r: (typeof cube)[number]) => env.length === 0 || env.includes(r.environment as (typeof env)[number]),
-    status: (r: (typeof cube)[number]) => (status.length === 0 ? r.status !== 'deleted' : status.includes(r.status as (typeof status)[number])),
-    source: (r: (typeof cube)[number]) => source.length === 0 || source.includes(r.sourceId),
-  }
-  const value: Facets = { kind: {}, environment: {}, status: {}, source: {} }
-  const dims = { kind: 'kind', environment: 'environment', status: 'status', source: 'sourceId' } as const
-  for (const r of cube) {
-    for (const facet of Object.keys(dims) as (keyof typeof dims)[]) {
-      const others = (Object.keys(ok) as (keyof typeof ok)[]).filter((k) => k !== facet)
-      if (!others.every((k) => ok[k](r))) continue
-      const v = r[dims[facet]] as string
-      value[facet][v] = (value[facet][v] ?? 0) + r._count._all
-    }
+  let value: Facets | null = null
+  if ((await db.identity.count({ where, take: COUNT_CAP + 1 })) <= COUNT_CAP) {
+    const cube = await db.identity.groupBy({ by: ['kind', 'environment', 'status', 'sourceId'], where, _count: { _all: true } })
+    value = facetsOf(
+      cube.map((r) => ({ kind: r.kind, environment: r.environment, status: r.status, sourceId: r.sourceId, n: r._count._all })),
+      f,
+    )
   }
   if (facetCache.size > 500) facetCache.clear()
   facetCache.set(cacheKey, { at: Date.now(), value })

@@ -2,6 +2,19 @@ import type { IdentityFilter } from '@/lib/inventory/schemas'
 import type { Prisma } from '@/lib/generated/sqlite/client'
 
 const DAY = 86_400_000
+/** The trigram indexes (SQLite FTS5, PostgreSQL pg_trgm) answer substrings of at least this many characters. */
+export const SEARCH_MIN_SUBSTRING = 3
+
+/**
+ * Text search: three or more characters match anywhere in the name, external id or a tag (key=value) through the
+ * trigram index; shorter text matches the start of the name through the (orgId, searchText) index, since a one- or
+ * two-character substring has no trigram and would read every row.
+ */
+export function searchWhere(q: string): Prisma.IdentityWhereInput {
+  const text = q.toLowerCase()
+  if (text.length >= SEARCH_MIN_SUBSTRING) return { search: { some: { body: { contains: text } } } }
+  return { searchText: { gte: text, lt: `${text}\u{10FFFF}`, startsWith: text } }
+}
 
 /** Builds the tenant-scoped WHERE of an identity filter. Pure, so campaigns and bulk jobs reuse it. */
 export function identityWhere(
@@ -12,7 +25,7 @@ export function identityWhere(
   const now = (opts.now ?? new Date()).getTime()
   const and: Prisma.IdentityWhereInput[] = [{ orgId }]
   const applies = (k: keyof IdentityFilter) => opts.omit !== k
-  if (f.q && applies('q')) and.push({ searchText: { contains: f.q.toLowerCase() } })
+  if (f.q && applies('q')) and.push(searchWhere(f.q))
   if (f.kind.length && applies('kind')) and.push({ kind: { in: f.kind } })
   if (f.env.length && applies('env')) and.push({ environment: { in: f.env } })
   if (applies('status')) and.push(f.status.length ? { status: { in: f.status } } : { status: { not: 'deleted' } })

@@ -74,8 +74,8 @@ describe(`inventory (${engine})`, () => {
 
   it('counts facets under the other filters', async () => {
     const f = await identityFacets(a.ctx('admin'), params({ kind: 'ci_cd', env: 'production' }))
-    expect(f.kind).toEqual({ ci_cd: 1, service_account: 1 })
-    expect(f.environment).toEqual({ production: 1 })
+    expect(f?.kind).toEqual({ ci_cd: 1, service_account: 1 })
+    expect(f?.environment).toEqual({ production: 1 })
   })
 
   it('opens an identity of the same organization and answers 404 for another organization’s', async () => {

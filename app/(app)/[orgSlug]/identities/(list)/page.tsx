@@ -4,7 +4,7 @@ import { type ListPageProps, paging } from '@/components/data-table/search-param
 import { buttonClass } from '@/components/ui/button'
 import { EmptyState } from '@/components/ui/empty-state'
 import { PageHeader } from '@/components/ui/page-header'
-import { formatNumber } from '@/components/ui/format'
+import { formatCount, formatNumber } from '@/components/ui/format'
 import { pageContext } from '@/lib/auth/session'
 import { can } from '@/lib/auth/permissions'
 import { OWASP_CODES, OWASP_LABELS, RULES } from '@/lib/findings/rules'
@@ -42,15 +42,30 @@ export default async function IdentitiesPage({ params, searchParams }: ListPageP
   const filterQs = filterQuery(sp)
 
   const facetDefs: FacetDef[] = [
-    { param: 'kind', multiple: true, label: 'Kind', options: IDENTITY_KINDS.map((k) => ({ value: k, label: KIND_LABELS[k], count: facets.kind[k] ?? 0 })) },
+    {
+      param: 'kind',
+      multiple: true,
+      label: 'Kind',
+      options: IDENTITY_KINDS.map((k) => ({ value: k, label: KIND_LABELS[k], count: facets ? (facets.kind[k] ?? 0) : undefined })),
+    },
     {
       param: 'source',
       multiple: true,
       label: 'Source',
-      options: options.sources.map((s) => ({ value: s.id, label: s.name, count: facets.source[s.id] ?? 0 })),
+      options: options.sources.map((s) => ({ value: s.id, label: s.name, count: facets ? (facets.source[s.id] ?? 0) : undefined })),
     },
-    { param: 'env', multiple: true, label: 'Environment', options: ENVIRONMENTS.map((e) => ({ value: e, label: cap(e), count: facets.environment[e] ?? 0 })) },
-    { param: 'status', multiple: true, label: 'Status', options: IDENTITY_STATUSES.map((s) => ({ value: s, label: cap(s), count: facets.status[s] ?? 0 })) },
+    {
+      param: 'env',
+      multiple: true,
+      label: 'Environment',
+      options: ENVIRONMENTS.map((e) => ({ value: e, label: cap(e), count: facets ? (facets.environment[e] ?? 0) : undefined })),
+    },
+    {
+      param: 'status',
+      multiple: true,
+      label: 'Status',
+      options: IDENTITY_STATUSES.map((s) => ({ value: s, label: cap(s), count: facets ? (facets.status[s] ?? 0) : undefined })),
+    },
     {
       param: 'owner',
       label: 'Owner',
@@ -133,13 +148,15 @@ export default async function IdentitiesPage({ params, searchParams }: ListPageP
         title="Identities"
         description={
           <span data-testid="identity-total">
-            {formatNumber(list.total)} non-human {list.total === 1 ? 'identity matches' : 'identities match'}
+            {list.totalAtLeast
+              ? `More than ${formatNumber(list.total - 1)} non-human identities match (counting stops there; pages go on)`
+              : `${formatNumber(list.total)} non-human ${list.total === 1 ? 'identity matches' : 'identities match'}`}
           </span>
         }
         actions={
           <>
             <OwnerTabs orgSlug={ctx.org.slug} current={p.owner} searchParams={sp} />
-            {canAssign ? <SuggestionsBulkButton orgSlug={ctx.org.slug} total={list.total} /> : null}
+            {canAssign ? <SuggestionsBulkButton orgSlug={ctx.org.slug} total={list.total} totalAtLeast={list.totalAtLeast} /> : null}
           </>
         }
       />
@@ -150,7 +167,7 @@ export default async function IdentitiesPage({ params, searchParams }: ListPageP
           href={`/api/orgs/${ctx.org.slug}/identities/export${filterQs ? `?${filterQs}` : ''}`}
           download
           className={buttonClass('secondary')}
-          title={`Download the ${formatNumber(list.total)} matching identities as a CSV file`}
+          title={`Download the ${formatCount(list.total, list.totalAtLeast)} matching identities as a CSV file`}
         >
           Export CSV
         </a>
@@ -168,7 +185,7 @@ export default async function IdentitiesPage({ params, searchParams }: ListPageP
       <IdentitiesTable
         orgSlug={ctx.org.slug}
         rows={rows}
-        paging={paging(p, list.total)}
+        paging={paging(p, list.total, list.totalAtLeast)}
         hidden={hide}
         dormantDays={list.dormantDays}
         assign={assignees ?? undefined}

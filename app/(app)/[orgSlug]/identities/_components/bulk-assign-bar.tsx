@@ -5,7 +5,7 @@ import type { SelectionBarContext } from '@/components/data-table/data-table'
 import { Button } from '@/components/ui/button'
 import { Dialog } from '@/components/ui/dialog'
 import { FormError } from '@/components/ui/field'
-import { countOf, formatNumber } from '@/components/ui/format'
+import { countOf, formatCount, formatNumber } from '@/components/ui/format'
 import { useOrgAction } from '@/components/ui/use-org-action'
 import { flattenParams } from '@/lib/inventory/view-params'
 import { assignOwnerAction, bulkAssignByFilterAction, previewAssignByFilterAction } from '@/lib/ownership/actions'
@@ -75,11 +75,11 @@ export function BulkAssignBar({ ctx, orgSlug, people, teams }: { ctx: SelectionB
   return (
     <>
       <span className="font-medium tabular-nums" data-testid="selection-count">
-        {allMatching ? `All ${formatNumber(ctx.total)} matching selected` : `${formatNumber(ctx.selectedIds.length)} selected`}
+        {allMatching ? `All ${formatCount(ctx.total, ctx.totalAtLeast)} matching selected` : `${formatNumber(ctx.selectedIds.length)} selected`}
       </span>
       {!allMatching && ctx.allPageRowsSelected && ctx.total > ctx.selectedIds.length ? (
         <button type="button" className="font-medium text-indigo-700 underline-offset-2 hover:underline" onClick={() => setAllMatching(true)}>
-          Select all {formatNumber(ctx.total)} matching
+          Select all {formatCount(ctx.total, ctx.totalAtLeast)} matching
         </button>
       ) : null}
       <Button size="sm" onClick={() => setOpen(true)}>

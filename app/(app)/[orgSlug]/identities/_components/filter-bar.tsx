@@ -105,7 +105,7 @@ export function FilterBar({ facets, query }: { facets: FacetDef[]; query: string
             type="search"
             value={q}
             onChange={(e) => setQ(e.target.value)}
-            placeholder="Search name or external id…"
+            placeholder="Search name, external id or tag…"
             maxLength={100}
             className="w-72 rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm shadow-sm placeholder:text-slate-500 focus:border-indigo-500 focus:ring-1 focus:ring-indigo-500 focus:outline-none"
           />

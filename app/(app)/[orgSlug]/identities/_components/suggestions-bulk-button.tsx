@@ -3,14 +3,14 @@ import { useState } from 'react'
 import { Button } from '@/components/ui/button'
 import { Dialog } from '@/components/ui/dialog'
 import { FormError } from '@/components/ui/field'
-import { formatNumber } from '@/components/ui/format'
+import { formatCount } from '@/components/ui/format'
 import { useOrgAction } from '@/components/ui/use-org-action'
 import { acceptSuggestionsByFilterAction } from '@/lib/ownership/actions'
 import { newRequestId, useCurrentFilter } from './bulk-assign-bar'
 import { JobProgress } from './job-progress'
 
 /** Accept every high-confidence owner suggestion for the unowned identities matching the current filter. */
-export function SuggestionsBulkButton({ orgSlug, total }: { orgSlug: string; total: number }) {
+export function SuggestionsBulkButton({ orgSlug, total, totalAtLeast = false }: { orgSlug: string; total: number; totalAtLeast?: boolean }) {
   const filter = useCurrentFilter()
   const [open, setOpen] = useState(false)
   const start = useOrgAction(acceptSuggestionsByFilterAction, { refresh: false, onSuccess: () => setOpen(false) })
@@ -32,8 +32,9 @@ export function SuggestionsBulkButton({ orgSlug, total }: { orgSlug: string; tot
         }}
       >
         <p>
-          Every <strong>unowned</strong> identity among the {formatNumber(total)} matching this filter gets the owner suggested with high confidence (an{' '}
-          <code>owner</code> tag at the source, or its creator), if that person is an active member. Identities without such a suggestion stay unowned.
+          Every <strong>unowned</strong> identity among the {formatCount(total, totalAtLeast)} matching this filter gets the owner suggested with high
+          confidence (an <code>owner</code> tag at the source, or its creator), if that person is an active member. Identities without such a suggestion stay
+          unowned.
         </p>
         <p className="text-slate-500">Each change is audited with its reason and recorded as coming from a suggestion.</p>
         <FormError>{start.error}</FormError>
