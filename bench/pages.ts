@@ -540,6 +540,15 @@ function definePages(x: { orgId: string; campaignId: string; most: string; typic
     page('posture settings', '/[orgSlug]/settings/posture', '/acme/settings/posture', 'admin', async (r) =>
       r.one(`SELECT "settings" FROM "Organization" WHERE "id" = ?`, [o]),
     ),
+    page('reports', '/[orgSlug]/reports', '/acme/reports', 'auditor', async (r) =>
+      r.all(
+        `SELECT "id", "name", "status", "launchedAt", "closedAt", "itemCount" FROM "Campaign" WHERE "orgId" = ? AND "launchedAt" IS NOT NULL ORDER BY "launchedAt" DESC, "id" DESC LIMIT 200`,
+        [o],
+      ),
+    ),
+    page('scheduled reports', '/[orgSlug]/settings/reports', '/acme/settings/reports', 'admin', async (r) =>
+      r.all(`SELECT * FROM "ReportSchedule" WHERE "orgId" = ? ORDER BY "createdAt" DESC`, [o]),
+    ),
     page('inbox', '/[orgSlug]/inbox', '/acme/inbox', 'member', async (r) =>
       r.all(`SELECT * FROM "Notification" WHERE "orgId" = ? ORDER BY "createdAt" DESC LIMIT 50`, [o]),
     ),
