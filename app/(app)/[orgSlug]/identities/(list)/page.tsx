@@ -41,6 +41,7 @@ export default async function IdentitiesPage({ params, searchParams }: ListPageP
   ])
   const filterQs = filterQuery(sp)
 
+  // Each facet is data (its parameter, label and options): the option lists read alike by shape only.
   const facetDefs: FacetDef[] = [
     {
       param: 'kind',

@@ -111,6 +111,7 @@ export function IdentitiesTable(props: {
     ])
   }, [orgSlug, dormantDays, now])
 
+  // DataTable's props; alike the findings and campaign-items tables' by shape only.
   return (
     <DataTable
       ariaLabel="Identities"
