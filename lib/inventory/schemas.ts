@@ -6,6 +6,7 @@ export const ENVIRONMENTS = ['production', 'staging', 'development', 'test', 'un
 export const IDENTITY_STATUSES = ['active', 'disabled', 'quarantined', 'deleted'] as const
 export const SORTABLE = ['name', 'kind', 'environment', 'status', 'lastUsedAt', 'createdAt', 'riskScore', 'grantCount', 'oldestSecretAt'] as const
 export const CRED_AGES = ['90', '180', '365', '730'] as const
+export const PRIVILEGED_LABELS = { yes: 'Privileged', no: 'Not privileged' } as const
 
 export const KIND_LABELS: Record<(typeof IDENTITY_KINDS)[number], string> = {
   service_account: 'Service account',

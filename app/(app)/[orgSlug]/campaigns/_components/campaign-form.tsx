@@ -3,7 +3,7 @@ import { useRouter } from 'next/navigation'
 import { useEffect, useState } from 'react'
 import { Button } from '@/components/ui/button'
 import { Field, Input, Textarea } from '@/components/ui/field'
-import { formatNumber } from '@/components/ui/format'
+import { capitalize, formatNumber } from '@/components/ui/format'
 import { MultiSelect } from '@/components/ui/multi-select'
 import { PeoplePicker, type PickerPerson } from '@/components/ui/people-picker'
 import { Select, type SelectOption as Option } from '@/components/ui/select'
@@ -60,7 +60,6 @@ function toScopeState(f: IdentityFilter | undefined): ScopeState {
     finding: f?.finding ?? '',
   }
 }
-const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1)
 const opts = (entries: [string, string][]): Option[] => entries.map(([value, label]) => ({ value, label }))
 // Option lists are data: each setting names its own values, alike the others by shape only.
 const SECOND_STAGES = opts([
@@ -216,12 +215,17 @@ export function CampaignForm(props: {
               selected={scope.kind}
               onChange={setS('kind')}
             />
-            <MultiSelect label="Environment" options={ENVIRONMENTS.map((e) => ({ value: e, label: cap(e) }))} selected={scope.env} onChange={setS('env')} />
+            <MultiSelect
+              label="Environment"
+              options={ENVIRONMENTS.map((e) => ({ value: e, label: capitalize(e) }))}
+              selected={scope.env}
+              onChange={setS('env')}
+            />
             <MultiSelect label="Source" options={props.sources} selected={scope.source} onChange={setS('source')} />
             <MultiSelect
               label="Status"
               anyLabel="any but deleted"
-              options={IDENTITY_STATUSES.map((x) => ({ value: x, label: cap(x) }))}
+              options={IDENTITY_STATUSES.map((x) => ({ value: x, label: capitalize(x) }))}
               selected={scope.status}
               onChange={setS('status')}
             />

@@ -4,12 +4,12 @@ import { type ListPageProps, paging } from '@/components/data-table/search-param
 import { buttonClass } from '@/components/ui/button'
 import { EmptyState } from '@/components/ui/empty-state'
 import { PageHeader } from '@/components/ui/page-header'
-import { formatCount, formatNumber } from '@/components/ui/format'
+import { capitalize, formatCount, formatNumber, optionsOf } from '@/components/ui/format'
 import { pageContext } from '@/lib/auth/session'
 import { can } from '@/lib/auth/permissions'
 import { OWASP_CODES, OWASP_LABELS, RULES } from '@/lib/findings/rules'
 import { getOrgSettings, identityFacets, listFilterOptions, listIdentities } from '@/lib/inventory/queries'
-import { ENVIRONMENTS, IDENTITY_KINDS, IDENTITY_STATUSES, KIND_LABELS } from '@/lib/inventory/schemas'
+import { ENVIRONMENTS, IDENTITY_KINDS, IDENTITY_STATUSES, KIND_LABELS, PRIVILEGED_LABELS } from '@/lib/inventory/schemas'
 import { canonicalViewParams, filterQuery, parseInventoryView } from '@/lib/inventory/view-params'
 import { listAssignees } from '@/lib/ownership/queries'
 import { personStatus } from '@/lib/members/person'
@@ -22,8 +22,6 @@ import { SavedViewsMenu } from '../_components/saved-views-menu'
 import { SuggestionsBulkButton } from '../_components/suggestions-bulk-button'
 
 export const metadata: Metadata = { title: 'Identities' }
-
-const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1)
 
 export default async function IdentitiesPage({ params, searchParams }: ListPageProps) {
   const ctx = await pageContext((await params).orgSlug)
@@ -59,13 +57,13 @@ export default async function IdentitiesPage({ params, searchParams }: ListPageP
       param: 'env',
       multiple: true,
       label: 'Environment',
-      options: ENVIRONMENTS.map((e) => ({ value: e, label: cap(e), count: facets ? (facets.environment[e] ?? 0) : undefined })),
+      options: ENVIRONMENTS.map((e) => ({ value: e, label: capitalize(e), count: facets ? (facets.environment[e] ?? 0) : undefined })),
     },
     {
       param: 'status',
       multiple: true,
       label: 'Status',
-      options: IDENTITY_STATUSES.map((s) => ({ value: s, label: cap(s), count: facets ? (facets.status[s] ?? 0) : undefined })),
+      options: IDENTITY_STATUSES.map((s) => ({ value: s, label: capitalize(s), count: facets ? (facets.status[s] ?? 0) : undefined })),
     },
     {
       param: 'owner',
@@ -80,10 +78,7 @@ export default async function IdentitiesPage({ params, searchParams }: ListPageP
     {
       param: 'privileged',
       label: 'Privileged',
-      options: [
-        { value: 'yes', label: 'Privileged' },
-        { value: 'no', label: 'Not privileged' },
-      ],
+      options: optionsOf(PRIVILEGED_LABELS),
     },
     {
       param: 'dormant',

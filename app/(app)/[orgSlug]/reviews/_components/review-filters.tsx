@@ -1,7 +1,10 @@
 'use client'
 import { useUrlParams } from '@/components/data-table/use-url-params'
 import { Select, type SelectOption } from '@/components/ui/select'
+import { optionsOf } from '@/components/ui/format'
 import { SearchBox } from '@/components/ui/search-box'
+import { DECISION_LABELS } from '@/lib/campaigns/schemas'
+import { PRIVILEGED_LABELS } from '@/lib/inventory/schemas'
 
 // Option lists are data: other filters read alike but hold other values.
 const STATES = [
@@ -10,14 +13,8 @@ const STATES = [
   { value: 'decided', label: 'Decided' },
   { value: 'all', label: 'All' },
 ]
-const PRIVILEGED = [
-  { value: 'yes', label: 'Privileged' },
-  { value: 'no', label: 'Not privileged' },
-]
-const RECOMMENDATIONS = [
-  { value: 'revoke', label: 'Revoke' },
-  { value: 'keep', label: 'Keep' },
-]
+const PRIVILEGED = optionsOf(PRIVILEGED_LABELS)
+const RECOMMENDATIONS = (['revoke', 'keep'] as const).map((d) => ({ value: d, label: DECISION_LABELS[d] }))
 const VIEWS = [
   { value: 'identity', label: 'Grouped by identity' },
   { value: 'flat', label: 'Flat (privileged first)' },
