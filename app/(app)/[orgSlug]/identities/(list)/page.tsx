@@ -9,7 +9,16 @@ import { pageContext } from '@/lib/auth/session'
 import { can } from '@/lib/auth/permissions'
 import { OWASP_CODES, OWASP_LABELS, RULES } from '@/lib/findings/rules'
 import { getOrgSettings, identityFacets, listFilterOptions, listIdentities } from '@/lib/inventory/queries'
-import { ENVIRONMENTS, IDENTITY_KINDS, IDENTITY_STATUSES, KIND_LABELS, PRIVILEGED_LABELS } from '@/lib/inventory/schemas'
+import {
+  ENVIRONMENTS,
+  IDENTITY_KINDS,
+  IDENTITY_STATUSES,
+  KIND_LABELS,
+  CRED_AGE_LABELS,
+  PRIVILEGED_LABELS,
+  RISK_LABELS,
+  usageLabels,
+} from '@/lib/inventory/schemas'
 import { canonicalViewParams, filterQuery, parseInventoryView } from '@/lib/inventory/view-params'
 import { listAssignees } from '@/lib/ownership/queries'
 import { personStatus } from '@/lib/members/person'
@@ -39,7 +48,6 @@ export default async function IdentitiesPage({ params, searchParams }: ListPageP
   ])
   const filterQs = filterQuery(sp)
 
-  // Each facet is data (its parameter, label and options): the option lists read alike by shape only.
   const facetDefs: FacetDef[] = [
     {
       param: 'kind',
@@ -83,29 +91,17 @@ export default async function IdentitiesPage({ params, searchParams }: ListPageP
     {
       param: 'dormant',
       label: 'Usage',
-      options: [
-        { value: 'yes', label: `Dormant (${list.dormantDays}+ days)` },
-        { value: 'no', label: 'Recently used' },
-      ],
+      options: optionsOf(usageLabels(list.dormantDays)),
     },
     {
       param: 'credAge',
       label: 'Secret age',
-      options: [
-        { value: '90', label: 'Older than 90 days' },
-        { value: '180', label: 'Older than 180 days' },
-        { value: '365', label: 'Older than 1 year' },
-        { value: '730', label: 'Older than 2 years' },
-      ],
+      options: optionsOf(CRED_AGE_LABELS),
     },
     {
       param: 'risk',
       label: 'Risk',
-      options: [
-        { value: 'high', label: 'High (70+)' },
-        { value: 'medium', label: 'Medium (40–69)' },
-        { value: 'low', label: 'Low (<40)' },
-      ],
+      options: optionsOf(RISK_LABELS),
     },
     {
       param: 'finding',
