@@ -113,25 +113,17 @@ export default async function IdentitiesPage({ params, searchParams }: ListPageP
     },
   ]
 
-  const rows: IdentityRow[] = list.rows.map((r) => ({
-    id: r.id,
-    name: r.name,
-    kind: r.kind,
-    environment: r.environment,
-    status: r.status,
-    source: r.source.name,
-    sourceType: r.source.type,
-    owner: r.owner?.name ?? null,
-    ownerStatus: r.owner ? personStatus(r.owner) : null,
-    team: r.team?.name ?? null,
-    lastUsedAt: r.lastUsedAt?.toISOString() ?? null,
-    usageReported: r.usageReported,
-    createdAt: r.createdAt.toISOString(),
-    oldestSecretAt: r.oldestSecretAt?.toISOString() ?? null,
-    riskScore: r.riskScore,
-    privileged: r.privileged,
-    grantCount: r.grantCount,
-    credentialCount: r.credentialCount,
+  // The query's scalar columns pass through; relations become names and dates ISO strings for the client table.
+  const rows: IdentityRow[] = list.rows.map(({ source, owner, team, lastUsedAt, createdAt, oldestSecretAt, openFindings: _openFindings, ...r }) => ({
+    ...r,
+    source: source.name,
+    sourceType: source.type,
+    owner: owner?.name ?? null,
+    ownerStatus: owner ? personStatus(owner) : null,
+    team: team?.name ?? null,
+    lastUsedAt: lastUsedAt?.toISOString() ?? null,
+    createdAt: createdAt.toISOString(),
+    oldestSecretAt: oldestSecretAt?.toISOString() ?? null,
   }))
 
   return (
