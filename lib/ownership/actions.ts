@@ -40,7 +40,6 @@ export const previewAssignByFilterAction = orgAction({
 })
 
 // orgAction entries are declarations (schema, permission, revalidate, run); their likeness is the pattern, not shared logic.
-// orgAction entries are declarations (base, schema, run); alike the sources actions by shape only.
 export const bulkAssignByFilterAction = orgAction({
   ...assign,
   revalidate: [],
