@@ -333,26 +333,16 @@ async function main() {
       const rawTimes: number[] = []
       await timeRaw(raw, p.raw)
       for (let i = 0; i < runs; i++) rawTimes.push(await timeRaw(raw, p.raw))
+      const ttfb = times.map((t) => t.ttfb)
+      const total = times.map((t) => t.total)
       const row = {
         page: p.name,
         url: p.url,
         as: p.as,
-        ttfbP50: pct(
-          times.map((t) => t.ttfb),
-          50,
-        ),
-        ttfbP95: pct(
-          times.map((t) => t.ttfb),
-          95,
-        ),
-        totalP50: pct(
-          times.map((t) => t.total),
-          50,
-        ),
-        totalP95: pct(
-          times.map((t) => t.total),
-          95,
-        ),
+        ttfbP50: pct(ttfb, 50),
+        ttfbP95: pct(ttfb, 95),
+        totalP50: pct(total, 50),
+        totalP95: pct(total, 95),
         kb: Math.round(times[0].bytes / 1024),
         rawP50: pct(rawTimes, 50),
       }

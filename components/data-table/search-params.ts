@@ -31,6 +31,11 @@ export function pageOf<T>(rows: readonly T[], p: { page: number; size: number })
   return rows.slice((p.page - 1) * p.size, p.page * p.size)
 }
 
+/** The Prisma `skip`/`take` of one page of a list the database pages. */
+export function pageWindow(p: { page: number; size: number }) {
+  return { skip: (p.page - 1) * p.size, take: p.size }
+}
+
 /** What a list page receives from Next. */
 export type ListPageProps = { params: Promise<{ orgSlug: string }>; searchParams: Promise<SearchParamsRecord> }
 

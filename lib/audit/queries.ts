@@ -1,5 +1,6 @@
 import 'server-only'
 import { assertCan, type UserCtx } from '@/lib/auth/org-context'
+import { pageWindow } from '@/components/data-table/search-params'
 import { db } from '@/lib/db'
 import type { ChainBreak } from '@/lib/audit/chain'
 import { describeChange, ownershipIds, parseDetails } from '@/lib/audit/describe'
@@ -24,7 +25,7 @@ export async function listAuditEvents(ctx: UserCtx, p: AuditListParams) {
       : {}),
   }
   const [rows, total, actions] = await Promise.all([
-    db.auditEvent.findMany({ where, orderBy: { seq: 'desc' }, skip: (p.page - 1) * p.size, take: p.size }),
+    db.auditEvent.findMany({ where, orderBy: { seq: 'desc' }, ...pageWindow(p) }),
     db.auditEvent.count({ where }),
     db.auditEvent.groupBy({ by: ['action'], where: { orgId: ctx.org.id }, orderBy: { action: 'asc' } }),
   ])

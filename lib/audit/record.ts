@@ -17,6 +17,15 @@ export type AuditEntry = {
   details?: Record<string, unknown>
 }
 
+/** The target columns of an entry from the entity a change touched: its id and, unless given, its name as the label. */
+export function auditTarget(
+  type: string,
+  entity: { id: string; name?: string | null },
+  label = entity.name,
+): Pick<AuditEntry, 'targetType' | 'targetId' | 'targetLabel'> {
+  return { targetType: type, targetId: entity.id, targetLabel: label ?? undefined }
+}
+
 type AuditCtx = { org: { id: string }; actor: ActorRef }
 
 function chainedFields(ctx: AuditCtx, entry: AuditEntry, seq: number, at: Date): ChainedFields {

@@ -1,5 +1,5 @@
 import 'server-only'
-import { recordAudit } from '@/lib/audit/record'
+import { auditTarget, recordAudit } from '@/lib/audit/record'
 import { assertCan, type Ctx, type UserCtx } from '@/lib/auth/org-context'
 import { can, isRole } from '@/lib/auth/permissions'
 import { db } from '@/lib/db'
@@ -68,14 +68,7 @@ export async function createCampaign(ctx: UserCtx, input: CampaignInput) {
         createdById: ctx.user.id,
       },
     })
-    // The audit row is written in place with its own target and details (the one audit pattern): alike other mutations by shape only.
-    await recordAudit(tx, ctx, {
-      action: 'campaign.create',
-      targetType: 'campaign',
-      targetId: c.id,
-      targetLabel: c.name,
-      details: { type: c.type, scope: input.scope },
-    })
+    await recordAudit(tx, ctx, { action: 'campaign.create', ...auditTarget('campaign', c), details: { type: c.type, scope: input.scope } })
     return c
   })
   if (input.launch) return { campaign, launch: await launchCampaign(ctx, campaign.id) }
@@ -110,9 +103,7 @@ export async function launchCampaign(ctx: UserCtx, campaignId: string) {
       : await enqueueJob(tx, launchCampaignJob, { campaignId: c.id }, { orgId: ctx.org.id, total: identities, createdById: ctx.user.id })
     await recordAudit(tx, ctx, {
       action: scheduled ? 'campaign.schedule' : 'campaign.launch',
-      targetType: 'campaign',
-      targetId: c.id,
-      targetLabel: c.name,
+      ...auditTarget('campaign', c),
       details: { expectedItems: total, startAt: c.startAt?.toISOString() ?? null },
     })
     return { jobId: job?.id ?? null, expectedItems: total, scheduled: !!scheduled }

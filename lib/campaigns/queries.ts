@@ -1,6 +1,7 @@
 import 'server-only'
 import type { Prisma } from '@/lib/generated/sqlite/client'
 import { assertCan, type UserCtx } from '@/lib/auth/org-context'
+import { pageWindow } from '@/components/data-table/search-params'
 import { db } from '@/lib/db'
 import { filterInWords } from '@/lib/inventory/queries'
 import { personSelect, personStatus } from '@/lib/members/person'
@@ -18,8 +19,7 @@ export async function listCampaigns(ctx: UserCtx, p: { page: number; size: numbe
     db.campaign.findMany({
       where,
       orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
-      skip: (p.page - 1) * p.size,
-      take: p.size,
+      ...pageWindow(p),
       select: {
         id: true,
         name: true,
@@ -208,7 +208,7 @@ export async function listMyReviewItems(ctx: UserCtx, p: ReviewListParams) {
     select: { id: true, name: true, dueAt: true },
   })
   const [rows, total, open] = await Promise.all([
-    db.reviewItem.findMany({ where, orderBy, skip: (p.page - 1) * p.size, take: p.size, select: ITEM_SELECT }),
+    db.reviewItem.findMany({ where, orderBy, ...pageWindow(p), select: ITEM_SELECT }),
     db.reviewItem.count({ where }),
     // One indexed count per active campaign (campaignId, reviewerId, status) rather than a group-by over every item.
     Promise.all(active.map((c) => db.reviewItem.count({ where: { campaignId: c.id, reviewerId: ctx.user.id, status: 'pending', orgId: ctx.org.id } }))),
@@ -232,7 +232,7 @@ export async function listCampaignItems(ctx: UserCtx, campaignId: string, p: Cam
     ...(p.remediation ? { remediationStatus: p.remediation } : {}),
   }
   const [rows, total] = await Promise.all([
-    db.reviewItem.findMany({ where, orderBy: [{ identityName: 'asc' }, { id: 'asc' }], skip: (p.page - 1) * p.size, take: p.size, select: ITEM_SELECT }),
+    db.reviewItem.findMany({ where, orderBy: [{ identityName: 'asc' }, { id: 'asc' }], ...pageWindow(p), select: ITEM_SELECT }),
     db.reviewItem.count({ where }),
   ])
   const users = await db.user.findMany({

@@ -1,5 +1,5 @@
 import 'server-only'
-import { recordAudit } from '@/lib/audit/record'
+import { auditTarget, recordAudit } from '@/lib/audit/record'
 import type { SystemCtx } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
 import { notify } from '@/lib/notifications/notify'
@@ -24,13 +24,7 @@ export async function sendReminders(ctx: SystemCtx, campaignId: string, reason: 
       title: `Reminder: ${n} review item${n === 1 ? '' : 's'}${when} in “${c.name}”`,
       body: c.dueAt ? `Decide by ${c.dueAt.toISOString().slice(0, 10)}; after that the default decision (${c.defaultDecision}) applies.` : null,
     }))
-    await recordAudit(tx, ctx, {
-      action: 'campaign.reminders-sent',
-      targetType: 'campaign',
-      targetId: c.id,
-      targetLabel: c.name,
-      details: { reviewers: open.length, reason },
-    })
+    await recordAudit(tx, ctx, { action: 'campaign.reminders-sent', ...auditTarget('campaign', c), details: { reviewers: open.length, reason } })
   })
   return { reviewers: open.length }
 }
@@ -44,13 +38,7 @@ export async function escalateOverdue(ctx: SystemCtx, campaignId: string) {
   if (!n) return 0
   await db.$transaction(async (tx) => {
     await tx.reviewItem.updateMany({ where, data: { reviewerId: c.fallbackReviewerId, escalatedAt: new Date(), version: { increment: 1 } } })
-    await recordAudit(tx, ctx, {
-      action: 'campaign.escalate',
-      targetType: 'campaign',
-      targetId: c.id,
-      targetLabel: c.name,
-      details: { items: n, to: c.fallbackReviewerId },
-    })
+    await recordAudit(tx, ctx, { action: 'campaign.escalate', ...auditTarget('campaign', c), details: { items: n, to: c.fallbackReviewerId } })
     await notify(tx, [
       {
         orgId: c.orgId,

@@ -1,9 +1,10 @@
 import 'server-only'
 import { z } from 'zod'
 import type { Ctx } from '@/lib/auth/org-context'
-import { db, type Tx } from '@/lib/db'
+import type { Tx } from '@/lib/db'
 import { recomputeFindingsForOrg, snapshotOrgMetrics } from '@/lib/findings/recompute'
-import { defineJob, defineScheduler, PermanentJobError } from '@/lib/jobs/define'
+import { defineJob, PermanentJobError } from '@/lib/jobs/define'
+import { dailyPerOrgScheduler } from '@/lib/jobs/daily'
 import { enqueueJob } from '@/lib/jobs/queue'
 import { utcDay } from '@/lib/metrics/compute'
 
@@ -53,16 +54,7 @@ export async function enqueueFindingsRecompute(tx: Tx, ctx: Ctx, opts: { reason?
 }
 
 /** Nightly: every organization gets one findings recompute (which also refreshes the snapshot) and one metrics snapshot per UTC day. */
-export const findingsDailyScheduler = defineScheduler({
-  name: 'findings-and-metrics-daily',
-  run: async (now) => {
-    const today = utcDay(now.getTime())
-    const orgs = await db.organization.findMany({ select: { id: true } })
-    for (const org of orgs) {
-      await db.$transaction(async (tx) => {
-        await enqueueJob(tx, recomputeFindingsJob, { reason: 'nightly', day: today }, { orgId: org.id })
-        await enqueueJob(tx, metricsSnapshotJob, { day: today }, { orgId: org.id, runAt: now })
-      })
-    }
-  },
+export const findingsDailyScheduler = dailyPerOrgScheduler('findings-and-metrics-daily', async (tx, org, day, now) => {
+  await enqueueJob(tx, recomputeFindingsJob, { reason: 'nightly', day }, { orgId: org.id })
+  await enqueueJob(tx, metricsSnapshotJob, { day }, { orgId: org.id, runAt: now })
 })

@@ -1,5 +1,6 @@
 import 'server-only'
 import { assertCan, type UserCtx } from '@/lib/auth/org-context'
+import { pageWindow } from '@/components/data-table/search-params'
 import { db } from '@/lib/db'
 import type { Prisma } from '@/lib/generated/sqlite/client'
 import { recomputeFindingsJob } from '@/lib/findings/jobs'
@@ -32,8 +33,7 @@ export async function listFindings(ctx: UserCtx, p: FindingListParams) {
     db.finding.findMany({
       where,
       orderBy,
-      skip: (p.page - 1) * p.size,
-      take: p.size,
+      ...pageWindow(p),
       select: {
         id: true,
         rule: true,

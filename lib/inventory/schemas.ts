@@ -6,6 +6,16 @@ export const ENVIRONMENTS = ['production', 'staging', 'development', 'test', 'un
 export const IDENTITY_STATUSES = ['active', 'disabled', 'quarantined', 'deleted'] as const
 export const SORTABLE = ['name', 'kind', 'environment', 'status', 'lastUsedAt', 'createdAt', 'riskScore', 'grantCount', 'oldestSecretAt'] as const
 export const CRED_AGES = ['90', '180', '365', '730'] as const
+// The words for the identity filter's values: one set for the inventory's facets and a campaign's scope (the same filter).
+export const PRIVILEGED_LABELS = { yes: 'Privileged', no: 'Not privileged' } as const
+export const CRED_AGE_LABELS: Record<(typeof CRED_AGES)[number], string> = {
+  '90': 'Older than 90 days',
+  '180': 'Older than 180 days',
+  '365': 'Older than 1 year',
+  '730': 'Older than 2 years',
+}
+export const RISK_LABELS = { high: 'High (70+)', medium: 'Medium (40–69)', low: 'Low (<40)' } as const
+export const usageLabels = (dormantDays?: number) => ({ yes: dormantDays ? `Dormant (${dormantDays}+ days)` : 'Dormant', no: 'Recently used' })
 
 export const KIND_LABELS: Record<(typeof IDENTITY_KINDS)[number], string> = {
   service_account: 'Service account',

@@ -1,9 +1,8 @@
 import 'server-only'
 import { z } from 'zod'
-import { db } from '@/lib/db'
-import { defineJob, defineScheduler } from '@/lib/jobs/define'
+import { defineJob } from '@/lib/jobs/define'
+import { dailyPerOrgScheduler } from '@/lib/jobs/daily'
 import { enqueueJob } from '@/lib/jobs/queue'
-import { utcDay } from '@/lib/metrics/compute'
 import { prismaSql } from '@/lib/sql/prisma'
 import { refreshStatistics } from '@/lib/sql/statistics'
 
@@ -28,13 +27,6 @@ export const refreshStatisticsJob = defineJob({
  * many rows refresh them at once too). One job per organization and day; with several organizations that repeats
  * a few seconds of work, in exchange for every job belonging to an organization.
  */
-export const statisticsDailyScheduler = defineScheduler({
-  name: 'planner-statistics-daily',
-  run: async (now) => {
-    const day = utcDay(now.getTime())
-    const orgs = await db.organization.findMany({ select: { id: true } })
-    for (const org of orgs) {
-      await db.$transaction((tx) => enqueueJob(tx, refreshStatisticsJob, { reason: 'nightly', day }, { orgId: org.id, runAt: now }))
-    }
-  },
-})
+export const statisticsDailyScheduler = dailyPerOrgScheduler('planner-statistics-daily', (tx, org, day, now) =>
+  enqueueJob(tx, refreshStatisticsJob, { reason: 'nightly', day }, { orgId: org.id, runAt: now }),
+)

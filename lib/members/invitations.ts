@@ -1,6 +1,6 @@
 import 'server-only'
 import { randomBytes } from 'node:crypto'
-import { recordAudit, recordDenied } from '@/lib/audit/record'
+import { auditTarget, recordAudit, recordDenied } from '@/lib/audit/record'
 import { assertCan, type UserActor, type UserCtx } from '@/lib/auth/org-context'
 import { ROLE_LABELS, isRole } from '@/lib/auth/permissions'
 import { db, type Tx } from '@/lib/db'
@@ -83,9 +83,7 @@ export async function resendInvitation(ctx: UserCtx, invitationId: string) {
     const emailed = await enqueueInvitationMail(tx, ctx, inv.id, token)
     await recordAudit(tx, ctx, {
       action: 'invitation.resend',
-      targetType: 'invitation',
-      targetId: inv.id,
-      targetLabel: inv.email,
+      ...auditTarget('invitation', inv, inv.email),
       details: { email: inv.email, role: inv.role, expiresAt: expiresAt.toISOString(), emailed, wasExpired: inv.expiresAt <= now },
     })
     return { invitationId: inv.id, path, email: inv.email, role: inv.role, expiresAt, emailed }
@@ -103,13 +101,7 @@ export async function revokeInvitation(ctx: UserCtx, invitationId: string) {
     })
     if (r.count !== 1) throw new ConflictError(`This invitation was already ${inv.status}.`)
     await retireInvitationMail(tx, ctx.org.id, inv.id)
-    await recordAudit(tx, ctx, {
-      action: 'invitation.revoke',
-      targetType: 'invitation',
-      targetId: inv.id,
-      targetLabel: inv.email,
-      details: { email: inv.email, role: inv.role },
-    })
+    await recordAudit(tx, ctx, { action: 'invitation.revoke', ...auditTarget('invitation', inv, inv.email), details: { email: inv.email, role: inv.role } })
     return { invitationId: inv.id }
   })
 }
@@ -209,9 +201,7 @@ export async function acceptInvitation(user: SignedIn, token: string, now = new 
     await retireInvitationMail(tx, inv.orgId, inv.id)
     await recordAudit(tx, ctx, {
       action: 'invitation.accept',
-      targetType: 'user',
-      targetId: user.id,
-      targetLabel: user.email,
+      ...auditTarget('user', user, user.email),
       details: { invitationId: inv.id, role: inv.role, rejoined: !!existing, previousRole: existing?.role ?? null },
     })
     if (inv.invitedById && inv.invitedById !== user.id) {

@@ -1,5 +1,5 @@
 import 'server-only'
-import { recordAudit } from '@/lib/audit/record'
+import { auditTarget, recordAudit } from '@/lib/audit/record'
 import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { db, type Tx } from '@/lib/db'
 import { ConflictError, NotFoundError, ValidationError } from '@/lib/errors'
@@ -44,9 +44,7 @@ async function offboard(tx: Tx, ctx: UserCtx, m: Leaver, reason: OffboardPayload
   const job = await enqueueJob(tx, offboardMemberJob, payload, { orgId: ctx.org.id, total: owned, createdById: ctx.user.id })
   await recordAudit(tx, ctx, {
     action: reason === 'removed' ? 'member.remove' : 'member.deactivate',
-    targetType: 'user',
-    targetId: user.id,
-    targetLabel: user.email,
+    ...auditTarget('user', user, user.email),
     details: { role: m.role, owned, jobId: job.id },
   })
   return { jobId: job.id, owned }
@@ -111,13 +109,7 @@ export async function changeMemberRole(ctx: UserCtx, input: { userId: string; ro
     // Conditional on the role read above, so two admins changing the same person at once cannot both win.
     const r = await tx.membership.updateMany({ where: { id: m.id, orgId: ctx.org.id, role: m.role, status: 'active' }, data: { role: input.role } })
     if (r.count !== 1) throw new ConflictError(`${m.user.name}'s role changed a moment ago; reload the page.`)
-    await recordAudit(tx, ctx, {
-      action: 'member.role-change',
-      targetType: 'user',
-      targetId: m.user.id,
-      targetLabel: m.user.email,
-      details: { from: m.role, to: input.role },
-    })
+    await recordAudit(tx, ctx, { action: 'member.role-change', ...auditTarget('user', m.user, m.user.email), details: { from: m.role, to: input.role } })
     if (m.user.id !== ctx.user.id && m.user.active) {
       await notify(tx, [
         {

@@ -1,5 +1,5 @@
 import 'server-only'
-import { recordAudit } from '@/lib/audit/record'
+import { auditTarget, recordAudit } from '@/lib/audit/record'
 import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { can } from '@/lib/auth/permissions'
 import { db } from '@/lib/db'
@@ -184,12 +184,9 @@ export async function requestTransfer(ctx: UserCtx, input: { identityId: string;
     const transfer = await tx.ownershipTransfer.create({
       data: { orgId: ctx.org.id, identityId: identity.id, fromUserId: ctx.user.id, toUserId: input.toUserId, note: input.note || null },
     })
-    // The audit row is written in place with its own target and details (the one audit pattern): alike other mutations by shape only.
     await recordAudit(tx, ctx, {
       action: 'identity.transfer-request',
-      targetType: 'identity',
-      targetId: identity.id,
-      targetLabel: identity.name,
+      ...auditTarget('identity', identity),
       justification: input.note || null,
       details: { transferId: transfer.id, toUserId: input.toUserId },
     })
@@ -304,9 +301,7 @@ export async function attestIdentity(ctx: UserCtx, input: { identityId: string; 
     await tx.identity.updateMany({ where: { id: identity.id, orgId: ctx.org.id }, data: { lastAttestedAt: now, attestationDue: nextDueAt } })
     await recordAudit(tx, ctx, {
       action: 'identity.attest',
-      targetType: 'identity',
-      targetId: identity.id,
-      targetLabel: identity.name,
+      ...auditTarget('identity', identity),
       justification: input.note || null,
       details: { attestationId: a.id, nextDueAt: nextDueAt.toISOString(), stillNeeded: true },
     })

@@ -1,6 +1,7 @@
 import 'server-only'
 import { recordAudit } from '@/lib/audit/record'
 import { assertCan, type UserCtx } from '@/lib/auth/org-context'
+import { pageWindow } from '@/components/data-table/search-params'
 import { db } from '@/lib/db'
 import { ConflictError, NotFoundError } from '@/lib/errors'
 import type { JobListParams } from '@/lib/jobs/schemas'
@@ -15,8 +16,7 @@ export async function listJobs(ctx: UserCtx, p: JobListParams) {
     db.job.findMany({
       where,
       orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
-      skip: (p.page - 1) * p.size,
-      take: p.size,
+      ...pageWindow(p),
       select: {
         id: true,
         type: true,

@@ -1,5 +1,5 @@
 import 'server-only'
-import { recordAudit } from '@/lib/audit/record'
+import { auditTarget, recordAudit } from '@/lib/audit/record'
 import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { db, type Tx } from '@/lib/db'
 import { ConflictError, ForbiddenError, mapPrismaError, NotFoundError, ValidationError } from '@/lib/errors'
@@ -229,9 +229,7 @@ export async function updateOwnerActionsSetting(ctx: UserCtx, input: { ownersAct
     await tx.organization.update({ where: { id: ctx.org.id }, data: { settings: JSON.stringify(parsed.data) } })
     await recordAudit(tx, ctx, {
       action: 'settings.update',
-      targetType: 'organization',
-      targetId: ctx.org.id,
-      targetLabel: ctx.org.name,
+      ...auditTarget('organization', ctx.org),
       details: { before: { ownersActDirectly: before }, after: { ownersActDirectly: input.ownersActDirectly } },
     })
     return { ownersActDirectly: parsed.data.ownersActDirectly }

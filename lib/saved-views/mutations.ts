@@ -1,5 +1,5 @@
 import 'server-only'
-import { recordAudit } from '@/lib/audit/record'
+import { auditTarget, recordAudit } from '@/lib/audit/record'
 import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { can } from '@/lib/auth/permissions'
 import { db, type Tx } from '@/lib/db'
@@ -43,14 +43,7 @@ export async function createSavedView(ctx: UserCtx, input: Omit<CreateSavedViewI
         data: { orgId: ctx.org.id, ownerId: ctx.user.id, name: input.name, params: JSON.stringify(params), shared: input.shared },
         select: { id: true, name: true, shared: true },
       })
-      // The audit row is written in place with its own target and details (the one audit pattern): alike other mutations by shape only.
-      await recordAudit(tx, ctx, {
-        action: 'saved-view.create',
-        targetType: 'saved-view',
-        targetId: view.id,
-        targetLabel: view.name,
-        details: { shared: view.shared, params },
-      })
+      await recordAudit(tx, ctx, { action: 'saved-view.create', ...auditTarget('saved-view', view), details: { shared: view.shared, params } })
       return { ...view, query: toQuery(params) }
     })
   } catch (err) {
@@ -109,9 +102,7 @@ export async function deleteSavedView(ctx: UserCtx, viewId: string) {
     await tx.savedView.delete({ where: { id: view.id, orgId: ctx.org.id } })
     await recordAudit(tx, ctx, {
       action: 'saved-view.delete',
-      targetType: 'saved-view',
-      targetId: view.id,
-      targetLabel: view.name,
+      ...auditTarget('saved-view', view),
       details: { shared: view.shared, ownerId: view.ownerId, params: JSON.parse(view.params) },
     })
     return { id: view.id }

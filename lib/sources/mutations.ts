@@ -1,6 +1,6 @@
 import 'server-only'
 import { assertCan, type UserCtx } from '@/lib/auth/org-context'
-import { recordAudit } from '@/lib/audit/record'
+import { auditTarget, recordAudit } from '@/lib/audit/record'
 import { parseSourceConfig, resolveConnector } from '@/lib/connectors/registry'
 import { db } from '@/lib/db'
 import { ConflictError, NotFoundError, ValidationError } from '@/lib/errors'
@@ -30,14 +30,7 @@ export async function createImportSource(ctx: UserCtx, input: CreateImportSource
       data: { orgId: ctx.org.id, name: input.name, type: info.sourceType, config: JSON.stringify({ importFormat: input.format }) },
       select: { id: true, name: true, type: true },
     })
-    // The audit row is written in place with its own target and details (the one audit pattern): alike other mutations by shape only.
-    await recordAudit(tx, ctx, {
-      action: 'source.create',
-      targetType: 'source',
-      targetId: source.id,
-      targetLabel: source.name,
-      details: { type: source.type, importFormat: input.format },
-    })
+    await recordAudit(tx, ctx, { action: 'source.create', ...auditTarget('source', source), details: { type: source.type, importFormat: input.format } })
     return source
   })
 }
@@ -61,13 +54,7 @@ export async function requestSync(ctx: UserCtx, input: RequestSyncInput) {
     })
     if (waiting) return waiting
     const job = await enqueueJob(tx, syncSourceJob, { sourceId: source.id, trigger: 'manual' }, { orgId: ctx.org.id, createdById: ctx.user.id })
-    await recordAudit(tx, ctx, {
-      action: 'source.sync-request',
-      targetType: 'source',
-      targetId: source.id,
-      targetLabel: source.name,
-      details: { jobId: job.id },
-    })
+    await recordAudit(tx, ctx, { action: 'source.sync-request', ...auditTarget('source', source), details: { jobId: job.id } })
     return job
   })
 }
@@ -78,13 +65,7 @@ export async function updateSchedule(ctx: UserCtx, input: UpdateScheduleInput) {
     const source = await tx.source.findFirst({ where: { id: input.sourceId, orgId: ctx.org.id }, select: { id: true, name: true, syncSchedule: true } })
     if (!source) throw new NotFoundError('Source not found')
     await tx.source.update({ where: { id: source.id, orgId: ctx.org.id }, data: { syncSchedule: input.schedule } })
-    await recordAudit(tx, ctx, {
-      action: 'source.schedule',
-      targetType: 'source',
-      targetId: source.id,
-      targetLabel: source.name,
-      details: { from: source.syncSchedule, to: input.schedule },
-    })
+    await recordAudit(tx, ctx, { action: 'source.schedule', ...auditTarget('source', source), details: { from: source.syncSchedule, to: input.schedule } })
   })
 }
 
@@ -116,9 +97,7 @@ export async function updateSourceEnvironment(ctx: UserCtx, input: UpdateSourceE
     }
     await recordAudit(tx, ctx, {
       action: 'source.environment',
-      targetType: 'source',
-      targetId: source.id,
-      targetLabel: source.name,
+      ...auditTarget('source', source),
       details: { from: from ?? 'unknown', to: to ?? 'unknown', identitiesUpdated: updated },
     })
     return { updated }

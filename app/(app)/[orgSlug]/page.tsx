@@ -133,7 +133,6 @@ export default async function DashboardPage({ params, searchParams }: ListPagePr
     href: inv({ env: [e] }),
     color: ENV_COLORS[e],
   }))
-  // Chart rows named for the chart's legend; the identities list's mapping is alike by shape only.
   const trendRows = d.trend.map((p) => ({
     day: p.day,
     unowned: p.unowned,

@@ -7,6 +7,10 @@ import { clip, ImportFormatError, parseDate, RowError, type MappedRecord } from 
 
 const REQUIRED = ['user', 'arn', 'user_creation_time', 'password_enabled', 'access_key_1_active', 'access_key_1_last_rotated']
 const NONE = ['', 'N/A', 'no_information', 'not_supported'] as const
+const CREDENTIAL_SLOTS = [
+  { column: 'access_key', kind: 'access_key', label: 'Access key', fingerprint: 'aws-access-key', reportsUse: true },
+  { column: 'cert', kind: 'certificate', label: 'Signing certificate', fingerprint: 'aws-cert', reportsUse: false },
+] as const
 
 function bool(v: string, column: string): boolean | null {
   const s = v.trim().toLowerCase()
@@ -46,42 +50,30 @@ export function mapCredentialReportRow(get: (c: string) => string): MappedRecord
       status: 'active',
     })
   }
-  for (const n of [1, 2]) {
-    const active = bool(get(`access_key_${n}_active`), `access_key_${n}_active`)
-    const rotated = date(get(`access_key_${n}_last_rotated`), `access_key_${n}_last_rotated`)
-    const lastUsed = date(get(`access_key_${n}_last_used_date`), `access_key_${n}_last_used_date`)
-    used.push(lastUsed)
-    // A key slot that never held a key reads false / N/A.
-    if (!active && !rotated) continue
-    credentials.push({
-      identityExternalId: arn,
-      externalId: `${arn}#access_key_${n}`,
-      kind: 'access_key',
-      label: `Access key ${n}`,
-      // The report names no key id; the slot plus its creation time identifies one key (a new key changes it).
-      fingerprint: `aws-access-key:${arn}:${n}:${rotated?.toISOString() ?? ''}`,
-      createdAt: rotated ?? created,
-      lastRotatedAt: rotated,
-      lastUsedAt: lastUsed,
-      status: active ? 'active' : 'inactive',
-    })
-  }
-  // Certificates are separate report columns with other fields than keys; alike the key loop by shape only.
-  for (const n of [1, 2]) {
-    const active = bool(get(`cert_${n}_active`), `cert_${n}_active`)
-    const rotated = date(get(`cert_${n}_last_rotated`), `cert_${n}_last_rotated`)
-    if (!active && !rotated) continue
-    credentials.push({
-      identityExternalId: arn,
-      externalId: `${arn}#cert_${n}`,
-      kind: 'certificate',
-      label: `Signing certificate ${n}`,
-      // The report has no last-used date for signing certificates: lastUsedAt stays out (unknown, not never).
-      fingerprint: `aws-cert:${arn}:${n}:${rotated?.toISOString() ?? ''}`,
-      createdAt: rotated ?? created,
-      lastRotatedAt: rotated,
-      status: active ? 'active' : 'inactive',
-    })
+  // Access keys and signing certificates are numbered report slots read one way; certificates report no last use.
+  for (const slot of CREDENTIAL_SLOTS) {
+    for (const n of [1, 2]) {
+      const col = `${slot.column}_${n}`
+      const active = bool(get(`${col}_active`), `${col}_active`)
+      const rotated = date(get(`${col}_last_rotated`), `${col}_last_rotated`)
+      const lastUsed = slot.reportsUse ? date(get(`${col}_last_used_date`), `${col}_last_used_date`) : null
+      if (slot.reportsUse) used.push(lastUsed)
+      // A slot that never held a key or certificate reads false / N/A.
+      if (!active && !rotated) continue
+      credentials.push({
+        identityExternalId: arn,
+        externalId: `${arn}#${col}`,
+        kind: slot.kind,
+        label: `${slot.label} ${n}`,
+        // The report names no key or certificate id; the slot plus its creation time identifies one (a new one changes it).
+        fingerprint: `${slot.fingerprint}:${arn}:${n}:${rotated?.toISOString() ?? ''}`,
+        createdAt: rotated ?? created,
+        lastRotatedAt: rotated,
+        // Without a reported last use, lastUsedAt stays out (unknown, not never).
+        ...(slot.reportsUse ? { lastUsedAt: lastUsed } : {}),
+        status: active ? 'active' : 'inactive',
+      })
+    }
   }
   // A console user with MFA and nothing a program could use (no key, no certificate) is a person, not an NHI.
   if (!root && passwordEnabled && mfa && credentials.every((c) => c.kind === 'password')) {

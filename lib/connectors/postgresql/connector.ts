@@ -247,6 +247,12 @@ async function role(c: pg.PoolClient, name: string) {
   return r.rows[0] ?? null
 }
 
+// Databases and schemas keep their grants in an ACL column of their catalog row: one query, the catalog named per kind (constants, never input).
+const ACL_CATALOGS = {
+  database: { catalog: 'pg_database', nameColumn: 'datname', aclColumn: 'datacl' },
+  schema: { catalog: 'pg_namespace', nameColumn: 'nspname', aclColumn: 'nspacl' },
+} as const
+
 async function holds(c: pg.PoolClient, roleOid: number, e: ParsedEntitlement): Promise<boolean> {
   let r: pg.QueryResult
   switch (e.on) {
@@ -256,21 +262,17 @@ async function holds(c: pg.PoolClient, roleOid: number, e: ParsedEntitlement): P
     case 'role':
       r = await c.query(`SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid WHERE g.rolname = $1 AND m.member = $2`, [e.role, roleOid])
       break
-    // One catalog query per grant kind: the SQL differs, only the call shape repeats.
     case 'database':
-      r = await c.query(`SELECT 1 FROM pg_database d, aclexplode(d.datacl) a WHERE d.datname = $1 AND a.grantee = $2 AND a.privilege_type = $3`, [
-        e.database,
+    case 'schema': {
+      const { catalog, nameColumn, aclColumn } = ACL_CATALOGS[e.on]
+      const name = e.on === 'database' ? e.database : e.schema
+      r = await c.query(`SELECT 1 FROM ${catalog} o, aclexplode(o.${aclColumn}) a WHERE o.${nameColumn} = $1 AND a.grantee = $2 AND a.privilege_type = $3`, [
+        name,
         roleOid,
         e.privilege,
       ])
       break
-    case 'schema':
-      r = await c.query(`SELECT 1 FROM pg_namespace n, aclexplode(n.nspacl) a WHERE n.nspname = $1 AND a.grantee = $2 AND a.privilege_type = $3`, [
-        e.schema,
-        roleOid,
-        e.privilege,
-      ])
-      break
+    }
     case 'table':
       r = await c.query(
         `SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace, aclexplode(c.relacl) a

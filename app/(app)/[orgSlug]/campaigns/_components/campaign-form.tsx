@@ -3,14 +3,24 @@ import { useRouter } from 'next/navigation'
 import { useEffect, useState } from 'react'
 import { Button } from '@/components/ui/button'
 import { Field, Input, Textarea } from '@/components/ui/field'
-import { formatNumber } from '@/components/ui/format'
+import { capitalize, formatNumber, optionsOf } from '@/components/ui/format'
 import { MultiSelect } from '@/components/ui/multi-select'
 import { PeoplePicker, type PickerPerson } from '@/components/ui/people-picker'
 import { Select, type SelectOption as Option } from '@/components/ui/select'
 import { submitted, useOrgAction } from '@/components/ui/use-org-action'
 import { createCampaignAction, previewScopeAction } from '@/lib/campaigns/actions'
 import { CAMPAIGN_TYPES, TYPE_LABELS, type CampaignInput, type CampaignType } from '@/lib/campaigns/schemas'
-import { CRED_AGES, ENVIRONMENTS, IDENTITY_KINDS, IDENTITY_STATUSES, KIND_LABELS, type IdentityFilter } from '@/lib/inventory/schemas'
+import {
+  ENVIRONMENTS,
+  IDENTITY_KINDS,
+  IDENTITY_STATUSES,
+  KIND_LABELS,
+  type IdentityFilter,
+  CRED_AGE_LABELS,
+  PRIVILEGED_LABELS,
+  RISK_LABELS,
+  usageLabels,
+} from '@/lib/inventory/schemas'
 
 /** The scope as the form edits it: the inventory's filter model, with '' for "any". */
 type ScopeState = {
@@ -28,21 +38,10 @@ type ScopeState = {
   finding: string
 }
 
-// Option lists are data: other filters read alike but hold other values.
-const PRIVILEGED_CHOICES = [
-  { value: 'yes', label: 'Privileged only' },
-  { value: 'no', label: 'Not privileged' },
-]
-const USAGE_CHOICES = [
-  { value: 'yes', label: 'Dormant' },
-  { value: 'no', label: 'Recently used' },
-]
-const CRED_AGE_CHOICES = CRED_AGES.map((d) => ({ value: d, label: `Older than ${d} days` }))
-const RISK_CHOICES = [
-  { value: 'high', label: 'High (70+)' },
-  { value: 'medium', label: 'Medium' },
-  { value: 'low', label: 'Low' },
-]
+const PRIVILEGED_CHOICES = optionsOf(PRIVILEGED_LABELS)
+const USAGE_CHOICES = optionsOf(usageLabels())
+const CRED_AGE_CHOICES = optionsOf(CRED_AGE_LABELS)
+const RISK_CHOICES = optionsOf(RISK_LABELS)
 
 function toScopeState(f: IdentityFilter | undefined): ScopeState {
   return {
@@ -60,7 +59,6 @@ function toScopeState(f: IdentityFilter | undefined): ScopeState {
     finding: f?.finding ?? '',
   }
 }
-const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1)
 const opts = (entries: [string, string][]): Option[] => entries.map(([value, label]) => ({ value, label }))
 // Option lists are data: each setting names its own values, alike the others by shape only.
 const SECOND_STAGES = opts([
@@ -216,12 +214,17 @@ export function CampaignForm(props: {
               selected={scope.kind}
               onChange={setS('kind')}
             />
-            <MultiSelect label="Environment" options={ENVIRONMENTS.map((e) => ({ value: e, label: cap(e) }))} selected={scope.env} onChange={setS('env')} />
+            <MultiSelect
+              label="Environment"
+              options={ENVIRONMENTS.map((e) => ({ value: e, label: capitalize(e) }))}
+              selected={scope.env}
+              onChange={setS('env')}
+            />
             <MultiSelect label="Source" options={props.sources} selected={scope.source} onChange={setS('source')} />
             <MultiSelect
               label="Status"
               anyLabel="any but deleted"
-              options={IDENTITY_STATUSES.map((x) => ({ value: x, label: cap(x) }))}
+              options={IDENTITY_STATUSES.map((x) => ({ value: x, label: capitalize(x) }))}
               selected={scope.status}
               onChange={setS('status')}
             />

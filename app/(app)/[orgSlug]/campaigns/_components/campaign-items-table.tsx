@@ -7,7 +7,7 @@ import { useUrlParams } from '@/components/data-table/use-url-params'
 import { Badge } from '@/components/ui/badge'
 import { Button } from '@/components/ui/button'
 import { EmptyState } from '@/components/ui/empty-state'
-import { countOf } from '@/components/ui/format'
+import { capitalize, countOf, optionsOf } from '@/components/ui/format'
 import { Input } from '@/components/ui/field'
 import { Select } from '@/components/ui/select'
 import { DECISION_TONES, REMEDIATION_TONES, toneOf } from '@/components/ui/tones'
@@ -15,6 +15,7 @@ import { errorText, submitted, useOrgAction } from '@/components/ui/use-org-acti
 import { PersonName } from '@/components/members/person-status'
 import type { PersonStatus } from '@/lib/members/person'
 import { reassignAction } from '@/lib/campaigns/actions'
+import { DECISION_LABELS } from '@/lib/campaigns/schemas'
 import { StatusText } from '@/components/ui/status-text'
 
 export type CampaignItemRow = {
@@ -34,19 +35,8 @@ export type CampaignItemRow = {
 }
 type Option = { value: string; label: string }
 const col = createDataTableColumnHelper<CampaignItemRow>()
-const DECISION_FILTER = [
-  { value: 'none', label: 'Open' },
-  { value: 'keep', label: 'Keep' },
-  { value: 'revoke', label: 'Revoke' },
-  { value: 'reduce', label: 'Reduce' },
-  { value: 'unsure', label: "Don't know" },
-]
-const REMEDIATION_FILTER = [
-  { value: 'pending', label: 'Pending' },
-  { value: 'applied', label: 'Applied' },
-  { value: 'failed', label: 'Failed' },
-  { value: 'manual', label: 'Manual' },
-]
+const DECISION_FILTER = [{ value: 'none', label: 'Open' }, ...optionsOf(DECISION_LABELS)]
+const REMEDIATION_FILTER = ['pending', 'applied', 'failed', 'manual'].map((s) => ({ value: s, label: capitalize(s) }))
 
 export function CampaignItemsTable(props: {
   orgSlug: string

@@ -57,7 +57,6 @@ export function FindingsTable(props: {
             </Link>
           ),
         }),
-        // Cells render this table's own fields; alike the identities table's cells by shape only.
         col.accessor('title', {
           header: 'Finding',
           cell: (i) => (

@@ -4,12 +4,21 @@ import { type ListPageProps, paging } from '@/components/data-table/search-param
 import { buttonClass } from '@/components/ui/button'
 import { EmptyState } from '@/components/ui/empty-state'
 import { PageHeader } from '@/components/ui/page-header'
-import { formatCount, formatNumber } from '@/components/ui/format'
+import { capitalize, formatCount, formatNumber, optionsOf } from '@/components/ui/format'
 import { pageContext } from '@/lib/auth/session'
 import { can } from '@/lib/auth/permissions'
 import { OWASP_CODES, OWASP_LABELS, RULES } from '@/lib/findings/rules'
 import { getOrgSettings, identityFacets, listFilterOptions, listIdentities } from '@/lib/inventory/queries'
-import { ENVIRONMENTS, IDENTITY_KINDS, IDENTITY_STATUSES, KIND_LABELS } from '@/lib/inventory/schemas'
+import {
+  ENVIRONMENTS,
+  IDENTITY_KINDS,
+  IDENTITY_STATUSES,
+  KIND_LABELS,
+  CRED_AGE_LABELS,
+  PRIVILEGED_LABELS,
+  RISK_LABELS,
+  usageLabels,
+} from '@/lib/inventory/schemas'
 import { canonicalViewParams, filterQuery, parseInventoryView } from '@/lib/inventory/view-params'
 import { listAssignees } from '@/lib/ownership/queries'
 import { personStatus } from '@/lib/members/person'
@@ -22,8 +31,6 @@ import { SavedViewsMenu } from '../_components/saved-views-menu'
 import { SuggestionsBulkButton } from '../_components/suggestions-bulk-button'
 
 export const metadata: Metadata = { title: 'Identities' }
-
-const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1)
 
 export default async function IdentitiesPage({ params, searchParams }: ListPageProps) {
   const ctx = await pageContext((await params).orgSlug)
@@ -58,13 +65,13 @@ export default async function IdentitiesPage({ params, searchParams }: ListPageP
       param: 'env',
       multiple: true,
       label: 'Environment',
-      options: ENVIRONMENTS.map((e) => ({ value: e, label: cap(e), count: facets ? (facets.environment[e] ?? 0) : undefined })),
+      options: ENVIRONMENTS.map((e) => ({ value: e, label: capitalize(e), count: facets ? (facets.environment[e] ?? 0) : undefined })),
     },
     {
       param: 'status',
       multiple: true,
       label: 'Status',
-      options: IDENTITY_STATUSES.map((s) => ({ value: s, label: cap(s), count: facets ? (facets.status[s] ?? 0) : undefined })),
+      options: IDENTITY_STATUSES.map((s) => ({ value: s, label: capitalize(s), count: facets ? (facets.status[s] ?? 0) : undefined })),
     },
     {
       param: 'owner',
@@ -79,37 +86,22 @@ export default async function IdentitiesPage({ params, searchParams }: ListPageP
     {
       param: 'privileged',
       label: 'Privileged',
-      options: [
-        { value: 'yes', label: 'Privileged' },
-        { value: 'no', label: 'Not privileged' },
-      ],
+      options: optionsOf(PRIVILEGED_LABELS),
     },
     {
       param: 'dormant',
       label: 'Usage',
-      options: [
-        { value: 'yes', label: `Dormant (${list.dormantDays}+ days)` },
-        { value: 'no', label: 'Recently used' },
-      ],
+      options: optionsOf(usageLabels(list.dormantDays)),
     },
     {
       param: 'credAge',
       label: 'Secret age',
-      options: [
-        { value: '90', label: 'Older than 90 days' },
-        { value: '180', label: 'Older than 180 days' },
-        { value: '365', label: 'Older than 1 year' },
-        { value: '730', label: 'Older than 2 years' },
-      ],
+      options: optionsOf(CRED_AGE_LABELS),
     },
     {
       param: 'risk',
       label: 'Risk',
-      options: [
-        { value: 'high', label: 'High (70+)' },
-        { value: 'medium', label: 'Medium (40–69)' },
-        { value: 'low', label: 'Low (<40)' },
-      ],
+      options: optionsOf(RISK_LABELS),
     },
     {
       param: 'finding',
@@ -121,25 +113,17 @@ export default async function IdentitiesPage({ params, searchParams }: ListPageP
     },
   ]
 
-  const rows: IdentityRow[] = list.rows.map((r) => ({
-    id: r.id,
-    name: r.name,
-    kind: r.kind,
-    environment: r.environment,
-    status: r.status,
-    source: r.source.name,
-    sourceType: r.source.type,
-    owner: r.owner?.name ?? null,
-    ownerStatus: r.owner ? personStatus(r.owner) : null,
-    team: r.team?.name ?? null,
-    lastUsedAt: r.lastUsedAt?.toISOString() ?? null,
-    usageReported: r.usageReported,
-    createdAt: r.createdAt.toISOString(),
-    oldestSecretAt: r.oldestSecretAt?.toISOString() ?? null,
-    riskScore: r.riskScore,
-    privileged: r.privileged,
-    grantCount: r.grantCount,
-    credentialCount: r.credentialCount,
+  // The query's scalar columns pass through; relations become names and dates ISO strings for the client table.
+  const rows: IdentityRow[] = list.rows.map(({ source, owner, team, lastUsedAt, createdAt, oldestSecretAt, openFindings: _openFindings, ...r }) => ({
+    ...r,
+    source: source.name,
+    sourceType: source.type,
+    owner: owner?.name ?? null,
+    ownerStatus: owner ? personStatus(owner) : null,
+    team: team?.name ?? null,
+    lastUsedAt: lastUsedAt?.toISOString() ?? null,
+    createdAt: createdAt.toISOString(),
+    oldestSecretAt: oldestSecretAt?.toISOString() ?? null,
   }))
 
   return (

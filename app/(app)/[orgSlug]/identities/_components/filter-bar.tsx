@@ -1,12 +1,12 @@
 'use client'
 import { usePathname, useRouter, useSearchParams } from 'next/navigation'
-import { useEffect, useOptimistic, useRef, useState, useTransition } from 'react'
+import { useEffect, useOptimistic, useRef, useTransition } from 'react'
 import { MultiSelect } from '@/components/ui/multi-select'
 import { PeoplePicker, type PickerPerson } from '@/components/ui/people-picker'
 import type { IdentityFilter } from '@/lib/inventory/schemas'
 import { parseInventoryFilter } from '@/lib/inventory/view-params'
 import { formatNumber } from '@/components/ui/format'
-import { submitted } from '@/components/ui/use-org-action'
+import { SearchBox } from '@/components/ui/search-box'
 
 export type FacetOption = { value: string; label: string; count?: number }
 export type FacetDef = {
@@ -34,12 +34,6 @@ export function FilterBar({ facets, query }: { facets: FacetDef[]; query: string
   const [pending, startTransition] = useTransition()
   // The URL as it will be once the navigation lands, so quick successive clicks build on each other.
   const [current, setCurrent] = useOptimistic(params.toString())
-  const [q, setQ] = useState(query)
-  const [shownQuery, setShownQuery] = useState(query)
-  if (query !== shownQuery) {
-    setShownQuery(query)
-    setQ(query)
-  }
   const chipRow = useRef<HTMLDivElement>(null)
   const search = useRef<HTMLInputElement>(null)
   const focusChip = useRef<number | null>(null)
@@ -95,21 +89,14 @@ export function FilterBar({ facets, query }: { facets: FacetDef[]; query: string
   return (
     <div className="mb-4 space-y-3" aria-busy={pending}>
       <div className="flex flex-wrap items-center gap-2">
-        <form role="search" onSubmit={submitted(() => navigate((p) => (q.trim() ? p.set('q', q.trim()) : p.delete('q'))))} className="relative">
-          <label htmlFor="identity-search" className="sr-only">
-            Search identities
-          </label>
-          <input
-            ref={search}
-            id="identity-search"
-            type="search"
-            value={q}
-            onChange={(e) => setQ(e.target.value)}
-            placeholder="Search name, external id or tag…"
-            maxLength={100}
-            className="w-72 rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm shadow-sm placeholder:text-slate-500 focus:border-indigo-500 focus:ring-1 focus:ring-indigo-500 focus:outline-none"
-          />
-        </form>
+        <SearchBox
+          label="Search identities"
+          query={query}
+          onSearch={(q) => navigate((p) => (q ? p.set('q', q) : p.delete('q')))}
+          placeholder="Search name, external id or tag…"
+          className="w-72"
+          inputRef={search}
+        />
         {facets.map((f) => {
           const raw = filter[f.param]
           if (f.multiple) {

@@ -84,41 +84,15 @@ export function IdentitiesTable(props: {
             </span>
           ),
       }),
-      // Cells render this table's own fields and thresholds; alike the findings table's cells by shape only.
       col.accessor('lastUsedAt', {
         header: 'Last used',
         enableSorting: true,
-        cell: (i) => {
-          const v = i.getValue()
-          const reported = i.row.original.usageReported
-          if (!v && !reported)
-            return (
-              <span className="text-slate-500" title="The source does not report usage">
-                unknown
-              </span>
-            )
-          const dormant = !v || now - new Date(v).getTime() > dormantDays * DAY
-          return (
-            <span className={dormant ? 'text-amber-700' : ''} title={v ? formatDate(v) : 'never used'}>
-              {formatAgo(v, now)}
-            </span>
-          )
-        },
+        cell: (i) => <Age at={i.getValue()} usageReported={i.row.original.usageReported} now={now} staleDays={dormantDays} />,
       }),
-      // Date cells differ in threshold, title and empty text; alike the other date cells by shape only.
       col.accessor('oldestSecretAt', {
         header: 'Oldest secret',
         enableSorting: true,
-        cell: (i) => {
-          const v = i.getValue()
-          if (!v) return <span className="text-slate-500">—</span>
-          const old = now - new Date(v).getTime() > 365 * DAY
-          return (
-            <span className={old ? 'text-amber-700' : ''} title={formatDate(v)}>
-              {formatAgo(v, now)}
-            </span>
-          )
-        },
+        cell: (i) => (i.getValue() ? <Age at={i.getValue()} now={now} staleDays={365} /> : <span className="text-slate-500">—</span>),
       }),
       col.accessor('grantCount', {
         header: 'Grants',
@@ -137,6 +111,7 @@ export function IdentitiesTable(props: {
     ])
   }, [orgSlug, dormantDays, now])
 
+  // DataTable's props; alike the findings and campaign-items tables' by shape only.
   return (
     <DataTable
       ariaLabel="Identities"
@@ -150,5 +125,21 @@ export function IdentitiesTable(props: {
       enableSelection={!!assign}
       selectionBar={assign ? (ctx) => <BulkAssignBar ctx={ctx} orgSlug={orgSlug} people={assign.people} teams={assign.teams} /> : undefined}
     />
+  )
+}
+
+/** A date as its age, amber once older than staleDays or missing (never used); "unknown" when the source does not report usage. */
+function Age({ at, now, staleDays, usageReported = true }: { at: string | null; now: number; staleDays: number; usageReported?: boolean }) {
+  if (!at && !usageReported)
+    return (
+      <span className="text-slate-500" title="The source does not report usage">
+        unknown
+      </span>
+    )
+  const stale = !at || now - new Date(at).getTime() > staleDays * DAY
+  return (
+    <span className={stale ? 'text-amber-700' : ''} title={at ? formatDate(at) : 'never used'}>
+      {formatAgo(at, now)}
+    </span>
   )
 }

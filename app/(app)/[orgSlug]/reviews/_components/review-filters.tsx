@@ -1,9 +1,10 @@
 'use client'
-import { useState } from 'react'
 import { useUrlParams } from '@/components/data-table/use-url-params'
-import { Input } from '@/components/ui/field'
 import { Select, type SelectOption } from '@/components/ui/select'
-import { submitted } from '@/components/ui/use-org-action'
+import { optionsOf } from '@/components/ui/format'
+import { SearchBox } from '@/components/ui/search-box'
+import { DECISION_LABELS } from '@/lib/campaigns/schemas'
+import { PRIVILEGED_LABELS } from '@/lib/inventory/schemas'
 
 // Option lists are data: other filters read alike but hold other values.
 const STATES = [
@@ -12,14 +13,8 @@ const STATES = [
   { value: 'decided', label: 'Decided' },
   { value: 'all', label: 'All' },
 ]
-const PRIVILEGED = [
-  { value: 'yes', label: 'Privileged' },
-  { value: 'no', label: 'Not privileged' },
-]
-const RECOMMENDATIONS = [
-  { value: 'revoke', label: 'Revoke' },
-  { value: 'keep', label: 'Keep' },
-]
+const PRIVILEGED = optionsOf(PRIVILEGED_LABELS)
+const RECOMMENDATIONS = (['revoke', 'keep'] as const).map((d) => ({ value: d, label: DECISION_LABELS[d] }))
 const VIEWS = [
   { value: 'identity', label: 'Grouped by identity' },
   { value: 'flat', label: 'Flat (privileged first)' },
@@ -27,7 +22,6 @@ const VIEWS = [
 
 export function ReviewFilters({ campaigns, values }: { campaigns: SelectOption[]; values: Record<string, string> }) {
   const url = useUrlParams()
-  const [q, setQ] = useState(values.q)
   const select = (k: string, label: string, options: SelectOption[], any?: string) => (
     <label className="flex items-center gap-1 text-sm text-slate-600">
       <span>{label}</span>
@@ -41,18 +35,7 @@ export function ReviewFilters({ campaigns, values }: { campaigns: SelectOption[]
       {select('privileged', 'Privileged', PRIVILEGED, 'Any')}
       {select('rec', 'Recommendation', RECOMMENDATIONS, 'Any')}
       {select('view', 'View', VIEWS)}
-      <form role="search" onSubmit={submitted(() => url.set({ q: q.trim() }))}>
-        {/* The same search box as the identities filter bar, but it sets this page's own URL parameter. */}
-        <Input
-          type="search"
-          aria-label="Search identities"
-          value={q}
-          onChange={(e) => setQ(e.target.value)}
-          placeholder="Identity name…"
-          maxLength={100}
-          className="w-48"
-        />
-      </form>
+      <SearchBox label="Search identities" query={values.q} onSearch={(q) => url.set({ q })} placeholder="Identity name…" className="w-48" />
     </div>
   )
 }

@@ -12,7 +12,7 @@ import { PeoplePicker } from '@/components/ui/people-picker'
 import { DECISION_TONES, toneOf } from '@/components/ui/tones'
 import { errorText, submitted, useOrgAction } from '@/components/ui/use-org-action'
 import { bulkDecideAction, decideAction, markViewedAction, reassignAction } from '@/lib/campaigns/actions'
-import type { ReviewFilter } from '@/lib/campaigns/schemas'
+import { DECISION_LABELS, type ReviewFilter } from '@/lib/campaigns/schemas'
 
 export type ReviewRow = {
   id: string
@@ -47,7 +47,6 @@ type Decision = 'keep' | 'revoke' | 'reduce' | 'unsure'
 type Pending = { row: ReviewRow; decision: Decision }
 
 const col = createDataTableColumnHelper<ReviewRow>()
-const LABELS: Record<Decision, string> = { keep: 'Keep', revoke: 'Revoke', reduce: 'Reduce', unsure: "Don't know" }
 const VIA: Record<string, string> = {
   owner: 'you own it',
   backup: 'you are the backup owner',
@@ -108,7 +107,7 @@ export function ReviewsTable(props: {
     rememberFocus(row)
     void decideOne.run({ orgSlug, itemId: row.id, version: row.version, decision, ...extra }).then((r) => {
       if (r.ok) {
-        setMessage({ tone: 'ok', text: `${row.identity}: ${LABELS[decision]}.` })
+        setMessage({ tone: 'ok', text: `${row.identity}: ${DECISION_LABELS[decision]}.` })
         setDialog(null)
       } else {
         setMessage({ tone: 'error', text: errorText(r.error, r.fieldErrors ?? {}) ?? r.error })
@@ -223,7 +222,7 @@ export function ReviewsTable(props: {
             <div className="flex flex-wrap items-center gap-1" data-testid={`decision-${r.id}`}>
               {d ? (
                 <span data-testid="current-decision">
-                  <Badge tone={toneOf(DECISION_TONES, d)}>{LABELS[d]}</Badge>
+                  <Badge tone={toneOf(DECISION_TONES, d)}>{DECISION_LABELS[d]}</Badge>
                 </span>
               ) : null}
               {r.firstDecision ? <span className="text-xs text-slate-500">owner said {r.firstDecision}</span> : null}
@@ -418,9 +417,9 @@ function DecisionDialog({
       open
       sheet
       onClose={onCancel}
-      title={`${LABELS[decision]} ${row.identity}`}
+      title={`${DECISION_LABELS[decision]} ${row.identity}`}
       onSubmit={() => onConfirm({ justification: text, ...(decision === 'reduce' ? { reduceGrantIds: picked } : {}) })}
-      confirm={{ label: <>Confirm {LABELS[decision].toLowerCase()}</>, disabled: busy || (decision === 'reduce' && picked.length === 0) }}
+      confirm={{ label: <>Confirm {DECISION_LABELS[decision].toLowerCase()}</>, disabled: busy || (decision === 'reduce' && picked.length === 0) }}
     >
       {decision === 'reduce' ? (
         <fieldset className="max-h-48 space-y-1 overflow-auto rounded-md border border-slate-200 p-2">

@@ -1,7 +1,7 @@
 import { cache } from 'react'
 import type { UserCtx } from '@/lib/auth/org-context'
 import { can } from '@/lib/auth/permissions'
-import { getOrgSettings } from '@/lib/inventory/queries'
+import { getOrgSettings, type getIdentityOrThrow } from '@/lib/inventory/queries'
 import { getIdentityRemediations } from '@/lib/remediation/queries'
 import { pendingRequestsForIdentity } from '@/lib/requests/queries'
 import { CredentialsTable } from './credentials-table'
@@ -16,28 +16,10 @@ const loadRequests = cache((ctx: UserCtx, identityId: string) => pendingRequests
 const loadSettings = cache((ctx: UserCtx) => getOrgSettings(ctx))
 
 type IdentityLike = { id: string; name: string; status: string; ownerId: string | null; backupOwnerId: string | null; privileged: boolean }
-type GrantLike = {
-  id: string
-  privileged: boolean
-  createdAt: Date
-  lastUsedAt: Date | null
-  usageReported: boolean
-  status: string
-  entitlement: { name: string; resource: { name: string; type: string } }
-}
-// The credential columns this page shows; the sync engine's row type is alike but belongs to the server.
-type CredentialLike = {
-  id: string
-  kind: string
-  label: string | null
-  fingerprint: string
-  createdAt: Date
-  lastRotatedAt: Date | null
-  expiresAt: Date | null
-  lastUsedAt: Date | null
-  usageReported: boolean
-  status: string
-}
+// The rows as the identity page's query reads them: one shape, typed from that query.
+type IdentityDetail = Awaited<ReturnType<typeof getIdentityOrThrow>>
+type GrantLike = IdentityDetail['grants'][number]
+type CredentialLike = IdentityDetail['identity']['credentials'][number]
 
 async function context(ctx: UserCtx, identity: IdentityLike, now: number): Promise<RemediationContext> {
   const [r, pendingRequests, settings] = await Promise.all([load(ctx, identity.id), loadRequests(ctx, identity.id), loadSettings(ctx)])
