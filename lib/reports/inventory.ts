@@ -2,7 +2,7 @@ import 'server-only'
 import { env } from '@/lib/env'
 import { openDriverSql } from '@/lib/sql/driver'
 import { prismaSql } from '@/lib/sql/prisma'
-import { sql, type SqlClient } from '@/lib/sql/sql'
+import { sql, type Fragment, type SqlClient } from '@/lib/sql/sql'
 import { csvLine, csvLines, type Cell } from './csv'
 import { asBool, asDate, type TextSource } from './stream'
 
@@ -53,7 +53,7 @@ export const INVENTORY_COLUMNS = [
   'finding_rules',
 ] as const
 
-type IdentityRow = {
+type InventoryRow = {
   id: string
   name: string
   kind: string
@@ -68,26 +68,50 @@ type IdentityRow = {
   backupOwner: string | null
   backupOwnerEmail: string | null
   team: string | null
+  credentials: string
+  findings: string | null
 }
 
-type CredStats = { active: number; oldest: number | null; nextExpiry: number | null; expired: number }
+/** An identity's open findings as `rule|code` pairs joined by spaces (rules and codes are ids from code: no spaces). */
+const openFindings = sql.byEngine({
+  sqlite: sql`(SELECT group_concat(f."rule" || '|' || f."owaspCode", ' ') FROM "Finding" f WHERE f."identityId" = i."id" AND f."status" = 'open')`,
+  postgresql: sql`(SELECT string_agg(f."rule" || '|' || f."owaspCode", ' ') FROM "Finding" f WHERE f."identityId" = i."id" AND f."status" = 'open')`,
+})
+
+/** A DateTime aggregate as epoch-millisecond text ('' when null): SQLite stores the milliseconds already. */
+const msText = (expr: Fragment) =>
+  sql.byEngine({ sqlite: sql`IFNULL(${expr}, '')`, postgresql: sql`COALESCE(CAST(ROUND(EXTRACT(EPOCH FROM ${expr}) * 1000) AS bigint)::text, '')` })
+
+/**
+ * An identity's active credentials as `count oldest next-expiry expired` in one subquery: one probe of the covering
+ * index instead of four (the export's largest cost after reading the identity itself).
+ */
+const credentialFigures = (at: unknown) => sql`(SELECT COUNT(*) || ' ' || ${msText(sql`MIN(COALESCE(c."lastRotatedAt", c."createdAt"))`)} || ' ' ||
+  ${msText(sql`MIN(CASE WHEN c."expiresAt" > ${at} THEN c."expiresAt" END)`)} || ' ' || COUNT(CASE WHEN c."expiresAt" <= ${at} THEN 1 END)
+  FROM "Credential" c WHERE c."identityId" = i."id" AND c."status" = 'active')`
 
 /**
  * The inventory as it is now, one row per identity (deleted ones included: their status says so), in id order. Each
- * page is one indexed range of identities plus one query each for their credentials and open findings.
+ * page is one query: an indexed range of identities, its credential figures and open findings read as correlated
+ * subqueries from covering indexes (Credential (identityId, status, expiresAt, …), Finding (identityId, status,
+ * owaspCode, rule)), which the id-ordered walk reads almost sequentially. The subqueries need no orgId of their own:
+ * they follow the identity's id, and the outer query holds the organization.
  */
 export async function* inventoryCsv(ctx: Scope, opts: { now: Date; pageSize?: number }): TextSource {
   const now = opts.now.getTime()
+  const at = sql.date(now)
   const take = opts.pageSize ?? REPORT_PAGE_SIZE
   yield csvLine(INVENTORY_COLUMNS)
   const { s, close } = await exportSql()
   try {
     let after = ''
     for (;;) {
-      const page = await s.query<IdentityRow>(sql`
+      const page = await s.query<InventoryRow>(sql`
       SELECT i."id", i."name", i."kind", i."environment", i."status", i."privileged", i."lastUsedAt", i."externalId",
              s."name" AS "source", o."name" AS "owner", o."email" AS "ownerEmail", b."name" AS "backupOwner", b."email" AS "backupOwnerEmail",
-             t."name" AS "team"
+             t."name" AS "team",
+             ${credentialFigures(at)} AS "credentials",
+             ${openFindings} AS "findings"
       FROM "Identity" i
       JOIN "Source" s ON s."id" = i."sourceId"
       LEFT JOIN "User" o ON o."id" = i."ownerId"
@@ -96,70 +120,43 @@ export async function* inventoryCsv(ctx: Scope, opts: { now: Date; pageSize?: nu
       WHERE i."orgId" = ${ctx.org.id} AND i."id" > ${after}
       ORDER BY i."id" LIMIT ${take}`)
       if (!page.length) return
-      const ids = page.map((r) => r.id)
-      const [creds, findings] = await Promise.all([
-        s.query<{ identityId: string; createdAt: unknown; lastRotatedAt: unknown; expiresAt: unknown }>(sql`
-        SELECT c."identityId", c."createdAt", c."lastRotatedAt", c."expiresAt" FROM "Credential" c
-        WHERE c."identityId" IN ${sql.ids(ids)} AND ${noIndex('c', 'orgId')} = ${ctx.org.id} AND ${noIndex('c', 'status')} = 'active'`),
-        s.query<{ identityId: string; owaspCode: string; rule: string }>(sql`
-        SELECT f."identityId", f."owaspCode", f."rule" FROM "Finding" f
-        WHERE f."identityId" IN ${sql.ids(ids)} AND ${noIndex('f', 'orgId')} = ${ctx.org.id} AND ${noIndex('f', 'status')} = 'open'`),
-      ])
-      const credStats = new Map<string, CredStats>()
-      for (const c of creds) {
-        const st = credStats.get(c.identityId) ?? { active: 0, oldest: null, nextExpiry: null, expired: 0 }
-        st.active++
-        const since = (asDate(c.lastRotatedAt) ?? asDate(c.createdAt))?.getTime() ?? null
-        if (since !== null && (st.oldest === null || since < st.oldest)) st.oldest = since
-        const exp = asDate(c.expiresAt)?.getTime() ?? null
-        if (exp !== null) {
-          if (exp <= now) st.expired++
-          else if (st.nextExpiry === null || exp < st.nextExpiry) st.nextExpiry = exp
-        }
-        credStats.set(c.identityId, st)
-      }
-      const open = new Map<string, { codes: Set<string>; rules: string[] }>()
-      for (const f of findings) {
-        const o = open.get(f.identityId) ?? { codes: new Set(), rules: [] }
-        o.codes.add(f.owaspCode)
-        o.rules.push(f.rule)
-        open.set(f.identityId, o)
-      }
-      yield csvLines(
-        page.map((r): Cell[] => {
-          const c = credStats.get(r.id)
-          const f = open.get(r.id)
-          return [
-            r.id,
-            r.name,
-            r.kind,
-            r.source,
-            r.externalId,
-            r.environment,
-            r.status,
-            asBool(r.privileged),
-            r.owner,
-            r.ownerEmail,
-            r.backupOwner,
-            r.backupOwnerEmail,
-            r.team,
-            asDate(r.lastUsedAt),
-            c?.active ?? 0,
-            c?.oldest != null ? Math.floor((now - c.oldest) / DAY) : null,
-            c?.nextExpiry != null ? new Date(c.nextExpiry) : null,
-            c?.expired ?? 0,
-            f?.rules.length ?? 0,
-            f ? [...f.codes].sort().join(' ') : '',
-            f ? f.rules.sort().join(' ') : '',
-          ]
-        }),
-      )
+      yield csvLines(page.map((r) => inventoryCells(r, now)))
       if (page.length < take) return
       after = page[page.length - 1].id
     }
   } finally {
     await close()
   }
+}
+
+function inventoryCells(r: InventoryRow, now: number): Cell[] {
+  const [active, oldest, next, expired] = r.credentials.split(' ')
+  const pairs = r.findings ? r.findings.split(' ') : []
+  const rules = pairs.map((p) => p.slice(0, p.indexOf('|'))).sort()
+  const codes = [...new Set(pairs.map((p) => p.slice(p.indexOf('|') + 1)))].sort()
+  return [
+    r.id,
+    r.name,
+    r.kind,
+    r.source,
+    r.externalId,
+    r.environment,
+    r.status,
+    asBool(r.privileged),
+    r.owner,
+    r.ownerEmail,
+    r.backupOwner,
+    r.backupOwnerEmail,
+    r.team,
+    asDate(r.lastUsedAt),
+    Number(active),
+    oldest ? Math.floor((now - Number(oldest)) / DAY) : null,
+    next ? new Date(Number(next)) : null,
+    Number(expired),
+    pairs.length,
+    codes.join(' '),
+    rules.join(' '),
+  ]
 }
 
 export const ACCESS_COLUMNS = [
