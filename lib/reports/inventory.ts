@@ -16,7 +16,9 @@ type Scope = { org: { id: string } }
 export const noIndex = (table: string, column: string) =>
   sql.byEngine({ sqlite: sql.raw(`+${table}."${column}"`), postgresql: sql.raw(`${table}."${column}"`) })
 
-export const REPORT_PAGE_SIZE = 5_000
+// Small enough that a page's rows die young (cheap scavenges, flat memory); pages of 5,000 rows were promoted to the old
+// generation and spent more time collecting garbage than querying.
+export const REPORT_PAGE_SIZE = 1_000
 
 /**
  * The connection an export reads through. On SQLite, a connection of its own straight on better-sqlite3 (no settings
@@ -175,9 +177,26 @@ export const ACCESS_COLUMNS = [
   'usage_reported',
 ] as const
 
+type AccessRow = {
+  identityId: string
+  name: string
+  kind: string
+  status: string
+  source: string
+  grantId: string | null
+  entitlement: string
+  resource: string
+  resourceType: string
+  privileged: unknown
+  createdAt: unknown
+  lastUsedAt: unknown
+  usageReported: unknown
+}
+
 /**
- * Every active grant: who (which identity) can reach what, the population an auditor samples from. Paged by identity
- * (the (orgId, id) index), each page's grants found through their identity index, in identity then grant id order.
+ * Every active grant: who (which identity) can reach what, the population an auditor samples from, in identity then
+ * grant id order. Each page is one query: a range of the organization's identities (the (orgId, id) index) joined to
+ * their active grants; an identity without one yields a row without a grant, so the walk knows where the page ended.
  */
 export async function* accessCsv(ctx: Scope, opts: { pageSize?: number } = {}): TextSource {
   const take = opts.pageSize ?? REPORT_PAGE_SIZE
@@ -186,44 +205,46 @@ export async function* accessCsv(ctx: Scope, opts: { pageSize?: number } = {}): 
   try {
     let after = ''
     for (;;) {
-      const page = await s.query<{ id: string; name: string; kind: string; status: string; source: string }>(sql`
-      SELECT i."id", i."name", i."kind", i."status", s."name" AS "source"
-      FROM "Identity" i JOIN "Source" s ON s."id" = i."sourceId"
-      WHERE i."orgId" = ${ctx.org.id} AND i."id" > ${after}
-      ORDER BY i."id" LIMIT ${take}`)
-      if (!page.length) return
-      const identities = new Map(page.map((i) => [i.id, i]))
-      const grants = await s.query<Record<string, unknown> & { id: string; identityId: string }>(sql`
-      SELECT g."id", g."identityId", e."name" AS "entitlement", r."name" AS "resource", r."type" AS "resourceType",
+      const rows = await s.query<AccessRow>(sql`
+      WITH page AS (
+        SELECT i."id", i."name", i."kind", i."status", i."sourceId" FROM "Identity" i
+        WHERE i."orgId" = ${ctx.org.id} AND i."id" > ${after} ORDER BY i."id" LIMIT ${take})
+      SELECT p."id" AS "identityId", p."name", p."kind", p."status", s."name" AS "source", g."id" AS "grantId",
+             e."name" AS "entitlement", r."name" AS "resource", r."type" AS "resourceType",
              g."privileged", g."createdAt", g."lastUsedAt", g."usageReported"
-      FROM "Grant" g
-      JOIN "Entitlement" e ON e."id" = g."entitlementId"
-      JOIN "Resource" r ON r."id" = e."resourceId"
-      WHERE g."identityId" IN ${sql.ids(page.map((i) => i.id))} AND ${noIndex('g', 'orgId')} = ${ctx.org.id} AND ${noIndex('g', 'status')} = 'active'
-      ORDER BY g."identityId", g."id"`)
-      if (grants.length)
-        yield csvLines(
-          grants.map((g): Cell[] => {
-            const i = identities.get(g.identityId)!
-            return [
-              g.id,
-              g.identityId,
-              i.name,
-              i.kind,
-              i.status,
-              i.source,
-              g.entitlement as string,
-              g.resource as string,
-              g.resourceType as string,
-              asBool(g.privileged),
-              asDate(g.createdAt),
-              asDate(g.lastUsedAt),
-              asBool(g.usageReported),
-            ]
-          }),
-        )
-      if (page.length < take) return
-      after = page[page.length - 1].id
+      FROM page p
+      JOIN "Source" s ON s."id" = p."sourceId"
+      LEFT JOIN "Grant" g ON g."identityId" = p."id" AND g."status" = 'active'
+      LEFT JOIN "Entitlement" e ON e."id" = g."entitlementId"
+      LEFT JOIN "Resource" r ON r."id" = e."resourceId"
+      ORDER BY p."id", g."id"`)
+      if (!rows.length) return
+      const lines: Cell[][] = []
+      let identities = 0
+      let last = ''
+      for (const g of rows) {
+        if (g.identityId !== last) identities++
+        last = g.identityId
+        if (g.grantId === null) continue
+        lines.push([
+          g.grantId,
+          g.identityId,
+          g.name,
+          g.kind,
+          g.status,
+          g.source,
+          g.entitlement,
+          g.resource,
+          g.resourceType,
+          asBool(g.privileged),
+          asDate(g.createdAt),
+          asDate(g.lastUsedAt),
+          asBool(g.usageReported),
+        ])
+      }
+      if (lines.length) yield csvLines(lines)
+      if (identities < take) return
+      after = last
     }
   } finally {
     await close()

@@ -1,15 +1,14 @@
-import { downloadCampaignEvidence, downloadResponse } from '@/lib/reports/downloads'
+import { downloadCampaignEvidence } from '@/lib/reports/downloads'
 import { evidenceQuerySchema } from '@/lib/reports/schemas'
-import { orgParams, orgRoute } from '@/lib/route'
+import { downloadRoute } from '@/lib/route'
 
 export const runtime = 'nodejs'
 export const dynamic = 'force-dynamic'
 
 /** A campaign's evidence as CSV (streamed) or PDF (rendered whole, then sent). */
-export const GET = orgRoute({
+export const GET = downloadRoute({
   name: 'reports.campaign-evidence',
-  params: orgParams,
   query: evidenceQuerySchema,
   permission: 'report:export',
-  run: async ({ ctx, query }) => downloadResponse(await downloadCampaignEvidence(ctx, query.campaign, query.format)),
+  download: ({ ctx, query }) => downloadCampaignEvidence(ctx, query.campaign, query.format),
 })
