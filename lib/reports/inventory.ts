@@ -31,6 +31,25 @@ async function exportSql(): Promise<{ s: SqlClient; close: () => Promise<void> }
 }
 const DAY = 86_400_000
 
+/**
+ * The pages of one export, read on its own connection (closed when the export ends or is abandoned): `page` reads the
+ * rows after a key and says the last key, or null when this page was the last.
+ */
+async function* exportPages<T>(page: (s: SqlClient, after: string) => Promise<{ rows: T[]; last: string | null }>): AsyncGenerator<T[]> {
+  const { s, close } = await exportSql()
+  try {
+    let after = ''
+    for (;;) {
+      const { rows, last } = await page(s, after)
+      if (rows.length) yield rows
+      if (last === null) return
+      after = last
+    }
+  } finally {
+    await close()
+  }
+}
+
 export const INVENTORY_COLUMNS = [
   'identity_id',
   'name',
@@ -104,11 +123,8 @@ export async function* inventoryCsv(ctx: Scope, opts: { now: Date; pageSize?: nu
   const at = sql.date(now)
   const take = opts.pageSize ?? REPORT_PAGE_SIZE
   yield csvLine(INVENTORY_COLUMNS)
-  const { s, close } = await exportSql()
-  try {
-    let after = ''
-    for (;;) {
-      const page = await s.query<InventoryRow>(sql`
+  const pages = exportPages(async (s, after) => {
+    const rows = await s.query<InventoryRow>(sql`
       SELECT i."id", i."name", i."kind", i."environment", i."status", i."privileged", i."lastUsedAt", i."externalId",
              s."name" AS "source", o."name" AS "owner", o."email" AS "ownerEmail", b."name" AS "backupOwner", b."email" AS "backupOwnerEmail",
              t."name" AS "team",
@@ -121,14 +137,9 @@ export async function* inventoryCsv(ctx: Scope, opts: { now: Date; pageSize?: nu
       LEFT JOIN "Team" t ON t."id" = i."teamId"
       WHERE i."orgId" = ${ctx.org.id} AND i."id" > ${after}
       ORDER BY i."id" LIMIT ${take}`)
-      if (!page.length) return
-      yield csvLines(page.map((r) => inventoryCells(r, now)))
-      if (page.length < take) return
-      after = page[page.length - 1].id
-    }
-  } finally {
-    await close()
-  }
+    return { rows, last: rows.length < take ? null : rows[rows.length - 1].id }
+  })
+  for await (const rows of pages) yield csvLines(rows.map((r) => inventoryCells(r, now)))
 }
 
 function inventoryCells(r: InventoryRow, now: number): Cell[] {
@@ -201,11 +212,8 @@ type AccessRow = {
 export async function* accessCsv(ctx: Scope, opts: { pageSize?: number } = {}): TextSource {
   const take = opts.pageSize ?? REPORT_PAGE_SIZE
   yield csvLine(ACCESS_COLUMNS)
-  const { s, close } = await exportSql()
-  try {
-    let after = ''
-    for (;;) {
-      const rows = await s.query<AccessRow>(sql`
+  const pages = exportPages(async (s, after) => {
+    const rows = await s.query<AccessRow>(sql`
       WITH page AS (
         SELECT i."id", i."name", i."kind", i."status", i."sourceId" FROM "Identity" i
         WHERE i."orgId" = ${ctx.org.id} AND i."id" > ${after} ORDER BY i."id" LIMIT ${take})
@@ -218,35 +226,29 @@ export async function* accessCsv(ctx: Scope, opts: { pageSize?: number } = {}): 
       LEFT JOIN "Entitlement" e ON e."id" = g."entitlementId"
       LEFT JOIN "Resource" r ON r."id" = e."resourceId"
       ORDER BY p."id", g."id"`)
-      if (!rows.length) return
-      const lines: Cell[][] = []
-      let identities = 0
-      let last = ''
-      for (const g of rows) {
-        if (g.identityId !== last) identities++
-        last = g.identityId
-        if (g.grantId === null) continue
-        lines.push([
-          g.grantId,
-          g.identityId,
-          g.name,
-          g.kind,
-          g.status,
-          g.source,
-          g.entitlement,
-          g.resource,
-          g.resourceType,
-          asBool(g.privileged),
-          asDate(g.createdAt),
-          asDate(g.lastUsedAt),
-          asBool(g.usageReported),
-        ])
-      }
-      if (lines.length) yield csvLines(lines)
-      if (identities < take) return
-      after = last
-    }
-  } finally {
-    await close()
+    const identities = new Set(rows.map((r) => r.identityId))
+    return { rows, last: identities.size < take ? null : rows[rows.length - 1].identityId }
+  })
+  for await (const rows of pages) {
+    const granted = rows.filter((g) => g.grantId !== null)
+    if (granted.length) yield csvLines(granted.map(accessCells))
   }
+}
+
+function accessCells(g: AccessRow): Cell[] {
+  return [
+    g.grantId,
+    g.identityId,
+    g.name,
+    g.kind,
+    g.status,
+    g.source,
+    g.entitlement,
+    g.resource,
+    g.resourceType,
+    asBool(g.privileged),
+    asDate(g.createdAt),
+    asDate(g.lastUsedAt),
+    asBool(g.usageReported),
+  ]
 }
