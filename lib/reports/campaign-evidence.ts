@@ -110,7 +110,7 @@ export async function summarizeCampaign(ctx: Scope, c: ReportCampaign): Promise<
   const perReviewer = new Map<string, number>()
   const sod: (Omit<SodException, 'owner' | 'decidedBy'> & { ownerId: string; deciderId: string })[] = []
   const rem = { total: 0, pending: 0, manual: 0, failed: 0, notRequested: 0 }
-  // The same walk as evidenceItems below, with the few columns the figures need (not the item rows' joins).
+  // Its own query beside evidenceItems' (the walk is shared, itemPages): the figures need other columns, not the rows' joins.
   const pages = itemPages(ctx, c, (where) =>
     db.reviewItem.findMany({
       where,

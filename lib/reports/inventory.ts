@@ -231,24 +231,23 @@ export async function* accessCsv(ctx: Scope, opts: { pageSize?: number } = {}): 
   })
   for await (const rows of pages) {
     const granted = rows.filter((g) => g.grantId !== null)
-    if (granted.length) yield csvLines(granted.map(accessCells))
+    if (granted.length)
+      yield csvLines(
+        granted.map((g): Cell[] => [
+          g.grantId,
+          g.identityId,
+          g.name,
+          g.kind,
+          g.status,
+          g.source,
+          g.entitlement,
+          g.resource,
+          g.resourceType,
+          asBool(g.privileged),
+          asDate(g.createdAt),
+          asDate(g.lastUsedAt),
+          asBool(g.usageReported),
+        ]),
+      )
   }
-}
-
-function accessCells(g: AccessRow): Cell[] {
-  return [
-    g.grantId,
-    g.identityId,
-    g.name,
-    g.kind,
-    g.status,
-    g.source,
-    g.entitlement,
-    g.resource,
-    g.resourceType,
-    asBool(g.privileged),
-    asDate(g.createdAt),
-    asDate(g.lastUsedAt),
-    asBool(g.usageReported),
-  ]
 }

@@ -32,6 +32,15 @@ function Code({ children, label }: { children: string; label: string }) {
   )
 }
 
+/** A report's file format choice, the first option preselected. */
+function FormatField({ options }: { options: [value: string, label: string][] }) {
+  return (
+    <Field label="Format">
+      <Select name="format" defaultValue={options[0][0]} options={options.map(([value, label]) => ({ value, label }))} />
+    </Field>
+  )
+}
+
 /** One report: its card and what the file holds, then its download form. */
 function ReportCard({ title, about, children }: { title: string; about: string; children: React.ReactNode }) {
   return (
@@ -72,16 +81,12 @@ export default async function ReportsPage({ params }: { params: Promise<{ orgSlu
           {campaigns.length ? (
             <DownloadForm action={`${api}/campaign-evidence`} label="Download campaign evidence" submit="Download evidence" testId="evidence-form">
               {campaignField}
-              <Field label="Format">
-                <Select
-                  name="format"
-                  defaultValue="pdf"
-                  options={[
-                    { value: 'pdf', label: 'PDF (readable)' },
-                    { value: 'csv', label: 'CSV (for spreadsheets)' },
-                  ]}
-                />
-              </Field>
+              <FormatField
+                options={[
+                  ['pdf', 'PDF (readable)'],
+                  ['csv', 'CSV (for spreadsheets)'],
+                ]}
+              />
             </DownloadForm>
           ) : (
             noCampaigns
@@ -135,15 +140,12 @@ export default async function ReportsPage({ params }: { params: Promise<{ orgSlu
               <Field label="To">
                 <Input type="date" name="to" defaultValue={today} required />
               </Field>
-              <Field label="Format">
-                <Select
-                  name="format"
-                  options={[
-                    { value: 'csv', label: 'CSV' },
-                    { value: 'jsonl', label: 'JSON Lines' },
-                  ]}
-                />
-              </Field>
+              <FormatField
+                options={[
+                  ['csv', 'CSV'],
+                  ['jsonl', 'JSON Lines'],
+                ]}
+              />
             </div>
           </DownloadForm>
         </ReportCard>

@@ -2,6 +2,7 @@ import { downloadCampaignEvidence } from '@/lib/reports/downloads'
 import { evidenceQuerySchema } from '@/lib/reports/schemas'
 import { downloadRoute } from '@/lib/route'
 
+// Next reads runtime and dynamic only as literal exports of each route file: these lines repeat by design.
 export const runtime = 'nodejs'
 export const dynamic = 'force-dynamic'
 
