@@ -33,9 +33,8 @@ const isPageVisit = (req: Request) =>
 /** Signed out: sign in, then come back to the same address (sign-in accepts only a path of this app as callbackUrl). */
 function signInFirst(req: Request): Response {
   const from = new URL(req.url)
-  const to = new URL('/sign-in', env().appUrl)
-  to.searchParams.set('callbackUrl', from.pathname + from.search)
-  return NextResponse.redirect(to, 303)
+  // A relative Location: the browser stays on the host it used, whatever the server believes its own address is.
+  return new Response(null, { status: 303, headers: { Location: `/sign-in?${new URLSearchParams({ callbackUrl: from.pathname + from.search })}` } })
 }
 
 /**
