@@ -1,4 +1,4 @@
-import { createTestOrg, expect, gotoAs, orgIdOf, query, sql, test, type TestOrg } from './fixtures'
+import { createTestOrg, expect, gotoAs, orgIdOf, query, signInAs, sql, test, type TestOrg } from './fixtures'
 
 test.describe('scheduled reports (admin journey)', () => {
   let org: TestOrg
@@ -52,5 +52,21 @@ test.describe('scheduled reports (admin journey)', () => {
       await gotoAs(page, who.email, `/${org.slug}/settings/reports`)
       await expect(page.getByTestId('forbidden')).toContainText('scheduled reports')
     }
+  })
+
+  test('a signed-out person following an e-mailed report link signs in, then gets the download', async ({ page, request }) => {
+    const link = `/api/orgs/${org.slug}/reports/inventory`
+    await page.goto(link)
+    await expect(page).toHaveURL(/\/sign-in\?callbackUrl=/)
+    const back = new URL(page.url()).searchParams.get('callbackUrl')
+    expect(back).toBe(link)
+    await expect(page.getByText('demo mode — not for production')).toBeVisible()
+    // Signed in (the sign-in form posts the same callbackUrl), the link now downloads.
+    await signInAs(page.context().request, org.users.auditor.email)
+    const download = page.waitForEvent('download')
+    await page.goto(back!).catch(() => {}) // Playwright reports a navigation that became a download as an error
+    expect((await download).suggestedFilename()).toMatch(/^custodian-.*-inventory-\d{4}-\d{2}-\d{2}\.csv$/)
+    // A script without a session (not a page visit) still gets 401, not a sign-in page.
+    expect((await request.get(link, { maxRedirects: 0 })).status()).toBe(401)
   })
 })

@@ -26,6 +26,17 @@ class RoleRefusal extends ForbiddenError {}
 
 const json = (status: number, body: Record<string, unknown>) => NextResponse.json(body, { status })
 
+/** A person following a link (an e-mailed report, a bookmark), not a script or the app's own fetch. */
+const isPageVisit = (req: Request) =>
+  req.method === 'GET' && (req.headers.get('sec-fetch-mode') === 'navigate' || /\btext\/html\b/.test(req.headers.get('accept') ?? ''))
+
+/** Signed out: sign in, then come back to the same address (sign-in accepts only a path of this app as callbackUrl). */
+function signInFirst(req: Request): Response {
+  const from = new URL(req.url)
+  // A relative Location: the browser stays on the host it used, whatever the server believes its own address is.
+  return new Response(null, { status: 303, headers: { Location: `/sign-in?${new URLSearchParams({ callbackUrl: from.pathname + from.search })}` } })
+}
+
 /**
  * The one wrapper every cookie-authenticated route handler uses, like orgAction for actions: Origin check ->
  * route params -> session, membership and role from the database -> permission (refusals audited) -> query
@@ -54,6 +65,7 @@ export function orgRoute<P extends z.ZodType<{ orgSlug: string }>, Q extends z.Z
     } catch (err) {
       unstable_rethrow(err)
       const mapped = mapPrismaError(err)
+      if (mapped instanceof AppError && mapped.status === 401 && isPageVisit(req)) return signInFirst(req)
       if (mapped instanceof AppError) {
         // Object-level refusals (another organization's ids, not yours) are refused attempts too, as in orgAction.
         if (ctx && !(err instanceof RoleRefusal) && (mapped.status === 403 || mapped.status === 404 || mapped instanceof ForeignReferenceError)) {
@@ -71,4 +83,30 @@ export function orgRoute<P extends z.ZodType<{ orgSlug: string }>, Q extends z.Z
       return json(500, { error: 'Something went wrong on our side. Nothing was changed; try again.' })
     }
   }
+}
+
+/** A file for the browser to save: streamed body, its name and type (size when known ahead). */
+export type Download = { body: ReadableStream<Uint8Array>; filename: string; contentType: string; size?: number }
+
+/** The HTTP answer for a download: an attachment, never cached, never sniffed into something the browser runs. */
+export function downloadResponse(d: Download): Response {
+  return new Response(d.body, {
+    headers: {
+      'Content-Type': d.contentType,
+      'Content-Disposition': `attachment; filename="${d.filename}"`,
+      ...(d.size !== undefined ? { 'Content-Length': String(d.size) } : {}),
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+    },
+  })
+}
+
+/** Every download route: orgRoute on the organization's path, answered with the file `download` makes. */
+export function downloadRoute<Q extends z.ZodType = z.ZodObject<Record<string, never>>>(opts: {
+  name: string
+  query?: Q
+  permission: Permission
+  download: (args: { req: Request; ctx: UserCtx; query: z.infer<Q> }) => Promise<Download>
+}) {
+  return orgRoute({ ...opts, params: orgParams, run: async (args) => downloadResponse(await opts.download(args)) })
 }

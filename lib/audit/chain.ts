@@ -16,12 +16,12 @@ export type ChainedFields = {
   details: string
 }
 
-/** SHA-256 over the previous hash and a canonical encoding of the event: editing any field breaks the chain. */
-export function auditHash(prevHash: string, e: ChainedFields): string {
-  const canonical = JSON.stringify([
+/** The chained fields in the order they are hashed: the hash below, and the audit log exports that show them as hashed. */
+export function chainedValues(e: ChainedFields) {
+  return [
     e.orgId,
     e.seq,
-    e.at.toISOString(),
+    e.at,
     e.actorType,
     e.actorId,
     e.actorLabel,
@@ -32,7 +32,13 @@ export function auditHash(prevHash: string, e: ChainedFields): string {
     e.outcome,
     e.justification,
     e.details,
-  ])
+  ] as const
+}
+
+/** SHA-256 over the previous hash and a canonical encoding of the event: editing any field breaks the chain. */
+export function auditHash(prevHash: string, e: ChainedFields): string {
+  // JSON.stringify writes the Date as its toISOString(), the encoding the chain has always used.
+  const canonical = JSON.stringify(chainedValues(e))
   return createHash('sha256').update(prevHash).update('\n').update(canonical).digest('hex')
 }
 

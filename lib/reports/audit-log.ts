@@ -1,4 +1,5 @@
 import 'server-only'
+import { chainedValues } from '@/lib/audit/chain'
 import { db } from '@/lib/db'
 import { csvLine, csvLines } from './csv'
 import type { TextSource } from './stream'
@@ -50,25 +51,8 @@ async function* auditPages(orgId: string, r: Range) {
 export async function* auditLogCsv(ctx: { org: { id: string } }, r: Range): TextSource {
   yield csvLine(AUDIT_COLUMNS)
   for await (const page of auditPages(ctx.org.id, r)) {
-    // The chained fields in the order lib/audit/chain.ts hashes them (an auditor reads them as hashed), then the chain.
-    yield csvLines(
-      page.map((e) => [
-        e.seq,
-        e.at,
-        e.actorType,
-        e.actorId,
-        e.actorLabel,
-        e.action,
-        e.targetType,
-        e.targetId,
-        e.targetLabel,
-        e.outcome,
-        e.justification,
-        e.details,
-        e.prevHash,
-        e.hash,
-      ]),
-    )
+    // The chained fields as lib/audit/chain.ts hashes them (an auditor reads them as hashed; the org is the file's), then the chain.
+    yield csvLines(page.map((e) => [...chainedValues(e).slice(1), e.prevHash, e.hash]))
   }
 }
 

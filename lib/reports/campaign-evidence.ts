@@ -110,11 +110,10 @@ export async function summarizeCampaign(ctx: Scope, c: ReportCampaign): Promise<
   const perReviewer = new Map<string, number>()
   const sod: (Omit<SodException, 'owner' | 'decidedBy'> & { ownerId: string; deciderId: string })[] = []
   const rem = { total: 0, pending: 0, manual: 0, failed: 0, notRequested: 0 }
-  // The same keyset walk as evidenceItems below, with the few columns the figures need (not the item rows' joins).
-  let after = ''
-  for (;;) {
-    const page = await db.reviewItem.findMany({
-      where: { campaignId: c.id, orgId: ctx.org.id, id: { gt: after } },
+  // Its own query beside evidenceItems' (the walk is shared, itemPages): the figures need other columns, not the rows' joins.
+  const pages = itemPages(ctx, c, (where) =>
+    db.reviewItem.findMany({
+      where,
       orderBy: { id: 'asc' },
       take: PAGE,
       select: {
@@ -132,7 +131,9 @@ export async function summarizeCampaign(ctx: Scope, c: ReportCampaign): Promise<
         remediationStatus: true,
         identity: { select: { ownerId: true } },
       },
-    })
+    }),
+  )
+  for await (const page of pages) {
     for (const i of page) {
       hash.update(`${i.id},${i.identityId},${i.grantId ?? ''},${i.credentialId ?? ''}\n`)
       count++
@@ -156,8 +157,6 @@ export async function summarizeCampaign(ctx: Scope, c: ReportCampaign): Promise<
       if (i.decision && i.decidedById && ownerId && i.decidedById === ownerId)
         sod.push({ itemId: i.id, identity: i.identityName, ownerId, deciderId: i.decidedById, decision: i.decision, stage: i.stage })
     }
-    if (page.length < PAGE) break
-    after = page[page.length - 1].id
   }
 
   // Per item, the last applied remediation it asked for (a reduce may revoke several grants).
@@ -337,12 +336,27 @@ export type EvidenceItem = {
   remediationCompletedAt: Date | null
 }
 
-/** The campaign's items in id order, a page at a time, with the names and remediations they refer to. */
-export async function* evidenceItems(ctx: Scope, c: ReportCampaign): AsyncGenerator<EvidenceItem[]> {
+/** A campaign's items in id order (the keyset walk both readers share), each page read by `read` from the rows after a key. */
+async function* itemPages<T extends { id: string }>(
+  ctx: Scope,
+  c: ReportCampaign,
+  read: (where: { campaignId: string; orgId: string; id: { gt: string } }) => Promise<T[]>,
+): AsyncGenerator<T[]> {
   let after = ''
   for (;;) {
-    const page = await db.reviewItem.findMany({
-      where: { campaignId: c.id, orgId: ctx.org.id, id: { gt: after } },
+    const page = await read({ campaignId: c.id, orgId: ctx.org.id, id: { gt: after } })
+    if (!page.length) return
+    yield page
+    if (page.length < PAGE) return
+    after = page[page.length - 1].id
+  }
+}
+
+/** The campaign's items in id order, a page at a time, with the names and remediations they refer to. */
+export async function* evidenceItems(ctx: Scope, c: ReportCampaign): AsyncGenerator<EvidenceItem[]> {
+  const pages = itemPages(ctx, c, (where) =>
+    db.reviewItem.findMany({
+      where,
       orderBy: { id: 'asc' },
       take: PAGE,
       select: {
@@ -363,8 +377,9 @@ export async function* evidenceItems(ctx: Scope, c: ReportCampaign): AsyncGenera
         escalatedAt: true,
         remediationStatus: true,
       },
-    })
-    if (!page.length) return
+    }),
+  )
+  for await (const page of pages) {
     const snaps = page.map((i) => parseSnapshot(i.snapshot))
     const [users, rems] = await Promise.all([
       usersByIds(page.flatMap((i, n) => [i.reviewerId, i.decidedById, snaps[n]?.reviewerId])),
@@ -421,8 +436,6 @@ export async function* evidenceItems(ctx: Scope, c: ReportCampaign): AsyncGenera
         remediationCompletedAt: rem?.completedAt ?? null,
       }
     })
-    if (page.length < PAGE) return
-    after = page[page.length - 1].id
   }
 }
 

@@ -146,10 +146,10 @@ export async function renderCampaignPdf(ctx: Scope, c: ReportCampaign, s: Eviden
   doc.y = boxY + 60
   heading('Campaign definition')
   table(
-    [
-      { title: 'Field', width: 1 },
-      { title: 'Value', width: 4 },
-    ],
+    columns([
+      ['Field', 1],
+      ['Value', 4],
+    ]),
     definitionRows(ctx, c, s, gen).map(([f, v]) => [f.replace(/_/g, ' '), cellText(v)]),
   )
 
@@ -182,32 +182,32 @@ export async function renderCampaignPdf(ctx: Scope, c: ReportCampaign, s: Eviden
     doc.font('Helvetica').fontSize(9).fillColor('#334155').text('None: no decision in force was made by the identity’s own owner.', { width })
   else
     table(
-      [
-        { title: 'Identity', width: 3 },
-        { title: 'Owner at launch', width: 2 },
-        { title: 'Decided by', width: 2 },
-        { title: 'Decision', width: 1 },
-        { title: 'Stage', width: 1 },
-        { title: 'Item', width: 2 },
-      ],
+      columns([
+        ['Identity', 3],
+        ['Owner at launch', 2],
+        ['Decided by', 2],
+        ['Decision', 1],
+        ['Stage', 1],
+        ['Item', 2],
+      ]),
       s.sod.map((e) => [e.identity, e.owner, e.decidedBy, e.decision, String(e.stage), e.itemId]),
     )
 
   doc.addPage()
   heading(`Items (${k.population})`)
-  const cols: Col[] = [
-    { title: 'Identity', width: 14 },
-    { title: 'Entitlement / credential', width: 14 },
-    { title: 'Owner at launch', width: 9 },
-    { title: 'Reviewer', width: 9 },
-    { title: 'Stage', width: 3 },
-    { title: 'Decision', width: 6 },
-    { title: 'Decided by', width: 9 },
-    { title: 'Decided at (UTC)', width: 10 },
-    { title: 'Justification', width: 16 },
-    { title: 'Recommended', width: 8 },
-    { title: 'Remediation', width: 8 },
-  ]
+  const cols = columns([
+    ['Identity', 14],
+    ['Entitlement / credential', 14],
+    ['Owner at launch', 9],
+    ['Reviewer', 9],
+    ['Stage', 3],
+    ['Decision', 6],
+    ['Decided by', 9],
+    ['Decided at (UTC)', 10],
+    ['Justification', 16],
+    ['Recommended', 8],
+    ['Remediation', 8],
+  ])
   let addRows: ((rows: string[][]) => void) | null = null
   for await (const page of evidenceItems(ctx, c)) {
     if (failure) break
@@ -231,6 +231,11 @@ export async function renderCampaignPdf(ctx: Scope, c: ReportCampaign, s: Eviden
   doc.end()
   await done
   if (failure) throw failure
+}
+
+/** Table columns from [title, relative width] pairs. */
+function columns(spec: [string, number][]): Col[] {
+  return spec.map(([title, width]) => ({ title, width }))
 }
 
 function duration(seconds: number): string {

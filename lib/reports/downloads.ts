@@ -12,14 +12,13 @@ import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
 import { AppError } from '@/lib/errors'
 import { orgSigner } from '@/lib/keys/org-keys'
+import type { Download } from '@/lib/route'
 import { auditLogCsv, auditLogJsonl } from './audit-log'
 import { campaignEvidenceCsv, getReportCampaignOrThrow, summarizeCampaign, type Generated } from './campaign-evidence'
 import { renderCampaignPdf } from './campaign-pdf'
 import { accessCsv, inventoryCsv } from './inventory'
 import { parseRange, rangeBounds, type LooseRange } from './schemas'
 import { fileSafe, textStream, writeSourceToFile, type TextSource } from './stream'
-
-export type Download = { body: ReadableStream<Uint8Array>; filename: string; contentType: string; size?: number }
 
 const CSV = 'text/csv; charset=utf-8'
 const day = (d: Date) => d.toISOString().slice(0, 10)
@@ -229,17 +228,4 @@ async function hashFile(path: string): Promise<{ size: number; sha256: string }>
     size += (chunk as Buffer).length
   }
   return { size, sha256: hash.digest('hex') }
-}
-
-/** The HTTP answer for a download. */
-export function downloadResponse(d: Download): Response {
-  return new Response(d.body, {
-    headers: {
-      'Content-Type': d.contentType,
-      'Content-Disposition': `attachment; filename="${d.filename}"`,
-      ...(d.size !== undefined ? { 'Content-Length': String(d.size) } : {}),
-      'Cache-Control': 'no-store',
-      'X-Content-Type-Options': 'nosniff',
-    },
-  })
 }

@@ -32,6 +32,25 @@ function Code({ children, label }: { children: string; label: string }) {
   )
 }
 
+/** A report's file format choice, the first option preselected. */
+function FormatField({ options }: { options: [value: string, label: string][] }) {
+  return (
+    <Field label="Format">
+      <Select name="format" defaultValue={options[0][0]} options={options.map(([value, label]) => ({ value, label }))} />
+    </Field>
+  )
+}
+
+/** One report: its card and what the file holds, then its download form. */
+function ReportCard({ title, about, children }: { title: string; about: string; children: React.ReactNode }) {
+  return (
+    <Card title={title}>
+      <p className="mb-3 text-sm text-slate-600">{about}</p>
+      {children}
+    </Card>
+  )
+}
+
 export default async function ReportsPage({ params }: { params: Promise<{ orgSlug: string }> }) {
   const ctx = await pageContext((await params).orgSlug)
   if (!(await pageAllows(ctx, 'report:export', 'reports'))) return <Forbidden orgSlug={ctx.org.slug} what="reports" />
@@ -42,6 +61,11 @@ export default async function ReportsPage({ params }: { params: Promise<{ orgSlu
     label: `${c.name} — ${STATUS[c.status] ?? c.status}, launched ${formatDate(c.launchedAt)}, ${formatNumber(c.items)} items`,
   }))
   const current = keys.find((k) => !k.retired)
+  const campaignField = (
+    <Field label="Campaign">
+      <Select name="campaign" options={options} required />
+    </Field>
+  )
   const noCampaigns = <p className="text-sm text-slate-600">No campaign has been launched yet: campaign evidence appears here once one is.</p>
   return (
     <>
@@ -50,42 +74,32 @@ export default async function ReportsPage({ params }: { params: Promise<{ orgSlu
         description="Evidence for auditors: every download streams, is recorded in the audit log, and neutralises spreadsheet formulas."
       />
       <div className="grid gap-5 xl:grid-cols-2">
-        <Card title="Campaign evidence">
-          <p className="mb-3 text-sm text-slate-600">
-            The campaign’s definition, its population and hash, completeness, separation-of-duties exceptions, revoke-to-applied times, then every item with its
-            decision, justification and remediation.
-          </p>
+        <ReportCard
+          title="Campaign evidence"
+          about="The campaign’s definition, its population and hash, completeness, separation-of-duties exceptions, revoke-to-applied times, then every item with its decision, justification and remediation."
+        >
           {campaigns.length ? (
             <DownloadForm action={`${api}/campaign-evidence`} label="Download campaign evidence" submit="Download evidence" testId="evidence-form">
-              <Field label="Campaign">
-                <Select name="campaign" options={options} required />
-              </Field>
-              <Field label="Format">
-                <Select
-                  name="format"
-                  defaultValue="pdf"
-                  options={[
-                    { value: 'pdf', label: 'PDF (readable)' },
-                    { value: 'csv', label: 'CSV (for spreadsheets)' },
-                  ]}
-                />
-              </Field>
+              {campaignField}
+              <FormatField
+                options={[
+                  ['pdf', 'PDF (readable)'],
+                  ['csv', 'CSV (for spreadsheets)'],
+                ]}
+              />
             </DownloadForm>
           ) : (
             noCampaigns
           )}
-        </Card>
+        </ReportCard>
 
-        <Card title="Evidence pack">
-          <p className="mb-3 text-sm text-slate-600">
-            One ZIP with the campaign evidence (CSV and PDF), the inventory, the access report and the audit log of the range, plus a manifest signed with the
-            organization’s key. Anyone can verify it offline (below).
-          </p>
+        <ReportCard
+          title="Evidence pack"
+          about="One ZIP with the campaign evidence (CSV and PDF), the inventory, the access report and the audit log of the range, plus a manifest signed with the organization’s key. Anyone can verify it offline (below)."
+        >
           {campaigns.length ? (
             <DownloadForm action={`${api}/evidence-pack`} label="Download an evidence pack" submit="Download pack" testId="pack-form" maxDays={MAX_RANGE_DAYS}>
-              <Field label="Campaign">
-                <Select name="campaign" options={options} required />
-              </Field>
+              {campaignField}
               <div className="grid grid-cols-2 gap-3">
                 <Field label="Audit log from" hint="Empty: the campaign’s launch day">
                   <Input type="date" name="from" />
@@ -98,27 +112,26 @@ export default async function ReportsPage({ params }: { params: Promise<{ orgSlu
           ) : (
             noCampaigns
           )}
-        </Card>
+        </ReportCard>
 
-        <Card title="Inventory snapshot">
-          <p className="mb-3 text-sm text-slate-600">
-            Every identity as it is now: owner, backup owner, team, kind, source, environment, status, privileged, credential ages and expiry, last used, open
-            findings with their OWASP NHI codes.
-          </p>
+        <ReportCard
+          title="Inventory snapshot"
+          about="Every identity as it is now: owner, backup owner, team, kind, source, environment, status, privileged, credential ages and expiry, last used, open findings with their OWASP NHI codes."
+        >
           <DownloadForm action={`${api}/inventory`} label="Download the inventory snapshot" submit="Download inventory CSV" testId="inventory-form" />
-        </Card>
+        </ReportCard>
 
-        <Card title="Access report">
-          <p className="mb-3 text-sm text-slate-600">
-            Every active grant with its identity, entitlement, resource, privileged flag and last use: who can reach what.
-          </p>
+        <ReportCard
+          title="Access report"
+          about="Every active grant with its identity, entitlement, resource, privileged flag and last use: who can reach what."
+        >
           <DownloadForm action={`${api}/access`} label="Download the access report" submit="Download access CSV" testId="access-form" />
-        </Card>
+        </ReportCard>
 
-        <Card title="Audit log">
-          <p className="mb-3 text-sm text-slate-600">
-            The events of a range of days (UTC, both days included, at most {MAX_RANGE_DAYS}) in chain order, with each event’s previous hash and hash.
-          </p>
+        <ReportCard
+          title="Audit log"
+          about={`The events of a range of days (UTC, both days included, at most ${MAX_RANGE_DAYS}) in chain order, with each event’s previous hash and hash.`}
+        >
           <DownloadForm action={`${api}/audit-log`} label="Download the audit log" submit="Download audit log" testId="audit-form" maxDays={MAX_RANGE_DAYS}>
             <div className="grid grid-cols-3 gap-3">
               <Field label="From">
@@ -127,18 +140,15 @@ export default async function ReportsPage({ params }: { params: Promise<{ orgSlu
               <Field label="To">
                 <Input type="date" name="to" defaultValue={today} required />
               </Field>
-              <Field label="Format">
-                <Select
-                  name="format"
-                  options={[
-                    { value: 'csv', label: 'CSV' },
-                    { value: 'jsonl', label: 'JSON Lines' },
-                  ]}
-                />
-              </Field>
+              <FormatField
+                options={[
+                  ['csv', 'CSV'],
+                  ['jsonl', 'JSON Lines'],
+                ]}
+              />
             </div>
           </DownloadForm>
-        </Card>
+        </ReportCard>
 
         <Card title="Verify a pack offline" className="xl:col-span-2">
           <div className="space-y-3 text-sm text-slate-700">

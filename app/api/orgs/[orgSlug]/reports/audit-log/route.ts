@@ -1,15 +1,15 @@
-import { downloadAuditLog, downloadResponse } from '@/lib/reports/downloads'
+import { downloadAuditLog } from '@/lib/reports/downloads'
 import { auditLogQuerySchema } from '@/lib/reports/schemas'
-import { orgParams, orgRoute } from '@/lib/route'
+import { downloadRoute } from '@/lib/route'
 
+// Next reads runtime and dynamic only as literal exports of each route file: these lines repeat by design.
 export const runtime = 'nodejs'
 export const dynamic = 'force-dynamic'
 
 /** The audit log of a range of days, as CSV or JSON Lines with its chain fields, streamed. */
-export const GET = orgRoute({
+export const GET = downloadRoute({
   name: 'reports.audit-log',
-  params: orgParams,
   query: auditLogQuerySchema,
   permission: 'report:export',
-  run: async ({ ctx, query }) => downloadResponse(await downloadAuditLog(ctx, query, query.format)),
+  download: ({ ctx, query }) => downloadAuditLog(ctx, query, query.format),
 })

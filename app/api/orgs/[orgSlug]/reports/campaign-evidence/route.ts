@@ -1,15 +1,15 @@
-import { downloadCampaignEvidence, downloadResponse } from '@/lib/reports/downloads'
+import { downloadCampaignEvidence } from '@/lib/reports/downloads'
 import { evidenceQuerySchema } from '@/lib/reports/schemas'
-import { orgParams, orgRoute } from '@/lib/route'
+import { downloadRoute } from '@/lib/route'
 
+// Next reads runtime and dynamic only as literal exports of each route file: these lines repeat by design.
 export const runtime = 'nodejs'
 export const dynamic = 'force-dynamic'
 
 /** A campaign's evidence as CSV (streamed) or PDF (rendered whole, then sent). */
-export const GET = orgRoute({
+export const GET = downloadRoute({
   name: 'reports.campaign-evidence',
-  params: orgParams,
   query: evidenceQuerySchema,
   permission: 'report:export',
-  run: async ({ ctx, query }) => downloadResponse(await downloadCampaignEvidence(ctx, query.campaign, query.format)),
+  download: ({ ctx, query }) => downloadCampaignEvidence(ctx, query.campaign, query.format),
 })

@@ -1,15 +1,15 @@
-import { downloadEvidencePack, downloadResponse } from '@/lib/reports/downloads'
+import { downloadEvidencePack } from '@/lib/reports/downloads'
 import { packQuerySchema } from '@/lib/reports/schemas'
-import { orgParams, orgRoute } from '@/lib/route'
+import { downloadRoute } from '@/lib/route'
 
+// Next reads runtime and dynamic only as literal exports of each route file: these lines repeat by design.
 export const runtime = 'nodejs'
 export const dynamic = 'force-dynamic'
 
 /** A campaign's signed evidence pack (ZIP). */
-export const GET = orgRoute({
+export const GET = downloadRoute({
   name: 'reports.evidence-pack',
-  params: orgParams,
   query: packQuerySchema,
   permission: 'report:export',
-  run: async ({ ctx, query }) => downloadResponse(await downloadEvidencePack(ctx, query.campaign, { from: query.from, to: query.to })),
+  download: ({ ctx, query }) => downloadEvidencePack(ctx, query.campaign, { from: query.from, to: query.to }),
 })
