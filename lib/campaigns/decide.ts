@@ -4,6 +4,7 @@ import { recordAudit } from '@/lib/audit/record'
 import { assertCan, systemContext, type UserCtx } from '@/lib/auth/org-context'
 import { db, type Tx } from '@/lib/db'
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '@/lib/errors'
+import { chunks } from '@/lib/sql/sql'
 import { myItemsWhere, refreshDecidedCount, UPDATE_CHUNK } from './internal'
 import { remediateItems } from './remediate'
 import { DECISION_LABELS, needsJustification, parseSnapshot, type BulkDecideInput, type DecideInput, type DecisionKind } from './schemas'
@@ -168,51 +169,54 @@ type BulkPlanItem = { id: string; campaignId: string; stage: number; privileged:
  */
 export async function bulkDecide(ctx: UserCtx, input: BulkDecideInput) {
   assertCan(ctx, 'review:decide')
-  const where: Prisma.ReviewItemWhereInput = input.ids?.length
-    ? { AND: [myItemsWhere(ctx, { state: 'all' }), { id: { in: input.ids } }] }
-    : myItemsWhere(ctx, input.filter!)
+  // Explicit ids go UPDATE_CHUNK at a time, in id order as one list would: 5,000 in one IN list exceed the bind limit Prisma applies on SQLite.
+  const scopes: Prisma.ReviewItemWhereInput[] = input.ids?.length
+    ? chunks([...new Set(input.ids)].sort(), UPDATE_CHUNK).map((ids) => ({ AND: [myItemsWhere(ctx, { state: 'all' }), { id: { in: ids } }] }))
+    : [myItemsWhere(ctx, input.filter!)]
   const now = Date.now()
   const plan: BulkPlanItem[] = []
   let skipped = 0
   let missing = 0
   const missingByDecision: Record<string, number> = {}
-  let after = ''
-  for (;;) {
-    const items = await db.reviewItem.findMany({
-      where: { AND: [where, { id: { gt: after } }, { remediationStatus: 'none' }] },
-      orderBy: { id: 'asc' },
-      take: CHUNK,
-      select: {
-        id: true,
-        privileged: true,
-        recommendation: true,
-        identityName: true,
-        campaignId: true,
-        stage: true,
-        campaign: { select: { status: true, justificationRule: true, currentStage: true, autoRemediate: true, secondStage: true } },
-      },
-    })
-    if (!items.length) break
-    after = items[items.length - 1].id
-    for (const i of items) {
-      const decision = input.decision === 'accept' ? i.recommendation : input.decision
-      if (!decision || i.campaign.status !== 'active' || i.stage !== i.campaign.currentStage) {
-        skipped++
-        continue
-      }
-      if (justificationMissing(i.campaign.justificationRule, decision, i.privileged, input.justification)) {
-        missing++
-        missingByDecision[decision] = (missingByDecision[decision] ?? 0) + 1
-      }
-      plan.push({
-        id: i.id,
-        campaignId: i.campaignId,
-        stage: i.stage,
-        privileged: i.privileged,
-        identityName: i.identityName,
-        decision,
-        autoRemediate: i.campaign.autoRemediate && i.campaign.secondStage === 'none',
+  for (const where of scopes) {
+    let after = ''
+    for (;;) {
+      const items = await db.reviewItem.findMany({
+        where: { AND: [where, { id: { gt: after } }, { remediationStatus: 'none' }] },
+        orderBy: { id: 'asc' },
+        take: CHUNK,
+        select: {
+          id: true,
+          privileged: true,
+          recommendation: true,
+          identityName: true,
+          campaignId: true,
+          stage: true,
+          campaign: { select: { status: true, justificationRule: true, currentStage: true, autoRemediate: true, secondStage: true } },
+        },
       })
+      if (!items.length) break
+      after = items[items.length - 1].id
+      for (const i of items) {
+        const decision = input.decision === 'accept' ? i.recommendation : input.decision
+        if (!decision || i.campaign.status !== 'active' || i.stage !== i.campaign.currentStage) {
+          skipped++
+          continue
+        }
+        if (justificationMissing(i.campaign.justificationRule, decision, i.privileged, input.justification)) {
+          missing++
+          missingByDecision[decision] = (missingByDecision[decision] ?? 0) + 1
+        }
+        plan.push({
+          id: i.id,
+          campaignId: i.campaignId,
+          stage: i.stage,
+          privileged: i.privileged,
+          identityName: i.identityName,
+          decision,
+          autoRemediate: i.campaign.autoRemediate && i.campaign.secondStage === 'none',
+        })
+      }
     }
   }
   if (missing) {

@@ -362,7 +362,9 @@ export async function runLaunch(ctx: SystemCtx, campaignId: string, progress: (d
   const perReviewer = await db.reviewItem.groupBy({ by: ['reviewerId'], where: { campaignId }, _count: { _all: true } })
   await db.$transaction(async (tx) => {
     // One statement: Prisma's updateMany reads the 100,000 matching ids first.
-    await prismaSql(tx).execute(sql`UPDATE "ReviewItem" SET "status" = 'pending' WHERE "campaignId" = ${campaignId} AND "orgId" = ${ctx.org.id} AND "status" = 'staged'`)
+    await prismaSql(tx).execute(
+      sql`UPDATE "ReviewItem" SET "status" = 'pending' WHERE "campaignId" = ${campaignId} AND "orgId" = ${ctx.org.id} AND "status" = 'staged'`,
+    )
     await tx.campaign.update({
       where: { id: campaignId, orgId: ctx.org.id },
       data: {
