@@ -29,7 +29,7 @@ export async function applyOwnership(
   opts: { action: string; details?: Record<string, unknown>; notifyKind?: string; justification?: string | null },
 ) {
   const now = new Date()
-  const groups = new Map<string, { values: Values; origin: OwnerOrigin; ownerChanged: boolean; ids: string[] }>()
+  const groups = new Map<string, { values: Partial<Values>; origin: OwnerOrigin; ownerChanged: boolean; ids: string[] }>()
   const audits: Parameters<typeof recordAuditMany>[2] = []
   const gained = new Map<string, { n: number; first: string }>()
   const owned: string[] = []
@@ -45,9 +45,14 @@ export async function applyOwnership(
     if (next.ownerId && next.ownerId === next.backupOwnerId) next.backupOwnerId = null
     if (next.ownerId === row.ownerId && next.backupOwnerId === row.backupOwnerId && next.teamId === row.teamId) continue
     const ownerChanged = next.ownerId !== row.ownerId
-    const key = JSON.stringify([next, ownerChanged ? t.origin : null])
+    // Only the columns the target sets (or the backup that falls away): rows that differ in the others share one UPDATE.
+    const values: Partial<Values> = {}
+    if (t.ownerId !== undefined) values.ownerId = next.ownerId
+    if (t.backupOwnerId !== undefined || next.backupOwnerId !== row.backupOwnerId) values.backupOwnerId = next.backupOwnerId
+    if (t.teamId !== undefined) values.teamId = next.teamId
+    const key = JSON.stringify([values, ownerChanged ? t.origin : null])
     let g = groups.get(key)
-    if (!g) groups.set(key, (g = { values: next, origin: t.origin, ownerChanged, ids: [] }))
+    if (!g) groups.set(key, (g = { values, origin: t.origin, ownerChanged, ids: [] }))
     g.ids.push(row.id)
     if (ownerChanged && next.ownerId) {
       const prev = gained.get(next.ownerId)
