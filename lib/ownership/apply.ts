@@ -82,13 +82,12 @@ export async function applyOwnership(
     for (let i = 0; i < g.ids.length; i += 2_000) await updateIdentities(tx, ctx, g.ids.slice(i, i + 2_000), { ...data, updatedAt: now })
   }
   for (let i = 0; i < owned.length; i += 2_000) {
-    // Looked up by the (identityId, rule) key alone: with orgId in the WHERE, SQLite prefers the (orgId, status, ...)
-    // index and walks every open finding of the organization. The ids come from the org-scoped rows above, and the
-    // update is scoped by orgId again.
+    // Driven by the (identityId, rule) key: `"orgId" || ''` keeps SQLite off the (orgId, status, ...) index, which would
+    // walk every open finding of the organization (3 M at 1,000,000 identities) for each batch. Still scoped by orgId.
     await prismaSql(tx).execute(
       sql`UPDATE "Finding" SET "status" = 'resolved', "resolvedAt" = ${now}
         WHERE "id" IN (SELECT "id" FROM "Finding" WHERE "identityId" IN ${sql.ids(owned.slice(i, i + 2_000))} AND "rule" = ${OWNER_LEFT_RULE})
-          AND "orgId" = ${ctx.org.id} AND "status" = 'open'`,
+          AND ("orgId" || '') = ${ctx.org.id} AND "status" = 'open'`,
     )
   }
   // The owner is what NHI1 findings and risk scores hang on: they change with it, in this transaction. Only the rules
