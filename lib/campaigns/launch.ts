@@ -2,6 +2,7 @@ import 'server-only'
 import { recordAudit } from '@/lib/audit/record'
 import type { SystemCtx } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
+import type { Identity } from '@/lib/generated/sqlite/client'
 import { parseOrgSettings } from '@/lib/settings/schemas'
 import { insertRows, newId, queryIn } from '@/lib/sql/bulk'
 import { prismaSql } from '@/lib/sql/prisma'
@@ -71,17 +72,10 @@ async function readGrants(identityIds: string[]): Promise<GrantRow[]> {
     entitlement: { name: r.entitlement, resource: { name: r.resource, type: r.resourceType } },
   }))
 }
-type IdentityRow = {
-  id: string
-  name: string
-  kind: string
-  environment: string
-  status: string
-  lastUsedAt: Date | null
-  usageReported: boolean
-  privileged: boolean
-  ownerId: string | null
-  backupOwnerId: string | null
+type IdentityRow = Pick<
+  Identity,
+  'id' | 'name' | 'kind' | 'environment' | 'status' | 'lastUsedAt' | 'usageReported' | 'privileged' | 'ownerId' | 'backupOwnerId'
+> & {
   source: { name: string }
   owner: { name: string } | null
   team: { name: string; leadId: string | null } | null
