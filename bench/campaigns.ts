@@ -1,6 +1,10 @@
 // Campaign launch time and the reviewer page's server time on the database in DATABASE_URL (seed it first:
 // DATABASE_URL=file:$PWD/.tmp/campaign-bench.db npx tsx scripts/seed.ts --identities 100000 --reset).
 // Run: DATABASE_URL=... node --conditions=react-server --import tsx bench/campaigns.ts [--org acme] [--type identity|entitlement|credential]
+//   [--items N] scope the campaign to whole sources adding up to about N identities (default: the whole organization)
+//   [--raw] also times the raw driver doing the launch's reads and inserts by hand (rolled back)
+//   [--decide N] bulk-decide N of the busiest reviewer's items by id, 5,000 per request as the page sends them
+//   (default: "accept recommendations" on every matching item); --no-close skips the close, --no-pages the reviewer pages.
 import { runClose } from '@/lib/campaigns/close'
 import { bulkDecide, markViewed } from '@/lib/campaigns/decide'
 import { runLaunch } from '@/lib/campaigns/launch'
@@ -9,7 +13,10 @@ import { campaignStats, listMyReviewItems } from '@/lib/campaigns/queries'
 import { campaignInputSchema, reviewListSchema } from '@/lib/campaigns/schemas'
 import { systemContext } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
-import { arg, databaseUrl, fmt, median, time } from './measure'
+import { newId } from '@/lib/sql/bulk'
+import { openDriverSql } from '@/lib/sql/driver'
+import { sql } from '@/lib/sql/sql'
+import { arg, args, databaseUrl, fmt, median, time } from './measure'
 
 const slug = arg('--org', 'acme')
 const type = arg('--type', 'identity')
@@ -31,11 +38,31 @@ const ctx = ctxOf(gov.user, gov.role as 'governance')
 const identities = await db.identity.count({ where: { orgId: org.id, status: { not: 'deleted' } } })
 console.log(`bench/campaigns: ${fmt(identities)} identities in "${slug}" on ${url.startsWith('file:') ? 'SQLite' : 'PostgreSQL'}, ${type} review`)
 
+// Whole sources, largest first, until the population reaches --items without overshooting it much (as bench/pages.ts).
+async function scopeOf(target: number): Promise<Record<string, string>> {
+  if (!target) return {}
+  const sources = await db.identity.groupBy({
+    by: ['sourceId'],
+    where: { orgId: org.id, status: { not: 'deleted' } },
+    _count: { _all: true },
+    orderBy: { _count: { sourceId: 'desc' } },
+  })
+  const picked: string[] = []
+  let total = 0
+  for (const s of sources) {
+    if (total >= target) break
+    if (total + s._count._all > target * 1.3 && picked.length) continue
+    picked.push(s.sourceId)
+    total += s._count._all
+  }
+  return { source: picked.join(',') }
+}
+
 const input = campaignInputSchema.parse({
   orgSlug: org.slug,
   name: `Bench ${new Date().toISOString()}`,
   type,
-  scope: {},
+  scope: await scopeOf(Number(arg('--items', '0'))),
   fallbackReviewerId: gov.user.id,
   dueAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
   defaultDecision: 'keep',
@@ -48,6 +75,84 @@ console.log(`  launch request (checks + count + enqueue):     ${fmt(queueMs)} ms
 console.log(
   `  launch job (snapshot into review items):       ${(launchMs / 1000).toFixed(1)} s — ${fmt(launched.items)} items, ${fmt(launched.items / (launchMs / 1000))} items/s, ${fmt(launched.fallback)} to the fallback reviewer`,
 )
+console.log(`  launch job phases (ms): ${JSON.stringify(launched.timing)}`)
+
+// --raw: the raw driver doing the launch's work by hand-written SQL on the same population: the same three reads per
+// 5,000 identities, a JSON snapshot of the same parts, the same multi-row inserts; in one transaction rolled back after.
+let rawLaunchMs = 0
+if (args.includes('--raw')) {
+  const w = await openDriverSql(url, { load: true })
+  const src = (input.scope as { source?: string | string[] }).source
+  const sources = src ? (Array.isArray(src) ? src : src.split(',')) : null
+  await w
+    .transaction(async (tx) => {
+      const t0 = performance.now()
+      const ids = (
+        await tx.query<{ id: string }>(
+          sql`SELECT "id" FROM "Identity" WHERE "orgId" = ${org.id} AND "status" <> 'deleted' ${sources ? sql`AND "sourceId" IN ${sql.ids(sources)}` : sql.empty}`,
+        )
+      ).map((r) => r.id)
+      for (let i = 0; i < ids.length; i += 5000) {
+        const list = sql.ids(ids.slice(i, i + 5000))
+        const people = await tx.query<Record<string, unknown> & { id: string; name: string; ownerId: string | null }>(
+          sql`SELECT i."id", i."name", i."kind", i."environment", i."status", i."lastUsedAt", i."privileged", i."ownerId", s."name" AS "source", o."name" AS "owner", t."name" AS "team"
+            FROM "Identity" i JOIN "Source" s ON s."id" = i."sourceId" LEFT JOIN "User" o ON o."id" = i."ownerId" LEFT JOIN "Team" t ON t."id" = i."teamId" WHERE i."id" IN ${list}`,
+        )
+        const findings = await tx.query<{ identityId: string }>(
+          sql`SELECT "identityId", "title", "severity", "owaspCode" FROM "Finding" WHERE "identityId" IN ${list} AND "status" = 'open'`,
+        )
+        const grants = await tx.query<{ identityId: string }>(
+          sql`SELECT g."id", g."identityId", g."privileged", g."lastUsedAt", e."name", r."name" AS "resource" FROM "Grant" g JOIN "Entitlement" e ON e."id" = g."entitlementId"
+            JOIN "Resource" r ON r."id" = e."resourceId" WHERE g."identityId" IN ${list} AND g."status" = 'active'`,
+        )
+        const group = <T extends { identityId: string }>(rows: T[]) => {
+          const m = new Map<string, T[]>()
+          for (const r of rows) m.set(r.identityId, [...(m.get(r.identityId) ?? []), r])
+          return m
+        }
+        const [fOf, gOf] = [group(findings), group(grants)]
+        const now = Date.now()
+        await w.insert(
+          'ReviewItem',
+          [
+            'id',
+            'orgId',
+            'campaignId',
+            'identityId',
+            'reviewerId',
+            'snapshot',
+            'recommendation',
+            'recommendationReason',
+            'privileged',
+            'identityName',
+            'status',
+            'createdAt',
+          ],
+          people.map((p) => [
+            newId(),
+            org.id,
+            campaign.id,
+            p.id,
+            p.ownerId ?? gov.user.id,
+            JSON.stringify({ identity: p, grants: (gOf.get(p.id) ?? []).slice(0, 25), findings: (fOf.get(p.id) ?? []).slice(0, 10) }),
+            'keep',
+            'raw',
+            p.privileged,
+            p.name,
+            'staged',
+            now,
+          ]),
+        )
+      }
+      rawLaunchMs = performance.now() - t0
+      throw new Error('rollback')
+    })
+    .catch((err: Error) => {
+      if (err.message !== 'rollback') throw err
+    })
+  await w.close()
+  console.log(`  raw driver, same reads and inserts (rolled back):  ${(rawLaunchMs / 1000).toFixed(1)} s`)
+}
 
 // The busiest reviewer's "My reviews" page: the server work the page does (list + count + campaign chips + mark viewed).
 const top = await db.reviewItem.groupBy({
@@ -75,7 +180,7 @@ const views: [string, Record<string, string>][] = [
   ['all campaigns, state all', { state: 'all' }],
 ]
 console.log(`  reviewer page server time for ${reviewer.name} (${fmt(top[0]._count._all)} items):`)
-for (const [label, p] of views) {
+for (const [label, p] of args.includes('--no-pages') ? [] : views) {
   const runs: number[] = []
   let total = 0
   for (let i = 0; i < 7; i++) {
@@ -86,15 +191,54 @@ for (const [label, p] of views) {
   console.log(`    ${label.padEnd(34)} median ${fmt(median(runs))} ms (first ${fmt(runs[0])} ms, ${fmt(total)} matching)`)
 }
 const statRuns: number[] = []
-for (let i = 0; i < 3; i++) statRuns.push((await time(() => campaignStats(ctx, campaign.id)))[1])
+for (let i = 0; i < (args.includes('--no-pages') ? 0 : 3); i++) statRuns.push((await time(() => campaignStats(ctx, campaign.id)))[1])
 console.log(`  campaign statistics (progress, reviewers, rubber-stamp): median ${fmt(median(statRuns))} ms`)
 
-const [bulk, bulkMs] = await time(() =>
-  bulkDecide(rctx, { orgSlug: org.slug, filter: { campaign: campaign.id, state: 'open', rec: 'keep' }, decision: 'accept', justification: null }),
-)
-console.log(`  bulk "accept recommendations" on every matching item: ${(bulkMs / 1000).toFixed(1)} s for ${fmt(bulk.decided)} items`)
+const decideN = Number(arg('--decide', '0'))
+let decided = 0
+let decideMs = 0
+if (decideN) {
+  const ids = (
+    await db.reviewItem.findMany({
+      where: { campaignId: campaign.id, reviewerId: reviewer.id, status: 'pending' },
+      orderBy: { id: 'asc' },
+      take: decideN,
+      select: { id: true },
+    })
+  ).map((r) => r.id)
+  for (let i = 0; i < ids.length; i += 5000) {
+    const [r, ms] = await time(() => bulkDecide(rctx, { orgSlug: org.slug, ids: ids.slice(i, i + 5000), decision: 'keep', justification: 'benchmark' }))
+    decided += r.decided
+    decideMs += ms
+  }
+  console.log(`  bulk decision "keep" on ${fmt(ids.length)} items by id (5,000 per request): ${(decideMs / 1000).toFixed(1)} s for ${fmt(decided)} items`)
+} else {
+  const [bulk, bulkMs] = await time(() =>
+    bulkDecide(rctx, { orgSlug: org.slug, filter: { campaign: campaign.id, state: 'open', rec: 'keep' }, decision: 'accept', justification: null }),
+  )
+  decided = bulk.decided
+  decideMs = bulkMs
+  console.log(`  bulk "accept recommendations" on every matching item: ${(bulkMs / 1000).toFixed(1)} s for ${fmt(bulk.decided)} items`)
+}
 
-await requestClose(ctx, campaign.id)
-const [closed, closeMs] = await time(() => runClose(systemContext(org, { type: 'close_campaign', id: null }), campaign.id, 1, async () => {}))
-console.log(`  close (default decision "keep" on the rest, lock):  ${(closeMs / 1000).toFixed(1)} s — ${JSON.stringify(closed)}`)
+let closeMs = 0
+if (!args.includes('--no-close')) {
+  await requestClose(ctx, campaign.id)
+  const [closed, ms] = await time(() => runClose(systemContext(org, { type: 'close_campaign', id: null }), campaign.id, 1, async () => {}))
+  closeMs = ms
+  console.log(`  close (default decision "keep" on the rest, lock):  ${(ms / 1000).toFixed(1)} s — ${JSON.stringify(closed)}`)
+}
 await db.$disconnect()
+console.log(
+  JSON.stringify({
+    identities,
+    items: launched.items,
+    launchSeconds: +(launchMs / 1000).toFixed(2),
+    rawLaunchSeconds: +(rawLaunchMs / 1000).toFixed(2),
+    itemsPerSecond: Math.round(launched.items / (launchMs / 1000)),
+    timing: launched.timing,
+    decided,
+    decideSeconds: +(decideMs / 1000).toFixed(2),
+    closeSeconds: +(closeMs / 1000).toFixed(2),
+  }),
+)

@@ -64,7 +64,7 @@ export async function recordAudit(tx: Tx, ctx: AuditCtx, entry: AuditEntry) {
   return event
 }
 
-const AUDIT_COLUMNS = [
+export const AUDIT_COLUMNS = [
   ['id', 'text'],
   ['orgId', 'text'],
   ['seq', 'int'],

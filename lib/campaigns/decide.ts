@@ -4,12 +4,28 @@ import { recordAudit } from '@/lib/audit/record'
 import { assertCan, systemContext, type UserCtx } from '@/lib/auth/org-context'
 import { db, type Tx } from '@/lib/db'
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '@/lib/errors'
+import { insertRows, newId } from '@/lib/sql/bulk'
+import { prismaSql } from '@/lib/sql/prisma'
+import { chunks, sql } from '@/lib/sql/sql'
 import { myItemsWhere, refreshDecidedCount, UPDATE_CHUNK } from './internal'
 import { remediateItems } from './remediate'
 import { DECISION_LABELS, needsJustification, parseSnapshot, type BulkDecideInput, type DecideInput, type DecisionKind } from './schemas'
 
 const CHUNK = 5000
 const MAX_ELAPSED = 3_600_000
+const DECISION_COLUMNS = [
+  ['id', 'text'],
+  ['orgId', 'text'],
+  ['campaignId', 'text'],
+  ['reviewItemId', 'text'],
+  ['decision', 'text'],
+  ['decidedById', 'text'],
+  ['justification', 'text'],
+  ['bulk', 'bool'],
+  ['stage', 'int'],
+  ['elapsedMs', 'int'],
+  ['createdAt', 'date'],
+] as const
 const FINAL = new Set(['keep', 'revoke', 'reduce'])
 
 /** Seconds spent on a decision: since the item was first viewed or the reviewer's previous decision, whichever is later. */
@@ -168,51 +184,54 @@ type BulkPlanItem = { id: string; campaignId: string; stage: number; privileged:
  */
 export async function bulkDecide(ctx: UserCtx, input: BulkDecideInput) {
   assertCan(ctx, 'review:decide')
-  const where: Prisma.ReviewItemWhereInput = input.ids?.length
-    ? { AND: [myItemsWhere(ctx, { state: 'all' }), { id: { in: input.ids } }] }
-    : myItemsWhere(ctx, input.filter!)
+  // Explicit ids go UPDATE_CHUNK at a time, in id order as one list would: 5,000 in one IN list exceed the bind limit Prisma applies on SQLite.
+  const scopes: Prisma.ReviewItemWhereInput[] = input.ids?.length
+    ? chunks([...new Set(input.ids)].sort(), UPDATE_CHUNK).map((ids) => ({ AND: [myItemsWhere(ctx, { state: 'all' }), { id: { in: ids } }] }))
+    : [myItemsWhere(ctx, input.filter!)]
   const now = Date.now()
   const plan: BulkPlanItem[] = []
   let skipped = 0
   let missing = 0
   const missingByDecision: Record<string, number> = {}
-  let after = ''
-  for (;;) {
-    const items = await db.reviewItem.findMany({
-      where: { AND: [where, { id: { gt: after } }, { remediationStatus: 'none' }] },
-      orderBy: { id: 'asc' },
-      take: CHUNK,
-      select: {
-        id: true,
-        privileged: true,
-        recommendation: true,
-        identityName: true,
-        campaignId: true,
-        stage: true,
-        campaign: { select: { status: true, justificationRule: true, currentStage: true, autoRemediate: true, secondStage: true } },
-      },
-    })
-    if (!items.length) break
-    after = items[items.length - 1].id
-    for (const i of items) {
-      const decision = input.decision === 'accept' ? i.recommendation : input.decision
-      if (!decision || i.campaign.status !== 'active' || i.stage !== i.campaign.currentStage) {
-        skipped++
-        continue
-      }
-      if (justificationMissing(i.campaign.justificationRule, decision, i.privileged, input.justification)) {
-        missing++
-        missingByDecision[decision] = (missingByDecision[decision] ?? 0) + 1
-      }
-      plan.push({
-        id: i.id,
-        campaignId: i.campaignId,
-        stage: i.stage,
-        privileged: i.privileged,
-        identityName: i.identityName,
-        decision,
-        autoRemediate: i.campaign.autoRemediate && i.campaign.secondStage === 'none',
+  for (const where of scopes) {
+    let after = ''
+    for (;;) {
+      const items = await db.reviewItem.findMany({
+        where: { AND: [where, { id: { gt: after } }, { remediationStatus: 'none' }] },
+        orderBy: { id: 'asc' },
+        take: CHUNK,
+        select: {
+          id: true,
+          privileged: true,
+          recommendation: true,
+          identityName: true,
+          campaignId: true,
+          stage: true,
+          campaign: { select: { status: true, justificationRule: true, currentStage: true, autoRemediate: true, secondStage: true } },
+        },
       })
+      if (!items.length) break
+      after = items[items.length - 1].id
+      for (const i of items) {
+        const decision = input.decision === 'accept' ? i.recommendation : input.decision
+        if (!decision || i.campaign.status !== 'active' || i.stage !== i.campaign.currentStage) {
+          skipped++
+          continue
+        }
+        if (justificationMissing(i.campaign.justificationRule, decision, i.privileged, input.justification)) {
+          missing++
+          missingByDecision[decision] = (missingByDecision[decision] ?? 0) + 1
+        }
+        plan.push({
+          id: i.id,
+          campaignId: i.campaignId,
+          stage: i.stage,
+          privileged: i.privileged,
+          identityName: i.identityName,
+          decision,
+          autoRemediate: i.campaign.autoRemediate && i.campaign.secondStage === 'none',
+        })
+      }
     }
   }
   if (missing) {
@@ -235,36 +254,25 @@ export async function bulkDecide(ctx: UserCtx, input: BulkDecideInput) {
         select: { createdAt: true },
       })
       const each = prev ? Math.min(MAX_ELAPSED, Math.round((now - prev.createdAt.getTime()) / chunk.length)) : null
+      // One UPDATE per decision and one multi-row INSERT, ids and rows as one JSON parameter (Prisma's updateMany
+      // reads the ids first and binds them one by one).
+      const s = prismaSql(tx)
       for (const d of ['keep', 'revoke', 'unsure']) {
         const ids = chunk.filter((p) => p.decision === d).map((p) => p.id)
-        for (let s = 0; s < ids.length; s += UPDATE_CHUNK) {
-          await tx.reviewItem.updateMany({
-            where: { id: { in: ids.slice(s, s + UPDATE_CHUNK) }, orgId: ctx.org.id, reviewerId: ctx.user.id, status: { not: 'closed' } },
-            data: {
-              decision: d,
-              status: statusFor(d),
-              decidedById: ctx.user.id,
-              decidedAt: new Date(now),
-              justification: justificationOf(d),
-              reduceGrantIds: null,
-              version: { increment: 1 },
-            },
-          })
-        }
+        if (!ids.length) continue
+        await s.execute(
+          sql`UPDATE "ReviewItem" SET "decision" = ${d}, "status" = ${statusFor(d)}, "decidedById" = ${ctx.user.id}, "decidedAt" = ${new Date(now)},
+            "justification" = ${justificationOf(d)}, "reduceGrantIds" = NULL, "version" = "version" + 1
+            WHERE "id" IN ${sql.ids(ids)} AND "orgId" = ${ctx.org.id} AND "reviewerId" = ${ctx.user.id} AND "status" <> 'closed'`,
+        )
       }
-      await tx.decision.createMany({
-        data: chunk.map((p) => ({
-          orgId: ctx.org.id,
-          campaignId: p.campaignId,
-          reviewItemId: p.id,
-          decision: p.decision,
-          decidedById: ctx.user.id,
-          justification: justificationOf(p.decision),
-          bulk: true,
-          stage: p.stage,
-          elapsedMs: each,
-        })),
-      })
+      const created = new Date()
+      await insertRows(
+        s,
+        'Decision',
+        DECISION_COLUMNS,
+        chunk.map((p) => [newId(), ctx.org.id, p.campaignId, p.id, p.decision, ctx.user.id, justificationOf(p.decision), true, p.stage, each, created]),
+      )
       const counts: Record<string, number> = {}
       for (const p of chunk) counts[p.decision] = (counts[p.decision] ?? 0) + 1
       await recordAudit(tx, ctx, {

@@ -2,6 +2,7 @@ import 'server-only'
 import { recordAudit } from '@/lib/audit/record'
 import type { SystemCtx } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
+import type { Identity } from '@/lib/generated/sqlite/client'
 import { parseOrgSettings } from '@/lib/settings/schemas'
 import { insertRows, newId, queryIn } from '@/lib/sql/bulk'
 import { prismaSql } from '@/lib/sql/prisma'
@@ -71,6 +72,61 @@ async function readGrants(identityIds: string[]): Promise<GrantRow[]> {
     entitlement: { name: r.entitlement, resource: { name: r.resource, type: r.resourceType } },
   }))
 }
+type IdentityRow = Pick<
+  Identity,
+  'id' | 'name' | 'kind' | 'environment' | 'status' | 'lastUsedAt' | 'usageReported' | 'privileged' | 'ownerId' | 'backupOwnerId'
+> & {
+  source: { name: string }
+  owner: { name: string } | null
+  team: { name: string; leadId: string | null } | null
+}
+
+/**
+ * The columns a review snapshot keeps, with source, owner and team names, in one join per 5,000 ids, in the
+ * order of `ids` (Prisma's nested reads cost four queries per 900 ids and most of the launch's time).
+ */
+async function readIdentities(ids: string[]): Promise<IdentityRow[]> {
+  type Row = Omit<IdentityRow, 'source' | 'owner' | 'team' | 'privileged' | 'usageReported' | 'lastUsedAt'> & {
+    lastUsedAt: Date | string | number | null
+    privileged: boolean | number
+    usageReported: boolean | number
+    sourceName: string
+    ownerName: string | null
+    teamId: string | null
+    teamName: string | null
+    teamLeadId: string | null
+  }
+  const rows = await queryIn<Row>(
+    prismaSql(),
+    ids,
+    (list) => sql`SELECT i."id", i."name", i."kind", i."environment", i."status", i."lastUsedAt", i."usageReported", i."privileged", i."ownerId",
+        i."backupOwnerId", i."teamId", s."name" AS "sourceName", o."name" AS "ownerName", t."name" AS "teamName", t."leadId" AS "teamLeadId"
+      FROM "Identity" i JOIN "Source" s ON s."id" = i."sourceId" LEFT JOIN "User" o ON o."id" = i."ownerId" LEFT JOIN "Team" t ON t."id" = i."teamId"
+      WHERE i."id" IN ${list}`,
+  )
+  const byId = new Map(
+    rows.map((r) => [
+      r.id,
+      {
+        id: r.id,
+        name: r.name,
+        kind: r.kind,
+        environment: r.environment,
+        status: r.status,
+        lastUsedAt: r.lastUsedAt === null ? null : new Date(r.lastUsedAt),
+        usageReported: Boolean(r.usageReported),
+        privileged: Boolean(r.privileged),
+        ownerId: r.ownerId,
+        backupOwnerId: r.backupOwnerId,
+        source: { name: r.sourceName },
+        owner: r.ownerId && r.ownerName !== null ? { name: r.ownerName } : null,
+        team: r.teamId && r.teamName !== null ? { name: r.teamName, leadId: r.teamLeadId } : null,
+      },
+    ]),
+  )
+  return ids.flatMap((id) => byId.get(id) ?? [])
+}
+
 const GRANTS_IN_SNAPSHOT = 25
 const FINDINGS_IN_SNAPSHOT = 10
 
@@ -110,38 +166,19 @@ export async function runLaunch(ctx: SystemCtx, campaignId: string, progress: (d
   }
   for (let start = 0; start < population.length; start += BATCH) {
     const slice = population.slice(start, start + BATCH)
-    const read = (ids: string[]) =>
-      db.identity.findMany({
-        // ids from the org-scoped read above, 900 per query to stay under the driver's bind-parameter limit.
-        where: { id: { in: ids } },
-        // The columns a review snapshot keeps; alike the inventory list's, but each follows its own screen.
-        select: {
-          id: true,
-          name: true,
-          kind: true,
-          environment: true,
-          status: true,
-          lastUsedAt: true,
-          usageReported: true,
-          privileged: true,
-          ownerId: true,
-          backupOwnerId: true,
-          grantCount: true,
-          source: { select: { name: true } },
-          owner: { select: { name: true } },
-          team: { select: { name: true, leadId: true } },
-        },
-      })
-    const batch = []
-    for (let k = 0; k < slice.length; k += 900) batch.push(...(await read(slice.slice(k, k + 900))))
+    const batch = await readIdentities(slice)
     const ids = batch.map((b) => b.id)
     // Keyed by ids of this organization's identities (read above with orgId): adding orgId here would make
     // SQLite's planner walk the organization's index instead of the identityId one (11 s instead of 0.3 s a batch).
-    const [findings, grants, credentials] = await Promise.all([
-      db.finding.findMany({ where: { identityId: { in: ids }, status: 'open' }, select: { identityId: true, title: true, severity: true, owaspCode: true } }),
-      campaign.type === 'credential' ? Promise.resolve([]) : readGrants(ids),
+    const findings = await queryIn<{ identityId: string; title: string; severity: string; owaspCode: string }>(
+      prismaSql(),
+      ids,
+      (list) => sql`SELECT "identityId", "title", "severity", "owaspCode" FROM "Finding" WHERE "identityId" IN ${list} AND "status" = 'open'`,
+    )
+    const grants = campaign.type === 'credential' ? [] : await readGrants(ids)
+    const credentials =
       campaign.type === 'credential'
-        ? db.credential.findMany({
+        ? await db.credential.findMany({
             where: { identityId: { in: ids }, status: 'active' },
             select: {
               id: true,
@@ -155,8 +192,7 @@ export async function runLaunch(ctx: SystemCtx, campaignId: string, progress: (d
               usageReported: true,
             },
           })
-        : Promise.resolve([]),
-    ])
+        : []
     const byIdentity = <T extends { identityId: string }>(rows: T[]) => {
       const m = new Map<string, T[]>()
       for (const r of rows) {
@@ -319,7 +355,10 @@ export async function runLaunch(ctx: SystemCtx, campaignId: string, progress: (d
 
   const perReviewer = await db.reviewItem.groupBy({ by: ['reviewerId'], where: { campaignId }, _count: { _all: true } })
   await db.$transaction(async (tx) => {
-    await tx.reviewItem.updateMany({ where: { orgId: ctx.org.id, campaignId, status: 'staged' }, data: { status: 'pending' } })
+    // One statement: Prisma's updateMany reads the 100,000 matching ids first.
+    await prismaSql(tx).execute(
+      sql`UPDATE "ReviewItem" SET "status" = 'pending' WHERE "campaignId" = ${campaignId} AND "orgId" = ${ctx.org.id} AND "status" = 'staged'`,
+    )
     await tx.campaign.update({
       where: { id: campaignId, orgId: ctx.org.id },
       data: {

@@ -31,10 +31,10 @@ type Scope = { identity: Fragment; finding: Fragment; identityRow: Fragment }
  * engine's findings that no longer hold (findings other code raises, such as "owner-left", keep their own life),
  * then refreshes Identity.openFindings and riskScore.
  */
-async function evaluate(s: SqlClient, scope: Scope, settings: OrgSettings, now: number) {
+async function evaluate(s: SqlClient, scope: Scope, settings: OrgSettings, now: number, ruleIds: readonly string[] = RULE_IDS) {
   const c = { settings, now }
   const at = sql.date(now)
-  for (const rule of RULES) {
+  for (const rule of RULES.filter((r) => ruleIds.includes(r.id))) {
     // The finding id is derived from identity and rule: one row per pair for life (resolved rows reopen).
     await s.execute(
       sql`INSERT INTO "Finding" ("id","orgId","identityId","rule","owaspCode","severity","severityRank","title","status","firstSeenAt","lastSeenAt")
@@ -51,7 +51,7 @@ async function evaluate(s: SqlClient, scope: Scope, settings: OrgSettings, now: 
   await s.execute(
     sql`UPDATE "Finding" SET "status" = 'resolved', "resolvedAt" = ${at}
       WHERE ${scope.finding} AND "status" <> 'resolved' AND "lastSeenAt" <> ${at} AND "rule" IN (${sql.join(
-        RULE_IDS.map((r) => sql.lit(r)),
+        ruleIds.map((r) => sql.lit(r)),
         ',',
       )})`,
   )
@@ -86,13 +86,14 @@ const SHARED_SECRET_LIMIT = 1_000
  * Evaluates all rules for the given identities of one organization, in the caller's transaction: the same rules as
  * the nightly pass, restricted to these ids, so the change that settles a finding settles it at once.
  * `sharedSecrets` adds the identities holding a secret with the same fingerprint (their NHI8/NHI9 findings change too).
+ * `rules` restricts the pass to the rules whose inputs the change touched (the others' findings stay as they are).
  */
 export async function recomputeIdentities(
   s: SqlClient,
   orgId: string,
   identityIds: readonly string[],
   settings: OrgSettings,
-  opts: { now?: number; sharedSecrets?: boolean } = {},
+  opts: { now?: number; sharedSecrets?: boolean; rules?: readonly string[] } = {},
 ) {
   const now = opts.now ?? Date.now()
   const ids = new Set(identityIds)
@@ -119,6 +120,7 @@ export async function recomputeIdentities(
       },
       settings,
       now,
+      opts.rules,
     )
   }
   return { identities: all.length }

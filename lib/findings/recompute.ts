@@ -11,7 +11,12 @@ import { parseOrgSettings } from '@/lib/settings/schemas'
  * (or raised) shows at once on every page: identity, My identities, findings, dashboard, risk scores.
  * `sharedSecrets` when credentials changed: identities sharing a secret with them are re-evaluated too.
  */
-export async function settleFindings(tx: Tx, orgId: string, identityIds: readonly string[], opts: { sharedSecrets?: boolean; now?: number } = {}) {
+export async function settleFindings(
+  tx: Tx,
+  orgId: string,
+  identityIds: readonly string[],
+  opts: { sharedSecrets?: boolean; now?: number; rules?: readonly string[] } = {},
+) {
   if (identityIds.length === 0) return { identities: 0 }
   const org = await tx.organization.findUnique({ where: { id: orgId }, select: { settings: true } })
   if (!org) return { identities: 0 }

@@ -197,6 +197,8 @@ export const RULES: readonly RuleDef[] = [
 ]
 
 export const RULE_IDS = RULES.map((r) => r.id)
+/** The rules that read the identity's owner: the only ones an ownership change (owner, backup, team) can settle or raise. */
+export const OWNER_RULE_IDS = ['unowned', 'owner-gone'] as const
 export const RULE_BY_ID = new Map(RULES.map((r) => [r.id, r]))
 
 export function isOwaspCode(v: string): v is OwaspCode {

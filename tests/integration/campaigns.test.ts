@@ -214,6 +214,33 @@ describe(`campaigns (${engine})`, () => {
     expect(stats.rubberStamp.recommendedRevokesKept).toBe(0)
   })
 
+  it('decides 1,200 selected items at once (more ids than SQLite binds in one list), each once, with one audit row', async () => {
+    const o = await createOrg('Many')
+    const now = Date.now()
+    await db.identity.createMany({
+      data: Array.from({ length: 1200 }, (_, n) => ({
+        orgId: o.org.id,
+        sourceId: o.source.id,
+        externalId: uid(`m${n}-`),
+        name: `many-${String(n).padStart(4, '0')}`,
+        searchText: `many-${n}`,
+        kind: 'service_account',
+        createdAt: new Date(now - 400 * DAY),
+        lastUsedAt: new Date(now - DAY),
+        ownerId: o.people.member.id,
+      })),
+    })
+    const c = await launched(o, { justificationRule: 'never' })
+    const ids = (await db.reviewItem.findMany({ where: { campaignId: c.id }, select: { id: true } })).map((i) => i.id)
+    expect(ids).toHaveLength(1200)
+    const before = await db.auditEvent.count({ where: { orgId: o.org.id, action: 'review.bulk-decide' } })
+    const r = await bulkDecide(o.ctx('member'), { orgSlug: o.org.slug, ids: [...ids, ids[0]].reverse(), decision: 'keep', justification: null })
+    expect(r).toEqual({ decided: 1200, skipped: 0 })
+    expect(await db.decision.count({ where: { campaignId: c.id } })).toBe(1200)
+    expect(await db.reviewItem.count({ where: { campaignId: c.id, decision: 'keep', version: 1 } })).toBe(1200)
+    expect(await db.auditEvent.count({ where: { orgId: o.org.id, action: 'review.bulk-decide' } })).toBe(before + 1)
+  })
+
   it('closes: applies the default decision, locks decisions, queues revokes, schedules the next run', async () => {
     const c = await launched(a, { defaultDecision: 'recommendation', recurrence: 'quarterly' })
     const items = await itemsOf(c.id)

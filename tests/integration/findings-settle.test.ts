@@ -77,6 +77,55 @@ describe(`findings settle with the change that settles them (${engine})`, () => 
     await recomputeFindingsForOrg(a.ctx('admin'))
   })
 
+  it('an ownership change re-evaluates the owner rules alone, and leaves the same findings and scores as a full recompute', async () => {
+    const names = uid('owners-')
+    const gone = await db.user.create({ data: { email: `${uid('gone-')}@example.test`, name: 'Gone' } })
+    const unowned = await addIdentity(a.org.id, a.source.id, { name: `${names}-a`, ownerId: null, lastUsedDaysAgo: 400 })
+    const ownerGone = await addIdentity(a.org.id, a.source.id, { name: `${names}-b`, ownerId: gone.id, secretAgeDays: 800 })
+    const left = await addIdentity(a.org.id, a.source.id, { name: `${names}-c`, ownerId: null, privileged: true })
+    const ids = [unowned.id, ownerGone.id, left.id]
+    await recomputeFindingsForOrg(a.ctx('admin'))
+    const at = new Date()
+    await db.finding.create({
+      data: {
+        orgId: a.org.id,
+        identityId: left.id,
+        rule: 'owner-left',
+        owaspCode: 'NHI1',
+        severity: 'high',
+        title: 'Owner left',
+        firstSeenAt: at,
+        lastSeenAt: at,
+      },
+    })
+    await recomputeFindingsForOrg(a.ctx('admin'))
+    expect(await open(unowned.id)).toContain('unowned')
+    expect(await open(ownerGone.id)).toContain('owner-gone')
+    expect(await open(left.id)).toContain('owner-left')
+    const state = async () =>
+      Promise.all(
+        ids.map(async (id) => ({
+          id,
+          findings: (await db.finding.findMany({ where: { identityId: id }, select: { rule: true, status: true }, orderBy: { rule: 'asc' } })).map(
+            (f) => `${f.rule}:${f.status}`,
+          ),
+          ...(await scores(id)),
+        })),
+      )
+    // Another rule's finding the settle must not touch: its lastSeenAt stays that of the last full pass.
+    const other = await db.finding.findFirstOrThrow({ where: { identityId: unowned.id, rule: { notIn: ['unowned', 'owner-gone', 'owner-left'] } } })
+
+    await startBulkAssignByFilter(a.ctx('governance'), { filter: { q: names }, fields: { ownerId: a.people.member.id }, requestId: uid('r') })
+    await drainJobs()
+    for (const id of ids) expect(await open(id)).not.toEqual(expect.arrayContaining(['unowned']))
+    expect(await open(ownerGone.id)).not.toContain('owner-gone')
+    expect(await open(left.id)).not.toContain('owner-left')
+    expect((await db.finding.findUniqueOrThrow({ where: { id: other.id } })).lastSeenAt).toEqual(other.lastSeenAt)
+    const settled = await state()
+    await recomputeFindingsForOrg(a.ctx('admin'))
+    expect(await state()).toEqual(settled)
+  })
+
   it('a revoked credential takes its "unused" and "not rotated" findings with it; a rotated one its "not rotated"', async () => {
     const i = await addIdentity(a.org.id, simulated.id, { ownerId: a.people.member.id })
     const mk = (fingerprint = uid('fp')) =>
