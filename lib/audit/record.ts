@@ -17,7 +17,8 @@ export type AuditEntry = {
   details?: Record<string, unknown>
 }
 
-type AuditCtx = { org: { id: string }; actor: ActorRef }
+/** requestId: the API request that made the change, kept in the row's details so a log line and its audit row meet. */
+type AuditCtx = { org: { id: string }; actor: ActorRef; requestId?: string }
 
 function chainedFields(ctx: AuditCtx, entry: AuditEntry, seq: number, at: Date): ChainedFields {
   return {
@@ -33,7 +34,7 @@ function chainedFields(ctx: AuditCtx, entry: AuditEntry, seq: number, at: Date):
     targetLabel: entry.targetLabel ?? null,
     outcome: entry.outcome ?? 'success',
     justification: entry.justification ?? null,
-    details: JSON.stringify(entry.details ?? {}),
+    details: JSON.stringify(ctx.requestId ? { ...entry.details, requestId: ctx.requestId } : (entry.details ?? {})),
   }
 }
 
