@@ -85,7 +85,7 @@ function validate(op: Operation, status: number, contentType: string | null, bod
 }
 
 /** Valid parameters for an operation, using organization A's data. */
-const paramsFor = (op: Operation) => (op.path.includes('{id}') ? { id: aIds[0] } : {})
+const paramsFor = (op: Operation): Record<string, string> => (op.path.includes('{id}') ? { id: aIds[0] } : {})
 
 beforeAll(async () => {
   a = await createOrg('API org A')
