@@ -8,7 +8,7 @@ const PAGE = `<!doctype html>
   </head>
   <body>
     <noscript>The reference needs JavaScript. The contract itself is at <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.</noscript>
-    <script id="api-reference" data-url="/api/v1/openapi.json" data-configuration='{"withDefaultFonts":false,"hideClientButton":true,"telemetry":false}'></script>
+    <script id="api-reference" data-url="/api/v1/openapi.json" data-configuration='{"withDefaultFonts":false,"hideClientButton":true,"telemetry":false,"showDeveloperTools":"never","agent":{"disabled":true},"mcp":{"disabled":true}}'></script>
     <script src="/api/v1/docs/scalar.js"></script>
   </body>
 </html>`

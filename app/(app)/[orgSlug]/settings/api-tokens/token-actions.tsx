@@ -1,4 +1,5 @@
 'use client'
+import { useRouter } from 'next/navigation'
 import { useState } from 'react'
 import { Button } from '@/components/ui/button'
 import { Dialog } from '@/components/ui/dialog'
@@ -19,10 +20,13 @@ export function TokenActions({ orgSlug, tokenId, name }: { orgSlug: string; toke
   const [dialog, setDialog] = useState<'rotate' | 'revoke' | null>(null)
   const [overlap, setOverlap] = useState('24')
   const [secret, setSecret] = useState<string | null>(null)
-  const rotate = useOrgAction(rotateApiTokenAction, { onSuccess: (r) => setSecret(r.token) })
+  const router = useRouter()
+  // The page is re-read when the new secret's dialog closes: refreshing under it would remount the row and lose the secret.
+  const rotate = useOrgAction(rotateApiTokenAction, { onSuccess: (r) => setSecret(r.token), refresh: false })
   const revoke = useOrgAction(revokeApiTokenAction, { onSuccess: () => setDialog(null) })
   const close = () => {
     setDialog(null)
+    if (secret) router.refresh()
     setSecret(null)
   }
   return (
