@@ -2,7 +2,7 @@ import 'server-only'
 import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
 import { displayPrefix } from '@/lib/api-tokens/format'
-import { ipsOf, scopesOf, tokenStatus } from '@/lib/api-tokens/schemas'
+import { stringsOf, scopesOf, tokenStatus } from '@/lib/api-tokens/schemas'
 
 /** The organization's tokens for the settings page: never a hash, only the public prefix. */
 export async function listApiTokens(ctx: UserCtx, now = new Date()) {
@@ -35,7 +35,7 @@ export async function listApiTokens(ctx: UserCtx, now = new Date()) {
     name: r.name,
     prefix: displayPrefix(r.prefix),
     scopes: scopesOf(r.scopes),
-    allowedIps: ipsOf(r.allowedIps),
+    allowedIps: stringsOf(r.allowedIps),
     expiresAt: r.expiresAt,
     lastUsedAt: r.lastUsedAt,
     lastUsedIp: r.lastUsedIp,

@@ -87,23 +87,19 @@ export const rotateApiTokenSchema = z.object({
   overlapHours: z.coerce.number().int().min(0, 'At least 0 hours.').max(MAX_OVERLAP_HOURS, 'At most a week (168 hours).'),
 })
 
-/** Scopes from the stored JSON text; unknown entries are dropped (never throws). */
-export function scopesOf(json: string): ApiScope[] {
-  try {
-    const v: unknown = JSON.parse(json)
-    return Array.isArray(v) ? v.filter((x): x is ApiScope => (API_SCOPES as readonly unknown[]).includes(x)) : []
-  } catch {
-    return []
-  }
-}
-
-export function ipsOf(json: string): string[] {
+/** The strings of a stored JSON array (addresses, scopes); anything unreadable is none (never throws). */
+export function stringsOf(json: string): string[] {
   try {
     const v: unknown = JSON.parse(json)
     return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []
   } catch {
     return []
   }
+}
+
+/** Scopes from the stored JSON text; unknown entries are dropped. */
+export function scopesOf(json: string): ApiScope[] {
+  return stringsOf(json).filter((x): x is ApiScope => (API_SCOPES as readonly string[]).includes(x))
 }
 
 export type TokenStatus = 'active' | 'expired' | 'revoked'

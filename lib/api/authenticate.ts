@@ -5,7 +5,7 @@ import type { Permission } from '@/lib/auth/permissions'
 import { db } from '@/lib/db'
 import { hashToken, parseToken } from '@/lib/api-tokens/format'
 import { allowList } from '@/lib/api-tokens/mutations'
-import { ipsOf, SCOPE_PERMISSIONS, scopesOf, tokenStatus, type ApiScope } from '@/lib/api-tokens/schemas'
+import { stringsOf, SCOPE_PERMISSIONS, scopesOf, tokenStatus, type ApiScope } from '@/lib/api-tokens/schemas'
 import { problem } from '@/lib/api/problem'
 
 export type TokenCtx = GrantedCtx<TokenActor> & { scopes: ReadonlySet<ApiScope>; requestId: string }
@@ -66,7 +66,7 @@ export async function authenticate(
       INVALID,
     )
   }
-  const ips = ipsOf(row.allowedIps)
+  const ips = stringsOf(row.allowedIps)
   if (ips.length && !(ip && allowList(ips).check(ip, ip.includes(':') ? 'ipv6' : 'ipv4'))) {
     await recordDenied(
       { org: row.org, actor, requestId },
