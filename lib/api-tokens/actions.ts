@@ -17,9 +17,9 @@ export const revokeApiTokenAction = orgAction({
   run: async ({ ctx, input }) => revokeApiToken(ctx, input),
 })
 
+// No revalidation: the new secret's dialog lives in the token's row, which a re-render would remount (the page refreshes when it closes).
 export const rotateApiTokenAction = orgAction({
   schema: rotateApiTokenSchema,
   permission: 'api-token:manage',
-  revalidate: '/settings/api-tokens',
   run: async ({ ctx, input }) => rotateApiToken(ctx, input),
 })
