@@ -539,6 +539,9 @@ function definePages(x: { orgId: string; campaignId: string; most: string; typic
     page('scheduled reports', '/[orgSlug]/settings/reports', '/acme/settings/reports', 'admin', async (r) =>
       r.all(`SELECT * FROM "ReportSchedule" WHERE "orgId" = ? ORDER BY "createdAt" DESC`, [o]),
     ),
+    page('API tokens', '/[orgSlug]/settings/api-tokens', '/acme/settings/api-tokens', 'admin', async (r) =>
+      r.all(`SELECT * FROM "ApiToken" WHERE "orgId" = ? ORDER BY "createdAt" DESC LIMIT 500`, [o]),
+    ),
     page('inbox', '/[orgSlug]/inbox', '/acme/inbox', 'member', async (r) =>
       r.all(`SELECT * FROM "Notification" WHERE "orgId" = ? ORDER BY "createdAt" DESC LIMIT 50`, [o]),
     ),

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { request as pwRequest, type APIRequestContext } from '@playwright/test'
+import { newToken } from '../lib/api-tokens/format'
 import { createTestOrg, expect, insert, query, signInAs, sql, test, type TestOrg } from './fixtures'
 
 // The authorization matrix: every server action and every route handler, found by reading the code and the
@@ -44,6 +45,10 @@ type World = {
   renameViewId: string
   deleteViewId: string
   reportScheduleId: string
+  /** an API token of A (rotated, then revoked, by the actions) */
+  apiTokenId: string
+  /** a full-scope API token of B, for the /api/v1 routes */
+  bToken: string
   spare: { id: string; email: string }[]
   stranger: { id: string; email: string }
 }
@@ -280,6 +285,17 @@ const ACTIONS: Record<string, ActionEntry> = {
     input: (w, orgSlug) => ({ orgSlug, scheduleId: w.reportScheduleId }),
     targetsObjects: true,
   },
+  'lib/api-tokens/actions.ts#createApiTokenAction': {
+    allow: ['admin'],
+    input: (_w, orgSlug) => ({ orgSlug, name: 'Matrix token', scopes: ['identities:read'], expiresInDays: 30, allowedIps: '' }),
+  },
+  'lib/api-tokens/actions.ts#rotateApiTokenAction': {
+    allow: ['admin'],
+    input: (w, orgSlug) => ({ orgSlug, tokenId: w.apiTokenId, overlapHours: 1 }),
+    targetsObjects: true,
+  },
+  // Runs after the rotation above, so the token is still active for it.
+  'lib/api-tokens/actions.ts#revokeApiTokenAction': { allow: ['admin'], input: (w, orgSlug) => ({ orgSlug, tokenId: w.apiTokenId }), targetsObjects: true },
   'lib/saved-views/actions.ts#deleteSavedViewAction': { allow: ALL, input: (w, orgSlug) => ({ orgSlug, viewId: w.deleteViewId }), targetsObjects: true },
 
   'lib/sources/actions.ts#createImportSourceAction': {
@@ -321,7 +337,8 @@ const PUBLIC_ACTIONS: Record<string, string> = {
 }
 
 type RouteEntry = {
-  allow: Role[] | 'public'
+  /** 'token': /api/v1, reached with an API token only (a session cookie grants nothing there) */
+  allow: Role[] | 'public' | 'token'
   /** why a route is public; for organization routes: the request to send */
   why?: string
   request?: (w: World, slug: string) => { path: string; method: 'GET' | 'POST'; body?: string; query?: Record<string, string> }
@@ -378,6 +395,16 @@ const ROUTES: Record<string, RouteEntry> = {
     allow: ALL,
     request: (w, slug) => ({ path: `/api/orgs/${slug}/imports/${w.failedJobId}`, method: 'GET' }),
   },
+  'app/api/v1/openapi.json/route.ts#GET': { allow: 'public', why: 'the API contract: operations and scopes, no data' },
+  'app/api/v1/docs/route.ts#GET': { allow: 'public', why: 'the API reference page (renders the public contract)' },
+  'app/api/v1/docs/scalar.js/route.ts#GET': { allow: 'public', why: 'the reference page’s script (a file from node_modules)' },
+  'app/api/v1/identities/route.ts#GET': { allow: 'token', request: () => ({ path: '/api/v1/identities', method: 'GET', query: { limit: '200' } }) },
+  'app/api/v1/identities/[id]/route.ts#GET': { allow: 'token', request: (w) => ({ path: `/api/v1/identities/${w.a.identities[0].id}`, method: 'GET' }) },
+  'app/api/v1/findings/route.ts#GET': {
+    allow: 'token',
+    request: (w) => ({ path: '/api/v1/findings', method: 'GET', query: { identity: w.a.identities[0].id } }),
+  },
+  'app/api/v1/audit-events/route.ts#GET': { allow: 'token', request: () => ({ path: '/api/v1/audit-events', method: 'GET', query: { limit: '200' } }) },
 }
 
 // ---- discovery ---------------------------------------------------------------------------------------------
@@ -818,7 +845,28 @@ async function buildWorld(): Promise<World> {
   await insert('ReportSchedule', [
     { id: reportScheduleId, orgId, report: 'inventory', cadence: 'weekly', recipients: JSON.stringify([a.users.auditor.id]), createdAt: now },
   ])
+  const apiTokenId = id()
+  const aToken = newToken()
+  const bToken = newToken()
+  const tokenRow = (tid: string, org: string, t: { prefix: string; hash: string }, scopes: string[]) => ({
+    id: tid,
+    orgId: org,
+    name: `Matrix API token ${tid.slice(-4)}`,
+    prefix: t.prefix,
+    hash: t.hash,
+    scopes: JSON.stringify(scopes),
+    allowedIps: '[]',
+    expiresAt: new Date(Date.now() + 30 * 86_400_000),
+    createdAt: now,
+  })
+  const [{ id: orgB }] = await query<{ id: string }>(sql`SELECT "id" FROM "Organization" WHERE "slug" = ${b.slug}`)
+  await insert('ApiToken', [
+    tokenRow(apiTokenId, orgId, aToken, ['identities:read']),
+    tokenRow(id(), orgB, bToken, ['identities:read', 'findings:read', 'audit:read']),
+  ])
   return {
+    apiTokenId,
+    bToken: bToken.token,
     reportScheduleId,
     renameViewId,
     deleteViewId,
@@ -955,6 +1003,31 @@ test.describe('authorization matrix', () => {
     for (const [key, entry] of Object.entries(ROUTES)) {
       if (entry.allow === 'public') {
         expect(entry.why, `${key} is public: say why`).toBeTruthy()
+        continue
+      }
+      if (entry.allow === 'token') {
+        // A session is no credential for /api/v1: every role of A gets 401; B's token never sees A's data.
+        const req = entry.request!(w, w.a.slug)
+        const url = req.path + (req.query ? `?${new URLSearchParams(req.query)}` : '')
+        for (const who of [null, ...ROLES.map((r) => w.a.users[r].email)]) {
+          const ctx = await session(who)
+          const res = await ctx.get(url, { maxRedirects: 0 })
+          expect(res.status(), `${key} with ${who ?? 'no'} session`).toBe(401)
+          expect(res.headers()['content-type']).toBe('application/problem+json')
+          await ctx.dispose()
+        }
+        const ctx = await session(null)
+        const res = await ctx.get(url, { headers: { authorization: `Bearer ${w.bToken}` }, maxRedirects: 0 })
+        const text = await res.text()
+        expect([200, 404], `${key} with B's token: ${text.slice(0, 200)}`).toContain(res.status())
+        // B's fixtures name their identities as A's do: A's ids and people's e-mails tell the two apart. The id the
+        // caller put in the URL comes back in the problem's `instance`: an echo, not a leak.
+        const ofA = secrets.filter((s) => !w.b.identities.some((i) => i.name === s) && !url.includes(s))
+        expect(
+          ofA.filter((s) => text.includes(s)),
+          `${key} with B's token leaked A's data`,
+        ).toEqual([])
+        await ctx.dispose()
         continue
       }
       const send = async (ctx: APIRequestContext, slug: string, origin: string | null = base) => {

@@ -22,6 +22,8 @@ step "lint" npx eslint --max-warnings 0 .
 step "format (Prettier)" npx prettier --check . --log-level warn
 rm -rf .next/types .next/dev/types  # stale route types from an older build break tsc
 step "typecheck" npx tsc --noEmit
+# The /api/v1 contract as served, checked by a linter (the database is never opened: only the schemas are read).
+step "OpenAPI lint (Redocly)" bash -c 'DATABASE_URL="file:$PWD/.tmp/openapi-unused.db" node --conditions=react-server --import tsx scripts/openapi.ts .tmp/openapi.json && npx redocly lint --format stylish .tmp/openapi.json'
 step "unit" npx vitest run --project unit --reporter=default --reporter=json --outputFile.json="$RESULTS/unit.json"
 
 step "start PostgreSQL" bash scripts/pg.sh start

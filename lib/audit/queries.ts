@@ -1,5 +1,5 @@
 import 'server-only'
-import { assertCan, type UserCtx } from '@/lib/auth/org-context'
+import { assertCan, type Ctx, type UserCtx } from '@/lib/auth/org-context'
 import { pageWindow } from '@/components/data-table/search-params'
 import { db } from '@/lib/db'
 import type { ChainBreak } from '@/lib/audit/chain'
@@ -33,13 +33,20 @@ export async function listAuditEvents(ctx: UserCtx, p: AuditListParams) {
 }
 
 /** A target's audit history: actors and justifications are audit data, so it needs audit:read like the log itself. */
-export async function listAuditForTarget(ctx: UserCtx, targetId: string, take = 20) {
+export async function listAuditForTarget(ctx: Ctx, targetId: string, take = 20) {
   assertCan(ctx, 'audit:read')
   return withChanges(ctx, await db.auditEvent.findMany({ where: { orgId: ctx.org.id, targetId }, orderBy: { seq: 'desc' }, take }))
 }
 
+/** The organization's events after a sequence number, oldest first: a feed a client can follow (the API's cursor is the seq). */
+export async function listAuditEventsAfter(ctx: Ctx, p: { after: number; limit: number }) {
+  assertCan(ctx, 'audit:read')
+  const rows = await db.auditEvent.findMany({ where: { orgId: ctx.org.id, seq: { gt: p.after } }, orderBy: { seq: 'asc' }, take: p.limit })
+  return withChanges(ctx, rows)
+}
+
 /** Adds what each row changed in words, looking up the people and teams of the page's rows in two queries. */
-async function withChanges<T extends { details: string }>(ctx: UserCtx, rows: T[]): Promise<(T & { change: string | null })[]> {
+async function withChanges<T extends { details: string }>(ctx: Ctx, rows: T[]): Promise<(T & { change: string | null })[]> {
   const details = rows.map((r) => parseDetails(r.details))
   const ids = [...new Set(details.flatMap(ownershipIds))]
   const [members, teams] = ids.length

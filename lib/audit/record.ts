@@ -26,7 +26,8 @@ export function auditTarget(
   return { targetType: type, targetId: entity.id, targetLabel: label ?? undefined }
 }
 
-type AuditCtx = { org: { id: string }; actor: ActorRef }
+/** requestId: the API request that made the change, kept in the row's details so a log line and its audit row meet. */
+type AuditCtx = { org: { id: string }; actor: ActorRef; requestId?: string }
 
 function chainedFields(ctx: AuditCtx, entry: AuditEntry, seq: number, at: Date): ChainedFields {
   return {
@@ -42,7 +43,7 @@ function chainedFields(ctx: AuditCtx, entry: AuditEntry, seq: number, at: Date):
     targetLabel: entry.targetLabel ?? null,
     outcome: entry.outcome ?? 'success',
     justification: entry.justification ?? null,
-    details: JSON.stringify(entry.details ?? {}),
+    details: JSON.stringify(ctx.requestId ? { ...entry.details, requestId: ctx.requestId } : (entry.details ?? {})),
   }
 }
 

@@ -23,7 +23,7 @@ export type ActorRef = { type: Actor['type']; id: string | null; label: string }
 /** A member signed in: the role comes from their membership, read from the database on every request. */
 export type UserCtx = { org: Org; actor: UserActor; user: { id: string; name: string; email: string }; role: Role }
 /** Anyone but a member acts with the permissions it was given (a token's scopes, what a job needs), never with a role. */
-export type GrantedCtx<A extends TokenActor | WorkloadActor | SystemActor> = { org: Org; actor: A; permissions: ReadonlySet<Permission> }
+export type GrantedCtx<A extends TokenActor | WorkloadActor | SystemActor> = { org: Org; actor: A; permissions: ReadonlySet<Permission>; requestId?: string }
 export type SystemCtx = GrantedCtx<SystemActor>
 export type Ctx = UserCtx | GrantedCtx<TokenActor> | GrantedCtx<WorkloadActor> | SystemCtx
 

@@ -1,5 +1,5 @@
 import 'server-only'
-import { assertCan, type UserCtx } from '@/lib/auth/org-context'
+import { assertCan, type Ctx, type UserCtx } from '@/lib/auth/org-context'
 import { pageWindow } from '@/components/data-table/search-params'
 import { db } from '@/lib/db'
 import type { Prisma } from '@/lib/generated/sqlite/client'
@@ -7,7 +7,7 @@ import { recomputeFindingsJob } from '@/lib/findings/jobs'
 import type { FindingListParams } from '@/lib/findings/schemas'
 
 /** The Findings page: filtered and sorted on the server across all pages (severity first, then risk). */
-export async function listFindings(ctx: UserCtx, p: FindingListParams) {
+export async function listFindings(ctx: Ctx, p: FindingListParams) {
   assertCan(ctx, 'identity:read')
   const identity: Prisma.IdentityWhereInput = {
     ...(p.owner === 'unowned' ? { ownerId: null } : p.owner ? { ownerId: p.owner } : {}),

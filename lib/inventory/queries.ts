@@ -1,7 +1,6 @@
 import 'server-only'
 import { listAuditForTarget } from '@/lib/audit/queries'
-import { assertCan, type UserCtx } from '@/lib/auth/org-context'
-import { can } from '@/lib/auth/permissions'
+import { allows, assertCan, type Ctx, type UserCtx } from '@/lib/auth/org-context'
 import { db, type Tx } from '@/lib/db'
 import { NotFoundError } from '@/lib/errors'
 import { describeFilter } from '@/lib/inventory/describe'
@@ -13,7 +12,7 @@ import { parseOrgSettings } from '@/lib/settings/schemas'
 
 const NULLABLE_SORTS = new Set(['lastUsedAt', 'oldestSecretAt'])
 
-export async function getOrgSettings(ctx: UserCtx) {
+export async function getOrgSettings(ctx: Pick<Ctx, 'org'>) {
   const org = await db.organization.findUniqueOrThrow({ where: { id: ctx.org.id }, select: { settings: true } })
   return parseOrgSettings(org.settings)
 }
@@ -60,10 +59,10 @@ async function countIdentities(orgId: string, p: IdentityListParams, where: Pris
   return { total: n, atLeast: n >= limit }
 }
 
-export async function listIdentities(ctx: UserCtx, p: IdentityListParams) {
+export async function listIdentities(ctx: Ctx, p: IdentityListParams) {
   assertCan(ctx, 'identity:read')
   const settings = await getOrgSettings(ctx)
-  const where = await indexedIdentityWhere(ctx.org.id, p, { userId: ctx.user.id, dormantDays: settings.dormantDays })
+  const where = await indexedIdentityWhere(ctx.org.id, p, { userId: 'user' in ctx ? ctx.user.id : '', dormantDays: settings.dormantDays })
   const select = {
     id: true,
     name: true,
@@ -183,7 +182,7 @@ export async function listFilterOptions(ctx: UserCtx) {
   return { sources, people: people.map((m) => m.user), teams }
 }
 
-export async function getIdentityOrThrow(ctx: UserCtx, id: string) {
+export async function getIdentityOrThrow(ctx: Ctx, id: string) {
   assertCan(ctx, 'identity:read')
   if (!/^[a-z0-9_-]{1,40}$/i.test(id)) throw new NotFoundError('Identity not found')
   const identity = await db.identity.findFirst({
@@ -208,7 +207,7 @@ export async function getIdentityOrThrow(ctx: UserCtx, id: string) {
     }),
     db.activityEvent.findMany({ where: { identityId: id, orgId: ctx.org.id }, orderBy: { at: 'desc' }, take: 25 }),
     // null: the role may not read audit history (members); the page says so instead of showing it.
-    can(ctx.role, 'audit:read') ? listAuditForTarget(ctx, id, 25) : Promise.resolve(null),
+    allows(ctx, 'audit:read') ? listAuditForTarget(ctx, id, 25) : Promise.resolve(null),
   ])
   return { identity, grants, activity, audit }
 }

@@ -56,6 +56,11 @@ export default async function SettingsPage({ params, searchParams }: ListPagePro
             <Link href={`/${ctx.org.slug}/settings/posture`} className="text-sm font-medium text-indigo-700 hover:underline">
               Posture thresholds →
             </Link>
+            {can(ctx.role, 'api-token:manage') ? (
+              <Link href={`/${ctx.org.slug}/settings/api-tokens`} className="text-sm font-medium text-indigo-700 hover:underline">
+                API tokens →
+              </Link>
+            ) : null}
           </span>
         }
       />

@@ -1,0 +1,131 @@
+'use client'
+import { useState } from 'react'
+import { Button } from '@/components/ui/button'
+import { Dialog } from '@/components/ui/dialog'
+import { Field, FormError, Input, Textarea } from '@/components/ui/field'
+import { Select } from '@/components/ui/select'
+import { useOrgAction } from '@/components/ui/use-org-action'
+import { createApiTokenAction } from '@/lib/api-tokens/actions'
+import { API_AREAS, type ApiScope } from '@/lib/api-tokens/schemas'
+import { SecretOnce } from './secret-once'
+
+const EXPIRY = [
+  { value: '7', label: '7 days' },
+  { value: '30', label: '30 days' },
+  { value: '90', label: '90 days' },
+  { value: '180', label: '180 days' },
+  { value: '365', label: '1 year (the longest)' },
+]
+
+export function CreateToken({ orgSlug }: { orgSlug: string }) {
+  const [open, setOpen] = useState(false)
+  const [name, setName] = useState('')
+  const [days, setDays] = useState('90')
+  const [scopes, setScopes] = useState<ApiScope[]>(['identities:read'])
+  const [ips, setIps] = useState('')
+  const [secret, setSecret] = useState<string | null>(null)
+  const create = useOrgAction(createApiTokenAction, { onSuccess: (t) => setSecret(t.token) })
+  const close = () => {
+    setOpen(false)
+    setSecret(null)
+    setName('')
+    setScopes(['identities:read'])
+    setIps('')
+  }
+  const toggle = (s: ApiScope, on: boolean) => setScopes((cur) => (on ? [...cur, s] : cur.filter((x) => x !== s)))
+  return (
+    <>
+      <Button onClick={() => setOpen(true)} data-testid="create-token">
+        Create token
+      </Button>
+      <Dialog
+        open={open}
+        onClose={close}
+        busy={create.pending}
+        size="lg"
+        title={secret ? 'Token created' : 'Create an API token'}
+        testId="create-token-dialog"
+        onSubmit={secret ? close : () => void create.run({ orgSlug, name, scopes, expiresInDays: Number(days), allowedIps: ips })}
+        confirm={secret ? undefined : { label: create.pending ? 'Creating…' : 'Create token', disabled: create.pending, testId: 'create-token-confirm' }}
+        footer={
+          secret ? (
+            <Button type="button" onClick={close}>
+              Done
+            </Button>
+          ) : undefined
+        }
+      >
+        {secret ? (
+          <SecretOnce token={secret} />
+        ) : (
+          <>
+            <Field label="Name" hint="Say what uses it, e.g. “CI inventory sync”." error={create.fieldErrors.name}>
+              <Input value={name} onChange={(e) => setName(e.target.value)} maxLength={80} data-autofocus autoComplete="off" />
+            </Field>
+            <Field label="Expires after" error={create.fieldErrors.expiresInDays}>
+              <Select value={days} onChange={(e) => setDays(e.target.value)} options={EXPIRY} className="max-w-xs" />
+            </Field>
+            <fieldset aria-describedby={create.fieldErrors.scopes ? 'scopes-error' : 'scopes-hint'}>
+              <legend className="text-sm font-medium text-slate-700">Scopes</legend>
+              <p id="scopes-hint" className="text-xs text-slate-500">
+                Give only what the caller needs. Read lets it list and get; write lets it change.
+              </p>
+              <table className="mt-2 text-sm">
+                <thead>
+                  <tr className="text-left text-xs text-slate-500">
+                    <th scope="col" className="pr-6 font-medium">
+                      Area
+                    </th>
+                    <th scope="col" className="pr-4 font-medium">
+                      Read
+                    </th>
+                    <th scope="col" className="font-medium">
+                      Write
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {API_AREAS.map((area) => (
+                    <tr key={area}>
+                      <th scope="row" className="pr-6 text-left font-normal text-slate-800 capitalize">
+                        {area}
+                      </th>
+                      {(['read', 'write'] as const).map((level) => {
+                        const s = `${area}:${level}` as ApiScope
+                        return (
+                          <td key={level} className="py-0.5 pr-4">
+                            <input
+                              type="checkbox"
+                              aria-label={`${area} ${level}`}
+                              value={s}
+                              checked={scopes.includes(s)}
+                              onChange={(e) => toggle(s, e.target.checked)}
+                              className="size-4 rounded border-slate-400 text-indigo-600"
+                            />
+                          </td>
+                        )
+                      })}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              {create.fieldErrors.scopes ? (
+                <p id="scopes-error" className="mt-1 text-xs font-medium text-rose-700">
+                  {create.fieldErrors.scopes.join(' ')}
+                </p>
+              ) : null}
+            </fieldset>
+            <Field
+              label="Allowed addresses (optional)"
+              hint="Addresses or ranges, one per line (203.0.113.0/24). Empty: any address."
+              error={create.fieldErrors.allowedIps}
+            >
+              <Textarea value={ips} onChange={(e) => setIps(e.target.value)} rows={2} className="font-mono" />
+            </Field>
+            <FormError>{Object.keys(create.fieldErrors).length ? null : create.error}</FormError>
+          </>
+        )}
+      </Dialog>
+    </>
+  )
+}

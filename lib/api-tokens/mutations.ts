@@ -1,0 +1,105 @@
+import 'server-only'
+import { BlockList, isIPv6 } from 'node:net'
+import { recordAudit } from '@/lib/audit/record'
+import { assertCan, type UserCtx } from '@/lib/auth/org-context'
+import { db } from '@/lib/db'
+import { ConflictError, NotFoundError, ValidationError } from '@/lib/errors'
+import { displayPrefix, newToken } from '@/lib/api-tokens/format'
+import { tokenStatus, type CreateApiTokenInput } from '@/lib/api-tokens/schemas'
+
+const DAY = 86_400_000
+
+/** A BlockList of the CIDRs; throws ValidationError for one Node cannot read. */
+export function allowList(cidrs: readonly string[]): BlockList {
+  const list = new BlockList()
+  for (const c of cidrs) {
+    const [addr, bits] = c.split('/')
+    const type = isIPv6(addr) ? 'ipv6' : 'ipv4'
+    try {
+      if (bits === undefined) list.addAddress(addr, type)
+      else list.addSubnet(addr, Number(bits), type)
+    } catch {
+      throw new ValidationError('An address range is not valid.', { allowedIps: [`“${c}” is not an address or range.`] })
+    }
+  }
+  return list
+}
+
+/** Creates a token and returns its plaintext once; only its hash is stored, and neither enters the audit row. */
+export async function createApiToken(ctx: UserCtx, input: Omit<CreateApiTokenInput, 'orgSlug'>, now = new Date()) {
+  assertCan(ctx, 'api-token:manage')
+  allowList(input.allowedIps)
+  const t = newToken()
+  const expiresAt = new Date(now.getTime() + input.expiresInDays * DAY)
+  return db.$transaction(async (tx) => {
+    const row = await tx.apiToken.create({
+      data: {
+        orgId: ctx.org.id,
+        name: input.name,
+        prefix: t.prefix,
+        hash: t.hash,
+        scopes: JSON.stringify(input.scopes),
+        allowedIps: JSON.stringify(input.allowedIps),
+        expiresAt,
+        createdById: ctx.user.id,
+      },
+      select: { id: true },
+    })
+    await recordAudit(tx, ctx, {
+      action: 'api-token.create',
+      targetType: 'api-token',
+      targetId: row.id,
+      targetLabel: input.name,
+      details: { prefix: displayPrefix(t.prefix), scopes: input.scopes, expiresAt: expiresAt.toISOString(), allowedIps: input.allowedIps },
+    })
+    return { id: row.id, token: t.token, prefix: displayPrefix(t.prefix), expiresAt }
+  })
+}
+
+async function tokenOrThrow(ctx: UserCtx, tokenId: string) {
+  const row = await db.apiToken.findFirst({
+    where: { id: tokenId, orgId: ctx.org.id },
+    select: { id: true, name: true, prefix: true, hash: true, expiresAt: true, revokedAt: true },
+  })
+  if (!row) throw new NotFoundError('Token not found')
+  return row
+}
+
+export async function revokeApiToken(ctx: UserCtx, input: { tokenId: string }, now = new Date()) {
+  assertCan(ctx, 'api-token:manage')
+  const row = await tokenOrThrow(ctx, input.tokenId)
+  if (row.revokedAt) throw new ConflictError('This token is already revoked.')
+  await db.$transaction(async (tx) => {
+    await tx.apiToken.update({ where: { id: row.id, orgId: ctx.org.id }, data: { revokedAt: now, previousHash: null, previousExpiresAt: null } })
+    await recordAudit(tx, ctx, {
+      action: 'api-token.revoke',
+      targetType: 'api-token',
+      targetId: row.id,
+      targetLabel: row.name,
+      details: { prefix: displayPrefix(row.prefix) },
+    })
+  })
+}
+
+/** A new secret for the same token; the old one keeps working for overlapHours (0: stops at once), so callers can switch. */
+export async function rotateApiToken(ctx: UserCtx, input: { tokenId: string; overlapHours: number }, now = new Date()) {
+  assertCan(ctx, 'api-token:manage')
+  const row = await tokenOrThrow(ctx, input.tokenId)
+  if (tokenStatus(row, now) !== 'active') throw new ConflictError('Only an active token can be rotated; create a new one instead.')
+  const t = newToken()
+  const previousExpiresAt = input.overlapHours > 0 ? new Date(Math.min(now.getTime() + input.overlapHours * 3_600_000, row.expiresAt.getTime())) : null
+  return db.$transaction(async (tx) => {
+    await tx.apiToken.update({
+      where: { id: row.id, orgId: ctx.org.id },
+      data: { prefix: t.prefix, hash: t.hash, previousHash: previousExpiresAt ? row.hash : null, previousExpiresAt, rotatedAt: now },
+    })
+    await recordAudit(tx, ctx, {
+      action: 'api-token.rotate',
+      targetType: 'api-token',
+      targetId: row.id,
+      targetLabel: row.name,
+      details: { prefix: displayPrefix(t.prefix), previousPrefix: displayPrefix(row.prefix), previousValidUntil: previousExpiresAt?.toISOString() ?? null },
+    })
+    return { id: row.id, token: t.token, prefix: displayPrefix(t.prefix), previousValidUntil: previousExpiresAt }
+  })
+}

@@ -1,0 +1,49 @@
+import 'server-only'
+import { assertCan, type UserCtx } from '@/lib/auth/org-context'
+import { db } from '@/lib/db'
+import { displayPrefix } from '@/lib/api-tokens/format'
+import { stringsOf, scopesOf, tokenStatus } from '@/lib/api-tokens/schemas'
+
+/** The organization's tokens for the settings page: never a hash, only the public prefix. */
+export async function listApiTokens(ctx: UserCtx, now = new Date()) {
+  assertCan(ctx, 'api-token:manage')
+  const rows = await db.apiToken.findMany({
+    where: { orgId: ctx.org.id },
+    orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
+    take: 500,
+    select: {
+      id: true,
+      name: true,
+      prefix: true,
+      scopes: true,
+      allowedIps: true,
+      expiresAt: true,
+      lastUsedAt: true,
+      lastUsedIp: true,
+      revokedAt: true,
+      createdAt: true,
+      createdById: true,
+      previousExpiresAt: true,
+    },
+  })
+  const creators = await db.user.findMany({
+    where: { id: { in: [...new Set(rows.map((r) => r.createdById).filter((x): x is string => !!x))] } },
+    select: { id: true, name: true },
+  })
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    prefix: displayPrefix(r.prefix),
+    scopes: scopesOf(r.scopes),
+    allowedIps: stringsOf(r.allowedIps),
+    expiresAt: r.expiresAt,
+    lastUsedAt: r.lastUsedAt,
+    lastUsedIp: r.lastUsedIp,
+    createdAt: r.createdAt,
+    createdBy: creators.find((u) => u.id === r.createdById)?.name ?? null,
+    // the previous secret still works until then (a rotation's overlap)
+    previousValidUntil: r.previousExpiresAt && r.previousExpiresAt > now && !r.revokedAt ? r.previousExpiresAt : null,
+    status: tokenStatus(r, now),
+  }))
+}
+export type ApiTokenRow = Awaited<ReturnType<typeof listApiTokens>>[number]

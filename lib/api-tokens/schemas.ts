@@ -1,0 +1,109 @@
+import { z } from 'zod'
+import type { Permission } from '@/lib/auth/permissions'
+
+export const API_AREAS = [
+  'identities',
+  'owners',
+  'credentials',
+  'grants',
+  'campaigns',
+  'decisions',
+  'remediation',
+  'findings',
+  'audit',
+  'reports',
+  'sources',
+] as const
+export type ApiArea = (typeof API_AREAS)[number]
+export const API_SCOPES = API_AREAS.flatMap((a) => [`${a}:read`, `${a}:write`] as const) as [
+  `${ApiArea}:${'read' | 'write'}`,
+  ...`${ApiArea}:${'read' | 'write'}`[],
+]
+export type ApiScope = (typeof API_SCOPES)[number]
+
+/** What each scope lets a token do in the domain layer: the permissions of its context (a token never has a role). */
+export const SCOPE_PERMISSIONS: Record<ApiScope, readonly Permission[]> = {
+  'identities:read': ['identity:read', 'identity:read-all'],
+  'identities:write': [],
+  'owners:read': ['identity:read'],
+  'owners:write': ['identity:assign-owner', 'identity:transfer'],
+  'credentials:read': ['identity:read'],
+  'credentials:write': ['identity:remediate'],
+  'grants:read': ['identity:read'],
+  'grants:write': ['identity:remediate'],
+  'campaigns:read': ['campaign:read'],
+  'campaigns:write': ['campaign:manage'],
+  'decisions:read': ['campaign:read'],
+  'decisions:write': ['review:decide'],
+  'remediation:read': ['job:read'],
+  'remediation:write': ['identity:remediate', 'job:manage'],
+  'findings:read': ['identity:read'],
+  'findings:write': ['finding:accept'],
+  'audit:read': ['audit:read', 'audit:verify'],
+  'audit:write': [],
+  'reports:read': ['report:export'],
+  'reports:write': ['report:export'],
+  'sources:read': ['source:read'],
+  'sources:write': ['source:manage'],
+}
+
+export const MAX_TOKEN_DAYS = 365
+export const MAX_OVERLAP_HOURS = 168
+const orgSlug = z.string().min(1).max(64)
+const tokenId = z.string().regex(/^[a-z0-9_-]{1,40}$/i, 'Unknown token.')
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}(\/(3[0-2]|[12]?\d))?$/
+const IPV6 = /^[0-9a-f:]*:[0-9a-f:.]*(\/(12[0-8]|1[01]\d|[1-9]?\d))?$/i
+
+/** CIDRs (or single addresses), one per line or separated by commas; at most 20. */
+export const cidrListSchema = z
+  .string()
+  .max(2000)
+  .transform((s) =>
+    s
+      .split(/[\s,]+/)
+      .map((x) => x.trim())
+      .filter(Boolean),
+  )
+  .refine((list) => list.length <= 20, 'At most 20 addresses or ranges.')
+  .refine((list) => list.every((x) => IPV4.test(x) || IPV6.test(x)), 'Write addresses or ranges like 203.0.113.0/24 or 2001:db8::/32.')
+
+export const createApiTokenSchema = z.object({
+  orgSlug,
+  name: z.string().trim().min(1, 'Give the token a name.').max(80, 'At most 80 characters.'),
+  scopes: z
+    .array(z.enum(API_SCOPES))
+    .min(1, 'Choose at least one scope.')
+    .transform((s) => [...new Set(s)].sort()),
+  expiresInDays: z.coerce.number().int().min(1, 'At least 1 day.').max(MAX_TOKEN_DAYS, 'At most a year (365 days).'),
+  allowedIps: cidrListSchema.default([]),
+})
+export type CreateApiTokenInput = z.infer<typeof createApiTokenSchema>
+
+export const revokeApiTokenSchema = z.object({ orgSlug, tokenId })
+export const rotateApiTokenSchema = z.object({
+  orgSlug,
+  tokenId,
+  overlapHours: z.coerce.number().int().min(0, 'At least 0 hours.').max(MAX_OVERLAP_HOURS, 'At most a week (168 hours).'),
+})
+
+/** The strings of a stored JSON array (addresses, scopes); anything unreadable is none (never throws). */
+export function stringsOf(json: string): string[] {
+  try {
+    const v: unknown = JSON.parse(json)
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []
+  } catch {
+    return []
+  }
+}
+
+/** Scopes from the stored JSON text; unknown entries are dropped. */
+export function scopesOf(json: string): ApiScope[] {
+  return stringsOf(json).filter((x): x is ApiScope => (API_SCOPES as readonly string[]).includes(x))
+}
+
+export type TokenStatus = 'active' | 'expired' | 'revoked'
+export function tokenStatus(t: { revokedAt: Date | null; expiresAt: Date }, now = new Date()): TokenStatus {
+  if (t.revokedAt) return 'revoked'
+  return t.expiresAt <= now ? 'expired' : 'active'
+}

@@ -1,0 +1,145 @@
+import 'server-only'
+import { randomUUID } from 'node:crypto'
+import { z } from 'zod'
+import { recordDenied } from '@/lib/audit/record'
+import { AppError, mapPrismaError, ValidationError } from '@/lib/errors'
+import { authenticate, clientIp, type TokenCtx } from '@/lib/api/authenticate'
+import { apiLog } from '@/lib/api/log'
+import type { Operation } from '@/lib/api/operation'
+import { ApiProblem, issuesOf, problem, problemBody } from '@/lib/api/problem'
+
+export const API_VERSION = '1'
+/** Largest request body accepted (bigger ones get 413 before they are parsed). */
+export const MAX_BODY_BYTES = 1_000_000
+const REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/
+
+const JSON_TYPE = /^application\/(?:[a-z0-9.+-]*\+)?json\s*(?:;.*)?$/i
+
+async function readBody(req: Request): Promise<unknown> {
+  if (!JSON_TYPE.test(req.headers.get('content-type') ?? '')) throw problem(415, 'Send the body as JSON with `Content-Type: application/json`.')
+  const declared = Number(req.headers.get('content-length') ?? '0')
+  if (declared > MAX_BODY_BYTES) throw problem(413, `The body is larger than ${MAX_BODY_BYTES} bytes.`)
+  // Read at most the limit, whatever the header claimed (a chunked body has none).
+  const chunks: Uint8Array[] = []
+  let size = 0
+  const reader = req.body?.getReader()
+  while (reader) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel()
+      throw problem(413, `The body is larger than ${MAX_BODY_BYTES} bytes.`)
+    }
+    chunks.push(value)
+  }
+  const text = Buffer.concat(chunks).toString('utf8')
+  try {
+    return JSON.parse(text)
+  } catch {
+    throw problem(400, 'The body is not valid JSON.')
+  }
+}
+
+/** Query parameters as an object; a parameter given twice is refused rather than silently picking one. */
+function queryOf(url: URL): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [k, v] of url.searchParams) {
+    if (k in out)
+      throw problem(400, `The parameter “${k}” is given more than once; separate several values with commas.`, [{ path: k, message: 'Given twice.' }])
+    out[k] = v
+  }
+  return out
+}
+
+function parseWith<S extends z.ZodType>(schema: S | undefined, value: unknown, status: number, what: string): z.infer<S> {
+  if (!schema) return {} as z.infer<S>
+  const r = schema.safeParse(value)
+  if (!r.success) throw problem(status, `Some ${what} need attention.`, issuesOf(r.error))
+  return r.data
+}
+
+function toProblem(err: unknown): ApiProblem | null {
+  if (err instanceof ApiProblem) return err
+  const mapped = mapPrismaError(err)
+  if (mapped instanceof ValidationError) {
+    return problem(
+      422,
+      mapped.message,
+      Object.entries(mapped.fieldErrors).flatMap(([path, msgs]) => msgs.map((message) => ({ path, message }))),
+    )
+  }
+  if (mapped instanceof AppError) return problem(mapped.status, mapped.message)
+  return null
+}
+
+/**
+ * The one wrapper every /api/v1 route handler uses, like orgAction for actions: request id -> token (format,
+ * checksum, hash, expiry, revocation, address) -> scope (refusals audited) -> path, query, body (strict) -> run ->
+ * errors as problem+json. Nothing a caller sends gets a 500; a 500 means a fault of ours, logged with the request id.
+ */
+export function apiRoute(op: Operation) {
+  return async (req: Request, segment: { params: Promise<unknown> }): Promise<Response> => {
+    const t0 = performance.now()
+    const incoming = req.headers.get('x-request-id')
+    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : `req_${randomUUID()}`
+    const url = new URL(req.url)
+    const ip = clientIp(req.headers)
+    let ctx: TokenCtx | null = null
+    let response: Response
+    try {
+      ctx = await authenticate(req.headers.get('authorization'), ip, requestId)
+      if (!ctx.scopes.has(op.scope)) {
+        await recordDenied(ctx, {
+          action: `api.${op.operationId}`,
+          targetType: 'route',
+          targetLabel: `${op.method.toUpperCase()} ${op.path}`,
+          details: { scope: op.scope },
+        })
+        throw problem(403, `This token lacks the scope “${op.scope}”.`)
+      }
+      const params = op.params ? op.params.safeParse(await segment.params) : { success: true as const, data: {} }
+      if (!params.success) throw problem(404, 'Not found.')
+      const query = parseWith(op.query, queryOf(url), 400, 'query parameters')
+      const body = op.body ? parseWith(op.body, await readBody(req), 422, 'fields') : {}
+      const result = await op.run({ ctx, params: params.data, query, body })
+      response = op.success.status === 204 ? new Response(null, { status: 204 }) : Response.json(result, { status: op.success.status })
+    } catch (err) {
+      const p = toProblem(err)
+      if (!p)
+        apiLog().error({ requestId, err: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) }, 'api call failed')
+      const out = p ?? problem(500, 'Something went wrong on our side. Nothing was changed; try again.')
+      // Object-level refusals (another organization's id) are refused attempts too, as in orgAction and orgRoute.
+      if (ctx && !(err instanceof ApiProblem) && (out.status === 403 || out.status === 404)) {
+        await recordDenied(ctx, {
+          action: `api.${op.operationId}`,
+          targetType: 'route',
+          targetLabel: `${op.method.toUpperCase()} ${op.path}`,
+          details: { status: out.status, reason: out.detail },
+        })
+      }
+      response = new Response(JSON.stringify(problemBody(out, url.pathname, requestId)), {
+        status: out.status,
+        headers: { 'Content-Type': 'application/problem+json', ...out.headers },
+      })
+    }
+    response.headers.set('X-Request-Id', requestId)
+    response.headers.set('API-Version', API_VERSION)
+    response.headers.set('Cache-Control', 'no-store')
+    apiLog().info(
+      {
+        requestId,
+        method: req.method,
+        route: op.path,
+        operation: op.operationId,
+        status: response.status,
+        ms: Math.round(performance.now() - t0),
+        token: ctx?.actor.id ?? null,
+        org: ctx?.org.id ?? null,
+        ip,
+      },
+      'api call',
+    )
+    return response
+  }
+}

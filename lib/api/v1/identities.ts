@@ -1,0 +1,143 @@
+import 'server-only'
+import { z } from 'zod'
+import { decodeCursor, encodeCursor } from '@/lib/api/cursor'
+import { defineOperation } from '@/lib/api/operation'
+import { csvEnum, cursor, dateTime, id, iso, limit, page, person } from '@/lib/api/v1/common'
+import { getIdentityOrThrow, listIdentities } from '@/lib/inventory/queries'
+import { CRED_AGES, ENVIRONMENTS, IDENTITY_KINDS, IDENTITY_STATUSES, identityListSchema, SORTABLE } from '@/lib/inventory/schemas'
+
+const ref = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/)
+
+/** The inventory's filters (lib/inventory/schemas.ts), strict: a value the inventory page would ignore is a 400 here. */
+export const identityListQuery = z.strictObject({
+  q: z.string().trim().max(100).optional().meta({ description: 'Search in names and external ids.' }),
+  kind: csvEnum(IDENTITY_KINDS, 'Kinds'),
+  env: csvEnum(ENVIRONMENTS, 'Environments'),
+  status: csvEnum(IDENTITY_STATUSES, 'Statuses (default: all but deleted)'),
+  source: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,40}(,[A-Za-z0-9_-]{1,40}){0,49}$/)
+    .optional()
+    .meta({ description: 'Source ids, comma-separated.' }),
+  owner: z
+    .union([z.literal('unowned'), ref])
+    .optional()
+    .meta({ description: 'An owner’s id, or `unowned`.' }),
+  team: ref.optional(),
+  privileged: z.enum(['yes', 'no']).optional(),
+  dormant: z.enum(['yes', 'no']).optional(),
+  credAge: z.enum(CRED_AGES).optional().meta({ description: 'Has a secret older than this many days.' }),
+  risk: z.enum(['high', 'medium', 'low']).optional(),
+  finding: z
+    .string()
+    .regex(/^(NHI(10|[1-9])|[a-z][a-z-]{2,30})$/)
+    .optional()
+    .meta({ description: 'Has an open finding: an OWASP NHI code (NHI5) or a rule id.' }),
+  sort: z.enum(SORTABLE).default('riskScore'),
+  dir: z.enum(['asc', 'desc']).default('desc'),
+  limit,
+  cursor,
+})
+
+const source = z.object({ id: z.string(), name: z.string(), type: z.string() }).meta({ id: 'SourceRef' })
+const team = z.object({ id: z.string(), name: z.string() }).meta({ id: 'TeamRef' })
+
+export const identitySchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    kind: z.enum(IDENTITY_KINDS),
+    environment: z.string(),
+    status: z.string(),
+    riskScore: z.number().int(),
+    privileged: z.boolean(),
+    lastUsedAt: dateTime.nullable(),
+    usageReported: z.boolean(),
+    createdAt: dateTime,
+    grantCount: z.number().int(),
+    credentialCount: z.number().int(),
+    oldestSecretAt: dateTime.nullable(),
+    openFindings: z.number().int(),
+    source,
+    owner: person.nullable(),
+    team: team.nullable(),
+  })
+  .meta({ id: 'Identity' })
+
+export const identityDetailSchema = identitySchema
+  .extend({
+    externalId: z.string(),
+    description: z.string().nullable(),
+    backupOwner: person.nullable(),
+    tags: z.array(z.object({ key: z.string(), value: z.string() })),
+    updatedAt: dateTime,
+  })
+  .meta({ id: 'IdentityDetail' })
+
+type Row = Awaited<ReturnType<typeof listIdentities>>['rows'][number]
+const personOf = (p: { id: string; name: string } | null) => (p ? { id: p.id, name: p.name } : null)
+
+function identityDto(r: Row): z.infer<typeof identitySchema> {
+  return {
+    id: r.id,
+    name: r.name,
+    kind: r.kind as z.infer<typeof identitySchema>['kind'],
+    environment: r.environment,
+    status: r.status,
+    riskScore: r.riskScore,
+    privileged: r.privileged,
+    lastUsedAt: iso(r.lastUsedAt),
+    usageReported: r.usageReported,
+    createdAt: r.createdAt.toISOString(),
+    grantCount: r.grantCount,
+    credentialCount: r.credentialCount,
+    oldestSecretAt: iso(r.oldestSecretAt),
+    openFindings: r.openFindings,
+    source: r.source,
+    owner: personOf(r.owner),
+    team: r.team,
+  }
+}
+
+export const listIdentitiesOp = defineOperation({
+  operationId: 'listIdentities',
+  method: 'get',
+  path: '/identities',
+  summary: 'List identities (the inventory’s filters, cursor pagination)',
+  tag: 'Identities',
+  scope: 'identities:read',
+  query: identityListQuery,
+  success: { status: 200, description: 'A page of identities.', schema: page(identitySchema, 'IdentityPage') },
+  problems: [400],
+  run: async ({ ctx, query }) => {
+    const pageNo = decodeCursor(query.cursor, query.limit)
+    const { cursor: _c, limit: size, ...filter } = query
+    const p = identityListSchema.parse({ ...filter, page: String(pageNo), size: String(size) })
+    // pageParams caps the page size for the pages; the API's own cap is lower, so the parsed size must be the one asked.
+    const { rows } = await listIdentities(ctx, { ...p, page: pageNo, size })
+    return { data: rows.map(identityDto), nextCursor: rows.length === size ? encodeCursor(pageNo + 1, size) : null }
+  },
+})
+
+export const getIdentityOp = defineOperation({
+  operationId: 'getIdentity',
+  method: 'get',
+  path: '/identities/{id}',
+  summary: 'Get one identity',
+  tag: 'Identities',
+  scope: 'identities:read',
+  params: z.object({ id }),
+  success: { status: 200, description: 'The identity.', schema: identityDetailSchema },
+  problems: [404],
+  run: async ({ ctx, params }) => {
+    const { identity: r } = await getIdentityOrThrow(ctx, params.id)
+    return {
+      ...identityDto({ ...r, owner: r.owner, team: r.team, source: r.source }),
+      externalId: r.externalId,
+      description: r.description,
+      backupOwner: personOf(r.backupOwner),
+      tags: r.tags,
+      updatedAt: r.updatedAt.toISOString(),
+    }
+  },
+})

@@ -1,0 +1,378 @@
+import { Writable } from 'node:stream'
+import Ajv2020 from 'ajv/dist/2020'
+import addFormats from 'ajv-formats'
+import fc from 'fast-check'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { authenticate } from '@/lib/api/authenticate'
+import { setApiLogDestination } from '@/lib/api/log'
+import { defineOperation, type Operation } from '@/lib/api/operation'
+import { openApiDocument } from '@/lib/api/openapi'
+import { apiRoute, MAX_BODY_BYTES } from '@/lib/api/route'
+import { OPERATIONS } from '@/lib/api/v1/operations'
+import { createApiToken, revokeApiToken, rotateApiToken } from '@/lib/api-tokens/mutations'
+import { listApiTokens } from '@/lib/api-tokens/queries'
+import { API_SCOPES, createApiTokenSchema, type ApiScope } from '@/lib/api-tokens/schemas'
+import { db } from '@/lib/db'
+import { ConflictError, ForbiddenError, NotFoundError } from '@/lib/errors'
+import { ModelName } from '@/lib/generated/sqlite/internal/prismaNamespace'
+import { z } from 'zod'
+import { addIdentity, createOrg, uid } from './fixtures'
+
+const logLines: string[] = []
+setApiLogDestination(
+  new Writable({
+    write(chunk, _enc, cb) {
+      logLines.push(String(chunk))
+      cb()
+    },
+  }),
+)
+afterAll(() => setApiLogDestination(undefined))
+
+type Org = Awaited<ReturnType<typeof createOrg>>
+let a: Org
+let b: Org
+let aIds: string[]
+let bIdentity: { id: string; name: string }
+let full: string
+const plaintexts: string[] = []
+
+async function token(org: Org, scopes: readonly ApiScope[], extra: Partial<{ allowedIps: string[]; expiresInDays: number }> = {}) {
+  const t = await createApiToken(org.ctx('admin'), {
+    name: uid('tok-'),
+    scopes: [...scopes],
+    expiresInDays: extra.expiresInDays ?? 30,
+    allowedIps: extra.allowedIps ?? [],
+  })
+  plaintexts.push(t.token)
+  return t
+}
+
+/** Calls an operation through its route file under app/api/v1, as Next does. */
+async function call(
+  op: Operation,
+  opts: { token?: string | null; params?: Record<string, string>; query?: Record<string, string>; headers?: Record<string, string>; body?: BodyInit },
+) {
+  const file = `@/app/api/v1${op.path.replace(/\{(\w+)\}/g, '[$1]')}/route`
+  const mod = (await import(/* @vite-ignore */ file)) as Record<string, (req: Request, seg: { params: Promise<unknown> }) => Promise<Response>>
+  const handler = mod[op.method.toUpperCase()]
+  expect(handler, `${file} exports ${op.method.toUpperCase()}`).toBeTypeOf('function')
+  const path = op.path.replace(/\{(\w+)\}/g, (_, k: string) => encodeURIComponent(opts.params?.[k] ?? ''))
+  const url = new URL(`http://localhost/api/v1${path}`)
+  for (const [k, v] of Object.entries(opts.query ?? {})) url.searchParams.set(k, v)
+  const headers = new Headers(opts.headers)
+  if (opts.token !== null) headers.set('authorization', `Bearer ${opts.token ?? full}`)
+  const res = await handler(new Request(url, { method: op.method.toUpperCase(), headers, body: opts.body }), { params: Promise.resolve(opts.params ?? {}) })
+  const text = await res.text()
+  return { res, status: res.status, text, json: text ? (JSON.parse(text) as Record<string, unknown>) : null }
+}
+
+// The document as served, and a validator for each operation's responses against it.
+const doc = openApiDocument() as unknown as {
+  paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: object }> }> }>>
+  components: object
+}
+const ajv = new Ajv2020({ strict: false, allErrors: true })
+addFormats(ajv)
+function validate(op: Operation, status: number, contentType: string | null, body: unknown) {
+  const response = doc.paths[op.path]?.[op.method]?.responses[String(status)]
+  expect(response, `${op.operationId} documents status ${status}`).toBeDefined()
+  const media = contentType?.split(';')[0] ?? ''
+  const schema = response!.content?.[media]?.schema
+  expect(schema, `${op.operationId} ${status} documents ${media}`).toBeDefined()
+  const check = ajv.compile({ ...schema, components: doc.components })
+  expect(check(body), `${op.operationId} ${status}: ${ajv.errorsText(check.errors)}`).toBe(true)
+}
+
+/** Valid parameters for an operation, using organization A's data. */
+const paramsFor = (op: Operation): Record<string, string> => (op.path.includes('{id}') ? { id: aIds[0] } : {})
+
+beforeAll(async () => {
+  a = await createOrg('API org A')
+  b = await createOrg('API org B')
+  aIds = []
+  for (let i = 0; i < 5; i++) aIds.push((await addIdentity(a.org.id, a.source.id, { name: uid('a-svc-'), riskScore: 50 + i })).id)
+  const bi = await addIdentity(b.org.id, b.source.id, { name: uid('b-svc-') })
+  bIdentity = { id: bi.id, name: bi.name }
+  await db.finding.create({
+    data: { orgId: a.org.id, identityId: aIds[0], rule: 'unowned', owaspCode: 'NHI1', severity: 'high', severityRank: 1, title: 'No owner' },
+  })
+  await db.finding.create({
+    data: { orgId: b.org.id, identityId: bi.id, rule: 'unowned', owaspCode: 'NHI1', severity: 'high', severityRank: 1, title: 'B secret finding' },
+  })
+  full = (await token(a, API_SCOPES)).token
+})
+
+describe('API tokens (settings)', () => {
+  it('creates a token shown once, stores only its hash, and audits without the secret', async () => {
+    const t = await token(a, ['identities:read'], { allowedIps: ['10.0.0.0/8'] })
+    expect(t.token).toMatch(/^cust_/)
+    const row = await db.apiToken.findUniqueOrThrow({ where: { id: t.id } })
+    expect(row.hash).not.toBe(t.token)
+    expect(JSON.stringify(row)).not.toContain(t.token.slice(13, 41))
+    const audit = await db.auditEvent.findFirstOrThrow({ where: { orgId: a.org.id, action: 'api-token.create', targetId: t.id } })
+    expect(audit.actorId).toBe(a.people.admin.id)
+    expect(audit.details).not.toContain(t.token.slice(13, 41))
+    const listed = (await listApiTokens(a.ctx('admin'))).find((x) => x.id === t.id)!
+    expect(listed).toMatchObject({ status: 'active', scopes: ['identities:read'], allowedIps: ['10.0.0.0/8'] })
+    expect(JSON.stringify(listed)).not.toContain(row.hash)
+  })
+
+  it('refuses other roles and another organization’s token, and caps expiry at a year', async () => {
+    for (const role of ['governance', 'member', 'auditor'] as const) {
+      await expect(createApiToken(a.ctx(role), { name: 'x', scopes: ['audit:read'], expiresInDays: 1, allowedIps: [] })).rejects.toBeInstanceOf(ForbiddenError)
+      await expect(listApiTokens(a.ctx(role))).rejects.toBeInstanceOf(ForbiddenError)
+    }
+    const t = await token(a, ['audit:read'])
+    await expect(revokeApiToken(b.ctx('admin'), { tokenId: t.id })).rejects.toBeInstanceOf(NotFoundError)
+    await expect(rotateApiToken(b.ctx('admin'), { tokenId: t.id, overlapHours: 1 })).rejects.toBeInstanceOf(NotFoundError)
+    const base = { orgSlug: 'x', name: 'n', scopes: ['audit:read'] }
+    expect(createApiTokenSchema.safeParse({ ...base, expiresInDays: 366 }).success).toBe(false)
+    expect(createApiTokenSchema.safeParse({ ...base, expiresInDays: 365 }).success).toBe(true)
+    expect(createApiTokenSchema.safeParse({ ...base, expiresInDays: 30, allowedIps: '300.1.1.1/8' }).success).toBe(false)
+  })
+
+  it('rotates with an overlap: the old secret works until it ends, then only the new one', async () => {
+    const t = await token(a, ['identities:read'])
+    const now = new Date()
+    const r = await rotateApiToken(a.ctx('admin'), { tokenId: t.id, overlapHours: 2 }, now)
+    plaintexts.push(r.token)
+    expect((await authenticate(`Bearer ${t.token}`, null, 'req-test-1', { now })).actor.id).toBe(t.id)
+    expect((await authenticate(`Bearer ${r.token}`, null, 'req-test-2', { now })).actor.id).toBe(t.id)
+    const later = new Date(now.getTime() + 3 * 3_600_000)
+    await expect(authenticate(`Bearer ${t.token}`, null, 'req-test-3', { now: later })).rejects.toMatchObject({ status: 401 })
+    expect((await authenticate(`Bearer ${r.token}`, null, 'req-test-4', { now: later })).actor.id).toBe(t.id)
+    // Without an overlap the old secret stops at once; a revoked token cannot be rotated back to life.
+    const r2 = await rotateApiToken(a.ctx('admin'), { tokenId: t.id, overlapHours: 0 })
+    plaintexts.push(r2.token)
+    await expect(authenticate(`Bearer ${r.token}`, null, 'req-test-5')).rejects.toMatchObject({ status: 401 })
+    await revokeApiToken(a.ctx('admin'), { tokenId: t.id })
+    await expect(rotateApiToken(a.ctx('admin'), { tokenId: t.id, overlapHours: 1 })).rejects.toBeInstanceOf(ConflictError)
+    expect(await db.auditEvent.count({ where: { orgId: a.org.id, targetId: t.id, action: { in: ['api-token.rotate', 'api-token.revoke'] } } })).toBe(3)
+  })
+})
+
+describe('/api/v1 contract', () => {
+  it('the document lists every operation, each with its scope', () => {
+    const listed = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m} ${p}`))
+    expect(listed.sort()).toEqual(OPERATIONS.map((o) => `${o.method} ${o.path}`).sort())
+  })
+
+  it.each(OPERATIONS.map((o) => [o.operationId, o] as const))('%s answers as documented, with a request id and version', async (_, op) => {
+    const r = await call(op, { params: paramsFor(op), headers: { 'x-request-id': 'client-chosen-id-1' } })
+    expect(r.status, r.text).toBe(op.success.status)
+    validate(op, r.status, r.res.headers.get('content-type'), r.json)
+    expect(r.res.headers.get('x-request-id')).toBe('client-chosen-id-1')
+    expect(r.res.headers.get('api-version')).toBe('1')
+    // A bad parameter: 400 (or 404 for a path id), documented, problem+json.
+    const bad = await call(op, { params: op.path.includes('{id}') ? { id: '../etc' } : {}, query: op.path.includes('{id}') ? {} : { nope: '1' } })
+    expect([400, 404]).toContain(bad.status)
+    expect(bad.res.headers.get('content-type')).toBe('application/problem+json')
+    validate(op, bad.status, 'application/problem+json', bad.json)
+  })
+
+  it.each(OPERATIONS.map((o) => [o.operationId, o] as const))('%s refuses a token without its scope (403), and audits the refusal', async (_, op) => {
+    const t = await token(
+      a,
+      API_SCOPES.filter((s) => s !== op.scope),
+    )
+    const r = await call(op, { token: t.token, params: paramsFor(op) })
+    expect(r.status).toBe(403)
+    validate(op, 403, r.res.headers.get('content-type'), r.json)
+    expect(String(r.json!.detail)).toContain(op.scope)
+    const denied = await db.auditEvent.findFirstOrThrow({ where: { orgId: a.org.id, actorId: t.id, outcome: 'denied' } })
+    expect(denied).toMatchObject({ actorType: 'api_token', action: `api.${op.operationId}` })
+    expect(JSON.parse(denied.details).requestId).toBe(r.json!.requestId)
+  })
+
+  it('refuses missing, malformed, wrong-checksum, unknown, expired and revoked tokens with 401 problem+json', async () => {
+    const op = OPERATIONS[0]
+    const good = await token(a, API_SCOPES)
+    const flipped = good.token.slice(0, 20) + (good.token[20] === 'a' ? 'b' : 'a') + good.token.slice(21)
+    const expired = await token(a, API_SCOPES)
+    await db.apiToken.update({ where: { id: expired.id }, data: { expiresAt: new Date(Date.now() - 1000) } })
+    const revoked = await token(a, API_SCOPES)
+    await revokeApiToken(a.ctx('admin'), { tokenId: revoked.id })
+    const unknown = await token(a, API_SCOPES)
+    await db.apiToken.delete({ where: { id: unknown.id } })
+    for (const t of [null, 'garbage', `cust_${'x'.repeat(42)}`, flipped, unknown.token, expired.token, revoked.token]) {
+      const r = await call(op, { token: t })
+      expect(r.status, String(t)).toBe(401)
+      validate(op, 401, r.res.headers.get('content-type'), r.json)
+      expect(r.res.headers.get('www-authenticate')).toMatch(/^Bearer/)
+    }
+    // Malformed or wrong checksum: refused before any database lookup.
+    let lookups = 0
+    const lookup = async () => {
+      lookups++
+      return null
+    }
+    for (const t of ['garbage', flipped, `cust_${'x'.repeat(42)}`])
+      await expect(authenticate(`Bearer ${t}`, null, 'req-x', { lookup })).rejects.toMatchObject({ status: 401 })
+    expect(lookups).toBe(0)
+    // The uses of a revoked and an expired token are evidence.
+    expect(
+      await db.auditEvent.count({ where: { orgId: a.org.id, actorId: { in: [expired.id, revoked.id] }, action: 'api.authenticate', outcome: 'denied' } }),
+    ).toBe(2)
+  })
+
+  it('enforces the address allowlist and records last use', async () => {
+    const t = await token(a, ['identities:read'], { allowedIps: ['203.0.113.0/24', '2001:db8::/32'] })
+    expect((await call(OPERATIONS[0], { token: t.token, headers: { 'x-forwarded-for': '203.0.113.9' } })).status).toBe(200)
+    expect((await call(OPERATIONS[0], { token: t.token, headers: { 'x-forwarded-for': '2001:db8::1' } })).status).toBe(200)
+    expect((await call(OPERATIONS[0], { token: t.token, headers: { 'x-forwarded-for': '198.51.100.1' } })).status).toBe(403)
+    expect((await call(OPERATIONS[0], { token: t.token })).status).toBe(403)
+    const row = await db.apiToken.findUniqueOrThrow({ where: { id: t.id } })
+    expect(row.lastUsedIp).toBe('2001:db8::1')
+    expect(row.lastUsedAt).not.toBeNull()
+  })
+
+  it('never reaches another organization: its identity is a 404 and its rows never appear', async () => {
+    const get = OPERATIONS.find((o) => o.operationId === 'getIdentity')!
+    const r = await call(get, { params: { id: bIdentity.id } })
+    expect(r.status).toBe(404)
+    validate(get, 404, r.res.headers.get('content-type'), r.json)
+    for (const op of OPERATIONS.filter((o) => !o.path.includes('{'))) {
+      const list = await call(op, { query: { limit: '200' } })
+      expect(list.text).not.toContain(bIdentity.id)
+      expect(list.text).not.toContain(b.org.id)
+    }
+  })
+
+  it('pages with a cursor through every identity once, and refuses a forged cursor', async () => {
+    const op = OPERATIONS.find((o) => o.operationId === 'listIdentities')!
+    const seen: string[] = []
+    let cursor: string | null = null
+    do {
+      const r = await call(op, { query: { limit: '2', sort: 'name', dir: 'asc', ...(cursor ? { cursor } : {}) } })
+      expect(r.status).toBe(200)
+      seen.push(...(r.json!.data as { id: string }[]).map((x) => x.id))
+      cursor = r.json!.nextCursor as string | null
+    } while (cursor)
+    expect(seen.sort()).toEqual([...aIds].sort())
+    for (const c of ['nope', Buffer.from('{"v":1,"page":-1,"size":2}').toString('base64url'), Buffer.from('{"v":1,"page":2,"size":3}').toString('base64url')]) {
+      const r = await call(op, { query: { limit: '2', cursor: c } })
+      expect(r.status).toBe(400)
+      validate(op, 400, r.res.headers.get('content-type'), r.json)
+    }
+    expect((await call(op, { query: { limit: '201' } })).status).toBe(400)
+    expect((await call(op, { query: { kind: 'bot,robot' } })).status).toBe(400)
+    expect((await call(op, { query: { kind: 'bot,service_account' } })).status).toBe(200)
+  })
+
+  it('follows the audit log by sequence number', async () => {
+    const op = OPERATIONS.find((o) => o.operationId === 'listAuditEvents')!
+    const first = await call(op, { query: { limit: '3' } })
+    const seqs = (first.json!.data as { seq: number }[]).map((e) => e.seq)
+    expect(seqs).toEqual([1, 2, 3])
+    const next = await call(op, { query: { limit: '3', cursor: String(first.json!.nextCursor) } })
+    expect((next.json!.data as { seq: number }[])[0].seq).toBe(4)
+    expect((await call(op, { query: { cursor: '-1' } })).status).toBe(400)
+  })
+})
+
+describe('request bodies (the wrapper, through a test operation)', () => {
+  const echo = defineOperation({
+    operationId: 'echo',
+    method: 'post',
+    path: '/echo',
+    summary: 'echo',
+    tag: 'Test',
+    scope: 'identities:write',
+    body: z.strictObject({ name: z.string().max(10) }),
+    success: { status: 201, description: 'echo' },
+    problems: [],
+    run: async ({ body }) => body,
+  })
+  const post = (body: BodyInit, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
+    apiRoute(echo as unknown as Operation)(
+      new Request('http://localhost/api/v1/echo', { method: 'POST', body, headers: { authorization: `Bearer ${full}`, ...headers } }),
+      {
+        params: Promise.resolve({}),
+      },
+    )
+
+  it('answers 201, 400, 413, 415 and 422 as fits, always as problem+json', async () => {
+    expect((await post('{"name":"ok"}')).status).toBe(201)
+    const cases: [BodyInit, Record<string, string> | undefined, number][] = [
+      ['{"name":', undefined, 400],
+      ['{"name":"ok"}', { 'content-type': 'text/plain' }, 415],
+      ['{"name":"ok","extra":1}', undefined, 422],
+      ['{"name":"far too long a name"}', undefined, 422],
+      [JSON.stringify({ name: 'x'.repeat(MAX_BODY_BYTES) }), undefined, 413],
+    ]
+    for (const [body, headers, status] of cases) {
+      const res = await post(body, headers)
+      expect(res.status).toBe(status)
+      expect(res.headers.get('content-type')).toBe('application/problem+json')
+      const p = (await res.json()) as { status: number; requestId: string }
+      expect(p.status).toBe(status)
+      expect(p.requestId).toBe(res.headers.get('x-request-id'))
+    }
+  })
+})
+
+describe('robustness (property-based)', () => {
+  const text = fc.string({ maxLength: 40 })
+  it('random parameters, query strings and headers never give a 5xx or another organization’s data', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...OPERATIONS),
+        fc.dictionary(
+          fc.constantFrom(
+            'q',
+            'kind',
+            'env',
+            'status',
+            'owner',
+            'sort',
+            'dir',
+            'limit',
+            'cursor',
+            'risk',
+            'severity',
+            'code',
+            'identity',
+            'x',
+            'team',
+            'source',
+          ),
+          text,
+          { maxKeys: 5 },
+        ),
+        fc.oneof(text, fc.constantFrom(bIdentity.id, aIds[1])),
+        fc.oneof(fc.constant(undefined), text, fc.constantFrom('application/json', 'text/plain')),
+        fc.oneof(fc.constant(undefined), text),
+        async (op, query, id, contentType, requestId) => {
+          const headers: Record<string, string> = {}
+          if (contentType !== undefined) headers['content-type'] = contentType
+          if (requestId !== undefined) headers['x-request-id'] = requestId.replace(/[^\x20-\x7e]/g, '')
+          const r = await call(op, { params: { id }, query, headers })
+          expect(r.status, `${op.operationId} ${JSON.stringify({ query, id })}: ${r.text}`).toBeLessThan(500)
+          expect(r.text).not.toContain(bIdentity.name)
+          expect(r.text).not.toContain('B secret finding')
+          if (r.status >= 400) expect(r.res.headers.get('content-type')).toBe('application/problem+json')
+        },
+      ),
+      { numRuns: 150 },
+    )
+  })
+})
+
+describe('secrets', () => {
+  it('no token plaintext in any database column, audit row or log line', async () => {
+    expect(plaintexts.length).toBeGreaterThan(5)
+    const secrets = plaintexts.map((t) => t.slice(13, 41))
+    for (const model of Object.values(ModelName)) {
+      const key = (model[0].toLowerCase() + model.slice(1)) as keyof typeof db
+      const rows = (await (db[key] as unknown as { findMany: () => Promise<unknown[]> }).findMany()) ?? []
+      const dump = JSON.stringify(rows)
+      for (const s of secrets) expect(dump.includes(s), `${model} holds a token`).toBe(false)
+    }
+    expect(logLines.length).toBeGreaterThan(10)
+    const log = logLines.join('')
+    for (const s of secrets) expect(log.includes(s)).toBe(false)
+    const line = JSON.parse(logLines.find((l) => l.includes('"status":200'))!) as Record<string, unknown>
+    expect(line).toMatchObject({ msg: 'api call', route: expect.any(String), requestId: expect.any(String), token: expect.any(String) })
+  })
+})
