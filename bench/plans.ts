@@ -38,8 +38,18 @@ const ctx = (role: Role) => {
 }
 const busiest = await db.identity.findFirstOrThrow({ where: { orgId: org.id }, orderBy: { grantCount: 'desc' }, select: { id: true } })
 const typical = await db.identity.findFirstOrThrow({ where: { orgId: org.id, grantCount: 5 }, select: { id: true } })
+const campaign = await db.campaign.findFirst({ where: { orgId: org.id, launchedAt: { not: null } }, orderBy: { itemCount: 'desc' }, select: { id: true } })
+const [top] = await db.identity.groupBy({
+  by: ['ownerId'],
+  where: { orgId: org.id, ownerId: { not: null } },
+  _count: { _all: true },
+  orderBy: { _count: { ownerId: 'desc' } },
+  take: 1,
+})
+const busiestOwner = top?.ownerId ? await db.user.findUnique({ where: { id: top.ownerId }, select: { id: true, name: true, email: true } }) : null
 const explainer = await openExplainer(url)
-for (const call of hotPageCalls(ctx, { busiestIdentity: busiest.id, typicalIdentity: typical.id })) {
+const ids = { busiestIdentity: busiest.id, typicalIdentity: typical.id, campaignId: campaign?.id, busiestOwner: busiestOwner ?? undefined }
+for (const call of hotPageCalls(ctx, ids)) {
   if (only && !call.name.includes(only)) continue
   events.length = 0
   capturing = true
