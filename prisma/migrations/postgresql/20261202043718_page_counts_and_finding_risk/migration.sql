@@ -20,7 +20,7 @@ CREATE INDEX "Finding_orgId_status_severityRank_identityRisk_id_idx" ON "Finding
 CREATE INDEX "ReviewItem_orgId_reviewerId_status_createdAt_idx" ON "ReviewItem"("orgId", "reviewerId", "status", "createdAt");
 
 -- CreateIndex
-CREATE INDEX "ReviewItem_campaignId_orgId_decision_recommendation_reviewe_idx" ON "ReviewItem"("campaignId", "orgId", "decision", "recommendation", "reviewerId", "decidedById");
+CREATE INDEX "ReviewItem_campaign_stats_idx" ON "ReviewItem"("campaignId", "orgId", "reviewerId", "decision", "decidedById", "recommendation");
 
 -- CreateIndex
 CREATE INDEX "ReviewItem_campaignId_orgId_remediationStatus_idx" ON "ReviewItem"("campaignId", "orgId", "remediationStatus");
