@@ -28,7 +28,7 @@ const { createDb, db } = await import('../lib/db')
 real = createDb({
   onQuery: (e) => void (capturing && events.push({ e, ms: Number((e as QueryEvent & { duration: number }).duration) })),
 }) as unknown as typeof real
-const { hotPageCalls } = await import('../tests/plans/pages')
+const { busiestOwnerOf, hotPageCalls } = await import('../tests/plans/pages')
 const org = await db.organization.findUniqueOrThrow({ where: { slug: DEMO_ORGS.acme.slug } })
 const users = await db.user.findMany({ where: { email: { in: DEMO_USERS.map((u) => u.email) } } })
 const ctx = (role: Role) => {
@@ -39,14 +39,7 @@ const ctx = (role: Role) => {
 const busiest = await db.identity.findFirstOrThrow({ where: { orgId: org.id }, orderBy: { grantCount: 'desc' }, select: { id: true } })
 const typical = await db.identity.findFirstOrThrow({ where: { orgId: org.id, grantCount: 5 }, select: { id: true } })
 const campaign = await db.campaign.findFirst({ where: { orgId: org.id, launchedAt: { not: null } }, orderBy: { itemCount: 'desc' }, select: { id: true } })
-const [top] = await db.identity.groupBy({
-  by: ['ownerId'],
-  where: { orgId: org.id, ownerId: { not: null } },
-  _count: { _all: true },
-  orderBy: { _count: { ownerId: 'desc' } },
-  take: 1,
-})
-const busiestOwner = top?.ownerId ? await db.user.findUnique({ where: { id: top.ownerId }, select: { id: true, name: true, email: true } }) : null
+const busiestOwner = await busiestOwnerOf(db, org.id)
 const explainer = await openExplainer(url)
 const ids = { busiestIdentity: busiest.id, typicalIdentity: typical.id, campaignId: campaign?.id, busiestOwner: busiestOwner ?? undefined }
 for (const call of hotPageCalls(ctx, ids)) {

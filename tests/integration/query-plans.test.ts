@@ -17,7 +17,7 @@ import { seedDemo } from '@/lib/seed/run'
 import { prismaSql } from '@/lib/sql/prisma'
 import { sql } from '@/lib/sql/sql'
 import { describePlan, isPageRead, openExplainer, statementOf, type Explainer, type Plan } from '../plans/guard'
-import { hotPageCalls, type PageCall } from '../plans/pages'
+import { busiestOwnerOf, hotPageCalls, type PageCall } from '../plans/pages'
 import { engine } from './fixtures'
 
 const url = process.env.DATABASE_URL!
@@ -50,14 +50,7 @@ beforeAll(async () => {
     }),
   )
   await drainJobs()
-  const [top] = await db.identity.groupBy({
-    by: ['ownerId'],
-    where: { orgId: org.id, ownerId: { not: null } },
-    _count: { _all: true },
-    orderBy: { _count: { ownerId: 'desc' } },
-    take: 1,
-  })
-  const busiestOwner = await db.user.findUniqueOrThrow({ where: { id: top.ownerId! }, select: { id: true, name: true, email: true } })
+  const busiestOwner = (await busiestOwnerOf(db, org.id)) ?? undefined
   calls = hotPageCalls(ctx, { busiestIdentity: busiest.id, typicalIdentity: typical.id, campaignId: campaign.id, busiestOwner })
   // Seeing the guard fail: QUERY_PLAN_DROP_INDEX=<index> drops an index a page uses (the reset before the next run restores it).
   const drop = process.env.QUERY_PLAN_DROP_INDEX

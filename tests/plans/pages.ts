@@ -65,3 +65,15 @@ export function hotPageCalls(
       : []),
   ]
 }
+
+/** The person who owns the most identities of the organization (My identities at its heaviest), or null. */
+export async function busiestOwnerOf(db: typeof import('../../lib/db').db, orgId: string): Promise<UserCtx['user'] | null> {
+  const [top] = await db.identity.groupBy({
+    by: ['ownerId'],
+    where: { orgId, ownerId: { not: null } },
+    _count: { _all: true },
+    orderBy: { _count: { ownerId: 'desc' } },
+    take: 1,
+  })
+  return top?.ownerId ? db.user.findUnique({ where: { id: top.ownerId }, select: { id: true, name: true, email: true } }) : null
+}
