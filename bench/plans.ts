@@ -28,7 +28,7 @@ const { createDb, db } = await import('../lib/db')
 real = createDb({
   onQuery: (e) => void (capturing && events.push({ e, ms: Number((e as QueryEvent & { duration: number }).duration) })),
 }) as unknown as typeof real
-const { hotPageCalls } = await import('../tests/plans/pages')
+const { busiestOwnerOf, hotPageCalls } = await import('../tests/plans/pages')
 const org = await db.organization.findUniqueOrThrow({ where: { slug: DEMO_ORGS.acme.slug } })
 const users = await db.user.findMany({ where: { email: { in: DEMO_USERS.map((u) => u.email) } } })
 const ctx = (role: Role) => {
@@ -38,8 +38,11 @@ const ctx = (role: Role) => {
 }
 const busiest = await db.identity.findFirstOrThrow({ where: { orgId: org.id }, orderBy: { grantCount: 'desc' }, select: { id: true } })
 const typical = await db.identity.findFirstOrThrow({ where: { orgId: org.id, grantCount: 5 }, select: { id: true } })
+const campaign = await db.campaign.findFirst({ where: { orgId: org.id, launchedAt: { not: null } }, orderBy: { itemCount: 'desc' }, select: { id: true } })
+const busiestOwner = await busiestOwnerOf(db, org.id)
 const explainer = await openExplainer(url)
-for (const call of hotPageCalls(ctx, { busiestIdentity: busiest.id, typicalIdentity: typical.id })) {
+const ids = { busiestIdentity: busiest.id, typicalIdentity: typical.id, campaignId: campaign?.id, busiestOwner: busiestOwner ?? undefined }
+for (const call of hotPageCalls(ctx, ids)) {
   if (only && !call.name.includes(only)) continue
   events.length = 0
   capturing = true

@@ -142,6 +142,10 @@ function create(name) {
       sql += `\n${fs.readFileSync(path.join(prismaDir, 'sql', 'identity-search-triggers.sqlite.sql'), 'utf8')}`
       console.log('db: the SQLite migration redefines Identity or IdentityTag; appended prisma/sql/identity-search-triggers.sqlite.sql')
     }
+    if (provider === 'sqlite' && /DROP TABLE "(Identity|Finding)";/.test(sql)) {
+      sql += `\n${fs.readFileSync(path.join(prismaDir, 'sql', 'finding-risk-triggers.sqlite.sql'), 'utf8')}`
+      console.log('db: the SQLite migration redefines Identity or Finding; appended prisma/sql/finding-risk-triggers.sqlite.sql')
+    }
     const dir = path.join(migrationsDir(provider), `${stamp}_${name}`)
     fs.mkdirSync(dir, { recursive: true })
     fs.writeFileSync(path.join(dir, 'migration.sql'), sql)
@@ -212,8 +216,10 @@ export async function deploy({ quiet = false } = {}) {
     await db.exec(`CREATE TABLE IF NOT EXISTS "_custodian_migrations" ("name" TEXT PRIMARY KEY, "applied_at" TEXT NOT NULL)`)
     const applied = new Set((await db.query(`SELECT "name" FROM "_custodian_migrations"`)).map((r) => r.name))
     let count = 0
+    const indexed = new Set()
     for (const m of listMigrations(provider)) {
       if (applied.has(m.name)) continue
+      for (const [, table] of m.sql.matchAll(/CREATE (?:UNIQUE )?INDEX [^\n]*? ON "([^"]+)"/g)) indexed.add(table)
       const stamp = new Date().toISOString()
       // Each migration and its bookkeeping row commit together, or not at all.
       await db
@@ -226,8 +232,28 @@ export async function deploy({ quiet = false } = {}) {
       if (!quiet) console.log(`db: applied ${m.name}`)
     }
     if (!quiet) console.log(`db: ${provider} is up to date (${count} applied now)`)
+    await analyzeNewIndexes(db, provider, indexed, quiet)
   } finally {
     await db.close()
+  }
+}
+
+/**
+ * SQLite plans an index without sqlite_stat1 rows by a default guess (about ten rows per key), so a new index looks far
+ * more selective than it is and steals plans: at 1,000,000 identities a (orgId, searchText) index added by a migration
+ * turned "My identities" into a 20 s walk of the organization. Once a database has statistics, the tables a migration
+ * indexed are analyzed again (exactly, like lib/sql/statistics.ts). PostgreSQL keeps column statistics, not per index.
+ */
+async function analyzeNewIndexes(db, provider, tables, quiet) {
+  if (provider !== 'sqlite' || !tables.size) return
+  const [{ n }] = await db.query(`SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'`)
+  if (!n) return
+  const present = new Set((await db.query(`SELECT name FROM sqlite_master WHERE type = 'table'`)).map((r) => r.name))
+  await db.exec('PRAGMA analysis_limit = 0')
+  for (const t of [...tables].filter((x) => present.has(x)).sort()) {
+    const t0 = performance.now()
+    await db.exec(`ANALYZE "${t.replace(/"/g, '""')}"`)
+    if (!quiet) console.log(`db: analyzed ${t} for its new indexes (${Math.round(performance.now() - t0)} ms)`)
   }
 }
 

@@ -93,19 +93,22 @@ export async function campaignStats(ctx: UserCtx, id: string, opts: { reviewerPa
   assertCan(ctx, 'campaign:read')
   const c = await getCampaignOrThrow(ctx, id)
   const scope = { campaignId: c.id, orgId: ctx.org.id }
-  const [byDecision, byReviewer, byRemediation, decisionsByUser, keptRevokes, recRevokes, overdue] = await Promise.all([
-    db.reviewItem.groupBy({ by: ['decision'], where: scope, _count: { _all: true } }),
+  // By decision and recommendation in one pass over the campaign's covering index (ReviewItem_campaign_stats_idx).
+  const [byDecisionAndRecommendation, byReviewer, byRemediation, decisionsByUser, overdue] = await Promise.all([
+    db.reviewItem.groupBy({ by: ['decision', 'recommendation'], where: scope, _count: { _all: true } }),
     db.reviewItem.groupBy({ by: ['reviewerId', 'decision', 'decidedById'], where: scope, _count: { _all: true } }),
     db.reviewItem.groupBy({ by: ['remediationStatus'], where: scope, _count: { _all: true } }),
     db.decision.groupBy({ by: ['decidedById', 'bulk'], where: { ...scope, decidedById: { not: null } }, _count: { _all: true } }),
-    db.reviewItem.count({ where: { ...scope, recommendation: 'revoke', decision: 'keep' } }),
-    db.reviewItem.count({ where: { ...scope, recommendation: 'revoke', decision: { not: null } } }),
     c.dueAt && c.dueAt.getTime() < Date.now() && c.status === 'active'
       ? db.reviewItem.count({ where: { ...scope, stage: c.currentStage, status: 'pending' } })
       : Promise.resolve(0),
   ])
-  const decisions = Object.fromEntries(byDecision.map((d) => [d.decision ?? 'none', d._count._all])) as Record<string, number>
-  const total = byDecision.reduce((n, d) => n + d._count._all, 0)
+  const decisions: Record<string, number> = {}
+  for (const d of byDecisionAndRecommendation) decisions[d.decision ?? 'none'] = (decisions[d.decision ?? 'none'] ?? 0) + d._count._all
+  const total = byDecisionAndRecommendation.reduce((n, d) => n + d._count._all, 0)
+  const revokesRecommended = byDecisionAndRecommendation.filter((d) => d.recommendation === 'revoke')
+  const keptRevokes = revokesRecommended.filter((d) => d.decision === 'keep').reduce((n, d) => n + d._count._all, 0)
+  const recRevokes = revokesRecommended.filter((d) => d.decision !== null).reduce((n, d) => n + d._count._all, 0)
   const decided = (decisions.keep ?? 0) + (decisions.revoke ?? 0) + (decisions.reduce ?? 0)
 
   const rows = new Map<string | null, ReviewerStats>()

@@ -21,7 +21,7 @@ import { sourceEnvironmentOf } from '@/lib/sources/schemas'
 import { insertRows, newId, queryIn, type Columns } from '@/lib/sql/bulk'
 import { prismaSql, withSqlitePageCache } from '@/lib/sql/prisma'
 import { inChunks, sql } from '@/lib/sql/sql'
-import { refreshStatistics, statisticsStale } from '@/lib/sql/statistics'
+import { analyzedRows, refreshStatistics, statisticsStale } from '@/lib/sql/statistics'
 
 // The sync engine: turns what a connector discovered into a diff against the inventory (new, changed,
 // gone) and applies it in batches of at most BATCH records per transaction. Identities that disappear from a
@@ -76,18 +76,20 @@ export async function applyDiscovery(ctx: SyncCtx, sourceId: string, pages: Asyn
   // A large sync touches many index pages at random (cuid keys, 15 Identity indexes): the driver's 16 MiB page cache
   // turns that into disk reads. 128 MiB while syncs run, given back after (the connection is the whole process's).
   const result = await withSqlitePageCache(128, () => sync(ctx, sourceId, pages, opts))
-  await refreshStatisticsAfter(ctx.org.id, result)
+  await refreshStatisticsAfter(result)
   return result
 }
 
+/** The tables whose rows a sync counts as changed. */
+const SYNCED_TABLES = ['Identity', 'Grant', 'Credential']
+
 /** A sync or import that changed many rows leaves the planner statistics stale: refresh them now, not at night. */
-async function refreshStatisticsAfter(orgId: string, r: SyncResult) {
+async function refreshStatisticsAfter(r: SyncResult) {
   if (!r.applied) return
   const changed =
     r.added + r.changed + r.gone + r.credentials.added + r.credentials.changed + r.credentials.gone + r.grants.added + r.grants.changed + r.grants.gone
   if (!changed) return
-  const before = (await db.identity.count({ where: { orgId } })) - r.added
-  if (!statisticsStale(changed, before)) return
+  if (!statisticsStale(changed, await analyzedRows(prismaSql(), SYNCED_TABLES))) return
   const { ms } = await refreshStatistics(prismaSql())
   console.log(`sync: planner statistics refreshed after ${changed} changed rows in ${ms} ms`)
 }

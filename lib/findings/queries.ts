@@ -28,7 +28,8 @@ export async function listFindings(ctx: Ctx, p: FindingListParams) {
   const orderBy: Prisma.FindingOrderByWithRelationInput[] =
     p.sort === 'firstSeenAt'
       ? [{ firstSeenAt: dir }, { id: 'asc' }]
-      : [{ severityRank: dir }, { identity: { riskScore: dir === 'asc' ? 'desc' : 'asc' } }, { id: 'asc' }]
+      : // The identity's risk as copied onto the finding (kept by triggers): one index walk, no join of every finding.
+        [{ severityRank: dir }, { identityRisk: dir === 'asc' ? 'desc' : 'asc' }, { id: dir }]
   const [rows, byCode] = await Promise.all([
     db.finding.findMany({
       where,

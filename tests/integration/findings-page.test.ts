@@ -50,6 +50,25 @@ describe(`findings page (${engine})`, () => {
     ids.staging = staging.id
   })
 
+  it('follows the identity’s risk as it changes (the copy on each finding is kept by the database)', async () => {
+    const c = await createOrg('Risk follows')
+    const calm = await addIdentity(c.org.id, c.source.id, { name: 'was-calm', riskScore: 10 })
+    const risky = await addIdentity(c.org.id, c.source.id, { name: 'was-risky', riskScore: 90 })
+    await finding(c, calm.id, 'high')
+    await finding(c, risky.id, 'high')
+    expect((await list(c)).rows.map((r) => r.identity.name)).toEqual(['was-risky', 'was-calm'])
+    // Any writer of riskScore (the findings engine, a raw statement, Prisma) moves the finding in the order.
+    await db.identity.update({ where: { id: calm.id }, data: { riskScore: 99 } })
+    await db.identity.update({ where: { id: risky.id }, data: { riskScore: 1 } })
+    expect((await list(c)).rows.map((r) => r.identity.name)).toEqual(['was-calm', 'was-risky'])
+    expect((await list(c, { dir: 'desc' })).rows.map((r) => r.identity.name)).toEqual(['was-risky', 'was-calm'])
+    const copies = await db.finding.findMany({ where: { orgId: c.org.id }, select: { identityId: true, identityRisk: true } })
+    expect(Object.fromEntries(copies.map((f) => [f.identityId, f.identityRisk]))).toEqual({ [calm.id]: 99, [risky.id]: 1 })
+    // A finding opened later takes the identity's current risk.
+    const later = await finding(c, calm.id, 'low', 'later-rule')
+    expect((await db.finding.findUniqueOrThrow({ where: { id: later.id } })).identityRisk).toBe(99)
+  })
+
   it('sorts by severity, then the identity’s risk, across pages', async () => {
     const order = ['crit-risky', 'crit-calm', 'high-risky', 'high-calm', 'medium-mid', 'low-risky']
     const all = await list(a)

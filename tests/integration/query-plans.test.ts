@@ -8,13 +8,16 @@ vi.mock('@/lib/db', async (importOriginal) => {
 })
 
 import type { Role } from '@/lib/auth/permissions'
+import { createCampaign } from '@/lib/campaigns/mutations'
+import { campaignInputSchema } from '@/lib/campaigns/schemas'
 import { db } from '@/lib/db'
+import { drainJobs } from '@/lib/jobs/worker'
 import { DEMO_ORGS, DEMO_USERS } from '@/lib/seed/demo-users'
 import { seedDemo } from '@/lib/seed/run'
 import { prismaSql } from '@/lib/sql/prisma'
 import { sql } from '@/lib/sql/sql'
 import { describePlan, isPageRead, openExplainer, statementOf, type Explainer, type Plan } from '../plans/guard'
-import { hotPageCalls, type PageCall } from '../plans/pages'
+import { busiestOwnerOf, hotPageCalls, type PageCall } from '../plans/pages'
 import { engine } from './fixtures'
 
 const url = process.env.DATABASE_URL!
@@ -32,7 +35,23 @@ beforeAll(async () => {
   }
   const busiest = await db.identity.findFirstOrThrow({ where: { orgId: org.id }, orderBy: { grantCount: 'desc' }, select: { id: true } })
   const typical = await db.identity.findFirstOrThrow({ where: { orgId: org.id, grantCount: { gt: 0 } }, select: { id: true } })
-  calls = hotPageCalls(ctx, { busiestIdentity: busiest.id, typicalIdentity: typical.id })
+  // A launched review campaign over one source (the campaign page), and the person owning the most identities.
+  const source = await db.source.findFirstOrThrow({ where: { orgId: org.id }, orderBy: { name: 'asc' }, select: { id: true } })
+  const { campaign } = await createCampaign(
+    ctx('governance'),
+    campaignInputSchema.parse({
+      orgSlug: org.slug,
+      name: 'Plans review',
+      type: 'identity',
+      scope: { source: source.id },
+      fallbackReviewerId: ctx('governance').user.id,
+      dueAt: new Date(Date.now() + 14 * 86_400_000).toISOString(),
+      launch: true,
+    }),
+  )
+  await drainJobs()
+  const busiestOwner = (await busiestOwnerOf(db, org.id)) ?? undefined
+  calls = hotPageCalls(ctx, { busiestIdentity: busiest.id, typicalIdentity: typical.id, campaignId: campaign.id, busiestOwner })
   // Seeing the guard fail: QUERY_PLAN_DROP_INDEX=<index> drops an index a page uses (the reset before the next run restores it).
   const drop = process.env.QUERY_PLAN_DROP_INDEX
   if (drop) await prismaSql().execute(sql`DROP INDEX ${sql.ident(drop)}`)
@@ -62,7 +81,17 @@ async function plansOf(call: PageCall): Promise<Plan[]> {
 describe(`query plans of the hot pages (${engine})`, () => {
   it('covers the pages', () => {
     expect(calls.map((c) => c.name)).toEqual(
-      expect.arrayContaining(['identity page (most grants)', 'My identities (member)', 'Findings', 'inventory finding=NHI5']),
+      expect.arrayContaining([
+        'identity page (most grants)',
+        'My identities (member)',
+        'My identities (busiest owner)',
+        'Findings',
+        'inventory finding=NHI5',
+        'sources',
+        'settings (members)',
+        'campaign statistics',
+        'campaign items',
+      ]),
     )
   })
 

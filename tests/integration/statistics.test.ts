@@ -6,6 +6,7 @@ import { db } from '@/lib/db'
 import { refreshStatisticsJob, statisticsDailyScheduler } from '@/lib/jobs/statistics'
 import { drainJobs } from '@/lib/jobs/worker'
 import { prismaSql } from '@/lib/sql/prisma'
+import { analyzedRows, refreshStatistics, STATISTICS_CHANGE_FLOOR, STATISTICS_CHANGE_SHARE } from '@/lib/sql/statistics'
 import { sql } from '@/lib/sql/sql'
 import { createOrg, engine } from './fixtures'
 
@@ -17,6 +18,13 @@ async function forgetStatistics(): Promise<Date> {
     await s().execute(sql`ANALYZE "Organization"`) // creates sqlite_stat1 when missing
     await s().execute(sql`DELETE FROM sqlite_stat1`)
   }
+  await new Promise((r) => setTimeout(r, 5))
+  return new Date()
+}
+
+/** Forgets only the Grant table's statistics (SQLite), the others still describing the database; notes the time. */
+async function forgetGrantStatistics(): Promise<Date> {
+  if (engine === 'sqlite') await s().execute(sql`DELETE FROM sqlite_stat1 WHERE "tbl" = 'Grant'`)
   await new Promise((r) => setTimeout(r, 5))
   return new Date()
 }
@@ -58,11 +66,35 @@ describe(`planner statistics (${engine})`, () => {
     expect(await grantAnalyzedSince(since)).toBe(true)
   })
 
-  it('a sync that changes many rows of its organization refreshes them at once', async () => {
+  it('a sync that changes a tenth of what the statistics describe refreshes them at once', async () => {
     const { org, source } = await createOrg()
-    const since = await forgetStatistics()
+    await refreshStatistics(s())
+    const rows = await analyzedRows(s(), ['Identity', 'Grant', 'Credential'])
+    expect(rows).not.toBeNull()
+    // Each identity of the page comes with one grant: two changed rows.
+    const n = Math.ceil((STATISTICS_CHANGE_FLOOR + STATISTICS_CHANGE_SHARE * rows!) / 2) + 1
+    const since = await forgetGrantStatistics()
+    const r = await applyDiscovery(systemContext(org, { type: 'sync_source', id: null }), source.id, onePage(n), { mode: 'full' })
+    expect(r.added).toBe(n)
+    expect(await grantAnalyzedSince(since)).toBe(true)
+  })
+
+  it('a small sync in a small organization leaves the statistics of the whole database alone', async () => {
+    const { org, source } = await createOrg()
+    await refreshStatistics(s())
+    const since = await forgetGrantStatistics()
     const r = await applyDiscovery(systemContext(org, { type: 'sync_source', id: null }), source.id, onePage(20), { mode: 'full' })
     expect(r.added).toBe(20)
+    expect(await grantAnalyzedSince(since)).toBe(false)
+  })
+
+  // PostgreSQL cannot forget its statistics; SQLite can (no sqlite_stat1 rows at all).
+  it.runIf(engine === 'sqlite')('a sync into a database never analyzed refreshes them', async () => {
+    const { org, source } = await createOrg()
+    const since = await forgetStatistics()
+    expect(await analyzedRows(s(), ['Identity', 'Grant', 'Credential'])).toBeNull()
+    const r = await applyDiscovery(systemContext(org, { type: 'sync_source', id: null }), source.id, onePage(3), { mode: 'full' })
+    expect(r.added).toBe(3)
     expect(await grantAnalyzedSince(since)).toBe(true)
   })
 })

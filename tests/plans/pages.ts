@@ -4,18 +4,23 @@ import type { UserCtx } from '../../lib/auth/org-context'
 import type { Role } from '../../lib/auth/permissions'
 import { listAuditEvents } from '../../lib/audit/queries'
 import { auditListSchema } from '../../lib/audit/schemas'
-import { listMyReviewItems } from '../../lib/campaigns/queries'
-import { reviewListSchema } from '../../lib/campaigns/schemas'
+import { campaignStats, listCampaignItems, listMyReviewItems } from '../../lib/campaigns/queries'
+import { campaignItemsSchema, reviewListSchema } from '../../lib/campaigns/schemas'
 import { getDashboard } from '../../lib/dashboard/queries'
 import { listFindings } from '../../lib/findings/queries'
 import { findingListSchema } from '../../lib/findings/schemas'
 import { getIdentityOrThrow, listIdentities } from '../../lib/inventory/queries'
 import { identityListSchema } from '../../lib/inventory/schemas'
+import { listMembers } from '../../lib/members/queries'
 import { getMyOverview } from '../../lib/ownership/queries'
+import { listSources } from '../../lib/sources/queries'
 
 export type PageCall = { name: string; run: () => Promise<unknown> }
 
-export function hotPageCalls(ctx: (role: Role) => UserCtx, ids: { busiestIdentity: string; typicalIdentity: string }): PageCall[] {
+export function hotPageCalls(
+  ctx: (role: Role) => UserCtx,
+  ids: { busiestIdentity: string; typicalIdentity: string; campaignId?: string; busiestOwner?: UserCtx['user'] },
+): PageCall[] {
   const inventory = (name: string, params: Record<string, string>): PageCall => ({
     name: `inventory ${name}`,
     run: () => listIdentities(ctx('governance'), identityListSchema.parse(params)),
@@ -37,5 +42,38 @@ export function hotPageCalls(ctx: (role: Role) => UserCtx, ids: { busiestIdentit
     { name: 'dashboard', run: () => getDashboard(ctx('governance'), 30) },
     { name: 'audit', run: () => listAuditEvents(ctx('auditor'), auditListSchema.parse({})) },
     { name: 'My reviews', run: () => listMyReviewItems(ctx('governance'), reviewListSchema.parse({})) },
+    { name: 'Findings sorted by risk, descending', run: () => listFindings(ctx('governance'), findingListSchema.parse({ dir: 'desc' })) },
+    { name: 'sources', run: () => listSources(ctx('governance')) },
+    { name: 'settings (members)', run: () => listMembers(ctx('admin')) },
+    ...(ids.busiestOwner
+      ? [
+          {
+            name: 'My identities (busiest owner)',
+            run: () =>
+              getMyOverview(
+                { ...ctx('member'), user: ids.busiestOwner!, actor: { type: 'user' as const, id: ids.busiestOwner!.id, label: ids.busiestOwner!.email } },
+                1,
+              ),
+          },
+        ]
+      : []),
+    ...(ids.campaignId
+      ? [
+          { name: 'campaign statistics', run: () => campaignStats(ctx('governance'), ids.campaignId!) },
+          { name: 'campaign items', run: () => listCampaignItems(ctx('governance'), ids.campaignId!, campaignItemsSchema.parse({})) },
+        ]
+      : []),
   ]
+}
+
+/** The person who owns the most identities of the organization (My identities at its heaviest), or null. */
+export async function busiestOwnerOf(db: typeof import('../../lib/db').db, orgId: string): Promise<UserCtx['user'] | null> {
+  const [top] = await db.identity.groupBy({
+    by: ['ownerId'],
+    where: { orgId, ownerId: { not: null } },
+    _count: { _all: true },
+    orderBy: { _count: { ownerId: 'desc' } },
+    take: 1,
+  })
+  return top?.ownerId ? db.user.findUnique({ where: { id: top.ownerId }, select: { id: true, name: true, email: true } }) : null
 }
