@@ -354,35 +354,40 @@ export async function runLaunch(ctx: SystemCtx, campaignId: string, progress: (d
   }
 
   const perReviewer = await db.reviewItem.groupBy({ by: ['reviewerId'], where: { campaignId }, _count: { _all: true } })
-  await db.$transaction(async (tx) => {
-    // One statement: Prisma's updateMany reads the 100,000 matching ids first.
-    await prismaSql(tx).execute(
-      sql`UPDATE "ReviewItem" SET "status" = 'pending' WHERE "campaignId" = ${campaignId} AND "orgId" = ${ctx.org.id} AND "status" = 'staged'`,
-    )
-    await tx.campaign.update({
-      where: { id: campaignId, orgId: ctx.org.id },
-      data: {
-        status: 'active',
-        itemCount: items,
-        decidedCount: 0,
-        fallbackCount: fallback,
-        launchedAt: new Date(),
-        launchError: items === 0 ? 'The scope matched nothing when the launch ran: no items were created.' : null,
-      },
-    })
-    await recordAudit(tx, ctx, {
-      action: 'campaign.launched',
-      targetType: 'campaign',
-      targetId: campaignId,
-      targetLabel: campaign.name,
-      details: { items, fallback, reviewers: perReviewer.length },
-    })
-    await notifyReviewers(tx, ctx, campaignId, perReviewer, (n) => ({
-      kind: 'campaign.assigned',
-      title: `${n} item${n === 1 ? '' : 's'} to review in “${campaign.name}”`,
-      body: campaign.dueAt ? `Decide by ${campaign.dueAt.toISOString().slice(0, 10)}.` : null,
-    }))
-  })
+  await db.$transaction(
+    async (tx) => {
+      // One statement: Prisma's updateMany reads the 100,000 matching ids first.
+      await prismaSql(tx).execute(
+        sql`UPDATE "ReviewItem" SET "status" = 'pending' WHERE "campaignId" = ${campaignId} AND "orgId" = ${ctx.org.id} AND "status" = 'staged'`,
+      )
+      await tx.campaign.update({
+        where: { id: campaignId, orgId: ctx.org.id },
+        data: {
+          status: 'active',
+          itemCount: items,
+          decidedCount: 0,
+          fallbackCount: fallback,
+          launchedAt: new Date(),
+          launchError: items === 0 ? 'The scope matched nothing when the launch ran: no items were created.' : null,
+        },
+      })
+      await recordAudit(tx, ctx, {
+        action: 'campaign.launched',
+        targetType: 'campaign',
+        targetId: campaignId,
+        targetLabel: campaign.name,
+        details: { items, fallback, reviewers: perReviewer.length },
+      })
+      await notifyReviewers(tx, ctx, campaignId, perReviewer, (n) => ({
+        kind: 'campaign.assigned',
+        title: `${n} item${n === 1 ? '' : 's'} to review in “${campaign.name}”`,
+        body: campaign.dueAt ? `Decide by ${campaign.dueAt.toISOString().slice(0, 10)}.` : null,
+      }))
+      // The whole population turns visible at once, so this transaction grows with it: a 100,000-item flip took 21 s on a
+      // loaded PostgreSQL, past Prisma's 5 s default, which rolled the launch back.
+    },
+    { timeout: 10 * 60_000 },
+  )
   lap('finalizeMs')
   return { items, identities: done, fallback, timing: Object.fromEntries(Object.entries(timing).map(([k, v]) => [k, Math.round(v)])) }
 }
