@@ -1,7 +1,7 @@
 'use client'
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
 import { createDataTableColumnHelper } from '@/components/data-table/columns'
-import type { Paging } from '@/components/data-table/search-params'
+import type { TablePage } from '@/components/data-table/search-params'
 import { DataTable, type SelectionBarContext } from '@/components/data-table/data-table'
 import { Badge, PrivilegedBadge } from '@/components/ui/badge'
 import { Button } from '@/components/ui/button'
@@ -56,14 +56,14 @@ const VIA: Record<string, string> = {
 
 export function ReviewsTable(props: {
   orgSlug: string
-  rows: ReviewRow[]
-  paging: Paging
+  list: TablePage<ReviewRow>
   grouped: boolean
   filter: ReviewFilter
   people: Option[]
   emptyState: ReactNode
 }) {
-  const { orgSlug, rows } = props
+  const { orgSlug } = props
+  const { rows } = props.list
   const decideOne = useOrgAction(decideAction, { refresh: 'always' })
   const decideBulk = useOrgAction(bulkDecideAction, { refresh: 'always' })
   const delegate = useOrgAction(reassignAction, { refresh: 'always' })
@@ -261,11 +261,9 @@ export function ReviewsTable(props: {
       ) : null}
       <DataTable
         ariaLabel="My review items"
-        rows={rows}
         columns={columns}
-        {...props.paging}
+        {...props.list}
         enableSelection
-        enableColumnVisibility={false}
         onSelectionChange={(ids) => (ids.length === 0 ? setAllMatching(false) : undefined)}
         selectionBar={(ctx) => (
           <BulkBar
