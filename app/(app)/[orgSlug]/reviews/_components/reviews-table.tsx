@@ -321,7 +321,6 @@ function BulkBar(props: {
   const { ctx } = props
   const [justification, setJustification] = useState('')
   const [to, setTo] = useState('')
-  const [reason, setReason] = useState('')
   const count = props.allMatching ? ctx.total : ctx.selectedIds.length
   return (
     <div className="flex w-full flex-col gap-2">
@@ -361,7 +360,10 @@ function BulkBar(props: {
         />
       </div>
       {!props.allMatching ? (
-        <form className="flex flex-wrap items-center gap-2" onSubmit={submitted(() => props.onDelegate(to, reason))}>
+        <form
+          className="flex flex-wrap items-center gap-2"
+          onSubmit={submitted((form) => props.onDelegate(to, String(new FormData(form).get('reason') ?? '')))}
+        >
           <label htmlFor="delegate-to" className="text-sm">
             Delegate to
           </label>
@@ -374,18 +376,7 @@ function BulkBar(props: {
             placeholder="Type a name…"
             required
           />
-          {/* The delegate form's inputs resemble the bulk bar's by shape only: each sets its own state. */}
-          <Input
-            size="sm"
-            aria-label="Reason for delegating"
-            className="w-56"
-            placeholder="Reason"
-            value={reason}
-            onChange={(e) => setReason(e.target.value)}
-            required
-            minLength={3}
-            maxLength={500}
-          />
+          <Input size="sm" name="reason" aria-label="Reason for delegating" className="w-56" placeholder="Reason" required minLength={3} maxLength={500} />
           <Button size="sm" variant="secondary" type="submit" disabled={props.busy}>
             Delegate
           </Button>
