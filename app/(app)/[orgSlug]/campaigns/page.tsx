@@ -18,6 +18,7 @@ import { parseCampaignSearchParams } from './search-params'
 
 export const metadata: Metadata = { title: 'Campaigns' }
 
+// A page's column list is its own data; the jobs list's reads alike by shape only.
 const COLUMNS = listColumns({
   name: 'Name',
   type: ['Type', 'text-slate-600'],
