@@ -30,7 +30,7 @@ export interface DataTableProps<TData extends RowData> {
   dir?: SortDir
   /** Allow-list of sortable column ids. Omitted: columns with `enableSorting: true`. */
   sortableColumns?: readonly string[]
-  /** Hidden column ids (the `hide` URL param). */
+  /** Hidden column ids (the `hide` URL param). Given, the table offers the "Columns" menu; omitted, every column shows. */
   hiddenColumns?: readonly string[]
   /** Defaults to `row.id`. */
   getRowId?: (row: TData, index: number) => string
@@ -46,8 +46,6 @@ export interface DataTableProps<TData extends RowData> {
   emptyState?: ReactNode
   /** Left side of the toolbar above the table (filters, search...). */
   toolbar?: ReactNode
-  /** Show the "Columns" menu (default true). */
-  enableColumnVisibility?: boolean
   pageSizeOptions?: readonly number[]
   /** Accessible name of the <table>. */
   ariaLabel?: string
@@ -192,12 +190,13 @@ export function DataTable<TData extends RowData>(props: DataTableProps<TData>) {
     clearSelection: () => setRowSelection({}),
   }
 
+  const hideColumns = props.hiddenColumns !== undefined
   return (
     <div className={`flex flex-col gap-3 ${props.className ?? ''}`}>
-      {(props.toolbar || props.enableColumnVisibility !== false) && (
+      {(props.toolbar || hideColumns) && (
         <div className="flex flex-wrap items-center gap-2">
           <div className="flex min-w-0 flex-1 flex-wrap items-center gap-2">{props.toolbar}</div>
-          {props.enableColumnVisibility !== false && (
+          {hideColumns && (
             <ColumnVisibility
               columns={hideable}
               onToggle={(id, visible) => table.getColumn(id)?.toggleVisibility(visible)}

@@ -45,14 +45,5 @@ export function ListTable({
     [columns],
   )
   const linked = rows.some((r) => r.href)
-  return (
-    <DataTable
-      enableColumnVisibility={false}
-      {...props}
-      columns={defs}
-      rows={rows}
-      rowHref={linked ? (r) => r.href : undefined}
-      rowAttributes={(r) => r.attrs}
-    />
-  )
+  return <DataTable {...props} columns={defs} rows={rows} rowHref={linked ? (r) => r.href : undefined} rowAttributes={(r) => r.attrs} />
 }

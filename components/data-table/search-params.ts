@@ -47,3 +47,5 @@ export function paging(p: { page: number; size: number; sort?: string; dir?: 'as
   return { total, ...(totalAtLeast ? { totalAtLeast } : {}), page: p.page, pageSize: p.size, sort: p.sort, dir: p.dir }
 }
 export type Paging = ReturnType<typeof paging>
+/** One page of a list as its table receives it: the rows and their paging, spread onto the DataTable. */
+export type TablePage<Row> = Paging & { rows: Row[] }

@@ -3,20 +3,15 @@ import { orgAction } from '@/lib/action'
 import { acceptFinding, requestFindingsRecompute, revokeAcceptance, updatePostureSettings } from '@/lib/findings/mutations'
 import { acceptFindingSchema, postureSettingsSchema, recomputeFindingsSchema, revokeAcceptanceSchema } from '@/lib/findings/schemas'
 
-// orgAction entries are declarations (schema, permission, revalidate, run); their likeness is the pattern, not shared logic.
+const accept = { permission: 'finding:accept', revalidate: '/findings' } as const
+
 export const acceptFindingAction = orgAction({
+  ...accept,
   schema: acceptFindingSchema,
-  permission: 'finding:accept',
-  revalidate: '/findings',
   run: async ({ ctx, input }) => ({ id: (await acceptFinding(ctx, input)).id }),
 })
 
-export const revokeAcceptanceAction = orgAction({
-  schema: revokeAcceptanceSchema,
-  permission: 'finding:accept',
-  revalidate: '/findings',
-  run: ({ ctx, input }) => revokeAcceptance(ctx, input),
-})
+export const revokeAcceptanceAction = orgAction({ ...accept, schema: revokeAcceptanceSchema, run: ({ ctx, input }) => revokeAcceptance(ctx, input) })
 
 export const recomputeFindingsAction = orgAction({
   schema: recomputeFindingsSchema,

@@ -11,11 +11,32 @@ import { orgSettingsSchema, parseOrgSettings, storedSettings } from '@/lib/setti
 
 type AcceptanceChange = { status: string; acceptedUntil: Date | null; acceptedReason: string | null; acceptedById: string | null; acceptedAt: Date | null }
 
+/** The finding whose acceptance changes, with what the audit row keeps of it; another organization's is not found. */
+async function findingToChange(tx: Tx, ctx: UserCtx, findingId: string) {
+  const finding = await tx.finding.findFirst({
+    where: { id: findingId, orgId: ctx.org.id },
+    select: {
+      id: true,
+      rule: true,
+      owaspCode: true,
+      status: true,
+      identityId: true,
+      acceptedById: true,
+      acceptedAt: true,
+      acceptedUntil: true,
+      acceptedReason: true,
+      identity: { select: { name: true } },
+    },
+  })
+  if (!finding) throw new NotFoundError('Finding not found')
+  return finding
+}
+
 /** Sets or clears a finding's acceptance, rescores its identity and records why, in the caller's transaction. */
 async function changeAcceptance(
   tx: Tx,
   ctx: UserCtx,
-  finding: { id: string; rule: string; owaspCode: string; identityId: string; identity: { name: string } },
+  finding: Awaited<ReturnType<typeof findingToChange>>,
   data: AcceptanceChange,
   action: 'finding.accept' | 'finding.accept-revoked',
   justification: string,
@@ -38,11 +59,7 @@ export async function acceptFinding(ctx: UserCtx, input: AcceptFindingInput) {
   assertCan(ctx, 'finding:accept')
   const until = new Date(`${input.until}T23:59:59.999Z`)
   return db.$transaction(async (tx) => {
-    const finding = await tx.finding.findFirst({
-      where: { id: input.findingId, orgId: ctx.org.id },
-      select: { id: true, rule: true, owaspCode: true, status: true, identityId: true, title: true, identity: { select: { name: true } } },
-    })
-    if (!finding) throw new NotFoundError('Finding not found')
+    const finding = await findingToChange(tx, ctx, input.findingId)
     if (finding.status === 'resolved') throw new ConflictError('This finding is already resolved; there is no risk left to accept.')
     const data = { status: 'accepted', acceptedUntil: until, acceptedReason: input.reason, acceptedById: ctx.user.id, acceptedAt: new Date() }
     await changeAcceptance(tx, ctx, finding, data, 'finding.accept', input.reason, { until: until.toISOString(), previousStatus: finding.status })
@@ -54,23 +71,7 @@ export async function acceptFinding(ctx: UserCtx, input: AcceptFindingInput) {
 export async function revokeAcceptance(ctx: UserCtx, input: RevokeAcceptanceInput) {
   assertCan(ctx, 'finding:accept')
   return db.$transaction(async (tx) => {
-    // A scoped Prisma lookup with this function's own select; alike others by shape only.
-    const finding = await tx.finding.findFirst({
-      where: { id: input.findingId, orgId: ctx.org.id },
-      select: {
-        id: true,
-        rule: true,
-        owaspCode: true,
-        status: true,
-        identityId: true,
-        acceptedById: true,
-        acceptedAt: true,
-        acceptedUntil: true,
-        acceptedReason: true,
-        identity: { select: { name: true } },
-      },
-    })
-    if (!finding) throw new NotFoundError('Finding not found')
+    const finding = await findingToChange(tx, ctx, input.findingId)
     if (finding.status !== 'accepted') throw new ConflictError(`This finding is ${finding.status}, not an accepted risk.`)
     const data = { status: 'open', acceptedUntil: null, acceptedReason: null, acceptedById: null, acceptedAt: null }
     await changeAcceptance(tx, ctx, finding, data, 'finding.accept-revoked', input.reason, {

@@ -48,7 +48,6 @@ export const remediationStatusAction = orgAction({
   },
 })
 
-// orgAction entries are declarations (schema, permission, revalidate, run); their likeness is the pattern, not shared logic.
 export const markRemediationDoneAction = orgAction({
   schema: markDoneSchema,
   permission: 'identity:remediate',

@@ -5,7 +5,6 @@ import { createImportSource, requestSync, startImport, updateSchedule, updateSou
 import { createImportSourceSchema, requestSyncSchema, startImportSchema, updateScheduleSchema, updateSourceEnvironmentSchema } from '@/lib/sources/schemas'
 import { z } from 'zod'
 
-// orgAction entries are declarations (schema, permission, revalidate, run); their likeness is the pattern, not shared logic.
 const manage = { permission: 'source:manage', revalidate: '/sources' } as const
 
 export const createImportSourceAction = orgAction({ ...manage, schema: createImportSourceSchema, run: ({ ctx, input }) => createImportSource(ctx, input) })

@@ -2,7 +2,8 @@ import type { Metadata } from 'next'
 import Link from 'next/link'
 import { type ListPageProps, paging } from '@/components/data-table/search-params'
 import { FilterForm } from '@/components/data-table/filter-form'
-import { ListTable, type ListColumn } from '@/components/data-table/list-table'
+import { listColumns, actionsColumn } from '@/components/data-table/list-columns'
+import { ListTable } from '@/components/data-table/list-table'
 import { Badge } from '@/components/ui/badge'
 import { EmptyState } from '@/components/ui/empty-state'
 import { Field, Input } from '@/components/ui/field'
@@ -29,17 +30,16 @@ const OUTCOMES = [
   { value: 'failure', label: 'Failure' },
 ]
 // Sized to fit 1440 px without scrolling: long actors, targets and justifications wrap; the row opens for the rest.
-// A page's column list is its own data; other list pages read alike by shape only.
-const COLUMNS: ListColumn[] = [
-  { id: 'seq', header: '#', className: 'tabular-nums text-slate-500' },
-  { id: 'at', header: 'When' },
-  { id: 'actor', header: 'Actor', className: 'max-w-48 whitespace-normal wrap-anywhere' },
-  { id: 'action', header: 'Action', className: 'font-mono text-xs' },
-  { id: 'target', header: 'Target and change', className: 'min-w-56 max-w-md whitespace-normal wrap-anywhere' },
-  { id: 'outcome', header: 'Outcome' },
-  { id: 'justification', header: 'Justification', className: 'min-w-32 max-w-60 whitespace-normal wrap-anywhere text-slate-600' },
-  { id: 'details', header: <span className="sr-only">Details</span>, align: 'end' },
-]
+const COLUMNS = listColumns({
+  seq: ['#', 'tabular-nums text-slate-500'],
+  at: 'When',
+  actor: ['Actor', 'max-w-48 whitespace-normal wrap-anywhere'],
+  action: ['Action', 'font-mono text-xs'],
+  target: ['Target and change', 'min-w-56 max-w-md whitespace-normal wrap-anywhere'],
+  outcome: 'Outcome',
+  justification: ['Justification', 'min-w-32 max-w-60 whitespace-normal wrap-anywhere text-slate-600'],
+  details: actionsColumn('Details'),
+})
 
 export default async function AuditPage({ params, searchParams }: ListPageProps) {
   const ctx = await pageContext((await params).orgSlug)

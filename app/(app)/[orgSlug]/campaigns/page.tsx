@@ -1,7 +1,8 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
 import { type ListPageProps, paging } from '@/components/data-table/search-params'
-import { ListTable, type ListColumn } from '@/components/data-table/list-table'
+import { listColumns } from '@/components/data-table/list-columns'
+import { ListTable } from '@/components/data-table/list-table'
 import { Badge } from '@/components/ui/badge'
 import { buttonClass } from '@/components/ui/button'
 import { EmptyState } from '@/components/ui/empty-state'
@@ -17,15 +18,15 @@ import { parseCampaignSearchParams } from './search-params'
 
 export const metadata: Metadata = { title: 'Campaigns' }
 
-// A page's column list is its own data; other list pages read alike by shape only.
-const COLUMNS: ListColumn[] = [
-  { id: 'name', header: 'Name' },
-  { id: 'type', header: 'Type', className: 'text-slate-600' },
-  { id: 'status', header: 'Status' },
-  { id: 'progress', header: 'Progress', className: 'tabular-nums' },
-  { id: 'due', header: 'Due', className: 'text-slate-600' },
-  { id: 'recurs', header: 'Recurs', className: 'text-slate-600' },
-]
+// A page's column list is its own data; the jobs list's reads alike by shape only.
+const COLUMNS = listColumns({
+  name: 'Name',
+  type: ['Type', 'text-slate-600'],
+  status: 'Status',
+  progress: ['Progress', 'tabular-nums'],
+  due: ['Due', 'text-slate-600'],
+  recurs: ['Recurs', 'text-slate-600'],
+})
 
 export default async function CampaignsPage({ params, searchParams }: ListPageProps) {
   const ctx = await pageContext((await params).orgSlug)

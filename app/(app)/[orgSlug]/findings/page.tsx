@@ -198,8 +198,7 @@ export default async function FindingsPage({ params, searchParams }: ListPagePro
       >
         <FindingsTable
           orgSlug={ctx.org.slug}
-          rows={rows}
-          paging={paging({ ...p, dir: p.dir ?? (p.sort === 'severity' ? 'asc' : 'desc') }, list.total)}
+          list={{ rows, ...paging({ ...p, dir: p.dir ?? (p.sort === 'severity' ? 'asc' : 'desc') }, list.total) }}
           canAccept={can(ctx.role, 'finding:accept')}
           acceptDates={{ defaultUntil: day(now + 90 * DAY), maxUntil: day(now + MAX_ACCEPT_DAYS * DAY) }}
           codeHrefs={Object.fromEntries(OWASP_CODES.map((c) => [c, href({ code: c, page: undefined })]))}

@@ -1,7 +1,8 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
 import { type ListPageProps, paging } from '@/components/data-table/search-params'
-import { ListTable, type ListColumn } from '@/components/data-table/list-table'
+import { listColumns, actionsColumn } from '@/components/data-table/list-columns'
+import { ListTable } from '@/components/data-table/list-table'
 import { EmptyState } from '@/components/ui/empty-state'
 import { formatAgo, formatDateTime, formatNumber, renderTime } from '@/components/ui/format'
 import { PageHeader } from '@/components/ui/page-header'
@@ -12,11 +13,11 @@ import { parseInboxSearchParams } from './search-params'
 
 export const metadata: Metadata = { title: 'Inbox' }
 
-const COLUMNS: ListColumn[] = [
-  { id: 'notification', header: 'Notification', className: 'min-w-80 max-w-2xl whitespace-normal' },
-  { id: 'at', header: 'When', className: 'text-slate-500' },
-  { id: 'actions', header: <span className="sr-only">Actions</span>, align: 'end' },
-]
+const COLUMNS = listColumns({
+  notification: ['Notification', 'min-w-80 max-w-2xl whitespace-normal'],
+  at: ['When', 'text-slate-500'],
+  actions: actionsColumn(),
+})
 
 export default async function InboxPage({ params, searchParams }: ListPageProps) {
   const ctx = await pageContext((await params).orgSlug)

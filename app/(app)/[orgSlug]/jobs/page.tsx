@@ -2,7 +2,8 @@ import type { Metadata } from 'next'
 import Link from 'next/link'
 import { type ListPageProps, paging } from '@/components/data-table/search-params'
 import { FilterForm } from '@/components/data-table/filter-form'
-import { ListTable, type ListColumn } from '@/components/data-table/list-table'
+import { listColumns } from '@/components/data-table/list-columns'
+import { ListTable } from '@/components/data-table/list-table'
 import { Badge } from '@/components/ui/badge'
 import { Card } from '@/components/ui/card'
 import { EmptyState } from '@/components/ui/empty-state'
@@ -26,16 +27,16 @@ import { parseJobSearchParams } from './search-params'
 export const metadata: Metadata = { title: 'Jobs' }
 
 const typeLabel = (t: string) => KIND_LABELS[t as keyof typeof KIND_LABELS] ?? t.replace(/_/g, ' ')
-const COLUMNS: ListColumn[] = [
-  { id: 'type', header: 'Type' },
-  { id: 'target', header: 'Target', className: 'whitespace-normal' },
-  { id: 'status', header: 'State' },
-  { id: 'attempts', header: 'Attempts', className: 'tabular-nums' },
-  { id: 'progress', header: 'Progress', className: 'tabular-nums' },
-  { id: 'lastError', header: 'Last error', className: 'max-w-xs whitespace-normal text-rose-700' },
-  { id: 'createdAt', header: 'Created', className: 'text-slate-600' },
-  { id: 'next', header: 'Next run / finished', className: 'text-slate-600' },
-]
+const COLUMNS = listColumns({
+  type: 'Type',
+  target: ['Target', 'whitespace-normal'],
+  status: 'State',
+  attempts: ['Attempts', 'tabular-nums'],
+  progress: ['Progress', 'tabular-nums'],
+  lastError: ['Last error', 'max-w-xs whitespace-normal text-rose-700'],
+  createdAt: ['Created', 'text-slate-600'],
+  next: ['Next run / finished', 'text-slate-600'],
+})
 
 export default async function JobsPage({ params, searchParams }: ListPageProps) {
   const ctx = await pageContext((await params).orgSlug)

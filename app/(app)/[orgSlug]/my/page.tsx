@@ -1,7 +1,8 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
 import { type ListPageProps, paging } from '@/components/data-table/search-params'
-import { ListTable, type ListColumn } from '@/components/data-table/list-table'
+import { listColumns } from '@/components/data-table/list-columns'
+import { ListTable } from '@/components/data-table/list-table'
 import { Badge } from '@/components/ui/badge'
 import { Card } from '@/components/ui/card'
 import { EmptyState } from '@/components/ui/empty-state'
@@ -20,13 +21,13 @@ import { parseMySearchParams } from './search-params'
 
 export const metadata: Metadata = { title: 'My identities' }
 
-const COLUMNS: ListColumn[] = [
-  { id: 'identity', header: 'Identity', className: 'max-w-md whitespace-normal' },
-  { id: 'role', header: 'Role' },
-  { id: 'findings', header: 'Risk findings', className: 'whitespace-normal' },
-  { id: 'attestation', header: 'Attestation' },
-  { id: 'action', header: 'Action', align: 'end' },
-]
+const COLUMNS = listColumns({
+  identity: ['Identity', 'max-w-md whitespace-normal'],
+  role: 'Role',
+  findings: ['Risk findings', 'whitespace-normal'],
+  attestation: 'Attestation',
+  action: ['Action', undefined, { align: 'end' }],
+})
 
 export default async function MyPage({ params, searchParams }: ListPageProps) {
   const ctx = await pageContext((await params).orgSlug)

@@ -1,7 +1,8 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
 import { PersonName } from '@/components/members/person-status'
-import { ListTable, type ListColumn, type ListRow } from '@/components/data-table/list-table'
+import { listColumns } from '@/components/data-table/list-columns'
+import { ListTable, type ListRow } from '@/components/data-table/list-table'
 import { type ListPageProps, pageOf, paging } from '@/components/data-table/search-params'
 import { Badge, PrivilegedBadge } from '@/components/ui/badge'
 import { Card } from '@/components/ui/card'
@@ -111,14 +112,14 @@ function RequestSummary({ r, base, now }: { r: OwnerRequestDto; base: string; no
   )
 }
 
-function requestColumns(showRequester: boolean): ListColumn[] {
-  return [
-    { id: 'request', header: 'Request', className: 'min-w-72 max-w-xl whitespace-normal' },
-    ...(showRequester ? [{ id: 'by', header: 'Asked by' }] : []),
-    { id: 'asked', header: 'Asked', className: 'text-slate-600' },
-    { id: 'decision', header: 'Decision', className: 'max-w-xs whitespace-normal' },
-    { id: 'change', header: 'Change' },
-  ]
+function requestColumns(showRequester: boolean) {
+  return listColumns({
+    request: ['Request', 'min-w-72 max-w-xl whitespace-normal'],
+    ...(showRequester ? { by: 'Asked by' } : {}),
+    asked: ['Asked', 'text-slate-600'],
+    decision: ['Decision', 'max-w-xs whitespace-normal'],
+    change: 'Change',
+  })
 }
 
 function requestRow(r: OwnerRequestDto, base: string, now: number, showRequester: boolean): ListRow {

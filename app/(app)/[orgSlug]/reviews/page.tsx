@@ -93,8 +93,7 @@ export default async function MyReviewsPage({ params, searchParams }: ListPagePr
       />
       <ReviewsTable
         orgSlug={ctx.org.slug}
-        rows={rows}
-        paging={paging(p, list.total)}
+        list={{ rows, ...paging(p, list.total) }}
         grouped={p.view === 'identity'}
         filter={{ campaign: p.campaign, state: p.state, privileged: p.privileged, rec: p.rec, q: p.q }}
         people={people.filter((u) => u.id !== ctx.user.id).map((u) => ({ value: u.id, label: u.name }))}

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
-import { ListTable, type ListColumn } from '@/components/data-table/list-table'
+import { listColumns, actionsColumn } from '@/components/data-table/list-columns'
+import { ListTable } from '@/components/data-table/list-table'
 import { type ListPageProps, pageOf, paging } from '@/components/data-table/search-params'
 import { Badge } from '@/components/ui/badge'
 import { Card } from '@/components/ui/card'
@@ -20,22 +21,21 @@ import { parseSettingsSearchParams } from './search-params'
 
 export const metadata: Metadata = { title: 'Settings' }
 
-const INVITATION_COLUMNS: ListColumn[] = [
-  { id: 'email', header: 'E-mail' },
-  { id: 'role', header: 'Role' },
-  { id: 'invited', header: 'Invited', className: 'text-slate-600' },
-  { id: 'expires', header: 'Expires' },
-  { id: 'actions', header: <span className="sr-only">Actions</span>, align: 'end' },
-]
-// A page's column list is its own data; other list pages read alike by shape only.
-const MEMBER_COLUMNS: ListColumn[] = [
-  { id: 'name', header: 'Name' },
-  { id: 'email', header: 'E-mail', className: 'text-slate-600' },
-  { id: 'role', header: 'Role' },
-  { id: 'since', header: 'Since' },
-  { id: 'owns', header: 'Owns', className: 'tabular-nums' },
-  { id: 'actions', header: <span className="sr-only">Actions</span>, align: 'end' },
-]
+const INVITATION_COLUMNS = listColumns({
+  email: 'E-mail',
+  role: 'Role',
+  invited: ['Invited', 'text-slate-600'],
+  expires: 'Expires',
+  actions: actionsColumn(),
+})
+const MEMBER_COLUMNS = listColumns({
+  name: 'Name',
+  email: ['E-mail', 'text-slate-600'],
+  role: 'Role',
+  since: 'Since',
+  owns: ['Owns', 'tabular-nums'],
+  actions: actionsColumn(),
+})
 
 export default async function SettingsPage({ params, searchParams }: ListPageProps) {
   const ctx = await pageContext((await params).orgSlug)

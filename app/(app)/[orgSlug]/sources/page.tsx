@@ -1,6 +1,7 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
-import { ListTable, type ListColumn } from '@/components/data-table/list-table'
+import { listColumns, actionsColumn } from '@/components/data-table/list-columns'
+import { ListTable } from '@/components/data-table/list-table'
 import { type ListPageProps, pageOf, paging } from '@/components/data-table/search-params'
 import { Badge } from '@/components/ui/badge'
 import { buttonClass } from '@/components/ui/button'
@@ -21,20 +22,23 @@ import { parseSourceSearchParams } from './search-params'
 
 export const metadata: Metadata = { title: 'Sources' }
 
-const COLUMNS: ListColumn[] = [
-  { id: 'name', header: 'Source', cellClassName: 'align-top py-3' },
-  { id: 'type', header: 'Type', cellClassName: 'align-top py-3', className: 'text-slate-600' },
-  { id: 'identities', header: 'Identities', align: 'end', cellClassName: 'align-top py-3', className: 'tabular-nums' },
-  {
-    id: 'environment',
-    header: <span title="The environment given to identities the source does not label">Environment</span>,
-    cellClassName: 'align-top py-3',
-    className: 'whitespace-normal text-slate-600',
-  },
-  { id: 'sync', header: 'Last sync', cellClassName: 'align-top py-3', className: 'max-w-sm whitespace-normal' },
-  { id: 'schedule', header: 'Schedule', cellClassName: 'align-top py-3', className: 'text-slate-600' },
-  { id: 'actions', header: <span className="sr-only">Actions</span>, align: 'end', cellClassName: 'align-top py-3' },
-]
+// Rows hold multi-line cells (sync state, forms): every cell sits at the top.
+const TOP = { cellClassName: 'align-top py-3' }
+const COLUMNS = listColumns({
+  name: ['Source', undefined, TOP],
+  type: ['Type', 'text-slate-600', TOP],
+  identities: ['Identities', 'tabular-nums', { ...TOP, align: 'end' }],
+  environment: [
+    <span key="header" title="The environment given to identities the source does not label">
+      Environment
+    </span>,
+    'whitespace-normal text-slate-600',
+    TOP,
+  ],
+  sync: ['Last sync', 'max-w-sm whitespace-normal', TOP],
+  schedule: ['Schedule', 'text-slate-600', TOP],
+  actions: actionsColumn('Actions', TOP),
+})
 
 export default async function SourcesPage({ params, searchParams }: ListPageProps) {
   const ctx = await pageContext((await params).orgSlug)

@@ -246,8 +246,7 @@ export default async function CampaignPage({
       {items ? (
         <CampaignItemsTable
           orgSlug={ctx.org.slug}
-          rows={rows}
-          paging={paging(p, items.total)}
+          list={{ rows, ...paging(p, items.total) }}
           canReassign={manage && c.status === 'active'}
           reviewers={reviewers.map((r) => ({ value: r.id, label: r.name }))}
           filters={{ reviewer: p.reviewer ?? '', decision: p.decision ?? '', remediation: p.remediation ?? '' }}

@@ -1,7 +1,7 @@
 'use client'
 import { useMemo, useState } from 'react'
 import { createDataTableColumnHelper } from '@/components/data-table/columns'
-import type { Paging } from '@/components/data-table/search-params'
+import type { TablePage } from '@/components/data-table/search-params'
 import { DataTable } from '@/components/data-table/data-table'
 import { useUrlParams } from '@/components/data-table/use-url-params'
 import { Badge } from '@/components/ui/badge'
@@ -40,8 +40,7 @@ const REMEDIATION_FILTER = ['pending', 'applied', 'failed', 'manual'].map((s) =>
 
 export function CampaignItemsTable(props: {
   orgSlug: string
-  rows: CampaignItemRow[]
-  paging: Paging
+  list: TablePage<CampaignItemRow>
   canReassign: boolean
   reviewers: Option[]
   reviewerOptions: Option[]
@@ -113,14 +112,11 @@ export function CampaignItemsTable(props: {
   return (
     <section aria-label="Review items" className="space-y-2">
       <h2 className="text-sm font-semibold text-slate-900">Review items</h2>
-      {/* DataTable's props; alike the identities table's by shape only. */}
       <DataTable
         ariaLabel="Campaign items"
-        rows={props.rows}
         columns={columns}
-        {...props.paging}
+        {...props.list}
         enableSelection={props.canReassign}
-        enableColumnVisibility={false}
         toolbar={
           <div className="flex flex-wrap gap-2" aria-busy={url.pending}>
             {[

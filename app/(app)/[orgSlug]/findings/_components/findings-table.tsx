@@ -2,7 +2,7 @@
 import Link from 'next/link'
 import { useMemo, type ReactNode } from 'react'
 import { createDataTableColumnHelper } from '@/components/data-table/columns'
-import type { Paging } from '@/components/data-table/search-params'
+import type { TablePage } from '@/components/data-table/search-params'
 import { DataTable } from '@/components/data-table/data-table'
 import { Badge } from '@/components/ui/badge'
 import { formatDate } from '@/components/ui/format'
@@ -27,8 +27,7 @@ const col = createDataTableColumnHelper<FindingRow>()
 
 export function FindingsTable(props: {
   orgSlug: string
-  rows: FindingRow[]
-  paging: Paging
+  list: TablePage<FindingRow>
   /** the person may accept risks and revoke acceptances */
   canAccept: boolean
   acceptDates: { defaultUntil: string; maxUntil: string }
@@ -123,15 +122,5 @@ export function FindingsTable(props: {
       ]),
     [orgSlug, canAccept, acceptDates, codeHrefs],
   )
-  return (
-    <DataTable
-      ariaLabel="Findings"
-      rows={props.rows}
-      columns={columns}
-      {...props.paging}
-      sortableColumns={['severity', 'firstSeenAt']}
-      enableColumnVisibility={false}
-      emptyState={props.emptyState}
-    />
-  )
+  return <DataTable ariaLabel="Findings" columns={columns} {...props.list} sortableColumns={['severity', 'firstSeenAt']} emptyState={props.emptyState} />
 }

@@ -168,8 +168,7 @@ export default async function IdentitiesPage({ params, searchParams }: ListPageP
       <FilterBar facets={facetDefs} query={p.q ?? ''} />
       <IdentitiesTable
         orgSlug={ctx.org.slug}
-        rows={rows}
-        paging={paging(p, list.total, list.totalAtLeast)}
+        list={{ rows, ...paging(p, list.total, list.totalAtLeast) }}
         hidden={hide}
         dormantDays={list.dormantDays}
         assign={assignees ?? undefined}

@@ -2,7 +2,7 @@
 import Link from 'next/link'
 import { useMemo, useState, type ReactNode } from 'react'
 import { createDataTableColumnHelper } from '@/components/data-table/columns'
-import type { Paging } from '@/components/data-table/search-params'
+import type { TablePage } from '@/components/data-table/search-params'
 import { DataTable } from '@/components/data-table/data-table'
 import { Badge, PrivilegedBadge } from '@/components/ui/badge'
 import { formatAgo, formatDate } from '@/components/ui/format'
@@ -40,8 +40,7 @@ const DAY = 86_400_000
 
 export function IdentitiesTable(props: {
   orgSlug: string
-  rows: IdentityRow[]
-  paging: Paging
+  list: TablePage<IdentityRow>
   hidden: string[]
   dormantDays: number
   emptyState: ReactNode
@@ -111,13 +110,11 @@ export function IdentitiesTable(props: {
     ])
   }, [orgSlug, dormantDays, now])
 
-  // DataTable's props; alike the findings and campaign-items tables' by shape only.
   return (
     <DataTable
       ariaLabel="Identities"
-      rows={props.rows}
       columns={columns}
-      {...props.paging}
+      {...props.list}
       hiddenColumns={props.hidden}
       sortableColumns={SORTABLE}
       rowHref={(r) => `/${orgSlug}/identities/${r.id}`}

@@ -1,7 +1,7 @@
 'use client'
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
 import { createDataTableColumnHelper } from '@/components/data-table/columns'
-import type { Paging } from '@/components/data-table/search-params'
+import type { TablePage } from '@/components/data-table/search-params'
 import { DataTable, type SelectionBarContext } from '@/components/data-table/data-table'
 import { Badge, PrivilegedBadge } from '@/components/ui/badge'
 import { Button } from '@/components/ui/button'
@@ -56,14 +56,14 @@ const VIA: Record<string, string> = {
 
 export function ReviewsTable(props: {
   orgSlug: string
-  rows: ReviewRow[]
-  paging: Paging
+  list: TablePage<ReviewRow>
   grouped: boolean
   filter: ReviewFilter
   people: Option[]
   emptyState: ReactNode
 }) {
-  const { orgSlug, rows } = props
+  const { orgSlug } = props
+  const { rows } = props.list
   const decideOne = useOrgAction(decideAction, { refresh: 'always' })
   const decideBulk = useOrgAction(bulkDecideAction, { refresh: 'always' })
   const delegate = useOrgAction(reassignAction, { refresh: 'always' })
@@ -261,11 +261,9 @@ export function ReviewsTable(props: {
       ) : null}
       <DataTable
         ariaLabel="My review items"
-        rows={rows}
         columns={columns}
-        {...props.paging}
+        {...props.list}
         enableSelection
-        enableColumnVisibility={false}
         onSelectionChange={(ids) => (ids.length === 0 ? setAllMatching(false) : undefined)}
         selectionBar={(ctx) => (
           <BulkBar
@@ -323,7 +321,6 @@ function BulkBar(props: {
   const { ctx } = props
   const [justification, setJustification] = useState('')
   const [to, setTo] = useState('')
-  const [reason, setReason] = useState('')
   const count = props.allMatching ? ctx.total : ctx.selectedIds.length
   return (
     <div className="flex w-full flex-col gap-2">
@@ -363,7 +360,10 @@ function BulkBar(props: {
         />
       </div>
       {!props.allMatching ? (
-        <form className="flex flex-wrap items-center gap-2" onSubmit={submitted(() => props.onDelegate(to, reason))}>
+        <form
+          className="flex flex-wrap items-center gap-2"
+          onSubmit={submitted((form) => props.onDelegate(to, String(new FormData(form).get('reason') ?? '')))}
+        >
           <label htmlFor="delegate-to" className="text-sm">
             Delegate to
           </label>
@@ -376,18 +376,7 @@ function BulkBar(props: {
             placeholder="Type a name…"
             required
           />
-          {/* The delegate form's inputs resemble the bulk bar's by shape only: each sets its own state. */}
-          <Input
-            size="sm"
-            aria-label="Reason for delegating"
-            className="w-56"
-            placeholder="Reason"
-            value={reason}
-            onChange={(e) => setReason(e.target.value)}
-            required
-            minLength={3}
-            maxLength={500}
-          />
+          <Input size="sm" name="reason" aria-label="Reason for delegating" className="w-56" placeholder="Reason" required minLength={3} maxLength={500} />
           <Button size="sm" variant="secondary" type="submit" disabled={props.busy}>
             Delegate
           </Button>

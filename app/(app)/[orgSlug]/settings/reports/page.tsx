@@ -1,6 +1,7 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
-import { ListTable, type ListColumn } from '@/components/data-table/list-table'
+import { listColumns, actionsColumn } from '@/components/data-table/list-columns'
+import { ListTable } from '@/components/data-table/list-table'
 import { paging } from '@/components/data-table/search-params'
 import { Card } from '@/components/ui/card'
 import { EmptyState } from '@/components/ui/empty-state'
@@ -14,13 +15,13 @@ import { ScheduleForm } from './schedule-form'
 
 export const metadata: Metadata = { title: 'Scheduled reports' }
 
-const COLUMNS: ListColumn[] = [
-  { id: 'report', header: 'Report', className: 'font-medium' },
-  { id: 'recipients', header: 'E-mailed to', className: 'whitespace-normal' },
-  { id: 'since', header: 'Since' },
-  { id: 'last', header: 'Last sent' },
-  { id: 'actions', header: <span className="sr-only">Actions</span>, align: 'end' },
-]
+const COLUMNS = listColumns({
+  report: ['Report', 'font-medium'],
+  recipients: ['E-mailed to', 'whitespace-normal'],
+  since: 'Since',
+  last: 'Last sent',
+  actions: actionsColumn(),
+})
 
 export default async function ReportSchedulesPage({ params }: { params: Promise<{ orgSlug: string }> }) {
   const ctx = await pageContext((await params).orgSlug)
