@@ -64,6 +64,7 @@ export async function startExport(ctx: UserCtx, params: ExportParams, now = new 
         requestedById: ctx.user.id,
         expectedRows,
         filename,
+        createdAt: now,
         expiresAt: new Date(now.getTime() + EXPORT_DAYS * DAY),
       },
     })

@@ -7,6 +7,9 @@ import { exportSource, unsafeRemoveExpiredExports, writeExportFile } from './exp
 /** The message a person sees on a failed export (the cause goes to the server log, never to the page). */
 export const EXPORT_FAILED = 'The export failed before it was complete, so there is no file. Start it again, or use the streamed download.'
 
+/** Test seam: the source an export is written from, replaced by a failing one to prove a failure leaves no file. */
+export const exportSources = { of: exportSource }
+
 /**
  * Writes one export to its file: the same generator as the streamed download, a page at a time, its records counted
  * into the export and the job's progress. A failure marks the export failed (no file) and fails the job for good.
@@ -23,7 +26,7 @@ export const reportExportJob = defineJob({
     if (e.status !== 'queued') return { skipped: `export is ${e.status}` }
     await db.reportExport.update({ where: { id: e.id, orgId: ctx.org.id }, data: { status: 'running' } })
     try {
-      const source = await exportSource(ctx, e)
+      const source = await exportSources.of(ctx, e)
       const done = await writeExportFile(e, source, async (rows) => {
         await progress(rows, e.expectedRows ?? undefined)
         await db.reportExport.update({ where: { id: e.id, orgId: ctx.org.id }, data: { rows } })
