@@ -44,6 +44,8 @@ type World = {
   renameViewId: string
   deleteViewId: string
   reportScheduleId: string
+  /** a finished background export of A (its file written where the app reads it) */
+  exportId: string
   spare: { id: string; email: string }[]
   stranger: { id: string; email: string }
 }
@@ -280,6 +282,11 @@ const ACTIONS: Record<string, ActionEntry> = {
     input: (w, orgSlug) => ({ orgSlug, scheduleId: w.reportScheduleId }),
     targetsObjects: true,
   },
+  'lib/reports/actions.ts#startExportAction': {
+    allow: REPORTERS,
+    input: (w, orgSlug) => ({ orgSlug, params: { kind: 'campaign-evidence', campaign: w.activeCampaignId } }),
+    targetsObjects: true,
+  },
   'lib/saved-views/actions.ts#deleteSavedViewAction': { allow: ALL, input: (w, orgSlug) => ({ orgSlug, viewId: w.deleteViewId }), targetsObjects: true },
 
   'lib/sources/actions.ts#createImportSourceAction': {
@@ -372,6 +379,11 @@ const ROUTES: Record<string, RouteEntry> = {
   'app/api/orgs/[orgSlug]/reports/evidence-pack/route.ts#GET': {
     allow: REPORTERS,
     request: (w, slug) => ({ path: `/api/orgs/${slug}/reports/evidence-pack`, method: 'GET', query: { campaign: w.activeCampaignId } }),
+    succeeds: true,
+  },
+  'app/api/orgs/[orgSlug]/reports/exports/[id]/route.ts#GET': {
+    allow: REPORTERS,
+    request: (w, slug) => ({ path: `/api/orgs/${slug}/reports/exports/${w.exportId}`, method: 'GET' }),
     succeeds: true,
   },
   'app/api/orgs/[orgSlug]/imports/[jobId]/route.ts#GET': {
@@ -818,7 +830,31 @@ async function buildWorld(): Promise<World> {
   await insert('ReportSchedule', [
     { id: reportScheduleId, orgId, report: 'inventory', cadence: 'weekly', recipients: JSON.stringify([a.users.auditor.id]), createdAt: now },
   ])
+  const exportId = id()
+  const exportBytes = Buffer.from('grant_id,identity_id\n', 'utf8')
+  fs.mkdirSync(path.join(process.cwd(), 'data', 'exports'), { recursive: true })
+  fs.writeFileSync(path.join(process.cwd(), 'data', 'exports', `${exportId}.csv`), exportBytes)
+  await insert('ReportExport', [
+    {
+      id: exportId,
+      orgId,
+      kind: 'access',
+      format: 'csv',
+      params: '{"kind":"access"}',
+      requestedById: a.users.auditor.id,
+      status: 'ready',
+      rows: 1,
+      bytes: exportBytes.length,
+      sha256: createHash('sha256').update(exportBytes).digest('hex'),
+      path: `${exportId}.csv`,
+      filename: 'custodian-matrix-access.csv',
+      createdAt: now,
+      completedAt: now,
+      expiresAt: new Date(Date.now() + 86_400_000),
+    },
+  ])
   return {
+    exportId,
     reportScheduleId,
     renameViewId,
     deleteViewId,

@@ -111,7 +111,9 @@ describe(`background report exports (${engine})`, () => {
     expect(e.status).toBe('ready')
     const ctx = a.ctx('auditor')
     const c = await getReportCampaignOrThrow(ctx, campaignId)
-    const streamed = await joined(campaignEvidenceCsv(ctx, c, await summarizeCampaign(ctx, c), { at: e.createdAt, by: { name: ctx.user.name, email: ctx.user.email } }))
+    const streamed = await joined(
+      campaignEvidenceCsv(ctx, c, await summarizeCampaign(ctx, c), { at: e.createdAt, by: { name: ctx.user.name, email: ctx.user.email } }),
+    )
     expect(fs.readFileSync(exportFile(e)).equals(streamed)).toBe(true)
   })
 
