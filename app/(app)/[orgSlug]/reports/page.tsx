@@ -10,7 +10,7 @@ import { Select } from '@/components/ui/select'
 import { pageAllows, pageContext } from '@/lib/auth/session'
 import { listMyExports } from '@/lib/reports/exports'
 import { getReportsPage } from '@/lib/reports/queries'
-import { MAX_RANGE_DAYS } from '@/lib/reports/schemas'
+import { MAX_RANGE_DAYS, type ExportKind } from '@/lib/reports/schemas'
 import { DownloadForm } from './_components/download-form'
 import { ExportList } from './_components/export-list'
 
@@ -58,6 +58,7 @@ export default async function ReportsPage({ params }: { params: Promise<{ orgSlu
   if (!(await pageAllows(ctx, 'report:export', 'reports'))) return <Forbidden orgSlug={ctx.org.slug} what="reports" />
   const [{ campaigns, keys, today, monthAgo }, script, exports] = await Promise.all([getReportsPage(ctx), verifierScript(), listMyExports(ctx)])
   const api = `/api/orgs/${ctx.org.slug}/reports`
+  const inBackground = (kind: ExportKind, label = 'Export in background') => ({ orgSlug: ctx.org.slug, kind, label })
   const options = campaigns.map((c) => ({
     value: c.id,
     label: `${c.name} — ${STATUS[c.status] ?? c.status}, launched ${formatDate(c.launchedAt)}, ${formatNumber(c.items)} items`,
@@ -86,7 +87,7 @@ export default async function ReportsPage({ params }: { params: Promise<{ orgSlu
               label="Download campaign evidence"
               submit="Download evidence"
               testId="evidence-form"
-              background={{ orgSlug: ctx.org.slug, kind: 'campaign-evidence', label: 'Export CSV in background' }}
+              background={inBackground('campaign-evidence', 'Export CSV in background')}
             >
               {campaignField}
               <FormatField
@@ -131,7 +132,7 @@ export default async function ReportsPage({ params }: { params: Promise<{ orgSlu
             label="Download the inventory snapshot"
             submit="Download inventory CSV"
             testId="inventory-form"
-            background={{ orgSlug: ctx.org.slug, kind: 'inventory', label: 'Export in background' }}
+            background={inBackground('inventory')}
           />
         </ReportCard>
 
@@ -144,7 +145,7 @@ export default async function ReportsPage({ params }: { params: Promise<{ orgSlu
             label="Download the access report"
             submit="Download access CSV"
             testId="access-form"
-            background={{ orgSlug: ctx.org.slug, kind: 'access', label: 'Export in background' }}
+            background={inBackground('access')}
           />
         </ReportCard>
 
@@ -158,7 +159,7 @@ export default async function ReportsPage({ params }: { params: Promise<{ orgSlu
             submit="Download audit log"
             testId="audit-form"
             maxDays={MAX_RANGE_DAYS}
-            background={{ orgSlug: ctx.org.slug, kind: 'audit-log', label: 'Export in background' }}
+            background={inBackground('audit-log')}
           >
             <div className="grid grid-cols-3 gap-3">
               <Field label="From">
