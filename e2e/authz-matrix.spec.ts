@@ -49,6 +49,8 @@ type World = {
   apiTokenId: string
   /** a full-scope API token of B, for the /api/v1 routes */
   bToken: string
+  /** a finished background export of A (its file written where the app reads it) */
+  exportId: string
   spare: { id: string; email: string }[]
   stranger: { id: string; email: string }
 }
@@ -296,6 +298,11 @@ const ACTIONS: Record<string, ActionEntry> = {
   },
   // Runs after the rotation above, so the token is still active for it.
   'lib/api-tokens/actions.ts#revokeApiTokenAction': { allow: ['admin'], input: (w, orgSlug) => ({ orgSlug, tokenId: w.apiTokenId }), targetsObjects: true },
+  'lib/reports/actions.ts#startExportAction': {
+    allow: REPORTERS,
+    input: (w, orgSlug) => ({ orgSlug, params: { kind: 'campaign-evidence', campaign: w.activeCampaignId } }),
+    targetsObjects: true,
+  },
   'lib/saved-views/actions.ts#deleteSavedViewAction': { allow: ALL, input: (w, orgSlug) => ({ orgSlug, viewId: w.deleteViewId }), targetsObjects: true },
 
   'lib/sources/actions.ts#createImportSourceAction': {
@@ -389,6 +396,11 @@ const ROUTES: Record<string, RouteEntry> = {
   'app/api/orgs/[orgSlug]/reports/evidence-pack/route.ts#GET': {
     allow: REPORTERS,
     request: (w, slug) => ({ path: `/api/orgs/${slug}/reports/evidence-pack`, method: 'GET', query: { campaign: w.activeCampaignId } }),
+    succeeds: true,
+  },
+  'app/api/orgs/[orgSlug]/reports/exports/[id]/route.ts#GET': {
+    allow: REPORTERS,
+    request: (w, slug) => ({ path: `/api/orgs/${slug}/reports/exports/${w.exportId}`, method: 'GET' }),
     succeeds: true,
   },
   'app/api/orgs/[orgSlug]/imports/[jobId]/route.ts#GET': {
@@ -864,9 +876,33 @@ async function buildWorld(): Promise<World> {
     tokenRow(apiTokenId, orgId, aToken, ['identities:read']),
     tokenRow(id(), orgB, bToken, ['identities:read', 'findings:read', 'audit:read']),
   ])
+  const exportId = id()
+  const exportBytes = Buffer.from('grant_id,identity_id\n', 'utf8')
+  fs.mkdirSync(path.join(process.cwd(), 'data', 'exports'), { recursive: true })
+  fs.writeFileSync(path.join(process.cwd(), 'data', 'exports', `${exportId}.csv`), exportBytes)
+  await insert('ReportExport', [
+    {
+      id: exportId,
+      orgId,
+      kind: 'access',
+      format: 'csv',
+      params: '{"kind":"access"}',
+      requestedById: a.users.auditor.id,
+      status: 'ready',
+      rows: 1,
+      bytes: exportBytes.length,
+      sha256: createHash('sha256').update(exportBytes).digest('hex'),
+      path: `${exportId}.csv`,
+      filename: 'custodian-matrix-access.csv',
+      createdAt: now,
+      completedAt: now,
+      expiresAt: new Date(Date.now() + 86_400_000),
+    },
+  ])
   return {
     apiTokenId,
     bToken: bToken.token,
+    exportId,
     reportScheduleId,
     renameViewId,
     deleteViewId,

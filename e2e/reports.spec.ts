@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createActiveCampaign, createTestOrg, execute, expect, gotoAs, orgIdOf, query, sql, test } from './fixtures'
+import { createActiveCampaign, createTestOrg, execute, expect, gotoAs, insert, orgIdOf, query, rowId, sql, test } from './fixtures'
 
 // The auditor's journey: from the Reports page, the signed evidence pack of a closed campaign and the inventory CSV.
 test.describe('reports', () => {
@@ -72,6 +73,55 @@ test.describe('reports', () => {
     await auditForm.getByLabel('To').fill('2026-01-01')
     await auditForm.getByRole('button', { name: 'Download audit log' }).click()
     await expect(auditForm.getByTestId('form-error')).toHaveText('The start date is after the end date: swap them.')
+  })
+
+  test('an auditor runs the inventory as a background export, sees it become ready, and downloads the file', async ({ page }) => {
+    test.setTimeout(120_000)
+    const org = await createTestOrg({ identities: 3, identity: (i) => (i === 2 ? { name: '=SUM(1+1)' } : undefined) })
+    const orgId = await orgIdOf(org.slug)
+    // Another export of the auditor's, still being written, for the page's running state.
+    const now = new Date()
+    await insert('ReportExport', [
+      {
+        id: rowId('exp'),
+        orgId,
+        kind: 'audit-log',
+        format: 'csv',
+        params: '{"kind":"audit-log"}',
+        requestedById: org.users.auditor.id,
+        status: 'running',
+        rows: 4200,
+        expectedRows: 10000,
+        filename: `custodian-${org.slug}-audit-log-2026-01-01-to-2026-11-30.csv`,
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + 7 * 86_400_000),
+      },
+    ])
+    await gotoAs(page, org.users.auditor.email, `/${org.slug}/reports`)
+    const inventory = page.getByTestId('inventory-form')
+    await inventory.getByRole('button', { name: 'Export in background' }).click()
+    const table = page.getByTestId('exports-table')
+    const ready = table.locator('[data-testid="export-row"][data-status="ready"]')
+    await expect(ready).toHaveCount(1, { timeout: 60_000 })
+    await expect(ready).toContainText('Inventory snapshot')
+    await expect(ready).toContainText('4 / 4 rows')
+    await expect(table.locator('[data-testid="export-row"][data-status="running"]')).toContainText('4,200 / 10,000 rows (42%)')
+    await page.screenshot({ path: '.tmp/reports-exports.png', fullPage: true })
+
+    const [file] = await Promise.all([page.waitForEvent('download'), ready.getByRole('link', { name: /^Download/ }).click()])
+    expect(file.suggestedFilename()).toMatch(/^custodian-.*-inventory-\d{4}-\d{2}-\d{2}\.csv$/)
+    const content = readFileSync((await file.path())!)
+    const lines = content.toString('utf8').trim().split('\n')
+    expect(lines[0].startsWith('identity_id,name,kind,source')).toBe(true)
+    expect(lines).toHaveLength(4)
+    expect(content.toString('utf8')).toContain(`'=SUM(1+1)`)
+    const sha = createHash('sha256').update(content).digest('hex')
+    await expect(ready).toContainText(sha)
+    const rows = await query<{ action: string; details: string }>(
+      sql`SELECT "action", "details" FROM "AuditEvent" WHERE "orgId" = ${orgId} AND "action" IN ('report.export', 'report.download') ORDER BY "seq"`,
+    )
+    expect(rows.map((r) => r.action)).toEqual(['report.export', 'report.download'])
+    expect(JSON.parse(rows[1].details).sha256).toBe(sha)
   })
 
   test('members have no Reports page', async ({ page }) => {

@@ -7,6 +7,7 @@ import { jobRegistry, type AnyJob, type SchedulerDefinition } from '@/lib/jobs/d
 import { sendInvitationJob } from '@/lib/members/jobs'
 import { sendEmailJob } from '@/lib/notifications/jobs'
 import { reportSchedulesScheduler, sendScheduledReportJob } from '@/lib/report-schedules/jobs'
+import { reportExportJob, reportExportsCleanupScheduler } from '@/lib/reports/jobs'
 import { refreshStatisticsJob, statisticsDailyScheduler } from '@/lib/jobs/statistics'
 import { bulkAssignJob, offboardMemberJob } from '@/lib/ownership/jobs'
 import { deleteIdentityJob, REMEDIATION_JOBS } from '@/lib/remediation/jobs'
@@ -32,6 +33,7 @@ export const JOBS = jobRegistry([
   auditCheckpointJob,
   sendScheduledReportJob,
   refreshStatisticsJob,
+  reportExportJob,
 ])
 
 export type JobType = keyof typeof JOBS
@@ -46,4 +48,5 @@ export const SCHEDULERS: readonly SchedulerDefinition[] = [
   auditCheckpointScheduler,
   reportSchedulesScheduler,
   statisticsDailyScheduler,
+  reportExportsCleanupScheduler,
 ]

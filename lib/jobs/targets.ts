@@ -152,6 +152,8 @@ export async function describeJobTargets(ctx: UserCtx, jobs: JobRow[]): Promise<
       t = { label: 'every identity of the organization', href: is(j, 'recompute_findings') ? '/findings' : null }
     } else if (is(j, 'refresh_statistics')) {
       t = { label: 'the database’s query planner statistics', href: null }
+    } else if (is(j, 'report_export')) {
+      t = { label: 'a report written to a file for download', href: '/reports' }
     }
     if (t) out.set(j.id, t)
   }

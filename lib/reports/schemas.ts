@@ -47,3 +47,17 @@ export function parseRange(input: LooseRange, defaults: { from: string; to: stri
     fieldErrors,
   )
 }
+
+/** What a background export writes: the same reports and parameters as the streamed downloads. */
+export const exportParamsSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('inventory') }),
+  z.object({ kind: z.literal('access') }),
+  z.object({ kind: z.literal('audit-log'), format: z.enum(['csv', 'jsonl']).default('csv'), from: loose, to: loose }),
+  z.object({ kind: z.literal('campaign-evidence'), campaign: id }),
+])
+export type ExportParams = z.infer<typeof exportParamsSchema>
+export const EXPORT_KINDS = ['inventory', 'access', 'audit-log', 'campaign-evidence'] as const
+export type ExportKind = (typeof EXPORT_KINDS)[number]
+
+export const startExportSchema = z.object({ orgSlug: z.string().min(1).max(64), params: exportParamsSchema })
+export const exportIdParams = z.object({ orgSlug: z.string().min(1).max(64), id })

@@ -8,9 +8,11 @@ import { formatDate, formatNumber } from '@/components/ui/format'
 import { PageHeader } from '@/components/ui/page-header'
 import { Select } from '@/components/ui/select'
 import { pageAllows, pageContext } from '@/lib/auth/session'
+import { listMyExports } from '@/lib/reports/exports'
 import { getReportsPage } from '@/lib/reports/queries'
-import { MAX_RANGE_DAYS } from '@/lib/reports/schemas'
+import { MAX_RANGE_DAYS, type ExportKind } from '@/lib/reports/schemas'
 import { DownloadForm } from './_components/download-form'
+import { ExportList } from './_components/export-list'
 
 export const metadata: Metadata = { title: 'Reports' }
 
@@ -54,8 +56,9 @@ function ReportCard({ title, about, children }: { title: string; about: string; 
 export default async function ReportsPage({ params }: { params: Promise<{ orgSlug: string }> }) {
   const ctx = await pageContext((await params).orgSlug)
   if (!(await pageAllows(ctx, 'report:export', 'reports'))) return <Forbidden orgSlug={ctx.org.slug} what="reports" />
-  const [{ campaigns, keys, today, monthAgo }, script] = await Promise.all([getReportsPage(ctx), verifierScript()])
+  const [{ campaigns, keys, today, monthAgo }, script, exports] = await Promise.all([getReportsPage(ctx), verifierScript(), listMyExports(ctx)])
   const api = `/api/orgs/${ctx.org.slug}/reports`
+  const inBackground = (kind: ExportKind, label = 'Export in background') => ({ orgSlug: ctx.org.slug, kind, label })
   const options = campaigns.map((c) => ({
     value: c.id,
     label: `${c.name} — ${STATUS[c.status] ?? c.status}, launched ${formatDate(c.launchedAt)}, ${formatNumber(c.items)} items`,
@@ -79,7 +82,13 @@ export default async function ReportsPage({ params }: { params: Promise<{ orgSlu
           about="The campaign’s definition, its population and hash, completeness, separation-of-duties exceptions, revoke-to-applied times, then every item with its decision, justification and remediation."
         >
           {campaigns.length ? (
-            <DownloadForm action={`${api}/campaign-evidence`} label="Download campaign evidence" submit="Download evidence" testId="evidence-form">
+            <DownloadForm
+              action={`${api}/campaign-evidence`}
+              label="Download campaign evidence"
+              submit="Download evidence"
+              testId="evidence-form"
+              background={inBackground('campaign-evidence', 'Export CSV in background')}
+            >
               {campaignField}
               <FormatField
                 options={[
@@ -118,21 +127,40 @@ export default async function ReportsPage({ params }: { params: Promise<{ orgSlu
           title="Inventory snapshot"
           about="Every identity as it is now: owner, backup owner, team, kind, source, environment, status, privileged, credential ages and expiry, last used, open findings with their OWASP NHI codes."
         >
-          <DownloadForm action={`${api}/inventory`} label="Download the inventory snapshot" submit="Download inventory CSV" testId="inventory-form" />
+          <DownloadForm
+            action={`${api}/inventory`}
+            label="Download the inventory snapshot"
+            submit="Download inventory CSV"
+            testId="inventory-form"
+            background={inBackground('inventory')}
+          />
         </ReportCard>
 
         <ReportCard
           title="Access report"
           about="Every active grant with its identity, entitlement, resource, privileged flag and last use: who can reach what."
         >
-          <DownloadForm action={`${api}/access`} label="Download the access report" submit="Download access CSV" testId="access-form" />
+          <DownloadForm
+            action={`${api}/access`}
+            label="Download the access report"
+            submit="Download access CSV"
+            testId="access-form"
+            background={inBackground('access')}
+          />
         </ReportCard>
 
         <ReportCard
           title="Audit log"
           about={`The events of a range of days (UTC, both days included, at most ${MAX_RANGE_DAYS}) in chain order, with each event’s previous hash and hash.`}
         >
-          <DownloadForm action={`${api}/audit-log`} label="Download the audit log" submit="Download audit log" testId="audit-form" maxDays={MAX_RANGE_DAYS}>
+          <DownloadForm
+            action={`${api}/audit-log`}
+            label="Download the audit log"
+            submit="Download audit log"
+            testId="audit-form"
+            maxDays={MAX_RANGE_DAYS}
+            background={inBackground('audit-log')}
+          >
             <div className="grid grid-cols-3 gap-3">
               <Field label="From">
                 <Input type="date" name="from" defaultValue={monthAgo} required />
@@ -149,6 +177,10 @@ export default async function ReportsPage({ params }: { params: Promise<{ orgSlu
             </div>
           </DownloadForm>
         </ReportCard>
+
+        <Card title="Your background exports" className="xl:col-span-2">
+          <ExportList exports={exports} orgSlug={ctx.org.slug} />
+        </Card>
 
         <Card title="Verify a pack offline" className="xl:col-span-2">
           <div className="space-y-3 text-sm text-slate-700">

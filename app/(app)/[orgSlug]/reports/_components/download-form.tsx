@@ -1,7 +1,10 @@
 'use client'
-import { useState, type ReactNode } from 'react'
+import { useRef, useState, type ReactNode } from 'react'
 import { buttonClass } from '@/components/ui/button'
 import { FormError } from '@/components/ui/field'
+import { errorText, useOrgAction } from '@/components/ui/use-org-action'
+import { startExportAction } from '@/lib/reports/actions'
+import type { ExportKind, ExportParams } from '@/lib/reports/schemas'
 
 const DAY = 86_400_000
 
@@ -26,6 +29,7 @@ export function DownloadForm({
   submit,
   testId,
   disabled,
+  background,
 }: {
   action: string
   label: string
@@ -34,10 +38,30 @@ export function DownloadForm({
   submit: string
   testId: string
   disabled?: boolean
+  /** also offers to write the same report to a file in the background (the list of exports shows it) */
+  background?: { orgSlug: string; kind: ExportKind; label: string }
 }) {
   const [error, setError] = useState<string | null>(null)
+  const form = useRef<HTMLFormElement>(null)
+  const start = useOrgAction(startExportAction)
+  const startInBackground = () => {
+    if (!background || !form.current) return
+    const data = new FormData(form.current)
+    const field = (name: string) => String(data.get(name) ?? '')
+    const problem = maxDays ? rangeProblem(field('from'), field('to'), maxDays) : null
+    setError(problem)
+    if (problem) return
+    const params: ExportParams =
+      background.kind === 'audit-log'
+        ? { kind: 'audit-log', from: field('from'), to: field('to'), format: field('format') === 'jsonl' ? 'jsonl' : 'csv' }
+        : background.kind === 'campaign-evidence'
+          ? { kind: 'campaign-evidence', campaign: field('campaign') }
+          : { kind: background.kind }
+    void start.run({ orgSlug: background.orgSlug, params })
+  }
   return (
     <form
+      ref={form}
       method="get"
       action={action}
       aria-label={label}
@@ -51,10 +75,17 @@ export function DownloadForm({
       }}
     >
       {children}
-      <FormError>{error}</FormError>
-      <button type="submit" className={buttonClass('primary')} disabled={disabled}>
-        {submit}
-      </button>
+      <FormError>{error ?? errorText(start.error, start.fieldErrors)}</FormError>
+      <div className="flex flex-wrap items-center gap-2">
+        <button type="submit" className={buttonClass('primary')} disabled={disabled}>
+          {submit}
+        </button>
+        {background ? (
+          <button type="button" className={buttonClass('secondary')} disabled={disabled || start.pending} onClick={startInBackground}>
+            {start.pending ? 'Starting…' : background.label}
+          </button>
+        ) : null}
+      </div>
     </form>
   )
 }
