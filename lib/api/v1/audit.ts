@@ -1,7 +1,6 @@
 import 'server-only'
 import { z } from 'zod'
-import { defineOperation } from '@/lib/api/operation'
-import { dateTime, limit, page } from '@/lib/api/v1/common'
+import { dateTime, defineListOperation, limit } from '@/lib/api/v1/common'
 import { listAuditEventsAfter } from '@/lib/audit/queries'
 
 export const auditListQuery = z.strictObject({
@@ -39,16 +38,16 @@ function detailsOf(json: string): Record<string, unknown> {
   }
 }
 
-export const listAuditEventsOp = defineOperation({
+export const listAuditEventsOp = defineListOperation({
   operationId: 'listAuditEvents',
-  method: 'get',
   path: '/audit-events',
   summary: 'Follow the audit log (oldest first, cursor by sequence number)',
   tag: 'Audit',
   scope: 'audit:read',
   query: auditListQuery,
-  success: { status: 200, description: 'Events after the cursor.', schema: page(auditEventSchema, 'AuditEventPage') },
-  problems: [400],
+  item: auditEventSchema,
+  pageName: 'AuditEventPage',
+  description: 'Events after the cursor.',
   run: async ({ ctx, query }) => {
     const rows = await listAuditEventsAfter(ctx, { after: Number(query.cursor ?? 0), limit: query.limit })
     return {

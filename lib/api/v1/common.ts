@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { defineOperation, type Operation } from '@/lib/api/operation'
 
 export const MAX_PAGE_SIZE = 200
 export const DEFAULT_PAGE_SIZE = 50
@@ -35,4 +36,16 @@ export function page<T extends z.ZodType>(item: T, name: string) {
   return z
     .object({ data: z.array(item), nextCursor: z.string().nullable().meta({ description: 'Pass as `cursor` for the next page; null on the last page.' }) })
     .meta({ id: name })
+}
+
+type ListOperation<Q extends z.ZodObject> = Omit<Operation<z.ZodObject, Q>, 'method' | 'success' | 'problems'> & {
+  /** one item of the page and the name its page schema gets in the document */
+  item: z.ZodType
+  pageName: string
+  description: string
+}
+
+/** A list: a GET answering a page of items with `nextCursor`, or a 400 for a bad filter or cursor — the same for every list. */
+export function defineListOperation<Q extends z.ZodObject>({ item, pageName, description, ...op }: ListOperation<Q>) {
+  return defineOperation({ ...op, method: 'get', success: { status: 200, description, schema: page(item, pageName) }, problems: [400] })
 }

@@ -1,8 +1,7 @@
 import 'server-only'
 import { z } from 'zod'
 import { decodeCursor, encodeCursor } from '@/lib/api/cursor'
-import { defineOperation } from '@/lib/api/operation'
-import { cursor, dateTime, id, iso, limit, page } from '@/lib/api/v1/common'
+import { cursor, dateTime, defineListOperation, id, iso, limit } from '@/lib/api/v1/common'
 import { listFindings } from '@/lib/findings/queries'
 import { OWASP_CODES, RULE_IDS, SEVERITIES } from '@/lib/findings/rules'
 import { FINDING_SORTS, FINDING_STATUSES, findingListSchema } from '@/lib/findings/schemas'
@@ -41,16 +40,16 @@ export const findingSchema = z
   })
   .meta({ id: 'Finding' })
 
-export const listFindingsOp = defineOperation({
+export const listFindingsOp = defineListOperation({
   operationId: 'listFindings',
-  method: 'get',
   path: '/findings',
   summary: 'List findings (most severe first, cursor pagination)',
   tag: 'Findings',
   scope: 'findings:read',
   query: findingListQuery,
-  success: { status: 200, description: 'A page of findings.', schema: page(findingSchema, 'FindingPage') },
-  problems: [400],
+  item: findingSchema,
+  pageName: 'FindingPage',
+  description: 'A page of findings.',
   run: async ({ ctx, query }) => {
     const pageNo = decodeCursor(query.cursor, query.limit)
     const { cursor: _c, limit: size, ...filter } = query

@@ -2,7 +2,7 @@ import 'server-only'
 import { z } from 'zod'
 import { decodeCursor, encodeCursor } from '@/lib/api/cursor'
 import { defineOperation } from '@/lib/api/operation'
-import { csvEnum, cursor, dateTime, id, iso, limit, page, person } from '@/lib/api/v1/common'
+import { csvEnum, cursor, dateTime, defineListOperation, id, iso, limit, person } from '@/lib/api/v1/common'
 import { getIdentityOrThrow, listIdentities } from '@/lib/inventory/queries'
 import { CRED_AGES, ENVIRONMENTS, IDENTITY_KINDS, IDENTITY_STATUSES, identityListSchema, SORTABLE } from '@/lib/inventory/schemas'
 
@@ -99,16 +99,16 @@ function identityDto(r: Row): z.infer<typeof identitySchema> {
   }
 }
 
-export const listIdentitiesOp = defineOperation({
+export const listIdentitiesOp = defineListOperation({
   operationId: 'listIdentities',
-  method: 'get',
   path: '/identities',
   summary: 'List identities (the inventory’s filters, cursor pagination)',
   tag: 'Identities',
   scope: 'identities:read',
   query: identityListQuery,
-  success: { status: 200, description: 'A page of identities.', schema: page(identitySchema, 'IdentityPage') },
-  problems: [400],
+  item: identitySchema,
+  pageName: 'IdentityPage',
+  description: 'A page of identities.',
   run: async ({ ctx, query }) => {
     const pageNo = decodeCursor(query.cursor, query.limit)
     const { cursor: _c, limit: size, ...filter } = query
