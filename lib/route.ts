@@ -43,6 +43,7 @@ function signInFirst(req: Request): Response {
  * -> run. AppError becomes `{ error }` with its status; anything else is logged and answered with a generic
  * 500. run may return a Response (sent as is) or a value (sent as JSON).
  */
+// Route files need no `runtime`/`dynamic` exports: since Next 15 a route handler runs per request on Node.js by default.
 export function orgRoute<P extends z.ZodType<{ orgSlug: string }>, Q extends z.ZodType = z.ZodObject<Record<string, never>>>(opts: Options<P, Q>) {
   return async (req: Request, segment: { params: Promise<unknown> }): Promise<Response> => {
     let ctx: UserCtx | null = null

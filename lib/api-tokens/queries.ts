@@ -2,7 +2,8 @@ import 'server-only'
 import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
 import { displayPrefix } from '@/lib/api-tokens/format'
-import { stringsOf, scopesOf, tokenStatus } from '@/lib/api-tokens/schemas'
+import { scopesOf, tokenStatus } from '@/lib/api-tokens/schemas'
+import { stringsOf } from '@/lib/json'
 
 /** The organization's tokens for the settings page: never a hash, only the public prefix. */
 export async function listApiTokens(ctx: UserCtx, now = new Date()) {

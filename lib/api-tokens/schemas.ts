@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { stringsOf } from '@/lib/json'
 import type { Permission } from '@/lib/auth/permissions'
 
 export const API_AREAS = [
@@ -87,15 +88,6 @@ export const rotateApiTokenSchema = z.object({
   overlapHours: z.coerce.number().int().min(0, 'At least 0 hours.').max(MAX_OVERLAP_HOURS, 'At most a week (168 hours).'),
 })
 
-/** The strings of a stored JSON array (addresses, scopes); anything unreadable is none (never throws). */
-export function stringsOf(json: string): string[] {
-  try {
-    const v: unknown = JSON.parse(json)
-    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []
-  } catch {
-    return []
-  }
-}
 
 /** Scopes from the stored JSON text; unknown entries are dropped. */
 export function scopesOf(json: string): ApiScope[] {

@@ -5,7 +5,8 @@ import type { Permission } from '@/lib/auth/permissions'
 import { db } from '@/lib/db'
 import { hashToken, parseToken } from '@/lib/api-tokens/format'
 import { allowList } from '@/lib/api-tokens/mutations'
-import { stringsOf, SCOPE_PERMISSIONS, scopesOf, tokenStatus, type ApiScope } from '@/lib/api-tokens/schemas'
+import { SCOPE_PERMISSIONS, scopesOf, tokenStatus, type ApiScope } from '@/lib/api-tokens/schemas'
+import { stringsOf } from '@/lib/json'
 import { problem } from '@/lib/api/problem'
 
 export type TokenCtx = GrantedCtx<TokenActor> & { scopes: ReadonlySet<ApiScope>; requestId: string }

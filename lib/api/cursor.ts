@@ -24,3 +24,15 @@ export function decodeCursor(cursor: string | undefined, size: number): number {
     throw problem(400, 'Keep the same `limit` while following a cursor.', [{ path: 'limit', message: `This cursor was made for limit=${parsed.data.size}.` }])
   return parsed.data.page
 }
+
+/** A list paged by offset (identities, findings): the cursor names the next page of the domain's own paging. */
+export async function offsetPaged<Q extends { cursor?: string; limit: number }, R, T>(
+  query: Q,
+  list: (filter: Omit<Q, 'cursor' | 'limit'>, page: number, size: number) => Promise<R[]>,
+  dto: (row: R) => T,
+) {
+  const page = decodeCursor(query.cursor, query.limit)
+  const { cursor: _cursor, limit: size, ...filter } = query
+  const rows = await list(filter, page, size)
+  return { data: rows.map(dto), nextCursor: rows.length === size ? encodeCursor(page + 1, size) : null }
+}

@@ -1,4 +1,5 @@
 import 'server-only'
+import { stringsOf } from '@/lib/json'
 import { z } from 'zod'
 import { recordAudit } from '@/lib/audit/record'
 import { db } from '@/lib/db'
@@ -7,7 +8,7 @@ import { enqueueJob } from '@/lib/jobs/queue'
 import { notify } from '@/lib/notifications/notify'
 import { eligibleRecipients } from '@/lib/report-schedules/queries'
 import { evidencePackPath, inventoryReportPath, periodOf } from '@/lib/report-schedules/links'
-import { kindOf, recipientIdsOf, SCHEDULED_REPORTS } from '@/lib/report-schedules/schemas'
+import { kindOf, SCHEDULED_REPORTS } from '@/lib/report-schedules/schemas'
 
 const DAY = 86_400_000
 
@@ -25,7 +26,7 @@ export const sendScheduledReportJob = defineJob({
     const schedule = await db.reportSchedule.findFirst({ where: { id: payload.scheduleId, orgId: ctx.org.id } })
     const kind = schedule && kindOf(schedule)
     if (!schedule || !kind) return { skipped: 'schedule deleted' }
-    const recipients = await eligibleRecipients(ctx.org.id, recipientIdsOf(schedule.recipients))
+    const recipients = await eligibleRecipients(ctx.org.id, stringsOf(schedule.recipients))
     if (recipients.length === 0) return { skipped: 'no recipient can receive reports' }
     let title: string
     let body: string

@@ -1,10 +1,11 @@
 import 'server-only'
+import { stringsOf } from '@/lib/json'
 import { recordAudit } from '@/lib/audit/record'
 import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
 import { ForeignReferenceError, NotFoundError, ValidationError } from '@/lib/errors'
 import { eligibleRecipients } from '@/lib/report-schedules/queries'
-import { recipientIdsOf, SCHEDULED_REPORTS, type CreateReportScheduleInput } from '@/lib/report-schedules/schemas'
+import { SCHEDULED_REPORTS, type CreateReportScheduleInput } from '@/lib/report-schedules/schemas'
 
 export async function createReportSchedule(ctx: UserCtx, input: Omit<CreateReportScheduleInput, 'orgSlug'>) {
   assertCan(ctx, 'settings:manage')
@@ -41,7 +42,7 @@ export async function deleteReportSchedule(ctx: UserCtx, input: { scheduleId: st
   assertCan(ctx, 'settings:manage')
   const row = await db.reportSchedule.findFirst({ where: { id: input.scheduleId, orgId: ctx.org.id } })
   if (!row) throw new NotFoundError('Schedule not found')
-  const ids = recipientIdsOf(row.recipients)
+  const ids = stringsOf(row.recipients)
   const people = await db.user.findMany({ where: { id: { in: ids }, memberships: { some: { orgId: ctx.org.id } } }, select: { id: true, name: true } })
   const label = Object.values(SCHEDULED_REPORTS).find((v) => v.report === row.report && v.cadence === row.cadence)?.label ?? `${row.report} (${row.cadence})`
   await db.$transaction(async (tx) => {

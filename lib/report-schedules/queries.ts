@@ -1,8 +1,9 @@
 import 'server-only'
+import { stringsOf } from '@/lib/json'
 import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { can, isRole, ROLE_LABELS } from '@/lib/auth/permissions'
 import { db } from '@/lib/db'
-import { kindOf, recipientIdsOf, SCHEDULED_REPORTS } from '@/lib/report-schedules/schemas'
+import { kindOf, SCHEDULED_REPORTS } from '@/lib/report-schedules/schemas'
 
 export type Recipient = { id: string; name: string; email: string; role: string }
 
@@ -28,7 +29,7 @@ export async function listRecipientChoices(ctx: UserCtx): Promise<Recipient[]> {
 export async function listReportSchedules(ctx: UserCtx) {
   assertCan(ctx, 'settings:manage')
   const rows = await db.reportSchedule.findMany({ where: { orgId: ctx.org.id }, orderBy: { createdAt: 'asc' } })
-  const ids = [...new Set(rows.flatMap((r) => recipientIdsOf(r.recipients)))]
+  const ids = [...new Set(rows.flatMap((r) => stringsOf(r.recipients)))]
   const people = ids.length ? await eligibleRecipients(ctx.org.id, ids) : []
   const byId = new Map(people.map((p) => [p.id, p]))
   return rows.map((r) => {
@@ -37,7 +38,7 @@ export async function listReportSchedules(ctx: UserCtx) {
       id: r.id,
       kind,
       label: kind ? SCHEDULED_REPORTS[kind].label : `${r.report} (${r.cadence})`,
-      recipients: recipientIdsOf(r.recipients).map((id) => byId.get(id) ?? { id, name: 'no longer receives reports', email: '', role: '' }),
+      recipients: stringsOf(r.recipients).map((id) => byId.get(id) ?? { id, name: 'no longer receives reports', email: '', role: '' }),
       createdAt: r.createdAt,
       lastSentAt: r.lastSentAt,
     }

@@ -30,12 +30,3 @@ export function kindOf(row: { report: string; cadence: string }): ScheduledRepor
   return null
 }
 
-/** The recipients' ids from the stored JSON text (never throws). */
-export function recipientIdsOf(json: string): string[] {
-  try {
-    const v: unknown = JSON.parse(json)
-    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []
-  } catch {
-    return []
-  }
-}

@@ -1,7 +1,5 @@
 import { databaseIsHealthy } from '@/lib/health'
 
-export const dynamic = 'force-dynamic'
-
 export async function GET() {
   if (await databaseIsHealthy()) return Response.json({ status: 'ok' })
   return Response.json(

@@ -1,6 +1,6 @@
 import 'server-only'
 import { z } from 'zod'
-import { decodeCursor, encodeCursor } from '@/lib/api/cursor'
+import { offsetPaged } from '@/lib/api/cursor'
 import { cursor, dateTime, defineListOperation, id, iso, limit } from '@/lib/api/v1/common'
 import { listFindings } from '@/lib/findings/queries'
 import { OWASP_CODES, RULE_IDS, SEVERITIES } from '@/lib/findings/rules'
@@ -40,6 +40,23 @@ export const findingSchema = z
   })
   .meta({ id: 'Finding' })
 
+function findingDto(r: Awaited<ReturnType<typeof listFindings>>['rows'][number]): z.infer<typeof findingSchema> {
+  return {
+    id: r.id,
+    rule: r.rule,
+    owaspCode: r.owaspCode,
+    severity: r.severity as (typeof SEVERITIES)[number],
+    title: r.title,
+    detail: r.detail,
+    status: r.status as (typeof FINDING_STATUSES)[number],
+    firstSeenAt: r.firstSeenAt.toISOString(),
+    lastSeenAt: r.lastSeenAt.toISOString(),
+    acceptedUntil: iso(r.acceptedUntil),
+    acceptedReason: r.acceptedReason,
+    identity: { id: r.identity.id, name: r.identity.name, kind: r.identity.kind, environment: r.identity.environment, riskScore: r.identity.riskScore },
+  }
+}
+
 export const listFindingsOp = defineListOperation({
   operationId: 'listFindings',
   path: '/findings',
@@ -50,27 +67,6 @@ export const listFindingsOp = defineListOperation({
   item: findingSchema,
   pageName: 'FindingPage',
   description: 'A page of findings.',
-  run: async ({ ctx, query }) => {
-    const pageNo = decodeCursor(query.cursor, query.limit)
-    const { cursor: _c, limit: size, ...filter } = query
-    const p = findingListSchema.parse(filter)
-    const { rows } = await listFindings(ctx, { ...p, page: pageNo, size })
-    return {
-      data: rows.map((r) => ({
-        id: r.id,
-        rule: r.rule,
-        owaspCode: r.owaspCode,
-        severity: r.severity as (typeof SEVERITIES)[number],
-        title: r.title,
-        detail: r.detail,
-        status: r.status as (typeof FINDING_STATUSES)[number],
-        firstSeenAt: r.firstSeenAt.toISOString(),
-        lastSeenAt: r.lastSeenAt.toISOString(),
-        acceptedUntil: iso(r.acceptedUntil),
-        acceptedReason: r.acceptedReason,
-        identity: { id: r.identity.id, name: r.identity.name, kind: r.identity.kind, environment: r.identity.environment, riskScore: r.identity.riskScore },
-      })),
-      nextCursor: rows.length === size ? encodeCursor(pageNo + 1, size) : null,
-    }
-  },
+  run: ({ ctx, query }) =>
+    offsetPaged(query, async (filter, page, size) => (await listFindings(ctx, { ...findingListSchema.parse(filter), page, size })).rows, findingDto),
 })

@@ -1,6 +1,6 @@
 import 'server-only'
 import { z } from 'zod'
-import { decodeCursor, encodeCursor } from '@/lib/api/cursor'
+import { offsetPaged } from '@/lib/api/cursor'
 import { defineOperation } from '@/lib/api/operation'
 import { csvEnum, cursor, dateTime, defineListOperation, id, iso, limit, person } from '@/lib/api/v1/common'
 import { getIdentityOrThrow, listIdentities } from '@/lib/inventory/queries'
@@ -109,14 +109,16 @@ export const listIdentitiesOp = defineListOperation({
   item: identitySchema,
   pageName: 'IdentityPage',
   description: 'A page of identities.',
-  run: async ({ ctx, query }) => {
-    const pageNo = decodeCursor(query.cursor, query.limit)
-    const { cursor: _c, limit: size, ...filter } = query
-    const p = identityListSchema.parse({ ...filter, page: String(pageNo), size: String(size) })
-    // pageParams caps the page size for the pages; the API's own cap is lower, so the parsed size must be the one asked.
-    const { rows } = await listIdentities(ctx, { ...p, page: pageNo, size })
-    return { data: rows.map(identityDto), nextCursor: rows.length === size ? encodeCursor(pageNo + 1, size) : null }
-  },
+  run: ({ ctx, query }) =>
+    offsetPaged(
+      query,
+      async (filter, page, size) => {
+        const p = identityListSchema.parse({ ...filter, page: String(page), size: String(size) })
+        // pageParams caps the page size for the pages; the API's own cap is lower, so the parsed size must be the one asked.
+        return (await listIdentities(ctx, { ...p, page, size })).rows
+      },
+      identityDto,
+    ),
 })
 
 export const getIdentityOp = defineOperation({

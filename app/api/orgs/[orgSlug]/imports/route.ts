@@ -3,9 +3,6 @@ import { orgParams, orgRoute } from '@/lib/route'
 import { receiveUpload } from '@/lib/sources/receive'
 import { uploadQuerySchema } from '@/lib/sources/schemas'
 
-export const runtime = 'nodejs'
-export const dynamic = 'force-dynamic'
-
 /**
  * POST the raw file as the body, with ?format=&sourceId=&name= : it is streamed to disk and its preview is
  * queued (202 with the preview job's id, which the page polls at ./[jobId]).

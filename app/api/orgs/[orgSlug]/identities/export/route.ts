@@ -2,9 +2,6 @@ import { exportIdentitiesCsv } from '@/lib/inventory/export'
 import { parseInventoryFilter } from '@/lib/inventory/view-params'
 import { downloadRoute } from '@/lib/route'
 
-export const runtime = 'nodejs'
-export const dynamic = 'force-dynamic'
-
 /** The inventory's current filter as a CSV download (same params as the page), streamed. */
 export const GET = downloadRoute({
   name: 'identities.export',

@@ -2,9 +2,6 @@ import { z } from 'zod'
 import { orgParams, orgRoute } from '@/lib/route'
 import { getSourceJob } from '@/lib/sources/queries'
 
-export const runtime = 'nodejs'
-export const dynamic = 'force-dynamic'
-
 /** Progress and result of a preview, import or sync job of this organization (polled by the import page). */
 export const GET = orgRoute({
   name: 'imports.job',

@@ -1,8 +1,5 @@
 import { downloadAccess } from '@/lib/reports/downloads'
 import { downloadRoute } from '@/lib/route'
 
-export const runtime = 'nodejs'
-export const dynamic = 'force-dynamic'
-
 /** Every active grant (CSV), streamed. */
 export const GET = downloadRoute({ name: 'reports.access', permission: 'report:export', download: ({ ctx }) => downloadAccess(ctx) })

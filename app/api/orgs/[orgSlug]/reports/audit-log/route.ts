@@ -2,10 +2,6 @@ import { downloadAuditLog } from '@/lib/reports/downloads'
 import { auditLogQuerySchema } from '@/lib/reports/schemas'
 import { downloadRoute } from '@/lib/route'
 
-// Next reads runtime and dynamic only as literal exports of each route file: these lines repeat by design.
-export const runtime = 'nodejs'
-export const dynamic = 'force-dynamic'
-
 /** The audit log of a range of days, as CSV or JSON Lines with its chain fields, streamed. */
 export const GET = downloadRoute({
   name: 'reports.audit-log',

@@ -2,10 +2,6 @@ import { downloadCampaignEvidence } from '@/lib/reports/downloads'
 import { evidenceQuerySchema } from '@/lib/reports/schemas'
 import { downloadRoute } from '@/lib/route'
 
-// Next reads runtime and dynamic only as literal exports of each route file: these lines repeat by design.
-export const runtime = 'nodejs'
-export const dynamic = 'force-dynamic'
-
 /** A campaign's evidence as CSV (streamed) or PDF (rendered whole, then sent). */
 export const GET = downloadRoute({
   name: 'reports.campaign-evidence',

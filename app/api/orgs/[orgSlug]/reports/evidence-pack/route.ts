@@ -2,10 +2,6 @@ import { downloadEvidencePack } from '@/lib/reports/downloads'
 import { packQuerySchema } from '@/lib/reports/schemas'
 import { downloadRoute } from '@/lib/route'
 
-// Next reads runtime and dynamic only as literal exports of each route file: these lines repeat by design.
-export const runtime = 'nodejs'
-export const dynamic = 'force-dynamic'
-
 /** A campaign's signed evidence pack (ZIP). */
 export const GET = downloadRoute({
   name: 'reports.evidence-pack',

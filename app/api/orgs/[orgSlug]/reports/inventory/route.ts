@@ -1,8 +1,5 @@
 import { downloadInventory } from '@/lib/reports/downloads'
 import { downloadRoute } from '@/lib/route'
 
-export const runtime = 'nodejs'
-export const dynamic = 'force-dynamic'
-
 /** The inventory as it is now (CSV), streamed. */
 export const GET = downloadRoute({ name: 'reports.inventory', permission: 'report:export', download: ({ ctx }) => downloadInventory(ctx) })
