@@ -3,6 +3,7 @@ import { orgAction } from '@/lib/action'
 import { createApiToken, revokeApiToken, rotateApiToken } from '@/lib/api-tokens/mutations'
 import { createApiTokenSchema, revokeApiTokenSchema, rotateApiTokenSchema } from '@/lib/api-tokens/schemas'
 
+// Actions are declared one way, orgAction({ schema, permission, revalidate, run }): every domain's actions file reads alike by design.
 export const createApiTokenAction = orgAction({
   schema: createApiTokenSchema,
   permission: 'api-token:manage',

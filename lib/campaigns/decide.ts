@@ -13,6 +13,7 @@ import { DECISION_LABELS, needsJustification, parseSnapshot, type BulkDecideInpu
 
 const CHUNK = 5000
 const MAX_ELAPSED = 3_600_000
+// Column lists of a bulk insert are each table's own (launch.ts lists ReviewItem's): alike by shape only.
 const DECISION_COLUMNS = [
   ['id', 'text'],
   ['orgId', 'text'],

@@ -53,6 +53,25 @@ function ReportCard({ title, about, children }: { title: string; about: string; 
   )
 }
 
+// The reports of the whole organization as it is now: no parameters, one card each.
+const WHOLE_ORG_REPORTS = [
+  {
+    kind: 'inventory',
+    title: 'Inventory snapshot',
+    about:
+      'Every identity as it is now: owner, backup owner, team, kind, source, environment, status, privileged, credential ages and expiry, last used, open findings with their OWASP NHI codes.',
+    label: 'Download the inventory snapshot',
+    submit: 'Download inventory CSV',
+  },
+  {
+    kind: 'access',
+    title: 'Access report',
+    about: 'Every active grant with its identity, entitlement, resource, privileged flag and last use: who can reach what.',
+    label: 'Download the access report',
+    submit: 'Download access CSV',
+  },
+] as const
+
 export default async function ReportsPage({ params }: { params: Promise<{ orgSlug: string }> }) {
   const ctx = await pageContext((await params).orgSlug)
   if (!(await pageAllows(ctx, 'report:export', 'reports'))) return <Forbidden orgSlug={ctx.org.slug} what="reports" />
@@ -123,31 +142,11 @@ export default async function ReportsPage({ params }: { params: Promise<{ orgSlu
           )}
         </ReportCard>
 
-        <ReportCard
-          title="Inventory snapshot"
-          about="Every identity as it is now: owner, backup owner, team, kind, source, environment, status, privileged, credential ages and expiry, last used, open findings with their OWASP NHI codes."
-        >
-          <DownloadForm
-            action={`${api}/inventory`}
-            label="Download the inventory snapshot"
-            submit="Download inventory CSV"
-            testId="inventory-form"
-            background={inBackground('inventory')}
-          />
-        </ReportCard>
-
-        <ReportCard
-          title="Access report"
-          about="Every active grant with its identity, entitlement, resource, privileged flag and last use: who can reach what."
-        >
-          <DownloadForm
-            action={`${api}/access`}
-            label="Download the access report"
-            submit="Download access CSV"
-            testId="access-form"
-            background={inBackground('access')}
-          />
-        </ReportCard>
+        {WHOLE_ORG_REPORTS.map((r) => (
+          <ReportCard key={r.kind} title={r.title} about={r.about}>
+            <DownloadForm action={`${api}/${r.kind}`} label={r.label} submit={r.submit} testId={`${r.kind}-form`} background={inBackground(r.kind)} />
+          </ReportCard>
+        ))}
 
         <ReportCard
           title="Audit log"

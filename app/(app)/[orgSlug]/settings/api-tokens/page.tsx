@@ -10,8 +10,7 @@ import { PageHeader } from '@/components/ui/page-header'
 import { listApiTokens } from '@/lib/api-tokens/queries'
 import type { TokenStatus } from '@/lib/api-tokens/schemas'
 import { pageAllows, pageContext } from '@/lib/auth/session'
-import { CreateToken } from './create-token'
-import { TokenActions } from './token-actions'
+import { CreateToken, TokenActions } from './token-dialogs'
 
 export const metadata: Metadata = { title: 'API tokens' }
 
@@ -49,6 +48,7 @@ export default async function ApiTokensPage({ params }: { params: Promise<{ orgS
         }
         actions={<CreateToken orgSlug={ctx.org.slug} />}
       />
+      {/* Every list is the shared ListTable; the settings lists pass it alike-shaped props (scheduled reports too). */}
       <ListTable
         ariaLabel="API tokens"
         testId="api-tokens"

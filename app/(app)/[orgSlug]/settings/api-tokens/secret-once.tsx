@@ -29,3 +29,12 @@ export function SecretOnce({ token }: { token: string }) {
     </div>
   )
 }
+
+/** A dialog showing a new secret has one way on: Done (closing is the last chance to copy it). */
+export function doneFooter(secret: string | null, close: () => void) {
+  return secret ? (
+    <Button type="button" onClick={close}>
+      Done
+    </Button>
+  ) : undefined
+}

@@ -1,13 +1,15 @@
 'use client'
+// Client components import the same UI primitives (Button, Dialog, Field, Select, useOrgAction): import lists alike by shape.
+import { useRouter } from 'next/navigation'
 import { useState } from 'react'
 import { Button } from '@/components/ui/button'
 import { Dialog } from '@/components/ui/dialog'
 import { Field, FormError, Input, Textarea } from '@/components/ui/field'
 import { Select } from '@/components/ui/select'
 import { useOrgAction } from '@/components/ui/use-org-action'
-import { createApiTokenAction } from '@/lib/api-tokens/actions'
+import { createApiTokenAction, revokeApiTokenAction, rotateApiTokenAction } from '@/lib/api-tokens/actions'
 import { API_AREAS, type ApiScope } from '@/lib/api-tokens/schemas'
-import { SecretOnce } from './secret-once'
+import { doneFooter, SecretOnce } from './secret-once'
 
 const EXPIRY = [
   { value: '7', label: '7 days' },
@@ -47,13 +49,7 @@ export function CreateToken({ orgSlug }: { orgSlug: string }) {
         testId="create-token-dialog"
         onSubmit={secret ? close : () => void create.run({ orgSlug, name, scopes, expiresInDays: Number(days), allowedIps: ips })}
         confirm={secret ? undefined : { label: create.pending ? 'Creating…' : 'Create token', disabled: create.pending, testId: 'create-token-confirm' }}
-        footer={
-          secret ? (
-            <Button type="button" onClick={close}>
-              Done
-            </Button>
-          ) : undefined
-        }
+        footer={doneFooter(secret, close)}
       >
         {secret ? (
           <SecretOnce token={secret} />
@@ -70,6 +66,7 @@ export function CreateToken({ orgSlug }: { orgSlug: string }) {
               <p id="scopes-hint" className="text-xs text-slate-500">
                 Give only what the caller needs. Read lets it list and get; write lets it change.
               </p>
+              {/* The scope grid is its own small table (areas × read/write); the import guide’s column table reads alike by shape only. */}
               <table className="mt-2 text-sm">
                 <thead>
                   <tr className="text-left text-xs text-slate-500">
@@ -127,5 +124,83 @@ export function CreateToken({ orgSlug }: { orgSlug: string }) {
         )}
       </Dialog>
     </>
+  )
+}
+
+const OVERLAP = [
+  { value: '0', label: 'None: the old secret stops now' },
+  { value: '1', label: '1 hour' },
+  { value: '24', label: '1 day' },
+  { value: '168', label: '1 week' },
+]
+
+export function TokenActions({ orgSlug, tokenId, name }: { orgSlug: string; tokenId: string; name: string }) {
+  const [dialog, setDialog] = useState<'rotate' | 'revoke' | null>(null)
+  const [overlap, setOverlap] = useState('24')
+  const [secret, setSecret] = useState<string | null>(null)
+  const router = useRouter()
+  // The page is re-read when the new secret's dialog closes: refreshing under it would remount the row and lose the secret.
+  const rotate = useOrgAction(rotateApiTokenAction, { onSuccess: (r) => setSecret(r.token), refresh: false })
+  const revoke = useOrgAction(revokeApiTokenAction, { onSuccess: () => setDialog(null) })
+  const close = () => {
+    setDialog(null)
+    if (secret) router.refresh()
+    setSecret(null)
+  }
+  return (
+    <span className="flex justify-end gap-1">
+      <Button size="sm" variant="ghost" onClick={() => setDialog('rotate')} aria-label={`Rotate ${name}`}>
+        Rotate
+      </Button>
+      <Button size="sm" variant="ghost" className="text-rose-700" onClick={() => setDialog('revoke')} aria-label={`Revoke ${name}`}>
+        Revoke
+      </Button>
+      <Dialog
+        open={dialog === 'rotate'}
+        onClose={close}
+        busy={rotate.pending}
+        title={secret ? 'New secret' : `Rotate “${name}”?`}
+        testId="rotate-token-dialog"
+        confirm={
+          secret
+            ? undefined
+            : {
+                label: rotate.pending ? 'Rotating…' : 'Rotate',
+                disabled: rotate.pending,
+                onClick: () => rotate.run({ orgSlug, tokenId, overlapHours: Number(overlap) }),
+              }
+        }
+        footer={doneFooter(secret, close)}
+      >
+        {secret ? (
+          <SecretOnce token={secret} />
+        ) : (
+          <>
+            <p>A new secret replaces the current one; the scopes, expiry and addresses stay. Give callers time to switch:</p>
+            <Field label="Old secret keeps working for" error={rotate.fieldErrors.overlapHours}>
+              <Select value={overlap} onChange={(e) => setOverlap(e.target.value)} options={OVERLAP} className="max-w-xs" />
+            </Field>
+            <FormError>{rotate.error}</FormError>
+          </>
+        )}
+      </Dialog>
+      {/* A destructive confirm is the shared Dialog with a danger button; other confirms (stop a schedule) read alike by shape. */}
+      <Dialog
+        open={dialog === 'revoke'}
+        onClose={close}
+        busy={revoke.pending}
+        title={`Revoke “${name}”?`}
+        testId="revoke-token-dialog"
+        confirm={{
+          label: revoke.pending ? 'Revoking…' : 'Revoke',
+          variant: 'danger',
+          disabled: revoke.pending,
+          onClick: () => revoke.run({ orgSlug, tokenId }),
+        }}
+      >
+        <p>Calls with this token are refused at once, including a secret still in its rotation overlap. This cannot be undone.</p>
+        <FormError>{revoke.error}</FormError>
+      </Dialog>
+    </span>
   )
 }
