@@ -132,14 +132,15 @@ export const listIdentitiesOp = defineListOperation({
     ),
 })
 
+/** What the operations on one identity share: its path and parameter. */
+const oneIdentity = { path: '/identities/{id}', tag: 'Identities', params: z.object({ id }) }
+
 export const getIdentityOp = defineOperation({
+  ...oneIdentity,
   operationId: 'getIdentity',
   method: 'get',
-  path: '/identities/{id}',
   summary: 'Get one identity',
-  tag: 'Identities',
   scope: 'identities:read',
-  params: z.object({ id }),
   success: { status: 200, description: 'The identity.', schema: identityDetailSchema },
   problems: [404],
   run: ({ ctx, params }) => identityDetail(ctx, params.id),
@@ -157,13 +158,15 @@ async function identityDetail(ctx: Ctx, identityId: string): Promise<z.infer<typ
   }
 }
 
+/** The writes answer the identity as it now is, read back as getIdentity reads it. */
+const write = { tag: 'Identities', scope: 'identities:write' } as const
+
 export const createIdentityOp = defineOperation({
+  ...write,
   operationId: 'createIdentity',
   method: 'post',
   path: '/identities',
   summary: 'Add an identity by hand (to the organization’s “Manual and API entries” source)',
-  tag: 'Identities',
-  scope: 'identities:write',
   body: createIdentitySchema.meta({ id: 'IdentityCreate' }),
   success: { status: 201, description: 'The identity, with its findings and risk score already evaluated.', schema: identityDetailSchema },
   problems: [409],
@@ -171,13 +174,11 @@ export const createIdentityOp = defineOperation({
 })
 
 export const updateIdentityOp = defineOperation({
+  ...oneIdentity,
+  ...write,
   operationId: 'updateIdentity',
   method: 'patch',
-  path: '/identities/{id}',
   summary: 'Change an identity’s fields (those given; `null` clears; tags replace)',
-  tag: 'Identities',
-  scope: 'identities:write',
-  params: z.object({ id }),
   body: updateIdentitySchema.meta({ id: 'IdentityUpdate' }),
   success: { status: 200, description: 'The identity as changed.', schema: identityDetailSchema },
   problems: [404, 409],
@@ -185,13 +186,11 @@ export const updateIdentityOp = defineOperation({
 })
 
 export const deleteIdentityOp = defineOperation({
+  ...oneIdentity,
+  ...write,
   operationId: 'deleteIdentity',
   method: 'delete',
-  path: '/identities/{id}',
   summary: 'Mark an identity deleted (its history stays)',
-  tag: 'Identities',
-  scope: 'identities:write',
-  params: z.object({ id }),
   success: { status: 200, description: 'The identity, now with status `deleted`.', schema: identityDetailSchema },
   problems: [404],
   run: async ({ ctx, params }) => identityDetail(ctx, (await deleteIdentity(ctx, params.id)).id),
