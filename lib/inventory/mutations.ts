@@ -7,6 +7,7 @@ import { ConflictError, NotFoundError } from '@/lib/errors'
 import { settleFindings } from '@/lib/findings/recompute'
 import { rollupIdentities } from '@/lib/inventory/rollup'
 import type { CreateIdentityInput, UpdateIdentityInput } from '@/lib/inventory/schemas'
+import { applyOwnership } from '@/lib/ownership/apply'
 import { assertAssignable } from '@/lib/ownership/directory'
 import { prismaSql } from '@/lib/sql/prisma'
 
@@ -30,19 +31,30 @@ async function manualSource(tx: Tx, ctx: Ctx) {
 }
 
 const searchText = (name: string, externalId: string) => `${name} ${externalId}`.toLowerCase()
-const ownerValues = (ownerId: string | null, now: Date) => ({ ownerId, ownerOrigin: ownerId ? 'api' : null, ownerAssignedAt: ownerId ? now : null })
+type OwnerFields = { ownerId?: string | null; backupOwnerId?: string | null }
+
+/** Owners change one way, through the ownership module (its permission, audit row, findings and the new owner's notice). */
+async function changeOwners(tx: Tx, ctx: Ctx, identity: { id: string; name: string }, fields: OwnerFields) {
+  if (fields.ownerId === undefined && fields.backupOwnerId === undefined) return 0
+  assertCan(ctx, 'identity:assign-owner')
+  await assertAssignable(tx, ctx, fields)
+  const row = await tx.identity.findFirstOrThrow({
+    where: { id: identity.id, orgId: ctx.org.id },
+    select: { id: true, name: true, ownerId: true, backupOwnerId: true, teamId: true },
+  })
+  const { changed } = await applyOwnership(tx, ctx, [row], () => ({ ...fields, origin: 'api' }), { action: 'identity.assign-owner' })
+  return changed
+}
 
 /** Adds an identity to the manual source; its findings and risk score are settled in the same transaction. */
 export async function createIdentity(ctx: Ctx, input: CreateIdentityInput) {
   assertCan(ctx, 'source:manage')
   return db.$transaction(async (tx) => {
-    await assertAssignable(tx, ctx, input)
     const source = await manualSource(tx, ctx)
     const externalId = input.externalId ?? `manual:${randomUUID()}`
     const clash = await tx.identity.findFirst({ where: { orgId: ctx.org.id, sourceId: source.id, externalId }, select: { id: true } })
     if (clash) throw new ConflictError(`A manual identity with the external id “${externalId}” already exists.`)
     const now = new Date()
-    const ownerId = input.ownerId ?? null
     const identity = await tx.identity.create({
       data: {
         orgId: ctx.org.id,
@@ -54,8 +66,6 @@ export async function createIdentity(ctx: Ctx, input: CreateIdentityInput) {
         environment: input.environment,
         description: input.description ?? null,
         createdAt: now,
-        ...ownerValues(ownerId, now),
-        backupOwnerId: input.backupOwnerId && input.backupOwnerId !== ownerId ? input.backupOwnerId : null,
         // Nobody reports its use: an empty last-used date means unknown, not never used.
         usageReported: false,
       },
@@ -63,12 +73,14 @@ export async function createIdentity(ctx: Ctx, input: CreateIdentityInput) {
     })
     if (input.tags?.length) await tx.identityTag.createMany({ data: input.tags.map((t) => ({ orgId: ctx.org.id, identityId: identity.id, ...t })) })
     await rollupIdentities(prismaSql(tx), [identity.id])
-    await settleFindings(tx, ctx.org.id, [identity.id])
     await recordAudit(tx, ctx, {
       action: 'identity.create',
       ...auditTarget('identity', identity),
-      details: { sourceId: source.id, externalId, kind: input.kind, environment: input.environment, ownerId, backupOwnerId: input.backupOwnerId ?? null },
+      details: { sourceId: source.id, externalId, kind: input.kind, environment: input.environment },
     })
+    // Unowned until the owners are set (which settles the owner findings again); the other rules run now.
+    await settleFindings(tx, ctx.org.id, [identity.id])
+    await changeOwners(tx, ctx, identity, { ownerId: input.ownerId, backupOwnerId: input.backupOwnerId })
     return identity
   })
 }
@@ -100,18 +112,14 @@ export async function updateIdentity(ctx: Ctx, id: string, input: UpdateIdentity
   return db.$transaction(async (tx) => {
     const row = await findIdentity(tx, ctx, id)
     if (row.status === 'deleted') throw new ConflictError('This identity is deleted: it can no longer be changed.')
-    await assertAssignable(tx, ctx, input)
+    const ownersChanged = await changeOwners(tx, ctx, row, { ownerId: input.ownerId, backupOwnerId: input.backupOwnerId })
     const now = new Date()
     const next = {
       name: input.name ?? row.name,
       kind: input.kind ?? row.kind,
       environment: input.environment ?? row.environment,
       description: input.description !== undefined ? input.description : row.description,
-      ownerId: input.ownerId !== undefined ? input.ownerId : row.ownerId,
-      backupOwnerId: input.backupOwnerId !== undefined ? input.backupOwnerId : row.backupOwnerId,
     }
-    // Nobody backs up themselves, as in ownership changes.
-    if (next.ownerId && next.ownerId === next.backupOwnerId) next.backupOwnerId = null
     const from: Record<string, unknown> = {}
     const to: Record<string, unknown> = {}
     for (const k of Object.keys(next) as (keyof typeof next)[]) {
@@ -127,15 +135,10 @@ export async function updateIdentity(ctx: Ctx, id: string, input: UpdateIdentity
       await tx.identityTag.deleteMany({ where: { orgId: ctx.org.id, identityId: row.id } })
       await tx.identityTag.createMany({ data: input.tags!.map((t) => ({ orgId: ctx.org.id, identityId: row.id, ...t })) })
     }
-    if (Object.keys(to).length === 0) return { id: row.id, changed: false }
+    if (Object.keys(to).length === 0) return { id: row.id, changed: ownersChanged > 0 }
     await tx.identity.update({
       where: { id: row.id, orgId: ctx.org.id },
-      data: {
-        ...next,
-        searchText: searchText(next.name, row.externalId),
-        ...('ownerId' in to ? ownerValues(next.ownerId, now) : {}),
-        updatedAt: now,
-      },
+      data: { ...next, searchText: searchText(next.name, row.externalId), updatedAt: now },
     })
     await settleFindings(tx, ctx.org.id, [row.id])
     await recordAudit(tx, ctx, { action: 'identity.update', ...auditTarget('identity', { id: row.id, name: next.name }), details: { from, to } })

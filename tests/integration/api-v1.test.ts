@@ -294,8 +294,24 @@ describe('identity writes', () => {
     call(op(id), { token: t, params, body: body === undefined ? undefined : JSON.stringify(body), headers: JSON_HEADERS })
   const auditOf = (action: string, targetId: string) => db.auditEvent.findFirstOrThrow({ where: { orgId: a.org.id, action, targetId } })
 
-  it('create → get → patch → delete, each as documented and audited with the token as actor', async () => {
+  it('changes owners only with the owners scope, through the ownership module', async () => {
     const t = await token(a, ['identities:write'])
+    const refused = await send('createIdentity', t.token, { name: 'owner-less', kind: 'ci_cd', environment: 'production', ownerId: a.people.member.id })
+    expect(refused.status, refused.text).toBe(403)
+    expect(await db.identity.count({ where: { orgId: a.org.id, name: 'owner-less' } })).toBe(0)
+    const w = await token(a, ['identities:write', 'owners:write'])
+    const made = await send('createIdentity', w.token, { name: 'owned-by-api', kind: 'ci_cd', environment: 'production', ownerId: a.people.member.id })
+    expect(made.status, made.text).toBe(201)
+    const id = String(made.json!.id)
+    expect(await auditOf('identity.assign-owner', id)).toMatchObject({ actorType: 'api_token', actorId: w.id })
+    expect(await db.identity.findFirstOrThrow({ where: { id }, select: { ownerOrigin: true } })).toEqual({ ownerOrigin: 'api' })
+    const patch = await send('updateIdentity', t.token, { ownerId: null }, { id })
+    expect(patch.status, patch.text).toBe(403)
+    expect(await db.identity.findFirstOrThrow({ where: { id }, select: { ownerId: true } })).toEqual({ ownerId: a.people.member.id })
+  })
+
+  it('create → get → patch → delete, each as documented and audited with the token as actor', async () => {
+    const t = await token(a, ['identities:write', 'owners:write'])
     const created = await send('createIdentity', t.token, {
       name: ' deploy-bot ',
       kind: 'ci_cd',
@@ -340,10 +356,16 @@ describe('identity writes', () => {
     const updatedRow = await auditOf('identity.update', id)
     expect(updatedRow).toMatchObject({ actorType: 'api_token', actorId: t.id })
     expect(JSON.parse(updatedRow.details)).toMatchObject({
-      from: { name: 'deploy-bot', ownerId: a.people.member.id },
-      to: { name: 'deploy-bot-2', ownerId: null },
+      from: { name: 'deploy-bot' },
+      to: { name: 'deploy-bot-2' },
       requestId: patched.res.headers.get('x-request-id'),
     })
+    // Owners changed through the ownership module: its own row per change (set at creation, cleared by the patch).
+    const ownerRows = await db.auditEvent.findMany({ where: { orgId: a.org.id, action: 'identity.assign-owner', targetId: id }, orderBy: { seq: 'asc' } })
+    expect(ownerRows.map((r) => [r.actorType, r.actorId])).toEqual([
+      ['api_token', t.id],
+      ['api_token', t.id],
+    ])
     // Searchable under its new name.
     const found = await call(op('listIdentities'), { token: full, query: { q: 'deploy-bot-2' } })
     expect((found.json!.data as { id: string }[]).map((x) => x.id)).toEqual([id])
