@@ -348,7 +348,7 @@ type RouteEntry = {
   allow: Role[] | 'public' | 'token'
   /** why a route is public; for organization routes: the request to send */
   why?: string
-  request?: (w: World, slug: string) => { path: string; method: 'GET' | 'POST'; body?: string; query?: Record<string, string> }
+  request?: (w: World, slug: string) => { path: string; method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; body?: string; query?: Record<string, string> }
   /** the first allowed role's call must answer 2xx */
   succeeds?: boolean
 }
@@ -412,6 +412,16 @@ const ROUTES: Record<string, RouteEntry> = {
   'app/api/v1/docs/scalar.js/route.ts#GET': { allow: 'public', why: 'the reference page’s script (a file from node_modules)' },
   'app/api/v1/identities/route.ts#GET': { allow: 'token', request: () => ({ path: '/api/v1/identities', method: 'GET', query: { limit: '200' } }) },
   'app/api/v1/identities/[id]/route.ts#GET': { allow: 'token', request: (w) => ({ path: `/api/v1/identities/${w.a.identities[0].id}`, method: 'GET' }) },
+  // B's token naming A's member as owner: refused (422), nothing created in either organization.
+  'app/api/v1/identities/route.ts#POST': {
+    allow: 'token',
+    request: (w) => ({ path: '/api/v1/identities', method: 'POST', body: JSON.stringify({ name: 'matrix-probe', kind: 'bot', ownerId: w.a.users.admin.id }) }),
+  },
+  'app/api/v1/identities/[id]/route.ts#PATCH': {
+    allow: 'token',
+    request: (w) => ({ path: `/api/v1/identities/${w.a.identities[0].id}`, method: 'PATCH', body: JSON.stringify({ name: 'hijacked' }) }),
+  },
+  'app/api/v1/identities/[id]/route.ts#DELETE': { allow: 'token', request: (w) => ({ path: `/api/v1/identities/${w.a.identities[0].id}`, method: 'DELETE' }) },
   'app/api/v1/findings/route.ts#GET': {
     allow: 'token',
     request: (w) => ({ path: '/api/v1/findings', method: 'GET', query: { identity: w.a.identities[0].id } }),
@@ -1045,17 +1055,22 @@ test.describe('authorization matrix', () => {
         // A session is no credential for /api/v1: every role of A gets 401; B's token never sees A's data.
         const req = entry.request!(w, w.a.slug)
         const url = req.path + (req.query ? `?${new URLSearchParams(req.query)}` : '')
+        const body = req.body === undefined ? {} : { data: req.body }
+        const json = { 'content-type': 'application/json' }
         for (const who of [null, ...ROLES.map((r) => w.a.users[r].email)]) {
           const ctx = await session(who)
-          const res = await ctx.get(url, { maxRedirects: 0 })
+          const res = await ctx.fetch(url, { method: req.method, headers: { ...json, origin: base }, ...body, maxRedirects: 0 })
           expect(res.status(), `${key} with ${who ?? 'no'} session`).toBe(401)
           expect(res.headers()['content-type']).toBe('application/problem+json')
           await ctx.dispose()
         }
         const ctx = await session(null)
-        const res = await ctx.get(url, { headers: { authorization: `Bearer ${w.bToken}` }, maxRedirects: 0 })
+        const before = await digest(orgA)
+        const res = await ctx.fetch(url, { method: req.method, headers: { ...json, authorization: `Bearer ${w.bToken}` }, ...body, maxRedirects: 0 })
         const text = await res.text()
-        expect([200, 404], `${key} with B's token: ${text.slice(0, 200)}`).toContain(res.status())
+        // 422: a write naming A's member as owner is refused like any stranger.
+        expect([200, 404, 422], `${key} with B's token: ${text.slice(0, 200)}`).toContain(res.status())
+        if (req.method !== 'GET') expect(await digest(orgA), `${key} with B's token changed A`).toBe(before)
         // B's fixtures name their identities as A's do: A's ids and people's e-mails tell the two apart. The id the
         // caller put in the URL comes back in the problem's `instance`: an echo, not a leak.
         const ofA = secrets.filter((s) => !w.b.identities.some((i) => i.name === s) && !url.includes(s))

@@ -25,7 +25,8 @@ export type ApiScope = (typeof API_SCOPES)[number]
 /** What each scope lets a token do in the domain layer: the permissions of its context (a token never has a role). */
 export const SCOPE_PERMISSIONS: Record<ApiScope, readonly Permission[]> = {
   'identities:read': ['identity:read', 'identity:read-all'],
-  'identities:write': [],
+  // Adding, changing and deleting inventory entries is managing the inventory's sources; it reads back what it wrote.
+  'identities:write': ['identity:read', 'source:manage'],
   'owners:read': ['identity:read'],
   'owners:write': ['identity:assign-owner', 'identity:transfer'],
   'credentials:read': ['identity:read'],
@@ -87,7 +88,6 @@ export const rotateApiTokenSchema = z.object({
   tokenId,
   overlapHours: z.coerce.number().int().min(0, 'At least 0 hours.').max(MAX_OVERLAP_HOURS, 'At most a week (168 hours).'),
 })
-
 
 /** Scopes from the stored JSON text; unknown entries are dropped. */
 export function scopesOf(json: string): ApiScope[] {

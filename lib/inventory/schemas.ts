@@ -103,3 +103,49 @@ export function filterToSearchParams(f: Partial<IdentityFilter>): URLSearchParam
   }
   return sp
 }
+
+const identityName = z.string().trim().min(1, 'Give the identity a name.').max(200, 'At most 200 characters.')
+const personId = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'Unknown person.')
+const identityTags = z
+  .array(
+    z.strictObject({
+      key: z
+        .string()
+        .trim()
+        .regex(/^[A-Za-z0-9_.:/-]{1,64}$/, 'Tag keys are 1–64 letters, digits or _ . : / -'),
+      value: z.string().trim().max(200, 'At most 200 characters.'),
+    }),
+  )
+  .max(50, 'At most 50 tags.')
+  .refine((tags) => new Set(tags.map((t) => t.key)).size === tags.length, 'Each tag key once.')
+
+/** An identity entered by hand or through the API (not discovered by a source). */
+export const createIdentitySchema = z.strictObject({
+  name: identityName,
+  kind: z.enum(IDENTITY_KINDS),
+  environment: z.enum(ENVIRONMENTS).default('unknown'),
+  externalId: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .optional()
+    .meta({ description: 'Its id where it lives (an ARN, a client id…); unique among manual entries. Generated when omitted.' }),
+  description: z.string().trim().max(2000, 'At most 2000 characters.').nullable().optional(),
+  ownerId: personId.nullable().optional().meta({ description: 'A member of the organization.' }),
+  backupOwnerId: personId.nullable().optional().meta({ description: 'A member of the organization.' }),
+  tags: identityTags.optional(),
+})
+export type CreateIdentityInput = z.infer<typeof createIdentitySchema>
+
+/** The editable fields: those given change, `null` clears; tags, when given, replace the identity's tags. */
+export const updateIdentitySchema = z.strictObject({
+  name: identityName.optional(),
+  kind: z.enum(IDENTITY_KINDS).optional(),
+  environment: z.enum(ENVIRONMENTS).optional(),
+  description: z.string().trim().max(2000, 'At most 2000 characters.').nullable().optional(),
+  ownerId: personId.nullable().optional(),
+  backupOwnerId: personId.nullable().optional(),
+  tags: identityTags.optional(),
+})
+export type UpdateIdentityInput = z.infer<typeof updateIdentitySchema>

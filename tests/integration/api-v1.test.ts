@@ -35,6 +35,7 @@ let b: Org
 let aIds: string[]
 let bIdentity: { id: string; name: string }
 let full: string
+let scratchId: string
 const plaintexts: string[] = []
 
 async function token(org: Org, scopes: readonly ApiScope[], extra: Partial<{ allowedIps: string[]; expiresInDays: number }> = {}) {
@@ -84,8 +85,15 @@ function validate(op: Operation, status: number, contentType: string | null, bod
   expect(check(body), `${op.operationId} ${status}: ${ajv.errorsText(check.errors)}`).toBe(true)
 }
 
-/** Valid parameters for an operation, using organization A's data. */
-const paramsFor = (op: Operation): Record<string, string> => (op.path.includes('{id}') ? { id: aIds[0] } : {})
+/** Valid parameters for an operation, using organization A's data; writes change an identity of their own. */
+const paramsFor = (op: Operation): Record<string, string> => (op.path.includes('{id}') ? { id: op.method === 'get' ? aIds[0] : scratchId } : {})
+const JSON_HEADERS = { 'content-type': 'application/json' }
+/** A valid body for an operation that takes one. */
+const BODIES: Record<string, unknown> = {
+  createIdentity: { name: 'contract-created', kind: 'bot' },
+  updateIdentity: { description: 'changed by the contract test' },
+}
+const bodyFor = (op: Operation) => (op.body ? { body: JSON.stringify(BODIES[op.operationId]), headers: JSON_HEADERS } : {})
 
 beforeAll(async () => {
   a = await createOrg('API org A')
@@ -94,6 +102,7 @@ beforeAll(async () => {
   for (let i = 0; i < 5; i++) aIds.push((await addIdentity(a.org.id, a.source.id, { name: uid('a-svc-'), riskScore: 50 + i })).id)
   const bi = await addIdentity(b.org.id, b.source.id, { name: uid('b-svc-') })
   bIdentity = { id: bi.id, name: bi.name }
+  scratchId = (await addIdentity(a.org.id, a.source.id, { name: uid('a-scratch-') })).id
   await db.finding.create({
     data: { orgId: a.org.id, identityId: aIds[0], rule: 'unowned', owaspCode: 'NHI1', severity: 'high', severityRank: 1, title: 'No owner' },
   })
@@ -159,14 +168,19 @@ describe('/api/v1 contract', () => {
   })
 
   it.each(OPERATIONS.map((o) => [o.operationId, o] as const))('%s answers as documented, with a request id and version', async (_, op) => {
-    const r = await call(op, { params: paramsFor(op), headers: { 'x-request-id': 'client-chosen-id-1' } })
+    const given = bodyFor(op)
+    const r = await call(op, { params: paramsFor(op), body: given.body, headers: { ...given.headers, 'x-request-id': 'client-chosen-id-1' } })
     expect(r.status, r.text).toBe(op.success.status)
     validate(op, r.status, r.res.headers.get('content-type'), r.json)
     expect(r.res.headers.get('x-request-id')).toBe('client-chosen-id-1')
     expect(r.res.headers.get('api-version')).toBe('1')
-    // A bad parameter: 400 (or 404 for a path id), documented, problem+json.
-    const bad = await call(op, { params: op.path.includes('{id}') ? { id: '../etc' } : {}, query: op.path.includes('{id}') ? {} : { nope: '1' } })
-    expect([400, 404]).toContain(bad.status)
+    // A bad parameter: 400 (or 404 for a path id; 422 for an unknown body field), documented, problem+json.
+    const bad = await call(op, {
+      params: op.path.includes('{id}') ? { id: '../etc' } : {},
+      query: op.path.includes('{id}') ? {} : { nope: '1' },
+      ...(op.body ? { body: '{"nope":1}', headers: JSON_HEADERS } : {}),
+    })
+    expect([400, 404, 422]).toContain(bad.status)
     expect(bad.res.headers.get('content-type')).toBe('application/problem+json')
     validate(op, bad.status, 'application/problem+json', bad.json)
   })
@@ -232,7 +246,7 @@ describe('/api/v1 contract', () => {
     const r = await call(get, { params: { id: bIdentity.id } })
     expect(r.status).toBe(404)
     validate(get, 404, r.res.headers.get('content-type'), r.json)
-    for (const op of OPERATIONS.filter((o) => !o.path.includes('{'))) {
+    for (const op of OPERATIONS.filter((o) => o.method === 'get' && !o.path.includes('{'))) {
       const list = await call(op, { query: { limit: '200' } })
       expect(list.text).not.toContain(bIdentity.id)
       expect(list.text).not.toContain(b.org.id)
@@ -249,7 +263,10 @@ describe('/api/v1 contract', () => {
       seen.push(...(r.json!.data as { id: string }[]).map((x) => x.id))
       cursor = r.json!.nextCursor as string | null
     } while (cursor)
-    expect(seen.sort()).toEqual([...aIds].sort())
+    // Every identity of A that is not deleted (the contract tests above add and delete some).
+    const live = await db.identity.findMany({ where: { orgId: a.org.id, status: { not: 'deleted' } }, select: { id: true } })
+    expect(seen.sort()).toEqual(live.map((x) => x.id).sort())
+    expect(seen).toEqual(expect.arrayContaining(aIds))
     for (const c of ['nope', Buffer.from('{"v":1,"page":-1,"size":2}').toString('base64url'), Buffer.from('{"v":1,"page":2,"size":3}').toString('base64url')]) {
       const r = await call(op, { query: { limit: '2', cursor: c } })
       expect(r.status).toBe(400)
@@ -268,6 +285,164 @@ describe('/api/v1 contract', () => {
     const next = await call(op, { query: { limit: '3', cursor: String(first.json!.nextCursor) } })
     expect((next.json!.data as { seq: number }[])[0].seq).toBe(4)
     expect((await call(op, { query: { cursor: '-1' } })).status).toBe(400)
+  })
+})
+
+describe('identity writes', () => {
+  const op = (id: string) => OPERATIONS.find((o) => o.operationId === id)!
+  const send = (id: string, t: string, body: unknown, params?: Record<string, string>) =>
+    call(op(id), { token: t, params, body: body === undefined ? undefined : JSON.stringify(body), headers: JSON_HEADERS })
+  const auditOf = (action: string, targetId: string) => db.auditEvent.findFirstOrThrow({ where: { orgId: a.org.id, action, targetId } })
+
+  it('changes owners only with the owners scope, through the ownership module', async () => {
+    const t = await token(a, ['identities:write'])
+    const refused = await send('createIdentity', t.token, { name: 'owner-less', kind: 'ci_cd', environment: 'production', ownerId: a.people.member.id })
+    expect(refused.status, refused.text).toBe(403)
+    expect(await db.identity.count({ where: { orgId: a.org.id, name: 'owner-less' } })).toBe(0)
+    const w = await token(a, ['identities:write', 'owners:write'])
+    const made = await send('createIdentity', w.token, { name: 'owned-by-api', kind: 'ci_cd', environment: 'production', ownerId: a.people.member.id })
+    expect(made.status, made.text).toBe(201)
+    const id = String(made.json!.id)
+    expect(await auditOf('identity.assign-owner', id)).toMatchObject({ actorType: 'api_token', actorId: w.id })
+    expect(await db.identity.findFirstOrThrow({ where: { id }, select: { ownerOrigin: true } })).toEqual({ ownerOrigin: 'api' })
+    const patch = await send('updateIdentity', t.token, { ownerId: null }, { id })
+    expect(patch.status, patch.text).toBe(403)
+    expect(await db.identity.findFirstOrThrow({ where: { id }, select: { ownerId: true } })).toEqual({ ownerId: a.people.member.id })
+  })
+
+  it('create → get → patch → delete, each as documented and audited with the token as actor', async () => {
+    const t = await token(a, ['identities:write', 'owners:write'])
+    const created = await send('createIdentity', t.token, {
+      name: ' deploy-bot ',
+      kind: 'ci_cd',
+      environment: 'production',
+      externalId: 'gh-app-42',
+      description: 'Deploys the shop',
+      ownerId: a.people.member.id,
+      backupOwnerId: a.people.governance.id,
+      tags: [{ key: 'team', value: 'shop' }],
+    })
+    expect(created.status, created.text).toBe(201)
+    validate(op('createIdentity'), 201, created.res.headers.get('content-type'), created.json)
+    const id = String(created.json!.id)
+    expect(created.json).toMatchObject({
+      name: 'deploy-bot',
+      kind: 'ci_cd',
+      environment: 'production',
+      status: 'active',
+      externalId: 'gh-app-42',
+      owner: { id: a.people.member.id },
+      backupOwner: { id: a.people.governance.id },
+      tags: [{ key: 'team', value: 'shop' }],
+      source: { type: 'api', name: 'Manual and API entries' },
+      usageReported: false,
+    })
+    const createdRow = await auditOf('identity.create', id)
+    expect(createdRow).toMatchObject({ actorType: 'api_token', actorId: t.id, outcome: 'success', targetLabel: 'deploy-bot' })
+    expect(JSON.parse(createdRow.details).requestId).toBe(created.res.headers.get('x-request-id'))
+
+    const got = await call(op('getIdentity'), { token: full, params: { id } })
+    expect(got.status).toBe(200)
+    expect(got.json).toEqual(created.json)
+
+    // Unowned in production: the finding and the risk score are current in the same answer.
+    const patched = await send('updateIdentity', t.token, { name: 'deploy-bot-2', ownerId: null, tags: [] }, { id })
+    expect(patched.status, patched.text).toBe(200)
+    validate(op('updateIdentity'), 200, patched.res.headers.get('content-type'), patched.json)
+    expect(patched.json).toMatchObject({ name: 'deploy-bot-2', owner: null, backupOwner: { id: a.people.governance.id }, tags: [] })
+    expect(patched.json!.openFindings).toBeGreaterThan(0)
+    expect(patched.json!.riskScore).toBeGreaterThan(created.json!.riskScore as number)
+    expect(await db.finding.count({ where: { orgId: a.org.id, identityId: id, rule: 'unowned', status: { not: 'resolved' } } })).toBe(1)
+    const updatedRow = await auditOf('identity.update', id)
+    expect(updatedRow).toMatchObject({ actorType: 'api_token', actorId: t.id })
+    expect(JSON.parse(updatedRow.details)).toMatchObject({
+      from: { name: 'deploy-bot' },
+      to: { name: 'deploy-bot-2' },
+      requestId: patched.res.headers.get('x-request-id'),
+    })
+    // Owners changed through the ownership module: its own row per change (set at creation, cleared by the patch).
+    const ownerRows = await db.auditEvent.findMany({ where: { orgId: a.org.id, action: 'identity.assign-owner', targetId: id }, orderBy: { seq: 'asc' } })
+    expect(ownerRows.map((r) => [r.actorType, r.actorId])).toEqual([
+      ['api_token', t.id],
+      ['api_token', t.id],
+    ])
+    // Searchable under its new name.
+    const found = await call(op('listIdentities'), { token: full, query: { q: 'deploy-bot-2' } })
+    expect((found.json!.data as { id: string }[]).map((x) => x.id)).toEqual([id])
+
+    const deleted = await call(op('deleteIdentity'), { token: t.token, params: { id } })
+    expect(deleted.status, deleted.text).toBe(200)
+    validate(op('deleteIdentity'), 200, deleted.res.headers.get('content-type'), deleted.json)
+    expect(deleted.json).toMatchObject({ id, status: 'deleted' })
+    expect(await auditOf('identity.delete', id)).toMatchObject({ actorType: 'api_token', actorId: t.id })
+    // Kept, not erased; gone from the default list; no longer editable; deleting again changes nothing.
+    expect(await db.identity.count({ where: { id } })).toBe(1)
+    const after = await call(op('listIdentities'), { token: full, query: { q: 'deploy-bot-2' } })
+    expect(after.json!.data).toEqual([])
+    const late = await send('updateIdentity', t.token, { name: 'again' }, { id })
+    expect(late.status).toBe(409)
+    validate(op('updateIdentity'), 409, late.res.headers.get('content-type'), late.json)
+    expect((await call(op('deleteIdentity'), { token: t.token, params: { id } })).status).toBe(200)
+    expect(await db.auditEvent.count({ where: { orgId: a.org.id, action: 'identity.delete', targetId: id } })).toBe(1)
+  })
+
+  it('refuses another organization’s person as owner (422) and changes nothing', async () => {
+    for (const field of ['ownerId', 'backupOwnerId']) {
+      const before = await db.identity.count({ where: { orgId: a.org.id } })
+      const r = await send('createIdentity', full, { name: uid('foreign-'), kind: 'bot', [field]: b.people.member.id })
+      expect(r.status, r.text).toBe(422)
+      validate(op('createIdentity'), 422, r.res.headers.get('content-type'), r.json)
+      expect(r.json!.errors).toEqual([{ path: field, message: 'Not a member of this organization.' }])
+      expect(await db.identity.count({ where: { orgId: a.org.id } })).toBe(before)
+      const p = await send('updateIdentity', full, { [field]: b.people.member.id }, { id: aIds[2] })
+      expect(p.status, p.text).toBe(422)
+      validate(op('updateIdentity'), 422, p.res.headers.get('content-type'), p.json)
+    }
+    expect(await db.identity.findUniqueOrThrow({ where: { id: aIds[2] } })).toMatchObject({ ownerId: null, backupOwnerId: null })
+  })
+
+  it('answers 404 for another organization’s identity, audits the refusal, and leaves it alone', async () => {
+    const before = await db.identity.findUniqueOrThrow({ where: { id: bIdentity.id } })
+    for (const [id, body] of [
+      ['updateIdentity', { name: 'hijacked' }],
+      ['deleteIdentity', undefined],
+    ] as const) {
+      const r = await send(id, full, body, { id: bIdentity.id })
+      expect(r.status, r.text).toBe(404)
+      validate(op(id), 404, r.res.headers.get('content-type'), r.json)
+      const denied = await db.auditEvent.findFirstOrThrow({ where: { orgId: a.org.id, action: `api.${id}`, outcome: 'denied' }, orderBy: { seq: 'desc' } })
+      expect(JSON.parse(denied.details)).toMatchObject({ status: 404, requestId: r.json!.requestId })
+    }
+    expect(await db.identity.findUniqueOrThrow({ where: { id: bIdentity.id } })).toEqual(before)
+    expect(await db.auditEvent.count({ where: { orgId: b.org.id, targetId: bIdentity.id } })).toBe(0)
+  })
+
+  it('refuses a duplicate external id (409), unknown fields and bad values (422)', async () => {
+    const first = await send('createIdentity', full, { name: 'dup-1', kind: 'bot', externalId: 'dup-ext' })
+    expect(first.status, first.text).toBe(201)
+    const dup = await send('createIdentity', full, { name: 'dup-2', kind: 'bot', externalId: 'dup-ext' })
+    expect(dup.status).toBe(409)
+    validate(op('createIdentity'), 409, dup.res.headers.get('content-type'), dup.json)
+    for (const body of [
+      { name: 'x', kind: 'robot' },
+      { name: '', kind: 'bot' },
+      { name: 'x', kind: 'bot', status: 'active' },
+      {
+        name: 'x',
+        kind: 'bot',
+        tags: [
+          { key: 'a', value: '1' },
+          { key: 'a', value: '2' },
+        ],
+      },
+    ]) {
+      const r = await send('createIdentity', full, body)
+      expect(r.status, JSON.stringify(body)).toBe(422)
+      validate(op('createIdentity'), 422, r.res.headers.get('content-type'), r.json)
+    }
+    const r = await send('updateIdentity', full, { riskScore: 0 }, { id: aIds[3] })
+    expect(r.status).toBe(422)
+    expect(r.json!.errors).toEqual([expect.objectContaining({ path: '(root)' })])
   })
 })
 

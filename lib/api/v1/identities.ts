@@ -3,8 +3,19 @@ import { z } from 'zod'
 import { offsetPaged } from '@/lib/api/cursor'
 import { defineOperation } from '@/lib/api/operation'
 import { csvEnum, cursor, dateTime, defineListOperation, id, iso, limit, person } from '@/lib/api/v1/common'
+import type { Ctx } from '@/lib/auth/org-context'
+import { createIdentity, deleteIdentity, updateIdentity } from '@/lib/inventory/mutations'
 import { getIdentityOrThrow, listIdentities } from '@/lib/inventory/queries'
-import { CRED_AGES, ENVIRONMENTS, IDENTITY_KINDS, IDENTITY_STATUSES, identityListSchema, SORTABLE } from '@/lib/inventory/schemas'
+import {
+  createIdentitySchema,
+  CRED_AGES,
+  ENVIRONMENTS,
+  IDENTITY_KINDS,
+  IDENTITY_STATUSES,
+  identityListSchema,
+  SORTABLE,
+  updateIdentitySchema,
+} from '@/lib/inventory/schemas'
 
 const ref = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/)
 
@@ -121,25 +132,66 @@ export const listIdentitiesOp = defineListOperation({
     ),
 })
 
+/** What the operations on one identity share: its path and parameter. */
+const oneIdentity = { path: '/identities/{id}', tag: 'Identities', params: z.object({ id }) }
+
 export const getIdentityOp = defineOperation({
+  ...oneIdentity,
   operationId: 'getIdentity',
   method: 'get',
-  path: '/identities/{id}',
   summary: 'Get one identity',
-  tag: 'Identities',
   scope: 'identities:read',
-  params: z.object({ id }),
   success: { status: 200, description: 'The identity.', schema: identityDetailSchema },
   problems: [404],
-  run: async ({ ctx, params }) => {
-    const { identity: r } = await getIdentityOrThrow(ctx, params.id)
-    return {
-      ...identityDto({ ...r, owner: r.owner, team: r.team, source: r.source }),
-      externalId: r.externalId,
-      description: r.description,
-      backupOwner: personOf(r.backupOwner),
-      tags: r.tags,
-      updatedAt: r.updatedAt.toISOString(),
-    }
-  },
+  run: ({ ctx, params }) => identityDetail(ctx, params.id),
+})
+
+async function identityDetail(ctx: Ctx, identityId: string): Promise<z.infer<typeof identityDetailSchema>> {
+  const { identity: r } = await getIdentityOrThrow(ctx, identityId)
+  return {
+    ...identityDto({ ...r, owner: r.owner, team: r.team, source: r.source }),
+    externalId: r.externalId,
+    description: r.description,
+    backupOwner: personOf(r.backupOwner),
+    tags: r.tags,
+    updatedAt: r.updatedAt.toISOString(),
+  }
+}
+
+/** The writes answer the identity as it now is, read back as getIdentity reads it. */
+const write = { tag: 'Identities', scope: 'identities:write' } as const
+
+export const createIdentityOp = defineOperation({
+  ...write,
+  operationId: 'createIdentity',
+  method: 'post',
+  path: '/identities',
+  summary: 'Add an identity by hand (to the organization’s “Manual and API entries” source)',
+  body: createIdentitySchema.meta({ id: 'IdentityCreate' }),
+  success: { status: 201, description: 'The identity, with its findings and risk score already evaluated.', schema: identityDetailSchema },
+  problems: [409],
+  run: async ({ ctx, body }) => identityDetail(ctx, (await createIdentity(ctx, body)).id),
+})
+
+export const updateIdentityOp = defineOperation({
+  ...oneIdentity,
+  ...write,
+  operationId: 'updateIdentity',
+  method: 'patch',
+  summary: 'Change an identity’s fields (those given; `null` clears; tags replace)',
+  body: updateIdentitySchema.meta({ id: 'IdentityUpdate' }),
+  success: { status: 200, description: 'The identity as changed.', schema: identityDetailSchema },
+  problems: [404, 409],
+  run: async ({ ctx, params, body }) => identityDetail(ctx, (await updateIdentity(ctx, params.id, body)).id),
+})
+
+export const deleteIdentityOp = defineOperation({
+  ...oneIdentity,
+  ...write,
+  operationId: 'deleteIdentity',
+  method: 'delete',
+  summary: 'Mark an identity deleted (its history stays)',
+  success: { status: 200, description: 'The identity, now with status `deleted`.', schema: identityDetailSchema },
+  problems: [404],
+  run: async ({ ctx, params }) => identityDetail(ctx, (await deleteIdentity(ctx, params.id)).id),
 })

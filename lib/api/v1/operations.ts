@@ -2,7 +2,15 @@ import 'server-only'
 import type { Operation } from '@/lib/api/operation'
 import { listAuditEventsOp } from '@/lib/api/v1/audit'
 import { listFindingsOp } from '@/lib/api/v1/findings'
-import { getIdentityOp, listIdentitiesOp } from '@/lib/api/v1/identities'
+import { createIdentityOp, deleteIdentityOp, getIdentityOp, listIdentitiesOp, updateIdentityOp } from '@/lib/api/v1/identities'
 
 /** Every operation of /api/v1: the OpenAPI document and the contract tests enumerate this list. */
-export const OPERATIONS = [listIdentitiesOp, getIdentityOp, listFindingsOp, listAuditEventsOp] as unknown as Operation[]
+export const OPERATIONS = [
+  listIdentitiesOp,
+  getIdentityOp,
+  createIdentityOp,
+  updateIdentityOp,
+  deleteIdentityOp,
+  listFindingsOp,
+  listAuditEventsOp,
+] as unknown as Operation[]

@@ -1,4 +1,5 @@
 import { apiRoute } from '@/lib/api/route'
-import { listIdentitiesOp } from '@/lib/api/v1/identities'
+import { createIdentityOp, listIdentitiesOp } from '@/lib/api/v1/identities'
 
 export const GET = apiRoute(listIdentitiesOp)
+export const POST = apiRoute(createIdentityOp)

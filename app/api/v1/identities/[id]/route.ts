@@ -1,4 +1,6 @@
 import { apiRoute } from '@/lib/api/route'
-import { getIdentityOp } from '@/lib/api/v1/identities'
+import { deleteIdentityOp, getIdentityOp, updateIdentityOp } from '@/lib/api/v1/identities'
 
 export const GET = apiRoute(getIdentityOp)
+export const PATCH = apiRoute(updateIdentityOp)
+export const DELETE = apiRoute(deleteIdentityOp)
