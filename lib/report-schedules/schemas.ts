@@ -29,4 +29,3 @@ export function kindOf(row: { report: string; cadence: string }): ScheduledRepor
   for (const [k, v] of Object.entries(SCHEDULED_REPORTS)) if (v.report === row.report && v.cadence === row.cadence) return k as ScheduledReportKind
   return null
 }
-
