@@ -3,6 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { request as pwRequest, type APIRequestContext } from '@playwright/test'
 import { newToken } from '../lib/api-tokens/format'
+import { API_SCOPES } from '../lib/api-tokens/schemas'
 import { createTestOrg, expect, insert, query, signInAs, sql, test, type TestOrg } from './fixtures'
 
 // The authorization matrix: every server action and every route handler, found by reading the code and the
@@ -884,7 +885,8 @@ async function buildWorld(): Promise<World> {
   const [{ id: orgB }] = await query<{ id: string }>(sql`SELECT "id" FROM "Organization" WHERE "slug" = ${b.slug}`)
   await insert('ApiToken', [
     tokenRow(apiTokenId, orgId, aToken, ['identities:read']),
-    tokenRow(id(), orgB, bToken, ['identities:read', 'findings:read', 'audit:read']),
+    // Every scope: B's token is refused A's data by its organization alone, never by a missing scope.
+    tokenRow(id(), orgB, bToken, [...API_SCOPES]),
   ])
   const exportId = id()
   const exportBytes = Buffer.from('grant_id,identity_id\n', 'utf8')
