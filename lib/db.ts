@@ -24,9 +24,50 @@ export function createDb(opts: { onQuery?: (e: QueryEvent) => void } = {}): Db {
     client = new SqliteClient({ adapter, log })
   } else {
     const adapter = new PrismaPg({ connectionString: databaseUrl, max: 10 })
-    client = new PostgresClient({ adapter, log }) as unknown as Db
+    client = retryingConflicts(new PostgresClient({ adapter, log }) as unknown as Db)
   }
   if (opts.onQuery) (client.$on as (e: 'query', fn: (e: QueryEvent) => void) => void)('query', opts.onQuery)
+  return client
+}
+
+const CONFLICT_CODES = new Set(['40P01', '40001'])
+
+/**
+ * PostgreSQL ends one of two transactions that wait on each other (40P01 deadlock, e.g. a person's change while the
+ * nightly findings recompute rewrites the same identities) or that conflict (40001). Its documented remedy is to run the
+ * transaction again; Prisma reports the code in different places depending on the statement, hence the walk.
+ */
+export function isConflictAbort(err: unknown): boolean {
+  let e = err as { code?: unknown; meta?: { code?: unknown }; originalCode?: unknown; message?: unknown; cause?: unknown } | undefined
+  for (let depth = 0; e && depth < 5; depth++, e = e.cause as typeof e) {
+    if (e.code === 'P2034') return true
+    if ([e.code, e.meta?.code, e.originalCode].some((c) => typeof c === 'string' && CONFLICT_CODES.has(c))) return true
+    if (typeof e.message === 'string' && /Code: `(40P01|40001)`|deadlock detected|could not serialize access/.test(e.message)) return true
+  }
+  return false
+}
+
+const CONFLICT_ATTEMPTS = 5
+
+/**
+ * Interactive transactions (`$transaction(fn)`) run again, after a short random pause, when PostgreSQL aborted them for
+ * a conflict: they were rolled back, and their callbacks only talk to the database (mail and webhooks go through jobs).
+ * Batch transactions (an array of queries) cannot be re-sent and are left as they are.
+ */
+function retryingConflicts(client: Db): Db {
+  const run = client.$transaction.bind(client) as (arg: unknown, opts?: unknown) => Promise<unknown>
+  const retrying = async (arg: unknown, opts?: unknown) => {
+    if (typeof arg !== 'function') return run(arg, opts)
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await run(arg, opts)
+      } catch (err) {
+        if (attempt >= CONFLICT_ATTEMPTS || !isConflictAbort(err)) throw err
+        await new Promise((r) => setTimeout(r, Math.random() * 25 * 2 ** attempt))
+      }
+    }
+  }
+  Object.defineProperty(client, '$transaction', { value: retrying, configurable: true, writable: true })
   return client
 }
 
