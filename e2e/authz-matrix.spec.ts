@@ -1039,6 +1039,8 @@ test.describe('authorization matrix', () => {
   })
 
   test('each route handler checks session, organization and role; cross-site requests are refused', async ({ baseURL }) => {
+    // Every route × every persona, and the API's routes × their scopes: minutes on a loaded 2-core machine.
+    test.setTimeout(300_000)
     const base = baseURL!
     const w = await buildWorld()
     const [{ id: orgA }] = await query<{ id: string }>(sql`SELECT "id" FROM "Organization" WHERE "slug" = ${w.a.slug}`)

@@ -9,7 +9,7 @@ import { getIdentityOrThrow } from '@/lib/inventory/queries'
 import { KIND_LABELS } from '@/lib/inventory/schemas'
 import { personStatus } from '@/lib/members/person'
 import { PersonName } from '@/components/members/person-status'
-import { CredentialsSection, GrantsSection, RemediationHeader, RemediationHistorySection } from './_remediation/sections'
+import { CredentialsSection, GrantsSection, readRemediationsFirst, RemediationHeader, RemediationHistorySection } from './_remediation/sections'
 import { OwnershipActions } from './_components/ownership-actions'
 
 export const metadata: Metadata = { title: 'Identity' }
@@ -17,6 +17,7 @@ export const metadata: Metadata = { title: 'Identity' }
 export default async function IdentityPage({ params }: { params: Promise<{ orgSlug: string; identityId: string }> }) {
   const { orgSlug, identityId } = await params
   const ctx = await pageContext(orgSlug)
+  await readRemediationsFirst(ctx, identityId)
   const { identity: i, grants, activity, audit } = await orNotFound(getIdentityOrThrow(ctx, identityId), ctx, { type: 'identity', id: identityId })
   const now = renderTime()
   const base = `/${ctx.org.slug}`

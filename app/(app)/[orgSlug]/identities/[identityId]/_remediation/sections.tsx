@@ -15,6 +15,13 @@ const load = cache((ctx: UserCtx, identityId: string) => getIdentityRemediations
 const loadRequests = cache((ctx: UserCtx, identityId: string) => pendingRequestsForIdentity(ctx, identityId))
 const loadSettings = cache((ctx: UserCtx) => getOrgSettings(ctx))
 
+/**
+ * The page reads the remediations before the grants and credentials they change: a job committing between the two
+ * reads then shows its effect beside its state. The other way round, a page could show "applied" beside a grant still
+ * active, and, nothing being pending, never refresh.
+ */
+export const readRemediationsFirst = (ctx: UserCtx, identityId: string) => load(ctx, identityId).catch(() => null)
+
 type IdentityLike = { id: string; name: string; status: string; ownerId: string | null; backupOwnerId: string | null; privileged: boolean }
 // The rows as the identity page's query reads them: one shape, typed from that query.
 type IdentityDetail = Awaited<ReturnType<typeof getIdentityOrThrow>>
