@@ -204,13 +204,16 @@ type AccessRow = {
   usageReported: unknown
 }
 
+// Identities per page of the access report: at the seed's five grants an identity, about REPORT_PAGE_SIZE grant rows.
+const ACCESS_PAGE_IDENTITIES = 200
+
 /**
  * Every active grant: who (which identity) can reach what, the population an auditor samples from, in identity then
  * grant id order. Each page is one query: a range of the organization's identities (the (orgId, id) index) joined to
  * their active grants; an identity without one yields a row without a grant, so the walk knows where the page ended.
  */
 export async function* accessCsv(ctx: Scope, opts: { pageSize?: number } = {}): TextSource {
-  const take = opts.pageSize ?? REPORT_PAGE_SIZE
+  const take = opts.pageSize ?? ACCESS_PAGE_IDENTITIES
   yield csvLine(ACCESS_COLUMNS)
   const pages = exportPages(async (s, after) => {
     const rows = await s.query<AccessRow>(sql`
