@@ -28,6 +28,8 @@ export interface DataTableColumnMeta {
   cellClassName?: string
   /** The cells of this column name their row (`<th scope="row">`). */
   rowHeader?: boolean
+  /** Classes of a wrapper around each body cell's content (ListTable's `className`). */
+  contentClassName?: string
 }
 
 /** Fully manual (server-driven) table: sorting, pagination, filtering happen on the server. */

@@ -21,6 +21,17 @@ export type ListRow = { id: string; cells: Record<string, ReactNode>; href?: str
 const col = createDataTableColumnHelper<ListRow>()
 
 /**
+ * The one component type of every list cell. The page's server data arrives anew on each refresh (new `columns`), and a
+ * cell function made per render would be a new component type each time: React would remount the cells' client
+ * components and lose their state (a form's "saved" message vanished right after its save refreshed the page).
+ */
+function ListCell({ getValue, column }: { getValue: () => unknown; column: { columnDef: { meta?: DataTableColumnMeta } } }) {
+  const className = column.columnDef.meta?.contentClassName
+  const value = getValue() as ReactNode
+  return className ? <div className={className}>{value}</div> : value
+}
+
+/**
  * The data table for a list a server component renders: the same sticky header, pager and URL state as every
  * table, with cells rendered on the server (links, forms and buttons included).
  */
@@ -35,11 +46,11 @@ export function ListTable({
         col.accessor((r) => r.cells[id], {
           id,
           header: typeof header === 'string' ? header : () => header,
-          cell: (i) => (className ? <div className={className}>{i.getValue() as ReactNode}</div> : (i.getValue() as ReactNode)),
+          cell: ListCell,
           enableSorting: !!sortable,
           enableHiding: false,
           sortDescFirst,
-          meta: { label: typeof header === 'string' ? header : id, ...meta },
+          meta: { label: typeof header === 'string' ? header : id, contentClassName: className, ...meta },
         }),
       ),
     [columns],
