@@ -13,6 +13,7 @@ export type RateDecision = {
   remaining: number
   /** seconds until the window ends and the counts start again */
   resetSeconds: number
+  windowSeconds: number
 }
 
 let override: RateLimits | undefined
@@ -74,6 +75,7 @@ export async function consumeRateLimit(
     limit: binding.limit,
     remaining: Math.max(0, binding.limit - binding.used),
     resetSeconds: Math.max(1, Math.ceil((windowStart.getTime() + windowMs - now) / 1000)),
+    windowSeconds: limits.windowSeconds,
   }
 }
 

@@ -115,7 +115,7 @@ export function apiRoute(op: Operation) {
           'api rate limited',
         )
         const whose = rate.scope === 'token' ? 'this token' : 'your organization’s tokens together'
-        throw problem(429, `Too many requests: ${whose} may make ${rate.limit} calls per window. Retry after ${rate.resetSeconds} s.`)
+        throw problem(429, `Too many requests: ${whose} may make ${rate.limit} calls in ${rate.windowSeconds} s. Retry after ${rate.resetSeconds} s.`)
       }
       if (!ctx.scopes.has(op.scope)) {
         await recordDenied(ctx, {
