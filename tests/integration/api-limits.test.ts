@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream'
 import Ajv2020 from 'ajv/dist/2020'
 import addFormats from 'ajv-formats'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -18,14 +17,8 @@ import { prismaSql } from '@/lib/sql/prisma'
 import { createOrg, uid } from './fixtures'
 
 const logLines: string[] = []
-setApiLogDestination(
-  new Writable({
-    write(chunk, _enc, cb) {
-      logLines.push(String(chunk))
-      cb()
-    },
-  }),
-)
+// pino writes each line to any object with write(string).
+setApiLogDestination({ write: (line: string) => void logLines.push(line) })
 afterAll(() => setApiLogDestination(undefined))
 afterEach(() => setRateLimitsForTests(undefined))
 
