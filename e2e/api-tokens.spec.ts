@@ -41,6 +41,9 @@ test.describe('API tokens (admin journey)', () => {
     expect(body.data.map((i) => i.name).sort()).toEqual(org.identities.map((i) => i.name).sort())
     const one = await request.get(`/api/v1/identities/${org.identities[0].id}`, { headers: { authorization: `Bearer ${token}` } })
     expect(one.status()).toBe(200)
+    // Rate limits are counted in the database and announced on every answer (600 a minute per token by default).
+    expect(one.headers()['ratelimit-limit']).toBe('600')
+    expect(Number(one.headers()['ratelimit-remaining'])).toBeLessThan(600)
     const audit = await request.get('/api/v1/audit-events', { headers: { authorization: `Bearer ${token}` } })
     expect(audit.status()).toBe(403)
     expect(audit.headers()['content-type']).toBe('application/problem+json')

@@ -34,6 +34,10 @@ const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   /** refused attempts recorded per actor per minute before the rest are only logged (a bound on log flooding) */
   CUSTODIAN_AUDIT_DENIED_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
+  /** API calls a token may make per rate-limit window, and all of an organization's tokens together */
+  CUSTODIAN_API_RATE_PER_TOKEN: z.coerce.number().int().min(1).max(10_000_000).default(600),
+  CUSTODIAN_API_RATE_PER_ORG: z.coerce.number().int().min(1).max(10_000_000).default(3000),
+  CUSTODIAN_API_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   CUSTODIAN_JOB_LEASE_MS: z.coerce.number().int().min(500).max(3_600_000).default(60_000),
   /** tests only: a remediation handler waits this long after acting, so a test can kill the worker mid-job */
   CUSTODIAN_TEST_ACT_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(0),
@@ -83,6 +87,7 @@ function load() {
     isProd,
     jobLeaseMs: e.CUSTODIAN_JOB_LEASE_MS,
     auditDeniedPerMinute: e.CUSTODIAN_AUDIT_DENIED_PER_MINUTE,
+    apiRateLimits: { perToken: e.CUSTODIAN_API_RATE_PER_TOKEN, perOrg: e.CUSTODIAN_API_RATE_PER_ORG, windowSeconds: e.CUSTODIAN_API_RATE_WINDOW_SECONDS },
     testActDelayMs: e.NODE_ENV === 'production' ? 0 : e.CUSTODIAN_TEST_ACT_DELAY_MS,
   }
 }

@@ -1,25 +1,73 @@
 import 'server-only'
-import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi'
+import { z } from 'zod'
+import { createDocument, type ZodOpenApiHeadersObject, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi'
 import { API_SCOPES } from '@/lib/api-tokens/schemas'
 import { PROBLEM_TITLES, problemSchema } from '@/lib/api/problem'
 import { API_VERSION, MAX_BODY_BYTES } from '@/lib/api/route'
 import { OPERATIONS } from '@/lib/api/v1/operations'
 
-const problemResponse = (status: number) => ({
+const text = { type: 'string' as const }
+const integer = { type: 'integer' as const, minimum: 0 }
+
+const commonHeaders = {
+  'X-Request-Id': { description: 'This call’s id, also in the server log and the audit row.', schema: text },
+  'API-Version': { description: 'The API version that answered.', schema: text },
+}
+
+/** Sent on every answer to an authenticated call: the limit (token or organization) closest to running out. */
+const rateLimitHeaders = {
+  'RateLimit-Limit': {
+    description: 'Calls allowed in the current window by the limit closest to running out (the token’s or the organization’s).',
+    schema: integer,
+  },
+  'RateLimit-Remaining': { description: 'Calls left in the current window under that limit.', schema: integer },
+  'RateLimit-Reset': { description: 'Seconds until the window ends and the counts start again.', schema: integer },
+}
+
+const problemResponse = (status: number, headers?: ZodOpenApiHeadersObject) => ({
   description: PROBLEM_TITLES[status],
+  ...(headers ? { headers } : {}),
   content: { 'application/problem+json': { schema: problemSchema } },
 })
 
-const commonHeaders = {
-  'X-Request-Id': { description: 'This call’s id, also in the server log and the audit row.', schema: { type: 'string' as const } },
-  'API-Version': { description: 'The API version that answered.', schema: { type: 'string' as const } },
+/** What a problem status means for a POST/PATCH sent with an Idempotency-Key, besides its usual meaning. */
+const IDEMPOTENCY_PROBLEMS: Record<number, string> = {
+  409: 'Conflict (also: a request with the same Idempotency-Key is still running)',
+  422: 'Unprocessable content (also: the Idempotency-Key was used with a different request)',
 }
+
+const idempotencyHeader = z.object({
+  'Idempotency-Key': z
+    .string()
+    .min(1)
+    .max(255)
+    .regex(/^[\x20-\x7e]+$/)
+    .optional()
+    .meta({
+      description:
+        'Makes a retry safe: a repeated request with the same key (per token, for 24 hours) gets the first response back, marked `Idempotency-Replayed: true`, without acting twice. The same key with a different method, path or body is refused (422); a repeat while the first is still running gets 409. A UUID is a good key.',
+      example: '4f1c8e52-0d7b-4a7e-9a55-2b1f4c1c7a10',
+    }),
+})
+
+const problemHeaders = (status: number) =>
+  status === 401
+    ? undefined
+    : status === 429
+      ? { ...rateLimitHeaders, 'Retry-After': { description: 'Seconds to wait before calling again.', schema: integer } }
+      : rateLimitHeaders
 
 /** The OpenAPI 3.1 document of /api/v1, built from the same zod schemas the handlers parse with. */
 export function openApiDocument(serverUrl = '/api/v1') {
   const paths: ZodOpenApiPathsObject = {}
   for (const op of OPERATIONS) {
-    const problems = [...new Set([401, 403, ...op.problems, ...(op.body ? [400, 413, 415, 422] : [])])].sort()
+    const idempotent = op.method === 'post' || op.method === 'patch'
+    const problems = [...new Set([401, 403, 429, ...op.problems, ...(op.body ? [400, 413, 415, 422] : []), ...(idempotent ? [400, 409, 422] : [])])].sort()
+    const requestParams = {
+      ...(op.params ? { path: op.params } : {}),
+      ...(op.query ? { query: op.query } : {}),
+      ...(idempotent ? { header: idempotencyHeader } : {}),
+    }
     const operation: ZodOpenApiOperationObject = {
       operationId: op.operationId,
       summary: op.summary,
@@ -27,15 +75,31 @@ export function openApiDocument(serverUrl = '/api/v1') {
       tags: [op.tag],
       security: [{ bearer: [op.scope] }],
       'x-required-scope': op.scope,
-      ...(op.params || op.query ? { requestParams: { ...(op.params ? { path: op.params } : {}), ...(op.query ? { query: op.query } : {}) } } : {}),
+      ...(Object.keys(requestParams).length ? { requestParams } : {}),
       ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: op.body } } } } : {}),
       responses: {
         [String(op.success.status)]: {
           description: op.success.description,
-          headers: commonHeaders,
+          headers: {
+            ...commonHeaders,
+            ...rateLimitHeaders,
+            ...(idempotent
+              ? {
+                  'Idempotency-Replayed': {
+                    description: '`true` when this is the stored answer to an earlier request with the same Idempotency-Key.',
+                    schema: text,
+                  },
+                }
+              : {}),
+          },
           ...(op.success.schema ? { content: { 'application/json': { schema: op.success.schema } } } : {}),
         },
-        ...Object.fromEntries(problems.map((s) => [String(s), problemResponse(s)])),
+        ...Object.fromEntries(
+          problems.map((s) => [
+            String(s),
+            { ...problemResponse(s, problemHeaders(s)), ...(idempotent && IDEMPOTENCY_PROBLEMS[s] ? { description: IDEMPOTENCY_PROBLEMS[s] } : {}) },
+          ]),
+        ),
         '500': problemResponse(500),
       },
     }
@@ -52,6 +116,10 @@ export function openApiDocument(serverUrl = '/api/v1') {
         'Authenticate with an API token created in Settings → API tokens: `Authorization: Bearer cust_…`. Each operation names the scope it needs.',
         'Errors are RFC 9457 `application/problem+json` with a `requestId`. Lists are paged with an opaque `cursor` (`nextCursor` of the previous page).',
         `Request bodies are JSON, at most ${MAX_BODY_BYTES} bytes; unknown fields are refused.`,
+        '',
+        'Retries: every POST and PATCH accepts an `Idempotency-Key` header (1–255 printable characters, e.g. a UUID). A retry with the same key and the same request within 24 hours gets the first response again (`Idempotency-Replayed: true`) and changes nothing; the same key with a different request is refused with 422, and a retry while the first is still running gets 409. Keys are per token. Requests refused before they ran (bad input, 429) and failures on our side (5xx) do not use up the key.',
+        '',
+        'Rate limits: calls are counted per token and per organization (all its tokens together) in fixed windows (by default 600 calls a minute per token and 3,000 per organization). Every answer to an authenticated call carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` (seconds) for the limit closest to running out; a call over a limit gets 429 with `Retry-After` (seconds).',
         '',
         'Versioning: the version is in the path (`/api/v1`) and in the `API-Version` response header. Within v1, changes only add (new operations, new optional parameters, new response fields). A removal or incompatible change ships as v2, and v1 keeps working for at least six months after v2 is released, with a `Deprecation` header and a `Sunset` date announced on its responses.',
       ].join('\n'),

@@ -4,9 +4,19 @@ import { z } from 'zod'
 import { recordDenied } from '@/lib/audit/record'
 import { AppError, mapPrismaError, ValidationError } from '@/lib/errors'
 import { authenticate, clientIp, type TokenCtx } from '@/lib/api/authenticate'
+import {
+  claimIdempotencyKey,
+  completeIdempotencyKey,
+  idempotencyKeyOf,
+  releaseIdempotencyKey,
+  requestHash,
+  type ClaimedKey,
+  type StoredResponse,
+} from '@/lib/api/idempotency'
 import { apiLog } from '@/lib/api/log'
 import type { Operation } from '@/lib/api/operation'
 import { ApiProblem, issuesOf, problem, problemBody } from '@/lib/api/problem'
+import { consumeRateLimit, rateLimitHeaders } from '@/lib/api/rate-limit'
 
 export const API_VERSION = '1'
 /** Largest request body accepted (bigger ones get 413 before they are parsed). */
@@ -15,7 +25,8 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/
 
 const JSON_TYPE = /^application\/(?:[a-z0-9.+-]*\+)?json\s*(?:;.*)?$/i
 
-async function readBody(req: Request): Promise<unknown> {
+/** The body's text, at most MAX_BODY_BYTES, after its content type is checked. */
+async function readBody(req: Request): Promise<string> {
   if (!JSON_TYPE.test(req.headers.get('content-type') ?? '')) throw problem(415, 'Send the body as JSON with `Content-Type: application/json`.')
   const declared = Number(req.headers.get('content-length') ?? '0')
   if (declared > MAX_BODY_BYTES) throw problem(413, `The body is larger than ${MAX_BODY_BYTES} bytes.`)
@@ -33,7 +44,10 @@ async function readBody(req: Request): Promise<unknown> {
     }
     chunks.push(value)
   }
-  const text = Buffer.concat(chunks).toString('utf8')
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+function parseJson(text: string): unknown {
   try {
     return JSON.parse(text)
   } catch {
@@ -75,10 +89,12 @@ function toProblem(err: unknown): ApiProblem | null {
 
 /**
  * The one wrapper every /api/v1 route handler uses, like orgAction for actions: request id -> token (format,
- * checksum, hash, expiry, revocation, address) -> scope (refusals audited) -> path, query, body (strict) -> run ->
- * errors as problem+json. Nothing a caller sends gets a 500; a 500 means a fault of ours, logged with the request id.
+ * checksum, hash, expiry, revocation, address) -> rate limit -> scope (refusals audited) -> path, query, body (strict)
+ * -> Idempotency-Key (POST/PATCH) -> run -> errors as problem+json. Nothing a caller sends gets a 500; a 500 means a
+ * fault of ours, logged with the request id.
  */
 export function apiRoute(op: Operation) {
+  const idempotent = op.method === 'post' || op.method === 'patch'
   return async (req: Request, segment: { params: Promise<unknown> }): Promise<Response> => {
     const t0 = performance.now()
     const incoming = req.headers.get('x-request-id')
@@ -86,9 +102,21 @@ export function apiRoute(op: Operation) {
     const url = new URL(req.url)
     const ip = clientIp(req.headers)
     let ctx: TokenCtx | null = null
-    let response: Response
+    let limits: Record<string, string> = {}
+    let claim: ClaimedKey | null = null
+    let out: StoredResponse & { replayed?: boolean }
     try {
       ctx = await authenticate(req.headers.get('authorization'), ip, requestId)
+      const rate = await consumeRateLimit({ tokenId: ctx.actor.id, orgId: ctx.org.id })
+      limits = rateLimitHeaders(rate)
+      if (!rate.allowed) {
+        apiLog().warn(
+          { requestId, token: ctx.actor.id, org: ctx.org.id, limitedBy: rate.scope, limit: rate.limit, operation: op.operationId },
+          'api rate limited',
+        )
+        const whose = rate.scope === 'token' ? 'this token' : 'your organization’s tokens together'
+        throw problem(429, `Too many requests: ${whose} may make ${rate.limit} calls in ${rate.windowSeconds} s. Retry after ${rate.resetSeconds} s.`)
+      }
       if (!ctx.scopes.has(op.scope)) {
         await recordDenied(ctx, {
           action: `api.${op.operationId}`,
@@ -98,31 +126,54 @@ export function apiRoute(op: Operation) {
         })
         throw problem(403, `This token lacks the scope “${op.scope}”.`)
       }
+      const key = idempotent ? idempotencyKeyOf(req.headers) : null
       const params = op.params ? op.params.safeParse(await segment.params) : { success: true as const, data: {} }
       if (!params.success) throw problem(404, 'Not found.')
       const query = parseWith(op.query, queryOf(url), 400, 'query parameters')
-      const body = op.body ? parseWith(op.body, await readBody(req), 422, 'fields') : {}
-      const result = await op.run({ ctx, params: params.data, query, body })
-      response = op.success.status === 204 ? new Response(null, { status: 204 }) : Response.json(result, { status: op.success.status })
+      const text = op.body ? await readBody(req) : ''
+      const body = op.body ? parseWith(op.body, parseJson(text), 422, 'fields') : {}
+      // Claimed only once the request is valid: a refused request leaves the key free for its corrected retry.
+      const claimed = key
+        ? await claimIdempotencyKey({ orgId: ctx.org.id, tokenId: ctx.actor.id }, key, requestHash(req.method, url.pathname + url.search, text))
+        : null
+      if (claimed && 'replay' in claimed) out = { ...claimed.replay, replayed: true }
+      else {
+        claim = claimed?.claimed ?? null
+        const result = await op.run({ ctx, params: params.data, query, body })
+        out =
+          op.success.status === 204
+            ? { status: 204, body: null, headers: {} }
+            : { status: op.success.status, body: JSON.stringify(result), headers: { 'Content-Type': 'application/json' } }
+      }
     } catch (err) {
       const p = toProblem(err)
       if (!p)
         apiLog().error({ requestId, err: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) }, 'api call failed')
-      const out = p ?? problem(500, 'Something went wrong on our side. Nothing was changed; try again.')
+      const pr = p ?? problem(500, 'Something went wrong on our side. Nothing was changed; try again.')
       // Object-level refusals (another organization's id) are refused attempts too, as in orgAction and orgRoute.
-      if (ctx && !(err instanceof ApiProblem) && (out.status === 403 || out.status === 404)) {
+      if (ctx && !(err instanceof ApiProblem) && (pr.status === 403 || pr.status === 404)) {
         await recordDenied(ctx, {
           action: `api.${op.operationId}`,
           targetType: 'route',
           targetLabel: `${op.method.toUpperCase()} ${op.path}`,
-          details: { status: out.status, reason: out.detail },
+          details: { status: pr.status, reason: pr.detail },
         })
       }
-      response = new Response(JSON.stringify(problemBody(out, url.pathname, requestId)), {
-        status: out.status,
-        headers: { 'Content-Type': 'application/problem+json', ...out.headers },
-      })
+      out = {
+        status: pr.status,
+        body: JSON.stringify(problemBody(pr, url.pathname, requestId)),
+        headers: { 'Content-Type': 'application/problem+json', ...pr.headers },
+      }
     }
+    if (claim) {
+      // A 5xx changed nothing (its transaction rolled back): the key is freed so the retry runs; anything else is replayed.
+      if (out.status >= 500)
+        await releaseIdempotencyKey(claim).catch((err: unknown) => apiLog().error({ requestId, err: String(err) }, 'idempotency key not released'))
+      else await completeIdempotencyKey(claim, out).catch((err: unknown) => apiLog().error({ requestId, err: String(err) }, 'idempotency response not kept'))
+    }
+    const response = new Response(out.body, { status: out.status, headers: out.headers })
+    for (const [k, v] of Object.entries(limits)) response.headers.set(k, v)
+    if (out.replayed) response.headers.set('Idempotency-Replayed', 'true')
     response.headers.set('X-Request-Id', requestId)
     response.headers.set('API-Version', API_VERSION)
     response.headers.set('Cache-Control', 'no-store')
@@ -137,6 +188,7 @@ export function apiRoute(op: Operation) {
         token: ctx?.actor.id ?? null,
         org: ctx?.org.id ?? null,
         ip,
+        ...(out.replayed ? { replayed: true } : {}),
       },
       'api call',
     )

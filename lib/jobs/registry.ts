@@ -1,4 +1,5 @@
 import 'server-only'
+import { apiStateCleanupScheduler } from '@/lib/api/jobs'
 import { auditCheckpointJob, auditCheckpointScheduler } from '@/lib/audit/jobs'
 import { campaignRemindersJob, closeCampaignJob, launchCampaignJob } from '@/lib/campaigns/jobs'
 import { campaignsScheduler } from '@/lib/campaigns/scheduler'
@@ -49,4 +50,5 @@ export const SCHEDULERS: readonly SchedulerDefinition[] = [
   reportSchedulesScheduler,
   statisticsDailyScheduler,
   reportExportsCleanupScheduler,
+  apiStateCleanupScheduler,
 ]
