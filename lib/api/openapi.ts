@@ -32,7 +32,9 @@ export function openApiDocument(serverUrl = '/api/v1') {
       responses: {
         [String(op.success.status)]: {
           description: op.success.description,
-          headers: commonHeaders,
+          headers: op.success.location
+            ? { ...commonHeaders, Location: { description: 'Where to follow the operation this started.', schema: { type: 'string' as const } } }
+            : commonHeaders,
           ...(op.success.schema ? { content: { 'application/json': { schema: op.success.schema } } } : {}),
         },
         ...Object.fromEntries(problems.map((s) => [String(s), problemResponse(s)])),

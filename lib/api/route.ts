@@ -103,7 +103,8 @@ export function apiRoute(op: Operation) {
       const query = parseWith(op.query, queryOf(url), 400, 'query parameters')
       const body = op.body ? parseWith(op.body, await readBody(req), 422, 'fields') : {}
       const result = await op.run({ ctx, params: params.data, query, body })
-      response = op.success.status === 204 ? new Response(null, { status: 204 }) : Response.json(result, { status: op.success.status })
+      const headers = op.success.location ? { Location: op.success.location(result as never) } : undefined
+      response = op.success.status === 204 ? new Response(null, { status: 204 }) : Response.json(result, { status: op.success.status, headers })
     } catch (err) {
       const p = toProblem(err)
       if (!p)
