@@ -461,6 +461,11 @@ const ROUTES: Record<string, RouteEntry> = {
       body: JSON.stringify({ identityIds: [w.a.identities[0].id], ownerId: w.b.users.admin.id }),
     }),
   },
+  'app/api/v1/campaigns/route.ts#GET': { allow: 'token', request: () => ({ path: '/api/v1/campaigns', method: 'GET', query: { limit: '200' } }) },
+  'app/api/v1/campaigns/[id]/items/route.ts#GET': {
+    allow: 'token',
+    request: (w) => ({ path: `/api/v1/campaigns/${w.activeCampaignId}/items`, method: 'GET' }),
+  },
   // B's token naming A's person as owner: refused (422) before any job starts; B's own identities are not A's business.
   'app/api/v1/owners/assign-by-filter/route.ts#POST': {
     allow: 'token',

@@ -334,3 +334,57 @@ describe('POST /owners/assign and /owners/assign-by-filter', () => {
     expect(stranger.status).toBe(422)
   })
 })
+
+describe('GET /campaigns and /campaigns/{id}/items', () => {
+  it('lists the organization’s campaigns and one campaign’s items with filters; another organization’s campaign is a 404', async () => {
+    const active = await db.campaign.create({ data: { orgId: a.org.id, name: uid('Quarterly '), type: 'identity', status: 'active', dueAt: new Date() } })
+    const draft = await db.campaign.create({ data: { orgId: a.org.id, name: uid('Draft '), type: 'credential', status: 'draft' } })
+    const foreign = await db.campaign.create({ data: { orgId: b.org.id, name: 'B review', type: 'identity', status: 'active' } })
+    const item = (identityId: string, extra: Record<string, unknown> = {}) => ({
+      orgId: a.org.id,
+      campaignId: active.id,
+      identityId,
+      identityName: identityId,
+      snapshot: '{}',
+      reviewerId: a.people.member.id,
+      ...extra,
+    })
+    await db.reviewItem.create({
+      data: item(sim[0].id, { decision: 'revoke', status: 'decided', decidedAt: new Date(), justification: 'unused', privileged: true }),
+    })
+    await db.reviewItem.create({ data: item(sim[1].id, { recommendation: 'keep', recommendationReason: 'used daily' }) })
+    await db.reviewItem.create({ data: { ...item(bAccess.identityId), orgId: b.org.id, campaignId: foreign.id } })
+
+    const list = await call(op('listCampaigns'), { query: { limit: '200' } })
+    expect(list.status, list.text).toBe(200)
+    documented('listCampaigns', list)
+    const ids = (list.json!.data as { id: string }[]).map((c) => c.id)
+    expect(ids).toEqual(expect.arrayContaining([active.id, draft.id]))
+    expect(ids).not.toContain(foreign.id)
+    const drafts = await call(op('listCampaigns'), { query: { status: 'draft' } })
+    expect((drafts.json!.data as { id: string }[]).map((c) => c.id)).toEqual([draft.id])
+    expect((await call(op('listCampaigns'), { query: { status: 'finished' } })).status).toBe(400)
+
+    const items = await call(op('listCampaignItems'), { params: { id: active.id } })
+    expect(items.status, items.text).toBe(200)
+    documented('listCampaignItems', items)
+    expect(items.json!.data).toHaveLength(2)
+    const decided = await call(op('listCampaignItems'), { params: { id: active.id }, query: { decision: 'revoke' } })
+    expect(decided.json!.data).toEqual([
+      expect.objectContaining({
+        identity: { id: sim[0].id, name: sim[0].id },
+        decision: 'revoke',
+        privileged: true,
+        reviewer: { id: a.people.member.id, name: a.people.member.name },
+      }),
+    ])
+    const open = await call(op('listCampaignItems'), { params: { id: active.id }, query: { decision: 'none' } })
+    expect(open.json!.data).toEqual([expect.objectContaining({ identity: expect.objectContaining({ id: sim[1].id }), decision: null, recommendation: 'keep' })])
+    const missing = await call(op('listCampaignItems'), { params: { id: foreign.id } })
+    expect(missing.status).toBe(404)
+    documented('listCampaignItems', missing)
+    expect(missing.text).not.toContain('B review')
+    const t = await token(a, ['decisions:read'])
+    expect((await call(op('listCampaignItems'), { token: t.token, params: { id: active.id } })).status).toBe(403)
+  })
+})

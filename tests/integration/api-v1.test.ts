@@ -37,6 +37,7 @@ let scratchId: string
 let scratchAccess: { credentialId: string; grantId: string }
 let aFindingId: string
 let aJobId: string
+let aCampaignId: string
 const plaintexts: string[] = []
 
 async function token(org: Org, scopes: readonly ApiScope[], extra: Partial<{ allowedIps: string[]; expiresInDays: number }> = {}) {
@@ -58,6 +59,7 @@ const ID_OF: Record<string, () => string> = {
   rotateCredential: () => scratchAccess.credentialId,
   revokeGrant: () => scratchAccess.grantId,
   acceptFindingRisk: () => aFindingId,
+  listCampaignItems: () => aCampaignId,
 }
 const paramsFor = (op: Operation): Record<string, string> =>
   op.path.includes('{id}') ? { id: ID_OF[op.operationId]?.() ?? (op.method === 'get' ? aIds[0] : scratchId) } : {}
@@ -90,6 +92,10 @@ beforeAll(async () => {
   ).id
   scratchAccess = await addAccess(a, scratchId)
   aJobId = (await db.job.create({ data: { orgId: a.org.id, type: 'recompute_findings', idempotencyKey: uid('contract-job-') } })).id
+  aCampaignId = (await db.campaign.create({ data: { orgId: a.org.id, name: 'Contract review', type: 'identity', status: 'active' } })).id
+  await db.reviewItem.create({
+    data: { orgId: a.org.id, campaignId: aCampaignId, identityId: aIds[0], identityName: 'x', snapshot: '{}', reviewerId: a.people.member.id },
+  })
   await db.finding.create({
     data: { orgId: b.org.id, identityId: bi.id, rule: 'unowned', owaspCode: 'NHI1', severity: 'high', severityRank: 1, title: 'B secret finding' },
   })

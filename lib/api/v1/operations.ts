@@ -1,6 +1,7 @@
 import 'server-only'
 import type { Operation } from '@/lib/api/operation'
 import { listAuditEventsOp } from '@/lib/api/v1/audit'
+import { listCampaignItemsOp, listCampaignsOp } from '@/lib/api/v1/campaigns'
 import { listCredentialsOp, rotateCredentialOp } from '@/lib/api/v1/credentials'
 import { acceptFindingRiskOp, listFindingsOp } from '@/lib/api/v1/findings'
 import { listGrantsOp, revokeGrantOp } from '@/lib/api/v1/grants'
@@ -24,5 +25,7 @@ export const OPERATIONS = [
   acceptFindingRiskOp,
   assignOwnersOp,
   assignOwnersByFilterOp,
+  listCampaignsOp,
+  listCampaignItemsOp,
   listAuditEventsOp,
 ] as unknown as Operation[]
