@@ -1,9 +1,8 @@
 import 'server-only'
 import { z } from 'zod'
 import { offsetPaged } from '@/lib/api/cursor'
-import { defineOperation } from '@/lib/api/operation'
 import { cursor, dateTime, defineListOperation, id, iso, limit } from '@/lib/api/v1/common'
-import { accepted, remediate, remediationBody } from '@/lib/api/v1/jobs'
+import { remediationOperation } from '@/lib/api/v1/jobs'
 import { listCredentials } from '@/lib/inventory/access'
 
 const CREDENTIAL_STATUSES = ['active', 'inactive', 'revoked'] as const
@@ -67,16 +66,12 @@ export const listCredentialsOp = defineListOperation({
     offsetPaged(query, (f, page, size) => listCredentials(ctx, { identityId: f.identityId, kind: f.type, status: f.status, page, size }), credentialDto),
 })
 
-export const rotateCredentialOp = defineOperation({
+export const rotateCredentialOp = remediationOperation({
   operationId: 'rotateCredential',
-  method: 'post',
   path: '/credentials/{id}/rotate',
   summary: 'Rotate a credential at its source (asynchronous)',
   tag: 'Credentials',
   scope: 'credentials:write',
-  params: z.object({ id }),
-  body: remediationBody,
-  success: accepted('The rotation is pending; asking again while it is pending answers the same operation.'),
-  problems: [404, 409],
-  run: ({ ctx, params, body }) => remediate(ctx, 'rotate_credential', params.id, body.justification),
+  kind: 'rotate_credential',
+  what: 'rotation',
 })

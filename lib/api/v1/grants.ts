@@ -1,9 +1,8 @@
 import 'server-only'
 import { z } from 'zod'
 import { offsetPaged } from '@/lib/api/cursor'
-import { defineOperation } from '@/lib/api/operation'
 import { cursor, dateTime, defineListOperation, id, iso, limit } from '@/lib/api/v1/common'
-import { accepted, remediate, remediationBody } from '@/lib/api/v1/jobs'
+import { remediationOperation } from '@/lib/api/v1/jobs'
 import { listGrants } from '@/lib/inventory/access'
 
 const GRANT_STATUSES = ['active', 'revoked'] as const
@@ -74,16 +73,12 @@ export const listGrantsOp = defineListOperation({
     ),
 })
 
-export const revokeGrantOp = defineOperation({
+export const revokeGrantOp = remediationOperation({
   operationId: 'revokeGrant',
-  method: 'post',
   path: '/grants/{id}/revoke',
   summary: 'Revoke a grant at its source (asynchronous)',
   tag: 'Grants',
   scope: 'grants:write',
-  params: z.object({ id }),
-  body: remediationBody,
-  success: accepted('The revocation is pending; asking again while it is pending answers the same operation.'),
-  problems: [404, 409],
-  run: ({ ctx, params, body }) => remediate(ctx, 'revoke_grant', params.id, body.justification),
+  kind: 'revoke_grant',
+  what: 'revocation',
 })

@@ -1,6 +1,6 @@
 import 'server-only'
 import { z } from 'zod'
-import { defineOperation } from '@/lib/api/operation'
+import { defineOperation, type Operation } from '@/lib/api/operation'
 import { dateTime, id, iso } from '@/lib/api/v1/common'
 import type { Ctx } from '@/lib/auth/org-context'
 import { getJob, getStartedJob, type JobStatusRow } from '@/lib/jobs/queries'
@@ -61,11 +61,27 @@ export const remediationBody = z
   .strictObject({ justification: justificationSchema.meta({ description: 'Why; it goes into the audit log.' }) })
   .meta({ id: 'RemediationRequest' })
 
-/** A rotation or revocation through the remediation module (the browser's path): pending at once, carried out by a job. */
-export async function remediate(ctx: Ctx, kind: Parameters<typeof requestRemediationOf>[1]['kind'], targetId: string, justification: string) {
-  const { remediation } = await requestRemediationOf(ctx, { kind, targetId, justification })
-  if (!remediation.jobId) throw new Error(`Remediation ${remediation.id} has no job`)
-  return startedOperation(ctx, remediation.jobId)
+type RemediationKind = Parameters<typeof requestRemediationOf>[1]['kind']
+
+/**
+ * A rotation or revocation of one credential or grant, through the remediation module (the browser's path): pending
+ * at once, carried out by a job; asking again while it is pending answers the same operation.
+ */
+export function remediationOperation(op: Pick<Operation, 'operationId' | 'path' | 'summary' | 'tag' | 'scope'> & { kind: RemediationKind; what: string }) {
+  const { kind, what, ...rest } = op
+  return defineOperation({
+    ...rest,
+    method: 'post',
+    params: z.object({ id }),
+    body: remediationBody,
+    success: accepted(`The ${what} is pending; asking again while it is pending answers the same operation.`),
+    problems: [404, 409],
+    run: async ({ ctx, params, body }) => {
+      const { remediation } = await requestRemediationOf(ctx, { kind, targetId: params.id, justification: body.justification })
+      if (!remediation.jobId) throw new Error(`Remediation ${remediation.id} has no job`)
+      return startedOperation(ctx, remediation.jobId)
+    },
+  })
 }
 
 export const getOperationOp = defineOperation({
