@@ -1082,6 +1082,8 @@ test.describe('authorization matrix', () => {
   })
 
   test('each route handler checks session, organization and role; cross-site requests are refused', async ({ baseURL }) => {
+    // Six sessions per route, and the list of routes grows with the API.
+    test.setTimeout(300_000)
     const base = baseURL!
     const w = await buildWorld()
     const [{ id: orgA }] = await query<{ id: string }>(sql`SELECT "id" FROM "Organization" WHERE "slug" = ${w.a.slug}`)
