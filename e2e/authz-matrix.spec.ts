@@ -428,6 +428,49 @@ const ROUTES: Record<string, RouteEntry> = {
     request: (w) => ({ path: '/api/v1/findings', method: 'GET', query: { identity: w.a.identities[0].id } }),
   },
   'app/api/v1/audit-events/route.ts#GET': { allow: 'token', request: () => ({ path: '/api/v1/audit-events', method: 'GET', query: { limit: '200' } }) },
+  'app/api/v1/credentials/route.ts#GET': {
+    allow: 'token',
+    request: (w) => ({ path: '/api/v1/credentials', method: 'GET', query: { identityId: w.a.identities[0].id, limit: '200' } }),
+  },
+  'app/api/v1/credentials/[id]/rotate/route.ts#POST': {
+    allow: 'token',
+    request: (w) => ({ path: `/api/v1/credentials/${w.credentialId}/rotate`, method: 'POST', body: JSON.stringify({ justification: 'matrix rotation' }) }),
+  },
+  'app/api/v1/grants/route.ts#GET': {
+    allow: 'token',
+    request: (w) => ({ path: '/api/v1/grants', method: 'GET', query: { identityId: w.a.identities[0].id, limit: '200' } }),
+  },
+  'app/api/v1/grants/[id]/revoke/route.ts#POST': {
+    allow: 'token',
+    request: (w) => ({ path: `/api/v1/grants/${w.grantId}/revoke`, method: 'POST', body: JSON.stringify({ justification: 'matrix revocation' }) }),
+  },
+  'app/api/v1/operations/[id]/route.ts#GET': { allow: 'token', request: (w) => ({ path: `/api/v1/operations/${w.failedJobId}`, method: 'GET' }) },
+  'app/api/v1/findings/[id]/accept-risk/route.ts#POST': {
+    allow: 'token',
+    request: (w) => ({
+      path: `/api/v1/findings/${w.findingId}/accept-risk`,
+      method: 'POST',
+      body: JSON.stringify({ until: futureDay(30), reason: 'Compensating control: network isolation' }),
+    }),
+  },
+  'app/api/v1/owners/assign/route.ts#POST': {
+    allow: 'token',
+    request: (w) => ({
+      path: '/api/v1/owners/assign',
+      method: 'POST',
+      body: JSON.stringify({ identityIds: [w.a.identities[0].id], ownerId: w.b.users.admin.id }),
+    }),
+  },
+  'app/api/v1/campaigns/route.ts#GET': { allow: 'token', request: () => ({ path: '/api/v1/campaigns', method: 'GET', query: { limit: '200' } }) },
+  'app/api/v1/campaigns/[id]/items/route.ts#GET': {
+    allow: 'token',
+    request: (w) => ({ path: `/api/v1/campaigns/${w.activeCampaignId}/items`, method: 'GET' }),
+  },
+  // B's token naming A's person as owner: refused (422) before any job starts; B's own identities are not A's business.
+  'app/api/v1/owners/assign-by-filter/route.ts#POST': {
+    allow: 'token',
+    request: (w) => ({ path: '/api/v1/owners/assign-by-filter', method: 'POST', body: JSON.stringify({ filter: {}, ownerId: w.a.users.admin.id }) }),
+  },
 }
 
 // ---- discovery ---------------------------------------------------------------------------------------------

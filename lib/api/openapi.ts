@@ -83,6 +83,7 @@ export function openApiDocument(serverUrl = '/api/v1') {
           headers: {
             ...commonHeaders,
             ...rateLimitHeaders,
+            ...(op.success.location ? { Location: { description: 'Where to follow the operation this started.', schema: text } } : {}),
             ...(idempotent
               ? {
                   'Idempotency-Replayed': {

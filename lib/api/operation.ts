@@ -18,7 +18,13 @@ export type Operation<P extends Obj = Obj, Q extends Obj = Obj, B extends Obj = 
   query?: Q
   body?: B
   /** the success answer: its status and schema */
-  success: { status: 200 | 201 | 202 | 204; description: string; schema?: z.ZodType }
+  success: {
+    status: 200 | 201 | 202 | 204
+    description: string
+    schema?: z.ZodType
+    /** a `Location` header from the answer (a 202's operation to poll) */
+    location?: (result: never) => string
+  }
   /** the problem statuses this operation documents besides 401/403 (which every operation has) */
   problems: number[]
   run: (args: { ctx: TokenCtx; params: z.infer<P>; query: z.infer<Q>; body: z.infer<B> }) => Promise<unknown>

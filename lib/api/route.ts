@@ -143,7 +143,11 @@ export function apiRoute(op: Operation) {
         out =
           op.success.status === 204
             ? { status: 204, body: null, headers: {} }
-            : { status: op.success.status, body: JSON.stringify(result), headers: { 'Content-Type': 'application/json' } }
+            : {
+                status: op.success.status,
+                body: JSON.stringify(result),
+                headers: { 'Content-Type': 'application/json', ...(op.success.location ? { Location: op.success.location(result as never) } : {}) },
+              }
       }
     } catch (err) {
       const p = toProblem(err)

@@ -1,6 +1,6 @@
 import 'server-only'
 import type { Prisma } from '@/lib/generated/sqlite/client'
-import { assertCan, type UserCtx } from '@/lib/auth/org-context'
+import { assertCan, type Ctx, type UserCtx } from '@/lib/auth/org-context'
 import { pageWindow } from '@/components/data-table/search-params'
 import { db } from '@/lib/db'
 import { filterInWords } from '@/lib/inventory/queries'
@@ -11,9 +11,9 @@ import { median } from './recommend'
 import type { CampaignItemsParams, ReviewListParams } from './schemas'
 
 /** One page of the organization's campaigns, newest first, and how many there are. */
-export async function listCampaigns(ctx: UserCtx, p: { page: number; size: number }) {
+export async function listCampaigns(ctx: Ctx, p: { page: number; size: number; status?: string }) {
   assertCan(ctx, 'campaign:read')
-  const where = { orgId: ctx.org.id }
+  const where = { orgId: ctx.org.id, ...(p.status ? { status: p.status } : {}) }
   const [rows, total] = await Promise.all([
     // The usual newest-first page of a list (alike the jobs list): Prisma's query shape, not logic to share.
     db.campaign.findMany({
@@ -224,7 +224,7 @@ export async function listMyReviewItems(ctx: UserCtx, p: ReviewListParams) {
 }
 
 /** All items of one campaign (governance view), with their reviewers and remediation state. */
-export async function listCampaignItems(ctx: UserCtx, campaignId: string, p: CampaignItemsParams) {
+export async function listCampaignItems(ctx: Ctx, campaignId: string, p: Omit<CampaignItemsParams, 'rpage'>) {
   assertCan(ctx, 'campaign:read')
   const c = await getCampaignOrThrow(ctx, campaignId)
   const where: Prisma.ReviewItemWhereInput = {

@@ -1,6 +1,6 @@
 import 'server-only'
 import { recordAudit } from '@/lib/audit/record'
-import { assertCan, type UserCtx } from '@/lib/auth/org-context'
+import { assertCan, type Ctx, type UserCtx } from '@/lib/auth/org-context'
 import { db, type Tx } from '@/lib/db'
 import { ConflictError, NotFoundError, ValidationError } from '@/lib/errors'
 import { rollupRange } from '@/lib/findings/engine'
@@ -12,7 +12,7 @@ import { orgSettingsSchema, parseOrgSettings, storedSettings } from '@/lib/setti
 type AcceptanceChange = { status: string; acceptedUntil: Date | null; acceptedReason: string | null; acceptedById: string | null; acceptedAt: Date | null }
 
 /** The finding whose acceptance changes, with what the audit row keeps of it; another organization's is not found. */
-async function findingToChange(tx: Tx, ctx: UserCtx, findingId: string) {
+async function findingToChange(tx: Tx, ctx: Ctx, findingId: string) {
   const finding = await tx.finding.findFirst({
     where: { id: findingId, orgId: ctx.org.id },
     select: {
@@ -35,7 +35,7 @@ async function findingToChange(tx: Tx, ctx: UserCtx, findingId: string) {
 /** Sets or clears a finding's acceptance, rescores its identity and records why, in the caller's transaction. */
 async function changeAcceptance(
   tx: Tx,
-  ctx: UserCtx,
+  ctx: Ctx,
   finding: Awaited<ReturnType<typeof findingToChange>>,
   data: AcceptanceChange,
   action: 'finding.accept' | 'finding.accept-revoked',
@@ -55,13 +55,20 @@ async function changeAcceptance(
 }
 
 /** Accepts an open finding as a risk until a date; the recompute reopens it once that date has passed. */
-export async function acceptFinding(ctx: UserCtx, input: AcceptFindingInput) {
+export async function acceptFinding(ctx: Ctx, input: AcceptFindingInput) {
   assertCan(ctx, 'finding:accept')
   const until = new Date(`${input.until}T23:59:59.999Z`)
   return db.$transaction(async (tx) => {
     const finding = await findingToChange(tx, ctx, input.findingId)
     if (finding.status === 'resolved') throw new ConflictError('This finding is already resolved; there is no risk left to accept.')
-    const data = { status: 'accepted', acceptedUntil: until, acceptedReason: input.reason, acceptedById: ctx.user.id, acceptedAt: new Date() }
+    // A token's acceptance names no person; its audit row names the token.
+    const data = {
+      status: 'accepted',
+      acceptedUntil: until,
+      acceptedReason: input.reason,
+      acceptedById: 'user' in ctx ? ctx.user.id : null,
+      acceptedAt: new Date(),
+    }
     await changeAcceptance(tx, ctx, finding, data, 'finding.accept', input.reason, { until: until.toISOString(), previousStatus: finding.status })
     return { id: finding.id, acceptedUntil: until }
   })

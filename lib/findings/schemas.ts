@@ -9,20 +9,23 @@ export const MAX_ACCEPT_DAYS = 365
 
 const orgSlug = z.string().min(1).max(64)
 
+/** What an acceptance says: until when (a day, at most a year ahead) and why. */
+export const acceptanceFields = {
+  until: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Pick the date the acceptance ends'),
+  reason: z.string().trim().min(10, 'Say why the risk is acceptable (at least 10 characters)').max(1000, 'At most 1,000 characters'),
+}
+
+export function checkAcceptUntil(v: { until: string }, ctx: z.RefinementCtx) {
+  const until = Date.parse(`${v.until}T23:59:59.999Z`)
+  if (Number.isNaN(until)) ctx.addIssue({ code: 'custom', path: ['until'], message: 'Not a valid date' })
+  else if (until <= Date.now()) ctx.addIssue({ code: 'custom', path: ['until'], message: 'The acceptance must end in the future' })
+  else if (until > Date.now() + MAX_ACCEPT_DAYS * DAY)
+    ctx.addIssue({ code: 'custom', path: ['until'], message: `At most ${MAX_ACCEPT_DAYS} days ahead; accept again when it expires` })
+}
+
 export const acceptFindingSchema = z
-  .object({
-    orgSlug,
-    findingId: z.string().regex(/^[a-z0-9_-]{1,64}$/i, 'Unknown finding'),
-    until: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Pick the date the acceptance ends'),
-    reason: z.string().trim().min(10, 'Say why the risk is acceptable (at least 10 characters)').max(1000, 'At most 1,000 characters'),
-  })
-  .superRefine((v, ctx) => {
-    const until = Date.parse(`${v.until}T23:59:59.999Z`)
-    if (Number.isNaN(until)) ctx.addIssue({ code: 'custom', path: ['until'], message: 'Not a valid date' })
-    else if (until <= Date.now()) ctx.addIssue({ code: 'custom', path: ['until'], message: 'The acceptance must end in the future' })
-    else if (until > Date.now() + MAX_ACCEPT_DAYS * DAY)
-      ctx.addIssue({ code: 'custom', path: ['until'], message: `At most ${MAX_ACCEPT_DAYS} days ahead; accept again when it expires` })
-  })
+  .object({ orgSlug, findingId: z.string().regex(/^[a-z0-9_-]{1,64}$/i, 'Unknown finding'), ...acceptanceFields })
+  .superRefine(checkAcceptUntil)
 export type AcceptFindingInput = z.infer<typeof acceptFindingSchema>
 
 export const recomputeFindingsSchema = z.object({ orgSlug })

@@ -46,7 +46,7 @@ export const bulkAssignJob = defineJob({
     let state = payload
     const org = system.org
     // The changes are the requester's: their audit rows name them.
-    const ctx: ApplyCtx = await auditActorOf(system, job)
+    const ctx: ApplyCtx = state.requestedBy ? { org, actor: state.requestedBy } : await auditActorOf(system, job)
     const where = identityWhere(org.id, identityFilterSchema.parse(state.filter), {
       userId: state.userId,
       dormantDays: state.dormantDays,

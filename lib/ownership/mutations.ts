@@ -1,6 +1,6 @@
 import 'server-only'
 import { auditTarget, recordAudit } from '@/lib/audit/record'
-import { assertCan, type UserCtx } from '@/lib/auth/org-context'
+import { assertCan, type Ctx, type UserCtx } from '@/lib/auth/org-context'
 import { can } from '@/lib/auth/permissions'
 import { db } from '@/lib/db'
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '@/lib/errors'
@@ -20,7 +20,7 @@ const TX = { timeout: 60_000, maxWait: 15_000 }
 const ROW = { id: true, name: true, ownerId: true, backupOwnerId: true, teamId: true } as const
 
 /** Assigns owner, backup owner and/or team to the given identities (one identity or a browser selection). */
-export async function assignOwner(ctx: UserCtx, input: { identityIds: string[]; fields: OwnershipFields }) {
+export async function assignOwner(ctx: Ctx, input: { identityIds: string[]; fields: OwnershipFields }) {
   assertCan(ctx, 'identity:assign-owner')
   const ids = [...new Set(input.identityIds)]
   return db.$transaction(async (tx) => {
@@ -31,7 +31,8 @@ export async function assignOwner(ctx: UserCtx, input: { identityIds: string[]; 
     }
     // Another organization's identity is indistinguishable from one that does not exist.
     if (rows.length !== ids.length) throw new NotFoundError(ids.length === 1 ? 'Identity not found' : 'Some of the selected identities no longer exist.')
-    const result = await applyOwnership(tx, ctx, rows, () => ({ ...input.fields, origin: 'manual' }), { action: 'identity.assign-owner' })
+    const origin = 'user' in ctx ? 'manual' : 'api'
+    const result = await applyOwnership(tx, ctx, rows, () => ({ ...input.fields, origin }), { action: 'identity.assign-owner' })
     if (ids.length > 1) {
       await recordAudit(tx, ctx, {
         action: 'identity.bulk-assign-owner',
@@ -51,9 +52,12 @@ export async function assignOwner(ctx: UserCtx, input: { identityIds: string[]; 
   }, TX)
 }
 
-function whereOfFilter(ctx: UserCtx, raw: Record<string, string>, dormantDays: number, now: Date) {
+/** "Me" in a filter is the signed-in person; a token is nobody, so it matches no one. */
+const userIdOf = (ctx: Ctx) => ('user' in ctx ? ctx.user.id : '')
+
+function whereOfFilter(ctx: Ctx, raw: Record<string, string>, dormantDays: number, now: Date) {
   const filter = identityFilterSchema.parse(raw)
-  return { filter, where: identityWhere(ctx.org.id, filter, { userId: ctx.user.id, dormantDays, now }) }
+  return { filter, where: identityWhere(ctx.org.id, filter, { userId: userIdOf(ctx), dormantDays, now }) }
 }
 
 /** How many identities match and how many would change: the number the confirmation shows. */
@@ -70,7 +74,7 @@ export async function previewAssignByFilter(ctx: UserCtx, raw: Record<string, st
   return { matching, changing }
 }
 
-async function startJob(ctx: UserCtx, mode: BulkAssignPayload['mode'], raw: Record<string, string>, fields: OwnershipFields, requestId: string) {
+async function startJob(ctx: Ctx, mode: BulkAssignPayload['mode'], raw: Record<string, string>, fields: OwnershipFields, requestId: string) {
   const settings = await getOrgSettings(ctx)
   const now = new Date()
   const { filter, where } = whereOfFilter(ctx, raw, settings.dormantDays, now)
@@ -82,7 +86,8 @@ async function startJob(ctx: UserCtx, mode: BulkAssignPayload['mode'], raw: Reco
     filter: Object.fromEntries(Object.entries(raw).filter(([k]) => k in filter)),
     fields,
     requestId,
-    userId: ctx.user.id,
+    userId: userIdOf(ctx),
+    ...(ctx.actor.type === 'api_token' || ctx.actor.type === 'workload' ? { requestedBy: ctx.actor } : {}),
     now: now.getTime(),
     dormantDays: settings.dormantDays,
     cursor: null,
@@ -98,12 +103,12 @@ async function startJob(ctx: UserCtx, mode: BulkAssignPayload['mode'], raw: Reco
       return { jobId: existing.id, matching: existing.total }
     }
     if (mode === 'fields') await assertAssignable(tx, ctx, fields)
-    const job = await enqueueJob(tx, bulkAssignJob, payload, { orgId: ctx.org.id, total: matching, createdById: ctx.user.id })
+    const job = await enqueueJob(tx, bulkAssignJob, payload, { orgId: ctx.org.id, total: matching, createdById: 'user' in ctx ? ctx.user.id : null })
     await recordAudit(tx, ctx, {
       action: mode === 'suggestions' ? 'identity.accept-suggestions.request' : 'identity.bulk-assign-owner.request',
       targetType: 'job',
       targetId: job.id,
-      targetLabel: await bulkTargetLabel(tx, ctx.org.id, mode, payload.filter, ctx.user.name, matching),
+      targetLabel: await bulkTargetLabel(tx, ctx.org.id, mode, payload.filter, 'user' in ctx ? ctx.user.name : null, matching),
       details: { matching, filter: payload.filter, ...(mode === 'fields' ? { fields } : { minConfidence: 'high' }) },
     })
     return { jobId: job.id, matching }
@@ -111,7 +116,7 @@ async function startJob(ctx: UserCtx, mode: BulkAssignPayload['mode'], raw: Reco
 }
 
 /** "Select all N matching": runs server-side as a resumable bulk_assign job over the filter, never over ids from the browser. */
-export async function startBulkAssignByFilter(ctx: UserCtx, input: { filter: Record<string, string>; fields: OwnershipFields; requestId: string }) {
+export async function startBulkAssignByFilter(ctx: Ctx, input: { filter: Record<string, string>; fields: OwnershipFields; requestId: string }) {
   assertCan(ctx, 'identity:assign-owner')
   await assertAssignable(db, ctx, input.fields)
   return startJob(ctx, 'fields', input.filter, input.fields, input.requestId)

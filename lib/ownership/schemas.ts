@@ -87,6 +87,8 @@ export const bulkAssignPayloadSchema = z.object({
   requestId: z.string().regex(/^[a-z0-9-]{8,64}$/i),
   /** who asked: "me" in the filter is them */
   userId: z.string(),
+  /** a token (or workload) that asked: the job's audit rows name it, as they name a person who asked */
+  requestedBy: z.object({ type: z.enum(['api_token', 'workload']), id: z.string(), label: z.string() }).optional(),
   now: z.number(),
   dormantDays: z.number().int(),
   /** resume point: the last identity id processed by a committed batch */

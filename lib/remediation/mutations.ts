@@ -168,6 +168,31 @@ async function requestOne(tx: Tx, ctx: Ctx, input: RemediationRequest) {
 }
 
 /**
+ * A change asked for by naming only the credential or grant (the API): its identity is the one it belongs to in this
+ * organization; another organization's credential or grant is not found.
+ */
+export async function requestRemediationOf(
+  ctx: Ctx,
+  input: { kind: 'rotate_credential' | 'revoke_credential' | 'revoke_grant'; targetId: string; justification: string },
+) {
+  assertCan(ctx, 'identity:remediate')
+  try {
+    return await db.$transaction(async (tx) => {
+      const where = { id: input.targetId, orgId: ctx.org.id }
+      const owner =
+        input.kind === 'revoke_grant'
+          ? await tx.grant.findFirst({ where, select: { identityId: true } })
+          : await tx.credential.findFirst({ where, select: { identityId: true } })
+      if (!owner) throw new NotFoundError(input.kind === 'revoke_grant' ? 'Grant not found' : 'Credential not found')
+      const target = input.kind === 'revoke_grant' ? { grantId: input.targetId } : { credentialId: input.targetId }
+      return requestOne(tx, ctx, { kind: input.kind, identityId: owner.identityId, ...target, justification: input.justification })
+    })
+  } catch (err) {
+    throw mapPrismaError(err)
+  }
+}
+
+/**
  * Many targets in one transaction (a bulk revoke on one identity, a campaign's revocations). Targets that are
  * already revoked are skipped and reported; anything else that fails rolls the whole request back.
  */

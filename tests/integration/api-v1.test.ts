@@ -1,12 +1,9 @@
 import { Writable } from 'node:stream'
-import Ajv2020 from 'ajv/dist/2020'
-import addFormats from 'ajv-formats'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { authenticate } from '@/lib/api/authenticate'
 import { setApiLogDestination } from '@/lib/api/log'
 import { defineOperation, type Operation } from '@/lib/api/operation'
-import { openApiDocument } from '@/lib/api/openapi'
 import { apiRoute, MAX_BODY_BYTES } from '@/lib/api/route'
 import { OPERATIONS } from '@/lib/api/v1/operations'
 import { createApiToken, revokeApiToken, rotateApiToken } from '@/lib/api-tokens/mutations'
@@ -16,7 +13,8 @@ import { db } from '@/lib/db'
 import { ConflictError, ForbiddenError, NotFoundError } from '@/lib/errors'
 import { ModelName } from '@/lib/generated/sqlite/internal/prismaNamespace'
 import { z } from 'zod'
-import { addIdentity, createOrg, uid } from './fixtures'
+import { apiCaller, doc, validate } from './api-client'
+import { addAccess, addIdentity, createOrg, uid } from './fixtures'
 
 const logLines: string[] = []
 setApiLogDestination(
@@ -36,6 +34,10 @@ let aIds: string[]
 let bIdentity: { id: string; name: string }
 let full: string
 let scratchId: string
+let scratchAccess: { credentialId: string; grantId: string }
+let aFindingId: string
+let aJobId: string
+let aCampaignId: string
 const plaintexts: string[] = []
 
 async function token(org: Org, scopes: readonly ApiScope[], extra: Partial<{ allowedIps: string[]; expiresInDays: number }> = {}) {
@@ -49,51 +51,31 @@ async function token(org: Org, scopes: readonly ApiScope[], extra: Partial<{ all
   return t
 }
 
-/** Calls an operation through its route file under app/api/v1, as Next does. */
-async function call(
-  op: Operation,
-  opts: { token?: string | null; params?: Record<string, string>; query?: Record<string, string>; headers?: Record<string, string>; body?: BodyInit },
-) {
-  const file = `@/app/api/v1${op.path.replace(/\{(\w+)\}/g, '[$1]')}/route`
-  const mod = (await import(/* @vite-ignore */ file)) as Record<string, (req: Request, seg: { params: Promise<unknown> }) => Promise<Response>>
-  const handler = mod[op.method.toUpperCase()]
-  expect(handler, `${file} exports ${op.method.toUpperCase()}`).toBeTypeOf('function')
-  const path = op.path.replace(/\{(\w+)\}/g, (_, k: string) => encodeURIComponent(opts.params?.[k] ?? ''))
-  const url = new URL(`http://localhost/api/v1${path}`)
-  for (const [k, v] of Object.entries(opts.query ?? {})) url.searchParams.set(k, v)
-  const headers = new Headers(opts.headers)
-  if (opts.token !== null) headers.set('authorization', `Bearer ${opts.token ?? full}`)
-  const res = await handler(new Request(url, { method: op.method.toUpperCase(), headers, body: opts.body }), { params: Promise.resolve(opts.params ?? {}) })
-  const text = await res.text()
-  return { res, status: res.status, text, json: text ? (JSON.parse(text) as Record<string, unknown>) : null }
-}
+const call = apiCaller(() => full)
 
-// The document as served, and a validator for each operation's responses against it.
-const doc = openApiDocument() as unknown as {
-  paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: object }> }> }>>
-  components: object
+/** Valid parameters for an operation, using organization A's data; writes change an identity (or its access) of their own. */
+const ID_OF: Record<string, () => string> = {
+  getOperation: () => aJobId,
+  rotateCredential: () => scratchAccess.credentialId,
+  revokeGrant: () => scratchAccess.grantId,
+  acceptFindingRisk: () => aFindingId,
+  listCampaignItems: () => aCampaignId,
 }
-const ajv = new Ajv2020({ strict: false, allErrors: true })
-addFormats(ajv)
-function validate(op: Operation, status: number, contentType: string | null, body: unknown) {
-  const response = doc.paths[op.path]?.[op.method]?.responses[String(status)]
-  expect(response, `${op.operationId} documents status ${status}`).toBeDefined()
-  const media = contentType?.split(';')[0] ?? ''
-  const schema = response!.content?.[media]?.schema
-  expect(schema, `${op.operationId} ${status} documents ${media}`).toBeDefined()
-  const check = ajv.compile({ ...schema, components: doc.components })
-  expect(check(body), `${op.operationId} ${status}: ${ajv.errorsText(check.errors)}`).toBe(true)
-}
-
-/** Valid parameters for an operation, using organization A's data; writes change an identity of their own. */
-const paramsFor = (op: Operation): Record<string, string> => (op.path.includes('{id}') ? { id: op.method === 'get' ? aIds[0] : scratchId } : {})
+const paramsFor = (op: Operation): Record<string, string> =>
+  op.path.includes('{id}') ? { id: ID_OF[op.operationId]?.() ?? (op.method === 'get' ? aIds[0] : scratchId) } : {}
 const JSON_HEADERS = { 'content-type': 'application/json' }
 /** A valid body for an operation that takes one. */
 const BODIES: Record<string, unknown> = {
   createIdentity: { name: 'contract-created', kind: 'bot' },
   updateIdentity: { description: 'changed by the contract test' },
+  rotateCredential: { justification: 'contract test rotation' },
+  revokeGrant: { justification: 'contract test revocation' },
+  acceptFindingRisk: { until: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10), reason: 'accepted by the contract test' },
+  assignOwners: () => ({ identityIds: [scratchId], teamId: null }),
+  assignOwnersByFilter: { filter: { kind: 'service_account' }, teamId: null },
 }
-const bodyFor = (op: Operation) => (op.body ? { body: JSON.stringify(BODIES[op.operationId]), headers: JSON_HEADERS } : {})
+const bodyOf = (b: unknown) => (typeof b === 'function' ? (b as () => unknown)() : b)
+const bodyFor = (op: Operation) => (op.body ? { body: JSON.stringify(bodyOf(BODIES[op.operationId])), headers: JSON_HEADERS } : {})
 
 beforeAll(async () => {
   a = await createOrg('API org A')
@@ -103,8 +85,16 @@ beforeAll(async () => {
   const bi = await addIdentity(b.org.id, b.source.id, { name: uid('b-svc-') })
   bIdentity = { id: bi.id, name: bi.name }
   scratchId = (await addIdentity(a.org.id, a.source.id, { name: uid('a-scratch-') })).id
-  await db.finding.create({
-    data: { orgId: a.org.id, identityId: aIds[0], rule: 'unowned', owaspCode: 'NHI1', severity: 'high', severityRank: 1, title: 'No owner' },
+  aFindingId = (
+    await db.finding.create({
+      data: { orgId: a.org.id, identityId: aIds[0], rule: 'unowned', owaspCode: 'NHI1', severity: 'high', severityRank: 1, title: 'No owner' },
+    })
+  ).id
+  scratchAccess = await addAccess(a, scratchId)
+  aJobId = (await db.job.create({ data: { orgId: a.org.id, type: 'recompute_findings', idempotencyKey: uid('contract-job-') } })).id
+  aCampaignId = (await db.campaign.create({ data: { orgId: a.org.id, name: 'Contract review', type: 'identity', status: 'active' } })).id
+  await db.reviewItem.create({
+    data: { orgId: a.org.id, campaignId: aCampaignId, identityId: aIds[0], identityName: 'x', snapshot: '{}', reviewerId: a.people.member.id },
   })
   await db.finding.create({
     data: { orgId: b.org.id, identityId: bi.id, rule: 'unowned', owaspCode: 'NHI1', severity: 'high', severityRank: 1, title: 'B secret finding' },

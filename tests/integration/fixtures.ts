@@ -65,3 +65,18 @@ export async function addIdentity(orgId: string, sourceId: string, s: IdentitySe
     },
   })
 }
+
+/** A credential and a grant (on a resource of the organization's source) for an identity. */
+export async function addAccess(o: { org: { id: string }; source: { id: string } }, identityId: string, s: { privileged?: boolean; kind?: string } = {}) {
+  const orgId = o.org.id
+  const sourceId = o.source.id
+  const resource = await db.resource.create({ data: { orgId, sourceId, externalId: uid('res-'), name: uid('res-'), type: 'database' } })
+  const entitlement = await db.entitlement.create({
+    data: { orgId, sourceId, resourceId: resource.id, externalId: uid('ent-'), name: s.privileged ? 'admin' : 'read', privileged: !!s.privileged },
+  })
+  const grant = await db.grant.create({ data: { orgId, identityId, entitlementId: entitlement.id, privileged: !!s.privileged, createdAt: new Date() } })
+  const credential = await db.credential.create({
+    data: { orgId, identityId, kind: s.kind ?? 'token', externalId: uid('cred-'), fingerprint: uid('fp-'), createdAt: new Date() },
+  })
+  return { credentialId: credential.id, grantId: grant.id, resourceId: resource.id }
+}

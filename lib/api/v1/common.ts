@@ -38,14 +38,22 @@ export function page<T extends z.ZodType>(item: T, name: string) {
     .meta({ id: name })
 }
 
-type ListOperation<Q extends z.ZodObject> = Omit<Operation<z.ZodObject, Q>, 'method' | 'success' | 'problems'> & {
+type ListOperation<P extends z.ZodObject, Q extends z.ZodObject> = Omit<Operation<P, Q>, 'method' | 'success' | 'problems'> & {
   /** one item of the page and the name its page schema gets in the document */
   item: z.ZodType
   pageName: string
   description: string
+  /** problems besides 400 (a list under one object: 404) */
+  problems?: number[]
 }
 
 /** A list: a GET answering a page of items with `nextCursor`, or a 400 for a bad filter or cursor — the same for every list. */
-export function defineListOperation<Q extends z.ZodObject>({ item, pageName, description, ...op }: ListOperation<Q>) {
-  return defineOperation({ ...op, method: 'get', success: { status: 200, description, schema: page(item, pageName) }, problems: [400] })
+export function defineListOperation<Q extends z.ZodObject, P extends z.ZodObject = z.ZodObject>({
+  item,
+  pageName,
+  description,
+  problems = [],
+  ...op
+}: ListOperation<P, Q>) {
+  return defineOperation({ ...op, method: 'get', success: { status: 200, description, schema: page(item, pageName) }, problems: [400, ...problems] })
 }

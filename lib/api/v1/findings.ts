@@ -1,10 +1,12 @@
 import 'server-only'
 import { z } from 'zod'
 import { offsetPaged } from '@/lib/api/cursor'
+import { defineOperation } from '@/lib/api/operation'
 import { cursor, dateTime, defineListOperation, id, iso, limit } from '@/lib/api/v1/common'
+import { acceptFinding } from '@/lib/findings/mutations'
 import { listFindings } from '@/lib/findings/queries'
 import { OWASP_CODES, RULE_IDS, SEVERITIES } from '@/lib/findings/rules'
-import { FINDING_SORTS, FINDING_STATUSES, findingListSchema } from '@/lib/findings/schemas'
+import { acceptanceFields, checkAcceptUntil, FINDING_SORTS, FINDING_STATUSES, findingListSchema } from '@/lib/findings/schemas'
 import { ENVIRONMENTS } from '@/lib/inventory/schemas'
 
 export const findingListQuery = z.strictObject({
@@ -69,4 +71,33 @@ export const listFindingsOp = defineListOperation({
   description: 'A page of findings.',
   run: ({ ctx, query }) =>
     offsetPaged(query, async (filter, page, size) => (await listFindings(ctx, { ...findingListSchema.parse(filter), page, size })).rows, findingDto),
+})
+
+export const acceptRiskBody = z
+  .strictObject({
+    until: acceptanceFields.until.meta({ description: 'The last day the risk is accepted (YYYY-MM-DD, at most a year ahead); the finding reopens after it.' }),
+    reason: acceptanceFields.reason.meta({ description: 'Why the risk is acceptable; it goes into the audit log.' }),
+  })
+  .superRefine(checkAcceptUntil)
+  .meta({ id: 'AcceptRisk' })
+
+export const acceptFindingRiskOp = defineOperation({
+  operationId: 'acceptFindingRisk',
+  method: 'post',
+  path: '/findings/{id}/accept-risk',
+  summary: 'Accept a finding’s risk until a date',
+  tag: 'Findings',
+  scope: 'findings:write',
+  params: z.object({ id }),
+  body: acceptRiskBody,
+  success: {
+    status: 200,
+    description: 'The finding, now accepted.',
+    schema: z.object({ id: z.string(), status: z.literal('accepted'), acceptedUntil: dateTime, acceptedReason: z.string() }).meta({ id: 'FindingAcceptance' }),
+  },
+  problems: [404, 409],
+  run: async ({ ctx, params, body }) => {
+    const r = await acceptFinding(ctx, { orgSlug: ctx.org.slug, findingId: params.id, ...body })
+    return { id: r.id, status: 'accepted' as const, acceptedUntil: r.acceptedUntil.toISOString(), acceptedReason: body.reason }
+  },
 })

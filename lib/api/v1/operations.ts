@@ -1,8 +1,13 @@
 import 'server-only'
 import type { Operation } from '@/lib/api/operation'
 import { listAuditEventsOp } from '@/lib/api/v1/audit'
-import { listFindingsOp } from '@/lib/api/v1/findings'
+import { listCampaignItemsOp, listCampaignsOp } from '@/lib/api/v1/campaigns'
+import { listCredentialsOp, rotateCredentialOp } from '@/lib/api/v1/credentials'
+import { acceptFindingRiskOp, listFindingsOp } from '@/lib/api/v1/findings'
+import { listGrantsOp, revokeGrantOp } from '@/lib/api/v1/grants'
 import { createIdentityOp, deleteIdentityOp, getIdentityOp, listIdentitiesOp, updateIdentityOp } from '@/lib/api/v1/identities'
+import { getOperationOp } from '@/lib/api/v1/jobs'
+import { assignOwnersByFilterOp, assignOwnersOp } from '@/lib/api/v1/owners'
 
 /** Every operation of /api/v1: the OpenAPI document and the contract tests enumerate this list. */
 export const OPERATIONS = [
@@ -11,6 +16,16 @@ export const OPERATIONS = [
   createIdentityOp,
   updateIdentityOp,
   deleteIdentityOp,
+  listCredentialsOp,
+  rotateCredentialOp,
+  listGrantsOp,
+  revokeGrantOp,
+  getOperationOp,
   listFindingsOp,
+  acceptFindingRiskOp,
+  assignOwnersOp,
+  assignOwnersByFilterOp,
+  listCampaignsOp,
+  listCampaignItemsOp,
   listAuditEventsOp,
 ] as unknown as Operation[]
