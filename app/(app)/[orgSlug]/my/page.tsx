@@ -6,7 +6,7 @@ import { ListTable } from '@/components/data-table/list-table'
 import { Badge } from '@/components/ui/badge'
 import { Card } from '@/components/ui/card'
 import { EmptyState } from '@/components/ui/empty-state'
-import { formatAgo, formatCount, formatDate, renderTime } from '@/components/ui/format'
+import { formatAgo, formatCount, formatDate, formatNumber, renderTime } from '@/components/ui/format'
 import { PageHeader } from '@/components/ui/page-header'
 import { SEVERITY_TONES, toneOf } from '@/components/ui/tones'
 import { pageContext } from '@/lib/auth/session'
@@ -232,5 +232,10 @@ export default async function MyPage({ params, searchParams }: ListPageProps) {
 
 /** The last line of a card's shortened list: how many it leaves out. */
 function MoreItems({ total, atLeast = false, shown }: { total: number; atLeast?: boolean; shown: number }) {
-  return total > shown ? <li className="py-1.5 text-xs text-slate-500">and {formatCount(total - shown, atLeast)} more</li> : null
+  if (total <= shown) return null
+  return (
+    <li className="py-1.5 text-xs text-slate-500">
+      {atLeast ? `and over ${formatNumber(total - 1 - shown)} more` : `and ${formatNumber(total - shown)} more`}
+    </li>
+  )
 }
