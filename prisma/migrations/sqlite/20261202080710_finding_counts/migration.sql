@@ -15,23 +15,8 @@ CREATE TABLE "FindingCount" (
 INSERT INTO "FindingCount" ("orgId", "status", "owaspCode", "severity", "rule", "n")
 SELECT "orgId", "status", "owaspCode", "severity", "rule", COUNT(*) FROM "Finding" GROUP BY "orgId", "status", "owaspCode", "severity", "rule";
 
--- Triggers that keep "Finding"."identityRisk" equal to its identity's "riskScore" (SQLite), for the Findings page's
--- order, and "FindingCount" in step with the findings. Appended to any migration that redefines "Identity" or "Finding".
-
-DROP TRIGGER IF EXISTS "Identity_risk_au";
-CREATE TRIGGER "Identity_risk_au" AFTER UPDATE OF "riskScore" ON "Identity"
-WHEN old."riskScore" IS NOT new."riskScore" BEGIN
-  UPDATE "Finding" SET "identityRisk" = new."riskScore" WHERE "identityId" = new."id";
-END;
-
-DROP TRIGGER IF EXISTS "Finding_risk_ai";
-CREATE TRIGGER "Finding_risk_ai" AFTER INSERT ON "Finding"
-WHEN new."identityRisk" IS NOT (SELECT "riskScore" FROM "Identity" WHERE "id" = new."identityId") BEGIN
-  UPDATE "Finding" SET "identityRisk" = (SELECT "riskScore" FROM "Identity" WHERE "id" = new."identityId") WHERE "id" = new."id";
-END;
-
--- And the counts of "FindingCount" (open/accepted/resolved findings per OWASP code, severity and rule of an
--- organization), kept as findings are written so the Findings page never counts them.
+-- Triggers that keep "FindingCount" (open/accepted/resolved findings per OWASP code, severity and rule of an organization)
+-- as findings are written, so the Findings page never counts them; also in prisma/sql/finding-risk-triggers.sqlite.sql.
 DROP TRIGGER IF EXISTS "Finding_count_ai";
 CREATE TRIGGER "Finding_count_ai" AFTER INSERT ON "Finding" BEGIN
   INSERT INTO "FindingCount" ("orgId", "status", "owaspCode", "severity", "rule", "n")
