@@ -10,7 +10,7 @@ const DAY = 86_400_000
 export const MY_PAGE_SIZE = 50
 
 /** At most this many due credentials are read per request: the card shows the oldest of them and counts "more than". */
-export const DUE_CREDENTIAL_CAP = 1_000
+export const DUE_CREDENTIAL_CAP = 200
 
 /**
  * Everything "My identities" shows: what I own or back up (one page of it), what needs me, in a fixed number of queries,
