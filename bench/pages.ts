@@ -131,6 +131,17 @@ async function waitHealthy(timeoutMs = 15 * 60_000) {
 }
 
 async function signIn(email: string): Promise<string> {
+  // Right after start, the server may close the first kept-alive socket under a request: try again on a new one.
+  for (let i = 0; ; i++) {
+    try {
+      return await signInOnce(email)
+    } catch (err) {
+      if (i >= 2 || !/fetch failed/.test(String(err))) throw err
+    }
+  }
+}
+
+async function signInOnce(email: string): Promise<string> {
   const csrfRes = await fetch(`${base}/api/auth/csrf`)
   const jar = cookiesOf(csrfRes)
   const { csrfToken } = (await csrfRes.json()) as { csrfToken: string }
