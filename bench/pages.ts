@@ -5,6 +5,7 @@
 //
 //   npm run bench -- --pages [--scale 100000] [--runs 6] [--port 3401] [--db <file>]
 //   (SQLite by default, in .tmp/bench-<scale>.db or the file --db names; PostgreSQL when DATABASE_URL points to one)
+//   --only <text>: measure only the pages whose name contains it (repeatable); the results then go to .tmp/bench-results
 //   --stall: instead, a light page's times while another user requests the heaviest page over and over, in the same
 //   server process (better-sqlite3 is synchronous: one slow query holds every other request of the process).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
@@ -27,6 +28,7 @@ const scale = arg('scale', 100_000)
 const runs = arg('runs', scale <= 5_000 ? 2 : 6)
 const port = arg('port', 3401)
 const stallMode = argv.includes('--stall')
+const only = argv.flatMap((a, i) => (a === '--only' ? [argv[i + 1]] : a.startsWith('--only=') ? [a.slice('--only='.length)] : []))
 const base = `http://localhost:${port}`
 const pgUrl = process.env.DATABASE_URL && /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL) ? process.env.DATABASE_URL : null
 const dbFile = (() => {
@@ -129,6 +131,17 @@ async function waitHealthy(timeoutMs = 15 * 60_000) {
 }
 
 async function signIn(email: string): Promise<string> {
+  // Right after start, the server may close the first kept-alive socket under a request: try again on a new one.
+  for (let i = 0; ; i++) {
+    try {
+      return await signInOnce(email)
+    } catch (err) {
+      if (i >= 2 || !/fetch failed/.test(String(err))) throw err
+    }
+  }
+}
+
+async function signInOnce(email: string): Promise<string> {
   const csrfRes = await fetch(`${base}/api/auth/csrf`)
   const jar = cookiesOf(csrfRes)
   const { csrfToken } = (await csrfRes.json()) as { csrfToken: string }
@@ -325,7 +338,7 @@ async function main() {
     if (stallMode) return await measureStall(pages, cookies)
 
     const results: Record<string, unknown>[] = []
-    for (const p of pages) {
+    for (const p of pages.filter((x) => !only.length || only.some((o) => x.name.includes(o)))) {
       const cookie = cookies[p.as]
       await timePage(cookie, p.url) // warm-up (compiles nothing on a production build, fills caches as a person would)
       const times: { ttfb: number; total: number; bytes: number }[] = []
@@ -644,8 +657,8 @@ async function measureStall(pages: Page[], cookies: Record<string, string>) {
 
 function writeResults(rows: Record<string, unknown>[], meta: Record<string, unknown>) {
   const day = new Date().toISOString().slice(0, 10)
-  // Smoke runs (npm test) write under .tmp: only real scales belong in bench/results/.
-  const dir = scale >= 10_000 ? path.join(root, 'bench', 'results') : path.join(root, '.tmp', 'bench-results')
+  // Smoke runs (npm test) and partial runs (--only) write under .tmp: only full runs at real scales belong in bench/results/.
+  const dir = scale >= 10_000 && !only.length ? path.join(root, 'bench', 'results') : path.join(root, '.tmp', 'bench-results')
   fs.mkdirSync(dir, { recursive: true })
   const name = `${day}-pages-${engine}-${scale}`
   const ms = (v: unknown) => (typeof v === 'number' ? (v >= 100 ? v.toFixed(0) : v.toFixed(1)) : '')

@@ -192,11 +192,15 @@ async function relaxForeignKeys(w: DriverSql): Promise<() => Promise<unknown>> {
     await w.execute(sql`SET session_replication_role = replica`)
     return async () => {
       await w.execute(sql`SET session_replication_role = DEFAULT`)
-      // Replica mode silences triggers too: rebuild what the identity_search migration's triggers keep (the facet
-      // cells and the search text) from the rows, as that migration's backfill does.
+      // Replica mode silences triggers too: rebuild what the identity_search and finding_counts migrations' triggers keep (the
+      // facet cells, the finding counts and the search text) from the rows, as those migrations' backfills do.
       await w.execute(sql`DELETE FROM "IdentityFacet"`)
       await w.execute(
         sql`INSERT INTO "IdentityFacet" ("orgId", "kind", "environment", "status", "sourceId", "n") SELECT "orgId", "kind", "environment", "status", "sourceId", COUNT(*) FROM "Identity" GROUP BY "orgId", "kind", "environment", "status", "sourceId"`,
+      )
+      await w.execute(sql`DELETE FROM "FindingCount"`)
+      await w.execute(
+        sql`INSERT INTO "FindingCount" ("orgId", "status", "owaspCode", "severity", "rule", "n") SELECT "orgId", "status", "owaspCode", "severity", "rule", COUNT(*) FROM "Finding" GROUP BY "orgId", "status", "owaspCode", "severity", "rule"`,
       )
       await w.execute(sql`DELETE FROM "IdentitySearch"`)
       await w.execute(sql`INSERT INTO "IdentitySearch" ("identityId", "body") SELECT "id", "identity_search_body"("id") FROM "Identity"`)

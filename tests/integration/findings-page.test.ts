@@ -2,10 +2,12 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { db } from '@/lib/db'
 import { ConflictError, ForbiddenError, NotFoundError } from '@/lib/errors'
 import { acceptFinding, revokeAcceptance } from '@/lib/findings/mutations'
-import { listFindings } from '@/lib/findings/queries'
+import { FINDING_COUNT_CAP, listFindings } from '@/lib/findings/queries'
 import { recomputeFindingsForOrg } from '@/lib/findings/recompute'
 import { findingListSchema } from '@/lib/findings/schemas'
 import { SEVERITY_RANK, type Severity } from '@/lib/findings/rules'
+import { prismaSql } from '@/lib/sql/prisma'
+import { sql } from '@/lib/sql/sql'
 import { addIdentity, createOrg, engine, uid } from './fixtures'
 
 type Org = Awaited<ReturnType<typeof createOrg>>
@@ -91,6 +93,53 @@ describe(`findings page (${engine})`, () => {
     expect((await list(a, { q: 'RISKY' })).total).toBe(3)
     // The per-code counts follow the other filters.
     expect((await list(a, { severity: 'critical' })).byCode).toEqual({ NHI1: 2 })
+  })
+
+  it('counts from the cells the database keeps, through every kind of write, equal to counting the findings', async () => {
+    const c = await createOrg('Kept counts')
+    const one = await addIdentity(c.org.id, c.source.id, { name: 'kept-one', riskScore: 20 })
+    const two = await addIdentity(c.org.id, c.source.id, { name: 'kept-two', riskScore: 30 })
+    const f1 = await finding(c, one.id, 'high')
+    await finding(c, one.id, 'low')
+    await finding(c, two.id, 'critical')
+    // Prisma updates (status, code), a raw multi-row update, a delete, and the cascade of an identity's deletion.
+    await db.finding.update({ where: { id: f1.id }, data: { status: 'accepted' } })
+    await db.finding.updateMany({ where: { orgId: c.org.id, severity: 'low' }, data: { owaspCode: 'NHI5' } })
+    await prismaSql().execute(sql`UPDATE "Finding" SET "status" = 'resolved' WHERE "orgId" = ${c.org.id} AND "severity" = 'critical'`)
+    await prismaSql().execute(sql`UPDATE "Finding" SET "status" = 'open' WHERE "orgId" = ${c.org.id} AND "severity" = 'critical'`)
+    await finding(c, two.id, 'medium')
+    await db.finding.deleteMany({ where: { orgId: c.org.id, severity: 'medium' } })
+    const gone = await addIdentity(c.org.id, c.source.id, { name: 'kept-gone' })
+    await finding(c, gone.id, 'high')
+    await db.identity.delete({ where: { id: gone.id } })
+    const counted = await db.finding.groupBy({ by: ['status', 'owaspCode'], where: { orgId: c.org.id }, _count: { _all: true } })
+    const cells = await db.findingCount.groupBy({ by: ['status', 'owaspCode'], where: { orgId: c.org.id, n: { not: 0 } }, _sum: { n: true } })
+    const asMap = (rows: { status: string; owaspCode: string; n: number | null }[]) => Object.fromEntries(rows.map((r) => [`${r.status}/${r.owaspCode}`, r.n]))
+    expect(asMap(cells.map((r) => ({ ...r, n: r._sum.n })))).toEqual(asMap(counted.map((r) => ({ ...r, n: r._count._all }))))
+    expect(await list(c)).toMatchObject({ total: 2, totalAtLeast: false, byCode: { NHI1: 1, NHI5: 1 } })
+    expect(await list(c, { status: 'accepted' })).toMatchObject({ total: 1, byCode: { NHI1: 1 } })
+    expect((await list(c, { code: 'NHI5' })).total).toBe(1)
+  })
+
+  it('counts findings filtered by their identities up to a cap, then says "more than"', async () => {
+    const c = await createOrg('Capped counts')
+    const ident = await addIdentity(c.org.id, c.source.id, { name: 'many-findings', environment: 'production' })
+    await db.finding.createMany({
+      data: Array.from({ length: FINDING_COUNT_CAP + 1 }, (_, i) => ({
+        orgId: c.org.id,
+        identityId: ident.id,
+        rule: `r${i}`,
+        owaspCode: i % 2 ? 'NHI1' : 'NHI5',
+        severity: 'low',
+        severityRank: SEVERITY_RANK.low,
+        title: 'many',
+      })),
+    })
+    expect(await list(c, { env: 'production' })).toMatchObject({ total: FINDING_COUNT_CAP + 1, totalAtLeast: true, byCode: null })
+    expect(await list(c, { env: 'production', code: 'NHI5' })).toMatchObject({ total: Math.ceil((FINDING_COUNT_CAP + 1) / 2), totalAtLeast: false })
+    expect(await list(c, { env: 'staging' })).toMatchObject({ total: 0, totalAtLeast: false, byCode: {} })
+    // Without an identity filter the kept cells answer exactly.
+    expect(await list(c)).toMatchObject({ total: FINDING_COUNT_CAP + 1, totalAtLeast: false })
   })
 
   it('shows who accepted a risk, when, why and until when; the acceptance can be revoked, audited', async () => {

@@ -54,6 +54,28 @@ describe(`list pages (${engine})`, () => {
     expect((await getMyOverview(a.ctx('member'), 1)).identities).toHaveLength(3)
   })
 
+  it('my identities: owned and backed-up merged in one order across pages, each identity once, deleted ones left out', async () => {
+    const c = await createOrg('Merged')
+    const me = c.people.member.id
+    const other = c.people.admin.id
+    const add = (name: string, riskScore: number, s: { ownerId?: string; backupOwnerId?: string; status?: string }) =>
+      addIdentity(c.org.id, c.source.id, { name, riskScore, ownerId: s.ownerId, status: s.status }).then((i) =>
+        s.backupOwnerId ? db.identity.update({ where: { id: i.id }, data: { backupOwnerId: s.backupOwnerId } }) : i,
+      )
+    await add('own-90', 90, { ownerId: me })
+    await add('backup-80', 80, { ownerId: other, backupOwnerId: me })
+    await add('both-70', 70, { ownerId: me, backupOwnerId: me })
+    await add('backup-70-a', 70, { backupOwnerId: me })
+    await add('own-10', 10, { ownerId: me })
+    await add('own-deleted', 99, { ownerId: me, status: 'deleted' })
+    await add('not-mine', 95, { ownerId: other })
+    const names: string[] = []
+    for (let page = 1; page <= 3; page++) names.push(...(await getMyOverview(c.ctx('member'), { page, size: 2 })).identities.map((i) => i.name))
+    // riskScore descending, then name: the both-owner-and-backup identity once, as owned.
+    expect(names).toEqual(['own-90', 'backup-80', 'backup-70-a', 'both-70', 'own-10'])
+    expect(await getMyOverview(c.ctx('member'), 1)).toMatchObject({ total: 5, totalAtLeast: false, owned: 3, backup: 2, ownedAtLeast: false })
+  })
+
   it('inbox: one page of the caller’s notifications, with the size asked for', async () => {
     const page = await listNotifications(a.ctx('member'), { filter: 'all', page: 2, size: 2 })
     expect(page).toMatchObject({ total: 3, pageSize: 2 })

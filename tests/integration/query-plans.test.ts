@@ -86,6 +86,8 @@ describe(`query plans of the hot pages (${engine})`, () => {
         'My identities (member)',
         'My identities (busiest owner)',
         'Findings',
+        'Findings critical in production',
+        'My identities (busiest owner), page 3',
         'inventory finding=NHI5',
         'sources',
         'settings (members)',
@@ -103,6 +105,9 @@ describe(`query plans of the hot pages (${engine})`, () => {
     expect(identities).toBeGreaterThan(3000)
     expect(Number((await q(sql`SELECT SUM("n") AS n FROM "IdentityFacet"`))[0].n)).toBe(identities)
     expect(Number((await q(sql`SELECT COUNT(*) AS n FROM "IdentitySearch"`))[0].n)).toBe(identities)
+    const findings = Number((await q(sql`SELECT COUNT(*) AS n FROM "Finding"`))[0].n)
+    expect(findings).toBeGreaterThan(0)
+    expect(Number((await q(sql`SELECT SUM("n") AS n FROM "FindingCount"`))[0].n)).toBe(findings)
   })
 
   it('reads no large table without an index', async () => {

@@ -30,6 +30,10 @@ export function hotPageCalls(
     { name: 'identity page (typical, member)', run: () => getIdentityOrThrow(ctx('member'), ids.typicalIdentity) },
     ...(['governance', 'member', 'auditor'] as const).map((role) => ({ name: `My identities (${role})`, run: () => getMyOverview(ctx(role), 1) })),
     { name: 'Findings', run: () => listFindings(ctx('governance'), findingListSchema.parse({})) },
+    {
+      name: 'Findings critical in production',
+      run: () => listFindings(ctx('governance'), findingListSchema.parse({ severity: 'critical', env: 'production' })),
+    },
     { name: 'Findings NHI5, page 3', run: () => listFindings(ctx('governance'), findingListSchema.parse({ code: 'NHI5', page: '3' })) },
     inventory('default', {}),
     inventory('credAge=365', { credAge: '365' }),
@@ -53,6 +57,14 @@ export function hotPageCalls(
               getMyOverview(
                 { ...ctx('member'), user: ids.busiestOwner!, actor: { type: 'user' as const, id: ids.busiestOwner!.id, label: ids.busiestOwner!.email } },
                 1,
+              ),
+          },
+          {
+            name: 'My identities (busiest owner), page 3',
+            run: () =>
+              getMyOverview(
+                { ...ctx('member'), user: ids.busiestOwner!, actor: { type: 'user' as const, id: ids.busiestOwner!.id, label: ids.busiestOwner!.email } },
+                3,
               ),
           },
         ]

@@ -189,16 +189,17 @@ export default async function FindingsPage({ params, searchParams }: ListPagePro
             title={OWASP_LABELS[c]}
             className={`rounded px-2 py-1 text-xs font-medium ${p.code === c ? 'bg-indigo-600 text-white' : 'bg-white text-slate-700 ring-1 ring-slate-300'}`}
           >
-            {c} <span className="tabular-nums">{formatNumber(list.byCode[c] ?? 0)}</span>
+            {c}
+            {list.byCode ? <span className="tabular-nums"> {formatNumber(list.byCode[c] ?? 0)}</span> : null}
           </Link>
         ))}
       </div>
       <Card
-        title={`${countOf(list.total, p.status === 'accepted' ? 'accepted risk' : `${p.status} finding`)}${p.code ? ` · ${p.code} ${OWASP_LABELS[p.code]}` : ''}`}
+        title={`${list.totalAtLeast ? 'more than ' : ''}${countOf(list.totalAtLeast ? list.total - 1 : list.total, p.status === 'accepted' ? 'accepted risk' : `${p.status} finding`)}${p.code ? ` · ${p.code} ${OWASP_LABELS[p.code]}` : ''}`}
       >
         <FindingsTable
           orgSlug={ctx.org.slug}
-          list={{ rows, ...paging({ ...p, dir: p.dir ?? (p.sort === 'severity' ? 'asc' : 'desc') }, list.total) }}
+          list={{ rows, ...paging({ ...p, dir: p.dir ?? (p.sort === 'severity' ? 'asc' : 'desc') }, list.total, list.totalAtLeast) }}
           canAccept={can(ctx.role, 'finding:accept')}
           acceptDates={{ defaultUntil: day(now + 90 * DAY), maxUntil: day(now + MAX_ACCEPT_DAYS * DAY) }}
           codeHrefs={Object.fromEntries(OWASP_CODES.map((c) => [c, href({ code: c, page: undefined })]))}

@@ -6,7 +6,7 @@ import { ListTable } from '@/components/data-table/list-table'
 import { Badge } from '@/components/ui/badge'
 import { Card } from '@/components/ui/card'
 import { EmptyState } from '@/components/ui/empty-state'
-import { formatAgo, formatDate, formatNumber, renderTime } from '@/components/ui/format'
+import { formatAgo, formatCount, formatDate, formatNumber, renderTime } from '@/components/ui/format'
 import { PageHeader } from '@/components/ui/page-header'
 import { SEVERITY_TONES, toneOf } from '@/components/ui/tones'
 import { pageContext } from '@/lib/auth/session'
@@ -43,8 +43,9 @@ export default async function MyPage({ params, searchParams }: ListPageProps) {
         title="My identities"
         description={
           <span data-testid="my-summary">
-            You own {formatNumber(my.owned)} and back up {formatNumber(my.backup)} non-human {my.total === 1 ? 'identity' : 'identities'}
-            {my.attestationDue ? ` · ${formatNumber(my.attestationDue)} due for attestation` : ''}.
+            You own {formatCount(my.owned, my.ownedAtLeast)} and back up {formatCount(my.backup, my.backupAtLeast)} non-human{' '}
+            {my.total === 1 ? 'identity' : 'identities'}
+            {my.attestationDue ? ` · ${formatCount(my.attestationDue, my.attestationDueAtLeast)} due for attestation` : ''}.
           </span>
         }
       />
@@ -72,7 +73,7 @@ export default async function MyPage({ params, searchParams }: ListPageProps) {
       ) : null}
 
       <div className="grid gap-5 lg:grid-cols-2">
-        <Card title={`Review items (${formatNumber(my.reviewTotal)})`}>
+        <Card title={`Review items (${formatCount(my.reviewTotal, my.reviewTotalAtLeast)})`}>
           {my.reviewTotal === 0 ? (
             <p className="text-sm text-slate-500" data-testid="no-reviews">
               No access reviews are waiting for you. When a campaign asks you to review an identity, it shows up here.
@@ -90,11 +91,11 @@ export default async function MyPage({ params, searchParams }: ListPageProps) {
                   </span>
                 </li>
               ))}
-              <MoreItems total={my.reviewTotal} shown={my.reviewItems.length} />
+              <MoreItems total={my.reviewTotal} atLeast={my.reviewTotalAtLeast} shown={my.reviewItems.length} />
             </ul>
           )}
         </Card>
-        <Card title={`Credentials due for rotation (${formatNumber(my.credentialTotal)})`}>
+        <Card title={`Credentials due for rotation (${formatCount(my.credentialTotal, my.credentialTotalAtLeast)})`}>
           {my.credentialTotal === 0 ? (
             <p className="text-sm text-slate-500">
               Every credential of your identities was rotated within {my.settings.rotationMaxDays} days and none expires in the next 30 days.
@@ -117,7 +118,7 @@ export default async function MyPage({ params, searchParams }: ListPageProps) {
                   </li>
                 )
               })}
-              <MoreItems total={my.credentialTotal} shown={my.credentials.length} />
+              <MoreItems total={my.credentialTotal} atLeast={my.credentialTotalAtLeast} shown={my.credentials.length} />
             </ul>
           )}
         </Card>
@@ -145,7 +146,7 @@ export default async function MyPage({ params, searchParams }: ListPageProps) {
           toolbar={
             <div className="flex w-full flex-wrap items-baseline justify-between gap-2">
               <h2 id="owned-heading" className="text-sm font-semibold text-slate-900">
-                Owned and backed up ({formatNumber(my.total)})
+                Owned and backed up ({formatCount(my.total, my.totalAtLeast)})
               </h2>
               {my.total ? (
                 <Link href={`${base}/identities?owner=me`} className="text-xs font-medium text-indigo-700 hover:underline">
@@ -155,7 +156,7 @@ export default async function MyPage({ params, searchParams }: ListPageProps) {
             </div>
           }
           columns={COLUMNS}
-          {...paging(p, my.total)}
+          {...paging(p, my.total, my.totalAtLeast)}
           emptyState={
             <EmptyState title="You don't own any identities yet">
               When an admin assigns you an identity, or you accept a hand-off, it appears here. Browse the{' '}
@@ -230,6 +231,11 @@ export default async function MyPage({ params, searchParams }: ListPageProps) {
 }
 
 /** The last line of a card's shortened list: how many it leaves out. */
-function MoreItems({ total, shown }: { total: number; shown: number }) {
-  return total > shown ? <li className="py-1.5 text-xs text-slate-500">and {formatNumber(total - shown)} more</li> : null
+function MoreItems({ total, atLeast = false, shown }: { total: number; atLeast?: boolean; shown: number }) {
+  if (total <= shown) return null
+  return (
+    <li className="py-1.5 text-xs text-slate-500">
+      {atLeast ? `and over ${formatNumber(total - 1 - shown)} more` : `and ${formatNumber(total - shown)} more`}
+    </li>
+  )
 }
