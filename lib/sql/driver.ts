@@ -42,7 +42,8 @@ export function engineOf(databaseUrl: string): Engine {
 export async function openDriverSql(databaseUrl: string, opts: DriverOptions = {}): Promise<DriverSql> {
   let s: DriverSql
   if (engineOf(databaseUrl) === 'sqlite') {
-    const db = new Database(sqliteFile(databaseUrl))
+    // Like the app's own connection (lib/db.ts): wait for another process's write transaction rather than fail at 5 s.
+    const db = new Database(sqliteFile(databaseUrl), { timeout: 20_000 })
     if (opts.load) {
       db.pragma('journal_mode = WAL')
       db.pragma('synchronous = NORMAL')
