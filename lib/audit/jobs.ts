@@ -10,6 +10,7 @@ const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/)
 /** Signs the organization's chain head (skipped when nothing was recorded since the last checkpoint). */
 export const auditCheckpointJob = defineJob({
   type: 'audit_checkpoint',
+  lane: 'background',
   payload: z.object({ day }),
   key: (p, { orgId }) => `audit_checkpoint:${orgId}:${p.day}`,
   maxAttempts: 3,

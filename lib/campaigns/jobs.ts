@@ -24,6 +24,7 @@ export const closeCampaignJob = defineJob({
 
 export const campaignRemindersJob = defineJob({
   type: 'campaign_reminders',
+  lane: 'background',
   // `daysBefore`: the reminder that many days before the stage is due, sent once; without it, a reminder asked for
   // by hand, at most one an hour
   payload: z.object({

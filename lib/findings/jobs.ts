@@ -13,6 +13,7 @@ const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/)
 /** Re-evaluates every identity of the organization in batches, then takes a fresh snapshot for the dashboard. */
 export const recomputeFindingsJob = defineJob({
   type: 'recompute_findings',
+  lane: 'background',
   // `day`: the nightly run of that UTC day (one per day); without it, each request is its own job
   payload: z.object({ reason: z.string().max(200).default('requested'), day: day.optional() }),
   key: (p, { orgId }) => `recompute_findings:${orgId}:${p.day ?? `${Date.now()}:${Math.random().toString(36).slice(2, 8)}`}`,
@@ -26,6 +27,7 @@ export const recomputeFindingsJob = defineJob({
 
 export const metricsSnapshotJob = defineJob({
   type: 'metrics_snapshot',
+  lane: 'background',
   payload: z.object({ day: day.optional() }),
   key: (p, { orgId }) => `metrics_snapshot:${orgId}:${p.day ?? utcDay(Date.now())}`,
   run: async ({ ctx }) => {

@@ -20,6 +20,15 @@ export type JobRun<P> = {
 }
 export type JobResult = Record<string, unknown> | void
 
+/**
+ * Which of a worker's two lanes runs the job. `background` is the long work nobody is waiting for (the nightly
+ * recompute over a million identities, metric snapshots, statistics, scheduled syncs and reports); `interactive` is the
+ * rest, started by a person who watches for the result. Each worker claims from both lanes at once, so an e-mail, a
+ * revocation or an import preview never waits behind half an hour of nightly work.
+ */
+export type JobLane = 'interactive' | 'background'
+export const JOB_LANES: readonly JobLane[] = ['interactive', 'background']
+
 export type JobDefinition<T extends string, S extends z.ZodType> = {
   type: T
   /** validated when the job is queued and again when it runs */
@@ -28,6 +37,8 @@ export type JobDefinition<T extends string, S extends z.ZodType> = {
   key: (payload: z.output<S>, where: { orgId: string }) => string
   /** attempts before the job fails for good (default 5) */
   maxAttempts?: number
+  /** the worker lane it runs in (default interactive) */
+  lane?: JobLane
   /** what the job's system context may do (assertCan); nothing by default */
   permissions?: readonly Permission[]
   run: (args: JobRun<z.output<S>>) => Promise<JobResult>

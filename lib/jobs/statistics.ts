@@ -12,6 +12,7 @@ import { refreshStatistics } from '@/lib/sql/statistics'
  */
 export const refreshStatisticsJob = defineJob({
   type: 'refresh_statistics',
+  lane: 'background',
   payload: z.object({ reason: z.string().max(200).default('nightly'), day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }),
   key: (p, { orgId }) => `refresh_statistics:${orgId}:${p.day}`,
   maxAttempts: 3,

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { db } from '@/lib/db'
 import { env } from '@/lib/env'
 import { systemContext } from '@/lib/auth/org-context'
-import { parsePayload, PermanentJobError, type AnyJob, type SchedulerDefinition } from '@/lib/jobs/define'
+import { JOB_LANES, parsePayload, PermanentJobError, type AnyJob, type JobLane, type SchedulerDefinition } from '@/lib/jobs/define'
 import { JOBS, SCHEDULERS, type JobLookup } from '@/lib/jobs/registry'
 import { backoffMs } from '@/lib/jobs/schemas'
 import { prismaSql } from '@/lib/sql/prisma'
@@ -13,14 +13,16 @@ import { sql } from '@/lib/sql/sql'
  * Claims the next due job with a lease. A job whose lease ran out (its worker died) is claimable again.
  * PostgreSQL: FOR UPDATE SKIP LOCKED lets several workers claim without blocking each other.
  * SQLite: one writer at a time, so the single UPDATE is already atomic.
+ * `types` limits the claim to some job types (a lane); without it any due job is claimed.
  */
-export async function claimNextJob(workerId: string, now = new Date()) {
+export async function claimNextJob(workerId: string, now = new Date(), types?: readonly string[]) {
   const lease = new Date(now.getTime() + env().jobLeaseMs)
   const lock = sql.byEngine({ sqlite: sql.empty, postgresql: sql` FOR UPDATE SKIP LOCKED` })
+  const ofTypes = types ? sql` AND "type" IN (${sql.join(types.length ? types : [''])})` : sql.empty
   const rows = await prismaSql().query<{ id: string }>(
     sql`UPDATE "Job" SET "status" = 'running', "leaseUntil" = ${lease}, "lockedBy" = ${workerId}, "attempts" = "attempts" + 1, "updatedAt" = ${now}
      WHERE "id" = (SELECT "id" FROM "Job"
-       WHERE ("status" IN ('queued','retrying') AND "runAt" <= ${now}) OR ("status" = 'running' AND "leaseUntil" < ${now})
+       WHERE (("status" IN ('queued','retrying') AND "runAt" <= ${now}) OR ("status" = 'running' AND "leaseUntil" < ${now}))${ofTypes}
        ORDER BY "runAt" ASC LIMIT 1${lock})
      RETURNING "id"`,
   )
@@ -97,28 +99,46 @@ export async function drainJobs(workerId = `drain-${randomBytes(4).toString('hex
   return n
 }
 
-export async function runWorker(opts: { workerId?: string; pollMs?: number; signal?: AbortSignal } = {}) {
+/** The job types of a lane (a definition without one is interactive). */
+export function laneTypes(lane: JobLane, jobs: JobLookup = JOBS): string[] {
+  return Object.values(jobs)
+    .filter((d): d is AnyJob => !!d && (d.lane ?? 'interactive') === lane)
+    .map((d) => d.type)
+}
+
+/**
+ * The worker: one loop per lane, side by side, each claiming only its lane's job types, so a person's job is never
+ * queued behind the nightly bulk work. Schedulers run in the interactive loop, once a minute.
+ */
+export async function runWorker(
+  opts: { workerId?: string; pollMs?: number; signal?: AbortSignal; jobs?: JobLookup; schedulers?: readonly SchedulerDefinition[] } = {},
+) {
   const workerId = opts.workerId ?? `worker-${process.pid}-${randomBytes(3).toString('hex')}`
   const pollMs = opts.pollMs ?? 1000
+  const jobs = opts.jobs ?? JOBS
   console.log(`worker: ${workerId} started`)
   let lastSchedule = 0
-  while (!opts.signal?.aborted) {
-    let job = null
-    if (Date.now() - lastSchedule > 60_000) {
-      lastSchedule = Date.now()
-      await runSchedulers(new Date())
-    }
-    try {
-      job = await claimNextJob(workerId)
-      if (job) {
-        const outcome = await runClaimedJob(job, workerId)
-        console.log(`worker: ${job.type} ${job.id} ${outcome} (attempt ${job.attempts})`)
+  const loop = async (lane: JobLane) => {
+    const types = laneTypes(lane, jobs)
+    while (!opts.signal?.aborted) {
+      let job = null
+      if (lane === 'interactive' && Date.now() - lastSchedule > 60_000) {
+        lastSchedule = Date.now()
+        await runSchedulers(new Date(), opts.schedulers)
       }
-    } catch (err) {
-      console.error('worker: loop error', (err as Error).message)
+      try {
+        job = await claimNextJob(workerId, new Date(), types)
+        if (job) {
+          const outcome = await runClaimedJob(job, workerId, jobs)
+          console.log(`worker: ${job.type} ${job.id} ${outcome} (attempt ${job.attempts})`)
+        }
+      } catch (err) {
+        console.error(`worker: ${lane} loop error`, (err as Error).message)
+      }
+      if (!job) await new Promise((r) => setTimeout(r, pollMs))
     }
-    if (!job) await new Promise((r) => setTimeout(r, pollMs))
   }
+  await Promise.all(JOB_LANES.map(loop))
   console.log(`worker: ${workerId} stopped`)
 }
 

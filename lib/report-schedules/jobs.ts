@@ -19,6 +19,7 @@ const DAY = 86_400_000
  */
 export const sendScheduledReportJob = defineJob({
   type: 'send_scheduled_report',
+  lane: 'background',
   payload: z.object({ scheduleId: recordId, period: z.string().min(1).max(80), campaignId: recordId.optional() }),
   key: (p) => `send_scheduled_report:${p.scheduleId}:${p.period}`,
   maxAttempts: 5,

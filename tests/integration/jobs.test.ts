@@ -4,7 +4,7 @@ import { z } from 'zod'
 import { db } from '@/lib/db'
 import { defineJob, jobRegistry, PermanentJobError } from '@/lib/jobs/define'
 import { enqueueJob, enqueueJobNow } from '@/lib/jobs/queue'
-import { claimNextJob, drainJobs, runClaimedJob } from '@/lib/jobs/worker'
+import { claimNextJob, drainJobs, laneTypes, runClaimedJob, runWorker } from '@/lib/jobs/worker'
 import { createOrg, engine } from './fixtures'
 
 const key = () => `test-${randomBytes(6).toString('hex')}`
@@ -116,5 +116,39 @@ describe(`job queue (${engine})`, () => {
     const ids = claims.filter(Boolean).map((j) => j!.id)
     expect(new Set(ids).size).toBe(ids.length)
     expect(ids.length).toBeGreaterThan(0)
+  })
+
+  it('runs a person’s job while a long background job holds the other lane', async () => {
+    const { org } = await createOrg()
+    let release!: () => void
+    const released = new Promise<void>((r) => (release = r))
+    let bulkStarted = false
+    const bulk = defineJob({
+      type: 'test_bulk',
+      lane: 'background',
+      ...keyed,
+      run: async () => {
+        bulkStarted = true
+        await released
+        return {}
+      },
+    })
+    const jobs = jobRegistry([testNoop, bulk])
+    expect(laneTypes('background', jobs)).toEqual(['test_bulk'])
+    expect(laneTypes('interactive', jobs)).toEqual(['test_noop'])
+    const long = await enqueueJobNow(bulk, { key: key() }, { orgId: org.id, runAt: new Date(Date.now() - 60_000) })
+    const controller = new AbortController()
+    const worker = runWorker({ workerId: 'lanes', pollMs: 20, signal: controller.signal, jobs, schedulers: [] })
+    try {
+      await expect.poll(() => bulkStarted, { timeout: 10_000 }).toBe(true)
+      const quick = await enqueueJobNow(testNoop, { key: key() }, { orgId: org.id })
+      await expect.poll(async () => (await db.job.findUniqueOrThrow({ where: { id: quick.id } })).status, { timeout: 10_000 }).toBe('succeeded')
+      expect((await db.job.findUniqueOrThrow({ where: { id: long.id } })).status).toBe('running')
+    } finally {
+      release()
+      controller.abort()
+      await worker
+    }
+    expect((await db.job.findUniqueOrThrow({ where: { id: long.id } })).status).toBe('succeeded')
   })
 })
