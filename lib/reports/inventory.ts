@@ -193,48 +193,15 @@ type AccessRow = {
   name: string
   kind: string
   status: string
-  sourceId: string
+  source: string
   grantId: string | null
-  entitlementId: string | null
+  entitlement: string
+  resource: string
+  resourceType: string
   privileged: unknown
   createdAt: unknown
   lastUsedAt: unknown
   usageReported: unknown
-}
-
-/** Names an export repeats on many rows (an entitlement's, its resource's, a source's), looked up once. */
-type Names = { entitlement: string; resource: string; resourceType: string }
-/** Beyond this many, the cache starts afresh: an organization with millions of entitlements keeps a bounded memory. */
-const NAME_CACHE_MAX = 100_000
-
-/**
- * The names of the entitlements (with their resource) and sources a page's rows point at, from a cache filled by one
- * query per page for the ids not seen yet. Joining them in the page query cost three B-tree probes per grant row, two
- * thirds of the export's time; there are few of them (thousands against millions of grants), so nearly every page
- * finds them all in the cache.
- */
-function nameCache(ctx: Scope) {
-  const entitlements = new Map<string, Names>()
-  const sources = new Map<string, string>()
-  return async (s: SqlClient, rows: readonly AccessRow[]) => {
-    const missingE = [...new Set(rows.map((r) => r.entitlementId).filter((id): id is string => id !== null && !entitlements.has(id)))]
-    const missingS = [...new Set(rows.map((r) => r.sourceId).filter((id) => !sources.has(id)))]
-    if (entitlements.size + missingE.length > NAME_CACHE_MAX) entitlements.clear()
-    if (missingE.length) {
-      const found = await s.query<{ id: string; entitlement: string; resource: string; resourceType: string }>(sql`
-        SELECT e."id", e."name" AS "entitlement", r."name" AS "resource", r."type" AS "resourceType"
-        FROM "Entitlement" e JOIN "Resource" r ON r."id" = e."resourceId"
-        WHERE e."orgId" = ${ctx.org.id} AND e."id" IN ${sql.ids(missingE)}`)
-      for (const f of found) entitlements.set(f.id, f)
-    }
-    if (missingS.length) {
-      const found = await s.query<{ id: string; name: string }>(
-        sql`SELECT "id", "name" FROM "Source" WHERE "orgId" = ${ctx.org.id} AND "id" IN ${sql.ids(missingS)}`,
-      )
-      for (const f of found) sources.set(f.id, f.name)
-    }
-    return { entitlement: (id: string) => entitlements.get(id), source: (id: string) => sources.get(id) ?? '' }
-  }
 }
 
 // Identities per page of the access report: at the seed's five grants an identity, about REPORT_PAGE_SIZE grant rows.
@@ -248,41 +215,42 @@ const ACCESS_PAGE_IDENTITIES = 200
 export async function* accessCsv(ctx: Scope, opts: { pageSize?: number } = {}): TextSource {
   const take = opts.pageSize ?? ACCESS_PAGE_IDENTITIES
   yield csvLine(ACCESS_COLUMNS)
-  const names = nameCache(ctx)
   const pages = exportPages(async (s, after) => {
     const rows = await s.query<AccessRow>(sql`
       WITH page AS (
         SELECT i."id", i."name", i."kind", i."status", i."sourceId" FROM "Identity" i
         WHERE i."orgId" = ${ctx.org.id} AND i."id" > ${after} ORDER BY i."id" LIMIT ${take})
-      SELECT p."id" AS "identityId", p."name", p."kind", p."status", p."sourceId", g."id" AS "grantId", g."entitlementId",
+      SELECT p."id" AS "identityId", p."name", p."kind", p."status", s."name" AS "source", g."id" AS "grantId",
+             e."name" AS "entitlement", r."name" AS "resource", r."type" AS "resourceType",
              g."privileged", g."createdAt", g."lastUsedAt", g."usageReported"
       FROM page p
+      JOIN "Source" s ON s."id" = p."sourceId"
       LEFT JOIN "Grant" g ON g."identityId" = p."id" AND g."status" = 'active'
+      LEFT JOIN "Entitlement" e ON e."id" = g."entitlementId"
+      LEFT JOIN "Resource" r ON r."id" = e."resourceId"
       ORDER BY p."id", g."id"`)
     const identities = new Set(rows.map((r) => r.identityId))
-    const lookup = await names(s, rows)
+    return { rows, last: identities.size < take ? null : rows[rows.length - 1].identityId }
+  })
+  for await (const rows of pages) {
     const granted = rows.filter((g) => g.grantId !== null)
-    return {
-      rows: granted.map((g): Cell[] => {
-        const e = lookup.entitlement(g.entitlementId!)
-        return [
+    if (granted.length)
+      yield csvLines(
+        granted.map((g): Cell[] => [
           g.grantId,
           g.identityId,
           g.name,
           g.kind,
           g.status,
-          lookup.source(g.sourceId),
-          e?.entitlement,
-          e?.resource,
-          e?.resourceType,
+          g.source,
+          g.entitlement,
+          g.resource,
+          g.resourceType,
           asBool(g.privileged),
           asDate(g.createdAt),
           asDate(g.lastUsedAt),
           asBool(g.usageReported),
-        ]
-      }),
-      last: identities.size < take ? null : rows[rows.length - 1].identityId,
-    }
-  })
-  for await (const rows of pages) yield csvLines(rows)
+        ]),
+      )
+  }
 }
