@@ -466,6 +466,32 @@ const ROUTES: Record<string, RouteEntry> = {
     allow: 'token',
     request: (w) => ({ path: `/api/v1/campaigns/${w.activeCampaignId}/items`, method: 'GET' }),
   },
+  // B's token naming A's member as fallback reviewer: refused (422), no campaign in either organization.
+  'app/api/v1/campaigns/route.ts#POST': {
+    allow: 'token',
+    request: (w) => ({
+      path: '/api/v1/campaigns',
+      method: 'POST',
+      body: JSON.stringify({ name: 'matrix campaign', type: 'identity', scope: {}, fallbackReviewerId: w.a.users.governance.id, dueAt: futureDay(30) }),
+    }),
+  },
+  'app/api/v1/campaigns/[id]/route.ts#GET': { allow: 'token', request: (w) => ({ path: `/api/v1/campaigns/${w.activeCampaignId}`, method: 'GET' }) },
+  'app/api/v1/campaigns/[id]/launch/route.ts#POST': {
+    allow: 'token',
+    request: (w) => ({ path: `/api/v1/campaigns/${w.activeCampaignId}/launch`, method: 'POST' }),
+  },
+  'app/api/v1/campaigns/[id]/close/route.ts#POST': {
+    allow: 'token',
+    request: (w) => ({ path: `/api/v1/campaigns/${w.activeCampaignId}/close`, method: 'POST' }),
+  },
+  'app/api/v1/campaigns/[id]/decisions/route.ts#POST': {
+    allow: 'token',
+    request: (w) => ({
+      path: `/api/v1/campaigns/${w.activeCampaignId}/decisions`,
+      method: 'POST',
+      body: JSON.stringify({ decisions: [{ itemId: 'matrix-item', decision: 'keep' }] }),
+    }),
+  },
   // B's token naming A's person as owner: refused (422) before any job starts; B's own identities are not A's business.
   'app/api/v1/owners/assign-by-filter/route.ts#POST': {
     allow: 'token',
@@ -914,7 +940,7 @@ async function buildWorld(): Promise<World> {
   const apiTokenId = id()
   const aToken = newToken()
   const bToken = newToken()
-  const tokenRow = (tid: string, org: string, t: { prefix: string; hash: string }, scopes: string[]) => ({
+  const tokenRow = (tid: string, org: string, t: { prefix: string; hash: string }, scopes: string[], createdById: string | null = null) => ({
     id: tid,
     orgId: org,
     name: `Matrix API token ${tid.slice(-4)}`,
@@ -923,13 +949,15 @@ async function buildWorld(): Promise<World> {
     scopes: JSON.stringify(scopes),
     allowedIps: '[]',
     expiresAt: new Date(Date.now() + 30 * 86_400_000),
+    createdById,
     createdAt: now,
   })
   const [{ id: orgB }] = await query<{ id: string }>(sql`SELECT "id" FROM "Organization" WHERE "slug" = ${b.slug}`)
   await insert('ApiToken', [
     tokenRow(apiTokenId, orgId, aToken, ['identities:read']),
     // Every scope: B's token is refused A's data by its organization alone, never by a missing scope.
-    tokenRow(id(), orgB, bToken, [...API_SCOPES]),
+    // Created by B's admin: its person of record, for the calls that keep one (campaigns, decisions, exports).
+    tokenRow(id(), orgB, bToken, [...API_SCOPES], b.users.admin.id),
   ])
   const exportId = id()
   const exportBytes = Buffer.from('grant_id,identity_id\n', 'utf8')

@@ -38,6 +38,8 @@ let scratchAccess: { credentialId: string; grantId: string }
 let aFindingId: string
 let aJobId: string
 let aCampaignId: string
+let aItemId: string
+let aDraftCampaignId: string
 const plaintexts: string[] = []
 
 async function token(org: Org, scopes: readonly ApiScope[], extra: Partial<{ allowedIps: string[]; expiresInDays: number }> = {}) {
@@ -60,6 +62,10 @@ const ID_OF: Record<string, () => string> = {
   revokeGrant: () => scratchAccess.grantId,
   acceptFindingRisk: () => aFindingId,
   listCampaignItems: () => aCampaignId,
+  getCampaign: () => aCampaignId,
+  launchCampaign: () => aDraftCampaignId,
+  closeCampaign: () => aCampaignId,
+  decideCampaignItems: () => aCampaignId,
 }
 const paramsFor = (op: Operation): Record<string, string> =>
   op.path.includes('{id}') ? { id: ID_OF[op.operationId]?.() ?? (op.method === 'get' ? aIds[0] : scratchId) } : {}
@@ -73,6 +79,14 @@ const BODIES: Record<string, unknown> = {
   acceptFindingRisk: { until: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10), reason: 'accepted by the contract test' },
   assignOwners: () => ({ identityIds: [scratchId], teamId: null }),
   assignOwnersByFilter: { filter: { kind: 'service_account' }, teamId: null },
+  createCampaign: () => ({
+    name: 'Contract campaign',
+    type: 'identity',
+    scope: {},
+    fallbackReviewerId: a.people.governance.id,
+    dueAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+  }),
+  decideCampaignItems: () => ({ decisions: [{ itemId: aItemId, decision: 'unsure' }] }),
 }
 const bodyOf = (b: unknown) => (typeof b === 'function' ? (b as () => unknown)() : b)
 const bodyFor = (op: Operation) => (op.body ? { body: JSON.stringify(bodyOf(BODIES[op.operationId])), headers: JSON_HEADERS } : {})
@@ -93,9 +107,23 @@ beforeAll(async () => {
   scratchAccess = await addAccess(a, scratchId)
   aJobId = (await db.job.create({ data: { orgId: a.org.id, type: 'recompute_findings', idempotencyKey: uid('contract-job-') } })).id
   aCampaignId = (await db.campaign.create({ data: { orgId: a.org.id, name: 'Contract review', type: 'identity', status: 'active' } })).id
-  await db.reviewItem.create({
-    data: { orgId: a.org.id, campaignId: aCampaignId, identityId: aIds[0], identityName: 'x', snapshot: '{}', reviewerId: a.people.member.id },
-  })
+  aItemId = (
+    await db.reviewItem.create({
+      data: { orgId: a.org.id, campaignId: aCampaignId, identityId: aIds[0], identityName: 'x', snapshot: '{}', reviewerId: a.people.member.id },
+    })
+  ).id
+  aDraftCampaignId = (
+    await db.campaign.create({
+      data: {
+        orgId: a.org.id,
+        name: 'Contract draft',
+        type: 'identity',
+        fallbackReviewerId: a.people.governance.id,
+        dueAt: new Date(Date.now() + 30 * 86_400_000),
+        createdById: a.people.admin.id,
+      },
+    })
+  ).id
   await db.finding.create({
     data: { orgId: b.org.id, identityId: bi.id, rule: 'unowned', owaspCode: 'NHI1', severity: 'high', severityRank: 1, title: 'B secret finding' },
   })

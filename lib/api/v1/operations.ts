@@ -1,7 +1,7 @@
 import 'server-only'
 import type { Operation } from '@/lib/api/operation'
 import { listAuditEventsOp } from '@/lib/api/v1/audit'
-import { listCampaignItemsOp, listCampaignsOp } from '@/lib/api/v1/campaigns'
+import { closeCampaignOp, createCampaignOp, decideOp, getCampaignOp, launchCampaignOp, listCampaignItemsOp, listCampaignsOp } from '@/lib/api/v1/campaigns'
 import { listCredentialsOp, rotateCredentialOp } from '@/lib/api/v1/credentials'
 import { acceptFindingRiskOp, listFindingsOp } from '@/lib/api/v1/findings'
 import { listGrantsOp, revokeGrantOp } from '@/lib/api/v1/grants'
@@ -27,5 +27,10 @@ export const OPERATIONS = [
   assignOwnersByFilterOp,
   listCampaignsOp,
   listCampaignItemsOp,
+  getCampaignOp,
+  createCampaignOp,
+  launchCampaignOp,
+  closeCampaignOp,
+  decideOp,
   listAuditEventsOp,
 ] as unknown as Operation[]
