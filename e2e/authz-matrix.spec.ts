@@ -492,6 +492,15 @@ const ROUTES: Record<string, RouteEntry> = {
       body: JSON.stringify({ decisions: [{ itemId: 'matrix-item', decision: 'keep' }] }),
     }),
   },
+  // B's own figures: nothing of A's in them.
+  'app/api/v1/metrics/route.ts#GET': { allow: 'token', request: () => ({ path: '/api/v1/metrics', method: 'GET' }) },
+  // B's token asking for the evidence of A's campaign: not found, no export started in either organization.
+  'app/api/v1/reports/route.ts#POST': {
+    allow: 'token',
+    request: (w) => ({ path: '/api/v1/reports', method: 'POST', body: JSON.stringify({ kind: 'campaign-evidence', campaign: w.activeCampaignId }) }),
+  },
+  'app/api/v1/reports/[id]/route.ts#GET': { allow: 'token', request: (w) => ({ path: `/api/v1/reports/${w.exportId}`, method: 'GET' }) },
+  'app/api/v1/reports/[id]/download/route.ts#GET': { allow: 'token', request: (w) => ({ path: `/api/v1/reports/${w.exportId}/download`, method: 'GET' }) },
   // B's token naming A's person as owner: refused (422) before any job starts; B's own identities are not A's business.
   'app/api/v1/owners/assign-by-filter/route.ts#POST': {
     allow: 'token',

@@ -84,6 +84,7 @@ export function openApiDocument(serverUrl = '/api/v1') {
             ...commonHeaders,
             ...rateLimitHeaders,
             ...(op.success.location ? { Location: { description: 'Where to follow the operation this started.', schema: text } } : {}),
+            ...Object.fromEntries(Object.entries(op.success.file?.headers ?? {}).map(([h, description]) => [h, { description, schema: text }])),
             ...(idempotent
               ? {
                   'Idempotency-Replayed': {
@@ -93,7 +94,11 @@ export function openApiDocument(serverUrl = '/api/v1') {
                 }
               : {}),
           },
-          ...(op.success.schema ? { content: { 'application/json': { schema: op.success.schema } } } : {}),
+          ...(op.success.file
+            ? { content: Object.fromEntries(op.success.file.mediaTypes.map((m) => [m, { schema: { type: 'string' as const, format: 'binary' } }])) }
+            : op.success.schema
+              ? { content: { 'application/json': { schema: op.success.schema } } }
+              : {}),
         },
         ...Object.fromEntries(
           problems.map((s) => [

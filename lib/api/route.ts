@@ -17,6 +17,7 @@ import { apiLog } from '@/lib/api/log'
 import type { Operation } from '@/lib/api/operation'
 import { ApiProblem, issuesOf, problem, problemBody } from '@/lib/api/problem'
 import { consumeRateLimit, rateLimitHeaders } from '@/lib/api/rate-limit'
+import type { Download } from '@/lib/route'
 
 export const API_VERSION = '1'
 /** Largest request body accepted (bigger ones get 413 before they are parsed). */
@@ -73,6 +74,22 @@ function parseWith<S extends z.ZodType>(schema: S | undefined, value: unknown, s
   return r.data
 }
 
+/** A file operation's answer: the stream as it is, an attachment never sniffed, with the headers the operation adds. */
+function fileAnswer(status: number, d: Download & { headers?: Record<string, string> }) {
+  return {
+    status,
+    body: null,
+    stream: d.body,
+    headers: {
+      'Content-Type': d.contentType,
+      'Content-Disposition': `attachment; filename="${d.filename}"`,
+      ...(d.size !== undefined ? { 'Content-Length': String(d.size) } : {}),
+      'X-Content-Type-Options': 'nosniff',
+      ...d.headers,
+    },
+  }
+}
+
 function toProblem(err: unknown): ApiProblem | null {
   if (err instanceof ApiProblem) return err
   const mapped = mapPrismaError(err)
@@ -104,7 +121,7 @@ export function apiRoute(op: Operation) {
     let ctx: TokenCtx | null = null
     let limits: Record<string, string> = {}
     let claim: ClaimedKey | null = null
-    let out: StoredResponse & { replayed?: boolean }
+    let out: StoredResponse & { replayed?: boolean; stream?: ReadableStream<Uint8Array> }
     try {
       ctx = await authenticate(req.headers.get('authorization'), ip, requestId)
       const rate = await consumeRateLimit({ tokenId: ctx.actor.id, orgId: ctx.org.id })
@@ -140,8 +157,9 @@ export function apiRoute(op: Operation) {
       else {
         claim = claimed?.claimed ?? null
         const result = await op.run({ ctx, params: params.data, query, body })
-        out =
-          op.success.status === 204
+        out = op.success.file
+          ? fileAnswer(op.success.status, result as Download & { headers?: Record<string, string> })
+          : op.success.status === 204
             ? { status: 204, body: null, headers: {} }
             : {
                 status: op.success.status,
@@ -175,7 +193,7 @@ export function apiRoute(op: Operation) {
         await releaseIdempotencyKey(claim).catch((err: unknown) => apiLog().error({ requestId, err: String(err) }, 'idempotency key not released'))
       else await completeIdempotencyKey(claim, out).catch((err: unknown) => apiLog().error({ requestId, err: String(err) }, 'idempotency response not kept'))
     }
-    const response = new Response(out.body, { status: out.status, headers: out.headers })
+    const response = new Response(out.stream ?? out.body, { status: out.status, headers: out.headers })
     for (const [k, v] of Object.entries(limits)) response.headers.set(k, v)
     if (out.replayed) response.headers.set('Idempotency-Replayed', 'true')
     response.headers.set('X-Request-Id', requestId)

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto'
+import fs from 'node:fs'
 import { Writable } from 'node:stream'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -10,6 +12,7 @@ import { createApiToken, revokeApiToken, rotateApiToken } from '@/lib/api-tokens
 import { listApiTokens } from '@/lib/api-tokens/queries'
 import { API_SCOPES, createApiTokenSchema, type ApiScope } from '@/lib/api-tokens/schemas'
 import { db } from '@/lib/db'
+import { exportDir, exportFile } from '@/lib/reports/export-files'
 import { ConflictError, ForbiddenError, NotFoundError } from '@/lib/errors'
 import { ModelName } from '@/lib/generated/sqlite/internal/prismaNamespace'
 import { z } from 'zod'
@@ -40,6 +43,7 @@ let aJobId: string
 let aCampaignId: string
 let aItemId: string
 let aDraftCampaignId: string
+let aExportId: string
 const plaintexts: string[] = []
 
 async function token(org: Org, scopes: readonly ApiScope[], extra: Partial<{ allowedIps: string[]; expiresInDays: number }> = {}) {
@@ -66,6 +70,8 @@ const ID_OF: Record<string, () => string> = {
   launchCampaign: () => aDraftCampaignId,
   closeCampaign: () => aCampaignId,
   decideCampaignItems: () => aCampaignId,
+  getReport: () => aExportId,
+  downloadReport: () => aExportId,
 }
 const paramsFor = (op: Operation): Record<string, string> =>
   op.path.includes('{id}') ? { id: ID_OF[op.operationId]?.() ?? (op.method === 'get' ? aIds[0] : scratchId) } : {}
@@ -87,6 +93,7 @@ const BODIES: Record<string, unknown> = {
     dueAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
   }),
   decideCampaignItems: () => ({ decisions: [{ itemId: aItemId, decision: 'unsure' }] }),
+  startReport: { kind: 'inventory' },
 }
 const bodyOf = (b: unknown) => (typeof b === 'function' ? (b as () => unknown)() : b)
 const bodyFor = (op: Operation) => (op.body ? { body: JSON.stringify(bodyOf(BODIES[op.operationId])), headers: JSON_HEADERS } : {})
@@ -127,6 +134,26 @@ beforeAll(async () => {
   await db.finding.create({
     data: { orgId: b.org.id, identityId: bi.id, rule: 'unowned', owaspCode: 'NHI1', severity: 'high', severityRank: 1, title: 'B secret finding' },
   })
+  // A finished export with its file, as the export job leaves it.
+  const exportBytes = Buffer.from('id,name\n1,contract\n', 'utf8')
+  const ready = await db.reportExport.create({
+    data: {
+      orgId: a.org.id,
+      kind: 'inventory',
+      format: 'csv',
+      requestedById: a.people.admin.id,
+      status: 'ready',
+      rows: 2,
+      bytes: exportBytes.length,
+      sha256: createHash('sha256').update(exportBytes).digest('hex'),
+      filename: 'contract-inventory.csv',
+      expiresAt: new Date(Date.now() + 86_400_000),
+    },
+  })
+  await fs.promises.mkdir(exportDir(), { recursive: true })
+  await fs.promises.writeFile(exportFile(ready), exportBytes)
+  await db.reportExport.update({ where: { id: ready.id }, data: { path: exportFile(ready) } })
+  aExportId = ready.id
   full = (await token(a, API_SCOPES)).token
 })
 
@@ -189,7 +216,7 @@ describe('/api/v1 contract', () => {
     const given = bodyFor(op)
     const r = await call(op, { params: paramsFor(op), body: given.body, headers: { ...given.headers, 'x-request-id': 'client-chosen-id-1' } })
     expect(r.status, r.text).toBe(op.success.status)
-    validate(op, r.status, r.res.headers.get('content-type'), r.json)
+    validate(op, r.status, r.res.headers.get('content-type'), op.success.file ? r.text : r.json)
     expect(r.res.headers.get('x-request-id')).toBe('client-chosen-id-1')
     expect(r.res.headers.get('api-version')).toBe('1')
     // A bad parameter: 400 (or 404 for a path id; 422 for an unknown body field), documented, problem+json.

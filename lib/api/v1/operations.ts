@@ -7,6 +7,8 @@ import { acceptFindingRiskOp, listFindingsOp } from '@/lib/api/v1/findings'
 import { listGrantsOp, revokeGrantOp } from '@/lib/api/v1/grants'
 import { createIdentityOp, deleteIdentityOp, getIdentityOp, listIdentitiesOp, updateIdentityOp } from '@/lib/api/v1/identities'
 import { getOperationOp } from '@/lib/api/v1/jobs'
+import { getMetricsOp } from '@/lib/api/v1/metrics'
+import { downloadReportOp, getReportOp, startReportOp } from '@/lib/api/v1/reports'
 import { assignOwnersByFilterOp, assignOwnersOp } from '@/lib/api/v1/owners'
 
 /** Every operation of /api/v1: the OpenAPI document and the contract tests enumerate this list. */
@@ -33,4 +35,8 @@ export const OPERATIONS = [
   closeCampaignOp,
   decideOp,
   listAuditEventsOp,
+  getMetricsOp,
+  startReportOp,
+  getReportOp,
+  downloadReportOp,
 ] as unknown as Operation[]
