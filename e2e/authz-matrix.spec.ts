@@ -411,6 +411,10 @@ const ROUTES: Record<string, RouteEntry> = {
   'app/api/v1/openapi.json/route.ts#GET': { allow: 'public', why: 'the API contract: operations and scopes, no data' },
   'app/api/v1/docs/route.ts#GET': { allow: 'public', why: 'the API reference page (renders the public contract)' },
   'app/api/v1/docs/scalar.js/route.ts#GET': { allow: 'public', why: 'the reference page’s script (a file from node_modules)' },
+  'app/api/v1/secret-scanning/report/route.ts#POST': {
+    allow: 'public',
+    why: 'the secret scanner’s intake: no session or token, but refused (401) unless signed by the configured scanner key (tests/integration/api-v1-secret-scanning.test.ts)',
+  },
   'app/api/v1/identities/route.ts#GET': { allow: 'token', request: () => ({ path: '/api/v1/identities', method: 'GET', query: { limit: '200' } }) },
   'app/api/v1/identities/[id]/route.ts#GET': { allow: 'token', request: (w) => ({ path: `/api/v1/identities/${w.a.identities[0].id}`, method: 'GET' }) },
   // B's token naming A's member as owner: refused (422), nothing created in either organization.

@@ -26,9 +26,8 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/
 
 const JSON_TYPE = /^application\/(?:[a-z0-9.+-]*\+)?json\s*(?:;.*)?$/i
 
-/** The body's text, at most MAX_BODY_BYTES, after its content type is checked. */
-async function readBody(req: Request): Promise<string> {
-  if (!JSON_TYPE.test(req.headers.get('content-type') ?? '')) throw problem(415, 'Send the body as JSON with `Content-Type: application/json`.')
+/** The body's bytes, at most MAX_BODY_BYTES (a larger one is a 413 before it is all read). */
+export async function readBytes(req: Request): Promise<Buffer> {
   const declared = Number(req.headers.get('content-length') ?? '0')
   if (declared > MAX_BODY_BYTES) throw problem(413, `The body is larger than ${MAX_BODY_BYTES} bytes.`)
   // Read at most the limit, whatever the header claimed (a chunked body has none).
@@ -45,7 +44,13 @@ async function readBody(req: Request): Promise<string> {
     }
     chunks.push(value)
   }
-  return Buffer.concat(chunks).toString('utf8')
+  return Buffer.concat(chunks)
+}
+
+/** The body's text, at most MAX_BODY_BYTES, after its content type is checked. */
+export async function readBody(req: Request): Promise<string> {
+  if (!JSON_TYPE.test(req.headers.get('content-type') ?? '')) throw problem(415, 'Send the body as JSON with `Content-Type: application/json`.')
+  return (await readBytes(req)).toString('utf8')
 }
 
 function parseJson(text: string): unknown {
