@@ -411,6 +411,10 @@ const ROUTES: Record<string, RouteEntry> = {
   'app/api/v1/openapi.json/route.ts#GET': { allow: 'public', why: 'the API contract: operations and scopes, no data' },
   'app/api/v1/docs/route.ts#GET': { allow: 'public', why: 'the API reference page (renders the public contract)' },
   'app/api/v1/docs/scalar.js/route.ts#GET': { allow: 'public', why: 'the reference page’s script (a file from node_modules)' },
+  'app/api/v1/secret-scanning/report/route.ts#POST': {
+    allow: 'public',
+    why: 'the secret scanner’s intake: no session or token, but refused (401) unless signed by the configured scanner key (tests/integration/api-v1-secret-scanning.test.ts)',
+  },
   'app/api/v1/identities/route.ts#GET': { allow: 'token', request: () => ({ path: '/api/v1/identities', method: 'GET', query: { limit: '200' } }) },
   'app/api/v1/identities/[id]/route.ts#GET': { allow: 'token', request: (w) => ({ path: `/api/v1/identities/${w.a.identities[0].id}`, method: 'GET' }) },
   // B's token naming A's member as owner: refused (422), nothing created in either organization.
@@ -466,6 +470,41 @@ const ROUTES: Record<string, RouteEntry> = {
     allow: 'token',
     request: (w) => ({ path: `/api/v1/campaigns/${w.activeCampaignId}/items`, method: 'GET' }),
   },
+  // B's token naming A's member as fallback reviewer: refused (422), no campaign in either organization.
+  'app/api/v1/campaigns/route.ts#POST': {
+    allow: 'token',
+    request: (w) => ({
+      path: '/api/v1/campaigns',
+      method: 'POST',
+      body: JSON.stringify({ name: 'matrix campaign', type: 'identity', scope: {}, fallbackReviewerId: w.a.users.governance.id, dueAt: futureDay(30) }),
+    }),
+  },
+  'app/api/v1/campaigns/[id]/route.ts#GET': { allow: 'token', request: (w) => ({ path: `/api/v1/campaigns/${w.activeCampaignId}`, method: 'GET' }) },
+  'app/api/v1/campaigns/[id]/launch/route.ts#POST': {
+    allow: 'token',
+    request: (w) => ({ path: `/api/v1/campaigns/${w.activeCampaignId}/launch`, method: 'POST' }),
+  },
+  'app/api/v1/campaigns/[id]/close/route.ts#POST': {
+    allow: 'token',
+    request: (w) => ({ path: `/api/v1/campaigns/${w.activeCampaignId}/close`, method: 'POST' }),
+  },
+  'app/api/v1/campaigns/[id]/decisions/route.ts#POST': {
+    allow: 'token',
+    request: (w) => ({
+      path: `/api/v1/campaigns/${w.activeCampaignId}/decisions`,
+      method: 'POST',
+      body: JSON.stringify({ decisions: [{ itemId: 'matrix-item', decision: 'keep' }] }),
+    }),
+  },
+  // B's own figures: nothing of A's in them.
+  'app/api/v1/metrics/route.ts#GET': { allow: 'token', request: () => ({ path: '/api/v1/metrics', method: 'GET' }) },
+  // B's token asking for the evidence of A's campaign: not found, no export started in either organization.
+  'app/api/v1/reports/route.ts#POST': {
+    allow: 'token',
+    request: (w) => ({ path: '/api/v1/reports', method: 'POST', body: JSON.stringify({ kind: 'campaign-evidence', campaign: w.activeCampaignId }) }),
+  },
+  'app/api/v1/reports/[id]/route.ts#GET': { allow: 'token', request: (w) => ({ path: `/api/v1/reports/${w.exportId}`, method: 'GET' }) },
+  'app/api/v1/reports/[id]/download/route.ts#GET': { allow: 'token', request: (w) => ({ path: `/api/v1/reports/${w.exportId}/download`, method: 'GET' }) },
   // B's token naming A's person as owner: refused (422) before any job starts; B's own identities are not A's business.
   'app/api/v1/owners/assign-by-filter/route.ts#POST': {
     allow: 'token',
@@ -914,7 +953,7 @@ async function buildWorld(): Promise<World> {
   const apiTokenId = id()
   const aToken = newToken()
   const bToken = newToken()
-  const tokenRow = (tid: string, org: string, t: { prefix: string; hash: string }, scopes: string[]) => ({
+  const tokenRow = (tid: string, org: string, t: { prefix: string; hash: string }, scopes: string[], createdById: string | null = null) => ({
     id: tid,
     orgId: org,
     name: `Matrix API token ${tid.slice(-4)}`,
@@ -923,13 +962,15 @@ async function buildWorld(): Promise<World> {
     scopes: JSON.stringify(scopes),
     allowedIps: '[]',
     expiresAt: new Date(Date.now() + 30 * 86_400_000),
+    createdById,
     createdAt: now,
   })
   const [{ id: orgB }] = await query<{ id: string }>(sql`SELECT "id" FROM "Organization" WHERE "slug" = ${b.slug}`)
   await insert('ApiToken', [
     tokenRow(apiTokenId, orgId, aToken, ['identities:read']),
     // Every scope: B's token is refused A's data by its organization alone, never by a missing scope.
-    tokenRow(id(), orgB, bToken, [...API_SCOPES]),
+    // Created by B's admin: its person of record, for the calls that keep one (campaigns, decisions, exports).
+    tokenRow(id(), orgB, bToken, [...API_SCOPES], b.users.admin.id),
   ])
   const exportId = id()
   const exportBytes = Buffer.from('grant_id,identity_id\n', 'utf8')

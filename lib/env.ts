@@ -38,6 +38,10 @@ const envSchema = z.object({
   CUSTODIAN_API_RATE_PER_TOKEN: z.coerce.number().int().min(1).max(10_000_000).default(600),
   CUSTODIAN_API_RATE_PER_ORG: z.coerce.number().int().min(1).max(10_000_000).default(3000),
   CUSTODIAN_API_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  /** the secret scanner's ECDSA P-256 public key (PEM; `\n` escapes allowed): POST /api/v1/secret-scanning/report checks its signature */
+  CUSTODIAN_SECRET_SCANNER_PUBLIC_KEY: z.string().optional(),
+  /** when set, the only key identifier (`Github-Public-Key-Identifier`) the intake accepts */
+  CUSTODIAN_SECRET_SCANNER_KEY_ID: z.string().optional(),
   CUSTODIAN_JOB_LEASE_MS: z.coerce.number().int().min(500).max(3_600_000).default(60_000),
   /** tests only: a remediation handler waits this long after acting, so a test can kill the worker mid-job */
   CUSTODIAN_TEST_ACT_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(0),
@@ -88,6 +92,9 @@ function load() {
     jobLeaseMs: e.CUSTODIAN_JOB_LEASE_MS,
     auditDeniedPerMinute: e.CUSTODIAN_AUDIT_DENIED_PER_MINUTE,
     apiRateLimits: { perToken: e.CUSTODIAN_API_RATE_PER_TOKEN, perOrg: e.CUSTODIAN_API_RATE_PER_ORG, windowSeconds: e.CUSTODIAN_API_RATE_WINDOW_SECONDS },
+    secretScanner: e.CUSTODIAN_SECRET_SCANNER_PUBLIC_KEY
+      ? { publicKeyPem: e.CUSTODIAN_SECRET_SCANNER_PUBLIC_KEY.replace(/\\n/g, '\n'), keyId: e.CUSTODIAN_SECRET_SCANNER_KEY_ID || null }
+      : null,
     testActDelayMs: e.NODE_ENV === 'production' ? 0 : e.CUSTODIAN_TEST_ACT_DELAY_MS,
   }
 }

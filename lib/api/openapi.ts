@@ -5,6 +5,7 @@ import { API_SCOPES } from '@/lib/api-tokens/schemas'
 import { PROBLEM_TITLES, problemSchema } from '@/lib/api/problem'
 import { API_VERSION, MAX_BODY_BYTES } from '@/lib/api/route'
 import { OPERATIONS } from '@/lib/api/v1/operations'
+import { leakReportSchema, MAX_REPORTED } from '@/lib/api-tokens/leaks'
 
 const text = { type: 'string' as const }
 const integer = { type: 'integer' as const, minimum: 0 }
@@ -57,6 +58,45 @@ const problemHeaders = (status: number) =>
       ? { ...rateLimitHeaders, 'Retry-After': { description: 'Seconds to wait before calling again.', schema: integer } }
       : rateLimitHeaders
 
+/** The one path not called with an API token: the secret scanner's signed intake (app/api/v1/secret-scanning/report). */
+export const SECRET_SCANNING_PATH = '/secret-scanning/report'
+
+function secretScanningOperation(): ZodOpenApiOperationObject {
+  const signatureHeaders = z.object({
+    'Github-Public-Key-Identifier': z
+      .string()
+      .meta({ description: 'The scanner key that signed the body (must match CUSTODIAN_SECRET_SCANNER_KEY_ID when set).' }),
+    'Github-Public-Key-Signature': z.string().meta({ description: 'Base64 DER ECDSA P-256 signature (SHA-256) of the exact body bytes.' }),
+  })
+  return {
+    operationId: 'reportLeakedTokens',
+    summary: 'Report leaked tokens (secret scanning partner intake)',
+    description: [
+      `GitHub secret scanning’s partner program posts what it found: a JSON array of \`{ token, type, url, source }\` (at most ${MAX_REPORTED}). The body must be signed by the scanner key configured in \`CUSTODIAN_SECRET_SCANNER_PUBLIC_KEY\` (an ECDSA P-256 public key, PEM); unsigned or badly signed reports are refused with 401, and so is every report when no key is configured.`,
+      '',
+      'Each reported string that is a Custodian API token is revoked at once (its current or rotated secret), the revocation audited in its organization as the system (never the token itself), its creator notified, and an NHI2 (secret leakage) finding raised on the token’s identity when it has one. The answer labels each string `true_positive` (a Custodian token) or `false_positive`.',
+    ].join('\n'),
+    tags: ['Secret scanning'],
+    security: [],
+    requestParams: { header: signatureHeaders },
+    requestBody: { required: true, content: { 'application/json': { schema: leakReportSchema.meta({ id: 'LeakReport' }) } } },
+    responses: {
+      '200': {
+        description: 'One verdict per reported string, in order.',
+        headers: { 'X-Request-Id': commonHeaders['X-Request-Id'] },
+        content: {
+          'application/json': {
+            schema: z
+              .array(z.object({ token_raw: z.string(), token_type: z.string(), label: z.enum(['true_positive', 'false_positive']) }))
+              .meta({ id: 'LeakVerdicts' }),
+          },
+        },
+      },
+      ...Object.fromEntries([400, 401, 413, 422, 500].map((st) => [String(st), problemResponse(st)])),
+    },
+  }
+}
+
 /** The OpenAPI 3.1 document of /api/v1, built from the same zod schemas the handlers parse with. */
 export function openApiDocument(serverUrl = '/api/v1') {
   const paths: ZodOpenApiPathsObject = {}
@@ -84,6 +124,7 @@ export function openApiDocument(serverUrl = '/api/v1') {
             ...commonHeaders,
             ...rateLimitHeaders,
             ...(op.success.location ? { Location: { description: 'Where to follow the operation this started.', schema: text } } : {}),
+            ...Object.fromEntries(Object.entries(op.success.file?.headers ?? {}).map(([h, description]) => [h, { description, schema: text }])),
             ...(idempotent
               ? {
                   'Idempotency-Replayed': {
@@ -93,7 +134,11 @@ export function openApiDocument(serverUrl = '/api/v1') {
                 }
               : {}),
           },
-          ...(op.success.schema ? { content: { 'application/json': { schema: op.success.schema } } } : {}),
+          ...(op.success.file
+            ? { content: Object.fromEntries(op.success.file.mediaTypes.map((m) => [m, { schema: { type: 'string' as const, format: 'binary' } }])) }
+            : op.success.schema
+              ? { content: { 'application/json': { schema: op.success.schema } } }
+              : {}),
         },
         ...Object.fromEntries(
           problems.map((s) => [
@@ -106,6 +151,7 @@ export function openApiDocument(serverUrl = '/api/v1') {
     }
     paths[op.path] = { ...paths[op.path], [op.method]: operation }
   }
+  paths[SECRET_SCANNING_PATH] = { post: secretScanningOperation() }
   return createDocument({
     openapi: '3.1.0',
     info: {
@@ -127,7 +173,10 @@ export function openApiDocument(serverUrl = '/api/v1') {
     },
     servers: [{ url: serverUrl }],
     security: [{ bearer: [] }],
-    tags: [...new Set(OPERATIONS.map((o) => o.tag))].map((name) => ({ name, description: `${name} of your organization.` })),
+    tags: [
+      ...[...new Set(OPERATIONS.map((o) => o.tag))].map((name) => ({ name, description: `${name} of your organization.` })),
+      { name: 'Secret scanning', description: 'Reports of leaked tokens from a secret scanner, verified by its signature.' },
+    ],
     paths,
     components: {
       securitySchemes: {

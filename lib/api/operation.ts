@@ -24,6 +24,8 @@ export type Operation<P extends Obj = Obj, Q extends Obj = Obj, B extends Obj = 
     schema?: z.ZodType
     /** a `Location` header from the answer (a 202's operation to poll) */
     location?: (result: never) => string
+    /** a file answer: its media types (the document's content), and `run` returns a Download streamed as it is */
+    file?: { mediaTypes: string[]; headers?: Record<string, string> }
   }
   /** the problem statuses this operation documents besides 401/403 (which every operation has) */
   problems: number[]

@@ -17,6 +17,7 @@ import { apiLog } from '@/lib/api/log'
 import type { Operation } from '@/lib/api/operation'
 import { ApiProblem, issuesOf, problem, problemBody } from '@/lib/api/problem'
 import { consumeRateLimit, rateLimitHeaders } from '@/lib/api/rate-limit'
+import type { Download } from '@/lib/route'
 
 export const API_VERSION = '1'
 /** Largest request body accepted (bigger ones get 413 before they are parsed). */
@@ -25,9 +26,8 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/
 
 const JSON_TYPE = /^application\/(?:[a-z0-9.+-]*\+)?json\s*(?:;.*)?$/i
 
-/** The body's text, at most MAX_BODY_BYTES, after its content type is checked. */
-async function readBody(req: Request): Promise<string> {
-  if (!JSON_TYPE.test(req.headers.get('content-type') ?? '')) throw problem(415, 'Send the body as JSON with `Content-Type: application/json`.')
+/** The body's bytes, at most MAX_BODY_BYTES (a larger one is a 413 before it is all read). */
+export async function readBytes(req: Request): Promise<Buffer> {
   const declared = Number(req.headers.get('content-length') ?? '0')
   if (declared > MAX_BODY_BYTES) throw problem(413, `The body is larger than ${MAX_BODY_BYTES} bytes.`)
   // Read at most the limit, whatever the header claimed (a chunked body has none).
@@ -44,7 +44,13 @@ async function readBody(req: Request): Promise<string> {
     }
     chunks.push(value)
   }
-  return Buffer.concat(chunks).toString('utf8')
+  return Buffer.concat(chunks)
+}
+
+/** The body's text, at most MAX_BODY_BYTES, after its content type is checked. */
+export async function readBody(req: Request): Promise<string> {
+  if (!JSON_TYPE.test(req.headers.get('content-type') ?? '')) throw problem(415, 'Send the body as JSON with `Content-Type: application/json`.')
+  return (await readBytes(req)).toString('utf8')
 }
 
 function parseJson(text: string): unknown {
@@ -71,6 +77,22 @@ function parseWith<S extends z.ZodType>(schema: S | undefined, value: unknown, s
   const r = schema.safeParse(value)
   if (!r.success) throw problem(status, `Some ${what} need attention.`, issuesOf(r.error))
   return r.data
+}
+
+/** A file operation's answer: the stream as it is, an attachment never sniffed, with the headers the operation adds. */
+function fileAnswer(status: number, d: Download & { headers?: Record<string, string> }) {
+  return {
+    status,
+    body: null,
+    stream: d.body,
+    headers: {
+      'Content-Type': d.contentType,
+      'Content-Disposition': `attachment; filename="${d.filename}"`,
+      ...(d.size !== undefined ? { 'Content-Length': String(d.size) } : {}),
+      'X-Content-Type-Options': 'nosniff',
+      ...d.headers,
+    },
+  }
 }
 
 function toProblem(err: unknown): ApiProblem | null {
@@ -104,7 +126,7 @@ export function apiRoute(op: Operation) {
     let ctx: TokenCtx | null = null
     let limits: Record<string, string> = {}
     let claim: ClaimedKey | null = null
-    let out: StoredResponse & { replayed?: boolean }
+    let out: StoredResponse & { replayed?: boolean; stream?: ReadableStream<Uint8Array> }
     try {
       ctx = await authenticate(req.headers.get('authorization'), ip, requestId)
       const rate = await consumeRateLimit({ tokenId: ctx.actor.id, orgId: ctx.org.id })
@@ -140,8 +162,9 @@ export function apiRoute(op: Operation) {
       else {
         claim = claimed?.claimed ?? null
         const result = await op.run({ ctx, params: params.data, query, body })
-        out =
-          op.success.status === 204
+        out = op.success.file
+          ? fileAnswer(op.success.status, result as Download & { headers?: Record<string, string> })
+          : op.success.status === 204
             ? { status: 204, body: null, headers: {} }
             : {
                 status: op.success.status,
@@ -175,7 +198,7 @@ export function apiRoute(op: Operation) {
         await releaseIdempotencyKey(claim).catch((err: unknown) => apiLog().error({ requestId, err: String(err) }, 'idempotency key not released'))
       else await completeIdempotencyKey(claim, out).catch((err: unknown) => apiLog().error({ requestId, err: String(err) }, 'idempotency response not kept'))
     }
-    const response = new Response(out.body, { status: out.status, headers: out.headers })
+    const response = new Response(out.stream ?? out.body, { status: out.status, headers: out.headers })
     for (const [k, v] of Object.entries(limits)) response.headers.set(k, v)
     if (out.replayed) response.headers.set('Idempotency-Replayed', 'true')
     response.headers.set('X-Request-Id', requestId)

@@ -27,7 +27,15 @@ export function auditTarget(
 }
 
 /** requestId: the API request that made the change, kept in the row's details so a log line and its audit row meet. */
-type AuditCtx = { org: { id: string }; actor: ActorRef; requestId?: string }
+type AuditCtx = { org: { id: string }; actor: ActorRef; requestId?: string; user?: { id: string; name: string } }
+
+/** What a row adds to its details: the API request, and the person a token acted for (PersonCtx). */
+function contextDetails(ctx: AuditCtx): Record<string, unknown> {
+  return {
+    ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
+    ...(ctx.user && ctx.actor.type !== 'user' ? { onBehalfOf: { id: ctx.user.id, name: ctx.user.name } } : {}),
+  }
+}
 
 function chainedFields(ctx: AuditCtx, entry: AuditEntry, seq: number, at: Date): ChainedFields {
   return {
@@ -43,7 +51,7 @@ function chainedFields(ctx: AuditCtx, entry: AuditEntry, seq: number, at: Date):
     targetLabel: entry.targetLabel ?? null,
     outcome: entry.outcome ?? 'success',
     justification: entry.justification ?? null,
-    details: JSON.stringify(ctx.requestId ? { ...entry.details, requestId: ctx.requestId } : (entry.details ?? {})),
+    details: JSON.stringify({ ...entry.details, ...contextDetails(ctx) }),
   }
 }
 

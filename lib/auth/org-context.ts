@@ -26,6 +26,14 @@ export type UserCtx = { org: Org; actor: UserActor; user: { id: string; name: st
 export type GrantedCtx<A extends TokenActor | WorkloadActor | SystemActor> = { org: Org; actor: A; permissions: ReadonlySet<Permission>; requestId?: string }
 export type SystemCtx = GrantedCtx<SystemActor>
 export type Ctx = UserCtx | GrantedCtx<TokenActor> | GrantedCtx<WorkloadActor> | SystemCtx
+/**
+ * An API token with a person of record: the member who created it. The token stays the actor (audit rows name it, and
+ * its scopes are the permissions); the person is whom the change is recorded against where the domain keeps a person
+ * (a campaign's creator, an export's requester, a decision's reviewer), and audit rows name them as `onBehalfOf`.
+ */
+export type TokenPersonCtx = GrantedCtx<TokenActor> & { user: { id: string; name: string; email: string }; personRole: Role }
+/** Who a change is recorded against: the signed-in member, or an API token's creator. */
+export type PersonCtx = UserCtx | TokenPersonCtx
 
 export function allows(ctx: Ctx, permission: Permission): boolean {
   return 'role' in ctx ? can(ctx.role, permission) : ctx.permissions.has(permission)

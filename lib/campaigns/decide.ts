@@ -1,9 +1,10 @@
 import 'server-only'
 import type { Prisma } from '@/lib/generated/sqlite/client'
 import { recordAudit } from '@/lib/audit/record'
-import { assertCan, systemContext, type UserCtx } from '@/lib/auth/org-context'
+import { allows, assertCan, systemContext, type PersonCtx, type UserCtx } from '@/lib/auth/org-context'
+import { can } from '@/lib/auth/permissions'
 import { db, type Tx } from '@/lib/db'
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '@/lib/errors'
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type AppError } from '@/lib/errors'
 import { insertRows, newId } from '@/lib/sql/bulk'
 import { prismaSql } from '@/lib/sql/prisma'
 import { chunks, sql } from '@/lib/sql/sql'
@@ -66,6 +67,55 @@ function grantNames(snapshot: string, ids: string[]) {
   })
 }
 
+/** Why a decision is refused, as a short code for the API's per-item results, and the error the browser shows. */
+export type DecisionRefusal = { reason: 'not_yours' | 'launching' | 'locked' | 'remediating' | 'justification_required' | 'invalid_reduce'; error: AppError }
+
+type CheckedItem = {
+  reviewerId: string | null
+  status: string
+  stage: number
+  remediationStatus: string
+  privileged: boolean
+  snapshot: string
+  campaign: { status: string; currentStage: number; justificationRule: string; type: string }
+}
+
+/**
+ * The rules every decision meets, whichever path it comes by (one item in the browser, the API's batch): the item is
+ * the person's (or the caller may decide any, see decideItemsAs), its stage is open, no revoke is being applied, the
+ * campaign's justification rule is met, a reduce names grants of the item. Returns the refusal, or what to store.
+ */
+function decisionCheck(
+  item: CheckedItem,
+  input: { decision: string; justification: string | null | undefined; reduceGrantIds?: string[] },
+  who: { userId: string; anyReviewer: boolean },
+): { refused: DecisionRefusal } | { reduceGrantIds: string | null } {
+  const refuse = (reason: DecisionRefusal['reason'], error: AppError) => ({ refused: { reason, error } })
+  // Only the assigned reviewer decides; admins reassign rather than decide for someone else.
+  if (item.reviewerId !== who.userId && !who.anyReviewer) return refuse('not_yours', new ForbiddenError('This item is assigned to another reviewer.'))
+  const c = item.campaign
+  if (c.status === 'launching' || item.status === 'staged')
+    return refuse('launching', new ConflictError('This campaign is still launching: try again in a moment.'))
+  if (c.status !== 'active' || item.status === 'closed' || item.stage !== c.currentStage)
+    return refuse('locked', new ConflictError('This review stage has closed: decisions are locked.'))
+  if (item.remediationStatus !== 'none')
+    return refuse('remediating', new ConflictError('This revoke is already being applied: the decision can no longer change.'))
+  if (justificationMissing(c.justificationRule, input.decision, item.privileged, input.justification)) {
+    return refuse(
+      'justification_required',
+      new ValidationError('This decision needs a justification.', { justification: ['Say why (the campaign asks for a justification here)'] }),
+    )
+  }
+  if (input.decision !== 'reduce') return { reduceGrantIds: null }
+  const snapshot = parseSnapshot(item.snapshot)
+  const known = new Set((snapshot?.grants ?? []).map((g) => g.id))
+  const picked = [...new Set(input.reduceGrantIds ?? [])]
+  if (c.type !== 'identity') return refuse('invalid_reduce', new ValidationError('Reduce applies to identity attestation items; revoke the grant instead.'))
+  if (!picked.length || picked.some((g) => !known.has(g)))
+    return refuse('invalid_reduce', new ValidationError('Pick the grants to drop.', { reduceGrantIds: ['Pick at least one of the listed grants'] }))
+  return { reduceGrantIds: JSON.stringify(picked) }
+}
+
 /**
  * Records one decision. The reviewer sends the version they saw: if someone (another tab, a reassignment, an
  * admin) changed the item since, nothing is written and the conflict names the current decision.
@@ -81,26 +131,10 @@ export async function decideItem(ctx: UserCtx, input: DecideInput) {
     },
   })
   if (!item) throw new NotFoundError('Review item not found')
-  // Only the assigned reviewer decides; admins reassign rather than decide for someone else.
-  if (item.reviewerId !== ctx.user.id) throw new ForbiddenError('This item is assigned to another reviewer.')
+  const check = decisionCheck(item, input, { userId: ctx.user.id, anyReviewer: false })
+  if ('refused' in check) throw check.refused.error
+  const { reduceGrantIds } = check
   const c = item.campaign
-  if (c.status === 'launching' || item.status === 'staged') throw new ConflictError('This campaign is still launching: try again in a moment.')
-  if (c.status !== 'active' || item.status === 'closed' || item.stage !== c.currentStage)
-    throw new ConflictError('This review stage has closed: decisions are locked.')
-  if (item.remediationStatus !== 'none') throw new ConflictError('This revoke is already being applied: the decision can no longer change.')
-  if (justificationMissing(c.justificationRule, input.decision, item.privileged, input.justification)) {
-    throw new ValidationError('This decision needs a justification.', { justification: ['Say why (the campaign asks for a justification here)'] })
-  }
-  let reduceGrantIds: string | null = null
-  if (input.decision === 'reduce') {
-    const snapshot = parseSnapshot(item.snapshot)
-    const known = new Set((snapshot?.grants ?? []).map((g) => g.id))
-    const picked = [...new Set(input.reduceGrantIds ?? [])]
-    if (c.type !== 'identity') throw new ValidationError('Reduce applies to identity attestation items; revoke the grant instead.')
-    if (!picked.length || picked.some((g) => !known.has(g)))
-      throw new ValidationError('Pick the grants to drop.', { reduceGrantIds: ['Pick at least one of the listed grants'] })
-    reduceGrantIds = JSON.stringify(picked)
-  }
   const now = Date.now()
   const status = statusFor(input.decision)
   const result = await db.$transaction(async (tx) => {
@@ -322,4 +356,173 @@ export async function markViewed(ctx: UserCtx, ids: string[]) {
     data: { firstViewedAt: new Date() },
   })
   return { marked: r.count }
+}
+
+/** Most decisions one call of decideItemsAs takes (the API's batch). */
+export const MAX_DECISIONS_PER_CALL = 500
+/** Items per transaction and per audit row of decideItemsAs (each named in the row with its justification). */
+const AS_CHUNK = 50
+
+export type DecisionEntry = { itemId: string; decision: DecisionKind; justification: string | null; reduceGrantIds?: string[] }
+export type DecisionResult =
+  | { itemId: string; result: 'decided'; decision: DecisionKind; version: number }
+  | { itemId: string; result: 'refused'; reason: DecisionRefusal['reason'] | 'not_found' | 'duplicate' | 'changed'; detail: string }
+
+/**
+ * Decisions on many items of one campaign, each with its own decision and justification, answered item by item (the
+ * API's batch). Each item meets the same rules as a decision in the browser (decisionCheck); a refused item changes
+ * nothing and the others still go ahead. The person of record (ctx.user: the member, or a token's creator) is the
+ * reviewer who decided: only their own items, unless the caller manages campaigns — a token with campaign:manage
+ * whose creator's role also manages campaigns may decide any reviewer's item (governance acting for a reviewer; the
+ * audit row names whose item it was). Decision rows are marked bulk, without a time spent.
+ */
+export async function decideItemsAs(ctx: PersonCtx, campaignId: string, entries: DecisionEntry[]): Promise<DecisionResult[]> {
+  assertCan(ctx, 'review:decide')
+  const role = 'role' in ctx ? ctx.role : ctx.personRole
+  if (!can(role, 'review:decide'))
+    throw new ForbiddenError(`${ctx.user.name} may not review (their role is ${role}), so they cannot be the reviewer of record.`)
+  if (entries.length > MAX_DECISIONS_PER_CALL) throw new ValidationError(`At most ${MAX_DECISIONS_PER_CALL} decisions at once.`)
+  const anyReviewer = ctx.actor.type === 'api_token' && allows(ctx, 'campaign:manage') && can(role, 'campaign:manage')
+  const c = await db.campaign.findFirst({
+    where: { id: campaignId, orgId: ctx.org.id },
+    select: { id: true, name: true, type: true, status: true, currentStage: true, justificationRule: true, autoRemediate: true, secondStage: true },
+  })
+  if (!c) throw new NotFoundError('Campaign not found')
+  const ids = [...new Set(entries.map((e) => e.itemId))]
+  const items = new Map<string, Awaited<ReturnType<typeof loadItems>>[number]>()
+  function loadItems(chunk: string[]) {
+    return db.reviewItem.findMany({
+      where: { id: { in: chunk }, orgId: ctx.org.id, campaignId: c!.id },
+      select: {
+        id: true,
+        reviewerId: true,
+        status: true,
+        stage: true,
+        remediationStatus: true,
+        privileged: true,
+        snapshot: true,
+        decision: true,
+        version: true,
+        identityId: true,
+        identityName: true,
+        grantId: true,
+        credentialId: true,
+      },
+    })
+  }
+  for (const chunk of chunks(ids, UPDATE_CHUNK)) for (const i of await loadItems(chunk)) items.set(i.id, i)
+
+  const results = new Map<number, DecisionResult>()
+  const planned: { index: number; entry: DecisionEntry; reduceGrantIds: string | null }[] = []
+  const seen = new Set<string>()
+  entries.forEach((entry, index) => {
+    const item = items.get(entry.itemId)
+    const refuse = (reason: Extract<DecisionResult, { result: 'refused' }>['reason'], detail: string) =>
+      results.set(index, { itemId: entry.itemId, result: 'refused', reason, detail })
+    if (seen.has(entry.itemId)) return refuse('duplicate', 'This item is named earlier in the same call: only the first decision counts.')
+    seen.add(entry.itemId)
+    if (!item) return refuse('not_found', 'No such item in this campaign.')
+    const check = decisionCheck({ ...item, campaign: c }, entry, { userId: ctx.user.id, anyReviewer })
+    if ('refused' in check) return refuse(check.refused.reason, check.refused.error.message)
+    planned.push({ index, entry, reduceGrantIds: check.reduceGrantIds })
+  })
+
+  const decided: (typeof planned)[number][] = []
+  for (let s = 0; s < planned.length; s += AS_CHUNK) {
+    const chunk = planned.slice(s, s + AS_CHUNK)
+    const now = new Date()
+    await db.$transaction(async (tx) => {
+      const done: (typeof planned)[number][] = []
+      let delta = 0
+      for (const p of chunk) {
+        const item = items.get(p.entry.itemId)!
+        const status = statusFor(p.entry.decision)
+        // The item as it was read: a reviewer who decided it, or a reassignment, since then wins.
+        const updated = await tx.reviewItem.updateMany({
+          where: { id: item.id, orgId: ctx.org.id, version: item.version, reviewerId: item.reviewerId, status: { not: 'closed' }, remediationStatus: 'none' },
+          data: {
+            decision: p.entry.decision,
+            status,
+            decidedById: ctx.user.id,
+            decidedAt: now,
+            justification: p.entry.justification,
+            reduceGrantIds: p.reduceGrantIds,
+            version: { increment: 1 },
+          },
+        })
+        if (updated.count !== 1) {
+          results.set(p.index, {
+            itemId: item.id,
+            result: 'refused',
+            reason: 'changed',
+            detail: 'This item changed while the decisions were being recorded: read it again and decide again.',
+          })
+          continue
+        }
+        delta += Number(status === 'decided') - Number(item.status === 'decided')
+        done.push(p)
+      }
+      if (!done.length) return
+      if (delta) await tx.campaign.update({ where: { id: c.id, orgId: ctx.org.id }, data: { decidedCount: { increment: delta } } })
+      await tx.decision.createMany({
+        data: done.map((p) => ({
+          orgId: ctx.org.id,
+          campaignId: c.id,
+          reviewItemId: p.entry.itemId,
+          decision: p.entry.decision,
+          decidedById: ctx.user.id,
+          justification: p.entry.justification,
+          bulk: true,
+          stage: items.get(p.entry.itemId)!.stage,
+          createdAt: now,
+        })),
+      })
+      const counts: Record<string, number> = {}
+      for (const p of done) counts[p.entry.decision] = (counts[p.entry.decision] ?? 0) + 1
+      await recordAudit(tx, ctx, {
+        action: 'review.bulk-decide',
+        targetType: 'campaign',
+        targetId: c.id,
+        targetLabel: c.name,
+        details: {
+          campaignId: c.id,
+          decidedBy: { id: ctx.user.id, name: ctx.user.name },
+          counts,
+          items: done.map((p) => {
+            const item = items.get(p.entry.itemId)!
+            return {
+              id: item.id,
+              identity: item.identityName,
+              decision: p.entry.decision,
+              previous: item.decision,
+              justification: p.entry.justification,
+              ...(p.reduceGrantIds ? { reducedGrants: grantNames(item.snapshot, p.entry.reduceGrantIds ?? []) } : {}),
+              // Decided in place of the assigned reviewer (governance through a token with campaign:manage).
+              ...(item.reviewerId !== ctx.user.id ? { reviewerId: item.reviewerId } : {}),
+            }
+          }),
+        },
+      })
+      for (const p of done) {
+        const item = items.get(p.entry.itemId)!
+        results.set(p.index, { itemId: item.id, result: 'decided', decision: p.entry.decision, version: item.version + 1 })
+      }
+      decided.push(...done)
+    })
+  }
+  const toRemediate = decided.filter((p) => p.entry.decision === 'revoke' || p.entry.decision === 'reduce')
+  if (c.autoRemediate && c.secondStage === 'none' && toRemediate.length) {
+    // The campaign's rule acts, as the system: the reviewer asked for decisions, not for remediations.
+    await remediateItems(
+      systemContext(ctx.org, { type: 'auto_remediate', id: c.id }),
+      c.type,
+      toRemediate.map((p) => ({
+        ...items.get(p.entry.itemId)!,
+        decision: p.entry.decision,
+        reduceGrantIds: p.reduceGrantIds,
+        justification: p.entry.justification,
+      })),
+    )
+  }
+  return entries.map((_, i) => results.get(i)!)
 }

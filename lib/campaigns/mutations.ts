@@ -1,6 +1,6 @@
 import 'server-only'
 import { auditTarget, recordAudit } from '@/lib/audit/record'
-import { assertCan, type Ctx, type UserCtx } from '@/lib/auth/org-context'
+import { assertCan, type Ctx, type PersonCtx, type UserCtx } from '@/lib/auth/org-context'
 import { can, isRole } from '@/lib/auth/permissions'
 import { db } from '@/lib/db'
 import { ConflictError, ForbiddenError, ForeignReferenceError, NotFoundError, ValidationError } from '@/lib/errors'
@@ -12,7 +12,7 @@ import { campaignRemindersJob, closeCampaignJob, launchCampaignJob } from './job
 import type { CampaignInput, ReassignInput } from './schemas'
 
 /** A reviewer must be an active member who may decide (auditors are read-only). */
-async function assertReviewer(ctx: UserCtx, userId: string, field: string) {
+async function assertReviewer(ctx: Ctx, userId: string, field: string) {
   const m = await db.membership.findFirst({ where: { orgId: ctx.org.id, userId }, select: { role: true, status: true, user: { select: { active: true } } } })
   if (!m) throw new ForeignReferenceError('Pick an active member who can review.', { [field]: ['Not a member of this organization'] })
   if (m.status !== 'active' || !m.user.active || !isRole(m.role) || !can(m.role, 'review:decide')) {
@@ -38,7 +38,7 @@ function emptyScope(type: string) {
   return new ValidationError(`The scope matches no ${what}: widen the filter before launching.`, { scope: [`No ${what} match this scope`] })
 }
 
-export async function createCampaign(ctx: UserCtx, input: CampaignInput) {
+export async function createCampaign(ctx: PersonCtx, input: CampaignInput) {
   assertCan(ctx, 'campaign:manage')
   if (input.dueAt.getTime() <= Date.now()) throw new ValidationError('The due date is in the past.', { dueAt: ['The due date must be in the future'] })
   await assertReviewer(ctx, input.fallbackReviewerId, 'fallbackReviewerId')
@@ -79,7 +79,7 @@ export async function createCampaign(ctx: UserCtx, input: CampaignInput) {
  * Checks the campaign can launch, then queues the launch job (or schedules it for the start date). The
  * snapshot itself runs in the job, so a 100,000-item launch never holds a request open.
  */
-export async function launchCampaign(ctx: UserCtx, campaignId: string) {
+export async function launchCampaign(ctx: PersonCtx, campaignId: string) {
   assertCan(ctx, 'campaign:manage')
   const c = await getCampaignOrThrow(ctx, campaignId)
   if (c.status !== 'draft' && c.status !== 'scheduled') throw new ConflictError(`This campaign is already ${c.status}.`)
@@ -91,7 +91,7 @@ export async function launchCampaign(ctx: UserCtx, campaignId: string) {
   await assertReviewer(ctx, c.fallbackReviewerId, 'fallbackReviewerId')
   const { items: total, identities } = await countPopulation(ctx, c)
   if (total === 0) throw emptyScope(c.type)
-  const scheduled = ctx.actor.type === 'user' && c.startAt && c.startAt.getTime() > Date.now()
+  const scheduled = !!c.startAt && c.startAt.getTime() > Date.now()
   return db.$transaction(async (tx) => {
     const moved = await tx.campaign.updateMany({
       where: { id: c.id, orgId: ctx.org.id, status: c.status },
@@ -111,7 +111,7 @@ export async function launchCampaign(ctx: UserCtx, campaignId: string) {
 }
 
 /** Asks for the current stage to close; the close job applies the default decision and hands revokes to remediation. */
-export async function requestClose(ctx: UserCtx, campaignId: string) {
+export async function requestClose(ctx: PersonCtx, campaignId: string) {
   assertCan(ctx, 'campaign:manage')
   const c = await getCampaignOrThrow(ctx, campaignId)
   if (c.status !== 'active')

@@ -39,6 +39,12 @@ export async function listCampaigns(ctx: Ctx, p: { page: number; size: number; s
   return { rows, total }
 }
 
+/** One campaign of the organization (the API's view of its status and progress). */
+export async function getCampaign(ctx: Ctx, id: string) {
+  assertCan(ctx, 'campaign:read')
+  return getCampaignOrThrow(ctx, id)
+}
+
 /** People who can review (for the fallback, sign-off and delegate pickers). */
 export async function listReviewers(ctx: UserCtx) {
   const rows = await db.membership.findMany({

@@ -12,7 +12,7 @@ export type CampaignType = (typeof CAMPAIGN_TYPES)[number]
 export type DecisionKind = (typeof DECISIONS)[number]
 
 /** A decision's reason as typed; blank is none. */
-const justification = z
+export const justification = z
   .string()
   .trim()
   .max(2000)
@@ -34,35 +34,40 @@ const dateText = z
   .refine((s) => !Number.isNaN(Date.parse(s)), 'Enter a valid date')
   .transform((s) => new Date(s))
 
-export const campaignInputSchema = z
-  .object({
-    orgSlug: z.string(),
-    name: z.string().trim().min(3, 'Give the campaign a name (at least 3 characters)').max(120),
-    description: z
-      .string()
-      .trim()
-      .max(2000)
-      .optional()
-      .transform((s) => s || null),
-    type: z.enum(CAMPAIGN_TYPES),
-    scope: identityFilterSchema,
-    fallbackReviewerId: id,
-    secondStage: z.enum(SECOND_STAGES).default('none'),
-    signoffReviewerId: id.optional().or(z.literal('').transform(() => undefined)),
-    startAt: dateText.optional().or(z.literal('').transform(() => undefined)),
-    dueAt: dateText,
-    reminders: z
-      .array(z.coerce.number().int().min(1, 'Reminders are 1 to 90 days before due').max(90, 'Reminders are 1 to 90 days before due'))
-      .max(5)
-      .default([7, 3, 1]),
-    defaultDecision: z.enum(DEFAULT_DECISIONS).default('open'),
-    justificationRule: z.enum(JUSTIFICATION_RULES).default('revoke'),
-    autoRemediate: z.boolean().default(false),
-    recurrence: z.enum(RECURRENCES).default('none'),
-    graceDays: z.coerce.number().int().min(0).max(60).default(0),
-    launch: z.boolean().default(false),
-  })
-  .refine((v) => !v.startAt || v.startAt < v.dueAt, { path: ['dueAt'], message: 'The due date must be after the start date' })
+/** A campaign's settings as the create form sends them (the API's create body takes the same fields and check). */
+export const campaignFields = {
+  name: z.string().trim().min(3, 'Give the campaign a name (at least 3 characters)').max(120),
+  description: z
+    .string()
+    .trim()
+    .max(2000)
+    .optional()
+    .transform((s) => s || null),
+  type: z.enum(CAMPAIGN_TYPES),
+  scope: identityFilterSchema,
+  fallbackReviewerId: id,
+  secondStage: z.enum(SECOND_STAGES).default('none'),
+  signoffReviewerId: id.optional().or(z.literal('').transform(() => undefined)),
+  startAt: dateText.optional().or(z.literal('').transform(() => undefined)),
+  dueAt: dateText,
+  reminders: z
+    .array(z.coerce.number().int().min(1, 'Reminders are 1 to 90 days before due').max(90, 'Reminders are 1 to 90 days before due'))
+    .max(5)
+    .default([7, 3, 1]),
+  defaultDecision: z.enum(DEFAULT_DECISIONS).default('open'),
+  justificationRule: z.enum(JUSTIFICATION_RULES).default('revoke'),
+  autoRemediate: z.boolean().default(false),
+  recurrence: z.enum(RECURRENCES).default('none'),
+  graceDays: z.coerce.number().int().min(0).max(60).default(0),
+  launch: z.boolean().default(false),
+}
+/** The start must come before the due date: the form's and the API's check. */
+export const startBeforeDue: [(v: { startAt?: Date; dueAt: Date }) => boolean, { path: string[]; message: string }] = [
+  (v) => !v.startAt || v.startAt < v.dueAt,
+  { path: ['dueAt'], message: 'The due date must be after the start date' },
+]
+
+export const campaignInputSchema = z.object({ orgSlug: z.string(), ...campaignFields }).refine(...startBeforeDue)
 export type CampaignInput = z.infer<typeof campaignInputSchema>
 
 export const scopePreviewSchema = z.object({ orgSlug: z.string(), type: z.enum(CAMPAIGN_TYPES), scope: identityFilterSchema })

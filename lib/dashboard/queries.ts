@@ -1,5 +1,8 @@
 import 'server-only'
-import { assertCan, type UserCtx } from '@/lib/auth/org-context'
+import { assertCan, type Ctx, type UserCtx } from '@/lib/auth/org-context'
+import { OWASP_CODES, SEVERITIES } from '@/lib/findings/rules'
+import { IDENTITY_KINDS, IDENTITY_STATUSES } from '@/lib/inventory/schemas'
+import { REMEDIATION_STATUSES } from '@/lib/remediation/schemas'
 import { db } from '@/lib/db'
 import { prismaSql } from '@/lib/sql/prisma'
 import { getOrgSettings } from '@/lib/inventory/queries'
@@ -32,7 +35,7 @@ function parseMetrics(json: string): OrgMetrics | null {
 }
 
 /** Headline metrics: live for small organizations, the latest real snapshot for large ones. */
-async function currentMetrics(ctx: UserCtx) {
+async function currentMetrics(ctx: Ctx) {
   const latest = await db.metricSnapshot.findFirst({ where: { orgId: ctx.org.id }, orderBy: { day: 'desc' }, select: { metrics: true, takenAt: true } })
   const snap = latest ? parseMetrics(latest.metrics) : null
   if (snap && !snap.backfilled && snap.total > LIVE_LIMIT) return { metrics: snap, asOf: latest!.takenAt, live: false }
@@ -78,7 +81,7 @@ async function activeCampaigns(ctx: UserCtx) {
 }
 
 /** Hours from a reviewer's decision to the remediation job that applied it, over the most recent applied remediations. */
-async function remediationTimes(ctx: UserCtx) {
+async function remediationTimes(ctx: Ctx) {
   const rems = await db.remediation.findMany({
     where: { orgId: ctx.org.id, status: 'applied', reviewItemId: { not: null }, jobId: { not: null } },
     orderBy: { updatedAt: 'desc' },
@@ -120,3 +123,74 @@ export async function getDashboard(ctx: UserCtx, range: TrendRange) {
   return { ...current, trend: points, campaigns, remediation, sourceNames: Object.fromEntries(sources.map((s) => [s.id, s.name])) as Record<string, string> }
 }
 export type Dashboard = Awaited<ReturnType<typeof getDashboard>>
+
+/** Days of remediations the headline counts cover (each status counted on its own index range). */
+export const REMEDIATION_WINDOW_DAYS = 30
+/** Most active campaigns the headline lists with their completion. */
+const ACTIVE_CAMPAIGNS = 50
+
+const zeros = (keys: readonly string[]) => Object.fromEntries(keys.map((k) => [k, 0])) as Record<string, number>
+
+/**
+ * The dashboard's headline figures for the API, from the same sources as the dashboard and never by counting every
+ * row: identities per kind and status from the IdentityFacet cells (kept by triggers), the dashboard's current metrics
+ * (live up to LIVE_LIMIT identities, the daily snapshot above), open findings per severity and OWASP code from the
+ * FindingCount cells, the active campaigns' completion, and remediations per status over the last
+ * REMEDIATION_WINDOW_DAYS days (one index range each) with the dashboard's decision-to-applied times.
+ */
+export async function getHeadlineMetrics(ctx: Ctx) {
+  assertCan(ctx, 'identity:read')
+  const orgId = ctx.org.id
+  const since = new Date(Date.now() - REMEDIATION_WINDOW_DAYS * DAY)
+  const [current, facets, findingCells, campaigns, campaignStatuses, remediationCounts, times] = await Promise.all([
+    currentMetrics(ctx),
+    db.identityFacet.findMany({ where: { orgId, n: { gt: 0 } }, select: { kind: true, status: true, n: true } }),
+    db.findingCount.findMany({ where: { orgId, status: 'open', n: { gt: 0 } }, select: { severity: true, owaspCode: true, n: true } }),
+    db.campaign.findMany({
+      where: { orgId, status: { in: ['launching', 'active', 'closing'] } },
+      orderBy: [{ dueAt: 'asc' }, { id: 'asc' }],
+      take: ACTIVE_CAMPAIGNS,
+      select: { id: true, name: true, status: true, itemCount: true, decidedCount: true, dueAt: true },
+    }),
+    db.campaign.groupBy({ by: ['status'], where: { orgId }, _count: { _all: true } }),
+    Promise.all(REMEDIATION_STATUSES.map((status) => db.remediation.count({ where: { orgId, status, createdAt: { gte: since } } }))),
+    remediationTimes(ctx),
+  ])
+  const byKind = zeros(IDENTITY_KINDS)
+  const byStatus = zeros(IDENTITY_STATUSES)
+  for (const c of facets) {
+    byStatus[c.status] = (byStatus[c.status] ?? 0) + c.n
+    if (c.status !== 'deleted') byKind[c.kind] = (byKind[c.kind] ?? 0) + c.n
+  }
+  const bySeverity = zeros(SEVERITIES)
+  const byCode = zeros(OWASP_CODES)
+  for (const c of findingCells) {
+    bySeverity[c.severity] = (bySeverity[c.severity] ?? 0) + c.n
+    byCode[c.owaspCode] = (byCode[c.owaspCode] ?? 0) + c.n
+  }
+  const m = current.metrics
+  return {
+    asOf: current.asOf,
+    live: current.live,
+    identities: {
+      total: Object.entries(byStatus).reduce((a, [k, n]) => (k === 'deleted' ? a : a + n), 0),
+      byKind,
+      byStatus,
+      unowned: m.unowned,
+      privileged: m.privileged,
+      dormant: m.dormant,
+      highRisk: m.highRisk,
+    },
+    credentials: { active: m.credentialsActive, rotationCompliance: m.rotationCompliance, unused: m.unusedCredentials },
+    findings: { open: Object.values(bySeverity).reduce((a, b) => a + b, 0), bySeverity, byCode },
+    campaigns: {
+      byStatus: Object.fromEntries(campaignStatuses.map((g) => [g.status, g._count._all])) as Record<string, number>,
+      active: campaigns.map((c) => ({ ...c, completion: c.itemCount ? Math.round((c.decidedCount / c.itemCount) * 1000) / 10 : null })),
+    },
+    remediations: {
+      windowDays: REMEDIATION_WINDOW_DAYS,
+      byStatus: Object.fromEntries(REMEDIATION_STATUSES.map((st, i) => [st, remediationCounts[i]])) as Record<string, number>,
+      decisionToApplied: times,
+    },
+  }
+}

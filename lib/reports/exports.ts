@@ -2,7 +2,7 @@ import 'server-only'
 import fs from 'node:fs'
 import { Readable } from 'node:stream'
 import { recordAudit } from '@/lib/audit/record'
-import { assertCan, type UserCtx } from '@/lib/auth/org-context'
+import { assertCan, type Ctx, type PersonCtx, type UserCtx } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
 import { NotFoundError } from '@/lib/errors'
 import { enqueueJob } from '@/lib/jobs/queue'
@@ -21,7 +21,7 @@ const CONTENT_TYPES: Record<string, string> = { csv: 'text/csv; charset=utf-8', 
  * Starts a report as a background job for the person: the parameters are checked and resolved now (as the streamed
  * download does), the export row, its job and the audit row are written in one transaction.
  */
-export async function startExport(ctx: UserCtx, params: ExportParams, now = new Date()) {
+export async function startExport(ctx: PersonCtx, params: ExportParams, now = new Date()) {
   assertCan(ctx, 'report:export')
   let stored: StoredParams
   let format = 'csv'
@@ -108,11 +108,19 @@ export async function listMyExports(ctx: UserCtx, now = new Date()) {
 }
 export type ExportRow = Awaited<ReturnType<typeof listMyExports>>[number]
 
+/** One export of the organization as it stands (queued, running, ready, failed), for whoever may export reports. */
+export async function getExport(ctx: Ctx, id: string) {
+  assertCan(ctx, 'report:export')
+  const e = await db.reportExport.findFirst({ where: { id, orgId: ctx.org.id } })
+  if (!e) throw new NotFoundError('Export not found')
+  return e
+}
+
 /**
  * A finished export's file, for anyone of the organization who may export reports. Only a complete file is served: the
  * export must be ready, unexpired, and its file on disk the size recorded. The download is audited with its SHA-256.
  */
-export async function downloadExport(ctx: UserCtx, id: string, now = new Date()): Promise<Download> {
+export async function downloadExport(ctx: Ctx, id: string, now = new Date()): Promise<Download> {
   assertCan(ctx, 'report:export')
   return db.$transaction(async (tx) => {
     const e = await tx.reportExport.findFirst({ where: { id, orgId: ctx.org.id, status: 'ready', expiresAt: { gt: now } } })

@@ -1,12 +1,14 @@
 import 'server-only'
 import type { Operation } from '@/lib/api/operation'
 import { listAuditEventsOp } from '@/lib/api/v1/audit'
-import { listCampaignItemsOp, listCampaignsOp } from '@/lib/api/v1/campaigns'
+import { closeCampaignOp, createCampaignOp, decideOp, getCampaignOp, launchCampaignOp, listCampaignItemsOp, listCampaignsOp } from '@/lib/api/v1/campaigns'
 import { listCredentialsOp, rotateCredentialOp } from '@/lib/api/v1/credentials'
 import { acceptFindingRiskOp, listFindingsOp } from '@/lib/api/v1/findings'
 import { listGrantsOp, revokeGrantOp } from '@/lib/api/v1/grants'
 import { createIdentityOp, deleteIdentityOp, getIdentityOp, listIdentitiesOp, updateIdentityOp } from '@/lib/api/v1/identities'
 import { getOperationOp } from '@/lib/api/v1/jobs'
+import { getMetricsOp } from '@/lib/api/v1/metrics'
+import { downloadReportOp, getReportOp, startReportOp } from '@/lib/api/v1/reports'
 import { assignOwnersByFilterOp, assignOwnersOp } from '@/lib/api/v1/owners'
 
 /** Every operation of /api/v1: the OpenAPI document and the contract tests enumerate this list. */
@@ -27,5 +29,14 @@ export const OPERATIONS = [
   assignOwnersByFilterOp,
   listCampaignsOp,
   listCampaignItemsOp,
+  getCampaignOp,
+  createCampaignOp,
+  launchCampaignOp,
+  closeCampaignOp,
+  decideOp,
   listAuditEventsOp,
+  getMetricsOp,
+  startReportOp,
+  getReportOp,
+  downloadReportOp,
 ] as unknown as Operation[]

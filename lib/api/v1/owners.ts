@@ -39,10 +39,10 @@ export const assignOwnersOp = defineOperation({
 })
 
 /** The inventory's filters, as the identity list takes them. */
-const filter = identityListQuery.omit({ sort: true, dir: true, limit: true, cursor: true }).meta({ id: 'IdentityFilter' })
+export const identityFilter = identityListQuery.omit({ sort: true, dir: true, limit: true, cursor: true }).meta({ id: 'IdentityFilter' })
 
 export const assignOwnersByFilterBody = ownershipFieldsSchema
-  .extend({ filter: filter.meta({ description: 'Every identity matching these filters (as GET /identities takes them) at the time of the call.' }) })
+  .extend({ filter: identityFilter.meta({ description: 'Every identity matching these filters (as GET /identities takes them) at the time of the call.' }) })
   .strict()
   .meta({ id: 'OwnerAssignmentByFilter' })
 

@@ -1,4 +1,5 @@
 import { apiRoute } from '@/lib/api/route'
-import { listCampaignsOp } from '@/lib/api/v1/campaigns'
+import { createCampaignOp, listCampaignsOp } from '@/lib/api/v1/campaigns'
 
 export const GET = apiRoute(listCampaignsOp)
+export const POST = apiRoute(createCampaignOp)

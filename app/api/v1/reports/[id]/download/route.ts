@@ -1,0 +1,4 @@
+import { apiRoute } from '@/lib/api/route'
+import { downloadReportOp } from '@/lib/api/v1/reports'
+
+export const GET = apiRoute(downloadReportOp)
