@@ -76,7 +76,7 @@ export async function addRoute(orgId: string, upstreamUrl: string, r: RouteInput
   const name = r.name ?? uid('route-')
   const resource = await db.resource.create({ data: { orgId, sourceId: source.id, externalId: uid('gwr-'), name, type: 'gateway_route' } })
   return db.gatewayRoute.create({
-    data: { orgId, name, pathPrefix: r.pathPrefix ?? `/${name}`, upstreamUrl, resourceId: resource.id, ...r, ...{ name } },
+    data: { ...r, orgId, name, pathPrefix: r.pathPrefix ?? `/${name}`, upstreamUrl, resourceId: resource.id },
   })
 }
 
