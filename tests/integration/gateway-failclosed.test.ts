@@ -5,7 +5,6 @@
 // gateway polls, which makes every poll fail like an unreadable database.
 import net from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { db } from '@/lib/db'
 import { prismaSql } from '@/lib/sql/prisma'
 import { sql } from '@/lib/sql/sql'
 import { startGateway, type Gateway } from '@/lib/gateway/runtime/server'
@@ -75,11 +74,11 @@ afterAll(async () => {
 
 async function cut() {
   if (relay) await relay.cut()
-  else await prismaSql(db).execute(sql`ALTER TABLE "GatewayVersion" RENAME TO "GatewayVersion_unreachable"`)
+  else await prismaSql().execute(sql`ALTER TABLE "GatewayVersion" RENAME TO "GatewayVersion_unreachable"`)
 }
 async function restore() {
   if (relay) await relay.restore()
-  else await prismaSql(db).execute(sql`ALTER TABLE "GatewayVersion_unreachable" RENAME TO "GatewayVersion"`)
+  else await prismaSql().execute(sql`ALTER TABLE "GatewayVersion_unreachable" RENAME TO "GatewayVersion"`)
 }
 
 describe('gateway: database unreachable', () => {
