@@ -245,4 +245,23 @@ describe('gateway: recording', () => {
     const rows = await db.gatewayCall.findMany({ where: { orgId: o.org.id } })
     expect(JSON.stringify(rows)).not.toContain(SECRET)
   })
+
+  it('keeps recording when one call of a batch can no longer be written (its identity deleted meanwhile)', async () => {
+    // A gateway of its own that writes only when told, so the deletion lands between the call and its batch.
+    const slow = await startGateway({ databaseUrl: process.env.DATABASE_URL!, port: 0, flushMs: 600_000, log: () => {} })
+    try {
+      const gone = await addIdentity(o.org.id, o.source.id, { name: 'soon-gone' })
+      await addRule(o.org.id, o.route, { identityId: gone.id, methods: ['GET'], paths: ['*'] })
+      const goneToken = (await addGatewayToken(o.org.id, gone.id)).token
+      const at = `${slow.url}${o.route.pathPrefix}`
+      expect((await call(`${at}/orders/1`, { token: goneToken, headers: { 'x-request-id': 'rec-gone' } })).status).toBe(200)
+      expect((await call(`${at}/orders/2`, { token: o.token, headers: { 'x-request-id': 'rec-after' } })).status).toBe(200)
+      await db.identity.delete({ where: { id: gone.id } })
+      await slow.flush()
+      expect(await db.gatewayCall.count({ where: { orgId: o.org.id, requestId: 'rec-after' } })).toBe(1)
+      expect(slow.recorder.dropped).toBe(1)
+    } finally {
+      await slow.close()
+    }
+  })
 })

@@ -89,7 +89,28 @@ export class Recorder {
         this.written += batch.length
         this.lastError = null
       })
-      .catch((err: unknown) => {
+      .catch(async (err: unknown) => {
+        // The database answers but refused the batch (e.g. an identity deleted meanwhile): write the calls one by one
+        // and drop only those it refuses, so one bad row cannot stop the recording. Otherwise keep the batch.
+        if (await this.reachable()) {
+          let refused = 0
+          for (let i = 0; i < batch.length; i++) {
+            try {
+              await this.write([batch[i]])
+              this.written++
+            } catch (e) {
+              // Busy or gone rather than refused: keep the rest for the next try.
+              if (/locked|busy|connect|terminat|timeout/i.test(e instanceof Error ? e.message : String(e))) {
+                this.pending = batch.slice(i).concat(this.pending)
+                break
+              }
+              refused++
+            }
+          }
+          if (refused) this.opts.log?.(`gateway: ${refused} call records were refused by the database and dropped`)
+          this.dropped += refused
+          return
+        }
         this.pending = batch.concat(this.pending)
         const msg = err instanceof Error ? err.message : String(err)
         if (msg !== this.lastError) this.opts.log?.(`gateway: writing ${batch.length} calls failed, kept for the next try: ${msg}`)
@@ -99,6 +120,15 @@ export class Recorder {
         this.flushing = null
       })
     return this.flushing
+  }
+
+  private async reachable(): Promise<boolean> {
+    try {
+      await this.db.query(sql`SELECT 1 AS "ok"`)
+      return true
+    } catch {
+      return false
+    }
   }
 
   private write(batch: CallRecord[]): Promise<void> {

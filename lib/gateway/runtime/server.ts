@@ -387,8 +387,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     setOut: (n: number) => void,
     finish: (status: number, decision: CallRecord['decision'], reason: string | null) => void,
   ) {
-    const upstream = new URL(route.upstreamUrl)
-    const basePath = upstream.pathname.replace(/\/$/, '')
+    const { origin, basePath } = upstreamOf(route)
     const path = basePath + pathAndQuery
 
     // Headers: drop hop-by-hop ones (and those Connection names) and the caller's credentials.
@@ -445,7 +444,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       if (!res.writableFinished) ac.abort()
     }
     res.on('close', onClose)
-    const pool = poolOf(route, upstream.origin)
+    const pool = poolOf(route, origin)
     const send = () =>
       pool.request({
         path,
@@ -550,6 +549,18 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       await db.close()
     },
   }
+}
+
+const upstreams = new WeakMap<RouteRow, { origin: string; basePath: string }>()
+/** The route's upstream origin and base path, parsed once per loaded route. */
+function upstreamOf(route: RouteRow) {
+  let u = upstreams.get(route)
+  if (!u) {
+    const url = new URL(route.upstreamUrl)
+    u = { origin: url.origin, basePath: url.pathname.replace(/\/$/, '') }
+    upstreams.set(route, u)
+  }
+  return u
 }
 
 function upstreamProblem(err: unknown, route: RouteRow): Problem {
