@@ -15,6 +15,15 @@ if (process.argv.includes('--pages')) {
   })
   process.exit(r.status ?? 1)
 }
+// `npm run bench -- --gateway [--seconds N] [--concurrency C] [--memory-minutes M]`: the access gateway benchmark alone.
+if (process.argv.includes('--gateway')) {
+  const r = spawnSync(
+    process.execPath,
+    ['--conditions=react-server', '--import', 'tsx', path.join(root, 'bench', 'gateway.ts'), ...process.argv.slice(2).filter((a) => a !== '--gateway')],
+    { cwd: root, stdio: 'inherit' },
+  )
+  process.exit(r.status ?? 1)
+}
 const sizes = (process.env.BENCH_SIZES ?? '100000')
   .split(',')
   .map((s) => Number(s.trim()))
@@ -41,7 +50,7 @@ for (const n of sizes) {
   const entry: Record<string, unknown> = { identities: n, seed }
   for (const f of fs
     .readdirSync(path.join(root, 'bench'))
-    .filter((x) => x.endsWith('.ts') && !['run.ts', 'pages.ts', 'raw.ts', 'plans.ts'].includes(x))
+    .filter((x) => x.endsWith('.ts') && !['run.ts', 'pages.ts', 'raw.ts', 'plans.ts', 'gateway.ts'].includes(x))
     .sort()) {
     const r = spawnSync(process.execPath, ['--conditions=react-server', '--import', 'tsx', path.join('bench', f)], {
       cwd: root,

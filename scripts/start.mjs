@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `npm start`: one command from a fresh clone to a running Custodian. Migrates the database, loads the
 // demo organization when the database is empty (demo mode), builds when the build is missing or stale,
-// then serves on http://localhost:3000 with the job worker in the same process group, restarting either
-// when it crashes.
+// then serves on http://localhost:3000 with the job worker and the access gateway (port 8080) in the same process
+// group, restarting any of them when it crashes.
 import { spawn, spawnSync } from 'node:child_process'
 import crypto from 'node:crypto'
 import fs from 'node:fs'
@@ -143,12 +143,25 @@ const worker =
         onGiveUp: (code) => shutdown(code || 1),
       })
     : null
+// The access gateway (`npm run gateway`, GATEWAY_PORT, default 8080; CUSTODIAN_GATEWAY=false leaves it out): in demo mode with its demo upstream, `/demo` route and token (printed once ready).
+const gateway =
+  fs.existsSync(path.join(root, 'scripts', 'gateway.ts')) && process.env.CUSTODIAN_GATEWAY !== 'false'
+    ? supervise(
+        'access gateway',
+        () =>
+          spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', 'scripts/gateway.ts', ...(demo ? ['--demo'] : [])], {
+            stdio: 'inherit',
+          }),
+        // The web app does not need the gateway: when it keeps failing (its port taken, say), say so and carry on.
+        { onGiveUp: (code) => console.error(`custodian: the access gateway keeps failing (exit ${code}); running without it.`) },
+      )
+    : null
 
 let stopping = false
 async function shutdown(code) {
   if (stopping) return
   stopping = true
-  await Promise.all([web.stop(), worker?.stop()])
+  await Promise.all([web.stop(), worker?.stop(), gateway?.stop()])
   process.exit(code)
 }
 process.on('SIGINT', () => shutdown(0))

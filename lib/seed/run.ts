@@ -7,6 +7,7 @@ import { refreshStatistics } from '../sql/statistics'
 import { ALL_DEMO_USERS, DEMO_ORG_SLUGS } from './demo-users'
 import { planDemo, COLUMNS, type DemoPlan, type TableName, type TableRows } from './generate'
 import { seedPosture } from '../metrics/seed-posture'
+import { seedDemoGateway } from './gateway'
 
 export interface SeedProgress {
   /** identities written so far (all demo organizations) */
@@ -121,6 +122,9 @@ export async function seedDemo(opts: SeedOptions): Promise<SeedResult> {
       plan.base.organizations.map((o) => o.id),
       opts.now === undefined ? Date.now() : +opts.now,
     )
+    // The demo gateway route (`/demo`) with a rule for one of acme's NHIs; its token is made by the demo gateway only.
+    const acme = plan.base.organizations.find((o) => o.slug === 'acme')
+    if (acme) await seedDemoGateway(w, { orgId: acme.id, now: opts.now === undefined ? Date.now() : +opts.now })
     const t = performance.now()
     await refreshStatistics(w)
     result.statisticsMs = performance.now() - t

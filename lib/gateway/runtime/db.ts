@@ -1,0 +1,92 @@
+// The gateway's own database connection (never the web app's): better-sqlite3 on SQLite, a small pg.Pool on
+// PostgreSQL (the pool reconnects by itself after the server comes back). Statements are written with the `sql` tag
+// (lib/sql/sql.ts) so the same text runs on both engines. The gateway reads through it when a cache is cold, polls
+// GatewayVersion on it (SQLite) and writes its batches of calls; never on the hot path of a request once caches are warm.
+import Database from 'better-sqlite3'
+import pg from 'pg'
+import { sqliteFile } from '@/lib/db-url'
+import { engineOf } from '@/lib/sql/driver'
+import { render, type Engine, type Fragment } from '@/lib/sql/sql'
+
+export interface GatewayDb {
+  readonly engine: Engine
+  readonly url: string
+  query<T = Record<string, unknown>>(q: Fragment): Promise<T[]>
+  /** Runs the statements in one transaction (a batch of calls and what it touches). */
+  transaction(statements: readonly Fragment[]): Promise<void>
+  close(): Promise<void>
+}
+
+export function openGatewayDb(url: string): GatewayDb {
+  return engineOf(url) === 'sqlite' ? sqliteDb(url) : pgDb(url)
+}
+
+function sqliteDb(url: string): GatewayDb {
+  // A short busy timeout: the web app and the worker write the same file, but the gateway's reads must not stall
+  // for 20 s; a failed poll is retried 250 ms later.
+  const db = new Database(sqliteFile(url), { timeout: 2_000 })
+  db.pragma('journal_mode = WAL')
+  // This connection only writes batches of call records: without an fsync per batch the event loop is not held up by
+  // the disk (WAL keeps the file consistent; a power cut may lose the last batch, never corrupt the database).
+  db.pragma('synchronous = NORMAL')
+  const statements = new Map<string, Database.Statement>()
+  const prepare = (text: string) => {
+    let stmt = statements.get(text)
+    if (!stmt) {
+      stmt = db.prepare(text)
+      statements.set(text, stmt)
+    }
+    return stmt
+  }
+  return {
+    engine: 'sqlite',
+    url,
+    async query<T>(q: Fragment) {
+      const { text, params } = render(q, 'sqlite')
+      return prepare(text).all(params) as T[]
+    },
+    async transaction(list) {
+      const rendered = list.map((q) => render(q, 'sqlite'))
+      db.transaction(() => {
+        for (const r of rendered) prepare(r.text).run(r.params)
+      }).immediate()
+    },
+    async close() {
+      statements.clear()
+      db.close()
+    },
+  }
+}
+
+function pgDb(url: string): GatewayDb {
+  const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 2_000, idleTimeoutMillis: 30_000 })
+  // A connection the server dropped is reported here; without a listener it would end the process.
+  pool.on('error', () => {})
+  return {
+    engine: 'postgresql',
+    url,
+    async query<T>(q: Fragment) {
+      const { text, params } = render(q, 'postgresql')
+      return (await pool.query(text, params)).rows as T[]
+    },
+    async transaction(list) {
+      const client = await pool.connect()
+      try {
+        await client.query('BEGIN')
+        for (const q of list) {
+          const { text, params } = render(q, 'postgresql')
+          await client.query(text, params)
+        }
+        await client.query('COMMIT')
+        client.release()
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {})
+        client.release(true)
+        throw err
+      }
+    },
+    async close() {
+      await pool.end()
+    },
+  }
+}

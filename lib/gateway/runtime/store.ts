@@ -1,0 +1,141 @@
+// What the gateway reads from the database when a cache is cold: a token by its hash, an organization's routes and
+// rules, one identity as a policy principal, and the change versions. Every query is scoped by orgId once the token
+// has named the organization.
+import { BlockList, isIPv6 } from 'node:net'
+import { stringsOf } from '@/lib/json'
+import { sql } from '@/lib/sql/sql'
+import type { GatewayDb } from './db'
+import type { Principal, RuleRow } from './policy'
+import type { AuthRoute } from './upstream-auth'
+
+export interface TokenRow {
+  id: string
+  orgId: string
+  identityId: string | null
+  scopes: string
+  allowedIps: string
+  expiresAt: unknown
+  revokedAt: unknown
+  hash: string
+  previousHash: string | null
+  previousExpiresAt: unknown
+}
+
+export interface CachedToken {
+  id: string
+  orgId: string
+  identityId: string | null
+  gatewayScope: boolean
+  revoked: boolean
+  /** epoch ms after which this secret (the current one, or the previous one during a rotation overlap) is refused */
+  expiresAt: number
+  /** null: any address */
+  allowed: BlockList | null
+}
+
+export interface RouteRow extends AuthRoute {
+  id: string
+  name: string
+  pathPrefix: string
+  upstreamUrl: string
+  maxBodyBytes: number
+  ratePerSecond: number
+  burst: number
+  status: string
+}
+
+export function ms(v: unknown): number {
+  if (v === null || v === undefined) return NaN
+  if (v instanceof Date) return v.getTime()
+  if (typeof v === 'number') return v
+  if (typeof v === 'bigint') return Number(v)
+  const s = String(v)
+  return /^\d+$/.test(s) ? Number(s) : Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(s) ? s : `${s}Z`)
+}
+
+/** Like lib/api-tokens' allowList, without its database module (the gateway runs on its own connection). */
+function allowListOf(json: string): BlockList | null {
+  const cidrs = stringsOf(json)
+  if (!cidrs.length) return null
+  const list = new BlockList()
+  for (const c of cidrs) {
+    const [addr, bits] = c.split('/')
+    const type = isIPv6(addr) ? 'ipv6' : 'ipv4'
+    try {
+      if (bits === undefined) list.addAddress(addr, type)
+      else list.addSubnet(addr, Number(bits), type)
+    } catch {
+      // An unreadable range allows nothing rather than everything.
+    }
+  }
+  return list
+}
+
+export async function loadToken(db: GatewayDb, hash: string): Promise<CachedToken | null> {
+  const [row] = await db.query<TokenRow>(
+    sql`SELECT "id", "orgId", "identityId", "scopes", "allowedIps", "expiresAt", "revokedAt", "hash", "previousHash", "previousExpiresAt"
+        FROM "ApiToken" WHERE "hash" = ${hash} OR "previousHash" = ${hash}`,
+  )
+  if (!row) return null
+  const current = row.hash === hash
+  const expiresAt = current ? ms(row.expiresAt) : Math.min(ms(row.expiresAt), ms(row.previousExpiresAt) || 0)
+  return {
+    id: row.id,
+    orgId: row.orgId,
+    identityId: row.identityId,
+    gatewayScope: stringsOf(row.scopes).includes('gateway:call'),
+    revoked: row.revokedAt !== null && row.revokedAt !== undefined,
+    expiresAt,
+    allowed: allowListOf(row.allowedIps),
+  }
+}
+
+export async function loadRoutes(db: GatewayDb, orgId: string): Promise<RouteRow[]> {
+  const rows = await db.query<RouteRow>(
+    sql`SELECT "id", "name", "pathPrefix", "upstreamUrl", "authKind", "authHeader", "authPrefix", "secretRef", "oauthTokenUrl", "oauthClientId",
+               "oauthScope", "connectTimeoutMs", "timeoutMs", "maxBodyBytes", "ratePerSecond", "burst", "status"
+        FROM "GatewayRoute" WHERE "orgId" = ${orgId}`,
+  )
+  return rows.map((r) => ({
+    ...r,
+    connectTimeoutMs: Number(r.connectTimeoutMs),
+    timeoutMs: Number(r.timeoutMs),
+    maxBodyBytes: Number(r.maxBodyBytes),
+    ratePerSecond: Number(r.ratePerSecond),
+    burst: Number(r.burst),
+  }))
+}
+
+export async function loadRules(db: GatewayDb, orgId: string): Promise<(RuleRow & { entitlementId: string })[]> {
+  return db.query(
+    sql`SELECT "id", "routeId", "principalType", "identityId", "teamId", "tagKey", "tagValue", "methods", "paths", "entitlementId"
+        FROM "GatewayRule" WHERE "orgId" = ${orgId}`,
+  )
+}
+
+export async function loadPrincipal(db: GatewayDb, orgId: string, identityId: string): Promise<Principal | null> {
+  const [identity] = await db.query<{ id: string; name: string; status: string; teamId: string | null }>(
+    sql`SELECT "id", "name", "status", "teamId" FROM "Identity" WHERE "orgId" = ${orgId} AND "id" = ${identityId}`,
+  )
+  if (!identity) return null
+  const tags = await db.query<{ key: string; value: string }>(
+    sql`SELECT "key", "value" FROM "IdentityTag" WHERE "orgId" = ${orgId} AND "identityId" = ${identityId}`,
+  )
+  const withdrawn = await db.query<{ id: string }>(
+    sql`SELECT r."id" FROM "GatewayRule" r JOIN "Grant" g ON g."entitlementId" = r."entitlementId"
+        WHERE r."orgId" = ${orgId} AND g."orgId" = ${orgId} AND g."identityId" = ${identityId} AND g."status" = 'revoked'`,
+  )
+  return {
+    id: identity.id,
+    name: identity.name,
+    status: identity.status,
+    teamId: identity.teamId,
+    tags: tags.map((t) => `${t.key}=${t.value}`),
+    withdrawn: withdrawn.map((w) => w.id),
+  }
+}
+
+export async function loadVersions(db: GatewayDb): Promise<{ orgId: string; version: number }[]> {
+  const rows = await db.query<{ orgId: string; version: unknown }>(sql`SELECT "orgId", "version" FROM "GatewayVersion"`)
+  return rows.map((r) => ({ orgId: r.orgId, version: Number(r.version) }))
+}
