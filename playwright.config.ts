@@ -3,6 +3,10 @@ import { defineConfig } from '@playwright/test'
 const port = Number(process.env.PORT ?? 3000)
 const baseURL = `http://localhost:${port}`
 const oidcPort = Number(process.env.OIDC_PORT ?? 3100)
+// The app's access gateway and its demo upstream, beside the app's port so that several checkouts can test at once;
+// set here so the tests (workers inherit the environment) know where to call.
+const gatewayPort = Number(process.env.E2E_GATEWAY_PORT ?? port + 5000)
+process.env.E2E_GATEWAY_PORT = String(gatewayPort)
 
 export default defineConfig({
   testDir: 'e2e',
@@ -48,6 +52,8 @@ export default defineConfig({
       stdout: 'pipe',
       env: {
         PORT: String(port),
+        GATEWAY_PORT: String(gatewayPort),
+        GATEWAY_DEMO_UPSTREAM_PORT: String(gatewayPort + 1),
         CUSTODIAN_DEMO: 'true',
         CUSTODIAN_DEMO_IDENTITIES: process.env.CUSTODIAN_DEMO_IDENTITIES ?? '3000',
         AUTH_OIDC_ISSUER: `http://localhost:${oidcPort}`,
