@@ -2,12 +2,13 @@ import 'server-only'
 import { createHash, randomUUID } from 'node:crypto'
 import { decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose'
 import { apiLog } from '@/lib/api/log'
-import { recordAudit, recordDenied } from '@/lib/audit/record'
-import { systemActor, type Org } from '@/lib/auth/org-context'
+import { recordDenied } from '@/lib/audit/record'
+import type { Org } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
 import { stringsOf } from '@/lib/json'
 import { orgSigner } from '@/lib/keys/org-keys'
 import { accessTokenIssuer, signAccessToken, type AccessTokenClaims } from '@/lib/federation/access-token'
+import { commitIssued, EXCHANGE_ACTOR } from '@/lib/federation/commit'
 import { providerKeys } from '@/lib/federation/keys'
 import { matchRules, type RuleVerdict } from '@/lib/federation/match'
 import { API_AUDIENCE, AUDIENCE_PATTERN, DEFAULT_TTL_SECONDS, MAX_TASK_CHARS, MAX_TTL_SECONDS } from '@/lib/federation/schemas'
@@ -70,7 +71,8 @@ function paramsOf(form: URLSearchParams) {
   if (!subjectToken) throw new OAuthError('invalid_request', 'Send the workload’s JWT as subject_token.')
   if (subjectToken.length > MAX_SUBJECT_TOKEN_CHARS) throw new OAuthError('invalid_request', 'The subject token is too long.')
   const type = get('subject_token_type')
-  if (!type || !SUBJECT_TOKEN_TYPES.includes(type)) throw new OAuthError('invalid_request', `subject_token_type must be one of ${SUBJECT_TOKEN_TYPES.join(', ')}.`)
+  if (!type || !SUBJECT_TOKEN_TYPES.includes(type))
+    throw new OAuthError('invalid_request', `subject_token_type must be one of ${SUBJECT_TOKEN_TYPES.join(', ')}.`)
   if (get('actor_token') || get('actor_token_type'))
     throw new OAuthError('invalid_request', 'actor_token is not supported; a delegation chain is kept from the subject token’s act claim.')
   const requested = get('requested_token_type')
@@ -102,14 +104,35 @@ function verifyRefusal(err: unknown): OAuthError {
     if (err.claim === 'iss') return refusal('untrusted-issuer', 'The subject token’s issuer is not trusted.')
     return refusal('invalid-claims', `The subject token’s ${err.claim} claim is not acceptable.`)
   }
-  if (err instanceof joseErrors.JWKSNoMatchingKey) return refusal('unknown-kid', 'The subject token was signed with a key the issuer does not publish (unknown kid).')
-  if (err instanceof joseErrors.JWKSMultipleMatchingKeys) return refusal('ambiguous-key', 'The issuer publishes several keys matching the token; it must name one with kid.')
+  if (err instanceof joseErrors.JWKSNoMatchingKey)
+    return refusal('unknown-kid', 'The subject token was signed with a key the issuer does not publish (unknown kid).')
+  if (err instanceof joseErrors.JWKSMultipleMatchingKeys)
+    return refusal('ambiguous-key', 'The issuer publishes several keys matching the token; it must name one with kid.')
   if (err instanceof joseErrors.JWSSignatureVerificationFailed) return refusal('bad-signature', 'The subject token’s signature does not verify.')
   if (err instanceof joseErrors.JOSEAlgNotAllowed) return refusal('alg-not-allowed', 'The subject token’s signing algorithm is not accepted.')
   if (err instanceof joseErrors.JWKSTimeout || err instanceof joseErrors.JWKSInvalid || (err as Error)?.name === 'TypeError')
     return refusal('keys-unavailable', 'The issuer’s signing keys could not be fetched; try again shortly.')
   if (err instanceof joseErrors.JOSEError) return refusal('invalid-token', 'The subject token is not valid.')
   return refusal('keys-unavailable', 'The issuer’s signing keys could not be fetched; try again shortly.')
+}
+
+// What the exchange reads on every call (providers of an issuer, a provider's rules, an identity's status, the
+// organization's signer) is kept for at most a second in this process: a busy issuer costs a few reads a second instead
+// of a few per exchange, and a disabled provider, rule or identity is refused within a second.
+export const READ_CACHE_MS = 1_000
+const cache = new Map<string, { at: number; value: Promise<unknown> }>()
+function cached<T>(key: string, load: () => Promise<T>): Promise<T> {
+  const hit = cache.get(key)
+  if (hit && Date.now() - hit.at < READ_CACHE_MS) return hit.value as Promise<T>
+  if (cache.size > 10_000) cache.clear()
+  const value = load()
+  cache.set(key, { at: Date.now(), value })
+  value.catch(() => cache.delete(key))
+  return value
+}
+/** Tests change rules and statuses and exchange right after: they start from fresh reads. */
+export function clearExchangeCache() {
+  cache.clear()
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex')
@@ -157,17 +180,23 @@ async function recordRefusal(a: Attempt, err: OAuthError, requestId?: string) {
 
 /** The provider a subject token names: its issuer plus one of its own audiences, unique across organizations. */
 async function findProvider(a: Attempt, aud: string[]) {
-  const rows = aud.length
-    ? await db.trustProviderAudience.findMany({
-        where: { issuer: a.issuer, audience: { in: aud.slice(0, 20) } },
-        select: { provider: { include: { org: { select: { id: true, slug: true, name: true } } } } },
-      })
-    : []
+  const all = await cached(`issuer ${a.issuer}`, () =>
+    db.trustProviderAudience.findMany({
+      where: { issuer: a.issuer },
+      select: { audience: true, provider: { include: { org: { select: { id: true, slug: true, name: true } } } } },
+    }),
+  )
+  const rows = all.filter((r) => aud.includes(r.audience))
   const providers = [...new Map(rows.map((r) => [r.provider.id, r.provider])).values()]
   if (providers.length === 1) return providers[0]
-  if (providers.length > 1) throw refusal('ambiguous-audience', 'The subject token’s audiences name more than one trust provider; ask your platform for one audience.')
+  if (providers.length > 1)
+    throw refusal('ambiguous-audience', 'The subject token’s audiences name more than one trust provider; ask your platform for one audience.')
   // No audience matched: say whether the issuer is trusted at all, and when only one organization trusts it, the refusal is that organization's evidence.
-  const byIssuer = await db.trustProvider.findMany({ where: { issuer: a.issuer }, select: { id: true, org: { select: { id: true, slug: true, name: true } } }, take: 2 })
+  const byIssuer = await db.trustProvider.findMany({
+    where: { issuer: a.issuer },
+    select: { id: true, org: { select: { id: true, slug: true, name: true } } },
+    take: 2,
+  })
   if (byIssuer.length === 0) throw refusal('untrusted-issuer', 'The subject token’s issuer is not trusted by any organization.')
   if (byIssuer.length === 1) {
     a.org = byIssuer[0].org
@@ -204,7 +233,10 @@ export async function exchangeToken(form: URLSearchParams, opts: { requestId?: s
     a.providerId = provider.id
     // Checked once the organization is known, so that an `alg: none` or HS256 forgery is evidence in its audit log.
     if (typeof header.alg !== 'string' || !ALLOWED_ALGS.includes(header.alg))
-      throw refusal('alg-not-allowed', `The subject token’s algorithm ${JSON.stringify(header.alg ?? null)} is not accepted; it must be signed with a public-key algorithm.`)
+      throw refusal(
+        'alg-not-allowed',
+        `The subject token’s algorithm ${JSON.stringify(header.alg ?? null)} is not accepted; it must be signed with a public-key algorithm.`,
+      )
     if (provider.status !== 'active') throw refusal('provider-disabled', 'This trust provider is disabled.')
 
     let verified: JWTPayload
@@ -224,7 +256,7 @@ export async function exchangeToken(form: URLSearchParams, opts: { requestId?: s
     }
     if (typeof verified.iat === 'number' && verified.iat > nowS + LEEWAY_SECONDS) throw refusal('issued-in-future', 'The subject token’s iat is in the future.')
 
-    const rules = await providerRules(provider.orgId, provider.id)
+    const rules = await cached(`rules ${provider.id}`, () => providerRules(provider.orgId, provider.id))
     const matched = matchRules(provider.id, rules, verified).filter((v) => v.result === 'matched')
     // Named nothing: which rules exist and what they test stays with the organization (its audit row has the rule ids).
     if (matched.length === 0) throw refusal('no-rule', 'No trust rule matches this token.')
@@ -233,14 +265,18 @@ export async function exchangeToken(form: URLSearchParams, opts: { requestId?: s
     a.ruleId = rule.id
     a.identityId = rule.identityId
 
-    const identity = await db.identity.findFirst({ where: { id: rule.identityId, orgId: provider.orgId }, select: { id: true, name: true, status: true } })
+    const identity = await cached(`identity ${rule.identityId}`, () =>
+      db.identity.findFirst({ where: { id: rule.identityId, orgId: provider.orgId }, select: { id: true, name: true, status: true } }),
+    )
     if (!identity || identity.status !== 'active') throw refusal('identity-inactive', 'The identity this token maps to is not active.')
 
     // Only ever narrowed: the audience must be one the rule lists, the scopes a subset of the rule's.
     if (!stringsOf(rule.audiences).includes(req.audience))
       throw refusal('audience-not-allowed', `The trust rule does not allow the audience “${req.audience}”.`, 'invalid_target')
     if (req.audience.startsWith('gateway:')) {
-      const route = await db.gatewayRoute.findFirst({ where: { id: req.audience.slice(8), orgId: provider.orgId, status: 'active' }, select: { id: true } })
+      const route = await cached(`route ${provider.orgId} ${req.audience}`, () =>
+        db.gatewayRoute.findFirst({ where: { id: req.audience.slice(8), orgId: provider.orgId, status: 'active' }, select: { id: true } }),
+      )
       if (!route) throw refusal('audience-not-allowed', `The gateway route in “${req.audience}” is not active.`, 'invalid_target')
     }
     const allowed = stringsOf(rule.scopes)
@@ -264,53 +300,46 @@ export async function exchangeToken(form: URLSearchParams, opts: { requestId?: s
       // RFC 8693 §4.1: the chain of who acts for whom, kept as the subject token stated it.
       ...(verified.act && typeof verified.act === 'object' ? { act: verified.act as Record<string, unknown> } : {}),
     }
-    const ctx = { org: provider.org, actor: systemActor({ type: 'federation.exchange', id: null }), requestId: opts.requestId }
-    const signer = await orgSigner(ctx)
+    const signer = await cached(`signer ${provider.orgId}`, () => orgSigner({ org: provider.org, actor: EXCHANGE_ACTOR }))
     const accessToken = signAccessToken(signer, token)
     const expiresAt = new Date((nowS + ttl) * 1000)
-    try {
-      await db.$transaction(async (tx) => {
-        await tx.tokenExchange.create({
-          data: {
-            orgId: provider.orgId,
-            providerId: provider.id,
-            ruleId: rule.id,
-            identityId: identity.id,
-            issuer: a.issuer,
-            subject: a.subject,
-            replayKey: a.replayKey,
-            spentKey: a.replayKey,
-            outcome: 'issued',
-            jti,
-            scope,
-            audience: req.audience,
-            task: req.task ?? null,
-            expiresAt,
-            at: now,
-          },
-        })
-        await recordAudit(tx, ctx, {
-          action: 'federation.token-issued',
-          targetType: 'identity',
-          targetId: identity.id,
-          targetLabel: identity.name,
-          details: {
-            provider: { id: provider.id, name: provider.name },
-            rule: { id: rule.id, name: rule.name },
-            subject: a.subject,
-            jti,
-            kid: signer.kid,
-            scope,
-            audience: req.audience,
-            task: req.task ?? null,
-            expiresAt: expiresAt.toISOString(),
-          },
-        })
-      })
-    } catch (err) {
-      if ((err as { code?: string }).code === 'P2002') throw refusal('replayed', 'This subject token was already exchanged; get a fresh one from your platform.')
-      throw err
-    }
+    const replayed = await commitIssued(
+      {
+        orgId: provider.orgId,
+        providerId: provider.id,
+        ruleId: rule.id,
+        identityId: identity.id,
+        issuer: a.issuer,
+        subject: a.subject,
+        replayKey: a.replayKey,
+        jti,
+        scope,
+        audience: req.audience,
+        task: req.task ?? null,
+        expiresAt,
+        at: now,
+      },
+      provider.org,
+      {
+        action: 'federation.token-issued',
+        targetType: 'identity',
+        targetId: identity.id,
+        targetLabel: identity.name,
+        details: {
+          provider: { id: provider.id, name: provider.name },
+          rule: { id: rule.id, name: rule.name },
+          subject: a.subject,
+          jti,
+          kid: signer.kid,
+          scope,
+          audience: req.audience,
+          task: req.task ?? null,
+          expiresAt: expiresAt.toISOString(),
+          ...(opts.requestId ? { requestId: opts.requestId } : {}),
+        },
+      },
+    )
+    if (replayed) throw refusal('replayed', 'This subject token was already exchanged; get a fresh one from your platform.')
     return { access_token: accessToken, issued_token_type: ISSUED_TOKEN_TYPE, token_type: 'Bearer', expires_in: ttl, scope }
   } catch (err) {
     if (err instanceof OAuthError) await recordRefusal(a, err, opts.requestId)

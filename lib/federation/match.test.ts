@@ -14,7 +14,11 @@ describe('checkCondition', () => {
 
 describe('claimsToCedar', () => {
   it('drops nulls and __ keys, keeps integers and turns fractions into strings', () => {
-    expect(claimsToCedar({ a: null, __entity: { type: 'X', id: 'y' }, n: 3, f: 1.5, s: [{ __extn: 1, ok: true }] })).toEqual({ n: 3, f: '1.5', s: [{ ok: true }] })
+    expect(claimsToCedar({ a: null, __entity: { type: 'X', id: 'y' }, n: 3, f: 1.5, s: [{ __extn: 1, ok: true }] })).toEqual({
+      n: 3,
+      f: '1.5',
+      s: [{ ok: true }],
+    })
   })
 })
 
@@ -56,7 +60,11 @@ describe('matchRules', () => {
     let n = 0
     fc.assert(
       fc.property(fc.array(fields, { minLength: 1, maxLength: 4 }), claims, (rules, c) => {
-        const verdicts = matchRules(`prop-${n++ % 5}`, rules.map((f, i) => ({ id: `r${i}`, condition: githubCondition(f) })), c)
+        const verdicts = matchRules(
+          `prop-${n++ % 5}`,
+          rules.map((f, i) => ({ id: `r${i}`, condition: githubCondition(f) })),
+          c,
+        )
         rules.forEach((f, i) => {
           const direct =
             c.repository_id === f.repositoryId &&

@@ -5,13 +5,7 @@ import { db, type Tx } from '@/lib/db'
 import { ConflictError, ForeignReferenceError, NotFoundError, ValidationError } from '@/lib/errors'
 import { stringsOf } from '@/lib/json'
 import { checkCondition } from '@/lib/federation/match'
-import {
-  GITHUB_ISSUER,
-  type CreateProviderInput,
-  type CreateRuleInput,
-  type UpdateProviderInput,
-  type UpdateRuleInput,
-} from '@/lib/federation/schemas'
+import { GITHUB_ISSUER, type CreateProviderInput, type CreateRuleInput, type UpdateProviderInput, type UpdateRuleInput } from '@/lib/federation/schemas'
 
 // Trust providers and rules: each change in one transaction with its audit row, scoped to the organization.
 
@@ -37,7 +31,9 @@ async function indexAudiences(tx: Tx, ctx: Ctx, providerId: string, issuer: stri
   for (const audience of audiences) {
     const taken = () =>
       new ValidationError('That audience is taken.', {
-        audiences: [`“${audience}” is already trusted for this issuer by another provider; tokens must ask for an audience of their own (e.g. your organization’s URL).`],
+        audiences: [
+          `“${audience}” is already trusted for this issuer by another provider; tokens must ask for an audience of their own (e.g. your organization’s URL).`,
+        ],
       })
     if (await tx.trustProviderAudience.findFirst({ where: { issuer, audience }, select: { id: true } })) throw taken()
     // Two organizations saving the same pair at once: the unique index refuses the second.
@@ -109,7 +105,13 @@ export async function updateProvider(ctx: Ctx, input: Omit<UpdateProviderInput, 
           .map((k) => [k, { from: k === 'audiences' ? stringsOf(before.audiences) : before[k], to: next[k] }] as const)
           .filter(([, c]) => JSON.stringify(c.from) !== JSON.stringify(c.to)),
       )
-      await recordAudit(tx, ctx, { action: 'federation.provider-update', targetType: 'trust-provider', targetId: row.id, targetLabel: row.name, details: { changes } })
+      await recordAudit(tx, ctx, {
+        action: 'federation.provider-update',
+        targetType: 'trust-provider',
+        targetId: row.id,
+        targetLabel: row.name,
+        details: { changes },
+      })
       return row
     }),
     'A trust provider',
@@ -142,7 +144,8 @@ async function checkRule(tx: Tx, ctx: Ctx, r: { identityId: string; condition: s
   if (routeIds.length) {
     const found = await tx.gatewayRoute.findMany({ where: { orgId: ctx.org.id, id: { in: routeIds } }, select: { id: true } })
     const missing = routeIds.filter((id) => !found.some((f) => f.id === id))
-    if (missing.length) throw new ForeignReferenceError('A gateway route is not in this organization.', { audiences: [`Unknown gateway route: ${missing.join(', ')}.`] })
+    if (missing.length)
+      throw new ForeignReferenceError('A gateway route is not in this organization.', { audiences: [`Unknown gateway route: ${missing.join(', ')}.`] })
   }
   return identity
 }

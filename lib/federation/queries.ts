@@ -42,7 +42,16 @@ const RULE_SELECT = {
   identity: { select: { id: true, name: true, status: true } },
 } as const
 
-function ruleDto(r: { id: string; name: string; condition: string; scopes: string; audiences: string; maxTtlSeconds: number; status: string; identity: RuleDto['identity'] }): RuleDto {
+function ruleDto(r: {
+  id: string
+  name: string
+  condition: string
+  scopes: string
+  audiences: string
+  maxTtlSeconds: number
+  status: string
+  identity: RuleDto['identity']
+}): RuleDto {
   return { ...r, scopes: stringsOf(r.scopes), audiences: stringsOf(r.audiences) }
 }
 
@@ -98,7 +107,9 @@ export async function testToken(ctx: Ctx, input: Omit<TestTokenInput, 'orgSlug'>
       throw new ValidationError('This is not a JWT.', { token: ['Paste the whole token: three parts separated by dots.'] })
     }
   } else claims = input.claims as JWTPayload
-  const providers = await db.trustProvider.findMany({ where: { orgId: ctx.org.id, ...(input.providerId ? { id: input.providerId } : { issuer: String(claims.iss ?? '') }) } })
+  const providers = await db.trustProvider.findMany({
+    where: { orgId: ctx.org.id, ...(input.providerId ? { id: input.providerId } : { issuer: String(claims.iss ?? '') }) },
+  })
   if (input.providerId && !providers.length) throw new NotFoundError('Trust provider not found')
   const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud]
   const provider = providers.length === 1 ? providers[0] : providers.find((p) => stringsOf(p.audiences).some((x) => aud.includes(x)))
@@ -123,7 +134,10 @@ export async function testToken(ctx: Ctx, input: Omit<TestTokenInput, 'orgSlug'>
   }
   const rules = await providerRules(ctx.org.id, provider.id)
   const identities = new Map(
-    (await db.identity.findMany({ where: { orgId: ctx.org.id, id: { in: rules.map((r) => r.identityId) } }, select: { id: true, name: true } })).map((i) => [i.id, i]),
+    (await db.identity.findMany({ where: { orgId: ctx.org.id, id: { in: rules.map((r) => r.identityId) } }, select: { id: true, name: true } })).map((i) => [
+      i.id,
+      i,
+    ]),
   )
   const verdicts = matchRules(provider.id, rules, claims)
   const matched = verdicts.filter((v) => v.result === 'matched').map((v) => v.ruleId)
@@ -137,6 +151,7 @@ export async function testToken(ctx: Ctx, input: Omit<TestTokenInput, 'orgSlug'>
       result: verdicts[i].result,
       ...(verdicts[i].error ? { error: verdicts[i].error } : {}),
     })),
-    outcome: matched.length === 1 ? { kind: 'one-match', ruleId: matched[0] } : matched.length === 0 ? { kind: 'no-match' } : { kind: 'ambiguous', ruleIds: matched },
+    outcome:
+      matched.length === 1 ? { kind: 'one-match', ruleId: matched[0] } : matched.length === 0 ? { kind: 'no-match' } : { kind: 'ambiguous', ruleIds: matched },
   }
 }

@@ -104,7 +104,10 @@ export const githubRuleSchema = z.object({
   environment: z.string().trim().max(255).optional(),
 })
 export const kubernetesRuleSchema = z.object({
-  namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'A Kubernetes namespace name.').max(63),
+  namespace: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'A Kubernetes namespace name.')
+    .max(63),
   serviceAccount: z
     .string()
     .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'A service account name.')

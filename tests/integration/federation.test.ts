@@ -10,6 +10,7 @@ import { POST as tokenPOST } from '@/app/api/v1/oauth/token/route'
 import { db } from '@/lib/db'
 import { env } from '@/lib/env'
 import { ForbiddenError, ForeignReferenceError, NotFoundError, ValidationError } from '@/lib/errors'
+import { clearExchangeCache } from '@/lib/federation/exchange'
 import { configureKeyCache } from '@/lib/federation/keys'
 import { createProvider, createRule, deleteRule, updateRule } from '@/lib/federation/mutations'
 import { listProviders, testToken } from '@/lib/federation/queries'
@@ -54,9 +55,7 @@ class Issuer {
 const now = () => Math.floor(Date.now() / 1000)
 
 async function sign(key: Key, claims: Record<string, unknown>, header: Record<string, unknown> = {}) {
-  return new SignJWT(claims)
-    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT', ...header })
-    .sign(key.privateKey)
+  return new SignJWT(claims).setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT', ...header }).sign(key.privateKey)
 }
 
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url')
@@ -160,7 +159,14 @@ beforeAll(async () => {
   })
   ghProviderId = gh.id
   // Kubernetes: keys found through the issuer's discovery document.
-  const kp = await createProvider(a.ctx('admin'), { name: 'Cluster', issuer: k8s.url, audiences: [k8sAudience], jwksUri: null, preset: 'kubernetes', status: 'active' })
+  const kp = await createProvider(a.ctx('admin'), {
+    name: 'Cluster',
+    issuer: k8s.url,
+    audiences: [k8sAudience],
+    jwksUri: null,
+    preset: 'kubernetes',
+    status: 'active',
+  })
   k8sProviderId = kp.id
   const rule = await createRule(a.ctx('admin'), {
     providerId: gh.id,
@@ -214,8 +220,19 @@ describe(`trust providers and rules (${engine})`, () => {
     expect(audit[0]).toMatchObject({ actorType: 'user', actorId: a.people.admin.id, targetId: ghProviderId })
 
     // Members and auditors may not change trust; another organization's ids are not found; bad Cedar is refused at save.
-    await expect(createProvider(a.ctx('member'), { name: 'x', issuer: 'https://x.example', audiences: ['x'], jwksUri: null, preset: 'generic', status: 'active' })).rejects.toBeInstanceOf(ForbiddenError)
-    const ruleInput = { providerId: ghProviderId, name: uid('r'), identityId: deploy.id, condition: 'true', scopes: ['identities:read' as const], audiences: ['custodian-api'], maxTtlSeconds: 900, status: 'active' as const }
+    await expect(
+      createProvider(a.ctx('member'), { name: 'x', issuer: 'https://x.example', audiences: ['x'], jwksUri: null, preset: 'generic', status: 'active' }),
+    ).rejects.toBeInstanceOf(ForbiddenError)
+    const ruleInput = {
+      providerId: ghProviderId,
+      name: uid('r'),
+      identityId: deploy.id,
+      condition: 'true',
+      scopes: ['identities:read' as const],
+      audiences: ['custodian-api'],
+      maxTtlSeconds: 900,
+      status: 'active' as const,
+    }
     await expect(createRule(b.ctx('admin'), ruleInput)).rejects.toBeInstanceOf(NotFoundError)
     const bIdentity = await addIdentity(b.org.id, b.source.id)
     await expect(createRule(a.ctx('admin'), { ...ruleInput, identityId: bIdentity.id })).rejects.toBeInstanceOf(ForeignReferenceError)
@@ -228,8 +245,12 @@ describe(`trust providers and rules (${engine})`, () => {
     await expect(updateRule(b.ctx('admin'), { ruleId: mainRuleId, name: 'stolen' })).rejects.toBeInstanceOf(NotFoundError)
 
     // The GitHub preset only with GitHub's issuer; an (issuer, audience) another organization trusts is taken.
-    await expect(createProvider(b.ctx('admin'), { name: 'gh', issuer: 'https://evil.example', audiences: ['x'], jwksUri: null, preset: 'github', status: 'active' })).rejects.toBeInstanceOf(ValidationError)
-    await expect(createProvider(b.ctx('admin'), { name: 'gh', issuer: GITHUB_ISSUER, audiences: [ghAudience], jwksUri: null, preset: 'github', status: 'active' })).rejects.toThrow(/taken/)
+    await expect(
+      createProvider(b.ctx('admin'), { name: 'gh', issuer: 'https://evil.example', audiences: ['x'], jwksUri: null, preset: 'github', status: 'active' }),
+    ).rejects.toBeInstanceOf(ValidationError)
+    await expect(
+      createProvider(b.ctx('admin'), { name: 'gh', issuer: GITHUB_ISSUER, audiences: [ghAudience], jwksUri: null, preset: 'github', status: 'active' }),
+    ).rejects.toThrow(/taken/)
     expect(await db.trustProvider.count({ where: { orgId: b.org.id } })).toBe(0)
   })
 })
@@ -240,7 +261,12 @@ describe(`token exchange (RFC 8693) with a real issuer on loopback (${engine})`,
     const r = await exchange({ subject_token: await sign(ghKey, claims), scope: 'identities:read', task: 'deploy payments 1.4.2', expires_in: '3600' })
     expect(r.status).toBe(200)
     expect(r.headers.get('cache-control')).toBe('no-store')
-    expect(r.json).toMatchObject({ issued_token_type: 'urn:ietf:params:oauth:token-type:access_token', token_type: 'Bearer', expires_in: 600, scope: 'identities:read' })
+    expect(r.json).toMatchObject({
+      issued_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+      token_type: 'Bearer',
+      expires_in: 600,
+      scope: 'identities:read',
+    })
 
     const jwksRes = await jwksGET(new Request(`http://localhost/api/v1/oauth/jwks?org=${a.org.slug}`))
     const jwks = (await jwksRes.json()) as { keys: JWK[] }
@@ -251,15 +277,34 @@ describe(`token exchange (RFC 8693) with a real issuer on loopback (${engine})`,
       algorithms: ['EdDSA'],
     })
     expect(protectedHeader).toMatchObject({ alg: 'EdDSA', kid: jwks.keys[0].kid, typ: 'at+jwt' })
-    expect(payload).toMatchObject({ sub: deploy.id, org_id: a.org.id, scope: 'identities:read', task: 'deploy payments 1.4.2', act: { sub: 'agent-7', act: { sub: 'user:ada' } } })
+    expect(payload).toMatchObject({
+      sub: deploy.id,
+      org_id: a.org.id,
+      scope: 'identities:read',
+      task: 'deploy payments 1.4.2',
+      act: { sub: 'agent-7', act: { sub: 'user:ada' } },
+    })
     expect(payload.exp! - payload.iat!).toBe(600)
     // Another organization's key set does not verify it.
     const bJwks = (await (await jwksGET(new Request(`http://localhost/api/v1/oauth/jwks?org=${b.org.slug}`))).json()) as { keys: JWK[] }
     expect(bJwks.keys.some((k) => k.kid === protectedHeader.kid)).toBe(false)
 
     const row = await attempt(claims.jti)
-    expect(row).toMatchObject({ outcome: 'issued', orgId: a.org.id, providerId: ghProviderId, ruleId: mainRuleId, identityId: deploy.id, jti: payload.jti, scope: 'identities:read', audience: 'custodian-api', task: 'deploy payments 1.4.2' })
-    const audit = await db.auditEvent.findFirst({ where: { orgId: a.org.id, action: 'federation.token-issued', targetId: deploy.id }, orderBy: { seq: 'desc' } })
+    expect(row).toMatchObject({
+      outcome: 'issued',
+      orgId: a.org.id,
+      providerId: ghProviderId,
+      ruleId: mainRuleId,
+      identityId: deploy.id,
+      jti: payload.jti,
+      scope: 'identities:read',
+      audience: 'custodian-api',
+      task: 'deploy payments 1.4.2',
+    })
+    const audit = await db.auditEvent.findFirst({
+      where: { orgId: a.org.id, action: 'federation.token-issued', targetId: deploy.id },
+      orderBy: { seq: 'desc' },
+    })
     expect(audit).toMatchObject({ actorType: 'system', actorId: null, outcome: 'success', targetLabel: deploy.name })
     expect(JSON.parse(audit!.details)).toMatchObject({ provider: { id: ghProviderId }, rule: { id: mainRuleId }, subject: claims.sub, jti: payload.jti })
     expect(audit!.details).not.toContain(r.json.access_token)
@@ -268,7 +313,10 @@ describe(`token exchange (RFC 8693) with a real issuer on loopback (${engine})`,
     const all = await exchange({ subject_token: await sign(ghKey, ghClaims()) })
     expect(all.json).toMatchObject({ scope: 'findings:read gateway:call identities:read', expires_in: 600 })
     // Kubernetes through discovery; the default 15 minutes under the rule's hour.
-    const kube = await exchange({ subject_token: await sign(k8sKey, k8sClaims('payments', 'worker')), subject_token_type: 'urn:ietf:params:oauth:token-type:id_token' })
+    const kube = await exchange({
+      subject_token: await sign(k8sKey, k8sClaims('payments', 'worker')),
+      subject_token_type: 'urn:ietf:params:oauth:token-type:id_token',
+    })
     expect(kube.status).toBe(200)
     expect(kube.json.expires_in).toBe(900)
   })
@@ -284,6 +332,10 @@ describe(`token exchange (RFC 8693) with a real issuer on loopback (${engine})`,
     expect(again).toMatchObject({ status: 400, json: { error: 'invalid_request' } })
     expect(again.json.error_description).toMatch(/already exchanged/)
     expect((await attempt(claims.jti))?.reason).toBe('replayed')
+    // The same token sent five times at once (written by one group commit): exactly one is issued.
+    const burst = await sign(ghKey, ghClaims())
+    const answers = await Promise.all(Array.from({ length: 5 }, () => exchange({ subject_token: burst })))
+    expect(answers.map((x) => x.status).sort()).toEqual([200, 400, 400, 400, 400])
     // A token without jti is known by its hash.
     const { jti: _, ...noJti } = ghClaims()
     const hashed = await sign(ghKey, noJti)
@@ -331,7 +383,18 @@ describe(`token exchange (RFC 8693) with a real issuer on loopback (${engine})`,
     // Refusals in a known organization are audited there with the reason; an unknown issuer's only logged.
     const refused = await db.auditEvent.findMany({ where: { orgId: a.org.id, action: 'federation.exchange-refused' } })
     const reasons = new Set(refused.map((e) => JSON.parse(e.details).reason as string))
-    for (const r of ['expired', 'not-yet-valid', 'alg-not-allowed', 'unknown-kid', 'bad-signature', 'no-rule', 'ambiguous-rules', 'scope-not-allowed', 'replayed']) expect(reasons, r).toContain(r)
+    for (const r of [
+      'expired',
+      'not-yet-valid',
+      'alg-not-allowed',
+      'unknown-kid',
+      'bad-signature',
+      'no-rule',
+      'ambiguous-rules',
+      'scope-not-allowed',
+      'replayed',
+    ])
+      expect(reasons, r).toContain(r)
     expect(refused.every((e) => e.outcome === 'denied' && e.actorType === 'system')).toBe(true)
     expect(reasons).not.toContain('untrusted-issuer')
     expect(await db.tokenExchange.count({ where: { orgId: null, reason: 'untrusted-issuer' } })).toBeGreaterThan(0)
@@ -349,7 +412,9 @@ describe(`token exchange (RFC 8693) with a real issuer on loopback (${engine})`,
     expect(type.json.error).toBe('invalid_request')
     const long = await exchange({ subject_token: await sign(ghKey, ghClaims()), task: 'x'.repeat(201) })
     expect(long.json.error).toBe('invalid_request')
-    const json = await tokenPOST(new Request('http://localhost/api/v1/oauth/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }))
+    const json = await tokenPOST(
+      new Request('http://localhost/api/v1/oauth/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }),
+    )
     expect(json.status).toBe(400)
   })
 
@@ -365,8 +430,11 @@ describe(`token exchange (RFC 8693) with a real issuer on loopback (${engine})`,
       maxTtlSeconds: 900,
       status: 'active',
     })
+    clearExchangeCache()
     expect((await exchange({ subject_token: await sign(ghKey, ghClaims({ repository_id: '555' })) })).status).toBe(200)
     await db.identity.update({ where: { id: tmp.id }, data: { status: 'disabled' } })
+    // Read again after at most a second (READ_CACHE_MS); the test does not wait for it.
+    clearExchangeCache()
     const claims = ghClaims({ repository_id: '555' })
     expect((await exchange({ subject_token: await sign(ghKey, claims) })).status).toBe(400)
     expect((await attempt(claims.jti))?.reason).toBe('identity-inactive')
@@ -406,6 +474,7 @@ describe(`token exchange (RFC 8693) with a real issuer on loopback (${engine})`,
     }
     const shared = await testToken(a.ctx('admin'), { claims: k8sClaims('shared', 'x') })
     expect(shared.outcome.kind).toBe('ambiguous')
+    expect(shared.provider.id).toBe(k8sProviderId)
     expect(shared.rules.map((r) => r.result)).toEqual(['not-matched', 'matched', 'matched'])
     const missing = await testToken(a.ctx('admin'), { providerId: ghProviderId, claims: { iss: GITHUB_ISSUER, repository_id: '892341' } })
     expect(missing.rules.find((r) => r.id === mainRuleId)).toMatchObject({ result: 'error' })
