@@ -89,8 +89,11 @@ export async function verifyAccessToken(token: string, audience = API_AUDIENCE):
       typ: ACCESS_TOKEN_TYP,
       requiredClaims: ['exp', 'sub', 'jti'],
     })
+    if (typeof payload.sub !== 'string' || typeof payload.scope !== 'string' || typeof payload.jti !== 'string')
+      throw new AccessTokenError('This access token is not valid here.')
     return payload as unknown as AccessTokenClaims
   } catch (err) {
+    if (err instanceof AccessTokenError) throw err
     const code = (err as { code?: string }).code
     throw new AccessTokenError(code === 'ERR_JWT_EXPIRED' ? 'This access token has expired; exchange a new one.' : 'This access token is not valid here.')
   }

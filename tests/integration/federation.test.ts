@@ -15,6 +15,12 @@ import { configureKeyCache } from '@/lib/federation/keys'
 import { createProvider, createRule, deleteRule, updateRule } from '@/lib/federation/mutations'
 import { listProviders, testToken } from '@/lib/federation/queries'
 import { GITHUB_ISSUER, githubCondition, kubernetesCondition, recommendedAudience } from '@/lib/federation/schemas'
+import { listAuditEventsOp } from '@/lib/api/v1/audit'
+import { listIdentitiesOp } from '@/lib/api/v1/identities'
+import { signAccessToken, type AccessTokenClaims } from '@/lib/federation/access-token'
+import { EXCHANGE_ACTOR } from '@/lib/federation/commit'
+import { orgSigner } from '@/lib/keys/org-keys'
+import { apiCaller } from './api-client'
 import { addIdentity, createOrg, engine, uid } from './fixtures'
 
 // A real OIDC issuer on loopback: its discovery document and a JWKS made with jose, keys that can rotate.
@@ -69,7 +75,7 @@ async function exchange(params: Record<string, string>) {
   const res = await tokenPOST(
     new Request('http://localhost/api/v1/oauth/token', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form }),
   )
-  return { status: res.status, headers: res.headers, json: (await res.json()) as Record<string, string & number> }
+  return { status: res.status, headers: res.headers, json: (await res.json()) as Record<string, string> }
 }
 
 /** The attempt row of a subject token (its jti), newest first. */
@@ -480,5 +486,46 @@ describe(`token exchange (RFC 8693) with a real issuer on loopback (${engine})`,
     expect(missing.rules.find((r) => r.id === mainRuleId)).toMatchObject({ result: 'error' })
     expect(missing.verification).toBeNull()
     await expect(testToken(b.ctx('admin'), { providerId: ghProviderId, claims: {} })).rejects.toBeInstanceOf(NotFoundError)
+  })
+})
+
+describe(`the API accepts exchanged access tokens (${engine})`, () => {
+  const call = apiCaller(() => '')
+
+  it('acts as the identity with the token’s scopes; refuses other audiences, forgeries and inactive identities', async () => {
+    const ex = await exchange({ subject_token: await sign(k8sKey, k8sClaims('payments', 'worker')), scope: 'identities:read' })
+    expect(ex.status).toBe(200)
+    const token = ex.json.access_token
+    const list = await call(listIdentitiesOp, { token, query: { limit: '5' } })
+    expect(list.status).toBe(200)
+    // Scope: this token may read identities, not audit events (403, audited with the identity as actor).
+    const audit = await call(listAuditEventsOp, { token, query: { limit: '5' } })
+    expect(audit.status).toBe(403)
+    const denied = await db.auditEvent.findFirst({ where: { orgId: a.org.id, actorType: 'workload', actorId: worker.id, outcome: 'denied' } })
+    expect(denied?.action).toBe('api.listAuditEvents')
+
+    // A tampered payload, another audience, an expired token, a key of another organization: 401.
+    const [h, p, sig] = token.split('.')
+    const payload = JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown>
+    const tampered = `${h}.${Buffer.from(JSON.stringify({ ...payload, scope: 'identities:read audit:read' })).toString('base64url')}.${sig}`
+    expect((await call(listIdentitiesOp, { token: tampered, query: { limit: '5' } })).status).toBe(401)
+    const signer = await orgSigner({ org: a.org, actor: EXCHANGE_ACTOR })
+    const mint = (extra: Record<string, unknown>, s = signer) => signAccessToken(s, { ...(payload as unknown as AccessTokenClaims), jti: randomUUID(), ...extra })
+    expect((await call(listIdentitiesOp, { token: mint({ aud: 'gateway:someroute' }), query: { limit: '5' } })).status).toBe(401)
+    const expired = await call(listIdentitiesOp, { token: mint({ iat: now() - 4000, exp: now() - 400 }), query: { limit: '5' } })
+    expect(expired.status).toBe(401)
+    expect(expired.json?.detail).toMatch(/expired/)
+    const bSigner = await orgSigner({ org: b.org, actor: EXCHANGE_ACTOR })
+    expect((await call(listIdentitiesOp, { token: mint({}, bSigner), query: { limit: '5' } })).status).toBe(401)
+    const none = `${b64({ alg: 'none', typ: 'at+jwt', kid: signer.kid })}.${p}.`
+    expect((await call(listIdentitiesOp, { token: none, query: { limit: '5' } })).status).toBe(401)
+
+    // Disabling the identity stops its tokens at once.
+    await db.identity.update({ where: { id: worker.id }, data: { status: 'disabled' } })
+    const off = await call(listIdentitiesOp, { token, query: { limit: '5' } })
+    expect(off.status).toBe(401)
+    expect(off.json?.detail).toMatch(/not active/)
+    await db.identity.update({ where: { id: worker.id }, data: { status: 'active' } })
+    expect((await call(listIdentitiesOp, { token, query: { limit: '5' } })).status).toBe(200)
   })
 })
