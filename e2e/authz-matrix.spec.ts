@@ -411,6 +411,11 @@ const ROUTES: Record<string, RouteEntry> = {
   'app/api/v1/openapi.json/route.ts#GET': { allow: 'public', why: 'the API contract: operations and scopes, no data' },
   'app/api/v1/docs/route.ts#GET': { allow: 'public', why: 'the API reference page (renders the public contract)' },
   'app/api/v1/docs/scalar.js/route.ts#GET': { allow: 'public', why: 'the reference page’s script (a file from node_modules)' },
+  'app/api/v1/oauth/token/route.ts#POST': {
+    allow: 'public',
+    why: 'RFC 8693 token exchange: the subject token in the form is the credential, verified against a trusted issuer (tests/integration/federation.test.ts)',
+  },
+  'app/api/v1/oauth/jwks/route.ts#GET': { allow: 'public', why: 'an organization’s public signing keys, so anyone can verify its access tokens; no secrets' },
   'app/api/v1/identities/route.ts#GET': { allow: 'token', request: () => ({ path: '/api/v1/identities', method: 'GET', query: { limit: '200' } }) },
   'app/api/v1/identities/[id]/route.ts#GET': { allow: 'token', request: (w) => ({ path: `/api/v1/identities/${w.a.identities[0].id}`, method: 'GET' }) },
   // B's token naming A's member as owner: refused (422), nothing created in either organization.
