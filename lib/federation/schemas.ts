@@ -36,7 +36,7 @@ export const audienceListSchema = z
   .max(10, 'At most 10 audiences.')
   .transform((a) => [...new Set(a)])
 
-const providerFields = {
+export const providerFields = {
   name: z.string().trim().min(1, 'Give the provider a name.').max(80, 'At most 80 characters.'),
   // Issuers are compared byte for byte with a token's `iss`: a trailing slash is part of it, so it is kept as written.
   issuer: httpUrl,
@@ -57,7 +57,7 @@ export const deleteProviderSchema = z.object({ orgSlug, providerId: id })
 
 export const AUDIENCE_PATTERN = /^(custodian-api|gateway:[a-z0-9_-]{1,40})$/i
 
-const ruleFields = {
+export const ruleFields = {
   name: z.string().trim().min(1, 'Give the rule a name.').max(80, 'At most 80 characters.'),
   identityId: id,
   condition: z.string().trim().min(1, 'Write a condition over context.claims.').max(MAX_CONDITION_CHARS, `At most ${MAX_CONDITION_CHARS} characters.`),

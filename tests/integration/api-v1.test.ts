@@ -10,6 +10,7 @@ import { createApiToken, revokeApiToken, rotateApiToken } from '@/lib/api-tokens
 import { listApiTokens } from '@/lib/api-tokens/queries'
 import { API_SCOPES, createApiTokenSchema, type ApiScope } from '@/lib/api-tokens/schemas'
 import { db } from '@/lib/db'
+import { createProvider } from '@/lib/federation/mutations'
 import { ConflictError, ForbiddenError, NotFoundError } from '@/lib/errors'
 import { ModelName } from '@/lib/generated/sqlite/internal/prismaNamespace'
 import { z } from 'zod'
@@ -38,6 +39,7 @@ let scratchAccess: { credentialId: string; grantId: string }
 let aFindingId: string
 let aJobId: string
 let aCampaignId: string
+let aProviderId: string
 const plaintexts: string[] = []
 
 async function token(org: Org, scopes: readonly ApiScope[], extra: Partial<{ allowedIps: string[]; expiresInDays: number }> = {}) {
@@ -60,6 +62,7 @@ const ID_OF: Record<string, () => string> = {
   revokeGrant: () => scratchAccess.grantId,
   acceptFindingRisk: () => aFindingId,
   listCampaignItems: () => aCampaignId,
+  createTrustRule: () => aProviderId,
 }
 const paramsFor = (op: Operation): Record<string, string> =>
   op.path.includes('{id}') ? { id: ID_OF[op.operationId]?.() ?? (op.method === 'get' ? aIds[0] : scratchId) } : {}
@@ -73,6 +76,15 @@ const BODIES: Record<string, unknown> = {
   acceptFindingRisk: { until: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10), reason: 'accepted by the contract test' },
   assignOwners: () => ({ identityIds: [scratchId], teamId: null }),
   assignOwnersByFilter: { filter: { kind: 'service_account' }, teamId: null },
+  createTrustProvider: () => ({ name: uid('provider-'), issuer: 'https://issuer.example', audiences: [uid('https://custodian.example/')] }),
+  createTrustRule: () => ({
+    name: uid('rule-'),
+    identityId: scratchId,
+    github: { repositoryId: '892341' },
+    scopes: ['identities:read'],
+    audiences: ['custodian-api'],
+  }),
+  testTrustToken: () => ({ providerId: aProviderId, claims: { repository_id: '892341' } }),
 }
 const bodyOf = (b: unknown) => (typeof b === 'function' ? (b as () => unknown)() : b)
 const bodyFor = (op: Operation) => (op.body ? { body: JSON.stringify(bodyOf(BODIES[op.operationId])), headers: JSON_HEADERS } : {})
@@ -91,6 +103,16 @@ beforeAll(async () => {
     })
   ).id
   scratchAccess = await addAccess(a, scratchId)
+  aProviderId = (
+    await createProvider(a.ctx('admin'), {
+      name: 'Contract issuer',
+      issuer: 'https://contract-issuer.example',
+      audiences: [uid('https://custodian.example/')],
+      jwksUri: null,
+      preset: 'generic',
+      status: 'active',
+    })
+  ).id
   aJobId = (await db.job.create({ data: { orgId: a.org.id, type: 'recompute_findings', idempotencyKey: uid('contract-job-') } })).id
   aCampaignId = (await db.campaign.create({ data: { orgId: a.org.id, name: 'Contract review', type: 'identity', status: 'active' } })).id
   await db.reviewItem.create({

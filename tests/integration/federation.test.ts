@@ -510,7 +510,8 @@ describe(`the API accepts exchanged access tokens (${engine})`, () => {
     const tampered = `${h}.${Buffer.from(JSON.stringify({ ...payload, scope: 'identities:read audit:read' })).toString('base64url')}.${sig}`
     expect((await call(listIdentitiesOp, { token: tampered, query: { limit: '5' } })).status).toBe(401)
     const signer = await orgSigner({ org: a.org, actor: EXCHANGE_ACTOR })
-    const mint = (extra: Record<string, unknown>, s = signer) => signAccessToken(s, { ...(payload as unknown as AccessTokenClaims), jti: randomUUID(), ...extra })
+    const mint = (extra: Record<string, unknown>, s = signer) =>
+      signAccessToken(s, { ...(payload as unknown as AccessTokenClaims), jti: randomUUID(), ...extra })
     expect((await call(listIdentitiesOp, { token: mint({ aud: 'gateway:someroute' }), query: { limit: '5' } })).status).toBe(401)
     const expired = await call(listIdentitiesOp, { token: mint({ iat: now() - 4000, exp: now() - 400 }), query: { limit: '5' } })
     expect(expired.status).toBe(401)
