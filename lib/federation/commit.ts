@@ -34,12 +34,19 @@ let running = false
 export function commitIssued(row: IssuedRow, org: Org, audit: AuditEntry): Promise<boolean> {
   return new Promise((done, fail) => {
     queue.push({ row, org, audit, done, fail })
-    if (!running) void drain()
+    if (!running) {
+      running = true
+      // Started on the next turn of the event loop, not now: the exchanges whose signature checks have finished (ready I/O
+      // callbacks) get to join this batch. A SQLite transaction runs on this thread without yielding, so starting it at
+      // once would write every exchange alone.
+      setImmediate(() => void drain())
+    }
   })
 }
 
+const nextTurn = () => new Promise<void>((r) => setImmediate(r))
+
 async function drain() {
-  running = true
   try {
     while (queue.length) {
       const batch = queue.splice(0, MAX_BATCH)
@@ -62,6 +69,7 @@ async function drain() {
           }
         }
       }
+      await nextTurn()
     }
   } finally {
     running = false
