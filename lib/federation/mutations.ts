@@ -9,6 +9,9 @@ import { GITHUB_ISSUER, type CreateProviderInput, type CreateRuleInput, type Upd
 
 // Trust providers and rules: each change in one transaction with its audit row, scoped to the organization.
 
+/** Scopes and audiences as stored: once each, sorted (the schemas do this too; domain callers may not go through them). */
+const setOf = (xs: readonly string[]) => [...new Set(xs)].sort()
+
 const userId = (ctx: Ctx) => (ctx.actor.type === 'user' ? ctx.actor.id : null)
 
 async function providerOrThrow(ctx: Ctx, providerId: string, tx: Tx | typeof db = db) {
@@ -163,8 +166,8 @@ export async function createRule(ctx: Ctx, input: Omit<CreateRuleInput, 'orgSlug
           name: input.name,
           identityId: identity.id,
           condition: input.condition,
-          scopes: JSON.stringify(input.scopes),
-          audiences: JSON.stringify(input.audiences),
+          scopes: JSON.stringify(setOf(input.scopes)),
+          audiences: JSON.stringify(setOf(input.audiences)),
           maxTtlSeconds: input.maxTtlSeconds,
           status: input.status,
           createdById: userId(ctx),
@@ -179,8 +182,8 @@ export async function createRule(ctx: Ctx, input: Omit<CreateRuleInput, 'orgSlug
           provider: { id: provider.id, name: provider.name },
           identity: { id: identity.id, name: identity.name },
           condition: row.condition,
-          scopes: input.scopes,
-          audiences: input.audiences,
+          scopes: setOf(input.scopes),
+          audiences: setOf(input.audiences),
           maxTtlSeconds: row.maxTtlSeconds,
           status: row.status,
         },
@@ -201,8 +204,8 @@ export async function updateRule(ctx: Ctx, input: Omit<UpdateRuleInput, 'orgSlug
         name: input.name ?? before.name,
         identityId: input.identityId ?? before.identityId,
         condition: input.condition ?? before.condition,
-        scopes: input.scopes ?? stringsOf(before.scopes),
-        audiences: input.audiences ?? stringsOf(before.audiences),
+        scopes: input.scopes ? setOf(input.scopes) : stringsOf(before.scopes),
+        audiences: input.audiences ? setOf(input.audiences) : stringsOf(before.audiences),
         maxTtlSeconds: input.maxTtlSeconds ?? before.maxTtlSeconds,
         status: input.status ?? before.status,
       }

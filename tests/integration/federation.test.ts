@@ -12,7 +12,7 @@ import { env } from '@/lib/env'
 import { ForbiddenError, ForeignReferenceError, NotFoundError, ValidationError } from '@/lib/errors'
 import { clearExchangeCache } from '@/lib/federation/exchange'
 import { configureKeyCache } from '@/lib/federation/keys'
-import { createProvider, createRule, deleteRule, updateRule } from '@/lib/federation/mutations'
+import { createProvider, createRule, deleteProvider, deleteRule, updateProvider, updateRule } from '@/lib/federation/mutations'
 import { listProviders, testToken } from '@/lib/federation/queries'
 import { GITHUB_ISSUER, githubCondition, kubernetesCondition, recommendedAudience } from '@/lib/federation/schemas'
 import { listAuditEventsOp } from '@/lib/api/v1/audit'
@@ -258,6 +258,55 @@ describe(`trust providers and rules (${engine})`, () => {
       createProvider(b.ctx('admin'), { name: 'gh', issuer: GITHUB_ISSUER, audiences: [ghAudience], jwksUri: null, preset: 'github', status: 'active' }),
     ).rejects.toThrow(/taken/)
     expect(await db.trustProvider.count({ where: { orgId: b.org.id } })).toBe(0)
+  })
+})
+
+describe(`changing and removing providers and rules (${engine})`, () => {
+  it('is audited with what changed; audiences move with the provider; another organization gets NotFound', async () => {
+    const aud = uid('https://custodian.example/')
+    const p = await createProvider(a.ctx('governance'), {
+      name: uid('gen-'),
+      issuer: 'https://generic.example',
+      audiences: [aud],
+      jwksUri: null,
+      preset: 'generic',
+      status: 'active',
+    })
+    const r = await createRule(a.ctx('governance'), {
+      providerId: p.id,
+      name: 'r',
+      identityId: deploy.id,
+      condition: 'context.claims.sub == "x"',
+      scopes: ['identities:read'],
+      audiences: ['custodian-api'],
+      maxTtlSeconds: 900,
+      status: 'active',
+    })
+    const aud2 = uid('https://custodian.example/')
+    await updateProvider(a.ctx('governance'), { providerId: p.id, audiences: [aud2], status: 'disabled' })
+    expect((await db.trustProviderAudience.findMany({ where: { providerId: p.id } })).map((x) => x.audience)).toEqual([aud2])
+    await updateRule(a.ctx('governance'), { ruleId: r.id, maxTtlSeconds: 300, scopes: ['identities:read', 'gateway:call'] })
+    await expect(updateProvider(b.ctx('admin'), { providerId: p.id, name: 'stolen' })).rejects.toBeInstanceOf(NotFoundError)
+    await expect(deleteProvider(b.ctx('admin'), { providerId: p.id })).rejects.toBeInstanceOf(NotFoundError)
+    await expect(updateRule(a.ctx('auditor'), { ruleId: r.id, maxTtlSeconds: 600 })).rejects.toBeInstanceOf(ForbiddenError)
+    await deleteRule(a.ctx('governance'), { ruleId: r.id })
+    await deleteProvider(a.ctx('governance'), { providerId: p.id })
+    expect(await db.trustProviderAudience.count({ where: { providerId: p.id } })).toBe(0)
+    const rows = await db.auditEvent.findMany({ where: { orgId: a.org.id, targetId: { in: [p.id, r.id] } }, orderBy: { seq: 'asc' } })
+    expect(rows.map((e) => e.action)).toEqual([
+      'federation.provider-create',
+      'federation.rule-create',
+      'federation.provider-update',
+      'federation.rule-update',
+      'federation.rule-delete',
+      'federation.provider-delete',
+    ])
+    expect(JSON.parse(rows[2].details).changes).toEqual({ audiences: { from: [aud], to: [aud2] }, status: { from: 'active', to: 'disabled' } })
+    expect(JSON.parse(rows[3].details).changes).toEqual({
+      scopes: { from: ['identities:read'], to: ['gateway:call', 'identities:read'] },
+      maxTtlSeconds: { from: 900, to: 300 },
+    })
+    expect(rows.every((e) => e.actorId === a.people.governance.id)).toBe(true)
   })
 })
 
