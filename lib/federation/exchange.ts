@@ -56,6 +56,8 @@ type Attempt = {
   providerId: string | null
   ruleId: string | null
   identityId: string | null
+  /** the subject token's signature verified: until then its claims (subject) are only what the caller wrote */
+  verified: boolean
 }
 
 /** The parameters of the request, each at most once (RFC 6749 §3.2). */
@@ -170,7 +172,16 @@ async function recordRefusal(a: Attempt, err: OAuthError, requestId?: string) {
         action: 'federation.exchange-refused',
         targetType: a.identityId ? 'identity' : 'trust-provider',
         targetId: a.identityId ?? a.providerId,
-        details: { reason, error: err.error, description: err.description, issuer: a.issuer, subject: a.subject, providerId: a.providerId, ruleId: a.ruleId },
+        details: {
+          reason,
+          error: err.error,
+          description: err.description,
+          issuer: a.issuer,
+          subject: a.subject,
+          subjectVerified: a.verified,
+          providerId: a.providerId,
+          ruleId: a.ruleId,
+        },
       },
     )
   } else {
@@ -206,15 +217,25 @@ async function findProvider(a: Attempt, aud: string[]) {
 }
 
 /**
- * Runs one exchange from the form parameters. Order: request shape → header alg → issuer + audience (the organization)
+ * Runs one exchange from the form parameters. Order: request shape → issuer + audience (the organization) → header alg
  * → signature by kid, exp/nbf/iat → exactly one rule → identity active → audience and scope only narrowed → TTL →
- * sign → one transaction: the attempt row (whose unique (issuer, spentKey) refuses a replay) and the audit row.
+ * sign → the attempt row (whose unique (issuer, spentKey) refuses a replay) and the audit row, committed together
+ * (group commit) before the token is returned.
  */
 export async function exchangeToken(form: URLSearchParams, opts: { requestId?: string; now?: Date } = {}): Promise<ExchangeResult> {
   const req = paramsOf(form)
   const now = opts.now ?? new Date()
   const nowS = Math.floor(now.getTime() / 1000)
-  const a: Attempt = { issuer: '', subject: null, replayKey: sha256(req.subjectToken), org: null, providerId: null, ruleId: null, identityId: null }
+  const a: Attempt = {
+    issuer: '',
+    subject: null,
+    replayKey: sha256(req.subjectToken),
+    org: null,
+    providerId: null,
+    ruleId: null,
+    identityId: null,
+    verified: false,
+  }
   try {
     let header: ReturnType<typeof decodeProtectedHeader>
     let claims: JWTPayload
@@ -254,6 +275,7 @@ export async function exchangeToken(form: URLSearchParams, opts: { requestId?: s
     } catch (err) {
       throw verifyRefusal(err)
     }
+    a.verified = true
     if (typeof verified.iat === 'number' && verified.iat > nowS + LEEWAY_SECONDS) throw refusal('issued-in-future', 'The subject token’s iat is in the future.')
 
     const rules = await cached(`rules ${provider.id}`, () => providerRules(provider.orgId, provider.id))
