@@ -415,6 +415,40 @@ const ROUTES: Record<string, RouteEntry> = {
     allow: 'public',
     why: 'the secret scanner’s intake: no session or token, but refused (401) unless signed by the configured scanner key (tests/integration/api-v1-secret-scanning.test.ts)',
   },
+  'app/api/v1/oauth/token/route.ts#POST': {
+    allow: 'public',
+    why: 'RFC 8693 token exchange: the subject token in the form is the credential, verified against a trusted issuer (tests/integration/federation.test.ts)',
+  },
+  'app/api/v1/oauth/jwks/route.ts#GET': { allow: 'public', why: 'an organization’s public signing keys, so anyone can verify its access tokens; no secrets' },
+  'app/api/v1/federation/providers/route.ts#GET': { allow: 'token', request: () => ({ path: '/api/v1/federation/providers', method: 'GET' }) },
+  // B's token: an empty audience list is refused (422); nothing is created in either organization.
+  'app/api/v1/federation/providers/route.ts#POST': {
+    allow: 'token',
+    request: () => ({
+      path: '/api/v1/federation/providers',
+      method: 'POST',
+      body: JSON.stringify({ name: 'matrix-probe', issuer: 'https://issuer.example', audiences: [] }),
+    }),
+  },
+  // A's ids through B's token: 404 (B has no such provider), nothing created.
+  'app/api/v1/federation/providers/[id]/rules/route.ts#POST': {
+    allow: 'token',
+    request: (w) => ({
+      path: `/api/v1/federation/providers/${w.a.identities[0].id}/rules`,
+      method: 'POST',
+      body: JSON.stringify({
+        name: 'matrix-probe',
+        identityId: w.a.identities[0].id,
+        condition: 'true',
+        scopes: ['identities:read'],
+        audiences: ['custodian-api'],
+      }),
+    }),
+  },
+  'app/api/v1/federation/test/route.ts#POST': {
+    allow: 'token',
+    request: (w) => ({ path: '/api/v1/federation/test', method: 'POST', body: JSON.stringify({ providerId: w.a.identities[0].id, claims: { sub: 'x' } }) }),
+  },
   'app/api/v1/identities/route.ts#GET': { allow: 'token', request: () => ({ path: '/api/v1/identities', method: 'GET', query: { limit: '200' } }) },
   'app/api/v1/identities/[id]/route.ts#GET': { allow: 'token', request: (w) => ({ path: `/api/v1/identities/${w.a.identities[0].id}`, method: 'GET' }) },
   // B's token naming A's member as owner: refused (422), nothing created in either organization.

@@ -14,6 +14,7 @@ export const API_AREAS = [
   'audit',
   'reports',
   'sources',
+  'federation',
 ] as const
 export type ApiArea = (typeof API_AREAS)[number]
 export const API_SCOPES = API_AREAS.flatMap((a) => [`${a}:read`, `${a}:write`] as const) as [
@@ -47,6 +48,9 @@ export const SCOPE_PERMISSIONS: Record<ApiScope, readonly Permission[]> = {
   'reports:write': ['report:export'],
   'sources:read': ['source:read'],
   'sources:write': ['source:manage'],
+  // Trust providers and rules decide which workloads become which identities: managing them is managing the inventory's sources.
+  'federation:read': ['source:read'],
+  'federation:write': ['source:read', 'source:manage'],
 }
 
 export const MAX_TOKEN_DAYS = 365

@@ -1,6 +1,6 @@
 import 'server-only'
 import { recordDenied } from '@/lib/audit/record'
-import type { GrantedCtx, TokenActor } from '@/lib/auth/org-context'
+import type { GrantedCtx, TokenActor, WorkloadActor } from '@/lib/auth/org-context'
 import type { Permission } from '@/lib/auth/permissions'
 import { db } from '@/lib/db'
 import { hashToken, parseToken } from '@/lib/api-tokens/format'
@@ -8,8 +8,11 @@ import { allowList } from '@/lib/api-tokens/mutations'
 import { SCOPE_PERMISSIONS, scopesOf, tokenStatus, type ApiScope } from '@/lib/api-tokens/schemas'
 import { stringsOf } from '@/lib/json'
 import { problem } from '@/lib/api/problem'
+import { AccessTokenError, looksLikeJwt, verifyAccessToken } from '@/lib/federation/access-token'
+import { API_SCOPES } from '@/lib/api-tokens/schemas'
 
-export type TokenCtx = GrantedCtx<TokenActor> & { scopes: ReadonlySet<ApiScope>; requestId: string }
+/** An API token's context, or a workload's acting with an access token from the token exchange (lib/federation). */
+export type TokenCtx = (GrantedCtx<TokenActor> | GrantedCtx<WorkloadActor>) & { scopes: ReadonlySet<ApiScope>; requestId: string }
 
 const BEARER = { 'WWW-Authenticate': 'Bearer realm="custodian"' }
 const INVALID = { 'WWW-Authenticate': 'Bearer realm="custodian", error="invalid_token"' }
@@ -49,6 +52,7 @@ export async function authenticate(
   if (!header) throw problem(401, 'Send an API token in the Authorization header: `Authorization: Bearer cust_…`.', undefined, BEARER)
   const m = /^Bearer[ ]+(\S+)$/i.exec(header.trim())
   if (!m) throw problem(401, 'The Authorization header must be `Bearer <token>`.', undefined, BEARER)
+  if (looksLikeJwt(m[1])) return authenticateAccessToken(m[1], ip, requestId)
   if (!parseToken(m[1])) throw problem(401, 'This is not a Custodian API token (wrong format or checksum). Copy the whole token again.', undefined, INVALID)
   const row = await (opts.lookup ?? findByHash)(hashToken(m[1]), now)
   if (!row) throw problem(401, 'This API token is not known. It may have been rotated; use the new token.', undefined, INVALID)
@@ -83,6 +87,37 @@ export async function authenticate(
   const scopes = new Set(scopesOf(row.scopes))
   const permissions = new Set<Permission>([...scopes].flatMap((s) => SCOPE_PERMISSIONS[s]))
   return { org: row.org, actor, permissions, scopes, requestId }
+}
+
+/**
+ * An access token issued by the token exchange for the API (`aud` custodian-api): signed by a key of the organization
+ * it names, not expired, and its identity still active (a disabled identity's tokens stop working at once). The actor is
+ * the identity, with the token's scopes.
+ */
+async function authenticateAccessToken(token: string, ip: string | null, requestId: string): Promise<TokenCtx> {
+  let claims: Awaited<ReturnType<typeof verifyAccessToken>>
+  try {
+    claims = await verifyAccessToken(token)
+  } catch (err) {
+    if (err instanceof AccessTokenError) throw problem(401, err.message, undefined, INVALID)
+    throw err
+  }
+  const identity = await db.identity.findFirst({
+    where: { id: claims.sub, orgId: claims.org_id },
+    select: { id: true, name: true, status: true, org: { select: { id: true, slug: true, name: true } } },
+  })
+  if (!identity) throw problem(401, 'The identity of this access token no longer exists.', undefined, INVALID)
+  const actor: WorkloadActor = { type: 'workload', id: identity.id, label: identity.name.slice(0, 120) }
+  if (identity.status !== 'active') {
+    await recordDenied(
+      { org: identity.org, actor, requestId },
+      { action: 'api.authenticate', targetType: 'identity', targetId: identity.id, details: { reason: `identity-${identity.status}`, jti: claims.jti, ip } },
+    )
+    throw problem(401, 'The identity of this access token is not active.', undefined, INVALID)
+  }
+  const scopes = new Set(claims.scope.split(' ').filter((x): x is ApiScope => (API_SCOPES as readonly string[]).includes(x)))
+  const permissions = new Set<Permission>([...scopes].flatMap((s) => SCOPE_PERMISSIONS[s]))
+  return { org: identity.org, actor, permissions, scopes, requestId }
 }
 
 /** The caller's address: the last X-Forwarded-For hop (added by the proxy in front of Custodian), else X-Real-IP. */

@@ -11,6 +11,9 @@ import type { TokenCtx } from '@/lib/api/authenticate'
  * recorded against them; the token stays the actor, with its scopes as the permissions.
  */
 export async function tokenPerson(ctx: TokenCtx): Promise<TokenCtx & TokenPersonCtx> {
+  // An exchanged (federated) token acts as a workload: no member created it, so nobody could answer for the change.
+  if (ctx.actor.type !== 'api_token')
+    throw new ForbiddenError('A workload’s exchanged token has no person of record for this change: use an API token a member created.')
   const token = await db.apiToken.findFirst({ where: { id: ctx.actor.id, orgId: ctx.org.id }, select: { createdById: true } })
   const m = token?.createdById
     ? await db.membership.findFirst({
@@ -22,5 +25,5 @@ export async function tokenPerson(ctx: TokenCtx): Promise<TokenCtx & TokenPerson
     throw new ForbiddenError(
       'The member who created this token is no longer active in the organization, so nobody answers for its changes: create a new token.',
     )
-  return { ...ctx, user: m.user, personRole: m.role }
+  return { ...ctx, actor: ctx.actor, user: m.user, personRole: m.role }
 }

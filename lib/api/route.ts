@@ -149,6 +149,9 @@ export function apiRoute(op: Operation) {
         throw problem(403, `This token lacks the scope “${op.scope}”.`)
       }
       const key = idempotent ? idempotencyKeyOf(req.headers) : null
+      // Stored keys belong to an API token; an exchanged access token is short-lived and has none to keep them under yet.
+      if (key && ctx.actor.type === 'workload')
+        throw problem(400, 'Idempotency-Key is not supported with exchanged access tokens yet; send the request without it, or use an API token.')
       const params = op.params ? op.params.safeParse(await segment.params) : { success: true as const, data: {} }
       if (!params.success) throw problem(404, 'Not found.')
       const query = parseWith(op.query, queryOf(url), 400, 'query parameters')

@@ -14,6 +14,7 @@ import { listApiTokens } from '@/lib/api-tokens/queries'
 import { API_SCOPES, createApiTokenSchema, type ApiScope } from '@/lib/api-tokens/schemas'
 import { db } from '@/lib/db'
 import { exportDir, exportFile } from '@/lib/reports/export-files'
+import { createProvider } from '@/lib/federation/mutations'
 import { ConflictError, ForbiddenError, NotFoundError } from '@/lib/errors'
 import { ModelName } from '@/lib/generated/sqlite/internal/prismaNamespace'
 import { z } from 'zod'
@@ -45,6 +46,7 @@ let aCampaignId: string
 let aItemId: string
 let aDraftCampaignId: string
 let aExportId: string
+let aProviderId: string
 const plaintexts: string[] = []
 
 async function token(org: Org, scopes: readonly ApiScope[], extra: Partial<{ allowedIps: string[]; expiresInDays: number }> = {}) {
@@ -73,6 +75,7 @@ const ID_OF: Record<string, () => string> = {
   decideCampaignItems: () => aCampaignId,
   getReport: () => aExportId,
   downloadReport: () => aExportId,
+  createTrustRule: () => aProviderId,
 }
 const paramsFor = (op: Operation): Record<string, string> =>
   op.path.includes('{id}') ? { id: ID_OF[op.operationId]?.() ?? (op.method === 'get' ? aIds[0] : scratchId) } : {}
@@ -95,6 +98,15 @@ const BODIES: Record<string, unknown> = {
   }),
   decideCampaignItems: () => ({ decisions: [{ itemId: aItemId, decision: 'unsure' }] }),
   startReport: { kind: 'inventory' },
+  createTrustProvider: () => ({ name: uid('provider-'), issuer: 'https://issuer.example', audiences: [uid('https://custodian.example/')] }),
+  createTrustRule: () => ({
+    name: uid('rule-'),
+    identityId: scratchId,
+    github: { repositoryId: '892341' },
+    scopes: ['identities:read'],
+    audiences: ['custodian-api'],
+  }),
+  testTrustToken: () => ({ providerId: aProviderId, claims: { repository_id: '892341' } }),
 }
 const bodyOf = (b: unknown) => (typeof b === 'function' ? (b as () => unknown)() : b)
 const bodyFor = (op: Operation) => (op.body ? { body: JSON.stringify(bodyOf(BODIES[op.operationId])), headers: JSON_HEADERS } : {})
@@ -113,6 +125,16 @@ beforeAll(async () => {
     })
   ).id
   scratchAccess = await addAccess(a, scratchId)
+  aProviderId = (
+    await createProvider(a.ctx('admin'), {
+      name: 'Contract issuer',
+      issuer: 'https://contract-issuer.example',
+      audiences: [uid('https://custodian.example/')],
+      jwksUri: null,
+      preset: 'generic',
+      status: 'active',
+    })
+  ).id
   aJobId = (await db.job.create({ data: { orgId: a.org.id, type: 'recompute_findings', idempotencyKey: uid('contract-job-') } })).id
   aCampaignId = (await db.campaign.create({ data: { orgId: a.org.id, name: 'Contract review', type: 'identity', status: 'active' } })).id
   aItemId = (

@@ -3,6 +3,7 @@ import type { Operation } from '@/lib/api/operation'
 import { listAuditEventsOp } from '@/lib/api/v1/audit'
 import { closeCampaignOp, createCampaignOp, decideOp, getCampaignOp, launchCampaignOp, listCampaignItemsOp, listCampaignsOp } from '@/lib/api/v1/campaigns'
 import { listCredentialsOp, rotateCredentialOp } from '@/lib/api/v1/credentials'
+import { createTrustProviderOp, createTrustRuleOp, listTrustProvidersOp, testTrustTokenOp } from '@/lib/api/v1/federation'
 import { acceptFindingRiskOp, listFindingsOp } from '@/lib/api/v1/findings'
 import { listGrantsOp, revokeGrantOp } from '@/lib/api/v1/grants'
 import { createIdentityOp, deleteIdentityOp, getIdentityOp, listIdentitiesOp, updateIdentityOp } from '@/lib/api/v1/identities'
@@ -39,4 +40,8 @@ export const OPERATIONS = [
   startReportOp,
   getReportOp,
   downloadReportOp,
+  listTrustProvidersOp,
+  createTrustProviderOp,
+  createTrustRuleOp,
+  testTrustTokenOp,
 ] as unknown as Operation[]

@@ -1,0 +1,3 @@
+import { jwksEndpoint } from '@/lib/federation/endpoints'
+
+export const GET = jwksEndpoint

@@ -1,0 +1,3 @@
+import { tokenEndpoint } from '@/lib/federation/endpoints'
+
+export const POST = tokenEndpoint

@@ -1,0 +1,79 @@
+import 'server-only'
+import { randomUUID } from 'node:crypto'
+import { apiLog } from '@/lib/api/log'
+import { db } from '@/lib/db'
+import { orgPublicKeys } from '@/lib/keys/org-keys'
+import { createPublicKey } from 'node:crypto'
+import { exchangeToken, OAuthError } from '@/lib/federation/exchange'
+import { MAX_TTL_SECONDS } from '@/lib/federation/schemas'
+
+// The two public endpoints of federation. The token endpoint is not a Bearer-token route: the subject token in the
+// form is the credential, and errors are OAuth's (RFC 6749 §5.2), not problem+json.
+
+const MAX_FORM_BYTES = 64_000
+const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' }
+
+function oauthError(status: number, error: string, description: string, requestId: string): Response {
+  return Response.json({ error, error_description: description }, { status, headers: { ...NO_STORE, 'X-Request-Id': requestId } })
+}
+
+async function readForm(req: Request): Promise<URLSearchParams> {
+  if (!/^application\/x-www-form-urlencoded\s*(;.*)?$/i.test(req.headers.get('content-type') ?? ''))
+    throw new OAuthError('invalid_request', 'Send the parameters as application/x-www-form-urlencoded (RFC 8693 §2.1).')
+  if (Number(req.headers.get('content-length') ?? '0') > MAX_FORM_BYTES) throw new OAuthError('invalid_request', 'The request body is too large.')
+  const chunks: Uint8Array[] = []
+  let size = 0
+  const reader = req.body?.getReader()
+  while (reader) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > MAX_FORM_BYTES) {
+      await reader.cancel()
+      throw new OAuthError('invalid_request', 'The request body is too large.')
+    }
+    chunks.push(value)
+  }
+  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'))
+}
+
+/** POST /api/v1/oauth/token: RFC 8693 token exchange. */
+export async function tokenEndpoint(req: Request): Promise<Response> {
+  const t0 = performance.now()
+  const requestId = `req_${randomUUID()}`
+  let status = 200
+  let error: string | undefined
+  try {
+    const result = await exchangeToken(await readForm(req), { requestId })
+    return Response.json(result, { headers: { ...NO_STORE, 'X-Request-Id': requestId } })
+  } catch (err) {
+    if (err instanceof OAuthError) {
+      status = 400
+      error = err.error
+      return oauthError(400, err.error, err.description, requestId)
+    }
+    status = 500
+    apiLog().error({ requestId, err: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) }, 'token exchange failed')
+    return oauthError(500, 'server_error', 'Something went wrong on our side; try again.', requestId)
+  } finally {
+    apiLog().info({ requestId, method: 'POST', route: '/oauth/token', status, error, ms: Math.round(performance.now() - t0) }, 'token exchange')
+  }
+}
+
+/**
+ * GET /api/v1/oauth/jwks?org=<slug>: the organization's public keys as a JWKS, to verify its access tokens. Retired keys
+ * stay listed for the longest token lifetime after retirement, so tokens signed just before a rotation still verify.
+ */
+export async function jwksEndpoint(req: Request): Promise<Response> {
+  const slug = new URL(req.url).searchParams.get('org') ?? ''
+  const org = /^[a-z0-9-]{1,64}$/i.test(slug) ? await db.organization.findUnique({ where: { slug }, select: { id: true } }) : null
+  if (!org) return Response.json({ error: 'not_found', error_description: 'No organization with this slug.' }, { status: 404, headers: NO_STORE })
+  const cutoff = Date.now() - MAX_TTL_SECONDS * 1000
+  const keys = (await orgPublicKeys(org.id))
+    .filter((k) => !k.retiredAt || k.retiredAt.getTime() > cutoff)
+    .map((k) => {
+      const jwk = createPublicKey(k.publicKeyPem).export({ format: 'jwk' }) as { kty: string; crv: string; x: string }
+      return { kty: jwk.kty, crv: jwk.crv, x: jwk.x, kid: k.kid, alg: 'EdDSA', use: 'sig' }
+    })
+  return Response.json({ keys }, { headers: { 'Cache-Control': 'public, max-age=300' } })
+}

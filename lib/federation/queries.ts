@@ -1,0 +1,157 @@
+import 'server-only'
+import { decodeJwt, jwtVerify, type JWTPayload } from 'jose'
+import { assertCan, type Ctx } from '@/lib/auth/org-context'
+import { db } from '@/lib/db'
+import { NotFoundError, ValidationError } from '@/lib/errors'
+import { stringsOf } from '@/lib/json'
+import { ALLOWED_ALGS, LEEWAY_SECONDS, providerRules } from '@/lib/federation/exchange'
+import { providerKeys } from '@/lib/federation/keys'
+import { matchRules } from '@/lib/federation/match'
+import type { TestTokenInput } from '@/lib/federation/schemas'
+
+export type ProviderDto = {
+  id: string
+  name: string
+  issuer: string
+  audiences: string[]
+  jwksUri: string | null
+  preset: string
+  status: string
+  createdAt: Date
+  rules: RuleDto[]
+}
+export type RuleDto = {
+  id: string
+  name: string
+  identity: { id: string; name: string; status: string }
+  condition: string
+  scopes: string[]
+  audiences: string[]
+  maxTtlSeconds: number
+  status: string
+}
+
+const RULE_SELECT = {
+  id: true,
+  name: true,
+  condition: true,
+  scopes: true,
+  audiences: true,
+  maxTtlSeconds: true,
+  status: true,
+  identity: { select: { id: true, name: true, status: true } },
+} as const
+
+function ruleDto(r: {
+  id: string
+  name: string
+  condition: string
+  scopes: string
+  audiences: string
+  maxTtlSeconds: number
+  status: string
+  identity: RuleDto['identity']
+}): RuleDto {
+  return { ...r, scopes: stringsOf(r.scopes), audiences: stringsOf(r.audiences) }
+}
+
+/** The organization's trust providers with their rules. */
+export async function listProviders(ctx: Ctx): Promise<ProviderDto[]> {
+  assertCan(ctx, 'source:read')
+  const rows = await db.trustProvider.findMany({
+    where: { orgId: ctx.org.id },
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    include: { rules: { where: { orgId: ctx.org.id }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], select: RULE_SELECT } },
+  })
+  return rows.map((p) => ({
+    id: p.id,
+    name: p.name,
+    issuer: p.issuer,
+    audiences: stringsOf(p.audiences),
+    jwksUri: p.jwksUri,
+    preset: p.preset,
+    status: p.status,
+    createdAt: p.createdAt,
+    rules: p.rules.map(ruleDto),
+  }))
+}
+
+export async function getRuleOrThrow(ctx: Ctx, ruleId: string): Promise<RuleDto & { providerId: string }> {
+  assertCan(ctx, 'source:read')
+  const r = await db.trustRule.findFirst({ where: { id: ruleId, orgId: ctx.org.id }, select: { ...RULE_SELECT, providerId: true } })
+  if (!r) throw new NotFoundError('Trust rule not found')
+  return { ...ruleDto(r), providerId: r.providerId }
+}
+
+export type TokenTest = {
+  provider: { id: string; name: string; issuer: string }
+  /** for a JWT: whether the exchange would accept it before looking at rules (signature, issuer, audience, time); null for bare claims */
+  verification: { ok: boolean; detail: string } | null
+  rules: { id: string; name: string; identity: { id: string; name: string }; result: 'matched' | 'not-matched' | 'error'; error?: string }[]
+  /** what the exchange would do with these claims */
+  outcome: { kind: 'one-match'; ruleId: string } | { kind: 'no-match' } | { kind: 'ambiguous'; ruleIds: string[] }
+}
+
+/**
+ * "Test a token": which of a provider's rules match a JWT (or bare claims) and why, issuing nothing and storing
+ * nothing. The rules and the matcher are the exchange's own (providerRules, matchRules), so the answer is the one the
+ * exchange would give; for a JWT the signature and time checks are reported beside it, not required.
+ */
+export async function testToken(ctx: Ctx, input: Omit<TestTokenInput, 'orgSlug'>): Promise<TokenTest> {
+  assertCan(ctx, 'source:read')
+  let claims: JWTPayload
+  if (input.token) {
+    try {
+      claims = decodeJwt(input.token)
+    } catch {
+      throw new ValidationError('This is not a JWT.', { token: ['Paste the whole token: three parts separated by dots.'] })
+    }
+  } else claims = input.claims as JWTPayload
+  const providers = await db.trustProvider.findMany({
+    where: { orgId: ctx.org.id, ...(input.providerId ? { id: input.providerId } : { issuer: String(claims.iss ?? '') }) },
+  })
+  if (input.providerId && !providers.length) throw new NotFoundError('Trust provider not found')
+  const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud]
+  const provider = providers.length === 1 ? providers[0] : providers.find((p) => stringsOf(p.audiences).some((x) => aud.includes(x)))
+  if (!provider)
+    throw new ValidationError('No trust provider of this organization has this token’s issuer.', {
+      [input.token ? 'token' : 'claims']: [`Register a provider for the issuer ${JSON.stringify(claims.iss ?? null)}, or choose one.`],
+    })
+  let verification: TokenTest['verification'] = null
+  if (input.token) {
+    try {
+      await jwtVerify(input.token, await providerKeys(provider), {
+        issuer: provider.issuer,
+        audience: stringsOf(provider.audiences),
+        algorithms: ALLOWED_ALGS,
+        clockTolerance: LEEWAY_SECONDS,
+        requiredClaims: ['exp'],
+      })
+      verification = { ok: true, detail: 'Signature, issuer, audience and validity period are acceptable.' }
+    } catch (err) {
+      verification = { ok: false, detail: err instanceof Error ? err.message : 'The token does not verify.' }
+    }
+  }
+  const rules = await providerRules(ctx.org.id, provider.id)
+  const identities = new Map(
+    (await db.identity.findMany({ where: { orgId: ctx.org.id, id: { in: rules.map((r) => r.identityId) } }, select: { id: true, name: true } })).map((i) => [
+      i.id,
+      i,
+    ]),
+  )
+  const verdicts = matchRules(provider.id, rules, claims)
+  const matched = verdicts.filter((v) => v.result === 'matched').map((v) => v.ruleId)
+  return {
+    provider: { id: provider.id, name: provider.name, issuer: provider.issuer },
+    verification,
+    rules: rules.map((r, i) => ({
+      id: r.id,
+      name: r.name,
+      identity: identities.get(r.identityId) ?? { id: r.identityId, name: '(unknown)' },
+      result: verdicts[i].result,
+      ...(verdicts[i].error ? { error: verdicts[i].error } : {}),
+    })),
+    outcome:
+      matched.length === 1 ? { kind: 'one-match', ruleId: matched[0] } : matched.length === 0 ? { kind: 'no-match' } : { kind: 'ambiguous', ruleIds: matched },
+  }
+}
