@@ -14,6 +14,7 @@ export const API_AREAS = [
   'audit',
   'reports',
   'sources',
+  'gateway',
 ] as const
 export type ApiArea = (typeof API_AREAS)[number]
 export const API_SCOPES = API_AREAS.flatMap((a) => [`${a}:read`, `${a}:write`] as const) as [
@@ -47,6 +48,9 @@ export const SCOPE_PERMISSIONS: Record<ApiScope, readonly Permission[]> = {
   'reports:write': ['report:export'],
   'sources:read': ['source:read'],
   'sources:write': ['source:manage'],
+  'gateway:read': ['source:read'],
+  // Managing routes and rules; it reads back what it wrote. Gateway tokens (gateway:call) are issued by people, not by tokens.
+  'gateway:write': ['source:read', 'gateway:manage'],
 }
 
 export const MAX_TOKEN_DAYS = 365

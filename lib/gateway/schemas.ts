@@ -140,6 +140,8 @@ const routeBodyBase = z.object({
   burst: routeFields.burst.default(LIMITS.burst.default),
 })
 export const routeBodySchema = routeBodyBase.superRefine(withSettingsCheck)
+/** The API's bodies: the same fields, strict (an unknown field is refused, not ignored). */
+export const routeCreateBodySchema = routeBodyBase.strict().superRefine(withSettingsCheck)
 export type RouteBody = z.output<typeof routeBodySchema>
 
 export const createRouteSchema = routeBodyBase.extend({ orgSlug }).superRefine(withSettingsCheck)
@@ -202,6 +204,7 @@ const ruleBodyBase = z.object({
   paths: pathsSchema,
 })
 export const ruleBodySchema = ruleBodyBase.superRefine(refineRule)
+export const ruleCreateBodySchema = ruleBodyBase.strict().superRefine(refineRule)
 export type RuleBody = z.output<typeof ruleBodySchema>
 export const createRuleSchema = ruleBodyBase.extend({ orgSlug, routeId: recordId('route') }).superRefine(refineRule)
 export type CreateRuleInput = z.output<typeof createRuleSchema>

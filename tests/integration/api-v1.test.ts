@@ -10,6 +10,8 @@ import { createApiToken, revokeApiToken, rotateApiToken } from '@/lib/api-tokens
 import { listApiTokens } from '@/lib/api-tokens/queries'
 import { API_SCOPES, createApiTokenSchema, type ApiScope } from '@/lib/api-tokens/schemas'
 import { db } from '@/lib/db'
+import { createRoute, createRule } from '@/lib/gateway/mutations'
+import { routeBodySchema, ruleBodySchema } from '@/lib/gateway/schemas'
 import { ConflictError, ForbiddenError, NotFoundError } from '@/lib/errors'
 import { ModelName } from '@/lib/generated/sqlite/internal/prismaNamespace'
 import { z } from 'zod'
@@ -38,6 +40,7 @@ let scratchAccess: { credentialId: string; grantId: string }
 let aFindingId: string
 let aJobId: string
 let aCampaignId: string
+const gw = { routeId: '', scratchRouteId: '', ruleId: '' }
 const plaintexts: string[] = []
 
 async function token(org: Org, scopes: readonly ApiScope[], extra: Partial<{ allowedIps: string[]; expiresInDays: number }> = {}) {
@@ -60,6 +63,12 @@ const ID_OF: Record<string, () => string> = {
   revokeGrant: () => scratchAccess.grantId,
   acceptFindingRisk: () => aFindingId,
   listCampaignItems: () => aCampaignId,
+  getGatewayRoute: () => gw.routeId,
+  updateGatewayRoute: () => gw.routeId,
+  deleteGatewayRoute: () => gw.scratchRouteId,
+  listGatewayRules: () => gw.routeId,
+  createGatewayRule: () => gw.routeId,
+  deleteGatewayRule: () => gw.ruleId,
 }
 const paramsFor = (op: Operation): Record<string, string> =>
   op.path.includes('{id}') ? { id: ID_OF[op.operationId]?.() ?? (op.method === 'get' ? aIds[0] : scratchId) } : {}
@@ -73,6 +82,9 @@ const BODIES: Record<string, unknown> = {
   acceptFindingRisk: { until: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10), reason: 'accepted by the contract test' },
   assignOwners: () => ({ identityIds: [scratchId], teamId: null }),
   assignOwnersByFilter: { filter: { kind: 'service_account' }, teamId: null },
+  createGatewayRoute: { name: 'Contract route', pathPrefix: '/contract', upstreamUrl: 'https://contract.example/v1' },
+  updateGatewayRoute: { status: 'disabled', ratePerSecond: 5, burst: 10 },
+  createGatewayRule: { principalType: 'tag', tagKey: 'app', tagValue: 'contract', methods: ['GET'], paths: ['/items/*'] },
 }
 const bodyOf = (b: unknown) => (typeof b === 'function' ? (b as () => unknown)() : b)
 const bodyFor = (op: Operation) => (op.body ? { body: JSON.stringify(bodyOf(BODIES[op.operationId])), headers: JSON_HEADERS } : {})
@@ -100,6 +112,26 @@ beforeAll(async () => {
     data: { orgId: b.org.id, identityId: bi.id, rule: 'unowned', owaspCode: 'NHI1', severity: 'high', severityRank: 1, title: 'B secret finding' },
   })
   full = (await token(a, API_SCOPES)).token
+  const route = (name: string, pathPrefix: string) =>
+    createRoute(a.ctx('admin'), routeBodySchema.parse({ name, pathPrefix, upstreamUrl: 'https://orders.example' }))
+  gw.routeId = (await route('Contract orders', '/contract-orders')).id
+  gw.scratchRouteId = (await route('Contract scratch', '/contract-scratch')).id
+  gw.ruleId = (
+    await createRule(a.ctx('admin'), gw.routeId, ruleBodySchema.parse({ principalType: 'identity', identityId: aIds[0], methods: ['GET'], paths: ['/*'] }))
+  ).id
+  await db.gatewayCall.create({
+    data: {
+      orgId: a.org.id,
+      identityId: aIds[0],
+      routeId: gw.routeId,
+      at: new Date(),
+      method: 'GET',
+      path: '/x',
+      status: 200,
+      latencyMs: 1,
+      decision: 'allow',
+    },
+  })
 })
 
 describe('API tokens (settings)', () => {

@@ -6,6 +6,17 @@ import { listCredentialsOp, rotateCredentialOp } from '@/lib/api/v1/credentials'
 import { acceptFindingRiskOp, listFindingsOp } from '@/lib/api/v1/findings'
 import { listGrantsOp, revokeGrantOp } from '@/lib/api/v1/grants'
 import { createIdentityOp, deleteIdentityOp, getIdentityOp, listIdentitiesOp, updateIdentityOp } from '@/lib/api/v1/identities'
+import {
+  createGatewayRouteOp,
+  createGatewayRuleOp,
+  deleteGatewayRouteOp,
+  deleteGatewayRuleOp,
+  getGatewayRouteOp,
+  listGatewayCallsOp,
+  listGatewayRoutesOp,
+  listGatewayRulesOp,
+  updateGatewayRouteOp,
+} from '@/lib/api/v1/gateway'
 import { getOperationOp } from '@/lib/api/v1/jobs'
 import { assignOwnersByFilterOp, assignOwnersOp } from '@/lib/api/v1/owners'
 
@@ -28,4 +39,13 @@ export const OPERATIONS = [
   listCampaignsOp,
   listCampaignItemsOp,
   listAuditEventsOp,
+  listGatewayRoutesOp,
+  createGatewayRouteOp,
+  getGatewayRouteOp,
+  updateGatewayRouteOp,
+  deleteGatewayRouteOp,
+  listGatewayRulesOp,
+  createGatewayRuleOp,
+  deleteGatewayRuleOp,
+  listGatewayCallsOp,
 ] as unknown as Operation[]
