@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseToken } from '@/lib/api-tokens/format'
 import { authenticate } from '@/lib/api/authenticate'
 import { db } from '@/lib/db'
+import { settleFindings } from '@/lib/findings/recompute'
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '@/lib/errors'
 import { createRoute, createRule, deleteRoute, deleteRule, issueGatewayToken, syncRuleGrants, updateRoute } from '@/lib/gateway/mutations'
 import { getRouteOrThrow, identityGatewayAccess, listGatewayCalls, listRoutes } from '@/lib/gateway/queries'
@@ -271,6 +272,34 @@ describe(`gateway management (${engine})`, () => {
     await expect(issueGatewayToken(o.ctx('admin'), { identityId: disabled.id, name: 'x', expiresInDays: 1 })).rejects.toThrow(ConflictError)
   })
 
+  it('raises gateway-unused-access (NHI5) for a rule unused in the window, and settles it when the identity calls the route', async () => {
+    const r = await createRoute(o.ctx('admin'), route())
+    const id = await addIdentity(o.org.id, o.source.id)
+    const rl = await createRule(o.ctx('admin'), r.id, rule({ principalType: 'identity', identityId: id.id, methods: ['GET'] }))
+    await db.grant.updateMany({ where: { entitlementId: rl.entitlementId }, data: { createdAt: new Date(Date.now() - 200 * 86_400_000) } })
+    const open = async () => {
+      await db.$transaction((tx) => settleFindings(tx, o.org.id, [id.id]))
+      return (await db.finding.findMany({ where: { identityId: id.id, status: 'open' }, select: { rule: true, owaspCode: true } })).map(
+        (f) => `${f.rule}:${f.owaspCode}`,
+      )
+    }
+    expect(await open()).toContain('gateway-unused-access:NHI5')
+    await db.gatewayCall.create({
+      data: {
+        orgId: o.org.id,
+        identityId: id.id,
+        routeId: r.id,
+        at: new Date(),
+        method: 'GET',
+        path: '/orders/1',
+        status: 200,
+        latencyMs: 1,
+        decision: 'allow',
+      },
+    })
+    expect(await open()).not.toContain('gateway-unused-access:NHI5')
+  })
+
   it('reads calls for a route and an identity: callers, allowed versus used', async () => {
     const r = await createRoute(o.ctx('admin'), route())
     const id = await addIdentity(o.org.id, o.source.id)
@@ -318,9 +347,7 @@ describe(`gateway management (${engine})`, () => {
     expect(page.recentCalls[0]).toMatchObject({ method: 'DELETE', decision: 'deny' })
     const access = await identityGatewayAccess(o.ctx('member'), id.id)
     expect(access.recentCalls).toHaveLength(3)
-    expect(access.routes).toEqual([
-      expect.objectContaining({ routeId: r.id, allowed: ['GET', 'POST'], used: ['GET'], unused: ['POST'], calls: 3, denied: 1 }),
-    ])
+    expect(access.routes).toEqual([expect.objectContaining({ routeId: r.id, allowed: ['GET', 'POST'], used: ['GET'], unused: ['POST'], calls: 3, denied: 1 })])
     const first = await listGatewayCalls(o.ctx('auditor'), { identityId: id.id, limit: 2 })
     expect(first.items).toHaveLength(2)
     const second = await listGatewayCalls(o.ctx('auditor'), { identityId: id.id, limit: 2, cursor: first.nextCursor! })

@@ -47,7 +47,7 @@ export default async function GatewayPage({ params, searchParams }: ListPageProp
     <>
       <PageHeader
         title="Gateway"
-        description="Routes through the Custodian gateway: identities call upstream APIs with a gateway token, and the gateway injects the upstream credential, enforces the rules and records every call."
+        description="Identities call upstream APIs through Custodian with a gateway token: the gateway holds the credential, enforces the rules and records every call."
         actions={newRoute}
       />
       <ListTable

@@ -75,7 +75,7 @@ export default async function RoutePage({ params }: { params: Promise<{ orgSlug:
       </div>
 
       <RouteSettings orgSlug={ctx.org.slug} routeId={r.id} values={values} manage={manage}>
-        <dl className="grid gap-x-8 gap-y-2 text-sm sm:grid-cols-2 lg:grid-cols-3" data-testid="route-settings">
+        <dl className="grid gap-x-10 gap-y-2 text-sm md:grid-cols-2" data-testid="route-settings">
           <Row label="Path prefix">
             <span className="font-mono">{r.pathPrefix}</span>
           </Row>
