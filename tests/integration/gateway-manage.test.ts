@@ -2,7 +2,10 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseToken } from '@/lib/api-tokens/format'
 import { authenticate } from '@/lib/api/authenticate'
+import { createCampaign } from '@/lib/campaigns/mutations'
+import { campaignInputSchema } from '@/lib/campaigns/schemas'
 import { db } from '@/lib/db'
+import { drainJobs } from '@/lib/jobs/worker'
 import { settleFindings } from '@/lib/findings/recompute'
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '@/lib/errors'
 import { createRoute, createRule, deleteRoute, deleteRule, issueGatewayToken, syncRuleGrants, updateRoute } from '@/lib/gateway/mutations'
@@ -298,6 +301,52 @@ describe(`gateway management (${engine})`, () => {
       },
     })
     expect(await open()).not.toContain('gateway-unused-access:NHI5')
+  })
+
+  it('recommends revoking a gateway grant unused in the window in an entitlement review (its use from the recorded calls)', async () => {
+    const org = await createOrg('Gateway review')
+    const used = await createRoute(org.ctx('admin'), route())
+    const idle = await createRoute(org.ctx('admin'), route())
+    const name = uid('gw-reviewed-')
+    // the identity is busy elsewhere (its own lastUsedAt is yesterday): that must not count as use of the idle route
+    const id = await addIdentity(org.org.id, org.source.id, { name, lastUsedDaysAgo: 1 })
+    for (const r of [used, idle]) await createRule(org.ctx('admin'), r.id, rule({ principalType: 'identity', identityId: id.id, methods: ['GET'] }))
+    await db.grant.updateMany({ where: { identityId: id.id }, data: { createdAt: new Date(Date.now() - 200 * 86_400_000) } })
+    await db.gatewayCall.create({
+      data: {
+        orgId: org.org.id,
+        identityId: id.id,
+        routeId: used.id,
+        at: new Date(Date.now() - 86_400_000),
+        method: 'GET',
+        path: '/orders/1',
+        status: 200,
+        latencyMs: 1,
+        decision: 'allow',
+      },
+    })
+    const c = await createCampaign(
+      org.ctx('governance'),
+      campaignInputSchema.parse({
+        orgSlug: org.org.slug,
+        name: uid('Gateway review '),
+        type: 'entitlement',
+        scope: { q: name },
+        fallbackReviewerId: org.people.governance.id,
+        dueAt: new Date(Date.now() + 14 * 86_400_000).toISOString(),
+        defaultDecision: 'open',
+        justificationRule: 'revoke',
+        launch: true,
+      }),
+    )
+    await drainJobs()
+    const items = await db.reviewItem.findMany({ where: { campaignId: c.campaign.id } })
+    const grants = await db.grant.findMany({ where: { identityId: id.id }, select: { id: true, entitlement: { select: { resourceId: true } } } })
+    const byRoute = (r: { resourceId: string }) => items.find((i) => grants.find((g) => g.id === i.grantId)?.entitlement.resourceId === r.resourceId)!
+    expect(items).toHaveLength(2)
+    expect(byRoute(used)).toMatchObject({ recommendation: 'keep' })
+    expect(byRoute(idle)).toMatchObject({ recommendation: 'revoke' })
+    expect(byRoute(idle).recommendationReason).toMatch(/never used/)
   })
 
   it('reads calls for a route and an identity: callers, allowed versus used', async () => {
