@@ -3,6 +3,7 @@ import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
 import { displayPrefix } from '@/lib/api-tokens/format'
 import { scopesOf, tokenStatus } from '@/lib/api-tokens/schemas'
+import { GATEWAY_CALL_SCOPE } from '@/lib/gateway/schemas'
 import { stringsOf } from '@/lib/json'
 
 /** The organization's tokens for the settings page: never a hash, only the public prefix. */
@@ -25,8 +26,13 @@ export async function listApiTokens(ctx: UserCtx, now = new Date()) {
       createdAt: true,
       createdById: true,
       previousExpiresAt: true,
+      identityId: true,
     },
   })
+  const identityIds = [...new Set(rows.map((r) => r.identityId).filter((x): x is string => !!x))]
+  const identities = identityIds.length
+    ? await db.identity.findMany({ where: { orgId: ctx.org.id, id: { in: identityIds } }, select: { id: true, name: true } })
+    : []
   const creators = await db.user.findMany({
     where: { id: { in: [...new Set(rows.map((r) => r.createdById).filter((x): x is string => !!x))] } },
     select: { id: true, name: true },
@@ -36,6 +42,9 @@ export async function listApiTokens(ctx: UserCtx, now = new Date()) {
     name: r.name,
     prefix: displayPrefix(r.prefix),
     scopes: scopesOf(r.scopes),
+    // a gateway token calls routes through the gateway as this identity (and nothing in the API)
+    gateway: stringsOf(r.scopes).includes(GATEWAY_CALL_SCOPE),
+    identity: r.identityId ? (identities.find((i) => i.id === r.identityId) ?? { id: r.identityId, name: 'deleted identity' }) : null,
     allowedIps: stringsOf(r.allowedIps),
     expiresAt: r.expiresAt,
     lastUsedAt: r.lastUsedAt,

@@ -15,6 +15,7 @@ export const API_AREAS = [
   'reports',
   'sources',
   'federation',
+  'gateway',
 ] as const
 export type ApiArea = (typeof API_AREAS)[number]
 export const API_SCOPES = API_AREAS.flatMap((a) => [`${a}:read`, `${a}:write`] as const) as [
@@ -51,6 +52,9 @@ export const SCOPE_PERMISSIONS: Record<ApiScope, readonly Permission[]> = {
   // Trust providers and rules decide which workloads become which identities: managing them is managing the inventory's sources.
   'federation:read': ['source:read'],
   'federation:write': ['source:read', 'source:manage'],
+  'gateway:read': ['source:read'],
+  // Managing routes and rules; it reads back what it wrote. Gateway tokens (gateway:call) are issued by people, not by tokens.
+  'gateway:write': ['source:read', 'gateway:manage'],
 }
 
 export const MAX_TOKEN_DAYS = 365

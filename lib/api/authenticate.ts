@@ -6,6 +6,7 @@ import { db } from '@/lib/db'
 import { hashToken, parseToken } from '@/lib/api-tokens/format'
 import { allowList } from '@/lib/api-tokens/mutations'
 import { SCOPE_PERMISSIONS, scopesOf, tokenStatus, type ApiScope } from '@/lib/api-tokens/schemas'
+import { GATEWAY_CALL_SCOPE } from '@/lib/gateway/schemas'
 import { stringsOf } from '@/lib/json'
 import { problem } from '@/lib/api/problem'
 import { AccessTokenError, looksLikeJwt, verifyAccessToken } from '@/lib/federation/access-token'
@@ -79,7 +80,13 @@ export async function authenticate(
     )
     throw problem(403, 'This API token may not be used from your address.')
   }
-  // Owner tokens limited to one identity are not issued yet; one found here is refused rather than given the whole organization.
+  // A token that acts as one identity never gets the whole organization: a gateway token calls routes through the
+  // gateway only, and other identity-bound tokens are not supported by this API.
+  if (stringsOf(row.scopes).includes(GATEWAY_CALL_SCOPE))
+    throw problem(
+      403,
+      'This is a gateway token: it calls routes through the Custodian gateway as its identity, not the Custodian API. Use an API token from Settings → API tokens.',
+    )
   if (row.identityId) throw problem(403, 'This API token is limited to one identity, which this version of the API does not support yet.')
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > TOUCH_MS || row.lastUsedIp !== ip) {
     await db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: now, lastUsedIp: ip } })

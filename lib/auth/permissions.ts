@@ -23,6 +23,7 @@ export const PERMISSIONS = [
   'job:read',
   'job:manage',
   'finding:accept',
+  'gateway:manage',
 ] as const
 export type Permission = (typeof PERMISSIONS)[number]
 
@@ -50,6 +51,7 @@ const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
     'job:read',
     'job:manage',
     'finding:accept',
+    'gateway:manage',
   ]),
   member: new Set<Permission>(['identity:read', 'identity:read-all', 'identity:attest', 'identity:transfer', 'review:decide', 'source:read', 'campaign:read']),
   auditor: new Set<Permission>([

@@ -39,7 +39,17 @@ type GrantRow = {
   privileged: boolean
   lastUsedAt: Date | null
   usageReported: boolean
+  /** a gateway rule's grant: its last use is the identity's last allowed call to the rule's route (every call is recorded) */
+  gateway: boolean
   entitlement: { name: string; resource: { name: string; type: string } }
+}
+
+/** A MAX() of a date column: SQLite answers the stored milliseconds (a bigint), PostgreSQL a timestamp. */
+function dateOfAggregate(v: Date | string | number | bigint | null): Date | null {
+  if (v == null) return null
+  if (v instanceof Date) return v
+  if (typeof v === 'bigint' || typeof v === 'number' || /^\d+$/.test(v)) return new Date(Number(v))
+  return new Date(v)
 }
 
 /** Active grants of these identities with entitlement and resource, in one join (3x faster than nested reads). */
@@ -53,22 +63,28 @@ async function readGrants(identityIds: string[]): Promise<GrantRow[]> {
     entitlement: string
     resource: string
     resourceType: string
+    gatewayRouteId: string | null
+    gatewayLastCallAt: Date | string | number | bigint | null
   }
   const rows = await queryIn<Row>(
     prismaSql(),
     identityIds,
     (
       list,
-    ) => sql`SELECT g."id", g."identityId", g."privileged", g."lastUsedAt", g."usageReported", e."name" AS "entitlement", r."name" AS "resource", r."type" AS "resourceType"
+    ) => sql`SELECT g."id", g."identityId", g."privileged", g."lastUsedAt", g."usageReported", e."name" AS "entitlement", r."name" AS "resource", r."type" AS "resourceType",
+         gr."routeId" AS "gatewayRouteId",
+         (SELECT MAX(gc."at") FROM "GatewayCall" gc WHERE gc."identityId" = g."identityId" AND gc."routeId" = gr."routeId" AND gc."decision" = 'allow') AS "gatewayLastCallAt"
        FROM "Grant" g JOIN "Entitlement" e ON e."id" = g."entitlementId" JOIN "Resource" r ON r."id" = e."resourceId"
+       LEFT JOIN "GatewayRule" gr ON gr."entitlementId" = e."id"
        WHERE g."identityId" IN ${list} AND g."status" = 'active'`,
   )
   return rows.map((r) => ({
     id: r.id,
     identityId: r.identityId,
     privileged: Boolean(r.privileged),
-    lastUsedAt: r.lastUsedAt ? new Date(r.lastUsedAt) : null,
-    usageReported: Boolean(r.usageReported),
+    lastUsedAt: r.gatewayRouteId ? dateOfAggregate(r.gatewayLastCallAt) : r.lastUsedAt ? new Date(r.lastUsedAt) : null,
+    usageReported: r.gatewayRouteId ? true : Boolean(r.usageReported),
+    gateway: !!r.gatewayRouteId,
     entitlement: { name: r.entitlement, resource: { name: r.resource, type: r.resourceType } },
   }))
 }
@@ -291,8 +307,9 @@ export async function runLaunch(ctx: SystemCtx, campaignId: string, progress: (d
           push(
             { entitlement: { grantId: g.id, name: g.entitlement.name, resource: g.entitlement.resource.name, resourceType: g.entitlement.resource.type } },
             g.privileged,
-            g.lastUsedAt ?? i.lastUsedAt,
-            g.usageReported || i.usageReported,
+            // A gateway grant's use is known exactly (never borrowed from the identity's use elsewhere).
+            g.gateway ? g.lastUsedAt : (g.lastUsedAt ?? i.lastUsedAt),
+            g.gateway || g.usageReported || i.usageReported,
             g.id,
             null,
           )

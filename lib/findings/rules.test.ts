@@ -314,6 +314,65 @@ describe('findings rules (one case that raises, one that must not)', () => {
     expect(score(rootWithKey)).toBeGreaterThanOrEqual(70)
   })
 
+  it('gateway-unused-access (NHI5): a gateway rule granted long ago whose route the identity did not call in the window', async () => {
+    insert('Source', { id: 'gw', orgId: 'org', name: 'Custodian gateway', type: 'gateway' })
+    insert('Resource', { id: 'r-gw', orgId: 'org', sourceId: 'gw', externalId: 'route1', name: 'Orders', type: 'gateway_route' })
+    insert('GatewayRoute', {
+      id: 'route1',
+      orgId: 'org',
+      name: 'Orders',
+      pathPrefix: '/orders',
+      upstreamUrl: 'https://o.example',
+      resourceId: 'r-gw',
+      updatedAt: NOW,
+    })
+    const rule = (id: string, identityId: string, name: string, privileged = false) => {
+      insert('Entitlement', { id: `e-${id}`, orgId: 'org', sourceId: 'gw', resourceId: 'r-gw', externalId: id, name, privileged })
+      insert('GatewayRule', {
+        id,
+        orgId: 'org',
+        routeId: 'route1',
+        principalType: 'identity',
+        identityId,
+        methods: '["GET"]',
+        paths: '["/*"]',
+        entitlementId: `e-${id}`,
+      })
+      grant(identityId, `e-${id}`, { privileged })
+    }
+    const call = (identityId: string, daysAgo: number, decision = 'allow') =>
+      insert('GatewayCall', {
+        id: `call${++n}`,
+        orgId: 'org',
+        identityId,
+        routeId: 'route1',
+        at: NOW - daysAgo * DAY,
+        method: 'GET',
+        path: '/1',
+        status: 200,
+        latencyMs: 1,
+        decision,
+      })
+    const idle = identity()
+    rule('rule-idle', idle, 'POST /orders/*', true)
+    call(idle, settings.dormantDays + 5)
+    call(idle, 1, 'deny')
+    const busy = identity()
+    rule('rule-busy', busy, 'GET /orders/*')
+    call(busy, 2)
+    expect(await openRules(idle)).toContain('gateway-unused-access')
+    expect(await openRules(busy)).not.toContain('gateway-unused-access')
+    // path wildcards are not admin: only every method on every path is
+    expect(await openRules(busy)).not.toContain('admin-grant')
+    const all = identity()
+    rule('rule-all', all, '* /*', true)
+    call(all, 1)
+    expect(await openRules(all)).toContain('admin-grant')
+    expect(await openRules(all)).not.toContain('gateway-unused-access')
+    const sev = db.prepare(`SELECT "severity" FROM "Finding" WHERE "identityId" = ? AND "rule" = 'gateway-unused-access'`).get(idle) as { severity: string }
+    expect(sev.severity).toBe('high')
+  })
+
   it('human-use (NHI10): interactive sign-in reported by the source', async () => {
     const bad = identity()
     event(bad, 'interactive_login', 3)
@@ -342,6 +401,7 @@ describe('findings rules (one case that raises, one that must not)', () => {
         'unowned',
         'unused-cred',
         'unused-priv',
+        'gateway-unused-access',
       ].sort(),
     )
   })

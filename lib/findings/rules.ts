@@ -51,6 +51,8 @@ const fixed = (sev: Severity) => () => sql.lit(sev)
 const cutoff = (c: RuleContext, days: number) => sql.date(c.now - days * DAY)
 const liveCred = `c."identityId" = i."id" AND c."status" = 'active'`
 const liveGrant = `g."identityId" = i."id" AND g."status" = 'active'`
+/** Granted access through the Custodian gateway that the identity did not call in the window (lib/gateway). */
+export const GATEWAY_UNUSED_RULE = 'gateway-unused-access'
 /** The AWS account root user, by its ARN (arn:aws:iam::<account>:root). */
 export const AWS_ROOT = `i."externalId" LIKE 'arn:aws%:iam::%:root'`
 // In the self-joins below, `status || ''` keeps SQLite on the (orgId, fingerprint) index instead of (orgId, status, createdAt).
@@ -135,7 +137,27 @@ export const RULES: readonly RuleDef[] = [
     owaspCode: 'NHI5',
     title: () => 'Admin or wildcard permission',
     severity: () => sql.raw(`CASE WHEN i."environment" = 'production' THEN 'critical' ELSE 'high' END`),
-    when: () => sql.raw(`EXISTS (SELECT 1 FROM "Grant" g JOIN "Entitlement" e ON e."id" = g."entitlementId" WHERE ${liveGrant} AND ${ADMIN_ENTITLEMENT})`),
+    // A gateway rule's name carries path wildcards (`GET /orders/*`): only every method on every path is admin there.
+    when: () =>
+      sql.raw(
+        `EXISTS (SELECT 1 FROM "Grant" g JOIN "Entitlement" e ON e."id" = g."entitlementId" WHERE ${liveGrant} AND ${ADMIN_ENTITLEMENT}
+          AND (e."name" = '* /*' OR NOT EXISTS (SELECT 1 FROM "GatewayRule" gr WHERE gr."entitlementId" = e."id")))`,
+      ),
+  },
+  {
+    id: GATEWAY_UNUSED_RULE,
+    owaspCode: 'NHI5',
+    title: (s) => `Gateway access unused for ${s.dormantDays}+ days`,
+    severity: (c) =>
+      sql`CASE WHEN EXISTS (SELECT 1 FROM "Grant" g JOIN "GatewayRule" gr ON gr."entitlementId" = g."entitlementId" WHERE ${sql.raw(liveGrant)} AND g."privileged"
+        AND NOT EXISTS (SELECT 1 FROM "GatewayCall" gc WHERE gc."identityId" = i."id" AND gc."routeId" = gr."routeId" AND gc."decision" = 'allow' AND gc."at" >= ${cutoff(c, c.settings.dormantDays)})
+        AND g."createdAt" < ${cutoff(c, c.settings.dormantDays)}) THEN 'high' ELSE 'medium' END`,
+    // Allowed on a route (a rule's grant older than the window) and no allowed call to that route in the window:
+    // the gateway records every call, so no call is "not used", never "unknown".
+    when: (c) =>
+      sql`EXISTS (SELECT 1 FROM "Grant" g JOIN "GatewayRule" gr ON gr."entitlementId" = g."entitlementId" WHERE ${sql.raw(liveGrant)}
+        AND g."createdAt" < ${cutoff(c, c.settings.dormantDays)}
+        AND NOT EXISTS (SELECT 1 FROM "GatewayCall" gc WHERE gc."identityId" = i."id" AND gc."routeId" = gr."routeId" AND gc."decision" = 'allow' AND gc."at" >= ${cutoff(c, c.settings.dormantDays)}))`,
   },
   {
     id: 'root-account',

@@ -4,6 +4,7 @@ import { assertCan, type Ctx, type UserCtx } from '@/lib/auth/org-context'
 import { resolveConnector } from '@/lib/connectors/registry'
 import { db, type Tx } from '@/lib/db'
 import { ConflictError, mapPrismaError, NotFoundError, ValidationError } from '@/lib/errors'
+import { GATEWAY_SOURCE_TYPE } from '@/lib/gateway/source'
 import { enqueueJob } from '@/lib/jobs/queue'
 import { deleteIdentityJob, REMEDIATION_JOBS } from '@/lib/remediation/jobs'
 import { applyEffects, syncReviewItem } from '@/lib/remediation/outcome'
@@ -11,6 +12,7 @@ import { bulkTargets, justificationSchema, KIND_LABELS, openKeyOf, remediationTa
 
 export type RemediationRequest = RemediationTarget & { justification: string; reviewItemId?: string; ownerRequestId?: string }
 
+const GATEWAY_REVOKED = 'Revoked at the Custodian gateway: its calls under this rule are refused from now on.'
 const REVOCABLE_ITEM_DECISIONS = new Set(['revoke', 'reduce'])
 
 /**
@@ -67,12 +69,19 @@ async function requestOne(tx: Tx, ctx: Ctx, input: RemediationRequest) {
 
   let targetLabel = identity.name
   const details: Record<string, unknown> = { kind: t.kind }
+  // A gateway rule's grant is Custodian's own: revoking it is marking it revoked (the gateway then refuses the calls).
+  let gateway = false
   if (t.kind === 'revoke_grant') {
     const grant = await tx.grant.findFirst({
       where: { id: t.grantId!, orgId, identityId: identity.id },
-      select: { status: true, privileged: true, entitlement: { select: { name: true, resource: { select: { name: true } } } } },
+      select: {
+        status: true,
+        privileged: true,
+        entitlement: { select: { name: true, resource: { select: { name: true } }, source: { select: { type: true } } } },
+      },
     })
     if (!grant) throw new NotFoundError('Grant not found')
+    gateway = grant.entitlement.source.type === GATEWAY_SOURCE_TYPE
     if (grant.status === 'revoked') throw new ConflictError('This grant is already revoked.')
     details.grantId = t.grantId
     details.entitlement = grant.entitlement.name
@@ -105,7 +114,8 @@ async function requestOne(tx: Tx, ctx: Ctx, input: RemediationRequest) {
     )
   }
 
-  const { mode } = resolveConnector(identity.source)
+  const mode = gateway ? 'gateway' : resolveConnector(identity.source).mode
+  const now = new Date()
   const rem = await tx.remediation.create({
     data: {
       orgId,
@@ -113,12 +123,13 @@ async function requestOne(tx: Tx, ctx: Ctx, input: RemediationRequest) {
       grantId: t.grantId ?? null,
       credentialId: t.credentialId ?? null,
       kind: t.kind,
-      status: 'pending',
-      openKey,
+      status: gateway ? 'applied' : 'pending',
+      openKey: gateway ? null : openKey,
       justification: justification.data,
       requestedById: ctx.actor.type === 'user' ? ctx.actor.id : null,
       reviewItemId: input.reviewItemId ?? null,
       simulated: mode === 'simulated',
+      ...(gateway ? { completedAt: now, detail: GATEWAY_REVOKED } : {}),
     },
   })
   const targetId = t.grantId ?? t.credentialId ?? identity.id
@@ -147,7 +158,8 @@ async function requestOne(tx: Tx, ctx: Ctx, input: RemediationRequest) {
       })
     }
   }
-  await syncReviewItem(tx, remediation, 'pending')
+  if (gateway) await applyEffects(tx, remediation, { now })
+  await syncReviewItem(tx, remediation, gateway ? 'applied' : 'pending')
   await recordAudit(tx, ctx, {
     action: `remediation.request`,
     targetType: 'identity',
@@ -164,6 +176,16 @@ async function requestOne(tx: Tx, ctx: Ctx, input: RemediationRequest) {
       ...(input.ownerRequestId ? { ownerRequestId: input.ownerRequestId } : {}),
     },
   })
+  if (gateway) {
+    // Applied in the request itself (the job that follows finds it done): the revocation reaches the gateway at commit.
+    await recordAudit(tx, ctx, {
+      action: 'remediation.applied',
+      targetType: 'identity',
+      targetId: identity.id,
+      targetLabel,
+      details: { remediationId: rem.id, kind: t.kind, simulated: false, detail: GATEWAY_REVOKED },
+    })
+  }
   return { remediation, created: true as const }
 }
 

@@ -15,6 +15,8 @@ import { API_SCOPES, createApiTokenSchema, type ApiScope } from '@/lib/api-token
 import { db } from '@/lib/db'
 import { exportDir, exportFile } from '@/lib/reports/export-files'
 import { createProvider } from '@/lib/federation/mutations'
+import { createRoute, createRule } from '@/lib/gateway/mutations'
+import { routeBodySchema, ruleBodySchema } from '@/lib/gateway/schemas'
 import { ConflictError, ForbiddenError, NotFoundError } from '@/lib/errors'
 import { ModelName } from '@/lib/generated/sqlite/internal/prismaNamespace'
 import { z } from 'zod'
@@ -47,6 +49,7 @@ let aItemId: string
 let aDraftCampaignId: string
 let aExportId: string
 let aProviderId: string
+const gw = { routeId: '', scratchRouteId: '', ruleId: '' }
 const plaintexts: string[] = []
 
 async function token(org: Org, scopes: readonly ApiScope[], extra: Partial<{ allowedIps: string[]; expiresInDays: number }> = {}) {
@@ -76,6 +79,12 @@ const ID_OF: Record<string, () => string> = {
   getReport: () => aExportId,
   downloadReport: () => aExportId,
   createTrustRule: () => aProviderId,
+  getGatewayRoute: () => gw.routeId,
+  updateGatewayRoute: () => gw.routeId,
+  deleteGatewayRoute: () => gw.scratchRouteId,
+  listGatewayRules: () => gw.routeId,
+  createGatewayRule: () => gw.routeId,
+  deleteGatewayRule: () => gw.ruleId,
 }
 const paramsFor = (op: Operation): Record<string, string> =>
   op.path.includes('{id}') ? { id: ID_OF[op.operationId]?.() ?? (op.method === 'get' ? aIds[0] : scratchId) } : {}
@@ -107,6 +116,9 @@ const BODIES: Record<string, unknown> = {
     audiences: ['custodian-api'],
   }),
   testTrustToken: () => ({ providerId: aProviderId, claims: { repository_id: '892341' } }),
+  createGatewayRoute: { name: 'Contract route', pathPrefix: '/contract', upstreamUrl: 'https://contract.example/v1' },
+  updateGatewayRoute: { status: 'disabled', ratePerSecond: 5, burst: 10 },
+  createGatewayRule: { principalType: 'tag', tagKey: 'app', tagValue: 'contract', methods: ['GET'], paths: ['/items/*'] },
 }
 const bodyOf = (b: unknown) => (typeof b === 'function' ? (b as () => unknown)() : b)
 const bodyFor = (op: Operation) => (op.body ? { body: JSON.stringify(bodyOf(BODIES[op.operationId])), headers: JSON_HEADERS } : {})
@@ -178,6 +190,26 @@ beforeAll(async () => {
   await db.reportExport.update({ where: { id: ready.id }, data: { path: exportFile(ready) } })
   aExportId = ready.id
   full = (await token(a, API_SCOPES)).token
+  const route = (name: string, pathPrefix: string) =>
+    createRoute(a.ctx('admin'), routeBodySchema.parse({ name, pathPrefix, upstreamUrl: 'https://orders.example' }))
+  gw.routeId = (await route('Contract orders', '/contract-orders')).id
+  gw.scratchRouteId = (await route('Contract scratch', '/contract-scratch')).id
+  gw.ruleId = (
+    await createRule(a.ctx('admin'), gw.routeId, ruleBodySchema.parse({ principalType: 'identity', identityId: aIds[0], methods: ['GET'], paths: ['/*'] }))
+  ).id
+  await db.gatewayCall.create({
+    data: {
+      orgId: a.org.id,
+      identityId: aIds[0],
+      routeId: gw.routeId,
+      at: new Date(),
+      method: 'GET',
+      path: '/x',
+      status: 200,
+      latencyMs: 1,
+      decision: 'allow',
+    },
+  })
 })
 
 describe('API tokens (settings)', () => {

@@ -7,6 +7,17 @@ import { createTrustProviderOp, createTrustRuleOp, listTrustProvidersOp, testTru
 import { acceptFindingRiskOp, listFindingsOp } from '@/lib/api/v1/findings'
 import { listGrantsOp, revokeGrantOp } from '@/lib/api/v1/grants'
 import { createIdentityOp, deleteIdentityOp, getIdentityOp, listIdentitiesOp, updateIdentityOp } from '@/lib/api/v1/identities'
+import {
+  createGatewayRouteOp,
+  createGatewayRuleOp,
+  deleteGatewayRouteOp,
+  deleteGatewayRuleOp,
+  getGatewayRouteOp,
+  listGatewayCallsOp,
+  listGatewayRoutesOp,
+  listGatewayRulesOp,
+  updateGatewayRouteOp,
+} from '@/lib/api/v1/gateway'
 import { getOperationOp } from '@/lib/api/v1/jobs'
 import { getMetricsOp } from '@/lib/api/v1/metrics'
 import { downloadReportOp, getReportOp, startReportOp } from '@/lib/api/v1/reports'
@@ -44,4 +55,13 @@ export const OPERATIONS = [
   createTrustProviderOp,
   createTrustRuleOp,
   testTrustTokenOp,
+  listGatewayRoutesOp,
+  createGatewayRouteOp,
+  getGatewayRouteOp,
+  updateGatewayRouteOp,
+  deleteGatewayRouteOp,
+  listGatewayRulesOp,
+  createGatewayRuleOp,
+  deleteGatewayRuleOp,
+  listGatewayCallsOp,
 ] as unknown as Operation[]

@@ -9,6 +9,7 @@ import { getIdentityOrThrow } from '@/lib/inventory/queries'
 import { KIND_LABELS } from '@/lib/inventory/schemas'
 import { personStatus } from '@/lib/members/person'
 import { PersonName } from '@/components/members/person-status'
+import { IdentityGatewaySection } from '@/components/gateway/identity-gateway-section'
 import { CredentialsSection, GrantsSection, readRemediationsFirst, RemediationHeader, RemediationHistorySection } from './_remediation/sections'
 import { OwnershipActions } from './_components/ownership-actions'
 
@@ -136,6 +137,8 @@ export default async function IdentityPage({ params }: { params: Promise<{ orgSl
       </Card>
 
       <RemediationHistorySection ctx={ctx} identityId={i.id} />
+
+      <IdentityGatewaySection ctx={ctx} identity={i} now={now} />
 
       <div className="grid gap-5 lg:grid-cols-2">
         <Card title="Recent activity">

@@ -10,6 +10,8 @@ import { PageHeader } from '@/components/ui/page-header'
 import { listApiTokens } from '@/lib/api-tokens/queries'
 import type { TokenStatus } from '@/lib/api-tokens/schemas'
 import { pageAllows, pageContext } from '@/lib/auth/session'
+import { IssueGatewayToken } from '@/components/gateway/issue-token'
+import { rulePrincipalOptions } from '@/lib/gateway/queries'
 import { CreateToken, TokenActions } from './token-dialogs'
 
 export const metadata: Metadata = { title: 'API tokens' }
@@ -46,7 +48,12 @@ export default async function ApiTokensPage({ params }: { params: Promise<{ orgS
             </Link>
           </>
         }
-        actions={<CreateToken orgSlug={ctx.org.slug} />}
+        actions={
+          <>
+            <IssueGatewayToken orgSlug={ctx.org.slug} identities={(await rulePrincipalOptions(ctx)).identities} size="md" />
+            <CreateToken orgSlug={ctx.org.slug} />
+          </>
+        }
       />
       {/* Every list is the shared ListTable; the settings lists pass it alike-shaped props (scheduled reports too). */}
       <ListTable
@@ -66,7 +73,20 @@ export default async function ApiTokensPage({ params }: { params: Promise<{ orgS
                 <span className="block font-mono text-xs text-slate-500">{t.prefix}</span>
               </span>
             ),
-            scopes: <span className="text-xs text-slate-700">{t.scopes.join(', ')}</span>,
+            scopes: t.gateway ? (
+              <span className="text-xs text-slate-700" data-testid="gateway-token-scope">
+                <Badge tone="violet">gateway:call</Badge> acts as{' '}
+                {t.identity ? (
+                  <Link href={`/${ctx.org.slug}/identities/${t.identity.id}`} className="text-indigo-700 hover:underline">
+                    {t.identity.name}
+                  </Link>
+                ) : (
+                  'an identity'
+                )}
+              </span>
+            ) : (
+              <span className="text-xs text-slate-700">{t.scopes.join(', ')}</span>
+            ),
             expires: (
               <span>
                 {formatDate(t.expiresAt)}
