@@ -7,6 +7,8 @@ const oidcPort = Number(process.env.OIDC_PORT ?? 3100)
 // set here so the tests (workers inherit the environment) know where to call.
 const gatewayPort = Number(process.env.E2E_GATEWAY_PORT ?? port + 5000)
 process.env.E2E_GATEWAY_PORT = String(gatewayPort)
+// An upstream secret only the app's gateway process holds (in its environment), for the route the gateway journey makes.
+process.env.E2E_GATEWAY_UPSTREAM_KEY ??= `e2e-upstream-${Math.random().toString(36).slice(2)}`
 
 export default defineConfig({
   testDir: 'e2e',
@@ -54,6 +56,7 @@ export default defineConfig({
         PORT: String(port),
         GATEWAY_PORT: String(gatewayPort),
         GATEWAY_DEMO_UPSTREAM_PORT: String(gatewayPort + 1),
+        E2E_GATEWAY_UPSTREAM_KEY: process.env.E2E_GATEWAY_UPSTREAM_KEY,
         CUSTODIAN_DEMO: 'true',
         CUSTODIAN_DEMO_IDENTITIES: process.env.CUSTODIAN_DEMO_IDENTITIES ?? '3000',
         AUTH_OIDC_ISSUER: `http://localhost:${oidcPort}`,

@@ -1,13 +1,34 @@
-import { createTestOrg, expect, expectAccessible, gotoAs, insert, orgIdOf, query, rowId, sql, test, type TestOrg } from './fixtures'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { createTestOrg, expect, expectAccessible, gotoAs, query, sql, test, type TestOrg } from './fixtures'
+
+/** A real upstream on loopback: answers JSON and keeps the headers of each request it received. */
+async function startUpstream() {
+  const received: { method: string; url: string; headers: http.IncomingHttpHeaders }[] = []
+  const server = http.createServer((req, res) => {
+    received.push({ method: req.method!, url: req.url!, headers: req.headers })
+    res.setHeader('content-type', 'application/json')
+    res.end(JSON.stringify({ ok: true, path: req.url }))
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return { received, port: (server.address() as AddressInfo).port, close: () => new Promise((r) => server.close(r)) }
+}
 
 test.describe('Gateway management (admin journey)', () => {
   let org: TestOrg
+  let upstream: Awaited<ReturnType<typeof startUpstream>>
   test.beforeAll(async () => {
     org = await createTestOrg({ identities: 3 })
+    upstream = await startUpstream()
+  })
+  test.afterAll(async () => {
+    await upstream?.close()
   })
 
-  test('an admin creates a route and a rule, issues a gateway token, and the identity page shows its gateway access and calls', async ({ page, request }) => {
-    const orgId = await orgIdOf(org.slug)
+  test('an admin creates a route and a rule, issues a gateway token, calls through the gateway, and the identity page shows the calls', async ({
+    page,
+    request,
+  }) => {
     const bot = org.identities[0]
     await gotoAs(page, org.users.admin.email, `/${org.slug}`)
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Gateway' }).click()
@@ -33,11 +54,13 @@ test.describe('Gateway management (admin journey)', () => {
     await expectAccessible(page, 'new gateway route')
 
     await form.getByLabel('Path prefix at the gateway').fill('/orders')
-    await form.getByLabel('Upstream base URL').fill('http://127.0.0.1:9/v1')
-    await form.getByLabel('Secret reference').fill('ORDERS_API_KEY')
+    await form.getByLabel('Upstream base URL').fill(`http://127.0.0.1:${upstream.port}/v1`)
+    await form.getByLabel('Header', { exact: true }).fill('X-Api-Key')
+    await form.getByLabel('Value prefix (optional)').fill('')
+    await form.getByLabel('Secret reference').fill('E2E_GATEWAY_UPSTREAM_KEY')
     await form.getByTestId('route-save').click()
     await expect(page.getByTestId('route-name')).toHaveText('Orders API')
-    await expect(page.getByTestId('route-settings')).toContainText('$ORDERS_API_KEY')
+    await expect(page.getByTestId('route-settings')).toContainText('$E2E_GATEWAY_UPSTREAM_KEY')
     await expect(page.getByTestId('no-rules')).toBeVisible()
     const routeId = page.url().split('/').at(-1)!
 
@@ -75,49 +98,38 @@ test.describe('Gateway management (admin journey)', () => {
     expect(api.status()).toBe(403)
     expect((await api.json()).detail).toMatch(/gateway token/)
 
-    // Calls as the gateway records them (the gateway process writes these rows in batches).
-    const now = Date.now()
-    await insert('GatewayCall', [
-      {
-        id: rowId(),
-        orgId,
-        identityId: bot.id,
-        routeId,
-        at: new Date(now - 120_000),
-        method: 'GET',
-        path: '/items/42',
-        status: 200,
-        latencyMs: 4.2,
-        bytesIn: 0,
-        bytesOut: 120,
-        decision: 'allow',
-      },
-      {
-        id: rowId(),
-        orgId,
-        identityId: bot.id,
-        routeId,
-        at: new Date(now - 60_000),
-        method: 'DELETE',
-        path: '/items/42',
-        status: 403,
-        latencyMs: 0.3,
-        bytesIn: 0,
-        bytesOut: 0,
-        decision: 'deny',
-        reason: 'No rule allows DELETE /items/42',
-      },
-    ])
+    // Calls through the app's real gateway process: one the rule allows reaches the upstream with the route's key and
+    // without the caller's token; one it does not allow is refused there. Both are recorded (in batches, within seconds).
+    const gateway = `http://127.0.0.1:${process.env.E2E_GATEWAY_PORT}`
+    const auth = { authorization: `Bearer ${token}` }
+    await expect(async () => {
+      const allowed = await request.get(`${gateway}/orders/items/42?expand=1`, { headers: auth })
+      expect(allowed.status()).toBe(200)
+      expect(await allowed.json()).toEqual({ ok: true, path: '/v1/items/42?expand=1' })
+    }).toPass({ timeout: 15_000 })
+    const seen = upstream.received.at(-1)!
+    expect(seen.headers['x-api-key']).toBe(process.env.E2E_GATEWAY_UPSTREAM_KEY)
+    expect(seen.headers.authorization).toBeUndefined()
+    expect(JSON.stringify(seen.headers)).not.toContain(token)
+    const denied = await request.delete(`${gateway}/orders/items/42`, { headers: auth })
+    expect(denied.status()).toBe(403)
+    expect(denied.headers()['content-type']).toContain('application/problem+json')
+    expect(upstream.received.filter((r) => r.method === 'DELETE')).toHaveLength(0)
+    await expect
+      .poll(async () => Number((await query<{ n: unknown }>(sql`SELECT COUNT(*) AS "n" FROM "GatewayCall" WHERE "routeId" = ${routeId}`))[0].n), {
+        timeout: 15_000,
+      })
+      .toBeGreaterThanOrEqual(2)
     await page.reload()
     await expect(page.getByTestId('route-callers')).toContainText(bot.name)
     await expect(page.getByTestId('route-callers')).toContainText('1 refused')
-    await expect(page.getByTestId('route-calls').getByTestId('gateway-call')).toHaveCount(2)
+    await expect(page.getByTestId('route-calls').getByTestId('gateway-call').first()).toBeVisible()
     await page.screenshot({ path: test.info().outputPath('gateway-route.png'), fullPage: true })
     await expectAccessible(page, 'gateway route')
 
     await page.getByRole('link', { name: 'Gateway', exact: true }).first().click()
     await expect(page.getByTestId('route-/orders')).toContainText('Orders API')
-    await expect(page.getByTestId('route-/orders')).toContainText('127.0.0.1:9')
+    await expect(page.getByTestId('route-/orders')).toContainText(`127.0.0.1:${upstream.port}`)
     await page.screenshot({ path: test.info().outputPath('gateway-routes.png'), fullPage: true })
 
     await page.goto(`/${org.slug}/identities/${bot.id}`)
@@ -125,7 +137,9 @@ test.describe('Gateway management (admin journey)', () => {
     await expect(section.getByTestId('gateway-access')).toContainText('Orders API')
     await expect(section.getByTestId('gateway-unused')).toContainText('POST')
     await expect(section.getByTestId('gateway-tokens')).toContainText('orders worker')
-    await expect(section.getByTestId('identity-gateway-calls').getByTestId('gateway-call')).toHaveCount(2)
+    const calls = section.getByTestId('identity-gateway-calls').getByTestId('gateway-call')
+    await expect(calls.filter({ hasText: '/items/42' }).filter({ hasText: 'GET' }).first()).toBeVisible()
+    await expect(calls.filter({ hasText: 'DELETE' }).first()).toBeVisible()
     await section.scrollIntoViewIfNeeded()
     await page.screenshot({ path: test.info().outputPath('gateway-identity.png'), fullPage: true })
     await expectAccessible(page, 'identity with gateway access')

@@ -4,6 +4,7 @@ import { auditCheckpointJob, auditCheckpointScheduler } from '@/lib/audit/jobs'
 import { campaignRemindersJob, closeCampaignJob, launchCampaignJob } from '@/lib/campaigns/jobs'
 import { campaignsScheduler } from '@/lib/campaigns/scheduler'
 import { findingsDailyScheduler, metricsSnapshotJob, recomputeFindingsJob } from '@/lib/findings/jobs'
+import { gatewayGrantsScheduler, syncGatewayGrantsJob } from '@/lib/gateway/jobs'
 import { jobRegistry, type AnyJob, type SchedulerDefinition } from '@/lib/jobs/define'
 import { sendInvitationJob } from '@/lib/members/jobs'
 import { sendEmailJob } from '@/lib/notifications/jobs'
@@ -35,6 +36,7 @@ export const JOBS = jobRegistry([
   sendScheduledReportJob,
   refreshStatisticsJob,
   reportExportJob,
+  syncGatewayGrantsJob,
 ])
 
 export type JobType = keyof typeof JOBS
@@ -51,4 +53,5 @@ export const SCHEDULERS: readonly SchedulerDefinition[] = [
   statisticsDailyScheduler,
   reportExportsCleanupScheduler,
   apiStateCleanupScheduler,
+  gatewayGrantsScheduler,
 ]

@@ -5,6 +5,7 @@ import { authenticate } from '@/lib/api/authenticate'
 import { createCampaign } from '@/lib/campaigns/mutations'
 import { campaignInputSchema } from '@/lib/campaigns/schemas'
 import { db } from '@/lib/db'
+import { gatewayGrantsScheduler } from '@/lib/gateway/jobs'
 import { drainJobs } from '@/lib/jobs/worker'
 import { settleFindings } from '@/lib/findings/recompute'
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '@/lib/errors'
@@ -186,6 +187,40 @@ describe(`gateway management (${engine})`, () => {
     expect(await db.grant.count({ where: { identityId: { in: [solo.id, t1.id, t3.id, tagged.id] } } })).toBe(0)
     expect(await db.identity.findUniqueOrThrow({ where: { id: t1.id } })).toMatchObject({ grantCount: 0 })
     expect(await audits(o.org.id, 'gateway-route.delete')).toHaveLength(1)
+  })
+
+  it('the hourly job brings team and tag rules in step with moved identities and new tags, audited', async () => {
+    const r = await createRoute(o.ctx('admin'), route())
+    const team = await db.team.create({ data: { orgId: o.org.id, slug: uid('team-'), name: 'Ledger' } })
+    const member = await addIdentity(o.org.id, o.source.id)
+    await db.identity.update({ where: { id: member.id }, data: { teamId: team.id } })
+    const ctx = o.ctx('governance')
+    const rt = await createRule(ctx, r.id, rule({ principalType: 'team', teamId: team.id, methods: ['GET'] }))
+    const rg = await createRule(ctx, r.id, rule({ principalType: 'tag', tagKey: 'svc', tagValue: 'ledger', methods: ['GET'] }))
+    // after the rules: one identity joins the team, one leaves, another gets the tag (as an import would write them)
+    const joiner = await addIdentity(o.org.id, o.source.id)
+    await db.identity.update({ where: { id: joiner.id }, data: { teamId: team.id } })
+    await db.identity.update({ where: { id: member.id }, data: { teamId: null } })
+    const tagged = await addIdentity(o.org.id, o.source.id)
+    await db.identityTag.create({ data: { orgId: o.org.id, identityId: tagged.id, key: 'svc', value: 'ledger' } })
+    expect((await grantsOf(rt.id)).map((g) => g.identityId)).toEqual([member.id])
+    expect(await grantsOf(rg.id)).toEqual([])
+
+    await gatewayGrantsScheduler.run(new Date())
+    await gatewayGrantsScheduler.run(new Date()) // the same hour: no second job
+    expect(await db.job.count({ where: { orgId: o.org.id, type: 'sync_gateway_grants' } })).toBe(1)
+    await drainJobs()
+    expect((await grantsOf(rt.id)).map((g) => g.identityId)).toEqual([joiner.id])
+    expect((await grantsOf(rg.id)).map((g) => g.identityId)).toEqual([tagged.id])
+    expect(await db.identity.findUniqueOrThrow({ where: { id: member.id } })).toMatchObject({ grantCount: 0 })
+    const synced = (await audits(o.org.id, 'gateway-rule.grants-synced')).map((a) => [a.targetId, JSON.parse(a.details)])
+    expect(synced).toEqual(
+      expect.arrayContaining([
+        [rt.id, { added: 1, removed: 1 }],
+        [rg.id, { added: 1, removed: 0 }],
+      ]),
+    )
+    await deleteRoute(o.ctx('admin'), r.id)
   })
 
   it("refuses another organization's route, rule, identity and team as not found, and audits the refusal", async () => {
