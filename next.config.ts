@@ -5,7 +5,17 @@ const nextConfig: NextConfig = {
   distDir: process.env.NEXT_DIST_DIR ?? '.next',
   poweredByHeader: false,
   // Native and server-only packages stay out of the bundle.
-  serverExternalPackages: ['better-sqlite3', 'pg', '@prisma/adapter-better-sqlite3', '@prisma/adapter-pg', 'nodemailer', 'pdfkit', 'yazl', 'pino', '@cedar-policy/cedar-wasm'],
+  serverExternalPackages: [
+    'better-sqlite3',
+    'pg',
+    '@prisma/adapter-better-sqlite3',
+    '@prisma/adapter-pg',
+    'nodemailer',
+    'pdfkit',
+    'yazl',
+    'pino',
+    '@cedar-policy/cedar-wasm',
+  ],
   typedRoutes: false,
   // Content-Security-Policy (with a per-request nonce) and HSTS are set per page by proxy.ts.
   async headers() {
