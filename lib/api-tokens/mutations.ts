@@ -1,9 +1,10 @@
 import 'server-only'
-import { BlockList, isIPv6 } from 'node:net'
+import type { BlockList } from 'node:net'
 import { recordAudit } from '@/lib/audit/record'
 import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
 import { ConflictError, NotFoundError, ValidationError } from '@/lib/errors'
+import { addressList } from '@/lib/api-tokens/allow-list'
 import { displayPrefix, newToken } from '@/lib/api-tokens/format'
 import { tokenStatus, type CreateApiTokenInput } from '@/lib/api-tokens/schemas'
 
@@ -11,17 +12,8 @@ const DAY = 86_400_000
 
 /** A BlockList of the CIDRs; throws ValidationError for one Node cannot read. */
 export function allowList(cidrs: readonly string[]): BlockList {
-  const list = new BlockList()
-  for (const c of cidrs) {
-    const [addr, bits] = c.split('/')
-    const type = isIPv6(addr) ? 'ipv6' : 'ipv4'
-    try {
-      if (bits === undefined) list.addAddress(addr, type)
-      else list.addSubnet(addr, Number(bits), type)
-    } catch {
-      throw new ValidationError('An address range is not valid.', { allowedIps: [`“${c}” is not an address or range.`] })
-    }
-  }
+  const { list, bad } = addressList(cidrs)
+  if (bad.length) throw new ValidationError('An address range is not valid.', { allowedIps: [`“${bad[0]}” is not an address or range.`] })
   return list
 }
 

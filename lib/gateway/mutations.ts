@@ -1,4 +1,5 @@
 import 'server-only'
+import { stringsOf } from '@/lib/json'
 import { randomBytes } from 'node:crypto'
 import { displayPrefix, newToken } from '@/lib/api-tokens/format'
 import { auditTarget, recordAudit } from '@/lib/audit/record'
@@ -8,7 +9,6 @@ import { ConflictError, ForeignReferenceError, mapPrismaError, NotFoundError, Va
 import { settleFindings } from '@/lib/findings/recompute'
 import {
   GATEWAY_CALL_SCOPE,
-  listOf,
   routeSettingsIssues,
   ruleEntitlementName,
   rulePrivileged,
@@ -224,7 +224,7 @@ async function reclassifyRules(tx: Tx, orgId: string, routeId: string, environme
   const rules = await tx.gatewayRule.findMany({ where: { orgId, routeId }, select: { entitlementId: true, methods: true, paths: true } })
   const touched = new Set<string>()
   for (const r of rules) {
-    const privileged = rulePrivileged(listOf(r.methods), listOf(r.paths), environment)
+    const privileged = rulePrivileged(stringsOf(r.methods), stringsOf(r.paths), environment)
     await tx.entitlement.update({ where: { id: r.entitlementId, orgId }, data: { privileged } })
     const grants = await tx.grant.findMany({ where: { orgId, entitlementId: r.entitlementId, privileged: !privileged }, select: { identityId: true } })
     if (!grants.length) continue

@@ -2,7 +2,7 @@ import 'server-only'
 import { assertCan, type Ctx } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
 import { NotFoundError, ValidationError } from '@/lib/errors'
-import { HTTP_METHODS, listOf, principalLabel } from '@/lib/gateway/schemas'
+import { HTTP_METHODS, principalLabel } from '@/lib/gateway/schemas'
 import { GATEWAY_CALL_SCOPE } from '@/lib/gateway/schemas'
 import { stringsOf } from '@/lib/json'
 import { tokenStatus } from '@/lib/api-tokens/schemas'
@@ -98,8 +98,8 @@ export async function listRules(ctx: Ctx, routeId: string) {
     team: r.team,
     tagKey: r.tagKey,
     tagValue: r.tagValue,
-    methods: listOf(r.methods),
-    paths: listOf(r.paths),
+    methods: stringsOf(r.methods),
+    paths: stringsOf(r.paths),
     entitlementId: r.entitlementId,
     entitlementName: r.entitlement.name,
     privileged: r.entitlement.privileged,
@@ -237,8 +237,8 @@ export async function identityGatewayAccess(ctx: Ctx, identityId: string, opts: 
     const rule = g.entitlement.gatewayRule
     if (!rule) continue
     const e = entry(rule.route.id, rule.route.name, rule.route.pathPrefix)
-    for (const m of listOf(rule.methods)) e.allowed.add(m)
-    for (const p of listOf(rule.paths)) e.paths.add(p)
+    for (const m of stringsOf(rule.methods)) e.allowed.add(m)
+    for (const p of stringsOf(rule.paths)) e.paths.add(p)
     e.grantIds.push(g.id)
   }
   const usedRouteIds = [...new Set([...used, ...denied].map((u) => u.routeId).filter((x): x is string => !!x))]

@@ -1,5 +1,6 @@
+import { stringsOf } from '@/lib/json'
 import { describe, expect, it } from 'vitest'
-import { createRouteSchema, listOf, routeSettingsIssues, ruleBodySchema, ruleEntitlementName, rulePrivileged, secretRefSchema } from './schemas'
+import { createRouteSchema, routeSettingsIssues, ruleBodySchema, ruleEntitlementName, rulePrivileged, secretRefSchema } from './schemas'
 
 const base = { orgSlug: 'acme', name: 'Payments', pathPrefix: '/payments', upstreamUrl: 'https://api.example.com/v1' }
 
@@ -79,7 +80,7 @@ describe('rule entitlement', () => {
     expect(rulePrivileged(['*'], ['/*'], 'development')).toBe(true)
   })
   it('reads stored lists forgivingly', () => {
-    expect(listOf('["GET"]')).toEqual(['GET'])
-    expect(listOf('nope')).toEqual([])
+    expect(stringsOf('["GET"]')).toEqual(['GET'])
+    expect(stringsOf('nope')).toEqual([])
   })
 })

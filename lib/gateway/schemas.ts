@@ -233,16 +233,6 @@ export function rulePrivileged(methods: readonly string[], paths: readonly strin
   return (writes && environment === 'production') || everything
 }
 
-/** The stored JSON text of methods or paths, read back (anything unreadable is none). */
-export function listOf(json: string): string[] {
-  try {
-    const v: unknown = JSON.parse(json)
-    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []
-  } catch {
-    return []
-  }
-}
-
 export function principalLabel(r: {
   principalType: string
   identity?: { name: string } | null

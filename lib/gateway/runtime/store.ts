@@ -1,7 +1,8 @@
 // What the gateway reads from the database when a cache is cold: a token by its hash, an organization's routes and
 // rules, one identity as a policy principal, and the change versions. Every query is scoped by orgId once the token
 // has named the organization.
-import { BlockList, isIPv6 } from 'node:net'
+import type { BlockList } from 'node:net'
+import { addressList } from '@/lib/api-tokens/allow-list'
 import { stringsOf } from '@/lib/json'
 import { sql } from '@/lib/sql/sql'
 import type { GatewayDb } from './db'
@@ -53,22 +54,10 @@ export function ms(v: unknown): number {
   return /^\d+$/.test(s) ? Number(s) : Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(s) ? s : `${s}Z`)
 }
 
-/** Like lib/api-tokens' allowList, without its database module (the gateway runs on its own connection). */
+/** The token's address allowlist, or null for anywhere; a range that cannot be read allows nothing rather than everything. */
 function allowListOf(json: string): BlockList | null {
   const cidrs = stringsOf(json)
-  if (!cidrs.length) return null
-  const list = new BlockList()
-  for (const c of cidrs) {
-    const [addr, bits] = c.split('/')
-    const type = isIPv6(addr) ? 'ipv6' : 'ipv4'
-    try {
-      if (bits === undefined) list.addAddress(addr, type)
-      else list.addSubnet(addr, Number(bits), type)
-    } catch {
-      // An unreadable range allows nothing rather than everything.
-    }
-  }
-  return list
+  return cidrs.length ? addressList(cidrs).list : null
 }
 
 export async function loadToken(db: GatewayDb, hash: string): Promise<CachedToken | null> {
