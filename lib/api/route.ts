@@ -26,11 +26,16 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/
 
 const JSON_TYPE = /^application\/(?:[a-z0-9.+-]*\+)?json\s*(?:;.*)?$/i
 
-/** The body's bytes, at most MAX_BODY_BYTES (a larger one is a 413 before it is all read). */
-export async function readBytes(req: Request): Promise<Buffer> {
-  const declared = Number(req.headers.get('content-length') ?? '0')
-  if (declared > MAX_BODY_BYTES) throw problem(413, `The body is larger than ${MAX_BODY_BYTES} bytes.`)
-  // Read at most the limit, whatever the header claimed (a chunked body has none).
+/**
+ * The body's bytes, at most `max` (default MAX_BODY_BYTES): a larger one is refused (`tooLarge`, by default a 413)
+ * before it is all read, whatever its Content-Length claimed (a chunked body has none).
+ */
+export async function readBytes(
+  req: Request,
+  max = MAX_BODY_BYTES,
+  tooLarge: () => Error = () => problem(413, `The body is larger than ${max} bytes.`),
+): Promise<Buffer> {
+  if (Number(req.headers.get('content-length') ?? '0') > max) throw tooLarge()
   const chunks: Uint8Array[] = []
   let size = 0
   const reader = req.body?.getReader()
@@ -38,9 +43,9 @@ export async function readBytes(req: Request): Promise<Buffer> {
     const { done, value } = await reader.read()
     if (done) break
     size += value.byteLength
-    if (size > MAX_BODY_BYTES) {
+    if (size > max) {
       await reader.cancel()
-      throw problem(413, `The body is larger than ${MAX_BODY_BYTES} bytes.`)
+      throw tooLarge()
     }
     chunks.push(value)
   }

@@ -1,6 +1,7 @@
 import 'server-only'
 import { randomUUID } from 'node:crypto'
 import { apiLog } from '@/lib/api/log'
+import { readBytes } from '@/lib/api/route'
 import { db } from '@/lib/db'
 import { orgPublicKeys } from '@/lib/keys/org-keys'
 import { createPublicKey } from 'node:crypto'
@@ -20,21 +21,8 @@ function oauthError(status: number, error: string, description: string, requestI
 async function readForm(req: Request): Promise<URLSearchParams> {
   if (!/^application\/x-www-form-urlencoded\s*(;.*)?$/i.test(req.headers.get('content-type') ?? ''))
     throw new OAuthError('invalid_request', 'Send the parameters as application/x-www-form-urlencoded (RFC 8693 §2.1).')
-  if (Number(req.headers.get('content-length') ?? '0') > MAX_FORM_BYTES) throw new OAuthError('invalid_request', 'The request body is too large.')
-  const chunks: Uint8Array[] = []
-  let size = 0
-  const reader = req.body?.getReader()
-  while (reader) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
-    if (size > MAX_FORM_BYTES) {
-      await reader.cancel()
-      throw new OAuthError('invalid_request', 'The request body is too large.')
-    }
-    chunks.push(value)
-  }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'))
+  const body = await readBytes(req, MAX_FORM_BYTES, () => new OAuthError('invalid_request', 'The request body is too large.'))
+  return new URLSearchParams(body.toString('utf8'))
 }
 
 /** POST /api/v1/oauth/token: RFC 8693 token exchange. */
