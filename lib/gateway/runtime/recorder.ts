@@ -172,7 +172,10 @@ export class Recorder {
     }
     const byIdentity = new Map<string, Agg>()
     const grants = new Map<string, { orgId: string; identityId: string; entitlementId: string; at: number }>()
+    // A gateway token's last use and address, like an API token's (the token list and its owner see it used).
+    const tokens = new Map<string, { orgId: string; at: number; ip: string | null }>()
     for (const c of batch) {
+      if (c.tokenId && c.decision === 'allow' && (tokens.get(c.tokenId)?.at ?? 0) <= c.at) tokens.set(c.tokenId, { orgId: c.orgId, at: c.at, ip: c.sourceIp })
       if (!c.identityId) continue
       let a = byIdentity.get(c.identityId)
       if (!a) {
@@ -213,6 +216,12 @@ export class Recorder {
       const at = sql.date(g.at)
       statements.push(
         sql`UPDATE "Grant" SET "lastUsedAt" = ${at} WHERE "orgId" = ${g.orgId} AND "identityId" = ${g.identityId} AND "entitlementId" = ${g.entitlementId} AND ("lastUsedAt" IS NULL OR "lastUsedAt" < ${at})`,
+      )
+    }
+    for (const [id, t] of tokens) {
+      const at = sql.date(t.at)
+      statements.push(
+        sql`UPDATE "ApiToken" SET "lastUsedAt" = ${at}, "lastUsedIp" = ${t.ip} WHERE "orgId" = ${t.orgId} AND "id" = ${id} AND ("lastUsedAt" IS NULL OR "lastUsedAt" < ${at})`,
       )
     }
     if (events.length)
