@@ -1014,6 +1014,28 @@ async function buildWorld(): Promise<World> {
       }
     }
   }
+  // Likewise the hourly gateway-grants scheduler, once an allowed call has given A a tag rule: this hour's and the next
+  // few hours' keyed jobs exist, so it enqueues nothing while the matrix runs.
+  const hours = [0, 1, 2, 3].map((h) => new Date(Date.now() + h * 3_600_000).toISOString().slice(0, 13))
+  for (const hour of hours) {
+    await insert('Job', [
+      {
+        id: id(),
+        orgId,
+        type: 'sync_gateway_grants',
+        status: 'succeeded',
+        payload: '{}',
+        idempotencyKey: `sync_gateway_grants:${orgId}:${hour}`,
+        attempts: 1,
+        maxAttempts: 1,
+        runAt: now,
+        progress: 0,
+        total: 0,
+        createdAt: now,
+        updatedAt: now,
+      },
+    ])
+  }
   const failedJobId = id()
   await insert('Job', [
     {
