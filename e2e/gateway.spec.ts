@@ -29,6 +29,8 @@ test.describe('Gateway management (admin journey)', () => {
     page,
     request,
   }) => {
+    // A long journey (seven pages, calls through the gateway and its batched recording): 38 s on a quiet machine.
+    test.setTimeout(150_000)
     const bot = org.identities[0]
     await gotoAs(page, org.users.admin.email, `/${org.slug}`)
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Gateway' }).click()
