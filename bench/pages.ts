@@ -70,6 +70,11 @@ function appRoutes(): string[] {
 const NOT_MEASURED: Record<string, string> = {
   '/': 'redirects to the person’s organization',
   '/invite/[token]': 'needs a fresh invitation link; a static page around one lookup by hash',
+  // Not measured yet (added in session 6); their reads are bounded and indexed (GatewayCall by (routeId, at) and
+  // (orgId, at)), but no figure backs that until they are added here with their raw counterparts.
+  '/[orgSlug]/gateway': 'not measured yet: the routes list (few rows) with 24-hour call counts',
+  '/[orgSlug]/gateway/[routeId]': 'not measured yet: one route, its rules, callers and recent calls',
+  '/[orgSlug]/gateway/new': 'a form; no data beyond the session',
 }
 
 type Role = 'admin' | 'governance' | 'member' | 'auditor' | 'owner' | 'reviewer'
