@@ -75,6 +75,9 @@ const NOT_MEASURED: Record<string, string> = {
   '/[orgSlug]/gateway': 'not measured yet: the routes list (few rows) with 24-hour call counts',
   '/[orgSlug]/gateway/[routeId]': 'not measured yet: one route, its rules, callers and recent calls',
   '/[orgSlug]/gateway/new': 'a form; no data beyond the session',
+  '/[orgSlug]/federation/new': 'a form; no data beyond the session',
+  '/[orgSlug]/federation/[providerId]':
+    'not measured yet: the seed makes no trust provider; one provider, its rules (tens) and its 20 latest exchanges by (orgId, at)',
 }
 
 type Role = 'admin' | 'governance' | 'member' | 'auditor' | 'owner' | 'reviewer'
@@ -536,6 +539,13 @@ function definePages(x: { orgId: string; campaignId: string; most: string; typic
     page('jobs', '/[orgSlug]/jobs', '/acme/jobs', 'governance', async (r) =>
       r.all(`SELECT * FROM "Job" WHERE "orgId" = ? ORDER BY "createdAt" DESC LIMIT 50`, [o]),
     ),
+    page('federation', '/[orgSlug]/federation', '/acme/federation', 'governance', async (r) => [
+      await r.all(`SELECT * FROM "TrustProvider" WHERE "orgId" = ?`, [o]),
+      await r.all(`SELECT "outcome", "reason" FROM "TokenExchange" WHERE "orgId" = ? AND "at" >= ? ORDER BY "at" DESC LIMIT 10001`, [
+        o,
+        new Date(Date.now() - 86_400_000),
+      ]),
+    ]),
     page('sources', '/[orgSlug]/sources', '/acme/sources', 'governance', async (r) =>
       r.all(`SELECT "sourceId", COUNT(*) FROM "Identity" WHERE "orgId" = ? GROUP BY "sourceId"`, [o]),
     ),

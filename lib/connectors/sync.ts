@@ -1,3 +1,4 @@
+import { CUSTODIAN_CREDENTIAL_KINDS } from '@/lib/inventory/schemas'
 import 'server-only'
 import { createHash } from 'node:crypto'
 import type { ActorRef } from '@/lib/auth/org-context'
@@ -760,7 +761,17 @@ class SyncRun {
       const after = cursor ? { id: { gt: cursor } } : {}
       const rows = await inTx((tx) =>
         what === 'credential'
-          ? tx.credential.findMany({ where: { orgId: this.orgId, status: { not: 'revoked' }, identity: { sourceId: this.sourceId }, ...after }, ...page })
+          ? // Credentials Custodian itself issues (federated, ephemeral) are not the source's to sweep.
+            tx.credential.findMany({
+              where: {
+                orgId: this.orgId,
+                status: { not: 'revoked' },
+                kind: { notIn: CUSTODIAN_CREDENTIAL_KINDS },
+                identity: { sourceId: this.sourceId },
+                ...after,
+              },
+              ...page,
+            })
           : tx.grant.findMany({ where: { orgId: this.orgId, status: 'active', identity: { sourceId: this.sourceId }, ...after }, ...page }),
       )
       if (!rows.length) break

@@ -2,6 +2,7 @@ import 'server-only'
 import { recordAuditMany, type AuditEntry } from '@/lib/audit/record'
 import { systemActor, type Org } from '@/lib/auth/org-context'
 import { db, type Tx } from '@/lib/db'
+import { federatedFingerprint } from '@/lib/federation/credential'
 
 // Issued exchanges are written by group commit: exchanges that finish while a write transaction is running wait for
 // the next one and are written together (the attempt rows in one insert, the audit rows chained per organization with
@@ -94,6 +95,11 @@ async function writeBatch(tx: Tx, batch: Pending[], look: boolean): Promise<bool
   const fresh = batch.filter((_, i) => !replayed[i])
   if (fresh.length) {
     await tx.tokenExchange.createMany({ data: fresh.map((p) => ({ ...p.row, spentKey: p.row.replayKey, outcome: 'issued' })) })
+    // The rules' federated credentials were used now (one indexed update per rule of the batch, not per exchange).
+    const lastUse = new Map<string, { orgId: string; at: Date }>()
+    for (const p of fresh) lastUse.set(p.row.ruleId, { orgId: p.row.orgId, at: p.row.at })
+    for (const [ruleId, u] of lastUse)
+      await tx.credential.updateMany({ where: { orgId: u.orgId, fingerprint: federatedFingerprint(ruleId) }, data: { lastUsedAt: u.at } })
     const byOrg = new Map<string, Pending[]>()
     for (const p of fresh) byOrg.set(p.org.id, [...(byOrg.get(p.org.id) ?? []), p])
     for (const [, ps] of byOrg)

@@ -4,6 +4,7 @@ import { assertCan, type Ctx } from '@/lib/auth/org-context'
 import { db, type Tx } from '@/lib/db'
 import { ConflictError, ForeignReferenceError, NotFoundError, ValidationError } from '@/lib/errors'
 import { stringsOf } from '@/lib/json'
+import { syncFederatedCredential } from '@/lib/federation/credential'
 import { checkCondition } from '@/lib/federation/match'
 import { GITHUB_ISSUER, type CreateProviderInput, type CreateRuleInput, type UpdateProviderInput, type UpdateRuleInput } from '@/lib/federation/schemas'
 
@@ -103,6 +104,8 @@ export async function updateProvider(ctx: Ctx, input: Omit<UpdateProviderInput, 
         data: { ...next, audiences: JSON.stringify(next.audiences) },
       })
       await indexAudiences(tx, ctx, row.id, row.issuer, next.audiences)
+      if (before.status !== row.status || before.name !== row.name)
+        for (const r of await tx.trustRule.findMany({ where: { providerId: row.id, orgId: ctx.org.id } })) await syncFederatedCredential(tx, r, row)
       const changes = Object.fromEntries(
         (Object.keys(next) as (keyof typeof next)[])
           .map((k) => [k, { from: k === 'audiences' ? stringsOf(before.audiences) : before[k], to: next[k] }] as const)
@@ -125,8 +128,10 @@ export async function deleteProvider(ctx: Ctx, input: { providerId: string }) {
   assertCan(ctx, 'source:manage')
   await db.$transaction(async (tx) => {
     const p = await providerOrThrow(ctx, input.providerId, tx)
-    const rules = await tx.trustRule.count({ where: { providerId: p.id, orgId: ctx.org.id } })
+    const ruleRows = await tx.trustRule.findMany({ where: { providerId: p.id, orgId: ctx.org.id } })
+    const rules = ruleRows.length
     await tx.trustProvider.delete({ where: { id: p.id, orgId: ctx.org.id } })
+    for (const r of ruleRows) await syncFederatedCredential(tx, r, p, true)
     await recordAudit(tx, ctx, {
       action: 'federation.provider-delete',
       targetType: 'trust-provider',
@@ -173,6 +178,7 @@ export async function createRule(ctx: Ctx, input: Omit<CreateRuleInput, 'orgSlug
           createdById: userId(ctx),
         },
       })
+      await syncFederatedCredential(tx, row, provider)
       await recordAudit(tx, ctx, {
         action: 'federation.rule-create',
         targetType: 'trust-rule',
@@ -214,6 +220,8 @@ export async function updateRule(ctx: Ctx, input: Omit<UpdateRuleInput, 'orgSlug
         where: { id: before.id, orgId: ctx.org.id },
         data: { ...next, scopes: JSON.stringify(next.scopes), audiences: JSON.stringify(next.audiences) },
       })
+      const provider = await providerOrThrow(ctx, row.providerId, tx)
+      await syncFederatedCredential(tx, row, provider)
       const old = { ...before, scopes: stringsOf(before.scopes), audiences: stringsOf(before.audiences) }
       const changes = Object.fromEntries(
         (Object.keys(next) as (keyof typeof next)[])
@@ -233,6 +241,7 @@ export async function deleteRule(ctx: Ctx, input: { ruleId: string }) {
     const r = await tx.trustRule.findFirst({ where: { id: input.ruleId, orgId: ctx.org.id } })
     if (!r) throw new NotFoundError('Trust rule not found')
     await tx.trustRule.delete({ where: { id: r.id, orgId: ctx.org.id } })
+    await syncFederatedCredential(tx, r, { name: '', status: 'disabled' }, true)
     await recordAudit(tx, ctx, {
       action: 'federation.rule-delete',
       targetType: 'trust-rule',

@@ -155,3 +155,75 @@ export async function testToken(ctx: Ctx, input: Omit<TestTokenInput, 'orgSlug'>
       matched.length === 1 ? { kind: 'one-match', ruleId: matched[0] } : matched.length === 0 ? { kind: 'no-match' } : { kind: 'ambiguous', ruleIds: matched },
   }
 }
+
+export type ExchangeRow = {
+  id: string
+  at: Date
+  outcome: string
+  reason: string | null
+  subject: string | null
+  scope: string | null
+  audience: string | null
+  task: string | null
+  expiresAt: Date | null
+  identity: { id: string; name: string } | null
+  providerId: string | null
+}
+
+/** The most recent exchanges, issued and refused, of the organization or of one provider. */
+export async function recentExchanges(ctx: Ctx, opts: { providerId?: string; take?: number } = {}): Promise<ExchangeRow[]> {
+  assertCan(ctx, 'source:read')
+  const rows = await db.tokenExchange.findMany({
+    where: { orgId: ctx.org.id, ...(opts.providerId ? { providerId: opts.providerId } : {}) },
+    orderBy: [{ at: 'desc' }, { id: 'desc' }],
+    take: opts.take ?? 20,
+    select: {
+      id: true,
+      at: true,
+      outcome: true,
+      reason: true,
+      subject: true,
+      scope: true,
+      audience: true,
+      task: true,
+      expiresAt: true,
+      identityId: true,
+      providerId: true,
+    },
+  })
+  const ids = [...new Set(rows.map((r) => r.identityId).filter((x): x is string => !!x))]
+  const names = new Map(
+    (await db.identity.findMany({ where: { orgId: ctx.org.id, id: { in: ids } }, select: { id: true, name: true } })).map((i) => [i.id, i] as const),
+  )
+  return rows.map(({ identityId, ...r }) => ({ ...r, identity: identityId ? (names.get(identityId) ?? null) : null }))
+}
+
+/** Exchanges of the last 24 hours, issued and refused by reason, read from at most this many rows (shown as "N+"). */
+export const EXCHANGE_STATS_CAP = 10_000
+export type ExchangeStats = { issued: number; refused: number; reasons: { reason: string; count: number }[]; capped: boolean }
+
+export async function exchangeStats(ctx: Ctx, now = new Date()): Promise<ExchangeStats> {
+  assertCan(ctx, 'source:read')
+  // Read through the (orgId, at) index, newest first and capped: never a count over millions of rows per page view.
+  const rows = await db.tokenExchange.findMany({
+    where: { orgId: ctx.org.id, at: { gte: new Date(now.getTime() - 24 * 3600_000) } },
+    orderBy: { at: 'desc' },
+    take: EXCHANGE_STATS_CAP + 1,
+    select: { outcome: true, reason: true },
+  })
+  const capped = rows.length > EXCHANGE_STATS_CAP
+  const reasons = new Map<string, number>()
+  let issued = 0
+  for (const r of rows.slice(0, EXCHANGE_STATS_CAP)) {
+    if (r.outcome === 'issued') issued++
+    else reasons.set(r.reason ?? 'unknown', (reasons.get(r.reason ?? 'unknown') ?? 0) + 1)
+  }
+  const refused = [...reasons.values()].reduce((a, b) => a + b, 0)
+  return { issued, refused, capped, reasons: [...reasons].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count) }
+}
+
+export async function getProviderOrThrow(ctx: Ctx, providerId: string): Promise<ProviderDto> {
+  const p = (await listProviders(ctx)).find((x) => x.id === providerId)
+  if (!p) throw new NotFoundError('Trust provider not found')
+  return p
+}

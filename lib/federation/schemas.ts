@@ -6,6 +6,7 @@ import { API_SCOPES } from '@/lib/api-tokens/schemas'
 
 export const PRESETS = ['github', 'kubernetes', 'generic'] as const
 export type Preset = (typeof PRESETS)[number]
+export const PRESET_LABELS: Record<string, string> = { github: 'GitHub Actions', kubernetes: 'Kubernetes', generic: 'OIDC' }
 export const STATUSES = ['active', 'disabled'] as const
 
 export const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com'
@@ -139,3 +140,42 @@ export function kubernetesCondition(f: z.infer<typeof kubernetesRuleSchema>): st
 export function recommendedAudience(appUrl: string, slug: string): string {
   return `${appUrl.replace(/\/$/, '')}/${slug}`
 }
+
+/**
+ * The condition of a new rule, given as exactly one of: Cedar text, GitHub Actions fields or Kubernetes fields (the
+ * REST API and the form both take these); null when none or more than one is given.
+ */
+export function conditionOf(v: {
+  condition?: string
+  github?: z.infer<typeof githubRuleSchema>
+  kubernetes?: z.infer<typeof kubernetesRuleSchema>
+}): string | null {
+  const given = [v.condition, v.github, v.kubernetes].filter((x) => x !== undefined)
+  if (given.length !== 1) return null
+  return v.condition ?? (v.github ? githubCondition(v.github) : kubernetesCondition(v.kubernetes!))
+}
+
+export const RULE_MODES = ['github', 'kubernetes', 'cedar'] as const
+export type RuleMode = (typeof RULE_MODES)[number]
+
+/**
+ * The rule form: the builder's fields flat (so each error lands on its own field), read by `mode`. The builders' own
+ * schemas check the fields the chosen mode uses; the others are ignored.
+ */
+export const ruleFormSchema = z.object({
+  orgSlug,
+  providerId: id,
+  mode: z.enum(RULE_MODES),
+  ...ruleFields,
+  condition: z.string().max(MAX_CONDITION_CHARS).optional(),
+  repositoryId: z.string().optional(),
+  repositoryOwnerId: z.string().optional(),
+  ref: z.string().optional(),
+  environment: z.string().optional(),
+  namespace: z.string().optional(),
+  serviceAccount: z.string().optional(),
+})
+export type RuleFormInput = z.infer<typeof ruleFormSchema>
+
+export const ruleStatusSchema = z.object({ orgSlug, ruleId: id, status: z.enum(STATUSES) })
+export const providerStatusSchema = z.object({ orgSlug, providerId: id, status: z.enum(STATUSES) })

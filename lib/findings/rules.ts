@@ -1,6 +1,7 @@
 // The posture rules. Each is a set-based SQL predicate over one identity row (alias i), so the engine can
 // evaluate 5,000 identities per statement; the catalog also carries what people see (code, title, severity).
 import type { OrgSettings } from '@/lib/settings/schemas'
+import { CUSTODIAN_CREDENTIAL_KINDS_SQL } from '@/lib/inventory/schemas'
 import { sql, type Fragment } from '@/lib/sql/sql'
 
 export const OWASP_CODES = ['NHI1', 'NHI2', 'NHI3', 'NHI4', 'NHI5', 'NHI6', 'NHI7', 'NHI8', 'NHI9', 'NHI10'] as const
@@ -50,6 +51,8 @@ const DAY = 86_400_000
 const fixed = (sev: Severity) => () => sql.lit(sev)
 const cutoff = (c: RuleContext, days: number) => sql.date(c.now - days * DAY)
 const liveCred = `c."identityId" = i."id" AND c."status" = 'active'`
+/** A live stored secret: not a credential Custodian issues itself (federated, ephemeral), which has nothing to rotate. */
+const liveSecret = `${liveCred} AND c."kind" NOT IN ${CUSTODIAN_CREDENTIAL_KINDS_SQL}`
 const liveGrant = `g."identityId" = i."id" AND g."status" = 'active'`
 /** Granted access through the Custodian gateway that the identity did not call in the window (lib/gateway). */
 export const GATEWAY_UNUSED_RULE = 'gateway-unused-access'
@@ -120,9 +123,13 @@ export const RULES: readonly RuleDef[] = [
     owaspCode: 'NHI4',
     title: () => 'Password or static key where the platform offers federation',
     severity: fixed('medium'),
+    // Also when the identity already has a federated credential (a trust rule at Custodian): the static secret is then
+    // left over; moving the workload to the exchange and revoking the secret resolves the finding.
     when: () =>
-      sql.raw(`EXISTS (SELECT 1 FROM "Source" s WHERE s."id" = i."sourceId" AND s."type" IN (${FEDERATION_SOURCES.map((t) => `'${t}'`).join(',')}))
-        AND EXISTS (SELECT 1 FROM "Credential" c WHERE ${liveCred} AND c."kind" IN ('password','access_key'))`),
+      sql.raw(`(EXISTS (SELECT 1 FROM "Source" s WHERE s."id" = i."sourceId" AND s."type" IN (${FEDERATION_SOURCES.map((t) => `'${t}'`).join(',')}))
+          AND EXISTS (SELECT 1 FROM "Credential" c WHERE ${liveCred} AND c."kind" IN ('password','access_key')))
+        OR (EXISTS (SELECT 1 FROM "Credential" cf WHERE cf."identityId" = i."id" AND cf."status" = 'active' AND cf."kind" = 'federated')
+          AND EXISTS (SELECT 1 FROM "Credential" c WHERE ${liveCred} AND c."kind" IN ('password','access_key','token','client_secret')))`),
   },
   {
     id: 'unused-priv',
@@ -179,14 +186,14 @@ export const RULES: readonly RuleDef[] = [
     title: (s) => `Secret not rotated in ${s.rotationMaxDays} days`,
     severity: () => sql.raw(`CASE WHEN i."privileged" THEN 'high' ELSE 'medium' END`),
     when: (c) =>
-      sql`EXISTS (SELECT 1 FROM "Credential" c WHERE ${sql.raw(liveCred)} AND COALESCE(c."lastRotatedAt", c."createdAt") < ${cutoff(c, c.settings.rotationMaxDays)})`,
+      sql`EXISTS (SELECT 1 FROM "Credential" c WHERE ${sql.raw(liveSecret)} AND COALESCE(c."lastRotatedAt", c."createdAt") < ${cutoff(c, c.settings.rotationMaxDays)})`,
   },
   {
     id: 'no-expiry',
     owaspCode: 'NHI7',
     title: () => 'Secret never expires',
     severity: fixed('low'),
-    when: () => sql.raw(`EXISTS (SELECT 1 FROM "Credential" c WHERE ${liveCred} AND c."expiresAt" IS NULL AND c."kind" <> 'certificate')`),
+    when: () => sql.raw(`EXISTS (SELECT 1 FROM "Credential" c WHERE ${liveSecret} AND c."expiresAt" IS NULL AND c."kind" <> 'certificate')`),
   },
   {
     id: 'env-mix',

@@ -306,3 +306,14 @@ export async function rulePrincipalOptions(ctx: Ctx) {
   ])
   return { identities, teams, tags: tags.map((t) => ({ key: t.key, value: t.value })) }
 }
+
+/** Routes to choose from (a trust rule's audiences): names only, no call counts. */
+export async function routeChoices(ctx: Ctx) {
+  assertCan(ctx, 'source:read')
+  return db.gatewayRoute.findMany({
+    where: { orgId: ctx.org.id },
+    orderBy: [{ pathPrefix: 'asc' }],
+    take: 1000,
+    select: { id: true, name: true, pathPrefix: true },
+  })
+}

@@ -149,3 +149,12 @@ export const updateIdentitySchema = z.strictObject({
   tags: identityTags.optional(),
 })
 export type UpdateIdentityInput = z.infer<typeof updateIdentitySchema>
+
+/**
+ * Credentials Custodian issues itself: `federated` (a trust rule: no secret exists) and `ephemeral` (a leased database
+ * role that ends on its own). A source's sync never sweeps them, and rules about stored secrets (rotation, no expiry)
+ * and the oldest-secret figure leave them out.
+ */
+export const CUSTODIAN_CREDENTIAL_KINDS = ['federated', 'ephemeral']
+/** SQL list of the same, for raw statements. */
+export const CUSTODIAN_CREDENTIAL_KINDS_SQL = `(${CUSTODIAN_CREDENTIAL_KINDS.map((k) => `'${k}'`).join(',')})`

@@ -20,8 +20,10 @@ import { listIdentitiesOp } from '@/lib/api/v1/identities'
 import { signAccessToken, type AccessTokenClaims } from '@/lib/federation/access-token'
 import { EXCHANGE_ACTOR } from '@/lib/federation/commit'
 import { orgSigner } from '@/lib/keys/org-keys'
+import { settleFindings } from '@/lib/findings/recompute'
+import { rollupIdentity } from '@/lib/remediation/rollup'
 import { apiCaller } from './api-client'
-import { addIdentity, createOrg, engine, uid } from './fixtures'
+import { addAccess, addIdentity, createOrg, engine, uid } from './fixtures'
 
 // A real OIDC issuer on loopback: its discovery document and a JWKS made with jose, keys that can rotate.
 type Key = { kid: string; alg: string; privateKey: CryptoKey; jwk: JWK }
@@ -307,6 +309,61 @@ describe(`changing and removing providers and rules (${engine})`, () => {
       maxTtlSeconds: { from: 900, to: 300 },
     })
     expect(rows.every((e) => e.actorId === a.people.governance.id)).toBe(true)
+  })
+})
+
+describe(`a trust rule gives its identity a federated credential (${engine})`, () => {
+  it('active with the rule, moved, disabled and revoked with it; the static secret beside it is NHI4 until revoked', async () => {
+    const id = await addIdentity(a.org.id, a.source.id, { name: uid('moving-'), kind: 'ci_cd' })
+    const other = await addIdentity(a.org.id, a.source.id, { name: uid('moved-to-'), kind: 'ci_cd' })
+    const { credentialId: staticId } = await addAccess(a, id.id, { kind: 'token' })
+    const nhi4 = (identityId: string) => db.finding.findFirst({ where: { orgId: a.org.id, identityId, rule: 'static-auth', status: { not: 'resolved' } } })
+    const fed = (ruleId: string) => db.credential.findFirst({ where: { orgId: a.org.id, fingerprint: `federated:${ruleId}` } })
+
+    const r = await createRule(a.ctx('admin'), {
+      providerId: ghProviderId,
+      name: uid('move '),
+      identityId: id.id,
+      condition: githubCondition({ repositoryId: '55501' }),
+      scopes: ['identities:read'],
+      audiences: ['custodian-api'],
+      maxTtlSeconds: 900,
+      status: 'active',
+    })
+    expect(await fed(r.id)).toMatchObject({ identityId: id.id, kind: 'federated', status: 'active', externalId: `trust-rule:${r.id}` })
+    expect((await db.identity.findUniqueOrThrow({ where: { id: id.id } })).credentialCount).toBe(2)
+    // Federation exists for it now: the static token is the finding.
+    expect(await nhi4(id.id)).not.toBeNull()
+
+    // An exchange through the rule marks the credential used.
+    const used = await exchange({ subject_token: await sign(ghKey, ghClaims({ repository_id: '55501', jti: randomUUID() })) })
+    expect(used.status).toBe(200)
+    expect((await fed(r.id))!.lastUsedAt).not.toBeNull()
+
+    await updateRule(a.ctx('admin'), { ruleId: r.id, status: 'disabled' })
+    expect((await fed(r.id))!.status).toBe('inactive')
+    await updateRule(a.ctx('admin'), { ruleId: r.id, status: 'active', identityId: other.id })
+    expect(await fed(r.id)).toMatchObject({ identityId: other.id, status: 'active' })
+    // Moved away: no federation on the first identity any more (its source is not a federation platform).
+    expect(await nhi4(id.id)).toBeNull()
+    await updateRule(a.ctx('admin'), { ruleId: r.id, identityId: id.id })
+    expect(await nhi4(id.id)).not.toBeNull()
+
+    // The workload moved to federation: revoking the static secret resolves NHI4.
+    await db.$transaction(async (tx) => {
+      await tx.credential.update({ where: { id: staticId }, data: { status: 'revoked' } })
+      await rollupIdentity(tx, a.org.id, id.id)
+      await settleFindings(tx, a.org.id, [id.id])
+    })
+    expect(await nhi4(id.id)).toBeNull()
+    // Only the federated credential is left: it has no secret, so no expiry or rotation finding, and no oldest secret.
+    const open = await db.finding.findMany({ where: { identityId: id.id, status: { not: 'resolved' } }, select: { rule: true } })
+    expect(open.map((f) => f.rule)).not.toContain('no-expiry')
+    expect((await db.identity.findUniqueOrThrow({ where: { id: id.id } })).oldestSecretAt).toBeNull()
+
+    await deleteRule(a.ctx('admin'), { ruleId: r.id })
+    expect((await fed(r.id))!.status).toBe('revoked')
+    expect((await db.identity.findUniqueOrThrow({ where: { id: id.id } })).credentialCount).toBe(0)
   })
 })
 

@@ -5,7 +5,7 @@ import { dateTime, id } from '@/lib/api/v1/common'
 import { ValidationError } from '@/lib/errors'
 import { createProvider, createRule } from '@/lib/federation/mutations'
 import { getRuleOrThrow, listProviders, testToken, type ProviderDto, type RuleDto } from '@/lib/federation/queries'
-import { githubCondition, githubRuleSchema, kubernetesCondition, kubernetesRuleSchema, providerFields, ruleFields } from '@/lib/federation/schemas'
+import { conditionOf, githubRuleSchema, kubernetesRuleSchema, providerFields, ruleFields } from '@/lib/federation/schemas'
 
 const ruleSchema = z
   .object({
@@ -106,9 +106,9 @@ export const createTrustRuleOp = defineOperation({
   problems: [404, 409],
   run: async ({ ctx, params, body }) => {
     const { github, kubernetes, condition, ...rest } = body
-    const given = [condition, github, kubernetes].filter((x) => x !== undefined).length
-    if (given !== 1) throw new ValidationError('Give one of condition, github or kubernetes.', { condition: ['Give one of condition, github or kubernetes.'] })
-    const cond = condition ?? (github ? githubCondition(github) : kubernetesCondition(kubernetes!))
+    const cond = conditionOf({ condition, github, kubernetes })
+    if (cond === null)
+      throw new ValidationError('Give one of condition, github or kubernetes.', { condition: ['Give one of condition, github or kubernetes.'] })
     const row = await createRule(ctx, { ...rest, providerId: params.id, condition: cond })
     const { providerId: _, ...rule } = await getRuleOrThrow(ctx, row.id)
     return ruleDto(rule)
