@@ -119,7 +119,7 @@ export default async function ProviderPage({ params }: { params: Promise<{ orgSl
                     </td>
                     <td className="py-2 pr-3 font-mono text-xs text-slate-600">
                       {r.scopes.join(' ')}
-                      <div className="text-slate-400">→ {r.audiences.join(', ')}</div>
+                      <div className="text-slate-500">→ {r.audiences.join(', ')}</div>
                     </td>
                     <td className="py-2 pr-3 text-right tabular-nums">{formatNumber(Math.round(r.maxTtlSeconds / 60))} min</td>
                     <td className="py-2 text-right">

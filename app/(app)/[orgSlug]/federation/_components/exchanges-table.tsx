@@ -46,11 +46,11 @@ export function ExchangesTable({ rows, base, now, testId }: { rows: ExchangeRow[
                     {x.identity.name}
                   </Link>
                 ) : (
-                  <span className="text-slate-400">—</span>
+                  <span className="text-slate-500">—</span>
                 )}
               </td>
               <td className="py-1.5 font-mono text-xs text-slate-600">
-                {x.scope ?? ''} {x.audience ? <span className="text-slate-400">→ {x.audience}</span> : null}
+                {x.scope ?? ''} {x.audience ? <span className="text-slate-500">→ {x.audience}</span> : null}
                 {x.task ? <div className="font-sans text-slate-500">task: {x.task}</div> : null}
               </td>
             </tr>

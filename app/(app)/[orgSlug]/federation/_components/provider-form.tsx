@@ -94,7 +94,7 @@ export function ProviderForm({ orgSlug, recommendedAudience }: { orgSlug: string
         </Field>
         <Field
           label="Audiences"
-          hint="The aud a token must carry (one per line). Each names your organization at this issuer: no other organization can use it."
+          hint="The aud a token must carry (comma-separated). Each names your organization at this issuer: no other organization can use it."
           error={fe.audiences}
         >
           <Input value={audiences} onChange={(e) => setAudiences(e.target.value)} className="font-mono" name="audiences" />
