@@ -52,6 +52,11 @@ type World = {
   gatewayRouteId: string
   gatewayDeleteRouteId: string
   gatewayRuleId: string
+  /** a trust provider of A (its status changed, given rules, tested against), one to delete; a rule to change, one to delete */
+  trustProviderId: string
+  trustDeleteProviderId: string
+  trustRuleId: string
+  trustDeleteRuleId: string
   /** a full-scope API token of B, for the /api/v1 routes */
   bToken: string
   /** a finished background export of A (its file written where the app reads it) */
@@ -337,6 +342,49 @@ const ACTIONS: Record<string, ActionEntry> = {
   'lib/gateway/actions.ts#issueGatewayTokenAction': {
     allow: ['admin'],
     input: (w, orgSlug) => ({ orgSlug, identityId: w.a.identities[0].id, name: 'Matrix gateway token', expiresInDays: 7 }),
+    targetsObjects: true,
+  },
+  'lib/federation/actions.ts#createProviderAction': {
+    allow: MANAGERS,
+    input: (_w, orgSlug) => {
+      const n = randomBytes(3).toString('hex')
+      return { orgSlug, name: `Matrix issuer ${n}`, issuer: 'https://issuer.matrix.example', audiences: [`https://custodian.matrix.example/${n}`] }
+    },
+  },
+  'lib/federation/actions.ts#setProviderStatusAction': {
+    allow: MANAGERS,
+    input: (w, orgSlug) => ({ orgSlug, providerId: w.trustProviderId, status: 'disabled' }),
+    targetsObjects: true,
+  },
+  'lib/federation/actions.ts#deleteProviderAction': {
+    allow: MANAGERS,
+    input: (w, orgSlug) => ({ orgSlug, providerId: w.trustDeleteProviderId }),
+    targetsObjects: true,
+  },
+  'lib/federation/actions.ts#createRuleAction': {
+    allow: MANAGERS,
+    input: (w, orgSlug) => ({
+      orgSlug,
+      providerId: w.trustProviderId,
+      mode: 'cedar',
+      name: `matrix ${randomBytes(3).toString('hex')}`,
+      identityId: w.a.identities[0].id,
+      condition: 'context.claims.sub == "matrix"',
+      scopes: ['identities:read'],
+      audiences: ['custodian-api'],
+    }),
+    targetsObjects: true,
+  },
+  'lib/federation/actions.ts#setRuleStatusAction': {
+    allow: MANAGERS,
+    input: (w, orgSlug) => ({ orgSlug, ruleId: w.trustRuleId, status: 'disabled' }),
+    targetsObjects: true,
+  },
+  'lib/federation/actions.ts#deleteRuleAction': { allow: MANAGERS, input: (w, orgSlug) => ({ orgSlug, ruleId: w.trustDeleteRuleId }), targetsObjects: true },
+  // Reads only (issues and stores nothing): every role that sees the providers may test a token against them.
+  'lib/federation/actions.ts#testTokenAction': {
+    allow: ALL,
+    input: (w, orgSlug) => ({ orgSlug, providerId: w.trustProviderId, claims: { sub: 'matrix' } }),
     targetsObjects: true,
   },
   'lib/reports/actions.ts#startExportAction': {
@@ -1180,6 +1228,41 @@ async function buildWorld(): Promise<World> {
       decision: 'allow',
     },
   ])
+  // A's trust providers: one to change and test against (with a rule to change and one to delete), one to delete.
+  const [trustProviderId, trustDeleteProviderId, trustRuleId, trustDeleteRuleId] = [id(), id(), id(), id()]
+  for (const pid of [trustProviderId, trustDeleteProviderId]) {
+    const audience = `https://custodian.matrix.example/${pid}`
+    await insert('TrustProvider', [
+      {
+        id: pid,
+        orgId,
+        name: `Matrix provider ${pid}`,
+        issuer: 'https://issuer.matrix.example',
+        audiences: JSON.stringify([audience]),
+        createdAt: now,
+        updatedAt: now,
+      },
+    ])
+    await insert('TrustProviderAudience', [{ id: id(), orgId, providerId: pid, issuer: 'https://issuer.matrix.example', audience }])
+  }
+  for (const [rid, name] of [
+    [trustRuleId, 'matrix rule'],
+    [trustDeleteRuleId, 'matrix doomed rule'],
+  ] as const)
+    await insert('TrustRule', [
+      {
+        id: rid,
+        orgId,
+        providerId: trustProviderId,
+        name,
+        identityId: owned,
+        condition: 'context.claims.sub == "matrix"',
+        scopes: '["identities:read"]',
+        audiences: '["custodian-api"]',
+        createdAt: now,
+        updatedAt: now,
+      },
+    ])
   const exportId = id()
   const exportBytes = Buffer.from('grant_id,identity_id\n', 'utf8')
   fs.mkdirSync(path.join(process.cwd(), 'data', 'exports'), { recursive: true })
@@ -1208,6 +1291,10 @@ async function buildWorld(): Promise<World> {
     gatewayRouteId,
     gatewayDeleteRouteId,
     gatewayRuleId,
+    trustProviderId,
+    trustDeleteProviderId,
+    trustRuleId,
+    trustDeleteRuleId,
     bToken: bToken.token,
     exportId,
     reportScheduleId,

@@ -76,7 +76,9 @@ test.describe('Workload federation (admin journey)', () => {
 
     // Audited, and the identity now has a federated credential.
     const orgId = await orgIdOf(org.slug)
-    const audit = await query<{ action: string }>(sql`SELECT "action" FROM "AuditEvent" WHERE "orgId" = ${orgId} AND "action" LIKE 'federation.%' ORDER BY "seq"`)
+    const audit = await query<{ action: string }>(
+      sql`SELECT "action" FROM "AuditEvent" WHERE "orgId" = ${orgId} AND "action" LIKE 'federation.%' ORDER BY "seq"`,
+    )
     expect(audit.map((a) => a.action)).toEqual(['federation.provider-create', 'federation.rule-create'])
     await row.getByRole('link', { name: deploy.name }).click()
     await expect(page.getByRole('heading', { name: deploy.name })).toBeVisible()
