@@ -6,6 +6,7 @@ import { REMEDIATION_STATUSES } from '@/lib/remediation/schemas'
 import { db } from '@/lib/db'
 import { prismaSql } from '@/lib/sql/prisma'
 import { getOrgSettings } from '@/lib/inventory/queries'
+import { exchangeStats } from '@/lib/federation/queries'
 import { computeOrgMetrics, saveSnapshot, type OrgMetrics } from '@/lib/metrics/compute'
 
 const DAY = 86_400_000
@@ -23,6 +24,7 @@ export type TrendPoint = {
   overprivileged: number
   openFindings: number
   rotationCompliance: number | null
+  shortLivedShare: number | null
 }
 
 function parseMetrics(json: string): OrgMetrics | null {
@@ -66,6 +68,7 @@ async function trend(ctx: UserCtx, range: TrendRange): Promise<TrendPoint[]> {
       overprivileged: m.overprivileged,
       openFindings: m.openFindings,
       rotationCompliance: m.rotationCompliance,
+      shortLivedShare: m.shortLivedShare ?? null,
     })
   }
   return points
@@ -113,14 +116,22 @@ async function remediationTimes(ctx: Ctx) {
 
 export async function getDashboard(ctx: UserCtx, range: TrendRange) {
   assertCan(ctx, 'identity:read')
-  const [current, points, campaigns, remediation, sources] = await Promise.all([
+  const [current, points, campaigns, remediation, sources, exchanges] = await Promise.all([
     currentMetrics(ctx),
     trend(ctx, range),
     activeCampaigns(ctx),
     remediationTimes(ctx),
     db.source.findMany({ where: { orgId: ctx.org.id }, select: { id: true, name: true } }),
+    exchangeStats(ctx),
   ])
-  return { ...current, trend: points, campaigns, remediation, sourceNames: Object.fromEntries(sources.map((s) => [s.id, s.name])) as Record<string, string> }
+  return {
+    ...current,
+    trend: points,
+    campaigns,
+    remediation,
+    exchanges,
+    sourceNames: Object.fromEntries(sources.map((s) => [s.id, s.name])) as Record<string, string>,
+  }
 }
 export type Dashboard = Awaited<ReturnType<typeof getDashboard>>
 

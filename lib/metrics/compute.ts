@@ -2,6 +2,7 @@
 // the worker and the web tier compute the very same numbers.
 import { randomUUID } from 'node:crypto'
 import { AUTH_FAILURE_WINDOW_DAYS, OWASP_CODES } from '@/lib/findings/rules'
+import { CUSTODIAN_CREDENTIAL_KINDS_SQL } from '@/lib/inventory/schemas'
 import { num, sql, type SqlClient } from '@/lib/sql/sql'
 import type { OrgSettings } from '@/lib/settings/schemas'
 
@@ -36,6 +37,15 @@ export type OrgMetrics = {
   findingsByCode: Record<string, number>
   dormantDays: number
   rotationMaxDays: number
+  /**
+   * Runtime posture, over identities holding an active credential: only short-lived ones (federated, ephemeral: no
+   * stored secret), both (a static secret left beside federation), only static secrets. Absent on older snapshots.
+   */
+  shortLivedOnly?: number
+  shortLivedAndStatic?: number
+  staticOnly?: number
+  /** shortLivedOnly as a share of identities holding an active credential, 0-100; null without any */
+  shortLivedShare?: number | null
   backfilled?: boolean
 }
 
@@ -45,7 +55,8 @@ export async function computeOrgMetrics(s: SqlClient, orgId: string, settings: O
   const authCut = sql.date(now - AUTH_FAILURE_WINDOW_DAYS * DAY)
   const workloads = WORKLOAD_KINDS.map((k) => `'${k}'`).join(',')
   const flag = (cond: string) => `SUM(CASE WHEN ${cond} THEN 1 ELSE 0 END)`
-  const [idRows, groups, credRows, codeRows, ruleRows, authRows] = await Promise.all([
+  const shortKind = `"kind" IN ${CUSTODIAN_CREDENTIAL_KINDS_SQL}`
+  const [idRows, groups, credRows, codeRows, ruleRows, authRows, postureRows] = await Promise.all([
     s.query<Record<string, unknown>>(
       sql`SELECT COUNT(*) AS "total", ${sql.raw(flag(`"ownerId" IS NULL`))} AS "unowned", ${sql.raw(flag(`"privileged"`))} AS "privileged",
         SUM(CASE WHEN "usageReported" AND ("lastUsedAt" IS NULL OR "lastUsedAt" < ${dormantCut}) THEN 1 ELSE 0 END) AS "dormant",
@@ -56,7 +67,9 @@ export async function computeOrgMetrics(s: SqlClient, orgId: string, settings: O
       sql`SELECT "kind", "sourceId", "environment", COUNT(*) AS "n" FROM "Identity" WHERE "orgId" = ${orgId} AND "status" <> 'deleted' GROUP BY "kind", "sourceId", "environment"`,
     ),
     s.query<Record<string, unknown>>(
-      sql`SELECT COUNT(*) AS "active", SUM(CASE WHEN COALESCE("lastRotatedAt", "createdAt") >= ${rotationCut} THEN 1 ELSE 0 END) AS "compliant",
+      // Rotation is over stored secrets: a federated or ephemeral credential has nothing to rotate.
+      sql`SELECT SUM(CASE WHEN ${sql.raw(shortKind)} THEN 0 ELSE 1 END) AS "active",
+        SUM(CASE WHEN NOT (${sql.raw(shortKind)}) AND COALESCE("lastRotatedAt", "createdAt") >= ${rotationCut} THEN 1 ELSE 0 END) AS "compliant",
         SUM(CASE WHEN "usageReported" AND COALESCE("lastUsedAt", "createdAt") < ${dormantCut} THEN 1 ELSE 0 END) AS "unused"
         FROM "Credential" WHERE "orgId" = ${orgId} AND "status" = 'active'`,
     ),
@@ -67,6 +80,13 @@ export async function computeOrgMetrics(s: SqlClient, orgId: string, settings: O
       sql`SELECT "rule", COUNT(*) AS "n" FROM "Finding" WHERE "orgId" = ${orgId} AND "status" = 'open' AND "rule" IN ('unused-cred','auth-failures','old-secret') GROUP BY "rule"`,
     ),
     s.query<{ n: unknown }>(sql`SELECT COUNT(*) AS "n" FROM "ActivityEvent" WHERE "orgId" = ${orgId} AND "kind" = 'auth_failure' AND "at" >= ${authCut}`),
+    // Per identity: does it hold short-lived credentials, static secrets, or both (read through (orgId, status, createdAt)).
+    s.query<{ short: unknown; stat: unknown; n: unknown }>(
+      sql`SELECT "short", "stat", COUNT(*) AS "n" FROM (
+          SELECT "identityId", MAX(CASE WHEN ${sql.raw(shortKind)} THEN 1 ELSE 0 END) AS "short", MAX(CASE WHEN ${sql.raw(shortKind)} THEN 0 ELSE 1 END) AS "stat"
+          FROM "Credential" WHERE "orgId" = ${orgId} AND "status" = 'active' GROUP BY "identityId") x
+        GROUP BY "short", "stat"`,
+    ),
   ])
   const i = idRows[0] ?? {}
   const c = credRows[0] ?? {}
@@ -88,6 +108,9 @@ export async function computeOrgMetrics(s: SqlClient, orgId: string, settings: O
   const rule = (id: string) => num(ruleRows.find((r) => r.rule === id)?.n)
   const active = num(c.active)
   const compliant = num(c.compliant)
+  const posture = (short: number, stat: number) => num(postureRows.find((r) => num(r.short) === short && num(r.stat) === stat)?.n)
+  const [shortLivedOnly, shortLivedAndStatic, staticOnly] = [posture(1, 0), posture(1, 1), posture(0, 1)]
+  const credentialed = shortLivedOnly + shortLivedAndStatic + staticOnly
   return {
     total: num(i.total),
     unowned: num(i.unowned),
@@ -111,6 +134,10 @@ export async function computeOrgMetrics(s: SqlClient, orgId: string, settings: O
     findingsByCode,
     dormantDays: settings.dormantDays,
     rotationMaxDays: settings.rotationMaxDays,
+    shortLivedOnly,
+    shortLivedAndStatic,
+    staticOnly,
+    shortLivedShare: credentialed ? Math.round((shortLivedOnly / credentialed) * 1000) / 10 : null,
   }
 }
 

@@ -25,7 +25,7 @@ describe(`metrics and dashboard (${engine})`, () => {
     const i1 = await addIdentity(a.org.id, a.source.id, { name: 'unowned-1', ownerId: null, lastUsedDaysAgo: 1 })
     await addIdentity(a.org.id, a.source.id, { name: 'unowned-dormant', ownerId: null, lastUsedDaysAgo: 300 })
     const w = await addIdentity(a.org.id, a.source.id, { name: 'priv-workload', kind: 'workload', ownerId: owner, privileged: true, environment: 'staging' })
-    await addIdentity(a.org.id, a.source.id, { name: 'bot', kind: 'bot', ownerId: owner, privileged: true })
+    const bot = await addIdentity(a.org.id, a.source.id, { name: 'bot', kind: 'bot', ownerId: owner, privileged: true })
     await addIdentity(a.org.id, a.source.id, { name: 'gone', status: 'deleted', ownerId: null })
     const now = Date.now()
     // Two active credentials: one rotated recently (compliant), one old and unused.
@@ -51,6 +51,18 @@ describe(`metrics and dashboard (${engine})`, () => {
         lastUsedAt: null,
       },
     })
+    // Federated credentials (trust rules, no secret): the bot only on one, i1 beside its static token.
+    for (const identityId of [bot.id, i1.id])
+      await db.credential.create({
+        data: {
+          orgId: a.org.id,
+          identityId,
+          kind: 'federated',
+          fingerprint: uid('federated:'),
+          createdAt: new Date(now - 400 * DAY),
+          lastUsedAt: new Date(now),
+        },
+      })
     // Wildcard grant: overprivileged (NHI5).
     const res = await db.resource.create({ data: { orgId: a.org.id, sourceId: a.source.id, externalId: 'acct', name: 'acct', type: 'account' } })
     const ent = await db.entitlement.create({
@@ -87,6 +99,11 @@ describe(`metrics and dashboard (${engine})`, () => {
       unusedCredentialIdentities: 1,
       failedAuth30d: 2,
       failedAuthIdentities: 1,
+      // Runtime posture: the federated credentials are not secrets (not in rotation), and split the credentialed identities.
+      shortLivedOnly: 1,
+      shortLivedAndStatic: 1,
+      staticOnly: 1,
+      shortLivedShare: 33.3,
     })
     expect(m.byKind).toEqual({ service_account: 2, workload: 1, bot: 1 })
     expect(m.byEnvironment).toEqual({ production: 3, staging: 1 })

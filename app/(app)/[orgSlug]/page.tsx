@@ -139,7 +139,10 @@ export default async function DashboardPage({ params, searchParams }: ListPagePr
     dormant: p.dormant,
     overprivileged: p.overprivileged,
     compliance: p.rotationCompliance,
+    shortLived: p.shortLivedShare,
   }))
+  const ex = d.exchanges
+  const exPlus = ex.capped ? '+' : ''
 
   return (
     <>
@@ -218,6 +221,70 @@ export default async function DashboardPage({ params, searchParams }: ListPagePr
           <TrendChart rows={trendRows} series={[{ key: 'compliance', label: 'Rotated within limit', color: '#10b981' }]} height={140} percent />
         </Card>
       </div>
+
+      <Card
+        className="mt-4"
+        title="Runtime posture"
+        action={
+          <Link href={`${base}/federation`} className="text-xs font-medium text-indigo-700 hover:underline">
+            Federation
+          </Link>
+        }
+      >
+        <div className="grid gap-6 lg:grid-cols-3" data-testid="runtime-posture">
+          <dl className="space-y-3">
+            <div>
+              <dt className="text-xs text-slate-500">On short-lived credentials only</dt>
+              <dd className="text-2xl font-semibold text-emerald-700 tabular-nums" data-testid="value-short-lived">
+                {m.shortLivedShare === undefined || m.shortLivedShare === null ? '—' : `${m.shortLivedShare}%`}
+              </dd>
+              <dd className="text-xs text-slate-500">
+                {m.shortLivedOnly === undefined
+                  ? 'Counted from the next snapshot.'
+                  : `${countOf(m.shortLivedOnly, 'identity', 'identities')} on federated or ephemeral credentials, ${formatNumber(m.staticOnly ?? 0)} on static secrets only`}
+              </dd>
+            </div>
+            <div>
+              <dt className="text-xs text-slate-500">Static secret left beside federation</dt>
+              <dd
+                className={`text-2xl font-semibold tabular-nums ${m.shortLivedAndStatic ? 'text-amber-700' : 'text-slate-900'}`}
+                data-testid="value-static-beside"
+              >
+                {formatNumber(m.shortLivedAndStatic ?? 0)}
+              </dd>
+              <dd className="text-xs text-slate-500">revoke the static one (finding NHI4)</dd>
+            </div>
+          </dl>
+          <dl className="space-y-3">
+            <div>
+              <dt className="text-xs text-slate-500">Tokens issued by exchange (24 h)</dt>
+              <dd className="text-2xl font-semibold tabular-nums" data-testid="value-exchanges-issued">
+                {formatNumber(ex.issued)}
+                {exPlus}
+              </dd>
+            </div>
+            <div>
+              <dt className="text-xs text-slate-500">Exchanges refused (24 h)</dt>
+              <dd className={`text-2xl font-semibold tabular-nums ${ex.refused ? 'text-rose-700' : 'text-slate-900'}`} data-testid="value-exchanges-refused">
+                {formatNumber(ex.refused)}
+                {exPlus}
+              </dd>
+              <dd className="text-xs text-slate-500">
+                {ex.reasons.length
+                  ? ex.reasons
+                      .slice(0, 4)
+                      .map((r) => `${r.reason.replaceAll('-', ' ')} ${formatNumber(r.count)}`)
+                      .join(' · ')
+                  : 'none refused'}
+              </dd>
+            </div>
+          </dl>
+          <div>
+            <p className="text-xs font-medium text-slate-500">Identities on short-lived credentials only</p>
+            <TrendChart rows={trendRows} series={[{ key: 'shortLived', label: 'Short-lived only', color: '#10b981' }]} height={140} percent />
+          </div>
+        </div>
+      </Card>
 
       <div className="mt-4 grid gap-4 lg:grid-cols-3">
         <Card title="By kind">
