@@ -1,8 +1,8 @@
-import { CUSTODIAN_CREDENTIAL_KINDS } from '@/lib/inventory/schemas'
 import 'server-only'
 import { createHash } from 'node:crypto'
 import type { ActorRef } from '@/lib/auth/org-context'
 import { recordAudit } from '@/lib/audit/record'
+import { CUSTODIAN_CREDENTIAL_KINDS } from '@/lib/inventory/schemas'
 import type {
   DiscoveredCredential,
   DiscoveredEntitlement,

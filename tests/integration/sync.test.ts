@@ -68,6 +68,15 @@ describe(`sync engine (${engine})`, () => {
     expect(audit[0]).toMatchObject({ actorType: 'system', outcome: 'success', targetId: source.id })
     expect(JSON.parse(audit[0].details)).toMatchObject({ added: 3, changed: 0, gone: 0, errors: 0 })
     expect(await db.source.findUniqueOrThrow({ where: { id: source.id } })).toMatchObject({ lastSyncStatus: 'succeeded', lastSyncError: null })
+
+    // A credential Custodian issued itself (a trust rule's federated credential) is not the source's: a full sync of the
+    // same snapshot leaves it active.
+    const fed = await db.credential.create({
+      data: { orgId: org.id, identityId: c.id, kind: 'federated', externalId: 'trust-rule:x', fingerprint: 'federated:x', createdAt: new Date() },
+    })
+    const again = await applyDiscovery(asSystem(org), source.id, pagesOf(snapshot()), { mode: 'full' })
+    expect(again.credentials).toMatchObject({ gone: 0 })
+    expect((await db.credential.findUniqueOrThrow({ where: { id: fed.id } })).status).toBe('active')
   })
 
   it('changes what changed, leaves the rest alone, and marks what is gone (full sync only) without erasing it', async () => {
