@@ -1064,16 +1064,17 @@ async function buildWorld(): Promise<World> {
   }
   // Likewise the hourly gateway-grants scheduler, once an allowed call has given A a tag rule: this hour's and the next
   // few hours' keyed jobs exist, so it enqueues nothing while the matrix runs.
-  const hours = [0, 1, 2, 3].map((h) => new Date(Date.now() + h * 3_600_000).toISOString().slice(0, 13))
-  for (const hour of hours) {
+  // And the hourly unusual-use learner (it learns the hour just ended, so from the previous hour on).
+  const hours = [-1, 0, 1, 2, 3].map((h) => new Date(Date.now() + h * 3_600_000).toISOString().slice(0, 13))
+  for (const [type, hour] of hours.flatMap((h) => [['sync_gateway_grants', h] as const, ['learn_gateway_use', h] as const])) {
     await insert('Job', [
       {
         id: id(),
         orgId,
-        type: 'sync_gateway_grants',
+        type,
         status: 'succeeded',
         payload: '{}',
-        idempotencyKey: `sync_gateway_grants:${orgId}:${hour}`,
+        idempotencyKey: `${type}:${orgId}:${hour}`,
         attempts: 1,
         maxAttempts: 1,
         runAt: now,

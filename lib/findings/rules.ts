@@ -35,6 +35,8 @@ export const AUTH_FAILURE_WINDOW_DAYS = 30
 
 /** Raised by offboarding (lib/ownership/jobs.ts) rather than by a rule; resolved when the identity gets an owner again. */
 export const OWNER_LEFT_RULE = 'owner-left'
+/** Raised by the gateway's hourly unusual-use learner (lib/gateway/unusual.ts) rather than by a rule. */
+export const GATEWAY_UNUSUAL_RULE = 'gateway-unusual-use'
 
 export type RuleContext = { settings: OrgSettings; now: number }
 export type RuleDef = {
@@ -226,6 +228,8 @@ export const RULES: readonly RuleDef[] = [
 ]
 
 export const RULE_IDS = RULES.map((r) => r.id)
+/** Every rule a finding can carry: the engine's, and those raised by jobs; what a rule filter accepts. */
+export const ALL_RULE_IDS = [...RULE_IDS, OWNER_LEFT_RULE, GATEWAY_UNUSUAL_RULE]
 /** The rules that read the identity's owner: the only ones an ownership change (owner, backup, team) can settle or raise. */
 export const OWNER_RULE_IDS = ['unowned', 'owner-gone'] as const
 export const RULE_BY_ID = new Map(RULES.map((r) => [r.id, r]))

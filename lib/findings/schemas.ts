@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { pageParams } from '@/components/data-table/search-params'
-import { OWASP_CODES, RULE_IDS, SEVERITIES } from '@/lib/findings/rules'
+import { ALL_RULE_IDS, OWASP_CODES, SEVERITIES } from '@/lib/findings/rules'
 import { ENVIRONMENTS } from '@/lib/inventory/schemas'
 
 const DAY = 86_400_000
@@ -54,7 +54,7 @@ export const FINDING_SORTS = ['severity', 'firstSeenAt'] as const
 export const findingListSchema = z.object({
   code: z.enum(OWASP_CODES).optional().catch(undefined),
   rule: z
-    .enum(RULE_IDS as [string, ...string[]])
+    .enum(ALL_RULE_IDS as [string, ...string[]])
     .optional()
     .catch(undefined),
   status: z.enum(FINDING_STATUSES).catch('open'),

@@ -5,6 +5,7 @@ import { db } from '@/lib/db'
 import { defineJob, defineScheduler } from '@/lib/jobs/define'
 import { enqueueJob } from '@/lib/jobs/queue'
 import { syncRuleGrants } from '@/lib/gateway/mutations'
+import { learnHour, resolveQuietUnusual } from '@/lib/gateway/unusual'
 
 const hour = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}$/)
 
@@ -55,5 +56,29 @@ export const gatewayGrantsScheduler = defineScheduler({
     const hourOf = now.toISOString().slice(0, 13)
     const orgs = await db.gatewayRule.findMany({ where: { principalType: { in: ['team', 'tag'] } }, distinct: ['orgId'], select: { orgId: true } })
     for (const { orgId } of orgs) await db.$transaction((tx) => enqueueJob(tx, syncGatewayGrantsJob, { hour: hourOf }, { orgId, runAt: now }))
+  },
+})
+
+/** Learns one hour of an organization's gateway calls into the identities' baselines, raising unusual use (lib/gateway/unusual.ts). */
+export const learnGatewayUseJob = defineJob({
+  type: 'learn_gateway_use',
+  lane: 'background',
+  payload: z.object({ hour }),
+  key: (p, { orgId }) => `learn_gateway_use:${orgId}:${p.hour}`,
+  maxAttempts: 3,
+  run: async ({ ctx, payload }) => {
+    const r = await learnHour(ctx, new Date(`${payload.hour}:00:00.000Z`))
+    const resolved = await resolveQuietUnusual(ctx)
+    return { identities: r.identities, unusual: r.unusual.length, resolved }
+  },
+})
+
+/** Every hour, the hour just ended, for the organizations that have gateway routes. */
+export const gatewayUseScheduler = defineScheduler({
+  name: 'gateway-use-hourly',
+  run: async (now) => {
+    const last = new Date(now.getTime() - 3_600_000).toISOString().slice(0, 13)
+    const orgs = await db.gatewayRoute.findMany({ distinct: ['orgId'], select: { orgId: true } })
+    for (const { orgId } of orgs) await db.$transaction((tx) => enqueueJob(tx, learnGatewayUseJob, { hour: last }, { orgId, runAt: now }))
   },
 })

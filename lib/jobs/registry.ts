@@ -4,7 +4,7 @@ import { auditCheckpointJob, auditCheckpointScheduler } from '@/lib/audit/jobs'
 import { campaignRemindersJob, closeCampaignJob, launchCampaignJob } from '@/lib/campaigns/jobs'
 import { campaignsScheduler } from '@/lib/campaigns/scheduler'
 import { findingsDailyScheduler, metricsSnapshotJob, recomputeFindingsJob } from '@/lib/findings/jobs'
-import { gatewayGrantsScheduler, syncGatewayGrantsJob } from '@/lib/gateway/jobs'
+import { gatewayGrantsScheduler, gatewayUseScheduler, learnGatewayUseJob, syncGatewayGrantsJob } from '@/lib/gateway/jobs'
 import { jobRegistry, type AnyJob, type SchedulerDefinition } from '@/lib/jobs/define'
 import { sendInvitationJob } from '@/lib/members/jobs'
 import { sendEmailJob } from '@/lib/notifications/jobs'
@@ -37,6 +37,7 @@ export const JOBS = jobRegistry([
   refreshStatisticsJob,
   reportExportJob,
   syncGatewayGrantsJob,
+  learnGatewayUseJob,
 ])
 
 export type JobType = keyof typeof JOBS
@@ -54,4 +55,5 @@ export const SCHEDULERS: readonly SchedulerDefinition[] = [
   reportExportsCleanupScheduler,
   apiStateCleanupScheduler,
   gatewayGrantsScheduler,
+  gatewayUseScheduler,
 ]

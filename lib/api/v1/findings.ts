@@ -5,7 +5,7 @@ import { defineOperation } from '@/lib/api/operation'
 import { cursor, dateTime, defineListOperation, id, iso, limit } from '@/lib/api/v1/common'
 import { acceptFinding } from '@/lib/findings/mutations'
 import { listFindings } from '@/lib/findings/queries'
-import { OWASP_CODES, RULE_IDS, SEVERITIES } from '@/lib/findings/rules'
+import { ALL_RULE_IDS, OWASP_CODES, SEVERITIES } from '@/lib/findings/rules'
 import { acceptanceFields, checkAcceptUntil, FINDING_SORTS, FINDING_STATUSES, findingListSchema } from '@/lib/findings/schemas'
 import { ENVIRONMENTS } from '@/lib/inventory/schemas'
 
@@ -13,7 +13,7 @@ export const findingListQuery = z.strictObject({
   status: z.enum(FINDING_STATUSES).default('open'),
   severity: z.enum(SEVERITIES).optional(),
   code: z.enum(OWASP_CODES).optional().meta({ description: 'OWASP NHI Top 10 code.' }),
-  rule: z.enum(RULE_IDS as [string, ...string[]]).optional(),
+  rule: z.enum(ALL_RULE_IDS as [string, ...string[]]).optional(),
   identity: id.optional().meta({ description: 'Findings of one identity.' }),
   owner: z.union([z.literal('unowned'), id]).optional(),
   env: z.enum(ENVIRONMENTS).optional(),
