@@ -1,28 +1,15 @@
 import 'server-only'
 import { createPublicKey, type KeyObject } from 'node:crypto'
-import { decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose'
 import { db } from '@/lib/db'
 import { env } from '@/lib/env'
 import type { OrgSigner } from '@/lib/keys/org-keys'
 import { API_AUDIENCE } from '@/lib/federation/schemas'
+import { ACCESS_TOKEN_TYP, verifyAccessTokenWith, type AccessTokenClaims } from '@/lib/federation/access-token-verify'
 
 // Custodian's own access tokens (issued by the token exchange): JWTs signed EdDSA with the organization's Ed25519
 // key, `kid` in the header, so anyone can verify them with the organization's JWKS (GET /api/v1/oauth/jwks?org=…).
 
-export const ACCESS_TOKEN_TYP = 'at+jwt'
-
-export type AccessTokenClaims = {
-  iss: string
-  sub: string
-  aud: string
-  scope: string
-  org_id: string
-  jti: string
-  iat: number
-  exp: number
-  task?: string
-  act?: Record<string, unknown>
-}
+export { ACCESS_TOKEN_TYP, AccessTokenError, looksLikeJwt, type AccessTokenClaims } from '@/lib/federation/access-token-verify'
 
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v), 'utf8').toString('base64url')
 
@@ -35,17 +22,6 @@ export function signAccessToken(signer: OrgSigner, claims: AccessTokenClaims): s
 /** The issuer of Custodian's tokens: the app URL without a trailing slash. */
 export function accessTokenIssuer(): string {
   return env().appUrl.replace(/\/$/, '')
-}
-
-/** Looks like a JWT (three base64url parts, the first a JSON header) rather than a `cust_` token. */
-export function looksLikeJwt(token: string): boolean {
-  if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(token)) return false
-  try {
-    decodeProtectedHeader(token)
-    return true
-  } catch {
-    return false
-  }
 }
 
 // Public keys of organizations, read at most every few seconds per organization: a new key is seen within that time.
@@ -61,40 +37,7 @@ async function orgKeysById(orgId: string): Promise<Map<string, KeyObject>> {
   return keys
 }
 
-export class AccessTokenError extends Error {}
-
-/**
- * Verifies one of Custodian's access tokens for `audience`: EdDSA only, signed by a key of the organization it names
- * (by kid), our issuer, the audience, not expired. Returns the claims; throws AccessTokenError with a reason otherwise.
- */
+/** Verifies one of Custodian's access tokens for `audience` with the organizations' keys read through Prisma. */
 export async function verifyAccessToken(token: string, audience = API_AUDIENCE): Promise<AccessTokenClaims> {
-  let header: ReturnType<typeof decodeProtectedHeader>
-  let unverified: ReturnType<typeof decodeJwt>
-  try {
-    header = decodeProtectedHeader(token)
-    unverified = decodeJwt(token)
-  } catch {
-    throw new AccessTokenError('This is not a well-formed access token.')
-  }
-  // Only our own algorithm: a token claiming HS256 or none is refused before any key is looked at.
-  if (header.alg !== 'EdDSA' || typeof header.kid !== 'string') throw new AccessTokenError('This access token was not signed by Custodian.')
-  if (typeof unverified.org_id !== 'string' || unverified.org_id.length > 40) throw new AccessTokenError('This access token names no organization.')
-  const key = (await orgKeysById(unverified.org_id)).get(header.kid)
-  if (!key) throw new AccessTokenError('This access token was signed with a key the organization does not have.')
-  try {
-    const { payload } = await jwtVerify(token, key, {
-      algorithms: ['EdDSA'],
-      issuer: accessTokenIssuer(),
-      audience,
-      typ: ACCESS_TOKEN_TYP,
-      requiredClaims: ['exp', 'sub', 'jti'],
-    })
-    if (typeof payload.sub !== 'string' || typeof payload.scope !== 'string' || typeof payload.jti !== 'string')
-      throw new AccessTokenError('This access token is not valid here.')
-    return payload as unknown as AccessTokenClaims
-  } catch (err) {
-    if (err instanceof AccessTokenError) throw err
-    const code = (err as { code?: string }).code
-    throw new AccessTokenError(code === 'ERR_JWT_EXPIRED' ? 'This access token has expired; exchange a new one.' : 'This access token is not valid here.')
-  }
+  return verifyAccessTokenWith(token, audience, orgKeysById, accessTokenIssuer())
 }

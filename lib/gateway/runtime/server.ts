@@ -8,19 +8,21 @@
 // hangs off one OrgState; a change signal for the organization (changes.ts) replaces it, so the next request reloads.
 // Fail closed: when the database has not answered for GATEWAY_STALE_SECONDS (default 30), every call is refused with 503;
 // until then cached decisions keep being served, and a call that needs the database gets 503 at once.
-import { randomUUID } from 'node:crypto'
+import { randomUUID, type KeyObject } from 'node:crypto'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Transform } from 'node:stream'
 import { Pool, errors as undiciErrors } from 'undici'
 import { hashToken, parseToken } from '@/lib/api-tokens/format'
+import { env } from '@/lib/env'
+import { AccessTokenError, looksLikeJwt, verifyAccessTokenWith } from '@/lib/federation/access-token-verify'
 import { changeFeed, type ChangeFeed } from './changes'
 import { openGatewayDb, type GatewayDb } from './db'
 import { Lru } from './lru'
 import { OrgPolicy, type Decision, type Principal } from './policy'
 import { RateLimiter } from './rate-limit'
 import { Recorder, type CallRecord } from './recorder'
-import { loadPrincipal, loadRoutes, loadRules, loadToken, type CachedToken, type RouteRow } from './store'
+import { loadOrgKeys, loadPrincipal, loadRoutes, loadRules, loadToken, type CachedToken, type RouteRow } from './store'
 import { UpstreamAuth, UpstreamAuthError } from './upstream-auth'
 
 export interface GatewayOptions {
@@ -35,6 +37,8 @@ export interface GatewayOptions {
   flushMs?: number
   decisionCacheSize?: number
   log?: (msg: string) => void
+  /** the `iss` of the access tokens the token exchange issues (default: APP_URL without a trailing slash) */
+  accessTokenIssuer?: string
 }
 
 const HOP_BY_HOP = new Set([
@@ -149,6 +153,46 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       log(`gateway: database read failed: ${err instanceof Error ? err.message : String(err)}`)
       throw problem(503, 'The gateway cannot reach its database to check this call; try again shortly.')
     }
+  }
+
+  // Exchanged access tokens (JWTs with aud gateway:<route id>): verified with the organization's public keys (read at
+  // most every 5 s per organization, so a new key is seen within that), then cached by hash until they expire.
+  const orgKeys = new Map<string, { at: number; keys: Promise<Map<string, KeyObject>> }>()
+  const keysOf = (orgId: string) => {
+    const hit = orgKeys.get(orgId)
+    if (hit && Date.now() - hit.at < 5_000) return hit.keys
+    const keys = fromDb(() => loadOrgKeys(db, orgId))
+    keys.catch(() => orgKeys.delete(orgId))
+    orgKeys.set(orgId, { at: Date.now(), keys })
+    if (orgKeys.size > 10_000) orgKeys.delete(orgKeys.keys().next().value as string)
+    return keys
+  }
+  const issuer = () => opts.accessTokenIssuer ?? env().appUrl.replace(/\/$/, '')
+  const jwts = new Map<string, CachedToken>()
+  const accessTokenOf = async (jwt: string): Promise<CachedToken> => {
+    const hash = hashToken(jwt)
+    const hit = jwts.get(hash)
+    if (hit) return hit
+    let claims
+    try {
+      claims = await verifyAccessTokenWith(jwt, (aud) => /^gateway:[a-z0-9_-]{1,40}$/i.test(aud), keysOf, issuer())
+    } catch (err) {
+      if (err instanceof AccessTokenError) throw unauthorized(err.message)
+      throw err
+    }
+    const token: CachedToken = {
+      id: `jwt:${claims.jti}`,
+      orgId: claims.org_id,
+      identityId: claims.sub,
+      gatewayScope: claims.scope.split(' ').includes('gateway:call'),
+      revoked: false,
+      expiresAt: claims.exp * 1000,
+      allowed: null,
+      routeId: claims.aud.slice('gateway:'.length),
+    }
+    jwts.set(hash, token)
+    if (jwts.size > 100_000) jwts.delete(jwts.keys().next().value as string)
+    return token
   }
 
   const tokenOf = async (hash: string): Promise<CachedToken | null> => {
@@ -268,13 +312,18 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       const auth = req.headers.authorization
       if (!auth) throw unauthorized('This call needs a gateway token: Authorization: Bearer cust_…', 'invalid_request')
       const m = /^Bearer\s+(\S+)\s*$/i.exec(auth)
-      if (!m || !parseToken(m[1])) throw unauthorized('The token is not a Custodian token (wrong format or checksum).')
-      const token = await tokenOf(hashToken(m[1]))
+      let token: CachedToken | null
+      if (m && looksLikeJwt(m[1])) token = await accessTokenOf(m[1])
+      else {
+        if (!m || !parseToken(m[1])) throw unauthorized('The token is not a Custodian token (wrong format or checksum).')
+        token = await tokenOf(hashToken(m[1]))
+      }
       if (!token) throw unauthorized('The token is not known.')
       record = {
         orgId: token.orgId,
         identityId: token.identityId,
-        tokenId: token.id,
+        // An exchanged token has no row to point at (its jti is in the TokenExchange evidence).
+        tokenId: token.routeId ? null : token.id,
         routeId: null,
         entitlementId: null,
         at,
@@ -321,6 +370,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       }
       if (!route) throw problem(404, `No gateway route matches ${fullPath}.`)
       record.routeId = route.id
+      if (token.routeId && token.routeId !== route.id)
+        throw problem(403, `This access token was issued for another gateway route (its audience); exchange one for ${route.name}.`)
       if (route.status !== 'active') throw problem(503, `The route ${route.name} is disabled.`)
       const below = fullPath.slice(route.pathPrefix.replace(/\/$/, '').length) || '/'
 

@@ -1,6 +1,7 @@
 // What the gateway reads from the database when a cache is cold: a token by its hash, an organization's routes and
 // rules, one identity as a policy principal, and the change versions. Every query is scoped by orgId once the token
 // has named the organization.
+import { createPublicKey, type KeyObject } from 'node:crypto'
 import type { BlockList } from 'node:net'
 import { addressList } from '@/lib/api-tokens/allow-list'
 import { stringsOf } from '@/lib/json'
@@ -32,6 +33,8 @@ export interface CachedToken {
   expiresAt: number
   /** null: any address */
   allowed: BlockList | null
+  /** an exchanged access token (aud gateway:<route id>): the one route it may call; null for a gateway API token */
+  routeId?: string | null
 }
 
 export interface RouteRow extends AuthRoute {
@@ -127,4 +130,10 @@ export async function loadPrincipal(db: GatewayDb, orgId: string, identityId: st
 export async function loadVersions(db: GatewayDb): Promise<{ orgId: string; version: number }[]> {
   const rows = await db.query<{ orgId: string; version: unknown }>(sql`SELECT "orgId", "version" FROM "GatewayVersion"`)
   return rows.map((r) => ({ orgId: r.orgId, version: Number(r.version) }))
+}
+
+/** An organization's public keys by kid, to verify the access tokens the token exchange issued (aud gateway:<route>). */
+export async function loadOrgKeys(db: GatewayDb, orgId: string): Promise<Map<string, KeyObject>> {
+  const rows = await db.query<{ kid: string; publicKey: string }>(sql`SELECT "kid", "publicKey" FROM "OrgKey" WHERE "orgId" = ${orgId}`)
+  return new Map(rows.map((r) => [r.kid, createPublicKey(r.publicKey)]))
 }
