@@ -10,6 +10,7 @@ import { GATEWAY_CALL_SCOPE } from '@/lib/gateway/schemas'
 import { stringsOf } from '@/lib/json'
 import { problem } from '@/lib/api/problem'
 import { AccessTokenError, looksLikeJwt, verifyAccessToken } from '@/lib/federation/access-token'
+import { taskEnded } from '@/lib/federation/tasks'
 import { API_SCOPES } from '@/lib/api-tokens/schemas'
 
 /** An API token's context, or a workload's acting with an access token from the token exchange (lib/federation). */
@@ -122,6 +123,7 @@ async function authenticateAccessToken(token: string, ip: string | null, request
     )
     throw problem(401, 'The identity of this access token is not active.', undefined, INVALID)
   }
+  if (await taskEnded(claims.jti)) throw problem(401, 'The task of this access token has ended; exchange a new token.', undefined, INVALID)
   const scopes = new Set(claims.scope.split(' ').filter((x): x is ApiScope => (API_SCOPES as readonly string[]).includes(x)))
   const permissions = new Set<Permission>([...scopes].flatMap((s) => SCOPE_PERMISSIONS[s]))
   return { org: identity.org, actor, permissions, scopes, requestId }

@@ -28,7 +28,7 @@ export function accessTokenIssuer(): string {
 const keyCache = new Map<string, { at: number; keys: Map<string, KeyObject> }>()
 const KEY_CACHE_MS = 5_000
 
-async function orgKeysById(orgId: string): Promise<Map<string, KeyObject>> {
+export async function orgKeysById(orgId: string): Promise<Map<string, KeyObject>> {
   const hit = keyCache.get(orgId)
   if (hit && Date.now() - hit.at < KEY_CACHE_MS) return hit.keys
   const rows = await db.orgKey.findMany({ where: { orgId }, select: { kid: true, publicKey: true } })

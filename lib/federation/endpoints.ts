@@ -6,6 +6,7 @@ import { db } from '@/lib/db'
 import { orgPublicKeys } from '@/lib/keys/org-keys'
 import { createPublicKey } from 'node:crypto'
 import { exchangeToken, OAuthError } from '@/lib/federation/exchange'
+import { endTask } from '@/lib/federation/tasks'
 import { MAX_TTL_SECONDS } from '@/lib/federation/schemas'
 
 // The two public endpoints of federation. The token endpoint is not a Bearer-token route: the subject token in the
@@ -64,4 +65,28 @@ export async function jwksEndpoint(req: Request): Promise<Response> {
       return { kty: jwk.kty, crv: jwk.crv, x: jwk.x, kid: k.kid, alg: 'EdDSA', use: 'sig' }
     })
   return Response.json({ keys }, { headers: { 'Cache-Control': 'public, max-age=300' } })
+}
+
+/**
+ * POST /api/v1/oauth/revoke: RFC 7009 token revocation for the access tokens the exchange issued — the end-of-task
+ * endpoint: the workload (an agent done with its task) sends `token=<its access token>`, and the token stops working
+ * at once at the API and at every gateway process. The token itself is the credential (only its holder can end it).
+ * As RFC 7009 §2.2 says, the answer is 200 whether or not the token was valid or already ended: nothing is learned.
+ */
+export async function revokeEndpoint(req: Request): Promise<Response> {
+  const requestId = `req_${randomUUID()}`
+  try {
+    const form = await readForm(req)
+    const token = form.get('token') ?? ''
+    const hint = form.get('token_type_hint')
+    if (hint && hint !== 'access_token')
+      return oauthError(400, 'unsupported_token_type', 'Only access tokens issued by the token exchange can be revoked here.', requestId)
+    const ended = token ? await endTask(token, { requestId }) : null
+    apiLog().info({ requestId, method: 'POST', route: '/oauth/revoke', status: 200, ended: ended?.ended ?? false }, 'token revocation')
+    return new Response(null, { status: 200, headers: { ...NO_STORE, 'X-Request-Id': requestId } })
+  } catch (err) {
+    if (err instanceof OAuthError) return oauthError(400, err.error, err.description, requestId)
+    apiLog().error({ requestId, err: err instanceof Error ? { name: err.name, message: err.message } : String(err) }, 'token revocation failed')
+    return oauthError(500, 'server_error', 'Something went wrong on our side; try again.', requestId)
+  }
 }

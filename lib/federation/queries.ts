@@ -227,3 +227,48 @@ export async function getProviderOrThrow(ctx: Ctx, providerId: string): Promise<
   if (!p) throw new NotFoundError('Trust provider not found')
   return p
 }
+
+export type IdentityTask = {
+  jti: string
+  task: string | null
+  scope: string | null
+  audience: string | null
+  issuedAt: Date
+  expiresAt: Date | null
+  endedAt: Date | null
+  calls: { allowed: number; refused: number }
+}
+
+/**
+ * An identity's short-lived tokens, newest first: the task each was for, what it allowed (scope and audience), how it
+ * ended, and what it did through the gateway (its calls are recorded under `jwt:<jti>`). Two indexed reads: the
+ * exchanges by (identityId, at), their calls by (identityId, at) from the oldest one shown.
+ */
+export async function identityTasks(ctx: Ctx, identityId: string, take = 10): Promise<IdentityTask[]> {
+  assertCan(ctx, 'identity:read')
+  const rows = await db.tokenExchange.findMany({
+    where: { orgId: ctx.org.id, identityId, outcome: 'issued' },
+    orderBy: [{ at: 'desc' }, { id: 'desc' }],
+    take,
+    select: { jti: true, task: true, scope: true, audience: true, at: true, expiresAt: true, endedAt: true },
+  })
+  const withJti = rows.filter((r): r is typeof r & { jti: string } => !!r.jti)
+  if (!withJti.length) return []
+  const calls = await db.gatewayCall.groupBy({
+    by: ['tokenId', 'decision'],
+    where: { orgId: ctx.org.id, identityId, at: { gte: withJti[withJti.length - 1].at }, tokenId: { in: withJti.map((r) => `jwt:${r.jti}`) } },
+    _count: { _all: true },
+  })
+  const count = (jti: string, allowed: boolean) =>
+    calls.filter((c) => c.tokenId === `jwt:${jti}` && (c.decision === 'allow') === allowed).reduce((a, c) => a + c._count._all, 0)
+  return withJti.map((r) => ({
+    jti: r.jti,
+    task: r.task,
+    scope: r.scope,
+    audience: r.audience,
+    issuedAt: r.at,
+    expiresAt: r.expiresAt,
+    endedAt: r.endedAt,
+    calls: { allowed: count(r.jti, true), refused: count(r.jti, false) },
+  }))
+}

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { setApiLogDestination } from '@/lib/api/log'
 import { GET as jwksGET } from '@/app/api/v1/oauth/jwks/route'
 import { POST as tokenPOST } from '@/app/api/v1/oauth/token/route'
+import { POST as revokePOST } from '@/app/api/v1/oauth/revoke/route'
 import { db } from '@/lib/db'
 import { env } from '@/lib/env'
 import { ForbiddenError, ForeignReferenceError, NotFoundError, ValidationError } from '@/lib/errors'
@@ -592,6 +593,51 @@ describe(`token exchange (RFC 8693) with a real issuer on loopback (${engine})`,
     expect(missing.rules.find((r) => r.id === mainRuleId)).toMatchObject({ result: 'error' })
     expect(missing.verification).toBeNull()
     await expect(testToken(b.ctx('admin'), { providerId: ghProviderId, claims: {} })).rejects.toBeInstanceOf(NotFoundError)
+  })
+})
+
+describe(`tasks: an agent ends its task early (RFC 7009 revocation) (${engine})`, () => {
+  const call = apiCaller(() => '')
+  const revoke = (token: string, extra: Record<string, string> = {}) =>
+    revokePOST(
+      new Request('http://localhost/api/v1/oauth/revoke', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token, ...extra }),
+      }),
+    )
+
+  it('the token works until the agent ends its task, then stops at once; ending twice or a bad token tells nothing', async () => {
+    const ex = await exchange({
+      subject_token: await sign(k8sKey, k8sClaims('payments', 'worker')),
+      scope: 'identities:read',
+      task: 'reconcile ledger 2026-12',
+    })
+    expect(ex.status).toBe(200)
+    const token = ex.json.access_token
+    expect((await call(listIdentitiesOp, { token, query: { limit: '1' } })).status).toBe(200)
+
+    const res = await revoke(token)
+    expect(res.status).toBe(200)
+    const off = await call(listIdentitiesOp, { token, query: { limit: '1' } })
+    expect(off.status).toBe(401)
+    expect(off.json?.detail).toMatch(/task of this access token has ended/)
+    const jti = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).jti as string
+    expect((await db.tokenExchange.findFirstOrThrow({ where: { jti } })).endedAt).not.toBeNull()
+
+    // Again, a forged token, a token of nothing: 200 each (RFC 7009 §2.2), and one audit row in all.
+    expect((await revoke(token)).status).toBe(200)
+    expect((await revoke('not-a-token')).status).toBe(200)
+    expect((await revoke(`${token.slice(0, -4)}AAAA`)).status).toBe(200)
+    const audits = await db.auditEvent.findMany({ where: { orgId: a.org.id, action: 'federation.task-ended', targetId: worker.id } })
+    expect(audits).toHaveLength(1)
+    expect(audits[0]).toMatchObject({ actorType: 'workload', actorId: worker.id })
+    expect(JSON.parse(audits[0].details)).toMatchObject({ jti, task: 'reconcile ledger 2026-12' })
+    expect(audits[0].details).not.toContain(token)
+    // Only access tokens are revoked here.
+    const hinted = await revoke(token, { token_type_hint: 'refresh_token' })
+    expect(hinted.status).toBe(400)
+    expect(((await hinted.json()) as { error: string }).error).toBe('unsupported_token_type')
   })
 })
 

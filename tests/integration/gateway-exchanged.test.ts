@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { POST as revokePOST } from '@/app/api/v1/oauth/revoke/route'
 import { db } from '@/lib/db'
 import { EXCHANGE_ACTOR } from '@/lib/federation/commit'
 import { accessTokenIssuer, signAccessToken, type AccessTokenClaims } from '@/lib/federation/access-token'
+import { identityTasks } from '@/lib/federation/queries'
 import { startGateway, type Gateway } from '@/lib/gateway/runtime/server'
 import { orgSigner } from '@/lib/keys/org-keys'
 import { addRoute, addRule, call, gatewayOrg, settle, startUpstream, type Upstream } from './gateway-setup'
@@ -56,10 +58,11 @@ describe(`gateway: exchanged access tokens (${engine})`, () => {
     const seen = upstream.calls.at(-1)!
     expect(seen.headers['x-api-key']).toBe(SECRET)
     expect(JSON.stringify(seen.headers)).not.toContain(token.slice(0, 40))
-    // Recorded like any call, for the identity; no API token row to point at.
+    // Recorded like any call, for the identity, under the token's jti (its task's calls are found by it).
     await gw.flush()
     const rec = await db.gatewayCall.findFirst({ where: { orgId: o.org.id, path: `${o.route.pathPrefix}/orders/7` }, orderBy: { at: 'desc' } })
-    expect(rec).toMatchObject({ identityId: o.identity.id, decision: 'allow', status: 200, tokenId: null })
+    expect(rec).toMatchObject({ identityId: o.identity.id, decision: 'allow', status: 200 })
+    expect(rec!.tokenId).toMatch(/^jwt:/)
   })
 
   it('refuses another route, the API audience, a missing scope, expiry, forgery and another organization’s key', async () => {
@@ -89,6 +92,49 @@ describe(`gateway: exchanged access tokens (${engine})`, () => {
     const f = await call(url(o.route.pathPrefix, '/orders'), { token: foreign })
     expect(f.status).toBe(401)
     expect(f.json.detail).toMatch(/key the organization does not have/)
+  })
+
+  it('stops on every call after the agent ends its task (RFC 7009 revocation), the change reaching the gateway like a revocation', async () => {
+    const token = await mint()
+    const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as AccessTokenClaims
+    // The exchange's evidence row for this token (written by the exchange when it issues one).
+    await db.tokenExchange.create({
+      data: {
+        orgId: o.org.id,
+        identityId: o.identity.id,
+        issuer: 'https://issuer.example',
+        replayKey: randomUUID(),
+        outcome: 'issued',
+        jti: claims.jti,
+        scope: claims.scope,
+        audience: claims.aud,
+        task: 'sync orders',
+        expiresAt: new Date(claims.exp * 1000),
+      },
+    })
+    expect((await call(url(o.route.pathPrefix, '/orders'), { token })).status).toBe(200)
+    const res = await revokePOST(
+      new Request('http://localhost/api/v1/oauth/revoke', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token }),
+      }),
+    )
+    expect(res.status).toBe(200)
+    await settle()
+    const off = await call(url(o.route.pathPrefix, '/orders'), { token })
+    expect(off.status).toBe(401)
+    expect(off.json.detail).toMatch(/revoked/)
+    // The identity page's tasks: what the token allowed, that it was ended, and what it did through the gateway.
+    await gw.flush()
+    const tasks = await identityTasks(o.ctx('auditor'), o.identity.id)
+    expect(tasks.find((t) => t.jti === claims.jti)).toMatchObject({
+      task: 'sync orders',
+      scope: 'gateway:call',
+      audience: `gateway:${o.route.id}`,
+      calls: { allowed: 1, refused: 1 },
+    })
+    expect(tasks.find((t) => t.jti === claims.jti)!.endedAt).not.toBeNull()
   })
 
   it('stops at once when the identity is disabled, like its API tokens', async () => {

@@ -175,7 +175,9 @@ export class Recorder {
     // A gateway token's last use and address, like an API token's (the token list and its owner see it used).
     const tokens = new Map<string, { orgId: string; at: number; ip: string | null }>()
     for (const c of batch) {
-      if (c.tokenId && c.decision === 'allow' && (tokens.get(c.tokenId)?.at ?? 0) <= c.at) tokens.set(c.tokenId, { orgId: c.orgId, at: c.at, ip: c.sourceIp })
+      // (An exchanged token, `jwt:<jti>`, has no ApiToken row.)
+      if (c.tokenId && !c.tokenId.startsWith('jwt:') && c.decision === 'allow' && (tokens.get(c.tokenId)?.at ?? 0) <= c.at)
+        tokens.set(c.tokenId, { orgId: c.orgId, at: c.at, ip: c.sourceIp })
       if (!c.identityId) continue
       let a = byIdentity.get(c.identityId)
       if (!a) {

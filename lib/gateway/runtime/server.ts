@@ -22,7 +22,7 @@ import { Lru } from './lru'
 import { OrgPolicy, type Decision, type Principal } from './policy'
 import { RateLimiter } from './rate-limit'
 import { Recorder, type CallRecord } from './recorder'
-import { loadOrgKeys, loadPrincipal, loadRoutes, loadRules, loadToken, type CachedToken, type RouteRow } from './store'
+import { loadOrgKeys, loadPrincipal, loadTaskEnded, loadRoutes, loadRules, loadToken, type CachedToken, type RouteRow } from './store'
 import { UpstreamAuth, UpstreamAuthError } from './upstream-auth'
 
 export interface GatewayOptions {
@@ -168,11 +168,12 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     return keys
   }
   const issuer = () => opts.accessTokenIssuer ?? env().appUrl.replace(/\/$/, '')
-  const jwts = new Map<string, CachedToken>()
+  // Cached with the organization's generation: an ended task (its exchange row's trigger) drops the copy like any revocation.
+  const jwts = new Map<string, { token: CachedToken; gen: number }>()
   const accessTokenOf = async (jwt: string): Promise<CachedToken> => {
     const hash = hashToken(jwt)
     const hit = jwts.get(hash)
-    if (hit) return hit
+    if (hit && hit.gen === genOf(hit.token.orgId)) return hit.token
     let claims
     try {
       claims = await verifyAccessTokenWith(jwt, (aud) => /^gateway:[a-z0-9_-]{1,40}$/i.test(aud), keysOf, issuer())
@@ -190,7 +191,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       allowed: null,
       routeId: claims.aud.slice('gateway:'.length),
     }
-    jwts.set(hash, token)
+    const gen = genOf(token.orgId)
+    // Ended early by its workload (POST /api/v1/oauth/revoke): refused like a revoked token.
+    token.revoked = await fromDb(() => loadTaskEnded(db, claims.jti))
+    jwts.set(hash, { token, gen })
     if (jwts.size > 100_000) jwts.delete(jwts.keys().next().value as string)
     return token
   }
@@ -322,8 +326,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       record = {
         orgId: token.orgId,
         identityId: token.identityId,
-        // An exchanged token has no row to point at (its jti is in the TokenExchange evidence).
-        tokenId: token.routeId ? null : token.id,
+        // An exchanged token: `jwt:<jti>`, the key its task's calls are found by (TokenExchange.jti).
+        tokenId: token.id,
         routeId: null,
         entitlementId: null,
         at,

@@ -137,3 +137,9 @@ export async function loadOrgKeys(db: GatewayDb, orgId: string): Promise<Map<str
   const rows = await db.query<{ kid: string; publicKey: string }>(sql`SELECT "kid", "publicKey" FROM "OrgKey" WHERE "orgId" = ${orgId}`)
   return new Map(rows.map((r) => [r.kid, createPublicKey(r.publicKey)]))
 }
+
+/** Whether the task of an exchanged access token was ended early (RFC 7009 revocation): one indexed read by jti. */
+export async function loadTaskEnded(db: GatewayDb, jti: string): Promise<boolean> {
+  const rows = await db.query(sql`SELECT 1 AS "x" FROM "TokenExchange" WHERE "jti" = ${jti} AND "endedAt" IS NOT NULL`)
+  return rows.length > 0
+}

@@ -10,6 +10,7 @@ import { KIND_LABELS } from '@/lib/inventory/schemas'
 import { personStatus } from '@/lib/members/person'
 import { PersonName } from '@/components/members/person-status'
 import { IdentityGatewaySection } from '@/components/gateway/identity-gateway-section'
+import { IdentityTasksSection } from '@/components/federation/identity-tasks-section'
 import { CredentialsSection, GrantsSection, readRemediationsFirst, RemediationHeader, RemediationHistorySection } from './_remediation/sections'
 import { OwnershipActions } from './_components/ownership-actions'
 
@@ -139,6 +140,8 @@ export default async function IdentityPage({ params }: { params: Promise<{ orgSl
       <RemediationHistorySection ctx={ctx} identityId={i.id} />
 
       <IdentityGatewaySection ctx={ctx} identity={i} now={now} />
+
+      <IdentityTasksSection ctx={ctx} identityId={i.id} now={now} />
 
       <div className="grid gap-5 lg:grid-cols-2">
         <Card title="Recent activity">

@@ -1,0 +1,3 @@
+import { revokeEndpoint } from '@/lib/federation/endpoints'
+
+export const POST = revokeEndpoint
