@@ -7,6 +7,7 @@ import { refreshStatistics } from '../sql/statistics'
 import { ALL_DEMO_USERS, DEMO_ORG_SLUGS } from './demo-users'
 import { planDemo, COLUMNS, type DemoPlan, type TableName, type TableRows } from './generate'
 import { seedPosture } from '../metrics/seed-posture'
+import { seedDemoFederation } from './federation'
 import { seedDemoGateway } from './gateway'
 
 export interface SeedProgress {
@@ -117,6 +118,10 @@ export async function seedDemo(opts: SeedOptions): Promise<SeedResult> {
       await restoreIndexes?.()
       throw err
     }
+    // The demo's workload federation (a GitHub trust rule for one of acme's CI/CD identities), before the findings pass
+    // so its NHI4 finding and the posture figures count it.
+    const acmeOrg = plan.base.organizations.find((o) => o.slug === 'acme')
+    if (acmeOrg) await seedDemoFederation(w, { orgId: acmeOrg.id, now: opts.now === undefined ? Date.now() : +opts.now })
     await seedPosture(
       w,
       plan.base.organizations.map((o) => o.id),
