@@ -437,7 +437,10 @@ type RouteEntry = {
   allow: Role[] | 'public' | 'token'
   /** why a route is public; for organization routes: the request to send */
   why?: string
-  request?: (w: World, slug: string) => { path: string; method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; body?: string; query?: Record<string, string> }
+  request?: (
+    w: World,
+    slug: string,
+  ) => { path: string; method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; body?: string; query?: Record<string, string>; contentType?: string }
   /** the first allowed role's call must answer 2xx */
   succeeds?: boolean
 }
@@ -671,6 +674,17 @@ const ROUTES: Record<string, RouteEntry> = {
   'app/api/v1/gateway/calls/route.ts#GET': {
     allow: 'token',
     request: (w) => ({ path: '/api/v1/gateway/calls', method: 'GET', query: { identityId: w.a.identities[0].id } }),
+  },
+  // NDJSON into A's source through B's token: 404 (not B's source), nothing read or written.
+  'app/api/v1/identities/bulk/route.ts#POST': {
+    allow: 'token',
+    request: (w) => ({
+      path: '/api/v1/identities/bulk',
+      method: 'POST',
+      query: { sourceId: w.sourceId },
+      contentType: 'application/x-ndjson',
+      body: '{"external_id":"matrix-probe","name":"matrix-probe"}\n',
+    }),
   },
   'app/api/v1/owners/assign-by-filter/route.ts#POST': {
     allow: 'token',
@@ -1451,7 +1465,7 @@ test.describe('authorization matrix', () => {
         const req = entry.request!(w, w.a.slug)
         const url = req.path + (req.query ? `?${new URLSearchParams(req.query)}` : '')
         const body = req.body === undefined ? {} : { data: req.body }
-        const json = { 'content-type': 'application/json' }
+        const json = { 'content-type': req.contentType ?? 'application/json' }
         for (const who of [null, ...ROLES.map((r) => w.a.users[r].email)]) {
           const ctx = await session(who)
           const res = await ctx.fetch(url, { method: req.method, headers: { ...json, origin: base }, ...body, maxRedirects: 0 })

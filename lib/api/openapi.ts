@@ -101,8 +101,10 @@ function secretScanningOperation(): ZodOpenApiOperationObject {
 export function openApiDocument(serverUrl = '/api/v1') {
   const paths: ZodOpenApiPathsObject = {}
   for (const op of OPERATIONS) {
-    const idempotent = op.method === 'post' || op.method === 'patch'
-    const problems = [...new Set([401, 403, 429, ...op.problems, ...(op.body ? [400, 413, 415, 422] : []), ...(idempotent ? [400, 409, 422] : [])])].sort()
+    const idempotent = (op.method === 'post' || op.method === 'patch') && !op.ndjson
+    const problems = [
+      ...new Set([401, 403, 429, ...op.problems, ...(op.body || op.ndjson ? [400, 413, 415, 422] : []), ...(idempotent ? [400, 409, 422] : [])]),
+    ].sort()
     const requestParams = {
       ...(op.params ? { path: op.params } : {}),
       ...(op.query ? { query: op.query } : {}),
@@ -117,6 +119,9 @@ export function openApiDocument(serverUrl = '/api/v1') {
       'x-required-scope': op.scope,
       ...(Object.keys(requestParams).length ? { requestParams } : {}),
       ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: op.body } } } } : {}),
+      ...(op.ndjson
+        ? { requestBody: { required: true, description: op.ndjson.description, content: { 'application/x-ndjson': { schema: op.ndjson.line } } } }
+        : {}),
       responses: {
         [String(op.success.status)]: {
           description: op.success.description,

@@ -52,6 +52,38 @@ export async function readBytes(
   return Buffer.concat(chunks)
 }
 
+const NDJSON_TYPE = /^application\/(?:x-ndjson|jsonl|x-jsonlines)\s*(?:;.*)?$/i
+
+/**
+ * An NDJSON body as its lines, read as they arrive (never the whole body in memory), at most `max` bytes (a larger one
+ * stops with 413 where it went over: what was applied before stays applied, and audited). Blank lines are skipped.
+ */
+export async function* ndjsonLines(req: Request, max: number): AsyncGenerator<string> {
+  const reader = req.body?.getReader()
+  if (!reader) return
+  const decoder = new TextDecoder()
+  let size = 0
+  let rest = ''
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > max) {
+      await reader.cancel()
+      throw problem(413, `The body is larger than ${max} bytes; the lines before the limit were applied.`)
+    }
+    rest += decoder.decode(value, { stream: true })
+    let nl: number
+    while ((nl = rest.indexOf('\n')) >= 0) {
+      const line = rest.slice(0, nl)
+      rest = rest.slice(nl + 1)
+      yield line
+    }
+  }
+  rest += decoder.decode()
+  if (rest.length) yield rest
+}
+
 /** The body's text, at most MAX_BODY_BYTES, after its content type is checked. */
 export async function readBody(req: Request): Promise<string> {
   if (!JSON_TYPE.test(req.headers.get('content-type') ?? '')) throw problem(415, 'Send the body as JSON with `Content-Type: application/json`.')
@@ -121,7 +153,7 @@ function toProblem(err: unknown): ApiProblem | null {
  * fault of ours, logged with the request id.
  */
 export function apiRoute(op: Operation) {
-  const idempotent = op.method === 'post' || op.method === 'patch'
+  const idempotent = (op.method === 'post' || op.method === 'patch') && !op.ndjson
   return async (req: Request, segment: { params: Promise<unknown> }): Promise<Response> => {
     const t0 = performance.now()
     const incoming = req.headers.get('x-request-id')
@@ -169,7 +201,13 @@ export function apiRoute(op: Operation) {
       if (claimed && 'replay' in claimed) out = { ...claimed.replay, replayed: true }
       else {
         claim = claimed?.claimed ?? null
-        const result = await op.run({ ctx, params: params.data, query, body })
+        // Checked before anything runs: a wrong type or a declared size over the limit changes nothing.
+        if (op.ndjson && !NDJSON_TYPE.test(req.headers.get('content-type') ?? ''))
+          throw problem(415, 'Send the body as NDJSON (one JSON object per line) with `Content-Type: application/x-ndjson`.')
+        if (op.ndjson && Number(req.headers.get('content-length') ?? '0') > op.ndjson.maxBytes)
+          throw problem(413, `The body is larger than ${op.ndjson.maxBytes} bytes.`)
+        const lines = op.ndjson ? ndjsonLines(req, op.ndjson.maxBytes) : (async function* () {})()
+        const result = await op.run({ ctx, params: params.data, query, body, lines })
         out = op.success.file
           ? fileAnswer(op.success.status, result as Download & { headers?: Record<string, string> })
           : op.success.status === 204

@@ -14,7 +14,8 @@ import { prismaSql } from '@/lib/sql/prisma'
 /** The source that holds identities entered by hand or through the API: one per organization, made on first use. */
 export const MANUAL_SOURCE = { type: 'api', name: 'Manual and API entries' } as const
 
-async function manualSource(tx: Tx, ctx: Ctx) {
+/** The organization's source for identities added by hand and through the API (made on first use, audited). */
+export async function manualSource(tx: Tx, ctx: Ctx) {
   const found = await tx.source.findFirst({
     where: { orgId: ctx.org.id, type: MANUAL_SOURCE.type },
     orderBy: { createdAt: 'asc' },

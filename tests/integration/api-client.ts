@@ -24,7 +24,9 @@ export function apiCaller(defaultToken: () => string) {
     for (const [k, v] of Object.entries(opts.query ?? {})) url.searchParams.set(k, v)
     const headers = new Headers(opts.headers)
     if (opts.token !== null) headers.set('authorization', `Bearer ${opts.token ?? defaultToken()}`)
-    const res = await handler(new Request(url, { method: op.method.toUpperCase(), headers, body: opts.body }), { params: Promise.resolve(opts.params ?? {}) })
+    // A streamed body needs `duplex: 'half'` (fetch's rule for request streams).
+    const init = { method: op.method.toUpperCase(), headers, body: opts.body, ...(opts.body instanceof ReadableStream ? { duplex: 'half' } : {}) }
+    const res = await handler(new Request(url, init as RequestInit), { params: Promise.resolve(opts.params ?? {}) })
     const text = await res.text()
     const isJson = /json/.test(res.headers.get('content-type') ?? '')
     return { res, status: res.status, text, json: text && isJson ? (JSON.parse(text) as Record<string, unknown>) : null }

@@ -121,7 +121,12 @@ const BODIES: Record<string, unknown> = {
   createGatewayRule: { principalType: 'tag', tagKey: 'app', tagValue: 'contract', methods: ['GET'], paths: ['/items/*'] },
 }
 const bodyOf = (b: unknown) => (typeof b === 'function' ? (b as () => unknown)() : b)
-const bodyFor = (op: Operation) => (op.body ? { body: JSON.stringify(bodyOf(BODIES[op.operationId])), headers: JSON_HEADERS } : {})
+const bodyFor = (op: Operation) =>
+  op.body
+    ? { body: JSON.stringify(bodyOf(BODIES[op.operationId])), headers: JSON_HEADERS }
+    : op.ndjson
+      ? { body: `${JSON.stringify({ external_id: uid('bulk-'), name: uid('contract-bulk-') })}\n`, headers: { 'content-type': 'application/x-ndjson' } }
+      : {}
 
 beforeAll(async () => {
   a = await createOrg('API org A')

@@ -4,6 +4,7 @@ import { offsetPaged } from '@/lib/api/cursor'
 import { defineOperation } from '@/lib/api/operation'
 import { csvEnum, cursor, dateTime, defineListOperation, id, iso, limit, person } from '@/lib/api/v1/common'
 import type { Ctx } from '@/lib/auth/org-context'
+import { bulkUpsertIdentities } from '@/lib/inventory/bulk'
 import { createIdentity, deleteIdentity, updateIdentity } from '@/lib/inventory/mutations'
 import { getIdentityOrThrow, listIdentities } from '@/lib/inventory/queries'
 import {
@@ -194,4 +195,62 @@ export const deleteIdentityOp = defineOperation({
   success: { status: 200, description: 'The identity, now with status `deleted`.', schema: identityDetailSchema },
   problems: [404],
   run: async ({ ctx, params }) => identityDetail(ctx, (await deleteIdentity(ctx, params.id)).id),
+})
+
+/** One NDJSON line of a bulk upsert: the generic import format's fields (docs/import-format.md). Documentation only: lines are read by the import mapper. */
+const bulkLineSchema = z
+  .object({
+    external_id: z.string().max(500).meta({ description: 'The identity’s id at its source; the upsert key (defaults to the name).' }),
+    name: z.string().max(500),
+    kind: z.enum(IDENTITY_KINDS).optional(),
+    environment: z.enum(ENVIRONMENTS).optional(),
+    status: z.enum(['active', 'disabled']).optional(),
+    description: z.string().optional(),
+    owner_email: z.string().optional().meta({ description: 'An active member’s e-mail; others are imported without an owner.' }),
+    created_at: z.string().optional(),
+    last_used_at: z.string().optional().meta({ description: 'ISO date, or `never`; absent means not known.' }),
+    tags: z.record(z.string(), z.string()).optional(),
+    credential_kind: z.string().optional(),
+    credential_id: z.string().optional().meta({ description: 'An id or key name, never the secret itself.' }),
+    resource: z.string().optional(),
+    permission: z.string().optional(),
+    privileged: z.boolean().optional(),
+  })
+  .meta({ id: 'IdentityBulkLine' })
+
+export const BULK_MAX_BYTES = 512 * 1024 * 1024
+
+export const bulkUpsertIdentitiesOp = defineOperation({
+  ...write,
+  operationId: 'bulkUpsertIdentities',
+  method: 'post',
+  path: '/identities/bulk',
+  summary: 'Create or update many identities from NDJSON, by external id (ingestion at scale)',
+  query: z.strictObject({
+    sourceId: id.optional().meta({ description: 'The source the identities belong to; left out: the “Manual and API entries” source.' }),
+  }),
+  ndjson: {
+    line: bulkLineSchema,
+    maxBytes: BULK_MAX_BYTES,
+    description: `One JSON object per line (\`Content-Type: application/x-ndjson\`), at most ${BULK_MAX_BYTES / 1024 / 1024} MiB, read as it arrives and applied in batches that each commit with their audit row. An identity absent from the stream is left alone.`,
+  },
+  success: {
+    status: 200,
+    description: 'What was applied; lines that could not be read are counted and the first ones listed, the rest applied.',
+    schema: z
+      .object({
+        sourceId: z.string(),
+        added: z.number().int(),
+        changed: z.number().int(),
+        unchanged: z.number().int(),
+        skipped: z.number().int(),
+        errors: z.number().int(),
+        errorSamples: z.array(z.object({ line: z.number().int().nullable(), message: z.string() })),
+        credentials: z.object({ added: z.number().int(), changed: z.number().int() }),
+        grants: z.object({ added: z.number().int(), changed: z.number().int() }),
+      })
+      .meta({ id: 'IdentityBulkResult' }),
+  },
+  problems: [404],
+  run: async ({ ctx, query, lines }) => bulkUpsertIdentities(ctx, query.sourceId, lines, { requestId: ctx.requestId }),
 })

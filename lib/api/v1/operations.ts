@@ -6,7 +6,7 @@ import { listCredentialsOp, rotateCredentialOp } from '@/lib/api/v1/credentials'
 import { createTrustProviderOp, createTrustRuleOp, listTrustProvidersOp, testTrustTokenOp } from '@/lib/api/v1/federation'
 import { acceptFindingRiskOp, listFindingsOp } from '@/lib/api/v1/findings'
 import { listGrantsOp, revokeGrantOp } from '@/lib/api/v1/grants'
-import { createIdentityOp, deleteIdentityOp, getIdentityOp, listIdentitiesOp, updateIdentityOp } from '@/lib/api/v1/identities'
+import { bulkUpsertIdentitiesOp, createIdentityOp, deleteIdentityOp, getIdentityOp, listIdentitiesOp, updateIdentityOp } from '@/lib/api/v1/identities'
 import {
   createGatewayRouteOp,
   createGatewayRuleOp,
@@ -28,6 +28,7 @@ export const OPERATIONS = [
   listIdentitiesOp,
   getIdentityOp,
   createIdentityOp,
+  bulkUpsertIdentitiesOp,
   updateIdentityOp,
   deleteIdentityOp,
   listCredentialsOp,

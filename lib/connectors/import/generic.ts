@@ -139,6 +139,26 @@ export function readGenericCsv(input: AsyncIterable<string | Uint8Array> | Itera
   })
 }
 
+/** One record of the JSON formats (an object with the CSV's field names; tags may be an object) into the page builder. */
+function addRecord(pages: PageBuilder, row: unknown, line: number, ref: string): DiscoveryPage | null {
+  if (!row || typeof row !== 'object' || Array.isArray(row)) return pages.error({ line, ref, message: 'is not an object' })
+  const o = row as Record<string, unknown>
+  const get = (c: string) => {
+    const v = o[c]
+    if (v === undefined || v === null) return ''
+    if (c === 'tags' && typeof v === 'object')
+      return Object.entries(v as Record<string, unknown>)
+        .map(([k, x]) => `${k}=${String(x)}`)
+        .join(';')
+    return String(v)
+  }
+  try {
+    return pages.add(mapGenericRow(get))
+  } catch (err) {
+    return pages.error({ line, ref, message: errorMessage(err) })
+  }
+}
+
 /** Reads a generic JSON document (an array of objects, or { "identities": [...] }); errors name the record number. */
 export async function* readGenericJson(doc: unknown): AsyncGenerator<DiscoveryPage> {
   const rows = Array.isArray(doc)
@@ -149,25 +169,27 @@ export async function* readGenericJson(doc: unknown): AsyncGenerator<DiscoveryPa
   if (!rows) throw new ImportFormatError('This does not look like a Custodian generic JSON file: expected an array of objects (or { "identities": [...] }).')
   const pages = new PageBuilder()
   for (let i = 0; i < rows.length; i++) {
-    const row = rows[i]
+    const page = addRecord(pages, rows[i], i + 1, `record ${i + 1}`)
+    if (page) yield page
+  }
+  const last = pages.flush()
+  if (last) yield last
+}
+
+/** Reads generic NDJSON (one JSON object per line, the same field names) as the lines arrive; errors name the line. */
+export async function* readGenericNdjson(lines: AsyncIterable<string>): AsyncGenerator<DiscoveryPage> {
+  const pages = new PageBuilder()
+  let n = 0
+  for await (const raw of lines) {
+    n++
+    if (!raw.trim()) continue
+    let row: unknown
     let page: DiscoveryPage | null
-    if (!row || typeof row !== 'object' || Array.isArray(row)) page = pages.error({ line: i + 1, ref: `record ${i + 1}`, message: 'is not an object' })
-    else {
-      const o = row as Record<string, unknown>
-      const get = (c: string) => {
-        const v = o[c]
-        if (v === undefined || v === null) return ''
-        if (c === 'tags' && typeof v === 'object')
-          return Object.entries(v as Record<string, unknown>)
-            .map(([k, x]) => `${k}=${String(x)}`)
-            .join(';')
-        return String(v)
-      }
-      try {
-        page = pages.add(mapGenericRow(get))
-      } catch (err) {
-        page = pages.error({ line: i + 1, ref: `record ${i + 1}`, message: errorMessage(err) })
-      }
+    try {
+      row = JSON.parse(raw)
+      page = addRecord(pages, row, n, `line ${n}`)
+    } catch {
+      page = pages.error({ line: n, ref: `line ${n}`, message: 'is not valid JSON' })
     }
     if (page) yield page
   }
