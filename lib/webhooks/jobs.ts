@@ -42,7 +42,11 @@ export const deliverWebhookJob = defineJob({
     }
     if (!d.subscription.enabled) return fail('The subscription was disabled before this attempt.')
     const secret = unseal(d.subscription.secretSealed, 'webhook-secret')
-    if (!secret) throw new PermanentJobError('The subscription’s secret cannot be opened (was CUSTODIAN_ENCRYPTION_KEY changed?).')
+    if (!secret) {
+      const why = 'The subscription’s secret cannot be opened (was CUSTODIAN_ENCRYPTION_KEY changed?): delete it and subscribe again.'
+      await fail(why)
+      throw new PermanentJobError(why)
+    }
     const r = await attemptDelivery(d.subscription.url, secret, d.eventId, d.payload, { allowPrivate: env().webhooksAllowPrivate })
     const last = { attempts: payload.attempt, lastStatusCode: r.statusCode, lastError: r.error, lastDurationMs: r.durationMs }
     if (r.ok) {
