@@ -132,7 +132,12 @@ export async function handleLeakReport(report: LeakReport, now = new Date()): Pr
           details: { rule: LEAKED_TOKEN_RULE, owaspCode: 'NHI2', tokenId: row.id },
         })
         await emitEvent(tx, row.org.id, 'finding.opened', {
-          finding: { rule: LEAKED_TOKEN_RULE, owaspCode: 'NHI2', severity: 'critical', title: 'Secret leaked: an API token of this identity was found in public' },
+          finding: {
+            rule: LEAKED_TOKEN_RULE,
+            owaspCode: 'NHI2',
+            severity: 'critical',
+            title: 'Secret leaked: an API token of this identity was found in public',
+          },
           identity: { id: identity.id, name: identity.name },
         })
       }

@@ -159,7 +159,10 @@ export async function deleteIdentity(ctx: Ctx, id: string) {
     await tx.identity.update({ where: { id: row.id, orgId: ctx.org.id }, data: { status: 'deleted' } })
     await settleFindings(tx, ctx.org.id, [row.id])
     await recordAudit(tx, ctx, { action: 'identity.delete', ...auditTarget('identity', row), details: { from: row.status } })
-    await emitEvent(tx, ctx.org.id, 'identity.deleted', { identity: { id: row.id, name: row.name, kind: row.kind, externalId: row.externalId }, previousStatus: row.status })
+    await emitEvent(tx, ctx.org.id, 'identity.deleted', {
+      identity: { id: row.id, name: row.name, kind: row.kind, externalId: row.externalId },
+      previousStatus: row.status,
+    })
     return { id: row.id, changed: true }
   })
 }

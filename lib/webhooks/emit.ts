@@ -71,6 +71,12 @@ export async function emitEvents(tx: Tx, orgId: string, type: WebhookEvent, even
   return deliveries.length
 }
 
+/** Whether any enabled subscription of the organization listens to one of these types (one indexed lookup). */
+export async function subscribedTo(tx: Tx, orgId: string, types: readonly WebhookEvent[]): Promise<boolean> {
+  const subs = await tx.webhookSubscription.findMany({ where: { orgId, enabled: true }, select: { events: true } })
+  return subs.some((s) => stringsOf(s.events).some((e) => (types as readonly string[]).includes(e)))
+}
+
 export function emitEvent(tx: Tx, orgId: string, type: WebhookEvent, data: EventData): Promise<number> {
   return emitEvents(tx, orgId, type, [data])
 }

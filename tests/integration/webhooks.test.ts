@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { db } from '@/lib/db'
 import { ForbiddenError, NotFoundError, ValidationError } from '@/lib/errors'
-import { createIdentity, deleteIdentity } from '@/lib/inventory/mutations'
+import { createIdentity, deleteIdentity, updateIdentity } from '@/lib/inventory/mutations'
 import { createIdentitySchema } from '@/lib/inventory/schemas'
 import { claimNextJob, runClaimedJob } from '@/lib/jobs/worker'
 import { createSubscription, deleteSubscription, redeliver, sendTestEvent, setSubscriptionEnabled } from '@/lib/webhooks/mutations'
@@ -66,7 +66,11 @@ async function deliverDue(ahead = 0) {
 const identity = (name = uid('svc-')) => createIdentitySchema.parse({ name, kind: 'service_account', environment: 'production' })
 const subscribe = (org: Org, path: string, events: WebhookEvent[]) => createSubscription(org.ctx('admin'), { url: receiver.url(path), events })
 const verified = (secret: string, r: Received) =>
-  verifyWebhook(secret, { id: r.headers['webhook-id'] as string, timestamp: r.headers['webhook-timestamp'] as string, signature: r.headers['webhook-signature'] as string }, r.body)
+  verifyWebhook(
+    secret,
+    { id: r.headers['webhook-id'] as string, timestamp: r.headers['webhook-timestamp'] as string, signature: r.headers['webhook-signature'] as string },
+    r.body,
+  )
 
 beforeAll(async () => {
   await receiver.start()
@@ -112,11 +116,25 @@ describe('webhook subscriptions', () => {
       expect(r.headers['content-type']).toBe('application/json')
     }
     // A tampered body or an old timestamp does not verify.
-    expect(verifyWebhook(sa.secret, { id: got[0].headers['webhook-id'] as string, timestamp: got[0].headers['webhook-timestamp'] as string, signature: got[0].headers['webhook-signature'] as string }, got[0].body + ' ')).toBe(false)
     expect(
       verifyWebhook(
         sa.secret,
-        { id: got[0].headers['webhook-id'] as string, timestamp: got[0].headers['webhook-timestamp'] as string, signature: got[0].headers['webhook-signature'] as string },
+        {
+          id: got[0].headers['webhook-id'] as string,
+          timestamp: got[0].headers['webhook-timestamp'] as string,
+          signature: got[0].headers['webhook-signature'] as string,
+        },
+        got[0].body + ' ',
+      ),
+    ).toBe(false)
+    expect(
+      verifyWebhook(
+        sa.secret,
+        {
+          id: got[0].headers['webhook-id'] as string,
+          timestamp: got[0].headers['webhook-timestamp'] as string,
+          signature: got[0].headers['webhook-signature'] as string,
+        },
         got[0].body,
         { now: new Date(Date.now() + 600_000) },
       ),
@@ -203,6 +221,26 @@ describe('webhook subscriptions', () => {
     await deleteSubscription(a.ctx('admin'), s.id)
     expect(await db.webhookDelivery.count({ where: { subscriptionId: s.id } })).toBe(0)
     expect(await db.auditEvent.count({ where: { orgId: a.org.id, action: 'webhook.delete', targetId: s.id } })).toBe(1)
+  })
+
+  it('emits finding.opened and finding.resolved for the findings a change settles', async () => {
+    const s = await subscribe(a, '/findings', ['finding.opened', 'finding.resolved'])
+    const created = await createIdentity(a.ctx('admin'), identity())
+    await deliverDue()
+    const opened = receiver.at('/findings').map((r) => JSON.parse(r.body))
+    expect(opened.length).toBeGreaterThan(0)
+    expect(opened.every((e) => e.type === 'finding.opened' && e.data.identity.id === created.id)).toBe(true)
+    const unowned = opened.find((e) => e.data.finding.owaspCode === 'NHI1')
+    expect(unowned).toBeTruthy()
+    await updateIdentity(a.ctx('admin'), created.id, { ownerId: a.people.admin.id })
+    await deliverDue()
+    const resolved = receiver
+      .at('/findings')
+      .map((r) => JSON.parse(r.body))
+      .filter((e) => e.type === 'finding.resolved')
+    expect(resolved.map((e) => e.data.finding.id)).toContain(unowned.data.finding.id)
+    expect(receiver.at('/findings').every((r) => verified(s.secret, r))).toBe(true)
+    await setSubscriptionEnabled(a.ctx('admin'), s.id, false)
   })
 
   it('writes nothing when the change rolls back', async () => {
