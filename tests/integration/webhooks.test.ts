@@ -1,16 +1,21 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { handleLeakReport } from '@/lib/api-tokens/leaks'
+import { createApiToken } from '@/lib/api-tokens/mutations'
+import { decideItem } from '@/lib/campaigns/decide'
+import { createCampaign, requestClose } from '@/lib/campaigns/mutations'
+import { campaignInputSchema } from '@/lib/campaigns/schemas'
 import { db } from '@/lib/db'
 import { ForbiddenError, NotFoundError, ValidationError } from '@/lib/errors'
 import { createIdentity, deleteIdentity, updateIdentity } from '@/lib/inventory/mutations'
 import { createIdentitySchema } from '@/lib/inventory/schemas'
-import { claimNextJob, runClaimedJob } from '@/lib/jobs/worker'
+import { claimNextJob, drainJobs, runClaimedJob } from '@/lib/jobs/worker'
 import { createSubscription, deleteSubscription, redeliver, sendTestEvent, setSubscriptionEnabled } from '@/lib/webhooks/mutations'
 import { listDeliveries, listSubscriptions } from '@/lib/webhooks/queries'
 import { WEBHOOK_MAX_ATTEMPTS, type WebhookEvent } from '@/lib/webhooks/schemas'
 import { verifyWebhook } from '@/lib/webhooks/signature'
-import { createOrg, uid } from './fixtures'
+import { addIdentity, createOrg, uid } from './fixtures'
 
 // The receiver listens on loopback, which the SSRF guard refuses unless private addresses are allowed.
 vi.hoisted(() => {
@@ -240,6 +245,53 @@ describe('webhook subscriptions', () => {
       .filter((e) => e.type === 'finding.resolved')
     expect(resolved.map((e) => e.data.finding.id)).toContain(unowned.data.finding.id)
     expect(receiver.at('/findings').every((r) => verified(s.secret, r))).toBe(true)
+    await setSubscriptionEnabled(a.ctx('admin'), s.id, false)
+  })
+
+  it('emits campaign.launched, decision.made and campaign.closed from the campaign’s jobs and the reviewer’s decision', async () => {
+    const c = await createOrg('Webhooks C')
+    const s = await subscribe(c, '/campaign', ['campaign.launched', 'decision.made', 'campaign.closed'])
+    await addIdentity(c.org.id, c.source.id, { name: 'owned-one', ownerId: c.people.member.id })
+    const r = await createCampaign(
+      c.ctx('governance'),
+      campaignInputSchema.parse({
+        orgSlug: c.org.slug,
+        name: 'Quarterly review',
+        type: 'identity',
+        scope: {},
+        fallbackReviewerId: c.people.governance.id,
+        dueAt: new Date(Date.now() + 14 * 86_400_000).toISOString(),
+        launch: true,
+      }),
+    )
+    await drainJobs()
+    const [item] = await db.reviewItem.findMany({ where: { campaignId: r.campaign.id } })
+    await decideItem(c.ctx('member'), { orgSlug: c.org.slug, itemId: item.id, version: 0, decision: 'keep', justification: null })
+    await requestClose(c.ctx('governance'), r.campaign.id)
+    await drainJobs()
+    await deliverDue()
+    const events = receiver.at('/campaign').map((x) => JSON.parse(x.body))
+    expect(events.map((e) => e.type)).toEqual(['campaign.launched', 'decision.made', 'campaign.closed'])
+    expect(events[0].data).toMatchObject({ campaign: { id: r.campaign.id, name: 'Quarterly review' }, items: 1 })
+    expect(events[1].data).toMatchObject({ reviewItemId: item.id, decision: 'keep', decidedBy: { id: c.people.member.id } })
+    expect(events[2].data).toMatchObject({ campaign: { id: r.campaign.id } })
+    expect(receiver.at('/campaign').every((x) => verified(s.secret, x))).toBe(true)
+  })
+
+  it('emits token.leaked with the token’s public prefix only when secret scanning reports a Custodian token', async () => {
+    const s = await subscribe(a, '/leaks', ['token.leaked'])
+    const t = await createApiToken(a.ctx('admin'), { name: 'Leaky CI', scopes: ['identities:read'], expiresInDays: 30, allowedIps: [] })
+    const [verdict] = await handleLeakReport([{ token: t.token, type: 'custodian_api_token', url: 'https://github.com/acme/app/blob/main/.env' }])
+    expect(verdict.label).toBe('true_positive')
+    await deliverDue()
+    const [r] = receiver.at('/leaks')
+    expect(JSON.parse(r.body)).toMatchObject({
+      type: 'token.leaked',
+      data: { token: { name: 'Leaky CI' }, url: 'https://github.com/acme/app/blob/main/.env', revoked: true },
+    })
+    expect(r.body).not.toContain(t.token)
+    expect(await db.webhookDelivery.count({ where: { payload: { contains: t.token } } })).toBe(0)
+    expect(verified(s.secret, r)).toBe(true)
     await setSubscriptionEnabled(a.ctx('admin'), s.id, false)
   })
 
