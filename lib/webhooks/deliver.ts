@@ -10,7 +10,7 @@ export type AttemptResult = { ok: boolean; statusCode: number | null; durationMs
 
 // Checks every address the name resolves to at connect time, so a name that resolves to a public address when the
 // subscription is saved and to 169.254.169.254 later (DNS rebinding) is still refused.
-const guardedLookup: LookupFunction = (hostname, options, callback) => {
+export const guardedLookup: LookupFunction = (hostname, options, callback) => {
   dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
     if (err) return callback(err, '', 4)
     const list = addresses as unknown as LookupAddress[]

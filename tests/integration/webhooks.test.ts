@@ -1,4 +1,6 @@
+import { lookup } from 'node:dns/promises'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
+import { hostname } from 'node:os'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { handleLeakReport } from '@/lib/api-tokens/leaks'
@@ -12,6 +14,8 @@ import { createIdentity, deleteIdentity, updateIdentity } from '@/lib/inventory/
 import { createIdentitySchema } from '@/lib/inventory/schemas'
 import { claimNextJob, drainJobs, runClaimedJob } from '@/lib/jobs/worker'
 import { createSubscription, deleteSubscription, redeliver, sendTestEvent, setSubscriptionEnabled } from '@/lib/webhooks/mutations'
+import { isPrivateAddress } from '@/lib/webhooks/address'
+import { attemptDelivery, guardedLookup } from '@/lib/webhooks/deliver'
 import { listDeliveries, listSubscriptions } from '@/lib/webhooks/queries'
 import { WEBHOOK_MAX_ATTEMPTS, type WebhookEvent } from '@/lib/webhooks/schemas'
 import { verifyWebhook } from '@/lib/webhooks/signature'
@@ -293,6 +297,26 @@ describe('webhook subscriptions', () => {
     expect(await db.webhookDelivery.count({ where: { payload: { contains: t.token } } })).toBe(0)
     expect(verified(s.secret, r)).toBe(true)
     await setSubscriptionEnabled(a.ctx('admin'), s.id, false)
+  })
+
+  it('SSRF guard: refuses loopback by address and by a name that resolves to it, when private addresses are not allowed', async () => {
+    const refused = await attemptDelivery(receiver.url('/ssrf'), 'whsec_AAAA', 'evt_1', '{}', { allowPrivate: false })
+    expect(refused).toMatchObject({ ok: false, retryable: false, statusCode: null })
+    expect(refused.error).toMatch(/private/)
+    for (const all of [false, true]) {
+      const err = await new Promise<NodeJS.ErrnoException | null>((resolve) => guardedLookup('localhost', { all }, (e) => resolve(e)))
+      expect(err?.code).toBe('EWEBHOOKPRIVATE')
+    }
+    // Through a real connection: a name (not "localhost") that resolves to loopback on this machine is refused at
+    // connect time, so the agent really resolves through the guard (skipped where the host name is not loopback).
+    const host = hostname()
+    const address = await lookup(host).catch(() => null)
+    if (address && isPrivateAddress(address.address)) {
+      const byName = await attemptDelivery(receiver.url('/ssrf').replace('127.0.0.1', host), 'whsec_AAAA', 'evt_1', '{}', { allowPrivate: false })
+      expect(byName).toMatchObject({ ok: false, retryable: false })
+      expect(byName.error).toMatch(/private address/)
+    }
+    expect(receiver.at('/ssrf')).toHaveLength(0)
   })
 
   it('writes nothing when the change rolls back', async () => {
