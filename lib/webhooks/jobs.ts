@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { unseal } from '@/lib/crypto/seal'
 import { db } from '@/lib/db'
 import { env } from '@/lib/env'
-import { defineJob, PermanentJobError, recordId } from '@/lib/jobs/define'
+import { defineJob, defineScheduler, PermanentJobError, recordId } from '@/lib/jobs/define'
 import { enqueueJob } from '@/lib/jobs/queue'
 import { attemptDelivery } from '@/lib/webhooks/deliver'
 import { WEBHOOK_MAX_ATTEMPTS, webhookBackoffMs } from '@/lib/webhooks/schemas'
@@ -66,5 +66,19 @@ export const deliverWebhookJob = defineJob({
       await enqueueJob(tx, deliverWebhookJob, { deliveryId: d.id, attempt: payload.attempt + 1 }, { orgId: ctx.org.id, runAt: nextAttemptAt })
     })
     return { status: 'retrying', statusCode: r.statusCode, error: r.error, nextAttemptAt: nextAttemptAt.toISOString() }
+  },
+})
+
+/** How long the delivery log keeps a settled delivery. */
+export const WEBHOOK_DELIVERY_RETENTION_DAYS = 30
+
+/** Deletes settled deliveries older than the retention (an indexed delete, every minute); pending ones are kept. */
+export const webhookDeliveriesCleanupScheduler = defineScheduler({
+  name: 'webhook-deliveries-cleanup',
+  run: async (now) => {
+    // Across organizations on purpose: the same retention for everyone, nothing read.
+    await db.webhookDelivery.deleteMany({
+      where: { createdAt: { lt: new Date(now.getTime() - WEBHOOK_DELIVERY_RETENTION_DAYS * 86_400_000) }, status: { not: 'pending' } },
+    })
   },
 })

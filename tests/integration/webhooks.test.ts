@@ -16,6 +16,7 @@ import { claimNextJob, drainJobs, runClaimedJob } from '@/lib/jobs/worker'
 import { createSubscription, deleteSubscription, redeliver, sendTestEvent, setSubscriptionEnabled } from '@/lib/webhooks/mutations'
 import { isPrivateAddress } from '@/lib/webhooks/address'
 import { attemptDelivery, guardedLookup } from '@/lib/webhooks/deliver'
+import { webhookDeliveriesCleanupScheduler } from '@/lib/webhooks/jobs'
 import { listDeliveries, listSubscriptions } from '@/lib/webhooks/queries'
 import { WEBHOOK_MAX_ATTEMPTS, type WebhookEvent } from '@/lib/webhooks/schemas'
 import { verifyWebhook } from '@/lib/webhooks/signature'
@@ -317,6 +318,27 @@ describe('webhook subscriptions', () => {
       expect(byName.error).toMatch(/private address/)
     }
     expect(receiver.at('/ssrf')).toHaveLength(0)
+  })
+
+  it('keeps the delivery log 30 days, and never drops a delivery still pending', async () => {
+    const s = await subscribe(a, '/old', ['identity.created'])
+    const old = new Date(Date.now() - 31 * 86_400_000)
+    const row = (status: string) => ({
+      orgId: a.org.id,
+      subscriptionId: s.id,
+      eventId: uid('evt_'),
+      eventType: 'identity.created',
+      payload: '{}',
+      status,
+      createdAt: old,
+    })
+    await db.webhookDelivery.createMany({ data: [row('delivered'), row('failed'), row('pending'), { ...row('delivered'), createdAt: new Date() }] })
+    await webhookDeliveriesCleanupScheduler.run(new Date())
+    expect((await db.webhookDelivery.findMany({ where: { subscriptionId: s.id }, orderBy: { createdAt: 'asc' } })).map((d) => d.status)).toEqual([
+      'pending',
+      'delivered',
+    ])
+    await setSubscriptionEnabled(a.ctx('admin'), s.id, false)
   })
 
   it('writes nothing when the change rolls back', async () => {
