@@ -11,6 +11,7 @@ import { campaignInputSchema } from '@/lib/campaigns/schemas'
 import { db } from '@/lib/db'
 import { ForbiddenError, NotFoundError, ValidationError } from '@/lib/errors'
 import { createIdentity, deleteIdentity, updateIdentity } from '@/lib/inventory/mutations'
+import { markRemediationDone, requestRemediation } from '@/lib/remediation/mutations'
 import { createIdentitySchema } from '@/lib/inventory/schemas'
 import { claimNextJob, drainJobs, runClaimedJob } from '@/lib/jobs/worker'
 import { createSubscription, deleteSubscription, redeliver, sendTestEvent, setSubscriptionEnabled } from '@/lib/webhooks/mutations'
@@ -339,6 +340,30 @@ describe('webhook subscriptions', () => {
       'delivered',
     ])
     await setSubscriptionEnabled(a.ctx('admin'), s.id, false)
+  })
+
+  it('emits remediation.failed when a remediation fails for good, and remediation.applied when a person marks a task done', async () => {
+    const d = await createOrg('Webhooks D')
+    const s = await subscribe(d, '/remediation', ['remediation.applied', 'remediation.failed'])
+    const broken = await db.source.create({ data: { orgId: d.org.id, name: uid('pg-'), type: 'postgresql', config: '{}', secretRef: 'WEBHOOK_TEST_NOT_SET' } })
+    const lost = await addIdentity(d.org.id, broken.id, { name: 'lost-host' })
+    const failing = await requestRemediation(d.ctx('admin'), { kind: 'disable_identity', identityId: lost.id, justification: 'compromised host' })
+    const manualSource = await db.source.create({ data: { orgId: d.org.id, name: uid('csv-'), type: 'csv', config: '{}' } })
+    const handled = await addIdentity(d.org.id, manualSource.id, { name: 'by-hand' })
+    const manual = await requestRemediation(d.ctx('admin'), { kind: 'disable_identity', identityId: handled.id, justification: 'no longer used' })
+    await drainJobs()
+    expect(await db.remediation.findUniqueOrThrow({ where: { id: manual.remediation.id } })).toMatchObject({ status: 'manual' })
+    await markRemediationDone(d.ctx('admin'), { remediationId: manual.remediation.id, note: 'disabled in the console' })
+    await deliverDue()
+    const events = receiver.at('/remediation').map((x) => JSON.parse(x.body))
+    expect(events.map((e) => [e.type, e.data.identity.id])).toEqual([
+      ['remediation.failed', lost.id],
+      ['remediation.applied', handled.id],
+    ])
+    expect(events[0].data.remediation).toMatchObject({ id: failing.remediation.id, kind: 'disable_identity' })
+    expect(events[0].data.error).toContain('WEBHOOK_TEST_NOT_SET')
+    expect(events[1].data.remediation).toMatchObject({ id: manual.remediation.id, byHand: true })
+    expect(receiver.at('/remediation').every((x) => verified(s.secret, x))).toBe(true)
   })
 
   it('writes nothing when the change rolls back', async () => {
