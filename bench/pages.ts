@@ -570,6 +570,14 @@ function definePages(x: { orgId: string; campaignId: string; most: string; typic
     page('API tokens', '/[orgSlug]/settings/api-tokens', '/acme/settings/api-tokens', 'admin', async (r) =>
       r.all(`SELECT * FROM "ApiToken" WHERE "orgId" = ? ORDER BY "createdAt" DESC LIMIT 500`, [o]),
     ),
+    page('webhooks', '/[orgSlug]/settings/webhooks', '/acme/settings/webhooks', 'admin', async (r) => {
+      const subs = await r.all(`SELECT * FROM "WebhookSubscription" WHERE "orgId" = ? ORDER BY "createdAt" DESC`, [o])
+      await r.all(
+        `SELECT "subscriptionId", "status", COUNT(*), MAX("createdAt") FROM "WebhookDelivery" WHERE "orgId" = ? GROUP BY "subscriptionId", "status"`,
+        [o],
+      )
+      return r.all(`SELECT * FROM "WebhookDelivery" WHERE "orgId" = ? ORDER BY "createdAt" DESC, "id" DESC LIMIT 25`, [o]).then((rows) => [...subs, ...rows])
+    }),
     page('inbox', '/[orgSlug]/inbox', '/acme/inbox', 'member', async (r) =>
       r.all(`SELECT * FROM "Notification" WHERE "orgId" = ? ORDER BY "createdAt" DESC LIMIT 50`, [o]),
     ),

@@ -57,6 +57,10 @@ type World = {
   trustDeleteProviderId: string
   trustRuleId: string
   trustDeleteRuleId: string
+  /** A's webhook subscriptions (one to test, toggle and redeliver from, one to delete) and a failed delivery to redeliver */
+  webhookId: string
+  webhookDeleteId: string
+  webhookDeliveryId: string
   /** a full-scope API token of B, for the /api/v1 routes */
   bToken: string
   /** a finished background export of A (its file written where the app reads it) */
@@ -387,6 +391,31 @@ const ACTIONS: Record<string, ActionEntry> = {
     input: (w, orgSlug) => ({ orgSlug, providerId: w.trustProviderId, claims: { sub: 'matrix' } }),
     targetsObjects: true,
   },
+  'lib/webhooks/actions.ts#createWebhookAction': {
+    allow: ['admin'],
+    input: (_w, orgSlug) => ({ orgSlug, url: 'https://hooks.matrix.example/in', events: ['token.leaked'] }),
+  },
+  // Enabling an enabled subscription changes nothing: the test event and redelivery below still find it enabled.
+  'lib/webhooks/actions.ts#setWebhookEnabledAction': {
+    allow: ['admin'],
+    input: (w, orgSlug) => ({ orgSlug, subscriptionId: w.webhookId, enabled: true }),
+    targetsObjects: true,
+  },
+  'lib/webhooks/actions.ts#deleteWebhookAction': {
+    allow: ['admin'],
+    input: (w, orgSlug) => ({ orgSlug, subscriptionId: w.webhookDeleteId }),
+    targetsObjects: true,
+  },
+  'lib/webhooks/actions.ts#sendTestWebhookAction': {
+    allow: ['admin'],
+    input: (w, orgSlug) => ({ orgSlug, subscriptionId: w.webhookId }),
+    targetsObjects: true,
+  },
+  'lib/webhooks/actions.ts#redeliverWebhookAction': {
+    allow: ['admin'],
+    input: (w, orgSlug) => ({ orgSlug, deliveryId: w.webhookDeliveryId }),
+    targetsObjects: true,
+  },
   'lib/reports/actions.ts#startExportAction': {
     allow: REPORTERS,
     input: (w, orgSlug) => ({ orgSlug, params: { kind: 'campaign-evidence', campaign: w.activeCampaignId } }),
@@ -686,6 +715,27 @@ const ROUTES: Record<string, RouteEntry> = {
       body: '{"external_id":"matrix-probe","name":"matrix-probe"}\n',
     }),
   },
+  // Subscriptions made here listen to token.leaked only: no allowed call of the matrix fires it, so no delivery waits on a retry.
+  'app/api/v1/webhooks/route.ts#GET': { allow: 'token', request: () => ({ path: '/api/v1/webhooks', method: 'GET' }) },
+  // B's token subscribes in B: A is untouched.
+  'app/api/v1/webhooks/route.ts#POST': {
+    allow: 'token',
+    request: () => ({ path: '/api/v1/webhooks', method: 'POST', body: JSON.stringify({ url: 'https://b-hooks.example/in', events: ['token.leaked'] }) }),
+  },
+  'app/api/v1/webhooks/[id]/route.ts#GET': { allow: 'token', request: (w) => ({ path: `/api/v1/webhooks/${w.webhookId}`, method: 'GET' }) },
+  'app/api/v1/webhooks/[id]/route.ts#PATCH': {
+    allow: 'token',
+    request: (w) => ({ path: `/api/v1/webhooks/${w.webhookId}`, method: 'PATCH', body: JSON.stringify({ enabled: false }) }),
+  },
+  'app/api/v1/webhooks/[id]/route.ts#DELETE': { allow: 'token', request: (w) => ({ path: `/api/v1/webhooks/${w.webhookId}`, method: 'DELETE' }) },
+  'app/api/v1/webhooks/[id]/deliveries/route.ts#GET': {
+    allow: 'token',
+    request: (w) => ({ path: `/api/v1/webhooks/${w.webhookId}/deliveries`, method: 'GET' }),
+  },
+  'app/api/v1/webhook-deliveries/[id]/redeliver/route.ts#POST': {
+    allow: 'token',
+    request: (w) => ({ path: `/api/v1/webhook-deliveries/${w.webhookDeliveryId}/redeliver`, method: 'POST' }),
+  },
   'app/api/v1/owners/assign-by-filter/route.ts#POST': {
     allow: 'token',
     request: (w) => ({ path: '/api/v1/owners/assign-by-filter', method: 'POST', body: JSON.stringify({ filter: {}, ownerId: w.a.users.admin.id }) }),
@@ -811,6 +861,8 @@ const TABLES = [
   'SavedView',
   'AuditCheckpoint',
   'ReportSchedule',
+  'WebhookSubscription',
+  'WebhookDelivery',
 ]
 
 /** A digest of everything the organization owns except refused-attempt audit rows (which a denial adds). */
@@ -1305,7 +1357,52 @@ async function buildWorld(): Promise<World> {
       expiresAt: new Date(Date.now() + 86_400_000),
     },
   ])
+  // A's webhooks. The sealed secret is not one this server can open: a queued attempt fails at once (no retry waits
+  // for a minute in settle()), and nothing leaves the machine.
+  const [webhookId, webhookDeleteId, webhookDeliveryId] = [id(), id(), id()]
+  await insert('WebhookSubscription', [
+    {
+      id: webhookId,
+      orgId,
+      url: 'https://hooks.matrix.example/in',
+      events: '["identity.created"]',
+      secretSealed: 'v1.x.y.z',
+      secretPrefix: 'whsec_matr',
+      enabled: true,
+      createdAt: now,
+      updatedAt: now,
+    },
+    {
+      id: webhookDeleteId,
+      orgId,
+      url: 'https://hooks.matrix.example/doomed',
+      events: '["campaign.closed"]',
+      secretSealed: 'v1.x.y.z',
+      secretPrefix: 'whsec_matr',
+      enabled: true,
+      createdAt: now,
+      updatedAt: now,
+    },
+  ])
+  await insert('WebhookDelivery', [
+    {
+      id: webhookDeliveryId,
+      orgId,
+      subscriptionId: webhookId,
+      eventId: id(),
+      eventType: 'identity.created',
+      payload: '{"type":"identity.created"}',
+      status: 'failed',
+      attempts: 6,
+      lastStatusCode: 500,
+      createdAt: now,
+      updatedAt: now,
+    },
+  ])
   return {
+    webhookId,
+    webhookDeleteId,
+    webhookDeliveryId,
     apiTokenId,
     gatewayRouteId,
     gatewayDeleteRouteId,

@@ -42,6 +42,8 @@ const envSchema = z.object({
   CUSTODIAN_SECRET_SCANNER_PUBLIC_KEY: z.string().optional(),
   /** when set, the only key identifier (`Github-Public-Key-Identifier`) the intake accepts */
   CUSTODIAN_SECRET_SCANNER_KEY_ID: z.string().optional(),
+  /** deliver webhooks to private, loopback and link-local addresses (default: only in demo mode; an SSRF guard otherwise) */
+  CUSTODIAN_WEBHOOKS_ALLOW_PRIVATE: boolish,
   CUSTODIAN_JOB_LEASE_MS: z.coerce.number().int().min(500).max(3_600_000).default(60_000),
   /** tests only: a remediation handler waits this long after acting, so a test can kill the worker mid-job */
   CUSTODIAN_TEST_ACT_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(0),
@@ -95,6 +97,7 @@ function load() {
     secretScanner: e.CUSTODIAN_SECRET_SCANNER_PUBLIC_KEY
       ? { publicKeyPem: e.CUSTODIAN_SECRET_SCANNER_PUBLIC_KEY.replace(/\\n/g, '\n'), keyId: e.CUSTODIAN_SECRET_SCANNER_KEY_ID || null }
       : null,
+    webhooksAllowPrivate: e.CUSTODIAN_WEBHOOKS_ALLOW_PRIVATE ?? demo,
     testActDelayMs: e.NODE_ENV === 'production' ? 0 : e.CUSTODIAN_TEST_ACT_DELAY_MS,
   }
 }

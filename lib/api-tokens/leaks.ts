@@ -1,4 +1,5 @@
 import 'server-only'
+import { emitEvent } from '@/lib/webhooks/emit'
 import { createPublicKey, verify } from 'node:crypto'
 import { z } from 'zod'
 import { recordAudit } from '@/lib/audit/record'
@@ -96,6 +97,12 @@ export async function handleLeakReport(report: LeakReport, now = new Date()): Pr
         justification: `Reported as leaked by secret scanning${r.url ? ` at ${r.url}` : ''}`,
         details: { prefix: displayPrefix(row.prefix), ...where, secret: row.hash === hash ? 'current' : 'previous', revoked: !alreadyRevoked },
       })
+      // The token's public prefix only, never the reported string.
+      await emitEvent(tx, row.org.id, 'token.leaked', {
+        token: { id: row.id, name: row.name, prefix: displayPrefix(row.prefix), identityId: row.identityId },
+        ...where,
+        revoked: !alreadyRevoked,
+      })
       const identity = row.identityId
         ? await tx.identity.findFirst({ where: { id: row.identityId, orgId: row.org.id }, select: { id: true, name: true } })
         : null
@@ -123,6 +130,15 @@ export async function handleLeakReport(report: LeakReport, now = new Date()): Pr
           targetId: identity.id,
           targetLabel: identity.name,
           details: { rule: LEAKED_TOKEN_RULE, owaspCode: 'NHI2', tokenId: row.id },
+        })
+        await emitEvent(tx, row.org.id, 'finding.opened', {
+          finding: {
+            rule: LEAKED_TOKEN_RULE,
+            owaspCode: 'NHI2',
+            severity: 'critical',
+            title: 'Secret leaked: an API token of this identity was found in public',
+          },
+          identity: { id: identity.id, name: identity.name },
         })
       }
       if (row.createdById)

@@ -24,6 +24,8 @@ export const PERMISSIONS = [
   'job:manage',
   'finding:accept',
   'gateway:manage',
+  'webhook:read',
+  'webhook:manage',
 ] as const
 export type Permission = (typeof PERMISSIONS)[number]
 

@@ -1,4 +1,5 @@
 import 'server-only'
+import { emitEvent } from '@/lib/webhooks/emit'
 import { recordAudit } from '@/lib/audit/record'
 import type { SystemCtx } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
@@ -156,6 +157,13 @@ export async function runClose(ctx: SystemCtx, campaignId: string, stage: number
       targetId: campaignId,
       targetLabel: c.name,
       details: { defaulted, remediationPending: remediation.pending, remediationManual: remediation.manual, next: next?.id ?? null },
+    })
+    await emitEvent(tx, ctx.org.id, 'campaign.closed', {
+      campaign: { id: campaignId, name: c.name },
+      defaulted,
+      remediationPending: remediation.pending,
+      remediationManual: remediation.manual,
+      nextCampaignId: next?.id ?? null,
     })
   })
   return { closed: true, defaulted, ...remediation, next: next?.id ?? null }

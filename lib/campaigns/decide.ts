@@ -1,4 +1,5 @@
 import 'server-only'
+import { emitEvent, emitEvents } from '@/lib/webhooks/emit'
 import type { Prisma } from '@/lib/generated/sqlite/client'
 import { recordAudit } from '@/lib/audit/record'
 import { allows, assertCan, systemContext, type PersonCtx, type UserCtx } from '@/lib/auth/org-context'
@@ -181,6 +182,15 @@ export async function decideItem(ctx: UserCtx, input: DecideInput) {
         ...(reduceGrantIds ? { reducedGrants: grantNames(item.snapshot, input.reduceGrantIds ?? []) } : {}),
       },
     })
+    await emitEvent(tx, ctx.org.id, 'decision.made', {
+      campaign: { id: c.id, name: c.name },
+      reviewItemId: item.id,
+      ...itemSubject(item),
+      decision: input.decision,
+      previous: item.decision,
+      decidedBy: { id: ctx.user.id, name: ctx.user.name },
+      justification: input.justification ?? null,
+    })
     return { id: item.id, decision: input.decision, version: input.version + 1, status }
   })
   if (!result) {
@@ -323,6 +333,20 @@ export async function bulkDecide(ctx: UserCtx, input: BulkDecideInput) {
           byFilter: !input.ids?.length,
         },
       })
+      await emitEvents(
+        tx,
+        ctx.org.id,
+        'decision.made',
+        chunk.map((p) => ({
+          campaign: { id: p.campaignId },
+          reviewItemId: p.id,
+          identity: { name: p.identityName },
+          decision: p.decision,
+          decidedBy: { id: ctx.user.id, name: ctx.user.name },
+          justification: justificationOf(p.decision),
+          bulk: true,
+        })),
+      )
     })
     for (const p of chunk) {
       touched.add(p.campaignId)
@@ -503,6 +527,23 @@ export async function decideItemsAs(ctx: PersonCtx, campaignId: string, entries:
           }),
         },
       })
+      await emitEvents(
+        tx,
+        ctx.org.id,
+        'decision.made',
+        done.map((p) => {
+          const item = items.get(p.entry.itemId)!
+          return {
+            campaign: { id: c.id, name: c.name },
+            reviewItemId: item.id,
+            identity: { name: item.identityName },
+            decision: p.entry.decision,
+            previous: item.decision,
+            decidedBy: { id: ctx.user.id, name: ctx.user.name },
+            justification: p.entry.justification ?? null,
+          }
+        }),
+      )
       for (const p of done) {
         const item = items.get(p.entry.itemId)!
         results.set(p.index, { itemId: item.id, result: 'decided', decision: p.entry.decision, version: item.version + 1 })

@@ -1,4 +1,5 @@
 import 'server-only'
+import { emitEvent } from '@/lib/webhooks/emit'
 import { recordAudit } from '@/lib/audit/record'
 import type { SystemCtx } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
@@ -395,6 +396,7 @@ export async function runLaunch(ctx: SystemCtx, campaignId: string, progress: (d
         targetLabel: campaign.name,
         details: { items, fallback, reviewers: perReviewer.length },
       })
+      await emitEvent(tx, ctx.org.id, 'campaign.launched', { campaign: { id: campaignId, name: campaign.name }, items, reviewers: perReviewer.length })
       await notifyReviewers(tx, ctx, campaignId, perReviewer, (n) => ({
         kind: 'campaign.assigned',
         title: `${n} item${n === 1 ? '' : 's'} to review in “${campaign.name}”`,

@@ -1,4 +1,5 @@
 import 'server-only'
+import { emitEvent } from '@/lib/webhooks/emit'
 import { randomUUID } from 'node:crypto'
 import { auditTarget, recordAudit } from '@/lib/audit/record'
 import { assertCan, type Ctx } from '@/lib/auth/org-context'
@@ -82,6 +83,9 @@ export async function createIdentity(ctx: Ctx, input: CreateIdentityInput) {
     // Unowned until the owners are set (which settles the owner findings again); the other rules run now.
     await settleFindings(tx, ctx.org.id, [identity.id])
     await changeOwners(tx, ctx, identity, { ownerId: input.ownerId, backupOwnerId: input.backupOwnerId })
+    await emitEvent(tx, ctx.org.id, 'identity.created', {
+      identity: { id: identity.id, name: identity.name, kind: input.kind, environment: input.environment, sourceId: source.id, externalId },
+    })
     return identity
   })
 }
@@ -156,6 +160,10 @@ export async function deleteIdentity(ctx: Ctx, id: string) {
     await tx.identity.update({ where: { id: row.id, orgId: ctx.org.id }, data: { status: 'deleted' } })
     await settleFindings(tx, ctx.org.id, [row.id])
     await recordAudit(tx, ctx, { action: 'identity.delete', ...auditTarget('identity', row), details: { from: row.status } })
+    await emitEvent(tx, ctx.org.id, 'identity.deleted', {
+      identity: { id: row.id, name: row.name, kind: row.kind, externalId: row.externalId },
+      previousStatus: row.status,
+    })
     return { id: row.id, changed: true }
   })
 }

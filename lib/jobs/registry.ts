@@ -13,6 +13,7 @@ import { reportExportJob, reportExportsCleanupScheduler } from '@/lib/reports/jo
 import { refreshStatisticsJob, statisticsDailyScheduler } from '@/lib/jobs/statistics'
 import { bulkAssignJob, offboardMemberJob } from '@/lib/ownership/jobs'
 import { deleteIdentityJob, REMEDIATION_JOBS } from '@/lib/remediation/jobs'
+import { deliverWebhookJob, webhookDeliveriesCleanupScheduler } from '@/lib/webhooks/jobs'
 import { importFileJob, previewImportJob, sourceSyncScheduler, syncSourceJob, uploadsCleanupScheduler } from '@/lib/sources/jobs'
 
 // Every job type and every scheduler, listed once: the worker runs from these (no registration by import).
@@ -38,6 +39,7 @@ export const JOBS = jobRegistry([
   reportExportJob,
   syncGatewayGrantsJob,
   learnGatewayUseJob,
+  deliverWebhookJob,
 ])
 
 export type JobType = keyof typeof JOBS
@@ -56,4 +58,5 @@ export const SCHEDULERS: readonly SchedulerDefinition[] = [
   apiStateCleanupScheduler,
   gatewayGrantsScheduler,
   gatewayUseScheduler,
+  webhookDeliveriesCleanupScheduler,
 ]

@@ -1,4 +1,5 @@
 import 'server-only'
+import { emitEvent } from '@/lib/webhooks/emit'
 import { z } from 'zod'
 import { recordAudit } from '@/lib/audit/record'
 import type { SystemCtx } from '@/lib/auth/org-context'
@@ -133,6 +134,11 @@ async function recordFailure(ctx: SystemCtx, rem: Loaded, message: string, final
       outcome: 'failure',
       details: { remediationId: rem.id, kind: rem.kind, error: message },
     })
+    await emitEvent(tx, ctx.org.id, 'remediation.failed', {
+      remediation: { id: rem.id, kind: rem.kind, reviewItemId: rem.reviewItemId },
+      identity: { id: rem.identityId, name: rem.identity.name },
+      error: message,
+    })
   })
 }
 
@@ -182,6 +188,12 @@ async function runRemediation({ ctx, job, payload }: JobRun<RemediationPayload>)
       targetLabel: rem.identity.name,
       details: { remediationId: rem.id, kind, simulated: rem.simulated, detail, ...(soakUntil ? { quarantinedUntil: soakUntil.toISOString() } : {}) },
     })
+    if (applied)
+      await emitEvent(tx, ctx.org.id, 'remediation.applied', {
+        remediation: { id: rem.id, kind, reviewItemId: rem.reviewItemId, simulated: rem.simulated },
+        identity: { id: rem.identityId, name: rem.identity.name },
+        detail,
+      })
     return applied ? 'applied' : 'manual'
   })
   return { outcome, remediationId: rem.id }

@@ -1,4 +1,5 @@
 import 'server-only'
+import { emitEvent } from '@/lib/webhooks/emit'
 import { recordAudit } from '@/lib/audit/record'
 import { assertCan, type Ctx, type UserCtx } from '@/lib/auth/org-context'
 import { resolveConnector } from '@/lib/connectors/registry'
@@ -185,6 +186,11 @@ async function requestOne(tx: Tx, ctx: Ctx, input: RemediationRequest) {
       targetLabel,
       details: { remediationId: rem.id, kind: t.kind, simulated: false, detail: GATEWAY_REVOKED },
     })
+    await emitEvent(tx, ctx.org.id, 'remediation.applied', {
+      remediation: { id: rem.id, kind: t.kind, reviewItemId: input.reviewItemId ?? null, simulated: false },
+      identity: { id: identity.id, name: targetLabel },
+      detail: GATEWAY_REVOKED,
+    })
   }
   return { remediation, created: true as const }
 }
@@ -278,6 +284,11 @@ export async function markRemediationDone(ctx: UserCtx, input: { remediationId: 
       targetLabel: rem.identity.name,
       justification: input.note ?? null,
       details: { remediationId: rem.id, kind: rem.kind, grantId: rem.grantId, credentialId: rem.credentialId },
+    })
+    await emitEvent(tx, ctx.org.id, 'remediation.applied', {
+      remediation: { id: rem.id, kind: rem.kind, reviewItemId: rem.reviewItemId, simulated: false, byHand: true },
+      identity: { id: rem.identityId, name: rem.identity.name },
+      detail: input.note ? `Done by hand: ${input.note}` : 'Done by hand.',
     })
     return { id: rem.id }
   })

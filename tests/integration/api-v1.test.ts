@@ -20,6 +20,8 @@ import { routeBodySchema, ruleBodySchema } from '@/lib/gateway/schemas'
 import { ConflictError, ForbiddenError, NotFoundError } from '@/lib/errors'
 import { ModelName } from '@/lib/generated/sqlite/internal/prismaNamespace'
 import { z } from 'zod'
+import { createSubscription, sendTestEvent } from '@/lib/webhooks/mutations'
+import type { WebhookEvent } from '@/lib/webhooks/schemas'
 import { apiCaller, doc, validate } from './api-client'
 import { addAccess, addIdentity, createOrg, uid } from './fixtures'
 
@@ -50,6 +52,7 @@ let aDraftCampaignId: string
 let aExportId: string
 let aProviderId: string
 const gw = { routeId: '', scratchRouteId: '', ruleId: '' }
+const wh = { subscriptionId: '', scratchId: '', deliveryId: '' }
 const plaintexts: string[] = []
 
 async function token(org: Org, scopes: readonly ApiScope[], extra: Partial<{ allowedIps: string[]; expiresInDays: number }> = {}) {
@@ -85,6 +88,11 @@ const ID_OF: Record<string, () => string> = {
   listGatewayRules: () => gw.routeId,
   createGatewayRule: () => gw.routeId,
   deleteGatewayRule: () => gw.ruleId,
+  getWebhook: () => wh.subscriptionId,
+  updateWebhook: () => wh.subscriptionId,
+  deleteWebhook: () => wh.scratchId,
+  listWebhookDeliveries: () => wh.subscriptionId,
+  redeliverWebhook: () => wh.deliveryId,
 }
 const paramsFor = (op: Operation): Record<string, string> =>
   op.path.includes('{id}') ? { id: ID_OF[op.operationId]?.() ?? (op.method === 'get' ? aIds[0] : scratchId) } : {}
@@ -119,6 +127,8 @@ const BODIES: Record<string, unknown> = {
   createGatewayRoute: { name: 'Contract route', pathPrefix: '/contract', upstreamUrl: 'https://contract.example/v1' },
   updateGatewayRoute: { status: 'disabled', ratePerSecond: 5, burst: 10 },
   createGatewayRule: { principalType: 'tag', tagKey: 'app', tagValue: 'contract', methods: ['GET'], paths: ['/items/*'] },
+  createWebhook: { url: 'https://hooks.contract.example/custodian', events: ['identity.created', 'finding.opened'] },
+  updateWebhook: { enabled: false },
 }
 const bodyOf = (b: unknown) => (typeof b === 'function' ? (b as () => unknown)() : b)
 const bodyFor = (op: Operation) =>
@@ -198,6 +208,12 @@ beforeAll(async () => {
   const route = (name: string, pathPrefix: string) =>
     createRoute(a.ctx('admin'), routeBodySchema.parse({ name, pathPrefix, upstreamUrl: 'https://orders.example' }))
   gw.routeId = (await route('Contract orders', '/contract-orders')).id
+  const hook = (events: WebhookEvent[]) => createSubscription(a.ctx('admin'), { url: `https://${uid('hooks-')}.example/in`, events })
+  wh.subscriptionId = (await hook(['identity.created'])).id
+  wh.scratchId = (await hook(['identity.deleted'])).id
+  const redeliverable = (await hook(['campaign.closed'])).id
+  wh.deliveryId = (await sendTestEvent(a.ctx('admin'), redeliverable)).deliveryId
+  await sendTestEvent(a.ctx('admin'), wh.subscriptionId)
   gw.scratchRouteId = (await route('Contract scratch', '/contract-scratch')).id
   gw.ruleId = (
     await createRule(a.ctx('admin'), gw.routeId, ruleBodySchema.parse({ principalType: 'identity', identityId: aIds[0], methods: ['GET'], paths: ['/*'] }))

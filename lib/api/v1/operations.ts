@@ -22,6 +22,15 @@ import { getOperationOp } from '@/lib/api/v1/jobs'
 import { getMetricsOp } from '@/lib/api/v1/metrics'
 import { downloadReportOp, getReportOp, startReportOp } from '@/lib/api/v1/reports'
 import { assignOwnersByFilterOp, assignOwnersOp } from '@/lib/api/v1/owners'
+import {
+  createWebhookOp,
+  deleteWebhookOp,
+  getWebhookOp,
+  listWebhookDeliveriesOp,
+  listWebhooksOp,
+  redeliverWebhookOp,
+  updateWebhookOp,
+} from '@/lib/api/v1/webhooks'
 
 /** Every operation of /api/v1: the OpenAPI document and the contract tests enumerate this list. */
 export const OPERATIONS = [
@@ -65,4 +74,11 @@ export const OPERATIONS = [
   createGatewayRuleOp,
   deleteGatewayRuleOp,
   listGatewayCallsOp,
+  listWebhooksOp,
+  createWebhookOp,
+  getWebhookOp,
+  updateWebhookOp,
+  deleteWebhookOp,
+  listWebhookDeliveriesOp,
+  redeliverWebhookOp,
 ] as unknown as Operation[]

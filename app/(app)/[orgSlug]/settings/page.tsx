@@ -61,6 +61,11 @@ export default async function SettingsPage({ params, searchParams }: ListPagePro
                 API tokens →
               </Link>
             ) : null}
+            {can(ctx.role, 'webhook:manage') ? (
+              <Link href={`/${ctx.org.slug}/settings/webhooks`} className="text-sm font-medium text-indigo-700 hover:underline">
+                Webhooks →
+              </Link>
+            ) : null}
           </span>
         }
       />
