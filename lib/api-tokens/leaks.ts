@@ -9,6 +9,7 @@ import { env } from '@/lib/env'
 import { SEVERITY_RANK } from '@/lib/findings/rules'
 import { notify } from '@/lib/notifications/notify'
 import { displayPrefix, hashToken, parseToken } from '@/lib/api-tokens/format'
+import { mirrorRevokedToken } from '@/lib/api-tokens/inventory'
 
 /** The finding a leaked token raises on its identity (OWASP NHI2, secret leakage); it lives until a person resolves it. */
 export const LEAKED_TOKEN_RULE = 'leaked-token'
@@ -87,6 +88,7 @@ export async function handleLeakReport(report: LeakReport, now = new Date()): Pr
       const alreadyRevoked = !!row.revokedAt
       if (!alreadyRevoked)
         await tx.apiToken.update({ where: { id: row.id, orgId: row.org.id }, data: { revokedAt: now, previousHash: null, previousExpiresAt: null } })
+      await mirrorRevokedToken(tx, row.org.id, row.id, now)
       const where = { url: r.url ?? null, source: r.source ?? null, type: r.type }
       // Never the token itself: its public part and where it was found.
       await recordAudit(tx, ctx, {

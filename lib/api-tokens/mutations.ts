@@ -6,6 +6,7 @@ import { db } from '@/lib/db'
 import { ConflictError, NotFoundError, ValidationError } from '@/lib/errors'
 import { addressList } from '@/lib/api-tokens/allow-list'
 import { displayPrefix, newToken } from '@/lib/api-tokens/format'
+import { mirrorNewToken, mirrorRevokedToken, mirrorRotatedToken } from '@/lib/api-tokens/inventory'
 import { tokenStatus, type CreateApiTokenInput } from '@/lib/api-tokens/schemas'
 
 const DAY = 86_400_000
@@ -37,14 +38,26 @@ export async function createApiToken(ctx: UserCtx, input: Omit<CreateApiTokenInp
       },
       select: { id: true },
     })
+    // The token is an NHI of the inventory from now on (its owner: whoever created it).
+    const identityId = await mirrorNewToken(tx, {
+      id: row.id,
+      orgId: ctx.org.id,
+      name: input.name,
+      scopes: input.scopes,
+      expiresAt,
+      createdAt: now,
+      plaintext: t.token,
+      identityId: null,
+      createdById: ctx.user.id,
+    })
     await recordAudit(tx, ctx, {
       action: 'api-token.create',
       targetType: 'api-token',
       targetId: row.id,
       targetLabel: input.name,
-      details: { prefix: displayPrefix(t.prefix), scopes: input.scopes, expiresAt: expiresAt.toISOString(), allowedIps: input.allowedIps },
+      details: { prefix: displayPrefix(t.prefix), scopes: input.scopes, expiresAt: expiresAt.toISOString(), allowedIps: input.allowedIps, identityId },
     })
-    return { id: row.id, token: t.token, prefix: displayPrefix(t.prefix), expiresAt }
+    return { id: row.id, token: t.token, prefix: displayPrefix(t.prefix), expiresAt, identityId }
   })
 }
 
@@ -63,6 +76,7 @@ export async function revokeApiToken(ctx: UserCtx, input: { tokenId: string }, n
   if (row.revokedAt) throw new ConflictError('This token is already revoked.')
   await db.$transaction(async (tx) => {
     await tx.apiToken.update({ where: { id: row.id, orgId: ctx.org.id }, data: { revokedAt: now, previousHash: null, previousExpiresAt: null } })
+    await mirrorRevokedToken(tx, ctx.org.id, row.id, now)
     await recordAudit(tx, ctx, {
       action: 'api-token.revoke',
       targetType: 'api-token',
@@ -85,6 +99,7 @@ export async function rotateApiToken(ctx: UserCtx, input: { tokenId: string; ove
       where: { id: row.id, orgId: ctx.org.id },
       data: { prefix: t.prefix, hash: t.hash, previousHash: previousExpiresAt ? row.hash : null, previousExpiresAt, rotatedAt: now },
     })
+    await mirrorRotatedToken(tx, ctx.org.id, row.id, t.token, now)
     await recordAudit(tx, ctx, {
       action: 'api-token.rotate',
       targetType: 'api-token',

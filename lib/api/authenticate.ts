@@ -4,6 +4,7 @@ import type { GrantedCtx, TokenActor, WorkloadActor } from '@/lib/auth/org-conte
 import type { Permission } from '@/lib/auth/permissions'
 import { db } from '@/lib/db'
 import { hashToken, parseToken } from '@/lib/api-tokens/format'
+import { touchMirroredToken } from '@/lib/api-tokens/inventory'
 import { allowList } from '@/lib/api-tokens/mutations'
 import { SCOPE_PERMISSIONS, scopesOf, tokenStatus, type ApiScope } from '@/lib/api-tokens/schemas'
 import { GATEWAY_CALL_SCOPE } from '@/lib/gateway/schemas'
@@ -91,6 +92,7 @@ export async function authenticate(
   if (row.identityId) throw problem(403, 'This API token is limited to one identity, which this version of the API does not support yet.')
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > TOUCH_MS || row.lastUsedIp !== ip) {
     await db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: now, lastUsedIp: ip } })
+    await touchMirroredToken(row.org.id, row.id, now)
   }
   const scopes = new Set(scopesOf(row.scopes))
   const permissions = new Set<Permission>([...scopes].flatMap((s) => SCOPE_PERMISSIONS[s]))

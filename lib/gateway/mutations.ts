@@ -7,6 +7,7 @@ import { assertCan, type Ctx } from '@/lib/auth/org-context'
 import { db, type Tx } from '@/lib/db'
 import { ConflictError, ForeignReferenceError, mapPrismaError, NotFoundError, ValidationError } from '@/lib/errors'
 import { settleFindings } from '@/lib/findings/recompute'
+import { mirrorNewToken } from '@/lib/api-tokens/inventory'
 import {
   GATEWAY_CALL_SCOPE,
   routeSettingsIssues,
@@ -407,6 +408,18 @@ export async function issueGatewayToken(ctx: Ctx, input: Omit<IssueGatewayTokenI
         createdById: ctx.actor.type === 'user' ? ctx.actor.id : null,
       },
       select: { id: true },
+    })
+    // A credential of the identity in the inventory (rotation, expiry and leak findings apply to it).
+    await mirrorNewToken(tx, {
+      id: row.id,
+      orgId,
+      name: input.name,
+      scopes: [GATEWAY_CALL_SCOPE],
+      expiresAt,
+      createdAt: now,
+      plaintext: t.token,
+      identityId: identity.id,
+      createdById: ctx.actor.type === 'user' ? ctx.actor.id : null,
     })
     await recordAudit(tx, ctx, {
       action: 'api-token.create',

@@ -26,6 +26,10 @@ const JSON_HEADERS = { 'content-type': 'application/json' }
 const documented = (id: string, r: Awaited<ReturnType<typeof call>>) =>
   validate(op(id), r.status, r.res.headers.get('content-type'), op(id).success.file && r.status < 300 ? r.text : r.json)
 
+/** The organization's API tokens as identities (not deleted; `all`: deleted ones too). */
+const tokenIdentities = (orgId: string, all = false) =>
+  db.identity.count({ where: { orgId, source: { type: 'custodian_tokens' }, ...(all ? {} : { status: { not: 'deleted' } }) } })
+
 async function token(org: Org, scopes: readonly ApiScope[]) {
   return createApiToken(org.ctx('admin'), { name: uid('tok-'), scopes: [...scopes], expiresInDays: 30, allowedIps: [] })
 }
@@ -81,8 +85,15 @@ describe(`GET /metrics (${engine})`, () => {
       campaigns: { byStatus: Record<string, number>; active: { id: string; completion: number }[] }
       remediations: { byStatus: Record<string, number>; windowDays: number }
     }
-    expect(m.identities).toMatchObject({ total: 6, byStatus: { active: 5, disabled: 1, deleted: 1, quarantined: 0 }, unowned: 5, highRisk: 1 })
-    expect(m.identities.byKind).toMatchObject({ service_account: 2, bot: 2, ci_cd: 1, api_key: 1, ai_agent: 0 })
+    // The API tokens made for this test are NHIs of the organization too (api_key identities owned by the admin).
+    const tokens = await tokenIdentities(a.org.id)
+    expect(m.identities).toMatchObject({
+      total: 6 + tokens,
+      byStatus: { active: 5 + tokens, disabled: 1, deleted: 1, quarantined: 0 },
+      unowned: 5,
+      highRisk: 1,
+    })
+    expect(m.identities.byKind).toMatchObject({ service_account: 2, bot: 2, ci_cd: 1, api_key: 1 + tokens, ai_agent: 0 })
     // The same numbers as the dashboard shows.
     const dash = await getDashboard(a.ctx('admin'), 30)
     for (const [kind, n] of Object.entries(dash.metrics.byKind)) expect(m.identities.byKind[kind], kind).toBe(n)
@@ -99,7 +110,7 @@ describe(`GET /metrics (${engine})`, () => {
     expect(bad.status).toBe(400)
     documented('getMetrics', bad)
     const other = await call(op('getMetrics'), { token: (await token(b, ['identities:read'])).token })
-    expect(other.json).toMatchObject({ identities: { total: 4, byKind: { ai_agent: 3 } }, findings: { open: 1 } })
+    expect(other.json).toMatchObject({ identities: { total: 4 + (await tokenIdentities(b.org.id)), byKind: { ai_agent: 3 } }, findings: { open: 1 } })
   })
 })
 
@@ -125,7 +136,7 @@ describe(`POST /reports, GET /reports/{id} and /download (${engine})`, () => {
     const polled = await call(op('getReport'), { token: t.token, params: { id } })
     expect(polled.status, polled.text).toBe(200)
     documented('getReport', polled)
-    expect(polled.json).toMatchObject({ status: 'ready', rows: 8, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) })
+    expect(polled.json).toMatchObject({ status: 'ready', rows: 8 + (await tokenIdentities(a.org.id, true)), sha256: expect.stringMatching(/^[0-9a-f]{64}$/) })
     const file = await call(op('downloadReport'), { token: t.token, params: { id } })
     expect(file.status, file.text).toBe(200)
     documented('downloadReport', file)
@@ -135,7 +146,7 @@ describe(`POST /reports, GET /reports/{id} and /download (${engine})`, () => {
     expect(file.res.headers.get('x-checksum-sha256')).toBe(sha.toString('hex'))
     expect(file.res.headers.get('x-checksum-sha256')).toBe(polled.json!.sha256)
     expect(file.res.headers.get('repr-digest')).toBe(`sha-256=:${sha.toString('base64')}:`)
-    expect(file.text.split('\n').filter(Boolean)).toHaveLength(8)
+    expect(file.text.split('\n').filter(Boolean)).toHaveLength(8 + (await tokenIdentities(a.org.id, true)))
     const downloaded = await db.auditEvent.findFirstOrThrow({ where: { orgId: a.org.id, action: 'report.download', targetId: id } })
     expect(downloaded).toMatchObject({ actorType: 'api_token', actorId: t.id })
   })
