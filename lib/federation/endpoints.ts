@@ -1,7 +1,7 @@
 import 'server-only'
-import { randomUUID } from 'node:crypto'
 import { apiLog } from '@/lib/api/log'
-import { readBytes } from '@/lib/api/route'
+import { countHttp, readBytes, requestIdOf } from '@/lib/api/route'
+import { errorFields } from '@/lib/log'
 import { db } from '@/lib/db'
 import { orgPublicKeys } from '@/lib/keys/org-keys'
 import { createPublicKey } from 'node:crypto'
@@ -28,7 +28,7 @@ async function readForm(req: Request): Promise<URLSearchParams> {
 /** POST /api/v1/oauth/token: RFC 8693 token exchange. */
 export async function tokenEndpoint(req: Request): Promise<Response> {
   const t0 = performance.now()
-  const requestId = `req_${randomUUID()}`
+  const requestId = requestIdOf(req.headers)
   let status = 200
   let error: string | undefined
   try {
@@ -41,10 +41,12 @@ export async function tokenEndpoint(req: Request): Promise<Response> {
       return oauthError(400, err.error, err.description, requestId)
     }
     status = 500
-    apiLog().error({ requestId, err: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) }, 'token exchange failed')
+    apiLog().error({ requestId, err: errorFields(err) }, 'token exchange failed')
     return oauthError(500, 'server_error', 'Something went wrong on our side; try again.', requestId)
   } finally {
-    apiLog().info({ requestId, method: 'POST', route: '/oauth/token', status, error, ms: Math.round(performance.now() - t0) }, 'token exchange')
+    const seconds = (performance.now() - t0) / 1000
+    countHttp('/api/v1/oauth/token', 'POST', status, seconds)
+    apiLog().info({ requestId, method: 'POST', route: '/oauth/token', status, error, ms: Math.round(seconds * 1000) }, 'token exchange')
   }
 }
 

@@ -14,6 +14,9 @@ import type { AddressInfo } from 'node:net'
 import { Transform } from 'node:stream'
 import { Pool, errors as undiciErrors } from 'undici'
 import { hashToken, parseToken } from '@/lib/api-tokens/format'
+import { logger } from '@/lib/log'
+import { metrics } from '@/lib/telemetry/metrics'
+import { startMetricsServer, type MetricsServer } from '@/lib/telemetry/server'
 import { changeFeed, type ChangeFeed } from './changes'
 import { openGatewayDb, type GatewayDb } from './db'
 import { Lru } from './lru'
@@ -35,6 +38,9 @@ export interface GatewayOptions {
   flushMs?: number
   decisionCacheSize?: number
   log?: (msg: string) => void
+  /** serve this process's /metrics on its own port (not the proxy's: any path there may be a route), guarded by metricsToken */
+  metricsPort?: number
+  metricsToken?: string | null
 }
 
 const HOP_BY_HOP = new Set([
@@ -103,13 +109,16 @@ export interface Gateway {
   readonly port: number
   readonly recorder: Recorder
   readonly upstreamAuth: UpstreamAuth
+  /** the /metrics address when metricsPort was given */
+  readonly metricsUrl: string | null
   /** writes the recorded calls now (tests) */
   flush(): Promise<void>
   close(): Promise<void>
 }
 
 export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
-  const log = opts.log ?? ((m: string) => console.error(m))
+  const log = opts.log ?? ((m: string) => logger('gateway').warn(m))
+  const meter = metrics()
   const staleMs = (opts.staleSeconds ?? 30) * 1000
   const db: GatewayDb = openGatewayDb(opts.databaseUrl)
   const recorder = new Recorder(db, { everyMs: opts.flushMs ?? 1000, log })
@@ -244,7 +253,15 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     let record: CallRecord | null = null
     let bytesIn = 0
     let bytesOut = 0
+    // Counted once the answer is over (or cut): by route id, never the path, so the label values stay bounded.
+    let routeLabel = 'none'
+    let decisionLabel: CallRecord['decision'] = 'deny'
+    res.once('close', () => {
+      meter.gatewayRequests.inc({ route: routeLabel, method, status: String(res.statusCode), decision: decisionLabel })
+      meter.gatewayDuration.observe({ route: routeLabel, decision: decisionLabel }, (performance.now() - started) / 1000)
+    })
     const finish = (status: number, decision: CallRecord['decision'], reason: string | null) => {
+      decisionLabel = decision
       if (!record) return
       record.status = status
       record.decision = decision
@@ -256,6 +273,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       record = null
     }
     const refuse = (p: Problem, decision: CallRecord['decision'] = 'error') => {
+      if (p.status === 429) meter.rateLimited.inc({ component: 'gateway', scope: 'identity_route' })
       finish(p.status, decision, p.detail)
       // Drain (or drop) what the caller is still sending so the connection stays usable for small bodies.
       sendProblem(res, p, fullPath, requestId)
@@ -321,6 +339,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       }
       if (!route) throw problem(404, `No gateway route matches ${fullPath}.`)
       record.routeId = route.id
+      routeLabel = route.id
       if (route.status !== 'active') throw problem(503, `The route ${route.name} is disabled.`)
       const below = fullPath.slice(route.pathPrefix.replace(/\/$/, '').length) || '/'
 
@@ -530,12 +549,22 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     server.listen(opts.port ?? 8080, opts.host ?? '127.0.0.1', () => resolve(server.address() as AddressInfo))
   })
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address
+  let metricsServer: MetricsServer | null = null
+  if (opts.metricsPort !== undefined) {
+    try {
+      metricsServer = await startMetricsServer({ port: opts.metricsPort, host: opts.host, token: opts.metricsToken ?? null })
+    } catch (err) {
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      throw err
+    }
+  }
   return {
     server,
     url: `http://${shownHost}:${address.port}`,
     port: address.port,
     recorder,
     upstreamAuth,
+    metricsUrl: metricsServer?.url ?? null,
     flush: () => recorder.flush(),
     async close() {
       await new Promise<void>((resolve) => {
@@ -543,6 +572,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         server.closeAllConnections()
       })
       clearInterval(sweep)
+      await metricsServer?.close()
       await feed.close()
       await recorder.close()
       await Promise.all([...pools.values()].map((p) => p.destroy().catch(() => {})))
