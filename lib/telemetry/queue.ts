@@ -2,11 +2,7 @@ import 'server-only'
 import { Gauge, type Registry } from 'prom-client'
 import { db } from '@/lib/db'
 import { JOBS } from '@/lib/jobs/registry'
-
-/** The statuses of work not finished yet: few rows, whatever the size of the history of finished jobs. */
-export const ACTIVE_JOB_STATUSES = ['queued', 'retrying', 'running'] as const
-
-export type QueueRow = { type: string; status: string; count: number; oldestRunAt: Date | null }
+import { ACTIVE_JOB_STATUSES, queueGauges, type QueueRow } from '@/lib/telemetry/queue-gauges'
 
 /**
  * Unfinished jobs by type and status, with the earliest `runAt` of each group. One grouped read through the
@@ -21,33 +17,6 @@ export async function unsafeReadJobQueue(): Promise<QueueRow[]> {
     _min: { runAt: true },
   })
   return rows.map((r) => ({ type: r.type, status: r.status, count: r._count._all, oldestRunAt: r._min.runAt }))
-}
-
-/**
- * The gauges from the rows: every known job type appears (0 when none waits), and the age of the oldest job that is due
- * and waits for a worker (queued or retrying with `runAt` in the past; 0 when none is due).
- */
-export function queueGauges(rows: QueueRow[], types: readonly string[], now: number) {
-  const depth = new Map<string, number>()
-  const age = new Map<string, number>()
-  for (const t of types) {
-    for (const s of ACTIVE_JOB_STATUSES) depth.set(`${t}\u0000${s}`, 0)
-    age.set(t, 0)
-  }
-  for (const r of rows) {
-    depth.set(`${r.type}\u0000${r.status}`, r.count)
-    if (r.status !== 'running' && r.oldestRunAt) {
-      const waited = Math.max(0, (now - r.oldestRunAt.getTime()) / 1000)
-      age.set(r.type, Math.max(age.get(r.type) ?? 0, waited))
-    }
-  }
-  return {
-    depth: [...depth].map(([k, value]) => {
-      const [type, status] = k.split('\u0000')
-      return { type, status, value }
-    }),
-    age: [...age].map(([type, value]) => ({ type, value })),
-  }
 }
 
 type QueueGauges = { depth: Gauge<'type' | 'status'>; age: Gauge<'type'> }
