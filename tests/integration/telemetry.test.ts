@@ -187,6 +187,22 @@ describe(`/metrics (${engine})`, () => {
     expect(after.some((s) => Object.values(s.labels).some((v) => v.includes(id)))).toBe(false)
   })
 
+  it('counts the cookie routes by their name, never the organization’s path', async () => {
+    const { POST } = await import('@/app/api/orgs/[orgSlug]/imports/route')
+    const before = valueOf(await samplesNow(), 'custodian_http_requests_total', { route: 'imports.upload', method: 'POST', status: '403' })
+    // Another site's form post is refused before any session lookup.
+    const res = await POST(
+      new Request(`http://localhost/api/orgs/${a.org.slug}/imports`, { method: 'POST', headers: { origin: 'https://elsewhere.example' } }),
+      {
+        params: Promise.resolve({ orgSlug: a.org.slug }),
+      },
+    )
+    expect(res.status).toBe(403)
+    const after = await samplesNow()
+    expect(valueOf(after, 'custodian_http_requests_total', { route: 'imports.upload', method: 'POST', status: '403' })).toBe(before + 1)
+    expect(after.some((x) => Object.values(x.labels).some((v) => v.includes(a.org.slug)))).toBe(false)
+  })
+
   it('counts rate-limit refusals', async () => {
     const own = await newToken(a)
     const before = valueOf(await samplesNow(), 'custodian_rate_limit_refusals_total', { component: 'api', scope: 'token' })
