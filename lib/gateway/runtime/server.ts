@@ -254,14 +254,18 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     let bytesIn = 0
     let bytesOut = 0
     // Counted once the answer is over (or cut): by route id, never the path, so the label values stay bounded.
+    // The status is the recorded one (499 when the caller left), else what was sent (an unexpected 500).
     let routeLabel = 'none'
-    let decisionLabel: CallRecord['decision'] = 'deny'
+    let decisionLabel: CallRecord['decision'] = 'error'
+    let statusLabel = 0
     res.once('close', () => {
-      meter.gatewayRequests.inc({ route: routeLabel, method, status: String(res.statusCode), decision: decisionLabel })
+      const status = String(statusLabel || res.statusCode)
+      meter.gatewayRequests.inc({ route: routeLabel, method, status, decision: decisionLabel })
       meter.gatewayDuration.observe({ route: routeLabel, decision: decisionLabel }, (performance.now() - started) / 1000)
     })
     const finish = (status: number, decision: CallRecord['decision'], reason: string | null) => {
       decisionLabel = decision
+      statusLabel = status
       if (!record) return
       record.status = status
       record.decision = decision
