@@ -14,6 +14,7 @@ const nextConfig: NextConfig = {
     'pdfkit',
     'yazl',
     'pino',
+    'prom-client',
     '@cedar-policy/cedar-wasm',
   ],
   typedRoutes: false,

@@ -6,6 +6,8 @@ import { HSTS, contentSecurityPolicy, isHttps, newNonce } from '@/lib/security/h
 // are checked next to the data.
 export function proxy(req: NextRequest) {
   const { pathname } = req.nextUrl
+  // The Prometheus scrape has no session: /metrics checks its own bearer token (METRICS_TOKEN).
+  if (pathname === '/metrics') return NextResponse.next()
   const hasSession = req.cookies.getAll().some((c) => c.name.endsWith('authjs.session-token') || c.name.includes('authjs.session-token.'))
   if (!hasSession && pathname !== '/sign-in') {
     const url = req.nextUrl.clone()

@@ -543,6 +543,10 @@ const ROUTES: Record<string, RouteEntry> = {
     allow: 'public',
     why: 'RFC 7009 revocation, the end-of-task endpoint: the access token in the form is the credential; only a valid token is ended, and the answer is 200 either way (tests/integration/federation.test.ts)',
   },
+  'app/metrics/route.ts#GET': {
+    allow: 'public',
+    why: 'the Prometheus scrape: no session or API token, its own bearer token METRICS_TOKEN (off and 404 when unset, 401 without it; tests/integration/telemetry.test.ts)',
+  },
   'app/api/v1/oauth/jwks/route.ts#GET': { allow: 'public', why: 'an organization’s public signing keys, so anyone can verify its access tokens; no secrets' },
   'app/api/v1/federation/providers/route.ts#GET': { allow: 'token', request: () => ({ path: '/api/v1/federation/providers', method: 'GET' }) },
   // B's token: an empty audience list is refused (422); nothing is created in either organization.

@@ -44,6 +44,13 @@ const envSchema = z.object({
   CUSTODIAN_SECRET_SCANNER_KEY_ID: z.string().optional(),
   /** deliver webhooks to private, loopback and link-local addresses (default: only in demo mode; an SSRF guard otherwise) */
   CUSTODIAN_WEBHOOKS_ALLOW_PRIVATE: boolish,
+  /** the bearer token a Prometheus scraper sends to GET /metrics (web app, worker and gateway); unset turns /metrics off */
+  METRICS_TOKEN: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.string().trim().min(16, 'METRICS_TOKEN must be at least 16 characters (openssl rand -hex 32)').optional(),
+  ),
+  /** the worker serves its own /metrics (job outcomes) on this port when set */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
   CUSTODIAN_JOB_LEASE_MS: z.coerce.number().int().min(500).max(3_600_000).default(60_000),
   /** tests only: a remediation handler waits this long after acting, so a test can kill the worker mid-job */
   CUSTODIAN_TEST_ACT_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(0),
@@ -98,6 +105,8 @@ function load() {
       ? { publicKeyPem: e.CUSTODIAN_SECRET_SCANNER_PUBLIC_KEY.replace(/\\n/g, '\n'), keyId: e.CUSTODIAN_SECRET_SCANNER_KEY_ID || null }
       : null,
     webhooksAllowPrivate: e.CUSTODIAN_WEBHOOKS_ALLOW_PRIVATE ?? demo,
+    metricsToken: e.METRICS_TOKEN || null,
+    workerMetricsPort: e.WORKER_METRICS_PORT ?? null,
     testActDelayMs: e.NODE_ENV === 'production' ? 0 : e.CUSTODIAN_TEST_ACT_DELAY_MS,
   }
 }
@@ -130,7 +139,7 @@ export function encryptionSecret(): string {
 export function secretFromEnv(name: string | null | undefined): string | undefined {
   if (!name || !/^[A-Z_][A-Z0-9_]{0,127}$/.test(name)) return undefined
   // Custodian's own secrets are not connector secrets: a Source must not be able to name them.
-  if (/^(AUTH_|DATABASE_URL$|CUSTODIAN_SECRET_SALT$|CUSTODIAN_ENCRYPTION_KEY$|SMTP_URL$)/.test(name)) return undefined
+  if (/^(AUTH_|DATABASE_URL$|CUSTODIAN_SECRET_SALT$|CUSTODIAN_ENCRYPTION_KEY$|SMTP_URL$|METRICS_TOKEN$)/.test(name)) return undefined
   const v = process.env[name]
   return v ? v : undefined
 }

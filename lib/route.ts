@@ -8,7 +8,9 @@ import { requireOrgContext } from '@/lib/auth/session'
 import { can, type Permission } from '@/lib/auth/permissions'
 import { AppError, ForbiddenError, ForeignReferenceError, mapPrismaError, NotFoundError, ValidationError } from '@/lib/errors'
 import { env } from '@/lib/env'
+import { errorFields, logger } from '@/lib/log'
 import { isSameOrigin } from '@/lib/origin'
+import { metrics } from '@/lib/telemetry/metrics'
 
 export const orgParams = z.object({ orgSlug: z.string().min(1).max(64) })
 
@@ -45,6 +47,19 @@ function signInFirst(req: Request): Response {
  */
 // Route files need no `runtime`/`dynamic` exports: since Next 15 a route handler runs per request on Node.js by default.
 export function orgRoute<P extends z.ZodType<{ orgSlug: string }>, Q extends z.ZodType = z.ZodObject<Record<string, never>>>(opts: Options<P, Q>) {
+  const handle = orgRouteHandler(opts)
+  // Counted by the route's name (e.g. `reports.inventory`): bounded labels, never the organization's path.
+  return async (req: Request, segment: { params: Promise<unknown> }): Promise<Response> => {
+    const t0 = performance.now()
+    const res = await handle(req, segment)
+    const m = metrics()
+    m.httpRequests.inc({ route: opts.name, method: req.method, status: String(res.status) })
+    m.httpDuration.observe({ route: opts.name, method: req.method }, (performance.now() - t0) / 1000)
+    return res
+  }
+}
+
+function orgRouteHandler<P extends z.ZodType<{ orgSlug: string }>, Q extends z.ZodType>(opts: Options<P, Q>) {
   return async (req: Request, segment: { params: Promise<unknown> }): Promise<Response> => {
     let ctx: UserCtx | null = null
     try {
@@ -80,7 +95,7 @@ export function orgRoute<P extends z.ZodType<{ orgSlug: string }>, Q extends z.Z
         const fieldErrors = mapped instanceof ValidationError && Object.keys(mapped.fieldErrors).length ? { fieldErrors: mapped.fieldErrors } : {}
         return json(mapped.status, { error: mapped.message, ...fieldErrors })
       }
-      console.error(`route ${opts.name} failed`, err)
+      logger('web').error({ route: opts.name, err: errorFields(err) }, 'route failed')
       return json(500, { error: 'Something went wrong on our side. Nothing was changed; try again.' })
     }
   }

@@ -1,12 +1,13 @@
 // `npm run gateway`: the access gateway as its own process (several may run against one database; each keeps its own
 // caches and rate-limit buckets). `npm start` runs one beside the web server and the worker, with `--demo` in demo mode.
 // Environment: DATABASE_URL, GATEWAY_PORT (8080), GATEWAY_HOST (127.0.0.1), GATEWAY_STALE_SECONDS (30),
-// GATEWAY_DEMO_UPSTREAM_PORT (8089, demo only).
+// GATEWAY_DEMO_UPSTREAM_PORT (8089, demo only), GATEWAY_METRICS_PORT (its own /metrics, guarded by METRICS_TOKEN).
 import path from 'node:path'
 import { env } from '@/lib/env'
 import { startGateway } from '@/lib/gateway/runtime/server'
+import { logger } from '@/lib/log'
 
-const { databaseUrl } = env()
+const { databaseUrl, metricsToken } = env()
 const demo = process.argv.includes('--demo')
 if (demo && process.env.CUSTODIAN_DEMO !== 'true') {
   console.error('custodian gateway: --demo needs demo mode (CUSTODIAN_DEMO=true): it creates a token for a demo identity.')
@@ -19,6 +20,8 @@ const gateway = await startGateway({
   port,
   host: process.env.GATEWAY_HOST ?? '127.0.0.1',
   staleSeconds: Number(process.env.GATEWAY_STALE_SECONDS ?? 30),
+  metricsPort: process.env.GATEWAY_METRICS_PORT ? Number(process.env.GATEWAY_METRICS_PORT) : undefined,
+  metricsToken,
 }).catch((err: unknown) => {
   const code = (err as { code?: string }).code
   console.error(
@@ -28,7 +31,7 @@ const gateway = await startGateway({
   )
   process.exit(1)
 })
-console.log(`custodian gateway: listening on ${gateway.url}`)
+logger('gateway').info({ url: gateway.url, metricsUrl: gateway.metricsUrl }, `gateway listening on ${gateway.url}`)
 
 let upstream: { close(): void } | null = null
 if (demo) {

@@ -17,12 +17,27 @@ import { apiLog } from '@/lib/api/log'
 import type { Operation } from '@/lib/api/operation'
 import { ApiProblem, issuesOf, problem, problemBody } from '@/lib/api/problem'
 import { consumeRateLimit, rateLimitHeaders } from '@/lib/api/rate-limit'
+import { errorFields } from '@/lib/log'
+import { metrics } from '@/lib/telemetry/metrics'
 import type { Download } from '@/lib/route'
 
 export const API_VERSION = '1'
 /** Largest request body accepted (bigger ones get 413 before they are parsed). */
 export const MAX_BODY_BYTES = 1_000_000
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/
+
+/** The caller's X-Request-Id when it is a sensible id (8–64 of A–Z a–z 0–9 . _ : -), else a new one. */
+export function requestIdOf(headers: Headers): string {
+  const incoming = headers.get('x-request-id')
+  return incoming && REQUEST_ID.test(incoming) ? incoming : `req_${randomUUID()}`
+}
+
+/** Counts one answered call of the web app: by route template (never the raw path), method and status. */
+export function countHttp(route: string, method: string, status: number, seconds: number) {
+  const m = metrics()
+  m.httpRequests.inc({ route, method, status: String(status) })
+  m.httpDuration.observe({ route, method }, seconds)
+}
 
 const JSON_TYPE = /^application\/(?:[a-z0-9.+-]*\+)?json\s*(?:;.*)?$/i
 
@@ -156,8 +171,7 @@ export function apiRoute(op: Operation) {
   const idempotent = (op.method === 'post' || op.method === 'patch') && !op.ndjson
   return async (req: Request, segment: { params: Promise<unknown> }): Promise<Response> => {
     const t0 = performance.now()
-    const incoming = req.headers.get('x-request-id')
-    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : `req_${randomUUID()}`
+    const requestId = requestIdOf(req.headers)
     const url = new URL(req.url)
     const ip = clientIp(req.headers)
     let ctx: TokenCtx | null = null
@@ -169,8 +183,9 @@ export function apiRoute(op: Operation) {
       const rate = await consumeRateLimit({ tokenId: ctx.actor.id, orgId: ctx.org.id })
       limits = rateLimitHeaders(rate)
       if (!rate.allowed) {
+        metrics().rateLimited.inc({ component: 'api', scope: rate.scope })
         apiLog().warn(
-          { requestId, token: ctx.actor.id, org: ctx.org.id, limitedBy: rate.scope, limit: rate.limit, operation: op.operationId },
+          { requestId, tokenId: ctx.actor.id, org: ctx.org.id, limitedBy: rate.scope, limit: rate.limit, operation: op.operationId },
           'api rate limited',
         )
         const whose = rate.scope === 'token' ? 'this token' : 'your organization’s tokens together'
@@ -220,8 +235,7 @@ export function apiRoute(op: Operation) {
       }
     } catch (err) {
       const p = toProblem(err)
-      if (!p)
-        apiLog().error({ requestId, err: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) }, 'api call failed')
+      if (!p) apiLog().error({ requestId, err: errorFields(err) }, 'api call failed')
       const pr = p ?? problem(500, 'Something went wrong on our side. Nothing was changed; try again.')
       // Object-level refusals (another organization's id) are refused attempts too, as in orgAction and orgRoute.
       if (ctx && !(err instanceof ApiProblem) && (pr.status === 403 || pr.status === 404)) {
@@ -250,6 +264,9 @@ export function apiRoute(op: Operation) {
     response.headers.set('X-Request-Id', requestId)
     response.headers.set('API-Version', API_VERSION)
     response.headers.set('Cache-Control', 'no-store')
+    const seconds = (performance.now() - t0) / 1000
+    countHttp(`/api/v1${op.path}`, req.method, response.status, seconds)
+    metrics().apiCalls.inc({ token_kind: ctx?.actor.type ?? 'none', status: String(response.status) })
     apiLog().info(
       {
         requestId,
@@ -257,8 +274,9 @@ export function apiRoute(op: Operation) {
         route: op.path,
         operation: op.operationId,
         status: response.status,
-        ms: Math.round(performance.now() - t0),
-        token: ctx?.actor.id ?? null,
+        ms: Math.round(seconds * 1000),
+        tokenKind: ctx?.actor.type ?? null,
+        tokenId: ctx?.actor.id ?? null,
         org: ctx?.org.id ?? null,
         ip,
         ...(out.replayed ? { replayed: true } : {}),

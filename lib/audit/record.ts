@@ -2,6 +2,7 @@ import 'server-only'
 import type { ActorRef } from '@/lib/auth/org-context'
 import { db, type Tx } from '@/lib/db'
 import { env } from '@/lib/env'
+import { logger } from '@/lib/log'
 import { auditHash, type ChainedFields } from '@/lib/audit/chain'
 import { insertRows, newId, type Columns } from '@/lib/sql/bulk'
 import { prismaSql } from '@/lib/sql/prisma'
@@ -131,7 +132,10 @@ export async function recordDenied(ctx: AuditCtx, entry: Omit<AuditEntry, 'outco
       return
     } catch (err) {
       if (attempt >= 2) {
-        console.error('audit: could not record a denied attempt', err)
+        logger('audit').error(
+          { requestId: ctx.requestId, action: entry.action, err: err instanceof Error ? err.message : String(err) },
+          'denied attempt not recorded',
+        )
         return
       }
       await new Promise((r) => setTimeout(r, 250))
@@ -144,7 +148,10 @@ async function writeDenied(tx: Tx, ctx: AuditCtx, entry: Omit<AuditEntry, 'outco
     const since = new Date(Date.now() - 60_000)
     const recent = await tx.auditEvent.count({ where: { orgId: ctx.org.id, actorId: ctx.actor.id, at: { gte: since }, outcome: 'denied' } })
     if (recent > perMinute) {
-      console.warn(`audit: refused attempt by ${ctx.actor.label} not recorded (more than ${perMinute} this minute): ${entry.action}`)
+      logger('audit').warn(
+        { requestId: ctx.requestId, actorType: ctx.actor.type, actorId: ctx.actor.id, action: entry.action, limitPerMinute: perMinute },
+        'refused attempt not recorded (too many this minute)',
+      )
       return
     }
     if (recent === perMinute) {

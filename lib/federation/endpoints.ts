@@ -1,7 +1,7 @@
 import 'server-only'
-import { randomUUID } from 'node:crypto'
 import { apiLog } from '@/lib/api/log'
-import { readBytes } from '@/lib/api/route'
+import { countHttp, readBytes, requestIdOf } from '@/lib/api/route'
+import { errorFields } from '@/lib/log'
 import { db } from '@/lib/db'
 import { orgPublicKeys } from '@/lib/keys/org-keys'
 import { createPublicKey } from 'node:crypto'
@@ -29,7 +29,7 @@ async function readForm(req: Request): Promise<URLSearchParams> {
 /** POST /api/v1/oauth/token: RFC 8693 token exchange. */
 export async function tokenEndpoint(req: Request): Promise<Response> {
   const t0 = performance.now()
-  const requestId = `req_${randomUUID()}`
+  const requestId = requestIdOf(req.headers)
   let status = 200
   let error: string | undefined
   try {
@@ -42,10 +42,12 @@ export async function tokenEndpoint(req: Request): Promise<Response> {
       return oauthError(400, err.error, err.description, requestId)
     }
     status = 500
-    apiLog().error({ requestId, err: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) }, 'token exchange failed')
+    apiLog().error({ requestId, err: errorFields(err) }, 'token exchange failed')
     return oauthError(500, 'server_error', 'Something went wrong on our side; try again.', requestId)
   } finally {
-    apiLog().info({ requestId, method: 'POST', route: '/oauth/token', status, error, ms: Math.round(performance.now() - t0) }, 'token exchange')
+    const seconds = (performance.now() - t0) / 1000
+    countHttp('/api/v1/oauth/token', 'POST', status, seconds)
+    apiLog().info({ requestId, method: 'POST', route: '/oauth/token', status, error, ms: Math.round(seconds * 1000) }, 'token exchange')
   }
 }
 
@@ -74,19 +76,29 @@ export async function jwksEndpoint(req: Request): Promise<Response> {
  * As RFC 7009 §2.2 says, the answer is 200 whether or not the token was valid or already ended: nothing is learned.
  */
 export async function revokeEndpoint(req: Request): Promise<Response> {
-  const requestId = `req_${randomUUID()}`
+  const t0 = performance.now()
+  const requestId = requestIdOf(req.headers)
+  let status = 200
   try {
     const form = await readForm(req)
     const token = form.get('token') ?? ''
     const hint = form.get('token_type_hint')
-    if (hint && hint !== 'access_token')
+    if (hint && hint !== 'access_token') {
+      status = 400
       return oauthError(400, 'unsupported_token_type', 'Only access tokens issued by the token exchange can be revoked here.', requestId)
+    }
     const ended = token ? await endTask(token, { requestId }) : null
     apiLog().info({ requestId, method: 'POST', route: '/oauth/revoke', status: 200, ended: ended?.ended ?? false }, 'token revocation')
     return new Response(null, { status: 200, headers: { ...NO_STORE, 'X-Request-Id': requestId } })
   } catch (err) {
-    if (err instanceof OAuthError) return oauthError(400, err.error, err.description, requestId)
-    apiLog().error({ requestId, err: err instanceof Error ? { name: err.name, message: err.message } : String(err) }, 'token revocation failed')
+    if (err instanceof OAuthError) {
+      status = 400
+      return oauthError(400, err.error, err.description, requestId)
+    }
+    status = 500
+    apiLog().error({ requestId, err: errorFields(err) }, 'token revocation failed')
     return oauthError(500, 'server_error', 'Something went wrong on our side; try again.', requestId)
+  } finally {
+    countHttp('/api/v1/oauth/revoke', 'POST', status, (performance.now() - t0) / 1000)
   }
 }

@@ -8,6 +8,10 @@ import { JOBS, SCHEDULERS, type JobLookup } from '@/lib/jobs/registry'
 import { backoffMs } from '@/lib/jobs/schemas'
 import { prismaSql } from '@/lib/sql/prisma'
 import { sql } from '@/lib/sql/sql'
+import { logger } from '@/lib/log'
+import { metrics } from '@/lib/telemetry/metrics'
+
+const log = () => logger('worker')
 
 /**
  * Claims the next due job with a lease. A job whose lease ran out (its worker died) is claimable again.
@@ -50,8 +54,14 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** Runs one claimed job to its next state: succeeded, retrying with backoff, or failed for good. */
+/** Runs one claimed job to its next state: succeeded, retrying with backoff, or failed for good (counted by type and outcome). */
 export async function runClaimedJob(job: ClaimedJob, workerId: string, jobs: JobLookup = JOBS) {
+  const outcome = await runToNextState(job, workerId, jobs)
+  metrics().jobOutcomes.inc({ type: jobs[job.type] ? job.type : 'unknown', outcome })
+  return outcome
+}
+
+async function runToNextState(job: ClaimedJob, workerId: string, jobs: JobLookup) {
   const def = jobs[job.type]
   const owned = { id: job.id, lockedBy: workerId }
   if (!def) {
@@ -116,7 +126,7 @@ export async function runWorker(
   const workerId = opts.workerId ?? `worker-${process.pid}-${randomBytes(3).toString('hex')}`
   const pollMs = opts.pollMs ?? 1000
   const jobs = opts.jobs ?? JOBS
-  console.log(`worker: ${workerId} started`)
+  log().info({ workerId }, 'worker started')
   let lastSchedule = 0
   const loop = async (lane: JobLane) => {
     const types = laneTypes(lane, jobs)
@@ -130,16 +140,16 @@ export async function runWorker(
         job = await claimNextJob(workerId, new Date(), types)
         if (job) {
           const outcome = await runClaimedJob(job, workerId, jobs)
-          console.log(`worker: ${job.type} ${job.id} ${outcome} (attempt ${job.attempts})`)
+          log().info({ workerId, jobId: job.id, type: job.type, outcome, attempt: job.attempts }, 'job run')
         }
       } catch (err) {
-        console.error(`worker: ${lane} loop error`, (err as Error).message)
+        log().error({ workerId, lane, err: (err as Error).message }, 'worker loop error')
       }
       if (!job) await new Promise((r) => setTimeout(r, pollMs))
     }
   }
   await Promise.all(JOB_LANES.map(loop))
-  console.log(`worker: ${workerId} stopped`)
+  log().info({ workerId }, 'worker stopped')
 }
 
 /** Runs every scheduler once; one failing scheduler does not stop the others. */
@@ -148,7 +158,7 @@ export async function runSchedulers(now: Date, schedulers: readonly SchedulerDef
     try {
       await s.run(now)
     } catch (err) {
-      console.error(`worker: scheduler ${s.name} failed`, (err as Error).message)
+      log().error({ scheduler: s.name, err: (err as Error).message }, 'scheduler failed')
     }
   }
 }

@@ -672,6 +672,12 @@ describe('secrets', () => {
     const log = logLines.join('')
     for (const s of secrets) expect(log.includes(s)).toBe(false)
     const line = JSON.parse(logLines.find((l) => l.includes('"status":200'))!) as Record<string, unknown>
-    expect(line).toMatchObject({ msg: 'api call', route: expect.any(String), requestId: expect.any(String), token: expect.any(String) })
+    expect(line).toMatchObject({
+      msg: 'api call',
+      route: expect.any(String),
+      requestId: expect.any(String),
+      tokenId: expect.any(String),
+      tokenKind: 'api_token',
+    })
   })
 })

@@ -156,7 +156,7 @@ export async function spawnGateway(env: Record<string, string> = {}): Promise<{ 
     const timer = setTimeout(() => reject(new Error(`gateway did not start: ${err}`)), 30_000)
     child.stdout!.on('data', (c) => {
       out += String(c)
-      const m = /listening on (http:\/\/\S+)/.exec(out)
+      const m = /listening on (http:\/\/[^\s"]+)/.exec(out)
       if (m) {
         clearTimeout(timer)
         resolve(m[1])

@@ -16,6 +16,9 @@ import { Pool, errors as undiciErrors } from 'undici'
 import { hashToken, parseToken } from '@/lib/api-tokens/format'
 import { env } from '@/lib/env'
 import { AccessTokenError, looksLikeJwt, verifyAccessTokenWith } from '@/lib/federation/access-token-verify'
+import { logger } from '@/lib/log'
+import { metrics } from '@/lib/telemetry/metrics'
+import { startMetricsServer, type MetricsServer } from '@/lib/telemetry/server'
 import { changeFeed, type ChangeFeed } from './changes'
 import { openGatewayDb, type GatewayDb } from './db'
 import { Lru } from './lru'
@@ -39,6 +42,9 @@ export interface GatewayOptions {
   log?: (msg: string) => void
   /** the `iss` of the access tokens the token exchange issues (default: APP_URL without a trailing slash) */
   accessTokenIssuer?: string
+  /** serve this process's /metrics on its own port (not the proxy's: any path there may be a route), guarded by metricsToken */
+  metricsPort?: number
+  metricsToken?: string | null
 }
 
 const HOP_BY_HOP = new Set([
@@ -107,13 +113,16 @@ export interface Gateway {
   readonly port: number
   readonly recorder: Recorder
   readonly upstreamAuth: UpstreamAuth
+  /** the /metrics address when metricsPort was given */
+  readonly metricsUrl: string | null
   /** writes the recorded calls now (tests) */
   flush(): Promise<void>
   close(): Promise<void>
 }
 
 export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
-  const log = opts.log ?? ((m: string) => console.error(m))
+  const log = opts.log ?? ((m: string) => logger('gateway').warn(m))
+  const meter = metrics()
   const staleMs = (opts.staleSeconds ?? 30) * 1000
   const db: GatewayDb = openGatewayDb(opts.databaseUrl)
   const recorder = new Recorder(db, { everyMs: opts.flushMs ?? 1000, log })
@@ -292,7 +301,19 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     let record: CallRecord | null = null
     let bytesIn = 0
     let bytesOut = 0
+    // Counted once the answer is over (or cut): by route id, never the path, so the label values stay bounded.
+    // The status is the recorded one (499 when the caller left), else what was sent (an unexpected 500).
+    let routeLabel = 'none'
+    let decisionLabel: CallRecord['decision'] = 'error'
+    let statusLabel = 0
+    res.once('close', () => {
+      const status = String(statusLabel || res.statusCode)
+      meter.gatewayRequests.inc({ route: routeLabel, method, status, decision: decisionLabel })
+      meter.gatewayDuration.observe({ route: routeLabel, decision: decisionLabel }, (performance.now() - started) / 1000)
+    })
     const finish = (status: number, decision: CallRecord['decision'], reason: string | null) => {
+      decisionLabel = decision
+      statusLabel = status
       if (!record) return
       record.status = status
       record.decision = decision
@@ -304,6 +325,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       record = null
     }
     const refuse = (p: Problem, decision: CallRecord['decision'] = 'error') => {
+      if (p.status === 429) meter.rateLimited.inc({ component: 'gateway', scope: 'identity_route' })
       finish(p.status, decision, p.detail)
       // Drain (or drop) what the caller is still sending so the connection stays usable for small bodies.
       sendProblem(res, p, fullPath, requestId)
@@ -374,6 +396,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       }
       if (!route) throw problem(404, `No gateway route matches ${fullPath}.`)
       record.routeId = route.id
+      routeLabel = route.id
       if (token.routeId && token.routeId !== route.id)
         throw problem(403, `This access token was issued for another gateway route (its audience); exchange one for ${route.name}.`)
       if (route.status !== 'active') throw problem(503, `The route ${route.name} is disabled.`)
@@ -585,12 +608,22 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     server.listen(opts.port ?? 8080, opts.host ?? '127.0.0.1', () => resolve(server.address() as AddressInfo))
   })
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address
+  let metricsServer: MetricsServer | null = null
+  if (opts.metricsPort !== undefined) {
+    try {
+      metricsServer = await startMetricsServer({ port: opts.metricsPort, host: opts.host, token: opts.metricsToken ?? null })
+    } catch (err) {
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      throw err
+    }
+  }
   return {
     server,
     url: `http://${shownHost}:${address.port}`,
     port: address.port,
     recorder,
     upstreamAuth,
+    metricsUrl: metricsServer?.url ?? null,
     flush: () => recorder.flush(),
     async close() {
       await new Promise<void>((resolve) => {
@@ -598,6 +631,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         server.closeAllConnections()
       })
       clearInterval(sweep)
+      await metricsServer?.close()
       await feed.close()
       await recorder.close()
       await Promise.all([...pools.values()].map((p) => p.destroy().catch(() => {})))

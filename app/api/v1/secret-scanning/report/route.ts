@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto'
 import { handleLeakReport, leakReportSchema, scannerSignatureProblem } from '@/lib/api-tokens/leaks'
 import { apiLog } from '@/lib/api/log'
 import { ApiProblem, issuesOf, problem, problemBody } from '@/lib/api/problem'
-import { readBytes } from '@/lib/api/route'
+import { countHttp, readBytes, requestIdOf } from '@/lib/api/route'
+import { errorFields } from '@/lib/log'
 
 /**
  * GitHub secret scanning's partner intake: not called with an API token but signed by the scanner (ECDSA P-256, the key
@@ -10,7 +10,13 @@ import { readBytes } from '@/lib/api/route'
  * as JSON; each reported string that is a Custodian token is revoked at once (lib/api-tokens/leaks.ts).
  */
 export async function POST(req: Request): Promise<Response> {
-  const requestId = `req_${randomUUID()}`
+  const t0 = performance.now()
+  const res = await answer(req, requestIdOf(req.headers))
+  countHttp('/api/v1/secret-scanning/report', 'POST', res.status, (performance.now() - t0) / 1000)
+  return res
+}
+
+async function answer(req: Request, requestId: string): Promise<Response> {
   const url = new URL(req.url)
   try {
     const bytes = await readBytes(req)
@@ -32,11 +38,7 @@ export async function POST(req: Request): Promise<Response> {
     return Response.json(verdicts, { headers: { 'X-Request-Id': requestId, 'Cache-Control': 'no-store' } })
   } catch (err) {
     const p = err instanceof ApiProblem ? err : null
-    if (!p)
-      apiLog().error(
-        { requestId, err: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) },
-        'secret scanning report failed',
-      )
+    if (!p) apiLog().error({ requestId, err: errorFields(err) }, 'secret scanning report failed')
     const pr = p ?? problem(500, 'Something went wrong on our side. Send the report again.')
     return new Response(JSON.stringify(problemBody(pr, url.pathname, requestId)), {
       status: pr.status,
