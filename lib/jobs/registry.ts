@@ -6,6 +6,7 @@ import { campaignsScheduler } from '@/lib/campaigns/scheduler'
 import { findingsDailyScheduler, metricsSnapshotJob, recomputeFindingsJob } from '@/lib/findings/jobs'
 import { gatewayGrantsScheduler, syncGatewayGrantsJob } from '@/lib/gateway/jobs'
 import { jobRegistry, type AnyJob, type SchedulerDefinition } from '@/lib/jobs/define'
+import { endLeaseJob, leaseExpiryScheduler } from '@/lib/leases/jobs'
 import { sendInvitationJob } from '@/lib/members/jobs'
 import { sendEmailJob } from '@/lib/notifications/jobs'
 import { reportSchedulesScheduler, sendScheduledReportJob } from '@/lib/report-schedules/jobs'
@@ -37,6 +38,7 @@ export const JOBS = jobRegistry([
   refreshStatisticsJob,
   reportExportJob,
   syncGatewayGrantsJob,
+  endLeaseJob,
 ])
 
 export type JobType = keyof typeof JOBS
@@ -54,4 +56,5 @@ export const SCHEDULERS: readonly SchedulerDefinition[] = [
   reportExportsCleanupScheduler,
   apiStateCleanupScheduler,
   gatewayGrantsScheduler,
+  leaseExpiryScheduler,
 ]
