@@ -75,6 +75,9 @@ const NOT_MEASURED: Record<string, string> = {
   '/[orgSlug]/gateway': 'not measured yet: the routes list (few rows) with 24-hour call counts',
   '/[orgSlug]/gateway/[routeId]': 'not measured yet: one route, its rules, callers and recent calls',
   '/[orgSlug]/gateway/new': 'a form; no data beyond the session',
+  // Leases are per template and short-lived: tens to hundreds active; the page reads at most 500 active, 500 stuck and
+  // the last 100 ended, by the (orgId, status, expiresAt) index. Not measured yet for want of a seeded lease set.
+  '/[orgSlug]/credentials': 'not measured yet: credential templates (few) and bounded lease lists (at most 500 active, 500 stuck, 100 ended)',
 }
 
 type Role = 'admin' | 'governance' | 'member' | 'auditor' | 'owner' | 'reviewer'

@@ -56,6 +56,7 @@ const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
     'finding:accept',
     'gateway:manage',
     'lease:read',
+    'lease:request',
     'lease:manage',
   ]),
   // Members ask for break-glass credentials only for identities they own (checked in lib/leases).

@@ -5,7 +5,8 @@ import { allows, assertCan, type Ctx } from '@/lib/auth/org-context'
 import { generatePassword } from '@/lib/connectors/postgresql/scram'
 import { db, type Tx } from '@/lib/db'
 import { secretFromEnv } from '@/lib/env'
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '@/lib/errors'
+import { ConflictError, ForbiddenError, NotFoundError, UpstreamError, ValidationError } from '@/lib/errors'
+import { ConnectorError } from '@/lib/connectors/postgresql/connector'
 import { enqueueJob } from '@/lib/jobs/queue'
 import { endLeaseJob } from '@/lib/leases/jobs'
 import {
@@ -90,7 +91,8 @@ export async function setTemplateStatus(ctx: Ctx, templateId: string, status: 'a
  */
 async function identityFor(ctx: Ctx, identityId: string | undefined) {
   const id = ctx.actor.type === 'workload' ? ctx.actor.id : identityId
-  if (ctx.actor.type === 'workload' && identityId && identityId !== ctx.actor.id) throw new ForbiddenError('A workload may only ask for credentials for itself.')
+  if (ctx.actor.type === 'workload' && identityId && identityId !== ctx.actor.id)
+    throw new ForbiddenError('A workload may only ask for credentials for itself.')
   if (!id) throw new ValidationError('Name the identity.', { identityId: ['Name the identity the credential is for.'] })
   const identity = await db.identity.findFirst({
     where: { id, orgId: ctx.org.id },
@@ -99,7 +101,8 @@ async function identityFor(ctx: Ctx, identityId: string | undefined) {
   if (!identity) throw new NotFoundError('Identity not found')
   if ('role' in ctx && ctx.role !== 'admin' && identity.ownerId !== ctx.user.id && identity.backupOwnerId !== ctx.user.id)
     throw new ForbiddenError('Only the identity’s owner (or an admin) may ask for a break-glass credential.')
-  if (identity.status !== 'active') throw new ValidationError(`The identity is ${identity.status}: it gets no new credentials.`, { identityId: ['Not active.'] })
+  if (identity.status !== 'active')
+    throw new ValidationError(`The identity is ${identity.status}: it gets no new credentials.`, { identityId: ['Not active.'] })
   return identity
 }
 
@@ -115,6 +118,16 @@ export type IssuedLease = {
   maxExpiresAt: Date
   ttlSeconds: number
   requestedTtlSeconds: number | null
+}
+
+/** What the source answered, as a 502 a person can act on (a PostgreSQL error names objects, never the password). */
+async function upstream<T>(what: string, p: Promise<T>): Promise<T> {
+  try {
+    return await p
+  } catch (err) {
+    const e = err as Error & { detail?: string }
+    throw new UpstreamError(`The PostgreSQL source could not ${what}: ${[e.message, e.detail].filter(Boolean).join(': ')}`.slice(0, 1000))
+  }
 }
 
 function targetOf(secretRefValue: string | undefined) {
@@ -147,13 +160,16 @@ export async function requestLease(ctx: Ctx, input: Omit<RequestLeaseInput, 'org
   const roleName = roleNameFor(identity.name, randomBytes(5).toString('hex'))
   const password = generatePassword()
   const task = ctx.actor.type === 'workload' ? (input.task ?? ('task' in ctx && typeof ctx.task === 'string' ? ctx.task : null)) : (input.task ?? null)
-  await createLeaseRole(template.source, {
-    roleName,
-    password,
-    validUntil: expiresAt,
-    grants,
-    comment: `Custodian lease ${leaseId} for identity ${identity.name} (${identity.id}) in ${ctx.org.slug}; template ${template.name}`,
-  })
+  await upstream(
+    'create the role',
+    createLeaseRole(template.source, {
+      roleName,
+      password,
+      validUntil: expiresAt,
+      grants,
+      comment: `Custodian lease ${leaseId} for identity ${identity.name} (${identity.id}) in ${ctx.org.slug}; template ${template.name}`,
+    }),
+  )
   try {
     await db.$transaction(async (tx) => {
       await tx.lease.create({
@@ -211,7 +227,10 @@ export async function requestLease(ctx: Ctx, input: Omit<RequestLeaseInput, 'org
 async function leaseOrThrow(ctx: Ctx, leaseId: string, tx: Tx | typeof db = db) {
   const lease = await tx.lease.findFirst({
     where: { id: leaseId, orgId: ctx.org.id },
-    include: { template: { include: { source: { select: SOURCE_SELECT } } }, identity: { select: { id: true, name: true, ownerId: true, backupOwnerId: true } } },
+    include: {
+      template: { include: { source: { select: SOURCE_SELECT } } },
+      identity: { select: { id: true, name: true, ownerId: true, backupOwnerId: true } },
+    },
   })
   if (!lease) throw new NotFoundError('Lease not found')
   return lease
@@ -235,11 +254,12 @@ export async function renewLease(ctx: Ctx, leaseId: string, ttlSeconds?: number,
   const now = opts.now ?? new Date()
   const lease = await leaseOrThrow(ctx, leaseId)
   assertMayHandle(ctx, lease)
-  if (lease.status !== 'active' || lease.expiresAt <= now) throw new ConflictError(`This lease has ended (${lease.status === 'active' ? 'expired' : lease.status}).`)
+  if (lease.status !== 'active' || lease.expiresAt <= now)
+    throw new ConflictError(`This lease has ended (${lease.status === 'active' ? 'expired' : lease.status}).`)
   const wanted = new Date(now.getTime() + effectiveTtl(ttlSeconds, lease.template) * 1000)
   const expiresAt = wanted > lease.maxExpiresAt ? lease.maxExpiresAt : wanted
   if (expiresAt <= lease.expiresAt) throw new ConflictError('This lease is already at its maximum lifetime: ask for a new credential.')
-  await setLeaseValidUntil(lease.template.source, lease.roleName, expiresAt)
+  await upstream('extend the role', setLeaseValidUntil(lease.template.source, lease.roleName, expiresAt))
   await db.$transaction(async (tx) => {
     // Only an active, unexpired lease moves: a revocation or expiry that got there first wins.
     const { count } = await tx.lease.updateMany({
@@ -275,7 +295,12 @@ export async function revokeLease(ctx: Ctx, leaseId: string) {
       targetId: lease.id,
       targetLabel: `${lease.roleName} for ${lease.identity.name}`,
     })
-    await enqueueJob(tx, endLeaseJob, { leaseId: lease.id, generation: lease.endGeneration }, { orgId: ctx.org.id, createdById: ctx.actor.type === 'user' ? ctx.actor.id : null })
+    await enqueueJob(
+      tx,
+      endLeaseJob,
+      { leaseId: lease.id, generation: lease.endGeneration },
+      { orgId: ctx.org.id, createdById: ctx.actor.type === 'user' ? ctx.actor.id : null },
+    )
     return { leaseId: lease.id, status: 'revoking' as const }
   })
 }
@@ -287,7 +312,11 @@ export type EndOutcome = 'ended' | 'already-ended' | 'not-due' | 'failed' | 'stu
  * and the lease's state moves forward only in a conditional update, so its audit row is written by one attempt alone.
  * A failure is counted; at LEASE_END_ATTEMPTS the lease is stuck, with what blocked it, until an admin retries or forgets it.
  */
-export async function endLease(ctx: Ctx, leaseId: string, opts: { now?: Date; onStep?: (s: EndStep) => Promise<void> | void } = {}): Promise<{ outcome: EndOutcome; error?: string }> {
+export async function endLease(
+  ctx: Ctx,
+  leaseId: string,
+  opts: { now?: Date; onStep?: (s: EndStep) => Promise<void> | void } = {},
+): Promise<{ outcome: EndOutcome; error?: string }> {
   const now = opts.now ?? new Date()
   const lease = await leaseOrThrow(ctx, leaseId)
   if (!['active', 'revoking'].includes(lease.status)) return { outcome: 'already-ended' }
@@ -306,7 +335,9 @@ export async function endLease(ctx: Ctx, leaseId: string, opts: { now?: Date; on
         data: { endAttempts: { increment: 1 }, lastError: message },
         select: { endAttempts: true, status: true },
       })
-      if (row.endAttempts < LEASE_END_ATTEMPTS || !['active', 'revoking'].includes(row.status)) return false
+      // A configuration error (no connection named, variable unset) will not mend itself: stuck at once, for an admin.
+      const permanent = err instanceof ConnectorError && err.permanent
+      if ((!permanent && row.endAttempts < LEASE_END_ATTEMPTS) || !['active', 'revoking'].includes(row.status)) return false
       const { count } = await tx.lease.updateMany({
         where: { id: lease.id, orgId: ctx.org.id, status: { in: ['active', 'revoking'] } },
         data: { status: 'stuck', endReason: lease.endReason ?? 'expired' },
@@ -371,7 +402,10 @@ export async function forgetLease(ctx: Ctx, leaseId: string, justification: stri
   if (!justification.trim()) throw new ValidationError('Say why the lease is forgotten.', { justification: ['Give a justification.'] })
   return db.$transaction(async (tx) => {
     const lease = await leaseOrThrow(ctx, leaseId, tx)
-    const { count } = await tx.lease.updateMany({ where: { id: lease.id, orgId: ctx.org.id, status: 'stuck' }, data: { status: 'forgotten', endedAt: new Date() } })
+    const { count } = await tx.lease.updateMany({
+      where: { id: lease.id, orgId: ctx.org.id, status: 'stuck' },
+      data: { status: 'forgotten', endedAt: new Date() },
+    })
     if (!count) throw new ConflictError('Only a stuck lease can be forgotten.')
     await recordAudit(tx, ctx, {
       action: 'lease.forget',

@@ -118,7 +118,10 @@ export async function listLeases(ctx: Ctx, f: LeaseFilter = {}, now = new Date()
 }
 
 export async function getLeaseOrThrow(ctx: Ctx, leaseId: string, now = new Date()): Promise<LeaseDto> {
-  const l = await db.lease.findFirst({ where: { id: leaseId, orgId: ctx.org.id, ...(ctx.actor.type === 'workload' ? { identityId: ctx.actor.id } : {}) }, include: LEASE_INCLUDE })
+  const l = await db.lease.findFirst({
+    where: { id: leaseId, orgId: ctx.org.id, ...(ctx.actor.type === 'workload' ? { identityId: ctx.actor.id } : {}) },
+    include: LEASE_INCLUDE,
+  })
   if (!l) throw new NotFoundError('Lease not found')
   return leaseDto(l, now)
 }
@@ -128,11 +131,28 @@ export async function identityLeases(ctx: Ctx, identityId: string, now = new Dat
   assertCan(ctx, 'identity:read')
   const rows = await db.lease.findMany({ where: { orgId: ctx.org.id, identityId }, include: LEASE_INCLUDE, orderBy: [{ issuedAt: 'desc' }], take: 30 })
   const all = rows.map((l) => leaseDto(l, now))
-  return { active: all.filter((l) => l.status === 'active' || l.status === 'revoking'), recent: all.filter((l) => l.status !== 'active' && l.status !== 'revoking').slice(0, 20) }
+  return {
+    active: all.filter((l) => l.status === 'active' || l.status === 'revoking'),
+    recent: all.filter((l) => l.status !== 'active' && l.status !== 'revoking').slice(0, 20),
+  }
 }
 
 /** Templates an identity may lease from (the break-glass form): active ones. */
 export async function leaseableTemplates(ctx: Ctx) {
   if (!allows(ctx, 'lease:request')) return []
-  return db.credentialTemplate.findMany({ where: { orgId: ctx.org.id, status: 'active' }, select: { id: true, name: true, defaultTtlSeconds: true, maxTtlSeconds: true }, orderBy: { name: 'asc' } })
+  return db.credentialTemplate.findMany({
+    where: { orgId: ctx.org.id, status: 'active' },
+    select: { id: true, name: true, defaultTtlSeconds: true, maxTtlSeconds: true },
+    orderBy: { name: 'asc' },
+  })
+}
+
+/** The sources a template can use: PostgreSQL with a connection (secretRef). */
+export async function leaseSources(ctx: Ctx) {
+  assertCan(ctx, 'lease:manage')
+  return db.source.findMany({
+    where: { orgId: ctx.org.id, type: 'postgresql', secretRef: { not: null } },
+    select: { id: true, name: true },
+    orderBy: { name: 'asc' },
+  })
 }

@@ -94,7 +94,7 @@ export function parseGrantShorthand(text: string): z.input<typeof grantSchema> |
     if (!p) return null
     parts.push(p[1] !== undefined ? p[1].replace(/""/g, '"') : p[2])
     at = re.lastIndex
-    if (p[3] === '' ) break
+    if (p[3] === '') break
   }
   if (at < rest.length || !parts.length || parts.length > 2) return null
   const kw = (m[2] ?? 'TABLE').toUpperCase().replace(/\s+/g, ' ')
@@ -118,15 +118,23 @@ export const templateFields = {
   description: z.string().trim().max(500, 'At most 500 characters.').optional(),
   sourceId: id,
   grants: z
-    .array(z.union([grantSchema, z.string().transform((s, c) => {
-      const g = parseGrantShorthand(s)
-      const parsed = g ? grantSchema.safeParse(g) : null
-      if (!parsed?.success) {
-        c.addIssue({ code: 'custom', message: parsed ? (parsed.error.issues[0]?.message ?? 'Not a grant.') : `Not a grant: “${s.slice(0, 80)}”. Write e.g. SELECT ON app.orders.` })
-        return z.NEVER
-      }
-      return parsed.data
-    })]))
+    .array(
+      z.union([
+        grantSchema,
+        z.string().transform((s, c) => {
+          const g = parseGrantShorthand(s)
+          const parsed = g ? grantSchema.safeParse(g) : null
+          if (!parsed?.success) {
+            c.addIssue({
+              code: 'custom',
+              message: parsed ? (parsed.error.issues[0]?.message ?? 'Not a grant.') : `Not a grant: “${s.slice(0, 80)}”. Write e.g. SELECT ON app.orders.`,
+            })
+            return z.NEVER
+          }
+          return parsed.data
+        }),
+      ]),
+    )
     .min(1, 'Give at least one grant.')
     .max(50, 'At most 50 grants.'),
   defaultTtlSeconds: ttl('Default TTL').default(900),
@@ -166,7 +174,11 @@ export const breakGlassSchema = z.object({
   ttlSeconds: z.coerce.number().int().min(MIN_TTL_SECONDS).max(MAX_TEMPLATE_TTL_SECONDS).optional(),
   justification: z.string().trim().min(10, 'Say why (at least 10 characters): this is break-glass access and is audited.').max(1000),
 })
-export const renewLeaseSchema = z.object({ orgSlug, leaseId: id, ttlSeconds: z.coerce.number().int().min(MIN_TTL_SECONDS).max(MAX_TEMPLATE_TTL_SECONDS).optional() })
+export const renewLeaseSchema = z.object({
+  orgSlug,
+  leaseId: id,
+  ttlSeconds: z.coerce.number().int().min(MIN_TTL_SECONDS).max(MAX_TEMPLATE_TTL_SECONDS).optional(),
+})
 export const leaseIdSchema = z.object({ orgSlug, leaseId: id })
 
 /** Role names: `cust_<identity slug>_<random>`, at most 63 bytes (PostgreSQL's NAMEDATALEN - 1). */

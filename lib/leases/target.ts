@@ -69,9 +69,9 @@ export async function createLeaseRole(
 
 /** Undoes a createLeaseRole whose lease could not be recorded. */
 export async function dropLeaseRoleQuietly(source: SourceLike, roleName: string) {
-  await withClient(connectorContext(source), (c) => c.query(`DROP OWNED BY ${ident(roleName)}`).then(() => c.query(`DROP ROLE IF EXISTS ${ident(roleName)}`))).catch(
-    () => {},
-  )
+  await withClient(connectorContext(source), (c) =>
+    c.query(`DROP OWNED BY ${ident(roleName)}`).then(() => c.query(`DROP ROLE IF EXISTS ${ident(roleName)}`)),
+  ).catch(() => {})
 }
 
 export async function setLeaseValidUntil(source: SourceLike, roleName: string, validUntil: Date) {

@@ -140,7 +140,13 @@ const BODIES: Record<string, unknown> = {
   createGatewayRoute: { name: 'Contract route', pathPrefix: '/contract', upstreamUrl: 'https://contract.example/v1' },
   updateGatewayRoute: { status: 'disabled', ratePerSecond: 5, burst: 10 },
   createGatewayRule: { principalType: 'tag', tagKey: 'app', tagValue: 'contract', methods: ['GET'], paths: ['/items/*'] },
-  createCredentialTemplate: () => ({ name: uid('template-'), sourceId: lease.sourceId, grants: ['SELECT ON public.contract_orders'], defaultTtlSeconds: 300, maxTtlSeconds: 600 }),
+  createCredentialTemplate: () => ({
+    name: uid('template-'),
+    sourceId: lease.sourceId,
+    grants: ['SELECT ON public.contract_orders'],
+    defaultTtlSeconds: 300,
+    maxTtlSeconds: 600,
+  }),
   createLease: () => ({ templateId: lease.templateId, identityId: aIds[0], ttlSeconds: 120, task: 'contract test' }),
   renewLease: { ttlSeconds: 300 },
   revokeLease: {},
@@ -220,11 +226,19 @@ beforeAll(async () => {
   await target.connect()
   await target.query('CREATE TABLE IF NOT EXISTS public.contract_orders (id int)')
   await target.end()
-  lease.sourceId = (await db.source.create({ data: { orgId: a.org.id, name: 'Contract PostgreSQL', type: 'postgresql', secretRef: 'CONTRACT_LEASE_TARGET_URL' } })).id
+  lease.sourceId = (
+    await db.source.create({ data: { orgId: a.org.id, name: 'Contract PostgreSQL', type: 'postgresql', secretRef: 'CONTRACT_LEASE_TARGET_URL' } })
+  ).id
   lease.templateId = (
     await createTemplate(
       a.ctx('admin'),
-      createTemplateSchema.parse({ orgSlug: a.org.slug, name: 'Contract template', sourceId: lease.sourceId, grants: ['SELECT ON public.contract_orders'], maxTtlSeconds: 3600 }),
+      createTemplateSchema.parse({
+        orgSlug: a.org.slug,
+        name: 'Contract template',
+        sourceId: lease.sourceId,
+        grants: ['SELECT ON public.contract_orders'],
+        maxTtlSeconds: 3600,
+      }),
     )
   ).id
   const leased = () => requestLease(a.ctx('admin'), { templateId: lease.templateId, identityId: aIds[0], ttlSeconds: 60, justification: 'contract test setup' })

@@ -44,7 +44,14 @@ function workload(id: string, label: string, perms: Permission[] = ['lease:read'
 const system = () => systemContext({ id: org.org.id, slug: org.org.slug, name: org.org.name }, { type: 'end_lease', id: null })
 
 async function connectAs(user: string, password: string) {
-  const c = new pg.Client({ host: target.hostname, port: Number(target.port), database: target.pathname.slice(1), user, password, connectionTimeoutMillis: 5000 })
+  const c = new pg.Client({
+    host: target.hostname,
+    port: Number(target.port),
+    database: target.pathname.slice(1),
+    user,
+    password,
+    connectionTimeoutMillis: 5000,
+  })
   await c.connect()
   c.on('error', () => {})
   return c
@@ -133,7 +140,13 @@ describe(`credential templates (${engine})`, () => {
   })
 
   it('are managed by admins on PostgreSQL sources of their own organization only', async () => {
-    const input = { name: 'x', sourceId, grants: [{ privilege: 'SELECT' as const, objectType: 'table' as const, schema: 'a', name: 'b' }], defaultTtlSeconds: 60, maxTtlSeconds: 60 }
+    const input = {
+      name: 'x',
+      sourceId,
+      grants: [{ privilege: 'SELECT' as const, objectType: 'table' as const, schema: 'a', name: 'b' }],
+      defaultTtlSeconds: 60,
+      maxTtlSeconds: 60,
+    }
     await expect(createTemplate(org.ctx('member'), input)).rejects.toThrow(/permission|forbidden/i)
     await expect(createTemplate(other.ctx('admin'), input)).rejects.toThrow(/not found/i)
     await expect(createTemplate(org.ctx('admin'), { ...input, sourceId: org.source.id })).rejects.toThrow(/live PostgreSQL source/)
@@ -149,7 +162,9 @@ describe(`leases (${engine})`, () => {
     expect(Buffer.byteLength(l.username)).toBeLessThanOrEqual(63)
     expect(l.username).toMatch(/^cust_payments_deploy_github_actions_with_a_ve_[0-9a-f]{10}$/)
     expect(l.issuedAt.getTime()).toBeGreaterThanOrEqual(t0 - 1000)
-    const [role] = await sql(`SELECT r.rolcanlogin, r.rolvaliduntil, shobj_description(r.oid, 'pg_authid') AS comment FROM pg_roles r WHERE rolname = $1`, [l.username])
+    const [role] = await sql(`SELECT r.rolcanlogin, r.rolvaliduntil, shobj_description(r.oid, 'pg_authid') AS comment FROM pg_roles r WHERE rolname = $1`, [
+      l.username,
+    ])
     expect(role.rolcanlogin).toBe(true)
     expect(new Date(role.rolvaliduntil).getTime()).toBe(l.expiresAt.getTime())
     expect(role.comment).toContain(l.leaseId)
@@ -292,6 +307,25 @@ describe(`leases (${engine})`, () => {
     expect(f.justification).toBe('dropped by hand by the DBA')
     expect(JSON.parse(f.details)).toMatchObject({ role: m.username })
     await unblock(m.username)
+  })
+
+  it('a source whose connection is not configured: the issue is refused with what the source said, and a lease to end is stuck at once', async () => {
+    const l = await issue()
+    const src = await db.source.create({ data: { orgId: org.org.id, name: 'unconfigured', type: 'postgresql', secretRef: 'LEASE_TEST_UNSET_VARIABLE' } })
+    const t = await db.credentialTemplate.create({ data: { orgId: org.org.id, sourceId: src.id, name: 'unconfigured', grants: '[]' } })
+    await expect(requestLease(workload(identity.id, identity.name), { templateId: t.id })).rejects.toMatchObject({
+      status: 502,
+      message: expect.stringMatching(/LEASE_TEST_UNSET_VARIABLE .* is not set/),
+    })
+    // The lease's template moves to the unconfigured source (as if its variable were removed): no retry can mend that.
+    await db.lease.update({ where: { id: l.leaseId }, data: { templateId: t.id } })
+    await revokeLease(org.ctx('admin'), l.leaseId)
+    expect((await endLease(system(), l.leaseId)).outcome).toBe('stuck')
+    expect(await db.lease.findUniqueOrThrow({ where: { id: l.leaseId } })).toMatchObject({ status: 'stuck', endAttempts: 1 })
+    await db.lease.update({ where: { id: l.leaseId }, data: { templateId } })
+    await retryLease(org.ctx('admin'), l.leaseId)
+    await drainJobs()
+    expect(await roleExists(l.username)).toBe(false)
   })
 
   it('who may ask: a workload only for itself, a member for identities they own (with a justification), never another organization', async () => {

@@ -34,6 +34,7 @@ export default async function OrgLayout({ children, params }: { children: React.
           <NavLink href={`${base}/identities`}>Identities</NavLink>
           {can(ctx.role, 'source:read') ? <NavLink href={`${base}/sources`}>Sources</NavLink> : null}
           {can(ctx.role, 'source:read') ? <NavLink href={`${base}/gateway`}>Gateway</NavLink> : null}
+          {can(ctx.role, 'lease:read') ? <NavLink href={`${base}/credentials`}>Credentials</NavLink> : null}
           <NavLink href={`${base}/findings`}>Findings</NavLink>
           {can(ctx.role, 'review:decide') ? <NavLink href={`${base}/reviews`}>My reviews</NavLink> : null}
           {can(ctx.role, 'campaign:read') ? <NavLink href={`${base}/campaigns`}>Campaigns</NavLink> : null}

@@ -98,7 +98,9 @@ export const createCredentialTemplateOp = defineOperation({
         description:
           'The privileges a generated role receives: `{ privilege, objectType, schema, name }`, or shorthand such as `SELECT ON app.orders` or `USAGE ON SCHEMA app`. Names are quoted as identifiers; a table grant adds USAGE on its schema.',
       }),
-      defaultTtlSeconds: templateFields.defaultTtlSeconds.meta({ description: `Lease length when none is asked for (${MIN_TTL_SECONDS}–${MAX_TEMPLATE_TTL_SECONDS}).` }),
+      defaultTtlSeconds: templateFields.defaultTtlSeconds.meta({
+        description: `Lease length when none is asked for (${MIN_TTL_SECONDS}–${MAX_TEMPLATE_TTL_SECONDS}).`,
+      }),
       maxTtlSeconds: templateFields.maxTtlSeconds.meta({ description: 'The longest a lease lasts from issue, renewals included.' }),
     })
     .meta({ id: 'CredentialTemplateCreate' }),
@@ -162,7 +164,7 @@ export const createLeaseOp = defineOperation({
       })
       .meta({ id: 'LeaseCredential' }),
   },
-  problems: [404, 409, 422],
+  problems: [404, 409, 422, 502],
   run: async ({ ctx, body }) => {
     const l = await requestLease(ctx, body)
     return { ...l, issuedAt: l.issuedAt.toISOString(), expiresAt: l.expiresAt.toISOString(), maxExpiresAt: l.maxExpiresAt.toISOString() }
@@ -184,7 +186,7 @@ export const renewLeaseOp = defineOperation({
     description: 'The new end.',
     schema: z.object({ leaseId: z.string(), expiresAt: dateTime, maxExpiresAt: dateTime, ttlSeconds: z.number().int() }).meta({ id: 'LeaseRenewal' }),
   },
-  problems: [404, 409],
+  problems: [404, 409, 502],
   run: async ({ ctx, params, body }) => {
     const r = await renewLease(ctx, params.id, body.ttlSeconds)
     return { ...r, expiresAt: r.expiresAt.toISOString(), maxExpiresAt: r.maxExpiresAt.toISOString() }
