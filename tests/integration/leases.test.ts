@@ -16,6 +16,12 @@ import { leaseExpiryScheduler } from '@/lib/leases/jobs'
 import { createTemplate, endLease, forgetLease, renewLease, requestLease, retryLease, revokeLease } from '@/lib/leases/mutations'
 import { identityLeases, listLeases, listTemplates } from '@/lib/leases/queries'
 import { createTemplateSchema, LEASE_END_ATTEMPTS } from '@/lib/leases/schemas'
+import { createLeaseOp, listLeasesOp, revokeLeaseOp } from '@/lib/api/v1/leases'
+import { accessTokenIssuer, signAccessToken } from '@/lib/federation/access-token'
+import { EXCHANGE_ACTOR } from '@/lib/federation/commit'
+import { API_AUDIENCE } from '@/lib/federation/schemas'
+import { orgSigner } from '@/lib/keys/org-keys'
+import { apiCaller } from './api-client'
 import { addIdentity, createOrg, engine } from './fixtures'
 
 const pgUrl = (name: string) => execFileSync('bash', ['scripts/pg.sh', 'url', name], { encoding: 'utf8' }).trim()
@@ -326,6 +332,49 @@ describe(`leases (${engine})`, () => {
     await retryLease(org.ctx('admin'), l.leaseId)
     await drainJobs()
     expect(await roleExists(l.username)).toBe(false)
+  })
+
+  it('a workload with an exchanged token (leases:read and leases:write, a task) asks over the API, sees only its own leases, and revokes', async () => {
+    const signer = await orgSigner({ org: org.org, actor: EXCHANGE_ACTOR })
+    const now = Math.floor(Date.now() / 1000)
+    const token = (scope: string) =>
+      signAccessToken(signer, {
+        iss: accessTokenIssuer(),
+        sub: identity.id,
+        aud: API_AUDIENCE,
+        scope,
+        org_id: org.org.id,
+        jti: randomBytes(8).toString('hex'),
+        iat: now,
+        exp: now + 600,
+        task: 'reconcile ledger 2026-12',
+      })
+    const call = apiCaller(() => token('leases:read leases:write'))
+    const r = await call(createLeaseOp, { body: JSON.stringify({ templateId, ttlSeconds: 120 }), headers: { 'content-type': 'application/json' } })
+    expect(r.status, r.text).toBe(201)
+    expect(r.json).toMatchObject({ ttlSeconds: 120, username: expect.stringMatching(/^cust_payments_deploy/), database: 'lease_target' })
+    const leaseId = String(r.json!.leaseId)
+    expect(await db.lease.findUniqueOrThrow({ where: { id: leaseId } })).toMatchObject({ requestedByType: 'workload', task: 'reconcile ledger 2026-12' })
+    const c = await connectAs(String(r.json!.username), String(r.json!.password))
+    await c.end()
+    // Not for another identity, and not without the scope.
+    const peer = await addIdentity(org.org.id, sourceId, { name: 'api-peer' })
+    const other = await call(createLeaseOp, { body: JSON.stringify({ templateId, identityId: peer.id }), headers: { 'content-type': 'application/json' } })
+    expect(other.status).toBe(403)
+    expect(
+      (await call(createLeaseOp, { token: token('identities:read'), body: JSON.stringify({ templateId }), headers: { 'content-type': 'application/json' } }))
+        .status,
+    ).toBe(403)
+    const list = await call(listLeasesOp, { query: { status: 'active' } })
+    expect(list.status).toBe(200)
+    const listed = list.json!.data as { id: string; identity: { id: string } }[]
+    expect(listed.map((l) => l.id)).toContain(leaseId)
+    expect(listed.every((l) => l.identity.id === identity.id)).toBe(true)
+    const revoked = await call(revokeLeaseOp, { params: { id: leaseId }, body: '{}', headers: { 'content-type': 'application/json' } })
+    expect(revoked.status, revoked.text).toBe(200)
+    expect(revoked.json).toMatchObject({ id: leaseId, status: 'revoking' })
+    await drainJobs()
+    expect(await roleExists(String(r.json!.username))).toBe(false)
   })
 
   it('who may ask: a workload only for itself, a member for identities they own (with a justification), never another organization', async () => {
