@@ -37,14 +37,17 @@ const identifier = z
   .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'No control characters.')
 
 export const grantSchema = z
-  .object({
-    privilege: z.enum(PRIVILEGES),
-    objectType: z.enum(OBJECT_TYPES),
-    /** the schema of a table or sequence, or the schema itself; ignored for a database */
-    schema: identifier.optional(),
-    /** the table, sequence or database; not used for a schema or all tables in a schema */
-    name: identifier.optional(),
-  })
+  .object(
+    {
+      privilege: z.enum(PRIVILEGES),
+      objectType: z.enum(OBJECT_TYPES),
+      /** the schema of a table or sequence, or the schema itself; ignored for a database */
+      schema: identifier.optional(),
+      /** the table, sequence or database; not used for a schema or all tables in a schema */
+      name: identifier.optional(),
+    },
+    { error: (iss) => (typeof iss.input === 'string' ? `Not a grant: “${iss.input.slice(0, 80)}”. Write e.g. SELECT ON app.orders.` : undefined) },
+  )
   .superRefine((g, c) => {
     if (!PRIVILEGES_BY_OBJECT[g.objectType].includes(g.privilege))
       c.addIssue({ code: 'custom', path: ['privilege'], message: `${g.privilege} cannot be granted on a ${g.objectType.replace(/-/g, ' ')}.` })
@@ -119,21 +122,8 @@ export const templateFields = {
   sourceId: id,
   grants: z
     .array(
-      z.union([
-        grantSchema,
-        z.string().transform((s, c) => {
-          const g = parseGrantShorthand(s)
-          const parsed = g ? grantSchema.safeParse(g) : null
-          if (!parsed?.success) {
-            c.addIssue({
-              code: 'custom',
-              message: parsed ? (parsed.error.issues[0]?.message ?? 'Not a grant.') : `Not a grant: “${s.slice(0, 80)}”. Write e.g. SELECT ON app.orders.`,
-            })
-            return z.NEVER
-          }
-          return parsed.data
-        }),
-      ]),
+      // A shorthand string is parsed into the structured grant, then validated as one: its messages name what is wrong.
+      z.preprocess((v) => (typeof v === 'string' ? (parseGrantShorthand(v) ?? v) : v), grantSchema),
     )
     .min(1, 'Give at least one grant.')
     .max(50, 'At most 50 grants.'),

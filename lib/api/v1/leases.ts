@@ -94,10 +94,21 @@ export const createCredentialTemplateOp = defineOperation({
   body: z
     .strictObject({
       ...templateFields,
-      grants: templateFields.grants.meta({
-        description:
-          'The privileges a generated role receives: `{ privilege, objectType, schema, name }`, or shorthand such as `SELECT ON app.orders` or `USAGE ON SCHEMA app`. Names are quoted as identifiers; a table grant adds USAGE on its schema.',
-      }),
+      grants: z
+        .array(z.union([grantOut.omit({ schema: true, name: true }).extend({ schema: z.string().optional(), name: z.string().optional() }), z.string()]))
+        .min(1)
+        .max(50)
+        // documented as written (object or shorthand); parsed and checked by the domain's schema
+        .transform((v, c) => {
+          const r = templateFields.grants.safeParse(v)
+          if (r.success) return r.data
+          for (const i of r.error.issues) c.addIssue({ code: 'custom', message: i.message, path: i.path })
+          return z.NEVER
+        })
+        .meta({
+          description:
+            'The privileges a generated role receives: `{ privilege, objectType, schema, name }`, or shorthand such as `SELECT ON app.orders` or `USAGE ON SCHEMA app`. Names are quoted as identifiers; a table grant adds USAGE on its schema.',
+        }),
       defaultTtlSeconds: templateFields.defaultTtlSeconds.meta({
         description: `Lease length when none is asked for (${MIN_TTL_SECONDS}–${MAX_TEMPLATE_TTL_SECONDS}).`,
       }),

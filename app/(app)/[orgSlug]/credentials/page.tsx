@@ -119,7 +119,10 @@ export default async function CredentialsPage({ params, searchParams }: ListPage
             columns={TEMPLATE_COLUMNS}
             {...paging(p, templates.length)}
             emptyState={
-              <EmptyState title="No credential templates yet" action={manage ? <NewTemplate orgSlug={ctx.org.slug} sources={sources} /> : null}>
+              <EmptyState
+                title="No credential templates yet"
+                action={manage ? <NewTemplate orgSlug={ctx.org.slug} sources={sources} testId="new-template-empty" /> : null}
+              >
                 A template names a live PostgreSQL source and the privileges a generated role receives (for example{' '}
                 <code className="font-mono">SELECT ON app.orders</code>). Workloads then lease short-lived roles from it instead of holding a password.
               </EmptyState>

@@ -8,7 +8,7 @@ import { useOrgAction } from '@/components/ui/use-org-action'
 import { createTemplateAction, setTemplateStatusAction } from '@/lib/leases/actions'
 
 /** A new credential template: a PostgreSQL source, one grant per line (`SELECT ON app.orders`), default and maximum TTL in minutes. */
-export function NewTemplate({ orgSlug, sources }: { orgSlug: string; sources: { id: string; name: string }[] }) {
+export function NewTemplate({ orgSlug, sources, testId = 'new-template' }: { orgSlug: string; sources: { id: string; name: string }[]; testId?: string }) {
   const [open, setOpen] = useState(false)
   const [name, setName] = useState('')
   const [sourceId, setSourceId] = useState(sources[0]?.id ?? '')
@@ -30,7 +30,7 @@ export function NewTemplate({ orgSlug, sources }: { orgSlug: string; sources: { 
       <Button
         onClick={() => setOpen(true)}
         disabled={!sources.length}
-        data-testid="new-template"
+        data-testid={testId}
         title={sources.length ? undefined : 'Connect a PostgreSQL source first'}
       >
         New template
@@ -40,7 +40,7 @@ export function NewTemplate({ orgSlug, sources }: { orgSlug: string; sources: { 
         onClose={() => setOpen(false)}
         busy={create.pending}
         title="New credential template"
-        testId="new-template-dialog"
+        testId={`${testId}-dialog`}
         onSubmit={() =>
           void create.run({
             orgSlug,
