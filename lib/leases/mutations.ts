@@ -246,7 +246,12 @@ function assertMayHandle(ctx: Ctx, lease: Awaited<ReturnType<typeof leaseOrThrow
       : ctx.actor.type === 'user'
         ? lease.identity.ownerId === ctx.actor.id || lease.identity.backupOwnerId === ctx.actor.id || lease.requestedById === ctx.actor.id
         : ctx.actor.type === 'api_token'
-  if (!mine) throw new ForbiddenError('This lease belongs to another identity.')
+  if (!mine)
+    throw new ForbiddenError(
+      ctx.actor.type === 'workload'
+        ? 'This lease belongs to another identity.'
+        : 'Only the identity’s owner, the lease’s requester or a lease manager may renew or revoke it.',
+    )
 }
 
 /** Extends a lease by its TTL from now, never past the template's maximum from issue. Returns the new end. */
@@ -258,7 +263,12 @@ export async function renewLease(ctx: Ctx, leaseId: string, ttlSeconds?: number,
     throw new ConflictError(`This lease has ended (${lease.status === 'active' ? 'expired' : lease.status}).`)
   const wanted = new Date(now.getTime() + effectiveTtl(ttlSeconds, lease.template) * 1000)
   const expiresAt = wanted > lease.maxExpiresAt ? lease.maxExpiresAt : wanted
-  if (expiresAt <= lease.expiresAt) throw new ConflictError('This lease is already at its maximum lifetime: ask for a new credential.')
+  if (expiresAt <= lease.expiresAt)
+    throw new ConflictError(
+      lease.expiresAt >= lease.maxExpiresAt
+        ? 'This lease is already at its maximum lifetime: ask for a new credential.'
+        : `This lease already runs until ${lease.expiresAt.toISOString()}: renewing for that long would not extend it.`,
+    )
   await upstream('extend the role', setLeaseValidUntil(lease.template.source, lease.roleName, expiresAt))
   await db.$transaction(async (tx) => {
     // Only an active, unexpired lease moves: a revocation or expiry that got there first wins.
