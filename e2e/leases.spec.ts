@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import pg from 'pg'
-import { createTestOrg, expect, expectAccessible, gotoAs, insert, orgIdOf, rowId, test, type TestOrg } from './fixtures'
+import { createTestOrg, expect, expectAccessible, gotoAs, insert, orgIdOf, query, rowId, sql, test, type TestOrg } from './fixtures'
 
 // Ephemeral database credentials, admin journey: a template on a live PostgreSQL source (the test cluster's
 // lease_e2e_target database, named to the app by E2E_LEASE_TARGET_URL, see playwright.config.ts), a break-glass
@@ -115,5 +115,47 @@ test.describe('Ephemeral credentials (admin journey)', () => {
     const { rowCount } = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [username])
     expect(rowCount).toBe(0)
     await page.screenshot({ path: test.info().outputPath('identity-leases-revoked.png'), fullPage: true })
+
+    // A lease whose role could not be dropped (as the job leaves it after its attempts): listed as stuck with what
+    // blocks it; the admin forgets it with a reason.
+    const orgId = await orgIdOf(org.slug)
+    const [{ id: templateId }] = await query<{ id: string }>(sql`SELECT "id" FROM "CredentialTemplate" WHERE "orgId" = ${orgId}`)
+    const stuckId = rowId('lease_')
+    const now = new Date()
+    await insert('Lease', [
+      {
+        id: stuckId,
+        orgId,
+        templateId,
+        identityId: bot.id,
+        roleName: 'cust_e2e_bot_000_stuck00001',
+        requestedByType: 'workload',
+        requestedById: bot.id,
+        requestedByLabel: bot.name,
+        task: 'nightly export',
+        issuedAt: now,
+        expiresAt: now,
+        maxExpiresAt: now,
+        status: 'stuck',
+        endReason: 'expired',
+        endAttempts: 5,
+        lastError: 'role "cust_e2e_bot_000_stuck00001" cannot be dropped because some objects depend on it: 1 object in database reports',
+        renewals: 0,
+        endGeneration: 0,
+      },
+    ])
+    await page.goto(`/${org.slug}/credentials`)
+    const stuck = page.getByTestId(`stuck-${stuckId}`)
+    await expect(stuck).toContainText('1 object in database reports')
+    await page.screenshot({ path: test.info().outputPath('credentials-stuck.png'), fullPage: true })
+    await expectAccessible(page, 'credentials with a stuck lease')
+    await expect(async () => {
+      await page.getByTestId(`lease-forget-${stuckId}`).click()
+      await expect(page.getByTestId('lease-forget-dialog')).toBeVisible({ timeout: 1000 })
+    }).toPass()
+    await page.getByTestId('lease-forget-dialog').getByLabel('Why').fill('The DBA dropped the role by hand (ticket 88)')
+    await page.getByTestId('lease-forget-confirm').click()
+    await expect(page.getByTestId('stuck-leases')).toBeHidden()
+    await expect(page.getByTestId('ended-leases-table')).toContainText('cust_e2e_bot_000_stuck00001')
   })
 })
