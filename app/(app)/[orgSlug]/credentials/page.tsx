@@ -41,7 +41,7 @@ const LEASE_COLUMNS = listColumns({
 const STUCK_COLUMNS = listColumns({
   role: 'Role',
   identity: 'Identity',
-  error: ['What blocks it', 'text-xs text-rose-800'],
+  error: ['What blocks it', 'min-w-64 max-w-xl whitespace-normal break-words text-xs text-rose-800'],
   attempts: ['Attempts', 'tabular-nums', { align: 'end' }],
   actions: actionsColumn(),
 })
