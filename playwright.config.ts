@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { defineConfig } from '@playwright/test'
 
 const port = Number(process.env.PORT ?? 3000)
@@ -9,6 +10,17 @@ const gatewayPort = Number(process.env.E2E_GATEWAY_PORT ?? port + 5000)
 process.env.E2E_GATEWAY_PORT = String(gatewayPort)
 // An upstream secret only the app's gateway process holds (in its environment), for the route the gateway journey makes.
 process.env.E2E_GATEWAY_UPSTREAM_KEY ??= `e2e-upstream-${Math.random().toString(36).slice(2)}`
+
+// The live PostgreSQL source of the leases journey: a database of the test cluster (scripts/pg.sh), named to the app by
+// this variable (a source's secretRef); left unset when no cluster runs (the journey then fails, saying so).
+try {
+  process.env.E2E_LEASE_TARGET_URL ??= execFileSync('bash', ['scripts/pg.sh', 'url', 'lease_e2e_target'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  }).trim()
+} catch {
+  // no PostgreSQL test cluster running
+}
 
 export default defineConfig({
   testDir: 'e2e',
@@ -57,6 +69,7 @@ export default defineConfig({
         GATEWAY_PORT: String(gatewayPort),
         GATEWAY_DEMO_UPSTREAM_PORT: String(gatewayPort + 1),
         E2E_GATEWAY_UPSTREAM_KEY: process.env.E2E_GATEWAY_UPSTREAM_KEY,
+        ...(process.env.E2E_LEASE_TARGET_URL ? { E2E_LEASE_TARGET_URL: process.env.E2E_LEASE_TARGET_URL } : {}),
         CUSTODIAN_DEMO: 'true',
         CUSTODIAN_DEMO_IDENTITIES: process.env.CUSTODIAN_DEMO_IDENTITIES ?? '3000',
         AUTH_OIDC_ISSUER: `http://localhost:${oidcPort}`,

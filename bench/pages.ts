@@ -78,6 +78,9 @@ const NOT_MEASURED: Record<string, string> = {
   '/[orgSlug]/federation/new': 'a form; no data beyond the session',
   '/[orgSlug]/federation/[providerId]':
     'not measured yet: the seed makes no trust provider; one provider, its rules (tens) and its 20 latest exchanges by (orgId, at)',
+  // Leases are per template and short-lived: tens to hundreds active; the page reads at most 500 active, 500 stuck and
+  // the last 100 ended, by the (orgId, status, expiresAt) index. Not measured yet for want of a seeded lease set.
+  '/[orgSlug]/credentials': 'not measured yet: credential templates (few) and bounded lease lists (at most 500 active, 500 stuck, 100 ended)',
 }
 
 type Role = 'admin' | 'governance' | 'member' | 'auditor' | 'owner' | 'reviewer'

@@ -61,6 +61,9 @@ type World = {
   webhookId: string
   webhookDeleteId: string
   webhookDeliveryId: string
+  /** leases: a PostgreSQL source whose connection variable is unset (roles cannot really be made), a template on it, an
+   * active lease to renew and revoke, and two stuck ones (retry, forget) */
+  lease: { sourceId: string; templateId: string; activeId: string; retryId: string; forgetId: string }
   /** a full-scope API token of B, for the /api/v1 routes */
   bToken: string
   /** a finished background export of A (its file written where the app reads it) */
@@ -416,6 +419,47 @@ const ACTIONS: Record<string, ActionEntry> = {
     input: (w, orgSlug) => ({ orgSlug, deliveryId: w.webhookDeliveryId }),
     targetsObjects: true,
   },
+  'lib/leases/actions.ts#createTemplateAction': {
+    allow: MANAGERS,
+    input: (w, orgSlug) => ({
+      orgSlug,
+      name: `Matrix template ${randomBytes(3).toString('hex')}`,
+      sourceId: w.lease.sourceId,
+      grants: ['SELECT ON app.orders'],
+      defaultTtlSeconds: 300,
+      maxTtlSeconds: 600,
+    }),
+    targetsObjects: true,
+  },
+  'lib/leases/actions.ts#setTemplateStatusAction': {
+    allow: MANAGERS,
+    input: (w, orgSlug) => ({ orgSlug, templateId: w.lease.templateId, status: 'active' }),
+    targetsObjects: true,
+  },
+  // The source's connection variable is not set in the matrix: the role cannot be made, and the answer says so (502).
+  'lib/leases/actions.ts#breakGlassLeaseAction': {
+    allow: ['admin', 'governance', 'member'],
+    input: (w, orgSlug) => ({ orgSlug, templateId: w.lease.templateId, identityId: w.a.identities[0].id, justification: 'matrix break-glass request' }),
+    succeeds: false,
+    targetsObjects: true,
+  },
+  'lib/leases/actions.ts#renewLeaseAction': {
+    allow: ['admin', 'governance', 'member'],
+    input: (w, orgSlug) => ({ orgSlug, leaseId: w.lease.activeId, ttlSeconds: 300 }),
+    succeeds: false,
+    targetsObjects: true,
+  },
+  'lib/leases/actions.ts#revokeLeaseAction': {
+    allow: ['admin', 'governance', 'member'],
+    input: (w, orgSlug) => ({ orgSlug, leaseId: w.lease.activeId }),
+    targetsObjects: true,
+  },
+  'lib/leases/actions.ts#retryLeaseAction': { allow: MANAGERS, input: (w, orgSlug) => ({ orgSlug, leaseId: w.lease.retryId }), targetsObjects: true },
+  'lib/leases/actions.ts#forgetLeaseAction': {
+    allow: MANAGERS,
+    input: (w, orgSlug) => ({ orgSlug, leaseId: w.lease.forgetId, justification: 'matrix: dropped by hand' }),
+    targetsObjects: true,
+  },
   'lib/reports/actions.ts#startExportAction': {
     allow: REPORTERS,
     input: (w, orgSlug) => ({ orgSlug, params: { kind: 'campaign-evidence', campaign: w.activeCampaignId } }),
@@ -740,6 +784,29 @@ const ROUTES: Record<string, RouteEntry> = {
     allow: 'token',
     request: (w) => ({ path: `/api/v1/webhook-deliveries/${w.webhookDeliveryId}/redeliver`, method: 'POST' }),
   },
+  'app/api/v1/credential-templates/route.ts#GET': { allow: 'token', request: () => ({ path: '/api/v1/credential-templates', method: 'GET' }) },
+  // B's token naming A's source, template, identity and leases: not found, A untouched.
+  'app/api/v1/credential-templates/route.ts#POST': {
+    allow: 'token',
+    request: (w) => ({
+      path: '/api/v1/credential-templates',
+      method: 'POST',
+      body: JSON.stringify({ name: 'B template', sourceId: w.lease.sourceId, grants: ['SELECT ON app.orders'] }),
+    }),
+  },
+  'app/api/v1/leases/route.ts#GET': { allow: 'token', request: () => ({ path: '/api/v1/leases', method: 'GET' }) },
+  'app/api/v1/leases/route.ts#POST': {
+    allow: 'token',
+    request: (w) => ({ path: '/api/v1/leases', method: 'POST', body: JSON.stringify({ templateId: w.lease.templateId, identityId: w.a.identities[0].id }) }),
+  },
+  'app/api/v1/leases/[id]/renew/route.ts#POST': {
+    allow: 'token',
+    request: (w) => ({ path: `/api/v1/leases/${w.lease.activeId}/renew`, method: 'POST', body: JSON.stringify({ ttlSeconds: 300 }) }),
+  },
+  'app/api/v1/leases/[id]/revoke/route.ts#POST': {
+    allow: 'token',
+    request: (w) => ({ path: `/api/v1/leases/${w.lease.activeId}/revoke`, method: 'POST', body: '{}' }),
+  },
   'app/api/v1/owners/assign-by-filter/route.ts#POST': {
     allow: 'token',
     request: (w) => ({ path: '/api/v1/owners/assign-by-filter', method: 'POST', body: JSON.stringify({ filter: {}, ownerId: w.a.users.admin.id }) }),
@@ -867,6 +934,8 @@ const TABLES = [
   'ReportSchedule',
   'WebhookSubscription',
   'WebhookDelivery',
+  'CredentialTemplate',
+  'Lease',
 ]
 
 /** A digest of everything the organization owns except refused-attempt audit rows (which a denial adds). */
@@ -1338,6 +1407,43 @@ async function buildWorld(): Promise<World> {
         updatedAt: now,
       },
     ])
+  const lease = { sourceId: id(), templateId: id(), activeId: id(), retryId: id(), forgetId: id() }
+  await insert('Source', [
+    { id: lease.sourceId, orgId, name: 'Matrix PostgreSQL', type: 'postgresql', secretRef: 'MATRIX_LEASE_TARGET_URL_UNSET', createdAt: now },
+  ])
+  await insert('CredentialTemplate', [
+    {
+      id: lease.templateId,
+      orgId,
+      sourceId: lease.sourceId,
+      name: 'Matrix template',
+      grants: '[{"privilege":"SELECT","objectType":"table","schema":"app","name":"orders"}]',
+      defaultTtlSeconds: 300,
+      maxTtlSeconds: 3600,
+      status: 'active',
+      createdAt: now,
+      updatedAt: now,
+    },
+  ])
+  const leaseRow = (leaseId: string, status: string) => ({
+    id: leaseId,
+    orgId,
+    templateId: lease.templateId,
+    identityId: a.identities[0].id,
+    roleName: `cust_matrix_${leaseId.slice(-10)}`,
+    requestedByType: 'workload',
+    requestedById: a.identities[0].id,
+    requestedByLabel: a.identities[0].name,
+    task: 'matrix',
+    issuedAt: now,
+    expiresAt: new Date(Date.now() + 1_800_000),
+    maxExpiresAt: new Date(Date.now() + 3_600_000),
+    status,
+    endReason: status === 'stuck' ? 'revoked' : null,
+    endAttempts: status === 'stuck' ? 5 : 0,
+    lastError: status === 'stuck' ? 'matrix: the source cannot be reached' : null,
+  })
+  await insert('Lease', [leaseRow(lease.activeId, 'active'), leaseRow(lease.retryId, 'stuck'), leaseRow(lease.forgetId, 'stuck')])
   const exportId = id()
   const exportBytes = Buffer.from('grant_id,identity_id\n', 'utf8')
   fs.mkdirSync(path.join(process.cwd(), 'data', 'exports'), { recursive: true })
@@ -1408,6 +1514,7 @@ async function buildWorld(): Promise<World> {
     webhookDeleteId,
     webhookDeliveryId,
     apiTokenId,
+    lease,
     gatewayRouteId,
     gatewayDeleteRouteId,
     gatewayRuleId,

@@ -37,6 +37,13 @@ export class ValidationError extends AppError {
   }
 }
 
+/** A system Custodian acts on (a database source) refused or could not be reached: the message says what it answered. */
+export class UpstreamError extends AppError {
+  constructor(message: string) {
+    super(message, 502, 'upstream')
+  }
+}
+
 /**
  * A reference to something outside the organization (a person who is not a member, another tenant's team): a
  * field error for the form like any validation error, and a refused attempt for the audit log, since the form

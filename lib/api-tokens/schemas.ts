@@ -17,6 +17,7 @@ export const API_AREAS = [
   'federation',
   'gateway',
   'webhooks',
+  'leases',
 ] as const
 export type ApiArea = (typeof API_AREAS)[number]
 export const API_SCOPES = API_AREAS.flatMap((a) => [`${a}:read`, `${a}:write`] as const) as [
@@ -49,7 +50,7 @@ export const SCOPE_PERMISSIONS: Record<ApiScope, readonly Permission[]> = {
   'reports:read': ['report:export'],
   'reports:write': ['report:export'],
   'sources:read': ['source:read'],
-  'sources:write': ['source:manage'],
+  'sources:write': ['source:manage', 'lease:manage'],
   // Trust providers and rules decide which workloads become which identities: managing them is managing the inventory's sources.
   'federation:read': ['source:read'],
   'federation:write': ['source:read', 'source:manage'],
@@ -59,6 +60,10 @@ export const SCOPE_PERMISSIONS: Record<ApiScope, readonly Permission[]> = {
   // Webhook subscriptions are admin-only: no role but admin holds these permissions.
   'webhooks:read': ['webhook:read'],
   'webhooks:write': ['webhook:read', 'webhook:manage'],
+  // leases:write asks for, renews and revokes ephemeral credentials (a workload: for itself only). Templates are a
+  // source's configuration: sources:write manages them.
+  'leases:read': ['lease:read'],
+  'leases:write': ['lease:read', 'lease:request'],
 }
 
 export const MAX_TOKEN_DAYS = 365

@@ -15,7 +15,12 @@ import { taskEnded } from '@/lib/federation/tasks'
 import { API_SCOPES } from '@/lib/api-tokens/schemas'
 
 /** An API token's context, or a workload's acting with an access token from the token exchange (lib/federation). */
-export type TokenCtx = (GrantedCtx<TokenActor> | GrantedCtx<WorkloadActor>) & { scopes: ReadonlySet<ApiScope>; requestId: string }
+export type TokenCtx = (GrantedCtx<TokenActor> | GrantedCtx<WorkloadActor>) & {
+  scopes: ReadonlySet<ApiScope>
+  requestId: string
+  /** the task an exchanged token was issued for (workloads only) */
+  task?: string
+}
 
 const BEARER = { 'WWW-Authenticate': 'Bearer realm="custodian"' }
 const INVALID = { 'WWW-Authenticate': 'Bearer realm="custodian", error="invalid_token"' }
@@ -128,7 +133,7 @@ async function authenticateAccessToken(token: string, ip: string | null, request
   if (await taskEnded(claims.jti)) throw problem(401, 'The task of this access token has ended; exchange a new token.', undefined, INVALID)
   const scopes = new Set(claims.scope.split(' ').filter((x): x is ApiScope => (API_SCOPES as readonly string[]).includes(x)))
   const permissions = new Set<Permission>([...scopes].flatMap((s) => SCOPE_PERMISSIONS[s]))
-  return { org: identity.org, actor, permissions, scopes, requestId }
+  return { org: identity.org, actor, permissions, scopes, requestId, ...(claims.task ? { task: claims.task } : {}) }
 }
 
 /** The caller's address: the last X-Forwarded-For hop (added by the proxy in front of Custodian), else X-Real-IP. */

@@ -24,6 +24,7 @@ export const PROBLEM_TITLES: Record<number, string> = {
   422: 'Unprocessable content',
   429: 'Too many requests',
   500: 'Internal server error',
+  502: 'Bad gateway',
 }
 
 export const problemSchema = z

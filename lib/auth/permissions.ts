@@ -26,6 +26,9 @@ export const PERMISSIONS = [
   'gateway:manage',
   'webhook:read',
   'webhook:manage',
+  'lease:read',
+  'lease:request',
+  'lease:manage',
 ] as const
 export type Permission = (typeof PERMISSIONS)[number]
 
@@ -54,8 +57,21 @@ const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
     'job:manage',
     'finding:accept',
     'gateway:manage',
+    'lease:read',
+    'lease:request',
+    'lease:manage',
   ]),
-  member: new Set<Permission>(['identity:read', 'identity:read-all', 'identity:attest', 'identity:transfer', 'review:decide', 'source:read', 'campaign:read']),
+  // Members ask for break-glass credentials only for identities they own (checked in lib/leases).
+  member: new Set<Permission>([
+    'identity:read',
+    'identity:read-all',
+    'identity:attest',
+    'identity:transfer',
+    'review:decide',
+    'source:read',
+    'campaign:read',
+    'lease:request',
+  ]),
   auditor: new Set<Permission>([
     'identity:read',
     'identity:read-all',
@@ -65,6 +81,7 @@ const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
     'audit:verify',
     'report:export',
     'job:read',
+    'lease:read',
   ]),
 }
 

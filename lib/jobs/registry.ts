@@ -6,6 +6,7 @@ import { campaignsScheduler } from '@/lib/campaigns/scheduler'
 import { findingsDailyScheduler, metricsSnapshotJob, recomputeFindingsJob } from '@/lib/findings/jobs'
 import { gatewayGrantsScheduler, gatewayUseScheduler, learnGatewayUseJob, syncGatewayGrantsJob } from '@/lib/gateway/jobs'
 import { jobRegistry, type AnyJob, type SchedulerDefinition } from '@/lib/jobs/define'
+import { endLeaseJob, leaseExpiryScheduler } from '@/lib/leases/jobs'
 import { sendInvitationJob } from '@/lib/members/jobs'
 import { sendEmailJob } from '@/lib/notifications/jobs'
 import { reportSchedulesScheduler, sendScheduledReportJob } from '@/lib/report-schedules/jobs'
@@ -40,6 +41,7 @@ export const JOBS = jobRegistry([
   syncGatewayGrantsJob,
   learnGatewayUseJob,
   deliverWebhookJob,
+  endLeaseJob,
 ])
 
 export type JobType = keyof typeof JOBS
@@ -59,4 +61,5 @@ export const SCHEDULERS: readonly SchedulerDefinition[] = [
   gatewayGrantsScheduler,
   gatewayUseScheduler,
   webhookDeliveriesCleanupScheduler,
+  leaseExpiryScheduler,
 ]

@@ -48,6 +48,11 @@ export async function describeJobTargets(ctx: UserCtx, jobs: JobRow[]): Promise<
   const p = (j: JobRow) => payloads.get(j.id)!
   const of = (pred: (j: JobRow) => boolean, key: string) => [...new Set(jobs.filter(pred).flatMap((j) => strings(p(j)[key])))]
 
+  const leaseIds = of((j) => is(j, 'end_lease'), 'leaseId')
+  const leases = leaseIds.length
+    ? await db.lease.findMany({ where: { orgId, id: { in: leaseIds } }, select: { id: true, roleName: true, identity: { select: { id: true, name: true } } } })
+    : []
+  const leaseById = new Map(leases.map((l) => [l.id, l]))
   const remIds = of((j) => is(j, 'delete_identity'), 'remediationId')
   const rems = jobs.length
     ? await db.remediation.findMany({
@@ -154,6 +159,11 @@ export async function describeJobTargets(ctx: UserCtx, jobs: JobRow[]): Promise<
       t = { label: 'the database’s query planner statistics', href: null }
     } else if (is(j, 'report_export')) {
       t = { label: 'a report written to a file for download', href: '/reports' }
+    } else if (is(j, 'end_lease')) {
+      const l = leaseById.get(str(payload.leaseId) ?? '')
+      t = l
+        ? { label: `ends the lease ${l.roleName}`, href: '/credentials', identity: { id: l.identity.id, name: l.identity.name } }
+        : { label: 'ends a lease', href: '/credentials' }
     }
     if (t) out.set(j.id, t)
   }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import { Writable } from 'node:stream'
@@ -12,7 +13,11 @@ import { OPERATIONS } from '@/lib/api/v1/operations'
 import { createApiToken, revokeApiToken, rotateApiToken } from '@/lib/api-tokens/mutations'
 import { listApiTokens } from '@/lib/api-tokens/queries'
 import { API_SCOPES, createApiTokenSchema, type ApiScope } from '@/lib/api-tokens/schemas'
+import { closePostgresPools } from '@/lib/connectors/postgresql/connector'
 import { db } from '@/lib/db'
+import { createTemplate, requestLease } from '@/lib/leases/mutations'
+import { createTemplateSchema } from '@/lib/leases/schemas'
+import pg from 'pg'
 import { exportDir, exportFile } from '@/lib/reports/export-files'
 import { createProvider } from '@/lib/federation/mutations'
 import { createRoute, createRule } from '@/lib/gateway/mutations'
@@ -35,6 +40,20 @@ setApiLogDestination(
   }),
 )
 afterAll(() => setApiLogDestination(undefined))
+
+// The live PostgreSQL source of the lease operations (the private test cluster's lease_target database).
+const LEASE_TARGET = process.env.CUSTODIAN_TEST_PG_LEASE_URL ?? execFileSync('bash', ['scripts/pg.sh', 'url', 'lease_target'], { encoding: 'utf8' }).trim()
+const lease = { sourceId: '', templateId: '', renewId: '', revokeId: '' }
+afterAll(async () => {
+  const c = new pg.Client({ connectionString: LEASE_TARGET })
+  await c.connect()
+  for (const l of await db.lease.findMany({ where: { orgId: a.org.id }, select: { roleName: true } })) {
+    await c.query(`DROP OWNED BY "${l.roleName}"`).catch(() => {})
+    await c.query(`DROP ROLE IF EXISTS "${l.roleName}"`)
+  }
+  await c.end()
+  await closePostgresPools()
+})
 
 type Org = Awaited<ReturnType<typeof createOrg>>
 let a: Org
@@ -93,6 +112,8 @@ const ID_OF: Record<string, () => string> = {
   deleteWebhook: () => wh.scratchId,
   listWebhookDeliveries: () => wh.subscriptionId,
   redeliverWebhook: () => wh.deliveryId,
+  renewLease: () => lease.renewId,
+  revokeLease: () => lease.revokeId,
 }
 const paramsFor = (op: Operation): Record<string, string> =>
   op.path.includes('{id}') ? { id: ID_OF[op.operationId]?.() ?? (op.method === 'get' ? aIds[0] : scratchId) } : {}
@@ -129,6 +150,16 @@ const BODIES: Record<string, unknown> = {
   createGatewayRule: { principalType: 'tag', tagKey: 'app', tagValue: 'contract', methods: ['GET'], paths: ['/items/*'] },
   createWebhook: { url: 'https://hooks.contract.example/custodian', events: ['identity.created', 'finding.opened'] },
   updateWebhook: { enabled: false },
+  createCredentialTemplate: () => ({
+    name: uid('template-'),
+    sourceId: lease.sourceId,
+    grants: ['SELECT ON public.contract_orders'],
+    defaultTtlSeconds: 300,
+    maxTtlSeconds: 600,
+  }),
+  createLease: () => ({ templateId: lease.templateId, identityId: aIds[0], ttlSeconds: 120, task: 'contract test' }),
+  renewLease: { ttlSeconds: 300 },
+  revokeLease: {},
 }
 const bodyOf = (b: unknown) => (typeof b === 'function' ? (b as () => unknown)() : b)
 const bodyFor = (op: Operation) =>
@@ -205,6 +236,29 @@ beforeAll(async () => {
   await db.reportExport.update({ where: { id: ready.id }, data: { path: exportFile(ready) } })
   aExportId = ready.id
   full = (await token(a, API_SCOPES)).token
+  process.env.CONTRACT_LEASE_TARGET_URL = LEASE_TARGET
+  const target = new pg.Client({ connectionString: LEASE_TARGET })
+  await target.connect()
+  await target.query('CREATE TABLE IF NOT EXISTS public.contract_orders (id int)')
+  await target.end()
+  lease.sourceId = (
+    await db.source.create({ data: { orgId: a.org.id, name: 'Contract PostgreSQL', type: 'postgresql', secretRef: 'CONTRACT_LEASE_TARGET_URL' } })
+  ).id
+  lease.templateId = (
+    await createTemplate(
+      a.ctx('admin'),
+      createTemplateSchema.parse({
+        orgSlug: a.org.slug,
+        name: 'Contract template',
+        sourceId: lease.sourceId,
+        grants: ['SELECT ON public.contract_orders'],
+        maxTtlSeconds: 3600,
+      }),
+    )
+  ).id
+  const leased = () => requestLease(a.ctx('admin'), { templateId: lease.templateId, identityId: aIds[0], ttlSeconds: 60, justification: 'contract test setup' })
+  lease.renewId = (await leased()).leaseId
+  lease.revokeId = (await leased()).leaseId
   const route = (name: string, pathPrefix: string) =>
     createRoute(a.ctx('admin'), routeBodySchema.parse({ name, pathPrefix, upstreamUrl: 'https://orders.example' }))
   gw.routeId = (await route('Contract orders', '/contract-orders')).id

@@ -18,6 +18,7 @@ import {
   listGatewayRulesOp,
   updateGatewayRouteOp,
 } from '@/lib/api/v1/gateway'
+import { createCredentialTemplateOp, createLeaseOp, listCredentialTemplatesOp, listLeasesOp, renewLeaseOp, revokeLeaseOp } from '@/lib/api/v1/leases'
 import { getOperationOp } from '@/lib/api/v1/jobs'
 import { getMetricsOp } from '@/lib/api/v1/metrics'
 import { downloadReportOp, getReportOp, startReportOp } from '@/lib/api/v1/reports'
@@ -81,4 +82,10 @@ export const OPERATIONS = [
   deleteWebhookOp,
   listWebhookDeliveriesOp,
   redeliverWebhookOp,
+  listCredentialTemplatesOp,
+  createCredentialTemplateOp,
+  listLeasesOp,
+  createLeaseOp,
+  renewLeaseOp,
+  revokeLeaseOp,
 ] as unknown as Operation[]

@@ -37,8 +37,8 @@ export class ConnectorError extends Error {
   }
 }
 
-const ident = (s: string) => `"${s.replace(/"/g, '""')}"`
-const literal = (s: string) => `'${s.replace(/'/g, "''")}'`
+export const ident = (s: string) => `"${s.replace(/"/g, '""')}"`
+export const literal = (s: string) => `'${s.replace(/'/g, "''")}'`
 
 const ATTR_COLUMN: Record<RoleAttribute, string> = {
   SUPERUSER: 'rolsuper',
@@ -69,7 +69,7 @@ export function describeTarget(url: string): string {
   }
 }
 
-async function withClient<T>(ctx: ConnectorContext, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function withClient<T>(ctx: ConnectorContext, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
   const url = connectionString(ctx)
   const key = createHash('sha256').update(url).digest('hex')
   let pool = pools.get(key)

@@ -11,6 +11,7 @@ import { personStatus } from '@/lib/members/person'
 import { PersonName } from '@/components/members/person-status'
 import { IdentityGatewaySection } from '@/components/gateway/identity-gateway-section'
 import { IdentityTasksSection } from '@/components/federation/identity-tasks-section'
+import { IdentityLeasesSection } from '@/components/leases/identity-leases-section'
 import { CredentialsSection, GrantsSection, readRemediationsFirst, RemediationHeader, RemediationHistorySection } from './_remediation/sections'
 import { OwnershipActions } from './_components/ownership-actions'
 
@@ -138,6 +139,8 @@ export default async function IdentityPage({ params }: { params: Promise<{ orgSl
       </Card>
 
       <RemediationHistorySection ctx={ctx} identityId={i.id} />
+
+      <IdentityLeasesSection ctx={ctx} identity={i} now={now} />
 
       <IdentityGatewaySection ctx={ctx} identity={i} now={now} />
 

@@ -1,0 +1,158 @@
+import 'server-only'
+import { allows, assertCan, type Ctx } from '@/lib/auth/org-context'
+import { db } from '@/lib/db'
+import { ForbiddenError, NotFoundError } from '@/lib/errors'
+import { templateGrants } from '@/lib/leases/mutations'
+import { describeGrant, type LeaseStatus, type TemplateGrant } from '@/lib/leases/schemas'
+
+export type TemplateDto = {
+  id: string
+  name: string
+  description: string | null
+  source: { id: string; name: string }
+  grants: TemplateGrant[]
+  grantsText: string[]
+  defaultTtlSeconds: number
+  maxTtlSeconds: number
+  status: string
+  activeLeases: number
+  createdAt: Date
+}
+
+export type LeaseDto = {
+  id: string
+  identity: { id: string; name: string }
+  template: { id: string; name: string }
+  roleName: string
+  requestedBy: { type: string; id: string | null; label: string }
+  task: string | null
+  justification: string | null
+  issuedAt: Date
+  expiresAt: Date
+  maxExpiresAt: Date
+  renewals: number
+  status: LeaseStatus
+  endReason: string | null
+  endedAt: Date | null
+  endAttempts: number
+  lastError: string | null
+}
+
+const LEASE_INCLUDE = { identity: { select: { id: true, name: true } }, template: { select: { id: true, name: true } } } as const
+
+type LeaseRow = Awaited<ReturnType<typeof db.lease.findMany<{ include: typeof LEASE_INCLUDE }>>>[number]
+
+function leaseDto(l: LeaseRow, now: Date): LeaseDto {
+  // A lease past its end that the job has not reached yet is shown as expired: VALID UNTIL already refuses its logins.
+  const status = (l.status === 'active' && l.expiresAt <= now ? 'expired' : l.status) as LeaseStatus
+  return {
+    id: l.id,
+    identity: l.identity,
+    template: l.template,
+    roleName: l.roleName,
+    requestedBy: { type: l.requestedByType, id: l.requestedById, label: l.requestedByLabel },
+    task: l.task,
+    justification: l.justification,
+    issuedAt: l.issuedAt,
+    expiresAt: l.expiresAt,
+    maxExpiresAt: l.maxExpiresAt,
+    renewals: l.renewals,
+    status,
+    endReason: l.endReason,
+    endedAt: l.endedAt,
+    endAttempts: l.endAttempts,
+    lastError: l.lastError,
+  }
+}
+
+export async function listTemplates(ctx: Ctx): Promise<TemplateDto[]> {
+  if (!allows(ctx, 'lease:read') && !allows(ctx, 'lease:request')) throw new ForbiddenError()
+  const rows = await db.credentialTemplate.findMany({
+    where: { orgId: ctx.org.id },
+    include: { source: { select: { id: true, name: true } }, _count: { select: { leases: { where: { status: 'active' } } } } },
+    orderBy: { name: 'asc' },
+  })
+  return rows.map((t) => {
+    const grants = templateGrants(t.grants)
+    return {
+      id: t.id,
+      name: t.name,
+      description: t.description,
+      source: t.source,
+      grants,
+      grantsText: grants.map(describeGrant),
+      defaultTtlSeconds: t.defaultTtlSeconds,
+      maxTtlSeconds: t.maxTtlSeconds,
+      status: t.status,
+      activeLeases: t._count.leases,
+      createdAt: t.createdAt,
+    }
+  })
+}
+
+export type LeaseFilter = { status?: 'active' | 'ended' | 'stuck' | 'all'; identityId?: string; limit?: number; afterId?: string }
+
+/**
+ * Leases of the organization, newest first. A workload sees only its own; everyone else needs lease:read, or reads one
+ * identity's leases with identity:read (the identity page).
+ */
+export async function listLeases(ctx: Ctx, f: LeaseFilter = {}, now = new Date()): Promise<LeaseDto[]> {
+  const identityId = ctx.actor.type === 'workload' ? ctx.actor.id : f.identityId
+  if (ctx.actor.type === 'workload') assertCan(ctx, 'lease:read')
+  else if (!allows(ctx, 'lease:read') && !(identityId && allows(ctx, 'identity:read'))) throw new ForbiddenError()
+  const status =
+    f.status === 'active'
+      ? { status: { in: ['active', 'revoking'] }, expiresAt: { gt: now } }
+      : f.status === 'stuck'
+        ? { status: 'stuck' }
+        : f.status === 'ended'
+          ? { OR: [{ status: { in: ['expired', 'revoked', 'forgotten'] } }, { status: 'active', expiresAt: { lte: now } }] }
+          : {}
+  const rows = await db.lease.findMany({
+    where: { orgId: ctx.org.id, ...(identityId ? { identityId } : {}), ...status, ...(f.afterId ? { id: { lt: f.afterId } } : {}) },
+    include: LEASE_INCLUDE,
+    orderBy: [{ issuedAt: 'desc' }, { id: 'desc' }],
+    take: Math.min(f.limit ?? 100, 500),
+  })
+  return rows.map((l) => leaseDto(l, now))
+}
+
+export async function getLeaseOrThrow(ctx: Ctx, leaseId: string, now = new Date()): Promise<LeaseDto> {
+  const l = await db.lease.findFirst({
+    where: { id: leaseId, orgId: ctx.org.id, ...(ctx.actor.type === 'workload' ? { identityId: ctx.actor.id } : {}) },
+    include: LEASE_INCLUDE,
+  })
+  if (!l) throw new NotFoundError('Lease not found')
+  return leaseDto(l, now)
+}
+
+/** The identity page's Leases section: active ones, then the most recent ended (at most 20). */
+export async function identityLeases(ctx: Ctx, identityId: string, now = new Date()) {
+  assertCan(ctx, 'identity:read')
+  const rows = await db.lease.findMany({ where: { orgId: ctx.org.id, identityId }, include: LEASE_INCLUDE, orderBy: [{ issuedAt: 'desc' }], take: 30 })
+  const all = rows.map((l) => leaseDto(l, now))
+  return {
+    active: all.filter((l) => l.status === 'active' || l.status === 'revoking'),
+    recent: all.filter((l) => l.status !== 'active' && l.status !== 'revoking').slice(0, 20),
+  }
+}
+
+/** Templates an identity may lease from (the break-glass form): active ones. */
+export async function leaseableTemplates(ctx: Ctx) {
+  if (!allows(ctx, 'lease:request')) return []
+  return db.credentialTemplate.findMany({
+    where: { orgId: ctx.org.id, status: 'active' },
+    select: { id: true, name: true, defaultTtlSeconds: true, maxTtlSeconds: true },
+    orderBy: { name: 'asc' },
+  })
+}
+
+/** The sources a template can use: PostgreSQL with a connection (secretRef). */
+export async function leaseSources(ctx: Ctx) {
+  assertCan(ctx, 'lease:manage')
+  return db.source.findMany({
+    where: { orgId: ctx.org.id, type: 'postgresql', secretRef: { not: null } },
+    select: { id: true, name: true },
+    orderBy: { name: 'asc' },
+  })
+}
