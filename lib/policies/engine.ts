@@ -1,5 +1,5 @@
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs'
-import { CEDAR_SCHEMA, type PolicyAction } from '@/lib/policies/schema'
+import { CEDAR_SCHEMA } from '@/lib/policies/schema'
 
 // The policy engine, pure (no database): checks a policy set against Custodian's schema, compiles it once, and decides
 // requests. Organization policies restrict: the set is evaluated together with an implicit baseline permit, so the
