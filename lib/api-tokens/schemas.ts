@@ -16,6 +16,7 @@ export const API_AREAS = [
   'sources',
   'federation',
   'gateway',
+  'policies',
 ] as const
 export type ApiArea = (typeof API_AREAS)[number]
 export const API_SCOPES = API_AREAS.flatMap((a) => [`${a}:read`, `${a}:write`] as const) as [
@@ -55,6 +56,9 @@ export const SCOPE_PERMISSIONS: Record<ApiScope, readonly Permission[]> = {
   'gateway:read': ['source:read'],
   // Managing routes and rules; it reads back what it wrote. Gateway tokens (gateway:call) are issued by people, not by tokens.
   'gateway:write': ['source:read', 'gateway:manage'],
+  // Organization policies restrict token exchange (and next the gateway and the API): changing them is managing sources, like federation.
+  'policies:read': ['source:read'],
+  'policies:write': ['source:read', 'source:manage'],
 }
 
 export const MAX_TOKEN_DAYS = 365

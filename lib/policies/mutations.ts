@@ -56,6 +56,8 @@ export async function savePolicies(ctx: Ctx, input: { text: string; summary?: st
     .$transaction(async (tx) => {
       const current = await tx.orgPolicy.findUnique({ where: { orgId: ctx.org.id }, select: { text: true, version: true } })
       const before = current?.text ?? ''
+      // The same text again changes nothing (a PUT repeated, a file imported twice): no version, no audit row.
+      if (current && current.text === text) return { version: current.version, id: null, summary: 'No change', changed: false }
       const version = (current?.version ?? 0) + 1
       if (input.baseVersion !== undefined && input.baseVersion !== (current?.version ?? 0))
         throw new ConflictError(
@@ -86,7 +88,7 @@ export async function savePolicies(ctx: Ctx, input: { text: string; summary?: st
           diff: createPatch('policies.cedar', before, text, `version ${current?.version ?? 0}`, `version ${version}`),
         },
       })
-      return { version, id: row.id, summary: row.summary }
+      return { version, id: row.id as string | null, summary: row.summary, changed: true }
     })
     .catch((err: unknown) => {
       if ((err as { code?: string }).code === 'P2002') throw new ConflictError('The policies changed while saving; reload and try again.')

@@ -119,6 +119,8 @@ const BODIES: Record<string, unknown> = {
   createGatewayRoute: { name: 'Contract route', pathPrefix: '/contract', upstreamUrl: 'https://contract.example/v1' },
   updateGatewayRoute: { status: 'disabled', ratePerSecond: 5, burst: 10 },
   createGatewayRule: { principalType: 'tag', tagKey: 'app', tagValue: 'contract', methods: ['GET'], paths: ['/items/*'] },
+  putPolicies: { text: '@id("contract")\nforbid (principal, action == Action::"exchange", resource) when { !principal.owned };', summary: 'contract test' },
+  simulatePolicies: () => ({ action: 'exchange', identityId: aIds[0], target: 'custodian-api', scopes: ['identities:read'] }),
 }
 const bodyOf = (b: unknown) => (typeof b === 'function' ? (b as () => unknown)() : b)
 const bodyFor = (op: Operation) => (op.body ? { body: JSON.stringify(bodyOf(BODIES[op.operationId])), headers: JSON_HEADERS } : {})

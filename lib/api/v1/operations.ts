@@ -19,6 +19,7 @@ import {
   updateGatewayRouteOp,
 } from '@/lib/api/v1/gateway'
 import { getOperationOp } from '@/lib/api/v1/jobs'
+import { getPoliciesOp, putPoliciesOp, simulatePoliciesOp } from '@/lib/api/v1/policies'
 import { getMetricsOp } from '@/lib/api/v1/metrics'
 import { downloadReportOp, getReportOp, startReportOp } from '@/lib/api/v1/reports'
 import { assignOwnersByFilterOp, assignOwnersOp } from '@/lib/api/v1/owners'
@@ -64,4 +65,7 @@ export const OPERATIONS = [
   createGatewayRuleOp,
   deleteGatewayRuleOp,
   listGatewayCallsOp,
+  getPoliciesOp,
+  putPoliciesOp,
+  simulatePoliciesOp,
 ] as unknown as Operation[]
