@@ -1,4 +1,5 @@
 import type { Metadata } from 'next'
+import { buttonClass } from '@/components/ui/button'
 import { Card } from '@/components/ui/card'
 import { EmptyState } from '@/components/ui/empty-state'
 import { Forbidden } from '@/components/ui/forbidden'
@@ -27,12 +28,7 @@ export default async function PoliciesPage({ params }: { params: Promise<{ orgSl
         description="Cedar policies that restrict what trust rules allow: a forbid refuses the token exchange, whatever permits it. No policies: everything the rules allow."
         actions={
           policies.version > 0 ? (
-            <a
-              href={`/api/orgs/${ctx.org.slug}/policies/export`}
-              className="text-sm font-medium text-indigo-700 hover:underline"
-              data-testid="export-policies"
-              download
-            >
+            <a href={`/api/orgs/${ctx.org.slug}/policies/export`} className={buttonClass('secondary')} data-testid="export-policies" download>
               Export .cedar
             </a>
           ) : null
@@ -82,7 +78,12 @@ export default async function PoliciesPage({ params }: { params: Promise<{ orgSl
               Principal <code>Identity</code>, resource <code>Target</code> (the API, or a gateway route), actions <code>exchange</code> (enforced at token
               exchange), <code>gateway_call</code> and <code>api_call</code> (validated; enforcement to come). Hours are UTC; weekday 0 is Sunday.
             </p>
-            <pre className="max-h-72 overflow-auto rounded-md bg-slate-50 p-3 font-mono text-[11px] leading-snug text-slate-700" data-testid="cedar-schema">
+            <pre
+              tabIndex={0}
+              aria-label="Cedar schema"
+              className="max-h-72 overflow-auto rounded-md bg-slate-50 p-3 font-mono text-[11px] leading-snug text-slate-700"
+              data-testid="cedar-schema"
+            >
               {CEDAR_SCHEMA}
             </pre>
           </Card>

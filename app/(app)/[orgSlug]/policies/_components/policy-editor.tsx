@@ -57,7 +57,12 @@ export function PolicyEditor({
 
   if (!manage)
     return text ? (
-      <pre className="max-h-[32rem] overflow-auto rounded-md bg-slate-50 p-3 font-mono text-xs leading-relaxed text-slate-800" data-testid="policy-text">
+      <pre
+        tabIndex={0}
+        aria-label="Current policies"
+        className="max-h-[32rem] overflow-auto rounded-md bg-slate-50 p-3 font-mono text-xs leading-relaxed text-slate-800"
+        data-testid="policy-text"
+      >
         {text}
       </pre>
     ) : (

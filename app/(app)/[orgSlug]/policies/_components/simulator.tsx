@@ -9,7 +9,7 @@ import { simulatePoliciesAction } from '@/lib/policies/actions'
 
 type Choice = { id: string; name: string; kind?: string; environment: string }
 const ACTIONS = [
-  { value: 'exchange', label: 'exchange (token exchange)' },
+  { value: 'exchange', label: 'exchange' },
   { value: 'gateway_call', label: 'gateway_call' },
   { value: 'api_call', label: 'api_call' },
 ]
@@ -128,7 +128,9 @@ export function Simulator({ orgSlug, identities, routes }: { orgSlug: string; id
           ))}
           <details>
             <summary className="cursor-pointer text-xs text-slate-500">Request as Cedar sees it (policies version {r.version})</summary>
-            <pre className="mt-1 overflow-auto rounded bg-slate-50 p-2 font-mono text-[11px] text-slate-700">{JSON.stringify(r.request, null, 2)}</pre>
+            <pre tabIndex={0} aria-label="Request" className="mt-1 overflow-auto rounded bg-slate-50 p-2 font-mono text-[11px] text-slate-700">
+              {JSON.stringify(r.request, null, 2)}
+            </pre>
           </details>
         </div>
       ) : null}

@@ -30,7 +30,12 @@ export function VersionHistory({ versions, more }: { versions: Version[]; more: 
                 </span>
               </summary>
               {v.diff.length ? (
-                <pre className="mt-2 max-h-80 overflow-auto rounded-md border border-slate-100 font-mono text-[11px] leading-snug" data-testid="policy-diff">
+                <pre
+                  tabIndex={0}
+                  aria-label={`Changes in version ${v.version}`}
+                  className="mt-2 max-h-80 overflow-auto rounded-md border border-slate-100 font-mono text-[11px] leading-snug"
+                  data-testid="policy-diff"
+                >
                   {v.diff.map((l, i) => (
                     <div key={i} className={`px-2 ${LINE_CLASS[l.kind]}`}>
                       {l.kind === 'hunk' ? l.text : `${MARK[l.kind]} ${l.text}`}
