@@ -63,7 +63,10 @@ export async function savePolicies(ctx: Ctx, input: { text: string; summary?: st
         throw new ConflictError(
           `Someone saved version ${current?.version ?? 0} since you opened version ${input.baseVersion}; reload and apply your change again.`,
         )
-      const summary = input.summary?.trim() || (input.source === 'import' ? `Imported ${input.fileName ?? 'a .cedar file'}: ` : '') + summarize(before, text)
+      const change = summarize(before, text)
+      const summary =
+        input.summary?.trim() ||
+        (input.source === 'import' ? `Imported ${input.fileName ?? 'a .cedar file'}: ${change.charAt(0).toLowerCase()}${change.slice(1)}` : change)
       const actorId = ctx.actor.type === 'user' ? ctx.actor.id : null
       if (current) {
         // The version in the where clause: two saves at once cannot both move from one version.

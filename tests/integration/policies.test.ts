@@ -282,6 +282,21 @@ describe(`saving policies (${engine})`, () => {
     expect(d.diff).toContain('+@id("production-isolation")')
     expect(d.diff).toContain('--- policies.cedar\tversion 1')
     expect((await getPolicies(o.ctx('member'))).version).toBe(2)
+    // Import: a .cedar file becomes a new version (CRLF line ends normalized); the same text again changes nothing.
+    const file = `${POLICY_EXAMPLES[2].text.replace(/\n/g, '\r\n')}\r\n`
+    const v3 = await savePolicies(o.ctx('admin'), { text: file, source: 'import', fileName: 'prod.cedar' })
+    expect(v3).toMatchObject({
+      version: 3,
+      changed: true,
+      summary: 'Imported prod.cedar: added privileged-short-ttl; removed owner-required, production-isolation',
+    })
+    expect((await getPolicies(o.ctx('admin'))).text).toBe(`${POLICY_EXAMPLES[2].text}\n`)
+    expect(await savePolicies(o.ctx('admin'), { text: file, source: 'import', fileName: 'prod.cedar' })).toMatchObject({ version: 3, changed: false })
+    expect(await db.auditEvent.count({ where: { orgId: o.org.id, action: 'policy.update' } })).toBe(3)
+    await expect(savePolicies(o.ctx('admin'), { text: 'permit (principal, action, resource) when { context.nope };', source: 'import' })).rejects.toThrow(
+      ValidationError,
+    )
+    expect(await db.orgPolicyVersion.count({ where: { orgId: o.org.id } })).toBe(3)
   })
 })
 
