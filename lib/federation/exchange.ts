@@ -305,11 +305,11 @@ export async function exchangeToken(form: URLSearchParams, opts: { requestId?: s
       const route = await cached(`route ${provider.orgId} ${req.audience}`, () =>
         db.gatewayRoute.findFirst({
           where: { id: req.audience.slice(8), orgId: provider.orgId, status: 'active' },
-          select: { id: true, name: true, environment: true },
+          select: { id: true, name: true, resource: { select: { environment: true } } },
         }),
       )
       if (!route) throw refusal('audience-not-allowed', `The gateway route in “${req.audience}” is not active.`, 'invalid_target')
-      target = routeTarget(route)
+      target = routeTarget({ name: route.name, environment: route.resource.environment })
     }
     const allowed = stringsOf(rule.scopes)
     const scopes = req.scopes ?? allowed

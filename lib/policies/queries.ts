@@ -62,8 +62,12 @@ export async function getPolicyVersionText(ctx: Ctx, version: number): Promise<s
 /** The Target a token exchange's audience names: the API, or one of the organization's gateway routes. */
 export async function targetOf(orgId: string, audience: string): Promise<TargetAttrs | null> {
   if (!audience.startsWith('gateway:')) return API_TARGET
-  const route = await db.gatewayRoute.findFirst({ where: { id: audience.slice(8), orgId }, select: { name: true, environment: true } })
-  return route ? routeTarget(route) : null
+  // A route's environment is its Resource's (the route is a Resource of the gateway source).
+  const route = await db.gatewayRoute.findFirst({
+    where: { id: audience.slice(8), orgId },
+    select: { name: true, resource: { select: { environment: true } } },
+  })
+  return route ? routeTarget({ name: route.name, environment: route.resource.environment }) : null
 }
 
 export type SimulationDto = PolicyDecision & {
@@ -100,7 +104,12 @@ export async function simulatorChoices(ctx: Ctx) {
       take: 200,
       select: { id: true, name: true, kind: true, environment: true },
     }),
-    db.gatewayRoute.findMany({ where: { orgId: ctx.org.id }, orderBy: { name: 'asc' }, take: 200, select: { id: true, name: true, environment: true } }),
+    db.gatewayRoute.findMany({
+      where: { orgId: ctx.org.id },
+      orderBy: { name: 'asc' },
+      take: 200,
+      select: { id: true, name: true, resource: { select: { environment: true } } },
+    }),
   ])
-  return { identities, routes }
+  return { identities, routes: routes.map((r) => ({ id: r.id, name: r.name, environment: r.resource.environment })) }
 }

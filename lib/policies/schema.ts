@@ -4,7 +4,7 @@
 // - principal `Identity`: the non-human identity asking (its inventory row: kind, environment, owned = has an owner,
 //   privileged, name).
 // - resource `Target`: what the request is for: `kind` "api" (Custodian's REST API; its environment is "unknown") or
-//   "gateway_route" (one route of the gateway, with the route's environment), and its name.
+//   "gateway_route" (one route of the gateway, with the route's environment: its Resource's), and its name.
 // - actions `exchange` (RFC 8693 token exchange), `gateway_call` and `api_call` (declared so policies written for them
 //   validate; only `exchange` is enforced so far).
 

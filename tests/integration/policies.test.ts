@@ -103,9 +103,8 @@ beforeAll(async () => {
   audience = `${issuer.url}/aud/${a.org.slug}`
   const route = await createRoute(
     a.ctx('admin'),
-    routeBodySchema.parse({ name: uid('prod-api-'), pathPrefix: `/${uid('p')}`, upstreamUrl: 'https://prod.example' }),
+    routeBodySchema.parse({ name: uid('prod-api-'), pathPrefix: `/${uid('p')}`, upstreamUrl: 'https://prod.example', environment: 'production' }),
   )
-  await db.gatewayRoute.update({ where: { id: route.id }, data: { environment: 'production' } })
   routeId = route.id
   const provider = await createProvider(a.ctx('admin'), {
     name: 'Cluster',

@@ -1,6 +1,3 @@
--- AlterTable
-ALTER TABLE "GatewayRoute" ADD COLUMN     "environment" TEXT NOT NULL DEFAULT 'unknown';
-
 -- CreateTable
 CREATE TABLE "OrgPolicy" (
     "id" TEXT NOT NULL,

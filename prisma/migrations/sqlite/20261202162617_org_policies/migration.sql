@@ -22,8 +22,6 @@ CREATE TABLE "OrgPolicyVersion" (
     CONSTRAINT "OrgPolicyVersion_orgId_fkey" FOREIGN KEY ("orgId") REFERENCES "Organization" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
--- AlterTable (ADD COLUMN, not a table redefinition: the triggers that read GatewayRoute stay as they are)
-ALTER TABLE "GatewayRoute" ADD COLUMN "environment" TEXT NOT NULL DEFAULT 'unknown';
 
 -- CreateIndex
 CREATE UNIQUE INDEX "OrgPolicy_orgId_key" ON "OrgPolicy"("orgId");
