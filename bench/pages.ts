@@ -549,6 +549,15 @@ function definePages(x: { orgId: string; campaignId: string; most: string; typic
         new Date(Date.now() - 86_400_000),
       ]),
     ]),
+    page('policies', '/[orgSlug]/policies', '/acme/policies', 'governance', async (r) => [
+      await r.one(`SELECT "text", "version", "updatedAt" FROM "OrgPolicy" WHERE "orgId" = ?`, [o]),
+      await r.all(`SELECT * FROM "OrgPolicyVersion" WHERE "orgId" = ? ORDER BY "version" DESC LIMIT 31`, [o]),
+      await r.all(`SELECT "id", "name", "kind", "environment" FROM "Identity" WHERE "orgId" = ? AND "status" = 'active' ORDER BY "name" LIMIT 200`, [o]),
+      await r.all(
+        `SELECT g."id", g."name", r."environment" FROM "GatewayRoute" g JOIN "Resource" r ON r."id" = g."resourceId" WHERE g."orgId" = ? ORDER BY g."name" LIMIT 200`,
+        [o],
+      ),
+    ]),
     page('sources', '/[orgSlug]/sources', '/acme/sources', 'governance', async (r) =>
       r.all(`SELECT "sourceId", COUNT(*) FROM "Identity" WHERE "orgId" = ? GROUP BY "sourceId"`, [o]),
     ),

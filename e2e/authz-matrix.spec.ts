@@ -460,6 +460,24 @@ const ACTIONS: Record<string, ActionEntry> = {
     input: (w, orgSlug) => ({ orgSlug, leaseId: w.lease.forgetId, justification: 'matrix: dropped by hand' }),
     targetsObjects: true,
   },
+  'lib/policies/actions.ts#savePoliciesAction': {
+    allow: MANAGERS,
+    input: (_w, orgSlug) => ({ orgSlug, text: '@id("matrix")\nforbid (principal, action == Action::"api_call", resource) when { false };' }),
+  },
+  'lib/policies/actions.ts#importPoliciesAction': {
+    allow: MANAGERS,
+    input: (_w, orgSlug) => ({
+      orgSlug,
+      text: '@id("matrix-import")\nforbid (principal, action == Action::"api_call", resource) when { false };',
+      fileName: 'matrix.cedar',
+    }),
+  },
+  // Reads only: every role that sees the policies may ask the simulator; another organization's identity is not found.
+  'lib/policies/actions.ts#simulatePoliciesAction': {
+    allow: ALL,
+    input: (w, orgSlug) => ({ orgSlug, action: 'exchange', identityId: w.a.identities[0].id, target: 'custodian-api' }),
+    targetsObjects: true,
+  },
   'lib/reports/actions.ts#startExportAction': {
     allow: REPORTERS,
     input: (w, orgSlug) => ({ orgSlug, params: { kind: 'campaign-evidence', campaign: w.activeCampaignId } }),
@@ -513,7 +531,7 @@ type RouteEntry = {
   request?: (
     w: World,
     slug: string,
-  ) => { path: string; method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; body?: string; query?: Record<string, string>; contentType?: string }
+  ) => { path: string; method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; body?: string; query?: Record<string, string>; contentType?: string }
   /** the first allowed role's call must answer 2xx */
   succeeds?: boolean
 }
@@ -531,6 +549,11 @@ const ROUTES: Record<string, RouteEntry> = {
       query: { format: 'generic_csv', sourceId: w.importSourceId, name: 'matrix.csv' },
       body: 'externalId,name,kind\nmx-1,matrix-one,bot\n',
     }),
+    succeeds: true,
+  },
+  'app/api/orgs/[orgSlug]/policies/export/route.ts#GET': {
+    allow: ALL,
+    request: (_w, slug) => ({ path: `/api/orgs/${slug}/policies/export`, method: 'GET' }),
     succeeds: true,
   },
   'app/api/orgs/[orgSlug]/identities/export/route.ts#GET': {
@@ -712,6 +735,21 @@ const ROUTES: Record<string, RouteEntry> = {
   'app/api/v1/reports/[id]/route.ts#GET': { allow: 'token', request: (w) => ({ path: `/api/v1/reports/${w.exportId}`, method: 'GET' }) },
   'app/api/v1/reports/[id]/download/route.ts#GET': { allow: 'token', request: (w) => ({ path: `/api/v1/reports/${w.exportId}/download`, method: 'GET' }) },
   // B's token naming A's person as owner: refused (422) before any job starts; B's own identities are not A's business.
+  'app/api/v1/policies/route.ts#GET': { allow: 'token', request: () => ({ path: '/api/v1/policies', method: 'GET' }) },
+  // B's token with a text the validator refuses: 422, nothing saved in either organization.
+  'app/api/v1/policies/route.ts#PUT': {
+    allow: 'token',
+    request: () => ({
+      path: '/api/v1/policies',
+      method: 'PUT',
+      body: JSON.stringify({ text: 'forbid (principal, action, resource) when { principal.nope };' }),
+    }),
+  },
+  // A's identity through B's token: 404.
+  'app/api/v1/policies/simulate/route.ts#POST': {
+    allow: 'token',
+    request: (w) => ({ path: '/api/v1/policies/simulate', method: 'POST', body: JSON.stringify({ action: 'exchange', identityId: w.a.identities[0].id }) }),
+  },
   'app/api/v1/gateway/routes/route.ts#GET': { allow: 'token', request: () => ({ path: '/api/v1/gateway/routes', method: 'GET' }) },
   // B's token creates a route in B: A is untouched.
   'app/api/v1/gateway/routes/route.ts#POST': {

@@ -18,6 +18,7 @@ export const API_AREAS = [
   'gateway',
   'webhooks',
   'leases',
+  'policies',
 ] as const
 export type ApiArea = (typeof API_AREAS)[number]
 export const API_SCOPES = API_AREAS.flatMap((a) => [`${a}:read`, `${a}:write`] as const) as [
@@ -64,6 +65,9 @@ export const SCOPE_PERMISSIONS: Record<ApiScope, readonly Permission[]> = {
   // source's configuration: sources:write manages them.
   'leases:read': ['lease:read'],
   'leases:write': ['lease:read', 'lease:request'],
+  // Organization policies restrict token exchange (and next the gateway and the API): changing them is managing sources, like federation.
+  'policies:read': ['source:read'],
+  'policies:write': ['source:read', 'source:manage'],
 }
 
 export const MAX_TOKEN_DAYS = 365

@@ -2,7 +2,7 @@ import type { z } from 'zod'
 import type { ApiScope } from '@/lib/api-tokens/schemas'
 import type { TokenCtx } from '@/lib/api/authenticate'
 
-export type Method = 'get' | 'post' | 'patch' | 'delete'
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete'
 type Obj = z.ZodObject
 
 /** One API operation: its contract (the OpenAPI document is built from these) and what it does. */

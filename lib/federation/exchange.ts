@@ -11,6 +11,8 @@ import { accessTokenIssuer, signAccessToken, type AccessTokenClaims } from '@/li
 import { commitIssued, EXCHANGE_ACTOR } from '@/lib/federation/commit'
 import { providerKeys } from '@/lib/federation/keys'
 import { matchRules, type RuleVerdict } from '@/lib/federation/match'
+import { decidePolicy } from '@/lib/policies/current'
+import { API_TARGET, exchangeRequest, routeTarget } from '@/lib/policies/request'
 import { API_AUDIENCE, AUDIENCE_PATTERN, DEFAULT_TTL_SECONDS, MAX_TASK_CHARS, MAX_TTL_SECONDS } from '@/lib/federation/schemas'
 
 // RFC 8693 token exchange: a workload presents a JWT its platform gave it (GitHub Actions, Kubernetes, any OIDC issuer
@@ -288,18 +290,26 @@ export async function exchangeToken(form: URLSearchParams, opts: { requestId?: s
     a.identityId = rule.identityId
 
     const identity = await cached(`identity ${rule.identityId}`, () =>
-      db.identity.findFirst({ where: { id: rule.identityId, orgId: provider.orgId }, select: { id: true, name: true, status: true } }),
+      db.identity.findFirst({
+        where: { id: rule.identityId, orgId: provider.orgId },
+        select: { id: true, name: true, status: true, kind: true, environment: true, ownerId: true, privileged: true },
+      }),
     )
     if (!identity || identity.status !== 'active') throw refusal('identity-inactive', 'The identity this token maps to is not active.')
 
     // Only ever narrowed: the audience must be one the rule lists, the scopes a subset of the rule's.
     if (!stringsOf(rule.audiences).includes(req.audience))
       throw refusal('audience-not-allowed', `The trust rule does not allow the audience “${req.audience}”.`, 'invalid_target')
+    let target = API_TARGET
     if (req.audience.startsWith('gateway:')) {
       const route = await cached(`route ${provider.orgId} ${req.audience}`, () =>
-        db.gatewayRoute.findFirst({ where: { id: req.audience.slice(8), orgId: provider.orgId, status: 'active' }, select: { id: true } }),
+        db.gatewayRoute.findFirst({
+          where: { id: req.audience.slice(8), orgId: provider.orgId, status: 'active' },
+          select: { id: true, name: true, resource: { select: { environment: true } } },
+        }),
       )
       if (!route) throw refusal('audience-not-allowed', `The gateway route in “${req.audience}” is not active.`, 'invalid_target')
+      target = routeTarget({ name: route.name, environment: route.resource.environment })
     }
     const allowed = stringsOf(rule.scopes)
     const scopes = req.scopes ?? allowed
@@ -307,6 +317,15 @@ export async function exchangeToken(form: URLSearchParams, opts: { requestId?: s
     if (extra.length) throw refusal('scope-not-allowed', `The trust rule does not allow the scope ${extra.map((s) => `“${s}”`).join(', ')}.`, 'invalid_scope')
 
     const ttl = Math.min(req.ttl ?? DEFAULT_TTL_SECONDS, rule.maxTtlSeconds, MAX_TTL_SECONDS)
+    // The organization's Cedar policies restrict what the rule allows: asked last, with the settled scope, TTL and audience.
+    const policy = await decidePolicy(provider.orgId, exchangeRequest(identity, target, { scopes, ttlSeconds: ttl, task: req.task ?? null, at: now }))
+    if (policy.decision === 'deny')
+      throw refusal(
+        'policy-denied',
+        policy.policies.length
+          ? `The organization’s policy forbids this exchange: ${policy.policies.map((p) => `“${p}”`).join(', ')}.`
+          : 'The organization’s policies could not be evaluated for this exchange.',
+      )
     const jti = randomUUID()
     const scope = [...scopes].sort().join(' ')
     const token: AccessTokenClaims = {

@@ -160,6 +160,8 @@ const BODIES: Record<string, unknown> = {
   createLease: () => ({ templateId: lease.templateId, identityId: aIds[0], ttlSeconds: 120, task: 'contract test' }),
   renewLease: { ttlSeconds: 300 },
   revokeLease: {},
+  putPolicies: { text: '@id("contract")\nforbid (principal, action == Action::"exchange", resource) when { !principal.owned };', summary: 'contract test' },
+  simulatePolicies: () => ({ action: 'exchange', identityId: aIds[0], target: 'custodian-api', scopes: ['identities:read'] }),
 }
 const bodyOf = (b: unknown) => (typeof b === 'function' ? (b as () => unknown)() : b)
 const bodyFor = (op: Operation) =>

@@ -36,6 +36,7 @@ export default async function OrgLayout({ children, params }: { children: React.
           {can(ctx.role, 'source:read') ? <NavLink href={`${base}/gateway`}>Gateway</NavLink> : null}
           {can(ctx.role, 'source:read') ? <NavLink href={`${base}/federation`}>Federation</NavLink> : null}
           {can(ctx.role, 'lease:read') ? <NavLink href={`${base}/credentials`}>Credentials</NavLink> : null}
+          {can(ctx.role, 'source:read') ? <NavLink href={`${base}/policies`}>Policies</NavLink> : null}
           <NavLink href={`${base}/findings`}>Findings</NavLink>
           {can(ctx.role, 'review:decide') ? <NavLink href={`${base}/reviews`}>My reviews</NavLink> : null}
           {can(ctx.role, 'campaign:read') ? <NavLink href={`${base}/campaigns`}>Campaigns</NavLink> : null}

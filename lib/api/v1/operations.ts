@@ -20,6 +20,7 @@ import {
 } from '@/lib/api/v1/gateway'
 import { createCredentialTemplateOp, createLeaseOp, listCredentialTemplatesOp, listLeasesOp, renewLeaseOp, revokeLeaseOp } from '@/lib/api/v1/leases'
 import { getOperationOp } from '@/lib/api/v1/jobs'
+import { getPoliciesOp, putPoliciesOp, simulatePoliciesOp } from '@/lib/api/v1/policies'
 import { getMetricsOp } from '@/lib/api/v1/metrics'
 import { downloadReportOp, getReportOp, startReportOp } from '@/lib/api/v1/reports'
 import { assignOwnersByFilterOp, assignOwnersOp } from '@/lib/api/v1/owners'
@@ -88,4 +89,7 @@ export const OPERATIONS = [
   createLeaseOp,
   renewLeaseOp,
   revokeLeaseOp,
+  getPoliciesOp,
+  putPoliciesOp,
+  simulatePoliciesOp,
 ] as unknown as Operation[]
