@@ -1,7 +1,5 @@
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { createHmac, randomUUID } from 'node:crypto'
-import { createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT, type JWK } from 'jose'
+import { createLocalJWKSet, jwtVerify, SignJWT, type JWK } from 'jose'
 import { Writable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { setApiLogDestination } from '@/lib/api/log'
@@ -24,42 +22,8 @@ import { orgSigner } from '@/lib/keys/org-keys'
 import { settleFindings } from '@/lib/findings/recompute'
 import { rollupIdentity } from '@/lib/remediation/rollup'
 import { apiCaller } from './api-client'
+import { Issuer, newKey, type Key } from './oidc-issuer'
 import { addAccess, addIdentity, createOrg, engine, uid } from './fixtures'
-
-// A real OIDC issuer on loopback: its discovery document and a JWKS made with jose, keys that can rotate.
-type Key = { kid: string; alg: string; privateKey: CryptoKey; jwk: JWK }
-async function newKey(alg: 'RS256' | 'ES256' = 'RS256'): Promise<Key> {
-  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true })
-  const kid = randomUUID().slice(0, 8)
-  return { kid, alg, privateKey, jwk: { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' } }
-}
-
-class Issuer {
-  server!: Server
-  url = ''
-  published: Key[] = []
-  fetches = 0
-  async start() {
-    this.server = createServer((req, res) => {
-      if (req.url === '/.well-known/openid-configuration') {
-        res.setHeader('content-type', 'application/json')
-        res.end(JSON.stringify({ issuer: this.url, jwks_uri: `${this.url}/jwks` }))
-      } else if (req.url === '/jwks') {
-        this.fetches++
-        res.setHeader('content-type', 'application/json')
-        res.end(JSON.stringify({ keys: this.published.map((k) => k.jwk) }))
-      } else {
-        res.statusCode = 404
-        res.end()
-      }
-    })
-    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r))
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`
-  }
-  stop() {
-    return new Promise<void>((r) => this.server.close(() => r()))
-  }
-}
 
 const now = () => Math.floor(Date.now() / 1000)
 

@@ -1,7 +1,5 @@
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { randomUUID } from 'node:crypto'
-import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose'
+import { SignJWT } from 'jose'
 import { Writable } from 'node:stream'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -23,32 +21,10 @@ import { policyRequest } from '@/lib/policies/request'
 import { POLICY_ACTIONS } from '@/lib/policies/schema'
 import { rollupIdentity } from '@/lib/remediation/rollup'
 import { addAccess, addIdentity, createOrg, engine, uid } from './fixtures'
+import { Issuer, newKey, type Key } from './oidc-issuer'
 
 // Organization policies (Cedar) enforced at token exchange, with a real OIDC issuer on loopback (the pattern of
 // federation.test.ts): each identity has a rule matching tokens whose `sub` is its name.
-type Key = { kid: string; alg: string; privateKey: CryptoKey; jwk: JWK }
-class Issuer {
-  server!: Server
-  url = ''
-  published: Key[] = []
-  async start() {
-    this.server = createServer((req, res) => {
-      if (req.url === '/jwks') {
-        res.setHeader('content-type', 'application/json')
-        res.end(JSON.stringify({ keys: this.published.map((k) => k.jwk) }))
-      } else {
-        res.statusCode = 404
-        res.end()
-      }
-    })
-    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r))
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`
-  }
-  stop() {
-    return new Promise<void>((r) => this.server.close(() => r()))
-  }
-}
-
 type Org = Awaited<ReturnType<typeof createOrg>>
 let a: Org
 let b: Org
@@ -95,8 +71,7 @@ beforeAll(async () => {
   setApiLogDestination(new Writable({ write: (_c, _e, cb) => cb() }))
   configureKeyCache({ cooldownMs: 0 })
   await issuer.start()
-  const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true })
-  key = { kid: 'k1', alg: 'ES256', privateKey, jwk: { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' } }
+  key = await newKey('ES256', 'k1')
   issuer.published = [key]
   a = await createOrg('Policies A')
   b = await createOrg('Policies B')
