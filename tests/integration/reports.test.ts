@@ -472,7 +472,17 @@ describe(`auditor role (${engine})`, () => {
     const id = await addIdentity(o.org.id, o.source.id, { name: 'svc-a', ownerId: o.people.member.id })
     await expect(downloadInventory(aud)).resolves.toBeTruthy()
     const { PERMISSIONS, can } = await import('@/lib/auth/permissions')
-    const reads = ['identity:read', 'identity:read-all', 'source:read', 'campaign:read', 'audit:read', 'audit:verify', 'report:export', 'job:read']
+    const reads = [
+      'identity:read',
+      'identity:read-all',
+      'source:read',
+      'campaign:read',
+      'audit:read',
+      'audit:verify',
+      'report:export',
+      'job:read',
+      'lease:read',
+    ]
     expect(PERMISSIONS.filter((p) => can('auditor', p)).sort()).toEqual(reads.sort())
     const { assignOwner } = await import('@/lib/ownership/mutations')
     const before = await db.auditEvent.count({ where: { orgId: o.org.id, outcome: 'success', NOT: { action: 'report.download' } } })
