@@ -26,7 +26,8 @@ export default async function OrgLayout({ children, params }: { children: React.
           <span className="flex h-8 w-8 items-center justify-center rounded-lg bg-indigo-500 font-bold">C</span>
           <span className="text-base font-semibold tracking-tight">Custodian</span>
         </Link>
-        <nav className="flex flex-1 flex-col gap-1" aria-label="Main">
+        {/* The links scroll inside the sidebar when they outgrow a short window; the person block stays at the bottom. */}
+        <nav className="-mx-1 flex min-h-0 flex-1 flex-col gap-1 overflow-y-auto px-1 pb-2" aria-label="Main">
           <NavLink href={`${base}/my`}>My identities</NavLink>
           <NavLink href={base} exact>
             Overview
