@@ -69,9 +69,13 @@ export async function readBytes(
 
 const NDJSON_TYPE = /^application\/(?:x-ndjson|jsonl|x-jsonlines)\s*(?:;.*)?$/i
 
+/** The longest NDJSON line read (a longer one stops the stream with 413: no line of an identity is near this). */
+export const MAX_NDJSON_LINE_BYTES = 1_000_000
+
 /**
- * An NDJSON body as its lines, read as they arrive (never the whole body in memory), at most `max` bytes (a larger one
- * stops with 413 where it went over: what was applied before stays applied, and audited). Blank lines are skipped.
+ * An NDJSON body as its lines, read as they arrive (never the whole body in memory), at most `max` bytes and lines of
+ * at most MAX_NDJSON_LINE_BYTES (either over stops with 413 where it went over: what was applied before stays applied,
+ * and audited).
  */
 export async function* ndjsonLines(req: Request, max: number): AsyncGenerator<string> {
   const reader = req.body?.getReader()
@@ -79,23 +83,35 @@ export async function* ndjsonLines(req: Request, max: number): AsyncGenerator<st
   const decoder = new TextDecoder()
   let size = 0
   let rest = ''
+  const tooLong = async () => {
+    await reader.cancel()
+    return problem(413, `A line is longer than ${MAX_NDJSON_LINE_BYTES} bytes; batches committed before it stay applied (and audited).`)
+  }
   for (;;) {
     const { done, value } = await reader.read()
     if (done) break
     size += value.byteLength
     if (size > max) {
       await reader.cancel()
-      throw problem(413, `The body is larger than ${max} bytes; the lines before the limit were applied.`)
+      throw problem(413, `The body is larger than ${max} bytes; batches committed before it stay applied (and audited).`)
     }
-    rest += decoder.decode(value, { stream: true })
+    // Only the new text is searched for line ends: a long line costs its length once, not once per chunk.
+    const chunk = decoder.decode(value, { stream: true })
+    let from = 0
     let nl: number
-    while ((nl = rest.indexOf('\n')) >= 0) {
-      const line = rest.slice(0, nl)
-      rest = rest.slice(nl + 1)
+    while ((nl = chunk.indexOf('\n', from)) >= 0) {
+      const line = rest + chunk.slice(from, nl)
+      if (line.length > MAX_NDJSON_LINE_BYTES) throw await tooLong()
+      rest = ''
+      from = nl + 1
       yield line
     }
+    rest += chunk.slice(from)
+    if (rest.length > MAX_NDJSON_LINE_BYTES) throw await tooLong()
   }
   rest += decoder.decode()
+  if (rest.length > MAX_NDJSON_LINE_BYTES)
+    throw problem(413, `A line is longer than ${MAX_NDJSON_LINE_BYTES} bytes; batches committed before it stay applied (and audited).`)
   if (rest.length) yield rest
 }
 

@@ -105,7 +105,8 @@ export async function endLeaseRole(
     await onStep?.('terminated')
     const dropped = await inTransaction(c, async () => {
       if (!(await exists())) return false
-      await c.query(`REASSIGN OWNED BY ${ident(roleName)} TO CURRENT_USER`)
+      // The lease's objects are dropped, never handed over: REASSIGN OWNED ... TO CURRENT_USER would give whatever the
+      // holder created (a SECURITY DEFINER function, a trigger) to Custodian's own privileged role — a backdoor.
       await c.query(`DROP OWNED BY ${ident(roleName)}`)
       await c.query(`DROP ROLE IF EXISTS ${ident(roleName)}`)
       return true

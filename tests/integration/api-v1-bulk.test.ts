@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
+import { MAX_NDJSON_LINE_BYTES } from '@/lib/api/route'
 import { bulkUpsertIdentitiesOp } from '@/lib/api/v1/identities'
 import { createApiToken } from '@/lib/api-tokens/mutations'
 import type { ApiScope } from '@/lib/api-tokens/schemas'
@@ -89,6 +90,18 @@ describe(`bulk upsert of identities by NDJSON (${engine})`, () => {
     expect(foreign.status).toBe(404)
     expect(await db.identity.count({ where: { orgId: b.org.id, name: 'x' } })).toBe(0)
     expect(await db.identity.count({ where: { orgId: a.org.id, name: 'x' } })).toBe(0)
+  })
+
+  it('stops at a line longer than the limit with 413; that line is never applied', async () => {
+    const long = `{"external_id":"long","name":"${'x'.repeat(MAX_NDJSON_LINE_BYTES + 10)}"}`
+    const r = await call(bulkUpsertIdentitiesOp, {
+      headers: NDJSON,
+      body: chunked(ndjson([{ external_id: 'before-long', name: 'before-long' }]) + long + '\n', 65_536),
+      query: {},
+    })
+    expect(r.status, r.text).toBe(413)
+    expect(r.json?.detail).toMatch(/line is longer/)
+    expect(await db.identity.count({ where: { orgId: a.org.id, externalId: 'long' } })).toBe(0)
   })
 
   it('writes into a named source of the organization, and an empty body changes nothing', async () => {
