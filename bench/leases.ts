@@ -37,6 +37,8 @@ const template = await createTemplate(manager, {
     { privilege: 'SELECT', objectType: 'table', schema: 'bench', name: 'orders' },
     { privilege: 'SELECT', objectType: 'table', schema: 'bench', name: 'order_lines' },
   ],
+  principalType: 'identity',
+  identityId: identity.id,
   defaultTtlSeconds: 900,
   maxTtlSeconds: 3600,
 })

@@ -54,13 +54,17 @@ test.describe('Ephemeral credentials (admin journey)', () => {
     await dialog.getByTestId('template-grants').fill('SELECT ON shop.orders\nCONNECT ON TABLE shop.orders')
     await dialog.getByTestId('new-template-confirm').click()
     await expect(dialog.getByText('CONNECT cannot be granted on a table.')).toBeVisible()
+    // A template names who may be given its credentials: without it, anyone allowed to ask could take it.
+    await expect(dialog.getByText('Choose the identity.')).toBeVisible()
     await page.screenshot({ path: test.info().outputPath('credentials-template-errors.png'), fullPage: true })
     await dialog.getByTestId('template-grants').fill('SELECT ON shop.orders')
+    await dialog.getByLabel('Identity', { exact: true }).selectOption(bot.id)
     await dialog.getByTestId('new-template-confirm').click()
     await expect(dialog).toBeHidden()
     const row = page.getByTestId('template-Orders reader')
     await expect(row).toContainText('SELECT ON TABLE "shop"."orders"')
     await expect(row).toContainText('15 min / 1 h')
+    await expect(row.getByRole('link', { name: bot.name })).toBeVisible()
 
     // Break-glass on the identity page.
     await page.goto(`/${org.slug}/identities/${bot.id}`)

@@ -9,7 +9,7 @@ import { can } from '@/lib/auth/permissions'
 import { identityLeases, leaseableTemplates } from '@/lib/leases/queries'
 import type { LeaseDto } from '@/lib/leases/queries'
 
-type IdentityRef = { id: string; name: string; status: string; ownerId: string | null; backupOwnerId: string | null }
+type IdentityRef = { id: string; name: string; status: string; ownerId: string | null; backupOwnerId: string | null; teamId: string | null }
 
 /** An identity's ephemeral credentials: active leases first (renew, revoke), then the recent ended ones. */
 export async function IdentityLeasesSection({ ctx, identity, now }: { ctx: UserCtx; identity: IdentityRef; now: number }) {
@@ -17,7 +17,7 @@ export async function IdentityLeasesSection({ ctx, identity, now }: { ctx: UserC
   const mine = identity.ownerId === ctx.user.id || identity.backupOwnerId === ctx.user.id
   // Break-glass is for the identity's owner or an admin (the domain checks again).
   const mayRequest = identity.status === 'active' && can(ctx.role, 'lease:request') && (ctx.role === 'admin' || mine)
-  const templates = mayRequest ? await leaseableTemplates(ctx) : []
+  const templates = mayRequest ? await leaseableTemplates(ctx, identity) : []
   const mayHandle = can(ctx.role, 'lease:manage') || (can(ctx.role, 'lease:request') && mine)
   const row = (l: LeaseDto) => (
     <li

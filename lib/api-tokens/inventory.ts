@@ -2,6 +2,7 @@ import 'server-only'
 import { createHash } from 'node:crypto'
 import { db, type Tx } from '@/lib/db'
 import { env } from '@/lib/env'
+import { CUSTODIAN_TOKEN_EXTERNAL_PREFIX } from '@/lib/inventory/schemas'
 import { settleFindings } from '@/lib/findings/recompute'
 import { rollupIdentity } from '@/lib/remediation/rollup'
 
@@ -14,7 +15,7 @@ import { rollupIdentity } from '@/lib/remediation/rollup'
 
 export const TOKEN_SOURCE = { type: 'custodian_tokens', name: 'Custodian API tokens' } as const
 const API_RESOURCE = { externalId: 'custodian-api', name: 'Custodian API', type: 'api' } as const
-export const externalIdOf = (tokenId: string) => `api-token:${tokenId}`
+export const externalIdOf = (tokenId: string) => `${CUSTODIAN_TOKEN_EXTERNAL_PREFIX}${tokenId}`
 
 /** The credential fingerprint of a token's secret: salted SHA-256, like every governed secret (never the secret). */
 export function tokenFingerprint(plaintext: string): string {
@@ -142,4 +143,27 @@ export async function touchMirroredToken(orgId: string, tokenId: string, at: Dat
   if (!c) return
   await db.credential.update({ where: { id: c.id }, data: { lastUsedAt: at } })
   await db.identity.updateMany({ where: { id: c.identityId, orgId, externalId: externalIdOf(tokenId) }, data: { lastUsedAt: at } })
+}
+
+/** The token an inventory entry mirrors (a credential's or a token identity's externalId `api-token:<id>`), or null. */
+export function tokenIdOf(externalId: string | null | undefined): string | null {
+  return externalId?.startsWith(CUSTODIAN_TOKEN_EXTERNAL_PREFIX) ? externalId.slice(CUSTODIAN_TOKEN_EXTERNAL_PREFIX.length) : null
+}
+
+/**
+ * A remediation on a Custodian token's inventory entry acts on the token itself (there is no connector to ask):
+ * revoking its credential or disabling its identity revokes the token at once (refused from the next call);
+ * revoking one of its scope grants removes that scope. Returns what was done, for the remediation's detail.
+ */
+export async function remediateToken(tx: Tx, orgId: string, tokenId: string, action: { revoke: true } | { dropScope: string }, at: Date): Promise<string> {
+  const token = await tx.apiToken.findFirst({ where: { id: tokenId, orgId }, select: { id: true, scopes: true, revokedAt: true } })
+  if (!token) return 'The Custodian token no longer exists.'
+  if ('revoke' in action) {
+    if (!token.revokedAt) await tx.apiToken.update({ where: { id: token.id, orgId }, data: { revokedAt: at, previousHash: null, previousExpiresAt: null } })
+    await mirrorRevokedToken(tx, orgId, token.id, at)
+    return 'Revoked in Custodian: the token is refused from its next call.'
+  }
+  const scopes = (JSON.parse(token.scopes) as string[]).filter((s) => s !== action.dropScope)
+  await tx.apiToken.update({ where: { id: token.id, orgId }, data: { scopes: JSON.stringify(scopes) } })
+  return `Scope ${action.dropScope} removed from the Custodian token: calls that need it are refused from now on.`
 }

@@ -2,6 +2,7 @@ import 'server-only'
 import { createHash } from 'node:crypto'
 import { db } from '@/lib/db'
 import { problem } from '@/lib/api/problem'
+import { seal, unseal } from '@/lib/crypto/seal'
 
 /** How long a key's first response is kept and replayed. */
 export const IDEMPOTENCY_TTL_MS = 24 * 3_600_000
@@ -70,9 +71,32 @@ export async function claimIdempotencyKey(who: Who, key: string, hash: string, n
       throw problem(422, 'This Idempotency-Key was already used for a different request (method, path or body). Use a new key for a new request.')
     if (prior.status !== 'done' || prior.responseStatus === null)
       throw problem(409, 'A request with this Idempotency-Key is still being processed. Retry once it has finished.', undefined, { 'Retry-After': '1' })
-    return { replay: { status: prior.responseStatus, body: prior.responseBody, headers: JSON.parse(prior.responseHeaders ?? '{}') as Record<string, string> } }
+    return {
+      replay: {
+        status: prior.responseStatus,
+        body: openBody(prior.responseBody),
+        headers: JSON.parse(prior.responseHeaders ?? '{}') as Record<string, string>,
+      },
+    }
   }
   throw problem(409, 'A request with this Idempotency-Key is changing state right now. Retry in a moment.', undefined, { 'Retry-After': '1' })
+}
+
+/**
+ * A kept answer may carry a secret shown once — a lease's password, a webhook's signing secret, a new API token — which
+ * must not sit readable in the database for a day. Every kept body is sealed (AES-256-GCM, its own purpose): only this
+ * application, answering the same token's retry, can open it. A body that fails to open (the encryption key changed)
+ * is replayed as a 409, never as another answer.
+ */
+function sealBody(body: string | null): string | null {
+  return body === null ? null : seal(body, 'idempotent-replay')
+}
+
+function openBody(stored: string | null): string | null {
+  if (stored === null) return null
+  const body = unseal(stored, 'idempotent-replay')
+  if (body === null) throw problem(409, 'The first answer to this Idempotency-Key can no longer be read (the server’s encryption key changed). Use a new key.')
+  return body
 }
 
 /** Keeps the first response for the retries (only headers that belong to the result, not to this call). */
@@ -81,7 +105,7 @@ export async function completeIdempotencyKey(claim: ClaimedKey, response: Stored
   const kept = Object.fromEntries(KEPT_HEADERS.flatMap((h) => (lower[h] === undefined ? [] : [[h, lower[h]]])))
   await db.apiIdempotencyKey.updateMany({
     where: { id: claim.id, status: 'running', createdAt: claim.at },
-    data: { status: 'done', responseStatus: response.status, responseBody: response.body, responseHeaders: JSON.stringify(kept) },
+    data: { status: 'done', responseStatus: response.status, responseBody: sealBody(response.body), responseHeaders: JSON.stringify(kept) },
   })
 }
 

@@ -2,7 +2,7 @@ import 'server-only'
 import { createHash } from 'node:crypto'
 import type { ActorRef } from '@/lib/auth/org-context'
 import { recordAudit } from '@/lib/audit/record'
-import { CUSTODIAN_CREDENTIAL_KINDS } from '@/lib/inventory/schemas'
+import { CUSTODIAN_CREDENTIAL_KINDS, CUSTODIAN_TOKEN_EXTERNAL_PREFIX } from '@/lib/inventory/schemas'
 import type {
   DiscoveredCredential,
   DiscoveredEntitlement,
@@ -761,18 +761,24 @@ class SyncRun {
       const after = cursor ? { id: { gt: cursor } } : {}
       const rows = await inTx((tx) =>
         what === 'credential'
-          ? // Credentials Custodian itself issues (federated, ephemeral) are not the source's to sweep.
+          ? // Credentials Custodian itself issues (federated, ephemeral) or mirrors (a gateway token of this identity,
+            // externalId `api-token:…`) are not the source's to sweep.
             tx.credential.findMany({
               where: {
                 orgId: this.orgId,
                 status: { not: 'revoked' },
                 kind: { notIn: CUSTODIAN_CREDENTIAL_KINDS },
                 identity: { sourceId: this.sourceId },
+                OR: [{ externalId: null }, { NOT: { externalId: { startsWith: CUSTODIAN_TOKEN_EXTERNAL_PREFIX } } }],
                 ...after,
               },
               ...page,
             })
-          : tx.grant.findMany({ where: { orgId: this.orgId, status: 'active', identity: { sourceId: this.sourceId }, ...after }, ...page }),
+          : // Only grants of this source's entitlements: a gateway rule's grant on this identity belongs to the gateway.
+            tx.grant.findMany({
+              where: { orgId: this.orgId, status: 'active', identity: { sourceId: this.sourceId }, entitlement: { sourceId: this.sourceId }, ...after },
+              ...page,
+            }),
       )
       if (!rows.length) break
       cursor = rows[rows.length - 1].id

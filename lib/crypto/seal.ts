@@ -6,7 +6,7 @@ import { encryptionSecret } from '@/lib/env'
 // mail server) are sealed with AES-256-GCM under a key derived (HKDF-SHA256) from CUSTODIAN_ENCRYPTION_KEY (or the
 // session secret when that is not set) and from the purpose, so a value sealed for one use cannot be opened as another.
 
-export type SealPurpose = 'org-signing-key' | 'invitation-mail' | 'webhook-secret'
+export type SealPurpose = 'org-signing-key' | 'invitation-mail' | 'webhook-secret' | 'idempotent-replay'
 
 function key(purpose: SealPurpose): Buffer {
   return Buffer.from(hkdfSync('sha256', encryptionSecret(), 'custodian', `seal:${purpose}`, 32))

@@ -25,17 +25,32 @@ export function accessTokenIssuer(): string {
 }
 
 // Public keys of organizations, read at most every few seconds per organization: a new key is seen within that time.
+// An unknown organization is remembered too (no keys), so made-up org_ids cost one query each per period, and the
+// cache holds at most KEY_CACHE_MAX organizations (the least recently read go first): the unauthenticated revocation
+// endpoint cannot grow it without bound.
 const keyCache = new Map<string, { at: number; keys: Map<string, KeyObject> }>()
 const KEY_CACHE_MS = 5_000
+export const KEY_CACHE_MAX = 1_000
+const ORG_ID = /^[A-Za-z0-9_-]{1,64}$/
 
 export async function orgKeysById(orgId: string): Promise<Map<string, KeyObject>> {
+  if (!ORG_ID.test(orgId)) return new Map()
   const hit = keyCache.get(orgId)
-  if (hit && Date.now() - hit.at < KEY_CACHE_MS) return hit.keys
+  if (hit && Date.now() - hit.at < KEY_CACHE_MS) {
+    keyCache.delete(orgId)
+    keyCache.set(orgId, hit)
+    return hit.keys
+  }
   const rows = await db.orgKey.findMany({ where: { orgId }, select: { kid: true, publicKey: true } })
   const keys = new Map(rows.map((r) => [r.kid, createPublicKey(r.publicKey)]))
+  keyCache.delete(orgId)
   keyCache.set(orgId, { at: Date.now(), keys })
+  while (keyCache.size > KEY_CACHE_MAX) keyCache.delete(keyCache.keys().next().value!)
   return keys
 }
+
+/** How many organizations' keys are held (for the test of the bound). */
+export const keyCacheSize = () => keyCache.size
 
 /** Verifies one of Custodian's access tokens for `audience` with the organizations' keys read through Prisma. */
 export async function verifyAccessToken(token: string, audience = API_AUDIENCE): Promise<AccessTokenClaims> {

@@ -5,7 +5,7 @@ import { displayPrefix, newToken } from '@/lib/api-tokens/format'
 import { auditTarget, recordAudit } from '@/lib/audit/record'
 import { assertCan, type Ctx } from '@/lib/auth/org-context'
 import { db, type Tx } from '@/lib/db'
-import { ConflictError, ForeignReferenceError, mapPrismaError, NotFoundError, ValidationError } from '@/lib/errors'
+import { ConflictError, mapPrismaError, NotFoundError, ValidationError } from '@/lib/errors'
 import { settleFindings } from '@/lib/findings/recompute'
 import { mirrorNewToken } from '@/lib/api-tokens/inventory'
 import {
@@ -20,6 +20,7 @@ import {
 } from '@/lib/gateway/schemas'
 import { GATEWAY_SOURCE_NAME, GATEWAY_SOURCE_TYPE } from '@/lib/gateway/source'
 import { rollupIdentities } from '@/lib/inventory/rollup'
+import { principalOf } from '@/lib/principals/resolve'
 import { prismaSql } from '@/lib/sql/prisma'
 
 const DAY = 86_400_000
@@ -256,21 +257,6 @@ export async function deleteRoute(ctx: Ctx, routeId: string) {
     })
     return { id: route.id }
   })
-}
-
-/** Checks that a rule's principal belongs to this organization: another organization's id is refused as unknown. */
-async function principalOf(tx: Tx, orgId: string, input: RuleBody) {
-  if (input.principalType === 'identity') {
-    const identity = await tx.identity.findFirst({ where: { id: input.identityId!, orgId, status: { not: 'deleted' } }, select: { id: true, name: true } })
-    if (!identity) throw new ForeignReferenceError('That identity is not in this organization.', { identityId: ['Choose an identity of this organization.'] })
-    return { data: { identityId: identity.id }, label: identity.name }
-  }
-  if (input.principalType === 'team') {
-    const team = await tx.team.findFirst({ where: { id: input.teamId!, orgId }, select: { id: true, name: true } })
-    if (!team) throw new ForeignReferenceError('That team is not in this organization.', { teamId: ['Choose a team of this organization.'] })
-    return { data: { teamId: team.id }, label: `team ${team.name}` }
-  }
-  return { data: { tagKey: input.tagKey!, tagValue: input.tagValue ?? '' }, label: `tag ${input.tagKey}=${input.tagValue ?? ''}` }
 }
 
 /**

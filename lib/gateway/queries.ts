@@ -291,21 +291,8 @@ export async function listIdentityGatewayTokens(ctx: Ctx, identityId: string, no
 }
 
 /** Pickers of the rule form: identities (active first by name), teams, and tag keys/values in use. */
-export async function rulePrincipalOptions(ctx: Ctx) {
-  assertCan(ctx, 'source:read')
-  const orgId = ctx.org.id
-  const [identities, teams, tags] = await Promise.all([
-    db.identity.findMany({
-      where: { orgId, status: 'active' },
-      orderBy: [{ name: 'asc' }, { id: 'asc' }],
-      take: 2000,
-      select: { id: true, name: true, kind: true },
-    }),
-    db.team.findMany({ where: { orgId }, orderBy: { name: 'asc' }, select: { id: true, name: true } }),
-    db.identityTag.groupBy({ by: ['key', 'value'], where: { orgId }, orderBy: [{ key: 'asc' }, { value: 'asc' }], take: 500 }),
-  ])
-  return { identities, teams, tags: tags.map((t) => ({ key: t.key, value: t.value })) }
-}
+/** The choices of a rule's principal (shared with credential templates). */
+export { principalOptions as rulePrincipalOptions } from '@/lib/principals/queries'
 
 /** Routes to choose from (a trust rule's audiences): names only, no call counts. */
 export async function routeChoices(ctx: Ctx) {

@@ -1,3 +1,4 @@
+import { principalFields, refinePrincipal } from '@/lib/principals/schemas'
 import { z } from 'zod'
 import { ENVIRONMENTS } from '@/lib/inventory/schemas'
 
@@ -9,8 +10,6 @@ export const AUTH_KIND_LABELS: Record<AuthKind, string> = {
   oauth2_client_credentials: 'OAuth 2.0 client credentials',
 }
 export const ROUTE_STATUSES = ['active', 'disabled'] as const
-export const PRINCIPAL_TYPES = ['identity', 'team', 'tag'] as const
-export type PrincipalType = (typeof PRINCIPAL_TYPES)[number]
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
@@ -184,29 +183,15 @@ const methodsSchema = z
   .min(1, 'Choose at least one method.')
   .transform((m) => (m.includes('*') ? ['*'] : HTTP_METHODS.filter((x) => m.includes(x))))
 
-function refineRule(
-  v: { principalType: PrincipalType; identityId?: string | null; teamId?: string | null; tagKey?: string | null; tagValue?: string | null },
-  ctx: z.RefinementCtx,
-) {
-  if (v.principalType === 'identity' && !v.identityId) ctx.addIssue({ code: 'custom', path: ['identityId'], message: 'Choose the identity.' })
-  if (v.principalType === 'team' && !v.teamId) ctx.addIssue({ code: 'custom', path: ['teamId'], message: 'Choose the team.' })
-  if (v.principalType === 'tag' && (!v.tagKey || v.tagValue == null))
-    ctx.addIssue({ code: 'custom', path: ['tagKey'], message: 'Enter the tag as key and value, like team=payments.' })
-}
-
 const ruleBodyBase = z.object({
-  principalType: z.enum(PRINCIPAL_TYPES, { error: 'Choose an identity, a team or a tag.' }),
-  identityId: optional(recordId('identity')),
-  teamId: optional(recordId('team')),
-  tagKey: optional(z.string().trim().min(1).max(100, 'At most 100 characters.')),
-  tagValue: optional(z.string().trim().max(200, 'At most 200 characters.')),
+  ...principalFields,
   methods: methodsSchema,
   paths: pathsSchema,
 })
-export const ruleBodySchema = ruleBodyBase.superRefine(refineRule)
-export const ruleCreateBodySchema = ruleBodyBase.strict().superRefine(refineRule)
+export const ruleBodySchema = ruleBodyBase.superRefine(refinePrincipal)
+export const ruleCreateBodySchema = ruleBodyBase.strict().superRefine(refinePrincipal)
 export type RuleBody = z.output<typeof ruleBodySchema>
-export const createRuleSchema = ruleBodyBase.extend({ orgSlug, routeId: recordId('route') }).superRefine(refineRule)
+export const createRuleSchema = ruleBodyBase.extend({ orgSlug, routeId: recordId('route') }).superRefine(refinePrincipal)
 export type CreateRuleInput = z.output<typeof createRuleSchema>
 export const ruleRefSchema = z.object({ orgSlug, ruleId: recordId('rule') })
 
@@ -233,14 +218,4 @@ export function rulePrivileged(methods: readonly string[], paths: readonly strin
   return (writes && environment === 'production') || everything
 }
 
-export function principalLabel(r: {
-  principalType: string
-  identity?: { name: string } | null
-  team?: { name: string } | null
-  tagKey?: string | null
-  tagValue?: string | null
-}) {
-  if (r.principalType === 'identity') return r.identity?.name ?? 'an identity'
-  if (r.principalType === 'team') return `team ${r.team?.name ?? '?'}`
-  return `tag ${r.tagKey}=${r.tagValue}`
-}
+export { PRINCIPAL_TYPES, principalLabel, type PrincipalType } from '@/lib/principals/schemas'

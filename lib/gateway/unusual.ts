@@ -212,12 +212,21 @@ async function raise(tx: Tx, ctx: Ctx, identityId: string, unusual: Unusual[], f
 export async function resolveQuietUnusual(ctx: Ctx, now = new Date()) {
   const stale = await db.finding.findMany({
     where: { orgId: ctx.org.id, rule: UNUSUAL_RULE, status: 'open', lastSeenAt: { lt: new Date(now.getTime() - QUIET_DAYS * DAY) } },
-    select: { id: true, identityId: true },
+    select: { id: true, identityId: true, identity: { select: { name: true } } },
     take: 1000,
   })
   if (!stale.length) return 0
   await db.$transaction(async (tx) => {
     await tx.finding.updateMany({ where: { orgId: ctx.org.id, id: { in: stale.map((s) => s.id) } }, data: { status: 'resolved', resolvedAt: now } })
+    // Each resolution is a change of the finding's state: audited per identity, in the same transaction.
+    for (const f of stale)
+      await recordAudit(tx, ctx, {
+        action: 'gateway.unusual-use-resolved',
+        targetType: 'identity',
+        targetId: f.identityId,
+        targetLabel: f.identity.name,
+        details: { findingId: f.id, quietDays: QUIET_DAYS },
+      })
     await settleFindings(
       tx,
       ctx.org.id,

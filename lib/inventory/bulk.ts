@@ -4,6 +4,8 @@ import { applyDiscovery, type SyncResult } from '@/lib/connectors/sync'
 import { readGenericNdjson } from '@/lib/connectors/import/generic'
 import { db } from '@/lib/db'
 import { NotFoundError, ValidationError } from '@/lib/errors'
+import { TOKEN_SOURCE } from '@/lib/api-tokens/inventory'
+import { GATEWAY_SOURCE_TYPE } from '@/lib/gateway/source'
 import { manualSource } from '@/lib/inventory/mutations'
 
 /**
@@ -19,8 +21,13 @@ export async function bulkUpsertIdentities(ctx: Ctx, sourceId: string | undefine
     ? await db.source.findFirst({ where: { id: sourceId, orgId: ctx.org.id }, select: { id: true, type: true } })
     : await db.$transaction((tx) => manualSource(tx, ctx))
   if (!source) throw new NotFoundError('Source not found')
-  if ('type' in source && source.type === 'gateway')
+  // Sources Custodian keeps itself: their identities and credentials mirror its own routes and tokens, never a feed.
+  if ('type' in source && source.type === GATEWAY_SOURCE_TYPE)
     throw new ValidationError('The gateway source holds routes, not identities.', { sourceId: ['Choose another source, or leave it out.'] })
+  if ('type' in source && source.type === TOKEN_SOURCE.type)
+    throw new ValidationError('The “Custodian API tokens” source mirrors Custodian’s own tokens: it cannot be written to.', {
+      sourceId: ['Choose another source, or leave it out.'],
+    })
   const r: SyncResult = await applyDiscovery(ctx, source.id, readGenericNdjson(lines), { mode: 'partial', details: { via: 'api-bulk', ...details } })
   return {
     sourceId: source.id,

@@ -150,6 +150,9 @@ export const updateIdentitySchema = z.strictObject({
 })
 export type UpdateIdentityInput = z.infer<typeof updateIdentitySchema>
 
+/** The externalId prefix of a credential that mirrors one of Custodian's own tokens (lib/api-tokens/inventory.ts). */
+export const CUSTODIAN_TOKEN_EXTERNAL_PREFIX = 'api-token:'
+
 /**
  * Credentials Custodian issues itself: `federated` (a trust rule: no secret exists) and `ephemeral` (a leased database
  * role that ends on its own). A source's sync never sweeps them, and rules about stored secrets (rotation, no expiry)

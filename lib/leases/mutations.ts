@@ -9,6 +9,7 @@ import { ConflictError, ForbiddenError, NotFoundError, UpstreamError, Validation
 import { ConnectorError } from '@/lib/connectors/postgresql/connector'
 import { enqueueJob } from '@/lib/jobs/queue'
 import { endLeaseJob } from '@/lib/leases/jobs'
+import { principalOf, principalReaches } from '@/lib/principals/resolve'
 import {
   describeGrant,
   effectiveTtl,
@@ -41,6 +42,7 @@ export async function createTemplate(ctx: Ctx, input: Omit<CreateTemplateInput, 
     })
   try {
     return await db.$transaction(async (tx) => {
+      const principal = await principalOf(tx, ctx.org.id, input)
       const row = await tx.credentialTemplate.create({
         data: {
           orgId: ctx.org.id,
@@ -50,6 +52,8 @@ export async function createTemplate(ctx: Ctx, input: Omit<CreateTemplateInput, 
           grants: JSON.stringify(input.grants),
           defaultTtlSeconds: input.defaultTtlSeconds,
           maxTtlSeconds: input.maxTtlSeconds,
+          principalType: input.principalType,
+          ...principal.data,
           createdById: ctx.actor.type === 'user' ? ctx.actor.id : null,
         },
       })
@@ -58,7 +62,13 @@ export async function createTemplate(ctx: Ctx, input: Omit<CreateTemplateInput, 
         targetType: 'credential-template',
         targetId: row.id,
         targetLabel: row.name,
-        details: { source: source.name, grants: input.grants.map(describeGrant), defaultTtlSeconds: row.defaultTtlSeconds, maxTtlSeconds: row.maxTtlSeconds },
+        details: {
+          source: source.name,
+          grants: input.grants.map(describeGrant),
+          defaultTtlSeconds: row.defaultTtlSeconds,
+          maxTtlSeconds: row.maxTtlSeconds,
+          usableBy: principal.label,
+        },
       })
       return row
     })
@@ -96,7 +106,7 @@ async function identityFor(ctx: Ctx, identityId: string | undefined) {
   if (!id) throw new ValidationError('Name the identity.', { identityId: ['Name the identity the credential is for.'] })
   const identity = await db.identity.findFirst({
     where: { id, orgId: ctx.org.id },
-    select: { id: true, name: true, status: true, ownerId: true, backupOwnerId: true },
+    select: { id: true, name: true, status: true, ownerId: true, backupOwnerId: true, teamId: true },
   })
   if (!identity) throw new NotFoundError('Identity not found')
   if ('role' in ctx && ctx.role !== 'admin' && identity.ownerId !== ctx.user.id && identity.backupOwnerId !== ctx.user.id)
@@ -151,6 +161,12 @@ export async function requestLease(ctx: Ctx, input: Omit<RequestLeaseInput, 'org
   if (!template) throw new NotFoundError('Credential template not found')
   if (template.status !== 'active') throw new ValidationError('This credential template is disabled.', { templateId: ['Disabled.'] })
   const identity = await identityFor(ctx, input.identityId)
+  if (!(await principalReaches(db, ctx.org.id, template, identity)))
+    throw new ForbiddenError(
+      template.principalType
+        ? `The template “${template.name}” is not for ${identity.name}: it names who may use it, and this identity is not among them.`
+        : `The template “${template.name}” names no one who may use it (it was made before templates did): an admin must make a new one.`,
+    )
   const grants = templateGrants(template.grants)
   const ttlSeconds = effectiveTtl(input.ttlSeconds, template)
   const issuedAt = opts.now ?? new Date()

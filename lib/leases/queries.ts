@@ -4,6 +4,7 @@ import { db } from '@/lib/db'
 import { ForbiddenError, NotFoundError } from '@/lib/errors'
 import { templateGrants } from '@/lib/leases/mutations'
 import { describeGrant, type LeaseStatus, type TemplateGrant } from '@/lib/leases/schemas'
+import { principalLabel } from '@/lib/principals/schemas'
 
 export type TemplateDto = {
   id: string
@@ -15,6 +16,8 @@ export type TemplateDto = {
   defaultTtlSeconds: number
   maxTtlSeconds: number
   status: string
+  /** who may be given its credentials; null for a template made before templates named them (usable by no one) */
+  usableBy: { type: string; label: string; identityId: string | null; teamId: string | null; tagKey: string | null; tagValue: string | null } | null
   activeLeases: number
   createdAt: Date
 }
@@ -69,7 +72,12 @@ export async function listTemplates(ctx: Ctx): Promise<TemplateDto[]> {
   if (!allows(ctx, 'lease:read') && !allows(ctx, 'lease:request')) throw new ForbiddenError()
   const rows = await db.credentialTemplate.findMany({
     where: { orgId: ctx.org.id },
-    include: { source: { select: { id: true, name: true } }, _count: { select: { leases: { where: { status: 'active' } } } } },
+    include: {
+      source: { select: { id: true, name: true } },
+      identity: { select: { name: true } },
+      team: { select: { name: true } },
+      _count: { select: { leases: { where: { status: 'active' } } } },
+    },
     orderBy: { name: 'asc' },
   })
   return rows.map((t) => {
@@ -84,6 +92,16 @@ export async function listTemplates(ctx: Ctx): Promise<TemplateDto[]> {
       defaultTtlSeconds: t.defaultTtlSeconds,
       maxTtlSeconds: t.maxTtlSeconds,
       status: t.status,
+      usableBy: t.principalType
+        ? {
+            type: t.principalType,
+            label: principalLabel({ ...t, principalType: t.principalType }),
+            identityId: t.identityId,
+            teamId: t.teamId,
+            tagKey: t.tagKey,
+            tagValue: t.tagValue,
+          }
+        : null,
       activeLeases: t._count.leases,
       createdAt: t.createdAt,
     }
@@ -137,14 +155,37 @@ export async function identityLeases(ctx: Ctx, identityId: string, now = new Dat
   }
 }
 
-/** Templates an identity may lease from (the break-glass form): active ones. */
-export async function leaseableTemplates(ctx: Ctx) {
+/** Templates this identity may lease from (the break-glass form): active ones whose principal reaches it. */
+export async function leaseableTemplates(ctx: Ctx, identity: { id: string; teamId: string | null }) {
   if (!allows(ctx, 'lease:request')) return []
-  return db.credentialTemplate.findMany({
-    where: { orgId: ctx.org.id, status: 'active' },
-    select: { id: true, name: true, defaultTtlSeconds: true, maxTtlSeconds: true },
-    orderBy: { name: 'asc' },
-  })
+  const [templates, tags] = await Promise.all([
+    db.credentialTemplate.findMany({
+      where: { orgId: ctx.org.id, status: 'active', principalType: { not: null } },
+      select: {
+        id: true,
+        name: true,
+        defaultTtlSeconds: true,
+        maxTtlSeconds: true,
+        principalType: true,
+        identityId: true,
+        teamId: true,
+        tagKey: true,
+        tagValue: true,
+      },
+      orderBy: { name: 'asc' },
+    }),
+    db.identityTag.findMany({ where: { orgId: ctx.org.id, identityId: identity.id }, select: { key: true, value: true } }),
+  ])
+  const tagged = new Set(tags.map((t) => `${t.key}=${t.value}`))
+  return templates
+    .filter((t) =>
+      t.principalType === 'identity'
+        ? t.identityId === identity.id
+        : t.principalType === 'team'
+          ? !!t.teamId && t.teamId === identity.teamId
+          : tagged.has(`${t.tagKey}=${t.tagValue}`),
+    )
+    .map((t) => ({ id: t.id, name: t.name, defaultTtlSeconds: t.defaultTtlSeconds, maxTtlSeconds: t.maxTtlSeconds }))
 }
 
 /** The sources a template can use: PostgreSQL with a connection (secretRef). */

@@ -39,8 +39,10 @@ describe('grants', () => {
     expect(describeGrant(g)).toBe('SELECT ON TABLE "a""b"."c"')
   })
 
-  it('templates: default TTL within the maximum, both within a day', () => {
-    const base = { orgSlug: 'o', name: 't', sourceId: 's1', grants: ['SELECT ON a.b'] }
+  it('templates: default TTL within the maximum, both within a day; who may use it is required', () => {
+    const base = { orgSlug: 'o', name: 't', sourceId: 's1', grants: ['SELECT ON a.b'], principalType: 'tag', tagKey: 'app', tagValue: 'orders' }
+    expect(createTemplateSchema.safeParse({ ...base, principalType: undefined }).success).toBe(false)
+    expect(createTemplateSchema.safeParse({ ...base, tagKey: '' }).success).toBe(false)
     expect(createTemplateSchema.safeParse({ ...base, defaultTtlSeconds: 600, maxTtlSeconds: 300 }).success).toBe(false)
     expect(createTemplateSchema.safeParse({ ...base, maxTtlSeconds: 86_401 }).success).toBe(false)
     expect(createTemplateSchema.parse(base)).toMatchObject({ defaultTtlSeconds: 900, maxTtlSeconds: 3600 })

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { principalFields, refinePrincipal } from '@/lib/principals/schemas'
 
 // Credential templates and leases (ephemeral PostgreSQL roles). zod only, no server imports: shared by actions, the REST
 // API and forms.
@@ -129,13 +130,19 @@ export const templateFields = {
     .max(50, 'At most 50 grants.'),
   defaultTtlSeconds: ttl('Default TTL').default(900),
   maxTtlSeconds: ttl('Maximum TTL').default(3600),
+  // Who may be given its credentials (an identity, a team's identities, or identities with a tag): without it, anyone
+  // allowed to ask for some identity could take the organization's most privileged template.
+  ...principalFields,
 }
 
 const ttlOrder = (t: { defaultTtlSeconds: number; maxTtlSeconds: number }, c: z.RefinementCtx) => {
   if (t.defaultTtlSeconds > t.maxTtlSeconds) c.addIssue({ code: 'custom', path: ['defaultTtlSeconds'], message: 'The default TTL cannot exceed the maximum.' })
 }
 
-export const createTemplateSchema = z.object({ orgSlug, ...templateFields }).superRefine(ttlOrder)
+export const createTemplateSchema = z
+  .object({ orgSlug, ...templateFields })
+  .superRefine(ttlOrder)
+  .superRefine(refinePrincipal)
 export type CreateTemplateInput = z.output<typeof createTemplateSchema>
 export const setTemplateStatusSchema = z.object({ orgSlug, templateId: id, status: z.enum(['active', 'disabled']) })
 

@@ -6,6 +6,7 @@ import { resolveConnector } from '@/lib/connectors/registry'
 import { db, type Tx } from '@/lib/db'
 import { ConflictError, mapPrismaError, NotFoundError, ValidationError } from '@/lib/errors'
 import { GATEWAY_SOURCE_TYPE } from '@/lib/gateway/source'
+import { remediateToken, TOKEN_SOURCE, tokenIdOf } from '@/lib/api-tokens/inventory'
 import { enqueueJob } from '@/lib/jobs/queue'
 import { deleteIdentityJob, REMEDIATION_JOBS } from '@/lib/remediation/jobs'
 import { applyEffects, syncReviewItem } from '@/lib/remediation/outcome'
@@ -64,9 +65,18 @@ async function requestOne(tx: Tx, ctx: Ctx, input: RemediationRequest) {
 
   const identity = await tx.identity.findFirst({
     where: { id: t.identityId, orgId },
-    select: { id: true, name: true, status: true, source: { select: { id: true, name: true, type: true, config: true, secretRef: true } } },
+    select: {
+      id: true,
+      name: true,
+      status: true,
+      externalId: true,
+      source: { select: { id: true, name: true, type: true, config: true, secretRef: true } },
+    },
   })
   if (!identity) throw new NotFoundError('Identity not found')
+  const tokenIdentity = identity.source.type === TOKEN_SOURCE.type ? tokenIdOf(identity.externalId) : null
+  // Custodian's own tokens have no connector: the change is made to the token itself, in this transaction.
+  let ownToken: { tokenId: string; action: { revoke: true } | { dropScope: string } } | null = null
 
   let targetLabel = identity.name
   const details: Record<string, unknown> = { kind: t.kind }
@@ -78,11 +88,13 @@ async function requestOne(tx: Tx, ctx: Ctx, input: RemediationRequest) {
       select: {
         status: true,
         privileged: true,
-        entitlement: { select: { name: true, resource: { select: { name: true } }, source: { select: { type: true } } } },
+        entitlement: { select: { name: true, externalId: true, resource: { select: { name: true } }, source: { select: { type: true } } } },
       },
     })
     if (!grant) throw new NotFoundError('Grant not found')
     gateway = grant.entitlement.source.type === GATEWAY_SOURCE_TYPE
+    if (tokenIdentity && grant.entitlement.source.type === TOKEN_SOURCE.type && grant.entitlement.externalId)
+      ownToken = { tokenId: tokenIdentity, action: { dropScope: grant.entitlement.externalId } }
     if (grant.status === 'revoked') throw new ConflictError('This grant is already revoked.')
     details.grantId = t.grantId
     details.entitlement = grant.entitlement.name
@@ -92,15 +104,22 @@ async function requestOne(tx: Tx, ctx: Ctx, input: RemediationRequest) {
   } else if (t.kind === 'revoke_credential' || t.kind === 'rotate_credential') {
     const cred = await tx.credential.findFirst({
       where: { id: t.credentialId!, orgId, identityId: identity.id },
-      select: { status: true, kind: true, label: true },
+      select: { status: true, kind: true, label: true, externalId: true },
     })
     if (!cred) throw new NotFoundError('Credential not found')
     if (cred.status === 'revoked') throw new ConflictError('This credential is already revoked.')
+    const tokenId = tokenIdOf(cred.externalId)
+    if (tokenId && t.kind === 'rotate_credential')
+      throw new ValidationError(
+        'This is a Custodian token: rotate it in Settings → API tokens (or the identity’s gateway tokens), where the new secret is shown to whoever rotates it. Revoking it here works.',
+      )
+    if (tokenId) ownToken = { tokenId, action: { revoke: true } }
     details.credentialId = t.credentialId
     details.credentialKind = cred.kind
     targetLabel = `${identity.name}: ${cred.label ?? cred.kind}`
   } else if (t.kind === 'disable_identity') {
     if (identity.status !== 'active') throw new ConflictError(`This identity is already ${identity.status}.`)
+    if (tokenIdentity) ownToken = { tokenId: tokenIdentity, action: { revoke: true } }
   } else if (t.kind === 'enable_identity') {
     if (identity.status !== 'quarantined' && identity.status !== 'disabled')
       throw new ConflictError(`Only a quarantined or disabled identity can be restored; this one is ${identity.status}.`)
@@ -115,8 +134,11 @@ async function requestOne(tx: Tx, ctx: Ctx, input: RemediationRequest) {
     )
   }
 
-  const mode = gateway ? 'gateway' : resolveConnector(identity.source).mode
+  const immediate = gateway || !!ownToken
+  const mode = gateway ? 'gateway' : ownToken ? 'custodian' : resolveConnector(identity.source).mode
   const now = new Date()
+  const ownDetail = ownToken ? await remediateToken(tx, orgId, ownToken.tokenId, ownToken.action, now) : null
+  const appliedDetail = ownDetail ?? GATEWAY_REVOKED
   const rem = await tx.remediation.create({
     data: {
       orgId,
@@ -124,13 +146,13 @@ async function requestOne(tx: Tx, ctx: Ctx, input: RemediationRequest) {
       grantId: t.grantId ?? null,
       credentialId: t.credentialId ?? null,
       kind: t.kind,
-      status: gateway ? 'applied' : 'pending',
-      openKey: gateway ? null : openKey,
+      status: immediate ? 'applied' : 'pending',
+      openKey: immediate ? null : openKey,
       justification: justification.data,
       requestedById: ctx.actor.type === 'user' ? ctx.actor.id : null,
       reviewItemId: input.reviewItemId ?? null,
       simulated: mode === 'simulated',
-      ...(gateway ? { completedAt: now, detail: GATEWAY_REVOKED } : {}),
+      ...(immediate ? { completedAt: now, detail: appliedDetail } : {}),
     },
   })
   const targetId = t.grantId ?? t.credentialId ?? identity.id
@@ -159,8 +181,9 @@ async function requestOne(tx: Tx, ctx: Ctx, input: RemediationRequest) {
       })
     }
   }
-  if (gateway) await applyEffects(tx, remediation, { now })
-  await syncReviewItem(tx, remediation, gateway ? 'applied' : 'pending')
+  // A revoked token's own identity was deleted with it (mirrorRevokedToken): disabling it would bring it back.
+  if (immediate && !(ownToken && t.kind === 'disable_identity')) await applyEffects(tx, remediation, { now })
+  await syncReviewItem(tx, remediation, immediate ? 'applied' : 'pending')
   await recordAudit(tx, ctx, {
     action: `remediation.request`,
     targetType: 'identity',
@@ -177,19 +200,19 @@ async function requestOne(tx: Tx, ctx: Ctx, input: RemediationRequest) {
       ...(input.ownerRequestId ? { ownerRequestId: input.ownerRequestId } : {}),
     },
   })
-  if (gateway) {
+  if (immediate) {
     // Applied in the request itself (the job that follows finds it done): the revocation reaches the gateway at commit.
     await recordAudit(tx, ctx, {
       action: 'remediation.applied',
       targetType: 'identity',
       targetId: identity.id,
       targetLabel,
-      details: { remediationId: rem.id, kind: t.kind, simulated: false, detail: GATEWAY_REVOKED },
+      details: { remediationId: rem.id, kind: t.kind, simulated: false, detail: appliedDetail },
     })
     await emitEvent(tx, ctx.org.id, 'remediation.applied', {
       remediation: { id: rem.id, kind: t.kind, reviewItemId: input.reviewItemId ?? null, simulated: false },
       identity: { id: identity.id, name: targetLabel },
-      detail: GATEWAY_REVOKED,
+      detail: appliedDetail,
     })
   }
   return { remediation, created: true as const }

@@ -135,6 +135,28 @@ describe('Idempotency-Key', () => {
     expect(await identitiesNamed(body.name)).toBe(2)
   })
 
+  it('keeps the first answer sealed: a secret shown once (a webhook signing secret) is never readable in the database', async () => {
+    const key = uid('secret-')
+    const body = { url: 'https://receiver.example.com/custodian', events: ['identity.created'] }
+    const first = await send(opById('createWebhook'), aToken, { key, body })
+    expect(first.status, first.text).toBe(201)
+    const secret = String(first.json!.secret)
+    expect(secret).toMatch(/^whsec_/)
+    const row = await db.apiIdempotencyKey.findFirstOrThrow({ where: { key } })
+    expect(row.responseBody).toMatch(/^v1\./)
+    for (const clear of [secret, secret.slice('whsec_'.length), 'receiver.example.com']) expect(row.responseBody).not.toContain(clear)
+    const retry = await send(opById('createWebhook'), aToken, { key, body })
+    expect(retry.status).toBe(201)
+    expect(retry.headers.get('idempotency-replayed')).toBe('true')
+    expect(retry.json!.secret).toBe(secret)
+    expect(await db.webhookSubscription.count({ where: { orgId: a.org.id, url: body.url } })).toBe(1)
+    // A kept answer that no longer opens (the encryption key changed, or the row was tampered with) is never replayed as another.
+    await db.apiIdempotencyKey.update({ where: { id: row.id }, data: { responseBody: `${row.responseBody!.slice(0, -4)}AAAA` } })
+    const broken = await send(opById('createWebhook'), aToken, { key, body })
+    expect(broken.status).toBe(409)
+    expect(await db.webhookSubscription.count({ where: { orgId: a.org.id, url: body.url } })).toBe(1)
+  })
+
   it('refuses a malformed key (400), and a refused request leaves its key free for the corrected one', async () => {
     for (const key of ['', 'x'.repeat(256), 'tab\there']) {
       const r = await send(create, aToken, { key, body: { name: uid('bad-key-'), kind: 'bot' } })

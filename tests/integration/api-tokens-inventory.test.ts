@@ -4,6 +4,7 @@ import { externalIdOf, tokenFingerprint } from '@/lib/api-tokens/inventory'
 import { createApiToken, revokeApiToken, rotateApiToken } from '@/lib/api-tokens/mutations'
 import { db } from '@/lib/db'
 import { issueGatewayToken } from '@/lib/gateway/mutations'
+import { requestRemediation } from '@/lib/remediation/mutations'
 import { addIdentity, createOrg, engine, uid } from './fixtures'
 
 // Custodian's own tokens are NHIs of its inventory: an API token is an identity (owner, credential, scope grants), a
@@ -57,5 +58,42 @@ describe(`Custodian's tokens in the inventory (${engine})`, () => {
     const cred = await db.credential.findFirstOrThrow({ where: { identityId: bot.id, externalId: externalIdOf(t.id) } })
     expect(cred).toMatchObject({ kind: 'token', status: 'active' })
     expect((await db.identity.findUniqueOrThrow({ where: { id: bot.id } })).credentialCount).toBe(1)
+  })
+
+  it('a remediation on a token acts on the token itself: a scope grant drops the scope, revoking the credential or disabling the identity revokes it', async () => {
+    const t = await createApiToken(a.ctx('admin'), {
+      name: uid('remediate-'),
+      scopes: ['identities:read', 'identities:write'],
+      expiresInDays: 30,
+      allowedIps: [],
+    })
+    const ok = () => authenticate(`Bearer ${t.token}`, '203.0.113.9', uid('req-'))
+    const write = await db.grant.findFirstOrThrow({ where: { identityId: t.identityId!, entitlement: { externalId: 'identities:write' } } })
+    const r = await requestRemediation(a.ctx('admin'), { kind: 'revoke_grant', identityId: t.identityId!, grantId: write.id, justification: 'least privilege' })
+    expect(r.remediation).toMatchObject({ status: 'applied', detail: expect.stringMatching(/identities:write removed/) })
+    expect(JSON.parse((await db.apiToken.findUniqueOrThrow({ where: { id: t.id } })).scopes)).toEqual(['identities:read'])
+    expect((await db.grant.findUniqueOrThrow({ where: { id: write.id } })).status).toBe('revoked')
+    expect([...(await ok()).scopes]).toEqual(['identities:read'])
+    // A token's secret reaches its holder only from the token's own page: rotation here is refused with where to do it.
+    const cred = await db.credential.findFirstOrThrow({ where: { identityId: t.identityId!, kind: 'token' } })
+    await expect(
+      requestRemediation(a.ctx('admin'), { kind: 'rotate_credential', identityId: t.identityId!, credentialId: cred.id, justification: 'rotate it please' }),
+    ).rejects.toThrow(/Settings → API tokens/)
+    await requestRemediation(a.ctx('admin'), { kind: 'disable_identity', identityId: t.identityId!, justification: 'leaked in a ticket' })
+    expect((await db.apiToken.findUniqueOrThrow({ where: { id: t.id } })).revokedAt).not.toBeNull()
+    await expect(ok()).rejects.toMatchObject({ status: 401 })
+    expect(await db.identity.findUniqueOrThrow({ where: { id: t.identityId! } })).toMatchObject({ status: 'deleted' })
+    const audit = await db.auditEvent.findMany({ where: { orgId: a.org.id, action: 'remediation.applied', targetId: t.identityId! } })
+    expect(audit).toHaveLength(2)
+
+    // A gateway token (a credential of a connector identity): revoking the credential revokes the token.
+    const bot = await addIdentity(a.org.id, a.source.id, { name: uid('gw-rem-') })
+    const g = await issueGatewayToken(a.ctx('admin'), { identityId: bot.id, name: uid('gw-'), expiresInDays: 7 })
+    const gc = await db.credential.findFirstOrThrow({ where: { identityId: bot.id, externalId: externalIdOf(g.id) } })
+    const rr = await requestRemediation(a.ctx('admin'), { kind: 'revoke_credential', identityId: bot.id, credentialId: gc.id, justification: 'unused' })
+    expect(rr.remediation.status).toBe('applied')
+    expect((await db.apiToken.findUniqueOrThrow({ where: { id: g.id } })).revokedAt).not.toBeNull()
+    expect((await db.credential.findUniqueOrThrow({ where: { id: gc.id } })).status).toBe('revoked')
+    expect((await db.identity.findUniqueOrThrow({ where: { id: bot.id } })).status).toBe('active')
   })
 })

@@ -90,6 +90,14 @@ describe(`bulk upsert of identities by NDJSON (${engine})`, () => {
     expect(foreign.status).toBe(404)
     expect(await db.identity.count({ where: { orgId: b.org.id, name: 'x' } })).toBe(0)
     expect(await db.identity.count({ where: { orgId: a.org.id, name: 'x' } })).toBe(0)
+    // The sources Custodian keeps itself (its tokens, its gateway's routes) are not written by a feed: 422, nothing applied.
+    const tokens = await db.source.findFirstOrThrow({ where: { orgId: a.org.id, type: 'custodian_tokens' } })
+    const gateway = await db.source.create({ data: { orgId: a.org.id, name: 'Custodian gateway', type: 'gateway' } })
+    for (const own of [tokens, gateway]) {
+      const r = await call(bulkUpsertIdentitiesOp, { headers: NDJSON, body: ndjson([{ name: 'x', externalId: 'x' }]), query: { sourceId: own.id } })
+      expect(r.status, own.type).toBe(422)
+      expect(await db.identity.count({ where: { sourceId: own.id, name: 'x' } })).toBe(0)
+    }
   })
 
   it('stops at a line longer than the limit with 413; that line is never applied', async () => {

@@ -156,6 +156,8 @@ const BODIES: Record<string, unknown> = {
     grants: ['SELECT ON public.contract_orders'],
     defaultTtlSeconds: 300,
     maxTtlSeconds: 600,
+    principalType: 'identity',
+    identityId: aIds[0],
   }),
   createLease: () => ({ templateId: lease.templateId, identityId: aIds[0], ttlSeconds: 120, task: 'contract test' }),
   renewLease: { ttlSeconds: 300 },
@@ -255,6 +257,8 @@ beforeAll(async () => {
         sourceId: lease.sourceId,
         grants: ['SELECT ON public.contract_orders'],
         maxTtlSeconds: 3600,
+        principalType: 'identity',
+        identityId: aIds[0],
       }),
     )
   ).id

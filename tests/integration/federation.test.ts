@@ -16,7 +16,7 @@ import { listProviders, testToken } from '@/lib/federation/queries'
 import { GITHUB_ISSUER, githubCondition, kubernetesCondition, recommendedAudience } from '@/lib/federation/schemas'
 import { listAuditEventsOp } from '@/lib/api/v1/audit'
 import { listIdentitiesOp } from '@/lib/api/v1/identities'
-import { signAccessToken, type AccessTokenClaims } from '@/lib/federation/access-token'
+import { KEY_CACHE_MAX, keyCacheSize, signAccessToken, type AccessTokenClaims } from '@/lib/federation/access-token'
 import { EXCHANGE_ACTOR } from '@/lib/federation/commit'
 import { orgSigner } from '@/lib/keys/org-keys'
 import { settleFindings } from '@/lib/findings/recompute'
@@ -602,6 +602,15 @@ describe(`tasks: an agent ends its task early (RFC 7009 revocation) (${engine})`
     const hinted = await revoke(token, { token_type_hint: 'refresh_token' })
     expect(hinted.status).toBe(400)
     expect(((await hinted.json()) as { error: string }).error).toBe('unsupported_token_type')
+  })
+
+  it('made-up organizations in unauthenticated revocations do not grow the key cache without bound', async () => {
+    const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url')
+    const forged = (orgId: string) =>
+      `${b64({ alg: 'EdDSA', kid: 'k1', typ: 'JWT' })}.${b64({ org_id: orgId, aud: 'custodian-api', jti: orgId, exp: 4102444800 })}.${'A'.repeat(86)}`
+    for (let i = 0; i < KEY_CACHE_MAX + 200; i++) expect((await revoke(forged(`made-up-${i}`))).status).toBe(200)
+    expect(keyCacheSize()).toBe(KEY_CACHE_MAX) // every made-up org was looked up (and remembered), none beyond the bound
+    expect((await revoke(forged('x'.repeat(5000)))).status).toBe(200)
   })
 })
 

@@ -109,6 +109,7 @@ describe(`unusual gateway use (${engine})`, () => {
     // Seven quiet days later the finding resolves on its own.
     expect(await resolveQuietUnusual(system(), new Date(Date.now() + 8 * DAY))).toBe(1)
     expect((await finding(bot.id))!.status).toBe('resolved')
+    expect(await db.auditEvent.count({ where: { action: 'gateway.unusual-use-resolved', targetId: bot.id } })).toBe(1)
   })
 
   it('runs as an hourly job keyed by organization and hour', async () => {

@@ -14,7 +14,7 @@ import { db } from '@/lib/db'
 import { runSchedulers, drainJobs } from '@/lib/jobs/worker'
 import { leaseExpiryScheduler } from '@/lib/leases/jobs'
 import { createTemplate, endLease, forgetLease, renewLease, requestLease, retryLease, revokeLease } from '@/lib/leases/mutations'
-import { identityLeases, listLeases, listTemplates } from '@/lib/leases/queries'
+import { identityLeases, leaseableTemplates, listLeases, listTemplates } from '@/lib/leases/queries'
 import { createTemplateSchema, LEASE_END_ATTEMPTS } from '@/lib/leases/schemas'
 import { createLeaseOp, listLeasesOp, revokeLeaseOp } from '@/lib/api/v1/leases'
 import { accessTokenIssuer, signAccessToken } from '@/lib/federation/access-token'
@@ -39,6 +39,7 @@ let org: Awaited<ReturnType<typeof createOrg>>
 let other: Awaited<ReturnType<typeof createOrg>>
 let sourceId: string
 let templateId: string
+let teamId: string
 let identity: { id: string; name: string }
 
 const sql = async (q: string, args: unknown[] = []) => (await admin.query(q, args)).rows
@@ -104,6 +105,8 @@ beforeAll(async () => {
   const src = await db.source.create({ data: { orgId: org.org.id, name: 'payments db', type: 'postgresql', secretRef: ENV_NAME } })
   sourceId = src.id
   identity = await addIdentity(org.org.id, sourceId, { name: 'Payments-Deploy (GitHub Actions) with a very long name that goes on and on' })
+  teamId = (await db.team.create({ data: { orgId: org.org.id, slug: 'payments', name: 'Payments' } })).id
+  await db.identity.update({ where: { id: identity.id }, data: { teamId } })
   const input = createTemplateSchema.parse({
     orgSlug: org.org.slug,
     name: 'orders reader',
@@ -111,6 +114,8 @@ beforeAll(async () => {
     grants: [{ privilege: 'SELECT', objectType: 'table', schema: SCHEMA, name: 'orders' }],
     defaultTtlSeconds: 600,
     maxTtlSeconds: 1800,
+    principalType: 'team',
+    teamId,
   })
   templateId = (await createTemplate(org.ctx('admin'), input)).id
 })
@@ -128,7 +133,14 @@ afterAll(async () => {
 
 describe(`credential templates (${engine})`, () => {
   it('parse grants structurally, refuse what PostgreSQL would refuse, and audit the creation', async () => {
-    const ok = createTemplateSchema.safeParse({ orgSlug: 'x', name: 't', sourceId, grants: ['SELECT ON "a b"."c""d"', 'USAGE ON SCHEMA app'] })
+    const ok = createTemplateSchema.safeParse({
+      orgSlug: 'x',
+      name: 't',
+      sourceId,
+      grants: ['SELECT ON "a b"."c""d"', 'USAGE ON SCHEMA app'],
+      principalType: 'team',
+      teamId,
+    })
     expect(ok.success && ok.data.grants).toEqual([
       { privilege: 'SELECT', objectType: 'table', schema: 'a b', name: 'c"d' },
       { privilege: 'USAGE', objectType: 'schema', schema: 'app', name: null },
@@ -152,6 +164,8 @@ describe(`credential templates (${engine})`, () => {
       grants: [{ privilege: 'SELECT' as const, objectType: 'table' as const, schema: 'a', name: 'b' }],
       defaultTtlSeconds: 60,
       maxTtlSeconds: 60,
+      principalType: 'identity' as const,
+      identityId: identity.id,
     }
     await expect(createTemplate(org.ctx('member'), input)).rejects.toThrow(/permission|forbidden/i)
     await expect(createTemplate(other.ctx('admin'), input)).rejects.toThrow(/not found/i)
@@ -318,7 +332,9 @@ describe(`leases (${engine})`, () => {
   it('a source whose connection is not configured: the issue is refused with what the source said, and a lease to end is stuck at once', async () => {
     const l = await issue()
     const src = await db.source.create({ data: { orgId: org.org.id, name: 'unconfigured', type: 'postgresql', secretRef: 'LEASE_TEST_UNSET_VARIABLE' } })
-    const t = await db.credentialTemplate.create({ data: { orgId: org.org.id, sourceId: src.id, name: 'unconfigured', grants: '[]' } })
+    const t = await db.credentialTemplate.create({
+      data: { orgId: org.org.id, sourceId: src.id, name: 'unconfigured', grants: '[]', principalType: 'identity', identityId: identity.id },
+    })
     await expect(requestLease(workload(identity.id, identity.name), { templateId: t.id })).rejects.toMatchObject({
       status: 502,
       message: expect.stringMatching(/LEASE_TEST_UNSET_VARIABLE .* is not set/),
@@ -386,6 +402,11 @@ describe(`leases (${engine})`, () => {
     await expect(requestLease(org.ctx('auditor'), { templateId, identityId: peer.id, justification: 'x' })).rejects.toThrow(/permission|forbidden/i)
     await expect(requestLease(other.ctx('admin'), { templateId, identityId: peer.id, justification: 'incident 42' })).rejects.toThrow(/not found/i)
     await db.identity.update({ where: { id: peer.id }, data: { ownerId: org.people.member.id } })
+    // The template is for the payments team's identities: the peer is not one until it joins the team.
+    await expect(requestLease(org.ctx('member'), { templateId, identityId: peer.id, justification: 'incident 42' })).rejects.toThrow(
+      /not for peer: it names who may use it/,
+    )
+    await db.identity.update({ where: { id: peer.id }, data: { teamId } })
     const l = await requestLease(org.ctx('member'), { templateId, identityId: peer.id, justification: 'incident 42: read the orders' })
     const lease = await db.lease.findUniqueOrThrow({ where: { id: l.leaseId } })
     expect(lease).toMatchObject({ requestedByType: 'user', requestedById: org.people.member.id, justification: 'incident 42: read the orders' })
@@ -396,5 +417,50 @@ describe(`leases (${engine})`, () => {
     await drainJobs()
     expect(await roleExists(l.username)).toBe(false)
     expect((await listLeases(workload(identity.id, identity.name), { status: 'all' })).every((x) => x.identity.id === identity.id)).toBe(true)
+  })
+
+  it('a template names who may use it (identity, team, tag); the break-glass form offers only those; one made before names no one', async () => {
+    const tagged = await addIdentity(org.org.id, sourceId, { name: 'tagged-etl', ownerId: org.people.member.id })
+    await db.identityTag.create({ data: { orgId: org.org.id, identityId: tagged.id, key: 'lease', value: 'orders' } })
+    const base = { orgSlug: org.org.slug, sourceId, grants: [{ privilege: 'SELECT', objectType: 'table', schema: SCHEMA, name: 'orders' }] }
+    const byTag = await createTemplate(
+      org.ctx('admin'),
+      createTemplateSchema.parse({ ...base, name: 'by tag', principalType: 'tag', tagKey: 'lease', tagValue: 'orders' }),
+    )
+    const byIdentity = await createTemplate(
+      org.ctx('admin'),
+      createTemplateSchema.parse({ ...base, name: 'by identity', principalType: 'identity', identityId: identity.id }),
+    )
+    const audit = await db.auditEvent.findFirstOrThrow({ where: { orgId: org.org.id, action: 'credential-template.create', targetId: byTag.id } })
+    expect(JSON.parse(audit.details)).toMatchObject({ usableBy: 'tag lease=orders' })
+    // A principal must be named, and be this organization's.
+    expect(createTemplateSchema.safeParse({ ...base, name: 'none' }).success).toBe(false)
+    expect(createTemplateSchema.safeParse({ ...base, name: 'no team', principalType: 'team' }).success).toBe(false)
+    await expect(
+      createTemplate(
+        org.ctx('admin'),
+        createTemplateSchema.parse({ ...base, name: 'foreign', principalType: 'identity', identityId: (await addIdentity(other.org.id, other.source.id)).id }),
+      ),
+    ).rejects.toThrow(/not in this organization/)
+    const offered = async (i: { id: string }) =>
+      (await leaseableTemplates(org.ctx('admin'), (await db.identity.findUniqueOrThrow({ where: { id: i.id } })) as { id: string; teamId: string | null })).map(
+        (t) => t.name,
+      )
+    expect(await offered(tagged)).toEqual(['by tag'])
+    expect(await offered(identity)).toEqual(expect.arrayContaining(['by identity', 'orders reader']))
+    expect(await offered(identity)).not.toContain('by tag')
+    await expect(requestLease(org.ctx('member'), { templateId: byIdentity.id, identityId: tagged.id, justification: 'x' })).rejects.toThrow(
+      /is not for tagged-etl/,
+    )
+    const l = await requestLease(org.ctx('member'), { templateId: byTag.id, identityId: tagged.id, justification: 'tagged lease' })
+    await revokeLease(org.ctx('member'), l.leaseId)
+    await drainJobs()
+    // A template from before this version has no principal: it is refused for everyone, and offered to no one.
+    await db.credentialTemplate.update({ where: { id: byTag.id }, data: { principalType: null, tagKey: null, tagValue: null } })
+    await expect(requestLease(org.ctx('admin'), { templateId: byTag.id, identityId: tagged.id, justification: 'x' })).rejects.toThrow(/names no one/)
+    expect(await offered(tagged)).toEqual([])
+    const listed = await listTemplates(org.ctx('admin'))
+    expect(listed.find((t) => t.id === byIdentity.id)?.usableBy).toMatchObject({ type: 'identity', label: identity.name })
+    expect(listed.find((t) => t.id === byTag.id)?.usableBy).toBeNull()
   })
 })

@@ -74,9 +74,21 @@ describe(`sync engine (${engine})`, () => {
     const fed = await db.credential.create({
       data: { orgId: org.id, identityId: c.id, kind: 'federated', externalId: 'trust-rule:x', fingerprint: 'federated:x', createdAt: new Date() },
     })
+    // Nor are a gateway token (a credential Custodian mirrors, externalId api-token:…) or a gateway rule's grant (an
+    // entitlement of the gateway's own source) on the same identity.
+    const gwToken = await db.credential.create({
+      data: { orgId: org.id, identityId: c.id, kind: 'token', externalId: 'api-token:gw1', fingerprint: 'f'.repeat(64), createdAt: new Date() },
+    })
+    const gateway = await db.source.create({ data: { orgId: org.id, name: 'Custodian gateway', type: 'custodian_gateway' } })
+    const route = await db.resource.create({ data: { orgId: org.id, sourceId: gateway.id, externalId: 'route:x', name: '/x', type: 'api' } })
+    const rule = await db.entitlement.create({ data: { orgId: org.id, sourceId: gateway.id, resourceId: route.id, externalId: 'gwl:x', name: 'GET /x/*' } })
+    const gwGrant = await db.grant.create({ data: { orgId: org.id, identityId: c.id, entitlementId: rule.id, createdAt: new Date() } })
     const again = await applyDiscovery(asSystem(org), source.id, pagesOf(snapshot()), { mode: 'full' })
     expect(again.credentials).toMatchObject({ gone: 0 })
+    expect(again.grants).toMatchObject({ gone: 0 })
     expect((await db.credential.findUniqueOrThrow({ where: { id: fed.id } })).status).toBe('active')
+    expect((await db.credential.findUniqueOrThrow({ where: { id: gwToken.id } })).status).toBe('active')
+    expect((await db.grant.findUniqueOrThrow({ where: { id: gwGrant.id } })).status).toBe('active')
   })
 
   it('changes what changed, leaves the rest alone, and marks what is gone (full sync only) without erasing it', async () => {

@@ -6,6 +6,7 @@ import { ValidationError } from '@/lib/errors'
 import { createTemplate, renewLease, requestLease, revokeLease } from '@/lib/leases/mutations'
 import { getLeaseOrThrow, listLeases, listTemplates, type LeaseDto, type TemplateDto } from '@/lib/leases/queries'
 import { LEASE_STATUSES, MAX_TEMPLATE_TTL_SECONDS, MIN_TTL_SECONDS, OBJECT_TYPES, PRIVILEGES, requestLeaseFields, templateFields } from '@/lib/leases/schemas'
+import { refinePrincipal, type PrincipalType } from '@/lib/principals/schemas'
 
 const grantOut = z
   .object({
@@ -27,6 +28,20 @@ const templateSchema = z
     defaultTtlSeconds: z.number().int(),
     maxTtlSeconds: z.number().int(),
     status: z.string(),
+    usableBy: z
+      .object({
+        type: z.enum(['identity', 'team', 'tag']),
+        label: z.string(),
+        identityId: z.string().nullable(),
+        teamId: z.string().nullable(),
+        tagKey: z.string().nullable(),
+        tagValue: z.string().nullable(),
+      })
+      .nullable()
+      .meta({
+        description:
+          'Who may be given its credentials: one identity, a team’s identities, or identities with a tag. Null: no one (made before templates named it).',
+      }),
     activeLeases: z.number().int(),
     createdAt: dateTime,
   })
@@ -51,7 +66,11 @@ const leaseSchema = z
   })
   .meta({ id: 'Lease' })
 
-const templateDto = (t: TemplateDto): z.infer<typeof templateSchema> => ({ ...t, createdAt: t.createdAt.toISOString() })
+const templateDto = (t: TemplateDto): z.infer<typeof templateSchema> => ({
+  ...t,
+  usableBy: t.usableBy ? { ...t.usableBy, type: t.usableBy.type as PrincipalType } : null,
+  createdAt: t.createdAt.toISOString(),
+})
 const leaseDto = (l: LeaseDto): z.infer<typeof leaseSchema> => ({
   id: l.id,
   identity: l.identity,
@@ -113,7 +132,11 @@ export const createCredentialTemplateOp = defineOperation({
         description: `Lease length when none is asked for (${MIN_TTL_SECONDS}–${MAX_TEMPLATE_TTL_SECONDS}).`,
       }),
       maxTtlSeconds: templateFields.maxTtlSeconds.meta({ description: 'The longest a lease lasts from issue, renewals included.' }),
+      principalType: templateFields.principalType.meta({
+        description: 'Who may be given its credentials: `identity` (identityId), `team` (teamId: its identities) or `tag` (tagKey, tagValue).',
+      }),
     })
+    .superRefine(refinePrincipal)
     .meta({ id: 'CredentialTemplateCreate' }),
   success: { status: 201, description: 'The template.', schema: templateSchema },
   problems: [404, 409, 422],

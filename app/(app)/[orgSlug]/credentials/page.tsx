@@ -13,6 +13,7 @@ import { PageHeader } from '@/components/ui/page-header'
 import { pageAllows, pageContext } from '@/lib/auth/session'
 import { can } from '@/lib/auth/permissions'
 import { leaseSources, listLeases, listTemplates, type LeaseDto } from '@/lib/leases/queries'
+import { principalOptions } from '@/lib/principals/queries'
 import { NewTemplate, TemplateStatusButton } from './_components/template-form'
 import { parseCredentialsSearchParams } from './search-params'
 
@@ -22,6 +23,7 @@ const TEMPLATE_COLUMNS = listColumns({
   name: 'Template',
   source: ['Source', 'text-slate-600'],
   grants: 'Grants',
+  who: ['Who may use it', 'text-slate-700'],
   ttl: ['TTL (default / max)', 'tabular-nums'],
   active: ['Active leases', 'tabular-nums', { align: 'end' }],
   status: 'Status',
@@ -61,12 +63,13 @@ export default async function CredentialsPage({ params, searchParams }: ListPage
   const p = parseCredentialsSearchParams(await searchParams)
   const now = renderTime()
   const manage = can(ctx.role, 'lease:manage')
-  const [templates, active, stuck, ended, sources] = await Promise.all([
+  const [templates, active, stuck, ended, sources, principals] = await Promise.all([
     listTemplates(ctx),
     listLeases(ctx, { status: 'active', limit: 500 }, new Date(now)),
     listLeases(ctx, { status: 'stuck', limit: 500 }, new Date(now)),
     listLeases(ctx, { status: 'ended', limit: 100 }, new Date(now)),
     manage ? leaseSources(ctx) : Promise.resolve([]),
+    manage ? principalOptions(ctx) : Promise.resolve({ identities: [], teams: [], tags: [] }),
   ])
   const base = `/${ctx.org.slug}`
   const identityLink = (l: LeaseDto) => (
@@ -80,7 +83,7 @@ export default async function CredentialsPage({ params, searchParams }: ListPage
       <PageHeader
         title="Credentials"
         description="Ephemeral database credentials: a template says what a generated PostgreSQL role may do and for how long; each lease is one role, dropped when it ends."
-        actions={manage ? <NewTemplate orgSlug={ctx.org.slug} sources={sources} /> : null}
+        actions={manage ? <NewTemplate orgSlug={ctx.org.slug} sources={sources} principals={principals} /> : null}
       />
       <div className="space-y-6">
         {stuck.length ? (
@@ -121,7 +124,7 @@ export default async function CredentialsPage({ params, searchParams }: ListPage
             emptyState={
               <EmptyState
                 title="No credential templates yet"
-                action={manage ? <NewTemplate orgSlug={ctx.org.slug} sources={sources} testId="new-template-empty" /> : null}
+                action={manage ? <NewTemplate orgSlug={ctx.org.slug} sources={sources} principals={principals} testId="new-template-empty" /> : null}
               >
                 A template names a live PostgreSQL source and the privileges a generated role receives (for example{' '}
                 <code className="font-mono">SELECT ON app.orders</code>). Workloads then lease short-lived roles from it instead of holding a password.
@@ -144,6 +147,22 @@ export default async function CredentialsPage({ params, searchParams }: ListPage
                       <li key={g}>{g}</li>
                     ))}
                   </ul>
+                ),
+                who: t.usableBy ? (
+                  t.usableBy.identityId ? (
+                    <Link href={`${base}/identities/${t.usableBy.identityId}`} className="text-indigo-700 hover:underline">
+                      {t.usableBy.label}
+                    </Link>
+                  ) : (
+                    t.usableBy.label
+                  )
+                ) : (
+                  <span
+                    className="text-amber-800"
+                    title="Made before templates named who may use them: no one can lease from it. Disable it and make a new one."
+                  >
+                    No one (make a new template)
+                  </span>
                 ),
                 ttl: `${formatTtl(t.defaultTtlSeconds)} / ${formatTtl(t.maxTtlSeconds)}`,
                 active: formatNumber(t.activeLeases),

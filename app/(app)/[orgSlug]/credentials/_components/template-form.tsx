@@ -5,11 +5,23 @@ import { Dialog } from '@/components/ui/dialog'
 import { Field, FormError, Input, Textarea } from '@/components/ui/field'
 import { Select } from '@/components/ui/select'
 import { useOrgAction } from '@/components/ui/use-org-action'
+import { PrincipalPicker, usePrincipal, type PrincipalOptions } from '@/components/principals/principal-picker'
 import { createTemplateAction, setTemplateStatusAction } from '@/lib/leases/actions'
 
 /** A new credential template: a PostgreSQL source, one grant per line (`SELECT ON app.orders`), default and maximum TTL in minutes. */
-export function NewTemplate({ orgSlug, sources, testId = 'new-template' }: { orgSlug: string; sources: { id: string; name: string }[]; testId?: string }) {
+export function NewTemplate({
+  orgSlug,
+  sources,
+  principals,
+  testId = 'new-template',
+}: {
+  orgSlug: string
+  sources: { id: string; name: string }[]
+  principals: PrincipalOptions
+  testId?: string
+}) {
   const [open, setOpen] = useState(false)
+  const principal = usePrincipal()
   const [name, setName] = useState('')
   const [sourceId, setSourceId] = useState(sources[0]?.id ?? '')
   const [grants, setGrants] = useState('')
@@ -52,6 +64,7 @@ export function NewTemplate({ orgSlug, sources, testId = 'new-template' }: { org
               .filter(Boolean),
             defaultTtlSeconds: Number(def) * 60,
             maxTtlSeconds: Number(max) * 60,
+            ...principal.fields,
           })
         }
         confirm={{ label: create.pending ? 'Saving…' : 'Create template', disabled: create.pending, testId: 'new-template-confirm' }}
@@ -74,6 +87,7 @@ export function NewTemplate({ orgSlug, sources, testId = 'new-template' }: { org
         >
           <Textarea value={grants} onChange={(e) => setGrants(e.target.value)} rows={4} className="font-mono" name="grants" data-testid="template-grants" />
         </Field>
+        <PrincipalPicker principal={principal} options={principals} errors={create.fieldErrors} label="Who may be given its credentials" idPrefix={testId} />
         <div className="grid grid-cols-2 gap-3">
           <Field label="Default TTL (minutes)" error={create.fieldErrors.defaultTtlSeconds}>
             <Input value={def} onChange={(e) => setDef(e.target.value.replace(/\D/g, ''))} inputMode="numeric" name="defaultTtl" />
