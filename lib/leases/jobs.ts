@@ -1,9 +1,9 @@
 import 'server-only'
 import { z } from 'zod'
 import { db } from '@/lib/db'
-import { defineJob, defineScheduler, PermanentJobError, recordId } from '@/lib/jobs/define'
+import { defineJob, defineScheduler, PermanentJobError, recordId, schedulerContext } from '@/lib/jobs/define'
 import { enqueueJob } from '@/lib/jobs/queue'
-import { endLease } from '@/lib/leases/mutations'
+import { endLease, revokeLeaseOfInactiveIdentity } from '@/lib/leases/mutations'
 import { LEASE_END_ATTEMPTS } from '@/lib/leases/schemas'
 
 /**
@@ -25,10 +25,20 @@ export const endLeaseJob = defineJob({
   },
 })
 
-/** Every minute: an end_lease job for each lease past its end (the key makes a second pass a no-op). */
+/**
+ * Every minute: an end_lease job for each lease past its end (the key makes a second pass a no-op); and a lease whose
+ * identity is no longer active (disabled, quarantined, deleted — by a remediation, a sync, the API or a person) is
+ * revoked at once, audited as this scheduler: an identity that may not act keeps no database role until its lease runs out.
+ */
 export const leaseExpiryScheduler = defineScheduler({
   name: 'lease-expiry',
   run: async (now) => {
+    const orphaned = await db.lease.findMany({
+      where: { status: 'active', identity: { status: { not: 'active' } } },
+      select: { id: true, orgId: true, org: { select: { id: true, slug: true, name: true } } },
+      take: 1000,
+    })
+    for (const l of orphaned) await revokeLeaseOfInactiveIdentity(schedulerContext(leaseExpiryScheduler, l.org), l.id)
     const due = await db.lease.findMany({
       where: { status: 'active', expiresAt: { lte: now } },
       select: { id: true, orgId: true, endGeneration: true },

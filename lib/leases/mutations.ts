@@ -331,6 +331,31 @@ export async function revokeLease(ctx: Ctx, leaseId: string) {
   })
 }
 
+/** A lease of an identity that is no longer active: revoked now by the system (lease-expiry scheduler), audited as it. */
+export async function revokeLeaseOfInactiveIdentity(ctx: Ctx, leaseId: string) {
+  return db.$transaction(async (tx) => {
+    const lease = await tx.lease.findFirst({
+      where: { id: leaseId, orgId: ctx.org.id, status: 'active', identity: { status: { not: 'active' } } },
+      select: { id: true, roleName: true, endGeneration: true, identity: { select: { name: true, status: true } } },
+    })
+    if (!lease) return false
+    const { count } = await tx.lease.updateMany({
+      where: { id: lease.id, orgId: ctx.org.id, status: 'active' },
+      data: { status: 'revoking', endReason: 'revoked', revokeRequestedAt: new Date(), revokedByLabel: ctx.actor.label },
+    })
+    if (!count) return false
+    await recordAudit(tx, ctx, {
+      action: 'lease.revoke-request',
+      targetType: 'lease',
+      targetId: lease.id,
+      targetLabel: `${lease.roleName} for ${lease.identity.name}`,
+      details: { reason: `the identity is ${lease.identity.status}` },
+    })
+    await enqueueJob(tx, endLeaseJob, { leaseId: lease.id, generation: lease.endGeneration }, { orgId: ctx.org.id })
+    return true
+  })
+}
+
 export type EndOutcome = 'ended' | 'already-ended' | 'not-due' | 'failed' | 'stuck'
 
 /**

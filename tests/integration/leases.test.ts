@@ -256,6 +256,24 @@ describe(`leases (${engine})`, () => {
     expect(await roleExists(before.username)).toBe(true) // not due: untouched
   })
 
+  it('an identity that stops being active loses its leases at the next scheduler pass (revoked as the system, audited)', async () => {
+    const gone = await addIdentity(org.org.id, sourceId, { name: 'soon-disabled', ownerId: org.people.member.id })
+    await db.identity.update({ where: { id: gone.id }, data: { teamId } })
+    const l = await requestLease(org.ctx('member'), { templateId, identityId: gone.id, justification: 'incident 77' })
+    const kept = await issue()
+    await db.identity.update({ where: { id: gone.id }, data: { status: 'disabled' } })
+    await runSchedulers(new Date(), [leaseExpiryScheduler])
+    await runSchedulers(new Date(), [leaseExpiryScheduler])
+    const [a] = await auditOf('lease.revoke-request', l.leaseId)
+    expect(a).toMatchObject({ actorType: 'system' })
+    expect(JSON.parse(a.details)).toMatchObject({ reason: 'the identity is disabled' })
+    expect(await auditOf('lease.revoke-request', l.leaseId)).toHaveLength(1)
+    await drainJobs()
+    expect(await roleExists(l.username)).toBe(false)
+    expect(await db.lease.findUniqueOrThrow({ where: { id: l.leaseId } })).toMatchObject({ status: 'revoked', endReason: 'revoked' })
+    expect(await roleExists(kept.username)).toBe(true) // its identity is active: untouched
+  })
+
   it('a process killed with SIGKILL after terminating the sessions: the rerun drops the role once and revokes the lease once', async () => {
     const l = await issue()
     const session = await connectAs(l.username, l.password)
