@@ -15,6 +15,7 @@ import {
   effectiveTtl,
   grantSchema,
   LEASE_END_ATTEMPTS,
+  LEASE_ROLE_COMMENT_PREFIX,
   roleNameFor,
   type CreateTemplateInput,
   type RequestLeaseInput,
@@ -183,7 +184,7 @@ export async function requestLease(ctx: Ctx, input: Omit<RequestLeaseInput, 'org
       password,
       validUntil: expiresAt,
       grants,
-      comment: `Custodian lease ${leaseId} for identity ${identity.name} (${identity.id}) in ${ctx.org.slug}; template ${template.name}`,
+      comment: `${LEASE_ROLE_COMMENT_PREFIX}${leaseId} for identity ${identity.name} (${identity.id}) in ${ctx.org.slug}; template ${template.name}`,
     }),
   )
   try {

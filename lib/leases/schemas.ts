@@ -11,6 +11,8 @@ export const MIN_TTL_SECONDS = 60
 /** A lease never lasts more than a day: longer access is a standing grant, reviewed as one. */
 export const MAX_TEMPLATE_TTL_SECONDS = 86_400
 export const MAX_TASK_CHARS = 200
+/** How a leased role's COMMENT begins: a source's sync knows it for Custodian's own (not an identity of the source). */
+export const LEASE_ROLE_COMMENT_PREFIX = 'Custodian lease '
 /** Failed attempts to end a lease before it is shown as stuck. */
 export const LEASE_END_ATTEMPTS = 5
 

@@ -9,7 +9,9 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { systemContext, type GrantedCtx, type WorkloadActor } from '@/lib/auth/org-context'
 import type { Permission } from '@/lib/auth/permissions'
-import { closePostgresPools } from '@/lib/connectors/postgresql/connector'
+import { closePostgresPools, postgresqlConnector } from '@/lib/connectors/postgresql/connector'
+import { connectorContext } from '@/lib/connectors/registry'
+import type { DiscoveryPage } from '@/lib/connectors/types'
 import { db } from '@/lib/db'
 import { runSchedulers, drainJobs } from '@/lib/jobs/worker'
 import { leaseExpiryScheduler } from '@/lib/leases/jobs'
@@ -209,6 +211,16 @@ describe(`leases (${engine})`, () => {
 
     const { active } = await identityLeases(org.ctx('member'), identity.id)
     expect(active.map((x) => x.id)).toContain(l.leaseId)
+
+    // A sync of the same server does not list the leased role as an identity of the source (its comment names the lease).
+    const src = await db.source.findUniqueOrThrow({ where: { id: sourceId } })
+    const pages: DiscoveryPage[] = []
+    for await (const p of postgresqlConnector.discover(connectorContext(src))) pages.push(p)
+    const names = pages.flatMap((p) => p.identities ?? []).map((i) => i.name)
+    expect(names.length).toBeGreaterThan(0)
+    expect(names).not.toContain(l.username)
+    expect(pages.flatMap((p) => p.grants ?? []).some((g) => g.identityExternalId === l.username)).toBe(false)
+    expect(pages.flatMap((p) => p.skipped ?? []).map((k) => k.name)).toContain(l.username)
   })
 
   it('renew extends within the maximum from issue, then refuses', async () => {

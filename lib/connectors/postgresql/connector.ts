@@ -14,6 +14,7 @@ import type {
   DiscoveryPage,
 } from '@/lib/connectors/types'
 import { env } from '@/lib/env'
+import { LEASE_ROLE_COMMENT_PREFIX } from '@/lib/leases/schemas'
 import {
   credentialId,
   entitlementId,
@@ -101,6 +102,7 @@ export async function closePostgresPools() {
 type RoleRow = {
   oid: number
   rolname: string
+  comment: string | null
   rolcanlogin: boolean
   rolsuper: boolean
   rolcreaterole: boolean
@@ -135,7 +137,8 @@ async function discoverAll(ctx: ConnectorContext): Promise<DiscoveryPage[]> {
     } = await c.query<{ db: string; version: string }>(`SELECT current_database() AS db, current_setting('server_version') AS version`)
     const { rows: roles } =
       await c.query<RoleRow>(`SELECT oid::int AS oid, rolname, rolcanlogin, rolsuper, rolcreaterole, rolcreatedb, rolbypassrls, rolreplication, rolconnlimit,
-          CASE WHEN rolvaliduntil = 'infinity' THEN NULL ELSE rolvaliduntil END AS validuntil
+          CASE WHEN rolvaliduntil = 'infinity' THEN NULL ELSE rolvaliduntil END AS validuntil,
+          shobj_description(oid, 'pg_authid') AS comment
         FROM pg_roles WHERE rolname !~ '^pg_' ORDER BY rolname`)
     const pw = await passwords(c)
     const { rows: active } = await c.query<{ usename: string; at: Date }>(
@@ -143,7 +146,10 @@ async function discoverAll(ctx: ConnectorContext): Promise<DiscoveryPage[]> {
     )
     const lastSeen = new Map(active.map((a) => [a.usename, a.at]))
     // An NHI is a role that can log in, or a disabled one that still has a password (so disabling does not make it vanish).
-    const logins = roles.filter((r) => r.rolcanlogin || (pw?.get(r.rolname) ?? null) !== null)
+    // A role Custodian leased (its comment names the lease) is an ephemeral credential of the identity that leased it,
+    // already in the inventory as that: not an identity of this source.
+    const leased = roles.filter((r) => r.comment?.startsWith(LEASE_ROLE_COMMENT_PREFIX))
+    const logins = roles.filter((r) => (r.rolcanlogin || (pw?.get(r.rolname) ?? null) !== null) && !r.comment?.startsWith(LEASE_ROLE_COMMENT_PREFIX))
     const loginOids = new Map(logins.map((r) => [r.oid, r.rolname]))
     const identities: DiscoveredIdentity[] = logins.map((r) => ({
       externalId: r.rolname,
@@ -232,7 +238,15 @@ async function discoverAll(ctx: ConnectorContext): Promise<DiscoveryPage[]> {
         )
       }
     }
-    const pages: DiscoveryPage[] = [{ identities, credentials, resources: [...resources.values()], entitlements: [...entitlements.values()] }]
+    const pages: DiscoveryPage[] = [
+      {
+        identities,
+        credentials,
+        resources: [...resources.values()],
+        entitlements: [...entitlements.values()],
+        skipped: leased.map((r) => ({ name: r.rolname, reason: 'a role Custodian leased (an ephemeral credential of the identity that asked for it)' })),
+      },
+    ]
     for (let i = 0; i < grants.length; i += 5000) pages.push({ grants: grants.slice(i, i + 5000) })
     if (pages.length === 1) pages[0].grants = []
     return pages
@@ -241,7 +255,7 @@ async function discoverAll(ctx: ConnectorContext): Promise<DiscoveryPage[]> {
 
 async function role(c: pg.PoolClient, name: string) {
   const r = await c.query<RoleRow>(
-    `SELECT oid::int AS oid, rolname, rolcanlogin, rolsuper, rolcreaterole, rolcreatedb, rolbypassrls, rolreplication, rolconnlimit, NULL AS validuntil FROM pg_roles WHERE rolname = $1`,
+    `SELECT oid::int AS oid, rolname, rolcanlogin, rolsuper, rolcreaterole, rolcreatedb, rolbypassrls, rolreplication, rolconnlimit, NULL AS validuntil, NULL AS comment FROM pg_roles WHERE rolname = $1`,
     [name],
   )
   return r.rows[0] ?? null
