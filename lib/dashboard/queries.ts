@@ -7,6 +7,7 @@ import { db } from '@/lib/db'
 import { prismaSql } from '@/lib/sql/prisma'
 import { getOrgSettings } from '@/lib/inventory/queries'
 import { exchangeStats } from '@/lib/federation/queries'
+import { leaseStats } from '@/lib/leases/queries'
 import { computeOrgMetrics, saveSnapshot, type OrgMetrics } from '@/lib/metrics/compute'
 
 const DAY = 86_400_000
@@ -116,13 +117,14 @@ async function remediationTimes(ctx: Ctx) {
 
 export async function getDashboard(ctx: UserCtx, range: TrendRange) {
   assertCan(ctx, 'identity:read')
-  const [current, points, campaigns, remediation, sources, exchanges] = await Promise.all([
+  const [current, points, campaigns, remediation, sources, exchanges, leases] = await Promise.all([
     currentMetrics(ctx),
     trend(ctx, range),
     activeCampaigns(ctx),
     remediationTimes(ctx),
     db.source.findMany({ where: { orgId: ctx.org.id }, select: { id: true, name: true } }),
     exchangeStats(ctx),
+    leaseStats(ctx),
   ])
   return {
     ...current,
@@ -130,6 +132,7 @@ export async function getDashboard(ctx: UserCtx, range: TrendRange) {
     campaigns,
     remediation,
     exchanges,
+    leases,
     sourceNames: Object.fromEntries(sources.map((s) => [s.id, s.name])) as Record<string, string>,
   }
 }

@@ -9,6 +9,7 @@ import { ConflictError, ForbiddenError, NotFoundError, UpstreamError, Validation
 import { ConnectorError } from '@/lib/connectors/postgresql/connector'
 import { enqueueJob } from '@/lib/jobs/queue'
 import { endLeaseJob } from '@/lib/leases/jobs'
+import { mirrorLeaseEnded, mirrorLeaseIssued, mirrorLeaseRenewed } from '@/lib/leases/inventory'
 import { principalOf, principalReaches } from '@/lib/principals/resolve'
 import {
   describeGrant,
@@ -206,6 +207,7 @@ export async function requestLease(ctx: Ctx, input: Omit<RequestLeaseInput, 'org
           maxExpiresAt,
         },
       })
+      await mirrorLeaseIssued(tx, { id: leaseId, orgId: ctx.org.id, identityId: identity.id, roleName, templateName: template.name, issuedAt, expiresAt })
       await recordAudit(tx, ctx, {
         action: 'lease.issue',
         targetType: 'lease',
@@ -294,6 +296,7 @@ export async function renewLease(ctx: Ctx, leaseId: string, ttlSeconds?: number,
       data: { expiresAt, renewedAt: now, renewals: { increment: 1 } },
     })
     if (!count) throw new ConflictError('This lease has ended.')
+    await mirrorLeaseRenewed(tx, ctx.org.id, lease.id, expiresAt)
     await recordAudit(tx, ctx, {
       action: 'lease.renew',
       targetType: 'lease',
@@ -416,6 +419,7 @@ export async function endLease(
       data: { status, endReason: status, endedAt: now, lastError: null },
     })
     if (!count) return false
+    await mirrorLeaseEnded(tx, ctx.org.id, lease.id, 'revoked')
     await recordAudit(tx, ctx, {
       action: status === 'revoked' ? 'lease.revoke' : 'lease.expire',
       targetType: 'lease',
@@ -459,6 +463,7 @@ export async function forgetLease(ctx: Ctx, leaseId: string, justification: stri
       data: { status: 'forgotten', endedAt: new Date() },
     })
     if (!count) throw new ConflictError('Only a stuck lease can be forgotten.')
+    await mirrorLeaseEnded(tx, ctx.org.id, lease.id, 'inactive')
     await recordAudit(tx, ctx, {
       action: 'lease.forget',
       targetType: 'lease',

@@ -197,3 +197,14 @@ export async function leaseSources(ctx: Ctx) {
     orderBy: { name: 'asc' },
   })
 }
+
+/** The dashboard's lease figures: live now (active, being revoked, stuck) and ended in the last 24 hours. */
+export async function leaseStats(ctx: Ctx, now = new Date()) {
+  if (!allows(ctx, 'lease:read')) return null
+  const [live, ended] = await Promise.all([
+    db.lease.groupBy({ by: ['status'], where: { orgId: ctx.org.id, status: { in: ['active', 'revoking', 'stuck'] } }, _count: { _all: true } }),
+    db.lease.count({ where: { orgId: ctx.org.id, endedAt: { gte: new Date(now.getTime() - 86_400_000) } } }),
+  ])
+  const of = (s: string) => live.find((r) => r.status === s)?._count._all ?? 0
+  return { active: of('active') + of('revoking'), stuck: of('stuck'), ended24h: ended }
+}

@@ -16,7 +16,7 @@ import { db } from '@/lib/db'
 import { runSchedulers, drainJobs } from '@/lib/jobs/worker'
 import { leaseExpiryScheduler } from '@/lib/leases/jobs'
 import { createTemplate, endLease, forgetLease, renewLease, requestLease, retryLease, revokeLease } from '@/lib/leases/mutations'
-import { identityLeases, leaseableTemplates, listLeases, listTemplates } from '@/lib/leases/queries'
+import { identityLeases, leaseableTemplates, leaseStats, listLeases, listTemplates } from '@/lib/leases/queries'
 import { createTemplateSchema, LEASE_END_ATTEMPTS } from '@/lib/leases/schemas'
 import { createLeaseOp, listLeasesOp, revokeLeaseOp } from '@/lib/api/v1/leases'
 import { accessTokenIssuer, signAccessToken } from '@/lib/federation/access-token'
@@ -88,6 +88,7 @@ async function block(role: string) {
 }
 const unblock = (role: string) => otherDb.query(`DROP TABLE "blocker_${role}"`)
 
+const leaseCredential = (leaseId: string) => db.credential.findFirstOrThrow({ where: { externalId: `lease:${leaseId}` } })
 const auditOf = (action: string, leaseId: string) => db.auditEvent.findMany({ where: { orgId: org.org.id, action, targetId: leaseId } })
 
 beforeAll(async () => {
@@ -235,10 +236,15 @@ describe(`leases (${engine})`, () => {
     expect(capped.expiresAt.getTime()).toBe(l.maxExpiresAt.getTime())
     await expect(renewLease(workload(identity.id, identity.name), l.leaseId, 600)).rejects.toThrow(/maximum lifetime/)
     expect(await auditOf('lease.renew', l.leaseId)).toHaveLength(2)
+    // The inventory's ephemeral credential follows the lease's end.
+    expect((await leaseCredential(l.leaseId)).expiresAt?.getTime()).toBe(l.maxExpiresAt.getTime())
   })
 
   it('early revoke: the job ends the sessions and drops the role once; the role cannot log in any more', async () => {
     const l = await issue()
+    // In the inventory: an active ephemeral credential of the identity while the role exists, revoked once it is dropped.
+    expect(await leaseCredential(l.leaseId)).toMatchObject({ identityId: identity.id, kind: 'ephemeral', status: 'active', expiresAt: l.expiresAt })
+    expect((await db.identity.findUniqueOrThrow({ where: { id: identity.id } })).credentialCount).toBeGreaterThan(0)
     const c = await connectAs(l.username, l.password)
     expect(await revokeLease(workload(identity.id, identity.name), l.leaseId)).toEqual({ leaseId: l.leaseId, status: 'revoking' })
     await drainJobs()
@@ -247,6 +253,7 @@ describe(`leases (${engine})`, () => {
     await expect(connectAs(l.username, l.password)).rejects.toThrow(/password authentication failed|does not exist/)
     expect(await db.lease.findUniqueOrThrow({ where: { id: l.leaseId } })).toMatchObject({ status: 'revoked', endReason: 'revoked' })
     expect(await auditOf('lease.revoke', l.leaseId)).toHaveLength(1)
+    expect((await leaseCredential(l.leaseId)).status).toBe('revoked')
     expect(await endLease(system(), l.leaseId)).toEqual({ outcome: 'already-ended' })
     await expect(renewLease(workload(identity.id, identity.name), l.leaseId)).rejects.toThrow(/ended/)
   })
@@ -284,6 +291,12 @@ describe(`leases (${engine})`, () => {
     expect(await roleExists(l.username)).toBe(false)
     expect(await db.lease.findUniqueOrThrow({ where: { id: l.leaseId } })).toMatchObject({ status: 'revoked', endReason: 'revoked' })
     expect(await roleExists(kept.username)).toBe(true) // its identity is active: untouched
+    // The dashboard's figures count it: ended in the last day; the kept one live.
+    const stats = (await leaseStats(org.ctx('auditor')))!
+    expect(stats.ended24h).toBe(await db.lease.count({ where: { orgId: org.org.id, endedAt: { not: null } } }))
+    expect(stats.ended24h).toBeGreaterThanOrEqual(1)
+    expect(stats.active).toBe(await db.lease.count({ where: { orgId: org.org.id, status: { in: ['active', 'revoking'] } } }))
+    expect(await leaseStats(other.ctx('admin'))).toEqual({ active: 0, stuck: 0, ended24h: 0 })
   })
 
   it('a process killed with SIGKILL after terminating the sessions: the rerun drops the role once and revokes the lease once', async () => {
@@ -353,6 +366,7 @@ describe(`leases (${engine})`, () => {
     await expect(forgetLease(org.ctx('admin'), m.leaseId, '')).rejects.toThrow(/why/)
     await forgetLease(org.ctx('admin'), m.leaseId, 'dropped by hand by the DBA')
     expect(await db.lease.findUniqueOrThrow({ where: { id: m.leaseId } })).toMatchObject({ status: 'forgotten' })
+    expect((await leaseCredential(m.leaseId)).status).toBe('inactive')
     const [f] = await auditOf('lease.forget', m.leaseId)
     expect(f.justification).toBe('dropped by hand by the DBA')
     expect(JSON.parse(f.details)).toMatchObject({ role: m.username })

@@ -278,6 +278,22 @@ export default async function DashboardPage({ params, searchParams }: ListPagePr
                   : 'none refused'}
               </dd>
             </div>
+            {d.leases ? (
+              <div>
+                <dt className="text-xs text-slate-500">
+                  <Link href={`${base}/credentials`} className="hover:underline">
+                    Database leases
+                  </Link>
+                </dt>
+                <dd className="text-2xl font-semibold tabular-nums" data-testid="value-leases-active">
+                  {formatNumber(d.leases.active)} <span className="text-sm font-normal text-slate-500">active</span>
+                </dd>
+                <dd className="text-xs text-slate-500" data-testid="value-leases-detail">
+                  {formatNumber(d.leases.ended24h)} ended in 24 h
+                  {d.leases.stuck ? <span className="text-rose-700"> · {formatNumber(d.leases.stuck)} stuck (roles not dropped)</span> : null}
+                </dd>
+              </div>
+            ) : null}
           </dl>
           <div>
             <p className="text-xs font-medium text-slate-500">Identities on short-lived credentials only</p>

@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "Lease_orgId_endedAt_idx" ON "Lease"("orgId", "endedAt");
+
