@@ -7,6 +7,7 @@ import { notify } from '@/lib/notifications/notify'
 import { refreshDecidedCount, UPDATE_CHUNK } from './internal'
 import { nextPeriod } from './recommend'
 import { remediateItems } from './remediate'
+import { parseSnapshot } from './schemas'
 
 const CHUNK = 5000
 const DAY = 86_400_000
@@ -32,8 +33,29 @@ export async function runClose(ctx: SystemCtx, campaignId: string, stage: number
         take: CHUNK,
       })
       if (!open.length) break
+      // A "reduce" recommendation drops the grants it suggested; one without a suggestion left (none shown) stays open.
+      const reduce = c.defaultDecision === 'recommendation' ? open.filter((o) => o.recommendation === 'reduce') : []
+      const suggestedOf = new Map(
+        reduce.length
+          ? (await db.reviewItem.findMany({ where: { id: { in: reduce.map((o) => o.id) }, orgId: ctx.org.id }, select: { id: true, snapshot: true } })).map(
+              (x) => [x.id, parseSnapshot(x.snapshot)?.suggestedReduce ?? []],
+            )
+          : [],
+      )
       await db.$transaction(async (tx) => {
         const counts: Record<string, number> = {}
+        for (const o of reduce) {
+          const picked = suggestedOf.get(o.id) ?? []
+          const data = picked.length
+            ? { decision: 'reduce', status: 'decided', reduceGrantIds: JSON.stringify(picked), decidedById: null, decidedAt: now, justification: DEFAULT_NOTE }
+            : // Nothing left to drop: the identity is kept (its recommendation was keep, narrowed).
+              { decision: 'keep', status: 'decided', decidedById: null, decidedAt: now, justification: DEFAULT_NOTE }
+          await tx.reviewItem.updateMany({ where: { orgId: ctx.org.id, id: o.id, status: 'pending' }, data: { ...data, version: { increment: 1 } } })
+          await tx.decision.create({
+            data: { orgId: c.orgId, campaignId, reviewItemId: o.id, decision: data.decision, decidedById: null, justification: DEFAULT_NOTE, stage },
+          })
+          counts[data.decision] = (counts[data.decision] ?? 0) + 1
+        }
         for (const d of ['keep', 'revoke']) {
           const ids = open.filter((o) => (c.defaultDecision === 'recommendation' ? o.recommendation : c.defaultDecision) === d).map((o) => o.id)
           if (!ids.length) continue

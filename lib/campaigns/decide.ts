@@ -219,7 +219,17 @@ function justificationMissing(rule: string, decision: string, privileged: boolea
   return needsJustification(rule, decision, privileged) && !justification?.trim()
 }
 
-type BulkPlanItem = { id: string; campaignId: string; stage: number; privileged: boolean; identityName: string; decision: string; autoRemediate: boolean }
+type BulkPlanItem = {
+  id: string
+  campaignId: string
+  stage: number
+  privileged: boolean
+  identityName: string
+  decision: string
+  autoRemediate: boolean
+  /** an accepted "reduce": the grants the recommendation suggested (JSON list), as the reviewer's pick */
+  reduceGrantIds?: string
+}
 
 /**
  * Decides many of the reviewer's own items at once: selected ids or everything matching the filter. "accept"
@@ -279,6 +289,22 @@ export async function bulkDecide(ctx: UserCtx, input: BulkDecideInput) {
       }
     }
   }
+  // An accepted "reduce" drops the grants its recommendation suggested (gateway grants unused within the window).
+  const reducing = plan.filter((p) => p.decision === 'reduce')
+  for (let c = 0; c < reducing.length; c += CHUNK) {
+    const part = reducing.slice(c, c + CHUNK)
+    const snaps = await db.reviewItem.findMany({ where: { id: { in: part.map((p) => p.id) }, orgId: ctx.org.id }, select: { id: true, snapshot: true } })
+    const byId = new Map(snaps.map((x) => [x.id, parseSnapshot(x.snapshot)?.suggestedReduce ?? []]))
+    for (const p of part) {
+      const picked = byId.get(p.id) ?? []
+      if (picked.length) p.reduceGrantIds = JSON.stringify(picked)
+    }
+  }
+  const unplannable = new Set(reducing.filter((p) => !p.reduceGrantIds).map((p) => p.id))
+  if (unplannable.size) {
+    skipped += unplannable.size
+    plan.splice(0, plan.length, ...plan.filter((p) => !unplannable.has(p.id)))
+  }
   if (missing) {
     const what = Object.entries(missingByDecision)
       .map(([d, n]) => `${n} “${DECISION_LABELS[d as DecisionKind] ?? d}”`)
@@ -311,6 +337,12 @@ export async function bulkDecide(ctx: UserCtx, input: BulkDecideInput) {
             WHERE "id" IN ${sql.ids(ids)} AND "orgId" = ${ctx.org.id} AND "reviewerId" = ${ctx.user.id} AND "status" <> 'closed'`,
         )
       }
+      for (const p of chunk.filter((x) => x.decision === 'reduce'))
+        await s.execute(
+          sql`UPDATE "ReviewItem" SET "decision" = 'reduce', "status" = ${statusFor('reduce')}, "decidedById" = ${ctx.user.id}, "decidedAt" = ${new Date(now)},
+            "justification" = ${justificationOf('reduce')}, "reduceGrantIds" = ${p.reduceGrantIds ?? null}, "version" = "version" + 1
+            WHERE "id" = ${p.id} AND "orgId" = ${ctx.org.id} AND "reviewerId" = ${ctx.user.id} AND "status" <> 'closed'`,
+        )
       const created = new Date()
       await insertRows(
         s,
@@ -350,7 +382,7 @@ export async function bulkDecide(ctx: UserCtx, input: BulkDecideInput) {
     })
     for (const p of chunk) {
       touched.add(p.campaignId)
-      if (p.decision === 'revoke' && p.autoRemediate) {
+      if ((p.decision === 'revoke' || p.decision === 'reduce') && p.autoRemediate) {
         const bucket = autoRemediate.find((b) => b.campaignId === p.campaignId)
         if (bucket) bucket.ids.push(p.id)
         else autoRemediate.push({ campaignId: p.campaignId, ids: [p.id] })

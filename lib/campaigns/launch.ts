@@ -9,7 +9,7 @@ import { insertRows, newId, queryIn } from '@/lib/sql/bulk'
 import { prismaSql } from '@/lib/sql/prisma'
 import { sql } from '@/lib/sql/sql'
 import { campaignIdentityWhere, notifyReviewers } from './internal'
-import { chooseReviewer, recommend } from './recommend'
+import { chooseReviewer, recommend, recommendGatewayReduce, type Recommendation } from './recommend'
 import type { ReviewSnapshot } from './schemas'
 
 const BATCH = 5000
@@ -258,8 +258,10 @@ export async function runLaunch(ctx: SystemCtx, campaignId: string, progress: (d
         grantId: string | null,
         credentialId: string | null,
         expiresAt?: Date | null,
+        narrow?: (r: Recommendation) => Recommendation,
       ) => {
-        const rec = recommend({ privileged, lastUsedAt, usageReported, identityStatus: i.status, expiresAt }, ropts)
+        const plain = recommend({ privileged, lastUsedAt, usageReported, identityStatus: i.status, expiresAt }, ropts)
+        const rec = narrow ? narrow(plain) : plain
         if (choice.via === 'fallback') fallback++
         rows.push({
           orgId: campaign.orgId,
@@ -283,25 +285,37 @@ export async function runLaunch(ctx: SystemCtx, campaignId: string, progress: (d
       }
       if (campaign.type === 'identity') {
         const gs = grantsOf.get(i.id) ?? []
+        // Gateway grants unused within the dormancy window are suggested for removal ("reduce"); they are listed first
+        // so the suggestion is among the grants the reviewer sees and can pick.
+        const gateway = recommendGatewayReduce(
+          recommend({ privileged: i.privileged, lastUsedAt: i.lastUsedAt, usageReported: i.usageReported, identityStatus: i.status }, ropts),
+          gs.filter((g) => g.gateway).map((g) => ({ id: g.id, lastUsedAt: g.lastUsedAt })),
+          ropts,
+        )
+        const suggested = new Set(gateway.suggestedReduce)
+        const shown = gs
+          .sort((a, b) => Number(suggested.has(b.id)) - Number(suggested.has(a.id)) || Number(b.privileged) - Number(a.privileged))
+          .slice(0, GRANTS_IN_SNAPSHOT)
+        const suggestedShown = shown.filter((g) => suggested.has(g.id)).map((g) => g.id)
         push(
           {
             grantCount: gs.length,
-            grants: gs
-              .sort((a, b) => Number(b.privileged) - Number(a.privileged))
-              .slice(0, GRANTS_IN_SNAPSHOT)
-              .map((g) => ({
-                id: g.id,
-                name: g.entitlement.name,
-                resource: g.entitlement.resource.name,
-                privileged: g.privileged,
-                lastUsedAt: g.lastUsedAt?.toISOString() ?? null,
-              })),
+            ...(suggestedShown.length ? { suggestedReduce: suggestedShown } : {}),
+            grants: shown.map((g) => ({
+              id: g.id,
+              name: g.entitlement.name,
+              resource: g.entitlement.resource.name,
+              privileged: g.privileged,
+              lastUsedAt: g.lastUsedAt?.toISOString() ?? null,
+            })),
           },
           i.privileged,
           i.lastUsedAt,
           i.usageReported,
           null,
           null,
+          undefined,
+          (r) => (suggestedShown.length && r.recommendation === 'keep' ? { recommendation: 'reduce', reason: gateway.reason } : r),
         )
       } else if (campaign.type === 'entitlement') {
         for (const g of grantsOf.get(i.id) ?? []) {

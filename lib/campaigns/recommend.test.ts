@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { needsJustification } from './schemas'
-import { chooseReviewer, median, nextPeriod, recommend } from './recommend'
+import { chooseReviewer, median, nextPeriod, recommend, recommendGatewayReduce } from './recommend'
 
 const DAY = 86_400_000
 const now = Date.UTC(2026, 10, 23)
@@ -81,5 +81,29 @@ describe('helpers', () => {
         .toISOString()
         .slice(0, 10),
     ).toBe('2027-06-01')
+  })
+})
+
+describe('recommendGatewayReduce', () => {
+  const opts = { now: Date.UTC(2026, 0, 1), dormantDays: 90, privilegedUnusedDays: 30 }
+  const ago = (d: number) => new Date(opts.now - d * 86_400_000)
+  const keep = { recommendation: 'keep' as const, reason: 'used 1 day ago: keep' }
+  it('narrows a keep to reduce with the unused gateway grants; leaves a revoke, or nothing unused, alone', () => {
+    const grants = [
+      { id: 'used', lastUsedAt: ago(3) },
+      { id: 'old', lastUsedAt: ago(91) },
+      { id: 'never', lastUsedAt: null },
+    ]
+    expect(recommendGatewayReduce(keep, grants, opts)).toEqual({
+      recommendation: 'reduce',
+      reason: 'allowed 3 gateway rules, used 1 in 90 days: reduce (drop the 2 unused)',
+      suggestedReduce: ['old', 'never'],
+    })
+    expect(recommendGatewayReduce({ recommendation: 'revoke', reason: 'never used: revoke' }, grants, opts)).toMatchObject({
+      recommendation: 'revoke',
+      suggestedReduce: [],
+    })
+    expect(recommendGatewayReduce(keep, [{ id: 'used', lastUsedAt: ago(89) }], opts)).toEqual({ ...keep, suggestedReduce: [] })
+    expect(recommendGatewayReduce(keep, [], opts)).toEqual({ ...keep, suggestedReduce: [] })
   })
 })

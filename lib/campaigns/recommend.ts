@@ -10,7 +10,7 @@ export type RecommendInput = {
   expiresAt?: Date | null
 }
 export type RecommendOptions = { now: number; dormantDays: number; privilegedUnusedDays: number }
-export type Recommendation = { recommendation: 'keep' | 'revoke'; reason: string }
+export type Recommendation = { recommendation: 'keep' | 'revoke' | 'reduce'; reason: string }
 
 const days = (n: number) => `${n} day${n === 1 ? '' : 's'}`
 
@@ -28,6 +28,27 @@ export function recommend(input: RecommendInput, opts: RecommendOptions): Recomm
   if (input.privileged && idle >= opts.privilegedUnusedDays) return { recommendation: 'revoke', reason: `privileged and not used for ${days(idle)}: revoke` }
   if (idle >= opts.dormantDays) return { recommendation: 'revoke', reason: `not used for ${days(idle)}: revoke` }
   return { recommendation: 'keep', reason: idle === 0 ? 'used today: keep' : `used ${days(idle)} ago: keep` }
+}
+
+/**
+ * Least privilege from use (issue 15, part 6), for an identity's attestation: among its gateway grants (whose use the
+ * gateway knows exactly), those not used within the dormancy window are suggested for removal — "allowed 12 gateway
+ * rules, used 2 in 90 days: reduce". Only narrows a "keep": an identity recommended for revocation stays so.
+ */
+export function recommendGatewayReduce(
+  base: Recommendation,
+  gatewayGrants: { id: string; lastUsedAt: Date | null }[],
+  opts: RecommendOptions,
+): Recommendation & { suggestedReduce: string[] } {
+  const cutoff = opts.now - opts.dormantDays * DAY
+  const unused = gatewayGrants.filter((g) => !g.lastUsedAt || g.lastUsedAt.getTime() < cutoff).map((g) => g.id)
+  if (base.recommendation !== 'keep' || !unused.length) return { ...base, suggestedReduce: [] }
+  const used = gatewayGrants.length - unused.length
+  return {
+    recommendation: 'reduce',
+    reason: `allowed ${gatewayGrants.length} gateway rule${gatewayGrants.length === 1 ? '' : 's'}, used ${used} in ${days(opts.dormantDays)}: reduce (drop the ${unused.length} unused)`,
+    suggestedReduce: unused,
+  }
 }
 
 export type ReviewerChain = { ownerId: string | null; backupOwnerId: string | null; teamLeadId: string | null }

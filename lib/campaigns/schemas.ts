@@ -90,7 +90,7 @@ export const reviewFilterSchema = z.object({
   campaign: id.optional().catch(undefined),
   state: z.enum(REVIEW_STATES).catch('open'),
   privileged: z.enum(['yes', 'no']).optional().catch(undefined),
-  rec: z.enum(['keep', 'revoke', 'none']).optional().catch(undefined),
+  rec: z.enum(['keep', 'revoke', 'reduce', 'none']).optional().catch(undefined),
   q: z.string().trim().max(100).optional().catch(undefined),
 })
 export type ReviewFilter = z.infer<typeof reviewFilterSchema>
@@ -161,6 +161,8 @@ export type ReviewSnapshot = {
   credential?: { id: string; kind: string; label: string | null; createdAt: string; lastRotatedAt: string | null; expiresAt: string | null }
   grants?: { id: string; name: string; resource: string; privileged: boolean; lastUsedAt: string | null }[]
   grantCount?: number
+  /** grants suggested for removal (gateway grants unused within the dormancy window): what accepting "reduce" drops */
+  suggestedReduce?: string[]
   findings: { title: string; severity: string; code: string }[]
 }
 

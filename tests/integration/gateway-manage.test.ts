@@ -2,7 +2,8 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseToken } from '@/lib/api-tokens/format'
 import { authenticate } from '@/lib/api/authenticate'
-import { createCampaign } from '@/lib/campaigns/mutations'
+import { bulkDecide } from '@/lib/campaigns/decide'
+import { createCampaign, requestClose } from '@/lib/campaigns/mutations'
 import { campaignInputSchema } from '@/lib/campaigns/schemas'
 import { db } from '@/lib/db'
 import { gatewayGrantsScheduler } from '@/lib/gateway/jobs'
@@ -382,6 +383,72 @@ describe(`gateway management (${engine})`, () => {
     expect(byRoute(used)).toMatchObject({ recommendation: 'keep' })
     expect(byRoute(idle)).toMatchObject({ recommendation: 'revoke' })
     expect(byRoute(idle).recommendationReason).toMatch(/never used/)
+  })
+
+  it('an identity review recommends reducing unused gateway access: "allowed 3, used 1": accepting or closing drops exactly the unused', async () => {
+    const org = await createOrg('Gateway reduce')
+    const routes = [await createRoute(org.ctx('admin'), route()), await createRoute(org.ctx('admin'), route()), await createRoute(org.ctx('admin'), route())]
+    const launchFor = async (name: string) => {
+      const id = await addIdentity(org.org.id, org.source.id, { name, lastUsedDaysAgo: 1 })
+      for (const r of routes) await createRule(org.ctx('admin'), r.id, rule({ principalType: 'identity', identityId: id.id, methods: ['GET'] }))
+      await db.gatewayCall.create({
+        data: {
+          orgId: org.org.id,
+          identityId: id.id,
+          routeId: routes[0].id,
+          at: new Date(Date.now() - 86_400_000),
+          method: 'GET',
+          path: '/orders/1',
+          status: 200,
+          latencyMs: 1,
+          decision: 'allow',
+        },
+      })
+      const c = await createCampaign(
+        org.ctx('governance'),
+        campaignInputSchema.parse({
+          orgSlug: org.org.slug,
+          name: uid('Identity review '),
+          type: 'identity',
+          scope: { q: name },
+          fallbackReviewerId: org.people.governance.id,
+          dueAt: new Date(Date.now() + 14 * 86_400_000).toISOString(),
+          defaultDecision: 'recommendation',
+          justificationRule: 'never',
+          launch: true,
+        }),
+      )
+      await drainJobs()
+      const [item] = await db.reviewItem.findMany({ where: { campaignId: c.campaign.id } })
+      const unused = (
+        await db.grant.findMany({
+          where: { identityId: id.id, entitlement: { resource: { id: { in: [routes[1].resourceId, routes[2].resourceId] } } } },
+          select: { id: true },
+        })
+      ).map((g) => g.id)
+      return { id, campaignId: c.campaign.id, item, unused }
+    }
+    const a = await launchFor(uid('gw-reduce-a-'))
+    expect(a.item).toMatchObject({ recommendation: 'reduce' })
+    expect(a.item.recommendationReason).toMatch(/^allowed 3 gateway rules, used 1 in \d+ days: reduce \(drop the 2 unused\)$/)
+    expect([...(JSON.parse(a.item.snapshot).suggestedReduce as string[])].sort()).toEqual([...a.unused].sort())
+    // Accepting the recommendation drops exactly the suggested grants.
+    expect(await bulkDecide(org.ctx('governance'), { orgSlug: org.org.slug, ids: [a.item.id], decision: 'accept', justification: null })).toMatchObject({ decided: 1, skipped: 0 })
+    const decided = await db.reviewItem.findUniqueOrThrow({ where: { id: a.item.id } })
+    expect(decided).toMatchObject({ decision: 'reduce', status: 'decided' })
+    expect([...(JSON.parse(decided.reduceGrantIds!) as string[])].sort()).toEqual([...a.unused].sort())
+    // Left open, the campaign's close applies the same recommendation (and ends: no item loops).
+    const b = await launchFor(uid('gw-reduce-b-'))
+    await requestClose(org.ctx('governance'), b.campaignId)
+    await drainJobs()
+    const closed = await db.reviewItem.findUniqueOrThrow({ where: { id: b.item.id } })
+    expect(closed).toMatchObject({ decision: 'reduce' })
+    expect([...(JSON.parse(closed.reduceGrantIds!) as string[])].sort()).toEqual([...b.unused].sort())
+    expect((await db.campaign.findUniqueOrThrow({ where: { id: b.campaignId } })).status).toBe('closed')
+    // The close's remediation revokes the two unused gateway grants at once (the gateway's own), the used one stays.
+    const left = await db.grant.findMany({ where: { identityId: b.id.id }, select: { id: true, status: true } })
+    expect(left.filter((g) => g.status === 'active')).toHaveLength(1)
+    expect(left.filter((g) => b.unused.includes(g.id)).every((g) => g.status === 'revoked')).toBe(true)
   })
 
   it('reads calls for a route and an identity: callers, allowed versus used', async () => {

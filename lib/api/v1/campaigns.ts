@@ -11,7 +11,7 @@ import { decideItemsAs, MAX_DECISIONS_PER_CALL } from '@/lib/campaigns/decide'
 import { createCampaign, launchCampaign, requestClose } from '@/lib/campaigns/mutations'
 import { getCampaignOrThrow } from '@/lib/campaigns/internal'
 import { getCampaign, listCampaignItems, listCampaigns } from '@/lib/campaigns/queries'
-import { CAMPAIGN_TYPES, campaignFields, DECISIONS, justification, startBeforeDue } from '@/lib/campaigns/schemas'
+import { CAMPAIGN_TYPES, campaignFields, DECISIONS, justification, parseSnapshot, startBeforeDue } from '@/lib/campaigns/schemas'
 import { identityFilterSchema } from '@/lib/inventory/schemas'
 
 const CAMPAIGN_STATUSES = ['draft', 'scheduled', 'launching', 'active', 'closing', 'closed', 'canceled'] as const
@@ -87,7 +87,11 @@ export const reviewItemSchema = z
     decision: z.enum(DECISIONS).nullable(),
     justification: z.string().nullable(),
     decidedAt: dateTime.nullable(),
-    recommendation: z.enum(['keep', 'revoke']).nullable(),
+    recommendation: z
+      .enum(['keep', 'revoke', 'reduce'])
+      .nullable()
+      .meta({ description: '`reduce`: drop the grants in `suggestedReduce` (gateway access unused within the dormancy window), keep the rest.' }),
+    suggestedReduce: z.array(z.string()).meta({ description: 'Grant ids a `reduce` recommendation drops (empty otherwise).' }),
     recommendationReason: z.string().nullable(),
     privileged: z.boolean(),
     remediationStatus: z.enum(REMEDIATION_STATES),
@@ -109,6 +113,7 @@ function itemDto(r: ItemRow): z.infer<typeof reviewItemSchema> {
     decidedAt: iso(r.decidedAt),
     recommendation: r.recommendation as Item['recommendation'],
     recommendationReason: r.recommendationReason,
+    suggestedReduce: r.recommendation === 'reduce' ? (parseSnapshot(r.snapshot)?.suggestedReduce ?? []) : [],
     privileged: r.privileged,
     remediationStatus: r.remediationStatus as Item['remediationStatus'],
     version: r.version,

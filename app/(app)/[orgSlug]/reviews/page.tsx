@@ -39,6 +39,7 @@ export default async function MyReviewsPage({ params, searchParams }: ListPagePr
           ? `${s.credential.kind}${s.credential.label ? ` “${s.credential.label}”` : ''}`
           : countOf(s?.grantCount ?? 0, 'grant'),
       grants: (s?.grants ?? []).map((g) => ({ id: g.id, label: `${g.name} on ${g.resource}`, privileged: g.privileged })),
+      suggested: s?.suggestedReduce ?? [],
       privileged: r.privileged,
       lastUsedAt: s?.lastUsedAt ?? null,
       usageReported: !s?.usageUnknown,

@@ -14,7 +14,7 @@ const STATES = [
   { value: 'all', label: 'All' },
 ]
 const PRIVILEGED = optionsOf(PRIVILEGED_LABELS)
-const RECOMMENDATIONS = (['revoke', 'keep'] as const).map((d) => ({ value: d, label: DECISION_LABELS[d] }))
+const RECOMMENDATIONS = (['revoke', 'reduce', 'keep'] as const).map((d) => ({ value: d, label: DECISION_LABELS[d] }))
 const VIEWS = [
   { value: 'identity', label: 'Grouped by identity' },
   { value: 'flat', label: 'Flat (privileged first)' },

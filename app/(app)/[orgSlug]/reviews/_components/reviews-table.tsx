@@ -27,6 +27,8 @@ export type ReviewRow = {
   source: string
   access: string
   grants: { id: string; label: string; privileged: boolean }[]
+  /** grants the recommendation suggests dropping (unused gateway access): pre-picked in the reduce dialog */
+  suggested: string[]
   privileged: boolean
   lastUsedAt: string | null
   /** false: the source does not report usage (unknown, not never) */
@@ -399,7 +401,7 @@ function DecisionDialog({
 }) {
   const { row, decision } = pending
   const [text, setText] = useState('')
-  const [picked, setPicked] = useState<string[]>([])
+  const [picked, setPicked] = useState<string[]>(decision === 'reduce' ? row.suggested : [])
   const required = decision !== 'unsure' && row.needs[decision]
   return (
     <Dialog
