@@ -2,10 +2,13 @@
 // migrated database: the benchmark makes an organization of its own and deletes it after). A GitHub-shaped issuer runs
 // on loopback; its JWKS is fetched once and then cached, as in production. Subject tokens are signed before timing.
 // Run: DATABASE_URL=... node --conditions=react-server --import tsx bench/federation.ts [--n 2000] [--concurrency 1,8]
+// With --url http://127.0.0.1:PORT, the exchanges go over HTTP to a running Custodian (production build,
+// `node scripts/start.mjs`) on the same DATABASE_URL instead of the handler in this process.
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { randomUUID } from 'node:crypto'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
+import { Agent, request } from 'undici'
 import { POST as tokenPOST } from '@/app/api/v1/oauth/token/route'
 import { setApiLogDestination } from '@/lib/api/log'
 import { systemContext } from '@/lib/auth/org-context'
@@ -15,6 +18,8 @@ import { GITHUB_ISSUER, githubCondition } from '@/lib/federation/schemas'
 import { arg, databaseUrl, fmt } from './measure'
 
 const n = Number(arg('--n', '2000'))
+const base = arg('--url', '')
+const agent = base ? new Agent({ connections: 128, pipelining: 1, keepAliveTimeout: 30_000 }) : null
 const levels = arg('--concurrency', '1,8').split(',').map(Number)
 const url = databaseUrl()
 setApiLogDestination({ write: () => true } as never)
@@ -80,17 +85,25 @@ async function subjectToken() {
 
 async function exchangeOnce(token: string) {
   const t = performance.now()
-  const res = await tokenPOST(
-    new Request('http://localhost/api/v1/oauth/token', {
+  const form = new URLSearchParams({
+    grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+    subject_token: token,
+    subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+    scope: 'identities:read',
+  })
+  if (agent) {
+    const res = await request(`${base}/api/v1/oauth/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
-        subject_token: token,
-        subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
-        scope: 'identities:read',
-      }),
-    }),
+      body: form.toString(),
+      dispatcher: agent,
+    })
+    const text = await res.body.text()
+    if (res.statusCode !== 200) throw new Error(`exchange answered ${res.statusCode}: ${text}`)
+    return performance.now() - t
+  }
+  const res = await tokenPOST(
+    new Request('http://localhost/api/v1/oauth/token', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form }),
   )
   if (res.status !== 200) throw new Error(`exchange answered ${res.status}: ${await res.text()}`)
   await res.json()
@@ -126,7 +139,7 @@ for (const c of levels) {
     perCoreSecond: Math.round(1000 / cpuMs),
   }
   console.log(
-    `bench/federation: ${url.startsWith('file:') ? 'SQLite' : 'PostgreSQL'}, concurrency ${c}: ${fmt(r.perSecond)} exchanges/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, ${r.cpuMsPerExchange} ms CPU each (${fmt(r.perCoreSecond)}/s per core)`,
+    `bench/federation${agent ? ' over HTTP' : ''}: ${url.startsWith('file:') ? 'SQLite' : 'PostgreSQL'}, concurrency ${c}: ${fmt(r.perSecond)} exchanges/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms${agent ? '' : `, ${r.cpuMsPerExchange} ms CPU each (${fmt(r.perCoreSecond)}/s per core)`}`,
   )
   results.push(r)
 }
@@ -135,5 +148,6 @@ const audited = await db.auditEvent.count({ where: { orgId: org.id, action: 'fed
 await db.organization.delete({ where: { id: org.id } })
 await db.tokenExchange.deleteMany({ where: { orgId: null, issuer: GITHUB_ISSUER, replayKey: { startsWith: 'x' } } })
 server.close()
-console.log(JSON.stringify({ engine: url.startsWith('file:') ? 'sqlite' : 'postgresql', jwksFetches, issued, audited, results }))
+await agent?.close()
+console.log(JSON.stringify({ engine: url.startsWith('file:') ? 'sqlite' : 'postgresql', http: !!agent, jwksFetches, issued, audited, results }))
 process.exit(0)
