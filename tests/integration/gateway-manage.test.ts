@@ -63,6 +63,35 @@ async function grantsOf(ruleId: string) {
   return db.grant.findMany({ where: { entitlementId: r.entitlementId }, orderBy: { identityId: 'asc' } })
 }
 
+/** One allowed gateway call recorded a day ago (use within any dormancy window). */
+async function calledYesterday(orgId: string, identityId: string, routeId: string) {
+  await db.gatewayCall.create({
+    data: { orgId, identityId, routeId, at: new Date(Date.now() - 86_400_000), method: 'GET', path: '/orders/1', status: 200, latencyMs: 1, decision: 'allow' },
+  })
+}
+
+/** A review campaign over the identities matching `q`, launched (its items made) before it returns. */
+async function launchReview(
+  org: Awaited<ReturnType<typeof createOrg>>,
+  q: string,
+  opts: { type: 'entitlement' | 'identity'; defaultDecision: 'open' | 'recommendation'; justificationRule: 'revoke' | 'never' },
+) {
+  const c = await createCampaign(
+    org.ctx('governance'),
+    campaignInputSchema.parse({
+      orgSlug: org.org.slug,
+      name: uid('Gateway review '),
+      scope: { q },
+      fallbackReviewerId: org.people.governance.id,
+      dueAt: new Date(Date.now() + 14 * 86_400_000).toISOString(),
+      launch: true,
+      ...opts,
+    }),
+  )
+  await drainJobs()
+  return c
+}
+
 describe(`gateway management (${engine})`, () => {
   const signal = new ChangeSignal()
   let o: Org
@@ -348,34 +377,8 @@ describe(`gateway management (${engine})`, () => {
     const id = await addIdentity(org.org.id, org.source.id, { name, lastUsedDaysAgo: 1 })
     for (const r of [used, idle]) await createRule(org.ctx('admin'), r.id, rule({ principalType: 'identity', identityId: id.id, methods: ['GET'] }))
     await db.grant.updateMany({ where: { identityId: id.id }, data: { createdAt: new Date(Date.now() - 200 * 86_400_000) } })
-    await db.gatewayCall.create({
-      data: {
-        orgId: org.org.id,
-        identityId: id.id,
-        routeId: used.id,
-        at: new Date(Date.now() - 86_400_000),
-        method: 'GET',
-        path: '/orders/1',
-        status: 200,
-        latencyMs: 1,
-        decision: 'allow',
-      },
-    })
-    const c = await createCampaign(
-      org.ctx('governance'),
-      campaignInputSchema.parse({
-        orgSlug: org.org.slug,
-        name: uid('Gateway review '),
-        type: 'entitlement',
-        scope: { q: name },
-        fallbackReviewerId: org.people.governance.id,
-        dueAt: new Date(Date.now() + 14 * 86_400_000).toISOString(),
-        defaultDecision: 'open',
-        justificationRule: 'revoke',
-        launch: true,
-      }),
-    )
-    await drainJobs()
+    await calledYesterday(org.org.id, id.id, used.id)
+    const c = await launchReview(org, name, { type: 'entitlement', defaultDecision: 'open', justificationRule: 'revoke' })
     const items = await db.reviewItem.findMany({ where: { campaignId: c.campaign.id } })
     const grants = await db.grant.findMany({ where: { identityId: id.id }, select: { id: true, entitlement: { select: { resourceId: true } } } })
     const byRoute = (r: { resourceId: string }) => items.find((i) => grants.find((g) => g.id === i.grantId)?.entitlement.resourceId === r.resourceId)!
@@ -391,34 +394,8 @@ describe(`gateway management (${engine})`, () => {
     const launchFor = async (name: string) => {
       const id = await addIdentity(org.org.id, org.source.id, { name, lastUsedDaysAgo: 1 })
       for (const r of routes) await createRule(org.ctx('admin'), r.id, rule({ principalType: 'identity', identityId: id.id, methods: ['GET'] }))
-      await db.gatewayCall.create({
-        data: {
-          orgId: org.org.id,
-          identityId: id.id,
-          routeId: routes[0].id,
-          at: new Date(Date.now() - 86_400_000),
-          method: 'GET',
-          path: '/orders/1',
-          status: 200,
-          latencyMs: 1,
-          decision: 'allow',
-        },
-      })
-      const c = await createCampaign(
-        org.ctx('governance'),
-        campaignInputSchema.parse({
-          orgSlug: org.org.slug,
-          name: uid('Identity review '),
-          type: 'identity',
-          scope: { q: name },
-          fallbackReviewerId: org.people.governance.id,
-          dueAt: new Date(Date.now() + 14 * 86_400_000).toISOString(),
-          defaultDecision: 'recommendation',
-          justificationRule: 'never',
-          launch: true,
-        }),
-      )
-      await drainJobs()
+      await calledYesterday(org.org.id, id.id, routes[0].id)
+      const c = await launchReview(org, name, { type: 'identity', defaultDecision: 'recommendation', justificationRule: 'never' })
       const [item] = await db.reviewItem.findMany({ where: { campaignId: c.campaign.id } })
       const unused = (
         await db.grant.findMany({
@@ -433,7 +410,10 @@ describe(`gateway management (${engine})`, () => {
     expect(a.item.recommendationReason).toMatch(/^allowed 3 gateway rules, used 1 in \d+ days: reduce \(drop the 2 unused\)$/)
     expect([...(JSON.parse(a.item.snapshot).suggestedReduce as string[])].sort()).toEqual([...a.unused].sort())
     // Accepting the recommendation drops exactly the suggested grants.
-    expect(await bulkDecide(org.ctx('governance'), { orgSlug: org.org.slug, ids: [a.item.id], decision: 'accept', justification: null })).toMatchObject({ decided: 1, skipped: 0 })
+    expect(await bulkDecide(org.ctx('governance'), { orgSlug: org.org.slug, ids: [a.item.id], decision: 'accept', justification: null })).toMatchObject({
+      decided: 1,
+      skipped: 0,
+    })
     const decided = await db.reviewItem.findUniqueOrThrow({ where: { id: a.item.id } })
     expect(decided).toMatchObject({ decision: 'reduce', status: 'decided' })
     expect([...(JSON.parse(decided.reduceGrantIds!) as string[])].sort()).toEqual([...a.unused].sort())
