@@ -1,10 +1,9 @@
 'use client'
 import { useState } from 'react'
 import { ActionDialog, useDialogAction } from '@/components/ui/action-dialog'
-import { Button } from '@/components/ui/button'
 import { Field, Input, Textarea } from '@/components/ui/field'
 import { Select } from '@/components/ui/select'
-import { useOrgAction } from '@/components/ui/use-org-action'
+import { StatusToggle } from '@/components/ui/status-toggle'
 import { createTemplateAction, setTemplateStatusAction } from '@/lib/leases/actions'
 
 /** A new credential template: a PostgreSQL source, one grant per line (`SELECT ON app.orders`), default and maximum TTL in minutes. */
@@ -71,17 +70,13 @@ export function NewTemplate({ orgSlug, sources, testId = 'new-template' }: { org
 }
 
 export function TemplateStatusButton({ orgSlug, templateId, status }: { orgSlug: string; templateId: string; status: string }) {
-  const set = useOrgAction(setTemplateStatusAction)
-  const next = status === 'active' ? 'disabled' : 'active'
   return (
-    <Button
+    <StatusToggle
+      action={setTemplateStatusAction}
+      input={(next) => ({ orgSlug, templateId, status: next })}
+      status={status}
       size="sm"
-      variant="secondary"
-      disabled={set.pending}
-      onClick={() => void set.run({ orgSlug, templateId, status: next })}
-      data-testid={`template-status-${templateId}`}
-    >
-      {status === 'active' ? 'Disable' : 'Enable'}
-    </Button>
+      testId={`template-status-${templateId}`}
+    />
   )
 }

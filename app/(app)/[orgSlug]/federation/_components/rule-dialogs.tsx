@@ -2,11 +2,10 @@
 import { useRouter } from 'next/navigation'
 import { useState } from 'react'
 import { ActionDialog, useDialogAction } from '@/components/ui/action-dialog'
-import { Button } from '@/components/ui/button'
 import { CheckboxGroup } from '@/components/ui/checkbox-group'
 import { Field, Input, Textarea } from '@/components/ui/field'
 import { Select } from '@/components/ui/select'
-import { useOrgAction } from '@/components/ui/use-org-action'
+import { StatusToggle } from '@/components/ui/status-toggle'
 import { createRuleAction, deleteProviderAction, deleteRuleAction, setProviderStatusAction, setRuleStatusAction } from '@/lib/federation/actions'
 import { API_AUDIENCE, DEFAULT_TTL_SECONDS, FEDERATION_SCOPES, GATEWAY_SCOPE, type Preset, type RuleMode } from '@/lib/federation/schemas'
 
@@ -157,20 +156,17 @@ export function AddTrustRule({ orgSlug, providerId, preset, options }: { orgSlug
 
 /** Disable / enable and remove one rule. */
 export function TrustRuleActions({ orgSlug, ruleId, name, status }: { orgSlug: string; ruleId: string; name: string; status: string }) {
-  const toggle = useOrgAction(setRuleStatusAction)
   const remove = useDialogAction(deleteRuleAction)
   return (
     <div className="flex items-center justify-end gap-1">
-      {toggle.error ? <span className="text-xs text-rose-700">{toggle.error}</span> : null}
-      <Button
+      <StatusToggle
+        action={setRuleStatusAction}
+        input={(next) => ({ orgSlug, ruleId, status: next })}
+        status={status}
         size="sm"
         variant="ghost"
-        disabled={toggle.pending}
-        onClick={() => void toggle.run({ orgSlug, ruleId, status: status === 'active' ? 'disabled' : 'active' })}
-        data-testid="toggle-trust-rule"
-      >
-        {status === 'active' ? 'Disable' : 'Enable'}
-      </Button>
+        testId="toggle-trust-rule"
+      />
       <ActionDialog
         action={remove}
         trigger={{ label: 'Remove', size: 'sm', variant: 'ghost', testId: 'remove-trust-rule' }}
@@ -189,18 +185,10 @@ export function TrustRuleActions({ orgSlug, ruleId, name, status }: { orgSlug: s
 /** Disable / enable and delete a provider. */
 export function ProviderActions({ orgSlug, providerId, name, status }: { orgSlug: string; providerId: string; name: string; status: string }) {
   const router = useRouter()
-  const toggle = useOrgAction(setProviderStatusAction)
   const remove = useDialogAction(deleteProviderAction, { onSuccess: () => router.push(`/${orgSlug}/federation`), refresh: false })
   return (
     <div className="flex items-center gap-2">
-      <Button
-        variant="secondary"
-        disabled={toggle.pending}
-        onClick={() => void toggle.run({ orgSlug, providerId, status: status === 'active' ? 'disabled' : 'active' })}
-        data-testid="toggle-provider"
-      >
-        {status === 'active' ? 'Disable' : 'Enable'}
-      </Button>
+      <StatusToggle action={setProviderStatusAction} input={(next) => ({ orgSlug, providerId, status: next })} status={status} testId="toggle-provider" />
       <ActionDialog
         action={remove}
         trigger={{ label: 'Delete', variant: 'danger', testId: 'delete-provider' }}
@@ -210,7 +198,6 @@ export function ProviderActions({ orgSlug, providerId, name, status }: { orgSlug
       >
         <p className="text-sm text-slate-700">Its rules go with it: no workload can exchange this issuer’s tokens any more. The exchange history stays.</p>
       </ActionDialog>
-      {toggle.error ? <span className="text-xs text-rose-700">{toggle.error}</span> : null}
     </div>
   )
 }

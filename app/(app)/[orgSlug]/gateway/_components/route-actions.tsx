@@ -4,7 +4,7 @@ import { useState } from 'react'
 import { ActionDialog, useDialogAction } from '@/components/ui/action-dialog'
 import { Button } from '@/components/ui/button'
 import { Card } from '@/components/ui/card'
-import { useOrgAction } from '@/components/ui/use-org-action'
+import { StatusToggle } from '@/components/ui/status-toggle'
 import { deleteRouteAction, updateRouteAction } from '@/lib/gateway/actions'
 import { RouteForm, type RouteFormValues } from './route-form'
 
@@ -42,18 +42,10 @@ export function RouteSettings({
 /** Disable (every call refused at the gateway) or enable a route, and delete it with its rules and grants. */
 export function RouteStatusActions({ orgSlug, routeId, name, status }: { orgSlug: string; routeId: string; name: string; status: string }) {
   const router = useRouter()
-  const toggle = useOrgAction(updateRouteAction)
   const remove = useDialogAction(deleteRouteAction, { onSuccess: () => router.push(`/${orgSlug}/gateway`), refresh: false })
   return (
     <div className="flex items-center gap-2">
-      <Button
-        variant="secondary"
-        disabled={toggle.pending}
-        data-testid="toggle-route"
-        onClick={() => void toggle.run({ orgSlug, routeId, status: status === 'active' ? 'disabled' : 'active' })}
-      >
-        {status === 'active' ? 'Disable route' : 'Enable route'}
-      </Button>
+      <StatusToggle action={updateRouteAction} input={(next) => ({ orgSlug, routeId, status: next })} status={status} noun="route" testId="toggle-route" />
       <ActionDialog
         action={remove}
         trigger={{ label: 'Delete', variant: 'danger', testId: 'delete-route' }}
@@ -66,7 +58,6 @@ export function RouteStatusActions({ orgSlug, routeId, name, status }: { orgSlug
           instead.
         </p>
       </ActionDialog>
-      {toggle.error ? <span className="text-xs text-rose-700">{toggle.error}</span> : null}
     </div>
   )
 }
