@@ -107,10 +107,11 @@ export function Dialog({
           close()
         }
       }}
+      // text-left, whitespace-normal: a dialog opened from a table cell would otherwise inherit its alignment and no-wrap.
       className={
         sheet
-          ? 'fixed inset-x-0 top-auto bottom-0 z-30 m-0 w-full max-w-none border-t border-slate-200 bg-white p-0 text-slate-900 shadow-lg'
-          : `m-auto w-full ${WIDTH[size]} rounded-lg border border-slate-200 bg-white p-0 text-slate-900 shadow-xl backdrop:bg-slate-900/40`
+          ? 'fixed inset-x-0 top-auto bottom-0 z-30 m-0 w-full max-w-none border-t border-slate-200 bg-white p-0 text-left whitespace-normal text-slate-900 shadow-lg'
+          : `m-auto w-full ${WIDTH[size]} rounded-lg border border-slate-200 bg-white p-0 text-left whitespace-normal text-slate-900 shadow-xl backdrop:bg-slate-900/40`
       }
     >
       {open ? (

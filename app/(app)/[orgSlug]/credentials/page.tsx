@@ -4,7 +4,7 @@ import { actionsColumn, listColumns } from '@/components/data-table/list-columns
 import { ListTable } from '@/components/data-table/list-table'
 import { type ListPageProps, pageOf, paging } from '@/components/data-table/search-params'
 import { ActiveLeaseActions, StuckLeaseActions } from '@/components/leases/lease-actions'
-import { formatTtl, LEASE_STATUS_TONES } from '@/components/leases/tones'
+import { formatTtl } from '@/components/leases/tones'
 import { Badge } from '@/components/ui/badge'
 import { EmptyState } from '@/components/ui/empty-state'
 import { Forbidden } from '@/components/ui/forbidden'
@@ -12,8 +12,9 @@ import { formatAgo, formatDateTime, formatNumber, renderTime } from '@/component
 import { PageHeader } from '@/components/ui/page-header'
 import { pageAllows, pageContext } from '@/lib/auth/session'
 import { can } from '@/lib/auth/permissions'
-import { leaseSources, listLeases, listTemplates, type LeaseDto } from '@/lib/leases/queries'
+import { leaseSources, listLeases, listTemplates } from '@/lib/leases/queries'
 import { principalOptions } from '@/lib/principals/queries'
+import { LeaseStatus, LeaseTable, TableSection } from './_components/lease-table'
 import { NewTemplate, TemplateStatusButton } from './_components/template-form'
 import { parseCredentialsSearchParams } from './search-params'
 
@@ -28,33 +29,6 @@ const TEMPLATE_COLUMNS = listColumns({
   active: ['Active leases', 'tabular-nums', { align: 'end' }],
   status: 'Status',
   actions: actionsColumn(),
-})
-
-const LEASE_COLUMNS = listColumns({
-  role: 'Role',
-  identity: 'Identity',
-  template: ['Template', 'text-slate-600'],
-  who: ['Requested by', 'text-slate-600'],
-  ends: ['Ends', 'tabular-nums'],
-  status: 'Status',
-  actions: actionsColumn(),
-})
-
-const STUCK_COLUMNS = listColumns({
-  role: 'Role',
-  identity: 'Identity',
-  error: ['What blocks it', 'min-w-64 max-w-xl whitespace-normal break-words text-xs text-rose-800'],
-  attempts: ['Attempts', 'tabular-nums', { align: 'end' }],
-  actions: actionsColumn(),
-})
-
-const ENDED_COLUMNS = listColumns({
-  role: 'Role',
-  identity: 'Identity',
-  template: ['Template', 'text-slate-600'],
-  issued: ['Issued', 'tabular-nums'],
-  ended: ['Ended', 'tabular-nums'],
-  status: 'Status',
 })
 
 export default async function CredentialsPage({ params, searchParams }: ListPageProps) {
@@ -72,12 +46,6 @@ export default async function CredentialsPage({ params, searchParams }: ListPage
     manage ? principalOptions(ctx) : Promise.resolve({ identities: [], teams: [], tags: [] }),
   ])
   const base = `/${ctx.org.slug}`
-  const identityLink = (l: LeaseDto) => (
-    <Link href={`${base}/identities/${l.identity.id}`} className="font-medium text-indigo-700 hover:underline">
-      {l.identity.name}
-    </Link>
-  )
-  const role = (l: LeaseDto) => <code className="font-mono text-xs">{l.roleName}</code>
   return (
     <>
       <PageHeader
@@ -87,35 +55,31 @@ export default async function CredentialsPage({ params, searchParams }: ListPage
       />
       <div className="space-y-6">
         {stuck.length ? (
-          <section aria-labelledby="stuck-heading" data-testid="stuck-leases">
-            <h2 id="stuck-heading" className="mb-2 text-sm font-semibold text-rose-800">
-              Stuck ({formatNumber(stuck.length)}): Custodian could not drop these roles
-            </h2>
-            <ListTable
-              ariaLabel="Stuck leases"
-              testId="stuck-leases-table"
-              columns={STUCK_COLUMNS}
-              paramPrefix="s"
-              {...paging({ page: p.spage, size: p.ssize }, stuck.length)}
-              rows={pageOf(stuck, { page: p.spage, size: p.ssize }).map((l) => ({
-                id: l.id,
-                attrs: { 'data-testid': `stuck-${l.id}` },
-                cells: {
-                  role: role(l),
-                  identity: identityLink(l),
-                  error: l.lastError ?? '—',
-                  attempts: formatNumber(l.endAttempts),
-                  actions: manage ? <StuckLeaseActions orgSlug={ctx.org.slug} leaseId={l.id} roleName={l.roleName} /> : null,
-                },
-              }))}
-            />
-          </section>
+          <LeaseTable
+            name="stuck"
+            title={`Stuck (${formatNumber(stuck.length)}): Custodian could not drop these roles`}
+            danger
+            sectionTestId="stuck-leases"
+            leases={stuck}
+            base={base}
+            page={{ page: p.spage, size: p.ssize }}
+            prefix="s"
+            ariaLabel="Stuck leases"
+            rowTestId={(l) => `stuck-${l.id}`}
+            columns={{
+              error: ['What blocks it', 'min-w-64 max-w-xl whitespace-normal break-words text-xs text-rose-800'],
+              attempts: ['Attempts', 'tabular-nums', { align: 'end' }],
+              actions: actionsColumn(),
+            }}
+            cells={(l) => ({
+              error: l.lastError ?? '—',
+              attempts: formatNumber(l.endAttempts),
+              actions: manage ? <StuckLeaseActions orgSlug={ctx.org.slug} leaseId={l.id} roleName={l.roleName} /> : null,
+            })}
+          />
         ) : null}
 
-        <section aria-labelledby="templates-heading">
-          <h2 id="templates-heading" className="mb-2 text-sm font-semibold text-slate-900">
-            Templates
-          </h2>
+        <TableSection id="templates" title="Templates">
           <ListTable
             ariaLabel="Credential templates"
             testId="templates-table"
@@ -171,65 +135,62 @@ export default async function CredentialsPage({ params, searchParams }: ListPage
               },
             }))}
           />
-        </section>
+        </TableSection>
 
-        <section aria-labelledby="active-heading">
-          <h2 id="active-heading" className="mb-2 text-sm font-semibold text-slate-900">
-            Active leases
-          </h2>
-          <ListTable
-            ariaLabel="Active leases"
-            testId="active-leases-table"
-            columns={LEASE_COLUMNS}
-            paramPrefix="l"
-            {...paging({ page: p.lpage, size: p.lsize }, active.length)}
-            emptyState={<EmptyState title="No active leases">When a workload or an owner asks for a credential, its role shows here until it ends.</EmptyState>}
-            rows={pageOf(active, { page: p.lpage, size: p.lsize }).map((l) => ({
-              id: l.id,
-              attrs: { 'data-testid': `active-lease-${l.id}` },
-              cells: {
-                role: role(l),
-                identity: identityLink(l),
-                template: l.template.name,
-                who: (
-                  <>
-                    {l.requestedBy.label}
-                    {l.task || l.justification ? <span className="block text-xs text-slate-500">{l.task ?? l.justification}</span> : null}
-                  </>
-                ),
-                ends: <time dateTime={l.expiresAt.toISOString()}>{formatAgo(l.expiresAt, now)}</time>,
-                status: <Badge tone={LEASE_STATUS_TONES[l.status] ?? 'gray'}>{l.status}</Badge>,
-                actions:
-                  manage && l.status === 'active' ? <ActiveLeaseActions orgSlug={ctx.org.slug} leaseId={l.id} canRenew={l.expiresAt < l.maxExpiresAt} /> : null,
-              },
-            }))}
-          />
-        </section>
+        <LeaseTable
+          name="active"
+          title="Active leases"
+          leases={active}
+          base={base}
+          page={{ page: p.lpage, size: p.lsize }}
+          prefix="l"
+          ariaLabel="Active leases"
+          rowTestId={(l) => `active-lease-${l.id}`}
+          emptyState={<EmptyState title="No active leases">When a workload or an owner asks for a credential, its role shows here until it ends.</EmptyState>}
+          columns={{
+            template: ['Template', 'text-slate-600'],
+            who: ['Requested by', 'text-slate-600'],
+            ends: ['Ends', 'tabular-nums'],
+            status: 'Status',
+            actions: actionsColumn(),
+          }}
+          cells={(l) => ({
+            template: l.template.name,
+            who: (
+              <>
+                {l.requestedBy.label}
+                {l.task || l.justification ? <span className="block text-xs text-slate-500">{l.task ?? l.justification}</span> : null}
+              </>
+            ),
+            ends: <time dateTime={l.expiresAt.toISOString()}>{formatAgo(l.expiresAt, now)}</time>,
+            status: <LeaseStatus status={l.status} />,
+            actions:
+              manage && l.status === 'active' ? <ActiveLeaseActions orgSlug={ctx.org.slug} leaseId={l.id} canRenew={l.expiresAt < l.maxExpiresAt} /> : null,
+          })}
+        />
 
-        <section aria-labelledby="ended-heading">
-          <h2 id="ended-heading" className="mb-2 text-sm font-semibold text-slate-900">
-            Recently ended
-          </h2>
-          <ListTable
-            ariaLabel="Recently ended leases"
-            testId="ended-leases-table"
-            columns={ENDED_COLUMNS}
-            paramPrefix="e"
-            {...paging({ page: p.epage, size: p.esize }, ended.length)}
-            emptyState={<EmptyState title="Nothing ended yet">Expired, revoked and forgotten leases show here (the last 100).</EmptyState>}
-            rows={pageOf(ended, { page: p.epage, size: p.esize }).map((l) => ({
-              id: l.id,
-              cells: {
-                role: role(l),
-                identity: identityLink(l),
-                template: l.template.name,
-                issued: formatDateTime(l.issuedAt),
-                ended: l.endedAt ? formatDateTime(l.endedAt) : formatDateTime(l.expiresAt),
-                status: <Badge tone={LEASE_STATUS_TONES[l.status] ?? 'gray'}>{l.status}</Badge>,
-              },
-            }))}
-          />
-        </section>
+        <LeaseTable
+          name="ended"
+          title="Recently ended"
+          leases={ended}
+          base={base}
+          page={{ page: p.epage, size: p.esize }}
+          prefix="e"
+          ariaLabel="Recently ended leases"
+          emptyState={<EmptyState title="Nothing ended yet">Expired, revoked and forgotten leases show here (the last 100).</EmptyState>}
+          columns={{
+            template: ['Template', 'text-slate-600'],
+            issued: ['Issued', 'tabular-nums'],
+            ended: ['Ended', 'tabular-nums'],
+            status: 'Status',
+          }}
+          cells={(l) => ({
+            template: l.template.name,
+            issued: formatDateTime(l.issuedAt),
+            ended: formatDateTime(l.endedAt ?? l.expiresAt),
+            status: <LeaseStatus status={l.status} />,
+          })}
+        />
       </div>
     </>
   )

@@ -1,10 +1,9 @@
 'use client'
 import { useState } from 'react'
-import { Button } from '@/components/ui/button'
-import { Dialog } from '@/components/ui/dialog'
-import { Field, FormError, Input, Textarea } from '@/components/ui/field'
+import { ActionDialog, useDialogAction } from '@/components/ui/action-dialog'
+import { Field, Input, Textarea } from '@/components/ui/field'
 import { Select } from '@/components/ui/select'
-import { useOrgAction } from '@/components/ui/use-org-action'
+import { StatusToggle } from '@/components/ui/status-toggle'
 import { PrincipalPicker, usePrincipal, type PrincipalOptions } from '@/components/principals/principal-picker'
 import { createTemplateAction, setTemplateStatusAction } from '@/lib/leases/actions'
 
@@ -20,16 +19,14 @@ export function NewTemplate({
   principals: PrincipalOptions
   testId?: string
 }) {
-  const [open, setOpen] = useState(false)
   const principal = usePrincipal()
   const [name, setName] = useState('')
   const [sourceId, setSourceId] = useState(sources[0]?.id ?? '')
   const [grants, setGrants] = useState('')
   const [def, setDef] = useState('15')
   const [max, setMax] = useState('60')
-  const create = useOrgAction(createTemplateAction, {
+  const create = useDialogAction(createTemplateAction, {
     onSuccess: () => {
-      setOpen(false)
       setName('')
       setGrants('')
     },
@@ -38,82 +35,62 @@ export function NewTemplate({
     .filter(([k]) => k.startsWith('grants'))
     .flatMap(([, v]) => v ?? [])
   return (
-    <>
-      <Button
-        onClick={() => setOpen(true)}
-        disabled={!sources.length}
-        data-testid={testId}
-        title={sources.length ? undefined : 'Connect a PostgreSQL source first'}
+    <ActionDialog
+      action={create}
+      trigger={{ label: 'New template', disabled: !sources.length, title: sources.length ? undefined : 'Connect a PostgreSQL source first', testId }}
+      title="New credential template"
+      testId={`${testId}-dialog`}
+      onSubmit={() =>
+        void create.run({
+          orgSlug,
+          name,
+          sourceId,
+          grants: grants
+            .split('\n')
+            .map((g) => g.trim())
+            .filter(Boolean),
+          defaultTtlSeconds: Number(def) * 60,
+          maxTtlSeconds: Number(max) * 60,
+          ...principal.fields,
+        })
+      }
+      confirm={{ label: 'Create template', pending: 'Saving…', testId: 'new-template-confirm' }}
+      fields
+    >
+      <Field label="Name" error={create.fieldErrors.name}>
+        <Input value={name} onChange={(e) => setName(e.target.value)} maxLength={80} name="name" autoComplete="off" />
+      </Field>
+      <Field label="PostgreSQL source" hint="Roles are created on this server, with its connection." error={create.fieldErrors.sourceId}>
+        <Select value={sourceId} onChange={(e) => setSourceId(e.target.value)} options={sources.map((s) => ({ value: s.id, label: s.name }))} name="sourceId" />
+      </Field>
+      <Field
+        label="Grants"
+        hint="One per line: SELECT ON app.orders · INSERT ON TABLE app.events · SELECT ON ALL TABLES IN SCHEMA reports · USAGE ON SEQUENCE app.ids_seq. Names are quoted; a table grant adds USAGE on its schema."
+        error={grantErrors.length ? grantErrors : undefined}
       >
-        New template
-      </Button>
-      <Dialog
-        open={open}
-        onClose={() => setOpen(false)}
-        busy={create.pending}
-        title="New credential template"
-        testId={`${testId}-dialog`}
-        onSubmit={() =>
-          void create.run({
-            orgSlug,
-            name,
-            sourceId,
-            grants: grants
-              .split('\n')
-              .map((g) => g.trim())
-              .filter(Boolean),
-            defaultTtlSeconds: Number(def) * 60,
-            maxTtlSeconds: Number(max) * 60,
-            ...principal.fields,
-          })
-        }
-        confirm={{ label: create.pending ? 'Saving…' : 'Create template', disabled: create.pending, testId: 'new-template-confirm' }}
-      >
-        <Field label="Name" error={create.fieldErrors.name}>
-          <Input value={name} onChange={(e) => setName(e.target.value)} maxLength={80} name="name" autoComplete="off" />
+        <Textarea value={grants} onChange={(e) => setGrants(e.target.value)} rows={4} className="font-mono" name="grants" data-testid="template-grants" />
+      </Field>
+      <PrincipalPicker principal={principal} options={principals} errors={create.fieldErrors} label="Who may be given its credentials" idPrefix={testId} />
+      <div className="grid grid-cols-2 gap-3">
+        <Field label="Default TTL (minutes)" error={create.fieldErrors.defaultTtlSeconds}>
+          <Input value={def} onChange={(e) => setDef(e.target.value.replace(/\D/g, ''))} inputMode="numeric" name="defaultTtl" />
         </Field>
-        <Field label="PostgreSQL source" hint="Roles are created on this server, with its connection." error={create.fieldErrors.sourceId}>
-          <Select
-            value={sourceId}
-            onChange={(e) => setSourceId(e.target.value)}
-            options={sources.map((s) => ({ value: s.id, label: s.name }))}
-            name="sourceId"
-          />
+        <Field label="Maximum TTL (minutes)" hint="From issue, renewals included." error={create.fieldErrors.maxTtlSeconds}>
+          <Input value={max} onChange={(e) => setMax(e.target.value.replace(/\D/g, ''))} inputMode="numeric" name="maxTtl" />
         </Field>
-        <Field
-          label="Grants"
-          hint="One per line: SELECT ON app.orders · INSERT ON TABLE app.events · SELECT ON ALL TABLES IN SCHEMA reports · USAGE ON SEQUENCE app.ids_seq. Names are quoted; a table grant adds USAGE on its schema."
-          error={grantErrors.length ? grantErrors : undefined}
-        >
-          <Textarea value={grants} onChange={(e) => setGrants(e.target.value)} rows={4} className="font-mono" name="grants" data-testid="template-grants" />
-        </Field>
-        <PrincipalPicker principal={principal} options={principals} errors={create.fieldErrors} label="Who may be given its credentials" idPrefix={testId} />
-        <div className="grid grid-cols-2 gap-3">
-          <Field label="Default TTL (minutes)" error={create.fieldErrors.defaultTtlSeconds}>
-            <Input value={def} onChange={(e) => setDef(e.target.value.replace(/\D/g, ''))} inputMode="numeric" name="defaultTtl" />
-          </Field>
-          <Field label="Maximum TTL (minutes)" hint="From issue, renewals included." error={create.fieldErrors.maxTtlSeconds}>
-            <Input value={max} onChange={(e) => setMax(e.target.value.replace(/\D/g, ''))} inputMode="numeric" name="maxTtl" />
-          </Field>
-        </div>
-        <FormError>{Object.keys(create.fieldErrors).length ? null : create.error}</FormError>
-      </Dialog>
-    </>
+      </div>
+    </ActionDialog>
   )
 }
 
 export function TemplateStatusButton({ orgSlug, templateId, status }: { orgSlug: string; templateId: string; status: string }) {
-  const set = useOrgAction(setTemplateStatusAction)
-  const next = status === 'active' ? 'disabled' : 'active'
   return (
-    <Button
+    <StatusToggle
+      action={setTemplateStatusAction}
+      input={(next) => ({ orgSlug, templateId, status: next })}
+      status={status}
       size="sm"
-      variant="secondary"
-      disabled={set.pending}
-      onClick={() => void set.run({ orgSlug, templateId, status: next })}
-      data-testid={`template-status-${templateId}`}
-    >
-      {status === 'active' ? 'Disable' : 'Enable'}
-    </Button>
+      testId={`template-status-${templateId}`}
+    />
   )
 }

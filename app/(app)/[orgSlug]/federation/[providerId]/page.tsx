@@ -2,6 +2,9 @@ import type { Metadata } from 'next'
 import Link from 'next/link'
 import { Badge } from '@/components/ui/badge'
 import { Card } from '@/components/ui/card'
+import { CompactTable } from '@/components/ui/compact-table'
+import { DetailHeader } from '@/components/ui/detail-header'
+import { DetailList, DetailRow } from '@/components/ui/detail-list'
 import { Forbidden } from '@/components/ui/forbidden'
 import { formatNumber, renderTime } from '@/components/ui/format'
 import { ROUTE_STATUS_TONES } from '@/components/gateway/tones'
@@ -30,39 +33,33 @@ export default async function ProviderPage({ params }: { params: Promise<{ orgSl
   const now = renderTime()
   return (
     <div className="space-y-5">
-      <nav className="text-sm text-slate-500" aria-label="Breadcrumb">
-        <Link href={`${base}/federation`} className="hover:text-slate-800">
-          Federation
-        </Link>{' '}
-        <span aria-hidden>/</span> <span className="text-slate-800">{p.name}</span>
-      </nav>
-      <div className="flex flex-wrap items-start justify-between gap-4">
-        <div>
-          <h1 className="text-xl font-semibold tracking-tight" data-testid="provider-name">
-            {p.name}
-          </h1>
-          <p className="mt-1 font-mono text-xs text-slate-500">{p.issuer}</p>
-          <div className="mt-2 flex flex-wrap gap-1.5">
+      <DetailHeader
+        parent={{ href: `${base}/federation`, label: 'Federation' }}
+        title={p.name}
+        testId="provider-name"
+        subtitle={p.issuer}
+        badges={
+          <>
             <Badge tone={ROUTE_STATUS_TONES[p.status] ?? 'gray'}>{p.status}</Badge>
             <Badge tone="indigo">{PRESET_LABELS[p.preset] ?? p.preset}</Badge>
-          </div>
-        </div>
-        {manage ? <ProviderActions orgSlug={ctx.org.slug} providerId={p.id} name={p.name} status={p.status} /> : null}
-      </div>
+          </>
+        }
+        actions={manage ? <ProviderActions orgSlug={ctx.org.slug} providerId={p.id} name={p.name} status={p.status} /> : null}
+      />
 
       <Card title="Settings">
-        <dl className="grid gap-x-10 gap-y-2 text-sm md:grid-cols-2" data-testid="provider-settings">
-          <Row label="Issuer">
+        <DetailList columns={2} testId="provider-settings">
+          <DetailRow label="Issuer">
             <span className="font-mono break-all">{p.issuer}</span>
-          </Row>
-          <Row label="Audiences">
+          </DetailRow>
+          <DetailRow label="Audiences">
             <span className="font-mono break-all">{p.audiences.join(', ')}</span>
-          </Row>
-          <Row label="Signing keys">
+          </DetailRow>
+          <DetailRow label="Signing keys">
             <span className="font-mono break-all">{p.jwksUri ?? 'from the issuer’s discovery document'}</span>
-          </Row>
-          <Row label="Added">{p.createdAt.toISOString().slice(0, 10)}</Row>
-        </dl>
+          </DetailRow>
+          <DetailRow label="Added">{p.createdAt.toISOString().slice(0, 10)}</DetailRow>
+        </DetailList>
       </Card>
 
       <Card
@@ -74,62 +71,37 @@ export default async function ProviderPage({ params }: { params: Promise<{ orgSl
             No rules yet: every token of this issuer is refused. A rule maps tokens whose claims meet its condition to one identity.
           </p>
         ) : (
-          <div className="overflow-x-auto">
-            <table className="min-w-full text-sm" data-testid="trust-rules">
-              <thead>
-                <tr className="border-b border-slate-200 text-left text-xs text-slate-500">
-                  <th scope="col" className="py-1.5 pr-3 font-medium">
-                    Rule
-                  </th>
-                  <th scope="col" className="py-1.5 pr-3 font-medium">
-                    Becomes
-                  </th>
-                  <th scope="col" className="py-1.5 pr-3 font-medium">
-                    Condition
-                  </th>
-                  <th scope="col" className="py-1.5 pr-3 font-medium">
-                    Scopes and audiences
-                  </th>
-                  <th scope="col" className="py-1.5 pr-3 text-right font-medium">
-                    Token life
-                  </th>
-                  <th scope="col" className="py-1.5 font-medium">
-                    <span className="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {p.rules.map((r) => (
-                  <tr key={r.id} data-testid="trust-rule-row" className="align-top">
-                    <td className="py-2 pr-3">
-                      <span className="font-medium text-slate-900">{r.name}</span>
-                      {r.status !== 'active' ? (
-                        <span className="ml-1.5">
-                          <Badge tone="amber">{r.status}</Badge>
-                        </span>
-                      ) : null}
-                    </td>
-                    <td className="py-2 pr-3">
-                      <Link href={`${base}/identities/${r.identity.id}`} className="text-indigo-700 hover:underline">
-                        {r.identity.name}
-                      </Link>
-                    </td>
-                    <td className="max-w-md py-2 pr-3">
-                      <code className="block font-mono text-xs break-words whitespace-pre-wrap text-slate-700">{r.condition}</code>
-                    </td>
-                    <td className="py-2 pr-3 font-mono text-xs text-slate-600">
-                      {r.scopes.join(' ')}
-                      <div className="text-slate-500">→ {r.audiences.join(', ')}</div>
-                    </td>
-                    <td className="py-2 pr-3 text-right tabular-nums">{formatNumber(Math.round(r.maxTtlSeconds / 60))} min</td>
-                    <td className="py-2 text-right">
-                      {manage ? <TrustRuleActions orgSlug={ctx.org.slug} ruleId={r.id} name={r.name} status={r.status} /> : null}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <CompactTable
+            testId="trust-rules"
+            columns={['Rule', 'Becomes', 'Condition', 'Scopes and audiences', { header: 'Token life', align: 'end' }, { header: 'Actions', srOnly: true }]}
+          >
+            {p.rules.map((r) => (
+              <tr key={r.id} data-testid="trust-rule-row" className="align-top">
+                <td className="py-2 pr-3">
+                  <span className="font-medium text-slate-900">{r.name}</span>
+                  {r.status !== 'active' ? (
+                    <span className="ml-1.5">
+                      <Badge tone="amber">{r.status}</Badge>
+                    </span>
+                  ) : null}
+                </td>
+                <td className="py-2 pr-3">
+                  <Link href={`${base}/identities/${r.identity.id}`} className="text-indigo-700 hover:underline">
+                    {r.identity.name}
+                  </Link>
+                </td>
+                <td className="max-w-md py-2 pr-3">
+                  <code className="block font-mono text-xs break-words whitespace-pre-wrap text-slate-700">{r.condition}</code>
+                </td>
+                <td className="py-2 pr-3 font-mono text-xs text-slate-600">
+                  {r.scopes.join(' ')}
+                  <div className="text-slate-500">→ {r.audiences.join(', ')}</div>
+                </td>
+                <td className="py-2 pr-3 text-right tabular-nums">{formatNumber(Math.round(r.maxTtlSeconds / 60))} min</td>
+                <td className="py-2 text-right">{manage ? <TrustRuleActions orgSlug={ctx.org.slug} ruleId={r.id} name={r.name} status={r.status} /> : null}</td>
+              </tr>
+            ))}
+          </CompactTable>
         )}
       </Card>
 
@@ -141,15 +113,6 @@ export default async function ProviderPage({ params }: { params: Promise<{ orgSl
           <ExchangesTable rows={exchanges} base={base} now={now} testId="provider-exchanges" />
         </Card>
       </div>
-    </div>
-  )
-}
-
-function Row({ label, children }: { label: string; children: React.ReactNode }) {
-  return (
-    <div className="flex justify-between gap-3">
-      <dt className="text-slate-500">{label}</dt>
-      <dd className="text-right text-slate-900">{children}</dd>
     </div>
   )
 }

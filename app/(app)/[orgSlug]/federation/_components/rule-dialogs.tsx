@@ -1,11 +1,11 @@
 'use client'
 import { useRouter } from 'next/navigation'
 import { useState } from 'react'
-import { Button } from '@/components/ui/button'
-import { Dialog } from '@/components/ui/dialog'
-import { Field, FormError, Input, Textarea } from '@/components/ui/field'
+import { ActionDialog, useDialogAction } from '@/components/ui/action-dialog'
+import { CheckboxGroup } from '@/components/ui/checkbox-group'
+import { Field, Input, Textarea } from '@/components/ui/field'
 import { Select } from '@/components/ui/select'
-import { useOrgAction } from '@/components/ui/use-org-action'
+import { StatusToggle } from '@/components/ui/status-toggle'
 import { createRuleAction, deleteProviderAction, deleteRuleAction, setProviderStatusAction, setRuleStatusAction } from '@/lib/federation/actions'
 import { API_AUDIENCE, DEFAULT_TTL_SECONDS, FEDERATION_SCOPES, GATEWAY_SCOPE, type Preset, type RuleMode } from '@/lib/federation/schemas'
 
@@ -18,7 +18,6 @@ const MODE_LABELS: Record<RuleMode, string> = { github: 'GitHub repository', kub
 
 /** Add a trust rule: who (claims, through a builder or Cedar) becomes which identity, with what scopes and audiences. */
 export function AddTrustRule({ orgSlug, providerId, preset, options }: { orgSlug: string; providerId: string; preset: Preset; options: RuleOptions }) {
-  const [open, setOpen] = useState(false)
   const initialMode: RuleMode = preset === 'github' ? 'github' : preset === 'kubernetes' ? 'kubernetes' : 'cedar'
   const [mode, setMode] = useState<RuleMode>(initialMode)
   const [v, setV] = useState({
@@ -36,13 +35,8 @@ export function AddTrustRule({ orgSlug, providerId, preset, options }: { orgSlug
   const [scopes, setScopes] = useState<string[]>(['identities:read'])
   const [audiences, setAudiences] = useState<string[]>([API_AUDIENCE])
   const set = (k: keyof typeof v) => (e: { target: { value: string } }) => setV((cur) => ({ ...cur, [k]: e.target.value }))
-  const add = useOrgAction(createRuleAction, { onSuccess: () => close() })
-  const close = () => {
-    setOpen(false)
-    add.reset()
-  }
+  const add = useDialogAction(createRuleAction)
   const fe = add.fieldErrors
-  const toggle = (list: string[], setList: (x: string[]) => void, x: string, on: boolean) => setList(on ? [...list, x] : list.filter((y) => y !== x))
   const submit = () =>
     void add.run({
       orgSlug,
@@ -56,166 +50,134 @@ export function AddTrustRule({ orgSlug, providerId, preset, options }: { orgSlug
     })
   const modes: RuleMode[] = preset === 'github' ? ['github', 'cedar'] : preset === 'kubernetes' ? ['kubernetes', 'cedar'] : ['cedar']
   return (
-    <>
-      <Button size="sm" onClick={() => setOpen(true)} data-testid="add-trust-rule">
-        Add rule
-      </Button>
-      <Dialog
-        open={open}
-        onClose={close}
-        busy={add.pending}
-        size="lg"
-        title="Add a trust rule"
-        testId="trust-rule-dialog"
-        onSubmit={submit}
-        confirm={{ label: add.pending ? 'Adding…' : 'Add rule', disabled: add.pending, testId: 'trust-rule-confirm' }}
-      >
+    <ActionDialog
+      action={add}
+      trigger={{ label: 'Add rule', size: 'sm', testId: 'add-trust-rule' }}
+      size="lg"
+      title="Add a trust rule"
+      testId="trust-rule-dialog"
+      onSubmit={submit}
+      confirm={{ label: 'Add rule', pending: 'Adding…', testId: 'trust-rule-confirm' }}
+      fields
+    >
+      <div className="grid gap-4 sm:grid-cols-2">
+        <Field label="Name" error={fe.name}>
+          <Input value={v.name} onChange={set('name')} placeholder="payments deploy from main" maxLength={80} name="name" data-autofocus />
+        </Field>
+        <Field label="Identity the workload becomes" error={fe.identityId}>
+          <Select
+            value={v.identityId}
+            onChange={set('identityId')}
+            any="Choose an identity…"
+            options={options.identities.map((i) => ({ value: i.id, label: `${i.name} (${i.kind.replace('_', ' ')})` }))}
+            name="identityId"
+          />
+        </Field>
+      </div>
+      {modes.length > 1 ? (
+        <Field label="Match tokens by">
+          <Select
+            value={mode}
+            onChange={(e) => setMode(e.target.value as RuleMode)}
+            options={modes.map((m) => ({ value: m, label: MODE_LABELS[m] }))}
+            className="max-w-xs"
+            name="mode"
+          />
+        </Field>
+      ) : null}
+      {mode === 'github' ? (
         <div className="grid gap-4 sm:grid-cols-2">
-          <Field label="Name" error={fe.name}>
-            <Input value={v.name} onChange={set('name')} placeholder="payments deploy from main" maxLength={80} name="name" data-autofocus />
+          <Field
+            label="Repository id"
+            hint="The number GitHub gives the repository (GET /repos/{owner}/{repo} → id): a name can be deleted and re-registered by someone else, the id cannot."
+            error={fe.repositoryId}
+          >
+            <Input value={v.repositoryId} onChange={set('repositoryId')} inputMode="numeric" className="font-mono" name="repositoryId" />
           </Field>
-          <Field label="Identity the workload becomes" error={fe.identityId}>
-            <Select
-              value={v.identityId}
-              onChange={set('identityId')}
-              any="Choose an identity…"
-              options={options.identities.map((i) => ({ value: i.id, label: `${i.name} (${i.kind.replace('_', ' ')})` }))}
-              name="identityId"
-            />
+          <Field label="Owner id (optional)" hint="The organization’s or user’s number." error={fe.repositoryOwnerId}>
+            <Input value={v.repositoryOwnerId} onChange={set('repositoryOwnerId')} inputMode="numeric" className="font-mono" name="repositoryOwnerId" />
+          </Field>
+          <Field label="Ref (optional)" hint="e.g. refs/heads/main, or empty for any branch or tag." error={fe.ref}>
+            <Input value={v.ref} onChange={set('ref')} className="font-mono" name="ref" />
+          </Field>
+          <Field label="Environment (optional)" hint="A GitHub deployment environment, e.g. production." error={fe.environment}>
+            <Input value={v.environment} onChange={set('environment')} className="font-mono" name="environment" />
           </Field>
         </div>
-        {modes.length > 1 ? (
-          <Field label="Match tokens by">
-            <Select
-              value={mode}
-              onChange={(e) => setMode(e.target.value as RuleMode)}
-              options={modes.map((m) => ({ value: m, label: MODE_LABELS[m] }))}
-              className="max-w-xs"
-              name="mode"
-            />
+      ) : mode === 'kubernetes' ? (
+        <div className="grid gap-4 sm:grid-cols-2">
+          <Field label="Namespace" error={fe.namespace}>
+            <Input value={v.namespace} onChange={set('namespace')} className="font-mono" name="namespace" />
           </Field>
-        ) : null}
-        {mode === 'github' ? (
-          <div className="grid gap-4 sm:grid-cols-2">
-            <Field
-              label="Repository id"
-              hint="The number GitHub gives the repository (GET /repos/{owner}/{repo} → id): a name can be deleted and re-registered by someone else, the id cannot."
-              error={fe.repositoryId}
-            >
-              <Input value={v.repositoryId} onChange={set('repositoryId')} inputMode="numeric" className="font-mono" name="repositoryId" />
-            </Field>
-            <Field label="Owner id (optional)" hint="The organization’s or user’s number." error={fe.repositoryOwnerId}>
-              <Input value={v.repositoryOwnerId} onChange={set('repositoryOwnerId')} inputMode="numeric" className="font-mono" name="repositoryOwnerId" />
-            </Field>
-            <Field label="Ref (optional)" hint="e.g. refs/heads/main, or empty for any branch or tag." error={fe.ref}>
-              <Input value={v.ref} onChange={set('ref')} className="font-mono" name="ref" />
-            </Field>
-            <Field label="Environment (optional)" hint="A GitHub deployment environment, e.g. production." error={fe.environment}>
-              <Input value={v.environment} onChange={set('environment')} className="font-mono" name="environment" />
-            </Field>
-          </div>
-        ) : mode === 'kubernetes' ? (
-          <div className="grid gap-4 sm:grid-cols-2">
-            <Field label="Namespace" error={fe.namespace}>
-              <Input value={v.namespace} onChange={set('namespace')} className="font-mono" name="namespace" />
-            </Field>
-            <Field label="Service account" error={fe.serviceAccount}>
-              <Input value={v.serviceAccount} onChange={set('serviceAccount')} className="font-mono" name="serviceAccount" />
-            </Field>
-          </div>
-        ) : (
-          <Field
-            label="Condition"
-            hint={
-              <>
-                A Cedar expression over the token’s claims, e.g.{' '}
-                <code className="font-mono">context.claims.sub == &quot;repo:acme/payments:ref:refs/heads/main&quot;</code>.
-              </>
-            }
-            error={fe.condition}
-          >
-            <Textarea value={v.condition} onChange={set('condition')} rows={3} className="font-mono text-xs" name="condition" spellCheck={false} />
+          <Field label="Service account" error={fe.serviceAccount}>
+            <Input value={v.serviceAccount} onChange={set('serviceAccount')} className="font-mono" name="serviceAccount" />
           </Field>
-        )}
-        <fieldset>
-          <legend className="text-sm font-medium text-slate-700">Scopes the workload may ask for</legend>
-          <div className="mt-1.5 grid grid-cols-2 gap-x-4 gap-y-1 sm:grid-cols-4">
-            {FEDERATION_SCOPES.map((s) => (
-              <label key={s} className="flex items-center gap-1.5 font-mono text-xs text-slate-800">
-                <input
-                  type="checkbox"
-                  checked={scopes.includes(s)}
-                  onChange={(e) => toggle(scopes, setScopes, s, e.target.checked)}
-                  className="size-4 rounded border-slate-400 accent-indigo-600"
-                />
-                {s}
-              </label>
-            ))}
-          </div>
-          {fe.scopes ? <p className="mt-1 text-xs font-medium text-rose-700">{fe.scopes.join(' ')}</p> : null}
-        </fieldset>
-        <fieldset>
-          <legend className="text-sm font-medium text-slate-700">Audiences of the issued token</legend>
-          <p className="text-xs text-slate-500">The Custodian API, or one gateway route (needs the {GATEWAY_SCOPE} scope).</p>
-          <div className="mt-1.5 flex flex-wrap gap-x-4 gap-y-1">
-            {[
-              { value: API_AUDIENCE, label: 'Custodian API' },
-              ...options.routes.map((r) => ({ value: `gateway:${r.id}`, label: `Gateway ${r.pathPrefix} (${r.name})` })),
-            ].map((a) => (
-              <label key={a.value} className="flex items-center gap-1.5 text-sm text-slate-800">
-                <input
-                  type="checkbox"
-                  checked={audiences.includes(a.value)}
-                  onChange={(e) => toggle(audiences, setAudiences, a.value, e.target.checked)}
-                  className="size-4 rounded border-slate-400 accent-indigo-600"
-                />
-                {a.label}
-              </label>
-            ))}
-          </div>
-          {fe.audiences ? <p className="mt-1 text-xs font-medium text-rose-700">{fe.audiences.join(' ')}</p> : null}
-        </fieldset>
-        <Field label="Longest token life (seconds)" hint="60 to 3600. Workloads may ask for less, never more." error={fe.maxTtlSeconds} className="max-w-xs">
-          <Input type="number" value={v.maxTtlSeconds} onChange={set('maxTtlSeconds')} min={60} max={3600} name="maxTtlSeconds" />
+        </div>
+      ) : (
+        <Field
+          label="Condition"
+          hint={
+            <>
+              A Cedar expression over the token’s claims, e.g.{' '}
+              <code className="font-mono">context.claims.sub == &quot;repo:acme/payments:ref:refs/heads/main&quot;</code>.
+            </>
+          }
+          error={fe.condition}
+        >
+          <Textarea value={v.condition} onChange={set('condition')} rows={3} className="font-mono text-xs" name="condition" spellCheck={false} />
         </Field>
-        <FormError>{Object.keys(fe).length ? null : add.error}</FormError>
-      </Dialog>
-    </>
+      )}
+      <CheckboxGroup
+        legend="Scopes the workload may ask for"
+        options={FEDERATION_SCOPES.map((s) => ({ value: s, label: s }))}
+        value={scopes}
+        onChange={setScopes}
+        error={fe.scopes}
+        layout="grid grid-cols-2 gap-x-4 gap-y-1 sm:grid-cols-4"
+        labelClassName="font-mono text-xs"
+      />
+      <CheckboxGroup
+        legend="Audiences of the issued token"
+        hint={<>The Custodian API, or one gateway route (needs the {GATEWAY_SCOPE} scope).</>}
+        options={[
+          { value: API_AUDIENCE, label: 'Custodian API' },
+          ...options.routes.map((r) => ({ value: `gateway:${r.id}`, label: `Gateway ${r.pathPrefix} (${r.name})` })),
+        ]}
+        value={audiences}
+        onChange={setAudiences}
+        error={fe.audiences}
+      />
+      <Field label="Longest token life (seconds)" hint="60 to 3600. Workloads may ask for less, never more." error={fe.maxTtlSeconds} className="max-w-xs">
+        <Input type="number" value={v.maxTtlSeconds} onChange={set('maxTtlSeconds')} min={60} max={3600} name="maxTtlSeconds" />
+      </Field>
+    </ActionDialog>
   )
 }
 
 /** Disable / enable and remove one rule. */
 export function TrustRuleActions({ orgSlug, ruleId, name, status }: { orgSlug: string; ruleId: string; name: string; status: string }) {
-  const [open, setOpen] = useState(false)
-  const toggle = useOrgAction(setRuleStatusAction)
-  const remove = useOrgAction(deleteRuleAction, { onSuccess: () => setOpen(false) })
+  const remove = useDialogAction(deleteRuleAction)
   return (
-    <div className="flex justify-end gap-1">
-      <Button
+    <div className="flex items-center justify-end gap-1">
+      <StatusToggle
+        action={setRuleStatusAction}
+        input={(next) => ({ orgSlug, ruleId, status: next })}
+        status={status}
         size="sm"
         variant="ghost"
-        disabled={toggle.pending}
-        onClick={() => void toggle.run({ orgSlug, ruleId, status: status === 'active' ? 'disabled' : 'active' })}
-        data-testid="toggle-trust-rule"
-      >
-        {status === 'active' ? 'Disable' : 'Enable'}
-      </Button>
-      <Button size="sm" variant="ghost" onClick={() => setOpen(true)} data-testid="remove-trust-rule">
-        Remove
-      </Button>
-      <Dialog
-        open={open}
-        onClose={() => setOpen(false)}
-        busy={remove.pending}
+        testId="toggle-trust-rule"
+      />
+      <ActionDialog
+        action={remove}
+        trigger={{ label: 'Remove', size: 'sm', variant: 'ghost', testId: 'remove-trust-rule' }}
         title="Remove this rule?"
         onSubmit={() => void remove.run({ orgSlug, ruleId })}
-        confirm={{ label: remove.pending ? 'Removing…' : 'Remove rule', variant: 'danger', disabled: remove.pending, testId: 'remove-trust-rule-confirm' }}
+        confirm={{ label: 'Remove rule', pending: 'Removing…', variant: 'danger', testId: 'remove-trust-rule-confirm' }}
       >
         <p className="text-sm text-slate-700">
           <span className="font-medium">{name}</span>: tokens it matched are refused from now on; access tokens already issued live out their few minutes.
         </p>
-        <FormError>{remove.error ?? toggle.error}</FormError>
-      </Dialog>
+      </ActionDialog>
     </div>
   )
 }
@@ -223,34 +185,19 @@ export function TrustRuleActions({ orgSlug, ruleId, name, status }: { orgSlug: s
 /** Disable / enable and delete a provider. */
 export function ProviderActions({ orgSlug, providerId, name, status }: { orgSlug: string; providerId: string; name: string; status: string }) {
   const router = useRouter()
-  const [open, setOpen] = useState(false)
-  const toggle = useOrgAction(setProviderStatusAction)
-  const remove = useOrgAction(deleteProviderAction, { onSuccess: () => router.push(`/${orgSlug}/federation`), refresh: false })
+  const remove = useDialogAction(deleteProviderAction, { onSuccess: () => router.push(`/${orgSlug}/federation`), refresh: false })
   return (
     <div className="flex items-center gap-2">
-      <Button
-        variant="secondary"
-        disabled={toggle.pending}
-        onClick={() => void toggle.run({ orgSlug, providerId, status: status === 'active' ? 'disabled' : 'active' })}
-        data-testid="toggle-provider"
-      >
-        {status === 'active' ? 'Disable' : 'Enable'}
-      </Button>
-      <Button variant="danger" onClick={() => setOpen(true)} data-testid="delete-provider">
-        Delete
-      </Button>
-      {toggle.error ? <p className="text-xs text-rose-700">{toggle.error}</p> : null}
-      <Dialog
-        open={open}
-        onClose={() => setOpen(false)}
-        busy={remove.pending}
-        title={`Delete ${name}?`}
+      <StatusToggle action={setProviderStatusAction} input={(next) => ({ orgSlug, providerId, status: next })} status={status} testId="toggle-provider" />
+      <ActionDialog
+        action={remove}
+        trigger={{ label: 'Delete', variant: 'danger', testId: 'delete-provider' }}
+        title={`Delete “${name}”?`}
         onSubmit={() => void remove.run({ orgSlug, providerId })}
-        confirm={{ label: remove.pending ? 'Deleting…' : 'Delete provider', variant: 'danger', disabled: remove.pending, testId: 'delete-provider-confirm' }}
+        confirm={{ label: 'Delete provider', pending: 'Deleting…', variant: 'danger', testId: 'delete-provider-confirm' }}
       >
         <p className="text-sm text-slate-700">Its rules go with it: no workload can exchange this issuer’s tokens any more. The exchange history stays.</p>
-        <FormError>{remove.error}</FormError>
-      </Dialog>
+      </ActionDialog>
     </div>
   )
 }

@@ -5,6 +5,9 @@ import { IssueGatewayToken } from '@/components/gateway/issue-token'
 import { ROUTE_STATUS_TONES } from '@/components/gateway/tones'
 import { Badge } from '@/components/ui/badge'
 import { Card } from '@/components/ui/card'
+import { CompactTable } from '@/components/ui/compact-table'
+import { DetailHeader } from '@/components/ui/detail-header'
+import { DetailList, DetailRow } from '@/components/ui/detail-list'
 import { formatAgo, formatDateTime, formatNumber, renderTime } from '@/components/ui/format'
 import { ENVIRONMENT_TONES, toneOf } from '@/components/ui/tones'
 import { can } from '@/lib/auth/permissions'
@@ -48,73 +51,71 @@ export default async function RoutePage({ params }: { params: Promise<{ orgSlug:
   }
   return (
     <div className="space-y-5">
-      <nav className="text-sm text-slate-500" aria-label="Breadcrumb">
-        <Link href={`${base}/gateway`} className="hover:text-slate-800">
-          Gateway
-        </Link>{' '}
-        <span aria-hidden>/</span> <span className="text-slate-800">{r.name}</span>
-      </nav>
-      <div className="flex flex-wrap items-start justify-between gap-4">
-        <div>
-          <h1 className="text-xl font-semibold tracking-tight" data-testid="route-name">
-            {r.name}
-          </h1>
-          <p className="mt-1 font-mono text-xs text-slate-500">
+      <DetailHeader
+        parent={{ href: `${base}/gateway`, label: 'Gateway' }}
+        title={r.name}
+        testId="route-name"
+        subtitle={
+          <>
             {r.pathPrefix}/… → {r.upstreamUrl}
-          </p>
-          <div className="mt-2 flex flex-wrap gap-1.5">
+          </>
+        }
+        badges={
+          <>
             <Badge tone={toneOf(ROUTE_STATUS_TONES, r.status)}>{r.status}</Badge>
             <Badge tone={toneOf(ENVIRONMENT_TONES, r.environment)}>{r.environment}</Badge>
             <Badge tone="indigo">{AUTH_KIND_LABELS[r.authKind as AuthKind] ?? r.authKind}</Badge>
-          </div>
-        </div>
-        <div className="flex items-center gap-2">
-          {tokens && options ? <IssueGatewayToken orgSlug={ctx.org.slug} identities={options.identities} size="md" /> : null}
-          {manage ? <RouteStatusActions orgSlug={ctx.org.slug} routeId={r.id} name={r.name} status={r.status} /> : null}
-        </div>
-      </div>
+          </>
+        }
+        actions={
+          <>
+            {tokens && options ? <IssueGatewayToken orgSlug={ctx.org.slug} identities={options.identities} size="md" /> : null}
+            {manage ? <RouteStatusActions orgSlug={ctx.org.slug} routeId={r.id} name={r.name} status={r.status} /> : null}
+          </>
+        }
+      />
 
       <RouteSettings orgSlug={ctx.org.slug} routeId={r.id} values={values} manage={manage}>
-        <dl className="grid gap-x-10 gap-y-2 text-sm md:grid-cols-2" data-testid="route-settings">
-          <Row label="Path prefix">
+        <DetailList columns={2} testId="route-settings">
+          <DetailRow label="Path prefix">
             <span className="font-mono">{r.pathPrefix}</span>
-          </Row>
-          <Row label="Upstream">
+          </DetailRow>
+          <DetailRow label="Upstream">
             <span className="font-mono break-all">{r.upstreamUrl}</span>
-          </Row>
-          <Row label="Upstream auth">{AUTH_KIND_LABELS[r.authKind as AuthKind] ?? r.authKind}</Row>
+          </DetailRow>
+          <DetailRow label="Upstream auth">{AUTH_KIND_LABELS[r.authKind as AuthKind] ?? r.authKind}</DetailRow>
           {r.authKind === 'header' ? (
-            <Row label="Header">
+            <DetailRow label="Header">
               <span className="font-mono">
                 {r.authHeader}: {r.authPrefix ?? ''}…
               </span>
-            </Row>
+            </DetailRow>
           ) : null}
           {r.authKind === 'oauth2_client_credentials' ? (
             <>
-              <Row label="Token endpoint">
+              <DetailRow label="Token endpoint">
                 <span className="font-mono break-all">{r.oauthTokenUrl}</span>
-              </Row>
-              <Row label="Client id">
+              </DetailRow>
+              <DetailRow label="Client id">
                 <span className="font-mono">{r.oauthClientId}</span>
-              </Row>
+              </DetailRow>
             </>
           ) : null}
           {r.secretRef ? (
-            <Row label="Secret from">
+            <DetailRow label="Secret from">
               <span className="font-mono" title="An environment variable of the gateway process; the secret is never stored in Custodian">
                 ${r.secretRef}
               </span>
-            </Row>
+            </DetailRow>
           ) : null}
-          <Row label="Timeouts">
+          <DetailRow label="Timeouts">
             {formatNumber(r.connectTimeoutMs)} ms connect, {formatNumber(r.timeoutMs)} ms total
-          </Row>
-          <Row label="Largest body">{formatNumber(r.maxBodyBytes)} bytes</Row>
-          <Row label="Rate limit">
+          </DetailRow>
+          <DetailRow label="Largest body">{formatNumber(r.maxBodyBytes)} bytes</DetailRow>
+          <DetailRow label="Rate limit">
             {formatNumber(r.ratePerSecond)}/s, burst {formatNumber(r.burst)} per identity
-          </Row>
-        </dl>
+          </DetailRow>
+        </DetailList>
       </RouteSettings>
 
       <Card title={`Rules (${rules.length})`} action={manage && options ? <AddRule orgSlug={ctx.org.slug} routeId={r.id} options={options} /> : null}>
@@ -123,61 +124,40 @@ export default async function RoutePage({ params }: { params: Promise<{ orgSlug:
             No rules yet: every call to this route is refused. Add a rule to let an identity, a team or a tag call it.
           </p>
         ) : (
-          <table className="min-w-full text-sm" data-testid="rules-table">
-            <thead>
-              <tr className="border-b border-slate-200 text-left text-xs text-slate-500">
-                <th scope="col" className="py-1.5 pr-3 font-medium">
-                  Who
-                </th>
-                <th scope="col" className="py-1.5 pr-3 font-medium">
-                  Methods
-                </th>
-                <th scope="col" className="py-1.5 pr-3 font-medium">
-                  Paths
-                </th>
-                <th scope="col" className="py-1.5 pr-3 text-right font-medium">
-                  Identities
-                </th>
-                <th scope="col" className="py-1.5 font-medium">
-                  <span className="sr-only">Actions</span>
-                </th>
+          <CompactTable testId="rules-table" columns={['Who', 'Methods', 'Paths', { header: 'Identities', align: 'end' }, { header: 'Actions', srOnly: true }]}>
+            {rules.map((rule) => (
+              <tr key={rule.id} data-testid="rule-row">
+                <td className="py-2 pr-3">
+                  <Badge tone="gray">{rule.principalType}</Badge>{' '}
+                  {rule.identity ? (
+                    <Link href={`${base}/identities/${rule.identity.id}`} className="text-indigo-700 hover:underline">
+                      {rule.identity.name}
+                    </Link>
+                  ) : (
+                    <span>{rule.principal}</span>
+                  )}
+                  {rule.privileged ? (
+                    <span className="ml-1.5">
+                      <Badge tone="red">privileged</Badge>
+                    </span>
+                  ) : null}
+                </td>
+                <td className="py-2 pr-3 font-mono text-xs">{rule.methods.join(', ')}</td>
+                <td className="py-2 pr-3 font-mono text-xs">{rule.paths.join(', ')}</td>
+                <td className="py-2 pr-3 text-right tabular-nums">
+                  {formatNumber(rule.activeGrants)}
+                  {rule.revokedGrants ? (
+                    <div className="text-xs text-slate-500" title="Grants revoked by hand or by a review decision: the rule no longer reaches them">
+                      {formatNumber(rule.revokedGrants)} revoked
+                    </div>
+                  ) : null}
+                </td>
+                <td className="py-2 text-right">
+                  {manage ? <RemoveRule orgSlug={ctx.org.slug} routeId={r.id} ruleId={rule.id} label={rule.entitlementName} /> : null}
+                </td>
               </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {rules.map((rule) => (
-                <tr key={rule.id} data-testid="rule-row">
-                  <td className="py-2 pr-3">
-                    <Badge tone="gray">{rule.principalType}</Badge>{' '}
-                    {rule.identity ? (
-                      <Link href={`${base}/identities/${rule.identity.id}`} className="text-indigo-700 hover:underline">
-                        {rule.identity.name}
-                      </Link>
-                    ) : (
-                      <span>{rule.principal}</span>
-                    )}
-                    {rule.privileged ? (
-                      <span className="ml-1.5">
-                        <Badge tone="red">privileged</Badge>
-                      </span>
-                    ) : null}
-                  </td>
-                  <td className="py-2 pr-3 font-mono text-xs">{rule.methods.join(', ')}</td>
-                  <td className="py-2 pr-3 font-mono text-xs">{rule.paths.join(', ')}</td>
-                  <td className="py-2 pr-3 text-right tabular-nums">
-                    {formatNumber(rule.activeGrants)}
-                    {rule.revokedGrants ? (
-                      <div className="text-xs text-slate-500" title="Grants revoked by hand or by a review decision: the rule no longer reaches them">
-                        {formatNumber(rule.revokedGrants)} revoked
-                      </div>
-                    ) : null}
-                  </td>
-                  <td className="py-2 text-right">
-                    {manage ? <RemoveRule orgSlug={ctx.org.slug} routeId={r.id} ruleId={rule.id} label={rule.entitlementName} /> : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </CompactTable>
         )}
       </Card>
 
@@ -214,15 +194,6 @@ export default async function RoutePage({ params }: { params: Promise<{ orgSlug:
           <CallsTable calls={recentCalls} show="identity" base={base} testId="route-calls" />
         </Card>
       </div>
-    </div>
-  )
-}
-
-function Row({ label, children }: { label: string; children: React.ReactNode }) {
-  return (
-    <div className="flex justify-between gap-3">
-      <dt className="text-slate-500">{label}</dt>
-      <dd className="text-right text-slate-900">{children}</dd>
     </div>
   )
 }

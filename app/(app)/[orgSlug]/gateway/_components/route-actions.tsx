@@ -1,11 +1,10 @@
 'use client'
 import { useRouter } from 'next/navigation'
 import { useState } from 'react'
+import { ActionDialog, useDialogAction } from '@/components/ui/action-dialog'
 import { Button } from '@/components/ui/button'
 import { Card } from '@/components/ui/card'
-import { Dialog } from '@/components/ui/dialog'
-import { FormError } from '@/components/ui/field'
-import { useOrgAction } from '@/components/ui/use-org-action'
+import { StatusToggle } from '@/components/ui/status-toggle'
 import { deleteRouteAction, updateRouteAction } from '@/lib/gateway/actions'
 import { RouteForm, type RouteFormValues } from './route-form'
 
@@ -43,37 +42,22 @@ export function RouteSettings({
 /** Disable (every call refused at the gateway) or enable a route, and delete it with its rules and grants. */
 export function RouteStatusActions({ orgSlug, routeId, name, status }: { orgSlug: string; routeId: string; name: string; status: string }) {
   const router = useRouter()
-  const [confirm, setConfirm] = useState(false)
-  const toggle = useOrgAction(updateRouteAction)
-  const remove = useOrgAction(deleteRouteAction, { onSuccess: () => router.push(`/${orgSlug}/gateway`), refresh: false })
+  const remove = useDialogAction(deleteRouteAction, { onSuccess: () => router.push(`/${orgSlug}/gateway`), refresh: false })
   return (
     <div className="flex items-center gap-2">
-      <Button
-        variant="secondary"
-        disabled={toggle.pending}
-        data-testid="toggle-route"
-        onClick={() => void toggle.run({ orgSlug, routeId, status: status === 'active' ? 'disabled' : 'active' })}
-      >
-        {status === 'active' ? 'Disable route' : 'Enable route'}
-      </Button>
-      <Button variant="danger" onClick={() => setConfirm(true)} data-testid="delete-route">
-        Delete
-      </Button>
-      {toggle.error ? <span className="text-xs text-rose-700">{toggle.error}</span> : null}
-      <Dialog
-        open={confirm}
-        onClose={() => setConfirm(false)}
-        busy={remove.pending}
+      <StatusToggle action={updateRouteAction} input={(next) => ({ orgSlug, routeId, status: next })} status={status} noun="route" testId="toggle-route" />
+      <ActionDialog
+        action={remove}
+        trigger={{ label: 'Delete', variant: 'danger', testId: 'delete-route' }}
         title={`Delete “${name}”?`}
         onSubmit={() => void remove.run({ orgSlug, routeId })}
-        confirm={{ label: remove.pending ? 'Deleting…' : 'Delete route', variant: 'danger', disabled: remove.pending, testId: 'delete-route-confirm' }}
+        confirm={{ label: 'Delete route', pending: 'Deleting…', variant: 'danger', testId: 'delete-route-confirm' }}
       >
         <p className="text-sm text-slate-700">
           Its rules, their grants and its recorded calls are deleted too, and every call to it is refused at once. To stop calls but keep the route, disable it
           instead.
         </p>
-        <FormError>{remove.error}</FormError>
-      </Dialog>
+      </ActionDialog>
     </div>
   )
 }

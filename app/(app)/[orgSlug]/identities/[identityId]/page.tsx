@@ -1,7 +1,8 @@
 import type { Metadata } from 'next'
-import Link from 'next/link'
 import { Badge } from '@/components/ui/badge'
 import { Card } from '@/components/ui/card'
+import { DetailHeader } from '@/components/ui/detail-header'
+import { DetailList, DetailRow } from '@/components/ui/detail-list'
 import { countOf, formatAgo, formatDate, formatDateTime, renderTime } from '@/components/ui/format'
 import { ENVIRONMENT_TONES, IDENTITY_STATUS_TONES, riskTone, SEVERITY_TONES, toneOf } from '@/components/ui/tones'
 import { orNotFound, pageContext } from '@/lib/auth/session'
@@ -32,19 +33,13 @@ export default async function IdentityPage({ params }: { params: Promise<{ orgSl
 
   return (
     <div className="space-y-5">
-      <nav className="text-sm text-slate-500" aria-label="Breadcrumb">
-        <Link href={`${base}/identities`} className="hover:text-slate-800">
-          Identities
-        </Link>{' '}
-        <span aria-hidden>/</span> <span className="text-slate-800">{i.name}</span>
-      </nav>
-      <div className="flex flex-wrap items-start justify-between gap-4">
-        <div>
-          <h1 className="text-xl font-semibold tracking-tight" data-testid="identity-name">
-            {i.name}
-          </h1>
-          <p className="mt-1 font-mono text-xs text-slate-500">{i.externalId}</p>
-          <div className="mt-2 flex flex-wrap gap-1.5">
+      <DetailHeader
+        parent={{ href: `${base}/identities`, label: 'Identities' }}
+        title={i.name}
+        testId="identity-name"
+        subtitle={i.externalId}
+        badges={
+          <>
             <Badge tone="indigo">{KIND_LABELS[i.kind as keyof typeof KIND_LABELS] ?? i.kind}</Badge>
             <Badge tone={toneOf(ENVIRONMENT_TONES, i.environment)}>{i.environment}</Badge>
             <Badge tone={toneOf(IDENTITY_STATUS_TONES, i.status)}>{i.status}</Badge>
@@ -52,28 +47,30 @@ export default async function IdentityPage({ params }: { params: Promise<{ orgSl
             <Badge tone={riskTone(i.riskScore)} title="Risk score, 0–100">
               risk {i.riskScore}
             </Badge>
-          </div>
-        </div>
-        <RemediationHeader ctx={ctx} identity={i} now={now} />
-      </div>
+          </>
+        }
+        actions={<RemediationHeader ctx={ctx} identity={i} now={now} />}
+      />
 
       <div className="grid gap-5 lg:grid-cols-3">
         <Card title="Ownership" action={<OwnershipActions ctx={ctx} identity={i} />}>
-          <dl className="space-y-2 text-sm">
-            <Row label="Owner">{i.owner ? <PersonName name={i.owner.name} status={personStatus(i.owner)} /> : <Badge tone="red">No owner</Badge>}</Row>
-            <Row label="Backup owner">{i.backupOwner ? <PersonName name={i.backupOwner.name} status={personStatus(i.backupOwner)} /> : '—'}</Row>
-            <Row label="Owning team">{i.team?.name ?? '—'}</Row>
-            <Row label="Owner from">{i.ownerOrigin ?? '—'}</Row>
-            <Row label="Last attested">{formatDate(i.lastAttestedAt)}</Row>
-          </dl>
+          <DetailList>
+            <DetailRow label="Owner">
+              {i.owner ? <PersonName name={i.owner.name} status={personStatus(i.owner)} /> : <Badge tone="red">No owner</Badge>}
+            </DetailRow>
+            <DetailRow label="Backup owner">{i.backupOwner ? <PersonName name={i.backupOwner.name} status={personStatus(i.backupOwner)} /> : '—'}</DetailRow>
+            <DetailRow label="Owning team">{i.team?.name ?? '—'}</DetailRow>
+            <DetailRow label="Owner from">{i.ownerOrigin ?? '—'}</DetailRow>
+            <DetailRow label="Last attested">{formatDate(i.lastAttestedAt)}</DetailRow>
+          </DetailList>
         </Card>
         <Card title="Details">
-          <dl className="space-y-2 text-sm">
-            <Row label="Source">{i.source.name}</Row>
-            <Row label="Created">
+          <DetailList>
+            <DetailRow label="Source">{i.source.name}</DetailRow>
+            <DetailRow label="Created">
               {formatDate(i.createdAt)} ({formatAgo(i.createdAt, now)})
-            </Row>
-            <Row label="Last used">
+            </DetailRow>
+            <DetailRow label="Last used">
               {i.lastUsedAt ? (
                 `${formatDate(i.lastUsedAt)} (${formatAgo(i.lastUsedAt, now)})`
               ) : i.usageReported ? (
@@ -83,10 +80,10 @@ export default async function IdentityPage({ params }: { params: Promise<{ orgSl
                   unknown — {i.source.name} does not report usage
                 </span>
               )}
-            </Row>
-            <Row label="Discovered">{formatDate(i.discoveredAt)}</Row>
-            {i.description ? <Row label="Description">{i.description}</Row> : null}
-          </dl>
+            </DetailRow>
+            <DetailRow label="Discovered">{formatDate(i.discoveredAt)}</DetailRow>
+            {i.description ? <DetailRow label="Description">{i.description}</DetailRow> : null}
+          </DetailList>
         </Card>
         <Card title="Tags and source metadata">
           {tags.length === 0 && Object.keys(metadata).length === 0 ? (
@@ -185,15 +182,6 @@ export default async function IdentityPage({ params }: { params: Promise<{ orgSl
           )}
         </Card>
       </div>
-    </div>
-  )
-}
-
-function Row({ label, children }: { label: string; children: React.ReactNode }) {
-  return (
-    <div className="flex justify-between gap-3">
-      <dt className="text-slate-500">{label}</dt>
-      <dd className="text-right text-slate-900">{children}</dd>
     </div>
   )
 }
