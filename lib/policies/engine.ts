@@ -15,8 +15,19 @@ export type PolicyProblem = { message: string; policyId: string | null; line: nu
 export type IdentityAttrs = { kind: string; environment: string; owned: boolean; privileged: boolean; name: string }
 export type TargetAttrs = { kind: 'api' | 'gateway_route'; environment: string; name: string }
 export type ExchangeContext = { scopes: string[]; ttlSeconds: number; task: string; hasTask: boolean; hourUtc: number; weekday: number }
-export type GatewayContext = { method: string; path: string; hourUtc: number; weekday: number }
-export type ApiContext = { method: string; operation: string; hourUtc: number; weekday: number }
+export type GatewayContext = {
+  method: string
+  path: string
+  /** an IPv4 or IPv6 address (an `ipaddr` for Cedar); 0.0.0.0 when unknown */
+  sourceIp: string
+  tokenKind: string
+  task: string
+  hasTask: boolean
+  unusual: boolean
+  hourUtc: number
+  weekday: number
+}
+export type ApiContext = { method: string; operation: string; scope: string; task: string; hasTask: boolean; hourUtc: number; weekday: number }
 export type PolicyRequest =
   | { action: 'exchange'; principal: IdentityAttrs; resource: TargetAttrs; context: ExchangeContext }
   | { action: 'gateway_call'; principal: IdentityAttrs; resource: TargetAttrs; context: GatewayContext }
@@ -145,7 +156,7 @@ export class CompiledPolicies {
       principal: { type: 'Identity', id: 'principal' },
       action: { type: 'Action', id: req.action },
       resource: { type: 'Target', id: 'resource' },
-      context: req.context as unknown as cedar.Context,
+      context: cedarContext(req),
       entities: [
         { uid: { type: 'Identity', id: 'principal' }, attrs: { ...req.principal }, parents: [] },
         { uid: { type: 'Target', id: 'resource' }, attrs: { ...req.resource }, parents: [] },
@@ -159,6 +170,12 @@ export class CompiledPolicies {
     if (errors.length) return { decision: 'deny', policies: [...new Set([...policies, ...errors.map((e) => e.policyId)])].sort(), errors }
     return { decision: answer.response.decision, policies, errors }
   }
+}
+
+/** The context as Cedar reads it: the source address as an `ipaddr` extension value. */
+function cedarContext(req: PolicyRequest): cedar.Context {
+  if (req.action !== 'gateway_call') return req.context as unknown as cedar.Context
+  return { ...req.context, sourceIp: { __extn: { fn: 'ip', arg: req.context.sourceIp } } } as unknown as cedar.Context
 }
 
 /** The request's shape: every attribute the policies can read, in a fixed order (the decision cache's key). */
