@@ -37,6 +37,13 @@ export function gatewayCallRetentionDays(configured: number, dormantDays: number
   return Math.max(configured, Math.min(dormantDays, MAX_DORMANT_DAYS))
 }
 
+/** One batch: at most DELETE_BATCH rows of one organization (or of none) older than `before`, found on the (orgId, at) index. */
+export function pruneBatchSql(table: 'GatewayCall' | 'TokenExchange', orgId: string | null, before: Date) {
+  const t = sql.ident(table)
+  const org = orgId === null ? sql`"orgId" IS NULL` : sql`"orgId" = ${orgId}`
+  return sql`DELETE FROM ${t} WHERE "id" IN (SELECT "id" FROM ${t} WHERE ${org} AND "at" < ${sql.date(before)} LIMIT ${sql.raw(String(DELETE_BATCH))})`
+}
+
 /** Deletes one table's rows of one organization (or of none: null) older than `before`, batch by batch. */
 async function pruneTable(
   s: SqlClient,
@@ -46,24 +53,14 @@ async function pruneTable(
   maxBatches: number,
   progress?: (deleted: number) => Promise<void>,
 ): Promise<{ deleted: number; more: boolean }> {
-  const t = sql.ident(table)
-  const org = orgId === null ? sql`"orgId" IS NULL` : sql`"orgId" = ${orgId}`
   let deleted = 0
   for (let i = 0; i < maxBatches; i++) {
-    const n = await s.execute(
-      sql`DELETE FROM ${t} WHERE "id" IN (SELECT "id" FROM ${t} WHERE ${org} AND "at" < ${sql.date(before)} LIMIT ${sql.raw(String(DELETE_BATCH))})`,
-    )
+    const n = await s.execute(pruneBatchSql(table, orgId, before))
     deleted += n
     await progress?.(deleted)
     if (n < DELETE_BATCH) return { deleted, more: false }
   }
   return { deleted, more: true }
-}
-
-/** The statement a batch runs, for EXPLAIN in tests (tests/integration/gateway-retention.test.ts). */
-export function pruneBatchSql(table: 'GatewayCall' | 'TokenExchange', orgId: string, before: Date) {
-  const t = sql.ident(table)
-  return sql`SELECT "id" FROM ${t} WHERE "orgId" = ${orgId} AND "at" < ${sql.date(before)} LIMIT ${sql.raw(String(DELETE_BATCH))}`
 }
 
 export const pruneGatewayRecordsJob = defineJob({
