@@ -72,7 +72,7 @@ export function gatewayCallRequest(
   principal: IdentityAttrs,
   route: TargetAttrs,
   c: { method: string; path: string; sourceIp: string | null; tokenKind: TokenKind; task: string | null; unusual: boolean; at: Date },
-) {
+): Extract<PolicyRequest, { action: 'gateway_call' }> {
   return policyRequest('gateway_call', principal, route, {
     scopes: [],
     ttlSeconds: 0,
@@ -84,11 +84,14 @@ export function gatewayCallRequest(
     sourceIp: c.sourceIp ?? UNKNOWN_IP,
     tokenKind: c.tokenKind,
     unusual: c.unusual,
-  })
+  }) as Extract<PolicyRequest, { action: 'gateway_call' }>
 }
 
 /** The API's question, for every call with an exchanged access token: may this workload run this operation now. */
-export function apiCallRequest(identity: IdentityRow, c: { operation: string; method: string; scope: string; task: string | null; at: Date }) {
+export function apiCallRequest(
+  identity: IdentityRow,
+  c: { operation: string; method: string; scope: string; task: string | null; at: Date },
+): Extract<PolicyRequest, { action: 'api_call' }> {
   return policyRequest('api_call', identityAttrs(identity), API_TARGET, {
     scopes: [],
     ttlSeconds: 0,
@@ -98,7 +101,7 @@ export function apiCallRequest(identity: IdentityRow, c: { operation: string; me
     operation: c.operation,
     at: c.at,
     scope: c.scope,
-  })
+  }) as Extract<PolicyRequest, { action: 'api_call' }>
 }
 
 /** The token exchange's question: may this identity get a token with these scopes, TTL and task for this target now. */
