@@ -77,6 +77,11 @@ describe('policy engine', () => {
     expect(c.decide(call({ sourceIp: '192.168.1.1' }))).toMatchObject({ decision: 'deny' }) // from the cache, the same answer
     expect(requestKey(call({ tokenKind: 'access_token' }))).not.toBe(requestKey(call()))
     expect(requestKey(call({ task: 'x' }))).not.toBe(requestKey(call()))
+    // Fields no policy names are left out of the cache key: one entry for every path and address when only `unusual` is read.
+    const only = new CompiledPolicies(POLICY_EXAMPLES.find((e) => e.id === 'unusual-gateway-use')!.text, 1)
+    for (const path of ['/a', '/b', '/c']) expect(only.decide(call({ path, sourceIp: `10.0.0.${path.length}` })).decision).toBe('allow')
+    expect(only.decide(call({ unusual: true })).decision).toBe('deny')
+    expect((only as unknown as { decisions: Map<string, unknown> }).decisions.size).toBe(2)
   })
 
   it('api_call: the operation, scope and task; the target is always the API', () => {

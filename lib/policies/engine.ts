@@ -120,6 +120,13 @@ export class CompiledPolicies {
   readonly setId: string
   readonly policyIds: string[]
   private readonly decisions = new Map<string, PolicyDecision>()
+  /**
+   * The context fields the policy text names at all: only those are part of the decision cache's key. A field no policy
+   * mentions cannot change a decision (Cedar reads a context field only by its name: `context.path`, `context["path"]`,
+   * `context has path`, or a record literal listing it), so a high-cardinality field nobody asks about (the path, the
+   * source address) does not turn every call into a cache miss.
+   */
+  private readonly named: (key: string) => boolean
 
   constructor(
     readonly text: string,
@@ -129,6 +136,8 @@ export class CompiledPolicies {
     // A stored text was validated when saved; if a newer Cedar reads it differently, every request is refused until fixed.
     if (!parsed.ok) throw new Error(`The organization's policies do not parse: ${parsed.problems.map((p) => p.message).join('; ')}`)
     this.policyIds = parsed.policies.map((p) => p.id)
+    const words = new Set(text.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? [])
+    this.named = (k) => words.has(k)
     this.setId = `org-policy-${++compiledCounter}`
     const staticPolicies: Record<string, string> = { [BASELINE_ID]: BASELINE }
     for (const p of parsed.policies) staticPolicies[p.id] = p.text
@@ -142,7 +151,7 @@ export class CompiledPolicies {
 
   decide(req: PolicyRequest): PolicyDecision {
     if (this.empty) return { decision: 'allow', policies: [], errors: [] }
-    const key = requestKey(req)
+    const key = requestKey(req, this.named)
     const hit = this.decisions.get(key)
     if (hit) return hit
     const d = this.evaluate(req)
@@ -178,12 +187,16 @@ function cedarContext(req: PolicyRequest): cedar.Context {
   return { ...req.context, sourceIp: { __extn: { fn: 'ip', arg: req.context.sourceIp } } } as unknown as cedar.Context
 }
 
-/** The request's shape: every attribute the policies can read, in a fixed order (the decision cache's key). */
-export function requestKey(req: PolicyRequest): string {
+/**
+ * The request's shape: every attribute the policies can read, in a fixed order (the decision cache's key); with
+ * `named`, only the context fields it accepts (those the policy text mentions).
+ */
+export function requestKey(req: PolicyRequest, named?: (key: string) => boolean): string {
   const p = req.principal
   const r = req.resource
   const c = req.context as Record<string, unknown>
   const ctx = Object.keys(c)
+    .filter((k) => !named || named(k))
     .sort()
     .map((k) => [k, Array.isArray(c[k]) ? [...(c[k] as string[])].sort() : c[k]])
   return JSON.stringify([req.action, p.kind, p.environment, p.owned, p.privileged, p.name, r.kind, r.environment, r.name, ctx])
