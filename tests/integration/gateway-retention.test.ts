@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { db } from '@/lib/db'
 import { gatewayCallRetentionDays, gatewayRetentionScheduler, pruneBatchSql } from '@/lib/gateway/retention'
+import { recomputeFindingsForOrg } from '@/lib/findings/recompute'
+import { GATEWAY_UNUSED_RULE } from '@/lib/findings/rules'
 import { drainJobs } from '@/lib/jobs/worker'
 import { MAX_DORMANT_DAYS } from '@/lib/settings/schemas'
 import { prismaSql } from '@/lib/sql/prisma'
@@ -70,6 +72,23 @@ describe(`gateway records retention (${engine})`, () => {
     await gatewayRetentionScheduler.run(new Date())
     await drainJobs()
     expect(await db.auditEvent.count({ where: { orgId: a.org.id, action: 'gateway.records-pruned' } })).toBe(1)
+  })
+
+  it('the calls of the dormant window are kept: without them the unused-access finding would be raised', async () => {
+    const b = await gatewayOrg('http://127.0.0.1:9')
+    await db.organization.update({ where: { id: b.org.id }, data: { settings: JSON.stringify({ dormantDays: 730 }) } })
+    await db.grant.update({ where: { id: b.grant!.id }, data: { createdAt: daysAgo(800) } })
+    await seedCalls(b.org.id, b.identity.id, b.route.id, [500, 800])
+    await gatewayRetentionScheduler.run(new Date())
+    await drainJobs()
+    expect(await callAges(b.org.id)).toEqual([500])
+    const unused = () => db.finding.findFirst({ where: { identityId: b.identity.id, rule: GATEWAY_UNUSED_RULE, status: 'open' } })
+    await recomputeFindingsForOrg(b.ctx('admin'))
+    expect(await unused()).toBeNull()
+    // Had a flat 400-day retention deleted that call, the identity's grant would be reported unused.
+    await db.gatewayCall.deleteMany({ where: { orgId: b.org.id } })
+    await recomputeFindingsForOrg(b.ctx('admin'))
+    expect(await unused()).not.toBeNull()
   })
 
   it('each batch reads the (orgId, at) index, not the whole table', async () => {
