@@ -76,7 +76,7 @@ export default async function PoliciesPage({ params }: { params: Promise<{ orgSl
           <Card title="What policies see">
             <p className="mb-2 text-xs text-slate-600">
               Principal <code>Identity</code>, resource <code>Target</code> (the API, or a gateway route). Actions: <code>exchange</code> (at token exchange),{' '}
-              <code>gateway_call</code> (every call through the gateway: method, path, <code>sourceIp</code> as an <code>ipaddr</code>,<code>tokenKind</code>,{' '}
+              <code>gateway_call</code> (every call through the gateway: method, path, <code>sourceIp</code> as an <code>ipaddr</code>, <code>tokenKind</code>,{' '}
               <code>task</code>, <code>unusual</code> = an open unusual-use finding) and <code>api_call</code> (every API call made with an exchanged access
               token: <code>operation</code>, <code>method</code>, <code>scope</code>, <code>task</code>; API tokens keep their scopes only). A change reaches
               every gateway process within a second. Hours are UTC; weekday 0 is Sunday.

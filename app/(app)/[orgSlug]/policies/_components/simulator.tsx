@@ -105,7 +105,7 @@ export function Simulator({ orgSlug, identities, routes }: { orgSlug: string; id
               <Field label="Path" hint="Below the route’s prefix.">
                 <Input value={path} onChange={(e) => setPath(e.target.value)} data-testid="sim-path" />
               </Field>
-              <Field label="Source address">
+              <Field label="Source address" error={sim.fieldErrors.sourceIp}>
                 <Input value={sourceIp} onChange={(e) => setSourceIp(e.target.value)} maxLength={45} data-testid="sim-source-ip" />
               </Field>
               <Field label="Token">
@@ -113,8 +113,8 @@ export function Simulator({ orgSlug, identities, routes }: { orgSlug: string; id
                   value={tokenKind}
                   onChange={(e) => setTokenKind(e.target.value as typeof tokenKind)}
                   options={[
-                    { value: 'gateway_token', label: 'Gateway token (cust_…)' },
-                    { value: 'access_token', label: 'Exchanged access token' },
+                    { value: 'gateway_token', label: 'Gateway token' },
+                    { value: 'access_token', label: 'Exchanged token' },
                   ]}
                   data-testid="sim-token-kind"
                 />
