@@ -4,6 +4,9 @@
 // Latency is measured one call at a time (added latency = through minus direct); throughput with C concurrent
 // callers. Each server is its own process; the load comes from this one (undici, keep-alive). A benchmark, not a
 // test: nothing fails on a number. With --memory-minutes, the gateway's resident memory is sampled under load.
+// With --policies, the gateway is measured again in the same process after the organization saves a non-trivial Cedar
+// policy set (BENCH_POLICIES: five forbids over the gateway_call context, none of which refuses the bench's calls), as
+// `gatewayPolicies`: what enforcing organization policies adds per call.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -25,6 +28,19 @@ const UPSTREAM_PORT = Number(process.env.BENCH_UPSTREAM_PORT ?? 8183)
 const PROXY_PORT = Number(process.env.BENCH_PROXY_PORT ?? 8182)
 const GATEWAY_PORT = Number(process.env.GATEWAY_PORT ?? 8181)
 const KEY = 'bench-upstream-key'
+const POLICIES = process.argv.includes('--policies')
+const BENCH_POLICIES = `@id("unusual-gateway-use")
+forbid (principal, action == Action::"gateway_call", resource) when { context.unusual };
+@id("production-routes-private-networks")
+forbid (principal, action == Action::"gateway_call", resource)
+when { resource.environment == "production" }
+unless { context.sourceIp.isInRange(ip("10.0.0.0/8")) || context.sourceIp.isLoopback() };
+@id("no-static-deletes")
+forbid (principal, action == Action::"gateway_call", resource) when { context.tokenKind == "gateway_token" && context.method == "DELETE" };
+@id("agents-need-a-task")
+forbid (principal, action == Action::"gateway_call", resource) when { principal.kind == "ai_agent" && !context.hasTask };
+@id("admin-paths")
+forbid (principal, action == Action::"gateway_call", resource) when { context.path like "/admin*" && !principal.privileged };`
 
 const UPSTREAM = `
 const http = require('node:http')
@@ -147,6 +163,27 @@ async function main() {
     const throughput: Record<string, Awaited<ReturnType<typeof load>>> = {}
     for (const [name, t] of Object.entries(targets)) latency[name] = await load(t.base, t.token, SECONDS, 1)
     for (const [name, t] of Object.entries(targets)) throughput[name] = await load(t.base, t.token, SECONDS, CONCURRENCY)
+    if (POLICIES) {
+      // Saved as the app saves it (OrgPolicy row; its trigger tells the running gateway, which reloads and compiles it).
+      const w = await openDriverSql(databaseUrl)
+      await w.execute(
+        sql`INSERT INTO "OrgPolicy" ("id", "orgId", "text", "version", "updatedAt") VALUES (${'bench-policy'}, ${org.id}, ${BENCH_POLICIES}, 1, ${sql.date(Date.now())})`,
+      )
+      await w.close()
+      await new Promise((r) => setTimeout(r, 1000))
+      await load(targets.gateway.base, token, 2, 4)
+      latency.gatewayPolicies = await load(targets.gateway.base, token, SECONDS, 1)
+      throughput.gatewayPolicies = await load(targets.gateway.base, token, SECONDS, CONCURRENCY)
+      // And once more without them (the row deleted: the gateway reloads), to tell the policies' cost from the drift of
+      // a run that has been recording calls into a growing database for a while.
+      const d = await openDriverSql(databaseUrl)
+      await d.execute(sql`DELETE FROM "OrgPolicy" WHERE "orgId" = ${org.id}`)
+      await d.close()
+      await new Promise((r) => setTimeout(r, 1000))
+      await load(targets.gateway.base, token, 2, 4)
+      latency.gatewayAfter = await load(targets.gateway.base, token, SECONDS, 1)
+      throughput.gatewayAfter = await load(targets.gateway.base, token, SECONDS, CONCURRENCY)
+    }
 
     let memory: { minutes: number; samplesMiB: number[] } | null = null
     if (MEMORY_MINUTES > 0) {
@@ -164,7 +201,7 @@ async function main() {
     const [{ n }] = await check.query<{ n: number }>(sql`SELECT COUNT(*) AS n FROM "GatewayCall" WHERE "orgId" = ${org.id}`)
     await check.close()
 
-    const added = (name: 'bareProxy' | 'gateway') => ({
+    const added = (name: string) => ({
       p50: +(latency[name].p50 - latency.direct.p50).toFixed(3),
       p99: +(latency[name].p99 - latency.direct.p99).toFixed(3),
     })
@@ -174,7 +211,12 @@ async function main() {
       seconds: SECONDS,
       concurrency: CONCURRENCY,
       latencyMs: latency,
-      addedLatencyMs: { bareProxy: added('bareProxy'), gateway: added('gateway') },
+      addedLatencyMs: {
+        bareProxy: added('bareProxy'),
+        gateway: added('gateway'),
+        ...(POLICIES ? { gatewayPolicies: added('gatewayPolicies'), gatewayAfter: added('gatewayAfter') } : {}),
+      },
+      policies: POLICIES ? BENCH_POLICIES : null,
       throughput,
       gatewayCallsRecorded: Number(n),
       gatewayRssMiB: rssMiB(gateway.pid!),

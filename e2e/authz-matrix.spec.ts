@@ -1231,7 +1231,8 @@ async function buildWorld(): Promise<World> {
   const days = [0, 1].map((d) => new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10))
   for (const org of [orgId, (await query<{ id: string }>(sql`SELECT "id" FROM "Organization" WHERE "slug" = ${b.slug}`))[0].id]) {
     for (const day of days) {
-      for (const type of ['recompute_findings', 'metrics_snapshot', 'refresh_statistics']) {
+      // (and the daily retention of gateway calls and token exchanges, which writes an audit row per run)
+      for (const type of ['recompute_findings', 'metrics_snapshot', 'refresh_statistics', 'prune_gateway_records']) {
         await insert('Job', [
           {
             id: id(),

@@ -49,10 +49,31 @@ test.describe('Organization policies (admin journey)', () => {
     await expect(sim.getByTestId('sim-decision')).toHaveText('Allowed: no policy forbids it.')
     await expectAccessible(page, 'policies (one version)')
 
+    // A gateway call: the unusual-use example refuses an identity with an open finding; the simulator says so.
+    await input.fill('')
+    await page.getByTestId('example-unusual-gateway-use').click()
+    await page.getByTestId('policy-save').click()
+    await expect(page.getByTestId('policy-saved')).toContainText('Saved version 2')
+    await sim.getByTestId('sim-action').selectOption('gateway_call')
+    await expect(sim.getByTestId('sim-source-ip')).toHaveValue('10.0.0.7')
+    await sim.getByTestId('sim-unusual').check()
+    await sim.getByTestId('sim-run').click()
+    await expect(sim.getByTestId('sim-decision')).toHaveText('Denied by unusual-gateway-use.')
+    await page.screenshot({ path: test.info().outputPath('policies-simulator-gateway.png'), fullPage: true })
+    await sim.getByTestId('sim-unusual').uncheck()
+    await sim.getByTestId('sim-run').click()
+    await expect(sim.getByTestId('sim-decision')).toHaveText('Allowed: no policy forbids it.')
+    // A bad address is refused with a clear message, nothing decided.
+    await sim.getByTestId('sim-source-ip').fill('10.0.0.300')
+    await sim.getByTestId('sim-run').click()
+    await expect(sim).toContainText('An IPv4 or IPv6 address')
+    await sim.getByTestId('sim-source-ip').fill('10.0.0.7')
+    await expectAccessible(page, 'policies (gateway simulation)')
+
     // Export: the current text as a .cedar file.
     const download = page.waitForEvent('download')
     await page.getByTestId('export-policies').click()
-    expect((await download).suggestedFilename()).toBe(`${org.slug}-policies-v1.cedar`)
+    expect((await download).suggestedFilename()).toBe(`${org.slug}-policies-v2.cedar`)
   })
 
   test('a member reads the policies and may simulate, but has no editor', async ({ page }) => {

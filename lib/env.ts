@@ -51,6 +51,12 @@ const envSchema = z.object({
   ),
   /** the worker serves its own /metrics (job outcomes) on this port when set */
   WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
+  /**
+   * Retention of the gateway's call records and of token-exchange attempts, in days (lib/gateway/retention.ts). The
+   * gateway's is never shorter, per organization, than what its "gateway access unused" finding reads (its dormantDays).
+   */
+  CUSTODIAN_GATEWAY_CALL_RETENTION_DAYS: z.coerce.number().int().min(30).max(36_500).default(400),
+  CUSTODIAN_TOKEN_EXCHANGE_RETENTION_DAYS: z.coerce.number().int().min(30).max(36_500).default(400),
   CUSTODIAN_JOB_LEASE_MS: z.coerce.number().int().min(500).max(3_600_000).default(60_000),
   /** tests only: a remediation handler waits this long after acting, so a test can kill the worker mid-job */
   CUSTODIAN_TEST_ACT_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(0),
@@ -99,6 +105,7 @@ function load() {
     authUrl: e.AUTH_URL ?? null,
     isProd,
     jobLeaseMs: e.CUSTODIAN_JOB_LEASE_MS,
+    retention: { gatewayCallDays: e.CUSTODIAN_GATEWAY_CALL_RETENTION_DAYS, tokenExchangeDays: e.CUSTODIAN_TOKEN_EXCHANGE_RETENTION_DAYS },
     auditDeniedPerMinute: e.CUSTODIAN_AUDIT_DENIED_PER_MINUTE,
     apiRateLimits: { perToken: e.CUSTODIAN_API_RATE_PER_TOKEN, perOrg: e.CUSTODIAN_API_RATE_PER_ORG, windowSeconds: e.CUSTODIAN_API_RATE_WINDOW_SECONDS },
     secretScanner: e.CUSTODIAN_SECRET_SCANNER_PUBLIC_KEY

@@ -13,6 +13,7 @@ import { problem } from '@/lib/api/problem'
 import { AccessTokenError, looksLikeJwt, verifyAccessToken } from '@/lib/federation/access-token'
 import { taskEnded } from '@/lib/federation/tasks'
 import { API_SCOPES } from '@/lib/api-tokens/schemas'
+import type { IdentityRow } from '@/lib/policies/request'
 
 /** An API token's context, or a workload's acting with an access token from the token exchange (lib/federation). */
 export type TokenCtx = (GrantedCtx<TokenActor> | GrantedCtx<WorkloadActor>) & {
@@ -20,6 +21,8 @@ export type TokenCtx = (GrantedCtx<TokenActor> | GrantedCtx<WorkloadActor>) & {
   requestId: string
   /** the task an exchanged token was issued for (workloads only) */
   task?: string
+  /** a workload's identity as the organization's policies see it (api_call, lib/policies) */
+  workload?: IdentityRow
 }
 
 const BEARER = { 'WWW-Authenticate': 'Bearer realm="custodian"' }
@@ -119,7 +122,16 @@ async function authenticateAccessToken(token: string, ip: string | null, request
   }
   const identity = await db.identity.findFirst({
     where: { id: claims.sub, orgId: claims.org_id },
-    select: { id: true, name: true, status: true, org: { select: { id: true, slug: true, name: true } } },
+    select: {
+      id: true,
+      name: true,
+      status: true,
+      kind: true,
+      environment: true,
+      ownerId: true,
+      privileged: true,
+      org: { select: { id: true, slug: true, name: true } },
+    },
   })
   if (!identity) throw problem(401, 'The identity of this access token no longer exists.', undefined, INVALID)
   const actor: WorkloadActor = { type: 'workload', id: identity.id, label: identity.name.slice(0, 120) }
@@ -133,7 +145,14 @@ async function authenticateAccessToken(token: string, ip: string | null, request
   if (await taskEnded(claims.jti)) throw problem(401, 'The task of this access token has ended; exchange a new token.', undefined, INVALID)
   const scopes = new Set(claims.scope.split(' ').filter((x): x is ApiScope => (API_SCOPES as readonly string[]).includes(x)))
   const permissions = new Set<Permission>([...scopes].flatMap((s) => SCOPE_PERMISSIONS[s]))
-  return { org: identity.org, actor, permissions, scopes, requestId, ...(claims.task ? { task: claims.task } : {}) }
+  const workload: IdentityRow = {
+    kind: identity.kind,
+    environment: identity.environment,
+    ownerId: identity.ownerId,
+    privileged: identity.privileged,
+    name: identity.name,
+  }
+  return { org: identity.org, actor, permissions, scopes, requestId, workload, ...(claims.task ? { task: claims.task } : {}) }
 }
 
 /** The caller's address: the last X-Forwarded-For hop (added by the proxy in front of Custodian), else X-Real-IP. */

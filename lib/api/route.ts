@@ -18,6 +18,8 @@ import type { Operation } from '@/lib/api/operation'
 import { ApiProblem, issuesOf, problem, problemBody } from '@/lib/api/problem'
 import { consumeRateLimit, rateLimitHeaders } from '@/lib/api/rate-limit'
 import { errorFields } from '@/lib/log'
+import { decidePolicy } from '@/lib/policies/current'
+import { apiCallRequest } from '@/lib/policies/request'
 import { metrics } from '@/lib/telemetry/metrics'
 import type { Download } from '@/lib/route'
 
@@ -215,6 +217,29 @@ export function apiRoute(op: Operation) {
           details: { scope: op.scope },
         })
         throw problem(403, `This token lacks the scope “${op.scope}”.`)
+      }
+      // A workload's exchanged access token also answers to the organization's Cedar policies (api_call), per call:
+      // decided from the compiled set and its per-request-shape cache (lib/policies/current.ts). API tokens (cust_) are
+      // not identities: their scopes are the whole answer.
+      if (ctx.actor.type === 'workload' && ctx.workload) {
+        const verdict = await decidePolicy(
+          ctx.org.id,
+          apiCallRequest(ctx.workload, { operation: op.operationId, method: op.method.toUpperCase(), scope: op.scope, task: ctx.task ?? null, at: new Date() }),
+        )
+        if (verdict.decision === 'deny') {
+          await recordDenied(ctx, {
+            action: `api.${op.operationId}`,
+            targetType: 'route',
+            targetLabel: `${op.method.toUpperCase()} ${op.path}`,
+            details: { reason: 'policy-denied', policies: verdict.policies, policyVersion: verdict.version },
+          })
+          throw problem(
+            403,
+            verdict.policies.length && !verdict.errors.length
+              ? `The organization’s policy ${verdict.policies.map((p) => `“${p}”`).join(', ')} forbids this call.`
+              : 'The organization’s policies could not be evaluated for this call.',
+          )
+        }
       }
       const key = idempotent ? idempotencyKeyOf(req.headers) : null
       // Stored keys belong to an API token; an exchanged access token is short-lived and has none to keep them under yet.

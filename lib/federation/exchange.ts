@@ -11,6 +11,7 @@ import { accessTokenIssuer, signAccessToken, type AccessTokenClaims } from '@/li
 import { commitIssued, EXCHANGE_ACTOR } from '@/lib/federation/commit'
 import { providerKeys } from '@/lib/federation/keys'
 import { matchRules, type RuleVerdict } from '@/lib/federation/match'
+import { env } from '@/lib/env'
 import { decidePolicy } from '@/lib/policies/current'
 import { API_TARGET, exchangeRequest, routeTarget } from '@/lib/policies/request'
 import { API_AUDIENCE, AUDIENCE_PATTERN, DEFAULT_TTL_SECONDS, MAX_TASK_CHARS, MAX_TTL_SECONDS } from '@/lib/federation/schemas'
@@ -279,6 +280,10 @@ export async function exchangeToken(form: URLSearchParams, opts: { requestId?: s
     }
     a.verified = true
     if (typeof verified.iat === 'number' && verified.iat > nowS + LEEWAY_SECONDS) throw refusal('issued-in-future', 'The subject token’s iat is in the future.')
+    // The issued row that refuses a replay is deleted after the retention (lib/gateway/retention.ts): a subject token that
+    // would outlive its row could be replayed then, so such a token is refused (platform tokens live minutes to hours).
+    if (typeof verified.exp === 'number' && verified.exp > nowS + env().retention.tokenExchangeDays * 86_400)
+      throw refusal('lifetime-too-long', `The subject token is valid for more than ${env().retention.tokenExchangeDays} days; use a shorter-lived token.`)
 
     const rules = await cached(`rules ${provider.id}`, () => providerRules(provider.orgId, provider.id))
     const matched = matchRules(provider.id, rules, verified).filter((v) => v.result === 'matched')

@@ -5,6 +5,7 @@ import { campaignRemindersJob, closeCampaignJob, launchCampaignJob } from '@/lib
 import { campaignsScheduler } from '@/lib/campaigns/scheduler'
 import { findingsDailyScheduler, metricsSnapshotJob, recomputeFindingsJob } from '@/lib/findings/jobs'
 import { gatewayGrantsScheduler, gatewayUseScheduler, learnGatewayUseJob, syncGatewayGrantsJob } from '@/lib/gateway/jobs'
+import { gatewayRetentionScheduler, pruneGatewayRecordsJob } from '@/lib/gateway/retention'
 import { jobRegistry, type AnyJob, type SchedulerDefinition } from '@/lib/jobs/define'
 import { endLeaseJob, leaseExpiryScheduler } from '@/lib/leases/jobs'
 import { sendInvitationJob } from '@/lib/members/jobs'
@@ -40,6 +41,7 @@ export const JOBS = jobRegistry([
   reportExportJob,
   syncGatewayGrantsJob,
   learnGatewayUseJob,
+  pruneGatewayRecordsJob,
   deliverWebhookJob,
   endLeaseJob,
 ])
@@ -60,6 +62,7 @@ export const SCHEDULERS: readonly SchedulerDefinition[] = [
   apiStateCleanupScheduler,
   gatewayGrantsScheduler,
   gatewayUseScheduler,
+  gatewayRetentionScheduler,
   webhookDeliveriesCleanupScheduler,
   leaseExpiryScheduler,
 ]

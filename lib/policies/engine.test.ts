@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { checkPolicies, CompiledPolicies, parsePolicies, requestKey, type PolicyRequest } from '@/lib/policies/engine'
 import { POLICY_EXAMPLES } from '@/lib/policies/examples'
+import { apiCallRequest, gatewayCallRequest, routeTarget } from '@/lib/policies/request'
 
 const req = (over: Partial<{ kind: string; owned: boolean; scopes: string[]; ttlSeconds: number }> = {}): PolicyRequest => ({
   action: 'exchange',
@@ -45,5 +46,57 @@ describe('policy engine', () => {
     expect(c.decide(req({ owned: false })).decision).toBe('deny')
     expect(c.decide(req({ owned: true })).decision).toBe('allow')
     expect(c.decide(req({ owned: false })).decision).toBe('deny')
+  })
+
+  it('gateway_call: the source address is an ipaddr, the token kind, task and unusual use are context; each is part of the cache key', () => {
+    const c = new CompiledPolicies(
+      POLICY_EXAMPLES.filter((e) => ['unusual-gateway-use', 'production-routes-private-networks'].includes(e.id))
+        .map((e) => e.text)
+        .join('\n'),
+      1,
+    )
+    const prod = routeTarget({ name: 'payments', environment: 'production' })
+    const who = req().principal
+    const call = (over: Partial<Parameters<typeof gatewayCallRequest>[2]> = {}) =>
+      gatewayCallRequest(who, prod, {
+        method: 'get',
+        path: '/orders',
+        sourceIp: '10.1.2.3',
+        tokenKind: 'gateway_token',
+        task: null,
+        unusual: false,
+        at: new Date(),
+        ...over,
+      })
+    expect(call().context).toMatchObject({ method: 'GET', sourceIp: '10.1.2.3', tokenKind: 'gateway_token', task: '', hasTask: false, unusual: false })
+    expect(c.decide(call()).decision).toBe('allow')
+    expect(c.decide(call({ unusual: true }))).toMatchObject({ decision: 'deny', policies: ['unusual-gateway-use'] })
+    expect(c.decide(call({ sourceIp: '192.168.1.1' }))).toMatchObject({ decision: 'deny', policies: ['production-routes-private-networks'] })
+    expect(c.decide(call({ sourceIp: '::1' })).decision).toBe('allow')
+    expect(c.decide(call({ sourceIp: null })).decision).toBe('deny') // unknown: 0.0.0.0, not a private network
+    expect(c.decide(call({ sourceIp: '192.168.1.1' }))).toMatchObject({ decision: 'deny' }) // from the cache, the same answer
+    expect(requestKey(call({ tokenKind: 'access_token' }))).not.toBe(requestKey(call()))
+    expect(requestKey(call({ task: 'x' }))).not.toBe(requestKey(call()))
+    // Fields no policy names are left out of the cache key: one entry for every path and address when only `unusual` is read.
+    const only = new CompiledPolicies(POLICY_EXAMPLES.find((e) => e.id === 'unusual-gateway-use')!.text, 1)
+    for (const path of ['/a', '/b', '/c']) expect(only.decide(call({ path, sourceIp: `10.0.0.${path.length}` })).decision).toBe('allow')
+    expect(only.decide(call({ unusual: true })).decision).toBe('deny')
+    expect((only as unknown as { decisions: Map<string, unknown> }).decisions.size).toBe(2)
+  })
+
+  it('api_call: the operation, scope and task; the target is always the API', () => {
+    const r = apiCallRequest(
+      { kind: 'workload', environment: 'staging', ownerId: null, privileged: false, name: 'w' },
+      { operation: 'listIdentities', method: 'get', scope: 'identities:read', task: 'sync', at: new Date() },
+    )
+    expect(r).toMatchObject({
+      action: 'api_call',
+      resource: { kind: 'api', name: 'custodian-api' },
+      context: { operation: 'listIdentities', method: 'GET', scope: 'identities:read', task: 'sync', hasTask: true },
+    })
+    const c = new CompiledPolicies(POLICY_EXAMPLES.find((e) => e.id === 'workloads-read-only-api')!.text, 1)
+    expect(c.decide(r).decision).toBe('allow')
+    expect(c.decide({ ...r, context: { ...r.context, method: 'POST', task: '', hasTask: false } }).decision).toBe('deny')
+    expect(c.decide({ ...r, context: { ...r.context, method: 'POST' } }).decision).toBe('allow')
   })
 })

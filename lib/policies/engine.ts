@@ -15,8 +15,19 @@ export type PolicyProblem = { message: string; policyId: string | null; line: nu
 export type IdentityAttrs = { kind: string; environment: string; owned: boolean; privileged: boolean; name: string }
 export type TargetAttrs = { kind: 'api' | 'gateway_route'; environment: string; name: string }
 export type ExchangeContext = { scopes: string[]; ttlSeconds: number; task: string; hasTask: boolean; hourUtc: number; weekday: number }
-export type GatewayContext = { method: string; path: string; hourUtc: number; weekday: number }
-export type ApiContext = { method: string; operation: string; hourUtc: number; weekday: number }
+export type GatewayContext = {
+  method: string
+  path: string
+  /** an IPv4 or IPv6 address (an `ipaddr` for Cedar); 0.0.0.0 when unknown */
+  sourceIp: string
+  tokenKind: string
+  task: string
+  hasTask: boolean
+  unusual: boolean
+  hourUtc: number
+  weekday: number
+}
+export type ApiContext = { method: string; operation: string; scope: string; task: string; hasTask: boolean; hourUtc: number; weekday: number }
 export type PolicyRequest =
   | { action: 'exchange'; principal: IdentityAttrs; resource: TargetAttrs; context: ExchangeContext }
   | { action: 'gateway_call'; principal: IdentityAttrs; resource: TargetAttrs; context: GatewayContext }
@@ -109,6 +120,13 @@ export class CompiledPolicies {
   readonly setId: string
   readonly policyIds: string[]
   private readonly decisions = new Map<string, PolicyDecision>()
+  /**
+   * The context fields the policy text names at all: only those are part of the decision cache's key. A field no policy
+   * mentions cannot change a decision (Cedar reads a context field only by its name: `context.path`, `context["path"]`,
+   * `context has path`, or a record literal listing it), so a high-cardinality field nobody asks about (the path, the
+   * source address) does not turn every call into a cache miss.
+   */
+  private readonly named: (key: string) => boolean
 
   constructor(
     readonly text: string,
@@ -118,6 +136,8 @@ export class CompiledPolicies {
     // A stored text was validated when saved; if a newer Cedar reads it differently, every request is refused until fixed.
     if (!parsed.ok) throw new Error(`The organization's policies do not parse: ${parsed.problems.map((p) => p.message).join('; ')}`)
     this.policyIds = parsed.policies.map((p) => p.id)
+    const words = new Set(text.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? [])
+    this.named = (k) => words.has(k)
     this.setId = `org-policy-${++compiledCounter}`
     const staticPolicies: Record<string, string> = { [BASELINE_ID]: BASELINE }
     for (const p of parsed.policies) staticPolicies[p.id] = p.text
@@ -131,7 +151,7 @@ export class CompiledPolicies {
 
   decide(req: PolicyRequest): PolicyDecision {
     if (this.empty) return { decision: 'allow', policies: [], errors: [] }
-    const key = requestKey(req)
+    const key = requestKey(req, this.named)
     const hit = this.decisions.get(key)
     if (hit) return hit
     const d = this.evaluate(req)
@@ -145,7 +165,7 @@ export class CompiledPolicies {
       principal: { type: 'Identity', id: 'principal' },
       action: { type: 'Action', id: req.action },
       resource: { type: 'Target', id: 'resource' },
-      context: req.context as unknown as cedar.Context,
+      context: cedarContext(req),
       entities: [
         { uid: { type: 'Identity', id: 'principal' }, attrs: { ...req.principal }, parents: [] },
         { uid: { type: 'Target', id: 'resource' }, attrs: { ...req.resource }, parents: [] },
@@ -161,12 +181,22 @@ export class CompiledPolicies {
   }
 }
 
-/** The request's shape: every attribute the policies can read, in a fixed order (the decision cache's key). */
-export function requestKey(req: PolicyRequest): string {
+/** The context as Cedar reads it: the source address as an `ipaddr` extension value. */
+function cedarContext(req: PolicyRequest): cedar.Context {
+  if (req.action !== 'gateway_call') return req.context as unknown as cedar.Context
+  return { ...req.context, sourceIp: { __extn: { fn: 'ip', arg: req.context.sourceIp } } } as unknown as cedar.Context
+}
+
+/**
+ * The request's shape: every attribute the policies can read, in a fixed order (the decision cache's key); with
+ * `named`, only the context fields it accepts (those the policy text mentions).
+ */
+export function requestKey(req: PolicyRequest, named?: (key: string) => boolean): string {
   const p = req.principal
   const r = req.resource
   const c = req.context as Record<string, unknown>
   const ctx = Object.keys(c)
+    .filter((k) => !named || named(k))
     .sort()
     .map((k) => [k, Array.isArray(c[k]) ? [...(c[k] as string[])].sort() : c[k]])
   return JSON.stringify([req.action, p.kind, p.environment, p.owned, p.privileged, p.name, r.kind, r.environment, r.name, ctx])

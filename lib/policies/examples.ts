@@ -1,5 +1,5 @@
-// Ready-made policies the Policies page offers to insert. Each is tested (tests/integration/policies.test.ts) to refuse
-// the exchange it describes.
+// Ready-made policies the Policies page offers to insert. Each is tested to refuse what it describes: the exchange ones
+// in tests/integration/policies.test.ts, the gateway and API ones in tests/integration/gateway-policies.test.ts.
 
 export type PolicyExample = { id: string; title: string; description: string; text: string }
 
@@ -36,5 +36,30 @@ when { principal.privileged && context.ttlSeconds > 300 };`,
 forbid (principal, action, resource)
 when { principal.kind == "ai_agent" }
 unless { context has hourUtc && context has weekday && context.hourUtc >= 8 && context.hourUtc < 18 && context.weekday >= 1 && context.weekday <= 5 };`,
+  },
+  {
+    id: 'unusual-gateway-use',
+    title: 'Stop unusual gateway use',
+    description: 'Refuse gateway calls of an identity with an open “unusual gateway use” finding until someone looks at it.',
+    text: `@id("unusual-gateway-use")
+forbid (principal, action == Action::"gateway_call", resource)
+when { context.unusual };`,
+  },
+  {
+    id: 'production-routes-private-networks',
+    title: 'Production routes from private networks',
+    description: 'Gateway calls to production routes only from 10.0.0.0/8 (and the host itself).',
+    text: `@id("production-routes-private-networks")
+forbid (principal, action == Action::"gateway_call", resource)
+when { resource.environment == "production" }
+unless { context.sourceIp.isInRange(ip("10.0.0.0/8")) || context.sourceIp.isLoopback() };`,
+  },
+  {
+    id: 'workloads-read-only-api',
+    title: 'Workloads read the API',
+    description: 'Exchanged access tokens may only read through the API unless they were issued for a task.',
+    text: `@id("workloads-read-only-api")
+forbid (principal, action == Action::"api_call", resource)
+when { context.method != "GET" && !context.hasTask };`,
   },
 ]

@@ -87,7 +87,8 @@ export async function simulatePolicies(ctx: Ctx, input: SimulateRequest): Promis
     if (!row) throw new NotFoundError('Identity not found')
     principal = identityAttrs(row)
   }
-  const resource = await targetOf(ctx.org.id, input.target)
+  // An API call's target is always the API (as apiRoute asks); the other actions take the chosen one.
+  const resource = input.action === 'api_call' ? API_TARGET : await targetOf(ctx.org.id, input.target)
   if (!resource) throw new NotFoundError('Gateway route not found')
   const req = policyRequest(input.action, principal!, resource, { ...input, at: input.at ?? new Date() })
   const d = await decidePolicy(ctx.org.id, req)

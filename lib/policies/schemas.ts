@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { MAX_POLICY_CHARS } from '@/lib/policies/engine'
-import { POLICY_ACTIONS } from '@/lib/policies/schema'
+import { POLICY_ACTIONS, TOKEN_KINDS } from '@/lib/policies/schema'
 
 // Organization policies (Cedar): saving a version, importing a .cedar file, simulating a request. zod only, no server
 // imports: shared by actions, the REST API and forms.
@@ -47,6 +47,12 @@ export const simulateFields = {
   method: z.string().trim().max(10).default('GET'),
   path: z.string().max(500).default('/'),
   operation: z.string().max(100).default(''),
+  /** gateway_call: the caller's address, the token's kind, whether the identity has an open unusual-use finding */
+  sourceIp: z.union([z.ipv4(), z.ipv6()], { error: 'An IPv4 or IPv6 address, e.g. 10.0.0.7.' }).default('0.0.0.0'),
+  tokenKind: z.enum(TOKEN_KINDS).default('gateway_token'),
+  unusual: z.boolean().default(false),
+  /** api_call: the scope the operation needs */
+  scope: z.string().max(100).default(''),
   /** when the request happens: the hour and weekday policies see (UTC); now when left out */
   at: z.coerce.date().optional(),
 }
@@ -56,4 +62,5 @@ const simulateRefine = <T extends z.ZodType<{ identityId?: string; identity?: un
 export const simulateSchema = simulateRefine(z.object({ orgSlug, ...simulateFields }))
 export type SimulateInput = z.infer<typeof simulateSchema>
 export const simulateBodySchema = simulateRefine(z.strictObject(simulateFields))
-export type SimulateRequest = Omit<SimulateInput, 'orgSlug'>
+type Defaulted = 'sourceIp' | 'tokenKind' | 'unusual' | 'scope'
+export type SimulateRequest = Omit<SimulateInput, 'orgSlug' | Defaulted> & Partial<Pick<SimulateInput, Defaulted>>

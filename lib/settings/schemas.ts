@@ -1,7 +1,10 @@
 import { z } from 'zod'
 
+/** The longest "dormant" window an organization may set: what the gateway's call retention must always cover (lib/gateway/retention.ts). */
+export const MAX_DORMANT_DAYS = 730
+
 export const orgSettingsSchema = z.object({
-  dormantDays: z.number().int().min(7, 'at least 7 days').max(730, 'at most 730 days').default(90),
+  dormantDays: z.number().int().min(7, 'at least 7 days').max(MAX_DORMANT_DAYS, `at most ${MAX_DORMANT_DAYS} days`).default(90),
   rotationMaxDays: z.number().int().min(1, 'at least 1 day').max(1825, 'at most 5 years').default(90),
   privilegedUnusedDays: z.number().int().min(7, 'at least 7 days').max(730, 'at most 730 days').default(60),
   humanUseWindowDays: z.number().int().min(1, 'at least 1 day').max(365, 'at most 365 days').default(90),

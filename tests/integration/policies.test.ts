@@ -17,8 +17,8 @@ import { CompiledPolicies, type IdentityAttrs } from '@/lib/policies/engine'
 import { POLICY_EXAMPLES } from '@/lib/policies/examples'
 import { savePolicies } from '@/lib/policies/mutations'
 import { getPolicies, listPolicyVersions, simulatePolicies, targetOf } from '@/lib/policies/queries'
-import { policyRequest } from '@/lib/policies/request'
-import { POLICY_ACTIONS } from '@/lib/policies/schema'
+import { apiCallRequest, gatewayCallRequest, policyRequest } from '@/lib/policies/request'
+import { POLICY_ACTIONS, TOKEN_KINDS } from '@/lib/policies/schema'
 import { rollupIdentity } from '@/lib/remediation/rollup'
 import { addAccess, addIdentity, createOrg, engine, uid } from './fixtures'
 import { Issuer, newKey, type Key } from './oidc-issuer'
@@ -314,6 +314,12 @@ describe(`the simulator asks what enforcement asks (${engine})`, () => {
       POLICY_EXAMPLES.map((e) => e.text).join('\n\n'),
       'permit (principal, action, resource);\n@id("deny-prod-writes")\nforbid (principal, action == Action::"gateway_call", resource) when { resource.environment == "production" && context.method != "GET" };',
       '@id("scopes")\nforbid (principal, action == Action::"exchange", resource) when { context.scopes.contains("identities:write") && !context.hasTask };\n@id("api-ops")\nforbid (principal, action == Action::"api_call", resource) when { context.operation like "delete*" && principal.kind != "bot" };',
+      // What the gateway and the API add to the context: the address, the token's kind and task, unusual use, the scope.
+      '@id("unusual")\nforbid (principal, action == Action::"gateway_call", resource) when { context.unusual };\n' +
+        '@id("net")\nforbid (principal, action == Action::"gateway_call", resource) when { resource.environment == "production" } unless { context.sourceIp.isInRange(ip("10.0.0.0/8")) };\n' +
+        '@id("static")\nforbid (principal, action == Action::"gateway_call", resource) when { context.tokenKind == "gateway_token" && context.method == "DELETE" };\n' +
+        '@id("task")\nforbid (principal, action == Action::"gateway_call", resource) when { context.tokenKind == "access_token" && !context.hasTask && principal.kind == "ai_agent" };\n' +
+        '@id("api-scope")\nforbid (principal, action == Action::"api_call", resource) when { context.scope == "identities:write" && context.task != "deploy" };',
     ]
     const route = await targetOf(a.org.id, `gateway:${routeId}`)
     const arb = fc.record({
@@ -333,6 +339,10 @@ describe(`the simulator asks what enforcement asks (${engine})`, () => {
       path: fc.constantFrom('/', '/orders'),
       operation: fc.constantFrom('listIdentities', 'deleteIdentity'),
       at: fc.date({ min: new Date('2026-01-01T00:00:00Z'), max: new Date('2026-12-31T00:00:00Z'), noInvalidDate: true }),
+      sourceIp: fc.oneof(fc.ipV4(), fc.constantFrom('10.1.2.3', '127.0.0.1', '::1', '2001:db8::7')),
+      tokenKind: fc.constantFrom(...TOKEN_KINDS),
+      unusual: fc.boolean(),
+      scope: fc.constantFrom('', 'identities:read', 'identities:write'),
     })
     for (const text of sets) {
       const { version } = await save(a, text)
@@ -341,7 +351,18 @@ describe(`the simulator asks what enforcement asks (${engine})`, () => {
         fc.asyncProperty(arb, async (input) => {
           const sim = await simulatePolicies(a.ctx('auditor'), input)
           const resource = input.target === 'custodian-api' ? { kind: 'api' as const, environment: 'unknown', name: 'custodian-api' } : route!
-          const req = policyRequest(input.action, input.identity as IdentityAttrs, resource, input)
+          const principal = input.identity as IdentityAttrs
+          // The request each enforcement point builds: the gateway's and the API's own builders, the exchange's policyRequest.
+          const req =
+            input.action === 'gateway_call'
+              ? gatewayCallRequest(principal, resource, { ...input, task: input.task || null })
+              : input.action === 'api_call'
+                ? apiCallRequest(
+                    { ...principal, ownerId: principal.owned ? 'someone' : null },
+                    { operation: input.operation, method: input.method, scope: input.scope, task: input.task || null, at: input.at },
+                  )
+                : policyRequest(input.action, principal, resource, input)
+          expect(req).toEqual(sim.request)
           const enforced = await decidePolicy(a.org.id, req)
           expect([sim.decision, sim.policies]).toEqual([enforced.decision, enforced.policies])
           const fresh = reference['evaluate'](req)

@@ -14,7 +14,16 @@ const rule = (r: Partial<RuleRow>): RuleRow => ({
   paths: '["/orders/*"]',
   ...r,
 })
-const who = { id: 'i1', name: 'payments-deploy', status: 'active', teamId: 't1', tags: ['env=prod'], withdrawn: [] as string[] }
+const who = {
+  id: 'i1',
+  name: 'payments-deploy',
+  status: 'active',
+  teamId: 't1',
+  tags: ['env=prod'],
+  withdrawn: [] as string[],
+  attrs: { kind: 'ci_cd', environment: 'production', owned: true, privileged: false, name: 'payments-deploy' },
+  unusual: false,
+}
 const route = { id: 'route', name: 'payments' }
 
 describe('gateway policy', () => {

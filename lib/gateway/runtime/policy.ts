@@ -8,6 +8,7 @@
 // matched with `like`, where `*` matches any characters).
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs'
 import { stringsOf } from '@/lib/json'
+import type { IdentityAttrs } from '@/lib/policies/engine'
 
 export interface RuleRow {
   id: string
@@ -29,6 +30,10 @@ export interface Principal {
   tags: string[]
   /** rule ids withdrawn from this identity (its Grant on the rule's entitlement is revoked) */
   withdrawn: string[]
+  /** the identity as the organization's Cedar policies see it (lib/policies) */
+  attrs: IdentityAttrs
+  /** an open "unusual gateway use" finding (read only when the organization has policies) */
+  unusual: boolean
 }
 
 export interface Decision {

@@ -6,6 +6,10 @@
 //
 // Caches and revocation: everything learned about an organization (routes, policy set, identities, decisions, tokens)
 // hangs off one OrgState; a change signal for the organization (changes.ts) replaces it, so the next request reloads.
+// The organization's Cedar policies (lib/policies, action gateway_call) are asked after the route's rules allow, with
+// the compiled set loaded with the OrgState (so a saved policy reaches every process by the same change signal: a
+// trigger on OrgPolicy) and its decisions cached per request shape; an organization without policies costs nothing.
+//
 // Fail closed: when the database has not answered for GATEWAY_STALE_SECONDS (default 30), every call is refused with 503;
 // until then cached decisions keep being served, and a call that needs the database gets 503 at once.
 import { randomUUID, type KeyObject } from 'node:crypto'
@@ -17,6 +21,8 @@ import { hashToken, parseToken } from '@/lib/api-tokens/format'
 import { env } from '@/lib/env'
 import { AccessTokenError, looksLikeJwt, verifyAccessTokenWith } from '@/lib/federation/access-token-verify'
 import { logger } from '@/lib/log'
+import { CompiledPolicies } from '@/lib/policies/engine'
+import { gatewayCallRequest, routeTarget } from '@/lib/policies/request'
 import { metrics } from '@/lib/telemetry/metrics'
 import { startMetricsServer, type MetricsServer } from '@/lib/telemetry/server'
 import { changeFeed, type ChangeFeed } from './changes'
@@ -25,7 +31,7 @@ import { Lru } from './lru'
 import { OrgPolicy, type Decision, type Principal } from './policy'
 import { RateLimiter } from './rate-limit'
 import { Recorder, type CallRecord } from './recorder'
-import { loadOrgKeys, loadPrincipal, loadTaskEnded, loadRoutes, loadRules, loadToken, type CachedToken, type RouteRow } from './store'
+import { loadOrgKeys, loadOrgPolicy, loadPrincipal, loadTaskEnded, loadRoutes, loadRules, loadToken, type CachedToken, type RouteRow } from './store'
 import { UpstreamAuth, UpstreamAuthError } from './upstream-auth'
 
 export interface GatewayOptions {
@@ -99,6 +105,10 @@ interface OrgState {
   entitlementOf: Map<string, string>
   principals: Map<string, Principal>
   decisions: Lru<string, Decision>
+  /** the organization's Cedar policies; null when it has none (nothing to ask) */
+  orgPolicies: CompiledPolicies | null
+  /** the stored policies could not be compiled: every call is refused until they are fixed (fail closed) */
+  orgPoliciesBroken: string | null
 }
 
 interface TokenEntry {
@@ -199,6 +209,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       expiresAt: claims.exp * 1000,
       allowed: null,
       routeId: claims.aud.slice('gateway:'.length),
+      task: claims.task ?? null,
     }
     const gen = genOf(token.orgId)
     // Ended early by its workload (POST /api/v1/oauth/revoke): refused like a revoked token.
@@ -227,8 +238,19 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     if (!p) {
       const gen = genOf(orgId)
       p = fromDb(async () => {
-        const [routes, rules] = await Promise.all([loadRoutes(db, orgId), loadRules(db, orgId)])
+        const [routes, rules, stored] = await Promise.all([loadRoutes(db, orgId), loadRules(db, orgId), loadOrgPolicy(db, orgId)])
         routes.sort((a, b) => b.pathPrefix.length - a.pathPrefix.length)
+        let orgPolicies: CompiledPolicies | null = null
+        let orgPoliciesBroken: string | null = null
+        if (stored) {
+          try {
+            const compiled = new CompiledPolicies(stored.text, stored.version)
+            orgPolicies = compiled.empty ? null : compiled
+          } catch (err) {
+            orgPoliciesBroken = err instanceof Error ? err.message : String(err)
+            log(`gateway: organization ${orgId}: ${orgPoliciesBroken}`)
+          }
+        }
         const state: OrgState = {
           orgId,
           routes,
@@ -236,6 +258,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
           entitlementOf: new Map(rules.map((r) => [r.id, r.entitlementId])),
           principals: new Map(),
           decisions: new Lru(opts.decisionCacheSize ?? 10_000),
+          orgPolicies,
+          orgPoliciesBroken,
         }
         return state
       }).then(
@@ -258,7 +282,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     const p = state.principals.get(identityId)
     if (p) return p
     const gen = genOf(state.orgId)
-    const loaded = await fromDb(() => loadPrincipal(db, state.orgId, identityId))
+    const loaded = await fromDb(() => loadPrincipal(db, state.orgId, identityId, state.orgPolicies !== null))
     if (loaded && genOf(state.orgId) === gen) state.principals.set(identityId, loaded)
     return loaded
   }
@@ -421,6 +445,38 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         throw problem(403, `${decision.reason}.`)
       }
       record.entitlementId = (decision.ruleId && state.entitlementOf.get(decision.ruleId)) || null
+
+      // 3b. The organization's Cedar policies (gateway_call): only when it has some; decisions cached per request shape.
+      if (state.orgPoliciesBroken) {
+        record.authFailure = true
+        record.ruleId = 'policy:(invalid)'
+        throw problem(403, 'The organization’s policies cannot be evaluated; calls are refused until an admin fixes them.')
+      }
+      if (state.orgPolicies) {
+        const principal = state.principals.get(identityId) ?? (await principalOf(state, identityId))
+        if (!principal) throw unauthorized('The token is bound to an identity that no longer exists.')
+        const verdict = state.orgPolicies.decide(
+          gatewayCallRequest(principal.attrs, routeTarget(route), {
+            method,
+            path: below,
+            sourceIp,
+            tokenKind: token.id.startsWith('jwt:') ? 'access_token' : 'gateway_token',
+            task: token.task ?? null,
+            unusual: principal.unusual,
+            at: new Date(at),
+          }),
+        )
+        if (verdict.decision === 'deny') {
+          record.authFailure = true
+          record.ruleId = `policy:${verdict.policies[0] ?? '(error)'}`
+          throw problem(
+            403,
+            verdict.policies.length && !verdict.errors.length
+              ? `The organization’s policy ${verdict.policies.map((p) => `“${p}”`).join(', ')} forbids this call.`
+              : `The organization’s policies could not be evaluated for this call (${verdict.policies.map((p) => `“${p}”`).join(', ') || 'request'}).`,
+          )
+        }
+      }
 
       // 4. Rate limit per identity and route, in this process.
       const wait = limiter.take(`${identityId}\u0000${route.id}`, route.ratePerSecond, route.burst)

@@ -4,6 +4,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto'
 import type { BlockList } from 'node:net'
 import { addressList } from '@/lib/api-tokens/allow-list'
+import { GATEWAY_UNUSUAL_RULE } from '@/lib/findings/rules'
 import { stringsOf } from '@/lib/json'
 import { sql } from '@/lib/sql/sql'
 import type { GatewayDb } from './db'
@@ -35,11 +36,15 @@ export interface CachedToken {
   allowed: BlockList | null
   /** an exchanged access token (aud gateway:<route id>): the one route it may call; null for a gateway API token */
   routeId?: string | null
+  /** an exchanged access token's task (what organization policies see as context.task) */
+  task?: string | null
 }
 
 export interface RouteRow extends AuthRoute {
   id: string
   name: string
+  /** the environment of the route's Resource: what organization policies see as the Target's */
+  environment: string
   pathPrefix: string
   upstreamUrl: string
   maxBodyBytes: number
@@ -84,9 +89,10 @@ export async function loadToken(db: GatewayDb, hash: string): Promise<CachedToke
 
 export async function loadRoutes(db: GatewayDb, orgId: string): Promise<RouteRow[]> {
   const rows = await db.query<RouteRow>(
-    sql`SELECT "id", "name", "pathPrefix", "upstreamUrl", "authKind", "authHeader", "authPrefix", "secretRef", "oauthTokenUrl", "oauthClientId",
-               "oauthScope", "connectTimeoutMs", "timeoutMs", "maxBodyBytes", "ratePerSecond", "burst", "status"
-        FROM "GatewayRoute" WHERE "orgId" = ${orgId}`,
+    sql`SELECT g."id", g."name", g."pathPrefix", g."upstreamUrl", g."authKind", g."authHeader", g."authPrefix", g."secretRef", g."oauthTokenUrl",
+               g."oauthClientId", g."oauthScope", g."connectTimeoutMs", g."timeoutMs", g."maxBodyBytes", g."ratePerSecond", g."burst", g."status",
+               r."environment"
+        FROM "GatewayRoute" g JOIN "Resource" r ON r."id" = g."resourceId" WHERE g."orgId" = ${orgId}`,
   )
   return rows.map((r) => ({
     ...r,
@@ -105,11 +111,32 @@ export async function loadRules(db: GatewayDb, orgId: string): Promise<(RuleRow 
   )
 }
 
-export async function loadPrincipal(db: GatewayDb, orgId: string, identityId: string): Promise<Principal | null> {
-  const [identity] = await db.query<{ id: string; name: string; status: string; teamId: string | null }>(
-    sql`SELECT "id", "name", "status", "teamId" FROM "Identity" WHERE "orgId" = ${orgId} AND "id" = ${identityId}`,
+/**
+ * One identity as the gateway's rules and the organization's policies see it. `withUnusual`: also whether it has an open
+ * "unusual gateway use" finding (one probe of the Finding (identityId, rule) unique index), read only when the
+ * organization has policies that could ask.
+ */
+export async function loadPrincipal(db: GatewayDb, orgId: string, identityId: string, withUnusual = false): Promise<Principal | null> {
+  const [identity] = await db.query<{
+    id: string
+    name: string
+    status: string
+    teamId: string | null
+    kind: string
+    environment: string
+    ownerId: string | null
+    privileged: unknown
+  }>(
+    sql`SELECT "id", "name", "status", "teamId", "kind", "environment", "ownerId", "privileged" FROM "Identity" WHERE "orgId" = ${orgId} AND "id" = ${identityId}`,
   )
   if (!identity) return null
+  const unusual = withUnusual
+    ? (
+        await db.query(
+          sql`SELECT 1 AS "x" FROM "Finding" WHERE "identityId" = ${identityId} AND "rule" = ${GATEWAY_UNUSUAL_RULE} AND "orgId" = ${orgId} AND "status" = 'open'`,
+        )
+      ).length > 0
+    : false
   const tags = await db.query<{ key: string; value: string }>(
     sql`SELECT "key", "value" FROM "IdentityTag" WHERE "orgId" = ${orgId} AND "identityId" = ${identityId}`,
   )
@@ -124,7 +151,21 @@ export async function loadPrincipal(db: GatewayDb, orgId: string, identityId: st
     teamId: identity.teamId,
     tags: tags.map((t) => `${t.key}=${t.value}`),
     withdrawn: withdrawn.map((w) => w.id),
+    attrs: {
+      kind: identity.kind,
+      environment: identity.environment,
+      owned: identity.ownerId !== null && identity.ownerId !== undefined,
+      privileged: identity.privileged === true || Number(identity.privileged) === 1,
+      name: identity.name,
+    },
+    unusual,
   }
+}
+
+/** The organization's Cedar policies (lib/policies), when it has written any. */
+export async function loadOrgPolicy(db: GatewayDb, orgId: string): Promise<{ text: string; version: number } | null> {
+  const [row] = await db.query<{ text: string; version: unknown }>(sql`SELECT "text", "version" FROM "OrgPolicy" WHERE "orgId" = ${orgId}`)
+  return row ? { text: row.text, version: Number(row.version) } : null
 }
 
 export async function loadVersions(db: GatewayDb): Promise<{ orgId: string; version: number }[]> {

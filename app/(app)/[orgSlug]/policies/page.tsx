@@ -25,7 +25,7 @@ export default async function PoliciesPage({ params }: { params: Promise<{ orgSl
     <div className="space-y-5">
       <PageHeader
         title="Policies"
-        description="Cedar policies that restrict what trust rules allow: a forbid refuses the token exchange, whatever permits it. No policies: everything the rules allow."
+        description="Cedar policies that restrict what trust rules and gateway rules allow: a forbid refuses the token exchange, the gateway call or the workload’s API call, whatever permits it. No policies: everything the rules allow."
         actions={
           policies.version > 0 ? (
             <a href={`/api/orgs/${ctx.org.slug}/policies/export`} className={buttonClass('secondary')} data-testid="export-policies" download>
@@ -75,8 +75,11 @@ export default async function PoliciesPage({ params }: { params: Promise<{ orgSl
           </Card>
           <Card title="What policies see">
             <p className="mb-2 text-xs text-slate-600">
-              Principal <code>Identity</code>, resource <code>Target</code> (the API, or a gateway route), actions <code>exchange</code> (enforced at token
-              exchange), <code>gateway_call</code> and <code>api_call</code> (validated; enforcement to come). Hours are UTC; weekday 0 is Sunday.
+              Principal <code>Identity</code>, resource <code>Target</code> (the API, or a gateway route). Actions: <code>exchange</code> (at token exchange),{' '}
+              <code>gateway_call</code> (every call through the gateway: method, path, <code>sourceIp</code> as an <code>ipaddr</code>, <code>tokenKind</code>,{' '}
+              <code>task</code>, <code>unusual</code> = an open unusual-use finding) and <code>api_call</code> (every API call made with an exchanged access
+              token: <code>operation</code>, <code>method</code>, <code>scope</code>, <code>task</code>; API tokens keep their scopes only). A change reaches
+              every gateway process within a second. Hours are UTC; weekday 0 is Sunday.
             </p>
             <pre
               tabIndex={0}

@@ -26,6 +26,10 @@ export function Simulator({ orgSlug, identities, routes }: { orgSlug: string; id
   const [path, setPath] = useState('/')
   const [operation, setOperation] = useState('listIdentities')
   const [at, setAt] = useState('')
+  const [sourceIp, setSourceIp] = useState('10.0.0.7')
+  const [tokenKind, setTokenKind] = useState<'gateway_token' | 'access_token'>('gateway_token')
+  const [unusual, setUnusual] = useState(false)
+  const [scope, setScope] = useState('identities:read')
   const sim = useOrgAction(simulatePoliciesAction, { refresh: false })
   if (identities.length === 0)
     return <p className="text-sm text-slate-500">The simulator asks about an identity of the inventory; there are no active identities yet.</p>
@@ -44,6 +48,10 @@ export function Simulator({ orgSlug, identities, routes }: { orgSlug: string; id
       method,
       path,
       operation,
+      sourceIp: sourceIp.trim() || '0.0.0.0',
+      tokenKind,
+      unusual,
+      scope,
       ...(at ? { at: new Date(`${at}Z`) } : {}),
     })
   }
@@ -62,8 +70,9 @@ export function Simulator({ orgSlug, identities, routes }: { orgSlug: string; id
         <Field label="Action">
           <Select value={action} onChange={(e) => setAction(e.target.value as typeof action)} options={ACTIONS} data-testid="sim-action" />
         </Field>
-        <Field label="Target">
+        <Field label="Target" hint={action === 'api_call' ? 'An API call is always to the Custodian API.' : undefined}>
           <Select
+            disabled={action === 'api_call'}
             value={target}
             onChange={(e) => setTarget(e.target.value)}
             options={[
@@ -92,13 +101,46 @@ export function Simulator({ orgSlug, identities, routes }: { orgSlug: string; id
             <Input value={method} onChange={(e) => setMethod(e.target.value)} maxLength={10} />
           </Field>
           {action === 'gateway_call' ? (
-            <Field label="Path">
-              <Input value={path} onChange={(e) => setPath(e.target.value)} />
-            </Field>
+            <>
+              <Field label="Path" hint="Below the route’s prefix.">
+                <Input value={path} onChange={(e) => setPath(e.target.value)} data-testid="sim-path" />
+              </Field>
+              <Field label="Source address" error={sim.fieldErrors.sourceIp}>
+                <Input value={sourceIp} onChange={(e) => setSourceIp(e.target.value)} maxLength={45} data-testid="sim-source-ip" />
+              </Field>
+              <Field label="Token">
+                <Select
+                  value={tokenKind}
+                  onChange={(e) => setTokenKind(e.target.value as typeof tokenKind)}
+                  options={[
+                    { value: 'gateway_token', label: 'Gateway token' },
+                    { value: 'access_token', label: 'Exchanged token' },
+                  ]}
+                  data-testid="sim-token-kind"
+                />
+              </Field>
+              {tokenKind === 'access_token' ? (
+                <Field label="Task" hint="Empty: no task.">
+                  <Input value={task} onChange={(e) => setTask(e.target.value)} maxLength={200} />
+                </Field>
+              ) : null}
+              <label className="flex items-center gap-2 text-sm text-slate-700 sm:col-span-2">
+                <input type="checkbox" checked={unusual} onChange={(e) => setUnusual(e.target.checked)} data-testid="sim-unusual" />
+                The identity has an open “unusual gateway use” finding
+              </label>
+            </>
           ) : (
-            <Field label="Operation">
-              <Input value={operation} onChange={(e) => setOperation(e.target.value)} />
-            </Field>
+            <>
+              <Field label="Operation" hint="The operation id, e.g. listIdentities.">
+                <Input value={operation} onChange={(e) => setOperation(e.target.value)} data-testid="sim-operation" />
+              </Field>
+              <Field label="Scope needed">
+                <Input value={scope} onChange={(e) => setScope(e.target.value)} maxLength={100} data-testid="sim-scope" />
+              </Field>
+              <Field label="Task" hint="The access token’s task; empty: none.">
+                <Input value={task} onChange={(e) => setTask(e.target.value)} maxLength={200} />
+              </Field>
+            </>
           )}
         </div>
       )}
