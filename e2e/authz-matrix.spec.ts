@@ -284,6 +284,7 @@ const ACTIONS: Record<string, ActionEntry> = {
     targetsObjects: true,
   },
   'lib/requests/actions.ts#updateOwnerActionsSettingAction': { allow: ['admin'], input: (_w, orgSlug) => ({ orgSlug, ownersActDirectly: false }) },
+  'lib/settings/actions.ts#updateLeakResponseSettingAction': { allow: ['admin'], input: (_w, orgSlug) => ({ orgSlug, leakResponse: 'notify' }) },
   // Any member keeps personal views; another person's personal view is not found (the admin's are renamed and deleted here).
   'lib/saved-views/actions.ts#createSavedViewAction': {
     allow: ALL,

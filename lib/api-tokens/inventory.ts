@@ -1,7 +1,6 @@
 import 'server-only'
-import { createHash } from 'node:crypto'
 import { db, type Tx } from '@/lib/db'
-import { env } from '@/lib/env'
+import { fingerprintOf } from '@/lib/connectors/sync'
 import { settleFindings } from '@/lib/findings/recompute'
 import { rollupIdentity } from '@/lib/remediation/rollup'
 
@@ -16,10 +15,8 @@ export const TOKEN_SOURCE = { type: 'custodian_tokens', name: 'Custodian API tok
 const API_RESOURCE = { externalId: 'custodian-api', name: 'Custodian API', type: 'api' } as const
 export const externalIdOf = (tokenId: string) => `api-token:${tokenId}`
 
-/** The credential fingerprint of a token's secret: salted SHA-256, like every governed secret (never the secret). */
-export function tokenFingerprint(plaintext: string): string {
-  return createHash('sha256').update(`${env().secretSalt}:${plaintext}`).digest('hex')
-}
+/** The credential fingerprint of a token's secret: salted SHA-256, the same function as every governed secret's (never the secret). */
+export const tokenFingerprint = fingerprintOf
 
 async function tokenSource(tx: Tx, orgId: string) {
   const found = await tx.source.findFirst({ where: { orgId, type: TOKEN_SOURCE.type }, orderBy: { createdAt: 'asc' }, select: { id: true } })
