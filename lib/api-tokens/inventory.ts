@@ -53,7 +53,8 @@ type NewToken = {
   scopes: readonly string[]
   expiresAt: Date
   createdAt: Date
-  plaintext: string
+  /** the secret, to fingerprint; null for a token mirrored after the fact (lib/api-tokens/backfill.ts), whose secret Custodian never kept */
+  plaintext: string | null
   /** the identity a bound token reaches (an owner's or gateway token); null: the token is an identity of its own */
   identityId: string | null
   createdById: string | null
@@ -93,7 +94,8 @@ export async function mirrorNewToken(tx: Tx, t: NewToken): Promise<string> {
       externalId,
       kind: 'token',
       label: `Custodian token “${t.name}”`.slice(0, 200),
-      fingerprint: tokenFingerprint(t.plaintext),
+      // Without the secret, the fingerprint names the token (not a hash: it never matches a reported secret); a rotation sets the real one.
+      fingerprint: t.plaintext === null ? externalId : tokenFingerprint(t.plaintext),
       createdAt: t.createdAt,
       expiresAt: t.expiresAt,
     },

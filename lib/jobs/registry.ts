@@ -1,5 +1,6 @@
 import 'server-only'
 import { apiStateCleanupScheduler } from '@/lib/api/jobs'
+import { tokenInventoryBackfillJob, tokenInventoryBackfillScheduler } from '@/lib/api-tokens/backfill'
 import { auditCheckpointJob, auditCheckpointScheduler } from '@/lib/audit/jobs'
 import { campaignRemindersJob, closeCampaignJob, launchCampaignJob } from '@/lib/campaigns/jobs'
 import { campaignsScheduler } from '@/lib/campaigns/scheduler'
@@ -42,6 +43,7 @@ export const JOBS = jobRegistry([
   learnGatewayUseJob,
   deliverWebhookJob,
   endLeaseJob,
+  tokenInventoryBackfillJob,
 ])
 
 export type JobType = keyof typeof JOBS
@@ -62,4 +64,5 @@ export const SCHEDULERS: readonly SchedulerDefinition[] = [
   gatewayUseScheduler,
   webhookDeliveriesCleanupScheduler,
   leaseExpiryScheduler,
+  tokenInventoryBackfillScheduler,
 ]
