@@ -37,7 +37,10 @@ describe(`backfill of tokens made before tokens were NHIs (${engine})`, () => {
     const ctx = systemContext(a.org, { type: 'token_inventory_backfill', id: null }, ['api-token:manage'])
     expect(await backfillTokenInventory(ctx)).toEqual({ mirrored: 2 })
     // The unbound token is an api_key identity owned by its creator, its scopes grants, its secret a credential.
-    const own = await db.identity.findFirstOrThrow({ where: { orgId: a.org.id, externalId: externalIdOf(plain.id) }, include: { grants: true, credentials: true } })
+    const own = await db.identity.findFirstOrThrow({
+      where: { orgId: a.org.id, externalId: externalIdOf(plain.id) },
+      include: { grants: true, credentials: true },
+    })
     expect(own).toMatchObject({ kind: 'api_key', ownerId: a.people.admin.id, name: plain.name })
     expect(own.grants).toHaveLength(2)
     expect(own.credentials).toEqual([expect.objectContaining({ kind: 'token', status: 'active', fingerprint: externalIdOf(plain.id) })])
