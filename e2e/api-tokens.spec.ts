@@ -106,3 +106,89 @@ test.describe('API tokens (admin journey)', () => {
     await page.close()
   })
 })
+
+test.describe('API tokens limited to one identity (owner journey)', () => {
+  let org: TestOrg
+  test.beforeAll(async () => {
+    org = await createTestOrg({ identities: 3 })
+  })
+
+  test('an owner makes a token for their identity on its page and it reaches that identity only', async ({ page, request }) => {
+    const orgId = await orgIdOf(org.slug)
+    // identities[0] is the member's.
+    const mine = org.identities[0]
+    await gotoAs(page, org.users.member.email, `/${org.slug}/identities/${mine.id}`)
+    const section = page.getByTestId('identity-tokens')
+    await expect(section).toContainText('No tokens.')
+    await page.screenshot({ path: test.info().outputPath('identity-tokens-empty.png'), fullPage: true })
+    const dialog = page.getByTestId('create-token-dialog')
+    await expect(async () => {
+      await page.getByTestId('create-token').click()
+      await expect(dialog).toBeVisible({ timeout: 2000 })
+    }).toPass()
+    await expect(dialog).toContainText('It reaches this identity only')
+    // Only the scopes such a token may hold are offered.
+    await expect(dialog.getByLabel('identities write: not for this token')).toBeVisible()
+    await expect(dialog.getByLabel('audit read')).toHaveCount(0)
+    await dialog.getByLabel('Name').fill('Billing self-check')
+    await dialog.getByLabel('credentials read').check()
+    await page.screenshot({ path: test.info().outputPath('identity-token-create.png'), fullPage: true })
+    await dialog.getByTestId('create-token-confirm').click()
+    const token = (await dialog.getByTestId('new-token').textContent())!.trim()
+    expect(token).toMatch(/^cust_/)
+    await page.screenshot({ path: test.info().outputPath('identity-token-created.png'), fullPage: true })
+    await dialog.getByRole('button', { name: 'Done' }).click()
+    await expect(section).toContainText('Billing self-check')
+    await expect(section).toContainText('credentials:read, identities:read')
+
+    const auth = { authorization: `Bearer ${token}` }
+    const one = await request.get(`/api/v1/identities/${mine.id}`, { headers: auth })
+    expect(one.status()).toBe(200)
+    expect(((await one.json()) as { id: string }).id).toBe(mine.id)
+    const creds = await request.get('/api/v1/credentials', { headers: auth })
+    expect(creds.status()).toBe(200)
+    for (const c of ((await creds.json()) as { data: { identity: { id: string } }[] }).data) expect(c.identity.id).toBe(mine.id)
+    const theirs = await request.get(`/api/v1/identities/${org.identities[1].id}`, { headers: auth })
+    expect(theirs.status()).toBe(404)
+    expect(theirs.headers()['content-type']).toBe('application/problem+json')
+    expect((await request.get('/api/v1/identities', { headers: auth })).status()).toBe(403)
+    await page.reload()
+    await page.screenshot({ path: test.info().outputPath('identity-tokens.png'), fullPage: true })
+
+    await section.getByRole('button', { name: 'Revoke Billing self-check' }).click()
+    await page.getByTestId('revoke-token-dialog').getByRole('button', { name: 'Revoke', exact: true }).click()
+    await expect(section.locator('[data-token-name="Billing self-check"]')).toHaveAttribute('data-status', 'revoked')
+    expect((await request.get(`/api/v1/identities/${mine.id}`, { headers: auth })).status()).toBe(401)
+    const events = await query<{ action: string; details: string }>(
+      sql`SELECT "action", "details" FROM "AuditEvent" WHERE "orgId" = ${orgId} AND "action" LIKE ${'api-token.%'} ORDER BY "seq"`,
+    )
+    expect(events.map((e) => e.action)).toEqual(['api-token.create', 'api-token.revoke'])
+    for (const e of events) expect(e.details).not.toContain(token.slice(13, 41))
+  })
+
+  test('someone who does not own the identity sees no token section there', async ({ page }) => {
+    await gotoAs(page, org.users.member.email, `/${org.slug}/identities/${org.identities[1].id}`)
+    await expect(page.getByTestId('identity-name')).toBeVisible()
+    await expect(page.getByTestId('identity-tokens')).toHaveCount(0)
+  })
+
+  test('an admin chooses what a reported leak of a governed secret does', async ({ page }) => {
+    const orgId = await orgIdOf(org.slug)
+    await gotoAs(page, org.users.admin.email, `/${org.slug}/settings`)
+    const form = page.getByRole('form', { name: 'When a secret of ours is reported leaked' })
+    await expect(form.getByLabel('Notify only')).toBeChecked()
+    await expect(async () => {
+      await form.getByLabel('Rotate').check()
+      await expect(form.getByRole('button', { name: 'Save' })).toBeEnabled({ timeout: 1000 })
+    }).toPass()
+    await form.getByRole('button', { name: 'Save' }).click()
+    await expect(async () => {
+      const [row] = await query<{ settings: string }>(sql`SELECT "settings" FROM "Organization" WHERE "id" = ${orgId}`)
+      expect(JSON.parse(row.settings)).toMatchObject({ leakResponse: 'rotate' })
+    }).toPass()
+    await page.reload()
+    await expect(form.getByLabel('Rotate')).toBeChecked()
+    await form.scrollIntoViewIfNeeded()
+    await page.screenshot({ path: test.info().outputPath('settings-leak-response.png'), fullPage: true })
+  })
+})

@@ -48,6 +48,8 @@ type World = {
   reportScheduleId: string
   /** an API token of A (rotated, then revoked, by the actions) */
   apiTokenId: string
+  /** a token of A limited to identities[0] (its owner's; rotated, then revoked, by the actions) */
+  identityTokenId: string
   /** a gateway route of A (changed, given rules), one to delete, and a rule of A's to remove */
   gatewayRouteId: string
   gatewayDeleteRouteId: string
@@ -284,6 +286,7 @@ const ACTIONS: Record<string, ActionEntry> = {
     targetsObjects: true,
   },
   'lib/requests/actions.ts#updateOwnerActionsSettingAction': { allow: ['admin'], input: (_w, orgSlug) => ({ orgSlug, ownersActDirectly: false }) },
+  'lib/settings/actions.ts#updateLeakResponseSettingAction': { allow: ['admin'], input: (_w, orgSlug) => ({ orgSlug, leakResponse: 'notify' }) },
   // Any member keeps personal views; another person's personal view is not found (the admin's are renamed and deleted here).
   'lib/saved-views/actions.ts#createSavedViewAction': {
     allow: ALL,
@@ -315,6 +318,31 @@ const ACTIONS: Record<string, ActionEntry> = {
   },
   // Runs after the rotation above, so the token is still active for it.
   'lib/api-tokens/actions.ts#revokeApiTokenAction': { allow: ['admin'], input: (w, orgSlug) => ({ orgSlug, tokenId: w.apiTokenId }), targetsObjects: true },
+  // An identity's own tokens: every role reaches the action; the domain lets only the identity's owner (A's member owns
+  // identities[0]) or an admin through ("Only the owner…", an object-level refusal, audited).
+  'lib/api-tokens/actions.ts#createIdentityTokenAction': {
+    allow: ['member', 'admin', 'governance', 'auditor'],
+    input: (w, orgSlug) => ({
+      orgSlug,
+      identityId: w.a.identities[0].id,
+      name: 'Matrix owner token',
+      scopes: ['identities:read'],
+      expiresInDays: 30,
+      allowedIps: '',
+    }),
+    targetsObjects: true,
+  },
+  'lib/api-tokens/actions.ts#rotateIdentityTokenAction': {
+    allow: ['member', 'admin', 'governance', 'auditor'],
+    input: (w, orgSlug) => ({ orgSlug, identityId: w.a.identities[0].id, tokenId: w.identityTokenId, overlapHours: 0 }),
+    targetsObjects: true,
+  },
+  // Runs after the rotation above, so the token is still active for it.
+  'lib/api-tokens/actions.ts#revokeIdentityTokenAction': {
+    allow: ['member', 'admin', 'governance', 'auditor'],
+    input: (w, orgSlug) => ({ orgSlug, identityId: w.a.identities[0].id, tokenId: w.identityTokenId }),
+    targetsObjects: true,
+  },
   'lib/gateway/actions.ts#createRouteAction': {
     allow: MANAGERS,
     input: (_w, orgSlug) => {
@@ -1332,8 +1360,18 @@ async function buildWorld(): Promise<World> {
   const apiTokenId = id()
   const aToken = newToken()
   const bToken = newToken()
-  const tokenRow = (tid: string, org: string, t: { prefix: string; hash: string }, scopes: string[], createdById: string | null = null) => ({
+  const identityTokenId = id()
+  const ownerToken = newToken()
+  const tokenRow = (
+    tid: string,
+    org: string,
+    t: { prefix: string; hash: string },
+    scopes: string[],
+    createdById: string | null = null,
+    identityId: string | null = null,
+  ) => ({
     id: tid,
+    identityId,
     orgId: org,
     name: `Matrix API token ${tid.slice(-4)}`,
     prefix: t.prefix,
@@ -1347,6 +1385,7 @@ async function buildWorld(): Promise<World> {
   const [{ id: orgB }] = await query<{ id: string }>(sql`SELECT "id" FROM "Organization" WHERE "slug" = ${b.slug}`)
   await insert('ApiToken', [
     tokenRow(apiTokenId, orgId, aToken, ['identities:read']),
+    tokenRow(identityTokenId, orgId, ownerToken, ['identities:read'], a.users.member.id, a.identities[0].id),
     // Every scope: B's token is refused A's data by its organization alone, never by a missing scope.
     // Created by B's admin: its person of record, for the calls that keep one (campaigns, decisions, exports).
     tokenRow(id(), orgB, bToken, [...API_SCOPES], b.users.admin.id),
@@ -1564,6 +1603,7 @@ async function buildWorld(): Promise<World> {
     webhookDeleteId,
     webhookDeliveryId,
     apiTokenId,
+    identityTokenId,
     lease,
     gatewayRouteId,
     gatewayDeleteRouteId,

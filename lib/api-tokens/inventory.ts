@@ -1,7 +1,6 @@
 import 'server-only'
-import { createHash } from 'node:crypto'
 import { db, type Tx } from '@/lib/db'
-import { env } from '@/lib/env'
+import { fingerprintOf } from '@/lib/connectors/sync'
 import { CUSTODIAN_TOKEN_EXTERNAL_PREFIX } from '@/lib/inventory/schemas'
 import { settleFindings } from '@/lib/findings/recompute'
 import { rollupIdentity } from '@/lib/remediation/rollup'
@@ -17,10 +16,8 @@ export const TOKEN_SOURCE = { type: 'custodian_tokens', name: 'Custodian API tok
 const API_RESOURCE = { externalId: 'custodian-api', name: 'Custodian API', type: 'api' } as const
 export const externalIdOf = (tokenId: string) => `${CUSTODIAN_TOKEN_EXTERNAL_PREFIX}${tokenId}`
 
-/** The credential fingerprint of a token's secret: salted SHA-256, like every governed secret (never the secret). */
-export function tokenFingerprint(plaintext: string): string {
-  return createHash('sha256').update(`${env().secretSalt}:${plaintext}`).digest('hex')
-}
+/** The credential fingerprint of a token's secret: salted SHA-256, the same function as every governed secret's (never the secret). */
+export const tokenFingerprint = fingerprintOf
 
 async function tokenSource(tx: Tx, orgId: string) {
   const found = await tx.source.findFirst({ where: { orgId, type: TOKEN_SOURCE.type }, orderBy: { createdAt: 'asc' }, select: { id: true } })
@@ -57,7 +54,8 @@ type NewToken = {
   scopes: readonly string[]
   expiresAt: Date
   createdAt: Date
-  plaintext: string
+  /** the secret, to fingerprint; null for a token mirrored after the fact (lib/api-tokens/backfill.ts), whose secret Custodian never kept */
+  plaintext: string | null
   /** the identity a bound token reaches (an owner's or gateway token); null: the token is an identity of its own */
   identityId: string | null
   createdById: string | null
@@ -97,7 +95,8 @@ export async function mirrorNewToken(tx: Tx, t: NewToken): Promise<string> {
       externalId,
       kind: 'token',
       label: `Custodian token “${t.name}”`.slice(0, 200),
-      fingerprint: tokenFingerprint(t.plaintext),
+      // Without the secret, the fingerprint names the token (not a hash: it never matches a reported secret); a rotation sets the real one.
+      fingerprint: t.plaintext === null ? externalId : tokenFingerprint(t.plaintext),
       createdAt: t.createdAt,
       expiresAt: t.expiresAt,
     },

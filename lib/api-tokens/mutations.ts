@@ -72,7 +72,13 @@ async function tokenOrThrow(ctx: UserCtx, tokenId: string) {
 
 export async function revokeApiToken(ctx: UserCtx, input: { tokenId: string }, now = new Date()) {
   assertCan(ctx, 'api-token:manage')
-  const row = await tokenOrThrow(ctx, input.tokenId)
+  await revokeTokenRow(ctx, await tokenOrThrow(ctx, input.tokenId), now)
+}
+
+type TokenRow = Awaited<ReturnType<typeof tokenOrThrow>>
+
+/** Revokes a token this person may manage (checked by the caller), with its inventory entry and audit row; `about` adds to the audit details. */
+export async function revokeTokenRow(ctx: UserCtx, row: TokenRow, now: Date, about: Record<string, unknown> = {}) {
   if (row.revokedAt) throw new ConflictError('This token is already revoked.')
   await db.$transaction(async (tx) => {
     await tx.apiToken.update({ where: { id: row.id, orgId: ctx.org.id }, data: { revokedAt: now, previousHash: null, previousExpiresAt: null } })
@@ -82,7 +88,7 @@ export async function revokeApiToken(ctx: UserCtx, input: { tokenId: string }, n
       targetType: 'api-token',
       targetId: row.id,
       targetLabel: row.name,
-      details: { prefix: displayPrefix(row.prefix) },
+      details: { prefix: displayPrefix(row.prefix), ...about },
     })
   })
 }
@@ -90,10 +96,14 @@ export async function revokeApiToken(ctx: UserCtx, input: { tokenId: string }, n
 /** A new secret for the same token; the old one keeps working for overlapHours (0: stops at once), so callers can switch. */
 export async function rotateApiToken(ctx: UserCtx, input: { tokenId: string; overlapHours: number }, now = new Date()) {
   assertCan(ctx, 'api-token:manage')
-  const row = await tokenOrThrow(ctx, input.tokenId)
+  return rotateTokenRow(ctx, await tokenOrThrow(ctx, input.tokenId), input.overlapHours, now)
+}
+
+/** Rotates a token this person may manage (checked by the caller), with its inventory entry and audit row. */
+export async function rotateTokenRow(ctx: UserCtx, row: TokenRow, overlapHours: number, now: Date, about: Record<string, unknown> = {}) {
   if (tokenStatus(row, now) !== 'active') throw new ConflictError('Only an active token can be rotated; create a new one instead.')
   const t = newToken()
-  const previousExpiresAt = input.overlapHours > 0 ? new Date(Math.min(now.getTime() + input.overlapHours * 3_600_000, row.expiresAt.getTime())) : null
+  const previousExpiresAt = overlapHours > 0 ? new Date(Math.min(now.getTime() + overlapHours * 3_600_000, row.expiresAt.getTime())) : null
   return db.$transaction(async (tx) => {
     await tx.apiToken.update({
       where: { id: row.id, orgId: ctx.org.id },
@@ -105,7 +115,12 @@ export async function rotateApiToken(ctx: UserCtx, input: { tokenId: string; ove
       targetType: 'api-token',
       targetId: row.id,
       targetLabel: row.name,
-      details: { prefix: displayPrefix(t.prefix), previousPrefix: displayPrefix(row.prefix), previousValidUntil: previousExpiresAt?.toISOString() ?? null },
+      details: {
+        prefix: displayPrefix(t.prefix),
+        previousPrefix: displayPrefix(row.prefix),
+        previousValidUntil: previousExpiresAt?.toISOString() ?? null,
+        ...about,
+      },
     })
     return { id: row.id, token: t.token, prefix: displayPrefix(t.prefix), previousValidUntil: previousExpiresAt }
   })

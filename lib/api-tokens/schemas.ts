@@ -120,3 +120,26 @@ export function tokenStatus(t: { revokedAt: Date | null; expiresAt: Date }, now 
   if (t.revokedAt) return 'revoked'
   return t.expiresAt <= now ? 'expired' : 'active'
 }
+
+/**
+ * What a token limited to one identity (an owner's token) may hold: reading that identity and its credentials. No
+ * write scope: such a token is made by the identity's owner, and must not do more than its owner may (an owner's
+ * changes go through requests, lib/requests).
+ */
+export const IDENTITY_TOKEN_SCOPES = ['identities:read', 'credentials:read'] as const satisfies readonly ApiScope[]
+export type IdentityTokenScope = (typeof IDENTITY_TOKEN_SCOPES)[number]
+
+export const createIdentityTokenSchema = z.object({
+  orgSlug,
+  identityId: z.string().regex(/^[a-z0-9_-]{1,40}$/i, 'Unknown identity.'),
+  name: z.string().trim().min(1, 'Give the token a name.').max(80, 'At most 80 characters.'),
+  scopes: z
+    .array(z.enum(IDENTITY_TOKEN_SCOPES))
+    .min(1, 'Choose at least one scope.')
+    .transform((s) => [...new Set(s)].sort()),
+  expiresInDays: z.coerce.number().int().min(1, 'At least 1 day.').max(MAX_TOKEN_DAYS, 'At most a year (365 days).'),
+  allowedIps: cidrListSchema.default([]),
+})
+export type CreateIdentityTokenInput = z.infer<typeof createIdentityTokenSchema>
+export const revokeIdentityTokenSchema = revokeApiTokenSchema.extend({ identityId: createIdentityTokenSchema.shape.identityId })
+export const rotateIdentityTokenSchema = rotateApiTokenSchema.extend({ identityId: createIdentityTokenSchema.shape.identityId })

@@ -23,6 +23,8 @@ export type TokenCtx = (GrantedCtx<TokenActor> | GrantedCtx<WorkloadActor>) & {
   task?: string
   /** a workload's identity as the organization's policies see it (api_call, lib/policies) */
   workload?: IdentityRow
+  /** a token limited to one identity (an owner's token): the only identity it reaches (lib/api/bound.ts) */
+  identityId?: string
 }
 
 const BEARER = { 'WWW-Authenticate': 'Bearer realm="custodian"' }
@@ -91,20 +93,19 @@ export async function authenticate(
     throw problem(403, 'This API token may not be used from your address.')
   }
   // A token that acts as one identity never gets the whole organization: a gateway token calls routes through the
-  // gateway only, and other identity-bound tokens are not supported by this API.
+  // gateway only, and an owner's token reaches its identity only (lib/api/bound.ts).
   if (stringsOf(row.scopes).includes(GATEWAY_CALL_SCOPE))
     throw problem(
       403,
       'This is a gateway token: it calls routes through the Custodian gateway as its identity, not the Custodian API. Use an API token from Settings → API tokens.',
     )
-  if (row.identityId) throw problem(403, 'This API token is limited to one identity, which this version of the API does not support yet.')
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > TOUCH_MS || row.lastUsedIp !== ip) {
     await db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: now, lastUsedIp: ip } })
     await touchMirroredToken(row.org.id, row.id, now)
   }
   const scopes = new Set(scopesOf(row.scopes))
   const permissions = new Set<Permission>([...scopes].flatMap((s) => SCOPE_PERMISSIONS[s]))
-  return { org: row.org, actor, permissions, scopes, requestId }
+  return { org: row.org, actor, permissions, scopes, requestId, ...(row.identityId ? { identityId: row.identityId } : {}) }
 }
 
 /**

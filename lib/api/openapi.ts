@@ -74,7 +74,11 @@ function secretScanningOperation(): ZodOpenApiOperationObject {
     description: [
       `GitHub secret scanning’s partner program posts what it found: a JSON array of \`{ token, type, url, source }\` (at most ${MAX_REPORTED}). The body must be signed by the scanner key configured in \`CUSTODIAN_SECRET_SCANNER_PUBLIC_KEY\` (an ECDSA P-256 public key, PEM); unsigned or badly signed reports are refused with 401, and so is every report when no key is configured.`,
       '',
-      'Each reported string that is a Custodian API token is revoked at once (its current or rotated secret), the revocation audited in its organization as the system (never the token itself), its creator notified, and an NHI2 (secret leakage) finding raised on the token’s identity when it has one. The answer labels each string `true_positive` (a Custodian token) or `false_positive`.',
+      'Each reported string that is a Custodian API token is revoked at once (its current or rotated secret), the revocation audited in its organization as the system (never the token itself), its creator notified, and an NHI2 (secret leakage) finding raised on the token’s identity when it has one.',
+      '',
+      'Every string is also checked against the governed credentials of every organization by its salted fingerprint: a match raises an NHI2 finding on the credential’s identity, notifies its owner, emits `credential.leaked`, and, as the organization chose (notify only, rotate, revoke), asks its source’s connector to rotate or revoke it. The string itself is never stored or logged.',
+      '',
+      'The answer labels each string `true_positive` (a Custodian token or a governed secret) or `false_positive`.',
     ].join('\n'),
     tags: ['Secret scanning'],
     security: [],

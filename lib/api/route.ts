@@ -22,6 +22,7 @@ import { decidePolicy } from '@/lib/policies/current'
 import { apiCallRequest } from '@/lib/policies/request'
 import { metrics } from '@/lib/telemetry/metrics'
 import type { Download } from '@/lib/route'
+import { withinBoundIdentity } from '@/lib/api/bound'
 
 export const API_VERSION = '1'
 /** Largest request body accepted (bigger ones get 413 before they are parsed). */
@@ -245,9 +246,15 @@ export function apiRoute(op: Operation) {
       // Stored keys belong to an API token; an exchanged access token is short-lived and has none to keep them under yet.
       if (key && ctx.actor.type === 'workload')
         throw problem(400, 'Idempotency-Key is not supported with exchanged access tokens yet; send the request without it, or use an API token.')
-      const params = op.params ? op.params.safeParse(await segment.params) : { success: true as const, data: {} }
-      if (!params.success) throw problem(404, 'Not found.')
-      const query = parseWith(op.query, queryOf(url), 400, 'query parameters')
+      const parsedParams = op.params ? op.params.safeParse(await segment.params) : { success: true as const, data: {} }
+      if (!parsedParams.success) throw problem(404, 'Not found.')
+      // A token limited to one identity reaches that identity only (refused, or the target narrowed to it).
+      const bound = await withinBoundIdentity(ctx, op, {
+        params: parsedParams.data as Record<string, unknown>,
+        query: parseWith(op.query, queryOf(url), 400, 'query parameters') as Record<string, unknown>,
+      })
+      const params = { data: bound.params }
+      const query = bound.query
       const text = op.body ? await readBody(req) : ''
       const body = op.body ? parseWith(op.body, parseJson(text), 422, 'fields') : {}
       // Claimed only once the request is valid: a refused request leaves the key free for its corrected retry.

@@ -1,5 +1,6 @@
 import 'server-only'
 import { apiStateCleanupScheduler } from '@/lib/api/jobs'
+import { tokenInventoryBackfillJob, tokenInventoryBackfillScheduler } from '@/lib/api-tokens/backfill'
 import { auditCheckpointJob, auditCheckpointScheduler } from '@/lib/audit/jobs'
 import { campaignRemindersJob, closeCampaignJob, launchCampaignJob } from '@/lib/campaigns/jobs'
 import { campaignsScheduler } from '@/lib/campaigns/scheduler'
@@ -44,6 +45,7 @@ export const JOBS = jobRegistry([
   pruneGatewayRecordsJob,
   deliverWebhookJob,
   endLeaseJob,
+  tokenInventoryBackfillJob,
 ])
 
 export type JobType = keyof typeof JOBS
@@ -65,4 +67,5 @@ export const SCHEDULERS: readonly SchedulerDefinition[] = [
   gatewayRetentionScheduler,
   webhookDeliveriesCleanupScheduler,
   leaseExpiryScheduler,
+  tokenInventoryBackfillScheduler,
 ]

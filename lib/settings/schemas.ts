@@ -13,8 +13,19 @@ export const orgSettingsSchema = z.object({
   quarantineSoakDays: z.number().int().min(0).max(365).default(7),
   /** owners revoke or rotate non-privileged access of their identities without waiting for governance */
   ownersActDirectly: z.boolean().default(false),
+  /** what happens when secret scanning reports one of the organization's governed secrets in public (lib/api-tokens/leaked-credentials.ts) */
+  leakResponse: z.enum(['notify', 'rotate', 'revoke']).default('notify'),
 })
 export type OrgSettings = z.infer<typeof orgSettingsSchema>
+
+export const LEAK_RESPONSES = ['notify', 'rotate', 'revoke'] as const
+export type LeakResponse = (typeof LEAK_RESPONSES)[number]
+export const LEAK_RESPONSE_LABELS: Record<LeakResponse, { label: string; hint: string }> = {
+  notify: { label: 'Notify only', hint: 'Raise a finding and tell the owner; people decide what to do.' },
+  rotate: { label: 'Rotate', hint: 'Also rotate the secret through its source’s connector (a manual task where the connector cannot).' },
+  revoke: { label: 'Revoke', hint: 'Also revoke the secret through its source’s connector (a manual task where the connector cannot).' },
+}
+export const leakResponseSettingSchema = z.object({ orgSlug: z.string().min(1).max(64), leakResponse: z.enum(LEAK_RESPONSES) })
 
 /** Stored settings are merged over defaults; anything unreadable falls back to the default. */
 export function parseOrgSettings(json: string | null | undefined): OrgSettings {

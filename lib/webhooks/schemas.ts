@@ -12,6 +12,7 @@ export const WEBHOOK_EVENTS = [
   'campaign.launched',
   'campaign.closed',
   'token.leaked',
+  'credential.leaked',
 ] as const
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number]
 /** What a "send test event" delivers: not subscribable, sent to one subscription whatever its events. */
@@ -28,6 +29,7 @@ export const WEBHOOK_EVENT_LABELS: Record<WebhookEvent, string> = {
   'campaign.launched': 'A campaign was launched',
   'campaign.closed': 'A campaign was closed',
   'token.leaked': 'A leaked token was reported',
+  'credential.leaked': 'A governed credential’s secret was reported leaked',
 }
 
 export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const

@@ -15,6 +15,7 @@ import { listMembers, listPendingInvitations } from '@/lib/members/queries'
 import { InvitationActions } from './_components/invitation-actions'
 import { InviteForm } from './_components/invite-form'
 import { MemberActions } from './_components/member-actions'
+import { LeakResponseSetting } from './_components/leak-response-setting'
 import { OwnerActionsSetting } from './_components/owner-actions-setting'
 import { RoleSelect } from './_components/role-select'
 import { parseSettingsSearchParams } from './search-params'
@@ -148,6 +149,11 @@ export default async function SettingsPage({ params, searchParams }: ListPagePro
       {can(ctx.role, 'settings:manage') ? (
         <Card title="Owner actions">
           <OwnerActionsSetting orgSlug={ctx.org.slug} value={settings.ownersActDirectly} />
+        </Card>
+      ) : null}
+      {can(ctx.role, 'settings:manage') ? (
+        <Card title="When a secret of ours is reported leaked">
+          <LeakResponseSetting orgSlug={ctx.org.slug} value={settings.leakResponse} />
         </Card>
       ) : null}
     </div>

@@ -13,6 +13,7 @@ import { PersonName } from '@/components/members/person-status'
 import { IdentityGatewaySection } from '@/components/gateway/identity-gateway-section'
 import { IdentityTasksSection } from '@/components/federation/identity-tasks-section'
 import { IdentityLeasesSection } from '@/components/leases/identity-leases-section'
+import { IdentityTokensSection } from '@/components/api-tokens/identity-tokens-section'
 import { CredentialsSection, GrantsSection, readRemediationsFirst, RemediationHeader, RemediationHistorySection } from './_remediation/sections'
 import { OwnershipActions } from './_components/ownership-actions'
 
@@ -140,6 +141,8 @@ export default async function IdentityPage({ params }: { params: Promise<{ orgSl
       <IdentityLeasesSection ctx={ctx} identity={i} now={now} />
 
       <IdentityGatewaySection ctx={ctx} identity={i} now={now} />
+
+      <IdentityTokensSection ctx={ctx} identity={i} now={now} />
 
       <IdentityTasksSection ctx={ctx} identityId={i.id} now={now} />
 

@@ -12,7 +12,7 @@ import type { TokenStatus } from '@/lib/api-tokens/schemas'
 import { pageAllows, pageContext } from '@/lib/auth/session'
 import { IssueGatewayToken } from '@/components/gateway/issue-token'
 import { rulePrincipalOptions } from '@/lib/gateway/queries'
-import { CreateToken, TokenActions } from './token-dialogs'
+import { CreateToken, TokenActions } from '@/components/api-tokens/token-dialogs'
 
 export const metadata: Metadata = { title: 'API tokens' }
 
@@ -85,7 +85,17 @@ export default async function ApiTokensPage({ params }: { params: Promise<{ orgS
                 )}
               </span>
             ) : (
-              <span className="text-xs text-slate-700">{t.scopes.join(', ')}</span>
+              <span className="text-xs text-slate-700">
+                {t.scopes.join(', ')}
+                {t.identity ? (
+                  <span className="block" data-testid="identity-token-scope">
+                    limited to{' '}
+                    <Link href={`/${ctx.org.slug}/identities/${t.identity.id}`} className="text-indigo-700 hover:underline">
+                      {t.identity.name}
+                    </Link>
+                  </span>
+                ) : null}
+              </span>
             ),
             expires: (
               <span>

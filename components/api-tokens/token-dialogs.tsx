@@ -7,9 +7,19 @@ import { Dialog } from '@/components/ui/dialog'
 import { Field, FormError, Input, Textarea } from '@/components/ui/field'
 import { Select } from '@/components/ui/select'
 import { useOrgAction } from '@/components/ui/use-org-action'
-import { createApiTokenAction, revokeApiTokenAction, rotateApiTokenAction } from '@/lib/api-tokens/actions'
-import { API_AREAS, type ApiScope } from '@/lib/api-tokens/schemas'
+import {
+  createApiTokenAction,
+  createIdentityTokenAction,
+  revokeApiTokenAction,
+  revokeIdentityTokenAction,
+  rotateApiTokenAction,
+  rotateIdentityTokenAction,
+} from '@/lib/api-tokens/actions'
+import { API_AREAS, API_SCOPES, IDENTITY_TOKEN_SCOPES, type ApiScope, type IdentityTokenScope } from '@/lib/api-tokens/schemas'
 import { doneFooter, SecretOnce } from './secret-once'
+
+// The organization's tokens (Settings → API tokens) and an identity's own tokens (its page) share these dialogs. With
+// `identityId` the token is limited to that identity: the scopes offered are the few such a token may hold.
 
 const EXPIRY = [
   { value: '7', label: '7 days' },
@@ -19,14 +29,23 @@ const EXPIRY = [
   { value: '365', label: '1 year (the longest)' },
 ]
 
-export function CreateToken({ orgSlug }: { orgSlug: string }) {
+export function CreateToken({ orgSlug, identityId }: { orgSlug: string; identityId?: string }) {
+  const offered: readonly ApiScope[] = identityId ? IDENTITY_TOKEN_SCOPES : API_SCOPES
+  const areas = API_AREAS.filter((a) => offered.some((s) => s.startsWith(`${a}:`)))
   const [open, setOpen] = useState(false)
   const [name, setName] = useState('')
   const [days, setDays] = useState('90')
   const [scopes, setScopes] = useState<ApiScope[]>(['identities:read'])
   const [ips, setIps] = useState('')
   const [secret, setSecret] = useState<string | null>(null)
-  const create = useOrgAction(createApiTokenAction, { onSuccess: (t) => setSecret(t.token) })
+  const createOrg = useOrgAction(createApiTokenAction, { onSuccess: (t) => setSecret(t.token) })
+  const createOwn = useOrgAction(createIdentityTokenAction, { onSuccess: (t) => setSecret(t.token) })
+  const create = identityId ? createOwn : createOrg
+  const submit = () => {
+    const common = { orgSlug, name, expiresInDays: Number(days), allowedIps: ips }
+    if (identityId) void createOwn.run({ ...common, identityId, scopes: scopes.filter((s): s is IdentityTokenScope => offered.includes(s)) })
+    else void createOrg.run({ ...common, scopes })
+  }
   const close = () => {
     setOpen(false)
     setSecret(null)
@@ -45,9 +64,9 @@ export function CreateToken({ orgSlug }: { orgSlug: string }) {
         onClose={close}
         busy={create.pending}
         size="lg"
-        title={secret ? 'Token created' : 'Create an API token'}
+        title={secret ? 'Token created' : identityId ? 'Create a token for this identity' : 'Create an API token'}
         testId="create-token-dialog"
-        onSubmit={secret ? close : () => void create.run({ orgSlug, name, scopes, expiresInDays: Number(days), allowedIps: ips })}
+        onSubmit={secret ? close : submit}
         confirm={secret ? undefined : { label: create.pending ? 'Creating…' : 'Create token', disabled: create.pending, testId: 'create-token-confirm' }}
         footer={doneFooter(secret, close)}
       >
@@ -64,7 +83,9 @@ export function CreateToken({ orgSlug }: { orgSlug: string }) {
             <fieldset aria-describedby={create.fieldErrors.scopes ? 'scopes-error' : 'scopes-hint'}>
               <legend className="text-sm font-medium text-slate-700">Scopes</legend>
               <p id="scopes-hint" className="text-xs text-slate-500">
-                Give only what the caller needs. Read lets it list and get; write lets it change.
+                {identityId
+                  ? 'It reaches this identity only: reading the identity and its credentials.'
+                  : 'Give only what the caller needs. Read lets it list and get; write lets it change.'}
               </p>
               {/* The scope grid is its own small table (areas × read/write); the import guide’s column table reads alike by shape only. */}
               <table className="mt-2 text-sm">
@@ -82,13 +103,19 @@ export function CreateToken({ orgSlug }: { orgSlug: string }) {
                   </tr>
                 </thead>
                 <tbody>
-                  {API_AREAS.map((area) => (
+                  {areas.map((area) => (
                     <tr key={area}>
                       <th scope="row" className="pr-6 text-left font-normal text-slate-800 capitalize">
                         {area}
                       </th>
                       {(['read', 'write'] as const).map((level) => {
                         const s = `${area}:${level}` as ApiScope
+                        if (!offered.includes(s))
+                          return (
+                            <td key={level} className="py-0.5 pr-4 text-slate-400" aria-label={`${area} ${level}: not for this token`}>
+                              —
+                            </td>
+                          )
                         return (
                           <td key={level} className="py-0.5 pr-4">
                             <input
@@ -134,14 +161,21 @@ const OVERLAP = [
   { value: '168', label: '1 week' },
 ]
 
-export function TokenActions({ orgSlug, tokenId, name }: { orgSlug: string; tokenId: string; name: string }) {
+export function TokenActions({ orgSlug, tokenId, name, identityId }: { orgSlug: string; tokenId: string; name: string; identityId?: string }) {
   const [dialog, setDialog] = useState<'rotate' | 'revoke' | null>(null)
   const [overlap, setOverlap] = useState('24')
   const [secret, setSecret] = useState<string | null>(null)
   const router = useRouter()
   // The page is re-read when the new secret's dialog closes: refreshing under it would remount the row and lose the secret.
-  const rotate = useOrgAction(rotateApiTokenAction, { onSuccess: (r) => setSecret(r.token), refresh: false })
-  const revoke = useOrgAction(revokeApiTokenAction, { onSuccess: () => setDialog(null) })
+  const rotateOrg = useOrgAction(rotateApiTokenAction, { onSuccess: (r) => setSecret(r.token), refresh: false })
+  const rotateOwn = useOrgAction(rotateIdentityTokenAction, { onSuccess: (r) => setSecret(r.token), refresh: false })
+  const revokeOrg = useOrgAction(revokeApiTokenAction, { onSuccess: () => setDialog(null) })
+  const revokeOwn = useOrgAction(revokeIdentityTokenAction, { onSuccess: () => setDialog(null) })
+  const rotate = identityId ? rotateOwn : rotateOrg
+  const revoke = identityId ? revokeOwn : revokeOrg
+  const runRotate = (overlapHours: number) =>
+    identityId ? rotateOwn.run({ orgSlug, identityId, tokenId, overlapHours }) : rotateOrg.run({ orgSlug, tokenId, overlapHours })
+  const runRevoke = () => (identityId ? revokeOwn.run({ orgSlug, identityId, tokenId }) : revokeOrg.run({ orgSlug, tokenId }))
   const close = () => {
     setDialog(null)
     if (secret) router.refresh()
@@ -167,7 +201,7 @@ export function TokenActions({ orgSlug, tokenId, name }: { orgSlug: string; toke
             : {
                 label: rotate.pending ? 'Rotating…' : 'Rotate',
                 disabled: rotate.pending,
-                onClick: () => rotate.run({ orgSlug, tokenId, overlapHours: Number(overlap) }),
+                onClick: () => runRotate(Number(overlap)),
               }
         }
         footer={doneFooter(secret, close)}
@@ -195,7 +229,7 @@ export function TokenActions({ orgSlug, tokenId, name }: { orgSlug: string; toke
           label: revoke.pending ? 'Revoking…' : 'Revoke',
           variant: 'danger',
           disabled: revoke.pending,
-          onClick: () => revoke.run({ orgSlug, tokenId }),
+          onClick: () => runRevoke(),
         }}
       >
         <p>Calls with this token are refused at once, including a secret still in its rotation overlap. This cannot be undone.</p>

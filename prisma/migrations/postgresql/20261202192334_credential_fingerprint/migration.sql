@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "Credential_fingerprint_idx" ON "Credential"("fingerprint");
+
