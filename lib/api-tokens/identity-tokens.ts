@@ -1,12 +1,10 @@
 import 'server-only'
-import { recordAudit } from '@/lib/audit/record'
 import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { can } from '@/lib/auth/permissions'
 import { db } from '@/lib/db'
 import { ConflictError, ForbiddenError, NotFoundError } from '@/lib/errors'
-import { displayPrefix, newToken } from '@/lib/api-tokens/format'
-import { mirrorNewToken } from '@/lib/api-tokens/inventory'
-import { allowList, revokeTokenRow, rotateTokenRow } from '@/lib/api-tokens/mutations'
+import { displayPrefix } from '@/lib/api-tokens/format'
+import { issueToken, revokeTokenRow, rotateTokenRow } from '@/lib/api-tokens/mutations'
 import { scopesOf, tokenStatus, type CreateIdentityTokenInput } from '@/lib/api-tokens/schemas'
 import { GATEWAY_CALL_SCOPE } from '@/lib/gateway/schemas'
 import { stringsOf } from '@/lib/json'
@@ -15,8 +13,6 @@ import { stringsOf } from '@/lib/json'
 // identity's page by its owner, backup owner or an admin; the API lets such a token reach that identity only
 // (lib/api/bound.ts). Each is a credential of its identity in the inventory. Gateway tokens are bound too, but are
 // the gateway's (lib/gateway): they are neither listed nor changed here.
-
-const DAY = 86_400_000
 
 /** The identity, if this person may manage its tokens: its owner, backup owner, or an admin. Another organization's: not found. */
 async function identityForTokens(ctx: UserCtx, identityId: string) {
@@ -77,53 +73,7 @@ export type IdentityTokenRow = Awaited<ReturnType<typeof listIdentityTokens>>[nu
 export async function createIdentityToken(ctx: UserCtx, input: Omit<CreateIdentityTokenInput, 'orgSlug'>, now = new Date()) {
   const identity = await identityForTokens(ctx, input.identityId)
   if (identity.status === 'deleted') throw new ConflictError('This identity is deleted: a token for it would reach nothing.')
-  allowList(input.allowedIps)
-  const t = newToken()
-  const expiresAt = new Date(now.getTime() + input.expiresInDays * DAY)
-  return db.$transaction(async (tx) => {
-    const row = await tx.apiToken.create({
-      data: {
-        orgId: ctx.org.id,
-        name: input.name,
-        prefix: t.prefix,
-        hash: t.hash,
-        scopes: JSON.stringify(input.scopes),
-        allowedIps: JSON.stringify(input.allowedIps),
-        expiresAt,
-        createdById: ctx.user.id,
-        identityId: identity.id,
-      },
-      select: { id: true },
-    })
-    // A credential of its identity in the inventory (rotation, expiry and leak findings apply to it).
-    await mirrorNewToken(tx, {
-      id: row.id,
-      orgId: ctx.org.id,
-      name: input.name,
-      scopes: input.scopes,
-      expiresAt,
-      createdAt: now,
-      plaintext: t.token,
-      identityId: identity.id,
-      createdById: ctx.user.id,
-    })
-    await recordAudit(tx, ctx, {
-      action: 'api-token.create',
-      targetType: 'api-token',
-      targetId: row.id,
-      targetLabel: input.name,
-      details: {
-        prefix: displayPrefix(t.prefix),
-        scopes: input.scopes,
-        expiresAt: expiresAt.toISOString(),
-        allowedIps: input.allowedIps,
-        identityId: identity.id,
-        identity: identity.name,
-        limitedToIdentity: true,
-      },
-    })
-    return { id: row.id, token: t.token, prefix: displayPrefix(t.prefix), expiresAt, identityId: identity.id }
-  })
+  return issueToken(ctx, input, { id: identity.id, name: identity.name }, now)
 }
 
 async function identityTokenOrThrow(ctx: UserCtx, identityId: string, tokenId: string) {

@@ -21,6 +21,17 @@ export function allowList(cidrs: readonly string[]): BlockList {
 /** Creates a token and returns its plaintext once; only its hash is stored, and neither enters the audit row. */
 export async function createApiToken(ctx: UserCtx, input: Omit<CreateApiTokenInput, 'orgSlug'>, now = new Date()) {
   assertCan(ctx, 'api-token:manage')
+  return issueToken(ctx, input, null, now)
+}
+
+type TokenInput = { name: string; scopes: readonly string[]; expiresInDays: number; allowedIps: string[] }
+
+/**
+ * The one way a person's token is made (Settings, or an owner's token limited to one identity): the row with the
+ * secret's hash, its inventory mirror (its own identity, or a credential of the identity it is limited to) and the
+ * audit row, in one transaction. The plaintext is returned once.
+ */
+export async function issueToken(ctx: UserCtx, input: TokenInput, limitedTo: { id: string; name: string } | null, now = new Date()) {
   allowList(input.allowedIps)
   const t = newToken()
   const expiresAt = new Date(now.getTime() + input.expiresInDays * DAY)
@@ -35,10 +46,11 @@ export async function createApiToken(ctx: UserCtx, input: Omit<CreateApiTokenInp
         allowedIps: JSON.stringify(input.allowedIps),
         expiresAt,
         createdById: ctx.user.id,
+        identityId: limitedTo?.id ?? null,
       },
       select: { id: true },
     })
-    // The token is an NHI of the inventory from now on (its owner: whoever created it).
+    // The token is an NHI of the inventory from now on (its owner: whoever created it), or a credential of its identity.
     const identityId = await mirrorNewToken(tx, {
       id: row.id,
       orgId: ctx.org.id,
@@ -47,7 +59,7 @@ export async function createApiToken(ctx: UserCtx, input: Omit<CreateApiTokenInp
       expiresAt,
       createdAt: now,
       plaintext: t.token,
-      identityId: null,
+      identityId: limitedTo?.id ?? null,
       createdById: ctx.user.id,
     })
     await recordAudit(tx, ctx, {
@@ -55,7 +67,14 @@ export async function createApiToken(ctx: UserCtx, input: Omit<CreateApiTokenInp
       targetType: 'api-token',
       targetId: row.id,
       targetLabel: input.name,
-      details: { prefix: displayPrefix(t.prefix), scopes: input.scopes, expiresAt: expiresAt.toISOString(), allowedIps: input.allowedIps, identityId },
+      details: {
+        prefix: displayPrefix(t.prefix),
+        scopes: input.scopes,
+        expiresAt: expiresAt.toISOString(),
+        allowedIps: input.allowedIps,
+        identityId,
+        ...(limitedTo ? { identity: limitedTo.name, limitedToIdentity: true } : {}),
+      },
     })
     return { id: row.id, token: t.token, prefix: displayPrefix(t.prefix), expiresAt, identityId }
   })
