@@ -80,6 +80,8 @@ async function giveAccess(org: TestOrg, identityId: string, sourceType?: string)
 }
 
 test.describe('remediation (governance journey)', () => {
+  // The last test reads what the first one revoked: run (and retry) them as one journey, never one alone in a fresh world.
+  test.describe.configure({ mode: 'serial' })
   let org: TestOrg
   test.beforeAll(async () => {
     org = await createTestOrg({ identities: 3 })
@@ -105,7 +107,7 @@ test.describe('remediation (governance journey)', () => {
     await expect(dialog).toContainText('at least 5 characters')
     await dialog.getByLabel('Justification (required)').fill('Admin on payments is unused for 200 days')
     await dialog.getByRole('button', { name: 'Revoke' }).click()
-    await expect(dialog).toBeHidden()
+    await expect(dialog).toBeHidden({ timeout: 30_000 })
 
     // The worker picks the job up; the page polls and shows the outcome.
     await expect(admin.getByTestId('remediation-status')).toHaveAttribute('data-status', 'applied', { timeout: 30_000 })
@@ -152,7 +154,7 @@ test.describe('remediation (governance journey)', () => {
     }).toPass()
     await page.getByRole('dialog').getByLabel('Note (optional)').fill('Revoked in the vendor console')
     await page.getByRole('dialog').getByRole('button', { name: 'Mark done' }).click()
-    await expect(page.getByTestId('manual-tasks')).toHaveCount(0)
+    await expect(page.getByTestId('manual-tasks')).toHaveCount(0, { timeout: 30_000 })
 
     await page.goto(`/${org.slug}/identities/${ident.id}`)
     await expect(page.getByTestId('credentials').locator('tbody tr').first()).toContainText('revoke applied')
