@@ -4,6 +4,7 @@ import { can } from '@/lib/auth/permissions'
 import { db } from '@/lib/db'
 import { ConflictError, ForbiddenError, NotFoundError } from '@/lib/errors'
 import { displayPrefix } from '@/lib/api-tokens/format'
+import { TOKEN_LIST_SELECT } from '@/lib/api-tokens/queries'
 import { issueToken, revokeTokenRow, rotateTokenRow } from '@/lib/api-tokens/mutations'
 import { scopesOf, tokenStatus, type CreateIdentityTokenInput } from '@/lib/api-tokens/schemas'
 import { GATEWAY_CALL_SCOPE } from '@/lib/gateway/schemas'
@@ -37,19 +38,7 @@ export async function listIdentityTokens(ctx: UserCtx, identityId: string, now =
     where: { orgId: ctx.org.id, identityId },
     orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
     take: 200,
-    select: {
-      id: true,
-      name: true,
-      prefix: true,
-      scopes: true,
-      allowedIps: true,
-      expiresAt: true,
-      lastUsedAt: true,
-      lastUsedIp: true,
-      revokedAt: true,
-      createdAt: true,
-      previousExpiresAt: true,
-    },
+    select: TOKEN_LIST_SELECT,
   })
   return rows
     .filter((r) => !stringsOf(r.scopes).includes(GATEWAY_CALL_SCOPE))

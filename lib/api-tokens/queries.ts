@@ -7,27 +7,28 @@ import { GATEWAY_CALL_SCOPE } from '@/lib/gateway/schemas'
 import { stringsOf } from '@/lib/json'
 
 /** The organization's tokens for the settings page: never a hash, only the public prefix. */
+/** The columns a token list shows (never the hash): Settings' list and an identity's own tokens. */
+export const TOKEN_LIST_SELECT = {
+  id: true,
+  name: true,
+  prefix: true,
+  scopes: true,
+  allowedIps: true,
+  expiresAt: true,
+  lastUsedAt: true,
+  lastUsedIp: true,
+  revokedAt: true,
+  createdAt: true,
+  previousExpiresAt: true,
+} as const
+
 export async function listApiTokens(ctx: UserCtx, now = new Date()) {
   assertCan(ctx, 'api-token:manage')
   const rows = await db.apiToken.findMany({
     where: { orgId: ctx.org.id },
     orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
     take: 500,
-    select: {
-      id: true,
-      name: true,
-      prefix: true,
-      scopes: true,
-      allowedIps: true,
-      expiresAt: true,
-      lastUsedAt: true,
-      lastUsedIp: true,
-      revokedAt: true,
-      createdAt: true,
-      createdById: true,
-      previousExpiresAt: true,
-      identityId: true,
-    },
+    select: { ...TOKEN_LIST_SELECT, createdById: true, identityId: true },
   })
   const identityIds = [...new Set(rows.map((r) => r.identityId).filter((x): x is string => !!x))]
   const identities = identityIds.length
