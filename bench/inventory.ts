@@ -16,6 +16,15 @@ const CASES: Record<string, Record<string, string>> = {
   'dormant, sort last used': { dormant: 'yes', sort: 'lastUsedAt', dir: 'asc' },
   'secret older than 1 year': { credAge: '365' },
   'text search "payments"': { q: 'payments' },
+  'deep page 2,000': { page: '2000' },
+  'sort by name, descending, page 200': { sort: 'name', dir: 'desc', page: '200' },
+  'sort by kind': { sort: 'kind', dir: 'asc' },
+  'sort by environment, descending': { sort: 'environment', dir: 'desc' },
+  'sort by status': { sort: 'status', dir: 'asc' },
+  'sort by grants, descending': { sort: 'grantCount', dir: 'desc' },
+  'sort by created, page 50': { sort: 'createdAt', dir: 'asc', page: '50' },
+  'sort by risk, ascending': { sort: 'riskScore', dir: 'asc' },
+  'search "payments", kind = API key': { q: 'payments', kind: 'api_key' },
 }
 
 async function time<T>(fn: () => Promise<T>, runs = 5) {

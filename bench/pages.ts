@@ -391,7 +391,7 @@ function definePages(x: { orgId: string; campaignId: string; most: string; typic
   const o = x.orgId
   const page = (name: string, route: string, url: string, as: Role, rawFn: (r: Raw) => Promise<unknown>): Page => ({ name, route, url, as, raw: rawFn })
   const inv =
-    (where: string, order = `"riskScore" DESC, "id"`, offset = 0, params: unknown[] = []) =>
+    (where: string, order = `"riskScore" DESC, "id" DESC`, offset = 0, params: unknown[] = []) =>
     async (r: Raw) => {
       await r.all(
         `SELECT "id", "name", "kind", "environment", "status", "lastUsedAt", "riskScore" FROM "Identity" WHERE "orgId" = ? AND "status" <> 'deleted' ${where} ORDER BY ${order} LIMIT 50 OFFSET ${offset}`,
@@ -465,11 +465,42 @@ function definePages(x: { orgId: string; campaignId: string; most: string; typic
       inv('', `"name", "id"`, 199 * 50),
     ),
     page(
+      'inventory, sort by name descending, page 200',
+      '/[orgSlug]/identities',
+      '/acme/identities?sort=name&dir=desc&page=200',
+      'governance',
+      inv('', `"name" DESC, "id" DESC`, 199 * 50),
+    ),
+    page('inventory, sort by kind', '/[orgSlug]/identities', '/acme/identities?sort=kind&dir=asc', 'governance', inv('', `"kind", "name", "id"`)),
+    page(
+      'inventory, sort by environment descending',
+      '/[orgSlug]/identities',
+      '/acme/identities?sort=environment&dir=desc',
+      'governance',
+      inv('', `"environment" DESC, "name" DESC, "id" DESC`),
+    ),
+    page('inventory, sort by status', '/[orgSlug]/identities', '/acme/identities?sort=status&dir=asc', 'governance', inv('', `"status", "name", "id"`)),
+    page(
+      'inventory, sort by grants descending',
+      '/[orgSlug]/identities',
+      '/acme/identities?sort=grantCount&dir=desc',
+      'governance',
+      inv('', `"grantCount" DESC, "id" DESC`),
+    ),
+    page(
+      'inventory, sort by created, page 50',
+      '/[orgSlug]/identities',
+      '/acme/identities?sort=createdAt&dir=asc&page=50',
+      'governance',
+      inv('', `"createdAt", "id"`, 49 * 50),
+    ),
+    page('inventory, sort by risk ascending', '/[orgSlug]/identities', '/acme/identities?sort=riskScore&dir=asc', 'governance', inv('', `"riskScore", "id"`)),
+    page(
       'inventory, sort by last used',
       '/[orgSlug]/identities',
       '/acme/identities?sort=lastUsedAt&dir=desc',
       'governance',
-      inv('', `"lastUsedAt" DESC, "id"`),
+      inv('', `"lastUsedAt" DESC, "id" DESC`),
     ),
     page(
       'inventory, sort by secret age',

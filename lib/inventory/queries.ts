@@ -4,13 +4,25 @@ import { allows, assertCan, type Ctx, type UserCtx } from '@/lib/auth/org-contex
 import { db, type Tx } from '@/lib/db'
 import { NotFoundError } from '@/lib/errors'
 import { describeFilter } from '@/lib/inventory/describe'
-import { identityFilterSchema, type IdentityFilter, type IdentityListParams } from '@/lib/inventory/schemas'
-import { indexedIdentityWhere } from '@/lib/inventory/search'
+import { IDENTITY_STATUSES, identityFilterSchema, type IdentityFilter, type IdentityListParams } from '@/lib/inventory/schemas'
+import { indexedIdentityWhere, SEARCH_ID_LIMIT, searchIdentityIds, type TextMatches } from '@/lib/inventory/search'
 import type { Prisma } from '@/lib/generated/sqlite/client'
 import { personSelect } from '@/lib/members/person'
 import { parseOrgSettings } from '@/lib/settings/schemas'
 
 const NULLABLE_SORTS = new Set(['lastUsedAt', 'oldestSecretAt'])
+/** Sorts on a column of a few values: ties in name order, as a person reads a group. */
+const GROUPING_SORTS = new Set(['kind', 'environment', 'status'])
+
+/**
+ * A list's order: the sort, then the tie-breakers in the same direction, so that one index per sort serves both
+ * directions (read backwards for descending) and a deep page skips index entries without sorting anything.
+ */
+function listOrder(sort: IdentityListParams['sort'], dir: IdentityListParams['dir']): Prisma.IdentityOrderByWithRelationInput[] {
+  if (sort === 'name') return [{ name: dir }, { id: dir }]
+  if (GROUPING_SORTS.has(sort)) return [{ [sort]: dir }, { name: dir }, { id: dir }]
+  return [{ [sort]: dir }, { id: dir }]
+}
 
 export async function getOrgSettings(ctx: Pick<Ctx, 'org'>) {
   const org = await db.organization.findUniqueOrThrow({ where: { id: ctx.org.id }, select: { settings: true } })
@@ -37,6 +49,12 @@ export function onlyFacetFilters(f: IdentityFilter): boolean {
   return Object.values(rest).every((v) => v === undefined || v === '')
 }
 
+/** True when the filter is a text search and statuses at most: the text index's answer is then its count. */
+function onlyTextAndStatus(f: IdentityFilter): boolean {
+  const { kind, env, source } = identityFilterSchema.parse(f)
+  return kind.length === 0 && env.length === 0 && source.length === 0 && onlyFacetFilters({ ...f, q: undefined })
+}
+
 const cellIn = {
   kind: (f: IdentityFilter, c: Cell) => f.kind.length === 0 || (f.kind as string[]).includes(c.kind),
   environment: (f: IdentityFilter, c: Cell) => f.env.length === 0 || (f.env as string[]).includes(c.environment),
@@ -48,11 +66,22 @@ async function facetCells(orgId: string): Promise<Cell[]> {
   return db.identityFacet.findMany({ where: { orgId, n: { gt: 0 } }, select: { kind: true, environment: true, status: true, sourceId: true, n: true } })
 }
 
-/** The list's total: exact from the cells, or counted up to the cap (or the page being read, when deeper). */
-async function countIdentities(orgId: string, p: IdentityListParams, where: Prisma.IdentityWhereInput): Promise<{ total: number; atLeast: boolean }> {
+/**
+ * The list's total: exact from the cells; a text search's from what the text index already read (up to the cap); or
+ * counted up to the cap (or the page being read, when deeper).
+ */
+async function countIdentities(
+  orgId: string,
+  p: IdentityListParams,
+  where: Prisma.IdentityWhereInput,
+  text: TextMatches | null,
+): Promise<{ total: number; atLeast: boolean }> {
   if (onlyFacetFilters(p)) {
     const cells = await facetCells(orgId)
     return { total: cells.filter((c) => Object.values(cellIn).every((ok) => ok(p, c))).reduce((a, c) => a + c.n, 0), atLeast: false }
+  }
+  if (text && p.page * p.size <= COUNT_CAP && onlyTextAndStatus(p)) {
+    return text.more ? { total: SEARCH_ID_LIMIT + 1, atLeast: true } : { total: text.ids.length, atLeast: false }
   }
   const limit = Math.max(COUNT_CAP, p.page * p.size) + 1
   const n = await db.identity.count({ where, take: limit })
@@ -62,7 +91,7 @@ async function countIdentities(orgId: string, p: IdentityListParams, where: Pris
 export async function listIdentities(ctx: Ctx, p: IdentityListParams) {
   assertCan(ctx, 'identity:read')
   const settings = await getOrgSettings(ctx)
-  const where = await indexedIdentityWhere(ctx.org.id, p, { userId: 'user' in ctx ? ctx.user.id : '', dormantDays: settings.dormantDays })
+  const { where, text } = await indexedIdentityWhere(ctx.org.id, p, { userId: 'user' in ctx ? ctx.user.id : '', dormantDays: settings.dormantDays })
   const select = {
     id: true,
     name: true,
@@ -86,8 +115,8 @@ export async function listIdentities(ctx: Ctx, p: IdentityListParams) {
   const [rows, counted] = await Promise.all([
     NULLABLE_SORTS.has(p.sort)
       ? nullsLastPage(where, p.sort as 'lastUsedAt' | 'oldestSecretAt', p.dir, skip, p.size, select)
-      : db.identity.findMany({ where, orderBy: [{ [p.sort]: p.dir }, { id: 'asc' }], skip, take: p.size, select }),
-    countIdentities(ctx.org.id, p, where),
+      : db.identity.findMany({ where, orderBy: listOrder(p.sort, p.dir), skip, take: p.size, select }),
+    countIdentities(ctx.org.id, p, where, text),
   ])
   /** totalAtLeast: more identities match than `total - 1` (counting stopped there). */
   return { rows, total: counted.total, totalAtLeast: counted.atLeast, dormantDays: settings.dormantDays }
@@ -150,23 +179,28 @@ export async function identityFacets(ctx: UserCtx, f: IdentityFilter): Promise<F
   const cacheKey = JSON.stringify([ctx.org.id, ctx.user.id, f.owner === 'me' ? ctx.user.id : '', kind, env, status, source, rest])
   const hit = facetCache.get(cacheKey)
   if (hit && Date.now() - hit.at < FACET_TTL_MS) return hit.value
-  const { dormantDays } = await getOrgSettings(ctx)
-  const where = await indexedIdentityWhere(
-    ctx.org.id,
-    { ...rest, kind: [], env: [], source: [], status: ['active', 'disabled', 'quarantined', 'deleted'] },
-    { userId: ctx.user.id, dormantDays },
-  )
-  let value: Facets | null = null
-  if ((await db.identity.count({ where, take: COUNT_CAP + 1 })) <= COUNT_CAP) {
-    const cube = await db.identity.groupBy({ by: ['kind', 'environment', 'status', 'sourceId'], where, _count: { _all: true } })
-    value = facetsOf(
-      cube.map((r) => ({ kind: r.kind, environment: r.environment, status: r.status, sourceId: r.sourceId, n: r._count._all })),
-      f,
-    )
-  }
+  const value = await facetsUnder(ctx, f)
   if (facetCache.size > 500) facetCache.clear()
   facetCache.set(cacheKey, { at: Date.now(), value })
   return value
+}
+
+/** Facets under filters beyond the four dimensions: one GROUP BY over the matching rows when they are few enough. */
+async function facetsUnder(ctx: UserCtx, f: IdentityFilter): Promise<Facets | null> {
+  // A search over the cap under the list's statuses is over it under every status: no numbers, nothing to count.
+  if (f.q && onlyTextAndStatus({ ...f, kind: [], env: [], source: [] }) && (await searchIdentityIds(ctx.org.id, f.q, f.status))?.more) return null
+  const { dormantDays } = await getOrgSettings(ctx)
+  const { kind: _k, env: _e, status: _s, source: _src, ...rest } = f
+  const everywhere = { ...rest, kind: [], env: [], source: [], status: [...IDENTITY_STATUSES] }
+  const { where, text } = await indexedIdentityWhere(ctx.org.id, everywhere, { userId: ctx.user.id, dormantDays })
+  // A search alone: the text index already said whether it is over the cap (no second walk to find out).
+  const matching = text && onlyTextAndStatus(everywhere) ? (text.more ? COUNT_CAP + 1 : text.ids.length) : null
+  if ((matching ?? (await db.identity.count({ where, take: COUNT_CAP + 1 }))) > COUNT_CAP) return null
+  const cube = await db.identity.groupBy({ by: ['kind', 'environment', 'status', 'sourceId'], where, _count: { _all: true } })
+  return facetsOf(
+    cube.map((r) => ({ kind: r.kind, environment: r.environment, status: r.status, sourceId: r.sourceId, n: r._count._all })),
+    f,
+  )
 }
 
 export async function listFilterOptions(ctx: UserCtx) {

@@ -1,4 +1,5 @@
 import 'server-only'
+import { cache } from 'react'
 import type { IdentityFilter } from '@/lib/inventory/schemas'
 import { identityWhere, SEARCH_MIN_SUBSTRING } from '@/lib/inventory/where'
 import type { Prisma } from '@/lib/generated/sqlite/client'
@@ -9,29 +10,49 @@ import { sql } from '@/lib/sql/sql'
 export const SEARCH_ID_LIMIT = 10_000
 
 /**
- * The organization's identities whose name, external id or a tag contains q, read from the trigram index (SQLite FTS5,
- * PostgreSQL pg_trgm GIN); null when q is too short for it or more than SEARCH_ID_LIMIT match. The plain `search`
- * filter is a check per row (an EXISTS the engines do not turn into an index lookup), fine only where matches are
- * dense, as they are when this gives up.
+ * What the text index answered for a search, under the filter's statuses: every matching id, or `more` when over
+ * SEARCH_ID_LIMIT match (reading stops at one past it, so this is also the count "up to the cap" the list shows).
  */
-export async function searchIdentityIds(orgId: string, q: string): Promise<string[] | null> {
+export type TextMatches = { ids: string[]; more: false } | { ids: null; more: true }
+
+/**
+ * The organization's identities whose name, external id or a tag contains q, with one of the filter's statuses (not
+ * deleted when it names none, as identityWhere reads it), read from the trigram index (SQLite FTS5, PostgreSQL
+ * pg_trgm GIN); null when q is too short for it. The status is checked here so that `more` counts the same rows the
+ * list does; the other filters are not (each would read every text match's row: the list's own index walk is cheaper).
+ */
+export async function searchIdentityIds(orgId: string, q: string, status: IdentityFilter['status'] = []): Promise<TextMatches | null> {
   const text = q.toLowerCase()
   if (text.length < SEARCH_MIN_SUBSTRING) return null
+  return textMatches(orgId, text, [...status].sort().join(','))
+}
+
+/** Once per server render: the list and its facets ask the same question of the index (React's per-request memo). */
+const textMatches = cache(async (orgId: string, text: string, statuses: string): Promise<TextMatches> => {
   const pattern = `%${text}%`
+  const statusIn = statuses ? sql`i."status" IN ${sql.ids(statuses.split(','))}` : sql`i."status" <> 'deleted'`
   const rows = await prismaSql().query<{ id: string }>(
     sql`${sql.byEngine({
       sqlite: sql`SELECT i."id" FROM "IdentitySearchFts" f JOIN "IdentitySearch" s ON s."rowId" = f."rowid" JOIN "Identity" i ON i."id" = s."identityId"
-                  WHERE f."body" LIKE ${pattern} AND i."orgId" = ${orgId} LIMIT ${SEARCH_ID_LIMIT + 1}`,
+                  WHERE f."body" LIKE ${pattern} AND i."orgId" = ${orgId} AND ${statusIn} LIMIT ${SEARCH_ID_LIMIT + 1}`,
       postgresql: sql`SELECT i."id" FROM "IdentitySearch" s JOIN "Identity" i ON i."id" = s."identityId"
-                      WHERE s."body" LIKE ${pattern} AND i."orgId" = ${orgId} LIMIT ${SEARCH_ID_LIMIT + 1}`,
+                      WHERE s."body" LIKE ${pattern} AND i."orgId" = ${orgId} AND ${statusIn} LIMIT ${SEARCH_ID_LIMIT + 1}`,
     })}`,
   )
-  return rows.length > SEARCH_ID_LIMIT ? null : rows.map((r) => r.id)
-}
+  return rows.length > SEARCH_ID_LIMIT ? { ids: null, more: true } : { ids: rows.map((r) => r.id), more: false }
+})
 
-/** identityWhere for a page that answers now: a text search becomes `id IN (matches from the index)` when they are few. */
-export async function indexedIdentityWhere(orgId: string, f: IdentityFilter, opts: Parameters<typeof identityWhere>[2]): Promise<Prisma.IdentityWhereInput> {
-  const ids = f.q ? await searchIdentityIds(orgId, f.q) : null
-  if (!ids) return identityWhere(orgId, f, opts)
-  return { AND: [identityWhere(orgId, { ...f, q: undefined }, opts), { id: { in: ids } }] }
+/**
+ * identityWhere for a page that answers now: a text search becomes `id IN (matches from the index)` when they are few,
+ * and stays a check per row (an EXISTS the engines walk in the page's order, fine where matches are dense) when they
+ * are many. `text` is what the index said, so a caller can count a search from it instead of walking the rows again.
+ */
+export async function indexedIdentityWhere(
+  orgId: string,
+  f: IdentityFilter,
+  opts: Parameters<typeof identityWhere>[2],
+): Promise<{ where: Prisma.IdentityWhereInput; text: TextMatches | null }> {
+  const text = f.q ? await searchIdentityIds(orgId, f.q, f.status) : null
+  if (!text?.ids) return { where: identityWhere(orgId, f, opts), text }
+  return { where: { AND: [identityWhere(orgId, { ...f, q: undefined }, opts), { id: { in: text.ids } }] }, text }
 }

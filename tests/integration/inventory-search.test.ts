@@ -44,7 +44,7 @@ describe(`inventory text search and counts at scale (${engine})`, () => {
     expect(await names(a, { q: 'treasury-7' })).toEqual(['gha-deploy'])
     expect(await names(a, { q: 'nothing-like-it' })).toEqual([])
     expect(await names(b, { q: 'payments' })).toEqual(['svc-payments-globex'])
-    expect(await searchIdentityIds(a.org.id, 'payments')).toHaveLength(1)
+    expect((await searchIdentityIds(a.org.id, 'payments'))?.ids).toHaveLength(1)
   })
 
   it('follows renames, tag changes and deletions', async () => {
@@ -66,6 +66,28 @@ describe(`inventory text search and counts at scale (${engine})`, () => {
     await db.identity.delete({ where: { id: i.id } })
     expect(await names(a, { q: 'med-dro' })).toEqual([])
     expect(await db.identitySearch.count({ where: { identityId: i.id } })).toBe(0)
+  })
+
+  it("counts a search from the text index under the filter's statuses, and facets it", async () => {
+    const org = await createOrg('Search counts')
+    await addIdentity(org.org.id, org.source.id, { name: 'ledger-sync-1', kind: 'bot' })
+    await addIdentity(org.org.id, org.source.id, { name: 'ledger-sync-2', kind: 'api_key' })
+    await addIdentity(org.org.id, org.source.id, { name: 'ledger-sync-3', kind: 'bot', status: 'deleted' })
+    await addIdentity(org.org.id, org.source.id, { name: 'payroll-bot', kind: 'bot' })
+    const list = (p: Record<string, string>) => listIdentities(org.ctx('auditor'), params(p))
+    const live = await list({ q: 'ledger-sync' })
+    expect([live.total, live.totalAtLeast, live.rows.map((r) => r.name)]).toEqual([2, false, ['ledger-sync-1', 'ledger-sync-2']])
+    const gone = await list({ q: 'ledger-sync', status: 'deleted' })
+    expect([gone.total, gone.rows.map((r) => r.name)]).toEqual([1, ['ledger-sync-3']])
+    expect((await list({ q: 'ledger-sync', status: 'active,deleted' })).total).toBe(3)
+    // Another filter beside the search is counted over the rows, not taken from the index.
+    expect((await list({ q: 'ledger-sync', kind: 'bot' })).total).toBe(1)
+    expect(await identityFacets(org.ctx('auditor'), params({ q: 'ledger-sync' }))).toEqual({
+      kind: { bot: 1, api_key: 1 },
+      environment: { production: 2 },
+      status: { active: 2, deleted: 1 },
+      source: { [org.source.id]: 2 },
+    })
   })
 
   it('matches the start of the name when the search is shorter than three characters', async () => {
@@ -135,7 +157,7 @@ describe(`inventory text search and counts at scale (${engine})`, () => {
     expect([all.total, all.totalAtLeast]).toEqual([COUNT_CAP + 40, false])
     const text = await listIdentities(org.ctx('auditor'), params({ q: 'agent' }))
     expect([text.total, text.totalAtLeast, text.rows.length]).toEqual([COUNT_CAP + 1, true, 50])
-    expect(await searchIdentityIds(org.org.id, 'agent')).toBeNull()
+    expect(await searchIdentityIds(org.org.id, 'agent')).toEqual({ ids: null, more: true })
     expect(SEARCH_ID_LIMIT).toBeLessThanOrEqual(COUNT_CAP)
     // A page past the cap counts as far as it reads: the last page knows it is the last.
     const deep = await listIdentities(org.ctx('auditor'), params({ q: 'agent', page: '201' }))
