@@ -99,10 +99,10 @@ export async function campaignStats(ctx: UserCtx, id: string, opts: { reviewerPa
   assertCan(ctx, 'campaign:read')
   const c = await getCampaignOrThrow(ctx, id)
   const scope = { campaignId: c.id, orgId: ctx.org.id }
-  // By decision and recommendation in one pass over the campaign's covering index (ReviewItem_campaign_stats_idx).
-  const [byDecisionAndRecommendation, byReviewer, byRemediation, decisionsByUser, overdue] = await Promise.all([
-    db.reviewItem.groupBy({ by: ['decision', 'recommendation'], where: scope, _count: { _all: true } }),
-    db.reviewItem.groupBy({ by: ['reviewerId', 'decision', 'decidedById'], where: scope, _count: { _all: true } }),
+  // By reviewer, decision, decider and recommendation in one pass over the campaign's covering index
+  // (ReviewItem_campaign_stats_idx); the per-decision and per-reviewer figures are sums of its few groups.
+  const [byAll, byRemediation, decisionsByUser, overdue] = await Promise.all([
+    db.reviewItem.groupBy({ by: ['reviewerId', 'decision', 'decidedById', 'recommendation'], where: scope, _count: { _all: true } }),
     db.reviewItem.groupBy({ by: ['remediationStatus'], where: scope, _count: { _all: true } }),
     db.decision.groupBy({ by: ['decidedById', 'bulk'], where: { ...scope, decidedById: { not: null } }, _count: { _all: true } }),
     c.dueAt && c.dueAt.getTime() < Date.now() && c.status === 'active'
@@ -110,9 +110,9 @@ export async function campaignStats(ctx: UserCtx, id: string, opts: { reviewerPa
       : Promise.resolve(0),
   ])
   const decisions: Record<string, number> = {}
-  for (const d of byDecisionAndRecommendation) decisions[d.decision ?? 'none'] = (decisions[d.decision ?? 'none'] ?? 0) + d._count._all
-  const total = byDecisionAndRecommendation.reduce((n, d) => n + d._count._all, 0)
-  const revokesRecommended = byDecisionAndRecommendation.filter((d) => d.recommendation === 'revoke')
+  for (const d of byAll) decisions[d.decision ?? 'none'] = (decisions[d.decision ?? 'none'] ?? 0) + d._count._all
+  const total = byAll.reduce((n, d) => n + d._count._all, 0)
+  const revokesRecommended = byAll.filter((d) => d.recommendation === 'revoke')
   const keptRevokes = revokesRecommended.filter((d) => d.decision === 'keep').reduce((n, d) => n + d._count._all, 0)
   const recRevokes = revokesRecommended.filter((d) => d.decision !== null).reduce((n, d) => n + d._count._all, 0)
   const decided = (decisions.keep ?? 0) + (decisions.revoke ?? 0) + (decisions.reduce ?? 0)
@@ -123,7 +123,7 @@ export async function campaignStats(ctx: UserCtx, id: string, opts: { reviewerPa
     if (!r) rows.set(rid, (r = { id: rid, name: '', decided: 0, defaulted: 0, open: 0, decisions: 0, bulkShare: 0 }))
     return r
   }
-  for (const g of byReviewer) {
+  for (const g of byAll) {
     const r = rowOf(g.reviewerId)
     const n = g._count._all
     if (!g.decision || !DECIDED.has(g.decision)) r.open += n
