@@ -70,10 +70,6 @@ function appRoutes(): string[] {
 const NOT_MEASURED: Record<string, string> = {
   '/': 'redirects to the person’s organization',
   '/invite/[token]': 'needs a fresh invitation link; a static page around one lookup by hash',
-  // Not measured yet (added in session 6); their reads are bounded and indexed (GatewayCall by (routeId, at) and
-  // (orgId, at)), but no figure backs that until they are added here with their raw counterparts.
-  '/[orgSlug]/gateway': 'not measured yet: the routes list (few rows) with 24-hour call counts',
-  '/[orgSlug]/gateway/[routeId]': 'not measured yet: one route, its rules, callers and recent calls',
   '/[orgSlug]/gateway/new': 'a form; no data beyond the session',
   '/[orgSlug]/federation/new': 'a form; no data beyond the session',
   '/[orgSlug]/federation/[providerId]':
@@ -203,6 +199,41 @@ async function callAction(cookie: string, page: string, file: string, name: stri
 }
 
 /** A review campaign of about min(scale, 100,000) items, launched through the app (its job runs in the worker). */
+/** Calls through the gateway a busy organization has: GATEWAY_CALLS over 30 days on one route from 2,000 identities. */
+const GATEWAY_CALLS = Math.min(1_000_000, scale)
+
+/** The seeded route, with GATEWAY_CALLS recorded calls (written once, set-based; the database's triggers count them). */
+async function ensureGatewayCalls(raw: Raw, orgId: string): Promise<string> {
+  const route = await raw.one<{ id: string } | undefined>(`SELECT "id" FROM "GatewayRoute" WHERE "orgId" = ? ORDER BY "createdAt" LIMIT 1`, [orgId])
+  if (!route) throw new Error('the seed made no gateway route')
+  const have = await raw.one<{ n: number | null }>(`SELECT SUM("calls") AS n FROM "GatewayCallDay" WHERE "orgId" = ? AND "routeKey" = ?`, [orgId, route.id])
+  if (Number(have.n ?? 0) >= GATEWAY_CALLS * 0.9) return route.id
+  log(`recording ${GATEWAY_CALLS} gateway calls over 30 days…`)
+  const t = performance.now()
+  const span = 30 * 86_400_000
+  const now = Date.now()
+  // i → caller (i % 2000), time spread evenly over 30 days, one in 50 refused, one in 5 a POST.
+  const body = (series: string, at: string) => `
+    INSERT INTO "GatewayCall" ("id", "orgId", "identityId", "tokenId", "routeId", "at", "method", "path", "status", "latencyMs", "bytesIn", "bytesOut", "decision", "requestId")
+    SELECT 'benchgc' || s.i, ?, c."id", NULL, ?, ${at}, CASE WHEN s.i % 5 = 0 THEN 'POST' ELSE 'GET' END, '/orders/' || (s.i % 100),
+           CASE WHEN s.i % 50 = 0 THEN 403 ELSE 200 END, 1.5, 0, 0, CASE WHEN s.i % 50 = 0 THEN 'deny' ELSE 'allow' END, 'benchreq' || s.i
+    FROM ${series} JOIN (SELECT "id", ROW_NUMBER() OVER (ORDER BY "id") - 1 AS k FROM "Identity" WHERE "orgId" = ? AND "status" = 'active' ORDER BY "id" LIMIT 2000) c
+      ON c.k = s.i % 2000`
+  if (raw.engine === 'sqlite') {
+    await raw.all(
+      `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${GATEWAY_CALLS}) ${body('n AS s', `${now} - (s.i * ${span} / ${GATEWAY_CALLS})`)}`,
+      [orgId, route.id, orgId],
+    )
+  } else {
+    await raw.all(
+      body(`generate_series(1, ${GATEWAY_CALLS}) AS s(i)`, `to_timestamp((${now} - (s.i::bigint * ${span} / ${GATEWAY_CALLS})) / 1000.0) AT TIME ZONE 'UTC'`),
+      [orgId, route.id, orgId],
+    )
+  }
+  log(`recorded in ${((performance.now() - t) / 1000).toFixed(1)} s`)
+  return route.id
+}
+
 async function ensureCampaign(raw: Raw, orgId: string, cookie: string): Promise<{ id: string; launchSeconds: number | null }> {
   const existing = await raw.one<{ id: string } | undefined>(
     `SELECT "id" FROM "Campaign" WHERE "orgId" = ? AND "name" = 'Bench review' AND "status" = 'active'`,
@@ -330,6 +361,7 @@ async function main() {
       [org.id],
     )
     const typical = await raw.one<{ id: string }>(`SELECT "id" FROM "Identity" WHERE "orgId" = ? AND "grantCount" = 5 LIMIT 1`, [org.id]).catch(() => most)
+    const gatewayRoute = await ensureGatewayCalls(raw, org.id)
 
     const pages = definePages({
       orgId: org.id,
@@ -338,6 +370,7 @@ async function main() {
       typical: typical?.id ?? most.id,
       ownerEmail: owner.email,
       reviewerEmail: reviewer.email,
+      gatewayRoute,
     })
     const covered = new Set(pages.map((p) => p.route))
     const missing = routes.filter((r) => !covered.has(r) && !(r in NOT_MEASURED))
@@ -387,7 +420,15 @@ async function main() {
   }
 }
 
-function definePages(x: { orgId: string; campaignId: string; most: string; typical: string; ownerEmail: string; reviewerEmail: string }): Page[] {
+function definePages(x: {
+  orgId: string
+  campaignId: string
+  most: string
+  typical: string
+  ownerEmail: string
+  reviewerEmail: string
+  gatewayRoute: string
+}): Page[] {
   const o = x.orgId
   const page = (name: string, route: string, url: string, as: Role, rawFn: (r: Raw) => Promise<unknown>): Page => ({ name, route, url, as, raw: rawFn })
   const inv =
@@ -623,6 +664,25 @@ function definePages(x: { orgId: string; campaignId: string; most: string; typic
     }),
     page('inbox', '/[orgSlug]/inbox', '/acme/inbox', 'member', async (r) =>
       r.all(`SELECT * FROM "Notification" WHERE "orgId" = ? ORDER BY "createdAt" DESC LIMIT 50`, [o]),
+    ),
+    page('gateway routes', '/[orgSlug]/gateway', '/acme/gateway', 'admin', async (r) =>
+      r.all(
+        `SELECT "routeKey", SUM("calls") AS calls, SUM("refused") AS refused FROM "GatewayCallHour" WHERE "orgId" = ? AND "hour" >= ? GROUP BY "routeKey"`,
+        [o, new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 23 * 3_600_000)],
+      ),
+    ),
+    page(
+      `gateway route with ${GATEWAY_CALLS.toLocaleString('en-US')} calls`,
+      '/[orgSlug]/gateway/[routeId]',
+      `/acme/gateway/${x.gatewayRoute}`,
+      'admin',
+      async (r) => {
+        await r.all(
+          `SELECT "identityKey", SUM("calls") AS calls, SUM("refused") AS refused, MAX("lastAt") AS "lastAt" FROM "GatewayCallDay" WHERE "orgId" = ? AND "routeKey" = ? AND "day" >= ? AND "calls" > 0 GROUP BY "identityKey"`,
+          [o, x.gatewayRoute, new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000 - 29 * 86_400_000)],
+        )
+        await r.all(`SELECT * FROM "GatewayCall" WHERE "orgId" = ? AND "routeId" = ? ORDER BY "at" DESC, "id" DESC LIMIT 50`, [o, x.gatewayRoute])
+      },
     ),
     page('owner requests', '/[orgSlug]/requests', '/acme/requests', 'governance', async (r) =>
       r.all(`SELECT * FROM "OwnerRequest" WHERE "orgId" = ? ORDER BY "createdAt" DESC LIMIT 50`, [o]),

@@ -12,6 +12,11 @@ const DAY = 86_400_000
 const HOUR = 3_600_000
 export const CALLER_DAYS = 30
 
+/** The first of the last `days` days (UTC), today included: where a window over the daily cells starts. */
+function firstDay(now: Date = new Date(), days: number = CALLER_DAYS): Date {
+  return new Date(Math.floor(now.getTime() / DAY) * DAY - (days - 1) * DAY)
+}
+
 function hostOf(url: string) {
   try {
     return new URL(url).host
@@ -20,7 +25,7 @@ function hostOf(url: string) {
   }
 }
 
-/** The organization's routes for the routes table: rules and calls in the last 24 hours counted in two grouped queries. */
+/** The organization's routes for the routes table: rules, and calls in the last 24 hours from the hourly cells. */
 export async function listRoutes(ctx: Ctx, now = new Date()) {
   assertCan(ctx, 'source:read')
   const orgId = ctx.org.id
@@ -30,13 +35,14 @@ export async function listRoutes(ctx: Ctx, now = new Date()) {
     take: 1000,
     include: { resource: { select: { environment: true } }, _count: { select: { rules: true } } },
   })
-  const calls = await db.gatewayCall.groupBy({ by: ['routeId'], where: { orgId, at: { gte: new Date(now.getTime() - 24 * HOUR) } }, _count: { _all: true } })
-  const denied = await db.gatewayCall.groupBy({
-    by: ['routeId'],
-    where: { orgId, at: { gte: new Date(now.getTime() - 24 * HOUR) }, decision: { not: 'allow' } },
-    _count: { _all: true },
+  // The last 24 hours as whole hours (this one included), summed from the maintained hourly cells: a few rows per route,
+  // whatever the traffic.
+  const perRoute = await db.gatewayCallHour.groupBy({
+    by: ['routeKey'],
+    where: { orgId, hour: { gte: new Date(Math.floor(now.getTime() / HOUR) * HOUR - 23 * HOUR) } },
+    _sum: { calls: true, refused: true },
   })
-  const count = (rows: typeof calls, id: string) => rows.find((c) => c.routeId === id)?._count._all ?? 0
+  const sums = new Map(perRoute.map((c) => [c.routeKey, c._sum]))
   return routes.map((r) => ({
     id: r.id,
     name: r.name,
@@ -47,8 +53,8 @@ export async function listRoutes(ctx: Ctx, now = new Date()) {
     environment: r.resource.environment,
     status: r.status,
     rules: r._count.rules,
-    calls24h: count(calls, r.id),
-    refused24h: count(denied, r.id),
+    calls24h: sums.get(r.id)?.calls ?? 0,
+    refused24h: sums.get(r.id)?.refused ?? 0,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
   }))
@@ -132,24 +138,28 @@ const CALL_SELECT = {
 export async function getRouteOrThrow(ctx: Ctx, routeId: string, opts: { days?: number; now?: Date } = {}) {
   const route = await getRoute(ctx, routeId)
   const orgId = ctx.org.id
-  const since = new Date((opts.now ?? new Date()).getTime() - (opts.days ?? CALLER_DAYS) * DAY)
-  const [rules, byIdentity, deniedBy, recentCalls] = await Promise.all([
+  const [rules, byIdentity, recentCalls] = await Promise.all([
     listRules(ctx, routeId),
-    db.gatewayCall.groupBy({ by: ['identityId'], where: { orgId, routeId, at: { gte: since } }, _count: { _all: true }, _max: { at: true } }),
-    db.gatewayCall.groupBy({ by: ['identityId'], where: { orgId, routeId, at: { gte: since }, decision: { not: 'allow' } }, _count: { _all: true } }),
+    db.gatewayCallDay.groupBy({
+      by: ['identityKey'],
+      where: { orgId, routeKey: routeId, day: { gte: firstDay(opts.now, opts.days) }, calls: { gt: 0 } },
+      _sum: { calls: true, refused: true },
+      _max: { lastAt: true },
+    }),
     db.gatewayCall.findMany({ where: { orgId, routeId }, orderBy: [{ at: 'desc' }, { id: 'desc' }], take: 50, select: CALL_SELECT }),
   ])
-  const ids = byIdentity.map((c) => c.identityId).filter((x): x is string => !!x)
+  const ids = byIdentity.map((c) => c.identityKey).filter((x) => x !== '')
   const names = new Map((await db.identity.findMany({ where: { orgId, id: { in: ids } }, select: { id: true, name: true } })).map((i) => [i.id, i.name]))
   const callers = byIdentity
+    .filter((c) => (c._sum.calls ?? 0) > 0)
     .map((c) => ({
-      identityId: c.identityId,
-      name: c.identityId ? (names.get(c.identityId) ?? 'Unknown identity') : 'Unauthenticated',
-      calls: c._count._all,
-      denied: deniedBy.find((d) => d.identityId === c.identityId)?._count._all ?? 0,
-      lastCallAt: c._max.at,
+      identityId: c.identityKey || null,
+      name: c.identityKey ? (names.get(c.identityKey) ?? 'Unknown identity') : 'Unauthenticated',
+      calls: c._sum.calls ?? 0,
+      denied: c._sum.refused ?? 0,
+      lastCallAt: c._max.lastAt,
     }))
-    .sort((a, b) => b.calls - a.calls)
+    .sort((a, b) => b.calls - a.calls || a.name.localeCompare(b.name))
   return { route, rules, callers, recentCalls, days: opts.days ?? CALLER_DAYS }
 }
 export type RoutePage = Awaited<ReturnType<typeof getRouteOrThrow>>
@@ -199,8 +209,7 @@ export async function identityGatewayAccess(ctx: Ctx, identityId: string, opts: 
   const identity = await db.identity.findFirst({ where: { id: identityId, orgId }, select: { id: true } })
   if (!identity) throw new NotFoundError('Identity not found')
   const days = opts.days ?? CALLER_DAYS
-  const since = new Date((opts.now ?? new Date()).getTime() - days * DAY)
-  const [grants, used, denied, recentCalls] = await Promise.all([
+  const [grants, use, recentCalls] = await Promise.all([
     db.grant.findMany({
       where: { orgId, identityId, status: 'active', entitlement: { gatewayRule: { isNot: null } } },
       select: {
@@ -213,8 +222,11 @@ export async function identityGatewayAccess(ctx: Ctx, identityId: string, opts: 
         },
       },
     }),
-    db.gatewayCall.groupBy({ by: ['routeId', 'method'], where: { orgId, identityId, at: { gte: since }, decision: 'allow' }, _count: { _all: true } }),
-    db.gatewayCall.groupBy({ by: ['routeId'], where: { orgId, identityId, at: { gte: since }, decision: { not: 'allow' } }, _count: { _all: true } }),
+    db.gatewayCallDay.groupBy({
+      by: ['routeKey', 'method'],
+      where: { orgId, identityKey: identityId, day: { gte: firstDay(opts.now, days) }, calls: { gt: 0 } },
+      _sum: { calls: true, refused: true },
+    }),
     db.gatewayCall.findMany({ where: { orgId, identityId }, orderBy: [{ at: 'desc' }, { id: 'desc' }], take: 50, select: CALL_SELECT }),
   ])
   type Entry = {
@@ -241,14 +253,19 @@ export async function identityGatewayAccess(ctx: Ctx, identityId: string, opts: 
     for (const p of stringsOf(rule.paths)) e.paths.add(p)
     e.grantIds.push(g.id)
   }
-  const usedRouteIds = [...new Set([...used, ...denied].map((u) => u.routeId).filter((x): x is string => !!x))]
+  const usedRouteIds = [...new Set(use.map((u) => u.routeKey).filter((x) => x !== ''))]
   const missing = usedRouteIds.filter((id) => !routes.has(id))
   if (missing.length) {
     for (const r of await db.gatewayRoute.findMany({ where: { orgId, id: { in: missing } }, select: { id: true, name: true, pathPrefix: true } }))
       entry(r.id, r.name, r.pathPrefix)
   }
-  for (const u of used) if (u.routeId && routes.has(u.routeId)) routes.get(u.routeId)!.used.set(u.method, u._count._all)
-  for (const d of denied) if (d.routeId && routes.has(d.routeId)) routes.get(d.routeId)!.denied = d._count._all
+  for (const u of use) {
+    const e = routes.get(u.routeKey)
+    if (!e) continue
+    const allowedCalls = (u._sum.calls ?? 0) - (u._sum.refused ?? 0)
+    if (allowedCalls > 0) e.used.set(u.method, allowedCalls)
+    e.denied += u._sum.refused ?? 0
+  }
   const order = (ms: Iterable<string>) => [...ms].sort((a, b) => HTTP_METHODS.indexOf(a as never) - HTTP_METHODS.indexOf(b as never) || a.localeCompare(b))
   return {
     days,

@@ -37,6 +37,9 @@ export function gatewayCallRetentionDays(configured: number, dormantDays: number
   return Math.max(configured, Math.min(dormantDays, MAX_DORMANT_DAYS))
 }
 
+/** Hourly call cells are kept this long (the routes table reads the last 24 hours). */
+const HOURLY_CELL_DAYS = 7
+
 /** One batch: at most DELETE_BATCH rows of one organization (or of none) older than `before`, found on the (orgId, at) index. */
 export function pruneBatchSql(table: 'GatewayCall' | 'TokenExchange', orgId: string | null, before: Date) {
   const t = sql.ident(table)
@@ -79,6 +82,9 @@ export const pruneGatewayRecordsJob = defineJob({
     const s = prismaSql()
     const calls = await pruneTable(s, 'GatewayCall', ctx.org.id, callsBefore, MAX_BATCHES, (n) => progress(n))
     const exchanges = await pruneTable(s, 'TokenExchange', ctx.org.id, exchangesBefore, MAX_BATCHES, (n) => progress(calls.deleted + n))
+    // The daily cells of pruned calls were emptied by their triggers; hourly cells only serve the last 24 hours.
+    await db.gatewayCallDay.deleteMany({ where: { orgId: ctx.org.id, calls: { lte: 0 } } })
+    await db.gatewayCallHour.deleteMany({ where: { orgId: ctx.org.id, hour: { lt: new Date(now - HOURLY_CELL_DAYS * DAY) } } })
     const details = {
       gatewayCalls: { deleted: calls.deleted, before: callsBefore.toISOString(), days: callDays, more: calls.more },
       tokenExchanges: { deleted: exchanges.deleted, before: exchangesBefore.toISOString(), days: retention.tokenExchangeDays, more: exchanges.more },

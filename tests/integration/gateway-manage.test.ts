@@ -489,4 +489,61 @@ describe(`gateway management (${engine})`, () => {
     await expect(identityGatewayAccess(other.ctx('admin'), id.id)).rejects.toThrow(NotFoundError)
     expect((await listGatewayCalls(other.ctx('admin'), { identityId: id.id, limit: 10 })).items).toHaveLength(0)
   })
+
+  it('counts calls from cells the database keeps in step with the calls: windows, unauthenticated callers, deletions', async () => {
+    const r = await createRoute(o.ctx('admin'), route())
+    const a = await addIdentity(o.org.id, o.source.id)
+    const b = await addIdentity(o.org.id, o.source.id)
+    const now = new Date()
+    const call = (identityId: string | null, ago: number, decision = 'allow', method = 'GET') => ({
+      orgId: o.org.id,
+      identityId,
+      routeId: r.id,
+      at: new Date(now.getTime() - ago),
+      method,
+      path: '/orders/1',
+      status: decision === 'allow' ? 200 : 403,
+      latencyMs: 1,
+      decision,
+    })
+    const H = 3_600_000
+    await db.gatewayCall.createMany({
+      data: [
+        call(a.id, 60_000),
+        call(a.id, 2 * H, 'deny', 'DELETE'),
+        call(a.id, 30 * H), // yesterday or before: in the 30 days, not in the 24 hours
+        call(a.id, 45 * 24 * H), // outside both windows
+        call(b.id, 5 * 60_000, 'allow', 'POST'),
+        call(null, 10 * 60_000, 'deny'),
+      ],
+    })
+    // A batch like the gateway's recorder writes (one multi-row INSERT) is counted too.
+    const routes = await listRoutes(o.ctx('auditor'), now)
+    expect(routes.find((x) => x.id === r.id)).toMatchObject({ calls24h: 4, refused24h: 2 })
+    const page = await getRouteOrThrow(o.ctx('auditor'), r.id, { now })
+    expect(page.callers[0]).toMatchObject({ identityId: a.id, calls: 3, denied: 1 })
+    expect(page.callers.slice(1).map((c) => [c.identityId, c.calls, c.denied])).toEqual(
+      expect.arrayContaining([
+        [b.id, 1, 0],
+        [null, 1, 1],
+      ]),
+    )
+    expect(page.callers).toHaveLength(3)
+    expect(page.callers.find((c) => c.identityId === b.id)?.lastCallAt?.getTime()).toBe(now.getTime() - 5 * 60_000)
+    const access = await identityGatewayAccess(o.ctx('auditor'), a.id, { now })
+    expect(access.routes.find((x) => x.routeId === r.id)).toMatchObject({ used: ['GET'], calls: 3, denied: 1 })
+
+    // Every cell equals a count over the calls it stands for.
+    const cells = await db.gatewayCallDay.findMany({ where: { orgId: o.org.id, routeKey: r.id } })
+    expect(cells.reduce((n, c) => n + c.calls, 0)).toBe(await db.gatewayCall.count({ where: { orgId: o.org.id, routeId: r.id } }))
+
+    // Deleting an identity deletes its calls, and the cells follow; pruning drops emptied cells.
+    await db.identity.delete({ where: { id: b.id } })
+    const after = await getRouteOrThrow(o.ctx('auditor'), r.id, { now })
+    expect(after.callers.map((c) => c.identityId)).toEqual([a.id, null])
+    expect(await db.gatewayCallDay.count({ where: { orgId: o.org.id, identityKey: b.id, calls: { gt: 0 } } })).toBe(0)
+    expect((await listRoutes(o.ctx('auditor'), now)).find((x) => x.id === r.id)).toMatchObject({ calls24h: 3, refused24h: 2 })
+    await db.gatewayCall.deleteMany({ where: { orgId: o.org.id, routeId: r.id, at: { lt: new Date(now.getTime() - 40 * 24 * H) } } })
+    expect(await db.gatewayCallDay.count({ where: { orgId: o.org.id, routeKey: r.id, calls: { lte: 0 } } })).toBe(2)
+  })
 })
