@@ -220,12 +220,12 @@ async function ensureGatewayCalls(raw: Raw, orgId: string): Promise<string> {
     FROM ${series} JOIN (SELECT "id", ROW_NUMBER() OVER (ORDER BY "id") - 1 AS k FROM "Identity" WHERE "orgId" = ? AND "status" = 'active' ORDER BY "id" LIMIT 2000) c
       ON c.k = s.i % 2000`
   if (raw.engine === 'sqlite') {
-    await raw.all(
+    await raw.run(
       `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${GATEWAY_CALLS}) ${body('n AS s', `${now} - (s.i * ${span} / ${GATEWAY_CALLS})`)}`,
       [orgId, route.id, orgId],
     )
   } else {
-    await raw.all(
+    await raw.run(
       body(`generate_series(1, ${GATEWAY_CALLS}) AS s(i)`, `to_timestamp((${now} - (s.i::bigint * ${span} / ${GATEWAY_CALLS})) / 1000.0) AT TIME ZONE 'UTC'`),
       [orgId, route.id, orgId],
     )

@@ -7,6 +7,8 @@ export interface Raw {
   readonly engine: 'sqlite' | 'postgresql'
   all<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>
   one<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T>
+  /** A statement that returns no rows (INSERT, UPDATE…): how many rows it changed. */
+  run(sql: string, params?: unknown[]): Promise<number>
   close(): Promise<void>
 }
 
@@ -20,6 +22,7 @@ export async function openRaw(url: string): Promise<Raw> {
       engine: 'sqlite',
       all,
       one: async <T>(sql: string, ps: unknown[] = []) => (await all<T>(sql, ps))[0],
+      run: async (sql: string, ps: unknown[] = []) => db.prepare(sql).run(...bind(ps)).changes,
       close: async () => void db.close(),
     }
   }
@@ -38,6 +41,17 @@ export async function openRaw(url: string): Promise<Raw> {
     engine: 'postgresql',
     all,
     one: async <T>(sql: string, ps: unknown[] = []) => (await all<T>(sql, ps))[0],
+    run: async (sql: string, ps: unknown[] = []) => {
+      let i = 0
+      return (
+        (
+          await client.query(
+            sql.replace(/\?/g, () => `$${++i}`),
+            ps,
+          )
+        ).rowCount ?? 0
+      )
+    },
     close: () => client.end(),
   }
 }

@@ -11,6 +11,8 @@ import { displayPrefix } from '@/lib/api-tokens/format'
 const DAY = 86_400_000
 const HOUR = 3_600_000
 export const CALLER_DAYS = 30
+/** The route page lists this many of its busiest callers. */
+export const CALLERS_SHOWN = 100
 
 /** The first of the last `days` days (UTC), today included: where a window over the daily cells starts. */
 function firstDay(now: Date = new Date(), days: number = CALLER_DAYS): Date {
@@ -148,19 +150,21 @@ export async function getRouteOrThrow(ctx: Ctx, routeId: string, opts: { days?: 
     }),
     db.gatewayCall.findMany({ where: { orgId, routeId }, orderBy: [{ at: 'desc' }, { id: 'desc' }], take: 50, select: CALL_SELECT }),
   ])
-  const ids = byIdentity.map((c) => c.identityKey).filter((x) => x !== '')
-  const names = new Map((await db.identity.findMany({ where: { orgId, id: { in: ids } }, select: { id: true, name: true } })).map((i) => [i.id, i.name]))
-  const callers = byIdentity
+  // The busiest callers first; a route called by thousands of identities shows the first CALLERS_SHOWN and says how many.
+  const busiest = byIdentity
     .filter((c) => (c._sum.calls ?? 0) > 0)
-    .map((c) => ({
-      identityId: c.identityKey || null,
-      name: c.identityKey ? (names.get(c.identityKey) ?? 'Unknown identity') : 'Unauthenticated',
-      calls: c._sum.calls ?? 0,
-      denied: c._sum.refused ?? 0,
-      lastCallAt: c._max.lastAt,
-    }))
-    .sort((a, b) => b.calls - a.calls || a.name.localeCompare(b.name))
-  return { route, rules, callers, recentCalls, days: opts.days ?? CALLER_DAYS }
+    .sort((a, b) => (b._sum.calls ?? 0) - (a._sum.calls ?? 0) || a.identityKey.localeCompare(b.identityKey))
+  const shown = busiest.slice(0, CALLERS_SHOWN)
+  const ids = shown.map((c) => c.identityKey).filter((x) => x !== '')
+  const names = new Map((await db.identity.findMany({ where: { orgId, id: { in: ids } }, select: { id: true, name: true } })).map((i) => [i.id, i.name]))
+  const callers = shown.map((c) => ({
+    identityId: c.identityKey || null,
+    name: c.identityKey ? (names.get(c.identityKey) ?? 'Unknown identity') : 'Unauthenticated',
+    calls: c._sum.calls ?? 0,
+    denied: c._sum.refused ?? 0,
+    lastCallAt: c._max.lastAt,
+  }))
+  return { route, rules, callers, callerCount: busiest.length, recentCalls, days: opts.days ?? CALLER_DAYS }
 }
 export type RoutePage = Awaited<ReturnType<typeof getRouteOrThrow>>
 

@@ -11,7 +11,7 @@ import { drainJobs } from '@/lib/jobs/worker'
 import { settleFindings } from '@/lib/findings/recompute'
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '@/lib/errors'
 import { createRoute, createRule, deleteRoute, deleteRule, issueGatewayToken, syncRuleGrants, updateRoute } from '@/lib/gateway/mutations'
-import { getRouteOrThrow, identityGatewayAccess, listGatewayCalls, listRoutes } from '@/lib/gateway/queries'
+import { CALLERS_SHOWN, getRouteOrThrow, identityGatewayAccess, listGatewayCalls, listRoutes } from '@/lib/gateway/queries'
 import { createRouteSchema, createRuleSchema, routeBodySchema, ruleBodySchema } from '@/lib/gateway/schemas'
 import { requestRemediation } from '@/lib/remediation/mutations'
 import { addIdentity, createOrg, engine, uid } from './fixtures'
@@ -529,6 +529,7 @@ describe(`gateway management (${engine})`, () => {
       ]),
     )
     expect(page.callers).toHaveLength(3)
+    expect(page.callerCount).toBe(3)
     expect(page.callers.find((c) => c.identityId === b.id)?.lastCallAt?.getTime()).toBe(now.getTime() - 5 * 60_000)
     const access = await identityGatewayAccess(o.ctx('auditor'), a.id, { now })
     expect(access.routes.find((x) => x.routeId === r.id)).toMatchObject({ used: ['GET'], calls: 3, denied: 1 })
@@ -545,5 +546,12 @@ describe(`gateway management (${engine})`, () => {
     expect((await listRoutes(o.ctx('auditor'), now)).find((x) => x.id === r.id)).toMatchObject({ calls24h: 3, refused24h: 2 })
     await db.gatewayCall.deleteMany({ where: { orgId: o.org.id, routeId: r.id, at: { lt: new Date(now.getTime() - 40 * 24 * H) } } })
     expect(await db.gatewayCallDay.count({ where: { orgId: o.org.id, routeKey: r.id, calls: { lte: 0 } } })).toBe(2)
+
+    // A route called by many identities lists its busiest CALLERS_SHOWN and says how many called.
+    const many = await Promise.all(Array.from({ length: CALLERS_SHOWN + 1 }, () => addIdentity(o.org.id, o.source.id)))
+    await db.gatewayCall.createMany({ data: many.map((x) => call(x.id, 60_000)) })
+    const crowded = await getRouteOrThrow(o.ctx('auditor'), r.id, { now })
+    expect([crowded.callers.length, crowded.callerCount]).toEqual([CALLERS_SHOWN, CALLERS_SHOWN + 3])
+    expect(crowded.callers[0]).toMatchObject({ identityId: a.id, calls: 3 })
   })
 })

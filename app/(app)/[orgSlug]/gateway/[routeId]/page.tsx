@@ -25,7 +25,14 @@ export default async function RoutePage({ params }: { params: Promise<{ orgSlug:
   const { orgSlug, routeId } = await params
   const ctx = await pageContext(orgSlug)
   if (!(await pageAllows(ctx, 'source:read', 'gateway'))) return <Forbidden orgSlug={ctx.org.slug} what="gateway routes" />
-  const { route: r, rules, callers, recentCalls, days } = await orNotFound(getRouteOrThrow(ctx, routeId), ctx, { type: 'gateway-route', id: routeId })
+  const {
+    route: r,
+    rules,
+    callers,
+    callerCount,
+    recentCalls,
+    days,
+  } = await orNotFound(getRouteOrThrow(ctx, routeId), ctx, { type: 'gateway-route', id: routeId })
   const manage = can(ctx.role, 'gateway:manage')
   const tokens = can(ctx.role, 'api-token:manage')
   const options = manage || tokens ? await rulePrincipalOptions(ctx) : null
@@ -189,6 +196,11 @@ export default async function RoutePage({ params }: { params: Promise<{ orgSlug:
               ))}
             </ul>
           )}
+          {callerCount > callers.length ? (
+            <p className="mt-2 text-xs text-slate-500" data-testid="route-callers-more">
+              The {formatNumber(callers.length)} busiest of {formatNumber(callerCount)} callers.
+            </p>
+          ) : null}
         </Card>
         <Card title="Recent calls" className="lg:col-span-3">
           <CallsTable calls={recentCalls} show="identity" base={base} testId="route-calls" />
