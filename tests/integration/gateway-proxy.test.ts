@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { db } from '@/lib/db'
 import { startGateway, type Gateway } from '@/lib/gateway/runtime/server'
 import { addGatewayToken, addRoute, addRule, call, DAY, gatewayOrg, rawCall, settle, startUpstream, type Upstream } from './gateway-setup'
-import { addIdentity } from './fixtures'
+import Database from 'better-sqlite3'
+import { sqliteFile } from '@/lib/db-url'
+import { addIdentity, engine } from './fixtures'
 
 let upstream: Upstream
 let gw: Gateway
@@ -247,6 +249,36 @@ describe('gateway: recording', () => {
     // The upstream secret is in no recorded row.
     const rows = await db.gatewayCall.findMany({ where: { orgId: o.org.id } })
     expect(JSON.stringify(rows)).not.toContain(SECRET)
+  })
+
+  it.runIf(engine === 'sqlite')('serves calls while another process holds the database’s write lock, and records them after', async () => {
+    // Another writer (the web app, the worker) in a long write transaction: the batch waits in the writer thread,
+    // never on the event loop that answers requests.
+    const other = new Database(sqliteFile(process.env.DATABASE_URL!), { timeout: 1_000 })
+    other.exec('BEGIN IMMEDIATE')
+    let released = false
+    try {
+      const first = await call(url('/orders/1'), { token: o.token, headers: { 'x-request-id': 'locked-1' } })
+      expect(first.status).toBe(200)
+      const flushing = gw.flush()
+      const times: number[] = []
+      for (let i = 0; i < 5; i++) {
+        const t = performance.now()
+        const r = await call(url(`/orders/${i}`), { token: o.token })
+        times.push(performance.now() - t)
+        expect(r.status).toBe(200)
+      }
+      expect(Math.max(...times)).toBeLessThan(500)
+      expect(await db.gatewayCall.count({ where: { orgId: o.org.id, requestId: 'locked-1' } })).toBe(0)
+      other.exec('COMMIT')
+      released = true
+      await flushing
+      await gw.flush()
+      expect(await db.gatewayCall.count({ where: { orgId: o.org.id, requestId: 'locked-1' } })).toBe(1)
+    } finally {
+      if (!released) other.exec('ROLLBACK')
+      other.close()
+    }
   })
 
   it('keeps recording when one call of a batch can no longer be written (its identity deleted meanwhile)', async () => {

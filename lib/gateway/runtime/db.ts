@@ -2,6 +2,7 @@
 // PostgreSQL (the pool reconnects by itself after the server comes back). Statements are written with the `sql` tag
 // (lib/sql/sql.ts) so the same text runs on both engines. The gateway reads through it when a cache is cold, polls
 // GatewayVersion on it (SQLite) and writes its batches of calls; never on the hot path of a request once caches are warm.
+import { Worker } from 'node:worker_threads'
 import Database from 'better-sqlite3'
 import pg from 'pg'
 import { sqliteFile } from '@/lib/db-url'
@@ -26,9 +27,8 @@ function sqliteDb(url: string): GatewayDb {
   // for 20 s; a failed poll is retried 250 ms later.
   const db = new Database(sqliteFile(url), { timeout: 2_000 })
   db.pragma('journal_mode = WAL')
-  // This connection only writes batches of call records: without an fsync per batch the event loop is not held up by
-  // the disk (WAL keeps the file consistent; a power cut may lose the last batch, never corrupt the database).
-  db.pragma('synchronous = NORMAL')
+  // Reads only (cold caches, the change poll): writes go through the writer thread's own connection.
+  const writer = new SqliteWriter(sqliteFile(url))
   const statements = new Map<string, Database.Statement>()
   const prepare = (text: string) => {
     let stmt = statements.get(text)
@@ -45,16 +45,59 @@ function sqliteDb(url: string): GatewayDb {
       const { text, params } = render(q, 'sqlite')
       return prepare(text).all(params) as T[]
     },
-    async transaction(list) {
-      const rendered = list.map((q) => render(q, 'sqlite'))
-      db.transaction(() => {
-        for (const r of rendered) prepare(r.text).run(r.params)
-      }).immediate()
-    },
+    // Writes go to the writer thread: the event loop keeps serving requests while a batch is written or waits its turn.
+    transaction: (list) => writer.run(list.map((q) => render(q, 'sqlite'))),
     async close() {
+      await writer.close()
       statements.clear()
       db.close()
     },
+  }
+}
+
+/** The writer thread (sqlite-writer.mjs): one batch at a time, in order, each answered by its id. */
+class SqliteWriter {
+  private readonly worker: Worker
+  private readonly waiting = new Map<number, { resolve: () => void; reject: (e: Error) => void }>()
+  private next = 0
+  private exited = false
+
+  constructor(file: string) {
+    this.worker = new Worker(new URL('./sqlite-writer.mjs', import.meta.url), { workerData: { file } })
+    this.worker.on('message', (m: { id: number; error?: string }) => {
+      const w = this.waiting.get(m.id)
+      this.waiting.delete(m.id)
+      if (m.error === undefined) w?.resolve()
+      else w?.reject(new Error(m.error))
+    })
+    // A thread that dies fails what it held (the recorder keeps those batches and tries again).
+    this.worker.on('error', (err) => this.failAll(err))
+    this.worker.on('exit', () => {
+      this.exited = true
+      this.failAll(new Error('the gateway database writer stopped'))
+    })
+    // Never what keeps the process alive.
+    this.worker.unref()
+  }
+
+  run(statements: { text: string; params: unknown[] }[]): Promise<void> {
+    if (this.exited) return Promise.reject(new Error('the gateway database writer stopped'))
+    const id = this.next++
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject })
+      this.worker.postMessage({ id, statements })
+    })
+  }
+
+  async close(): Promise<void> {
+    if (this.exited) return
+    this.worker.postMessage('close')
+    await new Promise<void>((resolve) => this.worker.once('exit', () => resolve()))
+  }
+
+  private failAll(err: Error) {
+    for (const w of this.waiting.values()) w.reject(err)
+    this.waiting.clear()
   }
 }
 
