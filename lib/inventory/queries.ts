@@ -115,11 +115,33 @@ export async function listIdentities(ctx: Ctx, p: IdentityListParams) {
   const [rows, counted] = await Promise.all([
     NULLABLE_SORTS.has(p.sort)
       ? nullsLastPage(where, p.sort as 'lastUsedAt' | 'oldestSecretAt', p.dir, skip, p.size, select)
-      : db.identity.findMany({ where, orderBy: listOrder(p.sort, p.dir), skip, take: p.size, select }),
+      : skip >= DEFERRED_FROM
+        ? deferredPage(where, listOrder(p.sort, p.dir), skip, p.size, select)
+        : db.identity.findMany({ where, orderBy: listOrder(p.sort, p.dir), skip, take: p.size, select }),
     countIdentities(ctx.org.id, p, where, text),
   ])
   /** totalAtLeast: more identities match than `total - 1` (counting stopped there). */
   return { rows, total: counted.total, totalAtLeast: counted.atLeast, dormantDays: settings.dormantDays }
+}
+
+/** From this offset, a page first reads its ids alone, then their rows (see deferredPage). */
+const DEFERRED_FROM = 1_000
+
+/**
+ * A deep page (e.g. page 2,000: 99,950 rows skipped) in two reads: the ids of the page from the sort's index alone
+ * (the index holds the sort, id and status, so skipping reads no row; PostgreSQL's index-only scan), then those 50
+ * rows by id. One read would fetch every skipped row from the table on PostgreSQL (~100,000 heap reads).
+ */
+async function deferredPage<S extends Prisma.IdentitySelect>(
+  where: Prisma.IdentityWhereInput,
+  orderBy: Prisma.IdentityOrderByWithRelationInput[],
+  skip: number,
+  take: number,
+  select: S,
+) {
+  const ids = (await db.identity.findMany({ where, orderBy, skip, take, select: { id: true } })).map((r) => r.id)
+  // The same order over the 50 rows read by id (id breaks every tie, so it is the order the ids came in).
+  return db.identity.findMany({ where: { id: { in: ids } }, orderBy, select })
 }
 
 /**
