@@ -6,7 +6,7 @@ import { db } from '@/lib/db'
 import type { Identity } from '@/lib/generated/sqlite/client'
 import { parseOrgSettings } from '@/lib/settings/schemas'
 import { insertRows, newId, queryIn } from '@/lib/sql/bulk'
-import { prismaSql } from '@/lib/sql/prisma'
+import { prismaSql, withSqlitePageCache } from '@/lib/sql/prisma'
 import { sql } from '@/lib/sql/sql'
 import { campaignIdentityWhere, notifyReviewers } from './internal'
 import { chooseReviewer, recommend, recommendGatewayReduce, type Recommendation } from './recommend'
@@ -153,6 +153,10 @@ const FINDINGS_IN_SNAPSHOT = 10
  * A retried launch first removes the items of the failed attempt, so it never duplicates.
  */
 export async function runLaunch(ctx: SystemCtx, campaignId: string, progress: (done: number, total?: number) => Promise<void>) {
+  return withSqlitePageCache(256, () => launch(ctx, campaignId, progress))
+}
+
+async function launch(ctx: SystemCtx, campaignId: string, progress: (done: number, total?: number) => Promise<void>) {
   const campaign = await db.campaign.findFirst({ where: { id: campaignId, orgId: ctx.org.id } })
   if (!campaign || campaign.status !== 'launching') return { skipped: `campaign is ${campaign?.status ?? 'gone'}` }
   const org = await db.organization.findUniqueOrThrow({ where: { id: campaign.orgId }, select: { settings: true, slug: true } })
@@ -170,7 +174,10 @@ export async function runLaunch(ctx: SystemCtx, campaignId: string, progress: (d
   await db.reviewItem.deleteMany({ where: { orgId: ctx.org.id, campaignId } })
   const ropts = { now, dormantDays: settings.dormantDays, privilegedUnusedDays: settings.privilegedUnusedDays }
   // The population's ids in one indexed pass; then 5,000 at a time by primary key.
-  const population = (await db.identity.findMany({ where, select: { id: true } })).map((r) => r.id)
+  // In id order: ids are issued in insertion order (lib/sql/bulk.ts newId, cuid), so a batch of neighbouring ids reads
+  // neighbouring table pages — the identities and their grants, which are written together — instead of 5,000 pages
+  // scattered over the whole file (at 1,000,000 identities the reads were most of the launch).
+  const population = (await db.identity.findMany({ where, select: { id: true } })).map((r) => r.id).sort()
   let done = 0
   let items = 0
   let fallback = 0
