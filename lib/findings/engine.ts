@@ -35,19 +35,29 @@ async function evaluate(s: SqlClient, scope: Scope, settings: OrgSettings, now: 
   const c = { settings, now }
   const at = sql.date(now)
   const rules = RULES.filter((r) => ruleIds.includes(r.id))
+  // On SQLite a finding that still holds only gets its lastSeenAt (and title) stamped by the upsert: SQLite rewrites the
+  // index entries of every column an UPDATE sets, changed or not, and severity, rank, code and status sit in four Finding
+  // indexes (and wake the FindingCount trigger) — 3 M findings a night. The few whose severity, code or status change are
+  // set by the UPDATE after. PostgreSQL compares values (an unchanged row is a HOT update), so it keeps the single upsert:
+  // the second statement made its recompute 40 % slower.
+  const split = s.engine === 'sqlite'
+  const onConflict = split
+    ? sql`"lastSeenAt" = excluded."lastSeenAt", "title" = excluded."title", "resolvedAt" = NULL`
+    : sql`"lastSeenAt" = excluded."lastSeenAt", "severity" = excluded."severity", "severityRank" = excluded."severityRank",
+          "title" = excluded."title", "owaspCode" = excluded."owaspCode",
+          "status" = CASE WHEN "Finding"."status" = 'resolved' THEN 'open'
+            WHEN "Finding"."status" = 'accepted' AND "Finding"."acceptedUntil" < excluded."lastSeenAt" THEN 'open' ELSE "Finding"."status" END,
+          "resolvedAt" = NULL`
   for (const rule of rules) {
     // The finding id is derived from identity and rule: one row per pair for life (resolved rows reopen).
-    // A finding that still holds only gets its lastSeenAt (and title) stamped here: SQLite rewrites the index entries of
-    // every column an UPDATE sets, changed or not, and severity, rank, code and status sit in four Finding indexes (and
-    // wake the FindingCount trigger) — 3 M findings a night. The few whose severity, code or status change are set below.
     await s.execute(
       sql`INSERT INTO "Finding" ("id","orgId","identityId","rule","owaspCode","severity","severityRank","title","status","firstSeenAt","lastSeenAt")
         SELECT i."id" || ${sql.lit(`-${rule.id}`)}, i."orgId", i."id", ${sql.lit(rule.id)}, ${sql.lit(rule.owaspCode)}, ${rule.severity(c)}, ${rankOf(rule.severity(c))}, ${sql.lit(rule.title(settings))}, 'open', ${at}, ${at}
         FROM "Identity" i WHERE ${scope.identity} AND i."status" <> 'deleted' AND (${rule.when(c)})
-        ON CONFLICT ("identityId","rule") DO UPDATE SET "lastSeenAt" = excluded."lastSeenAt", "title" = excluded."title", "resolvedAt" = NULL`,
+        ON CONFLICT ("identityId","rule") DO UPDATE SET ${onConflict}`,
     )
   }
-  if (rules.length) {
+  if (split && rules.length) {
     // Of the findings seen in this pass, those whose severity or code changed, that were resolved, or whose accepted risk
     // expired: the rest of what the upsert used to set (a resolved or expired-acceptance finding opens again).
     const severity = sql`(SELECT CASE "Finding"."rule" ${sql.join(
