@@ -6,7 +6,7 @@ import { db } from '@/lib/db'
 import type { Identity } from '@/lib/generated/sqlite/client'
 import { parseOrgSettings } from '@/lib/settings/schemas'
 import { insertRows, newId, queryIn } from '@/lib/sql/bulk'
-import { prismaSql } from '@/lib/sql/prisma'
+import { prismaSql, withSqlitePageCache } from '@/lib/sql/prisma'
 import { sql } from '@/lib/sql/sql'
 import { campaignIdentityWhere, notifyReviewers } from './internal'
 import { chooseReviewer, recommend, recommendGatewayReduce, type Recommendation } from './recommend'
@@ -53,41 +53,73 @@ function dateOfAggregate(v: Date | string | number | bigint | null): Date | null
   return new Date(v)
 }
 
-/** Active grants of these identities with entitlement and resource, in one join (3x faster than nested reads). */
-async function readGrants(identityIds: string[]): Promise<GrantRow[]> {
-  type Row = {
-    id: string
-    identityId: string
-    privileged: boolean | number
-    lastUsedAt: Date | null
-    usageReported: boolean | number
-    entitlement: string
-    resource: string
-    resourceType: string
-    gatewayRouteId: string | null
-    gatewayLastCallAt: Date | string | number | bigint | null
-  }
-  const rows = await queryIn<Row>(
-    prismaSql(),
+type EntitlementInfo = { name: string; resource: { name: string; type: string }; routeId: string | null }
+
+/**
+ * Active grants of these identities with entitlement and resource. The grants are read alone (one index range per
+ * identity); their entitlements (a few thousand in an organization, shared by millions of grants) come from `entitlements`,
+ * filled as new ones appear, instead of two primary-key lookups per grant in a join.
+ */
+async function readGrants(identityIds: string[], entitlements: Map<string, EntitlementInfo>): Promise<GrantRow[]> {
+  type Row = { id: string; identityId: string; entitlementId: string; privileged: boolean | number; lastUsedAt: Date | null; usageReported: boolean | number }
+  const s = prismaSql()
+  // One row per identity with its grants as a JSON array (in entitlement order, the order of the (identityId,
+  // entitlementId) key the rows were read in before): five times fewer rows through the client, a third of the time.
+  const grantsJson =
+    s.engine === 'postgresql'
+      ? sql`json_agg(json_build_array(g."id", g."entitlementId", g."privileged", (EXTRACT(EPOCH FROM g."lastUsedAt") * 1000)::bigint, g."usageReported") ORDER BY g."entitlementId")::text`
+      : sql`json_group_array(json_array(g."id", g."entitlementId", g."privileged", g."lastUsedAt", g."usageReported") ORDER BY g."entitlementId")`
+  const perIdentity = await queryIn<{ identityId: string; grants: string }>(
+    s,
     identityIds,
-    (
-      list,
-    ) => sql`SELECT g."id", g."identityId", g."privileged", g."lastUsedAt", g."usageReported", e."name" AS "entitlement", r."name" AS "resource", r."type" AS "resourceType",
-         gr."routeId" AS "gatewayRouteId",
-         (SELECT MAX(gc."at") FROM "GatewayCall" gc WHERE gc."identityId" = g."identityId" AND gc."routeId" = gr."routeId" AND gc."decision" = 'allow') AS "gatewayLastCallAt"
-       FROM "Grant" g JOIN "Entitlement" e ON e."id" = g."entitlementId" JOIN "Resource" r ON r."id" = e."resourceId"
-       LEFT JOIN "GatewayRule" gr ON gr."entitlementId" = e."id"
-       WHERE g."identityId" IN ${list} AND g."status" = 'active'`,
+    (list) =>
+      sql`SELECT g."identityId", ${grantsJson} AS "grants" FROM "Grant" g WHERE g."identityId" IN ${list} AND g."status" = 'active' GROUP BY g."identityId"`,
   )
-  return rows.map((r) => ({
-    id: r.id,
-    identityId: r.identityId,
-    privileged: Boolean(r.privileged),
-    lastUsedAt: r.gatewayRouteId ? dateOfAggregate(r.gatewayLastCallAt) : r.lastUsedAt ? new Date(r.lastUsedAt) : null,
-    usageReported: r.gatewayRouteId ? true : Boolean(r.usageReported),
-    gateway: !!r.gatewayRouteId,
-    entitlement: { name: r.entitlement, resource: { name: r.resource, type: r.resourceType } },
-  }))
+  const rows: Row[] = []
+  for (const r of perIdentity) {
+    for (const [id, entitlementId, privileged, lastUsedAt, usageReported] of JSON.parse(r.grants) as [
+      string,
+      string,
+      boolean | number,
+      number | string | null,
+      boolean | number,
+    ][])
+      rows.push({ id, identityId: r.identityId, entitlementId, privileged, lastUsedAt: dateOfAggregate(lastUsedAt), usageReported })
+  }
+  const missing = [...new Set(rows.map((r) => r.entitlementId))].filter((id) => !entitlements.has(id))
+  const found = await queryIn<{ id: string; name: string; resource: string; resourceType: string; routeId: string | null }>(
+    prismaSql(),
+    missing,
+    (list) => sql`SELECT e."id", e."name", r."name" AS "resource", r."type" AS "resourceType", gr."routeId"
+       FROM "Entitlement" e JOIN "Resource" r ON r."id" = e."resourceId" LEFT JOIN "GatewayRule" gr ON gr."entitlementId" = e."id"
+       WHERE e."id" IN ${list}`,
+  )
+  for (const e of found) entitlements.set(e.id, { name: e.name, resource: { name: e.resource, type: e.resourceType }, routeId: e.routeId })
+  // A gateway grant's last use is the identity's last allowed call to the rule's route (every call is recorded).
+  const gatewayRows = rows.filter((r) => entitlements.get(r.entitlementId)?.routeId)
+  const lastCall = new Map<string, Date | null>()
+  if (gatewayRows.length) {
+    const routes = [...new Set(gatewayRows.map((r) => entitlements.get(r.entitlementId)!.routeId!))]
+    const calls = await queryIn<{ identityId: string; routeId: string; at: Date | string | number | bigint | null }>(
+      prismaSql(),
+      [...new Set(gatewayRows.map((r) => r.identityId))],
+      (list) => sql`SELECT gc."identityId", gc."routeId", MAX(gc."at") AS "at" FROM "GatewayCall" gc
+         WHERE gc."identityId" IN ${list} AND gc."routeId" IN ${sql.ids(routes)} AND gc."decision" = 'allow' GROUP BY gc."identityId", gc."routeId"`,
+    )
+    for (const c of calls) lastCall.set(`${c.identityId} ${c.routeId}`, dateOfAggregate(c.at))
+  }
+  return rows.map((r) => {
+    const e = entitlements.get(r.entitlementId)!
+    return {
+      id: r.id,
+      identityId: r.identityId,
+      privileged: Boolean(r.privileged),
+      lastUsedAt: e.routeId ? (lastCall.get(`${r.identityId} ${e.routeId}`) ?? null) : r.lastUsedAt,
+      usageReported: e.routeId ? true : Boolean(r.usageReported),
+      gateway: !!e.routeId,
+      entitlement: { name: e.name, resource: e.resource },
+    }
+  })
 }
 type IdentityRow = Pick<
   Identity,
@@ -153,6 +185,10 @@ const FINDINGS_IN_SNAPSHOT = 10
  * A retried launch first removes the items of the failed attempt, so it never duplicates.
  */
 export async function runLaunch(ctx: SystemCtx, campaignId: string, progress: (done: number, total?: number) => Promise<void>) {
+  return withSqlitePageCache(256, () => launch(ctx, campaignId, progress))
+}
+
+async function launch(ctx: SystemCtx, campaignId: string, progress: (done: number, total?: number) => Promise<void>) {
   const campaign = await db.campaign.findFirst({ where: { id: campaignId, orgId: ctx.org.id } })
   if (!campaign || campaign.status !== 'launching') return { skipped: `campaign is ${campaign?.status ?? 'gone'}` }
   const org = await db.organization.findUniqueOrThrow({ where: { id: campaign.orgId }, select: { settings: true, slug: true } })
@@ -170,7 +206,11 @@ export async function runLaunch(ctx: SystemCtx, campaignId: string, progress: (d
   await db.reviewItem.deleteMany({ where: { orgId: ctx.org.id, campaignId } })
   const ropts = { now, dormantDays: settings.dormantDays, privilegedUnusedDays: settings.privilegedUnusedDays }
   // The population's ids in one indexed pass; then 5,000 at a time by primary key.
-  const population = (await db.identity.findMany({ where, select: { id: true } })).map((r) => r.id)
+  // In id order: ids are issued in insertion order (lib/sql/bulk.ts newId, cuid), so a batch of neighbouring ids reads
+  // neighbouring table pages — the identities and their grants, which are written together — instead of 5,000 pages
+  // scattered over the whole file (at 1,000,000 identities the reads were most of the launch).
+  const population = (await db.identity.findMany({ where, select: { id: true } })).map((r) => r.id).sort()
+  const entitlements = new Map<string, EntitlementInfo>()
   let done = 0
   let items = 0
   let fallback = 0
@@ -192,7 +232,7 @@ export async function runLaunch(ctx: SystemCtx, campaignId: string, progress: (d
       ids,
       (list) => sql`SELECT "identityId", "title", "severity", "owaspCode" FROM "Finding" WHERE "identityId" IN ${list} AND "status" = 'open'`,
     )
-    const grants = campaign.type === 'credential' ? [] : await readGrants(ids)
+    const grants = campaign.type === 'credential' ? [] : await readGrants(ids, entitlements)
     const credentials =
       campaign.type === 'credential'
         ? await db.credential.findMany({

@@ -34,17 +34,49 @@ type Scope = { identity: Fragment; finding: Fragment; identityRow: Fragment }
 async function evaluate(s: SqlClient, scope: Scope, settings: OrgSettings, now: number, ruleIds: readonly string[] = RULE_IDS) {
   const c = { settings, now }
   const at = sql.date(now)
-  for (const rule of RULES.filter((r) => ruleIds.includes(r.id))) {
+  const rules = RULES.filter((r) => ruleIds.includes(r.id))
+  // On SQLite a finding that still holds only gets its lastSeenAt (and title) stamped by the upsert: SQLite rewrites the
+  // index entries of every column an UPDATE sets, changed or not, and severity, rank, code and status sit in four Finding
+  // indexes (and wake the FindingCount trigger) — 3 M findings a night. The few whose severity, code or status change are
+  // set by the UPDATE after. PostgreSQL compares values (an unchanged row is a HOT update), so it keeps the single upsert:
+  // the second statement made its recompute 40 % slower.
+  const split = s.engine === 'sqlite'
+  const onConflict = split
+    ? sql`"lastSeenAt" = excluded."lastSeenAt", "title" = excluded."title", "resolvedAt" = NULL`
+    : sql`"lastSeenAt" = excluded."lastSeenAt", "severity" = excluded."severity", "severityRank" = excluded."severityRank",
+          "title" = excluded."title", "owaspCode" = excluded."owaspCode",
+          "status" = CASE WHEN "Finding"."status" = 'resolved' THEN 'open'
+            WHEN "Finding"."status" = 'accepted' AND "Finding"."acceptedUntil" < excluded."lastSeenAt" THEN 'open' ELSE "Finding"."status" END,
+          "resolvedAt" = NULL`
+  for (const rule of rules) {
     // The finding id is derived from identity and rule: one row per pair for life (resolved rows reopen).
     await s.execute(
       sql`INSERT INTO "Finding" ("id","orgId","identityId","rule","owaspCode","severity","severityRank","title","status","firstSeenAt","lastSeenAt")
         SELECT i."id" || ${sql.lit(`-${rule.id}`)}, i."orgId", i."id", ${sql.lit(rule.id)}, ${sql.lit(rule.owaspCode)}, ${rule.severity(c)}, ${rankOf(rule.severity(c))}, ${sql.lit(rule.title(settings))}, 'open', ${at}, ${at}
         FROM "Identity" i WHERE ${scope.identity} AND i."status" <> 'deleted' AND (${rule.when(c)})
-        ON CONFLICT ("identityId","rule") DO UPDATE SET "lastSeenAt" = excluded."lastSeenAt", "severity" = excluded."severity", "severityRank" = excluded."severityRank",
-          "title" = excluded."title", "owaspCode" = excluded."owaspCode",
-          "status" = CASE WHEN "Finding"."status" = 'resolved' THEN 'open'
-            WHEN "Finding"."status" = 'accepted' AND "Finding"."acceptedUntil" < excluded."lastSeenAt" THEN 'open' ELSE "Finding"."status" END,
-          "resolvedAt" = NULL`,
+        ON CONFLICT ("identityId","rule") DO UPDATE SET ${onConflict}`,
+    )
+  }
+  if (split && rules.length) {
+    // Of the findings seen in this pass, those whose severity or code changed, that were resolved, or whose accepted risk
+    // expired: the rest of what the upsert used to set (a resolved or expired-acceptance finding opens again).
+    const severity = sql`(SELECT CASE "Finding"."rule" ${sql.join(
+      rules.map((r) => sql`WHEN ${sql.lit(r.id)} THEN ${r.severity(c)}`),
+      ' ',
+    )} END FROM "Identity" i WHERE i."id" = "Finding"."identityId")`
+    const code = sql`CASE "Finding"."rule" ${sql.join(
+      rules.map((r) => sql`WHEN ${sql.lit(r.id)} THEN ${sql.lit(r.owaspCode)}`),
+      ' ',
+    )} END`
+    await s.execute(
+      sql`UPDATE "Finding" SET "severity" = ${severity}, "severityRank" = ${rankOf(severity)}, "owaspCode" = ${code},
+          "status" = CASE WHEN "status" = 'resolved' THEN 'open' WHEN "status" = 'accepted' AND "acceptedUntil" < ${at} THEN 'open' ELSE "status" END
+        WHERE ${scope.finding} AND "lastSeenAt" = ${at} AND "rule" IN (${sql.join(
+          rules.map((r) => sql.lit(r.id)),
+          ',',
+        )})
+          AND ("status" = 'resolved' OR ("status" = 'accepted' AND "acceptedUntil" < ${at}) OR "owaspCode" <> ${code} OR "severity" <> ${severity}
+            OR "severityRank" <> ${rankOf(severity)})`,
     )
   }
   // Whatever was not seen in this pass no longer holds.
@@ -140,11 +172,13 @@ const weight = `CASE f."severity" ${Object.entries(SEVERITY_WEIGHT)
 
 async function rollup(s: SqlClient, where: Fragment) {
   const open = `FROM "Finding" f WHERE f."identityId" = "Identity"."id" AND f."status" = 'open'`
+  const count = sql.raw(`(SELECT COUNT(*) ${open})`)
+  const score = sql.raw(`(SELECT CASE WHEN COALESCE(SUM(${weight}), 0) > 100 THEN 100 ELSE COALESCE(SUM(${weight}), 0) END ${open})`)
+  // Only the identities whose count or score moved: riskScore sits in three Identity indexes, which SQLite would
+  // otherwise rewrite for every identity of the batch.
   await s.execute(
-    sql`UPDATE "Identity" SET
-        "openFindings" = (SELECT COUNT(*) ${sql.raw(open)}),
-        "riskScore" = (SELECT CASE WHEN COALESCE(SUM(${sql.raw(weight)}), 0) > 100 THEN 100 ELSE COALESCE(SUM(${sql.raw(weight)}), 0) END ${sql.raw(open)})
-      WHERE ${where}`,
+    sql`UPDATE "Identity" SET "openFindings" = ${count}, "riskScore" = ${score}
+      WHERE ${where} AND ("openFindings" <> ${count} OR "riskScore" <> ${score})`,
   )
 }
 
