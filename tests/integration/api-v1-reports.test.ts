@@ -158,6 +158,10 @@ describe(`POST /reports, GET /reports/{id} and /download (${engine})`, () => {
       { kind: 'everything' },
       { kind: 'inventory', format: 'jsonl' },
       { kind: 'campaign-evidence' },
+      { kind: 'evidence-pack' },
+      { kind: 'inventory', format: 'pdf' },
+      { kind: 'audit-log', format: 'pdf' },
+      { kind: 'evidence-pack', campaign: campaignId, format: 'csv' },
       { kind: 'audit-log', from: '2026-13-01' },
       { kind: 'audit-log', from: '2025-01-01', to: '2026-06-01' },
       { kind: 'access', extra: 1 },
@@ -173,6 +177,15 @@ describe(`POST /reports, GET /reports/{id} and /download (${engine})`, () => {
     expect(log.json).toMatchObject({ kind: 'audit-log', format: 'jsonl' })
     const evidence = await start({ kind: 'campaign-evidence', campaign: campaignId })
     expect(evidence.status, evidence.text).toBe(202)
+    // The evidence pack (ZIP) and the PDF are jobs too; the pack also needs audit:read.
+    expect((await start({ kind: 'evidence-pack', campaign: campaignId }, noAudit.token)).status).toBe(403)
+    const pack = await start({ kind: 'evidence-pack', campaign: campaignId })
+    expect(pack.status, pack.text).toBe(202)
+    expect(pack.json).toMatchObject({ kind: 'evidence-pack', format: 'zip' })
+    documented('startReport', pack)
+    const pdf = await start({ kind: 'campaign-evidence', campaign: campaignId, format: 'pdf' })
+    expect(pdf.status, pdf.text).toBe(202)
+    expect(pdf.json).toMatchObject({ kind: 'campaign-evidence', format: 'pdf' })
     const bt = await token(b, ['reports:write', 'reports:read'])
     const foreign = await start({ kind: 'campaign-evidence', campaign: campaignId }, bt.token)
     expect(foreign.status, foreign.text).toBe(404)
