@@ -160,6 +160,8 @@ export async function downloadExport(ctx: Ctx, id: string, now = new Date()): Pr
   return db.$transaction(async (tx) => {
     const e = await tx.reportExport.findFirst({ where: { id, orgId: ctx.org.id, status: 'ready', expiresAt: { gt: now } } })
     if (!e || !e.path || e.bytes === null || !e.sha256) throw new NotFoundError('This export is not ready, has expired, or does not exist.')
+    // The audit log, alone or in a pack, is read with audit:read, as when it was started (a token may lack it).
+    if (e.kind === 'audit-log' || e.kind === 'evidence-pack') assertCan(ctx, 'audit:read')
     const file = exportFile(e)
     const stat = await fs.promises.stat(file).catch(() => null)
     if (!stat || stat.size !== e.bytes) throw new NotFoundError('This export’s file is no longer available: start the export again.')

@@ -196,5 +196,14 @@ describe(`POST /reports, GET /reports/{id} and /download (${engine})`, () => {
       documented(id, r)
     }
     await drainJobs()
+    // The finished pack downloads as a ZIP; a token without audit:read may not read the audit log inside it.
+    const zip = await call(op('downloadReport'), { token: t.token, params: { id: String(pack.json!.id) } })
+    expect(zip.status, zip.text).toBe(200)
+    expect(zip.res.headers.get('content-type')).toBe('application/zip')
+    documented('downloadReport', zip)
+    const readOnly = await token(a, ['reports:read'])
+    const refused = await call(op('downloadReport'), { token: readOnly.token, params: { id: String(pack.json!.id) } })
+    expect(refused.status, refused.text).toBe(403)
+    documented('downloadReport', refused)
   })
 })

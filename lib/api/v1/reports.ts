@@ -132,7 +132,7 @@ export const downloadReportOp = defineOperation({
       },
     },
   },
-  problems: [404],
+  problems: [403, 404],
   run: async ({ ctx, params }) => {
     const e = await getExport(ctx, params.id)
     const d = await downloadExport(ctx, params.id)
