@@ -3,7 +3,7 @@ import { env } from '@/lib/env'
 import { openDriverSql } from '@/lib/sql/driver'
 import { prismaSql } from '@/lib/sql/prisma'
 import { sql, type Fragment, type SqlClient } from '@/lib/sql/sql'
-import { csvLine, csvLines, type Cell } from './csv'
+import { csvLine, csvLines, textCell, type Cell } from './csv'
 import { asBool, asDate, type TextSource } from './stream'
 
 type Scope = { org: { id: string } }
@@ -139,37 +139,71 @@ export async function* inventoryCsv(ctx: Scope, opts: { now: Date; pageSize?: nu
       ORDER BY i."id" LIMIT ${take}`)
     return { rows, last: rows.length < take ? null : rows[rows.length - 1].id }
   })
-  for await (const rows of pages) yield csvLines(rows.map((r) => inventoryCells(r, now)))
+  for await (const rows of pages) {
+    const out = new Array<string>(rows.length)
+    for (let i = 0; i < rows.length; i++) out[i] = inventoryLine(rows[i], now)
+    yield out.join('')
+  }
 }
 
-function inventoryCells(r: InventoryRow, now: number): Cell[] {
+const text = (v: string | null) => (v === null ? '' : textCell(v))
+const iso = (v: unknown) => {
+  const d = asDate(v)
+  return d ? d.toISOString() : ''
+}
+
+/**
+ * One inventory record, written straight from the row (INVENTORY_COLUMNS order, every text cell neutralised): the
+ * cells of a million rows are never gathered into arrays first. Dates, numbers and booleans need no neutralising.
+ */
+function inventoryLine(r: InventoryRow, now: number): string {
   const [active, oldest, next, expired] = r.credentials.split(' ')
-  const pairs = r.findings ? r.findings.split(' ') : []
-  const rules = pairs.map((p) => p.slice(0, p.indexOf('|'))).sort()
-  const codes = [...new Set(pairs.map((p) => p.slice(p.indexOf('|') + 1)))].sort()
-  return [
-    r.id,
-    r.name,
-    r.kind,
-    r.source,
-    r.externalId,
-    r.environment,
-    r.status,
-    asBool(r.privileged),
-    r.owner,
-    r.ownerEmail,
-    r.backupOwner,
-    r.backupOwnerEmail,
-    r.team,
-    asDate(r.lastUsedAt),
-    Number(active),
-    oldest ? Math.floor((now - Number(oldest)) / DAY) : null,
-    next ? new Date(Number(next)) : null,
-    Number(expired),
-    pairs.length,
-    codes.join(' '),
-    rules.join(' '),
-  ]
+  let findings = ',0,,'
+  if (r.findings) {
+    const pairs = r.findings.split(' ')
+    const rules = pairs.map((p) => p.slice(0, p.indexOf('|'))).sort()
+    const codes = [...new Set(pairs.map((p) => p.slice(p.indexOf('|') + 1)))].sort()
+    findings = `,${pairs.length},${textCell(codes.join(' '))},${textCell(rules.join(' '))}`
+  }
+  return (
+    textCell(r.id) +
+    ',' +
+    textCell(r.name) +
+    ',' +
+    textCell(r.kind) +
+    ',' +
+    textCell(r.source) +
+    ',' +
+    textCell(r.externalId) +
+    ',' +
+    textCell(r.environment) +
+    ',' +
+    textCell(r.status) +
+    ',' +
+    (asBool(r.privileged) ? 'true' : 'false') +
+    ',' +
+    text(r.owner) +
+    ',' +
+    text(r.ownerEmail) +
+    ',' +
+    text(r.backupOwner) +
+    ',' +
+    text(r.backupOwnerEmail) +
+    ',' +
+    text(r.team) +
+    ',' +
+    iso(r.lastUsedAt) +
+    ',' +
+    Number(active) +
+    ',' +
+    (oldest ? textCell(String(Math.floor((now - Number(oldest)) / DAY))) : '') +
+    ',' +
+    (next ? new Date(Number(next)).toISOString() : '') +
+    ',' +
+    Number(expired) +
+    findings +
+    '\n'
+  )
 }
 
 export const ACCESS_COLUMNS = [
