@@ -3,7 +3,7 @@ import { env } from '@/lib/env'
 import { openDriverSql } from '@/lib/sql/driver'
 import { prismaSql } from '@/lib/sql/prisma'
 import { sql, type Fragment, type SqlClient } from '@/lib/sql/sql'
-import { csvLine, csvLines, textCell, type Cell } from './csv'
+import { csvLine, textCell } from './csv'
 import { asBool, asDate, type TextSource } from './stream'
 
 type Scope = { org: { id: string } }
@@ -267,24 +267,40 @@ export async function* accessCsv(ctx: Scope, opts: { pageSize?: number } = {}): 
     return { rows, last: identities.size < take ? null : rows[rows.length - 1].identityId }
   })
   for await (const rows of pages) {
-    const granted = rows.filter((g) => g.grantId !== null)
-    if (granted.length)
-      yield csvLines(
-        granted.map((g): Cell[] => [
-          g.grantId,
-          g.identityId,
-          g.name,
-          g.kind,
-          g.status,
-          g.source,
-          g.entitlement,
-          g.resource,
-          g.resourceType,
-          asBool(g.privileged),
-          asDate(g.createdAt),
-          asDate(g.lastUsedAt),
-          asBool(g.usageReported),
-        ]),
-      )
+    const out: string[] = []
+    for (const g of rows) if (g.grantId !== null) out.push(accessLine(g))
+    if (out.length) yield out.join('')
   }
+}
+
+/** One access record, written straight from the row (ACCESS_COLUMNS order, every text cell neutralised). */
+function accessLine(g: AccessRow): string {
+  return (
+    textCell(g.grantId ?? '') +
+    ',' +
+    textCell(g.identityId) +
+    ',' +
+    textCell(g.name) +
+    ',' +
+    textCell(g.kind) +
+    ',' +
+    textCell(g.status) +
+    ',' +
+    textCell(g.source) +
+    ',' +
+    text(g.entitlement) +
+    ',' +
+    text(g.resource) +
+    ',' +
+    text(g.resourceType) +
+    ',' +
+    (asBool(g.privileged) ? 'true' : 'false') +
+    ',' +
+    iso(g.createdAt) +
+    ',' +
+    iso(g.lastUsedAt) +
+    ',' +
+    (asBool(g.usageReported) ? 'true' : 'false') +
+    '\n'
+  )
 }
