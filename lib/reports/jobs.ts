@@ -27,6 +27,8 @@ export const exportSources = { of: exportSource }
  */
 export const reportExportJob = defineJob({
   type: 'report_export',
+  // Its own lane: a pack or a five-million-row export must not hold up the interactive lane's revocations.
+  lane: 'reports',
   payload: z.object({ exportId: recordId }),
   key: (p) => `report_export:${p.exportId}`,
   maxAttempts: 1,
