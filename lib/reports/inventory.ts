@@ -90,13 +90,19 @@ type InventoryRow = {
   backupOwnerEmail: string | null
   team: string | null
   credentials: string
-  findings: string | null
+  findings: string
 }
 
-/** An identity's open findings as `rule|code` pairs joined by spaces (rules and codes are ids from code: no spaces). */
+/**
+ * An identity's open findings as `count|codes|rules`: the distinct OWASP codes sorted and joined by commas, every rule
+ * sorted and joined by spaces (rules and codes are ids from code: no spaces, commas or bars), ordered by the database
+ * in byte order so the export does no sorting of its own.
+ */
 const openFindings = sql.byEngine({
-  sqlite: sql`(SELECT group_concat(f."rule" || '|' || f."owaspCode", ' ') FROM "Finding" f WHERE f."identityId" = i."id" AND f."status" = 'open')`,
-  postgresql: sql`(SELECT string_agg(f."rule" || '|' || f."owaspCode", ' ') FROM "Finding" f WHERE f."identityId" = i."id" AND f."status" = 'open')`,
+  sqlite: sql`(SELECT COUNT(*) || '|' || IFNULL(group_concat(DISTINCT f."owaspCode" ORDER BY f."owaspCode"), '') || '|' ||
+    IFNULL(group_concat(f."rule", ' ' ORDER BY f."rule"), '') FROM "Finding" f WHERE f."identityId" = i."id" AND f."status" = 'open')`,
+  postgresql: sql`(SELECT COUNT(*) || '|' || COALESCE(string_agg(DISTINCT f."owaspCode" COLLATE "C", ',' ORDER BY f."owaspCode" COLLATE "C"), '') || '|' ||
+    COALESCE(string_agg(f."rule", ' ' ORDER BY f."rule" COLLATE "C"), '') FROM "Finding" f WHERE f."identityId" = i."id" AND f."status" = 'open')`,
 })
 
 /** A DateTime aggregate as epoch-millisecond text ('' when null): SQLite stores the milliseconds already. */
@@ -158,13 +164,8 @@ const iso = (v: unknown) => {
  */
 function inventoryLine(r: InventoryRow, now: number): string {
   const [active, oldest, next, expired] = r.credentials.split(' ')
-  let findings = ',0,,'
-  if (r.findings) {
-    const pairs = r.findings.split(' ')
-    const rules = pairs.map((p) => p.slice(0, p.indexOf('|'))).sort()
-    const codes = [...new Set(pairs.map((p) => p.slice(p.indexOf('|') + 1)))].sort()
-    findings = `,${pairs.length},${textCell(codes.join(' '))},${textCell(rules.join(' '))}`
-  }
+  const [count, codes, rules] = r.findings.split('|')
+  const findings = count === '0' ? ',0,,' : `,${count},${textCell(codes.replaceAll(',', ' '))},${textCell(rules)}`
   return (
     textCell(r.id) +
     ',' +
