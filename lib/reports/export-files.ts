@@ -124,6 +124,8 @@ export async function writeFileExport(
   const temp = path.join(exportDir(), `${e.id}.${randomBytes(6).toString('hex')}.part`)
   try {
     await write(temp)
+    // Readable by this process only, as the CSV exports (a renderer may have made the file with the default mode).
+    await fs.promises.chmod(temp, 0o600)
     const hash = createHash('sha256')
     let bytes = 0
     for await (const chunk of fs.createReadStream(temp)) {
