@@ -24,9 +24,39 @@ test.describe('reports', () => {
     await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Reports' })).toBeVisible()
     await expect(page.getByTestId('signing-kid')).toHaveCount(0)
 
+    // Another pack of the auditor's, still being written, for the page's running state.
+    const now = new Date()
+    await insert('ReportExport', [
+      {
+        id: rowId('exp'),
+        orgId,
+        kind: 'evidence-pack',
+        format: 'zip',
+        params: JSON.stringify({ kind: 'evidence-pack', campaignId: campaign.id, from: '2026-01-01', to: '2026-01-31' }),
+        requestedById: org.users.auditor.id,
+        status: 'running',
+        rows: 412_345,
+        detail: JSON.stringify({ step: 4, steps: 8, file: 'access.csv' }),
+        filename: `custodian-evidence-${org.slug}-Earlier-review-2026-01-31.zip`,
+        createdAt: new Date(now.getTime() - 60_000),
+        expiresAt: new Date(now.getTime() + 7 * 86_400_000),
+      },
+    ])
+
+    // The pack is prepared by a background job (minutes for a large organization), then downloaded from the list.
     const pack = page.getByTestId('pack-form')
     await pack.getByLabel('Campaign').selectOption(campaign.id)
-    const [zip] = await Promise.all([page.waitForEvent('download'), pack.getByRole('button', { name: 'Download pack' }).click()])
+    await pack.getByRole('button', { name: 'Prepare pack' }).click()
+    const table = page.getByTestId('exports-table')
+    const running = table.locator('[data-testid="export-row"][data-status="running"]')
+    await expect(running).toContainText('Writing access.csv (step 4 of 8)')
+    await expect(running).toContainText('412,345 rows written')
+    const ready = table.locator('[data-testid="export-row"][data-status="ready"]')
+    await expect(ready).toHaveCount(1, { timeout: 60_000 })
+    await expect(ready).toContainText('Evidence pack')
+    await expect(ready).toContainText('Manifest ')
+    await page.screenshot({ path: '.tmp/reports-pack-jobs.png', fullPage: true })
+    const [zip] = await Promise.all([page.waitForEvent('download'), ready.getByRole('link', { name: /^Download/ }).click()])
     expect(zip.suggestedFilename()).toMatch(/^custodian-evidence-.*\.zip$/)
     const dir = mkdtempSync(join(tmpdir(), 'e2e-pack-'))
     await zip.saveAs(join(dir, 'pack.zip'))
@@ -65,7 +95,11 @@ test.describe('reports', () => {
       ['evidence-pack', org.users.auditor.id],
       ['inventory', org.users.auditor.id],
     ])
-    expect(JSON.parse(rows[0].details).manifestSha256).toMatch(/^[0-9a-f]{64}$/)
+    expect(JSON.parse(rows[0].details).manifestSha256).toBe(
+      createHash('sha256')
+        .update(readFileSync(join(folder, 'manifest.json')))
+        .digest('hex'),
+    )
 
     // A reversed range is caught on the page, before any download.
     const auditForm = page.getByTestId('audit-form')

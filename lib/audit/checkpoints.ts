@@ -47,7 +47,7 @@ export async function createCheckpoint(ctx: Ctx, opts: { onlyIfChanged?: boolean
  * Every checkpoint of the organization, oldest first, each with the exact statement its signature covers, for the
  * evidence pack: an auditor checks each signature with openssl and that the pack's audit log passes through each head.
  */
-export async function listCheckpointsForExport(ctx: UserCtx) {
+export async function listCheckpointsForExport(ctx: Ctx) {
   assertCan(ctx, 'audit:read')
   const rows = await db.auditCheckpoint.findMany({ where: { orgId: ctx.org.id }, orderBy: [{ seq: 'asc' }, { createdAt: 'asc' }], select: VIEW })
   return rows.map((cp) => ({

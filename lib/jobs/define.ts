@@ -21,13 +21,15 @@ export type JobRun<P> = {
 export type JobResult = Record<string, unknown> | void
 
 /**
- * Which of a worker's two lanes runs the job. `background` is the long work nobody is waiting for (the nightly
- * recompute over a million identities, metric snapshots, statistics, scheduled syncs and reports); `interactive` is the
- * rest, started by a person who watches for the result. Each worker claims from both lanes at once, so an e-mail, a
- * revocation or an import preview never waits behind half an hour of nightly work.
+ * Which of a worker's lanes runs the job. `background` is the long work nobody is waiting for (the nightly
+ * recompute over a million identities, metric snapshots, statistics, scheduled syncs and reports); `reports` is a
+ * person's export or evidence pack (a minute or more at a million identities, watched for, but not to hold up a
+ * revocation); `interactive` is the rest, started by a person who watches for the result. Each worker claims from every
+ * lane at once, so an e-mail, a revocation or an import preview never waits behind half an hour of nightly work or a
+ * five-million-row export.
  */
-export type JobLane = 'interactive' | 'background'
-export const JOB_LANES: readonly JobLane[] = ['interactive', 'background']
+export type JobLane = 'interactive' | 'reports' | 'background'
+export const JOB_LANES: readonly JobLane[] = ['interactive', 'reports', 'background']
 
 export type JobDefinition<T extends string, S extends z.ZodType> = {
   type: T

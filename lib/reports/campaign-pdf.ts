@@ -19,7 +19,15 @@ type Col = { title: string; width: number }
  * tables, then the item table (landscape A4), each page numbered and stamped with when and by whom it was made.
  * Resolves only once the whole file is written; any failure rejects, so no partial file is ever sent.
  */
-export async function renderCampaignPdf(ctx: Scope, c: ReportCampaign, s: EvidenceSummary, gen: Generated, path: string): Promise<void> {
+export async function renderCampaignPdf(
+  ctx: Scope,
+  c: ReportCampaign,
+  s: EvidenceSummary,
+  gen: Generated,
+  path: string,
+  /** told the items drawn so far after each page of them (a background export's progress) */
+  onItems?: (items: number) => void,
+): Promise<void> {
   const doc = new PDFDocument({
     size: 'A4',
     layout: 'landscape',
@@ -209,6 +217,7 @@ export async function renderCampaignPdf(ctx: Scope, c: ReportCampaign, s: Eviden
     ['Remediation', 8],
   ])
   let addRows: ((rows: string[][]) => void) | null = null
+  let drawn = 0
   for await (const page of evidenceItems(ctx, c)) {
     if (failure) break
     const rows = page.map((i) => [
@@ -226,6 +235,8 @@ export async function renderCampaignPdf(ctx: Scope, c: ReportCampaign, s: Eviden
     ])
     addRows ??= startTable(cols, { size: 7 })
     addRows(rows)
+    drawn += rows.length
+    onItems?.(drawn)
   }
   if (!addRows) doc.font('Helvetica').fontSize(9).text('No items.', { width })
   doc.end()

@@ -18,7 +18,7 @@ export function cellText(v: Cell): string {
 }
 
 /** A text cell as written: neutralised, then quoted when it holds a quote, comma or line break. */
-function textCell(value: string): string {
+export function textCell(value: string): string {
   const text = neutraliseCell(value)
   return NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text
 }

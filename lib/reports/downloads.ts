@@ -1,24 +1,21 @@
 import 'server-only'
-import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
-import { ZipFile } from 'yazl'
 import { recordAudit, type AuditEntry } from '@/lib/audit/record'
-import { listCheckpointsForExport } from '@/lib/audit/checkpoints'
 import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
-import { AppError } from '@/lib/errors'
-import { orgSigner } from '@/lib/keys/org-keys'
 import type { Download } from '@/lib/route'
 import { auditLogCsv, auditLogJsonl } from './audit-log'
 import { campaignEvidenceCsv, getReportCampaignOrThrow, summarizeCampaign, type Generated } from './campaign-evidence'
-import { renderCampaignPdf } from './campaign-pdf'
+import { renderPdf, writeEvidencePack } from './evidence-pack'
 import { accessCsv, inventoryCsv } from './inventory'
 import { parseRange, rangeBounds, type LooseRange } from './schemas'
-import { fileSafe, textStream, writeSourceToFile, type TextSource } from './stream'
+
+export { pdfRenderer, type PackManifest } from './evidence-pack'
+import { fileSafe, textStream } from './stream'
 
 const CSV = 'text/csv; charset=utf-8'
 const day = (d: Date) => d.toISOString().slice(0, 10)
@@ -105,38 +102,10 @@ export async function downloadCampaignEvidence(ctx: UserCtx, campaignId: string,
   }
 }
 
-/** Test seam: the PDF renderer, replaced by a failing one to prove a failed render fails the download. */
-export const pdfRenderer = { render: renderCampaignPdf }
-
-async function renderPdf(...args: Parameters<typeof renderCampaignPdf>) {
-  try {
-    await pdfRenderer.render(...args)
-  } catch (err) {
-    console.error('campaign evidence PDF failed', err)
-    throw new AppError(
-      'The PDF could not be made, so nothing was downloaded. Try again, or download the CSV, which holds the same evidence.',
-      500,
-      'report_failed',
-    )
-  }
-}
-
-export type PackManifest = {
-  format: 'custodian-evidence-pack/1'
-  organization: { id: string; slug: string; name: string }
-  campaign: { id: string; name: string; status: string; launchedAt: string | null; closedAt: string | null }
-  range: { from: string; to: string }
-  generatedAt: string
-  generatedBy: { id: string; name: string; email: string }
-  auditChainHead: { seq: number; hash: string }
-  signature: { file: 'manifest.sig'; alg: 'Ed25519'; kid: string; publicKey: 'public-key.pem' }
-  files: { name: string; size: number; sha256: string }[]
-}
-
 /**
- * The evidence pack of a campaign: every report written to a private temporary folder (hashing as it goes), a
- * manifest naming each file's size and SHA-256, the organization, the range and the audit chain head, signed with the
- * organization's Ed25519 key; then zipped as a stream. The download's audit row carries the manifest's hash.
+ * The evidence pack of a campaign, made inside the request and then streamed (the Reports page runs it as a background
+ * export instead: lib/reports/jobs.ts). Kept for scheduled e-mail links and small organizations; the ZIP is the same
+ * (lib/reports/evidence-pack.ts). The download's audit row, written before the first byte, carries the manifest's hash.
  */
 export async function downloadEvidencePack(ctx: UserCtx, campaignId: string, input: LooseRange = {}): Promise<Download> {
   assertCan(ctx, 'report:export')
@@ -144,46 +113,11 @@ export async function downloadEvidencePack(ctx: UserCtx, campaignId: string, inp
   const c = await getReportCampaignOrThrow(ctx, campaignId)
   const gen = generated(ctx)
   const range = parseRange(input, { from: day(c.launchedAt ?? c.createdAt), to: day(gen.at) })
-  const bounds = rangeBounds(range)
-  const signer = await orgSigner(ctx)
-  const head = await db.organization.findUniqueOrThrow({ where: { id: ctx.org.id }, select: { auditSeq: true, auditHash: true } })
-  const summary = await summarizeCampaign(ctx, c)
-
   const dir = await tempDir()
   const cleanup = () => rm(dir, { recursive: true, force: true })
   try {
-    const files: { name: string; size: number; sha256: string }[] = []
-    const add = async (name: string, source: TextSource) => files.push({ name, ...(await writeSourceToFile(source, join(dir, name))) })
-    await add('campaign-evidence.csv', campaignEvidenceCsv(ctx, c, summary, gen))
-    await renderPdf(ctx, c, summary, gen, join(dir, 'campaign-evidence.pdf'))
-    files.push({ name: 'campaign-evidence.pdf', ...(await hashFile(join(dir, 'campaign-evidence.pdf'))) })
-    await add('inventory.csv', inventoryCsv(ctx, { now: gen.at }))
-    await add('access.csv', accessCsv(ctx))
-    await add('audit-log.csv', auditLogCsv(ctx, { ...bounds, maxSeq: head.auditSeq }))
-    await add('audit-log.jsonl', auditLogJsonl(ctx, { ...bounds, maxSeq: head.auditSeq }))
-    // The signed checkpoints of the audit chain: someone who can write to the database cannot rewrite history before them.
-    await writeFile(join(dir, 'audit-checkpoints.json'), JSON.stringify(await listCheckpointsForExport(ctx), null, 2) + '\n')
-    files.push({ name: 'audit-checkpoints.json', ...(await hashFile(join(dir, 'audit-checkpoints.json'))) })
-    // The same hashes in sha256sum's format, so `sha256sum -c SHA256SUMS` checks every file with standard tools.
-    const sums = files.map((f) => `${f.sha256}  ${f.name}\n`).join('')
-    await writeFile(join(dir, 'SHA256SUMS'), sums)
-    files.push({ name: 'SHA256SUMS', ...(await hashFile(join(dir, 'SHA256SUMS'))) })
-
-    const manifest: PackManifest = {
-      format: 'custodian-evidence-pack/1',
-      organization: { id: ctx.org.id, slug: ctx.org.slug, name: ctx.org.name },
-      campaign: { id: c.id, name: c.name, status: c.status, launchedAt: c.launchedAt?.toISOString() ?? null, closedAt: c.closedAt?.toISOString() ?? null },
-      range: { from: bounds.from.toISOString(), to: bounds.to.toISOString() },
-      generatedAt: gen.at.toISOString(),
-      generatedBy: { id: ctx.user.id, name: ctx.user.name, email: ctx.user.email },
-      auditChainHead: { seq: head.auditSeq, hash: head.auditHash },
-      signature: { file: 'manifest.sig', alg: 'Ed25519', kid: signer.kid, publicKey: 'public-key.pem' },
-      files,
-    }
-    const manifestBytes = Buffer.from(JSON.stringify(manifest, null, 2) + '\n', 'utf8')
-    const manifestSha256 = createHash('sha256').update(manifestBytes).digest('hex')
-    const signature = signer.sign(manifestBytes)
-
+    const path = join(dir, 'pack.zip')
+    const pack = await writeEvidencePack(ctx, c, range, { ...gen, by: { id: ctx.user.id, ...gen.by } }, path)
     await audit(ctx, {
       action: 'report.download',
       targetType: 'campaign',
@@ -195,37 +129,14 @@ export async function downloadEvidencePack(ctx: UserCtx, campaignId: string, inp
         campaignId: c.id,
         from: range.from,
         to: range.to,
-        manifestSha256,
-        kid: signer.kid,
-        auditChainSeq: head.auditSeq,
+        manifestSha256: pack.manifestSha256,
+        kid: pack.kid,
+        auditChainSeq: pack.auditChainSeq,
       },
     })
-
-    const folder = `custodian-evidence-${fileSafe(ctx.org.slug)}-${fileSafe(c.name).slice(0, 40)}-${day(gen.at)}`
-    const zip = new ZipFile()
-    const opts = { mtime: gen.at }
-    for (const f of files) zip.addFile(join(dir, f.name), `${folder}/${f.name}`, opts)
-    zip.addBuffer(manifestBytes, `${folder}/manifest.json`, opts)
-    zip.addBuffer(signature, `${folder}/manifest.sig`, opts)
-    zip.addBuffer(Buffer.from(signer.publicKeyPem, 'utf8'), `${folder}/public-key.pem`, opts)
-    zip.end()
-    const out = zip.outputStream as Readable
-    out.on('close', () => void cleanup())
-    out.on('end', () => void cleanup())
-    out.on('error', () => void cleanup())
-    return { body: Readable.toWeb(out) as ReadableStream<Uint8Array>, filename: `${folder}.zip`, contentType: 'application/zip' }
+    return { body: fileBody(path, cleanup), filename: `${pack.folder}.zip`, contentType: 'application/zip', size: pack.bytes }
   } catch (err) {
     await cleanup()
     throw err
   }
-}
-
-async function hashFile(path: string): Promise<{ size: number; sha256: string }> {
-  const hash = createHash('sha256')
-  let size = 0
-  for await (const chunk of createReadStream(path)) {
-    hash.update(chunk as Buffer)
-    size += (chunk as Buffer).length
-  }
-  return { size, sha256: hash.digest('hex') }
 }

@@ -22,13 +22,17 @@ export const exportFile = (e: Pick<ReportExport, 'id' | 'format'>) => path.join(
 
 /** The parameters an export was started with, resolved (dates as days, the audit chain's end) and stored as JSON. */
 export type StoredParams =
-  { kind: 'inventory' | 'access' } | { kind: 'audit-log'; from: string; to: string; throughSeq: number } | { kind: 'campaign-evidence'; campaignId: string }
+  | { kind: 'inventory' | 'access' }
+  | { kind: 'audit-log'; from: string; to: string; throughSeq: number }
+  | { kind: 'campaign-evidence'; campaignId: string }
+  | { kind: 'evidence-pack'; campaignId: string; from: string; to: string }
 
 export const EXPORT_LABELS: Record<ExportKind, string> = {
   inventory: 'Inventory snapshot',
   access: 'Access report',
   'audit-log': 'Audit log',
   'campaign-evidence': 'Campaign evidence',
+  'evidence-pack': 'Evidence pack',
 }
 
 type Scope = { org: { id: string; slug: string; name: string } }
@@ -51,6 +55,8 @@ export async function exportSource(ctx: Scope, e: Pick<ReportExport, 'format' | 
       const summary = await summarizeCampaign(ctx, c)
       return campaignEvidenceCsv(ctx, c, summary, { at: e.createdAt, by: { name: by?.name ?? '', email: by?.email ?? '' } })
     }
+    case 'evidence-pack':
+      throw new Error('An evidence pack is a ZIP, written by writeFileExport, not a text source')
   }
 }
 
@@ -104,6 +110,34 @@ export async function writeExportFile(
     throw err
   }
   return { rows, bytes, sha256: hash.digest('hex'), file: finalName(e) }
+}
+
+/**
+ * Writes a file made whole by `write` (a PDF, a ZIP) as the export's file: into a temporary name, then hashed and
+ * renamed to the final one only once complete. On any failure the partial file is removed and nothing is left.
+ */
+export async function writeFileExport(
+  e: Pick<ReportExport, 'id' | 'format'>,
+  write: (temp: string) => Promise<void>,
+): Promise<{ bytes: number; sha256: string; file: string }> {
+  await fs.promises.mkdir(exportDir(), { recursive: true, mode: 0o700 })
+  const temp = path.join(exportDir(), `${e.id}.${randomBytes(6).toString('hex')}.part`)
+  try {
+    await write(temp)
+    // Readable by this process only, as the CSV exports (a renderer may have made the file with the default mode).
+    await fs.promises.chmod(temp, 0o600)
+    const hash = createHash('sha256')
+    let bytes = 0
+    for await (const chunk of fs.createReadStream(temp)) {
+      hash.update(chunk as Buffer)
+      bytes += (chunk as Buffer).length
+    }
+    await fs.promises.rename(temp, exportFile(e))
+    return { bytes, sha256: hash.digest('hex'), file: finalName(e) }
+  } catch (err) {
+    await fs.promises.rm(temp, { force: true })
+    throw err
+  }
 }
 
 /**

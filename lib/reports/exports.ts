@@ -8,6 +8,7 @@ import { NotFoundError } from '@/lib/errors'
 import { enqueueJob } from '@/lib/jobs/queue'
 import type { Download } from '@/lib/route'
 import { getReportCampaignOrThrow } from './campaign-evidence'
+import { packFolder } from './evidence-pack'
 import { EXPORT_DAYS, EXPORT_LABELS, exportFile, type StoredParams } from './export-files'
 import { reportExportJob } from './jobs'
 import { parseRange, type ExportKind, type ExportParams } from './schemas'
@@ -15,7 +16,12 @@ import { fileSafe } from './stream'
 
 const DAY = 86_400_000
 const day = (d: Date) => d.toISOString().slice(0, 10)
-const CONTENT_TYPES: Record<string, string> = { csv: 'text/csv; charset=utf-8', jsonl: 'application/x-ndjson; charset=utf-8' }
+const CONTENT_TYPES: Record<string, string> = {
+  csv: 'text/csv; charset=utf-8',
+  jsonl: 'application/x-ndjson; charset=utf-8',
+  pdf: 'application/pdf',
+  zip: 'application/zip',
+}
 
 /**
  * Starts a report as a background job for the person: the parameters are checked and resolved now (as the streamed
@@ -28,6 +34,7 @@ export async function startExport(ctx: PersonCtx, params: ExportParams, now = ne
   let expectedRows: number | null = null
   let label: string = EXPORT_LABELS[params.kind]
   let suffix = day(now)
+  let filename: string | undefined
   if (params.kind === 'audit-log') {
     assertCan(ctx, 'audit:read')
     const range = parseRange(params, { from: day(now), to: day(now) })
@@ -46,14 +53,26 @@ export async function startExport(ctx: PersonCtx, params: ExportParams, now = ne
   } else if (params.kind === 'campaign-evidence') {
     const c = await getReportCampaignOrThrow(ctx, params.campaign)
     stored = { kind: 'campaign-evidence', campaignId: c.id }
+    format = params.format ?? 'csv'
     label = `${label}: ${c.name}`
     suffix = `${fileSafe(c.name).slice(0, 60)}-${day(now)}`
+    // The PDF's progress counts the items drawn.
+    if (format === 'pdf') expectedRows = c.itemCount
+  } else if (params.kind === 'evidence-pack') {
+    // The same checks and defaults as the direct download: the audit log from the campaign's launch day to today.
+    assertCan(ctx, 'audit:read')
+    const c = await getReportCampaignOrThrow(ctx, params.campaign)
+    const range = parseRange(params, { from: day(c.launchedAt ?? c.createdAt), to: day(now) })
+    stored = { kind: 'evidence-pack', campaignId: c.id, from: range.from, to: range.to }
+    format = 'zip'
+    label = `${label}: ${c.name}`
+    filename = `${packFolder(ctx.org, c, now)}.zip`
   } else {
     stored = { kind: params.kind }
     // A header line and one line per identity: the inventory's records, known cheaply from the (orgId) index.
     if (params.kind === 'inventory') expectedRows = (await db.identity.count({ where: { orgId: ctx.org.id } })) + 1
   }
-  const filename = `custodian-${fileSafe(ctx.org.slug)}-${params.kind}-${suffix}.${format}`
+  filename ??= `custodian-${fileSafe(ctx.org.slug)}-${params.kind}-${suffix}.${format}`
   return db.$transaction(async (tx) => {
     const e = await tx.reportExport.create({
       data: {
@@ -89,22 +108,38 @@ export async function listMyExports(ctx: UserCtx, now = new Date()) {
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take: 20,
   })
-  return rows.map((e) => ({
-    id: e.id,
-    kind: e.kind as ExportKind,
-    label: EXPORT_LABELS[e.kind as ExportKind] ?? e.kind,
-    format: e.format,
-    filename: e.filename,
-    status: e.status,
-    rows: e.rows,
-    expectedRows: e.expectedRows,
-    bytes: e.bytes,
-    sha256: e.sha256,
-    error: e.error,
-    createdAt: e.createdAt.toISOString(),
-    completedAt: e.completedAt?.toISOString() ?? null,
-    expiresAt: e.expiresAt.toISOString(),
-  }))
+  return rows.map((e) => {
+    const detail = parseDetail(e.detail)
+    return {
+      id: e.id,
+      kind: e.kind as ExportKind,
+      label: (EXPORT_LABELS[e.kind as ExportKind] ?? e.kind) + (e.format === 'pdf' ? ' (PDF)' : ''),
+      format: e.format,
+      filename: e.filename,
+      status: e.status,
+      rows: e.rows,
+      expectedRows: e.expectedRows,
+      bytes: e.bytes,
+      sha256: e.sha256,
+      error: e.error,
+      createdAt: e.createdAt.toISOString(),
+      completedAt: e.completedAt?.toISOString() ?? null,
+      expiresAt: e.expiresAt.toISOString(),
+      /** a pack being written: the file it is on (step of steps) */
+      stage: e.status === 'running' && typeof detail.step === 'number' ? { step: detail.step, steps: Number(detail.steps), file: String(detail.file) } : null,
+      /** a finished pack: the SHA-256 of its signed manifest */
+      manifestSha256: e.status === 'ready' && typeof detail.manifestSha256 === 'string' ? detail.manifestSha256 : null,
+    }
+  })
+}
+
+function parseDetail(text: string | null): Record<string, unknown> {
+  if (!text) return {}
+  try {
+    return JSON.parse(text) as Record<string, unknown>
+  } catch {
+    return {}
+  }
 }
 export type ExportRow = Awaited<ReturnType<typeof listMyExports>>[number]
 
@@ -125,6 +160,8 @@ export async function downloadExport(ctx: Ctx, id: string, now = new Date()): Pr
   return db.$transaction(async (tx) => {
     const e = await tx.reportExport.findFirst({ where: { id, orgId: ctx.org.id, status: 'ready', expiresAt: { gt: now } } })
     if (!e || !e.path || e.bytes === null || !e.sha256) throw new NotFoundError('This export is not ready, has expired, or does not exist.')
+    // The audit log, alone or in a pack, is read with audit:read, as when it was started (a token may lack it).
+    if (e.kind === 'audit-log' || e.kind === 'evidence-pack') assertCan(ctx, 'audit:read')
     const file = exportFile(e)
     const stat = await fs.promises.stat(file).catch(() => null)
     if (!stat || stat.size !== e.bytes) throw new NotFoundError('This export’s file is no longer available: start the export again.')
@@ -136,7 +173,16 @@ export async function downloadExport(ctx: Ctx, id: string, now = new Date()): Pr
         targetType: 'report-export',
         targetId: e.id,
         targetLabel: EXPORT_LABELS[e.kind as ExportKind] ?? e.kind,
-        details: { report: e.kind, format: e.format, exportId: e.id, bytes: e.bytes, sha256: e.sha256, ...(JSON.parse(e.params) as object) },
+        // A pack's row also names its manifest (hash, signing key, audit chain head), as the direct download's does.
+        details: {
+          report: e.kind,
+          format: e.format,
+          exportId: e.id,
+          bytes: e.bytes,
+          sha256: e.sha256,
+          ...(JSON.parse(e.params) as object),
+          ...parseDetail(e.detail),
+        },
       })
     } catch (err) {
       await handle.close()

@@ -3,7 +3,7 @@ import { env } from '@/lib/env'
 import { openDriverSql } from '@/lib/sql/driver'
 import { prismaSql } from '@/lib/sql/prisma'
 import { sql, type Fragment, type SqlClient } from '@/lib/sql/sql'
-import { csvLine, csvLines, type Cell } from './csv'
+import { csvLine, textCell } from './csv'
 import { asBool, asDate, type TextSource } from './stream'
 
 type Scope = { org: { id: string } }
@@ -90,13 +90,19 @@ type InventoryRow = {
   backupOwnerEmail: string | null
   team: string | null
   credentials: string
-  findings: string | null
+  findings: string
 }
 
-/** An identity's open findings as `rule|code` pairs joined by spaces (rules and codes are ids from code: no spaces). */
+/**
+ * An identity's open findings as `count|codes|rules`: the distinct OWASP codes sorted and joined by commas, every rule
+ * sorted and joined by spaces (rules and codes are ids from code: no spaces, commas or bars), ordered by the database
+ * in byte order so the export does no sorting of its own.
+ */
 const openFindings = sql.byEngine({
-  sqlite: sql`(SELECT group_concat(f."rule" || '|' || f."owaspCode", ' ') FROM "Finding" f WHERE f."identityId" = i."id" AND f."status" = 'open')`,
-  postgresql: sql`(SELECT string_agg(f."rule" || '|' || f."owaspCode", ' ') FROM "Finding" f WHERE f."identityId" = i."id" AND f."status" = 'open')`,
+  sqlite: sql`(SELECT COUNT(*) || '|' || IFNULL(group_concat(DISTINCT f."owaspCode" ORDER BY f."owaspCode"), '') || '|' ||
+    IFNULL(group_concat(f."rule", ' ' ORDER BY f."rule"), '') FROM "Finding" f WHERE f."identityId" = i."id" AND f."status" = 'open')`,
+  postgresql: sql`(SELECT COUNT(*) || '|' || COALESCE(string_agg(DISTINCT f."owaspCode" COLLATE "C", ',' ORDER BY f."owaspCode" COLLATE "C"), '') || '|' ||
+    COALESCE(string_agg(f."rule", ' ' ORDER BY f."rule" COLLATE "C"), '') FROM "Finding" f WHERE f."identityId" = i."id" AND f."status" = 'open')`,
 })
 
 /** A DateTime aggregate as epoch-millisecond text ('' when null): SQLite stores the milliseconds already. */
@@ -139,37 +145,66 @@ export async function* inventoryCsv(ctx: Scope, opts: { now: Date; pageSize?: nu
       ORDER BY i."id" LIMIT ${take}`)
     return { rows, last: rows.length < take ? null : rows[rows.length - 1].id }
   })
-  for await (const rows of pages) yield csvLines(rows.map((r) => inventoryCells(r, now)))
+  for await (const rows of pages) {
+    const out = new Array<string>(rows.length)
+    for (let i = 0; i < rows.length; i++) out[i] = inventoryLine(rows[i], now)
+    yield out.join('')
+  }
 }
 
-function inventoryCells(r: InventoryRow, now: number): Cell[] {
+const text = (v: string | null) => (v === null ? '' : textCell(v))
+const iso = (v: unknown) => {
+  const d = asDate(v)
+  return d ? d.toISOString() : ''
+}
+
+/**
+ * One inventory record, written straight from the row (INVENTORY_COLUMNS order, every text cell neutralised): the
+ * cells of a million rows are never gathered into arrays first. Dates, numbers and booleans need no neutralising.
+ */
+function inventoryLine(r: InventoryRow, now: number): string {
   const [active, oldest, next, expired] = r.credentials.split(' ')
-  const pairs = r.findings ? r.findings.split(' ') : []
-  const rules = pairs.map((p) => p.slice(0, p.indexOf('|'))).sort()
-  const codes = [...new Set(pairs.map((p) => p.slice(p.indexOf('|') + 1)))].sort()
-  return [
-    r.id,
-    r.name,
-    r.kind,
-    r.source,
-    r.externalId,
-    r.environment,
-    r.status,
-    asBool(r.privileged),
-    r.owner,
-    r.ownerEmail,
-    r.backupOwner,
-    r.backupOwnerEmail,
-    r.team,
-    asDate(r.lastUsedAt),
-    Number(active),
-    oldest ? Math.floor((now - Number(oldest)) / DAY) : null,
-    next ? new Date(Number(next)) : null,
-    Number(expired),
-    pairs.length,
-    codes.join(' '),
-    rules.join(' '),
-  ]
+  const [count, codes, rules] = r.findings.split('|')
+  const findings = count === '0' ? ',0,,' : `,${count},${textCell(codes.replaceAll(',', ' '))},${textCell(rules)}`
+  return (
+    textCell(r.id) +
+    ',' +
+    textCell(r.name) +
+    ',' +
+    textCell(r.kind) +
+    ',' +
+    textCell(r.source) +
+    ',' +
+    textCell(r.externalId) +
+    ',' +
+    textCell(r.environment) +
+    ',' +
+    textCell(r.status) +
+    ',' +
+    (asBool(r.privileged) ? 'true' : 'false') +
+    ',' +
+    text(r.owner) +
+    ',' +
+    text(r.ownerEmail) +
+    ',' +
+    text(r.backupOwner) +
+    ',' +
+    text(r.backupOwnerEmail) +
+    ',' +
+    text(r.team) +
+    ',' +
+    iso(r.lastUsedAt) +
+    ',' +
+    Number(active) +
+    ',' +
+    (oldest ? textCell(String(Math.floor((now - Number(oldest)) / DAY))) : '') +
+    ',' +
+    (next ? new Date(Number(next)).toISOString() : '') +
+    ',' +
+    Number(expired) +
+    findings +
+    '\n'
+  )
 }
 
 export const ACCESS_COLUMNS = [
@@ -233,24 +268,40 @@ export async function* accessCsv(ctx: Scope, opts: { pageSize?: number } = {}): 
     return { rows, last: identities.size < take ? null : rows[rows.length - 1].identityId }
   })
   for await (const rows of pages) {
-    const granted = rows.filter((g) => g.grantId !== null)
-    if (granted.length)
-      yield csvLines(
-        granted.map((g): Cell[] => [
-          g.grantId,
-          g.identityId,
-          g.name,
-          g.kind,
-          g.status,
-          g.source,
-          g.entitlement,
-          g.resource,
-          g.resourceType,
-          asBool(g.privileged),
-          asDate(g.createdAt),
-          asDate(g.lastUsedAt),
-          asBool(g.usageReported),
-        ]),
-      )
+    const out: string[] = []
+    for (const g of rows) if (g.grantId !== null) out.push(accessLine(g))
+    if (out.length) yield out.join('')
   }
+}
+
+/** One access record, written straight from the row (ACCESS_COLUMNS order, every text cell neutralised). */
+function accessLine(g: AccessRow): string {
+  return (
+    textCell(g.grantId ?? '') +
+    ',' +
+    textCell(g.identityId) +
+    ',' +
+    textCell(g.name) +
+    ',' +
+    textCell(g.kind) +
+    ',' +
+    textCell(g.status) +
+    ',' +
+    textCell(g.source) +
+    ',' +
+    text(g.entitlement) +
+    ',' +
+    text(g.resource) +
+    ',' +
+    text(g.resourceType) +
+    ',' +
+    (asBool(g.privileged) ? 'true' : 'false') +
+    ',' +
+    iso(g.createdAt) +
+    ',' +
+    iso(g.lastUsedAt) +
+    ',' +
+    (asBool(g.usageReported) ? 'true' : 'false') +
+    '\n'
+  )
 }

@@ -53,10 +53,11 @@ export const exportParamsSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('inventory') }),
   z.object({ kind: z.literal('access') }),
   z.object({ kind: z.literal('audit-log'), format: z.enum(['csv', 'jsonl']).default('csv'), from: loose, to: loose }),
-  z.object({ kind: z.literal('campaign-evidence'), campaign: id }),
+  z.object({ kind: z.literal('campaign-evidence'), campaign: id, format: z.enum(['csv', 'pdf']).optional() }),
+  z.object({ kind: z.literal('evidence-pack'), campaign: id, from: loose, to: loose }),
 ])
 export type ExportParams = z.infer<typeof exportParamsSchema>
-export const EXPORT_KINDS = ['inventory', 'access', 'audit-log', 'campaign-evidence'] as const
+export const EXPORT_KINDS = ['inventory', 'access', 'audit-log', 'campaign-evidence', 'evidence-pack'] as const
 export type ExportKind = (typeof EXPORT_KINDS)[number]
 
 export const startExportSchema = z.object({ orgSlug: z.string().min(1).max(64), params: exportParamsSchema })

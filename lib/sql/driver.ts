@@ -64,6 +64,16 @@ export async function openDriverSql(databaseUrl: string, opts: DriverOptions = {
 /** An open better-sqlite3 database as a DriverSql (close() closes it). */
 export function sqliteSql(db: Database.Database): DriverSql {
   const statements = new Map<string, Database.Statement>()
+  // Reads prepared once per text: an export runs the same page query a thousand times with other parameters.
+  const reads = new Map<string, Database.Statement>()
+  const prepared = (text: string) => {
+    let stmt = reads.get(text)
+    if (!stmt) {
+      stmt = db.prepare(text)
+      if (stmt.reader && reads.size < 32) reads.set(text, stmt)
+    }
+    return stmt
+  }
 
   const statement = (table: string, columns: readonly string[], rowCount: number) => {
     const key = `${table}\u0000${columns.join(',')}\u0000${rowCount}`
@@ -109,7 +119,7 @@ export function sqliteSql(db: Database.Database): DriverSql {
     engine: 'sqlite',
     async query<T>(q: Fragment) {
       const { text, params } = render(q, 'sqlite')
-      const stmt = db.prepare(text)
+      const stmt = prepared(text)
       if (stmt.reader) return stmt.all(params) as T[]
       stmt.run(params)
       return []

@@ -158,6 +158,10 @@ describe(`POST /reports, GET /reports/{id} and /download (${engine})`, () => {
       { kind: 'everything' },
       { kind: 'inventory', format: 'jsonl' },
       { kind: 'campaign-evidence' },
+      { kind: 'evidence-pack' },
+      { kind: 'inventory', format: 'pdf' },
+      { kind: 'audit-log', format: 'pdf' },
+      { kind: 'evidence-pack', campaign: campaignId, format: 'csv' },
       { kind: 'audit-log', from: '2026-13-01' },
       { kind: 'audit-log', from: '2025-01-01', to: '2026-06-01' },
       { kind: 'access', extra: 1 },
@@ -173,6 +177,15 @@ describe(`POST /reports, GET /reports/{id} and /download (${engine})`, () => {
     expect(log.json).toMatchObject({ kind: 'audit-log', format: 'jsonl' })
     const evidence = await start({ kind: 'campaign-evidence', campaign: campaignId })
     expect(evidence.status, evidence.text).toBe(202)
+    // The evidence pack (ZIP) and the PDF are jobs too; the pack also needs audit:read.
+    expect((await start({ kind: 'evidence-pack', campaign: campaignId }, noAudit.token)).status).toBe(403)
+    const pack = await start({ kind: 'evidence-pack', campaign: campaignId })
+    expect(pack.status, pack.text).toBe(202)
+    expect(pack.json).toMatchObject({ kind: 'evidence-pack', format: 'zip' })
+    documented('startReport', pack)
+    const pdf = await start({ kind: 'campaign-evidence', campaign: campaignId, format: 'pdf' })
+    expect(pdf.status, pdf.text).toBe(202)
+    expect(pdf.json).toMatchObject({ kind: 'campaign-evidence', format: 'pdf' })
     const bt = await token(b, ['reports:write', 'reports:read'])
     const foreign = await start({ kind: 'campaign-evidence', campaign: campaignId }, bt.token)
     expect(foreign.status, foreign.text).toBe(404)
@@ -183,5 +196,14 @@ describe(`POST /reports, GET /reports/{id} and /download (${engine})`, () => {
       documented(id, r)
     }
     await drainJobs()
+    // The finished pack downloads as a ZIP; a token without audit:read may not read the audit log inside it.
+    const zip = await call(op('downloadReport'), { token: t.token, params: { id: String(pack.json!.id) } })
+    expect(zip.status, zip.text).toBe(200)
+    expect(zip.res.headers.get('content-type')).toBe('application/zip')
+    documented('downloadReport', zip)
+    const readOnly = await token(a, ['reports:read'])
+    const refused = await call(op('downloadReport'), { token: readOnly.token, params: { id: String(pack.json!.id) } })
+    expect(refused.status, refused.text).toBe(403)
+    documented('downloadReport', refused)
   })
 })

@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { db } from '@/lib/db'
 import { ForbiddenError, NotFoundError } from '@/lib/errors'
-import { drainJobs } from '@/lib/jobs/worker'
+import { drainJobs, laneTypes } from '@/lib/jobs/worker'
 import { auditLogJsonl } from '@/lib/reports/audit-log'
 import { campaignEvidenceCsv, getReportCampaignOrThrow, summarizeCampaign } from '@/lib/reports/campaign-evidence'
 import { downloadAccess } from '@/lib/reports/downloads'
@@ -84,6 +84,12 @@ describe(`background report exports (${engine})`, () => {
     expect(JSON.parse(audit.details ?? '{}')).toMatchObject({ sha256: e.sha256, bytes: e.bytes, exportId: e.id })
     expect((await listMyExports(a.ctx('auditor'))).map((x) => x.id)).toContain(e.id)
     expect((await listMyExports(a.ctx('admin'))).map((x) => x.id)).not.toContain(e.id)
+  })
+
+  it('runs in the worker’s reports lane, beside (never in front of) the interactive lane’s revocations', async () => {
+    expect(reportExportJob.lane).toBe('reports')
+    expect(laneTypes('reports')).toEqual(['report_export'])
+    expect(laneTypes('interactive')).not.toContain('report_export')
   })
 
   it('writes the access report byte for byte as the streamed route does', async () => {

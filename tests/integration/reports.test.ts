@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync, copyFileSync, mkdirSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync, copyFileSync, mkdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parse } from 'csv-parse/sync'
@@ -17,9 +17,15 @@ import { ITEM_COLUMNS } from '@/lib/reports/campaign-evidence'
 import { downloadAccess, downloadAuditLog, downloadCampaignEvidence, downloadEvidencePack, downloadInventory, pdfRenderer } from '@/lib/reports/downloads'
 import { ACCESS_COLUMNS, INVENTORY_COLUMNS, accessCsv, inventoryCsv } from '@/lib/reports/inventory'
 import { AUDIT_COLUMNS } from '@/lib/reports/audit-log'
+import { PACK_STEPS } from '@/lib/reports/evidence-pack'
+import { exportDir, exportFile } from '@/lib/reports/export-files'
+import { downloadExport, listMyExports, startExport } from '@/lib/reports/exports'
+import { PACK_PDF_FAILED, PDF_EXPORT_FAILED } from '@/lib/reports/jobs'
 import { addIdentity, createOrg, engine, uid } from './fixtures'
 
 const DAY = 86_400_000
+const today = new Date().toISOString().slice(0, 10)
+const yesterday = new Date(Date.now() - DAY).toISOString().slice(0, 10)
 type Org = Awaited<ReturnType<typeof createOrg>>
 const FORMULA = '=HYPERLINK("http://evil.example","open")'
 const JUSTIFY_FORMULA = "=cmd|' /C calc'!A0 no longer used"
@@ -305,6 +311,16 @@ describe(`reports (${engine})`, () => {
   })
 
   it('inventory and access CSVs: the whole organization, formulas neutralised, audited', async () => {
+    // Several findings: codes distinct and rules sorted in byte order by the database, on both engines (a hyphen before a
+    // letter, whatever the database's collation); a resolved finding is not counted.
+    for (const [rule, owaspCode, status] of [
+      ['unusedb', 'NHI5', 'open'],
+      ['unowned', 'NHI1', 'open'],
+      ['unused-cred', 'NHI1', 'open'],
+      ['admin-grant', 'NHI5', 'open'],
+      ['old-secret', 'NHI7', 'resolved'],
+    ])
+      await db.finding.create({ data: { orgId: a.org.id, identityId: ids.owned2, rule, owaspCode, status, severity: 'low', title: rule } })
     const inv = parse(await text((await downloadInventory(a.ctx('auditor'))).body)) as string[][]
     expect(inv[0]).toEqual([...INVENTORY_COLUMNS])
     const rows = inv.slice(1).map((r) => Object.fromEntries(inv[0].map((h, i) => [h, r[i]])))
@@ -323,6 +339,12 @@ describe(`reports (${engine})`, () => {
       owasp_codes: 'NHI7',
     })
     expect(rows.find((r) => r.identity_id === ids.backup)!.backup_owner_email).toBe(a.people.governance.email)
+    expect(rows.find((r) => r.identity_id === ids.owned2)).toMatchObject({
+      open_findings: '4',
+      owasp_codes: 'NHI1 NHI5',
+      finding_rules: 'admin-grant unowned unused-cred unusedb',
+    })
+    expect(rows.find((r) => r.identity_id === ids.unowned)).toMatchObject({ open_findings: '0', owasp_codes: '', finding_rules: '' })
 
     const acc = parse(await text((await downloadAccess(a.ctx('governance'))).body)) as string[][]
     expect(acc[0]).toEqual([...ACCESS_COLUMNS])
@@ -345,8 +367,6 @@ describe(`reports (${engine})`, () => {
   })
 
   it('audit log as CSV and JSON Lines with chain fields that recompute; bad ranges get a clear message', async () => {
-    const today = new Date().toISOString().slice(0, 10)
-    const yesterday = new Date(Date.now() - DAY).toISOString().slice(0, 10)
     const jsonl = await text((await downloadAuditLog(a.ctx('auditor'), { from: yesterday, to: today }, 'jsonl')).body)
     const events = jsonl
       .trim()
@@ -462,6 +482,127 @@ describe(`reports (${engine})`, () => {
     expect(sh(documented[1]).status).not.toBe(0)
     writeFileSync(join(folder, 'manifest.json'), Buffer.from(manifestBytes.toString().replace(manifest.files[0].sha256, '0'.repeat(64))))
     expect(node(folder).status).toBe(1)
+  })
+
+  it('evidence pack as a background export: the worker writes a ZIP that verifies offline, its download is audited with the manifest hash', async () => {
+    const { id } = await startExport(a.ctx('auditor'), { kind: 'evidence-pack', campaign: campaignId })
+    const queued = await db.reportExport.findUniqueOrThrow({ where: { id } })
+    expect(queued).toMatchObject({ status: 'queued', format: 'zip', kind: 'evidence-pack' })
+    expect(queued.filename).toMatch(/^custodian-evidence-.*\.zip$/)
+    expect(JSON.parse(queued.params)).toMatchObject({ kind: 'evidence-pack', campaignId, to: today })
+    await drainJobs()
+    const e = await db.reportExport.findUniqueOrThrow({ where: { id } })
+    expect(e.status, e.error ?? '').toBe('ready')
+    const file = readFileSync(exportFile(e))
+    expect(file.length).toBe(e.bytes)
+    expect(sha256(file)).toBe(e.sha256)
+    const job = await db.job.findUniqueOrThrow({ where: { id: e.jobId! } })
+    expect(job.status).toBe('succeeded')
+    expect(job.progress).toBe(job.total)
+    expect(job.total).toBe(PACK_STEPS)
+    expect(e.rows).toBeGreaterThan(0)
+    const detail = JSON.parse(e.detail!)
+
+    const d = await downloadExport(a.ctx('auditor'), id)
+    expect(d.contentType).toBe('application/zip')
+    const dir = mkdtempSync(join(tmpdir(), 'pack-job-'))
+    writeFileSync(join(dir, 'pack.zip'), await bytes(d.body))
+    execFileSync('unzip', ['-q', 'pack.zip'], { cwd: dir })
+    const folder = join(
+      dir,
+      readdirSync(dir).find((f) => f.startsWith('custodian-evidence-'))!,
+    )
+    const manifestBytes = readFileSync(join(folder, 'manifest.json'))
+    const manifest = JSON.parse(manifestBytes.toString())
+    expect(sha256(manifestBytes)).toBe(detail.manifestSha256)
+    // Made by the worker for the auditor who asked; the chain head is the one at generation, after the export's own row.
+    expect(manifest.generatedBy).toMatchObject({ id: a.people.auditor.id, email: a.people.auditor.email })
+    expect(manifest.campaign.id).toBe(campaignId)
+    const started = await db.auditEvent.findFirstOrThrow({ where: { orgId: a.org.id, action: 'report.export', targetId: id } })
+    expect(manifest.auditChainHead.seq).toBeGreaterThanOrEqual(started.seq)
+    expect(detail.auditChainSeq).toBe(manifest.auditChainHead.seq)
+    const head = await db.auditEvent.findFirstOrThrow({ where: { orgId: a.org.id, seq: manifest.auditChainHead.seq } })
+    expect(head.hash).toBe(manifest.auditChainHead.hash)
+    const key = await db.orgKey.findFirstOrThrow({ where: { orgId: a.org.id } })
+    const documented = [
+      'openssl pkey -pubin -in public-key.pem -outform DER | sha256sum | cut -c1-16',
+      'openssl pkeyutl -verify -pubin -inkey public-key.pem -rawin -in manifest.json -sigfile manifest.sig',
+      'grep -q "\\"sha256\\": \\"$(sha256sum SHA256SUMS | cut -d\' \' -f1)\\"" manifest.json && sha256sum -c SHA256SUMS',
+    ]
+    const sh = (cmd: string) => spawnSync('bash', ['-o', 'pipefail', '-c', cmd], { cwd: folder, encoding: 'utf8' })
+    expect(sh(documented[0]).stdout.trim()).toBe(key.kid)
+    expect(sh(documented[1]).stdout).toMatch(/Signature Verified Successfully/)
+    const sums = sh(documented[2])
+    expect(sums.status, sums.stderr).toBe(0)
+    const node = () => spawnSync('node', ['scripts/verify-evidence.mjs', folder, key.kid], { encoding: 'utf8' })
+    const ok = node()
+    expect(ok.status, ok.stdout + ok.stderr).toBe(0)
+    // One byte of one file changes: the documented checks and the script fail.
+    const evidence = join(folder, 'campaign-evidence.csv')
+    const changed = readFileSync(evidence)
+    changed[changed.length - 2] ^= 1
+    writeFileSync(evidence, changed)
+    expect(sh(documented[2]).status).not.toBe(0)
+    expect(node().stdout).toMatch(/FAIL campaign-evidence\.csv/)
+
+    const row = await db.auditEvent.findFirstOrThrow({ where: { orgId: a.org.id, action: 'report.download', targetId: id } })
+    expect(row.actorId).toBe(a.people.auditor.id)
+    expect(JSON.parse(row.details ?? '{}')).toMatchObject({
+      report: 'evidence-pack',
+      format: 'zip',
+      campaignId,
+      sha256: e.sha256,
+      manifestSha256: sha256(manifestBytes),
+      kid: key.kid,
+      auditChainSeq: manifest.auditChainHead.seq,
+    })
+    const listed = (await listMyExports(a.ctx('auditor'))).find((x) => x.id === id)!
+    expect(listed).toMatchObject({ label: 'Evidence pack', status: 'ready', manifestSha256: sha256(manifestBytes), stage: null })
+
+    // A pack asks audit:read of whoever starts it, and the same range checks as the direct download.
+    await expect(startExport(a.ctx('member'), { kind: 'evidence-pack', campaign: campaignId })).rejects.toBeInstanceOf(ForbiddenError)
+    await expect(startExport(a.ctx('auditor'), { kind: 'evidence-pack', campaign: campaignId, from: today, to: yesterday })).rejects.toThrow(
+      /start date is after/,
+    )
+    await expect(startExport(b.ctx('auditor'), { kind: 'evidence-pack', campaign: campaignId })).rejects.toBeInstanceOf(NotFoundError)
+  })
+
+  it('a PDF export is written by the worker; a failed render leaves a failed export, no file, and a message', async () => {
+    const pdf = await startExport(a.ctx('auditor'), { kind: 'campaign-evidence', campaign: campaignId, format: 'pdf' })
+    await drainJobs()
+    const e = await db.reportExport.findUniqueOrThrow({ where: { id: pdf.id } })
+    expect(e.status, e.error ?? '').toBe('ready')
+    expect(e.filename).toMatch(/\.pdf$/)
+    const file = readFileSync(exportFile(e))
+    expect(file.subarray(0, 5).toString()).toBe('%PDF-')
+    expect(e.rows).toBe(e.expectedRows)
+    expect((await downloadExport(a.ctx('auditor'), e.id)).contentType).toBe('application/pdf')
+
+    const real = pdfRenderer.render
+    pdfRenderer.render = async (...args) => {
+      // a partial file, then the failure
+      writeFileSync(args[4], '%PDF-1.3 half')
+      throw new Error('font file missing')
+    }
+    try {
+      const pack = await startExport(a.ctx('auditor'), { kind: 'evidence-pack', campaign: campaignId })
+      const alone = await startExport(a.ctx('auditor'), { kind: 'campaign-evidence', campaign: campaignId, format: 'pdf' })
+      await drainJobs()
+      for (const [id, message] of [
+        [pack.id, PACK_PDF_FAILED],
+        [alone.id, PDF_EXPORT_FAILED],
+      ] as const) {
+        const f = await db.reportExport.findUniqueOrThrow({ where: { id } })
+        expect(f).toMatchObject({ status: 'failed', error: message, path: null, sha256: null, bytes: null, detail: null })
+        expect(existsSync(exportFile(f))).toBe(false)
+        expect(readdirSync(exportDir()).filter((n) => n.startsWith(`${id}.`))).toEqual([])
+        expect((await db.job.findUniqueOrThrow({ where: { id: f.jobId! } })).status).toBe('failed')
+        await expect(downloadExport(a.ctx('auditor'), id)).rejects.toBeInstanceOf(NotFoundError)
+        expect((await listMyExports(a.ctx('auditor'))).find((x) => x.id === id)).toMatchObject({ status: 'failed', error: message })
+      }
+    } finally {
+      pdfRenderer.render = real
+    }
   })
 })
 

@@ -14,22 +14,30 @@ export const startReportBody = z
   .strictObject({
     kind: z.enum(EXPORT_KINDS).meta({
       description:
-        '`inventory` (every identity), `access` (every grant), `audit-log` (a range of days; the token also needs `audit:read`), `campaign-evidence` (one campaign’s decisions).',
+        '`inventory` (every identity), `access` (every grant), `audit-log` (a range of days; the token also needs `audit:read`), `campaign-evidence` (one campaign’s decisions, CSV or PDF), `evidence-pack` (one campaign’s signed ZIP of all of these; also needs `audit:read`).',
     }),
-    format: z.enum(['csv', 'jsonl']).optional().meta({ description: '`audit-log` only: `csv` (default) or `jsonl`.' }),
-    from: day.meta({ description: '`audit-log` only: the first day (YYYY-MM-DD, UTC; default today).' }),
-    to: day.meta({ description: '`audit-log` only: the last day, included (at most 366 days after `from`; default today).' }),
-    campaign: id.optional().meta({ description: '`campaign-evidence` only (required there): the campaign’s id.' }),
+    format: z
+      .enum(['csv', 'jsonl', 'pdf'])
+      .optional()
+      .meta({ description: '`audit-log`: `csv` (default) or `jsonl`; `campaign-evidence`: `csv` (default) or `pdf`.' }),
+    from: day.meta({ description: '`audit-log` and `evidence-pack`: the first day (YYYY-MM-DD, UTC; default today, or the campaign’s launch day).' }),
+    to: day.meta({ description: '`audit-log` and `evidence-pack`: the last day, included (at most 366 days after `from`; default today).' }),
+    campaign: id.optional().meta({ description: '`campaign-evidence` and `evidence-pack` (required there): the campaign’s id.' }),
   })
   .superRefine((v, ctx) => {
-    const only = (field: 'format' | 'from' | 'to' | 'campaign', kind: string) => {
-      if (v[field] !== undefined && v.kind !== kind) ctx.addIssue({ code: 'custom', path: [field], message: `Only a \`${kind}\` report takes \`${field}\`.` })
+    const only = (field: 'format' | 'from' | 'to' | 'campaign', kinds: string[]) => {
+      if (v[field] !== undefined && !kinds.includes(v.kind))
+        ctx.addIssue({ code: 'custom', path: [field], message: `Only ${kinds.map((k) => `a \`${k}\``).join(' or ')} report takes \`${field}\`.` })
     }
-    only('format', 'audit-log')
-    only('from', 'audit-log')
-    only('to', 'audit-log')
-    only('campaign', 'campaign-evidence')
-    if (v.kind === 'campaign-evidence' && !v.campaign) ctx.addIssue({ code: 'custom', path: ['campaign'], message: 'Name the campaign.' })
+    only('format', ['audit-log', 'campaign-evidence'])
+    only('from', ['audit-log', 'evidence-pack'])
+    only('to', ['audit-log', 'evidence-pack'])
+    only('campaign', ['campaign-evidence', 'evidence-pack'])
+    if (v.format === 'pdf' && v.kind !== 'campaign-evidence')
+      ctx.addIssue({ code: 'custom', path: ['format'], message: 'Only a `campaign-evidence` report takes `pdf`.' })
+    if (v.format === 'jsonl' && v.kind !== 'audit-log') ctx.addIssue({ code: 'custom', path: ['format'], message: 'Only an `audit-log` report takes `jsonl`.' })
+    if ((v.kind === 'campaign-evidence' || v.kind === 'evidence-pack') && !v.campaign)
+      ctx.addIssue({ code: 'custom', path: ['campaign'], message: 'Name the campaign.' })
   })
   .meta({ id: 'ReportRequest' })
 
@@ -116,7 +124,7 @@ export const downloadReportOp = defineOperation({
     description:
       'The file, streamed. Only a complete file is served (a report not yet `ready`, expired or failed is a 404). Each download is audited with the file’s SHA-256.',
     file: {
-      mediaTypes: ['text/csv', 'application/x-ndjson'],
+      mediaTypes: ['text/csv', 'application/x-ndjson', 'application/pdf', 'application/zip'],
       headers: {
         'Content-Disposition': 'attachment; filename="…"',
         'Repr-Digest': 'The file’s SHA-256 (RFC 9530): `sha-256=:<base64>:`, as recorded when the file was written.',
@@ -124,7 +132,7 @@ export const downloadReportOp = defineOperation({
       },
     },
   },
-  problems: [404],
+  problems: [403, 404],
   run: async ({ ctx, params }) => {
     const e = await getExport(ctx, params.id)
     const d = await downloadExport(ctx, params.id)

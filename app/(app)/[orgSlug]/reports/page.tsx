@@ -77,7 +77,7 @@ export default async function ReportsPage({ params }: { params: Promise<{ orgSlu
   if (!(await pageAllows(ctx, 'report:export', 'reports'))) return <Forbidden orgSlug={ctx.org.slug} what="reports" />
   const [{ campaigns, keys, today, monthAgo }, script, exports] = await Promise.all([getReportsPage(ctx), verifierScript(), listMyExports(ctx)])
   const api = `/api/orgs/${ctx.org.slug}/reports`
-  const inBackground = (kind: ExportKind, label = 'Export in background') => ({ orgSlug: ctx.org.slug, kind, label })
+  const inBackground = (kind: ExportKind, label = 'Export in background', only = false) => ({ orgSlug: ctx.org.slug, kind, label, only })
   const options = campaigns.map((c) => ({
     value: c.id,
     label: `${c.name} — ${STATUS[c.status] ?? c.status}, launched ${formatDate(c.launchedAt)}, ${formatNumber(c.items)} items`,
@@ -106,7 +106,7 @@ export default async function ReportsPage({ params }: { params: Promise<{ orgSlu
               label="Download campaign evidence"
               submit="Download evidence"
               testId="evidence-form"
-              background={inBackground('campaign-evidence', 'Export CSV in background')}
+              background={inBackground('campaign-evidence')}
             >
               {campaignField}
               <FormatField
@@ -123,10 +123,17 @@ export default async function ReportsPage({ params }: { params: Promise<{ orgSlu
 
         <ReportCard
           title="Evidence pack"
-          about="One ZIP with the campaign evidence (CSV and PDF), the inventory, the access report and the audit log of the range, plus a manifest signed with the organization’s key. Anyone can verify it offline (below)."
+          about="One ZIP with the campaign evidence (CSV and PDF), the inventory, the access report and the audit log of the range, plus a manifest signed with the organization’s key. It is prepared in the background (minutes for a large organization) and appears under “Your background exports” to download. Anyone can verify it offline (below)."
         >
           {campaigns.length ? (
-            <DownloadForm action={`${api}/evidence-pack`} label="Download an evidence pack" submit="Download pack" testId="pack-form" maxDays={MAX_RANGE_DAYS}>
+            <DownloadForm
+              action={`${api}/evidence-pack`}
+              label="Prepare an evidence pack"
+              submit="Prepare pack"
+              testId="pack-form"
+              maxDays={MAX_RANGE_DAYS}
+              background={inBackground('evidence-pack', 'Prepare pack', true)}
+            >
               {campaignField}
               <div className="grid grid-cols-2 gap-3">
                 <Field label="Audit log from" hint="Empty: the campaign’s launch day">

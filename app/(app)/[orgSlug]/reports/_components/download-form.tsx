@@ -19,7 +19,9 @@ export function rangeProblem(from: string, to: string, maxDays: number): string 
 
 /**
  * A plain GET form to a download route: the browser saves the answer as a file and stays on the page. Date ranges are
- * checked here first so a person sees what to fix instead of an error page.
+ * checked here first so a person sees what to fix instead of an error page. With `background`, the same report can be
+ * written to a file by a job instead; with `background.only` (the evidence pack, minutes of work for a large
+ * organization) that is the form's one button.
  */
 export function DownloadForm({
   action,
@@ -39,7 +41,7 @@ export function DownloadForm({
   testId: string
   disabled?: boolean
   /** also offers to write the same report to a file in the background (the list of exports shows it) */
-  background?: { orgSlug: string; kind: ExportKind; label: string }
+  background?: { orgSlug: string; kind: ExportKind; label: string; only?: boolean }
 }) {
   const [error, setError] = useState<string | null>(null)
   const form = useRef<HTMLFormElement>(null)
@@ -55,8 +57,10 @@ export function DownloadForm({
       background.kind === 'audit-log'
         ? { kind: 'audit-log', from: field('from'), to: field('to'), format: field('format') === 'jsonl' ? 'jsonl' : 'csv' }
         : background.kind === 'campaign-evidence'
-          ? { kind: 'campaign-evidence', campaign: field('campaign') }
-          : { kind: background.kind }
+          ? { kind: 'campaign-evidence', campaign: field('campaign'), format: field('format') === 'pdf' ? 'pdf' : 'csv' }
+          : background.kind === 'evidence-pack'
+            ? { kind: 'evidence-pack', campaign: field('campaign'), from: field('from') || undefined, to: field('to') || undefined }
+            : { kind: background.kind }
     void start.run({ orgSlug: background.orgSlug, params })
   }
   return (
@@ -68,6 +72,11 @@ export function DownloadForm({
       data-testid={testId}
       className="space-y-3"
       onSubmit={(e) => {
+        if (background?.only) {
+          e.preventDefault()
+          startInBackground()
+          return
+        }
         const data = new FormData(e.currentTarget)
         const problem = maxDays ? rangeProblem(String(data.get('from') ?? ''), String(data.get('to') ?? ''), maxDays) : null
         setError(problem)
@@ -77,10 +86,10 @@ export function DownloadForm({
       {children}
       <FormError>{error ?? errorText(start.error, start.fieldErrors)}</FormError>
       <div className="flex flex-wrap items-center gap-2">
-        <button type="submit" className={buttonClass('primary')} disabled={disabled}>
-          {submit}
+        <button type="submit" className={buttonClass('primary')} disabled={disabled || (background?.only && start.pending)}>
+          {background?.only && start.pending ? 'Starting…' : submit}
         </button>
-        {background ? (
+        {background && !background.only ? (
           <button type="button" className={buttonClass('secondary')} disabled={disabled || start.pending} onClick={startInBackground}>
             {start.pending ? 'Starting…' : background.label}
           </button>

@@ -12,12 +12,31 @@ const sizeText = (bytes: number) =>
 
 function Progress({ e }: { e: ExportRow }) {
   if (e.status === 'queued') return <span className="text-slate-600">Waiting for a worker…</span>
-  const pct = e.expectedRows ? Math.min(100, Math.floor((e.rows / e.expectedRows) * 100)) : null
+  const unit = e.format === 'pdf' ? 'items' : 'rows'
+  // A pack moves file by file (the ZIP last); its records are counted over all its CSV files.
+  const pct = e.stage
+    ? Math.min(100, Math.floor(((e.stage.step - 1) / e.stage.steps) * 100))
+    : e.expectedRows
+      ? Math.min(100, Math.floor((e.rows / e.expectedRows) * 100))
+      : null
   return (
     <div className="min-w-40">
+      {e.stage ? (
+        <p className="text-slate-700" data-testid="export-stage">
+          {e.stage.file === 'ZIP' ? (
+            'Zipping and signing'
+          ) : (
+            <>
+              Writing <span className="font-mono text-xs">{e.stage.file}</span>
+            </>
+          )}{' '}
+          (step {e.stage.step} of {e.stage.steps})
+        </p>
+      ) : null}
       <p className="mb-1 text-slate-700 tabular-nums">
         {formatNumber(e.rows)}
-        {e.expectedRows ? ` / ${formatNumber(e.expectedRows)}` : ''} rows{pct !== null ? ` (${pct}%)` : ''}
+        {e.expectedRows && !e.stage ? ` / ${formatNumber(e.expectedRows)}` : ''} {unit}
+        {e.stage ? ' written' : pct !== null ? ` (${pct}%)` : ''}
       </p>
       {pct !== null ? (
         <div
@@ -80,6 +99,11 @@ export function ExportList({ exports, orgSlug }: { exports: ExportRow[]; orgSlug
                     <div className="font-mono text-xs break-all text-slate-600" title="SHA-256 of the file">
                       SHA-256 {e.sha256}
                     </div>
+                    {e.manifestSha256 ? (
+                      <div className="font-mono text-xs break-all text-slate-600" title="SHA-256 of the signed manifest.json inside the pack">
+                        Manifest {e.manifestSha256}
+                      </div>
+                    ) : null}
                     <div className="text-xs text-slate-600">Kept until {formatDateTime(e.expiresAt)}</div>
                   </div>
                 ) : (

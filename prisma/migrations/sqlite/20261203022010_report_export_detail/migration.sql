@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "ReportExport" ADD COLUMN "detail" TEXT;
+
