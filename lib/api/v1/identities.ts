@@ -174,7 +174,16 @@ async function identityPage(ctx: Ctx, p: IdentityListParams): Promise<Row[]> {
     },
   })
   if (!rows.length) return []
-  const refs = await prismaSql().query<{ id: string; sId: string; sName: string; sType: string; oId: string | null; oName: string | null; tId: string | null; tName: string | null }>(sql`
+  const refs = await prismaSql().query<{
+    id: string
+    sId: string
+    sName: string
+    sType: string
+    oId: string | null
+    oName: string | null
+    tId: string | null
+    tName: string | null
+  }>(sql`
     SELECT i."id", s."id" AS "sId", s."name" AS "sName", s."type" AS "sType", o."id" AS "oId", o."name" AS "oName", t."id" AS "tId", t."name" AS "tName"
     FROM "Identity" i
     JOIN "Source" s ON s."id" = i."sourceId"
