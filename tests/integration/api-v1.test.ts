@@ -490,7 +490,7 @@ describe('/api/v1 contract', () => {
       const api = await call(list, { query: { ...q, limit: '7' } })
       expect(api.status, JSON.stringify(q)).toBe(200)
       validate(list, 200, api.res.headers.get('content-type'), api.json)
-      const inv = await listIdentities(a.ctx('admin'), identityListSchema.parse({ ...q, page: '1', size: '7' }))
+      const inv = await listIdentities(a.ctx('admin'), { ...identityListSchema.parse(q), page: 1, size: 7 })
       const shape = (r: { id: string; source: { id: string }; owner: { id: string } | null; team: { id: string } | null }) => [
         r.id,
         r.source.id,
