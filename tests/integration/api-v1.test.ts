@@ -486,16 +486,22 @@ describe('/api/v1 contract', () => {
       { sort: 'lastUsedAt', dir: 'desc' },
       { q: 'a' },
     ]
+    // Some owned and in a team, so the page names them.
+    const [owned, teamed] = await db.identity.findMany({ where: { orgId: a.org.id, status: { not: 'deleted' } }, orderBy: { riskScore: 'desc' }, take: 2 })
+    const team = await db.team.create({ data: { orgId: a.org.id, slug: uid('team-'), name: 'Platform' } })
+    await db.identity.update({ where: { id: owned.id }, data: { ownerId: a.people.admin.id } })
+    await db.identity.update({ where: { id: teamed.id }, data: { teamId: team.id } })
     for (const q of queries) {
       const api = await call(list, { query: { ...q, limit: '7' } })
       expect(api.status, JSON.stringify(q)).toBe(200)
       validate(list, 200, api.res.headers.get('content-type'), api.json)
       const inv = await listIdentities(a.ctx('admin'), { ...identityListSchema.parse(q), page: 1, size: 7 })
-      const shape = (r: { id: string; source: { id: string }; owner: { id: string } | null; team: { id: string } | null }) => [
+      type Ref = { id: string; name: string }
+      const shape = (r: { id: string; source: Ref & { type: string }; owner: Ref | null; team: Ref | null }) => [
         r.id,
-        r.source.id,
-        r.owner?.id ?? null,
-        r.team?.id ?? null,
+        `${r.source.id} ${r.source.name} ${r.source.type}`,
+        r.owner && `${r.owner.id} ${r.owner.name}`,
+        r.team && `${r.team.id} ${r.team.name}`,
       ]
       expect((api.json!.data as Parameters<typeof shape>[0][]).map(shape), JSON.stringify(q)).toEqual(inv.rows.map(shape))
     }

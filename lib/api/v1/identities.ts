@@ -171,39 +171,62 @@ async function identityPage(ctx: Ctx, p: IdentityListParams): Promise<Row[]> {
       credentialCount: true,
       oldestSecretAt: true,
       openFindings: true,
+      sourceId: true,
+      ownerId: true,
+      teamId: true,
     },
   })
-  if (!rows.length) return []
-  const refs = await prismaSql().query<{
-    id: string
-    sId: string
-    sName: string
-    sType: string
-    oId: string | null
-    oName: string | null
-    tId: string | null
-    tName: string | null
-  }>(sql`
-    SELECT i."id", s."id" AS "sId", s."name" AS "sName", s."type" AS "sType", o."id" AS "oId", o."name" AS "oName", t."id" AS "tId", t."name" AS "tName"
-    FROM "Identity" i
-    JOIN "Source" s ON s."id" = i."sourceId"
-    LEFT JOIN "User" o ON o."id" = i."ownerId"
-    LEFT JOIN "Team" t ON t."id" = i."teamId"
-    WHERE i."orgId" = ${ctx.org.id} AND i."id" IN ${sql.ids(rows.map((r) => r.id))}`)
-  const byId = new Map(refs.map((r) => [r.id, r]))
-  return rows.flatMap((r) => {
-    const x = byId.get(r.id)
-    // Deleted between the two statements: left out, as if the page had been read a moment later.
-    if (!x) return []
-    return [
-      {
-        ...r,
-        source: { id: x.sId, name: x.sName, type: x.sType },
-        owner: x.oId ? { id: x.oId, name: x.oName ?? '' } : null,
-        team: x.tId ? { id: x.tId, name: x.tName ?? '' } : null,
-      },
-    ]
+  const named = await refNames(ctx.org.id, rows)
+  const ref = (kind: 's' | 'u' | 't', id: string) => named.get(`${kind}:${id}`) ?? { id, name: '', type: '' }
+  return rows.map(({ sourceId, ownerId, teamId, ...r }) => {
+    const source = ref('s', sourceId)
+    const owner = ownerId ? ref('u', ownerId) : null
+    const team = teamId ? ref('t', teamId) : null
+    return {
+      ...r,
+      source: { id: source.id, name: source.name, type: source.type },
+      owner: owner && { id: owner.id, name: owner.name },
+      team: team && { id: team.id, name: team.name },
+    }
   })
+}
+
+/**
+ * The names of the sources, owners and teams a page refers to, kept REF_NAMES_MS per process: an organization's pages
+ * name the same few sources, teams and owners over and over. Only display names are kept — which identity has which
+ * source, owner and team is read with the page itself — so a rename shows on API pages within REF_NAMES_MS.
+ */
+const REF_NAMES_MS = 5_000
+const refNameCache = new Map<string, { at: number; value: { id: string; name: string; type: string } }>()
+
+async function refNames(orgId: string, rows: { sourceId: string; ownerId: string | null; teamId: string | null }[]) {
+  const now = Date.now()
+  const out = new Map<string, { id: string; name: string; type: string }>()
+  const missing = { s: new Set<string>(), u: new Set<string>(), t: new Set<string>() }
+  const want = (kind: 's' | 'u' | 't', id: string | null) => {
+    if (!id) return
+    const key = `${kind}:${orgId}:${id}`
+    const hit = refNameCache.get(key)
+    if (hit && now - hit.at < REF_NAMES_MS && now >= hit.at) out.set(`${kind}:${id}`, hit.value)
+    else missing[kind].add(id)
+  }
+  for (const r of rows) {
+    want('s', r.sourceId)
+    want('u', r.ownerId)
+    want('t', r.teamId)
+  }
+  if (missing.s.size + missing.u.size + missing.t.size === 0) return out
+  const found = await prismaSql().query<{ kind: 's' | 'u' | 't'; id: string; name: string; type: string | null }>(sql`
+    SELECT 's' AS "kind", "id", "name", "type" FROM "Source" WHERE "orgId" = ${orgId} AND "id" IN ${sql.ids([...missing.s])}
+    UNION ALL SELECT 'u' AS "kind", "id", "name", NULL AS "type" FROM "User" WHERE "id" IN ${sql.ids([...missing.u])}
+    UNION ALL SELECT 't' AS "kind", "id", "name", NULL AS "type" FROM "Team" WHERE "orgId" = ${orgId} AND "id" IN ${sql.ids([...missing.t])}`)
+  if (refNameCache.size >= 10_000) refNameCache.clear()
+  for (const f of found) {
+    const value = { id: f.id, name: f.name, type: f.type ?? '' }
+    refNameCache.set(`${f.kind}:${orgId}:${f.id}`, { at: now, value })
+    out.set(`${f.kind}:${f.id}`, value)
+  }
+  return out
 }
 
 /** What the operations on one identity share: its path and parameter. */
