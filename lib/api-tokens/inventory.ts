@@ -1,4 +1,5 @@
 import 'server-only'
+import { dropCachedTokens } from '@/lib/api-tokens/cache'
 import { db, type Tx } from '@/lib/db'
 import { fingerprintOf } from '@/lib/connectors/sync'
 import { CUSTODIAN_TOKEN_EXTERNAL_PREFIX } from '@/lib/inventory/schemas'
@@ -160,9 +161,12 @@ export async function remediateToken(tx: Tx, orgId: string, tokenId: string, act
   if ('revoke' in action) {
     if (!token.revokedAt) await tx.apiToken.update({ where: { id: token.id, orgId }, data: { revokedAt: at, previousHash: null, previousExpiresAt: null } })
     await mirrorRevokedToken(tx, orgId, token.id, at)
+    // In the transaction (its caller commits): dropped now, and any row read meanwhile is dropped within TOKEN_CACHE_MS.
+    dropCachedTokens()
     return 'Revoked in Custodian: the token is refused from its next call.'
   }
   const scopes = (JSON.parse(token.scopes) as string[]).filter((s) => s !== action.dropScope)
   await tx.apiToken.update({ where: { id: token.id, orgId }, data: { scopes: JSON.stringify(scopes) } })
+  dropCachedTokens()
   return `Scope ${action.dropScope} removed from the Custodian token: calls that need it are refused from now on.`
 }

@@ -8,6 +8,7 @@ import { db } from '@/lib/db'
 import { env } from '@/lib/env'
 import { SEVERITY_RANK } from '@/lib/findings/rules'
 import { notify } from '@/lib/notifications/notify'
+import { dropCachedTokens } from '@/lib/api-tokens/cache'
 import { displayPrefix, hashToken, parseToken } from '@/lib/api-tokens/format'
 import { mirrorRevokedToken } from '@/lib/api-tokens/inventory'
 import { handleLeakedCredentials } from '@/lib/api-tokens/leaked-credentials'
@@ -158,5 +159,7 @@ async function handleLeakedToken(r: LeakReport[number], now: Date): Promise<bool
         },
       ])
   })
+  // Refused from this process's next call (other processes: within TOKEN_CACHE_MS, lib/api-tokens/cache.ts).
+  dropCachedTokens()
   return true
 }

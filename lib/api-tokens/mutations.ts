@@ -5,6 +5,7 @@ import { assertCan, type UserCtx } from '@/lib/auth/org-context'
 import { db } from '@/lib/db'
 import { ConflictError, NotFoundError, ValidationError } from '@/lib/errors'
 import { addressList } from '@/lib/api-tokens/allow-list'
+import { dropCachedTokens } from '@/lib/api-tokens/cache'
 import { displayPrefix, newToken } from '@/lib/api-tokens/format'
 import { mirrorNewToken, mirrorRevokedToken, mirrorRotatedToken } from '@/lib/api-tokens/inventory'
 import { tokenStatus, type CreateApiTokenInput } from '@/lib/api-tokens/schemas'
@@ -110,6 +111,8 @@ export async function revokeTokenRow(ctx: UserCtx, row: TokenRow, now: Date, abo
       details: { prefix: displayPrefix(row.prefix), ...about },
     })
   })
+  // Refused from this process's next call (other processes: within TOKEN_CACHE_MS, lib/api-tokens/cache.ts).
+  dropCachedTokens()
 }
 
 /** A new secret for the same token; the old one keeps working for overlapHours (0: stops at once), so callers can switch. */
@@ -123,7 +126,7 @@ export async function rotateTokenRow(ctx: UserCtx, row: TokenRow, overlapHours: 
   if (tokenStatus(row, now) !== 'active') throw new ConflictError('Only an active token can be rotated; create a new one instead.')
   const t = newToken()
   const previousExpiresAt = overlapHours > 0 ? new Date(Math.min(now.getTime() + overlapHours * 3_600_000, row.expiresAt.getTime())) : null
-  return db.$transaction(async (tx) => {
+  const rotated = await db.$transaction(async (tx) => {
     await tx.apiToken.update({
       where: { id: row.id, orgId: ctx.org.id },
       data: { prefix: t.prefix, hash: t.hash, previousHash: previousExpiresAt ? row.hash : null, previousExpiresAt, rotatedAt: now },
@@ -143,4 +146,6 @@ export async function rotateTokenRow(ctx: UserCtx, row: TokenRow, overlapHours: 
     })
     return { id: row.id, token: t.token, prefix: displayPrefix(t.prefix), previousValidUntil: previousExpiresAt }
   })
+  dropCachedTokens()
+  return rotated
 }

@@ -3,6 +3,7 @@ import { recordDenied } from '@/lib/audit/record'
 import type { GrantedCtx, TokenActor, WorkloadActor } from '@/lib/auth/org-context'
 import type { Permission } from '@/lib/auth/permissions'
 import { db } from '@/lib/db'
+import { cacheToken, cachedToken } from '@/lib/api-tokens/cache'
 import { hashToken, parseToken } from '@/lib/api-tokens/format'
 import { touchMirroredToken } from '@/lib/api-tokens/inventory'
 import { allowList } from '@/lib/api-tokens/mutations'
@@ -36,6 +37,8 @@ const TOKEN_SELECT = {
   id: true,
   name: true,
   hash: true,
+  previousHash: true,
+  previousExpiresAt: true,
   scopes: true,
   allowedIps: true,
   expiresAt: true,
@@ -46,8 +49,35 @@ const TOKEN_SELECT = {
   org: { select: { id: true, slug: true, name: true } },
 } as const
 
+export type TokenLookupRow = NonNullable<Awaited<ReturnType<typeof findByHash>>>
+
 async function findByHash(hash: string, now: Date) {
   return db.apiToken.findFirst({ where: { OR: [{ hash }, { previousHash: hash, previousExpiresAt: { gt: now } }] }, select: TOKEN_SELECT })
+}
+
+/** The last lastUsedAt/lastUsedIp this process wrote (or read) per token: at most one write per token a minute. */
+const touched = new Map<string, { at: number; ip: string | null }>()
+
+/** The token row by the hash of its secret, from this process's short cache (lib/api-tokens/cache.ts) or the database. */
+async function cachedLookup(hash: string, now: Date): Promise<TokenLookupRow | null> {
+  const hit = cachedToken<TokenLookupRow>(hash)
+  if (hit) return hit
+  const row = await findByHash(hash, now)
+  // Unknown secrets are not kept: a made-up token cannot fill the cache, and a new token is found at its first call.
+  if (row) {
+    cacheToken(hash, row)
+    const seen = touched.get(row.id)
+    if (row.lastUsedAt && (!seen || seen.at < row.lastUsedAt.getTime())) {
+      if (touched.size >= 10_000) touched.clear()
+      touched.set(row.id, { at: row.lastUsedAt.getTime(), ip: row.lastUsedIp })
+    }
+  }
+  return row
+}
+
+/** The row answers for this secret: its current one, or its previous one until the rotation's overlap ends (as findByHash). */
+function matches(row: TokenLookupRow, hash: string, now: Date) {
+  return row.hash === hash || (row.previousHash === hash && !!row.previousExpiresAt && row.previousExpiresAt > now)
 }
 
 /**
@@ -67,7 +97,9 @@ export async function authenticate(
   if (!m) throw problem(401, 'The Authorization header must be `Bearer <token>`.', undefined, BEARER)
   if (looksLikeJwt(m[1])) return authenticateAccessToken(m[1], ip, requestId)
   if (!parseToken(m[1])) throw problem(401, 'This is not a Custodian API token (wrong format or checksum). Copy the whole token again.', undefined, INVALID)
-  const row = await (opts.lookup ?? findByHash)(hashToken(m[1]), now)
+  const hash = hashToken(m[1])
+  const found = opts.lookup ? await opts.lookup(hash, now) : await cachedLookup(hash, now)
+  const row = found && matches(found, hash, now) ? found : null
   if (!row) throw problem(401, 'This API token is not known. It may have been rotated; use the new token.', undefined, INVALID)
   const actor: TokenActor = { type: 'api_token', id: row.id, label: row.name.slice(0, 120) }
   const status = tokenStatus(row, now)
@@ -99,7 +131,10 @@ export async function authenticate(
       403,
       'This is a gateway token: it calls routes through the Custodian gateway as its identity, not the Custodian API. Use an API token from Settings → API tokens.',
     )
-  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > TOUCH_MS || row.lastUsedIp !== ip) {
+  const last = touched.get(row.id)
+  if (!last || now.getTime() - last.at > TOUCH_MS || last.ip !== ip) {
+    // Marked before the write: calls arriving meanwhile do not write the same minute again.
+    touched.set(row.id, { at: now.getTime(), ip })
     await db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: now, lastUsedIp: ip } })
     await touchMirroredToken(row.org.id, row.id, now)
   }

@@ -111,17 +111,24 @@ export async function listIdentities(ctx: Ctx, p: IdentityListParams) {
     owner: { select: personSelect(ctx.org.id) },
     team: { select: { id: true, name: true } },
   } as const
-  const skip = (p.page - 1) * p.size
-  const [rows, counted] = await Promise.all([
-    NULLABLE_SORTS.has(p.sort)
-      ? nullsLastPage(where, p.sort as 'lastUsedAt' | 'oldestSecretAt', p.dir, skip, p.size, select)
-      : skip >= DEFERRED_FROM
-        ? deferredPage(where, listOrder(p.sort, p.dir), skip, p.size, select)
-        : db.identity.findMany({ where, orderBy: listOrder(p.sort, p.dir), skip, take: p.size, select }),
-    countIdentities(ctx.org.id, p, where, text),
-  ])
+  const [rows, counted] = await Promise.all([identityRows(where, p, select), countIdentities(ctx.org.id, p, where, text)])
   /** totalAtLeast: more identities match than `total - 1` (counting stopped there). */
   return { rows, total: counted.total, totalAtLeast: counted.atLeast, dormantDays: settings.dormantDays }
+}
+
+/**
+ * One page of identities in the list's order — the inventory's and the API's (one way to page): a sort on a column
+ * that may be empty in two walks, a deep page ids first, any other page in one read.
+ */
+export async function identityRows<S extends Prisma.IdentitySelect>(
+  where: Prisma.IdentityWhereInput,
+  p: Pick<IdentityListParams, 'sort' | 'dir' | 'page' | 'size'>,
+  select: S,
+) {
+  const skip = (p.page - 1) * p.size
+  if (NULLABLE_SORTS.has(p.sort)) return nullsLastPage(where, p.sort as 'lastUsedAt' | 'oldestSecretAt', p.dir, skip, p.size, select)
+  if (skip >= DEFERRED_FROM) return deferredPage(where, listOrder(p.sort, p.dir), skip, p.size, select)
+  return db.identity.findMany({ where, orderBy: listOrder(p.sort, p.dir), skip, take: p.size, select })
 }
 
 /** From this offset, a page first reads its ids alone, then their rows (see deferredPage). */

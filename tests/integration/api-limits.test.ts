@@ -6,7 +6,7 @@ import { apiStateCleanupScheduler } from '@/lib/api/jobs'
 import { setApiLogDestination } from '@/lib/api/log'
 import { defineOperation, type Operation } from '@/lib/api/operation'
 import { openApiDocument } from '@/lib/api/openapi'
-import { consumeRateLimit, setRateLimitsForTests } from '@/lib/api/rate-limit'
+import { consumeRateLimit, leaseSize, RateLeases, setRateLimitsForTests } from '@/lib/api/rate-limit'
 import { apiRoute } from '@/lib/api/route'
 import { OPERATIONS } from '@/lib/api/v1/operations'
 import { createApiToken } from '@/lib/api-tokens/mutations'
@@ -314,10 +314,12 @@ describe('rate limits', () => {
     try {
       const s1 = prismaSql()
       const s2 = prismaSql(other)
+      // Each process has its own shares of the counters (the module's by default).
+      const [l1, l2] = [new RateLeases(), new RateLeases()]
       const who = { tokenId: uid('tok'), orgId: uid('org') }
       const limits = { perToken: 4, perOrg: 100, windowSeconds: 60 }
       const now = Date.UTC(2026, 0, 1, 12, 0, 5)
-      const at = (client: typeof s1, t = now) => consumeRateLimit(who, limits, { now: t, client })
+      const at = (client: typeof s1, t = now) => consumeRateLimit(who, limits, { now: t, client, leases: client === s1 ? l1 : l2 })
       const seen = [await at(s1), await at(s2), await at(s1), await at(s2), await at(s2)]
       expect(seen.map((d) => [d.allowed, d.remaining])).toEqual([
         [true, 3],
@@ -329,14 +331,33 @@ describe('rate limits', () => {
       expect(seen[4]).toMatchObject({ scope: 'token', limit: 4, resetSeconds: 55 })
       // A lagging clock does not move the window back; the next window starts afresh.
       expect((await at(s1, now - 60_000)).allowed).toBe(false)
+      expect((await consumeRateLimit(who, limits, { now: now - 60_000, client: s1, leases: new RateLeases() })).allowed).toBe(false)
       expect(await at(s2, now + 60_000)).toMatchObject({ allowed: true, remaining: 3, resetSeconds: 55 })
 
+      // Past 100 a process claims a share (1/100 of the limit) in one statement and spends it in memory: 40 calls at once
+      // over two processes are 2 × 2 claims of 10, and calls waiting for a claim do not claim again.
+      expect([leaseSize(4), leaseSize(100), leaseSize(1000), leaseSize(600), leaseSize(10_000_000)]).toEqual([1, 1, 10, 6, 100])
       const many = { tokenId: uid('tok'), orgId: uid('org') }
       const big = { perToken: 1000, perOrg: 1000, windowSeconds: 60 }
-      await Promise.all(Array.from({ length: 40 }, (_, i) => consumeRateLimit(many, big, { now, client: i % 2 ? s1 : s2 })))
+      const [m1, m2] = [new RateLeases(), new RateLeases()]
+      await Promise.all(Array.from({ length: 40 }, (_, i) => consumeRateLimit(many, big, { now, client: i % 2 ? s1 : s2, leases: i % 2 ? m1 : m2 })))
       const rows = await db.apiRateCounter.findMany({ where: { bucket: { in: [`token:${many.tokenId}`, `org:${many.orgId}`] } } })
       expect(rows.map((r) => r.count)).toEqual([40, 40])
-
+      // However the calls are spread over processes, a window never allows more than the limit: 1,100 calls at once
+      // (three processes, 50 in flight) allow exactly 1,000, the shares claimed being all spent before the last refusals.
+      const spread = { tokenId: uid('tok'), orgId: uid('org') }
+      const procs = [new RateLeases(), new RateLeases(), new RateLeases()]
+      let allowed = 0
+      let next = 0
+      await Promise.all(
+        Array.from({ length: 50 }, async (_, w) => {
+          while (next++ < 1100) {
+            const d = await consumeRateLimit(spread, big, { now, client: w % 2 ? s1 : s2, leases: procs[next % 3] })
+            if (d.allowed) allowed++
+          }
+        }),
+      )
+      expect(allowed).toBe(1000)
       // Counters of tokens that stopped calling a day ago are pruned.
       await apiStateCleanupScheduler.run(new Date(now + 86_400_000 + 120_000))
       expect(await db.apiRateCounter.count({ where: { bucket: { in: [`token:${many.tokenId}`, `token:${who.tokenId}`] } } })).toBe(0)

@@ -5,6 +5,7 @@ import { Writable } from 'node:stream'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { authenticate } from '@/lib/api/authenticate'
+import { TOKEN_CACHE_MS } from '@/lib/api-tokens/cache'
 import { setApiLogDestination } from '@/lib/api/log'
 import { SECRET_SCANNING_PATH } from '@/lib/api/openapi'
 import { defineOperation, type Operation } from '@/lib/api/operation'
@@ -15,6 +16,8 @@ import { listApiTokens } from '@/lib/api-tokens/queries'
 import { API_SCOPES, createApiTokenSchema, type ApiScope } from '@/lib/api-tokens/schemas'
 import { closePostgresPools } from '@/lib/connectors/postgresql/connector'
 import { db } from '@/lib/db'
+import { listIdentities } from '@/lib/inventory/queries'
+import { identityListSchema } from '@/lib/inventory/schemas'
 import { createTemplate, requestLease } from '@/lib/leases/mutations'
 import { createTemplateSchema } from '@/lib/leases/schemas'
 import pg from 'pg'
@@ -425,6 +428,40 @@ describe('/api/v1 contract', () => {
     expect(row.lastUsedAt).not.toBeNull()
   })
 
+  it('answers from a short per-process cache of token rows without weakening refusal: revoked here at once, elsewhere within TOKEN_CACHE_MS, expired at the second', async () => {
+    const ok = (t: string, now?: Date) => authenticate(`Bearer ${t}`, '203.0.113.7', uid('req-'), now ? { now } : {})
+    // Revoked through this process (Settings, the leak intake, a remediation): refused from the next call.
+    const here = await token(a, ['identities:read'])
+    expect((await ok(here.token)).actor.id).toBe(here.id)
+    await revokeApiToken(a.ctx('admin'), { tokenId: here.id })
+    await expect(ok(here.token)).rejects.toMatchObject({ status: 401 })
+    // Revoked by another process (this one's cache is not told): refused once TOKEN_CACHE_MS has passed, at most.
+    const elsewhere = await token(a, ['identities:read'])
+    expect((await ok(elsewhere.token)).actor.id).toBe(elsewhere.id)
+    await db.apiToken.update({ where: { id: elsewhere.id }, data: { revokedAt: new Date() } })
+    await new Promise((r) => setTimeout(r, TOKEN_CACHE_MS + 20))
+    await expect(ok(elsewhere.token)).rejects.toMatchObject({ status: 401, detail: expect.stringContaining('revoked') })
+    // A scope removed elsewhere is gone within the same bound.
+    const scoped = await token(a, ['identities:read', 'audit:read'])
+    expect([...(await ok(scoped.token)).scopes].sort()).toEqual(['audit:read', 'identities:read'])
+    await db.apiToken.update({ where: { id: scoped.id }, data: { scopes: JSON.stringify(['identities:read']) } })
+    await new Promise((r) => setTimeout(r, TOKEN_CACHE_MS + 20))
+    expect([...(await ok(scoped.token)).scopes]).toEqual(['identities:read'])
+    // Expiry is checked against the clock on every call, cached row or not.
+    const soon = await token(a, ['identities:read'])
+    const row = await db.apiToken.findUniqueOrThrow({ where: { id: soon.id } })
+    expect((await ok(soon.token)).actor.id).toBe(soon.id)
+    await expect(ok(soon.token, new Date(row.expiresAt.getTime() + 1))).rejects.toMatchObject({ status: 401, detail: expect.stringContaining('expired') })
+    // Last use is written once a minute per token and address, not per call.
+    const before = await db.apiToken.findUniqueOrThrow({ where: { id: soon.id } })
+    await ok(soon.token)
+    await ok(soon.token)
+    expect((await db.apiToken.findUniqueOrThrow({ where: { id: soon.id } })).lastUsedAt).toEqual(before.lastUsedAt)
+    const minuteLater = new Date(Date.now() + 61_000)
+    await ok(soon.token, minuteLater)
+    expect((await db.apiToken.findUniqueOrThrow({ where: { id: soon.id } })).lastUsedAt).toEqual(minuteLater)
+  })
+
   it('never reaches another organization: its identity is a 404 and its rows never appear', async () => {
     const get = OPERATIONS.find((o) => o.operationId === 'getIdentity')!
     const r = await call(get, { params: { id: bIdentity.id } })
@@ -434,6 +471,39 @@ describe('/api/v1 contract', () => {
       const list = await call(op, { query: { limit: '200' } })
       expect(list.text).not.toContain(bIdentity.id)
       expect(list.text).not.toContain(b.org.id)
+    }
+  })
+
+  it('lists what the inventory lists for the same filter and order: the same identities, sources, owners and teams', async () => {
+    const list = OPERATIONS.find((o) => o.operationId === 'listIdentities')!
+    const queries: Record<string, string>[] = [
+      {},
+      { sort: 'name', dir: 'asc' },
+      { sort: 'riskScore', dir: 'asc', status: 'active,disabled,deleted' },
+      { owner: 'unowned' },
+      { privileged: 'yes' },
+      { risk: 'low', sort: 'createdAt' },
+      { sort: 'lastUsedAt', dir: 'desc' },
+      { q: 'a' },
+    ]
+    // Some owned and in a team, so the page names them.
+    const [owned, teamed] = await db.identity.findMany({ where: { orgId: a.org.id, status: { not: 'deleted' } }, orderBy: { riskScore: 'desc' }, take: 2 })
+    const team = await db.team.create({ data: { orgId: a.org.id, slug: uid('team-'), name: 'Platform' } })
+    await db.identity.update({ where: { id: owned.id }, data: { ownerId: a.people.admin.id } })
+    await db.identity.update({ where: { id: teamed.id }, data: { teamId: team.id } })
+    for (const q of queries) {
+      const api = await call(list, { query: { ...q, limit: '7' } })
+      expect(api.status, JSON.stringify(q)).toBe(200)
+      validate(list, 200, api.res.headers.get('content-type'), api.json)
+      const inv = await listIdentities(a.ctx('admin'), { ...identityListSchema.parse(q), page: 1, size: 7 })
+      type Ref = { id: string; name: string }
+      const shape = (r: { id: string; source: Ref & { type: string }; owner: Ref | null; team: Ref | null }) => [
+        r.id,
+        `${r.source.id} ${r.source.name} ${r.source.type}`,
+        r.owner && `${r.owner.id} ${r.owner.name}`,
+        r.team && `${r.team.id} ${r.team.name}`,
+      ]
+      expect((api.json!.data as Parameters<typeof shape>[0][]).map(shape), JSON.stringify(q)).toEqual(inv.rows.map(shape))
     }
   })
 

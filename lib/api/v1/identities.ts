@@ -3,10 +3,13 @@ import { z } from 'zod'
 import { offsetPaged } from '@/lib/api/cursor'
 import { defineOperation } from '@/lib/api/operation'
 import { csvEnum, cursor, dateTime, defineListOperation, id, iso, limit, person } from '@/lib/api/v1/common'
-import type { Ctx } from '@/lib/auth/org-context'
+import { assertCan, type Ctx } from '@/lib/auth/org-context'
 import { bulkUpsertIdentities } from '@/lib/inventory/bulk'
 import { createIdentity, deleteIdentity, updateIdentity } from '@/lib/inventory/mutations'
-import { getIdentityOrThrow, listIdentities } from '@/lib/inventory/queries'
+import { getIdentityOrThrow, getOrgSettings, identityRows, listIdentities } from '@/lib/inventory/queries'
+import { indexedIdentityWhere } from '@/lib/inventory/search'
+import { prismaSql } from '@/lib/sql/prisma'
+import { sql } from '@/lib/sql/sql'
 import {
   createIdentitySchema,
   CRED_AGES,
@@ -14,6 +17,7 @@ import {
   IDENTITY_KINDS,
   IDENTITY_STATUSES,
   identityListSchema,
+  type IdentityListParams,
   SORTABLE,
   updateIdentitySchema,
 } from '@/lib/inventory/schemas'
@@ -86,7 +90,7 @@ export const identityDetailSchema = identitySchema
   })
   .meta({ id: 'IdentityDetail' })
 
-type Row = Awaited<ReturnType<typeof listIdentities>>['rows'][number]
+type Row = Omit<Awaited<ReturnType<typeof listIdentities>>['rows'][number], 'owner'> & { owner: { id: string; name: string } | null }
 const personOf = (p: { id: string; name: string } | null) => (p ? { id: p.id, name: p.name } : null)
 
 function identityDto(r: Row): z.infer<typeof identitySchema> {
@@ -127,11 +131,93 @@ export const listIdentitiesOp = defineListOperation({
       async (filter, page, size) => {
         const p = identityListSchema.parse({ ...filter, page: String(page), size: String(size) })
         // pageParams caps the page size for the pages; the API's own cap is lower, so the parsed size must be the one asked.
-        return (await listIdentities(ctx, { ...p, page, size })).rows
+        return identityPage(ctx, { ...p, page, size })
       },
       identityDto,
     ),
 })
+
+/**
+ * One page of the list for the API: the inventory's filter (lib/inventory/where.ts, search included) and order, without
+ * what the inventory page adds and a script does not read — no total (the API pages by cursor), the organization's
+ * settings only for the dormant filter — and the page's source, owner and team names from refNames instead of a
+ * query per relation. The rows come in the inventory's order and paging (identityRows).
+ */
+async function identityPage(ctx: Ctx, p: IdentityListParams): Promise<Row[]> {
+  assertCan(ctx, 'identity:read')
+  const dormantDays = p.dormant ? (await getOrgSettings(ctx)).dormantDays : 0
+  const { where } = await indexedIdentityWhere(ctx.org.id, p, { userId: 'user' in ctx ? ctx.user.id : '', dormantDays })
+  const rows = await identityRows(where, p, {
+    id: true,
+    name: true,
+    kind: true,
+    environment: true,
+    status: true,
+    lastUsedAt: true,
+    usageReported: true,
+    createdAt: true,
+    riskScore: true,
+    privileged: true,
+    grantCount: true,
+    credentialCount: true,
+    oldestSecretAt: true,
+    openFindings: true,
+    sourceId: true,
+    ownerId: true,
+    teamId: true,
+  })
+  const named = await refNames(ctx.org.id, rows)
+  const ref = (kind: 's' | 'u' | 't', id: string) => named.get(`${kind}:${id}`) ?? { id, name: '', type: '' }
+  return rows.map(({ sourceId, ownerId, teamId, ...r }) => {
+    const source = ref('s', sourceId)
+    const owner = ownerId ? ref('u', ownerId) : null
+    const team = teamId ? ref('t', teamId) : null
+    return {
+      ...r,
+      source: { id: source.id, name: source.name, type: source.type },
+      owner: owner && { id: owner.id, name: owner.name },
+      team: team && { id: team.id, name: team.name },
+    }
+  })
+}
+
+/**
+ * The names of the sources, owners and teams a page refers to, kept REF_NAMES_MS per process: an organization's pages
+ * name the same few sources, teams and owners over and over. Only display names are kept — which identity has which
+ * source, owner and team is read with the page itself — so a rename shows on API pages within REF_NAMES_MS.
+ */
+const REF_NAMES_MS = 5_000
+const refNameCache = new Map<string, { at: number; value: { id: string; name: string; type: string } }>()
+
+async function refNames(orgId: string, rows: { sourceId: string; ownerId: string | null; teamId: string | null }[]) {
+  const now = Date.now()
+  const out = new Map<string, { id: string; name: string; type: string }>()
+  const missing = { s: new Set<string>(), u: new Set<string>(), t: new Set<string>() }
+  const want = (kind: 's' | 'u' | 't', id: string | null) => {
+    if (!id) return
+    const key = `${kind}:${orgId}:${id}`
+    const hit = refNameCache.get(key)
+    if (hit && now - hit.at < REF_NAMES_MS && now >= hit.at) out.set(`${kind}:${id}`, hit.value)
+    else missing[kind].add(id)
+  }
+  for (const r of rows) {
+    want('s', r.sourceId)
+    want('u', r.ownerId)
+    want('t', r.teamId)
+  }
+  if (missing.s.size + missing.u.size + missing.t.size === 0) return out
+  const found = await prismaSql().query<{ kind: 's' | 'u' | 't'; id: string; name: string; type: string | null }>(sql`
+    SELECT 's' AS "kind", "id", "name", "type" FROM "Source" WHERE "orgId" = ${orgId} AND "id" IN ${sql.ids([...missing.s])}
+    UNION ALL SELECT 'u' AS "kind", "id", "name", NULL AS "type" FROM "User" WHERE "id" IN ${sql.ids([...missing.u])}
+    UNION ALL SELECT 't' AS "kind", "id", "name", NULL AS "type" FROM "Team" WHERE "orgId" = ${orgId} AND "id" IN ${sql.ids([...missing.t])}`)
+  if (refNameCache.size >= 10_000) refNameCache.clear()
+  for (const f of found) {
+    const value = { id: f.id, name: f.name, type: f.type ?? '' }
+    refNameCache.set(`${f.kind}:${orgId}:${f.id}`, { at: now, value })
+    out.set(`${f.kind}:${f.id}`, value)
+  }
+  return out
+}
 
 /** What the operations on one identity share: its path and parameter. */
 const oneIdentity = { path: '/identities/{id}', tag: 'Identities', params: z.object({ id }) }
