@@ -5,6 +5,7 @@ import { PrismaClient as SqliteClient } from '@/lib/generated/sqlite/client'
 import { PrismaClient as PostgresClient } from '@/lib/generated/postgres/client'
 import { env } from '@/lib/env'
 import { sqliteFile } from '@/lib/db-url'
+import { keepPreparedStatements } from '@/lib/sqlite-statements'
 
 // One client type for the whole code base: the two generated clients share the same model API
 // because the schema keeps to the subset both engines support.
@@ -20,7 +21,7 @@ export function createDb(opts: { onQuery?: (e: QueryEvent) => void } = {}): Db {
   let client: Db
   if (databaseProvider === 'sqlite') {
     // Web and worker processes share the file: wait for the other's write transaction rather than fail at 5 s.
-    const adapter = new PrismaBetterSqlite3({ url: sqliteFile(databaseUrl), timeout: 20_000 }, { timestampFormat: 'unixepoch-ms' })
+    const adapter = new StatementKeepingSqlite({ url: sqliteFile(databaseUrl), timeout: 20_000 }, { timestampFormat: 'unixepoch-ms' })
     client = new SqliteClient({ adapter, log })
   } else {
     const adapter = new PrismaPg({ connectionString: databaseUrl, max: 10 })
@@ -28,6 +29,15 @@ export function createDb(opts: { onQuery?: (e: QueryEvent) => void } = {}): Db {
   }
   if (opts.onQuery) (client.$on as (e: 'query', fn: (e: QueryEvent) => void) => void)('query', opts.onQuery)
   return client
+}
+
+/** The better-sqlite3 adapter with each SQL text prepared once per connection (see keepPreparedStatements). */
+class StatementKeepingSqlite extends PrismaBetterSqlite3 {
+  override async connect() {
+    const adapter = await super.connect()
+    keepPreparedStatements((adapter as unknown as { client: import('better-sqlite3').Database }).client)
+    return adapter
+  }
 }
 
 const CONFLICT_CODES = new Set(['40P01', '40001'])
