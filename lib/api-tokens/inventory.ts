@@ -4,7 +4,8 @@ import { db, type Tx } from '@/lib/db'
 import { fingerprintOf } from '@/lib/connectors/sync'
 import { CUSTODIAN_TOKEN_EXTERNAL_PREFIX } from '@/lib/inventory/schemas'
 import { settleFindings } from '@/lib/findings/recompute'
-import { rollupIdentity } from '@/lib/remediation/rollup'
+import { rollupIdentities } from '@/lib/inventory/rollup'
+import { prismaSql } from '@/lib/sql/prisma'
 
 // Custodian's own tokens are non-human identities too, and are governed like the others (issue 14, part 1). An API
 // token not bound to an identity becomes an identity of kind `api_key` in the organization's "Custodian API tokens"
@@ -102,7 +103,7 @@ export async function mirrorNewToken(tx: Tx, t: NewToken): Promise<string> {
       expiresAt: t.expiresAt,
     },
   })
-  await rollupIdentity(tx, t.orgId, identityId)
+  await rollupIdentities(prismaSql(tx), [identityId])
   await settleFindings(tx, t.orgId, [identityId], { sharedSecrets: false })
   return identityId
 }
@@ -121,7 +122,7 @@ export async function mirrorRevokedToken(tx: Tx, orgId: string, tokenId: string,
     await tx.grant.updateMany({ where: { orgId, identityId: own.id, status: 'active' }, data: { status: 'revoked', revokedAt: at } })
     await tx.identity.update({ where: { id: own.id }, data: { status: 'deleted', updatedAt: at } })
   }
-  await rollupIdentity(tx, orgId, c.identityId)
+  await rollupIdentities(prismaSql(tx), [c.identityId])
   await settleFindings(tx, orgId, [c.identityId], { sharedSecrets: false })
 }
 
@@ -130,7 +131,7 @@ export async function mirrorRotatedToken(tx: Tx, orgId: string, tokenId: string,
   const c = await mirrored(tx, orgId, tokenId)
   if (!c) return
   await tx.credential.update({ where: { id: c.id }, data: { fingerprint: tokenFingerprint(plaintext), lastRotatedAt: at } })
-  await rollupIdentity(tx, orgId, c.identityId)
+  await rollupIdentities(prismaSql(tx), [c.identityId])
   await settleFindings(tx, orgId, [c.identityId], { sharedSecrets: false })
 }
 

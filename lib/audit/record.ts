@@ -16,6 +16,8 @@ export type AuditEntry = {
   justification?: string | null
   /** Never secrets: callers pass ids, counts and names only. */
   details?: Record<string, unknown>
+  /** who acted, when not the context's actor (a batch of jobs written together: each row names its own job) */
+  actor?: ActorRef
 }
 
 /** The target columns of an entry from the entity a change touched: its id and, unless given, its name as the label. */
@@ -43,9 +45,9 @@ function chainedFields(ctx: AuditCtx, entry: AuditEntry, seq: number, at: Date):
     orgId: ctx.org.id,
     seq,
     at,
-    actorType: ctx.actor.type,
-    actorId: ctx.actor.id,
-    actorLabel: ctx.actor.label,
+    actorType: (entry.actor ?? ctx.actor).type,
+    actorId: (entry.actor ?? ctx.actor).id,
+    actorLabel: (entry.actor ?? ctx.actor).label,
     action: entry.action,
     targetType: entry.targetType ?? null,
     targetId: entry.targetId ?? null,

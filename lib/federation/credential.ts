@@ -1,7 +1,8 @@
 import 'server-only'
 import type { Tx } from '@/lib/db'
 import { settleFindings } from '@/lib/findings/recompute'
-import { rollupIdentity } from '@/lib/remediation/rollup'
+import { rollupIdentities } from '@/lib/inventory/rollup'
+import { prismaSql } from '@/lib/sql/prisma'
 
 // A trust rule gives its identity a credential of kind `federated`: the inventory then shows that the identity can
 // authenticate without a stored secret, and "static secret where federation exists" (NHI4) can be resolved by moving the
@@ -37,6 +38,6 @@ export async function syncFederatedCredential(tx: Tx, rule: Rule, provider: { na
   else return
   // The identity's credential count and findings (NHI4 depends on it) are settled in the same transaction.
   const identities = [...new Set([rule.identityId, ...(found ? [found.identityId] : [])])]
-  for (const id of identities) await rollupIdentity(tx, rule.orgId, id)
+  await rollupIdentities(prismaSql(tx), identities)
   await settleFindings(tx, rule.orgId, identities)
 }

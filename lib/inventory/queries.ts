@@ -147,6 +147,7 @@ async function deferredPage<S extends Prisma.IdentitySelect>(
   select: S,
 ) {
   const ids = (await db.identity.findMany({ where, orderBy, skip, take, select: { id: true } })).map((r) => r.id)
+  if (ids.length === 0) return []
   // The same order over the 50 rows read by id (id breaks every tie, so it is the order the ids came in).
   return db.identity.findMany({ where: { id: { in: ids } }, orderBy, select })
 }

@@ -20,6 +20,12 @@ export type JobRun<P> = {
 }
 export type JobResult = Record<string, unknown> | void
 
+/** One job of a batch: its own system context (audit rows name this job), payload and row. */
+export type BatchItem<P> = { ctx: SystemCtx; payload: P; job: Job }
+export type BatchRun<P> = { items: BatchItem<P>[]; workerId: string }
+/** What each job of a batch came to, by job id: its result, or the error it failed with (PermanentJobError: for good). */
+export type BatchOutcomes = Map<string, JobResult | Error>
+
 /**
  * Which of a worker's lanes runs the job. `background` is the long work nobody is waiting for (the nightly
  * recompute over a million identities, metric snapshots, statistics, scheduled syncs and reports); `reports` is a
@@ -44,6 +50,13 @@ export type JobDefinition<T extends string, S extends z.ZodType> = {
   /** what the job's system context may do (assertCan); nothing by default */
   permissions?: readonly Permission[]
   run: (args: JobRun<z.output<S>>) => Promise<JobResult>
+  /**
+   * Jobs of this type may run together: having claimed one, the worker claims up to `max - 1` more due jobs of the same
+   * type and organization and hands them all to `run`, which answers for each; every job still ends in its own state
+   * (succeeded, retrying or failed), as if it had run alone. For work whose per-job cost is mostly fixed overhead (a
+   * thousand revocations from one campaign: one outcome transaction instead of a thousand).
+   */
+  batch?: { max: number; run: (args: BatchRun<z.output<S>>) => Promise<BatchOutcomes> }
 }
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the registry holds definitions of every payload type
 export type AnyJob = JobDefinition<string, any>

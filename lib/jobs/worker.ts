@@ -3,7 +3,16 @@ import { randomBytes } from 'node:crypto'
 import { db } from '@/lib/db'
 import { env } from '@/lib/env'
 import { systemContext } from '@/lib/auth/org-context'
-import { JOB_LANES, parsePayload, PermanentJobError, type AnyJob, type JobLane, type SchedulerDefinition } from '@/lib/jobs/define'
+import {
+  JOB_LANES,
+  parsePayload,
+  PermanentJobError,
+  type AnyJob,
+  type BatchItem,
+  type JobLane,
+  type JobResult,
+  type SchedulerDefinition,
+} from '@/lib/jobs/define'
 import { JOBS, SCHEDULERS, type JobLookup } from '@/lib/jobs/registry'
 import { backoffMs } from '@/lib/jobs/schemas'
 import { prismaSql } from '@/lib/sql/prisma'
@@ -36,6 +45,22 @@ export async function claimNextJob(workerId: string, now = new Date(), types?: r
 
 type ClaimedJob = NonNullable<Awaited<ReturnType<typeof claimNextJob>>>
 
+/** Claims up to `limit` more due jobs of a claimed job's type and organization, for a definition that runs in batches. */
+async function claimBatchOf(job: ClaimedJob, workerId: string, limit: number, now = new Date()): Promise<ClaimedJob[]> {
+  if (limit <= 0 || !job.orgId) return []
+  const lease = new Date(now.getTime() + env().jobLeaseMs)
+  const lock = sql.byEngine({ sqlite: sql.empty, postgresql: sql` FOR UPDATE SKIP LOCKED` })
+  const rows = await prismaSql().query<{ id: string }>(
+    sql`UPDATE "Job" SET "status" = 'running', "leaseUntil" = ${lease}, "lockedBy" = ${workerId}, "attempts" = "attempts" + 1, "updatedAt" = ${now}
+     WHERE "id" IN (SELECT "id" FROM "Job"
+       WHERE "status" IN ('queued','retrying') AND "runAt" <= ${now} AND "type" = ${job.type} AND "orgId" = ${job.orgId}
+       ORDER BY "runAt" ASC LIMIT ${limit}${lock})
+     RETURNING "id"`,
+  )
+  if (rows.length === 0) return []
+  return db.job.findMany({ where: { id: { in: rows.map((r) => r.id) } }, orderBy: { runAt: 'asc' } })
+}
+
 /** A job runs as its organization's system, named after the job: the organization must still exist. */
 async function runDefined(def: AnyJob, job: ClaimedJob, workerId: string, progress: (done: number, total?: number) => Promise<void>) {
   const payload = parsePayload(def, parseJson(job.payload))
@@ -54,11 +79,68 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** Runs one claimed job to its next state: succeeded, retrying with backoff, or failed for good (counted by type and outcome). */
+/**
+ * Runs one claimed job to its next state: succeeded, retrying with backoff, or failed for good (counted by type and
+ * outcome). A type that runs in batches first claims its due siblings in the same organization and runs them with it;
+ * the claimed job's own outcome is returned.
+ */
 export async function runClaimedJob(job: ClaimedJob, workerId: string, jobs: JobLookup = JOBS) {
+  const def = jobs[job.type]
+  if (def?.batch) {
+    const claimed = [job, ...(await claimBatchOf(job, workerId, def.batch.max - 1))]
+    const outcomes = await runBatch(def, claimed, workerId)
+    for (const o of outcomes) metrics().jobOutcomes.inc({ type: job.type, outcome: o })
+    return outcomes[0]
+  }
   const outcome = await runToNextState(job, workerId, jobs)
-  metrics().jobOutcomes.inc({ type: jobs[job.type] ? job.type : 'unknown', outcome })
+  metrics().jobOutcomes.inc({ type: def ? job.type : 'unknown', outcome })
   return outcome
+}
+
+type NextState = 'succeeded' | 'retrying' | 'failed'
+
+/** The row update that ends a run: succeeded with its result, or failed (retrying with backoff while attempts remain). */
+function endState(job: ClaimedJob, result: JobResult | Error): { state: NextState; data: Parameters<typeof db.job.updateMany>[0]['data'] } {
+  if (!(result instanceof Error))
+    return {
+      state: 'succeeded',
+      data: { status: 'succeeded', result: JSON.stringify(result ?? {}), finishedAt: new Date(), leaseUntil: null, lastError: null },
+    }
+  const message = result.message.slice(0, 2000)
+  if (result instanceof PermanentJobError || job.attempts >= job.maxAttempts)
+    return { state: 'failed', data: { status: 'failed', lastError: message, finishedAt: new Date(), leaseUntil: null } }
+  return { state: 'retrying', data: { status: 'retrying', lastError: message, runAt: new Date(Date.now() + backoffMs(job.attempts)), leaseUntil: null } }
+}
+
+/** Runs claimed jobs of one batching type and organization together, then ends each in its own state (one transaction). */
+async function runBatch(def: AnyJob, claimed: ClaimedJob[], workerId: string): Promise<NextState[]> {
+  const results = new Map<string, JobResult | Error>()
+  const org = claimed[0].orgId ? await db.organization.findUnique({ where: { id: claimed[0].orgId }, select: { id: true, slug: true, name: true } }) : null
+  const items: BatchItem<unknown>[] = []
+  for (const job of claimed) {
+    if (!org) {
+      results.set(job.id, new PermanentJobError(job.orgId ? 'The organization no longer exists.' : `${job.type} needs an organization`))
+      continue
+    }
+    try {
+      items.push({ ctx: systemContext(org, { type: job.type, id: job.id }, def.permissions), payload: parsePayload(def, parseJson(job.payload)), job })
+    } catch (err) {
+      results.set(job.id, err as Error)
+    }
+  }
+  if (items.length) {
+    try {
+      for (const [id, r] of await def.batch!.run({ items, workerId })) results.set(id, r)
+    } catch (err) {
+      // The batch as a whole failed (its outcome transaction, say): every job in it is retried on its own schedule.
+      for (const it of items) results.set(it.job.id, err instanceof Error ? err : new Error(String(err)))
+    }
+  }
+  const ends = claimed.map((job) => endState(job, results.get(job.id) ?? new Error('The batch gave this job no outcome.')))
+  await db.$transaction(async (tx) => {
+    for (let i = 0; i < claimed.length; i++) await tx.job.updateMany({ where: { id: claimed[i].id, lockedBy: workerId }, data: ends[i].data })
+  })
+  return ends.map((e) => e.state)
 }
 
 async function runToNextState(job: ClaimedJob, workerId: string, jobs: JobLookup) {
@@ -77,28 +159,18 @@ async function runToNextState(job: ClaimedJob, workerId: string, jobs: JobLookup
       data: { progress: done, ...(total !== undefined ? { total } : {}), leaseUntil: new Date(Date.now() + env().jobLeaseMs) },
     })
   }
+  let result: JobResult | Error
   try {
-    const result = await runDefined(def, job, workerId, progress)
-    await db.job.updateMany({
-      where: owned,
-      data: { status: 'succeeded', result: JSON.stringify(result ?? {}), finishedAt: new Date(), leaseUntil: null, lastError: null },
-    })
-    return 'succeeded' as const
+    result = await runDefined(def, job, workerId, progress)
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err)
-    const permanent = err instanceof PermanentJobError
-    const giveUp = permanent || job.attempts >= job.maxAttempts
-    await db.job.updateMany({
-      where: owned,
-      data: giveUp
-        ? { status: 'failed', lastError: message.slice(0, 2000), finishedAt: new Date(), leaseUntil: null }
-        : { status: 'retrying', lastError: message.slice(0, 2000), runAt: new Date(Date.now() + backoffMs(job.attempts)), leaseUntil: null },
-    })
-    return giveUp ? ('failed' as const) : ('retrying' as const)
+    result = err instanceof Error ? err : new Error(String(err))
   }
+  const end = endState(job, result)
+  await db.job.updateMany({ where: owned, data: end.data })
+  return end.state
 }
 
-/** Runs due jobs until none is left (used by tests and by the worker loop). */
+/** Runs due jobs until none is left (tests, benchmarks); returns how many claims it made (a batch is one claim). */
 export async function drainJobs(workerId = `drain-${randomBytes(4).toString('hex')}`, max = 1000, jobs: JobLookup = JOBS) {
   let n = 0
   for (; n < max; n++) {

@@ -2,7 +2,8 @@ import 'server-only'
 import { createHash } from 'node:crypto'
 import type { Tx } from '@/lib/db'
 import { settleFindings } from '@/lib/findings/recompute'
-import { rollupIdentity } from '@/lib/remediation/rollup'
+import { rollupIdentities } from '@/lib/inventory/rollup'
+import { prismaSql } from '@/lib/sql/prisma'
 
 // A lease is an ephemeral credential of its identity (issue 16, part 3): in the inventory while its role exists, with
 // its end as expiry, and gone from "active" when the role is dropped — so the identity's credentials, the runtime
@@ -12,7 +13,7 @@ import { rollupIdentity } from '@/lib/remediation/rollup'
 export const leaseExternalId = (leaseId: string) => `lease:${leaseId}`
 
 async function settle(tx: Tx, orgId: string, identityId: string) {
-  await rollupIdentity(tx, orgId, identityId)
+  await rollupIdentities(prismaSql(tx), [identityId])
   await settleFindings(tx, orgId, [identityId], { sharedSecrets: false })
 }
 

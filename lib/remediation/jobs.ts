@@ -1,7 +1,7 @@
 import 'server-only'
-import { emitEvent } from '@/lib/webhooks/emit'
+import { emitEvent, emitEvents } from '@/lib/webhooks/emit'
 import { z } from 'zod'
-import { recordAudit } from '@/lib/audit/record'
+import { recordAudit, recordAuditMany, type AuditEntry } from '@/lib/audit/record'
 import type { SystemCtx } from '@/lib/auth/org-context'
 import { canAct, connectorContext, resolveConnector, webhookFor } from '@/lib/connectors/registry'
 import type { ActionKind, ActionResult, ActionTarget } from '@/lib/connectors/types'
@@ -9,50 +9,72 @@ import { postWebhook } from '@/lib/connectors/webhook'
 import { db } from '@/lib/db'
 import { env, secretFromEnv } from '@/lib/env'
 import { settleFindings } from '@/lib/findings/recompute'
-import { defineJob, PermanentJobError, recordId, type JobRun } from '@/lib/jobs/define'
+import { defineJob, PermanentJobError, recordId, type BatchItem, type BatchOutcomes, type BatchRun, type JobRun } from '@/lib/jobs/define'
 import { enqueueJob } from '@/lib/jobs/queue'
-import { applyEffects, syncReviewItem } from '@/lib/remediation/outcome'
+import { applyEffectsMany, syncReviewItem, syncReviewItems } from '@/lib/remediation/outcome'
 import type { REQUESTABLE_KINDS } from '@/lib/remediation/schemas'
 
-function loadRemediation(ctx: SystemCtx, id: string) {
-  return db.remediation.findFirst({
-    where: { id, orgId: ctx.org.id },
-    include: {
-      identity: {
-        select: {
-          id: true,
-          name: true,
-          externalId: true,
-          status: true,
-          source: { select: { id: true, name: true, type: true, config: true, secretRef: true } },
-        },
-      },
+const REMEDIATION_INCLUDE = {
+  identity: {
+    select: {
+      id: true,
+      name: true,
+      externalId: true,
+      status: true,
+      source: { select: { id: true, name: true, type: true, config: true, secretRef: true } },
     },
-  })
+  },
+} as const
+
+function loadRemediation(ctx: SystemCtx, id: string) {
+  return db.remediation.findFirst({ where: { id, orgId: ctx.org.id }, include: REMEDIATION_INCLUDE })
 }
 type Loaded = NonNullable<Awaited<ReturnType<typeof loadRemediation>>>
 
-async function actionTarget(rem: Loaded): Promise<ActionTarget> {
-  const target: ActionTarget = { identityExternalId: rem.identity.externalId }
-  if (rem.grantId) {
-    const g = await db.grant.findFirst({
-      where: { id: rem.grantId, orgId: rem.orgId },
-      select: { entitlement: { select: { externalId: true, name: true, resource: { select: { externalId: true, name: true } } } } },
-    })
-    if (!g) throw new PermanentJobError('The grant no longer exists in the inventory.')
-    target.grant = {
-      resourceExternalId: g.entitlement.resource.externalId,
-      entitlementExternalId: g.entitlement.externalId,
-      entitlementName: g.entitlement.name,
-      resourceName: g.entitlement.resource.name,
+/**
+ * What each remediation acts on at its source (its identity's, grant's or credential's external ids), read for all of
+ * them at once; a grant or credential gone from the inventory is a PermanentJobError for its remediation.
+ */
+async function actionTargets(orgId: string, rems: readonly Loaded[]): Promise<Map<string, ActionTarget | PermanentJobError>> {
+  const grantIds = rems.map((r) => r.grantId).filter((id): id is string => !!id)
+  const credentialIds = rems.map((r) => r.credentialId).filter((id): id is string => !!id)
+  const grants = new Map(
+    grantIds.length
+      ? (
+          await db.grant.findMany({
+            where: { id: { in: grantIds }, orgId },
+            select: { id: true, entitlement: { select: { externalId: true, name: true, resource: { select: { externalId: true, name: true } } } } },
+          })
+        ).map((g) => [g.id, g.entitlement])
+      : [],
+  )
+  const credentials = new Map(
+    credentialIds.length
+      ? (await db.credential.findMany({ where: { id: { in: credentialIds }, orgId }, select: { id: true, externalId: true } })).map((c) => [c.id, c])
+      : [],
+  )
+  const out = new Map<string, ActionTarget | PermanentJobError>()
+  for (const rem of rems) {
+    const target: ActionTarget = { identityExternalId: rem.identity.externalId }
+    if (rem.grantId) {
+      const e = grants.get(rem.grantId)
+      if (!e) {
+        out.set(rem.id, new PermanentJobError('The grant no longer exists in the inventory.'))
+        continue
+      }
+      target.grant = { resourceExternalId: e.resource.externalId, entitlementExternalId: e.externalId, entitlementName: e.name, resourceName: e.resource.name }
     }
+    if (rem.credentialId) {
+      const c = credentials.get(rem.credentialId)
+      if (!c) {
+        out.set(rem.id, new PermanentJobError('The credential no longer exists in the inventory.'))
+        continue
+      }
+      target.credentialExternalId = c.externalId ?? undefined
+    }
+    out.set(rem.id, target)
   }
-  if (rem.credentialId) {
-    const c = await db.credential.findFirst({ where: { id: rem.credentialId, orgId: rem.orgId }, select: { externalId: true, id: true } })
-    if (!c) throw new PermanentJobError('The credential no longer exists in the inventory.')
-    target.credentialExternalId = c.externalId ?? undefined
-  }
-  return target
+  return out
 }
 
 /** What a person must do at the source, in words. */
@@ -145,58 +167,128 @@ async function recordFailure(ctx: SystemCtx, rem: Loaded, message: string, final
 const remediationPayload = z.object({ remediationId: recordId, /** the grant, credential or identity acted on */ targetId: recordId })
 type RemediationPayload = z.output<typeof remediationPayload>
 
-async function runRemediation({ ctx, job, payload }: JobRun<RemediationPayload>) {
-  const rem = await loadRemediation(ctx, payload.remediationId)
-  if (!rem) throw new PermanentJobError('The remediation no longer exists.')
-  // Already recorded (a re-run after the outcome committed): nothing to do, and nothing is done twice.
-  if (rem.status !== 'pending') return { skipped: rem.status }
-  const kind = rem.kind as ActionKind
-  const secrets = [secretFromEnv(rem.identity.source.secretRef)]
-  let result: Awaited<ReturnType<typeof act>>
-  try {
-    result = await act(rem, kind, await actionTarget(rem))
-  } catch (err) {
-    const permanent = err instanceof PermanentJobError || (err as { permanent?: boolean }).permanent === true
-    const message = redact(err instanceof Error ? err.message : String(err), secrets)
-    const final = permanent || job.attempts >= job.maxAttempts
-    await recordFailure(ctx, rem, message, final)
-    throw permanent ? new PermanentJobError(message) : new Error(message)
-  }
-  const outcome = await db.$transaction(async (tx) => {
-    const now = new Date()
-    const applied = result.status === 'applied'
-    const detail = result.status === 'applied' ? (result.detail ?? null) : result.via ? `Sent to your automation at ${result.via}.` : null
-    const n = await tx.remediation.updateMany({
-      where: { id: rem.id, orgId: ctx.org.id, status: 'pending' },
-      data: applied
-        ? { status: 'applied', openKey: null, completedAt: now, detail, lastError: null }
-        : { status: 'manual', instructions: (result as { instructions: string }).instructions, detail, lastError: null },
-    })
-    if (n.count !== 1) return 'skipped'
-    let soakUntil: Date | null = null
-    if (applied) soakUntil = (await applyEffects(tx, rem, { now })).soakUntil
-    if (soakUntil) {
-      await tx.remediation.update({ where: { id: rem.id, orgId: ctx.org.id }, data: { soakUntil } })
-      // The quarantine ends in a deletion at the source, unless the identity is restored first (which cancels this job).
-      await enqueueJob(tx, deleteIdentityJob, { remediationId: rem.id }, { orgId: rem.orgId, runAt: soakUntil })
+type Acted = { item: BatchItem<RemediationPayload>; rem: Loaded; kind: ActionKind; result: Awaited<ReturnType<typeof act>> }
+
+/**
+ * Remediation jobs of one organization, run together (a campaign's thousand revocations come in batches): each acts at its
+ * source in turn — a failure is recorded for that remediation alone — then the outcomes of all that acted are written in
+ * one transaction: statuses, the inventory's effects, review items, one audit row each (naming its own job), events.
+ */
+async function runRemediations({ items }: BatchRun<RemediationPayload>): Promise<BatchOutcomes> {
+  const out: BatchOutcomes = new Map()
+  const orgId = items[0].ctx.org.id
+  const rems = new Map(
+    (await db.remediation.findMany({ where: { orgId, id: { in: items.map((i) => i.payload.remediationId) } }, include: REMEDIATION_INCLUDE })).map((r) => [
+      r.id,
+      r,
+    ]),
+  )
+  const targets = await actionTargets(
+    orgId,
+    [...rems.values()].filter((r) => r.status === 'pending'),
+  )
+  const acted: Acted[] = []
+  for (const item of items) {
+    const rem = rems.get(item.payload.remediationId)
+    if (!rem) {
+      out.set(item.job.id, new PermanentJobError('The remediation no longer exists.'))
+      continue
     }
-    await syncReviewItem(tx, rem, applied ? 'applied' : 'manual')
-    await recordAudit(tx, ctx, {
-      action: applied ? 'remediation.applied' : 'remediation.manual',
-      targetType: 'identity',
-      targetId: rem.identityId,
-      targetLabel: rem.identity.name,
-      details: { remediationId: rem.id, kind, simulated: rem.simulated, detail, ...(soakUntil ? { quarantinedUntil: soakUntil.toISOString() } : {}) },
-    })
-    if (applied)
-      await emitEvent(tx, ctx.org.id, 'remediation.applied', {
-        remediation: { id: rem.id, kind, reviewItemId: rem.reviewItemId, simulated: rem.simulated },
-        identity: { id: rem.identityId, name: rem.identity.name },
-        detail,
+    // Already recorded (a re-run after the outcome committed): nothing to do, and nothing is done twice.
+    if (rem.status !== 'pending') {
+      out.set(item.job.id, { skipped: rem.status })
+      continue
+    }
+    const kind = rem.kind as ActionKind
+    try {
+      const target = targets.get(rem.id)
+      if (!target || target instanceof Error) throw target ?? new PermanentJobError('The remediation no longer exists.')
+      acted.push({ item, rem, kind, result: await act(rem, kind, target) })
+    } catch (err) {
+      const permanent = err instanceof PermanentJobError || (err as { permanent?: boolean }).permanent === true
+      const message = redact(err instanceof Error ? err.message : String(err), [secretFromEnv(rem.identity.source.secretRef)])
+      await recordFailure(item.ctx, rem, message, permanent || item.job.attempts >= item.job.maxAttempts)
+      out.set(item.job.id, permanent ? new PermanentJobError(message) : new Error(message))
+    }
+  }
+  if (acted.length) {
+    const outcomes = await recordOutcomes(orgId, acted)
+    acted.forEach((a, i) => out.set(a.item.job.id, { outcome: outcomes[i], remediationId: a.rem.id }))
+  }
+  return out
+}
+
+/** The outcomes of remediations acted on at their sources, in one transaction (see runRemediations). */
+function recordOutcomes(orgId: string, acted: readonly Acted[]) {
+  return db.$transaction(async (tx) => {
+    const now = new Date()
+    const recorded: (Acted & { applied: boolean; detail: string | null })[] = []
+    const outcomes = new Map<Acted, 'applied' | 'manual' | 'skipped'>()
+    for (const a of acted) {
+      const { rem, result } = a
+      const applied = result.status === 'applied'
+      const detail = result.status === 'applied' ? (result.detail ?? null) : result.via ? `Sent to your automation at ${result.via}.` : null
+      const n = await tx.remediation.updateMany({
+        where: { id: rem.id, orgId, status: 'pending' },
+        data: applied
+          ? { status: 'applied', openKey: null, completedAt: now, detail, lastError: null }
+          : { status: 'manual', instructions: (result as { instructions: string }).instructions, detail, lastError: null },
       })
-    return applied ? 'applied' : 'manual'
+      outcomes.set(a, n.count !== 1 ? 'skipped' : applied ? 'applied' : 'manual')
+      if (n.count === 1) recorded.push({ ...a, applied, detail })
+    }
+    const applied = recorded.filter((r) => r.applied)
+    const soak = await applyEffectsMany(
+      tx,
+      applied.map((r) => r.rem),
+      { now },
+    )
+    const audit: AuditEntry[] = []
+    for (const r of recorded) {
+      const soakUntil = soak.get(r.rem.id)
+      if (soakUntil) {
+        await tx.remediation.update({ where: { id: r.rem.id, orgId }, data: { soakUntil } })
+        // The quarantine ends in a deletion at the source, unless the identity is restored first (which cancels this job).
+        await enqueueJob(tx, deleteIdentityJob, { remediationId: r.rem.id }, { orgId, runAt: soakUntil })
+      }
+      audit.push({
+        actor: r.item.ctx.actor,
+        action: r.applied ? 'remediation.applied' : 'remediation.manual',
+        targetType: 'identity',
+        targetId: r.rem.identityId,
+        targetLabel: r.rem.identity.name,
+        details: {
+          remediationId: r.rem.id,
+          kind: r.kind,
+          simulated: r.rem.simulated,
+          detail: r.detail,
+          ...(soakUntil ? { quarantinedUntil: soakUntil.toISOString() } : {}),
+        },
+      })
+    }
+    await syncReviewItems(
+      tx,
+      applied.map((r) => r.rem),
+      'applied',
+    )
+    await syncReviewItems(
+      tx,
+      recorded.filter((r) => !r.applied).map((r) => r.rem),
+      'manual',
+    )
+    await recordAuditMany(tx, acted[0].item.ctx, audit)
+    await emitEvents(
+      tx,
+      orgId,
+      'remediation.applied',
+      applied.map((r) => ({
+        remediation: { id: r.rem.id, kind: r.kind, reviewItemId: r.rem.reviewItemId, simulated: r.rem.simulated },
+        identity: { id: r.rem.identityId, name: r.rem.identity.name },
+        detail: r.detail,
+      })),
+    )
+    return acted.map((a) => outcomes.get(a)!)
   })
-  return { outcome, remediationId: rem.id }
 }
 
 /** The end of a quarantine: delete at the source (or leave it disabled where the source cannot delete), unless restored. */
@@ -236,9 +328,17 @@ function remediationJob<const K extends (typeof REQUESTABLE_KINDS)[number]>(kind
     type: kind,
     payload: remediationPayload,
     key: (p) => `${kind}:${p.targetId}:${p.remediationId}`,
-    run: runRemediation,
+    run: async ({ ctx, payload, job, workerId }) => {
+      const r = (await runRemediations({ items: [{ ctx, payload, job }], workerId })).get(job.id)
+      if (r instanceof Error) throw r
+      return r
+    },
+    batch: { max: REMEDIATION_BATCH, run: runRemediations },
   })
 }
+
+/** Remediations of one kind and organization a worker runs together (see runRemediations). */
+const REMEDIATION_BATCH = 100
 export const REMEDIATION_JOBS = {
   revoke_grant: remediationJob('revoke_grant'),
   disable_identity: remediationJob('disable_identity'),

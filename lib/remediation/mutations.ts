@@ -1,15 +1,18 @@
 import 'server-only'
 import { emitEvent } from '@/lib/webhooks/emit'
-import { recordAudit } from '@/lib/audit/record'
+import { recordAudit, recordAuditMany, type AuditEntry } from '@/lib/audit/record'
 import { assertCan, type Ctx, type UserCtx } from '@/lib/auth/org-context'
 import { resolveConnector } from '@/lib/connectors/registry'
 import { db, type Tx } from '@/lib/db'
 import { ConflictError, mapPrismaError, NotFoundError, ValidationError } from '@/lib/errors'
 import { GATEWAY_SOURCE_TYPE } from '@/lib/gateway/source'
 import { remediateToken, TOKEN_SOURCE, tokenIdOf } from '@/lib/api-tokens/inventory'
+import { jobRow } from '@/lib/jobs/define'
 import { enqueueJob } from '@/lib/jobs/queue'
+import { newId } from '@/lib/sql/bulk'
+import type { Prisma, Remediation } from '@/lib/generated/sqlite/client'
 import { deleteIdentityJob, REMEDIATION_JOBS } from '@/lib/remediation/jobs'
-import { applyEffects, syncReviewItem } from '@/lib/remediation/outcome'
+import { applyEffects, syncReviewItem, syncReviewItems } from '@/lib/remediation/outcome'
 import { bulkTargets, justificationSchema, KIND_LABELS, openKeyOf, remediationTargetSchema, type RemediationTarget } from '@/lib/remediation/schemas'
 
 export type RemediationRequest = RemediationTarget & { justification: string; reviewItemId?: string; ownerRequestId?: string }
@@ -32,7 +35,79 @@ export async function requestRemediation(ctx: Ctx, input: RemediationRequest, tx
   }
 }
 
-async function requestOne(tx: Tx, ctx: Ctx, input: RemediationRequest) {
+const IDENTITY_SELECT = {
+  id: true,
+  name: true,
+  status: true,
+  externalId: true,
+  source: { select: { id: true, name: true, type: true, config: true, secretRef: true } },
+} as const
+const GRANT_SELECT = {
+  id: true,
+  identityId: true,
+  status: true,
+  privileged: true,
+  entitlement: { select: { name: true, externalId: true, resource: { select: { name: true } }, source: { select: { type: true } } } },
+} as const
+const CREDENTIAL_SELECT = { id: true, identityId: true, status: true, kind: true, label: true, externalId: true } as const
+type OpenRemediation = { id: string; kind: string; orgId: string; status: string }
+
+/**
+ * Many requests in one transaction (requestRemediations): what they look up is read up front, a few statements for
+ * all, and the rows of the usual case (a change a job will make at the source) are written together at the end —
+ * remediations, jobs, review items and audit rows each in one multi-row statement. What is applied at once (Custodian's
+ * own tokens, gateway rules) or cancels a quarantine is written as it comes, and what it touched is read again after.
+ */
+type RequestBatch = {
+  identities: Map<string, Prisma.IdentityGetPayload<{ select: typeof IDENTITY_SELECT }>>
+  grants: Map<string, Prisma.GrantGetPayload<{ select: typeof GRANT_SELECT }>>
+  credentials: Map<string, Prisma.CredentialGetPayload<{ select: typeof CREDENTIAL_SELECT }>>
+  reviewItems: Map<string, { identityId: string; decision: string | null }>
+  open: Map<string, OpenRemediation>
+  jobs: ReturnType<typeof jobRow>[]
+  remediations: Prisma.RemediationCreateManyInput[]
+  audit: AuditEntry[]
+}
+
+async function preload(tx: Tx, orgId: string, targets: readonly RemediationRequest[]): Promise<RequestBatch> {
+  const ids = (f: (t: RemediationRequest) => string | null | undefined) => [...new Set(targets.map(f).filter((v): v is string => typeof v === 'string'))]
+  const [identities, grants, credentials, reviewItems, open] = await Promise.all([
+    tx.identity.findMany({ where: { orgId, id: { in: ids((t) => t.identityId) } }, select: IDENTITY_SELECT }),
+    tx.grant.findMany({ where: { orgId, id: { in: ids((t) => t.grantId) } }, select: GRANT_SELECT }),
+    tx.credential.findMany({ where: { orgId, id: { in: ids((t) => t.credentialId) } }, select: CREDENTIAL_SELECT }),
+    tx.reviewItem.findMany({ where: { orgId, id: { in: ids((t) => t.reviewItemId) } }, select: { id: true, identityId: true, decision: true } }),
+    tx.remediation.findMany({
+      where: { openKey: { in: ids((t) => (typeof t.identityId === 'string' ? openKeyOf(t) : null)) } },
+      select: { id: true, kind: true, orgId: true, status: true, openKey: true },
+    }),
+  ])
+  return {
+    identities: new Map(identities.map((r) => [r.id, r])),
+    grants: new Map(grants.map((r) => [r.id, r])),
+    credentials: new Map(credentials.map((r) => [r.id, r])),
+    reviewItems: new Map(reviewItems.map((r) => [r.id, r])),
+    open: new Map(open.map((r) => [r.openKey!, r])),
+    jobs: [],
+    remediations: [],
+    audit: [],
+  }
+}
+
+/** Writes what a batch collected: jobs, remediations, their review items and audit rows. */
+async function flush(tx: Tx, ctx: Ctx, b: RequestBatch) {
+  if (b.jobs.length) await tx.job.createMany({ data: b.jobs })
+  if (b.remediations.length) await tx.remediation.createMany({ data: b.remediations })
+  await syncReviewItems(
+    tx,
+    b.remediations.map((r) => ({ orgId: r.orgId, reviewItemId: r.reviewItemId ?? null })),
+    'pending',
+  )
+  await recordAuditMany(tx, ctx, b.audit)
+}
+
+async function requestOne(tx: Tx, ctx: Ctx, input: RemediationRequest): Promise<{ remediation: Remediation; created: boolean }>
+async function requestOne(tx: Tx, ctx: Ctx, input: RemediationRequest, batch: RequestBatch): Promise<{ remediation: { id: string }; created: boolean }>
+async function requestOne(tx: Tx, ctx: Ctx, input: RemediationRequest, batch?: RequestBatch): Promise<{ remediation: { id: string }; created: boolean }> {
   const parsedTarget = remediationTargetSchema.safeParse(input)
   if (!parsedTarget.success) throw new ValidationError(parsedTarget.error.issues[0]?.message ?? 'Invalid target')
   const justification = justificationSchema.safeParse(input.justification)
@@ -41,7 +116,9 @@ async function requestOne(tx: Tx, ctx: Ctx, input: RemediationRequest) {
   const orgId = ctx.org.id
 
   if (input.reviewItemId) {
-    const item = await tx.reviewItem.findFirst({ where: { id: input.reviewItemId, orgId }, select: { identityId: true, decision: true } })
+    const item = batch
+      ? batch.reviewItems.get(input.reviewItemId)
+      : await tx.reviewItem.findFirst({ where: { id: input.reviewItemId, orgId }, select: { identityId: true, decision: true } })
     if (!item || item.identityId !== t.identityId) throw new NotFoundError('Review item not found')
     if (!REVOCABLE_ITEM_DECISIONS.has(item.decision ?? '')) throw new ConflictError('This review item was not decided revoke or reduce.')
   } else if (input.ownerRequestId) {
@@ -63,16 +140,7 @@ async function requestOne(tx: Tx, ctx: Ctx, input: RemediationRequest) {
     assertCan(ctx, 'identity:remediate')
   }
 
-  const identity = await tx.identity.findFirst({
-    where: { id: t.identityId, orgId },
-    select: {
-      id: true,
-      name: true,
-      status: true,
-      externalId: true,
-      source: { select: { id: true, name: true, type: true, config: true, secretRef: true } },
-    },
-  })
+  const identity = batch?.identities.get(t.identityId) ?? (await tx.identity.findFirst({ where: { id: t.identityId, orgId }, select: IDENTITY_SELECT }))
   if (!identity) throw new NotFoundError('Identity not found')
   const tokenIdentity = identity.source.type === TOKEN_SOURCE.type ? tokenIdOf(identity.externalId) : null
   // Custodian's own tokens have no connector: the change is made to the token itself, in this transaction.
@@ -83,14 +151,8 @@ async function requestOne(tx: Tx, ctx: Ctx, input: RemediationRequest) {
   // A gateway rule's grant is Custodian's own: revoking it is marking it revoked (the gateway then refuses the calls).
   let gateway = false
   if (t.kind === 'revoke_grant') {
-    const grant = await tx.grant.findFirst({
-      where: { id: t.grantId!, orgId, identityId: identity.id },
-      select: {
-        status: true,
-        privileged: true,
-        entitlement: { select: { name: true, externalId: true, resource: { select: { name: true } }, source: { select: { type: true } } } },
-      },
-    })
+    const found = batch?.grants.get(t.grantId!) ?? (await tx.grant.findFirst({ where: { id: t.grantId!, orgId }, select: GRANT_SELECT }))
+    const grant = found?.identityId === identity.id ? found : null
     if (!grant) throw new NotFoundError('Grant not found')
     gateway = grant.entitlement.source.type === GATEWAY_SOURCE_TYPE
     if (tokenIdentity && grant.entitlement.source.type === TOKEN_SOURCE.type && grant.entitlement.externalId)
@@ -102,10 +164,9 @@ async function requestOne(tx: Tx, ctx: Ctx, input: RemediationRequest) {
     details.privileged = grant.privileged
     targetLabel = `${identity.name}: ${grant.entitlement.name} on ${grant.entitlement.resource.name}`
   } else if (t.kind === 'revoke_credential' || t.kind === 'rotate_credential') {
-    const cred = await tx.credential.findFirst({
-      where: { id: t.credentialId!, orgId, identityId: identity.id },
-      select: { status: true, kind: true, label: true, externalId: true },
-    })
+    const found =
+      batch?.credentials.get(t.credentialId!) ?? (await tx.credential.findFirst({ where: { id: t.credentialId!, orgId }, select: CREDENTIAL_SELECT }))
+    const cred = found?.identityId === identity.id ? found : null
     if (!cred) throw new NotFoundError('Credential not found')
     if (cred.status === 'revoked') throw new ConflictError('This credential is already revoked.')
     const tokenId = tokenIdOf(cred.externalId)
@@ -126,7 +187,7 @@ async function requestOne(tx: Tx, ctx: Ctx, input: RemediationRequest) {
   }
 
   const openKey = openKeyOf(t)
-  const open = await tx.remediation.findUnique({ where: { openKey } })
+  const open: OpenRemediation | null = batch ? (batch.open.get(openKey) ?? null) : await tx.remediation.findUnique({ where: { openKey } })
   if (open) {
     if (open.kind === t.kind && open.orgId === orgId) return { remediation: open, created: false as const }
     throw new ConflictError(
@@ -136,6 +197,52 @@ async function requestOne(tx: Tx, ctx: Ctx, input: RemediationRequest) {
 
   const immediate = gateway || !!ownToken
   const mode = gateway ? 'gateway' : ownToken ? 'custodian' : resolveConnector(identity.source).mode
+  const requestedById = ctx.actor.type === 'user' ? ctx.actor.id : null
+  const targetId = t.grantId ?? t.credentialId ?? identity.id
+  const requestAudit = (remediationId: string, jobId: string): AuditEntry => ({
+    action: `remediation.request`,
+    targetType: 'identity',
+    targetId: identity.id,
+    targetLabel,
+    justification: justification.data,
+    details: {
+      ...details,
+      remediationId,
+      jobId,
+      mode,
+      source: identity.source.name,
+      ...(input.reviewItemId ? { reviewItemId: input.reviewItemId } : {}),
+      ...(input.ownerRequestId ? { ownerRequestId: input.ownerRequestId } : {}),
+    },
+  })
+  if (batch && !immediate && t.kind !== 'enable_identity') {
+    // The usual case, collected for the batch's multi-row writes (flush): the same rows the code below writes one by one.
+    const id = newId()
+    const job = { id: newId(), ...jobRow(REMEDIATION_JOBS[t.kind], { remediationId: id, targetId }, { orgId, createdById: requestedById }) }
+    batch.jobs.push(job)
+    batch.remediations.push({
+      id,
+      orgId,
+      identityId: identity.id,
+      grantId: t.grantId ?? null,
+      credentialId: t.credentialId ?? null,
+      kind: t.kind,
+      status: 'pending',
+      openKey,
+      justification: justification.data,
+      requestedById,
+      reviewItemId: input.reviewItemId ?? null,
+      simulated: mode === 'simulated',
+      jobId: job.id,
+    })
+    batch.open.set(openKey, { id, kind: t.kind, orgId, status: 'pending' })
+    batch.audit.push(requestAudit(id, job.id))
+    return { remediation: { id }, created: true as const }
+  }
+  // Written now: what a later request of the batch looks up about this target is read again.
+  batch?.identities.delete(identity.id)
+  if (t.grantId) batch?.grants.delete(t.grantId)
+  if (t.credentialId) batch?.credentials.delete(t.credentialId)
   const now = new Date()
   const ownDetail = ownToken ? await remediateToken(tx, orgId, ownToken.tokenId, ownToken.action, now) : null
   const appliedDetail = ownDetail ?? GATEWAY_REVOKED
@@ -149,19 +256,13 @@ async function requestOne(tx: Tx, ctx: Ctx, input: RemediationRequest) {
       status: immediate ? 'applied' : 'pending',
       openKey: immediate ? null : openKey,
       justification: justification.data,
-      requestedById: ctx.actor.type === 'user' ? ctx.actor.id : null,
+      requestedById,
       reviewItemId: input.reviewItemId ?? null,
       simulated: mode === 'simulated',
       ...(immediate ? { completedAt: now, detail: appliedDetail } : {}),
     },
   })
-  const targetId = t.grantId ?? t.credentialId ?? identity.id
-  const job = await enqueueJob(
-    tx,
-    REMEDIATION_JOBS[t.kind],
-    { remediationId: rem.id, targetId },
-    { orgId, createdById: ctx.actor.type === 'user' ? ctx.actor.id : null },
-  )
+  const job = await enqueueJob(tx, REMEDIATION_JOBS[t.kind], { remediationId: rem.id, targetId }, { orgId, createdById: requestedById })
   const remediation = await tx.remediation.update({ where: { id: rem.id, orgId }, data: { jobId: job.id } })
 
   if (t.kind === 'enable_identity') {
@@ -184,22 +285,7 @@ async function requestOne(tx: Tx, ctx: Ctx, input: RemediationRequest) {
   // A revoked token's own identity was deleted with it (mirrorRevokedToken): disabling it would bring it back.
   if (immediate && !(ownToken && t.kind === 'disable_identity')) await applyEffects(tx, remediation, { now })
   await syncReviewItem(tx, remediation, immediate ? 'applied' : 'pending')
-  await recordAudit(tx, ctx, {
-    action: `remediation.request`,
-    targetType: 'identity',
-    targetId: identity.id,
-    targetLabel,
-    justification: justification.data,
-    details: {
-      ...details,
-      remediationId: rem.id,
-      jobId: job.id,
-      mode,
-      source: identity.source.name,
-      ...(input.reviewItemId ? { reviewItemId: input.reviewItemId } : {}),
-      ...(input.ownerRequestId ? { ownerRequestId: input.ownerRequestId } : {}),
-    },
-  })
+  await recordAudit(tx, ctx, requestAudit(rem.id, job.id))
   if (immediate) {
     // Applied in the request itself (the job that follows finds it done): the revocation reaches the gateway at commit.
     await recordAudit(tx, ctx, {
@@ -252,15 +338,17 @@ export async function requestRemediations(ctx: Ctx, targets: RemediationRequest[
     const created: string[] = []
     const existing: string[] = []
     const skipped: { target: RemediationTarget; reason: string }[] = []
+    const batch = await preload(t, ctx.org.id, targets)
     for (const target of targets) {
       try {
-        const r = await requestOne(t, ctx, target)
+        const r = await requestOne(t, ctx, target, batch)
         ;(r.created ? created : existing).push(r.remediation.id)
       } catch (err) {
         if (err instanceof ConflictError) skipped.push({ target, reason: err.message })
         else throw err
       }
     }
+    await flush(t, ctx, batch)
     return { created, existing, skipped }
   }
   try {

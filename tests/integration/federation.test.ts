@@ -20,7 +20,8 @@ import { KEY_CACHE_MAX, keyCacheSize, signAccessToken, type AccessTokenClaims } 
 import { EXCHANGE_ACTOR } from '@/lib/federation/commit'
 import { orgSigner } from '@/lib/keys/org-keys'
 import { settleFindings } from '@/lib/findings/recompute'
-import { rollupIdentity } from '@/lib/remediation/rollup'
+import { rollupIdentities } from '@/lib/inventory/rollup'
+import { prismaSql } from '@/lib/sql/prisma'
 import { apiCaller } from './api-client'
 import { Issuer, newKey, type Key } from './oidc-issuer'
 import { addAccess, addIdentity, createOrg, engine, uid } from './fixtures'
@@ -317,7 +318,7 @@ describe(`a trust rule gives its identity a federated credential (${engine})`, (
     // The workload moved to federation: revoking the static secret resolves NHI4.
     await db.$transaction(async (tx) => {
       await tx.credential.update({ where: { id: staticId }, data: { status: 'revoked' } })
-      await rollupIdentity(tx, a.org.id, id.id)
+      await rollupIdentities(prismaSql(tx), [id.id])
       await settleFindings(tx, a.org.id, [id.id])
     })
     expect(await nhi4(id.id)).toBeNull()

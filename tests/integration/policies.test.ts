@@ -19,7 +19,8 @@ import { savePolicies } from '@/lib/policies/mutations'
 import { getPolicies, listPolicyVersions, simulatePolicies, targetOf } from '@/lib/policies/queries'
 import { apiCallRequest, gatewayCallRequest, policyRequest } from '@/lib/policies/request'
 import { POLICY_ACTIONS, TOKEN_KINDS } from '@/lib/policies/schema'
-import { rollupIdentity } from '@/lib/remediation/rollup'
+import { rollupIdentities } from '@/lib/inventory/rollup'
+import { prismaSql } from '@/lib/sql/prisma'
 import { addAccess, addIdentity, createOrg, engine, uid } from './fixtures'
 import { Issuer, newKey, type Key } from './oidc-issuer'
 
@@ -113,7 +114,7 @@ beforeAll(async () => {
   }
   // `privileged` is the roll-up of the identity's grants: a privileged grant makes it so.
   await addAccess(a, ids.privileged.id, { privileged: true })
-  await db.$transaction((tx) => rollupIdentity(tx, a.org.id, ids.privileged.id))
+  await db.$transaction((tx) => rollupIdentities(prismaSql(tx), [ids.privileged.id]))
   expect((await db.identity.findUniqueOrThrow({ where: { id: ids.privileged.id } })).privileged).toBe(true)
   clearExchangeCache()
 })

@@ -6,8 +6,9 @@ import { db } from '@/lib/db'
 import { ForbiddenError, NotFoundError, ValidationError } from '@/lib/errors'
 import { isLoopback } from '@/lib/connectors/webhook'
 import { drainJobs } from '@/lib/jobs/worker'
+import { verifyAuditChain } from '@/lib/audit/queries'
 import { retryJob } from '@/lib/remediation/job-admin'
-import { markRemediationDone, requestBulkRemediation, requestRemediation } from '@/lib/remediation/mutations'
+import { markRemediationDone, requestBulkRemediation, requestRemediation, requestRemediations } from '@/lib/remediation/mutations'
 import { getIdentityRemediations, previewBulkRemediation } from '@/lib/remediation/queries'
 import { addIdentity, createOrg, engine, uid } from './fixtures'
 
@@ -103,6 +104,58 @@ describe(`remediation (${engine})`, () => {
     await expect(
       requestRemediation(ctx, { kind: 'revoke_grant', identityId: identity.id, grantId: grants[0].id, justification: 'again please' }),
     ).rejects.toThrow('already revoked')
+  })
+
+  it('many revocations: requested in one batch, run in batches, each job and audit row on its own, a vanished grant failing alone', async () => {
+    const org = await createOrg()
+    const src = await source(org, 'aws', { simulated: true })
+    const a = await identityWithAccess(org, src.id, { grants: 3, credentials: 1 })
+    const b = await identityWithAccess(org, src.id, { grants: 2, credentials: 1 })
+    const ctx = org.ctx('governance')
+    await db.grant.update({ where: { id: b.grants[1].id }, data: { status: 'revoked' } })
+    const grant = (identityId: string, grantId: string) => ({ kind: 'revoke_grant' as const, identityId, grantId, justification: 'unused access' })
+    const r = await requestRemediations(ctx, [
+      grant(a.identity.id, a.grants[0].id),
+      grant(a.identity.id, a.grants[1].id),
+      grant(a.identity.id, a.grants[0].id), // the same target twice: one remediation
+      grant(b.identity.id, b.grants[0].id),
+      grant(b.identity.id, b.grants[1].id), // already revoked: skipped
+      { kind: 'revoke_credential', identityId: b.identity.id, credentialId: b.credentials[0].id, justification: 'leaked' },
+      grant(a.identity.id, a.grants[2].id),
+    ])
+    expect(r.created).toHaveLength(5)
+    expect(r.existing).toEqual([r.created[0]])
+    expect(r.skipped).toEqual([{ target: expect.objectContaining({ grantId: b.grants[1].id }), reason: expect.stringMatching(/already revoked/) }])
+    const rems = await db.remediation.findMany({ where: { id: { in: r.created } } })
+    expect(rems.every((x) => x.status === 'pending' && x.jobId && x.openKey)).toBe(true)
+    const requested = await audits(org.org.id, 'remediation.request')
+    expect(requested.map((e) => JSON.parse(e.details).remediationId).sort()).toEqual([...r.created].sort())
+    expect(requested.every((e) => e.actorId === org.people.governance.id)).toBe(true)
+    // Another org's grant named under this org's identity is not found, and nothing of the batch is written.
+    const other = await createOrg()
+    const foreign = await identityWithAccess(other, (await source(other, 'aws', { simulated: true })).id, { grants: 1, credentials: 0 })
+    await expect(requestRemediations(ctx, [grant(a.identity.id, foreign.grants[0].id)])).rejects.toBeInstanceOf(NotFoundError)
+
+    // The last grant disappears from the inventory before its job runs.
+    const gone = rems.find((x) => x.grantId === a.grants[2].id)!
+    await db.grant.delete({ where: { id: a.grants[2].id } })
+    // Two claims run all five: the four grant revocations together, then the credential's.
+    expect(await drainJobs()).toBe(2)
+    const jobs = await db.job.findMany({ where: { id: { in: rems.map((x) => x.jobId!) } } })
+    expect(jobs.filter((j) => j.status === 'succeeded')).toHaveLength(4)
+    expect(jobs.find((j) => j.id === gone.jobId)).toMatchObject({ status: 'failed', lastError: expect.stringMatching(/no longer exists/) })
+    expect(await db.remediation.findUniqueOrThrow({ where: { id: gone.id } })).toMatchObject({ status: 'failed' })
+    const applied = await audits(org.org.id, 'remediation.applied')
+    expect(applied).toHaveLength(4)
+    // Each audit row names the job that applied it, and the chain still verifies.
+    for (const e of applied) {
+      const rem = rems.find((x) => x.id === JSON.parse(e.details).remediationId)!
+      expect(e).toMatchObject({ actorType: 'system', actorLabel: `${rem.kind} ${rem.jobId}`, targetId: rem.identityId })
+    }
+    expect(await db.identity.findUniqueOrThrow({ where: { id: a.identity.id } })).toMatchObject({ grantCount: 0, privileged: false })
+    expect(await db.identity.findUniqueOrThrow({ where: { id: b.identity.id } })).toMatchObject({ grantCount: 0, credentialCount: 0 })
+    expect(await db.credential.findUniqueOrThrow({ where: { id: b.credentials[0].id } })).toMatchObject({ status: 'revoked' })
+    expect(await verifyAuditChain(org.ctx('auditor'))).toMatchObject({ ok: true })
   })
 
   it('refuses a role without identity:remediate, another org’s identity, and an empty justification', async () => {

@@ -64,7 +64,7 @@ export class Recorder {
     private readonly db: GatewayDb,
     private readonly opts: { everyMs?: number; maxBatch?: number; log?: (msg: string) => void } = {},
   ) {
-    this.timer = setInterval(() => void this.flush(), opts.everyMs ?? 1000)
+    this.timer = setInterval(() => void this.flushBatch(), opts.everyMs ?? 1000)
     this.timer.unref()
   }
 
@@ -75,11 +75,21 @@ export class Recorder {
       this.pending.splice(0, over)
       this.dropped += over
     }
-    if (this.pending.length >= (this.opts.maxBatch ?? 500) && !this.flushing) void this.flush()
+    if (this.pending.length >= (this.opts.maxBatch ?? 500) && !this.flushing) void this.flushBatch()
   }
 
-  /** Writes what is pending (one transaction per batch); a failed batch stays pending for the next try. */
+  /**
+   * Writes what is pending now. A batch already being written (the timer's) holds only the calls queued before it
+   * started: wait for it, then write the calls queued since, so that after flush() every call added before it is written
+   * (or kept, if the database refused it for now).
+   */
   flush(): Promise<void> {
+    if (this.flushing) return this.flushing.then(() => this.flush())
+    return this.flushBatch()
+  }
+
+  /** Writes one batch of what is pending (one transaction); a failed batch stays pending for the next try. */
+  private flushBatch(): Promise<void> {
     if (this.flushing) return this.flushing
     if (!this.pending.length) return Promise.resolve()
     const batch = this.pending
