@@ -187,30 +187,45 @@ async function runRemediations({ items }: BatchRun<RemediationPayload>): Promise
     orgId,
     [...rems.values()].filter((r) => r.status === 'pending'),
   )
-  const acted: Acted[] = []
+  const due: { item: BatchItem<RemediationPayload>; rem: Loaded }[] = []
   for (const item of items) {
     const rem = rems.get(item.payload.remediationId)
-    if (!rem) {
-      out.set(item.job.id, new PermanentJobError('The remediation no longer exists.'))
-      continue
-    }
+    if (!rem) out.set(item.job.id, new PermanentJobError('The remediation no longer exists.'))
     // Already recorded (a re-run after the outcome committed): nothing to do, and nothing is done twice.
-    if (rem.status !== 'pending') {
-      out.set(item.job.id, { skipped: rem.status })
-      continue
-    }
-    const kind = rem.kind as ActionKind
-    try {
-      const target = targets.get(rem.id)
-      if (!target || target instanceof Error) throw target ?? new PermanentJobError('The remediation no longer exists.')
-      acted.push({ item, rem, kind, result: await act(rem, kind, target) })
-    } catch (err) {
-      const permanent = err instanceof PermanentJobError || (err as { permanent?: boolean }).permanent === true
-      const message = redact(err instanceof Error ? err.message : String(err), [secretFromEnv(rem.identity.source.secretRef)])
-      await recordFailure(item.ctx, rem, message, permanent || item.job.attempts >= item.job.maxAttempts)
-      out.set(item.job.id, permanent ? new PermanentJobError(message) : new Error(message))
+    else if (rem.status !== 'pending') out.set(item.job.id, { skipped: rem.status })
+    else due.push({ item, rem })
+  }
+  // The sources are acted on a few at a time (each act is a handful of round trips to a source that does the waiting),
+  // but never two on the same object at once: PostgreSQL refuses concurrent GRANT/REVOKE on one table ("tuple
+  // concurrently updated"), so the acts on one resource (or, without a grant, one identity) run in order in one lane.
+  const slots: (Acted | null)[] = new Array(due.length).fill(null)
+  const groups = new Map<string, number[]>()
+  due.forEach(({ rem }, i) => {
+    const t = targets.get(rem.id)
+    const key = `${rem.identity.source.id}:${t && !(t instanceof Error) ? (t.grant?.resourceExternalId ?? t.identityExternalId) : rem.id}`
+    groups.set(key, [...(groups.get(key) ?? []), i])
+  })
+  const queue = [...groups.values()]
+  const lane = async () => {
+    for (let group = queue.shift(); group; group = queue.shift()) {
+      for (const i of group) {
+        const { item, rem } = due[i]
+        const kind = rem.kind as ActionKind
+        try {
+          const target = targets.get(rem.id)
+          if (!target || target instanceof Error) throw target ?? new PermanentJobError('The remediation no longer exists.')
+          slots[i] = { item, rem, kind, result: await act(rem, kind, target) }
+        } catch (err) {
+          const permanent = err instanceof PermanentJobError || (err as { permanent?: boolean }).permanent === true
+          const message = redact(err instanceof Error ? err.message : String(err), [secretFromEnv(rem.identity.source.secretRef)])
+          await recordFailure(item.ctx, rem, message, permanent || item.job.attempts >= item.job.maxAttempts)
+          out.set(item.job.id, permanent ? new PermanentJobError(message) : new Error(message))
+        }
+      }
     }
   }
+  await Promise.all(Array.from({ length: Math.min(ACTS_AT_ONCE, queue.length) }, lane))
+  const acted = slots.filter((a): a is Acted => a !== null)
   if (acted.length) {
     const outcomes = await recordOutcomes(orgId, acted)
     acted.forEach((a, i) => out.set(a.item.job.id, { outcome: outcomes[i], remediationId: a.rem.id }))
@@ -339,6 +354,8 @@ function remediationJob<const K extends (typeof REQUESTABLE_KINDS)[number]>(kind
 
 /** Remediations of one kind and organization a worker runs together (see runRemediations). */
 const REMEDIATION_BATCH = 100
+/** Sources acted on at once within a batch. */
+const ACTS_AT_ONCE = 8
 export const REMEDIATION_JOBS = {
   revoke_grant: remediationJob('revoke_grant'),
   disable_identity: remediationJob('disable_identity'),
