@@ -5,8 +5,9 @@ export function inventoryReportPath(orgSlug: string): string {
   return `/api/orgs/${encodeURIComponent(orgSlug)}/reports/inventory`
 }
 
-export function evidencePackPath(orgSlug: string, campaignId: string): string {
-  return `/api/orgs/${encodeURIComponent(orgSlug)}/reports/evidence-pack?campaign=${encodeURIComponent(campaignId)}`
+/** A prepared report's file (an evidence pack the worker made for a schedule): /api/orgs/[org]/reports/exports/[id]. */
+export function exportDownloadPath(orgSlug: string, exportId: string): string {
+  return `/api/orgs/${encodeURIComponent(orgSlug)}/reports/exports/${encodeURIComponent(exportId)}`
 }
 
 /** The UTC period a weekly or monthly schedule is due for at `now`, and when that period began. */

@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import { Readable } from 'node:stream'
 import { recordAudit } from '@/lib/audit/record'
 import { assertCan, type Ctx, type PersonCtx, type UserCtx } from '@/lib/auth/org-context'
-import { db } from '@/lib/db'
+import { db, type Tx } from '@/lib/db'
 import { NotFoundError } from '@/lib/errors'
 import { enqueueJob } from '@/lib/jobs/queue'
 import type { Download } from '@/lib/route'
@@ -28,6 +28,19 @@ const CONTENT_TYPES: Record<string, string> = {
  * download does), the export row, its job and the audit row are written in one transaction.
  */
 export async function startExport(ctx: PersonCtx, params: ExportParams, now = new Date()) {
+  return prepareExport(ctx, params, { requestedById: ctx.user.id, now })
+}
+
+/**
+ * startExport for anyone with report:export, the system included (a scheduled evidence pack): the export is made in the
+ * name of `requestedById`; `inTransaction` runs in the export's own transaction (what the caller queues next).
+ */
+export async function prepareExport(
+  ctx: Ctx,
+  params: ExportParams,
+  opts: { requestedById: string; now?: Date; inTransaction?: (tx: Tx, exportId: string) => Promise<void> },
+) {
+  const now = opts.now ?? new Date()
   assertCan(ctx, 'report:export')
   let stored: StoredParams
   let format = 'csv'
@@ -80,14 +93,14 @@ export async function startExport(ctx: PersonCtx, params: ExportParams, now = ne
         kind: params.kind,
         format,
         params: JSON.stringify(stored),
-        requestedById: ctx.user.id,
+        requestedById: opts.requestedById,
         expectedRows,
         filename,
         createdAt: now,
         expiresAt: new Date(now.getTime() + EXPORT_DAYS * DAY),
       },
     })
-    const job = await enqueueJob(tx, reportExportJob, { exportId: e.id }, { orgId: ctx.org.id, createdById: ctx.user.id, total: expectedRows ?? 0 })
+    const job = await enqueueJob(tx, reportExportJob, { exportId: e.id }, { orgId: ctx.org.id, createdById: opts.requestedById, total: expectedRows ?? 0 })
     await tx.reportExport.update({ where: { id: e.id, orgId: ctx.org.id }, data: { jobId: job.id } })
     await recordAudit(tx, ctx, {
       action: 'report.export',
@@ -96,6 +109,7 @@ export async function startExport(ctx: PersonCtx, params: ExportParams, now = ne
       targetLabel: label,
       details: { report: params.kind, format, ...stored },
     })
+    await opts.inTransaction?.(tx, e.id)
     return { id: e.id }
   })
 }

@@ -111,19 +111,56 @@ describe(`scheduled reports (${process.env.TEST_ENGINE ?? 'sqlite'})`, () => {
     // The admin becomes a member before the campaign closes: they no longer receive reports.
     await db.membership.updateMany({ where: { orgId: org.id, userId: people.admin.id }, data: { role: 'member' } })
     const open = await db.campaign.create({ data: { orgId: org.id, name: 'Q4 still open', type: 'identity', status: 'active' } })
-    const closed = await db.campaign.create({ data: { orgId: org.id, name: 'Q3 service accounts', type: 'identity', status: 'closed', closedAt: new Date() } })
+    const closed = await db.campaign.create({
+      data: { orgId: org.id, name: 'Q3 service accounts', type: 'identity', status: 'closed', launchedAt: new Date(), closedAt: new Date() },
+    })
     await jobs.reportSchedulesScheduler.run(new Date())
+    // The schedule has the worker make the pack (never the web process at download time), then checks back for it.
+    await drainJobs()
+    expect(mailsTo(people.auditor.email)).toHaveLength(0)
+    const pack = await db.reportExport.findFirstOrThrow({ where: { orgId: org.id, kind: 'evidence-pack' } })
+    expect(pack).toMatchObject({ status: 'ready', format: 'zip', requestedById: people.admin.id })
+    expect(JSON.parse(pack.params)).toMatchObject({ kind: 'evidence-pack', campaignId: closed.id })
+    const dueNow = () => db.job.updateMany({ where: { orgId: org.id, type: 'send_scheduled_report', status: 'queued' }, data: { runAt: new Date() } })
+    await dueNow()
     await drainJobs()
     const [mail, ...more] = mailsTo(people.auditor.email)
     expect(more).toHaveLength(0)
     expect(mail).toContain('Subject: [Custodian] Evidence pack: Q3 service accounts')
-    expect(mail).toContain(`Open in Custodian: http://localhost:3000/api/orgs/${org.slug}/reports/evidence-pack?campaign=${closed.id}`)
+    expect(mail).toContain(`Open in Custodian: http://localhost:3000/api/orgs/${org.slug}/reports/exports/${pack.id}`)
     expect(mail).not.toContain(open.id)
     expect(mailsTo(people.admin.email)).toHaveLength(0)
-    // Running again does not send it twice.
+    // The link serves the pack to the auditor (who did not start it), audited with the manifest's hash.
+    const { downloadExport } = await import('@/lib/reports/exports')
+    const file = await downloadExport(ctx('auditor'), pack.id)
+    expect(file.filename).toMatch(/\.zip$/)
+    await file.body.cancel()
+    const download = await db.auditEvent.findFirstOrThrow({ where: { orgId: org.id, action: 'report.download', targetId: pack.id } })
+    expect(JSON.parse(download.details)).toMatchObject({ report: 'evidence-pack', manifestSha256: expect.any(String) })
+    // Running again neither makes a second pack nor sends it twice.
     await jobs.reportSchedulesScheduler.run(new Date())
+    await dueNow()
     await drainJobs()
     expect(mailsTo(people.auditor.email)).toHaveLength(1)
+    expect(await db.reportExport.count({ where: { orgId: org.id, kind: 'evidence-pack' } })).toBe(1)
+  })
+
+  it('a scheduled evidence pack that cannot be made is reported to the recipients, with where to make it again', async () => {
+    const { db, drainJobs, fx, rs, jobs } = m
+    const { org, people, ctx } = await fx.createOrg()
+    await rs.createReportSchedule(ctx('admin'), { kind: 'evidence-on-close', recipientIds: [people.auditor.id] })
+    await db.campaign.create({ data: { orgId: org.id, name: 'Q2 bots', type: 'identity', status: 'closed', closedAt: new Date(), launchedAt: new Date() } })
+    await jobs.reportSchedulesScheduler.run(new Date())
+    // The first run queues the pack; it fails before the worker gets to it (as a crash mid-pack would leave it).
+    const first = await db.job.findFirstOrThrow({ where: { orgId: org.id, type: 'send_scheduled_report' } })
+    await drainJobs(undefined, 1)
+    expect(await db.job.findUniqueOrThrow({ where: { id: first.id } })).toMatchObject({ status: 'succeeded' })
+    await db.reportExport.updateMany({ where: { orgId: org.id }, data: { status: 'failed', error: 'boom' } })
+    await db.job.updateMany({ where: { orgId: org.id, type: 'send_scheduled_report', status: 'queued' }, data: { runAt: new Date() } })
+    await drainJobs()
+    const [mail] = mailsTo(people.auditor.email)
+    expect(mail).toContain('Subject: [Custodian] Evidence pack not made: Q2 bots')
+    expect(mail).toContain(`Open in Custodian: http://localhost:3000/${org.slug}/reports`)
   })
 
   it('only admins schedule; recipients are members who download reports; another organization’s schedule is not found', async () => {
