@@ -9,8 +9,13 @@ import 'server-only'
 export const TOKEN_CACHE_MS = 2_000
 const TOKEN_CACHE_MAX = 10_000
 
-/** Rows by the hash of the presented secret (never the secret), with when they were read (Date.now()). */
-const rows = new Map<string, { row: unknown; at: number }>()
+/**
+ * Rows by the hash of the presented secret (never the secret), with when they were read (Date.now()). One map per
+ * process, kept on globalThis: Next.js bundles route handlers and server actions separately, each with its own copy of
+ * this module, and a rotation made by a server action must drop what the API's route handlers cached.
+ */
+const shared = globalThis as unknown as { __custodianTokenRows?: Map<string, { row: unknown; at: number }> }
+const rows = (shared.__custodianTokenRows ??= new Map())
 
 export function cachedToken<R>(hash: string, now = Date.now()): R | undefined {
   const hit = rows.get(hash)
