@@ -93,20 +93,7 @@ export async function listIdentities(ctx: Ctx, p: IdentityListParams) {
   const settings = await getOrgSettings(ctx)
   const { where, text } = await indexedIdentityWhere(ctx.org.id, p, { userId: 'user' in ctx ? ctx.user.id : '', dormantDays: settings.dormantDays })
   const select = {
-    id: true,
-    name: true,
-    kind: true,
-    environment: true,
-    status: true,
-    lastUsedAt: true,
-    usageReported: true,
-    createdAt: true,
-    riskScore: true,
-    privileged: true,
-    grantCount: true,
-    credentialCount: true,
-    oldestSecretAt: true,
-    openFindings: true,
+    ...LIST_COLUMNS,
     source: { select: { id: true, name: true, type: true } },
     owner: { select: personSelect(ctx.org.id) },
     team: { select: { id: true, name: true } },
@@ -115,6 +102,24 @@ export async function listIdentities(ctx: Ctx, p: IdentityListParams) {
   /** totalAtLeast: more identities match than `total - 1` (counting stopped there). */
   return { rows, total: counted.total, totalAtLeast: counted.atLeast, dormantDays: settings.dormantDays }
 }
+
+/** The columns of an identity a list row shows (the inventory's and the API's), without its source, owner and team. */
+export const LIST_COLUMNS = {
+  id: true,
+  name: true,
+  kind: true,
+  environment: true,
+  status: true,
+  lastUsedAt: true,
+  usageReported: true,
+  createdAt: true,
+  riskScore: true,
+  privileged: true,
+  grantCount: true,
+  credentialCount: true,
+  oldestSecretAt: true,
+  openFindings: true,
+} as const satisfies Prisma.IdentitySelect
 
 /**
  * One page of identities in the list's order — the inventory's and the API's (one way to page): a sort on a column

@@ -6,7 +6,7 @@ import { csvEnum, cursor, dateTime, defineListOperation, id, iso, limit, person 
 import { assertCan, type Ctx } from '@/lib/auth/org-context'
 import { bulkUpsertIdentities } from '@/lib/inventory/bulk'
 import { createIdentity, deleteIdentity, updateIdentity } from '@/lib/inventory/mutations'
-import { getIdentityOrThrow, getOrgSettings, identityRows, listIdentities } from '@/lib/inventory/queries'
+import { getIdentityOrThrow, getOrgSettings, identityRows, LIST_COLUMNS, listIdentities } from '@/lib/inventory/queries'
 import { indexedIdentityWhere } from '@/lib/inventory/search'
 import { prismaSql } from '@/lib/sql/prisma'
 import { sql } from '@/lib/sql/sql'
@@ -148,20 +148,7 @@ async function identityPage(ctx: Ctx, p: IdentityListParams): Promise<Row[]> {
   const dormantDays = p.dormant ? (await getOrgSettings(ctx)).dormantDays : 0
   const { where } = await indexedIdentityWhere(ctx.org.id, p, { userId: 'user' in ctx ? ctx.user.id : '', dormantDays })
   const rows = await identityRows(where, p, {
-    id: true,
-    name: true,
-    kind: true,
-    environment: true,
-    status: true,
-    lastUsedAt: true,
-    usageReported: true,
-    createdAt: true,
-    riskScore: true,
-    privileged: true,
-    grantCount: true,
-    credentialCount: true,
-    oldestSecretAt: true,
-    openFindings: true,
+    ...LIST_COLUMNS,
     sourceId: true,
     ownerId: true,
     teamId: true,
