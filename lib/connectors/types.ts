@@ -112,4 +112,9 @@ export interface Connector {
   supports: Partial<Record<ActionKind, boolean>>
   discover(ctx: ConnectorContext): AsyncIterable<DiscoveryPage>
   act?(ctx: ConnectorContext, action: ActionKind, target: ActionTarget): Promise<ActionResult>
+  /**
+   * The same as `act` on each target, in order (a result or the error that target failed with), for a source that can
+   * do many at once more cheaply (one statement per privilege instead of one per role). Optional.
+   */
+  actMany?(ctx: ConnectorContext, action: ActionKind, targets: readonly ActionTarget[]): Promise<(ActionResult | Error)[]>
 }

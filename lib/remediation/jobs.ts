@@ -105,6 +105,29 @@ function redact(message: string, secrets: (string | undefined)[]) {
   return m.slice(0, 2000)
 }
 
+/**
+ * One group of a batch (same source and resource, same kind) through the connector's actMany when it has one and can
+ * act: one call for all; null otherwise (each is then acted on alone). Targets that could not be read are left out.
+ */
+async function actAll(group: { rem: Loaded; target: ActionTarget | PermanentJobError | undefined }[]): Promise<(ActionResult | Error | undefined)[] | null> {
+  const source = group[0].rem.identity.source
+  const kind = group[0].rem.kind as ActionKind
+  const { connector, config } = resolveConnector(source)
+  if (group.length < 2 || !connector.actMany || !canAct(connector, kind)) return null
+  const ok = group.flatMap((g, k) => (g.target && !(g.target instanceof Error) ? [{ k, target: g.target }] : []))
+  const results = ok.length
+    ? await connector.actMany(
+        connectorContext(source, config),
+        kind,
+        ok.map((o) => o.target),
+      )
+    : []
+  if (env().testActDelayMs > 0) await new Promise((r) => setTimeout(r, env().testActDelayMs))
+  const out: (ActionResult | Error | undefined)[] = new Array(group.length)
+  ok.forEach((o, j) => (out[o.k] = results[j]))
+  return out
+}
+
 async function act(rem: Loaded, kind: ActionKind, target: ActionTarget): Promise<ActionResult & { via?: string }> {
   const source = rem.identity.source
   const { connector, config } = resolveConnector(source)
@@ -206,21 +229,29 @@ async function runRemediations({ items }: BatchRun<RemediationPayload>): Promise
     groups.set(key, [...(groups.get(key) ?? []), i])
   })
   const queue = [...groups.values()]
+  const settle = async (i: number, outcome: () => Promise<Awaited<ReturnType<typeof act>>>) => {
+    const { item, rem } = due[i]
+    try {
+      const target = targets.get(rem.id)
+      if (!target || target instanceof Error) throw target ?? new PermanentJobError('The remediation no longer exists.')
+      slots[i] = { item, rem, kind: rem.kind as ActionKind, result: await outcome() }
+    } catch (err) {
+      const permanent = err instanceof PermanentJobError || (err as { permanent?: boolean }).permanent === true
+      const message = redact(err instanceof Error ? err.message : String(err), [secretFromEnv(rem.identity.source.secretRef)])
+      await recordFailure(item.ctx, rem, message, permanent || item.job.attempts >= item.job.maxAttempts)
+      out.set(item.job.id, permanent ? new PermanentJobError(message) : new Error(message))
+    }
+  }
   const lane = async () => {
     for (let group = queue.shift(); group; group = queue.shift()) {
-      for (const i of group) {
-        const { item, rem } = due[i]
-        const kind = rem.kind as ActionKind
-        try {
-          const target = targets.get(rem.id)
-          if (!target || target instanceof Error) throw target ?? new PermanentJobError('The remediation no longer exists.')
-          slots[i] = { item, rem, kind, result: await act(rem, kind, target) }
-        } catch (err) {
-          const permanent = err instanceof PermanentJobError || (err as { permanent?: boolean }).permanent === true
-          const message = redact(err instanceof Error ? err.message : String(err), [secretFromEnv(rem.identity.source.secretRef)])
-          await recordFailure(item.ctx, rem, message, permanent || item.job.attempts >= item.job.maxAttempts)
-          out.set(item.job.id, permanent ? new PermanentJobError(message) : new Error(message))
-        }
+      const many = await actAll(group.map((i) => ({ rem: due[i].rem, target: targets.get(due[i].rem.id) })))
+      for (const [k, i] of group.entries()) {
+        const { rem } = due[i]
+        const done = many?.[k]
+        await settle(i, async () => {
+          if (done instanceof Error) throw done
+          return done && done.status !== 'manual' ? done : act(rem, rem.kind as ActionKind, targets.get(rem.id) as ActionTarget)
+        })
       }
     }
   }

@@ -13,7 +13,7 @@ import { connectorContext } from '@/lib/connectors/registry'
 import type { DiscoveryPage } from '@/lib/connectors/types'
 import { db } from '@/lib/db'
 import { drainJobs } from '@/lib/jobs/worker'
-import { requestRemediation } from '@/lib/remediation/mutations'
+import { requestRemediation, requestRemediations } from '@/lib/remediation/mutations'
 import { createOrg, engine } from './fixtures'
 
 const TARGET = process.env.CUSTODIAN_TEST_PG_TARGET_URL ?? execFileSync('bash', ['scripts/pg.sh', 'url', 'remed_target'], { encoding: 'utf8' }).trim()
@@ -272,6 +272,55 @@ describe(`postgresql connector, live (Custodian on ${engine})`, () => {
         grant: { resourceExternalId: 'x', entitlementExternalId: `table:${R.schema}/orders#SELECT; DROP TABLE x`, entitlementName: 'x', resourceName: 'x' },
       }),
     ).rejects.toThrow('not discovered by the PostgreSQL connector')
+  })
+
+  it('revokes one table privilege from many roles in one statement, with the outcomes of one by one', async () => {
+    const roles = [0, 1, 2, 3, 4].map((i) => `${P}_many${i}`)
+    for (const r of roles.slice(0, 4)) await sql(`CREATE ROLE ${r} LOGIN`)
+    // 0, 1 and 3 hold SELECT on customers; 2 holds nothing; 4 does not exist.
+    await sql(`GRANT SELECT ON ${R.schema}.customers TO ${roles[0]}, ${roles[1]}, ${roles[3]}`)
+    const etlBefore = await hasTable(R.etl, 'customers', 'SELECT')
+    try {
+      const src = await db.source.findUniqueOrThrow({ where: { id: sourceId } })
+      const ext = `table:${R.schema}/customers#SELECT`
+      const grant = { resourceExternalId: `table:${R.schema}/customers`, entitlementExternalId: ext, entitlementName: 'SELECT', resourceName: 'customers' }
+      const results = await postgresqlConnector.actMany!(connectorContext(src), 'revoke_grant', [
+        ...roles.slice(0, 3).map((r) => ({ identityExternalId: r, grant })),
+        { identityExternalId: roles[4], grant },
+        { identityExternalId: roles[0], grant: { ...grant, entitlementExternalId: `${ext}; DROP TABLE x` } },
+      ])
+      expect(results.slice(0, 4)).toEqual([
+        { status: 'applied', detail: `Revoked ${ext} from ${roles[0]}.` },
+        { status: 'applied', detail: `Revoked ${ext} from ${roles[1]}.` },
+        { status: 'applied', detail: `${roles[2]} no longer holds ${ext}; nothing to revoke.` },
+        { status: 'applied', detail: `Role ${roles[4]} no longer exists on the server; nothing left to do.` },
+      ])
+      // An id this connector did not write is refused, never turned into SQL.
+      expect(String(results[4])).toContain('not discovered by the PostgreSQL connector')
+      for (const r of roles.slice(0, 2)) expect(await hasTable(r, 'customers', 'SELECT')).toBe(false)
+      expect(await hasTable(roles[3], 'customers', 'SELECT')).toBe(true) // not asked for
+      expect(await hasTable(R.etl, 'customers', 'SELECT')).toBe(etlBefore)
+
+      // Through the worker: revocations of one table from several roles are one group of a batch, each recorded alone.
+      const orgId = org.org.id
+      // The table and its SELECT are in the inventory since the discovery test.
+      const ent = await db.entitlement.findFirstOrThrow({ where: { orgId, sourceId, externalId: ext } })
+      await sql(`GRANT SELECT ON ${R.schema}.customers TO ${roles[0]}, ${roles[1]}`)
+      const targets = []
+      for (const r of [roles[0], roles[1], roles[3]]) {
+        const i = await db.identity.create({ data: { orgId, sourceId, externalId: r, name: r, searchText: r, kind: 'service_account', createdAt: new Date() } })
+        const g = await db.grant.create({ data: { orgId, identityId: i.id, entitlementId: ent.id, createdAt: new Date() } })
+        targets.push({ kind: 'revoke_grant' as const, identityId: i.id, grantId: g.id, justification: 'customers table is off limits' })
+      }
+      const { created } = await requestRemediations(org.ctx('admin'), targets)
+      expect(await drainJobs()).toBe(1)
+      const done = await db.remediation.findMany({ where: { id: { in: created } } })
+      expect(done.map((d) => d.status)).toEqual(['applied', 'applied', 'applied'])
+      expect(done.map((d) => d.detail).sort()).toEqual([roles[0], roles[1], roles[3]].map((r) => `Revoked ${ext} from ${r}.`).sort())
+      for (const r of [roles[0], roles[1], roles[3]]) expect(await hasTable(r, 'customers', 'SELECT')).toBe(false)
+    } finally {
+      for (const r of roles.slice(0, 4)) await sql(`DROP OWNED BY ${r}; DROP ROLE ${r}`)
+    }
   })
 
   it('disables a login role: login is refused afterwards', async () => {

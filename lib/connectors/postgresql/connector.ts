@@ -306,8 +306,10 @@ async function holds(c: pg.PoolClient, roleOid: number, e: ParsedEntitlement): P
   return (r.rowCount ?? 0) > 0
 }
 
-function revokeSql(e: ParsedEntitlement, roleName: string): string {
-  const who = ident(roleName)
+/** The statement that takes `e` from the roles (several only for privileges kept in an ACL or a membership). */
+function revokeSql(e: ParsedEntitlement, ...roleNames: string[]): string {
+  if (e.on === 'cluster' && roleNames.length !== 1) throw new Error('A role attribute is revoked from one role at a time')
+  const who = roleNames.map(ident).join(', ')
   switch (e.on) {
     case 'cluster':
       return `ALTER ROLE ${who} NO${e.privilege}`
@@ -395,6 +397,91 @@ function checkCredential(target: ActionTarget, roleName: string) {
   if (owner !== roleName) throw new ConnectorError('This credential was not discovered by the PostgreSQL connector.', true)
 }
 
+const ACL_TARGETS = new Set(['table', 'schema', 'database'])
+const REVOKE_ROLES_PER_STATEMENT = 500
+
+/** Which of `oids` hold an ACL privilege (table, schema, database): one prepared query for many roles. */
+async function holders(c: pg.PoolClient, e: ParsedEntitlement, oids: number[]): Promise<Set<number>> {
+  let r: pg.QueryResult<{ oid: number }>
+  if (e.on === 'table') {
+    r = await c.query({
+      name: 'custodian-holders-table',
+      text: `SELECT a.grantee::int AS oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace, aclexplode(c.relacl) a
+             WHERE n.nspname = $1 AND c.relname = $2 AND a.privilege_type = $3 AND a.grantee = ANY($4::oid[])`,
+      values: [e.schema, e.table, e.privilege, oids],
+    })
+  } else if (e.on === 'database' || e.on === 'schema') {
+    const { catalog, nameColumn, aclColumn } = ACL_CATALOGS[e.on]
+    r = await c.query({
+      name: `custodian-holders-${e.on}`,
+      text: `SELECT a.grantee::int AS oid FROM ${catalog} o, aclexplode(o.${aclColumn}) a WHERE o.${nameColumn} = $1 AND a.privilege_type = $2 AND a.grantee = ANY($3::oid[])`,
+      values: [e.on === 'database' ? e.database : e.schema, e.privilege, oids],
+    })
+  } else throw new Error(`${e.on} privileges are not kept in an ACL`)
+  return new Set(r.rows.map((row) => row.oid))
+}
+
+/**
+ * act on many targets: revocations of one table, schema or database privilege from many roles take one check of who
+ * holds it, one `REVOKE … FROM r1, r2, …` and one check again, so a popular table's ACL is rewritten once, not once per
+ * role (1,000 roles on one table: ~8 ms each one by one). The outcomes and messages are act's. Everything else, and a
+ * group whose statement fails (a role dropped meanwhile, say), goes through act one target at a time.
+ */
+async function actMany(ctx: ConnectorContext, action: ActionKind, targets: readonly ActionTarget[]): Promise<(ActionResult | Error)[]> {
+  const out: (ActionResult | Error)[] = new Array(targets.length)
+  const one = (i: number) => act(ctx, action, targets[i]).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))))
+  const groups = new Map<string, { e: ParsedEntitlement; idx: number[] }>()
+  for (let i = 0; i < targets.length; i++) {
+    const ext = targets[i].grant?.entitlementExternalId
+    const e = action === 'revoke_grant' && ext ? parseEntitlementId(ext) : null
+    if (!e || !ACL_TARGETS.has(e.on)) {
+      out[i] = await one(i)
+      continue
+    }
+    const g = groups.get(ext!) ?? { e, idx: [] }
+    g.idx.push(i)
+    groups.set(ext!, g)
+  }
+  for (const [ext, { e, idx }] of groups) {
+    try {
+      await withClient(ctx, async (c) => {
+        const names = [...new Set(idx.map((i) => targets[i].identityExternalId))]
+        const found = await c.query<{ oid: number; rolname: string }>({
+          name: 'custodian-roles-named',
+          text: 'SELECT oid::int AS oid, rolname FROM pg_roles WHERE rolname = ANY($1::text[])',
+          values: [names],
+        })
+        const oid = new Map(found.rows.map((r) => [r.rolname, r.oid]))
+        const before = await holders(c, e, [...oid.values()])
+        const holding = names.filter((n) => before.has(oid.get(n) ?? -1))
+        for (let k = 0; k < holding.length; k += REVOKE_ROLES_PER_STATEMENT) await c.query(revokeSql(e, ...holding.slice(k, k + REVOKE_ROLES_PER_STATEMENT)))
+        const after = holding.length
+          ? await holders(
+              c,
+              e,
+              holding.map((n) => oid.get(n)!),
+            )
+          : new Set<number>()
+        for (const i of idx) {
+          const name = targets[i].identityExternalId
+          const o = oid.get(name)
+          if (o === undefined) out[i] = { status: 'applied', detail: `Role ${name} no longer exists on the server; nothing left to do.` }
+          else if (!before.has(o)) out[i] = { status: 'applied', detail: `${name} no longer holds ${ext}; nothing to revoke.` }
+          else if (after.has(o))
+            out[i] = new ConnectorError(
+              `REVOKE ran but ${name} still holds ${ext} (it was granted by another role with GRANT OPTION); revoke it as that grantor.`,
+              true,
+            )
+          else out[i] = { status: 'applied', detail: `Revoked ${ext} from ${name}.` }
+        }
+      })
+    } catch {
+      for (const i of idx) out[i] = await one(i)
+    }
+  }
+  return out
+}
+
 export const postgresqlConnector: Connector = {
   type: 'postgresql',
   supports: { revoke_grant: true, disable_identity: true, enable_identity: true, revoke_credential: true, rotate_credential: true },
@@ -402,4 +489,5 @@ export const postgresqlConnector: Connector = {
     for (const page of await discoverAll(ctx)) yield page
   },
   act,
+  actMany,
 }
