@@ -137,8 +137,20 @@ async function runBatch(def: AnyJob, claimed: ClaimedJob[], workerId: string): P
     }
   }
   const ends = claimed.map((job) => endState(job, results.get(job.id) ?? new Error('The batch gave this job no outcome.')))
+  const now = new Date()
+  const succeeded = claimed.flatMap((job, i) => (ends[i].state === 'succeeded' ? [{ id: job.id, result: String(ends[i].data.result) }] : []))
   await db.$transaction(async (tx) => {
-    for (let i = 0; i < claimed.length; i++) await tx.job.updateMany({ where: { id: claimed[i].id, lockedBy: workerId }, data: ends[i].data })
+    // The succeeded ones (nearly all) in one statement, each with its own result; the rest one by one.
+    if (succeeded.length)
+      await prismaSql(tx).execute(
+        sql`UPDATE "Job" SET "status" = 'succeeded', "result" = CASE "id" ${sql.join(
+          succeeded.map((j) => sql`WHEN ${j.id} THEN ${j.result}`),
+          ' ',
+        )} END, "finishedAt" = ${now}, "leaseUntil" = NULL, "lastError" = NULL, "updatedAt" = ${now}
+            WHERE "lockedBy" = ${workerId} AND "id" IN ${sql.ids(succeeded.map((j) => j.id))}`,
+      )
+    for (let i = 0; i < claimed.length; i++)
+      if (ends[i].state !== 'succeeded') await tx.job.updateMany({ where: { id: claimed[i].id, lockedBy: workerId }, data: ends[i].data })
   })
   return ends.map((e) => e.state)
 }

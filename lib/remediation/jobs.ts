@@ -11,6 +11,8 @@ import { env, secretFromEnv } from '@/lib/env'
 import { settleFindings } from '@/lib/findings/recompute'
 import { defineJob, PermanentJobError, recordId, type BatchItem, type BatchOutcomes, type BatchRun, type JobRun } from '@/lib/jobs/define'
 import { enqueueJob } from '@/lib/jobs/queue'
+import { prismaSql } from '@/lib/sql/prisma'
+import { sql, type Fragment } from '@/lib/sql/sql'
 import { applyEffectsMany, syncReviewItem, syncReviewItems } from '@/lib/remediation/outcome'
 import type { REQUESTABLE_KINDS } from '@/lib/remediation/schemas'
 
@@ -270,18 +272,37 @@ function recordOutcomes(orgId: string, acted: readonly Acted[]) {
     const now = new Date()
     const recorded: (Acted & { applied: boolean; detail: string | null })[] = []
     const outcomes = new Map<Acted, 'applied' | 'manual' | 'skipped'>()
+    // Every pending remediation's new state in one statement per outcome (a batch of 100 was 100 round trips on
+    // PostgreSQL); only those still pending change, and say so (RETURNING).
+    const detailOf = ({ result }: Acted) =>
+      result.status === 'applied' ? (result.detail ?? null) : result.via ? `Sent to your automation at ${result.via}.` : null
+    const changed = new Set<string>()
+    const s = prismaSql(tx)
+    const caseOf = (list: readonly Acted[], value: (a: Acted) => string | null) =>
+      sql`CASE "id" ${sql.join(
+        list.map((a) => sql`WHEN ${a.rem.id} THEN ${value(a)}`),
+        ' ',
+      )} END`
+    const set = async (list: readonly Acted[], assignments: Fragment) => {
+      if (!list.length) return
+      const rows = await s.query<{ id: string }>(
+        sql`UPDATE "Remediation" SET ${assignments}, "lastError" = NULL, "updatedAt" = ${now}
+            WHERE "orgId" = ${orgId} AND "status" = 'pending' AND "id" IN ${sql.ids(list.map((a) => a.rem.id))} RETURNING "id"`,
+      )
+      for (const r of rows) changed.add(r.id)
+    }
+    const done = acted.filter((a) => a.result.status === 'applied')
+    const manual = acted.filter((a) => a.result.status !== 'applied')
+    await set(done, sql`"status" = 'applied', "openKey" = NULL, "completedAt" = ${now}, "detail" = ${caseOf(done, detailOf)}`)
+    await set(
+      manual,
+      sql`"status" = 'manual', "instructions" = ${caseOf(manual, (a) => (a.result as { instructions: string }).instructions)}, "detail" = ${caseOf(manual, detailOf)}`,
+    )
     for (const a of acted) {
-      const { rem, result } = a
-      const applied = result.status === 'applied'
-      const detail = result.status === 'applied' ? (result.detail ?? null) : result.via ? `Sent to your automation at ${result.via}.` : null
-      const n = await tx.remediation.updateMany({
-        where: { id: rem.id, orgId, status: 'pending' },
-        data: applied
-          ? { status: 'applied', openKey: null, completedAt: now, detail, lastError: null }
-          : { status: 'manual', instructions: (result as { instructions: string }).instructions, detail, lastError: null },
-      })
-      outcomes.set(a, n.count !== 1 ? 'skipped' : applied ? 'applied' : 'manual')
-      if (n.count === 1) recorded.push({ ...a, applied, detail })
+      const applied = a.result.status === 'applied'
+      const recordedNow = changed.has(a.rem.id)
+      outcomes.set(a, !recordedNow ? 'skipped' : applied ? 'applied' : 'manual')
+      if (recordedNow) recorded.push({ ...a, applied, detail: detailOf(a) })
     }
     const applied = recorded.filter((r) => r.applied)
     const soak = await applyEffectsMany(
