@@ -324,11 +324,20 @@ function revokeSql(e: ParsedEntitlement, ...roleNames: string[]): string {
   }
 }
 
+/** The outcomes of a privilege revocation, one by one (act) or many at once (actMany): the same words either way. */
+const revocation = {
+  roleGone: (role: string): ActionResult => ({ status: 'applied', detail: `Role ${role} no longer exists on the server; nothing left to do.` }),
+  notHeld: (role: string, ext: string | undefined): ActionResult => ({ status: 'applied', detail: `${role} no longer holds ${ext}; nothing to revoke.` }),
+  done: (role: string, ext: string | undefined): ActionResult => ({ status: 'applied', detail: `Revoked ${ext} from ${role}.` }),
+  stillHeld: (role: string, ext: string | undefined) =>
+    new ConnectorError(`REVOKE ran but ${role} still holds ${ext} (it was granted by another role with GRANT OPTION); revoke it as that grantor.`, true),
+}
+
 async function act(ctx: ConnectorContext, action: ActionKind, target: ActionTarget): Promise<ActionResult> {
   const roleName = target.identityExternalId
   return withClient(ctx, async (c) => {
     const r = await role(c, roleName)
-    if (!r) return { status: 'applied', detail: `Role ${roleName} no longer exists on the server; nothing left to do.` }
+    if (!r) return revocation.roleGone(roleName)
     switch (action) {
       case 'revoke_grant': {
         const ext = target.grant?.entitlementExternalId
@@ -339,15 +348,10 @@ async function act(ctx: ConnectorContext, action: ActionKind, target: ActionTarg
             true,
           )
         // Check first: a re-run after a crash finds the privilege already gone and changes nothing.
-        if (!(await holds(c, r.oid, e))) return { status: 'applied', detail: `${roleName} no longer holds ${ext}; nothing to revoke.` }
+        if (!(await holds(c, r.oid, e))) return revocation.notHeld(roleName, ext)
         await c.query(revokeSql(e, roleName))
-        if (await holds(c, r.oid, e)) {
-          throw new ConnectorError(
-            `REVOKE ran but ${roleName} still holds ${ext} (it was granted by another role with GRANT OPTION); revoke it as that grantor.`,
-            true,
-          )
-        }
-        return { status: 'applied', detail: `Revoked ${ext} from ${roleName}.` }
+        if (await holds(c, r.oid, e)) throw revocation.stillHeld(roleName, ext)
+        return revocation.done(roleName, ext)
       }
       case 'disable_identity': {
         const was = r.rolcanlogin
@@ -465,14 +469,10 @@ async function actMany(ctx: ConnectorContext, action: ActionKind, targets: reado
         for (const i of idx) {
           const name = targets[i].identityExternalId
           const o = oid.get(name)
-          if (o === undefined) out[i] = { status: 'applied', detail: `Role ${name} no longer exists on the server; nothing left to do.` }
-          else if (!before.has(o)) out[i] = { status: 'applied', detail: `${name} no longer holds ${ext}; nothing to revoke.` }
-          else if (after.has(o))
-            out[i] = new ConnectorError(
-              `REVOKE ran but ${name} still holds ${ext} (it was granted by another role with GRANT OPTION); revoke it as that grantor.`,
-              true,
-            )
-          else out[i] = { status: 'applied', detail: `Revoked ${ext} from ${name}.` }
+          if (o === undefined) out[i] = revocation.roleGone(name)
+          else if (!before.has(o)) out[i] = revocation.notHeld(name, ext)
+          else if (after.has(o)) out[i] = revocation.stillHeld(name, ext)
+          else out[i] = revocation.done(name, ext)
         }
       })
     } catch {
