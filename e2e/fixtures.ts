@@ -21,14 +21,26 @@ async function withDb<T>(fn: (s: DriverSql) => Promise<T>): Promise<T> {
   }
 }
 
+// One connection per test worker for single statements: a new PostgreSQL connection per statement cost the
+// authorization matrix (tens of thousands of reads) minutes. Transactions and bulk inserts keep their own connection,
+// so a test's concurrent reads never land inside one. The worker process exits when its tests end, closing it.
+let shared: Promise<DriverSql> | null = null
+async function onShared<T>(fn: (s: DriverSql) => Promise<T>): Promise<T> {
+  shared ??= openDriverSql(url).catch((e: unknown) => {
+    shared = null
+    throw e
+  })
+  return fn(await shared)
+}
+
 /** The rows of one statement. */
 export function query<T = Record<string, unknown>>(q: Fragment): Promise<T[]> {
-  return withDb((s) => s.query<T>(q))
+  return onShared((s) => s.query<T>(q))
 }
 
 /** Runs one statement; returns how many rows it changed. */
 export function execute(q: Fragment): Promise<number> {
-  return withDb((s) => s.execute(q))
+  return onShared((s) => s.execute(q))
 }
 
 /** Statements in one transaction; returns each one's rows. */

@@ -26,10 +26,18 @@ export function keepPreparedStatements(client: Database.Database, max = 500): vo
     kept.set(text, stmt)
     return stmt
   }
+  // What a statement's columns are does not change while it is kept (Prisma names every column it selects), and
+  // better-sqlite3 builds the list afresh on each call: once per statement, not once per query.
+  const columnsOf = new WeakMap<Database.Statement, Database.ColumnDefinition[]>()
+  const columns = (stmt: Database.Statement) => {
+    let c = columnsOf.get(stmt)
+    if (!c) columnsOf.set(stmt, (c = stmt.columns()))
+    return c
+  }
   const facade = (stmt: Database.Statement, args: unknown[]) => ({
     reader: stmt.reader,
     run: () => stmt.run(...args),
-    columns: () => stmt.columns(),
+    columns: () => columns(stmt),
     raw: (on = true) => ({ all: () => stmt.raw(on).all(...args) as unknown[] }),
   })
   const prepare = (text: string) => {
