@@ -1728,7 +1728,7 @@ test.describe('authorization matrix', () => {
         const r = await callAction(personas[role], base, urlA, ref.id, entry.input(w, w.a.slug))
         expect(r.value, `${key} as ${role}: no result in ${r.status} ${r.text.slice(0, 300)}`).not.toBeNull()
         expect(r.value?.error, `${key} as ${role}`).not.toBe(DENIED_PERMISSION)
-        if (i === 0 && entry.succeeds !== false) expect(r.value, `${key} as ${role}`).toMatchObject({ ok: true })
+        if (i === 0 && entry.succeeds !== false) expect(r.value, `${key} as ${role}: ${r.value?.error ?? ''}`).toMatchObject({ ok: true })
         // An object-level refusal (not yours) changes nothing and is audited like a missing role.
         if (r.value?.ok === false && /another reviewer|not found|not yours|only the/i.test(r.value.error ?? '')) {
           expect(await digest(orgA), `${key} as ${role}: a refusal changed the organization`).toBe(before)

@@ -1,12 +1,8 @@
-/**
- * A spreadsheet runs a cell that starts with = + - @ (or a tab or carriage return before one) as a formula: names and
- * ids come from the sources, so anyone who can name an identity could plant one. A leading apostrophe keeps it text.
- */
-export function neutraliseCell(value: string): string {
-  const c = value.charCodeAt(0)
-  // = + - @ tab CR
-  return c === 61 || c === 43 || c === 45 || c === 64 || c === 9 || c === 13 ? `'${value}` : value
-}
+import { neutraliseCell, textCell } from './lines.mjs'
+
+// The cell rules (formula neutralising, quoting) live with the large exports' line writers, which also run on export
+// threads in plain JavaScript: one implementation for every CSV of the app.
+export { neutraliseCell, textCell }
 
 export type Cell = string | number | boolean | Date | null | undefined
 
@@ -16,13 +12,6 @@ export function cellText(v: Cell): string {
   if (v instanceof Date) return v.toISOString()
   return String(v)
 }
-
-/** A text cell as written: neutralised, then quoted when it holds a quote, comma or line break. */
-export function textCell(value: string): string {
-  const text = neutraliseCell(value)
-  return NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text
-}
-const NEEDS_QUOTES = /[",\r\n]/
 
 /** One cell as written; the common kinds first (a million-row export calls it ten million times). */
 function csvCell(v: Cell): string {

@@ -18,7 +18,7 @@ import { renderCampaignPdf } from './campaign-pdf'
 import { recordCounter } from './export-files'
 import { accessCsv, inventoryCsv } from './inventory'
 import { rangeBounds, type RangeInput } from './schemas'
-import { fileSafe, type TextSource } from './stream'
+import { chunkBytes, fileSafe, type TextSource } from './stream'
 
 const day = (d: Date) => d.toISOString().slice(0, 10)
 
@@ -127,7 +127,7 @@ export async function writeEvidencePack(
       const out = createWriteStream(join(dir, name), { mode: 0o600, flags: 'wx' })
       const counted = async function* () {
         for await (const chunk of source) {
-          const buf = Buffer.from(chunk, 'utf8')
+          const buf = chunkBytes(chunk)
           hash.update(buf)
           size += buf.length
           rows += count(chunk)

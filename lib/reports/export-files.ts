@@ -9,7 +9,7 @@ import { auditLogCsv, auditLogJsonl } from './audit-log'
 import { campaignEvidenceCsv, getReportCampaignOrThrow, summarizeCampaign } from './campaign-evidence'
 import { accessCsv, inventoryCsv } from './inventory'
 import { rangeBounds, type ExportKind } from './schemas'
-import type { TextSource } from './stream'
+import { chunkBytes, type TextSource } from './stream'
 
 // Finished exports live under data/exports/ as <export id>.<format>; a run writes <id>.<random>.part and renames it
 // when the last byte is written, so a file under its final name is always complete. Every read checks the org first.
@@ -63,10 +63,12 @@ export async function exportSource(ctx: Scope, e: Pick<ReportExport, 'format' | 
 /** Counts the records of a CSV (newlines outside quoted cells) or JSON Lines text as it passes, chunk by chunk. */
 export function recordCounter(format: string) {
   let inQuote = false
-  return (chunk: string): number => {
+  // Bytes or text alike: a quote and a line feed are single bytes in UTF-8, never part of another character's bytes.
+  return (chunk: string | Uint8Array): number => {
     let n = 0
+    const text = typeof chunk === 'string'
     for (let i = 0; i < chunk.length; i++) {
-      const ch = chunk.charCodeAt(i)
+      const ch = text ? chunk.charCodeAt(i) : chunk[i]
       if (ch === 34 && format === 'csv') inQuote = !inQuote
       else if (ch === 10 && !inQuote) n++
     }
@@ -93,7 +95,7 @@ export async function writeExportFile(
   const closed = once(out, 'close')
   try {
     for await (const chunk of source) {
-      const buf = Buffer.from(chunk, 'utf8')
+      const buf = chunkBytes(chunk)
       hash.update(buf)
       bytes += buf.length
       rows += count(chunk)

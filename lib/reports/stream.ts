@@ -3,8 +3,17 @@ import { createHash } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
 import { once } from 'node:events'
 
-/** Text produced page by page: each string is a chunk of the file (a page of rows), never the whole file. */
-export type TextSource = AsyncIterable<string>
+/**
+ * Text produced page by page: each chunk is a part of the file (a page of rows), never the whole file — a string, or
+ * its UTF-8 bytes when an export thread wrote it (handed over without a copy, so the pages of a long export never
+ * pile up as strings in this thread's heap).
+ */
+export type TextSource = AsyncIterable<string | Uint8Array>
+
+/** A chunk as bytes (UTF-8), without a copy when it is bytes already. */
+export function chunkBytes(chunk: string | Uint8Array): Buffer {
+  return typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+}
 
 /**
  * A byte stream pulled from the source one chunk at a time: a page is read from the database only when the client has
@@ -19,7 +28,7 @@ export function textStream(source: TextSource): ReadableStream<Uint8Array> {
         try {
           const next = await it.next()
           if (next.done) controller.close()
-          else controller.enqueue(encoder.encode(next.value))
+          else controller.enqueue(typeof next.value === 'string' ? encoder.encode(next.value) : next.value)
         } catch (err) {
           // The download ends as failed, never as a shorter file that looks complete.
           console.error('report stream failed', err)
@@ -41,7 +50,7 @@ export async function writeSourceToFile(source: TextSource, path: string): Promi
   const out = createWriteStream(path)
   try {
     for await (const chunk of source) {
-      const buf = Buffer.from(chunk, 'utf8')
+      const buf = chunkBytes(chunk)
       hash.update(buf)
       size += buf.length
       if (!out.write(buf)) await once(out, 'drain')
@@ -53,22 +62,8 @@ export async function writeSourceToFile(source: TextSource, path: string): Promi
   return { size, sha256: hash.digest('hex') }
 }
 
-/** A value of a raw query as a Date: epoch milliseconds on SQLite, a timestamp (Date or text) on PostgreSQL. */
-export function asDate(v: unknown): Date | null {
-  if (v === null || v === undefined) return null
-  if (v instanceof Date) return v
-  if (typeof v === 'number' || typeof v === 'bigint') return new Date(Number(v))
-  if (typeof v === 'string') {
-    if (/^\d+$/.test(v)) return new Date(Number(v))
-    return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v : `${v.replace(' ', 'T')}Z`)
-  }
-  return null
-}
-
-/** A boolean of a raw query: 1/0 on SQLite, true/false on PostgreSQL. */
-export function asBool(v: unknown): boolean {
-  return v === true || v === 1 || v === 1n || v === '1' || v === 't' || v === 'true'
-}
+// A raw query's dates and booleans, read the same way by the export threads (lines.mjs).
+export { asBool, asDate } from './lines.mjs'
 
 /** A file name part: letters, digits and dashes only. */
 export function fileSafe(s: string): string {

@@ -356,9 +356,9 @@ describe(`reports (${engine})`, () => {
     expect(audits).toEqual(['inventory', 'access'])
 
     // Pages of one or two identities (most without a grant) give the same files as one page.
-    const all = async (src: AsyncIterable<string>) => {
+    const all = async (src: AsyncIterable<string | Uint8Array>) => {
       let out = ''
-      for await (const chunk of src) out += chunk
+      for await (const chunk of src) out += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8')
       return out
     }
     const now = new Date()
