@@ -19,8 +19,8 @@ export type ExportThreads = {
  * Hand-written: the thread is thirty lines and no library runs better-sqlite3 off the main thread.
  */
 export function startExportThreads(databaseUrl: string, threads: number): ExportThreads | null {
-  // Resolved from the working directory at run time (`next start`, the worker and the scripts run from the app's
-  // root), not bundled: the thread loads better-sqlite3 and lines.mjs like any Node script.
+  // The app's root is the working directory (`next start`, the worker and the scripts run from it). The Next.js build
+  // recognises this path and bundles the thread as an entry of its own; under tsx the file runs as it is.
   const file = path.join(process.cwd(), 'lib', 'reports', 'export-thread.mjs')
   if (!existsSync(file)) return null
   const workers = Array.from(
