@@ -1,6 +1,6 @@
 // An export thread (lib/reports/export-threads.ts): reads one page of a large export on a SQLite connection of its own
-// and writes its lines (lines.mjs), so a million-row export uses every core and the process's event loop never waits
-// on a page. Plain JavaScript: under tsx it runs as it is; the Next.js build bundles it as a thread entry of its own.
+// and writes its lines (lines.mjs), so a million-row export uses two cores and the process's event loop waits on half
+// of its pages only. Plain JavaScript: under tsx it runs as it is; the Next.js build bundles it as a thread entry of its own.
 import { parentPort, workerData } from 'node:worker_threads'
 import Database from 'better-sqlite3'
 import { PAGE_WRITERS } from './lines.mjs'
