@@ -27,7 +27,8 @@ export const REPORT_PAGE_SIZE = 1_000
  * better-sqlite3 on a thread of its own) and the others here, on a plain better-sqlite3 connection that also walks to
  * where each page ends (no settings changed; through Prisma's adapter a million-row export runs several times slower):
  * two cores at work, the thread reading its page while this one writes its own. One thread, not two: a second added
- * ~50 MiB (its heap and page cache) for no more speed. On PostgreSQL, the app's pool, a page's statements side by side.
+ * ~50 MiB (its heap and page cache) for little more speed (bench/results/2026-12-03-exports-two-cores.md). On
+ * PostgreSQL, the app's pool.
  */
 async function exportReader(): Promise<{
   bounds: SqlClient
@@ -36,9 +37,14 @@ async function exportReader(): Promise<{
   close: () => Promise<void>
 }> {
   if (env().databaseProvider !== 'sqlite') {
+    // A page's statements one after the other and two pages at once: an export holds at most two of the pool's
+    // connections, whatever its size, and the server reads the next page while this one is written out.
     const s = prismaSql()
-    const page = async (statements: Fragment[], writer: PageWriter, now: number) =>
-      PAGE_WRITERS[writer](await Promise.all(statements.map((q) => s.query<Record<string, unknown>>(q))), now)
+    const page = async (statements: Fragment[], writer: PageWriter, now: number) => {
+      const results: Record<string, unknown>[][] = []
+      for (const q of statements) results.push(await s.query<Record<string, unknown>>(q))
+      return PAGE_WRITERS[writer](results, now)
+    }
     return { bounds: s, page, ahead: 2, close: async () => {} }
   }
   const here = await openDriverSql(env().databaseUrl)
