@@ -22,7 +22,7 @@ export function createDb(opts: { onQuery?: (e: QueryEvent) => void } = {}): Db {
   if (databaseProvider === 'sqlite') {
     // Web and worker processes share the file: wait for the other's write transaction rather than fail at 5 s.
     const adapter = new StatementKeepingSqlite({ url: sqliteFile(databaseUrl), timeout: 20_000 }, { timestampFormat: 'unixepoch-ms' })
-    client = new SqliteClient({ adapter, log })
+    client = retryingConflicts(new SqliteClient({ adapter, log }) as unknown as Db)
   } else {
     const adapter = new PrismaPg({ connectionString: databaseUrl, max: 10 })
     client = retryingConflicts(new PostgresClient({ adapter, log }) as unknown as Db)
@@ -57,11 +57,26 @@ export function isConflictAbort(err: unknown): boolean {
   return false
 }
 
+/**
+ * SQLite refused a write inside a transaction at once: in WAL mode a transaction that began by reading (Prisma's adapter
+ * opens transactions with a plain BEGIN) and then writes fails with SQLITE_BUSY_SNAPSHOT, without waiting, when another
+ * connection (the worker, say) committed since its first read. SQLite's documented remedy is to run the transaction
+ * again. The adapter reports it as a "SocketTimeout" with the SQLite code beside it. Returns the code, or null.
+ */
+export function sqliteBusyCode(err: unknown): string | null {
+  let e = err as { code?: unknown; originalCode?: unknown; meta?: { driverAdapterError?: unknown }; cause?: unknown } | undefined
+  for (let depth = 0; e && depth < 6; depth++) {
+    for (const c of [e.originalCode, e.code]) if (typeof c === 'string' && c.startsWith('SQLITE_BUSY')) return c
+    e = (e.meta?.driverAdapterError ?? e.cause) as typeof e
+  }
+  return null
+}
+
 const CONFLICT_ATTEMPTS = 5
 
 /**
  * Interactive transactions (`$transaction(fn)`) run again, after a short random pause, when PostgreSQL aborted them for
- * a conflict: they were rolled back, and their callbacks only talk to the database (mail and webhooks go through jobs).
+ * a conflict or SQLite refused their write on a stale snapshot: they were rolled back, and their callbacks only talk to the database (mail and webhooks go through jobs).
  * Batch transactions (an array of queries) cannot be re-sent and are left as they are.
  */
 function retryingConflicts(client: Db): Db {
@@ -69,10 +84,14 @@ function retryingConflicts(client: Db): Db {
   const retrying = async (arg: unknown, opts?: unknown) => {
     if (typeof arg !== 'function') return run(arg, opts)
     for (let attempt = 1; ; attempt++) {
+      const started = Date.now()
       try {
         return await run(arg, opts)
       } catch (err) {
-        if (attempt >= CONFLICT_ATTEMPTS || !isConflictAbort(err)) throw err
+        // A stale snapshot, or a busy SQLite that answered at once rather than after its 20 s wait for the lock.
+        const busy = sqliteBusyCode(err)
+        const retry = isConflictAbort(err) || busy === 'SQLITE_BUSY_SNAPSHOT' || (busy !== null && Date.now() - started < 1_000)
+        if (attempt >= CONFLICT_ATTEMPTS || !retry) throw err
         await new Promise((r) => setTimeout(r, Math.random() * 25 * 2 ** attempt))
       }
     }
