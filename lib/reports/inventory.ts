@@ -40,24 +40,13 @@ async function exportReader(): Promise<{
     // A page's statements one after the other and two pages at once: an export holds at most two of the pool's
     // connections, whatever its size, and the server reads the next page while this one is written out.
     const s = prismaSql()
-    const page = async (statements: Fragment[], writer: PageWriter, now: number) => {
-      const results: Record<string, unknown>[][] = []
-      for (const q of statements) results.push(await s.query<Record<string, unknown>>(q))
-      return PAGE_WRITERS[writer](results, now)
-    }
+    const page = async (statements: Fragment[], writer: PageWriter, now: number) => PAGE_WRITERS[writer](await readAll(s, statements), now)
     return { bounds: s, page, ahead: 2, close: async () => {} }
   }
   const here = await openDriverSql(env().databaseUrl)
   // A page's statements in one read transaction, as on the thread: its figures match its rows.
   const local = async (statements: Fragment[], writer: PageWriter, now: number) =>
-    PAGE_WRITERS[writer](
-      await here.transaction(async (tx) => {
-        const results: Record<string, unknown>[][] = []
-        for (const q of statements) results.push(await tx.query<Record<string, unknown>>(q))
-        return results
-      }),
-      now,
-    )
+    PAGE_WRITERS[writer](await here.transaction((tx) => readAll(tx, statements)), now)
   const thread = startExportThreads(env().databaseUrl, 1)
   let turn = 0
   return {
@@ -71,11 +60,18 @@ async function exportReader(): Promise<{
   }
 }
 
+/** A page's statements, one after the other, and their rows. */
+async function readAll(s: SqlClient, statements: Fragment[]): Promise<Record<string, unknown>[][]> {
+  const results: Record<string, unknown>[][] = []
+  for (const q of statements) results.push(await s.query<Record<string, unknown>>(q))
+  return results
+}
+
 /**
  * The pages of one export as text: ranges of the organization's identities in id order, (after, upTo] and the last
  * one (after, end), each read and written by `page`. Where each page ends is found ahead by a walk of the (orgId, id)
- * index alone, so several pages are read at once — by the export threads on SQLite (a core each), by the pool on
- * PostgreSQL — while the ones before are sent, in order, a few pages ahead at most (memory stays flat). A page holds
+ * index alone, so two pages are read at once — on SQLite one by the export thread and one here, on PostgreSQL by
+ * the pool — while the ones before are sent, in order, a few pages ahead at most (memory stays flat). A page holds
  * the rows in its range when it is read: an identity added or removed during the export is in one page or in none,
  * and no range between two pages is skipped. The connections close when the export ends or is abandoned.
  */
