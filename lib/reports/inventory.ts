@@ -1,11 +1,13 @@
 import 'server-only'
+import { sqliteFile } from '@/lib/db-url'
 import { env } from '@/lib/env'
-import { openDriverSql } from '@/lib/sql/driver'
+import { sqliteSql } from '@/lib/sql/driver'
 import { prismaSql } from '@/lib/sql/prisma'
 import { sql, type Fragment, type SqlClient } from '@/lib/sql/sql'
 import { csvLine } from './csv'
-import { startExportThreads } from './export-threads'
-import { PAGE_WRITERS, type PageWriter } from './lines.mjs'
+import { renderPage, startExportThreads, type ExportPage } from './export-threads'
+import { ACCESS_ROW, INVENTORY_ROW, PAGE_WRITERS, rememberNames, unknownNames, type Names, type PageWriter } from './lines.mjs'
+import { openExportConnection, sqlitePageWriter } from './page-reader.mjs'
 import type { TextSource } from './stream'
 
 type Scope = { org: { id: string } }
@@ -26,13 +28,13 @@ export const REPORT_PAGE_SIZE = 1_000
  * How an export reads and writes its pages. On SQLite, every other page by an export thread (lib/reports/export-threads.ts:
  * better-sqlite3 on a thread of its own) and the others here, on a plain better-sqlite3 connection that also walks to
  * where each page ends (no settings changed; through Prisma's adapter a million-row export runs several times slower):
- * two cores at work, the thread reading its page while this one writes its own. One thread, not two: a second added
- * ~50 MiB (its heap and page cache) for little more speed (bench/results/2026-12-03-exports-two-cores.md). On
- * PostgreSQL, the app's pool.
+ * two cores at work, the thread reading its page while this one writes its own, both with the same page writer
+ * (page-reader.mjs). One thread, not two: a second added ~50 MiB (its heap and page cache) for little more speed
+ * (bench/results/2026-12-03-exports-two-cores.md). On PostgreSQL, the app's pool.
  */
 async function exportReader(): Promise<{
   bounds: SqlClient
-  page: (statements: Fragment[], writer: PageWriter, now: number) => Promise<(string | Uint8Array)[]>
+  page: (p: ExportPage) => Promise<(string | Uint8Array)[]>
   ahead: number
   close: () => Promise<void>
 }> {
@@ -40,30 +42,37 @@ async function exportReader(): Promise<{
     // A page's statements one after the other and two pages at once: an export holds at most two of the pool's
     // connections, whatever its size, and the server reads the next page while this one is written out.
     const s = prismaSql()
-    const page = async (statements: Fragment[], writer: PageWriter, now: number) => PAGE_WRITERS[writer](await readAll(s, statements), now)
+    const names: Names = new Map()
+    const page = async (p: ExportPage) => PAGE_WRITERS[p.writer](await readAll(s, p, names), p.now, names)
     return { bounds: s, page, ahead: 2, close: async () => {} }
   }
-  const here = await openDriverSql(env().databaseUrl)
-  // A page's statements in one read transaction, as on the thread: its figures match its rows.
-  const local = async (statements: Fragment[], writer: PageWriter, now: number) =>
-    PAGE_WRITERS[writer](await here.transaction((tx) => readAll(tx, statements)), now)
+  const db = openExportConnection(sqliteFile(env().databaseUrl))
+  const here = sqlitePageWriter(db)
+  const local = async (p: ExportPage) => here(renderPage(p))
   const thread = startExportThreads(env().databaseUrl, 1)
   let turn = 0
   return {
-    bounds: here,
-    page: thread ? (statements, writer, now) => (turn++ % 2 === 0 ? local(statements, writer, now) : thread.page(statements, writer, now)) : local,
+    bounds: sqliteSql(db),
+    page: thread ? (p) => (turn++ % 2 === 0 ? local(p) : thread.page(p)) : local,
     ahead: thread ? 2 : 1,
     close: async () => {
       await thread?.close()
-      await here.close()
+      db.close()
     },
   }
 }
 
-/** A page's statements, one after the other, and their rows. */
-async function readAll(s: SqlClient, statements: Fragment[]): Promise<Record<string, unknown>[][]> {
-  const results: Record<string, unknown>[][] = []
-  for (const q of statements) results.push(await s.query<Record<string, unknown>>(q))
+/**
+ * A page's statements on PostgreSQL, one after the other, and their rows as arrays (the page writers' form); then the
+ * names its rows refer to that `names` does not hold yet, looked up once each (lines.mjs: unknownNames) — as the
+ * SQLite page writer does (page-reader.mjs).
+ */
+async function readAll(s: SqlClient, p: ExportPage, names: Names): Promise<unknown[][][]> {
+  const arrays = async (q: Fragment) => (await s.query<Record<string, unknown>>(q)).map((row) => Object.values(row))
+  const results: unknown[][][] = []
+  for (const q of p.statements) results.push(await arrays(q))
+  const unknown = p.names ? unknownNames(results[0], names) : []
+  if (unknown.length) rememberNames(names, unknown, await arrays(p.names!(unknown)))
   return results
 }
 
@@ -81,6 +90,7 @@ async function* identityPages(
   writer: PageWriter,
   now: number,
   statements: (after: string, upTo: string | null) => Fragment[],
+  names?: ExportPage['names'],
 ): AsyncGenerator<string | Uint8Array> {
   const { bounds, page, ahead, close } = await exportReader()
   const reading: Promise<(string | Uint8Array)[]>[] = []
@@ -91,7 +101,7 @@ async function* identityPages(
       sql`SELECT "id" FROM "Identity" WHERE "orgId" = ${orgId} AND "id" > ${after} ORDER BY "id" LIMIT 1 OFFSET ${take - 1}`,
     )
     const upTo = end?.id ?? null
-    const pieces = page(statements(after, upTo), writer, now)
+    const pieces = page({ statements: statements(after, upTo), writer, now, names })
     pieces.catch(() => {}) // awaited in order below; an abandoned export must not leave an unhandled rejection
     reading.push(pieces)
     next = upTo
@@ -138,16 +148,14 @@ export const INVENTORY_COLUMNS = [
 ] as const
 
 /**
- * Open findings per identity as `count|codes|rules`: the distinct OWASP codes sorted and joined by commas, every rule
- * sorted and joined by spaces (rules and codes are ids from code: no spaces, commas or bars), ordered by the database
- * in byte order so the export does no sorting of its own. For the identities of one page (inRange).
+ * Open findings per identity as `code␟rule` joined by ␞ (ASCII unit and record separators), in no particular order:
+ * the page writer counts, sorts and dedupes them (lines.mjs: findingCells) — ordered aggregates made the database sort
+ * per identity, half of an export's reading time at 1,000,000. For the identities of one page (inRange).
  */
 const openFindingsOf = (after: string, upTo: string | null) => sql`
   SELECT f."identityId" AS "id", ${sql.byEngine({
-    sqlite: sql`COUNT(*) || '|' || IFNULL(group_concat(DISTINCT f."owaspCode" ORDER BY f."owaspCode"), '') || '|' ||
-      IFNULL(group_concat(f."rule", ' ' ORDER BY f."rule"), '')`,
-    postgresql: sql`COUNT(*) || '|' || COALESCE(string_agg(DISTINCT f."owaspCode" COLLATE "C", ',' ORDER BY f."owaspCode" COLLATE "C"), '') || '|' ||
-      COALESCE(string_agg(f."rule", ' ' ORDER BY f."rule" COLLATE "C"), '')`,
+    sqlite: sql`group_concat(f."owaspCode" || char(31) || f."rule", char(30))`,
+    postgresql: sql`string_agg(f."owaspCode" || chr(31) || f."rule", chr(30))`,
   })} AS "v"
   FROM "Finding" f WHERE ${inRange(sql`f."identityId"`, after, upTo)} AND f."status" = 'open' GROUP BY f."identityId"`
 
@@ -163,7 +171,7 @@ const credentialFiguresOf = (at: unknown, after: string, upTo: string | null) =>
 
 /**
  * The inventory as it is now, one row per identity (deleted ones included: their status says so), in id order. Each
- * page is three queries: an indexed range of identities, then the active credentials' figures and the open findings
+ * page is three queries (and the names it refers to the first time: namesOf): an indexed range of identities, then the active credentials' figures and the open findings
  * of the identities in that id range, each one walk of a covering index (Credential (identityId, status, expiresAt, …),
  * Finding (identityId, status, owaspCode, rule)) grouped by identity — a seventh cheaper than a correlated subquery
  * per identity at 1,000,000. The range may hold another organization's identities; only the page's own are looked up.
@@ -172,22 +180,34 @@ export async function* inventoryCsv(ctx: Scope, opts: { now: Date; pageSize?: nu
   const now = opts.now.getTime()
   const at = sql.date(now)
   yield csvLine(INVENTORY_COLUMNS)
-  yield* identityPages(ctx.org.id, opts.pageSize ?? REPORT_PAGE_SIZE, 'inventory', now, (after, upTo) => [
-    sql`
-      SELECT i."id", i."name", i."kind", i."environment", i."status", i."privileged", i."lastUsedAt", i."externalId",
-             s."name" AS "source", o."name" AS "owner", o."email" AS "ownerEmail", b."name" AS "backupOwner", b."email" AS "backupOwnerEmail",
-             t."name" AS "team"
+  yield* identityPages(
+    ctx.org.id,
+    opts.pageSize ?? REPORT_PAGE_SIZE,
+    'inventory',
+    now,
+    (after, upTo) => [
+      sql`
+      SELECT ${sql.raw(INVENTORY_ROW.map((c) => `i."${c}"`).join(', '))}
       FROM "Identity" i
-      JOIN "Source" s ON s."id" = i."sourceId"
-      LEFT JOIN "User" o ON o."id" = i."ownerId"
-      LEFT JOIN "User" b ON b."id" = i."backupOwnerId"
-      LEFT JOIN "Team" t ON t."id" = i."teamId"
       WHERE i."orgId" = ${ctx.org.id} AND ${inRange(sql`i."id"`, after, upTo)}
       ORDER BY i."id"`,
-    credentialFiguresOf(at, after, upTo),
-    openFindingsOf(after, upTo),
-  ])
+      credentialFiguresOf(at, after, upTo),
+      openFindingsOf(after, upTo),
+    ],
+    namesOf,
+  )
 }
+
+/**
+ * The names of the sources, users (with their emails) and teams with these ids. The inventory's rows carry the ids and
+ * each export looks a name up the first time a page refers to it: four joins per row cost about a third of reading an
+ * identity at 1,000,000 (bench/results/2026-12-03-exports-two-cores.md). A name is as it was when the export first met
+ * it. Every parameter is the same JSON list (the export thread binds it so).
+ */
+const namesOf = (ids: readonly string[]) => sql`
+  SELECT u."id", u."name", u."email" FROM "User" u WHERE u."id" IN ${sql.ids(ids)}
+  UNION ALL SELECT t."id", t."name", NULL FROM "Team" t WHERE t."id" IN ${sql.ids(ids)}
+  UNION ALL SELECT s."id", s."name", NULL FROM "Source" s WHERE s."id" IN ${sql.ids(ids)}`
 
 export const ACCESS_COLUMNS = [
   'grant_id',
@@ -205,6 +225,26 @@ export const ACCESS_COLUMNS = [
   'usage_reported',
 ] as const
 
+/**
+ * What each column of an access page's rows (ACCESS_ROW, the page writer's order) is; each is named as in ACCESS_ROW
+ * (PostgreSQL's rows are objects, turned into arrays in column order: no two columns may share a name).
+ */
+const ACCESS_SELECT: Record<(typeof ACCESS_ROW)[number], string> = {
+  grantId: 'g."id"',
+  identityId: 'i."id"',
+  name: 'i."name"',
+  kind: 'i."kind"',
+  status: 'i."status"',
+  source: 's."name"',
+  entitlement: 'e."name"',
+  resource: 'r."name"',
+  resourceType: 'r."type"',
+  privileged: 'g."privileged"',
+  createdAt: 'g."createdAt"',
+  lastUsedAt: 'g."lastUsedAt"',
+  usageReported: 'g."usageReported"',
+}
+
 // Identities per page of the access report: at the seed's five grants an identity, about REPORT_PAGE_SIZE grant rows.
 const ACCESS_PAGE_IDENTITIES = 200
 
@@ -217,9 +257,7 @@ export async function* accessCsv(ctx: Scope, opts: { pageSize?: number } = {}): 
   yield csvLine(ACCESS_COLUMNS)
   yield* identityPages(ctx.org.id, opts.pageSize ?? ACCESS_PAGE_IDENTITIES, 'access', 0, (after, upTo) => [
     sql`
-      SELECT i."id" AS "identityId", i."name", i."kind", i."status", s."name" AS "source", g."id" AS "grantId",
-             e."name" AS "entitlement", r."name" AS "resource", r."type" AS "resourceType",
-             g."privileged", g."createdAt", g."lastUsedAt", g."usageReported"
+      SELECT ${sql.raw(ACCESS_ROW.map((c) => `${ACCESS_SELECT[c]} AS "${c}"`).join(', '))}
       FROM "Identity" i
       JOIN "Source" s ON s."id" = i."sourceId"
       JOIN "Grant" g ON g."identityId" = i."id" AND g."status" = 'active'

@@ -3,8 +3,34 @@ export function textCell(value: string): string
 export function asDate(v: unknown): Date | null
 export function asBool(v: unknown): boolean
 /** An identity's figures for an inventory page: [identity id, figures text]. */
-export type Figures = { id: string; v: string }
-export function inventoryPage(rows: readonly Record<string, unknown>[], credentials: readonly Figures[], findings: readonly Figures[], now: number): string[]
-export function accessPage(rows: readonly Record<string, unknown>[]): string[]
+export type Figures = readonly [string, string]
+export const INVENTORY_ROW: readonly string[]
+export const ACCESS_ROW: readonly [
+  'grantId',
+  'identityId',
+  'name',
+  'kind',
+  'status',
+  'source',
+  'entitlement',
+  'resource',
+  'resourceType',
+  'privileged',
+  'createdAt',
+  'lastUsedAt',
+  'usageReported',
+]
+/** Names by id of the sources, users and teams an export has met (a user's email beside the name). */
+export type Names = Map<string, { name: unknown; email?: unknown }>
+export function unknownNames(rows: readonly (readonly unknown[])[], names: Names): string[]
+export function rememberNames(names: Names, asked: readonly string[], rows: readonly (readonly unknown[])[]): void
+export function inventoryPage(
+  rows: readonly (readonly unknown[])[],
+  credentials: readonly Figures[],
+  findings: readonly Figures[],
+  now: number,
+  names: Names,
+): string[]
+export function accessPage(rows: readonly (readonly unknown[])[]): string[]
 export type PageWriter = 'inventory' | 'access'
-export const PAGE_WRITERS: Record<PageWriter, (results: Record<string, unknown>[][], now: number) => string[]>
+export const PAGE_WRITERS: Record<PageWriter, (results: unknown[][][], now: number, names: Names) => string[]>

@@ -364,6 +364,22 @@ describe(`reports (${engine})`, () => {
     const now = new Date()
     expect(await all(accessCsv(a.ctx('auditor'), { pageSize: 1 }))).toBe(await all(accessCsv(a.ctx('auditor'))))
     expect(await all(inventoryCsv(a.ctx('auditor'), { now, pageSize: 2 }))).toBe(await all(inventoryCsv(a.ctx('auditor'), { now })))
+
+    // Names are looked up once per export, the first time a page refers to them: an owner (not a member of the
+    // organization) and a team given to the last identity after the export has begun are named in its row.
+    const last = (await db.identity.findFirstOrThrow({ where: { orgId: a.org.id }, orderBy: { id: 'desc' } })).id
+    const stranger = await db.user.create({ data: { email: `stranger-${a.org.slug}@test.example`, name: 'Late, "Owner"' } })
+    let lines = ''
+    let chunks = 0
+    for await (const chunk of inventoryCsv(a.ctx('auditor'), { now, pageSize: 1 })) {
+      lines += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8')
+      if (++chunks === 2) {
+        const team = await db.team.create({ data: { orgId: a.org.id, slug: 'late-team', name: '=late team' } })
+        await db.identity.update({ where: { id: last }, data: { ownerId: stranger.id, teamId: team.id } })
+      }
+    }
+    const late = (parse(lines) as string[][]).find((r) => r[0] === last)!
+    expect([late[8], late[9], late[12]]).toEqual(['Late, "Owner"', stranger.email, "'=late team"])
   })
 
   it('audit log as CSV and JSON Lines with chain fields that recompute; bad ranges get a clear message', async () => {
