@@ -13,6 +13,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { openRaw, type Raw } from './raw'
+import { demoSignIn } from './measure'
 
 const root = path.resolve(import.meta.dirname, '..')
 const argv = process.argv.slice(2)
@@ -137,36 +138,7 @@ async function waitHealthy(timeoutMs = 15 * 60_000) {
   throw new Error('the server did not start')
 }
 
-async function signIn(email: string): Promise<string> {
-  // Right after start, the server may close the first kept-alive socket under a request: try again on a new one.
-  for (let i = 0; ; i++) {
-    try {
-      return await signInOnce(email)
-    } catch (err) {
-      if (i >= 2 || !/fetch failed/.test(String(err))) throw err
-    }
-  }
-}
-
-async function signInOnce(email: string): Promise<string> {
-  const csrfRes = await fetch(`${base}/api/auth/csrf`)
-  const jar = cookiesOf(csrfRes)
-  const { csrfToken } = (await csrfRes.json()) as { csrfToken: string }
-  const res = await fetch(`${base}/api/auth/callback/demo`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: jar },
-    body: new URLSearchParams({ email, csrfToken, callbackUrl: '/' }),
-    redirect: 'manual',
-  })
-  const cookie = [jar, cookiesOf(res)].filter(Boolean).join('; ')
-  if (!/session-token/.test(cookie)) throw new Error(`could not sign in as ${email} (is it a seeded demo person?)`)
-  return cookie
-}
-const cookiesOf = (res: Response) =>
-  res.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0])
-    .join('; ')
+const signIn = (email: string) => demoSignIn(base, email)
 
 /** Posts a server action the way Next's client does (the id comes from the build's manifest). */
 async function callAction(cookie: string, page: string, file: string, name: string, input: unknown) {
