@@ -352,6 +352,11 @@ describe(`reports (${engine})`, () => {
     expect(acc[1].slice(1, 3)).toEqual([ids.owned1, 'x-owned-1'])
     expect(acc[1][6]).toBe('s3:*')
     expect(acc[1][7]).toBe("'@bucket")
+    // Times are UTC whatever the process's time zone (PostgreSQL's timestamps are read as text and taken as UTC).
+    const grant = await db.grant.findUniqueOrThrow({ where: { id: acc[1][0] } })
+    expect(acc[1][10]).toBe(grant.createdAt.toISOString())
+    const withUse = await db.identity.findFirstOrThrow({ where: { orgId: a.org.id, lastUsedAt: { not: null } } })
+    expect(rows.find((r) => r.identity_id === withUse.id)!.last_used_at).toBe(withUse.lastUsedAt!.toISOString())
     const audits = (await lastDownloads(a.org.id)).slice(-2).map((e) => JSON.parse(e.details).report)
     expect(audits).toEqual(['inventory', 'access'])
 
