@@ -5,21 +5,7 @@ export function asBool(v: unknown): boolean
 /** An identity's figures for an inventory page: [identity id, figures text]. */
 export type Figures = readonly [string, string]
 export const INVENTORY_ROW: readonly string[]
-export const ACCESS_ROW: readonly [
-  'grantId',
-  'identityId',
-  'name',
-  'kind',
-  'status',
-  'source',
-  'entitlement',
-  'resource',
-  'resourceType',
-  'privileged',
-  'createdAt',
-  'lastUsedAt',
-  'usageReported',
-]
+export const ACCESS_ROW: readonly string[]
 /** Names by id of the sources, users and teams an export has met (a user's email beside the name). */
 export type Names = Map<string, { name: unknown; email?: unknown }>
 export function unknownNames(rows: readonly (readonly unknown[])[], names: Names): string[]
