@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest'
+import { db } from '@/lib/db'
+import { searchRebuild, SEARCH_TRIGGER } from '@/lib/seed/run'
+import { openDriverSql, type DriverSql } from '@/lib/sql/driver'
+import { suspendIndexes } from '@/lib/sql/indexes'
+import { prismaSql } from '@/lib/sql/prisma'
+import { sql } from '@/lib/sql/sql'
+import { addIdentity, createOrg, engine } from './fixtures'
+
+const indexesOf = async (w: DriverSql, table: string) =>
+  (
+    await w.query<{ name: string }>(
+      w.engine === 'sqlite'
+        ? sql`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ${table} AND sql IS NOT NULL ORDER BY name`
+        : sql`SELECT indexname AS name FROM pg_indexes WHERE schemaname = current_schema() AND tablename = ${table} ORDER BY indexname`,
+    )
+  ).map((r) => r.name)
+const searchTriggers = async (w: DriverSql) =>
+  w.engine === 'sqlite'
+    ? (await w.query<{ name: string }>(sql`SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name`))
+        .map((r) => r.name)
+        .filter((n) => SEARCH_TRIGGER.test(n))
+    : []
+
+describe(`indexes and search triggers suspended for a large load (${engine})`, () => {
+  it('a load that dies half-way is repaired by the next load connection: indexes, triggers and the search text they keep', async () => {
+    const a = await createOrg('Bulk load')
+    const identity = await addIdentity(a.org.id, a.source.id, { name: 'bulk-svc' })
+    const url = process.env.DATABASE_URL!
+    const w = await openDriverSql(url)
+    const indexes = await indexesOf(w, 'IdentityTag')
+    const triggers = await searchTriggers(w)
+    if (engine === 'sqlite') expect(triggers.length).toBeGreaterThan(5)
+
+    await suspendIndexes(w, ['IdentityTag'], () => false, { triggers: (name) => SEARCH_TRIGGER.test(name), rebuild: searchRebuild(w.engine) })
+    expect((await indexesOf(w, 'IdentityTag')).length).toBeLessThan(indexes.length)
+    expect(await searchTriggers(w)).toEqual([])
+    // Written while suspended ("the load"), then the process dies without restoring.
+    await w.execute(
+      sql`INSERT INTO "IdentityTag" ("id", "orgId", "identityId", "key", "value") VALUES ('bulk-tag', ${a.org.id}, ${identity.id}, 'app', 'ledger')`,
+    )
+    await w.close()
+
+    const next = await openDriverSql(url, { load: true })
+    try {
+      expect(await indexesOf(next, 'IdentityTag')).toEqual(indexes)
+      expect(await searchTriggers(next)).toEqual(triggers)
+      const saved = await next.query(
+        next.engine === 'sqlite'
+          ? sql`SELECT 1 FROM sqlite_master WHERE name = '_custodian_bulk_indexes'`
+          : sql`SELECT 1 FROM pg_tables WHERE tablename = '_custodian_bulk_indexes'`,
+      )
+      expect(saved).toEqual([])
+    } finally {
+      await next.close()
+    }
+    // The search text was rebuilt with the tag, and the full-text index finds it.
+    const search = await db.identitySearch.findUniqueOrThrow({ where: { identityId: identity.id } })
+    expect(search.body).toBe(`bulk-svc\n${identity.externalId}\napp=ledger`)
+    if (engine === 'sqlite') {
+      const hits = await prismaSql().query<{ identityId: string }>(sql`SELECT "identityId" FROM "IdentitySearchFts" WHERE "body" LIKE '%=ledger%'`)
+      expect(hits.map((h) => h.identityId)).toEqual([identity.id])
+    }
+  })
+})
