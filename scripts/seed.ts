@@ -70,9 +70,10 @@ async function main() {
   if (result.resetMs >= 50) console.log(`seed: removed the previous demo data in ${(result.resetMs / 1000).toFixed(1)} s`)
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`
   console.log(
-    `seed: generating ${s(result.generateMs)}, inserting ${s(result.insertMs)}, building indexes ${s(result.indexMs)}, planner statistics ${s(result.statisticsMs)}`,
+    `seed: generating ${s(result.generateMs)}, inserting ${s(result.insertMs)}, findings ${s(result.findingsMs)}, building indexes ${s(result.indexMs)}, ` +
+      `posture history ${s(result.postureMs)}, planner statistics ${s(result.statisticsMs)}`,
   )
-  const seconds = result.loadMs / 1000
+  const seconds = result.totalMs / 1000
   const globex = result.identities - args.identities
   console.log(
     `seeded ${fmt(args.identities)} identities (+${fmt(globex)} in globex; ${fmt(result.grants)} grants, ${fmt(result.credentials)} credentials, ` +

@@ -59,10 +59,20 @@ export async function suspendIndexes(
   }
 }
 
+/** Picks a saved index of `table` by its definition (SQLite's `ON "T"(`, PostgreSQL's `ON public."T" USING`), for restoreSuspendedIndexes' `only`. */
+export const indexOnTable =
+  (table: string) =>
+  (index: { sql: string }): boolean =>
+    new RegExp(`\\bON\\s+(?:[\\w"]+\\.)?"?${table}"?[\\s(]`).test(index.sql)
+
 const isTrigger = (row: { sql: string }) => /^\s*CREATE\s+TRIGGER\b/i.test(row.sql)
 
-/** Rebuild indexes (and triggers, with what they keep) dropped by suspendIndexes; returns how many indexes were rebuilt. */
-export async function restoreSuspendedIndexes(s: DriverSql): Promise<number> {
+/**
+ * Rebuild indexes (and triggers, with what they keep) dropped by suspendIndexes; returns how many indexes were rebuilt.
+ * With `only`, just the indexes it picks are rebuilt (a load that needs some of them for a later phase); the rest, the
+ * triggers and the saved list stay for the full restore, so a crash after it is still repaired.
+ */
+export async function restoreSuspendedIndexes(s: DriverSql, only?: (index: { name: string; sql: string }) => boolean): Promise<number> {
   const exists = await s.query(
     s.engine === 'sqlite'
       ? sql`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_custodian_bulk_indexes'`
@@ -70,7 +80,7 @@ export async function restoreSuspendedIndexes(s: DriverSql): Promise<number> {
   )
   if (!exists.length) return 0
   const saved = await s.query<{ name: string; sql: string }>(sql`SELECT "name", "sql" FROM ${SUSPENDED}`)
-  const indexes = saved.filter((r) => r.name !== REBUILD && !isTrigger(r))
+  const indexes = saved.filter((r) => r.name !== REBUILD && !isTrigger(r) && (!only || only(r)))
   if (s.engine === 'postgresql') await s.execute(sql`SET maintenance_work_mem = '512MB'`)
   // one transaction per index, so SQLite can checkpoint its WAL in between
   for (const i of indexes) {
@@ -80,6 +90,7 @@ export async function restoreSuspendedIndexes(s: DriverSql): Promise<number> {
       await s.execute(sql`DELETE FROM ${SUSPENDED} WHERE "name" = ${i.name}`)
     })
   }
+  if (only) return indexes.length
   // What the dropped triggers keep, rebuilt from the rows (all of it, so a repair after a crash may run it again), then
   // the triggers themselves.
   const rebuild = saved.find((r) => r.name === REBUILD)

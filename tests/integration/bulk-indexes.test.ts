@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { db } from '@/lib/db'
 import { searchRebuild, SEARCH_TRIGGER } from '@/lib/seed/run'
 import { openDriverSql, type DriverSql } from '@/lib/sql/driver'
-import { suspendIndexes } from '@/lib/sql/indexes'
+import { indexOnTable, restoreSuspendedIndexes, suspendIndexes } from '@/lib/sql/indexes'
 import { prismaSql } from '@/lib/sql/prisma'
 import { sql } from '@/lib/sql/sql'
 import { addIdentity, createOrg, engine } from './fixtures'
@@ -61,6 +61,28 @@ describe(`indexes and search triggers suspended for a large load (${engine})`, (
     if (engine === 'sqlite') {
       const hits = await prismaSql().query<{ identityId: string }>(sql`SELECT "identityId" FROM "IdentitySearchFts" WHERE "body" LIKE ${`%=${value}%`}`)
       expect(hits.map((h) => h.identityId)).toEqual([identity.id])
+    }
+  })
+
+  it('a load can rebuild some indexes before a later phase; the rest, the triggers and the crash repair wait for the full restore', async () => {
+    const w = await openDriverSql(process.env.DATABASE_URL!)
+    try {
+      const tags = await indexesOf(w, 'IdentityTag')
+      const findings = await indexesOf(w, 'Finding')
+      const triggers = await searchTriggers(w)
+      const restore = await suspendIndexes(w, ['IdentityTag', 'Finding'], () => false, {
+        triggers: (name) => SEARCH_TRIGGER.test(name),
+        rebuild: searchRebuild(w.engine),
+      })
+      expect(await restoreSuspendedIndexes(w, indexOnTable('Finding'))).toBeGreaterThan(0)
+      expect(await indexesOf(w, 'Finding')).toEqual(findings)
+      expect((await indexesOf(w, 'IdentityTag')).length).toBeLessThan(tags.length)
+      expect(await searchTriggers(w)).toEqual([])
+      await restore()
+      expect(await indexesOf(w, 'IdentityTag')).toEqual(tags)
+      expect(await searchTriggers(w)).toEqual(triggers)
+    } finally {
+      await w.close()
     }
   })
 })
