@@ -139,7 +139,7 @@ if (args.includes('--raw')) {
             'raw',
             p.privileged,
             p.name,
-            'staged',
+            'pending',
             now,
           ]),
         )

@@ -95,8 +95,7 @@ function decisionCheck(
   // Only the assigned reviewer decides; admins reassign rather than decide for someone else.
   if (item.reviewerId !== who.userId && !who.anyReviewer) return refuse('not_yours', new ForbiddenError('This item is assigned to another reviewer.'))
   const c = item.campaign
-  if (c.status === 'launching' || item.status === 'staged')
-    return refuse('launching', new ConflictError('This campaign is still launching: try again in a moment.'))
+  if (c.status === 'launching') return refuse('launching', new ConflictError('This campaign is still launching: try again in a moment.'))
   if (c.status !== 'active' || item.status === 'closed' || item.stage !== c.currentStage)
     return refuse('locked', new ConflictError('This review stage has closed: decisions are locked.'))
   if (item.remediationStatus !== 'none')

@@ -36,8 +36,8 @@ export function campaignIdentityWhere(c: { orgId: string; scope: string; created
 
 /** The reviewer's own items in open stages, narrowed by the list filter. Every reviewer query starts here. */
 export function myItemsWhere(ctx: UserCtx, f: ReviewFilter): Prisma.ReviewItemWhereInput {
-  // No join on the campaign: items of a closed stage are 'closed' and items of a launch in progress 'staged',
-  // so the item status alone keeps the list to open stages (and the reviewer's index serves it).
+  // No join on the campaign: items of a closed stage are 'closed' and a launch in progress keeps its items in
+  // ReviewItemStage until they are all in, so the item status alone keeps the list to open stages (and the reviewer's index serves it).
   const and: Prisma.ReviewItemWhereInput[] = [{ orgId: ctx.org.id, reviewerId: ctx.user.id }]
   if (f.state === 'open') and.push({ status: 'pending' })
   else if (f.state === 'decided') and.push({ status: 'decided' })

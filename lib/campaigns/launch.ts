@@ -14,10 +14,11 @@ import type { ReviewSnapshot } from './schemas'
 
 const BATCH = 5000
 
-const REVIEW_ITEM_COLUMNS = [
+/** What a launch writes to ReviewItemStage, and then moves into ReviewItem (with status, stage, version and remediation status). */
+const STAGE_COLUMNS = [
+  ['campaignId', 'text'],
   ['id', 'text'],
   ['orgId', 'text'],
-  ['campaignId', 'text'],
   ['identityId', 'text'],
   ['grantId', 'text'],
   ['credentialId', 'text'],
@@ -27,12 +28,9 @@ const REVIEW_ITEM_COLUMNS = [
   ['recommendationReason', 'text'],
   ['privileged', 'bool'],
   ['identityName', 'text'],
-  ['status', 'text'],
-  ['stage', 'int'],
-  ['version', 'int'],
-  ['remediationStatus', 'text'],
   ['createdAt', 'date'],
 ] as const
+const stageColumns = sql.join(STAGE_COLUMNS.map(([c]) => sql.ident(c)))
 
 type GrantRow = {
   id: string
@@ -203,6 +201,12 @@ async function launch(ctx: SystemCtx, campaignId: string, progress: (done: numbe
   const fallbackId = campaign.fallbackReviewerId!
   const where = campaignIdentityWhere(campaign, settings.dormantDays)
 
+  // A retried launch starts over: what a failed attempt staged (and, from before staging existed, any item it wrote).
+  // Also what a finished launch of the organization left staged when its process died between publishing and clearing.
+  await prismaSql().execute(
+    sql`DELETE FROM "ReviewItemStage" WHERE "orgId" = ${ctx.org.id}
+      AND "campaignId" IN (SELECT "id" FROM "Campaign" WHERE "orgId" = ${ctx.org.id} AND ("id" = ${campaignId} OR "status" <> 'launching'))`,
+  )
   await db.reviewItem.deleteMany({ where: { orgId: ctx.org.id, campaignId } })
   const ropts = { now, dormantDays: settings.dormantDays, privilegedUnusedDays: settings.privilegedUnusedDays }
   // The population's ids in one indexed pass; then 5,000 at a time by primary key.
@@ -214,7 +218,7 @@ async function launch(ctx: SystemCtx, campaignId: string, progress: (done: numbe
   let done = 0
   let items = 0
   let fallback = 0
-  const timing = { readMs: 0, buildMs: 0, writeMs: 0, finalizeMs: 0 }
+  const timing = { readMs: 0, buildMs: 0, writeMs: 0, finalizeMs: 0, clearMs: 0 }
   let mark = performance.now()
   const lap = (k: keyof typeof timing) => {
     const n = performance.now()
@@ -392,17 +396,17 @@ async function launch(ctx: SystemCtx, campaignId: string, progress: (done: numbe
         }
       }
     }
-    // Items stay 'staged' (invisible to reviewers) until the whole population is in.
+    // Staged (invisible to reviewers) until the whole population is in; each batch its own short write.
     lap('buildMs')
     const now = new Date()
     await insertRows(
       prismaSql(),
-      'ReviewItem',
-      REVIEW_ITEM_COLUMNS,
+      'ReviewItemStage',
+      STAGE_COLUMNS,
       rows.map((r) => [
+        r.campaignId,
         newId(),
         r.orgId,
-        r.campaignId,
         r.identityId,
         r.grantId,
         r.credentialId,
@@ -412,10 +416,6 @@ async function launch(ctx: SystemCtx, campaignId: string, progress: (done: numbe
         r.recommendationReason,
         r.privileged,
         r.identityName,
-        'staged',
-        1,
-        0,
-        'none',
         now,
       ]),
     )
@@ -425,12 +425,15 @@ async function launch(ctx: SystemCtx, campaignId: string, progress: (done: numbe
     lap('writeMs')
   }
 
-  const perReviewer = await db.reviewItem.groupBy({ by: ['reviewerId'], where: { campaignId }, _count: { _all: true } })
+  const perReviewer = await db.reviewItemStage.groupBy({ by: ['reviewerId'], where: { campaignId, orgId: ctx.org.id }, _count: { _all: true } })
   await db.$transaction(
     async (tx) => {
-      // One statement: Prisma's updateMany reads the 100,000 matching ids first.
+      // The whole population turns visible at once: one INSERT … SELECT, in id order (the order it was staged in), so each
+      // of ReviewItem's nine indexes is written once for the launch rather than once per 5,000-item batch and again when
+      // a 'staged' status flipped to 'pending' (at 1,000,000 identities, 161,655 items: 19.3 s for those writes, 11.0 s so).
       await prismaSql(tx).execute(
-        sql`UPDATE "ReviewItem" SET "status" = 'pending' WHERE "campaignId" = ${campaignId} AND "orgId" = ${ctx.org.id} AND "status" = 'staged'`,
+        sql`INSERT INTO "ReviewItem" (${stageColumns}, "status", "stage", "version", "remediationStatus")
+          SELECT ${stageColumns}, 'pending', 1, 0, 'none' FROM "ReviewItemStage" WHERE "campaignId" = ${campaignId} AND "orgId" = ${ctx.org.id} ORDER BY "id"`,
       )
       await tx.campaign.update({
         where: { id: campaignId, orgId: ctx.org.id },
@@ -456,11 +459,15 @@ async function launch(ctx: SystemCtx, campaignId: string, progress: (done: numbe
         title: `${n} item${n === 1 ? '' : 's'} to review in “${campaign.name}”`,
         body: campaign.dueAt ? `Decide by ${campaign.dueAt.toISOString().slice(0, 10)}.` : null,
       }))
-      // The whole population turns visible at once, so this transaction grows with it: a 100,000-item flip took 21 s on a
-      // loaded PostgreSQL, past Prisma's 5 s default, which rolled the launch back.
+      // This transaction grows with the population: a 100,000-item flip took 21 s on a loaded PostgreSQL, past Prisma's
+      // 5 s default, which rolled the launch back.
     },
     { timeout: 10 * 60_000 },
   )
   lap('finalizeMs')
+  // After the commit, so the write lock is not held for it: a crash in between leaves rows the next launch in the
+  // organization removes (above).
+  await prismaSql().execute(sql`DELETE FROM "ReviewItemStage" WHERE "campaignId" = ${campaignId} AND "orgId" = ${ctx.org.id}`)
+  lap('clearMs')
   return { items, identities: done, fallback, timing: Object.fromEntries(Object.entries(timing).map(([k, v]) => [k, Math.round(v)])) }
 }

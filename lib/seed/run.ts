@@ -297,6 +297,7 @@ async function verifyForeignKeys(w: DriverSql): Promise<void> {
 const DELETE_ORDER = [
   'Decision',
   'ReviewItem',
+  'ReviewItemStage',
   'Campaign',
   'Finding',
   'Attestation',

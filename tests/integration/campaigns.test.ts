@@ -110,6 +110,33 @@ describe(`campaigns (${engine})`, () => {
     expect(await db.auditEvent.count({ where: { orgId: a.org.id, action: 'campaign.launched', targetId: c.id } })).toBe(1)
   })
 
+  it('a launch stages its items out of sight and publishes them in one step; a retry after a crash starts over', async () => {
+    const gov = a.ctx('governance')
+    const r = await createCampaign(gov, input(a, { launch: true }))
+    const campaignId = r.campaign.id
+    const owned = await db.identity.findFirstOrThrow({ where: { orgId: a.org.id, name: 'a-owned-recent' } })
+    // What a previous attempt of this launch left before its process died: staged items, and an item the launch code
+    // before staging wrote with status 'staged'.
+    await db.reviewItemStage.create({
+      data: { campaignId, id: uid('stale'), orgId: a.org.id, identityId: owned.id, reviewerId: a.people.member.id, snapshot: '{}', identityName: 'stale' },
+    })
+    await db.reviewItem.create({
+      data: { orgId: a.org.id, campaignId, identityId: owned.id, reviewerId: a.people.member.id, snapshot: '{}', status: 'staged', identityName: 'stale-old' },
+    })
+    const mine = () => listMyReviewItems(a.ctx('member'), reviewListSchema.parse({ campaign: campaignId }))
+    expect((await mine()).rows).toEqual([])
+    await drainJobs()
+    const c = await db.campaign.findUniqueOrThrow({ where: { id: campaignId } })
+    expect(c).toMatchObject({ status: 'active', itemCount: 5 })
+    const items = await itemsOf(campaignId)
+    expect(items.map((i) => i.identityName)).toEqual(['a-owned-recent', 'b-unowned-dormant', 'c-backup', 'd-team', 'e-owned-dormant-priv'])
+    for (const i of items) expect(i).toMatchObject({ status: 'pending', stage: 1, version: 0, remediationStatus: 'none', orgId: a.org.id })
+    expect(items.find((i) => i.identityName === 'a-owned-recent')!.privileged).toBe(true)
+    expect(new Set(items.map((i) => i.id)).size).toBe(5)
+    expect(await db.reviewItemStage.count({ where: { campaignId } })).toBe(0)
+    expect((await mine()).rows.map((row) => row.identityName).sort()).toEqual(['a-owned-recent', 'c-backup', 'e-owned-dormant-priv'])
+  })
+
   it('makes one item per active grant in an entitlement review', async () => {
     const c = await launched(a, { type: 'entitlement', scope: { q: 'a-owned' } })
     const items = await itemsOf(c.id)
