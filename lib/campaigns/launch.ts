@@ -179,8 +179,9 @@ const FINDINGS_IN_SNAPSHOT = 10
 
 /**
  * Snapshots the population into review items, 5,000 identities per batch: each batch reads the identities with
- * their grants, credentials and open findings in a handful of queries and writes the items with createMany.
- * A retried launch first removes the items of the failed attempt, so it never duplicates.
+ * their grants, credentials and open findings in a handful of queries and writes its items to ReviewItemStage; the last
+ * transaction publishes them all into ReviewItem at once. A retried launch first removes what the failed attempt
+ * staged, so it never duplicates.
  */
 export async function runLaunch(ctx: SystemCtx, campaignId: string, progress: (done: number, total?: number) => Promise<void>) {
   return withSqlitePageCache(256, () => launch(ctx, campaignId, progress))
