@@ -30,13 +30,16 @@ export async function searchIdentityIds(orgId: string, q: string, status: Identi
 /** Once per server render: the list and its facets ask the same question of the index (React's per-request memo). */
 const textMatches = cache(async (orgId: string, text: string, statuses: string): Promise<TextMatches> => {
   const pattern = `%${text}%`
-  const statusIn = statuses ? sql`i."status" IN ${sql.ids(statuses.split(','))}` : sql`i."status" <> 'deleted'`
+  const statusIn = (alias: 'i' | 's') =>
+    statuses ? sql`${sql.raw(alias)}."status" IN ${sql.ids(statuses.split(','))}` : sql`${sql.raw(alias)}."status" <> 'deleted'`
+  // PostgreSQL keeps each identity's organization and status in IdentitySearch (migration identity_search_org_status),
+  // so the first matches come from the trigram index and that table alone, with no lookup of each in Identity.
   const rows = await prismaSql().query<{ id: string }>(
     sql`${sql.byEngine({
       sqlite: sql`SELECT i."id" FROM "IdentitySearchFts" f JOIN "IdentitySearch" s ON s."rowId" = f."rowid" JOIN "Identity" i ON i."id" = s."identityId"
-                  WHERE f."body" LIKE ${pattern} AND i."orgId" = ${orgId} AND ${statusIn} LIMIT ${SEARCH_ID_LIMIT + 1}`,
-      postgresql: sql`SELECT i."id" FROM "IdentitySearch" s JOIN "Identity" i ON i."id" = s."identityId"
-                      WHERE s."body" LIKE ${pattern} AND i."orgId" = ${orgId} AND ${statusIn} LIMIT ${SEARCH_ID_LIMIT + 1}`,
+                  WHERE f."body" LIKE ${pattern} AND i."orgId" = ${orgId} AND ${statusIn('i')} LIMIT ${SEARCH_ID_LIMIT + 1}`,
+      postgresql: sql`SELECT s."identityId" AS "id" FROM "IdentitySearch" s
+                      WHERE s."body" LIKE ${pattern} AND s."orgId" = ${orgId} AND ${statusIn('s')} LIMIT ${SEARCH_ID_LIMIT + 1}`,
     })}`,
   )
   return rows.length > SEARCH_ID_LIMIT ? { ids: null, more: true } : { ids: rows.map((r) => r.id), more: false }

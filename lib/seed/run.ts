@@ -81,7 +81,8 @@ export const SEARCH_TRIGGER = /^(IdentitySearch_|Identity_search_|IdentityTag_se
 /**
  * What the search and facet triggers keep, rebuilt from the rows as the identity_search migrations' backfills do: the
  * facet counts, each identity's search text (name, external id, then its tags as key=value in key order, one per line)
- * and, on SQLite, the trigram full-text index over it. Run after a load made without those triggers.
+ * and, on SQLite, the trigram full-text index over it (on PostgreSQL, the identity's organization and status beside
+ * it). Run after a load made without those triggers.
  */
 export const searchRebuild = (engine: Engine): Fragment[] => [
   sql`DELETE FROM "IdentityFacet"`,
@@ -95,7 +96,9 @@ export const searchRebuild = (engine: Engine): Fragment[] => [
           FROM "Identity" i`,
         sql`INSERT INTO "IdentitySearchFts" ("IdentitySearchFts") VALUES ('rebuild')`,
       ]
-    : [sql`INSERT INTO "IdentitySearch" ("identityId", "body") SELECT "id", "identity_search_body"("id") FROM "Identity"`]),
+    : [
+        sql`INSERT INTO "IdentitySearch" ("identityId", "orgId", "status", "body") SELECT "id", "orgId", "status", "identity_search_body"("id") FROM "Identity"`,
+      ]),
 ]
 
 export async function seedDemo(opts: SeedOptions): Promise<SeedResult> {

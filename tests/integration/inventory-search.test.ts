@@ -16,6 +16,7 @@ const params = (p: Record<string, string> = {}) => identityListSchema.parse({ so
 describe(`inventory text search and counts at scale (${engine})`, () => {
   let a: Org
   let b: Org
+  let ledgerId: string
   const names = async (org: Org, p: Record<string, string>) => (await listIdentities(org.ctx('auditor'), params(p))).rows.map((r) => r.name)
   /** The exact count, straight from the table, to hold the maintained numbers against. */
   const exact = (org: Org, status?: string) => db.identity.count({ where: { orgId: org.org.id, ...(status ? { status } : { status: { not: 'deleted' } }) } })
@@ -24,6 +25,7 @@ describe(`inventory text search and counts at scale (${engine})`, () => {
     a = await createOrg('Search A')
     b = await createOrg('Search B')
     const ledger = await addIdentity(a.org.id, a.source.id, { name: 'svc-Payments-Ledger' })
+    ledgerId = ledger.id
     await db.identity.update({ where: { id: ledger.id }, data: { externalId: 'arn:aws:iam::1234:role/LedgerWriter' } })
     const tagged = await addIdentity(a.org.id, a.source.id, { name: 'gha-deploy' })
     await db.identityTag.createMany({
@@ -45,6 +47,21 @@ describe(`inventory text search and counts at scale (${engine})`, () => {
     expect(await names(a, { q: 'nothing-like-it' })).toEqual([])
     expect(await names(b, { q: 'payments' })).toEqual(['svc-payments-globex'])
     expect((await searchIdentityIds(a.org.id, 'payments'))?.ids).toHaveLength(1)
+  })
+
+  it('follows a match’s status (PostgreSQL keeps it beside the text), whichever way it changes', async () => {
+    const retired = await addIdentity(a.org.id, a.source.id, { name: 'svc-payments-retired' })
+    const found = async (status: string[] = []) => (await searchIdentityIds(a.org.id, 'payments', status as never))?.ids?.sort()
+    expect(await found()).toEqual([ledgerId, retired.id].sort())
+    await db.identity.update({ where: { id: retired.id }, data: { status: 'deleted' } })
+    expect(await found()).toEqual([ledgerId])
+    expect(await found(['deleted'])).toEqual([retired.id])
+    await prismaSql().execute(sql`UPDATE "Identity" SET "status" = 'quarantined' WHERE "id" = ${retired.id}`)
+    expect(await found(['quarantined'])).toEqual([retired.id])
+    expect(await found(['active', 'deleted'])).toEqual([ledgerId])
+    expect(await found()).toEqual([ledgerId, retired.id].sort())
+    await db.identity.update({ where: { id: retired.id }, data: { status: 'deleted' } })
+    expect((await searchIdentityIds(b.org.id, 'payments'))?.ids).toHaveLength(1)
   })
 
   it('follows renames, tag changes and deletions', async () => {

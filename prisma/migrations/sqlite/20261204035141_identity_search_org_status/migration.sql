@@ -1,0 +1,2 @@
+-- PostgreSQL only (IdentitySearch gains the identity's organization and status there). SQLite's text search reads the
+-- FTS5 trigram index and joins Identity by rowid, which stays fast at 1,000,000 identities: nothing changes here.
