@@ -32,7 +32,9 @@ for (const file of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
     for (const suite of report.testResults ?? []) {
       const failedTests = (suite.assertionResults ?? []).filter((t) => t.status === 'failed')
       for (const t of failedTests) {
-        failures.push(`${file}: ${path.relative(process.cwd(), suite.name)} › ${t.fullName}: ${firstLine(t.failureMessages?.[0])}`)
+        // The duration tells a timeout (whose message is only a stack) from an assertion.
+        const took = t.duration ? ` (after ${(t.duration / 1000).toFixed(1)} s)` : ''
+        failures.push(`${file}: ${path.relative(process.cwd(), suite.name)} › ${t.fullName}${took}: ${firstLine(t.failureMessages?.[0])}`)
       }
       // A file that fails to load has no assertion results, only a message.
       if (suite.status === 'failed' && failedTests.length === 0) {

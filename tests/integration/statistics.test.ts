@@ -5,6 +5,7 @@ import type { DiscoveryPage } from '@/lib/connectors/types'
 import { db } from '@/lib/db'
 import { refreshStatisticsJob, statisticsDailyScheduler } from '@/lib/jobs/statistics'
 import { drainJobs } from '@/lib/jobs/worker'
+import { utcDay } from '@/lib/metrics/compute'
 import { prismaSql } from '@/lib/sql/prisma'
 import { analyzedRows, refreshStatistics, STATISTICS_CHANGE_FLOOR, STATISTICS_CHANGE_SHARE } from '@/lib/sql/statistics'
 import { sql } from '@/lib/sql/sql'
@@ -49,16 +50,21 @@ async function* onePage(n: number): AsyncGenerator<DiscoveryPage> {
 }
 
 describe(`planner statistics (${engine})`, () => {
-  it('the nightly scheduler queues one refresh per organization and day, and the job refreshes them', async () => {
+  it('the nightly scheduler queues one refresh a day for the whole database, whatever the number of organizations, and the job refreshes them', async () => {
     const { org, source } = await createOrg()
+    await createOrg()
     await applyDiscovery(systemContext(org, { type: 'sync_source', id: null }), source.id, onePage(3), { mode: 'full' })
     const since = await forgetStatistics()
     expect(await grantAnalyzedSince(since)).toBe(false)
     const now = new Date()
     await statisticsDailyScheduler.run(now)
     await statisticsDailyScheduler.run(new Date(now.getTime() + 60_000))
-    const jobs = await db.job.findMany({ where: { orgId: org.id, type: refreshStatisticsJob.type } })
+    const jobs = await db.job.findMany({ where: { type: refreshStatisticsJob.type } })
     expect(jobs).toHaveLength(1)
+    expect(jobs[0].idempotencyKey).toBe(`refresh_statistics:nightly:${utcDay(now.getTime())}`)
+    // Filed under the oldest organization (every job belongs to one); the statistics are the whole database's.
+    const oldest = await db.organization.findFirstOrThrow({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] })
+    expect(jobs[0].orgId).toBe(oldest.id)
     await drainJobs()
     const done = await db.job.findUniqueOrThrow({ where: { id: jobs[0].id } })
     expect(done.status).toBe('succeeded')
