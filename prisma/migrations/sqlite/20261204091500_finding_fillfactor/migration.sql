@@ -1,0 +1,2 @@
+-- PostgreSQL only (Finding's pages are left half free there, so the nightly recompute's updates stay on their page).
+-- SQLite rewrites a row in place and has no fillfactor: nothing changes here.
