@@ -1,5 +1,5 @@
 // Bulk helpers on any SqlClient (the app's Prisma connection or the driver's). Each statement carries its rows or
-// ids as ONE JSON parameter unpacked by the database (json_each on SQLite, json_array_elements on PostgreSQL):
+// ids as ONE JSON parameter unpacked by the database (json_each on SQLite, jsonb_array_elements on PostgreSQL):
 // binding thousands of separate parameters through Prisma's driver adapter costs ~20 µs each, one JSON string
 // almost nothing.
 import { randomBytes } from 'node:crypto'
@@ -32,7 +32,11 @@ export async function insertRows(s: SqlClient, table: string, columns: Columns, 
   await inChunks(rows, ROWS_PER_STATEMENT, async (slice) => {
     const payload = sql.json(slice.map((row) => columns.map(([, t], j) => dbValue(row[j], s.engine, t === 'date'))))
     await s.execute(
-      pg ? sql`${into} SELECT ${select} FROM json_array_elements(CAST(${payload} AS json)) AS e` : sql`${into} SELECT ${select} FROM json_each(${payload})`,
+      // jsonb, not json, on PostgreSQL: `e->>i` on a json value scans the element's text up to column i, once per
+      // column, so a row with a long column (a review item's 1.3 KB snapshot) is read again for each column after it.
+      // jsonb is parsed once. 5,000 rows (PostgreSQL 15): review-item-shaped 296–513 → 60–85 ms, six short columns
+      // 30–41 → 15–16 ms.
+      pg ? sql`${into} SELECT ${select} FROM jsonb_array_elements(CAST(${payload} AS jsonb)) AS e` : sql`${into} SELECT ${select} FROM json_each(${payload})`,
     )
   })
   return rows.length

@@ -47,6 +47,41 @@ describe(`lib/sql through Prisma (${engine})`, () => {
     expect(back.map((r) => r.id).sort()).toEqual([...ids].sort())
   })
 
+  it('keeps text exactly as given, whatever it holds, including a long value before the other columns', async () => {
+    const { org, people } = await createOrg('Sql text')
+    // Quotes, backslashes, escapes that look like JSON, control characters, non-BMP characters, a long JSON document
+    // (a review item's snapshot sits among other columns), an empty string and a null.
+    const texts = [
+      'plain',
+      'say "hi" \\ back\\slash \\u0041 not an escape',
+      'line\nbreak\ttab\r\u0001',
+      'emoji 🔑 ünïcödé 漢字',
+      JSON.stringify({ snapshot: 'x'.repeat(4_000), grants: [{ r: 'arn:aws:s3:::b', e: 's3:*' }] }),
+      '',
+      '  padded  ',
+      '1e21',
+      'true',
+      'null',
+    ]
+    const rows = texts.map((t, i) => [newId(), org.id, people.member.id, 'sql.text', t, i % 2 ? null : `link ${t}`])
+    await insertRows(
+      prismaSql(),
+      'Notification',
+      [
+        ['id', 'text'],
+        ['orgId', 'text'],
+        ['userId', 'text'],
+        ['kind', 'text'],
+        ['title', 'text'],
+        ['link', 'text'],
+      ],
+      rows,
+    )
+    const back = await db.notification.findMany({ where: { orgId: org.id, kind: 'sql.text' }, select: { id: true, title: true, link: true } })
+    const byId = new Map(back.map((r) => [r.id, r]))
+    for (const [id, , , , title, link] of rows) expect(byId.get(id as string)).toEqual({ id, title, link })
+  })
+
   it('joins the caller’s transaction: its statements roll back with it', async () => {
     const { org } = await createOrg('Sql tx')
     const rename = (name: string) => sql`UPDATE "Organization" SET "name" = ${name} WHERE "id" = ${org.id}`
