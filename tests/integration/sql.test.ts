@@ -1,11 +1,20 @@
 import { describe, expect, it } from 'vitest'
 import { db } from '@/lib/db'
-import { insertRows, newId, queryIn } from '@/lib/sql/bulk'
+import { insertRows, newId, queryIn, type Columns } from '@/lib/sql/bulk'
 import { prismaSql } from '@/lib/sql/prisma'
 import { num, sql } from '@/lib/sql/sql'
 import { addIdentity, createOrg, engine } from './fixtures'
 
 // The builder's statements through the app's Prisma connection: what lib/sql writes, Prisma reads back the same.
+/** A notification's leading columns, as insertRows takes them. */
+const NOTICE: Columns = [
+  ['id', 'text'],
+  ['orgId', 'text'],
+  ['userId', 'text'],
+  ['kind', 'text'],
+  ['title', 'text'],
+]
+
 describe(`lib/sql through Prisma (${engine})`, () => {
   it('binds values, dates and booleans so that Prisma reads them back unchanged', async () => {
     const { org, source } = await createOrg('Sql values')
@@ -27,20 +36,7 @@ describe(`lib/sql through Prisma (${engine})`, () => {
     const { org, people } = await createOrg('Sql bulk')
     const at = new Date('2025-06-07T08:09:10.111Z')
     const rows = Array.from({ length: 6_001 }, (_, i) => [newId(), org.id, people.member.id, 'sql.test', `Notice ${i}`, i % 2 ? at : null, at])
-    await insertRows(
-      prismaSql(),
-      'Notification',
-      [
-        ['id', 'text'],
-        ['orgId', 'text'],
-        ['userId', 'text'],
-        ['kind', 'text'],
-        ['title', 'text'],
-        ['readAt', 'date'],
-        ['createdAt', 'date'],
-      ],
-      rows,
-    )
+    await insertRows(prismaSql(), 'Notification', [...NOTICE, ['readAt', 'date'], ['createdAt', 'date']], rows)
     expect(await db.notification.count({ where: { orgId: org.id, kind: 'sql.test', readAt: at, createdAt: at } })).toBe(3_000)
     const ids = rows.map((r) => r[0] as string)
     const back = await queryIn<{ id: string }>(prismaSql(), ids, (list) => sql`SELECT "id" FROM "Notification" WHERE "orgId" = ${org.id} AND "id" IN ${list}`)
@@ -64,19 +60,7 @@ describe(`lib/sql through Prisma (${engine})`, () => {
       'null',
     ]
     const rows = texts.map((t, i) => [newId(), org.id, people.member.id, 'sql.text', t, i % 2 ? null : `link ${t}`])
-    await insertRows(
-      prismaSql(),
-      'Notification',
-      [
-        ['id', 'text'],
-        ['orgId', 'text'],
-        ['userId', 'text'],
-        ['kind', 'text'],
-        ['title', 'text'],
-        ['link', 'text'],
-      ],
-      rows,
-    )
+    await insertRows(prismaSql(), 'Notification', [...NOTICE, ['link', 'text']], rows)
     const back = await db.notification.findMany({ where: { orgId: org.id, kind: 'sql.text' }, select: { id: true, title: true, link: true } })
     const byId = new Map(back.map((r) => [r.id, r]))
     for (const [id, , , , title, link] of rows) expect(byId.get(id as string)).toEqual({ id, title, link })
