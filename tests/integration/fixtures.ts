@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { UserCtx } from '@/lib/auth/org-context'
 import type { Role } from '@/lib/auth/permissions'
 import { db } from '@/lib/db'
+import { claimNextJob, runClaimedJob } from '@/lib/jobs/worker'
 
 const DAY = 86_400_000
 export const engine = process.env.TEST_ENGINE ?? 'sqlite'
@@ -79,4 +80,19 @@ export async function addAccess(o: { org: { id: string }; source: { id: string }
     data: { orgId, identityId, kind: s.kind ?? 'token', externalId: uid('cred-'), fingerprint: uid('fp-'), createdAt: new Date() },
   })
   return { credentialId: credential.id, grantId: grant.id, resourceId: resource.id }
+}
+
+/**
+ * Runs every due job, like drainJobs, and answers how many claims started with one of `jobIds`: how many runs these
+ * jobs took (a batching job type runs several in one claim). Other test files, running at the same time, queue jobs
+ * of their own, so drainJobs' total is not these jobs' count.
+ */
+export async function claimsOf(jobIds: Iterable<string>, workerId = `claims-${randomBytes(4).toString('hex')}`): Promise<number> {
+  const ours = new Set(jobIds)
+  let claims = 0
+  for (let job = await claimNextJob(workerId); job; job = await claimNextJob(workerId)) {
+    if (ours.has(job.id)) claims++
+    await runClaimedJob(job, workerId)
+  }
+  return claims
 }

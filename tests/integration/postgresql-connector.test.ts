@@ -14,7 +14,7 @@ import type { DiscoveryPage } from '@/lib/connectors/types'
 import { db } from '@/lib/db'
 import { drainJobs } from '@/lib/jobs/worker'
 import { requestRemediation, requestRemediations } from '@/lib/remediation/mutations'
-import { createOrg, engine } from './fixtures'
+import { claimsOf, createOrg, engine } from './fixtures'
 
 const TARGET = process.env.CUSTODIAN_TEST_PG_TARGET_URL ?? execFileSync('bash', ['scripts/pg.sh', 'url', 'remed_target'], { encoding: 'utf8' }).trim()
 const target = new URL(TARGET)
@@ -313,7 +313,8 @@ describe(`postgresql connector, live (Custodian on ${engine})`, () => {
         targets.push({ kind: 'revoke_grant' as const, identityId: i.id, grantId: g.id, justification: 'customers table is off limits' })
       }
       const { created } = await requestRemediations(org.ctx('admin'), targets)
-      expect(await drainJobs()).toBe(1)
+      const pending = await db.remediation.findMany({ where: { id: { in: created } }, select: { jobId: true } })
+      expect(await claimsOf(pending.map((p) => p.jobId!))).toBe(1)
       const done = await db.remediation.findMany({ where: { id: { in: created } } })
       expect(done.map((d) => d.status)).toEqual(['applied', 'applied', 'applied'])
       expect(done.map((d) => d.detail).sort()).toEqual([roles[0], roles[1], roles[3]].map((r) => `Revoked ${ext} from ${r}.`).sort())
