@@ -6,6 +6,7 @@ import { systemContext } from '@/lib/auth/org-context'
 import { enqueueJobNow } from '@/lib/jobs/queue'
 import { drainJobs } from '@/lib/jobs/worker'
 import { sourceSyncScheduler, syncSourceJob } from '@/lib/sources/jobs'
+import { rollupIdentities } from '@/lib/inventory/rollup'
 import { prismaSql } from '@/lib/sql/prisma'
 import { sql } from '@/lib/sql/sql'
 import { createOrg, engine } from './fixtures'
@@ -228,6 +229,63 @@ describe(`sync engine (${engine})`, () => {
     expect(r).toMatchObject({ added: n, grants: { added: n }, errors: 0 })
     expect(await db.identity.count({ where: { sourceId: source.id, grantCount: 1 } })).toBe(n)
     expect(progress.at(-1)).toBe(2 * n)
+  })
+
+  // New identities get their rollup columns counted in memory as they are inserted; identities that existed get the
+  // rollup UPDATE. Both must agree with what the UPDATE counts from the rows in the database.
+  it("counts a new identity's grants and credentials as the rollup does (privileged, counts, oldest secret)", async () => {
+    const { org, source } = await createOrg()
+    const ent = (e: string) => ({ resourceExternalId: 'db/main', entitlementExternalId: e })
+    const first: DiscoveryPage = {
+      ...snapshot(),
+      identities: ['n1', 'n2', 'n3', 'n4', 'n5'].map((x) => ({ externalId: x, name: `svc-${x}`, kind: 'service_account' as const })),
+      credentials: [
+        { identityExternalId: 'n1', externalId: 'k1', kind: 'access_key', fingerprint: 'id:k1', createdAt: d(500), lastRotatedAt: d(20) },
+        { identityExternalId: 'n1', externalId: 'k2', kind: 'password', fingerprint: 'id:k2', createdAt: d(90) },
+        { identityExternalId: 'n1', externalId: 'k3', kind: 'token', fingerprint: 'id:k3', createdAt: d(900), status: 'inactive' },
+        { identityExternalId: 'n2', externalId: 'k4', kind: 'token', fingerprint: 'id:k4', createdAt: d(10), status: 'inactive' },
+        { identityExternalId: 'n2', externalId: 'k4', kind: 'token', fingerprint: 'id:k4', createdAt: d(11), status: 'inactive' },
+        { identityExternalId: 'n3', externalId: 'k5', kind: 'certificate', fingerprint: 'id:k5', createdAt: d(700), lastRotatedAt: d(30) },
+        { identityExternalId: 'n3', externalId: 'k6', kind: 'ssh_key', fingerprint: 'id:k6', createdAt: d(40) },
+      ],
+      grants: [
+        { identityExternalId: 'n1', ...ent('SELECT') },
+        { identityExternalId: 'n2', ...ent('SELECT') },
+        { identityExternalId: 'n2', ...ent('SUPERUSER') },
+        { identityExternalId: 'n2', ...ent('SUPERUSER') },
+        { identityExternalId: 'n4', ...ent('SUPERUSER') },
+      ],
+    }
+    // n5 gets its credential and grant in a later page, when it already exists: the UPDATE's case.
+    const later: DiscoveryPage = {
+      credentials: [{ identityExternalId: 'n5', externalId: 'k7', kind: 'access_key', fingerprint: 'id:k7', createdAt: d(60) }],
+      grants: [
+        { identityExternalId: 'n5', ...ent('SUPERUSER') },
+        { identityExternalId: 'n1', ...ent('SUPERUSER') },
+      ],
+    }
+    await applyDiscovery(asSystem(org), source.id, pagesOf(first, later), { mode: 'full' })
+    const rollup = async () =>
+      (await identities(source.id)).map((i) => ({
+        x: i.externalId,
+        privileged: i.privileged,
+        grants: i.grantCount,
+        credentials: i.credentialCount,
+        oldest: i.oldestSecretAt?.getTime() ?? null,
+      }))
+    const counted = await rollup()
+    expect(counted).toEqual([
+      { x: 'n1', privileged: true, grants: 2, credentials: 3, oldest: d(90).getTime() },
+      { x: 'n2', privileged: true, grants: 2, credentials: 1, oldest: null },
+      { x: 'n3', privileged: false, grants: 0, credentials: 2, oldest: d(40).getTime() },
+      { x: 'n4', privileged: true, grants: 1, credentials: 0, oldest: null },
+      { x: 'n5', privileged: true, grants: 1, credentials: 1, oldest: d(60).getTime() },
+    ])
+    await rollupIdentities(
+      prismaSql(),
+      (await identities(source.id)).map((i) => i.id),
+    )
+    expect(await rollup()).toEqual(counted)
   })
 
   it('a partial sync that fails after a committed batch leaves that batch audited in its own transaction', async () => {
