@@ -4,6 +4,7 @@
 import { env } from '@/lib/env'
 import { runWorker } from '@/lib/jobs/worker'
 import { logger } from '@/lib/log'
+import { allowCheckpointThread } from '@/lib/sql/checkpoints'
 import { startMetricsServer } from '@/lib/telemetry/server'
 
 const { workerMetricsPort, metricsToken } = env()
@@ -11,6 +12,9 @@ const metricsServer = workerMetricsPort
   ? await startMetricsServer({ port: workerMetricsPort, host: process.env.WORKER_METRICS_HOST, token: metricsToken })
   : null
 if (metricsServer) logger('worker').info({ url: metricsServer.url }, 'worker metrics listening')
+
+// Large writes (imports, syncs) here hand their SQLite WAL checkpoints to a thread: lib/sql/checkpoints.ts.
+allowCheckpointThread()
 
 const controller = new AbortController()
 process.on('SIGINT', () => controller.abort())

@@ -6,7 +6,8 @@ import { db } from '@/lib/db'
 import type { Identity } from '@/lib/generated/sqlite/client'
 import { parseOrgSettings } from '@/lib/settings/schemas'
 import { insertRows, newId, queryIn } from '@/lib/sql/bulk'
-import { prismaSql, withSqlitePageCache } from '@/lib/sql/prisma'
+import { largeWrite } from '@/lib/sql/checkpoints'
+import { prismaSql } from '@/lib/sql/prisma'
 import { sql } from '@/lib/sql/sql'
 import { campaignIdentityWhere, notifyReviewers } from './internal'
 import { chooseReviewer, recommend, recommendGatewayReduce, type Recommendation } from './recommend'
@@ -184,7 +185,7 @@ const FINDINGS_IN_SNAPSHOT = 10
  * staged, so it never duplicates.
  */
 export async function runLaunch(ctx: SystemCtx, campaignId: string, progress: (done: number, total?: number) => Promise<void>) {
-  return withSqlitePageCache(256, () => launch(ctx, campaignId, progress))
+  return largeWrite(256, () => launch(ctx, campaignId, progress))
 }
 
 async function launch(ctx: SystemCtx, campaignId: string, progress: (done: number, total?: number) => Promise<void>) {

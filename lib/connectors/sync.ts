@@ -20,7 +20,8 @@ import { parseSourceConfig } from '@/lib/connectors/registry'
 import { rollupIdentities } from '@/lib/inventory/rollup'
 import { sourceEnvironmentOf } from '@/lib/sources/schemas'
 import { insertRows, newId, queryIn, type Columns } from '@/lib/sql/bulk'
-import { prismaSql, withSqlitePageCache } from '@/lib/sql/prisma'
+import { largeWrite } from '@/lib/sql/checkpoints'
+import { prismaSql } from '@/lib/sql/prisma'
 import { inChunks, sql } from '@/lib/sql/sql'
 import { analyzedRows, refreshStatistics, statisticsStale } from '@/lib/sql/statistics'
 
@@ -83,7 +84,8 @@ export type SyncCtx = { org: { id: string }; actor: ActorRef }
 export async function applyDiscovery(ctx: SyncCtx, sourceId: string, pages: AsyncIterable<DiscoveryPage>, opts: SyncOptions): Promise<SyncResult> {
   // A large sync touches many index pages at random (cuid keys, 15 Identity indexes): the driver's 16 MiB page cache
   // turns that into disk reads. 128 MiB while syncs run, given back after (the connection is the whole process's).
-  const result = await withSqlitePageCache(128, () => sync(ctx, sourceId, pages, opts))
+  // In the job worker its WAL checkpoints run on a thread of their own (lib/sql/checkpoints.ts).
+  const result = await largeWrite(128, () => sync(ctx, sourceId, pages, opts))
   await refreshStatisticsAfter(result)
   return result
 }

@@ -2,7 +2,8 @@ import 'server-only'
 import type { Ctx } from '@/lib/auth/org-context'
 import { db, type Tx } from '@/lib/db'
 import { recomputeIdentities, recomputeOrg } from '@/lib/findings/engine'
-import { prismaSql, withSqlitePageCache } from '@/lib/sql/prisma'
+import { largeWrite } from '@/lib/sql/checkpoints'
+import { prismaSql } from '@/lib/sql/prisma'
 import { takeSnapshot } from '@/lib/metrics/compute'
 import { parseOrgSettings } from '@/lib/settings/schemas'
 import { emitEvents, subscribedTo } from '@/lib/webhooks/emit'
@@ -69,7 +70,7 @@ export async function recomputeFindingsForOrg(ctx: Ctx, onProgress?: (done: numb
   const settings = await orgSettings(orgId)
   if (!settings) return null
   const s = prismaSql()
-  const result = await withSqlitePageCache(RECOMPUTE_CACHE_MIB, () => recomputeOrg(s, orgId, settings, { now, onProgress }))
+  const result = await largeWrite(RECOMPUTE_CACHE_MIB, () => recomputeOrg(s, orgId, settings, { now, onProgress }))
   await takeSnapshot(s, orgId, settings, now)
   return result
 }

@@ -14,7 +14,7 @@ import { applyOwnership, type ApplyCtx, type OwnershipRow, type OwnershipTarget 
 import { activeMemberIds, assertAssignable, loadDirectory, loadSuggestionInputs } from '@/lib/ownership/directory'
 import { BULK_BATCH, bulkAssignPayloadSchema, offboardPayloadSchema, type BulkAssignPayload } from '@/lib/ownership/schemas'
 import { HIGH_CONFIDENCE, suggestOwners } from '@/lib/ownership/suggestions'
-import { withSqlitePageCache } from '@/lib/sql/prisma'
+import { largeWrite } from '@/lib/sql/checkpoints'
 
 const TX = { timeout: 120_000, maxWait: 30_000 }
 const ROW = { id: true, name: true, ownerId: true, backupOwnerId: true, teamId: true } as const
@@ -45,7 +45,7 @@ export const bulkAssignJob = defineJob({
   maxAttempts: 10,
   // A bulk assignment updates identities all over the file (5 Identity indexes hold the owner): 128 MiB of SQLite page
   // cache while it runs, given back after, as a sync does. Taken outside the batches' transactions.
-  run: (args) => withSqlitePageCache(128, () => runBulkAssign(args)),
+  run: (args) => largeWrite(128, () => runBulkAssign(args)),
 })
 
 async function runBulkAssign({ ctx: system, job, payload, workerId, progress }: JobRun<BulkAssignPayload>) {

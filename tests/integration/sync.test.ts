@@ -7,6 +7,7 @@ import { enqueueJobNow } from '@/lib/jobs/queue'
 import { drainJobs } from '@/lib/jobs/worker'
 import { sourceSyncScheduler, syncSourceJob } from '@/lib/sources/jobs'
 import { rollupIdentities } from '@/lib/inventory/rollup'
+import { allowCheckpointThread, lastCheckpointThreadPasses } from '@/lib/sql/checkpoints'
 import { prismaSql } from '@/lib/sql/prisma'
 import { sql } from '@/lib/sql/sql'
 import { createOrg, engine } from './fixtures'
@@ -304,6 +305,44 @@ describe(`sync engine (${engine})`, () => {
     const batches = await db.auditEvent.findMany({ where: { orgId: org.id, action: 'source.sync-batch' } })
     expect(batches).toHaveLength(1)
     expect(JSON.parse(batches[0].details)).toMatchObject({ batch: 1, identities: { added: 2, changed: 0, gone: 0 } })
+  })
+
+  // In the job worker a large write's WAL checkpoints run on a thread of their own (lib/sql/checkpoints.ts): the
+  // connection stops checkpointing while the sync runs and checkpoints again after, also when the sync fails.
+  it.skipIf(engine !== 'sqlite')('in the job worker, a sync hands its WAL checkpoints to a thread and takes them back after', async () => {
+    const autocheckpoint = async () => Number((await prismaSql().query<{ wal_autocheckpoint: unknown }>(sql`PRAGMA wal_autocheckpoint`))[0].wal_autocheckpoint)
+    const before = await autocheckpoint()
+    expect(before).toBeGreaterThan(0)
+    const { org, source } = await createOrg()
+    const seen: number[] = []
+    const page = (from: number): DiscoveryPage => ({
+      identities: Array.from({ length: 2_000 }, (_, i) => ({ externalId: `w${from + i}`, name: `svc-w${from + i}`, kind: 'bot' as const })),
+    })
+    const onProgress = async () => {
+      seen.push(await autocheckpoint())
+      await new Promise((r) => setTimeout(r, 600)) // the thread's passes run every 250 ms
+    }
+    // Not in the job worker: SQLite's own checkpoints stay on.
+    await applyDiscovery(asSystem(org), source.id, pagesOf(page(0)), { mode: 'partial', onProgress })
+    expect(seen).toEqual([before])
+    allowCheckpointThread()
+    try {
+      seen.length = 0
+      const r = await applyDiscovery(asSystem(org), source.id, pagesOf(page(2_000), page(4_000)), { mode: 'partial', onProgress })
+      expect(r).toMatchObject({ added: 4_000, errors: 0 })
+      expect(seen).toEqual([0, 0])
+      expect(lastCheckpointThreadPasses()).toBeGreaterThan(0)
+      expect(await autocheckpoint()).toBe(before)
+      async function* fails(): AsyncGenerator<DiscoveryPage> {
+        yield page(6_000)
+        throw new Error('connection reset by peer')
+      }
+      await expect(applyDiscovery(asSystem(org), source.id, fails(), { mode: 'partial' })).rejects.toThrow('connection reset')
+      expect(await autocheckpoint()).toBe(before)
+    } finally {
+      allowCheckpointThread(false)
+    }
+    expect(await db.identity.count({ where: { sourceId: source.id } })).toBe(8_000)
   })
 
   // The app's SQLite connection is shared by every request and job of the process: a sync may enlarge its page cache
