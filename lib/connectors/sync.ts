@@ -21,7 +21,7 @@ import { rollupIdentities } from '@/lib/inventory/rollup'
 import { sourceEnvironmentOf } from '@/lib/sources/schemas'
 import { insertRows, newId, queryIn, type Columns } from '@/lib/sql/bulk'
 import { largeWrite } from '@/lib/sql/checkpoints'
-import { prismaSql } from '@/lib/sql/prisma'
+import { beginWrite, prismaSql } from '@/lib/sql/prisma'
 import { inChunks, sql } from '@/lib/sql/sql'
 import { analyzedRows, refreshStatistics, statisticsStale } from '@/lib/sql/statistics'
 
@@ -132,6 +132,7 @@ async function sync(ctx: SyncCtx, sourceId: string, pages: AsyncIterable<Discove
   try {
     if (opts.allOrNothing) {
       await db.$transaction(async (tx) => {
+        await beginWrite(tx)
         await s.run(pages, (fn) => fn(tx))
         if (s.result.errors) throw new RolledBack()
         await finish(tx)
@@ -142,6 +143,7 @@ async function sync(ctx: SyncCtx, sourceId: string, pages: AsyncIterable<Discove
       let batch = 0
       await s.run(pages, (fn) =>
         db.$transaction(async (tx) => {
+          await beginWrite(tx)
           const before = syncCounts(s.result)
           const out = await fn(tx)
           const after = syncCounts(s.result)

@@ -15,6 +15,7 @@ import { activeMemberIds, assertAssignable, loadDirectory, loadSuggestionInputs 
 import { BULK_BATCH, bulkAssignPayloadSchema, offboardPayloadSchema, type BulkAssignPayload } from '@/lib/ownership/schemas'
 import { HIGH_CONFIDENCE, suggestOwners } from '@/lib/ownership/suggestions'
 import { largeWrite } from '@/lib/sql/checkpoints'
+import { beginWrite } from '@/lib/sql/prisma'
 
 const TX = { timeout: 120_000, maxWait: 30_000 }
 const ROW = { id: true, name: true, ownerId: true, backupOwnerId: true, teamId: true } as const
@@ -71,6 +72,8 @@ async function runBulkAssign({ ctx: system, job, payload, workerId, progress }: 
   const dir = state.mode === 'suggestions' ? await loadDirectory(db, system) : null
   for (;;) {
     const { next, done } = await db.$transaction(async (tx) => {
+      // Reads the batch, then writes it: the write lock first (SQLite), so a commit elsewhere in between cannot fail it.
+      await beginWrite(tx)
       const rows = await tx.identity.findMany({
         where: state.cursor ? { AND: [scope, { id: { gt: state.cursor } }] } : scope,
         orderBy: { id: 'asc' },
@@ -151,6 +154,7 @@ export const offboardMemberJob = defineJob({
     let totals = { ...p.totals }
     for (;;) {
       const { next, done } = await db.$transaction(async (tx) => {
+        await beginWrite(tx)
         const rows = await tx.identity.findMany({ where: { orgId: org.id, ownerId: p.userId }, orderBy: { id: 'asc' }, take: BULK_BATCH, select: ROW })
         const orphans: OwnershipRow[] = []
         const counts = { toBackup: 0, toLead: 0, orphaned: 0 }

@@ -34,7 +34,9 @@ export async function withCheckpointThread<T>(fn: () => Promise<T>): Promise<T> 
     try {
       const [row] = await s.query<{ wal_autocheckpoint: unknown }>(sql`PRAGMA wal_autocheckpoint`)
       autocheckpointBefore = Math.trunc(Number(row?.wal_autocheckpoint)) || 1000
-      thread = new Worker(new URL('./checkpoint-thread.mjs', import.meta.url), { workerData: { file: sqliteFile(env().databaseUrl), everyMs: 250 } })
+      // Every 50 ms: a pass with nothing to copy only reads the WAL header. Soon after each commit, because another
+      // process's connection (the web server's) that commits while frames wait would copy them itself, in its request.
+      thread = new Worker(new URL('./checkpoint-thread.mjs', import.meta.url), { workerData: { file: sqliteFile(env().databaseUrl), everyMs: 50 } })
       // An error in the thread (it could not open the file) gives the writer its own checkpoints back.
       thread.on('error', () => void s.execute(sql.raw(`PRAGMA wal_autocheckpoint = ${autocheckpointBefore}`)).catch(() => {}))
       // PRAGMA takes no bound parameters.

@@ -31,6 +31,18 @@ export function prismaSql(tx?: Tx): SqlClient {
   return s
 }
 
+/**
+ * SQLite: takes the write lock at the start of an interactive transaction that reads before it writes. Prisma opens
+ * transactions with a plain BEGIN, so such a transaction fails with SQLITE_BUSY_SNAPSHOT, without waiting, when another
+ * connection commits between its first read and its first write; the retries in lib/db.ts cannot help a long one beside
+ * a web server that writes every few milliseconds (an import of 100,000 rows failed so, every attempt). A write
+ * statement that matches nothing takes the lock first, waiting for it as any write does. PostgreSQL needs nothing.
+ */
+export async function beginWrite(tx: Tx): Promise<void> {
+  if (env().databaseProvider !== 'sqlite') return
+  await tx.$executeRawUnsafe('UPDATE "Organization" SET "id" = "id" WHERE 0')
+}
+
 let pageCacheRuns = 0
 let pageCacheBefore: number | null = null
 

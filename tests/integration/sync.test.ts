@@ -1,14 +1,18 @@
+import { spawn } from 'node:child_process'
+import Database from 'better-sqlite3'
+import { once } from 'node:events'
 import { describe, expect, it } from 'vitest'
 import { applyDiscovery } from '@/lib/connectors/sync'
 import type { DiscoveryPage } from '@/lib/connectors/types'
-import { db } from '@/lib/db'
+import { db, sqliteBusyCode } from '@/lib/db'
+import { sqliteFile } from '@/lib/db-url'
 import { systemContext } from '@/lib/auth/org-context'
 import { enqueueJobNow } from '@/lib/jobs/queue'
 import { drainJobs } from '@/lib/jobs/worker'
 import { sourceSyncScheduler, syncSourceJob } from '@/lib/sources/jobs'
 import { rollupIdentities } from '@/lib/inventory/rollup'
 import { allowCheckpointThread, lastCheckpointThreadPasses } from '@/lib/sql/checkpoints'
-import { prismaSql } from '@/lib/sql/prisma'
+import { beginWrite, prismaSql } from '@/lib/sql/prisma'
 import { sql } from '@/lib/sql/sql'
 import { createOrg, engine } from './fixtures'
 
@@ -320,7 +324,7 @@ describe(`sync engine (${engine})`, () => {
     })
     const onProgress = async () => {
       seen.push(await autocheckpoint())
-      await new Promise((r) => setTimeout(r, 600)) // the thread's passes run every 250 ms
+      await new Promise((r) => setTimeout(r, 600)) // the thread's passes run every 50 ms
     }
     // Not in the job worker: SQLite's own checkpoints stay on.
     await applyDiscovery(asSystem(org), source.id, pagesOf(page(0)), { mode: 'partial', onProgress })
@@ -343,6 +347,85 @@ describe(`sync engine (${engine})`, () => {
       allowCheckpointThread(false)
     }
     expect(await db.identity.count({ where: { sourceId: source.id } })).toBe(8_000)
+  })
+
+  // Prisma opens SQLite transactions with a plain BEGIN: a batch that reads before it writes failed with
+  // SQLITE_BUSY_SNAPSHOT whenever another connection committed in between (a web server writing beside an import).
+  // Why the sync's batches (and the bulk assignment's) call beginWrite: a transaction that read before another connection
+  // committed cannot write any more (SQLITE_BUSY_SNAPSHOT, at once); one that took the write lock first keeps it.
+  it.skipIf(engine !== 'sqlite')('beginWrite holds the write lock from the start of a transaction that reads first', async () => {
+    const { org } = await createOrg()
+    const other = new Database(sqliteFile(process.env.DATABASE_URL!), { timeout: 0 })
+    // A real change: SQLite commits nothing for a row written with the values it has.
+    const touch = () => other.prepare('UPDATE "Organization" SET "name" = ? WHERE "id" = ?').run(`probe ${Math.random()}`, org.id)
+    try {
+      const readThenWrite = (lockFirst: boolean) =>
+        db.$transaction(async (tx) => {
+          if (lockFirst) await beginWrite(tx)
+          await tx.organization.findUniqueOrThrow({ where: { id: org.id } })
+          let refused = false
+          try {
+            touch() // another connection commits between this transaction's read and its write
+          } catch {
+            refused = true
+          }
+          await tx.organization.update({ where: { id: org.id }, data: { name: `${org.name}!` } })
+          return refused
+        })
+      // Without it the other connection commits, and every attempt of the transaction fails on its stale snapshot.
+      const err = await readThenWrite(false).then(
+        () => null,
+        (e: unknown) => e,
+      )
+      expect(sqliteBusyCode(err)).toBe('SQLITE_BUSY_SNAPSHOT')
+      // With it the other connection waits (here: is refused, having no busy timeout) and the transaction commits.
+      await expect(readThenWrite(true)).resolves.toBe(true)
+    } finally {
+      other.close()
+    }
+  })
+
+  it.skipIf(engine !== 'sqlite')('applies its batches while another process commits every few milliseconds', async () => {
+    const { org, source } = await createOrg()
+    // Another process (as the web server is): it commits a change of this organization's row every millisecond.
+    const probe = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const db = new (require('better-sqlite3'))(process.argv[1], { timeout: 20000 })
+         const touch = db.prepare('UPDATE "Organization" SET "name" = ? WHERE "id" = ?')
+         let n = 0
+         process.on('SIGTERM', () => { process.stdout.write(' ' + n); process.exit(0) })
+         process.stdout.write('ready')
+         const loop = () => { touch.run('probe ' + n, process.argv[2]); n++; setTimeout(loop, 1) }
+         loop()`,
+        sqliteFile(process.env.DATABASE_URL!),
+        org.id,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    )
+    let out = ''
+    probe.stdout.on('data', (b: Buffer) => (out += b.toString()))
+    while (!out.startsWith('ready')) await new Promise((r) => setTimeout(r, 20))
+    const page = (from: number): DiscoveryPage => ({
+      identities: Array.from({ length: 6_000 }, (_, i) => ({ externalId: `b${from + i}`, name: `svc-b${from + i}`, kind: 'bot' as const })),
+      credentials: Array.from({ length: 6_000 }, (_, i) => ({
+        identityExternalId: `b${from + i}`,
+        externalId: 'k',
+        kind: 'token' as const,
+        fingerprint: `id:b${from + i}`,
+      })),
+    })
+    try {
+      const r = await applyDiscovery(asSystem(org), source.id, pagesOf(page(0), page(6_000), page(12_000)), { mode: 'full' })
+      expect(r).toMatchObject({ added: 18_000, errors: 0, credentials: { added: 18_000 } })
+    } finally {
+      const ended = once(probe, 'exit')
+      probe.kill('SIGTERM')
+      await ended
+    }
+    // the other process did commit meanwhile
+    expect(Number(out.slice('ready'.length))).toBeGreaterThan(3)
   })
 
   // The app's SQLite connection is shared by every request and job of the process: a sync may enlarge its page cache
