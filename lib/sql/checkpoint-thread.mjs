@@ -1,7 +1,8 @@
 // SQLite WAL checkpoints in their own thread while a large write runs in the main one (see lib/sql/checkpoints.ts).
 // Every `everyMs` a PASSIVE checkpoint copies the committed WAL frames into the database file: it waits for nobody
-// and nobody waits for it. On 'stop' one last pass, then the thread ends, telling how many passes copied frames. Plain JavaScript so the thread needs no
-// TypeScript loader. Written by hand: SQLite has the checkpoint; what is ours is only where it runs.
+// and nobody waits for it. On 'stop' one last pass, then the thread ends, telling how many passes copied frames.
+// Plain JavaScript so the thread needs no TypeScript loader. Written by hand: SQLite has the checkpoint; what is ours
+// is only where it runs.
 import { parentPort, workerData } from 'node:worker_threads'
 import Database from 'better-sqlite3'
 

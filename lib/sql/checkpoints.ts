@@ -23,7 +23,7 @@ let lastPasses: number | null = null
 export const lastCheckpointThreadPasses = () => lastPasses
 
 let runs = 0
-let thread: Worker | null = null
+let thread: { worker: Worker; exited: Promise<unknown> } | null = null
 let autocheckpointBefore = 1000
 
 /** Runs fn with the app connection's WAL checkpoints moved to a thread (SQLite, job worker only; otherwise just fn). */
@@ -36,9 +36,11 @@ export async function withCheckpointThread<T>(fn: () => Promise<T>): Promise<T> 
       autocheckpointBefore = Math.trunc(Number(row?.wal_autocheckpoint)) || 1000
       // Every 50 ms: a pass with nothing to copy only reads the WAL header. Soon after each commit, because another
       // process's connection (the web server's) that commits while frames wait would copy them itself, in its request.
-      thread = new Worker(new URL('./checkpoint-thread.mjs', import.meta.url), { workerData: { file: sqliteFile(env().databaseUrl), everyMs: 50 } })
+      const worker = new Worker(new URL('./checkpoint-thread.mjs', import.meta.url), { workerData: { file: sqliteFile(env().databaseUrl), everyMs: 50 } })
+      thread = { worker, exited: once(worker, 'exit') }
+      worker.once('message', (m: { passes?: number }) => (lastPasses = m.passes ?? null))
       // An error in the thread (it could not open the file) gives the writer its own checkpoints back.
-      thread.on('error', () => void s.execute(sql.raw(`PRAGMA wal_autocheckpoint = ${autocheckpointBefore}`)).catch(() => {}))
+      worker.on('error', () => void s.execute(sql.raw(`PRAGMA wal_autocheckpoint = ${autocheckpointBefore}`)).catch(() => {}))
       // PRAGMA takes no bound parameters.
       await s.execute(sql.raw('PRAGMA wal_autocheckpoint = 0'))
     } catch (err) {
@@ -58,13 +60,19 @@ export async function withCheckpointThread<T>(fn: () => Promise<T>): Promise<T> 
     const t = thread
     thread = null
     if (!t) return
-    t.postMessage('stop')
+    t.worker.postMessage('stop')
     let timer: NodeJS.Timeout | undefined
-    // The last pass copies what is left; a thread that does not end within a minute is stopped.
-    t.once('message', (m: { passes?: number }) => (lastPasses = m.passes ?? null))
-    const ended = await Promise.race([once(t, 'exit').then(() => true), new Promise<false>((r) => (timer = setTimeout(() => r(false), 60_000)))])
+    // The last pass copies what is left; a thread that does not end within a minute is stopped. (`exited` was taken
+    // at the start: a thread that failed has ended already.)
+    const ended = await Promise.race([
+      t.exited.then(
+        () => true,
+        () => true,
+      ),
+      new Promise<false>((r) => (timer = setTimeout(() => r(false), 60_000))),
+    ])
     clearTimeout(timer)
-    if (!ended) await t.terminate()
+    if (!ended) await t.worker.terminate()
   }
 }
 
