@@ -82,7 +82,7 @@ export function fingerprintOf(raw: string): string {
 export type SyncCtx = { org: { id: string }; actor: ActorRef }
 
 export async function applyDiscovery(ctx: SyncCtx, sourceId: string, pages: AsyncIterable<DiscoveryPage>, opts: SyncOptions): Promise<SyncResult> {
-  // A large sync touches many index pages at random (cuid keys, 15 Identity indexes): the driver's 16 MiB page cache
+  // A large sync touches many index pages at random (21 Identity indexes): the driver's 16 MiB page cache
   // turns that into disk reads. 128 MiB while syncs run, given back after (the connection is the whole process's).
   // In the job worker its WAL checkpoints run on a thread of their own (lib/sql/checkpoints.ts).
   const result = await largeWrite(128, () => sync(ctx, sourceId, pages, opts))
