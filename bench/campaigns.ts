@@ -16,11 +16,8 @@ import { db } from '@/lib/db'
 import { newId } from '@/lib/sql/bulk'
 import { openDriverSql } from '@/lib/sql/driver'
 import { sql } from '@/lib/sql/sql'
-import { allowCheckpointThread } from '@/lib/sql/checkpoints'
+import './as-job-worker'
 import { arg, args, databaseUrl, fmt, median, time } from './measure'
-
-// As the job worker process does (scripts/worker.ts): WAL checkpoints of large writes on a thread. BENCH_CHECKPOINT_THREAD=0 measures without.
-if (process.env.BENCH_CHECKPOINT_THREAD !== '0') allowCheckpointThread()
 
 const slug = arg('--org', 'acme')
 const type = arg('--type', 'identity')

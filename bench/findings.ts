@@ -8,12 +8,10 @@ import { RECOMPUTE_CACHE_MIB } from '@/lib/findings/recompute'
 import { computeOrgMetrics, saveSnapshot } from '@/lib/metrics/compute'
 import { parseOrgSettings } from '@/lib/settings/schemas'
 import { openDriverSql } from '@/lib/sql/driver'
-import { allowCheckpointThread, largeWrite } from '@/lib/sql/checkpoints'
+import { largeWrite } from '@/lib/sql/checkpoints'
+import './as-job-worker'
 import { prismaSql } from '@/lib/sql/prisma'
 import { arg, args, databaseUrl, fmt, median, time } from './measure'
-
-// As the job worker process does (scripts/worker.ts): WAL checkpoints of large writes on a thread. BENCH_CHECKPOINT_THREAD=0 measures without.
-if (process.env.BENCH_CHECKPOINT_THREAD !== '0') allowCheckpointThread()
 
 const slug = arg('--org', 'acme')
 const url = databaseUrl()

@@ -52,8 +52,7 @@ async function main() {
   const { applyDiscovery } = await import('../lib/connectors/sync')
   const { systemContext } = await import('../lib/auth/org-context')
   const { readImportFile } = await import('../lib/connectors/import/formats')
-  // As the job worker process does (scripts/worker.ts); BENCH_CHECKPOINT_THREAD=0 measures without.
-  if (process.env.BENCH_CHECKPOINT_THREAD !== '0') (await import('../lib/sql/checkpoints')).allowCheckpointThread()
+  await import('./as-job-worker')
   const org = await db.organization.create({ data: { slug: `bench-import-${randomBytes(3).toString('hex')}`, name: 'Import bench' } })
   const source = await db.source.create({ data: { orgId: org.id, name: 'bench csv', type: 'csv', config: '{"importFormat":"generic_csv"}' } })
   const system = systemContext(org, { type: 'import_file', id: null })

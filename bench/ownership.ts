@@ -13,10 +13,7 @@ import { auditHash } from '@/lib/audit/chain'
 import { AUDIT_COLUMNS } from '@/lib/audit/record'
 import { insertRows, newId } from '@/lib/sql/bulk'
 import { num, sql } from '@/lib/sql/sql'
-import { allowCheckpointThread } from '@/lib/sql/checkpoints'
-
-// As the job worker process does (scripts/worker.ts): WAL checkpoints of large writes on a thread. BENCH_CHECKPOINT_THREAD=0 measures without.
-if (process.env.BENCH_CHECKPOINT_THREAD !== '0') allowCheckpointThread()
+import './as-job-worker'
 
 const args = process.argv.slice(2)
 const slug = args.includes('--org') ? args[args.indexOf('--org') + 1] : 'acme'

@@ -50,7 +50,7 @@ for (const n of sizes) {
   const entry: Record<string, unknown> = { identities: n, seed }
   for (const f of fs
     .readdirSync(path.join(root, 'bench'))
-    .filter((x) => x.endsWith('.ts') && !['run.ts', 'pages.ts', 'raw.ts', 'plans.ts', 'gateway.ts'].includes(x))
+    .filter((x) => x.endsWith('.ts') && !['run.ts', 'pages.ts', 'raw.ts', 'plans.ts', 'gateway.ts', 'measure.ts', 'as-job-worker.ts'].includes(x))
     .sort()) {
     const r = spawnSync(process.execPath, ['--conditions=react-server', '--import', 'tsx', path.join('bench', f)], {
       cwd: root,

@@ -40,7 +40,7 @@ export function prismaSql(tx?: Tx): SqlClient {
  */
 export async function beginWrite(tx: Tx): Promise<void> {
   if (env().databaseProvider !== 'sqlite') return
-  await tx.$executeRawUnsafe('UPDATE "Organization" SET "id" = "id" WHERE 0')
+  await prismaSql(tx).execute(sql`UPDATE "Organization" SET "id" = "id" WHERE 0`)
 }
 
 let pageCacheRuns = 0
