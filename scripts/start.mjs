@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `npm start`: one command from a fresh clone to a running Custodian. Migrates the database, loads the
 // demo organization when the database is empty (demo mode), builds when the build is missing or stale,
-// then serves on http://localhost:3000 with the job worker and the access gateway (port 8080) in the same process
-// group, restarting any of them when it crashes.
+// then serves on http://localhost:3000 (CUSTODIAN_WEB_PROCESSES web processes on the one port) with the job worker and
+// the access gateway (port 8080) in the same process group, restarting any of them when it crashes.
 import { spawn, spawnSync } from 'node:child_process'
 import crypto from 'node:crypto'
 import fs from 'node:fs'
@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url'
 import { databaseUrl, deploy, openDriver, providerOf } from './db.mjs'
 import { demoMode, resolveAuthSecret } from './runtime-config.mjs'
 import { supervise } from './supervise.mjs'
+import { startWebProcesses, webProcessCount } from './web-processes.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 process.chdir(root)
@@ -33,6 +34,12 @@ try {
 process.env.CUSTODIAN_DEMO = mode.demo ? 'true' : 'false'
 const demo = mode.demo
 const host = mode.host
+let processes
+try {
+  processes = webProcessCount(process.env, { demo })
+} catch (err) {
+  fail(err.message)
+}
 
 // Production (`next start`) needs AUTH_SECRET; the demo keeps a generated one beside its database.
 try {
@@ -117,26 +124,28 @@ if (demo) {
 }
 
 let starts = 0
-const web = supervise(
-  'web server',
-  () => {
-    const args = [path.join(root, 'node_modules/next/dist/bin/next'), 'start', '-p', port, ...(host ? ['-H', host] : [])]
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] })
+const web = startWebProcesses({
+  processes,
+  exec: path.join(root, 'node_modules/next/dist/bin/next'),
+  args: ['start', '-p', port, ...(host ? ['-H', host] : [])],
+  onStart: (child) => {
     let announced = false
     child.stdout.on('data', (chunk) => {
       process.stdout.write(chunk)
       if (!announced && /Ready|started server|Local:/i.test(String(chunk))) {
         announced = true
         const secs = ((Date.now() - t0) / 1000).toFixed(1)
-        if (starts++ > 0) return console.log(`  Custodian is ready again at http://${shown}:${port}`)
-        console.log(`\n  Custodian is ready at http://${shown}:${port}  (${secs} s)`)
+        // Announced once every web process is up; a restarted one says so on its own.
+        if (starts++ >= processes) return console.log(`  Custodian is ready again at http://${shown}:${port}`)
+        if (starts < processes) return
+        const many = processes > 1 ? `, ${processes} web processes` : ''
+        console.log(`\n  Custodian is ready at http://${shown}:${port}  (${secs} s${many})`)
         if (demo) console.log('  Demo mode — sign in as a demo person: Ada (admin), Grace (governance), Mo (member), Audrey (auditor).\n')
       }
     })
-    return child
   },
-  { onGiveUp: (code) => shutdown(code || 1) },
-)
+  onGiveUp: (code) => shutdown(code || 1),
+})
 const worker =
   fs.existsSync(path.join(root, 'scripts', 'worker.ts')) && process.env.CUSTODIAN_WORKER !== 'false'
     ? supervise('job worker', () => spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', 'scripts/worker.ts'], { stdio: 'inherit' }), {

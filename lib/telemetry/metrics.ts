@@ -1,8 +1,10 @@
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client'
+import { answerMetricsRequests } from '@/lib/telemetry/cluster'
 
 // The process's Prometheus metrics (prom-client). Each process keeps its own: the web app (API calls, rate-limit
-// refusals, the job queue read at scrape time), the worker (job outcomes) and the gateway (its calls); each serves them
-// on its own /metrics (lib/telemetry/endpoint.ts, lib/telemetry/server.ts). Label values are bounded: routes are the
+// refusals), the worker (job outcomes) and the gateway (its calls); each serves them on its own /metrics
+// (lib/telemetry/endpoint.ts, lib/telemetry/server.ts), the web app's summed over its processes when it runs several
+// (lib/telemetry/cluster.ts), with the job queue read at scrape time. Label values are bounded: routes are the
 // OpenAPI path templates or gateway route ids, never a raw URL.
 
 const SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
@@ -66,6 +68,9 @@ export type Metrics = ReturnType<typeof build>
 const g = globalThis as { __custodianMetrics?: Metrics }
 
 export function metrics(): Metrics {
-  g.__custodianMetrics ??= build()
+  if (!g.__custodianMetrics) {
+    g.__custodianMetrics = build()
+    answerMetricsRequests(g.__custodianMetrics.registry)
+  }
   return g.__custodianMetrics
 }
