@@ -7,7 +7,8 @@
 //   (SQLite by default, in .tmp/bench-<scale>.db or the file --db names; PostgreSQL when DATABASE_URL points to one)
 //   --only <text>: measure only the pages whose name contains it (repeatable); the results then go to .tmp/bench-results
 //   --stall: instead, a light page's times while another user requests the heaviest page over and over, in the same
-//   server process (better-sqlite3 is synchronous: one slow query holds every other request of the process).
+//   server process (better-sqlite3 is synchronous: one slow query holds every other request of the process); the
+//   server runs one web process (demo mode) unless CUSTODIAN_WEB_PROCESSES says more.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -29,6 +30,7 @@ const scale = arg('scale', 100_000)
 const runs = arg('runs', scale <= 5_000 ? 2 : 6)
 const port = arg('port', 3401)
 const stallMode = argv.includes('--stall')
+const webProcesses = `${process.env.CUSTODIAN_WEB_PROCESSES ?? 1} web process(es) (CUSTODIAN_WEB_PROCESSES)`
 const only = argv.flatMap((a, i) => (a === '--only' ? [argv[i + 1]] : a.startsWith('--only=') ? [a.slice('--only='.length)] : []))
 const base = `http://localhost:${port}`
 const pgUrl = process.env.DATABASE_URL && /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL) ? process.env.DATABASE_URL : null
@@ -737,7 +739,7 @@ async function measureStall(pages: Page[], cookies: Record<string, string>) {
   const lines = [
     `# A light page while another user runs the heaviest — ${scale.toLocaleString('en-US')} identities, ${engine}`,
     '',
-    `${new Date().toISOString()} · production build, one server process · ${requests} light requests alone, then as many beside a loop of the heaviest page (another signed-in user) · ${process.platform} ${process.arch}, node ${process.version}, ${cpus} CPUs (shared with other work).`,
+    `${new Date().toISOString()} · production build, ${webProcesses} · ${requests} light requests alone, then as many beside a loop of the heaviest page (another signed-in user) · ${process.platform} ${process.arch}, node ${process.version}, ${cpus} CPUs (shared with other work).`,
     `The heaviest page is the slowest of: ${HEAVY.join('; ')}. Times in milliseconds until the whole response arrived. Target: light p95 under 500 ms.`,
     '',
     '| light page | alone p50 | alone p95 | beside the heavy p50 | p95 | max | heavy page | its p50 | its runs |',

@@ -24,6 +24,7 @@ import { largeWrite } from '@/lib/sql/checkpoints'
 import { beginWrite, prismaSql } from '@/lib/sql/prisma'
 import { inChunks, sql } from '@/lib/sql/sql'
 import { analyzedRows, refreshStatistics, statisticsStale } from '@/lib/sql/statistics'
+import { queueStatisticsRefresh } from '@/lib/jobs/statistics'
 
 // The sync engine: turns what a connector discovered into a diff against the inventory (new, changed,
 // gone) and applies it in transactions of at most TX_RECORDS records. Identities that disappear from a
@@ -49,8 +50,13 @@ export type SyncOptions = {
   onProgress?: (p: SyncProgress) => void | Promise<void>
   /** extra audit details (e.g. the import's file name) */
   details?: Record<string, unknown>
-  /** runs in the final transaction (e.g. to enqueue a findings recompute) */
-  onCommit?: (tx: Tx) => Promise<void>
+  /** runs in the final transaction (e.g. to enqueue a findings recompute), with what the sync did */
+  onCommit?: (tx: Tx, result: SyncResult) => Promise<void>
+  /**
+   * Stale planner statistics afterwards: refreshed before applyDiscovery returns (`now`, the default: a job) or by a
+   * queued job (`queue`: a web request, which must not run ANALYZE)
+   */
+  statistics?: 'now' | 'queue'
 }
 type Counts = { added: number; changed: number; gone: number }
 export type SyncResult = Counts & {
@@ -86,20 +92,24 @@ export async function applyDiscovery(ctx: SyncCtx, sourceId: string, pages: Asyn
   // turns that into disk reads. 128 MiB while syncs run, given back after (the connection is the whole process's).
   // In the job worker its WAL checkpoints run on a thread of their own (lib/sql/checkpoints.ts).
   const result = await largeWrite(128, () => sync(ctx, sourceId, pages, opts))
-  await refreshStatisticsAfter(result)
+  await refreshStatisticsAfter(ctx, result, opts.statistics ?? 'now')
   return result
 }
 
 /** The tables whose rows a sync counts as changed. */
 const SYNCED_TABLES = ['Identity', 'Grant', 'Credential']
 
-/** A sync or import that changed many rows leaves the planner statistics stale: refresh them now, not at night. */
-async function refreshStatisticsAfter(r: SyncResult) {
+/**
+ * A sync or import that changed many rows leaves the planner statistics stale: refresh them now, not at night — in the
+ * job that ran it, or (`queue`, a web request) by the worker right after.
+ */
+async function refreshStatisticsAfter(ctx: SyncCtx, r: SyncResult, how: 'now' | 'queue') {
   if (!r.applied) return
   const changed =
     r.added + r.changed + r.gone + r.credentials.added + r.credentials.changed + r.credentials.gone + r.grants.added + r.grants.changed + r.grants.gone
   if (!changed) return
   if (!statisticsStale(changed, await analyzedRows(prismaSql(), SYNCED_TABLES))) return
+  if (how === 'queue') return queueStatisticsRefresh(ctx.org.id, `${changed} rows changed`)
   const { ms } = await refreshStatistics(prismaSql())
   console.log(`sync: planner statistics refreshed after ${changed} changed rows in ${ms} ms`)
 }
@@ -127,7 +137,7 @@ async function sync(ctx: SyncCtx, sourceId: string, pages: AsyncIterable<Discove
       targetLabel: source.name,
       details: { ...opts.details, mode: opts.mode, allOrNothing: !!opts.allOrNothing, ...syncCounts(s.result) },
     })
-    await opts.onCommit?.(tx)
+    await opts.onCommit?.(tx, s.result)
   }
   try {
     if (opts.allOrNothing) {

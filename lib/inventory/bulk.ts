@@ -3,6 +3,7 @@ import { assertCan, type Ctx } from '@/lib/auth/org-context'
 import { applyDiscovery, type SyncResult } from '@/lib/connectors/sync'
 import { readGenericNdjson } from '@/lib/connectors/import/generic'
 import { db } from '@/lib/db'
+import { enqueueFindingsRecompute } from '@/lib/findings/jobs'
 import { NotFoundError, ValidationError } from '@/lib/errors'
 import { TOKEN_SOURCE } from '@/lib/api-tokens/inventory'
 import { GATEWAY_SOURCE_TYPE } from '@/lib/gateway/source'
@@ -14,6 +15,8 @@ import { manualSource } from '@/lib/inventory/mutations'
  * the work — the same one file imports and connectors use — in batches that each commit with their audit row, so a
  * stream of any length never holds one long transaction. Lines that cannot be read are reported (line number and
  * why) and left out; the others are applied. Nothing is marked gone: an identity absent from the stream is untouched.
+ * As after an import, a findings recompute is queued when anything changed, and stale planner statistics are refreshed
+ * by the worker (never by this request).
  */
 export async function bulkUpsertIdentities(ctx: Ctx, sourceId: string | undefined, lines: AsyncIterable<string>, details: Record<string, unknown> = {}) {
   assertCan(ctx, 'source:manage')
@@ -28,7 +31,15 @@ export async function bulkUpsertIdentities(ctx: Ctx, sourceId: string | undefine
     throw new ValidationError('The “Custodian API tokens” source mirrors Custodian’s own tokens: it cannot be written to.', {
       sourceId: ['Choose another source, or leave it out.'],
     })
-  const r: SyncResult = await applyDiscovery(ctx, source.id, readGenericNdjson(lines), { mode: 'partial', details: { via: 'api-bulk', ...details } })
+  const r: SyncResult = await applyDiscovery(ctx, source.id, readGenericNdjson(lines), {
+    mode: 'partial',
+    details: { via: 'api-bulk', ...details },
+    // As after an import: the findings follow what changed, computed by the worker.
+    onCommit: async (tx, result) => {
+      if (result.added || result.changed) await enqueueFindingsRecompute(tx, ctx, { reason: 'bulk upsert through the API' })
+    },
+    statistics: 'queue',
+  })
   return {
     sourceId: source.id,
     added: r.added,

@@ -4,6 +4,11 @@ import { bulkUpsertIdentitiesOp } from '@/lib/api/v1/identities'
 import { createApiToken } from '@/lib/api-tokens/mutations'
 import type { ApiScope } from '@/lib/api-tokens/schemas'
 import { db } from '@/lib/db'
+import { recomputeFindingsJob } from '@/lib/findings/jobs'
+import { refreshStatisticsJob } from '@/lib/jobs/statistics'
+import { drainJobs } from '@/lib/jobs/worker'
+import { prismaSql } from '@/lib/sql/prisma'
+import { sql } from '@/lib/sql/sql'
 import { apiCaller, validate } from './api-client'
 import { createOrg, engine, uid } from './fixtures'
 
@@ -78,6 +83,44 @@ describe(`bulk upsert of identities by NDJSON (${engine})`, () => {
     const r2 = await call(bulkUpsertIdentitiesOp, { headers: NDJSON, body: ndjson(again.slice(0, 100)), query: {} })
     expect(r2.json).toMatchObject({ added: 0, changed: 2, unchanged: 98, errors: 0 })
     expect(await db.identity.count({ where: { orgId: a.org.id, sourceId, status: 'deleted' } })).toBe(0)
+  })
+
+  it('queues the findings recompute when something changed, and stale statistics are refreshed by the worker, not the request', async () => {
+    const WAITING = { in: ['queued', 'retrying'] }
+    const recomputes = () => db.job.count({ where: { orgId: a.org.id, type: recomputeFindingsJob.type, status: WAITING } })
+    const refreshes = () => db.job.count({ where: { type: refreshStatisticsJob.type, status: WAITING } })
+    const identityStats = async () => {
+      const [{ n }] = await prismaSql().query<{ n: unknown }>(sql`SELECT COUNT(*) AS n FROM sqlite_stat1 WHERE "tbl" = 'Identity'`)
+      return Number(n)
+    }
+    await drainJobs()
+    await db.job.deleteMany({ where: { type: { in: [recomputeFindingsJob.type, refreshStatisticsJob.type] }, status: WAITING } })
+    // SQLite can forget its statistics (PostgreSQL cannot): then any sync of 50 rows or more leaves them stale.
+    if (engine === 'sqlite') {
+      await prismaSql().execute(sql`ANALYZE "Organization"`)
+      await prismaSql().execute(sql`DELETE FROM sqlite_stat1`)
+    }
+    const rows = Array.from({ length: 80 }, (_, i) => ({ external_id: uid('stat-'), name: `stat-${i}`, kind: 'service_account' }))
+    const r = await call(bulkUpsertIdentitiesOp, { headers: NDJSON, body: ndjson(rows), query: {} })
+    expect(r.json).toMatchObject({ added: 80 })
+    expect(await recomputes()).toBe(1)
+    // Not analyzed in the request: a refresh waits for the worker, one for however many requests asked.
+    if (engine === 'sqlite') expect([await identityStats(), await refreshes()]).toEqual([0, 1])
+    const renamed = rows.map((x) => ({ ...x, name: `${x.name}-b` }))
+    expect((await call(bulkUpsertIdentitiesOp, { headers: NDJSON, body: ndjson(renamed), query: {} })).json).toMatchObject({ changed: 80 })
+    expect(await recomputes()).toBe(1)
+    if (engine === 'sqlite') expect(await refreshes()).toBe(1)
+    await drainJobs()
+    expect(await recomputes()).toBe(0)
+    if (engine === 'sqlite') expect(await identityStats()).toBeGreaterThan(0)
+    // The recompute ran over the new identities: they are unowned, and said so.
+    const one = await db.identity.findFirstOrThrow({ where: { orgId: a.org.id, externalId: rows[0].external_id }, select: { id: true } })
+    expect(await db.finding.count({ where: { orgId: a.org.id, identityId: one.id, status: 'open' } })).toBeGreaterThan(0)
+
+    // Nothing changed: nothing to recompute.
+    const same = await call(bulkUpsertIdentitiesOp, { headers: NDJSON, body: ndjson(renamed), query: {} })
+    expect(same.json).toMatchObject({ added: 0, changed: 0, unchanged: 80 })
+    expect(await recomputes()).toBe(0)
   })
 
   it('refuses the wrong content type (415), a token without the scope (403), another organization’s source (404)', async () => {
