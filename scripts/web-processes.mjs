@@ -2,8 +2,9 @@
 // web process a cluster worker running Next.js's server, so one request's CPU never holds up the requests other
 // processes serve, and a machine's cores all answer pages and API calls. Nothing a request needs is kept only in one
 // process's memory: sessions are signed cookies, rate limits and idempotency keys live in the database, and what a
-// process caches sees another's changes within seconds (API token rows 2 s, policies 0.5 s, inventory facet counts 10 s). The primary also relays /metrics scrapes, so a scrape
-// landing on any process answers the sum over all of them (lib/telemetry/cluster.ts, where the messages are answered).
+// process caches sees another's changes within seconds (API token rows 2 s, policies 0.5 s, inventory facets 10 s).
+// The primary also relays /metrics scrapes, so a scrape landing on any process answers the sum over all of them
+// (lib/telemetry/cluster.ts, where the messages are answered).
 import cluster from 'node:cluster'
 import os from 'node:os'
 import { supervise } from './supervise.mjs'

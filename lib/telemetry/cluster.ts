@@ -3,11 +3,11 @@ import { GET, PART, READY, SCRAPE, SCRAPED } from '@/scripts/web-processes.mjs'
 
 // The web app may run as several processes (CUSTODIAN_WEB_PROCESSES, `npm start`: node:cluster workers sharing one
 // port, scripts/web-processes.mjs). A scrape of /metrics lands on one of them, so that one asks the cluster's primary
-// for every web process's metrics (as prom-client JSON) and answers their sum: a counter never jumps back when the next
-// scrape lands elsewhere. The messages are ours, not prom-client's own cluster protocol: Next.js loads this module in
-// more than one bundle, and only the process-wide metrics() installs the answering listener, once. A process says READY
-// when it has metrics at all (metrics() is built at its first API call or scrape): the primary asks only those, since
-// one that has built none has counted nothing.
+// for every web process's metrics (as prom-client JSON) and answers their sum: a counter never jumps back when the
+// next scrape lands elsewhere. The messages are ours, not prom-client's own cluster protocol: Next.js loads this
+// module in more than one bundle, and only the process-wide metrics() installs the answering listener, once. A
+// process says READY when it has metrics at all (metrics() is built the first time the process counts something or is
+// scraped): the primary asks only those, since one that has built none has counted nothing.
 
 type Message = { type?: unknown; id?: unknown; parts?: unknown; missing?: unknown }
 type Parts = Parameters<typeof AggregatorRegistry.aggregate>[0]

@@ -8,7 +8,8 @@ import { queueMetricsText } from '@/lib/telemetry/queue'
 
 /**
  * GET /metrics of the web app: its metrics in Prometheus text format (summed over its processes when it runs several)
- * plus the job queue read from the database, for a scraper holding METRICS_TOKEN. Not a person's page and not the API: no session, no API token.
+ * plus the job queue read from the database, for a scraper holding METRICS_TOKEN. Not a person's page and not the API:
+ * no session, no API token.
  */
 export async function metricsResponse(req: Request, token: string | null = env().metricsToken): Promise<Response> {
   const refusal = metricsRefusal(metricsAccess(req.headers.get('authorization'), token), new URL(req.url).pathname)
