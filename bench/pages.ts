@@ -765,7 +765,7 @@ function writeResults(rows: Record<string, unknown>[], meta: Record<string, unkn
   const lines = [
     `# Pages over HTTP — ${scale.toLocaleString('en-US')} identities, ${engine}`,
     '',
-    `${new Date().toISOString()} · production build · ${runs} requests per page after one warm-up · ${process.platform} ${process.arch}, node ${process.version}, ${cpus} CPUs.`,
+    `${new Date().toISOString()} · production build, ${webProcesses} · ${runs} requests per page after one warm-up · ${process.platform} ${process.arch}, node ${process.version}, ${cpus} CPUs.`,
     `Times in milliseconds: time to first byte (TTFB) and until the whole response arrived (pages stream), p50 and p95; "raw" is the driver alone running hand-written SQL for the page's main data (p50), and "×" the whole page's p50 over it.`,
     '',
     ...Object.entries(meta).map(([k, v]) => `- ${k}: ${v ?? '—'}`),

@@ -43,8 +43,9 @@ fi
 rm -f .tmp/e2e.db .tmp/e2e.db-wal .tmp/e2e.db-shm
 step "e2e (SQLite)" env DATABASE_URL="file:$PWD/.tmp/e2e.db" E2E_ENGINE=sqlite PLAYWRIGHT_JSON_OUTPUT_NAME="$RESULTS/e2e-sqlite.json" \
   npx playwright test --reporter=list,json
-# The page benchmark at 2,000 identities, so it cannot rot (it fails when a page errors or is not measured).
-step "page benchmark smoke (SQLite, 2,000 identities)" node --import tsx bench/pages.ts --scale 2000 --runs 1 --port 3401
+# The page benchmark at 2,000 identities, so it cannot rot (it fails when a page errors or is not measured); with two
+# web processes on the one port, so every page is also served through the cluster (signed in on one, answered by either).
+step "page benchmark smoke (SQLite, 2,000 identities, two web processes)" env CUSTODIAN_WEB_PROCESSES=2 node --import tsx bench/pages.ts --scale 2000 --runs 1 --port 3401
 bash scripts/pg.sh drop custodian_e2e >/dev/null 2>&1 || true
 if PG_E2E_URL="$(bash scripts/pg.sh url custodian_e2e)"; then
   step "e2e (PostgreSQL)" env DATABASE_URL="$PG_E2E_URL" E2E_ENGINE=postgresql PLAYWRIGHT_JSON_OUTPUT_NAME="$RESULTS/e2e-postgresql.json" \
