@@ -46,7 +46,10 @@ export async function enqueueFindingsRecompute(tx: Tx, ctx: Ctx, opts: { reason?
   const orgId = ctx.org.id
   const waiting = await tx.job.findFirst({ where: { orgId, type: recomputeFindingsJob.type, status: { in: ['queued', 'retrying'] } } })
   if (waiting) return waiting
-  const total = await tx.identity.count({ where: { orgId } })
+  // The job's progress total from the maintained IdentityFacet cells (every status): a few hundred rows, not a count
+  // of the organization's identities (180 ms at 1,000,000) in the request that asked.
+  const cells = await tx.identityFacet.aggregate({ where: { orgId }, _sum: { n: true } })
+  const total = cells._sum.n ?? 0
   return enqueueJob(
     tx,
     recomputeFindingsJob,
