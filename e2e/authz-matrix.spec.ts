@@ -4,7 +4,7 @@ import path from 'node:path'
 import { request as pwRequest, type APIRequestContext } from '@playwright/test'
 import { newToken } from '../lib/api-tokens/format'
 import { API_SCOPES } from '../lib/api-tokens/schemas'
-import { createTestOrg, expect, insert, query, signInAs, sql, test, type TestOrg } from './fixtures'
+import { createTestOrg, expect, holdScheduledJobs, insert, query, signInAs, sql, test, type TestOrg } from './fixtures'
 
 // The authorization matrix: every server action and every route handler, found by reading the code and the
 // build (so a new one fails this test until it is listed below), called over HTTP as anonymous, as a person
@@ -1255,56 +1255,15 @@ async function buildWorld(): Promise<World> {
   const items = [item(active.id, 0), item(active.id, 1), item(closing.id, 0), item(closing.id, 1)]
   await insert('ReviewItem', items)
   // The worker's nightly scheduler would recompute and snapshot a new organization within a minute, changing it
-  // under the test: today's and tomorrow's keyed jobs already exist, so it enqueues nothing.
-  const days = [0, 1].map((d) => new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10))
-  for (const org of [orgId, (await query<{ id: string }>(sql`SELECT "id" FROM "Organization" WHERE "slug" = ${b.slug}`))[0].id]) {
-    for (const day of days) {
-      // (and the daily retention of gateway calls and token exchanges, which writes an audit row per run)
-      // (the nightly planner statistics are one job for the whole database, filed under the oldest organization)
-      for (const type of ['recompute_findings', 'metrics_snapshot', 'prune_gateway_records']) {
-        await insert('Job', [
-          {
-            id: id(),
-            orgId: org,
-            type,
-            status: 'succeeded',
-            payload: '{}',
-            idempotencyKey: `${type}:${org}:${day}`,
-            attempts: 1,
-            maxAttempts: 1,
-            runAt: now,
-            progress: 0,
-            total: 0,
-            createdAt: now,
-            updatedAt: now,
-          },
-        ])
-      }
-    }
-  }
+  // under the test (and the daily retention of gateway calls and token exchanges writes an audit row per run; the
+  // nightly planner statistics are one job for the whole database, filed under the oldest organization).
+  for (const org of [orgId, (await query<{ id: string }>(sql`SELECT "id" FROM "Organization" WHERE "slug" = ${b.slug}`))[0].id])
+    await holdScheduledJobs(org, ['recompute_findings', 'metrics_snapshot', 'prune_gateway_records'])
   // Likewise the hourly gateway-grants scheduler, once an allowed call has given A a tag rule: this hour's and the next
   // few hours' keyed jobs exist, so it enqueues nothing while the matrix runs.
   // And the hourly unusual-use learner (it learns the hour just ended, so from the previous hour on).
   const hours = [-1, 0, 1, 2, 3].map((h) => new Date(Date.now() + h * 3_600_000).toISOString().slice(0, 13))
-  for (const [type, hour] of hours.flatMap((h) => [['sync_gateway_grants', h] as const, ['learn_gateway_use', h] as const])) {
-    await insert('Job', [
-      {
-        id: id(),
-        orgId,
-        type,
-        status: 'succeeded',
-        payload: '{}',
-        idempotencyKey: `${type}:${orgId}:${hour}`,
-        attempts: 1,
-        maxAttempts: 1,
-        runAt: now,
-        progress: 0,
-        total: 0,
-        createdAt: now,
-        updatedAt: now,
-      },
-    ])
-  }
+  await holdScheduledJobs(orgId, ['sync_gateway_grants', 'learn_gateway_use'], hours)
   const failedJobId = id()
   await insert('Job', [
     {

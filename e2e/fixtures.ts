@@ -69,6 +69,38 @@ export async function insert(table: string, rows: Row[]) {
 
 export const rowId = (prefix = 'e2e') => `${prefix}${randomBytes(10).toString('hex')}`
 
+/** Today and tomorrow (UTC, yyyy-mm-dd): the slots in the keys of the daily schedulers' jobs. */
+export const todayAndTomorrow = () => [0, 1].map((d) => new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10))
+
+/**
+ * The app's worker runs every scheduler each minute, and a new test organization gets its nightly jobs at the next
+ * tick: the findings recompute resolves findings a test wrote by hand, the snapshot and retention write rows. A keyed
+ * job (succeeded) of each type for each slot already exists, so the schedulers enqueue nothing while the test runs.
+ */
+export async function holdScheduledJobs(orgId: string, types: readonly string[], slots: readonly string[] = todayAndTomorrow()) {
+  const now = new Date()
+  await insert(
+    'Job',
+    types.flatMap((type) =>
+      slots.map((slot) => ({
+        id: rowId(),
+        orgId,
+        type,
+        status: 'succeeded',
+        payload: '{}',
+        idempotencyKey: `${type}:${orgId}:${slot}`,
+        attempts: 1,
+        maxAttempts: 1,
+        runAt: now,
+        progress: 0,
+        total: 0,
+        createdAt: now,
+        updatedAt: now,
+      })),
+    ),
+  )
+}
+
 export async function orgIdOf(slug: string): Promise<string> {
   const [org] = await query<{ id: string }>(sql`SELECT "id" FROM "Organization" WHERE "slug" = ${slug}`)
   return org.id

@@ -2,40 +2,13 @@ import fs from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { request as pwRequest } from '@playwright/test'
 import { parse } from 'csv-parse/sync'
-import { createTestOrg, expect, gotoAs, insert, orgIdOf, query, signInAs, sql, test, type TestOrg } from './fixtures'
+import { createTestOrg, expect, gotoAs, holdScheduledJobs, insert, orgIdOf, query, signInAs, sql, test, type TestOrg } from './fixtures'
 
 // The inventory as governance uses it: every filter visible as a chip, named views, the CSV export and
 // "Review these". 30 identities: kinds cycle api_key, bot, ci_cd; #0–#5 have an open NHI5 finding.
 
 const KINDS = ['api_key', 'bot', 'ci_cd'] as const
 const EVIL = '=HYPERLINK("http://evil.example","x")'
-
-/** The worker's nightly recompute would resolve the findings written here: today's and tomorrow's keyed jobs already exist. */
-async function keepFindings(orgId: string) {
-  const now = new Date()
-  for (const d of [0, 1]) {
-    const day = new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10)
-    for (const type of ['recompute_findings', 'metrics_snapshot']) {
-      await insert('Job', [
-        {
-          id: `e2e${randomBytes(10).toString('hex')}`,
-          orgId,
-          type,
-          status: 'succeeded',
-          payload: '{}',
-          idempotencyKey: `${type}:${orgId}:${day}`,
-          attempts: 1,
-          maxAttempts: 1,
-          runAt: now,
-          progress: 0,
-          total: 0,
-          createdAt: now,
-          updatedAt: now,
-        },
-      ])
-    }
-  }
-}
 
 const total = (n: number) => `${n} non-human ${n === 1 ? 'identity matches' : 'identities match'}`
 
@@ -45,7 +18,8 @@ test.describe('inventory views (governance journey)', () => {
   test.beforeAll(async () => {
     org = await createTestOrg({ identities: 30, identity: (i) => ({ kind: KINDS[i % 3], ...(i === 7 ? { name: EVIL } : {}) }) })
     orgId = await orgIdOf(org.slug)
-    await keepFindings(orgId)
+    // The worker's nightly recompute would resolve the findings written here.
+    await holdScheduledJobs(orgId, ['recompute_findings', 'metrics_snapshot'])
     const now = new Date()
     await insert(
       'Finding',
