@@ -35,9 +35,38 @@ export function createDb(opts: { onQuery?: (e: QueryEvent) => void } = {}): Db {
 class StatementKeepingSqlite extends PrismaBetterSqlite3 {
   override async connect() {
     const adapter = await super.connect()
-    keepPreparedStatements((adapter as unknown as { client: import('better-sqlite3').Database }).client)
+    const connection = (adapter as unknown as { client: SqliteConnection }).client
+    keepPreparedStatements(connection)
+    sqliteConnections.add(new WeakRef(connection))
     return adapter
   }
+}
+
+type SqliteConnection = import('better-sqlite3').Database
+const sqliteConnections = new Set<WeakRef<SqliteConnection>>()
+
+/**
+ * For a caller inside one of the app's SQLite transactions (`db.$transaction(fn)`): runs a write statement on that
+ * transaction's connection directly, without Prisma's round trip (lib/sql/sqlite-insert.ts says why). The connection is
+ * found as the only one of this process in a transaction — Prisma's adapter runs one transaction at a time per
+ * connection, and the caller's is open — so with none or several (two clients in a test), null: use Prisma.
+ */
+export function sqliteTransactionWriter(): ((text: string, params: unknown[]) => unknown) | null {
+  let found: SqliteConnection | null = null
+  for (const ref of sqliteConnections) {
+    const c = ref.deref()
+    if (!c || !c.open) {
+      sqliteConnections.delete(ref)
+      continue
+    }
+    if (!c.inTransaction) continue
+    if (found) return null
+    found = c
+  }
+  if (!found) return null
+  const c = found
+  // keepPreparedStatements' prepare: the statement kept for this text, bound to these parameters.
+  return (text, params) => (c.prepare(text) as unknown as { bind(p: unknown[]): { run(): unknown } }).bind(params).run()
 }
 
 const CONFLICT_CODES = new Set(['40P01', '40001'])

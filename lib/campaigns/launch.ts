@@ -401,26 +401,24 @@ async function launch(ctx: SystemCtx, campaignId: string, progress: (done: numbe
     // Staged (invisible to reviewers) until the whole population is in; each batch its own short write.
     lap('buildMs')
     const now = new Date()
-    await insertRows(
-      prismaSql(),
-      'ReviewItemStage',
-      STAGE_COLUMNS,
-      rows.map((r) => [
-        r.campaignId,
-        newId(),
-        r.orgId,
-        r.identityId,
-        r.grantId,
-        r.credentialId,
-        r.reviewerId,
-        r.snapshot,
-        r.recommendation,
-        r.recommendationReason,
-        r.privileged,
-        r.identityName,
-        now,
-      ]),
-    )
+    // One short transaction a batch: inside one, SQLite binds the rows on the connection instead of sending them through
+    // Prisma as a JSON text (lib/sql/sqlite-insert.ts).
+    const staged = rows.map((r) => [
+      r.campaignId,
+      newId(),
+      r.orgId,
+      r.identityId,
+      r.grantId,
+      r.credentialId,
+      r.reviewerId,
+      r.snapshot,
+      r.recommendation,
+      r.recommendationReason,
+      r.privileged,
+      r.identityName,
+      now,
+    ])
+    await prismaSql().transaction((s) => insertRows(s, 'ReviewItemStage', STAGE_COLUMNS, staged))
     items += rows.length
     done += batch.length
     await progress(done, population.length)

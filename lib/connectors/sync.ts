@@ -548,7 +548,11 @@ class SyncRun {
     const tags: { identityId: string; tags: Record<string, string> }[] = []
     if (!list.length) return { ids, inserts, tags }
     const byExt = new Map<string, DiscoveredIdentity>()
-    for (const d of list) byExt.set(d.externalId, { ...byExt.get(d.externalId), ...stripUndefined(d) } as DiscoveredIdentity)
+    // A repeated external id merges into the first (what the later record leaves out stays); most occur once, kept as they are.
+    for (const d of list) {
+      const seen = byExt.get(d.externalId)
+      byExt.set(d.externalId, seen ? ({ ...seen, ...stripUndefined(d) } as DiscoveredIdentity) : d)
+    }
     const existing = new Map<string, ExistingIdentity>()
     const rows = await queryIn<ExistingIdentity>(
       prismaSql(tx),

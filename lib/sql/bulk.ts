@@ -1,9 +1,11 @@
 // Bulk helpers on any SqlClient (the app's Prisma connection or the driver's). Each statement carries its rows or
 // ids as ONE JSON parameter unpacked by the database (json_each on SQLite, jsonb_array_elements on PostgreSQL):
 // binding thousands of separate parameters through Prisma's driver adapter costs ~20 µs each, one JSON string
-// almost nothing.
+// almost nothing. The exception: rows inserted inside a transaction on SQLite are bound on its connection directly,
+// without Prisma (lib/sql/sqlite-insert.ts).
 import { randomBytes } from 'node:crypto'
 import { dbValue, inChunks, sql, type Fragment, type SqlClient } from './sql'
+import { sqliteInsertRows } from './sqlite-insert'
 
 export type ColType = 'text' | 'date' | 'bool' | 'int'
 export type Columns = readonly (readonly [name: string, type: ColType])[]
@@ -23,9 +25,21 @@ export function newId(): string {
 
 const PG_CASTS: Record<ColType, string> = { text: '', date: '::timestamp(3)', bool: '::boolean', int: '::integer' }
 
-/** Multi-row INSERT (values in `columns` order) in statements of ROWS_PER_STATEMENT rows; returns the row count. */
+/**
+ * Multi-row INSERT (values in `columns` order); returns the row count. Inside a transaction on SQLite, bound parameters
+ * on its connection (sqliteInsertRows); otherwise statements of ROWS_PER_STATEMENT rows carried as one JSON value.
+ */
 export async function insertRows(s: SqlClient, table: string, columns: Columns, rows: readonly (readonly unknown[])[]): Promise<number> {
   if (!rows.length) return 0
+  const write = s.sqliteWriter?.()
+  if (write)
+    return sqliteInsertRows(
+      write,
+      table,
+      columns.map(([c]) => c),
+      rows,
+      { dates: columns.map(([, t]) => t === 'date') },
+    )
   const pg = s.engine === 'postgresql'
   const into = sql`INSERT INTO ${sql.ident(table)} (${sql.join(columns.map(([c]) => sql.ident(c)))})`
   const select = pg ? sql.raw(columns.map(([, t], i) => `(e->>${i})${PG_CASTS[t]}`).join(',')) : sql.raw(columns.map((_, i) => `value->>${i}`).join(','))

@@ -6,7 +6,8 @@ import Database from 'better-sqlite3'
 import pg from 'pg'
 import { sqliteFile } from '../db-url'
 import { restoreSuspendedIndexes } from './indexes'
-import { MAX_PARAMS, dbValue, render, sql, type Engine, type Fragment, type SqlClient } from './sql'
+import { dbValue, render, sql, type Engine, type Fragment, type SqlClient } from './sql'
+import { sqliteInsertRows } from './sqlite-insert'
 
 export interface DriverSql extends SqlClient {
   /**
@@ -27,7 +28,8 @@ export interface DriverOptions {
 }
 
 type Row = readonly unknown[] | object
-const SQLITE_MAX_ROWS = 128
+/** Rows per statement of the loader (the seeder's tables load with their triggers and most indexes suspended). */
+const LOAD_MAX_ROWS = 128
 const PG_ROWS_PER_STATEMENT = 5_000
 
 const ident = (name: string) => sql.ident(name).strings[0]
@@ -75,39 +77,14 @@ export function sqliteSql(db: Database.Database): DriverSql {
     return stmt
   }
 
-  const statement = (table: string, columns: readonly string[], rowCount: number) => {
-    const key = `${table}\u0000${columns.join(',')}\u0000${rowCount}`
-    let stmt = statements.get(key)
-    if (!stmt) {
-      const tuple = `(${columns.map(() => '?').join(',')})`
-      stmt = db.prepare(`INSERT INTO ${ident(table)} (${columns.map(ident).join(',')}) VALUES ${new Array(rowCount).fill(tuple).join(',')}`)
-      statements.set(key, stmt)
-    }
-    return stmt
+  // Insert statements prepared once per text (one per table, column list and row count).
+  const run = (text: string, params: unknown[]) => {
+    let stmt = statements.get(text)
+    if (!stmt) statements.set(text, (stmt = db.prepare(text)))
+    return stmt.run(params)
   }
-
-  const insertAll = (table: string, columns: readonly string[], rows: readonly Row[], objects: boolean) => {
-    const width = columns.length
-    const perStatement = Math.max(1, Math.min(SQLITE_MAX_ROWS, Math.floor(MAX_PARAMS / width)))
-    for (let start = 0; start < rows.length; start += perStatement) {
-      const count = Math.min(perStatement, rows.length - start)
-      const params = new Array(count * width)
-      let p = 0
-      for (let i = start; i < start + count; i++) {
-        const row = rows[i]
-        if (objects) {
-          for (let j = 0; j < width; j++) {
-            const v = (row as Record<string, unknown>)[columns[j]]
-            params[p++] = typeof v === 'string' || typeof v === 'number' ? v : dbValue(v, 'sqlite')
-          }
-        } else {
-          if ((row as unknown[]).length !== width) throw new Error(`${table}: row ${i} has ${(row as unknown[]).length} values for ${width} columns`)
-          for (let j = 0; j < width; j++) params[p++] = dbValue((row as unknown[])[j], 'sqlite')
-        }
-      }
-      statement(table, columns, count).run(params)
-    }
-  }
+  const insertAll = (table: string, columns: readonly string[], rows: readonly Row[], objects: boolean) =>
+    sqliteInsertRows(run, table, columns, rows, { objects, maxRows: LOAD_MAX_ROWS })
   const write = (table: string, columns: readonly string[], rows: readonly Row[], objects: boolean) => {
     if (!rows.length) return 0
     if (db.inTransaction) insertAll(table, columns, rows, objects)
@@ -142,6 +119,7 @@ export function sqliteSql(db: Database.Database): DriverSql {
         throw err
       }
     },
+    sqliteWriter: () => run,
     async insert(table, columns, rows) {
       return write(table, columns, rows, false)
     },

@@ -1,5 +1,5 @@
 import 'server-only'
-import { db, type Db, type Tx } from '@/lib/db'
+import { db, sqliteTransactionWriter, type Db, type Tx } from '@/lib/db'
 import { env } from '@/lib/env'
 import { render, sql, type Fragment, type SqlClient } from './sql'
 
@@ -27,6 +27,8 @@ export function prismaSql(tx?: Tx): SqlClient {
       if (tx) return fn(s)
       return db.$transaction((inner) => fn(prismaSql(inner)), TX_OPTIONS)
     },
+    // Only inside a transaction: its connection is then this process's one connection in a transaction.
+    sqliteWriter: () => (tx && engine === 'sqlite' ? sqliteTransactionWriter() : null),
   }
   return s
 }

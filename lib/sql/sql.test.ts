@@ -120,7 +120,7 @@ describe('on a real SQLite database', () => {
     await s.close()
   })
 
-  it('inserts many rows with one JSON parameter per statement and reads them back by id list', async () => {
+  it('inserts many rows (the loader binds them in multi-row statements) and reads them back by id list', async () => {
     const s = memory()
     const rows = Array.from({ length: 12_345 }, (_, i) => [`r${i}`, i, i % 2 === 0, at.getTime() + i, null])
     await insertRows(

@@ -38,6 +38,8 @@ export interface SqlClient {
   execute(q: Fragment): Promise<number>
   /** Runs fn in one transaction; inside one already, fn joins it. */
   transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T>
+  /** SQLite: runs a write with bound parameters on the connection at once (lib/sql/sqlite-insert.ts), or null when not available. */
+  sqliteWriter?(): ((text: string, params: unknown[]) => unknown) | null
 }
 
 /**

@@ -15,6 +15,14 @@ const NOTICE: Columns = [
   ['title', 'text'],
 ]
 
+type Insert = (table: string, columns: Columns, rows: unknown[][]) => Promise<unknown>
+// Outside a transaction the rows go as one JSON parameter a statement through Prisma; inside one, on SQLite, as bound
+// parameters on the transaction's connection (lib/sql/sqlite-insert.ts); on PostgreSQL through Prisma both times.
+const WAYS: [string, Insert][] = [
+  ['outside a transaction', (table, columns, rows) => insertRows(prismaSql(), table, columns, rows)],
+  ['inside a transaction', (table, columns, rows) => db.$transaction((tx) => insertRows(prismaSql(tx), table, columns, rows))],
+]
+
 describe(`lib/sql through Prisma (${engine})`, () => {
   it('binds values, dates and booleans so that Prisma reads them back unchanged', async () => {
     const { org, source } = await createOrg('Sql values')
@@ -32,18 +40,18 @@ describe(`lib/sql through Prisma (${engine})`, () => {
     expect(num(hit.n)).toBe(1)
   })
 
-  it('inserts rows with one JSON parameter per statement and reads them by id list', async () => {
+  it.each(WAYS)('inserts rows (%s) and reads them by id list', async (_, insert) => {
     const { org, people } = await createOrg('Sql bulk')
     const at = new Date('2025-06-07T08:09:10.111Z')
     const rows = Array.from({ length: 6_001 }, (_, i) => [newId(), org.id, people.member.id, 'sql.test', `Notice ${i}`, i % 2 ? at : null, at])
-    await insertRows(prismaSql(), 'Notification', [...NOTICE, ['readAt', 'date'], ['createdAt', 'date']], rows)
+    await insert('Notification', [...NOTICE, ['readAt', 'date'], ['createdAt', 'date']], rows)
     expect(await db.notification.count({ where: { orgId: org.id, kind: 'sql.test', readAt: at, createdAt: at } })).toBe(3_000)
     const ids = rows.map((r) => r[0] as string)
     const back = await queryIn<{ id: string }>(prismaSql(), ids, (list) => sql`SELECT "id" FROM "Notification" WHERE "orgId" = ${org.id} AND "id" IN ${list}`)
     expect(back.map((r) => r.id).sort()).toEqual([...ids].sort())
   })
 
-  it('keeps text exactly as given, whatever it holds, including a long value before the other columns', async () => {
+  it.each(WAYS)('keeps text exactly as given (%s), whatever it holds, including a long value before the other columns', async (_, insert) => {
     const { org, people } = await createOrg('Sql text')
     // Quotes, backslashes, escapes that look like JSON, control characters, non-BMP characters, a long JSON document
     // (a review item's snapshot sits among other columns), an empty string and a null.
@@ -60,10 +68,34 @@ describe(`lib/sql through Prisma (${engine})`, () => {
       'null',
     ]
     const rows = texts.map((t, i) => [newId(), org.id, people.member.id, 'sql.text', t, i % 2 ? null : `link ${t}`])
-    await insertRows(prismaSql(), 'Notification', [...NOTICE, ['link', 'text']], rows)
+    await insert('Notification', [...NOTICE, ['link', 'text']], rows)
     const back = await db.notification.findMany({ where: { orgId: org.id, kind: 'sql.text' }, select: { id: true, title: true, link: true } })
     const byId = new Map(back.map((r) => [r.id, r]))
     for (const [id, , , , title, link] of rows) expect(byId.get(id as string)).toEqual({ id, title, link })
+  })
+
+  it('inside a transaction on SQLite writes on its connection directly, and rolls back with it; a date column takes a Date, epoch milliseconds or ISO text', async () => {
+    const { org, people } = await createOrg('Sql direct')
+    expect(prismaSql().sqliteWriter?.() ?? null).toBeNull()
+    const at = new Date('2025-06-07T08:09:10.111Z')
+    const rows = [
+      [newId(), org.id, people.member.id, 'sql.direct', 'a Date', at],
+      [newId(), org.id, people.member.id, 'sql.direct', 'epoch ms', at.getTime()],
+      [newId(), org.id, people.member.id, 'sql.direct', 'ISO text', at.toISOString()],
+    ]
+    const cols: Columns = [...NOTICE, ['createdAt', 'date']]
+    await expect(
+      db.$transaction(async (tx) => {
+        expect(prismaSql(tx).sqliteWriter?.() ? 'direct' : 'prisma').toBe(engine === 'sqlite' ? 'direct' : 'prisma')
+        await insertRows(prismaSql(tx), 'Notification', cols, rows)
+        expect(await tx.notification.count({ where: { orgId: org.id, kind: 'sql.direct' } })).toBe(3)
+        throw new Error('roll back')
+      }),
+    ).rejects.toThrow('roll back')
+    expect(await db.notification.count({ where: { orgId: org.id, kind: 'sql.direct' } })).toBe(0)
+    await db.$transaction((tx) => insertRows(prismaSql(tx), 'Notification', cols, rows))
+    const back = await db.notification.findMany({ where: { orgId: org.id, kind: 'sql.direct' }, select: { title: true, createdAt: true } })
+    expect(back.map((r) => [r.title, r.createdAt.toISOString()]).sort()).toEqual(rows.map((r) => [r[4], at.toISOString()]).sort())
   })
 
   it('joins the caller’s transaction: its statements roll back with it', async () => {

@@ -45,6 +45,8 @@ export const GENERIC_COLUMNS = [
 
 type Get = (column: string) => string
 
+const STATUSES = ['active', 'disabled'] as const
+
 /** A last-used value: "never" was never used; empty (or N/A...) is not known, which is not the same (no dormancy finding). */
 export function parseLastUsed(value: string, column: string): Date | null | undefined {
   if (value.trim().toLowerCase() === 'never') return null
@@ -58,18 +60,23 @@ export function mapGenericRow(get: Get): MappedRecord {
   if (!externalId) throw new RowError('external_id (or name) is required')
   if (externalId.length > 500) throw new RowError('external_id is longer than 500 characters')
   if (name.length > 500) throw new RowError('name is longer than 500 characters')
-  const kind = get('kind').trim() ? oneOf(get('kind'), IDENTITY_KINDS, 'kind') : 'other'
-  const environment = get('environment').trim() ? oneOf(get('environment'), ENVIRONMENTS, 'environment') : 'unknown'
-  const status = get('status').trim() ? oneOf(get('status'), ['active', 'disabled'] as const, 'status') : undefined
+  const kindText = get('kind')
+  const kind = kindText.trim() ? oneOf(kindText, IDENTITY_KINDS, 'kind') : 'other'
+  const environmentText = get('environment')
+  const environment = environmentText.trim() ? oneOf(environmentText, ENVIRONMENTS, 'environment') : 'unknown'
+  const statusText = get('status')
+  const status = statusText.trim() ? oneOf(statusText, STATUSES, 'status') : undefined
   const ownerEmail = get('owner_email').trim().toLowerCase() || null
   if (ownerEmail && !/^[^\s@]+@[^\s@]+$/.test(ownerEmail)) throw new RowError(`owner_email: "${clip(ownerEmail)}" is not an e-mail address`)
   const tags: Record<string, string> = {}
-  for (const pair of get('tags').split(';')) {
-    if (!pair.trim()) continue
-    const eq = pair.indexOf('=')
-    if (eq <= 0) throw new RowError(`tags: "${clip(pair)}" is not key=value (separate several with ;)`)
-    tags[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim()
-  }
+  const tagText = get('tags')
+  if (tagText)
+    for (const pair of tagText.split(';')) {
+      if (!pair.trim()) continue
+      const eq = pair.indexOf('=')
+      if (eq <= 0) throw new RowError(`tags: "${clip(pair)}" is not key=value (separate several with ;)`)
+      tags[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim()
+    }
   const out: MappedRecord = {
     identity: {
       externalId,
@@ -117,7 +124,10 @@ export function mapGenericRow(get: Get): MappedRecord {
         lastUsedAt: parseLastUsed(get('grant_last_used_at'), 'grant_last_used_at'),
       },
     ]
-  } else if (get('privileged').trim()) parseBool(get('privileged'), 'privileged')
+  } else {
+    const privileged = get('privileged')
+    if (privileged.trim()) parseBool(privileged, 'privileged')
+  }
   return out
 }
 
