@@ -4,10 +4,15 @@
 // body), then the same rows again (all unchanged), beside the raw driver inserting the same identity rows with
 // multi-row INSERTs in one transaction. Prints one JSON line. Benchmarks, not tests.
 // Run: DATABASE_URL=file:$PWD/.tmp/bulk-bench.db node --conditions=react-server --import tsx bench/bulk.ts
+// With --url http://127.0.0.1:3499 the body goes over HTTP to a running Custodian (production build, `node
+// scripts/start.mjs` on the same DATABASE_URL, rate limits raised) instead, as `curl` sends it: what a user meets.
+import { request } from 'undici'
 import { randomBytes } from 'node:crypto'
 import { deploy } from '../scripts/db.mjs'
 
 const rows = Number(process.env.BULK_BENCH_ROWS ?? 100_000)
+const urlAt = process.argv.indexOf('--url')
+const base = urlAt > 0 ? process.argv[urlAt + 1] : ''
 const KINDS = ['service_account', 'api_key', 'oauth_app', 'bot', 'ci_cd', 'workload', 'ai_agent']
 const ENVS = ['production', 'staging', 'development', 'test']
 
@@ -53,6 +58,15 @@ async function main() {
   const body = lines('api').join('\n') + '\n'
   const send = async () => {
     const t = performance.now()
+    if (base) {
+      const res = await request(`${base}/api/v1/identities/bulk`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' },
+        body,
+      })
+      const json = (await res.body.json()) as Record<string, unknown>
+      return { seconds: (performance.now() - t) / 1000, status: res.statusCode, json }
+    }
     const res = await POST(
       new Request('http://localhost/api/v1/identities/bulk', {
         method: 'POST',
@@ -64,6 +78,15 @@ async function main() {
     )
     const json = (await res.json()) as Record<string, unknown>
     return { seconds: (performance.now() - t) / 1000, status: res.status, json }
+  }
+  if (base) {
+    // A server that has answered before: the route's modules loaded and its statements prepared, as a user meets it.
+    const res = await request(`${base}/api/v1/identities/bulk`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' },
+      body: `${JSON.stringify({ external_id: 'warm-up', name: 'warm-up', kind: 'bot' })}\n`,
+    })
+    await res.body.dump()
   }
   const first = await send()
   const again = await send()
@@ -92,6 +115,7 @@ async function main() {
   await s.close()
   const out = {
     rows,
+    via: base ? 'http' : 'in process',
     engine: process.env.DATABASE_URL!.startsWith('file:') ? 'sqlite' : 'postgresql',
     first: { status: first.status, seconds: +first.seconds.toFixed(2), rowsPerSecond: Math.round(rows / first.seconds), added: first.json.added },
     again: { status: again.status, seconds: +again.seconds.toFixed(2), rowsPerSecond: Math.round(rows / again.seconds), unchanged: again.json.unchanged },

@@ -29,12 +29,12 @@ export type Operation<P extends Obj = Obj, Q extends Obj = Obj, B extends Obj = 
   }
   /**
    * A streamed NDJSON body instead of a JSON one (ingestion at scale): the schema documents one line; `run` gets the
-   * lines as they arrive (`lines`), never the whole body in memory. No Idempotency-Key: such an operation is an upsert.
+   * lines as they arrive (`lines`, in batches), never the whole body in memory. No Idempotency-Key: such an operation is an upsert.
    */
   ndjson?: { line: z.ZodType; maxBytes: number; description: string }
   /** the problem statuses this operation documents besides 401/403 (which every operation has) */
   problems: number[]
-  run: (args: { ctx: TokenCtx; params: z.infer<P>; query: z.infer<Q>; body: z.infer<B>; lines: AsyncIterable<string> }) => Promise<unknown>
+  run: (args: { ctx: TokenCtx; params: z.infer<P>; query: z.infer<Q>; body: z.infer<B>; lines: AsyncIterable<string[]> }) => Promise<unknown>
 }
 
 export function defineOperation<P extends Obj = Obj, Q extends Obj = Obj, B extends Obj = Obj>(op: Operation<P, Q, B>): Operation<P, Q, B> {

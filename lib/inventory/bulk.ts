@@ -18,7 +18,12 @@ import { manualSource } from '@/lib/inventory/mutations'
  * As after an import, a findings recompute is queued when anything changed, and stale planner statistics are refreshed
  * by the worker (never by this request).
  */
-export async function bulkUpsertIdentities(ctx: Ctx, sourceId: string | undefined, lines: AsyncIterable<string>, details: Record<string, unknown> = {}) {
+export async function bulkUpsertIdentities(
+  ctx: Ctx,
+  sourceId: string | undefined,
+  lines: AsyncIterable<readonly string[]>,
+  details: Record<string, unknown> = {},
+) {
   assertCan(ctx, 'source:manage')
   const source = sourceId
     ? await db.source.findFirst({ where: { id: sourceId, orgId: ctx.org.id }, select: { id: true, type: true } })

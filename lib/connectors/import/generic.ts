@@ -194,22 +194,24 @@ export async function* readGenericJson(doc: unknown): AsyncGenerator<DiscoveryPa
  */
 export const NDJSON_PAGE_ROWS = 10_000
 
-/** Reads generic NDJSON (one JSON object per line, the same field names) as the lines arrive; errors name the line. */
-export async function* readGenericNdjson(lines: AsyncIterable<string>): AsyncGenerator<DiscoveryPage> {
+/** Reads generic NDJSON (one JSON object per line, the same field names) as the lines arrive, in batches; errors name the line. */
+export async function* readGenericNdjson(batches: AsyncIterable<readonly string[]>): AsyncGenerator<DiscoveryPage> {
   const pages = new PageBuilder(NDJSON_PAGE_ROWS)
   let n = 0
-  for await (const raw of lines) {
-    n++
-    if (!raw.trim()) continue
-    let row: unknown
-    let page: DiscoveryPage | null
-    try {
-      row = JSON.parse(raw)
-      page = addRecord(pages, row, n, `line ${n}`)
-    } catch {
-      page = pages.error({ line: n, ref: `line ${n}`, message: 'is not valid JSON' })
+  for await (const lines of batches) {
+    for (const raw of lines) {
+      n++
+      if (!raw.trim()) continue
+      let row: unknown
+      let page: DiscoveryPage | null
+      try {
+        row = JSON.parse(raw)
+        page = addRecord(pages, row, n, `line ${n}`)
+      } catch {
+        page = pages.error({ line: n, ref: `line ${n}`, message: 'is not valid JSON' })
+      }
+      if (page) yield page
     }
-    if (page) yield page
   }
   const last = pages.flush()
   if (last) yield last
