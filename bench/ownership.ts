@@ -1,5 +1,5 @@
 // Bulk ownership assignment on the database in DATABASE_URL: "select all matching" over a whole organization,
-// run as the bulk_assign job does it (batches of 2,000, each a transaction with per-identity audit rows and the
+// run as the bulk_assign job does it (batches of BULK_BATCH, each a transaction with per-identity audit rows and the
 // resume point), compared with the raw database doing only the UPDATE. Seed first:
 //   DATABASE_URL=file:$PWD/.tmp/owner-bench.db npx tsx scripts/seed.ts --identities 100000 --reset
 // Run: DATABASE_URL=... node --conditions=react-server --import tsx bench/ownership.ts [--org acme] [--filter kind=api_key,env=production]
@@ -12,6 +12,7 @@ import { openDriverSql } from '@/lib/sql/driver'
 import { auditHash } from '@/lib/audit/chain'
 import { AUDIT_COLUMNS } from '@/lib/audit/record'
 import { insertRows, newId } from '@/lib/sql/bulk'
+import { BULK_BATCH } from '@/lib/ownership/schemas'
 import { num, sql } from '@/lib/sql/sql'
 import './as-job-worker'
 
@@ -70,8 +71,9 @@ console.log(
   `  bulk_assign job:                 ${(jobMs / 1000).toFixed(1)} s (${outcome}) — ${fmt((result.scanned ?? 0) / (jobMs / 1000))} identities/s, ${fmt(result.changed ?? 0)} changed, ${fmt(audits)} audit rows${done.lastError ? `, error: ${done.lastError}` : ''}`,
 )
 
-// The raw driver doing the same work by hand-written SQL on the same identities: per 2,000 ids one transaction that
-// reads them, updates them (to the next member) and appends one chained audit row each (the chain stays valid).
+// The raw driver doing the same work by hand-written SQL on the same identities: per BULK_BATCH ids (as the job batches
+// them) one transaction that reads them, updates them (to the next member) and appends one chained audit row each (the
+// chain stays valid).
 // Findings are not re-evaluated here; the job re-evaluates them in the same transaction.
 const changedIds = (
   await db.auditEvent.findMany({ where: { orgId: org.id, action: 'identity.assign-owner', details: { contains: jobId } }, select: { targetId: true } })
@@ -79,8 +81,8 @@ const changedIds = (
 const other = members.find((m) => m.user.id !== target.user.id)!.user
 const w = await openDriverSql(url, { load: true })
 t = performance.now()
-for (let i = 0; i < changedIds.length; i += 2_000) {
-  const chunk = changedIds.slice(i, i + 2_000)
+for (let i = 0; i < changedIds.length; i += BULK_BATCH) {
+  const chunk = changedIds.slice(i, i + BULK_BATCH)
   await w.transaction(async (tx) => {
     const rows = await tx.query<{ id: string; name: string; ownerId: string | null; backupOwnerId: string | null; teamId: string | null }>(
       sql`SELECT "id", "name", "ownerId", "backupOwnerId", "teamId" FROM "Identity" WHERE "id" IN ${sql.ids(chunk)} AND "orgId" = ${org.id}`,
@@ -121,7 +123,7 @@ for (let i = 0; i < changedIds.length; i += 2_000) {
 const rawMs = performance.now() - t
 await w.close()
 console.log(
-  `  raw driver, same rows (UPDATE + chained audit rows, 2,000 per transaction): ${(rawMs / 1000).toFixed(1)} s — ${fmt(changedIds.length / (rawMs / 1000))} identities/s`,
+  `  raw driver, same rows (UPDATE + chained audit rows, ${fmt(BULK_BATCH)} per transaction): ${(rawMs / 1000).toFixed(1)} s — ${fmt(changedIds.length / (rawMs / 1000))} identities/s`,
 )
 
 await db.$disconnect()
