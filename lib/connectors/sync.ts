@@ -455,7 +455,7 @@ class SyncRun {
       const rows = await queryIn<{ id: string; externalId: string }>(
         prismaSql(tx),
         [...need],
-        (list) => sql`SELECT "id", "externalId" FROM "Identity" WHERE "sourceId" = ${this.sourceId} AND "externalId" IN ${list}`,
+        (_, isIn) => sql`SELECT "id", "externalId" FROM "Identity" WHERE "sourceId" = ${this.sourceId} AND "externalId" ${isIn}`,
       )
       for (const r of rows) ids.set(r.externalId, r.id)
     }
@@ -558,9 +558,10 @@ class SyncRun {
       prismaSql(tx),
       [...byExt.keys()],
       (
-        list,
+        _,
+        isIn,
       ) => sql`SELECT "id", "externalId", "name", "kind", "environment", "status", "description", "createdAt", "lastUsedAt", "usageReported", "metadata", "ownerId", "ownerOrigin"
-       FROM "Identity" WHERE "sourceId" = ${this.sourceId} AND "externalId" IN ${list}`,
+       FROM "Identity" WHERE "sourceId" = ${this.sourceId} AND "externalId" ${isIn}`,
     )
     for (const r of rows) existing.set(r.externalId, r)
     const now = new Date()
@@ -641,7 +642,7 @@ class SyncRun {
     const rows = await queryIn<{ id: string; identityId: string; key: string; value: string }>(
       prismaSql(tx),
       list.map((t) => t.identityId),
-      (ids) => sql`SELECT "id", "identityId", "key", "value" FROM "IdentityTag" WHERE "identityId" IN ${ids}`,
+      (_, isIn) => sql`SELECT "id", "identityId", "key", "value" FROM "IdentityTag" WHERE "identityId" ${isIn}`,
     )
     for (const t of rows) existing.set(`${t.identityId}\u0000${t.key}`, t)
     const inserts: unknown[][] = []
@@ -692,9 +693,10 @@ class SyncRun {
       prismaSql(tx),
       [...new Set([...wanted.values()].map((w) => w.identityId))],
       (
-        list,
+        _,
+        isIn,
       ) => sql`SELECT "id", "identityId", "externalId", "kind", "label", "fingerprint", "createdAt", "lastRotatedAt", "expiresAt", "lastUsedAt", "usageReported", "status"
-       FROM "Credential" WHERE "identityId" IN ${list}`,
+       FROM "Credential" WHERE "identityId" ${isIn}`,
     )
     for (const r of rows) if (r.externalId !== null) existing.set(`${r.identityId}\u0000${r.externalId}`, r)
     const now = new Date()
@@ -781,8 +783,8 @@ class SyncRun {
     }>(
       prismaSql(tx),
       [...new Set([...wanted.values()].map((w) => w.identityId))],
-      (list) =>
-        sql`SELECT "id", "identityId", "entitlementId", "status", "lastUsedAt", "usageReported", "privileged" FROM "Grant" WHERE "identityId" IN ${list}`,
+      (_, isIn) =>
+        sql`SELECT "id", "identityId", "entitlementId", "status", "lastUsedAt", "usageReported", "privileged" FROM "Grant" WHERE "identityId" ${isIn}`,
     )
     for (const r of rows) existing.set(`${r.identityId}\u0000${r.entitlementId}`, { ...r, privileged: Boolean(r.privileged) })
     const now = new Date()

@@ -79,7 +79,7 @@ export const attestSchema = z.object({
 /**
  * Per-batch size of bulk jobs: each batch is one transaction with its audit rows. A commit writes every page the batch
  * touched, and a batch's identities sit all over the owner indexes, so fewer, larger batches write each page fewer
- * times: at 1,000,000 identities, reassigning 167,912 went from 6,514-6,927 /s (2,000 a batch) to 9,944-10,759 /s.
+ * times: at 1,000,000 identities, reassigning 167,912 went from 6,514-7,170 /s (2,000 a batch) to a median of 9,674 /s.
  * A batch holds SQLite's write lock for 1-2 s there; another writer waits that long, readers never do.
  */
 export const BULK_BATCH = 10_000

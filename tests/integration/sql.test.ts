@@ -111,4 +111,44 @@ describe(`lib/sql through Prisma (${engine})`, () => {
     await prismaSql().transaction((s) => s.execute(rename('Renamed')))
     expect((await db.organization.findUniqueOrThrow({ where: { id: org.id } })).name).toBe('Renamed')
   })
+
+  it('sql.isIn selects what IN selects, and on PostgreSQL is an index condition even when the statistics have not seen the rows', async () => {
+    const { org, source } = await createOrg('Sql isIn')
+    const fresh = await db.source.create({ data: { orgId: org.id, name: 'fresh', type: 'api' } })
+    const identity = (sourceId: string, k: number) => ({
+      orgId: org.id,
+      sourceId,
+      externalId: `x${k}`,
+      name: `isin-${k}`,
+      searchText: `isin-${k}`,
+      kind: 'bot',
+      createdAt: new Date(),
+    })
+    await db.identity.createMany({ data: Array.from({ length: 200 }, (_, k) => identity(source.id, k)) })
+    // Statistics taken before the fresh source has any identity: they say it has none (a sync's first pages).
+    if (engine === 'postgresql') await prismaSql().execute(sql`ANALYZE "Identity"`)
+    await db.identity.createMany({ data: Array.from({ length: 3_000 }, (_, k) => identity(fresh.id, k)) })
+    const wanted = Array.from({ length: 2_000 }, (_, k) => `x${k * 2}`) // x0 … x3998: 1,500 of them exist
+    const lookup = (predicate: ReturnType<typeof sql>) => sql`SELECT "externalId" FROM "Identity" WHERE "sourceId" = ${fresh.id} AND "externalId" ${predicate}`
+    const isIn = await prismaSql().query<{ externalId: string }>(lookup(sql`${sql.isIn(wanted)}`))
+    const inIds = await prismaSql().query<{ externalId: string }>(lookup(sql`IN ${sql.ids(wanted)}`))
+    const sorted = (rows: { externalId: string }[]) => rows.map((r) => r.externalId).sort()
+    expect(isIn).toHaveLength(1_500)
+    expect(sorted(isIn)).toEqual(sorted(inIds))
+    expect(await prismaSql().query(lookup(sql`${sql.isIn([])}`))).toEqual([])
+    // An external id holding the separator the PostgreSQL form joins on takes the JSON form: still exact.
+    await db.identity.create({ data: { ...identity(fresh.id, 0), externalId: 'x\u001fy' } })
+    const odd = await prismaSql().query<{ externalId: string }>(lookup(sql`${sql.isIn([...wanted, 'x\u001fy', ''])}`))
+    expect(sorted(odd)).toEqual(sorted([...isIn, { externalId: 'x\u001fy' }]))
+    if (engine === 'postgresql') {
+      // One index scan with the list in its condition: no join for a one-row estimate to turn into 3,000 x 2,000 steps.
+      const [row] = await prismaSql().query<{ 'QUERY PLAN': [{ Plan: Record<string, unknown> }] | string }>(
+        sql`EXPLAIN (FORMAT JSON) ${lookup(sql`${sql.isIn(wanted)}`)}`,
+      )
+      const plan = (typeof row['QUERY PLAN'] === 'string' ? JSON.parse(row['QUERY PLAN']) : row['QUERY PLAN'])[0].Plan
+      expect(plan['Node Type']).toMatch(/^(Index (Only )?Scan|Bitmap Heap Scan|Seq Scan)$/)
+      expect(plan.Plans ?? []).toEqual([])
+      expect(`${plan['Index Cond']} ${plan.Filter}`).toContain(`"externalId" = ANY ('{x0,x2,`)
+    }
+  })
 })
