@@ -85,11 +85,11 @@ for (let i = 0; i < changedIds.length; i += BULK_BATCH) {
   const chunk = changedIds.slice(i, i + BULK_BATCH)
   await w.transaction(async (tx) => {
     const rows = await tx.query<{ id: string; name: string; ownerId: string | null; backupOwnerId: string | null; teamId: string | null }>(
-      sql`SELECT "id", "name", "ownerId", "backupOwnerId", "teamId" FROM "Identity" WHERE "id" IN ${sql.ids(chunk)} AND "orgId" = ${org.id}`,
+      sql`SELECT "id", "name", "ownerId", "backupOwnerId", "teamId" FROM "Identity" WHERE "id" ${sql.isIn(chunk)} AND "orgId" = ${org.id}`,
     )
     const at = new Date()
     await tx.execute(sql`UPDATE "Identity" SET "ownerId" = ${other.id}, "ownerOrigin" = 'manual', "ownerAssignedAt" = ${at}, "updatedAt" = ${at}
-      WHERE "orgId" = ${org.id} AND "id" IN ${sql.ids(chunk)}`)
+      WHERE "orgId" = ${org.id} AND "id" ${sql.isIn(chunk)}`)
     const [head] = await tx.query<{ auditSeq: unknown; auditHash: string }>(
       sql`UPDATE "Organization" SET "auditSeq" = "auditSeq" + ${rows.length} WHERE "id" = ${org.id} RETURNING "auditSeq", "auditHash"`,
     )

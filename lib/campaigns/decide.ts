@@ -333,7 +333,7 @@ export async function bulkDecide(ctx: UserCtx, input: BulkDecideInput) {
         await s.execute(
           sql`UPDATE "ReviewItem" SET "decision" = ${d}, "status" = ${statusFor(d)}, "decidedById" = ${ctx.user.id}, "decidedAt" = ${new Date(now)},
             "justification" = ${justificationOf(d)}, "reduceGrantIds" = NULL, "version" = "version" + 1
-            WHERE "id" IN ${sql.ids(ids)} AND "orgId" = ${ctx.org.id} AND "reviewerId" = ${ctx.user.id} AND "status" <> 'closed'`,
+            WHERE "id" ${sql.isIn(ids)} AND "orgId" = ${ctx.org.id} AND "reviewerId" = ${ctx.user.id} AND "status" <> 'closed'`,
         )
       }
       for (const p of chunk.filter((x) => x.decision === 'reduce'))

@@ -72,7 +72,7 @@ async function readGrants(identityIds: string[], entitlements: Map<string, Entit
     s,
     identityIds,
     (list) =>
-      sql`SELECT g."identityId", ${grantsJson} AS "grants" FROM "Grant" g WHERE g."identityId" IN ${list} AND g."status" = 'active' GROUP BY g."identityId"`,
+      sql`SELECT g."identityId", ${grantsJson} AS "grants" FROM "Grant" g WHERE g."identityId" ${list} AND g."status" = 'active' GROUP BY g."identityId"`,
   )
   const rows: Row[] = []
   for (const r of perIdentity) {
@@ -91,7 +91,7 @@ async function readGrants(identityIds: string[], entitlements: Map<string, Entit
     missing,
     (list) => sql`SELECT e."id", e."name", r."name" AS "resource", r."type" AS "resourceType", gr."routeId"
        FROM "Entitlement" e JOIN "Resource" r ON r."id" = e."resourceId" LEFT JOIN "GatewayRule" gr ON gr."entitlementId" = e."id"
-       WHERE e."id" IN ${list}`,
+       WHERE e."id" ${list}`,
   )
   for (const e of found) entitlements.set(e.id, { name: e.name, resource: { name: e.resource, type: e.resourceType }, routeId: e.routeId })
   // A gateway grant's last use is the identity's last allowed call to the rule's route (every call is recorded).
@@ -103,7 +103,7 @@ async function readGrants(identityIds: string[], entitlements: Map<string, Entit
       prismaSql(),
       [...new Set(gatewayRows.map((r) => r.identityId))],
       (list) => sql`SELECT gc."identityId", gc."routeId", MAX(gc."at") AS "at" FROM "GatewayCall" gc
-         WHERE gc."identityId" IN ${list} AND gc."routeId" IN ${sql.ids(routes)} AND gc."decision" = 'allow' GROUP BY gc."identityId", gc."routeId"`,
+         WHERE gc."identityId" ${list} AND gc."routeId" ${sql.isIn(routes)} AND gc."decision" = 'allow' GROUP BY gc."identityId", gc."routeId"`,
     )
     for (const c of calls) lastCall.set(`${c.identityId} ${c.routeId}`, dateOfAggregate(c.at))
   }
@@ -150,7 +150,7 @@ async function readIdentities(ids: string[]): Promise<IdentityRow[]> {
     (list) => sql`SELECT i."id", i."name", i."kind", i."environment", i."status", i."lastUsedAt", i."usageReported", i."privileged", i."ownerId",
         i."backupOwnerId", i."teamId", s."name" AS "sourceName", o."name" AS "ownerName", t."name" AS "teamName", t."leadId" AS "teamLeadId"
       FROM "Identity" i JOIN "Source" s ON s."id" = i."sourceId" LEFT JOIN "User" o ON o."id" = i."ownerId" LEFT JOIN "Team" t ON t."id" = i."teamId"
-      WHERE i."id" IN ${list}`,
+      WHERE i."id" ${list}`,
   )
   const byId = new Map(
     rows.map((r) => [
@@ -236,7 +236,7 @@ async function launch(ctx: SystemCtx, campaignId: string, progress: (done: numbe
     const findings = await queryIn<{ identityId: string; title: string; severity: string; owaspCode: string }>(
       prismaSql(),
       ids,
-      (list) => sql`SELECT "identityId", "title", "severity", "owaspCode" FROM "Finding" WHERE "identityId" IN ${list} AND "status" = 'open'`,
+      (list) => sql`SELECT "identityId", "title", "severity", "owaspCode" FROM "Finding" WHERE "identityId" ${list} AND "status" = 'open'`,
     )
     const grants = campaign.type === 'credential' ? [] : await readGrants(ids, entitlements)
     const credentials =

@@ -455,7 +455,7 @@ class SyncRun {
       const rows = await queryIn<{ id: string; externalId: string }>(
         prismaSql(tx),
         [...need],
-        (_, isIn) => sql`SELECT "id", "externalId" FROM "Identity" WHERE "sourceId" = ${this.sourceId} AND "externalId" ${isIn}`,
+        (isIn) => sql`SELECT "id", "externalId" FROM "Identity" WHERE "sourceId" = ${this.sourceId} AND "externalId" ${isIn}`,
       )
       for (const r of rows) ids.set(r.externalId, r.id)
     }
@@ -558,7 +558,6 @@ class SyncRun {
       prismaSql(tx),
       [...byExt.keys()],
       (
-        _,
         isIn,
       ) => sql`SELECT "id", "externalId", "name", "kind", "environment", "status", "description", "createdAt", "lastUsedAt", "usageReported", "metadata", "ownerId", "ownerOrigin"
        FROM "Identity" WHERE "sourceId" = ${this.sourceId} AND "externalId" ${isIn}`,
@@ -642,7 +641,7 @@ class SyncRun {
     const rows = await queryIn<{ id: string; identityId: string; key: string; value: string }>(
       prismaSql(tx),
       list.map((t) => t.identityId),
-      (_, isIn) => sql`SELECT "id", "identityId", "key", "value" FROM "IdentityTag" WHERE "identityId" ${isIn}`,
+      (isIn) => sql`SELECT "id", "identityId", "key", "value" FROM "IdentityTag" WHERE "identityId" ${isIn}`,
     )
     for (const t of rows) existing.set(`${t.identityId}\u0000${t.key}`, t)
     const inserts: unknown[][] = []
@@ -693,7 +692,6 @@ class SyncRun {
       prismaSql(tx),
       [...new Set([...wanted.values()].map((w) => w.identityId))],
       (
-        _,
         isIn,
       ) => sql`SELECT "id", "identityId", "externalId", "kind", "label", "fingerprint", "createdAt", "lastRotatedAt", "expiresAt", "lastUsedAt", "usageReported", "status"
        FROM "Credential" WHERE "identityId" ${isIn}`,
@@ -783,8 +781,7 @@ class SyncRun {
     }>(
       prismaSql(tx),
       [...new Set([...wanted.values()].map((w) => w.identityId))],
-      (_, isIn) =>
-        sql`SELECT "id", "identityId", "entitlementId", "status", "lastUsedAt", "usageReported", "privileged" FROM "Grant" WHERE "identityId" ${isIn}`,
+      (isIn) => sql`SELECT "id", "identityId", "entitlementId", "status", "lastUsedAt", "usageReported", "privileged" FROM "Grant" WHERE "identityId" ${isIn}`,
     )
     for (const r of rows) existing.set(`${r.identityId}\u0000${r.entitlementId}`, { ...r, privileged: Boolean(r.privileged) })
     const now = new Date()

@@ -134,7 +134,7 @@ export async function recomputeIdentities(
       const rows = await s.query<{ id: string }>(
         sql`SELECT DISTINCT c2."identityId" AS "id" FROM "Credential" c
           JOIN "Credential" c2 ON c2."orgId" = c."orgId" AND c2."fingerprint" = c."fingerprint" AND c2."identityId" <> c."identityId"
-          WHERE c."identityId" IN ${sql.ids(identityIds.slice(i, i + SETTLE_CHUNK))} AND ${byOrg('c."orgId"')} = ${orgId} LIMIT ${SHARED_SECRET_LIMIT}`,
+          WHERE c."identityId" ${sql.isIn(identityIds.slice(i, i + SETTLE_CHUNK))} AND ${byOrg('c."orgId"')} = ${orgId} LIMIT ${SHARED_SECRET_LIMIT}`,
       )
       for (const r of rows) ids.add(r.id)
     }
@@ -146,9 +146,9 @@ export async function recomputeIdentities(
     await evaluate(
       s,
       {
-        identity: sql`i."id" IN ${sql.ids(chunk)} AND ${byOrg('i."orgId"')} = ${orgId}`,
-        finding: sql`"identityId" IN ${sql.ids(chunk)} AND ${byOrg('"orgId"')} = ${orgId}`,
-        identityRow: sql`"id" IN ${sql.ids(chunk)} AND ${byOrg('"orgId"')} = ${orgId}`,
+        identity: sql`i."id" ${sql.isIn(chunk)} AND ${byOrg('i."orgId"')} = ${orgId}`,
+        finding: sql`"identityId" ${sql.isIn(chunk)} AND ${byOrg('"orgId"')} = ${orgId}`,
+        identityRow: sql`"id" ${sql.isIn(chunk)} AND ${byOrg('"orgId"')} = ${orgId}`,
       },
       settings,
       now,

@@ -12,7 +12,7 @@ export async function rollupIdentities(s: SqlClient, identityIds: readonly strin
         "privileged" = EXISTS (SELECT 1 FROM "Grant" g WHERE g."identityId" = "Identity"."id" AND g."status" = 'active' AND g."privileged" = TRUE),
         "credentialCount" = (SELECT COUNT(*) FROM "Credential" c WHERE c."identityId" = "Identity"."id" AND c."status" <> 'revoked'),
         "oldestSecretAt" = (SELECT MIN(COALESCE(c."lastRotatedAt", c."createdAt")) FROM "Credential" c WHERE c."identityId" = "Identity"."id" AND c."status" = 'active' AND c."kind" NOT IN ${sql.raw(CUSTODIAN_CREDENTIAL_KINDS_SQL)})
-       WHERE "id" IN ${sql.ids(chunk)}`,
+       WHERE "id" ${sql.isIn(chunk)}`,
     )
   })
 }

@@ -31,7 +31,7 @@ export async function searchIdentityIds(orgId: string, q: string, status: Identi
 const textMatches = cache(async (orgId: string, text: string, statuses: string): Promise<TextMatches> => {
   const pattern = `%${text}%`
   const statusIn = (alias: 'i' | 's') =>
-    statuses ? sql`${sql.raw(alias)}."status" IN ${sql.ids(statuses.split(','))}` : sql`${sql.raw(alias)}."status" <> 'deleted'`
+    statuses ? sql`${sql.raw(alias)}."status" ${sql.isIn(statuses.split(','))}` : sql`${sql.raw(alias)}."status" <> 'deleted'`
   // PostgreSQL keeps each identity's organization and status in IdentitySearch (migration identity_search_org_status),
   // so the first matches come from the trigram index and that table alone, with no lookup of each in Identity.
   const rows = await prismaSql().query<{ id: string }>(

@@ -147,7 +147,7 @@ async function runBatch(def: AnyJob, claimed: ClaimedJob[], workerId: string): P
           succeeded.map((j) => sql`WHEN ${j.id} THEN ${j.result}`),
           ' ',
         )} END, "finishedAt" = ${now}, "leaseUntil" = NULL, "lastError" = NULL, "updatedAt" = ${now}
-            WHERE "lockedBy" = ${workerId} AND "id" IN ${sql.ids(succeeded.map((j) => j.id))}`,
+            WHERE "lockedBy" = ${workerId} AND "id" ${sql.isIn(succeeded.map((j) => j.id))}`,
       )
     for (let i = 0; i < claimed.length; i++)
       if (ends[i].state !== 'succeeded') await tx.job.updateMany({ where: { id: claimed[i].id, lockedBy: workerId }, data: ends[i].data })

@@ -86,7 +86,7 @@ export async function applyOwnership(
     // walk every open finding of the organization (3 M at 1,000,000 identities) for each batch. Still scoped by orgId.
     await prismaSql(tx).execute(
       sql`UPDATE "Finding" SET "status" = 'resolved', "resolvedAt" = ${now}
-        WHERE "id" IN (SELECT "id" FROM "Finding" WHERE "identityId" IN ${sql.ids(owned.slice(i, i + 2_000))} AND "rule" = ${OWNER_LEFT_RULE})
+        WHERE "id" IN (SELECT "id" FROM "Finding" WHERE "identityId" ${sql.isIn(owned.slice(i, i + 2_000))} AND "rule" = ${OWNER_LEFT_RULE})
           AND ("orgId" || '') = ${ctx.org.id} AND "status" = 'open'`,
     )
   }
@@ -117,5 +117,5 @@ export async function applyOwnership(
 /** One UPDATE ... WHERE orgId = ? AND id IN (...) for a batch; the ids travel as one JSON parameter (Prisma's updateMany reads them first). */
 async function updateIdentities(tx: Tx, ctx: ApplyCtx, ids: string[], data: Record<string, string | Date | null>) {
   const set = sql.join(Object.entries(data).map(([col, v]) => sql`${sql.ident(col)} = ${v}`))
-  await prismaSql(tx).execute(sql`UPDATE "Identity" SET ${set} WHERE "orgId" = ${ctx.org.id} AND "id" IN ${sql.ids(ids)}`)
+  await prismaSql(tx).execute(sql`UPDATE "Identity" SET ${set} WHERE "orgId" = ${ctx.org.id} AND "id" ${sql.isIn(ids)}`)
 }

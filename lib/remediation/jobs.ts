@@ -287,7 +287,7 @@ function recordOutcomes(orgId: string, acted: readonly Acted[]) {
       if (!list.length) return
       const rows = await s.query<{ id: string }>(
         sql`UPDATE "Remediation" SET ${assignments}, "lastError" = NULL, "updatedAt" = ${now}
-            WHERE "orgId" = ${orgId} AND "status" = 'pending' AND "id" IN ${sql.ids(list.map((a) => a.rem.id))} RETURNING "id"`,
+            WHERE "orgId" = ${orgId} AND "status" = 'pending' AND "id" ${sql.isIn(list.map((a) => a.rem.id))} RETURNING "id"`,
       )
       for (const r of rows) changed.add(r.id)
     }

@@ -386,8 +386,8 @@ export async function* evidenceItems(ctx: Scope, c: ReportCampaign): AsyncGenera
       // Found through the identities' index (remediations have none on reviewItemId), then narrowed to these items.
       prismaSql().query<{ reviewItemId: string; jobId: string | null; id: string; completedAt: unknown }>(sql`
         SELECT r."reviewItemId", r."jobId", r."id", r."completedAt" FROM "Remediation" r
-        WHERE r."identityId" IN ${sql.ids([...new Set(page.map((i) => i.identityId))])} AND ${noIndex('r', 'orgId')} = ${ctx.org.id}
-          AND r."reviewItemId" IN ${sql.ids(page.map((i) => i.id))}
+        WHERE r."identityId" ${sql.isIn([...new Set(page.map((i) => i.identityId))])} AND ${noIndex('r', 'orgId')} = ${ctx.org.id}
+          AND r."reviewItemId" ${sql.isIn(page.map((i) => i.id))}
         ORDER BY r."createdAt", r."id"`),
     ])
     const remOf = new Map<string, { jobs: string[]; completedAt: Date | null }>()

@@ -205,9 +205,9 @@ export async function* inventoryCsv(ctx: Scope, opts: { now: Date; pageSize?: nu
  * it. Every parameter is the same JSON list (the export thread binds it so).
  */
 const namesOf = (ids: readonly string[]) => sql`
-  SELECT u."id", u."name", u."email" FROM "User" u WHERE u."id" IN ${sql.ids(ids)}
-  UNION ALL SELECT t."id", t."name", NULL FROM "Team" t WHERE t."id" IN ${sql.ids(ids)}
-  UNION ALL SELECT s."id", s."name", NULL FROM "Source" s WHERE s."id" IN ${sql.ids(ids)}`
+  SELECT u."id", u."name", u."email" FROM "User" u WHERE u."id" ${sql.isIn(ids)}
+  UNION ALL SELECT t."id", t."name", NULL FROM "Team" t WHERE t."id" ${sql.isIn(ids)}
+  UNION ALL SELECT s."id", s."name", NULL FROM "Source" s WHERE s."id" ${sql.isIn(ids)}`
 
 export const ACCESS_COLUMNS = [
   'grant_id',

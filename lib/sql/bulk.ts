@@ -57,14 +57,13 @@ export async function insertRows(s: SqlClient, table: string, columns: Columns, 
 }
 
 /**
- * The rows of a query over a long id list, in chunks: `where(list, isIn)` gets the `(subquery)` of one chunk's ids, for
- * `"col" IN ${list}`, and the whole predicate, for `"col" ${isIn}` (sql.isIn: an index condition on PostgreSQL whatever
- * the statistics say; use it where they may be stale, as for rows a sync has just written).
+ * The rows of a query over a long id list, in chunks: `where(isIn)` gets the predicate of one chunk's ids, for
+ * `"col" ${isIn}` (sql.isIn).
  */
-export async function queryIn<T>(s: SqlClient, ids: readonly string[], where: (list: Fragment, isIn: Fragment) => Fragment): Promise<T[]> {
+export async function queryIn<T>(s: SqlClient, ids: readonly string[], where: (isIn: Fragment) => Fragment): Promise<T[]> {
   const out: T[] = []
   await inChunks(ids, ROWS_PER_STATEMENT, async (chunk) => {
-    out.push(...(await s.query<T>(where(sql`${sql.ids(chunk)}`, sql`${sql.isIn(chunk)}`))))
+    out.push(...(await s.query<T>(where(sql`${sql.isIn(chunk)}`))))
   })
   return out
 }

@@ -3,8 +3,8 @@
 //   Text enters a statement only through sql.raw / sql.ident / sql.lit, which take constants from code, never input.
 // - DateTime values are stored the way Prisma stores them: epoch milliseconds on SQLite (its better-sqlite3 adapter
 //   runs with timestampFormat 'unixepoch-ms'), UTC timestamp(3) on PostgreSQL. Booleans are 1/0 on SQLite.
-// - JSON parameters are text; long id lists travel as ONE JSON parameter (sql.ids), which keeps every statement far
-//   under the bind limit (SQLite: 32,766) and costs one bind instead of thousands.
+// - JSON parameters are text; long id lists travel as ONE parameter (sql.isIn: JSON on SQLite, the ids joined on
+//   PostgreSQL), which keeps every statement far under the bind limit (SQLite: 32,766) and costs one bind, not thousands.
 // - Executing is the adapters' job: lib/sql/prisma.ts (the app's client and its transactions) and lib/sql/driver.ts
 //   (the seeder's and benchmarks' own connection). Nothing else calls $queryRawUnsafe.
 
@@ -71,17 +71,6 @@ sql.join = (parts: readonly unknown[], separator = ', '): Fragment => {
 }
 /** A part written differently per engine; chosen when the statement is rendered. */
 sql.byEngine = (choice: Readonly<Record<Engine, Fragment>>): PerEngine => new PerEngine(choice)
-/**
- * `(subquery of the ids)` for `"col" IN ${sql.ids(list)}`: one JSON parameter, unpacked by the database
- * (json_each on SQLite, json_array_elements_text on PostgreSQL), whatever the list's length.
- */
-sql.ids = (list: readonly string[]): PerEngine => {
-  const json = sql.json(list)
-  return sql.byEngine({
-    sqlite: sql`(SELECT value FROM json_each(${json}))`,
-    postgresql: sql`(SELECT json_array_elements_text(CAST(${json} AS json)))`,
-  })
-}
 const UNIT_SEPARATOR = '\u001f'
 /**
  * `IN (the ids)` for `"col" ${sql.isIn(list)}`. On PostgreSQL it is `= ANY (string_to_array(the ids joined, US))`: with the
@@ -89,7 +78,7 @@ const UNIT_SEPARATOR = '\u001f'
  * and never a join. `IN (SELECT json_array_elements_text(...))` is planned as a semi-join, and when the statistics say
  * the other side has one row (a new source's identities, before ANALYZE has seen them) the set-returning function runs
  * once per row of that side: 10,000 rows x 5,000 ids took 6.1 s per statement. An id that is empty or holds the
- * separator (never a generated id; an external id could) keeps the JSON form, which is correct, only slower there.
+ * separator (never a generated id; an external id could) makes it that JSON form: correct, only planned worse.
  */
 sql.isIn = (list: readonly string[]): PerEngine => {
   const json = sql.json(list)
@@ -98,7 +87,7 @@ sql.isIn = (list: readonly string[]): PerEngine => {
     sqlite: sql`IN (SELECT value FROM json_each(${json}))`,
     postgresql: joinable
       ? sql`= ANY (string_to_array(${list.join(UNIT_SEPARATOR)}, chr(31)))`
-      : sql`= ANY (ARRAY(SELECT json_array_elements_text(CAST(${json} AS json))))`,
+      : sql`IN (SELECT json_array_elements_text(CAST(${json} AS json)))`,
   })
 }
 
@@ -139,9 +128,9 @@ export function render(q: Fragment, engine: Engine): Rendered {
         text += engine === 'sqlite' ? bind(ms) : `CAST(${bind(new Date(ms).toISOString())} AS TIMESTAMP(3))`
       } else if (v === undefined) throw new TypeError(`sql: undefined value after ${JSON.stringify(f.strings[i].slice(-40))}`)
       else if (typeof v === 'object' && v !== null && !(v instanceof Uint8Array)) {
-        // Lists and objects have no single SQL meaning: say which (sql.ids, sql.join, sql.json).
+        // Lists and objects have no single SQL meaning: say which (sql.isIn, sql.join, sql.json).
         throw new TypeError(
-          `sql: ${Array.isArray(v) ? 'an array' : 'an object'} as a value after ${JSON.stringify(f.strings[i].slice(-40))}; use sql.ids, sql.join or sql.json`,
+          `sql: ${Array.isArray(v) ? 'an array' : 'an object'} as a value after ${JSON.stringify(f.strings[i].slice(-40))}; use sql.isIn, sql.join or sql.json`,
         )
       } else text += bind(dbValue(v, engine))
       text += f.strings[i + 1]

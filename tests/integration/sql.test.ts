@@ -47,7 +47,7 @@ describe(`lib/sql through Prisma (${engine})`, () => {
     await insert('Notification', [...NOTICE, ['readAt', 'date'], ['createdAt', 'date']], rows)
     expect(await db.notification.count({ where: { orgId: org.id, kind: 'sql.test', readAt: at, createdAt: at } })).toBe(3_000)
     const ids = rows.map((r) => r[0] as string)
-    const back = await queryIn<{ id: string }>(prismaSql(), ids, (list) => sql`SELECT "id" FROM "Notification" WHERE "orgId" = ${org.id} AND "id" IN ${list}`)
+    const back = await queryIn<{ id: string }>(prismaSql(), ids, (isIn) => sql`SELECT "id" FROM "Notification" WHERE "orgId" = ${org.id} AND "id" ${isIn}`)
     expect(back.map((r) => r.id).sort()).toEqual([...ids].sort())
   })
 
@@ -131,10 +131,8 @@ describe(`lib/sql through Prisma (${engine})`, () => {
     const wanted = Array.from({ length: 2_000 }, (_, k) => `x${k * 2}`) // x0 … x3998: 1,500 of them exist
     const lookup = (predicate: ReturnType<typeof sql>) => sql`SELECT "externalId" FROM "Identity" WHERE "sourceId" = ${fresh.id} AND "externalId" ${predicate}`
     const isIn = await prismaSql().query<{ externalId: string }>(lookup(sql`${sql.isIn(wanted)}`))
-    const inIds = await prismaSql().query<{ externalId: string }>(lookup(sql`IN ${sql.ids(wanted)}`))
     const sorted = (rows: { externalId: string }[]) => rows.map((r) => r.externalId).sort()
-    expect(isIn).toHaveLength(1_500)
-    expect(sorted(isIn)).toEqual(sorted(inIds))
+    expect(sorted(isIn)).toEqual(wanted.slice(0, 1_500).sort())
     expect(await prismaSql().query(lookup(sql`${sql.isIn([])}`))).toEqual([])
     // An external id holding the separator the PostgreSQL form joins on takes the JSON form: still exact.
     await db.identity.create({ data: { ...identity(fresh.id, 0), externalId: 'x\u001fy' } })

@@ -198,9 +198,9 @@ async function refNames(orgId: string, rows: { sourceId: string; ownerId: string
   }
   if (missing.s.size + missing.u.size + missing.t.size === 0) return out
   const found = await prismaSql().query<{ kind: 's' | 'u' | 't'; id: string; name: string; type: string | null }>(sql`
-    SELECT 's' AS "kind", "id", "name", "type" FROM "Source" WHERE "orgId" = ${orgId} AND "id" IN ${sql.ids([...missing.s])}
-    UNION ALL SELECT 'u' AS "kind", "id", "name", NULL AS "type" FROM "User" WHERE "id" IN ${sql.ids([...missing.u])}
-    UNION ALL SELECT 't' AS "kind", "id", "name", NULL AS "type" FROM "Team" WHERE "orgId" = ${orgId} AND "id" IN ${sql.ids([...missing.t])}`)
+    SELECT 's' AS "kind", "id", "name", "type" FROM "Source" WHERE "orgId" = ${orgId} AND "id" ${sql.isIn([...missing.s])}
+    UNION ALL SELECT 'u' AS "kind", "id", "name", NULL AS "type" FROM "User" WHERE "id" ${sql.isIn([...missing.u])}
+    UNION ALL SELECT 't' AS "kind", "id", "name", NULL AS "type" FROM "Team" WHERE "orgId" = ${orgId} AND "id" ${sql.isIn([...missing.t])}`)
   if (refNameCache.size >= 10_000) refNameCache.clear()
   for (const f of found) {
     const value = { id: f.id, name: f.name, type: f.type ?? '' }
