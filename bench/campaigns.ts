@@ -94,17 +94,17 @@ if (args.includes('--raw')) {
         )
       ).map((r) => r.id)
       for (let i = 0; i < ids.length; i += 5000) {
-        const list = sql.isIn(ids.slice(i, i + 5000))
+        const isIn = sql.isIn(ids.slice(i, i + 5000))
         const people = await tx.query<Record<string, unknown> & { id: string; name: string; ownerId: string | null }>(
           sql`SELECT i."id", i."name", i."kind", i."environment", i."status", i."lastUsedAt", i."privileged", i."ownerId", s."name" AS "source", o."name" AS "owner", t."name" AS "team"
-            FROM "Identity" i JOIN "Source" s ON s."id" = i."sourceId" LEFT JOIN "User" o ON o."id" = i."ownerId" LEFT JOIN "Team" t ON t."id" = i."teamId" WHERE i."id" ${list}`,
+            FROM "Identity" i JOIN "Source" s ON s."id" = i."sourceId" LEFT JOIN "User" o ON o."id" = i."ownerId" LEFT JOIN "Team" t ON t."id" = i."teamId" WHERE i."id" ${isIn}`,
         )
         const findings = await tx.query<{ identityId: string }>(
-          sql`SELECT "identityId", "title", "severity", "owaspCode" FROM "Finding" WHERE "identityId" ${list} AND "status" = 'open'`,
+          sql`SELECT "identityId", "title", "severity", "owaspCode" FROM "Finding" WHERE "identityId" ${isIn} AND "status" = 'open'`,
         )
         const grants = await tx.query<{ identityId: string }>(
           sql`SELECT g."id", g."identityId", g."privileged", g."lastUsedAt", e."name", r."name" AS "resource" FROM "Grant" g JOIN "Entitlement" e ON e."id" = g."entitlementId"
-            JOIN "Resource" r ON r."id" = e."resourceId" WHERE g."identityId" ${list} AND g."status" = 'active'`,
+            JOIN "Resource" r ON r."id" = e."resourceId" WHERE g."identityId" ${isIn} AND g."status" = 'active'`,
         )
         const group = <T extends { identityId: string }>(rows: T[]) => {
           const m = new Map<string, T[]>()

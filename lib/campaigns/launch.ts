@@ -71,8 +71,8 @@ async function readGrants(identityIds: string[], entitlements: Map<string, Entit
   const perIdentity = await queryIn<{ identityId: string; grants: string }>(
     s,
     identityIds,
-    (list) =>
-      sql`SELECT g."identityId", ${grantsJson} AS "grants" FROM "Grant" g WHERE g."identityId" ${list} AND g."status" = 'active' GROUP BY g."identityId"`,
+    (isIn) =>
+      sql`SELECT g."identityId", ${grantsJson} AS "grants" FROM "Grant" g WHERE g."identityId" ${isIn} AND g."status" = 'active' GROUP BY g."identityId"`,
   )
   const rows: Row[] = []
   for (const r of perIdentity) {
@@ -89,9 +89,9 @@ async function readGrants(identityIds: string[], entitlements: Map<string, Entit
   const found = await queryIn<{ id: string; name: string; resource: string; resourceType: string; routeId: string | null }>(
     prismaSql(),
     missing,
-    (list) => sql`SELECT e."id", e."name", r."name" AS "resource", r."type" AS "resourceType", gr."routeId"
+    (isIn) => sql`SELECT e."id", e."name", r."name" AS "resource", r."type" AS "resourceType", gr."routeId"
        FROM "Entitlement" e JOIN "Resource" r ON r."id" = e."resourceId" LEFT JOIN "GatewayRule" gr ON gr."entitlementId" = e."id"
-       WHERE e."id" ${list}`,
+       WHERE e."id" ${isIn}`,
   )
   for (const e of found) entitlements.set(e.id, { name: e.name, resource: { name: e.resource, type: e.resourceType }, routeId: e.routeId })
   // A gateway grant's last use is the identity's last allowed call to the rule's route (every call is recorded).
@@ -102,8 +102,8 @@ async function readGrants(identityIds: string[], entitlements: Map<string, Entit
     const calls = await queryIn<{ identityId: string; routeId: string; at: Date | string | number | bigint | null }>(
       prismaSql(),
       [...new Set(gatewayRows.map((r) => r.identityId))],
-      (list) => sql`SELECT gc."identityId", gc."routeId", MAX(gc."at") AS "at" FROM "GatewayCall" gc
-         WHERE gc."identityId" ${list} AND gc."routeId" ${sql.isIn(routes)} AND gc."decision" = 'allow' GROUP BY gc."identityId", gc."routeId"`,
+      (isIn) => sql`SELECT gc."identityId", gc."routeId", MAX(gc."at") AS "at" FROM "GatewayCall" gc
+         WHERE gc."identityId" ${isIn} AND gc."routeId" ${sql.isIn(routes)} AND gc."decision" = 'allow' GROUP BY gc."identityId", gc."routeId"`,
     )
     for (const c of calls) lastCall.set(`${c.identityId} ${c.routeId}`, dateOfAggregate(c.at))
   }
@@ -147,10 +147,10 @@ async function readIdentities(ids: string[]): Promise<IdentityRow[]> {
   const rows = await queryIn<Row>(
     prismaSql(),
     ids,
-    (list) => sql`SELECT i."id", i."name", i."kind", i."environment", i."status", i."lastUsedAt", i."usageReported", i."privileged", i."ownerId",
+    (isIn) => sql`SELECT i."id", i."name", i."kind", i."environment", i."status", i."lastUsedAt", i."usageReported", i."privileged", i."ownerId",
         i."backupOwnerId", i."teamId", s."name" AS "sourceName", o."name" AS "ownerName", t."name" AS "teamName", t."leadId" AS "teamLeadId"
       FROM "Identity" i JOIN "Source" s ON s."id" = i."sourceId" LEFT JOIN "User" o ON o."id" = i."ownerId" LEFT JOIN "Team" t ON t."id" = i."teamId"
-      WHERE i."id" ${list}`,
+      WHERE i."id" ${isIn}`,
   )
   const byId = new Map(
     rows.map((r) => [
@@ -236,7 +236,7 @@ async function launch(ctx: SystemCtx, campaignId: string, progress: (done: numbe
     const findings = await queryIn<{ identityId: string; title: string; severity: string; owaspCode: string }>(
       prismaSql(),
       ids,
-      (list) => sql`SELECT "identityId", "title", "severity", "owaspCode" FROM "Finding" WHERE "identityId" ${list} AND "status" = 'open'`,
+      (isIn) => sql`SELECT "identityId", "title", "severity", "owaspCode" FROM "Finding" WHERE "identityId" ${isIn} AND "status" = 'open'`,
     )
     const grants = campaign.type === 'credential' ? [] : await readGrants(ids, entitlements)
     const credentials =
