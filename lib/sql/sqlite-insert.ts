@@ -8,7 +8,8 @@ import { MAX_PARAMS, dbValue, sql } from './sql'
 /**
  * Rows per statement at most, inside a transaction of the app: each statement on a table with triggers costs SQLite a
  * statement journal and the triggers' set-up: the INSERTs of 100,000 identities (the API's bulk upsert, alternated) took
- * 3.25–3.5 s in 128-row statements, 2.8–3.2 s in 512-row ones and 2.78–2.84 s in 1,024-row ones. Fewer where a row has many columns (MAX_PARAMS bound values at most).
+ * 3.25–3.5 s in 128-row statements, 2.8–3.2 s in 512-row ones and 2.78–2.84 s in 1,024-row ones. Fewer where a row
+ * has many columns (MAX_PARAMS bound values at most).
  */
 export const SQLITE_MAX_ROWS = 1_024
 
@@ -54,17 +55,11 @@ export function sqliteInsertRows(
     let p = 0
     for (let i = start; i < start + count; i++) {
       const row = rows[i]
-      if (opts.objects) {
-        for (let j = 0; j < width; j++) {
-          const v = (row as Record<string, unknown>)[columns[j]]
-          params[p++] = typeof v === 'string' || typeof v === 'number' ? v : dbValue(v, 'sqlite', dates?.[j])
-        }
-      } else {
-        if ((row as unknown[]).length !== width) throw new Error(`${table}: row ${i} has ${(row as unknown[]).length} values for ${width} columns`)
-        for (let j = 0; j < width; j++) {
-          const v = (row as unknown[])[j]
-          params[p++] = typeof v === 'string' && !dates?.[j] ? v : dbValue(v, 'sqlite', dates?.[j])
-        }
+      const array = opts.objects ? null : (row as readonly unknown[])
+      if (array && array.length !== width) throw new Error(`${table}: row ${i} has ${array.length} values for ${width} columns`)
+      for (let j = 0; j < width; j++) {
+        const v = array ? array[j] : (row as Record<string, unknown>)[columns[j]]
+        params[p++] = typeof v === 'string' && !dates?.[j] ? v : dbValue(v, 'sqlite', dates?.[j])
       }
     }
     run(insertText(table, columns, count), params)
