@@ -3,7 +3,7 @@
 // resume point), compared with the raw database doing only the UPDATE. Seed first:
 //   DATABASE_URL=file:$PWD/.tmp/owner-bench.db npx tsx scripts/seed.ts --identities 100000 --reset
 // Run: DATABASE_URL=... node --conditions=react-server --import tsx bench/ownership.ts [--org acme] [--filter kind=api_key,env=production]
-// It changes owners in that database (every identity ends up owned by one member).
+// The job changes owners in that database; the raw comparison undoes it (owners, owner findings, scores), so runs repeat.
 import { randomBytes } from 'node:crypto'
 import { db } from '@/lib/db'
 import { claimNextJob, runClaimedJob } from '@/lib/jobs/worker'
@@ -12,6 +12,7 @@ import { openDriverSql } from '@/lib/sql/driver'
 import { auditHash } from '@/lib/audit/chain'
 import { AUDIT_COLUMNS } from '@/lib/audit/record'
 import { insertRows, newId } from '@/lib/sql/bulk'
+import { OWNER_LEFT_RULE, OWNER_RULE_IDS, SEVERITY_WEIGHT } from '@/lib/findings/rules'
 import { BULK_BATCH } from '@/lib/ownership/schemas'
 import { num, sql } from '@/lib/sql/sql'
 import './as-job-worker'
@@ -58,6 +59,7 @@ const { jobId, matching } = await startBulkAssignByFilter(ctx, {
 const requestMs = performance.now() - t
 // Run exactly this job (other queued jobs in the database are left alone).
 await db.job.update({ where: { id: jobId }, data: { runAt: new Date(0) } })
+const jobStarted = new Date()
 t = performance.now()
 const job = await claimNextJob('bench-ownership')
 if (job?.id !== jobId) throw new Error('another job was claimed first; run on a quiet database')
@@ -71,14 +73,28 @@ console.log(
   `  bulk_assign job:                 ${(jobMs / 1000).toFixed(1)} s (${outcome}) — ${fmt((result.scanned ?? 0) / (jobMs / 1000))} identities/s, ${fmt(result.changed ?? 0)} changed, ${fmt(audits)} audit rows${done.lastError ? `, error: ${done.lastError}` : ''}`,
 )
 
-// The raw driver doing the same work by hand-written SQL on the same identities: per BULK_BATCH ids (as the job batches
-// them) one transaction that reads them, updates them (to the next member) and appends one chained audit row each (the
-// chain stays valid).
-// Findings are not re-evaluated here; the job re-evaluates them in the same transaction.
-const changedIds = (
-  await db.auditEvent.findMany({ where: { orgId: org.id, action: 'identity.assign-owner', details: { contains: jobId } }, select: { targetId: true } })
-).map((r) => r.targetId!)
-const other = members.find((m) => m.user.id !== target.user.id)!.user
+// The raw driver doing the same writes by hand-written SQL on the same identities, in reverse: per BULK_BATCH ids (as
+// the job batches them) one transaction that reads them, gives each back the owner it had (one UPDATE per previous
+// owner), reopens the owner findings the job resolved, rolls their counts and risk scores up again (the triggers copy
+// the score to their findings, as in the job) and appends one chained audit row each (the chain stays valid). A first
+// assignment of unowned identities costs the job the findings it settles; undoing it costs the raw driver the same
+// rows and index entries. It also leaves the database as the run found it, so runs can be repeated and alternated.
+const changed = await db.auditEvent.findMany({
+  where: { orgId: org.id, action: 'identity.assign-owner', details: { contains: jobId } },
+  select: { targetId: true, details: true },
+})
+const fromOwner = new Map(changed.map((r) => [r.targetId!, (JSON.parse(r.details ?? '{}') as { from?: { ownerId?: string | null } }).from?.ownerId ?? null]))
+const changedIds = [...fromOwner.keys()]
+const weight = `CASE f."severity" ${Object.entries(SEVERITY_WEIGHT)
+  .map(([k, v]) => `WHEN '${k}' THEN ${v}`)
+  .join(' ')} ELSE 0 END`
+const openOf = `FROM "Finding" f WHERE f."identityId" = "Identity"."id" AND f."status" = 'open'`
+const count = sql.raw(`(SELECT COUNT(*) ${openOf})`)
+const score = sql.raw(`(SELECT CASE WHEN COALESCE(SUM(${weight}), 0) > 100 THEN 100 ELSE COALESCE(SUM(${weight}), 0) END ${openOf})`)
+const ownerRules = sql.join(
+  [...OWNER_RULE_IDS, OWNER_LEFT_RULE].map((r) => sql.lit(r)),
+  ',',
+)
 const w = await openDriverSql(url, { load: true })
 t = performance.now()
 for (let i = 0; i < changedIds.length; i += BULK_BATCH) {
@@ -88,8 +104,18 @@ for (let i = 0; i < changedIds.length; i += BULK_BATCH) {
       sql`SELECT "id", "name", "ownerId", "backupOwnerId", "teamId" FROM "Identity" WHERE "id" ${sql.isIn(chunk)} AND "orgId" = ${org.id}`,
     )
     const at = new Date()
-    await tx.execute(sql`UPDATE "Identity" SET "ownerId" = ${other.id}, "ownerOrigin" = 'manual', "ownerAssignedAt" = ${at}, "updatedAt" = ${at}
-      WHERE "orgId" = ${org.id} AND "id" ${sql.isIn(chunk)}`)
+    const byOwner = new Map<string | null, string[]>()
+    for (const r of rows) {
+      const prev = fromOwner.get(r.id) ?? null
+      byOwner.set(prev, [...(byOwner.get(prev) ?? []), r.id])
+    }
+    for (const [prev, ids] of byOwner)
+      await tx.execute(sql`UPDATE "Identity" SET "ownerId" = ${prev}, "ownerOrigin" = ${prev ? 'manual' : null}, "ownerAssignedAt" = ${prev ? at : null},
+          "updatedAt" = ${at} WHERE "orgId" = ${org.id} AND "id" ${sql.isIn(ids)}`)
+    await tx.execute(sql`UPDATE "Finding" SET "status" = 'open', "resolvedAt" = NULL
+      WHERE "identityId" ${sql.isIn(chunk)} AND "rule" IN (${ownerRules}) AND "status" = 'resolved' AND "resolvedAt" >= ${sql.date(jobStarted.getTime())}`)
+    await tx.execute(sql`UPDATE "Identity" SET "openFindings" = ${count}, "riskScore" = ${score}
+      WHERE "id" ${sql.isIn(chunk)} AND ("openFindings" <> ${count} OR "riskScore" <> ${score})`)
     const [head] = await tx.query<{ auditSeq: unknown; auditHash: string }>(
       sql`UPDATE "Organization" SET "auditSeq" = "auditSeq" + ${rows.length} WHERE "id" = ${org.id} RETURNING "auditSeq", "auditHash"`,
     )
@@ -109,7 +135,11 @@ for (let i = 0; i < changedIds.length; i += BULK_BATCH) {
         targetLabel: r.name,
         outcome: 'success',
         justification: null,
-        details: JSON.stringify({ from: { ownerId: r.ownerId, backupOwnerId: r.backupOwnerId, teamId: r.teamId }, to: { ownerId: other.id }, raw: true }),
+        details: JSON.stringify({
+          from: { ownerId: r.ownerId, backupOwnerId: r.backupOwnerId, teamId: r.teamId },
+          to: { ownerId: fromOwner.get(r.id) ?? null },
+          raw: true,
+        }),
       }
       const hash = auditHash(prev, fields)
       const row = [newId(), ...Object.values(fields), prev, hash]
@@ -123,7 +153,7 @@ for (let i = 0; i < changedIds.length; i += BULK_BATCH) {
 const rawMs = performance.now() - t
 await w.close()
 console.log(
-  `  raw driver, same rows (UPDATE + chained audit rows, ${fmt(BULK_BATCH)} per transaction): ${(rawMs / 1000).toFixed(1)} s — ${fmt(changedIds.length / (rawMs / 1000))} identities/s`,
+  `  raw driver, the same writes undone (owners back, owner findings reopened, scores rolled up, chained audit rows; ${fmt(BULK_BATCH)} per transaction): ${(rawMs / 1000).toFixed(1)} s — ${fmt(changedIds.length / (rawMs / 1000))} identities/s`,
 )
 
 await db.$disconnect()

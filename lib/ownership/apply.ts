@@ -2,7 +2,7 @@ import 'server-only'
 import type { ActorRef } from '@/lib/auth/org-context'
 import type { Tx } from '@/lib/db'
 import { settleFindings } from '@/lib/findings/recompute'
-import { OWNER_LEFT_RULE, OWNER_RULE_IDS } from '@/lib/findings/rules'
+import { OWNER_RULE_IDS } from '@/lib/findings/rules'
 import { notify } from '@/lib/notifications/notify'
 import { recordAuditMany } from '@/lib/audit/record'
 import type { OwnerOrigin } from '@/lib/ownership/schemas'
@@ -32,7 +32,6 @@ export async function applyOwnership(
   const groups = new Map<string, { values: Partial<Values>; origin: OwnerOrigin; ownerChanged: boolean; ids: string[] }>()
   const audits: Parameters<typeof recordAuditMany>[2] = []
   const gained = new Map<string, { n: number; first: string }>()
-  const owned: string[] = []
   for (const row of rows) {
     const t = targetOf(row)
     if (!t) continue
@@ -57,7 +56,6 @@ export async function applyOwnership(
     if (ownerChanged && next.ownerId) {
       const prev = gained.get(next.ownerId)
       gained.set(next.ownerId, { n: (prev?.n ?? 0) + 1, first: prev?.first ?? row.name })
-      owned.push(row.id)
     }
     audits.push({
       action: opts.action,
@@ -81,17 +79,10 @@ export async function applyOwnership(
     }
     for (let i = 0; i < g.ids.length; i += 2_000) await updateIdentities(tx, ctx, g.ids.slice(i, i + 2_000), { ...data, updatedAt: now })
   }
-  for (let i = 0; i < owned.length; i += 2_000) {
-    // Driven by the (identityId, rule) key: `"orgId" || ''` keeps SQLite off the (orgId, status, ...) index, which would
-    // walk every open finding of the organization (3 M at 1,000,000 identities) for each batch. Still scoped by orgId.
-    await prismaSql(tx).execute(
-      sql`UPDATE "Finding" SET "status" = 'resolved', "resolvedAt" = ${now}
-        WHERE "id" IN (SELECT "id" FROM "Finding" WHERE "identityId" ${sql.isIn(owned.slice(i, i + 2_000))} AND "rule" = ${OWNER_LEFT_RULE})
-          AND ("orgId" || '') = ${ctx.org.id} AND "status" = 'open'`,
-    )
-  }
   // The owner is what NHI1 findings and risk scores hang on: they change with it, in this transaction. Only the rules
-  // that read the owner: the others' inputs did not change (the nightly pass keeps the time-based ones current).
+  // that read the owner: the others' inputs did not change (the nightly pass keeps the time-based ones current). The
+  // same pass resolves the "owner left" findings of the identities somebody owns again (lib/findings/engine.ts), before
+  // and after being compared, so a small change also sends its finding.resolved events.
   await settleFindings(
     tx,
     ctx.org.id,

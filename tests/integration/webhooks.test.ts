@@ -11,6 +11,7 @@ import { campaignInputSchema } from '@/lib/campaigns/schemas'
 import { db } from '@/lib/db'
 import { ForbiddenError, NotFoundError, ValidationError } from '@/lib/errors'
 import { createIdentity, deleteIdentity, updateIdentity } from '@/lib/inventory/mutations'
+import { assignOwner } from '@/lib/ownership/mutations'
 import { markRemediationDone, requestRemediation } from '@/lib/remediation/mutations'
 import { createIdentitySchema } from '@/lib/inventory/schemas'
 import { claimNextJob, drainJobs, runClaimedJob } from '@/lib/jobs/worker'
@@ -251,6 +252,20 @@ describe('webhook subscriptions', () => {
       .filter((e) => e.type === 'finding.resolved')
     expect(resolved.map((e) => e.data.finding.id)).toContain(unowned.data.finding.id)
     expect(receiver.at('/findings').every((r) => verified(s.secret, r))).toBe(true)
+    await setSubscriptionEnabled(a.ctx('admin'), s.id, false)
+  })
+
+  it('an owner assigned to an identity whose owner left sends finding.resolved for the "owner left" finding', async () => {
+    const s = await subscribe(a, '/owner-left', ['finding.resolved'])
+    const i = await addIdentity(a.org.id, a.source.id, { name: uid('left-'), ownerId: null })
+    const left = await db.finding.create({
+      data: { orgId: a.org.id, identityId: i.id, rule: 'owner-left', owaspCode: 'NHI1', severity: 'high', title: 'Owner left' },
+    })
+    await assignOwner(a.ctx('governance'), { identityIds: [i.id], fields: { ownerId: a.people.member.id } })
+    expect(await db.finding.findUniqueOrThrow({ where: { id: left.id } })).toMatchObject({ status: 'resolved' })
+    await deliverDue()
+    const resolved = receiver.at('/owner-left').map((r) => JSON.parse(r.body))
+    expect(resolved.map((e) => [e.type, e.data.finding.id, e.data.finding.rule])).toContainEqual(['finding.resolved', left.id, 'owner-left'])
     await setSubscriptionEnabled(a.ctx('admin'), s.id, false)
   })
 
