@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { recordAudit, recordDenied } from '@/lib/audit/record'
+import { recordAudit, recordAuditMany, recordDenied } from '@/lib/audit/record'
 import { env } from '@/lib/env'
-import { listAuditEvents, verifyAuditChain } from '@/lib/audit/queries'
+import { AUDIT_COUNT_CAP, listAuditEvents, verifyAuditChain } from '@/lib/audit/queries'
 import { auditListSchema } from '@/lib/audit/schemas'
 import { db } from '@/lib/db'
 import { ForbiddenError } from '@/lib/errors'
@@ -70,6 +70,48 @@ describe(`audit (${engine})`, () => {
     const list = await listAuditEvents(a.ctx('auditor'), auditListSchema.parse({}))
     expect(list.rows.map((r) => r.action)).toEqual(['test.a'])
     await expect(listAuditEvents(a.ctx('member'), auditListSchema.parse({}))).rejects.toBeInstanceOf(ForbiddenError)
+  })
+
+  it('pages the whole log by seq, lists its actions, and counts a filtered log up to the cap', async () => {
+    const a = await createOrg()
+    const admin = a.ctx('admin')
+    const actions = ['review.decide', 'identity.update', 'review.delegate', 'identity.update', 'review.decide', 'settings.update', 'identity.update']
+    await db.$transaction((tx) =>
+      recordAuditMany(
+        tx,
+        admin,
+        actions.map((action) => ({ action })),
+      ),
+    )
+    const list = (q: Record<string, string>) => listAuditEvents(a.ctx('auditor'), auditListSchema.parse({ size: '25', ...q }))
+    const all = await list({})
+    expect(all).toMatchObject({ total: 7, totalAtLeast: false, actions: ['identity.update', 'review.decide', 'review.delegate', 'settings.update'] })
+    expect(all.rows.map((r) => r.seq)).toEqual([7, 6, 5, 4, 3, 2, 1])
+    // Pages of 3: page 2 ends three below the newest, page 3 holds what is left.
+    const page2 = await listAuditEvents(a.ctx('auditor'), { ...auditListSchema.parse({}), size: 3, page: 2 })
+    expect(page2.rows.map((r) => r.seq)).toEqual([4, 3, 2])
+    expect((await listAuditEvents(a.ctx('auditor'), { ...auditListSchema.parse({}), size: 3, page: 3 })).rows.map((r) => r.seq)).toEqual([1])
+    // An action prefix covers every action it starts, newest first; an exact one its own.
+    expect((await list({ action: 'review' })).rows.map((r) => [r.seq, r.action])).toEqual([
+      [5, 'review.decide'],
+      [3, 'review.delegate'],
+      [1, 'review.decide'],
+    ])
+    expect(await list({ action: 'review.decide' })).toMatchObject({ total: 2, totalAtLeast: false })
+    expect(await list({ action: 'nothing' })).toMatchObject({ rows: [], total: 0 })
+    await recordDenied(a.ctx('member'), { action: 'permission.audit:read' })
+    expect((await list({ outcome: 'denied' })).rows.map((r) => [r.seq, r.action, r.outcome])).toEqual([[8, 'permission.audit:read', 'denied']])
+    // Above the cap a filtered log says "more than", without counting every event.
+    await db.$transaction((tx) =>
+      recordAuditMany(
+        tx,
+        admin,
+        Array.from({ length: AUDIT_COUNT_CAP + 1 }, () => ({ action: 'bulk.test' })),
+      ),
+    )
+    expect(await list({ action: 'bulk' })).toMatchObject({ total: AUDIT_COUNT_CAP + 1, totalAtLeast: true })
+    expect(await list({})).toMatchObject({ total: AUDIT_COUNT_CAP + 9, totalAtLeast: false })
+    expect((await list({ page: '2' })).rows[0].seq).toBe(AUDIT_COUNT_CAP + 9 - 25)
   })
 
   it('records refused attempts, but one actor cannot flood the log', async () => {

@@ -45,7 +45,7 @@ export default async function AuditPage({ params, searchParams }: ListPageProps)
   const ctx = await pageContext((await params).orgSlug)
   if (!(await pageAllows(ctx, 'audit:read', 'audit'))) return <Forbidden orgSlug={ctx.org.slug} what="the audit log" />
   const p = parseAuditSearchParams(await searchParams)
-  const [{ rows, total, actions }, checkpoint] = await Promise.all([listAuditEvents(ctx, p), latestCheckpoint(ctx)])
+  const [{ rows, total, totalAtLeast, actions }, checkpoint] = await Promise.all([listAuditEvents(ctx, p), latestCheckpoint(ctx)])
   return (
     <>
       <PageHeader
@@ -92,7 +92,7 @@ export default async function AuditPage({ params, searchParams }: ListPageProps)
         ariaLabel="Audit events"
         testId="audit-table"
         columns={COLUMNS}
-        {...paging(p, total)}
+        {...paging(p, total, totalAtLeast)}
         emptyState={<EmptyState title="No audit events match">Changes made in Custodian appear here as they happen.</EmptyState>}
         rows={rows.map((e) => ({
           id: e.id,
