@@ -255,6 +255,9 @@ async function analyzeNewIndexes(db, provider, tables, quiet) {
     await db.exec(`ANALYZE "${t.replace(/"/g, '""')}"`)
     if (!quiet) console.log(`db: analyzed ${t} for its new indexes (${Math.round(performance.now() - t0)} ms)`)
   }
+  // Connections already open (a server running during the deploy) load the new statistics only with a schema change:
+  // a view created and dropped (lib/sql/statistics.ts announceStatistics says why).
+  await db.exec('BEGIN; CREATE VIEW IF NOT EXISTS "_custodian_statistics_changed" AS SELECT 1 AS "x"; DROP VIEW "_custodian_statistics_changed"; COMMIT')
 }
 
 async function status() {

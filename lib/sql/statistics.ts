@@ -78,8 +78,27 @@ export async function refreshStatistics(s: SqlClient, tables: readonly string[] 
     } finally {
       await s.execute(sql.raw('PRAGMA analysis_limit = 0'))
     }
+    await announceStatistics(s)
   } else {
     await s.execute(sql`ANALYZE ${sql.join(tables.map((t) => sql.ident(t)))}`)
   }
   return { engine: s.engine, tables: [...tables], ms: Math.round(performance.now() - start) }
+}
+
+/**
+ * Makes every other SQLite connection plan with the statistics just written. A connection reads sqlite_stat1 when it
+ * loads the schema, and rewriting its rows (ANALYZE of a table analyzed before) does not make other connections load
+ * it again: the web processes, open since the server started, kept planning with the statistics of their start (a
+ * 1,000,000-identity page run that began while the worker refreshed them measured the identity page at 2.9 s, the
+ * grants walk of the issue; 58 ms after a restart). Any schema change makes every connection reload the schema, and
+ * with it the statistics, before its next statement, and re-prepare its statements: a view created and dropped in one
+ * short transaction is such a change, and leaves nothing behind. (`ANALYZE sqlite_schema` on each reader would do it
+ * too, but it takes the write lock: a web request would wait for the worker's transactions.)
+ */
+export async function announceStatistics(s: SqlClient) {
+  if (s.engine !== 'sqlite') return // PostgreSQL plans every statement with the current pg_statistic
+  await s.transaction(async (tx) => {
+    await tx.execute(sql`CREATE VIEW IF NOT EXISTS "_custodian_statistics_changed" AS SELECT 1 AS "x"`)
+    await tx.execute(sql`DROP VIEW "_custodian_statistics_changed"`)
+  })
 }

@@ -6,6 +6,7 @@ import { db } from '@/lib/db'
 import { refreshStatisticsJob, statisticsDailyScheduler } from '@/lib/jobs/statistics'
 import { drainJobs } from '@/lib/jobs/worker'
 import { utcDay } from '@/lib/metrics/compute'
+import { openDriverSql } from '@/lib/sql/driver'
 import { prismaSql } from '@/lib/sql/prisma'
 import { analyzedRows, refreshStatistics, STATISTICS_CHANGE_FLOOR, STATISTICS_CHANGE_SHARE } from '@/lib/sql/statistics'
 import { sql } from '@/lib/sql/sql'
@@ -113,5 +114,43 @@ describe(`planner statistics (${engine})`, () => {
     const r = await applyDiscovery(systemContext(org, { type: 'sync_source', id: null }), source.id, onePage(3), { mode: 'full' })
     expect(r.added).toBe(3)
     expect(await grantAnalyzedSince(since)).toBe(true)
+  })
+})
+
+describe.runIf(engine === 'sqlite')('statistics reach the connections already open (sqlite)', () => {
+  it('a refresh by another connection changes the plans of this one', async () => {
+    // The worker refreshes; the web process's connection, open since start, must plan with what it wrote.
+    const other = await openDriverSql(process.env.DATABASE_URL!)
+    try {
+      await other.execute(sql`DROP TABLE IF EXISTS "StatisticsProbe"`)
+      await other.execute(sql`CREATE TABLE "StatisticsProbe" ("id" INTEGER PRIMARY KEY, "org" TEXT, "ident" TEXT, "priv" INTEGER, "created" INTEGER)`)
+      await other.execute(sql`CREATE INDEX "StatisticsProbe_org_priv" ON "StatisticsProbe" ("org", "priv", "created")`)
+      await other.execute(sql`CREATE INDEX "StatisticsProbe_ident" ON "StatisticsProbe" ("ident")`)
+      // 20,000 rows, each its own identity, and no statistics for the table yet (as after a first import).
+      await other.execute(
+        sql`INSERT INTO "StatisticsProbe" ("org", "ident", "priv", "created")
+          WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000) SELECT 'o1', 'i' || i, i % 2, i FROM n`,
+      )
+      let asked = 0
+      const plan = async () => {
+        // A statement that runs loads a changed schema (EXPLAIN alone does not look, and its kept statement keeps its
+        // answer: a new text each time).
+        await s().query(sql`SELECT "id" FROM "StatisticsProbe" WHERE "id" = 1`)
+        const rows = await s().query<{ detail: string }>(
+          sql.raw(
+            `EXPLAIN QUERY PLAN SELECT * FROM "StatisticsProbe" WHERE "ident" = 'i5' AND "org" = 'o1' ORDER BY "priv" DESC, "created" DESC LIMIT ${500 + asked++}`,
+          ),
+        )
+        return rows.map((r) => r.detail).join(' | ')
+      }
+      expect(await plan()).toContain('StatisticsProbe_org_priv')
+      // Without statistics the planner takes the index that gives the order and walks the organization; with them, the
+      // identity's. The other connection refreshes them (sqlite_stat1 exists: rows rewritten, no schema change of itself).
+      await refreshStatistics(other, ['StatisticsProbe'])
+      expect(await plan()).toContain('StatisticsProbe_ident')
+    } finally {
+      await other.execute(sql`DROP TABLE IF EXISTS "StatisticsProbe"`)
+      await other.close()
+    }
   })
 })
