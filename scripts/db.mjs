@@ -142,6 +142,10 @@ function create(name) {
       sql += `\n${fs.readFileSync(path.join(prismaDir, 'sql', 'identity-search-triggers.sqlite.sql'), 'utf8')}`
       console.log('db: the SQLite migration redefines Identity or IdentityTag; appended prisma/sql/identity-search-triggers.sqlite.sql')
     }
+    if (provider === 'sqlite' && /DROP TABLE "Identity";/.test(sql)) {
+      sql += `\n${fs.readFileSync(path.join(prismaDir, 'sql', 'identity-partial-indexes.sqlite.sql'), 'utf8')}`
+      console.log('db: the SQLite migration redefines Identity; appended prisma/sql/identity-partial-indexes.sqlite.sql')
+    }
     if (provider === 'sqlite' && /DROP TABLE "(Identity|Finding)";/.test(sql)) {
       sql += `\n${fs.readFileSync(path.join(prismaDir, 'sql', 'finding-risk-triggers.sqlite.sql'), 'utf8')}`
       console.log('db: the SQLite migration redefines Identity or Finding; appended prisma/sql/finding-risk-triggers.sqlite.sql')
