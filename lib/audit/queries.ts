@@ -35,7 +35,9 @@ export async function listAuditEvents(ctx: UserCtx, p: AuditListParams) {
     // The action filter names one action (the page's select) or the start of some (`review` for every review.* action):
     // either way the recorded actions it covers, so the (orgId, action, seq) index serves it in seq order.
     ...(p.action ? { action: { in: actions.filter((a) => a.startsWith(p.action!)) } } : {}),
-    ...(p.actor ? { actorLabel: { contains: p.actor } } : {}),
+    // The actor filter is a part of a name (an e-mail, a token's name): resolved to the labels the log holds that contain
+    // it, ignoring case, so the (orgId, actorLabel, seq) index serves it in the page's order.
+    ...(p.actor ? { actorLabel: { in: (await auditActorLabels(orgId)).filter((l) => l.toLowerCase().includes(p.actor!.toLowerCase())) } } : {}),
     ...(p.target ? { targetId: p.target } : {}),
     ...(p.outcome ? { outcome: p.outcome } : {}),
     ...(p.from || p.to
@@ -58,18 +60,23 @@ export async function listAuditEvents(ctx: UserCtx, p: AuditListParams) {
 /**
  * The actions an organization's log holds, for the filter: one index seek per distinct action on (orgId, action, seq)
  * (a loose index scan written as a recursive query; neither engine skips through an index by itself), where GROUP BY
- * read every event (1 s at 6,000,000).
+ * read every event (1 s at 6,000,000). The same for the actors' labels on (orgId, actorLabel, seq).
  */
-async function auditActions(orgId: string): Promise<string[]> {
-  const rows = await prismaSql().query<{ action: string | null }>(
-    sql`WITH RECURSIVE "a"("action") AS (
-        SELECT (SELECT MIN("action") FROM "AuditEvent" WHERE "orgId" = ${orgId})
+const auditActions = (orgId: string) => distinctValues(orgId, 'action')
+/** The actors' labels the log holds (people's e-mails, tokens' names, the system's): as few as the actors. */
+const auditActorLabels = (orgId: string) => distinctValues(orgId, 'actorLabel')
+
+async function distinctValues(orgId: string, column: 'action' | 'actorLabel'): Promise<string[]> {
+  const c = sql.ident(column)
+  const rows = await prismaSql().query<{ v: string | null }>(
+    sql`WITH RECURSIVE "d"("v") AS (
+        SELECT (SELECT MIN(${c}) FROM "AuditEvent" WHERE "orgId" = ${orgId})
         UNION ALL
-        SELECT (SELECT MIN(e."action") FROM "AuditEvent" e WHERE e."orgId" = ${orgId} AND e."action" > "a"."action") FROM "a" WHERE "a"."action" IS NOT NULL
+        SELECT (SELECT MIN(e.${c}) FROM "AuditEvent" e WHERE e."orgId" = ${orgId} AND e.${c} > "d"."v") FROM "d" WHERE "d"."v" IS NOT NULL
       )
-      SELECT "action" FROM "a" WHERE "action" IS NOT NULL`,
+      SELECT "v" FROM "d" WHERE "v" IS NOT NULL`,
   )
-  return rows.map((r) => r.action!)
+  return rows.map((r) => r.v!)
 }
 
 /** A target's audit history: actors and justifications are audit data, so it needs audit:read like the log itself. */

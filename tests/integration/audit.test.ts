@@ -99,7 +99,12 @@ describe(`audit (${engine})`, () => {
     ])
     expect(await list({ action: 'review.decide' })).toMatchObject({ total: 2, totalAtLeast: false })
     expect(await list({ action: 'nothing' })).toMatchObject({ rows: [], total: 0 })
-    await recordDenied(a.ctx('member'), { action: 'permission.audit:read' })
+    // The actor filter: a part of the label, any case.
+    const member = a.ctx('member')
+    expect((await list({ actor: admin.user.email.slice(2, 9).toUpperCase() })).total).toBe(7)
+    expect(await list({ actor: 'nobody-at-all' })).toMatchObject({ rows: [], total: 0 })
+    await recordDenied(member, { action: 'permission.audit:read' })
+    expect((await list({ actor: member.user.email })).rows.map((r) => r.outcome)).toEqual(['denied'])
     expect((await list({ outcome: 'denied' })).rows.map((r) => [r.seq, r.action, r.outcome])).toEqual([[8, 'permission.audit:read', 'denied']])
     // Above the cap a filtered log says "more than", without counting every event.
     await db.$transaction((tx) =>

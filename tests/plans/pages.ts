@@ -52,6 +52,7 @@ export function hotPageCalls(
     { name: 'audit, page 100', run: () => listAuditEvents(ctx('auditor'), auditListSchema.parse({ page: '100' })) },
     { name: 'audit, one action', run: () => listAuditEvents(ctx('auditor'), auditListSchema.parse({ action: 'identity.assign-owner' })) },
     { name: 'audit, refused attempts', run: () => listAuditEvents(ctx('auditor'), auditListSchema.parse({ outcome: 'denied' })) },
+    { name: 'audit, by actor', run: () => listAuditEvents(ctx('auditor'), auditListSchema.parse({ actor: 'ada' })) },
     { name: 'My reviews', run: () => listMyReviewItems(ctx('governance'), reviewListSchema.parse({})) },
     { name: 'Findings sorted by risk, descending', run: () => listFindings(ctx('governance'), findingListSchema.parse({ dir: 'desc' })) },
     { name: 'sources', run: () => listSources(ctx('governance')) },
