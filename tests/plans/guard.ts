@@ -53,7 +53,10 @@ export function sqliteViolations(query: string, details: string[]): string[] {
   if (isAggregate(query)) return []
   const names = aliases(query)
   const table = (name: string) => names.get(name) ?? name
-  const sortsAll = details.some((d) => /^USE TEMP B-TREE FOR (DISTINCT|ORDER BY)/.test(d.trim()))
+  // Any sort, whole or of the right part of the order ("RIGHT PART OF" / "LAST n TERMS OF ORDER BY"): after an index
+  // on orgId alone, the part the index orders by is a whole organization's worth of rows (the identity page's grants
+  // planned on (orgId, privileged, lastUsedAt) sorted by createdAt the right part, and passed unseen before this).
+  const sortsAll = details.some((d) => /^USE TEMP B-TREE FOR (DISTINCT|(?:RIGHT PART OF |LAST (?:\d+ )?TERMS? OF )?ORDER BY)/.test(d.trim()))
   // An OR of two index reads cannot give the order: every matching row is read and sorted (My identities of an owner
   // of 35,000 identities, before it merged two ordered reads).
   const orThenSort = sortsAll && details.some((d) => d.trim() === 'MULTI-INDEX OR')
@@ -66,12 +69,29 @@ export function sqliteViolations(query: string, details: string[]): string[] {
   })
 }
 
-/** PostgreSQL: a sequential scan of a large table (planned with enable_seqscan off, so only a missing index shows one). */
+/**
+ * PostgreSQL: a sequential scan of a large table (planned with enable_seqscan off, so only a missing index shows one);
+ * and a scan of a large table whose only index condition is the organization while it filters by an id column (every
+ * row of the organization read to find one identity's: the identity page's grants without their identity index). At the
+ * guard's 3,000 identities PostgreSQL rightly reads a whole organization for many lists, so only that shape is flagged.
+ */
 export function postgresViolations(lines: string[]): string[] {
-  return lines.filter((l) => {
+  const out: string[] = []
+  lines.forEach((l, i) => {
     const m = /Seq Scan on "?(\w+)"?/.exec(l)
-    return !!m && LARGE.has(m[1])
+    if (m) {
+      if (LARGE.has(m[1])) out.push(l)
+      return
+    }
+    const scan = /(?:Index (?:Only )?Scan (?:Backward )?using "?\w+"?|Bitmap Heap Scan) on "?(\w+)"?/.exec(l)
+    if (!scan || !LARGE.has(scan[1])) return
+    const next = lines.slice(i + 1).findIndex((x) => /^\s*->/.test(x))
+    const own = lines.slice(i + 1, next < 0 ? undefined : i + 1 + next)
+    const orgOnly = own.some((x) => /(Index|Recheck) Cond: \("orgId" = (\$\d+|'[^']*'::text)\)\s*$/.test(x))
+    const byId = own.some((x) => /Filter: .*"?\w*Id"? = /.test(x))
+    if (orgOnly && byId) out.push(`${l.trim()} — ${own.map((x) => x.trim()).join('; ')}`)
   })
+  return out
 }
 
 export interface Explainer {
